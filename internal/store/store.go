@@ -1,0 +1,166 @@
+// Package store defines Keel's subscriber store: the interface every
+// storage engine implements, the subscriber model, and the errors callers
+// branch on. Engines live in sub-packages (sqlite/ is the embedded default);
+// storetest/ is the conformance suite every engine must pass.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use by any number of goroutines.
+//
+// # SQN
+//
+// The sequence number SQN (TS 33.102 §6.3, Annex C) is the one piece of
+// subscriber data that Keel itself writes on the hot path. AdvanceSQN
+// increments it atomically and durably before returning, so a value it has
+// returned is never returned again — not to a concurrent caller and not after
+// a crash or power loss.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/keelcore/keel/internal/secret"
+)
+
+// Errors callers branch on. Engines wrap them with detail.
+var (
+	ErrNotFound = errors.New("store: subscriber not found")
+	ErrExists   = errors.New("store: subscriber already exists")
+	// ErrSchemaNewer means the database was written by a newer Keel.
+	ErrSchemaNewer = errors.New("store: database schema is newer than this keel supports")
+	// ErrCorrupt means the database file is not a readable Keel database.
+	ErrCorrupt = errors.New("store: database is corrupt or not a keel database")
+)
+
+// MaxSQN is the largest 48-bit sequence number (TS 33.102 §6.3.2).
+const MaxSQN = 1<<48 - 1
+
+// Store is the subscriber store.
+type Store interface {
+	// CreateSubscriber adds a new subscriber; ErrExists if the SUPI is taken.
+	CreateSubscriber(ctx context.Context, s *Subscriber) error
+	// GetSubscriber returns a subscriber; ErrNotFound if absent.
+	GetSubscriber(ctx context.Context, supi string) (*Subscriber, error)
+	// UpdateSubscriber replaces the subscription data of an existing
+	// subscriber. The SQN is not changed by an update (see AdvanceSQN).
+	UpdateSubscriber(ctx context.Context, s *Subscriber) error
+	// DeleteSubscriber removes a subscriber; ErrNotFound if absent.
+	DeleteSubscriber(ctx context.Context, supi string) error
+	// ListSubscribers returns subscribers in SUPI order.
+	ListSubscribers(ctx context.Context, q ListQuery) (ListPage, error)
+	// CountSubscribers returns the number of subscribers.
+	CountSubscribers(ctx context.Context) (int, error)
+	// ImportSubscribers creates all subscribers in one transaction: either
+	// every one is stored or none is. A SUPI that already exists fails the
+	// whole import with an *ImportError naming its index.
+	ImportSubscribers(ctx context.Context, subs []*Subscriber) error
+
+	// AdvanceSQN increments the subscriber's SQN by one, durably, and returns
+	// the authentication data with the new SQN, ready for one vector.
+	AdvanceSQN(ctx context.Context, supi string) (AuthData, error)
+	// ResyncSQN raises the stored SQN to at least sqnMS (from an AUTS,
+	// TS 33.102 §6.3.5). It never lowers the stored value, so no SQN the
+	// store has handed out can be handed out again.
+	ResyncSQN(ctx context.Context, supi string, sqnMS uint64) error
+
+	// Close releases the store. In-flight calls finish first.
+	Close() error
+}
+
+// ListQuery selects a page of subscribers.
+type ListQuery struct {
+	// After is the SUPI the previous page ended with ("" for the first page).
+	After string
+	// Limit is the page size; engines cap it at MaxPageSize.
+	Limit int
+	// SUPIPrefix keeps only subscribers whose SUPI starts with it.
+	SUPIPrefix string
+	// DNN keeps only subscribers with a setting for that DNN.
+	DNN string
+}
+
+// MaxPageSize bounds ListQuery.Limit.
+const MaxPageSize = 1000
+
+// ListPage is one page of a listing.
+type ListPage struct {
+	Subscribers []*Subscriber
+	// Next is the After value for the next page, "" when this is the last.
+	Next string
+}
+
+// ImportError reports the entries of an import that were refused.
+type ImportError struct {
+	Rows []RowError
+}
+
+// RowError is one refused import entry; Index counts from 0.
+type RowError struct {
+	Index  int
+	Reason string
+}
+
+func (e *ImportError) Error() string {
+	if len(e.Rows) == 1 {
+		return fmt.Sprintf("store: import refused: entry %d: %s", e.Rows[0].Index, e.Rows[0].Reason)
+	}
+	return fmt.Sprintf("store: import refused: %d entries in error", len(e.Rows))
+}
+
+// Subscriber is one subscription: credentials plus subscribed data.
+type Subscriber struct {
+	// SUPI in its IMSI form, "imsi-" followed by 5 to 15 digits (TS 23.003 §2.2A).
+	SUPI string
+	Auth AuthData
+	// UEAMBR is the UE aggregate maximum bit rate (TS 23.501 §5.7.2.6).
+	UEAMBR AMBR
+	// NSSAI lists the subscribed S-NSSAIs; the first is the default.
+	NSSAI []SNSSAI
+	// DNNs holds the per-DNN session settings.
+	DNNs []DNNConfig
+}
+
+// AuthData is what an authentication vector is computed from (TS 33.501 §6.1.3.2).
+type AuthData struct {
+	K secret.Key128
+	// OPc holds OPc, or OP when OPIsOP is true (TS 35.206 §2.3: OPc is
+	// derived from OP and K).
+	OPc    secret.Key128
+	OPIsOP bool
+	// AMF is the authentication management field.
+	AMF [2]byte
+	// SQN is a 48-bit sequence number.
+	SQN uint64
+}
+
+// AMBR is an aggregate maximum bit rate in bits per second.
+type AMBR struct {
+	Uplink   uint64
+	Downlink uint64
+}
+
+// SNSSAI is a slice identifier (TS 23.003 §28.4.2). SD is 24 bits;
+// HasSD is false when no SD is given.
+type SNSSAI struct {
+	SST   uint8
+	SD    uint32
+	HasSD bool
+}
+
+// DNNConfig holds the session settings of one DNN for one subscriber.
+type DNNConfig struct {
+	DNN string
+	// SNSSAI is the slice this DNN is subscribed in.
+	SNSSAI      SNSSAI
+	SessionAMBR AMBR
+	// FiveQI of the default QoS flow (TS 23.501 §5.7.2.1).
+	FiveQI uint8
+	// ARPPriority of the default QoS flow, 1 (highest) to 15.
+	ARPPriority uint8
+	// StaticIPv4 and StaticIPv6 are optional fixed UE addresses.
+	StaticIPv4 netip.Addr
+	StaticIPv6 netip.Addr
+}
