@@ -1,0 +1,94 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// Error is the body of every 4xx and 5xx answer.
+type Error struct {
+	Message string `json:"error"`
+	// Field names the request field at fault, as a JSON path ("dnns[0].5qi").
+	Field string `json:"field,omitempty"`
+	// Rows lists the refused rows of an import.
+	Rows []RowError `json:"rows,omitempty"`
+}
+
+// RowError is one refused import row. Row counts from 1: the position in a
+// JSON array, or the line number in a CSV file (the header is line 1).
+type RowError struct {
+	Row    int    `json:"row"`
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return e.Field + ": " + e.Message
+	}
+	return e.Message
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v) // The client may have gone; nothing to do about it.
+}
+
+func writeError(w http.ResponseWriter, status int, e *Error) {
+	writeJSON(w, status, e)
+}
+
+// decodeJSON reads exactly one JSON value into v, refusing unknown fields,
+// and turns decoder failures into an *Error naming the field.
+func decodeJSON(r io.Reader, v any) *Error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return &Error{Message: "body holds more than one JSON value"}
+	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); err != io.EOF {
+		return &Error{Message: "body holds trailing data after the JSON value"}
+	}
+	return nil
+}
+
+func jsonError(err error) *Error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return &Error{Message: fmt.Sprintf("body larger than %d bytes", tooBig.Limit)}
+	case errors.Is(err, io.EOF):
+		return &Error{Message: "empty body: want a JSON object"}
+	case errors.As(err, &syn):
+		return &Error{Message: fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn)}
+	case errors.As(err, &typ):
+		return &Error{Field: typ.Field, Message: fmt.Sprintf("want a JSON %s, got %s", jsonKind(typ.Type.Kind().String()), typ.Value)}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &Error{Field: name, Message: "unknown field"}
+	}
+	return &Error{Message: "malformed JSON: " + err.Error()}
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float64":
+		return "number"
+	case "ptr":
+		return "value"
+	}
+	return k
+}

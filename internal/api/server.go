@@ -1,0 +1,149 @@
+package api
+
+import (
+	"context"
+	_ "embed"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/keelcore/keel/internal/secret"
+	"github.com/keelcore/keel/internal/store"
+)
+
+//go:embed openapi.yaml
+var openAPIDocument []byte
+
+// Body size limits: one subscriber is small; an import of 100,000 CSV rows
+// is about 15 MB.
+const (
+	maxBodyBytes   = 1 << 20
+	maxImportBytes = 256 << 20
+)
+
+// Options are what a Server is built from.
+type Options struct {
+	Store  store.Store
+	Token  secret.Token
+	Logger *slog.Logger
+	// Registry receives the API's metrics; Gatherer is served at /metrics.
+	Registry prometheus.Registerer
+	Gatherer prometheus.Gatherer
+	Defaults Defaults
+	// Ready reports whether the core is ready to serve (nil: always).
+	Ready func(context.Context) error
+	// Extra mounts further routes under /api/v1 (gNBs, UEs, sessions);
+	// they share authentication and metrics.
+	Extra map[string]http.Handler
+}
+
+// Server is the management API.
+type Server struct {
+	opts     Options
+	log      *slog.Logger
+	mux      *http.ServeMux
+	duration *prometheus.HistogramVec
+}
+
+// New builds a Server. It registers its metrics on opts.Registry.
+func New(opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "keel_api_request_duration_seconds",
+		Help:    "Management API request latency by route, method and status code.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
+	}, []string{"route", "method", "code"})
+	if opts.Registry != nil {
+		if err := opts.Registry.Register(s.duration); err != nil {
+			return nil, err
+		}
+	}
+	s.route("GET /healthz", false, s.healthz)
+	s.route("GET /readyz", false, s.readyz)
+	if opts.Gatherer != nil {
+		h := promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{})
+		s.route("GET /metrics", false, h.ServeHTTP)
+	}
+	s.route("GET /api/v1/openapi.yaml", false, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		w.Write(openAPIDocument)
+	})
+	s.route("GET /api/v1/subscribers", true, s.listSubscribers)
+	s.route("POST /api/v1/subscribers", true, s.createSubscriber)
+	s.route("POST /api/v1/subscribers/import", true, s.importSubscribers)
+	s.route("GET /api/v1/subscribers/{supi}", true, s.getSubscriber)
+	s.route("PUT /api/v1/subscribers/{supi}", true, s.replaceSubscriber)
+	s.route("PATCH /api/v1/subscribers/{supi}", true, s.patchSubscriber)
+	s.route("DELETE /api/v1/subscribers/{supi}", true, s.deleteSubscriber)
+	for pattern, h := range opts.Extra {
+		s.route(pattern, true, h.ServeHTTP)
+	}
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, &Error{Message: "no such route: " + r.Method + " " + r.URL.Path})
+	})
+	return s, nil
+}
+
+// Handler returns the API as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+func (s *Server) route(pattern string, auth bool, h http.HandlerFunc) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		if auth && !s.authorized(r) {
+			rec.Header().Set("WWW-Authenticate", `Bearer realm="keel"`)
+			writeError(rec, http.StatusUnauthorized, &Error{Message: "missing or wrong admin token (Authorization: Bearer <token>)"})
+		} else {
+			h(rec, r)
+		}
+		s.duration.WithLabelValues(path, method, strconv.Itoa(rec.code)).Observe(time.Since(start).Seconds())
+		if rec.code >= 500 {
+			s.log.Warn("api request failed", "method", method, "route", path, "code", rec.code)
+		}
+	})
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	const prefix = "Bearer "
+	h := r.Header.Get("Authorization")
+	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) || s.opts.Token == "" {
+		return false
+	}
+	return s.opts.Token.Equal(h[len(prefix):])
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Ready != nil {
+		if err := s.opts.Ready(r.Context()); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,223 @@
+// Package app is Keel's composition root: it builds every component from a
+// config.Config, starts them in order and stops them in reverse. Nothing
+// else in Keel constructs components or holds process-wide state.
+//
+// # Concurrency
+//
+// New, Run and Stop are called from one goroutine. Run blocks until its
+// context is cancelled or a component fails; it then stops everything and
+// returns. Components started here own their goroutines and join them in
+// their Stop.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/sqlite"
+)
+
+// StopTimeout bounds a graceful stop.
+const StopTimeout = 5 * time.Second
+
+// DatabaseFile is the embedded store's file name inside the data directory.
+const DatabaseFile = "keel.db"
+
+// Options are the process-level inputs of the core besides its config.
+type Options struct {
+	Logger *slog.Logger
+	// Notice receives the one-time admin token notice on first start
+	// (the terminal, not the log).
+	Notice io.Writer
+	// Version is reported by the keel_build_info metric.
+	Version, Commit string
+}
+
+// App is a running core.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	store    *sqlite.Store
+	registry *prometheus.Registry
+	api      *api.Server
+	http     *http.Server
+	listener net.Listener
+}
+
+// New builds the core: data directory, store, admin token, metrics and the
+// management API, with its listener bound. Nothing is served until Run.
+func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Notice == nil {
+		opts.Notice = io.Discard
+	}
+	a := &App{cfg: cfg, log: opts.Logger, registry: prometheus.NewRegistry()}
+	a.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	build := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "keel_build_info",
+		Help:        "Keel's version and commit; always 1.",
+		ConstLabels: prometheus.Labels{"version": opts.Version, "commit": opts.Commit},
+	})
+	build.Set(1)
+	a.registry.MustRegister(build)
+
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	token, created, err := loadOrCreateToken(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	dbPath := filepath.Join(cfg.DataDir, DatabaseFile)
+	st, err := sqlite.Open(ctx, dbPath, sqlite.Options{
+		Logger:     a.log.With("component", "store"),
+		Registerer: a.registry,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	a.log.Info("store open", "component", "store", "engine", "sqlite", "path", dbPath)
+
+	a.api, err = api.New(api.Options{
+		Store:    st,
+		Token:    token,
+		Logger:   a.log.With("component", "api"),
+		Registry: a.registry,
+		Gatherer: a.registry,
+		Defaults: subscriberDefaults(cfg),
+		Ready:    a.ready,
+		Extra:    a.extraRoutes(),
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Address.String())
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("http.address: %w", err)
+	}
+	a.listener = ln
+	a.http = &http.Server{
+		Handler:           a.api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.With("component", "http").Handler(), slog.LevelWarn),
+	}
+	if created {
+		fmt.Fprintf(opts.Notice, "Admin token (shown once; kept in %s, mode 0600):\n\n    %s\n\n",
+			filepath.Join(cfg.DataDir, TokenFile), token.Reveal())
+	}
+	return a, nil
+}
+
+// HTTPAddr is the address the management API listens on.
+func (a *App) HTTPAddr() netip.AddrPort {
+	return a.listener.Addr().(*net.TCPAddr).AddrPort()
+}
+
+// Store is the subscriber store.
+func (a *App) Store() store.Store { return a.store }
+
+// Run serves until ctx is cancelled, then stops within StopTimeout.
+func (a *App) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a.http.Serve(a.listener) }()
+	a.log.Info("keel serving", "component", "app", "http", a.HTTPAddr().String())
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		runErr = fmt.Errorf("http: %w", err)
+	}
+	stopErr := a.stop()
+	if runErr == nil {
+		<-errc // Serve returns ErrServerClosed once Shutdown has begun.
+	}
+	return errors.Join(runErr, stopErr)
+}
+
+// stop shuts components down in the reverse order of their start.
+func (a *App) stop() error {
+	a.log.Info("keel stopping", "component", "app")
+	ctx, cancel := context.WithTimeout(context.Background(), StopTimeout-time.Second)
+	defer cancel()
+	err := a.http.Shutdown(ctx)
+	if err != nil {
+		a.http.Close()
+	}
+	return errors.Join(err, a.store.Close())
+}
+
+// Close releases an App that was built but never Run.
+func (a *App) Close() error {
+	a.listener.Close()
+	return a.store.Close()
+}
+
+func (a *App) ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.store.Ping(ctx); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+func (a *App) extraRoutes() map[string]http.Handler {
+	if !a.cfg.HTTP.Pprof {
+		return nil
+	}
+	// pprof sits behind the admin token like the rest of the API.
+	return map[string]http.Handler{
+		"GET /debug/pprof/":        http.HandlerFunc(pprof.Index),
+		"GET /debug/pprof/cmdline": http.HandlerFunc(pprof.Cmdline),
+		"GET /debug/pprof/profile": http.HandlerFunc(pprof.Profile),
+		"GET /debug/pprof/symbol":  http.HandlerFunc(pprof.Symbol),
+		"GET /debug/pprof/trace":   http.HandlerFunc(pprof.Trace),
+	}
+}
+
+// subscriberDefaults are what a new subscriber gets when the request leaves
+// a setting out: the first configured slice, every configured DNN in it,
+// 5QI 9 (TS 23.501 Table 5.7.4-1, default bearer for internet traffic),
+// ARP priority 8 and 1 Gbps aggregate rates.
+func subscriberDefaults(cfg config.Config) api.Defaults {
+	const gbps = 1_000_000_000
+	d := api.Defaults{
+		AMF:         [2]byte{0x80, 0x00}, // TS 33.102 Annex H: separation bit set for 5G AKA
+		UEAMBR:      store.AMBR{Uplink: gbps, Downlink: gbps},
+		SessionAMBR: store.AMBR{Uplink: gbps, Downlink: gbps},
+		FiveQI:      9,
+		ARPPriority: 8,
+	}
+	if len(cfg.Slices) > 0 {
+		sd, hasSD := cfg.Slices[0].SDValue()
+		d.NSSAI = []store.SNSSAI{{SST: cfg.Slices[0].SST, SD: sd, HasSD: hasSD}}
+	}
+	for _, dnn := range cfg.DNNs {
+		d.DNNs = append(d.DNNs, dnn.Name)
+	}
+	return d
+}

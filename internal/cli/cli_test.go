@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/secret"
+	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/sqlite"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// apiServer starts a management API on a fresh store and returns an Env
+// pointing the CLI at it.
+func apiServer(t *testing.T) (Env, *bytes.Buffer, *bytes.Buffer, store.Store) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "keel.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	tok := secret.NewToken()
+	s, err := api.New(api.Options{
+		Store: st, Token: tok, Logger: slog.New(slog.DiscardHandler),
+		Defaults: api.Defaults{
+			AMF: [2]byte{0x80, 0}, UEAMBR: store.AMBR{Uplink: 1e9, Downlink: 1e9},
+			SessionAMBR: store.AMBR{Uplink: 1e9, Downlink: 1e9}, FiveQI: 9, ARPPriority: 8,
+			NSSAI: []store.SNSSAI{{SST: 1}}, DNNs: []string{"internet"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	var stdout, stderr bytes.Buffer
+	env := Env{
+		Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
+		Getenv: func(k string) string {
+			switch k {
+			case "KEEL_API":
+				return srv.URL
+			case "KEEL_TOKEN":
+				return tok.Reveal()
+			}
+			return ""
+		},
+	}
+	return env, &stdout, &stderr, st
+}
+
+func golden(t *testing.T, name string, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("output differs from %s (-want +got):\n%s", path, diff)
+	}
+}
+
+// TestSubscriberCommands runs a session of subscriber commands and checks
+// the transcript of what they print against a golden file.
+func TestSubscriberCommands(t *testing.T) {
+	for _, mode := range []string{"table", "json"} {
+		t.Run(mode, func(t *testing.T) {
+			env, stdout, stderr, _ := apiServer(t)
+			tmp := t.TempDir()
+			csvPath := filepath.Join(tmp, "subs.csv")
+			os.WriteFile(csvPath, []byte("supi,k,opc,sst,sd,dnn,5qi\n"+
+				"imsi-001010000000010,465b5ce8b199b49faa5f0a2ee238a6bc,cd63cb71954a9f4e48a5994e37a02baf,1,000001,ims,5\n"+
+				"imsi-001010000000011,465b5ce8b199b49faa5f0a2ee238a6bc,cd63cb71954a9f4e48a5994e37a02baf,1,,internet,\n"), 0o600)
+			badCSV := filepath.Join(tmp, "bad.csv")
+			os.WriteFile(badCSV, []byte("supi,k,opc\nimsi-001010000000020,00,cd63cb71954a9f4e48a5994e37a02baf\nimsi-1,465b5ce8b199b49faa5f0a2ee238a6bc,cd63cb71954a9f4e48a5994e37a02baf\n"), 0o600)
+			script := [][]string{
+				{"subscriber", "add", "--supi", "imsi-001010000000001", "--k", "465b5ce8b199b49faa5f0a2ee238a6bc", "--opc", "cd63cb71954a9f4e48a5994e37a02baf"},
+				{"subscriber", "add", "--supi", "imsi-001010000000002", "--k", "465b5ce8b199b49faa5f0a2ee238a6bc", "--op", "cdc202d5123e20f62b6d676ac72cb318", "--nssai", "1,2:00000a", "--dnns", "internet,ims", "--5qi", "8", "--ue-ambr-uplink", "50 Mbps", "--ue-ambr-downlink", "200 Mbps"},
+				{"subscriber", "add", "--supi", "imsi-001010000000001", "--k", "465b5ce8b199b49faa5f0a2ee238a6bc", "--opc", "cd63cb71954a9f4e48a5994e37a02baf"},
+				{"subscriber", "add", "--supi", "imsi-001010000000003"},
+				{"subscriber", "import", csvPath},
+				{"subscriber", "import", badCSV},
+				{"subscriber", "update", "imsi-001010000000001", "--dnns", "internet", "--session-ambr-uplink", "10 Mbps", "--session-ambr-downlink", "20 Mbps"},
+				{"subscriber", "list"},
+				{"subscriber", "list", "--limit", "2"},
+				{"subscriber", "show", "imsi-001010000000002"},
+				{"subscriber", "delete", "imsi-001010000000011"},
+				{"subscriber", "show", "imsi-001010000000011"},
+				{"subscriber", "frobnicate"},
+			}
+			var transcript strings.Builder
+			for _, args := range script {
+				if mode == "json" {
+					args = append(args, "--json")
+				}
+				stdout.Reset()
+				stderr.Reset()
+				code := Main(context.Background(), env, args)
+				transcript.WriteString("$ keel " + shellQuote(args) + "\n")
+				transcript.WriteString(stdout.String())
+				if stderr.Len() > 0 {
+					transcript.WriteString("stderr: " + stderr.String())
+				}
+				transcript.WriteString("exit " + string(rune('0'+code)) + "\n\n")
+			}
+			golden(t, "subscriber_"+mode, strings.ReplaceAll(transcript.String(), tmp, "$TMP"))
+		})
+	}
+}
+
+// TestRandomKeys checks that --random-keys stores what it prints.
+func TestRandomKeys(t *testing.T) {
+	env, stdout, stderr, st := apiServer(t)
+	code := Main(context.Background(), env, []string{"subscriber", "add", "--supi", "imsi-001010000000001", "--random-keys"})
+	if code != 0 {
+		t.Fatalf("add --random-keys = exit %d: %s", code, stderr)
+	}
+	var k, opc string
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 2 && f[0] == "K" {
+			k = f[1]
+		}
+		if len(f) == 2 && f[0] == "OPc" {
+			opc = f[1]
+		}
+	}
+	sub, err := st.GetSubscriber(context.Background(), "imsi-001010000000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k == "" || sub.Auth.K.Hex() != k || sub.Auth.OPc.Hex() != opc || sub.Auth.OPIsOP {
+		t.Errorf("printed K %q OPc %q do not match the stored keys", k, opc)
+	}
+	stdout.Reset()
+	Main(context.Background(), env, []string{"subscriber", "add", "--supi", "imsi-001010000000002", "--random-keys"})
+	if strings.Contains(stdout.String(), k) {
+		t.Error("two --random-keys subscribers got the same K")
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	env, _, stderr, _ := apiServer(t)
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{}, ExitUsage},
+		{[]string{"frobnicate"}, ExitUsage},
+		{[]string{"subscriber", "add", "--supi"}, ExitUsage},
+		{[]string{"subscriber", "add", "--supi", "imsi-001010000000001", "--random-keys", "--k", "00"}, ExitUsage},
+		{[]string{"subscriber", "show"}, ExitUsage},
+		{[]string{"subscriber", "import", "x.txt"}, ExitUsage},
+		{[]string{"subscriber", "update", "imsi-001010000000001"}, ExitUsage},
+		{[]string{"config"}, ExitUsage},
+		{[]string{"config", "check", "testdata/does-not-exist.yaml"}, ExitUsage},
+		{[]string{"version"}, ExitOK},
+		{[]string{"help"}, ExitOK},
+	}
+	for _, tt := range tests {
+		stderr.Reset()
+		if got := Main(context.Background(), env, tt.args); got != tt.want {
+			t.Errorf("keel %s = exit %d, want %d (stderr %q)", strings.Join(tt.args, " "), got, tt.want, stderr)
+		}
+	}
+}
+
+func shellQuote(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = a
+		if strings.ContainsAny(a, " \"'") {
+			q[i] = strconv.Quote(a)
+		}
+	}
+	return strings.Join(q, " ")
+}

@@ -1,0 +1,165 @@
+package config
+
+import (
+	"log/slog"
+	"net/netip"
+	"strconv"
+)
+
+// Config is the whole configuration of `keel serve`. The yaml tags are the
+// keys of the configuration file; DefaultYAML documents each of them.
+//
+// A Config from Load, Parse or Default has passed Validate. One built by
+// hand should be validated before use.
+type Config struct {
+	PLMN PLMN `yaml:"plmn"`
+	// TACs are the tracking area codes the AMF serves, 24 bits each
+	// (TS 23.003 §28.6).
+	TACs []uint32 `yaml:"tacs"`
+	// Slices are the S-NSSAIs the core supports.
+	Slices []Slice `yaml:"slices"`
+	AMF    AMF     `yaml:"amf"`
+	// DNNs are the data networks the SMF offers.
+	DNNs []DNN `yaml:"dnns"`
+	N2   N2    `yaml:"n2"`
+	N4   N4    `yaml:"n4"`
+	N3   N3    `yaml:"n3"`
+	HTTP HTTP  `yaml:"http"`
+	// DataDir holds the subscriber store and other state kept across
+	// restarts. A relative path is relative to the working directory.
+	DataDir string `yaml:"data_dir"`
+	Log     Log    `yaml:"log"`
+}
+
+// PLMN is the identity of the network the core serves (TS 23.003 §2.2). The
+// digits stay strings: "01" and "001" are different MNCs.
+type PLMN struct {
+	MCC string `yaml:"mcc"`
+	MNC string `yaml:"mnc"`
+}
+
+// Slice is one S-NSSAI (TS 23.003 §28.4.2).
+type Slice struct {
+	SST uint8 `yaml:"sst"`
+	// SD is the slice differentiator as 6 hex digits, or "" for none.
+	SD string `yaml:"sd"`
+}
+
+// SDValue returns the slice differentiator as a number and whether the
+// slice has one. It reports false for an empty or malformed SD; Validate
+// refuses the malformed ones.
+func (s Slice) SDValue() (sd uint32, hasSD bool) {
+	if len(s.SD) != 6 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s.SD, 16, 32)
+	if err != nil {
+		return 0, false
+	}
+	return uint32(v), true
+}
+
+// AMF names the AMF and gives the parts of its GUAMI (TS 23.003 §2.10.1).
+type AMF struct {
+	// Name is sent to gNBs as the AMF Name in NG Setup Response
+	// (TS 38.413 §9.3.3.21).
+	Name     string `yaml:"name"`
+	RegionID uint8  `yaml:"region_id"`
+	// SetID has 10 bits.
+	SetID uint16 `yaml:"set_id"`
+	// Pointer has 6 bits.
+	Pointer uint8 `yaml:"pointer"`
+}
+
+// DNN is one data network and the UE addresses the SMF hands out on it.
+type DNN struct {
+	// Name is the DNN as UEs request it (TS 23.003 §9.1).
+	Name string `yaml:"name"`
+	// IPv4Pool is the network UE IPv4 addresses come from; the zero
+	// Prefix means the DNN offers no IPv4.
+	IPv4Pool netip.Prefix `yaml:"ipv4_pool"`
+	// IPv6Pool is the network UE /64 prefixes come from; the zero Prefix
+	// means the DNN offers no IPv6.
+	IPv6Pool netip.Prefix `yaml:"ipv6_pool"`
+	// DNS are the resolvers offered to UEs, in order of preference.
+	DNS []netip.Addr `yaml:"dns"`
+	// MTU is the link MTU offered to UEs.
+	MTU uint16 `yaml:"mtu"`
+}
+
+// N2 is the NGAP listener facing gNBs.
+type N2 struct {
+	Address netip.AddrPort `yaml:"address"`
+	SCTP    SCTPMode       `yaml:"sctp"`
+}
+
+// N3 is the GTP-U listener of the UPF, facing gNBs.
+type N3 struct {
+	Address netip.AddrPort `yaml:"address"`
+}
+
+// N4 is the PFCP listener of the UPF, facing the SMF.
+type N4 struct {
+	Address netip.AddrPort `yaml:"address"`
+}
+
+// HTTP is the listener of the management API and metrics.
+type HTTP struct {
+	// Address may have port 0: the system then picks a free port when
+	// the listener opens.
+	Address netip.AddrPort `yaml:"address"`
+	// Pprof serves net/http/pprof under /debug/pprof/.
+	Pprof bool `yaml:"pprof"`
+}
+
+// Log sets up the process logger.
+type Log struct {
+	Format LogFormat `yaml:"format"`
+	Level  LogLevel  `yaml:"level"`
+}
+
+// SCTPMode picks the SCTP implementation for N2.
+type SCTPMode string
+
+// SCTP implementations.
+const (
+	// SCTPAuto uses kernel SCTP where the kernel offers it and the
+	// userspace stack otherwise.
+	SCTPAuto      SCTPMode = "auto"
+	SCTPKernel    SCTPMode = "kernel"
+	SCTPUserspace SCTPMode = "userspace"
+)
+
+// LogFormat is the encoding of log lines.
+type LogFormat string
+
+// Log formats, as slog.TextHandler and slog.JSONHandler write them.
+const (
+	LogText LogFormat = "text"
+	LogJSON LogFormat = "json"
+)
+
+// LogLevel is the least severe level that is logged.
+type LogLevel string
+
+// Log levels.
+const (
+	LogDebug LogLevel = "debug"
+	LogInfo  LogLevel = "info"
+	LogWarn  LogLevel = "warn"
+	LogError LogLevel = "error"
+)
+
+// SlogLevel returns l as a slog.Level. Values Validate refuses map to
+// slog.LevelInfo.
+func (l LogLevel) SlogLevel() slog.Level {
+	switch l {
+	case LogDebug:
+		return slog.LevelDebug
+	case LogWarn:
+		return slog.LevelWarn
+	case LogError:
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}

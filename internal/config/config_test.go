@@ -1,0 +1,163 @@
+package config
+
+import (
+	"errors"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// equateNetip lets cmp compare the netip types, whose fields are
+// unexported.
+func equateNetip() cmp.Option {
+	return cmpopts.EquateComparable(netip.Addr{}, netip.AddrPort{}, netip.Prefix{})
+}
+
+func TestLoadValid(t *testing.T) {
+	files, err := filepath.Glob("testdata/valid/*.yaml")
+	if err != nil || len(files) < 4 {
+		t.Fatalf("Glob(testdata/valid/*.yaml) = %d files, %v; want at least 4", len(files), err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			if _, err := Load(f); err != nil {
+				t.Errorf("Load(%q) = %v, want no error", f, err)
+			}
+		})
+	}
+}
+
+// TestLoadInvalid loads every file in testdata/invalid. The first line of
+// each says what must go wrong:
+//
+//	# want: <key>: <substring of Problem>
+//
+// with "-" for the empty key of a fault with the file as a whole.
+func TestLoadInvalid(t *testing.T) {
+	files, err := filepath.Glob("testdata/invalid/*.yaml")
+	if err != nil || len(files) < 15 {
+		t.Fatalf("Glob(testdata/invalid/*.yaml) = %d files, %v; want at least 15", len(files), err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, _, _ := strings.Cut(string(data), "\n")
+			want, ok := strings.CutPrefix(first, "# want: ")
+			if !ok {
+				t.Fatalf("%s: first line %q, want \"# want: <key>: <problem>\"", f, first)
+			}
+			wantKey, wantProblem, ok := strings.Cut(want, ": ")
+			if !ok {
+				t.Fatalf("%s: first line %q, want \"# want: <key>: <problem>\"", f, first)
+			}
+			if wantKey == "-" {
+				wantKey = ""
+			}
+
+			c, err := Load(f)
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Load(%q) = %+v, %v; want an *Error", f, c, err)
+			}
+			if e.Key != wantKey || !strings.Contains(e.Problem, wantProblem) {
+				t.Errorf("Load(%q) = %q, want key %q and a problem containing %q", f, err, wantKey, wantProblem)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("Load(%q) = %q, want one line", f, err)
+			}
+		})
+	}
+}
+
+// TestLoadFull checks that every key reaches its field.
+func TestLoadFull(t *testing.T) {
+	got, err := Load("testdata/valid/full.yaml")
+	if err != nil {
+		t.Fatalf("Load(full.yaml) = %v", err)
+	}
+	want := Config{
+		PLMN:   PLMN{MCC: "310", MNC: "260"},
+		TACs:   []uint32{1, 2, 16},
+		Slices: []Slice{{SST: 1}, {SST: 2, SD: "0000FF"}},
+		AMF:    AMF{Name: "Keel AMF (lab 3)", RegionID: 202, SetID: 1023, Pointer: 63},
+		DNNs: []DNN{{
+			Name:     "internet",
+			IPv4Pool: netip.MustParsePrefix("10.45.0.0/16"),
+			IPv6Pool: netip.MustParsePrefix("2001:db8:45::/48"),
+			DNS:      []netip.Addr{netip.MustParseAddr("8.8.8.8"), netip.MustParseAddr("2001:4860:4860::8888")},
+			MTU:      1400,
+		}},
+		N2:      N2{Address: netip.MustParseAddrPort("[::]:38412"), SCTP: SCTPUserspace},
+		N4:      N4{Address: netip.MustParseAddrPort("10.0.0.1:8805")},
+		N3:      N3{Address: netip.MustParseAddrPort("10.0.0.1:2152")},
+		HTTP:    HTTP{Address: netip.MustParseAddrPort("0.0.0.0:0"), Pprof: true},
+		DataDir: "/var/lib/keel",
+		Log:     Log{Format: LogJSON, Level: LogDebug},
+	}
+	if diff := cmp.Diff(want, got, equateNetip()); diff != "" {
+		t.Errorf("Load(full.yaml) mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestLoadEntries checks list entries: defaults for keys left out, merge
+// keys and aliases.
+func TestLoadEntries(t *testing.T) {
+	for _, tt := range []struct {
+		file string
+		want []DNN
+	}{
+		{"ipv6-only-dnn.yaml", []DNN{{
+			Name:     "ims",
+			IPv6Pool: netip.MustParsePrefix("2001:db8:1::/48"),
+			DNS:      []netip.Addr{netip.MustParseAddr("2001:4860:4860::8888"), netip.MustParseAddr("2001:4860:4860::8844")},
+			MTU:      1280,
+		}}},
+		{"anchors.yaml", []DNN{
+			{Name: "internet", IPv4Pool: netip.MustParsePrefix("10.45.0.0/16"), DNS: []netip.Addr{netip.MustParseAddr("9.9.9.9"), netip.MustParseAddr("149.112.112.112")}, MTU: 1400},
+			{Name: "ims", IPv4Pool: netip.MustParsePrefix("10.46.0.0/16"), DNS: []netip.Addr{netip.MustParseAddr("9.9.9.9"), netip.MustParseAddr("149.112.112.112")}, MTU: 1400},
+			{Name: "iot", IPv4Pool: netip.MustParsePrefix("10.47.0.0/16"), DNS: []netip.Addr{netip.MustParseAddr("9.9.9.9"), netip.MustParseAddr("149.112.112.112")}, MTU: 1400},
+		}},
+	} {
+		c, err := Load(filepath.Join("testdata/valid", tt.file))
+		if err != nil {
+			t.Fatalf("Load(%s) = %v", tt.file, err)
+		}
+		if diff := cmp.Diff(tt.want, c.DNNs, equateNetip()); diff != "" {
+			t.Errorf("Load(%s).DNNs mismatch (-want +got):\n%s", tt.file, diff)
+		}
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keel.yaml")
+	_, err := Load(path)
+	var e *Error
+	if !errors.As(err, &e) || e.Key != "" {
+		t.Fatalf("Load(%q) = %v, want an *Error with no key", path, err)
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("errors.Is(Load(%q), os.ErrNotExist) = false, want true (err %v)", path, err)
+	}
+}
+
+func TestLoadEmptyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keel.yaml")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatalf("Load(empty file) = %v, want no error", err)
+	}
+	if diff := cmp.Diff(Default(), got, equateNetip()); diff != "" {
+		t.Errorf("Load(empty file) mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,202 @@
+package config
+
+import (
+	"bytes"
+	"net/netip"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"gopkg.in/yaml.v3"
+)
+
+// defaultMTU is the MTU of the default DNN and of a DNN entry that gives
+// none: 1500 on the transport network less room for GTP-U over IPv6.
+const defaultMTU = 1400
+
+// Default returns the built-in configuration: a test network (PLMN 001-01)
+// with one slice and one IPv4 data network, every listener on loopback.
+// The DNN offers one IPv4 resolver, 8.8.8.8, since it has no IPv6 pool.
+func Default() Config {
+	loopback := netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	return Config{
+		PLMN:   PLMN{MCC: "001", MNC: "01"},
+		TACs:   []uint32{1},
+		Slices: []Slice{{SST: 1}},
+		AMF:    AMF{Name: "keel-amf", RegionID: 1, SetID: 1, Pointer: 0},
+		DNNs: []DNN{{
+			Name:     "internet",
+			IPv4Pool: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 45, 0, 0}), 16),
+			DNS:      []netip.Addr{netip.AddrFrom4([4]byte{8, 8, 8, 8})},
+			MTU:      defaultMTU,
+		}},
+		N2:      N2{Address: netip.AddrPortFrom(loopback, 38412), SCTP: SCTPAuto},
+		N4:      N4{Address: netip.AddrPortFrom(loopback, 8805)},
+		N3:      N3{Address: netip.AddrPortFrom(loopback, 2152)},
+		HTTP:    HTTP{Address: netip.AddrPortFrom(loopback, 8080)},
+		DataDir: "./keel-data",
+		Log:     Log{Format: LogText, Level: LogInfo},
+	}
+}
+
+// DefaultYAML returns Default as a configuration file with every key
+// explained: the file operators start from.
+func DefaultYAML() []byte {
+	funcs := template.FuncMap{
+		"str":    yamlString,
+		"prefix": yamlPrefix,
+		"list":   yamlList,
+	}
+	t := template.Must(template.New("config").Funcs(funcs).Parse(defaultTemplate))
+	var b bytes.Buffer
+	if err := t.Execute(&b, Default()); err != nil {
+		panic("config: default template: " + err.Error())
+	}
+	return b.Bytes()
+}
+
+// yamlString renders s as a YAML scalar, quoted where YAML would otherwise
+// read it as something other than a string ("001" would be a number).
+func yamlString(s string) string {
+	b, err := yaml.Marshal(s)
+	if err != nil {
+		panic("config: " + err.Error())
+	}
+	return strings.TrimSuffix(string(b), "\n")
+}
+
+func yamlPrefix(p netip.Prefix) string {
+	if !p.IsValid() {
+		return `""`
+	}
+	return p.String()
+}
+
+// yamlList renders a flow list of numbers or addresses: [1, 2].
+func yamlList(v any) string {
+	var items []string
+	switch v := v.(type) {
+	case []uint32:
+		for _, n := range v {
+			items = append(items, strconv.FormatUint(uint64(n), 10))
+		}
+	case []netip.Addr:
+		for _, a := range v {
+			items = append(items, a.String())
+		}
+	default:
+		panic("config: yamlList of unexpected type")
+	}
+	return "[" + strings.Join(items, ", ") + "]"
+}
+
+const defaultTemplate = `# Keel configuration for keel serve.
+#
+# These are the built-in defaults. Every key is optional: a key left out, or
+# given no value, keeps its default, so a file needs only the keys it
+# changes. A list replaces the default list as a whole. Unknown keys, keys
+# given twice and values of the wrong kind are errors, reported with the key
+# and line at fault.
+
+# The identity of the network (TS 23.003 §2.2). The digits are taken as
+# written, leading zeros included.
+plmn:
+  # Mobile Country Code: 3 digits. 001 is the test network.
+  mcc: {{str .PLMN.MCC}}
+  # Mobile Network Code: 2 or 3 digits. "01" and "001" are different networks.
+  mnc: {{str .PLMN.MNC}}
+
+# Tracking area codes the AMF serves: at least one, no repeats, each 24 bits
+# (0..16777215, TS 23.003 §28.6) but not 16777214, which marks a deleted
+# tracking area. gNBs must broadcast one of them.
+tacs: {{list .TACs}}
+
+# Network slices (S-NSSAIs, TS 23.003 §28.4.2) the core supports: at least
+# one, no repeats.
+slices:
+{{- range .Slices}}
+  # sst: Slice/Service Type, 0..255; 1 is eMBB (TS 23.501 §5.15.2.2).
+  #      Every entry needs one.
+  # sd:  Slice Differentiator, 6 hex digits, or "" for none.
+  - sst: {{.SST}}
+    sd: {{str .SD}}
+{{- end}}
+
+# The AMF's name and the parts of its GUAMI (TS 23.003 §2.10.1).
+amf:
+  # Sent to gNBs in NG Setup Response: 1 to 150 letters, digits, spaces and
+  # '()+,-./:=? (TS 38.413 §9.3.3.21).
+  name: {{str .AMF.Name}}
+  # AMF Region ID, 0..255.
+  region_id: {{.AMF.RegionID}}
+  # AMF Set ID, 0..1023.
+  set_id: {{.AMF.SetID}}
+  # AMF Pointer, 0..63.
+  pointer: {{.AMF.Pointer}}
+
+# Data networks UEs may open PDU sessions to: at least one. In an entry, a
+# key left out is empty, except mtu, which is 1400.
+dnns:
+{{- range .DNNs}}
+  # The DNN as UEs request it: dot-separated labels of letters, digits and
+  # hyphens, at most 99 characters (TS 23.003 §9.1). Names are compared
+  # without regard to case and must be unique.
+  - name: {{str .Name}}
+    # The network UE IPv4 addresses come from, /8 to /30, written as its
+    # network address (10.45.0.0/16, not 10.45.0.1/16); "" for none. A DNN
+    # needs ipv4_pool, ipv6_pool or both. Pools of all DNNs must not overlap.
+    ipv4_pool: {{prefix .IPv4Pool}}
+    # The network UE IPv6 prefixes come from, /16 to /64; "" for none. Each
+    # UE gets a /64.
+    ipv6_pool: {{prefix .IPv6Pool}}
+    # DNS servers offered to UEs, IPv4 and IPv6, in order of preference;
+    # [] for none. An IPv6 server such as 2001:4860:4860::8888 only helps
+    # DNNs with an ipv6_pool.
+    dns: {{list .DNS}}
+    # The link MTU offered to UEs, 1280..9000. 1400 leaves room for GTP-U
+    # on a transport network with an MTU of 1500.
+    mtu: {{.MTU}}
+{{- end}}
+
+# A listener is an IP address and a port: 127.0.0.1:38412, or "[::1]:38412"
+# for IPv6 (quoted, since YAML reads a leading [ as a list). 0.0.0.0 or
+# "[::]" listens on every address. Host names are not accepted. Port 0 is
+# refused except for http.
+
+# N2: NGAP from gNBs, over SCTP. 38412 is the NGAP port (TS 38.412).
+n2:
+  address: {{str (print .N2.Address)}}
+  # The SCTP stack: kernel, userspace, or auto (kernel SCTP where the kernel
+  # offers it, userspace otherwise).
+  sctp: {{str (print .N2.SCTP)}}
+
+# N4: PFCP between the SMF and the UPF, over UDP. 8805 is the PFCP port
+# (TS 29.244).
+n4:
+  address: {{str (print .N4.Address)}}
+
+# N3: GTP-U between gNBs and the UPF, over UDP. gNBs are told this address as
+# the uplink tunnel endpoint, so it must be one they can reach, not 0.0.0.0
+# or [::]. They send to port 2152 (TS 29.281): change it only for tests.
+# N3 and N4 must not share an address and port.
+n3:
+  address: {{str (print .N3.Address)}}
+
+# The management API and Prometheus metrics, over HTTP. Port 0 picks a free
+# port when the listener opens.
+http:
+  address: {{str (print .HTTP.Address)}}
+  # Serve Go runtime profiles under /debug/pprof/. Anyone who can reach the
+  # address can read them.
+  pprof: {{.HTTP.Pprof}}
+
+# Where the subscriber store and other state live across restarts. A
+# relative path is relative to the working directory.
+data_dir: {{str .DataDir}}
+
+log:
+  # text or json.
+  format: {{str (print .Log.Format)}}
+  # debug, info, warn or error.
+  level: {{str (print .Log.Level)}}
+`

@@ -1,0 +1,403 @@
+package config
+
+import (
+	"net/netip"
+	"strings"
+)
+
+const (
+	maxTAC = 1<<24 - 1
+	// deletedTAC marks a deleted TAI (TS 24.501 §9.11.3.8): a UE would
+	// treat a tracking area with this code as gone.
+	deletedTAC = 0xfffffe
+	// noSD is the SD value meaning "no SD" (TS 23.003 §28.4.2).
+	noSD = 0xffffff
+
+	maxAMFNameLen = 150 // TS 38.413 §9.3.3.21
+	maxSetID      = 1<<10 - 1
+	maxPointer    = 1<<6 - 1
+
+	// maxDNNLen is the longest DNN whose encoding (a length octet before
+	// each label, TS 23.003 §9.1) fits in 100 octets.
+	maxDNNLen   = 99
+	maxLabelLen = 63 // RFC 1035, which TS 23.003 §9.1 follows
+
+	minMTU = 1280 // the IPv6 minimum link MTU (RFC 8200 §5)
+	maxMTU = 9000
+)
+
+// Validate reports the first mistake in c, in the order of the keys in the
+// file, as an *Error.
+func (c Config) Validate() error {
+	if err := c.validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c Config) validate() *Error {
+	checks := []func() *Error{
+		c.PLMN.validate,
+		c.validateTACs,
+		c.validateSlices,
+		c.AMF.validate,
+		c.validateDNNs,
+		c.validateListeners,
+		c.validateDataDir,
+		c.Log.validate,
+	}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p PLMN) validate() *Error {
+	if !isDigits(p.MCC, 3, 3) {
+		return errorf("plmn.mcc", "must be 3 digits, got %q", p.MCC)
+	}
+	if !isDigits(p.MNC, 2, 3) {
+		return errorf("plmn.mnc", "must be 2 or 3 digits, got %q", p.MNC)
+	}
+	return nil
+}
+
+func (c Config) validateTACs() *Error {
+	if len(c.TACs) == 0 {
+		return errorf("tacs", "must list at least one tracking area code")
+	}
+	seen := make(map[uint32]int, len(c.TACs))
+	for i, t := range c.TACs {
+		key := index("tacs", i)
+		switch {
+		case t > maxTAC:
+			return errorf(key, "must be 0..%d (24 bits), got %d", maxTAC, t)
+		case t == deletedTAC:
+			return errorf(key, "%d (0xfffffe) marks a deleted tracking area (TS 24.501 §9.11.3.8) and cannot be served", t)
+		}
+		if j, dup := seen[t]; dup {
+			return errorf(key, "%d is also tacs[%d]", t, j)
+		}
+		seen[t] = i
+	}
+	return nil
+}
+
+func (c Config) validateSlices() *Error {
+	if len(c.Slices) == 0 {
+		return errorf("slices", "must list at least one slice")
+	}
+	type snssai struct {
+		sst   uint8
+		sd    uint32
+		hasSD bool
+	}
+	seen := make(map[snssai]int, len(c.Slices))
+	for i, s := range c.Slices {
+		key := index("slices", i)
+		if s.SD != "" && !isHex(s.SD, 6) {
+			return errorf(key+".sd", "must be 6 hex digits or empty, got %q", s.SD)
+		}
+		sd, hasSD := s.SDValue()
+		if hasSD && sd == noSD {
+			return errorf(key+".sd", "%s means no SD (TS 23.003 §28.4.2); leave sd empty instead", s.SD)
+		}
+		id := snssai{s.SST, sd, hasSD}
+		if j, dup := seen[id]; dup {
+			return errorf(key, "sst %d, sd %q is also slices[%d]", s.SST, s.SD, j)
+		}
+		seen[id] = i
+	}
+	return nil
+}
+
+func (a AMF) validate() *Error {
+	switch {
+	case a.Name == "":
+		return errorf("amf.name", "must not be empty")
+	case len(a.Name) > maxAMFNameLen:
+		return errorf("amf.name", "must be at most %d characters (TS 38.413 §9.3.3.21), got %d", maxAMFNameLen, len(a.Name))
+	case !isPrintableString(a.Name):
+		return errorf("amf.name", "may hold only letters, digits, spaces and '()+,-./:=? (TS 38.413 §9.3.3.21), got %q", a.Name)
+	case a.SetID > maxSetID:
+		return errorf("amf.set_id", "must be 0..%d (10 bits), got %d", maxSetID, a.SetID)
+	case a.Pointer > maxPointer:
+		return errorf("amf.pointer", "must be 0..%d (6 bits), got %d", maxPointer, a.Pointer)
+	}
+	return nil
+}
+
+func (c Config) validateDNNs() *Error {
+	if len(c.DNNs) == 0 {
+		return errorf("dnns", "must list at least one data network")
+	}
+	for i, n := range c.DNNs {
+		if err := n.validate(index("dnns", i)); err != nil {
+			return err
+		}
+	}
+	for j, b := range c.DNNs {
+		for i, a := range c.DNNs[:j] {
+			// TS 23.003 §9.1: the case of letters is not significant.
+			if strings.EqualFold(a.Name, b.Name) {
+				return errorf(index("dnns", j)+".name", "%q is also dnns[%d].name", b.Name, i)
+			}
+			for _, pool := range []struct {
+				key  string
+				a, b netip.Prefix
+			}{
+				{"ipv4_pool", a.IPv4Pool, b.IPv4Pool},
+				{"ipv6_pool", a.IPv6Pool, b.IPv6Pool},
+			} {
+				if pool.a.IsValid() && pool.b.IsValid() && pool.a.Overlaps(pool.b) {
+					return errorf(index("dnns", j)+"."+pool.key, "%s of dnn %q overlaps %s of dnn %q (dnns[%d].%s)",
+						pool.b, b.Name, pool.a, a.Name, i, pool.key)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (n DNN) validate(key string) *Error {
+	if err := validateDNNName(key+".name", n.Name); err != nil {
+		return err
+	}
+	if !n.IPv4Pool.IsValid() && !n.IPv6Pool.IsValid() {
+		return errorf(key+".ipv4_pool", "must be set unless ipv6_pool is")
+	}
+	if n.IPv4Pool.IsValid() {
+		if err := validatePool(key+".ipv4_pool", n.IPv4Pool, false); err != nil {
+			return err
+		}
+	}
+	if n.IPv6Pool.IsValid() {
+		if err := validatePool(key+".ipv6_pool", n.IPv6Pool, true); err != nil {
+			return err
+		}
+	}
+	for i, a := range n.DNS {
+		k := index(key+".dns", i)
+		switch {
+		case !a.IsValid():
+			return errorf(k, "must be an IP address")
+		case a.Zone() != "":
+			return errorf(k, "must not have a zone, got %s", a)
+		case a.Is4In6():
+			return errorf(k, "must be written as IPv4, got %s", a)
+		case a.IsUnspecified() || a.IsMulticast():
+			return errorf(k, "must be a unicast address, got %s", a)
+		}
+		for j, b := range n.DNS[:i] {
+			if a == b {
+				return errorf(k, "%s is also dns[%d]", a, j)
+			}
+		}
+	}
+	if n.MTU < minMTU || n.MTU > maxMTU {
+		return errorf(key+".mtu", "must be %d..%d, got %d", minMTU, maxMTU, n.MTU)
+	}
+	return nil
+}
+
+// validatePool checks a UE address pool: a network address of the right
+// family, long enough not to swallow the address space and short enough
+// to hold UEs, clear of special-purpose ranges.
+func validatePool(key string, p netip.Prefix, v6 bool) *Error {
+	family, minBits, maxBits := "IPv4", 8, 30
+	if v6 {
+		// Each UE gets a /64, so a /64 pool holds one UE.
+		family, minBits, maxBits = "IPv6", 16, 64
+	}
+	a := p.Addr()
+	if a.Is6() != v6 || a.Is4In6() {
+		return errorf(key, "must be an %s network, got %s", family, p)
+	}
+	if m := p.Masked(); m != p {
+		return errorf(key, "has host bits set: the network is %s, got %s", m, p)
+	}
+	if p.Bits() < minBits || p.Bits() > maxBits {
+		return errorf(key, "must be /%d to /%d, got /%d", minBits, maxBits, p.Bits())
+	}
+	for _, s := range specialPrefixes(v6) {
+		if p.Overlaps(s.prefix) {
+			return errorf(key, "%s overlaps %s, the %s range", p, s.prefix, s.name)
+		}
+	}
+	return nil
+}
+
+type special struct {
+	prefix netip.Prefix
+	name   string
+}
+
+// specialPrefixes lists ranges UE addresses must not come from (RFC 6890).
+func specialPrefixes(v6 bool) []special {
+	if v6 {
+		return []special{
+			{netip.MustParsePrefix("::/8"), "reserved (loopback, unspecified, IPv4-mapped)"},
+			{netip.MustParsePrefix("fe80::/10"), "link-local"},
+			{netip.MustParsePrefix("ff00::/8"), "multicast"},
+		}
+	}
+	return []special{
+		{netip.MustParsePrefix("0.0.0.0/8"), "this-network"},
+		{netip.MustParsePrefix("127.0.0.0/8"), "loopback"},
+		{netip.MustParsePrefix("169.254.0.0/16"), "link-local"},
+		{netip.MustParsePrefix("224.0.0.0/4"), "multicast"},
+		{netip.MustParsePrefix("240.0.0.0/4"), "reserved"},
+	}
+}
+
+// validateDNNName checks a DNN against TS 23.003 §9.1: labels of letters,
+// digits and hyphens, each beginning and ending with a letter or digit, at
+// most 100 octets encoded.
+func validateDNNName(key, name string) *Error {
+	if name == "" {
+		return errorf(key, "must not be empty")
+	}
+	if len(name) > maxDNNLen {
+		return errorf(key, "must be at most %d characters, 100 octets encoded (TS 23.003 §9.1), got %d", maxDNNLen, len(name))
+	}
+	for _, label := range strings.Split(name, ".") {
+		switch {
+		case label == "":
+			return errorf(key, "has an empty label (two dots, or a dot at an end), got %q", name)
+		case len(label) > maxLabelLen:
+			return errorf(key, "has a label longer than %d characters, got %q", maxLabelLen, name)
+		case !isAlnum(label[0]) || !isAlnum(label[len(label)-1]):
+			return errorf(key, "labels must begin and end with a letter or digit (TS 23.003 §9.1), got %q", name)
+		}
+		for i := range len(label) {
+			if !isAlnum(label[i]) && label[i] != '-' {
+				return errorf(key, "may hold only letters, digits, hyphens and dots (TS 23.003 §9.1), got %q", name)
+			}
+		}
+	}
+	return nil
+}
+
+// A listener is one address Keel binds.
+type listener struct {
+	key   string
+	proto string
+	addr  netip.AddrPort
+	// anyPort allows port 0: the system picks a free port.
+	anyPort bool
+	// advertised means peers are sent this address, so it must be a
+	// specific one.
+	advertised bool
+}
+
+func (c Config) validateListeners() *Error {
+	ls := []listener{
+		{key: "n2.address", proto: "SCTP", addr: c.N2.Address},
+		{key: "n4.address", proto: "UDP", addr: c.N4.Address},
+		// The SMF gives gNBs this address as the uplink tunnel endpoint.
+		{key: "n3.address", proto: "UDP", addr: c.N3.Address, advertised: true},
+		{key: "http.address", proto: "TCP", addr: c.HTTP.Address, anyPort: true},
+	}
+	for _, l := range ls {
+		a := l.addr.Addr()
+		switch {
+		case !a.IsValid():
+			return errorf(l.key, "must be an IP address and port such as 127.0.0.1:38412")
+		case l.addr.Port() == 0 && !l.anyPort:
+			return errorf(l.key, "port 0 is not allowed: peers must know the port, got %s", l.addr)
+		case a.IsMulticast():
+			return errorf(l.key, "must be a unicast address, got %s", l.addr)
+		case l.advertised && a.IsUnspecified():
+			return errorf(l.key, "must be a specific address, not %s: gNBs are told it as the N3 tunnel endpoint", a)
+		}
+		if l.key == "n2.address" {
+			if err := c.N2.validateSCTP(); err != nil {
+				return err
+			}
+		}
+	}
+	for j, b := range ls {
+		for _, a := range ls[:j] {
+			if a.proto == b.proto && a.addr.Port() == b.addr.Port() && b.addr.Port() != 0 &&
+				(a.addr.Addr() == b.addr.Addr() || a.addr.Addr().IsUnspecified() || b.addr.Addr().IsUnspecified()) {
+				return errorf(b.key, "%s clashes with %s %s: both are %s on port %d", b.addr, a.key, a.addr, b.proto, b.addr.Port())
+			}
+		}
+	}
+	return nil
+}
+
+func (n N2) validateSCTP() *Error {
+	switch n.SCTP {
+	case SCTPAuto, SCTPKernel, SCTPUserspace:
+		return nil
+	}
+	return errorf("n2.sctp", "must be auto, kernel or userspace, got %q", n.SCTP)
+}
+
+func (c Config) validateDataDir() *Error {
+	switch {
+	case c.DataDir == "":
+		return errorf("data_dir", "must not be empty")
+	case strings.IndexByte(c.DataDir, 0) >= 0:
+		return errorf("data_dir", "must not contain a NUL byte, got %q", c.DataDir)
+	}
+	return nil
+}
+
+func (l Log) validate() *Error {
+	switch l.Format {
+	case LogText, LogJSON:
+	default:
+		return errorf("log.format", "must be text or json, got %q", l.Format)
+	}
+	switch l.Level {
+	case LogDebug, LogInfo, LogWarn, LogError:
+	default:
+		return errorf("log.level", "must be debug, info, warn or error, got %q", l.Level)
+	}
+	return nil
+}
+
+func isDigits(s string, min, max int) bool {
+	if len(s) < min || len(s) > max {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// isPrintableString reports whether s holds only characters of the ASN.1
+// PrintableString type (ITU-T X.680), which NGAP uses for the AMF Name.
+func isPrintableString(s string) bool {
+	for i := range len(s) {
+		c := s[i]
+		if !isAlnum(c) && !strings.ContainsRune(" '()+,-./:=?", rune(c)) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,158 @@
+package config
+
+import (
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		edit    func(c *Config)
+		key     string // "" when c must be valid
+		problem string // a substring of Problem
+	}{
+		{"default", func(c *Config) {}, "", ""},
+		{"three-digit MNC", func(c *Config) { c.PLMN.MNC = "001" }, "", ""},
+		{"MCC letters", func(c *Config) { c.PLMN.MCC = "0a1" }, "plmn.mcc", `must be 3 digits, got "0a1"`},
+		{"MCC short", func(c *Config) { c.PLMN.MCC = "1" }, "plmn.mcc", `must be 3 digits, got "1"`},
+		{"MNC short", func(c *Config) { c.PLMN.MNC = "1" }, "plmn.mnc", `must be 2 or 3 digits, got "1"`},
+		{"no TACs", func(c *Config) { c.TACs = nil }, "tacs", "at least one"},
+		{"TAC 0", func(c *Config) { c.TACs = []uint32{0} }, "", ""},
+		{"largest TAC", func(c *Config) { c.TACs = []uint32{1<<24 - 1} }, "", ""},
+		{"TAC past 24 bits", func(c *Config) { c.TACs = []uint32{1, 1 << 24} }, "tacs[1]", "must be 0..16777215 (24 bits), got 16777216"},
+		{"deleted TAC", func(c *Config) { c.TACs = []uint32{0xfffffe} }, "tacs[0]", "deleted tracking area"},
+		{"duplicate TAC", func(c *Config) { c.TACs = []uint32{5, 6, 5} }, "tacs[2]", "5 is also tacs[0]"},
+		{"no slices", func(c *Config) { c.Slices = nil }, "slices", "at least one"},
+		{"SST 0 and 255", func(c *Config) { c.Slices = []Slice{{SST: 0}, {SST: 255}} }, "", ""},
+		{"SD short", func(c *Config) { c.Slices[0].SD = "12345" }, "slices[0].sd", `must be 6 hex digits or empty, got "12345"`},
+		{"SD not hex", func(c *Config) { c.Slices[0].SD = "12345g" }, "slices[0].sd", "6 hex digits"},
+		{"SD ffffff", func(c *Config) { c.Slices[0].SD = "ffffff" }, "slices[0].sd", "means no SD"},
+		{"same SST, SD and no SD", func(c *Config) { c.Slices = []Slice{{SST: 1}, {SST: 1, SD: "000001"}} }, "", ""},
+		{"duplicate slice, SD case", func(c *Config) { c.Slices = []Slice{{SST: 1, SD: "abcdef"}, {SST: 1, SD: "ABCDEF"}} }, "slices[1]", "is also slices[0]"},
+		{"duplicate slice, no SD", func(c *Config) { c.Slices = []Slice{{SST: 3}, {SST: 3}} }, "slices[1]", "is also slices[0]"},
+		{"AMF name empty", func(c *Config) { c.AMF.Name = "" }, "amf.name", "must not be empty"},
+		{"AMF name long", func(c *Config) { c.AMF.Name = strings.Repeat("a", 151) }, "amf.name", "at most 150"},
+		{"AMF name 150", func(c *Config) { c.AMF.Name = strings.Repeat("a", 150) }, "", ""},
+		{"AMF name punctuation", func(c *Config) { c.AMF.Name = "AMF 1 (a'b+c,d-e.f/g:h=i?)" }, "", ""},
+		{"AMF name newline", func(c *Config) { c.AMF.Name = "a\nb" }, "amf.name", `got "a\nb"`},
+		{"AMF name non-ASCII", func(c *Config) { c.AMF.Name = "amf-é" }, "amf.name", "may hold only"},
+		{"set ID 1023", func(c *Config) { c.AMF.SetID = 1023 }, "", ""},
+		{"set ID 1024", func(c *Config) { c.AMF.SetID = 1024 }, "amf.set_id", "must be 0..1023 (10 bits), got 1024"},
+		{"pointer 64", func(c *Config) { c.AMF.Pointer = 64 }, "amf.pointer", "must be 0..63 (6 bits), got 64"},
+		{"no DNNs", func(c *Config) { c.DNNs = nil }, "dnns", "at least one"},
+		{"DNN name empty", func(c *Config) { c.DNNs[0].Name = "" }, "dnns[0].name", "must not be empty"},
+		{"DNN name dotted", func(c *Config) { c.DNNs[0].Name = "corp.mnc001.mcc001.gprs" }, "", ""},
+		{"DNN name 99", func(c *Config) { c.DNNs[0].Name = strings.Repeat("a.", 49) + "a" }, "", ""},
+		{"DNN name 100", func(c *Config) { c.DNNs[0].Name = strings.Repeat("a.", 49) + "ab" }, "dnns[0].name", "at most 99 characters"},
+		{"DNN name empty label", func(c *Config) { c.DNNs[0].Name = "a..b" }, "dnns[0].name", "empty label"},
+		{"DNN name trailing dot", func(c *Config) { c.DNNs[0].Name = "internet." }, "dnns[0].name", "empty label"},
+		{"DNN label 64", func(c *Config) { c.DNNs[0].Name = strings.Repeat("a", 64) }, "dnns[0].name", "longer than 63"},
+		{"DNN label hyphen first", func(c *Config) { c.DNNs[0].Name = "-internet" }, "dnns[0].name", "begin and end"},
+		{"DNN name underscore", func(c *Config) { c.DNNs[0].Name = "my_dnn" }, "dnns[0].name", "may hold only"},
+		{"DNN names differ in case", func(c *Config) {
+			c.DNNs = append(c.DNNs, DNN{Name: "Internet", IPv4Pool: netip.MustParsePrefix("10.46.0.0/16"), MTU: 1400})
+		}, "dnns[1].name", `"Internet" is also dnns[0].name`},
+		{"DNN without pools", func(c *Config) { c.DNNs[0].IPv4Pool = netip.Prefix{} }, "dnns[0].ipv4_pool", "must be set unless ipv6_pool is"},
+		{"IPv6 only", func(c *Config) {
+			c.DNNs[0].IPv4Pool = netip.Prefix{}
+			c.DNNs[0].IPv6Pool = netip.MustParsePrefix("2001:db8::/48")
+		}, "", ""},
+		{"IPv4 pool host bits", func(c *Config) { c.DNNs[0].IPv4Pool = netip.MustParsePrefix("10.45.0.1/16") }, "dnns[0].ipv4_pool", "host bits set: the network is 10.45.0.0/16"},
+		{"IPv4 pool /30", func(c *Config) { c.DNNs[0].IPv4Pool = netip.MustParsePrefix("10.45.0.0/30") }, "", ""},
+		{"IPv4 pool /31", func(c *Config) { c.DNNs[0].IPv4Pool = netip.MustParsePrefix("10.45.0.0/31") }, "dnns[0].ipv4_pool", "must be /8 to /30, got /31"},
+		{"IPv4 pool /7", func(c *Config) { c.DNNs[0].IPv4Pool = netip.MustParsePrefix("10.0.0.0/7") }, "dnns[0].ipv4_pool", "must be /8 to /30, got /7"},
+		{"IPv4 pool mapped", func(c *Config) { c.DNNs[0].IPv4Pool = netip.MustParsePrefix("::ffff:10.45.0.0/112") }, "dnns[0].ipv4_pool", "must be an IPv4 network"},
+		{"IPv4 pool multicast", func(c *Config) { c.DNNs[0].IPv4Pool = netip.MustParsePrefix("239.0.0.0/8") }, "dnns[0].ipv4_pool", "multicast"},
+		{"IPv4 pool link-local", func(c *Config) { c.DNNs[0].IPv4Pool = netip.MustParsePrefix("169.0.0.0/8") }, "dnns[0].ipv4_pool", "link-local"},
+		{"IPv6 pool in ipv4_pool", func(c *Config) { c.DNNs[0].IPv4Pool = netip.MustParsePrefix("2001:db8::/48") }, "dnns[0].ipv4_pool", "must be an IPv4 network"},
+		{"IPv4 pool in ipv6_pool", func(c *Config) { c.DNNs[0].IPv6Pool = netip.MustParsePrefix("10.0.0.0/8") }, "dnns[0].ipv6_pool", "must be an IPv6 network"},
+		{"IPv6 pool /64", func(c *Config) { c.DNNs[0].IPv6Pool = netip.MustParsePrefix("2001:db8::/64") }, "", ""},
+		{"IPv6 pool /65", func(c *Config) { c.DNNs[0].IPv6Pool = netip.MustParsePrefix("2001:db8::/65") }, "dnns[0].ipv6_pool", "must be /16 to /64, got /65"},
+		{"IPv6 pool link-local", func(c *Config) { c.DNNs[0].IPv6Pool = netip.MustParsePrefix("fe80::/64") }, "dnns[0].ipv6_pool", "link-local"},
+		{"IPv6 pool host bits", func(c *Config) { c.DNNs[0].IPv6Pool = netip.MustParsePrefix("2001:db8::1/48") }, "dnns[0].ipv6_pool", "host bits"},
+		{"IPv4 pools overlap", func(c *Config) {
+			c.DNNs = append(c.DNNs, DNN{Name: "ims", IPv4Pool: netip.MustParsePrefix("10.0.0.0/8"), MTU: 1400})
+		}, "dnns[1].ipv4_pool", `10.0.0.0/8 of dnn "ims" overlaps 10.45.0.0/16 of dnn "internet" (dnns[0].ipv4_pool)`},
+		{"IPv6 pools overlap", func(c *Config) {
+			c.DNNs[0].IPv6Pool = netip.MustParsePrefix("2001:db8::/32")
+			c.DNNs = append(c.DNNs,
+				DNN{Name: "ims", IPv4Pool: netip.MustParsePrefix("10.46.0.0/16"), MTU: 1400},
+				DNN{Name: "iot", IPv6Pool: netip.MustParsePrefix("2001:db8:1::/48"), MTU: 1400})
+		}, "dnns[2].ipv6_pool", `2001:db8:1::/48 of dnn "iot" overlaps 2001:db8::/32 of dnn "internet" (dnns[0].ipv6_pool)`},
+		{"pools of other families", func(c *Config) {
+			c.DNNs = append(c.DNNs, DNN{Name: "ims", IPv6Pool: netip.MustParsePrefix("2001:db8::/48"), MTU: 1400})
+		}, "", ""},
+		{"adjacent pools", func(c *Config) {
+			c.DNNs = append(c.DNNs, DNN{Name: "ims", IPv4Pool: netip.MustParsePrefix("10.46.0.0/16"), MTU: 1400})
+		}, "", ""},
+		{"no DNS", func(c *Config) { c.DNNs[0].DNS = nil }, "", ""},
+		{"DNS zero", func(c *Config) { c.DNNs[0].DNS = []netip.Addr{{}} }, "dnns[0].dns[0]", "must be an IP address"},
+		{"DNS zone", func(c *Config) { c.DNNs[0].DNS = []netip.Addr{netip.MustParseAddr("fe80::1%eth0")} }, "dnns[0].dns[0]", "zone"},
+		{"DNS unspecified", func(c *Config) { c.DNNs[0].DNS = []netip.Addr{netip.MustParseAddr("0.0.0.0")} }, "dnns[0].dns[0]", "unicast"},
+		{"DNS mapped", func(c *Config) { c.DNNs[0].DNS = []netip.Addr{netip.MustParseAddr("::ffff:8.8.8.8")} }, "dnns[0].dns[0]", "written as IPv4"},
+		{"DNS duplicate", func(c *Config) {
+			c.DNNs[0].DNS = []netip.Addr{netip.MustParseAddr("8.8.8.8"), netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("8.8.8.8")}
+		}, "dnns[0].dns[2]", "8.8.8.8 is also dns[0]"},
+		{"MTU 1280", func(c *Config) { c.DNNs[0].MTU = 1280 }, "", ""},
+		{"MTU 9000", func(c *Config) { c.DNNs[0].MTU = 9000 }, "", ""},
+		{"MTU 1279", func(c *Config) { c.DNNs[0].MTU = 1279 }, "dnns[0].mtu", "must be 1280..9000, got 1279"},
+		{"MTU 0", func(c *Config) { c.DNNs[0].MTU = 0 }, "dnns[0].mtu", "got 0"},
+		{"N2 unset", func(c *Config) { c.N2.Address = netip.AddrPort{} }, "n2.address", "must be an IP address and port"},
+		{"N2 port 0", func(c *Config) { c.N2.Address = netip.MustParseAddrPort("127.0.0.1:0") }, "n2.address", "port 0 is not allowed"},
+		{"N4 port 0", func(c *Config) { c.N4.Address = netip.MustParseAddrPort("127.0.0.1:0") }, "n4.address", "port 0 is not allowed"},
+		{"N3 port 0", func(c *Config) { c.N3.Address = netip.MustParseAddrPort("127.0.0.1:0") }, "n3.address", "port 0 is not allowed"},
+		{"HTTP port 0", func(c *Config) { c.HTTP.Address = netip.MustParseAddrPort("127.0.0.1:0") }, "", ""},
+		{"N2 multicast", func(c *Config) { c.N2.Address = netip.MustParseAddrPort("239.1.1.1:38412") }, "n2.address", "unicast"},
+		{"N2 on every address", func(c *Config) { c.N2.Address = netip.MustParseAddrPort("[::]:38412") }, "", ""},
+		{"N2 link-local with zone", func(c *Config) { c.N2.Address = netip.MustParseAddrPort("[fe80::1%eth0]:38412") }, "", ""},
+		{"N3 on every address", func(c *Config) { c.N3.Address = netip.MustParseAddrPort("0.0.0.0:2152") }, "n3.address", "must be a specific address"},
+		{"N3 and N4 same port", func(c *Config) { c.N3.Address = c.N4.Address }, "n3.address", "clashes with n4.address 127.0.0.1:8805: both are UDP on port 8805"},
+		{"N3 and N4 same port, other addresses", func(c *Config) {
+			c.N4.Address = netip.MustParseAddrPort("127.0.0.2:2152")
+		}, "", ""},
+		{"N4 wildcard under N3", func(c *Config) { c.N4.Address = netip.MustParseAddrPort("[::]:2152") }, "n3.address", "clashes with n4.address [::]:2152"},
+		{"N2 and N4 same port, other protocols", func(c *Config) {
+			c.N2.Address = netip.MustParseAddrPort("127.0.0.1:8805")
+			c.HTTP.Address = netip.MustParseAddrPort("127.0.0.1:8805")
+		}, "", ""},
+		{"SCTP mode", func(c *Config) { c.N2.SCTP = "lksctp" }, "n2.sctp", `must be auto, kernel or userspace, got "lksctp"`},
+		{"SCTP kernel", func(c *Config) { c.N2.SCTP = SCTPKernel }, "", ""},
+		{"data dir empty", func(c *Config) { c.DataDir = "" }, "data_dir", "must not be empty"},
+		{"data dir NUL", func(c *Config) { c.DataDir = "a\x00b" }, "data_dir", "NUL"},
+		{"log format", func(c *Config) { c.Log.Format = "JSON" }, "log.format", `must be text or json, got "JSON"`},
+		{"log level", func(c *Config) { c.Log.Level = "" }, "log.level", `got ""`},
+		{"first mistake wins", func(c *Config) {
+			c.Log.Level = ""
+			c.PLMN.MCC = ""
+		}, "plmn.mcc", "must be 3 digits"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Default()
+			tt.edit(&c)
+			err := c.Validate()
+			if tt.key == "" && tt.problem == "" {
+				if err != nil {
+					t.Errorf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Validate() = %v, want an *Error", err)
+			}
+			if e.Key != tt.key || !strings.Contains(e.Problem, tt.problem) {
+				t.Errorf("Validate() = %q, want key %q and a problem containing %q", err, tt.key, tt.problem)
+			}
+		})
+	}
+}
+
+func TestValidateNilError(t *testing.T) {
+	// A nil *Error in a non-nil error interface would read as a failure.
+	if err := Default().Validate(); err != nil {
+		t.Fatalf("Default().Validate() = %#v, want nil", err)
+	}
+}

@@ -1,0 +1,118 @@
+package lint
+
+import (
+	"bytes"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/keelcore/keel"
+
+// repoRoot is two directories up from this package.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("repository root not found at %s: %v", root, err)
+	}
+	return root
+}
+
+func goFiles(t *testing.T) []string {
+	t.Helper()
+	root := repoRoot(t)
+	var files []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".go") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestGofmt(t *testing.T) {
+	for _, path := range goFiles(t) {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		formatted, err := format.Source(src)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			continue
+		}
+		if !bytes.Equal(src, formatted) {
+			t.Errorf("%s is not gofmt-formatted", path)
+		}
+	}
+}
+
+func TestGoVet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("go vet skipped in -short mode")
+	}
+	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	cmd := exec.Command(goBin, "vet", "./...")
+	cmd.Dir = repoRoot(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet ./...: %v\n%s", err, out)
+	}
+}
+
+// networkFunctions may not import one another: they meet through the
+// service interfaces in internal/sbi, so that each can run in its own
+// process.
+var networkFunctions = []string{"amf", "smf", "upf", "ausf", "udm", "udr", "pcf", "nssf", "nrf"}
+
+func TestNetworkFunctionBoundaries(t *testing.T) {
+	fset := token.NewFileSet()
+	root := repoRoot(t)
+	for _, path := range goFiles(t) {
+		rel, _ := filepath.Rel(root, path)
+		owner := nfOf(filepath.ToSlash(rel))
+		if owner == "" {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if other := nfOf(strings.TrimPrefix(p, module+"/")); other != "" && other != owner && strings.HasPrefix(p, module) {
+				t.Errorf("%s: network function %s imports %s; go through internal/sbi", rel, owner, p)
+			}
+		}
+	}
+}
+
+func nfOf(rel string) string {
+	for _, nf := range networkFunctions {
+		if rel == "internal/"+nf || strings.HasPrefix(rel, "internal/"+nf+"/") {
+			return nf
+		}
+	}
+	return ""
+}

@@ -1,0 +1,172 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/keelcore/keel/internal/store"
+)
+
+// A migration takes the schema from version n to n+1, where n is its index
+// in schema(). Steps are never edited once released; a change is a new step.
+type migration struct {
+	name string
+	// tables lists the tables the step creates; a database at a version
+	// past this step without them is not a Keel database.
+	tables []string
+	apply  func(ctx context.Context, tx *sql.Tx) error
+}
+
+// schema returns every migration in order. PRAGMA user_version counts the
+// ones applied.
+//
+// The SQL stays close to what PostgreSQL accepts: BLOB becomes BYTEA and
+// WITHOUT ROWID is dropped, the rest carries over.
+func schema() []migration {
+	return []migration{
+		{
+			name:   "subscribers",
+			tables: []string{"subscribers"},
+			apply: execAll(`
+CREATE TABLE subscribers (
+	supi       TEXT    NOT NULL PRIMARY KEY,
+	k          BLOB    NOT NULL CHECK (length(k) = 16),
+	opc        BLOB    NOT NULL CHECK (length(opc) = 16),
+	op_is_op   INTEGER NOT NULL CHECK (op_is_op IN (0, 1)),
+	amf        INTEGER NOT NULL CHECK (amf BETWEEN 0 AND 65535),
+	sqn        INTEGER NOT NULL CHECK (sqn BETWEEN 0 AND 281474976710655),
+	ue_ambr_ul INTEGER NOT NULL CHECK (ue_ambr_ul >= 0),
+	ue_ambr_dl INTEGER NOT NULL CHECK (ue_ambr_dl >= 0),
+	nssai      TEXT    NOT NULL,
+	dnns       TEXT    NOT NULL
+) WITHOUT ROWID`),
+		},
+		{
+			// The DNN filter of ListSubscribers looks DNNs up here instead
+			// of parsing every row's JSON.
+			name:   "subscriber_dnns",
+			tables: []string{"subscriber_dnns"},
+			apply: func(ctx context.Context, tx *sql.Tx) error {
+				err := execAll(`
+CREATE TABLE subscriber_dnns (
+	supi TEXT NOT NULL REFERENCES subscribers (supi) ON DELETE CASCADE,
+	dnn  TEXT NOT NULL,
+	PRIMARY KEY (supi, dnn)
+) WITHOUT ROWID`,
+					`CREATE INDEX subscriber_dnns_by_dnn ON subscriber_dnns (dnn, supi)`,
+				)(ctx, tx)
+				if err != nil {
+					return err
+				}
+				return backfillDNNs(ctx, tx)
+			},
+		},
+	}
+}
+
+// execAll returns a migration step that runs statements in order.
+func execAll(stmts ...string) func(context.Context, *sql.Tx) error {
+	return func(ctx context.Context, tx *sql.Tx) error {
+		for _, q := range stmts {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// backfillDNNs fills subscriber_dnns from the subscribers' JSON settings.
+func backfillDNNs(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT supi, dnns FROM subscribers`)
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		supi string
+		dnns []string
+	}
+	var all []entry
+	for rows.Next() {
+		var supi, text string
+		if err := rows.Scan(&supi, &text); err != nil {
+			rows.Close()
+			return err
+		}
+		var cfgs []dnnJSON
+		if err := json.Unmarshal([]byte(text), &cfgs); err != nil {
+			rows.Close()
+			return fmt.Errorf("subscriber %s: DNN settings: %w", supi, err)
+		}
+		e := entry{supi: supi}
+		for _, c := range cfgs {
+			e.dnns = append(e.dnns, c.DNN)
+		}
+		all = append(all, e)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	ins, err := tx.PrepareContext(ctx, insertDNNSQL)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for _, e := range all {
+		if err := insertDNNs(ctx, ins, e.supi, e.dnns); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrate applies the steps the database lacks, each in its own
+// transaction that also advances user_version, and returns the versions
+// before and after.
+func migrate(ctx context.Context, db *sql.DB, steps []migration) (from, to int, err error) {
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&from); err != nil {
+		return 0, 0, err
+	}
+	if from > len(steps) {
+		return 0, 0, fmt.Errorf("schema version %d, this keel knows up to %d: %w", from, len(steps), store.ErrSchemaNewer)
+	}
+	for v := from; v < len(steps); v++ {
+		if err := applyStep(ctx, db, v, steps[v]); err != nil {
+			return 0, 0, err
+		}
+	}
+	return from, len(steps), nil
+}
+
+// applyStep brings the schema from version v to v+1 unless another
+// connection already did.
+func applyStep(ctx context.Context, db *sql.DB, v int, step migration) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migration %d (%s): %w", v+1, step.name, err)
+	}
+	defer tx.Rollback()
+	var cur int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
+		return fmt.Errorf("migration %d (%s): %w", v+1, step.name, err)
+	}
+	if cur > v {
+		return nil
+	}
+	if err := step.apply(ctx, tx); err != nil {
+		return fmt.Errorf("migration %d (%s): %w", v+1, step.name, err)
+	}
+	// PRAGMA takes no bound parameters; v+1 is an int.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+		return fmt.Errorf("migration %d (%s): %w", v+1, step.name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migration %d (%s): commit: %w", v+1, step.name, err)
+	}
+	return nil
+}
