@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -284,5 +285,28 @@ func writeFile(t *testing.T, path string, b []byte) {
 	t.Helper()
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatalf("WriteFile(%s) = %v", path, err)
+	}
+}
+
+// TestFileModeOwnerOnly checks that the database and its WAL files, which
+// hold K and OPc, are readable by their owner only.
+func TestFileModeOwnerOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keel.db")
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.AdvanceSQN(context.Background(), "imsi-001010000000001"); err == nil {
+		t.Fatal("AdvanceSQN of an unknown SUPI succeeded")
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		st, err := os.Stat(path + suffix)
+		if err != nil {
+			continue
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s mode = %04o, want no access for group and others", path+suffix, st.Mode().Perm())
+		}
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -81,6 +83,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	steps := schema()
 	if err := inspect(ctx, abs, busy, steps); err != nil {
 		return nil, err
+	}
+
+	// The file holds K and OPc: only its owner may read it. SQLite gives
+	// the -wal and -shm files the database file's mode.
+	if f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("sqlite: %s: %w", abs, err)
 	}
 
 	db, err := sql.Open("sqlite", dsn(abs, busy))
