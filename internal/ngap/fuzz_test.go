@@ -1,0 +1,32 @@
+package ngap
+
+import (
+	"errors"
+	"testing"
+)
+
+// FuzzDecode checks that no input makes Decode panic, that every refusal
+// is a *ProtocolError with an answer, and that what decodes re-encodes.
+func FuzzDecode(f *testing.F) {
+	setup, _ := NGSetupRequest(testGNB())
+	b, _ := Encode(setup)
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := Decode(data)
+		if err != nil {
+			var pe *ProtocolError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Decode error %v is not a *ProtocolError", err)
+			}
+			if pe.Cause == nil && pe.Diagnostics == nil && !pe.Silent {
+				t.Fatalf("protocol error without an answer: %v", pe)
+			}
+			return
+		}
+		if out, err := m.MarshalBinary(); err == nil {
+			if _, err := Decode(out); err != nil {
+				t.Fatalf("re-encoded %T does not decode: %v", m, err)
+			}
+		}
+	})
+}
