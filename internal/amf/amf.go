@@ -1,0 +1,187 @@
+package amf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sctp"
+)
+
+// Config is what the AMF serves.
+type Config struct {
+	Name   string
+	PLMN   ngap.PLMN
+	TACs   []uint32
+	Slices []ngap.SNSSAI
+	GUAMI  ngap.GUAMI
+	// Capacity is the Relative AMF Capacity announced to gNBs (0..255).
+	Capacity uint8
+}
+
+// Options are the AMF's collaborators.
+type Options struct {
+	Logger   *slog.Logger
+	Registry prometheus.Registerer
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// ResetTimeout bounds how long an AMF-initiated NG Reset waits for the
+	// acknowledgement; 0 means 5 s.
+	ResetTimeout time.Duration
+}
+
+// AMF is the N2 endpoint of the core.
+type AMF struct {
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *metrics
+	resetTO time.Duration
+
+	mu struct {
+		sync.Mutex
+		rans    map[*ran]struct{}
+		byID    map[ngap.RANNodeID]*ran
+		stopped bool
+	}
+	wg sync.WaitGroup
+}
+
+// New builds an AMF. It registers its metrics on opts.Registry.
+func New(cfg Config, opts Options) (*AMF, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.ResetTimeout == 0 {
+		opts.ResetTimeout = 5 * time.Second
+	}
+	if _, err := cfg.PLMN.Encode(); err != nil {
+		return nil, fmt.Errorf("amf: %w", err)
+	}
+	m, err := newMetrics(opts.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("amf: %w", err)
+	}
+	a := &AMF{cfg: cfg, log: opts.Logger, now: opts.Now, metrics: m, resetTO: opts.ResetTimeout}
+	a.mu.rans = map[*ran]struct{}{}
+	a.mu.byID = map[ngap.RANNodeID]*ran{}
+	return a, nil
+}
+
+// Serve accepts gNB associations on ln until ctx is done or ln fails. Each
+// association is served by its own goroutine, which Stop joins.
+func (a *AMF) Serve(ctx context.Context, ln sctp.Listener) error {
+	for {
+		c, err := ln.Accept(ctx)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, sctp.ErrClosed) {
+				return nil
+			}
+			return fmt.Errorf("amf: accepting N2 associations: %w", err)
+		}
+		r := a.newRAN(c)
+		a.mu.Lock()
+		if a.mu.stopped {
+			a.mu.Unlock()
+			c.Abort()
+			return nil
+		}
+		a.mu.rans[r] = struct{}{}
+		a.wg.Add(1)
+		a.mu.Unlock()
+		a.metrics.associations.Inc()
+		go func() {
+			defer a.wg.Done()
+			a.serveRAN(ctx, r)
+		}()
+	}
+}
+
+// Stop tells every set-up gNB that this AMF is going away (AMF Status
+// Indication with its GUAMI unavailable, TS 38.413 §8.7.6), closes every
+// association and waits for their goroutines.
+func (a *AMF) Stop(ctx context.Context) error {
+	a.mu.Lock()
+	a.mu.stopped = true
+	rans := make([]*ran, 0, len(a.mu.rans))
+	for r := range a.mu.rans {
+		rans = append(rans, r)
+	}
+	a.mu.Unlock()
+	msg, err := ngap.AMFStatusIndication([]ngap.GUAMI{a.cfg.GUAMI})
+	if err != nil {
+		return fmt.Errorf("amf: %w", err)
+	}
+	for _, r := range rans {
+		if r.isSetUp() {
+			if err := a.send(ctx, r, msg); err != nil {
+				r.log.Warn("amf: AMF Status Indication not sent", "err", err)
+			}
+		}
+		r.conn.Close()
+	}
+	done := make(chan struct{})
+	go func() { a.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		for _, r := range rans {
+			r.conn.Abort()
+		}
+		<-done
+		return ctx.Err()
+	}
+}
+
+// GNB describes a connected gNB for the management API.
+type GNB struct {
+	ID          string     `json:"id"`
+	PLMN        string     `json:"plmn"`
+	GNBID       string     `json:"gnb_id"`
+	GNBIDBits   int        `json:"gnb_id_bits"`
+	Name        string     `json:"name,omitempty"`
+	Address     string     `json:"address"`
+	State       string     `json:"state"`
+	SupportedTA []TAInfo   `json:"supported_tas"`
+	ConnectedAt time.Time  `json:"connected_at"`
+	SetupAt     *time.Time `json:"setup_at,omitempty"`
+}
+
+// TAInfo is a supported tracking area as the API shows it.
+type TAInfo struct {
+	TAC    uint32   `json:"tac"`
+	PLMNs  []string `json:"plmns"`
+	Slices []string `json:"slices"`
+}
+
+// GNBs lists the associations, set up or not, in ID then address order.
+func (a *AMF) GNBs() []GNB {
+	a.mu.Lock()
+	rans := make([]*ran, 0, len(a.mu.rans))
+	for r := range a.mu.rans {
+		rans = append(rans, r)
+	}
+	a.mu.Unlock()
+	out := make([]GNB, 0, len(rans))
+	for _, r := range rans {
+		out = append(out, r.info())
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].ID != out[j].ID {
+			return out[i].ID < out[j].ID
+		}
+		return out[i].Address < out[j].Address
+	})
+	return out
+}

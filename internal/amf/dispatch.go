@@ -1,0 +1,169 @@
+package amf
+
+import (
+	"context"
+	"errors"
+
+	"github.com/free5gc/ngap/ie"
+	"github.com/free5gc/ngap/message"
+
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sctp"
+)
+
+// handlePDU decodes one PDU and runs its procedure.
+func (a *AMF) handlePDU(ctx context.Context, r *ran, in sctp.Message) {
+	m, err := ngap.Decode(in.Data)
+	if err != nil {
+		var pe *ngap.ProtocolError
+		if !errors.As(err, &pe) {
+			return
+		}
+		a.protocolError(ctx, r, pe)
+		return
+	}
+	a.metrics.count("rx", m)
+	if !r.isSetUp() {
+		if req, ok := m.(*message.NGSetupRequest); ok {
+			a.handleNGSetup(ctx, r, req)
+			return
+		}
+		// TS 38.413 §8.7.1.1: NG Setup is the first NGAP procedure on
+		// a TNL association; anything else before it is a logical error.
+		a.incompatible(ctx, r, m)
+		return
+	}
+	switch msg := m.(type) {
+	case *message.NGSetupRequest:
+		a.handleNGSetup(ctx, r, msg)
+	case *message.RANConfigurationUpdate:
+		a.handleRANConfigurationUpdate(ctx, r, msg)
+	case *message.NGReset:
+		a.handleNGReset(ctx, r, msg)
+	case *message.NGResetAcknowledge:
+		a.handleNGResetAcknowledge(ctx, r, msg)
+	case *message.ErrorIndication:
+		a.handleErrorIndication(r, msg)
+	default:
+		if amfUE, ranUE, ok := ueIDs(m); ok {
+			// No UE context exists on this AMF yet for any UE-associated
+			// message: TS 38.413 §10.6 asks for Error Indication with
+			// "unknown local UE NGAP ID", echoing the IDs received.
+			a.metrics.protocolErrors.WithLabelValues("unknown-ue").Inc()
+			a.reply(ctx, r, ngap.ErrorIndication(
+				ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentUnknownLocalUENGAPID), nil, amfUE, ranUE))
+			return
+		}
+		a.incompatible(ctx, r, m)
+	}
+}
+
+// protocolError answers a PDU that did not decode (TS 38.413 §10.2, §10.3).
+func (a *AMF) protocolError(ctx context.Context, r *ran, pe *ngap.ProtocolError) {
+	kind := "transfer-syntax"
+	if pe.Case == ngap.AbstractSyntax {
+		kind = "abstract-syntax"
+	}
+	a.metrics.protocolErrors.WithLabelValues(kind).Inc()
+	r.log.Warn("amf: undecodable NGAP PDU", "err", pe, "cause", ngap.CauseString(pe.Cause))
+	if pe.Silent {
+		return
+	}
+	// §10.3.5: an erroneous NG Setup Request is answered with NG Setup
+	// Failure; everything else with Error Indication.
+	if pe.ProcedureCode == message.ProcedureCodeNGSetup && pe.MessageType == message.MessageTypeInitiatingMessage && pe.Cause != nil {
+		a.reply(ctx, r, ngap.NGSetupFailure(pe.Cause, -1, pe.Diagnostics))
+		return
+	}
+	a.reply(ctx, r, ngap.ErrorIndication(pe.Cause, pe.Diagnostics, -1, -1))
+}
+
+// incompatible answers a message the association's state does not allow
+// (TS 38.413 §10.4).
+func (a *AMF) incompatible(ctx context.Context, r *ran, m message.Message) {
+	a.metrics.protocolErrors.WithLabelValues("logical").Inc()
+	r.log.Warn("amf: NGAP message not compatible with the association's state", "procedure", procedureName(m.ProcedureCode()))
+	tm := ie.TriggeringMessage{Value: 0}
+	switch m.MessageType() {
+	case message.MessageTypeSuccessfulOutcome:
+		tm.Value = ie.TriggeringMessagePresentSuccessfulOutcome
+	case message.MessageTypeUnsuccessfulOutcome:
+		tm.Value = ie.TriggeringMessagePresentUnsuccessfulOutcome
+	}
+	diag := &ie.CriticalityDiagnostics{
+		ProcedureCode:        &ie.ProcedureCode{Value: m.ProcedureCode()},
+		TriggeringMessage:    &tm,
+		ProcedureCriticality: &ie.Criticality{Value: m.Criticality()},
+	}
+	amfUE, ranUE, _ := ueIDs(m)
+	a.reply(ctx, r, ngap.ErrorIndication(
+		ngap.ProtocolCause(ie.CauseProtocolPresentMessageNotCompatibleWithReceiverState), diag, amfUE, ranUE))
+}
+
+// reply sends an answer; a failure to send means the association is going
+// down, which its reader will see.
+func (a *AMF) reply(ctx context.Context, r *ran, m message.Message) {
+	if err := a.send(ctx, r, m); err != nil {
+		r.log.Debug("amf: answer not sent", "err", err)
+	}
+}
+
+// ueIDs returns the UE NGAP IDs a UE-associated message carries (-1 when
+// absent) and whether it is UE-associated at all.
+func ueIDs(m message.Message) (amfUE, ranUE int64, ok bool) {
+	amfUE, ranUE = -1, -1
+	switch x := m.(type) {
+	case *message.InitialUEMessage:
+		if x.RANUENGAPID != nil {
+			ranUE = x.RANUENGAPID.Value
+		}
+		return amfUE, ranUE, true
+	case *message.UplinkNASTransport:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.InitialContextSetupResponse:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.InitialContextSetupFailure:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.UEContextReleaseRequest:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.UEContextReleaseComplete:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.UEContextModificationResponse:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.UEContextModificationFailure:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.PDUSessionResourceSetupResponse:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.PDUSessionResourceModifyResponse:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.PDUSessionResourceReleaseResponse:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.PDUSessionResourceNotify:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.NASNonDeliveryIndication:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.UERadioCapabilityInfoIndication:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.PathSwitchRequest:
+		if x.RANUENGAPID != nil {
+			ranUE = x.RANUENGAPID.Value
+		}
+		return amfUE, ranUE, true
+	case *message.HandoverRequired:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	case *message.LocationReport:
+		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	}
+	return amfUE, ranUE, false
+}
+
+func ids(amf *ie.AMFUENGAPID, ran *ie.RANUENGAPID) (int64, int64, bool) {
+	a, r := int64(-1), int64(-1)
+	if amf != nil {
+		a = amf.Value
+	}
+	if ran != nil {
+		r = ran.Value
+	}
+	return a, r, true
+}

@@ -1,0 +1,113 @@
+package amf
+
+import (
+	"context"
+	"slices"
+
+	"github.com/free5gc/ngap/ie"
+	"github.com/free5gc/ngap/message"
+
+	"github.com/keelcore/keel/internal/ngap"
+)
+
+// handleNGSetup runs NG Setup (TS 38.413 §8.7.1) on the AMF side.
+func (a *AMF) handleNGSetup(ctx context.Context, r *ran, req *message.NGSetupRequest) {
+	id, err := ngap.DecodeRANNodeID(req.GlobalRANNodeID)
+	if err != nil {
+		a.setupFailed(ctx, r, "bad-ran-node-id", ngap.ProtocolCause(ie.CauseProtocolPresentSemanticError))
+		return
+	}
+	tas, err := ngap.DecodeSupportedTAs(req.SupportedTAList)
+	if err != nil {
+		a.setupFailed(ctx, r, "bad-supported-ta-list", ngap.ProtocolCause(ie.CauseProtocolPresentSemanticError))
+		return
+	}
+	if id.PLMN != a.cfg.PLMN && !broadcasts(tas, a.cfg.PLMN) {
+		a.setupFailed(ctx, r, "unknown-plmn", ngap.MiscCause(ie.CauseMiscPresentUnknownPLMNOrSNPN))
+		return
+	}
+	// A gNB must serve at least one of the AMF's tracking areas in its
+	// PLMN, and at least one of the AMF's slices there.
+	commonTA, commonSlice := false, false
+	for _, ta := range tas {
+		if !slices.Contains(a.cfg.TACs, ta.TAC) || !slices.Contains(ta.PLMNs, a.cfg.PLMN) {
+			continue
+		}
+		commonTA = true
+		for _, s := range ta.Slices {
+			commonSlice = commonSlice || slices.Contains(a.cfg.Slices, s)
+		}
+	}
+	switch {
+	case !commonTA:
+		// No TS 38.413 cause names a tracking area mismatch; the TAIs
+		// are identified by PLMN, so "unknown PLMN" is what gNBs expect.
+		a.setupFailed(ctx, r, "no-common-ta", ngap.MiscCause(ie.CauseMiscPresentUnknownPLMNOrSNPN))
+		return
+	case !commonSlice:
+		a.setupFailed(ctx, r, "no-common-slice", ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentSliceNotSupported))
+		return
+	}
+
+	name := ""
+	if req.RANNodeName != nil {
+		name = string(req.RANNodeName.Value)
+	}
+	a.mu.Lock()
+	if other, taken := a.mu.byID[id]; taken && other != r {
+		a.mu.Unlock()
+		// The same Global RAN Node ID on a second association while the
+		// first is up: two nodes claim one identity, or a node reconnects
+		// before its old association timed out. Refuse; the gNB retries
+		// after the wait once the old association is gone.
+		r.log.Warn("amf: NG Setup from a gNB ID already connected", "gnb_id", id.String(), "other_addr", other.conn.RemoteAddr().String())
+		a.setupFailedWait(ctx, r, "duplicate-ran-node-id", ngap.MiscCause(ie.CauseMiscPresentUnspecified), int(ie.TimeToWaitPresentV5s))
+		return
+	}
+	r.mu.Lock()
+	wasReady := r.mu.state == ranReady
+	if wasReady && r.mu.id != id {
+		delete(a.mu.byID, r.mu.id)
+	}
+	// §8.7.1.2: a repeated NG Setup on an association replaces the
+	// configuration data it held.
+	r.mu.state, r.mu.id, r.mu.name, r.mu.tas, r.mu.setupAt = ranReady, id, name, tas, a.now()
+	r.log = r.log.With("gnb_id", id.String())
+	r.mu.Unlock()
+	a.mu.byID[id] = r
+	a.mu.Unlock()
+	if !wasReady {
+		a.metrics.gnbs.Inc()
+	}
+
+	resp, err := ngap.NGSetupResponse(ngap.AMFInfo{
+		Name: a.cfg.Name, GUAMIs: []ngap.GUAMI{a.cfg.GUAMI}, Capacity: a.cfg.Capacity,
+		PLMNs: []ngap.PLMN{a.cfg.PLMN}, Slices: a.cfg.Slices,
+	})
+	if err != nil {
+		r.log.Error("amf: cannot build NG Setup Response", "err", err)
+		return
+	}
+	a.metrics.setups.WithLabelValues("accepted").Inc()
+	r.log.Info("amf: NG Setup accepted", "gnb_name", name, "tas", len(tas))
+	a.reply(ctx, r, resp)
+}
+
+func broadcasts(tas []ngap.TA, p ngap.PLMN) bool {
+	for _, ta := range tas {
+		if slices.Contains(ta.PLMNs, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *AMF) setupFailed(ctx context.Context, r *ran, reason string, cause *ie.Cause) {
+	a.setupFailedWait(ctx, r, reason, cause, -1)
+}
+
+func (a *AMF) setupFailedWait(ctx context.Context, r *ran, reason string, cause *ie.Cause, wait int) {
+	a.metrics.setups.WithLabelValues(reason).Inc()
+	r.log.Info("amf: NG Setup refused", "reason", reason, "cause", ngap.CauseString(cause))
+	a.reply(ctx, r, ngap.NGSetupFailure(cause, wait, nil))
+}

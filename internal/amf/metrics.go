@@ -1,0 +1,66 @@
+package amf
+
+import (
+	"github.com/free5gc/ngap/message"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+type metrics struct {
+	associations   prometheus.Gauge
+	gnbs           prometheus.Gauge
+	messages       *prometheus.CounterVec
+	protocolErrors *prometheus.CounterVec
+	setups         *prometheus.CounterVec
+	configUpdates  *prometheus.CounterVec
+	resets         *prometheus.CounterVec
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		associations: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "keel_amf_n2_associations", Help: "SCTP associations from gNBs, set up or not.",
+		}),
+		gnbs: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "keel_amf_gnbs_connected", Help: "gNBs that completed NG Setup and are connected.",
+		}),
+		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_ngap_messages_total", Help: "NGAP messages by direction, procedure and message type.",
+		}, []string{"direction", "procedure", "type"}),
+		protocolErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_ngap_protocol_errors_total", Help: "NGAP PDUs refused, by TS 38.413 §10 error kind.",
+		}, []string{"kind"}),
+		setups: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_ngap_ng_setups_total", Help: "NG Setup requests by outcome.",
+		}, []string{"outcome"}),
+		configUpdates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_ngap_ran_configuration_updates_total", Help: "RAN Configuration Updates by outcome.",
+		}, []string{"outcome"}),
+		resets: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_ngap_resets_total", Help: "NG Resets by initiator.",
+		}, []string{"initiator"}),
+	}
+	if reg != nil {
+		for _, c := range []prometheus.Collector{m.associations, m.gnbs, m.messages, m.protocolErrors, m.setups, m.configUpdates, m.resets} {
+			if err := reg.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
+}
+
+func (m *metrics) count(direction string, msg message.Message) {
+	m.messages.WithLabelValues(direction, procedureName(msg.ProcedureCode()), messageType(msg.MessageType())).Inc()
+}
+
+func messageType(t int64) string {
+	switch t {
+	case message.MessageTypeInitiatingMessage:
+		return "initiating"
+	case message.MessageTypeSuccessfulOutcome:
+		return "successful"
+	case message.MessageTypeUnsuccessfulOutcome:
+		return "unsuccessful"
+	}
+	return "unknown"
+}

@@ -1,0 +1,160 @@
+package amf
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/free5gc/ngap/message"
+
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sctp"
+)
+
+// ranState is where a gNB association is in its life.
+type ranState uint8
+
+const (
+	// ranConnected: the association is up, NG Setup not yet done.
+	ranConnected ranState = iota
+	// ranReady: NG Setup succeeded.
+	ranReady
+)
+
+func (s ranState) String() string {
+	if s == ranReady {
+		return "ready"
+	}
+	return "connected"
+}
+
+// ran is one gNB association and what NG Setup told about the gNB.
+type ran struct {
+	conn        sctp.Conn
+	log         *slog.Logger
+	connectedAt time.Time
+
+	mu struct {
+		sync.Mutex
+		state   ranState
+		id      ngap.RANNodeID
+		name    string
+		tas     []ngap.TA
+		setupAt time.Time
+		// resetAck receives the NG Reset Acknowledge of an AMF-initiated
+		// reset in flight; nil when none is.
+		resetAck chan struct{}
+	}
+}
+
+func (a *AMF) newRAN(c sctp.Conn) *ran {
+	return &ran{
+		conn:        c,
+		log:         a.log.With("component", "amf", "gnb_addr", c.RemoteAddr().String()),
+		connectedAt: a.now(),
+	}
+}
+
+func (r *ran) isSetUp() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.mu.state == ranReady
+}
+
+func (r *ran) info() GNB {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	g := GNB{Address: r.conn.RemoteAddr().String(), State: r.mu.state.String(), ConnectedAt: r.connectedAt, Name: r.mu.name}
+	if r.mu.state == ranReady {
+		g.ID = r.mu.id.String()
+		g.PLMN = r.mu.id.PLMN.String()
+		g.GNBID = formatHex(r.mu.id.ID)
+		g.GNBIDBits = int(r.mu.id.Bits)
+		t := r.mu.setupAt
+		g.SetupAt = &t
+	}
+	g.SupportedTA = []TAInfo{}
+	for _, ta := range r.mu.tas {
+		ti := TAInfo{TAC: ta.TAC, PLMNs: []string{}, Slices: []string{}}
+		for _, p := range ta.PLMNs {
+			ti.PLMNs = append(ti.PLMNs, p.String())
+		}
+		for _, s := range ta.Slices {
+			ti.Slices = append(ti.Slices, s.String())
+		}
+		g.SupportedTA = append(g.SupportedTA, ti)
+	}
+	return g
+}
+
+func formatHex(v uint32) string {
+	const digits = "0123456789abcdef"
+	if v == 0 {
+		return "0"
+	}
+	var b [8]byte
+	i := len(b)
+	for v > 0 {
+		i--
+		b[i] = digits[v&0xf]
+		v >>= 4
+	}
+	return string(b[i:])
+}
+
+// serveRAN reads the association until it goes down, then forgets the gNB.
+func (a *AMF) serveRAN(ctx context.Context, r *ran) {
+	r.log.Info("amf: gNB association up")
+	defer func() {
+		a.forget(r)
+		r.conn.Close()
+	}()
+	for {
+		m, err := r.conn.Recv(ctx)
+		if err != nil {
+			switch {
+			case errors.Is(err, sctp.ErrClosed), ctx.Err() != nil:
+			default:
+				r.log.Info("amf: gNB association down", "reason", err)
+			}
+			return
+		}
+		if m.PPID != sctp.PPIDNGAP {
+			// TS 38.412 §7: NGAP is PPID 60. Anything else is not NGAP;
+			// it cannot be answered in NGAP terms beyond a transfer
+			// syntax error.
+			a.metrics.protocolErrors.WithLabelValues("wrong-ppid").Inc()
+			r.log.Warn("amf: message with a PPID other than NGAP's", "ppid", m.PPID, "stream", m.Stream)
+		}
+		a.handlePDU(ctx, r, m)
+	}
+}
+
+// forget removes a gNB from the registry when its association ends.
+func (a *AMF) forget(r *ran) {
+	a.mu.Lock()
+	delete(a.mu.rans, r)
+	r.mu.Lock()
+	wasReady := r.mu.state == ranReady
+	if wasReady && a.mu.byID[r.mu.id] == r {
+		delete(a.mu.byID, r.mu.id)
+	}
+	r.mu.Unlock()
+	a.mu.Unlock()
+	a.metrics.associations.Dec()
+	if wasReady {
+		a.metrics.gnbs.Dec()
+	}
+}
+
+// send encodes and sends a non-UE-associated message on stream 0.
+func (a *AMF) send(ctx context.Context, r *ran, m message.Message) error {
+	b, err := ngap.Encode(m)
+	if err != nil {
+		return err
+	}
+	a.metrics.count("tx", m)
+	return r.conn.Send(ctx, sctp.Message{Stream: 0, PPID: sctp.PPIDNGAP, Data: b})
+}
