@@ -37,6 +37,8 @@ type Options struct {
 	Defaults Defaults
 	// Ready reports whether the core is ready to serve (nil: always).
 	Ready func(context.Context) error
+	// RAN serves /api/v1/gnbs; nil leaves the routes out.
+	RAN RAN
 	// Extra mounts further routes under /api/v1 (gNBs, UEs, sessions);
 	// they share authentication and metrics.
 	Extra map[string]http.Handler
@@ -83,6 +85,10 @@ func New(opts Options) (*Server, error) {
 	s.route("PUT /api/v1/subscribers/{supi}", true, s.replaceSubscriber)
 	s.route("PATCH /api/v1/subscribers/{supi}", true, s.patchSubscriber)
 	s.route("DELETE /api/v1/subscribers/{supi}", true, s.deleteSubscriber)
+	if opts.RAN != nil {
+		s.route("GET /api/v1/gnbs", true, s.listGNBs)
+		s.route("POST /api/v1/gnbs/{id}/reset", true, s.resetGNB)
+	}
 	for pattern, h := range opts.Extra {
 		s.route(pattern, true, h.ServeHTTP)
 	}
