@@ -13,10 +13,18 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/keelcore/keel/internal/sctp/sctptest"
 )
+
+// keel serve opens N2 on userspace SCTP, which needs a raw socket: the
+// tests run in a network namespace of their own and never touch the
+// host's network.
+func TestMain(m *testing.M) { sctptest.MainInNetNS(m) }
 
 // buildKeel compiles the binary once per test run.
 func buildKeel(t *testing.T) string {
@@ -70,9 +78,27 @@ data_dir: %s
 
 type server struct {
 	cmd    *exec.Cmd
-	stdout bytes.Buffer
-	stderr bytes.Buffer
+	stdout syncBuffer
+	stderr syncBuffer
 	done   chan error
+}
+
+// syncBuffer collects a child's output while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startServe(t *testing.T, bin, cfg, api string) *server {
@@ -144,6 +170,7 @@ func TestServeRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	sctptest.RequireNetNS(t)
 	bin := buildKeel(t)
 	dir := t.TempDir()
 	cfg, api := writeConfig(t, dir)

@@ -27,8 +27,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/sqlite"
 )
@@ -58,6 +60,9 @@ type App struct {
 	api      *api.Server
 	http     *http.Server
 	listener net.Listener
+	amf      *amf.AMF
+	n2       sctp.Transport
+	n2ln     sctp.Listener
 }
 
 // New builds the core: data directory, store, admin token, metrics and the
@@ -100,6 +105,16 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.store = st
 	a.log.Info("store open", "component", "store", "engine", "sqlite", "path", dbPath)
 
+	a.amf, err = amf.New(amfConfig(cfg), amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := a.startN2(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+
 	a.api, err = api.New(api.Options{
 		Store:    st,
 		Token:    token,
@@ -108,14 +123,17 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Gatherer: a.registry,
 		Defaults: subscriberDefaults(cfg),
 		Ready:    a.ready,
+		RAN:      a.amf,
 		Extra:    a.extraRoutes(),
 	})
 	if err != nil {
+		a.closeN2()
 		st.Close()
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Address.String())
 	if err != nil {
+		a.closeN2()
 		st.Close()
 		return nil, fmt.Errorf("http.address: %w", err)
 	}
@@ -142,19 +160,28 @@ func (a *App) Store() store.Store { return a.store }
 
 // Run serves until ctx is cancelled, then stops within StopTimeout.
 func (a *App) Run(ctx context.Context) error {
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- a.http.Serve(a.listener) }()
+	n2ctx, stopN2 := context.WithCancel(context.Background())
+	defer stopN2()
+	n2done := make(chan error, 1)
+	go func() { n2done <- a.amf.Serve(n2ctx, a.n2ln) }()
 	a.log.Info("keel serving", "component", "app", "http", a.HTTPAddr().String())
 	var runErr error
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
 		runErr = fmt.Errorf("http: %w", err)
+	case err := <-n2done:
+		runErr = fmt.Errorf("n2: %w", err)
+		n2done <- nil
 	}
 	stopErr := a.stop()
+	stopN2()
 	if runErr == nil {
 		<-errc // Serve returns ErrServerClosed once Shutdown has begun.
 	}
+	<-n2done
 	return errors.Join(runErr, stopErr)
 }
 
@@ -163,18 +190,35 @@ func (a *App) stop() error {
 	a.log.Info("keel stopping", "component", "app")
 	ctx, cancel := context.WithTimeout(context.Background(), StopTimeout-time.Second)
 	defer cancel()
+	// gNBs learn first that the AMF is going (AMF Status Indication),
+	// then the management API drains, then the store closes.
+	a.n2ln.Close()
+	amfErr := a.amf.Stop(ctx)
 	err := a.http.Shutdown(ctx)
 	if err != nil {
 		a.http.Close()
 	}
-	return errors.Join(err, a.store.Close())
+	return errors.Join(amfErr, err, a.n2.Close(), a.store.Close())
 }
 
 // Close releases an App that was built but never Run.
 func (a *App) Close() error {
 	a.listener.Close()
+	a.closeN2()
 	return a.store.Close()
 }
+
+func (a *App) closeN2() {
+	if a.n2ln != nil {
+		a.n2ln.Close()
+	}
+	if a.n2 != nil {
+		a.n2.Close()
+	}
+}
+
+// N2Addr is the address the AMF listens on for gNBs.
+func (a *App) N2Addr() netip.AddrPort { return a.n2ln.Addr() }
 
 func (a *App) ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)

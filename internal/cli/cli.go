@@ -55,6 +55,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the core (all network functions, embedded store)", runServe},
+		{"sim", "simulate gNBs against an AMF (N2 over SCTP)", runSim},
 		{"config", "check a configuration file or print the defaults", runConfig},
 		{"subscriber", "manage subscribers through the management API", runSubscriber},
 		{"version", "print version and commit", runVersion},

@@ -1,0 +1,111 @@
+package userspace
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// capture records the frames crossing lo into a pcap file (link type
+// Ethernet, which is how lo frames come), for tshark to decode. Each
+// frame is kept once: lo shows every packet both outgoing and incoming, and
+// only the incoming copy is written.
+type capture struct {
+	fd   int
+	w    *bufio.Writer
+	f    *os.File
+	stop chan struct{}
+	wg   sync.WaitGroup
+	err  error
+}
+
+func startCapture(t *testing.T, path string) *capture {
+	t.Helper()
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proto := htons(unix.ETH_P_ALL)
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, int(proto))
+	if err != nil {
+		t.Skipf("packet capture needs an AF_PACKET socket: %v", err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: proto, Ifindex: lo.Index}); err != nil {
+		unix.Close(fd)
+		t.Fatal(err)
+	}
+	// Wake up regularly to notice stop.
+	tv := unix.NsecToTimeval((50 * time.Millisecond).Nanoseconds())
+	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		unix.Close(fd)
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		unix.Close(fd)
+		t.Fatal(err)
+	}
+	c := &capture{fd: fd, f: f, w: bufio.NewWriter(f), stop: make(chan struct{})}
+	// pcap file header: magic, version 2.4, zone, sigfigs, snaplen,
+	// link type 1 (Ethernet).
+	hdr := make([]byte, 24)
+	binary.LittleEndian.PutUint32(hdr[0:], 0xa1b2c3d4)
+	binary.LittleEndian.PutUint16(hdr[4:], 2)
+	binary.LittleEndian.PutUint16(hdr[6:], 4)
+	binary.LittleEndian.PutUint32(hdr[16:], 262144)
+	binary.LittleEndian.PutUint32(hdr[20:], 1)
+	c.w.Write(hdr)
+	c.wg.Go(c.run)
+	return c
+}
+
+func htons(v uint16) uint16 { return v<<8 | v>>8 }
+
+func (c *capture) run() {
+	buf := make([]byte, 262144)
+	rec := make([]byte, 16)
+	for {
+		n, from, err := unix.Recvfrom(c.fd, buf, 0)
+		if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
+			// Nothing for a while: everything sent before stop is in.
+			select {
+			case <-c.stop:
+				return
+			default:
+				continue
+			}
+		}
+		if err != nil {
+			c.err = err
+			return
+		}
+		if ll, ok := from.(*unix.SockaddrLinklayer); ok && ll.Pkttype == unix.PACKET_OUTGOING {
+			continue
+		}
+		now := time.Now()
+		binary.LittleEndian.PutUint32(rec[0:], uint32(now.Unix()))
+		binary.LittleEndian.PutUint32(rec[4:], uint32(now.Nanosecond()/1000))
+		binary.LittleEndian.PutUint32(rec[8:], uint32(n))
+		binary.LittleEndian.PutUint32(rec[12:], uint32(n))
+		c.w.Write(rec)
+		c.w.Write(buf[:n])
+	}
+}
+
+// finish stops the capture and closes the file.
+func (c *capture) finish(t *testing.T) {
+	t.Helper()
+	close(c.stop)
+	c.wg.Wait()
+	unix.Close(c.fd)
+	if err := errors.Join(c.err, c.w.Flush(), c.f.Close()); err != nil {
+		t.Fatalf("capture: %v", err)
+	}
+}

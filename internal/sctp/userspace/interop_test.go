@@ -1,0 +1,232 @@
+package userspace
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/keelcore/keel/internal/sctp"
+	"github.com/keelcore/keel/internal/sctp/sctptest"
+)
+
+// usrsctp's example programs (Debian package libusrsctp-examples) are an
+// independent SCTP implementation. Started with UDP encapsulation port 0
+// they speak SCTP over raw IP, like this package, in the test's namespace.
+const usrsctpDir = "/usr/lib/usrsctp"
+
+func usrsctpProgram(t *testing.T, name string) string {
+	t.Helper()
+	sctptest.RequireNetNS(t)
+	path := filepath.Join(usrsctpDir, name)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("usrsctp example program missing (install Debian package libusrsctp-examples): %v", err)
+	}
+	return path
+}
+
+// startProgram starts a program for the test's lifetime: it is killed and
+// reaped at cleanup.
+func startProgram(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", cmd.Path, err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+}
+
+// TestInteropUsrsctpClient has usrsctp's client open an association to a
+// listener of this package and exchange lines with it: usrsctp's INIT
+// carries parameters pion refuses (Supported Address Types among them),
+// which the adapter strips. The client sends each line of its standard
+// input as a message and prints what it receives; closing its input makes
+// it shut the association down.
+//
+//	client remote_addr remote_port local_port local_encaps_port remote_encaps_port
+func TestInteropUsrsctpClient(t *testing.T) {
+	prog := usrsctpProgram(t, "client")
+	tr := newTransport(t, Options{})
+	l, err := tr.Listen(t.Context(), netip.AddrPortFrom(sctptest.Loopback, sctp.PortNGAP))
+	if err != nil {
+		t.Fatalf("Listen() = %v", err)
+	}
+	defer l.Close()
+
+	cmd := exec.Command(prog, "127.0.0.1", fmt.Sprint(sctp.PortNGAP), "0", "0", "0")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stdout
+	startProgram(t, cmd)
+
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	c, err := l.Accept(ctx)
+	if err != nil {
+		t.Fatalf("Accept() = %v; client output:\n%s", err, stdout.String())
+	}
+	defer c.Abort()
+
+	var lines []string
+	for i := range 20 {
+		lines = append(lines, fmt.Sprintf("line %d %s\n", i, strings.Repeat("x", i*3)))
+	}
+	if _, err := io.WriteString(stdin, strings.Join(lines, "")); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range lines {
+		m, err := c.Recv(ctx)
+		if err != nil {
+			t.Fatalf("Recv() = %v; client output:\n%s", err, stdout.String())
+		}
+		// The client sends without send info: stream 0, PPID 0.
+		if m.Stream != 0 || m.PPID != 0 || string(m.Data) != want {
+			t.Fatalf("Recv() = stream %d, ppid %d, %q, want stream 0, ppid 0, %q", m.Stream, m.PPID, m.Data, want)
+		}
+		if err := c.Send(ctx, m); err != nil {
+			t.Fatalf("Send() = %v", err)
+		}
+	}
+	want := strings.Join(lines, "")
+	for !strings.Contains(stdout.String(), want) {
+		if ctx.Err() != nil {
+			t.Fatalf("client did not print the echoed lines; output:\n%s", stdout.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	stdin.Close()
+	_, err = c.Recv(ctx)
+	wantDown(t, err, sctp.DownShutdown)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("client exited with %v; output:\n%s", err, stdout.String())
+	}
+	if st := tr.Stats(); st.ParamsStripped == 0 || st.ChecksumErrors != 0 {
+		t.Errorf("Stats() = %+v, want parameters stripped from usrsctp's INIT and no checksum error", st)
+	}
+}
+
+// TestInteropUsrsctpEchoServer opens an association from this package to
+// usrsctp's echo_server (port 7), which sends every message back on its
+// stream with its PPID and, line buffered through stdbuf, prints what it
+// received: that shows the PPID and stream as usrsctp decoded them, which
+// an echo alone would not (a symmetric bug survives a round trip).
+//
+//	echo_server [local_encaps_port [remote_encaps_port]]
+func TestInteropUsrsctpEchoServer(t *testing.T) {
+	prog := usrsctpProgram(t, "echo_server")
+	args := []string{prog, "0"}
+	if sb, err := exec.LookPath("stdbuf"); err == nil {
+		args = append([]string{sb, "-oL"}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	var stdout syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stdout
+	startProgram(t, cmd)
+
+	tr := newTransport(t, Options{})
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	server := netip.AddrPortFrom(sctptest.Loopback, 7)
+	var c sctp.Conn
+	for {
+		// echo_server needs a moment to listen; until then INITs go
+		// unanswered.
+		dctx, dcancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		var err error
+		c, err = tr.Dial(dctx, netip.Addr{}, server)
+		dcancel()
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("Dial(%v) = %v; echo_server output:\n%s", server, err, stdout.String())
+		}
+	}
+	defer c.Abort()
+	// We offer 32 outbound streams; usrsctp admits up to 2048 inbound.
+	if c.OutStreams() != 32 {
+		t.Errorf("OutStreams() = %d, want 32", c.OutStreams())
+	}
+
+	sizes := []int{1, 100, 1400, 1500, 3000, 8000}
+	ppids := []uint32{sctp.PPIDNGAP, 46, 0x12345678}
+	var sent []sctp.Message
+	for i, n := range sizes {
+		m := sctp.Message{Stream: uint16(i % 4), PPID: ppids[i%len(ppids)], Data: sctptest.Payload(n, byte(i))}
+		sent = append(sent, m)
+		if err := c.Send(ctx, m); err != nil {
+			t.Fatalf("Send(%d bytes) = %v", n, err)
+		}
+		got, err := c.Recv(ctx)
+		if err != nil {
+			t.Fatalf("Recv() = %v; echo_server output:\n%s", err, stdout.String())
+		}
+		if got.Stream != m.Stream || got.PPID != m.PPID || !bytes.Equal(got.Data, m.Data) {
+			t.Errorf("echo of %d bytes = stream %d, ppid %d, %d bytes, want stream %d, ppid %d",
+				n, got.Stream, got.PPID, len(got.Data), m.Stream, m.PPID)
+		}
+	}
+	if err := c.Close(); err != nil {
+		t.Errorf("Close() = %v, want a completed shutdown", err)
+	}
+
+	if len(args) > 2 {
+		out := stdout.String()
+		for _, m := range sent {
+			want := fmt.Sprintf("Msg of length %d received from ", len(m.Data))
+			detail := fmt.Sprintf("on stream %d with", m.Stream)
+			ppid := fmt.Sprintf("PPID %d,", m.PPID)
+			if !containsLine(out, want, detail, ppid) {
+				t.Errorf("echo_server did not report %q ... %q ... %q; output:\n%s", want, detail, ppid, out)
+			}
+		}
+	}
+}
+
+// containsLine reports whether a line of out contains every part.
+func containsLine(out string, parts ...string) bool {
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		ok := true
+		for _, p := range parts {
+			ok = ok && strings.Contains(sc.Text(), p)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// syncBuffer collects a child's output while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

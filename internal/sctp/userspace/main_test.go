@@ -1,0 +1,9 @@
+package userspace
+
+import (
+	"testing"
+
+	"github.com/keelcore/keel/internal/sctp/sctptest"
+)
+
+func TestMain(m *testing.M) { sctptest.MainInNetNS(m) }
