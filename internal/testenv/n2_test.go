@@ -27,7 +27,7 @@ func TestMain(m *testing.M) { sctptest.MainInNetNS(m) }
 
 // startCore runs the core from its composition root with every listener on
 // loopback and returns it with its admin token.
-func startCore(t *testing.T) (*app.App, string) {
+func startCore(t testing.TB) (*app.App, string) {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
