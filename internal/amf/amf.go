@@ -125,7 +125,7 @@ func (a *AMF) Stop(ctx context.Context) error {
 	for _, r := range rans {
 		if r.isSetUp() {
 			if err := a.send(ctx, r, msg); err != nil {
-				r.log.Warn("amf: AMF Status Indication not sent", "err", err)
+				r.logger().Warn("amf: AMF Status Indication not sent", "err", err)
 			}
 		}
 		r.conn.Close()

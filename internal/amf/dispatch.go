@@ -65,7 +65,7 @@ func (a *AMF) protocolError(ctx context.Context, r *ran, pe *ngap.ProtocolError)
 		kind = "abstract-syntax"
 	}
 	a.metrics.protocolErrors.WithLabelValues(kind).Inc()
-	r.log.Warn("amf: undecodable NGAP PDU", "err", pe, "cause", ngap.CauseString(pe.Cause))
+	r.logger().Warn("amf: undecodable NGAP PDU", "err", pe, "cause", ngap.CauseString(pe.Cause))
 	if pe.Silent {
 		return
 	}
@@ -82,7 +82,7 @@ func (a *AMF) protocolError(ctx context.Context, r *ran, pe *ngap.ProtocolError)
 // (TS 38.413 §10.4).
 func (a *AMF) incompatible(ctx context.Context, r *ran, m message.Message) {
 	a.metrics.protocolErrors.WithLabelValues("logical").Inc()
-	r.log.Warn("amf: NGAP message not compatible with the association's state", "procedure", procedureName(m.ProcedureCode()))
+	r.logger().Warn("amf: NGAP message not compatible with the association's state", "procedure", procedureName(m.ProcedureCode()))
 	tm := ie.TriggeringMessage{Value: 0}
 	switch m.MessageType() {
 	case message.MessageTypeSuccessfulOutcome:
@@ -104,7 +104,7 @@ func (a *AMF) incompatible(ctx context.Context, r *ran, m message.Message) {
 // down, which its reader will see.
 func (a *AMF) reply(ctx context.Context, r *ran, m message.Message) {
 	if err := a.send(ctx, r, m); err != nil {
-		r.log.Debug("amf: answer not sent", "err", err)
+		r.logger().Debug("amf: answer not sent", "err", err)
 	}
 }
 

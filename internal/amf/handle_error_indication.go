@@ -19,5 +19,5 @@ func (a *AMF) handleErrorIndication(r *ran, m *message.ErrorIndication) {
 	if m.RANUENGAPID != nil {
 		attrs = append(attrs, "ran_ue_ngap_id", m.RANUENGAPID.Value)
 	}
-	r.log.Warn("amf: Error Indication from gNB", attrs...)
+	r.logger().Warn("amf: Error Indication from gNB", attrs...)
 }

@@ -23,7 +23,7 @@ func (a *AMF) handleNGReset(ctx context.Context, r *ran, req *message.NGReset) {
 		}
 	}
 	a.metrics.resets.WithLabelValues("from-gnb").Inc()
-	r.log.Info("amf: NG Reset from gNB", "cause", ngap.CauseString(req.Cause))
+	r.logger().Info("amf: NG Reset from gNB", "cause", ngap.CauseString(req.Cause))
 	a.reply(ctx, r, ack)
 }
 
@@ -81,7 +81,7 @@ func (a *AMF) ResetGNB(ctx context.Context, id string) error {
 	defer t.Stop()
 	select {
 	case <-ch:
-		r.log.Info("amf: NG Reset acknowledged")
+		r.logger().Info("amf: NG Reset acknowledged")
 		return nil
 	case <-t.C:
 		abandon()

@@ -60,7 +60,7 @@ func (a *AMF) handleNGSetup(ctx context.Context, r *ran, req *message.NGSetupReq
 		// first is up: two nodes claim one identity, or a node reconnects
 		// before its old association timed out. Refuse; the gNB retries
 		// after the wait once the old association is gone.
-		r.log.Warn("amf: NG Setup from a gNB ID already connected", "gnb_id", id.String(), "other_addr", other.conn.RemoteAddr().String())
+		r.logger().Warn("amf: NG Setup from a gNB ID already connected", "gnb_id", id.String(), "other_addr", other.conn.RemoteAddr().String())
 		a.setupFailedWait(ctx, r, "duplicate-ran-node-id", ngap.MiscCause(ie.CauseMiscPresentUnspecified), int(ie.TimeToWaitPresentV5s))
 		return
 	}
@@ -72,7 +72,7 @@ func (a *AMF) handleNGSetup(ctx context.Context, r *ran, req *message.NGSetupReq
 	// §8.7.1.2: a repeated NG Setup on an association replaces the
 	// configuration data it held.
 	r.mu.state, r.mu.id, r.mu.name, r.mu.tas, r.mu.setupAt = ranReady, id, name, tas, a.now()
-	r.log = r.log.With("gnb_id", id.String())
+	r.mu.log = r.mu.log.With("gnb_id", id.String())
 	r.mu.Unlock()
 	a.mu.byID[id] = r
 	a.mu.Unlock()
@@ -85,11 +85,11 @@ func (a *AMF) handleNGSetup(ctx context.Context, r *ran, req *message.NGSetupReq
 		PLMNs: []ngap.PLMN{a.cfg.PLMN}, Slices: a.cfg.Slices,
 	})
 	if err != nil {
-		r.log.Error("amf: cannot build NG Setup Response", "err", err)
+		r.logger().Error("amf: cannot build NG Setup Response", "err", err)
 		return
 	}
 	a.metrics.setups.WithLabelValues("accepted").Inc()
-	r.log.Info("amf: NG Setup accepted", "gnb_name", name, "tas", len(tas))
+	r.logger().Info("amf: NG Setup accepted", "gnb_name", name, "tas", len(tas))
 	a.reply(ctx, r, resp)
 }
 
@@ -108,6 +108,6 @@ func (a *AMF) setupFailed(ctx context.Context, r *ran, reason string, cause *ie.
 
 func (a *AMF) setupFailedWait(ctx context.Context, r *ran, reason string, cause *ie.Cause, wait int) {
 	a.metrics.setups.WithLabelValues(reason).Inc()
-	r.log.Info("amf: NG Setup refused", "reason", reason, "cause", ngap.CauseString(cause))
+	r.logger().Info("amf: NG Setup refused", "reason", reason, "cause", ngap.CauseString(cause))
 	a.reply(ctx, r, ngap.NGSetupFailure(cause, wait, nil))
 }

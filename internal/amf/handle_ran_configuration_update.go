@@ -54,6 +54,6 @@ func (a *AMF) handleRANConfigurationUpdate(ctx context.Context, r *ran, req *mes
 	}
 	r.mu.Unlock()
 	a.metrics.configUpdates.WithLabelValues("accepted").Inc()
-	r.log.Info("amf: RAN configuration updated")
+	r.logger().Info("amf: RAN configuration updated")
 	a.reply(ctx, r, &message.RANConfigurationUpdateAcknowledge{})
 }

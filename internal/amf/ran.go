@@ -33,11 +33,12 @@ func (s ranState) String() string {
 // ran is one gNB association and what NG Setup told about the gNB.
 type ran struct {
 	conn        sctp.Conn
-	log         *slog.Logger
 	connectedAt time.Time
 
 	mu struct {
 		sync.Mutex
+		// log gains the gNB ID once NG Setup names it.
+		log     *slog.Logger
 		state   ranState
 		id      ngap.RANNodeID
 		name    string
@@ -50,11 +51,15 @@ type ran struct {
 }
 
 func (a *AMF) newRAN(c sctp.Conn) *ran {
-	return &ran{
-		conn:        c,
-		log:         a.log.With("component", "amf", "gnb_addr", c.RemoteAddr().String()),
-		connectedAt: a.now(),
-	}
+	r := &ran{conn: c, connectedAt: a.now()}
+	r.mu.log = a.log.With("component", "amf", "gnb_addr", c.RemoteAddr().String())
+	return r
+}
+
+func (r *ran) logger() *slog.Logger {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.mu.log
 }
 
 func (r *ran) isSetUp() bool {
@@ -106,7 +111,7 @@ func formatHex(v uint32) string {
 
 // serveRAN reads the association until it goes down, then forgets the gNB.
 func (a *AMF) serveRAN(ctx context.Context, r *ran) {
-	r.log.Info("amf: gNB association up")
+	r.logger().Info("amf: gNB association up")
 	defer func() {
 		a.forget(r)
 		r.conn.Close()
@@ -117,7 +122,7 @@ func (a *AMF) serveRAN(ctx context.Context, r *ran) {
 			switch {
 			case errors.Is(err, sctp.ErrClosed), ctx.Err() != nil:
 			default:
-				r.log.Info("amf: gNB association down", "reason", err)
+				r.logger().Info("amf: gNB association down", "reason", err)
 			}
 			return
 		}
@@ -126,7 +131,7 @@ func (a *AMF) serveRAN(ctx context.Context, r *ran) {
 			// it cannot be answered in NGAP terms beyond a transfer
 			// syntax error.
 			a.metrics.protocolErrors.WithLabelValues("wrong-ppid").Inc()
-			r.log.Warn("amf: message with a PPID other than NGAP's", "ppid", m.PPID, "stream", m.Stream)
+			r.logger().Warn("amf: message with a PPID other than NGAP's", "ppid", m.PPID, "stream", m.Stream)
 		}
 		a.handlePDU(ctx, r, m)
 	}
