@@ -103,6 +103,9 @@ func tshark(t *testing.T, pcap string, args ...string) string {
 		t.Skip("tshark is not installed: the wire oracle cannot run")
 	}
 	cmd := exec.Command(bin, append([]string{"-r", pcap, "-o", "sctp.checksum:CRC 32c"}, args...)...)
+	// A private HOME: tshark reads its profile from there, and inside a
+	// user namespace the caller's may not be usable.
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -94,32 +94,51 @@ func dial(ctx context.Context, t *Transport, local netip.Addr, remote netip.Addr
 		_, serr = isctp.SCTPConnect(int(fd), sctpAddr(remote))
 	})
 	if errors.Is(serr, syscall.EINPROGRESS) {
-		// Wait for the socket to become writable: the association is up,
-		// or failed (SO_ERROR says which).
-		serr = withDeadline(ctx, f.SetWriteDeadline, func() error {
-			first := true
-			return rc.Write(func(uintptr) bool {
-				if first {
-					first = false
-					return false
-				}
-				return true
-			})
-		})
-		if serr == nil {
-			cerr = rc.Control(func(fd uintptr) {
-				var e int
-				if e, serr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ERROR); serr == nil && e != 0 {
-					serr = syscall.Errno(e)
-				}
-			})
-		}
+		serr = nil
+	}
+	if serr == nil && cerr == nil {
+		serr = waitUp(ctx, f, rc)
 	}
 	if err := errors.Join(cerr, serr); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return newConn(t, f, sc)
+}
+
+// waitUp reads a connecting socket until the association change that ends
+// setup (RFC 6458 §6.1.1): SCTP_COMM_UP, or SCTP_CANT_STR_ASSOC when the
+// peer refused or never answered. Writability would not do: an SCTP socket
+// accepts data while the handshake is still in progress.
+func waitUp(ctx context.Context, f *os.File, rc syscall.RawConn) error {
+	buf, oob := make([]byte, 1024), make([]byte, 256)
+	for {
+		var n, flags int
+		var rerr error
+		err := withDeadline(ctx, f.SetReadDeadline, func() error {
+			err := rc.Read(func(fd uintptr) bool {
+				n, _, flags, _, rerr = unix.Recvmsg(int(fd), buf, oob, 0)
+				return !isAgain(rerr)
+			})
+			return errors.Join(err, rerr)
+		})
+		if err != nil {
+			return err
+		}
+		if flags&isctp.MSG_NOTIFICATION == 0 {
+			continue
+		}
+		nt, ok := parseNotification(buf[:n])
+		if !ok || nt.typ != notifyAssocChange {
+			continue
+		}
+		switch nt.assocState {
+		case uint16(isctp.SCTP_COMM_UP):
+			return nil
+		case uint16(isctp.SCTP_CANT_STR_ASSOC), uint16(isctp.SCTP_COMM_LOST):
+			return fmt.Errorf("association setup failed (error %d): %w", nt.assocError, syscall.ECONNREFUSED)
+		}
+	}
 }
 
 func (c *conn) LocalAddr() netip.AddrPort  { return c.local }

@@ -1,19 +1,3 @@
-// Package sctptest is the conformance suite of sctp.Transport, which every
-// implementation runs from its own tests so that all behave alike, and the
-// test harness that gives such tests a network namespace of their own.
-//
-// Beyond the interface's documentation the suite pins down:
-//   - messages of every size up to 200 000 bytes, several MTUs, arrive
-//     byte-exact with their stream and PPID;
-//   - messages of one stream arrive in order, also when many goroutines
-//     send at once;
-//   - one listener serves several associations at once;
-//   - a peer's Close is seen as DownShutdown (matching io.EOF), its Abort
-//     as DownAbort, after every message it sent before;
-//   - after Close, Send and Recv fail with ErrClosed, and Close again
-//     returns nil;
-//   - empty messages and streams at or above OutStreams are refused;
-//   - a Recv whose context ends leaves the association usable.
 package sctptest
 
 import (

@@ -1,10 +1,3 @@
-// Package transport picks the SCTP implementation N2 runs on: the kernel's
-// where the kernel has SCTP, Keel's userspace SCTP over raw IP where it has
-// not. The two never run side by side: a kernel with SCTP answers the
-// userspace stack's packets with ABORT (RFC 9260 §8.4).
-//
-// It is a package of its own because it imports both implementations,
-// which import package sctp for the interface.
 package transport
 
 import (

@@ -86,9 +86,11 @@ func (c *conn) supervise() {
 	}
 	c.mu.Lock()
 	c.noMoreReaders = true
-	readErr := c.readErr
 	c.mu.Unlock()
 	c.readers.Wait()
+	c.mu.Lock()
+	readErr := c.readErr
+	c.mu.Unlock()
 	if c.closing.Load() {
 		c.downErr = sctp.ErrClosed
 	} else if d := c.observedDown(); d != nil {

@@ -170,6 +170,17 @@ func (t *table) close() []*listener {
 	return ls
 }
 
+// remaining returns the endpoints still registered.
+func (t *table) remaining() []*endpoint {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	eps := make([]*endpoint, 0, len(t.endpoints))
+	for _, ep := range t.endpoints {
+		eps = append(eps, ep)
+	}
+	return eps
+}
+
 // readLoop is the transport's receive goroutine: it reads the raw socket
 // until it is closed and dispatches each packet.
 func (t *Transport) readLoop() {

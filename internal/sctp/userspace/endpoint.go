@@ -83,8 +83,10 @@ func (ep *endpoint) receive(p []byte, cs []chunk) {
 		return
 	}
 	ep.lastRx.Store(time.Now().UnixNano())
-	if stripped > 0 {
-		ep.t.stats.paramsStripped.Add(uint64(stripped))
+	if len(stripped) > 0 {
+		ep.t.stats.paramsStripped.Add(uint64(len(stripped)))
+		ep.t.log.Debug("userspace sctp: INIT parameters stripped for pion",
+			"remote", ep.tuple.remote, "chunk", s.first, "types", stripped)
 	}
 	if len(out) > 1 {
 		ep.t.stats.split.Add(1)

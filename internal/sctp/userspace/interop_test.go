@@ -6,10 +6,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -57,7 +59,8 @@ func startProgram(t *testing.T, cmd *exec.Cmd) {
 //	client remote_addr remote_port local_port local_encaps_port remote_encaps_port
 func TestInteropUsrsctpClient(t *testing.T) {
 	prog := usrsctpProgram(t, "client")
-	tr := newTransport(t, Options{})
+	var logs syncBuffer
+	tr := newTransport(t, Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	l, err := tr.Listen(t.Context(), netip.AddrPortFrom(sctptest.Loopback, sctp.PortNGAP))
 	if err != nil {
 		t.Fatalf("Listen() = %v", err)
@@ -117,6 +120,17 @@ func TestInteropUsrsctpClient(t *testing.T) {
 	}
 	if st := tr.Stats(); st.ParamsStripped == 0 || st.ChecksumErrors != 0 {
 		t.Errorf("Stats() = %+v, want parameters stripped from usrsctp's INIT and no checksum error", st)
+	}
+	// Supported Address Types (12), which pion would drop the INIT for.
+	stripped := ""
+	for line := range strings.Lines(logs.String()) {
+		if strings.Contains(line, "INIT parameters stripped") {
+			stripped = line
+		}
+	}
+	t.Logf("usrsctp's INIT: %s", strings.TrimSpace(stripped))
+	if !strings.Contains(stripped, "chunk=1 ") || !regexp.MustCompile(`types="\[([0-9 ]* )?12[ \]]`).MatchString(stripped) {
+		t.Errorf("no record of Supported Address Types (12) stripped from usrsctp's INIT; got %q", stripped)
 	}
 }
 

@@ -47,11 +47,11 @@ func TestPacketLoss(t *testing.T) {
 	c := sctptest.Dial(t, tr, l.Addr())
 	s := sctptest.Accept(t, l)
 
-	const msgs, streams = 600, 3
+	const msgs, streams = 200, 3
 	sizes := rand.New(rand.NewPCG(3, 4))
 	want := make([][]byte, msgs)
 	for i := range want {
-		n := 8 + sizes.IntN(3000) // up to about two MTUs
+		n := 8 + sizes.IntN(2000) // one or two packets
 		want[i] = sctptest.Payload(n, byte(i))
 		binary.BigEndian.PutUint32(want[i], uint32(i))
 	}

@@ -13,8 +13,9 @@ type Options struct {
 	Logger *slog.Logger
 
 	// MTU is the largest SCTP packet sent, IP header excluded. Default
-	// 1480, a 1500-byte IPv4 packet. At most 8192 - 20: pion reads no
-	// larger packet, and a peer's path MTU is in practice close to ours.
+	// 1480, a 1500-byte IPv4 packet; at least 556 (a 576-byte IPv4
+	// packet, which every IPv4 path carries) and at most 8192 - 20, as
+	// pion reads no larger packet.
 	MTU int
 	// Streams is the number of outbound streams requested and of inbound
 	// streams allowed (RFC 9260 §5.1.1 OS and MIS). Default 32.
@@ -64,7 +65,7 @@ func (o Options) withDefaults() Options {
 	if o.MTU <= 0 {
 		o.MTU = 1480
 	}
-	o.MTU = min(o.MTU, pionMaxPacket-20)
+	o.MTU = min(max(o.MTU, 556), pionMaxPacket-20)
 	if o.Streams == 0 {
 		o.Streams = 32
 	}

@@ -40,7 +40,8 @@ const (
 )
 
 // flagT is the T bit of ABORT and SHUTDOWN COMPLETE (§3.3.7, §3.3.13): the
-// verification tag is the one the receiver would expect from the sender.
+// verification tag is reflected, the one the receiver puts in its own
+// packets, as an endpoint without the association's state must (§8.5.1).
 const flagT = 0x01
 
 var errMalformed = errors.New("malformed SCTP packet")

@@ -16,7 +16,7 @@ import (
 //   - INIT and INIT ACK parameters. pion refuses an INIT carrying a
 //     parameter it does not know whose type asks the receiver to stop
 //     processing (the two high bits 00 or 01, RFC 9260 §3.2.1), and Linux
-//     and usrsctp always send Supported Address Types (type 12, §3.3.2.1.4).
+//     and usrsctp always send Supported Address Types (type 12, §3.3.2.1).
 //     Inbound, the adapter keeps only the parameters pion acts on (State
 //     Cookie, Supported Extensions, Forward-TSN-Supported) and strips the
 //     rest: addresses for multi-homing, Supported Address Types, Cookie
@@ -47,28 +47,28 @@ type initInfo struct {
 // filtered, and a packet longer than pion reads split between its chunks
 // (§6.10 allows any grouping of chunks other than INIT, INIT ACK and
 // SHUTDOWN COMPLETE, which travel alone anyway). p is not modified; the
-// results are new slices. It also returns the number of parameters
+// results are new slices. It also returns the types of the parameters
 // stripped and, for an INIT or INIT ACK, the stream counts it offers.
-func toPion(p []byte) (out [][]byte, stripped int, info initInfo, err error) {
+func toPion(p []byte) (out [][]byte, stripped []uint16, info initInfo, err error) {
 	var arr [16]chunk
 	cs, err := chunks(p, arr[:0])
 	if err != nil {
-		return nil, 0, info, err
+		return nil, nil, info, err
 	}
 	if len(cs) == 1 && (cs[0].typ() == ctInit || cs[0].typ() == ctInitAck) {
-		q, n, info, err := filterInit(p[:commonHeaderLen], cs[0])
+		q, stripped, info, err := filterInit(p[:commonHeaderLen], cs[0])
 		if err != nil {
-			return nil, 0, info, err
+			return nil, nil, info, err
 		}
-		return [][]byte{q}, n, info, nil
+		return [][]byte{q}, stripped, info, nil
 	}
 	if len(p) <= pionMaxPacket {
 		q := append([]byte(nil), p...)
 		finishForPion(q)
-		return [][]byte{q}, 0, info, nil
+		return [][]byte{q}, nil, info, nil
 	}
 	out, err = split(p[:commonHeaderLen], cs)
-	return out, 0, info, err
+	return out, nil, info, err
 }
 
 // finishForPion sets pion's ports and the checksum.
@@ -79,10 +79,10 @@ func finishForPion(q []byte) {
 
 // filterInit rebuilds an INIT or INIT ACK packet keeping only the
 // parameters pion acts on.
-func filterInit(hdr []byte, c chunk) ([]byte, int, initInfo, error) {
+func filterInit(hdr []byte, c chunk) ([]byte, []uint16, initInfo, error) {
 	v := c.value()
 	if len(v) < initFixedLen {
-		return nil, 0, initInfo{}, errMalformed
+		return nil, nil, initInfo{}, errMalformed
 	}
 	info := initInfo{
 		seen:       true,
@@ -92,22 +92,23 @@ func filterInit(hdr []byte, c chunk) ([]byte, int, initInfo, error) {
 	q := make([]byte, 0, commonHeaderLen+len(c)+3)
 	q = append(q, hdr...)
 	q = append(q, c[:chunkHeaderLen+initFixedLen]...)
-	stripped, lastPad := 0, 0
+	var stripped []uint16
+	lastPad := 0
 	for rest := v[initFixedLen:]; len(rest) > 0; {
 		if len(rest) < paramHeaderLen {
-			return nil, 0, info, errMalformed
+			return nil, nil, info, errMalformed
 		}
 		n := int(binary.BigEndian.Uint16(rest[2:]))
 		if n < paramHeaderLen || n > len(rest) {
-			return nil, 0, info, errMalformed
+			return nil, nil, info, errMalformed
 		}
-		switch binary.BigEndian.Uint16(rest) {
+		switch typ := binary.BigEndian.Uint16(rest); typ {
 		case ptStateCookie, ptSupportedExts, ptForwardTSNSupported:
 			q = append(q, rest[:n]...)
 			lastPad = pad4(n) - n
 			q = append(q, make([]byte, lastPad)...)
 		default:
-			stripped++
+			stripped = append(stripped, typ)
 		}
 		rest = rest[min(pad4(n), len(rest)):]
 	}

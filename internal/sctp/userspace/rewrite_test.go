@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"hash/crc32"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -89,8 +90,9 @@ func TestToPionStripsInitParameters(t *testing.T) {
 	if len(out) != 1 {
 		t.Fatalf("toPion() = %d packets, want 1", len(out))
 	}
-	if stripped != 3 {
-		t.Errorf("toPion() stripped %d parameters, want 3", stripped)
+	// Supported Address Types, ECN Capable, IPv4 Address.
+	if want := []uint16{12, 0x8000, 5}; !slices.Equal(stripped, want) {
+		t.Errorf("toPion() stripped parameters %v, want %v", stripped, want)
 	}
 	if want := (initInfo{seen: true, outStreams: 10, inStreams: 65535}); info != want {
 		t.Errorf("toPion() init = %+v, want %+v", info, want)

@@ -207,8 +207,9 @@ func (t *Transport) liveness() {
 	}
 }
 
-// Close closes the listeners, aborts the associations, closes the raw
-// socket and waits for every goroutine of the transport.
+// Close closes the listeners, aborts the associations, fails the dials in
+// progress, closes the raw socket and waits for every goroutine of the
+// transport.
 func (t *Transport) Close() error {
 	var err error
 	t.closeOnce.Do(func() {
@@ -227,6 +228,10 @@ func (t *Transport) Close() error {
 			wg.Go(func() { c.Abort() })
 		}
 		wg.Wait()
+		// Dials still in their handshake fail at once.
+		for _, ep := range t.tab.remaining() {
+			ep.Close()
+		}
 		close(t.done)
 		err = t.raw.close()
 		t.wg.Wait()

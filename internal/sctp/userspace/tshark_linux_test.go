@@ -3,6 +3,7 @@ package userspace
 import (
 	"context"
 	"net/netip"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -74,19 +75,26 @@ func TestTsharkDecodes(t *testing.T) {
 	c.Abort()
 	capt.finish(t)
 
+	// A private HOME keeps the user's Wireshark profile out of the
+	// decoding (and tshark crashes on a HOME it cannot read).
+	home := t.TempDir()
+	tsharkCmd := func(args ...string) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, tshark, append([]string{"-n", "-r", pcap, "-o", "sctp.checksum:CRC 32c"}, args...)...)
+		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
+		return cmd
+	}
 	run := func(args ...string) []string {
 		t.Helper()
-		args = append([]string{"-n", "-r", pcap, "-o", "sctp.checksum:CRC 32c"}, args...)
-		out, err := exec.CommandContext(ctx, tshark, args...).Output()
+		out, err := tsharkCmd(args...).Output()
 		if err != nil {
 			t.Fatalf("tshark %s: %v", strings.Join(args, " "), err)
 		}
 		return strings.Fields(string(out))
 	}
 	// tshark exits 0 whatever it finds: count what it prints.
-	if bad := run("-Y", "_ws.malformed || _ws.expert.severity==error || sctp.checksum.status==0"); len(bad) > 0 {
-		out, _ := exec.CommandContext(ctx, tshark, "-n", "-r", pcap, "-o", "sctp.checksum:CRC 32c",
-			"-Y", "_ws.malformed || _ws.expert.severity==error || sctp.checksum.status==0", "-V").Output()
+	const flagged = "_ws.malformed || _ws.expert.severity==error || sctp.checksum.status==0"
+	if bad := run("-Y", flagged); len(bad) > 0 {
+		out, _ := tsharkCmd("-Y", flagged, "-V").Output()
 		t.Errorf("tshark flags packets:\n%s", out)
 	}
 	good := run("-Y", "sctp.checksum.status==1", "-T", "fields", "-e", "frame.number")
