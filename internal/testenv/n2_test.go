@@ -1,11 +1,9 @@
 package testenv
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/netip"
 	"os"
@@ -13,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/keelcore/keel/internal/app"
 	"github.com/keelcore/keel/internal/cli"
@@ -53,44 +50,13 @@ func startCore(t testing.TB) (*app.App, string) {
 	return a, strings.TrimSpace(string(tok))
 }
 
-// capture records loopback traffic with dumpcap until stop is called.
+// capture records loopback traffic until stop is called.
 func capture(t *testing.T) (stop func() string) {
 	t.Helper()
-	dumpcap, err := exec.LookPath("dumpcap")
-	if err != nil {
-		t.Skip("dumpcap (Debian package tshark) is not installed: the wire oracle cannot run")
-	}
-	path := filepath.Join(t.TempDir(), "n2.pcapng")
-	cmd := exec.Command(dumpcap, "-q", "-i", "lo", "-f", "sctp", "-w", path)
-	errPipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// dumpcap says "Capturing on" once the capture runs.
-	started := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(errPipe)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "Capturing on") {
-				close(started)
-				break
-			}
-		}
-		io.Copy(io.Discard, errPipe)
-	}()
-	select {
-	case <-started:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("dumpcap did not start capturing within 10 s")
-	}
+	path := filepath.Join(t.TempDir(), "n2.pcap")
+	c := sctptest.StartCapture(t, path)
 	return func() string {
-		time.Sleep(200 * time.Millisecond)
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
+		c.Finish(t)
 		return path
 	}
 }

@@ -31,7 +31,7 @@ func TestTsharkDecodes(t *testing.T) {
 		t.Skip("tshark missing (install Debian package tshark)")
 	}
 	pcap := filepath.Join(t.TempDir(), "sctp.pcap")
-	capt := startCapture(t, pcap)
+	capt := sctptest.StartCapture(t, pcap)
 
 	tr := newTransport(t, Options{})
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -73,7 +73,7 @@ func TestTsharkDecodes(t *testing.T) {
 		}
 	}
 	c.Abort()
-	capt.finish(t)
+	capt.Finish(t)
 
 	// A private HOME keeps the user's Wireshark profile out of the
 	// decoding (and tshark crashes on a HOME it cannot read).

@@ -1,4 +1,4 @@
-package userspace
+package sctptest
 
 import (
 	"bufio"
@@ -13,11 +13,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// capture records the frames crossing lo into a pcap file (link type
+// Capture records the frames crossing lo into a pcap file (link type
 // Ethernet, which is how lo frames come), for tshark to decode. Each
 // frame is kept once: lo shows every packet both outgoing and incoming, and
 // only the incoming copy is written.
-type capture struct {
+type Capture struct {
 	fd   int
 	w    *bufio.Writer
 	f    *os.File
@@ -26,7 +26,9 @@ type capture struct {
 	err  error
 }
 
-func startCapture(t *testing.T, path string) *capture {
+// StartCapture starts recording lo into a pcap file at path; it skips t
+// when the process may not open an AF_PACKET socket.
+func StartCapture(t testing.TB, path string) *Capture {
 	t.Helper()
 	lo, err := net.InterfaceByName("lo")
 	if err != nil {
@@ -52,7 +54,7 @@ func startCapture(t *testing.T, path string) *capture {
 		unix.Close(fd)
 		t.Fatal(err)
 	}
-	c := &capture{fd: fd, f: f, w: bufio.NewWriter(f), stop: make(chan struct{})}
+	c := &Capture{fd: fd, f: f, w: bufio.NewWriter(f), stop: make(chan struct{})}
 	// pcap file header: magic, version 2.4, zone, sigfigs, snaplen,
 	// link type 1 (Ethernet).
 	hdr := make([]byte, 24)
@@ -68,7 +70,7 @@ func startCapture(t *testing.T, path string) *capture {
 
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
-func (c *capture) run() {
+func (c *Capture) run() {
 	buf := make([]byte, 262144)
 	rec := make([]byte, 16)
 	for {
@@ -99,8 +101,8 @@ func (c *capture) run() {
 	}
 }
 
-// finish stops the capture and closes the file.
-func (c *capture) finish(t *testing.T) {
+// Finish stops the capture and closes the file.
+func (c *Capture) Finish(t testing.TB) {
 	t.Helper()
 	close(c.stop)
 	c.wg.Wait()
