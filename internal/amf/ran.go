@@ -52,7 +52,7 @@ type ran struct {
 
 func (a *AMF) newRAN(c sctp.Conn) *ran {
 	r := &ran{conn: c, connectedAt: a.now()}
-	r.mu.log = a.log.With("component", "amf", "gnb_addr", c.RemoteAddr().String())
+	r.mu.log = a.log.With("gnb_addr", c.RemoteAddr().String())
 	return r
 }
 
