@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -75,7 +76,7 @@ func (r *ran) info() GNB {
 	if r.mu.state == ranReady {
 		g.ID = r.mu.id.String()
 		g.PLMN = r.mu.id.PLMN.String()
-		g.GNBID = formatHex(r.mu.id.ID)
+		g.GNBID = strconv.FormatUint(uint64(r.mu.id.ID), 16)
 		g.GNBIDBits = int(r.mu.id.Bits)
 		t := r.mu.setupAt
 		g.SetupAt = &t
@@ -92,21 +93,6 @@ func (r *ran) info() GNB {
 		g.SupportedTA = append(g.SupportedTA, ti)
 	}
 	return g
-}
-
-func formatHex(v uint32) string {
-	const digits = "0123456789abcdef"
-	if v == 0 {
-		return "0"
-	}
-	var b [8]byte
-	i := len(b)
-	for v > 0 {
-		i--
-		b[i] = digits[v&0xf]
-		v >>= 4
-	}
-	return string(b[i:])
 }
 
 // serveRAN reads the association until it goes down, then forgets the gNB.

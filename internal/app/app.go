@@ -168,20 +168,27 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { n2done <- a.amf.Serve(n2ctx, a.n2ln) }()
 	a.log.Info("keel serving", "component", "app", "http", a.HTTPAddr().String())
 	var runErr error
+	httpReturned, n2Returned := false, false
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
-		runErr = fmt.Errorf("http: %w", err)
+		runErr, httpReturned = fmt.Errorf("http: %w", err), true
 	case err := <-n2done:
-		runErr = fmt.Errorf("n2: %w", err)
-		n2done <- nil
+		n2Returned = true
+		if err != nil {
+			runErr = fmt.Errorf("n2: %w", err)
+		}
 	}
 	stopErr := a.stop()
 	stopN2()
-	if runErr == nil {
-		<-errc // Serve returns ErrServerClosed once Shutdown has begun.
+	// Join both servers: Serve returns ErrServerClosed once Shutdown has
+	// begun, the AMF once its listener is closed.
+	if !httpReturned {
+		<-errc
 	}
-	<-n2done
+	if !n2Returned {
+		<-n2done
+	}
 	return errors.Join(runErr, stopErr)
 }
 

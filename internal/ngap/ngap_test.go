@@ -120,8 +120,7 @@ func TestDecodeErrors(t *testing.T) {
 
 	// An NG Setup Request without its mandatory Global RAN Node ID:
 	// abstract syntax error, reject, naming the procedure (§10.3.5).
-	noID := &message.NGSetupRequest{SupportedTAList: setup.SupportedTAList, DefaultPagingDRX: setup.DefaultPagingDRX}
-	b := encodeLenient(t, noID, setup)
+	b := withoutFirstIE(t, setup)
 	_, err := Decode(b)
 	if !errors.As(err, &pe) || pe.Case != AbstractSyntax || pe.ProcedureCode != message.ProcedureCodeNGSetup {
 		t.Fatalf("Decode(NG Setup without Global RAN Node ID) = %v, want an abstract syntax error of NG Setup", err)
@@ -142,9 +141,9 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
-// encodeLenient encodes m with one mandatory IE removed: the codec refuses
-// to, so the test takes a full encoding and cuts the IE out of it.
-func encodeLenient(t *testing.T, _ *message.NGSetupRequest, full *message.NGSetupRequest) []byte {
+// withoutFirstIE encodes full with its first (mandatory) IE removed: the
+// codec refuses to, so the test takes a full encoding and cuts the IE out.
+func withoutFirstIE(t *testing.T, full *message.NGSetupRequest) []byte {
 	t.Helper()
 	b, err := Encode(full)
 	if err != nil {
