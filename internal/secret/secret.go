@@ -62,6 +62,24 @@ func (Key128) MarshalJSON() ([]byte, error) { return nil, ErrMarshal }
 func (Key128) MarshalText() ([]byte, error) { return nil, ErrMarshal }
 func (k Key128) Equal(o Key128) bool        { return subtle.ConstantTimeCompare(k[:], o[:]) == 1 }
 
+// Key256 is a 256-bit derived key: KAUSF, KSEAF, KAMF, KgNB, NH
+// (TS 33.501 Annex A).
+type Key256 [32]byte
+
+// Bytes returns the key material. Callers own the disclosure.
+func (k Key256) Bytes() []byte { return k[:] }
+
+// IsZero reports whether the key is all zeroes.
+func (k Key256) IsZero() bool { return k == Key256{} }
+
+func (Key256) String() string               { return Redacted }
+func (Key256) GoString() string             { return Redacted }
+func (Key256) LogValue() slog.Value         { return slog.StringValue(Redacted) }
+func (Key256) Format(f fmt.State, _ rune)   { f.Write([]byte(Redacted)) }
+func (Key256) MarshalJSON() ([]byte, error) { return nil, ErrMarshal }
+func (Key256) MarshalText() ([]byte, error) { return nil, ErrMarshal }
+func (k Key256) Equal(o Key256) bool        { return subtle.ConstantTimeCompare(k[:], o[:]) == 1 }
+
 // Bytes is variable-length key material (KAUSF, KSEAF, KAMF, KgNB, NAS keys).
 type Bytes []byte
 

@@ -20,14 +20,18 @@ func TestRedacted(t *testing.T) {
 	}
 	b := Bytes(k.Bytes())
 	tok := Token("token-" + kHex)
+	var k256 Key256
+	copy(k256[:], k[:])
+	copy(k256[16:], k[:])
 	type holder struct {
-		K   Key128
-		B   Bytes
-		Tok Token
+		K    Key128
+		B    Bytes
+		Tok  Token
+		K256 Key256
 	}
-	h := holder{k, b, tok}
+	h := holder{k, b, tok, k256}
 	var out bytes.Buffer
-	for _, v := range []any{k, &k, b, tok, h, &h} {
+	for _, v := range []any{k, &k, b, tok, k256, &k256, h, &h} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%X", "%q", "%d"} {
 			fmt.Fprintf(&out, verb+"\n", v)
 		}
@@ -48,7 +52,7 @@ func TestRedacted(t *testing.T) {
 
 func TestMarshalRefused(t *testing.T) {
 	k, _ := ParseKey128(kHex)
-	for _, v := range []any{k, Bytes{1, 2}, Token("x"), struct{ K Key128 }{k}} {
+	for _, v := range []any{k, Bytes{1, 2}, Token("x"), Key256{1}, struct{ K Key128 }{k}} {
 		if out, err := json.Marshal(v); !errors.Is(err, ErrMarshal) {
 			t.Errorf("json.Marshal(%T) = %s, %v, want ErrMarshal", v, out, err)
 		}
