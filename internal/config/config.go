@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strconv"
+	"time"
 )
 
 // Config is the whole configuration of `keel serve`. The yaml tags are the
@@ -69,6 +70,27 @@ type AMF struct {
 	SetID uint16 `yaml:"set_id"`
 	// Pointer has 6 bits.
 	Pointer uint8 `yaml:"pointer"`
+	// Integrity and Ciphering list the NAS algorithms the AMF may select,
+	// most preferred first (TS 33.501 §5.11.1.1): NIA1..NIA3 (NIA0 is
+	// refused outside emergency services, TS 24.501 §5.4.2.2) and
+	// NEA0..NEA3.
+	Integrity []string `yaml:"integrity"`
+	Ciphering []string `yaml:"ciphering"`
+	// T3512 is the periodic registration update timer sent in
+	// Registration Accept (TS 24.501 §10.2, default 54 minutes).
+	T3512 time.Duration `yaml:"t3512"`
+}
+
+// NASAlgorithm returns the number of an algorithm name such as "NIA2"
+// or "NEA0" (TS 33.501 §5.11.1.1).
+func NASAlgorithm(name string) (uint8, bool) {
+	if len(name) != 4 || name[3] < '0' || name[3] > '3' {
+		return 0, false
+	}
+	if name[:3] != "NIA" && name[:3] != "NEA" {
+		return 0, false
+	}
+	return name[3] - '0', true
 }
 
 // DNN is one data network and the UE addresses the SMF hands out on it.

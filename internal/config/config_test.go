@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -87,7 +88,8 @@ func TestLoadFull(t *testing.T) {
 		PLMN:   PLMN{MCC: "310", MNC: "260"},
 		TACs:   []uint32{1, 2, 16},
 		Slices: []Slice{{SST: 1}, {SST: 2, SD: "0000FF"}},
-		AMF:    AMF{Name: "Keel AMF (lab 3)", RegionID: 202, SetID: 1023, Pointer: 63},
+		AMF: AMF{Name: "Keel AMF (lab 3)", RegionID: 202, SetID: 1023, Pointer: 63,
+			Integrity: []string{"NIA1", "NIA2"}, Ciphering: []string{"NEA0"}, T3512: 12 * time.Minute},
 		DNNs: []DNN{{
 			Name:     "internet",
 			IPv4Pool: netip.MustParsePrefix("10.45.0.0/16"),

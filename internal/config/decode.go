@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -105,6 +106,8 @@ func (d *decoder) value(n *yaml.Node, key string, v reflect.Value) *Error {
 		return d.addrPort(n, key, v)
 	case reflect.TypeFor[netip.Addr]():
 		return d.addr(n, key, v)
+	case reflect.TypeFor[time.Duration]():
+		return d.duration(n, key, v)
 	}
 	switch v.Kind() {
 	case reflect.Struct:
@@ -292,6 +295,18 @@ func (d *decoder) uint(n *yaml.Node, key string, v reflect.Value) *Error {
 		return errorf(key, "must be 0..%d, got %s (line %d)", max, n.Value, n.Line)
 	}
 	v.SetUint(u)
+	return nil
+}
+
+func (d *decoder) duration(n *yaml.Node, key string, v reflect.Value) *Error {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+		return mismatch(n, key, "a duration such as 54m or 6s")
+	}
+	t, err := time.ParseDuration(n.Value)
+	if err != nil || t < 0 {
+		return errorf(key, "must be a duration such as 54m or 6s, got %q (line %d)", n.Value, n.Line)
+	}
+	v.SetInt(int64(t))
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -23,7 +24,10 @@ func Default() Config {
 		PLMN:   PLMN{MCC: "001", MNC: "01"},
 		TACs:   []uint32{1},
 		Slices: []Slice{{SST: 1}},
-		AMF:    AMF{Name: "keel-amf", RegionID: 1, SetID: 1, Pointer: 0},
+		AMF: AMF{Name: "keel-amf", RegionID: 1, SetID: 1, Pointer: 0,
+			Integrity: []string{"NIA2", "NIA1", "NIA3"},
+			Ciphering: []string{"NEA2", "NEA1", "NEA3", "NEA0"},
+			T3512:     54 * time.Minute},
 		DNNs: []DNN{{
 			Name:     "internet",
 			IPv4Pool: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 45, 0, 0}), 16),
@@ -84,6 +88,8 @@ func yamlList(v any) string {
 		for _, a := range v {
 			items = append(items, a.String())
 		}
+	case []string:
+		items = v
 	default:
 		panic("config: yamlList of unexpected type")
 	}
@@ -133,6 +139,14 @@ amf:
   set_id: {{.AMF.SetID}}
   # AMF Pointer, 0..63.
   pointer: {{.AMF.Pointer}}
+  # NAS integrity algorithms the AMF may select, most preferred first:
+  # NIA1, NIA2, NIA3 (NIA0 is refused: TS 24.501 §5.4.2.2).
+  integrity: {{list .AMF.Integrity}}
+  # NAS ciphering algorithms, most preferred first: NEA0 (none), NEA1,
+  # NEA2, NEA3. Put NEA0 alone to read NAS in a capture.
+  ciphering: {{list .AMF.Ciphering}}
+  # Periodic registration update timer T3512 sent to UEs (TS 24.501 §10.2).
+  t3512: {{.AMF.T3512}}
 
 # Data networks UEs may open PDU sessions to: at least one. In an entry, a
 # key left out is empty, except mtu, which is 1400.

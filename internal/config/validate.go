@@ -1,8 +1,10 @@
 package config
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 )
 
 const (
@@ -125,6 +127,33 @@ func (a AMF) validate() *Error {
 		return errorf("amf.set_id", "must be 0..%d (10 bits), got %d", maxSetID, a.SetID)
 	case a.Pointer > maxPointer:
 		return errorf("amf.pointer", "must be 0..%d (6 bits), got %d", maxPointer, a.Pointer)
+	case a.T3512 < 2*time.Second:
+		return errorf("amf.t3512", "must be at least 2s, got %s", a.T3512)
+	}
+	if err := algorithms("amf.integrity", "NIA", a.Integrity); err != nil {
+		return err
+	}
+	return algorithms("amf.ciphering", "NEA", a.Ciphering)
+}
+
+// algorithms checks a NAS algorithm preference list.
+func algorithms(key, family string, names []string) *Error {
+	if len(names) == 0 {
+		return errorf(key, "must list at least one algorithm")
+	}
+	seen := map[string]bool{}
+	for i, n := range names {
+		k := fmt.Sprintf("%s[%d]", key, i)
+		if _, ok := NASAlgorithm(n); !ok || n[:3] != family {
+			return errorf(k, "must be one of %s0..%s3, got %q", family, family, n)
+		}
+		if n == "NIA0" {
+			return errorf(k, "NIA0 is null integrity, refused outside emergency services (TS 24.501 §5.4.2.2)")
+		}
+		if seen[n] {
+			return errorf(k, "repeats %s", n)
+		}
+		seen[n] = true
 	}
 	return nil
 }

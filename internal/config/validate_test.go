@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestValidate(t *testing.T) {
@@ -40,6 +41,13 @@ func TestValidate(t *testing.T) {
 		{"AMF name newline", func(c *Config) { c.AMF.Name = "a\nb" }, "amf.name", `got "a\nb"`},
 		{"AMF name non-ASCII", func(c *Config) { c.AMF.Name = "amf-é" }, "amf.name", "may hold only"},
 		{"set ID 1023", func(c *Config) { c.AMF.SetID = 1023 }, "", ""},
+		{"NIA0", func(c *Config) { c.AMF.Integrity = []string{"NIA2", "NIA0"} }, "amf.integrity[1]", "NIA0 is null integrity"},
+		{"integrity empty", func(c *Config) { c.AMF.Integrity = nil }, "amf.integrity", "at least one"},
+		{"ciphering unknown", func(c *Config) { c.AMF.Ciphering = []string{"NEA9"} }, "amf.ciphering[0]", "must be one of NEA0..NEA3"},
+		{"ciphering wrong family", func(c *Config) { c.AMF.Ciphering = []string{"NIA1"} }, "amf.ciphering[0]", "must be one of NEA0..NEA3"},
+		{"ciphering repeated", func(c *Config) { c.AMF.Ciphering = []string{"NEA0", "NEA0"} }, "amf.ciphering[1]", "repeats NEA0"},
+		{"NEA0 alone", func(c *Config) { c.AMF.Ciphering = []string{"NEA0"} }, "", ""},
+		{"T3512 short", func(c *Config) { c.AMF.T3512 = time.Second }, "amf.t3512", "at least 2s"},
 		{"set ID 1024", func(c *Config) { c.AMF.SetID = 1024 }, "amf.set_id", "must be 0..1023 (10 bits), got 1024"},
 		{"pointer 64", func(c *Config) { c.AMF.Pointer = 64 }, "amf.pointer", "must be 0..63 (6 bits), got 64"},
 		{"no DNNs", func(c *Config) { c.DNNs = nil }, "dnns", "at least one"},
