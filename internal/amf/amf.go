@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/crypto/kdf"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
 )
@@ -24,6 +27,15 @@ type Config struct {
 	GUAMI  ngap.GUAMI
 	// Capacity is the Relative AMF Capacity announced to gNBs (0..255).
 	Capacity uint8
+	// Integrity and Ciphering are the NAS algorithm preference orders.
+	Integrity, Ciphering []uint8
+	// T3512 is the periodic registration timer given to UEs.
+	T3512 time.Duration
+	// Timers are the 5GMM retransmission timers; zero values take the
+	// TS 24.501 defaults.
+	Timers gmm.Timers
+	// MaxUEs bounds the UE contexts; 0 means 1,000,000.
+	MaxUEs int
 }
 
 // Options are the AMF's collaborators.
@@ -35,6 +47,10 @@ type Options struct {
 	// ResetTimeout bounds how long an AMF-initiated NG Reset waits for the
 	// acknowledgement; 0 means 5 s.
 	ResetTimeout time.Duration
+	// Services are the AUSF and UDM the AMF consumes.
+	Services gmm.Services
+	// AfterFunc schedules timer expiries; nil means time.AfterFunc.
+	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 }
 
 // AMF is the N2 endpoint of the core.
@@ -45,12 +61,28 @@ type AMF struct {
 	metrics *metrics
 	resetTO time.Duration
 
+	gmmCfg    *gmm.Config
+	services  gmm.Services
+	afterFunc func(d time.Duration, f func()) (stop func() bool)
+	maxUEs    int
+	ueCount   atomic.Int64
+
+	// Lock order: mu, then a ran's mu; ues is never held with either.
 	mu struct {
 		sync.Mutex
 		rans    map[*ran]struct{}
 		byID    map[ngap.RANNodeID]*ran
 		stopped bool
 	}
+	// ues routes UE-associated messages and identities to UE contexts.
+	ues struct {
+		sync.Mutex
+		byAMFID map[int64]*ueContext
+		byTMSI  map[uint32]*ueContext
+		bySUPI  map[string]*ueContext
+		nextID  int64
+	}
+	// wg joins association readers and running UE executors.
 	wg sync.WaitGroup
 }
 
@@ -72,9 +104,37 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	if err != nil {
 		return nil, fmt.Errorf("amf: %w", err)
 	}
-	a := &AMF{cfg: cfg, log: opts.Logger, now: opts.Now, metrics: m, resetTO: opts.ResetTimeout}
+	a := &AMF{cfg: cfg, log: opts.Logger, now: opts.Now, metrics: m, resetTO: opts.ResetTimeout,
+		services: opts.Services, afterFunc: opts.AfterFunc, maxUEs: cfg.MaxUEs}
+	if a.afterFunc == nil {
+		a.afterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
+	}
+	if a.maxUEs == 0 {
+		a.maxUEs = 1_000_000
+	}
+	timers := cfg.Timers
+	if timers == (gmm.Timers{}) {
+		timers = gmm.DefaultTimers
+	}
+	var tais []ngap.TAI
+	for _, tac := range cfg.TACs {
+		tais = append(tais, ngap.TAI{PLMN: cfg.PLMN, TAC: tac})
+	}
+	a.gmmCfg = &gmm.Config{
+		PLMN:               cfg.PLMN,
+		ServingNetworkName: kdf.ServingNetworkName(cfg.PLMN.MCC, cfg.PLMN.MNC),
+		TAIs:               tais,
+		Slices:             cfg.Slices,
+		Integrity:          cfg.Integrity,
+		Ciphering:          cfg.Ciphering,
+		T3512:              cfg.T3512,
+		Timers:             timers,
+	}
 	a.mu.rans = map[*ran]struct{}{}
 	a.mu.byID = map[ngap.RANNodeID]*ran{}
+	a.ues.byAMFID = map[int64]*ueContext{}
+	a.ues.byTMSI = map[uint32]*ueContext{}
+	a.ues.bySUPI = map[string]*ueContext{}
 	return a, nil
 }
 

@@ -44,6 +44,18 @@ func (a *AMF) handlePDU(ctx context.Context, r *ran, in sctp.Message) {
 		a.handleNGResetAcknowledge(ctx, r, msg)
 	case *message.ErrorIndication:
 		a.handleErrorIndication(r, msg)
+	case *message.InitialUEMessage:
+		a.handleInitialUEMessage(ctx, r, msg)
+	case *message.UplinkNASTransport:
+		a.handleUplinkNASTransport(ctx, r, msg)
+	case *message.InitialContextSetupResponse:
+		a.handleInitialContextSetupResponse(ctx, r, msg)
+	case *message.InitialContextSetupFailure:
+		a.handleInitialContextSetupFailure(ctx, r, msg)
+	case *message.UEContextReleaseRequest:
+		a.handleUEContextReleaseRequest(ctx, r, msg)
+	case *message.UEContextReleaseComplete:
+		a.handleUEContextReleaseComplete(ctx, r, msg)
 	default:
 		if amfUE, ranUE, ok := ueIDs(m); ok {
 			// No UE context exists on this AMF yet for any UE-associated

@@ -40,6 +40,9 @@ func (a *AMF) handleNGResetAcknowledge(ctx context.Context, r *ran, m *message.N
 	close(ch)
 }
 
+// ErrUnknownUE is returned for a SUPI no UE context has.
+var ErrUnknownUE = errors.New("amf: unknown UE")
+
 // ErrUnknownGNB is returned for a gNB ID that is not connected.
 var ErrUnknownGNB = errors.New("amf: no such gNB")
 

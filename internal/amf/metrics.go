@@ -3,6 +3,8 @@ package amf
 import (
 	"github.com/free5gc/ngap/message"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/keelcore/keel/internal/amf/gmm"
 )
 
 type metrics struct {
@@ -13,6 +15,11 @@ type metrics struct {
 	setups         *prometheus.CounterVec
 	configUpdates  *prometheus.CounterVec
 	resets         *prometheus.CounterVec
+
+	ues                 prometheus.Gauge
+	overload            prometheus.Counter
+	procedures          *prometheus.CounterVec
+	registrationLatency prometheus.Histogram
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -38,15 +45,34 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		resets: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_ngap_resets_total", Help: "NG Resets by initiator.",
 		}, []string{"initiator"}),
+		ues: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "keel_amf_ue_contexts", Help: "UE contexts the AMF holds (registered, or registering).",
+		}),
+		overload: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "keel_amf_overload_events_total", Help: "UE events or new UEs refused because a bound was reached.",
+		}),
+		procedures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_amf_procedures_total", Help: "5GMM procedures (registration, authentication, deregistration) by result.",
+		}, []string{"procedure", "result"}),
+		registrationLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "keel_amf_registration_duration_seconds",
+			Help:    "Time from the Initial UE Message to the end of a successful registration.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.associations, m.gnbs, m.messages, m.protocolErrors, m.setups, m.configUpdates, m.resets} {
+		for _, c := range []prometheus.Collector{m.associations, m.gnbs, m.messages, m.protocolErrors, m.setups, m.configUpdates, m.resets,
+			m.ues, m.overload, m.procedures, m.registrationLatency} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return m, nil
+}
+
+func (m *metrics) outcome(o gmm.Outcome) {
+	m.procedures.WithLabelValues(o.Procedure, o.Result).Inc()
 }
 
 func (m *metrics) count(direction string, msg message.Message) {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/free5gc/ngap/message"
@@ -35,6 +36,8 @@ func (s ranState) String() string {
 type ran struct {
 	conn        sctp.Conn
 	connectedAt time.Time
+	// ues counts the UE connections on the association.
+	ues atomic.Int64
 
 	mu struct {
 		sync.Mutex
@@ -100,6 +103,7 @@ func (a *AMF) serveRAN(ctx context.Context, r *ran) {
 	r.logger().Info("amf: gNB association up")
 	defer func() {
 		a.forget(r)
+		a.releaseRAN(ctx, r)
 		r.conn.Close()
 	}()
 	for {
@@ -137,6 +141,25 @@ func (a *AMF) forget(r *ran) {
 	a.metrics.associations.Dec()
 	if wasReady {
 		a.metrics.gnbs.Dec()
+	}
+}
+
+// sendUE sends a UE-associated message on a stream of its own (TS 38.412
+// §7: stream 0 is for non-UE-associated signalling); one UE always uses
+// the same stream, which keeps its messages in order.
+func (a *AMF) sendUE(c *ueConn, m message.Message) {
+	b, err := ngap.Encode(m)
+	if err != nil {
+		a.log.Error("amf: encoding a UE-associated message", "err", err)
+		return
+	}
+	a.metrics.count("tx", m)
+	stream := uint16(0)
+	if n := int64(c.ran.conn.OutStreams()); n > 1 {
+		stream = uint16(1 + c.amfID%(n-1))
+	}
+	if err := c.ran.conn.Send(context.Background(), sctp.Message{Stream: stream, PPID: sctp.PPIDNGAP, Data: b}); err != nil {
+		c.ran.logger().Debug("amf: UE-associated message not sent", "err", err)
 	}
 }
 

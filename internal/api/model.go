@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
 )
@@ -87,14 +88,13 @@ func fieldErr(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-// TS 23.003 §2.2: an IMSI is at most 15 digits (MCC 3, MNC 2–3, MSIN).
-var supiPattern = regexp.MustCompile(`^imsi-[0-9]{6,15}$`)
-
 // TS 23.003 §9.1: a DNN is dot-separated labels of letters, digits and hyphens.
 var dnnPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
 
-// ValidSUPI reports whether s is a SUPI of IMSI type in Keel's form.
-func ValidSUPI(s string) bool { return supiPattern.MatchString(s) }
+// ValidSUPI reports whether s is a SUPI of IMSI type in Keel's form:
+// "imsi-" and 6 to 15 digits (TS 23.003 §2.2: an IMSI is at most 15
+// digits, MCC 3, MNC 2–3, MSIN). The rule is the SBI's (sbi.ValidSUPI).
+func ValidSUPI(s string) bool { return sbi.ValidSUPI(s) }
 
 // Apply builds the subscriber a request describes. With base nil it creates
 // one (K and OP or OPc required, defaults for the rest); otherwise it

@@ -39,6 +39,10 @@ type Options struct {
 	Ready func(context.Context) error
 	// RAN serves /api/v1/gnbs; nil leaves the routes out.
 	RAN RAN
+	// UEs serves /api/v1/ues; nil leaves the routes out.
+	UEs UEs
+	// HNKeys serves /api/v1/home-network-keys; nil leaves the route out.
+	HNKeys HNKeys
 	// Extra mounts further routes under /api/v1 (gNBs, UEs, sessions);
 	// they share authentication and metrics.
 	Extra map[string]http.Handler
@@ -88,6 +92,14 @@ func New(opts Options) (*Server, error) {
 	if opts.RAN != nil {
 		s.route("GET /api/v1/gnbs", true, s.listGNBs)
 		s.route("POST /api/v1/gnbs/{id}/reset", true, s.resetGNB)
+	}
+	if opts.UEs != nil {
+		s.route("GET /api/v1/ues", true, s.listUEs)
+		s.route("GET /api/v1/ues/{supi}", true, s.getUE)
+		s.route("POST /api/v1/ues/{supi}/deregister", true, s.deregisterUE)
+	}
+	if opts.HNKeys != nil {
+		s.route("GET /api/v1/home-network-keys", true, s.listHNKeys)
 	}
 	for pattern, h := range opts.Extra {
 		s.route(pattern, true, h.ServeHTTP)

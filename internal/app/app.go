@@ -28,11 +28,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/keelcore/keel/internal/amf"
+	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/ausf"
 	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/sqlite"
+	"github.com/keelcore/keel/internal/udm"
+	"github.com/keelcore/keel/internal/udr"
 )
 
 // StopTimeout bounds a graceful stop.
@@ -105,7 +110,17 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.store = st
 	a.log.Info("store open", "component", "store", "engine", "sqlite", "path", dbPath)
 
-	a.amf, err = amf.New(amfConfig(cfg), amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry})
+	keys, err := hnkey.LoadOrCreate(cfg.DataDir)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	services, err := a.homeNetwork(st, keys)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.amf, err = amf.New(amfConfig(cfg), amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -124,6 +139,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Defaults: subscriberDefaults(cfg),
 		Ready:    a.ready,
 		RAN:      a.amf,
+		UEs:      ueView{a.amf},
+		HNKeys:   keys,
 		Extra:    a.extraRoutes(),
 	})
 	if err != nil {
@@ -148,6 +165,23 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 			filepath.Join(cfg.DataDir, TokenFile), token.Reveal())
 	}
 	return a, nil
+}
+
+// homeNetwork builds the UDR, UDM and AUSF the AMF authenticates with.
+func (a *App) homeNetwork(st store.Store, keys *hnkey.Keyring) (gmm.Services, error) {
+	r, err := udr.New(st, udr.Options{Logger: a.log.With("component", "udr"), Registry: a.registry})
+	if err != nil {
+		return gmm.Services{}, err
+	}
+	m, err := udm.New(udm.Options{UDR: r, Keys: keys, Logger: a.log.With("component", "udm"), Registry: a.registry})
+	if err != nil {
+		return gmm.Services{}, err
+	}
+	s, err := ausf.New(ausf.Options{UDM: m, Logger: a.log.With("component", "ausf"), Registry: a.registry})
+	if err != nil {
+		return gmm.Services{}, err
+	}
+	return gmm.Services{AUSF: s, SDM: m, UECM: m}, nil
 }
 
 // HTTPAddr is the address the management API listens on.

@@ -20,10 +20,19 @@ func amfConfig(cfg config.Config) amf.Config {
 		TACs:     cfg.TACs,
 		GUAMI:    ngap.GUAMI{PLMN: plmn, RegionID: cfg.AMF.RegionID, SetID: cfg.AMF.SetID, Pointer: cfg.AMF.Pointer},
 		Capacity: 255,
+		T3512:    cfg.AMF.T3512,
 	}
 	for _, s := range cfg.Slices {
 		sd, hasSD := s.SDValue()
 		c.Slices = append(c.Slices, ngap.SNSSAI{SST: s.SST, SD: sd, HasSD: hasSD})
+	}
+	for _, n := range cfg.AMF.Integrity {
+		v, _ := config.NASAlgorithm(n)
+		c.Integrity = append(c.Integrity, v)
+	}
+	for _, n := range cfg.AMF.Ciphering {
+		v, _ := config.NASAlgorithm(n)
+		c.Ciphering = append(c.Ciphering, v)
 	}
 	return c
 }

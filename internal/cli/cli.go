@@ -58,6 +58,8 @@ func commands() []command {
 		{"sim", "simulate gNBs against an AMF (N2 over SCTP)", runSim},
 		{"config", "check a configuration file or print the defaults", runConfig},
 		{"subscriber", "manage subscribers through the management API", runSubscriber},
+		{"ue", "list UEs, deregister one (through the management API)", runUE},
+		{"hnkey", "show the home network public keys for SIM provisioning (SUCI)", runHNKey},
 		{"version", "print version and commit", runVersion},
 	}
 }

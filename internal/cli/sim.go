@@ -25,10 +25,17 @@ type SimSummary struct {
 	Failures  map[string]int `json:"failures"`
 	DurationS float64        `json:"duration_s"`
 	SCTP      string         `json:"sctp"`
+
+	// With --ues: the registrations.
+	UEs        int      `json:"ues,omitempty"`
+	Registered int      `json:"registered"`
+	UEsFailed  int      `json:"ues_failed,omitempty"`
+	RatePerS   float64  `json:"rate_per_s,omitempty"`
+	LatencyMS  *Latency `json:"latency_ms,omitempty"`
 }
 
 func runSim(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--json]")
+	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b]] [--json]")
 	amfAddr := fs.String("amf", "127.0.0.1:38412", "the AMF's N2 address")
 	gnbs := fs.Int("gnbs", 1, "number of gNBs, each with its own SCTP association")
 	jsonOut := fs.Bool("json", false, "print a JSON summary for scripts")
@@ -38,7 +45,17 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	sst := fs.Uint("sst", 1, "slice/service type the gNBs support")
 	sd := fs.String("sd", "", "slice differentiator, 6 hex digits (default none)")
 	firstID := fs.Uint("gnb-id", 1, "gNB ID of the first gNB; the others count up from it")
-	timeout := fs.Duration("timeout", 30*time.Second, "give up on a gNB's setup after this long")
+	timeout := fs.Duration("timeout", 30*time.Second, "give up on a gNB's setup, or a UE's procedure, after this long")
+	ues := fs.Int("ues", 0, "number of UEs to register, spread over the gNBs")
+	suciFlag := fs.String("suci", "a", "SUCI protection scheme of the UEs: null, a (X25519) or b (P-256)")
+	provisionFlag := fs.Bool("provision", false, "create the UEs' subscriptions (random K and OPc) through the management API first")
+	imsi := fs.Uint64("imsi", 1, "MSIN of the first UE; the others count up from it")
+	kFlag := fs.String("k", "", "K of every UE, 32 hex digits (without --provision)")
+	opcFlag := fs.String("opc", "", "OPc of every UE, 32 hex digits (without --provision)")
+	concurrency := fs.Int("concurrency", 256, "UE procedures running at once")
+	deregister := fs.Bool("deregister", false, "deregister each UE after it registered")
+	var apiF apiFlags
+	apiF.registerConn(fs, env)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -70,6 +87,16 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			return usagef("--sd %q: want 6 hex digits", *sd)
 		}
 		slice.SD, slice.HasSD = uint32(v), true
+	}
+
+	var run *ueRun
+	if *ues > 0 {
+		if run, err = prepareUEs(ctx, env, &apiF, ueOptions{
+			count: *ues, plmn: plmn, slice: slice, suci: *suciFlag, provision: *provisionFlag, imsi: *imsi,
+			k: *kFlag, opc: *opcFlag, concurrency: *concurrency, timeout: *timeout, deregister: *deregister,
+		}); err != nil {
+			return err
+		}
 	}
 
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -113,6 +140,20 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		}()
 	}
 	wg.Wait()
+	if run != nil && len(connected) > 0 {
+		ueStart := time.Now()
+		res := runUEs(ctx, run, connected)
+		elapsed := time.Since(ueStart)
+		sum.UEs, sum.Registered, sum.UEsFailed = run.count, res.registered, res.failed
+		sum.RatePerS = float64(res.registered) / elapsed.Seconds()
+		lat := res.percentiles()
+		sum.LatencyMS = &lat
+		for c, n := range res.failures {
+			sum.Failures["ue "+c] += n
+		}
+	} else if run != nil {
+		sum.UEs, sum.UEsFailed = run.count, run.count
+	}
 	sum.DurationS = time.Since(start).Seconds()
 	for _, g := range connected {
 		g.Close()
@@ -123,6 +164,13 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		}
 	} else {
 		fmt.Fprintf(env.Stdout, "gNBs %d: NG Setup ok %d, failed %d in %.2f s over %s SCTP\n", sum.GNBs, sum.NGSetupOK, sum.Failed, sum.DurationS, sum.SCTP)
+		if sum.UEs > 0 {
+			fmt.Fprintf(env.Stdout, "UEs %d: registered %d, failed %d, %.0f registrations/s", sum.UEs, sum.Registered, sum.UEsFailed, sum.RatePerS)
+			if sum.LatencyMS != nil {
+				fmt.Fprintf(env.Stdout, ", latency ms p50 %.1f p95 %.1f p99 %.1f", sum.LatencyMS.P50, sum.LatencyMS.P95, sum.LatencyMS.P99)
+			}
+			fmt.Fprintln(env.Stdout)
+		}
 		causes := make([]string, 0, len(sum.Failures))
 		for c := range sum.Failures {
 			causes = append(causes, c)
@@ -134,6 +182,9 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	}
 	if sum.Failed > 0 {
 		return fmt.Errorf("sim: %d of %d gNBs failed NG Setup", sum.Failed, sum.GNBs)
+	}
+	if sum.UEsFailed > 0 {
+		return fmt.Errorf("sim: %d of %d UEs failed to register", sum.UEsFailed, sum.UEs)
 	}
 	return nil
 }

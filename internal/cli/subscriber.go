@@ -40,6 +40,13 @@ type apiFlags struct {
 }
 
 func (a *apiFlags) register(fs *flag.FlagSet, env Env) {
+	a.registerConn(fs, env)
+	fs.BoolVar(&a.json, "json", false, "print JSON for scripts")
+}
+
+// registerConn registers the flags that reach the API, for commands with
+// a --json flag of their own.
+func (a *apiFlags) registerConn(fs *flag.FlagSet, env Env) {
 	def := env.Getenv("KEEL_API")
 	if def == "" {
 		def = "http://127.0.0.1:8080"
@@ -47,7 +54,6 @@ func (a *apiFlags) register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&a.addr, "api", def, "management API address ($KEEL_API)")
 	fs.StringVar(&a.tokenFile, "token-file", "", "file holding the admin token (default <data>/admin-token; $KEEL_TOKEN wins)")
 	fs.StringVar(&a.dataDir, "data", "./keel-data", "the core's data directory, where the admin token lives")
-	fs.BoolVar(&a.json, "json", false, "print JSON for scripts")
 }
 
 func (a *apiFlags) client(env Env) (*client.Client, error) {

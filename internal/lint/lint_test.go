@@ -92,7 +92,9 @@ func TestNetworkFunctionBoundaries(t *testing.T) {
 	for _, path := range goFiles(t) {
 		rel, _ := filepath.Rel(root, path)
 		owner := nfOf(filepath.ToSlash(rel))
-		if owner == "" {
+		// Tests may assemble several functions (an AMF procedure run
+		// against the real UDM and AUSF); production code may not.
+		if owner == "" || strings.HasSuffix(path, "_test.go") {
 			continue
 		}
 		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)

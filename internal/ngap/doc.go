@@ -1,8 +1,21 @@
 // Package ngap is Keel's NGAP layer (TS 38.413) over the
 // github.com/free5gc/ngap codec: decoding with the protocol-error
 // classification of TS 38.413 §10, the identifiers NGAP carries (PLMN
-// identity, TAC, S-NSSAI, GUAMI, Global RAN Node ID) as plain Go values,
-// and builders for the messages Keel sends.
+// identity, TAC, S-NSSAI, GUAMI, Global RAN Node ID, TAI, NR user
+// location, 5G-S-TMSI, UE security capabilities) as plain Go values, and
+// builders for the messages Keel sends.
+//
+// # Spec conformance
+//
+// Interface management (TS 38.413 §8.7): NG Setup, RAN Configuration
+// Update, AMF Status Indication, NG Reset, Error Indication (build.go).
+// UE-associated signalling for registration: Initial UE Message, Downlink
+// and Uplink NAS Transport (§8.6, nas_transport.go), Initial Context Setup
+// (§8.3.1, context.go), UE Context Release Request, Command and Complete
+// (§8.3.2, §8.3.3, release.go); UEIDs (ueids.go) routes any UE-associated
+// message to its context. The builders fill every mandatory IE of §9.2
+// from their arguments (a nil cause makes Encode fail); testdata/*.hex
+// pins every encoding and tshark decodes each one (tshark_test.go).
 //
 // # Errors
 //

@@ -264,3 +264,27 @@ func gnbIDChoice(g *ie.GNBID) (aper.BitString, bool) {
 	}
 	return c.Value, true
 }
+
+// DecodeGUAMI is the inverse of GUAMI.IE.
+func DecodeGUAMI(x *ie.GUAMI) (GUAMI, error) {
+	if x == nil || x.PLMNIdentity == nil || x.AMFRegionID == nil || x.AMFSetID == nil || x.AMFPointer == nil {
+		return GUAMI{}, errors.New("ngap: GUAMI missing or incomplete")
+	}
+	p, err := DecodePLMN(x.PLMNIdentity.Value)
+	if err != nil {
+		return GUAMI{}, err
+	}
+	region, err := bitStringValue(x.AMFRegionID.Value, 8, "AMF Region ID")
+	if err != nil {
+		return GUAMI{}, err
+	}
+	set, err := bitStringValue(x.AMFSetID.Value, 10, "AMF Set ID")
+	if err != nil {
+		return GUAMI{}, err
+	}
+	ptr, err := bitStringValue(x.AMFPointer.Value, 6, "AMF Pointer")
+	if err != nil {
+		return GUAMI{}, err
+	}
+	return GUAMI{PLMN: p, RegionID: uint8(region), SetID: uint16(set), Pointer: uint8(ptr)}, nil
+}

@@ -26,10 +26,19 @@ func TestMain(m *testing.M) { sctptest.MainInNetNS(m) }
 // loopback and returns it with its admin token.
 func startCore(t testing.TB) (*app.App, string) {
 	t.Helper()
+	return startCoreWith(t, nil)
+}
+
+// startCoreWith is startCore with the configuration adjusted by edit.
+func startCoreWith(t testing.TB, edit func(*config.Config)) (*app.App, string) {
+	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.HTTP.Address = netip.MustParseAddrPort("127.0.0.1:0")
 	cfg.N2.SCTP = config.SCTPUserspace
+	if edit != nil {
+		edit(&cfg)
+	}
 	a, err := app.New(context.Background(), cfg, app.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -1,5 +1,6 @@
 // Package client is a Go client for Keel's management API, used by the
-// `keel subscriber` commands and by the simulator's provisioning.
+// `keel subscriber`, `keel ue` and `keel hnkey` commands and by the
+// simulator's provisioning.
 //
 // A Client is safe for concurrent use.
 package client
@@ -120,6 +121,32 @@ func (c *Client) ImportSubscribers(ctx context.Context, body io.Reader, contentT
 	var out api.ImportResult
 	err := c.do(ctx, http.MethodPost, "/api/v1/subscribers/import", contentType, body, &out)
 	return out, err
+}
+
+// HomeNetworkKeys reads the home network public keys.
+func (c *Client) HomeNetworkKeys(ctx context.Context) (api.HNKeyList, error) {
+	var out api.HNKeyList
+	err := c.do(ctx, http.MethodGet, "/api/v1/home-network-keys", "", nil, &out)
+	return out, err
+}
+
+// UEs lists the UE contexts, by SUPI.
+func (c *Client) UEs(ctx context.Context) (api.UEList, error) {
+	var out api.UEList
+	err := c.do(ctx, http.MethodGet, "/api/v1/ues", "", nil, &out)
+	return out, err
+}
+
+// UE reads one UE context.
+func (c *Client) UE(ctx context.Context, supi string) (api.UEInfo, error) {
+	var out api.UEInfo
+	err := c.do(ctx, http.MethodGet, "/api/v1/ues/"+url.PathEscape(supi), "", nil, &out)
+	return out, err
+}
+
+// DeregisterUE starts a network-initiated deregistration.
+func (c *Client) DeregisterUE(ctx context.Context, supi string) error {
+	return c.do(ctx, http.MethodPost, "/api/v1/ues/"+url.PathEscape(supi)+"/deregister", "", nil, nil)
 }
 
 // Get reads any JSON resource under the API (e.g. "/api/v1/gnbs") into out.

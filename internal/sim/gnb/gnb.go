@@ -1,7 +1,9 @@
 // Package gnb is the gNB side of Keel's simulator: it opens an N2
-// association to an AMF, runs NG Setup (TS 38.413 §8.7.1) and answers the
+// association to an AMF, runs NG Setup (TS 38.413 §8.7.1), answers the
 // AMF-initiated non-UE-associated procedures (NG Reset, AMF Status
-// Indication, Error Indication).
+// Indication, Error Indication), and carries simulated UEs' NAS over
+// UE-associated connections (Initial UE Message, Uplink and Downlink NAS
+// Transport, Initial Context Setup, UE Context Release).
 //
 // # Concurrency
 //
@@ -56,6 +58,7 @@ type GNB struct {
 	events chan Event
 	done   chan struct{}
 	wg     sync.WaitGroup
+	ues    ueTable
 }
 
 // Connect dials the AMF and runs NG Setup.
@@ -76,6 +79,7 @@ func Connect(ctx context.Context, tr sctp.Transport, amf netip.AddrPort, cfg Con
 		return nil, fmt.Errorf("gnb %s: N2 association to %s: %w", cfg.ID, amf, err)
 	}
 	g := &GNB{cfg: cfg, conn: conn, log: log.With("gnb_id", cfg.ID.String()), events: make(chan Event, 16), done: make(chan struct{})}
+	g.ues.byRAN = map[int64]*UEConn{}
 	if err := conn.Send(ctx, sctp.Message{Stream: 0, PPID: sctp.PPIDNGAP, Data: pdu}); err != nil {
 		conn.Abort()
 		return nil, fmt.Errorf("gnb %s: sending NG Setup Request: %w", cfg.ID, err)
@@ -132,6 +136,7 @@ func (g *GNB) Close() error {
 func (g *GNB) read() {
 	defer g.wg.Done()
 	defer close(g.events)
+	defer g.releaseAll()
 	ctx := context.Background()
 	for {
 		in, err := g.conn.Recv(ctx)
@@ -144,6 +149,9 @@ func (g *GNB) read() {
 		m, err := ngap.Decode(in.Data)
 		if err != nil {
 			g.emit(Event{Procedure: "Undecodable", Cause: err.Error()})
+			continue
+		}
+		if g.handleUE(ctx, m) {
 			continue
 		}
 		switch x := m.(type) {

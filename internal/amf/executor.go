@@ -1,0 +1,55 @@
+package amf
+
+import "sync"
+
+// executor runs one UE's events one at a time, in arrival order, on a
+// goroutine that exists only while events are waiting: an idle UE costs
+// no goroutine. The mailbox is bounded; a full mailbox refuses the event
+// (overload), it never blocks the SCTP reader.
+type executor struct {
+	wg *sync.WaitGroup // the AMF's: Stop joins running executors
+
+	mu      sync.Mutex
+	queue   []func()
+	running bool
+}
+
+// mailboxSize bounds the events one UE may have waiting.
+const mailboxSize = 64
+
+// submit queues f; it reports false when the mailbox is full.
+func (e *executor) submit(f func()) bool {
+	e.mu.Lock()
+	if len(e.queue) >= mailboxSize {
+		e.mu.Unlock()
+		return false
+	}
+	e.queue = append(e.queue, f)
+	if e.running {
+		e.mu.Unlock()
+		return true
+	}
+	e.running = true
+	e.wg.Add(1)
+	e.mu.Unlock()
+	go e.run()
+	return true
+}
+
+func (e *executor) run() {
+	defer e.wg.Done()
+	for {
+		e.mu.Lock()
+		if len(e.queue) == 0 {
+			e.running = false
+			e.queue = nil
+			e.mu.Unlock()
+			return
+		}
+		f := e.queue[0]
+		e.queue[0] = nil
+		e.queue = e.queue[1:]
+		e.mu.Unlock()
+		f()
+	}
+}

@@ -1,0 +1,34 @@
+// Package gmm is the network side of 5G mobility management (TS 24.501
+// §5) for one UE: registration, the common procedures (identification,
+// 5G-AKA authentication, security mode control), deregistration and the
+// timers that drive their retransmissions.
+//
+// A Machine performs no I/O of its own. Events come in as method calls
+// (HandleNAS, Expired, ContextSetUp, Released, Deregister); everything the
+// procedure wants done — a downlink NAS message, an Initial Context Setup,
+// a UE context release, starting or stopping a timer — goes out through
+// the Shell the AMF provides. This is what lets the tests replay a
+// procedure as a transcript, timers included, without a clock or a
+// socket.
+//
+// # Concurrency
+//
+// A Machine is not safe for concurrent use: the AMF runs each UE's events
+// one at a time on that UE's serial executor. Calls to the services
+// (Nausf_UEAuthentication, Nudm_SDM, Nudm_UECM) block the UE's executor,
+// never another UE's.
+//
+// # Spec conformance
+//
+//   - TS 24.501 §5.5.1.2 initial registration, §5.5.1.3 mobility and
+//     periodic registration update, with the abnormal cases of
+//     §5.5.1.2.8 (T3550, a second REGISTRATION REQUEST).
+//   - TS 24.501 §5.4.1.3 5G-AKA (T3560, MAC and synch failure), §5.4.2
+//     security mode control (T3560, NIA0 refused, replayed UE security
+//     capabilities), §5.4.3 identification (T3570).
+//   - TS 24.501 §5.5.2.2 UE-initiated and §5.5.2.3 network-initiated
+//     deregistration (T3522).
+//   - TS 24.501 §4.4.4.3: after the secure exchange is established only
+//     integrity-checked messages are processed.
+//   - TS 33.501 §6.1.3.2 (5G-AKA in the SEAF), Annex A.7-A.9 keys.
+package gmm

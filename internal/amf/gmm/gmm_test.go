@@ -1,0 +1,248 @@
+package gmm_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ausf"
+	"github.com/keelcore/keel/internal/crypto/kdf"
+	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/secret"
+	"github.com/keelcore/keel/internal/sim/ue"
+	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/sqlite"
+	"github.com/keelcore/keel/internal/udm"
+	"github.com/keelcore/keel/internal/udr"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.txt transcripts")
+
+const supi = "imsi-001010000000001"
+
+var (
+	testK   = mustKey("465b5ce8b199b49faa5f0a2ee238a6bc")
+	testOPc = mustKey("cd63cb71954a9f4e48a5994e37a02baf")
+	plmn    = ngap.PLMN{MCC: "001", MNC: "01"}
+)
+
+func mustKey(s string) secret.Key128 {
+	k, err := secret.ParseKey128(s)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+// world is one UE's machine against a real UDR/UDM/AUSF over a
+// temporary store, with a shell that writes what the machine does into a
+// transcript.
+type world struct {
+	t     *testing.T
+	m     *gmm.Machine
+	ue    *ue.UE
+	log   strings.Builder
+	dl    [][]byte // downlink NAS PDUs not yet given to the UE
+	timer map[gmm.Timer]bool
+}
+
+// shell records every action as a transcript line.
+type shell struct{ w *world }
+
+func (s shell) SendNAS(pdu []byte) {
+	s.w.dl = append(s.w.dl, pdu)
+	fmt.Fprintf(&s.w.log, "  nw: %s\n", describe(pdu))
+}
+
+func (s shell) SetupContext(c gmm.ContextSetup) {
+	s.w.dl = append(s.w.dl, c.NASPDU)
+	fmt.Fprintf(&s.w.log, "  nw: InitialContextSetup nssai=%d %s\n", len(c.AllowedNSSAI), describe(c.NASPDU))
+}
+
+func (s shell) Release(c gmm.ReleaseCause) {
+	fmt.Fprintf(&s.w.log, "  nw: UEContextRelease cause=%d\n", c)
+}
+func (s shell) StartTimer(t gmm.Timer, d time.Duration) {
+	s.w.timer[t] = true
+	fmt.Fprintf(&s.w.log, "  timer: start %s %s\n", t, d)
+}
+func (s shell) StopTimer(t gmm.Timer) {
+	if s.w.timer[t] {
+		fmt.Fprintf(&s.w.log, "  timer: stop %s\n", t)
+	}
+	s.w.timer[t] = false
+}
+func (s shell) AllocateGUTI() nas.GUTI {
+	return nas.GUTI{PLMN: plmn, RegionID: 1, SetID: 1, TMSI: 0xc0ffee00}
+}
+func (s shell) Identified(id string) { fmt.Fprintf(&s.w.log, "  nw: identified %s\n", id) }
+func (s shell) Outcome(o gmm.Outcome) {
+	fmt.Fprintf(&s.w.log, "  outcome: %s %s\n", o.Procedure, o.Result)
+}
+
+// describe names a NAS PDU: security header type and, when readable,
+// the 5GMM message type.
+func describe(pdu []byte) string {
+	h, body, err := nas.Split(pdu)
+	if err != nil {
+		return fmt.Sprintf("undecodable % x", pdu)
+	}
+	// The transcripts run with 128-NEA0, so ciphered messages read as
+	// plain ones.
+	name := fmt.Sprintf("0x%02x", nas.MessageType(body))
+	if n, ok := names[nas.MessageType(body)]; ok {
+		name = n
+	}
+	if nas.MessageType(body) == 0x64 || nas.MessageType(body) == 0x44 {
+		name += fmt.Sprintf("#%d", body[len(body)-1])
+	}
+	if h.Type == nas.Plain {
+		return name
+	}
+	return fmt.Sprintf("%s(sht=%d, sqn=%d)", name, h.Type, h.SQN)
+}
+
+var names = map[uint8]string{
+	0x41: "RegistrationRequest", 0x42: "RegistrationAccept", 0x43: "RegistrationComplete", 0x44: "RegistrationReject",
+	0x45: "DeregistrationRequest(UE)", 0x46: "DeregistrationAccept(UE)", 0x47: "DeregistrationRequest(NW)",
+	0x48: "DeregistrationAccept(NW)", 0x56: "AuthenticationRequest", 0x57: "AuthenticationResponse",
+	0x58: "AuthenticationReject", 0x59: "AuthenticationFailure", 0x5b: "IdentityRequest", 0x5c: "IdentityResponse",
+	0x5d: "SecurityModeCommand", 0x5e: "SecurityModeComplete", 0x5f: "SecurityModeReject", 0x64: "5GMMStatus",
+}
+
+type worldOptions struct {
+	ciphering []uint8
+	ueK       secret.Key128 // K in the UE's USIM; zero: the subscriber's
+	ueSQN     uint64        // SQN the USIM has seen
+	ueIA      uint8
+	noSub     bool // the subscriber is not provisioned
+}
+
+func newWorld(t *testing.T, o worldOptions) *world {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "keel.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if !o.noSub {
+		err := st.CreateSubscriber(ctx, &store.Subscriber{SUPI: supi,
+			Auth:  store.AuthData{K: testK, OPc: testOPc, AMF: [2]byte{0x80, 0x00}},
+			NSSAI: []store.SNSSAI{{SST: 1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := udr.New(st, udr.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := udm.New(udm.Options{UDR: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := ausf.New(ausf.Options{UDM: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.ciphering == nil {
+		o.ciphering = []uint8{0}
+	}
+	cfg := &gmm.Config{
+		PLMN: plmn, ServingNetworkName: kdf.ServingNetworkName("001", "01"),
+		TAIs: []ngap.TAI{{PLMN: plmn, TAC: 1}}, Slices: []ngap.SNSSAI{{SST: 1}},
+		Integrity: []uint8{2, 1, 3}, Ciphering: o.ciphering, T3512: 54 * time.Minute, Timers: gmm.DefaultTimers,
+	}
+	w := &world{t: t, timer: map[gmm.Timer]bool{}}
+	w.m = gmm.New(cfg, gmm.Services{AUSF: a, SDM: d, UECM: d}, shell{w}, slog.New(slog.DiscardHandler))
+	k := testK
+	if !o.ueK.IsZero() {
+		k = o.ueK
+	}
+	w.ue, err = ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: k, OPc: testOPc, Scheme: ue.SchemeNull,
+		SNSSAIs: []ue.SNSSAI{{SST: 1}}, SQN: o.ueSQN, IA: o.ueIA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// up sends an uplink NAS PDU to the machine.
+func (w *world) up(label string, pdu []byte) {
+	fmt.Fprintf(&w.log, "ue: %s %s\n", label, describe(pdu))
+	w.m.HandleNAS(context.Background(), pdu)
+}
+
+// deliver hands the UE every pending downlink message and sends its
+// answers back, until nothing is pending.
+func (w *world) deliver() {
+	for len(w.dl) > 0 {
+		pdu := w.dl[0]
+		w.dl = w.dl[1:]
+		res, err := w.ue.Handle(pdu)
+		if err != nil {
+			fmt.Fprintf(&w.log, "ue: error %v\n", err)
+			continue
+		}
+		if res.Event != ue.EventNone {
+			fmt.Fprintf(&w.log, "ue: event %s cause=%d\n", res.Event, res.Cause)
+		}
+		for _, u := range res.Uplink {
+			w.up("sends", u)
+		}
+	}
+}
+
+// drop discards pending downlink messages (the UE does not answer).
+func (w *world) drop() {
+	for _, pdu := range w.dl {
+		fmt.Fprintf(&w.log, "  (lost: %s)\n", describe(pdu))
+	}
+	w.dl = nil
+}
+
+func (w *world) expire(t gmm.Timer) {
+	fmt.Fprintf(&w.log, "clock: %s expires\n", t)
+	w.m.Expired(context.Background(), t)
+}
+
+func (w *world) register() {
+	pdu, err := w.ue.RegistrationRequest()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.up("sends", pdu)
+}
+
+// check compares the transcript with testdata/<name>.txt.
+func (w *world) check(name string) {
+	w.t.Helper()
+	fmt.Fprintf(&w.log, "state: %s\n", w.m.State())
+	path := filepath.Join("testdata", name+".txt")
+	got := w.log.String()
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			w.t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		w.t.Fatalf("%v (run go test ./internal/amf/gmm -update)", err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		w.t.Errorf("transcript %s differs (-want +got):\n%s", name, d)
+	}
+}

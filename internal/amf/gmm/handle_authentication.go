@@ -1,0 +1,147 @@
+package gmm
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+
+	"github.com/free5gc/nas/nasMessage"
+
+	"github.com/keelcore/keel/internal/crypto/kdf"
+	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// abba is the ABBA parameter Keel sends: 0x0000, no anti-bidding-down
+// features (TS 33.501 §A.7.1).
+var abba = []byte{0x00, 0x00}
+
+// authState is the running 5G-AKA (TS 33.501 §6.1.3.2).
+type authState struct {
+	ctxID    string
+	rand     [16]byte
+	hxres    [16]byte
+	ngKSI    uint8
+	resynced bool
+	viaGUTI  bool
+}
+
+// authenticate starts 5G-AKA: Nausf_UEAuthentication_Authenticate, then
+// AUTHENTICATION REQUEST (TS 24.501 §5.4.1.3.2).
+func (m *Machine) authenticate(ctx context.Context, req sbi.AuthRequest) {
+	ch, err := m.svc.AUSF.Authenticate(ctx, req)
+	if err != nil {
+		m.authenticationUnavailable(err)
+		return
+	}
+	ksi := m.nextKSI
+	m.nextKSI = (m.nextKSI + 1) % 7 // 7 means "no key available"
+	m.auth = authState{ctxID: ch.AuthCtxID, rand: ch.RAND, hxres: ch.HXRESStar, ngKSI: ksi,
+		resynced: req.Resync != nil, viaGUTI: req.SUPI != "" && req.Resync == nil || req.Resync != nil && m.auth.viaGUTI}
+	msg := nas.AuthenticationRequest(nil, ksi, abba, ch.RAND, ch.AUTN)
+	m.start(procAuthentication, T3560, func() { m.send(msg) })
+}
+
+// authenticationUnavailable rejects a registration whose subscriber the
+// home network refuses or does not know.
+func (m *Machine) authenticationUnavailable(err error) {
+	m.log.Info("authentication refused by the home network", "error", err)
+	m.sh.Outcome(Outcome{"authentication", "refused"})
+	switch {
+	case errors.Is(err, sbi.ErrUserNotFound), errors.Is(err, sbi.ErrSUCIDeconceal):
+		// TS 29.503 USER_NOT_FOUND: no subscription; TS 24.501 Annex A,
+		// cause #7: the UE is not allowed 5GS services.
+		m.reject(nas.Cause5GSServicesNotAllowed)
+	case errors.Is(err, sbi.ErrServingNetworkNotAuthorized):
+		m.reject(nas.CausePLMNNotAllowed)
+	default:
+		m.reject(nas.CauseProtocolErrorUnspecified)
+	}
+}
+
+// handleAuthenticationResponse checks RES* (TS 33.501 §6.1.3.2.2: HRES*
+// against HXRES* in the SEAF, then RES* in the AUSF) and goes on to
+// security mode control.
+func (m *Machine) handleAuthenticationResponse(ctx context.Context, msg *nasMessage.AuthenticationResponse) {
+	if m.proc != procAuthentication {
+		return
+	}
+	p := msg.AuthenticationResponseParameter
+	if p == nil || p.GetLen() != 16 {
+		m.authenticationFailed(ctx)
+		return
+	}
+	res := p.GetRES()
+	hres := kdf.HXRESStar(m.auth.rand, res)
+	if subtle.ConstantTimeCompare(hres[:], m.auth.hxres[:]) != 1 {
+		m.authenticationFailed(ctx)
+		return
+	}
+	conf, err := m.svc.AUSF.Confirm(ctx, m.auth.ctxID, res)
+	if err != nil {
+		m.authenticationFailed(ctx)
+		return
+	}
+	m.stopTimer()
+	m.sh.Outcome(Outcome{"authentication", "success"})
+	m.supi = conf.SUPI
+	m.sh.Identified(conf.SUPI)
+	kamf := kdf.KAMF(conf.KSEAF, conf.SUPI, abba)
+	m.securityMode(ctx, kamf, m.auth.ngKSI)
+}
+
+// authenticationFailed handles a wrong RES* (TS 24.501 §5.4.1.3.5, TS
+// 33.501 §6.1.3.2.2): a UE known by 5G-GUTI is asked for its SUCI
+// first; otherwise AUTHENTICATION REJECT.
+func (m *Machine) authenticationFailed(ctx context.Context) {
+	m.stopTimer()
+	if m.auth.viaGUTI {
+		m.auth.viaGUTI = false
+		m.supi = ""
+		m.identify()
+		return
+	}
+	m.authenticationReject()
+}
+
+func (m *Machine) authenticationReject() {
+	m.log.Info("authentication rejected")
+	m.sh.Outcome(Outcome{"authentication", "rejected"})
+	m.sh.Outcome(Outcome{"registration", "rejected"})
+	m.stopTimer()
+	m.send(nas.AuthenticationReject(nil))
+	m.sec, m.pending, m.reg = nil, nil, nil
+	if m.state != Registered {
+		m.state = Deregistered
+	}
+	m.release(ReleaseAuthenticationFailure)
+}
+
+// handleAuthenticationFailure serves TS 24.501 §5.4.1.3.7 c-e: synch
+// failure re-synchronises once through the home network; MAC failure
+// and non-5G authentication mean the UE rejects the network.
+func (m *Machine) handleAuthenticationFailure(ctx context.Context, msg *nasMessage.AuthenticationFailure) {
+	if m.proc != procAuthentication {
+		return
+	}
+	cause := msg.Cause5GMM.GetCauseValue()
+	m.log.Info("authentication failure from UE", "cause", cause)
+	switch {
+	case cause == nas.CauseSynchFailure && msg.AuthenticationFailureParameter != nil && !m.auth.resynced:
+		auts := msg.AuthenticationFailureParameter.GetAuthenticationFailureParameter()
+		req := sbi.AuthRequest{ServingNetworkName: m.cfg.ServingNetworkName, Resync: &sbi.Resync{RAND: m.auth.rand, AUTS: auts}}
+		if m.supi != "" {
+			req.SUPI = m.supi
+		} else if m.reg != nil && m.reg.identity.SUCI != nil {
+			req.SUCI = m.reg.identity.SUCI
+		}
+		m.stopTimer()
+		m.authenticate(ctx, req)
+	case cause == nas.CauseMACFailure && m.auth.viaGUTI:
+		m.authenticationFailed(ctx)
+	default:
+		m.sh.Outcome(Outcome{"authentication", "ue-failure"})
+		m.sh.Outcome(Outcome{"registration", "rejected"})
+		m.abort(ReleaseAuthenticationFailure)
+	}
+}

@@ -1,0 +1,66 @@
+package gmm
+
+import (
+	"context"
+
+	"github.com/free5gc/nas/nasMessage"
+
+	"github.com/keelcore/keel/internal/nas"
+)
+
+// handleDeregistrationRequest serves UE-initiated deregistration (TS
+// 24.501 §5.5.2.2): DEREGISTRATION ACCEPT unless switched off, then the
+// N2 connection is released.
+func (m *Machine) handleDeregistrationRequest(ctx context.Context, msg *nasMessage.DeregistrationRequestUEOriginatingDeregistration) {
+	switchOff := msg.NgksiAndDeregistrationType.GetSwitchOff() == 1
+	m.stopTimer()
+	if !switchOff {
+		m.send(nas.DeregistrationAcceptUEOriginating(nil))
+	}
+	m.deregistered(ctx)
+	m.sh.Outcome(Outcome{"deregistration", "ue-initiated"})
+	m.release(ReleaseDeregister)
+}
+
+// Deregister starts network-initiated deregistration (§5.5.2.3). A UE
+// without an N2 connection would need paging, which Keel does not do:
+// it is deregistered locally (implicit deregistration, §5.3.7).
+func (m *Machine) Deregister(ctx context.Context) {
+	if m.state == Deregistered {
+		return
+	}
+	if !m.connected || !m.secured {
+		m.deregistered(ctx)
+		m.sh.Outcome(Outcome{"deregistration", "implicit"})
+		m.release(ReleaseDeregister)
+		return
+	}
+	m.state = DeregisteredInitiated
+	msg := nas.DeregistrationRequestUETerminated(nil, false, 0)
+	m.start(procDeregistration, T3522, func() { m.send(msg) })
+}
+
+// handleDeregistrationAccept ends network-initiated deregistration.
+func (m *Machine) handleDeregistrationAccept(ctx context.Context) {
+	if m.proc != procDeregistration {
+		return
+	}
+	m.stopTimer()
+	m.deregistered(ctx)
+	m.sh.Outcome(Outcome{"deregistration", "network-initiated"})
+	m.release(ReleaseDeregister)
+}
+
+// deregistered forgets the registration: Nudm_UECM_Deregistration, and
+// the 5G-GUTI and security context go (§5.5.2.2.2, §5.5.2.3.2).
+func (m *Machine) deregistered(ctx context.Context) {
+	if m.supi != "" && m.state != Deregistered {
+		if err := m.svc.UECM.DeregisterAMF(ctx, m.supi); err != nil {
+			m.log.Warn("Nudm_UECM_Deregistration failed", "error", err)
+		}
+	}
+	m.state = Deregistered
+	m.reg = nil
+	m.sec, m.pending = nil, nil
+	m.secured = false
+}

@@ -1,0 +1,233 @@
+package gmm
+
+import (
+	"bytes"
+	"context"
+	"errors"
+
+	"github.com/free5gc/nas/nasMessage"
+
+	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// handleRegistrationRequest serves TS 24.501 §5.5.1.2 (initial) and
+// §5.5.1.3 (mobility and periodic update).
+func (m *Machine) handleRegistrationRequest(ctx context.Context, req *nasMessage.RegistrationRequest, plain []byte, verified bool) {
+	r, cause := parseRegistration(req, plain)
+	if cause != 0 {
+		m.reject(cause)
+		return
+	}
+	// §5.5.1.2.8 f, g: a repeat of the request being served restarts
+	// nothing; a changed one aborts the running procedure.
+	if m.reg != nil && m.proc == procRegistrationAccept && bytes.Equal(m.reg.raw, r.raw) {
+		m.retransmit()
+		return
+	}
+	if m.proc != procNone {
+		m.log.Info("registration request during a procedure: restarting", "procedure", int(m.proc))
+		m.stopTimer()
+		m.pending = nil
+	}
+	m.reg = r
+	if r.kind == regEmergency {
+		// Keel offers no emergency services (TS 24.501 §5.5.1.2.5).
+		m.reject(nas.Cause5GSServicesNotAllowed)
+		return
+	}
+	if verified && m.supi != "" && m.state == Registered && r.identity.Type == nas.IdentityGUTI {
+		// §5.5.1.3.2: a registered UE with a valid security context
+		// needs neither identification nor authentication.
+		m.secured = true
+		m.accept(ctx)
+		return
+	}
+	m.sec = nil
+	m.secured = false
+	m.state = CommonProcedureInitiated
+	switch r.identity.Type {
+	case nas.IdentitySUCI:
+		m.authenticate(ctx, sbi.AuthRequest{SUCI: r.identity.SUCI, ServingNetworkName: m.cfg.ServingNetworkName})
+	case nas.IdentityGUTI:
+		if m.supi != "" {
+			m.authenticate(ctx, sbi.AuthRequest{SUPI: m.supi, ServingNetworkName: m.cfg.ServingNetworkName})
+			return
+		}
+		// §5.5.1.2.2: the 5G-GUTI is unknown here; ask for the SUCI.
+		m.identify()
+	default:
+		m.reject(nas.CauseSemanticallyIncorrect)
+	}
+}
+
+// parseRegistration reads the parts of a REGISTRATION REQUEST the AMF
+// uses; a non-zero cause rejects it.
+func parseRegistration(req *nasMessage.RegistrationRequest, plain []byte) (*registration, uint8) {
+	r := &registration{
+		kind:   req.NgksiAndRegistrationType5GS.GetRegistrationType5GS(),
+		follow: req.NgksiAndRegistrationType5GS.GetFOR() == 1,
+		raw:    append([]byte(nil), plain...),
+	}
+	id, err := nas.ParseIdentity(req.MobileIdentity5GS.GetMobileIdentity5GSContents())
+	if err != nil {
+		return nil, nas.CauseInvalidMandatoryInfo
+	}
+	r.identity = id
+	if c := req.UESecurityCapability; c != nil {
+		r.caps = append([]byte(nil), c.Buffer...)
+	}
+	if n := req.RequestedNSSAI; n != nil {
+		s, err := nas.ParseNSSAI(n.GetSNSSAIValue())
+		if err != nil {
+			return nil, nas.CauseInvalidMandatoryInfo
+		}
+		r.nssai = s
+	}
+	switch r.kind {
+	case regInitial, regMobility, regPeriodic, regEmergency:
+	default:
+		return nil, nas.CauseSemanticallyIncorrect
+	}
+	// §5.5.1.2.2: the UE security capability is mandatory in an initial
+	// registration; without it no algorithm can be chosen.
+	if r.kind == regInitial && len(r.caps) < 2 {
+		return nil, nas.CauseInvalidMandatoryInfo
+	}
+	return r, 0
+}
+
+// reject ends the registration with REGISTRATION REJECT (§5.5.1.2.5) and
+// releases the N2 connection.
+func (m *Machine) reject(cause uint8) {
+	m.log.Info("registration rejected", "cause", cause)
+	m.stopTimer()
+	m.send(nas.RegistrationReject(nil, cause))
+	m.sh.Outcome(Outcome{"registration", "rejected"})
+	if m.state != Registered {
+		m.state = Deregistered
+	}
+	m.reg = nil
+	m.release(ReleaseNormal)
+}
+
+// accept finishes a registration once the UE is authenticated and the
+// secure exchange established (TS 23.502 §4.2.2.2.2 steps 14-21).
+func (m *Machine) accept(ctx context.Context) {
+	r := m.reg
+	if r.kind == regInitial || m.subscribed == nil {
+		if err := m.svc.UECM.RegisterAMF(ctx, m.supi, sbi.AMFRegistration{RATType: "NR"}); err != nil {
+			m.log.Error("Nudm_UECM_Registration failed", "error", err)
+			m.reject(nas.CauseProtocolErrorUnspecified)
+			return
+		}
+		am, err := m.svc.SDM.AccessAndMobility(ctx, m.supi)
+		if err != nil {
+			m.log.Error("Nudm_SDM_Get failed", "error", err)
+			cause := nas.CauseProtocolErrorUnspecified
+			if errors.Is(err, sbi.ErrUserNotFound) {
+				cause = nas.Cause5GSServicesNotAllowed
+			}
+			m.reject(cause)
+			return
+		}
+		m.am = am
+		m.subscribed = make([]ngap.SNSSAI, 0, len(am.NSSAI))
+		for _, s := range am.NSSAI {
+			m.subscribed = append(m.subscribed, ngap.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
+		}
+	}
+	if len(r.caps) >= 2 {
+		m.caps = r.caps
+	}
+	m.allowed = allowedNSSAI(r.nssai, m.subscribed, m.cfg.Slices)
+	if len(m.allowed) == 0 {
+		// TS 24.501 §5.5.1.2.5: no slice the UE may use here.
+		m.reject(nas.CauseNoNetworkSlicesAvailable)
+		return
+	}
+	newGUTI := m.guti == nil || r.kind == regInitial
+	if newGUTI {
+		g := m.sh.AllocateGUTI()
+		m.guti = &g
+	}
+	a := nas.Accept{AllowedNSSAI: m.allowed, TAIs: m.cfg.TAIs, T3512: m.cfg.T3512}
+	if newGUTI {
+		a.GUTI = m.guti
+	}
+	accept, err := nas.RegistrationAccept(nil, a)
+	if err != nil {
+		m.log.Error("encoding Registration Accept", "error", err)
+		m.abort(ReleaseUnspecified)
+		return
+	}
+	pdu, err := m.sec.Protect(accept, nas.IntegrityCiphered)
+	if err != nil {
+		m.log.Error("protecting Registration Accept", "error", err)
+		m.abort(ReleaseUnspecified)
+		return
+	}
+	m.sh.SetupContext(ContextSetup{
+		KgNB:           m.kgnb(),
+		Capabilities:   ngapCapabilities(m.caps),
+		AllowedNSSAI:   m.allowed,
+		UEAMBRUplink:   m.am.UEAMBRUplink,
+		UEAMBRDownlink: m.am.UEAMBRDownlink,
+		NASPDU:         pdu,
+	})
+	if !newGUTI {
+		// §5.5.1.3.4: without a new 5G-GUTI the UE sends no
+		// REGISTRATION COMPLETE; the update is done.
+		m.registered(ctx, "accepted")
+		if !r.follow {
+			m.release(ReleaseNormal)
+		}
+		return
+	}
+	m.proc = procRegistrationAccept
+	m.expiries = 0
+	m.retransmit = func() { m.send(accept) }
+	m.sh.StartTimer(T3550, m.cfg.Timers.T3550)
+}
+
+// handleRegistrationComplete ends the registration (§5.5.1.2.4).
+func (m *Machine) handleRegistrationComplete() {
+	if m.proc != procRegistrationAccept {
+		return
+	}
+	m.stopTimer()
+	m.registered(context.Background(), "accepted")
+}
+
+func (m *Machine) registered(_ context.Context, result string) {
+	m.state = Registered
+	m.reg = nil
+	m.sh.Outcome(Outcome{"registration", result})
+}
+
+// allowedNSSAI is the requested S-NSSAIs the subscription and the AMF
+// both allow, or, with none requested, the subscribed ones the AMF
+// serves (TS 23.501 §5.15.5.2.1).
+func allowedNSSAI(requested, subscribed, served []ngap.SNSSAI) []ngap.SNSSAI {
+	var out []ngap.SNSSAI
+	candidates := requested
+	if len(candidates) == 0 {
+		candidates = subscribed
+	}
+	for _, s := range candidates {
+		if contains(subscribed, s) && contains(served, s) && !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func contains(list []ngap.SNSSAI, s ngap.SNSSAI) bool {
+	for _, x := range list {
+		if x.SST == s.SST && x.HasSD == s.HasSD && (!s.HasSD || x.SD == s.SD) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,463 @@
+package gmm
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	fnas "github.com/free5gc/nas"
+
+	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/secret"
+)
+
+// Timer names a 5GMM network timer (TS 24.501 §10.2).
+type Timer uint8
+
+const (
+	T3550 Timer = iota + 1 // REGISTRATION ACCEPT sent, waiting for REGISTRATION COMPLETE
+	T3560                  // AUTHENTICATION REQUEST or SECURITY MODE COMMAND sent
+	T3570                  // IDENTITY REQUEST sent
+	T3522                  // network DEREGISTRATION REQUEST sent
+)
+
+func (t Timer) String() string {
+	switch t {
+	case T3550:
+		return "T3550"
+	case T3560:
+		return "T3560"
+	case T3570:
+		return "T3570"
+	case T3522:
+		return "T3522"
+	}
+	return "T?"
+}
+
+// maxExpiries is the expiry on which a procedure is aborted: TS 24.501
+// retransmits four times and gives up on the fifth expiry of T3550,
+// T3560, T3570 and T3522.
+const maxExpiries = 5
+
+// State is the 5GMM state of the UE in the network (TS 24.501 §5.1.3.2.2).
+type State uint8
+
+const (
+	Deregistered State = iota
+	CommonProcedureInitiated
+	Registered
+	DeregisteredInitiated
+)
+
+func (s State) String() string {
+	switch s {
+	case Deregistered:
+		return "deregistered"
+	case CommonProcedureInitiated:
+		return "common-procedure-initiated"
+	case Registered:
+		return "registered"
+	case DeregisteredInitiated:
+		return "deregistered-initiated"
+	}
+	return "unknown"
+}
+
+// procedure is the specific procedure waiting for the UE.
+type procedure uint8
+
+const (
+	procNone procedure = iota
+	procIdentification
+	procAuthentication
+	procSecurityMode
+	procRegistrationAccept
+	procDeregistration
+)
+
+// Config is what every UE's machine shares.
+type Config struct {
+	PLMN               ngap.PLMN
+	ServingNetworkName string
+	TAIs               []ngap.TAI
+	Slices             []ngap.SNSSAI
+	// Integrity and Ciphering are the algorithm preference orders.
+	Integrity, Ciphering []uint8
+	T3512                time.Duration
+	Timers               Timers
+}
+
+// Timers holds the network timer values (TS 24.501 table 10.2.2: 6 s each).
+type Timers struct {
+	T3550, T3560, T3570, T3522 time.Duration
+}
+
+// DefaultTimers are the values of TS 24.501 table 10.2.2.
+var DefaultTimers = Timers{T3550: 6 * time.Second, T3560: 6 * time.Second, T3570: 6 * time.Second, T3522: 6 * time.Second}
+
+func (t Timers) of(x Timer) time.Duration {
+	switch x {
+	case T3550:
+		return t.T3550
+	case T3560:
+		return t.T3560
+	case T3570:
+		return t.T3570
+	}
+	return t.T3522
+}
+
+// Services are the network functions the AMF consumes.
+type Services struct {
+	AUSF sbi.NausfUEAuthentication
+	SDM  sbi.NudmSDM
+	UECM sbi.NudmUECM
+}
+
+// ContextSetup is what an Initial Context Setup Request carries for the
+// UE (TS 38.413 §8.3.1, TS 23.502 §4.2.2.2.2 step 21).
+type ContextSetup struct {
+	KgNB                         secret.Key256
+	Capabilities                 ngap.UESecurityCapabilities
+	AllowedNSSAI                 []ngap.SNSSAI
+	UEAMBRUplink, UEAMBRDownlink uint64
+	NASPDU                       []byte
+}
+
+// Release causes for the UE's N2 connection (TS 38.413 §9.3.1.2, NAS).
+type ReleaseCause uint8
+
+const (
+	ReleaseNormal ReleaseCause = iota
+	ReleaseAuthenticationFailure
+	ReleaseDeregister
+	ReleaseUnspecified
+)
+
+// Outcome is a procedure result the AMF counts.
+type Outcome struct {
+	Procedure string // "registration", "authentication", "deregistration"
+	Result    string // "accepted", "rejected", "timeout", ... — a bounded set
+}
+
+// Shell is what a Machine needs from the AMF. Calls come from the UE's
+// executor only.
+type Shell interface {
+	// SendNAS sends a downlink NAS PDU (Downlink NAS Transport).
+	SendNAS(pdu []byte)
+	// SetupContext sends an Initial Context Setup Request.
+	SetupContext(c ContextSetup)
+	// Release releases the UE's N2 connection (UE Context Release Command).
+	Release(cause ReleaseCause)
+	StartTimer(t Timer, d time.Duration)
+	StopTimer(t Timer)
+	// AllocateGUTI returns a fresh 5G-GUTI that now names this UE.
+	AllocateGUTI() nas.GUTI
+	// Identified reports the UE's SUPI once it is authenticated.
+	Identified(supi string)
+	// Outcome reports the end of a procedure.
+	Outcome(o Outcome)
+}
+
+// registration is the REGISTRATION REQUEST being served.
+type registration struct {
+	kind     uint8 // TS 24.501 §9.11.3.7
+	follow   bool  // follow-on request pending
+	identity nas.Identity
+	caps     []byte // UE security capability IE value
+	nssai    []ngap.SNSSAI
+	raw      []byte // the plain message, to tell a repeat from a change
+}
+
+// Registration types, TS 24.501 §9.11.3.7.
+const (
+	regInitial   uint8 = 1
+	regMobility  uint8 = 2
+	regPeriodic  uint8 = 3
+	regEmergency uint8 = 4
+)
+
+// Machine is one UE's 5GMM state in the AMF.
+type Machine struct {
+	cfg *Config
+	svc Services
+	sh  Shell
+	log *slog.Logger
+
+	state    State
+	proc     procedure
+	expiries int
+	// retransmit re-sends the message of the running procedure.
+	retransmit func()
+
+	supi    string
+	guti    *nas.GUTI
+	sec     *nas.Context // current 5G NAS security context
+	pending *nas.Context // being taken into use by security mode control
+	nextKSI uint8
+	reg     *registration
+	auth    authState
+	caps    []byte // UE security capability IE value
+	allowed []ngap.SNSSAI
+	am      sbi.AMData
+	// subscribed is the subscribed NSSAI from Nudm_SDM.
+	subscribed []ngap.SNSSAI
+	// connected is true while the UE has an N2 connection.
+	connected bool
+	// secured is true once the secure exchange of NAS messages is
+	// established on the current connection (TS 24.501 §4.4.4.3).
+	secured bool
+}
+
+// New returns the machine of a UE that has just sent its first message.
+func New(cfg *Config, svc Services, sh Shell, log *slog.Logger) *Machine {
+	return &Machine{cfg: cfg, svc: svc, sh: sh, log: log, connected: true}
+}
+
+// State returns the 5GMM state.
+func (m *Machine) State() State { return m.state }
+
+// SUPI returns the UE's SUPI once known.
+func (m *Machine) SUPI() string { return m.supi }
+
+// GUTI returns the UE's current 5G-GUTI, if any.
+func (m *Machine) GUTI() *nas.GUTI { return m.guti }
+
+// Connected reports whether the UE has an N2 connection.
+func (m *Machine) Connected() bool { return m.connected }
+
+// Connect tells the machine that a new N2 connection now carries the UE
+// (an Initial UE Message for a known 5G-GUTI).
+func (m *Machine) Connect() {
+	m.connected = true
+	m.secured = false
+}
+
+// HandleNAS runs one uplink NAS PDU.
+func (m *Machine) HandleNAS(ctx context.Context, pdu []byte) {
+	h, body, err := nas.Split(pdu)
+	if err != nil {
+		m.log.Debug("NAS message ignored", "error", err)
+		return
+	}
+	plain, verified := body, false
+	if h.Type != nas.Plain {
+		plain, verified = m.unprotect(h, body)
+		if plain == nil {
+			return
+		}
+	}
+	msg, err := nas.Decode(plain)
+	if err != nil {
+		var e *nas.Error
+		if errors.As(err, &e) && (verified || !m.secured) {
+			m.log.Info("malformed NAS message", "error", err)
+			m.send(nas.Status5GMM(nil, e.Cause))
+		}
+		return
+	}
+	mt := msg.GmmHeader.GetMessageType()
+	// TS 24.501 §4.4.4.3: once the secure exchange is established the
+	// AMF processes only integrity-checked messages; before it, only the
+	// messages a UE may send without protection.
+	if !verified && (m.secured || !allowedUnprotected(mt)) && mt != fnas.MsgTypeRegistrationRequest {
+		m.log.Info("unprotected NAS message discarded", "message_type", mt)
+		return
+	}
+	m.dispatch(ctx, msg, plain, verified)
+}
+
+// allowedUnprotected lists the uplink messages TS 24.501 §4.4.4.3 lets
+// the AMF process without integrity protection.
+func allowedUnprotected(mt uint8) bool {
+	switch mt {
+	case fnas.MsgTypeRegistrationRequest, fnas.MsgTypeIdentityResponse,
+		fnas.MsgTypeAuthenticationResponse, fnas.MsgTypeAuthenticationFailure,
+		fnas.MsgTypeSecurityModeReject, fnas.MsgTypeDeregistrationRequestUEOriginatingDeregistration,
+		fnas.MsgTypeDeregistrationAcceptUETerminatedDeregistration, fnas.MsgTypeServiceRequest:
+		return true
+	}
+	return false
+}
+
+// unprotect checks an uplink message with the context its header names.
+// It returns nil when the message must be discarded; a REGISTRATION
+// REQUEST that fails the check is still served, unverified (TS 24.501
+// §4.4.4.3: the AMF then runs authentication).
+func (m *Machine) unprotect(h nas.Header, body []byte) ([]byte, bool) {
+	c := m.sec
+	if h.Type == nas.IntegrityNewContext || h.Type == nas.IntegrityCipheredNewCtxt {
+		c = m.pending
+	}
+	if c != nil {
+		plain, err := c.Unprotect(h, body)
+		if err == nil {
+			return plain, true
+		}
+		m.log.Info("NAS integrity check failed", "error", err)
+	}
+	// Without a usable context only a message sent integrity protected
+	// but not ciphered can still be read.
+	if h.Type == nas.IntegrityProtected && nas.MessageType(body) == fnas.MsgTypeRegistrationRequest {
+		return body, false
+	}
+	return nil, false
+}
+
+func (m *Machine) dispatch(ctx context.Context, msg *fnas.GmmMessage, plain []byte, verified bool) {
+	switch mt := msg.GmmHeader.GetMessageType(); mt {
+	case fnas.MsgTypeRegistrationRequest:
+		m.handleRegistrationRequest(ctx, msg.RegistrationRequest, plain, verified)
+	case fnas.MsgTypeAuthenticationResponse:
+		m.handleAuthenticationResponse(ctx, msg.AuthenticationResponse)
+	case fnas.MsgTypeAuthenticationFailure:
+		m.handleAuthenticationFailure(ctx, msg.AuthenticationFailure)
+	case fnas.MsgTypeIdentityResponse:
+		m.handleIdentityResponse(ctx, msg.IdentityResponse)
+	case fnas.MsgTypeSecurityModeComplete:
+		m.handleSecurityModeComplete(ctx, msg.SecurityModeComplete)
+	case fnas.MsgTypeSecurityModeReject:
+		m.handleSecurityModeReject(msg.SecurityModeReject)
+	case fnas.MsgTypeRegistrationComplete:
+		m.handleRegistrationComplete()
+	case fnas.MsgTypeDeregistrationRequestUEOriginatingDeregistration:
+		m.handleDeregistrationRequest(ctx, msg.DeregistrationRequestUEOriginatingDeregistration)
+	case fnas.MsgTypeDeregistrationAcceptUETerminatedDeregistration:
+		m.handleDeregistrationAccept(ctx)
+	case fnas.MsgTypeStatus5GMM:
+		m.log.Info("5GMM STATUS from UE", "cause", msg.Status5GMM.Cause5GMM.GetCauseValue())
+	default:
+		// TS 24.501 §7.4: a message the network does not handle in this
+		// state is answered with cause #98 or #97.
+		m.send(nas.Status5GMM(nil, nas.CauseMessageTypeNotCompatible))
+	}
+}
+
+// send sends a plain 5GMM message, protected with the current context
+// once the secure exchange is established.
+func (m *Machine) send(plain []byte) {
+	if m.secured && m.sec != nil {
+		pdu, err := m.sec.Protect(plain, nas.IntegrityCiphered)
+		if err != nil {
+			m.log.Error("NAS protection failed", "error", err)
+			return
+		}
+		m.sh.SendNAS(pdu)
+		return
+	}
+	m.sh.SendNAS(plain)
+}
+
+// start begins waiting for the UE: the procedure, its timer, and how to
+// retransmit on expiry.
+func (m *Machine) start(p procedure, t Timer, retransmit func()) {
+	m.stopTimer()
+	m.proc = p
+	m.expiries = 0
+	m.retransmit = retransmit
+	retransmit()
+	m.sh.StartTimer(t, m.cfg.Timers.of(t))
+}
+
+// stopTimer stops the timer of the running procedure.
+func (m *Machine) stopTimer() {
+	if t := m.timer(); t != 0 {
+		m.sh.StopTimer(t)
+	}
+	m.proc = procNone
+	m.retransmit = nil
+}
+
+func (m *Machine) timer() Timer {
+	switch m.proc {
+	case procIdentification:
+		return T3570
+	case procAuthentication, procSecurityMode:
+		return T3560
+	case procRegistrationAccept:
+		return T3550
+	case procDeregistration:
+		return T3522
+	}
+	return 0
+}
+
+// Expired runs a timer expiry (TS 24.501 §5.4.1.3.7 b, §5.4.2.7 b,
+// §5.4.3.5 a, §5.5.1.2.8 c, §5.5.2.3.5 a): retransmit, and abort on the
+// fifth expiry.
+func (m *Machine) Expired(ctx context.Context, t Timer) {
+	if t != m.timer() {
+		return
+	}
+	m.expiries++
+	if m.expiries < maxExpiries {
+		m.retransmit()
+		m.sh.StartTimer(t, m.cfg.Timers.of(t))
+		return
+	}
+	p := m.proc
+	m.proc, m.retransmit = procNone, nil
+	m.log.Info("procedure aborted: UE did not answer", "timer", t.String())
+	switch p {
+	case procRegistrationAccept:
+		// §5.5.1.2.8 c: the AMF aborts and considers the new GUTI valid.
+		m.registered(ctx, "timeout")
+	case procDeregistration:
+		m.deregistered(ctx)
+		m.release(ReleaseDeregister)
+		m.sh.Outcome(Outcome{"deregistration", "timeout"})
+	default:
+		m.sh.Outcome(Outcome{"registration", "timeout"})
+		m.abort(ReleaseUnspecified)
+	}
+}
+
+// abort gives up on the UE's current registration and releases its N2
+// connection; a registered UE stays registered.
+func (m *Machine) abort(cause ReleaseCause) {
+	m.stopTimer()
+	m.pending = nil
+	m.reg = nil
+	if m.state == CommonProcedureInitiated {
+		m.state = Deregistered
+		if m.sec != nil && !m.secured {
+			m.sec = nil
+		}
+	}
+	m.release(cause)
+}
+
+func (m *Machine) release(cause ReleaseCause) {
+	if m.connected {
+		m.sh.Release(cause)
+	}
+}
+
+// Released tells the machine the UE's N2 connection is gone (UE Context
+// Release Complete, gNB restart, association loss): 5GMM-IDLE.
+func (m *Machine) Released(ctx context.Context) {
+	m.connected = false
+	m.secured = false
+	if m.proc != procNone && m.proc != procRegistrationAccept {
+		m.stopTimer()
+	}
+	if m.state != Registered {
+		m.stopTimer()
+		m.state = Deregistered
+		m.reg = nil
+		m.pending = nil
+	}
+}
+
+// ContextSetUp reports the gNB's answer to the Initial Context Setup.
+func (m *Machine) ContextSetUp(ctx context.Context, ok bool) {
+	if !ok {
+		m.log.Info("initial context setup failed")
+		m.sh.Outcome(Outcome{"registration", "context-setup-failed"})
+		m.abort(ReleaseUnspecified)
+	}
+}

@@ -1,0 +1,171 @@
+package gmm_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/secret"
+)
+
+// TS 24.501 §5.5.1.2: initial registration with SUCI, 5G-AKA, security
+// mode control, Initial Context Setup with the Registration Accept,
+// Registration Complete.
+func TestInitialRegistration(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.register()
+	w.deliver()
+	if w.m.State() != gmm.Registered || w.m.SUPI() != supi {
+		t.Errorf("state %s, SUPI %q, want registered %s", w.m.State(), w.m.SUPI(), supi)
+	}
+	w.check("initial_registration")
+}
+
+// TS 24.501 §5.4.1.3.7 b: T3560 retransmits the Authentication Request
+// four times and the fifth expiry aborts and releases.
+func TestAuthenticationTimeout(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.register()
+	for range 5 {
+		w.drop()
+		w.expire(gmm.T3560)
+	}
+	w.check("authentication_timeout")
+}
+
+// TS 24.501 §5.5.1.2.8 c: T3550 retransmits the Registration Accept; on
+// the fifth expiry the AMF considers the UE registered.
+func TestRegistrationCompleteLost(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.register()
+	// Deliver the Authentication Request and the Security Mode Command;
+	// the Registration Accept is lost, and so are its retransmissions.
+	for range 2 {
+		pdu := w.dl[0]
+		w.dl = w.dl[1:]
+		res, _ := w.ue.Handle(pdu)
+		for _, u := range res.Uplink {
+			w.up("sends", u)
+		}
+	}
+	w.drop()
+	for range 5 {
+		w.expire(gmm.T3550)
+		w.drop()
+	}
+	w.check("registration_complete_lost")
+}
+
+// An unknown subscriber: TS 29.503 USER_NOT_FOUND becomes Registration
+// Reject with cause #7.
+func TestUnknownSubscriber(t *testing.T) {
+	w := newWorld(t, worldOptions{noSub: true})
+	w.register()
+	w.deliver()
+	w.check("unknown_subscriber")
+}
+
+// A UE whose K differs sees a network it cannot authenticate (MAC
+// failure, #20): the AMF gives up on the UE.
+func TestMACFailure(t *testing.T) {
+	w := newWorld(t, worldOptions{ueK: secret.RandomKey128()})
+	w.register()
+	w.deliver()
+	w.check("mac_failure")
+}
+
+// A wrong RES* (TS 33.501 §6.1.3.2.2): Authentication Reject.
+func TestWrongRES(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.register()
+	w.drop()
+	w.up("sends", []byte{0x7e, 0x00, 0x57, 0x2d, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+	w.deliver()
+	w.check("wrong_res")
+}
+
+// A USIM ahead of the network (synch failure, #21): the AMF
+// re-synchronises through the UDM and the registration completes.
+func TestSynchFailure(t *testing.T) {
+	w := newWorld(t, worldOptions{ueSQN: 1 << 40})
+	w.register()
+	w.deliver()
+	if w.m.State() != gmm.Registered {
+		t.Errorf("state %s after resynchronisation, want registered", w.m.State())
+	}
+	w.check("synch_failure")
+}
+
+// Malformed and replayed NAS: 5GMM STATUS #96 for a broken mandatory IE
+// before security; a replayed protected message is discarded silently.
+func TestBadNAS(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.up("sends", []byte{0x7e, 0x00, 0x41, 0x79})    // truncated Registration Request
+	w.up("sends", []byte{0x7e, 0x00, 0x56, 0, 2, 0}) // a downlink message type
+	w.up("sends", []byte{0x7e})                      // too short: ignored
+	w.register()
+	// Keep the last uplink (the Registration Complete) to replay it.
+	var last []byte
+	for len(w.dl) > 0 {
+		pdu := w.dl[0]
+		w.dl = w.dl[1:]
+		res, _ := w.ue.Handle(pdu)
+		for _, u := range res.Uplink {
+			last = u
+			w.up("sends", u)
+		}
+	}
+	w.up("replays", last)
+	bad := append([]byte(nil), last...)
+	bad[3] ^= 0xff
+	w.up("sends with a bad MAC", bad)
+	w.check("bad_nas")
+}
+
+// A UE that supports only NIA0 cannot be served (TS 24.501 §5.4.2.2).
+func TestNIA0Only(t *testing.T) {
+	w := newWorld(t, worldOptions{ueIA: 0x80})
+	w.register()
+	w.deliver()
+	w.check("nia0_only")
+}
+
+// A Registration Request in the middle of authentication restarts the
+// registration (TS 24.501 §5.4.1.3.7 f).
+func TestRegistrationDuringAuthentication(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.register()
+	w.drop()
+	w.register()
+	w.deliver()
+	w.check("registration_during_authentication")
+}
+
+// UE-initiated deregistration (TS 24.501 §5.5.2.2) and
+// network-initiated deregistration with T3522 (§5.5.2.3).
+func TestDeregistration(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.register()
+	w.deliver()
+	pdu, err := w.ue.DeregistrationRequest(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.up("sends", pdu)
+	w.deliver()
+	w.check("ue_deregistration")
+}
+
+func TestNetworkDeregistration(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.register()
+	w.deliver()
+	w.m.Deregister(context.Background())
+	w.drop()
+	w.expire(gmm.T3522)
+	w.deliver()
+	if w.m.State() != gmm.Deregistered {
+		t.Errorf("state %s, want deregistered", w.m.State())
+	}
+	w.check("network_deregistration")
+}

@@ -1,0 +1,147 @@
+package amf
+
+import (
+	"context"
+
+	"github.com/free5gc/ngap/ie"
+	"github.com/free5gc/ngap/message"
+
+	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/ngap"
+)
+
+// handleInitialUEMessage opens a UE-associated logical NG connection (TS
+// 38.413 §8.6.1) and hands the NAS message to the UE's 5GMM machine: a
+// known UE when the 5G-S-TMSI or the 5G-GUTI in the message names one,
+// else a new one.
+func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.InitialUEMessage) {
+	in, err := ngap.DecodeInitialUEMessage(msg)
+	if err != nil {
+		r.logger().Warn("amf: Initial UE Message", "err", err)
+		a.metrics.protocolErrors.WithLabelValues("abstract-syntax").Inc()
+		ranUE := int64(-1)
+		if msg.RANUENGAPID != nil {
+			ranUE = msg.RANUENGAPID.Value
+		}
+		a.reply(ctx, r, ngap.ErrorIndication(ngap.ProtocolCause(ie.CauseProtocolPresentAbstractSyntaxErrorFalselyConstructedMessage), nil, -1, ranUE))
+		return
+	}
+	if a.ueCount.Load() >= int64(a.maxUEs) {
+		// Overload: refuse new UEs with a release rather than queueing.
+		a.metrics.overload.Inc()
+		a.reply(ctx, r, ngap.ErrorIndication(ngap.MiscCause(ie.CauseMiscPresentControlProcessingOverload), nil, -1, in.RANUE))
+		return
+	}
+	nasPDU := append([]byte(nil), in.NASPDU...)
+	u := a.lookupInitial(in.TMSI, nasPDU)
+	c := &ueConn{ran: r, ranID: in.RANUE, loc: in.Location}
+	if u == nil {
+		u = a.newUE(r)
+	}
+	a.bindConn(u, c)
+	now := a.now()
+	u.do(func() {
+		// A UE on a new connection: the old one, if any, is gone.
+		u.lastEvent = now
+		if old := u.conn.Swap(c); old != nil && old != c {
+			a.sendUE(old, ngap.UEContextReleaseCommand(old.amfID, old.ranID, ngap.NASCause(3)))
+			a.unbindConn(old)
+		}
+		if nas.MessageType(nasPDU) == 0 || u.m.State() != gmm.Registered {
+			u.started = now
+		}
+		u.m.Connect()
+		u.m.HandleNAS(ctx, nasPDU)
+	})
+}
+
+// lookupInitial finds the UE an initial message names by 5G-S-TMSI (from
+// NGAP) or by the 5G-GUTI of a REGISTRATION REQUEST from this AMF.
+func (a *AMF) lookupInitial(tmsi *ngap.FiveGSTMSI, pdu []byte) *ueContext {
+	var t uint32
+	switch {
+	case tmsi != nil:
+		t = tmsi.TMSI
+	default:
+		g := initialGUTI(pdu)
+		if g == nil || g.PLMN != a.cfg.GUAMI.PLMN || g.RegionID != a.cfg.GUAMI.RegionID || g.SetID != a.cfg.GUAMI.SetID {
+			return nil
+		}
+		t = g.TMSI
+	}
+	a.ues.Lock()
+	defer a.ues.Unlock()
+	return a.ues.byTMSI[t]
+}
+
+// initialGUTI returns the 5G-GUTI of a REGISTRATION REQUEST, which is
+// readable even when integrity protected (TS 24.501 §4.4.6).
+func initialGUTI(pdu []byte) *nas.GUTI {
+	h, body, err := nas.Split(pdu)
+	if err != nil || h.Type == nas.IntegrityCiphered || h.Type == nas.IntegrityCipheredNewCtxt {
+		return nil
+	}
+	m, err := nas.Decode(body)
+	if err != nil || m.RegistrationRequest == nil {
+		return nil
+	}
+	id, err := nas.ParseIdentity(m.RegistrationRequest.MobileIdentity5GS.GetMobileIdentity5GSContents())
+	if err != nil {
+		return nil
+	}
+	return id.GUTI
+}
+
+// newUE creates the context of a UE the AMF does not know yet.
+func (a *AMF) newUE(r *ran) *ueContext {
+	u := &ueContext{a: a, log: r.logger().With("component", "gmm")}
+	u.exec.wg = &a.wg
+	u.m = gmm.New(a.gmmCfg, a.services, ueShell{u}, u.log)
+	a.ueCount.Add(1)
+	a.metrics.ues.Inc()
+	u.publish()
+	return u
+}
+
+// bindConn gives c a fresh AMF UE NGAP ID and routes it to u.
+func (a *AMF) bindConn(u *ueContext, c *ueConn) {
+	a.ues.Lock()
+	defer a.ues.Unlock()
+	for {
+		a.ues.nextID = (a.ues.nextID + 1) % (1 << 40) // TS 38.413 §9.3.3.1: 0..2^40-1
+		if _, taken := a.ues.byAMFID[a.ues.nextID]; !taken {
+			break
+		}
+	}
+	c.amfID = a.ues.nextID
+	a.ues.byAMFID[c.amfID] = u
+	r := c.ran
+	r.ues.Add(1)
+}
+
+// unbindConn forgets a connection's AMF UE NGAP ID.
+func (a *AMF) unbindConn(c *ueConn) {
+	a.ues.Lock()
+	if _, ok := a.ues.byAMFID[c.amfID]; ok {
+		delete(a.ues.byAMFID, c.amfID)
+		c.ran.ues.Add(-1)
+	}
+	a.ues.Unlock()
+}
+
+// ueByID finds the UE of a UE-associated message and checks that the
+// message came over the UE's connection with the right RAN UE NGAP ID.
+func (a *AMF) ueByID(r *ran, amfID, ranID int64) (*ueContext, *ueConn) {
+	a.ues.Lock()
+	u := a.ues.byAMFID[amfID]
+	a.ues.Unlock()
+	if u == nil {
+		return nil, nil
+	}
+	c := u.conn.Load()
+	if c == nil || c.amfID != amfID || c.ran != r || (ranID >= 0 && c.ranID != ranID) {
+		return nil, nil
+	}
+	return u, c
+}

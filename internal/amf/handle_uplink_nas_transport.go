@@ -1,0 +1,57 @@
+package amf
+
+import (
+	"context"
+
+	"github.com/free5gc/ngap/ie"
+	"github.com/free5gc/ngap/message"
+
+	"github.com/keelcore/keel/internal/ngap"
+)
+
+// handleUplinkNASTransport passes a NAS message to its UE (TS 38.413
+// §8.6.3).
+func (a *AMF) handleUplinkNASTransport(ctx context.Context, r *ran, msg *message.UplinkNASTransport) {
+	if msg.AMFUENGAPID == nil || msg.RANUENGAPID == nil || msg.NASPDU == nil {
+		a.abstractSyntax(ctx, r, msg)
+		return
+	}
+	u, c := a.ueByID(r, msg.AMFUENGAPID.Value, msg.RANUENGAPID.Value)
+	if u == nil {
+		a.unknownUE(ctx, r, msg.AMFUENGAPID.Value, msg.RANUENGAPID.Value)
+		return
+	}
+	if msg.UserLocationInformation != nil {
+		if loc, err := ngap.DecodeUELocation(msg.UserLocationInformation); err == nil {
+			c.loc = loc
+		}
+	}
+	pdu := append([]byte(nil), msg.NASPDU.Value...)
+	now := a.now()
+	u.do(func() {
+		u.lastEvent = now
+		u.m.HandleNAS(ctx, pdu)
+	})
+}
+
+// unknownUE answers a UE-associated message whose IDs name no UE
+// connection here (TS 38.413 §10.6).
+func (a *AMF) unknownUE(ctx context.Context, r *ran, amfID, ranID int64) {
+	a.metrics.protocolErrors.WithLabelValues("unknown-ue").Inc()
+	a.reply(ctx, r, ngap.ErrorIndication(
+		ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentUnknownLocalUENGAPID), nil, amfID, ranID))
+}
+
+// abstractSyntax answers a message missing a mandatory IE (§10.3.4.2).
+func (a *AMF) abstractSyntax(ctx context.Context, r *ran, m message.Message) {
+	a.metrics.protocolErrors.WithLabelValues("abstract-syntax").Inc()
+	amfID, hasAMF, ranID, hasRAN := ngap.UEIDs(m)
+	if !hasAMF {
+		amfID = -1
+	}
+	if !hasRAN {
+		ranID = -1
+	}
+	a.reply(ctx, r, ngap.ErrorIndication(
+		ngap.ProtocolCause(ie.CauseProtocolPresentAbstractSyntaxErrorFalselyConstructedMessage), nil, amfID, ranID))
+}

@@ -1,0 +1,288 @@
+package amf
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/free5gc/ngap/aper"
+
+	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/ngap"
+)
+
+// ueConn is the UE-associated logical NG connection currently carrying a
+// UE (TS 38.413 §3.1): the association and both UE NGAP IDs.
+type ueConn struct {
+	ran   *ran
+	amfID int64
+	ranID int64
+	loc   ngap.UELocation
+}
+
+// ueContext is one UE the AMF knows.
+//
+// Concurrency: the fields under "executor" are touched only by the UE's
+// executor. conn is also read by the N2 reader to check IDs, so it is an
+// atomic pointer. The registry maps (AMF.ues) are guarded by AMF.ues.mu.
+type ueContext struct {
+	a    *AMF
+	exec executor
+	log  *slog.Logger
+	view atomic.Pointer[UE] // published after each event, for the API
+	conn atomic.Pointer[ueConn]
+
+	// executor
+	m         *gmm.Machine
+	timers    [5]timerSlot
+	started   time.Time // first message of the running registration
+	tmsi      uint32
+	supi      string
+	lastEvent time.Time
+	dropped   bool
+}
+
+type timerSlot struct {
+	gen  uint64
+	stop func() bool
+}
+
+// UE describes a UE for the management API.
+type UE struct {
+	SUPI         string    `json:"supi"`
+	GUTI         string    `json:"guti,omitempty"`
+	State        string    `json:"state"`
+	GNB          string    `json:"gnb,omitempty"`
+	AMFUENGAPID  int64     `json:"amf_ue_ngap_id,omitempty"`
+	RANUENGAPID  int64     `json:"ran_ue_ngap_id,omitempty"`
+	TAI          string    `json:"tai,omitempty"`
+	LastActivity time.Time `json:"last_activity"`
+}
+
+// do runs f on the UE's executor; a full mailbox drops the event and
+// counts it.
+func (u *ueContext) do(f func()) {
+	if !u.exec.submit(func() {
+		f()
+		u.publish()
+	}) {
+		u.a.metrics.overload.Inc()
+		u.log.Warn("amf: UE mailbox full: event dropped")
+	}
+}
+
+// publish refreshes the API's view of the UE.
+func (u *ueContext) publish() {
+	v := &UE{SUPI: u.supi, State: u.m.State().String(), LastActivity: u.lastEvent}
+	if g := u.m.GUTI(); g != nil {
+		v.GUTI = g.String()
+	}
+	if c := u.conn.Load(); c != nil {
+		v.AMFUENGAPID, v.RANUENGAPID = c.amfID, c.ranID
+		v.GNB = c.ran.info().ID
+		v.TAI = c.loc.TAI.String()
+	}
+	u.view.Store(v)
+}
+
+// ueShell is the gmm.Shell of one UE, used from its executor.
+type ueShell struct{ u *ueContext }
+
+func (s ueShell) SendNAS(pdu []byte) {
+	u := s.u
+	c := u.conn.Load()
+	if c == nil {
+		return
+	}
+	u.a.sendUE(c, ngap.DownlinkNASTransport(c.amfID, c.ranID, pdu))
+}
+
+func (s ueShell) SetupContext(cs gmm.ContextSetup) {
+	u := s.u
+	c := u.conn.Load()
+	if c == nil {
+		return
+	}
+	msg, err := ngap.InitialContextSetupRequest(ngap.InitialContext{
+		AMFUE:          c.amfID,
+		RANUE:          c.ranID,
+		GUAMI:          u.a.cfg.GUAMI,
+		AllowedNSSAI:   cs.AllowedNSSAI,
+		Security:       cs.Capabilities,
+		SecurityKey:    cs.KgNB,
+		NASPDU:         cs.NASPDU,
+		UEAMBRUplink:   cs.UEAMBRUplink,
+		UEAMBRDownlink: cs.UEAMBRDownlink,
+	})
+	if err != nil {
+		u.log.Error("amf: building Initial Context Setup Request", "err", err)
+		return
+	}
+	u.a.sendUE(c, msg)
+}
+
+func (s ueShell) Release(cause gmm.ReleaseCause) {
+	u := s.u
+	c := u.conn.Load()
+	if c == nil {
+		return
+	}
+	u.a.sendUE(c, ngap.UEContextReleaseCommand(c.amfID, c.ranID, ngap.NASCause(nasReleaseCause(cause))))
+}
+
+func (s ueShell) StartTimer(t gmm.Timer, d time.Duration) {
+	u := s.u
+	slot := &u.timers[t]
+	if slot.stop != nil {
+		slot.stop()
+	}
+	slot.gen++
+	gen := slot.gen
+	slot.stop = u.a.afterFunc(d, func() {
+		u.do(func() {
+			if u.timers[t].gen == gen {
+				u.timers[t].stop = nil
+				u.m.Expired(context.Background(), t)
+			}
+		})
+	})
+}
+
+func (s ueShell) StopTimer(t gmm.Timer) {
+	slot := &s.u.timers[t]
+	if slot.stop != nil {
+		slot.stop()
+		slot.stop = nil
+	}
+	slot.gen++
+}
+
+func (s ueShell) AllocateGUTI() nas.GUTI {
+	u := s.u
+	tmsi := u.a.allocateTMSI(u)
+	u.tmsi = tmsi
+	g := u.a.cfg.GUAMI
+	return nas.GUTI{PLMN: g.PLMN, RegionID: g.RegionID, SetID: g.SetID, Pointer: g.Pointer, TMSI: tmsi}
+}
+
+func (s ueShell) Identified(supi string) {
+	s.u.supi = supi
+	s.u.log = s.u.log.With("supi", supi)
+	s.u.a.bindSUPI(s.u, supi)
+}
+
+func (s ueShell) Outcome(o gmm.Outcome) {
+	u := s.u
+	u.a.metrics.outcome(o)
+	if o.Procedure == "registration" && o.Result == "accepted" && !u.started.IsZero() {
+		u.a.metrics.registrationLatency.Observe(u.a.now().Sub(u.started).Seconds())
+		u.started = time.Time{}
+	}
+}
+
+// nasReleaseCause maps a release reason to NGAP's NAS cause group.
+func nasReleaseCause(c gmm.ReleaseCause) aper.Enumerated {
+	switch c {
+	case gmm.ReleaseNormal:
+		return 0 // normal-release
+	case gmm.ReleaseAuthenticationFailure:
+		return 1 // authentication-failure
+	case gmm.ReleaseDeregister:
+		return 2 // deregister
+	}
+	return 3 // unspecified
+}
+
+// allocateTMSI draws an unpredictable 5G-TMSI no other UE holds (TS
+// 33.501 §6.12.3) and binds it to u.
+func (a *AMF) allocateTMSI(u *ueContext) uint32 {
+	var b [4]byte
+	a.ues.Lock()
+	defer a.ues.Unlock()
+	if u.tmsi != 0 && a.ues.byTMSI[u.tmsi] == u {
+		delete(a.ues.byTMSI, u.tmsi)
+	}
+	for {
+		rand.Read(b[:])
+		t := binary.BigEndian.Uint32(b[:])
+		if _, taken := a.ues.byTMSI[t]; t != 0 && !taken {
+			a.ues.byTMSI[t] = u
+			return t
+		}
+	}
+}
+
+// bindSUPI makes u the UE of supi; an older context of the same UE is
+// dropped (the UE registered afresh).
+func (a *AMF) bindSUPI(u *ueContext, supi string) {
+	a.ues.Lock()
+	old := a.ues.bySUPI[supi]
+	a.ues.bySUPI[supi] = u
+	a.ues.Unlock()
+	if old != nil && old != u {
+		old.do(func() { a.dropUE(old, true) })
+	}
+}
+
+// dropUE forgets a UE entirely; run on its executor.
+func (a *AMF) dropUE(u *ueContext, release bool) {
+	if u.dropped {
+		return
+	}
+	u.dropped = true
+	a.ueCount.Add(-1)
+	a.metrics.ues.Dec()
+	for i := range u.timers {
+		if u.timers[i].stop != nil {
+			u.timers[i].stop()
+		}
+		u.timers[i].gen++
+	}
+	if c := u.conn.Swap(nil); c != nil {
+		if release {
+			a.sendUE(c, ngap.UEContextReleaseCommand(c.amfID, c.ranID, ngap.NASCause(2)))
+		}
+		a.unbindConn(c)
+	}
+	a.ues.Lock()
+	if u.tmsi != 0 && a.ues.byTMSI[u.tmsi] == u {
+		delete(a.ues.byTMSI, u.tmsi)
+	}
+	if u.supi != "" && a.ues.bySUPI[u.supi] == u {
+		delete(a.ues.bySUPI, u.supi)
+	}
+	a.ues.Unlock()
+}
+
+// UEs lists the UEs the AMF knows by SUPI.
+func (a *AMF) UEs() []UE {
+	a.ues.Lock()
+	list := make([]*ueContext, 0, len(a.ues.bySUPI))
+	for _, u := range a.ues.bySUPI {
+		list = append(list, u)
+	}
+	a.ues.Unlock()
+	out := make([]UE, 0, len(list))
+	for _, u := range list {
+		if v := u.view.Load(); v != nil {
+			out = append(out, *v)
+		}
+	}
+	return out
+}
+
+// DeregisterUE starts network-initiated deregistration of a UE.
+func (a *AMF) DeregisterUE(ctx context.Context, supi string) error {
+	a.ues.Lock()
+	u := a.ues.bySUPI[supi]
+	a.ues.Unlock()
+	if u == nil {
+		return ErrUnknownUE
+	}
+	u.do(func() { u.m.Deregister(context.Background()) })
+	return nil
+}

@@ -1,0 +1,102 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"gopkg.in/yaml.v3"
+
+	"github.com/keelcore/keel/internal/api"
+)
+
+// TestOpenAPIDocument checks that the served document parses, that every
+// $ref in it resolves, that every route it documents is served and that
+// every route Keel serves is documented.
+func TestOpenAPIDocument(t *testing.T) {
+	do := testServer(t, api.Options{RAN: &fakeRAN{}, UEs: &fakeUEs{}, HNKeys: fakeHNKeys{}, Gatherer: prometheus.NewRegistry()})
+	code, body := do("GET", "/api/v1/openapi.yaml", false)
+	if code != 200 {
+		t.Fatalf("GET /api/v1/openapi.yaml = %d", code)
+	}
+	var doc struct {
+		OpenAPI string                    `yaml:"openapi"`
+		Paths   map[string]map[string]any `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatalf("openapi.yaml does not parse: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Errorf("openapi = %q, want 3.x", doc.OpenAPI)
+	}
+	var tree any
+	yaml.Unmarshal([]byte(body), &tree)
+	walkRefs(tree, func(ref string) {
+		if !resolves(tree, ref) {
+			t.Errorf("$ref %s does not resolve", ref)
+		}
+	})
+
+	documented := map[string]bool{}
+	for path, item := range doc.Paths {
+		for method := range item {
+			if method == "parameters" {
+				continue
+			}
+			documented[strings.ToUpper(method)+" "+path] = true
+			concrete := strings.NewReplacer("{supi}", "imsi-001010000000001", "{id}", "gnb-00101-1").Replace(path)
+			code, body := do(strings.ToUpper(method), concrete, false)
+			if code == http.StatusNotFound && strings.Contains(body, "no such route") {
+				t.Errorf("%s %s is documented but not served", strings.ToUpper(method), path)
+			}
+		}
+	}
+	served := []string{
+		"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.yaml",
+		"GET /api/v1/subscribers", "POST /api/v1/subscribers", "POST /api/v1/subscribers/import",
+		"GET /api/v1/subscribers/{supi}", "PUT /api/v1/subscribers/{supi}", "PATCH /api/v1/subscribers/{supi}", "DELETE /api/v1/subscribers/{supi}",
+		"GET /api/v1/gnbs", "POST /api/v1/gnbs/{id}/reset",
+		"GET /api/v1/ues", "GET /api/v1/ues/{supi}", "POST /api/v1/ues/{supi}/deregister",
+		"GET /api/v1/home-network-keys",
+	}
+	for _, r := range served {
+		if !documented[r] {
+			t.Errorf("%s is served but not in openapi.yaml", r)
+		}
+	}
+}
+
+func walkRefs(n any, f func(string)) {
+	switch v := n.(type) {
+	case map[string]any:
+		for k, c := range v {
+			if s, ok := c.(string); ok && k == "$ref" {
+				f(s)
+			}
+			walkRefs(c, f)
+		}
+	case []any:
+		for _, c := range v {
+			walkRefs(c, f)
+		}
+	}
+}
+
+func resolves(tree any, ref string) bool {
+	path, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return false
+	}
+	n := tree
+	for _, part := range strings.Split(path, "/") {
+		m, ok := n.(map[string]any)
+		if !ok {
+			return false
+		}
+		if n, ok = m[part]; !ok {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,263 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/api/client"
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/secret"
+	"github.com/keelcore/keel/internal/sim/gnb"
+	"github.com/keelcore/keel/internal/sim/scenario"
+	"github.com/keelcore/keel/internal/sim/ue"
+)
+
+// Latency holds percentiles in milliseconds.
+type Latency struct {
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
+	P99 float64 `json:"p99"`
+}
+
+// ueRun is what `keel sim --ues` needs to run its UEs.
+type ueRun struct {
+	count       int
+	firstIMSI   uint64 // the MSIN of the first UE
+	plmn        ngap.PLMN
+	scheme      ue.Scheme
+	hnKeyID     uint8
+	hnPublic    []byte
+	keys        func(i int) (k, opc secret.Key128)
+	slice       ngap.SNSSAI
+	concurrency int
+	timeout     time.Duration
+	deregister  bool
+}
+
+func (r *ueRun) supi(i int) string {
+	msinDigits := 15 - len(r.plmn.MCC) - len(r.plmn.MNC)
+	return fmt.Sprintf("imsi-%s%s%0*d", r.plmn.MCC, r.plmn.MNC, msinDigits, r.firstIMSI+uint64(i))
+}
+
+// ueResults collects what the UEs did.
+type ueResults struct {
+	mu         sync.Mutex
+	registered int
+	failed     int
+	failures   map[string]int
+	latencies  []time.Duration
+}
+
+// runUEs registers the UEs over the connected gNBs, at most
+// r.concurrency at a time.
+func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB) *ueResults {
+	res := &ueResults{failures: map[string]int{}}
+	sem := make(chan struct{}, r.concurrency)
+	var wg sync.WaitGroup
+	for i := range r.count {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			res.fail("cancelled")
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			res.record(r.one(ctx, i, gnbs[i%len(gnbs)]))
+		}()
+	}
+	wg.Wait()
+	return res
+}
+
+// one registers UE i, and deregisters it when asked.
+func (r *ueRun) one(ctx context.Context, i int, g *gnb.GNB) (time.Duration, error) {
+	k, opc := r.keys(i)
+	u, err := ue.New(ue.Config{
+		SUPI: r.supi(i), MCC: r.plmn.MCC, MNC: r.plmn.MNC, K: k, OPc: opc,
+		Scheme: r.scheme, HNKeyID: r.hnKeyID, HNPublic: r.hnPublic,
+		SNSSAIs: []ue.SNSSAI{{SST: r.slice.SST, SD: r.slice.SD, HasSD: r.slice.HasSD}},
+	})
+	if err != nil {
+		return 0, &scenario.Failure{Cause: "ue", Err: err}
+	}
+	cctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	s, lat, err := scenario.Register(cctx, g, u)
+	if err != nil {
+		return 0, err
+	}
+	if r.deregister {
+		if err := s.Deregister(cctx); err != nil {
+			return 0, err
+		}
+	}
+	return lat, nil
+}
+
+func (res *ueResults) record(lat time.Duration, err error) {
+	res.mu.Lock()
+	defer res.mu.Unlock()
+	if err != nil {
+		res.failed++
+		res.failures[scenario.Cause(err)]++
+		return
+	}
+	res.registered++
+	res.latencies = append(res.latencies, lat)
+}
+
+func (res *ueResults) fail(cause string) {
+	res.mu.Lock()
+	res.failed++
+	res.failures[cause]++
+	res.mu.Unlock()
+}
+
+// percentiles returns p50/p95/p99 of the latencies in milliseconds
+// (nearest rank).
+func (res *ueResults) percentiles() Latency {
+	l := append([]time.Duration(nil), res.latencies...)
+	if len(l) == 0 {
+		return Latency{}
+	}
+	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+	at := func(p float64) float64 {
+		i := int(p*float64(len(l))+0.999999) - 1
+		i = max(0, min(i, len(l)-1))
+		return float64(l[i].Microseconds()) / 1000
+	}
+	return Latency{P50: at(0.50), P95: at(0.95), P99: at(0.99)}
+}
+
+// ueOptions are the UE flags of `keel sim`.
+type ueOptions struct {
+	count       int
+	plmn        ngap.PLMN
+	slice       ngap.SNSSAI
+	suci        string
+	provision   bool
+	imsi        uint64
+	k, opc      string
+	concurrency int
+	timeout     time.Duration
+	deregister  bool
+}
+
+// prepareUEs checks the UE flags, provisions the subscribers and fetches
+// the home network public key when the scheme needs one.
+func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueRun, error) {
+	scheme, err := ue.ParseScheme(o.suci)
+	if err != nil {
+		return nil, usagef("--suci %q: want null, a or b", o.suci)
+	}
+	if o.count > 1_000_000 {
+		return nil, usagef("--ues %d: at most 1000000", o.count)
+	}
+	if o.concurrency < 1 {
+		return nil, usagef("--concurrency must be at least 1")
+	}
+	r := &ueRun{count: o.count, firstIMSI: o.imsi, plmn: o.plmn, scheme: scheme, slice: o.slice,
+		concurrency: o.concurrency, timeout: o.timeout, deregister: o.deregister}
+	msinDigits := 15 - len(o.plmn.MCC) - len(o.plmn.MNC)
+	limit := uint64(1)
+	for range msinDigits {
+		limit *= 10
+	}
+	if o.imsi+uint64(o.count) > limit {
+		return nil, usagef("--imsi %d plus --ues %d overflows the %d-digit MSIN", o.imsi, o.count, msinDigits)
+	}
+	if o.provision {
+		if o.k != "" || o.opc != "" {
+			return nil, usagef("--provision generates keys: leave out --k and --opc")
+		}
+		ks := make([][2]secret.Key128, o.count)
+		for i := range ks {
+			ks[i] = [2]secret.Key128{secret.RandomKey128(), secret.RandomKey128()}
+		}
+		r.keys = func(i int) (secret.Key128, secret.Key128) { return ks[i][0], ks[i][1] }
+	} else {
+		k, err1 := secret.ParseKey128(o.k)
+		opc, err2 := secret.ParseKey128(o.opc)
+		if err1 != nil || err2 != nil {
+			return nil, usagef("--ues without --provision needs --k and --opc (32 hex digits each) matching the subscribers")
+		}
+		r.keys = func(int) (secret.Key128, secret.Key128) { return k, opc }
+	}
+	if !o.provision && scheme == ue.SchemeNull {
+		return r, nil
+	}
+	c, err := apiF.client(env)
+	if err != nil {
+		return nil, err
+	}
+	if o.provision {
+		if err := provision(ctx, c, r); err != nil {
+			return nil, fmt.Errorf("sim: provisioning %d subscribers: %w", o.count, err)
+		}
+	}
+	if scheme != ue.SchemeNull {
+		if r.hnKeyID, r.hnPublic, err = homeNetworkKey(ctx, c, scheme); err != nil {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
+	}
+	return r, nil
+}
+
+// provision creates the simulated subscribers through the management
+// API, in one import; subscribers left from an earlier run with the same
+// SUPIs are replaced.
+func provision(ctx context.Context, c *client.Client, r *ueRun) error {
+	reqs := make([]api.SubscriberRequest, r.count)
+	for i := range reqs {
+		k, opc := r.keys(i)
+		supi, kh, opch := r.supi(i), k.Hex(), opc.Hex()
+		reqs[i] = api.SubscriberRequest{SUPI: &supi, K: &kh, OPc: &opch}
+	}
+	body, err := json.Marshal(reqs)
+	if err != nil {
+		return err
+	}
+	_, err = c.ImportSubscribers(ctx, bytes.NewReader(body), "application/json")
+	if !client.IsStatus(err, 409) {
+		return err
+	}
+	for i := range reqs {
+		if err := c.DeleteSubscriber(ctx, r.supi(i)); err != nil && !client.IsStatus(err, 404) {
+			return err
+		}
+	}
+	_, err = c.ImportSubscribers(ctx, bytes.NewReader(body), "application/json")
+	return err
+}
+
+// homeNetworkKey fetches the public key of a SUCI protection scheme.
+func homeNetworkKey(ctx context.Context, c *client.Client, s ue.Scheme) (uint8, []byte, error) {
+	var out struct {
+		Keys []struct {
+			ID     uint8  `json:"id"`
+			Scheme string `json:"scheme"`
+			Public string `json:"public_key"`
+		} `json:"keys"`
+	}
+	if err := c.Get(ctx, "/api/v1/home-network-keys", &out); err != nil {
+		return 0, nil, fmt.Errorf("reading the home network public keys: %w", err)
+	}
+	want := map[ue.Scheme]string{ue.SchemeA: "A", ue.SchemeB: "B"}[s]
+	for _, k := range out.Keys {
+		if k.Scheme == want {
+			pub, err := hex.DecodeString(k.Public)
+			return k.ID, pub, err
+		}
+	}
+	return 0, nil, fmt.Errorf("the core has no home network key for profile %s", want)
+}

@@ -1,0 +1,232 @@
+package nas
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/keelcore/keel/internal/ngap"
+)
+
+// Downlink 5GMM message types, TS 24.501 §9.7.
+const (
+	msgRegistrationAccept       uint8 = 0x42
+	msgRegistrationReject       uint8 = 0x44
+	msgDeregistrationAcceptUE   uint8 = 0x46
+	msgDeregistrationRequestNW  uint8 = 0x47
+	msgAuthenticationRequest    uint8 = 0x56
+	msgAuthenticationReject     uint8 = 0x58
+	msgIdentityRequest          uint8 = 0x5b
+	msgSecurityModeCommand      uint8 = 0x5d
+	msgStatus5GMM               uint8 = 0x64
+	ngKSINoKey                  uint8 = 7
+	registrationResult3GPP      uint8 = 0x01
+	deregistrationAccess3GPP    uint8 = 0x01
+	deregistrationReregister    uint8 = 0x08
+	additionalSecurityRINMR     uint8 = 0x02
+	imeisvRequested             uint8 = 0x01
+	ieiAuthParamRAND            uint8 = 0x21
+	ieiAuthParamAUTN            uint8 = 0x20
+	ieiIMEISVRequest            uint8 = 0xe0
+	ieiAdditional5GSecurityInfo uint8 = 0x36
+	ieiGUTI                     uint8 = 0x77
+	ieiTAIList                  uint8 = 0x54
+	ieiAllowedNSSAI             uint8 = 0x15
+	ieiT3512                    uint8 = 0x5e
+	ieiCause5GMM                uint8 = 0x58
+)
+
+// plain5GMM starts a plain 5GMM message of type mt in b.
+func plain5GMM(b []byte, mt uint8) []byte {
+	return append(b, EPD5GMM, Plain, mt)
+}
+
+// AuthenticationRequest (TS 24.501 §8.2.1) for 5G-AKA: ngKSI, ABBA, RAND
+// and AUTN.
+func AuthenticationRequest(b []byte, ngKSI uint8, abba []byte, rand, autn [16]byte) []byte {
+	b = plain5GMM(b, msgAuthenticationRequest)
+	b = append(b, ngKSI&0x0f, byte(len(abba)))
+	b = append(b, abba...)
+	b = append(b, ieiAuthParamRAND)
+	b = append(b, rand[:]...)
+	b = append(b, ieiAuthParamAUTN, 16)
+	return append(b, autn[:]...)
+}
+
+// AuthenticationReject (TS 24.501 §8.2.5).
+func AuthenticationReject(b []byte) []byte {
+	return plain5GMM(b, msgAuthenticationReject)
+}
+
+// SecurityMode is the content of a SECURITY MODE COMMAND (§8.2.25).
+type SecurityMode struct {
+	IntAlg, EncAlg uint8
+	NgKSI          uint8
+	// ReplayedCapabilities is the UE security capability IE value as
+	// the UE sent it (TS 24.501 §5.4.2.2: replayed to detect bidding
+	// down).
+	ReplayedCapabilities []byte
+	RequestIMEISV        bool
+	// RetransmitInitial sets RINMR: the UE sends the whole initial NAS
+	// message back in the SECURITY MODE COMPLETE (§5.4.2.2).
+	RetransmitInitial bool
+}
+
+// SecurityModeCommand (TS 24.501 §8.2.25). Protect it with header type
+// IntegrityNewContext.
+func SecurityModeCommand(b []byte, s SecurityMode) []byte {
+	b = plain5GMM(b, msgSecurityModeCommand)
+	b = append(b, s.EncAlg<<4|s.IntAlg&0x0f, s.NgKSI&0x0f, byte(len(s.ReplayedCapabilities)))
+	b = append(b, s.ReplayedCapabilities...)
+	if s.RequestIMEISV {
+		b = append(b, ieiIMEISVRequest|imeisvRequested)
+	}
+	if s.RetransmitInitial {
+		b = append(b, ieiAdditional5GSecurityInfo, 1, additionalSecurityRINMR)
+	}
+	return b
+}
+
+// Accept is the content of a REGISTRATION ACCEPT (§8.2.7).
+type Accept struct {
+	GUTI         *GUTI
+	TAIs         []ngap.TAI // of one PLMN, TAIs[0].PLMN
+	AllowedNSSAI []ngap.SNSSAI
+	T3512        time.Duration
+}
+
+// RegistrationAccept (TS 24.501 §8.2.7).
+func RegistrationAccept(b []byte, a Accept) ([]byte, error) {
+	b = plain5GMM(b, msgRegistrationAccept)
+	b = append(b, 1, registrationResult3GPP)
+	if a.GUTI != nil {
+		b = append(b, ieiGUTI, 0, 11)
+		var err error
+		if b, err = a.GUTI.AppendIdentity(b); err != nil {
+			return nil, err
+		}
+	}
+	if len(a.TAIs) > 0 {
+		var err error
+		if b, err = appendTAIList(b, a.TAIs); err != nil {
+			return nil, err
+		}
+	}
+	if len(a.AllowedNSSAI) > 0 {
+		b = appendNSSAI(b, ieiAllowedNSSAI, a.AllowedNSSAI)
+	}
+	if a.T3512 > 0 {
+		b = append(b, ieiT3512, 1, GPRSTimer3(a.T3512))
+	}
+	return b, nil
+}
+
+// appendTAIList encodes a 5GS tracking area identity list of type 00
+// (TACs of one PLMN, not consecutive), TS 24.501 §9.11.3.9. At most 16
+// TAIs fit one partial list.
+func appendTAIList(b []byte, tas []ngap.TAI) ([]byte, error) {
+	if len(tas) > 16 {
+		tas = tas[:16]
+	}
+	p, err := tas[0].PLMN.Encode()
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, ieiTAIList, byte(1+3+3*len(tas)), byte(len(tas)-1))
+	b = append(b, p[:]...)
+	for _, ta := range tas {
+		b = append(b, byte(ta.TAC>>16), byte(ta.TAC>>8), byte(ta.TAC))
+	}
+	return b, nil
+}
+
+// appendNSSAI encodes an NSSAI (TS 24.501 §9.11.3.37) of S-NSSAI values
+// (§9.11.2.8): SST, or SST and SD.
+func appendNSSAI(b []byte, iei uint8, slices []ngap.SNSSAI) []byte {
+	b = append(b, iei, 0)
+	lenAt := len(b) - 1
+	for _, s := range slices {
+		if s.HasSD {
+			b = append(b, 4, s.SST, byte(s.SD>>16), byte(s.SD>>8), byte(s.SD))
+		} else {
+			b = append(b, 1, s.SST)
+		}
+	}
+	b[lenAt] = byte(len(b) - lenAt - 1)
+	return b
+}
+
+// GPRSTimer3 encodes a duration as GPRS timer 3 (TS 24.008 §10.5.7.4a):
+// the finest unit whose 5-bit value holds it, rounded down.
+func GPRSTimer3(d time.Duration) byte {
+	units := []struct {
+		code byte
+		unit time.Duration
+	}{{0b011, 2 * time.Second}, {0b100, 30 * time.Second}, {0b101, time.Minute}, {0b000, 10 * time.Minute}, {0b001, time.Hour}, {0b010, 10 * time.Hour}, {0b110, 320 * time.Hour}}
+	for _, u := range units {
+		if v := d / u.unit; v <= 31 {
+			return u.code<<5 | byte(v)
+		}
+	}
+	return 0b110<<5 | 31
+}
+
+// RegistrationReject (TS 24.501 §8.2.9) with a 5GMM cause.
+func RegistrationReject(b []byte, cause uint8) []byte {
+	b = plain5GMM(b, msgRegistrationReject)
+	return append(b, cause)
+}
+
+// IdentityRequest (TS 24.501 §8.2.21) for an identity type.
+func IdentityRequest(b []byte, identityType uint8) []byte {
+	b = plain5GMM(b, msgIdentityRequest)
+	return append(b, identityType&0x07)
+}
+
+// DeregistrationAcceptUEOriginating (TS 24.501 §8.2.13).
+func DeregistrationAcceptUEOriginating(b []byte) []byte {
+	return plain5GMM(b, msgDeregistrationAcceptUE)
+}
+
+// DeregistrationRequestUETerminated (TS 24.501 §8.2.14) over 3GPP
+// access; cause 0 leaves the 5GMM cause out.
+func DeregistrationRequestUETerminated(b []byte, reregister bool, cause uint8) []byte {
+	b = plain5GMM(b, msgDeregistrationRequestNW)
+	t := deregistrationAccess3GPP
+	if reregister {
+		t |= deregistrationReregister
+	}
+	b = append(b, t)
+	if cause != 0 {
+		b = append(b, ieiCause5GMM, cause)
+	}
+	return b
+}
+
+// Status5GMM (TS 24.501 §8.2.29).
+func Status5GMM(b []byte, cause uint8) []byte {
+	b = plain5GMM(b, msgStatus5GMM)
+	return append(b, cause)
+}
+
+// NoKey is the ngKSI value "no key is available" (§9.11.3.32).
+const NoKey = ngKSINoKey
+
+// ParseNSSAI decodes the value of a requested NSSAI IE (§9.11.3.37).
+func ParseNSSAI(v []byte) ([]ngap.SNSSAI, error) {
+	var out []ngap.SNSSAI
+	for len(v) > 0 {
+		n := int(v[0])
+		if n == 0 || len(v) < 1+n {
+			return nil, fmt.Errorf("nas: malformed S-NSSAI in NSSAI")
+		}
+		s := ngap.SNSSAI{SST: v[1]}
+		// Lengths 2, 5 and 8 add mapped HPLMN values Keel ignores.
+		if n >= 4 {
+			s.SD = uint32(v[2])<<16 | uint32(v[3])<<8 | uint32(v[4])
+			s.HasSD = true
+		}
+		out = append(out, s)
+		v = v[1+n:]
+	}
+	return out, nil
+}

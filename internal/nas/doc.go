@@ -1,0 +1,34 @@
+// Package nas is the network side of NAS-5GS (TS 24.501) for the AMF: the
+// 5G NAS security layer (integrity protection, ciphering and NAS COUNT
+// handling), the decoder entry point for uplink messages with the
+// protocol's error classification, the 5GS mobile identities, and builders
+// for the downlink 5GMM messages Keel sends.
+//
+// Message bodies are encoded and decoded by github.com/free5gc/nas; this
+// package owns everything around them that carries protocol meaning.
+//
+// # Concurrency
+//
+// A Context belongs to one UE and is used by that UE's serial executor
+// only; it is not safe for concurrent use. Everything else is stateless.
+//
+// # Errors
+//
+// Decode returns *Error carrying the 5GMM cause TS 24.501 §7 prescribes
+// (#95 semantically incorrect, #96 invalid mandatory information, #97
+// message type non-existent), or Ignore when §7 says to discard the
+// message silently (too short, unknown extended protocol discriminator).
+// Unprotect returns ErrMAC when integrity fails: TS 24.501 §4.4.4.3 says
+// such a message is discarded.
+//
+// # Spec conformance
+//
+//   - TS 24.501 §4.4.3: NAS COUNT, 24 bits, overflow || sequence number;
+//     the receiver estimates the overflow from the 8-bit sequence number and
+//     never accepts a COUNT twice (replay protection, §4.4.3.2).
+//   - TS 24.501 §4.4.4, §4.4.5, §9.1.1: security header types 1-4; the MAC
+//     covers the sequence number and the (ciphered) message.
+//   - TS 33.501 §6.4.3: COUNT, BEARER (NAS connection identifier, 1 for
+//     3GPP access), DIRECTION inputs to 128-NIA/NEA.
+//   - TS 24.501 §9.11.3.4: 5GS mobile identity (SUCI, 5G-GUTI, 5G-S-TMSI).
+package nas

@@ -1,0 +1,207 @@
+package ngap
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/free5gc/ngap/aper"
+	"github.com/free5gc/ngap/ie"
+	"github.com/free5gc/ngap/message"
+
+	"github.com/keelcore/keel/internal/secret"
+)
+
+// UESecurityCapabilities are the algorithms a UE supports, as the four
+// 16-bit bitmaps of TS 38.413 §9.3.1.86. The first bit of each BIT STRING,
+// the most significant bit here, is algorithm 1 (128-NEA1, 128-NIA1,
+// 128-EEA1, 128-EIA1); algorithm 0 (NEA0, NIA0, ...) is always supported
+// and never signalled.
+type UESecurityCapabilities struct {
+	NREncryption, NRIntegrity, EUTRAEncryption, EUTRAIntegrity uint16
+}
+
+// Algorithm bits of a UESecurityCapabilities bitmap (TS 38.413 §9.3.1.86;
+// the algorithms are those of TS 33.501 §5.11.1 and TS 33.401).
+const (
+	AlgSNOW3G uint16 = 1 << 15 // 128-NEA1 / 128-NIA1 / 128-EEA1 / 128-EIA1
+	AlgAES    uint16 = 1 << 14 // 128-NEA2 / 128-NIA2 / 128-EEA2 / 128-EIA2
+	AlgZUC    uint16 = 1 << 13 // 128-NEA3 / 128-NIA3 / 128-EEA3 / 128-EIA3
+)
+
+// IE encodes the capabilities.
+func (c UESecurityCapabilities) IE() *ie.UESecurityCapabilities {
+	return &ie.UESecurityCapabilities{
+		NRencryptionAlgorithms:             &ie.NRencryptionAlgorithms{Value: bitString(uint64(c.NREncryption), 16)},
+		NRintegrityProtectionAlgorithms:    &ie.NRintegrityProtectionAlgorithms{Value: bitString(uint64(c.NRIntegrity), 16)},
+		EUTRAencryptionAlgorithms:          &ie.EUTRAencryptionAlgorithms{Value: bitString(uint64(c.EUTRAEncryption), 16)},
+		EUTRAintegrityProtectionAlgorithms: &ie.EUTRAintegrityProtectionAlgorithms{Value: bitString(uint64(c.EUTRAIntegrity), 16)},
+	}
+}
+
+// DecodeUESecurityCapabilities is the inverse of UESecurityCapabilities.IE.
+// The bitmaps are BIT STRING (SIZE(16, ...)): bits past the sixteenth,
+// which a later release may send, are ignored.
+func DecodeUESecurityCapabilities(x *ie.UESecurityCapabilities) (UESecurityCapabilities, error) {
+	if x == nil || x.NRencryptionAlgorithms == nil || x.NRintegrityProtectionAlgorithms == nil ||
+		x.EUTRAencryptionAlgorithms == nil || x.EUTRAintegrityProtectionAlgorithms == nil {
+		return UESecurityCapabilities{}, errors.New("ngap: UE Security Capabilities missing or incomplete")
+	}
+	var out UESecurityCapabilities
+	for _, f := range []struct {
+		bs   aper.BitString
+		dst  *uint16
+		what string
+	}{
+		{x.NRencryptionAlgorithms.Value, &out.NREncryption, "NR encryption algorithms"},
+		{x.NRintegrityProtectionAlgorithms.Value, &out.NRIntegrity, "NR integrity protection algorithms"},
+		{x.EUTRAencryptionAlgorithms.Value, &out.EUTRAEncryption, "E-UTRA encryption algorithms"},
+		{x.EUTRAintegrityProtectionAlgorithms.Value, &out.EUTRAIntegrity, "E-UTRA integrity protection algorithms"},
+	} {
+		bs := f.bs
+		if bs.BitLength > 16 {
+			bs.BitLength = 16
+		}
+		v, err := bitStringValue(bs, 16, f.what)
+		if err != nil {
+			return UESecurityCapabilities{}, err
+		}
+		*f.dst = uint16(v)
+	}
+	return out, nil
+}
+
+// MaxAllowedSlices is maxnoofAllowedSlices (TS 38.413 §9.3.1.31).
+const MaxAllowedSlices = 8
+
+// InitialContext is the UE context the AMF sets up in the gNB with Initial
+// Context Setup (TS 38.413 §8.3.1).
+type InitialContext struct {
+	AMFUE, RANUE int64
+	GUAMI        GUAMI
+	AllowedNSSAI []SNSSAI // 1 to MaxAllowedSlices
+	Security     UESecurityCapabilities
+	SecurityKey  secret.Key256 // KgNB (TS 33.501 Annex A.9)
+	NASPDU       []byte        // optional
+	// UEAMBRDownlink and UEAMBRUplink are the UE Aggregate Maximum Bit
+	// Rate in bit/s (§9.3.1.58), 0 when unknown. §9.2.2.1 makes the IE
+	// conditional on a PDU Session Resource Setup Request List, and a
+	// conditional IE "shall not be included" when its condition fails
+	// (§9.1, table 9.1.1-1). InitialContext sets up no PDU session yet,
+	// so InitialContextSetupRequest leaves the UE-AMBR out whatever these
+	// say (the gNB learns it with the first PDU Session Resource Setup
+	// Request, §9.2.1.1); DecodeInitialContextSetupRequest fills them
+	// from a request that has the IE.
+	UEAMBRDownlink, UEAMBRUplink uint64
+}
+
+// InitialContextSetupRequest builds the request of TS 38.413 §9.2.2.1.
+// AMF UE NGAP ID, RAN UE NGAP ID, GUAMI, Allowed NSSAI, UE Security
+// Capabilities and Security Key are mandatory; the NAS-PDU is included
+// when set; the UE-AMBR is not (see InitialContext).
+//
+// The message carries KgNB in the clear: never log or print it.
+func InitialContextSetupRequest(c InitialContext) (*message.InitialContextSetupRequest, error) {
+	// TS 23.003 §2.10.1: a 10-bit AMF Set ID and a 6-bit AMF Pointer.
+	if c.GUAMI.SetID >= 1<<10 || c.GUAMI.Pointer >= 1<<6 {
+		return nil, fmt.Errorf("ngap: InitialContextSetupRequest: GUAMI AMF Set ID %#x or AMF Pointer %#x too wide", c.GUAMI.SetID, c.GUAMI.Pointer)
+	}
+	g, err := c.GUAMI.IE()
+	if err != nil {
+		return nil, fmt.Errorf("ngap: InitialContextSetupRequest: %w", err)
+	}
+	if len(c.AllowedNSSAI) == 0 || len(c.AllowedNSSAI) > MaxAllowedSlices {
+		return nil, fmt.Errorf("ngap: InitialContextSetupRequest: Allowed NSSAI of %d S-NSSAIs, want 1 to %d", len(c.AllowedNSSAI), MaxAllowedSlices)
+	}
+	nssai := &ie.AllowedNSSAI{List: make([]ie.AllowedNSSAIItem, 0, len(c.AllowedNSSAI))}
+	for _, s := range c.AllowedNSSAI {
+		nssai.List = append(nssai.List, ie.AllowedNSSAIItem{SNSSAI: s.IE()})
+	}
+	key := c.SecurityKey.Bytes()
+	m := &message.InitialContextSetupRequest{
+		AMFUENGAPID:            &ie.AMFUENGAPID{Value: c.AMFUE},
+		RANUENGAPID:            &ie.RANUENGAPID{Value: c.RANUE},
+		GUAMI:                  g,
+		AllowedNSSAI:           nssai,
+		UESecurityCapabilities: c.Security.IE(),
+		SecurityKey:            &ie.SecurityKey{Value: aper.BitString{Bytes: key, BitLength: 256}},
+	}
+	if len(c.NASPDU) > 0 {
+		m.NASPDU = &ie.NASPDU{Value: c.NASPDU}
+	}
+	return m, nil
+}
+
+// DecodeInitialContextSetupRequest reads what a gNB keeps of an Initial
+// Context Setup Request. A missing mandatory IE of §9.2.2.1 is an error.
+// NASPDU refers to the message's bytes.
+func DecodeInitialContextSetupRequest(m *message.InitialContextSetupRequest) (InitialContext, error) {
+	const name = "ngap: InitialContextSetupRequest"
+	if m == nil {
+		return InitialContext{}, errors.New(name + ": no message")
+	}
+	for _, f := range []struct {
+		missing bool
+		name    string
+	}{
+		{m.AMFUENGAPID == nil, "AMF-UE-NGAP-ID"},
+		{m.RANUENGAPID == nil, "RAN-UE-NGAP-ID"},
+		{m.GUAMI == nil, "GUAMI"},
+		{m.AllowedNSSAI == nil || len(m.AllowedNSSAI.List) == 0, "Allowed NSSAI"},
+		{m.UESecurityCapabilities == nil, "UE Security Capabilities"},
+		{m.SecurityKey == nil, "Security Key"},
+	} {
+		if f.missing {
+			return InitialContext{}, fmt.Errorf("%s: missing %s", name, f.name)
+		}
+	}
+	c := InitialContext{AMFUE: m.AMFUENGAPID.Value, RANUE: m.RANUENGAPID.Value}
+	var err error
+	if c.GUAMI, err = DecodeGUAMI(m.GUAMI); err != nil {
+		return InitialContext{}, fmt.Errorf("%s: %w", name, err)
+	}
+	for _, item := range m.AllowedNSSAI.List {
+		s, err := DecodeSNSSAI(item.SNSSAI)
+		if err != nil {
+			return InitialContext{}, fmt.Errorf("%s: Allowed NSSAI: %w", name, err)
+		}
+		c.AllowedNSSAI = append(c.AllowedNSSAI, s)
+	}
+	if c.Security, err = DecodeUESecurityCapabilities(m.UESecurityCapabilities); err != nil {
+		return InitialContext{}, fmt.Errorf("%s: %w", name, err)
+	}
+	if k := m.SecurityKey.Value; k.BitLength != 256 || len(k.Bytes) != 32 {
+		return InitialContext{}, fmt.Errorf("%s: Security Key of %d bits, want 256", name, k.BitLength)
+	}
+	copy(c.SecurityKey[:], m.SecurityKey.Value.Bytes)
+	if m.NASPDU != nil {
+		c.NASPDU = m.NASPDU.Value
+	}
+	if r := m.UEAggregateMaximumBitRate; r != nil {
+		if r.UEAggregateMaximumBitRateDL == nil || r.UEAggregateMaximumBitRateUL == nil ||
+			r.UEAggregateMaximumBitRateDL.Value < 0 || r.UEAggregateMaximumBitRateUL.Value < 0 {
+			return InitialContext{}, errors.New(name + ": UE Aggregate Maximum Bit Rate incomplete")
+		}
+		c.UEAMBRDownlink = uint64(r.UEAggregateMaximumBitRateDL.Value)
+		c.UEAMBRUplink = uint64(r.UEAggregateMaximumBitRateUL.Value)
+	}
+	return c, nil
+}
+
+// InitialContextSetupResponse is the gNB's answer to a context it set up
+// (TS 38.413 §9.2.2.2).
+func InitialContextSetupResponse(amfUE, ranUE int64) *message.InitialContextSetupResponse {
+	return &message.InitialContextSetupResponse{
+		AMFUENGAPID: &ie.AMFUENGAPID{Value: amfUE},
+		RANUENGAPID: &ie.RANUENGAPID{Value: ranUE},
+	}
+}
+
+// InitialContextSetupFailure is the gNB's answer when it cannot set up the
+// context (TS 38.413 §9.2.2.3); the cause is mandatory.
+func InitialContextSetupFailure(amfUE, ranUE int64, cause *ie.Cause) *message.InitialContextSetupFailure {
+	return &message.InitialContextSetupFailure{
+		AMFUENGAPID: &ie.AMFUENGAPID{Value: amfUE},
+		RANUENGAPID: &ie.RANUENGAPID{Value: ranUE},
+		Cause:       cause,
+	}
+}

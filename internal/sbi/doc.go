@@ -1,0 +1,41 @@
+// Package sbi defines the service-based interfaces between Keel's network
+// functions: one Go interface per 3GPP NF service, named after it, with the
+// request and answer types it carries. In one process an NF calls another
+// through these interfaces directly; when NFs run apart, an HTTP/2 transport
+// (TS 29.500, TS 29.501) implements the same interfaces, so callers do not
+// change. The NF packages (amf, ausf, udm, udr, ...) never import one
+// another; they meet here.
+//
+// # Services
+//
+//   - NausfUEAuthentication: Nausf_UEAuthentication, TS 29.509 §5.2
+//     (Authenticate, 5G-AKA confirmation), as used in TS 33.501 §6.1.3.2.
+//   - NudmUEAuthentication: Nudm_UEAuthentication, TS 29.503 §5.4
+//     (Get = generate-auth-data, ResultConfirmation = auth-events).
+//   - NudmSDM: Nudm_SubscriberDataManagement, TS 29.503 §5.2 (Get of the
+//     access and mobility subscription data).
+//   - NudmUECM: Nudm_UEContextManagement, TS 29.503 §5.3 (AMF registration
+//     for 3GPP access).
+//   - NudrDataRepository: Nudr_DataRepository, TS 29.504 §5.2, for the
+//     subscription data of TS 29.505 §5.2 (authentication subscription and
+//     its SQN, access and mobility subscription data).
+//
+// # Errors
+//
+// Errors with protocol meaning are the sentinel values in errors.go, each a
+// *Problem carrying the HTTP status and the ProblemDetails cause an HTTP
+// transport answers with (TS 29.500 §5.2.7). Implementations wrap them with
+// detail; callers test them with errors.Is and read the cause with
+// ProblemOf.
+//
+// # Secrets
+//
+// Key material (KAUSF, KSEAF, K, OPc) travels in the types of
+// internal/secret, which print as REDACTED. XRES* travels as bytes inside
+// AuthVector: it is only ever held by the UDM and the AUSF and never logged.
+//
+// # Concurrency
+//
+// Every implementation of an interface here must be safe for concurrent
+// use by any number of goroutines; each method honours its context.
+package sbi

@@ -1,0 +1,75 @@
+package sbi
+
+import (
+	"errors"
+	"net/http"
+)
+
+// Problem is an error with protocol meaning: the HTTP status and the
+// application error cause of a ProblemDetails answer (TS 29.571 §5.2.4.1,
+// TS 29.500 §5.2.7.2).
+type Problem struct {
+	Status int
+	Cause  string
+	// Reason is a short name for metric labels and logs, unique per error.
+	Reason string
+	msg    string
+}
+
+func (p *Problem) Error() string { return "sbi: " + p.msg }
+
+// Errors with protocol meaning. Implementations wrap them with %w.
+var (
+	// ErrUserNotFound: the SUPI (or the SUPI a SUCI conceals) has no
+	// subscription. TS 29.503 Table 6.3.7.3-1, TS 29.504 USER_NOT_FOUND.
+	ErrUserNotFound error = &Problem{http.StatusNotFound, "USER_NOT_FOUND", "user_not_found", "user not found"}
+	// ErrServingNetworkNotAuthorized: the serving network name is malformed
+	// or not one the home network lets authenticate its users
+	// (TS 33.501 §6.1.2, TS 29.509 Table 6.1.7.3-1, TS 29.503 Table 6.3.7.3-1).
+	ErrServingNetworkNotAuthorized error = &Problem{http.StatusForbidden, "SERVING_NETWORK_NOT_AUTHORIZED", "serving_network_not_authorized", "serving network not authorized"}
+	// ErrAuthRejected: RES* from the UE differs from XRES*
+	// (TS 33.501 §6.1.3.2 step 11). Over HTTP, TS 29.509 §5.2.2.2.2 answers
+	// the 5g-aka-confirmation with authResult AUTHENTICATION_FAILURE.
+	ErrAuthRejected error = &Problem{http.StatusForbidden, "AUTHENTICATION_REJECTED", "rejected", "authentication rejected"}
+	// ErrSyncFailure: the AUTS of a synchronisation failure carries a MAC-S
+	// that does not verify (TS 33.102 §6.3.5), so the SQN is not re-synchronised
+	// and no vector is generated. Keel answers it as an authentication
+	// rejection (TS 29.503 Table 6.3.7.3-1 has no cause of its own for it).
+	ErrSyncFailure error = &Problem{http.StatusForbidden, "AUTHENTICATION_REJECTED", "sync_failure", "re-synchronisation failed: MAC-S does not verify"}
+	// ErrAuthContextNotFound: no authentication context with this ID, or it
+	// expired, or it was confirmed already (TS 29.509 §6.1.3.3,
+	// TS 29.500 Table 5.2.7.2-1 CONTEXT_NOT_FOUND).
+	ErrAuthContextNotFound error = &Problem{http.StatusNotFound, "CONTEXT_NOT_FOUND", "context_not_found", "authentication context not found"}
+	// ErrSUCIDeconceal: the SIDF cannot de-conceal the SUCI: unknown home
+	// network public key identifier, a scheme the key is not for, or a MAC
+	// that does not verify (TS 33.501 §6.12.2, Annex C.3). Answered as an
+	// authentication rejection; the AMF then asks the UE for its identity
+	// again or rejects it (TS 24.501 §5.4.1.3.7).
+	ErrSUCIDeconceal error = &Problem{http.StatusForbidden, "AUTHENTICATION_REJECTED", "suci_deconceal_failure", "SUCI cannot be de-concealed"}
+	// ErrInvalidRequest: a request lacks a mandatory element or holds a
+	// malformed one (neither SUCI nor SUPI, a malformed SUPI, a malformed
+	// SUCI) (TS 29.500 Table 5.2.7.2-1 MANDATORY_IE_INCORRECT).
+	ErrInvalidRequest error = &Problem{http.StatusBadRequest, "MANDATORY_IE_INCORRECT", "invalid_request", "invalid request"}
+)
+
+// ProblemOf returns the Problem err wraps, or nil when err carries no
+// protocol meaning (a fault of the NF, answered with 500 by a transport).
+func ProblemOf(err error) *Problem {
+	var p *Problem
+	if errors.As(err, &p) {
+		return p
+	}
+	return nil
+}
+
+// Outcome names the result of a call for a metric label: "ok" for nil,
+// the Problem's Reason, or "error" for a fault without protocol meaning.
+func Outcome(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	if p := ProblemOf(err); p != nil {
+		return p.Reason
+	}
+	return "error"
+}

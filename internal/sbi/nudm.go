@@ -1,0 +1,89 @@
+package sbi
+
+import (
+	"context"
+
+	"github.com/keelcore/keel/internal/secret"
+)
+
+// NudmUEAuthentication is the UDM's Nudm_UEAuthentication service
+// (TS 29.503 §5.4), used by the AUSF.
+type NudmUEAuthentication interface {
+	// GenerateAuthData is Nudm_UEAuthentication_Get
+	// (POST /{supiOrSuci}/security-information/generate-auth-data,
+	// TS 29.503 §5.4.2.2): the SIDF de-conceals a SUCI (TS 33.501 §6.12.2),
+	// the ARPF re-synchronises the SQN when req.Resync is set
+	// (TS 33.501 §6.1.3.3) and generates one 5G HE AV
+	// (TS 33.501 §6.1.3.2 step 3). Errors: ErrUserNotFound,
+	// ErrSUCIDeconceal, ErrSyncFailure, ErrServingNetworkNotAuthorized,
+	// ErrInvalidRequest.
+	GenerateAuthData(ctx context.Context, req AuthRequest) (AuthVector, error)
+	// ConfirmAuth is Nudm_UEAuthentication_ResultConfirmation
+	// (POST /{supi}/auth-events, TS 29.503 §5.4.2.3): the AUSF reports the
+	// outcome of an authentication.
+	ConfirmAuth(ctx context.Context, supi string, success bool) error
+}
+
+// AuthVector is a 5G HE AV with the SUPI it was made for
+// (TS 33.501 §6.1.3.2 step 3; TS 29.503 AuthenticationInfoResult with
+// Av5GHeAka). XRESStar is secret: never log it.
+type AuthVector struct {
+	SUPI     string
+	RAND     [16]byte
+	AUTN     [16]byte
+	XRESStar [16]byte
+	KAUSF    secret.Key256
+}
+
+// NudmSDM is the UDM's Nudm_SubscriberDataManagement service
+// (TS 29.503 §5.2). Session management and SMF selection data come later.
+type NudmSDM interface {
+	// AccessAndMobility is the Get of am-data (GET /{supi}/am-data,
+	// TS 29.503 §5.2.2.2.3). Errors: ErrUserNotFound.
+	AccessAndMobility(ctx context.Context, supi string) (AMData, error)
+}
+
+// AMData is the access and mobility subscription data
+// (TS 29.503 AccessAndMobilitySubscriptionData), as much of it
+// as Keel keeps.
+type AMData struct {
+	// UEAMBRUplink and UEAMBRDownlink are the subscribed UE-AMBR in bit/s.
+	UEAMBRUplink, UEAMBRDownlink uint64
+	// NSSAI holds the subscribed S-NSSAIs; the first is the default one.
+	NSSAI []SNSSAI
+	// DNNs lists the subscribed DNNs, each once.
+	DNNs []string
+}
+
+// SNSSAI is a slice identifier (TS 23.003 §28.4.2, TS 29.571 Snssai):
+// SST and, when HasSD, a 24-bit SD.
+type SNSSAI struct {
+	SST   uint8
+	SD    uint32
+	HasSD bool
+}
+
+// NudmUECM is the UDM's Nudm_UEContextManagement service (TS 29.503 §5.3):
+// which AMF serves a UE over 3GPP access.
+type NudmUECM interface {
+	// RegisterAMF is Registration for 3GPP access
+	// (PUT /{ueId}/registrations/amf-3gpp-access, TS 29.503 §5.3.2.2.2);
+	// it replaces an earlier registration. Errors: ErrUserNotFound.
+	RegisterAMF(ctx context.Context, supi string, reg AMFRegistration) error
+	// DeregisterAMF is the AMF's deregistration (TS 29.503 §5.3.2.4.2, a
+	// PATCH setting purgeFlag). Deregistering an unregistered UE is no error.
+	DeregisterAMF(ctx context.Context, supi string) error
+	// AMF is the Get of the 3GPP access registration (TS 29.503 §5.3.2.5.2).
+	AMF(ctx context.Context, supi string) (AMFRegistration, bool)
+}
+
+// AMFRegistration is an Amf3GppAccessRegistration (TS 29.503 §5.3),
+// reduced to what Keel uses.
+type AMFRegistration struct {
+	// AMFInstance is the AMF's NF instance ID.
+	AMFInstance string
+	// GUAMI in the form "<MCC><MNC>-<AMF ID in hex>" (TS 23.003 §2.10.1).
+	GUAMI string
+	// RATType, e.g. "NR" (TS 29.571 RatType).
+	RATType string
+}

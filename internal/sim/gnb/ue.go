@@ -1,0 +1,230 @@
+package gnb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/free5gc/ngap/ie"
+	"github.com/free5gc/ngap/message"
+
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sctp"
+	"github.com/keelcore/keel/internal/secret"
+)
+
+// Downlink is what the AMF sent one UE.
+type Downlink struct {
+	// NAS is a NAS PDU, from Downlink NAS Transport or Initial Context
+	// Setup Request; nil for a release.
+	NAS []byte
+	// ContextSetup is set when the NAS PDU came in an Initial Context
+	// Setup Request, which the gNB has answered; KgNB is its key.
+	ContextSetup bool
+	KgNB         secret.Key256
+	// Released is set when the AMF released the UE's connection (UE
+	// Context Release Command, answered with Complete).
+	Released bool
+}
+
+// UEConn is one UE-associated logical NG connection (TS 38.413 §3.1) of
+// a simulated UE. Its methods are safe for concurrent use.
+type UEConn struct {
+	g     *GNB
+	ranID int64
+	amfID atomic.Int64 // -1 until the AMF names it
+	down  chan Downlink
+}
+
+// ErrNoAMFID means the AMF has not yet sent the UE anything, so an
+// uplink message cannot name the connection.
+var ErrNoAMFID = errors.New("gnb: AMF UE NGAP ID not known yet")
+
+// ueTable routes downlink messages to UE connections by RAN UE NGAP ID.
+type ueTable struct {
+	mu     sync.Mutex
+	byRAN  map[int64]*UEConn
+	nextID int64
+}
+
+// downlinkBuffer bounds the messages waiting for one UE; a UE procedure
+// never has more than a few outstanding.
+const downlinkBuffer = 32
+
+// Attach opens a UE connection with an Initial UE Message carrying the
+// UE's first NAS PDU (TS 38.413 §8.6.1). tmsi is the 5G-S-TMSI of a UE
+// that has one, or nil.
+func (g *GNB) Attach(ctx context.Context, nasPDU []byte, tmsi *ngap.FiveGSTMSI) (*UEConn, error) {
+	g.ues.mu.Lock()
+	g.ues.nextID = (g.ues.nextID + 1) % (1 << 32) // TS 38.413 §9.3.3.2
+	c := &UEConn{g: g, ranID: g.ues.nextID, down: make(chan Downlink, downlinkBuffer)}
+	c.amfID.Store(-1)
+	g.ues.byRAN[c.ranID] = c
+	g.ues.mu.Unlock()
+	msg, err := ngap.InitialUEMessage(c.ranID, nasPDU, g.location(c.ranID), ngap.RRCCauseMOSignalling, tmsi)
+	if err != nil {
+		g.forgetUE(c)
+		return nil, err
+	}
+	if err := g.sendUE(ctx, c.ranID, msg); err != nil {
+		g.forgetUE(c)
+		return nil, err
+	}
+	return c, nil
+}
+
+// location is where the gNB says its UEs are: its first TA, and a cell
+// of its own (NR Cell Identity = gNB ID followed by a 14-bit cell number).
+func (g *GNB) location(ranID int64) ngap.UELocation {
+	ta := g.cfg.TAs[0]
+	cell := uint64(g.cfg.ID.ID)<<(36-g.cfg.ID.Bits) | uint64(ranID%4)
+	return ngap.UELocation{TAI: ngap.TAI{PLMN: ta.PLMNs[0], TAC: ta.TAC}, CellID: cell & ngap.MaxNRCellID, CellPLMN: ta.PLMNs[0]}
+}
+
+// Downlink delivers what the AMF sends the UE.
+func (c *UEConn) Downlink() <-chan Downlink { return c.down }
+
+// RANUENGAPID returns the gNB's ID for the connection.
+func (c *UEConn) RANUENGAPID() int64 { return c.ranID }
+
+// Send sends an uplink NAS PDU (Uplink NAS Transport, TS 38.413 §8.6.3).
+func (c *UEConn) Send(ctx context.Context, nasPDU []byte) error {
+	amf := c.amfID.Load()
+	if amf < 0 {
+		return ErrNoAMFID
+	}
+	msg, err := ngap.UplinkNASTransport(amf, c.ranID, nasPDU, c.g.location(c.ranID))
+	if err != nil {
+		return err
+	}
+	return c.g.sendUE(ctx, c.ranID, msg)
+}
+
+// RequestRelease asks the AMF to release the connection, as a gNB does
+// when the UE goes inactive (UE Context Release Request, §8.3.2).
+func (c *UEConn) RequestRelease(ctx context.Context) error {
+	amf := c.amfID.Load()
+	if amf < 0 {
+		return ErrNoAMFID
+	}
+	return c.g.sendUE(ctx, c.ranID, ngap.UEContextReleaseRequest(amf, c.ranID, ngap.RadioNetworkCause(20))) // user-inactivity
+}
+
+// Close forgets the connection without telling the AMF (the radio link
+// is simply gone).
+func (c *UEConn) Close() { c.g.forgetUE(c) }
+
+func (g *GNB) forgetUE(c *UEConn) {
+	g.ues.mu.Lock()
+	if g.ues.byRAN[c.ranID] == c {
+		delete(g.ues.byRAN, c.ranID)
+	}
+	g.ues.mu.Unlock()
+}
+
+func (g *GNB) ueByRAN(id int64) *UEConn {
+	g.ues.mu.Lock()
+	defer g.ues.mu.Unlock()
+	return g.ues.byRAN[id]
+}
+
+// sendUE sends a UE-associated message on a non-zero stream chosen by
+// the RAN UE NGAP ID, so one UE's messages stay in order.
+func (g *GNB) sendUE(ctx context.Context, ranID int64, m message.Message) error {
+	b, err := ngap.Encode(m)
+	if err != nil {
+		return err
+	}
+	stream := uint16(0)
+	if n := int64(g.conn.OutStreams()); n > 1 {
+		stream = uint16(1 + ranID%(n-1))
+	}
+	return g.conn.Send(ctx, sctp.Message{Stream: stream, PPID: sctp.PPIDNGAP, Data: b})
+}
+
+// deliver hands a downlink message to its UE; it reports false when no
+// UE connection has the IDs.
+func (g *GNB) deliver(amfID, ranID int64, d Downlink) bool {
+	c := g.ueByRAN(ranID)
+	if c == nil {
+		return false
+	}
+	c.amfID.Store(amfID)
+	if d.Released {
+		g.forgetUE(c)
+	}
+	select {
+	case c.down <- d:
+	default:
+		g.log.Warn("gnb: UE downlink buffer full: message dropped", "ran_ue_ngap_id", ranID)
+	}
+	return true
+}
+
+// handleUE runs the UE-associated downlink messages; it reports false
+// for messages that are not.
+func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
+	switch x := m.(type) {
+	case *message.DownlinkNASTransport:
+		if x.AMFUENGAPID == nil || x.RANUENGAPID == nil || x.NASPDU == nil {
+			return true
+		}
+		g.deliver(x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{NAS: append([]byte(nil), x.NASPDU.Value...)})
+	case *message.InitialContextSetupRequest:
+		ic, err := ngap.DecodeInitialContextSetupRequest(x)
+		if err != nil {
+			g.log.Warn("gnb: Initial Context Setup Request", "err", err)
+			return true
+		}
+		// TS 38.413 §8.3.1.2: answer, then the NAS PDU goes to the UE.
+		if g.ueByRAN(ic.RANUE) == nil {
+			g.sendUE(ctx, ic.RANUE, ngap.InitialContextSetupFailure(ic.AMFUE, ic.RANUE, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentUnknownLocalUENGAPID)))
+			return true
+		}
+		g.sendUE(ctx, ic.RANUE, ngap.InitialContextSetupResponse(ic.AMFUE, ic.RANUE))
+		g.deliver(ic.AMFUE, ic.RANUE, Downlink{NAS: append([]byte(nil), ic.NASPDU...), ContextSetup: true, KgNB: ic.SecurityKey})
+	case *message.UEContextReleaseCommand:
+		amfID, _, ranID, hasRAN := ngap.UEIDs(x)
+		if !hasRAN {
+			ranID = g.ranIDOf(amfID)
+		}
+		g.sendUE(ctx, ranID, ngap.UEContextReleaseComplete(amfID, ranID))
+		g.deliver(amfID, ranID, Downlink{Released: true})
+	default:
+		return false
+	}
+	return true
+}
+
+// ranIDOf finds the connection the AMF names by its own ID only.
+func (g *GNB) ranIDOf(amfID int64) int64 {
+	g.ues.mu.Lock()
+	defer g.ues.mu.Unlock()
+	for id, c := range g.ues.byRAN {
+		if c.amfID.Load() == amfID {
+			return id
+		}
+	}
+	return -1
+}
+
+// releaseAll tells every UE its connection is gone (association down).
+func (g *GNB) releaseAll() {
+	g.ues.mu.Lock()
+	list := make([]*UEConn, 0, len(g.ues.byRAN))
+	for _, c := range g.ues.byRAN {
+		list = append(list, c)
+	}
+	g.ues.byRAN = map[int64]*UEConn{}
+	g.ues.mu.Unlock()
+	for _, c := range list {
+		select {
+		case c.down <- Downlink{Released: true}:
+		default:
+		}
+	}
+}
+
+func (c *UEConn) String() string { return fmt.Sprintf("ran-ue-%d", c.ranID) }

@@ -1,0 +1,145 @@
+// Package scenario runs simulated UEs through procedures over a simulated
+// gNB: registration, deregistration. `keel sim`, `keel bench` and the
+// whole-system tests share it.
+//
+// # Concurrency
+//
+// One call runs one UE and must not share that UE with another call; many
+// calls run in parallel over the same gNB.
+package scenario
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/keelcore/keel/internal/sim/gnb"
+	"github.com/keelcore/keel/internal/sim/ue"
+)
+
+// Failure is a procedure that did not succeed, with a cause a summary
+// can count: "5gmm-cause-7", "timeout", "released", ...
+type Failure struct {
+	Cause string
+	Err   error
+}
+
+func (f *Failure) Error() string {
+	if f.Err != nil {
+		return fmt.Sprintf("%s: %v", f.Cause, f.Err)
+	}
+	return f.Cause
+}
+
+func (f *Failure) Unwrap() error { return f.Err }
+
+// Session is a UE with its connection through a gNB.
+type Session struct {
+	UE   *ue.UE
+	GNB  *gnb.GNB
+	Conn *gnb.UEConn // nil while the UE is idle
+}
+
+// Register runs an initial registration (TS 24.501 §5.5.1.2) and returns
+// how long it took, from the Initial UE Message to the Registration
+// Complete. The connection stays up.
+func Register(ctx context.Context, g *gnb.GNB, u *ue.UE) (*Session, time.Duration, error) {
+	pdu, err := u.RegistrationRequest()
+	if err != nil {
+		return nil, 0, &Failure{Cause: "ue", Err: err}
+	}
+	start := time.Now()
+	c, err := g.Attach(ctx, pdu, nil)
+	if err != nil {
+		return nil, 0, &Failure{Cause: "transport", Err: err}
+	}
+	s := &Session{UE: u, GNB: g, Conn: c}
+	if err := s.until(ctx, ue.EventRegistered); err != nil {
+		c.Close()
+		return nil, 0, err
+	}
+	return s, time.Since(start), nil
+}
+
+// Deregister runs a UE-initiated deregistration (§5.5.2.2), not switched
+// off, and waits for the release of the connection.
+func (s *Session) Deregister(ctx context.Context) error {
+	if s.Conn == nil {
+		return &Failure{Cause: "idle"}
+	}
+	pdu, err := s.UE.DeregistrationRequest(false)
+	if err != nil {
+		return &Failure{Cause: "ue", Err: err}
+	}
+	if err := s.Conn.Send(ctx, pdu); err != nil {
+		return &Failure{Cause: "transport", Err: err}
+	}
+	if err := s.until(ctx, ue.EventDeregistered); err != nil {
+		return err
+	}
+	// The AMF releases the connection after the accept.
+	return s.waitRelease(ctx)
+}
+
+// until feeds downlink NAS to the UE and its answers back until the UE
+// reports want.
+func (s *Session) until(ctx context.Context, want ue.Event) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return &Failure{Cause: "timeout", Err: ctx.Err()}
+		case d, ok := <-s.Conn.Downlink():
+			if !ok || d.Released {
+				s.Conn = nil
+				s.UE.ConnectionReleased()
+				return &Failure{Cause: "released"}
+			}
+			res, err := s.UE.Handle(d.NAS)
+			if err != nil {
+				return &Failure{Cause: "ue", Err: err}
+			}
+			for _, up := range res.Uplink {
+				if err := s.Conn.Send(ctx, up); err != nil {
+					return &Failure{Cause: "transport", Err: err}
+				}
+			}
+			switch res.Event {
+			case want:
+				return nil
+			case ue.EventRejected, ue.EventAuthRejected, ue.EventAuthFailure, ue.EventSecurityModeRejected:
+				if res.Event == ue.EventAuthFailure && res.Cause == 21 {
+					continue // synch failure: the network re-synchronises
+				}
+				return &Failure{Cause: fmt.Sprintf("5gmm-cause-%d", res.Cause), Err: errors.New(res.Event.String())}
+			}
+		}
+	}
+}
+
+func (s *Session) waitRelease(ctx context.Context) error {
+	for s.Conn != nil {
+		select {
+		case <-ctx.Done():
+			return &Failure{Cause: "timeout", Err: ctx.Err()}
+		case d, ok := <-s.Conn.Downlink():
+			if !ok || d.Released {
+				s.Conn = nil
+				s.UE.ConnectionReleased()
+			}
+		}
+	}
+	return nil
+}
+
+// Cause returns the summary cause of an error from this package.
+func Cause(err error) string {
+	var f *Failure
+	if errors.As(err, &f) {
+		return f.Cause
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timeout"
+	}
+	return "error"
+}

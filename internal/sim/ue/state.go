@@ -1,0 +1,146 @@
+package ue
+
+import (
+	"fmt"
+
+	"github.com/free5gc/nas"
+)
+
+// State is the UE's 5GMM state (TS 24.501 §5.1.3.2.1), without the
+// substates.
+//
+//	                  RegistrationRequest()
+//	Deregistered ──────────────────────────────► RegisteredInitiated ◄─┐
+//	 ▲  ▲  ▲        Registration Reject,              │                │ RegistrationUpdate()
+//	 │  │  └──────── Authentication Reject ───────────┤                │
+//	 │  │                                             │ Registration   │
+//	 │  │ network-initiated                           ▼ Accept         │
+//	 │  └─ Deregistration Request ─────────────── Registered ──────────┘
+//	 │                                                │
+//	 │ Deregistration Accept (or switch-off)          │ DeregistrationRequest()
+//	 └────────────────────────────── DeregisteredInitiated
+//
+// Authentication Reject and a network-initiated Deregistration Request
+// lead to Deregistered from every state; downlinkProcedures lists the
+// states in which each downlink message is accepted.
+type State int
+
+// 5GMM states.
+const (
+	Deregistered          State = iota // 5GMM-DEREGISTERED
+	RegisteredInitiated                // 5GMM-REGISTERED-INITIATED
+	Registered                         // 5GMM-REGISTERED
+	DeregisteredInitiated              // 5GMM-DEREGISTERED-INITIATED
+)
+
+func (s State) String() string {
+	switch s {
+	case Deregistered:
+		return "5GMM-DEREGISTERED"
+	case RegisteredInitiated:
+		return "5GMM-REGISTERED-INITIATED"
+	case Registered:
+		return "5GMM-REGISTERED"
+	case DeregisteredInitiated:
+		return "5GMM-DEREGISTERED-INITIATED"
+	}
+	return fmt.Sprintf("State(%d)", int(s))
+}
+
+// Event is what a downlink message did to the UE.
+type Event int
+
+// Events.
+const (
+	EventNone                 Event = iota
+	EventRegistered                 // Registration Accept processed
+	EventRejected                   // Registration Reject; Result.Cause is the 5GMM cause
+	EventDeregistered               // deregistration completed, either side initiating; Cause set if the network gave one
+	EventAuthRejected               // Authentication Reject
+	EventAuthFailure                // the UE refused the challenge with Authentication Failure; Cause is #20, #21, #26 or #71
+	EventSecurityModeRejected       // the UE answered Security Mode Reject; Cause is #23 or #24
+	EventConfigurationUpdated       // Configuration Update Command processed
+)
+
+func (e Event) String() string {
+	switch e {
+	case EventNone:
+		return "none"
+	case EventRegistered:
+		return "registered"
+	case EventRejected:
+		return "rejected"
+	case EventDeregistered:
+		return "deregistered"
+	case EventAuthRejected:
+		return "authentication rejected"
+	case EventAuthFailure:
+		return "authentication failure"
+	case EventSecurityModeRejected:
+		return "security mode rejected"
+	case EventConfigurationUpdated:
+		return "configuration updated"
+	}
+	return fmt.Sprintf("Event(%d)", int(e))
+}
+
+// Result is what Handle did with one downlink NAS PDU.
+type Result struct {
+	// Uplink holds the NAS PDUs to send, in order.
+	Uplink [][]byte
+	Event  Event
+	// Cause is the 5GMM cause (TS 24.501 §9.11.3.2) of a reject, of the
+	// UE's own failure or reject message, or of a network deregistration.
+	Cause uint8
+}
+
+// inbound is a downlink 5GMM message after the security header was
+// checked and removed.
+type inbound struct {
+	msg   *nas.GmmMessage
+	plain []byte // the plain 5GMM message
+	sht   uint8  // security header type it came with
+	mac   [4]byte
+	sqn   uint8
+}
+
+type procedure struct {
+	name   string
+	handle func(*UE, *inbound) (Result, error)
+	states []State // states in which the message is compatible with the protocol state
+}
+
+// downlinkProcedures is the transition table: for each downlink 5GMM
+// message type, the handler and the states that accept it. It is never
+// written after initialisation.
+var downlinkProcedures = map[uint8]procedure{
+	nas.MsgTypeAuthenticationRequest: {"Authentication Request", (*UE).handleAuthenticationRequest,
+		[]State{RegisteredInitiated, Registered, DeregisteredInitiated}},
+	nas.MsgTypeAuthenticationReject: {"Authentication Reject", (*UE).handleAuthenticationReject,
+		[]State{RegisteredInitiated, Registered, DeregisteredInitiated}},
+	nas.MsgTypeSecurityModeCommand: {"Security Mode Command", (*UE).handleSecurityModeCommand,
+		[]State{RegisteredInitiated, Registered}},
+	nas.MsgTypeIdentityRequest: {"Identity Request", (*UE).handleIdentityRequest,
+		[]State{RegisteredInitiated, Registered}},
+	nas.MsgTypeRegistrationAccept: {"Registration Accept", (*UE).handleRegistrationAccept,
+		[]State{RegisteredInitiated}},
+	nas.MsgTypeRegistrationReject: {"Registration Reject", (*UE).handleRegistrationReject,
+		[]State{RegisteredInitiated}},
+	nas.MsgTypeConfigurationUpdateCommand: {"Configuration Update Command", (*UE).handleConfigurationUpdateCommand,
+		[]State{Registered}},
+	nas.MsgTypeDeregistrationAcceptUEOriginatingDeregistration: {"Deregistration Accept", (*UE).handleDeregistrationAccept,
+		[]State{DeregisteredInitiated}},
+	nas.MsgTypeDeregistrationRequestUETerminatedDeregistration: {"Deregistration Request (UE terminated)", (*UE).handleDeregistrationRequest,
+		[]State{RegisteredInitiated, Registered, DeregisteredInitiated}},
+	nas.MsgTypeStatus5GMM: {"5GMM Status", (*UE).handleStatus,
+		[]State{Deregistered, RegisteredInitiated, Registered, DeregisteredInitiated}},
+}
+
+func (p procedure) accepts(s State) bool {
+	for _, x := range p.states {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

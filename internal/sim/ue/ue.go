@@ -1,0 +1,221 @@
+package ue
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/keelcore/keel/internal/secret"
+)
+
+// Config describes one simulated subscriber: its USIM, its home network
+// and its capabilities.
+type Config struct {
+	SUPI     string // "imsi-001010000000001"; only IMSI-type SUPIs
+	MCC, MNC string // home PLMN, "001", "01"; the SUPI starts with them
+	K, OPc   secret.Key128
+	// RoutingIndicator is 1 to 4 digits; "" means "0000".
+	RoutingIndicator string
+	Scheme           Scheme
+	HNKeyID          uint8  // home network public key identifier (profiles A and B)
+	HNPublic         []byte // 32 octets X25519, or 33 (compressed) or 65 octets P-256
+	SNSSAIs          []SNSSAI
+	// EA and IA are the supported algorithms as bitmaps of the 5GS UE
+	// security capability IE (0x80 = 5G-EA0/IA0 ... 0x10 = 128-5G-EA3/IA3);
+	// zero means all four.
+	EA, IA uint8
+	// Rand is the source of SUCI ephemeral keys; nil means crypto/rand.
+	Rand io.Reader
+
+	// SQN is the highest sequence number the USIM has accepted so far
+	// (SQNms, 48 bits); a challenge must carry a greater one.
+	SQN uint64
+	// FollowOnRequest sets the follow-on request bit of the initial
+	// Registration Request (TS 24.501 §5.5.1.2.2), asking the AMF to keep
+	// the N1 connection after registration.
+	FollowOnRequest bool
+}
+
+// UE is one simulated UE. It is not safe for concurrent use: the caller
+// serialises calls (one goroutine per UE or a serial executor).
+type UE struct {
+	// Fixed by New.
+	supi    string // "imsi-" and the digits
+	imsi    string // the digits: P0 of TS 33.501 A.7
+	msin    string
+	mcc     string
+	mnc     string
+	plmn    [3]byte
+	routing [2]byte
+	snn     []byte // serving network name (the home PLMN: the simulator does not roam)
+	nssai   []SNSSAI
+	follow  bool
+	usim    *milenage
+	suci    *concealer
+	secCap  [2]byte // UE security capability value: EA, IA
+	imei    string
+	imeisv  string
+
+	// 5GMM state. Handle and the request builders move it along the
+	// transition table in state.go.
+	state   State
+	sqnMS   uint64           // USIM: highest accepted SQN (TS 33.102 §6.3.3, simplified)
+	pending *authContext     // from the last 5G AKA, not yet taken into use by a Security Mode Command
+	ctx     *securityContext // current 5G NAS security context
+	// secured records that the network established secure exchange of NAS
+	// messages on the current N1 connection (TS 24.501 §4.4.4.2): from
+	// then on every downlink message must pass the integrity check.
+	secured bool
+	initial *initialMessage // the initial NAS message of the ongoing registration
+
+	guti    *GUTI
+	tais    []TAI
+	allowed []SNSSAI
+	t3512   time.Duration
+}
+
+// initialMessage is the Registration Request that opened a registration
+// procedure, kept for the NAS message container of Security Mode Complete
+// (TS 24.501 §4.4.6).
+type initialMessage struct {
+	full         []byte // the entire plain message, cleartext and non-cleartext IEs
+	nonCleartext bool   // full has IEs that the message sent left out
+}
+
+// New checks cfg and returns a UE in state Deregistered.
+func New(cfg Config) (*UE, error) {
+	u := &UE{state: Deregistered, follow: cfg.FollowOnRequest}
+	lower := strings.ToLower(cfg.SUPI)
+	if !strings.HasPrefix(lower, "imsi-") {
+		return nil, fmt.Errorf("ue: SUPI %q: only IMSI-type SUPIs (\"imsi-<digits>\") are supported", cfg.SUPI)
+	}
+	u.imsi = lower[len("imsi-"):]
+	u.supi = "imsi-" + u.imsi
+	if !isDigits(u.imsi) || len(u.imsi) < 6 || len(u.imsi) > 15 {
+		return nil, fmt.Errorf("ue: SUPI %q: want 6 to 15 IMSI digits", cfg.SUPI)
+	}
+	var err error
+	if u.plmn, err = encodePLMN(cfg.MCC, cfg.MNC); err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(u.imsi, cfg.MCC+cfg.MNC) || len(u.imsi) == len(cfg.MCC+cfg.MNC) {
+		return nil, fmt.Errorf("ue: SUPI %q does not start with home PLMN %s%s and an MSIN", cfg.SUPI, cfg.MCC, cfg.MNC)
+	}
+	u.mcc, u.mnc = cfg.MCC, cfg.MNC
+	u.msin = u.imsi[len(cfg.MCC+cfg.MNC):]
+	if u.routing, err = routingIndicator(cfg.RoutingIndicator); err != nil {
+		return nil, err
+	}
+	if cfg.K.IsZero() {
+		return nil, errors.New("ue: K is all zeroes")
+	}
+	if cfg.SQN >= 1<<48 {
+		return nil, fmt.Errorf("ue: SQN %#x does not fit 48 bits", cfg.SQN)
+	}
+	for _, s := range cfg.SNSSAIs {
+		if s.SD > 0xFFFFFF {
+			return nil, fmt.Errorf("ue: S-NSSAI SD %#x does not fit 24 bits", s.SD)
+		}
+	}
+	r := cfg.Rand
+	if r == nil {
+		r = rand.Reader
+	}
+	if u.suci, err = newConcealer(cfg.Scheme, cfg.HNKeyID, cfg.HNPublic, r); err != nil {
+		return nil, err
+	}
+	ea, ia := cfg.EA, cfg.IA
+	if ea == 0 {
+		ea = 0xF0
+	}
+	if ia == 0 {
+		ia = 0xF0
+	}
+	u.secCap = [2]byte{ea, ia}
+	u.snn = servingNetworkName(cfg.MCC, cfg.MNC)
+	u.nssai = append([]SNSSAI(nil), cfg.SNSSAIs...)
+	u.usim = newMilenage(cfg.K, cfg.OPc)
+	u.sqnMS = cfg.SQN
+	u.imei, u.imeisv = deviceIdentities(u.msin)
+	return u, nil
+}
+
+// State returns the 5GMM state.
+func (u *UE) State() State { return u.state }
+
+// SUPI returns the SUPI in its canonical form, "imsi-<digits>".
+func (u *UE) SUPI() string { return u.supi }
+
+// GUTI returns the 5G-GUTI the network assigned, in the TS 29.571 form
+// ("5g-guti-00101cafe4000000001"), or "" before registration.
+func (u *UE) GUTI() string {
+	if u.guti == nil {
+		return ""
+	}
+	return u.guti.String()
+}
+
+// TAIList returns the registration area from the last Registration Accept
+// or Configuration Update Command.
+func (u *UE) TAIList() []TAI { return append([]TAI(nil), u.tais...) }
+
+// AllowedNSSAI returns the allowed NSSAI from the network.
+func (u *UE) AllowedNSSAI() []SNSSAI { return append([]SNSSAI(nil), u.allowed...) }
+
+// T3512 returns the periodic registration update timer the network set;
+// 0 when it did not or deactivated it.
+func (u *UE) T3512() time.Duration { return u.t3512 }
+
+// IMEISV returns the device identity the UE reports when asked.
+func (u *UE) IMEISV() string { return u.imeisv }
+
+// KgNB returns the KgNB derived from KAMF with the uplink NAS COUNT of the
+// last protected uplink NAS message (TS 33.501 A.9), or a zero key without
+// a 5G NAS security context.
+func (u *UE) KgNB() secret.Key256 {
+	if u.ctx == nil {
+		return secret.Key256{}
+	}
+	c := u.ctx.ul
+	if c > 0 {
+		c--
+	}
+	return deriveKgNB(u.ctx.kamf, c)
+}
+
+// KgNBForCount returns the KgNB for a given uplink NAS COUNT, or a zero
+// key without a 5G NAS security context.
+func (u *UE) KgNBForCount(ulCount uint32) secret.Key256 {
+	if u.ctx == nil {
+		return secret.Key256{}
+	}
+	return deriveKgNB(u.ctx.kamf, ulCount)
+}
+
+// NextULCount returns the uplink NAS COUNT the next protected uplink
+// message will carry (0 without a security context).
+func (u *UE) NextULCount() uint32 {
+	if u.ctx == nil {
+		return 0
+	}
+	return u.ctx.ul
+}
+
+// LastDLCount returns the downlink NAS COUNT of the last downlink message
+// that passed the integrity check, and false if there was none in the
+// current security context.
+func (u *UE) LastDLCount() (uint32, bool) {
+	if u.ctx == nil || !u.ctx.dlSeen {
+		return 0, false
+	}
+	return u.ctx.dl, true
+}
+
+// ConnectionReleased tells the UE that the lower layers released the N1
+// NAS signalling connection (RRC release): the next downlink messages
+// belong to a new connection, on which the network has to establish
+// secure exchange again.
+func (u *UE) ConnectionReleased() { u.secured = false }

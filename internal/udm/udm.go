@@ -1,0 +1,85 @@
+package udm
+
+import (
+	"crypto/rand"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// Options are what a UDM is built from.
+type Options struct {
+	// UDR holds the subscription data (required).
+	UDR sbi.NudrDataRepository
+	// Keys are the home network key pairs for SUCI profiles A and B; nil
+	// admits only the null scheme.
+	Keys *hnkey.Keyring
+	// Logger receives debug records; nil discards them.
+	Logger *slog.Logger
+	// Registry receives the UDM's metrics; nil leaves them unregistered.
+	Registry prometheus.Registerer
+	// Rand is the source of RAND; nil means crypto/rand. Reads are
+	// serialised, so it need not be safe for concurrent use.
+	Rand io.Reader
+}
+
+// UDM implements sbi.NudmUEAuthentication, sbi.NudmSDM and sbi.NudmUECM.
+type UDM struct {
+	udr     sbi.NudrDataRepository
+	keys    *hnkey.Keyring
+	log     *slog.Logger
+	rand    io.Reader
+	metrics *metrics
+
+	// amf holds the UE context management registrations by SUPI.
+	amf struct {
+		sync.Mutex
+		regs map[string]sbi.AMFRegistration
+	}
+}
+
+var (
+	_ sbi.NudmUEAuthentication = (*UDM)(nil)
+	_ sbi.NudmSDM              = (*UDM)(nil)
+	_ sbi.NudmUECM             = (*UDM)(nil)
+)
+
+// New builds a UDM and registers its metrics.
+func New(opts Options) (*UDM, error) {
+	if opts.UDR == nil {
+		return nil, errors.New("udm: no UDR")
+	}
+	u := &UDM{udr: opts.UDR, keys: opts.Keys, log: opts.Logger, rand: opts.Rand}
+	if u.log == nil {
+		u.log = slog.New(slog.DiscardHandler)
+	}
+	if u.rand == nil {
+		u.rand = rand.Reader
+	} else {
+		u.rand = &lockedReader{r: u.rand}
+	}
+	u.amf.regs = make(map[string]sbi.AMFRegistration)
+	var err error
+	if u.metrics, err = newMetrics(opts.Registry, u.registered); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// lockedReader serialises reads from a reader of unknown thread safety.
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
+}

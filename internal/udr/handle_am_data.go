@@ -1,0 +1,29 @@
+package udr
+
+import (
+	"context"
+
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// AccessAndMobilitySubscription reads the access and mobility subscription
+// data: UE-AMBR, subscribed S-NSSAIs and DNNs.
+func (u *UDR) AccessAndMobilitySubscription(ctx context.Context, supi string) (sbi.AMData, error) {
+	sub, err := u.store.GetSubscriber(ctx, supi)
+	u.metrics.observe("AccessAndMobilitySubscription", err)
+	if err != nil {
+		return sbi.AMData{}, storeError("AccessAndMobilitySubscription", supi, err)
+	}
+	am := sbi.AMData{UEAMBRUplink: sub.UEAMBR.Uplink, UEAMBRDownlink: sub.UEAMBR.Downlink}
+	for _, s := range sub.NSSAI {
+		am.NSSAI = append(am.NSSAI, sbi.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
+	}
+	seen := make(map[string]bool, len(sub.DNNs))
+	for _, d := range sub.DNNs {
+		if !seen[d.DNN] {
+			seen[d.DNN] = true
+			am.DNNs = append(am.DNNs, d.DNN)
+		}
+	}
+	return am, nil
+}

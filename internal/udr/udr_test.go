@@ -1,0 +1,145 @@
+package udr_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/secret"
+	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/sqlite"
+	"github.com/keelcore/keel/internal/udr"
+)
+
+const supi = "imsi-001010000000001"
+
+func newUDR(t *testing.T) (*udr.UDR, store.Store, *prometheus.Registry) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "keel.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	k, _ := secret.ParseKey128("465b5ce8b199b49faa5f0a2ee238a6bc")
+	opc, _ := secret.ParseKey128("cd63cb71954a9f4e48a5994e37a02baf")
+	err = st.CreateSubscriber(ctx, &store.Subscriber{
+		SUPI:   supi,
+		Auth:   store.AuthData{K: k, OPc: opc, AMF: [2]byte{0x80, 0}, SQN: 0x20},
+		UEAMBR: store.AMBR{Uplink: 50e6, Downlink: 200e6},
+		NSSAI:  []store.SNSSAI{{SST: 1}, {SST: 2, SD: 0xa, HasSD: true}},
+		DNNs: []store.DNNConfig{
+			{DNN: "internet", SNSSAI: store.SNSSAI{SST: 1}, FiveQI: 9, ARPPriority: 8},
+			{DNN: "ims", SNSSAI: store.SNSSAI{SST: 1}, FiveQI: 5, ARPPriority: 8},
+			{DNN: "internet", SNSSAI: store.SNSSAI{SST: 2, SD: 0xa, HasSD: true}, FiveQI: 9, ARPPriority: 8},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	u, err := udr.New(st, udr.Options{Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, st, reg
+}
+
+func TestSQN(t *testing.T) {
+	ctx := context.Background()
+	u, _, reg := newUDR(t)
+	auth, err := u.AuthenticationSubscription(ctx, supi)
+	if err != nil || auth.SQN != 0x20 {
+		t.Fatalf("AuthenticationSubscription = SQN %#x, %v; want 0x20", auth.SQN, err)
+	}
+	if auth.K.Hex() != "465b5ce8b199b49faa5f0a2ee238a6bc" || auth.AMF != [2]byte{0x80, 0} {
+		t.Errorf("AuthenticationSubscription returned other credentials than stored")
+	}
+	for want := uint64(0x21); want < 0x24; want++ {
+		auth, err := u.NextSQN(ctx, supi)
+		if err != nil || auth.SQN != want {
+			t.Fatalf("NextSQN = %#x, %v; want %#x", auth.SQN, err, want)
+		}
+	}
+	if auth, _ := u.AuthenticationSubscription(ctx, supi); auth.SQN != 0x23 {
+		t.Errorf("AuthenticationSubscription after three NextSQN = %#x, want 0x23 (reading must not advance)", auth.SQN)
+	}
+	if err := u.ResyncSQN(ctx, supi, 0x10); err != nil {
+		t.Fatal(err)
+	}
+	if auth, _ := u.NextSQN(ctx, supi); auth.SQN != 0x24 {
+		t.Errorf("NextSQN after a resync to a lower value = %#x, want 0x24 (resync never lowers)", auth.SQN)
+	}
+	if err := u.ResyncSQN(ctx, supi, 0x1000); err != nil {
+		t.Fatal(err)
+	}
+	if auth, _ := u.NextSQN(ctx, supi); auth.SQN != 0x1001 {
+		t.Errorf("NextSQN after ResyncSQN(0x1000) = %#x, want 0x1001", auth.SQN)
+	}
+	if got := counter(t, reg, "NextSQN", "ok"); got != 5 {
+		t.Errorf("keel_udr_requests_total{NextSQN,ok} = %v, want 5", got)
+	}
+}
+
+func TestUserNotFound(t *testing.T) {
+	ctx := context.Background()
+	u, _, reg := newUDR(t)
+	const unknown = "imsi-001010000000099"
+	_, err1 := u.AuthenticationSubscription(ctx, unknown)
+	_, err2 := u.NextSQN(ctx, unknown)
+	err3 := u.ResyncSQN(ctx, unknown, 5)
+	_, err4 := u.AccessAndMobilitySubscription(ctx, unknown)
+	for i, err := range []error{err1, err2, err3, err4} {
+		if !errors.Is(err, sbi.ErrUserNotFound) {
+			t.Errorf("call %d for an unknown SUPI = %v, want sbi.ErrUserNotFound", i+1, err)
+		}
+	}
+	if got := counter(t, reg, "NextSQN", "user_not_found"); got != 1 {
+		t.Errorf("keel_udr_requests_total{NextSQN,user_not_found} = %v, want 1", got)
+	}
+}
+
+func TestAccessAndMobility(t *testing.T) {
+	u, _, _ := newUDR(t)
+	got, err := u.AccessAndMobilitySubscription(context.Background(), supi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sbi.AMData{
+		UEAMBRUplink: 50e6, UEAMBRDownlink: 200e6,
+		NSSAI: []sbi.SNSSAI{{SST: 1}, {SST: 2, SD: 0xa, HasSD: true}},
+		DNNs:  []string{"internet", "ims"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("AccessAndMobilitySubscription (-want +got):\n%s", diff)
+	}
+}
+
+// counter reads keel_udr_requests_total{operation=op,result=result}.
+func counter(t *testing.T, reg *prometheus.Registry, op, result string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "keel_udr_requests_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["operation"] == op && labels["result"] == result {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
+}
