@@ -48,9 +48,8 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 			a.sendUE(old, ngap.UEContextReleaseCommand(old.amfID, old.ranID, ngap.NASCause(3)))
 			a.unbindConn(old)
 		}
-		if nas.MessageType(nasPDU) == 0 || u.m.State() != gmm.Registered {
-			u.started = now
-		}
+		u.started = now
+		u.loc = c.loc
 		u.m.Connect()
 		u.m.HandleNAS(ctx, nasPDU)
 	})

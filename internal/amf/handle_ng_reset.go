@@ -24,6 +24,24 @@ func (a *AMF) handleNGReset(ctx context.Context, r *ran, req *message.NGReset) {
 	}
 	a.metrics.resets.WithLabelValues("from-gnb").Inc()
 	r.logger().Info("amf: NG Reset from gNB", "cause", ngap.CauseString(req.Cause))
+	// TS 38.413 §8.7.4.2.2: the UE-associated connections named (or all
+	// of them) are released; their UEs go to 5GMM-IDLE.
+	if ack.UEAssociatedLogicalNGConnectionList == nil {
+		a.releaseRAN(ctx, r)
+	} else {
+		for _, item := range ack.UEAssociatedLogicalNGConnectionList.List {
+			if item.AMFUENGAPID == nil {
+				continue
+			}
+			ranID := int64(-1)
+			if item.RANUENGAPID != nil {
+				ranID = item.RANUENGAPID.Value
+			}
+			if u, c := a.ueByID(r, item.AMFUENGAPID.Value, ranID); u != nil {
+				u.do(func() { a.connectionGone(ctx, u, c) })
+			}
+		}
+	}
 	a.reply(ctx, r, ack)
 }
 

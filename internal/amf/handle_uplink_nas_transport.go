@@ -21,15 +21,19 @@ func (a *AMF) handleUplinkNASTransport(ctx context.Context, r *ran, msg *message
 		a.unknownUE(ctx, r, msg.AMFUENGAPID.Value, msg.RANUENGAPID.Value)
 		return
 	}
+	var loc *ngap.UELocation
 	if msg.UserLocationInformation != nil {
-		if loc, err := ngap.DecodeUELocation(msg.UserLocationInformation); err == nil {
-			c.loc = loc
+		if l, err := ngap.DecodeUELocation(msg.UserLocationInformation); err == nil {
+			loc = &l
 		}
 	}
 	pdu := append([]byte(nil), msg.NASPDU.Value...)
 	now := a.now()
 	u.do(func() {
 		u.lastEvent = now
+		if loc != nil && u.conn.Load() == c {
+			u.loc = *loc
+		}
 		u.m.HandleNAS(ctx, pdu)
 	})
 }

@@ -43,6 +43,7 @@ type ueContext struct {
 	tmsi      uint32
 	supi      string
 	lastEvent time.Time
+	loc       ngap.UELocation // last reported by the gNB
 	dropped   bool
 }
 
@@ -71,7 +72,7 @@ func (u *ueContext) do(f func()) {
 		u.publish()
 	}) {
 		u.a.metrics.overload.Inc()
-		u.log.Warn("amf: UE mailbox full: event dropped")
+		u.a.log.Warn("amf: UE mailbox full: event dropped")
 	}
 }
 
@@ -84,7 +85,9 @@ func (u *ueContext) publish() {
 	if c := u.conn.Load(); c != nil {
 		v.AMFUENGAPID, v.RANUENGAPID = c.amfID, c.ranID
 		v.GNB = c.ran.info().ID
-		v.TAI = c.loc.TAI.String()
+	}
+	if u.loc.TAI.PLMN.MCC != "" {
+		v.TAI = u.loc.TAI.String()
 	}
 	u.view.Store(v)
 }

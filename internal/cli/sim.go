@@ -19,17 +19,20 @@ import (
 
 // SimSummary is what `keel sim --json` prints.
 type SimSummary struct {
-	GNBs      int            `json:"gnbs"`
-	NGSetupOK int            `json:"ng_setup_ok"`
-	Failed    int            `json:"failed"`
-	Failures  map[string]int `json:"failures"`
-	DurationS float64        `json:"duration_s"`
-	SCTP      string         `json:"sctp"`
+	GNBs      int `json:"gnbs"`
+	NGSetupOK int `json:"ng_setup_ok"`
+	// Failed counts everything that failed: gNBs that did not complete
+	// NG Setup and, with --ues, UEs that did not register.
+	Failed     int            `json:"failed"`
+	GNBsFailed int            `json:"gnbs_failed"`
+	Failures   map[string]int `json:"failures"`
+	DurationS  float64        `json:"duration_s"`
+	SCTP       string         `json:"sctp"`
 
 	// With --ues: the registrations.
 	UEs        int      `json:"ues,omitempty"`
 	Registered int      `json:"registered"`
-	UEsFailed  int      `json:"ues_failed,omitempty"`
+	UEsFailed  int      `json:"ues_failed"`
 	RatePerS   float64  `json:"rate_per_s,omitempty"`
 	LatencyMS  *Latency `json:"latency_ms,omitempty"`
 }
@@ -132,6 +135,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			defer mu.Unlock()
 			if err != nil {
 				sum.Failed++
+				sum.GNBsFailed++
 				sum.Failures[failureCause(err)]++
 				return
 			}
@@ -145,6 +149,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		res := runUEs(ctx, run, connected)
 		elapsed := time.Since(ueStart)
 		sum.UEs, sum.Registered, sum.UEsFailed = run.count, res.registered, res.failed
+		sum.Failed += res.failed
 		sum.RatePerS = float64(res.registered) / elapsed.Seconds()
 		lat := res.percentiles()
 		sum.LatencyMS = &lat
@@ -153,6 +158,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		}
 	} else if run != nil {
 		sum.UEs, sum.UEsFailed = run.count, run.count
+		sum.Failed += run.count
 	}
 	sum.DurationS = time.Since(start).Seconds()
 	for _, g := range connected {
@@ -163,7 +169,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(env.Stdout, "gNBs %d: NG Setup ok %d, failed %d in %.2f s over %s SCTP\n", sum.GNBs, sum.NGSetupOK, sum.Failed, sum.DurationS, sum.SCTP)
+		fmt.Fprintf(env.Stdout, "gNBs %d: NG Setup ok %d, failed %d in %.2f s over %s SCTP\n", sum.GNBs, sum.NGSetupOK, sum.GNBsFailed, sum.DurationS, sum.SCTP)
 		if sum.UEs > 0 {
 			fmt.Fprintf(env.Stdout, "UEs %d: registered %d, failed %d, %.0f registrations/s", sum.UEs, sum.Registered, sum.UEsFailed, sum.RatePerS)
 			if sum.LatencyMS != nil {
@@ -180,8 +186,8 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(env.Stdout, "  %6d  %s\n", sum.Failures[c], c)
 		}
 	}
-	if sum.Failed > 0 {
-		return fmt.Errorf("sim: %d of %d gNBs failed NG Setup", sum.Failed, sum.GNBs)
+	if sum.GNBsFailed > 0 {
+		return fmt.Errorf("sim: %d of %d gNBs failed NG Setup", sum.GNBsFailed, sum.GNBs)
 	}
 	if sum.UEsFailed > 0 {
 		return fmt.Errorf("sim: %d of %d UEs failed to register", sum.UEsFailed, sum.UEs)

@@ -11,8 +11,8 @@
 //     NAS OVERFLOW || NAS SQN); BEARER = the NAS connection identifier, 0x01
 //     for 3GPP access and 0x02 for non-3GPP access (§6.4.2.2, §6.4.3.1);
 //     DIRECTION 0 uplink, 1 downlink; LENGTH the message length in bits
-//     (§6.4.4.1). Forming COUNT is the caller's job; this package takes the
-//     32-bit value.
+//     (§6.4.4.1). Cipher and MAC take the 32-bit COUNT; NASCount forms it
+//     from NAS OVERFLOW and NAS SQN.
 //   - 128-NEA1..3 and 128-NIA1..3 are 128-EEA1..3 and 128-EIA1..3 of
 //     TS 33.401 Annex B (TS 33.501 Annex D.2.1, D.3.1): SNOW 3G, AES
 //     (CTR, CMAC) and ZUC. NEA0 is an all-zero keystream, so it leaves the

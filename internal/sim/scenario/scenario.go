@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sim/gnb"
 	"github.com/keelcore/keel/internal/sim/ue"
 )
@@ -142,4 +143,40 @@ func Cause(err error) string {
 		return "timeout"
 	}
 	return "error"
+}
+
+// Release has the gNB ask the AMF to release the UE's connection (user
+// inactivity) and waits for the UE Context Release Command: the UE is
+// then in 5GMM-IDLE.
+func (s *Session) Release(ctx context.Context) error {
+	if s.Conn == nil {
+		return nil
+	}
+	if err := s.Conn.RequestRelease(ctx); err != nil {
+		return &Failure{Cause: "transport", Err: err}
+	}
+	return s.waitRelease(ctx)
+}
+
+// Update runs a mobility (periodic false) or periodic registration
+// update from 5GMM-IDLE (TS 24.501 §5.5.1.3): a new connection whose
+// Initial UE Message carries the 5G-S-TMSI.
+func (s *Session) Update(ctx context.Context, periodic bool, tmsi *ngap.FiveGSTMSI) (time.Duration, error) {
+	if s.Conn != nil {
+		return 0, &Failure{Cause: "connected"}
+	}
+	pdu, err := s.UE.RegistrationUpdate(periodic)
+	if err != nil {
+		return 0, &Failure{Cause: "ue", Err: err}
+	}
+	start := time.Now()
+	c, err := s.GNB.Attach(ctx, pdu, tmsi)
+	if err != nil {
+		return 0, &Failure{Cause: "transport", Err: err}
+	}
+	s.Conn = c
+	if err := s.until(ctx, ue.EventRegistered); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
 }

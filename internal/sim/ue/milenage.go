@@ -12,7 +12,7 @@ import (
 // values r1..r5 = 64, 0, 32, 64, 96 and c1..c5 = 0, 1, 2, 4, 8.
 type milenage struct {
 	block cipher.Block // E_K
-	opc   [16]byte
+	opc   secret.Key128
 }
 
 func newMilenage(k, opc secret.Key128) *milenage {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -219,3 +220,15 @@ func (u *UE) LastDLCount() (uint32, bool) {
 // belong to a new connection, on which the network has to establish
 // secure exchange again.
 func (u *UE) ConnectionReleased() { u.secured = false }
+
+// String names the UE by SUPI and state. The UE formats itself so that no
+// verb of fmt reaches its key material.
+func (u *UE) String() string { return "ue " + u.supi + " " + u.state.String() }
+
+// GoString is String, for %#v.
+func (u *UE) GoString() string { return u.String() }
+
+// LogValue gives log/slog the SUPI and the state.
+func (u *UE) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("supi", u.supi), slog.String("state", u.state.String()))
+}

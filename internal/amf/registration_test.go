@@ -1,0 +1,292 @@
+package amf_test
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/keelcore/keel/internal/amf"
+	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ausf"
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sctp/pipe"
+	"github.com/keelcore/keel/internal/secret"
+	"github.com/keelcore/keel/internal/sim/gnb"
+	"github.com/keelcore/keel/internal/sim/scenario"
+	"github.com/keelcore/keel/internal/sim/ue"
+	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/sqlite"
+	"github.com/keelcore/keel/internal/udm"
+	"github.com/keelcore/keel/internal/udr"
+)
+
+// core is an AMF with the real UDR, UDM and AUSF over a temporary store,
+// served on an in-memory SCTP transport: a whole registration in one
+// process, without sockets.
+type core struct {
+	amf  *amf.AMF
+	tr   *pipe.Transport
+	addr netip.AddrPort
+	st   store.Store
+	keys [][2]secret.Key128
+}
+
+func startCore(tb testing.TB, subscribers int, timers gmm.Timers) *core {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "keel.db"), sqlite.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	c := &core{st: st, tr: pipe.New()}
+	subs := make([]*store.Subscriber, subscribers)
+	for i := range subs {
+		k, opc := secret.RandomKey128(), secret.RandomKey128()
+		c.keys = append(c.keys, [2]secret.Key128{k, opc})
+		subs[i] = &store.Subscriber{SUPI: supiOf(i), Auth: store.AuthData{K: k, OPc: opc, AMF: [2]byte{0x80, 0}},
+			NSSAI: []store.SNSSAI{{SST: 1}}}
+	}
+	if len(subs) > 0 {
+		if err := st.ImportSubscribers(ctx, subs); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	r, _ := udr.New(st, udr.Options{})
+	d, _ := udm.New(udm.Options{UDR: r})
+	s, _ := ausf.New(ausf.Options{UDM: d})
+	cfg := amfConfig()
+	cfg.Integrity, cfg.Ciphering, cfg.T3512, cfg.Timers = []uint8{2}, []uint8{2, 0}, time.Hour, timers
+	a, err := amf.New(cfg, amf.Options{Services: gmm.Services{AUSF: s, SDM: d, UECM: d}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ln, err := c.tr.Listen(ctx, netip.MustParseAddrPort("127.0.0.1:38412"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { a.Serve(sctx, ln); close(done) }()
+	tb.Cleanup(func() {
+		stopCtx, c := context.WithTimeout(ctx, 5*time.Second)
+		defer c()
+		a.Stop(stopCtx)
+		cancel()
+		ln.Close()
+		<-done
+	})
+	c.amf, c.addr = a, ln.Addr()
+	return c
+}
+
+func supiOf(i int) string { return fmt.Sprintf("imsi-00101%010d", i+1) }
+
+func (c *core) gnb(tb testing.TB, id uint32) *gnb.GNB {
+	tb.Helper()
+	g, err := gnb.Connect(context.Background(), c.tr, c.addr, gnbConfig(id), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { g.Close() })
+	return g
+}
+
+func (c *core) ue(tb testing.TB, i int) *ue.UE {
+	tb.Helper()
+	u, err := ue.New(ue.Config{SUPI: supiOf(i), MCC: "001", MNC: "01", K: c.keys[i][0], OPc: c.keys[i][1],
+		Scheme: ue.SchemeNull, SNSSAIs: []ue.SNSSAI{{SST: 1}}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
+
+// Many UEs register at once over one gNB; each ends registered in the
+// AMF with its own 5G-GUTI.
+func TestRegistrationInProcess(t *testing.T) {
+	const n = 64
+	c := startCore(t, n, gmm.Timers{})
+	g := c.gnb(t, 1)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if _, _, err := scenario.Register(ctx, g, c.ue(t, i)); err != nil {
+				errs <- fmt.Errorf("UE %d: %w", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	gutis := map[string]bool{}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		gutis = map[string]bool{}
+		for _, u := range c.amf.UEs() {
+			if u.State == "registered" {
+				gutis[u.GUTI] = true
+			}
+		}
+		if len(gutis) == n {
+			break
+		}
+	}
+	if len(gutis) != n {
+		t.Errorf("AMF holds %d registered UEs with distinct GUTIs, want %d", len(gutis), n)
+	}
+}
+
+// A registered UE goes idle (the gNB asks for release) and comes back
+// with a periodic registration update carrying its 5G-S-TMSI: no
+// authentication, a Registration Accept, then release (TS 24.501
+// §5.5.1.3). A mobility update follows the same way.
+func TestRegistrationUpdate(t *testing.T) {
+	c := startCore(t, 1, gmm.Timers{})
+	g := c.gnb(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	u := c.ue(t, 0)
+	s, _, err := scenario.Register(ctx, g, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guti := u.GUTI()
+	for _, periodic := range []bool{true, false} {
+		if err := s.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// The AMF handles the Release Complete after sending the command.
+		var ues []amf.UE
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if ues = c.amf.UEs(); len(ues) == 1 && ues[0].State == "registered" && ues[0].GNB == "" {
+				break
+			}
+		}
+		if len(ues) != 1 || ues[0].State != "registered" || ues[0].GNB != "" {
+			t.Fatalf("after release: %+v, want one idle registered UE", ues)
+		}
+		tmsi := tmsiOf(t, c)
+		if _, err := s.Update(ctx, periodic, &tmsi); err != nil {
+			t.Fatalf("registration update (periodic %v): %v", periodic, err)
+		}
+		if u.GUTI() != guti {
+			t.Errorf("GUTI changed from %s to %s", guti, u.GUTI())
+		}
+	}
+}
+
+func tmsiOf(t *testing.T, c *core) ngap.FiveGSTMSI {
+	t.Helper()
+	ues := c.amf.UEs()
+	var tmsi uint32
+	if len(ues) != 1 || len(ues[0].GUTI) < 8 {
+		t.Fatalf("UEs = %+v", ues)
+	}
+	fmt.Sscanf(ues[0].GUTI[len(ues[0].GUTI)-8:], "%08x", &tmsi)
+	return ngap.FiveGSTMSI{SetID: 1, Pointer: 0, TMSI: tmsi}
+}
+
+// A UE that stops answering is released after T3560's fifth expiry, and
+// a UE sending garbage NAS gets 5GMM STATUS; neither disturbs another UE
+// registering on the same gNB meanwhile.
+func TestMisbehavingUEsIsolated(t *testing.T) {
+	c := startCore(t, 3, gmm.Timers{T3550: 20 * time.Millisecond, T3560: 20 * time.Millisecond, T3570: 20 * time.Millisecond, T3522: 20 * time.Millisecond})
+	g := c.gnb(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	silent := c.ue(t, 0)
+	pdu, _ := silent.RegistrationRequest()
+	silentConn, err := g.Attach(ctx, pdu, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noisy := c.ue(t, 1)
+	pdu, _ = noisy.RegistrationRequest()
+	noisyConn, err := g.Attach(ctx, pdu, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-noisyConn.Downlink() // the Authentication Request
+	if err := noisyConn.Send(ctx, []byte{0x7e, 0x00, 0x57, 0x2d}); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-noisyConn.Downlink(); len(d.NAS) != 4 || d.NAS[2] != 0x64 || d.NAS[3] != 96 {
+		t.Errorf("answer to a truncated Authentication Response = % x, want 5GMM STATUS #96", d.NAS)
+	}
+
+	if _, _, err := scenario.Register(ctx, g, c.ue(t, 2)); err != nil {
+		t.Errorf("well-behaved UE: %v", err)
+	}
+
+	// The silent UE saw the Authentication Request five times, then the
+	// release.
+	requests := 0
+	for d := range silentConn.Downlink() {
+		if d.Released {
+			break
+		}
+		requests++
+	}
+	if requests != 5 {
+		t.Errorf("silent UE got %d Authentication Requests before release, want 5", requests)
+	}
+}
+
+// BenchmarkRegistration measures whole initial registrations (SUCI null
+// scheme, 5G-AKA, security mode control, Initial Context Setup,
+// Registration Complete) of simulated UEs against the AMF with its
+// UDR/UDM/AUSF and the SQLite store, over the in-memory transport: the
+// core and the simulator share the process. One op is one registration.
+func BenchmarkRegistration(b *testing.B) {
+	const parallel = 64
+	n := b.N
+	c := startCore(b, n, gmm.Timers{})
+	g := c.gnb(b, 1)
+	ues := make([]*ue.UE, n)
+	for i := range ues {
+		ues[i] = c.ue(b, i)
+	}
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for i := range n {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, _, err := scenario.Register(ctx, g, ues[i]); err != nil {
+				b.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "registrations/s")
+	// CPU seconds of the whole process (core and simulator) per
+	// registration: its inverse is registrations per second per core.
+	cpu := (cpuTime() - cpu0).Seconds() / float64(n)
+	b.ReportMetric(cpu*1e6, "cpu-µs/registration")
+}
+
+// cpuTime is the process's user and system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
