@@ -42,8 +42,12 @@ func (u *UDM) deconceal(s sbi.SUCI) (string, error) {
 		if key.Scheme != scheme {
 			return "", fmt.Errorf("udm: %w: home network key %d is for protection scheme %d, the SUCI uses %d", sbi.ErrSUCIDeconceal, s.KeyID, key.Scheme, s.Scheme)
 		}
+		d := u.sidf[s.KeyID]
+		if d == nil {
+			return "", fmt.Errorf("udm: %w: home network key %d not loaded", sbi.ErrSUCIDeconceal, s.KeyID)
+		}
 		var err error
-		if bcd, err = suci.Deconceal(key, s.SchemeOutput); err != nil {
+		if bcd, err = d.Deconceal(s.SchemeOutput); err != nil {
 			return "", fmt.Errorf("udm: %w: key %d: %w", sbi.ErrSUCIDeconceal, s.KeyID, err)
 		}
 	default:

@@ -3,12 +3,14 @@ package udm
 import (
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/keelcore/keel/internal/crypto/suci"
 	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -31,8 +33,11 @@ type Options struct {
 
 // UDM implements sbi.NudmUEAuthentication, sbi.NudmSDM and sbi.NudmUECM.
 type UDM struct {
-	udr     sbi.NudrDataRepository
-	keys    *hnkey.Keyring
+	udr  sbi.NudrDataRepository
+	keys *hnkey.Keyring
+	// sidf holds one de-concealer per home network key, its private
+	// key parsed once; read-only after New.
+	sidf    map[uint8]*suci.Deconcealer
 	log     *slog.Logger
 	rand    io.Reader
 	metrics *metrics
@@ -65,6 +70,17 @@ func New(opts Options) (*UDM, error) {
 		u.rand = &lockedReader{r: u.rand}
 	}
 	u.amf.regs = make(map[string]sbi.AMFRegistration)
+	u.sidf = map[uint8]*suci.Deconcealer{}
+	if u.keys != nil {
+		for _, p := range u.keys.Public() {
+			key, _ := u.keys.Key(p.ID)
+			d, err := suci.NewDeconcealer(key)
+			if err != nil {
+				return nil, fmt.Errorf("udm: home network key %d: %w", p.ID, err)
+			}
+			u.sidf[p.ID] = d
+		}
+	}
 	var err error
 	if u.metrics, err = newMetrics(opts.Registry, u.registered); err != nil {
 		return nil, err

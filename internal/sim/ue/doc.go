@@ -46,16 +46,18 @@
 // take into use the context of the last 5G AKA (no re-activation of a
 // stored context, no KAMF re-keying); after a reject or a deregistration
 // the UE forgets its 5G-GUTI and starts the next registration as an
-// initial one with the SUCI; no 5GSM, service request or idle mode beyond
-// ConnectionReleased.
+// initial one with the SUCI; unknown or unexpected messages are reported as
+// errors, not answered with 5GMM STATUS (§7); no 5GSM, service request or
+// idle mode beyond ConnectionReleased.
 //
 // # Errors
 //
 // Handle returns an error and no uplink for a message the UE discards:
 // failed integrity check (ErrIntegrity), a plain message that must be
 // protected (ErrNotProtected), no security context (ErrNoContext), a
-// message not compatible with the state (ErrUnexpected), or one that does
-// not decode. The state is left as it was. A 5GMM STATUS from the network
+// message not compatible with the state (ErrUnexpected), a message type it
+// does not implement (ErrNotImplemented), or one that does not decode. The
+// 5GMM state is left as it was. A 5GMM STATUS from the network
 // is a *StatusError. Refusals the protocol answers itself — Authentication
 // Failure, Security Mode Reject — are results with an uplink, an Event and
 // a Cause, not errors.

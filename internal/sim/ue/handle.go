@@ -19,9 +19,11 @@ func (e *StatusError) Error() string {
 
 // Handle processes one downlink NAS PDU and returns the uplink NAS PDUs to
 // send and what happened. A message the UE discards — it failed the
-// integrity check, came plain when it must not, is malformed or is not
-// compatible with the state — returns an error and no uplink, and leaves
-// the state as it was.
+// integrity check, came plain when it must not, is malformed, unknown or
+// not compatible with the state — returns an error and no uplink, and
+// leaves the 5GMM state as it was (a message that passed the integrity
+// check still counts for the downlink NAS COUNT). The UE does not answer
+// such messages with 5GMM STATUS (TS 24.501 §7): the error is the report.
 func (u *UE) Handle(pdu []byte) (Result, error) {
 	in, err := u.open(pdu)
 	if err != nil {
@@ -30,7 +32,7 @@ func (u *UE) Handle(pdu []byte) (Result, error) {
 	typ := in.plain[2]
 	p, ok := downlinkProcedures[typ]
 	if !ok {
-		return Result{}, fmt.Errorf("ue: 5GMM message type %#02x not implemented (TS 24.501 §7.4)", typ)
+		return Result{}, fmt.Errorf("ue: 5GMM message type %#02x: %w", typ, ErrNotImplemented)
 	}
 	if !p.accepts(u.state) {
 		return Result{}, fmt.Errorf("ue: %s in %s: %w", p.name, u.state, ErrUnexpected)

@@ -49,6 +49,9 @@ var (
 	// ErrUnexpected is a message not compatible with the protocol state
 	// (TS 24.501 §7.4).
 	ErrUnexpected = errors.New("ue: message not compatible with the protocol state")
+	// ErrNotImplemented is a message type the simulated UE does not
+	// handle (TS 24.501 §7.4), such as DL NAS Transport.
+	ErrNotImplemented = errors.New("ue: message type not implemented")
 )
 
 // authContext is the outcome of a successful 5G AKA (TS 33.501 §6.1.3.2):

@@ -1,6 +1,7 @@
 package ue
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/free5gc/nas"
@@ -57,7 +58,7 @@ func TestProtectedDownlinkChecks(t *testing.T) {
 	pdu := n.protect(n.configurationUpdateCommand(true), 2)
 	bad := append([]byte(nil), pdu...)
 	bad[len(bad)-1] ^= 1
-	if res, err := u.Handle(bad); err == nil || len(res.Uplink) != 0 {
+	if res, err := u.Handle(bad); !errors.Is(err, ErrIntegrity) || len(res.Uplink) != 0 {
 		t.Errorf("tampered message: err %v, %d uplink; want ErrIntegrity", err, len(res.Uplink))
 	}
 	before, _ := u.LastDLCount()
@@ -65,21 +66,36 @@ func TestProtectedDownlinkChecks(t *testing.T) {
 	if after, _ := u.LastDLCount(); after != before+1 {
 		t.Errorf("DL COUNT %d after %d", after, before)
 	}
-	if _, err := u.Handle(pdu); err == nil {
-		t.Error("replayed message accepted")
+	if _, err := u.Handle(pdu); !errors.Is(err, ErrIntegrity) {
+		t.Errorf("replayed message: %v, want ErrIntegrity", err)
 	}
 	n.ul++ // the Configuration Update Complete the test did not open
 
 	// Plain messages are refused once secure exchange is established.
-	if _, err := u.Handle(n.registrationAccept()); err == nil {
-		t.Error("plain Registration Accept accepted")
+	if _, err := u.Handle(n.registrationAccept()); !errors.Is(err, ErrNotProtected) {
+		t.Errorf("plain Registration Accept: %v, want ErrNotProtected", err)
 	}
-	if _, err := u.Handle(n.encode(n.simple(nas.MsgTypeAuthenticationReject))); err == nil {
-		t.Error("plain Authentication Reject accepted after secure exchange")
+	if _, err := u.Handle(n.encode(n.simple(nas.MsgTypeAuthenticationReject))); !errors.Is(err, ErrNotProtected) {
+		t.Errorf("plain Authentication Reject after secure exchange: %v, want ErrNotProtected", err)
 	}
-	// Messages not compatible with the state.
-	if _, err := u.Handle(n.protect(n.registrationAccept(), 2)); err == nil {
-		t.Error("Registration Accept in 5GMM-REGISTERED accepted")
+	// A message not compatible with the state, and one not implemented.
+	if _, err := u.Handle(n.protect(n.registrationAccept(), 2)); !errors.Is(err, ErrUnexpected) {
+		t.Errorf("Registration Accept in 5GMM-REGISTERED: %v, want ErrUnexpected", err)
+	}
+	dlNASTransport := []byte{0x7E, 0x00, nas.MsgTypeDLNASTransport, 0x01, 0x00, 0x00}
+	if _, err := u.Handle(n.protect(dlNASTransport, 2)); !errors.Is(err, ErrNotImplemented) {
+		t.Errorf("DL NAS Transport: %v, want ErrNotImplemented", err)
+	}
+	if u.State() != Registered {
+		t.Errorf("State() = %v after discarded messages", u.State())
+	}
+	// Without a context, a protected message cannot be read.
+	fresh := newTestUE(t, nil)
+	if _, err := fresh.RegistrationRequest(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fresh.Handle(pdu); !errors.Is(err, ErrNoContext) {
+		t.Errorf("protected message without a context: %v, want ErrNoContext", err)
 	}
 }
 
