@@ -42,9 +42,10 @@
 // Simplified on purpose: one SQNms instead of TS 33.102 Annex C's SEQ array
 // and without its limit on SQN jumps; no EAP-AKA'; no timers or
 // retransmissions (the caller owns time); 3GPP access only, no roaming
-// (the serving network is the home PLMN); a Security Mode Command can only
-// take into use the context of the last 5G AKA (no re-activation of a
-// stored context, no KAMF re-keying); after a reject or a deregistration
+// (the serving network is the home PLMN); a Security Mode Command takes
+// into use the context of the last 5G AKA or repeats the current one, with
+// no re-activation of a stored context and no KAMF re-keying (KACF,
+// horizontal derivation); after a reject or a deregistration
 // the UE forgets its 5G-GUTI and starts the next registration as an
 // initial one with the SUCI; unknown or unexpected messages are reported as
 // errors, not answered with 5GMM STATUS (§7); no 5GSM, service request or

@@ -14,8 +14,10 @@ const (
 	rinmr                  = 0x02 // Additional 5G security information, TS 24.501 §9.11.3.12
 )
 
-// handleSecurityModeCommand takes the 5G NAS security context of the last
-// 5G AKA into use (TS 24.501 §5.4.2.3, TS 33.501 §6.7.2).
+// handleSecurityModeCommand takes a 5G NAS security context into use —
+// the one from the last 5G AKA, or the current one again — and answers
+// Security Mode Complete or Reject (TS 24.501 §5.4.2.3, §5.4.2.5,
+// TS 33.501 §6.7.2).
 func (u *UE) handleSecurityModeCommand(in *inbound) (Result, error) {
 	// TS 24.501 §5.4.2.2: the AMF always sends it integrity protected with
 	// the new context, header type 3.
@@ -24,12 +26,6 @@ func (u *UE) handleSecurityModeCommand(in *inbound) (Result, error) {
 	}
 	m := in.msg.SecurityModeCommand
 	ksi := m.SpareHalfOctetAndNgksi.Octet & 0x0F
-	auth := u.pending
-	if auth == nil || auth.ngKSI != ksi {
-		// Only a context from a 5G AKA on this connection can be taken
-		// into use; re-activating a stored one is not simulated.
-		return u.securityModeReject(causeSecModeRejected)
-	}
 	ea, ia := m.SelectedNASSecurityAlgorithms.Octet>>4, m.SelectedNASSecurityAlgorithms.Octet&0x0F
 	// TS 24.501 §5.4.2.3: 5G-IA0 is only for emergency services, which
 	// the simulator does not use; the algorithms must be ones the UE
@@ -37,10 +33,28 @@ func (u *UE) handleSecurityModeCommand(in *inbound) (Result, error) {
 	if ia == 0 || ea > 3 || ia > 3 || u.secCap[0]&(0x80>>ea) == 0 || u.secCap[1]&(0x80>>ia) == 0 {
 		return u.securityModeReject(causeSecModeRejected)
 	}
-	ctx := newSecurityContext(ksi, deriveKAMF(auth.kseaf, u.imsi, auth.abba), ea, ia)
-	// A new context starts from DL NAS COUNT 0 (TS 24.501 §4.4.3.1): the
-	// overflow counter is 0 and the sequence number is as received.
-	count := uint32(in.sqn)
+	var ctx *securityContext
+	var count uint32
+	switch {
+	case u.pending != nil && u.pending.ngKSI == ksi:
+		// The context of the last 5G AKA: KAMF from KSEAF (TS 33.501 A.7),
+		// NAS COUNTs from 0 (TS 24.501 §4.4.3.1), so the overflow counter
+		// is 0 and the sequence number is as received.
+		ctx = newSecurityContext(ksi, deriveKAMF(u.pending.kseaf, u.imsi, u.pending.abba), ea, ia)
+		count = uint32(in.sqn)
+	case u.ctx != nil && u.ctx.ngKSI == ksi:
+		// The current context again: a retransmitted command, or new
+		// algorithms for the same KAMF; the NAS COUNTs go on.
+		ctx = newSecurityContext(ksi, u.ctx.kamf, ea, ia)
+		ctx.ul, ctx.dl, ctx.dlSeen = u.ctx.ul, u.ctx.dl, u.ctx.dlSeen
+		var err error
+		if count, err = ctx.estimateDL(in.sqn); err != nil {
+			return Result{}, err
+		}
+	default:
+		// Simplified: a stored non-current context is never re-activated.
+		return u.securityModeReject(causeSecModeRejected)
+	}
 	mac, err := nasMAC(ia, ctx.kInt, count, dirDownlink, append([]byte{in.sqn}, in.plain...))
 	if err != nil {
 		return Result{}, err

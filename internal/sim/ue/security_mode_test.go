@@ -124,3 +124,27 @@ func TestDLCountEstimate(t *testing.T) {
 		t.Error("estimateDL past 2^24: no error")
 	}
 }
+
+// TestSecurityModeCommandRepeated: a retransmitted command (the AMF's
+// T3560 expired) is answered again from the current context, the NAS
+// COUNTs going on; a stored but non-current ngKSI is refused.
+func TestSecurityModeCommandRepeated(t *testing.T) {
+	u := newTestUE(t, nil)
+	n := newNetwork(t)
+	authenticate(t, u, n)
+	n.useKeys(2, 2, [16]byte(unhex(t, pyKNASEnc2)), [16]byte(unhex(t, pyKNASInt2)))
+	smc := n.securityModeCommand(0, 2, 2, []byte{0xF0, 0xF0}, false, false)
+	for i := 0; i < 2; i++ {
+		res := handle(t, u, n.protect(smc, 3))
+		if c := decode(t, n.open(oneUplink(t, res), 4)).SecurityModeComplete; c == nil || c.NASMessageContainer == nil {
+			t.Fatalf("command %d: want Security Mode Complete with the NAS message container", i+1)
+		}
+	}
+	res := handle(t, u, n.protect(n.securityModeCommand(5, 2, 2, []byte{0xF0, 0xF0}, false, false), 3))
+	if r := decode(t, n.open(oneUplink(t, res), 2)).SecurityModeReject; r == nil || r.Cause5GMM.Octet != causeSecModeRejected {
+		t.Fatalf("unknown ngKSI: want Security Mode Reject #24, got %+v", r)
+	}
+	if u.NextULCount() != 3 {
+		t.Errorf("NextULCount() = %d, want 3", u.NextULCount())
+	}
+}
