@@ -73,6 +73,9 @@ func TestTsharkDecodes(t *testing.T) {
 		}
 	}
 	c.Abort()
+	// The association engine sends the ABORT from its own goroutine;
+	// give it time to reach the wire before the capture stops.
+	time.Sleep(300 * time.Millisecond)
 	capt.Finish(t)
 
 	// A private HOME keeps the user's Wireshark profile out of the
