@@ -23,6 +23,7 @@ const (
 	CauseSecurityModeRejected           uint8 = 24
 	CauseNon5GAuthUnacceptable          uint8 = 26
 	CauseNoNetworkSlicesAvailable       uint8 = 62
+	CauseNgKSIInUse                     uint8 = 71
 	CauseSemanticallyIncorrect          uint8 = 95
 	CauseInvalidMandatoryInfo           uint8 = 96
 	CauseMessageTypeNonExistent         uint8 = 97

@@ -50,6 +50,8 @@ func mustKey(s string) secret.Key128 {
 type world struct {
 	t     *testing.T
 	m     *gmm.Machine
+	cfg   *gmm.Config
+	svc   gmm.Services
 	ue    *ue.UE
 	log   strings.Builder
 	dl    [][]byte // downlink NAS PDUs not yet given to the UE
@@ -164,8 +166,8 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		TAIs: []ngap.TAI{{PLMN: plmn, TAC: 1}}, Slices: []ngap.SNSSAI{{SST: 1}},
 		Integrity: []uint8{2, 1, 3}, Ciphering: o.ciphering, T3512: 54 * time.Minute, Timers: gmm.DefaultTimers,
 	}
-	w := &world{t: t, timer: map[gmm.Timer]bool{}}
-	w.m = gmm.New(cfg, gmm.Services{AUSF: a, SDM: d, UECM: d}, shell{w}, slog.New(slog.DiscardHandler))
+	w := &world{t: t, timer: map[gmm.Timer]bool{}, cfg: cfg, svc: gmm.Services{AUSF: a, SDM: d, UECM: d}}
+	w.m = gmm.New(cfg, w.svc, shell{w}, slog.New(slog.DiscardHandler))
 	k := testK
 	if !o.ueK.IsZero() {
 		k = o.ueK
@@ -176,6 +178,13 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// forget replaces the machine with a fresh one, as another AMF that has
+// never seen the UE.
+func (w *world) forget() {
+	fmt.Fprintf(&w.log, "(a new AMF without the UE's context)\n")
+	w.m = gmm.New(w.cfg, w.svc, shell{w}, slog.New(slog.DiscardHandler))
 }
 
 // up sends an uplink NAS PDU to the machine.

@@ -18,12 +18,13 @@ var abba = []byte{0x00, 0x00}
 
 // authState is the running 5G-AKA (TS 33.501 §6.1.3.2).
 type authState struct {
-	ctxID    string
-	rand     [16]byte
-	hxres    [16]byte
-	ngKSI    uint8
-	resynced bool
-	viaGUTI  bool
+	ctxID      string
+	rand       [16]byte
+	hxres      [16]byte
+	ngKSI      uint8
+	resynced   bool
+	viaGUTI    bool
+	ksiRetried bool
 }
 
 // authenticate starts 5G-AKA: Nausf_UEAuthentication_Authenticate, then
@@ -34,8 +35,13 @@ func (m *Machine) authenticate(ctx context.Context, req sbi.AuthRequest) {
 		m.authenticationUnavailable(err)
 		return
 	}
+	// A fresh ngKSI, not the one the UE says it holds (TS 24.501
+	// §5.4.1.3.2); 7 means "no key available".
 	ksi := m.nextKSI
-	m.nextKSI = (m.nextKSI + 1) % 7 // 7 means "no key available"
+	if m.reg != nil && m.reg.ngKSI&0x07 == ksi {
+		ksi = (ksi + 1) % 7
+	}
+	m.nextKSI = (ksi + 1) % 7
 	m.auth = authState{ctxID: ch.AuthCtxID, rand: ch.RAND, hxres: ch.HXRESStar, ngKSI: ksi,
 		resynced: req.Resync != nil, viaGUTI: req.SUPI != "" && req.Resync == nil || req.Resync != nil && m.auth.viaGUTI}
 	msg := nas.AuthenticationRequest(nil, ksi, abba, ch.RAND, ch.AUTN)
@@ -139,6 +145,17 @@ func (m *Machine) handleAuthenticationFailure(ctx context.Context, msg *nasMessa
 		m.authenticate(ctx, req)
 	case cause == nas.CauseMACFailure && m.auth.viaGUTI:
 		m.authenticationFailed(ctx)
+	case cause == nas.CauseNgKSIInUse && !m.auth.ksiRetried:
+		// §5.4.1.3.7 e: authenticate again with another ngKSI.
+		req := sbi.AuthRequest{ServingNetworkName: m.cfg.ServingNetworkName}
+		if m.supi != "" {
+			req.SUPI = m.supi
+		} else if m.reg != nil && m.reg.identity.SUCI != nil {
+			req.SUCI = m.reg.identity.SUCI
+		}
+		m.stopTimer()
+		m.authenticate(ctx, req)
+		m.auth.ksiRetried = true
 	default:
 		m.sh.Outcome(Outcome{"authentication", "ue-failure"})
 		m.sh.Outcome(Outcome{"registration", "rejected"})

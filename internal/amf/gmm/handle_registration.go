@@ -68,6 +68,7 @@ func parseRegistration(req *nasMessage.RegistrationRequest, plain []byte) (*regi
 	r := &registration{
 		kind:   req.NgksiAndRegistrationType5GS.GetRegistrationType5GS(),
 		follow: req.NgksiAndRegistrationType5GS.GetFOR() == 1,
+		ngKSI:  req.NgksiAndRegistrationType5GS.GetTSC()<<3 | req.NgksiAndRegistrationType5GS.GetNasKeySetIdentifiler(),
 		raw:    append([]byte(nil), plain...),
 	}
 	id, err := nas.ParseIdentity(req.MobileIdentity5GS.GetMobileIdentity5GSContents())

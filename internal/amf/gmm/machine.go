@@ -167,6 +167,7 @@ type Shell interface {
 type registration struct {
 	kind     uint8 // TS 24.501 §9.11.3.7
 	follow   bool  // follow-on request pending
+	ngKSI    uint8 // the key set the UE holds (7: none)
 	identity nas.Identity
 	caps     []byte // UE security capability IE value
 	nssai    []ngap.SNSSAI

@@ -169,3 +169,41 @@ func TestNetworkDeregistration(t *testing.T) {
 	}
 	w.check("network_deregistration")
 }
+
+// A mobility registration with a 5G-GUTI the AMF does not know (TS 24.501
+// §5.5.1.3.2, §5.4.3): the AMF asks for the SUCI, authenticates, and
+// gives a new 5G-GUTI, which the UE acknowledges.
+func TestUnknownGUTI(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.register()
+	w.deliver()
+	w.ue.ConnectionReleased()
+	w.forget()
+	pdu, err := w.ue.RegistrationUpdate(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.up("sends", pdu)
+	w.deliver()
+	if w.m.State() != gmm.Registered || w.m.SUPI() != supi {
+		t.Errorf("state %s, SUPI %q, want registered %s", w.m.State(), w.m.SUPI(), supi)
+	}
+	w.check("unknown_guti")
+}
+
+// T3570: an unanswered Identity Request is retransmitted four times,
+// then the AMF gives up.
+func TestIdentificationTimeout(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.register()
+	w.deliver()
+	w.ue.ConnectionReleased()
+	w.forget()
+	pdu, _ := w.ue.RegistrationUpdate(true)
+	w.up("sends", pdu)
+	for range 5 {
+		w.drop()
+		w.expire(gmm.T3570)
+	}
+	w.check("identification_timeout")
+}
