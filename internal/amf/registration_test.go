@@ -2,9 +2,12 @@ package amf_test
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -38,6 +41,11 @@ type core struct {
 
 func startCore(tb testing.TB, subscribers int, timers gmm.Timers) *core {
 	tb.Helper()
+	return startCoreLog(tb, subscribers, timers, nil)
+}
+
+func startCoreLog(tb testing.TB, subscribers int, timers gmm.Timers, log *slog.Logger) *core {
+	tb.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "keel.db"), sqlite.Options{})
 	if err != nil {
@@ -57,12 +65,12 @@ func startCore(tb testing.TB, subscribers int, timers gmm.Timers) *core {
 			tb.Fatal(err)
 		}
 	}
-	r, _ := udr.New(st, udr.Options{})
-	d, _ := udm.New(udm.Options{UDR: r})
-	s, _ := ausf.New(ausf.Options{UDM: d})
+	r, _ := udr.New(st, udr.Options{Logger: log})
+	d, _ := udm.New(udm.Options{UDR: r, Logger: log})
+	s, _ := ausf.New(ausf.Options{UDM: d, Logger: log})
 	cfg := amfConfig()
 	cfg.Integrity, cfg.Ciphering, cfg.T3512, cfg.Timers = []uint8{2}, []uint8{2, 0}, time.Hour, timers
-	a, err := amf.New(cfg, amf.Options{Services: gmm.Services{AUSF: s, SDM: d, UECM: d}})
+	a, err := amf.New(cfg, amf.Options{Logger: log, Services: gmm.Services{AUSF: s, SDM: d, UECM: d}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -146,6 +154,54 @@ func TestRegistrationInProcess(t *testing.T) {
 	if len(gutis) != n {
 		t.Errorf("AMF holds %d registered UEs with distinct GUTIs, want %d", len(gutis), n)
 	}
+}
+
+// Secrets never reach the logs: a registration, a deregistration and bad
+// input logged at debug level, then the output is searched for K, OPc and
+// KgNB in hexadecimal.
+func TestSecretsNotLogged(t *testing.T) {
+	var buf syncBuffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := startCoreLog(t, 1, gmm.Timers{}, log)
+	g := c.gnb(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	u := c.ue(t, 0)
+	s, _, err := scenario.Register(ctx, g, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kgnb := u.KgNB()
+	s.Conn.Send(ctx, []byte{0x7e, 0x02, 1, 2, 3, 4, 5, 0x7e, 0x00, 0x43})
+	if err := s.Deregister(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out := strings.ToLower(buf.String())
+	if !strings.Contains(out, "imsi-001010000000001") {
+		t.Fatalf("debug log does not mention the UE at all:\n%s", out)
+	}
+	for name, secret := range map[string][]byte{"K": c.keys[0][0].Bytes(), "OPc": c.keys[0][1].Bytes(), "KgNB": kgnb.Bytes()} {
+		if strings.Contains(out, hex.EncodeToString(secret)) {
+			t.Errorf("%s appears in the log", name)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // A registered UE goes idle (the gNB asks for release) and comes back

@@ -73,9 +73,22 @@ func TestTsharkDecodes(t *testing.T) {
 		}
 	}
 	c.Abort()
-	// The association engine sends the ABORT from its own goroutine;
-	// give it time to reach the wire before the capture stops.
-	time.Sleep(300 * time.Millisecond)
+	// The association engine sends the ABORT from its write loop and
+	// gives it at most 200 ms; on a loaded machine (the whole suite
+	// under the race detector on two cores) that bound can pass first.
+	// Two more aborted associations make an ABORT on the wire certain
+	// enough for this decoding test.
+	for range 2 {
+		a := sctptest.Dial(t, tr, data.Addr())
+		if err := a.Send(ctx, sctp.Message{PPID: 0, Data: []byte("x")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Recv(ctx); err != nil {
+			t.Fatal(err)
+		}
+		a.Abort()
+	}
+	time.Sleep(100 * time.Millisecond)
 	capt.Finish(t)
 
 	// A private HOME keeps the user's Wireshark profile out of the
