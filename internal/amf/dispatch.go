@@ -56,6 +56,10 @@ func (a *AMF) handlePDU(ctx context.Context, r *ran, in sctp.Message) {
 		a.handleUEContextReleaseRequest(ctx, r, msg)
 	case *message.UEContextReleaseComplete:
 		a.handleUEContextReleaseComplete(ctx, r, msg)
+	case *message.PDUSessionResourceSetupResponse:
+		a.handlePDUSessionResourceSetupResponse(ctx, r, msg)
+	case *message.PDUSessionResourceReleaseResponse:
+		a.handlePDUSessionResourceReleaseResponse(ctx, r, msg)
 	default:
 		if amfUE, ranUE, ok := ueIDs(m); ok {
 			// No UE context exists on this AMF yet for any UE-associated

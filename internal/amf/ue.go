@@ -13,6 +13,7 @@ import (
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // ueConn is the UE-associated logical NG connection currently carrying a
@@ -184,6 +185,62 @@ func (s ueShell) Outcome(o gmm.Outcome) {
 	if o.Procedure == "registration" && o.Result == "accepted" && !u.started.IsZero() {
 		u.a.metrics.registrationLatency.Observe(u.a.now().Sub(u.started).Seconds())
 		u.started = time.Time{}
+	}
+}
+
+func (s ueShell) SetupSessions(items []gmm.SessionResource) {
+	u := s.u
+	c := u.conn.Load()
+	if c == nil {
+		return
+	}
+	list := make([]ngap.SessionItem, 0, len(items))
+	for _, it := range items {
+		list = append(list, ngap.SessionItem{PDUSessionID: it.PDUSessionID, NASPDU: it.NASPDU, SNSSAI: it.SNSSAI, Transfer: it.Transfer})
+	}
+	msg, err := ngap.PDUSessionResourceSetupRequest(c.amfID, c.ranID, list)
+	if err != nil {
+		u.log.Error("amf: building PDU Session Resource Setup Request", "err", err)
+		return
+	}
+	u.a.sendUE(c, msg)
+}
+
+func (s ueShell) ReleaseSessions(nasPDU []byte, items []gmm.SessionResource) {
+	u := s.u
+	c := u.conn.Load()
+	if c == nil {
+		return
+	}
+	list := make([]ngap.SessionItem, 0, len(items))
+	for _, it := range items {
+		list = append(list, ngap.SessionItem{PDUSessionID: it.PDUSessionID, SNSSAI: it.SNSSAI, Transfer: it.Transfer})
+	}
+	msg, err := ngap.PDUSessionResourceReleaseCommand(c.amfID, c.ranID, nasPDU, list)
+	if err != nil {
+		u.log.Error("amf: building PDU Session Resource Release Command", "err", err)
+		return
+	}
+	u.a.sendUE(c, msg)
+}
+
+// N1N2MessageTransfer is Namf_Communication_N1N2MessageTransfer (TS
+// 29.518 §5.2.2.3.1) for the SMF: it runs on the UE's executor and waits
+// for the outcome.
+func (a *AMF) N1N2MessageTransfer(ctx context.Context, supi string, psi uint8, n1 []byte, n2Type sbi.N2SMType, n2 []byte) error {
+	a.ues.Lock()
+	u := a.ues.bySUPI[supi]
+	a.ues.Unlock()
+	if u == nil {
+		return ErrUnknownUE
+	}
+	done := make(chan error, 1)
+	u.do(func() { done <- u.m.N1N2Transfer(ctx, psi, n1, n2Type, n2) })
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

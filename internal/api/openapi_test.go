@@ -15,7 +15,7 @@ import (
 // $ref in it resolves, that every route it documents is served and that
 // every route Keel serves is documented.
 func TestOpenAPIDocument(t *testing.T) {
-	do := testServer(t, api.Options{RAN: &fakeRAN{}, UEs: &fakeUEs{}, HNKeys: fakeHNKeys{}, Gatherer: prometheus.NewRegistry()})
+	do := testServer(t, api.Options{RAN: &fakeRAN{}, UEs: &fakeUEs{}, HNKeys: fakeHNKeys{}, Sessions: fakeSessions{}, Gatherer: prometheus.NewRegistry()})
 	code, body := do("GET", "/api/v1/openapi.yaml", false)
 	if code != 200 {
 		t.Fatalf("GET /api/v1/openapi.yaml = %d", code)

@@ -43,6 +43,8 @@ type Options struct {
 	UEs UEs
 	// HNKeys serves /api/v1/home-network-keys; nil leaves the route out.
 	HNKeys HNKeys
+	// Sessions serves /api/v1/sessions; nil leaves the route out.
+	Sessions Sessions
 	// Extra mounts further routes under /api/v1 (gNBs, UEs, sessions);
 	// they share authentication and metrics.
 	Extra map[string]http.Handler
@@ -97,6 +99,9 @@ func New(opts Options) (*Server, error) {
 		s.route("GET /api/v1/ues", true, s.listUEs)
 		s.route("GET /api/v1/ues/{supi}", true, s.getUE)
 		s.route("POST /api/v1/ues/{supi}/deregister", true, s.deregisterUE)
+	}
+	if opts.Sessions != nil {
+		s.route("GET /api/v1/sessions", true, s.listSessions)
 	}
 	if opts.HNKeys != nil {
 		s.route("GET /api/v1/home-network-keys", true, s.listHNKeys)

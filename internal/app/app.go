@@ -34,6 +34,7 @@ import (
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/sctp"
+	"github.com/keelcore/keel/internal/smf"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/sqlite"
 	"github.com/keelcore/keel/internal/udm"
@@ -66,6 +67,8 @@ type App struct {
 	http     *http.Server
 	listener net.Listener
 	amf      *amf.AMF
+	smf      *smf.SMF
+	up       *userPlane
 	n2       sctp.Transport
 	n2ln     sctp.Listener
 }
@@ -120,12 +123,25 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a.amf, err = amf.New(amfConfig(cfg), amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services})
-	if err != nil {
+	if a.up, err = a.startUPF(ctx); err != nil {
 		st.Close()
 		return nil, err
 	}
+	if a.smf, err = a.startSMF(ctx, services.SDM); err != nil {
+		a.up.close()
+		st.Close()
+		return nil, err
+	}
+	services.SMF = a.smf
+	a.amf, err = amf.New(amfConfig(cfg), amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services})
+	if err != nil {
+		a.closeSessions()
+		st.Close()
+		return nil, err
+	}
+	a.smf.SetAMF(a.amf)
 	if err := a.startN2(ctx); err != nil {
+		a.closeSessions()
 		st.Close()
 		return nil, err
 	}
@@ -140,17 +156,20 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Ready:    a.ready,
 		RAN:      a.amf,
 		UEs:      ueView{a.amf},
+		Sessions: sessionView{a.smf},
 		HNKeys:   keys,
 		Extra:    a.extraRoutes(),
 	})
 	if err != nil {
 		a.closeN2()
+		a.closeSessions()
 		st.Close()
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Address.String())
 	if err != nil {
 		a.closeN2()
+		a.closeSessions()
 		st.Close()
 		return nil, fmt.Errorf("http.address: %w", err)
 	}
@@ -235,6 +254,7 @@ func (a *App) stop() error {
 	// then the management API drains, then the store closes.
 	a.n2ln.Close()
 	amfErr := a.amf.Stop(ctx)
+	a.closeSessions()
 	err := a.http.Shutdown(ctx)
 	if err != nil {
 		a.http.Close()
@@ -242,10 +262,21 @@ func (a *App) stop() error {
 	return errors.Join(amfErr, err, a.n2.Close(), a.store.Close())
 }
 
+// closeSessions stops the SMF, then the UPF.
+func (a *App) closeSessions() {
+	if a.smf != nil {
+		a.smf.Close()
+	}
+	if err := a.up.close(); err != nil {
+		a.log.Warn("UPF stop", "component", "upf", "err", err)
+	}
+}
+
 // Close releases an App that was built but never Run.
 func (a *App) Close() error {
 	a.listener.Close()
 	a.closeN2()
+	a.closeSessions()
 	return a.store.Close()
 }
 

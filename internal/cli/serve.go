@@ -9,11 +9,12 @@ import (
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "serve", "serve [--config FILE] [--data DIR] [--log-format text|json]")
+	fs := newFlags(env, "serve", "serve [--config FILE] [--data DIR] [--log-format text|json] [--nf all|upf]")
 	cfgPath := fs.String("config", "", "YAML configuration file (default: built-in defaults; see keel config default)")
 	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
 	logFormat := fs.String("log-format", "", "text or json (overrides log.format)")
 	pprof := fs.Bool("pprof", false, "serve Go profiles under /debug/pprof/ on the management port, behind the admin token (overrides http.pprof)")
+	nf := fs.String("nf", "all", "network functions to run: all (the whole core) or upf (the UPF alone: N4, N3, N6, with /healthz and /metrics)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -39,12 +40,18 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	if *nf != "all" && *nf != "upf" {
+		return usagef("--nf %q: want all or upf", *nf)
+	}
 	log, err := app.NewLogger(env.Stderr, string(cfg.Log.Format), cfg.Log.Level.SlogLevel())
 	if err != nil {
 		return usagef("%v", err)
 	}
 	b := ReadBuildInfo()
-	log.Info("keel starting", "component", "app", "version", b.Version, "commit", b.Commit, "config", configSource(*cfgPath), "data", cfg.DataDir)
+	log.Info("keel starting", "component", "app", "version", b.Version, "commit", b.Commit, "config", configSource(*cfgPath), "data", cfg.DataDir, "nf", *nf)
+	if *nf == "upf" {
+		return app.RunUPF(ctx, cfg, app.Options{Logger: log, Version: b.Version, Commit: b.Commit})
+	}
 	a, err := app.New(ctx, cfg, app.Options{Logger: log, Notice: env.Stdout, Version: b.Version, Commit: b.Commit})
 	if err != nil {
 		return err

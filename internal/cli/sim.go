@@ -30,15 +30,20 @@ type SimSummary struct {
 	SCTP       string         `json:"sctp"`
 
 	// With --ues: the registrations.
-	UEs        int      `json:"ues,omitempty"`
-	Registered int      `json:"registered"`
-	UEsFailed  int      `json:"ues_failed"`
-	RatePerS   float64  `json:"rate_per_s,omitempty"`
-	LatencyMS  *Latency `json:"latency_ms,omitempty"`
+	UEs        int `json:"ues,omitempty"`
+	Registered int `json:"registered"`
+	UEsFailed  int `json:"ues_failed"`
+	// With --pdu and --ping: sessions established, echo requests sent
+	// and answered.
+	Sessions    int      `json:"sessions"`
+	PingSent    int      `json:"ping_sent"`
+	PingReplies int      `json:"ping_replies"`
+	RatePerS    float64  `json:"rate_per_s,omitempty"`
+	LatencyMS   *Latency `json:"latency_ms,omitempty"`
 }
 
 func runSim(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b]] [--json]")
+	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--pdu] [--ping ADDR]] [--json]")
 	amfAddr := fs.String("amf", "127.0.0.1:38412", "the AMF's N2 address")
 	gnbs := fs.Int("gnbs", 1, "number of gNBs, each with its own SCTP association")
 	jsonOut := fs.Bool("json", false, "print a JSON summary for scripts")
@@ -57,6 +62,11 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	opcFlag := fs.String("opc", "", "OPc of every UE, 32 hex digits (without --provision)")
 	concurrency := fs.Int("concurrency", 256, "UE procedures running at once")
 	deregister := fs.Bool("deregister", false, "deregister each UE after it registered")
+	pdu := fs.Bool("pdu", false, "establish a PDU session (ID 1) for each registered UE")
+	dnn := fs.String("dnn", "", "DNN of the PDU sessions (default: the subscription's first)")
+	ping := fs.String("ping", "", "send ICMP echo requests to this IPv4 address from each UE's session, inside GTP-U (implies --pdu)")
+	pingCount := fs.Int("ping-count", 1, "echo requests per UE with --ping")
+	gnbN3 := fs.String("gnb-n3", "127.0.0.2", "GTP-U (N3) address of the first gNB; the others count up from it")
 	var apiF apiFlags
 	apiF.registerConn(fs, env)
 	pos, err := parse(fs, args)
@@ -92,11 +102,18 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		slice.SD, slice.HasSD = uint32(v), true
 	}
 
+	var n3Base netip.Addr
+	if *pdu || *ping != "" {
+		if n3Base, err = netip.ParseAddr(*gnbN3); err != nil || !n3Base.Is4() {
+			return usagef("--gnb-n3 %q: want an IPv4 address", *gnbN3)
+		}
+	}
 	var run *ueRun
 	if *ues > 0 {
 		if run, err = prepareUEs(ctx, env, &apiF, ueOptions{
 			count: *ues, plmn: plmn, slice: slice, suci: *suciFlag, provision: *provisionFlag, imsi: *imsi,
 			k: *kFlag, opc: *opcFlag, concurrency: *concurrency, timeout: *timeout, deregister: *deregister,
+			pdu: *pdu, dnn: *dnn, ping: *ping, pingCount: *pingCount,
 		}); err != nil {
 			return err
 		}
@@ -124,6 +141,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			defer wg.Done()
 			defer func() { <-sem }()
 			cfg := gnb.Config{
+				N3:   n3Of(n3Base, i),
 				ID:   ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: uint32(*firstID) + uint32(i), Bits: 22},
 				Name: fmt.Sprintf("keel-sim-gnb-%d", i+1),
 				TAs:  []ngap.TA{{TAC: uint32(*tac), PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{slice}}},
@@ -149,6 +167,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		res := runUEs(ctx, run, connected)
 		elapsed := time.Since(ueStart)
 		sum.UEs, sum.Registered, sum.UEsFailed = run.count, res.registered, res.failed
+		sum.Sessions, sum.PingSent, sum.PingReplies = res.sessions, res.pingSent, res.pingReplies
 		sum.Failed += res.failed
 		sum.RatePerS = float64(res.registered) / elapsed.Seconds()
 		lat := res.percentiles()
@@ -176,6 +195,9 @@ func runSim(ctx context.Context, env Env, args []string) error {
 				fmt.Fprintf(env.Stdout, ", latency ms p50 %.1f p95 %.1f p99 %.1f", sum.LatencyMS.P50, sum.LatencyMS.P95, sum.LatencyMS.P99)
 			}
 			fmt.Fprintln(env.Stdout)
+			if sum.Sessions > 0 || sum.PingSent > 0 {
+				fmt.Fprintf(env.Stdout, "PDU sessions %d, ping replies %d of %d\n", sum.Sessions, sum.PingReplies, sum.PingSent)
+			}
 		}
 		causes := make([]string, 0, len(sum.Failures))
 		for c := range sum.Failures {
@@ -193,6 +215,17 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("sim: %d of %d UEs failed to register", sum.UEsFailed, sum.UEs)
 	}
 	return nil
+}
+
+// n3Of is the N3 address of gNB i: base plus i (invalid when base is).
+func n3Of(base netip.Addr, i int) netip.Addr {
+	if !base.IsValid() {
+		return base
+	}
+	b := base.As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	v += uint32(i)
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }
 
 // failureCause names a failure for the summary: the NGAP cause of a

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"sort"
 	"sync"
 	"time"
@@ -39,6 +40,12 @@ type ueRun struct {
 	concurrency int
 	timeout     time.Duration
 	deregister  bool
+	// With pdu, each UE establishes PDU session 1 on dnn; with ping
+	// valid, it then sends pingCount echo requests to ping.
+	pdu       bool
+	dnn       string
+	ping      netip.Addr
+	pingCount int
 }
 
 func (r *ueRun) supi(i int) string {
@@ -48,11 +55,14 @@ func (r *ueRun) supi(i int) string {
 
 // ueResults collects what the UEs did.
 type ueResults struct {
-	mu         sync.Mutex
-	registered int
-	failed     int
-	failures   map[string]int
-	latencies  []time.Duration
+	mu          sync.Mutex
+	sessions    int
+	pingSent    int
+	pingReplies int
+	registered  int
+	failed      int
+	failures    map[string]int
+	latencies   []time.Duration
 }
 
 // runUEs registers the UEs over the connected gNBs, at most
@@ -72,7 +82,7 @@ func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB) *ueResults {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			res.record(r.one(ctx, i, gnbs[i%len(gnbs)]))
+			res.record(r.one(ctx, i, gnbs[i%len(gnbs)], res))
 		}()
 	}
 	wg.Wait()
@@ -80,7 +90,7 @@ func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB) *ueResults {
 }
 
 // one registers UE i, and deregisters it when asked.
-func (r *ueRun) one(ctx context.Context, i int, g *gnb.GNB) (time.Duration, error) {
+func (r *ueRun) one(ctx context.Context, i int, g *gnb.GNB, res *ueResults) (time.Duration, error) {
 	k, opc := r.keys(i)
 	u, err := ue.New(ue.Config{
 		SUPI: r.supi(i), MCC: r.plmn.MCC, MNC: r.plmn.MNC, K: k, OPc: opc,
@@ -95,6 +105,24 @@ func (r *ueRun) one(ctx context.Context, i int, g *gnb.GNB) (time.Duration, erro
 	s, lat, err := scenario.Register(cctx, g, u)
 	if err != nil {
 		return 0, err
+	}
+	if r.pdu {
+		sl := ue.SNSSAI{SST: r.slice.SST, SD: r.slice.SD, HasSD: r.slice.HasSD}
+		if _, _, err := s.EstablishPDUSession(cctx, 1, r.dnn, sl); err != nil {
+			return 0, err
+		}
+		res.add(&res.sessions, 1)
+		if r.ping.IsValid() {
+			p, err := s.Ping(cctx, 1, r.ping, r.pingCount)
+			res.add(&res.pingSent, p.Sent)
+			res.add(&res.pingReplies, p.Received)
+			if err != nil {
+				return 0, &scenario.Failure{Cause: "ping", Err: err}
+			}
+			if p.Received < p.Sent {
+				return 0, &scenario.Failure{Cause: "ping-unanswered"}
+			}
+		}
 	}
 	if r.deregister {
 		if err := s.Deregister(cctx); err != nil {
@@ -114,6 +142,12 @@ func (res *ueResults) record(lat time.Duration, err error) {
 	}
 	res.registered++
 	res.latencies = append(res.latencies, lat)
+}
+
+func (res *ueResults) add(n *int, v int) {
+	res.mu.Lock()
+	*n += v
+	res.mu.Unlock()
 }
 
 func (res *ueResults) fail(cause string) {
@@ -151,6 +185,10 @@ type ueOptions struct {
 	concurrency int
 	timeout     time.Duration
 	deregister  bool
+	pdu         bool
+	dnn         string
+	ping        string
+	pingCount   int
 }
 
 // prepareUEs checks the UE flags, provisions the subscribers and fetches
@@ -167,7 +205,18 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 		return nil, usagef("--concurrency must be at least 1")
 	}
 	r := &ueRun{count: o.count, firstIMSI: o.imsi, plmn: o.plmn, scheme: scheme, slice: o.slice,
-		concurrency: o.concurrency, timeout: o.timeout, deregister: o.deregister}
+		concurrency: o.concurrency, timeout: o.timeout, deregister: o.deregister,
+		pdu: o.pdu || o.ping != "", dnn: o.dnn, pingCount: o.pingCount}
+	if o.ping != "" {
+		a, err := netip.ParseAddr(o.ping)
+		if err != nil || !a.Is4() {
+			return nil, usagef("--ping %q: want an IPv4 address", o.ping)
+		}
+		r.ping = a
+		if o.pingCount < 1 {
+			return nil, usagef("--ping-count must be at least 1")
+		}
+	}
 	msinDigits := 15 - len(o.plmn.MCC) - len(o.plmn.MNC)
 	limit := uint64(1)
 	for range msinDigits {

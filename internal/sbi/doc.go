@@ -13,12 +13,19 @@
 //   - NudmUEAuthentication: Nudm_UEAuthentication, TS 29.503 §5.4
 //     (Get = generate-auth-data, ResultConfirmation = auth-events).
 //   - NudmSDM: Nudm_SubscriberDataManagement, TS 29.503 §5.2 (Get of the
-//     access and mobility subscription data).
+//     access and mobility and the session management subscription data).
 //   - NudmUECM: Nudm_UEContextManagement, TS 29.503 §5.3 (AMF registration
 //     for 3GPP access).
 //   - NudrDataRepository: Nudr_DataRepository, TS 29.504 §5.2, for the
 //     subscription data of TS 29.505 §5.2 (authentication subscription and
-//     its SQN, access and mobility subscription data).
+//     its SQN, access and mobility and session management subscription
+//     data).
+//   - NsmfPDUSession: Nsmf_PDUSession, TS 29.502 §5.2.2 (SM contexts,
+//     used by the AMF).
+//   - NamfCommunication: Namf_Communication, TS 29.518 §5.2.2
+//     (N1N2MessageTransfer, used by the SMF).
+//   - NpcfSMPolicyControl: Npcf_SMPolicyControl, TS 29.512 §4.2 (SM
+//     policy associations, used by the SMF).
 //
 // # Errors
 //

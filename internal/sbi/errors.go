@@ -50,6 +50,16 @@ var (
 	// malformed one (neither SUCI nor SUPI, a malformed SUPI, a malformed
 	// SUCI) (TS 29.500 Table 5.2.7.2-1 MANDATORY_IE_INCORRECT).
 	ErrInvalidRequest error = &Problem{http.StatusBadRequest, "MANDATORY_IE_INCORRECT", "invalid_request", "invalid request"}
+	// ErrSMContextNotFound: no SM context with this reference, or it was
+	// released (TS 29.502 §5.2.2.3.1, Table 6.1.7.3-1 CONTEXT_NOT_FOUND).
+	ErrSMContextNotFound error = &Problem{http.StatusNotFound, "CONTEXT_NOT_FOUND", "sm_context_not_found", "SM context not found"}
+	// ErrPolicyNotFound: no SM policy association with this ID
+	// (TS 29.512 §4.2.4, TS 29.500 §5.2.7.2 404 Not Found).
+	ErrPolicyNotFound error = &Problem{http.StatusNotFound, "CONTEXT_NOT_FOUND", "policy_not_found", "SM policy association not found"}
+	// ErrPolicyContextDenied: the PCF refuses a policy for the session,
+	// e.g. the subscription has no data for its DNN and S-NSSAI
+	// (TS 29.512 Table 5.7.3-1 POLICY_CONTEXT_DENIED).
+	ErrPolicyContextDenied error = &Problem{http.StatusForbidden, "POLICY_CONTEXT_DENIED", "policy_context_denied", "policy context denied"}
 )
 
 // ProblemOf returns the Problem err wraps, or nil when err carries no

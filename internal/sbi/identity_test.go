@@ -54,7 +54,8 @@ func TestSUCIString(t *testing.T) {
 
 func TestProblems(t *testing.T) {
 	all := []error{sbi.ErrUserNotFound, sbi.ErrServingNetworkNotAuthorized, sbi.ErrAuthRejected, sbi.ErrSyncFailure,
-		sbi.ErrAuthContextNotFound, sbi.ErrSUCIDeconceal, sbi.ErrInvalidRequest}
+		sbi.ErrAuthContextNotFound, sbi.ErrSUCIDeconceal, sbi.ErrInvalidRequest, sbi.ErrSMContextNotFound,
+		sbi.ErrPolicyNotFound, sbi.ErrPolicyContextDenied}
 	reasons := map[string]bool{}
 	for _, e := range all {
 		wrapped := fmt.Errorf("udm: detail: %w", e)

@@ -3,6 +3,7 @@ package sbi
 import (
 	"context"
 	"net/netip"
+	"strings"
 )
 
 // NsmfPDUSession is the SMF's Nsmf_PDUSession service (TS 29.502 §5.2.2),
@@ -144,4 +145,16 @@ type SMData struct {
 	FiveQI, ARPPriority                    uint8
 	StaticIPv4                             netip.Addr
 	StaticIPv6                             netip.Addr
+}
+
+// SubscribedDNN returns the entry of session management subscription
+// data for a DNN in a slice. DNNs compare without regard to case
+// (TS 23.003 §9.1).
+func SubscribedDNN(data []SMData, dnn string, s SNSSAI) (SMData, bool) {
+	for _, d := range data {
+		if strings.EqualFold(d.DNN, dnn) && d.SNSSAI == s {
+			return d, true
+		}
+	}
+	return SMData{}, false
 }

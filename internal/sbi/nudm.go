@@ -36,11 +36,18 @@ type AuthVector struct {
 }
 
 // NudmSDM is the UDM's Nudm_SubscriberDataManagement service
-// (TS 29.503 §5.2). Session management and SMF selection data come later.
+// (TS 29.503 §5.2). SMF selection data come later.
 type NudmSDM interface {
 	// AccessAndMobility is the Get of am-data (GET /{supi}/am-data,
 	// TS 29.503 §5.2.2.2.3). Errors: ErrUserNotFound.
 	AccessAndMobility(ctx context.Context, supi string) (AMData, error)
+	// SessionManagement is the Get of sm-data (GET /{supi}/sm-data,
+	// TS 29.503 §5.2.2.2), used by the SMF and the PCF: one SMData per
+	// subscribed DNN and S-NSSAI, in the order the subscription lists
+	// them. The single-nssai and dnn query parameters are left to the
+	// caller, which filters the answer. Errors: ErrUserNotFound,
+	// ErrInvalidRequest.
+	SessionManagement(ctx context.Context, supi string) ([]SMData, error)
 }
 
 // AMData is the access and mobility subscription data

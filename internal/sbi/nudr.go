@@ -26,4 +26,8 @@ type NudrDataRepository interface {
 	// AccessAndMobilitySubscription reads the access and mobility
 	// subscription data (TS 29.505 AccessAndMobilitySubscriptionData).
 	AccessAndMobilitySubscription(ctx context.Context, supi string) (AMData, error)
+	// SessionManagementSubscription reads the session management
+	// subscription data (TS 29.505 SessionManagementSubscriptionData):
+	// one SMData per DNN and S-NSSAI the subscriber may use.
+	SessionManagementSubscription(ctx context.Context, supi string) ([]SMData, error)
 }

@@ -1,8 +1,8 @@
 // Package udm is Keel's Unified Data Management: the UDM with its ARPF and
 // SIDF. It implements Nudm_UEAuthentication (TS 29.503 §5.4) for 5G AKA,
-// Nudm_SubscriberDataManagement (§5.2, access and mobility data) and
-// Nudm_UEContextManagement (§5.3, AMF registration), over the UDR's
-// Nudr_DataRepository.
+// Nudm_SubscriberDataManagement (§5.2, access and mobility data and
+// session management data) and Nudm_UEContextManagement (§5.3, AMF
+// registration), over the UDR's Nudr_DataRepository.
 //
 // # Authentication vectors
 //

@@ -19,3 +19,17 @@ func (u *UDM) AccessAndMobility(ctx context.Context, supi string) (sbi.AMData, e
 	}
 	return am, nil
 }
+
+// SessionManagement returns the session management subscription data
+// (Nudm_SDM_Get of sm-data, TS 29.503 §5.2.2.2), one entry per DNN and
+// S-NSSAI.
+func (u *UDM) SessionManagement(ctx context.Context, supi string) ([]sbi.SMData, error) {
+	if !sbi.ValidSUPI(supi) {
+		return nil, fmt.Errorf("udm: SessionManagement: %w: SUPI %q", sbi.ErrInvalidRequest, supi)
+	}
+	sm, err := u.udr.SessionManagementSubscription(ctx, supi)
+	if err != nil {
+		return nil, fmt.Errorf("udm: SessionManagement: %w", err)
+	}
+	return sm, nil
+}

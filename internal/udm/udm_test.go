@@ -101,6 +101,13 @@ func (f *fakeUDR) AccessAndMobilitySubscription(_ context.Context, supi string) 
 	return sbi.AMData{UEAMBRUplink: 1e9, UEAMBRDownlink: 2e9, NSSAI: []sbi.SNSSAI{{SST: 1}}, DNNs: []string{"internet"}}, nil
 }
 
+func (f *fakeUDR) SessionManagementSubscription(_ context.Context, supi string) ([]sbi.SMData, error) {
+	if _, err := f.AuthenticationSubscription(context.Background(), supi); err != nil {
+		return nil, err
+	}
+	return []sbi.SMData{{DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}, SessionAMBRUplink: 1e8, SessionAMBRDownlink: 2e8, FiveQI: 9, ARPPriority: 8}}, nil
+}
+
 func (f *fakeUDR) sqn(supi string) uint64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -363,6 +370,16 @@ func TestSDMAndUECM(t *testing.T) {
 	}
 	if _, err := f.udm.AccessAndMobility(ctx, "imsi-001019999999999"); !errors.Is(err, sbi.ErrUserNotFound) {
 		t.Errorf("AccessAndMobility of an unknown SUPI = %v, want ErrUserNotFound", err)
+	}
+	sm, err := f.udm.SessionManagement(ctx, supi)
+	if err != nil || len(sm) != 1 || sm[0].DNN != "internet" || sm[0].FiveQI != 9 || sm[0].SessionAMBRDownlink != 2e8 {
+		t.Errorf("SessionManagement = %+v, %v", sm, err)
+	}
+	if _, err := f.udm.SessionManagement(ctx, "imsi-001019999999999"); !errors.Is(err, sbi.ErrUserNotFound) {
+		t.Errorf("SessionManagement of an unknown SUPI = %v, want ErrUserNotFound", err)
+	}
+	if _, err := f.udm.SessionManagement(ctx, "imsi-1"); !errors.Is(err, sbi.ErrInvalidRequest) {
+		t.Errorf("SessionManagement of a malformed SUPI = %v, want ErrInvalidRequest", err)
 	}
 	if _, ok := f.udm.AMF(ctx, supi); ok {
 		t.Error("AMF registration before RegisterAMF")

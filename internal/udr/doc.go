@@ -23,6 +23,9 @@
 //     (TS 33.102 §6.3.2, §6.3.5, Annex C).
 //   - TS 29.505 AccessAndMobilitySubscriptionData: UE-AMBR, subscribed
 //     S-NSSAIs (the first is the default), DNNs.
+//   - TS 29.505 SessionManagementSubscriptionData: per DNN and S-NSSAI,
+//     the session AMBR, the default QoS flow's 5QI and ARP priority, and
+//     static UE addresses (store.DNNConfig).
 //
 // K, OP and OPc pass through as secret.Key128 and are never logged.
 package udr

@@ -3,6 +3,7 @@ package udr_test
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"path/filepath"
 	"testing"
 
@@ -34,8 +35,10 @@ func newUDR(t *testing.T) (*udr.UDR, store.Store, *prometheus.Registry) {
 		UEAMBR: store.AMBR{Uplink: 50e6, Downlink: 200e6},
 		NSSAI:  []store.SNSSAI{{SST: 1}, {SST: 2, SD: 0xa, HasSD: true}},
 		DNNs: []store.DNNConfig{
-			{DNN: "internet", SNSSAI: store.SNSSAI{SST: 1}, FiveQI: 9, ARPPriority: 8},
-			{DNN: "ims", SNSSAI: store.SNSSAI{SST: 1}, FiveQI: 5, ARPPriority: 8},
+			{DNN: "internet", SNSSAI: store.SNSSAI{SST: 1}, FiveQI: 9, ARPPriority: 8,
+				SessionAMBR: store.AMBR{Uplink: 100e6, Downlink: 300e6}, StaticIPv4: netip.MustParseAddr("10.45.0.7")},
+			{DNN: "ims", SNSSAI: store.SNSSAI{SST: 1}, FiveQI: 5, ARPPriority: 8,
+				StaticIPv6: netip.MustParseAddr("2001:db8:0:7::")},
 			{DNN: "internet", SNSSAI: store.SNSSAI{SST: 2, SD: 0xa, HasSD: true}, FiveQI: 9, ARPPriority: 8},
 		},
 	})
@@ -94,7 +97,8 @@ func TestUserNotFound(t *testing.T) {
 	_, err2 := u.NextSQN(ctx, unknown)
 	err3 := u.ResyncSQN(ctx, unknown, 5)
 	_, err4 := u.AccessAndMobilitySubscription(ctx, unknown)
-	for i, err := range []error{err1, err2, err3, err4} {
+	_, err5 := u.SessionManagementSubscription(ctx, unknown)
+	for i, err := range []error{err1, err2, err3, err4, err5} {
 		if !errors.Is(err, sbi.ErrUserNotFound) {
 			t.Errorf("call %d for an unknown SUPI = %v, want sbi.ErrUserNotFound", i+1, err)
 		}
@@ -117,6 +121,26 @@ func TestAccessAndMobility(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("AccessAndMobilitySubscription (-want +got):\n%s", diff)
+	}
+}
+
+func TestSessionManagement(t *testing.T) {
+	u, _, reg := newUDR(t)
+	got, err := u.SessionManagementSubscription(context.Background(), supi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sbi.SMData{
+		{DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}, SessionAMBRUplink: 100e6, SessionAMBRDownlink: 300e6,
+			FiveQI: 9, ARPPriority: 8, StaticIPv4: netip.MustParseAddr("10.45.0.7")},
+		{DNN: "ims", SNSSAI: sbi.SNSSAI{SST: 1}, FiveQI: 5, ARPPriority: 8, StaticIPv6: netip.MustParseAddr("2001:db8:0:7::")},
+		{DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 2, SD: 0xa, HasSD: true}, FiveQI: 9, ARPPriority: 8},
+	}
+	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+		t.Errorf("SessionManagementSubscription (-want +got):\n%s", diff)
+	}
+	if got := counter(t, reg, "SessionManagementSubscription", "ok"); got != 1 {
+		t.Errorf("keel_udr_requests_total{SessionManagementSubscription,ok} = %v, want 1", got)
 	}
 }
 

@@ -87,6 +87,15 @@ func (s shell) StopTimer(t gmm.Timer) {
 func (s shell) AllocateGUTI() nas.GUTI {
 	return nas.GUTI{PLMN: plmn, RegionID: 1, SetID: 1, TMSI: 0xc0ffee00}
 }
+func (s shell) SetupSessions(items []gmm.SessionResource) {
+	for _, it := range items {
+		s.w.dl = append(s.w.dl, it.NASPDU)
+		fmt.Fprintf(&s.w.log, "  nw: PDUSessionResourceSetup psi=%d %s\n", it.PDUSessionID, describe(it.NASPDU))
+	}
+}
+func (s shell) ReleaseSessions(nasPDU []byte, items []gmm.SessionResource) {
+	fmt.Fprintf(&s.w.log, "  nw: PDUSessionResourceRelease %d %s\n", len(items), describe(nasPDU))
+}
 func (s shell) Identified(id string) { fmt.Fprintf(&s.w.log, "  nw: identified %s\n", id) }
 func (s shell) Outcome(o gmm.Outcome) {
 	fmt.Fprintf(&s.w.log, "  outcome: %s %s\n", o.Procedure, o.Result)

@@ -54,6 +54,7 @@ func (m *Machine) handleDeregistrationAccept(ctx context.Context) {
 // deregistered forgets the registration: Nudm_UECM_Deregistration, and
 // the 5G-GUTI and security context go (§5.5.2.2.2, §5.5.2.3.2).
 func (m *Machine) deregistered(ctx context.Context) {
+	m.releaseSessions(ctx)
 	if m.supi != "" && m.state != Deregistered {
 		if err := m.svc.UECM.DeregisterAMF(ctx, m.supi); err != nil {
 			m.log.Warn("Nudm_UECM_Deregistration failed", "error", err)

@@ -116,6 +116,8 @@ type Services struct {
 	AUSF sbi.NausfUEAuthentication
 	SDM  sbi.NudmSDM
 	UECM sbi.NudmUECM
+	// SMF serves the UE's PDU sessions; nil refuses them.
+	SMF sbi.NsmfPDUSession
 }
 
 // ContextSetup is what an Initial Context Setup Request carries for the
@@ -161,6 +163,10 @@ type Shell interface {
 	Identified(supi string)
 	// Outcome reports the end of a procedure.
 	Outcome(o Outcome)
+	// SetupSessions sends a PDU Session Resource Setup Request.
+	SetupSessions(items []SessionResource)
+	// ReleaseSessions sends a PDU Session Resource Release Command.
+	ReleaseSessions(nasPDU []byte, items []SessionResource)
 }
 
 // registration is the REGISTRATION REQUEST being served.
@@ -207,6 +213,8 @@ type Machine struct {
 	am      sbi.AMData
 	// subscribed is the subscribed NSSAI from Nudm_SDM.
 	subscribed []ngap.SNSSAI
+	// sessions are the UE's PDU sessions by ID.
+	sessions map[uint8]*session
 	// connected is true while the UE has an N2 connection.
 	connected bool
 	// secured is true once the secure exchange of NAS messages is
@@ -329,6 +337,12 @@ func (m *Machine) dispatch(ctx context.Context, msg *fnas.GmmMessage, plain []by
 		m.handleDeregistrationRequest(ctx, msg.DeregistrationRequestUEOriginatingDeregistration)
 	case fnas.MsgTypeDeregistrationAcceptUETerminatedDeregistration:
 		m.handleDeregistrationAccept(ctx)
+	case fnas.MsgTypeULNASTransport:
+		if m.state != Registered {
+			m.send(nas.Status5GMM(nil, nas.CauseMessageTypeNotCompatible))
+			return
+		}
+		m.handleULNASTransport(ctx, msg.ULNASTransport)
 	case fnas.MsgTypeStatus5GMM:
 		m.log.Info("5GMM STATUS from UE", "cause", msg.Status5GMM.Cause5GMM.GetCauseValue())
 	default:
@@ -441,8 +455,12 @@ func (m *Machine) release(cause ReleaseCause) {
 // Released tells the machine the UE's N2 connection is gone (UE Context
 // Release Complete, gNB restart, association loss): 5GMM-IDLE.
 func (m *Machine) Released(ctx context.Context) {
+	wasConnected := m.connected
 	m.connected = false
 	m.secured = false
+	if wasConnected && m.state == Registered {
+		m.deactivateSessions(ctx)
+	}
 	if m.proc != procNone && m.proc != procRegistrationAccept {
 		m.stopTimer()
 	}

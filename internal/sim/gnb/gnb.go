@@ -3,13 +3,19 @@
 // AMF-initiated non-UE-associated procedures (NG Reset, AMF Status
 // Indication, Error Indication), and carries simulated UEs' NAS over
 // UE-associated connections (Initial UE Message, Uplink and Downlink NAS
-// Transport, Initial Context Setup, UE Context Release).
+// Transport, Initial Context Setup, UE Context Release). With an N3
+// address it sets up and releases PDU session resources (§8.2.1, §8.2.2)
+// and carries the UEs' user traffic in GTP-U (TS 29.281) with its own
+// minimal codec: G-PDUs with a PDU Session Container (TS 38.415), Echo
+// Responses. There is no TUN device: the traffic is the UEs' ICMP echo
+// requests (Ping).
 //
 // # Concurrency
 //
-// Connect returns a GNB whose reader goroutine runs until Close or until
-// the association goes down; Close joins it. Events and the GNB's methods
-// are safe for concurrent use.
+// Connect returns a GNB whose NGAP reader goroutine runs until Close or
+// until the association goes down, and, with an N3 address, whose N3
+// reader goroutine runs until Close; Close joins both. Events and the
+// GNB's methods are safe for concurrent use.
 package gnb
 
 import (
@@ -31,6 +37,13 @@ type Config struct {
 	ID   ngap.RANNodeID
 	Name string
 	TAs  []ngap.TA
+	// N3 is the gNB's GTP-U address (TS 29.281): with a valid one the
+	// gNB listens on N3 port 2152, sets up PDU session resources with
+	// N3 as the downlink tunnel address and carries user traffic (Ping).
+	// It must differ from the UPF's address when both run on one host,
+	// as both use port 2152. Without one, PDU session resource setup
+	// fails.
+	N3 netip.Addr
 }
 
 // SetupError is an NG Setup the AMF refused.
@@ -57,12 +70,33 @@ type GNB struct {
 
 	events chan Event
 	done   chan struct{}
-	wg     sync.WaitGroup
+	wg     sync.WaitGroup // the NGAP reader and the N3 reader
 	ues    ueTable
+
+	up      *userPlane // nil without an N3 address
+	bearers bearerTable
 }
 
-// Connect dials the AMF and runs NG Setup.
+// Connect opens the gNB's N3 socket when cfg.N3 is valid, dials the AMF
+// and runs NG Setup.
 func Connect(ctx context.Context, tr sctp.Transport, amf netip.AddrPort, cfg Config, log *slog.Logger) (*GNB, error) {
+	var up *userPlane
+	if cfg.N3.IsValid() {
+		var err error
+		if up, err = listenN3(netip.AddrPortFrom(cfg.N3, gtpuPort), gtpuPort); err != nil {
+			return nil, err
+		}
+	}
+	g, err := connect(ctx, tr, amf, cfg, log, up)
+	if err != nil && up != nil {
+		up.conn.Close()
+	}
+	return g, err
+}
+
+// connect is Connect with the user plane already open (tests give one on
+// ports of their own).
+func connect(ctx context.Context, tr sctp.Transport, amf netip.AddrPort, cfg Config, log *slog.Logger, up *userPlane) (*GNB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -78,8 +112,9 @@ func Connect(ctx context.Context, tr sctp.Transport, amf netip.AddrPort, cfg Con
 	if err != nil {
 		return nil, fmt.Errorf("gnb %s: N2 association to %s: %w", cfg.ID, amf, err)
 	}
-	g := &GNB{cfg: cfg, conn: conn, log: log.With("gnb_id", cfg.ID.String()), events: make(chan Event, 16), done: make(chan struct{})}
+	g := &GNB{cfg: cfg, conn: conn, log: log.With("gnb_id", cfg.ID.String()), events: make(chan Event, 16), done: make(chan struct{}), up: up}
 	g.ues.byRAN = map[int64]*UEConn{}
+	g.bearers.byTEID = map[uint32]*bearer{}
 	if err := conn.Send(ctx, sctp.Message{Stream: 0, PPID: sctp.PPIDNGAP, Data: pdu}); err != nil {
 		conn.Abort()
 		return nil, fmt.Errorf("gnb %s: sending NG Setup Request: %w", cfg.ID, err)
@@ -111,6 +146,10 @@ func Connect(ctx context.Context, tr sctp.Transport, amf netip.AddrPort, cfg Con
 	}
 	g.wg.Add(1)
 	go g.read()
+	if up != nil {
+		g.wg.Add(1)
+		go g.readN3()
+	}
 	return g, nil
 }
 
@@ -126,9 +165,13 @@ func (g *GNB) Send(ctx context.Context, pdu []byte) error {
 // Conn is the gNB's association.
 func (g *GNB) Conn() sctp.Conn { return g.conn }
 
-// Close shuts the association down and waits for the reader.
+// Close shuts the association down, closes the N3 socket and waits for
+// the readers.
 func (g *GNB) Close() error {
 	err := g.conn.Close()
+	if g.up != nil {
+		g.up.conn.Close()
+	}
 	g.wg.Wait()
 	return err
 }

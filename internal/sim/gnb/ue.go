@@ -36,6 +36,10 @@ type UEConn struct {
 	ranID int64
 	amfID atomic.Int64 // -1 until the AMF names it
 	down  chan Downlink
+
+	// Guarded by g.bearers.mu.
+	sessions map[uint8]*bearer // by PDU session ID
+	pingSeq  uint16            // last ICMP sequence number used
 }
 
 // ErrNoAMFID means the AMF has not yet sent the UE anything, so an
@@ -116,12 +120,14 @@ func (c *UEConn) RequestRelease(ctx context.Context) error {
 // is simply gone).
 func (c *UEConn) Close() { c.g.forgetUE(c) }
 
+// forgetUE drops the connection and its bearers.
 func (g *GNB) forgetUE(c *UEConn) {
 	g.ues.mu.Lock()
 	if g.ues.byRAN[c.ranID] == c {
 		delete(g.ues.byRAN, c.ranID)
 	}
 	g.ues.mu.Unlock()
+	g.removeBearers(c)
 }
 
 func (g *GNB) ueByRAN(id int64) *UEConn {
@@ -185,6 +191,10 @@ func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
 		}
 		g.sendUE(ctx, ic.RANUE, ngap.InitialContextSetupResponse(ic.AMFUE, ic.RANUE))
 		g.deliver(ic.AMFUE, ic.RANUE, Downlink{NAS: append([]byte(nil), ic.NASPDU...), ContextSetup: true, KgNB: ic.SecurityKey})
+	case *message.PDUSessionResourceSetupRequest:
+		g.handleSessionSetup(ctx, x)
+	case *message.PDUSessionResourceReleaseCommand:
+		g.handleSessionRelease(ctx, x)
 	case *message.UEContextReleaseCommand:
 		amfID, _, ranID, hasRAN := ngap.UEIDs(x)
 		if !hasRAN {
@@ -220,6 +230,7 @@ func (g *GNB) releaseAll() {
 	g.ues.byRAN = map[int64]*UEConn{}
 	g.ues.mu.Unlock()
 	for _, c := range list {
+		g.removeBearers(c)
 		select {
 		case c.down <- Downlink{Released: true}:
 		default:

@@ -1,7 +1,8 @@
 // Package ue is the simulated UE of Keel's gNB/UE simulator: a USIM
-// (Milenage, 5G AKA, SUCI concealment) and the UE side of 5G mobility
+// (Milenage, 5G AKA, SUCI concealment), the UE side of 5G mobility
 // management (TS 24.501) for registration, deregistration and the common
-// procedures, with NAS security.
+// procedures, with NAS security, and of 5G session management for PDU
+// session establishment and release.
 //
 // # Independence from the core
 //
@@ -34,6 +35,18 @@
 //   - Registration (§5.5.1.2 initial, §5.5.1.3 mobility and periodic),
 //     deregistration, UE-originating (§5.5.2.2) and network-initiated
 //     (§5.5.2.3).
+//   - NAS transport (§5.4.5): UL NAS TRANSPORT with N1 SM information
+//     (§8.2.10), DL NAS TRANSPORT (§8.2.11), including a 5GSM message
+//     returned with a 5GMM cause (#90 ...).
+//   - 5GSM (§6.4.1, §6.4.3, §6.3.3, §8.3): PDU SESSION ESTABLISHMENT
+//     REQUEST with the integrity protection maximum data rate, PDU session
+//     type, SSC mode 1 and ePCO asking for DNS servers and the IPv4 link
+//     MTU; the accept decoded in full (QoS rules §9.11.4.13, QoS flow
+//     descriptions §9.11.4.12, session AMBR §9.11.4.14, PDU address
+//     §9.11.4.10, ePCO of TS 24.008 §10.5.6.3A, DNN, S-NSSAI); reject;
+//     UE-requested release with #36 and network-requested release answered
+//     with RELEASE COMPLETE; release reject; 5GSM STATUS. A per-session
+//     state machine (session.go) and PTI checks.
 //   - NAS security (§4.4): integrity checking of downlink messages and the
 //     list of messages accepted plain (§4.4.4.2), ciphering, NAS COUNT
 //     estimation and replay rejection (§4.4.3), BEARER = NAS connection
@@ -48,20 +61,27 @@
 // horizontal derivation); after a reject or a deregistration
 // the UE forgets its 5G-GUTI and starts the next registration as an
 // initial one with the SUCI; unknown or unexpected messages are reported as
-// errors, not answered with 5GMM STATUS (§7); no 5GSM, service request or
-// idle mode beyond ConnectionReleased.
+// errors, not answered with 5GMM or 5GSM STATUS (§7); no service request
+// or idle mode beyond ConnectionReleased, so 5GSM procedures need a
+// connected UE; no PDU session modification, no secondary authentication
+// (EAP), no always-on or multi-access sessions, no back-off timers; the
+// 5QI of a session without a QoS flow description for its default rule is
+// reported as 0; a 5GSM message the network could not forward ends the
+// procedure and leaves the session inactive.
 //
 // # Errors
 //
 // Handle returns an error and no uplink for a message the UE discards:
 // failed integrity check (ErrIntegrity), a plain message that must be
 // protected (ErrNotProtected), no security context (ErrNoContext), a
-// message not compatible with the state (ErrUnexpected), a message type it
-// does not implement (ErrNotImplemented), or one that does not decode. The
-// 5GMM state is left as it was. A 5GMM STATUS from the network
-// is a *StatusError. Refusals the protocol answers itself — Authentication
-// Failure, Security Mode Reject — are results with an uplink, an Event and
-// a Cause, not errors.
+// message not compatible with the 5GMM state or with the PDU session's
+// 5GSM state, or a 5GSM answer with another PTI (ErrUnexpected), a message
+// type it does not implement (ErrNotImplemented), or one that does not
+// decode. The 5GMM and 5GSM states are left as they were. A 5GMM STATUS
+// from the network is a *StatusError, a 5GSM STATUS an *SMStatusError.
+// Refusals the protocol answers itself — Authentication Failure, Security
+// Mode Reject — and the network's 5GSM rejects are results with an Event
+// and a Cause, not errors.
 //
 // # Concurrency
 //

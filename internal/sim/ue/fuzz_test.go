@@ -53,6 +53,29 @@ func fuzzBases(t testing.TB) []fuzzBase {
 		t.Fatal(err)
 	}
 	add("deregistered-initiated", u, n)
+
+	// 5GSM: a PDU session establishment under way (PSI 1, PTI 1), and an
+	// active session being released (PTI 2).
+	u, n = newTestUE(t, nil), newNetwork(t)
+	register(t, u, n, 2, 2)
+	if _, err := u.EstablishPDUSession(1, "internet", testSlice, PDUTypeIPv4); err != nil {
+		t.Fatal(err)
+	}
+	add("pdu-session-pending", u, n)
+
+	u, n = newTestUE(t, nil), newNetwork(t)
+	register(t, u, n, 2, 2)
+	if _, err := u.EstablishPDUSession(1, "internet", testSlice, PDUTypeIPv4); err != nil {
+		t.Fatal(err)
+	}
+	n.ul++
+	if _, err := u.Handle(n.protect(dlNASTransport(t, 1, goldenAccept, 0), 2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.ReleasePDUSession(1); err != nil {
+		t.Fatal(err)
+	}
+	add("pdu-session-releasing", u, n)
 	return bases
 }
 
@@ -133,6 +156,10 @@ func seedMessages(t testing.TB) []seed {
 		{"status", []byte{0x7E, 0x00, 0x64, 0x62}},
 		{"deregistration-request", []byte{0x7E, 0x00, 0x47, 0x04, 0x58, 0x0A}},
 		{"protected-garbage", []byte{0x7E, 0x02, 1, 2, 3, 4, 5, 0x7E, 0x00, 0x42}},
+		{"dl-nas-transport-accept", dlNASTransport(t, 1, goldenAccept, 0)},
+		{"dl-nas-transport-reject", dlNASTransport(t, 1, "2e0101c31a370121", 0)},
+		{"dl-nas-transport-release-command", dlNASTransport(t, 1, "2e0102d324", 0)},
+		{"dl-nas-transport-not-forwarded", dlNASTransport(t, 1, "2e0101c1ffff91a1", 90)},
 		{"short", []byte{0x7E}},
 	}
 }

@@ -163,6 +163,10 @@ func (u *UE) handleRegistrationReject(in *inbound) (Result, error) {
 	return Result{Event: EventRejected, Cause: cause}, nil
 }
 
+// forgetRegistration also releases the PDU sessions locally, without
+// signalling: a deregistered UE has none (TS 24.501 §5.5.2), and an
+// initial registration starts without any.
 func (u *UE) forgetRegistration() {
 	u.guti, u.tais, u.allowed, u.t3512, u.initial = nil, nil, nil, 0, nil
+	u.releaseSessions()
 }

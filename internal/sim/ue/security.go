@@ -50,7 +50,8 @@ var (
 	// (TS 24.501 §7.4).
 	ErrUnexpected = errors.New("ue: message not compatible with the protocol state")
 	// ErrNotImplemented is a message type the simulated UE does not
-	// handle (TS 24.501 §7.4), such as DL NAS Transport.
+	// handle (TS 24.501 §7.4), such as Notification, or a DL NAS
+	// Transport payload other than N1 SM information.
 	ErrNotImplemented = errors.New("ue: message type not implemented")
 )
 

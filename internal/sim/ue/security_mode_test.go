@@ -82,9 +82,9 @@ func TestProtectedDownlinkChecks(t *testing.T) {
 	if _, err := u.Handle(n.protect(n.registrationAccept(), 2)); !errors.Is(err, ErrUnexpected) {
 		t.Errorf("Registration Accept in 5GMM-REGISTERED: %v, want ErrUnexpected", err)
 	}
-	dlNASTransport := []byte{0x7E, 0x00, nas.MsgTypeDLNASTransport, 0x01, 0x00, 0x00}
-	if _, err := u.Handle(n.protect(dlNASTransport, 2)); !errors.Is(err, ErrNotImplemented) {
-		t.Errorf("DL NAS Transport: %v, want ErrNotImplemented", err)
+	smsTransport := []byte{0x7E, 0x00, nas.MsgTypeDLNASTransport, 0x02, 0x00, 0x01, 0x00} // payload container type SMS
+	if _, err := u.Handle(n.protect(smsTransport, 2)); !errors.Is(err, ErrNotImplemented) {
+		t.Errorf("DL NAS Transport of SMS: %v, want ErrNotImplemented", err)
 	}
 	if u.State() != Registered {
 		t.Errorf("State() = %v after discarded messages", u.State())

@@ -60,6 +60,13 @@ const (
 	EventAuthFailure                // the UE refused the challenge with Authentication Failure; Cause is #20, #21, #26 or #71
 	EventSecurityModeRejected       // the UE answered Security Mode Reject; Cause is #23 or #24
 	EventConfigurationUpdated       // Configuration Update Command processed
+
+	// 5GSM events carry Result.PDUSessionID.
+	EventPDUSessionEstablished     // PDU Session Establishment Accept processed; see UE.PDUSession
+	EventPDUSessionRejected        // PDU Session Establishment Reject; Cause is the 5GSM cause
+	EventPDUSessionReleased        // PDU Session Release Command answered; Cause is the 5GSM cause
+	EventPDUSessionReleaseRejected // PDU Session Release Reject; Cause is the 5GSM cause
+	EventPDUSessionNotForwarded    // DL NAS Transport returned the UE's 5GSM message; Cause is the 5GMM cause (#90 ...)
 )
 
 func (e Event) String() string {
@@ -80,6 +87,16 @@ func (e Event) String() string {
 		return "security mode rejected"
 	case EventConfigurationUpdated:
 		return "configuration updated"
+	case EventPDUSessionEstablished:
+		return "PDU session established"
+	case EventPDUSessionRejected:
+		return "PDU session rejected"
+	case EventPDUSessionReleased:
+		return "PDU session released"
+	case EventPDUSessionReleaseRejected:
+		return "PDU session release rejected"
+	case EventPDUSessionNotForwarded:
+		return "5GSM message not forwarded"
 	}
 	return fmt.Sprintf("Event(%d)", int(e))
 }
@@ -90,8 +107,11 @@ type Result struct {
 	Uplink [][]byte
 	Event  Event
 	// Cause is the 5GMM cause (TS 24.501 §9.11.3.2) of a reject, of the
-	// UE's own failure or reject message, or of a network deregistration.
+	// UE's own failure or reject message, or of a network deregistration;
+	// for the 5GSM events, the cause the Event names.
 	Cause uint8
+	// PDUSessionID is the PDU session of a 5GSM event.
+	PDUSessionID uint8
 }
 
 // inbound is a downlink 5GMM message after the security header was
@@ -132,6 +152,8 @@ var downlinkProcedures = map[uint8]procedure{
 		[]State{DeregisteredInitiated}},
 	nas.MsgTypeDeregistrationRequestUETerminatedDeregistration: {"Deregistration Request (UE terminated)", (*UE).handleDeregistrationRequest,
 		[]State{RegisteredInitiated, Registered, DeregisteredInitiated}},
+	nas.MsgTypeDLNASTransport: {"DL NAS Transport", (*UE).handleDLNASTransport,
+		[]State{Registered}},
 	nas.MsgTypeStatus5GMM: {"5GMM Status", (*UE).handleStatus,
 		[]State{Deregistered, RegisteredInitiated, Registered, DeregisteredInitiated}},
 }

@@ -76,6 +76,9 @@ type UE struct {
 	tais    []TAI
 	allowed []SNSSAI
 	t3512   time.Duration
+
+	// 5GSM: the PDU sessions (session.go).
+	sm smContext
 }
 
 // initialMessage is the Registration Request that opened a registration

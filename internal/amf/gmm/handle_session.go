@@ -1,0 +1,232 @@
+package gmm
+
+import (
+	"context"
+	"errors"
+
+	"github.com/free5gc/nas/nasMessage"
+
+	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// session is one PDU session the AMF relays for (TS 23.502 §4.3.2.2.1):
+// the SM context at the SMF and the slice it lives in.
+type session struct {
+	ref    string
+	snssai ngap.SNSSAI
+	dnn    string
+}
+
+// SessionResource is one PDU session's part of a PDU Session Resource
+// Setup or Release Command (TS 38.413 §9.2.1.1, §9.2.1.5).
+type SessionResource struct {
+	PDUSessionID uint8
+	SNSSAI       ngap.SNSSAI
+	NASPDU       []byte // the protected DL NAS TRANSPORT for the UE
+	Transfer     []byte // the SMF's N2 SM information
+}
+
+// handleULNASTransport relays 5GSM (TS 24.501 §5.4.5.2): a new PDU
+// session goes to the SMF with Nsmf_PDUSession_CreateSMContext, a
+// message for an existing one with UpdateSMContext.
+func (m *Machine) handleULNASTransport(ctx context.Context, msg *nasMessage.ULNASTransport) {
+	t, err := nas.ParseULTransport(msg)
+	if err != nil {
+		m.send(nas.Status5GMM(nil, nas.CauseInvalidMandatoryInfo))
+		return
+	}
+	if t.PayloadType != nas.PayloadN1SM || !t.HasPSI {
+		// §5.4.5.2.5: a payload the AMF cannot route is returned.
+		m.send(nas.DLTransport(nil, t.PayloadType, t.Payload, t.PDUSessionID, nas.CausePayloadNotForwarded))
+		return
+	}
+	if m.svc.SMF == nil {
+		m.send(nas.DLTransport(nil, t.PayloadType, t.Payload, t.PDUSessionID, nas.CausePayloadNotForwarded))
+		return
+	}
+	s := m.sessions[t.PDUSessionID]
+	if s == nil || t.RequestType == nas.RequestInitial {
+		m.createSession(ctx, t, s)
+		return
+	}
+	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{N1SM: t.Payload})
+	if err != nil {
+		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", t.PDUSessionID, "error", err)
+		m.send(nas.DLTransport(nil, t.PayloadType, t.Payload, t.PDUSessionID, nas.CausePayloadNotForwarded))
+		return
+	}
+	m.smfAnswer(t.PDUSessionID, s, upd)
+}
+
+// createSession selects the DNN and slice and asks the SMF for an SM
+// context (TS 23.502 §4.3.2.2.1 steps 2-3).
+func (m *Machine) createSession(ctx context.Context, t nas.ULTransport, old *session) {
+	snssai, dnn := m.selectSlice(t)
+	if snssai == nil {
+		// §5.4.5.2.5: the S-NSSAI is not in the allowed NSSAI.
+		m.send(nas.DLTransport(nil, t.PayloadType, t.Payload, t.PDUSessionID, nas.CausePayloadNotForwarded))
+		return
+	}
+	if old != nil {
+		// A new establishment for an identity in use replaces the old
+		// session (TS 24.501 §6.4.1.2: the network releases it locally).
+		m.svc.SMF.ReleaseSMContext(ctx, old.ref)
+		delete(m.sessions, t.PDUSessionID)
+	}
+	res, err := m.svc.SMF.CreateSMContext(ctx, sbi.SMContextCreate{
+		SUPI: m.supi, PDUSessionID: t.PDUSessionID, DNN: dnn,
+		SNSSAI: sbi.SNSSAI{SST: snssai.SST, SD: snssai.SD, HasSD: snssai.HasSD}, N1SM: t.Payload,
+	})
+	if err != nil {
+		m.log.Warn("Nsmf_PDUSession_CreateSMContext failed", "pdu_session_id", t.PDUSessionID, "error", err)
+		cause := nas.CausePayloadNotForwarded
+		if errors.Is(err, sbi.ErrUserNotFound) {
+			cause = nas.CauseDNNNotSupportedInSlice
+		}
+		m.send(nas.DLTransport(nil, t.PayloadType, t.Payload, t.PDUSessionID, cause))
+		return
+	}
+	m.sh.Outcome(Outcome{"pdu-session", map[bool]string{true: "rejected", false: "accepted"}[res.Reject]})
+	if res.Reject || len(res.N2SM) == 0 {
+		m.send(nas.DLTransport(nil, nas.PayloadN1SM, res.N1SM, t.PDUSessionID, 0))
+		return
+	}
+	if m.sessions == nil {
+		m.sessions = map[uint8]*session{}
+	}
+	m.sessions[t.PDUSessionID] = &session{ref: res.Ref, snssai: *snssai, dnn: dnn}
+	pdu, err := m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, res.N1SM, t.PDUSessionID, 0), nas.IntegrityCiphered)
+	if err != nil {
+		m.log.Error("protecting DL NAS Transport", "error", err)
+		return
+	}
+	m.sh.SetupSessions([]SessionResource{{PDUSessionID: t.PDUSessionID, SNSSAI: *snssai, NASPDU: pdu, Transfer: res.N2SM}})
+}
+
+// selectSlice picks the S-NSSAI (the UE's, if allowed, else the first
+// allowed) and the DNN (the UE's, else the subscription's first), TS
+// 23.502 §4.3.2.2.1 step 2.
+func (m *Machine) selectSlice(t nas.ULTransport) (*ngap.SNSSAI, string) {
+	var s *ngap.SNSSAI
+	switch {
+	case t.SNSSAI != nil:
+		if contains(m.allowed, *t.SNSSAI) {
+			s = t.SNSSAI
+		}
+	case len(m.allowed) > 0:
+		s = &m.allowed[0]
+	}
+	dnn := t.DNN
+	if dnn == "" && len(m.am.DNNs) > 0 {
+		dnn = m.am.DNNs[0]
+	}
+	return s, dnn
+}
+
+// smfAnswer forwards what the SMF returned for a session.
+func (m *Machine) smfAnswer(psi uint8, s *session, upd sbi.SMContextUpdated) {
+	var nasPDU []byte
+	if len(upd.N1SM) > 0 {
+		var err error
+		nasPDU, err = m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, upd.N1SM, psi, 0), nas.IntegrityCiphered)
+		if err != nil {
+			m.log.Error("protecting DL NAS Transport", "error", err)
+			return
+		}
+	}
+	switch {
+	case upd.N2SMType == sbi.N2ReleaseCommand && m.connected:
+		m.sh.ReleaseSessions(nasPDU, []SessionResource{{PDUSessionID: psi, SNSSAI: s.snssai, Transfer: upd.N2SM}})
+	case nasPDU != nil && m.connected:
+		m.sh.SendNAS(nasPDU)
+	}
+	if upd.Released {
+		delete(m.sessions, psi)
+	}
+}
+
+// SessionSetUp reports the gNB's answer for one PDU session of a PDU
+// Session Resource Setup (TS 38.413 §8.2.1): the N2 SM information goes
+// to the SMF (TS 23.502 §4.3.2.2.1 steps 14-15).
+func (m *Machine) SessionSetUp(ctx context.Context, psi uint8, transfer []byte, failed bool) {
+	s := m.sessions[psi]
+	if s == nil {
+		return
+	}
+	typ := sbi.N2SetupResponse
+	if failed {
+		typ = sbi.N2SetupFailure
+	}
+	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{N2SMType: typ, N2SM: transfer})
+	if err != nil {
+		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
+		return
+	}
+	m.smfAnswer(psi, s, upd)
+}
+
+// SessionReleased reports the gNB's PDU Session Resource Release Response.
+func (m *Machine) SessionReleased(ctx context.Context, psi uint8, transfer []byte) {
+	s := m.sessions[psi]
+	if s == nil {
+		return
+	}
+	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{N2SMType: sbi.N2ReleaseResponse, N2SM: transfer})
+	if err != nil {
+		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
+		return
+	}
+	m.smfAnswer(psi, s, upd)
+}
+
+// N1N2Transfer carries an SMF-initiated message to the UE and the gNB
+// (Namf_Communication_N1N2MessageTransfer, TS 29.518 §5.2.2.3.1).
+func (m *Machine) N1N2Transfer(ctx context.Context, psi uint8, n1 []byte, n2Type sbi.N2SMType, n2 []byte) error {
+	s := m.sessions[psi]
+	if s == nil {
+		return ErrNoSession
+	}
+	if !m.connected || !m.secured {
+		// The UE is idle: paging is not implemented.
+		return ErrNotReachable
+	}
+	m.smfAnswer(psi, s, sbi.SMContextUpdated{N1SM: n1, N2SMType: n2Type, N2SM: n2})
+	return nil
+}
+
+// Errors of N1N2Transfer (TS 29.518 §5.2.2.3.1: CONTEXT_NOT_FOUND, UE_NOT_REACHABLE).
+var (
+	ErrNoSession    = errors.New("gmm: no such PDU session")
+	ErrNotReachable = errors.New("gmm: UE not reachable")
+)
+
+// releaseSessions drops every SM context (the UE deregistered).
+func (m *Machine) releaseSessions(ctx context.Context) {
+	for psi, s := range m.sessions {
+		if err := m.svc.SMF.ReleaseSMContext(ctx, s.ref); err != nil {
+			m.log.Warn("Nsmf_PDUSession_ReleaseSMContext failed", "pdu_session_id", psi, "error", err)
+		}
+		delete(m.sessions, psi)
+	}
+}
+
+// deactivateSessions tells the SMF the UE's user plane is down (the N2
+// connection was released, TS 23.502 §4.2.6).
+func (m *Machine) deactivateSessions(ctx context.Context) {
+	for psi, s := range m.sessions {
+		if _, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{Released: true}); err != nil {
+			m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
+		}
+	}
+}
+
+// Sessions lists the UE's PDU session IDs.
+func (m *Machine) Sessions() []uint8 {
+	out := make([]uint8, 0, len(m.sessions))
+	for psi := range m.sessions {
+		out = append(out, psi)
+	}
+	return out
+}

@@ -1,0 +1,53 @@
+package api
+
+import (
+	"cmp"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// Sessions is the view of the PDU sessions the API serves: the SMF's.
+type Sessions interface {
+	Sessions() []SessionInfo
+}
+
+// SessionInfo is one PDU session as the API shows it.
+type SessionInfo struct {
+	SUPI         string `json:"supi"`
+	PDUSessionID uint8  `json:"pdu_session_id"`
+	DNN          string `json:"dnn"`
+	SNSSAI       SNSSAI `json:"snssai"`
+	PDUType      string `json:"pdu_type"`
+	IPv4         string `json:"ipv4,omitempty"`
+	IPv6Prefix   string `json:"ipv6_prefix,omitempty"`
+	UPF          string `json:"upf"`
+	SEID         uint64 `json:"seid"`
+	UPSEID       uint64 `json:"up_seid"`
+	ULTEID       uint32 `json:"ul_teid"`
+	DLTEID       uint32 `json:"dl_teid,omitempty"`
+	GNBAddr      string `json:"gnb_n3,omitempty"`
+	ULBytes      uint64 `json:"ul_bytes"`
+	DLBytes      uint64 `json:"dl_bytes"`
+	State        string `json:"state"`
+}
+
+// SessionList is the answer to GET /api/v1/sessions.
+type SessionList struct {
+	Sessions []SessionInfo `json:"sessions"`
+}
+
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
+	supi := r.URL.Query().Get("supi")
+	list := s.opts.Sessions.Sessions()
+	out := make([]SessionInfo, 0, len(list))
+	for _, x := range list {
+		if supi == "" || x.SUPI == supi {
+			out = append(out, x)
+		}
+	}
+	slices.SortFunc(out, func(a, b SessionInfo) int {
+		return cmp.Or(strings.Compare(a.SUPI, b.SUPI), cmp.Compare(a.PDUSessionID, b.PDUSessionID))
+	})
+	writeJSON(w, http.StatusOK, SessionList{Sessions: out})
+}

@@ -1,0 +1,188 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/pcf"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/smf"
+	"github.com/keelcore/keel/internal/upf"
+)
+
+// userPlane is the UPF of a single-process core: its N3/N6 datapath and
+// its N4 endpoint. Either may be nil when the datapath could not start.
+type userPlane struct {
+	dp  upf.Datapath
+	upf *upf.UPF
+}
+
+// startUPF builds the UPF. A UPF that cannot start (no CAP_NET_ADMIN for
+// its TUN device) is logged and left out; the rest of the core runs, and
+// sessions are refused until a UPF is there.
+func (a *App) startUPF(ctx context.Context) (*userPlane, error) {
+	log := a.log.With("component", "upf")
+	dp, err := upf.NewDatapath(upf.DatapathOptions{
+		N3:       a.cfg.N3.Address,
+		Gateways: gateways(a.cfg.DNNs),
+		MTU:      tunMTU(a.cfg.DNNs),
+		Logger:   log,
+		Registry: a.registry,
+	})
+	if err != nil {
+		log.Error("UPF not started: PDU sessions will be refused", "err", err)
+		return &userPlane{}, nil
+	}
+	u, err := upf.New(ctx, upf.Options{N4: a.cfg.N4.Address, NodeID: a.cfg.N4.Address.Addr(), Datapath: dp, Logger: log, Registry: a.registry})
+	if err != nil {
+		dp.Close()
+		return nil, fmt.Errorf("n4.address: %w", err)
+	}
+	log.Info("UPF serving", "n4", u.Addr().String(), "n3", dp.N3Addr().String())
+	return &userPlane{dp: dp, upf: u}, nil
+}
+
+func (p *userPlane) close() error {
+	if p == nil {
+		return nil
+	}
+	var errs []error
+	if p.upf != nil {
+		errs = append(errs, p.upf.Close())
+	}
+	if p.dp != nil {
+		errs = append(errs, p.dp.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// gateways are the UPF's N6 addresses: the first address of every UE
+// pool, with the pool's length (TS 23.501 §5.8.2.2: the UPF routes the
+// pools towards N3).
+func gateways(dnns []config.DNN) []netip.Prefix {
+	var out []netip.Prefix
+	for _, d := range dnns {
+		for _, p := range []netip.Prefix{d.IPv4Pool, d.IPv6Pool} {
+			if p.IsValid() {
+				out = append(out, netip.PrefixFrom(p.Masked().Addr().Next(), p.Bits()))
+			}
+		}
+	}
+	return out
+}
+
+// tunMTU is the largest MTU any DNN gives its UEs.
+func tunMTU(dnns []config.DNN) int {
+	m := 0
+	for _, d := range dnns {
+		m = max(m, int(d.MTU))
+	}
+	return m
+}
+
+// startSMF builds the PCF and the SMF, which associates with the UPF at
+// the configured N4 address. The SMF's own PFCP endpoint takes an
+// ephemeral port on the same address.
+func (a *App) startSMF(ctx context.Context, sdm sbi.NudmSDM) (*smf.SMF, error) {
+	p, err := pcf.New(pcf.Options{SDM: sdm, Logger: a.log.With("component", "pcf"), Registry: a.registry})
+	if err != nil {
+		return nil, err
+	}
+	var dnns []smf.DNNConfig
+	for _, d := range a.cfg.DNNs {
+		dnns = append(dnns, smf.DNNConfig{Name: d.Name, IPv4Pool: d.IPv4Pool, IPv6Pool: d.IPv6Pool, DNS: d.DNS, MTU: int(d.MTU)})
+	}
+	return smf.New(ctx, smf.Options{
+		DNNs:     dnns,
+		N4:       netip.AddrPortFrom(a.cfg.N4.Address.Addr(), 0),
+		UPF:      a.cfg.N4.Address,
+		PCF:      p,
+		SDM:      sdm,
+		Logger:   a.log.With("component", "smf"),
+		Registry: a.registry,
+	})
+}
+
+// sessionView serves the SMF's sessions to the management API.
+type sessionView struct{ s *smf.SMF }
+
+func (v sessionView) Sessions() []api.SessionInfo {
+	list := v.s.Sessions()
+	out := make([]api.SessionInfo, 0, len(list))
+	for _, x := range list {
+		si := api.SessionInfo{SUPI: x.SUPI, PDUSessionID: x.PDUSessionID, DNN: x.DNN, PDUType: x.PDUType,
+			UPF: x.UPF, SEID: x.SEID, UPSEID: x.UPSEID, ULTEID: x.ULTEID, DLTEID: x.DLTEID,
+			ULBytes: x.ULBytes, DLBytes: x.DLBytes, State: x.State,
+			SNSSAI: api.SNSSAI{SST: int(x.SNSSAI.SST)}}
+		if x.SNSSAI.HasSD {
+			si.SNSSAI.SD = fmt.Sprintf("%06X", x.SNSSAI.SD)
+		}
+		if x.IPv4.IsValid() {
+			si.IPv4 = x.IPv4.String()
+		}
+		if x.IPv6Prefix.IsValid() {
+			si.IPv6Prefix = x.IPv6Prefix.String()
+		}
+		if x.GNBAddr.IsValid() {
+			si.GNBAddr = x.GNBAddr.String()
+		}
+		out = append(out, si)
+	}
+	return out
+}
+
+// RunUPF runs the UPF alone (`keel serve --nf upf`): its N4 endpoint, N3
+// and N6, and on the HTTP address /healthz and /metrics. Unlike the
+// whole core, a UPF that cannot create its datapath stops here with the
+// reason.
+func RunUPF(ctx context.Context, cfg config.Config, opts Options) error {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	log := opts.Logger.With("component", "upf")
+	dp, err := upf.NewDatapath(upf.DatapathOptions{N3: cfg.N3.Address, Gateways: gateways(cfg.DNNs), MTU: tunMTU(cfg.DNNs), Logger: log, Registry: reg})
+	if err != nil {
+		return err
+	}
+	defer dp.Close()
+	u, err := upf.New(ctx, upf.Options{N4: cfg.N4.Address, NodeID: cfg.N4.Address.Addr(), Datapath: dp, Logger: log, Registry: reg})
+	if err != nil {
+		return fmt.Errorf("n4.address: %w", err)
+	}
+	defer u.Close()
+	ln, err := net.Listen("tcp", cfg.HTTP.Address.String())
+	if err != nil {
+		return fmt.Errorf("http.address: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("UPF serving alone", "n4", u.Addr().String(), "n3", dp.N3Addr().String(), "http", ln.Addr().String())
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		return fmt.Errorf("http: %w", err)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), StopTimeout)
+	defer cancel()
+	srv.Shutdown(sctx)
+	<-errc
+	return nil
+}

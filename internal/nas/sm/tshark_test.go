@@ -1,0 +1,217 @@
+package sm
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/free5gc/ngap/message"
+
+	"github.com/keelcore/keel/internal/ngap"
+)
+
+// 5GMM transport of 5GSM messages (TS 24.501 §8.2.10, §8.2.11): payload
+// container type 1 "N1 SM information" (V ½, spare high nibble), the
+// payload container (LV-E) and the PDU session ID (IEI 0x12, TV 2).
+func dlNASTransport(psi uint8, sm []byte) []byte {
+	b := []byte{0x7e, 0x00, 0x68, 0x01, byte(len(sm) >> 8), byte(len(sm))}
+	b = append(b, sm...)
+	return append(b, 0x12, psi)
+}
+
+// ulNASTransport adds, for a new session, request type "initial request"
+// (IEI 0x8-, TV 1), S-NSSAI 1 (0x22) and DNN "internet" (0x25).
+func ulNASTransport(psi uint8, sm []byte, initial bool) []byte {
+	b := []byte{0x7e, 0x00, 0x67, 0x01, byte(len(sm) >> 8), byte(len(sm))}
+	b = append(b, sm...)
+	b = append(b, 0x12, psi)
+	if initial {
+		b = append(b, 0x81, 0x22, 0x01, 0x01, 0x25, 0x09, 0x08, 'i', 'n', 't', 'e', 'r', 'n', 'e', 't')
+	}
+	return b
+}
+
+// TestTsharkDecodes has tshark, a decoder written independently of this
+// package, read every message this package builds: each is carried in a
+// 5GMM DL (or UL) NAS TRANSPORT inside an NGAP Downlink (or Uplink) NAS
+// Transport, wrapped in SCTP by text2pcap. tshark must flag no packet as
+// malformed and raise no expert warning or error, and must decode the
+// 5GSM fields to the values the builders were given.
+func TestTsharkDecodes(t *testing.T) {
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Skip("tshark is not on PATH (Debian package tshark): the independent decoder check cannot run")
+	}
+	text2pcap, err := exec.LookPath("text2pcap")
+	if err != nil {
+		t.Skip("text2pcap is not on PATH (Debian package tshark): the independent decoder check cannot run")
+	}
+	loc := ngap.UELocation{TAI: ngap.TAI{PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, TAC: 1}, CellID: 0x10}
+	const amfUE, ranUE = 7, 9
+	type tcase struct {
+		name string
+		nas  []byte // the 5GMM message
+		up   bool
+		want map[string]string // tshark field → value; "" for absent
+	}
+	cases := []tcase{
+		{"accept IPv4", dlNASTransport(5, mustAccept(t, acceptIPv4)), false, map[string]string{
+			"nas_5gs.sm.message_type":             "0xc2",
+			"nas_5gs.pdu_session_id":              "5,5", // the 5GMM IE and the 5GSM header
+			"nas_5gs.sm.pdu_session_type":         "1",
+			"nas_5gs.sm.sel_sc_mode":              "2",
+			"nas_5gs.sm.qos_rule_id":              "1",
+			"nas_5gs.sm.rop":                      "1",
+			"nas_5gs.sm.dqr":                      "1",
+			"nas_5gs.sm.nof_pkt_filters":          "1",
+			"nas_5gs.sm.pkt_flt_dir":              "3",
+			"nas_5gs.sm.pf_type":                  "1",
+			"nas_5gs.sm.qos_rule_precedence":      "255",
+			"nas_5gs.sm.qfi":                      "1,1",
+			"nas_5gs.sm.5qi":                      "9",
+			"nas_5gs.sm.unit_for_session_ambr_dl": "3",
+			"nas_5gs.sm.session_ambr_dl":          "62500",
+			"nas_5gs.sm.unit_for_session_ambr_ul": "2",
+			"nas_5gs.sm.session_ambr_ul":          "25000",
+			"nas_5gs.sm.pdu_addr_inf_ipv4":        "10.45.0.7",
+			"nas_5gs.mm.sst":                      "1",
+			"nas_5gs.mm.mm_sd":                    "11259375",
+			"gsm_a.gm.sm.pco.dns.ipv4":            "8.8.8.8",
+			"gsm_a.gm.sm.pco.ipv4_link_mtu_size":  "1400",
+			"nas_5gs.cmn.dnn":                     "internet",
+			"nas_5gs.sm.5gsm_cause":               "",
+		}},
+		{"accept IPv4v6", dlNASTransport(1, mustAccept(t, acceptIPv4v6)), false, map[string]string{
+			"nas_5gs.sm.message_type":             "0xc2",
+			"nas_5gs.sm.pdu_session_type":         "3",
+			"nas_5gs.sm.sel_sc_mode":              "1",
+			"nas_5gs.sm.unit_for_session_ambr_dl": "10",
+			"nas_5gs.sm.session_ambr_dl":          "19531",
+			"nas_5gs.sm.unit_for_session_ambr_ul": "4",
+			"nas_5gs.sm.session_ambr_ul":          "31250",
+			"nas_5gs.sm.pdu_addr_inf_ipv4":        "10.45.0.8",
+			"nas_5gs.sm.pdu_addr_inf_ipv6":        "0211223344556677",
+			"gsm_a.gm.sm.pco.dns.ipv4":            "8.8.4.4",
+			"gsm_a.gm.sm.pco.dns.ipv6":            "2001:4860:4860::8888",
+			"gsm_a.gm.sm.pco.ipv4_link_mtu_size":  "",
+			"nas_5gs.cmn.dnn":                     "ims",
+			"nas_5gs.mm.mm_sd":                    "",
+		}},
+		{"accept IPv6", dlNASTransport(15, mustAccept(t, acceptIPv6)), false, map[string]string{
+			"nas_5gs.sm.message_type":      "0xc2",
+			"nas_5gs.pdu_session_id":       "15,15",
+			"nas_5gs.sm.pdu_session_type":  "2",
+			"nas_5gs.sm.sel_sc_mode":       "3",
+			"nas_5gs.sm.qfi":               "63,63",
+			"nas_5gs.sm.5qi":               "5",
+			"nas_5gs.sm.5gsm_cause":        "51",
+			"nas_5gs.sm.pdu_addr_inf_ipv4": "",
+			"nas_5gs.sm.pdu_addr_inf_ipv6": "0211223344556677",
+			"nas_5gs.cmn.dnn":              "",
+		}},
+		{"reject", dlNASTransport(5, EstablishmentReject(nil, 5, 0x2a, CauseMissingOrUnknownDNN)), false, map[string]string{
+			"nas_5gs.sm.message_type": "0xc3", "nas_5gs.sm.5gsm_cause": "27"}},
+		{"release command", dlNASTransport(5, ReleaseCommand(nil, 5, NoPTI, CauseRegularDeactivation)), false, map[string]string{
+			"nas_5gs.sm.message_type": "0xd3", "nas_5gs.sm.5gsm_cause": "36"}},
+		{"release reject", dlNASTransport(5, ReleaseReject(nil, 5, 7, CausePDUSessionDoesNotExist)), false, map[string]string{
+			"nas_5gs.sm.message_type": "0xd2", "nas_5gs.sm.5gsm_cause": "54"}},
+		{"status", dlNASTransport(5, Status(nil, 5, 7, CauseInvalidMandatoryInformation)), false, map[string]string{
+			"nas_5gs.sm.message_type": "0xd6", "nas_5gs.sm.5gsm_cause": "96"}},
+		{"request", ulNASTransport(5, AppendEstablishmentRequest(nil, requestAll), true), true, map[string]string{
+			"nas_5gs.sm.message_type":              "0xc1",
+			"nas_5gs.sm.pdu_session_type":          "3",
+			"nas_5gs.sm.sc_mode":                   "1",
+			"gsm_a.gm.sm.pco_pid":                  "0x000d,0x0003,0x0010",
+			"nas_5gs.sm.int_prot_max_data_rate_ul": "255",
+			"nas_5gs.sm.int_prot_max_data_rate_dl": "255",
+			"nas_5gs.cmn.dnn":                      "internet",
+		}},
+		{"release request", ulNASTransport(5, AppendReleaseRequest(nil, 5, 3, CauseRegularDeactivation), false), true, map[string]string{
+			"nas_5gs.sm.message_type": "0xd1", "nas_5gs.sm.5gsm_cause": "36"}},
+		{"release complete", ulNASTransport(5, AppendReleaseComplete(nil, 5, NoPTI, 0), false), true, map[string]string{
+			"nas_5gs.sm.message_type": "0xd4", "nas_5gs.sm.5gsm_cause": ""}},
+	}
+
+	var dump bytes.Buffer
+	for _, c := range cases {
+		var m message.Message = ngap.DownlinkNASTransport(amfUE, ranUE, c.nas)
+		if c.up {
+			if m, err = ngap.UplinkNASTransport(amfUE, ranUE, c.nas, loc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pdu, err := ngap.Encode(m)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		for i := 0; i < len(pdu); i += 16 {
+			fmt.Fprintf(&dump, "%06x", i)
+			for _, o := range pdu[i:min(i+16, len(pdu))] {
+				fmt.Fprintf(&dump, " %02x", o)
+			}
+			dump.WriteByte('\n')
+		}
+		fmt.Fprintf(&dump, "%06x\n", len(pdu))
+	}
+	dir := t.TempDir()
+	txt, pcap := filepath.Join(dir, "sm.txt"), filepath.Join(dir, "sm.pcap")
+	if err := os.WriteFile(txt, dump.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(text2pcap, "-q", "-S", "40000,38412,60", txt, pcap).CombinedOutput(); err != nil {
+		t.Fatalf("text2pcap: %v\n%s", err, out)
+	}
+	home := t.TempDir()
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(tshark, append([]string{"-n", "-r", pcap, "-o", "sctp.checksum:CRC 32c"}, args...)...)
+		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("tshark %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		}
+		return strings.TrimSpace(string(out))
+	}
+	// tshark exits 0 whatever it finds: count what it prints.
+	const flagged = "_ws.malformed || _ws.expert.severity==error || _ws.expert.severity==warning || sctp.checksum.status==0"
+	if bad := run("-Y", flagged); bad != "" {
+		t.Errorf("tshark flags packets:\n%s\n%s", bad, run("-Y", flagged, "-V"))
+	}
+	var fields []string
+	for _, c := range cases {
+		for f := range c.want {
+			fields = append(fields, f)
+		}
+	}
+	slices.Sort(fields)
+	fields = slices.Compact(fields)
+	args := []string{"-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-e", "frame.number"}
+	for _, f := range fields {
+		args = append(args, "-e", f)
+	}
+	rows := strings.Split(run(args...), "\n")
+	if len(rows) != len(cases) {
+		t.Fatalf("tshark decoded %d frames, want %d:\n%s", len(rows), len(cases), strings.Join(rows, "\n"))
+	}
+	for i, c := range cases {
+		cols := strings.Split(rows[i], "|")
+		if len(cols) != len(fields)+1 {
+			t.Fatalf("%s: tshark row %q has %d columns, want %d", c.name, rows[i], len(cols), len(fields)+1)
+		}
+		for j, f := range fields {
+			if want, ok := c.want[f]; ok && cols[j+1] != want {
+				t.Errorf("%s: tshark %s = %q, want %q", c.name, f, cols[j+1], want)
+			}
+		}
+	}
+	if t.Failed() {
+		t.Logf("tshark:\n%s", run("-V"))
+	}
+}

@@ -1,0 +1,39 @@
+// Package pcf is Keel's Policy Control Function. It implements
+// Npcf_SMPolicyControl (TS 29.512 §4.2) for the SMF: the policy of a PDU
+// session — session AMBR and the default QoS flow's 5QI and ARP — taken
+// from the subscriber's session management subscription data
+// (Nudm_SDM_Get of sm-data, TS 29.503 §5.2.2.2).
+//
+// # Procedures
+//
+// Create (handle_create.go, TS 29.512 §4.2.2) reads the subscription
+// through the UDM, picks the entry of the session's DNN and S-NSSAI
+// (DNNs compare without regard to case, TS 23.003 §9.1) and answers an
+// SmPolicyDecision with the subscribed session AMBR and the default QoS
+// flow's 5QI and ARP priority (TS 23.503 §6.2.1: without operator policy
+// the PCF authorises the subscribed values). A subscription that leaves a
+// value out gets Options' default: 5QI 9, ARP priority 8 and
+// Options.DefaultSessionAMBR. Delete (handle_delete.go, §4.2.4) ends the
+// association.
+//
+// # Errors
+//
+// sbi.ErrInvalidRequest for a malformed SUPI, PDU session ID or empty
+// DNN; the UDM's errors (sbi.ErrUserNotFound); sbi.ErrPolicyContextDenied
+// when the subscription has no entry for the DNN and S-NSSAI;
+// sbi.ErrPolicyNotFound from Delete. The PCF returns errors and does not
+// log them.
+//
+// # Concurrency
+//
+// A PCF is safe for concurrent use and starts no goroutine. Its
+// associations are guarded by one mutex, held for map operations only,
+// never across the call to the UDM.
+//
+// # Spec conformance
+//
+// TS 29.512 §4.2.2 (Create), §4.2.4 (Delete); the decision carries the
+// session rule's authorised session AMBR and default QoS (TS 29.512
+// §5.6.2.7, SessionRule) and nothing else: no PCC rules, no policy
+// control request triggers, no Update or UpdateNotify.
+package pcf

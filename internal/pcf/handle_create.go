@@ -1,0 +1,61 @@
+package pcf
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// Create is Npcf_SMPolicyControl_Create (TS 29.512 §4.2.2): the policy
+// of a new PDU session from the subscriber's session management data.
+func (p *PCF) Create(ctx context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy, error) {
+	pol, err := p.create(ctx, req)
+	p.metrics.creates.WithLabelValues(sbi.Outcome(err)).Inc()
+	return pol, err
+}
+
+func (p *PCF) create(ctx context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy, error) {
+	switch {
+	case !sbi.ValidSUPI(req.SUPI):
+		return sbi.SMPolicy{}, fmt.Errorf("pcf: Create: %w: SUPI %q", sbi.ErrInvalidRequest, req.SUPI)
+	case req.PDUSessionID < 1 || req.PDUSessionID > 15:
+		return sbi.SMPolicy{}, fmt.Errorf("pcf: Create: %w: PDU session ID %d", sbi.ErrInvalidRequest, req.PDUSessionID)
+	case req.DNN == "":
+		return sbi.SMPolicy{}, fmt.Errorf("pcf: Create: %w: no DNN", sbi.ErrInvalidRequest)
+	}
+	data, err := p.sdm.SessionManagement(ctx, req.SUPI)
+	if err != nil {
+		return sbi.SMPolicy{}, fmt.Errorf("pcf: Create: %w", err)
+	}
+	sm, ok := sbi.SubscribedDNN(data, req.DNN, req.SNSSAI)
+	if !ok {
+		return sbi.SMPolicy{}, fmt.Errorf("pcf: Create %s: %w: DNN %q not subscribed in slice %d/%06x", req.SUPI, sbi.ErrPolicyContextDenied, req.DNN, req.SNSSAI.SST, req.SNSSAI.SD)
+	}
+	pol := sbi.SMPolicy{
+		SessionAMBRUplink:   sm.SessionAMBRUplink,
+		SessionAMBRDownlink: sm.SessionAMBRDownlink,
+		FiveQI:              sm.FiveQI,
+		ARPPriority:         sm.ARPPriority,
+	}
+	if pol.SessionAMBRUplink == 0 {
+		pol.SessionAMBRUplink = p.ambrUL
+	}
+	if pol.SessionAMBRDownlink == 0 {
+		pol.SessionAMBRDownlink = p.ambrDL
+	}
+	if pol.FiveQI == 0 {
+		pol.FiveQI = DefaultFiveQI
+	}
+	if pol.ARPPriority == 0 {
+		pol.ARPPriority = DefaultARPPriority
+	}
+	p.associations.Lock()
+	p.associations.next++
+	pol.ID = strconv.FormatUint(p.associations.next, 10)
+	p.associations.byID[pol.ID] = association{supi: req.SUPI, pduSessionID: req.PDUSessionID, dnn: req.DNN}
+	p.associations.Unlock()
+	p.log.Debug("SM policy association created", "supi", req.SUPI, "pdu_session_id", req.PDUSessionID, "dnn", req.DNN, "policy", pol.ID)
+	return pol, nil
+}

@@ -1,0 +1,34 @@
+package pcf
+
+import "github.com/prometheus/client_golang/prometheus"
+
+type metrics struct {
+	creates      *prometheus.CounterVec
+	deletes      *prometheus.CounterVec
+	associations prometheus.GaugeFunc
+}
+
+func newMetrics(reg prometheus.Registerer, count func() float64) (*metrics, error) {
+	m := &metrics{
+		creates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_pcf_sm_policy_creates_total",
+			Help: "Npcf_SMPolicyControl_Create requests by result (ok, policy_context_denied, user_not_found, invalid_request, error).",
+		}, []string{"result"}),
+		deletes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_pcf_sm_policy_deletes_total",
+			Help: "Npcf_SMPolicyControl_Delete requests by result (ok, policy_not_found).",
+		}, []string{"result"}),
+		associations: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "keel_pcf_sm_policy_associations",
+			Help: "SM policy associations, one per PDU session.",
+		}, count),
+	}
+	if reg != nil {
+		for _, c := range []prometheus.Collector{m.creates, m.deletes, m.associations} {
+			if err := reg.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,89 @@
+package pcf
+
+import (
+	"errors"
+	"log/slog"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// Defaults of a decision when the subscription leaves a value out.
+const (
+	// DefaultFiveQI is the standardised 5QI for best-effort internet
+	// traffic (TS 23.501 Table 5.7.4-1).
+	DefaultFiveQI = 9
+	// DefaultARPPriority is the middle of the range 1..15.
+	DefaultARPPriority = 8
+	// DefaultSessionAMBR is 1 Gbit/s each way.
+	DefaultSessionAMBR = 1_000_000_000
+)
+
+// Options are what a PCF is built from.
+type Options struct {
+	// SDM gives the session management subscription data (required).
+	SDM sbi.NudmSDM
+	// DefaultSessionAMBRUplink and DefaultSessionAMBRDownlink apply when
+	// the subscription has no session AMBR (bit/s); 0 means
+	// DefaultSessionAMBR.
+	DefaultSessionAMBRUplink, DefaultSessionAMBRDownlink uint64
+	// Logger receives debug records; nil discards them.
+	Logger *slog.Logger
+	// Registry receives the PCF's metrics; nil leaves them unregistered.
+	Registry prometheus.Registerer
+}
+
+// PCF implements sbi.NpcfSMPolicyControl.
+type PCF struct {
+	sdm          sbi.NudmSDM
+	ambrUL       uint64
+	ambrDL       uint64
+	log          *slog.Logger
+	metrics      *metrics
+	associations struct {
+		sync.Mutex
+		next uint64
+		byID map[string]association
+	}
+}
+
+// association is an SM policy association (TS 29.512 §4.2.2.1).
+type association struct {
+	supi         string
+	pduSessionID uint8
+	dnn          string
+}
+
+var _ sbi.NpcfSMPolicyControl = (*PCF)(nil)
+
+// New builds a PCF and registers its metrics.
+func New(opts Options) (*PCF, error) {
+	if opts.SDM == nil {
+		return nil, errors.New("pcf: no UDM")
+	}
+	p := &PCF{sdm: opts.SDM, ambrUL: opts.DefaultSessionAMBRUplink, ambrDL: opts.DefaultSessionAMBRDownlink, log: opts.Logger}
+	if p.ambrUL == 0 {
+		p.ambrUL = DefaultSessionAMBR
+	}
+	if p.ambrDL == 0 {
+		p.ambrDL = DefaultSessionAMBR
+	}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	p.associations.byID = make(map[string]association)
+	var err error
+	if p.metrics, err = newMetrics(opts.Registry, p.count); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// count is the number of SM policy associations.
+func (p *PCF) count() float64 {
+	p.associations.Lock()
+	defer p.associations.Unlock()
+	return float64(len(p.associations.byID))
+}

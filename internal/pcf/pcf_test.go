@@ -1,0 +1,134 @@
+package pcf_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/keelcore/keel/internal/pcf"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+const supi = "imsi-001010000000001"
+
+// fakeSDM serves one subscriber's session management data.
+type fakeSDM struct{ sm []sbi.SMData }
+
+func (f fakeSDM) AccessAndMobility(context.Context, string) (sbi.AMData, error) {
+	return sbi.AMData{}, nil
+}
+
+func (f fakeSDM) SessionManagement(_ context.Context, s string) ([]sbi.SMData, error) {
+	if s != supi {
+		return nil, fmt.Errorf("fake: %w", sbi.ErrUserNotFound)
+	}
+	return f.sm, nil
+}
+
+func TestCreateDelete(t *testing.T) {
+	ctx := context.Background()
+	reg := prometheus.NewRegistry()
+	sdm := fakeSDM{sm: []sbi.SMData{
+		{DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}, SessionAMBRUplink: 100e6, SessionAMBRDownlink: 300e6, FiveQI: 8, ARPPriority: 2},
+		{DNN: "ims", SNSSAI: sbi.SNSSAI{SST: 1}},
+		{DNN: "iot", SNSSAI: sbi.SNSSAI{SST: 2, SD: 0xa, HasSD: true}, FiveQI: 7},
+	}}
+	p, err := pcf.New(pcf.Options{SDM: sdm, Registry: reg, DefaultSessionAMBRDownlink: 50e6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		req  sbi.SMPolicyRequest
+		want sbi.SMPolicy
+	}{
+		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 1, DNN: "Internet", SNSSAI: sbi.SNSSAI{SST: 1}},
+			sbi.SMPolicy{ID: "1", SessionAMBRUplink: 100e6, SessionAMBRDownlink: 300e6, FiveQI: 8, ARPPriority: 2}},
+		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 2, DNN: "ims", SNSSAI: sbi.SNSSAI{SST: 1}},
+			sbi.SMPolicy{ID: "2", SessionAMBRUplink: pcf.DefaultSessionAMBR, SessionAMBRDownlink: 50e6, FiveQI: pcf.DefaultFiveQI, ARPPriority: pcf.DefaultARPPriority}},
+		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 3, DNN: "iot", SNSSAI: sbi.SNSSAI{SST: 2, SD: 0xa, HasSD: true}},
+			sbi.SMPolicy{ID: "3", SessionAMBRUplink: pcf.DefaultSessionAMBR, SessionAMBRDownlink: 50e6, FiveQI: 7, ARPPriority: pcf.DefaultARPPriority}},
+	} {
+		got, err := p.Create(ctx, tc.req)
+		if err != nil {
+			t.Fatalf("Create(%+v): %v", tc.req, err)
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("Create(%+v) (-want +got):\n%s", tc.req, diff)
+		}
+	}
+	if got := counter(t, reg, "keel_pcf_sm_policy_associations", ""); got != 3 {
+		t.Errorf("keel_pcf_sm_policy_associations = %v, want 3", got)
+	}
+
+	for _, tc := range []struct {
+		req  sbi.SMPolicyRequest
+		want error
+	}{
+		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 4, DNN: "iot", SNSSAI: sbi.SNSSAI{SST: 1}}, sbi.ErrPolicyContextDenied},
+		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 4, DNN: "other", SNSSAI: sbi.SNSSAI{SST: 1}}, sbi.ErrPolicyContextDenied},
+		{sbi.SMPolicyRequest{SUPI: "imsi-001019999999999", PDUSessionID: 1, DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}}, sbi.ErrUserNotFound},
+		{sbi.SMPolicyRequest{SUPI: "x", PDUSessionID: 1, DNN: "internet"}, sbi.ErrInvalidRequest},
+		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 16, DNN: "internet"}, sbi.ErrInvalidRequest},
+		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 1}, sbi.ErrInvalidRequest},
+	} {
+		if _, err := p.Create(ctx, tc.req); !errors.Is(err, tc.want) {
+			t.Errorf("Create(%+v) = %v, want %v", tc.req, err, tc.want)
+		}
+	}
+
+	if err := p.Delete(ctx, "2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Delete(ctx, "2"); !errors.Is(err, sbi.ErrPolicyNotFound) {
+		t.Errorf("second Delete = %v, want ErrPolicyNotFound", err)
+	}
+	if got := counter(t, reg, "keel_pcf_sm_policy_associations", ""); got != 2 {
+		t.Errorf("keel_pcf_sm_policy_associations after Delete = %v, want 2", got)
+	}
+	for result, want := range map[string]float64{"ok": 3, "policy_context_denied": 2, "user_not_found": 1, "invalid_request": 3} {
+		if got := counter(t, reg, "keel_pcf_sm_policy_creates_total", result); got != want {
+			t.Errorf("keel_pcf_sm_policy_creates_total{result=%q} = %v, want %v", result, got, want)
+		}
+	}
+}
+
+func TestNew(t *testing.T) {
+	if _, err := pcf.New(pcf.Options{}); err == nil {
+		t.Error("New without a UDM succeeded")
+	}
+}
+
+// counter reads a counter or gauge; result "" matches a metric without
+// labels.
+func counter(t *testing.T, reg *prometheus.Registry, name, result string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			got := ""
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "result" {
+					got = l.GetValue()
+				}
+			}
+			if got != result {
+				continue
+			}
+			if m.GetGauge() != nil {
+				return m.GetGauge().GetValue()
+			}
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
+}

@@ -1,0 +1,157 @@
+package gnb
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+)
+
+// userPlane is the gNB's N3 endpoint: one UDP socket, read by one
+// goroutine of the GNB, that carries the G-PDUs of every bearer.
+type userPlane struct {
+	conn *net.UDPConn
+	addr netip.Addr // announced as the DL tunnel address
+	// peerPort is where the UPF's GTP-U listens: 2152, other in tests.
+	peerPort uint16
+}
+
+// listenN3 opens the gNB's GTP-U socket.
+func listenN3(local netip.AddrPort, peerPort uint16) (*userPlane, error) {
+	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(local))
+	if err != nil {
+		return nil, fmt.Errorf("gnb: N3 GTP-U socket on %s: %w", local, err)
+	}
+	return &userPlane{conn: conn, addr: local.Addr(), peerPort: peerPort}, nil
+}
+
+// bearer is the gNB's side of one PDU session of one UE: the UPF's
+// uplink tunnel and the gNB's downlink TEID.
+type bearer struct {
+	Bearer
+	c *UEConn
+	// rx is the inbox of a running Ping, nil when none runs.
+	rx chan []byte
+}
+
+// bearerTable holds every bearer of the GNB. mu also guards the
+// sessions map of each UEConn and the rx field of each bearer; it is
+// never held across I/O.
+type bearerTable struct {
+	mu       sync.Mutex
+	byTEID   map[uint32]*bearer
+	lastTEID uint32
+}
+
+// rxBuffer bounds the downlink packets waiting for a Ping.
+const rxBuffer = 64
+
+// addBearer allocates a DL TEID for a new bearer of c (TS 38.413
+// §8.2.1.2: the NG-RAN node allocates the DL tunnel).
+func (g *GNB) addBearer(c *UEConn, b Bearer) (*bearer, error) {
+	g.bearers.mu.Lock()
+	defer g.bearers.mu.Unlock()
+	if c.sessions == nil {
+		c.sessions = map[uint8]*bearer{}
+	}
+	if _, dup := c.sessions[b.PDUSessionID]; dup {
+		return nil, fmt.Errorf("%w: PDU session %d of %s", errDuplicate, b.PDUSessionID, c)
+	}
+	if uint64(len(g.bearers.byTEID)) >= 1<<32-1 {
+		return nil, errors.New("gnb: out of TEIDs")
+	}
+	for {
+		g.bearers.lastTEID++
+		if t := g.bearers.lastTEID; t != 0 && g.bearers.byTEID[t] == nil {
+			break
+		}
+	}
+	b.DLTEID = g.bearers.lastTEID
+	x := &bearer{Bearer: b, c: c}
+	g.bearers.byTEID[b.DLTEID] = x
+	c.sessions[b.PDUSessionID] = x
+	return x, nil
+}
+
+// removeBearer forgets the bearer of PDU session psi of c, if any.
+func (g *GNB) removeBearer(c *UEConn, psi uint8) bool {
+	g.bearers.mu.Lock()
+	defer g.bearers.mu.Unlock()
+	b := c.sessions[psi]
+	if b == nil {
+		return false
+	}
+	delete(c.sessions, psi)
+	delete(g.bearers.byTEID, b.DLTEID)
+	return true
+}
+
+// removeBearers forgets every bearer of c: its UE context is gone.
+func (g *GNB) removeBearers(c *UEConn) {
+	g.bearers.mu.Lock()
+	defer g.bearers.mu.Unlock()
+	for psi, b := range c.sessions {
+		delete(c.sessions, psi)
+		delete(g.bearers.byTEID, b.DLTEID)
+	}
+}
+
+// readN3 is the GNB's user plane goroutine: it answers Echo Requests and
+// routes G-PDUs by TEID until Close closes the socket. Messages it does
+// not use are dropped: G-PDUs for unknown TEIDs (TS 29.281 §7.3.1 would
+// answer Error Indication), Error Indications and End Markers.
+func (g *GNB) readN3() {
+	defer g.wg.Done()
+	buf := make([]byte, 1<<16)
+	var out []byte
+	for {
+		n, from, err := g.up.conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			g.log.Warn("gnb: N3 read", "err", err)
+			continue
+		}
+		m, err := parseGTP(buf[:n])
+		if err != nil {
+			continue
+		}
+		switch m.typ {
+		case gtpEchoRequest:
+			out = echoResponse(out[:0], m.seq)
+			if _, err := g.up.conn.WriteToUDPAddrPort(out, from); err != nil {
+				g.log.Warn("gnb: GTP-U Echo Response", "to", from, "err", err)
+			}
+		case gtpGPDU:
+			g.deliverDL(m.teid, m.payload)
+		case gtpErrorIndication:
+			g.log.Info("gnb: GTP-U Error Indication", "from", from)
+		}
+	}
+}
+
+// deliverDL hands a downlink T-PDU to the Ping running on its bearer.
+func (g *GNB) deliverDL(teid uint32, pdu []byte) {
+	g.bearers.mu.Lock()
+	defer g.bearers.mu.Unlock()
+	b := g.bearers.byTEID[teid]
+	if b == nil || b.rx == nil {
+		return
+	}
+	select {
+	case b.rx <- append([]byte(nil), pdu...):
+	default:
+	}
+}
+
+// sendUL sends a T-PDU on the bearer's uplink tunnel.
+func (g *GNB) sendUL(b Bearer, pdu []byte) error {
+	pkt, err := appendGPDU(make([]byte, 0, ulHeaderLen+len(pdu)), b.UL.TEID, b.QFI, pdu)
+	if err != nil {
+		return err
+	}
+	_, err = g.up.conn.WriteToUDPAddrPort(pkt, netip.AddrPortFrom(b.UL.Addr, g.up.peerPort))
+	return err
+}

@@ -1,0 +1,135 @@
+package scenario
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/keelcore/keel/internal/sim/gnb"
+	"github.com/keelcore/keel/internal/sim/ue"
+)
+
+// PingInterval is the time between the echo requests of Session.Ping.
+const PingInterval = 100 * time.Millisecond
+
+// EstablishPDUSession runs a UE-requested PDU session establishment
+// (TS 24.501 §6.4.1) of an IPv4 session on the UE's connection and
+// returns the session as the network accepted it, and how long it took
+// from the UL NAS TRANSPORT to the accept. An empty dnn or a zero snssai
+// lets the network choose. Failures: "5gsm-cause-N" for a reject,
+// "5gmm-cause-N" for a request the AMF could not forward, "idle" without
+// a connection, "timeout", "released".
+func (s *Session) EstablishPDUSession(ctx context.Context, psi uint8, dnn string, snssai ue.SNSSAI) (ue.PDUSession, time.Duration, error) {
+	if s.Conn == nil {
+		return ue.PDUSession{}, 0, &Failure{Cause: "idle"}
+	}
+	pdu, err := s.UE.EstablishPDUSession(psi, dnn, snssai, ue.PDUTypeIPv4)
+	if err != nil {
+		return ue.PDUSession{}, 0, &Failure{Cause: "ue", Err: err}
+	}
+	start := time.Now()
+	if err := s.Conn.Send(ctx, pdu); err != nil {
+		return ue.PDUSession{}, 0, &Failure{Cause: "transport", Err: err}
+	}
+	if err := s.untilSession(ctx, psi, ue.EventPDUSessionEstablished); err != nil {
+		return ue.PDUSession{}, 0, err
+	}
+	lat := time.Since(start)
+	sess, _ := s.UE.PDUSession(psi)
+	return sess, lat, nil
+}
+
+// Ping sends count ICMP echo requests, PingInterval apart, from the UE's
+// IPv4 address on PDU session psi to dst through the gNB's N3 tunnel, and
+// counts the replies (see gnb.UEConn.Ping). Failures: "no-session" when
+// the UE has no such active session with an IPv4 address, "no-bearer"
+// when the gNB set up no resources for it, "idle", "timeout", "ping".
+func (s *Session) Ping(ctx context.Context, psi uint8, dst netip.Addr, count int) (gnb.PingResult, error) {
+	if s.Conn == nil {
+		return gnb.PingResult{}, &Failure{Cause: "idle"}
+	}
+	sess, ok := s.UE.PDUSession(psi)
+	if !ok || !sess.IPv4.IsValid() {
+		return gnb.PingResult{}, &Failure{Cause: "no-session", Err: fmt.Errorf("no active IPv4 PDU session %d", psi)}
+	}
+	if _, ok := s.Conn.Session(psi); !ok {
+		return gnb.PingResult{}, &Failure{Cause: "no-bearer", Err: fmt.Errorf("the gNB has no resources for PDU session %d", psi)}
+	}
+	res, err := s.Conn.Ping(ctx, psi, sess.IPv4, dst, count, PingInterval)
+	switch {
+	case err == nil:
+		return res, nil
+	case ctx.Err() != nil:
+		return res, &Failure{Cause: "timeout", Err: err}
+	}
+	return res, &Failure{Cause: "ping", Err: err}
+}
+
+// ReleasePDUSession runs a UE-requested PDU session release (TS 24.501
+// §6.4.3) and waits until the UE answered the network's PDU SESSION
+// RELEASE COMMAND. Failures: "5gsm-cause-N" for a release reject,
+// "5gmm-cause-N", "idle", "timeout", "released".
+func (s *Session) ReleasePDUSession(ctx context.Context, psi uint8) error {
+	if s.Conn == nil {
+		return &Failure{Cause: "idle"}
+	}
+	pdu, err := s.UE.ReleasePDUSession(psi)
+	if err != nil {
+		return &Failure{Cause: "ue", Err: err}
+	}
+	if err := s.Conn.Send(ctx, pdu); err != nil {
+		return &Failure{Cause: "transport", Err: err}
+	}
+	return s.untilSession(ctx, psi, ue.EventPDUSessionReleased)
+}
+
+// untilSession feeds downlink NAS to the UE and its answers back until
+// the UE reports want for PDU session psi, or an outcome that ends the
+// procedure: a 5GSM reject or release, a message not forwarded, a 5GSM
+// STATUS, a deregistration.
+func (s *Session) untilSession(ctx context.Context, psi uint8, want ue.Event) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return &Failure{Cause: "timeout", Err: ctx.Err()}
+		case d, ok := <-s.Conn.Downlink():
+			if !ok || d.Released {
+				s.Conn = nil
+				s.UE.ConnectionReleased()
+				return &Failure{Cause: "released"}
+			}
+			if len(d.NAS) == 0 {
+				continue
+			}
+			res, err := s.UE.Handle(d.NAS)
+			if err != nil {
+				var st *ue.SMStatusError
+				if errors.As(err, &st) {
+					return &Failure{Cause: fmt.Sprintf("5gsm-cause-%d", st.Cause), Err: err}
+				}
+				return &Failure{Cause: "ue", Err: err}
+			}
+			for _, up := range res.Uplink {
+				if err := s.Conn.Send(ctx, up); err != nil {
+					return &Failure{Cause: "transport", Err: err}
+				}
+			}
+			if res.Event == ue.EventDeregistered {
+				return &Failure{Cause: "deregistered", Err: errors.New(res.Event.String())}
+			}
+			if res.PDUSessionID != psi {
+				continue
+			}
+			switch res.Event {
+			case want:
+				return nil
+			case ue.EventPDUSessionRejected, ue.EventPDUSessionReleased, ue.EventPDUSessionReleaseRejected:
+				return &Failure{Cause: fmt.Sprintf("5gsm-cause-%d", res.Cause), Err: errors.New(res.Event.String())}
+			case ue.EventPDUSessionNotForwarded:
+				return &Failure{Cause: fmt.Sprintf("5gmm-cause-%d", res.Cause), Err: errors.New(res.Event.String())}
+			}
+		}
+	}
+}

@@ -1,0 +1,93 @@
+// Package smf is Keel's Session Management Function: the Nsmf_PDUSession
+// service (TS 29.502 §5.2.2) the AMF uses for the PDU sessions of its UEs,
+// with the UPF driven over N4 (PFCP, TS 29.244), the policy from the PCF
+// (Npcf_SMPolicyControl) and the subscription from the UDM (Nudm_SDM
+// sm-data). UE addresses come from per-DNN pools (internal/ippool),
+// optionally per DNN and slice.
+//
+// # Procedures
+//
+//   - PDU session establishment (handle_create.go; TS 23.502 §4.3.2.2.1,
+//     TS 24.501 §6.4.1): the 5GSM request is checked (TS 24.501 §7), the
+//     DNN and S-NSSAI against the SMF's DNNs and the subscription (#27
+//     missing or unknown DNN; #70 when the DNN is subscribed in another
+//     slice), the SSC mode (only mode 1: #68), the PDU session type
+//     against the DNN's pools (§6.4.1.3: IPv4v6 asked of a one-family DNN
+//     is accepted with #50 or #51; one family asked of a DNN without it
+//     is rejected with #51 or #50; non-IP types #28). A request with the
+//     PDU session ID of an existing session releases that one locally
+//     first (TS 24.501 §6.4.1.7). Then the policy (PCF), the addresses
+//     (the subscription's static ones or the pool; an empty pool #26),
+//     and the N4 session: uplink PDR (source Access, F-TEID CHOOSE, outer
+//     header removal, QFI 1) with a FAR forwarding to Core; downlink PDR
+//     (source Core, the UE's address) with a FAR buffering until the
+//     gNB's tunnel is known; one QER (gates open, MBR the session AMBR,
+//     QFI 1); one URR measuring volume (rules.go). The answer carries the
+//     PDU SESSION ESTABLISHMENT ACCEPT (QFI 1 with the policy's 5QI,
+//     session AMBR, address, S-NSSAI, DNN, and the DNS servers and MTU of
+//     the DNN when the UE asked) and the PDU Session Resource Setup
+//     Request Transfer (the UPF's N3 tunnel, the flow with 5QI and ARP,
+//     session AMBR). Any failure after the policy undoes what was done
+//     and rejects: #26 when the UPF is unreachable, not associated or out
+//     of resources, #31 when it refuses otherwise or the PCF refuses.
+//   - User plane activation and deactivation (handle_update.go): the
+//     gNB's PDU Session Resource Setup Response Transfer points the
+//     downlink FAR at its tunnel (forward, outer header creation; N4
+//     modification); a Setup Unsuccessful Transfer releases the session;
+//     the UE going idle (Released) turns the downlink FAR to drop — TS
+//     23.502 §4.2.6 would buffer and page, which Keel does not do yet.
+//   - UE-requested release (handle_update.go; TS 23.502 §4.3.4.2, TS
+//     24.501 §6.4.3): N4 deletion, then PDU SESSION RELEASE COMMAND (#36,
+//     the UE's PTI) with a Release Command Transfer when the user plane
+//     is up; RELEASE COMPLETE ends the context.
+//   - Network-requested release (handle_release.go, Release; TS 24.501
+//     §6.3.3): N4 deletion, then the command (no PTI) through the AMF's
+//     N1N2MessageTransfer. ReleaseSMContext releases without signalling.
+//   - N4 node procedures (handle_association.go, n4.go): association set
+//     up in the background with a backoff until the UPF answers
+//     (establishments get #26 meanwhile); heartbeats every
+//     HeartbeatInterval; a new Recovery Time Stamp from the UPF means it
+//     restarted: every session is re-established with its rules as they
+//     stand and its uplink F-TEID given (not chosen), so the gNB's tunnel
+//     still holds; a session the UPF will not take back is released
+//     towards the UE with #38. Session Report Requests add their usage
+//     to the session's counters (handle_report.go).
+//
+// # Concurrency
+//
+// An SMF is safe for concurrent use. Each PDU session has a state machine
+// (session.go: typed states, one struct type per event, a transition
+// table) and a mutex that serialises its procedures: a handler holds it
+// from reading the state to its last change, across the session's N4
+// requests and PCF calls — so two procedures on one session never
+// interleave, while different sessions proceed in parallel — but never
+// across a call to the AMF, which may call back. The registry of
+// sessions has its own lock, held for map operations only; lock order is
+// a session's mutex, then the registry's. A new session may lock the one
+// it replaces (newer before older, so no cycle). The PFCP node's handlers
+// (heartbeats, usage reports from the UPF) take no session lock: they
+// touch atomics only. The association loop is the one goroutine the SMF
+// starts; it runs the restoration after a UPF restart with a few workers
+// it joins, and Close joins it.
+//
+// # Errors
+//
+// A request the SMF refuses gets its 5GSM answer (reject, status), not an
+// error. Errors are sbi.ErrInvalidRequest (a malformed SUPI, an N1
+// message to be ignored under TS 24.501 §7.2, N2 information that does
+// not decode or that the state does not allow), sbi.ErrSMContextNotFound,
+// and faults (N4 failures during an update). Handlers log the 3GPP cause
+// they pick; failures of clean-up (N4 deletion, policy deletion) are
+// logged where they happen, nothing better being possible.
+//
+// # Spec conformance
+//
+// TS 23.502 §4.3.2.2.1, §4.3.4.2, §4.2.6 (user plane deactivation); TS
+// 24.501 §6.3.3, §6.4.1, §6.4.3, §7; TS 29.244 §6.2.2 (heartbeat),
+// §6.2.6 (association setup), §6.3.2–§6.3.4 (session establishment,
+// modification, deletion), §6.3.6 (session report); TS 38.413 §9.3.4.1,
+// §9.3.4.2, §9.3.4.12. Not implemented: SSC modes 2 and 3, secondary
+// authentication, PDU session modification, QoS flows beyond the
+// default one, downlink buffering and paging for idle UEs, several UPFs,
+// N2 modification when the UPF cannot keep a session's F-TEID.
+package smf

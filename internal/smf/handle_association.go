@@ -1,0 +1,180 @@
+package smf
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/wmnsk/go-pfcp/message"
+
+	"github.com/keelcore/keel/internal/nas/sm"
+	"github.com/keelcore/keel/internal/pfcp"
+)
+
+// runAssociation keeps the N4 association with the UPF (TS 29.244
+// §6.2.6): it sets it up, retrying with a backoff from a tenth of the
+// heartbeat interval up to it until the UPF answers; then sends a
+// Heartbeat Request every interval (§6.2.2). A heartbeat without answer
+// (after the node's retransmissions) drops the association, so that new
+// sessions are refused until the UPF answers again; a changed Recovery
+// Time Stamp (in a heartbeat or association setup from the UPF, or in
+// the answer to the SMF's own association setup) means the UPF restarted
+// and lost its sessions, which restore re-establishes.
+func (s *SMF) runAssociation(ctx context.Context) {
+	interval := s.opts.HeartbeatInterval
+	minBackoff := max(interval/10, time.Millisecond)
+	backoff := minBackoff
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if !s.associated() {
+			if err := s.associate(ctx); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				s.log.Warn("PFCP association setup with the UPF failed", "upf", s.opts.UPF, "retry_in", backoff, "error", err)
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(backoff):
+				}
+				backoff = min(2*backoff, interval)
+				continue
+			}
+			backoff = minBackoff
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kick:
+		case <-tick.C:
+			if err := s.heartbeat(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("UPF does not answer heartbeats: association dropped", "upf", s.opts.UPF, "error", err)
+				s.upf.Lock()
+				s.upf.associated = false
+				s.upf.Unlock()
+			}
+		}
+	}
+}
+
+// associate sends an Association Setup Request and, once accepted,
+// restores the sessions if the UPF restarted since they were set up.
+func (s *SMF) associate(ctx context.Context) error {
+	req, err := pfcp.AssociationSetupRequest(0, s.nodeID, s.node.RecoveryTime())
+	if err != nil {
+		return err
+	}
+	m, err := s.request(ctx, n4AssociationSetup, req)
+	if err != nil {
+		return err
+	}
+	_, rec, cause, err := pfcp.ParseAssociationSetup(m)
+	if err := s.checked(n4AssociationSetup, cause, err); err != nil {
+		return err
+	}
+	s.upf.Lock()
+	prev := s.upf.recovery
+	s.upf.recovery, s.upf.associated = rec, true
+	s.upf.Unlock()
+	restarted := !prev.IsZero() && !prev.Equal(rec)
+	s.log.Info("PFCP association with the UPF set up", "upf", s.opts.UPF, "upf_recovery", rec, "upf_restarted", restarted)
+	if restarted {
+		s.metrics.upfRestarts.Inc()
+		s.restore(ctx, rec)
+	}
+	return nil
+}
+
+// heartbeat sends one Heartbeat Request and checks the UPF's Recovery
+// Time Stamp.
+func (s *SMF) heartbeat(ctx context.Context) error {
+	req, err := pfcp.HeartbeatRequest(0, s.node.RecoveryTime())
+	if err != nil {
+		return err
+	}
+	m, err := s.request(ctx, n4Heartbeat, req)
+	if err != nil {
+		return err
+	}
+	resp, ok := m.(*message.HeartbeatResponse)
+	if !ok {
+		err = fmt.Errorf("answered with %s", m.MessageTypeName())
+		s.observeN4(n4Heartbeat, 0, err)
+		return err
+	}
+	rec, err := pfcp.ParseHeartbeat(resp)
+	s.observeN4(n4Heartbeat, pfcp.CauseRequestAccepted, err)
+	if err != nil {
+		return err
+	}
+	s.checkRecovery(rec)
+	return nil
+}
+
+// restoreWorkers bounds the N4 establishments restore runs at once.
+const restoreWorkers = 8
+
+// causeNetworkFailure is the 5GSM cause of a release after a UPF restart
+// the session did not survive.
+const causeNetworkFailure = sm.CauseNetworkFailure
+
+// restore re-establishes the PFCP session of every PDU session the UPF
+// lost in its restart (TS 23.527, restoration after a UPF restart; TS
+// 29.244 §6.2.6.2: the CP function learns of the restart from the
+// Recovery Time Stamp). Each
+// session is re-established with its rules as they stand and with the
+// uplink F-TEID the gNB already uses, given to the UPF rather than
+// chosen by it, so that no N2 signalling is needed. A session the UPF
+// will not take back is released as the network does it (TS 23.502
+// §4.3.4.2): the UE learns of it and may establish it anew.
+func (s *SMF) restore(ctx context.Context, rec time.Time) {
+	work := make(chan *session)
+	var wg sync.WaitGroup
+	for range restoreWorkers {
+		wg.Go(func() {
+			for ss := range work {
+				s.restoreOne(ctx, ss, rec)
+			}
+		})
+	}
+	for _, ss := range s.all() {
+		work <- ss
+	}
+	close(work)
+	wg.Wait()
+}
+
+func (s *SMF) restoreOne(ctx context.Context, ss *session, rec time.Time) {
+	ss.mu.Lock()
+	switch ss.state {
+	case activating, active, inactive:
+	default:
+		ss.mu.Unlock()
+		return
+	}
+	if !ss.recovery.Before(rec) {
+		ss.mu.Unlock()
+		return // set up after the restart
+	}
+	old := ss.n3
+	ss.upSEID.Store(0) // the UPF forgot it
+	err := s.establishN4(ctx, ss, old)
+	if err == nil && ss.n3 != old {
+		err = fmt.Errorf("smf: the UPF gave F-TEID %d@%s, the gNB uses %d@%s", ss.n3.TEID, ss.n3.Addr, old.TEID, old.Addr)
+	}
+	if err == nil {
+		ss.publish(s.opts.UPF.String())
+		ss.mu.Unlock()
+		s.metrics.restored.WithLabelValues("ok").Inc()
+		ss.log.Info("N4 session re-established after UPF restart", "up_seid", ss.upSEID.Load())
+		return
+	}
+	ss.mu.Unlock()
+	s.metrics.restored.WithLabelValues("released").Inc()
+	ss.log.Warn("N4 session not re-established after UPF restart: releasing the PDU session", "error", err)
+	if err := s.release(ctx, ss, causeNetworkFailure); err != nil {
+		ss.log.Warn("network-requested release", "error", err)
+	}
+}

@@ -1,0 +1,337 @@
+package smf
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/keelcore/keel/internal/ippool"
+	"github.com/keelcore/keel/internal/nas/sm"
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// CreateSMContext runs the SMF's part of UE-requested PDU session
+// establishment (TS 23.502 §4.3.2.2.1, TS 24.501 §6.4.1).
+// A request the SMF refuses is answered with a PDU SESSION ESTABLISHMENT
+// REJECT (Reject set, no context); an error means no 5GSM answer can be
+// given (the message is to be ignored, TS 24.501 §7.2) or a fault.
+func (s *SMF) CreateSMContext(ctx context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
+	created, err := s.createSMContext(ctx, req)
+	result := "error"
+	switch {
+	case err != nil:
+	case created.Reject:
+		result = causeLabel(created.Cause)
+	default:
+		result = "accepted"
+	}
+	s.metrics.establishments.WithLabelValues(result).Inc()
+	return created, err
+}
+
+// rejection is a 5GSM cause for a PDU SESSION ESTABLISHMENT REJECT and
+// the reason, for the log.
+type rejection struct {
+	cause uint8
+	err   error
+}
+
+func (r *rejection) Error() string { return fmt.Sprintf("5GSM cause #%d: %v", r.cause, r.err) }
+func (r *rejection) Unwrap() error { return r.err }
+
+func reject(cause uint8, format string, args ...any) *rejection {
+	return &rejection{cause: cause, err: fmt.Errorf(format, args...)}
+}
+
+func (s *SMF) createSMContext(ctx context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
+	if !sbi.ValidSUPI(req.SUPI) {
+		return sbi.SMContextCreated{}, fmt.Errorf("smf: CreateSMContext: %w: SUPI %q", sbi.ErrInvalidRequest, req.SUPI)
+	}
+	log := s.log.With("supi", req.SUPI, "pdu_session_id", req.PDUSessionID)
+	er, err := sm.ParseEstablishmentRequest(req.N1SM)
+	var smErr *sm.Error
+	switch {
+	case errors.As(err, &smErr):
+		log.Info("PDU session establishment rejected", "cause", smErr.Cause, "error", err)
+		return rejected(smErr.Header.PDUSessionID, smErr.Header.PTI, smErr.Cause), nil
+	case err != nil:
+		return sbi.SMContextCreated{}, fmt.Errorf("smf: CreateSMContext: %w: %w", sbi.ErrInvalidRequest, err)
+	}
+	if er.PDUSessionID != req.PDUSessionID {
+		// TS 24.501 §7.3.2: the 5GSM message's PDU session ID must be the
+		// one the 5GMM transport carried.
+		log.Info("PDU session establishment rejected", "cause", sm.CauseInvalidPDUSessionIdentity, "message_psi", er.PDUSessionID)
+		return rejected(er.PDUSessionID, er.PTI, sm.CauseInvalidPDUSessionIdentity), nil
+	}
+	ss, accept, err := s.establish(ctx, req, er)
+	var rej *rejection
+	if errors.As(err, &rej) {
+		log.Info("PDU session establishment rejected", "cause", rej.cause, "reason", rej.err)
+		return rejected(er.PDUSessionID, er.PTI, rej.cause), nil
+	}
+	if err != nil {
+		return sbi.SMContextCreated{}, err
+	}
+	return sbi.SMContextCreated{
+		Ref: ss.ref, N1SM: accept.n1, N2SM: accept.n2,
+		SessionAMBRUplink: ss.policy.SessionAMBRUplink, SessionAMBRDownlink: ss.policy.SessionAMBRDownlink,
+	}, nil
+}
+
+func rejected(psi, pti, cause uint8) sbi.SMContextCreated {
+	return sbi.SMContextCreated{Reject: true, Cause: cause, N1SM: sm.EstablishmentReject(nil, psi, pti, cause)}
+}
+
+type accepted struct{ n1, n2 []byte }
+
+// establish checks the request against the subscription and the DNN,
+// then sets the session up: policy, address, N4 session, and the
+// messages for the UE and the gNB. A *rejection names the 5GSM cause;
+// whatever was set up before it is undone.
+func (s *SMF) establish(ctx context.Context, req sbi.SMContextCreate, er sm.EstablishmentRequest) (*session, accepted, error) {
+	pools := s.pools(req.DNN, req.SNSSAI)
+	if req.DNN == "" || pools == nil {
+		return nil, accepted{}, reject(sm.CauseMissingOrUnknownDNN, "DNN %q not served", req.DNN)
+	}
+	sub, err := s.subscription(ctx, req)
+	if err != nil {
+		return nil, accepted{}, err
+	}
+	// TS 24.501 §6.4.1.2: an absent SSC mode is the subscription's
+	// default, which Keel always has as mode 1; TS 23.501 §5.6.9.2 modes
+	// 2 and 3 need UPF relocation, which Keel does not do.
+	if er.SSCMode != 0 && er.SSCMode != sm.SSCMode1 {
+		return nil, accepted{}, reject(sm.CauseNotSupportedSSCMode, "SSC mode %d", er.SSCMode)
+	}
+	pduType, typeCause, err := selectPDUType(er.PDUType, pools)
+	if err != nil {
+		return nil, accepted{}, err
+	}
+	if !s.associated() {
+		return nil, accepted{}, reject(sm.CauseInsufficientResources, "no PFCP association with the UPF")
+	}
+
+	seid := s.nextSEID.Add(1)
+	ss := &session{
+		ref: strconv.FormatUint(seid, 10), key: key{req.SUPI, req.PDUSessionID},
+		dnn: req.DNN, snssai: req.SNSSAI, seid: seid, pool: pools, pduType: pduType,
+	}
+	ss.log = s.log.With("supi", req.SUPI, "pdu_session_id", req.PDUSessionID, "seid", seid)
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	s.metrics.sessions.WithLabelValues(establishing.String()).Inc()
+	if old := s.insert(ss); old != nil {
+		// TS 24.501 §6.4.1.7 (abnormal cases on the network side): an
+		// establishment request with the PDU session ID of an existing
+		// PDU session makes the SMF release that session locally and go
+		// on with the new one. The UE has forgotten the old session
+		// already, so it is not signalled.
+		old.log.Info("PDU session replaced by a new one with its ID")
+		s.releaseLocal(ctx, old)
+	}
+	fail := func(err error) (*session, accepted, error) {
+		s.teardown(ctx, ss)
+		s.transition(ss, evLocalRelease{})
+		s.remove(ss)
+		return nil, accepted{}, err
+	}
+
+	if ss.policy, err = s.pcf.Create(ctx, sbi.SMPolicyRequest{SUPI: req.SUPI, PDUSessionID: req.PDUSessionID, DNN: req.DNN, SNSSAI: req.SNSSAI}); err != nil {
+		// TS 23.502 §4.3.2.2.1: no SM policy association, no session.
+		ss.policy = sbi.SMPolicy{}
+		return fail(reject(sm.CauseRequestRejectedUnspecified, "Npcf_SMPolicyControl_Create: %w", err))
+	}
+	if err := s.allocate(ss, sub); err != nil {
+		return fail(err)
+	}
+	if err := s.establishN4(ctx, ss, tunnel{}); err != nil {
+		return fail(reject(n4Cause(err), "N4 session establishment: %w", err))
+	}
+	msgs, err := s.acceptMessages(ss, er, typeCause)
+	if err != nil {
+		return fail(fmt.Errorf("smf: CreateSMContext: %w", err))
+	}
+	s.transition(ss, evEstablished{})
+	ss.log.Info("PDU session established", "dnn", req.DNN, "pdu_type", pduTypeName(pduType), "ipv4", ss.ipv4, "ipv6", ss.ipv6,
+		"ul_teid", ss.n3.TEID, "up_seid", ss.upSEID.Load())
+	return ss, msgs, nil
+}
+
+// subscription checks that the subscriber may use the DNN in the slice
+// (TS 23.502 §4.3.2.2.1, Nudm_SDM_Get of sm-data) and returns the
+// entry.
+func (s *SMF) subscription(ctx context.Context, req sbi.SMContextCreate) (sbi.SMData, error) {
+	data, err := s.sdm.SessionManagement(ctx, req.SUPI)
+	if err != nil {
+		return sbi.SMData{}, reject(sm.CauseRequestRejectedUnspecified, "Nudm_SDM_Get sm-data: %w", err)
+	}
+	if d, ok := sbi.SubscribedDNN(data, req.DNN, req.SNSSAI); ok {
+		return d, nil
+	}
+	for _, d := range data {
+		if strings.EqualFold(d.DNN, req.DNN) {
+			// TS 24.501 §6.4.1.4, cause #70: the DNN is subscribed, but not in
+			// the requested slice.
+			return sbi.SMData{}, reject(sm.CauseMissingOrUnknownDNNInASlice, "DNN %q not subscribed in slice %d/%06x", req.DNN, req.SNSSAI.SST, req.SNSSAI.SD)
+		}
+	}
+	return sbi.SMData{}, reject(sm.CauseMissingOrUnknownDNN, "DNN %q not subscribed", req.DNN)
+}
+
+// selectPDUType picks the PDU session type (TS 24.501 §6.4.1.2,
+// §6.4.1.3, TS 23.501 §5.8.2.2.1) from the UE's request and what the DNN
+// offers. cause is #50 or #51 when the UE asked for IPv4v6 and gets one
+// family only.
+func selectPDUType(requested uint8, p *dnnPools) (pduType, cause uint8, err error) {
+	v4, v6 := p.ipv4 != nil, p.ipv6 != nil
+	switch requested {
+	case 0:
+		// No type requested: the DNN's default, dual stack when it has both.
+		switch {
+		case v4 && v6:
+			return sm.PDUTypeIPv4v6, 0, nil
+		case v4:
+			return sm.PDUTypeIPv4, 0, nil
+		}
+		return sm.PDUTypeIPv6, 0, nil
+	case sm.PDUTypeIPv4:
+		if !v4 {
+			return 0, 0, reject(sm.CausePDUSessionTypeIPv6OnlyAllowed, "IPv4 requested, DNN offers IPv6 only")
+		}
+		return sm.PDUTypeIPv4, 0, nil
+	case sm.PDUTypeIPv6:
+		if !v6 {
+			return 0, 0, reject(sm.CausePDUSessionTypeIPv4OnlyAllowed, "IPv6 requested, DNN offers IPv4 only")
+		}
+		return sm.PDUTypeIPv6, 0, nil
+	case sm.PDUTypeIPv4v6:
+		switch {
+		case v4 && v6:
+			return sm.PDUTypeIPv4v6, 0, nil
+		case v4:
+			return sm.PDUTypeIPv4, sm.CausePDUSessionTypeIPv4OnlyAllowed, nil
+		}
+		return sm.PDUTypeIPv6, sm.CausePDUSessionTypeIPv6OnlyAllowed, nil
+	}
+	// Unstructured, Ethernet and the reserved values: Keel serves IP only.
+	return 0, 0, reject(sm.CauseUnknownPDUSessionType, "PDU session type %d", requested)
+}
+
+// allocate gives the session its addresses: the subscription's static
+// ones (TS 23.501 §5.8.2.2.1), reserved from then on, or from the DNN's
+// pools. Pools out of addresses give #26; a static address another
+// session holds gives #31.
+func (s *SMF) allocate(ss *session, sub sbi.SMData) error {
+	if ss.pduType != sm.PDUTypeIPv6 {
+		var err error
+		if a := sub.StaticIPv4; a.IsValid() {
+			if err = ss.pool.ipv4.Claim(a); err == nil {
+				ss.ipv4 = a
+				err = ss.pool.ipv4.Reserve(a)
+			}
+		} else {
+			ss.ipv4, err = ss.pool.ipv4.Allocate()
+		}
+		if err != nil {
+			return addressRejection(err)
+		}
+	}
+	if ss.pduType != sm.PDUTypeIPv4 {
+		var err error
+		if a := sub.StaticIPv6; a.IsValid() {
+			if ss.ipv6, err = ss.pool.ipv6.Claim(a); err == nil {
+				err = ss.pool.ipv6.Reserve(a)
+			}
+		} else {
+			ss.ipv6, err = ss.pool.ipv6.Allocate()
+		}
+		if err != nil {
+			return addressRejection(err)
+		}
+	}
+	return nil
+}
+
+func addressRejection(err error) error {
+	if errors.Is(err, ippool.ErrExhausted) {
+		return reject(sm.CauseInsufficientResources, "%w", err)
+	}
+	return reject(sm.CauseRequestRejectedUnspecified, "static address: %w", err)
+}
+
+// releaseAddresses returns the session's addresses to their pools.
+func (s *SMF) releaseAddresses(ss *session) {
+	if ss.ipv4.IsValid() {
+		if err := ss.pool.ipv4.Release(ss.ipv4); err != nil {
+			ss.log.Error("IPv4 address release", "error", err)
+		}
+		ss.ipv4 = netip.Addr{}
+	}
+	if ss.ipv6.IsValid() {
+		if err := ss.pool.ipv6.Release(ss.ipv6); err != nil {
+			ss.log.Error("IPv6 prefix release", "error", err)
+		}
+		ss.ipv6 = netip.Prefix{}
+	}
+}
+
+// acceptMessages builds the PDU SESSION ESTABLISHMENT ACCEPT (TS 24.501
+// §8.3.2) and the PDU Session Resource Setup Request Transfer (TS 38.413
+// §9.3.4.1).
+func (s *SMF) acceptMessages(ss *session, er sm.EstablishmentRequest, cause uint8) (accepted, error) {
+	cfg := ss.pool.cfg
+	a := sm.Accept{
+		PDUSessionID: er.PDUSessionID, PTI: er.PTI, PDUType: ss.pduType, SSCMode: sm.SSCMode1,
+		QFI: defaultQFI, FiveQI: ss.policy.FiveQI,
+		AMBRUplink: ss.policy.SessionAMBRUplink, AMBRDownlink: ss.policy.SessionAMBRDownlink,
+		IPv4: ss.ipv4, HasIPv6: ss.ipv6.IsValid(),
+		SST: ss.snssai.SST, SD: ss.snssai.SD, HasSD: ss.snssai.HasSD,
+		DNN: ss.dnn, Cause: cause,
+	}
+	if a.HasIPv6 {
+		// TS 23.501 §5.8.2.2.2: the SMF gives the UE an interface
+		// identifier for its link-local address; the SEID makes it unique
+		// among the SMF's sessions and never zero.
+		binary.BigEndian.PutUint64(a.IPv6IID[:], ss.seid)
+	}
+	// Resolvers of the families the UE asked for and the session has.
+	for _, d := range cfg.DNS {
+		if (d.Is4() && er.WantDNSv4 && ss.ipv4.IsValid()) || (d.Is6() && er.WantDNSv6 && ss.ipv6.IsValid()) {
+			a.DNS = append(a.DNS, d)
+		}
+	}
+	if er.WantMTU {
+		a.MTU = uint16(cfg.MTU)
+	}
+	n1, err := sm.EstablishmentAccept(nil, a)
+	if err != nil {
+		return accepted{}, err
+	}
+	n2, err := ngap.SetupRequestTransfer{
+		AMBRUplink: ss.policy.SessionAMBRUplink, AMBRDownlink: ss.policy.SessionAMBRDownlink,
+		UL:      ngap.Tunnel{Addr: ss.n3.Addr, TEID: ss.n3.TEID},
+		PDUType: ss.pduType,
+		Flows:   []ngap.QoSFlow{{QFI: defaultQFI, FiveQI: ss.policy.FiveQI, ARPPriority: ss.policy.ARPPriority}},
+	}.Encode()
+	if err != nil {
+		return accepted{}, err
+	}
+	return accepted{n1: n1, n2: n2}, nil
+}
+
+func pduTypeName(t uint8) string {
+	switch t {
+	case sm.PDUTypeIPv4:
+		return "ipv4"
+	case sm.PDUTypeIPv6:
+		return "ipv6"
+	case sm.PDUTypeIPv4v6:
+		return "ipv4v6"
+	}
+	return ""
+}

@@ -1,0 +1,32 @@
+package smf
+
+import (
+	"github.com/wmnsk/go-pfcp/message"
+
+	"github.com/keelcore/keel/internal/pfcp"
+)
+
+// handleReport answers a Session Report Request (TS 29.244 §6.3.6,
+// §7.5.8): usage reports add to the session's byte counters; the answer
+// is cause 1, or 65 for a SEID the SMF does not know. It runs on the
+// PFCP node's goroutine and touches only the session's atomic counters.
+func (s *SMF) handleReport(m *message.SessionReportRequest) (message.Message, error) {
+	r, err := pfcp.ParseReportRequest(m)
+	if err != nil {
+		if ce, ok := err.(*pfcp.CauseError); ok {
+			return ce.Response(0, s.nodeID, s.node.RecoveryTime())
+		}
+		return nil, err
+	}
+	s.sessions.Lock()
+	ss := s.sessions.bySEID[r.SEID]
+	s.sessions.Unlock()
+	if ss == nil {
+		s.metrics.reports.WithLabelValues("session_context_not_found").Inc()
+		return pfcp.ReportResponse{Cause: pfcp.CauseSessionContextNotFound}.Message(0, m.Sequence())
+	}
+	s.addUsage(ss, r.Usage)
+	s.metrics.reports.WithLabelValues("ok").Inc()
+	ss.log.Debug("usage report", "ul_bytes", ss.ulBytes.Load(), "dl_bytes", ss.dlBytes.Load())
+	return pfcp.ReportResponse{Cause: pfcp.CauseRequestAccepted}.Message(ss.upSEID.Load(), m.Sequence())
+}

@@ -1,0 +1,212 @@
+package smf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/keelcore/keel/internal/nas/sm"
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// UpdateSMContext is Nsmf_PDUSession_UpdateSMContext (TS 29.502
+// §5.2.2.3): N2 SM information from the gNB, a 5GSM message from the UE,
+// or the news that the UE's user plane is deactivated. N2 information is
+// handled before an N1 message given with it.
+func (s *SMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+	ss, err := s.lookup(ref)
+	if err != nil {
+		return sbi.SMContextUpdated{}, err
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.state == released || ss.state == establishing {
+		return sbi.SMContextUpdated{}, fmt.Errorf("smf: SM context %q: %w", ref, sbi.ErrSMContextNotFound)
+	}
+	var out sbi.SMContextUpdated
+	switch {
+	case upd.N2SMType != sbi.N2None:
+		if out, err = s.updateN2(ctx, ss, upd.N2SMType, upd.N2SM); err != nil {
+			return out, err
+		}
+	case upd.Released:
+		if err = s.deactivate(ctx, ss); err != nil {
+			return out, err
+		}
+	case upd.N1SM == nil:
+		return out, fmt.Errorf("smf: UpdateSMContext %q: %w: neither N1 nor N2 SM information", ref, sbi.ErrInvalidRequest)
+	}
+	if upd.N1SM != nil && ss.state != released {
+		n1, err := s.updateN1(ctx, ss, upd.N1SM)
+		if err != nil {
+			return out, err
+		}
+		out.N1SM = n1.N1SM
+		if n1.N2SMType != sbi.N2None {
+			out.N2SMType, out.N2SM = n1.N2SMType, n1.N2SM
+		}
+	}
+	out.Released = ss.state == released
+	return out, nil
+}
+
+// updateN2 handles N2 SM information. Called with ss.mu held.
+func (s *SMF) updateN2(ctx context.Context, ss *session, t sbi.N2SMType, b []byte) (sbi.SMContextUpdated, error) {
+	switch t {
+	case sbi.N2SetupResponse:
+		r, err := ngap.DecodeSetupResponseTransfer(b)
+		if err != nil {
+			return sbi.SMContextUpdated{}, fmt.Errorf("smf: PDU Session Resource Setup Response Transfer: %w: %w", sbi.ErrInvalidRequest, err)
+		}
+		return sbi.SMContextUpdated{}, s.activate(ctx, ss, tunnel{Addr: r.DL.Addr, TEID: r.DL.TEID})
+	case sbi.N2SetupFailure:
+		// TS 23.502 §4.3.2.2.1: the gNB could not set the
+		// session up; the SMF releases it. The UE learns from the gNB
+		// that its PDU session has no radio resources.
+		if _, ok := next(ss.state, evN2SetupFailed{}); !ok {
+			return sbi.SMContextUpdated{}, s.incompatible(ss, "PDU Session Resource Setup Unsuccessful Transfer")
+		}
+		s.teardown(ctx, ss)
+		s.transition(ss, evN2SetupFailed{})
+		s.remove(ss)
+		ss.log.Info("PDU session released: the gNB could not set it up")
+		return sbi.SMContextUpdated{Released: true}, nil
+	case sbi.N2ReleaseResponse:
+		// TS 23.502 §4.3.4.2: the gNB released its resources; the
+		// context waits for the UE's PDU SESSION RELEASE COMPLETE.
+		if _, err := ngap.DecodeReleaseResponseTransfer(b); err != nil {
+			return sbi.SMContextUpdated{}, fmt.Errorf("smf: PDU Session Resource Release Response Transfer: %w: %w", sbi.ErrInvalidRequest, err)
+		}
+		return sbi.SMContextUpdated{}, nil
+	}
+	return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w: N2 SM information type %d not expected from the AMF", sbi.ErrInvalidRequest, t)
+}
+
+// incompatible is an update the session's state does not allow.
+func (s *SMF) incompatible(ss *session, what string) error {
+	return fmt.Errorf("smf: %s in state %s: %w", what, ss.state, sbi.ErrInvalidRequest)
+}
+
+// activate points the downlink at the gNB's tunnel (TS 23.502
+// §4.3.2.2.1, and §4.2.3.2 when a UE leaves idle). Called with ss.mu
+// held.
+func (s *SMF) activate(ctx context.Context, ss *session, gnb tunnel) error {
+	if _, ok := next(ss.state, evN2Setup{gnb}); !ok {
+		return s.incompatible(ss, "PDU Session Resource Setup Response Transfer")
+	}
+	if !gnb.Addr.Is4() || gnb.TEID == 0 {
+		return fmt.Errorf("smf: %w: gNB tunnel %d@%s: want an IPv4 address and a TEID", sbi.ErrInvalidRequest, gnb.TEID, gnb.Addr)
+	}
+	if err := s.modifyDownlink(ctx, ss, active, gnb); err != nil {
+		return err
+	}
+	ss.gnb = gnb
+	s.transition(ss, evN2Setup{gnb})
+	ss.log.Debug("downlink to the gNB", "gnb", gnb.Addr, "dl_teid", gnb.TEID)
+	return nil
+}
+
+// deactivate handles the loss of the UE's N2 connection (TS 23.502
+// §4.2.6): the session is kept, its downlink dropped. Called
+// with ss.mu held.
+func (s *SMF) deactivate(ctx context.Context, ss *session) error {
+	if _, ok := next(ss.state, evANReleased{}); !ok {
+		return nil // releasing: the N4 session is gone already
+	}
+	if ss.state != inactive {
+		if err := s.modifyDownlink(ctx, ss, inactive, tunnel{}); err != nil {
+			return err
+		}
+	}
+	ss.gnb = tunnel{}
+	s.transition(ss, evANReleased{})
+	return nil
+}
+
+// updateN1 handles a 5GSM message from the UE (TS 24.501 §6.4.3, §7).
+// Called with ss.mu held.
+func (s *SMF) updateN1(ctx context.Context, ss *session, b []byte) (sbi.SMContextUpdated, error) {
+	h, err := sm.ParseHeader(b)
+	var smErr *sm.Error
+	switch {
+	case errors.As(err, &smErr):
+		return status(smErr.Header, smErr.Cause), nil
+	case err != nil:
+		return sbi.SMContextUpdated{}, nil // TS 24.501 §7.2: ignored
+	case h.PDUSessionID != ss.key.psi:
+		return status(h, sm.CauseInvalidPDUSessionIdentity), nil
+	}
+	switch h.MessageType {
+	case sm.MsgReleaseRequest:
+		return s.releaseRequested(ctx, ss, b)
+	case sm.MsgReleaseComplete:
+		return s.releaseCompleted(ss, b)
+	case sm.MsgStatus:
+		ss.log.Info("5GSM STATUS from the UE", "message", b)
+		return sbi.SMContextUpdated{}, nil
+	}
+	// PDU session modification and the rest: TS 24.501 §7.4, a message
+	// type Keel does not implement.
+	return status(h, sm.CauseMessageTypeNonExistent), nil
+}
+
+func status(h sm.Header, cause uint8) sbi.SMContextUpdated {
+	return sbi.SMContextUpdated{N1SM: sm.Status(nil, h.PDUSessionID, h.PTI, cause)}
+}
+
+// releaseRequested is the UE-requested PDU session release (TS 23.502
+// §4.3.4.2, TS 24.501 §6.4.3.3): the SMF deletes the N4
+// session and answers PDU SESSION RELEASE COMMAND (#36 regular
+// deactivation, the UE's PTI) with, when the session has user plane
+// resources, a PDU Session Resource Release Command Transfer.
+func (s *SMF) releaseRequested(ctx context.Context, ss *session, b []byte) (sbi.SMContextUpdated, error) {
+	r, err := sm.ParseReleaseRequest(b)
+	var smErr *sm.Error
+	if errors.As(err, &smErr) {
+		return sbi.SMContextUpdated{N1SM: sm.ReleaseReject(nil, smErr.Header.PDUSessionID, smErr.Header.PTI, smErr.Cause)}, nil
+	}
+	if err != nil {
+		return sbi.SMContextUpdated{}, nil
+	}
+	from := ss.state
+	if from == releasing {
+		// A request crossing the release under way: the command again.
+		return sbi.SMContextUpdated{N1SM: sm.ReleaseCommand(nil, r.PDUSessionID, ss.pti, sm.CauseRegularDeactivation)}, nil
+	}
+	if _, ok := next(from, evReleaseRequested{r.PTI}); !ok {
+		return status(r.Header, sm.CauseMessageTypeNotCompatible), nil
+	}
+	s.teardown(ctx, ss)
+	ss.pti = r.PTI
+	s.transition(ss, evReleaseRequested{r.PTI})
+	ss.log.Info("UE-requested PDU session release", "ue_cause", r.Cause)
+	n2Type, n2, err := releaseTransfer(from)
+	if err != nil {
+		return sbi.SMContextUpdated{}, err
+	}
+	return sbi.SMContextUpdated{N1SM: sm.ReleaseCommand(nil, r.PDUSessionID, r.PTI, sm.CauseRegularDeactivation), N2SMType: n2Type, N2SM: n2}, nil
+}
+
+// releaseCompleted ends a release: PDU SESSION RELEASE COMPLETE (TS
+// 24.501 §6.3.3.3, §6.4.3.3; TS 23.502 §4.3.4.2): the context
+// goes.
+func (s *SMF) releaseCompleted(ss *session, b []byte) (sbi.SMContextUpdated, error) {
+	r, err := sm.ParseReleaseComplete(b)
+	var smErr *sm.Error
+	switch {
+	case errors.As(err, &smErr):
+		return status(smErr.Header, smErr.Cause), nil
+	case err != nil:
+		return sbi.SMContextUpdated{}, nil
+	case ss.state != releasing:
+		return status(r.Header, sm.CauseMessageTypeNotCompatible), nil
+	case r.PTI != ss.pti:
+		// TS 24.501 §7.3.1: a PTI that does not match the command's.
+		return status(r.Header, sm.CausePTIMismatch), nil
+	}
+	s.transition(ss, evReleaseComplete{})
+	s.remove(ss)
+	ss.log.Info("PDU session released")
+	return sbi.SMContextUpdated{Released: true}, nil
+}

@@ -1,0 +1,464 @@
+package smf_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/wmnsk/go-pfcp/message"
+
+	"github.com/keelcore/keel/internal/nas/sm"
+	"github.com/keelcore/keel/internal/pcf"
+	"github.com/keelcore/keel/internal/pfcp"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/smf"
+)
+
+var (
+	upfN3   = netip.MustParseAddr("192.0.2.1")
+	upfNode = netip.MustParseAddr("127.0.0.2")
+	gnbN3   = netip.MustParseAddr("192.0.2.100")
+	slice1  = sbi.SNSSAI{SST: 1}
+	slice2  = sbi.SNSSAI{SST: 2, SD: 0x0a, HasSD: true}
+)
+
+const (
+	supi1 = "imsi-001010000000001"
+	supi2 = "imsi-001010000000002"
+)
+
+// fakeUPF is a PFCP UP function: it records every request and answers
+// as a UPF that allocates TEIDs from 0x100 and SEIDs from 0x1000, takes
+// a given F-TEID as it is, and forgets everything when it restarts.
+type fakeUPF struct {
+	t    *testing.T
+	addr netip.AddrPort
+
+	mu       sync.Mutex
+	node     *pfcp.Node
+	boot     time.Time
+	smf      netip.AddrPort
+	trace    []string
+	sessions map[uint64]*upfSession // by UP SEID
+	nextTEID uint32
+	nextSEID uint64
+	// silent lists message types left unanswered; reject answers
+	// establishments with this cause.
+	silent map[uint8]bool
+	reject uint8
+	// usage goes in every deletion response.
+	usage []pfcp.UsageReport
+}
+
+type upfSession struct {
+	cpSEID uint64
+	rules  pfcp.Rules
+}
+
+func newFakeUPF(t *testing.T) *fakeUPF {
+	t.Helper()
+	u := &fakeUPF{t: t, sessions: map[uint64]*upfSession{}, nextTEID: 0x100, nextSEID: 0x1000, silent: map[uint8]bool{},
+		boot: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	u.listen(netip.MustParseAddrPort("127.0.0.1:0"))
+	t.Cleanup(func() {
+		u.mu.Lock()
+		n := u.node
+		u.mu.Unlock()
+		n.Close()
+	})
+	return u
+}
+
+func (u *fakeUPF) listen(addr netip.AddrPort) {
+	u.t.Helper()
+	boot := u.boot
+	n, err := pfcp.Listen(context.Background(), addr, u.handle, pfcp.Options{NodeID: upfNode, Now: func() time.Time { return boot }})
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	u.mu.Lock()
+	u.node, u.addr = n, n.Addr()
+	u.mu.Unlock()
+}
+
+// restart drops every session and comes back on the same address with a
+// new Recovery Time Stamp.
+func (u *fakeUPF) restart() {
+	u.t.Helper()
+	u.mu.Lock()
+	old := u.node
+	u.sessions = map[uint64]*upfSession{}
+	u.boot = u.boot.Add(time.Hour)
+	u.trace = append(u.trace, "restart")
+	u.mu.Unlock()
+	old.Close()
+	u.listen(u.addr)
+}
+
+func (u *fakeUPF) record(format string, args ...any) {
+	u.trace = append(u.trace, fmt.Sprintf(format, args...))
+}
+
+// Trace returns the requests seen so far and forgets them.
+func (u *fakeUPF) Trace() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	t := u.trace
+	u.trace = nil
+	return t
+}
+
+func (u *fakeUPF) session(seid uint64) (upfSession, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	s, ok := u.sessions[seid]
+	if !ok {
+		return upfSession{}, false
+	}
+	return upfSession{cpSEID: s.cpSEID, rules: s.rules.Clone()}, true
+}
+
+func (u *fakeUPF) count() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.sessions)
+}
+
+func (u *fakeUPF) handle(_ context.Context, peer netip.AddrPort, req message.Message) message.Message {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.silent[req.MessageType()] {
+		return nil
+	}
+	u.smf = peer
+	resp, err := u.answer(req)
+	if err != nil {
+		u.t.Errorf("fake UPF: %s: %v", req.MessageTypeName(), err)
+		return nil
+	}
+	return resp
+}
+
+func (u *fakeUPF) answer(req message.Message) (message.Message, error) {
+	switch m := req.(type) {
+	case *message.AssociationSetupRequest:
+		u.record("association setup")
+		return pfcp.AssociationSetupResponse(0, upfNode, pfcp.CauseRequestAccepted, u.node.RecoveryTime())
+	case *message.HeartbeatRequest:
+		return pfcp.HeartbeatResponse(0, u.node.RecoveryTime())
+	case *message.SessionEstablishmentRequest:
+		r, err := pfcp.ParseEstablishmentRequest(m)
+		if err != nil {
+			return nil, err
+		}
+		u.record("establishment cp_seid=%d", r.CPSEID)
+		if u.reject != 0 {
+			return pfcp.EstablishmentResponse{NodeID: upfNode, Cause: u.reject}.Message(r.CPSEID, 0)
+		}
+		resp := pfcp.EstablishmentResponse{NodeID: upfNode, Cause: pfcp.CauseRequestAccepted, UPSEID: u.nextSEID, UPAddr: upfNode}
+		u.nextSEID++
+		for i, p := range r.Rules.PDRs {
+			if p.FTEID == nil || !p.FTEID.Choose {
+				continue
+			}
+			f := pfcp.FTEID{TEID: u.nextTEID, IPv4: upfN3}
+			u.nextTEID++
+			r.Rules.PDRs[i].FTEID = &f
+			resp.CreatedPDRs = append(resp.CreatedPDRs, pfcp.CreatedPDR{ID: p.ID, FTEID: f})
+		}
+		u.sessions[resp.UPSEID] = &upfSession{cpSEID: r.CPSEID, rules: r.Rules}
+		return resp.Message(r.CPSEID, 0)
+	case *message.SessionModificationRequest:
+		r, err := pfcp.ParseModificationRequest(m)
+		if err != nil {
+			return nil, err
+		}
+		s, ok := u.sessions[r.SEID]
+		if !ok {
+			u.record("modification up_seid=%d: unknown", r.SEID)
+			return pfcp.ModificationResponse{Cause: pfcp.CauseSessionContextNotFound}.Message(0, 0)
+		}
+		for _, f := range r.Update.FARs {
+			for i := range s.rules.FARs {
+				if s.rules.FARs[i].ID == f.ID {
+					s.rules.FARs[i] = s.rules.FARs[i].Update(f)
+					u.record("modification up_seid=%d: far %d %s", r.SEID, f.ID, farString(s.rules.FARs[i]))
+				}
+			}
+		}
+		return pfcp.ModificationResponse{Cause: pfcp.CauseRequestAccepted}.Message(s.cpSEID, 0)
+	case *message.SessionDeletionRequest:
+		s, ok := u.sessions[m.SEID()]
+		if !ok {
+			u.record("deletion up_seid=%d: unknown", m.SEID())
+			return pfcp.DeletionResponse{Cause: pfcp.CauseSessionContextNotFound}.Message(0, 0)
+		}
+		delete(u.sessions, m.SEID())
+		u.record("deletion up_seid=%d", m.SEID())
+		return pfcp.DeletionResponse{Cause: pfcp.CauseRequestAccepted, Usage: u.usage}.Message(s.cpSEID, 0)
+	}
+	return nil, fmt.Errorf("unexpected request")
+}
+
+func farString(f pfcp.FAR) string {
+	switch {
+	case f.Forward && f.Outer != nil:
+		return fmt.Sprintf("forward to %d@%s", f.Outer.TEID, f.Outer.IPv4)
+	case f.Forward:
+		return "forward"
+	case f.Buffer:
+		return "buffer"
+	case f.Drop:
+		return "drop"
+	}
+	return "none"
+}
+
+// report sends a Session Report Request with usage to the SMF.
+func (u *fakeUPF) report(cpSEID uint64, us ...pfcp.UsageReport) (pfcp.ReportResponse, error) {
+	u.mu.Lock()
+	n, peer := u.node, u.smf
+	u.mu.Unlock()
+	req, err := pfcp.ReportRequest{SEID: cpSEID, Usage: us}.Message(0)
+	if err != nil {
+		return pfcp.ReportResponse{}, err
+	}
+	m, err := n.Request(context.Background(), peer, req)
+	if err != nil {
+		return pfcp.ReportResponse{}, err
+	}
+	return pfcp.ParseReportResponse(m.(*message.SessionReportResponse))
+}
+
+// fakeAMF records N1N2MessageTransfer calls.
+type fakeAMF struct {
+	mu    sync.Mutex
+	calls []n1n2
+	err   error
+}
+
+type n1n2 struct {
+	supi   string
+	psi    uint8
+	n1     []byte
+	n2Type sbi.N2SMType
+	n2     []byte
+}
+
+func (a *fakeAMF) N1N2MessageTransfer(_ context.Context, supi string, psi uint8, n1 []byte, n2Type sbi.N2SMType, n2 []byte) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.calls = append(a.calls, n1n2{supi, psi, n1, n2Type, n2})
+	return a.err
+}
+
+func (a *fakeAMF) taken() []n1n2 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c := a.calls
+	a.calls = nil
+	return c
+}
+
+// fakeSDM serves session management subscription data.
+type fakeSDM struct {
+	mu   sync.Mutex
+	subs map[string][]sbi.SMData
+}
+
+func (f *fakeSDM) AccessAndMobility(context.Context, string) (sbi.AMData, error) {
+	return sbi.AMData{}, nil
+}
+
+func (f *fakeSDM) SessionManagement(_ context.Context, supi string) ([]sbi.SMData, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d, ok := f.subs[supi]
+	if !ok {
+		return nil, fmt.Errorf("fake: %w", sbi.ErrUserNotFound)
+	}
+	return d, nil
+}
+
+type world struct {
+	t   *testing.T
+	smf *smf.SMF
+	upf *fakeUPF
+	amf *fakeAMF
+	sdm *fakeSDM
+	pcf *pcf.PCF
+	reg *prometheus.Registry
+}
+
+type worldOptions struct {
+	dnns    []smf.DNNConfig
+	pfcp    pfcp.Options
+	noUPF   bool           // the SMF's UPF address answers nothing
+	upf     netip.AddrPort // a UPF of the test's own instead of the fake
+	noWait  bool           // do not wait for the association
+	hbEvery time.Duration
+	static  []netip.Addr
+}
+
+var defaultDNNs = []smf.DNNConfig{
+	{Name: "internet", IPv4Pool: netip.MustParsePrefix("10.45.0.0/16"), IPv6Pool: netip.MustParsePrefix("2001:db8:45::/48"),
+		DNS: []netip.Addr{netip.MustParseAddr("10.45.0.1"), netip.MustParseAddr("2001:db8:45::1")}, MTU: 1400},
+	{Name: "ims", IPv4Pool: netip.MustParsePrefix("10.46.0.0/30"), DNS: []netip.Addr{netip.MustParseAddr("10.46.0.1")}, MTU: 1300},
+	{Name: "iot", SNSSAI: &slice2, IPv6Pool: netip.MustParsePrefix("2001:db8:47::/64")},
+}
+
+func newWorld(t *testing.T, o worldOptions) *world {
+	t.Helper()
+	w := &world{t: t, amf: &fakeAMF{}, reg: prometheus.NewRegistry(), sdm: &fakeSDM{subs: map[string][]sbi.SMData{
+		supi1: {
+			{DNN: "internet", SNSSAI: slice1, SessionAMBRUplink: 100_000_000, SessionAMBRDownlink: 300_000_000, FiveQI: 9, ARPPriority: 8},
+			{DNN: "ims", SNSSAI: slice1, FiveQI: 5, ARPPriority: 1},
+			{DNN: "iot", SNSSAI: slice2, FiveQI: 7},
+		},
+		supi2: {
+			{DNN: "internet", SNSSAI: slice1, FiveQI: 9, StaticIPv4: netip.MustParseAddr("10.45.7.7"), StaticIPv6: netip.MustParseAddr("2001:db8:45:77::1")},
+		},
+	}}}
+	upf := netip.MustParseAddrPort("127.0.0.1:9") // discard: nothing answers
+	switch {
+	case o.upf.IsValid():
+		upf = o.upf
+	case !o.noUPF:
+		w.upf = newFakeUPF(t)
+		upf = w.upf.addr
+	}
+	var err error
+	if w.pcf, err = pcf.New(pcf.Options{SDM: w.sdm, Registry: w.reg}); err != nil {
+		t.Fatal(err)
+	}
+	if o.dnns == nil {
+		o.dnns = defaultDNNs
+	}
+	if o.pfcp.T1 == 0 {
+		o.pfcp.T1, o.pfcp.N1 = 500*time.Millisecond, 3
+	}
+	if o.hbEvery == 0 {
+		o.hbEvery = time.Hour
+	}
+	log := slog.New(slog.DiscardHandler)
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	w.smf, err = smf.New(context.Background(), smf.Options{
+		DNNs: o.dnns, N4: netip.MustParseAddrPort("127.0.0.1:0"), UPF: upf,
+		PCF: w.pcf, SDM: w.sdm, Logger: log, Registry: w.reg, PFCP: o.pfcp, HeartbeatInterval: o.hbEvery, StaticAddresses: o.static,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.smf.SetAMF(w.amf)
+	t.Cleanup(w.smf.Close)
+	if !o.noUPF && !o.noWait {
+		w.waitFor("association", func() bool { return w.metric("keel_smf_upf_associated", nil) == 1 })
+	}
+	if w.upf != nil {
+		w.upf.Trace()
+	}
+	return w
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}
+
+func (w *world) waitFor(what string, cond func() bool) {
+	w.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			w.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// metric reads a counter or gauge with the given labels.
+func (w *world) metric(name string, labels map[string]string) float64 {
+	w.t.Helper()
+	mfs, err := w.reg.Gather()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	next:
+		for _, m := range mf.GetMetric() {
+			got := map[string]string{}
+			for _, l := range m.GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			for k, v := range labels {
+				if got[k] != v {
+					continue next
+				}
+			}
+			if m.GetGauge() != nil {
+				return m.GetGauge().GetValue()
+			}
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
+}
+
+// request is a PDU SESSION ESTABLISHMENT REQUEST as a UE sends it.
+func request(psi, pti, pduType, ssc uint8, dns bool) []byte {
+	return sm.AppendEstablishmentRequest(nil, sm.EstablishmentRequest{
+		Header: sm.Header{PDUSessionID: psi, PTI: pti}, PDUType: pduType, SSCMode: ssc,
+		WantDNSv4: dns, WantDNSv6: dns, WantMTU: dns,
+	})
+}
+
+// create runs CreateSMContext and fails the test on an error.
+func (w *world) create(supi string, psi uint8, dnn string, s sbi.SNSSAI, n1 []byte) sbi.SMContextCreated {
+	w.t.Helper()
+	c, err := w.smf.CreateSMContext(context.Background(), sbi.SMContextCreate{SUPI: supi, PDUSessionID: psi, DNN: dnn, SNSSAI: s, N1SM: n1})
+	if err != nil {
+		w.t.Fatalf("CreateSMContext: %v", err)
+	}
+	return c
+}
+
+// establish creates a session that must be accepted.
+func (w *world) establish(supi string, psi uint8, dnn string, s sbi.SNSSAI) sbi.SMContextCreated {
+	w.t.Helper()
+	c := w.create(supi, psi, dnn, s, request(psi, 1, 0, 0, false))
+	if c.Reject {
+		w.t.Fatalf("establishment of %s/%d on %s rejected with #%d", supi, psi, dnn, c.Cause)
+	}
+	return c
+}
+
+func (w *world) update(ref string, upd sbi.SMContextUpdate) sbi.SMContextUpdated {
+	w.t.Helper()
+	u, err := w.smf.UpdateSMContext(context.Background(), ref, upd)
+	if err != nil {
+		w.t.Fatalf("UpdateSMContext: %v", err)
+	}
+	return u
+}
+
+// session finds a session in Sessions().
+func (w *world) session(supi string, psi uint8) (sbi.SessionInfo, bool) {
+	for _, s := range w.smf.Sessions() {
+		if s.SUPI == supi && s.PDUSessionID == psi {
+			return s, true
+		}
+	}
+	return sbi.SessionInfo{}, false
+}

@@ -1,0 +1,259 @@
+package smf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/wmnsk/go-pfcp/message"
+
+	"github.com/keelcore/keel/internal/nas/sm"
+	"github.com/keelcore/keel/internal/pfcp"
+)
+
+// N4 request types, the type label of keel_smf_n4_requests_total.
+const (
+	n4AssociationSetup = "association_setup"
+	n4Heartbeat        = "heartbeat"
+	n4Establishment    = "session_establishment"
+	n4Modification     = "session_modification"
+	n4Deletion         = "session_deletion"
+)
+
+// rejectedError is an N4 request the UPF answered with a rejecting cause.
+type rejectedError struct {
+	op    string
+	cause uint8
+}
+
+func (e *rejectedError) Error() string {
+	return fmt.Sprintf("smf: N4 %s: UPF answered cause %d (%s)", e.op, e.cause, pfcp.CauseName(e.cause))
+}
+
+// errNotAssociated: no PFCP association with the UPF.
+var errNotAssociated = errors.New("smf: no PFCP association with the UPF")
+
+// n4Cause is the 5GSM cause for a failed N4 establishment: #26 when the
+// UPF is out of reach or out of resources (the UE may retry later), #31
+// for any other refusal.
+func n4Cause(err error) uint8 {
+	var re *rejectedError
+	switch {
+	case errors.Is(err, pfcp.ErrTimeout), errors.Is(err, errNotAssociated):
+		return sm.CauseInsufficientResources
+	case errors.As(err, &re) && (re.cause == pfcp.CauseNoResourcesAvailable || re.cause == pfcp.CausePFCPEntityInCongestion):
+		return sm.CauseInsufficientResources
+	}
+	return sm.CauseRequestRejectedUnspecified
+}
+
+// request sends an N4 request to the UPF and returns its response.
+func (s *SMF) request(ctx context.Context, op string, m message.Message) (message.Message, error) {
+	resp, err := s.node.Request(ctx, s.opts.UPF, m)
+	if err != nil {
+		s.observeN4(op, 0, err)
+		return nil, fmt.Errorf("smf: N4 %s: %w", op, err)
+	}
+	return resp, nil
+}
+
+// observeN4 counts an N4 request by its outcome: the response's cause,
+// "timeout", or "error" (no response that could be read).
+func (s *SMF) observeN4(op string, cause uint8, err error) {
+	label := strconv.Itoa(int(cause))
+	switch {
+	case errors.Is(err, pfcp.ErrTimeout):
+		label = "timeout"
+	case err != nil:
+		label = "error"
+	}
+	s.metrics.n4.WithLabelValues(op, label).Inc()
+}
+
+// checked counts a parsed response and turns a rejecting cause into a
+// *rejectedError.
+func (s *SMF) checked(op string, cause uint8, err error) error {
+	s.observeN4(op, cause, err)
+	if err != nil {
+		return fmt.Errorf("smf: N4 %s: %w", op, err)
+	}
+	if !pfcp.Accepted(cause) {
+		return &rejectedError{op: op, cause: cause}
+	}
+	return nil
+}
+
+// establishN4 creates the session's PFCP session (TS 29.244 §6.3.2) and
+// records the UP SEID and the UPF's N3 tunnel. Called with ss.mu held.
+func (s *SMF) establishN4(ctx context.Context, ss *session, n3 tunnel) error {
+	recovery, ok := s.upfRecovery()
+	if !ok {
+		return errNotAssociated
+	}
+	req, err := pfcp.EstablishmentRequest{NodeID: s.nodeID, CPSEID: ss.seid, CPAddr: s.cpAddr, Rules: s.sessionRules(ss, n3), PDNType: ss.pduType}.Message(0)
+	if err != nil {
+		return fmt.Errorf("smf: %w", err)
+	}
+	m, err := s.request(ctx, n4Establishment, req)
+	if err != nil {
+		return err
+	}
+	resp, ok := m.(*message.SessionEstablishmentResponse)
+	if !ok {
+		return s.checked(n4Establishment, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
+	}
+	r, err := pfcp.ParseEstablishmentResponse(resp)
+	if err := s.checked(n4Establishment, r.Cause, err); err != nil {
+		return err
+	}
+	got := n3
+	for _, c := range r.CreatedPDRs {
+		if c.ID == pdrUplink {
+			got = tunnel{Addr: c.FTEID.IPv4, TEID: c.FTEID.TEID}
+		}
+	}
+	if got.TEID == 0 || !got.Addr.IsValid() {
+		// The session exists at the UPF but is useless: take it down.
+		ss.upSEID.Store(r.UPSEID)
+		return fmt.Errorf("smf: N4 %s: no F-TEID for the uplink PDR in the response", n4Establishment)
+	}
+	ss.upSEID.Store(r.UPSEID)
+	ss.n3, ss.recovery = got, recovery
+	return nil
+}
+
+// modifyDownlink points the downlink FAR where a session in state st
+// sends its downlink (TS 23.502 §4.3.2.2.1, §4.2.6):
+// forward to the gNB's tunnel, buffer, or drop. Called with ss.mu held.
+func (s *SMF) modifyDownlink(ctx context.Context, ss *session, st state, gnb tunnel) error {
+	far := downlinkFAR(st, gnb)
+	far.Set = pfcp.FieldApplyAction | pfcp.FieldDestination | pfcp.FieldOuterHeader
+	req, err := pfcp.ModificationRequest{SEID: ss.upSEID.Load(), Update: pfcp.Rules{FARs: []pfcp.FAR{far}}}.Message(0)
+	if err != nil {
+		return fmt.Errorf("smf: %w", err)
+	}
+	m, err := s.request(ctx, n4Modification, req)
+	if err != nil {
+		return err
+	}
+	resp, ok := m.(*message.SessionModificationResponse)
+	if !ok {
+		return s.checked(n4Modification, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
+	}
+	r, err := pfcp.ParseModificationResponse(resp)
+	if err := s.checked(n4Modification, r.Cause, err); err != nil {
+		return err
+	}
+	s.addUsage(ss, r.Usage)
+	return nil
+}
+
+// deleteN4 deletes the session's PFCP session (TS 29.244 §6.3.4) and
+// counts its final usage. A session the UPF no longer knows (cause 65,
+// e.g. after its restart) is gone all the same. Called with ss.mu held.
+func (s *SMF) deleteN4(ctx context.Context, ss *session) error {
+	seid := ss.upSEID.Load()
+	if seid == 0 {
+		return nil
+	}
+	m, err := s.request(ctx, n4Deletion, pfcp.DeletionRequest(seid, 0))
+	if err != nil {
+		return err
+	}
+	resp, ok := m.(*message.SessionDeletionResponse)
+	if !ok {
+		return s.checked(n4Deletion, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
+	}
+	r, err := pfcp.ParseDeletionResponse(resp)
+	if err := s.checked(n4Deletion, r.Cause, err); err != nil && r.Cause != pfcp.CauseSessionContextNotFound {
+		return err
+	}
+	s.addUsage(ss, r.Usage)
+	ss.upSEID.Store(0)
+	return nil
+}
+
+// addUsage adds usage reports to the session's counters. Each report
+// carries the volume measured since the URR's previous report (TS 29.244
+// §5.2.2.2.1), so the counters are their sum.
+func (s *SMF) addUsage(ss *session, us []pfcp.UsageReport) {
+	for _, u := range us {
+		if u.URRID != urrSession {
+			continue
+		}
+		ss.ulBytes.Add(u.Uplink)
+		ss.dlBytes.Add(u.Downlink)
+	}
+}
+
+// handleN4 answers the requests the UPF sends. It runs on the PFCP
+// node's goroutines and never takes a session's mu.
+func (s *SMF) handleN4(ctx context.Context, peer netip.AddrPort, req message.Message) message.Message {
+	var (
+		resp message.Message
+		err  error
+	)
+	switch m := req.(type) {
+	case *message.HeartbeatRequest:
+		if rec, err := pfcp.ParseHeartbeat(m); err == nil && peer.Addr() == s.opts.UPF.Addr() {
+			s.checkRecovery(rec)
+		}
+		resp, err = pfcp.HeartbeatResponse(m.Sequence(), s.node.RecoveryTime())
+	case *message.AssociationSetupRequest:
+		// A UPF-initiated association (TS 29.244 §6.2.6.2.1), as after
+		// its restart: accepted, and a new Recovery Time Stamp means the
+		// UPF lost its sessions.
+		cause := pfcp.CauseRequestAccepted
+		if _, rec, _, perr := pfcp.ParseAssociationSetup(m); perr != nil {
+			cause = pfcp.CauseMandatoryIEMissing
+		} else if peer.Addr() == s.opts.UPF.Addr() {
+			s.checkRecovery(rec)
+		}
+		resp, err = pfcp.AssociationSetupResponse(m.Sequence(), s.nodeID, cause, s.node.RecoveryTime())
+	case *message.SessionReportRequest:
+		resp, err = s.handleReport(m)
+	default:
+		s.log.Debug("N4 request ignored", "type", req.MessageTypeName(), "peer", peer)
+		return nil
+	}
+	if err != nil {
+		s.log.Error("N4 response", "type", req.MessageTypeName(), "error", err)
+		return nil
+	}
+	return resp
+}
+
+// upfRecovery returns the UPF's Recovery Time Stamp and whether the SMF
+// is associated with it.
+func (s *SMF) upfRecovery() (time.Time, bool) {
+	s.upf.Lock()
+	defer s.upf.Unlock()
+	return s.upf.recovery, s.upf.associated
+}
+
+func (s *SMF) associated() bool {
+	_, ok := s.upfRecovery()
+	return ok
+}
+
+// checkRecovery compares a Recovery Time Stamp the UPF sent with the one
+// of the association; a different one means the UPF restarted (TS 29.244
+// §6.2.2, §6.2.6.2): the association loop sets the association up again and
+// restores the sessions.
+func (s *SMF) checkRecovery(rec time.Time) {
+	s.upf.Lock()
+	restarted := s.upf.associated && !rec.Equal(s.upf.recovery)
+	if restarted {
+		s.upf.associated = false
+	}
+	s.upf.Unlock()
+	if restarted {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	}
+}

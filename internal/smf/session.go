@@ -1,0 +1,211 @@
+package smf
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/keelcore/keel/internal/ippool"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// state is where a PDU session stands. The transitions (the table is
+// transitions below):
+//
+//	establishing ─evEstablished─▶ activating ─evN2Setup─▶ active
+//	activating, active, inactive ─evANReleased─▶ inactive ─evN2Setup─▶ active
+//	activating, active, inactive ─evReleaseRequested─▶ releasing ─evReleaseComplete─▶ released
+//	activating, active, inactive ─evN2SetupFailed─▶ released
+//	every state but released ─evLocalRelease─▶ released
+type state uint8
+
+const (
+	// establishing: the N4 session is being set up; the SMF has not
+	// answered CreateSMContext yet.
+	establishing state = iota
+	// activating: accepted; the downlink waits (FAR buffer) for the
+	// gNB's tunnel from the PDU Session Resource Setup Response.
+	activating
+	// active: downlink forwarded to the gNB (FAR forward with outer
+	// header creation).
+	active
+	// inactive: the UE's user plane is deactivated (AN release, UE
+	// idle); the downlink is dropped, the session kept.
+	inactive
+	// releasing: the N4 session and the address are gone; the SMF
+	// waits for PDU SESSION RELEASE COMPLETE.
+	releasing
+	// released: the context is gone.
+	released
+	numStates
+)
+
+var stateNames = [numStates]string{"establishing", "activating", "active", "inactive", "releasing", "released"}
+
+func (s state) String() string {
+	if s < numStates {
+		return stateNames[s]
+	}
+	return fmt.Sprintf("state(%d)", uint8(s))
+}
+
+// eventKind indexes the transition table.
+type eventKind uint8
+
+const (
+	kindEstablished eventKind = iota
+	kindN2Setup
+	kindN2SetupFailed
+	kindANReleased
+	kindReleaseRequested
+	kindReleaseComplete
+	kindLocalRelease
+	numEventKinds
+)
+
+// An event is something that happens to a session; each is its own type.
+type event interface{ kind() eventKind }
+
+type (
+	// evEstablished: the UPF accepted the N4 session.
+	evEstablished struct{}
+	// evN2Setup: the gNB answered PDU Session Resource Setup with its
+	// downlink tunnel.
+	evN2Setup struct{ gnb tunnel }
+	// evN2SetupFailed: the gNB could not set the session up.
+	evN2SetupFailed struct{}
+	// evANReleased: the UE's N2 connection is gone (TS 23.502 §4.2.6).
+	evANReleased struct{}
+	// evReleaseRequested: the UE (PDU SESSION RELEASE REQUEST) or the
+	// network asked for release; pti is the UE's PTI or 0.
+	evReleaseRequested struct{ pti uint8 }
+	// evReleaseComplete: PDU SESSION RELEASE COMPLETE.
+	evReleaseComplete struct{}
+	// evLocalRelease: the context goes without signalling the UE
+	// (ReleaseSMContext, replaced by a new session with its ID, failed
+	// establishment).
+	evLocalRelease struct{}
+)
+
+func (evEstablished) kind() eventKind      { return kindEstablished }
+func (evN2Setup) kind() eventKind          { return kindN2Setup }
+func (evN2SetupFailed) kind() eventKind    { return kindN2SetupFailed }
+func (evANReleased) kind() eventKind       { return kindANReleased }
+func (evReleaseRequested) kind() eventKind { return kindReleaseRequested }
+func (evReleaseComplete) kind() eventKind  { return kindReleaseComplete }
+func (evLocalRelease) kind() eventKind     { return kindLocalRelease }
+
+// transitions[from][event] is the state after the event, or none when
+// the event is not allowed in that state.
+const none = numStates
+
+var transitions = func() (t [numStates][numEventKinds]state) {
+	for s := range t {
+		for e := range t[s] {
+			t[s][e] = none
+		}
+		if state(s) != released {
+			t[s][kindLocalRelease] = released
+		}
+	}
+	t[establishing][kindEstablished] = activating
+	for _, s := range []state{activating, active, inactive} {
+		t[s][kindN2Setup] = active
+		t[s][kindN2SetupFailed] = released
+		t[s][kindANReleased] = inactive
+		t[s][kindReleaseRequested] = releasing
+	}
+	t[releasing][kindReleaseComplete] = released
+	return t
+}()
+
+// next is the state after e in s; ok is false when e is not allowed.
+func next(s state, e event) (state, bool) {
+	n := transitions[s][e.kind()]
+	return n, n != none
+}
+
+// tunnel is one end of an N3 GTP-U tunnel.
+type tunnel struct {
+	Addr netip.Addr
+	TEID uint32
+}
+
+// key names a PDU session of a UE.
+type key struct {
+	supi string
+	psi  uint8
+}
+
+// session is one PDU session (SM context).
+//
+// Concurrency: the fields above mu never change after the session is
+// made. mu serialises the procedures of the session — every handler
+// holds it from its first look at the state to its last change, across
+// the session's N4 requests and the PCF calls, but never across a call
+// to the AMF (which may call back). The fields below mu are guarded by
+// it. upSEID, ulBytes, dlBytes and view are atomics read without mu
+// (usage reports, Sessions).
+type session struct {
+	ref    string
+	key    key
+	dnn    string // as the UE asked, for the accept
+	snssai sbi.SNSSAI
+	seid   uint64 // CP F-SEID, the SMF's
+	pool   *dnnPools
+	log    *slog.Logger
+
+	mu       sync.Mutex
+	state    state
+	pduType  uint8
+	ipv4     netip.Addr
+	ipv6     netip.Prefix
+	policy   sbi.SMPolicy
+	n3       tunnel // the UPF's
+	gnb      tunnel // the gNB's, zero until known
+	recovery time.Time
+	pti      uint8 // of the release in progress
+
+	// upSEID is the UP F-SEID's SEID, 0 while no N4 session exists;
+	// written with mu held.
+	upSEID           atomic.Uint64
+	ulBytes, dlBytes atomic.Uint64
+	view             atomic.Pointer[sbi.SessionInfo]
+}
+
+// dnnPools are the address pools of one DNN (or DNN and slice).
+type dnnPools struct {
+	cfg  DNNConfig
+	ipv4 *ippool.IPv4 // nil: no IPv4 on this DNN
+	ipv6 *ippool.IPv6 // nil: no IPv6 on this DNN
+}
+
+// publish makes the session's current state visible to Sessions. Called
+// with ss.mu held.
+func (ss *session) publish(upf string) {
+	if ss.state == establishing || ss.state == released {
+		ss.view.Store(nil)
+		return
+	}
+	v := &sbi.SessionInfo{
+		SUPI: ss.key.supi, PDUSessionID: ss.key.psi, DNN: ss.dnn, SNSSAI: ss.snssai,
+		PDUType: pduTypeName(ss.pduType), IPv4: ss.ipv4, IPv6Prefix: ss.ipv6,
+		UPF: upf, SEID: ss.seid, UPSEID: ss.upSEID.Load(), ULTEID: ss.n3.TEID,
+		DLTEID: ss.gnb.TEID, GNBAddr: ss.gnb.Addr, State: ss.state.infoName(),
+	}
+	ss.view.Store(v)
+}
+
+// infoName is the state as sbi.SessionInfo names it.
+func (s state) infoName() string {
+	switch s {
+	case activating, active:
+		return "active"
+	case inactive:
+		return "inactive"
+	}
+	return s.String()
+}

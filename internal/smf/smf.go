@@ -1,0 +1,380 @@
+package smf
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/keelcore/keel/internal/ippool"
+	"github.com/keelcore/keel/internal/pfcp"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// DefaultHeartbeatInterval is the period of PFCP Heartbeat Requests to
+// the UPF.
+const DefaultHeartbeatInterval = 10 * time.Second
+
+// DNNConfig is a data network the SMF serves and the UE addresses it
+// hands out there.
+type DNNConfig struct {
+	// Name is the DNN (TS 23.003 §9.1); it matches without regard to case.
+	Name string
+	// SNSSAI, when set, limits this entry and its pools to one slice;
+	// an entry without it serves the DNN in every slice that has no
+	// entry of its own.
+	SNSSAI *sbi.SNSSAI
+	// IPv4Pool and IPv6Pool are the pools of UE addresses and /64
+	// prefixes; the zero Prefix means the DNN does not offer that family.
+	IPv4Pool, IPv6Pool netip.Prefix
+	// DNS are the resolvers offered to UEs that ask (in the extended
+	// PCO), in order of preference.
+	DNS []netip.Addr
+	// MTU is the link MTU offered to UEs that ask; 0 offers none.
+	MTU int
+}
+
+// Options are what an SMF is built from.
+type Options struct {
+	DNNs []DNNConfig
+	// N4 is the SMF's PFCP address; its IP is the CP F-SEID's address.
+	// A wildcard address needs NodeID, which then serves as that address.
+	N4 netip.AddrPort
+	// UPF is the UPF's PFCP address.
+	UPF netip.AddrPort
+	// NodeID is the SMF's PFCP Node ID (TS 29.244 §8.2.38); the zero
+	// Addr means N4's address.
+	NodeID netip.Addr
+	// PCF, SDM are required. AMF may be set later with SetAMF: the AMF
+	// is built after the SMF.
+	PCF sbi.NpcfSMPolicyControl
+	SDM sbi.NudmSDM
+	AMF sbi.NamfCommunication
+	// Logger receives the SMF's records; nil discards them.
+	Logger *slog.Logger
+	// Registry receives the SMF's metrics; nil leaves them unregistered.
+	Registry prometheus.Registerer
+	// PFCP tunes the N4 node (retransmission timer and count).
+	PFCP pfcp.Options
+	// HeartbeatInterval is the period of Heartbeat Requests to the UPF;
+	// 0 means DefaultHeartbeatInterval. Association attempts back off
+	// from a tenth of it up to it.
+	HeartbeatInterval time.Duration
+	// StaticAddresses are the subscribers' static UE addresses (TS
+	// 23.501 §5.8.2.2.1): the pools that hold them never hand them to
+	// another UE. A static address met at establishment is reserved
+	// from then on whether listed here or not.
+	StaticAddresses []netip.Addr
+	// UsageThreshold is the volume (octets, both directions) after which
+	// the UPF reports a session's usage (URR volume threshold, TS 29.244
+	// §8.2.13); 0 means usage is reported only when the session ends.
+	UsageThreshold uint64
+}
+
+// SMF implements sbi.NsmfPDUSession.
+type SMF struct {
+	opts    Options
+	nodeID  netip.Addr
+	cpAddr  netip.Addr
+	pcf     sbi.NpcfSMPolicyControl
+	sdm     sbi.NudmSDM
+	amf     atomic.Pointer[amfRef]
+	log     *slog.Logger
+	metrics *metrics
+	node    *pfcp.Node
+
+	// dnns holds the pools by lower-case DNN and slice; read-only after New.
+	dnns map[dnnKey]*dnnPools
+
+	nextSEID atomic.Uint64
+
+	// sessions is the registry of SM contexts. Its lock is held for map
+	// operations only. Lock order: a session's mu before sessions.mu,
+	// never the other way.
+	sessions struct {
+		sync.Mutex
+		byRef  map[string]*session
+		byKey  map[key]*session
+		bySEID map[uint64]*session
+	}
+
+	// upf is the N4 association with the UPF, guarded by its lock
+	// (held for field access only).
+	upf struct {
+		sync.Mutex
+		associated bool
+		recovery   time.Time // the UPF's Recovery Time Stamp
+	}
+
+	// kick wakes the association loop: the UPF said it restarted.
+	kick   chan struct{}
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+	closed sync.Once
+}
+
+type amfRef struct{ sbi.NamfCommunication }
+
+// dnnKey indexes the DNN pools; anySlice for an entry without S-NSSAI.
+type dnnKey struct {
+	name     string
+	snssai   sbi.SNSSAI
+	anySlice bool
+}
+
+var _ sbi.NsmfPDUSession = (*SMF)(nil)
+
+// New builds an SMF, opens its N4 endpoint and starts associating with
+// the UPF in the background; until the UPF answers, establishments are
+// rejected with #26. ctx bounds the SMF's life as Close does.
+func New(ctx context.Context, opts Options) (*SMF, error) {
+	switch {
+	case opts.PCF == nil:
+		return nil, errors.New("smf: no PCF")
+	case opts.SDM == nil:
+		return nil, errors.New("smf: no UDM")
+	case !opts.N4.IsValid() || !opts.N4.Addr().Is4():
+		return nil, fmt.Errorf("smf: N4 address %s: want an IPv4 address", opts.N4)
+	case opts.N4.Addr().IsUnspecified() && (!opts.NodeID.Is4() || opts.NodeID.IsUnspecified()):
+		return nil, fmt.Errorf("smf: N4 address %s is a wildcard: a Node ID with the SMF's IPv4 address is needed", opts.N4)
+	case !opts.UPF.IsValid():
+		return nil, errors.New("smf: no UPF N4 address")
+	}
+	s := &SMF{opts: opts, nodeID: opts.NodeID, cpAddr: opts.N4.Addr(), pcf: opts.PCF, sdm: opts.SDM, log: opts.Logger,
+		dnns: map[dnnKey]*dnnPools{}, kick: make(chan struct{}, 1)}
+	if !s.nodeID.IsValid() {
+		s.nodeID = s.cpAddr
+	}
+	if s.cpAddr.IsUnspecified() {
+		s.cpAddr = s.nodeID
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.opts.HeartbeatInterval <= 0 {
+		s.opts.HeartbeatInterval = DefaultHeartbeatInterval
+	}
+	if opts.AMF != nil {
+		s.SetAMF(opts.AMF)
+	}
+	if err := s.buildPools(opts.DNNs); err != nil {
+		return nil, err
+	}
+	s.sessions.byRef = map[string]*session{}
+	s.sessions.byKey = map[key]*session{}
+	s.sessions.bySEID = map[uint64]*session{}
+	var err error
+	if s.metrics, err = newMetrics(opts.Registry, s.associated); err != nil {
+		return nil, err
+	}
+	ctx, s.cancel = context.WithCancel(ctx)
+	po := opts.PFCP
+	if !po.NodeID.IsValid() {
+		po.NodeID = s.nodeID
+	}
+	if po.Logger == nil {
+		po.Logger = s.log
+	}
+	if po.Registry == nil {
+		po.Registry = opts.Registry
+	}
+	if s.node, err = pfcp.Listen(ctx, opts.N4, s.handleN4, po); err != nil {
+		s.cancel()
+		return nil, fmt.Errorf("smf: N4: %w", err)
+	}
+	s.done.Go(func() { s.runAssociation(ctx) })
+	return s, nil
+}
+
+// buildPools makes the pools of every DNN entry and refuses duplicate
+// entries and overlapping pools.
+func (s *SMF) buildPools(dnns []DNNConfig) error {
+	var v4, v6 []netip.Prefix
+	for _, d := range dnns {
+		k := dnnKey{name: strings.ToLower(d.Name), anySlice: d.SNSSAI == nil}
+		if d.SNSSAI != nil {
+			k.snssai = *d.SNSSAI
+		}
+		if d.Name == "" || s.dnns[k] != nil {
+			return fmt.Errorf("smf: DNN %q: empty or configured twice for one slice", d.Name)
+		}
+		if d.MTU < 0 || d.MTU > 0xffff {
+			return fmt.Errorf("smf: DNN %q: MTU %d", d.Name, d.MTU)
+		}
+		p := &dnnPools{cfg: d}
+		var err error
+		if d.IPv4Pool.IsValid() {
+			if p.ipv4, err = ippool.NewIPv4(d.IPv4Pool); err != nil {
+				return fmt.Errorf("smf: DNN %q: %w", d.Name, err)
+			}
+			v4 = append(v4, d.IPv4Pool)
+		}
+		if d.IPv6Pool.IsValid() {
+			if p.ipv6, err = ippool.NewIPv6(d.IPv6Pool); err != nil {
+				return fmt.Errorf("smf: DNN %q: %w", d.Name, err)
+			}
+			v6 = append(v6, d.IPv6Pool)
+		}
+		if p.ipv4 == nil && p.ipv6 == nil {
+			return fmt.Errorf("smf: DNN %q has no address pool", d.Name)
+		}
+		s.dnns[k] = p
+	}
+	for _, ps := range [][]netip.Prefix{v4, v6} {
+		for i, a := range ps {
+			for _, b := range ps[i+1:] {
+				if a.Overlaps(b) {
+					return fmt.Errorf("smf: address pools %s and %s overlap", a, b)
+				}
+			}
+		}
+	}
+	for _, a := range s.opts.StaticAddresses {
+		for _, p := range s.dnns {
+			if err := p.reserve(a); err != nil {
+				return fmt.Errorf("smf: static address: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// reserve takes a static address out of the dynamic range of the pool
+// of its family; an address outside the pool is left alone.
+func (p *dnnPools) reserve(a netip.Addr) error {
+	switch {
+	case a.Is4() && p.ipv4 != nil:
+		return p.ipv4.Reserve(a)
+	case a.Is6() && p.ipv6 != nil:
+		return p.ipv6.Reserve(a)
+	}
+	return nil
+}
+
+// pools finds the pools of a DNN in a slice: the slice's own entry, else
+// the DNN's entry for every slice.
+func (s *SMF) pools(dnn string, snssai sbi.SNSSAI) *dnnPools {
+	name := strings.ToLower(dnn)
+	if p := s.dnns[dnnKey{name: name, snssai: snssai}]; p != nil {
+		return p
+	}
+	return s.dnns[dnnKey{name: name, anySlice: true}]
+}
+
+// SetAMF sets the AMF the SMF reaches UEs through (network-requested
+// release). Safe to call at any time.
+func (s *SMF) SetAMF(a sbi.NamfCommunication) { s.amf.Store(&amfRef{a}) }
+
+func (s *SMF) amfService() sbi.NamfCommunication {
+	if r := s.amf.Load(); r != nil {
+		return r.NamfCommunication
+	}
+	return nil
+}
+
+// Close stops the association loop and closes the N4 endpoint. PDU
+// sessions are neither released nor signalled: the UPF keeps their
+// rules until it learns of the SMF's restart (a new Recovery Time Stamp).
+func (s *SMF) Close() {
+	s.closed.Do(func() {
+		s.cancel()
+		s.done.Wait()
+		s.node.Close()
+	})
+}
+
+// Sessions lists the PDU sessions the SMF has accepted, by SUPI and PDU
+// session ID. It never waits for a procedure in progress.
+func (s *SMF) Sessions() []sbi.SessionInfo {
+	s.sessions.Lock()
+	all := make([]*session, 0, len(s.sessions.byRef))
+	for _, ss := range s.sessions.byRef {
+		all = append(all, ss)
+	}
+	s.sessions.Unlock()
+	out := make([]sbi.SessionInfo, 0, len(all))
+	for _, ss := range all {
+		v := ss.view.Load()
+		if v == nil {
+			continue
+		}
+		info := *v
+		info.ULBytes, info.DLBytes = ss.ulBytes.Load(), ss.dlBytes.Load()
+		out = append(out, info)
+	}
+	slices.SortFunc(out, func(a, b sbi.SessionInfo) int {
+		return cmp.Or(cmp.Compare(a.SUPI, b.SUPI), cmp.Compare(a.PDUSessionID, b.PDUSessionID))
+	})
+	return out
+}
+
+// lookup finds a context by reference.
+func (s *SMF) lookup(ref string) (*session, error) {
+	s.sessions.Lock()
+	defer s.sessions.Unlock()
+	ss, ok := s.sessions.byRef[ref]
+	if !ok {
+		return nil, fmt.Errorf("smf: SM context %q: %w", ref, sbi.ErrSMContextNotFound)
+	}
+	return ss, nil
+}
+
+// insert registers a new session, returning the one it replaces (the
+// same SUPI and PDU session ID), if any.
+func (s *SMF) insert(ss *session) (old *session) {
+	s.sessions.Lock()
+	defer s.sessions.Unlock()
+	old = s.sessions.byKey[ss.key]
+	s.sessions.byRef[ss.ref] = ss
+	s.sessions.byKey[ss.key] = ss
+	s.sessions.bySEID[ss.seid] = ss
+	return old
+}
+
+// remove drops a session from the registry; the entry under its key
+// stays when a newer session has taken it.
+func (s *SMF) remove(ss *session) {
+	s.sessions.Lock()
+	defer s.sessions.Unlock()
+	delete(s.sessions.byRef, ss.ref)
+	delete(s.sessions.bySEID, ss.seid)
+	if s.sessions.byKey[ss.key] == ss {
+		delete(s.sessions.byKey, ss.key)
+	}
+}
+
+// all returns the registered sessions.
+func (s *SMF) all() []*session {
+	s.sessions.Lock()
+	defer s.sessions.Unlock()
+	out := make([]*session, 0, len(s.sessions.byRef))
+	for _, ss := range s.sessions.byRef {
+		out = append(out, ss)
+	}
+	return out
+}
+
+// transition moves ss to the state after e, keeping the gauge and the
+// published view in step. Called with ss.mu held; the caller checked
+// with next that e is allowed.
+func (s *SMF) transition(ss *session, e event) {
+	n, ok := next(ss.state, e)
+	if !ok {
+		panic(fmt.Sprintf("smf: %T not allowed in state %s", e, ss.state))
+	}
+	s.metrics.sessions.WithLabelValues(ss.state.String()).Dec()
+	if n != released {
+		s.metrics.sessions.WithLabelValues(n.String()).Inc()
+	}
+	ss.state = n
+	ss.publish(s.opts.UPF.String())
+}

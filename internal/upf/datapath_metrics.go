@@ -1,0 +1,170 @@
+package upf
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// dropReason is why the datapath dropped a packet (the reason label of
+// keel_upf_datapath_dropped_packets_total). pass is no drop.
+type dropReason uint8
+
+const (
+	pass            dropReason = iota
+	dropMalformed              // not GTP-U, or the T-PDU is not an IP packet
+	dropUnknownTEID            // uplink: no session has the TEID
+	dropNoSession              // downlink: no session has the address
+	dropNoPDR                  // the session has no PDR for the packet (QFI, source address)
+	dropGateClosed             // a QER closes the gate
+	dropMBR                    // above a QER's maximum bit rate
+	dropFARDrop                // the FAR drops
+	dropFARBuffer              // the FAR buffers, which this datapath does not do
+	dropUnsupported            // an extension header to comprehend that is not understood
+	dropSignalling             // GTP-U signalling the datapath does not act on
+	numDropReasons
+)
+
+func (r dropReason) String() string {
+	switch r {
+	case pass:
+		return "pass"
+	case dropMalformed:
+		return "malformed"
+	case dropUnknownTEID:
+		return "unknown_teid"
+	case dropNoSession:
+		return "no_session"
+	case dropNoPDR:
+		return "no_pdr"
+	case dropGateClosed:
+		return "gate_closed"
+	case dropMBR:
+		return "mbr"
+	case dropFARDrop:
+		return "far_drop"
+	case dropFARBuffer:
+		return "far_buffer"
+	case dropUnsupported:
+		return "unsupported_extension"
+	case dropSignalling:
+		return "signalling"
+	}
+	return "unknown"
+}
+
+type direction uint8
+
+const (
+	uplink direction = iota
+	downlink
+)
+
+func (d direction) String() string {
+	if d == uplink {
+		return "uplink"
+	}
+	return "downlink"
+}
+
+// possible tells whether reason can happen in direction d, so that only
+// those series are exported.
+func (r dropReason) possible(d direction) bool {
+	switch r {
+	case pass:
+		return false
+	case dropUnknownTEID, dropUnsupported, dropSignalling:
+		return d == uplink
+	case dropNoSession:
+		return d == downlink
+	}
+	return true
+}
+
+// dirStats are one reader's counts since its last flush: the readers
+// count in plain fields and add to the Prometheus counters once a batch.
+type dirStats struct {
+	pkts, bytes uint64
+	drops       [numDropReasons]uint64
+	// failed reads and writes on N3 (the GTP-U socket) and N6 (the TUN)
+	n3Errors, n6Errors uint64
+	// uplink only
+	unknownTEID, echoRequests, errorIndications uint64
+}
+
+func (s *dirStats) drop(r dropReason) { s.drops[r]++ }
+
+type datapathMetrics struct {
+	packets, bytes [2]prometheus.Counter
+	drops          [2][numDropReasons]prometheus.Counter
+	n3Errors       prometheus.Counter
+	n6Errors       prometheus.Counter
+	unknownTEID    prometheus.Counter
+	echoRequests   prometheus.Counter
+	errorInds      prometheus.Counter
+	sessions       prometheus.GaugeFunc
+}
+
+func newDatapathMetrics(reg prometheus.Registerer, sessions func() float64) (*datapathMetrics, error) {
+	packets := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "keel_upf_datapath_packets_total", Help: "Packets forwarded, uplink (N3 to N6) and downlink (N6 to N3).",
+	}, []string{"direction"})
+	bytes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "keel_upf_datapath_bytes_total", Help: "Octets of the inner IP packets forwarded, by direction.",
+	}, []string{"direction"})
+	drops := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "keel_upf_datapath_dropped_packets_total", Help: "Packets dropped, by direction and reason.",
+	}, []string{"direction", "reason"})
+	ioErrors := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "keel_upf_datapath_io_errors_total", Help: "Failed reads and writes, by interface (n3: the GTP-U socket, n6: the TUN device).",
+	}, []string{"interface"})
+	m := &datapathMetrics{
+		unknownTEID: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "keel_upf_gtpu_unknown_teid_total", Help: "G-PDUs received on N3 for a TEID no session has (TS 29.281 §7.3.1).",
+		}),
+		echoRequests: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "keel_upf_gtpu_echo_requests_total", Help: "GTP-U Echo Requests received and answered (TS 29.281 §7.2.1).",
+		}),
+		errorInds: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "keel_upf_gtpu_error_indications_sent_total", Help: "GTP-U Error Indications sent, at most 1000 a second (TS 29.281 §7.3.1).",
+		}),
+		sessions: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "keel_upf_datapath_sessions", Help: "Sessions installed in the datapath.",
+		}, sessions),
+	}
+	for _, d := range []direction{uplink, downlink} {
+		m.packets[d] = packets.WithLabelValues(d.String())
+		m.bytes[d] = bytes.WithLabelValues(d.String())
+		for r := range numDropReasons {
+			if r.possible(d) {
+				m.drops[d][r] = drops.WithLabelValues(d.String(), r.String())
+			}
+		}
+	}
+	m.n3Errors = ioErrors.WithLabelValues("n3")
+	m.n6Errors = ioErrors.WithLabelValues("n6")
+	if reg != nil {
+		for _, c := range []prometheus.Collector{packets, bytes, drops, ioErrors, m.unknownTEID, m.echoRequests, m.errorInds, m.sessions} {
+			if err := reg.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
+}
+
+// flush adds s to the counters of direction d and clears it.
+func (m *datapathMetrics) flush(d direction, s *dirStats) {
+	add := func(c prometheus.Counter, v uint64) {
+		if v != 0 && c != nil {
+			c.Add(float64(v))
+		}
+	}
+	add(m.packets[d], s.pkts)
+	add(m.bytes[d], s.bytes)
+	for r, v := range s.drops {
+		add(m.drops[d][r], v)
+	}
+	add(m.n3Errors, s.n3Errors)
+	add(m.n6Errors, s.n6Errors)
+	add(m.unknownTEID, s.unknownTEID)
+	add(m.echoRequests, s.echoRequests)
+	add(m.errorInds, s.errorIndications)
+	*s = dirStats{}
+}

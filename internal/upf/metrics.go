@@ -1,0 +1,52 @@
+package upf
+
+import (
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/keelcore/keel/internal/pfcp"
+)
+
+// metrics are the N4 side's; the datapath has its own (datapath_metrics.go).
+type metrics struct {
+	requests     *prometheus.CounterVec
+	sessions     prometheus.Gauge
+	associations prometheus.Gauge
+	reports      *prometheus.CounterVec
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_upf_pfcp_requests_total",
+			Help: "PFCP requests the UPF answered, by message type and the cause answered (\"none\" for Heartbeat).",
+		}, []string{"type", "cause"}),
+		sessions: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "keel_upf_sessions", Help: "PFCP sessions the UPF holds.",
+		}),
+		associations: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "keel_upf_pfcp_associations", Help: "CP functions with a PFCP association.",
+		}),
+		reports: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_upf_usage_reports_total",
+			Help: "Volume threshold reports (Session Report Requests), by result: sent, refused, failed (unanswered), dropped (queue full).",
+		}, []string{"result"}),
+	}
+	if reg != nil {
+		for _, c := range []prometheus.Collector{m.requests, m.sessions, m.associations, m.reports} {
+			if err := reg.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
+}
+
+func (m *metrics) request(typ, cause uint8) {
+	c := "none"
+	if cause != 0 {
+		c = strconv.Itoa(int(cause))
+	}
+	m.requests.WithLabelValues(pfcp.MetricTypeName(typ), c).Inc()
+}

@@ -1,0 +1,140 @@
+package upf
+
+import (
+	"errors"
+	"net/netip"
+
+	"github.com/wmnsk/go-pfcp/message"
+
+	"github.com/keelcore/keel/internal/pfcp"
+)
+
+// heartbeat answers a Heartbeat Request with the UPF's Recovery Time
+// Stamp (TS 29.244 §6.2.2), association or not. A Recovery Time Stamp
+// newer than the one an associated CP function gave means it restarted:
+// its sessions are deleted and its association dropped until it sets
+// one up again.
+func (u *UPF) heartbeat(peer netip.AddrPort, m *message.HeartbeatRequest) (message.Message, uint8) {
+	if rec, err := pfcp.ParseHeartbeat(m); err == nil {
+		u.state.Lock()
+		var restarted *association
+		for _, a := range u.state.peers {
+			if a.addr.Addr() == peer.Addr() && !a.recovery.Equal(rec) {
+				restarted = a
+				delete(u.state.peers, a.nodeID)
+				break
+			}
+		}
+		var doomed []*session
+		if restarted != nil {
+			doomed = u.sessionsOf(restarted.nodeID)
+			u.metrics.associations.Set(float64(len(u.state.peers)))
+		}
+		u.state.Unlock()
+		if restarted != nil {
+			u.log.Warn("upf: CP function restarted (heartbeat): its sessions are deleted", "cp", restarted.nodeID, "peer", peer,
+				"old_recovery", restarted.recovery, "new_recovery", rec, "sessions", len(doomed))
+			u.purge(doomed)
+		}
+	}
+	resp, err := pfcp.HeartbeatResponse(0, u.node.RecoveryTime())
+	return u.built(resp, err, u.log), 0
+}
+
+// associationSetup accepts a PFCP Association Setup Request from a CP
+// function (TS 29.244 §6.2.6.2) and remembers its Node ID, address and
+// Recovery Time Stamp. A CP function already associated with another
+// Recovery Time Stamp has restarted: the sessions it had are deleted;
+// those of an unchanged one are kept.
+func (u *UPF) associationSetup(peer netip.AddrPort, m *message.AssociationSetupRequest) (message.Message, uint8) {
+	nodeID, rec, _, err := pfcp.ParseAssociationSetup(m)
+	if err != nil {
+		cause, _ := causeOf(err, pfcp.CauseMandatoryIEIncorrect)
+		u.log.Info("upf: Association Setup Request refused", "peer", peer, "err", err)
+		resp, err := pfcp.AssociationSetupResponse(0, u.nodeID, cause, u.node.RecoveryTime())
+		return u.built(resp, err, u.log), cause
+	}
+	u.state.Lock()
+	old := u.state.peers[nodeID]
+	var doomed []*session
+	if old != nil && !old.recovery.Equal(rec) {
+		// Collected before the new association is in place, so that no
+		// session of the restarted CP function is among them.
+		doomed = u.sessionsOf(nodeID)
+	}
+	u.state.peers[nodeID] = &association{nodeID: nodeID, addr: peer, recovery: rec}
+	u.metrics.associations.Set(float64(len(u.state.peers)))
+	u.state.Unlock()
+	log := u.log.With("cp", nodeID, "peer", peer)
+	switch {
+	case old == nil:
+		log.Info("upf: PFCP association set up", "recovery", rec)
+	case !old.recovery.Equal(rec):
+		log.Warn("upf: CP function restarted: its sessions are deleted", "old_recovery", old.recovery, "new_recovery", rec, "sessions", len(doomed))
+		u.purge(doomed)
+	default:
+		log.Info("upf: PFCP association set up again, sessions kept")
+	}
+	resp, err := pfcp.AssociationSetupResponse(0, u.nodeID, pfcp.CauseRequestAccepted, u.node.RecoveryTime())
+	if err == nil {
+		// §7.4.4.2: present as the UP function supports a feature: FTUP,
+		// it allocates F-TEIDs (CHOOSE).
+		resp.UPFunctionFeatures = pfcp.UPFunctionFeaturesIE(pfcp.FeatureFTUP)
+	}
+	return u.built(resp, err, log), pfcp.CauseRequestAccepted
+}
+
+// associationRelease releases a CP function's association at its request
+// (TS 29.244 §6.2.8): its sessions are deleted first.
+func (u *UPF) associationRelease(peer netip.AddrPort, m *message.AssociationReleaseRequest) (message.Message, uint8) {
+	nodeID, _, err := pfcp.ParseAssociationRelease(m)
+	if err != nil {
+		cause, _ := causeOf(err, pfcp.CauseMandatoryIEIncorrect)
+		resp, err := pfcp.AssociationReleaseResponse(0, u.nodeID, cause)
+		return u.built(resp, err, u.log), cause
+	}
+	u.state.Lock()
+	_, ok := u.state.peers[nodeID]
+	var doomed []*session
+	if ok {
+		delete(u.state.peers, nodeID)
+		doomed = u.sessionsOf(nodeID)
+		u.metrics.associations.Set(float64(len(u.state.peers)))
+	}
+	u.state.Unlock()
+	cause := pfcp.CauseRequestAccepted
+	if !ok {
+		cause = pfcp.CauseNoEstablishedPFCPAssociation
+	} else {
+		u.log.Info("upf: PFCP association released", "cp", nodeID, "peer", peer, "sessions", len(doomed))
+		u.purge(doomed)
+	}
+	resp, err := pfcp.AssociationReleaseResponse(0, u.nodeID, cause)
+	return u.built(resp, err, u.log), cause
+}
+
+// sessionsOf lists the sessions of a CP function. u.state must be held.
+func (u *UPF) sessionsOf(nodeID netip.Addr) []*session {
+	out := []*session{}
+	for _, s := range u.state.sessions {
+		if s.cpNode == nodeID {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// purge deletes sessions without telling their CP function, which has
+// lost them already.
+func (u *UPF) purge(doomed []*session) {
+	for _, s := range doomed {
+		s.mu.Lock()
+		if !s.gone {
+			if _, err := u.dp.Delete(s.upSEID); err != nil && !errors.Is(err, ErrUnknownSession) {
+				u.log.Error("upf: datapath: deleting a session", "seid", s.upSEID, "err", err)
+			}
+			u.forget(s)
+		}
+		s.mu.Unlock()
+	}
+}

@@ -1,0 +1,170 @@
+package upf
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// ErrUnknownSession is returned by Delete and Usage for a SEID the
+// datapath does not have.
+var ErrUnknownSession = errors.New("upf: unknown session")
+
+// tables is the datapath's state apart from its I/O: the sessions and
+// the lookup tables the packet path reads.
+//
+// Concurrency: the packet path (lookupTEID, lookupAddr and what hangs
+// off the rules they return) takes no lock; mu serializes the writers,
+// apply and remove, and guards the fields below it. A writer publishes
+// every change with an atomic store (see cowTable and sessionSlot).
+type tables struct {
+	teids cowTable[uint32]
+	addrs cowTable[addrKey]
+	// prefixLens are the lengths of the keys in addrs, longest first.
+	prefixLens atomic.Pointer[[]uint8]
+	reports    reportQueue
+	ipv6N3     bool // N3 reaches IPv6 peers
+
+	mu       sync.Mutex
+	sessions map[uint64]*sessionEntry
+	lenRefs  [129]int // keys in addrs by length
+}
+
+// sessionEntry is what the writers know of a session: its slot and the
+// keys under which the tables hold it.
+type sessionEntry struct {
+	slot  *sessionSlot
+	teids []uint32
+	addrs []addrKey
+}
+
+func newTables(ipv6N3 bool) *tables {
+	t := &tables{ipv6N3: ipv6N3, sessions: make(map[uint64]*sessionEntry)}
+	t.prefixLens.Store(new([]uint8))
+	t.reports.init()
+	return t
+}
+
+// apply installs r as the rules of session seid (see Datapath.Apply).
+func (t *tables) apply(seid uint64, r Rules) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	old := t.sessions[seid]
+	var prev *sessionRules
+	if old != nil {
+		prev = old.slot.rules.Load()
+	}
+	rules, err := compileRules(seid, r, prev, t.ipv6N3)
+	if err != nil {
+		return err
+	}
+	teids, addrs := rules.keys()
+	// A key may belong to one session only.
+	for _, k := range teids {
+		if s := t.teids.get(k, teidHash(k)); s != nil && s.seid != seid {
+			return rulesError(seid, "local TEID %#x belongs to session %#x", k, s.seid)
+		}
+	}
+	for _, k := range addrs {
+		if s := t.addrs.get(k, k.hash()); s != nil && s.seid != seid {
+			return rulesError(seid, "UE address %v belongs to session %#x", k, s.seid)
+		}
+	}
+
+	for i, u := range r.URRs {
+		rules.urrs[i].setThreshold(u.VolumeThreshold)
+	}
+
+	e := old
+	if e == nil {
+		e = &sessionEntry{slot: &sessionSlot{seid: seid}}
+		t.sessions[seid] = e
+	}
+	// New keys first, then the rules, then stale keys out: a packet
+	// finds either the old rules or the new ones.
+	for _, k := range teids {
+		if !slices.Contains(e.teids, k) {
+			t.teids.put(k, teidHash(k), e.slot)
+		}
+	}
+	for _, k := range addrs {
+		if !slices.Contains(e.addrs, k) {
+			t.addrs.put(k, k.hash(), e.slot)
+			t.lenRefs[k.bits]++
+		}
+	}
+	e.slot.rules.Store(rules)
+	for _, k := range e.teids {
+		if !slices.Contains(teids, k) {
+			t.teids.del(k, teidHash(k))
+		}
+	}
+	for _, k := range e.addrs {
+		if !slices.Contains(addrs, k) {
+			t.addrs.del(k, k.hash())
+			t.lenRefs[k.bits]--
+		}
+	}
+	e.teids, e.addrs = teids, addrs
+	t.publishLens()
+	return nil
+}
+
+// remove deletes session seid and returns its rules as they were last.
+func (t *tables) remove(seid uint64) (*sessionRules, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.sessions[seid]
+	if e == nil {
+		return nil, fmt.Errorf("%w %#x", ErrUnknownSession, seid)
+	}
+	for _, k := range e.teids {
+		t.teids.del(k, teidHash(k))
+	}
+	for _, k := range e.addrs {
+		t.addrs.del(k, k.hash())
+		t.lenRefs[k.bits]--
+	}
+	t.publishLens()
+	delete(t.sessions, seid)
+	return e.slot.rules.Swap(nil), nil
+}
+
+func (t *tables) rules(seid uint64) (*sessionRules, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.sessions[seid]
+	if e == nil {
+		return nil, fmt.Errorf("%w %#x", ErrUnknownSession, seid)
+	}
+	return e.slot.rules.Load(), nil
+}
+
+func (t *tables) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.sessions)
+}
+
+func (t *tables) publishLens() {
+	var lens []uint8
+	for bits := 128; bits >= 0; bits-- {
+		if t.lenRefs[bits] > 0 {
+			lens = append(lens, uint8(bits))
+		}
+	}
+	if !slices.Equal(lens, *t.prefixLens.Load()) {
+		t.prefixLens.Store(&lens)
+	}
+}
+
+// usage reads the counters of every URR of s.
+func (s *sessionRules) usage() []Usage {
+	u := make([]Usage, 0, len(s.urrs))
+	for _, c := range s.urrs {
+		u = append(u, c.usage())
+	}
+	return u
+}

@@ -1,0 +1,67 @@
+package upf
+
+import (
+	"net/netip"
+
+	"github.com/keelcore/keel/internal/gtpu"
+)
+
+// tunReadOffset is the headroom in front of each packet read from the
+// TUN device: the G-PDU header is written there, in place.
+const tunReadOffset = gtpu.HeaderLen
+
+// tunBufSize holds the largest IP packet the device can hand over.
+const tunBufSize = tunReadOffset + 1<<16
+
+// downlinkWorker is the TUN reader's packet processing, apart from the
+// system calls so that it can be measured alone. It is owned by one
+// goroutine.
+type downlinkWorker struct {
+	t     *tables
+	stats dirStats
+}
+
+// handle processes the n-octet packet at buf[tunReadOffset:]. When it is
+// to go to a gNB, handle writes the G-PDU header into the headroom, so
+// that buf[tunReadOffset-gtpu.HeaderLen:tunReadOffset+n] is the G-PDU,
+// and returns the address to send it to.
+func (w *downlinkWorker) handle(buf []byte, n int, now int64) (netip.AddrPort, bool) {
+	pkt := buf[tunReadOffset : tunReadOffset+n]
+	hi, lo, v4, ok := ipDestination(pkt)
+	if !ok || n > gtpu.MaxGPDUPayload {
+		w.stats.drop(dropMalformed)
+		return netip.AddrPort{}, false
+	}
+	rules := w.t.lookupAddr(hi, lo, v4)
+	if rules == nil {
+		w.stats.drop(dropNoSession)
+		return netip.AddrPort{}, false
+	}
+	r := rules.matchDownlink(hi, lo, v4)
+	if r == nil {
+		w.stats.drop(dropNoPDR)
+		return netip.AddrPort{}, false
+	}
+	if reason := r.police(n, now); reason != pass {
+		w.stats.drop(reason)
+		return netip.AddrPort{}, false
+	}
+	switch r.far.action {
+	case Forward: // to Access, with outer header creation: compileRules allows nothing else
+	case Buffer:
+		w.stats.drop(dropFARBuffer)
+		return netip.AddrPort{}, false
+	default:
+		w.stats.drop(dropFARDrop)
+		return netip.AddrPort{}, false
+	}
+	for _, u := range r.urrs {
+		u.addDL(n, &w.t.reports)
+	}
+	// TS 29.281 §5.2.2.7, TS 38.415 §5.5.2.1: DL PDU Session Information
+	// with the QFI of the QoS flow.
+	gtpu.PutGPDUHeader(buf[tunReadOffset-gtpu.HeaderLen:tunReadOffset], r.far.teid, r.qfi, false, n)
+	w.stats.pkts++
+	w.stats.bytes += uint64(n)
+	return r.far.peer, true
+}
