@@ -48,6 +48,12 @@ const n3Batch = 128
 // readers share only the tables (lock-free reads, see cowTable), the
 // URR counters and MBR policers (atomic), and the socket. Apply, Delete
 // and Usage take tables.mu, which the packet path never does.
+//
+// The one exception is a downlink packet whose FAR buffers: the TUN
+// reader copies it into a pooled buffer under its session's own lock,
+// and the Apply that makes the FAR forward sends it from the caller's
+// goroutine (tables_buffer.go). Lock order: tables.mu, then a session's
+// dlBuffer.mu.
 type tunDatapath struct {
 	log   *slog.Logger
 	m     *datapathMetrics
@@ -85,6 +91,13 @@ func NewDatapath(opts DatapathOptions) (Datapath, error) {
 	if err != nil {
 		dev.Close()
 		return nil, err
+	}
+	t.m = m
+	t.sendDL = func(gpdu []byte, to netip.AddrPort) {
+		// Apply's goroutine, outside the packet path.
+		if err := n3.sendTo(gpdu, to); err != nil {
+			m.n3Errors.Inc()
+		}
 	}
 	d := &tunDatapath{
 		log: o.Logger, m: m, t: t, n3: n3, dev: dev,

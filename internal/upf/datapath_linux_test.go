@@ -312,6 +312,38 @@ func TestGateClosedDrops(t *testing.T) {
 	}
 }
 
+// TestDownlinkBufferedUntilTheTunnel is the start of a PDU session (TS
+// 23.502 §4.3.2.2.1): the SMF establishes the session with the downlink
+// FAR buffering, the UE already sends, and the reply goes out when the
+// modification brings the gNB's tunnel.
+func TestDownlinkBufferedUntilTheTunnel(t *testing.T) {
+	d := newTestDatapath(t)
+	r := testRules(0x100, 0x200, testUE(), netip.MustParseAddr("127.0.0.2"))
+	far := r.FARs[1]
+	r.FARs[1] = FAR{ID: 2, Action: Buffer, Destination: Access}
+	if err := d.Apply(1, r); err != nil {
+		t.Fatal(err)
+	}
+	gnb := gnbSocket(t, "127.0.0.2")
+	req, p, ok := ping(t, d, gnb, 1, 300*time.Millisecond)
+	if ok {
+		t.Fatalf("an answer while the FAR buffers: %+v", p)
+	}
+	d.waitMetric(t, 1, "keel_upf_datapath_buffered_packets_total")
+	r.FARs[1] = far
+	if err := d.Apply(1, r); err != nil {
+		t.Fatal(err)
+	}
+	p, _, ok = receive(t, gnb, 5*time.Second)
+	if !ok || p.Type != gtpu.MsgGPDU || p.TEID != 0x200 || p.QFI != 9 || len(p.Payload) != len(req) || p.Payload[20] != 0 {
+		t.Fatalf("after the modification the gNB received %+v (%v), want the echo reply", p, ok)
+	}
+	if u, _ := d.Usage(1); u[0].DownPkts != 1 {
+		t.Errorf("Usage(1) = %+v, want the released packet counted", u)
+	}
+	d.waitMetric(t, 1, "keel_upf_datapath_packets_total", "direction", "downlink")
+}
+
 func TestMBRLimitsUplink(t *testing.T) {
 	d := newTestDatapath(t)
 	const mbr = 8_000_000 // bit/s
@@ -330,13 +362,18 @@ func TestMBRLimitsUplink(t *testing.T) {
 	gnb := gnbSocket(t, "127.0.0.2")
 	msg := gtpu.AppendGPDU(nil, 0x100, 9, true,
 		udpPacket(netip.AddrPortFrom(testUE(), 5000), netip.MustParseAddrPort("10.45.0.1:9"), 1400))
+	// Offer twice the MBR, in bursts of 16 every 11 ms: a backlog the
+	// reader would then police all at once stays small.
 	start := time.Now()
 	var offered int
-	for time.Since(start) < 500*time.Millisecond {
+	tick := time.NewTicker(11 * time.Millisecond)
+	defer tick.Stop()
+	for time.Since(start) < time.Second {
 		for range 16 {
 			send(t, gnb, msg, d.N3Addr())
 			offered++
 		}
+		<-tick.C
 	}
 	elapsed := time.Since(start)
 	time.Sleep(50 * time.Millisecond)
@@ -345,7 +382,7 @@ func TestMBRLimitsUplink(t *testing.T) {
 	got := float64(u[0].Uplink)
 	t.Logf("offered %d packets (%.0f Mbit/s), %d forwarded: %.2f Mbit/s over %v", offered,
 		float64(offered*1400*8)/elapsed.Seconds()/1e6, u[0].UplinkPkts, got*8/elapsed.Seconds()/1e6, elapsed)
-	if float64(offered*1400) < 3*want {
+	if float64(offered*1400) < 1.5*want {
 		t.Skipf("offered only %d octets, too few to test an MBR of %d bit/s", offered*1400, mbr)
 	}
 	if got < 0.5*want || got > 1.3*want {

@@ -15,7 +15,8 @@ const (
 	dropGateClosed             // a QER closes the gate
 	dropMBR                    // above a QER's maximum bit rate
 	dropFARDrop                // the FAR drops
-	dropFARBuffer              // the FAR buffers, which this datapath does not do
+	dropFARBuffer              // uplink: the FAR buffers, which this datapath does not do uplink
+	dropBufferFull             // downlink: the FAR buffers and the buffer is full
 	dropUnsupported            // an extension header to comprehend that is not understood
 	dropSignalling             // GTP-U signalling the datapath does not act on
 	numDropReasons
@@ -41,6 +42,8 @@ func (r dropReason) String() string {
 		return "far_drop"
 	case dropFARBuffer:
 		return "far_buffer"
+	case dropBufferFull:
+		return "buffer_full"
 	case dropUnsupported:
 		return "unsupported_extension"
 	case dropSignalling:
@@ -69,9 +72,9 @@ func (r dropReason) possible(d direction) bool {
 	switch r {
 	case pass:
 		return false
-	case dropUnknownTEID, dropUnsupported, dropSignalling:
+	case dropUnknownTEID, dropUnsupported, dropSignalling, dropFARBuffer:
 		return d == uplink
-	case dropNoSession:
+	case dropNoSession, dropBufferFull:
 		return d == downlink
 	}
 	return true
@@ -86,6 +89,8 @@ type dirStats struct {
 	n3Errors, n6Errors uint64
 	// uplink only
 	unknownTEID, echoRequests, errorIndications uint64
+	// downlink only: packets kept for a FAR that buffers
+	buffered uint64
 }
 
 func (s *dirStats) drop(r dropReason) { s.drops[r]++ }
@@ -98,6 +103,7 @@ type datapathMetrics struct {
 	unknownTEID    prometheus.Counter
 	echoRequests   prometheus.Counter
 	errorInds      prometheus.Counter
+	buffered       prometheus.Counter
 	sessions       prometheus.GaugeFunc
 }
 
@@ -124,6 +130,9 @@ func newDatapathMetrics(reg prometheus.Registerer, sessions func() float64) (*da
 		errorInds: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "keel_upf_gtpu_error_indications_sent_total", Help: "GTP-U Error Indications sent, at most 1000 a second (TS 29.281 §7.3.1).",
 		}),
+		buffered: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "keel_upf_datapath_buffered_packets_total", Help: "Downlink packets kept while their FAR buffers (TS 29.244 §5.2.1), sent when it forwards.",
+		}),
 		sessions: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "keel_upf_datapath_sessions", Help: "Sessions installed in the datapath.",
 		}, sessions),
@@ -140,7 +149,7 @@ func newDatapathMetrics(reg prometheus.Registerer, sessions func() float64) (*da
 	m.n3Errors = ioErrors.WithLabelValues("n3")
 	m.n6Errors = ioErrors.WithLabelValues("n6")
 	if reg != nil {
-		for _, c := range []prometheus.Collector{packets, bytes, drops, ioErrors, m.unknownTEID, m.echoRequests, m.errorInds, m.sessions} {
+		for _, c := range []prometheus.Collector{packets, bytes, drops, ioErrors, m.unknownTEID, m.echoRequests, m.errorInds, m.buffered, m.sessions} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}
@@ -166,5 +175,6 @@ func (m *datapathMetrics) flush(d direction, s *dirStats) {
 	add(m.unknownTEID, s.unknownTEID)
 	add(m.echoRequests, s.echoRequests)
 	add(m.errorInds, s.errorIndications)
+	add(m.buffered, s.buffered)
 	*s = dirStats{}
 }

@@ -10,16 +10,16 @@ import (
 )
 
 // heartbeat answers a Heartbeat Request with the UPF's Recovery Time
-// Stamp (TS 29.244 §6.2.2), association or not. A Recovery Time Stamp
-// newer than the one an associated CP function gave means it restarted:
-// its sessions are deleted and its association dropped until it sets
-// one up again.
+// Stamp (TS 29.244 §6.2.2), association or not. From the address of an
+// associated CP function, a Recovery Time Stamp other than the one it
+// gave means it restarted: its sessions are deleted and its association
+// dropped until it sets one up again.
 func (u *UPF) heartbeat(peer netip.AddrPort, m *message.HeartbeatRequest) (message.Message, uint8) {
 	if rec, err := pfcp.ParseHeartbeat(m); err == nil {
 		u.state.Lock()
 		var restarted *association
 		for _, a := range u.state.peers {
-			if a.addr.Addr() == peer.Addr() && !a.recovery.Equal(rec) {
+			if a.addr == peer && !a.recovery.Equal(rec) {
 				restarted = a
 				delete(u.state.peers, a.nodeID)
 				break

@@ -135,6 +135,7 @@ func be64(b []byte) uint64 {
 type sessionSlot struct {
 	seid  uint64
 	rules atomic.Pointer[sessionRules]
+	buf   dlBuffer
 }
 
 // lookupTEID returns the rules of the session owning the local TEID.

@@ -3,6 +3,7 @@ package upf
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,14 @@ type tables struct {
 	prefixLens atomic.Pointer[[]uint8]
 	reports    reportQueue
 	ipv6N3     bool // N3 reaches IPv6 peers
+
+	// Downlink buffering (tables_buffer.go): packets kept in all, their
+	// pool, where Apply sends the released ones, and the metrics to
+	// count them in (either may be nil).
+	buffered atomic.Int64
+	packets  sync.Pool
+	sendDL   func(gpdu []byte, to netip.AddrPort)
+	m        *datapathMetrics
 
 	mu       sync.Mutex
 	sessions map[uint64]*sessionEntry
@@ -95,7 +104,9 @@ func (t *tables) apply(seid uint64, r Rules) error {
 			t.lenRefs[k.bits]++
 		}
 	}
+	rules.slot = e.slot
 	e.slot.rules.Store(rules)
+	t.release(e.slot)
 	for _, k := range e.teids {
 		if !slices.Contains(teids, k) {
 			t.teids.del(k, teidHash(k))
@@ -129,7 +140,18 @@ func (t *tables) remove(seid uint64) (*sessionRules, error) {
 	}
 	t.publishLens()
 	delete(t.sessions, seid)
-	return e.slot.rules.Swap(nil), nil
+	rules := e.slot.rules.Swap(nil)
+	t.release(e.slot)
+	return rules, nil
+}
+
+// release sends or frees what slot buffered, as its rules now say.
+func (t *tables) release(slot *sessionSlot) {
+	sent, dropped := t.releaseDL(slot, t.sendDL)
+	if t.m != nil && sent+dropped > 0 {
+		t.m.packets[downlink].Add(float64(sent))
+		t.m.drops[downlink][dropFARDrop].Add(float64(dropped))
+	}
 }
 
 func (t *tables) rules(seid uint64) (*sessionRules, error) {

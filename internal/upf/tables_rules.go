@@ -14,8 +14,9 @@ import (
 // counters, MBR policers) sits behind pointers and is atomic.
 type sessionRules struct {
 	seid uint64
-	ul   []pdrRule // Source Access, by precedence
-	dl   []pdrRule // Source Core, by precedence
+	slot *sessionSlot // set when published
+	ul   []pdrRule    // Source Access, by precedence
+	dl   []pdrRule    // Source Core, by precedence
 	urrs []*urrCounter
 	qers []*qerState // for the next Apply to carry policers over
 }

@@ -32,28 +32,47 @@ func (w *downlinkWorker) handle(buf []byte, n int, now int64) (netip.AddrPort, b
 		w.stats.drop(dropMalformed)
 		return netip.AddrPort{}, false
 	}
-	rules := w.t.lookupAddr(hi, lo, v4)
+	for retry := true; ; retry = false {
+		rules := w.t.lookupAddr(hi, lo, v4)
+		to, ok, again := w.forward(rules, buf, n, hi, lo, v4, now)
+		if !again || !retry {
+			return to, ok
+		}
+	}
+}
+
+// forward applies the session's rules to the packet; again reports that
+// the rules changed while it was being buffered.
+func (w *downlinkWorker) forward(rules *sessionRules, buf []byte, n int, hi, lo uint64, v4 bool, now int64) (to netip.AddrPort, ok, again bool) {
 	if rules == nil {
 		w.stats.drop(dropNoSession)
-		return netip.AddrPort{}, false
+		return netip.AddrPort{}, false, false
 	}
 	r := rules.matchDownlink(hi, lo, v4)
 	if r == nil {
 		w.stats.drop(dropNoPDR)
-		return netip.AddrPort{}, false
+		return netip.AddrPort{}, false, false
 	}
 	if reason := r.police(n, now); reason != pass {
 		w.stats.drop(reason)
-		return netip.AddrPort{}, false
+		return netip.AddrPort{}, false, false
 	}
 	switch r.far.action {
 	case Forward: // to Access, with outer header creation: compileRules allows nothing else
 	case Buffer:
-		w.stats.drop(dropFARBuffer)
-		return netip.AddrPort{}, false
+		kept, stale := w.t.bufferDL(rules, buf[tunReadOffset:tunReadOffset+n])
+		switch {
+		case stale:
+			return netip.AddrPort{}, false, true
+		case kept:
+			w.stats.buffered++
+		default:
+			w.stats.drop(dropBufferFull)
+		}
+		return netip.AddrPort{}, false, false
 	default:
 		w.stats.drop(dropFARDrop)
-		return netip.AddrPort{}, false
+		return netip.AddrPort{}, false, false
 	}
 	for _, u := range r.urrs {
 		u.addDL(n, &w.t.reports)
@@ -63,5 +82,5 @@ func (w *downlinkWorker) handle(buf []byte, n int, now int64) (netip.AddrPort, b
 	gtpu.PutGPDUHeader(buf[tunReadOffset-gtpu.HeaderLen:tunReadOffset], r.far.teid, r.qfi, false, n)
 	w.stats.pkts++
 	w.stats.bytes += uint64(n)
-	return r.far.peer, true
+	return r.far.peer, true, false
 }

@@ -2,6 +2,7 @@ package upf
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/netip"
 	"testing"
 
@@ -43,7 +44,6 @@ func TestDownlinkDrops(t *testing.T) {
 	}{
 		{"gate closed", func(r *Rules) { r.QERs[0].GateDL = false }, nil, dropGateClosed},
 		{"FAR drop", func(r *Rules) { r.FARs[1] = FAR{ID: 2, Action: Drop} }, nil, dropFARDrop},
-		{"FAR buffer", func(r *Rules) { r.FARs[1] = FAR{ID: 2, Action: Buffer} }, nil, dropFARBuffer},
 		{"no session", nil, icmpEcho(ue, mustAddr("10.45.0.3"), 1, 1, 8), dropNoSession},
 		{"IPv6 to nobody", nil, ipv6Packet(mustAddr("2001:db8::1"), mustAddr("2001:db8::2"), 8), dropNoSession},
 		{"not IP", nil, []byte{0x10, 0, 0, 0}, dropMalformed},
@@ -73,6 +73,72 @@ func TestDownlinkDrops(t *testing.T) {
 				t.Errorf("stats = %+v, want one drop for %v", w.stats, tt.want)
 			}
 		})
+	}
+}
+
+func TestDownlinkBufferReleasedByApply(t *testing.T) {
+	ue := mustAddr("10.45.0.2")
+	r := testRules(0x100, 0x200, ue, mustAddr("127.0.0.2"))
+	r.FARs[1] = FAR{ID: 2, Action: Buffer, Destination: Access}
+	tb := newTables(false)
+	type sent struct {
+		p  gtpu.Packet
+		to netip.AddrPort
+	}
+	var got []sent
+	tb.sendDL = func(gpdu []byte, to netip.AddrPort) {
+		var p gtpu.Packet
+		if err := gtpu.Parse(bytes.Clone(gpdu), &p); err != nil {
+			t.Fatalf("released %x: %v", gpdu, err)
+		}
+		got = append(got, sent{p, to})
+	}
+	if err := tb.apply(1, r); err != nil {
+		t.Fatal(err)
+	}
+	w := &downlinkWorker{t: tb}
+	buf := make([]byte, tunBufSize)
+	for seq := range uint16(bufferPerSession + 1) {
+		copy(buf[tunReadOffset:], icmpEcho(mustAddr("10.45.0.1"), ue, 1, seq, 8))
+		if _, ok := w.handle(buf, 36, 0); ok {
+			t.Fatal("a packet went out while the FAR buffers")
+		}
+	}
+	if w.stats.buffered != bufferPerSession || w.stats.drops[dropBufferFull] != 1 {
+		t.Errorf("stats = %+v, want %d buffered and 1 dropped", w.stats, bufferPerSession)
+	}
+	// Another modification that still buffers keeps them.
+	if err := tb.apply(1, r); err != nil || len(got) != 0 || tb.buffered.Load() != bufferPerSession {
+		t.Fatalf("apply(still buffering) = %v, released %d, %d kept", err, len(got), tb.buffered.Load())
+	}
+	// The gNB's tunnel is known: the kept packets go, in order.
+	if err := tb.apply(1, testRules(0x100, 0x200, ue, mustAddr("127.0.0.2"))); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != bufferPerSession {
+		t.Fatalf("released %d packets, want %d", len(got), bufferPerSession)
+	}
+	for i, s := range got {
+		if s.p.TEID != 0x200 || s.p.QFI != 9 || s.to != netip.MustParseAddrPort("127.0.0.2:2152") || binary.BigEndian.Uint16(s.p.Payload[26:]) != uint16(i) {
+			t.Fatalf("released packet %d = %+v to %v, want ICMP sequence %d for TEID 0x200 to 127.0.0.2:2152", i, s.p, s.to, i)
+		}
+	}
+	if u := tb.lookupTEID(0x100).urrs[0].usage(); u.DownPkts != bufferPerSession {
+		t.Errorf("usage = %+v, want the %d released packets", u, bufferPerSession)
+	}
+	if n := tb.buffered.Load(); n != 0 {
+		t.Errorf("%d packets still counted as kept", n)
+	}
+
+	// Deleting a session frees what it kept.
+	r.FARs[1] = FAR{ID: 2, Action: Buffer, Destination: Access}
+	if err := tb.apply(1, r); err != nil {
+		t.Fatal(err)
+	}
+	copy(buf[tunReadOffset:], icmpEcho(mustAddr("10.45.0.1"), ue, 1, 1, 8))
+	w.handle(buf, 36, 0)
+	if _, err := tb.remove(1); err != nil || tb.buffered.Load() != 0 || len(got) != bufferPerSession {
+		t.Errorf("remove() = %v with %d kept, %d released; want all freed", err, tb.buffered.Load(), len(got)-bufferPerSession)
 	}
 }
 
