@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,6 +41,11 @@ type SimSummary struct {
 	PingReplies int      `json:"ping_replies"`
 	RatePerS    float64  `json:"rate_per_s,omitempty"`
 	LatencyMS   *Latency `json:"latency_ms,omitempty"`
+	// SessionsPerS is PDU sessions established per second.
+	SessionsPerS float64 `json:"sessions_per_s,omitempty"`
+	// Procedures holds each procedure's latency percentiles:
+	// "registration", "pdu_session".
+	Procedures map[string]ProcedureStats `json:"procedures,omitempty"`
 }
 
 func runSim(ctx context.Context, env Env, args []string) error {
@@ -66,6 +72,8 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	dnn := fs.String("dnn", "", "DNN of the PDU sessions (default: the subscription's first)")
 	ping := fs.String("ping", "", "send ICMP echo requests to this IPv4 address from each UE's session, inside GTP-U (implies --pdu)")
 	pingCount := fs.Int("ping-count", 1, "echo requests per UE with --ping")
+	rate := fs.Float64("rate", 0, "UE arrivals per second (0: as fast as --concurrency allows)")
+	progress := fs.Bool("progress", true, "a live progress line on a terminal (never when stderr is not one)")
 	gnbN3 := fs.String("gnb-n3", "127.0.0.2", "GTP-U (N3) address of the first gNB; the others count up from it")
 	var apiF apiFlags
 	apiF.registerConn(fs, env)
@@ -113,7 +121,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		if run, err = prepareUEs(ctx, env, &apiF, ueOptions{
 			count: *ues, plmn: plmn, slice: slice, suci: *suciFlag, provision: *provisionFlag, imsi: *imsi,
 			k: *kFlag, opc: *opcFlag, concurrency: *concurrency, timeout: *timeout, deregister: *deregister,
-			pdu: *pdu, dnn: *dnn, ping: *ping, pingCount: *pingCount,
+			pdu: *pdu, dnn: *dnn, ping: *ping, pingCount: *pingCount, rate: *rate,
 		}); err != nil {
 			return err
 		}
@@ -164,10 +172,20 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	wg.Wait()
 	if run != nil && len(connected) > 0 {
 		ueStart := time.Now()
-		res := runUEs(ctx, run, connected)
+		resc := make(chan *ueResults, 1)
+		live := make(chan *ueResults, 1)
+		go func() { resc <- runUEs(ctx, run, connected, live) }()
+		var res *ueResults
+		if term, ok := env.Stderr.(*os.File); ok && *progress && isTerminal(term) {
+			res = showProgress(term, run.count, ueStart, <-live, resc)
+		} else {
+			res = <-resc
+		}
 		elapsed := time.Since(ueStart)
 		sum.UEs, sum.Registered, sum.UEsFailed = run.count, res.registered, res.failed
 		sum.Sessions, sum.PingSent, sum.PingReplies = res.sessions, res.pingSent, res.pingReplies
+		sum.SessionsPerS = float64(res.sessions) / elapsed.Seconds()
+		sum.Procedures = res.procedures()
 		sum.Failed += res.failed
 		sum.RatePerS = float64(res.registered) / elapsed.Seconds()
 		lat := res.percentiles()

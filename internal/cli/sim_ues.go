@@ -27,6 +27,15 @@ type Latency struct {
 	P99 float64 `json:"p99"`
 }
 
+// ProcedureStats are one procedure's latency percentiles (milliseconds)
+// and how many completed.
+type ProcedureStats struct {
+	P50   float64 `json:"p50"`
+	P95   float64 `json:"p95"`
+	P99   float64 `json:"p99"`
+	Count int     `json:"count"`
+}
+
 // ueRun is what `keel sim --ues` needs to run its UEs.
 type ueRun struct {
 	count       int
@@ -38,8 +47,11 @@ type ueRun struct {
 	keys        func(i int) (k, opc secret.Key128)
 	slice       ngap.SNSSAI
 	concurrency int
-	timeout     time.Duration
-	deregister  bool
+	// rate paces UE arrivals (UEs per second); 0 starts them as fast
+	// as the concurrency allows.
+	rate       float64
+	timeout    time.Duration
+	deregister bool
 	// With pdu, each UE establishes PDU session 1 on dnn; with ping
 	// valid, it then sends pingCount echo requests to ping.
 	pdu       bool
@@ -59,19 +71,34 @@ type ueResults struct {
 	sessions    int
 	pingSent    int
 	pingReplies int
-	registered  int
-	failed      int
-	failures    map[string]int
-	latencies   []time.Duration
+	done        int // UEs finished, well or not
+	// procs holds each procedure's latencies.
+	procs      map[string][]time.Duration
+	registered int
+	failed     int
+	failures   map[string]int
+	latencies  []time.Duration
 }
 
 // runUEs registers the UEs over the connected gNBs, at most
 // r.concurrency at a time.
-func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB) *ueResults {
-	res := &ueResults{failures: map[string]int{}}
+func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB, live chan<- *ueResults) *ueResults {
+	res := &ueResults{failures: map[string]int{}, procs: map[string][]time.Duration{}}
+	live <- res
 	sem := make(chan struct{}, r.concurrency)
 	var wg sync.WaitGroup
+	start := time.Now()
 	for i := range r.count {
+		if r.rate > 0 {
+			// Arrivals at r.rate UEs per second: UE i starts at i/rate.
+			at := start.Add(time.Duration(float64(i) / r.rate * float64(time.Second)))
+			if d := time.Until(at); d > 0 {
+				select {
+				case <-time.After(d):
+				case <-ctx.Done():
+				}
+			}
+		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
@@ -106,11 +133,15 @@ func (r *ueRun) one(ctx context.Context, i int, g *gnb.GNB, res *ueResults) (tim
 	if err != nil {
 		return 0, err
 	}
+	res.latency("registration", lat)
+	res.add(&res.registered, 1)
 	if r.pdu {
 		sl := ue.SNSSAI{SST: r.slice.SST, SD: r.slice.SD, HasSD: r.slice.HasSD}
-		if _, _, err := s.EstablishPDUSession(cctx, 1, r.dnn, sl); err != nil {
+		_, plat, err := s.EstablishPDUSession(cctx, 1, r.dnn, sl)
+		if err != nil {
 			return 0, err
 		}
+		res.latency("pdu_session", plat)
 		res.add(&res.sessions, 1)
 		if r.ping.IsValid() {
 			p, err := s.Ping(cctx, 1, r.ping, r.pingCount)
@@ -135,13 +166,40 @@ func (r *ueRun) one(ctx context.Context, i int, g *gnb.GNB, res *ueResults) (tim
 func (res *ueResults) record(lat time.Duration, err error) {
 	res.mu.Lock()
 	defer res.mu.Unlock()
+	res.done++
 	if err != nil {
 		res.failed++
 		res.failures[scenario.Cause(err)]++
 		return
 	}
-	res.registered++
 	res.latencies = append(res.latencies, lat)
+}
+
+// latency records one procedure's duration.
+func (res *ueResults) latency(proc string, d time.Duration) {
+	res.mu.Lock()
+	res.procs[proc] = append(res.procs[proc], d)
+	res.mu.Unlock()
+}
+
+// progress returns the figures of the live progress line.
+func (res *ueResults) progress() (done, failed int, p50, p99 float64) {
+	res.mu.Lock()
+	defer res.mu.Unlock()
+	l := percentilesOf(res.procs["registration"])
+	return res.done, res.failed, l.P50, l.P99
+}
+
+// procedures returns each procedure's latency percentiles.
+func (res *ueResults) procedures() map[string]ProcedureStats {
+	res.mu.Lock()
+	defer res.mu.Unlock()
+	out := map[string]ProcedureStats{}
+	for name, l := range res.procs {
+		p := percentilesOf(l)
+		out[name] = ProcedureStats{P50: p.P50, P95: p.P95, P99: p.P99, Count: len(l)}
+	}
+	return out
 }
 
 func (res *ueResults) add(n *int, v int) {
@@ -160,7 +218,14 @@ func (res *ueResults) fail(cause string) {
 // percentiles returns p50/p95/p99 of the latencies in milliseconds
 // (nearest rank).
 func (res *ueResults) percentiles() Latency {
-	l := append([]time.Duration(nil), res.latencies...)
+	res.mu.Lock()
+	defer res.mu.Unlock()
+	return percentilesOf(res.latencies)
+}
+
+// percentilesOf computes nearest-rank percentiles in milliseconds.
+func percentilesOf(latencies []time.Duration) Latency {
+	l := append([]time.Duration(nil), latencies...)
 	if len(l) == 0 {
 		return Latency{}
 	}
@@ -189,6 +254,7 @@ type ueOptions struct {
 	dnn         string
 	ping        string
 	pingCount   int
+	rate        float64
 }
 
 // prepareUEs checks the UE flags, provisions the subscribers and fetches
@@ -206,7 +272,10 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 	}
 	r := &ueRun{count: o.count, firstIMSI: o.imsi, plmn: o.plmn, scheme: scheme, slice: o.slice,
 		concurrency: o.concurrency, timeout: o.timeout, deregister: o.deregister,
-		pdu: o.pdu || o.ping != "", dnn: o.dnn, pingCount: o.pingCount}
+		pdu: o.pdu || o.ping != "", dnn: o.dnn, pingCount: o.pingCount, rate: o.rate}
+	if o.rate < 0 {
+		return nil, usagef("--rate must not be negative")
+	}
 	if o.ping != "" {
 		a, err := netip.ParseAddr(o.ping)
 		if err != nil || !a.Is4() {
