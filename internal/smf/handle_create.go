@@ -157,7 +157,7 @@ func (s *SMF) establish(ctx context.Context, req sbi.SMContextCreate, er sm.Esta
 		return fail(fmt.Errorf("smf: CreateSMContext: %w", err))
 	}
 	s.transition(ss, evEstablished{})
-	ss.log.Info("PDU session established", "dnn", req.DNN, "pdu_type", pduTypeName(pduType), "ipv4", ss.ipv4, "ipv6", ss.ipv6,
+	ss.log.Debug("PDU session established", "dnn", req.DNN, "pdu_type", pduTypeName(pduType), "ipv4", ss.ipv4, "ipv6", ss.ipv6,
 		"ul_teid", ss.n3.TEID, "up_seid", ss.upSEID.Load())
 	return ss, msgs, nil
 }

@@ -24,7 +24,7 @@ func (s *SMF) ReleaseSMContext(ctx context.Context, ref string) error {
 	if !s.releaseLocal(ctx, ss) {
 		return fmt.Errorf("smf: SM context %q: %w", ref, sbi.ErrSMContextNotFound)
 	}
-	ss.log.Info("PDU session released by the AMF")
+	ss.log.Debug("PDU session released by the AMF")
 	return nil
 }
 

@@ -180,7 +180,7 @@ func (s *SMF) releaseRequested(ctx context.Context, ss *session, b []byte) (sbi.
 	s.teardown(ctx, ss)
 	ss.pti = r.PTI
 	s.transition(ss, evReleaseRequested{r.PTI})
-	ss.log.Info("UE-requested PDU session release", "ue_cause", r.Cause)
+	ss.log.Debug("UE-requested PDU session release", "ue_cause", r.Cause)
 	n2Type, n2, err := releaseTransfer(from)
 	if err != nil {
 		return sbi.SMContextUpdated{}, err
@@ -207,6 +207,6 @@ func (s *SMF) releaseCompleted(ss *session, b []byte) (sbi.SMContextUpdated, err
 	}
 	s.transition(ss, evReleaseComplete{})
 	s.remove(ss)
-	ss.log.Info("PDU session released")
+	ss.log.Debug("PDU session released")
 	return sbi.SMContextUpdated{Released: true}, nil
 }

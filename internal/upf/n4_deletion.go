@@ -45,7 +45,7 @@ func (u *UPF) deleteSession(peer netip.AddrPort, m *message.SessionDeletionReque
 		log.Error("upf: datapath: deleting a session", "err", err)
 		return refuse(pfcp.CauseSystemFailure, err)
 	}
-	log.Info("upf: PFCP session deleted", "reports", len(reports))
+	log.Debug("upf: PFCP session deleted", "reports", len(reports))
 	resp, err := pfcp.DeletionResponse{Cause: pfcp.CauseRequestAccepted, Usage: reports}.Message(cpSEID, 0)
 	return u.built(resp, err, log), pfcp.CauseRequestAccepted
 }

@@ -45,7 +45,7 @@ func (u *UPF) establish(peer netip.AddrPort, m *message.SessionEstablishmentRequ
 		return refuse(cause, off, err)
 	}
 	s.startURRs(u.now())
-	log.Info("upf: PFCP session established", "pdrs", len(rules.PDRs), "fars", len(rules.FARs), "qers", len(rules.QERs), "urrs", len(rules.URRs))
+	log.Debug("upf: PFCP session established", "pdrs", len(rules.PDRs), "fars", len(rules.FARs), "qers", len(rules.QERs), "urrs", len(rules.URRs))
 	resp, err := pfcp.EstablishmentResponse{
 		NodeID: u.nodeID, Cause: pfcp.CauseRequestAccepted,
 		UPSEID: s.upSEID, UPAddr: u.n4Addr(), CreatedPDRs: created,

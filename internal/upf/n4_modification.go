@@ -76,7 +76,7 @@ func (u *UPF) modify(peer netip.AddrPort, m *message.SessionModificationRequest)
 		}
 	}
 	s.startURRs(now)
-	log.Info("upf: PFCP session modified", "pdrs", len(next.PDRs), "reports", len(reports))
+	log.Debug("upf: PFCP session modified", "pdrs", len(next.PDRs), "reports", len(reports))
 	resp, err := pfcp.ModificationResponse{Cause: pfcp.CauseRequestAccepted, CreatedPDRs: created, Usage: reports}.Message(cpSEID, 0)
 	return u.built(resp, err, log), pfcp.CauseRequestAccepted
 }
