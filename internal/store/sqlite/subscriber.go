@@ -90,8 +90,7 @@ func (s *Store) GetSubscriber(ctx context.Context, supi string) (*store.Subscrib
 	}
 	defer s.life.calls.Done()
 	defer s.metrics.observe(opGet, time.Now())
-	sub, err := scanSubscriber(s.db.QueryRowContext(ctx,
-		`SELECT `+subscriberColumnsS+` FROM subscribers s WHERE s.supi = ?`, supi))
+	sub, err := scanSubscriber(s.getStmt.QueryRowContext(ctx, supi))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlite: GetSubscriber %s: %w", supi, store.ErrNotFound)
 	}

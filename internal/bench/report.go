@@ -1,0 +1,119 @@
+package bench
+
+import (
+	"encoding/json"
+	"io"
+)
+
+// Report is the outcome of a ladder.
+type Report struct {
+	Machine  Machine  `json:"machine"`
+	Settings Settings `json:"settings"`
+	Steps    []Step   `json:"steps"`
+}
+
+// Settings are the simulator settings every step ran with.
+type Settings struct {
+	GNBs        int `json:"gnbs"`
+	Concurrency int `json:"concurrency"`
+	// RatePerS paces UE arrivals; 0 is as fast as Concurrency allows.
+	RatePerS float64 `json:"rate_per_s"`
+	PDU      bool    `json:"pdu"`
+	Ping     string  `json:"ping,omitempty"`
+}
+
+// Step is one rung of the ladder: a fresh core and UEs registered on it.
+// The per-UE figures are null when no UE got that far.
+type Step struct {
+	UEs        int `json:"ues"`
+	Registered int `json:"registered"`
+	Sessions   int `json:"sessions"`
+	// Failed counts failed gNBs and UEs, as the simulator does; Failures
+	// counts them by cause.
+	Failed   int            `json:"failed"`
+	Failures map[string]int `json:"failures"`
+	SCTP     string         `json:"sctp,omitempty"`
+	// ProvisionS is how long the subscribers' import took; DurationS is
+	// the simulator's run (NG Setup and the UEs).
+	ProvisionS        float64                `json:"provision_s"`
+	DurationS         float64                `json:"duration_s"`
+	RegistrationsPerS float64                `json:"registrations_per_s"`
+	SessionsPerS      float64                `json:"sessions_per_s"`
+	Procedures        map[string]Percentiles `json:"procedures"`
+
+	CoreCPUS      float64  `json:"core_cpu_s"`
+	SimCPUS       float64  `json:"sim_cpu_s"`
+	CoreCPUSPerUE *float64 `json:"core_cpu_s_per_ue"`
+	SimCPUSPerUE  *float64 `json:"sim_cpu_s_per_ue"`
+	// CoreRSSStartMiB is the core's resident memory before provisioning,
+	// CoreRSSMiB at the simulator's exit.
+	CoreRSSStartMiB   float64  `json:"core_rss_start_mib"`
+	CoreRSSMiB        float64  `json:"core_rss_mib"`
+	CoreKiBPerSession *float64 `json:"core_kib_per_session"`
+
+	Targets []Target `json:"targets"`
+	// Dir is the step's temporary directory when it was kept: the core's
+	// configuration, data and log (core.log) and the simulator's
+	// (sim.log, sim.json).
+	Dir string `json:"dir,omitempty"`
+	// Error says why the step could not be measured.
+	Error string `json:"error,omitempty"`
+}
+
+// Failed reports whether the step had failures or could not be measured.
+func (s Step) Failed() bool { return s.Failed > 0 || s.Error != "" }
+
+// Failed reports whether any step had failures or could not be measured.
+func (r Report) Failed() bool {
+	for _, s := range r.Steps {
+		if s.Failed() {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+const (
+	bytesPerMiB = 1 << 20
+	bytesPerKiB = 1 << 10
+)
+
+// measure turns the simulator's summary and the samples of the two
+// processes into a step's figures. coreStart is the core before
+// provisioning, coreFrom after it, coreEnd and simEnd at the simulator's
+// exit (the simulator's life is its CPU time).
+func measure(sim SimResult, pdu bool, coreStart, coreFrom, coreEnd, simEnd Usage) Step {
+	s := Step{
+		UEs: sim.UEs, Registered: sim.Registered, Sessions: sim.Sessions,
+		Failed: sim.Failed, Failures: sim.Failures, SCTP: sim.SCTP,
+		DurationS:         sim.DurationS,
+		RegistrationsPerS: sim.RatePerS, SessionsPerS: sim.SessionsPerS,
+		Procedures:      sim.procedures(),
+		CoreCPUS:        (coreEnd.CPU - coreFrom.CPU).Seconds(),
+		SimCPUS:         simEnd.CPU.Seconds(),
+		CoreRSSStartMiB: float64(coreStart.RSS) / bytesPerMiB,
+		CoreRSSMiB:      float64(coreEnd.RSS) / bytesPerMiB,
+	}
+	if s.Failures == nil {
+		s.Failures = map[string]int{}
+	}
+	if sim.Registered > 0 {
+		s.CoreCPUSPerUE = ptr(s.CoreCPUS / float64(sim.Registered))
+		s.SimCPUSPerUE = ptr(s.SimCPUS / float64(sim.Registered))
+	}
+	if sim.Sessions > 0 {
+		grown := float64(coreEnd.RSS) - float64(coreStart.RSS)
+		s.CoreKiBPerSession = ptr(grown / bytesPerKiB / float64(sim.Sessions))
+	}
+	s.Targets = evaluate(s, pdu)
+	return s
+}
+
+func ptr(v float64) *float64 { return &v }

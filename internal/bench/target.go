@@ -1,0 +1,105 @@
+package bench
+
+// Target is one scale target set against a step's figure.
+type Target struct {
+	// Name is the figure: registrations_sessions_per_s, failures,
+	// registration_p99_ms or core_kib_per_session.
+	Name  string  `json:"name"`
+	Limit float64 `json:"limit"`
+	// Got is the step's figure, null when the step has none (no
+	// sessions, say).
+	Got      *float64 `json:"got"`
+	Met      bool     `json:"met"`
+	MissedBy float64  `json:"missed_by,omitempty"`
+}
+
+// bound is how a figure is held against its limit.
+type bound int
+
+const (
+	atLeast bound = iota // figure ≥ limit
+	atMost               // figure ≤ limit
+	below                // figure < limit
+)
+
+// targetDef is a target of the scale milestone.
+type targetDef struct {
+	name  string
+	label string // the Markdown row's heading
+	unit  string // after a missed-by figure
+	limit float64
+	bound bound
+	// value is the step's figure; pdu says whether the UEs set up
+	// sessions.
+	value func(s Step, pdu bool) (float64, bool)
+}
+
+// targetDefs are the scale milestone's targets (issue 6): a core that
+// sustains 1,000 UEs per second each registering and setting up a
+// session, without a failure, with a p99 registration under 50 ms and
+// under 8 KiB of memory per UE with a session.
+func targetDefs() []targetDef {
+	return []targetDef{
+		{
+			name: "registrations_sessions_per_s", label: "≥ 1,000 registrations+sessions/s", unit: "/s",
+			limit: 1000, bound: atLeast,
+			// With sessions, a UE counts once it has both; without, once
+			// it registered.
+			value: func(s Step, pdu bool) (float64, bool) {
+				if pdu {
+					return s.SessionsPerS, true
+				}
+				return s.RegistrationsPerS, true
+			},
+		},
+		{
+			name: "failures", label: "zero failures", unit: "",
+			limit: 0, bound: atMost,
+			value: func(s Step, _ bool) (float64, bool) { return float64(s.Failed), true },
+		},
+		{
+			name: "registration_p99_ms", label: "registration p99 < 50 ms", unit: " ms",
+			limit: 50, bound: below,
+			value: func(s Step, _ bool) (float64, bool) {
+				p, ok := s.Procedures[ProcRegistration]
+				return p.P99, ok && p.Count > 0
+			},
+		},
+		{
+			name: "core_kib_per_session", label: "core memory per UE with a session < 8 KiB", unit: " KiB",
+			limit: 8, bound: below,
+			value: func(s Step, _ bool) (float64, bool) {
+				if s.CoreKiBPerSession == nil {
+					return 0, false
+				}
+				return *s.CoreKiBPerSession, true
+			},
+		},
+	}
+}
+
+// evaluate holds a step against every target. A figure the step does not
+// have misses its target.
+func evaluate(s Step, pdu bool) []Target {
+	var out []Target
+	for _, d := range targetDefs() {
+		t := Target{Name: d.name, Limit: d.limit}
+		v, ok := d.value(s, pdu)
+		if ok {
+			t.Got = ptr(v)
+			switch d.bound {
+			case atLeast:
+				t.Met, t.MissedBy = v >= d.limit, d.limit-v
+			case atMost:
+				t.Met, t.MissedBy = v <= d.limit, v-d.limit
+			case below:
+				t.Met, t.MissedBy = v < d.limit, v-d.limit
+			}
+			if t.Met {
+				t.MissedBy = 0
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
