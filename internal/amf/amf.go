@@ -36,7 +36,15 @@ type Config struct {
 	Timers gmm.Timers
 	// MaxUEs bounds the UE contexts; 0 means 1,000,000.
 	MaxUEs int
+	// MaxRegistering bounds the UEs registering at once; beyond it new
+	// registrations are refused with 5GMM cause #22 and the gNBs get an
+	// NGAP Overload Start until the number falls to half. 0 means
+	// DefaultMaxRegistering.
+	MaxRegistering int
 }
+
+// DefaultMaxRegistering is the default of Config.MaxRegistering.
+const DefaultMaxRegistering = 10000
 
 // Options are the AMF's collaborators.
 type Options struct {
@@ -66,6 +74,11 @@ type AMF struct {
 	afterFunc func(d time.Duration, f func()) (stop func() bool)
 	maxUEs    int
 	ueCount   atomic.Int64
+	// registering counts UE contexts not yet registered; overloaded is
+	// set while the gNBs have been sent Overload Start.
+	registering    atomic.Int64
+	maxRegistering int64
+	overloaded     atomic.Bool
 
 	// Lock order: mu, then a ran's mu; ues is never held with either.
 	mu struct {
@@ -111,6 +124,10 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	}
 	if a.maxUEs == 0 {
 		a.maxUEs = 1_000_000
+	}
+	a.maxRegistering = int64(cfg.MaxRegistering)
+	if a.maxRegistering == 0 {
+		a.maxRegistering = DefaultMaxRegistering
 	}
 	timers := cfg.Timers
 	if timers == (gmm.Timers{}) {

@@ -99,6 +99,12 @@ func (a *AMF) newUE(r *ran) *ueContext {
 	u.m = gmm.New(a.gmmCfg, a.services, ueShell{u}, u.log)
 	a.ueCount.Add(1)
 	a.metrics.ues.Inc()
+	u.registering = true
+	if a.registering.Add(1) > a.maxRegistering && a.overloaded.CompareAndSwap(false, true) {
+		a.metrics.overloads.Inc()
+		a.log.Warn("amf: overload: too many UEs registering at once; Overload Start to the gNBs", "registering", a.registering.Load())
+		a.toAllGNBs(ngap.OverloadStart())
+	}
 	u.publish()
 	return u
 }

@@ -18,6 +18,7 @@ type metrics struct {
 
 	ues                 prometheus.Gauge
 	overload            prometheus.Counter
+	overloads           prometheus.Counter
 	procedures          *prometheus.CounterVec
 	registrationLatency prometheus.Histogram
 }
@@ -51,6 +52,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		overload: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "keel_amf_overload_events_total", Help: "UE events or new UEs refused because a bound was reached.",
 		}),
+		overloads: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "keel_amf_overload_starts_total", Help: "Times the AMF entered overload and sent NGAP Overload Start to its gNBs.",
+		}),
 		procedures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_amf_procedures_total", Help: "5GMM procedures (registration, authentication, deregistration) by result.",
 		}, []string{"procedure", "result"}),
@@ -62,7 +66,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.associations, m.gnbs, m.messages, m.protocolErrors, m.setups, m.configUpdates, m.resets,
-			m.ues, m.overload, m.procedures, m.registrationLatency} {
+			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

@@ -46,6 +46,11 @@ func startCore(tb testing.TB, subscribers int, timers gmm.Timers) *core {
 
 func startCoreLog(tb testing.TB, subscribers int, timers gmm.Timers, log *slog.Logger) *core {
 	tb.Helper()
+	return startCoreWith(tb, subscribers, timers, log, 0)
+}
+
+func startCoreWith(tb testing.TB, subscribers int, timers gmm.Timers, log *slog.Logger, maxRegistering int) *core {
+	tb.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "keel.db"), sqlite.Options{})
 	if err != nil {
@@ -70,6 +75,7 @@ func startCoreLog(tb testing.TB, subscribers int, timers gmm.Timers, log *slog.L
 	s, _ := ausf.New(ausf.Options{UDM: d, Logger: log})
 	cfg := amfConfig()
 	cfg.Integrity, cfg.Ciphering, cfg.T3512, cfg.Timers = []uint8{2}, []uint8{2, 0}, time.Hour, timers
+	cfg.MaxRegistering = maxRegistering
 	a, err := amf.New(cfg, amf.Options{Logger: log, Services: gmm.Services{AUSF: s, SDM: d, UECM: d}})
 	if err != nil {
 		tb.Fatal(err)
@@ -345,4 +351,67 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// Under overload the AMF sheds new registrations with 5GMM cause #22 and
+// a back-off, tells its gNBs Overload Start, and recovers: once the
+// registering UEs are gone it sends Overload Stop and registers again.
+func TestOverloadSheds(t *testing.T) {
+	c := startCoreWith(t, 4, gmm.Timers{T3550: 50 * time.Millisecond, T3560: 50 * time.Millisecond, T3570: 50 * time.Millisecond, T3522: 50 * time.Millisecond}, nil, 2)
+	g := c.gnb(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// Two UEs start registering and go silent: the AMF is at its limit.
+	var silent []*gnb.UEConn
+	for i := range 2 {
+		pdu, _ := c.ue(t, i).RegistrationRequest()
+		conn, err := g.Attach(ctx, pdu, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-conn.Downlink() // Authentication Request
+		silent = append(silent, conn)
+	}
+	// A third is refused with #22.
+	_, _, err := scenario.Register(ctx, g, c.ue(t, 2))
+	if scenario.Cause(err) != "5gmm-cause-22" {
+		t.Fatalf("registration under overload = %v, want 5GMM cause #22", err)
+	}
+	if ev := waitEvent(t, g, "*message.OverloadStart"); ev == "" {
+		t.Fatal("no Overload Start")
+	}
+	// The silent UEs time out (T3560) and are released: the AMF
+	// recovers, says Overload Stop, and registers the next UE.
+	for _, conn := range silent {
+		for d := range conn.Downlink() {
+			if d.Released {
+				break
+			}
+		}
+	}
+	if ev := waitEvent(t, g, "*message.OverloadStop"); ev == "" {
+		t.Fatal("no Overload Stop")
+	}
+	if _, _, err := scenario.Register(ctx, g, c.ue(t, 3)); err != nil {
+		t.Errorf("registration after the overload: %v", err)
+	}
+}
+
+// waitEvent waits for the gNB to report a procedure.
+func waitEvent(t *testing.T, g *gnb.GNB, proc string) string {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case ev, ok := <-g.Events():
+			if !ok {
+				return ""
+			}
+			if ev.Procedure == proc {
+				return ev.Procedure
+			}
+		case <-timeout:
+			return ""
+		}
+	}
 }

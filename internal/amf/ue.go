@@ -46,6 +46,8 @@ type ueContext struct {
 	lastEvent time.Time
 	loc       ngap.UELocation // last reported by the gNB
 	dropped   bool
+	// registering is true until the UE's first registration ends.
+	registering bool
 }
 
 type timerSlot struct {
@@ -179,9 +181,14 @@ func (s ueShell) Identified(supi string) {
 	s.u.a.bindSUPI(s.u, supi)
 }
 
+func (s ueShell) Congested() bool { return s.u.a.registering.Load() > s.u.a.maxRegistering }
+
 func (s ueShell) Outcome(o gmm.Outcome) {
 	u := s.u
 	u.a.metrics.outcome(o)
+	if o.Procedure == "registration" && u.m.State() == gmm.Registered {
+		u.a.registered(u)
+	}
 	if o.Procedure == "registration" && o.Result == "accepted" && !u.started.IsZero() {
 		u.a.metrics.registrationLatency.Observe(u.a.now().Sub(u.started).Seconds())
 		u.started = time.Time{}
@@ -296,6 +303,7 @@ func (a *AMF) dropUE(u *ueContext, release bool) {
 	u.dropped = true
 	a.ueCount.Add(-1)
 	a.metrics.ues.Dec()
+	a.registered(u)
 	for i := range u.timers {
 		if u.timers[i].stop != nil {
 			u.timers[i].stop()

@@ -15,12 +15,13 @@ import (
 func amfConfig(cfg config.Config) amf.Config {
 	plmn := ngap.PLMN{MCC: cfg.PLMN.MCC, MNC: cfg.PLMN.MNC}
 	c := amf.Config{
-		Name:     cfg.AMF.Name,
-		PLMN:     plmn,
-		TACs:     cfg.TACs,
-		GUAMI:    ngap.GUAMI{PLMN: plmn, RegionID: cfg.AMF.RegionID, SetID: cfg.AMF.SetID, Pointer: cfg.AMF.Pointer},
-		Capacity: 255,
-		T3512:    cfg.AMF.T3512,
+		Name:           cfg.AMF.Name,
+		PLMN:           plmn,
+		TACs:           cfg.TACs,
+		GUAMI:          ngap.GUAMI{PLMN: plmn, RegionID: cfg.AMF.RegionID, SetID: cfg.AMF.SetID, Pointer: cfg.AMF.Pointer},
+		Capacity:       255,
+		T3512:          cfg.AMF.T3512,
+		MaxRegistering: int(cfg.AMF.MaxRegistering),
 	}
 	for _, s := range cfg.Slices {
 		sd, hasSD := s.SDValue()

@@ -60,13 +60,16 @@ type Step struct {
 	Error string `json:"error,omitempty"`
 }
 
-// Failed reports whether the step had failures or could not be measured.
-func (s Step) Failed() bool { return s.Failed > 0 || s.Error != "" }
+// measured reports whether the simulator's summary made it into the step.
+func (s Step) measured() bool { return s.DurationS > 0 || s.Registered > 0 || s.Failed > 0 }
+
+// failing reports whether the step had failures or could not be measured.
+func (s Step) failing() bool { return s.Failed > 0 || s.Error != "" }
 
 // Failed reports whether any step had failures or could not be measured.
 func (r Report) Failed() bool {
 	for _, s := range r.Steps {
-		if s.Failed() {
+		if s.failing() {
 			return true
 		}
 	}

@@ -79,6 +79,10 @@ type AMF struct {
 	// T3512 is the periodic registration update timer sent in
 	// Registration Accept (TS 24.501 §10.2, default 54 minutes).
 	T3512 time.Duration `yaml:"t3512"`
+	// MaxRegistering bounds the UEs registering at once; beyond it new
+	// registrations get 5GMM cause #22 with a back-off and the gNBs an
+	// NGAP Overload Start (TS 24.501 §5.3.9, TS 38.413 §8.7.6).
+	MaxRegistering uint32 `yaml:"max_registering"`
 }
 
 // NASAlgorithm returns the number of an algorithm name such as "NIA2"

@@ -25,9 +25,10 @@ func Default() Config {
 		TACs:   []uint32{1},
 		Slices: []Slice{{SST: 1}},
 		AMF: AMF{Name: "keel-amf", RegionID: 1, SetID: 1, Pointer: 0,
-			Integrity: []string{"NIA2", "NIA1", "NIA3"},
-			Ciphering: []string{"NEA2", "NEA1", "NEA3", "NEA0"},
-			T3512:     54 * time.Minute},
+			Integrity:      []string{"NIA2", "NIA1", "NIA3"},
+			Ciphering:      []string{"NEA2", "NEA1", "NEA3", "NEA0"},
+			T3512:          54 * time.Minute,
+			MaxRegistering: 10000},
 		DNNs: []DNN{{
 			Name:     "internet",
 			IPv4Pool: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 45, 0, 0}), 16),
@@ -147,6 +148,9 @@ amf:
   ciphering: {{list .AMF.Ciphering}}
   # Periodic registration update timer T3512 sent to UEs (TS 24.501 §10.2).
   t3512: {{.AMF.T3512}}
+  # UEs registering at once before new ones are refused with 5GMM cause #22
+  # (congestion, with a back-off) and the gNBs are sent Overload Start.
+  max_registering: {{.AMF.MaxRegistering}}
 
 # Data networks UEs may open PDU sessions to: at least one. In an entry, a
 # key left out is empty, except mtu, which is 1400.

@@ -129,6 +129,8 @@ func (a AMF) validate() *Error {
 		return errorf("amf.pointer", "must be 0..%d (6 bits), got %d", maxPointer, a.Pointer)
 	case a.T3512 < 2*time.Second:
 		return errorf("amf.t3512", "must be at least 2s, got %s", a.T3512)
+	case a.MaxRegistering == 0:
+		return errorf("amf.max_registering", "must be at least 1")
 	}
 	if err := algorithms("amf.integrity", "NIA", a.Integrity); err != nil {
 		return err

@@ -33,6 +33,7 @@ const (
 	ieiAllowedNSSAI             uint8 = 0x15
 	ieiT3512                    uint8 = 0x5e
 	ieiCause5GMM                uint8 = 0x58
+	ieiT3346                    uint8 = 0x5f
 )
 
 // plain5GMM starts a plain 5GMM message of type mt in b.
@@ -174,6 +175,28 @@ func GPRSTimer3(d time.Duration) byte {
 func RegistrationReject(b []byte, cause uint8) []byte {
 	b = plain5GMM(b, msgRegistrationReject)
 	return append(b, cause)
+}
+
+// RegistrationRejectBackoff is a REGISTRATION REJECT with the T3346 value
+// (IEI 0x5F, GPRS timer 2) a UE waits before trying again: TS 24.501
+// §5.5.1.2.5 with cause #22 (congestion).
+func RegistrationRejectBackoff(b []byte, cause uint8, t3346 time.Duration) []byte {
+	b = RegistrationReject(b, cause)
+	return append(b, ieiT3346, 1, GPRSTimer2(t3346))
+}
+
+// GPRSTimer2 encodes a duration as GPRS timer 2 (TS 24.008 §10.5.7.4):
+// units of 2 s, 1 min or 6 min, the finest that holds it, rounded down.
+func GPRSTimer2(d time.Duration) byte {
+	for _, u := range []struct {
+		code byte
+		unit time.Duration
+	}{{0b000, 2 * time.Second}, {0b001, time.Minute}, {0b010, 6 * time.Minute}} {
+		if v := d / u.unit; v <= 31 {
+			return u.code<<5 | byte(v)
+		}
+	}
+	return 0b010<<5 | 31
 }
 
 // IdentityRequest (TS 24.501 §8.2.21) for an identity type.

@@ -56,6 +56,8 @@ func TestBuildersGolden(t *testing.T) {
 			"1507" + "0101" + "0402abcdef" +
 			"5e0105"},
 		{"RegistrationReject", RegistrationReject(nil, Cause5GSServicesNotAllowed), "7e004407"},
+		// Cause #22 and T3346 = 3 minutes (GPRS timer 2, unit 1 min).
+		{"RegistrationRejectBackoff", RegistrationRejectBackoff(nil, CauseCongestion, 3*time.Minute), "7e004416" + "5f0123"},
 		{"IdentityRequest", IdentityRequest(nil, IdentitySUCI), "7e005b01"},
 		{"DeregistrationAccept", DeregistrationAcceptUEOriginating(nil), "7e0046"},
 		{"DeregistrationRequest", DeregistrationRequestUETerminated(nil, true, 0x0a), "7e004709580a"},

@@ -48,14 +48,15 @@ func mustKey(s string) secret.Key128 {
 // temporary store, with a shell that writes what the machine does into a
 // transcript.
 type world struct {
-	t     *testing.T
-	m     *gmm.Machine
-	cfg   *gmm.Config
-	svc   gmm.Services
-	ue    *ue.UE
-	log   strings.Builder
-	dl    [][]byte // downlink NAS PDUs not yet given to the UE
-	timer map[gmm.Timer]bool
+	t         *testing.T
+	m         *gmm.Machine
+	cfg       *gmm.Config
+	svc       gmm.Services
+	ue        *ue.UE
+	log       strings.Builder
+	dl        [][]byte // downlink NAS PDUs not yet given to the UE
+	congested bool
+	timer     map[gmm.Timer]bool
 }
 
 // shell records every action as a transcript line.
@@ -96,6 +97,7 @@ func (s shell) SetupSessions(items []gmm.SessionResource) {
 func (s shell) ReleaseSessions(nasPDU []byte, items []gmm.SessionResource) {
 	fmt.Fprintf(&s.w.log, "  nw: PDUSessionResourceRelease %d %s\n", len(items), describe(nasPDU))
 }
+func (s shell) Congested() bool      { return s.w.congested }
 func (s shell) Identified(id string) { fmt.Fprintf(&s.w.log, "  nw: identified %s\n", id) }
 func (s shell) Outcome(o gmm.Outcome) {
 	fmt.Fprintf(&s.w.log, "  outcome: %s %s\n", o.Procedure, o.Result)
@@ -115,7 +117,7 @@ func describe(pdu []byte) string {
 		name = n
 	}
 	if nas.MessageType(body) == 0x64 || nas.MessageType(body) == 0x44 {
-		name += fmt.Sprintf("#%d", body[len(body)-1])
+		name += fmt.Sprintf("#%d", body[3])
 	}
 	if h.Type == nas.Plain {
 		return name

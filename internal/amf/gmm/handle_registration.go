@@ -44,6 +44,22 @@ func (m *Machine) handleRegistrationRequest(ctx context.Context, req *nasMessage
 		m.accept(ctx)
 		return
 	}
+	if m.state != Registered && m.sh.Congested() {
+		// TS 24.501 §5.3.9.2, §5.5.1.2.5: a congested AMF rejects a new
+		// registration with #22 and a back-off (T3346) instead of
+		// queueing it.
+		t := m.cfg.T3346
+		if t == 0 {
+			t = DefaultT3346
+		}
+		m.log.Debug("registration refused: congestion")
+		m.stopTimer()
+		m.send(nas.RegistrationRejectBackoff(nil, nas.CauseCongestion, t))
+		m.sh.Outcome(Outcome{"registration", "congestion"})
+		m.state, m.reg = Deregistered, nil
+		m.release(ReleaseNormal)
+		return
+	}
 	m.sec = nil
 	m.secured = false
 	m.state = CommonProcedureInitiated

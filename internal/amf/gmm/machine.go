@@ -89,7 +89,13 @@ type Config struct {
 	Integrity, Ciphering []uint8
 	T3512                time.Duration
 	Timers               Timers
+	// T3346 is the back-off a UE is given with cause #22 when the AMF
+	// is congested; 0 means DefaultT3346.
+	T3346 time.Duration
 }
+
+// DefaultT3346 is the back-off given to UEs refused for congestion.
+const DefaultT3346 = 2 * time.Minute
 
 // Timers holds the network timer values (TS 24.501 table 10.2.2: 6 s each).
 type Timers struct {
@@ -167,6 +173,9 @@ type Shell interface {
 	SetupSessions(items []SessionResource)
 	// ReleaseSessions sends a PDU Session Resource Release Command.
 	ReleaseSessions(nasPDU []byte, items []SessionResource)
+	// Congested reports whether the AMF is refusing new registrations
+	// (TS 24.501 §5.3.9: 5GMM congestion control).
+	Congested() bool
 }
 
 // registration is the REGISTRATION REQUEST being served.

@@ -207,3 +207,13 @@ func TestIdentificationTimeout(t *testing.T) {
 	}
 	w.check("identification_timeout")
 }
+
+// A congested AMF refuses a new registration with cause #22 and a T3346
+// back-off (TS 24.501 §5.3.9.2, §5.5.1.2.5).
+func TestCongestion(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.congested = true
+	w.register()
+	w.deliver()
+	w.check("congestion")
+}

@@ -1,0 +1,215 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/keelcore/keel/internal/config"
+)
+
+// Bounds on the core's start and stop.
+const (
+	coreStartTimeout = time.Minute
+	// coreStopTimeout leaves the core its own graceful stop
+	// (app.StopTimeout, 5 s) and then some.
+	coreStopTimeout = 15 * time.Second
+)
+
+// core is a `keel serve` child process on a data directory of its own.
+type core struct {
+	cmd       *exec.Cmd
+	api       string // the management API's base URL
+	n2        netip.AddrPort
+	tokenFile string
+	logPath   string
+	// done is closed once the process has been reaped; err is then its
+	// exit.
+	done chan struct{}
+	err  error
+}
+
+// startCore writes a configuration into dir and starts `exe serve` on it.
+// The core's log (stderr) goes to dir/core.log; its stdout, where a first
+// start announces the admin token, is dropped: the token is in the data
+// directory, and no error message that quotes the log can carry it.
+func startCore(exe, dir string) (*core, error) {
+	ports, err := freeLoopbackPorts(2)
+	if err != nil {
+		return nil, err
+	}
+	dataDir := filepath.Join(dir, "data")
+	cfgFile, err := coreConfig(dataDir, ports[0], ports[1])
+	if err != nil {
+		return nil, err
+	}
+	cfgPath := filepath.Join(dir, "keel.yaml")
+	if err := os.WriteFile(cfgPath, cfgFile, 0o600); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	logPath := filepath.Join(dir, "core.log")
+	logf, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	defer logf.Close()
+	cmd := exec.Command(exe, "serve", "--config", cfgPath)
+	cmd.Stderr = logf
+	cmd.Env = childEnv()
+	cmd.SysProcAttr = childAttr(syscall.SIGTERM)
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("bench: starting the core: %w", err)
+	}
+	c := &core{
+		cmd: cmd, api: "http://" + ports[0].String(), n2: ports[1],
+		tokenFile: filepath.Join(dataDir, "admin-token"), logPath: logPath,
+		done: make(chan struct{}),
+	}
+	go func() {
+		c.err = cmd.Wait()
+		close(c.done)
+	}()
+	return c, nil
+}
+
+// coreConfig is the built-in configuration (`keel config default`) with
+// the data directory and the management API and N2 addresses changed;
+// every other key keeps its default.
+func coreConfig(dataDir string, httpAddr, n2Addr netip.AddrPort) ([]byte, error) {
+	type listener struct {
+		Address string `yaml:"address"`
+	}
+	f := struct {
+		DataDir string   `yaml:"data_dir"`
+		HTTP    listener `yaml:"http"`
+		N2      listener `yaml:"n2"`
+	}{dataDir, listener{httpAddr.String()}, listener{n2Addr.String()}}
+	body, err := yaml.Marshal(f)
+	if err != nil {
+		return nil, fmt.Errorf("bench: core configuration: %w", err)
+	}
+	b := append([]byte("# Written by keel bench: the defaults of keel config default with these keys changed.\n"), body...)
+	if _, err := config.Parse(b); err != nil {
+		return nil, fmt.Errorf("bench: core configuration: %w", err)
+	}
+	return b, nil
+}
+
+// freeLoopbackPorts returns n distinct loopback addresses with ports no
+// TCP listener holds at the moment. The core binds them a moment later;
+// another process could take one in between, and the core would then say
+// so in its log.
+func freeLoopbackPorts(n int) ([]netip.AddrPort, error) {
+	var out []netip.AddrPort
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("bench: finding a free port: %w", err)
+		}
+		defer ln.Close()
+		out = append(out, ln.Addr().(*net.TCPAddr).AddrPort())
+	}
+	return out, nil
+}
+
+// waitHealthy waits until the core answers /healthz.
+func (c *core) waitHealthy(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, coreStartTimeout)
+	defer cancel()
+	hc := &http.Client{Timeout: 2 * time.Second}
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.api+"/healthz", nil)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		if resp, err := hc.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-c.done:
+			return fmt.Errorf("bench: the core exited while starting: %v; its log %s ends:\n%s", c.err, c.logPath, tail(c.logPath, 5))
+		case <-ctx.Done():
+			return fmt.Errorf("bench: the core did not answer %s/healthz: %w (log %s)", c.api, context.Cause(ctx), c.logPath)
+		case <-tick.C:
+		}
+	}
+}
+
+// usage samples the running core.
+func (c *core) usage() (Usage, error) {
+	select {
+	case <-c.done:
+		return Usage{}, fmt.Errorf("bench: the core exited during the step: %v; its log %s ends:\n%s", c.err, c.logPath, tail(c.logPath, 5))
+	default:
+	}
+	return readUsage(c.cmd.Process.Pid)
+}
+
+// stop sends the core SIGTERM and waits for it, killing it if it does not
+// stop in time. A core that does not exit cleanly is an error.
+func (c *core) stop() error {
+	select {
+	case <-c.done:
+		return fmt.Errorf("bench: the core exited before it was stopped: %v (log %s)", c.err, c.logPath)
+	default:
+	}
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("bench: stopping the core: %w", err)
+	}
+	t := time.NewTimer(coreStopTimeout)
+	defer t.Stop()
+	select {
+	case <-c.done:
+	case <-t.C:
+		c.cmd.Process.Kill()
+		<-c.done
+		return fmt.Errorf("bench: the core did not stop within %v of SIGTERM and was killed (log %s)", coreStopTimeout, c.logPath)
+	}
+	if c.err != nil {
+		return fmt.Errorf("bench: the core stopped with %v (log %s)", c.err, c.logPath)
+	}
+	return nil
+}
+
+// childEnv is the bench's environment without the variables that would
+// point a child at another core's API.
+func childEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "KEEL_TOKEN=") || strings.HasPrefix(kv, "KEEL_API=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// tail returns the last n lines of a file, indented, for an error
+// message.
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "    (" + err.Error() + ")"
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return "    " + strings.Join(lines, "\n    ")
+}

@@ -1,0 +1,197 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// WriteMarkdown writes the report for people: the machine, one table row
+// per step, the targets met or missed, the failures by cause and notes on
+// how the figures were taken.
+func (r Report) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("# keel bench\n\n")
+	m := r.Machine
+	fmt.Fprintf(&b, "Machine: %d CPUs", m.CPUs)
+	if m.CPUModel != "" {
+		fmt.Fprintf(&b, " (%s)", m.CPUModel)
+	}
+	fmt.Fprintf(&b, ", Linux %s, %s", orUnknown(m.Kernel), m.Go)
+	if m.Keel != "" {
+		fmt.Fprintf(&b, ", keel %s", m.Keel)
+	}
+	b.WriteString(".\n")
+	b.WriteString(r.setup())
+	b.WriteString("\n\n")
+
+	b.WriteString("| UEs | registered | sessions | failed | registrations/s | sessions/s | registration ms p50 / p95 / p99 | PDU session ms p50 / p95 / p99 | core CPU µs/UE | sim CPU µs/UE | core RSS MiB | core KiB per UE with a session |\n")
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range r.Steps {
+		if !s.measured() {
+			fmt.Fprintf(&b, "| %s |%s\n", thousands(float64(s.UEs)), strings.Repeat(" – |", 11))
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %s |\n",
+			thousands(float64(s.UEs)), thousands(float64(s.Registered)), thousands(float64(s.Sessions)),
+			thousands(float64(s.Failed)), thousands(s.RegistrationsPerS), thousands(s.SessionsPerS),
+			percentiles(s.Procedures, ProcRegistration), percentiles(s.Procedures, ProcPDUSession),
+			micros(s.CoreCPUSPerUE), micros(s.SimCPUSPerUE), s.CoreRSSMiB, oneDecimal(s.CoreKiBPerSession))
+	}
+
+	b.WriteString("\n## Targets\n\n| target |")
+	for _, s := range r.Steps {
+		fmt.Fprintf(&b, " %s UEs |", thousands(float64(s.UEs)))
+	}
+	b.WriteString("\n|---|")
+	b.WriteString(strings.Repeat("---|", len(r.Steps)))
+	b.WriteString("\n")
+	for _, d := range targetDefs() {
+		fmt.Fprintf(&b, "| %s |", d.label)
+		for _, s := range r.Steps {
+			fmt.Fprintf(&b, " %s |", verdict(d, s))
+		}
+		b.WriteString("\n")
+	}
+
+	b.WriteString("\n## Failures by cause\n\n")
+	failures := false
+	for _, s := range r.Steps {
+		for _, c := range slices.Sorted(maps.Keys(s.Failures)) {
+			if !failures {
+				b.WriteString("| UEs | cause | count |\n|---:|---|---:|\n")
+				failures = true
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", thousands(float64(s.UEs)), c, thousands(float64(s.Failures[c])))
+		}
+	}
+	if !failures {
+		b.WriteString("None.\n")
+	}
+
+	b.WriteString("\n## Notes\n\n")
+	b.WriteString("- CPU is utime+stime of /proc/<pid>/stat (10 ms clock ticks) per registered UE: the core's from the end of provisioning to the simulator's exit, the simulator's over its whole run.\n")
+	b.WriteString("- Memory per UE with a session is the growth of the core's VmRSS from before provisioning to the simulator's exit, divided by the sessions. It includes the subscribers' data and garbage the Go runtime has not yet returned: an upper bound, steady only at the larger steps.\n")
+	if !m.NetAdmin {
+		b.WriteString("- The bench ran without CAP_NET_ADMIN, so the core's UPF could not create its TUN device and refused every PDU session (5GSM cause #26); the failures above show it. Run as root, or in a network namespace where the bench holds CAP_NET_ADMIN.\n")
+	}
+	for _, s := range r.Steps {
+		if s.Error != "" {
+			fmt.Fprintf(&b, "- %s UEs: not measured: %s\n", thousands(float64(s.UEs)), s.Error)
+		}
+		if s.Dir != "" {
+			fmt.Fprintf(&b, "- %s UEs: logs kept in %s (core.log, sim.log)\n", thousands(float64(s.UEs)), s.Dir)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// setup describes how the steps ran.
+func (r Report) setup() string {
+	st := r.Settings
+	var sctp []string
+	for _, s := range r.Steps {
+		if s.SCTP != "" && !slices.Contains(sctp, s.SCTP) {
+			sctp = append(sctp, s.SCTP)
+		}
+	}
+	n2 := "NGAP over SCTP"
+	if len(sctp) > 0 {
+		n2 = "NGAP over " + strings.Join(sctp, " and ") + " SCTP"
+	}
+	arrivals := "UEs started as fast as they finish"
+	if st.RatePerS > 0 {
+		arrivals = fmt.Sprintf("UEs arriving at %s/s", thousands(st.RatePerS))
+	}
+	sessions := "no PDU sessions"
+	if st.PDU || st.Ping != "" {
+		sessions = "a PDU session per UE"
+		if st.Ping != "" {
+			sessions += ", pinging " + st.Ping + " through it"
+		}
+	}
+	return fmt.Sprintf("Setup: per step a fresh `keel serve` and `keel sim` in a second process, on loopback; %s; %d gNBs; %d UEs in flight at most; %s; %s.",
+		n2, st.GNBs, st.Concurrency, arrivals, sessions)
+}
+
+// verdict is a step's cell in the targets table: the figure, then met or
+// missed by how much.
+func verdict(d targetDef, s Step) string {
+	i := slices.IndexFunc(s.Targets, func(t Target) bool { return t.Name == d.name })
+	if i < 0 {
+		return "–"
+	}
+	t := s.Targets[i]
+	if t.Got == nil {
+		return "not measured: missed"
+	}
+	fig := figure(*t.Got)
+	if t.Met {
+		return fig + ": met"
+	}
+	return fig + ": missed by " + figure(t.MissedBy) + d.unit
+}
+
+// figure prints a target's figure: whole numbers with separators from 100
+// up, one decimal below.
+func figure(v float64) string {
+	if math.Abs(v) >= 100 || v == math.Trunc(v) {
+		return thousands(v)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+func percentiles(p map[string]Percentiles, name string) string {
+	l, ok := p[name]
+	if !ok || l.Count == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f / %.1f / %.1f", l.P50, l.P95, l.P99)
+}
+
+func micros(s *float64) string {
+	if s == nil {
+		return "–"
+	}
+	return thousands(*s * 1e6)
+}
+
+func oneDecimal(v *float64) string {
+	if v == nil {
+		return "–"
+	}
+	return strconv.FormatFloat(*v, 'f', 1, 64)
+}
+
+// thousands rounds v to a whole number and groups its digits by three.
+func thousands(v float64) string {
+	n := int64(math.Round(v))
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	d := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range d {
+		if i > 0 && (len(d)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
+}
