@@ -79,6 +79,8 @@ type AMF struct {
 	registering    atomic.Int64
 	maxRegistering int64
 	overloaded     atomic.Bool
+	// stopping is set by Stop.
+	stopping atomic.Bool
 
 	// Lock order: mu, then a ran's mu; ues is never held with either.
 	mu struct {
@@ -188,6 +190,7 @@ func (a *AMF) Serve(ctx context.Context, ln sctp.Listener) error {
 // Indication with its GUAMI unavailable, TS 38.413 §8.7.6), closes every
 // association and waits for their goroutines.
 func (a *AMF) Stop(ctx context.Context) error {
+	a.stopping.Store(true)
 	a.mu.Lock()
 	a.mu.stopped = true
 	rans := make([]*ran, 0, len(a.mu.rans))

@@ -73,6 +73,11 @@ func (a *AMF) connectionGone(ctx context.Context, u *ueContext, c *ueConn) {
 		return
 	}
 	a.unbindConn(c)
+	if a.stopping.Load() {
+		// The core is going away: its SMF too, so the sessions are not
+		// told the user plane went down.
+		return
+	}
 	u.m.Released(ctx)
 	if u.m.State() != gmm.Registered {
 		a.dropUE(u, false)

@@ -40,17 +40,18 @@ type core struct {
 	err  error
 }
 
-// startCore writes a configuration into dir and starts `exe serve` on it.
+// startCore writes a configuration into dir, with a UE pool that holds
+// pool's addresses, and starts `exe serve` on it.
 // The core's log (stderr) goes to dir/core.log; its stdout, where a first
 // start announces the admin token, is dropped: the token is in the data
 // directory, and no error message that quotes the log can carry it.
-func startCore(exe, dir string) (*core, error) {
+func startCore(exe, dir string, pool netip.Prefix) (*core, error) {
 	ports, err := freeLoopbackPorts(2)
 	if err != nil {
 		return nil, err
 	}
 	dataDir := filepath.Join(dir, "data")
-	cfgFile, err := coreConfig(dataDir, ports[0], ports[1])
+	cfgFile, err := coreConfig(dataDir, ports[0], ports[1], pool)
 	if err != nil {
 		return nil, err
 	}
@@ -84,17 +85,44 @@ func startCore(exe, dir string) (*core, error) {
 }
 
 // coreConfig is the built-in configuration (`keel config default`) with
-// the data directory and the management API and N2 addresses changed;
-// every other key keeps its default.
-func coreConfig(dataDir string, httpAddr, n2Addr netip.AddrPort) ([]byte, error) {
+// the data directory and the management API and N2 addresses changed, and
+// the first DNN's IPv4 pool when pool differs from it; every other key
+// keeps its default.
+func coreConfig(dataDir string, httpAddr, n2Addr netip.AddrPort, pool netip.Prefix) ([]byte, error) {
 	type listener struct {
 		Address string `yaml:"address"`
+	}
+	type dnn struct {
+		Name     string   `yaml:"name"`
+		IPv4Pool string   `yaml:"ipv4_pool"`
+		IPv6Pool string   `yaml:"ipv6_pool,omitempty"`
+		DNS      []string `yaml:"dns"`
+		MTU      uint16   `yaml:"mtu"`
 	}
 	f := struct {
 		DataDir string   `yaml:"data_dir"`
 		HTTP    listener `yaml:"http"`
 		N2      listener `yaml:"n2"`
-	}{dataDir, listener{httpAddr.String()}, listener{n2Addr.String()}}
+		// DNNs replaces the default list as a whole, so it repeats the
+		// other DNNs and the first one's other keys.
+		DNNs []dnn `yaml:"dnns,omitempty"`
+	}{DataDir: dataDir, HTTP: listener{httpAddr.String()}, N2: listener{n2Addr.String()}}
+	def := config.Default().DNNs
+	if pool != def[0].IPv4Pool {
+		for i, d := range def {
+			e := dnn{Name: d.Name, IPv4Pool: d.IPv4Pool.String(), MTU: d.MTU}
+			if i == 0 {
+				e.IPv4Pool = pool.String()
+			}
+			if d.IPv6Pool.IsValid() {
+				e.IPv6Pool = d.IPv6Pool.String()
+			}
+			for _, a := range d.DNS {
+				e.DNS = append(e.DNS, a.String())
+			}
+			f.DNNs = append(f.DNNs, e)
+		}
+	}
 	body, err := yaml.Marshal(f)
 	if err != nil {
 		return nil, fmt.Errorf("bench: core configuration: %w", err)
@@ -105,6 +133,22 @@ func coreConfig(dataDir string, httpAddr, n2Addr netip.AddrPort) ([]byte, error)
 	}
 	return b, nil
 }
+
+// uePool is the IPv4 pool of the core's first DNN for a step of n UEs:
+// the default when it holds n sessions, else the smallest network around
+// it that does.
+func uePool(n int) netip.Prefix {
+	p := config.Default().DNNs[0].IPv4Pool
+	for p.Bits() > 8 && poolSize(p) < n {
+		p, _ = p.Addr().Prefix(p.Bits() - 1)
+	}
+	return p
+}
+
+// poolSize is how many UEs an IPv4 pool serves: all its addresses but the
+// network, the UPF's (the first) and the broadcast address
+// (internal/ippool).
+func poolSize(p netip.Prefix) int { return 1<<(32-p.Bits()) - 3 }
 
 // freeLoopbackPorts returns n distinct loopback addresses with ports no
 // TCP listener holds at the moment. The core binds them a moment later;

@@ -12,7 +12,9 @@
 //
 // Core and simulator run in separate processes so that /proc tells their
 // CPU apart; the steps run one after another so that they never share a
-// machine with each other.
+// machine with each other. The core runs the built-in configuration with
+// its own data directory and ports; a step with more UEs than the default
+// UE pool serves gets a pool wide enough for them.
 //
 // The package is Linux only: it reads /proc and waits for the simulator
 // with waitid(WNOWAIT) so that its CPU time can be read after it exited

@@ -5,9 +5,12 @@ import (
 	"io"
 	"maps"
 	"math"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/keelcore/keel/internal/config"
 )
 
 // WriteMarkdown writes the report for people: the machine, one table row
@@ -79,7 +82,12 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	if !m.NetAdmin {
 		b.WriteString("- The bench ran without CAP_NET_ADMIN, so the core's UPF could not create its TUN device and refused every PDU session (5GSM cause #26); the failures above show it. Run as root, or in a network namespace where the bench holds CAP_NET_ADMIN.\n")
 	}
+	def := config.Default().DNNs[0].IPv4Pool
 	for _, s := range r.Steps {
+		if p, err := netip.ParsePrefix(s.UEPool); err == nil && p != def {
+			fmt.Fprintf(&b, "- %s UEs: the core's UE pool was widened to %s (the default %s holds %s sessions), so its UPF was at %s.\n",
+				thousands(float64(s.UEs)), p, def, thousands(float64(poolSize(def))), p.Addr().Next())
+		}
 		if s.Error != "" {
 			fmt.Fprintf(&b, "- %s UEs: not measured: %s\n", thousands(float64(s.UEs)), s.Error)
 		}
@@ -104,9 +112,9 @@ func (r Report) setup() string {
 	if len(sctp) > 0 {
 		n2 = "NGAP over " + strings.Join(sctp, " and ") + " SCTP"
 	}
-	arrivals := "UEs started as fast as they finish"
+	arrivals := fmt.Sprintf("UEs started as soon as fewer than %d are in flight", st.Concurrency)
 	if st.RatePerS > 0 {
-		arrivals = fmt.Sprintf("UEs arriving at %s/s", thousands(st.RatePerS))
+		arrivals = fmt.Sprintf("UEs arriving at %s/s, at most %d in flight", thousands(st.RatePerS), st.Concurrency)
 	}
 	sessions := "no PDU sessions"
 	if st.PDU || st.Ping != "" {
@@ -115,8 +123,8 @@ func (r Report) setup() string {
 			sessions += ", pinging " + st.Ping + " through it"
 		}
 	}
-	return fmt.Sprintf("Setup: per step a fresh `keel serve` and `keel sim` in a second process, on loopback; %s; %d gNBs; %d UEs in flight at most; %s; %s.",
-		n2, st.GNBs, st.Concurrency, arrivals, sessions)
+	return fmt.Sprintf("Setup: per step a fresh `keel serve` and `keel sim` in a second process, on loopback; %s; %d gNBs; %s; %s.",
+		n2, st.GNBs, arrivals, sessions)
 }
 
 // verdict is a step's cell in the targets table: the figure, then met or
@@ -130,20 +138,19 @@ func verdict(d targetDef, s Step) string {
 	if t.Got == nil {
 		return "not measured: missed"
 	}
-	fig := figure(*t.Got)
+	fig := d.figure(*t.Got)
 	if t.Met {
 		return fig + ": met"
 	}
-	return fig + ": missed by " + figure(t.MissedBy) + d.unit
+	return fig + ": missed by " + d.figure(t.MissedBy) + d.unit
 }
 
-// figure prints a target's figure: whole numbers with separators from 100
-// up, one decimal below.
-func figure(v float64) string {
-	if math.Abs(v) >= 100 || v == math.Trunc(v) {
+// figure prints a figure of the target.
+func (d targetDef) figure(v float64) string {
+	if d.decimals == 0 {
 		return thousands(v)
 	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
+	return strconv.FormatFloat(v, 'f', d.decimals, 64)
 }
 
 func percentiles(p map[string]Percentiles, name string) string {

@@ -33,6 +33,9 @@ type Step struct {
 	Failed   int            `json:"failed"`
 	Failures map[string]int `json:"failures"`
 	SCTP     string         `json:"sctp,omitempty"`
+	// UEPool is the IPv4 pool the core's first DNN ran with: the
+	// default, or wider for a step with more UEs than it holds.
+	UEPool string `json:"ue_pool,omitempty"`
 	// ProvisionS is how long the subscribers' import took; DurationS is
 	// the simulator's run (NG Setup and the UEs).
 	ProvisionS        float64                `json:"provision_s"`

@@ -27,8 +27,10 @@ type targetDef struct {
 	name  string
 	label string // the Markdown row's heading
 	unit  string // after a missed-by figure
-	limit float64
-	bound bound
+	// decimals are the Markdown figure's digits after the point.
+	decimals int
+	limit    float64
+	bound    bound
 	// value is the step's figure; pdu says whether the UEs set up
 	// sessions.
 	value func(s Step, pdu bool) (float64, bool)
@@ -58,7 +60,7 @@ func targetDefs() []targetDef {
 			value: func(s Step, _ bool) (float64, bool) { return float64(s.Failed), true },
 		},
 		{
-			name: "registration_p99_ms", label: "registration p99 < 50 ms", unit: " ms",
+			name: "registration_p99_ms", label: "registration p99 < 50 ms", unit: " ms", decimals: 1,
 			limit: 50, bound: below,
 			value: func(s Step, _ bool) (float64, bool) {
 				p, ok := s.Procedures[ProcRegistration]
@@ -66,7 +68,7 @@ func targetDefs() []targetDef {
 			},
 		},
 		{
-			name: "core_kib_per_session", label: "core memory per UE with a session < 8 KiB", unit: " KiB",
+			name: "core_kib_per_session", label: "core memory per UE with a session < 8 KiB", unit: " KiB", decimals: 1,
 			limit: 8, bound: below,
 			value: func(s Step, _ bool) (float64, bool) {
 				if s.CoreKiBPerSession == nil {

@@ -56,6 +56,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the core (all network functions, embedded store)", runServe},
 		{"sim", "simulate gNBs against an AMF (N2 over SCTP)", runSim},
+		{"bench", "measure a fresh core under the simulator's load, step by step", runBench},
 		{"config", "check a configuration file or print the defaults", runConfig},
 		{"subscriber", "manage subscribers through the management API", runSubscriber},
 		{"ue", "list UEs, deregister one (through the management API)", runUE},

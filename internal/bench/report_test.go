@@ -1,0 +1,223 @@
+package bench
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+const mib = 1 << 20
+
+func readSim(t *testing.T, name string) SimResult {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := DecodeSimResult(b)
+	if err != nil {
+		t.Fatalf("DecodeSimResult(%s) = %v", name, err)
+	}
+	return r
+}
+
+// testReport is a ladder of three steps: one clean, one where the UPF had
+// no TUN device, one whose core never came up.
+func testReport(t *testing.T) Report {
+	ok := measure(readSim(t, "sim_ok.json"), true,
+		Usage{CPU: 40 * time.Millisecond, RSS: 23 * mib},
+		Usage{CPU: 60 * time.Millisecond, RSS: 24 * mib},
+		Usage{CPU: 650 * time.Millisecond, RSS: 30 * mib},
+		Usage{CPU: 320 * time.Millisecond})
+	ok.ProvisionS = 0.012
+	noTUN := measure(readSim(t, "sim_no_tun.json"), true,
+		Usage{CPU: 40 * time.Millisecond, RSS: 23 * mib},
+		Usage{CPU: 150 * time.Millisecond, RSS: 30 * mib},
+		Usage{CPU: 48150 * time.Millisecond, RSS: 412 * mib},
+		Usage{CPU: 29000 * time.Millisecond})
+	noTUN.ProvisionS = 0.1
+	ok.UEPool, noTUN.UEPool = "10.45.0.0/16", "10.44.0.0/15"
+	noTUN.Dir = "/tmp/keel-bench-2"
+	return Report{
+		Machine: Machine{CPUs: 2, CPUModel: "Intel(R) Xeon(R) Processor", Go: "go1.26.8",
+			Kernel: "6.18.44", Keel: "v0.4.0", NetAdmin: false},
+		Settings: Settings{GNBs: 4, Concurrency: 256, PDU: true},
+		Steps: []Step{ok, noTUN, {
+			UEs:   1000000,
+			Error: "bench: the core did not answer http://127.0.0.1:40001/healthz: context deadline exceeded (log /tmp/keel-bench-3/core.log)",
+			Dir:   "/tmp/keel-bench-3",
+		}},
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", name, diff)
+	}
+}
+
+func TestReportMarkdown(t *testing.T) {
+	var b bytes.Buffer
+	if err := testReport(t).WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.md", b.Bytes())
+}
+
+func TestReportJSON(t *testing.T) {
+	var b bytes.Buffer
+	if err := testReport(t).WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.json", b.Bytes())
+}
+
+func TestReportFailed(t *testing.T) {
+	r := testReport(t)
+	if !r.Failed() {
+		t.Errorf("Failed() = false for a ladder with failures, want true")
+	}
+	r.Steps = r.Steps[:1]
+	if r.Failed() {
+		t.Errorf("Failed() = true for one clean step, want false")
+	}
+	r.Steps[0].Error = "bench: the core stopped with exit status 1"
+	if !r.Failed() {
+		t.Errorf("Failed() = false for a step with an error, want true")
+	}
+}
+
+func TestMeasure(t *testing.T) {
+	got := measure(readSim(t, "sim_ok.json"), true,
+		Usage{CPU: 40 * time.Millisecond, RSS: 23 * mib},
+		Usage{CPU: 60 * time.Millisecond, RSS: 24 * mib},
+		Usage{CPU: 1060 * time.Millisecond, RSS: 33 * mib},
+		Usage{CPU: 500 * time.Millisecond})
+	// 1000 UEs registered, each with a session: 1 s of the core's CPU
+	// after provisioning, 0.5 s of the simulator's, 10 MiB grown since
+	// before provisioning.
+	if got.CoreCPUSPerUE == nil || !near(*got.CoreCPUSPerUE, 0.001) {
+		t.Errorf("CoreCPUSPerUE = %v, want 0.001", deref(got.CoreCPUSPerUE))
+	}
+	if got.SimCPUSPerUE == nil || !near(*got.SimCPUSPerUE, 0.0005) {
+		t.Errorf("SimCPUSPerUE = %v, want 0.0005", deref(got.SimCPUSPerUE))
+	}
+	if got.CoreKiBPerSession == nil || !near(*got.CoreKiBPerSession, 10.24) {
+		t.Errorf("CoreKiBPerSession = %v, want 10.24", deref(got.CoreKiBPerSession))
+	}
+	if got.CoreRSSMiB != 33 || got.CoreRSSStartMiB != 23 {
+		t.Errorf("CoreRSSMiB, CoreRSSStartMiB = %v, %v, want 33, 23", got.CoreRSSMiB, got.CoreRSSStartMiB)
+	}
+}
+
+func TestMeasureNothingRegistered(t *testing.T) {
+	got := measure(SimResult{UEs: 10, Failed: 11, GNBsFailed: 1, Failures: map[string]int{"timeout": 11}}, true,
+		Usage{}, Usage{}, Usage{CPU: time.Second}, Usage{CPU: time.Second})
+	if got.CoreCPUSPerUE != nil || got.SimCPUSPerUE != nil || got.CoreKiBPerSession != nil {
+		t.Errorf("per-UE figures with nothing registered = %v, %v, %v, want nil", got.CoreCPUSPerUE, got.SimCPUSPerUE, got.CoreKiBPerSession)
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	reg := func(p99 float64) map[string]Percentiles {
+		return map[string]Percentiles{ProcRegistration: {P99: p99, Count: 1}}
+	}
+	for _, tc := range []struct {
+		name string
+		step Step
+		pdu  bool
+		want map[string]Target
+	}{
+		{
+			name: "at the limits",
+			step: Step{SessionsPerS: 1000, RegistrationsPerS: 5, Procedures: reg(49.9), CoreKiBPerSession: ptr(7.99)},
+			pdu:  true,
+			want: map[string]Target{
+				"registrations_sessions_per_s": {Limit: 1000, Got: ptr(1000), Met: true},
+				"failures":                     {Limit: 0, Got: ptr(0), Met: true},
+				"registration_p99_ms":          {Limit: 50, Got: ptr(49.9), Met: true},
+				"core_kib_per_session":         {Limit: 8, Got: ptr(7.99), Met: true},
+			},
+		},
+		{
+			name: "just missed",
+			step: Step{SessionsPerS: 999.5, Failed: 3, Procedures: reg(50), CoreKiBPerSession: ptr(8)},
+			pdu:  true,
+			want: map[string]Target{
+				"registrations_sessions_per_s": {Limit: 1000, Got: ptr(999.5), MissedBy: 0.5},
+				"failures":                     {Limit: 0, Got: ptr(3), MissedBy: 3},
+				"registration_p99_ms":          {Limit: 50, Got: ptr(50), MissedBy: 0},
+				"core_kib_per_session":         {Limit: 8, Got: ptr(8), MissedBy: 0},
+			},
+		},
+		{
+			name: "without sessions",
+			step: Step{SessionsPerS: 0, RegistrationsPerS: 1500},
+			pdu:  false,
+			want: map[string]Target{
+				"registrations_sessions_per_s": {Limit: 1000, Got: ptr(1500), Met: true},
+				"failures":                     {Limit: 0, Got: ptr(0), Met: true},
+				"registration_p99_ms":          {Limit: 50},
+				"core_kib_per_session":         {Limit: 8},
+			},
+		},
+	} {
+		got := map[string]Target{}
+		for _, tg := range evaluate(tc.step, tc.pdu) {
+			name := tg.Name
+			tg.Name = ""
+			got[name] = tg
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s: evaluate differs (-want +got):\n%s", tc.name, diff)
+		}
+	}
+}
+
+func TestDecodeSimResultWithoutProcedures(t *testing.T) {
+	got := readSim(t, "sim_latency_only.json").procedures()
+	want := map[string]Percentiles{ProcRegistration: {P50: 1.5, P95: 2.5, P99: 3.5, Count: 10}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("procedures from latency_ms differ (-want +got):\n%s", diff)
+	}
+	if _, err := DecodeSimResult([]byte("gNBs 1: NG Setup ok 1")); err == nil {
+		t.Errorf("DecodeSimResult(text summary) = nil error, want one")
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for in, want := range map[float64]string{
+		0: "0", 999: "999", 999.5: "1,000", 1000: "1,000", 1234567: "1,234,567", -1234: "-1,234",
+	} {
+		if got := thousands(in); got != want {
+			t.Errorf("thousands(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

@@ -1,0 +1,43 @@
+package bench
+
+import (
+	"context"
+	"os/exec"
+	"strconv"
+	"syscall"
+
+	"github.com/keelcore/keel/internal/secret"
+)
+
+// execSim is the `keel sim` command of a step: n UEs with the provisioned
+// keys against the core's N2 and API, printing its JSON summary. The
+// context kills it.
+func execSim(ctx context.Context, o Options, c *core, n int, k, opc secret.Key128) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, o.Exe, simArgs(o, c, n, k, opc)...)
+	cmd.Env = childEnv()
+	cmd.SysProcAttr = childAttr(syscall.SIGKILL)
+	return cmd
+}
+
+// simArgs are the arguments of `keel sim` for a step. The keys are on the
+// command line, visible to the machine's other users for the step's
+// length: they are test keys of a core that lives as long.
+func simArgs(o Options, c *core, n int, k, opc secret.Key128) []string {
+	args := []string{"sim",
+		"--amf", c.n2.String(), "--api", c.api, "--token-file", c.tokenFile,
+		"--plmn", simPLMN, "--imsi", strconv.Itoa(simFirstMSIN),
+		"--ues", strconv.Itoa(n), "--k", k.Hex(), "--opc", opc.Hex(),
+		"--gnbs", strconv.Itoa(o.GNBs), "--concurrency", strconv.Itoa(o.Concurrency),
+		"--progress=false", "--json",
+	}
+	if o.Rate > 0 {
+		args = append(args, "--rate", strconv.FormatFloat(o.Rate, 'g', -1, 64))
+	}
+	if o.PDU {
+		args = append(args, "--pdu")
+	}
+	if o.Ping != "" {
+		args = append(args, "--ping", o.Ping)
+	}
+	return args
+}

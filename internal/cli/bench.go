@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keelcore/keel/internal/bench"
+)
+
+const benchUsage = `bench [--ues 1000,10000,100000] [--gnbs N] [--concurrency N] [--rate N] [--pdu=false] [--ping ADDR] [--timeout D] [--keep] [--json]
+
+Each step of the ladder starts a fresh core (keel serve, with a temporary
+data directory under $TMPDIR and free loopback ports), provisions the
+step's subscribers through the management API, runs keel sim against it in
+a second process and reads the CPU and memory of both from /proc. The
+report is Markdown, or JSON with --json; the exit status is non-zero when
+any step had failures.
+
+A step with more UEs than the default UE pool serves (10.45.0.0/16, 65,533
+sessions) runs its core with that pool widened to hold them (10.44.0.0/15
+for 100,000 UEs), which moves the UPF's address on it to the wider pool's
+first address (10.44.0.1): mind it with --ping.
+
+The core's UPF needs CAP_NET_ADMIN for its TUN device (without it every PDU
+session fails), and holds 127.0.0.1:2152, 127.0.0.1:8805 and the keel0
+device like any keel serve: stop other cores first, or run the bench in a
+network namespace of its own:
+
+  unshare -n sh -c 'ip link set lo up; keel bench'`
+
+// maxBenchUEs is the most UEs `keel sim` registers in one run.
+const maxBenchUEs = 1_000_000
+
+func runBench(ctx context.Context, env Env, args []string) error {
+	o, jsonOut, err := benchOptions(env, args)
+	if err != nil {
+		return err
+	}
+	if o.Exe, err = os.Executable(); err != nil {
+		return fmt.Errorf("bench: finding the keel binary: %w", err)
+	}
+	o.Version = ReadBuildInfo().Version
+	o.Log = env.Stderr
+	rep := bench.Run(ctx, o)
+	if jsonOut {
+		err = rep.WriteJSON(env.Stdout)
+	} else {
+		err = rep.WriteMarkdown(env.Stdout)
+	}
+	if err != nil {
+		return err
+	}
+	if rep.Failed() {
+		return errors.New("bench: a step had failures or could not be measured; see the report")
+	}
+	return nil
+}
+
+// benchOptions parses and checks the flags of `keel bench`.
+func benchOptions(env Env, args []string) (bench.Options, bool, error) {
+	fs := newFlags(env, "bench", benchUsage)
+	ues := fs.String("ues", "1000,10000,100000", "the ladder: UEs of each step, comma-separated")
+	gnbs := fs.Int("gnbs", 10, "gNBs of the simulator")
+	concurrency := fs.Int("concurrency", 256, "UE procedures running at once")
+	rate := fs.Float64("rate", 0, "UE arrivals per second (0: as fast as --concurrency allows)")
+	pdu := fs.Bool("pdu", true, "a PDU session for each registered UE")
+	ping := fs.String("ping", "", "ping this IPv4 address through each UE's session (implies --pdu)")
+	timeout := fs.Duration("timeout", 30*time.Minute, "give up on a step after this long")
+	keep := fs.Bool("keep", false, "keep every step's temporary directory (configuration, data, logs); a step with failures keeps its own anyway")
+	jsonOut := fs.Bool("json", false, "print the report as JSON for scripts")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return bench.Options{}, false, err
+	}
+	if err := wantArgs(pos, 0, "no arguments besides flags"); err != nil {
+		return bench.Options{}, false, err
+	}
+	ladder, err := parseLadder(*ues)
+	if err != nil {
+		return bench.Options{}, false, err
+	}
+	switch {
+	case *gnbs < 1 || *gnbs > 65535:
+		return bench.Options{}, false, usagef("--gnbs %d: want 1 to 65535", *gnbs)
+	case *concurrency < 1:
+		return bench.Options{}, false, usagef("--concurrency %d: want at least 1", *concurrency)
+	case *rate < 0:
+		return bench.Options{}, false, usagef("--rate %g: want 0 (as fast as possible) or more", *rate)
+	case *timeout <= 0:
+		return bench.Options{}, false, usagef("--timeout %v: want a positive duration", *timeout)
+	}
+	if *ping != "" {
+		if a, err := netip.ParseAddr(*ping); err != nil || !a.Is4() {
+			return bench.Options{}, false, usagef("--ping %q: want an IPv4 address", *ping)
+		}
+	}
+	return bench.Options{
+		UEs: ladder, GNBs: *gnbs, Concurrency: *concurrency, Rate: *rate,
+		PDU: *pdu || *ping != "", Ping: *ping, StepTimeout: *timeout, Keep: *keep,
+	}, *jsonOut, nil
+}
+
+// parseLadder reads --ues: UE counts separated by commas.
+func parseLadder(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > maxBenchUEs {
+			return nil, usagef("--ues %q: want UE counts from 1 to %d separated by commas", s, maxBenchUEs)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

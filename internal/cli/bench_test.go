@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/keelcore/keel/internal/bench"
+)
+
+func TestBenchOptions(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bench.Options
+		json bool
+	}{
+		{
+			args: nil,
+			want: bench.Options{UEs: []int{1000, 10000, 100000}, GNBs: 10, Concurrency: 256, PDU: true, StepTimeout: 30 * time.Minute},
+		},
+		{
+			args: []string{"--ues", "5000", "--gnbs", "4", "--concurrency", "64", "--rate", "1500", "--pdu=false", "--timeout", "2m", "--keep", "--json"},
+			want: bench.Options{UEs: []int{5000}, GNBs: 4, Concurrency: 64, Rate: 1500, StepTimeout: 2 * time.Minute, Keep: true},
+			json: true,
+		},
+		{
+			// --ping implies --pdu, as in keel sim.
+			args: []string{"--ues", " 10, 20 ,30", "--pdu=false", "--ping", "10.45.0.1"},
+			want: bench.Options{UEs: []int{10, 20, 30}, GNBs: 10, Concurrency: 256, PDU: true, Ping: "10.45.0.1", StepTimeout: 30 * time.Minute},
+		},
+	} {
+		env := Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(string) string { return "" }}
+		got, gotJSON, err := benchOptions(env, tc.args)
+		if err != nil {
+			t.Errorf("benchOptions(%q) = %v", tc.args, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" || gotJSON != tc.json {
+			t.Errorf("benchOptions(%q): json %v, want %v; options differ (-want +got):\n%s", tc.args, gotJSON, tc.json, diff)
+		}
+	}
+}
+
+func TestBenchFlagErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--ues", ""}, "--ues"},
+		{[]string{"--ues", "1000,,2000"}, "--ues"},
+		{[]string{"--ues", "0"}, "--ues"},
+		{[]string{"--ues", "-5"}, "--ues"},
+		{[]string{"--ues", "1e3"}, "--ues"},
+		{[]string{"--ues", "1000001"}, "--ues"},
+		{[]string{"--gnbs", "0"}, "--gnbs"},
+		{[]string{"--gnbs", "65536"}, "--gnbs"},
+		{[]string{"--concurrency", "0"}, "--concurrency"},
+		{[]string{"--rate", "-1"}, "--rate"},
+		{[]string{"--timeout", "0s"}, "--timeout"},
+		{[]string{"--ping", "fd00::1"}, "--ping"},
+		{[]string{"--ping", "upf"}, "--ping"},
+		{[]string{"--bogus"}, "bogus"},
+		{[]string{"extra"}, "no arguments"},
+	} {
+		var stdout, stderr bytes.Buffer
+		env := Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
+		code := Main(context.Background(), env, append([]string{"bench"}, tc.args...))
+		if code != ExitUsage || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("keel bench %q = exit %d, stderr %q; want exit %d naming %s", tc.args, code, stderr.String(), ExitUsage, tc.want)
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("keel bench %q printed a report on a usage error: %q", tc.args, stdout.String())
+		}
+	}
+}
+
+func TestBenchHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	env := Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
+	if code := Main(context.Background(), env, []string{"bench", "-h"}); code != ExitOK {
+		t.Errorf("keel bench -h = exit %d, want %d", code, ExitOK)
+	}
+	if !strings.Contains(stderr.String(), "CAP_NET_ADMIN") || !strings.Contains(stderr.String(), "-ues") {
+		t.Errorf("keel bench -h says %q, want the flags and the CAP_NET_ADMIN caveat", stderr.String())
+	}
+}
+
+// TestBenchReadsSimSummary holds the bench's reading of `keel sim --json`
+// to what the simulator writes: the two are decoded apart on purpose, so
+// a renamed field must fail here.
+func TestBenchReadsSimSummary(t *testing.T) {
+	sum := SimSummary{
+		GNBs: 4, NGSetupOK: 3, Failed: 3, GNBsFailed: 1,
+		Failures:  map[string]int{"timeout": 1, "ue 5gsm-cause-26": 2},
+		DurationS: 1.5, SCTP: "userspace",
+		UEs: 100, Registered: 99, UEsFailed: 2, Sessions: 97, PingSent: 97, PingReplies: 97,
+		RatePerS: 66, SessionsPerS: 64.7,
+		LatencyMS: &Latency{P50: 1, P95: 2, P99: 3},
+		Procedures: map[string]ProcedureStats{
+			"registration": {P50: 1, P95: 2, P99: 3, Count: 99},
+			"pdu_session":  {P50: 4, P95: 5, P99: 6, Count: 97},
+		},
+	}
+	b, err := json.Marshal(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := bench.DecodeSimResult(b)
+	if err != nil {
+		t.Fatalf("bench.DecodeSimResult(keel sim --json) = %v", err)
+	}
+	want := bench.SimResult{
+		GNBs: 4, NGSetupOK: 3, Failed: 3, GNBsFailed: 1,
+		Failures:  map[string]int{"timeout": 1, "ue 5gsm-cause-26": 2},
+		DurationS: 1.5, SCTP: "userspace",
+		UEs: 100, Registered: 99, UEsFailed: 2, Sessions: 97, PingSent: 97, PingReplies: 97,
+		RatePerS: 66, SessionsPerS: 64.7,
+		LatencyMS: &bench.Percentiles{P50: 1, P95: 2, P99: 3},
+		Procedures: map[string]bench.Percentiles{
+			bench.ProcRegistration: {P50: 1, P95: 2, P99: 3, Count: 99},
+			bench.ProcPDUSession:   {P50: 4, P95: 5, P99: 6, Count: 97},
+		},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the bench reads keel sim --json differently (-want +got):\n%s", diff)
+	}
+}
