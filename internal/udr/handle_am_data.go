@@ -9,7 +9,7 @@ import (
 // AccessAndMobilitySubscription reads the access and mobility subscription
 // data: UE-AMBR, subscribed S-NSSAIs and DNNs.
 func (u *UDR) AccessAndMobilitySubscription(ctx context.Context, supi string) (sbi.AMData, error) {
-	sub, err := u.store.GetSubscriber(ctx, supi)
+	sub, err := u.cache.get(ctx, u.store, supi)
 	u.metrics.observe("AccessAndMobilitySubscription", err)
 	if err != nil {
 		return sbi.AMData{}, storeError("AccessAndMobilitySubscription", supi, err)

@@ -11,7 +11,7 @@ import (
 // the session AMBR, the default QoS flow's 5QI and ARP, and the static UE
 // addresses.
 func (u *UDR) SessionManagementSubscription(ctx context.Context, supi string) ([]sbi.SMData, error) {
-	sub, err := u.store.GetSubscriber(ctx, supi)
+	sub, err := u.cache.get(ctx, u.store, supi)
 	u.metrics.observe("SessionManagementSubscription", err)
 	if err != nil {
 		return nil, storeError("SessionManagementSubscription", supi, err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -22,6 +23,7 @@ type Options struct {
 // UDR implements sbi.NudrDataRepository over a store.Store.
 type UDR struct {
 	store   store.Store
+	cache   *subCache
 	log     *slog.Logger
 	metrics *metrics
 }
@@ -42,7 +44,7 @@ func New(st store.Store, opts Options) (*UDR, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &UDR{store: st, log: log, metrics: m}, nil
+	return &UDR{store: st, cache: newSubCache(time.Now), log: log, metrics: m}, nil
 }
 
 // storeError gives a store error its protocol meaning.
