@@ -94,7 +94,7 @@ func initialGUTI(pdu []byte) *nas.GUTI {
 
 // newUE creates the context of a UE the AMF does not know yet.
 func (a *AMF) newUE(r *ran) *ueContext {
-	u := &ueContext{a: a, log: r.logger().With("component", "gmm")}
+	u := &ueContext{a: a, log: r.logger()}
 	u.exec.wg = &a.wg
 	u.m = gmm.New(a.gmmCfg, a.services, ueShell{u}, u.log)
 	a.ueCount.Add(1)
