@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -57,8 +58,16 @@ func TestSimSurvivesCoreStop(t *testing.T) {
 		simDone <- cli.Main(context.Background(), env, []string{"sim", "--sctp", "userspace", "--json",
 			"--amf", core.N2Addr().String(), "--ues", "3000", "--rate", "1000", "--provision", "--timeout", "5s"})
 	}()
-	// Stop the core once registrations are under way.
-	time.Sleep(time.Second)
+	// Stop the core once registrations are under way: some UEs are
+	// registered (provisioning comes first and takes its time).
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if n := registeredUEs(t, core.HTTPAddr().String(), strings.TrimSpace(string(tok))); n >= 50 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no UE registered within 30 s")
+		}
+	}
 	stopCore()
 	select {
 	case code := <-simDone:
@@ -79,4 +88,21 @@ func TestSimSurvivesCoreStop(t *testing.T) {
 		t.Errorf("failures not reported by cause: %+v", sum)
 	}
 	t.Logf("after the core stopped: %d registered, failures %v", sum.Registered, sum.Failures)
+}
+
+// registeredUEs counts the registered UEs the API lists.
+func registeredUEs(t *testing.T, addr, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/ues?state=registered", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	var list struct {
+		UEs []json.RawMessage `json:"ues"`
+	}
+	json.NewDecoder(resp.Body).Decode(&list)
+	return len(list.UEs)
 }
