@@ -97,8 +97,10 @@ type AMF struct {
 		bySUPI  map[string]*ueContext
 		nextID  int64
 	}
-	// wg joins association readers and running UE executors.
-	wg sync.WaitGroup
+	// wg joins association readers and the AMF's own goroutines; runs
+	// joins UE executors.
+	wg   sync.WaitGroup
+	runs runs
 }
 
 // New builds an AMF. It registers its metrics on opts.Registry.
@@ -211,7 +213,13 @@ func (a *AMF) Stop(ctx context.Context) error {
 		r.conn.Close()
 	}
 	done := make(chan struct{})
-	go func() { a.wg.Wait(); close(done) }()
+	go func() {
+		// Readers first: their last act hands the UEs of their
+		// association to the executors.
+		a.wg.Wait()
+		a.runs.close()
+		close(done)
+	}()
 	select {
 	case <-done:
 		return nil

@@ -7,11 +7,38 @@ import "sync"
 // no goroutine. The mailbox is bounded; a full mailbox refuses the event
 // (overload), it never blocks the SCTP reader.
 type executor struct {
-	wg *sync.WaitGroup // the AMF's: Stop joins running executors
+	runs *runs // the AMF's: Stop joins running executors
 
 	mu      sync.Mutex
 	queue   []func()
 	running bool
+}
+
+// runs counts the executors running so that Stop can wait for them; once
+// closed it admits no new run (a timer firing after Stop is dropped).
+// Admission and Close take the lock, so every Add happens before Wait.
+type runs struct {
+	mu     sync.RWMutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+func (r *runs) admit() bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closed {
+		return false
+	}
+	r.wg.Add(1)
+	return true
+}
+
+// close stops admitting runs and waits for the running ones.
+func (r *runs) close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.wg.Wait()
 }
 
 // mailboxSize bounds the events one UE may have waiting.
@@ -24,20 +51,24 @@ func (e *executor) submit(f func()) bool {
 		e.mu.Unlock()
 		return false
 	}
+	if !e.running && !e.runs.admit() {
+		// The AMF has stopped.
+		e.mu.Unlock()
+		return true
+	}
 	e.queue = append(e.queue, f)
 	if e.running {
 		e.mu.Unlock()
 		return true
 	}
 	e.running = true
-	e.wg.Add(1)
 	e.mu.Unlock()
 	go e.run()
 	return true
 }
 
 func (e *executor) run() {
-	defer e.wg.Done()
+	defer e.runs.wg.Done()
 	for {
 		e.mu.Lock()
 		if len(e.queue) == 0 {

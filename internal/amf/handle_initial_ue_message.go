@@ -95,7 +95,7 @@ func initialGUTI(pdu []byte) *nas.GUTI {
 // newUE creates the context of a UE the AMF does not know yet.
 func (a *AMF) newUE(r *ran) *ueContext {
 	u := &ueContext{a: a, log: r.logger()}
-	u.exec.wg = &a.wg
+	u.exec.runs = &a.runs
 	u.m = gmm.New(a.gmmCfg, a.services, ueShell{u}, u.log)
 	a.ueCount.Add(1)
 	a.metrics.ues.Inc()
