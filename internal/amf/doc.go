@@ -1,32 +1,48 @@
-// Package amf is Keel's Access and Mobility Management Function. This part
-// is its N2 endpoint: NGAP (TS 38.413) over an SCTP association per gNB,
-// the registry of connected gNBs, and the non-UE-associated procedures
-// (NG Setup, RAN Configuration Update, NG Reset, Error Indication, AMF
-// Status Indication).
+// Package amf is Keel's Access and Mobility Management Function: its N2
+// endpoint (NGAP, TS 38.413, over an SCTP association per gNB), the
+// registry of connected gNBs and of UE contexts, the non-UE-associated
+// procedures (NG Setup, RAN Configuration Update, NG Reset, Error
+// Indication, AMF Status Indication, Overload Start/Stop), and the
+// UE-associated ones that carry each UE's 5GMM machine (package gmm):
+// Initial UE Message, Uplink/Downlink NAS Transport, Initial Context
+// Setup, UE Context Release, PDU Session Resource Setup and Release.
 //
 // # Concurrency
 //
 // Serve runs one accept loop and, per association, one reader goroutine
-// that decodes each PDU and runs its handler to completion before reading
-// the next: non-UE-associated procedures of one gNB are therefore handled
-// in the order they arrive. The gNB registry is guarded by AMF.mu; a ran's
-// own fields are guarded by ran.mu. Lock order: AMF.mu before ran.mu. No
-// lock is held while sending. Every goroutine is joined by Stop.
+// that decodes each PDU. Non-UE-associated procedures run on the reader
+// to completion, in arrival order. A UE-associated message is handed to
+// its UE's serial executor (executor.go): a bounded mailbox drained by a
+// goroutine that exists only while events wait, so an idle UE costs no
+// goroutine and the reader never blocks on a UE. Timer expiries enter the
+// same mailbox. A UE's machine and the fields marked "executor" in
+// ueContext are touched only by its executor.
+//
+// The gNB registry is guarded by AMF.mu; a ran's own fields by ran.mu
+// (lock order: AMF.mu before ran.mu). The UE maps (by AMF UE NGAP ID,
+// 5G-TMSI, SUPI) are guarded by AMF.ues, never held with the others. No
+// lock is held while sending. Stop joins the readers (AMF.wg), then closes
+// the executor gate (AMF.runs) and joins the executors.
 //
 // # Errors
 //
-// Nothing a gNB sends can stop the AMF. A PDU that does not decode gets
-// the answer TS 38.413 §10 gives (Error Indication with the cause and
+// Nothing a gNB or UE sends can stop the AMF. A PDU that does not decode
+// gets the answer TS 38.413 §10 gives (Error Indication with the cause and
 // Criticality Diagnostics, or NG Setup Failure for a malformed NG Setup
 // Request); a message the AMF's state does not allow gets Error Indication
-// with "message not compatible with receiver state" (§10.4). Each is
-// counted in keel_ngap_protocol_errors_total and leaves every other gNB
-// untouched.
+// with "message not compatible with receiver state" (§10.4); a
+// UE-associated message for an unknown UE, "unknown local UE NGAP ID"
+// (§10.6). Each is counted in keel_ngap_protocol_errors_total and leaves
+// every other gNB and UE untouched. A full UE mailbox drops the event and
+// counts it; too many UEs registering at once are refused with 5GMM cause
+// #22 (TS 24.501 §5.3.9) while the gNBs get Overload Start.
 //
 // # Spec conformance
 //
-// TS 38.413 §8.7.1 NG Setup, §8.7.2 RAN Configuration Update, §8.7.4 NG
-// Reset (both directions), §8.7.5 Error Indication, §8.7.6 AMF Status
-// Indication, §10 handling of protocol errors; TS 38.412 §7: NGAP on SCTP
-// with PPID 60, non-UE-associated signalling on stream 0.
+// TS 38.413 §8.2.1–8.2.2, §8.3.1–8.3.3, §8.6.1–8.6.3, §8.7.1 NG Setup,
+// §8.7.2 RAN Configuration Update, §8.7.4 NG Reset (both directions),
+// §8.7.5 Error Indication, §8.7.6 AMF Status Indication and Overload
+// Start, §8.7.7 Overload Stop, §10; TS 38.412 §7: NGAP on SCTP with PPID
+// 60, non-UE-associated signalling on stream 0, each UE on a stream of its
+// own. 5GMM procedures: see package gmm.
 package amf
