@@ -125,61 +125,14 @@ func (a *AMF) reply(ctx context.Context, r *ran, m message.Message) {
 }
 
 // ueIDs returns the UE NGAP IDs a UE-associated message carries (-1 when
-// absent) and whether it is UE-associated at all.
+// absent) and whether it carries either.
 func ueIDs(m message.Message) (amfUE, ranUE int64, ok bool) {
-	amfUE, ranUE = -1, -1
-	switch x := m.(type) {
-	case *message.InitialUEMessage:
-		if x.RANUENGAPID != nil {
-			ranUE = x.RANUENGAPID.Value
-		}
-		return amfUE, ranUE, true
-	case *message.UplinkNASTransport:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.InitialContextSetupResponse:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.InitialContextSetupFailure:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.UEContextReleaseRequest:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.UEContextReleaseComplete:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.UEContextModificationResponse:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.UEContextModificationFailure:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.PDUSessionResourceSetupResponse:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.PDUSessionResourceModifyResponse:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.PDUSessionResourceReleaseResponse:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.PDUSessionResourceNotify:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.NASNonDeliveryIndication:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.UERadioCapabilityInfoIndication:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.PathSwitchRequest:
-		if x.RANUENGAPID != nil {
-			ranUE = x.RANUENGAPID.Value
-		}
-		return amfUE, ranUE, true
-	case *message.HandoverRequired:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
-	case *message.LocationReport:
-		return ids(x.AMFUENGAPID, x.RANUENGAPID)
+	amfUE, hasAMF, ranUE, hasRAN := ngap.UEIDs(m)
+	if !hasAMF {
+		amfUE = -1
 	}
-	return amfUE, ranUE, false
-}
-
-func ids(amf *ie.AMFUENGAPID, ran *ie.RANUENGAPID) (int64, int64, bool) {
-	a, r := int64(-1), int64(-1)
-	if amf != nil {
-		a = amf.Value
+	if !hasRAN {
+		ranUE = -1
 	}
-	if ran != nil {
-		r = ran.Value
-	}
-	return a, r, true
+	return amfUE, ranUE, hasAMF || hasRAN
 }

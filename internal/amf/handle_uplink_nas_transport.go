@@ -49,13 +49,7 @@ func (a *AMF) unknownUE(ctx context.Context, r *ran, amfID, ranID int64) {
 // abstractSyntax answers a message missing a mandatory IE (§10.3.4.2).
 func (a *AMF) abstractSyntax(ctx context.Context, r *ran, m message.Message) {
 	a.metrics.protocolErrors.WithLabelValues("abstract-syntax").Inc()
-	amfID, hasAMF, ranID, hasRAN := ngap.UEIDs(m)
-	if !hasAMF {
-		amfID = -1
-	}
-	if !hasRAN {
-		ranID = -1
-	}
+	amfID, ranID, _ := ueIDs(m)
 	a.reply(ctx, r, ngap.ErrorIndication(
 		ngap.ProtocolCause(ie.CauseProtocolPresentAbstractSyntaxErrorFalselyConstructedMessage), nil, amfID, ranID))
 }

@@ -72,6 +72,16 @@ func (r *ran) isSetUp() bool {
 	return r.mu.state == ranReady
 }
 
+// gnbID is the gNB's ID once NG Setup named it, else "".
+func (r *ran) gnbID() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.mu.state != ranReady {
+		return ""
+	}
+	return r.mu.id.String()
+}
+
 func (r *ran) info() GNB {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -87,7 +87,7 @@ func (u *ueContext) publish() {
 	}
 	if c := u.conn.Load(); c != nil {
 		v.AMFUENGAPID, v.RANUENGAPID = c.amfID, c.ranID
-		v.GNB = c.ran.info().ID
+		v.GNB = c.ran.gnbID()
 	}
 	if u.loc.TAI.PLMN.MCC != "" {
 		v.TAI = u.loc.TAI.String()

@@ -360,18 +360,12 @@ func provision(ctx context.Context, c *client.Client, r *ueRun) error {
 
 // homeNetworkKey fetches the public key of a SUCI protection scheme.
 func homeNetworkKey(ctx context.Context, c *client.Client, s ue.Scheme) (uint8, []byte, error) {
-	var out struct {
-		Keys []struct {
-			ID     uint8  `json:"id"`
-			Scheme string `json:"scheme"`
-			Public string `json:"public_key"`
-		} `json:"keys"`
-	}
-	if err := c.Get(ctx, "/api/v1/home-network-keys", &out); err != nil {
+	list, err := c.HomeNetworkKeys(ctx)
+	if err != nil {
 		return 0, nil, fmt.Errorf("reading the home network public keys: %w", err)
 	}
 	want := map[ue.Scheme]string{ue.SchemeA: "A", ue.SchemeB: "B"}[s]
-	for _, k := range out.Keys {
+	for _, k := range list.Keys {
 		if k.Scheme == want {
 			pub, err := hex.DecodeString(k.Public)
 			return k.ID, pub, err

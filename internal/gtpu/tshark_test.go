@@ -1,14 +1,12 @@
 package gtpu
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/keelcore/keel/internal/tsharktest"
 )
 
 // TestTsharkDecodesGolden has tshark, a GTP-U decoder written independently
@@ -18,42 +16,13 @@ import (
 // must decode the ICMP echo request inside every G-PDU with a good
 // checksum, and must find the field values the message was built with.
 func TestTsharkDecodesGolden(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark is not on PATH (Debian package tshark): the independent decoder check cannot run")
-	}
-	text2pcap, err := exec.LookPath("text2pcap")
-	if err != nil {
-		t.Skip("text2pcap is not on PATH (Debian package tshark): the independent decoder check cannot run")
-	}
 	gs := goldens()
-	dir := t.TempDir()
-	dump, pcap := filepath.Join(dir, "gtpu.txt"), filepath.Join(dir, "gtpu.pcap")
-	var buf bytes.Buffer
+	var pdus [][]byte
 	for _, g := range gs {
-		writeHexdump(&buf, unhex(t, g.hex))
+		pdus = append(pdus, unhex(t, g.hex))
 	}
-	if err := os.WriteFile(dump, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(text2pcap, "-q", "-u", fmt.Sprintf("%d,%d", Port, Port), dump, pcap).CombinedOutput(); err != nil {
-		t.Fatalf("text2pcap: %v\n%s", err, out)
-	}
-
-	// A private HOME keeps the user's Wireshark profile out of the decoding.
-	home := t.TempDir()
-	run := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(tshark, append([]string{"-n", "-r", pcap, "-o", "ip.check_checksum:TRUE"}, args...)...)
-		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("tshark %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-		}
-		return strings.TrimSpace(string(out))
-	}
+	pcap := tsharktest.Pcap(t, []string{"-u", fmt.Sprintf("%d,%d", Port, Port)}, pdus)
+	run := tsharktest.Runner(t, pcap, "-o", "ip.check_checksum:TRUE")
 
 	// tshark exits 0 whatever it finds: count what it prints.
 	const flagged = "_ws.malformed || _ws.expert.severity==error"
@@ -108,17 +77,4 @@ func TestTsharkDecodesGolden(t *testing.T) {
 	if t.Failed() {
 		t.Logf("tshark summary:\n%s", run())
 	}
-}
-
-// writeHexdump writes b in the format of od -Ax -tx1 -v, which text2pcap
-// reads; an offset of 0 starts a new packet.
-func writeHexdump(w *bytes.Buffer, b []byte) {
-	for i := 0; i < len(b); i += 16 {
-		fmt.Fprintf(w, "%06x", i)
-		for _, c := range b[i:min(i+16, len(b))] {
-			fmt.Fprintf(w, " %02x", c)
-		}
-		w.WriteByte('\n')
-	}
-	fmt.Fprintf(w, "%06x\n", len(b))
 }

@@ -1,13 +1,11 @@
 package ngap
 
 import (
-	"bytes"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/keelcore/keel/internal/tsharktest"
 )
 
 // TestTsharkDecodesSessions has tshark read every PDU session golden PDU
@@ -17,42 +15,9 @@ import (
 // type, causes) and the 5GSM message in the NAS-PDU, to the values the
 // builders were given.
 func TestTsharkDecodesSessions(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark is not on PATH (Debian package tshark): the independent decoder check cannot run")
-	}
-	text2pcap, err := exec.LookPath("text2pcap")
-	if err != nil {
-		t.Skip("text2pcap is not on PATH (Debian package tshark): the independent decoder check cannot run")
-	}
 	cases := sessionGoldenCases(t)
 	pdus := sessionGoldenPDUs(t)
-
-	dir := t.TempDir()
-	dump, pcap := filepath.Join(dir, "sessions.txt"), filepath.Join(dir, "sessions.pcap")
-	var buf bytes.Buffer
-	for _, p := range pdus {
-		writeHexdump(&buf, p)
-	}
-	if err := os.WriteFile(dump, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(text2pcap, "-q", "-S", "40000,38412,60", dump, pcap).CombinedOutput(); err != nil {
-		t.Fatalf("text2pcap: %v\n%s", err, out)
-	}
-	home := t.TempDir()
-	run := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(tshark, append([]string{"-n", "-r", pcap, "-o", "sctp.checksum:CRC 32c"}, args...)...)
-		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("tshark %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-		}
-		return strings.TrimSpace(string(out))
-	}
+	run := tsharktest.Runner(t, tsharktest.Pcap(t, []string{"-S", "40000,38412,60"}, pdus), "-o", "sctp.checksum:CRC 32c")
 	// tshark exits 0 whatever it finds: count what it prints.
 	const flagged = "_ws.malformed || _ws.expert.severity==error || _ws.expert.severity==warning || sctp.checksum.status==0"
 	if bad := run("-Y", flagged); bad != "" {

@@ -1,14 +1,11 @@
 package pfcp
 
 import (
-	"bytes"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/keelcore/keel/internal/tsharktest"
 )
 
 // TestTsharkDecodesGolden has tshark, a decoder written independently of
@@ -19,35 +16,12 @@ import (
 // (sequence numbers, SEIDs, Node IDs, F-TEIDs, outer headers, MBRs,
 // thresholds, usage report triggers and volumes, causes).
 func TestTsharkDecodesGolden(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark is not on PATH (Debian package tshark): the independent decoder check cannot run")
-	}
-	text2pcap, err := exec.LookPath("text2pcap")
-	if err != nil {
-		t.Skip("text2pcap is not on PATH (Debian package tshark): the independent decoder check cannot run")
-	}
 	cases := goldenCases()
-	msgs := goldenBytes(t)
-
-	dir := t.TempDir()
-	dump, pcap := filepath.Join(dir, "pfcp.txt"), filepath.Join(dir, "pfcp.pcap")
-	var buf bytes.Buffer
-	for _, b := range msgs {
-		writeHexdump(&buf, b)
-	}
-	if err := os.WriteFile(dump, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(text2pcap, "-q", "-u", "8805,8805", dump, pcap).CombinedOutput(); err != nil {
-		t.Fatalf("text2pcap: %v\n%s", err, out)
-	}
-	out := runTshark(t, tshark, pcap)
+	out := tsharktest.Runner(t, tsharktest.Pcap(t, []string{"-u", "8805,8805"}, goldenBytes(t)))
 
 	// tshark exits 0 whatever it finds: count what it prints.
-	const flagged = "_ws.malformed || _ws.expert.severity==error || _ws.expert.severity==warning"
-	if bad := out("-Y", flagged); bad != "" {
-		t.Errorf("tshark flags packets:\n%s\n%s", bad, out("-Y", flagged, "-V"))
+	if bad := out("-Y", tsharktest.Flagged); bad != "" {
+		t.Errorf("tshark flags packets:\n%s\n%s", bad, out("-Y", tsharktest.Flagged, "-V"))
 	}
 	var fields []string
 	for _, c := range cases {
@@ -79,35 +53,4 @@ func TestTsharkDecodesGolden(t *testing.T) {
 	if t.Failed() {
 		t.Logf("tshark summary:\n%s", out())
 	}
-}
-
-// runTshark returns a function running tshark on pcap with a private
-// HOME, which keeps the user's Wireshark profile out of the decoding.
-func runTshark(t *testing.T, tshark, pcap string) func(args ...string) string {
-	home := t.TempDir()
-	return func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(tshark, append([]string{"-n", "-r", pcap}, args...)...)
-		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("tshark %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-		}
-		return strings.TrimSpace(string(out))
-	}
-}
-
-// writeHexdump writes b in the format of od -Ax -tx1 -v, which text2pcap
-// reads; an offset of 0 starts a new packet.
-func writeHexdump(w *bytes.Buffer, b []byte) {
-	for i := 0; i < len(b); i += 16 {
-		fmt.Fprintf(w, "%06x", i)
-		for _, c := range b[i:min(i+16, len(b))] {
-			fmt.Fprintf(w, " %02x", c)
-		}
-		w.WriteByte('\n')
-	}
-	fmt.Fprintf(w, "%06x\n", len(b))
 }

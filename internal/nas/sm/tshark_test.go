@@ -1,14 +1,11 @@
 package sm
 
 import (
-	"bytes"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/keelcore/keel/internal/tsharktest"
 
 	"github.com/free5gc/ngap/message"
 
@@ -43,14 +40,6 @@ func ulNASTransport(psi uint8, sm []byte, initial bool) []byte {
 // malformed and raise no expert warning or error, and must decode the
 // 5GSM fields to the values the builders were given.
 func TestTsharkDecodes(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark is not on PATH (Debian package tshark): the independent decoder check cannot run")
-	}
-	text2pcap, err := exec.LookPath("text2pcap")
-	if err != nil {
-		t.Skip("text2pcap is not on PATH (Debian package tshark): the independent decoder check cannot run")
-	}
 	loc := ngap.UELocation{TAI: ngap.TAI{PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, TAC: 1}, CellID: 0x10}
 	const amfUE, ranUE = 7, 9
 	type tcase struct {
@@ -137,10 +126,11 @@ func TestTsharkDecodes(t *testing.T) {
 			"nas_5gs.sm.message_type": "0xd4", "nas_5gs.sm.5gsm_cause": ""}},
 	}
 
-	var dump bytes.Buffer
+	var pdus [][]byte
 	for _, c := range cases {
 		var m message.Message = ngap.DownlinkNASTransport(amfUE, ranUE, c.nas)
 		if c.up {
+			var err error
 			if m, err = ngap.UplinkNASTransport(amfUE, ranUE, c.nas, loc); err != nil {
 				t.Fatal(err)
 			}
@@ -149,36 +139,9 @@ func TestTsharkDecodes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		for i := 0; i < len(pdu); i += 16 {
-			fmt.Fprintf(&dump, "%06x", i)
-			for _, o := range pdu[i:min(i+16, len(pdu))] {
-				fmt.Fprintf(&dump, " %02x", o)
-			}
-			dump.WriteByte('\n')
-		}
-		fmt.Fprintf(&dump, "%06x\n", len(pdu))
+		pdus = append(pdus, pdu)
 	}
-	dir := t.TempDir()
-	txt, pcap := filepath.Join(dir, "sm.txt"), filepath.Join(dir, "sm.pcap")
-	if err := os.WriteFile(txt, dump.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(text2pcap, "-q", "-S", "40000,38412,60", txt, pcap).CombinedOutput(); err != nil {
-		t.Fatalf("text2pcap: %v\n%s", err, out)
-	}
-	home := t.TempDir()
-	run := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(tshark, append([]string{"-n", "-r", pcap, "-o", "sctp.checksum:CRC 32c"}, args...)...)
-		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("tshark %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-		}
-		return strings.TrimSpace(string(out))
-	}
+	run := tsharktest.Runner(t, tsharktest.Pcap(t, []string{"-S", "40000,38412,60"}, pdus), "-o", "sctp.checksum:CRC 32c")
 	// tshark exits 0 whatever it finds: count what it prints.
 	const flagged = "_ws.malformed || _ws.expert.severity==error || _ws.expert.severity==warning || sctp.checksum.status==0"
 	if bad := run("-Y", flagged); bad != "" {
