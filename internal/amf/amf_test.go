@@ -94,14 +94,22 @@ func (h *harness) raw() sctp.Conn {
 	return c
 }
 
-// exchange sends a PDU and returns the decoded answer.
-func exchange(t *testing.T, c sctp.Conn, pdu []byte) message.Message {
+// send sends a PDU on stream 0 with the NGAP PPID.
+func send(t *testing.T, c sctp.Conn, pdu []byte) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := c.Send(ctx, sctp.Message{PPID: sctp.PPIDNGAP, Data: pdu}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// exchange sends a PDU and returns the decoded answer.
+func exchange(t *testing.T, c sctp.Conn, pdu []byte) message.Message {
+	t.Helper()
+	send(t, c, pdu)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	in, err := c.Recv(ctx)
 	if err != nil {
 		t.Fatalf("no answer: %v", err)
@@ -249,6 +257,12 @@ func TestBadInput(t *testing.T) {
 		UserLocationInformation: userLocation(),
 	})
 
+	unknownIgnore := append([]byte(nil), unknownProc...)
+	unknownIgnore[2] = unknownIgnore[2]&0x3f | 0x40 // criticality "ignore IE"
+	ei, _ := ngap.Encode(ngap.ErrorIndication(ngap.ProtocolCause(ie.CauseProtocolPresentUnspecified), nil, -1, -1))
+
+	// want "" is no answer at all: the PDU is followed by garbage, whose
+	// Error Indication must then be the first answer.
 	tests := []struct {
 		name  string
 		setup bool // run NG Setup first
@@ -256,17 +270,27 @@ func TestBadInput(t *testing.T) {
 		want  string
 	}{
 		{"garbage", false, []byte("this is not NGAP at all"), "EI protocol/0"},
+		{"unknown procedure, criticality ignore", false, unknownIgnore, ""},
+		{"Error Indication before NG Setup", false, ei, ""},
+		{"Error Indication after NG Setup", true, ei, ""},
 		{"truncated NG Setup", false, good[:9], "EI protocol/0"},
 		{"unknown procedure", false, unknownProc, "EI none"},
 		{"not NG Setup first", false, cuPDU, "EI protocol/3"},
 		{"unknown UE", true, ul, "EI radio-network/14"},
 	}
-	for _, tt := range tests {
+	for i, tt := range tests {
 		c := h.raw()
 		if tt.setup {
-			if m := exchange(t, c, good); causeOf(m) != "" {
+			if m := exchange(t, c, setupPDU(t, gnbConfig(uint32(10+i)))); causeOf(m) != "" {
 				t.Fatalf("%s: setup: %T %s", tt.name, m, causeOf(m))
 			}
+		}
+		if tt.want == "" {
+			send(t, c, tt.pdu)
+			if got := exchange(t, c, []byte("garbage")); causeOf(got) != "EI protocol/0" {
+				t.Errorf("%s: answered with %T %q, want no answer", tt.name, got, causeOf(got))
+			}
+			continue
 		}
 		got := exchange(t, c, tt.pdu)
 		if causeOf(got) != tt.want {

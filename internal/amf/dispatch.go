@@ -23,6 +23,12 @@ func (a *AMF) handlePDU(ctx context.Context, r *ran, in sctp.Message) {
 		return
 	}
 	a.metrics.count("rx", m)
+	if ei, ok := m.(*message.ErrorIndication); ok {
+		// Never answered, whatever the association's state: an Error
+		// Indication about an Error Indication could bounce forever.
+		a.handleErrorIndication(r, ei)
+		return
+	}
 	if !r.isSetUp() {
 		if req, ok := m.(*message.NGSetupRequest); ok {
 			a.handleNGSetup(ctx, r, req)
@@ -42,8 +48,6 @@ func (a *AMF) handlePDU(ctx context.Context, r *ran, in sctp.Message) {
 		a.handleNGReset(ctx, r, msg)
 	case *message.NGResetAcknowledge:
 		a.handleNGResetAcknowledge(ctx, r, msg)
-	case *message.ErrorIndication:
-		a.handleErrorIndication(r, msg)
 	case *message.InitialUEMessage:
 		a.handleInitialUEMessage(ctx, r, msg)
 	case *message.UplinkNASTransport:
@@ -88,6 +92,7 @@ func (a *AMF) protocolError(ctx context.Context, r *ran, pe *ngap.ProtocolError)
 	// §10.3.5: an erroneous NG Setup Request is answered with NG Setup
 	// Failure; everything else with Error Indication.
 	if pe.ProcedureCode == message.ProcedureCodeNGSetup && pe.MessageType == message.MessageTypeInitiatingMessage && pe.Cause != nil {
+		a.metrics.setups.WithLabelValues("abstract-syntax").Inc()
 		a.reply(ctx, r, ngap.NGSetupFailure(pe.Cause, -1, pe.Diagnostics))
 		return
 	}

@@ -55,6 +55,12 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with the server's options adjusted by edit.
+func newEnvWith(t testing.TB, edit func(*api.Options)) *env {
+	t.Helper()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "keel.db"), sqlite.Options{Logger: log})
@@ -64,14 +70,18 @@ func newEnv(t testing.TB) *env {
 	t.Cleanup(func() { st.Close() })
 	reg := prometheus.NewRegistry()
 	tok := secret.NewToken()
-	s, err := api.New(api.Options{
+	opts := api.Options{
 		Store: st, Token: tok, Logger: log, Registry: reg, Gatherer: reg,
 		Defaults: api.Defaults{
 			AMF: [2]byte{0x80, 0}, UEAMBR: store.AMBR{Uplink: 1e9, Downlink: 1e9},
 			SessionAMBR: store.AMBR{Uplink: 1e9, Downlink: 1e9}, FiveQI: 9, ARPPriority: 8,
 			NSSAI: []store.SNSSAI{{SST: 1}}, DNNs: []string{"internet"},
 		},
-	})
+	}
+	if edit != nil {
+		edit(&opts)
+	}
+	s, err := api.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,6 +130,7 @@ func TestAuthRequired(t *testing.T) {
 		{"PUT", "/api/v1/subscribers/imsi-001010000000001"},
 		{"PATCH", "/api/v1/subscribers/imsi-001010000000001"},
 		{"DELETE", "/api/v1/subscribers/imsi-001010000000001"},
+		{"GET", "/api/v1/openapi.yaml"},
 	}
 	for _, r := range routes {
 		for _, auth := range []string{"", "Bearer wrong-token-wrong-token-wrong-token", "Basic " + e.token.Reveal(), e.token.Reveal()} {
@@ -293,6 +304,38 @@ func TestBadRequests(t *testing.T) {
 	}
 	if n, _ := e.store.CountSubscribers(context.Background()); n != 1 {
 		t.Errorf("after bad requests %d subscribers stored, want 1", n)
+	}
+}
+
+// A body over the limit is refused with 413 whichever decoder meets the
+// limit, and nothing of it is stored.
+func TestBodyTooLarge(t *testing.T) {
+	e := newEnvWith(t, func(o *api.Options) { o.MaxImportBytes = 4096 })
+	big := `{"supi":"imsi-001010000000001","k":"` + testK + `","opc":"` + testOPc + `"` + strings.Repeat(" ", 1<<20) + `}`
+	if code, b := e.do("POST", "/api/v1/subscribers", "application/json", big); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("create with a %d-byte body = %d %s, want 413", len(big), code, b)
+	}
+	var csv strings.Builder
+	csv.WriteString("supi,k,opc\n")
+	for i := range 100 {
+		fmt.Fprintf(&csv, "imsi-00101%010d,%s,%s\n", i, testK, testOPc)
+	}
+	var js strings.Builder
+	js.WriteString("[")
+	for i := range 100 {
+		if i > 0 {
+			js.WriteString(",")
+		}
+		js.WriteString(subJSON(fmt.Sprintf("imsi-00101%010d", i)))
+	}
+	js.WriteString("]")
+	for _, body := range []struct{ ct, text string }{{"text/csv", csv.String()}, {"application/json", js.String()}} {
+		if code, b := e.do("POST", "/api/v1/subscribers/import", body.ct, body.text); code != http.StatusRequestEntityTooLarge {
+			t.Errorf("%s import of %d bytes over a 4096-byte limit = %d %s, want 413", body.ct, len(body.text), code, b)
+		}
+	}
+	if n, _ := e.store.CountSubscribers(context.Background()); n != 0 {
+		t.Errorf("refused bodies stored %d subscribers", n)
 	}
 }
 

@@ -45,6 +45,35 @@ func writeError(w http.ResponseWriter, status int, e *Error) {
 	writeJSON(w, status, e)
 }
 
+// limitedBody is a request body cut off after a limit. It remembers
+// whether the client sent more, so that a refusal can be 413 rather
+// than 400 whichever decoder met the limit.
+type limitedBody struct {
+	r        io.Reader
+	exceeded bool
+}
+
+func limitBody(w http.ResponseWriter, r *http.Request, limit int64) *limitedBody {
+	return &limitedBody{r: http.MaxBytesReader(w, r.Body, limit)}
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	var tooBig *http.MaxBytesError
+	if err != nil && errors.As(err, &tooBig) {
+		b.exceeded = true
+	}
+	return n, err
+}
+
+// status is the answer to a body that could not be read or decoded.
+func (b *limitedBody) status() int {
+	if b.exceeded {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
+}
+
 // decodeJSON reads exactly one JSON value into v, refusing unknown fields,
 // and turns decoder failures into an *Error naming the field.
 func decodeJSON(r io.Reader, v any) *Error {

@@ -27,7 +27,7 @@ const maxRowErrors = 100
 // an object {"subscribers": [...]}) or a CSV file with a header line. It is
 // all or nothing: one bad row and nothing is stored.
 func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
-	body := http.MaxBytesReader(w, r.Body, maxImportBytes)
+	body := limitBody(w, r, s.opts.MaxImportBytes)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var (
 		reqs []SubscriberRequest
@@ -44,12 +44,7 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e != nil {
-		status := http.StatusBadRequest
-		var tooBig *http.MaxBytesError
-		if errors.As(e, &tooBig) {
-			status = http.StatusRequestEntityTooLarge
-		}
-		writeError(w, status, e)
+		writeError(w, body.status(), e)
 		return
 	}
 	subs := make([]*store.Subscriber, 0, len(reqs))
@@ -182,13 +177,13 @@ func readImportCSV(r io.Reader) ([]SubscriberRequest, []int, *Error) {
 		reqs []SubscriberRequest
 		rows []int
 		bad  []RowError
+		last = 1 // the line of the last record read; the header's at first
 	)
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		var perr *csv.ParseError
 		if errors.As(err, &perr) && !errors.Is(err, csv.ErrFieldCount) {
 			bad = append(bad, RowError{Row: perr.Line, Reason: perr.Err.Error()})
@@ -198,9 +193,12 @@ func readImportCSV(r io.Reader) ([]SubscriberRequest, []int, *Error) {
 			continue
 		}
 		if err != nil {
-			bad = append(bad, RowError{Row: line, Reason: err.Error()})
-			continue
+			// The body itself failed (cut off, too large): no later row
+			// can be read.
+			return nil, nil, &Error{Message: fmt.Sprintf("reading CSV after line %d: %v", last, err)}
 		}
+		line, _ := cr.FieldPos(0)
+		last = line
 		req, re := csvRow(rec, col)
 		if re != nil {
 			re.Row = line

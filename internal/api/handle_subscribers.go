@@ -55,8 +55,9 @@ func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 	var req SubscriberRequest
-	if e := decodeJSON(http.MaxBytesReader(w, r.Body, maxBodyBytes), &req); e != nil {
-		writeError(w, http.StatusBadRequest, e)
+	body := limitBody(w, r, maxBodyBytes)
+	if e := decodeJSON(body, &req); e != nil {
+		writeError(w, body.status(), e)
 		return
 	}
 	sub, err := req.Apply(nil, s.opts.Defaults)
@@ -89,8 +90,9 @@ func (s *Server) replaceSubscriber(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req SubscriberRequest
-	if e := decodeJSON(http.MaxBytesReader(w, r.Body, maxBodyBytes), &req); e != nil {
-		writeError(w, http.StatusBadRequest, e)
+	body := limitBody(w, r, maxBodyBytes)
+	if e := decodeJSON(body, &req); e != nil {
+		writeError(w, body.status(), e)
 		return
 	}
 	if req.SUPI != nil && *req.SUPI != old.SUPI {
@@ -131,8 +133,9 @@ func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req SubscriberRequest
-	if e := decodeJSON(http.MaxBytesReader(w, r.Body, maxBodyBytes), &req); e != nil {
-		writeError(w, http.StatusBadRequest, e)
+	body := limitBody(w, r, maxBodyBytes)
+	if e := decodeJSON(body, &req); e != nil {
+		writeError(w, body.status(), e)
 		return
 	}
 	sub, err := req.Apply(old, s.opts.Defaults)

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,9 @@ type Options struct {
 	HNKeys HNKeys
 	// Sessions serves /api/v1/sessions; nil leaves the route out.
 	Sessions Sessions
+	// MaxImportBytes bounds an import body (0: 256 MiB, room for about
+	// a million CSV rows); a larger body is refused with 413.
+	MaxImportBytes int64
 	// Extra mounts further routes under /api/v1 (gNBs, UEs, sessions);
 	// they share authentication and metrics.
 	Extra map[string]http.Handler
@@ -56,12 +60,23 @@ type Server struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	duration *prometheus.HistogramVec
+	routes   []Route
+}
+
+// Route is one served route: "METHOD /path" and whether it needs the
+// admin token.
+type Route struct {
+	Pattern string
+	Auth    bool
 }
 
 // New builds a Server. It registers its metrics on opts.Registry.
 func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxImportBytes == 0 {
+		opts.MaxImportBytes = maxImportBytes
 	}
 	s := &Server{opts: opts, log: opts.Logger, mux: http.NewServeMux()}
 	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -80,7 +95,7 @@ func New(opts Options) (*Server, error) {
 		h := promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{})
 		s.route("GET /metrics", false, h.ServeHTTP)
 	}
-	s.route("GET /api/v1/openapi.yaml", false, func(w http.ResponseWriter, _ *http.Request) {
+	s.route("GET /api/v1/openapi.yaml", true, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		w.Write(openAPIDocument)
 	})
@@ -118,8 +133,12 @@ func New(opts Options) (*Server, error) {
 // Handler returns the API as an http.Handler.
 func (s *Server) Handler() http.Handler { return s.mux }
 
+// Routes lists the routes the server answers, in registration order.
+func (s *Server) Routes() []Route { return slices.Clone(s.routes) }
+
 func (s *Server) route(pattern string, auth bool, h http.HandlerFunc) {
 	method, path, _ := strings.Cut(pattern, " ")
+	s.routes = append(s.routes, Route{Pattern: pattern, Auth: auth})
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}

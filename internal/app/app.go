@@ -34,6 +34,7 @@ import (
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/sctp"
+	"github.com/keelcore/keel/internal/sctp/transport"
 	"github.com/keelcore/keel/internal/smf"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/sqlite"
@@ -55,6 +56,9 @@ type Options struct {
 	Notice io.Writer
 	// Version is reported by the keel_build_info metric.
 	Version, Commit string
+	// SelectN2 picks the N2 transport for the configured mode; nil means
+	// transport.Select (probe the kernel, else userspace SCTP).
+	SelectN2 func(mode string, log *slog.Logger) (sctp.Transport, error)
 }
 
 // App is a running core.
@@ -71,6 +75,7 @@ type App struct {
 	up       *userPlane
 	n2       sctp.Transport
 	n2ln     sctp.Listener
+	n2Err    error // why N2 is not serving; nil when it is
 }
 
 // New builds the core: data directory, store, admin token, metrics and the
@@ -81,6 +86,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	if opts.Notice == nil {
 		opts.Notice = io.Discard
+	}
+	if opts.SelectN2 == nil {
+		opts.SelectN2 = transport.Select
 	}
 	a := &App{cfg: cfg, log: opts.Logger, registry: prometheus.NewRegistry()}
 	a.registry.MustRegister(
@@ -101,6 +109,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	token, created, err := loadOrCreateToken(cfg.DataDir)
 	if err != nil {
 		return nil, err
+	}
+	if created {
+		// Shown as soon as it exists, so that a start failing later
+		// (a busy port, a missing privilege) does not lose it.
+		fmt.Fprintf(opts.Notice, "Admin token (shown once; kept in %s, mode 0600):\n\n    %s\n\n",
+			filepath.Join(cfg.DataDir, TokenFile), token.Reveal())
 	}
 	dbPath := filepath.Join(cfg.DataDir, DatabaseFile)
 	st, err := sqlite.Open(ctx, dbPath, sqlite.Options{
@@ -140,7 +154,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.smf.SetAMF(a.amf)
-	if err := a.startN2(ctx); err != nil {
+	if err := a.startN2(ctx, opts.SelectN2); err != nil {
 		a.closeSessions()
 		st.Close()
 		return nil, err
@@ -179,10 +193,6 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(a.log.With("component", "http").Handler(), slog.LevelWarn),
 	}
-	if created {
-		fmt.Fprintf(opts.Notice, "Admin token (shown once; kept in %s, mode 0600):\n\n    %s\n\n",
-			filepath.Join(cfg.DataDir, TokenFile), token.Reveal())
-	}
 	return a, nil
 }
 
@@ -218,10 +228,12 @@ func (a *App) Run(ctx context.Context) error {
 	n2ctx, stopN2 := context.WithCancel(context.Background())
 	defer stopN2()
 	n2done := make(chan error, 1)
-	go func() { n2done <- a.amf.Serve(n2ctx, a.n2ln) }()
+	httpReturned, n2Returned := false, a.n2ln == nil
+	if !n2Returned {
+		go func() { n2done <- a.amf.Serve(n2ctx, a.n2ln) }()
+	}
 	a.log.Info("keel serving", "component", "app", "http", a.HTTPAddr().String())
 	var runErr error
-	httpReturned, n2Returned := false, false
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
@@ -252,14 +264,20 @@ func (a *App) stop() error {
 	defer cancel()
 	// gNBs learn first that the AMF is going (AMF Status Indication),
 	// then the management API drains, then the store closes.
-	a.n2ln.Close()
+	if a.n2ln != nil {
+		a.n2ln.Close()
+	}
 	amfErr := a.amf.Stop(ctx)
 	a.closeSessions()
 	err := a.http.Shutdown(ctx)
 	if err != nil {
 		a.http.Close()
 	}
-	return errors.Join(amfErr, err, a.n2.Close(), a.store.Close())
+	var n2Err error
+	if a.n2 != nil {
+		n2Err = a.n2.Close()
+	}
+	return errors.Join(amfErr, err, n2Err, a.store.Close())
 }
 
 // closeSessions stops the SMF, then the UPF.
@@ -289,14 +307,23 @@ func (a *App) closeN2() {
 	}
 }
 
-// N2Addr is the address the AMF listens on for gNBs.
-func (a *App) N2Addr() netip.AddrPort { return a.n2ln.Addr() }
+// N2Addr is the address the AMF listens on for gNBs; the zero AddrPort
+// when N2 is not serving.
+func (a *App) N2Addr() netip.AddrPort {
+	if a.n2ln == nil {
+		return netip.AddrPort{}
+	}
+	return a.n2ln.Addr()
+}
 
 func (a *App) ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := a.store.Ping(ctx); err != nil {
 		return fmt.Errorf("store: %w", err)
+	}
+	if a.n2Err != nil {
+		return fmt.Errorf("n2: not serving: %w", a.n2Err)
 	}
 	return nil
 }

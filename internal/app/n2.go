@@ -2,13 +2,15 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
-	"github.com/keelcore/keel/internal/sctp/transport"
 )
 
 // amfConfig turns the operator's configuration into the AMF's.
@@ -39,10 +41,20 @@ func amfConfig(cfg config.Config) amf.Config {
 }
 
 // startN2 opens the SCTP transport the configuration asks for and the N2
-// listener on it.
-func (a *App) startN2(ctx context.Context) error {
+// listener on it. When automatic selection finds no transport the process
+// may open (no kernel SCTP and no CAP_NET_RAW for the userspace one), the
+// rest of the core still starts, so that subscribers can be managed: the
+// log says why gNBs cannot connect and /readyz reports N2 as not serving.
+// A transport forced in the configuration, or an N2 address that cannot
+// be bound, stops the start.
+func (a *App) startN2(ctx context.Context, selectN2 func(string, *slog.Logger) (sctp.Transport, error)) error {
 	log := a.log.With("component", "n2")
-	tr, err := transport.Select(string(a.cfg.N2.SCTP), log)
+	tr, err := selectN2(string(a.cfg.N2.SCTP), log)
+	if err != nil && a.cfg.N2.SCTP == config.SCTPAuto && errors.Is(err, os.ErrPermission) {
+		a.n2Err = err
+		log.Error("N2 not serving: gNBs cannot connect", "err", err)
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("n2.sctp: %w", err)
 	}

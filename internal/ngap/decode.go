@@ -94,9 +94,11 @@ func classify(err error) *ProtocolError {
 		diag, derr := ase.GetCritDiag(true)
 		switch c := ase.ErrorCase().(type) {
 		case *ie.AbstractSyntaxErrNotComprehendedIE:
-			// §10.3.4: an IE of criticality "ignore" that is not understood
-			// is skipped without report.
-			if c.ReportIe != nil && !c.ReportIe.IsCritRejectOrNotif() && !c.ReportIe.IsProcedureCodeIe() {
+			// §10.3.4.1 (Procedure Code), §10.3.4.1A (Type of Message) and
+			// §10.3.4.2 (other IEs): what is not comprehended and marked
+			// "ignore IE" is ignored without report; "reject IE" and
+			// "ignore IE and notify sender" are reported.
+			if c.ReportIe != nil && !c.ReportIe.IsCritRejectOrNotif() {
 				pe.Silent = true
 			}
 		case *ie.AbstractSyntaxErrIEWrongOrderOrTooManyOccur:

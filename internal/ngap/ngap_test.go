@@ -139,6 +139,26 @@ func TestDecodeErrors(t *testing.T) {
 	if pe.Diagnostics == nil || pe.Diagnostics.ProcedureCode == nil || pe.Diagnostics.ProcedureCode.Value != 200 {
 		t.Errorf("unknown procedure: diagnostics %+v, want procedure code 200", pe.Diagnostics)
 	}
+	if pe.Silent {
+		t.Errorf("unknown procedure of criticality reject is silent, want an Error Indication (§10.3.4.1)")
+	}
+
+	// §10.3.4.1: a procedure code not comprehended with criticality
+	// "ignore IE" is ignored without report; "ignore IE and notify
+	// sender" is reported. The criticality is the top two bits of the
+	// octet after the procedure code (APER ENUMERATED reject, ignore,
+	// notify).
+	for _, c := range []struct {
+		bits   byte
+		silent bool
+	}{{0x40, true}, {0x80, false}} {
+		b := append([]byte(nil), unknown...)
+		b[2] = b[2]&0x3f | c.bits
+		_, err = Decode(b)
+		if !errors.As(err, &pe) || pe.Case != AbstractSyntax || pe.Silent != c.silent {
+			t.Errorf("Decode(procedure 200, criticality bits %#x) = %v (silent %v), want silent %v", c.bits, err, pe != nil && pe.Silent, c.silent)
+		}
+	}
 }
 
 // withoutFirstIE encodes full with its first (mandatory) IE removed: the

@@ -147,7 +147,9 @@ func newPair(a, b netip.AddrPort) (*conn, *conn) {
 		&conn{local: b, remote: a, in: ab, out: ba, closed: make(chan struct{})}
 }
 
-const maxMessage = 1 << 16
+// maxMessage is the userspace transport's default message limit, so that
+// code tested on the pipe meets the limit it meets on the wire.
+const maxMessage = 256 << 10
 
 func (c *conn) Send(ctx context.Context, m sctp.Message) error {
 	if err := sctp.CheckMessage(m, c.OutStreams(), maxMessage); err != nil {
@@ -156,6 +158,9 @@ func (c *conn) Send(ctx context.Context, m sctp.Message) error {
 	select {
 	case <-c.closed:
 		return sctp.ErrClosed
+	default:
+	}
+	select {
 	case <-c.in.done:
 		return &sctp.DownError{Reason: c.in.why, Cause: io.EOF}
 	default:
@@ -174,6 +179,12 @@ func (c *conn) Send(ctx context.Context, m sctp.Message) error {
 }
 
 func (c *conn) Recv(ctx context.Context) (sctp.Message, error) {
+	// Our own Close wins over anything the peer did or sent.
+	select {
+	case <-c.closed:
+		return sctp.Message{}, sctp.ErrClosed
+	default:
+	}
 	select {
 	case m := <-c.in.ch:
 		return m, nil
