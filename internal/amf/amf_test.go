@@ -195,6 +195,31 @@ func TestNGSetupFailure(t *testing.T) {
 	}
 }
 
+// A slice the gNB supports only under another PLMN of the same tracking
+// area is no common slice: slices are per broadcast PLMN (TS 38.413
+// §9.2.6.1).
+func TestNGSetupSliceOfAnotherPLMN(t *testing.T) {
+	h := start(t, nil)
+	cfg := gnbConfig(1)
+	other := ngap.PLMN{MCC: "999", MNC: "99"}
+	cfg.TAs[0].PLMNs = []ngap.PLMN{plmn, other}
+	m, err := ngap.NGSetupRequest(ngap.GNBInfo{ID: cfg.ID, Name: cfg.Name, TAs: cfg.TAs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Our PLMN gets SST 3 only; SST 1, which the AMF serves, stays with
+	// the other PLMN.
+	ours := &m.SupportedTAList.List[0].BroadcastPLMNList.List[0]
+	ours.TAISliceSupportList = &ie.SliceSupportList{List: []ie.SliceSupportItem{{SNSSAI: &ie.SNSSAI{SST: &ie.SST{Value: []byte{3}}}}}}
+	b, err := ngap.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := exchange(t, h.raw(), b); causeOf(got) != "NGSetupFailure radio-network/39" {
+		t.Errorf("NG Setup with the served slice only under another PLMN = %T %q, want NG Setup Failure radio-network/39", got, causeOf(got))
+	}
+}
+
 func TestDuplicateGNBID(t *testing.T) {
 	h := start(t, nil)
 	first, err := h.connect(gnbConfig(1))
@@ -334,6 +359,9 @@ func TestRANConfigurationUpdate(t *testing.T) {
 	}
 	if ev := send("", []ngap.TA{{TAC: 9, PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{{SST: 1}}}}); ev.Procedure != "RANConfigurationUpdateFailure" {
 		t.Errorf("update to a foreign TAC: %+v, want failure", ev)
+	}
+	if ev := send("", []ngap.TA{{TAC: 1, PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{{SST: 2}}}}); ev.Procedure != "RANConfigurationUpdateFailure" {
+		t.Errorf("update leaving no common slice: %+v, want failure", ev)
 	}
 	if ev := send("gnb-renamed", []ngap.TA{{TAC: 2, PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{{SST: 1}}}}); ev.Procedure != "RANConfigurationUpdateAcknowledge" {
 		t.Errorf("valid update: %+v", ev)

@@ -26,26 +26,8 @@ func (a *AMF) handleNGSetup(ctx context.Context, r *ran, req *message.NGSetupReq
 		a.setupFailed(ctx, r, "unknown-plmn", ngap.MiscCause(ie.CauseMiscPresentUnknownPLMNOrSNPN))
 		return
 	}
-	// A gNB must serve at least one of the AMF's tracking areas in its
-	// PLMN, and at least one of the AMF's slices there.
-	commonTA, commonSlice := false, false
-	for _, ta := range tas {
-		if !slices.Contains(a.cfg.TACs, ta.TAC) || !slices.Contains(ta.PLMNs, a.cfg.PLMN) {
-			continue
-		}
-		commonTA = true
-		for _, s := range ta.Slices {
-			commonSlice = commonSlice || slices.Contains(a.cfg.Slices, s)
-		}
-	}
-	switch {
-	case !commonTA:
-		// No TS 38.413 cause names a tracking area mismatch; the TAIs
-		// are identified by PLMN, so "unknown PLMN" is what gNBs expect.
-		a.setupFailed(ctx, r, "no-common-ta", ngap.MiscCause(ie.CauseMiscPresentUnknownPLMNOrSNPN))
-		return
-	case !commonSlice:
-		a.setupFailed(ctx, r, "no-common-slice", ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentSliceNotSupported))
+	if reason, cause := a.commonGround(tas); cause != nil {
+		a.setupFailed(ctx, r, reason, cause)
 		return
 	}
 
@@ -91,6 +73,32 @@ func (a *AMF) handleNGSetup(ctx context.Context, r *ran, req *message.NGSetupReq
 	a.metrics.setups.WithLabelValues("accepted").Inc()
 	r.logger().Info("amf: NG Setup accepted", "gnb_name", name, "tas", len(tas))
 	a.reply(ctx, r, resp)
+}
+
+// commonGround checks that a gNB serves at least one of the AMF's
+// tracking areas in its PLMN, and at least one of the AMF's slices there
+// (NG Setup, TS 38.413 §8.7.1; RAN Configuration Update, §8.7.2). It returns the refusal's metric reason
+// and cause, or a nil cause.
+func (a *AMF) commonGround(tas []ngap.TA) (string, *ie.Cause) {
+	commonTA, commonSlice := false, false
+	for _, ta := range tas {
+		if !slices.Contains(a.cfg.TACs, ta.TAC) || !slices.Contains(ta.PLMNs, a.cfg.PLMN) {
+			continue
+		}
+		commonTA = true
+		for _, s := range ta.Slices {
+			commonSlice = commonSlice || slices.Contains(a.cfg.Slices, s)
+		}
+	}
+	switch {
+	case !commonTA:
+		// No TS 38.413 cause names a tracking area mismatch; the TAIs
+		// are identified by PLMN, so "unknown PLMN" is what gNBs expect.
+		return "no-common-ta", ngap.MiscCause(ie.CauseMiscPresentUnknownPLMNOrSNPN)
+	case !commonSlice:
+		return "no-common-slice", ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentSliceNotSupported)
+	}
+	return "", nil
 }
 
 func broadcasts(tas []ngap.TA, p ngap.PLMN) bool {

@@ -2,7 +2,6 @@ package amf
 
 import (
 	"context"
-	"slices"
 
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
@@ -22,15 +21,11 @@ func (a *AMF) handleRANConfigurationUpdate(ctx context.Context, r *ran, req *mes
 			a.reply(ctx, r, &message.RANConfigurationUpdateFailure{Cause: ngap.ProtocolCause(ie.CauseProtocolPresentSemanticError)})
 			return
 		}
-		common := false
-		for _, ta := range tas {
-			common = common || (slices.Contains(a.cfg.TACs, ta.TAC) && slices.Contains(ta.PLMNs, a.cfg.PLMN))
-		}
-		if !common {
+		if reason, cause := a.commonGround(tas); cause != nil {
 			// §8.7.2.3: the AMF cannot accept the update; the gNB keeps
 			// its previous configuration.
-			a.metrics.configUpdates.WithLabelValues("no-common-ta").Inc()
-			a.reply(ctx, r, &message.RANConfigurationUpdateFailure{Cause: ngap.MiscCause(ie.CauseMiscPresentUnknownPLMNOrSNPN)})
+			a.metrics.configUpdates.WithLabelValues(reason).Inc()
+			a.reply(ctx, r, &message.RANConfigurationUpdateFailure{Cause: cause})
 			return
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -169,10 +170,10 @@ func TestSubscriberCRUD(t *testing.T) {
 		SUPI: supi, OPType: "opc", AMF: "8000", SQN: "000000000000",
 		UEAMBR: api.AMBR{Uplink: "1 Gbps", Downlink: "1 Gbps"},
 		NSSAI:  []api.SNSSAI{{SST: 1}},
-		DNNs: []api.DNN{{DNN: "internet", SST: 1, SessionAMBR: api.AMBR{Uplink: "1 Gbps", Downlink: "1 Gbps"},
+		DNNs: []api.DNN{{DNN: "internet", SST: new(1), SessionAMBR: api.AMBR{Uplink: "1 Gbps", Downlink: "1 Gbps"},
 			FiveQI: 9, ARPPriority: 8}},
 	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("create answer = %+v, want %+v", got, want)
 	}
 
@@ -336,6 +337,32 @@ func TestBodyTooLarge(t *testing.T) {
 	}
 	if n, _ := e.store.CountSubscribers(context.Background()); n != 0 {
 		t.Errorf("refused bodies stored %d subscribers", n)
+	}
+}
+
+// A DNN given without a slice goes in the subscriber's first slice, in a
+// request as in a CSV row.
+func TestDNNWithoutSlice(t *testing.T) {
+	e := newEnv(t)
+	body := `{"supi":"imsi-001010000000001","k":"` + testK + `","opc":"` + testOPc + `","nssai":[{"sst":2,"sd":"000007"},{"sst":1}],"dnns":[{"dnn":"ims"}]}`
+	if code, b := e.do("POST", "/api/v1/subscribers", "application/json", body); code != http.StatusCreated {
+		t.Fatalf("create = %d %s", code, b)
+	}
+	code, b := e.do("POST", "/api/v1/subscribers/import", "text/csv", "supi,k,opc,dnn,5qi\nimsi-001010000000002,"+testK+","+testOPc+",iot,7\n")
+	if code != http.StatusOK {
+		t.Fatalf("CSV import with dnn and no sst = %d %s", code, b)
+	}
+	for _, c := range []struct {
+		supi, dnn string
+		sst       int
+		sd        string
+	}{{"imsi-001010000000001", "ims", 2, "000007"}, {"imsi-001010000000002", "iot", 1, ""}} {
+		_, b := e.do("GET", "/api/v1/subscribers/"+c.supi, "", "")
+		var got api.Subscriber
+		json.Unmarshal(b, &got)
+		if len(got.DNNs) != 1 || got.DNNs[0].DNN != c.dnn || got.DNNs[0].SST == nil || *got.DNNs[0].SST != c.sst || got.DNNs[0].SD != c.sd {
+			t.Errorf("%s: DNNs %s, want %s in slice %d/%s", c.supi, b, c.dnn, c.sst, c.sd)
+		}
 	}
 }
 

@@ -92,7 +92,11 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
 }
 
 func importRefused(bad []RowError) *Error {
-	e := &Error{Message: fmt.Sprintf("import refused, nothing stored: %d rows in error", len(bad))}
+	rows := "rows"
+	if len(bad) == 1 {
+		rows = "row"
+	}
+	e := &Error{Message: fmt.Sprintf("import refused, nothing stored: %d %s in error", len(bad), rows)}
 	if len(bad) > maxRowErrors {
 		e.Message += fmt.Sprintf(" (first %d listed)", maxRowErrors)
 		bad = bad[:maxRowErrors]
@@ -250,14 +254,16 @@ func csvRow(rec []string, col map[string]int) (SubscriberRequest, *RowError) {
 		return req, re
 	}
 	sd, _ := get("sd")
-	if _, ok := get("sst"); ok {
+	_, hasSST := get("sst")
+	if hasSST {
 		req.NSSAI = &[]SNSSAI{{SST: sst, SD: sd}}
 	}
 	if name, ok := get("dnn"); ok {
-		if req.NSSAI == nil {
-			return req, &RowError{Field: "sst", Reason: "required when dnn is given"}
+		// Without sst the DNN is in the subscriber's (default) slice.
+		d := DNN{DNN: name, SD: sd}
+		if hasSST {
+			d.SST = &sst
 		}
-		d := DNN{DNN: name, SST: sst, SD: sd}
 		if d.FiveQI, re = num("5qi"); re != nil {
 			return req, re
 		}

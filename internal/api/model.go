@@ -51,10 +51,11 @@ type SNSSAI struct {
 	SD  string `json:"sd,omitempty"`
 }
 
-// DNN holds one DNN's session settings.
+// DNN holds one DNN's session settings. In a request, a DNN without
+// sst is in the subscriber's first slice (and sd is then ignored).
 type DNN struct {
 	DNN         string `json:"dnn"`
-	SST         int    `json:"sst"`
+	SST         *int   `json:"sst,omitempty"`
 	SD          string `json:"sd,omitempty"`
 	SessionAMBR AMBR   `json:"session_ambr"`
 	FiveQI      int    `json:"5qi"`
@@ -194,7 +195,7 @@ func (r *SubscriberRequest) Apply(base *store.Subscriber, d Defaults) (*store.Su
 	if r.DNNs != nil {
 		s.DNNs = s.DNNs[:0]
 		for i, dn := range *r.DNNs {
-			c, err := dn.parse(fmt.Sprintf("dnns[%d]", i), d)
+			c, err := dn.parse(fmt.Sprintf("dnns[%d]", i), d, s.NSSAI)
 			if err != nil {
 				return nil, err
 			}
@@ -264,14 +265,25 @@ func (a AMBR) parse(field string) (store.AMBR, error) {
 	return store.AMBR{Uplink: ul, Downlink: dl}, nil
 }
 
-func (dn DNN) parse(field string, d Defaults) (store.DNNConfig, error) {
+// parse checks one DNN's settings; nssai is the subscriber's, whose first
+// slice a DNN without sst is in.
+func (dn DNN) parse(field string, d Defaults, nssai []store.SNSSAI) (store.DNNConfig, error) {
 	if !dnnPattern.MatchString(dn.DNN) || len(dn.DNN) > 100 {
 		return store.DNNConfig{}, fieldErr(field+".dnn", "want a DNN of dot-separated labels (letters, digits, hyphens), got %q", dn.DNN)
 	}
-	sn, err := parseSNSSAI(field, dn.SST, dn.SD)
-	if err != nil {
-		return store.DNNConfig{}, err
+	var sn store.SNSSAI
+	switch {
+	case dn.SST != nil:
+		var err error
+		if sn, err = parseSNSSAI(field, *dn.SST, dn.SD); err != nil {
+			return store.DNNConfig{}, err
+		}
+	case len(nssai) > 0:
+		sn = nssai[0]
+	default:
+		return store.DNNConfig{}, fieldErr(field+".sst", "required: the subscriber has no slice to put the DNN in")
 	}
+	var err error
 	c := store.DNNConfig{DNN: dn.DNN, SNSSAI: sn, SessionAMBR: d.SessionAMBR, FiveQI: d.FiveQI, ARPPriority: d.ARPPriority}
 	if dn.SessionAMBR != (AMBR{}) {
 		if c.SessionAMBR, err = dn.SessionAMBR.parse(field + ".session_ambr"); err != nil {
@@ -328,7 +340,7 @@ func FromStore(s *store.Subscriber) Subscriber {
 	}
 	for _, d := range s.DNNs {
 		j := DNN{
-			DNN: d.DNN, SST: int(d.SNSSAI.SST), SD: sdString(d.SNSSAI),
+			DNN: d.DNN, SST: new(int(d.SNSSAI.SST)), SD: sdString(d.SNSSAI),
 			SessionAMBR: AMBR{FormatBitRate(d.SessionAMBR.Uplink), FormatBitRate(d.SessionAMBR.Downlink)},
 			FiveQI:      int(d.FiveQI), ARPPriority: int(d.ARPPriority),
 		}

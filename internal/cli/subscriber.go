@@ -158,18 +158,18 @@ func (s *settingFlags) request(current *api.Subscriber) (api.SubscriberRequest, 
 		r.NSSAI = &list
 	}
 	if s.set("dnns") {
-		var slice api.SNSSAI
-		switch {
-		case r.NSSAI != nil:
-			slice = (*r.NSSAI)[0]
-		case current != nil && len(current.NSSAI) > 0:
-			slice = current.NSSAI[0]
-		default:
-			return r, usagef("--dnns needs --nssai on add (the DNNs are placed in its first slice)")
+		// The DNNs go in the first slice: of --nssai when given, else
+		// the subscriber's (the server's default on add).
+		var slice *api.SNSSAI
+		if r.NSSAI != nil {
+			slice = &(*r.NSSAI)[0]
 		}
 		var list []api.DNN
 		for _, name := range strings.Split(s.dnns, ",") {
-			d := api.DNN{DNN: strings.TrimSpace(name), SST: slice.SST, SD: slice.SD, FiveQI: s.fiveQI}
+			d := api.DNN{DNN: strings.TrimSpace(name), FiveQI: s.fiveQI}
+			if slice != nil {
+				d.SST, d.SD = &slice.SST, slice.SD
+			}
 			if s.sessAMBRUL != "" || s.sessAMBRDL != "" {
 				d.SessionAMBR = api.AMBR{Uplink: s.sessAMBRUL, Downlink: s.sessAMBRDL}
 			}
@@ -344,7 +344,7 @@ func printSubscriber(w io.Writer, s api.Subscriber) {
 		if static == "" {
 			static = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s / %s\t%s\n", d.DNN, slices([]api.SNSSAI{{SST: d.SST, SD: d.SD}}), d.FiveQI, d.ARPPriority, d.SessionAMBR.Uplink, d.SessionAMBR.Downlink, static)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s / %s\t%s\n", d.DNN, dnnSlice(d), d.FiveQI, d.ARPPriority, d.SessionAMBR.Uplink, d.SessionAMBR.Downlink, static)
 	}
 	tw.Flush()
 }
@@ -499,4 +499,12 @@ func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// dnnSlice shows the slice a DNN is in.
+func dnnSlice(d api.DNN) string {
+	if d.SST == nil {
+		return "-"
+	}
+	return slices([]api.SNSSAI{{SST: *d.SST, SD: d.SD}})
 }

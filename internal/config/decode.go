@@ -291,7 +291,12 @@ func (d *decoder) uint(n *yaml.Node, key string, v reflect.Value) *Error {
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return mismatch(n, key, "a number")
 	}
-	if err != nil || (neg && u != 0) || u > max {
+	if neg && u != 0 {
+		// The field's own range (a 24-bit TAC, a 16-bit port) is the
+		// validator's to state; the decoder knows only the sign.
+		return errorf(key, "must not be negative, got %s (line %d)", n.Value, n.Line)
+	}
+	if err != nil || u > max {
 		return errorf(key, "must be 0..%d, got %s (line %d)", max, n.Value, n.Line)
 	}
 	v.SetUint(u)

@@ -52,7 +52,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			"negative number",
 			"tacs: [-1]\n",
-			Error{Key: "tacs[0]", Problem: "must be 0..4294967295, got -1 (line 1)"},
+			Error{Key: "tacs[0]", Problem: "must not be negative, got -1 (line 1)"},
 		},
 		{
 			"fraction",

@@ -204,8 +204,8 @@ n3:
 # port when the listener opens.
 http:
   address: {{str (print .HTTP.Address)}}
-  # Serve Go runtime profiles under /debug/pprof/. Anyone who can reach the
-  # address can read them.
+  # Serve Go runtime profiles under /debug/pprof/, behind the admin token
+  # like the rest of the API.
   pprof: {{.HTTP.Pprof}}
 
 # Where the subscriber store and other state live across restarts. A

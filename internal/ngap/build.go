@@ -135,7 +135,9 @@ type GNBInfo struct {
 	TAs []TA
 }
 
-// TA is one supported tracking area of a gNB.
+// TA is one supported tracking area of a gNB. Built into a message, its
+// Slices are supported in each of its PLMNs; DecodeSupportedTAs gives one
+// TA per broadcast PLMN, with that PLMN's slices only.
 type TA struct {
 	TAC    uint32
 	PLMNs  []PLMN
@@ -183,7 +185,8 @@ func supportedTAs(list []TA) (*ie.SupportedTAList, error) {
 	return out, nil
 }
 
-// DecodeSupportedTAs reads a Supported TA List.
+// DecodeSupportedTAs reads a Supported TA List: one TA for each broadcast
+// PLMN of each item.
 func DecodeSupportedTAs(x *ie.SupportedTAList) ([]TA, error) {
 	if x == nil {
 		return nil, nil
@@ -194,29 +197,32 @@ func DecodeSupportedTAs(x *ie.SupportedTAList) ([]TA, error) {
 		if err != nil {
 			return nil, err
 		}
-		ta := TA{TAC: tac}
-		if item.BroadcastPLMNList != nil {
-			for _, bp := range item.BroadcastPLMNList.List {
-				if bp.PLMNIdentity == nil {
-					return nil, fmt.Errorf("ngap: TAC %d: broadcast PLMN without identity", tac)
-				}
-				p, err := DecodePLMN(bp.PLMNIdentity.Value)
-				if err != nil {
-					return nil, err
-				}
-				ta.PLMNs = append(ta.PLMNs, p)
-				if bp.TAISliceSupportList != nil {
-					for _, si := range bp.TAISliceSupportList.List {
-						s, err := DecodeSNSSAI(si.SNSSAI)
-						if err != nil {
-							return nil, err
-						}
-						ta.Slices = append(ta.Slices, s)
+		if item.BroadcastPLMNList == nil || len(item.BroadcastPLMNList.List) == 0 {
+			return nil, fmt.Errorf("ngap: TAC %d: no broadcast PLMN", tac)
+		}
+		// Slices are supported per PLMN in a TA (§9.2.6.1: Supported TA
+		// Item > Broadcast PLMN Item > TAI Slice Support List): one TA
+		// per broadcast PLMN keeps each PLMN with its own slices.
+		for _, bp := range item.BroadcastPLMNList.List {
+			if bp.PLMNIdentity == nil {
+				return nil, fmt.Errorf("ngap: TAC %d: broadcast PLMN without identity", tac)
+			}
+			p, err := DecodePLMN(bp.PLMNIdentity.Value)
+			if err != nil {
+				return nil, err
+			}
+			ta := TA{TAC: tac, PLMNs: []PLMN{p}}
+			if bp.TAISliceSupportList != nil {
+				for _, si := range bp.TAISliceSupportList.List {
+					s, err := DecodeSNSSAI(si.SNSSAI)
+					if err != nil {
+						return nil, err
 					}
+					ta.Slices = append(ta.Slices, s)
 				}
 			}
+			out = append(out, ta)
 		}
-		out = append(out, ta)
 	}
 	return out, nil
 }

@@ -112,7 +112,8 @@ func (e *ImportError) Error() string {
 
 // Subscriber is one subscription: credentials plus subscribed data.
 type Subscriber struct {
-	// SUPI in its IMSI form, "imsi-" followed by 5 to 15 digits (TS 23.003 §2.2A).
+	// SUPI in its IMSI form, "imsi-" followed by 6 to 15 digits: MCC, MNC
+	// and at least one MSIN digit (TS 23.003 §2.2, §2.2A).
 	SUPI string
 	Auth AuthData
 	// UEAMBR is the UE aggregate maximum bit rate (TS 23.501 §5.7.2.6).
