@@ -131,6 +131,16 @@ func TestTsharkDecodes(t *testing.T) {
 			t.Errorf("no %s chunk in the capture", name)
 		}
 	}
+	// Kernel-like wire format: DATA chunks, never I-DATA (RFC 8260, chunk
+	// type 64), and I-DATA not offered in Supported Extensions.
+	if slices.Contains(types, "64") {
+		t.Errorf("I-DATA chunks on the wire, want DATA only")
+	}
+	for _, f := range run("-Y", "sctp.chunk_type == 1 || sctp.chunk_type == 2", "-T", "fields", "-e", "sctp.supported_chunk_type") {
+		if slices.Contains(strings.Split(f, ","), "64") {
+			t.Errorf("INIT or INIT ACK offers I-DATA (supported chunk types %s)", f)
+		}
+	}
 	if n := len(run("-Y", "ngap.procedureCode == 9 && sctp.data_payload_proto_id == 60")); n < 6 {
 		t.Errorf("tshark decoded %d NGAP ErrorIndication messages, want 6", n)
 	}
