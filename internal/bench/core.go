@@ -236,7 +236,7 @@ func (c *core) stop() error {
 func childEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "KEEL_TOKEN=") || strings.HasPrefix(kv, "KEEL_API=") {
+		if strings.HasPrefix(kv, "KEEL_TOKEN=") || strings.HasPrefix(kv, "KEEL_API=") || strings.HasPrefix(kv, "KEEL_K=") || strings.HasPrefix(kv, "KEEL_OPC=") {
 			continue
 		}
 		env = append(env, kv)

@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"context"
 	"net/netip"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -45,18 +48,30 @@ func TestSimArgs(t *testing.T) {
 	c := &core{api: "http://127.0.0.1:40001", n2: netip.MustParseAddrPort("127.0.0.1:40002"), tokenFile: "/tmp/b/data/admin-token"}
 	var k, opc secret.Key128
 	k[0], opc[15] = 0xaa, 0xbb
-	o := Options{GNBs: 4, Concurrency: 64, Rate: 1500.5, PDU: true, Ping: "10.45.0.1"}
-	got := simArgs(o, c, 1000, k, opc)
+	o := Options{Exe: "keel", GNBs: 4, Concurrency: 64, Rate: 1500.5, PDU: true, Ping: "10.45.0.1"}
+	cmd := execSim(context.Background(), o, c, 1000, k, opc)
+	got := cmd.Args[1:]
 	want := []string{"sim",
 		"--amf", "127.0.0.1:40002", "--api", "http://127.0.0.1:40001", "--token-file", "/tmp/b/data/admin-token",
 		"--plmn", "00101", "--imsi", "1",
-		"--ues", "1000", "--k", "aa000000000000000000000000000000", "--opc", "000000000000000000000000000000bb",
+		"--ues", "1000",
 		"--gnbs", "4", "--concurrency", "64", "--progress=false", "--json",
 		"--rate", "1500.5", "--pdu", "--ping", "10.45.0.1"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("simArgs differ (-want +got):\n%s", diff)
 	}
-	got = simArgs(Options{GNBs: 4, Concurrency: 64}, c, 1000, k, opc)
+	// The keys are in the child's environment, never on its command line.
+	for _, kv := range []string{"KEEL_K=aa000000000000000000000000000000", "KEEL_OPC=000000000000000000000000000000bb"} {
+		if !slices.Contains(cmd.Env, kv) {
+			t.Errorf("sim environment lacks %s", kv)
+		}
+	}
+	for _, a := range cmd.Args {
+		if strings.Contains(a, k.Hex()) || strings.Contains(a, opc.Hex()) {
+			t.Errorf("a key is on the sim's command line: %q", a)
+		}
+	}
+	got = simArgs(Options{GNBs: 4, Concurrency: 64}, c, 1000)
 	if diff := cmp.Diff(want[:len(want)-5], got); diff != "" {
 		t.Errorf("simArgs without --rate, --pdu and --ping differ (-want +got):\n%s", diff)
 	}

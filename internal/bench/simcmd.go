@@ -13,20 +13,21 @@ import (
 // keys against the core's N2 and API, printing its JSON summary. The
 // context kills it.
 func execSim(ctx context.Context, o Options, c *core, n int, k, opc secret.Key128) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, o.Exe, simArgs(o, c, n, k, opc)...)
-	cmd.Env = childEnv()
+	cmd := exec.CommandContext(ctx, o.Exe, simArgs(o, c, n)...)
+	// The keys go in the environment, which only the owner and root can
+	// read, not on the command line, which every user can.
+	cmd.Env = append(childEnv(), "KEEL_K="+k.Hex(), "KEEL_OPC="+opc.Hex())
 	cmd.SysProcAttr = childAttr(syscall.SIGKILL)
 	return cmd
 }
 
-// simArgs are the arguments of `keel sim` for a step. The keys are on the
-// command line, visible to the machine's other users for the step's
-// length: they are test keys of a core that lives as long.
-func simArgs(o Options, c *core, n int, k, opc secret.Key128) []string {
+// simArgs are the arguments of `keel sim` for a step; the UEs' keys are
+// passed in its environment.
+func simArgs(o Options, c *core, n int) []string {
 	args := []string{"sim",
 		"--amf", c.n2.String(), "--api", c.api, "--token-file", c.tokenFile,
 		"--plmn", simPLMN, "--imsi", strconv.Itoa(simFirstMSIN),
-		"--ues", strconv.Itoa(n), "--k", k.Hex(), "--opc", opc.Hex(),
+		"--ues", strconv.Itoa(n),
 		"--gnbs", strconv.Itoa(o.GNBs), "--concurrency", strconv.Itoa(o.Concurrency),
 		"--progress=false", "--json",
 	}

@@ -184,6 +184,32 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// keel sim takes the UEs' keys from $KEEL_K and $KEEL_OPC when the flags
+// are left out, so that they need not be on the command line.
+func TestSimKeysFromEnvironment(t *testing.T) {
+	env, _, stderr, _ := apiServer(t)
+	getenv := env.Getenv
+	env.Getenv = func(k string) string {
+		switch k {
+		case "KEEL_K":
+			return "465b5ce8b199b49faa5f0a2ee238a6bc"
+		case "KEEL_OPC":
+			return "cd63cb71954a9f4e48a5994e37a02baf"
+		}
+		return getenv(k)
+	}
+	// With keys from the environment, --provision (which makes its own)
+	// is a contradiction the command names.
+	if got := Main(context.Background(), env, []string{"sim", "--ues", "1", "--provision"}); got != ExitUsage || !strings.Contains(stderr.String(), "KEEL_K") {
+		t.Errorf("sim --provision with $KEEL_K set = exit %d (stderr %q), want a usage error naming KEEL_K", got, stderr)
+	}
+	stderr.Reset()
+	env.Getenv = getenv
+	if got := Main(context.Background(), env, []string{"sim", "--ues", "1", "--suci", "null"}); got != ExitUsage || !strings.Contains(stderr.String(), "KEEL_OPC") {
+		t.Errorf("sim --ues without keys = exit %d (stderr %q), want a usage error naming the flags and KEEL_OPC", got, stderr)
+	}
+}
+
 func shellQuote(args []string) string {
 	q := make([]string, len(args))
 	for i, a := range args {

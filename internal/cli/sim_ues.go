@@ -294,9 +294,17 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 	if o.imsi+uint64(o.count) > limit {
 		return nil, usagef("--imsi %d plus --ues %d overflows the %d-digit MSIN", o.imsi, o.count, msinDigits)
 	}
+	// Keys may come from the environment rather than the command line,
+	// which the machine's other users can read while the run lasts.
+	if o.k == "" {
+		o.k = env.Getenv("KEEL_K")
+	}
+	if o.opc == "" {
+		o.opc = env.Getenv("KEEL_OPC")
+	}
 	if o.provision {
 		if o.k != "" || o.opc != "" {
-			return nil, usagef("--provision generates keys: leave out --k and --opc")
+			return nil, usagef("--provision generates keys: leave out --k and --opc ($KEEL_K, $KEEL_OPC)")
 		}
 		ks := make([][2]secret.Key128, o.count)
 		for i := range ks {
@@ -307,7 +315,7 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 		k, err1 := secret.ParseKey128(o.k)
 		opc, err2 := secret.ParseKey128(o.opc)
 		if err1 != nil || err2 != nil {
-			return nil, usagef("--ues without --provision needs --k and --opc (32 hex digits each) matching the subscribers")
+			return nil, usagef("--ues without --provision needs --k and --opc, or $KEEL_K and $KEEL_OPC (32 hex digits each), matching the subscribers")
 		}
 		r.keys = func(int) (secret.Key128, secret.Key128) { return k, opc }
 	}
