@@ -98,10 +98,12 @@ func (c *conn) supervise() {
 	} else {
 		c.downErr = &sctp.DownError{Reason: sctp.DownUnknown, Cause: readErr}
 	}
+	// Counted before down is closed: whoever learns of the end from
+	// Recv or Send finds it in Stats.
+	c.t.stats.down.Add(1)
 	close(c.down)
 	c.a.Close()
 	c.t.forget(c)
-	c.t.stats.down.Add(1)
 	c.t.log.Debug("userspace sctp: association down", "local", c.LocalAddr(), "remote", c.RemoteAddr(), "reason", c.downErr)
 }
 
