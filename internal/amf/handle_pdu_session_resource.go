@@ -11,13 +11,8 @@ import (
 // handlePDUSessionResourceSetupResponse hands each session's result to
 // the UE's machine, which passes it to the SMF (TS 38.413 §8.2.1.2).
 func (a *AMF) handlePDUSessionResourceSetupResponse(ctx context.Context, r *ran, msg *message.PDUSessionResourceSetupResponse) {
-	if msg.AMFUENGAPID == nil || msg.RANUENGAPID == nil {
-		a.abstractSyntax(ctx, r, msg)
-		return
-	}
-	u, _ := a.ueByID(r, msg.AMFUENGAPID.Value, msg.RANUENGAPID.Value)
+	u, _ := a.boundUE(ctx, r, msg)
 	if u == nil {
-		a.unknownUE(ctx, r, msg.AMFUENGAPID.Value, msg.RANUENGAPID.Value)
 		return
 	}
 	results, err := ngap.DecodePDUSessionResourceSetupResponse(msg)
@@ -35,13 +30,8 @@ func (a *AMF) handlePDUSessionResourceSetupResponse(ctx context.Context, r *ran,
 // handlePDUSessionResourceReleaseResponse ends a session release (TS
 // 38.413 §8.2.2.2).
 func (a *AMF) handlePDUSessionResourceReleaseResponse(ctx context.Context, r *ran, msg *message.PDUSessionResourceReleaseResponse) {
-	if msg.AMFUENGAPID == nil || msg.RANUENGAPID == nil {
-		a.abstractSyntax(ctx, r, msg)
-		return
-	}
-	u, _ := a.ueByID(r, msg.AMFUENGAPID.Value, msg.RANUENGAPID.Value)
+	u, _ := a.boundUE(ctx, r, msg)
 	if u == nil {
-		a.unknownUE(ctx, r, msg.AMFUENGAPID.Value, msg.RANUENGAPID.Value)
 		return
 	}
 	results, err := ngap.DecodePDUSessionResourceReleaseResponse(msg)

@@ -12,22 +12,16 @@ import (
 // handleInitialContextSetupResponse and ...Failure end the Initial
 // Context Setup (TS 38.413 §8.3.1).
 func (a *AMF) handleInitialContextSetupResponse(ctx context.Context, r *ran, msg *message.InitialContextSetupResponse) {
-	a.contextSetUp(ctx, r, msg, msg.AMFUENGAPID != nil && msg.RANUENGAPID != nil, true)
+	a.contextSetUp(ctx, r, msg, true)
 }
 
 func (a *AMF) handleInitialContextSetupFailure(ctx context.Context, r *ran, msg *message.InitialContextSetupFailure) {
-	a.contextSetUp(ctx, r, msg, msg.AMFUENGAPID != nil && msg.RANUENGAPID != nil, false)
+	a.contextSetUp(ctx, r, msg, false)
 }
 
-func (a *AMF) contextSetUp(ctx context.Context, r *ran, msg message.Message, complete, ok bool) {
-	if !complete {
-		a.abstractSyntax(ctx, r, msg)
-		return
-	}
-	amfID, _, ranID, _ := ngap.UEIDs(msg)
-	u, _ := a.ueByID(r, amfID, ranID)
+func (a *AMF) contextSetUp(ctx context.Context, r *ran, msg message.Message, ok bool) {
+	u, _ := a.boundUE(ctx, r, msg)
 	if u == nil {
-		a.unknownUE(ctx, r, amfID, ranID)
 		return
 	}
 	u.do(func() { u.m.ContextSetUp(ctx, ok) })
@@ -36,13 +30,8 @@ func (a *AMF) contextSetUp(ctx context.Context, r *ran, msg message.Message, com
 // handleUEContextReleaseRequest answers the gNB's request with a UE
 // Context Release Command (TS 38.413 §8.3.2).
 func (a *AMF) handleUEContextReleaseRequest(ctx context.Context, r *ran, msg *message.UEContextReleaseRequest) {
-	if msg.AMFUENGAPID == nil || msg.RANUENGAPID == nil {
-		a.abstractSyntax(ctx, r, msg)
-		return
-	}
-	u, c := a.ueByID(r, msg.AMFUENGAPID.Value, msg.RANUENGAPID.Value)
+	u, c := a.boundUE(ctx, r, msg)
 	if u == nil {
-		a.unknownUE(ctx, r, msg.AMFUENGAPID.Value, msg.RANUENGAPID.Value)
 		return
 	}
 	cause := msg.Cause
@@ -55,13 +44,8 @@ func (a *AMF) handleUEContextReleaseRequest(ctx context.Context, r *ran, msg *me
 // handleUEContextReleaseComplete ends the UE's N2 connection (TS 38.413
 // §8.3.3): the UE is in 5GMM-IDLE, or forgotten if it is deregistered.
 func (a *AMF) handleUEContextReleaseComplete(ctx context.Context, r *ran, msg *message.UEContextReleaseComplete) {
-	if msg.AMFUENGAPID == nil || msg.RANUENGAPID == nil {
-		a.abstractSyntax(ctx, r, msg)
-		return
-	}
-	u, c := a.ueByID(r, msg.AMFUENGAPID.Value, msg.RANUENGAPID.Value)
+	u, c := a.boundUE(ctx, r, msg)
 	if u == nil {
-		a.unknownUE(ctx, r, msg.AMFUENGAPID.Value, msg.RANUENGAPID.Value)
 		return
 	}
 	u.do(func() { a.connectionGone(ctx, u, c) })

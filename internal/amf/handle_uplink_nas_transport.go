@@ -12,13 +12,12 @@ import (
 // handleUplinkNASTransport passes a NAS message to its UE (TS 38.413
 // §8.6.3).
 func (a *AMF) handleUplinkNASTransport(ctx context.Context, r *ran, msg *message.UplinkNASTransport) {
-	if msg.AMFUENGAPID == nil || msg.RANUENGAPID == nil || msg.NASPDU == nil {
+	if msg.NASPDU == nil {
 		a.abstractSyntax(ctx, r, msg)
 		return
 	}
-	u, c := a.ueByID(r, msg.AMFUENGAPID.Value, msg.RANUENGAPID.Value)
+	u, c := a.boundUE(ctx, r, msg)
 	if u == nil {
-		a.unknownUE(ctx, r, msg.AMFUENGAPID.Value, msg.RANUENGAPID.Value)
 		return
 	}
 	var loc *ngap.UELocation
@@ -40,6 +39,22 @@ func (a *AMF) handleUplinkNASTransport(ctx context.Context, r *ran, msg *message
 
 // unknownUE answers a UE-associated message whose IDs name no UE
 // connection here (TS 38.413 §10.6).
+// boundUE finds the UE a UE-associated message from r is about, by both
+// its UE NGAP IDs. It answers a message missing one (§10.3.4.2) or naming
+// no UE of r (§10.6) itself and returns nil.
+func (a *AMF) boundUE(ctx context.Context, r *ran, m message.Message) (*ueContext, *ueConn) {
+	amfID, hasAMF, ranID, hasRAN := ngap.UEIDs(m)
+	if !hasAMF || !hasRAN {
+		a.abstractSyntax(ctx, r, m)
+		return nil, nil
+	}
+	u, c := a.ueByID(r, amfID, ranID)
+	if u == nil {
+		a.unknownUE(ctx, r, amfID, ranID)
+	}
+	return u, c
+}
+
 func (a *AMF) unknownUE(ctx context.Context, r *ran, amfID, ranID int64) {
 	a.metrics.protocolErrors.WithLabelValues("unknown-ue").Inc()
 	a.reply(ctx, r, ngap.ErrorIndication(
