@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -102,33 +103,9 @@ func TestNew(t *testing.T) {
 	}
 }
 
-// counter reads a counter or gauge; result "" matches a metric without
-// labels.
+// counter reads a counter or gauge; result "" matches a series without a
+// result label.
 func counter(t *testing.T, reg *prometheus.Registry, name, result string) float64 {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			got := ""
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "result" {
-					got = l.GetValue()
-				}
-			}
-			if got != result {
-				continue
-			}
-			if m.GetGauge() != nil {
-				return m.GetGauge().GetValue()
-			}
-			return m.GetCounter().GetValue()
-		}
-	}
-	return 0
+	return metrictest.Value(t, reg, name, "result", result)
 }

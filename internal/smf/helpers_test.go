@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/wmnsk/go-pfcp/message"
 
+	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/pfcp"
@@ -388,32 +389,11 @@ func (w *world) waitFor(what string, cond func() bool) {
 // metric reads a counter or gauge with the given labels.
 func (w *world) metric(name string, labels map[string]string) float64 {
 	w.t.Helper()
-	mfs, err := w.reg.Gather()
-	if err != nil {
-		w.t.Fatal(err)
+	var pairs []string
+	for k, v := range labels {
+		pairs = append(pairs, k, v)
 	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			got := map[string]string{}
-			for _, l := range m.GetLabel() {
-				got[l.GetName()] = l.GetValue()
-			}
-			for k, v := range labels {
-				if got[k] != v {
-					continue next
-				}
-			}
-			if m.GetGauge() != nil {
-				return m.GetGauge().GetValue()
-			}
-			return m.GetCounter().GetValue()
-		}
-	}
-	return 0
+	return metrictest.Value(w.t, w.reg, name, pairs...)
 }
 
 // request is a PDU SESSION ESTABLISHMENT REQUEST as a UE sends it.

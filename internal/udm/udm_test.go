@@ -16,6 +16,7 @@ import (
 	"github.com/keelcore/keel/internal/crypto/milenage"
 	"github.com/keelcore/keel/internal/crypto/suci"
 	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
@@ -415,32 +416,9 @@ func TestNew(t *testing.T) {
 	}
 }
 
-// metric reads a counter or gauge; result "" matches a metric without labels.
+// metric reads a counter or gauge; result "" matches a series without a
+// result label.
 func metric(t *testing.T, reg *prometheus.Registry, name, result string) float64 {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			got := ""
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "result" {
-					got = l.GetValue()
-				}
-			}
-			if got != result {
-				continue
-			}
-			if m.GetGauge() != nil {
-				return m.GetGauge().GetValue()
-			}
-			return m.GetCounter().GetValue()
-		}
-	}
-	return 0
+	return metrictest.Value(t, reg, name, "result", result)
 }

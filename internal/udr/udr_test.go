@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
@@ -147,23 +148,5 @@ func TestSessionManagement(t *testing.T) {
 // counter reads keel_udr_requests_total{operation=op,result=result}.
 func counter(t *testing.T, reg *prometheus.Registry, op, result string) float64 {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != "keel_udr_requests_total" {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range m.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
-			}
-			if labels["operation"] == op && labels["result"] == result {
-				return m.GetCounter().GetValue()
-			}
-		}
-	}
-	return 0
+	return metrictest.Value(t, reg, "keel_udr_requests_total", "operation", op, "result", result)
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/keelcore/keel/internal/gtpu"
+	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 )
 
@@ -70,32 +71,7 @@ func (w testWriter) Write(b []byte) (int, error) {
 // metric reads a counter or gauge; labels are name, value pairs.
 func (d testDatapath) metric(t testing.TB, name string, labels ...string) float64 {
 	t.Helper()
-	mfs, err := d.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			for i := 0; i+1 < len(labels); i += 2 {
-				found := false
-				for _, l := range m.GetLabel() {
-					found = found || l.GetName() == labels[i] && l.GetValue() == labels[i+1]
-				}
-				if !found {
-					continue next
-				}
-			}
-			if m.GetCounter() != nil {
-				return m.GetCounter().GetValue()
-			}
-			return m.GetGauge().GetValue()
-		}
-	}
-	return 0
+	return metrictest.Value(t, d.reg, name, labels...)
 }
 
 // waitMetric waits for a metric to reach want: the readers add to the

@@ -15,10 +15,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 	"github.com/wmnsk/go-pfcp/ie"
 	"github.com/wmnsk/go-pfcp/message"
 
+	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/pfcp"
 )
 
@@ -251,42 +251,11 @@ func (e *n4Env) delete(seid uint64) (pfcp.DeletionResponse, message.Message) {
 	return out, resp
 }
 
-// counter reads keel_upf_pfcp_requests_total and friends.
+// metric reads keel_upf_pfcp_requests_total and friends; labels are
+// name, value pairs.
 func (e *n4Env) metric(name string, labels ...string) float64 {
 	e.t.Helper()
-	fams, err := e.reg.Gather()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	for _, f := range fams {
-		if f.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range f.GetMetric() {
-			for i := 0; i+1 < len(labels); i += 2 {
-				if !hasLabel(m, labels[i], labels[i+1]) {
-					continue next
-				}
-			}
-			switch {
-			case m.Counter != nil:
-				return m.GetCounter().GetValue()
-			case m.Gauge != nil:
-				return m.GetGauge().GetValue()
-			}
-		}
-	}
-	return 0
-}
-
-func hasLabel(m *dto.Metric, name, value string) bool {
-	for _, l := range m.GetLabel() {
-		if l.GetName() == name && l.GetValue() == value {
-			return true
-		}
-	}
-	return false
+	return metrictest.Value(e.t, e.reg, name, labels...)
 }
 
 // n4Rules are a PDU session's: two uplink PDRs (QFI 9 and QFI 5)
