@@ -70,11 +70,8 @@ func (s *Session) Deregister(ctx context.Context) error {
 		return &Failure{Cause: "idle"}
 	}
 	pdu, err := s.UE.DeregistrationRequest(false)
-	if err != nil {
-		return &Failure{Cause: "ue", Err: err}
-	}
-	if err := s.Conn.Send(ctx, pdu); err != nil {
-		return &Failure{Cause: "transport", Err: err}
+	if err := s.send(ctx, pdu, err); err != nil {
+		return err
 	}
 	if err := s.until(ctx, ue.EventDeregistered); err != nil {
 		return err
@@ -87,34 +84,65 @@ func (s *Session) Deregister(ctx context.Context) error {
 // reports want.
 func (s *Session) until(ctx context.Context, want ue.Event) error {
 	for {
-		select {
-		case <-ctx.Done():
-			return &Failure{Cause: "timeout", Err: ctx.Err()}
-		case d, ok := <-s.Conn.Downlink():
-			if !ok || d.Released {
-				s.Conn = nil
-				s.UE.ConnectionReleased()
-				return &Failure{Cause: "released"}
+		res, err := s.next(ctx)
+		if err != nil {
+			return err
+		}
+		switch res.Event {
+		case want:
+			return nil
+		case ue.EventRejected, ue.EventAuthRejected, ue.EventAuthFailure, ue.EventSecurityModeRejected:
+			if res.Event == ue.EventAuthFailure && res.Cause == 21 {
+				continue // synch failure: the network re-synchronises
 			}
-			res, err := s.UE.Handle(d.NAS)
-			if err != nil {
-				return &Failure{Cause: "ue", Err: err}
+			return &Failure{Cause: fmt.Sprintf("5gmm-cause-%d", res.Cause), Err: errors.New(res.Event.String())}
+		}
+	}
+}
+
+// send sends a NAS message the UE built, err being the UE's failure to
+// build it, on the UE's connection. Failures: "ue", "transport".
+func (s *Session) send(ctx context.Context, pdu []byte, err error) error {
+	if err != nil {
+		return &Failure{Cause: "ue", Err: err}
+	}
+	if err := s.Conn.Send(ctx, pdu); err != nil {
+		return &Failure{Cause: "transport", Err: err}
+	}
+	return nil
+}
+
+// next waits for the next downlink NAS message, hands it to the UE and
+// sends the UE's answers. A downlink without NAS gives an empty result.
+// Failures: "timeout", "released" (the connection is then gone),
+// "5gsm-cause-N" for a 5GSM STATUS, "ue", "transport".
+func (s *Session) next(ctx context.Context) (ue.Result, error) {
+	select {
+	case <-ctx.Done():
+		return ue.Result{}, &Failure{Cause: "timeout", Err: ctx.Err()}
+	case d, ok := <-s.Conn.Downlink():
+		if !ok || d.Released {
+			s.Conn = nil
+			s.UE.ConnectionReleased()
+			return ue.Result{}, &Failure{Cause: "released"}
+		}
+		if len(d.NAS) == 0 {
+			return ue.Result{}, nil
+		}
+		res, err := s.UE.Handle(d.NAS)
+		if err != nil {
+			var st *ue.SMStatusError
+			if errors.As(err, &st) {
+				return ue.Result{}, &Failure{Cause: fmt.Sprintf("5gsm-cause-%d", st.Cause), Err: err}
 			}
-			for _, up := range res.Uplink {
-				if err := s.Conn.Send(ctx, up); err != nil {
-					return &Failure{Cause: "transport", Err: err}
-				}
-			}
-			switch res.Event {
-			case want:
-				return nil
-			case ue.EventRejected, ue.EventAuthRejected, ue.EventAuthFailure, ue.EventSecurityModeRejected:
-				if res.Event == ue.EventAuthFailure && res.Cause == 21 {
-					continue // synch failure: the network re-synchronises
-				}
-				return &Failure{Cause: fmt.Sprintf("5gmm-cause-%d", res.Cause), Err: errors.New(res.Event.String())}
+			return ue.Result{}, &Failure{Cause: "ue", Err: err}
+		}
+		for _, up := range res.Uplink {
+			if err := s.Conn.Send(ctx, up); err != nil {
+				return ue.Result{}, &Failure{Cause: "transport", Err: err}
 			}
 		}
+		return res, nil
 	}
 }
 

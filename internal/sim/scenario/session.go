@@ -26,12 +26,9 @@ func (s *Session) EstablishPDUSession(ctx context.Context, psi uint8, dnn string
 		return ue.PDUSession{}, 0, &Failure{Cause: "idle"}
 	}
 	pdu, err := s.UE.EstablishPDUSession(psi, dnn, snssai, ue.PDUTypeIPv4)
-	if err != nil {
-		return ue.PDUSession{}, 0, &Failure{Cause: "ue", Err: err}
-	}
 	start := time.Now()
-	if err := s.Conn.Send(ctx, pdu); err != nil {
-		return ue.PDUSession{}, 0, &Failure{Cause: "transport", Err: err}
+	if err := s.send(ctx, pdu, err); err != nil {
+		return ue.PDUSession{}, 0, err
 	}
 	if err := s.untilSession(ctx, psi, ue.EventPDUSessionEstablished); err != nil {
 		return ue.PDUSession{}, 0, err
@@ -76,11 +73,8 @@ func (s *Session) ReleasePDUSession(ctx context.Context, psi uint8) error {
 		return &Failure{Cause: "idle"}
 	}
 	pdu, err := s.UE.ReleasePDUSession(psi)
-	if err != nil {
-		return &Failure{Cause: "ue", Err: err}
-	}
-	if err := s.Conn.Send(ctx, pdu); err != nil {
-		return &Failure{Cause: "transport", Err: err}
+	if err := s.send(ctx, pdu, err); err != nil {
+		return err
 	}
 	return s.untilSession(ctx, psi, ue.EventPDUSessionReleased)
 }
@@ -91,45 +85,23 @@ func (s *Session) ReleasePDUSession(ctx context.Context, psi uint8) error {
 // STATUS, a deregistration.
 func (s *Session) untilSession(ctx context.Context, psi uint8, want ue.Event) error {
 	for {
-		select {
-		case <-ctx.Done():
-			return &Failure{Cause: "timeout", Err: ctx.Err()}
-		case d, ok := <-s.Conn.Downlink():
-			if !ok || d.Released {
-				s.Conn = nil
-				s.UE.ConnectionReleased()
-				return &Failure{Cause: "released"}
-			}
-			if len(d.NAS) == 0 {
-				continue
-			}
-			res, err := s.UE.Handle(d.NAS)
-			if err != nil {
-				var st *ue.SMStatusError
-				if errors.As(err, &st) {
-					return &Failure{Cause: fmt.Sprintf("5gsm-cause-%d", st.Cause), Err: err}
-				}
-				return &Failure{Cause: "ue", Err: err}
-			}
-			for _, up := range res.Uplink {
-				if err := s.Conn.Send(ctx, up); err != nil {
-					return &Failure{Cause: "transport", Err: err}
-				}
-			}
-			if res.Event == ue.EventDeregistered {
-				return &Failure{Cause: "deregistered", Err: errors.New(res.Event.String())}
-			}
-			if res.PDUSessionID != psi {
-				continue
-			}
-			switch res.Event {
-			case want:
-				return nil
-			case ue.EventPDUSessionRejected, ue.EventPDUSessionReleased, ue.EventPDUSessionReleaseRejected:
-				return &Failure{Cause: fmt.Sprintf("5gsm-cause-%d", res.Cause), Err: errors.New(res.Event.String())}
-			case ue.EventPDUSessionNotForwarded:
-				return &Failure{Cause: fmt.Sprintf("5gmm-cause-%d", res.Cause), Err: errors.New(res.Event.String())}
-			}
+		res, err := s.next(ctx)
+		if err != nil {
+			return err
+		}
+		if res.Event == ue.EventDeregistered {
+			return &Failure{Cause: "deregistered", Err: errors.New(res.Event.String())}
+		}
+		if res.PDUSessionID != psi {
+			continue
+		}
+		switch res.Event {
+		case want:
+			return nil
+		case ue.EventPDUSessionRejected, ue.EventPDUSessionReleased, ue.EventPDUSessionReleaseRejected:
+			return &Failure{Cause: fmt.Sprintf("5gsm-cause-%d", res.Cause), Err: errors.New(res.Event.String())}
+		case ue.EventPDUSessionNotForwarded:
+			return &Failure{Cause: fmt.Sprintf("5gmm-cause-%d", res.Cause), Err: errors.New(res.Event.String())}
 		}
 	}
 }
