@@ -74,11 +74,7 @@ func benchOptions(env Env, args []string) (bench.Options, bool, error) {
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up on a step after this long")
 	keep := fs.Bool("keep", false, "keep every step's temporary directory (configuration, data, logs); a step with failures keeps its own anyway")
 	jsonOut := fs.Bool("json", false, "print the report as JSON for scripts")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return bench.Options{}, false, err
-	}
-	if err := wantArgs(pos, 0, "no arguments besides flags"); err != nil {
+	if _, err := parseArgs(fs, args, 0, "no arguments besides flags"); err != nil {
 		return bench.Options{}, false, err
 	}
 	ladder, err := parseLadder(*ues)

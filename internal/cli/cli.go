@@ -142,9 +142,41 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func wantArgs(pos []string, n int, what string) error {
-	if len(pos) != n {
-		return usagef("want %s, got %d arguments: %s", what, len(pos), strings.Join(pos, " "))
+// parseArgs parses flags like parse and wants n positional arguments,
+// described by what in the usage error.
+func parseArgs(fs *flag.FlagSet, args []string, n int, what string) ([]string, error) {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if len(pos) != n {
+		return nil, usagef("want %s, got %d arguments: %s", what, len(pos), strings.Join(pos, " "))
+	}
+	return pos, nil
+}
+
+// subcommand is one of the subcommands of a command such as keel ue.
+type subcommand struct {
+	name string
+	run  func(ctx context.Context, env Env, args []string) error
+}
+
+// runGroup runs the subcommand args[0] names of the command name. With no
+// subcommand or -h it prints usage.
+func runGroup(ctx context.Context, env Env, args []string, name, usage string, subs ...subcommand) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(env.Stderr, "Usage: keel "+usage)
+		if len(args) == 0 {
+			return usagef("%s: want a subcommand", name)
+		}
+		return flag.ErrHelp
+	}
+	names := make([]string, len(subs))
+	for i, s := range subs {
+		if s.name == args[0] {
+			return s.run(ctx, env, args[1:])
+		}
+		names[i] = s.name
+	}
+	return usagef("%s: unknown subcommand %q (%s)", name, args[0], strings.Join(names, ", "))
 }

@@ -31,15 +31,24 @@ func apiServer(t *testing.T) (Env, *bytes.Buffer, *bytes.Buffer, store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	tok := secret.NewToken()
-	s, err := api.New(api.Options{
-		Store: st, Token: tok, Logger: slog.New(slog.DiscardHandler),
+	env, stdout, stderr := apiEnv(t, api.Options{
+		Store: st,
 		Defaults: api.Defaults{
 			AMF: [2]byte{0x80, 0}, UEAMBR: store.AMBR{Uplink: 1e9, Downlink: 1e9},
 			SessionAMBR: store.AMBR{Uplink: 1e9, Downlink: 1e9}, FiveQI: 9, ARPPriority: 8,
 			NSSAI: []store.SNSSAI{{SST: 1}}, DNNs: []string{"internet"},
 		},
 	})
+	return env, stdout, stderr, st
+}
+
+// apiEnv starts a management API with o, its token and logger filled in,
+// and returns an Env pointing the CLI at it.
+func apiEnv(t *testing.T, o api.Options) (Env, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	tok := secret.NewToken()
+	o.Token, o.Logger = tok, slog.New(slog.DiscardHandler)
+	s, err := api.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +67,7 @@ func apiServer(t *testing.T) (Env, *bytes.Buffer, *bytes.Buffer, store.Store) {
 			return ""
 		},
 	}
-	return env, &stdout, &stderr, st
+	return env, &stdout, &stderr
 }
 
 func golden(t *testing.T, name string, got string) {
@@ -107,22 +116,7 @@ func TestSubscriberCommands(t *testing.T) {
 				{"subscriber", "show", "imsi-001010000000011"},
 				{"subscriber", "frobnicate"},
 			}
-			var transcript strings.Builder
-			for _, args := range script {
-				if mode == "json" {
-					args = append(args, "--json")
-				}
-				stdout.Reset()
-				stderr.Reset()
-				code := Main(context.Background(), env, args)
-				transcript.WriteString("$ keel " + shellQuote(args) + "\n")
-				transcript.WriteString(stdout.String())
-				if stderr.Len() > 0 {
-					transcript.WriteString("stderr: " + stderr.String())
-				}
-				transcript.WriteString("exit " + string(rune('0'+code)) + "\n\n")
-			}
-			golden(t, "subscriber_"+mode, strings.ReplaceAll(transcript.String(), tmp, "$TMP"))
+			golden(t, "subscriber_"+mode, strings.ReplaceAll(runScript(env, stdout, stderr, mode, script), tmp, "$TMP"))
 		})
 	}
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"text/tabwriter"
 )
@@ -14,27 +13,12 @@ Prints the home network public keys that SIMs conceal their SUPI with
 calculation. API address and token as for keel subscriber.`
 
 func runHNKey(ctx context.Context, env Env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(env.Stderr, "Usage: keel "+hnkeyUsage)
-		if len(args) == 0 {
-			return usagef("hnkey: want a subcommand")
-		}
-		return flag.ErrHelp
-	}
-	if args[0] != "show" {
-		return usagef("hnkey: unknown subcommand %q (show)", args[0])
-	}
-	fs := newFlags(env, "hnkey show", "hnkey show [flags]")
-	var af apiFlags
-	af.register(fs, env)
-	pos, err := parse(fs, args[1:])
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, "no arguments besides flags"); err != nil {
-		return err
-	}
-	c, err := af.client(env)
+	return runGroup(ctx, env, args, "hnkey", hnkeyUsage, subcommand{"show", hnkeyShow})
+}
+
+func hnkeyShow(ctx context.Context, env Env, args []string) error {
+	cmd := newAPICommand(env, "hnkey show", "hnkey show [flags]")
+	_, c, err := cmd.start(args, 0, "no arguments besides flags")
 	if err != nil {
 		return err
 	}
@@ -42,7 +26,7 @@ func runHNKey(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if af.json {
+	if cmd.json {
 		return printJSON(env.Stdout, list)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)

@@ -15,11 +15,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	logFormat := fs.String("log-format", "", "text or json (overrides log.format)")
 	pprof := fs.Bool("pprof", false, "serve Go profiles under /debug/pprof/ on the management port, behind the admin token (overrides http.pprof)")
 	nf := fs.String("nf", "all", "network functions to run: all (the whole core) or upf (the UPF alone: N4, N3, N6, with /healthz and /metrics)")
-	pos, err := parse(fs, args)
+	_, err := parseArgs(fs, args, 0, "no arguments besides flags")
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, "no arguments besides flags"); err != nil {
 		return err
 	}
 	cfg := config.Default()
@@ -74,11 +71,8 @@ func runConfig(_ context.Context, env Env, args []string) error {
 	switch args[0] {
 	case "check":
 		fs := newFlags(env, "config check", "config check FILE")
-		pos, err := parse(fs, args[1:])
+		pos, err := parseArgs(fs, args[1:], 1, "one configuration file")
 		if err != nil {
-			return err
-		}
-		if err := wantArgs(pos, 1, "one configuration file"); err != nil {
 			return err
 		}
 		if _, err := config.Load(pos[0]); err != nil {
@@ -88,14 +82,10 @@ func runConfig(_ context.Context, env Env, args []string) error {
 		return nil
 	case "default":
 		fs := newFlags(env, "config default", "config default")
-		pos, err := parse(fs, args[1:])
-		if err != nil {
+		if _, err := parseArgs(fs, args[1:], 0, "no arguments"); err != nil {
 			return err
 		}
-		if err := wantArgs(pos, 0, "no arguments"); err != nil {
-			return err
-		}
-		_, err = env.Stdout.Write(config.DefaultYAML())
+		_, err := env.Stdout.Write(config.DefaultYAML())
 		return err
 	case "-h", "--help":
 		fmt.Fprintln(env.Stderr, "Usage: keel "+usage)

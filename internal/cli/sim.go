@@ -77,11 +77,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	gnbN3 := fs.String("gnb-n3", "127.0.0.2", "GTP-U (N3) address of the first gNB; the others count up from it")
 	var apiF apiFlags
 	apiF.registerConn(fs, env)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, "no arguments besides flags"); err != nil {
+	if _, err := parseArgs(fs, args, 0, "no arguments besides flags"); err != nil {
 		return err
 	}
 	addr, err := netip.ParseAddrPort(*amfAddr)

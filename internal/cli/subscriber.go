@@ -71,22 +71,45 @@ func (a *apiFlags) client(env Env) (*client.Client, error) {
 	return client.New(a.addr, secret.Token(strings.TrimSpace(string(b)))), nil
 }
 
+// apiCommand is a subcommand that talks to the API: its flag set holds
+// the shared API flags and --json, and the caller adds its own.
+type apiCommand struct {
+	apiFlags
+	env Env
+	fs  *flag.FlagSet
+}
+
+func newAPICommand(env Env, name, usage string) *apiCommand {
+	cmd := &apiCommand{env: env, fs: newFlags(env, name, usage)}
+	cmd.register(cmd.fs, env)
+	return cmd
+}
+
+// start parses the flags, wants n positional arguments (what describes
+// them) and returns them with the API client.
+func (cmd *apiCommand) start(args []string, n int, what string) ([]string, *client.Client, error) {
+	pos, err := parseArgs(cmd.fs, args, n, what)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := cmd.client(cmd.env)
+	return pos, c, err
+}
+
+// done prints a command's result: v as JSON with --json, else the line
+// format and args make.
+func (cmd *apiCommand) done(v any, format string, args ...any) error {
+	if cmd.json {
+		return printJSON(cmd.env.Stdout, v)
+	}
+	fmt.Fprintf(cmd.env.Stdout, format, args...)
+	return nil
+}
+
 func runSubscriber(ctx context.Context, env Env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(env.Stderr, "Usage: keel "+subscriberUsage)
-		if len(args) == 0 {
-			return usagef("subscriber: want a subcommand")
-		}
-		return flag.ErrHelp
-	}
-	sub := map[string]func(context.Context, Env, []string) error{
-		"add": subscriberAdd, "list": subscriberList, "show": subscriberShow,
-		"update": subscriberUpdate, "delete": subscriberDelete, "import": subscriberImport,
-	}[args[0]]
-	if sub == nil {
-		return usagef("subscriber: unknown subcommand %q (add, list, show, update, delete, import)", args[0])
-	}
-	return sub(ctx, env, args[1:])
+	return runGroup(ctx, env, args, "subscriber", subscriberUsage,
+		subcommand{"add", subscriberAdd}, subcommand{"list", subscriberList}, subcommand{"show", subscriberShow},
+		subcommand{"update", subscriberUpdate}, subcommand{"delete", subscriberDelete}, subcommand{"import", subscriberImport})
 }
 
 // settingFlags are the subscription settings add and update share.
@@ -183,18 +206,12 @@ func (s *settingFlags) request(current *api.Subscriber) (api.SubscriberRequest, 
 }
 
 func subscriberAdd(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "subscriber add", "subscriber add --supi IMSI (--k HEX --opc HEX | --random-keys) [flags]")
-	var af apiFlags
+	cmd := newAPICommand(env, "subscriber add", "subscriber add --supi IMSI (--k HEX --opc HEX | --random-keys) [flags]")
 	var sf settingFlags
-	af.register(fs, env)
-	sf.register(fs, true)
-	supi := fs.String("supi", "", "SUPI, imsi- followed by the IMSI digits (required)")
-	random := fs.Bool("random-keys", false, "generate a random K and OPc for a test SIM and print them once")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, "no arguments besides flags"); err != nil {
+	sf.register(cmd.fs, true)
+	supi := cmd.fs.String("supi", "", "SUPI, imsi- followed by the IMSI digits (required)")
+	random := cmd.fs.Bool("random-keys", false, "generate a random K and OPc for a test SIM and print them once")
+	if _, err := parseArgs(cmd.fs, args, 0, "no arguments besides flags"); err != nil {
 		return err
 	}
 	if *supi == "" {
@@ -216,7 +233,7 @@ func subscriberAdd(ctx context.Context, env Env, args []string) error {
 		k, opc = secret.RandomKey128().Hex(), secret.RandomKey128().Hex()
 		req.K, req.OPc = &k, &opc
 	}
-	c, err := af.client(env)
+	c, err := cmd.client(env)
 	if err != nil {
 		return err
 	}
@@ -224,7 +241,7 @@ func subscriberAdd(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if af.json {
+	if cmd.json {
 		out := struct {
 			api.Subscriber
 			K   string `json:"k,omitempty"`
@@ -241,22 +258,13 @@ func subscriberAdd(ctx context.Context, env Env, args []string) error {
 }
 
 func subscriberList(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "subscriber list", "subscriber list [flags]")
-	var af apiFlags
-	af.register(fs, env)
-	limit := fs.Int("limit", 100, "subscribers per page (1-1000)")
-	after := fs.String("after", "", "start after this SUPI (the \"next\" of a previous page)")
-	prefix := fs.String("supi-prefix", "", "only SUPIs starting with this")
-	dnn := fs.String("dnn", "", "only subscribers with this DNN")
-	all := fs.Bool("all", false, "follow every page")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, "no arguments besides flags"); err != nil {
-		return err
-	}
-	c, err := af.client(env)
+	cmd := newAPICommand(env, "subscriber list", "subscriber list [flags]")
+	limit := cmd.fs.Int("limit", 100, "subscribers per page (1-1000)")
+	after := cmd.fs.String("after", "", "start after this SUPI (the \"next\" of a previous page)")
+	prefix := cmd.fs.String("supi-prefix", "", "only SUPIs starting with this")
+	dnn := cmd.fs.String("dnn", "", "only subscribers with this DNN")
+	all := cmd.fs.Bool("all", false, "follow every page")
+	_, c, err := cmd.start(args, 0, "no arguments besides flags")
 	if err != nil {
 		return err
 	}
@@ -274,7 +282,7 @@ func subscriberList(ctx context.Context, env Env, args []string) error {
 		}
 		q.After = page.Next
 	}
-	if af.json {
+	if cmd.json {
 		page.Subscribers = subs
 		if *all {
 			page.Next = ""
@@ -299,17 +307,8 @@ func subscriberList(ctx context.Context, env Env, args []string) error {
 }
 
 func subscriberShow(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "subscriber show", "subscriber show SUPI [flags]")
-	var af apiFlags
-	af.register(fs, env)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, "one SUPI"); err != nil {
-		return err
-	}
-	c, err := af.client(env)
+	cmd := newAPICommand(env, "subscriber show", "subscriber show SUPI [flags]")
+	pos, c, err := cmd.start(args, 1, "one SUPI")
 	if err != nil {
 		return err
 	}
@@ -317,7 +316,7 @@ func subscriberShow(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if af.json {
+	if cmd.json {
 		return printJSON(env.Stdout, s)
 	}
 	printSubscriber(env.Stdout, s)
@@ -350,22 +349,17 @@ func printSubscriber(w io.Writer, s api.Subscriber) {
 }
 
 func subscriberUpdate(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "subscriber update", "subscriber update SUPI [flags]")
-	var af apiFlags
+	cmd := newAPICommand(env, "subscriber update", "subscriber update SUPI [flags]")
 	var sf settingFlags
-	af.register(fs, env)
-	sf.register(fs, false)
-	pos, err := parse(fs, args)
+	sf.register(cmd.fs, false)
+	pos, err := parseArgs(cmd.fs, args, 1, "one SUPI")
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(pos, 1, "one SUPI"); err != nil {
-		return err
-	}
-	if fs.NFlag() == 0 {
+	if cmd.fs.NFlag() == 0 {
 		return usagef("subscriber update: nothing to change (give at least one setting)")
 	}
-	c, err := af.client(env)
+	c, err := cmd.client(env)
 	if err != nil {
 		return err
 	}
@@ -381,48 +375,26 @@ func subscriberUpdate(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if af.json {
-		return printJSON(env.Stdout, s)
-	}
-	fmt.Fprintf(env.Stdout, "updated %s\n", s.SUPI)
-	return nil
+	return cmd.done(s, "updated %s\n", s.SUPI)
 }
 
 func subscriberDelete(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "subscriber delete", "subscriber delete SUPI [flags]")
-	var af apiFlags
-	af.register(fs, env)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, "one SUPI"); err != nil {
-		return err
-	}
-	c, err := af.client(env)
+	cmd := newAPICommand(env, "subscriber delete", "subscriber delete SUPI [flags]")
+	pos, c, err := cmd.start(args, 1, "one SUPI")
 	if err != nil {
 		return err
 	}
 	if err := c.DeleteSubscriber(ctx, pos[0]); err != nil {
 		return err
 	}
-	if af.json {
-		return printJSON(env.Stdout, map[string]string{"deleted": pos[0]})
-	}
-	fmt.Fprintf(env.Stdout, "deleted %s\n", pos[0])
-	return nil
+	return cmd.done(map[string]string{"deleted": pos[0]}, "deleted %s\n", pos[0])
 }
 
 func subscriberImport(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "subscriber import", "subscriber import FILE [flags]   (FILE - reads stdin)")
-	var af apiFlags
-	af.register(fs, env)
-	format := fs.String("format", "", "csv or json (default: from the file name's extension)")
-	pos, err := parse(fs, args)
+	cmd := newAPICommand(env, "subscriber import", "subscriber import FILE [flags]   (FILE - reads stdin)")
+	format := cmd.fs.String("format", "", "csv or json (default: from the file name's extension)")
+	pos, err := parseArgs(cmd.fs, args, 1, "one file")
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, "one file"); err != nil {
 		return err
 	}
 	f := *format
@@ -442,7 +414,7 @@ func subscriberImport(ctx context.Context, env Env, args []string) error {
 		defer file.Close()
 		in = bufio.NewReaderSize(file, 1<<20)
 	}
-	c, err := af.client(env)
+	c, err := cmd.client(env)
 	if err != nil {
 		return err
 	}
@@ -459,11 +431,7 @@ func subscriberImport(ctx context.Context, env Env, args []string) error {
 		}
 		return err
 	}
-	if af.json {
-		return printJSON(env.Stdout, res)
-	}
-	fmt.Fprintf(env.Stdout, "imported %d subscribers\n", res.Imported)
-	return nil
+	return cmd.done(res, "imported %d subscribers\n", res.Imported)
 }
 
 func slices(list []api.SNSSAI) string {

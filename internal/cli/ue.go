@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"net/url"
 	"text/tabwriter"
@@ -20,35 +19,14 @@ const ueUsage = `ue <list|show|deregister> [flags]
 API address and token as for keel subscriber.`
 
 func runUE(ctx context.Context, env Env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(env.Stderr, "Usage: keel "+ueUsage)
-		if len(args) == 0 {
-			return usagef("ue: want a subcommand")
-		}
-		return flag.ErrHelp
-	}
-	sub := map[string]func(context.Context, Env, []string) error{
-		"list": ueList, "show": ueShow, "deregister": ueDeregister,
-	}[args[0]]
-	if sub == nil {
-		return usagef("ue: unknown subcommand %q (list, show, deregister)", args[0])
-	}
-	return sub(ctx, env, args[1:])
+	return runGroup(ctx, env, args, "ue", ueUsage,
+		subcommand{"list", ueList}, subcommand{"show", ueShow}, subcommand{"deregister", ueDeregister})
 }
 
 func ueList(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "ue list", "ue list [flags]")
-	var af apiFlags
-	af.register(fs, env)
-	state := fs.String("state", "", "only UEs in this state (e.g. registered)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, "no arguments besides flags"); err != nil {
-		return err
-	}
-	c, err := af.client(env)
+	cmd := newAPICommand(env, "ue list", "ue list [flags]")
+	state := cmd.fs.String("state", "", "only UEs in this state (e.g. registered)")
+	_, c, err := cmd.start(args, 0, "no arguments besides flags")
 	if err != nil {
 		return err
 	}
@@ -61,7 +39,7 @@ func ueList(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if af.json {
+	if cmd.json {
 		if list.UEs == nil {
 			list.UEs = []api.UEInfo{}
 		}
@@ -82,17 +60,8 @@ func ueList(ctx context.Context, env Env, args []string) error {
 }
 
 func ueShow(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "ue show", "ue show SUPI [flags]")
-	var af apiFlags
-	af.register(fs, env)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, "one SUPI"); err != nil {
-		return err
-	}
-	c, err := af.client(env)
+	cmd := newAPICommand(env, "ue show", "ue show SUPI [flags]")
+	pos, c, err := cmd.start(args, 1, "one SUPI")
 	if err != nil {
 		return err
 	}
@@ -100,7 +69,7 @@ func ueShow(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if af.json {
+	if cmd.json {
 		return printJSON(env.Stdout, u)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
@@ -116,28 +85,15 @@ func ueShow(ctx context.Context, env Env, args []string) error {
 }
 
 func ueDeregister(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "ue deregister", "ue deregister SUPI [flags]")
-	var af apiFlags
-	af.register(fs, env)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, "one SUPI"); err != nil {
-		return err
-	}
-	c, err := af.client(env)
+	cmd := newAPICommand(env, "ue deregister", "ue deregister SUPI [flags]")
+	pos, c, err := cmd.start(args, 1, "one SUPI")
 	if err != nil {
 		return err
 	}
 	if err := c.DeregisterUE(ctx, pos[0]); err != nil {
 		return err
 	}
-	if af.json {
-		return printJSON(env.Stdout, map[string]string{"deregistering": pos[0]})
-	}
-	fmt.Fprintf(env.Stdout, "deregistration of %s started\n", pos[0])
-	return nil
+	return cmd.done(map[string]string{"deregistering": pos[0]}, "deregistration of %s started\n", pos[0])
 }
 
 func dash(s string) string {

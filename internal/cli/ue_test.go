@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/hnkey"
-	"github.com/keelcore/keel/internal/secret"
 )
 
 type fakeUEs struct {
@@ -56,27 +53,7 @@ func viewServer(t *testing.T) (Env, *bytes.Buffer, *bytes.Buffer) {
 	// TS 33.501 Annex C.4.3 and C.4.4 home network public keys.
 	keys := fakeHNKeys{{ID: 1, Scheme: "A", Public: "5a8d38864820197c3394b92613b20b91633cbd897119273bf8e4a6f4eec0a650"},
 		{ID: 2, Scheme: "B", Public: "0272da71976234ce833a6907425867b82e074d44ef907dfb4b3e21c1c2256ebcd1"}}
-	tok := secret.NewToken()
-	s, err := api.New(api.Options{Token: tok, Logger: slog.New(slog.DiscardHandler), UEs: ues, HNKeys: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	var stdout, stderr bytes.Buffer
-	env := Env{
-		Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(k string) string {
-			switch k {
-			case "KEEL_API":
-				return srv.URL
-			case "KEEL_TOKEN":
-				return tok.Reveal()
-			}
-			return ""
-		},
-	}
-	return env, &stdout, &stderr
+	return apiEnv(t, api.Options{UEs: ues, HNKeys: keys})
 }
 
 // runScript runs commands and returns the transcript of what they print.
