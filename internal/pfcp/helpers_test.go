@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/wmnsk/go-pfcp/message"
 )
@@ -101,6 +102,25 @@ func testModificationRequest() ModificationRequest {
 }
 
 // roundTrip marshals m and decodes the bytes.
+// sameAfterWire checks that want, built into m (err the building's
+// failure), sent through the codec and parsed back, is want again, and
+// returns the decoded message.
+func sameAfterWire[T any, M message.Message](t *testing.T, want T, m M, err error, parse func(M) (T, error)) M {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, dm := roundTrip(t, m)
+	got, err := parse(dm.(M))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, got, equate); d != "" {
+		t.Errorf("mismatch (-want +got):\n%s", d)
+	}
+	return dm.(M)
+}
+
 func roundTrip(t *testing.T, m message.Message) ([]byte, message.Message) {
 	t.Helper()
 	b, err := Marshal(m)

@@ -51,17 +51,7 @@ func TestSessionMessagesRoundTrip(t *testing.T) {
 	t.Run("EstablishmentResponse", func(t *testing.T) {
 		want := testEstablishmentResponse()
 		m, err := want.Message(testCPSEID, 7)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, dm := roundTrip(t, m)
-		got, err := ParseEstablishmentResponse(dm.(*message.SessionEstablishmentResponse))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(want, got, equate); d != "" {
-			t.Errorf("mismatch (-want +got):\n%s", d)
-		}
+		dm := sameAfterWire(t, want, m, err, ParseEstablishmentResponse)
 		if dm.SEID() != testCPSEID {
 			t.Errorf("SEID = %#x, want %#x", dm.SEID(), uint64(testCPSEID))
 		}
@@ -69,47 +59,17 @@ func TestSessionMessagesRoundTrip(t *testing.T) {
 	t.Run("EstablishmentResponseRejected", func(t *testing.T) {
 		want := EstablishmentResponse{NodeID: upfNodeID, Cause: CauseMandatoryIEMissing, OffendingIE: 60}
 		m, err := want.Message(0, 7)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, dm := roundTrip(t, m)
-		got, err := ParseEstablishmentResponse(dm.(*message.SessionEstablishmentResponse))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(want, got, equate); d != "" {
-			t.Errorf("mismatch (-want +got):\n%s", d)
-		}
+		sameAfterWire(t, want, m, err, ParseEstablishmentResponse)
 	})
 	t.Run("ModificationRequest", func(t *testing.T) {
 		want := testModificationRequest()
 		m, err := want.Message(8)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, dm := roundTrip(t, m)
-		got, err := ParseModificationRequest(dm.(*message.SessionModificationRequest))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(want, got, equate); d != "" {
-			t.Errorf("mismatch (-want +got):\n%s", d)
-		}
+		sameAfterWire(t, want, m, err, ParseModificationRequest)
 	})
 	t.Run("ModificationResponse", func(t *testing.T) {
 		want := ModificationResponse{Cause: CauseRequestAccepted, CreatedPDRs: []CreatedPDR{{ID: 3, FTEID: FTEID{TEID: testUPTEID, IPv4: upfN3}}}, Usage: testUsage(TriggerQuery)}
 		m, err := want.Message(testCPSEID, 8)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, dm := roundTrip(t, m)
-		got, err := ParseModificationResponse(dm.(*message.SessionModificationResponse))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(want, got, equate); d != "" {
-			t.Errorf("mismatch (-want +got):\n%s", d)
-		}
+		sameAfterWire(t, want, m, err, ParseModificationResponse)
 	})
 	t.Run("DeletionRequest", func(t *testing.T) {
 		_, dm := roundTrip(t, DeletionRequest(testUPSEID, 9))
@@ -120,47 +80,17 @@ func TestSessionMessagesRoundTrip(t *testing.T) {
 	t.Run("DeletionResponse", func(t *testing.T) {
 		want := DeletionResponse{Cause: CauseRequestAccepted, Usage: testUsage(TriggerTermination)}
 		m, err := want.Message(testCPSEID, 9)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, dm := roundTrip(t, m)
-		got, err := ParseDeletionResponse(dm.(*message.SessionDeletionResponse))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(want, got, equate); d != "" {
-			t.Errorf("mismatch (-want +got):\n%s", d)
-		}
+		sameAfterWire(t, want, m, err, ParseDeletionResponse)
 	})
 	t.Run("ReportRequest", func(t *testing.T) {
 		want := ReportRequest{SEID: testCPSEID, Usage: testUsage(TriggerVolumeThreshold)}
 		m, err := want.Message(10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, dm := roundTrip(t, m)
-		got, err := ParseReportRequest(dm.(*message.SessionReportRequest))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(want, got, equate); d != "" {
-			t.Errorf("mismatch (-want +got):\n%s", d)
-		}
+		sameAfterWire(t, want, m, err, ParseReportRequest)
 	})
 	t.Run("ReportResponse", func(t *testing.T) {
 		want := ReportResponse{Cause: CauseSessionContextNotFound}
 		m, err := want.Message(testUPSEID, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, dm := roundTrip(t, m)
-		got, err := ParseReportResponse(dm.(*message.SessionReportResponse))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(want, got, equate); d != "" {
-			t.Errorf("mismatch (-want +got):\n%s", d)
-		}
+		sameAfterWire(t, want, m, err, ParseReportResponse)
 	})
 }
 
