@@ -2,8 +2,6 @@ package gtpu
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/keelcore/keel/internal/tsharktest"
@@ -24,15 +22,9 @@ func TestTsharkDecodesGolden(t *testing.T) {
 	pcap := tsharktest.Pcap(t, []string{"-u", fmt.Sprintf("%d,%d", Port, Port)}, pdus)
 	run := tsharktest.Runner(t, pcap, "-o", "ip.check_checksum:TRUE")
 
-	// tshark exits 0 whatever it finds: count what it prints.
-	const flagged = "_ws.malformed || _ws.expert.severity==error"
-	if bad := run("-Y", flagged); bad != "" {
-		t.Errorf("tshark flags packets:\n%s\n%s", bad, run("-Y", flagged, "-V"))
-	}
-	// Warnings too: tshark reports a bad ICMP checksum as a warning.
-	if warn := run("-Y", "_ws.expert.severity==warning"); warn != "" {
-		t.Errorf("tshark warns about packets:\n%s\n%s", warn, run("-Y", "_ws.expert.severity==warning", "-V"))
-	}
+	// No malformed frame, no expert error, and no warning either: tshark
+	// reports a bad ICMP checksum as a warning.
+	tsharktest.CheckClean(t, run, "")
 
 	// Every G-PDU's T-PDU: the inner IPv4 header (the second ip layer)
 	// and the ICMP checksum verify.
@@ -42,25 +34,8 @@ func TestTsharkDecodesGolden(t *testing.T) {
 			fields = append(fields, f)
 		}
 	}
-	slices.Sort(fields)
-	fields = slices.Compact(fields)
-	args := []string{"-T", "fields", "-E", "separator=|", "-E", "occurrence=l", "-e", "frame.number"}
-	for _, f := range fields {
-		args = append(args, "-e", f)
-	}
-	rows := strings.Split(run(args...), "\n")
-	if len(rows) != len(gs) {
-		t.Fatalf("tshark decoded %d frames, want %d:\n%s", len(rows), len(gs), strings.Join(rows, "\n"))
-	}
-	for i, g := range gs {
-		cols := strings.Split(rows[i], "|")
-		if len(cols) != len(fields)+1 {
-			t.Fatalf("%s: tshark row %q has %d columns, want %d", g.name, rows[i], len(cols), len(fields)+1)
-		}
-		got := map[string]string{}
-		for j, f := range fields {
-			got[f] = cols[j+1]
-		}
+	for i, got := range tsharktest.Fields(t, run, len(gs), fields, "-E", "occurrence=l") {
+		g := gs[i]
 		for f, want := range g.tshark {
 			if got[f] != want {
 				t.Errorf("%s: tshark %s = %q, want %q", g.name, f, got[f], want)

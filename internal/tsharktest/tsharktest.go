@@ -1,8 +1,9 @@
 // Package tsharktest runs tshark, Wireshark's decoder, as the independent
-// oracle of Keel's tests: it wraps raw PDUs into a capture with text2pcap
-// and runs tshark on a capture with a private profile. Tests that use it
-// skip, saying what is missing, when the Debian package tshark is not
-// installed; .ci/run installs it so CI never skips.
+// oracle of Keel's tests: it wraps raw PDUs into a capture with text2pcap,
+// runs tshark on a capture with a private profile, checks that tshark
+// flags no frame, and reads the fields tshark decodes, frame by frame.
+// Tests that use it skip, saying what is missing, when the Debian package
+// tshark is not installed; .ci/run installs it so CI never skips.
 package tsharktest
 
 import (
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -73,6 +75,52 @@ func Runner(t testing.TB, pcap string, opts ...string) func(args ...string) stri
 		}
 		return strings.TrimSpace(string(out))
 	}
+}
+
+// CheckClean fails t, with tshark's full decoding of the frames at fault,
+// if run (from Runner) finds a frame Flagged or, when extra is not empty,
+// one matching the display filter extra ("sctp.checksum.status==0").
+func CheckClean(t testing.TB, run func(args ...string) string, extra string) {
+	t.Helper()
+	filter := Flagged
+	if extra != "" {
+		filter += " || " + extra
+	}
+	if bad := run("-Y", filter); bad != "" {
+		t.Errorf("tshark flags frames:\n%s\n%s", bad, run("-Y", filter, "-V"))
+	}
+}
+
+// Fields has run (from Runner) print fields, each once, for every frame
+// and returns one map per frame from field to what tshark prints for it:
+// "" when absent, every occurrence joined by commas unless opts (tshark
+// options put before the fields) say otherwise, as "-E", "occurrence=l"
+// does. It stops t unless tshark prints frames rows of one column per
+// field.
+func Fields(t testing.TB, run func(args ...string) string, frames int, fields []string, opts ...string) []map[string]string {
+	t.Helper()
+	fields = slices.Compact(slices.Sorted(slices.Values(fields)))
+	args := append([]string{"-T", "fields", "-E", "separator=|", "-E", "occurrence=a"}, opts...)
+	args = append(args, "-e", "frame.number")
+	for _, f := range fields {
+		args = append(args, "-e", f)
+	}
+	rows := strings.Split(run(args...), "\n")
+	if len(rows) != frames {
+		t.Fatalf("tshark decoded %d frames, want %d:\n%s", len(rows), frames, strings.Join(rows, "\n"))
+	}
+	got := make([]map[string]string, frames)
+	for i, row := range rows {
+		cols := strings.Split(row, "|")
+		if len(cols) != len(fields)+1 {
+			t.Fatalf("frame %d: tshark row %q has %d columns, want %d", i+1, row, len(cols), len(fields)+1)
+		}
+		got[i] = make(map[string]string, len(fields))
+		for j, f := range fields {
+			got[i][f] = cols[j+1]
+		}
+	}
+	return got
 }
 
 // WriteHexdump writes b in the format of od -Ax -tx1 -v, which text2pcap

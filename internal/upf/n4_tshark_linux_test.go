@@ -1,9 +1,6 @@
 package upf
 
 import (
-	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -13,6 +10,7 @@ import (
 
 	"github.com/keelcore/keel/internal/pfcp"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
+	"github.com/keelcore/keel/internal/tsharktest"
 )
 
 // TestTsharkDecodesN4 captures a session's N4 exchange on lo — heartbeat,
@@ -23,10 +21,6 @@ import (
 // and every response matched to its request by sequence number.
 func TestTsharkDecodesN4(t *testing.T) {
 	sctptest.RequireNetNS(t)
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark missing (install Debian package tshark)")
-	}
 	pcap := filepath.Join(t.TempDir(), "n4.pcap")
 	capt := sctptest.StartCapture(t, pcap)
 
@@ -46,30 +40,11 @@ func TestTsharkDecodesN4(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	capt.Finish(t)
 
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	home := t.TempDir()
 	// Both ends use ports of their own, not 8805: tell tshark.
-	decodeAs := []string{"-n", "-r", pcap,
-		"-d", "udp.port==" + strconv.Itoa(int(e.upf.Addr().Port())) + ",pfcp",
-		"-d", "udp.port==" + strconv.Itoa(int(e.cp.Addr().Port())) + ",pfcp"}
-	run := func(args ...string) string {
-		t.Helper()
-		cmd := exec.CommandContext(ctx, tshark, append(slices.Clone(decodeAs), args...)...)
-		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("tshark %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-		}
-		return strings.TrimSpace(string(out))
-	}
-	// tshark exits 0 whatever it finds: count what it prints.
-	const flagged = "_ws.malformed || _ws.expert.severity==error || _ws.expert.severity==warning"
-	if bad := run("-Y", flagged); bad != "" {
-		t.Errorf("tshark flags frames:\n%s\n%s", bad, run("-Y", flagged, "-V"))
-	}
+	run := tsharktest.Runner(t, pcap,
+		"-d", "udp.port=="+strconv.Itoa(int(e.upf.Addr().Port()))+",pfcp",
+		"-d", "udp.port=="+strconv.Itoa(int(e.cp.Addr().Port()))+",pfcp")
+	tsharktest.CheckClean(t, run, "")
 	types := strings.Fields(run("-Y", "pfcp", "-T", "fields", "-e", "pfcp.msg_type"))
 	for _, want := range []string{"1", "2", "5", "6", "50", "51", "52", "53", "54", "55", "56", "57"} {
 		if !slices.Contains(types, want) {
