@@ -60,6 +60,12 @@ func toPion(p []byte) (out [][]byte, stripped []uint16, info initInfo, err error
 		if err != nil {
 			return nil, nil, info, err
 		}
+		// An INIT or INIT ACK cannot be split: one that is still larger
+		// than pion reads after the filtering (a huge State Cookie) would
+		// reach it truncated.
+		if len(q) > pionMaxPacket {
+			return nil, nil, info, errChunkTooLarge
+		}
 		return [][]byte{q}, stripped, info, nil
 	}
 	if len(p) <= pionMaxPacket {

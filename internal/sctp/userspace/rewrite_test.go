@@ -232,3 +232,36 @@ func FuzzToPion(f *testing.F) {
 		}
 	})
 }
+
+// TestToPionOversizedInitAck: an INIT ACK whose State Cookie keeps it
+// larger than pion reads cannot be split; toPion refuses it rather than
+// handing pion a packet that Read would truncate.
+func TestToPionOversizedInitAck(t *testing.T) {
+	for _, cookie := range []int{pionMaxPacket - 36, pionMaxPacket} {
+		chunkLen := chunkHeaderLen + initFixedLen + paramHeaderLen + cookie
+		p := make([]byte, commonHeaderLen+chunkLen)
+		setPorts(p, 38412, 40000)
+		binary.BigEndian.PutUint32(p[4:], 0x11223344)
+		c := p[commonHeaderLen:]
+		c[0] = ctInitAck
+		binary.BigEndian.PutUint16(c[2:], uint16(chunkLen))
+		binary.BigEndian.PutUint32(c[4:], 0x55667788) // initiate tag
+		binary.BigEndian.PutUint32(c[8:], 0x10000)    // a_rwnd
+		binary.BigEndian.PutUint16(c[12:], 10)        // OS
+		binary.BigEndian.PutUint16(c[14:], 10)        // MIS
+		binary.BigEndian.PutUint32(c[16:], 1)         // initial TSN
+		binary.BigEndian.PutUint16(c[20:], ptStateCookie)
+		binary.BigEndian.PutUint16(c[22:], uint16(paramHeaderLen+cookie))
+		setChecksum(p)
+		out, _, _, err := toPion(p)
+		if len(p) <= pionMaxPacket {
+			if err != nil || len(out) != 1 || len(out[0]) > pionMaxPacket {
+				t.Errorf("INIT ACK of %d octets: toPion() = %d packets, %v; want one of at most %d octets", len(p), len(out), err, pionMaxPacket)
+			}
+			continue
+		}
+		if !errors.Is(err, errChunkTooLarge) {
+			t.Errorf("INIT ACK of %d octets: toPion() = %d packets, %v; want errChunkTooLarge", len(p), len(out), err)
+		}
+	}
+}
