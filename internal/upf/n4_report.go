@@ -80,7 +80,13 @@ func (u *UPF) sendReport(r report) {
 		u.metrics.reports.WithLabelValues("failed").Inc()
 		return
 	}
-	rr, err := pfcp.ParseReportResponse(resp.(*message.SessionReportResponse))
+	m, ok := resp.(*message.SessionReportResponse)
+	if !ok {
+		log.Warn("upf: Session Report Request answered with another message", "type", resp.MessageTypeName())
+		u.metrics.reports.WithLabelValues("refused").Inc()
+		return
+	}
+	rr, err := pfcp.ParseReportResponse(m)
 	if err != nil || !pfcp.Accepted(rr.Cause) {
 		log.Warn("upf: Session Report Request refused", "cause", rr.Cause, "err", err)
 		u.metrics.reports.WithLabelValues("refused").Inc()
