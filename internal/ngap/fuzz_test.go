@@ -31,12 +31,26 @@ func FuzzDecode(f *testing.F) {
 		// The readers of decoded messages must not panic either.
 		UEIDs(m)
 		switch v := m.(type) {
+		case *message.NGSetupRequest:
+			DecodeRANNodeID(v.GlobalRANNodeID)
+			DecodeSupportedTAs(v.SupportedTAList)
+		case *message.RANConfigurationUpdate:
+			DecodeRANNodeID(v.GlobalRANNodeID)
+			DecodeSupportedTAs(v.SupportedTAList)
 		case *message.InitialUEMessage:
 			DecodeInitialUEMessage(v)
 		case *message.UplinkNASTransport:
 			DecodeUELocation(v.UserLocationInformation)
 		case *message.InitialContextSetupRequest:
 			DecodeInitialContextSetupRequest(v)
+		case *message.PDUSessionResourceSetupRequest:
+			DecodePDUSessionResourceSetupRequest(v)
+		case *message.PDUSessionResourceSetupResponse:
+			DecodePDUSessionResourceSetupResponse(v)
+		case *message.PDUSessionResourceReleaseCommand:
+			DecodePDUSessionResourceReleaseCommand(v)
+		case *message.PDUSessionResourceReleaseResponse:
+			DecodePDUSessionResourceReleaseResponse(v)
 		}
 		if out, err := m.MarshalBinary(); err == nil {
 			if _, err := Decode(out); err != nil {
