@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -30,6 +29,7 @@ import (
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 	"github.com/keelcore/keel/internal/sctp/userspace"
 	"github.com/keelcore/keel/internal/sim/gnb"
+	"github.com/keelcore/keel/internal/tsharktest"
 )
 
 // The tests need raw sockets for userspace SCTP: they run in a network
@@ -87,21 +87,7 @@ func capture(t *testing.T) (stop func() string) {
 // tshark runs tshark on a capture with SCTP's CRC32c checked.
 func tshark(t *testing.T, pcap string, args ...string) string {
 	t.Helper()
-	bin, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark is not installed: the wire oracle cannot run")
-	}
-	cmd := exec.Command(bin, append([]string{"-r", pcap, "-o", "sctp.checksum:CRC 32c"}, args...)...)
-	// A private HOME: tshark reads its profile from there, and inside a
-	// user namespace the caller's may not be usable.
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tshark %v: %v\n%s", args, err, stderr.String())
-	}
-	return strings.TrimSpace(string(out))
+	return tsharktest.Runner(t, pcap, "-o", "sctp.checksum:CRC 32c")(args...)
 }
 
 // TestN2OnTheWire runs NG Setup for several gNBs against the core over

@@ -1,10 +1,7 @@
 package upf
 
 import (
-	"context"
 	"net/netip"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,10 +18,6 @@ import (
 // expert error.
 func TestTsharkDecodesN3(t *testing.T) {
 	sctptest.RequireNetNS(t)
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark missing (install Debian package tshark)")
-	}
 	pcap := filepath.Join(t.TempDir(), "n3.pcap")
 	capt := sctptest.StartCapture(t, pcap)
 
@@ -55,27 +48,15 @@ func TestTsharkDecodesN3(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	capt.Finish(t)
 
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	home := t.TempDir()
-	tsharkCmd := func(args ...string) *exec.Cmd {
-		cmd := exec.CommandContext(ctx, tshark, append([]string{"-n", "-r", pcap}, args...)...)
-		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
-		return cmd
-	}
+	run := tsharktest.Runner(t, pcap)
 	count := func(filter string) int {
 		t.Helper()
-		out, err := tsharkCmd("-Y", filter, "-T", "fields", "-e", "frame.number").Output()
-		if err != nil {
-			t.Fatalf("tshark -Y %q: %v", filter, err)
-		}
-		return len(strings.Fields(string(out)))
+		return len(strings.Fields(run("-Y", filter, "-T", "fields", "-e", "frame.number")))
 	}
 	// tshark exits 0 whatever it finds: count what it prints.
 	const flagged = "_ws.malformed || _ws.expert.severity==error"
 	if n := count(flagged); n > 0 {
-		out, _ := tsharkCmd("-Y", flagged, "-V").Output()
-		t.Errorf("tshark flags %d frames:\n%s", n, out)
+		t.Errorf("tshark flags %d frames:\n%s", n, run("-Y", flagged, "-V"))
 	}
 	for filter, want := range map[string]int{
 		// Uplink: UL PDU Session Information (PDU type 1), ICMP echo request.

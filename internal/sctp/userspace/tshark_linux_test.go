@@ -3,8 +3,6 @@ package userspace
 import (
 	"context"
 	"net/netip"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
+	"github.com/keelcore/keel/internal/tsharktest"
 )
 
 // errorIndication is an NGAP PDU (TS 38.413 §9.2.7.1): initiatingMessage,
@@ -26,10 +25,6 @@ var errorIndication = []byte{0x00, 0x09, 0x40, 0x03, 0x00, 0x00, 0x00}
 // several packets on several streams, graceful shutdown and abort.
 func TestTsharkDecodes(t *testing.T) {
 	sctptest.RequireNetNS(t)
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark missing (install Debian package tshark)")
-	}
 	pcap := filepath.Join(t.TempDir(), "sctp.pcap")
 	capt := sctptest.StartCapture(t, pcap)
 
@@ -91,27 +86,15 @@ func TestTsharkDecodes(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	capt.Finish(t)
 
-	// A private HOME keeps the user's Wireshark profile out of the
-	// decoding (and tshark crashes on a HOME it cannot read).
-	home := t.TempDir()
-	tsharkCmd := func(args ...string) *exec.Cmd {
-		cmd := exec.CommandContext(ctx, tshark, append([]string{"-n", "-r", pcap, "-o", "sctp.checksum:CRC 32c"}, args...)...)
-		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
-		return cmd
-	}
+	tshark := tsharktest.Runner(t, pcap, "-o", "sctp.checksum:CRC 32c")
 	run := func(args ...string) []string {
 		t.Helper()
-		out, err := tsharkCmd(args...).Output()
-		if err != nil {
-			t.Fatalf("tshark %s: %v", strings.Join(args, " "), err)
-		}
-		return strings.Fields(string(out))
+		return strings.Fields(tshark(args...))
 	}
 	// tshark exits 0 whatever it finds: count what it prints.
 	const flagged = "_ws.malformed || _ws.expert.severity==error || sctp.checksum.status==0"
 	if bad := run("-Y", flagged); len(bad) > 0 {
-		out, _ := tsharkCmd("-Y", flagged, "-V").Output()
-		t.Errorf("tshark flags packets:\n%s", out)
+		t.Errorf("tshark flags packets:\n%s", tshark("-Y", flagged, "-V"))
 	}
 	good := run("-Y", "sctp.checksum.status==1", "-T", "fields", "-e", "frame.number")
 	all := run("-Y", "sctp", "-T", "fields", "-e", "frame.number")
