@@ -6,14 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/goldentest"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -251,30 +250,10 @@ func TestGolden(t *testing.T) {
 	cases := goldenCases()
 	for i, b := range goldenPDUs(t) {
 		c := cases[i]
-		path := filepath.Join("testdata", c.name+".hex")
-		seed := filepath.Join("testdata", "fuzz", "FuzzDecode", c.name)
+		goldentest.Seed(t, filepath.Join("testdata", "fuzz", "FuzzDecode", c.name), b, *update)
+		want := goldentest.Hex(t, filepath.Join("testdata", c.name+".hex"), c.about, b, *update)
 		if *update {
-			if err := os.WriteFile(path, formatHex(c.about, b), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(seed, fuzzSeed(b), 0o644); err != nil {
-				t.Fatal(err)
-			}
 			continue
-		}
-		if raw, err := os.ReadFile(seed); err != nil || !bytes.Equal(raw, fuzzSeed(b)) {
-			t.Errorf("%s is not the golden PDU (%v): run with -update", seed, err)
-		}
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%s: %v (run with -update to create it)", c.name, err)
-		}
-		want, err := parseHex(raw)
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		if !bytes.Equal(b, want) {
-			t.Errorf("%s: Encode = \n%s\nwant (%s)\n%s", c.name, formatHex("", b), path, formatHex("", want))
 		}
 		// The golden bytes decode to the same message type and re-encode
 		// to themselves.
@@ -288,46 +267,4 @@ func TestGolden(t *testing.T) {
 			t.Errorf("%s: Encode(Decode(golden)) = %x, %v, want the golden bytes", c.name, again, err)
 		}
 	}
-}
-
-// formatHex writes a PDU as a comment line and 16 octets a line.
-func formatHex(about string, b []byte) []byte {
-	var sb strings.Builder
-	if about != "" {
-		fmt.Fprintf(&sb, "# %s\n", about)
-	}
-	for i := 0; i < len(b); i += 16 {
-		line := b[i:min(i+16, len(b))]
-		for j, c := range line {
-			if j > 0 {
-				sb.WriteByte(' ')
-			}
-			fmt.Fprintf(&sb, "%02x", c)
-		}
-		sb.WriteByte('\n')
-	}
-	return []byte(sb.String())
-}
-
-// fuzzSeed writes b as a seed of the fuzzing corpus ("go test fuzz v1").
-func fuzzSeed(b []byte) []byte {
-	var sb strings.Builder
-	sb.WriteString("go test fuzz v1\n[]byte(\"")
-	for _, c := range b {
-		fmt.Fprintf(&sb, "\\x%02x", c)
-	}
-	sb.WriteString("\")\n")
-	return []byte(sb.String())
-}
-
-// parseHex reads formatHex's output: # comment lines and hex octets.
-func parseHex(raw []byte) ([]byte, error) {
-	var digits strings.Builder
-	for _, line := range strings.Split(string(raw), "\n") {
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		digits.WriteString(strings.Join(strings.Fields(line), ""))
-	}
-	return hex.DecodeString(digits.String())
 }

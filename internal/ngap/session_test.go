@@ -5,13 +5,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/keelcore/keel/internal/goldentest"
 
 	"github.com/free5gc/ngap/aper"
 	"github.com/free5gc/ngap/ie"
@@ -508,30 +508,10 @@ func TestSessionGolden(t *testing.T) {
 	cases := sessionGoldenCases(t)
 	for i, b := range sessionGoldenPDUs(t) {
 		c := cases[i]
-		path := filepath.Join("testdata", c.name+".hex")
-		seed := filepath.Join("testdata", "fuzz", "FuzzDecode", c.name)
+		goldentest.Seed(t, filepath.Join("testdata", "fuzz", "FuzzDecode", c.name), b, *update)
+		want := goldentest.Hex(t, filepath.Join("testdata", c.name+".hex"), c.about, b, *update)
 		if *update {
-			if err := os.WriteFile(path, formatHex(c.about, b), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(seed, fuzzSeed(b), 0o644); err != nil {
-				t.Fatal(err)
-			}
 			continue
-		}
-		if raw, err := os.ReadFile(seed); err != nil || !bytes.Equal(raw, fuzzSeed(b)) {
-			t.Errorf("%s is not the golden PDU (%v): run with -update", seed, err)
-		}
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%s: %v (run with -update to create it)", c.name, err)
-		}
-		want, err := parseHex(raw)
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		if !bytes.Equal(b, want) {
-			t.Errorf("%s: Encode = \n%s\nwant (%s)\n%s", c.name, formatHex("", b), path, formatHex("", want))
 		}
 		m, err := Decode(want)
 		if err != nil {
@@ -560,23 +540,8 @@ func transferSeeds(t testing.TB) map[string][]byte {
 // TestTransferSeeds keeps testdata/fuzz/FuzzTransfers equal to
 // transferSeeds (rewrite it with -update).
 func TestTransferSeeds(t *testing.T) {
-	dir := filepath.Join("testdata", "fuzz", "FuzzTransfers")
-	if *update {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
 	for name, b := range transferSeeds(t) {
-		path := filepath.Join(dir, name)
-		if *update {
-			if err := os.WriteFile(path, fuzzSeed(b), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if raw, err := os.ReadFile(path); err != nil || !bytes.Equal(raw, fuzzSeed(b)) {
-			t.Errorf("%s is not the seed (%v): run with -update", path, err)
-		}
+		goldentest.Seed(t, filepath.Join("testdata", "fuzz", "FuzzTransfers", name), b, *update)
 	}
 }
 

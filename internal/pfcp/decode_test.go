@@ -6,6 +6,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/keelcore/keel/internal/goldentest"
 	"github.com/wmnsk/go-pfcp/ie"
 	"github.com/wmnsk/go-pfcp/message"
 )
@@ -70,7 +71,7 @@ func setLength(t *testing.T, b []byte, hdr string, n uint16) []byte {
 
 func mustHex(t *testing.T, s string) []byte {
 	t.Helper()
-	b, err := parseHex([]byte(s))
+	b, err := goldentest.ParseHex([]byte(s))
 	if err != nil {
 		t.Fatal(err)
 	}

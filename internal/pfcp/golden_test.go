@@ -5,13 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
-	"fmt"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/keelcore/keel/internal/goldentest"
 	"github.com/wmnsk/go-pfcp/ie"
 	"github.com/wmnsk/go-pfcp/message"
 )
@@ -174,33 +173,10 @@ func TestGolden(t *testing.T) {
 	cases := goldenCases()
 	for i, b := range goldenBytes(t) {
 		c := cases[i]
-		path := filepath.Join("testdata", c.name+".hex")
-		seed := filepath.Join("testdata", "fuzz", "FuzzDecode", c.name)
+		goldentest.Seed(t, filepath.Join("testdata", "fuzz", "FuzzDecode", c.name), b, *update)
+		want := goldentest.Hex(t, filepath.Join("testdata", c.name+".hex"), c.about, b, *update)
 		if *update {
-			if err := os.MkdirAll(filepath.Dir(seed), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, formatHex(c.about, b), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(seed, fuzzSeed(b), 0o644); err != nil {
-				t.Fatal(err)
-			}
 			continue
-		}
-		if raw, err := os.ReadFile(seed); err != nil || !bytes.Equal(raw, fuzzSeed(b)) {
-			t.Errorf("%s is not the golden message (%v): run with -update", seed, err)
-		}
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%s: %v (run with -update to create it)", c.name, err)
-		}
-		want, err := parseHex(raw)
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		if !bytes.Equal(b, want) {
-			t.Errorf("%s: encoding = \n%s\nwant (%s)\n%s", c.name, formatHex("", b), path, formatHex("", want))
 		}
 		m, err := Decode(want)
 		if err != nil {
@@ -230,14 +206,7 @@ var malformedSeeds = []struct {
 func TestMalformedSeeds(t *testing.T) {
 	for _, s := range malformedSeeds {
 		b := mustHex(t, s.hex)
-		path := filepath.Join("testdata", "fuzz", "FuzzDecode", s.name)
-		if *update {
-			if err := os.WriteFile(path, fuzzSeed(b), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		} else if raw, err := os.ReadFile(path); err != nil || !bytes.Equal(raw, fuzzSeed(b)) {
-			t.Errorf("%s is missing or stale (%v): run with -update", path, err)
-		}
+		goldentest.Seed(t, filepath.Join("testdata", "fuzz", "FuzzDecode", s.name), b, *update)
 		_, err := Decode(b)
 		var ce *CauseError
 		if !errors.As(err, &ce) || ce.Cause != s.cause || ce.OffendingIE != s.offending || (s.cause == 0 && !errors.Is(err, ErrVersionNotSupported)) {
@@ -305,31 +274,4 @@ func TestKnownBytes(t *testing.T) {
 			t.Errorf("%s = %x, %v\n                want %x", tc.name, got, err, want)
 		}
 	}
-}
-
-// formatHex writes b as lines of 16 hex octets after a comment line.
-func formatHex(about string, b []byte) []byte {
-	var w bytes.Buffer
-	if about != "" {
-		fmt.Fprintf(&w, "# %s\n", about)
-	}
-	for i := 0; i < len(b); i += 16 {
-		w.WriteString(hex.EncodeToString(b[i:min(i+16, len(b))]))
-		w.WriteByte('\n')
-	}
-	return w.Bytes()
-}
-
-func parseHex(raw []byte) ([]byte, error) {
-	var s strings.Builder
-	for l := range strings.SplitSeq(string(raw), "\n") {
-		if !strings.HasPrefix(l, "#") {
-			s.WriteString(strings.ReplaceAll(l, " ", ""))
-		}
-	}
-	return hex.DecodeString(s.String())
-}
-
-func fuzzSeed(b []byte) []byte {
-	return fmt.Appendf(nil, "go test fuzz v1\n[]byte(%q)\n", b)
 }
