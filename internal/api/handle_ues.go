@@ -6,7 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
+
+	"github.com/keelcore/keel/internal/amf"
 )
 
 // ErrNotFound is what a view (UEs) wraps for an identifier it does not
@@ -23,17 +24,8 @@ type UEs interface {
 	Deregister(ctx context.Context, supi string) error
 }
 
-// UEInfo is one UE context as the API shows it.
-type UEInfo struct {
-	SUPI         string    `json:"supi"`
-	GUTI         string    `json:"guti,omitempty"`
-	State        string    `json:"state"`
-	GNB          string    `json:"gnb,omitempty"`
-	AMFUENGAPID  int64     `json:"amf_ue_ngap_id,omitempty"`
-	RANUENGAPID  int64     `json:"ran_ue_ngap_id,omitempty"`
-	TAI          string    `json:"tai,omitempty"`
-	LastActivity time.Time `json:"last_activity"`
-}
+// UEInfo is one UE context as the API shows it: the AMF's own view.
+type UEInfo = amf.UE
 
 // UEList is the answer to GET /api/v1/ues.
 type UEList struct {

@@ -14,13 +14,8 @@ type ueView struct{ a *amf.AMF }
 
 func (v ueView) UEs() []api.UEInfo {
 	list := v.a.UEs()
-	out := make([]api.UEInfo, 0, len(list))
-	for _, u := range list {
-		out = append(out, api.UEInfo{SUPI: u.SUPI, GUTI: u.GUTI, State: u.State, GNB: u.GNB,
-			AMFUENGAPID: u.AMFUENGAPID, RANUENGAPID: u.RANUENGAPID, TAI: u.TAI, LastActivity: u.LastActivity})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].SUPI < out[j].SUPI })
-	return out
+	sort.Slice(list, func(i, j int) bool { return list[i].SUPI < list[j].SUPI })
+	return list
 }
 
 func (v ueView) Deregister(ctx context.Context, supi string) error {
