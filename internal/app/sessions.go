@@ -127,7 +127,7 @@ func (v sessionView) Sessions() []api.SessionInfo {
 			ULBytes: x.ULBytes, DLBytes: x.DLBytes, State: x.State,
 			SNSSAI: api.SNSSAI{SST: int(x.SNSSAI.SST)}}
 		if x.SNSSAI.HasSD {
-			si.SNSSAI.SD = fmt.Sprintf("%06X", x.SNSSAI.SD)
+			si.SNSSAI.SD = fmt.Sprintf("%06x", x.SNSSAI.SD) // as subscribers show it
 		}
 		if x.IPv4.IsValid() {
 			si.IPv4 = x.IPv4.String()
