@@ -9,6 +9,7 @@ import (
 
 	"github.com/keelcore/keel/internal/gtpu"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
+	"github.com/keelcore/keel/internal/tsharktest"
 )
 
 // TestTsharkDecodesN3 captures the N3 traffic of a session on lo and has
