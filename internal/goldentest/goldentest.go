@@ -42,13 +42,30 @@ func Hex(t testing.TB, path, about string, got []byte, update bool) []byte {
 // update it writes it, otherwise it reports a missing or stale one.
 func Seed(t testing.TB, path string, b []byte, update bool) {
 	t.Helper()
-	want := fmt.Appendf(nil, "go test fuzz v1\n[]byte(%q)\n", b)
+	SeedValues(t, path, update, b)
+}
+
+// SeedValues is Seed for a fuzz target of several arguments, each a
+// []byte or a byte.
+func SeedValues(t testing.TB, path string, update bool, values ...any) {
+	t.Helper()
+	want := []byte("go test fuzz v1\n")
+	for _, v := range values {
+		switch v := v.(type) {
+		case []byte:
+			want = fmt.Appendf(want, "[]byte(%q)\n", v)
+		case byte:
+			want = fmt.Appendf(want, "byte(%q)\n", v)
+		default:
+			t.Fatalf("goldentest.SeedValues: a %T is not a fuzz argument it writes", v)
+		}
+	}
 	if update {
 		write(t, path, want)
 		return
 	}
 	if raw, err := os.ReadFile(path); err != nil || !bytes.Equal(raw, want) {
-		t.Errorf("%s is not the seed of these bytes (%v): run with -update", path, err)
+		t.Errorf("%s is not the seed of these values (%v): run with -update", path, err)
 	}
 }
 
