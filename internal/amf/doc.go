@@ -18,6 +18,13 @@
 // same mailbox. A UE's machine and the fields marked "executor" in
 // ueContext are touched only by its executor.
 //
+// When an association ends, its reader marks it down and hands each UE
+// connection on it, taken under AMF.ues, to the UE's executor to end:
+// the executor ends that connection only if the UE still holds it, so a
+// UE that went idle or moved to another gNB meanwhile keeps its state,
+// and an Initial UE Message still waiting for a down association ends
+// its connection itself.
+//
 // The gNB registry is guarded by AMF.mu; a ran's own fields by ran.mu
 // (lock order: AMF.mu before ran.mu). The UE maps (by AMF UE NGAP ID,
 // 5G-TMSI, SUPI) are guarded by AMF.ues, never held with the others. No

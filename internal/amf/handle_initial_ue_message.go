@@ -48,6 +48,13 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 			a.sendUE(old, ngap.UEContextReleaseCommand(old.amfID, old.ranID, ngap.NASCause(3)))
 			a.unbindConn(old)
 		}
+		if r.down.Load() {
+			// The association went down while this event waited, and
+			// releaseRAN, which looks only at the UEs' current
+			// connections, did not see c.
+			a.connectionGone(ctx, u, c)
+			return
+		}
 		u.started = now
 		u.loc = c.loc
 		u.m.Connect()

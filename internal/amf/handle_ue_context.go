@@ -51,9 +51,11 @@ func (a *AMF) handleUEContextReleaseComplete(ctx context.Context, r *ran, msg *m
 	u.do(func() { a.connectionGone(ctx, u, c) })
 }
 
-// connectionGone runs on the UE's executor when connection c ended.
+// connectionGone runs on the UE's executor when connection c ended. It
+// does nothing unless c is still the UE's connection: the UE may have
+// moved to a newer one, or c may have ended already.
 func (a *AMF) connectionGone(ctx context.Context, u *ueContext, c *ueConn) {
-	if !u.conn.CompareAndSwap(c, nil) {
+	if c == nil || !u.conn.CompareAndSwap(c, nil) {
 		return
 	}
 	a.unbindConn(c)
@@ -70,18 +72,30 @@ func (a *AMF) connectionGone(ctx context.Context, u *ueContext, c *ueConn) {
 
 // releaseRAN ends every UE connection of an association that went down
 // or was reset (TS 38.413 §8.7.4).
+//
+// Each connection is taken while AMF.ues is held, and that connection,
+// not whatever the UE holds when its executor runs, is the one ended: by
+// then the UE may have gone idle (UE Context Release Complete) or moved
+// to a connection on another gNB, which must survive. A UE whose Initial
+// UE Message on r is still waiting in its mailbox is not seen here; r's
+// down flag, set by the reader before it calls releaseRAN, makes that
+// event end the connection itself (handleInitialUEMessage).
 func (a *AMF) releaseRAN(ctx context.Context, r *ran) {
+	type conn struct {
+		u *ueContext
+		c *ueConn
+	}
+	var list []conn
 	a.ues.Lock()
-	var list []*ueContext
-	for _, u := range a.ues.byAMFID {
-		if c := u.conn.Load(); c != nil && c.ran == r {
-			list = append(list, u)
+	for id, u := range a.ues.byAMFID {
+		// A UE may be listed under an older ID too, until its executor
+		// takes the newer connection: end each connection once.
+		if c := u.conn.Load(); c != nil && c.amfID == id && c.ran == r {
+			list = append(list, conn{u, c})
 		}
 	}
 	a.ues.Unlock()
-	for _, u := range list {
-		u := u
-		c := u.conn.Load()
-		u.do(func() { a.connectionGone(ctx, u, c) })
+	for _, x := range list {
+		x.u.do(func() { a.connectionGone(ctx, x.u, x.c) })
 	}
 }

@@ -38,6 +38,9 @@ type ran struct {
 	connectedAt time.Time
 	// ues counts the UE connections on the association.
 	ues atomic.Int64
+	// down is set by the reader once the association has ended, before
+	// it releases the association's UE connections.
+	down atomic.Bool
 
 	mu struct {
 		sync.Mutex
@@ -112,6 +115,7 @@ func (r *ran) info() GNB {
 func (a *AMF) serveRAN(ctx context.Context, r *ran) {
 	r.logger().Info("amf: gNB association up")
 	defer func() {
+		r.down.Store(true)
 		a.forget(r)
 		a.releaseRAN(ctx, r)
 		r.conn.Close()

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/ausf"
@@ -37,6 +39,7 @@ type core struct {
 	addr netip.AddrPort
 	st   store.Store
 	keys [][2]secret.Key128
+	reg  *prometheus.Registry
 }
 
 func startCore(tb testing.TB, subscribers int, timers gmm.Timers) *core {
@@ -57,7 +60,7 @@ func startCoreWith(tb testing.TB, subscribers int, timers gmm.Timers, log *slog.
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	c := &core{st: st, tr: pipe.New()}
+	c := &core{st: st, tr: pipe.New(), reg: prometheus.NewRegistry()}
 	subs := make([]*store.Subscriber, subscribers)
 	for i := range subs {
 		k, opc := secret.RandomKey128(), secret.RandomKey128()
@@ -76,7 +79,7 @@ func startCoreWith(tb testing.TB, subscribers int, timers gmm.Timers, log *slog.
 	cfg := amfConfig()
 	cfg.Integrity, cfg.Ciphering, cfg.T3512, cfg.Timers = []uint8{2}, []uint8{2, 0}, time.Hour, timers
 	cfg.MaxRegistering = maxRegistering
-	a, err := amf.New(cfg, amf.Options{Logger: log, Services: gmm.Services{AUSF: s, SDM: d, UECM: d}})
+	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: gmm.Services{AUSF: s, SDM: d, UECM: d}})
 	if err != nil {
 		tb.Fatal(err)
 	}
