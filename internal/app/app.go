@@ -233,6 +233,7 @@ func (a *App) Run(ctx context.Context) error {
 		go func() { n2done <- a.amf.Serve(n2ctx, a.n2ln) }()
 	}
 	a.log.Info("keel serving", "component", "app", "http", a.HTTPAddr().String())
+	a.log.Info("keel network", append([]any{"component", "app"}, networkAttrs(a.cfg)...)...)
 	var runErr error
 	select {
 	case <-ctx.Done():
