@@ -14,6 +14,7 @@ import (
 
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/crypto/kdf"
+	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
 )
@@ -59,12 +60,18 @@ type Options struct {
 	Services gmm.Services
 	// AfterFunc schedules timer expiries; nil means time.AfterFunc.
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
+	// LogRate limits the AMF's repetitive log lines (lograte): per
+	// message and cause, Burst lines per Interval, then a count of the
+	// suppressed ones. The zero value takes lograte's defaults; Keys is
+	// always "cause".
+	LogRate lograte.Options
 }
 
 // AMF is the N2 endpoint of the core.
 type AMF struct {
 	cfg     Config
 	log     *slog.Logger
+	logRate *lograte.Limiter
 	now     func() time.Time
 	metrics *metrics
 	resetTO time.Duration
@@ -121,7 +128,16 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	if err != nil {
 		return nil, fmt.Errorf("amf: %w", err)
 	}
-	a := &AMF{cfg: cfg, log: opts.Logger, now: opts.Now, metrics: m, resetTO: opts.ResetTimeout,
+	// Every line of the AMF, the per-UE ones above all, goes through the
+	// limiter: one gNB sending thousands of Initial UE Messages for
+	// unknown SUPIs must not write a line per UE.
+	rate := opts.LogRate
+	rate.Keys = []string{"cause"}
+	if rate.Now == nil {
+		rate.Now = opts.Now
+	}
+	limiter := lograte.New(opts.Logger.Handler(), rate)
+	a := &AMF{cfg: cfg, log: slog.New(limiter), logRate: limiter, now: opts.Now, metrics: m, resetTO: opts.ResetTimeout,
 		services: opts.Services, afterFunc: opts.AfterFunc, maxUEs: cfg.MaxUEs}
 	if a.afterFunc == nil {
 		a.afterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
@@ -220,6 +236,7 @@ func (a *AMF) Stop(ctx context.Context) error {
 		a.runs.close()
 		close(done)
 	}()
+	defer a.logRate.Flush(context.WithoutCancel(ctx))
 	select {
 	case <-done:
 		return nil

@@ -44,6 +44,15 @@
 // counts it; too many UEs registering at once are refused with 5GMM cause
 // #22 (TS 24.501 §5.3.9) while the gNBs get Overload Start.
 //
+// # Logs
+//
+// Every line the AMF writes passes a lograte.Limiter keyed by message and
+// "cause" (Options.LogRate): the per-UE lines a misbehaving gNB can
+// multiply (registration rejected, authentication refused, Error
+// Indication, undecodable PDUs) come a burst per interval, then one
+// "suppressed N similar lines" summary. Stop writes the pending summaries.
+// Authentication failures carry the UE's supi (gmm).
+//
 // # Spec conformance
 //
 // TS 38.413 §8.2.1–8.2.2, §8.3.1–8.3.3, §8.6.1–8.6.3, §8.7.1 NG Setup,

@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"log/slog"
 
 	"github.com/free5gc/nas/nasMessage"
 
 	"github.com/keelcore/keel/internal/crypto/kdf"
+	"github.com/keelcore/keel/internal/crypto/suci"
 	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -51,7 +53,7 @@ func (m *Machine) authenticate(ctx context.Context, req sbi.AuthRequest) {
 // authenticationUnavailable rejects a registration whose subscriber the
 // home network refuses or does not know.
 func (m *Machine) authenticationUnavailable(err error) {
-	m.log.Info("authentication refused by the home network", "error", err)
+	m.log.Info("authentication refused by the home network", m.identity(), "error", err)
 	m.sh.Outcome(Outcome{"authentication", "refused"})
 	switch {
 	case errors.Is(err, sbi.ErrUserNotFound), errors.Is(err, sbi.ErrSUCIDeconceal):
@@ -80,11 +82,14 @@ func (m *Machine) handleAuthenticationResponse(ctx context.Context, msg *nasMess
 	res := p.GetRES()
 	hres := kdf.HXRESStar(m.auth.rand, res)
 	if subtle.ConstantTimeCompare(hres[:], m.auth.hxres[:]) != 1 {
+		m.log.Info("authentication failed: RES* does not match", m.identity())
 		m.authenticationFailed(ctx)
 		return
 	}
 	conf, err := m.svc.AUSF.Confirm(ctx, m.auth.ctxID, res)
 	if err != nil {
+		// The AUSF's error names the SUPI the challenge was for.
+		m.log.Info("authentication failed: confirmation refused by the home network", m.identity(), "error", err)
 		m.authenticationFailed(ctx)
 		return
 	}
@@ -111,7 +116,7 @@ func (m *Machine) authenticationFailed(ctx context.Context) {
 }
 
 func (m *Machine) authenticationReject() {
-	m.log.Info("authentication rejected")
+	m.log.Info("authentication rejected", m.identity())
 	m.sh.Outcome(Outcome{"authentication", "rejected"})
 	m.sh.Outcome(Outcome{"registration", "rejected"})
 	m.stopTimer()
@@ -131,7 +136,7 @@ func (m *Machine) handleAuthenticationFailure(ctx context.Context, msg *nasMessa
 		return
 	}
 	cause := msg.Cause5GMM.GetCauseValue()
-	m.log.Info("authentication failure from UE", "cause", cause)
+	m.log.Info("authentication failure from UE", m.identity(), "cause", cause)
 	switch {
 	case cause == nas.CauseSynchFailure && msg.AuthenticationFailureParameter != nil && !m.auth.resynced:
 		auts := msg.AuthenticationFailureParameter.GetAuthenticationFailureParameter()
@@ -161,4 +166,24 @@ func (m *Machine) handleAuthenticationFailure(ctx context.Context, msg *nasMessa
 		m.sh.Outcome(Outcome{"registration", "rejected"})
 		m.abort(ReleaseAuthenticationFailure)
 	}
+}
+
+// identity names the UE in a log line about its authentication: the SUPI
+// once the home network has disclosed it (TS 33.501 §6.1.3.2 step 12) or
+// the UE gave it in clear (a SUCI of the null scheme, Annex C.1), else
+// the SUCI. The SUPI is no secret; it tells the operator whose SIM fails.
+func (m *Machine) identity() slog.Attr {
+	if m.supi != "" {
+		return slog.String("supi", m.supi)
+	}
+	if m.reg == nil || m.reg.identity.SUCI == nil {
+		return slog.String("supi", "")
+	}
+	s := m.reg.identity.SUCI
+	if suci.Scheme(s.Scheme) == suci.Null {
+		if msin, err := suci.MSIN(s.SchemeOutput); err == nil {
+			return slog.String("supi", "imsi-"+s.MCC+s.MNC+msin)
+		}
+	}
+	return slog.String("suci", s.String())
 }

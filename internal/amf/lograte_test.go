@@ -1,0 +1,173 @@
+package amf_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/secret"
+	"github.com/keelcore/keel/internal/sim/ue"
+)
+
+// One gNB sends 20,000 Initial UE Messages whose SUCIs name no
+// subscriber. Each is rejected (#7), but the log stays bounded: the
+// repetitive lines pass a few at a time and the rest are counted in a
+// "suppressed N similar lines" summary.
+func TestUnknownSUPIFloodLogBounded(t *testing.T) {
+	const n = 20000
+	var buf syncBuffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	c := startCoreLog(t, 0, gmm.Timers{}, log)
+	g := c.gnb(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	// A few distinct unknown subscribers, each many times.
+	var pdus [][]byte
+	for i := range 16 {
+		u, err := ue.New(ue.Config{SUPI: fmt.Sprintf("imsi-00101999%07d", i), MCC: "001", MNC: "01",
+			K: secret.RandomKey128(), OPc: secret.RandomKey128(), Scheme: ue.SchemeNull, SNSSAIs: []ue.SNSSAI{{SST: 1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdu, err := u.RegistrationRequest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdus = append(pdus, pdu)
+	}
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		rejected int
+	)
+	work := make(chan int)
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				conn, err := g.Attach(ctx, pdus[i%len(pdus)], nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var reject bool
+				for d := range conn.Downlink() {
+					// REGISTRATION REJECT (0x44) with cause #7.
+					if len(d.NAS) >= 4 && d.NAS[2] == 0x44 && d.NAS[3] == 7 {
+						reject = true
+					}
+					if d.Released {
+						break
+					}
+				}
+				conn.Close()
+				mu.Lock()
+				if reject {
+					rejected++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	if rejected != n {
+		t.Errorf("%d of %d unknown subscribers rejected with #7", rejected, n)
+	}
+	stopCtx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	c.amf.Stop(stopCtx) // flushes the summaries
+
+	out := strings.TrimSpace(buf.String())
+	lines := strings.Split(out, "\n")
+	// Two lines per UE before (refused by the home network; rejected):
+	// now a burst of each message per interval, and the summaries.
+	const bound = 400
+	if len(lines) > bound {
+		t.Errorf("%d Initial UE Messages for unknown SUPIs wrote %d log lines, want at most %d", n, len(lines), bound)
+	}
+	suppressed := 0
+	for _, l := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if v, ok := rec["suppressed"].(float64); ok && rec["like"] == "registration rejected" {
+			suppressed += int(v)
+		}
+	}
+	if suppressed < n/2 {
+		t.Errorf("summaries count %d suppressed \"registration rejected\" lines, want most of %d", suppressed, n)
+	}
+	t.Logf("%d UEs: %d log lines, %d \"registration rejected\" lines suppressed", n, len(lines), suppressed)
+}
+
+// A UE whose SIM holds the wrong K answers the challenge with MAC
+// failure (TS 24.501 §5.4.1.3.7 c); the log line names its SUPI, so the
+// operator knows whose SIM to check — and never a key.
+func TestAuthenticationFailureNamesSUPI(t *testing.T) {
+	var buf syncBuffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	c := startCoreLog(t, 1, gmm.Timers{}, log)
+	g := c.gnb(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	wrongK := secret.RandomKey128()
+	u, err := ue.New(ue.Config{SUPI: supiOf(0), MCC: "001", MNC: "01", K: wrongK, OPc: c.keys[0][1],
+		Scheme: ue.SchemeNull, SNSSAIs: []ue.SNSSAI{{SST: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdu, _ := u.RegistrationRequest()
+	conn, err := g.Attach(ctx, pdu, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := <-conn.Downlink() // Authentication Request
+	res, err := u.Handle(d.NAS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, up := range res.Uplink {
+		if err := conn.Send(ctx, up); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for d := range conn.Downlink() {
+		if d.Released {
+			break
+		}
+	}
+	var found bool
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if rec["msg"] == "authentication failure from UE" {
+			found = true
+			if rec["supi"] != supiOf(0) || rec["cause"] != float64(20) {
+				t.Errorf("log line %s: want supi=%s and cause 20 (MAC failure)", l, supiOf(0))
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no \"authentication failure from UE\" line in:\n%s", buf.String())
+	}
+	for name, k := range map[string]secret.Key128{"K of the subscription": c.keys[0][0], "K of the SIM": wrongK} {
+		if strings.Contains(strings.ToLower(buf.String()), k.Hex()) {
+			t.Errorf("%s appears in the log", name)
+		}
+	}
+}

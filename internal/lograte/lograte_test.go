@@ -1,0 +1,158 @@
+package lograte_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/keelcore/keel/internal/lograte"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func lines(t *testing.T, buf *bytes.Buffer) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		if l == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestBurstThenSummary(t *testing.T) {
+	var buf bytes.Buffer
+	c := &clock{t: time.Unix(1000, 0)}
+	l := lograte.New(slog.NewJSONHandler(&buf, nil), lograte.Options{Burst: 3, Interval: 10 * time.Second, Keys: []string{"cause"}, Now: c.now})
+	log := slog.New(l)
+	for i := range 100 {
+		log.With("supi", fmt.Sprintf("imsi-00101%010d", i)).Info("registration rejected", "cause", 7)
+	}
+	log.Info("registration rejected", "cause", 22) // another key
+	got := lines(t, &buf)
+	if len(got) != 4 {
+		t.Fatalf("lines after 100 records of one key and 1 of another = %d, want 4 (burst 3 + 1)", len(got))
+	}
+	c.add(10 * time.Second)
+	log.Info("registration rejected", "cause", 7)
+	got = lines(t, &buf)
+	if len(got) != 6 {
+		t.Fatalf("lines after the interval = %d, want 6: summary and the new record", len(got))
+	}
+	sum := got[4]
+	if sum["msg"] != "suppressed 97 similar lines" || sum["suppressed"] != float64(97) || sum["like"] != "registration rejected" {
+		t.Errorf("summary = %v, want 97 suppressed lines like \"registration rejected\"", sum)
+	}
+	if _, ok := sum["supi"]; ok {
+		t.Errorf("summary %v carries one record's supi", sum)
+	}
+	if got[5]["msg"] != "registration rejected" {
+		t.Errorf("line after the summary = %v", got[5])
+	}
+}
+
+func TestFlush(t *testing.T) {
+	var buf bytes.Buffer
+	c := &clock{t: time.Unix(1000, 0)}
+	l := lograte.New(slog.NewJSONHandler(&buf, nil), lograte.Options{Burst: 1, Now: c.now})
+	log := slog.New(l).With("component", "amf")
+	for range 5 {
+		log.Warn("error indication")
+	}
+	log.Info("once")
+	l.Flush(context.Background())
+	l.Flush(context.Background()) // nothing left to say
+	got := lines(t, &buf)
+	if len(got) != 3 {
+		t.Fatalf("lines = %v, want the first record, \"once\" and one summary", got)
+	}
+	if got[2]["msg"] != "suppressed 4 similar lines" || got[2]["level"] != "WARN" {
+		t.Errorf("summary = %v, want 4 suppressed at WARN", got[2])
+	}
+}
+
+func TestKeyFromWithAttrs(t *testing.T) {
+	var buf bytes.Buffer
+	l := lograte.New(slog.NewJSONHandler(&buf, nil), lograte.Options{Burst: 1, Keys: []string{"cause"}})
+	slog.New(l).With("cause", 1).Info("x")
+	slog.New(l).With("cause", 2).Info("x")
+	slog.New(l).With("cause", 2).Info("x")
+	if n := len(lines(t, &buf)); n != 2 {
+		t.Errorf("lines = %d, want 2: one per cause", n)
+	}
+}
+
+func TestManyKeysBounded(t *testing.T) {
+	var buf bytes.Buffer
+	l := lograte.New(slog.NewJSONHandler(&buf, nil), lograte.Options{Burst: 1, Keys: []string{"cause"}})
+	log := slog.New(l)
+	for i := range 20000 {
+		log.Info("x", "cause", i)
+	}
+	if n := len(lines(t, &buf)); n > 5000 {
+		t.Errorf("20000 distinct keys wrote %d lines, want the table bounded", n)
+	}
+}
+
+func TestConcurrent(t *testing.T) {
+	var buf syncBuffer
+	l := lograte.New(slog.NewJSONHandler(&buf, nil), lograte.Options{Burst: 5})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 1000 {
+				slog.New(l).Info("flood")
+			}
+		}()
+	}
+	wg.Wait()
+	l.Flush(context.Background())
+	if n := strings.Count(buf.String(), "\n"); n != 6 {
+		t.Errorf("8000 concurrent records wrote %d lines, want 5 and a summary", n)
+	}
+	if !strings.Contains(buf.String(), "suppressed 7995 similar lines") {
+		t.Errorf("log = %s, want 7995 suppressed", buf.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
