@@ -29,6 +29,11 @@
 //     Options.Streams;
 //   - size: pion reads at most 8192-byte packets; larger ones are split
 //     between their chunks;
+//   - heartbeats: pion sends its HEARTBEATs without the Heartbeat Info
+//     parameter RFC 9260 §3.3.5 requires, and cannot parse a HEARTBEAT
+//     ACK; the adapter completes the former and takes the latter out of
+//     pion's packets, counting those that echo what it sent
+//     (heartbeat.go);
 //   - checksum: verified before, recomputed after every rewrite.
 //
 // pion is configured for the kernel's wire format: DATA chunks rather than
@@ -40,7 +45,7 @@
 // pion reads per stream; conn.go gives each stream in use a reader
 // goroutine feeding one queue for Recv, and reports the association's end
 // from what the adapter saw go by (an ABORT, a SHUTDOWN, silence). pion
-// neither sends heartbeats on its own nor gives up on a silent peer, so
+// neither probes an idle peer regularly nor gives up on a silent one, so
 // the transport's liveness loop does both (Options.HeartbeatInterval,
 // Options.PeerTimeout).
 //
@@ -69,8 +74,9 @@
 // (§3.2.1); §5.1 and §5.1.1 association setup and stream counts; §6.8 and
 // Appendix A CRC32c, verified on every inbound packet of ours and dropped
 // if wrong; §6.10 bundling (splitting oversize packets); §8.4 out-of-the-
-// blue handling with the T bit of §8.5.1 on listening ports; §8.3
-// heartbeats and, in place of §8.1's Association.Max.Retrans, PeerTimeout.
+// blue handling with the T bit of §8.5.1 on listening ports; §3.3.5,
+// §3.3.6 and §8.3 heartbeats and, in place of §8.1's
+// Association.Max.Retrans, PeerTimeout.
 //
 // Known departures: pion keeps state from the INIT on where §5.1.3 keeps
 // none until a valid COOKIE ECHO (bounded by Options.Backlog and

@@ -2,6 +2,7 @@ package userspace
 
 import (
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"sync"
@@ -24,7 +25,8 @@ import (
 type endpoint struct {
 	t        *Transport
 	tuple    tuple
-	ownsPort bool // the port was allocated by Dial and is released on Close
+	ownsPort bool          // the port was allocated by Dial and is released on Close
+	hb       heartbeatInfo // immutable
 
 	in        chan inbound
 	closed    chan struct{}
@@ -68,6 +70,7 @@ func newEndpoint(t *Transport, tp tuple) *endpoint {
 		closed: make(chan struct{}),
 		rdl:    deadline.New(),
 		wbuf:   make([]byte, 0, t.opts.MTU),
+		hb:     heartbeatInfo{nonce: rand.Uint64(), dst: tp.remote.Addr()},
 	}
 	ep.lastRx.Store(time.Now().UnixNano())
 	return ep
@@ -77,6 +80,15 @@ func newEndpoint(t *Transport, tp tuple) *endpoint {
 // demultiplexer.
 func (ep *endpoint) receive(p []byte, cs []chunk) {
 	s := summarize(cs)
+	p, acks := ep.hb.takeAcks(p, cs)
+	ep.t.stats.heartbeatAcks.Add(uint64(acks.matched))
+	ep.t.stats.heartbeatAcksDropped.Add(uint64(acks.dropped))
+	if p == nil {
+		if acks.matched > 0 {
+			ep.lastRx.Store(time.Now().UnixNano())
+		}
+		return
+	}
 	out, stripped, info, err := toPion(p)
 	if err != nil {
 		ep.t.stats.malformed.Add(1)
@@ -160,6 +172,11 @@ func (ep *endpoint) Write(b []byte) (int, error) {
 	defer ep.wmu.Unlock()
 	q := append(ep.wbuf[:0], b...)
 	ep.wbuf = q[:0]
+	var arr [16]chunk
+	if cs, err := chunks(q, arr[:0]); err == nil && hasEmptyHeartbeat(cs) {
+		q = ep.hb.completeHeartbeats(q, cs, time.Now())
+		ep.t.stats.heartbeats.Add(1)
+	}
 	info := toWire(q, ep.tuple.local.Port(), ep.tuple.remote.Port(), ep.t.opts.Streams)
 	if info.seen {
 		ep.mu.Lock()

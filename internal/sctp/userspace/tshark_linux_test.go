@@ -22,7 +22,8 @@ var errorIndication = []byte{0x00, 0x09, 0x40, 0x03, 0x00, 0x00, 0x00}
 // an independent decoder, check every packet: no malformed packet, no
 // expert error, every CRC32c correct. The traffic covers association
 // setup, NGAP on port 38412 with PPID 60, messages fragmented over
-// several packets on several streams, graceful shutdown and abort.
+// several packets on several streams, heartbeats on an idle association,
+// graceful shutdown and abort.
 func TestTsharkDecodes(t *testing.T) {
 	sctptest.RequireNetNS(t)
 	pcap := filepath.Join(t.TempDir(), "sctp.pcap")
@@ -83,6 +84,24 @@ func TestTsharkDecodes(t *testing.T) {
 		}
 		a.Abort()
 	}
+
+	// Heartbeats (RFC 9260 §8.3): an idle association whose listening side
+	// probes every 50 ms, answered by the other side.
+	hb := newTransport(t, Options{HeartbeatInterval: 50 * time.Millisecond})
+	hl := sctptest.Listen(t, hb)
+	idle := sctptest.Dial(t, tr, hl.Addr())
+	sctptest.Accept(t, hl)
+	for hb.Stats().HeartbeatAcks < 3 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("heartbeats answered: %d, want 3 (Stats() = %+v)", hb.Stats().HeartbeatAcks, hb.Stats())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if err := idle.Close(); err != nil {
+		t.Errorf("Close() = %v", err)
+	}
+
 	time.Sleep(100 * time.Millisecond)
 	capt.Finish(t)
 
@@ -109,6 +128,7 @@ func TestTsharkDecodes(t *testing.T) {
 	for name, typ := range map[string]string{
 		"DATA": "0", "INIT": "1", "INIT ACK": "2", "SACK": "3", "ABORT": "6", "SHUTDOWN": "7",
 		"SHUTDOWN ACK": "8", "COOKIE ECHO": "10", "COOKIE ACK": "11", "SHUTDOWN COMPLETE": "14",
+		"HEARTBEAT": "4", "HEARTBEAT ACK": "5",
 	} {
 		if !slices.Contains(types, typ) {
 			t.Errorf("no %s chunk in the capture", name)
