@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,13 +46,25 @@ func (a *App) startUPF(ctx context.Context) (*userPlane, error) {
 		log.Error("UPF not started: PDU sessions will be refused", "err", err)
 		return &userPlane{}, nil
 	}
-	u, err := upf.New(ctx, upf.Options{N4: a.cfg.N4.Address, NodeID: a.cfg.N4.Address.Addr(), Datapath: dp, Logger: log, Registry: a.registry})
+	u, err := upf.New(ctx, upf.Options{N4: a.cfg.N4.Address, NodeID: a.cfg.N4.Address.Addr(), Datapath: dp, Logger: log, Registry: a.registry,
+		Peers: upfPeers(a.cfg), AllowAddressChange: a.cfg.UPF.N4.AllowAddressChange})
 	if err != nil {
 		dp.Close()
 		return nil, fmt.Errorf("n4.address: %w", err)
 	}
 	log.Info("UPF serving", "n4", u.Addr().String(), "n3", dp.N3Addr().String())
 	return &userPlane{dp: dp, upf: u}, nil
+}
+
+// upfPeers are the SMFs the UPF takes N4 requests from: Keel's own, which
+// sends from n4.address's IP with that IP as its Node ID, and those of
+// upf.n4.peers.
+func upfPeers(cfg config.Config) []netip.Addr {
+	peers := append([]netip.Addr{}, cfg.UPF.N4.Peers...) // never nil, which would allow any
+	if own := cfg.N4.Address.Addr().Unmap(); !own.IsUnspecified() && !slices.Contains(peers, own) {
+		peers = append(peers, own)
+	}
+	return peers
 }
 
 func (p *userPlane) close() error {
@@ -108,6 +121,7 @@ func (a *App) startSMF(ctx context.Context, sdm sbi.NudmSDM) (*smf.SMF, error) {
 		DNNs:     dnns,
 		N4:       netip.AddrPortFrom(a.cfg.N4.Address.Addr(), 0),
 		UPF:      a.cfg.N4.Address,
+		Peers:    a.cfg.SMF.N4.Peers,
 		PCF:      p,
 		SDM:      sdm,
 		Logger:   a.log.With("component", "smf"),
@@ -159,7 +173,8 @@ func RunUPF(ctx context.Context, cfg config.Config, opts Options) error {
 		return err
 	}
 	defer dp.Close()
-	u, err := upf.New(ctx, upf.Options{N4: cfg.N4.Address, NodeID: cfg.N4.Address.Addr(), Datapath: dp, Logger: log, Registry: reg})
+	u, err := upf.New(ctx, upf.Options{N4: cfg.N4.Address, NodeID: cfg.N4.Address.Addr(), Datapath: dp, Logger: log, Registry: reg,
+		Peers: upfPeers(cfg), AllowAddressChange: cfg.UPF.N4.AllowAddressChange})
 	if err != nil {
 		return fmt.Errorf("n4.address: %w", err)
 	}

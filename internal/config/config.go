@@ -25,6 +25,8 @@ type Config struct {
 	N2   N2    `yaml:"n2"`
 	N4   N4    `yaml:"n4"`
 	N3   N3    `yaml:"n3"`
+	UPF  UPF   `yaml:"upf"`
+	SMF  SMF   `yaml:"smf"`
 	HTTP HTTP  `yaml:"http"`
 	// DataDir holds the subscriber store and other state kept across
 	// restarts. A relative path is relative to the working directory.
@@ -127,6 +129,37 @@ type N3 struct {
 // N4 is the PFCP listener of the UPF, facing the SMF.
 type N4 struct {
 	Address netip.AddrPort `yaml:"address"`
+}
+
+// UPF holds the UPF's settings beyond its listeners.
+type UPF struct {
+	N4 UPFN4 `yaml:"n4"`
+}
+
+// UPFN4 says which CP functions (SMFs) the UPF takes N4 requests from.
+type UPFN4 struct {
+	// Peers are the SMFs allowed besides Keel's own: their source
+	// addresses and PFCP Node IDs. Requests from any other address are
+	// refused "Request rejected" (TS 29.244 §8.2.1), and so is an
+	// association for an unlisted Node ID.
+	Peers []netip.Addr `yaml:"peers"`
+	// AllowAddressChange lets an associated SMF set its association up
+	// again from another address; otherwise a Node ID stays with the
+	// address that associated it.
+	AllowAddressChange bool `yaml:"allow_address_change"`
+}
+
+// SMF holds the SMF's settings beyond the DNNs.
+type SMF struct {
+	N4 SMFN4 `yaml:"n4"`
+}
+
+// SMFN4 says which UPFs the SMF takes N4 requests from.
+type SMFN4 struct {
+	// Peers are the addresses UPF requests (heartbeats, association
+	// setups, session reports) are taken from besides n4.address, the
+	// UPF Keel runs or associates with.
+	Peers []netip.Addr `yaml:"peers"`
 }
 
 // HTTP is the listener of the management API and metrics.

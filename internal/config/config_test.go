@@ -100,6 +100,8 @@ func TestLoadFull(t *testing.T) {
 		N2:      N2{Address: netip.MustParseAddrPort("[::]:38412"), SCTP: SCTPUserspace},
 		N4:      N4{Address: netip.MustParseAddrPort("10.0.0.1:8805")},
 		N3:      N3{Address: netip.MustParseAddrPort("10.0.0.1:2152")},
+		UPF:     UPF{N4: UPFN4{Peers: []netip.Addr{netip.MustParseAddr("10.0.0.5"), netip.MustParseAddr("2001:db8::5")}, AllowAddressChange: true}},
+		SMF:     SMF{N4: SMFN4{Peers: []netip.Addr{netip.MustParseAddr("10.0.0.2")}}},
 		HTTP:    HTTP{Address: netip.MustParseAddrPort("0.0.0.0:0"), Pprof: true},
 		DataDir: "/var/lib/keel",
 		Log:     Log{Format: LogJSON, Level: LogDebug},

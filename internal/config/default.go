@@ -200,6 +200,30 @@ n4:
 n3:
   address: {{str (print .N3.Address)}}
 
+# Who may speak PFCP (N4) to the UPF. A request from an address not listed
+# (besides Keel's own SMF in keel serve; with --nf upf, n4.address's own IP)
+# is refused with cause "Request rejected" and counted in
+# keel_upf_pfcp_refused_total{reason}; so is an association for a Node ID
+# not listed. An association is bound to the address that set it up: its
+# sessions are driven from there only.
+upf:
+  n4:
+    # The SMFs' addresses and Node IDs (both, when they differ), e.g.
+    # [10.0.0.5]; [] for Keel's own SMF alone.
+    peers: {{list .UPF.N4.Peers}}
+    # Let an associated SMF set its association up again from another
+    # address (one that moved). Off, the Node ID stays with the address
+    # that associated it, and a setup from elsewhere is refused.
+    allow_address_change: {{.UPF.N4.AllowAddressChange}}
+
+# Whom the SMF takes PFCP requests (heartbeats, association setups, session
+# reports) from besides n4.address, the UPF it associates with: the UPF's
+# other source addresses, if it has any. Others are refused and counted in
+# keel_smf_pfcp_refused_total{reason}.
+smf:
+  n4:
+    peers: {{list .SMF.N4.Peers}}
+
 # The management API and Prometheus metrics, over HTTP. Port 0 picks a free
 # port when the listener opens.
 http:

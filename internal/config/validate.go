@@ -45,6 +45,7 @@ func (c Config) validate() *Error {
 		c.AMF.validate,
 		c.validateDNNs,
 		c.validateListeners,
+		c.validatePeers,
 		c.validateDataDir,
 		c.Log.validate,
 	}
@@ -305,6 +306,35 @@ func validateDNNName(key, name string) *Error {
 		for i := range len(label) {
 			if !isAlnum(label[i]) && label[i] != '-' {
 				return errorf(key, "may hold only letters, digits, hyphens and dots (TS 23.003 §9.1), got %q", name)
+			}
+		}
+	}
+	return nil
+}
+
+// validatePeers checks upf.n4.peers and smf.n4.peers: unicast addresses,
+// each listed once.
+func (c Config) validatePeers() *Error {
+	for _, l := range []struct {
+		key   string
+		peers []netip.Addr
+	}{{"upf.n4.peers", c.UPF.N4.Peers}, {"smf.n4.peers", c.SMF.N4.Peers}} {
+		for i, a := range l.peers {
+			k := index(l.key, i)
+			switch {
+			case !a.IsValid():
+				return errorf(k, "must be an IP address")
+			case a.Zone() != "":
+				return errorf(k, "must not have a zone, got %s", a)
+			case a.Is4In6():
+				return errorf(k, "must be written as IPv4, got %s", a)
+			case a.IsUnspecified() || a.IsMulticast():
+				return errorf(k, "must be a unicast address, got %s", a)
+			}
+			for j, b := range l.peers[:i] {
+				if a == b {
+					return errorf(k, "%s is also %s[%d]", a, l.key, j)
+				}
 			}
 		}
 	}

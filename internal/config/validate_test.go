@@ -126,6 +126,14 @@ func TestValidate(t *testing.T) {
 			c.N2.Address = netip.MustParseAddrPort("127.0.0.1:8805")
 			c.HTTP.Address = netip.MustParseAddrPort("127.0.0.1:8805")
 		}, "", ""},
+		{"UPF peers", func(c *Config) {
+			c.UPF.N4.Peers = []netip.Addr{netip.MustParseAddr("10.0.0.5"), netip.MustParseAddr("2001:db8::5")}
+		}, "", ""},
+		{"UPF peer unspecified", func(c *Config) { c.UPF.N4.Peers = []netip.Addr{netip.MustParseAddr("0.0.0.0")} }, "upf.n4.peers[0]", "unicast"},
+		{"UPF peer duplicate", func(c *Config) {
+			c.UPF.N4.Peers = []netip.Addr{netip.MustParseAddr("10.0.0.5"), netip.MustParseAddr("10.0.0.5")}
+		}, "upf.n4.peers[1]", "10.0.0.5 is also upf.n4.peers[0]"},
+		{"SMF peer mapped", func(c *Config) { c.SMF.N4.Peers = []netip.Addr{netip.MustParseAddr("::ffff:10.0.0.2")} }, "smf.n4.peers[0]", "written as IPv4"},
 		{"SCTP mode", func(c *Config) { c.N2.SCTP = "lksctp" }, "n2.sctp", `must be auto, kernel or userspace, got "lksctp"`},
 		{"SCTP kernel", func(c *Config) { c.N2.SCTP = SCTPKernel }, "", ""},
 		{"data dir empty", func(c *Config) { c.DataDir = "" }, "data_dir", "must not be empty"},

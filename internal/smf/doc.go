@@ -51,7 +51,10 @@
 //     stand and its uplink F-TEID given (not chosen), so the gNB's tunnel
 //     still holds; a session the UPF will not take back is released
 //     towards the UE with #38. Session Report Requests add their usage
-//     to the session's counters (handle_report.go).
+//     to the session's counters (handle_report.go). N4 requests are
+//     taken from the UPF's address and Options.Peers only; others are
+//     refused "Request rejected" (a Heartbeat unanswered) and counted in
+//     keel_smf_pfcp_refused_total{reason}.
 //
 // # Concurrency
 //

@@ -16,6 +16,7 @@ type metrics struct {
 	restored       *prometheus.CounterVec
 	upfRestarts    prometheus.Counter
 	associated     prometheus.GaugeFunc
+	refused        *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, error) {
@@ -44,6 +45,10 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 			Name: "keel_smf_upf_restarts_total",
 			Help: "UPF restarts seen (a new PFCP Recovery Time Stamp).",
 		}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_smf_pfcp_refused_total",
+			Help: "PFCP requests refused for who sent them, by reason (peer_not_allowed: not the UPF nor in Options.Peers).",
+		}, []string{"reason"}),
 		associated: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "keel_smf_upf_associated",
 			Help: "1 while the SMF has a PFCP association with the UPF.",
@@ -55,7 +60,7 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.sessions, m.establishments, m.n4, m.reports, m.restored, m.upfRestarts, m.associated} {
+		for _, c := range []prometheus.Collector{m.sessions, m.establishments, m.n4, m.reports, m.restored, m.upfRestarts, m.associated, m.refused} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

@@ -190,15 +190,30 @@ func (s *SMF) addUsage(ss *session, us []pfcp.UsageReport) {
 }
 
 // handleN4 answers the requests the UPF sends. It runs on the PFCP
-// node's goroutines and never takes a session's mu.
+// node's goroutines and never takes a session's mu. A request from an
+// address other than the UPF's and Options.Peers is refused "Request
+// rejected" (TS 29.244 §8.2.1; a Heartbeat goes unanswered) and counted:
+// N4 has no authentication of its own, and a forged Session Report or
+// Recovery Time Stamp would change the SMF's view of its sessions.
 func (s *SMF) handleN4(ctx context.Context, peer netip.AddrPort, req message.Message) message.Message {
 	var (
 		resp message.Message
 		err  error
 	)
+	if !s.peers[peer.Addr().Unmap()] {
+		s.metrics.refused.WithLabelValues("peer_not_allowed").Inc()
+		s.log.Info("N4 request from a peer not allowed refused", "type", req.MessageTypeName(), "peer", peer)
+		ce := &pfcp.CauseError{Cause: pfcp.CauseRequestRejected, MessageType: req.MessageType(), Sequence: req.Sequence(), Err: errors.New("smf: peer not allowed")}
+		resp, err := ce.Response(0, s.nodeID, s.node.RecoveryTime())
+		if err != nil {
+			s.log.Error("N4 response", "type", req.MessageTypeName(), "error", err)
+			return nil
+		}
+		return resp
+	}
 	switch m := req.(type) {
 	case *message.HeartbeatRequest:
-		if rec, err := pfcp.ParseHeartbeat(m); err == nil && peer.Addr() == s.opts.UPF.Addr() {
+		if rec, err := pfcp.ParseHeartbeat(m); err == nil {
 			s.checkRecovery(rec)
 		}
 		resp, err = pfcp.HeartbeatResponse(m.Sequence(), s.node.RecoveryTime())
@@ -209,7 +224,7 @@ func (s *SMF) handleN4(ctx context.Context, peer netip.AddrPort, req message.Mes
 		cause := pfcp.CauseRequestAccepted
 		if _, rec, _, perr := pfcp.ParseAssociationSetup(m); perr != nil {
 			cause = pfcp.CauseMandatoryIEMissing
-		} else if peer.Addr() == s.opts.UPF.Addr() {
+		} else {
 			s.checkRecovery(rec)
 		}
 		resp, err = pfcp.AssociationSetupResponse(m.Sequence(), s.nodeID, cause, s.node.RecoveryTime())

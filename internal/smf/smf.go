@@ -51,6 +51,10 @@ type Options struct {
 	N4 netip.AddrPort
 	// UPF is the UPF's PFCP address.
 	UPF netip.AddrPort
+	// Peers are further addresses the UPF's requests (heartbeats,
+	// association setups, session reports) are taken from; UPF's own
+	// address always is. A request from any other is refused.
+	Peers []netip.Addr
 	// NodeID is the SMF's PFCP Node ID (TS 29.244 §8.2.38); the zero
 	// Addr means N4's address.
 	NodeID netip.Addr
@@ -94,6 +98,9 @@ type SMF struct {
 
 	// dnns holds the pools by lower-case DNN and slice; read-only after New.
 	dnns map[dnnKey]*dnnPools
+	// peers are the addresses N4 requests are taken from: the UPF's and
+	// Options.Peers; read-only after New.
+	peers map[netip.Addr]bool
 
 	nextSEID atomic.Uint64
 
@@ -150,7 +157,10 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 		return nil, errors.New("smf: no UPF N4 address")
 	}
 	s := &SMF{opts: opts, nodeID: opts.NodeID, cpAddr: opts.N4.Addr(), pcf: opts.PCF, sdm: opts.SDM, log: opts.Logger,
-		dnns: map[dnnKey]*dnnPools{}, kick: make(chan struct{}, 1)}
+		dnns: map[dnnKey]*dnnPools{}, kick: make(chan struct{}, 1), peers: map[netip.Addr]bool{opts.UPF.Addr().Unmap(): true}}
+	for _, a := range opts.Peers {
+		s.peers[a.Unmap()] = true
+	}
 	if !s.nodeID.IsValid() {
 		s.nodeID = s.cpAddr
 	}

@@ -17,7 +17,7 @@
 // from a known Node ID means the CP function restarted, and the sessions
 // it had are deleted (§6.2.6.2), while an unchanged one keeps them. §6.2.8
 // Association Release from the CP function: its sessions are deleted.
-// §6.3.2 Session Establishment: a UP SEID, a TEID per CHOOSE F-TEID on
+// §6.3.2 Session Establishment: a random UP SEID, a TEID per CHOOSE F-TEID on
 // the datapath's N3 address (the same for PDRs of one request with the
 // same CHOOSE ID, §8.2.3), the rules installed, the UP F-SEID and Created
 // PDRs returned. §6.3.3 Session Modification: removals, updates (only the
@@ -30,6 +30,21 @@
 // a Session Report Request (Report Type USAR, trigger VOLTH). A usage
 // report carries the volume since the URR's previous report, between its
 // Start Time and End Time, with UR-SEQN counting its reports (§7.5.8.3).
+//
+// N4 peers. PFCP has no authentication of its own (TS 33.501 §9.9 leaves
+// N4 to network domain security), so the UPF trusts addresses, not
+// claims: a request from a source address Options.Peers does not list is
+// refused "Request rejected" (64; a Heartbeat goes unanswered), and so is
+// an Association Setup for a Node ID it does not list. An association is
+// bound to the address that set it up: a setup or release for its Node
+// ID from another address is refused "Request rejected" (unless
+// Options.AllowAddressChange lets the association move); an
+// establishment is taken only from the address bound to its Node ID
+// ("No established PFCP Association" otherwise); a modification or
+// deletion of a session of another association is answered "Session
+// context not found", as for an unknown SEID, so that SEIDs cannot be
+// probed. UP SEIDs come from crypto/rand (never 0, never one in use).
+// Each refusal is counted in keel_upf_pfcp_refused_total{reason}.
 //
 // Not supported: UE address allocation by the UPF, CHOOSE in an Update
 // PDR (refused "Invalid F-TEID allocation option"), the Updated PDR and

@@ -14,6 +14,7 @@ type metrics struct {
 	sessions     prometheus.Gauge
 	associations prometheus.Gauge
 	reports      *prometheus.CounterVec
+	refused      *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -32,9 +33,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "keel_upf_usage_reports_total",
 			Help: "Volume threshold reports (Session Report Requests), by result: sent, refused, failed (unanswered), dropped (queue full).",
 		}, []string{"result"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_upf_pfcp_refused_total",
+			Help: "N4 requests refused for who sent them, by reason: peer_not_allowed, node_id_not_allowed, node_id_in_use, not_association_peer, no_association, not_session_owner.",
+		}, []string{"reason"}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.requests, m.sessions, m.associations, m.reports} {
+		for _, c := range []prometheus.Collector{m.requests, m.sessions, m.associations, m.reports, m.refused} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

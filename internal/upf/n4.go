@@ -17,6 +17,11 @@ func (u *UPF) handle(ctx context.Context, peer netip.AddrPort, req message.Messa
 	<-u.ready
 	var resp message.Message
 	var cause uint8
+	if !u.allowed(peer.Addr()) {
+		resp, cause = u.notAllowed(peer, req.MessageType(), req.Sequence())
+		u.metrics.request(req.MessageType(), cause)
+		return resp
+	}
 	switch m := req.(type) {
 	case *message.HeartbeatRequest:
 		resp, cause = u.heartbeat(peer, m)
@@ -47,9 +52,15 @@ func (u *UPF) handle(ctx context.Context, peer netip.AddrPort, req message.Messa
 // SEID when the header names a session the UPF knows.
 func (u *UPF) refused(ctx context.Context, peer netip.AddrPort, e *pfcp.CauseError) message.Message {
 	<-u.ready
+	if !u.allowed(peer.Addr()) {
+		resp, cause := u.notAllowed(peer, e.MessageType, e.Sequence)
+		u.metrics.request(e.MessageType, cause)
+		return resp
+	}
 	var seid uint64
 	if e.MessageType != message.MsgTypeSessionEstablishmentRequest && e.SEID != 0 {
-		if s := u.lookup(e.SEID); s != nil {
+		// Only the session's own CP function learns its CP SEID.
+		if s := u.lookup(e.SEID); s != nil && u.associated(s.cpNode, peer.Addr()) {
 			s.mu.Lock()
 			seid = s.cpSEID
 			s.mu.Unlock()
@@ -91,17 +102,51 @@ func (u *UPF) built(m message.Message, err error, log *slog.Logger) message.Mess
 	return m
 }
 
-// associated reports whether a CP function with this Node ID, or sending
-// from this address, has a PFCP association.
+// Why the UPF refused an N4 request on the grounds of who sent it: the
+// reason label of keel_upf_pfcp_refused_total.
+const (
+	refusedPeer       = "peer_not_allowed"     // a source address not in Options.Peers
+	refusedNodeID     = "node_id_not_allowed"  // an Association Setup for a Node ID not in Options.Peers
+	refusedNodeIDUsed = "node_id_in_use"       // an Association Setup for a Node ID bound to another address
+	refusedNotOwner   = "not_association_peer" // an Association Release for a Node ID bound to another address
+	refusedNoAssoc    = "no_association"       // a session request from an address without an association (for its Node ID)
+	refusedOtherCP    = "not_session_owner"    // a session request for a session of another association
+)
+
+// allowed reports whether requests from this address are taken
+// (Options.Peers).
+func (u *UPF) allowed(from netip.Addr) bool {
+	return u.peers == nil || u.peers[from.Unmap()]
+}
+
+// notAllowed refuses a request from an address not in Options.Peers:
+// "Request rejected" (TS 29.244 §8.2.1), and no answer to a Heartbeat,
+// whose response has no cause.
+func (u *UPF) notAllowed(peer netip.AddrPort, typ uint8, seq uint32) (message.Message, uint8) {
+	u.metrics.refused.WithLabelValues(refusedPeer).Inc()
+	u.log.Info("upf: N4 request from a peer not allowed refused", "peer", peer, "type", pfcp.TypeName(typ))
+	return u.reject(&pfcp.CauseError{Cause: pfcp.CauseRequestRejected, MessageType: typ, Sequence: seq,
+		Err: errors.New("upf: peer not allowed")}, 0)
+}
+
+// associated reports whether the CP function with this Node ID has a
+// PFCP association set up from this address: a CP function's session
+// requests are taken from the address its association is bound to only,
+// whatever Node ID they claim.
 func (u *UPF) associated(nodeID netip.Addr, from netip.Addr) bool {
 	u.state.Lock()
 	defer u.state.Unlock()
-	if nodeID.IsValid() {
-		_, ok := u.state.peers[nodeID]
-		return ok
-	}
+	a := u.state.peers[nodeID]
+	return a != nil && a.addr.Addr() == from
+}
+
+// associatedFrom reports whether any CP function has a PFCP association
+// set up from this address.
+func (u *UPF) associatedFrom(from netip.Addr) bool {
+	u.state.Lock()
+	defer u.state.Unlock()
 	for _, a := range u.state.peers {
-		if a.addr.Addr() == from || a.nodeID == from {
+		if a.addr.Addr() == from {
 			return true
 		}
 	}

@@ -2,6 +2,7 @@ package upf
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 
 	"github.com/wmnsk/go-pfcp/message"
@@ -45,7 +46,13 @@ func (u *UPF) heartbeat(peer netip.AddrPort, m *message.HeartbeatRequest) (messa
 // function (TS 29.244 §6.2.6.2) and remembers its Node ID, address and
 // Recovery Time Stamp. A CP function already associated with another
 // Recovery Time Stamp has restarted: the sessions it had are deleted;
-// those of an unchanged one are kept.
+// those of an unchanged one are kept. The association is bound to the
+// address that set it up: a setup for the same Node ID from another
+// address is refused "Request rejected" (§8.2.1), unless
+// Options.AllowAddressChange lets it move, and so is one for a Node ID
+// Options.Peers does not list. Otherwise anyone able to send from a
+// listed address could claim another CP function's Node ID with a new
+// Recovery Time Stamp and have all its sessions deleted.
 func (u *UPF) associationSetup(peer netip.AddrPort, m *message.AssociationSetupRequest) (message.Message, uint8) {
 	nodeID, rec, _, err := pfcp.ParseAssociationSetup(m)
 	if err != nil {
@@ -54,24 +61,47 @@ func (u *UPF) associationSetup(peer netip.AddrPort, m *message.AssociationSetupR
 		resp, err := pfcp.AssociationSetupResponse(0, u.nodeID, cause, u.node.RecoveryTime())
 		return u.built(resp, err, u.log), cause
 	}
+	log := u.log.With("cp", nodeID, "peer", peer)
+	refuse := func(reason string, err error) (message.Message, uint8) {
+		u.metrics.refused.WithLabelValues(reason).Inc()
+		log.Warn("upf: Association Setup Request refused", "err", err)
+		resp, berr := pfcp.AssociationSetupResponse(0, u.nodeID, pfcp.CauseRequestRejected, u.node.RecoveryTime())
+		return u.built(resp, berr, log), pfcp.CauseRequestRejected
+	}
+	if u.peers != nil && !u.peers[nodeID] {
+		return refuse(refusedNodeID, errors.New("upf: Node ID not among the allowed peers"))
+	}
 	u.state.Lock()
 	old := u.state.peers[nodeID]
-	var doomed []*session
+	moved := old != nil && old.addr.Addr() != peer.Addr()
+	if moved && !u.allowMove {
+		u.state.Unlock()
+		return refuse(refusedNodeIDUsed, fmt.Errorf("upf: Node ID associated from %v", old.addr))
+	}
+	var doomed, kept []*session
 	if old != nil && !old.recovery.Equal(rec) {
 		// Collected before the new association is in place, so that no
 		// session of the restarted CP function is among them.
 		doomed = u.sessionsOf(nodeID)
+	} else if moved {
+		kept = u.sessionsOf(nodeID)
 	}
 	u.state.peers[nodeID] = &association{nodeID: nodeID, addr: peer, recovery: rec}
 	u.metrics.associations.Set(float64(len(u.state.peers)))
 	u.state.Unlock()
-	log := u.log.With("cp", nodeID, "peer", peer)
 	switch {
 	case old == nil:
 		log.Info("upf: PFCP association set up", "recovery", rec)
 	case !old.recovery.Equal(rec):
 		log.Warn("upf: CP function restarted: its sessions are deleted", "old_recovery", old.recovery, "new_recovery", rec, "sessions", len(doomed))
 		u.purge(doomed)
+	case moved:
+		log.Warn("upf: PFCP association moved to another address, sessions kept", "old_peer", old.addr, "sessions", len(kept))
+		for _, s := range kept {
+			s.mu.Lock()
+			s.cpAddr = peer
+			s.mu.Unlock()
+		}
 	default:
 		log.Info("upf: PFCP association set up again, sessions kept")
 	}
@@ -85,7 +115,9 @@ func (u *UPF) associationSetup(peer netip.AddrPort, m *message.AssociationSetupR
 }
 
 // associationRelease releases a CP function's association at its request
-// (TS 29.244 §6.2.8): its sessions are deleted first.
+// (TS 29.244 §6.2.8): its sessions are deleted first. Only the address
+// the association is bound to may release it; another gets "Request
+// rejected".
 func (u *UPF) associationRelease(peer netip.AddrPort, m *message.AssociationReleaseRequest) (message.Message, uint8) {
 	nodeID, _, err := pfcp.ParseAssociationRelease(m)
 	if err != nil {
@@ -94,7 +126,14 @@ func (u *UPF) associationRelease(peer netip.AddrPort, m *message.AssociationRele
 		return u.built(resp, err, u.log), cause
 	}
 	u.state.Lock()
-	_, ok := u.state.peers[nodeID]
+	a, ok := u.state.peers[nodeID]
+	if ok && a.addr.Addr() != peer.Addr() {
+		u.state.Unlock()
+		u.metrics.refused.WithLabelValues(refusedNotOwner).Inc()
+		u.log.Warn("upf: Association Release Request refused", "cp", nodeID, "peer", peer, "err", fmt.Errorf("upf: Node ID associated from %v", a.addr))
+		resp, err := pfcp.AssociationReleaseResponse(0, u.nodeID, pfcp.CauseRequestRejected)
+		return u.built(resp, err, u.log), pfcp.CauseRequestRejected
+	}
 	var doomed []*session
 	if ok {
 		delete(u.state.peers, nodeID)

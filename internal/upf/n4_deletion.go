@@ -12,7 +12,8 @@ import (
 // deleteSession deletes a PFCP session (TS 29.244 §6.3.4, §7.5.6): the
 // datapath removes it and returns its final counters, sent as usage
 // reports with trigger termination (§7.5.7.2). An unknown SEID gets
-// "Session context not found". The session is gone even when the
+// "Session context not found", and so does the SEID of a session whose
+// association is bound to another address than the request's. The session is gone even when the
 // datapath fails to delete it, which is answered "System failure".
 func (u *UPF) deleteSession(peer netip.AddrPort, m *message.SessionDeletionRequest) (message.Message, uint8) {
 	log := u.log.With("peer", peer, "seid", m.SEID())
@@ -27,11 +28,18 @@ func (u *UPF) deleteSession(peer netip.AddrPort, m *message.SessionDeletionReque
 		resp, berr := pfcp.DeletionResponse{Cause: cause}.Message(cpSEID, 0)
 		return u.built(resp, berr, log), cause
 	}
-	if !u.associated(netip.Addr{}, peer.Addr()) {
+	if !u.associatedFrom(peer.Addr()) {
+		u.metrics.refused.WithLabelValues(refusedNoAssoc).Inc()
 		return refuse(pfcp.CauseNoEstablishedPFCPAssociation, errors.New("upf: no PFCP association with this peer"))
 	}
 	if s == nil || s.gone {
 		return refuse(pfcp.CauseSessionContextNotFound, errors.New("upf: unknown SEID"))
+	}
+	if !u.associated(s.cpNode, peer.Addr()) {
+		// Another CP function's session: answered as if unknown, so that
+		// SEIDs cannot be probed.
+		u.metrics.refused.WithLabelValues(refusedOtherCP).Inc()
+		return refuse(pfcp.CauseSessionContextNotFound, errors.New("upf: SEID of another CP function's session"))
 	}
 	cpSEID = s.cpSEID
 	usage, err := u.dp.Delete(s.upSEID)

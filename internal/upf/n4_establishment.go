@@ -13,8 +13,10 @@ import (
 // allocates a UP SEID and the F-TEIDs the CP function asked the UPF to
 // CHOOSE, installs the rules in the datapath and answers with the UP
 // F-SEID and the Created PDRs. A CP function without an association gets
-// "No established PFCP Association" (§6.2.6.1), rules the datapath
-// refuses "Rule creation/modification Failure".
+// "No established PFCP Association" (§6.2.6.1), and so does a request
+// naming a Node ID whose association is bound to another address than
+// the request's; rules the datapath refuses "Rule creation/modification
+// Failure".
 func (u *UPF) establish(peer netip.AddrPort, m *message.SessionEstablishmentRequest) (message.Message, uint8) {
 	req, err := pfcp.ParseEstablishmentRequest(m)
 	log := u.log.With("peer", peer, "cp", req.NodeID, "cp_seid", req.CPSEID)
@@ -27,8 +29,9 @@ func (u *UPF) establish(peer netip.AddrPort, m *message.SessionEstablishmentRequ
 		cause, off := causeOf(err, pfcp.CauseMandatoryIEIncorrect)
 		return refuse(cause, off, err)
 	}
-	if !u.associated(req.NodeID, netip.Addr{}) {
-		return refuse(pfcp.CauseNoEstablishedPFCPAssociation, 0, errors.New("upf: no PFCP association with this Node ID"))
+	if !u.associated(req.NodeID, peer.Addr()) {
+		u.metrics.refused.WithLabelValues(refusedNoAssoc).Inc()
+		return refuse(pfcp.CauseNoEstablishedPFCPAssociation, 0, errors.New("upf: no PFCP association with this Node ID from this address"))
 	}
 
 	s := u.newSession(req.NodeID, req.CPSEID, peer)

@@ -105,8 +105,12 @@ func n4FuzzReset(t *testing.T, u *UPF, dp *fakeDatapath) {
 	n4FuzzPurge(t, u)
 	u.state.Lock()
 	clear(u.state.peers)
-	u.state.nextSEID, u.state.nextTEID = n4FuzzSEID, n4FuzzTEID
+	u.state.nextTEID = n4FuzzTEID
 	u.state.Unlock()
+	// UP SEIDs counted from n4FuzzSEID, the session every input starts
+	// from, which the seeds address. newSEID runs under u.state.
+	seid := uint64(n4FuzzSEID)
+	u.newSEID = func() uint64 { seid++; return seid - 1 }
 	dp.mu.Lock()
 	clear(dp.rules)
 	clear(dp.usage)

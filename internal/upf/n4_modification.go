@@ -16,8 +16,10 @@ import (
 // result in the datapath as one change, and answers with the Created
 // PDRs and the usage reports: of the URRs removed (trigger termination)
 // and, when asked, of all (trigger immediate report). An unknown SEID
-// gets "Session context not found"; a rule that cannot be applied
-// "Rule creation/modification Failure", and the session is unchanged.
+// gets "Session context not found", and so does the SEID of a session
+// whose association is bound to another address than the request's; a
+// rule that cannot be applied "Rule creation/modification Failure", and
+// the session is unchanged.
 func (u *UPF) modify(peer netip.AddrPort, m *message.SessionModificationRequest) (message.Message, uint8) {
 	log := u.log.With("peer", peer, "seid", m.SEID())
 	s := u.lookup(m.SEID())
@@ -31,11 +33,18 @@ func (u *UPF) modify(peer netip.AddrPort, m *message.SessionModificationRequest)
 		resp, berr := pfcp.ModificationResponse{Cause: cause, OffendingIE: offending}.Message(cpSEID, 0)
 		return u.built(resp, berr, log), cause
 	}
-	if !u.associated(netip.Addr{}, peer.Addr()) {
+	if !u.associatedFrom(peer.Addr()) {
+		u.metrics.refused.WithLabelValues(refusedNoAssoc).Inc()
 		return refuse(pfcp.CauseNoEstablishedPFCPAssociation, 0, errors.New("upf: no PFCP association with this peer"))
 	}
 	if s == nil || s.gone {
 		return refuse(pfcp.CauseSessionContextNotFound, 0, errors.New("upf: unknown SEID"))
+	}
+	if !u.associated(s.cpNode, peer.Addr()) {
+		// Another CP function's session: answered as if unknown, so that
+		// SEIDs cannot be probed.
+		u.metrics.refused.WithLabelValues(refusedOtherCP).Inc()
+		return refuse(pfcp.CauseSessionContextNotFound, 0, errors.New("upf: SEID of another CP function's session"))
 	}
 	cpSEID = s.cpSEID
 	req, err := pfcp.ParseModificationRequest(m)

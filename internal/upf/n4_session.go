@@ -1,6 +1,8 @@
 package upf
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -44,16 +46,17 @@ func (u *UPF) lookup(seid uint64) *session {
 	return u.state.sessions[seid]
 }
 
-// newSession allocates a UP SEID (never 0) and indexes a new session,
-// returned locked.
+// newSession allocates a UP SEID and indexes a new session, returned
+// locked. UP SEIDs are random (crypto/rand), never 0 and never one in
+// use: a peer that knows one session's SEID learns nothing of the
+// others' (TS 29.244 §5.6.1 leaves their allocation to the UPF).
 func (u *UPF) newSession(cpNode netip.Addr, cpSEID uint64, cpAddr netip.AddrPort) *session {
 	s := &session{cpNode: cpNode, cpSEID: cpSEID, cpAddr: cpAddr, urrs: make(map[uint32]*urrState)}
 	s.mu.Lock()
 	u.state.Lock()
 	defer u.state.Unlock()
 	for {
-		seid := u.state.nextSEID
-		u.state.nextSEID++
+		seid := u.newSEID()
 		if _, used := u.state.sessions[seid]; seid != 0 && !used {
 			s.upSEID = seid
 			break
@@ -62,6 +65,13 @@ func (u *UPF) newSession(cpNode netip.Addr, cpSEID uint64, cpAddr netip.AddrPort
 	u.state.sessions[s.upSEID] = s
 	u.metrics.sessions.Set(float64(len(u.state.sessions)))
 	return s
+}
+
+// randomSEID is a UP SEID candidate from crypto/rand.
+func randomSEID() uint64 {
+	var b [8]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	return binary.BigEndian.Uint64(b[:])
 }
 
 // forget removes a session from the index and frees its TEIDs. s.mu must

@@ -157,10 +157,15 @@ type n4Env struct {
 	reportCause uint8
 }
 
-func newN4Env(t *testing.T) *n4Env {
+// newN4Env starts the UPF with the options the test's functions change.
+func newN4Env(t *testing.T, change ...func(*Options)) *n4Env {
 	t.Helper()
 	e := &n4Env{t: t, dp: newFakeDatapath(), reg: prometheus.NewRegistry(), reports: make(chan pfcp.ReportRequest, 10), reportCause: pfcp.CauseRequestAccepted}
-	u, err := New(t.Context(), Options{N4: n4Local, NodeID: n4UPFID, Datapath: e.dp, Registry: e.reg, PFCP: pfcp.Options{T1: 200 * time.Millisecond}})
+	opts := Options{N4: n4Local, NodeID: n4UPFID, Datapath: e.dp, Registry: e.reg, PFCP: pfcp.Options{T1: 200 * time.Millisecond}}
+	for _, f := range change {
+		f(&opts)
+	}
+	u, err := New(t.Context(), opts)
 	if err != nil {
 		t.Fatalf("New() = %v", err)
 	}

@@ -29,6 +29,15 @@ type Options struct {
 	// PFCP tunes the N4 node; its Logger and Registry default to the
 	// UPF's, and its NodeID and Refused are the UPF's own.
 	PFCP pfcp.Options
+	// Peers are the CP functions (SMFs) allowed on N4: a request is
+	// taken only from a listed source address, and an association only
+	// for a listed Node ID. nil allows every address and Node ID.
+	Peers []netip.Addr
+	// AllowAddressChange lets a CP function set up its association
+	// again from another address than the one it is bound to (one that
+	// moved). Without it such an Association Setup is refused "Request
+	// rejected": the Node ID stays with the address that set it up.
+	AllowAddressChange bool
 }
 
 // UPF is the N4 side of a User Plane Function: it keeps the PFCP
@@ -41,6 +50,10 @@ type UPF struct {
 	n3      netip.Addr // IPv4 address in the F-TEIDs the UPF chooses
 	now     func() time.Time
 	metrics *metrics
+	// peers is Options.Peers as a set, nil for any; read-only after New.
+	peers     map[netip.Addr]bool
+	allowMove bool
+	newSEID   func() uint64 // a random candidate UP SEID
 
 	node  *pfcp.Node
 	ready chan struct{} // closed once node is set: handlers wait for it
@@ -58,7 +71,6 @@ type UPF struct {
 		peers    map[netip.Addr]*association // by CP Node ID
 		sessions map[uint64]*session         // by UP SEID
 		teids    map[uint32]uint64           // local TEID → UP SEID
-		nextSEID uint64
 		nextTEID uint32
 	}
 }
@@ -67,7 +79,7 @@ type UPF struct {
 // §6.2.6).
 type association struct {
 	nodeID   netip.Addr
-	addr     netip.AddrPort // where its requests come from
+	addr     netip.AddrPort // where it set the association up: its requests are taken from this IP address only
 	recovery time.Time      // its Recovery Time Stamp
 }
 
@@ -114,8 +126,15 @@ func New(ctx context.Context, opts Options) (*UPF, error) {
 	u.state.peers = make(map[netip.Addr]*association)
 	u.state.sessions = make(map[uint64]*session)
 	u.state.teids = make(map[uint32]uint64)
-	u.state.nextSEID = rand.Uint64N(1<<32) + 1
 	u.state.nextTEID = rand.Uint32()
+	u.newSEID = randomSEID
+	u.allowMove = opts.AllowAddressChange
+	if opts.Peers != nil {
+		u.peers = make(map[netip.Addr]bool, len(opts.Peers))
+		for _, a := range opts.Peers {
+			u.peers[a.Unmap()] = true
+		}
+	}
 
 	po := opts.PFCP
 	if po.Logger == nil {
