@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -278,4 +279,88 @@ func TestCorruptDatabaseRefused(t *testing.T) {
 	if sha256.Sum256(after) != sha256.Sum256(junk) {
 		t.Errorf("the corrupt database file was modified")
 	}
+}
+
+// TestSimEndsAfterCoreKilled kills the core with SIGKILL while the
+// simulator registers UEs: no SCTP ABORT, no AMF Status Indication, the
+// AMF is simply silent. The simulator must end within about its
+// --timeout (the silent associations declared down, their UEs failed at
+// once, the UEs not started failed without waiting their turn), exit
+// non-zero and say what failed.
+func TestSimEndsAfterCoreKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	sctptest.RequireNetNS(t)
+	bin := buildKeel(t)
+	dir := t.TempDir()
+	cfg, api := writeConfig(t, dir)
+	yaml, _ := os.ReadFile(cfg)
+	n2 := regexp.MustCompile(`n2:\n  address: (\S+)`).FindSubmatch(yaml)
+	s := startServe(t, bin, cfg, api)
+	token, _ := os.ReadFile(filepath.Join(dir, "data", "admin-token"))
+	tok := strings.TrimSpace(string(token))
+
+	const timeout = 5 * time.Second
+	var stdout, stderr syncBuffer
+	sim := exec.Command(bin, "sim", "--sctp", "userspace", "--json", "--amf", string(n2[1]), "--gnbs", "2",
+		"--ues", "20000", "--rate", "1000", "--provision", "--timeout", timeout.String())
+	sim.Stdout, sim.Stderr = &stdout, &stderr
+	sim.Env = append(os.Environ(), "KEEL_TOKEN="+tok, "KEEL_API="+api)
+	if err := sim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	simDone := make(chan error, 1)
+	go func() { simDone <- sim.Wait() }()
+	t.Cleanup(func() { sim.Process.Kill() })
+
+	for deadline := time.Now().Add(60 * time.Second); registered(t, api, tok) < 50; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no 50 UEs registered within 60 s:\n%s", stderr.String())
+		}
+	}
+	s.cmd.Process.Kill()
+	killed := time.Now()
+	// Generous slack over --timeout for a loaded machine; before the
+	// fix the simulator took a minute (the userspace SCTP peer timeout),
+	// its UEs timing out in turn.
+	const bound = timeout + 15*time.Second
+	select {
+	case err := <-simDone:
+		t.Logf("keel sim ended %v after the core was killed", time.Since(killed).Round(time.Millisecond))
+		if err == nil {
+			t.Errorf("keel sim = exit 0 after the core was killed, want non-zero")
+		}
+	case <-time.After(bound):
+		t.Fatalf("keel sim still running %v after the core was killed (--timeout %v)", bound, timeout)
+	}
+	var sum struct {
+		Registered int            `json:"registered"`
+		UEsFailed  int            `json:"ues_failed"`
+		UEs        int            `json:"ues"`
+		Failures   map[string]int `json:"failures"`
+	}
+	if err := json.Unmarshal([]byte(stdout.String()), &sum); err != nil {
+		t.Fatalf("sim summary %q: %v\n%s", stdout.String(), err, stderr.String())
+	}
+	if sum.Registered == 0 || sum.UEsFailed == 0 || sum.Registered+sum.UEsFailed != sum.UEs || len(sum.Failures) == 0 {
+		t.Errorf("summary %+v: want some registered, the rest failed by cause", sum)
+	}
+}
+
+// registered counts the registered UEs the API lists.
+func registered(t *testing.T, api, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", api+"/api/v1/ues?state=registered", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	var list struct {
+		UEs []json.RawMessage `json:"ues"`
+	}
+	json.NewDecoder(resp.Body).Decode(&list)
+	return len(list.UEs)
 }

@@ -59,7 +59,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	sst := fs.Uint("sst", 1, "slice/service type the gNBs support")
 	sd := fs.String("sd", "", "slice differentiator, 6 hex digits (default none)")
 	firstID := fs.Uint("gnb-id", 1, "gNB ID of the first gNB; the others count up from it")
-	timeout := fs.Duration("timeout", 30*time.Second, "give up on a gNB's setup, or a UE's procedure, after this long")
+	timeout := fs.Duration("timeout", 30*time.Second, "give up on a gNB's setup, a UE's procedure, or an AMF silent to SCTP heartbeats, after this long")
 	ues := fs.Int("ues", 0, "number of UEs to register, spread over the gNBs")
 	suciFlag := fs.String("suci", "a", "SUCI protection scheme of the UEs: null, a (X25519) or b (P-256)")
 	provisionFlag := fs.Bool("provision", false, "create the UEs' subscriptions (random K and OPc) through the management API first")
@@ -124,7 +124,9 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	}
 
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	tr, err := transport.Select(*mode, log)
+	// An AMF whose host died sends no ABORT: its associations are
+	// declared down after --timeout of silence, which fails their UEs.
+	tr, err := transport.SelectWith(*mode, transport.Options{Logger: log, PeerTimeout: *timeout})
 	if err != nil {
 		return err
 	}
@@ -194,9 +196,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		sum.Failed += run.count
 	}
 	sum.DurationS = time.Since(start).Seconds()
-	for _, g := range connected {
-		g.Close()
-	}
+	closeAll(connected)
 	if *jsonOut {
 		if err := printJSON(env.Stdout, sum); err != nil {
 			return err
@@ -229,6 +229,20 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("sim: %d of %d UEs failed to register", sum.UEsFailed, sum.UEs)
 	}
 	return nil
+}
+
+// closeAll closes the gNBs in parallel, so that shutdowns waiting on a
+// silent AMF overlap.
+func closeAll(gnbs []*gnb.GNB) {
+	var wg sync.WaitGroup
+	for _, g := range gnbs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g.Close()
+		}()
+	}
+	wg.Wait()
 }
 
 // n3Of is the N3 address of gNB i: base plus i (invalid when base is).

@@ -81,7 +81,9 @@ type ueResults struct {
 }
 
 // runUEs registers the UEs over the connected gNBs, at most
-// r.concurrency at a time.
+// r.concurrency at a time. A UE whose gNB is down runs on the next one
+// up; once every gNB is down the UEs not started fail at once
+// ("gnb-down"), as do those not started when ctx ends ("cancelled").
 func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB, live chan<- *ueResults) *ueResults {
 	res := &ueResults{failures: map[string]int{}, procs: map[string][]time.Duration{}}
 	live <- res
@@ -89,31 +91,73 @@ func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB, live chan<- *ueResul
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := range r.count {
-		if r.rate > 0 {
-			// Arrivals at r.rate UEs per second: UE i starts at i/rate.
-			at := start.Add(time.Duration(float64(i) / r.rate * float64(time.Second)))
-			if d := time.Until(at); d > 0 {
-				select {
-				case <-time.After(d):
-				case <-ctx.Done():
-				}
-			}
-		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			res.fail("cancelled")
-			continue
+		g, cause := r.admit(ctx, start, i, gnbs, sem)
+		if g == nil {
+			res.failN(cause, r.count-i)
+			break
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			res.record(r.one(ctx, i, gnbs[i%len(gnbs)], res))
+			res.record(r.one(ctx, i, g, res))
 		}()
 	}
 	wg.Wait()
 	return res
+}
+
+// admit waits until UE i may start: its arrival time at r.rate, then a
+// free place among the r.concurrency. It returns the gNB the UE runs on,
+// holding the place in sem, or no gNB and the cause the UE fails with.
+func (r *ueRun) admit(ctx context.Context, start time.Time, i int, gnbs []*gnb.GNB, sem chan struct{}) (*gnb.GNB, string) {
+	var arrival <-chan time.Time
+	if r.rate > 0 {
+		// Arrivals at r.rate UEs per second: UE i starts at i/rate.
+		at := start.Add(time.Duration(float64(i) / r.rate * float64(time.Second)))
+		if d := time.Until(at); d > 0 {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			arrival = t.C
+		}
+	}
+	for {
+		g := gnbUp(gnbs, i)
+		if g == nil {
+			return nil, "gnb-down"
+		}
+		if arrival != nil {
+			select {
+			case <-arrival:
+				arrival = nil
+			case <-g.Down():
+			case <-ctx.Done():
+				return nil, "cancelled"
+			}
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+			return g, ""
+		case <-g.Down():
+		case <-ctx.Done():
+			return nil, "cancelled"
+		}
+	}
+}
+
+// gnbUp returns UE i's gNB, or the next one whose association is up;
+// nil when all are down.
+func gnbUp(gnbs []*gnb.GNB, i int) *gnb.GNB {
+	for k := range gnbs {
+		g := gnbs[(i+k)%len(gnbs)]
+		select {
+		case <-g.Down():
+		default:
+			return g
+		}
+	}
+	return nil
 }
 
 // one registers UE i, and deregisters it when asked.
@@ -208,10 +252,12 @@ func (res *ueResults) add(n *int, v int) {
 	res.mu.Unlock()
 }
 
-func (res *ueResults) fail(cause string) {
+// failN counts n UEs that failed with cause without running.
+func (res *ueResults) failN(cause string, n int) {
 	res.mu.Lock()
-	res.failed++
-	res.failures[cause]++
+	res.done += n
+	res.failed += n
+	res.failures[cause] += n
 	res.mu.Unlock()
 }
 

@@ -3,6 +3,7 @@ package transport
 import (
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/kernel"
@@ -23,6 +24,27 @@ const (
 // wrapping sctp.ErrKernelHasSCTP, on a kernel with it. Userspace SCTP also
 // fails without CAP_NET_RAW. A nil log discards the records.
 func Select(mode string, log *slog.Logger) (sctp.Transport, error) {
+	return SelectWith(mode, Options{Logger: log})
+}
+
+// Options tune the transport SelectWith returns.
+type Options struct {
+	// Logger receives the selection record and the transport's; nil
+	// discards them.
+	Logger *slog.Logger
+	// PeerTimeout, when positive, declares an association down once its
+	// peer has been silent that long although probed with heartbeats
+	// (RFC 9260 §8.3), in place of the userspace transport's default of
+	// 60 s; heartbeats then start after a quarter of it. A peer whose
+	// host died sends no ABORT: this bounds how long its associations
+	// look alive. Kernel SCTP keeps its own path failure detection (the
+	// net.sctp sysctls).
+	PeerTimeout time.Duration
+}
+
+// SelectWith is Select with options.
+func SelectWith(mode string, o Options) (sctp.Transport, error) {
+	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -48,7 +70,11 @@ func Select(mode string, log *slog.Logger) (sctp.Transport, error) {
 		log.Info("sctp: kernel SCTP", "mode", modeName(mode))
 		return t, nil
 	}
-	t, err := userspace.New(userspace.Options{Logger: log})
+	uo := userspace.Options{Logger: log}
+	if o.PeerTimeout > 0 {
+		uo.PeerTimeout, uo.HeartbeatInterval = o.PeerTimeout, o.PeerTimeout/4
+	}
+	t, err := userspace.New(uo)
 	if err != nil {
 		return nil, err
 	}

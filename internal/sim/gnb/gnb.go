@@ -69,7 +69,7 @@ type GNB struct {
 	AMFName string
 
 	events chan Event
-	done   chan struct{}
+	done   chan struct{} // closed when the NGAP reader has returned
 	wg     sync.WaitGroup // the NGAP reader and the N3 reader
 	ues    ueTable
 
@@ -157,6 +157,14 @@ func connect(ctx context.Context, tr sctp.Transport, amf netip.AddrPort, cfg Con
 // the association ends. Events beyond its buffer are dropped.
 func (g *GNB) Events() <-chan Event { return g.events }
 
+// Down is closed once the association has ended, by Close or from the
+// AMF's side, and every UE connection on it was told it is released.
+func (g *GNB) Down() <-chan struct{} { return g.done }
+
+// ErrDown reports a UE connection opened on a gNB whose association has
+// ended.
+var ErrDown = errors.New("gnb: association down")
+
 // Send sends a raw NGAP PDU on stream 0 (tests use it to misbehave).
 func (g *GNB) Send(ctx context.Context, pdu []byte) error {
 	return g.conn.Send(ctx, sctp.Message{Stream: 0, PPID: sctp.PPIDNGAP, Data: pdu})
@@ -178,6 +186,7 @@ func (g *GNB) Close() error {
 
 func (g *GNB) read() {
 	defer g.wg.Done()
+	defer close(g.done)
 	defer close(g.events)
 	defer g.releaseAll()
 	ctx := context.Background()

@@ -3,6 +3,7 @@ package gnb
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
 	"time"
@@ -14,6 +15,9 @@ type PingResult struct {
 	Sent, Received int
 	RTTs           []time.Duration
 }
+
+// ErrReleased reports a Ping cut short by the release of its connection.
+var ErrReleased = errors.New("gnb: ping: connection released")
 
 // pingLinger is how long Ping waits for replies after its last request.
 const pingLinger = time.Second
@@ -36,7 +40,9 @@ const (
 // one Ping of the connection to the next). Ping returns once every
 // reply came, or pingLinger after the last request, or when ctx is done:
 // before every request was sent, that is an error with the partial
-// result. Only one Ping may run on a session at a time.
+// result. A connection released meanwhile (by the AMF, or as the
+// association ended) ends it at once with ErrReleased. Only one Ping may
+// run on a session at a time.
 func (c *UEConn) Ping(ctx context.Context, psi uint8, src, dst netip.Addr, count int, interval time.Duration) (PingResult, error) {
 	if !src.Is4() || !dst.Is4() {
 		return PingResult{}, fmt.Errorf("gnb: ping from %v to %v: IPv4 only", src, dst)
@@ -70,6 +76,8 @@ func (c *UEConn) Ping(ctx context.Context, psi uint8, src, dst netip.Addr, count
 			return res, nil
 		case <-linger:
 			return res, nil
+		case <-c.gone:
+			return res, ErrReleased
 		case <-next.C:
 			pkt = appendEchoRequest(pkt[:0], src, dst, id, first+uint16(res.Sent))
 			sentAt[res.Sent] = time.Now()

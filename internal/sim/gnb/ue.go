@@ -36,6 +36,9 @@ type UEConn struct {
 	ranID int64
 	amfID atomic.Int64 // -1 until the AMF names it
 	down  chan Downlink
+	// gone is closed, once, when the connection is released or forgotten.
+	gone     chan struct{}
+	goneOnce sync.Once
 
 	// Guarded by g.bearers.mu.
 	sessions map[uint8]*bearer // by PDU session ID
@@ -61,9 +64,14 @@ const downlinkBuffer = 32
 // UE's first NAS PDU (TS 38.413 §8.6.1). tmsi is the 5G-S-TMSI of a UE
 // that has one, or nil.
 func (g *GNB) Attach(ctx context.Context, nasPDU []byte, tmsi *ngap.FiveGSTMSI) (*UEConn, error) {
+	select {
+	case <-g.done:
+		return nil, ErrDown
+	default:
+	}
 	g.ues.mu.Lock()
 	g.ues.nextID = (g.ues.nextID + 1) % (1 << 32) // TS 38.413 §9.3.3.2
-	c := &UEConn{g: g, ranID: g.ues.nextID, down: make(chan Downlink, downlinkBuffer)}
+	c := &UEConn{g: g, ranID: g.ues.nextID, down: make(chan Downlink, downlinkBuffer), gone: make(chan struct{})}
 	c.amfID.Store(-1)
 	g.ues.byRAN[c.ranID] = c
 	g.ues.mu.Unlock()
@@ -128,6 +136,7 @@ func (g *GNB) forgetUE(c *UEConn) {
 	}
 	g.ues.mu.Unlock()
 	g.removeBearers(c)
+	c.goneOnce.Do(func() { close(c.gone) })
 }
 
 func (g *GNB) ueByRAN(id int64) *UEConn {
@@ -231,6 +240,7 @@ func (g *GNB) releaseAll() {
 	g.ues.mu.Unlock()
 	for _, c := range list {
 		g.removeBearers(c)
+		c.goneOnce.Do(func() { close(c.gone) })
 		select {
 		case c.down <- Downlink{Released: true}:
 		default:

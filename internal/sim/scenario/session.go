@@ -42,7 +42,8 @@ func (s *Session) EstablishPDUSession(ctx context.Context, psi uint8, dnn string
 // IPv4 address on PDU session psi to dst through the gNB's N3 tunnel, and
 // counts the replies (see gnb.UEConn.Ping). Failures: "no-session" when
 // the UE has no such active session with an IPv4 address, "no-bearer"
-// when the gNB set up no resources for it, "idle", "timeout", "ping".
+// when the gNB set up no resources for it, "idle", "timeout", "released"
+// when the connection was released meanwhile, "ping".
 func (s *Session) Ping(ctx context.Context, psi uint8, dst netip.Addr, count int) (gnb.PingResult, error) {
 	if s.Conn == nil {
 		return gnb.PingResult{}, &Failure{Cause: "idle"}
@@ -58,6 +59,8 @@ func (s *Session) Ping(ctx context.Context, psi uint8, dst netip.Addr, count int
 	switch {
 	case err == nil:
 		return res, nil
+	case errors.Is(err, gnb.ErrReleased):
+		return res, &Failure{Cause: "released", Err: err}
 	case ctx.Err() != nil:
 		return res, &Failure{Cause: "timeout", Err: err}
 	}
