@@ -69,7 +69,7 @@ type GNB struct {
 	AMFName string
 
 	events chan Event
-	done   chan struct{} // closed when the NGAP reader has returned
+	done   chan struct{}  // closed when the NGAP reader has returned
 	wg     sync.WaitGroup // the NGAP reader and the N3 reader
 	ues    ueTable
 
