@@ -16,6 +16,7 @@ import (
 	"github.com/keelcore/keel/internal/crypto/kdf"
 	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sctp"
 )
 
@@ -65,7 +66,18 @@ type Options struct {
 	// suppressed ones. The zero value takes lograte's defaults; Keys is
 	// always "cause".
 	LogRate lograte.Options
+	// Panics records the panics recovered at the UE executors' and the
+	// association readers' boundaries; it is the process's, shared with
+	// the other components. nil builds one that registers
+	// keel_panics_total on Registry.
+	Panics *panics.Recorder
 }
+
+// The boundaries' names in keel_panics_total{component}.
+const (
+	panicUE = "amf-ue" // a UE's executor
+	panicN2 = "amf-n2" // an association's reader
+)
 
 // AMF is the N2 endpoint of the core.
 type AMF struct {
@@ -74,6 +86,7 @@ type AMF struct {
 	logRate *lograte.Limiter
 	now     func() time.Time
 	metrics *metrics
+	panics  *panics.Recorder
 	resetTO time.Duration
 
 	gmmCfg    *gmm.Config
@@ -128,6 +141,11 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	if err != nil {
 		return nil, fmt.Errorf("amf: %w", err)
 	}
+	if opts.Panics == nil {
+		if opts.Panics, err = panics.New(panics.Options{Registry: opts.Registry}); err != nil {
+			return nil, fmt.Errorf("amf: %w", err)
+		}
+	}
 	// Every line of the AMF, the per-UE ones above all, goes through the
 	// limiter: one gNB sending thousands of Initial UE Messages for
 	// unknown SUPIs must not write a line per UE.
@@ -137,7 +155,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 		rate.Now = opts.Now
 	}
 	limiter := lograte.New(opts.Logger.Handler(), rate)
-	a := &AMF{cfg: cfg, log: slog.New(limiter), logRate: limiter, now: opts.Now, metrics: m, resetTO: opts.ResetTimeout,
+	a := &AMF{cfg: cfg, log: slog.New(limiter), logRate: limiter, now: opts.Now, metrics: m, panics: opts.Panics, resetTO: opts.ResetTimeout,
 		services: opts.Services, afterFunc: opts.AfterFunc, maxUEs: cfg.MaxUEs}
 	if a.afterFunc == nil {
 		a.afterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }

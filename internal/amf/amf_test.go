@@ -3,6 +3,7 @@ package amf_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"math/rand/v2"
 	"net/netip"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/pipe"
 	"github.com/keelcore/keel/internal/sim/gnb"
@@ -41,11 +43,25 @@ type harness struct {
 // real userspace SCTP instead.
 func start(t *testing.T, tr sctp.Transport) *harness {
 	t.Helper()
+	return startWith(t, tr, nil, nil)
+}
+
+// startWith is start with the AMF's logger and the observer of the
+// panics its boundaries recover; nil fails the test on one.
+func startWith(t *testing.T, tr sctp.Transport, log *slog.Logger, observe func(panics.Panic)) *harness {
+	t.Helper()
 	if tr == nil {
 		tr = pipe.New()
 	}
+	if observe == nil {
+		observe = failOnPanic(t)
+	}
 	reg := prometheus.NewRegistry()
-	a, err := amf.New(amfConfig(), amf.Options{Registry: reg, ResetTimeout: 2 * time.Second})
+	rec, err := panics.New(panics.Options{Registry: reg, Observe: observe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := amf.New(amfConfig(), amf.Options{Logger: log, Registry: reg, ResetTimeout: 2 * time.Second, Panics: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +83,14 @@ func start(t *testing.T, tr sctp.Transport) *harness {
 		}
 	})
 	return &harness{t: t, amf: a, tr: tr, addr: ln.Addr(), reg: reg}
+}
+
+// failOnPanic fails the test on any panic the AMF's boundaries recover:
+// the AMF survives it, but it is a bug.
+func failOnPanic(tb testing.TB) func(panics.Panic) {
+	return func(p panics.Panic) {
+		tb.Errorf("panic recovered in %s: %v\n%s", p.Component, p.Value, p.Stack)
+	}
 }
 
 func gnbConfig(id uint32) gnb.Config {

@@ -44,6 +44,29 @@
 // counts it; too many UEs registering at once are refused with 5GMM cause
 // #22 (TS 24.501 §5.3.9) while the gNBs get Overload Start.
 //
+// A panic is a bug, and it too stops only the unit that raised it. Each
+// UE event (ueContext.do) and each PDU an association's reader handles
+// (serveRAN) runs inside a boundary of package panics, which recovers
+// the panic, logs it once at error level with its stack (subject to the
+// log rate limit below, like every line), counts it in
+// keel_panics_total{component="amf-ue"|"amf-n2"} and reports it to the
+// observer tests install to fail. The UE whose event panicked has its
+// connection released (UE Context Release Command, misc/unspecified, TS
+// 38.413 §9.3.1.2: the cause is none of the radio network, transport,
+// NAS or protocol ones) and its context forgotten, so it registers
+// afresh; the events still in its mailbox are skipped. The association
+// whose reader panicked is aborted, and its UEs' connections end as on
+// any association loss.
+//
+// STYLE.md forbids recover() in worker loops because a swallowed panic
+// becomes a silent stall. These two boundaries are the exception, on
+// purpose: with one UE or gNB able to make the AMF panic, a recover-less
+// core lets any remote peer stop every UE it serves. Nothing is swallowed
+// or left half-done here: the panic is logged with its stack and counted,
+// the UE or association is ended with a cause its peer sees (never left
+// to stall), and a test fails on it (panics.Options.Observe). No other
+// goroutine of the AMF recovers.
+//
 // # Logs
 //
 // Every line the AMF writes passes a lograte.Limiter keyed by message and

@@ -41,7 +41,7 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 	}
 	a.bindConn(u, c)
 	now := a.now()
-	u.do(func() {
+	u.doOr(func() {
 		// A UE on a new connection: the old one, if any, is gone.
 		u.lastEvent = now
 		if old := u.conn.Swap(c); old != nil && old != c {
@@ -59,6 +59,11 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 		u.loc = c.loc
 		u.m.Connect()
 		u.m.HandleNAS(ctx, nasPDU)
+	}, func() {
+		// The UE failed (ueContext.fail) after c was bound: c was not
+		// its connection then, so it is released here.
+		a.sendUE(c, ngap.UEContextReleaseCommand(c.amfID, c.ranID, ngap.MiscCause(ie.CauseMiscPresentUnspecified)))
+		a.unbindConn(c)
 	})
 }
 

@@ -66,7 +66,7 @@ func (a *AMF) connectionGone(ctx context.Context, u *ueContext, c *ueConn) {
 	}
 	u.m.Released(ctx)
 	if u.m.State() != gmm.Registered {
-		a.dropUE(u, false)
+		a.dropUE(u, nil)
 	}
 }
 

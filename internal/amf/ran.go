@@ -137,7 +137,14 @@ func (a *AMF) serveRAN(ctx context.Context, r *ran) {
 			a.metrics.protocolErrors.WithLabelValues("wrong-ppid").Inc()
 			r.logger().Warn("amf: message with a PPID other than NGAP's", "ppid", m.PPID, "stream", m.Stream)
 		}
-		a.handlePDU(ctx, r, m)
+		if p := a.panics.Run(panicN2, r.logger(), func() { a.handlePDU(ctx, r, m) }); p != nil {
+			// A bug met on this association: what the AMF holds about
+			// it may be inconsistent, so the association ends at once
+			// with an ABORT (RFC 9260 §9.1), and with it every UE
+			// connection on it (releaseRAN). Other gNBs go on.
+			r.conn.Abort()
+			return
+		}
 	}
 }
 

@@ -19,6 +19,8 @@ import (
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/ausf"
 	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/panics"
+	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sctp/pipe"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/gnb"
@@ -54,6 +56,24 @@ func startCoreLog(tb testing.TB, subscribers int, timers gmm.Timers, log *slog.L
 
 func startCoreWith(tb testing.TB, subscribers int, timers gmm.Timers, log *slog.Logger, maxRegistering int) *core {
 	tb.Helper()
+	return startCoreOpts(tb, subscribers, timers, coreOptions{log: log, maxRegistering: maxRegistering})
+}
+
+// coreOptions are what tests vary in a core.
+type coreOptions struct {
+	log            *slog.Logger
+	maxRegistering int
+	// sdm, when set, wraps the UDM's Nudm_SDM service (a test injects
+	// faults with it).
+	sdm func(sbi.NudmSDM) sbi.NudmSDM
+	// observe is told of every panic the AMF's boundaries recover; nil
+	// fails the test on one.
+	observe func(panics.Panic)
+}
+
+func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOptions) *core {
+	tb.Helper()
+	log, maxRegistering := o.log, o.maxRegistering
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "keel.db"), sqlite.Options{})
 	if err != nil {
@@ -79,7 +99,19 @@ func startCoreWith(tb testing.TB, subscribers int, timers gmm.Timers, log *slog.
 	cfg := amfConfig()
 	cfg.Integrity, cfg.Ciphering, cfg.T3512, cfg.Timers = []uint8{2}, []uint8{2, 0}, time.Hour, timers
 	cfg.MaxRegistering = maxRegistering
-	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: gmm.Services{AUSF: s, SDM: d, UECM: d}})
+	var sdm sbi.NudmSDM = d
+	if o.sdm != nil {
+		sdm = o.sdm(d)
+	}
+	observe := o.observe
+	if observe == nil {
+		observe = failOnPanic(tb)
+	}
+	rec, err := panics.New(panics.Options{Registry: c.reg, Observe: observe})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: gmm.Services{AUSF: s, SDM: sdm, UECM: d}, Panics: rec})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/free5gc/ngap/aper"
+	"github.com/free5gc/ngap/ie"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/nas"
@@ -46,6 +47,9 @@ type ueContext struct {
 	lastEvent time.Time
 	loc       ngap.UELocation // last reported by the gNB
 	dropped   bool
+	// failed is set when an event panicked: the UE's context is gone
+	// and its machine runs no further event.
+	failed bool
 	// registering is true until the UE's first registration ends.
 	registering bool
 }
@@ -68,11 +72,24 @@ type UE struct {
 }
 
 // do runs f on the UE's executor; a full mailbox drops the event and
-// counts it.
-func (u *ueContext) do(f func()) {
+// counts it. Every event of a UE goes through do, inside the UE's panic
+// boundary: a panic is recovered (and logged and counted by panics.Run),
+// the UE's context is released and forgotten (fail), and the events
+// still waiting are skipped.
+func (u *ueContext) do(f func()) { u.doOr(f, nil) }
+
+// doOr is do with what to run instead of f once the UE has failed.
+func (u *ueContext) doOr(f, failed func()) {
 	if !u.exec.submit(func() {
-		f()
-		u.publish()
+		if u.failed {
+			if failed != nil {
+				failed()
+			}
+			return
+		}
+		if p := u.a.panics.Run(panicUE, u.log, func() { f(); u.publish() }); p != nil {
+			u.fail()
+		}
 	}) {
 		u.a.metrics.overload.Inc()
 		u.a.log.Warn("amf: UE mailbox full: event dropped")
@@ -291,12 +308,24 @@ func (a *AMF) bindSUPI(u *ueContext, supi string) {
 	a.ues.bySUPI[supi] = u
 	a.ues.Unlock()
 	if old != nil && old != u {
-		old.do(func() { a.dropUE(old, true) })
+		old.do(func() { a.dropUE(old, ngap.NASCause(2)) }) // deregister
 	}
 }
 
-// dropUE forgets a UE entirely; run on its executor.
-func (a *AMF) dropUE(u *ueContext, release bool) {
+// fail ends a UE whose event panicked: its machine may be inconsistent,
+// so the UE's connection is released and its context forgotten; the UE
+// registers afresh. TS 38.413 §9.3.1.2: misc "unspecified" is for a cause
+// that is none of the radio network, transport, NAS or protocol ones, as
+// a fault of the AMF is. The SMF's session contexts of the UE are not
+// released: that would run the machine again.
+func (u *ueContext) fail() {
+	u.failed = true
+	u.a.dropUE(u, ngap.MiscCause(ie.CauseMiscPresentUnspecified))
+}
+
+// dropUE forgets a UE entirely; run on its executor. A non-nil release
+// is the cause of the UE Context Release Command for its connection.
+func (a *AMF) dropUE(u *ueContext, release *ie.Cause) {
 	if u.dropped {
 		return
 	}
@@ -311,8 +340,8 @@ func (a *AMF) dropUE(u *ueContext, release bool) {
 		u.timers[i].gen++
 	}
 	if c := u.conn.Swap(nil); c != nil {
-		if release {
-			a.sendUE(c, ngap.UEContextReleaseCommand(c.amfID, c.ranID, ngap.NASCause(2)))
+		if release != nil {
+			a.sendUE(c, ngap.UEContextReleaseCommand(c.amfID, c.ranID, release))
 		}
 		a.unbindConn(c)
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/keelcore/keel/internal/ausf"
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/transport"
 	"github.com/keelcore/keel/internal/smf"
@@ -59,6 +60,10 @@ type Options struct {
 	// SelectN2 picks the N2 transport for the configured mode; nil means
 	// transport.Select (probe the kernel, else userspace SCTP).
 	SelectN2 func(mode string, log *slog.Logger) (sctp.Transport, error)
+	// OnPanic, when set, is told of every panic recovered at a
+	// component's boundary (see package panics), after it is logged and
+	// counted in keel_panics_total. Tests set it to fail.
+	OnPanic func(panics.Panic)
 }
 
 // App is a running core.
@@ -147,7 +152,15 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	services.SMF = a.smf
-	a.amf, err = amf.New(amfConfig(cfg), amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services})
+	// One recorder for the process: keel_panics_total is shared by
+	// every component that has a panic boundary.
+	recorder, err := panics.New(panics.Options{Registry: a.registry, Observe: opts.OnPanic})
+	if err != nil {
+		a.closeSessions()
+		st.Close()
+		return nil, err
+	}
+	a.amf, err = amf.New(amfConfig(cfg), amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services, Panics: recorder})
 	if err != nil {
 		a.closeSessions()
 		st.Close()

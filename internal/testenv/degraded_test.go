@@ -35,7 +35,7 @@ func TestCoreWithoutN2Transport(t *testing.T) {
 	cfg.DataDir = t.TempDir()
 	cfg.HTTP.Address = netip.MustParseAddrPort("127.0.0.1:0")
 	var notice bytes.Buffer
-	a, err := app.New(context.Background(), cfg, app.Options{Notice: &notice, SelectN2: noRawSockets})
+	a, err := app.New(context.Background(), cfg, app.Options{Notice: &notice, SelectN2: noRawSockets, OnPanic: failOnPanic(t)})
 	if err != nil {
 		t.Fatalf("the core refused to start without N2: %v", err)
 	}
@@ -89,7 +89,7 @@ func TestForcedN2TransportUnavailable(t *testing.T) {
 	cfg.DataDir = t.TempDir()
 	cfg.HTTP.Address = netip.MustParseAddrPort("127.0.0.1:0")
 	cfg.N2.SCTP = config.SCTPUserspace
-	_, err := app.New(context.Background(), cfg, app.Options{SelectN2: noRawSockets})
+	_, err := app.New(context.Background(), cfg, app.Options{SelectN2: noRawSockets, OnPanic: failOnPanic(t)})
 	if err == nil || !strings.Contains(err.Error(), "n2.sctp") {
 		t.Fatalf("start with a forced, unavailable transport: err = %v, want one naming n2.sctp", err)
 	}

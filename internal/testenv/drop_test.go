@@ -27,7 +27,7 @@ func TestSimSurvivesCoreStop(t *testing.T) {
 	cfg.DataDir = t.TempDir()
 	cfg.HTTP.Address = netip.MustParseAddrPort("127.0.0.1:0")
 	cfg.N2.SCTP = config.SCTPUserspace
-	core, err := app.New(context.Background(), cfg, app.Options{})
+	core, err := app.New(context.Background(), cfg, app.Options{OnPanic: failOnPanic(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/keelcore/keel/internal/cli"
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 	"github.com/keelcore/keel/internal/sctp/userspace"
@@ -53,7 +54,7 @@ func startCoreWith(t testing.TB, edit func(*config.Config)) (*app.App, string) {
 	if edit != nil {
 		edit(&cfg)
 	}
-	a, err := app.New(context.Background(), cfg, app.Options{})
+	a, err := app.New(context.Background(), cfg, app.Options{OnPanic: failOnPanic(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +72,14 @@ func startCoreWith(t testing.TB, edit func(*config.Config)) (*app.App, string) {
 		t.Fatal(err)
 	}
 	return a, strings.TrimSpace(string(tok))
+}
+
+// failOnPanic fails the test on any panic a component's boundary
+// recovered: the core survives it, but it is a bug.
+func failOnPanic(t testing.TB) func(panics.Panic) {
+	return func(p panics.Panic) {
+		t.Errorf("panic recovered in %s: %v\n%s", p.Component, p.Value, p.Stack)
+	}
 }
 
 // capture records loopback traffic until stop is called.

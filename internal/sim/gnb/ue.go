@@ -27,6 +27,9 @@ type Downlink struct {
 	// Released is set when the AMF released the UE's connection (UE
 	// Context Release Command, answered with Complete).
 	Released bool
+	// Cause is the UE Context Release Command's cause (ngap.CauseString);
+	// "" when the association went down instead.
+	Cause string
 }
 
 // UEConn is one UE-associated logical NG connection (TS 38.413 §3.1) of
@@ -210,7 +213,7 @@ func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
 			ranID = g.ranIDOf(amfID)
 		}
 		g.sendUE(ctx, ranID, ngap.UEContextReleaseComplete(amfID, ranID))
-		g.deliver(amfID, ranID, Downlink{Released: true})
+		g.deliver(amfID, ranID, Downlink{Released: true, Cause: ngap.CauseString(x.Cause)})
 	default:
 		return false
 	}
