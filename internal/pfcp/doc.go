@@ -49,7 +49,9 @@
 // missing" or "Conditional IE missing" with the missing IE (§7.6.6),
 // "Mandatory IE incorrect" for an IE too short or with a value Keel does
 // not take. Input too short for a header, unknown message types and
-// unexpected responses are silently discarded (§7.6.3–§7.6.5); another
+// unexpected responses are silently discarded (§7.6.3–§7.6.5), the
+// latter after Options.Unmatched has seen them (a late answer may report
+// a session the application must undo); another
 // PFCP version gets a Version Not Supported Response (§7.6.2). A Node
 // answers refused requests itself, or through Options.Refused. A malformed
 // response to a pending request ends its retransmissions (§7.6.1) and is

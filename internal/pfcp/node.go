@@ -46,6 +46,14 @@ type Options struct {
 	// a retransmitted request gets the same response without running the
 	// handler again (§6.4); 0 means 2×T1×(N1+1).
 	ResponseCache time.Duration
+	// Unmatched, when set, is given each response that matches no
+	// request waiting for one: a late answer to a request given up on
+	// (ErrTimeout), or a second answer to one already answered. It runs
+	// on the Node's reader and must not block. Such responses are
+	// discarded either way (§7.6.5); Unmatched lets the application undo
+	// what a late answer reports done, such as a session the peer
+	// created after the request timed out.
+	Unmatched func(peer netip.AddrPort, m message.Message)
 	// MaxHandlers bounds the requests handled at once; a request beyond
 	// it is answered "PFCP entity in congestion" (§8.2.1, cause 74). 0
 	// means 4096.
@@ -253,6 +261,9 @@ func (n *Node) deliver(peer netip.AddrPort, seq uint32, typ uint8, r result) {
 	n.out.Unlock()
 	if t == nil || t.peer != peer.Addr() || (typ != t.want && typ != message.MsgTypeVersionNotSupportedResponse) {
 		n.log.Debug("pfcp: unexpected response discarded", "peer", peer, "type", TypeName(typ), "seq", seq)
+		if n.opts.Unmatched != nil && r.m != nil {
+			n.opts.Unmatched(peer, r.m)
+		}
 		return
 	}
 	if typ == message.MsgTypeVersionNotSupportedResponse {
@@ -261,6 +272,9 @@ func (n *Node) deliver(peer netip.AddrPort, seq uint32, typ uint8, r result) {
 	select {
 	case t.done <- r:
 	default: // a retransmission's response already came
+		if n.opts.Unmatched != nil && r.m != nil {
+			n.opts.Unmatched(peer, r.m)
+		}
 	}
 }
 

@@ -492,3 +492,35 @@ func counterValue(c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// TestUnmatched: a response arriving after its request gave up is handed
+// to Options.Unmatched.
+func TestUnmatched(t *testing.T) {
+	late := make(chan message.Message, 2)
+	n := listen(t, nil, Options{T1: testT1, N1: -1, Unmatched: func(_ netip.AddrPort, m message.Message) { late <- m }})
+	peer := newRawPeer(t)
+	got := make(chan uint32, 1)
+	go func() {
+		b, _ := peer.recv(10 * testT1)
+		if m, err := Decode(b); err == nil {
+			got <- m.Sequence()
+		}
+		close(got)
+	}()
+	if _, err := n.Request(t.Context(), peer.addr(), heartbeatRequest(t)); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("Request() = %v, want ErrTimeout", err)
+	}
+	seq, ok := <-got
+	if !ok {
+		t.Fatal("the peer got no request")
+	}
+	peer.send(n.Addr(), heartbeatResponse(t, seq))
+	select {
+	case m := <-late:
+		if m.MessageType() != message.MsgTypeHeartbeatResponse || m.Sequence() != seq {
+			t.Errorf("Unmatched got %s, sequence %d; want the Heartbeat Response, %d", m.MessageTypeName(), m.Sequence(), seq)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the late response did not reach Unmatched")
+	}
+}

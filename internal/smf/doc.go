@@ -28,8 +28,13 @@
 //     the DNN when the UE asked) and the PDU Session Resource Setup
 //     Request Transfer (the UPF's N3 tunnel, the flow with 5QI and ARP,
 //     session AMBR). Any failure after the policy undoes what was done
-//     and rejects: #26 when the UPF is unreachable, not associated or out
-//     of resources, #31 when it refuses otherwise or the PCF refuses.
+//     and rejects: #26 when the UPF is unreachable (no answer after the
+//     N4 retransmissions, TS 29.244 §6.4), not associated (the SMF's
+//     view or the UPF's cause 72), out of resources (75) or congested
+//     (74), #31 when it refuses otherwise or the PCF refuses. A UPF that
+//     answers after the SMF gave up has set up a session no PDU session
+//     owns: the SMF deletes it when the late answer comes
+//     (handle_orphan.go).
 //   - User plane activation and deactivation (handle_update.go): the
 //     gNB's PDU Session Resource Setup Response Transfer points the
 //     downlink FAR at its tunnel (forward, outer header creation; N4

@@ -48,6 +48,8 @@ func (s *SMF) runAssociation(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-s.kick:
+		case o := <-s.orphans:
+			s.deleteOrphan(ctx, o)
 		case <-tick.C:
 			if err := s.heartbeat(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("UPF does not answer heartbeats: association dropped", "upf", s.opts.UPF, "error", err)

@@ -37,14 +37,16 @@ func (e *rejectedError) Error() string {
 var errNotAssociated = errors.New("smf: no PFCP association with the UPF")
 
 // n4Cause is the 5GSM cause for a failed N4 establishment: #26 when the
-// UPF is out of reach or out of resources (the UE may retry later), #31
-// for any other refusal.
+// UPF is out of reach, out of resources, congested or without an
+// association with the SMF (the UE may retry later, TS 24.501
+// §6.4.1.4.2), #31 for any other refusal.
 func n4Cause(err error) uint8 {
 	var re *rejectedError
 	switch {
 	case errors.Is(err, pfcp.ErrTimeout), errors.Is(err, errNotAssociated):
 		return sm.CauseInsufficientResources
-	case errors.As(err, &re) && (re.cause == pfcp.CauseNoResourcesAvailable || re.cause == pfcp.CausePFCPEntityInCongestion):
+	case errors.As(err, &re) && (re.cause == pfcp.CauseNoResourcesAvailable || re.cause == pfcp.CausePFCPEntityInCongestion ||
+		re.cause == pfcp.CauseNoEstablishedPFCPAssociation):
 		return sm.CauseInsufficientResources
 	}
 	return sm.CauseRequestRejectedUnspecified

@@ -123,10 +123,13 @@ type SMF struct {
 	}
 
 	// kick wakes the association loop: the UPF said it restarted.
-	kick   chan struct{}
-	cancel context.CancelFunc
-	done   sync.WaitGroup
-	closed sync.Once
+	kick chan struct{}
+	// orphans are sessions the UPF reported established after the SMF
+	// gave up on them, for the association loop to delete.
+	orphans chan orphan
+	cancel  context.CancelFunc
+	done    sync.WaitGroup
+	closed  sync.Once
 }
 
 type amfRef struct{ sbi.NamfCommunication }
@@ -157,7 +160,7 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 		return nil, errors.New("smf: no UPF N4 address")
 	}
 	s := &SMF{opts: opts, nodeID: opts.NodeID, cpAddr: opts.N4.Addr(), pcf: opts.PCF, sdm: opts.SDM, log: opts.Logger,
-		dnns: map[dnnKey]*dnnPools{}, kick: make(chan struct{}, 1), peers: map[netip.Addr]bool{opts.UPF.Addr().Unmap(): true}}
+		dnns: map[dnnKey]*dnnPools{}, kick: make(chan struct{}, 1), orphans: make(chan orphan, orphansQueued), peers: map[netip.Addr]bool{opts.UPF.Addr().Unmap(): true}}
 	for _, a := range opts.Peers {
 		s.peers[a.Unmap()] = true
 	}
@@ -197,6 +200,7 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 	if po.Registry == nil {
 		po.Registry = opts.Registry
 	}
+	po.Unmatched = s.unmatched
 	if s.node, err = pfcp.Listen(ctx, opts.N4, s.handleN4, po); err != nil {
 		s.cancel()
 		return nil, fmt.Errorf("smf: N4: %w", err)
