@@ -38,6 +38,7 @@ import (
 	"github.com/keelcore/keel/internal/sctp/transport"
 	"github.com/keelcore/keel/internal/smf"
 	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/health"
 	"github.com/keelcore/keel/internal/store/sqlite"
 	"github.com/keelcore/keel/internal/udm"
 	"github.com/keelcore/keel/internal/udr"
@@ -64,6 +65,12 @@ type Options struct {
 	// component's boundary (see package panics), after it is logged and
 	// counted in keel_panics_total. Tests set it to fail.
 	OnPanic func(panics.Panic)
+	// WrapStore wraps the subscriber store every component uses (tests
+	// inject faults with storetest.Faulty); nil uses it as it is.
+	WrapStore func(store.Store) store.Store
+	// StoreProbeInterval is the time between the store health probe's
+	// writes; 0 means health.DefaultProbeInterval.
+	StoreProbeInterval time.Duration
 }
 
 // App is a running core.
@@ -71,6 +78,7 @@ type App struct {
 	cfg      config.Config
 	log      *slog.Logger
 	store    *sqlite.Store
+	health   *health.Store // the store as every component uses it
 	registry *prometheus.Registry
 	api      *api.Server
 	http     *http.Server
@@ -131,13 +139,26 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.store = st
 	a.log.Info("store open", "component", "store", "engine", "sqlite", "path", dbPath)
+	var used store.Store = st
+	if opts.WrapStore != nil {
+		used = opts.WrapStore(st)
+	}
+	a.health, err = health.New(used, health.Options{
+		Logger:        a.log.With("component", "store"),
+		Registerer:    a.registry,
+		ProbeInterval: opts.StoreProbeInterval,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 
 	keys, err := hnkey.LoadOrCreate(cfg.DataDir)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	services, err := a.homeNetwork(st, keys)
+	services, err := a.homeNetwork(a.health, keys)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -174,7 +195,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 
 	a.api, err = api.New(api.Options{
-		Store:    st,
+		Store:    a.health,
 		Token:    token,
 		Logger:   a.log.With("component", "api"),
 		Registry: a.registry,
@@ -231,13 +252,14 @@ func (a *App) HTTPAddr() netip.AddrPort {
 	return a.listener.Addr().(*net.TCPAddr).AddrPort()
 }
 
-// Store is the subscriber store.
-func (a *App) Store() store.Store { return a.store }
+// Store is the subscriber store, as the core's components use it.
+func (a *App) Store() store.Store { return a.health }
 
 // Run serves until ctx is cancelled, then stops within StopTimeout.
 func (a *App) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
 	go func() { errc <- a.http.Serve(a.listener) }()
+	a.health.Start()
 	n2ctx, stopN2 := context.WithCancel(context.Background())
 	defer stopN2()
 	n2done := make(chan error, 1)
@@ -291,6 +313,7 @@ func (a *App) stop() error {
 	if a.n2 != nil {
 		n2Err = a.n2.Close()
 	}
+	a.health.Stop()
 	return errors.Join(amfErr, err, n2Err, a.store.Close())
 }
 
@@ -334,6 +357,11 @@ func (a *App) ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := a.store.Ping(ctx); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	// Reads may answer while writes fail (a full disk): the health of the
+	// store comes from the outcome of its writes and of its probe.
+	if err := a.health.Ready(); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	if a.n2Err != nil {

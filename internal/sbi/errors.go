@@ -1,6 +1,7 @@
 package sbi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 )
@@ -14,6 +15,9 @@ type Problem struct {
 	// Reason is a short name for metric labels and logs, unique per error.
 	Reason string
 	msg    string
+	// Temporary is set when the request was refused for a condition of
+	// the NF, not of the request: the same request may succeed later.
+	Temporary bool
 }
 
 func (p *Problem) Error() string { return "sbi: " + p.msg }
@@ -22,45 +26,62 @@ func (p *Problem) Error() string { return "sbi: " + p.msg }
 var (
 	// ErrUserNotFound: the SUPI (or the SUPI a SUCI conceals) has no
 	// subscription. TS 29.503 Table 6.3.7.3-1, TS 29.504 USER_NOT_FOUND.
-	ErrUserNotFound error = &Problem{http.StatusNotFound, "USER_NOT_FOUND", "user_not_found", "user not found"}
+	ErrUserNotFound error = &Problem{http.StatusNotFound, "USER_NOT_FOUND", "user_not_found", "user not found", false}
 	// ErrServingNetworkNotAuthorized: the serving network name is malformed
 	// or not one the home network lets authenticate its users
 	// (TS 33.501 §6.1.2, TS 29.509 Table 6.1.7.3-1, TS 29.503 Table 6.3.7.3-1).
-	ErrServingNetworkNotAuthorized error = &Problem{http.StatusForbidden, "SERVING_NETWORK_NOT_AUTHORIZED", "serving_network_not_authorized", "serving network not authorized"}
+	ErrServingNetworkNotAuthorized error = &Problem{http.StatusForbidden, "SERVING_NETWORK_NOT_AUTHORIZED", "serving_network_not_authorized", "serving network not authorized", false}
 	// ErrAuthRejected: RES* from the UE differs from XRES*
 	// (TS 33.501 §6.1.3.2 step 11). Over HTTP, TS 29.509 §5.2.2.2.2 answers
 	// the 5g-aka-confirmation with authResult AUTHENTICATION_FAILURE.
-	ErrAuthRejected error = &Problem{http.StatusForbidden, "AUTHENTICATION_REJECTED", "rejected", "authentication rejected"}
+	ErrAuthRejected error = &Problem{http.StatusForbidden, "AUTHENTICATION_REJECTED", "rejected", "authentication rejected", false}
 	// ErrSyncFailure: the AUTS of a synchronisation failure carries a MAC-S
 	// that does not verify (TS 33.102 §6.3.5), so the SQN is not re-synchronised
 	// and no vector is generated. Keel answers it as an authentication
 	// rejection (TS 29.503 Table 6.3.7.3-1 has no cause of its own for it).
-	ErrSyncFailure error = &Problem{http.StatusForbidden, "AUTHENTICATION_REJECTED", "sync_failure", "re-synchronisation failed: MAC-S does not verify"}
+	ErrSyncFailure error = &Problem{http.StatusForbidden, "AUTHENTICATION_REJECTED", "sync_failure", "re-synchronisation failed: MAC-S does not verify", false}
 	// ErrAuthContextNotFound: no authentication context with this ID, or it
 	// expired, or it was confirmed already (TS 29.509 §6.1.3.3,
 	// TS 29.500 Table 5.2.7.2-1 CONTEXT_NOT_FOUND).
-	ErrAuthContextNotFound error = &Problem{http.StatusNotFound, "CONTEXT_NOT_FOUND", "context_not_found", "authentication context not found"}
+	ErrAuthContextNotFound error = &Problem{http.StatusNotFound, "CONTEXT_NOT_FOUND", "context_not_found", "authentication context not found", false}
 	// ErrSUCIDeconceal: the SIDF cannot de-conceal the SUCI: unknown home
 	// network public key identifier, a scheme the key is not for, or a MAC
 	// that does not verify (TS 33.501 §6.12.2, Annex C.3). Answered as an
 	// authentication rejection; the AMF then asks the UE for its identity
 	// again or rejects it (TS 24.501 §5.4.1.3.7).
-	ErrSUCIDeconceal error = &Problem{http.StatusForbidden, "AUTHENTICATION_REJECTED", "suci_deconceal_failure", "SUCI cannot be de-concealed"}
+	ErrSUCIDeconceal error = &Problem{http.StatusForbidden, "AUTHENTICATION_REJECTED", "suci_deconceal_failure", "SUCI cannot be de-concealed", false}
 	// ErrInvalidRequest: a request lacks a mandatory element or holds a
 	// malformed one (neither SUCI nor SUPI, a malformed SUPI, a malformed
 	// SUCI) (TS 29.500 Table 5.2.7.2-1 MANDATORY_IE_INCORRECT).
-	ErrInvalidRequest error = &Problem{http.StatusBadRequest, "MANDATORY_IE_INCORRECT", "invalid_request", "invalid request"}
+	ErrInvalidRequest error = &Problem{http.StatusBadRequest, "MANDATORY_IE_INCORRECT", "invalid_request", "invalid request", false}
 	// ErrSMContextNotFound: no SM context with this reference, or it was
 	// released (TS 29.502 §5.2.2.3.1, Table 6.1.7.3-1 CONTEXT_NOT_FOUND).
-	ErrSMContextNotFound error = &Problem{http.StatusNotFound, "CONTEXT_NOT_FOUND", "sm_context_not_found", "SM context not found"}
+	ErrSMContextNotFound error = &Problem{http.StatusNotFound, "CONTEXT_NOT_FOUND", "sm_context_not_found", "SM context not found", false}
 	// ErrPolicyNotFound: no SM policy association with this ID
 	// (TS 29.512 §4.2.4, TS 29.500 §5.2.7.2 404 Not Found).
-	ErrPolicyNotFound error = &Problem{http.StatusNotFound, "CONTEXT_NOT_FOUND", "policy_not_found", "SM policy association not found"}
+	ErrPolicyNotFound error = &Problem{http.StatusNotFound, "CONTEXT_NOT_FOUND", "policy_not_found", "SM policy association not found", false}
 	// ErrPolicyContextDenied: the PCF refuses a policy for the session,
 	// e.g. the subscription has no data for its DNN and S-NSSAI
 	// (TS 29.512 Table 5.7.3-1 POLICY_CONTEXT_DENIED).
-	ErrPolicyContextDenied error = &Problem{http.StatusForbidden, "POLICY_CONTEXT_DENIED", "policy_context_denied", "policy context denied"}
+	ErrPolicyContextDenied error = &Problem{http.StatusForbidden, "POLICY_CONTEXT_DENIED", "policy_context_denied", "policy context denied", false}
+	// ErrUnavailable: the NF cannot serve the request now for a reason of
+	// its own — its store fails (a full disk), it is overloaded — and the
+	// request may be retried later (TS 29.500 Table 5.2.7.2-1: 503 Service
+	// Unavailable, NF_CONGESTION). A consumer answers its own peer with a
+	// back-off, not a refusal: the AMF rejects a registration with 5GMM
+	// cause #22 and T3346 (TS 24.501 §5.3.9), not #111.
+	ErrUnavailable error = &Problem{http.StatusServiceUnavailable, "NF_CONGESTION", "unavailable", "service unavailable", true}
 )
+
+// Temporary reports whether the same request may succeed later: err is a
+// Problem marked Temporary, or a deadline that expired while a peer was
+// slow to answer.
+func Temporary(err error) bool {
+	if p := ProblemOf(err); p != nil {
+		return p.Temporary
+	}
+	return errors.Is(err, context.DeadlineExceeded)
+}
 
 // ProblemOf returns the Problem err wraps, or nil when err carries no
 // protocol meaning (a fault of the NF, answered with 500 by a transport).

@@ -14,6 +14,13 @@
 // increments it atomically and durably before returning, so a value it has
 // returned is never returned again — not to a concurrent caller and not after
 // a crash or power loss.
+//
+// # Errors
+//
+// ErrNotFound, ErrExists and *ImportError answer the request; an error
+// wrapping ErrUnavailable says the store could not serve it (disk full, I/O
+// error) and a later attempt may succeed. Sub-package health watches the
+// latter and reports the store's health.
 package store
 
 import (
@@ -33,7 +40,18 @@ var (
 	ErrSchemaNewer = errors.New("store: database schema is newer than this keel supports")
 	// ErrCorrupt means the database file is not a readable Keel database.
 	ErrCorrupt = errors.New("store: database is corrupt or not a keel database")
+	// ErrUnavailable means the store itself failed, not the request: a full
+	// disk, an I/O error, a lock held too long, a closed store. The same
+	// request may succeed later. Engines wrap their own failures with it;
+	// callers answer with a temporary failure rather than a refusal.
+	ErrUnavailable = errors.New("store: unavailable")
 )
+
+// Prober is a store that can check that it accepts durable writes without
+// changing any subscriber. Engines implement it; health checks use it.
+type Prober interface {
+	Probe(ctx context.Context) error
+}
 
 // MaxSQN is the largest 48-bit sequence number (TS 33.102 §6.3.2).
 const MaxSQN = 1<<48 - 1

@@ -47,6 +47,12 @@ func startCore(t testing.TB) (*app.App, string) {
 // startCoreWith is startCore with the configuration adjusted by edit.
 func startCoreWith(t testing.TB, edit func(*config.Config)) (*app.App, string) {
 	t.Helper()
+	return startCoreOpts(t, edit, app.Options{})
+}
+
+// startCoreOpts is startCoreWith with the process-level options given.
+func startCoreOpts(t testing.TB, edit func(*config.Config), opts app.Options) (*app.App, string) {
+	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.HTTP.Address = netip.MustParseAddrPort("127.0.0.1:0")
@@ -54,7 +60,10 @@ func startCoreWith(t testing.TB, edit func(*config.Config)) (*app.App, string) {
 	if edit != nil {
 		edit(&cfg)
 	}
-	a, err := app.New(context.Background(), cfg, app.Options{OnPanic: failOnPanic(t)})
+	if opts.OnPanic == nil {
+		opts.OnPanic = failOnPanic(t)
+	}
+	a, err := app.New(context.Background(), cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,9 @@
 // # Errors
 //
 // A SUPI without a subscription is sbi.ErrUserNotFound (TS 29.504
-// USER_NOT_FOUND); other errors are faults of the store.
+// USER_NOT_FOUND); a store that cannot serve (store.ErrUnavailable: a full
+// disk) is sbi.ErrUnavailable, a temporary failure its consumers answer
+// with a back-off; other errors are faults of the store.
 //
 // # Spec conformance
 //

@@ -52,5 +52,9 @@ func storeError(op, supi string, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("udr: %s %s: %w", op, supi, sbi.ErrUserNotFound)
 	}
+	if errors.Is(err, store.ErrUnavailable) {
+		// The store failed, not the request: answered 503, to be retried.
+		return fmt.Errorf("udr: %s %s: %w: %w", op, supi, sbi.ErrUnavailable, err)
+	}
 	return fmt.Errorf("udr: %s %s: %w", op, supi, err)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/keelcore/keel/internal/sim/ue"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/sqlite"
+	"github.com/keelcore/keel/internal/store/storetest"
 	"github.com/keelcore/keel/internal/udm"
 	"github.com/keelcore/keel/internal/udr"
 )
@@ -119,6 +120,10 @@ func describe(pdu []byte) string {
 	if nas.MessageType(body) == 0x64 || nas.MessageType(body) == 0x44 {
 		name += fmt.Sprintf("#%d", body[3])
 	}
+	if nas.MessageType(body) == 0x44 && len(body) >= 7 && body[4] == 0x5f {
+		// T3346 value, GPRS timer 2 (TS 24.501 §8.2.9.2).
+		name += fmt.Sprintf(" T3346=%#02x", body[6])
+	}
 	if h.Type == nas.Plain {
 		return name
 	}
@@ -139,6 +144,7 @@ type worldOptions struct {
 	ueSQN     uint64        // SQN the USIM has seen
 	ueIA      uint8
 	noSub     bool // the subscriber is not provisioned
+	diskFull  bool // every store write fails as on a full disk
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -157,7 +163,11 @@ func newWorld(t *testing.T, o worldOptions) *world {
 			t.Fatal(err)
 		}
 	}
-	r, err := udr.New(st, udr.Options{})
+	faulty := storetest.NewFaulty(st)
+	if o.diskFull {
+		faulty.FailWrites(storetest.ErrDiskFull)
+	}
+	r, err := udr.New(faulty, udr.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,14 @@ func (m *Machine) authenticate(ctx context.Context, req sbi.AuthRequest) {
 // authenticationUnavailable rejects a registration whose subscriber the
 // home network refuses or does not know.
 func (m *Machine) authenticationUnavailable(err error) {
+	if sbi.Temporary(err) {
+		// The home network failed (its store is full, it did not answer
+		// in time), not the subscriber: TS 24.501 §5.5.1.2.5 #22 with
+		// T3346, so the UE retries later rather than give up.
+		m.sh.Outcome(Outcome{"authentication", "unavailable"})
+		m.serviceFailed(err, nas.CauseProtocolErrorUnspecified)
+		return
+	}
 	m.log.Info("authentication refused by the home network", m.identity(), "error", err)
 	m.sh.Outcome(Outcome{"authentication", "refused"})
 	switch {
@@ -87,6 +95,11 @@ func (m *Machine) handleAuthenticationResponse(ctx context.Context, msg *nasMess
 		return
 	}
 	conf, err := m.svc.AUSF.Confirm(ctx, m.auth.ctxID, res)
+	if err != nil && sbi.Temporary(err) {
+		m.sh.Outcome(Outcome{"authentication", "unavailable"})
+		m.serviceFailed(err, nas.CauseProtocolErrorUnspecified)
+		return
+	}
 	if err != nil {
 		// The AUSF's error names the SUPI the challenge was for.
 		m.log.Info("authentication failed: confirmation refused by the home network", m.identity(), "error", err)

@@ -48,16 +48,8 @@ func (m *Machine) handleRegistrationRequest(ctx context.Context, req *nasMessage
 		// TS 24.501 §5.3.9.2, §5.5.1.2.5: a congested AMF rejects a new
 		// registration with #22 and a back-off (T3346) instead of
 		// queueing it.
-		t := m.cfg.T3346
-		if t == 0 {
-			t = DefaultT3346
-		}
 		m.log.Debug("registration refused: congestion")
-		m.stopTimer()
-		m.send(nas.RegistrationRejectBackoff(nil, nas.CauseCongestion, t))
-		m.sh.Outcome(Outcome{"registration", "congestion"})
-		m.state, m.reg = Deregistered, nil
-		m.release(ReleaseNormal)
+		m.backOff("congestion")
 		return
 	}
 	m.sec = nil
@@ -129,24 +121,58 @@ func (m *Machine) reject(cause uint8) {
 	m.release(ReleaseNormal)
 }
 
+// backOff ends the registration with REGISTRATION REJECT #22 and T3346
+// (TS 24.501 §5.5.1.2.5, §5.3.9.2): the network cannot serve it now — the
+// AMF is congested, or a service it needs (the home network, its store)
+// failed for a while — and the UE is to retry after the back-off, not
+// conclude it may not use the network as #111 would have it do.
+func (m *Machine) backOff(result string) {
+	t := m.cfg.T3346
+	if t == 0 {
+		t = DefaultT3346
+	}
+	m.stopTimer()
+	m.send(nas.RegistrationRejectBackoff(nil, nas.CauseCongestion, t))
+	m.sh.Outcome(Outcome{"registration", result})
+	if m.state != Registered {
+		m.state = Deregistered
+	}
+	m.reg = nil
+	m.release(ReleaseNormal)
+}
+
+// serviceFailed ends a registration whose service call failed: #22 with
+// a back-off when the failure is temporary, else cause.
+func (m *Machine) serviceFailed(err error, cause uint8) {
+	if sbi.Temporary(err) {
+		m.log.Warn("registration refused for now: a service the AMF needs is unavailable", m.identity(), "error", err)
+		m.backOff("unavailable")
+		return
+	}
+	m.reject(cause)
+}
+
 // accept finishes a registration once the UE is authenticated and the
 // secure exchange established (TS 23.502 §4.2.2.2.2 steps 14-21).
 func (m *Machine) accept(ctx context.Context) {
 	r := m.reg
 	if r.kind == regInitial || m.subscribed == nil {
 		if err := m.svc.UECM.RegisterAMF(ctx, m.supi, sbi.AMFRegistration{RATType: "NR"}); err != nil {
-			m.log.Error("Nudm_UECM_Registration failed", "error", err)
-			m.reject(nas.CauseProtocolErrorUnspecified)
+			if !sbi.Temporary(err) {
+				m.log.Error("Nudm_UECM_Registration failed", "error", err)
+			}
+			m.serviceFailed(err, nas.CauseProtocolErrorUnspecified)
 			return
 		}
 		am, err := m.svc.SDM.AccessAndMobility(ctx, m.supi)
 		if err != nil {
-			m.log.Error("Nudm_SDM_Get failed", "error", err)
 			cause := nas.CauseProtocolErrorUnspecified
 			if errors.Is(err, sbi.ErrUserNotFound) {
 				cause = nas.Cause5GSServicesNotAllowed
+			} else if !sbi.Temporary(err) {
+				m.log.Error("Nudm_SDM_Get failed", "error", err)
 			}
-			m.reject(cause)
+			m.serviceFailed(err, cause)
 			return
 		}
 		m.am = am

@@ -65,6 +65,26 @@ func TestUnknownSubscriber(t *testing.T) {
 	w.check("unknown_subscriber")
 }
 
+// The store cannot write (its disk is full), so the home network cannot
+// advance the SQN for a vector: a temporary failure of the network, not
+// of the subscriber. The UE gets #22 with a back-off (T3346, TS 24.501
+// §5.5.1.2.5), not #111; an unknown subscriber still gets #7 (below).
+func TestStoreUnavailable(t *testing.T) {
+	w := newWorld(t, worldOptions{diskFull: true})
+	w.register()
+	w.deliver()
+	w.check("store_unavailable")
+}
+
+// An unknown subscriber while the store cannot write: reads still
+// answer, so the subscriber is known to be absent: #7.
+func TestUnknownSubscriberStoreUnavailable(t *testing.T) {
+	w := newWorld(t, worldOptions{noSub: true, diskFull: true})
+	w.register()
+	w.deliver()
+	w.check("unknown_subscriber")
+}
+
 // A UE whose K differs sees a network it cannot authenticate (MAC
 // failure, #20): the AMF gives up on the UE.
 func TestMACFailure(t *testing.T) {

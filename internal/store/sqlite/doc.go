@@ -48,13 +48,18 @@
 // keel_store_operation_duration_seconds, a histogram labelled by op
 // (create, get, update, delete, list, count, import, advance_sqn,
 // resync_sqn), and keel_store_sqn_advances_total, the SQN increments
-// committed. Ping serves readiness checks.
+// committed. Ping serves readiness checks; Probe (store.Prober) writes one
+// row of the health_probe table and commits, for health checks that must
+// see writes fail (a full disk) while reads still succeed.
 //
 // # Errors
 //
 // Errors begin with "sqlite: " and wrap the store package's sentinels:
 // store.ErrNotFound, store.ErrExists, store.ErrSchemaNewer and
-// store.ErrCorrupt (naming the file). ImportSubscribers reports refused
+// store.ErrCorrupt (naming the file). A failure of the database itself —
+// SQLite's FULL, IOERR, BUSY, LOCKED, READONLY, CANTOPEN, CORRUPT and the
+// like, or a closed store — also wraps store.ErrUnavailable, so callers
+// tell it from an answer about the request. ImportSubscribers reports refused
 // entries as a *store.ImportError. No error message or log record contains
 // key material (K, OP, OPc).
 //

@@ -23,7 +23,8 @@ const importCheckEvery = 1024
 // Every refused entry is reported in a *store.ImportError: invalid entries,
 // SUPIs already stored, and SUPIs repeated within subs (reported at the
 // later index).
-func (s *Store) ImportSubscribers(ctx context.Context, subs []*store.Subscriber) error {
+func (s *Store) ImportSubscribers(ctx context.Context, subs []*store.Subscriber) (err error) {
+	defer classify(&err)
 	if err := s.enter(); err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func (s *Store) ImportSubscribers(ctx context.Context, subs []*store.Subscriber)
 	// and the driver would otherwise watch ctx once per statement. ctx is
 	// polled every importCheckEvery entries instead.
 	stmtCtx := context.WithoutCancel(ctx)
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err = s.writeTx(ctx, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(stmtCtx, insertSubscriberSQL)
 		if err != nil {
 			return err

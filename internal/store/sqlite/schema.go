@@ -63,6 +63,17 @@ CREATE TABLE subscriber_dnns (
 				return backfillDNNs(ctx, tx)
 			},
 		},
+		{
+			// Probe writes its one row here: a durable write that changes
+			// no subscriber.
+			name:   "health_probe",
+			tables: []string{"health_probe"},
+			apply: execAll(`
+CREATE TABLE health_probe (
+	id        INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+	probed_at INTEGER NOT NULL
+)`),
+		},
 	}
 }
 

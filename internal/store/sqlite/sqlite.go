@@ -30,6 +30,10 @@ type Options struct {
 	// Registerer receives the store's metrics (metrics.go); nil leaves
 	// them unregistered. Close unregisters them.
 	Registerer prometheus.Registerer
+
+	// pragmas are run by every new connection (tests: max_page_count
+	// makes a full disk).
+	pragmas []string
 }
 
 const (
@@ -96,7 +100,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %s: %w", abs, err)
 	}
 
-	db, err := sql.Open("sqlite", dsn(abs, busy))
+	db, err := sql.Open("sqlite", dsn(abs, busy, opts.pragmas...))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", abs, err)
 	}
@@ -149,8 +153,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 
 // dsn returns the data source name of a read-write connection to path.
 // Every connection of the pool applies the same pragmas.
-func dsn(path string, busy time.Duration) string {
+func dsn(path string, busy time.Duration, pragmas ...string) string {
 	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
 	q.Set("_busy_timeout", fmt.Sprint(busy.Milliseconds()))
 	q.Set("_foreign_keys", "on")
 	q.Set("_journal_mode", "WAL")
@@ -207,7 +214,8 @@ func (s *Store) Close() error {
 
 // Ping checks that the store is open, its database answers and the SQN
 // writer runs.
-func (s *Store) Ping(ctx context.Context) error {
+func (s *Store) Ping(ctx context.Context) (err error) {
+	defer classify(&err)
 	if err := s.enter(); err != nil {
 		return err
 	}

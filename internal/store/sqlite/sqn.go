@@ -264,7 +264,8 @@ func resyncOne(ctx context.Context, resync *sql.Stmt, supi string, sqnMS uint64)
 
 // AdvanceSQN increments the subscriber's SQN and returns the authentication
 // data with the new value, after the increment is committed to disk.
-func (s *Store) AdvanceSQN(ctx context.Context, supi string) (store.AuthData, error) {
+func (s *Store) AdvanceSQN(ctx context.Context, supi string) (_ store.AuthData, err error) {
+	defer classify(&err)
 	if err := s.enter(); err != nil {
 		return store.AuthData{}, err
 	}
@@ -275,7 +276,8 @@ func (s *Store) AdvanceSQN(ctx context.Context, supi string) (store.AuthData, er
 }
 
 // ResyncSQN raises the stored SQN to sqnMS if it is lower.
-func (s *Store) ResyncSQN(ctx context.Context, supi string, sqnMS uint64) error {
+func (s *Store) ResyncSQN(ctx context.Context, supi string, sqnMS uint64) (err error) {
+	defer classify(&err)
 	if err := s.enter(); err != nil {
 		return err
 	}

@@ -35,7 +35,8 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // CreateSubscriber stores a new subscriber with the SQN it carries.
-func (s *Store) CreateSubscriber(ctx context.Context, sub *store.Subscriber) error {
+func (s *Store) CreateSubscriber(ctx context.Context, sub *store.Subscriber) (err error) {
+	defer classify(&err)
 	if err := s.enter(); err != nil {
 		return err
 	}
@@ -84,7 +85,8 @@ func replaceDNNs(ctx context.Context, tx *sql.Tx, supi string, names []string) e
 }
 
 // GetSubscriber returns the subscriber with that SUPI.
-func (s *Store) GetSubscriber(ctx context.Context, supi string) (*store.Subscriber, error) {
+func (s *Store) GetSubscriber(ctx context.Context, supi string) (_ *store.Subscriber, err error) {
+	defer classify(&err)
 	if err := s.enter(); err != nil {
 		return nil, err
 	}
@@ -101,7 +103,8 @@ func (s *Store) GetSubscriber(ctx context.Context, supi string) (*store.Subscrib
 }
 
 // UpdateSubscriber replaces everything but the SQN.
-func (s *Store) UpdateSubscriber(ctx context.Context, sub *store.Subscriber) error {
+func (s *Store) UpdateSubscriber(ctx context.Context, sub *store.Subscriber) (err error) {
+	defer classify(&err)
 	if err := s.enter(); err != nil {
 		return err
 	}
@@ -137,13 +140,14 @@ WHERE supi = ?`,
 }
 
 // DeleteSubscriber removes a subscriber and its DNN records.
-func (s *Store) DeleteSubscriber(ctx context.Context, supi string) error {
+func (s *Store) DeleteSubscriber(ctx context.Context, supi string) (err error) {
+	defer classify(&err)
 	if err := s.enter(); err != nil {
 		return err
 	}
 	defer s.life.calls.Done()
 	defer s.metrics.observe(opDelete, time.Now())
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err = s.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM subscribers WHERE supi = ?`, supi)
 		if err != nil {
 			return err
@@ -163,7 +167,8 @@ func (s *Store) DeleteSubscriber(ctx context.Context, supi string) error {
 }
 
 // CountSubscribers returns the number of subscribers.
-func (s *Store) CountSubscribers(ctx context.Context) (int, error) {
+func (s *Store) CountSubscribers(ctx context.Context) (_ int, err error) {
+	defer classify(&err)
 	if err := s.enter(); err != nil {
 		return 0, err
 	}
@@ -180,7 +185,8 @@ func (s *Store) CountSubscribers(ctx context.Context) (int, error) {
 // rather than counting an offset, so a page costs the same wherever it is
 // and concurrent inserts or deletes never make a walk repeat or skip a
 // subscriber that stays in place.
-func (s *Store) ListSubscribers(ctx context.Context, q store.ListQuery) (store.ListPage, error) {
+func (s *Store) ListSubscribers(ctx context.Context, q store.ListQuery) (_ store.ListPage, err error) {
+	defer classify(&err)
 	if err := s.enter(); err != nil {
 		return store.ListPage{}, err
 	}

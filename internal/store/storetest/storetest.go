@@ -7,6 +7,9 @@
 //     above store.MaxSQN, is refused;
 //   - AdvanceSQN fails rather than go past store.MaxSQN;
 //   - calls after Close fail, and Close may be called more than once.
+//
+// Faulty wraps any store and makes its writes or reads fail on demand (a
+// full disk: ErrDiskFull), for tests of the layers above a store.
 package storetest
 
 import (
