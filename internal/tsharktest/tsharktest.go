@@ -2,8 +2,9 @@
 // oracle of Keel's tests: it wraps raw PDUs into a capture with text2pcap,
 // runs tshark on a capture with a private profile, checks that tshark
 // flags no frame, and reads the fields tshark decodes, frame by frame.
-// Tests that use it skip, saying what is missing, when the Debian package
-// tshark is not installed; .ci/run installs it so CI never skips.
+// Tests that use it skip, saying what is missing (oracle.Missing), when
+// the Debian package tshark is not installed; .ci/run installs it and
+// sets KEEL_REQUIRE_ORACLES=1, so in CI they fail rather than skip.
 package tsharktest
 
 import (
@@ -15,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/keelcore/keel/internal/oracle"
 )
 
 // Flagged selects what tshark must never report on Keel's output:
@@ -27,7 +30,7 @@ func lookPath(t testing.TB, tool string) string {
 	t.Helper()
 	p, err := exec.LookPath(tool)
 	if err != nil {
-		t.Skipf("%s is not on PATH (Debian package tshark): the independent decoder check cannot run", tool)
+		oracle.Missing(t, "%s is not on PATH (Debian package tshark): the independent decoder check cannot run", tool)
 	}
 	return p
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/keelcore/keel/internal/oracle"
 )
 
 // MainInNetNS is a TestMain body for tests that need raw sockets: it runs
@@ -53,11 +55,21 @@ func rerunInNetNS() (int, error) {
 	if os.Getuid() == 0 {
 		attrs = append(attrs, &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET, Pdeathsig: syscall.SIGKILL})
 	}
+	// The child's notes of missing oracles go where the go command shows
+	// them, which the child may not open from its user namespace.
+	notes, notesEnv := oracle.ForChild()
+	if notes != nil {
+		defer notes.Close()
+	}
 	var errs []error
 	for _, attr := range attrs {
 		cmd := exec.Command("/proc/self/exe", os.Args[1:]...)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 		cmd.Env = append(os.Environ(), envNetNS+"=1")
+		if notes != nil {
+			cmd.ExtraFiles = []*os.File{notes}
+			cmd.Env = append(cmd.Env, notesEnv)
+		}
 		cmd.SysProcAttr = attr
 		if err := cmd.Start(); err != nil {
 			errs = append(errs, err)

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keelcore/keel/internal/oracle"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 )
@@ -31,7 +32,7 @@ func usrsctpProgram(t *testing.T, name string) string {
 	sctptest.RequireNetNS(t)
 	path := filepath.Join(usrsctpDir, name)
 	if _, err := os.Stat(path); err != nil {
-		t.Skipf("usrsctp example program missing (install Debian package libusrsctp-examples): %v", err)
+		oracle.Missing(t, "usrsctp example program missing (install Debian package libusrsctp-examples): %v", err)
 	}
 	return path
 }
