@@ -14,8 +14,13 @@ type Error struct {
 	Message string `json:"error"`
 	// Field names the request field at fault, as a JSON path ("dnns[0].5qi").
 	Field string `json:"field,omitempty"`
-	// Rows lists the refused rows of an import.
+	// Rows lists the refused rows of an import, the first
+	// store.MaxImportErrors of them.
 	Rows []RowError `json:"rows,omitempty"`
+	// MoreRows counts the refused rows beyond those listed.
+	MoreRows int `json:"more_rows,omitempty"`
+	// cause is the error the answer reports, for errors.Is.
+	cause error
 }
 
 // RowError is one refused import row. Row counts from 1: the position in a
@@ -31,6 +36,15 @@ func (e *Error) Error() string {
 		return e.Field + ": " + e.Message
 	}
 	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.cause }
+
+func (e *RowError) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("row %d: %s: %s", e.Row, e.Field, e.Reason)
+	}
+	return fmt.Sprintf("row %d: %s", e.Row, e.Reason)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

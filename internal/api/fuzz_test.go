@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"errors"
+	"io"
 	"testing"
 
 	"github.com/keelcore/keel/internal/store"
@@ -14,9 +15,10 @@ var fuzzDefaults = Defaults{
 	NSSAI: []store.SNSSAI{{SST: 1}}, DNNs: []string{"internet"},
 }
 
-// FuzzImport feeds the import decoders (CSV and JSON, which also decodes
-// single subscriber requests) arbitrary bodies. They must never panic, a
-// refusal must be an *Error with a message, and every request they accept
+// FuzzImport feeds the import row readers (CSV and JSON, which also
+// decodes single subscriber requests) arbitrary bodies. They must never
+// panic, a refusal must be an *Error with a message or a *RowError naming
+// its row, and every request they accept
 // must either turn into a subscriber the store would take or be refused
 // with a *FieldError naming the field.
 func FuzzImport(f *testing.F) {
@@ -29,40 +31,63 @@ func FuzzImport(f *testing.F) {
 		`"dnns":[{"dnn":"internet","sst":1,"sd":"000001","5qi":9,"session_ambr":{"uplink":"1 Gbps","downlink":"2 Gbps"}}]}]`))
 	f.Add(false, []byte(`{"subscribers":[{"supi":"imsi-001010000000001","k":"`+k+`","op":"`+opc+`","sqn":"000000000020","amf":"8000","ue_ambr":{"uplink":"1 Kbps","downlink":"1 Tbps"}}]}`))
 	f.Add(false, []byte(`[{"supi":"imsi-001010000000001","dnns":[{"dnn":"ims"}]}]`))
+	f.Add(true, []byte("\uFEFFsupi,k,opc\r\nimsi-001010000000001,"+k+","+opc+"\r\nimsi-001010000000002,"+k+","+opc+"\r\n"))
+	f.Add(false, []byte("\uFEFF[{\"supi\":\"imsi-001010000000001\",\"k\":\""+k+"\",\"opc\":\""+opc+"\"}]\r\n"))
+	// Rows over maxRowBytes are in the committed corpus (long-line-csv,
+	// long-element-json).
 	f.Fuzz(func(t *testing.T, csv bool, body []byte) {
-		read := readImportJSON
+		var rows rowReader = newJSONRows(bytes.NewReader(body))
 		if csv {
-			read = readImportCSV
+			rows = newCSVRows(bytes.NewReader(body))
 		}
-		reqs, rows, e := read(bytes.NewReader(body))
-		if e != nil {
+		if e := rows.start(); e != nil {
 			if e.Message == "" {
 				t.Fatalf("refusal of %q has no message: %+v", body, e)
 			}
-			for _, r := range e.Rows {
-				if r.Row < 1 || r.Reason == "" {
-					t.Fatalf("refusal of %q lists row %+v", body, r)
-				}
-			}
 			return
 		}
-		if len(reqs) != len(rows) {
-			t.Fatalf("%d requests but %d row numbers", len(reqs), len(rows))
-		}
-		for i := range reqs {
-			sub, err := reqs[i].Apply(nil, fuzzDefaults)
+		for n := 0; ; n++ {
+			if n > len(body)+1 {
+				t.Fatalf("%q: more rows than bytes", body)
+			}
+			req, row, err := rows.next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			var (
+				re    *RowError
+				fatal *Error
+			)
+			switch {
+			case errors.As(err, &re):
+				if re.Row < 1 || re.Reason == "" {
+					t.Fatalf("refusal of %q lists row %+v", body, re)
+				}
+				continue
+			case errors.As(err, &fatal):
+				if fatal.Message == "" {
+					t.Fatalf("refusal of %q has no message: %+v", body, fatal)
+				}
+				return
+			case err != nil:
+				t.Fatalf("%q: next() = %v, want a *RowError or an *Error", body, err)
+			}
+			if row < 1 {
+				t.Fatalf("%q: row number %d", body, row)
+			}
+			sub, err := req.Apply(nil, fuzzDefaults)
 			if err != nil {
 				var fe *FieldError
 				if !errors.As(err, &fe) || fe.Field == "" {
-					t.Fatalf("row %d of %q refused without naming a field: %v", rows[i], body, err)
+					t.Fatalf("row %d of %q refused without naming a field: %v", row, body, err)
 				}
 				continue
 			}
 			if !ValidSUPI(sub.SUPI) {
-				t.Fatalf("row %d of %q accepted with SUPI %q", rows[i], body, sub.SUPI)
+				t.Fatalf("row %d of %q accepted with SUPI %q", row, body, sub.SUPI)
 			}
 			if len(sub.NSSAI) == 0 {
-				t.Fatalf("row %d of %q accepted without a slice", rows[i], body)
+				t.Fatalf("row %d of %q accepted without a slice", row, body)
 			}
 		}
 	})

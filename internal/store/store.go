@@ -27,6 +27,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net/netip"
 
 	"github.com/keelcore/keel/internal/secret"
@@ -36,6 +37,9 @@ import (
 var (
 	ErrNotFound = errors.New("store: subscriber not found")
 	ErrExists   = errors.New("store: subscriber already exists")
+	// ErrAddressInUse means a static UE address is another subscriber's
+	// (an *AddressInUseError says which).
+	ErrAddressInUse = errors.New("store: static address held by another subscriber")
 	// ErrSchemaNewer means the database was written by a newer Keel.
 	ErrSchemaNewer = errors.New("store: database schema is newer than this keel supports")
 	// ErrCorrupt means the database file is not a readable Keel database.
@@ -58,12 +62,14 @@ const MaxSQN = 1<<48 - 1
 
 // Store is the subscriber store.
 type Store interface {
-	// CreateSubscriber adds a new subscriber; ErrExists if the SUPI is taken.
+	// CreateSubscriber adds a new subscriber; ErrExists if the SUPI is
+	// taken, ErrAddressInUse if a static address is.
 	CreateSubscriber(ctx context.Context, s *Subscriber) error
 	// GetSubscriber returns a subscriber; ErrNotFound if absent.
 	GetSubscriber(ctx context.Context, supi string) (*Subscriber, error)
 	// UpdateSubscriber replaces the subscription data of an existing
 	// subscriber. The SQN is not changed by an update (see AdvanceSQN).
+	// ErrAddressInUse if a static address is another subscriber's.
 	UpdateSubscriber(ctx context.Context, s *Subscriber) error
 	// DeleteSubscriber removes a subscriber; ErrNotFound if absent.
 	DeleteSubscriber(ctx context.Context, supi string) error
@@ -71,10 +77,20 @@ type Store interface {
 	ListSubscribers(ctx context.Context, q ListQuery) (ListPage, error)
 	// CountSubscribers returns the number of subscribers.
 	CountSubscribers(ctx context.Context) (int, error)
-	// ImportSubscribers creates all subscribers in one transaction: either
-	// every one is stored or none is. A SUPI that already exists fails the
-	// whole import with an *ImportError naming its index.
+	// ImportSubscribers is ImportStream of subs, each entry's Row its
+	// index in subs.
 	ImportSubscribers(ctx context.Context, subs []*Subscriber) error
+	// ImportStream creates the subscribers src yields in one transaction,
+	// reading src as it stores, so an import of any length holds one entry
+	// in memory at a time. Either every entry is stored or none is. Refused
+	// entries — the caller's own refusals, invalid subscribers, SUPIs that
+	// exist or repeat an earlier entry, static addresses held by another
+	// subscriber or repeating an earlier entry — fail the whole import with
+	// an *ImportError listing them by Row; the store reads src to its end
+	// to report them all. An error yielded by src ends the import at once:
+	// nothing is stored and the returned error wraps it. ImportStream
+	// returns the number of subscribers stored.
+	ImportStream(ctx context.Context, src iter.Seq2[ImportEntry, error]) (int, error)
 
 	// AdvanceSQN increments the subscriber's SQN by one, durably, and returns
 	// the authentication data with the new SQN, ready for one vector.
@@ -110,22 +126,87 @@ type ListPage struct {
 	Next string
 }
 
-// ImportError reports the entries of an import that were refused.
-type ImportError struct {
-	Rows []RowError
+// ImportEntry is one entry of a streamed import.
+type ImportEntry struct {
+	// Row names the entry in refusals: its line or position in the
+	// caller's input.
+	Row int
+	// Subscriber is the subscriber to create.
+	Subscriber *Subscriber
+	// Refusal, when not nil, is the caller's own refusal of the entry
+	// (Subscriber is then ignored): nothing of the import is stored, and
+	// the refusal is reported in order among the store's own.
+	Refusal *RowError
 }
 
-// RowError is one refused import entry; Index counts from 0.
+// MaxImportErrors bounds the refused entries an ImportError lists.
+const MaxImportErrors = 100
+
+// ImportError reports the entries of an import that were refused.
+type ImportError struct {
+	// Rows lists the first MaxImportErrors refused entries in input order.
+	Rows []RowError
+	// Refused counts every refused entry, listed or not.
+	Refused int
+}
+
+// RowError is one refused import entry.
 type RowError struct {
-	Index  int
+	// Row is the entry's ImportEntry.Row (for ImportSubscribers, its
+	// index in subs).
+	Row int
+	// Field names the field at fault as a path into Subscriber's API form
+	// ("supi", "dnns[1].static_ipv4"); "" when the entry as a whole is.
+	Field  string
 	Reason string
 }
 
 func (e *ImportError) Error() string {
-	if len(e.Rows) == 1 {
-		return fmt.Sprintf("store: import refused: entry %d: %s", e.Rows[0].Index, e.Rows[0].Reason)
+	if e.Refused == 1 && len(e.Rows) == 1 {
+		return fmt.Sprintf("store: import refused: entry %d: %s", e.Rows[0].Row, e.Rows[0].Reason)
 	}
-	return fmt.Sprintf("store: import refused: %d entries in error", len(e.Rows))
+	return fmt.Sprintf("store: import refused: %d entries in error", e.Refused)
+}
+
+// Add records a refused entry: listed while fewer than MaxImportErrors
+// are, counted always.
+func (e *ImportError) Add(r RowError) {
+	e.Refused++
+	if len(e.Rows) < MaxImportErrors {
+		e.Rows = append(e.Rows, r)
+	}
+}
+
+// AddressInUseError is a static UE address that another subscriber holds,
+// or that an earlier entry of the same import holds.
+type AddressInUseError struct {
+	// Field is the address's path in the refused subscriber
+	// ("dnns[0].static_ipv4").
+	Field string
+	// Addr is the refused address. For IPv6 the whole /64 holding it is
+	// the UE's (TS 23.501 §5.8.2.2.1), so any address in a held /64 is
+	// refused.
+	Addr netip.Addr
+	// Holder is the SUPI holding it.
+	Holder string
+}
+
+func (e *AddressInUseError) Error() string {
+	return fmt.Sprintf("store: %s: static address %s is held by %s", e.Field, e.Addr, e.Holder)
+}
+
+// Is makes errors.Is(err, ErrAddressInUse) hold.
+func (e *AddressInUseError) Is(target error) bool { return target == ErrAddressInUse }
+
+// AddressKey is what makes two static addresses the same UE address: an
+// IPv4 address itself, and for IPv6 the /64 prefix holding it, since a UE
+// of an IPv6 PDU session gets a whole /64 (TS 23.501 §5.8.2.2.1). Engines
+// keep one holder per key.
+func AddressKey(a netip.Addr) string {
+	if a.Is4() {
+		return a.String()
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
 }
 
 // Subscriber is one subscription: credentials plus subscribed data.
@@ -179,7 +260,10 @@ type DNNConfig struct {
 	FiveQI uint8
 	// ARPPriority of the default QoS flow, 1 (highest) to 15.
 	ARPPriority uint8
-	// StaticIPv4 and StaticIPv6 are optional fixed UE addresses.
+	// StaticIPv4 and StaticIPv6 are optional fixed UE addresses. No two
+	// settings, of one subscriber or of two, hold the same AddressKey:
+	// creates, updates and imports that would are refused with
+	// ErrAddressInUse (an *AddressInUseError).
 	StaticIPv4 netip.Addr
 	StaticIPv6 netip.Addr
 }

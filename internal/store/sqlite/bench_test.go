@@ -26,7 +26,7 @@ func benchSubscribers(n int) []*store.Subscriber {
 			DNNs: []store.DNNConfig{
 				{DNN: "internet", SNSSAI: store.SNSSAI{SST: 1}, SessionAMBR: store.AMBR{Uplink: 1e8, Downlink: 2e8}, FiveQI: 9, ARPPriority: 8},
 				{DNN: "ims", SNSSAI: store.SNSSAI{SST: 1, SD: 1, HasSD: true}, FiveQI: 5, ARPPriority: 1,
-					StaticIPv4: netip.AddrFrom4([4]byte{10, 45, byte(i >> 8), byte(i)})},
+					StaticIPv4: netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})},
 			},
 		}
 	}

@@ -28,6 +28,14 @@ ON CONFLICT (supi) DO NOTHING`
 
 const insertDNNSQL = `INSERT INTO subscriber_dnns (supi, dnn) VALUES (?, ?)`
 
+// insertAddressSQL claims a static address; it changes no row when the
+// address is held already.
+const (
+	insertAddressSQL = `INSERT INTO static_addresses (address, supi, dnn) VALUES (?, ?, ?)
+ON CONFLICT (address) DO NOTHING`
+	addressHolderSQL = `SELECT supi FROM static_addresses WHERE address = ?`
+)
+
 // snssaiJSON is an S-NSSAI as TS 29.571 §5.4.4.2 Snssai writes it.
 type snssaiJSON struct {
 	SST uint8  `json:"sst"`
@@ -63,6 +71,15 @@ type row struct {
 	nssai    string
 	dnns     string
 	dnnNames []string
+	addrs    []addressRow
+}
+
+// addressRow is a static address as static_addresses holds it.
+type addressRow struct {
+	key, supi, dnn string
+	// addr and field (its path in the subscriber) are for refusals.
+	addr  netip.Addr
+	field string
 }
 
 func (r *row) args() []any {
@@ -89,7 +106,18 @@ func validate(s *store.Subscriber) error {
 			return fmt.Errorf("S-NSSAI %d: SD %#x exceeds 24 bits", i, n.SD)
 		}
 	}
+	keys := map[string]int{}
 	for i, d := range s.DNNs {
+		for _, a := range []netip.Addr{d.StaticIPv4, d.StaticIPv6} {
+			if !a.IsValid() {
+				continue
+			}
+			k := store.AddressKey(a)
+			if j, dup := keys[k]; dup {
+				return fmt.Errorf("DNN settings %d and %d give the same static address %s", j, i, k)
+			}
+			keys[k] = i
+		}
 		if d.DNN == "" {
 			return fmt.Errorf("DNN setting %d has no DNN", i)
 		}
@@ -138,7 +166,7 @@ func encode(s *store.Subscriber) (row, error) {
 		nssai = append(nssai, encodeSNSSAI(n))
 	}
 	dnns := make([]dnnJSON, 0, len(s.DNNs))
-	for _, d := range s.DNNs {
+	for i, d := range s.DNNs {
 		j := dnnJSON{
 			DNN:         d.DNN,
 			SNSSAI:      encodeSNSSAI(d.SNSSAI),
@@ -148,9 +176,13 @@ func encode(s *store.Subscriber) (row, error) {
 		}
 		if d.StaticIPv4.IsValid() {
 			j.StaticIPv4 = d.StaticIPv4.String()
+			r.addrs = append(r.addrs, addressRow{key: store.AddressKey(d.StaticIPv4), supi: s.SUPI, dnn: d.DNN,
+				addr: d.StaticIPv4, field: fmt.Sprintf("dnns[%d].static_ipv4", i)})
 		}
 		if d.StaticIPv6.IsValid() {
 			j.StaticIPv6 = d.StaticIPv6.String()
+			r.addrs = append(r.addrs, addressRow{key: store.AddressKey(d.StaticIPv6), supi: s.SUPI, dnn: d.DNN,
+				addr: d.StaticIPv6, field: fmt.Sprintf("dnns[%d].static_ipv6", i)})
 		}
 		dnns = append(dnns, j)
 		r.dnnNames = append(r.dnnNames, d.DNN)
@@ -299,4 +331,69 @@ func insertDNNs(ctx context.Context, ins *sql.Stmt, supi string, names []string)
 		}
 	}
 	return nil
+}
+
+// addressStmts claims static addresses in one transaction.
+type addressStmts struct {
+	insert, holder *sql.Stmt
+}
+
+func prepareAddressStmts(ctx context.Context, tx *sql.Tx) (addressStmts, error) {
+	ins, err := tx.PrepareContext(ctx, insertAddressSQL)
+	if err != nil {
+		return addressStmts{}, err
+	}
+	holder, err := tx.PrepareContext(ctx, addressHolderSQL)
+	if err != nil {
+		ins.Close()
+		return addressStmts{}, err
+	}
+	return addressStmts{insert: ins, holder: holder}, nil
+}
+
+func (a addressStmts) close() {
+	a.insert.Close()
+	a.holder.Close()
+}
+
+// claim records r's static addresses. One held already is an
+// *store.AddressInUseError naming its holder; the addresses before it
+// stay claimed, so the caller must roll back or go on to refuse.
+func (a addressStmts) claim(ctx context.Context, r *row) error {
+	for _, ar := range r.addrs {
+		res, err := a.insert.ExecContext(ctx, ar.key, ar.supi, ar.dnn)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			continue
+		}
+		var holder string
+		if err := a.holder.QueryRowContext(ctx, ar.key).Scan(&holder); err != nil {
+			return err
+		}
+		return &store.AddressInUseError{Field: ar.field, Addr: ar.addr, Holder: holder}
+	}
+	return nil
+}
+
+// claimAddresses records r's static addresses in tx, replacing those
+// r's subscriber held before.
+func claimAddresses(ctx context.Context, tx *sql.Tx, r *row) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM static_addresses WHERE supi = ?`, r.supi); err != nil {
+		return err
+	}
+	if len(r.addrs) == 0 {
+		return nil
+	}
+	a, err := prepareAddressStmts(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	return a.claim(ctx, r)
 }

@@ -18,6 +18,20 @@
 // PRAGMA quick_check, lacks the tables its version implies, or was written
 // by a newer Keel, and leaves such a file untouched.
 //
+// Static UE addresses are kept in static_addresses, one row per
+// store.AddressKey with its holder's SUPI as primary key, so that no two
+// subscribers hold one address however their writes interleave.
+//
+// # Imports
+//
+// ImportStream inserts each entry as it reads it, in one transaction, and
+// never collects the import in memory: pages beyond SQLite's page cache go
+// to the write-ahead log, and the SUPI-to-row table that lets a repeated
+// SUPI or address name the row that took it first is a TEMP table of the
+// import's connection, which spills to a temporary file. The import's rows
+// in memory are the one being inserted and the first
+// store.MaxImportErrors refusals.
+//
 // # Concurrency
 //
 // A Store is safe for concurrent use. Reads run in parallel on a pool of
@@ -55,11 +69,12 @@
 // # Errors
 //
 // Errors begin with "sqlite: " and wrap the store package's sentinels:
-// store.ErrNotFound, store.ErrExists, store.ErrSchemaNewer and
-// store.ErrCorrupt (naming the file). A failure of the database itself —
-// SQLite's FULL, IOERR, BUSY, LOCKED, READONLY, CANTOPEN, CORRUPT and the
-// like, or a closed store — also wraps store.ErrUnavailable, so callers
-// tell it from an answer about the request. ImportSubscribers reports refused
+// store.ErrNotFound, store.ErrExists, store.ErrAddressInUse (as a
+// *store.AddressInUseError), store.ErrSchemaNewer and store.ErrCorrupt
+// (naming the file). A failure of the database itself — SQLite's FULL,
+// IOERR, BUSY, LOCKED, READONLY, CANTOPEN, CORRUPT and the like, or a
+// closed store — also wraps store.ErrUnavailable, so callers tell it from
+// an answer about the request. ImportSubscribers and ImportStream report refused
 // entries as a *store.ImportError. No error message or log record contains
 // key material (K, OP, OPc).
 //

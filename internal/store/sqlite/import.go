@@ -1,12 +1,11 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
+	"iter"
 	"time"
 
 	"github.com/keelcore/keel/internal/store"
@@ -19,98 +18,210 @@ var errRefused = errors.New("import refused")
 // its context.
 const importCheckEvery = 1024
 
-// ImportSubscribers stores all of subs in one transaction or none of them.
-// Every refused entry is reported in a *store.ImportError: invalid entries,
-// SUPIs already stored, and SUPIs repeated within subs (reported at the
-// later index).
-func (s *Store) ImportSubscribers(ctx context.Context, subs []*store.Subscriber) (err error) {
+// The rows of the import in progress, so that a SUPI or address met twice
+// names the row that took it first. A TEMP table lives in the import's own
+// connection, outside the database file, and spills to a temporary file
+// rather than grow in memory.
+const (
+	createImportRowsSQL = `CREATE TEMP TABLE import_rows (supi TEXT NOT NULL PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID`
+	dropImportRowsSQL   = `DROP TABLE IF EXISTS temp.import_rows`
+	insertImportRowSQL  = `INSERT INTO temp.import_rows (supi, row) VALUES (?, ?)`
+	importRowSQL        = `SELECT row FROM temp.import_rows WHERE supi = ?`
+)
+
+// ImportSubscribers stores all of subs in one transaction or none of them,
+// as ImportStream does; refusals name entries by their index in subs.
+func (s *Store) ImportSubscribers(ctx context.Context, subs []*store.Subscriber) error {
+	_, err := s.ImportStream(ctx, func(yield func(store.ImportEntry, error) bool) {
+		for i, sub := range subs {
+			if !yield(store.ImportEntry{Row: i, Subscriber: sub}, nil) {
+				return
+			}
+		}
+	})
+	return err
+}
+
+// ImportStream stores the entries of src in one transaction or none of
+// them. It inserts each entry as it reads it; the transaction's pages
+// beyond SQLite's page cache go to the write-ahead log, so memory does not
+// grow with the import. Every refused entry is counted in a
+// *store.ImportError, the first store.MaxImportErrors listed: the caller's
+// refusals, invalid entries, SUPIs already stored, SUPIs and static
+// addresses repeating an earlier entry (reported at the later one, naming
+// the earlier) and static addresses another subscriber holds.
+func (s *Store) ImportStream(ctx context.Context, src iter.Seq2[store.ImportEntry, error]) (_ int, err error) {
 	defer classify(&err)
 	if err := s.enter(); err != nil {
-		return err
+		return 0, err
 	}
 	defer s.life.calls.Done()
 	defer s.metrics.observe(opImport, time.Now())
-	if len(subs) == 0 {
-		return nil
-	}
 	start := time.Now()
 
-	var refused []store.RowError
-	rows := make([]row, len(subs))
-	ok := make([]bool, len(subs))
-	first := make(map[string]int, len(subs))
-	for i, sub := range subs {
-		if err := validate(sub); err != nil {
-			refused = append(refused, store.RowError{Index: i, Reason: err.Error()})
-			continue
-		}
-		if j, dup := first[sub.SUPI]; dup {
-			refused = append(refused, store.RowError{Index: i, Reason: fmt.Sprintf("SUPI %s repeats entry %d", sub.SUPI, j)})
-			continue
-		}
-		first[sub.SUPI] = i
-		r, err := encode(sub)
-		if err != nil {
-			refused = append(refused, store.RowError{Index: i, Reason: err.Error()})
-			continue
-		}
-		rows[i], ok[i] = r, true
-	}
-
+	var (
+		refused store.ImportError
+		read    int
+		stored  int
+	)
 	// Statements run under a context that is never cancelled: database/sql
 	// and the driver would otherwise watch ctx once per statement. ctx is
 	// polled every importCheckEvery entries instead.
 	stmtCtx := context.WithoutCancel(ctx)
 	err = s.writeTx(ctx, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(stmtCtx, insertSubscriberSQL)
+		im, err := prepareImport(stmtCtx, tx)
 		if err != nil {
 			return err
 		}
-		defer ins.Close()
-		insDNN, err := tx.PrepareContext(stmtCtx, insertDNNSQL)
-		if err != nil {
-			return err
-		}
-		defer insDNN.Close()
-		for i := range rows {
-			if i%importCheckEvery == 0 {
+		defer im.close(stmtCtx, tx)
+		for e, err := range src {
+			if err != nil {
+				return err
+			}
+			if read%importCheckEvery == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
-			if !ok[i] {
+			read++
+			if e.Refusal != nil {
+				r := *e.Refusal
+				r.Row = e.Row
+				refused.Add(r)
 				continue
 			}
-			r := &rows[i]
-			res, err := ins.ExecContext(stmtCtx, r.args()...)
+			ok, err := im.insert(stmtCtx, e, &refused)
 			if err != nil {
-				return fmt.Errorf("entry %d: %w", i, err)
+				return fmt.Errorf("entry %d: %w", e.Row, err)
 			}
-			if n, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("entry %d: %w", i, err)
-			} else if n == 0 {
-				refused = append(refused, store.RowError{Index: i, Reason: fmt.Sprintf("SUPI %s already exists", r.supi)})
-				continue
-			}
-			if len(refused) > 0 {
-				continue
-			}
-			if err := insertDNNs(stmtCtx, insDNN, r.supi, r.dnnNames); err != nil {
-				return fmt.Errorf("entry %d: %w", i, err)
+			if ok {
+				stored++
 			}
 		}
-		if len(refused) > 0 {
+		if refused.Refused > 0 {
 			return errRefused
 		}
 		return nil
 	})
 	if errors.Is(err, errRefused) {
-		slices.SortFunc(refused, func(a, b store.RowError) int { return cmp.Compare(a.Index, b.Index) })
-		return fmt.Errorf("sqlite: import of %d subscribers: %w", len(subs), &store.ImportError{Rows: refused})
+		return 0, fmt.Errorf("sqlite: import of %d subscribers: %w", read, &refused)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: import of %d subscribers: %w", len(subs), err)
+		return 0, fmt.Errorf("sqlite: import after %d subscribers: %w", read, err)
 	}
-	s.log.Info("sqlite: subscribers imported", "count", len(subs), "duration", time.Since(start))
-	return nil
+	if stored > 0 {
+		s.log.Info("sqlite: subscribers imported", "count", stored, "duration", time.Since(start))
+	}
+	return stored, nil
+}
+
+// importer holds the statements of one import's transaction.
+type importer struct {
+	ins, insDNN, insRow, rowOf *sql.Stmt
+	addrs                      addressStmts
+}
+
+func prepareImport(ctx context.Context, tx *sql.Tx) (*importer, error) {
+	if _, err := tx.ExecContext(ctx, createImportRowsSQL); err != nil {
+		return nil, err
+	}
+	im := &importer{}
+	var err error
+	prepare := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = tx.PrepareContext(ctx, q)
+		return st
+	}
+	im.ins = prepare(insertSubscriberSQL)
+	im.insDNN = prepare(insertDNNSQL)
+	im.insRow = prepare(insertImportRowSQL)
+	im.rowOf = prepare(importRowSQL)
+	if err == nil {
+		im.addrs, err = prepareAddressStmts(ctx, tx)
+	}
+	if err != nil {
+		im.close(ctx, tx)
+		return nil, err
+	}
+	return im, nil
+}
+
+// close releases the statements and drops the row table, which would
+// otherwise outlive a committed transaction in its connection.
+func (im *importer) close(ctx context.Context, tx *sql.Tx) {
+	for _, st := range []*sql.Stmt{im.ins, im.insDNN, im.insRow, im.rowOf, im.addrs.insert, im.addrs.holder} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	tx.ExecContext(ctx, dropImportRowsSQL) // Gone with the transaction's rollback otherwise.
+}
+
+// insert stores one entry, or adds its refusal to refused and reports
+// false. Once anything was refused nothing will be committed, so only what
+// finds further refusals is still written.
+func (im *importer) insert(ctx context.Context, e store.ImportEntry, refused *store.ImportError) (bool, error) {
+	sub := e.Subscriber
+	if err := validate(sub); err != nil {
+		refused.Add(store.RowError{Row: e.Row, Reason: err.Error()})
+		return false, nil
+	}
+	r, err := encode(sub)
+	if err != nil {
+		refused.Add(store.RowError{Row: e.Row, Reason: err.Error()})
+		return false, nil
+	}
+	res, err := im.ins.ExecContext(ctx, r.args()...)
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return false, err
+	} else if n == 0 {
+		reason := fmt.Sprintf("SUPI %s already exists", r.supi)
+		if first, ok, err := im.rowOfSUPI(ctx, r.supi); err != nil {
+			return false, err
+		} else if ok {
+			reason = fmt.Sprintf("SUPI %s repeats row %d", r.supi, first)
+		}
+		refused.Add(store.RowError{Row: e.Row, Field: "supi", Reason: reason})
+		return false, nil
+	}
+	if _, err := im.insRow.ExecContext(ctx, r.supi, e.Row); err != nil {
+		return false, err
+	}
+	var inUse *store.AddressInUseError
+	if err := im.addrs.claim(ctx, &r); errors.As(err, &inUse) {
+		reason := fmt.Sprintf("static address %s is held by %s", inUse.Addr, inUse.Holder)
+		if first, ok, err := im.rowOfSUPI(ctx, inUse.Holder); err != nil {
+			return false, err
+		} else if ok {
+			reason = fmt.Sprintf("static address %s repeats row %d (%s)", inUse.Addr, first, inUse.Holder)
+		}
+		refused.Add(store.RowError{Row: e.Row, Field: inUse.Field, Reason: reason})
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if refused.Refused > 0 {
+		return false, nil
+	}
+	if err := insertDNNs(ctx, im.insDNN, r.supi, r.dnnNames); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// rowOfSUPI returns the row of this import that stored supi, and false if
+// none did.
+func (im *importer) rowOfSUPI(ctx context.Context, supi string) (int, bool, error) {
+	var row int
+	err := im.rowOf.QueryRowContext(ctx, supi).Scan(&row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return row, err == nil, err
 }

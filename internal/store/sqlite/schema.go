@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 
 	"github.com/keelcore/keel/internal/store"
 )
@@ -74,6 +75,27 @@ CREATE TABLE health_probe (
 	probed_at INTEGER NOT NULL
 )`),
 		},
+		{
+			// One holder per static UE address (store.AddressKey: the
+			// IPv4 address, or the IPv6 /64): the primary key makes two
+			// concurrent writers of one address fail one of them.
+			name:   "static_addresses",
+			tables: []string{"static_addresses"},
+			apply: func(ctx context.Context, tx *sql.Tx) error {
+				err := execAll(`
+CREATE TABLE static_addresses (
+	address TEXT NOT NULL PRIMARY KEY,
+	supi    TEXT NOT NULL REFERENCES subscribers (supi) ON DELETE CASCADE,
+	dnn     TEXT NOT NULL
+) WITHOUT ROWID`,
+					`CREATE INDEX static_addresses_by_supi ON static_addresses (supi)`,
+				)(ctx, tx)
+				if err != nil {
+					return err
+				}
+				return backfillAddresses(ctx, tx)
+			},
+		},
 	}
 }
 
@@ -130,6 +152,49 @@ func backfillDNNs(ctx context.Context, tx *sql.Tx) error {
 	defer ins.Close()
 	for _, e := range all {
 		if err := insertDNNs(ctx, ins, e.supi, e.dnns); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// backfillAddresses fills static_addresses from the subscribers' JSON
+// settings. Where an older Keel let two settings share an address, the
+// first in SUPI order holds it; the other keeps it in its settings, and an
+// update of that subscriber is refused until the address changes.
+func backfillAddresses(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT supi, dnns FROM subscribers ORDER BY supi`)
+	if err != nil {
+		return err
+	}
+	var all []addressRow
+	for rows.Next() {
+		var supi, text string
+		if err := rows.Scan(&supi, &text); err != nil {
+			rows.Close()
+			return err
+		}
+		var cfgs []dnnJSON
+		if err := json.Unmarshal([]byte(text), &cfgs); err != nil {
+			rows.Close()
+			return fmt.Errorf("subscriber %s: DNN settings: %w", supi, err)
+		}
+		for _, c := range cfgs {
+			for _, a := range []string{c.StaticIPv4, c.StaticIPv6} {
+				if addr, err := netip.ParseAddr(a); err == nil {
+					all = append(all, addressRow{key: store.AddressKey(addr), supi: supi, dnn: c.DNN})
+				}
+			}
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, a := range all {
+		if _, err := tx.ExecContext(ctx, insertAddressSQL, a.key, a.supi, a.dnn); err != nil {
 			return err
 		}
 	}

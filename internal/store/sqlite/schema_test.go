@@ -157,6 +157,48 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 }
 
+// TestMigrateStaticAddresses upgrades a database of version 2 whose
+// subscribers already hold static addresses, two of them one address:
+// the first in SUPI order holds it, the other cannot be given it again by
+// an update, and every other address is held by its subscriber.
+func TestMigrateStaticAddresses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keel.db")
+	db := rawDB(t, path)
+	if _, _, err := migrate(t.Context(), db, schema()[:2]); err != nil {
+		t.Fatalf("migrate(two steps) = %v", err)
+	}
+	k := secret.RandomKey128()
+	for _, c := range []struct{ supi, dnns string }{
+		{"imsi-001010000000001", `[{"dnn":"ims","snssai":{"sst":1},"session_ambr":{"uplink":1,"downlink":2},"5qi":5,"arp_priority":1,"static_ipv4":"10.0.0.9","static_ipv6":"2001:db8:0:1::5"}]`},
+		{"imsi-001010000000002", `[{"dnn":"ims","snssai":{"sst":1},"session_ambr":{"uplink":1,"downlink":2},"5qi":5,"arp_priority":1,"static_ipv4":"10.0.0.9"}]`},
+	} {
+		mustExec(t, db, `INSERT INTO subscribers (`+subscriberColumns+`) VALUES (?, ?, ?, 0, 32768, 0, 0, 0, '[{"sst":1}]', ?)`, c.supi, k.Bytes(), k.Bytes(), c.dnns)
+	}
+	db.Close()
+
+	s := openTest(t, path, Options{})
+	ctx := t.Context()
+	second, err := s.GetSubscriber(ctx, "imsi-001010000000002")
+	if err != nil {
+		t.Fatalf("GetSubscriber = %v", err)
+	}
+	if err := s.UpdateSubscriber(ctx, second); !errors.Is(err, store.ErrAddressInUse) {
+		t.Errorf("UpdateSubscriber(second holder of 10.0.0.9) = %v, want ErrAddressInUse", err)
+	}
+	third := &store.Subscriber{SUPI: "imsi-001010000000003", Auth: store.AuthData{K: k, OPc: k}, NSSAI: []store.SNSSAI{{SST: 1}},
+		DNNs: []store.DNNConfig{{DNN: "ims", SNSSAI: store.SNSSAI{SST: 1}, StaticIPv6: netip.MustParseAddr("2001:db8:0:1::77")}}}
+	var inUse *store.AddressInUseError
+	if err := s.CreateSubscriber(ctx, third); !errors.As(err, &inUse) || inUse.Holder != "imsi-001010000000001" {
+		t.Errorf("CreateSubscriber(IPv6 in a migrated holder's /64) = %v, want an *AddressInUseError naming imsi-001010000000001", err)
+	}
+	if err := s.DeleteSubscriber(ctx, "imsi-001010000000001"); err != nil {
+		t.Fatalf("DeleteSubscriber = %v", err)
+	}
+	if err := s.CreateSubscriber(ctx, third); err != nil {
+		t.Errorf("CreateSubscriber after its holder was deleted = %v, want nil", err)
+	}
+}
+
 func TestOpenNewerSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "keel.db")
 	openTest(t, path, Options{}).Close()

@@ -59,6 +59,9 @@ func (s *Store) CreateSubscriber(ctx context.Context, sub *store.Subscriber) (er
 		} else if n == 0 {
 			return store.ErrExists
 		}
+		if err := claimAddresses(ctx, tx, &r); err != nil {
+			return err
+		}
 		return replaceDNNs(ctx, tx, r.supi, r.dnnNames)
 	})
 	if err != nil {
@@ -129,6 +132,9 @@ WHERE supi = ?`,
 			return err
 		} else if n == 0 {
 			return store.ErrNotFound
+		}
+		if err := claimAddresses(ctx, tx, &r); err != nil {
+			return err
 		}
 		return replaceDNNs(ctx, tx, r.supi, r.dnnNames)
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"sync"
 	"syscall"
 
@@ -125,6 +126,13 @@ func (f *Faulty) ImportSubscribers(ctx context.Context, subs []*store.Subscriber
 		return err
 	}
 	return f.Store.ImportSubscribers(ctx, subs)
+}
+
+func (f *Faulty) ImportStream(ctx context.Context, src iter.Seq2[store.ImportEntry, error]) (int, error) {
+	if err := f.fault("ImportStream", true); err != nil {
+		return 0, err
+	}
+	return f.Store.ImportStream(ctx, src)
 }
 
 func (f *Faulty) AdvanceSQN(ctx context.Context, supi string) (store.AuthData, error) {

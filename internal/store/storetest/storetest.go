@@ -2,7 +2,9 @@
 // engine runs Run from its own tests, so all engines behave alike.
 //
 // Beyond the interface's documentation the suite pins down:
-//   - a SUPI repeated within one import is refused at its later index;
+//   - a SUPI or static address repeated within one import is refused at
+//     its later entry, whose reason names the earlier row;
+//   - an IPv6 static address is held with its /64 (store.AddressKey);
 //   - a SUPI other than "imsi-" followed by 5 to 15 digits, or an SQN
 //     above store.MaxSQN, is refused;
 //   - AdvanceSQN fails rather than go past store.MaxSQN;
@@ -43,6 +45,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListLimits", testListLimits},
 		{"Import", testImport},
 		{"ImportEmpty", testImportEmpty},
+		{"ImportStream", testImportStream},
+		{"ImportStreamSourceError", testImportStreamSourceError},
+		{"ImportErrorsBounded", testImportErrorsBounded},
+		{"StaticAddressUnique", testStaticAddressUnique},
+		{"StaticAddressConcurrent", testStaticAddressConcurrent},
 		{"AdvanceSQN", testAdvanceSQN},
 		{"AdvanceSQNConcurrent", testAdvanceSQNConcurrent},
 		{"AdvanceSQNExhausted", testAdvanceSQNExhausted},
@@ -109,11 +116,21 @@ func newSubscriber(i int) *store.Subscriber {
 				SessionAMBR: store.AMBR{Uplink: 1_000_000, Downlink: 1_000_000},
 				FiveQI:      5,
 				ARPPriority: 1,
-				StaticIPv4:  netip.MustParseAddr("10.45.0.7"),
-				StaticIPv6:  netip.MustParseAddr("2001:db8::7"),
+				StaticIPv4:  staticIPv4(i),
+				StaticIPv6:  staticIPv6(i),
 			},
 		},
 	}
+}
+
+// staticIPv4 and staticIPv6 are the i-th subscriber's static addresses:
+// no two subscribers share one (nor an IPv6 /64).
+func staticIPv4(i int) netip.Addr {
+	return netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+}
+
+func staticIPv6(i int) netip.Addr {
+	return netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i), 15: 7})
 }
 
 // mustCreate stores subs or fails the test.
