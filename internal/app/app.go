@@ -32,6 +32,7 @@ import (
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/ausf"
 	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/dirlock"
 	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sctp"
@@ -89,10 +90,12 @@ type App struct {
 	n2       sctp.Transport
 	n2ln     sctp.Listener
 	n2Err    error // why N2 is not serving; nil when it is
+	dataLock *dirlock.Lock
 }
 
-// New builds the core: data directory, store, admin token, metrics and the
-// management API, with its listener bound. Nothing is served until Run.
+// New builds the core: data directory (locked against a second core),
+// store, admin token, metrics and the management API, with its listener
+// bound. Nothing is served until Run.
 func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -119,6 +122,20 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	// One core per data directory: two would share the store, the admin
+	// token and the home network keys. The kernel releases the lock when
+	// this process ends, however it ends.
+	lock, err := dirlock.Acquire(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	a.dataLock = lock
+	built := false
+	defer func() {
+		if !built {
+			lock.Release()
+		}
+	}()
 	token, created, err := loadOrCreateToken(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -227,6 +244,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(a.log.With("component", "http").Handler(), slog.LevelWarn),
 	}
+	built = true
 	return a, nil
 }
 
@@ -314,7 +332,7 @@ func (a *App) stop() error {
 		n2Err = a.n2.Close()
 	}
 	a.health.Stop()
-	return errors.Join(amfErr, err, n2Err, a.store.Close())
+	return errors.Join(amfErr, err, n2Err, a.store.Close(), a.dataLock.Release())
 }
 
 // closeSessions stops the SMF, then the UPF.
@@ -332,7 +350,7 @@ func (a *App) Close() error {
 	a.listener.Close()
 	a.closeN2()
 	a.closeSessions()
-	return a.store.Close()
+	return errors.Join(a.store.Close(), a.dataLock.Release())
 }
 
 func (a *App) closeN2() {

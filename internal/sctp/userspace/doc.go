@@ -86,6 +86,9 @@
 // chunks over 8192 bytes (jumbo frames) cannot be read; only IPv4; pion's
 // RTO.Min is 1 s, so heavy loss stalls as it does in the kernel's SCTP.
 // Ports for Dial are chosen by this transport alone: another process's
-// SCTP stack in the same namespace could pick the same one, and a wildcard
-// listener claims its port on every address of the namespace.
+// SCTP stack in the same namespace could pick the same one. A listener
+// claims its address and port for its lifetime by binding a UDP socket on
+// them (claim.go), since the raw socket cannot see another stack's
+// listener; the UDP port of the same number is taken with it, and a
+// wildcard listener claims its port on every address of the namespace.
 package userspace

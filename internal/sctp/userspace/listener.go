@@ -3,6 +3,7 @@ package userspace
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ import (
 type listener struct {
 	t        *Transport
 	addr     netip.AddrPort
+	claim    *net.UDPConn // the address's claim (claim.go), closed by Close
 	accepted chan *conn
 	closed   chan struct{}
 
@@ -33,10 +35,11 @@ type listener struct {
 	closeOnce sync.Once
 }
 
-func newListener(t *Transport, addr netip.AddrPort) *listener {
+func newListener(t *Transport, addr netip.AddrPort, claim *net.UDPConn) *listener {
 	return &listener{
 		t:        t,
 		addr:     addr,
+		claim:    claim,
 		accepted: make(chan *conn, t.opts.Backlog),
 		closed:   make(chan struct{}),
 		pending:  make(map[*endpoint]struct{}),
@@ -113,8 +116,8 @@ func (l *listener) handshake(ep *endpoint) {
 	}
 }
 
-// Close stops accepting: the address is released, handshakes in progress
-// end, and associations not yet accepted are aborted.
+// Close stops accepting: handshakes in progress end, associations not yet
+// accepted are aborted, and the address and its claim are released.
 func (l *listener) Close() error {
 	l.closeOnce.Do(func() {
 		l.t.tab.removeListener(l)
@@ -126,14 +129,15 @@ func (l *listener) Close() error {
 		l.mu.Unlock()
 		close(l.closed)
 		l.wg.Wait()
-		for {
+		for drained := false; !drained; {
 			select {
 			case c := <-l.accepted:
 				c.Abort()
 			default:
-				return
+				drained = true
 			}
 		}
+		l.claim.Close()
 	})
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"sync"
 	"time"
@@ -83,8 +84,15 @@ func (t *Transport) Listen(ctx context.Context, addr netip.AddrPort) (sctp.Liste
 	if !a.Is4() {
 		return nil, fmt.Errorf("userspace sctp: listen %v: only IPv4 is supported", addr)
 	}
-	l := newListener(t, netip.AddrPortFrom(a, addr.Port()))
+	claim, err := claimAddr(netip.AddrPortFrom(a, addr.Port()))
+	if err != nil {
+		return nil, fmt.Errorf("userspace sctp: listen %v: %w", addr, err)
+	}
+	// Port 0: the port the kernel chose for the claim, free in the claim
+	// space and so among this process's listeners too.
+	l := newListener(t, netip.AddrPortFrom(a, claim.LocalAddr().(*net.UDPAddr).AddrPort().Port()), claim)
 	if err := t.tab.addListener(l); err != nil {
+		claim.Close()
 		return nil, fmt.Errorf("userspace sctp: listen %v: %w", addr, err)
 	}
 	return l, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,4 +148,39 @@ func TestAddresses(t *testing.T) {
 	if m, err := c.Recv(t.Context()); err != nil || string(m.Data) != "from .3" {
 		t.Errorf("Recv() = %q, %v", m.Data, err)
 	}
+}
+
+// TestListenClaimed starts two transports, as two cores in one network
+// namespace would: each raw socket sees every SCTP packet, so only the
+// claim (claim.go) can refuse the second listener on an address the first
+// holds, overlapping wildcards included. Close releases the claim.
+func TestListenClaimed(t *testing.T) {
+	first := newTransport(t, Options{})
+	second := newTransport(t, Options{})
+	ctx := t.Context()
+	a := netip.MustParseAddrPort("127.0.0.1:38412")
+	l, err := first.Listen(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, addr := range []string{"127.0.0.1:38412", "0.0.0.0:38412"} {
+		l2, err := second.Listen(ctx, netip.MustParseAddrPort(addr))
+		if err == nil {
+			l2.Close()
+			t.Fatalf("second transport: Listen(%s) with %v held by the first succeeded", addr, a)
+		}
+		if !errors.Is(err, errPortInUse) || !strings.Contains(err.Error(), "another SCTP listener") {
+			t.Errorf("second transport: Listen(%s) = %v, want an error saying another listener holds it", addr, err)
+		}
+	}
+	if _, err := second.Listen(ctx, netip.MustParseAddrPort("192.0.2.1:38412")); err == nil {
+		t.Error("Listen(192.0.2.1:38412), an address not of this host, succeeded")
+	}
+
+	l.Close()
+	l2, err := second.Listen(ctx, a)
+	if err != nil {
+		t.Fatalf("Listen(%v) after the first listener closed = %v, want the address released", a, err)
+	}
+	l2.Close()
 }
