@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -172,7 +173,26 @@ func (s *Server) deleteSubscriber(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("subscriber deleted", "supi", supi)
+	s.deregisterDeleted(r.Context(), supi)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// deregisterDeleted ends the registration of a subscriber just deleted:
+// a network-initiated deregistration (TS 24.501 §5.5.2.3), as POST
+// /api/v1/ues/{supi}/deregister starts, which releases its PDU sessions.
+// The subscription is gone first, so the UE cannot register again.
+func (s *Server) deregisterDeleted(ctx context.Context, supi string) {
+	if s.opts.UEs == nil {
+		return
+	}
+	err := s.opts.UEs.Deregister(ctx, supi)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		s.log.Warn("deleted subscriber's UE not deregistered", "supi", supi, "err", err)
+	default:
+		s.log.Info("network-initiated deregistration started: subscriber deleted", "supi", supi)
+	}
 }
 
 func (s *Server) lookup(w http.ResponseWriter, r *http.Request) (*store.Subscriber, bool) {

@@ -171,3 +171,32 @@ func TestOptionalRoutes(t *testing.T) {
 		}
 	}
 }
+
+// Deleting a subscriber deregisters its UE (network-initiated, as POST
+// .../deregister does); a subscriber without a UE context is deleted all
+// the same, and so is one whose deregistration fails in the AMF.
+func TestDeleteSubscriberDeregistersUE(t *testing.T) {
+	const registered, idle = "imsi-001010000000002", "imsi-001010000000003"
+	ues := &fakeUEs{list: []api.UEInfo{{SUPI: registered, State: "registered"}}}
+	e := newEnvWith(t, func(o *api.Options) { o.UEs = ues })
+	for _, supi := range []string{registered, idle} {
+		if code, body := e.do("POST", "/api/v1/subscribers", "application/json", subJSON(supi)); code != 201 {
+			t.Fatalf("create %s = %d %s", supi, code, body)
+		}
+	}
+	if code, body := e.do("DELETE", "/api/v1/subscribers/"+registered, "", ""); code != 204 {
+		t.Fatalf("DELETE %s = %d %s, want 204", registered, code, body)
+	}
+	if diff := cmp.Diff([]string{registered}, ues.deregistered); diff != "" {
+		t.Errorf("UEs deregistered after the delete (-want +got):\n%s", diff)
+	}
+	if _, err := e.store.GetSubscriber(context.Background(), registered); err == nil {
+		t.Errorf("subscriber %s still stored after DELETE", registered)
+	}
+	if code, body := e.do("DELETE", "/api/v1/subscribers/"+idle, "", ""); code != 204 || len(ues.deregistered) != 1 {
+		t.Errorf("DELETE of a subscriber without a UE = %d %s, deregistered %v; want 204 and no deregistration", code, body, ues.deregistered)
+	}
+	if code, _ := e.do("DELETE", "/api/v1/subscribers/"+idle, "", ""); code != 404 || len(ues.deregistered) != 1 {
+		t.Errorf("DELETE of an absent subscriber = %d, deregistered %v; want 404 and nothing done", code, ues.deregistered)
+	}
+}
