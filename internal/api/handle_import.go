@@ -44,7 +44,7 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, importStatus(body, err), err)
 		return
 	}
-	src := &importSource{rows: rows, build: s.build}
+	src := &importSource{rows: rows, build: func(req *SubscriberRequest) (*store.Subscriber, error) { return s.subscriber(req, nil) }}
 	n, err := s.opts.Store.ImportStream(r.Context(), src.entries())
 	var (
 		fatal *Error
@@ -149,9 +149,4 @@ func (src *importSource) entries() iter.Seq2[store.ImportEntry, error] {
 			}
 		}
 	}
-}
-
-// build makes the subscriber of a create request.
-func (s *Server) build(req *SubscriberRequest) (*store.Subscriber, error) {
-	return req.Apply(nil, s.opts.Defaults)
 }

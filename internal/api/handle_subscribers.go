@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -61,7 +62,7 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 		writeError(w, body.status(), e)
 		return
 	}
-	sub, err := req.Apply(nil, s.opts.Defaults)
+	sub, err := s.subscriber(&req, nil)
 	if err != nil {
 		s.requestError(w, err)
 		return
@@ -118,7 +119,7 @@ func (s *Server) replaceSubscriber(w http.ResponseWriter, r *http.Request) {
 			fresh.OPc = &v
 		}
 	}
-	sub, err := fresh.Apply(nil, s.opts.Defaults)
+	sub, err := s.subscriber(&fresh, nil)
 	if err != nil {
 		s.requestError(w, err)
 		return
@@ -139,7 +140,7 @@ func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
 		writeError(w, body.status(), e)
 		return
 	}
-	sub, err := req.Apply(old, s.opts.Defaults)
+	sub, err := s.subscriber(&req, old)
 	if err != nil {
 		s.requestError(w, err)
 		return
@@ -209,6 +210,19 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request) (*store.Subscrib
 	return sub, true
 }
 
+// subscriber builds the subscriber a request describes (Apply) and checks
+// it against what the core serves.
+func (s *Server) subscriber(req *SubscriberRequest, base *store.Subscriber) (*store.Subscriber, error) {
+	sub, err := req.Apply(base, s.opts.Defaults)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.opts.Served.check(req, sub); err != nil {
+		return nil, err
+	}
+	return sub, nil
+}
+
 func (s *Server) requestError(w http.ResponseWriter, err error) {
 	var fe *FieldError
 	if errors.As(err, &fe) {
@@ -219,11 +233,14 @@ func (s *Server) requestError(w http.ResponseWriter, err error) {
 }
 
 func (s *Server) storeError(w http.ResponseWriter, err error) {
+	var inUse *store.AddressInUseError
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, &Error{Field: "supi", Message: "no such subscriber"})
 	case errors.Is(err, store.ErrExists):
 		writeError(w, http.StatusConflict, &Error{Field: "supi", Message: "subscriber already exists"})
+	case errors.As(err, &inUse):
+		writeError(w, http.StatusConflict, &Error{Field: inUse.Field, Message: fmt.Sprintf("static address %s is held by %s", inUse.Addr, inUse.Holder)})
 	default:
 		s.log.Error("store failure", "err", err)
 		writeError(w, http.StatusInternalServerError, &Error{Message: "store failure; see the core's log"})

@@ -214,7 +214,22 @@ func (r *SubscriberRequest) Apply(base *store.Subscriber, d Defaults) (*store.Su
 			})
 		}
 	}
+	held := map[string]string{} // store.AddressKey → the field giving it
 	for i, dn := range s.DNNs {
+		for _, f := range []struct {
+			name string
+			addr netip.Addr
+		}{{"static_ipv4", dn.StaticIPv4}, {"static_ipv6", dn.StaticIPv6}} {
+			if !f.addr.IsValid() {
+				continue
+			}
+			field := fmt.Sprintf("dnns[%d].%s", i, f.name)
+			k := store.AddressKey(f.addr)
+			if prev, dup := held[k]; dup {
+				return nil, fieldErr(field, "%s is given in %s already (one UE address, one setting)", k, prev)
+			}
+			held[k] = field
+		}
 		if !containsSlice(s.NSSAI, dn.SNSSAI) {
 			return nil, fieldErr(fmt.Sprintf("dnns[%d].sst", i), "slice %s is not in the subscriber's nssai", formatSNSSAI(dn.SNSSAI))
 		}

@@ -38,6 +38,9 @@ type Options struct {
 	Registry prometheus.Registerer
 	Gatherer prometheus.Gatherer
 	Defaults Defaults
+	// Served is what the core serves: DNNs, their pools and the UPF's
+	// N6 addresses, which subscriptions are checked against.
+	Served Served
 	// Ready reports whether the core is ready to serve (nil: always).
 	Ready func(context.Context) error
 	// RAN serves /api/v1/gnbs; nil leaves the routes out.

@@ -218,6 +218,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Registry: a.registry,
 		Gatherer: a.registry,
 		Defaults: subscriberDefaults(cfg),
+		Served:   served(cfg.DNNs),
 		Ready:    a.ready,
 		RAN:      a.amf,
 		UEs:      ueView{a.amf},

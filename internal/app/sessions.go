@@ -96,6 +96,19 @@ func gateways(dnns []config.DNN) []netip.Prefix {
 	return out
 }
 
+// served is what the management API checks subscriptions against: the
+// configured DNNs with their pools, and the UPF's N6 addresses.
+func served(dnns []config.DNN) api.Served {
+	sv := api.Served{DNNs: []api.ServedDNN{}}
+	for _, d := range dnns {
+		sv.DNNs = append(sv.DNNs, api.ServedDNN{Name: d.Name, IPv4Pool: d.IPv4Pool, IPv6Pool: d.IPv6Pool})
+	}
+	for _, g := range gateways(dnns) {
+		sv.N6 = append(sv.N6, g.Addr())
+	}
+	return sv
+}
+
 // tunMTU is the largest MTU any DNN gives its UEs.
 func tunMTU(dnns []config.DNN) int {
 	m := 0

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -418,20 +421,97 @@ func subscriberImport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := c.ImportSubscribers(ctx, in, ct)
-	if err != nil {
-		if e, ok := err.(*client.Error); ok && len(e.Body.Rows) > 0 {
-			for _, r := range e.Body.Rows {
-				field := ""
-				if r.Field != "" {
-					field = r.Field + ": "
-				}
-				fmt.Fprintf(env.Stderr, "row %d: %s%s\n", r.Row, field, r.Reason)
+	head := &headReader{r: in}
+	res, err := c.ImportSubscribers(ctx, head, ct)
+	var (
+		refused    *client.Error
+		unanswered *client.UnansweredError
+	)
+	switch {
+	case errors.As(err, &refused) && len(refused.Body.Rows) > 0:
+		for _, r := range refused.Body.Rows {
+			field := ""
+			if r.Field != "" {
+				field = r.Field + ": "
 			}
+			fmt.Fprintf(env.Stderr, "row %d: %s%s\n", r.Row, field, r.Reason)
 		}
+		if refused.Body.MoreRows > 0 {
+			fmt.Fprintf(env.Stderr, "... and %d more rows in error\n", refused.Body.MoreRows)
+		}
+	case errors.As(err, &unanswered):
+		check := "keel subscriber list"
+		if supi := firstSUPI(head.buf, f); supi != "" {
+			check = "keel subscriber show " + supi
+		}
+		return fmt.Errorf("subscriber import: the whole file was sent but the core's answer was lost (%v): "+
+			"the import may have been applied. Check with `%s` (the file's first subscriber) before importing it again: "+
+			"if it exists, the import was stored, all of it; if not, none of it was", unanswered.Err, check)
+	}
+	if err != nil {
 		return err
 	}
 	return cmd.done(res, "imported %d subscribers\n", res.Imported)
+}
+
+// headReader keeps the first bytes read through it: an import's first
+// rows, to name its first subscriber when the answer is lost.
+type headReader struct {
+	r   io.Reader
+	buf []byte
+}
+
+const headBytes = 64 << 10
+
+func (h *headReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if keep := min(n, headBytes-len(h.buf)); keep > 0 {
+		h.buf = append(h.buf, p[:keep]...)
+	}
+	return n, err
+}
+
+// firstSUPI returns the SUPI of an import file's first row, or "" when
+// head does not show it.
+func firstSUPI(head []byte, format string) string {
+	head = bytes.TrimPrefix(head, []byte("\uFEFF"))
+	if format == "json" {
+		dec := json.NewDecoder(bytes.NewReader(head))
+		tok, err := dec.Token()
+		if tok == json.Delim('{') {
+			if key, _ := dec.Token(); key != "subscribers" {
+				return ""
+			}
+			tok, err = dec.Token()
+		}
+		if err != nil || tok != json.Delim('[') || !dec.More() {
+			return ""
+		}
+		var first struct {
+			SUPI string `json:"supi"`
+		}
+		if dec.Decode(&first) != nil {
+			return ""
+		}
+		return first.SUPI
+	}
+	cr := csv.NewReader(bytes.NewReader(head))
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err != nil {
+		return ""
+	}
+	row, err := cr.Read()
+	if err != nil {
+		return ""
+	}
+	for i, h := range header {
+		if strings.EqualFold(strings.TrimSpace(h), "supi") && i < len(row) {
+			return row[i]
+		}
+	}
+	return ""
 }
 
 func slices(list []api.SNSSAI) string {

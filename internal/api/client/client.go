@@ -116,11 +116,44 @@ func (c *Client) ListSubscribers(ctx context.Context, q ListQuery) (api.Subscrib
 }
 
 // ImportSubscribers sends an import file; contentType is "application/json"
-// or "text/csv".
+// or "text/csv". When the whole file was sent but no answer came (the
+// connection dropped, the client timed out), the error is an
+// *UnansweredError: the core may have stored the import.
 func (c *Client) ImportSubscribers(ctx context.Context, body io.Reader, contentType string) (api.ImportResult, error) {
 	var out api.ImportResult
-	err := c.do(ctx, http.MethodPost, "/api/v1/subscribers/import", contentType, body, &out)
+	sent := &sentReader{r: body}
+	err := c.do(ctx, http.MethodPost, "/api/v1/subscribers/import", contentType, sent, &out)
+	var answered *Error
+	if err != nil && sent.all && !errors.As(err, &answered) {
+		err = &UnansweredError{Err: err}
+	}
 	return out, err
+}
+
+// UnansweredError is a request that was sent whole but never answered:
+// the core may or may not have carried it out.
+type UnansweredError struct {
+	Err error
+}
+
+func (e *UnansweredError) Error() string {
+	return "api: sent, but no answer came (the core may have carried it out): " + e.Err.Error()
+}
+
+func (e *UnansweredError) Unwrap() error { return e.Err }
+
+// sentReader notes whether its reader was read to the end.
+type sentReader struct {
+	r   io.Reader
+	all bool
+}
+
+func (s *sentReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if errors.Is(err, io.EOF) {
+		s.all = true
+	}
+	return n, err
 }
 
 // HomeNetworkKeys reads the home network public keys.
