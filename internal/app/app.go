@@ -60,7 +60,8 @@ type Options struct {
 	// Version is reported by the keel_build_info metric.
 	Version, Commit string
 	// SelectN2 picks the N2 transport for the configured mode; nil means
-	// transport.Select (probe the kernel, else userspace SCTP).
+	// transport.SelectWith (probe the kernel, else userspace SCTP) with
+	// n2.sctp_debug.
 	SelectN2 func(mode string, log *slog.Logger) (sctp.Transport, error)
 	// OnPanic, when set, is told of every panic recovered at a
 	// component's boundary (see package panics), after it is logged and
@@ -104,7 +105,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		opts.Notice = io.Discard
 	}
 	if opts.SelectN2 == nil {
-		opts.SelectN2 = transport.Select
+		sctpDebug := cfg.N2.SCTPDebug
+		opts.SelectN2 = func(mode string, log *slog.Logger) (sctp.Transport, error) {
+			return transport.SelectWith(mode, transport.Options{Logger: log, SCTPDebug: sctpDebug})
+		}
 	}
 	a := &App{cfg: cfg, log: opts.Logger, registry: prometheus.NewRegistry()}
 	a.registry.MustRegister(

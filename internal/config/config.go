@@ -119,6 +119,10 @@ type DNN struct {
 type N2 struct {
 	Address netip.AddrPort `yaml:"address"`
 	SCTP    SCTPMode       `yaml:"sctp"`
+	// SCTPDebug adds the userspace SCTP engine's own records (pion's
+	// association internals) to the log at debug level. Off, log.level
+	// debug shows Keel's records only.
+	SCTPDebug bool `yaml:"sctp_debug"`
 }
 
 // N3 is the GTP-U listener of the UPF, facing gNBs.

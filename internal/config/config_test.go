@@ -97,7 +97,7 @@ func TestLoadFull(t *testing.T) {
 			DNS:      []netip.Addr{netip.MustParseAddr("8.8.8.8"), netip.MustParseAddr("2001:4860:4860::8888")},
 			MTU:      1400,
 		}},
-		N2:      N2{Address: netip.MustParseAddrPort("[::]:38412"), SCTP: SCTPUserspace},
+		N2:      N2{Address: netip.MustParseAddrPort("[::]:38412"), SCTP: SCTPUserspace, SCTPDebug: true},
 		N4:      N4{Address: netip.MustParseAddrPort("10.0.0.1:8805")},
 		N3:      N3{Address: netip.MustParseAddrPort("10.0.0.1:2152")},
 		UPF:     UPF{N4: UPFN4{Peers: []netip.Addr{netip.MustParseAddr("10.0.0.5"), netip.MustParseAddr("2001:db8::5")}, AllowAddressChange: true}},

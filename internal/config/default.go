@@ -187,6 +187,10 @@ n2:
   # The SCTP stack: kernel, userspace, or auto (kernel SCTP where the kernel
   # offers it, userspace otherwise).
   sctp: {{str (print .N2.SCTP)}}
+  # Log the userspace SCTP engine's internals (chunks, timers, state
+  # changes: hundreds of lines per association) at debug level. Without it,
+  # log.level debug shows Keel's own lines only. No effect on kernel SCTP.
+  sctp_debug: {{.N2.SCTPDebug}}
 
 # N4: PFCP between the SMF and the UPF, over UDP. 8805 is the PFCP port
 # (TS 29.244).

@@ -40,6 +40,11 @@ type Options struct {
 	// look alive. Kernel SCTP keeps its own path failure detection (the
 	// net.sctp sysctls).
 	PeerTimeout time.Duration
+	// SCTPDebug passes the userspace SCTP engine's own records (pion's
+	// association internals: chunks, timers, state changes) to Logger at
+	// Debug level. Off, they are dropped, and Debug shows the transport's
+	// own records only. Kernel SCTP has no such records.
+	SCTPDebug bool
 }
 
 // SelectWith is Select with options.
@@ -70,7 +75,7 @@ func SelectWith(mode string, o Options) (sctp.Transport, error) {
 		log.Info("sctp: kernel SCTP", "mode", modeName(mode))
 		return t, nil
 	}
-	uo := userspace.Options{Logger: log}
+	uo := userspace.Options{Logger: log, SCTPDebug: o.SCTPDebug}
 	if o.PeerTimeout > 0 {
 		uo.PeerTimeout, uo.HeartbeatInterval = o.PeerTimeout, o.PeerTimeout/4
 	}

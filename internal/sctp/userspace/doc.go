@@ -36,6 +36,10 @@
 //     (heartbeat.go);
 //   - checksum: verified before, recomputed after every rewrite.
 //
+// pion's own records (its association internals) reach Options.Logger,
+// at Debug level, only with Options.SCTPDebug (logger.go); otherwise they
+// are discarded, so that Debug shows the transport's records alone.
+//
 // pion is configured for the kernel's wire format: DATA chunks rather than
 // I-DATA (RFC 8260 interleaving off), packets of at most Options.MTU (1480
 // bytes, a 1500-byte IPv4 packet). The raw socket's receive buffer is

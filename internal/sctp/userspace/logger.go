@@ -13,6 +13,16 @@ import (
 // association, not an event for the operator. Trace output is dropped.
 type pionLogs struct{ log *slog.Logger }
 
+// pionLogs is the factory of pion's loggers: the transport's logger with
+// Options.SCTPDebug, else one that discards everything (pion's default
+// factory would write its errors to standard error, outside slog).
+func (t *Transport) pionLogs() pionLogs {
+	if !t.opts.SCTPDebug {
+		return pionLogs{log: slog.New(slog.DiscardHandler)}
+	}
+	return pionLogs{log: t.log}
+}
+
 func (f pionLogs) NewLogger(scope string) logging.LeveledLogger {
 	return pionLogger{log: f.log.With("pion", scope)}
 }

@@ -8,9 +8,13 @@ import (
 // Options configure a Transport. The zero value of a field takes the
 // default given with it.
 type Options struct {
-	// Logger receives the transport's records and, at Debug level, pion's.
-	// Default: slog.Default().
+	// Logger receives the transport's records. Default: slog.Default().
 	Logger *slog.Logger
+	// SCTPDebug passes pion's own records (the association engine's
+	// internals: chunks handled, timers, state changes; hundreds of lines
+	// per association) to Logger at Debug level. Off, they are dropped, so
+	// that Debug shows the transport's own records only.
+	SCTPDebug bool
 
 	// MTU is the largest SCTP packet sent, IP header excluded. Default
 	// 1480, a 1500-byte IPv4 packet; at least 556 (a 576-byte IPv4

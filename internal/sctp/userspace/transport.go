@@ -138,7 +138,7 @@ func (t *Transport) pionOptions(ep *endpoint) []pion.AssociationOption {
 	return []pion.AssociationOption{
 		pion.WithNetConn(ep),
 		pion.WithName(ep.tuple.remote.String()),
-		pion.WithLoggerFactory(pionLogs{log: t.log}),
+		pion.WithLoggerFactory(t.pionLogs()),
 		pion.WithMTU(uint32(t.opts.MTU)),
 		pion.WithMaxMessageSize(uint32(t.opts.MaxMessageSize)),
 		pion.WithMaxReceiveBufferSize(uint32(t.opts.ReceiveWindow)),
