@@ -194,6 +194,11 @@ func (r URR) Update(u URR) URR {
 	return r
 }
 
+// empty reports whether r has no rule.
+func (r Rules) empty() bool {
+	return len(r.PDRs) == 0 && len(r.FARs) == 0 && len(r.QERs) == 0 && len(r.URRs) == 0
+}
+
 // Clone returns a deep copy of r.
 func (r Rules) Clone() Rules {
 	out := Rules{PDRs: slices.Clone(r.PDRs), FARs: slices.Clone(r.FARs), QERs: slices.Clone(r.QERs), URRs: slices.Clone(r.URRs)}

@@ -220,6 +220,14 @@ type ModificationRequest struct {
 	QueryURRs  bool
 }
 
+// Empty reports whether the request neither changes nor queries
+// anything: a CP function asking whether the UP function still has the
+// session.
+func (r ModificationRequest) Empty() bool {
+	return r.Create.empty() && r.Update.empty() && len(r.RemovePDRs) == 0 && len(r.RemoveFARs) == 0 &&
+		len(r.RemoveQERs) == 0 && len(r.RemoveURRs) == 0 && !r.QueryURRs
+}
+
 // Message builds the request.
 func (r ModificationRequest) Message(seq uint32) (*message.SessionModificationRequest, error) {
 	const where = "Session Modification Request"

@@ -55,7 +55,17 @@
 //     restarted: every session is re-established with its rules as they
 //     stand and its uplink F-TEID given (not chosen), so the gNB's tunnel
 //     still holds; a session the UPF will not take back is released
-//     towards the UE with #38. Session Report Requests add their usage
+//     towards the UE with #38. A UPF can lose sessions without
+//     restarting: a session request answered "No established PFCP
+//     Association" (72) means it dropped the association and the
+//     sessions with it, and they are restored in the same way once the
+//     association is set up again; a modification answered "Session
+//     context not found" (65) re-establishes that session before
+//     applying the change. After each heartbeat an audit
+//     (handle_audit.go) sends a Session Modification Request changing
+//     nothing for the next few sessions in turn, so such losses are
+//     found without waiting for a procedure, and the SMF does not go on
+//     listing sessions that carry no traffic. Session Report Requests add their usage
 //     to the session's counters (handle_report.go). N4 requests are
 //     taken from the UPF's address and Options.Peers only; others are
 //     refused "Request rejected" (a Heartbeat unanswered) and counted in
@@ -76,7 +86,10 @@
 // (heartbeats, usage reports from the UPF) take no session lock: they
 // touch atomics only. The association loop is the one goroutine the SMF
 // starts; it runs the restoration after a UPF restart with a few workers
-// it joins, and Close joins it.
+// it joins, the audit, the deletion of sessions a late establishment
+// answer reported (orphans) and the restoration or release of sessions
+// a procedure found lost (vanished), each handed over on a bounded
+// channel by handlers that must not wait; Close joins it.
 //
 // # Errors
 //

@@ -25,6 +25,7 @@ func (s *SMF) runAssociation(ctx context.Context) {
 	interval := s.opts.HeartbeatInterval
 	minBackoff := max(interval/10, time.Millisecond)
 	backoff := minBackoff
+	var audited uint64 // the CP SEID the audit goes on after
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -50,12 +51,17 @@ func (s *SMF) runAssociation(ctx context.Context) {
 		case <-s.kick:
 		case o := <-s.orphans:
 			s.deleteOrphan(ctx, o)
+		case ss := <-s.vanished:
+			epoch, _ := s.upfEpoch()
+			s.restoreOne(ctx, ss, epoch)
 		case <-tick.C:
 			if err := s.heartbeat(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("UPF does not answer heartbeats: association dropped", "upf", s.opts.UPF, "error", err)
 				s.upf.Lock()
 				s.upf.associated = false
 				s.upf.Unlock()
+			} else if s.associated() {
+				audited = s.audit(ctx, audited)
 			}
 		}
 	}
@@ -77,14 +83,20 @@ func (s *SMF) associate(ctx context.Context) error {
 		return err
 	}
 	s.upf.Lock()
-	prev := s.upf.recovery
-	s.upf.recovery, s.upf.associated = rec, true
-	s.upf.Unlock()
+	prev, lost := s.upf.recovery, s.upf.lost
 	restarted := !prev.IsZero() && !prev.Equal(rec)
-	s.log.Info("PFCP association with the UPF set up", "upf", s.opts.UPF, "upf_recovery", rec, "upf_restarted", restarted)
+	if restarted || lost {
+		s.upf.epoch++
+	}
+	s.upf.recovery, s.upf.associated, s.upf.lost = rec, true, false
+	epoch := s.upf.epoch
+	s.upf.Unlock()
+	s.log.Info("PFCP association with the UPF set up", "upf", s.opts.UPF, "upf_recovery", rec, "upf_restarted", restarted, "upf_lost_sessions", lost)
 	if restarted {
 		s.metrics.upfRestarts.Inc()
-		s.restore(ctx, rec)
+	}
+	if restarted || lost {
+		s.restore(ctx, epoch)
 	}
 	return nil
 }
@@ -125,19 +137,20 @@ const causeNetworkFailure = sm.CauseNetworkFailure
 // restore re-establishes the PFCP session of every PDU session the UPF
 // lost in its restart (TS 23.527, restoration after a UPF restart; TS
 // 29.244 §6.2.6.2: the CP function learns of the restart from the
-// Recovery Time Stamp). Each
+// Recovery Time Stamp) or with the SMF's association (a session request
+// answered "No established PFCP Association", §6.2.8). Each
 // session is re-established with its rules as they stand and with the
 // uplink F-TEID the gNB already uses, given to the UPF rather than
 // chosen by it, so that no N2 signalling is needed. A session the UPF
 // will not take back is released as the network does it (TS 23.502
 // §4.3.4.2): the UE learns of it and may establish it anew.
-func (s *SMF) restore(ctx context.Context, rec time.Time) {
+func (s *SMF) restore(ctx context.Context, epoch uint64) {
 	work := make(chan *session)
 	var wg sync.WaitGroup
 	for range restoreWorkers {
 		wg.Go(func() {
 			for ss := range work {
-				s.restoreOne(ctx, ss, rec)
+				s.restoreOne(ctx, ss, epoch)
 			}
 		})
 	}
@@ -148,7 +161,9 @@ func (s *SMF) restore(ctx context.Context, rec time.Time) {
 	wg.Wait()
 }
 
-func (s *SMF) restoreOne(ctx context.Context, ss *session, rec time.Time) {
+// restoreOne re-establishes one session whose N4 session is of an
+// epoch before epoch, or releases it.
+func (s *SMF) restoreOne(ctx context.Context, ss *session, epoch uint64) {
 	ss.mu.Lock()
 	switch ss.state {
 	case activating, active, inactive:
@@ -156,26 +171,20 @@ func (s *SMF) restoreOne(ctx context.Context, ss *session, rec time.Time) {
 		ss.mu.Unlock()
 		return
 	}
-	if !ss.recovery.Before(rec) {
+	if ss.epoch >= epoch {
 		ss.mu.Unlock()
-		return // set up after the restart
+		return // set up since the UPF lost its sessions
 	}
-	old := ss.n3
-	ss.upSEID.Store(0) // the UPF forgot it
-	err := s.establishN4(ctx, ss, old)
-	if err == nil && ss.n3 != old {
-		err = fmt.Errorf("smf: the UPF gave F-TEID %d@%s, the gNB uses %d@%s", ss.n3.TEID, ss.n3.Addr, old.TEID, old.Addr)
-	}
+	err := s.reestablish(ctx, ss)
 	if err == nil {
-		ss.publish(s.opts.UPF.String())
 		ss.mu.Unlock()
 		s.metrics.restored.WithLabelValues("ok").Inc()
-		ss.log.Info("N4 session re-established after UPF restart", "up_seid", ss.upSEID.Load())
+		ss.log.Info("N4 session re-established after the UPF lost it", "up_seid", ss.upSEID.Load())
 		return
 	}
 	ss.mu.Unlock()
 	s.metrics.restored.WithLabelValues("released").Inc()
-	ss.log.Warn("N4 session not re-established after UPF restart: releasing the PDU session", "error", err)
+	ss.log.Warn("N4 session lost by the UPF not re-established: releasing the PDU session", "error", err)
 	if err := s.release(ctx, ss, causeNetworkFailure); err != nil {
 		ss.log.Warn("network-requested release", "error", err)
 	}

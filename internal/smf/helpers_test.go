@@ -54,6 +54,9 @@ type fakeUPF struct {
 	reject uint8
 	// usage goes in every deletion response.
 	usage []pfcp.UsageReport
+	// noAssoc: the UPF dropped the SMF's association; session requests
+	// get cause 72 until the SMF sets it up again.
+	noAssoc bool
 }
 
 type upfSession struct {
@@ -105,6 +108,24 @@ func (u *fakeUPF) record(format string, args ...any) {
 	u.trace = append(u.trace, fmt.Sprintf(format, args...))
 }
 
+// dropAssociation forgets the SMF's association and its sessions, as a
+// UPF does when it releases an association, without restarting.
+func (u *fakeUPF) dropAssociation() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.sessions = map[uint64]*upfSession{}
+	u.noAssoc = true
+	u.record("association dropped")
+}
+
+// forget deletes one session behind the SMF's back.
+func (u *fakeUPF) forget(seid uint64) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	delete(u.sessions, seid)
+	u.record("forget up_seid=%d", seid)
+}
+
 // Trace returns the requests seen so far and forgets them.
 func (u *fakeUPF) Trace() []string {
 	u.mu.Lock()
@@ -146,8 +167,14 @@ func (u *fakeUPF) handle(_ context.Context, peer netip.AddrPort, req message.Mes
 }
 
 func (u *fakeUPF) answer(req message.Message) (message.Message, error) {
+	if u.noAssoc && req.MessageType() >= message.MsgTypeSessionEstablishmentRequest {
+		u.record("%s: no association", req.MessageTypeName())
+		ce := &pfcp.CauseError{Cause: pfcp.CauseNoEstablishedPFCPAssociation, MessageType: req.MessageType(), Sequence: req.Sequence()}
+		return ce.Response(0, upfNode, u.node.RecoveryTime())
+	}
 	switch m := req.(type) {
 	case *message.AssociationSetupRequest:
+		u.noAssoc = false
 		u.record("association setup")
 		return pfcp.AssociationSetupResponse(0, upfNode, pfcp.CauseRequestAccepted, u.node.RecoveryTime())
 	case *message.HeartbeatRequest:

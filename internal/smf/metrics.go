@@ -39,7 +39,7 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 		}, []string{"result"}),
 		restored: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_smf_upf_restored_sessions_total",
-			Help: "PDU sessions after a UPF restart: ok (N4 session re-established) or released.",
+			Help: "PDU sessions whose N4 session the UPF lost (its restart, its association with the SMF dropped, or the session alone): ok (re-established) or released.",
 		}, []string{"result"}),
 		upfRestarts: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "keel_smf_upf_restarts_total",

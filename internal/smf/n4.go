@@ -21,6 +21,7 @@ const (
 	n4Establishment    = "session_establishment"
 	n4Modification     = "session_modification"
 	n4Deletion         = "session_deletion"
+	n4Audit            = "session_audit" // a modification changing nothing (handle_audit.go)
 )
 
 // rejectedError is an N4 request the UPF answered with a rejecting cause.
@@ -83,6 +84,9 @@ func (s *SMF) checked(op string, cause uint8, err error) error {
 		return fmt.Errorf("smf: N4 %s: %w", op, err)
 	}
 	if !pfcp.Accepted(cause) {
+		if cause == pfcp.CauseNoEstablishedPFCPAssociation && op != n4AssociationSetup {
+			s.associationLost()
+		}
 		return &rejectedError{op: op, cause: cause}
 	}
 	return nil
@@ -91,7 +95,7 @@ func (s *SMF) checked(op string, cause uint8, err error) error {
 // establishN4 creates the session's PFCP session (TS 29.244 §6.3.2) and
 // records the UP SEID and the UPF's N3 tunnel. Called with ss.mu held.
 func (s *SMF) establishN4(ctx context.Context, ss *session, n3 tunnel) error {
-	recovery, ok := s.upfRecovery()
+	epoch, ok := s.upfEpoch()
 	if !ok {
 		return errNotAssociated
 	}
@@ -123,14 +127,40 @@ func (s *SMF) establishN4(ctx context.Context, ss *session, n3 tunnel) error {
 		return fmt.Errorf("smf: N4 %s: no F-TEID for the uplink PDR in the response", n4Establishment)
 	}
 	ss.upSEID.Store(r.UPSEID)
-	ss.n3, ss.recovery = got, recovery
+	ss.n3, ss.epoch = got, epoch
 	return nil
 }
 
 // modifyDownlink points the downlink FAR where a session in state st
 // sends its downlink (TS 23.502 §4.3.2.2.1, §4.2.6):
-// forward to the gNB's tunnel, buffer, or drop. Called with ss.mu held.
+// forward to the gNB's tunnel, buffer, or drop. A session the UPF no
+// longer has ("Session context not found"), unless it restarted, is
+// re-established as it stands and then modified; one that cannot be is
+// handed to the association loop to be released (vanish). Called with
+// ss.mu held.
 func (s *SMF) modifyDownlink(ctx context.Context, ss *session, st state, gnb tunnel) error {
+	err := s.modifyFAR(ctx, ss, st, gnb)
+	var re *rejectedError
+	if !errors.As(err, &re) || re.cause != pfcp.CauseSessionContextNotFound {
+		return err
+	}
+	// The UPF lost the session. Unless it restarted (the association
+	// loop then restores every session), set the session up again as it
+	// stands, then change it.
+	if s.upfRestarted(ctx) {
+		return err
+	}
+	ss.log.Warn("the UPF lost the N4 session: re-establishing it", "up_seid", ss.upSEID.Load())
+	if err := s.reestablish(ctx, ss); err != nil {
+		s.vanish(ss)
+		return fmt.Errorf("smf: N4 session lost by the UPF and not re-established: %w", err)
+	}
+	s.metrics.restored.WithLabelValues("ok").Inc()
+	return s.modifyFAR(ctx, ss, st, gnb)
+}
+
+// modifyFAR sends the Session Modification Request of modifyDownlink.
+func (s *SMF) modifyFAR(ctx context.Context, ss *session, st state, gnb tunnel) error {
 	far := downlinkFAR(st, gnb)
 	far.Set = pfcp.FieldApplyAction | pfcp.FieldDestination | pfcp.FieldOuterHeader
 	req, err := pfcp.ModificationRequest{SEID: ss.upSEID.Load(), Update: pfcp.Rules{FARs: []pfcp.FAR{far}}}.Message(0)
@@ -153,9 +183,38 @@ func (s *SMF) modifyDownlink(ctx context.Context, ss *session, st state, gnb tun
 	return nil
 }
 
+// reestablish sets the session's N4 session up again with its rules as
+// they stand and the uplink F-TEID the gNB uses, given to the UPF rather
+// than chosen (TS 23.527 §4.3: restoration without N2 signalling). On
+// failure the session has no N4 session. Called with ss.mu held.
+func (s *SMF) reestablish(ctx context.Context, ss *session) error {
+	old := ss.n3
+	ss.upSEID.Store(0)
+	ss.epoch = 0
+	if err := s.establishN4(ctx, ss, old); err != nil {
+		return err
+	}
+	if ss.n3 != old {
+		return fmt.Errorf("smf: the UPF gave F-TEID %d@%s, the gNB uses %d@%s", ss.n3.TEID, ss.n3.Addr, old.TEID, old.Addr)
+	}
+	ss.publish(s.opts.UPF.String())
+	return nil
+}
+
+// vanish hands a session the UPF lost, and that could not be set up
+// again, to the association loop, which tries once more and otherwise
+// releases it (restoreOne), so that Sessions does not go on listing it.
+func (s *SMF) vanish(ss *session) {
+	select {
+	case s.vanished <- ss:
+	default:
+		ss.log.Error("session lost by the UPF not queued for release: too many waiting")
+	}
+}
+
 // deleteN4 deletes the session's PFCP session (TS 29.244 §6.3.4) and
-// counts its final usage. A session the UPF no longer knows (cause 65,
-// e.g. after its restart) is gone all the same. Called with ss.mu held.
+// counts its final usage. A session the UPF no longer has (cause 65,
+// e.g. after its restart, or 72) is gone all the same. Called with ss.mu held.
 func (s *SMF) deleteN4(ctx context.Context, ss *session) error {
 	seid := ss.upSEID.Load()
 	if seid == 0 {
@@ -170,12 +229,19 @@ func (s *SMF) deleteN4(ctx context.Context, ss *session) error {
 		return s.checked(n4Deletion, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
 	}
 	r, err := pfcp.ParseDeletionResponse(resp)
-	if err := s.checked(n4Deletion, r.Cause, err); err != nil && r.Cause != pfcp.CauseSessionContextNotFound {
+	if err := s.checked(n4Deletion, r.Cause, err); err != nil && !gone(r.Cause) {
 		return err
 	}
 	s.addUsage(ss, r.Usage)
 	ss.upSEID.Store(0)
 	return nil
+}
+
+// gone reports whether a cause says the UPF no longer has the session:
+// it does not know it (65), or has no association with the SMF (72),
+// whose sessions went with the association (TS 29.244 §6.2.8).
+func gone(cause uint8) bool {
+	return cause == pfcp.CauseSessionContextNotFound || cause == pfcp.CauseNoEstablishedPFCPAssociation
 }
 
 // addUsage adds usage reports to the session's counters. Each report
@@ -243,17 +309,36 @@ func (s *SMF) handleN4(ctx context.Context, peer netip.AddrPort, req message.Mes
 	return resp
 }
 
-// upfRecovery returns the UPF's Recovery Time Stamp and whether the SMF
-// is associated with it.
-func (s *SMF) upfRecovery() (time.Time, bool) {
+// upfEpoch returns the UPF's epoch and whether the SMF is associated
+// with it.
+func (s *SMF) upfEpoch() (uint64, bool) {
 	s.upf.Lock()
 	defer s.upf.Unlock()
-	return s.upf.recovery, s.upf.associated
+	return s.upf.epoch, s.upf.associated
 }
 
 func (s *SMF) associated() bool {
-	_, ok := s.upfRecovery()
+	_, ok := s.upfEpoch()
 	return ok
+}
+
+// associationLost: the UPF answered a session request "No established
+// PFCP Association" (TS 29.244 §6.2.6.1). It dropped the association,
+// and its sessions with it (§6.2.8), without restarting, so its Recovery
+// Time Stamp says nothing: the association loop sets the association up
+// again and restores every session.
+func (s *SMF) associationLost() {
+	s.upf.Lock()
+	first := !s.upf.lost
+	s.upf.associated, s.upf.lost = false, true
+	s.upf.Unlock()
+	if first {
+		s.log.Warn("the UPF has no PFCP association with the SMF: its sessions are to be restored", "upf", s.opts.UPF)
+	}
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
 }
 
 // checkRecovery compares a Recovery Time Stamp the UPF sent with the one

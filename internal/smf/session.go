@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/keelcore/keel/internal/ippool"
 	"github.com/keelcore/keel/internal/sbi"
@@ -158,16 +157,16 @@ type session struct {
 	pool   *dnnPools
 	log    *slog.Logger
 
-	mu       sync.Mutex
-	state    state
-	pduType  uint8
-	ipv4     netip.Addr
-	ipv6     netip.Prefix
-	policy   sbi.SMPolicy
-	n3       tunnel // the UPF's
-	gnb      tunnel // the gNB's, zero until known
-	recovery time.Time
-	pti      uint8 // of the release in progress
+	mu      sync.Mutex
+	state   state
+	pduType uint8
+	ipv4    netip.Addr
+	ipv6    netip.Prefix
+	policy  sbi.SMPolicy
+	n3      tunnel // the UPF's
+	gnb     tunnel // the gNB's, zero until known
+	epoch   uint64 // the UPF epoch (SMF.upf.epoch) of its N4 session; 0: none
+	pti     uint8  // of the release in progress
 
 	// upSEID is the UP F-SEID's SEID, 0 while no N4 session exists;
 	// written with mu held.

@@ -120,6 +120,14 @@ type SMF struct {
 		sync.Mutex
 		associated bool
 		recovery   time.Time // the UPF's Recovery Time Stamp
+		// epoch counts the times the UPF lost every session of the SMF
+		// (a restart, or its association dropped): a session whose N4
+		// session is of an older epoch is to be re-established.
+		epoch uint64
+		// lost: a session request was answered "No established PFCP
+		// Association": the UPF dropped the association, and with it
+		// the sessions, without restarting.
+		lost bool
 	}
 
 	// kick wakes the association loop: the UPF said it restarted.
@@ -127,9 +135,13 @@ type SMF struct {
 	// orphans are sessions the UPF reported established after the SMF
 	// gave up on them, for the association loop to delete.
 	orphans chan orphan
-	cancel  context.CancelFunc
-	done    sync.WaitGroup
-	closed  sync.Once
+	// vanished are PDU sessions whose N4 session the UPF no longer has
+	// and that could not be re-established at once: the association
+	// loop tries again or releases them.
+	vanished chan *session
+	cancel   context.CancelFunc
+	done     sync.WaitGroup
+	closed   sync.Once
 }
 
 type amfRef struct{ sbi.NamfCommunication }
@@ -160,7 +172,8 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 		return nil, errors.New("smf: no UPF N4 address")
 	}
 	s := &SMF{opts: opts, nodeID: opts.NodeID, cpAddr: opts.N4.Addr(), pcf: opts.PCF, sdm: opts.SDM, log: opts.Logger,
-		dnns: map[dnnKey]*dnnPools{}, kick: make(chan struct{}, 1), orphans: make(chan orphan, orphansQueued), peers: map[netip.Addr]bool{opts.UPF.Addr().Unmap(): true}}
+		dnns: map[dnnKey]*dnnPools{}, kick: make(chan struct{}, 1), orphans: make(chan orphan, orphansQueued),
+		vanished: make(chan *session, orphansQueued), peers: map[netip.Addr]bool{opts.UPF.Addr().Unmap(): true}}
 	for _, a := range opts.Peers {
 		s.peers[a.Unmap()] = true
 	}
@@ -182,6 +195,7 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 	if err := s.buildPools(opts.DNNs); err != nil {
 		return nil, err
 	}
+	s.upf.epoch = 1
 	s.sessions.byRef = map[string]*session{}
 	s.sessions.byKey = map[key]*session{}
 	s.sessions.bySEID = map[uint64]*session{}

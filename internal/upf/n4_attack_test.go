@@ -202,3 +202,28 @@ func readN4Within(c *net.UDPConn, d time.Duration) []byte {
 	}
 	return buf[:n]
 }
+
+// TestN4EmptyModification: a modification that changes nothing (the
+// SMF's audit) is accepted without a datapath call, and a lost session
+// answers it "Session context not found".
+func TestN4EmptyModification(t *testing.T) {
+	e := newN4Env(t)
+	e.associate(cpBoot1)
+	est, _ := e.establish(n4Request(1))
+	e.dp.mu.Lock()
+	applies := e.dp.applies
+	e.dp.mu.Unlock()
+	if mr, _ := e.modify(pfcp.ModificationRequest{SEID: est.UPSEID}); mr.Cause != pfcp.CauseRequestAccepted {
+		t.Errorf("empty modification: cause %d, want 1", mr.Cause)
+	}
+	e.dp.mu.Lock()
+	got := e.dp.applies
+	e.dp.mu.Unlock()
+	if got != applies {
+		t.Errorf("datapath applies %d → %d after an empty modification, want none", applies, got)
+	}
+	e.delete(est.UPSEID)
+	if mr, _ := e.modify(pfcp.ModificationRequest{SEID: est.UPSEID}); mr.Cause != pfcp.CauseSessionContextNotFound {
+		t.Errorf("empty modification of a deleted session: cause %d, want 65", mr.Cause)
+	}
+}

@@ -19,7 +19,9 @@ import (
 // gets "Session context not found", and so does the SEID of a session
 // whose association is bound to another address than the request's; a
 // rule that cannot be applied "Rule creation/modification Failure", and
-// the session is unchanged.
+// the session is unchanged. A request without changes or query is
+// accepted without a datapath call: it tells the CP function the session
+// is there.
 func (u *UPF) modify(peer netip.AddrPort, m *message.SessionModificationRequest) (message.Message, uint8) {
 	log := u.log.With("peer", peer, "seid", m.SEID())
 	s := u.lookup(m.SEID())
@@ -51,6 +53,13 @@ func (u *UPF) modify(peer netip.AddrPort, m *message.SessionModificationRequest)
 	if err != nil {
 		cause, off := causeOf(err, pfcp.CauseMandatoryIEIncorrect)
 		return refuse(cause, off, err)
+	}
+	if req.Empty() {
+		// Nothing to change (a CP function checking that the session is
+		// still here): the datapath is left alone.
+		log.Debug("upf: PFCP session modification without changes")
+		resp, err := pfcp.ModificationResponse{Cause: pfcp.CauseRequestAccepted}.Message(cpSEID, 0)
+		return u.built(resp, err, log), pfcp.CauseRequestAccepted
 	}
 	next, err := modified(s.rules, req)
 	if err != nil {
