@@ -49,7 +49,7 @@ type SimSummary struct {
 }
 
 func runSim(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--pdu] [--ping ADDR]] [--json]")
+	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--pdu] [--ping ADDR] [--churn --duration D --reconnect-every D]] [--json]")
 	amfAddr := fs.String("amf", "127.0.0.1:38412", "the AMF's N2 address")
 	gnbs := fs.Int("gnbs", 1, "number of gNBs, each with its own SCTP association")
 	jsonOut := fs.Bool("json", false, "print a JSON summary for scripts")
@@ -75,6 +75,9 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	rate := fs.Float64("rate", 0, "UE arrivals per second (0: as fast as --concurrency allows)")
 	progress := fs.Bool("progress", true, "a live progress line on a terminal (never when stderr is not one)")
 	gnbN3 := fs.String("gnb-n3", "127.0.0.2", "GTP-U (N3) address of the first gNB; the others count up from it")
+	churnFlag := fs.Bool("churn", false, "churn soak: each UE loops register, session (--pdu), ping (--ping), deregister until --duration ends, while gNBs drop and re-establish their associations")
+	duration := fs.Duration("duration", time.Minute, "how long --churn runs")
+	reconnectEvery := fs.Duration("reconnect-every", 5*time.Second, "with --churn, each gNB drops its association (ABORT) and reconnects with NG Setup this often, the gNBs spread over it (0: never)")
 	var apiF apiFlags
 	apiF.registerConn(fs, env)
 	if _, err := parseArgs(fs, args, 0, "no arguments besides flags"); err != nil {
@@ -112,6 +115,12 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			return usagef("--gnb-n3 %q: want an IPv4 address", *gnbN3)
 		}
 	}
+	if *churnFlag && *ues < 1 {
+		return usagef("--churn needs --ues")
+	}
+	if *churnFlag && (*duration <= 0 || *reconnectEvery < 0) {
+		return usagef("--churn needs a positive --duration and a --reconnect-every of 0 or more")
+	}
 	var run *ueRun
 	if *ues > 0 {
 		if run, err = prepareUEs(ctx, env, &apiF, ueOptions{
@@ -131,6 +140,20 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer tr.Close()
+	gnbConfig := func(i int) gnb.Config {
+		return gnb.Config{
+			N3:   n3Of(n3Base, i),
+			ID:   ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: uint32(*firstID) + uint32(i), Bits: 22},
+			Name: fmt.Sprintf("keel-sim-gnb-%d", i+1),
+			TAs:  []ngap.TA{{TAC: uint32(*tac), PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{slice}}},
+		}
+	}
+	if *churnFlag {
+		return runChurn(ctx, env, churnRun{
+			tr: tr, amf: addr, gnbs: *gnbs, gnbConfig: gnbConfig, ues: run, duration: *duration,
+			reconnectEvery: *reconnectEvery, timeout: *timeout, api: apiF.addr, json: *jsonOut, log: log,
+		})
+	}
 
 	start := time.Now()
 	sum := SimSummary{GNBs: *gnbs, Failures: map[string]int{}, SCTP: tr.Name()}
@@ -146,15 +169,9 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			cfg := gnb.Config{
-				N3:   n3Of(n3Base, i),
-				ID:   ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: uint32(*firstID) + uint32(i), Bits: 22},
-				Name: fmt.Sprintf("keel-sim-gnb-%d", i+1),
-				TAs:  []ngap.TA{{TAC: uint32(*tac), PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{slice}}},
-			}
 			cctx, cancel := context.WithTimeout(ctx, *timeout)
 			defer cancel()
-			g, err := gnb.Connect(cctx, tr, addr, cfg, log)
+			g, err := gnb.Connect(cctx, tr, addr, gnbConfig(i), log)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

@@ -160,14 +160,24 @@ func gnbUp(gnbs []*gnb.GNB, i int) *gnb.GNB {
 	return nil
 }
 
-// one registers UE i, and deregisters it when asked.
-func (r *ueRun) one(ctx context.Context, i int, g *gnb.GNB, res *ueResults) (time.Duration, error) {
+// newUE builds UE i with its USIM, not yet registered.
+func (r *ueRun) newUE(i int) (*ue.UE, error) {
 	k, opc := r.keys(i)
-	u, err := ue.New(ue.Config{
+	return ue.New(ue.Config{
 		SUPI: r.supi(i), MCC: r.plmn.MCC, MNC: r.plmn.MNC, K: k, OPc: opc,
 		Scheme: r.scheme, HNKeyID: r.hnKeyID, HNPublic: r.hnPublic,
-		SNSSAIs: []ue.SNSSAI{{SST: r.slice.SST, SD: r.slice.SD, HasSD: r.slice.HasSD}},
+		SNSSAIs: []ue.SNSSAI{r.ueSlice()},
 	})
+}
+
+// ueSlice is the UEs' S-NSSAI.
+func (r *ueRun) ueSlice() ue.SNSSAI {
+	return ue.SNSSAI{SST: r.slice.SST, SD: r.slice.SD, HasSD: r.slice.HasSD}
+}
+
+// one registers UE i, and deregisters it when asked.
+func (r *ueRun) one(ctx context.Context, i int, g *gnb.GNB, res *ueResults) (time.Duration, error) {
+	u, err := r.newUE(i)
 	if err != nil {
 		return 0, &scenario.Failure{Cause: "ue", Err: err}
 	}
@@ -180,8 +190,7 @@ func (r *ueRun) one(ctx context.Context, i int, g *gnb.GNB, res *ueResults) (tim
 	res.latency("registration", lat)
 	res.add(&res.registered, 1)
 	if r.pdu {
-		sl := ue.SNSSAI{SST: r.slice.SST, SD: r.slice.SD, HasSD: r.slice.HasSD}
-		_, plat, err := s.EstablishPDUSession(cctx, 1, r.dnn, sl)
+		_, plat, err := s.EstablishPDUSession(cctx, 1, r.dnn, r.ueSlice())
 		if err != nil {
 			return 0, err
 		}

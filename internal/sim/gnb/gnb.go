@@ -25,7 +25,9 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"time"
 
+	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
 
 	"github.com/keelcore/keel/internal/ngap"
@@ -49,6 +51,9 @@ type Config struct {
 // SetupError is an NG Setup the AMF refused.
 type SetupError struct {
 	Cause string
+	// TimeToWait is the wait the AMF asked for before another NG Setup
+	// (TS 38.413 §8.7.1.3), zero when it asked for none.
+	TimeToWait time.Duration
 }
 
 func (e *SetupError) Error() string { return "gnb: NG Setup refused, cause " + e.Cause }
@@ -136,7 +141,7 @@ func connect(ctx context.Context, tr sctp.Transport, amf netip.AddrPort, cfg Con
 		}
 	case *message.NGSetupFailure:
 		conn.Close()
-		return nil, &SetupError{Cause: ngap.CauseString(resp.Cause)}
+		return nil, &SetupError{Cause: ngap.CauseString(resp.Cause), TimeToWait: timeToWait(resp.TimeToWait)}
 	case *message.ErrorIndication:
 		conn.Close()
 		return nil, &SetupError{Cause: ngap.CauseString(resp.Cause)}
@@ -151,6 +156,19 @@ func connect(ctx context.Context, tr sctp.Transport, amf netip.AddrPort, cfg Con
 		go g.readN3()
 	}
 	return g, nil
+}
+
+// timeToWait reads the Time to Wait IE of an NG SETUP FAILURE (TS 38.413
+// §9.2.6.3).
+func timeToWait(t *ie.TimeToWait) time.Duration {
+	if t == nil {
+		return 0
+	}
+	waits := []time.Duration{time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 20 * time.Second, 60 * time.Second}
+	if v := int(t.Value); v >= 0 && v < len(waits) {
+		return waits[v]
+	}
+	return 60 * time.Second
 }
 
 // Events delivers what the AMF initiates after NG Setup; it is closed when
