@@ -25,15 +25,15 @@ var idleReal = flag.Duration("idle-real", 0,
 // HeartbeatInterval and PeerTimeout (its tick is a tenth of the
 // interval), so shortening both shortens the test without changing what
 // it checks. Three minutes idle at the defaults (30 s, 60 s) spans 6
-// heartbeat intervals and 3 peer timeouts; here 3 s at 100 ms and 1 s span
-// 30 intervals and 3 peer timeouts. The peer timeout is a larger multiple
+// heartbeat intervals and 3 peer timeouts; here 6 s at 100 ms and 2 s span
+// 60 intervals and 3 peer timeouts. The peer timeout is a larger multiple
 // of the interval than by default so that a loaded machine delaying an
 // answer does not fail the test; without answers it still expires three
 // times over. -idle-real=3m runs the same test in real time at the
 // defaults.
 func TestIdleAssociationStaysUp(t *testing.T) {
-	opts := Options{HeartbeatInterval: 100 * time.Millisecond, PeerTimeout: time.Second}
-	idle := 3 * time.Second
+	opts := Options{HeartbeatInterval: 100 * time.Millisecond, PeerTimeout: 2 * time.Second}
+	idle := 6 * time.Second
 	if *idleReal > 0 {
 		opts, idle = Options{}, *idleReal
 	}
@@ -60,6 +60,7 @@ func TestIdleAssociationStaysUp(t *testing.T) {
 	if st.Heartbeats == 0 || st.HeartbeatAcks == 0 {
 		t.Errorf("Stats() Heartbeats = %d, HeartbeatAcks = %d, want both above 0", st.Heartbeats, st.HeartbeatAcks)
 	}
+	t.Logf("%v idle: %d HEARTBEATs sent, %d answered", idle, st.Heartbeats, st.HeartbeatAcks)
 }
 
 // pionHeartbeat is a HEARTBEAT as pion v1.12.1 puts it on the wire:

@@ -139,7 +139,9 @@ func TestInteropUsrsctpClient(t *testing.T) {
 // usrsctp's echo_server (port 7), which sends every message back on its
 // stream with its PPID and, line buffered through stdbuf, prints what it
 // received: that shows the PPID and stream as usrsctp decoded them, which
-// an echo alone would not (a symmetric bug survives a round trip).
+// an echo alone would not (a symmetric bug survives a round trip). Idle,
+// the association's HEARTBEATs must come back from usrsctp with this
+// side's Heartbeat Info.
 //
 //	echo_server [local_encaps_port [remote_encaps_port]]
 func TestInteropUsrsctpEchoServer(t *testing.T) {
@@ -153,7 +155,9 @@ func TestInteropUsrsctpEchoServer(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stdout
 	startProgram(t, cmd)
 
-	tr := newTransport(t, Options{})
+	// Heartbeats every 50 ms once idle: usrsctp must echo this side's
+	// Heartbeat Info (RFC 9260 §8.3).
+	tr := newTransport(t, Options{HeartbeatInterval: 50 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	server := netip.AddrPortFrom(sctptest.Loopback, 7)
@@ -195,6 +199,16 @@ func TestInteropUsrsctpEchoServer(t *testing.T) {
 			t.Errorf("echo of %d bytes = stream %d, ppid %d, %d bytes, want stream %d, ppid %d",
 				n, got.Stream, got.PPID, len(got.Data), m.Stream, m.PPID)
 		}
+	}
+	for st := tr.Stats(); st.HeartbeatAcks < 3; st = tr.Stats() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("usrsctp answered %d HEARTBEATs of %d, want 3 (Stats() = %+v)", st.HeartbeatAcks, st.Heartbeats, st)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if n := tr.Stats().HeartbeatAcksDropped; n != 0 {
+		t.Errorf("Stats().HeartbeatAcksDropped = %d, want every HEARTBEAT ACK from usrsctp to echo ours", n)
 	}
 	if err := c.Close(); err != nil {
 		t.Errorf("Close() = %v, want a completed shutdown", err)
