@@ -14,6 +14,24 @@
 // that were refused. A 500 means a fault in Keel or its store, never a
 // malformed request.
 //
+// # Checks against the configuration
+//
+// Options.Served holds what the core serves; a request naming a DNN it
+// does not serve, or a static address the DNN's pool cannot give (outside
+// it, its network, gateway — the UPF's N6 address — or broadcast address)
+// is refused with 400 naming the field. A static address another
+// subscriber holds is refused by the store (store.ErrAddressInUse) and
+// answered 409 naming the field and the holder.
+//
+// # Imports
+//
+// An import body is streamed: each row is read (at most maxRowBytes of
+// it), checked and handed to the store's one transaction
+// (store.Store.ImportStream) before the next, so memory does not grow
+// with the import. Every row is read even after a refusal, so that the
+// answer lists the refused rows (the first store.MaxImportErrors, and a
+// count of the rest); nothing is stored unless every row is.
+//
 // # Concurrency
 //
 // A Server is safe for concurrent use; it holds no state of its own beyond

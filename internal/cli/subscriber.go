@@ -135,7 +135,7 @@ func (s *settingFlags) register(fs *flag.FlagSet, create bool) {
 		fs.StringVar(&s.sqn, "sqn", "", "initial SQN, 12 hex digits (default 000000000000)")
 	}
 	fs.StringVar(&s.nssai, "nssai", "", "subscribed slices, comma-separated SST or SST:SD (e.g. 1,1:000001)")
-	fs.StringVar(&s.dnns, "dnns", "", "subscribed DNNs in the first slice, comma-separated (e.g. internet,ims)")
+	fs.StringVar(&s.dnns, "dnns", "", "subscribed DNNs in the first slice, comma-separated, each one the core serves (e.g. internet,ims)")
 	fs.StringVar(&s.ueAMBRUL, "ue-ambr-uplink", "", "UE-AMBR uplink (e.g. \"1 Gbps\")")
 	fs.StringVar(&s.ueAMBRDL, "ue-ambr-downlink", "", "UE-AMBR downlink")
 	fs.StringVar(&s.sessAMBRUL, "session-ambr-uplink", "", "session AMBR uplink for the DNNs given with --dnns")
