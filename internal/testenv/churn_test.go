@@ -65,3 +65,42 @@ func TestChurn(t *testing.T) {
 	}
 	t.Errorf("go_goroutines = %v 15 s after the churn, %v before it", after, before)
 }
+
+// TestChurnReportsFailures runs the churn with UEs the core does not
+// know: every registration fails on a gNB the run did not drop, so each
+// failure counts as unexpected, by its 5GMM cause, and the run exits
+// non-zero.
+func TestChurnReportsFailures(t *testing.T) {
+	sctptest.RequireNetNS(t)
+	core, token := startCore(t)
+	var stdout, stderr bytes.Buffer
+	env := cli.Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
+		switch k {
+		case "KEEL_TOKEN":
+			return token
+		case "KEEL_API":
+			return "http://" + core.HTTPAddr().String()
+		case "KEEL_K":
+			return "465b5ce8b199b49faa5f0a2ee238a6bc"
+		case "KEEL_OPC":
+			return "cd63cb71954a9f4e48a5994e37a02baf"
+		}
+		return ""
+	}}
+	code := cli.Main(context.Background(), env, []string{"sim", "--sctp", "userspace", "--json", "--churn",
+		"--amf", core.N2Addr().String(), "--gnbs", "2", "--ues", "4", "--suci", "null", "--imsi", "900",
+		"--duration", "3s", "--reconnect-every", "0", "--timeout", "10s"})
+	var sum cli.ChurnSummary
+	if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
+		t.Fatalf("keel sim --churn = exit %d, summary %q: %v\n%s", code, stdout.String(), err, stderr.String())
+	}
+	t.Logf("unknown UEs: failures %v", sum.Failures)
+	if code == 0 || sum.Cycles != 0 || sum.Unexpected() == 0 || len(sum.Interrupted) != 0 || sum.Reconnects != 0 {
+		t.Errorf("keel sim --churn with unknown UEs = exit %d, %+v; want non-zero, no cycle, only unexpected failures", code, sum.Summary)
+	}
+	for cause := range sum.Failures {
+		if !strings.HasPrefix(cause, "5gmm-cause-") {
+			t.Errorf("failure cause %q, want a 5GMM cause", cause)
+		}
+	}
+}
