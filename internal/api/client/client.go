@@ -26,14 +26,29 @@ type Client struct {
 	base  string
 	token secret.Token
 	http  *http.Client
+	// upload sends imports: the core reads an import as it stores it, so
+	// sending takes as long as storing, without bound; only the wait for
+	// the answer once the body is sent is bounded.
+	upload *http.Client
 }
+
+// answerTimeout bounds a request, and the wait for an import's answer
+// once its body is sent.
+const answerTimeout = 5 * time.Minute
 
 // New returns a client for the API at base (e.g. "http://127.0.0.1:8080").
 func New(base string, token secret.Token) *Client {
+	return newClient(base, token, answerTimeout)
+}
+
+func newClient(base string, token secret.Token, timeout time.Duration) *Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = timeout
 	return &Client{
-		base:  strings.TrimRight(base, "/"),
-		token: token,
-		http:  &http.Client{Timeout: 5 * time.Minute},
+		base:   strings.TrimRight(base, "/"),
+		token:  token,
+		http:   &http.Client{Timeout: timeout},
+		upload: &http.Client{Transport: t},
 	}
 }
 
@@ -122,7 +137,7 @@ func (c *Client) ListSubscribers(ctx context.Context, q ListQuery) (api.Subscrib
 func (c *Client) ImportSubscribers(ctx context.Context, body io.Reader, contentType string) (api.ImportResult, error) {
 	var out api.ImportResult
 	sent := &sentReader{r: body}
-	err := c.do(ctx, http.MethodPost, "/api/v1/subscribers/import", contentType, sent, &out)
+	err := c.send(ctx, c.upload, http.MethodPost, "/api/v1/subscribers/import", contentType, sent, &out)
 	var answered *Error
 	if err != nil && sent.all && !errors.As(err, &answered) {
 		err = &UnansweredError{Err: err}
@@ -197,6 +212,10 @@ func jsonBody(v any) io.Reader {
 }
 
 func (c *Client) do(ctx context.Context, method, path, contentType string, body io.Reader, out any) error {
+	return c.send(ctx, c.http, method, path, contentType, body, out)
+}
+
+func (c *Client) send(ctx context.Context, hc *http.Client, method, path, contentType string, body io.Reader, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return fmt.Errorf("api: %w", err)
@@ -205,7 +224,7 @@ func (c *Client) do(ctx context.Context, method, path, contentType string, body 
 		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token.Reveal())
-	resp, err := c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("api: cannot reach %s: %w", c.base, err)
 	}
