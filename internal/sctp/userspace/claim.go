@@ -38,8 +38,9 @@ import (
 func claimAddr(addr netip.AddrPort) (*net.UDPConn, error) {
 	c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(addr))
 	if errors.Is(err, syscall.EADDRINUSE) {
-		return nil, fmt.Errorf("%w: another SCTP listener in this network namespace, in this process or another (a second keel?), "+
-			"holds %v or an address overlapping it on port %d; `ss -uanp 'sport = :%d'` names the process", errPortInUse, addr, addr.Port(), addr.Port())
+		return nil, fmt.Errorf("%w: %v, or an address overlapping it on port %d, is held by another SCTP listener in this network namespace "+
+			"(a second keel?) or by a UDP socket, since userspace SCTP claims its listeners' ports in UDP's port space; "+
+			"`ss -uanp 'sport = :%d'` names the holder", errPortInUse, addr, addr.Port(), addr.Port())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("claiming the address: %w", err)
