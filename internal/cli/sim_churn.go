@@ -53,7 +53,8 @@ type CoreSample struct {
 	Panics float64 `json:"panics"`
 }
 
-// coreSampleEvery is how often a churn run reads the core's /metrics.
+// coreSampleEvery is how often a churn run reads the core's /metrics;
+// a run shorter than four times that reads them four times.
 const coreSampleEvery = 30 * time.Second
 
 // coreSettle bounds the wait, after a run, for the core's goroutine
@@ -97,7 +98,7 @@ func runChurn(ctx context.Context, env Env, c churnRun) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			watchCore(ctx, metrics, figures, began, stop)
+			watchCore(ctx, metrics, figures, began, min(coreSampleEvery, max(c.duration/4, time.Second)), stop)
 		}()
 	} else {
 		fmt.Fprintf(env.Stderr, "keel: sim: the core's /metrics (%s) is not readable, no core figures: %v\n", metrics, coreErr)
@@ -136,9 +137,9 @@ func runChurn(ctx context.Context, env Env, c churnRun) error {
 	return nil
 }
 
-// watchCore samples the core into f until stop.
-func watchCore(ctx context.Context, metrics string, f *CoreFigures, began time.Time, stop <-chan struct{}) {
-	t := time.NewTicker(coreSampleEvery)
+// watchCore samples the core into f every interval until stop.
+func watchCore(ctx context.Context, metrics string, f *CoreFigures, began time.Time, interval time.Duration, stop <-chan struct{}) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {

@@ -49,8 +49,8 @@ func TestChurn(t *testing.T) {
 	if sum.Cycles == 0 || sum.Reconnects < 2 || sum.Deregistrations != sum.Cycles || sum.PingReplies < sum.Cycles {
 		t.Errorf("summary %+v: want completed cycles, each with its ping answered and its deregistration, and reconnections", sum.Summary)
 	}
-	if sum.Core == nil || sum.Core.End.Panics != 0 {
-		t.Errorf("core figures %+v: want them, with no panic", sum.Core)
+	if sum.Core == nil || sum.Core.End.Panics != 0 || len(sum.Core.Samples) == 0 || sum.Core.Max.Goroutines <= sum.Core.Start.Goroutines {
+		t.Errorf("core figures %+v: want them, sampled during the run, with no panic", sum.Core)
 	}
 	if n := scrapeMetrics(t, core).sum("keel_panics_total"); n != 0 {
 		t.Errorf("keel_panics_total = %v, want 0", n)
