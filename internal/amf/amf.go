@@ -38,6 +38,9 @@ type Config struct {
 	Timers gmm.Timers
 	// MaxUEs bounds the UE contexts; 0 means 1,000,000.
 	MaxUEs int
+	// SBITimeout bounds each call to the AUSF and the UDM (the SMF's get
+	// three times as long); 0 means gmm.DefaultSBITimeout.
+	SBITimeout time.Duration
 	// MaxRegistering bounds the UEs registering at once; beyond it new
 	// registrations are refused with 5GMM cause #22 and the gNBs get an
 	// NGAP Overload Start until the number falls to half. 0 means
@@ -156,7 +159,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	}
 	limiter := lograte.New(opts.Logger.Handler(), rate)
 	a := &AMF{cfg: cfg, log: slog.New(limiter), logRate: limiter, now: opts.Now, metrics: m, panics: opts.Panics, resetTO: opts.ResetTimeout,
-		services: opts.Services, afterFunc: opts.AfterFunc, maxUEs: cfg.MaxUEs}
+		services: gmm.Bounded(opts.Services, cfg.SBITimeout), afterFunc: opts.AfterFunc, maxUEs: cfg.MaxUEs}
 	if a.afterFunc == nil {
 		a.afterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 	}

@@ -69,6 +69,11 @@ type coreOptions struct {
 	// observe is told of every panic the AMF's boundaries recover; nil
 	// fails the test on one.
 	observe func(panics.Panic)
+	// services, when set, wraps the services the AMF is given (a test
+	// injects faults with sbitest); sbiTimeout is the AMF's bound on a
+	// call to them.
+	services   func(gmm.Services) gmm.Services
+	sbiTimeout time.Duration
 }
 
 func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOptions) *core {
@@ -111,7 +116,12 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 	if err != nil {
 		tb.Fatal(err)
 	}
-	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: gmm.Services{AUSF: s, SDM: sdm, UECM: d}, Panics: rec})
+	cfg.SBITimeout = o.sbiTimeout
+	svc := gmm.Services{AUSF: s, SDM: sdm, UECM: d}
+	if o.services != nil {
+		svc = o.services(svc)
+	}
+	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: svc, Panics: rec})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -33,7 +33,11 @@
 // *Problem carrying the HTTP status and the ProblemDetails cause an HTTP
 // transport answers with (TS 29.500 §5.2.7). Implementations wrap them with
 // detail; callers test them with errors.Is and read the cause with
-// ProblemOf.
+// ProblemOf. Temporary tells a failure the same request may not meet later
+// (ErrUnavailable, a deadline run out) from a refusal.
+//
+// Sub-package sbitest wraps any of the interfaces with injectable latency,
+// errors and silence, for tests of an NF under slow or failing peers.
 //
 // # Secrets
 //

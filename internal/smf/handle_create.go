@@ -141,10 +141,13 @@ func (s *SMF) establish(ctx context.Context, req sbi.SMContextCreate, er sm.Esta
 		return nil, accepted{}, err
 	}
 
-	if ss.policy, err = s.pcf.Create(ctx, sbi.SMPolicyRequest{SUPI: req.SUPI, PDUSessionID: req.PDUSessionID, DNN: req.DNN, SNSSAI: req.SNSSAI}); err != nil {
+	pctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
+	ss.policy, err = s.pcf.Create(pctx, sbi.SMPolicyRequest{SUPI: req.SUPI, PDUSessionID: req.PDUSessionID, DNN: req.DNN, SNSSAI: req.SNSSAI})
+	cancel()
+	if err != nil {
 		// TS 23.502 §4.3.2.2.1: no SM policy association, no session.
 		ss.policy = sbi.SMPolicy{}
-		return fail(reject(sm.CauseRequestRejectedUnspecified, "Npcf_SMPolicyControl_Create: %w", err))
+		return fail(reject(serviceCause(err), "Npcf_SMPolicyControl_Create: %w", err))
 	}
 	if err := s.allocate(ss, sub); err != nil {
 		return fail(err)
@@ -162,13 +165,26 @@ func (s *SMF) establish(ctx context.Context, req sbi.SMContextCreate, er sm.Esta
 	return ss, msgs, nil
 }
 
+// serviceCause is the 5GSM cause of a session refused because a service
+// the SMF needs (PCF, UDM) failed: #26 "insufficient resources" when the
+// failure is temporary (the peer's store failed, it did not answer in
+// time; TS 24.501 §6.4.1.4.2: the UE retries after a back-off), else #31.
+func serviceCause(err error) uint8 {
+	if sbi.Temporary(err) {
+		return sm.CauseInsufficientResources
+	}
+	return sm.CauseRequestRejectedUnspecified
+}
+
 // subscription checks that the subscriber may use the DNN in the slice
 // (TS 23.502 §4.3.2.2.1, Nudm_SDM_Get of sm-data) and returns the
 // entry.
 func (s *SMF) subscription(ctx context.Context, req sbi.SMContextCreate) (sbi.SMData, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
 	data, err := s.sdm.SessionManagement(ctx, req.SUPI)
+	cancel()
 	if err != nil {
-		return sbi.SMData{}, reject(sm.CauseRequestRejectedUnspecified, "Nudm_SDM_Get sm-data: %w", err)
+		return sbi.SMData{}, reject(serviceCause(err), "Nudm_SDM_Get sm-data: %w", err)
 	}
 	if d, ok := sbi.SubscribedDNN(data, req.DNN, req.SNSSAI); ok {
 		return d, nil

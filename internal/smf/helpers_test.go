@@ -17,6 +17,7 @@ import (
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/pfcp"
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbi/sbitest"
 	"github.com/keelcore/keel/internal/smf"
 )
 
@@ -331,6 +332,10 @@ type worldOptions struct {
 	noWait  bool           // do not wait for the association
 	hbEvery time.Duration
 	static  []netip.Addr
+	// pcfFaults and sdmFaults, when set, are injected into the SMF's
+	// calls to the PCF and the UDM; sbiTimeout bounds those calls.
+	pcfFaults, sdmFaults *sbitest.Faults
+	sbiTimeout           time.Duration
 }
 
 var defaultDNNs = []smf.DNNConfig{
@@ -377,9 +382,20 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	var (
+		pcfSvc sbi.NpcfSMPolicyControl = w.pcf
+		sdmSvc sbi.NudmSDM             = w.sdm
+	)
+	if o.pcfFaults != nil {
+		pcfSvc = sbitest.PCF(w.pcf, o.pcfFaults)
+	}
+	if o.sdmFaults != nil {
+		sdmSvc = sbitest.SDM(w.sdm, o.sdmFaults)
+	}
 	w.smf, err = smf.New(context.Background(), smf.Options{
 		DNNs: o.dnns, N4: netip.MustParseAddrPort("127.0.0.1:0"), UPF: upf,
-		PCF: w.pcf, SDM: w.sdm, Logger: log, Registry: w.reg, PFCP: o.pfcp, HeartbeatInterval: o.hbEvery, StaticAddresses: o.static,
+		PCF: pcfSvc, SDM: sdmSvc, Logger: log, Registry: w.reg, PFCP: o.pfcp, HeartbeatInterval: o.hbEvery, StaticAddresses: o.static,
+		SBITimeout: o.sbiTimeout,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -82,7 +82,13 @@ type Options struct {
 	// the UPF reports a session's usage (URR volume threshold, TS 29.244
 	// §8.2.13); 0 means usage is reported only when the session ends.
 	UsageThreshold uint64
+	// SBITimeout bounds each call to the PCF and the UDM; 0 means
+	// DefaultSBITimeout.
+	SBITimeout time.Duration
 }
+
+// DefaultSBITimeout is the default of Options.SBITimeout.
+const DefaultSBITimeout = 5 * time.Second
 
 // SMF implements sbi.NsmfPDUSession.
 type SMF struct {
@@ -188,6 +194,9 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 	}
 	if s.opts.HeartbeatInterval <= 0 {
 		s.opts.HeartbeatInterval = DefaultHeartbeatInterval
+	}
+	if s.opts.SBITimeout <= 0 {
+		s.opts.SBITimeout = DefaultSBITimeout
 	}
 	if opts.AMF != nil {
 		s.SetAMF(opts.AMF)

@@ -16,7 +16,16 @@
 // A Machine is not safe for concurrent use: the AMF runs each UE's events
 // one at a time on that UE's serial executor. Calls to the services
 // (Nausf_UEAuthentication, Nudm_SDM, Nudm_UECM) block the UE's executor,
-// never another UE's.
+// never another UE's; Bounded gives each call a deadline, so a silent
+// peer holds a UE for that long at most.
+//
+// # Errors
+//
+// A service's answer picks the 5GMM cause: a subscriber the home network
+// does not know is #7; a temporary failure of the network (sbi.Temporary:
+// a peer unavailable — its store's disk full — or silent past the bound)
+// is #22 with T3346, so the UE retries after the back-off; other failures
+// are #111.
 //
 // # Spec conformance
 //

@@ -1,0 +1,218 @@
+package sbitest
+
+import (
+	"context"
+
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/store"
+)
+
+// AUSF wraps a Nausf_UEAuthentication service.
+func AUSF(s sbi.NausfUEAuthentication, f *Faults) sbi.NausfUEAuthentication {
+	return ausf{s, f}
+}
+
+type ausf struct {
+	s sbi.NausfUEAuthentication
+	f *Faults
+}
+
+func (w ausf) Authenticate(ctx context.Context, req sbi.AuthRequest) (sbi.AuthChallenge, error) {
+	if err := w.f.inject(ctx, "Authenticate"); err != nil {
+		return sbi.AuthChallenge{}, err
+	}
+	return w.s.Authenticate(ctx, req)
+}
+
+func (w ausf) Confirm(ctx context.Context, id string, res [16]byte) (sbi.AuthConfirmation, error) {
+	if err := w.f.inject(ctx, "Confirm"); err != nil {
+		return sbi.AuthConfirmation{}, err
+	}
+	return w.s.Confirm(ctx, id, res)
+}
+
+// UDMAuth wraps a Nudm_UEAuthentication service.
+func UDMAuth(s sbi.NudmUEAuthentication, f *Faults) sbi.NudmUEAuthentication {
+	return udmAuth{s, f}
+}
+
+type udmAuth struct {
+	s sbi.NudmUEAuthentication
+	f *Faults
+}
+
+func (w udmAuth) GenerateAuthData(ctx context.Context, req sbi.AuthRequest) (sbi.AuthVector, error) {
+	if err := w.f.inject(ctx, "GenerateAuthData"); err != nil {
+		return sbi.AuthVector{}, err
+	}
+	return w.s.GenerateAuthData(ctx, req)
+}
+
+func (w udmAuth) ConfirmAuth(ctx context.Context, supi string, success bool) error {
+	if err := w.f.inject(ctx, "ConfirmAuth"); err != nil {
+		return err
+	}
+	return w.s.ConfirmAuth(ctx, supi, success)
+}
+
+// SDM wraps a Nudm_SubscriberDataManagement service.
+func SDM(s sbi.NudmSDM, f *Faults) sbi.NudmSDM { return sdm{s, f} }
+
+type sdm struct {
+	s sbi.NudmSDM
+	f *Faults
+}
+
+func (w sdm) AccessAndMobility(ctx context.Context, supi string) (sbi.AMData, error) {
+	if err := w.f.inject(ctx, "AccessAndMobility"); err != nil {
+		return sbi.AMData{}, err
+	}
+	return w.s.AccessAndMobility(ctx, supi)
+}
+
+func (w sdm) SessionManagement(ctx context.Context, supi string) ([]sbi.SMData, error) {
+	if err := w.f.inject(ctx, "SessionManagement"); err != nil {
+		return nil, err
+	}
+	return w.s.SessionManagement(ctx, supi)
+}
+
+// UECM wraps a Nudm_UEContextManagement service. AMF, which returns no
+// error, is delayed but never fails: a hang or an error reads as "not
+// registered".
+func UECM(s sbi.NudmUECM, f *Faults) sbi.NudmUECM { return uecm{s, f} }
+
+type uecm struct {
+	s sbi.NudmUECM
+	f *Faults
+}
+
+func (w uecm) RegisterAMF(ctx context.Context, supi string, reg sbi.AMFRegistration) error {
+	if err := w.f.inject(ctx, "RegisterAMF"); err != nil {
+		return err
+	}
+	return w.s.RegisterAMF(ctx, supi, reg)
+}
+
+func (w uecm) DeregisterAMF(ctx context.Context, supi string) error {
+	if err := w.f.inject(ctx, "DeregisterAMF"); err != nil {
+		return err
+	}
+	return w.s.DeregisterAMF(ctx, supi)
+}
+
+func (w uecm) AMF(ctx context.Context, supi string) (sbi.AMFRegistration, bool) {
+	if err := w.f.inject(ctx, "AMF"); err != nil {
+		return sbi.AMFRegistration{}, false
+	}
+	return w.s.AMF(ctx, supi)
+}
+
+// UDR wraps a Nudr_DataRepository service.
+func UDR(s sbi.NudrDataRepository, f *Faults) sbi.NudrDataRepository { return udr{s, f} }
+
+type udr struct {
+	s sbi.NudrDataRepository
+	f *Faults
+}
+
+func (w udr) AuthenticationSubscription(ctx context.Context, supi string) (store.AuthData, error) {
+	if err := w.f.inject(ctx, "AuthenticationSubscription"); err != nil {
+		return store.AuthData{}, err
+	}
+	return w.s.AuthenticationSubscription(ctx, supi)
+}
+
+func (w udr) NextSQN(ctx context.Context, supi string) (store.AuthData, error) {
+	if err := w.f.inject(ctx, "NextSQN"); err != nil {
+		return store.AuthData{}, err
+	}
+	return w.s.NextSQN(ctx, supi)
+}
+
+func (w udr) ResyncSQN(ctx context.Context, supi string, sqnMS uint64) error {
+	if err := w.f.inject(ctx, "ResyncSQN"); err != nil {
+		return err
+	}
+	return w.s.ResyncSQN(ctx, supi, sqnMS)
+}
+
+func (w udr) AccessAndMobilitySubscription(ctx context.Context, supi string) (sbi.AMData, error) {
+	if err := w.f.inject(ctx, "AccessAndMobilitySubscription"); err != nil {
+		return sbi.AMData{}, err
+	}
+	return w.s.AccessAndMobilitySubscription(ctx, supi)
+}
+
+func (w udr) SessionManagementSubscription(ctx context.Context, supi string) ([]sbi.SMData, error) {
+	if err := w.f.inject(ctx, "SessionManagementSubscription"); err != nil {
+		return nil, err
+	}
+	return w.s.SessionManagementSubscription(ctx, supi)
+}
+
+// SMF wraps an Nsmf_PDUSession service.
+func SMF(s sbi.NsmfPDUSession, f *Faults) sbi.NsmfPDUSession { return smf{s, f} }
+
+type smf struct {
+	s sbi.NsmfPDUSession
+	f *Faults
+}
+
+func (w smf) CreateSMContext(ctx context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
+	if err := w.f.inject(ctx, "CreateSMContext"); err != nil {
+		return sbi.SMContextCreated{}, err
+	}
+	return w.s.CreateSMContext(ctx, req)
+}
+
+func (w smf) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+	if err := w.f.inject(ctx, "UpdateSMContext"); err != nil {
+		return sbi.SMContextUpdated{}, err
+	}
+	return w.s.UpdateSMContext(ctx, ref, upd)
+}
+
+func (w smf) ReleaseSMContext(ctx context.Context, ref string) error {
+	if err := w.f.inject(ctx, "ReleaseSMContext"); err != nil {
+		return err
+	}
+	return w.s.ReleaseSMContext(ctx, ref)
+}
+
+// AMF wraps a Namf_Communication service.
+func AMF(s sbi.NamfCommunication, f *Faults) sbi.NamfCommunication { return amf{s, f} }
+
+type amf struct {
+	s sbi.NamfCommunication
+	f *Faults
+}
+
+func (w amf) N1N2MessageTransfer(ctx context.Context, supi string, psi uint8, n1 []byte, n2Type sbi.N2SMType, n2 []byte) error {
+	if err := w.f.inject(ctx, "N1N2MessageTransfer"); err != nil {
+		return err
+	}
+	return w.s.N1N2MessageTransfer(ctx, supi, psi, n1, n2Type, n2)
+}
+
+// PCF wraps an Npcf_SMPolicyControl service.
+func PCF(s sbi.NpcfSMPolicyControl, f *Faults) sbi.NpcfSMPolicyControl { return pcf{s, f} }
+
+type pcf struct {
+	s sbi.NpcfSMPolicyControl
+	f *Faults
+}
+
+func (w pcf) Create(ctx context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy, error) {
+	if err := w.f.inject(ctx, "Create"); err != nil {
+		return sbi.SMPolicy{}, err
+	}
+	return w.s.Create(ctx, req)
+}
+
+func (w pcf) Delete(ctx context.Context, id string) error {
+	if err := w.f.inject(ctx, "Delete"); err != nil {
+		return err
+	}
+	return w.s.Delete(ctx, id)
+}
