@@ -26,9 +26,10 @@
 // # Imports
 //
 // An import body is streamed: each row is read (at most maxRowBytes of
-// it), checked and handed to the store's one transaction
-// (store.Store.ImportStream) before the next, so memory does not grow
-// with the import. Every row is read even after a refusal, so that the
+// it), checked and written to a spool on disk before the next, and the
+// store then takes the spool in one transaction (store.Store.ImportStream),
+// so memory does not grow with the import and the store's write lock is
+// not held while the client sends. Every row is read even after a refusal, so that the
 // answer lists the refused rows (the first store.MaxImportErrors, and a
 // count of the rest); nothing is stored unless every row is.
 //

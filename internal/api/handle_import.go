@@ -21,12 +21,14 @@ type ImportResult struct {
 // an object {"subscribers": [...]}) or a CSV file with a header line. It is
 // all or nothing: one bad row and nothing is stored.
 //
-// The body is streamed: each row is parsed, checked and handed to the
-// store's transaction before the next is read, so memory does not grow
-// with the import. One row may take at most maxRowBytes of the body; a
-// longer one ends the import with 413 as soon as its limit is reached.
-// Refused rows do not end it: every row is read, so that the answer
-// lists the refused ones (the first store.MaxImportErrors of them).
+// The body is read row by row, each row parsed, checked and written to a
+// spool on disk before the next is read; the store then takes the spool
+// in one transaction. Memory does not grow with the import, and the
+// transaction lasts as long as the inserts, however slowly the client
+// sends. One row may take at most maxRowBytes of the body; a longer one
+// ends the import with 413 as soon as its limit is reached. Refused rows
+// do not end it: every row is read, so that the answer lists the refused
+// ones (the first store.MaxImportErrors of them).
 func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
 	body := limitBody(w, r, s.opts.MaxImportBytes)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -44,18 +46,35 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, importStatus(body, err), err)
 		return
 	}
-	src := &importSource{rows: rows, build: func(req *SubscriberRequest) (*store.Subscriber, error) { return s.subscriber(req, nil) }}
-	n, err := s.opts.Store.ImportStream(r.Context(), src.entries())
-	var (
-		fatal *Error
-		ie    *store.ImportError
-	)
-	switch {
-	case errors.As(err, &fatal):
+	sp, err := newSpool()
+	if err != nil {
+		s.log.Error("import failed", "err", err)
+		writeError(w, http.StatusInternalServerError, &Error{Message: "cannot spool the import; see the core's log"})
+		return
+	}
+	defer sp.Close()
+	build := func(req *SubscriberRequest) (*store.Subscriber, error) { return s.subscriber(req, nil) }
+	refused, err := spoolRows(rows, sp, build)
+	var fatal *Error
+	if errors.As(err, &fatal) {
 		writeError(w, importStatus(body, fatal), fatal)
+		return
+	}
+	var entries iter.Seq2[store.ImportEntry, error]
+	if err == nil {
+		entries, err = sp.entries(build)
+	}
+	if err != nil {
+		s.log.Error("import failed", "err", err)
+		writeError(w, http.StatusInternalServerError, &Error{Message: "cannot spool the import; see the core's log"})
+		return
+	}
+	n, err := s.opts.Store.ImportStream(r.Context(), entries)
+	var ie *store.ImportError
+	switch {
 	case errors.As(err, &ie):
 		status := http.StatusConflict // only the store refused: SUPIs or addresses taken
-		if src.refused > 0 {
+		if refused > 0 {
 			status = http.StatusBadRequest
 		}
 		writeError(w, status, importRefused(ie))
@@ -66,6 +85,39 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.log.Info("subscribers imported", "count", n)
 		writeJSON(w, http.StatusOK, ImportResult{Imported: n})
+	}
+}
+
+// spoolRows reads every row into sp, checking each with build, and returns
+// how many were refused. An *Error ends the import: the body could not be
+// read on.
+func spoolRows(rows rowReader, sp *spool, build func(*SubscriberRequest) (*store.Subscriber, error)) (int, error) {
+	refused := 0
+	for {
+		req, row, err := rows.next()
+		if errors.Is(err, io.EOF) {
+			return refused, nil
+		}
+		var re *RowError
+		if errors.As(err, &re) {
+			refused++
+			if err := sp.add(spoolEntry{Row: re.Row, Field: re.Field, Reason: re.Reason}); err != nil {
+				return refused, err
+			}
+			continue
+		}
+		if err != nil {
+			return refused, err
+		}
+		e := spoolEntry{Row: row, Req: &req}
+		if _, err := build(&req); err != nil {
+			refused++
+			rf := refusal(err)
+			e = spoolEntry{Row: row, Field: rf.Field, Reason: rf.Reason}
+		}
+		if err := sp.add(e); err != nil {
+			return refused, err
+		}
 	}
 }
 
@@ -104,49 +156,4 @@ type rowReader interface {
 	// the last row. A *RowError refuses that row only; an *Error ends the
 	// import.
 	next() (SubscriberRequest, int, error)
-}
-
-// importSource turns a rowReader's rows into store import entries.
-type importSource struct {
-	rows  rowReader
-	build func(req *SubscriberRequest) (*store.Subscriber, error)
-	// refused counts the rows refused here rather than by the store.
-	refused int
-}
-
-func (src *importSource) entries() iter.Seq2[store.ImportEntry, error] {
-	return func(yield func(store.ImportEntry, error) bool) {
-		for {
-			req, row, err := src.rows.next()
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			var re *RowError
-			if errors.As(err, &re) {
-				src.refused++
-				if !yield(store.ImportEntry{Row: re.Row, Refusal: &store.RowError{Field: re.Field, Reason: re.Reason}}, nil) {
-					return
-				}
-				continue
-			}
-			if err != nil {
-				yield(store.ImportEntry{}, err)
-				return
-			}
-			e := store.ImportEntry{Row: row}
-			sub, err := src.build(&req)
-			if err != nil {
-				src.refused++
-				e.Refusal = &store.RowError{Reason: err.Error()}
-				var fe *FieldError
-				if errors.As(err, &fe) {
-					e.Refusal.Field, e.Refusal.Reason = fe.Field, fe.Reason
-				}
-			}
-			e.Subscriber = sub
-			if !yield(e, nil) {
-				return
-			}
-		}
-	}
 }

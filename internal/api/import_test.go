@@ -269,3 +269,48 @@ func BenchmarkImportMemory(b *testing.B) {
 		})
 	}
 }
+
+// An import sent slowly does not hold the store's write lock while it is
+// being sent: other writes (a create here; an authentication's SQN
+// advance in a running core) go through in the meantime.
+func TestSlowImportDoesNotBlockWrites(t *testing.T) {
+	e := newEnv(t)
+	pr, pw := io.Pipe()
+	type result struct {
+		code int
+		err  api.Error
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, apiErr := e.post("/api/v1/subscribers/import", "text/csv", pr)
+		done <- result{code, apiErr}
+	}()
+	fmt.Fprintf(pw, "supi,k,opc\n")
+	for i := range 100 {
+		fmt.Fprintf(pw, "imsi-00101%010d,%s,%s\n", i, testK, testOPc)
+	}
+	time.Sleep(500 * time.Millisecond) // the core reads the rows sent so far
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", e.srv.URL+"/api/v1/subscribers", strings.NewReader(subJSON("imsi-001019999999999")))
+	req.Header.Set("Authorization", "Bearer "+e.token.Reveal())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Errorf("create while an import is being sent = %v, want it answered at once", err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Errorf("create while an import is being sent = %d, want 201", resp.StatusCode)
+		}
+	}
+
+	fmt.Fprintf(pw, "imsi-00101%010d,%s,%s\n", 100, testK, testOPc)
+	pw.Close()
+	if r := <-done; r.code != http.StatusOK {
+		t.Errorf("slow import = %d %+v, want 200", r.code, r.err)
+	}
+	if n, _ := e.store.CountSubscribers(context.Background()); n != 102 {
+		t.Errorf("after the slow import and the create, %d subscribers, want 102", n)
+	}
+}

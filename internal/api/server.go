@@ -21,9 +21,10 @@ import (
 var openAPIDocument []byte
 
 // Body size limits: one subscriber is small. An import is streamed row by
-// row into one transaction, never held whole (its rows are bounded by
-// maxRowBytes), so its limit bounds the transaction's size on disk rather
-// than memory: 4 GiB is about 25 million CSV rows.
+// row through a spool file into one transaction, never held in memory
+// whole (its rows are bounded by maxRowBytes), so its limit bounds the
+// spool's and the transaction's size on disk rather than memory: 4 GiB is
+// about 25 million CSV rows.
 const (
 	maxBodyBytes   = 1 << 20
 	maxImportBytes = 4 << 30
