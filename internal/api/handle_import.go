@@ -46,7 +46,7 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, importStatus(body, err), err)
 		return
 	}
-	sp, err := newSpool()
+	sp, err := newSpool(s.opts.SpoolDir)
 	if err != nil {
 		s.log.Error("import failed", "err", err)
 		writeError(w, http.StatusInternalServerError, &Error{Message: "cannot spool the import; see the core's log"})

@@ -41,8 +41,9 @@ type spoolEntry struct {
 	Reason string             `json:"reason,omitempty"`
 }
 
-func newSpool() (*spool, error) {
-	f, err := os.CreateTemp("", "keel-import-*")
+// newSpool makes a spool in dir ("": the system's temporary directory).
+func newSpool(dir string) (*spool, error) {
+	f, err := os.CreateTemp(dir, "keel-import-*")
 	if err != nil {
 		return nil, fmt.Errorf("api: import spool: %w", err)
 	}

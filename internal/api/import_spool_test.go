@@ -12,14 +12,19 @@ import (
 )
 
 // The spool gives back what was written, in order, and holds no key in
-// the clear; its file has no name from the start.
+// the clear; its file, made in the directory given, has no name from the
+// start.
 func TestSpool(t *testing.T) {
 	const k, opc = "465b5ce8b199b49faa5f0a2ee238a6bc", "cd63cb71954a9f4e48a5994e37a02baf"
-	sp, err := newSpool()
+	dir := t.TempDir()
+	sp, err := newSpool(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sp.Close()
+	if !strings.HasPrefix(sp.f.Name(), dir) {
+		t.Errorf("spool file %s, want it in %s", sp.f.Name(), dir)
+	}
 	if _, err := os.Stat(sp.f.Name()); !os.IsNotExist(err) {
 		t.Errorf("spool file %s: Stat = %v, want it removed", sp.f.Name(), err)
 	}

@@ -56,6 +56,10 @@ type Options struct {
 	// million CSV rows); a larger body is refused with 413 and nothing of
 	// it is stored.
 	MaxImportBytes int64
+	// SpoolDir holds the spool files of imports in progress ("": the
+	// system's temporary directory, which may be memory-backed). An
+	// import takes about as much room there as its body.
+	SpoolDir string
 	// Extra mounts further routes under /api/v1 (gNBs, UEs, sessions);
 	// they share authentication and metrics.
 	Extra map[string]http.Handler

@@ -223,6 +223,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Gatherer: a.registry,
 		Defaults: subscriberDefaults(cfg),
 		Served:   served(cfg.DNNs),
+		SpoolDir: cfg.DataDir,
 		Ready:    a.ready,
 		RAN:      a.amf,
 		UEs:      ueView{a.amf},
