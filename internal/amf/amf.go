@@ -51,6 +51,9 @@ type Config struct {
 // DefaultMaxRegistering is the default of Config.MaxRegistering.
 const DefaultMaxRegistering = 10000
 
+// DefaultProbeTimeout is the default of Options.ProbeTimeout.
+const DefaultProbeTimeout = 2 * time.Second
+
 // Options are the AMF's collaborators.
 type Options struct {
 	Logger   *slog.Logger
@@ -60,6 +63,10 @@ type Options struct {
 	// ResetTimeout bounds how long an AMF-initiated NG Reset waits for the
 	// acknowledgement; 0 means 5 s.
 	ResetTimeout time.Duration
+	// ProbeTimeout bounds how long an NG Setup claiming the gNB ID of an
+	// association from another address waits for that association to
+	// answer a liveness probe (probe.go); 0 means DefaultProbeTimeout.
+	ProbeTimeout time.Duration
 	// Services are the AUSF and UDM the AMF consumes.
 	Services gmm.Services
 	// AfterFunc schedules timer expiries; nil means time.AfterFunc.
@@ -91,6 +98,7 @@ type AMF struct {
 	metrics *metrics
 	panics  *panics.Recorder
 	resetTO time.Duration
+	probeTO time.Duration
 
 	gmmCfg    *gmm.Config
 	services  gmm.Services
@@ -137,6 +145,9 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	if opts.ResetTimeout == 0 {
 		opts.ResetTimeout = 5 * time.Second
 	}
+	if opts.ProbeTimeout == 0 {
+		opts.ProbeTimeout = DefaultProbeTimeout
+	}
 	if _, err := cfg.PLMN.Encode(); err != nil {
 		return nil, fmt.Errorf("amf: %w", err)
 	}
@@ -158,7 +169,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 		rate.Now = opts.Now
 	}
 	limiter := lograte.New(opts.Logger.Handler(), rate)
-	a := &AMF{cfg: cfg, log: slog.New(limiter), logRate: limiter, now: opts.Now, metrics: m, panics: opts.Panics, resetTO: opts.ResetTimeout,
+	a := &AMF{cfg: cfg, log: slog.New(limiter), logRate: limiter, now: opts.Now, metrics: m, panics: opts.Panics, resetTO: opts.ResetTimeout, probeTO: opts.ProbeTimeout,
 		services: gmm.Bounded(opts.Services, cfg.SBITimeout), afterFunc: opts.AfterFunc, maxUEs: cfg.MaxUEs}
 	if a.afterFunc == nil {
 		a.afterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }

@@ -61,7 +61,8 @@ func startWith(t *testing.T, tr sctp.Transport, log *slog.Logger, observe func(p
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := amf.New(amfConfig(), amf.Options{Logger: log, Registry: reg, ResetTimeout: 2 * time.Second, Panics: rec})
+	a, err := amf.New(amfConfig(), amf.Options{Logger: log, Registry: reg, ResetTimeout: 2 * time.Second,
+		ProbeTimeout: probeTimeout, Panics: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +86,10 @@ func startWith(t *testing.T, tr sctp.Transport, log *slog.Logger, observe func(p
 	return &harness{t: t, amf: a, tr: tr, addr: ln.Addr(), reg: reg}
 }
 
+// probeTimeout is the tests' AMF's: long enough for a live gNB to answer
+// the liveness probe on a loaded machine.
+const probeTimeout = 5 * time.Second
+
 // failOnPanic fails the test on any panic the AMF's boundaries recover:
 // the AMF survives it, but it is a bug.
 func failOnPanic(tb testing.TB) func(panics.Panic) {
@@ -102,7 +107,7 @@ func gnbConfig(id uint32) gnb.Config {
 }
 
 func (h *harness) connect(cfg gnb.Config) (*gnb.GNB, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*probeTimeout)
 	defer cancel()
 	return gnb.Connect(ctx, h.tr, h.addr, cfg, nil)
 }
@@ -110,7 +115,14 @@ func (h *harness) connect(cfg gnb.Config) (*gnb.GNB, error) {
 // raw opens an association without NG Setup.
 func (h *harness) raw() sctp.Conn {
 	h.t.Helper()
-	c, err := h.tr.Dial(context.Background(), netip.Addr{}, h.addr)
+	return h.rawFrom(netip.Addr{})
+}
+
+// rawFrom opens an association from a local address of the test's
+// choosing (the in-memory transport takes any), without NG Setup.
+func (h *harness) rawFrom(local netip.Addr) sctp.Conn {
+	h.t.Helper()
+	c, err := h.tr.Dial(context.Background(), local, h.addr)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -244,6 +256,10 @@ func TestNGSetupSliceOfAnotherPLMN(t *testing.T) {
 	}
 }
 
+// A second association from another address claims the gNB ID of a live
+// gNB: the first answers the liveness probe (an AMF Configuration
+// Update) and keeps its ID; the second gets NG Setup Failure,
+// misc/unspecified, with a Time to Wait.
 func TestDuplicateGNBID(t *testing.T) {
 	h := start(t, nil)
 	first, err := h.connect(gnbConfig(1))
@@ -251,10 +267,13 @@ func TestDuplicateGNBID(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer first.Close()
-	_, err = h.connect(gnbConfig(1))
-	var se *gnb.SetupError
-	if !errors.As(err, &se) {
-		t.Fatalf("second NG Setup with the same gNB ID = %v, want NG Setup Failure", err)
+	m := exchange(t, h.rawFrom(netip.MustParseAddr("127.0.0.2")), setupPDU(t, gnbConfig(1)))
+	f, ok := m.(*message.NGSetupFailure)
+	if !ok || causeOf(m) != "NGSetupFailure misc/5" || f.TimeToWait == nil || f.TimeToWait.Value != ie.TimeToWaitPresentV5s {
+		t.Fatalf("NG Setup from another address with a live gNB's ID = %T %q, want NG Setup Failure misc/5 with Time to Wait 5 s", m, causeOf(m))
+	}
+	if ev := next(t, first); ev.Procedure != "AMFConfigurationUpdate" {
+		t.Errorf("first gNB saw %+v, want the liveness probe", ev)
 	}
 	// The first gNB is untouched: its association still works.
 	cu, _ := ngap.RANConfigurationUpdate("renamed", nil)
@@ -262,6 +281,11 @@ func TestDuplicateGNBID(t *testing.T) {
 	first.Send(context.Background(), pdu)
 	if ev := next(t, first); ev.Procedure != "RANConfigurationUpdateAcknowledge" {
 		t.Errorf("first gNB after duplicate: %+v", ev)
+	}
+	for _, g := range h.amf.GNBs() {
+		if g.State == "ready" && g.Address != first.Conn().LocalAddr().String() {
+			t.Errorf("GNBs() lists %+v set up, want the first gNB alone", g)
+		}
 	}
 	// A repeated NG Setup on the same association is accepted (§8.7.1.2).
 	first.Send(context.Background(), setupPDU(t, gnbConfig(1)))

@@ -48,6 +48,9 @@ func (a *AMF) handlePDU(ctx context.Context, r *ran, in sctp.Message) {
 		a.handleNGReset(ctx, r, msg)
 	case *message.NGResetAcknowledge:
 		a.handleNGResetAcknowledge(ctx, r, msg)
+	case *message.AMFConfigurationUpdateAcknowledge, *message.AMFConfigurationUpdateFailure:
+		// The answer to a liveness probe (probe.go): that it came is
+		// all the probe asked, and the reader has noted it.
 	case *message.InitialUEMessage:
 		a.handleInitialUEMessage(ctx, r, msg)
 	case *message.UplinkNASTransport:

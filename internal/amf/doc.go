@@ -78,7 +78,10 @@
 //
 // # Spec conformance
 //
-// TS 38.413 §8.2.1–8.2.2, §8.3.1–8.3.3, §8.6.1–8.6.3, §8.7.1 NG Setup,
+// TS 38.413 §8.2.1–8.2.2, §8.3.1–8.3.3, §8.6.1–8.6.3, §8.7.1 NG Setup
+// (a gNB ID held by another association passes to a restarted gNB: same
+// address, or the holder silent to an AMF Configuration Update, §8.7.3;
+// see probe.go),
 // §8.7.2 RAN Configuration Update, §8.7.4 NG Reset (both directions),
 // §8.7.5 Error Indication, §8.7.6 AMF Status Indication and Overload
 // Start, §8.7.7 Overload Stop, §10; TS 38.412 §7: NGAP on SCTP with PPID

@@ -35,16 +35,28 @@ func (a *AMF) handleNGSetup(ctx context.Context, r *ran, req *message.NGSetupReq
 	if req.RANNodeName != nil {
 		name = string(req.RANNodeName.Value)
 	}
-	a.mu.Lock()
-	if other, taken := a.mu.byID[id]; taken && other != r {
+	// The same Global RAN Node ID on a second association while the first
+	// is up: a gNB that restarted before its old association timed out
+	// (RFC 9260 §8.3 can take a minute), or two nodes claiming one
+	// identity. The old association yields to a restarted gNB (probe.go:
+	// same address, or silent); a live one keeps the ID.
+	var old *ran
+	for {
+		a.mu.Lock()
+		other, taken := a.mu.byID[id]
+		if !taken || other == r || other == old {
+			break
+		}
 		a.mu.Unlock()
-		// The same Global RAN Node ID on a second association while the
-		// first is up: two nodes claim one identity, or a node reconnects
-		// before its old association timed out. Refuse; the gNB retries
-		// after the wait once the old association is gone.
-		r.logger().Warn("amf: NG Setup from a gNB ID already connected", "gnb_id", id.String(), "other_addr", other.conn.RemoteAddr().String())
-		a.setupFailedWait(ctx, r, "duplicate-ran-node-id", ngap.MiscCause(ie.CauseMiscPresentUnspecified), int(ie.TimeToWaitPresentV5s))
-		return
+		why, yields := a.yields(ctx, r, other)
+		if !yields {
+			r.logger().Warn("amf: NG Setup from a gNB ID another live association holds", "gnb_id", id.String(), "other_addr", other.conn.RemoteAddr().String())
+			a.setupFailedWait(ctx, r, "duplicate-ran-node-id", ngap.MiscCause(ie.CauseMiscPresentUnspecified), int(ie.TimeToWaitPresentV5s))
+			return
+		}
+		r.logger().Warn("amf: NG Setup from a gNB ID another association holds: that association is aborted", "gnb_id", id.String(),
+			"other_addr", other.conn.RemoteAddr().String(), "because", why)
+		old = other
 	}
 	r.mu.Lock()
 	wasReady := r.mu.state == ranReady
@@ -60,6 +72,13 @@ func (a *AMF) handleNGSetup(ctx context.Context, r *ran, req *message.NGSetupReq
 	a.mu.Unlock()
 	if !wasReady {
 		a.metrics.gnbs.Inc()
+	}
+	if old != nil {
+		// TS 38.413 §8.7.1.2: the new NG Setup's data replaces the old;
+		// the old association ends, and its reader releases its UEs'
+		// connections (releaseRAN) and forgets it.
+		a.metrics.setups.WithLabelValues("superseded").Inc()
+		old.conn.Abort()
 	}
 
 	resp, err := ngap.NGSetupResponse(ngap.AMFInfo{

@@ -41,6 +41,9 @@ type ran struct {
 	// down is set by the reader once the association has ended, before
 	// it releases the association's UE connections.
 	down atomic.Bool
+	// heard, when set, is closed by the reader at the next message the
+	// association delivers: a liveness probe waits on it (probe.go).
+	heard atomic.Pointer[chan struct{}]
 
 	mu struct {
 		sync.Mutex
@@ -129,6 +132,11 @@ func (a *AMF) serveRAN(ctx context.Context, r *ran) {
 				r.logger().Info("amf: gNB association down", "reason", err)
 			}
 			return
+		}
+		if r.heard.Load() != nil {
+			if ch := r.heard.Swap(nil); ch != nil {
+				close(*ch)
+			}
 		}
 		if m.PPID != sctp.PPIDNGAP {
 			// TS 38.412 §7: NGAP is PPID 60. Anything else is not NGAP;

@@ -23,10 +23,11 @@ import (
 // TestN2BadInputOnTheWire sends the core's AMF, over userspace SCTP, what
 // a broken or hostile gNB might (TS 38.413 §10): garbage, a truncated PDU,
 // an unknown procedure code, messages out of order or for unknown UEs, a
-// second NG Setup with a Global RAN Node ID already connected, then 10,000
-// mutated PDUs. Each gets the protocol's answer on the association, each
-// is counted in /metrics, and a bystander gNB connected throughout is
-// untouched: listed as it was, sent nothing, and still answered.
+// second NG Setup from another address with the Global RAN Node ID of a
+// live gNB, then 10,000 mutated PDUs. Each gets the protocol's answer on
+// the association, each is counted in /metrics, and a bystander gNB
+// connected throughout is untouched: listed as it was, sent nothing but
+// the liveness probe the impostor's NG Setup causes, and still answered.
 func TestN2BadInputOnTheWire(t *testing.T) {
 	sctptest.RequireNetNS(t)
 	core, token := startCore(t)
@@ -36,7 +37,9 @@ func TestN2BadInputOnTheWire(t *testing.T) {
 
 	t.Run("errors", func(t *testing.T) {
 		before := scrapeMetrics(t, core)
-		c := dialN2(t, tr, core)
+		// From an address of its own: a gNB ID claimed from the holder's
+		// address is a restarted gNB, which takes the ID over.
+		c := dialN2From(t, tr, core, netip.MustParseAddr("127.0.0.2"))
 		for _, step := range badInputSteps(t) {
 			got := exchangeN2(t, c, step.ppid, step.pdu)
 			if answerOf(got) != step.want {
@@ -73,18 +76,30 @@ func TestN2BadInputOnTheWire(t *testing.T) {
 			{"keel_ngap_messages_total", []string{"direction", "tx", "procedure", "ErrorIndication", "type", "initiating"}, 9},
 			{"keel_ngap_messages_total", []string{"direction", "tx", "procedure", "NGSetup", "type", "unsuccessful"}, 1},
 			{"keel_ngap_messages_total", []string{"direction", "tx", "procedure", "NGSetup", "type", "successful"}, 1},
-			{"keel_ngap_messages_total", []string{"direction", "tx"}, 11},
+			{"keel_ngap_messages_total", []string{"direction", "tx", "procedure", "AMFConfigurationUpdate", "type", "initiating"}, 1},
+			{"keel_ngap_messages_total", []string{"direction", "tx"}, 12},
 			{"keel_ngap_messages_total", []string{"direction", "rx", "procedure", "NGSetup", "type", "initiating"}, 2},
 			{"keel_ngap_messages_total", []string{"direction", "rx", "procedure", "RANConfigurationUpdate", "type", "initiating"}, 1},
 			{"keel_ngap_messages_total", []string{"direction", "rx", "procedure", "UplinkNASTransport", "type", "initiating"}, 2},
 			{"keel_ngap_messages_total", []string{"direction", "rx", "procedure", "UEContextReleaseRequest", "type", "initiating"}, 1},
-			{"keel_ngap_messages_total", []string{"direction", "rx"}, 6},
+			{"keel_ngap_messages_total", []string{"direction", "rx", "procedure", "AMFConfigurationUpdate", "type", "successful"}, 1},
+			{"keel_ngap_messages_total", []string{"direction", "rx"}, 7},
 			{"keel_amf_gnbs_connected", nil, 1},
 			{"keel_amf_n2_associations", nil, 1},
 		} {
 			if got := after.sum(d.name, d.labels...) - before.sum(d.name, d.labels...); got != d.want {
 				t.Errorf("/metrics: %s%v went up by %v, want %v", d.name, d.labels, got, d.want)
 			}
+		}
+		// The impostor's NG Setup made the AMF check that the bystander
+		// is alive (an AMF Configuration Update, acknowledged).
+		select {
+		case ev := <-bystander.Events():
+			if ev.Procedure != "AMFConfigurationUpdate" {
+				t.Errorf("bystander was sent %+v, want the liveness probe", ev)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("the bystander got no liveness probe")
 		}
 		checkBystander(t, list, byBefore, bystander)
 		c.Abort()
@@ -271,9 +286,15 @@ func waits(v int) func(*testing.T, message.Message) {
 // cleanup.
 func dialN2(t *testing.T, tr sctp.Transport, core *app.App) sctp.Conn {
 	t.Helper()
+	return dialN2From(t, tr, core, netip.Addr{})
+}
+
+// dialN2From is dialN2 from a given local address.
+func dialN2From(t *testing.T, tr sctp.Transport, core *app.App, local netip.Addr) sctp.Conn {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := tr.Dial(ctx, netip.Addr{}, core.N2Addr())
+	c, err := tr.Dial(ctx, local, core.N2Addr())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 // Package gnb is the gNB side of Keel's simulator: it opens an N2
 // association to an AMF, runs NG Setup (TS 38.413 §8.7.1), answers the
 // AMF-initiated non-UE-associated procedures (NG Reset, AMF Status
-// Indication, Error Indication), and carries simulated UEs' NAS over
+// Indication, AMF Configuration Update, Error Indication), and carries simulated UEs' NAS over
 // UE-associated connections (Initial UE Message, Uplink and Downlink NAS
 // Transport, Initial Context Setup, UE Context Release). With an N3
 // address it sets up and releases PDU session resources (§8.2.1, §8.2.2)
@@ -60,7 +60,8 @@ func (e *SetupError) Error() string { return "gnb: NG Setup refused, cause " + e
 
 // Event is something the AMF did after NG Setup.
 type Event struct {
-	// Procedure is "NGReset", "AMFStatusIndication" or "ErrorIndication".
+	// Procedure is "NGReset", "AMFStatusIndication", "AMFConfigurationUpdate",
+	// "ErrorIndication", or the answer to a message sent with Send.
 	Procedure string
 	Cause     string
 }
@@ -233,6 +234,13 @@ func (g *GNB) read() {
 			g.emit(Event{Procedure: "NGReset", Cause: ngap.CauseString(x.Cause)})
 		case *message.AMFStatusIndication:
 			g.emit(Event{Procedure: "AMFStatusIndication"})
+		case *message.AMFConfigurationUpdate:
+			// TS 38.413 §8.7.3.2: take what changed (the simulator keeps
+			// nothing of the AMF's configuration) and acknowledge.
+			if b, err := ngap.Encode(&message.AMFConfigurationUpdateAcknowledge{}); err == nil {
+				g.conn.Send(ctx, sctp.Message{Stream: 0, PPID: sctp.PPIDNGAP, Data: b})
+			}
+			g.emit(Event{Procedure: "AMFConfigurationUpdate"})
 		case *message.ErrorIndication:
 			g.emit(Event{Procedure: "ErrorIndication", Cause: ngap.CauseString(x.Cause)})
 		case *message.RANConfigurationUpdateAcknowledge:
