@@ -24,6 +24,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"sync"
 	"time"
@@ -244,6 +245,12 @@ func (h *Store) ImportSubscribers(ctx context.Context, subs []*store.Subscriber)
 	err := h.Store.ImportSubscribers(ctx, subs)
 	h.observe(opImport, true, err)
 	return err
+}
+
+func (h *Store) ImportStream(ctx context.Context, src iter.Seq2[store.ImportEntry, error]) (int, error) {
+	n, err := h.Store.ImportStream(ctx, src)
+	h.observe(opImport, true, err)
+	return n, err
 }
 
 func (h *Store) AdvanceSQN(ctx context.Context, supi string) (store.AuthData, error) {

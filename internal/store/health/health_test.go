@@ -152,3 +152,26 @@ func TestProbeFindsFailure(t *testing.T) {
 		t.Errorf("keel_store_errors_total{op=probe} = %v, want at least 1", c)
 	}
 }
+
+// A streamed import that fails on a full disk counts as a store failure,
+// as the other writes do.
+func TestImportStreamObserved(t *testing.T) {
+	f, _ := open(t)
+	reg := prometheus.NewRegistry()
+	h, err := health.New(f, health.Options{Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.FailWrites(storetest.ErrDiskFull)
+	sub := &store.Subscriber{SUPI: "imsi-001019999999999", Auth: store.AuthData{K: secret.RandomKey128(), OPc: secret.RandomKey128()}}
+	src := func(yield func(store.ImportEntry, error) bool) { yield(store.ImportEntry{Row: 1, Subscriber: sub}, nil) }
+	if _, err := h.ImportStream(t.Context(), src); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("ImportStream() on a full disk = %v, want store.ErrUnavailable", err)
+	}
+	if h.Ready() == nil {
+		t.Errorf("Ready() after a failed import = nil, want the failure named")
+	}
+	if c := metrictest.Value(t, reg, "keel_store_errors_total", "op", "import"); c != 1 {
+		t.Errorf("keel_store_errors_total{op=import} = %v, want 1", c)
+	}
+}
