@@ -164,7 +164,9 @@ func TestImportStreamObserved(t *testing.T) {
 	}
 	f.FailWrites(storetest.ErrDiskFull)
 	sub := &store.Subscriber{SUPI: "imsi-001019999999999", Auth: store.AuthData{K: secret.RandomKey128(), OPc: secret.RandomKey128()}}
-	src := func(yield func(store.ImportEntry, error) bool) { yield(store.ImportEntry{Row: 1, Subscriber: sub}, nil) }
+	src := func(yield func(store.ImportEntry, error) bool) {
+		yield(store.ImportEntry{Row: 1, Subscriber: sub}, nil)
+	}
 	if _, err := h.ImportStream(t.Context(), src); !errors.Is(err, store.ErrUnavailable) {
 		t.Fatalf("ImportStream() on a full disk = %v, want store.ErrUnavailable", err)
 	}
