@@ -37,8 +37,13 @@ const (
 	maxKeys = 4096
 )
 
-// SummaryMessage is the message of a summary line without its count.
-const SummaryMessage = "suppressed similar lines"
+// burstKey is the attribute key of Burst.
+const burstKey = "lograte.burst"
+
+// Burst is an attribute that sets the burst of its record's key, in place
+// of Options.Burst: Burst(1) makes a line appear once per interval. The
+// limiter removes it from the record.
+func Burst(n int) slog.Attr { return slog.Int(burstKey, n) }
 
 // Options configure a Limiter. The zero value takes the defaults.
 type Options struct {
@@ -126,9 +131,10 @@ func (l *Limiter) Flush(ctx context.Context) {
 	}
 }
 
-// admit counts a record of key; it returns whether the record passes and
-// the window that ended, if it suppressed records.
-func (l *Limiter) admit(key string, r *slog.Record, now time.Time) (bool, *window) {
+// admit counts a record of key, burst of which may pass per interval; it
+// returns whether the record passes and the window that ended, if it
+// suppressed records.
+func (l *Limiter) admit(key string, burst int, r *slog.Record, now time.Time) (bool, *window) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	w := l.keys[key]
@@ -151,7 +157,7 @@ func (l *Limiter) admit(key string, r *slog.Record, now time.Time) (bool, *windo
 		w.start, w.passed, w.suppressed = now, 0, 0
 	}
 	w.level, w.msg = r.Level, r.Message
-	if w.passed < l.opts.Burst {
+	if w.passed < burst {
 		w.passed++
 		return true, ended
 	}
@@ -184,7 +190,25 @@ func (h *handler) Enabled(ctx context.Context, level slog.Level) bool {
 
 func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	now := h.l.opts.Now()
-	pass, ended := h.l.admit(h.key(&r), &r, now)
+	burst := h.l.opts.Burst
+	var marked bool
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == burstKey {
+			burst, marked = int(a.Value.Int64()), true
+		}
+		return true
+	})
+	if marked {
+		clean := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key != burstKey {
+				clean.AddAttrs(a)
+			}
+			return true
+		})
+		r = clean
+	}
+	pass, ended := h.l.admit(h.key(&r), burst, &r, now)
 	if ended != nil {
 		h.l.summary(ctx, now, *ended)
 	}

@@ -156,3 +156,28 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestBurstAttribute(t *testing.T) {
+	var buf bytes.Buffer
+	c := &clock{t: time.Unix(1000, 0)}
+	l := lograte.New(slog.NewJSONHandler(&buf, nil), lograte.Options{Burst: 5, Now: c.now})
+	log := slog.New(l)
+	for range 10 {
+		log.Warn("store failure", lograte.Burst(1), "op", "advance_sqn")
+	}
+	for range 10 {
+		log.Info("other")
+	}
+	got := lines(t, &buf)
+	if len(got) != 6 {
+		t.Fatalf("lines = %d, want 1 of the Burst(1) message and 5 of the other", len(got))
+	}
+	if _, ok := got[0]["lograte.burst"]; ok || got[0]["op"] != "advance_sqn" {
+		t.Errorf("line = %v, want the burst attribute removed and the others kept", got[0])
+	}
+	c.add(lograte.DefaultInterval)
+	log.Warn("store failure", lograte.Burst(1), "op", "advance_sqn")
+	if got := lines(t, &buf); len(got) != 8 || got[6]["msg"] != "suppressed 9 similar lines" {
+		t.Errorf("after the interval: %v, want the summary of 9 then the line", got[6:])
+	}
+}

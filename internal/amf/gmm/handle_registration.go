@@ -7,6 +7,7 @@ import (
 
 	"github.com/free5gc/nas/nasMessage"
 
+	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
@@ -145,7 +146,9 @@ func (m *Machine) backOff(result string) {
 // a back-off when the failure is temporary, else cause.
 func (m *Machine) serviceFailed(err error, cause uint8) {
 	if sbi.Temporary(err) {
-		m.log.Warn("registration refused for now: a service the AMF needs is unavailable", m.identity(), "error", err)
+		// Once per interval (through the AMF's limiter), not per UE: while
+		// the store's disk is full every UE meets the same failure.
+		m.log.Warn("registration refused for now: a service the AMF needs is unavailable", lograte.Burst(1), m.identity(), "error", err)
 		m.backOff("unavailable")
 		return
 	}

@@ -10,8 +10,9 @@
 // The health is published three ways: Ready (an error naming the failure,
 // for /readyz), the gauge keel_store_healthy (1 or 0) and the counter
 // keel_store_errors_total{op}. Failures are logged at most once per
-// LogInterval (internal/lograte); the next line, or the recovery, reports
-// how many were suppressed.
+// LogInterval (internal/lograte), however many operations fail; the
+// recovery line counts them, and the next failure line after the
+// interval (or Stop) reports how many failure lines were held back.
 //
 // # Concurrency
 //
@@ -73,9 +74,8 @@ type Options struct {
 // Store is a store.Store whose health is watched.
 type Store struct {
 	store.Store
-	log     *slog.Logger // failure lines, through limiter
+	log     *slog.Logger // through limiter
 	limiter *lograte.Limiter
-	plain   *slog.Logger // recovery lines
 	now     func() time.Time
 	every   time.Duration
 	healthy prometheus.Gauge
@@ -83,10 +83,11 @@ type Store struct {
 
 	mu    sync.Mutex
 	state struct {
-		failing bool
-		since   time.Time // when the current failure began
-		op      string    // the operation that last failed
-		err     error     // its error
+		failing  bool
+		since    time.Time // when the current failure began
+		failures int       // operations failed since then
+		op       string    // the operation that last failed
+		err      error     // its error
 	}
 
 	stop chan struct{}
@@ -109,7 +110,7 @@ func New(s store.Store, opts Options) (*Store, error) {
 	}
 	lim := lograte.New(opts.Logger.Handler(), lograte.Options{Burst: 1, Interval: opts.LogInterval, Now: opts.Now})
 	h := &Store{
-		Store: s, log: slog.New(lim), limiter: lim, plain: opts.Logger, now: opts.Now, every: opts.ProbeInterval,
+		Store: s, log: slog.New(lim), limiter: lim, now: opts.Now, every: opts.ProbeInterval,
 		healthy: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "keel_store_healthy",
 			Help: "1 while the subscriber store serves writes, 0 while it fails (disk full, I/O error).",
@@ -186,21 +187,24 @@ func (h *Store) observe(op string, write bool, err error) {
 		h.errs.WithLabelValues(op).Inc()
 		h.mu.Lock()
 		if !h.state.failing {
-			h.state.failing, h.state.since = true, h.now()
+			h.state.failing, h.state.since, h.state.failures = true, h.now(), 0
 		}
+		h.state.failures++
 		h.state.op, h.state.err = op, err
 		h.mu.Unlock()
 		h.healthy.Set(0)
 		h.log.Error("store failure: requests that need it are refused until it recovers", "op", op, "err", err)
 	case err == nil && write:
 		h.mu.Lock()
-		was, since := h.state.failing, h.state.since
+		was, since, failures := h.state.failing, h.state.since, h.state.failures
 		h.state.failing, h.state.err = false, nil
 		h.mu.Unlock()
 		if was {
 			h.healthy.Set(1)
-			h.limiter.Flush(context.Background())
-			h.plain.Info("store serves again", "op", op, "unavailable_for", h.now().Sub(since).Round(time.Millisecond))
+			// Through the limiter too: a store that flaps writes two
+			// lines per interval, not two per flap.
+			h.log.Info("store serves again", "op", op, "failures", failures,
+				"unavailable_for", h.now().Sub(since).Round(time.Millisecond))
 		}
 	}
 }

@@ -120,9 +120,12 @@ func TestDiskFullAndRecovery(t *testing.T) {
 	f.FailWrites(nil)
 	waitFor(t, "the probe to find the store healthy", func() bool { return h.Ready() == nil })
 	waitFor(t, "keel_store_healthy = 1", func() bool { return metrictest.Value(t, reg, "keel_store_healthy") == 1 })
-	out := logs.String()
-	if !strings.Contains(out, "suppressed 99 similar lines") || !strings.Contains(out, "store serves again") {
-		t.Errorf("log after recovery:\n%s\nwant the 99 suppressed failure lines counted and the recovery", out)
+	if out := logs.String(); !strings.Contains(out, `"msg":"store serves again"`) || !strings.Contains(out, `"failures":100`) {
+		t.Errorf("log after recovery:\n%s\nwant the recovery, counting the 100 failures", out)
+	}
+	h.Stop()
+	if out := logs.String(); !strings.Contains(out, "suppressed 99 similar lines") {
+		t.Errorf("log after Stop:\n%s\nwant the 99 suppressed failure lines counted", out)
 	}
 	if _, err := h.AdvanceSQN(t.Context(), supis[1]); err != nil {
 		t.Errorf("AdvanceSQN() after recovery = %v", err)
