@@ -171,3 +171,45 @@ func TestAuthenticationFailureNamesSUPI(t *testing.T) {
 		}
 	}
 }
+
+// A wrong RES* (TS 33.501 §6.1.3.2.2) is logged with the SUPI too.
+func TestWrongRESNamesSUPI(t *testing.T) {
+	var buf syncBuffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	c := startCoreLog(t, 1, gmm.Timers{}, log)
+	g := c.gnb(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	pdu, _ := c.ue(t, 0).RegistrationRequest()
+	conn, err := g.Attach(ctx, pdu, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-conn.Downlink() // Authentication Request
+	// AUTHENTICATION RESPONSE with a RES* of the right length and the
+	// wrong value.
+	if err := conn.Send(ctx, []byte{0x7e, 0x00, 0x57, 0x2d, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}); err != nil {
+		t.Fatal(err)
+	}
+	for d := range conn.Downlink() {
+		if d.Released {
+			break
+		}
+	}
+	var found bool
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if rec["msg"] == "authentication failed: RES* does not match" {
+			found = true
+			if rec["supi"] != supiOf(0) {
+				t.Errorf("log line %s: want supi=%s", l, supiOf(0))
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no line about the wrong RES* in:\n%s", buf.String())
+	}
+}
