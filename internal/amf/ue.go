@@ -259,7 +259,12 @@ func (a *AMF) N1N2MessageTransfer(ctx context.Context, supi string, psi uint8, n
 		return ErrUnknownUE
 	}
 	done := make(chan error, 1)
-	u.do(func() { done <- u.m.N1N2Transfer(ctx, psi, n1, n2Type, n2) })
+	u.doOr(func() {
+		// A transfer that panics still answers: the UE is then gone.
+		err := ErrUnknownUE
+		defer func() { done <- err }()
+		err = u.m.N1N2Transfer(ctx, psi, n1, n2Type, n2)
+	}, func() { done <- ErrUnknownUE })
 	select {
 	case err := <-done:
 		return err
