@@ -160,6 +160,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 			return nil, fmt.Errorf("amf: %w", err)
 		}
 	}
+	opts.Panics.Declare(panicUE, panicN2)
 	// Every line of the AMF, the per-UE ones above all, goes through the
 	// limiter: one gNB sending thousands of Initial UE Messages for
 	// unknown SUPIs must not write a line per UE.

@@ -65,6 +65,14 @@ func New(opts Options) (*Recorder, error) {
 	return r, nil
 }
 
+// Declare makes the components' series of keel_panics_total exist at
+// zero, so that an alert on their increase sees the first panic.
+func (r *Recorder) Declare(components ...string) {
+	for _, c := range components {
+		r.total.WithLabelValues(c)
+	}
+}
+
 // Run calls f. If f panics, Run recovers, logs the panic once on log at
 // error level with the stack, counts it under component, tells the
 // observer, and returns it; the caller then ends the unit of work that

@@ -3,8 +3,10 @@ package panics_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -71,6 +73,29 @@ func TestRunGoexit(t *testing.T) {
 	wg.Wait()
 	if after {
 		t.Error("Run returned after runtime.Goexit")
+	}
+}
+
+// Declared components are listed at zero before any panic.
+func TestDeclare(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	r, err := panics.New(panics.Options{Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Declare("a", "b")
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var series []string
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			series = append(series, fmt.Sprintf("%s{%s} %v", mf.GetName(), m.GetLabel()[0].GetValue(), m.GetCounter().GetValue()))
+		}
+	}
+	if want := []string{"keel_panics_total{a} 0", "keel_panics_total{b} 0"}; !slices.Equal(series, want) {
+		t.Errorf("series %q, want %q", series, want)
 	}
 }
 

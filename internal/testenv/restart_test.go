@@ -36,6 +36,12 @@ func TestRestartedGNBOnTheWire(t *testing.T) {
 	if got := m.sum("keel_ngap_ng_setups_total", "outcome", "superseded"); got != 1 {
 		t.Errorf("keel_ngap_ng_setups_total{outcome=superseded} = %v, want 1", got)
 	}
+	// Both AMF panic boundaries are listed, at zero, before any panic.
+	for _, c := range []string{"amf-ue", "amf-n2"} {
+		if v, ok := m["keel_panics_total"][`component="`+c+`"`]; !ok || v != 0 {
+			t.Errorf("keel_panics_total{component=%q} = %v (listed %v), want 0, listed", c, v, ok)
+		}
+	}
 	pcap := stop()
 	aborts := tshark(t, pcap, "-Y", "sctp.chunk_type == 6 && sctp.srcport == "+strconv.Itoa(int(core.N2Addr().Port())))
 	if lines(aborts) != 1 {
