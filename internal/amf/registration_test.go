@@ -18,6 +18,7 @@ import (
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/ausf"
+	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sbi"
@@ -74,6 +75,11 @@ type coreOptions struct {
 	// call to them.
 	services   func(gmm.Services) gmm.Services
 	sbiTimeout time.Duration
+	// keys are the home network key pairs that de-conceal SUCIs of
+	// profiles A and B; ausfLog, when set, is the AUSF's logger in place
+	// of log.
+	keys    *hnkey.Keyring
+	ausfLog *slog.Logger
 }
 
 func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOptions) *core {
@@ -99,8 +105,12 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 		}
 	}
 	r, _ := udr.New(st, udr.Options{Logger: log})
-	d, _ := udm.New(udm.Options{UDR: r, Logger: log})
-	s, _ := ausf.New(ausf.Options{UDM: d, Logger: log})
+	d, _ := udm.New(udm.Options{UDR: r, Logger: log, Keys: o.keys})
+	ausfLog := log
+	if o.ausfLog != nil {
+		ausfLog = o.ausfLog
+	}
+	s, _ := ausf.New(ausf.Options{UDM: d, Logger: ausfLog})
 	cfg := amfConfig()
 	cfg.Integrity, cfg.Ciphering, cfg.T3512, cfg.Timers = []uint8{2}, []uint8{2, 0}, time.Hour, timers
 	cfg.MaxRegistering = maxRegistering

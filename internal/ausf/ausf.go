@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
 )
@@ -35,8 +36,13 @@ type Options struct {
 	MaxContexts int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Logger receives debug records; nil discards them.
+	// Logger receives the AUSF's records; nil discards them.
 	Logger *slog.Logger
+	// LogRate limits the AUSF's repetitive log lines (lograte): per
+	// message and cause, Burst lines per Interval, then a count of the
+	// suppressed ones. The zero value takes lograte's defaults; Keys is
+	// always "cause" and Now defaults to Options.Now.
+	LogRate lograte.Options
 	// Registry receives the AUSF's metrics; nil leaves them unregistered.
 	Registry prometheus.Registerer
 }
@@ -91,6 +97,15 @@ func New(opts Options) (*AUSF, error) {
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
+	// Every line goes through the limiter, as the AMF's do: a batch of
+	// SIMs with a wrong K, or one UE retrying, must not write a line per
+	// attempt.
+	rate := opts.LogRate
+	rate.Keys = []string{"cause"}
+	if rate.Now == nil {
+		rate.Now = a.now
+	}
+	a.log = slog.New(lograte.New(a.log.Handler(), rate))
 	if len(opts.ServingNetworks) > 0 {
 		a.networks = make(map[string]bool, len(opts.ServingNetworks))
 		for _, sn := range opts.ServingNetworks {

@@ -16,6 +16,18 @@
 // (Nudm_UEAuthentication_ResultConfirmation) and on success returns the
 // SUPI and KSEAF (Annex A.6, step 12).
 //
+// DeleteConfirmation (handle_delete_confirmation.go) is the authentication
+// result removal of TS 29.509 (DELETE .../5g-aka-confirmation), which the
+// AMF sends when the UE refused the challenge with AUTHENTICATION FAILURE
+// (TS 24.501 §5.4.1.3.7: MAC failure, synch failure, non-5G
+// authentication unacceptable, ngKSI already in use). The AUSF takes the
+// context out, reports the unsuccessful authentication to the UDM
+// (ResultConfirmation with success false) and logs it at info level with
+// the SUPI, the UE's cause and the serving network name: for a UE that
+// registered with a concealed SUCI, the AUSF is the only function that
+// can name the subscriber whose SIM fails, since the SUPI goes to the AMF
+// only with a successful confirmation. The answer carries nothing.
+//
 // # Contexts
 //
 // Contexts expire after Options.ContextTTL (30 s by default: the AMF's
@@ -28,12 +40,19 @@
 //
 // The sbi sentinels: ErrServingNetworkNotAuthorized, and what the UDM
 // returns, from Authenticate; ErrAuthRejected and ErrAuthContextNotFound
-// from Confirm. The AUSF returns errors and does not log them.
+// from Confirm; ErrAuthContextNotFound from DeleteConfirmation. The AUSF
+// returns errors and does not log them.
+//
+// # Logs
+//
+// Every line passes a lograte.Limiter keyed by message and "cause"
+// (Options.LogRate), as the AMF's lines do: a batch of SIMs with a wrong
+// K writes a burst of lines and then a count per interval.
 //
 // # Secrets
 //
-// XRES*, KAUSF and KSEAF are never logged; records name the SUPI and the
-// context ID only, at debug level.
+// XRES*, KAUSF and KSEAF are never logged; records name the SUPI, the
+// context ID, the serving network and the UE's cause only.
 //
 // # Concurrency
 //

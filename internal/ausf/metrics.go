@@ -11,7 +11,7 @@ func newMetrics(reg prometheus.Registerer, pending func() float64) (*metrics, er
 	m := &metrics{
 		authentications: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_ausf_authentications_total",
-			Help: "5G AKA authentications by result: success, rejected (RES* wrong), context_not_found, expired and evicted (never confirmed), or why no challenge was made (user_not_found, suci_deconceal_failure, sync_failure, serving_network_not_authorized, invalid_request, error).",
+			Help: "5G AKA authentications by result: success, rejected (RES* wrong), ue_failure (the UE refused the challenge: AUTHENTICATION FAILURE), context_not_found, expired and evicted (never confirmed), or why no challenge was made (user_not_found, suci_deconceal_failure, sync_failure, serving_network_not_authorized, invalid_request, error).",
 		}, []string{"result"}),
 		contexts: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "keel_ausf_auth_contexts",

@@ -21,6 +21,26 @@ type NausfUEAuthentication interface {
 	// context is confirmed once. Errors: ErrAuthRejected,
 	// ErrAuthContextNotFound.
 	Confirm(ctx context.Context, authCtxID string, resStar [16]byte) (AuthConfirmation, error)
+	// DeleteConfirmation ends a context that will never be confirmed
+	// because the UE answered its challenge with AUTHENTICATION FAILURE
+	// (TS 24.501 §5.4.1.3.7): DELETE
+	// /ue-authentications/{authCtxId}/5g-aka-confirmation, the
+	// authentication result removal of TS 29.509 (OpenAPI operation
+	// Delete5gAkaAuthenticationResult, 204 No Content). The AUSF reports
+	// the unsuccessful authentication to the UDM
+	// (Nudm_UEAuthentication_ResultConfirmation with AuthEvent success
+	// false, TS 29.503 §5.4.2.3), logs it with the SUPI and forgets the
+	// context. The answer carries nothing, so the SUPI stays in the home
+	// network: the AUSF discloses it only on a successful confirmation
+	// (TS 33.501 §6.1.3.2 step 12).
+	//
+	// cause is the 5GMM cause the UE gave (TS 24.501 §9.11.3.2: #20 MAC
+	// failure, #21 synch failure, #26 non-5G authentication unacceptable,
+	// #71 ngKSI already in use). TS 29.509's DELETE has no body: the cause
+	// goes into the AUSF's log line only and changes nothing; a binding
+	// over HTTP would not carry it. Errors: ErrAuthContextNotFound (the
+	// context expired or was confirmed or deleted already).
+	DeleteConfirmation(ctx context.Context, authCtxID string, cause uint8) error
 }
 
 // AuthRequest is an AuthenticationInfo (TS 29.509 §6.1.6) and, between

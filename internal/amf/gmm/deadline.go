@@ -57,6 +57,12 @@ func (b boundedAUSF) Confirm(ctx context.Context, id string, res [16]byte) (sbi.
 	return b.s.Confirm(ctx, id, res)
 }
 
+func (b boundedAUSF) DeleteConfirmation(ctx context.Context, id string, cause uint8) error {
+	ctx, cancel := context.WithTimeout(ctx, b.d)
+	defer cancel()
+	return b.s.DeleteConfirmation(ctx, id, cause)
+}
+
 type boundedSDM struct {
 	s sbi.NudmSDM
 	d time.Duration

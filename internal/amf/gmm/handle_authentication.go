@@ -150,6 +150,12 @@ func (m *Machine) handleAuthenticationFailure(ctx context.Context, msg *nasMessa
 	}
 	cause := msg.Cause5GMM.GetCauseValue()
 	m.log.Info("authentication failure from UE", m.identity(), "cause", cause)
+	// The challenge will never be confirmed: the AUSF ends its context
+	// (TS 29.509 authentication result removal) and, knowing the SUPI the
+	// AMF does not know yet for a concealed SUCI, logs whose SIM failed.
+	if err := m.svc.AUSF.DeleteConfirmation(ctx, m.auth.ctxID, cause); err != nil {
+		m.log.Info("the AUSF did not end the authentication context", m.identity(), "error", err)
+	}
 	switch {
 	case cause == nas.CauseSynchFailure && msg.AuthenticationFailureParameter != nil && !m.auth.resynced:
 		auts := msg.AuthenticationFailureParameter.GetAuthenticationFailureParameter()

@@ -31,6 +31,13 @@ func (w ausf) Confirm(ctx context.Context, id string, res [16]byte) (sbi.AuthCon
 	return w.s.Confirm(ctx, id, res)
 }
 
+func (w ausf) DeleteConfirmation(ctx context.Context, id string, cause uint8) error {
+	if err := w.f.inject(ctx, "DeleteConfirmation"); err != nil {
+		return err
+	}
+	return w.s.DeleteConfirmation(ctx, id, cause)
+}
+
 // UDMAuth wraps a Nudm_UEAuthentication service.
 func UDMAuth(s sbi.NudmUEAuthentication, f *Faults) sbi.NudmUEAuthentication {
 	return udmAuth{s, f}
