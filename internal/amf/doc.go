@@ -28,8 +28,13 @@
 // The gNB registry is guarded by AMF.mu; a ran's own fields by ran.mu
 // (lock order: AMF.mu before ran.mu). The UE maps (by AMF UE NGAP ID,
 // 5G-TMSI, SUPI) are guarded by AMF.ues, never held with the others. No
-// lock is held while sending. Stop joins the readers (AMF.wg), then closes
-// the executor gate (AMF.runs) and joins the executors.
+// lock is held while sending. An NG Setup naming a gNB ID another
+// association holds may wait, on its own association's reader and with
+// no lock held, for that association to answer a liveness probe
+// (probe.go; ran.heard is the reader's signal): up to ProbeTimeout, which
+// delays only the association being set up. Stop joins the readers
+// (AMF.wg), then closes the executor gate (AMF.runs) and joins the
+// executors.
 //
 // # Errors
 //
