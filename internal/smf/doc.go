@@ -103,6 +103,11 @@
 // PCF or the UDM is bounded by Options.SBITimeout; a temporary failure of
 // either (sbi.Temporary: unavailable, or no answer in time) refuses the
 // session with #26 "insufficient resources", another refusal with #31.
+// Every PDU SESSION ESTABLISHMENT REJECT with #26 — a failing PCF or UDM,
+// an unreachable or refusing UPF, no PFCP association, an exhausted pool
+// — carries the Back-off timer value IE with Options.T3396 (TS 24.501
+// §6.4.1.4.2; two minutes by default), so the UE does not ask again for
+// the DNN and S-NSSAI before it expires.
 //
 // # Spec conformance
 //

@@ -72,6 +72,14 @@ func (s *SMF) createSMContext(ctx context.Context, req sbi.SMContextCreate) (sbi
 	var rej *rejection
 	if errors.As(err, &rej) {
 		log.Info("PDU session establishment rejected", "cause", rej.cause, "reason", rej.err)
+		if rej.cause == sm.CauseInsufficientResources {
+			// TS 24.501 §6.4.1.4.2: with #26 the network may give a
+			// Back-off timer value; the UE starts T3396 and does not ask
+			// again for this DNN and S-NSSAI before it expires, instead of
+			// retrying into the same failure.
+			return sbi.SMContextCreated{Reject: true, Cause: rej.cause,
+				N1SM: sm.EstablishmentRejectBackOff(nil, er.PDUSessionID, er.PTI, rej.cause, s.opts.T3396)}, nil
+		}
 		return rejected(er.PDUSessionID, er.PTI, rej.cause), nil
 	}
 	if err != nil {

@@ -146,6 +146,9 @@ func TestN4UPFCauses(t *testing.T) {
 			if !c.Reject || c.Cause != tt.want {
 				t.Errorf("UPF cause %d: reject %v, #%d; want #%d", tt.cause, c.Reject, c.Cause, tt.want)
 			}
+			if c.Reject {
+				checkBackOff(t, c)
+			}
 			if got := f.metric("keel_smf_n4_requests_total", map[string]string{"type": "session_establishment", "cause": fmt.Sprint(tt.cause)}); got != 1 {
 				t.Errorf("keel_smf_n4_requests_total{session_establishment,%d} = %v, want 1", tt.cause, got)
 			}

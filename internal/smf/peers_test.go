@@ -8,6 +8,7 @@ import (
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbi/sbitest"
+	"github.com/keelcore/keel/internal/smf"
 )
 
 // The SMF under a failing or slow PCF and UDM (sbitest): a temporary
@@ -43,6 +44,7 @@ func TestSlowOrFailingPeers(t *testing.T) {
 			if !c.Reject || c.Cause != tc.cause {
 				t.Fatalf("CreateSMContext = reject %v cause #%d, want reject #%d", c.Reject, c.Cause, tc.cause)
 			}
+			checkBackOff(t, c)
 			if tc.faults.Calls(tc.op) != calls+1 {
 				t.Errorf("%s called %d times, want once", tc.op, tc.faults.Calls(tc.op)-calls)
 			}
@@ -61,4 +63,19 @@ func TestSlowOrFailingPeers(t *testing.T) {
 		t.Fatalf("establishment once the peers answer again = reject #%d", c.Cause)
 	}
 	w.waitFor("goroutines of the abandoned calls to end", func() bool { return runtime.NumGoroutine() <= goroutines+2 })
+}
+
+// checkBackOff checks the PDU SESSION ESTABLISHMENT REJECT of a refused
+// session: with #26 it carries the Back-off timer value IE (TS 24.501
+// §6.4.1.4.2, §8.3.3.2: IEI 37, length 1, GPRS timer 3) holding the
+// SMF's T3396, with any other cause the cause alone.
+func checkBackOff(t *testing.T, c sbi.SMContextCreated) {
+	t.Helper()
+	want := []byte{sm.EPD, c.N1SM[1], c.N1SM[2], sm.MsgEstablishmentReject, c.Cause}
+	if c.Cause == sm.CauseInsufficientResources {
+		want = append(want, 0x37, 1, sm.GPRSTimer3(smf.DefaultT3396))
+	}
+	if string(c.N1SM) != string(want) {
+		t.Errorf("reject #%d = %x, want %x", c.Cause, c.N1SM, want)
+	}
 }

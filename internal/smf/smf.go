@@ -85,10 +85,20 @@ type Options struct {
 	// SBITimeout bounds each call to the PCF and the UDM; 0 means
 	// DefaultSBITimeout.
 	SBITimeout time.Duration
+	// T3396 is the back-off sent with #26 "insufficient resources" when a
+	// session is refused for a temporary failure; 0 means DefaultT3396.
+	T3396 time.Duration
 }
 
 // DefaultSBITimeout is the default of Options.SBITimeout.
 const DefaultSBITimeout = 5 * time.Second
+
+// DefaultT3396 is the back-off a UE is given with #26 (TS 24.501
+// §6.4.1.4.2). TS 24.501 leaves the value to the network; two minutes,
+// as the AMF's T3346 for #22, outlasts the failures that cause #26 — an
+// SBI call bounded at 5 s, N4 retransmissions of about 15 s, a UPF
+// re-associating — while sparing the SMF a UE retrying at once.
+const DefaultT3396 = 2 * time.Minute
 
 // SMF implements sbi.NsmfPDUSession.
 type SMF struct {
@@ -197,6 +207,9 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 	}
 	if s.opts.SBITimeout <= 0 {
 		s.opts.SBITimeout = DefaultSBITimeout
+	}
+	if s.opts.T3396 <= 0 {
+		s.opts.T3396 = DefaultT3396
 	}
 	if opts.AMF != nil {
 		s.SetAMF(opts.AMF)

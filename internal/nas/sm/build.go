@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"time"
 )
 
 // Accept is the content of a PDU SESSION ESTABLISHMENT ACCEPT (TS 24.501
@@ -290,6 +291,44 @@ func parseDNN(v []byte) (string, error) {
 // 24.501 §8.3.3) with a 5GSM cause.
 func EstablishmentReject(b []byte, psi, pti, cause uint8) []byte {
 	return append(b, EPD, psi, pti, MsgEstablishmentReject, cause)
+}
+
+// IeiBackOffTimer is the IEI of the Back-off timer value IE of a PDU
+// SESSION ESTABLISHMENT REJECT (TS 24.501 §8.3.3.1: IEI 37, GPRS timer 3,
+// TLV 3).
+const IeiBackOffTimer uint8 = 0x37
+
+// EstablishmentRejectBackOff appends a PDU SESSION ESTABLISHMENT REJECT
+// (TS 24.501 §8.3.3) with a 5GSM cause and the Back-off timer value IE
+// (§8.3.3.2, §9.11.2.5: GPRS timer 3 of TS 24.008 §10.5.7.4a) holding
+// backOff, in the finest unit whose 5-bit value holds it, rounded down.
+// The UE then starts T3396 for #26 and does not ask again for the same
+// DNN and S-NSSAI before it expires (TS 24.501 §6.4.1.4.2).
+func EstablishmentRejectBackOff(b []byte, psi, pti, cause uint8, backOff time.Duration) []byte {
+	b = EstablishmentReject(b, psi, pti, cause)
+	return append(b, IeiBackOffTimer, 1, GPRSTimer3(backOff))
+}
+
+// GPRSTimer3 encodes a duration as GPRS timer 3 (TS 24.008 §10.5.7.4a,
+// TS 24.501 §9.11.2.5): bits 8–6 the unit (011 2 s, 100 30 s, 101 1 min,
+// 000 10 min, 001 1 h, 010 10 h, 110 320 h), bits 5–1 the value, in the
+// finest unit whose value holds d, rounded down. A duration past 31 × 320
+// h is sent as that maximum. (Package nas has the same encoder for the
+// 5GMM timers; the codecs do not import each other.)
+func GPRSTimer3(d time.Duration) byte {
+	units := []struct {
+		code byte
+		unit time.Duration
+	}{{0b011, 2 * time.Second}, {0b100, 30 * time.Second}, {0b101, time.Minute}, {0b000, 10 * time.Minute}, {0b001, time.Hour}, {0b010, 10 * time.Hour}, {0b110, 320 * time.Hour}}
+	if d < 0 {
+		d = 0
+	}
+	for _, u := range units {
+		if v := d / u.unit; v <= 31 {
+			return u.code<<5 | byte(v)
+		}
+	}
+	return 0b110<<5 | 31
 }
 
 // ReleaseCommand appends a PDU SESSION RELEASE COMMAND (TS 24.501

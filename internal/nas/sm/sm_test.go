@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -118,6 +119,10 @@ func TestBuildersGolden(t *testing.T) {
 			"22 01 02" +
 			"79 0006 3f 20 41 01 01 05"},
 		{"EstablishmentReject", EstablishmentReject(nil, 5, 0x2a, CauseMissingOrUnknownDNN), "2e 05 2a c3 1b"},
+		// #26 with the Back-off timer value IE (TS 24.501 §8.3.3.2): IEI
+		// 37, length 1, GPRS timer 3 (§9.11.2.5, TS 24.008 §10.5.7.4a)
+		// unit 100 (30 seconds) value 4: 100 00100.
+		{"EstablishmentRejectBackOff", EstablishmentRejectBackOff(nil, 5, 0x2a, CauseInsufficientResources, 2*time.Minute), "2e 05 2a c3 1a 37 01 84"},
 		{"ReleaseCommand", ReleaseCommand(nil, 5, NoPTI, CauseRegularDeactivation), "2e 05 00 d3 24"},
 		{"ReleaseReject", ReleaseReject(nil, 5, 7, CausePDUSessionDoesNotExist), "2e 05 07 d2 36"},
 		{"Status", Status(nil, 5, 7, CauseInvalidMandatoryInformation), "2e 05 07 d6 60"},
@@ -425,5 +430,28 @@ func TestEstablishmentAcceptAllocs(t *testing.T) {
 	})
 	if n != 0 {
 		t.Errorf("EstablishmentAccept allocates %.0f times", n)
+	}
+}
+
+// GPRS timer 3 (TS 24.008 §10.5.7.4a): the finest unit whose 5-bit value
+// holds the duration, rounded down.
+func TestGPRSTimer3(t *testing.T) {
+	for d, want := range map[time.Duration]byte{
+		0:                  0b011_00000,
+		10 * time.Second:   0b011_00101, // 5 × 2 s
+		62 * time.Second:   0b011_11111, // 31 × 2 s
+		64 * time.Second:   0b100_00010, // 2 × 30 s, rounded down
+		2 * time.Minute:    0b100_00100, // 4 × 30 s
+		20 * time.Minute:   0b101_10100, // 20 × 1 min
+		40 * time.Minute:   0b000_00100, // 4 × 10 min
+		6 * time.Hour:      0b001_00110, // 6 × 1 h
+		100 * time.Hour:    0b010_01010, // 10 × 10 h
+		1000 * time.Hour:   0b110_00011, // 3 × 320 h
+		100000 * time.Hour: 0b110_11111, // the maximum
+		-time.Second:       0b011_00000,
+	} {
+		if got := GPRSTimer3(d); got != want {
+			t.Errorf("GPRSTimer3(%v) = %08b, want %08b", d, got, want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package sm
 
 import (
 	"testing"
+	"time"
 
 	"github.com/keelcore/keel/internal/tsharktest"
 
@@ -103,6 +104,8 @@ func TestTsharkDecodes(t *testing.T) {
 		}},
 		{"reject", dlNASTransport(5, EstablishmentReject(nil, 5, 0x2a, CauseMissingOrUnknownDNN)), false, map[string]string{
 			"nas_5gs.sm.message_type": "0xc3", "nas_5gs.sm.5gsm_cause": "27"}},
+		{"reject with back-off", dlNASTransport(5, EstablishmentRejectBackOff(nil, 5, 0x2a, CauseInsufficientResources, 2*time.Minute)), false, map[string]string{
+			"nas_5gs.sm.message_type": "0xc3", "nas_5gs.sm.5gsm_cause": "26", "gsm_a.gm.gmm.gprs_timer3_unit": "4", "gsm_a.gm.gmm.gprs_timer3_value": "4"}},
 		{"release command", dlNASTransport(5, ReleaseCommand(nil, 5, NoPTI, CauseRegularDeactivation)), false, map[string]string{
 			"nas_5gs.sm.message_type": "0xd3", "nas_5gs.sm.5gsm_cause": "36"}},
 		{"release reject", dlNASTransport(5, ReleaseReject(nil, 5, 7, CausePDUSessionDoesNotExist)), false, map[string]string{

@@ -102,7 +102,16 @@ func (s *Session) untilSession(ctx context.Context, psi uint8, want ue.Event) er
 		case want:
 			return nil
 		case ue.EventPDUSessionRejected, ue.EventPDUSessionReleased, ue.EventPDUSessionReleaseRejected:
-			return &Failure{Cause: fmt.Sprintf("5gsm-cause-%d", res.Cause), Err: errors.New(res.Event.String())}
+			err := errors.New(res.Event.String())
+			switch {
+			case res.BackOff == ue.BackOffDeactivated:
+				err = fmt.Errorf("%s, back-off deactivated", res.Event)
+			case res.BackOff > 0:
+				// TS 24.501 §6.4.1.4.2: T3396, no new request for this DNN
+				// and S-NSSAI before it expires.
+				err = fmt.Errorf("%s, back-off %v", res.Event, res.BackOff)
+			}
+			return &Failure{Cause: fmt.Sprintf("5gsm-cause-%d", res.Cause), Err: err}
 		case ue.EventPDUSessionNotForwarded:
 			return &Failure{Cause: fmt.Sprintf("5gmm-cause-%d", res.Cause), Err: errors.New(res.Event.String())}
 		}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/free5gc/nas"
 	"github.com/google/go-cmp/cmp"
@@ -193,10 +194,11 @@ func TestEstablishmentAcceptIPv4v6(t *testing.T) {
 
 func TestEstablishmentReject(t *testing.T) {
 	u, n, _ := establish(t)
-	// Reject #26 insufficient resources with a back-off timer of 1 minute.
+	// Reject #26 insufficient resources with a back-off timer of 1 hour
+	// (GPRS timer 3 unit 001, value 1).
 	res := handle(t, u, n.protect(dlNASTransport(t, 1, "2e0101c3"+"1a"+"370121", 0), 2))
-	if res.Event != EventPDUSessionRejected || res.Cause != 26 || res.PDUSessionID != 1 {
-		t.Errorf("Handle(reject) = %+v, want %v #26 for session 1", res, EventPDUSessionRejected)
+	if res.Event != EventPDUSessionRejected || res.Cause != 26 || res.PDUSessionID != 1 || res.BackOff != time.Hour {
+		t.Errorf("Handle(reject) = %+v, want %v #26 for session 1 with a back-off of 1h", res, EventPDUSessionRejected)
 	}
 	if u.SessionState(1) != SessionInactive {
 		t.Errorf("SessionState(1) = %v", u.SessionState(1))
@@ -390,6 +392,39 @@ func TestParseAcceptMalformed(t *testing.T) {
 	} {
 		if _, err := parseAccept(smMessage{psi: 1, pti: 1, typ: smEstablishmentAccept, body: unhex(t, body)}); err == nil {
 			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+// The Back-off timer value among the optional IEs of a PDU Session
+// Establishment Reject (TS 24.501 §8.3.3), in every GPRS timer 3 unit
+// (TS 24.008 §10.5.7.4a), after other IEs.
+func TestRejectBackOff(t *testing.T) {
+	for _, tt := range []struct {
+		ies  string
+		want time.Duration
+		bad  bool
+	}{
+		{"", 0, false},
+		{"370184", 2 * time.Minute, false},                       // 4 × 30 s
+		{"370105", 50 * time.Minute, false},                      // 5 × 10 min
+		{"370165", 10 * time.Second, false},                      // 5 × 2 s
+		{"370121", time.Hour, false},                             // 1 × 1 h
+		{"3701a3", 3 * time.Minute, false},                       // 3 × 1 min
+		{"370142", 20 * time.Hour, false},                        // 2 × 10 h
+		{"3701c1", 320 * time.Hour, false},                       // 1 × 320 h
+		{"370160", 0, false},                                     // 2 s × 0: zero
+		{"3701e0", BackOffDeactivated, false},                    // 111: deactivated
+		{"f1" + "7b0002aabb" + "3701a3", 3 * time.Minute, false}, // allowed SSC mode, ePCO first
+		{"1d0101" + "370184", 2 * time.Minute, false},            // re-attempt indicator first
+		{"37", 0, true},
+		{"3702a3a3", 0, true},
+		{"7b00ff", 0, true},
+	} {
+		b, _ := hex.DecodeString(tt.ies)
+		got, err := rejectBackOff(b)
+		if tt.bad != (err != nil) || got != tt.want {
+			t.Errorf("rejectBackOff(%s) = %v, %v; want %v, error %v", tt.ies, got, err, tt.want, tt.bad)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package ue
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/free5gc/nas"
 )
@@ -112,7 +113,17 @@ type Result struct {
 	Cause uint8
 	// PDUSessionID is the PDU session of a 5GSM event.
 	PDUSessionID uint8
+	// BackOff is the Back-off timer value of a PDU Session Establishment
+	// Reject (TS 24.501 §6.4.1.4.2: T3396 with #26): how long the UE is
+	// not to ask again for the DNN and S-NSSAI; 0 when the network gave
+	// none or zero, BackOffDeactivated when it said "deactivated".
+	BackOff time.Duration
 }
+
+// BackOffDeactivated is Result.BackOff for a Back-off timer value IE that
+// says "deactivated" (GPRS timer 3 unit 111, TS 24.008 §10.5.7.4a): no
+// new request until the UE is switched off or the USIM removed.
+const BackOffDeactivated time.Duration = -1
 
 // inbound is a downlink 5GMM message after the security header was
 // checked and removed.
