@@ -99,7 +99,10 @@
 // not decode or that the state does not allow), sbi.ErrSMContextNotFound,
 // and faults (N4 failures during an update). Handlers log the 3GPP cause
 // they pick; failures of clean-up (N4 deletion, policy deletion) are
-// logged where they happen, nothing better being possible. A call to the
+// logged where they happen, nothing better being possible. Every line
+// passes a lograte.Limiter keyed by message and "cause" (Options.LogRate),
+// so UEs that keep re-registering under a dropping gNB write a burst and
+// a count, not a line per replaced session. A call to the
 // PCF or the UDM is bounded by Options.SBITimeout; a temporary failure of
 // either (sbi.Temporary: unavailable, or no answer in time) refuses the
 // session with #26 "insufficient resources", another refusal with #31.

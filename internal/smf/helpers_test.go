@@ -336,6 +336,7 @@ type worldOptions struct {
 	// calls to the PCF and the UDM; sbiTimeout bounds those calls.
 	pcfFaults, sdmFaults *sbitest.Faults
 	sbiTimeout           time.Duration
+	log                  *slog.Logger // the SMF's logger; nil: the test's, with -v
 }
 
 var defaultDNNs = []smf.DNNConfig{
@@ -381,6 +382,9 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	log := slog.New(slog.DiscardHandler)
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	if o.log != nil {
+		log = o.log
 	}
 	var (
 		pcfSvc sbi.NpcfSMPolicyControl = w.pcf

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/keelcore/keel/internal/ippool"
+	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/pfcp"
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -65,6 +66,11 @@ type Options struct {
 	AMF sbi.NamfCommunication
 	// Logger receives the SMF's records; nil discards them.
 	Logger *slog.Logger
+	// LogRate limits the SMF's repetitive log lines (lograte): per
+	// message and cause, Burst lines per Interval, then a count of the
+	// suppressed ones. The zero value takes lograte's defaults; Keys is
+	// always "cause".
+	LogRate lograte.Options
 	// Registry receives the SMF's metrics; nil leaves them unregistered.
 	Registry prometheus.Registerer
 	// PFCP tunes the N4 node (retransmission timer and count).
@@ -109,6 +115,7 @@ type SMF struct {
 	sdm     sbi.NudmSDM
 	amf     atomic.Pointer[amfRef]
 	log     *slog.Logger
+	logRate *lograte.Limiter
 	metrics *metrics
 	node    *pfcp.Node
 
@@ -202,6 +209,13 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	// Every line goes through the limiter, as the AMF's do: UEs that
+	// register again and again without deregistering (a gNB dropping
+	// its association under them) must not write a line per session.
+	rate := opts.LogRate
+	rate.Keys = []string{"cause"}
+	s.logRate = lograte.New(s.log.Handler(), rate)
+	s.log = slog.New(s.logRate)
 	if s.opts.HeartbeatInterval <= 0 {
 		s.opts.HeartbeatInterval = DefaultHeartbeatInterval
 	}
@@ -339,6 +353,7 @@ func (s *SMF) Close() {
 		s.cancel()
 		s.done.Wait()
 		s.node.Close()
+		s.logRate.Flush(context.Background())
 	})
 }
 
