@@ -210,23 +210,8 @@ func (n DNN) validate(key string) *Error {
 			return err
 		}
 	}
-	for i, a := range n.DNS {
-		k := index(key+".dns", i)
-		switch {
-		case !a.IsValid():
-			return errorf(k, "must be an IP address")
-		case a.Zone() != "":
-			return errorf(k, "must not have a zone, got %s", a)
-		case a.Is4In6():
-			return errorf(k, "must be written as IPv4, got %s", a)
-		case a.IsUnspecified() || a.IsMulticast():
-			return errorf(k, "must be a unicast address, got %s", a)
-		}
-		for j, b := range n.DNS[:i] {
-			if a == b {
-				return errorf(k, "%s is also dns[%d]", a, j)
-			}
-		}
+	if err := validateUnicastList(key+".dns", "dns", n.DNS); err != nil {
+		return err
 	}
 	if n.MTU < minMTU || n.MTU > maxMTU {
 		return errorf(key+".mtu", "must be %d..%d, got %d", minMTU, maxMTU, n.MTU)
@@ -319,23 +304,8 @@ func (c Config) validatePeers() *Error {
 		key   string
 		peers []netip.Addr
 	}{{"upf.n4.peers", c.UPF.N4.Peers}, {"smf.n4.peers", c.SMF.N4.Peers}} {
-		for i, a := range l.peers {
-			k := index(l.key, i)
-			switch {
-			case !a.IsValid():
-				return errorf(k, "must be an IP address")
-			case a.Zone() != "":
-				return errorf(k, "must not have a zone, got %s", a)
-			case a.Is4In6():
-				return errorf(k, "must be written as IPv4, got %s", a)
-			case a.IsUnspecified() || a.IsMulticast():
-				return errorf(k, "must be a unicast address, got %s", a)
-			}
-			for j, b := range l.peers[:i] {
-				if a == b {
-					return errorf(k, "%s is also %s[%d]", a, l.key, j)
-				}
-			}
+		if err := validateUnicastList(l.key, l.key, l.peers); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -461,4 +431,28 @@ func isPrintableString(s string) bool {
 		}
 	}
 	return true
+}
+
+// validateUnicastList checks a list of unicast IP addresses without
+// repeats at key; a repeat names its first place as name[j].
+func validateUnicastList(key, name string, addrs []netip.Addr) *Error {
+	for i, a := range addrs {
+		k := index(key, i)
+		switch {
+		case !a.IsValid():
+			return errorf(k, "must be an IP address")
+		case a.Zone() != "":
+			return errorf(k, "must not have a zone, got %s", a)
+		case a.Is4In6():
+			return errorf(k, "must be written as IPv4, got %s", a)
+		case a.IsUnspecified() || a.IsMulticast():
+			return errorf(k, "must be a unicast address, got %s", a)
+		}
+		for j, b := range addrs[:i] {
+			if a == b {
+				return errorf(k, "%s is also %s[%d]", a, name, j)
+			}
+		}
+	}
+	return nil
 }
