@@ -14,11 +14,11 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 )
 
@@ -79,27 +79,9 @@ data_dir: %s
 
 type server struct {
 	cmd    *exec.Cmd
-	stdout syncBuffer
-	stderr syncBuffer
+	stdout logtest.Buffer
+	stderr logtest.Buffer
 	done   chan error
-}
-
-// syncBuffer collects a child's output while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func startServe(t *testing.T, bin, cfg, api string) *server {
@@ -302,7 +284,7 @@ func TestSimEndsAfterCoreKilled(t *testing.T) {
 	tok := strings.TrimSpace(string(token))
 
 	const timeout = 5 * time.Second
-	var stdout, stderr syncBuffer
+	var stdout, stderr logtest.Buffer
 	sim := exec.Command(bin, "sim", "--sctp", "userspace", "--json", "--amf", string(n2[1]), "--gnbs", "2",
 		"--ues", "20000", "--rate", "1000", "--provision", "--timeout", timeout.String())
 	sim.Stdout, sim.Stderr = &stdout, &stderr

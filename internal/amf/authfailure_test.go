@@ -2,7 +2,6 @@ package amf_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/crypto/suci"
 	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/ue"
@@ -58,7 +58,7 @@ func TestAuthenticationFailureSUCINamesSUPIAtAUSF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var amfBuf, ausfBuf syncBuffer
+	var amfBuf, ausfBuf logtest.Buffer
 	rec := &recordingAUSF{}
 	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{
 		log:     slog.New(slog.NewJSONHandler(&amfBuf, nil)),
@@ -103,7 +103,7 @@ func TestAuthenticationFailureSUCINamesSUPIAtAUSF(t *testing.T) {
 	}
 
 	var found bool
-	for _, rec := range jsonLines(t, ausfBuf.String()) {
+	for _, rec := range ausfBuf.Records(t) {
 		if rec["msg"] != "authentication failed: the UE refused the challenge" {
 			continue
 		}
@@ -122,7 +122,7 @@ func TestAuthenticationFailureSUCINamesSUPIAtAUSF(t *testing.T) {
 	// The AMF's own line names the SUCI; the SUPI appears nowhere in
 	// what the AMF wrote, nor in its UE contexts.
 	found = false
-	for _, rec := range jsonLines(t, amfBuf.String()) {
+	for _, rec := range amfBuf.Records(t) {
 		if rec["msg"] == "authentication failure from UE" {
 			found = true
 			if s, _ := rec["suci"].(string); !strings.HasPrefix(s, "suci-0-001-01-") || rec["supi"] != nil {
@@ -151,20 +151,4 @@ func TestAuthenticationFailureSUCINamesSUPIAtAUSF(t *testing.T) {
 	if _, err := rec.NausfUEAuthentication.Confirm(ctx, ids[0], [16]byte{}); !errors.Is(err, sbi.ErrAuthContextNotFound) {
 		t.Errorf("Confirm of the refused context = %v, want ErrAuthContextNotFound", err)
 	}
-}
-
-func jsonLines(t *testing.T, out string) []map[string]any {
-	t.Helper()
-	var recs []map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-		if l == "" {
-			continue
-		}
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(l), &rec); err != nil {
-			t.Fatalf("log line %q: %v", l, err)
-		}
-		recs = append(recs, rec)
-	}
-	return recs
 }

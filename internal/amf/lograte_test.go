@@ -2,7 +2,6 @@ package amf_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/lograte"
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/ue"
 )
@@ -22,7 +22,7 @@ import (
 // "suppressed N similar lines" summary.
 func TestUnknownSUPIFloodLogBounded(t *testing.T) {
 	const n = 20000
-	var buf syncBuffer
+	var buf logtest.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	c := startCoreLog(t, 0, gmm.Timers{}, log)
 	g := c.gnb(t, 1)
@@ -95,20 +95,15 @@ func TestUnknownSUPIFloodLogBounded(t *testing.T) {
 	// many bursts, still a small fraction of the two lines per UE.
 	windows := 1 + int(time.Since(start)/lograte.DefaultInterval)
 
-	out := strings.TrimSpace(buf.String())
-	lines := strings.Split(out, "\n")
+	recs := buf.Records(t)
 	// Two lines per UE before (refused by the home network; rejected):
 	// now a burst of each message per interval, and the summaries.
 	bound := min(400*windows, n/4)
-	if len(lines) > bound {
-		t.Errorf("%d Initial UE Messages for unknown SUPIs wrote %d log lines, want at most %d", n, len(lines), bound)
+	if len(recs) > bound {
+		t.Errorf("%d Initial UE Messages for unknown SUPIs wrote %d log lines, want at most %d", n, len(recs), bound)
 	}
 	suppressed := 0
-	for _, l := range lines {
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(l), &rec); err != nil {
-			t.Fatalf("log line %q: %v", l, err)
-		}
+	for _, rec := range recs {
 		if v, ok := rec["suppressed"].(float64); ok && rec["like"] == "registration rejected" {
 			suppressed += int(v)
 		}
@@ -116,14 +111,14 @@ func TestUnknownSUPIFloodLogBounded(t *testing.T) {
 	if suppressed < n/2 {
 		t.Errorf("summaries count %d suppressed \"registration rejected\" lines, want most of %d", suppressed, n)
 	}
-	t.Logf("%d UEs: %d log lines, %d \"registration rejected\" lines suppressed", n, len(lines), suppressed)
+	t.Logf("%d UEs: %d log lines, %d \"registration rejected\" lines suppressed", n, len(recs), suppressed)
 }
 
 // A UE whose SIM holds the wrong K answers the challenge with MAC
 // failure (TS 24.501 §5.4.1.3.7 c); the log line names its SUPI, so the
 // operator knows whose SIM to check — and never a key.
 func TestAuthenticationFailureNamesSUPI(t *testing.T) {
-	var buf syncBuffer
+	var buf logtest.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	c := startCoreLog(t, 1, gmm.Timers{}, log)
 	g := c.gnb(t, 1)
@@ -156,15 +151,11 @@ func TestAuthenticationFailureNamesSUPI(t *testing.T) {
 		}
 	}
 	var found bool
-	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(l), &rec); err != nil {
-			t.Fatalf("log line %q: %v", l, err)
-		}
+	for _, rec := range buf.Records(t) {
 		if rec["msg"] == "authentication failure from UE" {
 			found = true
 			if rec["supi"] != supiOf(0) || rec["cause"] != float64(20) {
-				t.Errorf("log line %s: want supi=%s and cause 20 (MAC failure)", l, supiOf(0))
+				t.Errorf("log line %v: want supi=%s and cause 20 (MAC failure)", rec, supiOf(0))
 			}
 		}
 	}
@@ -180,7 +171,7 @@ func TestAuthenticationFailureNamesSUPI(t *testing.T) {
 
 // A wrong RES* (TS 33.501 §6.1.3.2.2) is logged with the SUPI too.
 func TestWrongRESNamesSUPI(t *testing.T) {
-	var buf syncBuffer
+	var buf logtest.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	c := startCoreLog(t, 1, gmm.Timers{}, log)
 	g := c.gnb(t, 1)
@@ -203,15 +194,11 @@ func TestWrongRESNamesSUPI(t *testing.T) {
 		}
 	}
 	var found bool
-	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(l), &rec); err != nil {
-			t.Fatalf("log line %q: %v", l, err)
-		}
+	for _, rec := range buf.Records(t) {
 		if rec["msg"] == "authentication failed: RES* does not match" {
 			found = true
 			if rec["supi"] != supiOf(0) {
-				t.Errorf("log line %s: want supi=%s", l, supiOf(0))
+				t.Errorf("log line %v: want supi=%s", rec, supiOf(0))
 			}
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
@@ -45,7 +46,7 @@ func (s panickingSDM) AccessAndMobility(ctx context.Context, supi string) (sbi.A
 // stays registered and deregisters.
 func TestUEPanicContained(t *testing.T) {
 	const victim = 1
-	var logs syncBuffer
+	var logs logtest.Buffer
 	var observed []panics.Panic
 	var mu sync.Mutex
 	c := startCoreOpts(t, 6, gmm.Timers{}, coreOptions{
@@ -223,7 +224,7 @@ func (c *panickingConn) Send(ctx context.Context, m sctp.Message) error {
 // counted, and the other gNB and its UEs go on; the gNB can set up again.
 func TestAssociationPanicContained(t *testing.T) {
 	tr := &panickingTransport{Transport: pipe.New(), accepted: make(chan *panickingConn, 8)}
-	var logs syncBuffer
+	var logs logtest.Buffer
 	var observed atomic.Int32
 	h := startWith(t, tr, slog.New(slog.NewJSONHandler(&logs, nil)), func(panics.Panic) { observed.Add(1) })
 	bystander, err := h.connect(gnbConfig(2))

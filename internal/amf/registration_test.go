@@ -19,6 +19,7 @@ import (
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/ausf"
 	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sbi"
@@ -221,7 +222,7 @@ func TestRegistrationInProcess(t *testing.T) {
 // input logged at debug level, then the output is searched for K, OPc and
 // KgNB in hexadecimal.
 func TestSecretsNotLogged(t *testing.T) {
-	var buf syncBuffer
+	var buf logtest.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c := startCoreLog(t, 1, gmm.Timers{}, log)
 	g := c.gnb(t, 1)
@@ -246,23 +247,6 @@ func TestSecretsNotLogged(t *testing.T) {
 			t.Errorf("%s appears in the log", name)
 		}
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // A registered UE goes idle (the gNB asks for release) and comes back

@@ -12,12 +12,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/sqlite"
@@ -28,30 +28,12 @@ const (
 	testOPc = "cd63cb71954a9f4e48a5994e37a02baf"
 )
 
-// syncBuffer collects log output from concurrent handlers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type env struct {
 	t     testing.TB
 	srv   *httptest.Server
 	token secret.Token
 	store store.Store
-	logs  *syncBuffer
+	logs  *logtest.Buffer
 }
 
 func newEnv(t testing.TB) *env {
@@ -62,7 +44,7 @@ func newEnv(t testing.TB) *env {
 // newEnvWith is newEnv with the server's options adjusted by edit.
 func newEnvWith(t testing.TB, edit func(*api.Options)) *env {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "keel.db"), sqlite.Options{Logger: log})
 	if err != nil {

@@ -1,14 +1,12 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/netip"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,26 +15,9 @@ import (
 
 	"github.com/keelcore/keel/internal/app"
 	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/sctp"
 )
-
-// lockedBuffer is a log destination the test reads while the core writes.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // The core says at start which network it serves: PLMN, tracking areas,
 // slices and DNNs with their pools.
@@ -51,7 +32,7 @@ func TestRunLogsNetwork(t *testing.T) {
 	cfg.Slices = []config.Slice{{SST: 1}, {SST: 2, SD: "0000AB"}}
 	cfg.DNNs = append(cfg.DNNs, config.DNN{Name: "ims",
 		IPv4Pool: netip.MustParsePrefix("10.46.0.0/16"), IPv6Pool: netip.MustParsePrefix("fd00:46::/48"), MTU: 1400})
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	noN2 := func(string, *slog.Logger) (sctp.Transport, error) {
 		return nil, fmt.Errorf("no N2 in this test: %w", syscall.EPERM)
 	}

@@ -2,54 +2,23 @@ package ausf_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/keelcore/keel/internal/ausf"
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/sbi"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) lines(t *testing.T) []map[string]any {
-	t.Helper()
-	l.mu.Lock()
-	out := strings.TrimSpace(l.b.String())
-	l.mu.Unlock()
-	var recs []map[string]any
-	for _, s := range strings.Split(out, "\n") {
-		if s == "" {
-			continue
-		}
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(s), &rec); err != nil {
-			t.Fatalf("log line %q: %v", s, err)
-		}
-		recs = append(recs, rec)
-	}
-	return recs
-}
 
 // The UE refused the challenge: the AUSF tells the UDM the authentication
 // failed, writes one line naming the SUPI and the UE's cause, and the
 // context can be neither confirmed nor deleted again.
 func TestDeleteConfirmation(t *testing.T) {
 	ctx := context.Background()
-	var buf lockedBuffer
+	var buf logtest.Buffer
 	a, udm, _, reg := newAUSF(t, ausf.Options{Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
 	const supi = "imsi-001010000000001"
 	ch, err := a.Authenticate(ctx, sbi.AuthRequest{SUPI: supi, ServingNetworkName: sn})
@@ -72,7 +41,7 @@ func TestDeleteConfirmation(t *testing.T) {
 		t.Errorf("results reported to the UDM = %v, want [false]", udm.results)
 	}
 	var n int
-	for _, rec := range buf.lines(t) {
+	for _, rec := range buf.Records(t) {
 		if rec["msg"] != "authentication failed: the UE refused the challenge" {
 			continue
 		}
@@ -99,7 +68,7 @@ func TestDeleteConfirmation(t *testing.T) {
 // cause has its own burst.
 func TestDeleteConfirmationLogBounded(t *testing.T) {
 	ctx := context.Background()
-	var buf lockedBuffer
+	var buf logtest.Buffer
 	a, _, _, _ := newAUSF(t, ausf.Options{Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
 	refuse := func(i int, cause uint8) {
 		ch, err := a.Authenticate(ctx, sbi.AuthRequest{SUPI: fmt.Sprintf("imsi-00101%010d", i), ServingNetworkName: sn})
@@ -115,7 +84,7 @@ func TestDeleteConfirmationLogBounded(t *testing.T) {
 	}
 	refuse(100, 26)
 	byCause := map[float64]int{}
-	for _, rec := range buf.lines(t) {
+	for _, rec := range buf.Records(t) {
 		if rec["msg"] == "authentication failed: the UE refused the challenge" {
 			byCause[rec["cause"].(float64)]++
 		}

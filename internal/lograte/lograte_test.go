@@ -1,9 +1,7 @@
 package lograte_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/lograte"
+	"github.com/keelcore/keel/internal/logtest"
 )
 
 // clock is a settable test clock.
@@ -27,24 +26,8 @@ func (c *clock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func lines(t *testing.T, buf *bytes.Buffer) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		if l == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(l), &m); err != nil {
-			t.Fatalf("log line %q: %v", l, err)
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 func TestBurstThenSummary(t *testing.T) {
-	var buf bytes.Buffer
+	var buf logtest.Buffer
 	c := &clock{t: time.Unix(1000, 0)}
 	l := lograte.New(slog.NewJSONHandler(&buf, nil), lograte.Options{Burst: 3, Interval: 10 * time.Second, Keys: []string{"cause"}, Now: c.now})
 	log := slog.New(l)
@@ -52,13 +35,13 @@ func TestBurstThenSummary(t *testing.T) {
 		log.With("supi", fmt.Sprintf("imsi-00101%010d", i)).Info("registration rejected", "cause", 7)
 	}
 	log.Info("registration rejected", "cause", 22) // another key
-	got := lines(t, &buf)
+	got := buf.Records(t)
 	if len(got) != 4 {
 		t.Fatalf("lines after 100 records of one key and 1 of another = %d, want 4 (burst 3 + 1)", len(got))
 	}
 	c.add(10 * time.Second)
 	log.Info("registration rejected", "cause", 7)
-	got = lines(t, &buf)
+	got = buf.Records(t)
 	if len(got) != 6 {
 		t.Fatalf("lines after the interval = %d, want 6: summary and the new record", len(got))
 	}
@@ -75,7 +58,7 @@ func TestBurstThenSummary(t *testing.T) {
 }
 
 func TestFlush(t *testing.T) {
-	var buf bytes.Buffer
+	var buf logtest.Buffer
 	c := &clock{t: time.Unix(1000, 0)}
 	l := lograte.New(slog.NewJSONHandler(&buf, nil), lograte.Options{Burst: 1, Now: c.now})
 	log := slog.New(l).With("component", "amf")
@@ -85,7 +68,7 @@ func TestFlush(t *testing.T) {
 	log.Info("once")
 	l.Flush(context.Background())
 	l.Flush(context.Background()) // nothing left to say
-	got := lines(t, &buf)
+	got := buf.Records(t)
 	if len(got) != 3 {
 		t.Fatalf("lines = %v, want the first record, \"once\" and one summary", got)
 	}
@@ -95,30 +78,30 @@ func TestFlush(t *testing.T) {
 }
 
 func TestKeyFromWithAttrs(t *testing.T) {
-	var buf bytes.Buffer
+	var buf logtest.Buffer
 	l := lograte.New(slog.NewJSONHandler(&buf, nil), lograte.Options{Burst: 1, Keys: []string{"cause"}})
 	slog.New(l).With("cause", 1).Info("x")
 	slog.New(l).With("cause", 2).Info("x")
 	slog.New(l).With("cause", 2).Info("x")
-	if n := len(lines(t, &buf)); n != 2 {
+	if n := len(buf.Records(t)); n != 2 {
 		t.Errorf("lines = %d, want 2: one per cause", n)
 	}
 }
 
 func TestManyKeysBounded(t *testing.T) {
-	var buf bytes.Buffer
+	var buf logtest.Buffer
 	l := lograte.New(slog.NewJSONHandler(&buf, nil), lograte.Options{Burst: 1, Keys: []string{"cause"}})
 	log := slog.New(l)
 	for i := range 20000 {
 		log.Info("x", "cause", i)
 	}
-	if n := len(lines(t, &buf)); n > 5000 {
+	if n := len(buf.Records(t)); n > 5000 {
 		t.Errorf("20000 distinct keys wrote %d lines, want the table bounded", n)
 	}
 }
 
 func TestConcurrent(t *testing.T) {
-	var buf syncBuffer
+	var buf logtest.Buffer
 	l := lograte.New(slog.NewJSONHandler(&buf, nil), lograte.Options{Burst: 5})
 	var wg sync.WaitGroup
 	for range 8 {
@@ -140,25 +123,8 @@ func TestConcurrent(t *testing.T) {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestBurstAttribute(t *testing.T) {
-	var buf bytes.Buffer
+	var buf logtest.Buffer
 	c := &clock{t: time.Unix(1000, 0)}
 	l := lograte.New(slog.NewJSONHandler(&buf, nil), lograte.Options{Burst: 5, Now: c.now})
 	log := slog.New(l)
@@ -168,7 +134,7 @@ func TestBurstAttribute(t *testing.T) {
 	for range 10 {
 		log.Info("other")
 	}
-	got := lines(t, &buf)
+	got := buf.Records(t)
 	if len(got) != 6 {
 		t.Fatalf("lines = %d, want 1 of the Burst(1) message and 5 of the other", len(got))
 	}
@@ -177,7 +143,7 @@ func TestBurstAttribute(t *testing.T) {
 	}
 	c.add(lograte.DefaultInterval)
 	log.Warn("store failure", lograte.Burst(1), "op", "advance_sqn")
-	if got := lines(t, &buf); len(got) != 8 || got[6]["msg"] != "suppressed 9 similar lines" {
+	if got := buf.Records(t); len(got) != 8 || got[6]["msg"] != "suppressed 9 similar lines" {
 		t.Errorf("after the interval: %v, want the summary of 9 then the line", got[6:])
 	}
 }

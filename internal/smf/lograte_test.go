@@ -1,14 +1,11 @@
 package smf_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"log/slog"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/keelcore/keel/internal/lograte"
+	"github.com/keelcore/keel/internal/logtest"
 )
 
 // A UE that registers again and again without deregistering (its gNB
@@ -17,7 +14,7 @@ import (
 // times per interval, then a count of the rest — not a line per session.
 func TestReplacedSessionLogBounded(t *testing.T) {
 	const n = 3 * lograte.DefaultBurst
-	var buf syncBuffer
+	var buf logtest.Buffer
 	w := newWorld(t, worldOptions{log: slog.New(slog.NewJSONHandler(&buf, nil))})
 	for range n + 1 {
 		w.establish(supi1, 1, "ims", slice1)
@@ -25,11 +22,7 @@ func TestReplacedSessionLogBounded(t *testing.T) {
 	w.smf.Close() // flushes the summaries
 
 	var passed, suppressed int
-	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(l), &rec); err != nil {
-			t.Fatalf("log line %q: %v", l, err)
-		}
+	for _, rec := range buf.Records(t) {
 		const msg = "PDU session replaced by a new one with its ID"
 		switch {
 		case rec["msg"] == msg:
@@ -43,23 +36,4 @@ func TestReplacedSessionLogBounded(t *testing.T) {
 		t.Errorf("%d replaced sessions: %d lines and %d suppressed, want at most %d lines and %d in all",
 			n, passed, suppressed, lograte.DefaultBurst, n)
 	}
-}
-
-// syncBuffer is a bytes.Buffer that the SMF's goroutines may write while
-// the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -13,10 +13,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/oracle"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
@@ -60,7 +60,7 @@ func startProgram(t *testing.T, cmd *exec.Cmd) {
 //	client remote_addr remote_port local_port local_encaps_port remote_encaps_port
 func TestInteropUsrsctpClient(t *testing.T) {
 	prog := usrsctpProgram(t, "client")
-	var logs syncBuffer
+	var logs logtest.Buffer
 	tr := newTransport(t, Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	l, err := tr.Listen(t.Context(), netip.AddrPortFrom(sctptest.Loopback, sctp.PortNGAP))
 	if err != nil {
@@ -73,7 +73,7 @@ func TestInteropUsrsctpClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stdout syncBuffer
+	var stdout logtest.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stdout
 	startProgram(t, cmd)
 
@@ -151,7 +151,7 @@ func TestInteropUsrsctpEchoServer(t *testing.T) {
 		args = append([]string{sb, "-oL"}, args...)
 	}
 	cmd := exec.Command(args[0], args[1:]...)
-	var stdout syncBuffer
+	var stdout logtest.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stdout
 	startProgram(t, cmd)
 
@@ -240,22 +240,4 @@ func containsLine(out string, parts ...string) bool {
 		}
 	}
 	return false
-}
-
-// syncBuffer collects a child's output while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

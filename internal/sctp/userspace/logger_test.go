@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 )
@@ -14,7 +15,7 @@ import (
 // none of pion's; with it, pion's appear too.
 func TestSCTPDebug(t *testing.T) {
 	for _, debug := range []bool{false, true} {
-		var logs syncBuffer
+		var logs logtest.Buffer
 		log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		tr := newTransport(t, Options{Logger: log, SCTPDebug: debug})
 		l := sctptest.Listen(t, tr)

@@ -6,12 +6,12 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
@@ -19,23 +19,6 @@ import (
 	"github.com/keelcore/keel/internal/store/sqlite"
 	"github.com/keelcore/keel/internal/store/storetest"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func open(t *testing.T) (*storetest.Faulty, []string) {
 	t.Helper()
@@ -75,7 +58,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestDiskFullAndRecovery(t *testing.T) {
 	f, supis := open(t)
 	reg := prometheus.NewRegistry()
-	var logs syncBuffer
+	var logs logtest.Buffer
 	h, err := health.New(f, health.Options{
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Registerer: reg,
 		ProbeInterval: 20 * time.Millisecond, LogInterval: time.Hour,
