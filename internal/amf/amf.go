@@ -127,6 +127,10 @@ type AMF struct {
 		byTMSI  map[uint32]*ueContext
 		bySUPI  map[string]*ueContext
 		nextID  int64
+		// releasing holds, per SUPI, the release of a context whose
+		// event panicked while it runs (releaseFailed): closed once the
+		// UDM has forgotten the registration.
+		releasing map[string]chan struct{}
 	}
 	// wg joins association readers and the AMF's own goroutines; runs
 	// joins UE executors.
@@ -171,7 +175,12 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	}
 	limiter := lograte.New(opts.Logger.Handler(), rate)
 	a := &AMF{cfg: cfg, log: slog.New(limiter), logRate: limiter, now: opts.Now, metrics: m, panics: opts.Panics, resetTO: opts.ResetTimeout, probeTO: opts.ProbeTimeout,
-		services: gmm.Bounded(opts.Services, cfg.SBITimeout), afterFunc: opts.AfterFunc, maxUEs: cfg.MaxUEs}
+		afterFunc: opts.AfterFunc, maxUEs: cfg.MaxUEs}
+	svc := opts.Services
+	if svc.UECM != nil {
+		svc.UECM = orderedUECM{NudmUECM: svc.UECM, a: a}
+	}
+	a.services = gmm.Bounded(svc, cfg.SBITimeout)
 	if a.afterFunc == nil {
 		a.afterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 	}
@@ -205,6 +214,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	a.ues.byAMFID = map[int64]*ueContext{}
 	a.ues.byTMSI = map[uint32]*ueContext{}
 	a.ues.bySUPI = map[string]*ueContext{}
+	a.ues.releasing = map[string]chan struct{}{}
 	return a, nil
 }
 

@@ -59,7 +59,15 @@
 // connection released (UE Context Release Command, misc/unspecified, TS
 // 38.413 §9.3.1.2: the cause is none of the radio network, transport,
 // NAS or protocol ones) and its context forgotten, so it registers
-// afresh; the events still in its mailbox are skipped. The association
+// afresh; the events still in its mailbox are skipped. What the context
+// held elsewhere goes with it, without the UE's machine running again:
+// its PDU sessions are released at the SMF (Nsmf_PDUSession_
+// ReleaseSMContext of each SM context reference, read from the machine)
+// and its registration at the UDM (Nudm_UECM_Deregistration), TS 23.502
+// §4.2.2.3, §4.3.4.2. Those calls run on a goroutine of the executor
+// gate (AMF.runs, joined by Stop), each under the SBI deadline; a new
+// registration of the same SUPI waits for them before
+// Nudm_UECM_Registration (ue.go, releaseFailed). The association
 // whose reader panicked is aborted, and its UEs' connections end as on
 // any association loss.
 //

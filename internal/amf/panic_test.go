@@ -16,6 +16,7 @@ import (
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/metrictest"
+	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sbi"
@@ -275,4 +276,185 @@ func TestAssociationPanicContained(t *testing.T) {
 		t.Errorf("%d panics observed, want 1", n)
 	}
 	errorLines(t, logs.String(), 1, "panickingConn).Send")
+}
+
+// recordingSMF is an SMF that keeps the SM contexts the AMF creates and
+// releases, and whose UpdateSMContext panics for one armed subscriber, as
+// a bug reached from the AMF's executor would.
+type recordingSMF struct {
+	mu       sync.Mutex
+	next     int
+	contexts map[string]string // SUPI by SM context reference
+	updates  map[string]int    // UpdateSMContext calls by SUPI
+	armed    string
+}
+
+func newRecordingSMF() *recordingSMF {
+	return &recordingSMF{contexts: map[string]string{}, updates: map[string]int{}}
+}
+
+func (s *recordingSMF) CreateSMContext(_ context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
+	er, err := sm.ParseEstablishmentRequest(req.N1SM)
+	if err != nil {
+		return sbi.SMContextCreated{}, err
+	}
+	n1, err := sm.EstablishmentAccept(nil, sm.Accept{PDUSessionID: req.PDUSessionID, PTI: er.PTI, PDUType: 1, SSCMode: 1,
+		QFI: 1, FiveQI: 9, AMBRUplink: 1e6, AMBRDownlink: 1e6, IPv4: netip.MustParseAddr("10.45.0.2"), SST: 1, DNN: req.DNN})
+	if err != nil {
+		return sbi.SMContextCreated{}, err
+	}
+	n2, err := ngap.SetupRequestTransfer{AMBRUplink: 1e6, AMBRDownlink: 1e6, PDUType: 1,
+		UL: ngap.Tunnel{Addr: netip.MustParseAddr("192.0.2.1"), TEID: 1}, Flows: []ngap.QoSFlow{{QFI: 1, FiveQI: 9, ARPPriority: 8}}}.Encode()
+	if err != nil {
+		return sbi.SMContextCreated{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next++
+	ref := fmt.Sprint(s.next)
+	s.contexts[ref] = req.SUPI
+	return sbi.SMContextCreated{Ref: ref, N1SM: n1, N2SM: n2}, nil
+}
+
+func (s *recordingSMF) UpdateSMContext(_ context.Context, ref string, _ sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+	s.mu.Lock()
+	supi, ok := s.contexts[ref]
+	armed := ok && supi == s.armed
+	s.updates[supi]++
+	s.mu.Unlock()
+	if armed {
+		panic("injected: Nsmf_PDUSession_UpdateSMContext for " + supi)
+	}
+	if !ok {
+		return sbi.SMContextUpdated{}, sbi.ErrSMContextNotFound
+	}
+	return sbi.SMContextUpdated{}, nil
+}
+
+func (s *recordingSMF) ReleaseSMContext(_ context.Context, ref string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.contexts[ref]; !ok {
+		return sbi.ErrSMContextNotFound
+	}
+	delete(s.contexts, ref)
+	return nil
+}
+
+func (s *recordingSMF) arm(supi string) {
+	s.mu.Lock()
+	s.armed = supi
+	s.mu.Unlock()
+}
+
+// updated counts the UpdateSMContext calls for supi's contexts.
+func (s *recordingSMF) updated(supi string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.updates[supi]
+}
+
+// of counts the SM contexts of supi.
+func (s *recordingSMF) of(supi string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, v := range s.contexts {
+		if v == supi {
+			n++
+		}
+	}
+	return n
+}
+
+// A UE context forgotten after a panic takes its PDU session with it at
+// the SMF and its registration at the UDM (TS 23.502 §4.2.2.3.2), without
+// its machine running again; another UE's session and registration stay.
+func TestUEPanicReleasesSessions(t *testing.T) {
+	smf := newRecordingSMF()
+	var observed atomic.Int32
+	c := startCoreOpts(t, 2, gmm.Timers{}, coreOptions{
+		services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s },
+		observe:  func(panics.Panic) { observed.Add(1) },
+	})
+	g := c.gnb(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	victim, bystander := supiOf(0), supiOf(1)
+	var sessions [2]*scenario.Session
+	for i := range sessions {
+		s, _, err := scenario.Register(ctx, g, c.ue(t, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The PDU session is set up at the SMF; the simulated gNB, which
+		// has no N3 address here, answers the resource setup with a
+		// failure, and the SMF keeps the SM context (its user plane
+		// inactive), as it would for a UE to be set up again later.
+		pdu, err := s.UE.EstablishPDUSession(1, "internet", ue.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Conn.Send(ctx, pdu); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); smf.updated(supiOf(i)) == 0; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("UE %d: no PDU session resource setup answer reached the SMF", i)
+			}
+		}
+		sessions[i] = s
+	}
+	for _, supi := range []string{victim, bystander} {
+		if n := smf.of(supi); n != 1 {
+			t.Fatalf("%s has %d SM contexts before the panic, want 1", supi, n)
+		}
+		if _, ok := c.udm.AMF(ctx, supi); !ok {
+			t.Fatalf("%s not registered at the UDM before the panic", supi)
+		}
+	}
+
+	// The victim goes idle: the AMF tells the SMF its user plane is down,
+	// and that call panics.
+	smf.arm(victim)
+	if err := sessions[0].Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); smf.of(victim) != 0 || registeredAt(ctx, c, victim); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s after the panic: %d SM contexts of the victim at the SMF, registered at the UDM %v; want none",
+				smf.of(victim), registeredAt(ctx, c, victim))
+		}
+	}
+	if n := observed.Load(); n != 1 {
+		t.Errorf("%d panics observed, want 1", n)
+	}
+	for _, u := range c.amf.UEs() {
+		if u.SUPI == victim {
+			t.Errorf("the panicking UE's context is still held: %+v", u)
+		}
+	}
+	if n := smf.of(bystander); n != 1 || !registeredAt(ctx, c, bystander) {
+		t.Errorf("bystander after the victim's panic: %d SM contexts, registered %v; want 1, true", n, registeredAt(ctx, c, bystander))
+	}
+	// The bystander goes on; its deregistration releases its own session.
+	if err := sessions[1].Deregister(ctx); err != nil {
+		t.Fatalf("bystander deregistering: %v", err)
+	}
+	if n := smf.of(bystander); n != 0 {
+		t.Errorf("bystander deregistered with %d SM contexts left", n)
+	}
+	// The victim registers afresh, and stays registered at the UDM: the
+	// release of its failed context does not undo the new registration.
+	if _, _, err := scenario.Register(ctx, g, c.ue(t, 0)); err != nil {
+		t.Fatalf("victim registering again: %v", err)
+	}
+	if !registeredAt(ctx, c, victim) {
+		t.Error("victim registered again but not at the UDM")
+	}
+}
+
+func registeredAt(ctx context.Context, c *core, supi string) bool {
+	_, ok := c.udm.AMF(ctx, supi)
+	return ok
 }

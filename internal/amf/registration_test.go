@@ -44,6 +44,7 @@ type core struct {
 	st   store.Store
 	keys [][2]secret.Key128
 	reg  *prometheus.Registry
+	udm  *udm.UDM
 }
 
 func startCore(tb testing.TB, subscribers int, timers gmm.Timers) *core {
@@ -151,7 +152,7 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 		ln.Close()
 		<-done
 	})
-	c.amf, c.addr = a, ln.Addr()
+	c.amf, c.addr, c.udm = a, ln.Addr(), d
 	return c
 }
 

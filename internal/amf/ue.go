@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -321,11 +322,113 @@ func (a *AMF) bindSUPI(u *ueContext, supi string) {
 // so the UE's connection is released and its context forgotten; the UE
 // registers afresh. TS 38.413 §9.3.1.2: misc "unspecified" is for a cause
 // that is none of the radio network, transport, NAS or protocol ones, as
-// a fault of the AMF is. The SMF's session contexts of the UE are not
-// released: that would run the machine again.
+// a fault of the AMF is. What the context held elsewhere goes with it
+// (releaseFailed), read from the machine without running it again.
 func (u *ueContext) fail() {
 	u.failed = true
+	var refs map[uint8]string
+	if u.m != nil {
+		refs = u.m.SMContexts()
+	}
+	// The UDM registration is this context's only while the SUPI is
+	// bound to it: a newer context of the UE owns it otherwise.
+	supi := ""
+	u.a.ues.Lock()
+	if u.supi != "" && u.a.ues.bySUPI[u.supi] == u {
+		supi = u.supi
+	}
+	u.a.ues.Unlock()
 	u.a.dropUE(u, ngap.MiscCause(ie.CauseMiscPresentUnspecified))
+	u.a.releaseFailed(u.log, supi, refs)
+}
+
+// releaseFailed releases at the SMF the SM contexts (refs, by PDU
+// session ID) of a UE context forgotten after a panic and, when supi is
+// set, the UE's registration at the UDM, so that neither the SMF (and
+// the UPF's PFCP sessions and the UE's addresses) nor the home network
+// keeps what the AMF no longer serves. This is the AMF's side of a
+// deregistration without NAS signalling to the UE (TS 23.502 §4.2.2.3.2,
+// §4.2.2.3.3, as for an implicit deregistration): each SM context is
+// released with Nsmf_PDUSession_ReleaseSMContext (§4.3.4.2, the
+// AMF-initiated release, which the SMF runs towards the UPF and its
+// address pools) and the AMF deregisters with Nudm_UECM_Deregistration
+// (TS 29.503 §5.3.2.4).
+//
+// The calls run on a goroutine of their own, each under the AMF's SBI
+// deadline, so the UE's executor does not wait for them; Stop joins it
+// (AMF.runs). Once Stop has closed the gate they run on the caller, an
+// executor that Stop joins anyway. A registration of the same SUPI waits
+// for them at Nudm_UECM_Registration (orderedUECM): the UDM's
+// deregistration must not undo a newer registration.
+func (a *AMF) releaseFailed(log *slog.Logger, supi string, refs map[uint8]string) {
+	if supi == "" && len(refs) == 0 {
+		return
+	}
+	var prev chan struct{}
+	done := make(chan struct{})
+	if supi != "" {
+		a.ues.Lock()
+		prev = a.ues.releasing[supi]
+		a.ues.releasing[supi] = done
+		a.ues.Unlock()
+	}
+	run := func() {
+		defer close(done)
+		ctx := context.Background()
+		if a.services.SMF != nil {
+			for psi, ref := range refs {
+				if err := a.services.SMF.ReleaseSMContext(ctx, ref); err != nil {
+					log.Warn("amf: Nsmf_PDUSession_ReleaseSMContext of a failed UE context failed", "pdu_session_id", psi, "err", err)
+				}
+			}
+		}
+		if supi == "" {
+			return
+		}
+		if prev != nil {
+			<-prev
+		}
+		if a.services.UECM != nil {
+			if err := a.services.UECM.DeregisterAMF(ctx, supi); err != nil {
+				log.Warn("amf: Nudm_UECM_Deregistration of a failed UE context failed", "err", err)
+			}
+		}
+		a.ues.Lock()
+		if a.ues.releasing[supi] == done {
+			delete(a.ues.releasing, supi)
+		}
+		a.ues.Unlock()
+	}
+	if !a.runs.admit() {
+		run()
+		return
+	}
+	go func() {
+		defer a.runs.wg.Done()
+		run()
+	}()
+}
+
+// orderedUECM is the UDM's Nudm_UECM as the AMF's UEs use it: a
+// registration waits until the release of a failed context of the same
+// SUPI (releaseFailed) has deregistered it, within the call's deadline.
+type orderedUECM struct {
+	sbi.NudmUECM
+	a *AMF
+}
+
+func (o orderedUECM) RegisterAMF(ctx context.Context, supi string, reg sbi.AMFRegistration) error {
+	o.a.ues.Lock()
+	done := o.a.ues.releasing[supi]
+	o.a.ues.Unlock()
+	if done != nil {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return fmt.Errorf("amf: Nudm_UECM_Registration waiting for the release of a failed context: %w", ctx.Err())
+		}
+	}
+	return o.NudmUECM.RegisterAMF(ctx, supi, reg)
 }
 
 // dropUE forgets a UE entirely; run on its executor. A non-nil release

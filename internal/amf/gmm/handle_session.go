@@ -230,3 +230,15 @@ func (m *Machine) Sessions() []uint8 {
 	}
 	return out
 }
+
+// SMContexts returns the SM context reference at the SMF of each of the
+// UE's PDU sessions, by PDU session ID. It only reads the machine: the
+// AMF calls it after an event of the machine panicked, to release the
+// sessions without running the machine again.
+func (m *Machine) SMContexts() map[uint8]string {
+	out := make(map[uint8]string, len(m.sessions))
+	for psi, s := range m.sessions {
+		out[psi] = s.ref
+	}
+	return out
+}
