@@ -112,6 +112,12 @@ type AMF struct {
 	overloaded     atomic.Bool
 	// stopping is set by Stop.
 	stopping atomic.Bool
+	// releaseListed, set only by tests (export_test.go), runs in
+	// releaseRAN once the association's UE connections are listed and
+	// AMF.ues is unlocked, and is given the function that ends them: in
+	// between a test makes a UE move to another gNB, which no timing of
+	// real peers can force.
+	releaseListed atomic.Pointer[func(end func())]
 
 	// Lock order: mu, then a ran's mu; ues is never held with either.
 	mu struct {

@@ -204,3 +204,58 @@ func recvMsg(tb testing.TB, c sctp.Conn) message.Message {
 	}
 	return m
 }
+
+// A UE connected on gNB A comes back on gNB B (a mobility registration
+// update naming its 5G-GUTI, as after a radio link failure) while A's
+// association goes down. The end of A's association must end the UE's
+// connection on A only: the one on B survives and carries the UE's
+// deregistration. The test hook holds A's release between the listing of
+// A's UE connections and their end, where the UE moves; an end that
+// re-read the UE's connection there would end the one on B: against
+// releaseRAN before it took each connection with its UE, the UE's
+// deregistration on B is never answered.
+func TestAssociationDownWhileUEMoves(t *testing.T) {
+	c := startCore(t, 1, gmm.Timers{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	gA, gB := c.gnb(t, 1), c.gnb(t, 2)
+	// With a follow-on request the AMF keeps the connection on B after
+	// the update (TS 24.501 §5.5.1.3.4).
+	u, err := ue.New(ue.Config{SUPI: supiOf(0), MCC: "001", MNC: "01", K: c.keys[0][0], OPc: c.keys[0][1],
+		Scheme: ue.SchemeNull, SNSSAIs: []ue.SNSSAI{{SST: 1}}, FollowOnRequest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _, err := scenario.Register(ctx, gA, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	moved := make(chan error, 1)
+	c.amf.OnReleaseListed(func(end func()) {
+		ran := false
+		once.Do(func() {
+			// A's connection is gone for the UE: it comes back on B.
+			s.Conn, s.GNB = nil, gB
+			_, err := s.Update(ctx, false, nil)
+			end()
+			ran = true
+			moved <- err
+		})
+		if !ran {
+			end()
+		}
+	})
+	gA.Close()
+	// The end of A's connections is in the UE's mailbox now, ahead of
+	// anything the UE sends next.
+	if err := <-moved; err != nil {
+		t.Fatalf("UE coming back on gNB B while A's association ends: %v", err)
+	}
+	if err := s.Deregister(ctx); err != nil {
+		t.Fatalf("UE deregistering on gNB B after A's association ended: %v", err)
+	}
+	if l := c.amf.GNBs(); len(l) != 1 || l[0].ID != "gnb-00101-2" {
+		t.Errorf("GNBs() = %+v, want gNB B only", l)
+	}
+}

@@ -23,7 +23,10 @@
 // the executor ends that connection only if the UE still holds it, so a
 // UE that went idle or moved to another gNB meanwhile keeps its state,
 // and an Initial UE Message still waiting for a down association ends
-// its connection itself.
+// its connection itself. (A test hook, AMF.releaseListed, set only by
+// tests, lets a UE move to another gNB between the listing of the
+// association's connections and their end, the interleaving that the
+// timing of real peers cannot force.)
 //
 // The gNB registry is guarded by AMF.mu; a ran's own fields by ran.mu
 // (lock order: AMF.mu before ran.mu). The UE maps (by AMF UE NGAP ID,

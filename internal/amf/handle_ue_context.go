@@ -95,7 +95,14 @@ func (a *AMF) releaseRAN(ctx context.Context, r *ran) {
 		}
 	}
 	a.ues.Unlock()
-	for _, x := range list {
-		x.u.do(func() { a.connectionGone(ctx, x.u, x.c) })
+	end := func() {
+		for _, x := range list {
+			x.u.do(func() { a.connectionGone(ctx, x.u, x.c) })
+		}
 	}
+	if h := a.releaseListed.Load(); h != nil {
+		(*h)(end)
+		return
+	}
+	end()
 }
