@@ -18,6 +18,7 @@ import (
 	"github.com/keelcore/keel/internal/crypto/milenage"
 	"github.com/keelcore/keel/internal/crypto/suci"
 	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
@@ -110,14 +111,14 @@ type core struct {
 	udm   *udm.UDM
 	ausf  *ausf.AUSF
 	ues   []*ue
-	log   *bytes.Buffer
+	log   *logtest.Buffer
 }
 
 func newCore(t *testing.T) *core {
 	t.Helper()
 	ctx := context.Background()
-	c := &core{log: &bytes.Buffer{}}
-	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: c.log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := &core{log: &logtest.Buffer{}}
+	logger := slog.New(slog.NewTextHandler(c.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "keel.db"), sqlite.Options{Logger: logger})
 	if err != nil {
 		t.Fatal(err)
@@ -154,17 +155,6 @@ func newCore(t *testing.T) *core {
 		t.Fatal(err)
 	}
 	return c
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func (c *core) storedSQN(t *testing.T, supi string) uint64 {
@@ -435,7 +425,7 @@ func TestSecretsNotLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Printing the results the way a careless caller might.
-	slog.New(slog.NewTextHandler(&lockedWriter{w: c.log}, nil)).Info("confirmed", "conf", conf, "kseaf", conf.KSEAF, "printed", fmt.Sprintf("%v %+v %x", conf, conf, conf.KSEAF))
+	slog.New(slog.NewTextHandler(c.log, nil)).Info("confirmed", "conf", conf, "kseaf", conf.KSEAF, "printed", fmt.Sprintf("%v %+v %x", conf, conf, conf.KSEAF))
 
 	out := c.log.String()
 	if !strings.Contains(out, u.supi) {

@@ -1,17 +1,16 @@
 package testenv
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/keelcore/keel/internal/app"
 	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/logtest"
 )
 
 // TestSCTPDebugSwitch runs the core at log level debug and opens an
@@ -21,7 +20,7 @@ import (
 func TestSCTPDebugSwitch(t *testing.T) {
 	for _, debug := range []bool{false, true} {
 		t.Run(map[bool]string{false: "off", true: "on"}[debug], func(t *testing.T) {
-			var logs lockedLog
+			var logs logtest.Buffer
 			opts := app.Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 			core, _ := startCoreOpts(t, func(c *config.Config) { c.N2.SCTPDebug = debug }, opts)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -61,22 +60,4 @@ func TestSCTPDebugSwitch(t *testing.T) {
 			t.Logf("n2.sctp_debug %v: %d lines in all, %d of the SCTP engine's", debug, strings.Count(logs.String(), "\n"), pion)
 		})
 	}
-}
-
-// lockedLog is a log destination the test reads while the core writes.
-type lockedLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedLog) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedLog) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -7,13 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/api/client"
 	"github.com/keelcore/keel/internal/app"
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/scenario"
@@ -43,7 +43,7 @@ func readyz(t *testing.T, core *app.App) (int, string) {
 // /readyz is 200 again and UEs register.
 func TestStoreDiskFull(t *testing.T) {
 	sctptest.RequireNetNS(t)
-	var logs syncLog
+	var logs logtest.Buffer
 	var faulty *storetest.Faulty
 	core, token := startCoreOpts(t, nil, app.Options{
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
@@ -144,22 +144,4 @@ func TestStoreDiskFull(t *testing.T) {
 	if _, _, err := scenario.Register(ctx, g, ues[n-1]); err != nil {
 		t.Errorf("registration after recovery: %v", err)
 	}
-}
-
-// syncLog is a log destination safe for concurrent writers.
-type syncLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncLog) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncLog) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
