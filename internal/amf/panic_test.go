@@ -458,3 +458,88 @@ func registeredAt(ctx context.Context, c *core, supi string) bool {
 	_, ok := c.udm.AMF(ctx, supi)
 	return ok
 }
+
+// holdingUECM is the UDM's Nudm_UECM whose deregistrations wait for gate
+// and are counted once done.
+type holdingUECM struct {
+	sbi.NudmUECM
+	gate   chan struct{}
+	deregs atomic.Int32
+}
+
+func (h *holdingUECM) DeregisterAMF(ctx context.Context, supi string) error {
+	<-h.gate
+	defer h.deregs.Add(1)
+	return h.NudmUECM.DeregisterAMF(ctx, supi)
+}
+
+// The UDM deregistration of a context forgotten after a panic cannot
+// undo the UE's next registration: a registration that comes while the
+// deregistration is still under way waits for it (within its deadline).
+func TestUEPanicDeregistrationBeforeNewRegistration(t *testing.T) {
+	smf := newRecordingSMF()
+	uecm := &holdingUECM{gate: make(chan struct{})}
+	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{
+		sbiTimeout: 10 * time.Second,
+		services: func(s gmm.Services) gmm.Services {
+			uecm.NudmUECM = s.UECM
+			s.SMF, s.UECM = smf, uecm
+			return s
+		},
+		observe: func(panics.Panic) {},
+	})
+	g := c.gnb(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	victim := supiOf(0)
+	s, _, err := scenario.Register(ctx, g, c.ue(t, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdu, err := s.UE.EstablishPDUSession(1, "internet", ue.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Conn.Send(ctx, pdu); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); smf.updated(victim) == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no PDU session resource setup answer reached the SMF")
+		}
+	}
+	smf.arm(victim)
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); smf.of(victim) != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the victim's SM context not released after the panic")
+		}
+	}
+	smf.arm("")
+	// The UE registers afresh while the old context's deregistration is
+	// held at the UDM.
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := scenario.Register(ctx, g, c.ue(t, 0))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		done <- err
+	case <-time.After(2 * time.Second):
+	}
+	close(uecm.gate)
+	if err := <-done; err != nil {
+		t.Fatalf("registering again: %v", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); uecm.deregs.Load() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the failed context's UDM deregistration never ran")
+		}
+	}
+	if !registeredAt(ctx, c, victim) {
+		t.Error("the failed context's UDM deregistration undid the UE's new registration")
+	}
+}
