@@ -113,36 +113,8 @@ func execAll(stmts ...string) func(context.Context, *sql.Tx) error {
 
 // backfillDNNs fills subscriber_dnns from the subscribers' JSON settings.
 func backfillDNNs(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT supi, dnns FROM subscribers`)
+	all, err := readDNNSettings(ctx, tx)
 	if err != nil {
-		return err
-	}
-	type entry struct {
-		supi string
-		dnns []string
-	}
-	var all []entry
-	for rows.Next() {
-		var supi, text string
-		if err := rows.Scan(&supi, &text); err != nil {
-			rows.Close()
-			return err
-		}
-		var cfgs []dnnJSON
-		if err := json.Unmarshal([]byte(text), &cfgs); err != nil {
-			rows.Close()
-			return fmt.Errorf("subscriber %s: DNN settings: %w", supi, err)
-		}
-		e := entry{supi: supi}
-		for _, c := range cfgs {
-			e.dnns = append(e.dnns, c.DNN)
-		}
-		all = append(all, e)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	ins, err := tx.PrepareContext(ctx, insertDNNSQL)
@@ -151,7 +123,11 @@ func backfillDNNs(ctx context.Context, tx *sql.Tx) error {
 	}
 	defer ins.Close()
 	for _, e := range all {
-		if err := insertDNNs(ctx, ins, e.supi, e.dnns); err != nil {
+		dnns := make([]string, 0, len(e.dnns))
+		for _, c := range e.dnns {
+			dnns = append(dnns, c.DNN)
+		}
+		if err := insertDNNs(ctx, ins, e.supi, dnns); err != nil {
 			return err
 		}
 	}
@@ -163,42 +139,56 @@ func backfillDNNs(ctx context.Context, tx *sql.Tx) error {
 // first in SUPI order holds it; the other keeps it in its settings, and an
 // update of that subscriber is refused until the address changes.
 func backfillAddresses(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT supi, dnns FROM subscribers ORDER BY supi`)
+	all, err := readDNNSettings(ctx, tx)
 	if err != nil {
 		return err
 	}
-	var all []addressRow
-	for rows.Next() {
-		var supi, text string
-		if err := rows.Scan(&supi, &text); err != nil {
-			rows.Close()
-			return err
-		}
-		var cfgs []dnnJSON
-		if err := json.Unmarshal([]byte(text), &cfgs); err != nil {
-			rows.Close()
-			return fmt.Errorf("subscriber %s: DNN settings: %w", supi, err)
-		}
-		for _, c := range cfgs {
+	for _, e := range all {
+		for _, c := range e.dnns {
 			for _, a := range []string{c.StaticIPv4, c.StaticIPv6} {
-				if addr, err := netip.ParseAddr(a); err == nil {
-					all = append(all, addressRow{key: store.AddressKey(addr), supi: supi, dnn: c.DNN})
+				addr, err := netip.ParseAddr(a)
+				if err != nil {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, insertAddressSQL, store.AddressKey(addr), e.supi, c.DNN); err != nil {
+					return err
 				}
 			}
 		}
 	}
-	if err := rows.Close(); err != nil {
-		return err
+	return nil
+}
+
+// subscriberDNNs is one subscriber's DNN settings as its JSON holds them.
+type subscriberDNNs struct {
+	supi string
+	dnns []dnnJSON
+}
+
+// readDNNSettings reads every subscriber's DNN settings in SUPI order,
+// all of them before the migration that asked writes anything.
+func readDNNSettings(ctx context.Context, tx *sql.Tx) ([]subscriberDNNs, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT supi, dnns FROM subscribers ORDER BY supi`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var all []subscriberDNNs
+	for rows.Next() {
+		var supi, text string
+		if err := rows.Scan(&supi, &text); err != nil {
+			return nil, err
+		}
+		e := subscriberDNNs{supi: supi}
+		if err := json.Unmarshal([]byte(text), &e.dnns); err != nil {
+			return nil, fmt.Errorf("subscriber %s: DNN settings: %w", supi, err)
+		}
+		all = append(all, e)
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	for _, a := range all {
-		if _, err := tx.ExecContext(ctx, insertAddressSQL, a.key, a.supi, a.dnn); err != nil {
-			return err
-		}
-	}
-	return nil
+	return all, rows.Close()
 }
 
 // migrate applies the steps the database lacks, each in its own
