@@ -78,29 +78,7 @@ func TestAuthenticationFailureSUCINamesSUPIAtAUSF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdu, err := u.RegistrationRequest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := g.Attach(ctx, pdu, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := <-conn.Downlink() // Authentication Request
-	res, err := u.Handle(d.NAS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, up := range res.Uplink {
-		if err := conn.Send(ctx, up); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for d := range conn.Downlink() {
-		if d.Released {
-			break
-		}
-	}
+	answerChallenge(ctx, t, g, u)
 
 	var found bool
 	for _, rec := range ausfBuf.Records(t) {

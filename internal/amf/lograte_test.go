@@ -130,26 +130,7 @@ func TestAuthenticationFailureNamesSUPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdu, _ := u.RegistrationRequest()
-	conn, err := g.Attach(ctx, pdu, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := <-conn.Downlink() // Authentication Request
-	res, err := u.Handle(d.NAS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, up := range res.Uplink {
-		if err := conn.Send(ctx, up); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for d := range conn.Downlink() {
-		if d.Released {
-			break
-		}
-	}
+	answerChallenge(ctx, t, g, u)
 	var found bool
 	for _, rec := range buf.Records(t) {
 		if rec["msg"] == "authentication failure from UE" {
@@ -188,11 +169,7 @@ func TestWrongRESNamesSUPI(t *testing.T) {
 	if err := conn.Send(ctx, []byte{0x7e, 0x00, 0x57, 0x2d, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}); err != nil {
 		t.Fatal(err)
 	}
-	for d := range conn.Downlink() {
-		if d.Released {
-			break
-		}
-	}
+	untilReleased(conn)
 	var found bool
 	for _, rec := range buf.Records(t) {
 		if rec["msg"] == "authentication failed: RES* does not match" {

@@ -423,11 +423,7 @@ func TestOverloadSheds(t *testing.T) {
 	// The silent UEs time out (T3560) and are released: the AMF
 	// recovers, says Overload Stop, and registers the next UE.
 	for _, conn := range silent {
-		for d := range conn.Downlink() {
-			if d.Released {
-				break
-			}
-		}
+		untilReleased(conn)
 	}
 	if ev := waitEvent(t, g, "*message.OverloadStop"); ev == "" {
 		t.Fatal("no Overload Stop")
@@ -452,6 +448,41 @@ func waitEvent(t *testing.T, g *gnb.GNB, proc string) string {
 			}
 		case <-timeout:
 			return ""
+		}
+	}
+}
+
+// answerChallenge has u send its Registration Request through g and
+// answer the Authentication Request as its SIM does, then waits until the
+// AMF releases it: the tests of a SIM with the wrong K.
+func answerChallenge(ctx context.Context, t *testing.T, g *gnb.GNB, u *ue.UE) {
+	t.Helper()
+	pdu, err := u.RegistrationRequest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := g.Attach(ctx, pdu, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := <-conn.Downlink() // Authentication Request
+	res, err := u.Handle(d.NAS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, up := range res.Uplink {
+		if err := conn.Send(ctx, up); err != nil {
+			t.Fatal(err)
+		}
+	}
+	untilReleased(conn)
+}
+
+// untilReleased reads conn's downlink until the AMF releases it.
+func untilReleased(conn *gnb.UEConn) {
+	for d := range conn.Downlink() {
+		if d.Released {
+			return
 		}
 	}
 }
