@@ -9,6 +9,7 @@ import (
 
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // Namf_Communication_N1N2MessageTransfer to a UE whose machine panics
@@ -38,7 +39,10 @@ func TestN1N2TransferToPanickingUE(t *testing.T) {
 	defer cancel()
 	errs := make(chan error, 2)
 	for range 2 {
-		go func() { errs <- a.N1N2MessageTransfer(ctx, supi, 1, nil, 0, nil) }()
+		go func() {
+			_, err := a.N1N2MessageTransfer(ctx, sbi.N1N2Transfer{SUPI: supi, PDUSessionID: 1})
+			errs <- err
+		}()
 	}
 	for deadline := time.Now().Add(10 * time.Second); queued(u) < 2; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {

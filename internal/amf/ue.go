@@ -252,25 +252,28 @@ func (s ueShell) ReleaseSessions(nasPDU []byte, items []gmm.SessionResource) {
 // N1N2MessageTransfer is Namf_Communication_N1N2MessageTransfer (TS
 // 29.518 §5.2.2.3.1) for the SMF: it runs on the UE's executor and waits
 // for the outcome.
-func (a *AMF) N1N2MessageTransfer(ctx context.Context, supi string, psi uint8, n1 []byte, n2Type sbi.N2SMType, n2 []byte) error {
+func (a *AMF) N1N2MessageTransfer(ctx context.Context, req sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
 	a.ues.Lock()
-	u := a.ues.bySUPI[supi]
+	u := a.ues.bySUPI[req.SUPI]
 	a.ues.Unlock()
 	if u == nil {
-		return ErrUnknownUE
+		return 0, ErrUnknownUE
 	}
 	done := make(chan error, 1)
 	u.doOr(func() {
 		// A transfer that panics still answers: the UE is then gone.
 		err := ErrUnknownUE
 		defer func() { done <- err }()
-		err = u.m.N1N2Transfer(ctx, psi, n1, n2Type, n2)
+		err = u.m.N1N2Transfer(ctx, req.PDUSessionID, req.N1, req.N2Type, req.N2)
 	}, func() { done <- ErrUnknownUE })
 	select {
 	case err := <-done:
-		return err
+		if err != nil {
+			return 0, err
+		}
+		return sbi.N1N2TransferInitiated, nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
 }
 

@@ -70,7 +70,11 @@ var (
 	// Unavailable, NF_CONGESTION). A consumer answers its own peer with a
 	// back-off, not a refusal: the AMF rejects a registration with 5GMM
 	// cause #22 and T3346 (TS 24.501 §5.3.9), not #111.
-	ErrUnavailable error = &Problem{http.StatusServiceUnavailable, "NF_CONGESTION", "unavailable", "service unavailable", true}
+	// ErrUENotReachable: the AMF cannot deliver an N1N2MessageTransfer:
+	// the UE is idle and cannot be paged (TS 29.518 §5.2.2.3.1, Table
+	// 6.1.3.5.3.1-3: 504 UE_NOT_REACHABLE).
+	ErrUENotReachable error = &Problem{http.StatusGatewayTimeout, "UE_NOT_REACHABLE", "ue_not_reachable", "UE not reachable", false}
+	ErrUnavailable    error = &Problem{http.StatusServiceUnavailable, "NF_CONGESTION", "unavailable", "service unavailable", true}
 )
 
 // Temporary reports whether the same request may succeed later: err is a

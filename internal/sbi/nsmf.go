@@ -59,16 +59,50 @@ const (
 	N2ReleaseResponse          // PDU Session Resource Release Response Transfer
 	N2ModifyRequest            // PDU Session Resource Modify Request Transfer (SMF → AMF)
 	N2ModifyResponse           // PDU Session Resource Modify Response Transfer
+	N2SetupRequest             // PDU Session Resource Setup Request Transfer (SMF → AMF)
 )
+
+// UpCnxState is the state of a PDU session's user plane connection (TS
+// 29.502 §6.1.6.3.2 UpCnxState).
+type UpCnxState uint8
+
+const (
+	// UpCnxNone: the update does not touch the user plane connection.
+	UpCnxNone UpCnxState = iota
+	// UpCnxActivated: the user plane is up (ACTIVATED).
+	UpCnxActivated
+	// UpCnxDeactivated: the UE's N2 connection is gone; the session is
+	// kept, its downlink buffered at the UPF (DEACTIVATED, TS 23.502
+	// §4.2.6).
+	UpCnxDeactivated
+	// UpCnxActivating: the AMF asks the SMF to reactivate the user plane
+	// (a Service Request, TS 23.502 §4.2.3.2 step 4); the answer carries
+	// a PDU Session Resource Setup Request Transfer (ACTIVATING).
+	UpCnxActivating
+)
+
+func (s UpCnxState) String() string {
+	switch s {
+	case UpCnxActivated:
+		return "ACTIVATED"
+	case UpCnxDeactivated:
+		return "DEACTIVATED"
+	case UpCnxActivating:
+		return "ACTIVATING"
+	}
+	return ""
+}
 
 // SMContextUpdate is what the AMF forwards (TS 29.502 SmContextUpdateData).
 type SMContextUpdate struct {
 	N1SM     []byte // a 5GSM message from the UE, or nil
 	N2SMType N2SMType
 	N2SM     []byte
-	// Released tells the SMF the UE's N2 connection is gone (user
-	// plane deactivated, TS 23.502 §4.2.6): it keeps the session.
-	Released bool
+	// UpCnxState, when set, is DEACTIVATED (the UE's N2 connection is
+	// gone, TS 23.502 §4.2.6: the SMF keeps the session and has the UPF
+	// buffer its downlink) or ACTIVATING (TS 23.502 §4.2.3.2: the SMF
+	// answers with the N2 SM information to set the user plane up).
+	UpCnxState UpCnxState
 }
 
 // SMContextUpdated is the SMF's answer: messages for the UE and gNB, and
@@ -78,6 +112,10 @@ type SMContextUpdated struct {
 	N2SMType N2SMType
 	N2SM     []byte
 	Released bool
+	// UpCnxState is ACTIVATING in the answer to an ACTIVATING request
+	// the SMF accepted (N2SM then holds the PDU Session Resource Setup
+	// Request Transfer), else UpCnxNone.
+	UpCnxState UpCnxState
 }
 
 // SessionInfo describes a PDU session for the management API.
@@ -105,8 +143,84 @@ type SessionInfo struct {
 type NamfCommunication interface {
 	// N1N2MessageTransfer is Namf_Communication_N1N2MessageTransfer
 	// (§5.2.2.3.1): a 5GSM message for the UE and/or N2 SM information
-	// for the gNB of a PDU session, e.g. a network-requested release.
-	N1N2MessageTransfer(ctx context.Context, supi string, pduSessionID uint8, n1 []byte, n2Type N2SMType, n2 []byte) error
+	// for the gNB of a PDU session, e.g. a network-requested release or,
+	// for downlink data waiting at the UPF, the PDU Session Resource
+	// Setup Request Transfer that reactivates the user plane. An idle UE
+	// is paged (TS 23.502 §4.2.3.3): the answer is then
+	// N1N2AttemptingToReachUE and the outcome comes later — the transfer
+	// goes out when the UE answers with a Service Request, or
+	// req.FailureNotify is told it could not be reached.
+	N1N2MessageTransfer(ctx context.Context, req N1N2Transfer) (N1N2TransferResult, error)
+}
+
+// N1N2Transfer is an N1N2MessageTransfer request (TS 29.518
+// N1N2MessageTransferReqData).
+type N1N2Transfer struct {
+	SUPI         string
+	PDUSessionID uint8
+	N1           []byte // a 5GSM message for the UE, or nil
+	N2Type       N2SMType
+	N2           []byte
+	// FailureNotify, when set, is told when the UE could not be paged
+	// (TS 29.518 §5.2.2.3.1, N1N2MessageTransferFailureNotification); it
+	// is the in-process form of n1n2FailureTxfNotifURI.
+	FailureNotify N1N2FailureNotifier
+}
+
+// N1N2TransferResult is the cause of a successful N1N2MessageTransfer
+// (TS 29.518 §6.1.6.3.5 N1N2MessageTransferCause).
+type N1N2TransferResult uint8
+
+const (
+	// N1N2TransferInitiated: sent to the UE and/or the gNB
+	// (N1_N2_TRANSFER_INITIATED).
+	N1N2TransferInitiated N1N2TransferResult = iota + 1
+	// N1N2AttemptingToReachUE: the UE is idle and being paged
+	// (ATTEMPTING_TO_REACH_UE).
+	N1N2AttemptingToReachUE
+)
+
+func (r N1N2TransferResult) String() string {
+	switch r {
+	case N1N2TransferInitiated:
+		return "N1_N2_TRANSFER_INITIATED"
+	case N1N2AttemptingToReachUE:
+		return "ATTEMPTING_TO_REACH_UE"
+	}
+	return ""
+}
+
+// N1N2FailureNotifier receives N1N2MessageTransferFailureNotification
+// (TS 29.518 §5.2.2.3.1, §6.1.6.2.30 N1N2MsgTxfrFailureNotification).
+// The AMF calls it from no UE's executor and does not wait on it longer
+// than its SBI deadline.
+type N1N2FailureNotifier interface {
+	// N1N2TransferFailed: the UE did not answer paging (cause
+	// UE_NOT_RESPONDING) or is no longer registered (UE_NOT_REACHABLE).
+	N1N2TransferFailed(ctx context.Context, supi string, pduSessionID uint8, cause N1N2FailureCause)
+}
+
+// N1N2FailureCause is the cause of an N1N2MsgTxfrFailureNotification
+// (TS 29.518 §6.1.6.2.30; its values are N1N2MessageTransferCause's).
+type N1N2FailureCause uint8
+
+const (
+	// N1N2UENotResponding: paging got no answer (UE_NOT_RESPONDING).
+	N1N2UENotResponding N1N2FailureCause = iota + 1
+	// N1N2UENotReachable: the UE cannot be reached for the session, e.g.
+	// it was deregistered while being paged
+	// (UE_NOT_REACHABLE_FOR_SESSION).
+	N1N2UENotReachable
+)
+
+func (c N1N2FailureCause) String() string {
+	switch c {
+	case N1N2UENotResponding:
+		return "UE_NOT_RESPONDING"
+	case N1N2UENotReachable:
+		return "UE_NOT_REACHABLE_FOR_SESSION"
+	}
+	return ""
 }
 
 // NpcfSMPolicyControl is the PCF's Npcf_SMPolicyControl service (TS

@@ -291,7 +291,7 @@ func TestSameSessionID(t *testing.T) {
 	if diff := cmp.Diff(want, w.upf.Trace()); diff != "" {
 		t.Errorf("N4 trace (-want +got):\n%s", diff)
 	}
-	if _, err := w.smf.UpdateSMContext(context.Background(), old.Ref, sbi.SMContextUpdate{Released: true}); err == nil {
+	if _, err := w.smf.UpdateSMContext(context.Background(), old.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated}); err == nil {
 		t.Error("update of the replaced context succeeded")
 	}
 	if n := len(w.smf.Sessions()); n != 1 {

@@ -70,7 +70,7 @@ func (s *SMF) release(ctx context.Context, ss *session, cause uint8) error {
 		} else {
 			// Not under ss.mu: the AMF may answer through UpdateSMContext
 			// before it returns.
-			err = amf.N1N2MessageTransfer(ctx, ss.key.supi, ss.key.psi, n1, n2Type, n2)
+			_, err = amf.N1N2MessageTransfer(ctx, sbi.N1N2Transfer{SUPI: ss.key.supi, PDUSessionID: ss.key.psi, N1: n1, N2Type: n2Type, N2: n2})
 		}
 	}
 	if err != nil {

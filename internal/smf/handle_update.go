@@ -30,7 +30,7 @@ func (s *SMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContext
 		if out, err = s.updateN2(ctx, ss, upd.N2SMType, upd.N2SM); err != nil {
 			return out, err
 		}
-	case upd.Released:
+	case upd.UpCnxState == sbi.UpCnxDeactivated:
 		if err = s.deactivate(ctx, ss); err != nil {
 			return out, err
 		}

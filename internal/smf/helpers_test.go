@@ -279,11 +279,14 @@ type n1n2 struct {
 	n2     []byte
 }
 
-func (a *fakeAMF) N1N2MessageTransfer(_ context.Context, supi string, psi uint8, n1 []byte, n2Type sbi.N2SMType, n2 []byte) error {
+func (a *fakeAMF) N1N2MessageTransfer(_ context.Context, req sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.calls = append(a.calls, n1n2{supi, psi, n1, n2Type, n2})
-	return a.err
+	a.calls = append(a.calls, n1n2{req.SUPI, req.PDUSessionID, req.N1, req.N2Type, req.N2})
+	if a.err != nil {
+		return 0, a.err
+	}
+	return sbi.N1N2TransferInitiated, nil
 }
 
 func (a *fakeAMF) taken() []n1n2 {

@@ -40,12 +40,12 @@ func TestUserPlane(t *testing.T) {
 	if info2.DLTEID != 0xabc || info2.GNBAddr != gnbN3 || info2.State != "active" {
 		t.Errorf("Sessions() after the setup response: DL %d@%s state %s, want 0xabc@%s active", info2.DLTEID, info2.GNBAddr, info2.State, gnbN3)
 	}
-	w.update(c.Ref, sbi.SMContextUpdate{Released: true})
+	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
 	info3, _ := w.session(supi1, 1)
 	if info3.State != "inactive" || info3.DLTEID != 0 {
 		t.Errorf("Sessions() after AN release: state %s DL TEID %d, want inactive, 0", info3.State, info3.DLTEID)
 	}
-	w.update(c.Ref, sbi.SMContextUpdate{Released: true}) // idle already: nothing to do
+	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated}) // idle already: nothing to do
 	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xdef)})
 	seid := fmt.Sprint(info.UPSEID)
 	want := []string{
@@ -62,7 +62,7 @@ func TestUserPlane(t *testing.T) {
 	if _, err := w.smf.UpdateSMContext(context.Background(), c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: []byte{1, 2, 3}}); !errors.Is(err, sbi.ErrInvalidRequest) {
 		t.Errorf("update with a malformed transfer = %v, want ErrInvalidRequest", err)
 	}
-	if _, err := w.smf.UpdateSMContext(context.Background(), "nope", sbi.SMContextUpdate{Released: true}); !errors.Is(err, sbi.ErrSMContextNotFound) {
+	if _, err := w.smf.UpdateSMContext(context.Background(), "nope", sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated}); !errors.Is(err, sbi.ErrSMContextNotFound) {
 		t.Errorf("update of an unknown context = %v, want ErrSMContextNotFound", err)
 	}
 }
@@ -175,7 +175,7 @@ func TestNetworkRelease(t *testing.T) {
 	c := w.establish(supi1, 2, "internet", slice1)
 	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
 	idle := w.establish(supi1, 4, "internet", slice1)
-	w.update(idle.Ref, sbi.SMContextUpdate{Released: true})
+	w.update(idle.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
 	w.upf.Trace()
 
 	if err := w.smf.Release(context.Background(), supi1, 2); err != nil {
@@ -249,7 +249,7 @@ func TestUPFRestart(t *testing.T) {
 	a := w.establish(supi1, 1, "internet", slice1)
 	w.update(a.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
 	b := w.establish(supi1, 2, "ims", slice1)
-	w.update(b.Ref, sbi.SMContextUpdate{Released: true})
+	w.update(b.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
 	before := w.smf.Sessions()
 
 	w.upf.restart()

@@ -216,7 +216,7 @@ func (m *Machine) releaseSessions(ctx context.Context) {
 // connection was released, TS 23.502 §4.2.6).
 func (m *Machine) deactivateSessions(ctx context.Context) {
 	for psi, s := range m.sessions {
-		if _, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{Released: true}); err != nil {
+		if _, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated}); err != nil {
 			m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
 		}
 	}

@@ -195,11 +195,11 @@ type amf struct {
 	f *Faults
 }
 
-func (w amf) N1N2MessageTransfer(ctx context.Context, supi string, psi uint8, n1 []byte, n2Type sbi.N2SMType, n2 []byte) error {
+func (w amf) N1N2MessageTransfer(ctx context.Context, req sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
 	if err := w.f.inject(ctx, "N1N2MessageTransfer"); err != nil {
-		return err
+		return 0, err
 	}
-	return w.s.N1N2MessageTransfer(ctx, supi, psi, n1, n2Type, n2)
+	return w.s.N1N2MessageTransfer(ctx, req)
 }
 
 // PCF wraps an Npcf_SMPolicyControl service.
