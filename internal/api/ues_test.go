@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/crypto/suci"
 	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/secret"
 )
@@ -135,8 +137,16 @@ func TestUERoutesEmpty(t *testing.T) {
 }
 
 func TestHNKeyRoute(t *testing.T) {
-	keys := fakeHNKeys{{ID: 1, Scheme: "A", Public: "5a8d38864820197c3394b92613b20b91633cbd897119273bf8e4a6f4eec0a650"},
-		{ID: 2, Scheme: "B", Public: "0272da71976234ce833a6907425867b82e074d44ef907dfb4b3e21c1c2256ebcd1"}}
+	// The home network keys of TS 33.501 Annex C.4.3 and C.4.4, served
+	// from a real key ring so that the uncompressed profile B point is
+	// Keel's own derivation.
+	priv := func(s string) []byte { b, _ := hex.DecodeString(s); return b }
+	a, errA := suci.NewKey(1, suci.ProfileA, priv("c53c22208b61860b06c62e5406a7b330c2b577aa5558981510d128247d38bd1d"))
+	b, errB := suci.NewKey(2, suci.ProfileB, priv("f1ab1074477ebcc7f554ea1c5fc368b1616730155e0041ac447d6301975fecda"))
+	keys, err := hnkey.NewKeyring(a, b)
+	if errA != nil || errB != nil || err != nil {
+		t.Fatal(errA, errB, err)
+	}
 	do := testServer(t, api.Options{HNKeys: keys})
 	if code, _ := do("GET", "/api/v1/home-network-keys", false); code != 401 {
 		t.Errorf("GET /api/v1/home-network-keys without token = %d, want 401", code)
@@ -152,7 +162,8 @@ func TestHNKeyRoute(t *testing.T) {
     {
       "id": 2,
       "scheme": "B",
-      "public_key": "0272da71976234ce833a6907425867b82e074d44ef907dfb4b3e21c1c2256ebcd1"
+      "public_key": "0272da71976234ce833a6907425867b82e074d44ef907dfb4b3e21c1c2256ebcd1",
+      "public_key_uncompressed": "0472da71976234ce833a6907425867b82e074d44ef907dfb4b3e21c1c2256ebcd15a7ded52fcbb097a4ed250e036c7b9c8c7004c4eedc4f068cd7bf8d3f900e3b4"
     }
   ]
 }

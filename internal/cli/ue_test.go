@@ -52,7 +52,9 @@ func viewServer(t *testing.T) (Env, *bytes.Buffer, *bytes.Buffer) {
 	}}
 	// TS 33.501 Annex C.4.3 and C.4.4 home network public keys.
 	keys := fakeHNKeys{{ID: 1, Scheme: "A", Public: "5a8d38864820197c3394b92613b20b91633cbd897119273bf8e4a6f4eec0a650"},
-		{ID: 2, Scheme: "B", Public: "0272da71976234ce833a6907425867b82e074d44ef907dfb4b3e21c1c2256ebcd1"}}
+		{ID: 2, Scheme: "B", Public: "0272da71976234ce833a6907425867b82e074d44ef907dfb4b3e21c1c2256ebcd1",
+			PublicUncompressed: "0472da71976234ce833a6907425867b82e074d44ef907dfb4b3e21c1c2256ebcd1" +
+				"5a7ded52fcbb097a4ed250e036c7b9c8c7004c4eedc4f068cd7bf8d3f900e3b4"}}
 	return apiEnv(t, api.Options{UEs: ues, HNKeys: keys})
 }
 

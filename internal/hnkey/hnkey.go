@@ -31,11 +31,15 @@ type Keyring struct {
 
 // PublicKey is what a SIM vendor needs of one key: the home network public
 // key identifier, the protection scheme ("A" or "B") and the public key in
-// hexadecimal, as the scheme encodes it (TS 33.501 Annex C.3.4).
+// hexadecimal, as the scheme encodes it (TS 33.501 Annex C.3.4: 32 octets
+// for profile A, the 33-octet compressed point for profile B). For profile B
+// PublicUncompressed also gives the point uncompressed (04||X||Y, 65
+// octets), for SIM tools that load only that form; it is empty for profile A.
 type PublicKey struct {
-	ID     uint8  `json:"id"`
-	Scheme string `json:"scheme"`
-	Public string `json:"public_key"`
+	ID                 uint8  `json:"id"`
+	Scheme             string `json:"scheme"`
+	Public             string `json:"public_key"`
+	PublicUncompressed string `json:"public_key_uncompressed,omitempty"`
 }
 
 // NewKeyring builds a key ring from keys; identifiers must be unique and
@@ -76,7 +80,8 @@ func (kr *Keyring) Public() []PublicKey {
 	out := make([]PublicKey, len(kr.keys))
 	for i, k := range kr.keys {
 		name, _ := schemeName(k.Scheme) // NewKeyring admits A and B only.
-		out[i] = PublicKey{ID: k.ID, Scheme: name, Public: hex.EncodeToString(k.Public)}
+		out[i] = PublicKey{ID: k.ID, Scheme: name, Public: hex.EncodeToString(k.Public),
+			PublicUncompressed: hex.EncodeToString(k.UncompressedPublic())}
 	}
 	return out
 }

@@ -206,3 +206,36 @@ func TestNewKeyring(t *testing.T) {
 		t.Error("NewKeyring with a null-scheme key succeeded")
 	}
 }
+
+// TestPublicUncompressed checks both forms of the public keys against the
+// home network keys of TS 33.501 Annex C.4.3 and C.4.4; the uncompressed
+// profile B point was also derived from the private key with
+// `openssl ec -text` (SEC 1 §2.3.3: 04||X||Y).
+func TestPublicUncompressed(t *testing.T) {
+	priv := func(s string) []byte { b, _ := hex.DecodeString(s); return b }
+	a, err := suci.NewKey(1, suci.ProfileA, priv("c53c22208b61860b06c62e5406a7b330c2b577aa5558981510d128247d38bd1d"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := suci.NewKey(2, suci.ProfileB, priv("f1ab1074477ebcc7f554ea1c5fc368b1616730155e0041ac447d6301975fecda"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr, err := hnkey.NewKeyring(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []hnkey.PublicKey{
+		{ID: 1, Scheme: "A", Public: "5a8d38864820197c3394b92613b20b91633cbd897119273bf8e4a6f4eec0a650"},
+		{ID: 2, Scheme: "B", Public: "0272da71976234ce833a6907425867b82e074d44ef907dfb4b3e21c1c2256ebcd1",
+			PublicUncompressed: "0472da71976234ce833a6907425867b82e074d44ef907dfb4b3e21c1c2256ebcd1" +
+				"5a7ded52fcbb097a4ed250e036c7b9c8c7004c4eedc4f068cd7bf8d3f900e3b4"},
+	}
+	if diff := cmp.Diff(want, kr.Public()); diff != "" {
+		t.Errorf("Public() (-want +got):\n%s", diff)
+	}
+	out, _ := json.Marshal(kr.Public())
+	if n := strings.Count(string(out), `"public_key_uncompressed"`); n != 1 {
+		t.Errorf("JSON of the public keys has %d public_key_uncompressed fields, want 1 (profile B only):\n%s", n, out)
+	}
+}

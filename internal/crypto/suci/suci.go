@@ -140,6 +140,20 @@ func encodePublic(s Scheme, pub *ecdh.PublicKey) []byte {
 	return out
 }
 
+// UncompressedPublic returns a profile B public key as the uncompressed
+// point 04||X||Y (65 octets, SEC 1 §2.3.3), the form some SIM tools load;
+// for any other scheme, or a key that is not a P-256 point, it returns nil.
+func (k HomeNetworkKey) UncompressedPublic() []byte {
+	if k.Scheme != ProfileB {
+		return nil
+	}
+	pub, err := decodePublic(k.Scheme, k.Public)
+	if err != nil {
+		return nil
+	}
+	return pub.Bytes()
+}
+
 // decodePublic parses a public key of scheme s: 32 octets for X25519;
 // 33 octets compressed or 65 octets uncompressed for P-256. crypto/ecdh
 // accepts only the uncompressed P-256 form, so a compressed point is

@@ -495,3 +495,29 @@ func benchDeconcealer(b *testing.B, i int) {
 		}
 	}
 }
+
+func TestUncompressedPublic(t *testing.T) {
+	for _, tt := range annexC4 {
+		priv, _ := hex.DecodeString(tt.hnPrivate)
+		k, err := NewKey(1, tt.scheme, priv)
+		if err != nil {
+			t.Fatalf("%s: NewKey: %v", tt.name, err)
+		}
+		got := k.UncompressedPublic()
+		if tt.scheme != ProfileB {
+			if got != nil {
+				t.Errorf("%s: UncompressedPublic() = %x, want nil for profile A", tt.name, got)
+			}
+			continue
+		}
+		// Recompressing the point must give back the key as published.
+		x, y := elliptic.Unmarshal(elliptic.P256(), got)
+		if len(got) != p256Uncompressed || x == nil || !strings.EqualFold(hex.EncodeToString(elliptic.MarshalCompressed(elliptic.P256(), x, y)), tt.hnPublic) {
+			t.Errorf("%s: UncompressedPublic() = %x, not the point of %s", tt.name, got, tt.hnPublic)
+		}
+	}
+	bad := HomeNetworkKey{ID: 2, Scheme: ProfileB, Public: []byte{0x02, 0x01}}
+	if got := bad.UncompressedPublic(); got != nil {
+		t.Errorf("UncompressedPublic() of a truncated point = %x, want nil", got)
+	}
+}
