@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -41,7 +42,7 @@ type ueContext struct {
 
 	// executor
 	m         *gmm.Machine
-	timers    [5]timerSlot
+	timers    [gmm.MaxTimer + 1]timerSlot
 	started   time.Time // first message of the running registration
 	tmsi      uint32
 	supi      string
@@ -257,25 +258,33 @@ func (a *AMF) N1N2MessageTransfer(ctx context.Context, req sbi.N1N2Transfer) (sb
 	u := a.ues.bySUPI[req.SUPI]
 	a.ues.Unlock()
 	if u == nil {
-		return 0, ErrUnknownUE
+		return 0, errUnreachable
 	}
-	done := make(chan error, 1)
+	type answer struct {
+		res sbi.N1N2TransferResult
+		err error
+	}
+	done := make(chan answer, 1)
 	u.doOr(func() {
 		// A transfer that panics still answers: the UE is then gone.
-		err := ErrUnknownUE
-		defer func() { done <- err }()
-		err = u.m.N1N2Transfer(ctx, req.PDUSessionID, req.N1, req.N2Type, req.N2)
-	}, func() { done <- ErrUnknownUE })
-	select {
-	case err := <-done:
-		if err != nil {
-			return 0, err
+		a := answer{err: errUnreachable}
+		defer func() { done <- a }()
+		a.res, a.err = u.m.N1N2Transfer(ctx, req)
+		if errors.Is(a.err, gmm.ErrNotReachable) {
+			a.err = fmt.Errorf("amf: %w: %w", a.err, sbi.ErrUENotReachable)
 		}
-		return sbi.N1N2TransferInitiated, nil
+	}, func() { done <- answer{err: errUnreachable} })
+	select {
+	case a := <-done:
+		return a.res, a.err
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
 }
+
+// errUnreachable answers an N1N2 transfer for a UE the AMF does not know
+// (TS 29.518 §5.2.2.3.1: 504 UE_NOT_REACHABLE).
+var errUnreachable = fmt.Errorf("%w: %w", ErrUnknownUE, sbi.ErrUENotReachable)
 
 // nasReleaseCause maps a release reason to NGAP's NAS cause group.
 func nasReleaseCause(c gmm.ReleaseCause) aper.Enumerated {

@@ -152,7 +152,8 @@ func (s *fuzzShell) ReleaseSessions(pdu []byte, _ []SessionResource) {
 		s.nas(pdu)
 	}
 }
-func (s *fuzzShell) Congested() bool { return false }
+func (s *fuzzShell) Congested() bool                                          { return false }
+func (s *fuzzShell) TransfersFailed([]sbi.N1N2Transfer, sbi.N1N2FailureCause) {}
 
 // fuzzHome is what every fuzzed Machine shares.
 type fuzzHome struct {

@@ -18,6 +18,7 @@ import (
 	"github.com/keelcore/keel/internal/crypto/kdf"
 	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/ue"
 	"github.com/keelcore/keel/internal/store"
@@ -98,7 +99,12 @@ func (s shell) SetupSessions(items []gmm.SessionResource) {
 func (s shell) ReleaseSessions(nasPDU []byte, items []gmm.SessionResource) {
 	fmt.Fprintf(&s.w.log, "  nw: PDUSessionResourceRelease %d %s\n", len(items), describe(nasPDU))
 }
-func (s shell) Congested() bool      { return s.w.congested }
+func (s shell) Congested() bool { return s.w.congested }
+func (s shell) TransfersFailed(ts []sbi.N1N2Transfer, cause sbi.N1N2FailureCause) {
+	for _, t := range ts {
+		fmt.Fprintf(&s.w.log, "  nw: N1N2TransferFailed psi=%d %s\n", t.PDUSessionID, cause)
+	}
+}
 func (s shell) Identified(id string) { fmt.Fprintf(&s.w.log, "  nw: identified %s\n", id) }
 func (s shell) Outcome(o gmm.Outcome) {
 	fmt.Fprintf(&s.w.log, "  outcome: %s %s\n", o.Procedure, o.Result)

@@ -139,6 +139,10 @@ func (m *Machine) smfAnswer(psi uint8, s *session, upd sbi.SMContextUpdated) {
 	switch {
 	case upd.N2SMType == sbi.N2ReleaseCommand && m.connected:
 		m.sh.ReleaseSessions(nasPDU, []SessionResource{{PDUSessionID: psi, SNSSAI: s.snssai, Transfer: upd.N2SM}})
+	case upd.N2SMType == sbi.N2SetupRequest && m.connected:
+		// The user plane of an existing session set up again (TS
+		// 23.502 §4.2.3.3 step 4b for a connected UE, TS 38.413 §8.2.1).
+		m.sh.SetupSessions([]SessionResource{{PDUSessionID: psi, SNSSAI: s.snssai, NASPDU: nasPDU, Transfer: upd.N2SM}})
 	case nasPDU != nil && m.connected:
 		m.sh.SendNAS(nasPDU)
 	}
@@ -183,17 +187,21 @@ func (m *Machine) SessionReleased(ctx context.Context, psi uint8, transfer []byt
 
 // N1N2Transfer carries an SMF-initiated message to the UE and the gNB
 // (Namf_Communication_N1N2MessageTransfer, TS 29.518 §5.2.2.3.1).
-func (m *Machine) N1N2Transfer(ctx context.Context, psi uint8, n1 []byte, n2Type sbi.N2SMType, n2 []byte) error {
-	s := m.sessions[psi]
-	if s == nil {
-		return ErrNoSession
+func (m *Machine) N1N2Transfer(ctx context.Context, t sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
+	if m.state != Registered && m.state != DeregisteredInitiated {
+		return 0, ErrNotReachable
+	}
+	if m.sessions[t.PDUSessionID] == nil {
+		return 0, ErrNoSession
 	}
 	if !m.connected || !m.secured {
 		// The UE is idle: paging is not implemented.
-		return ErrNotReachable
+		return 0, ErrNotReachable
 	}
-	m.smfAnswer(psi, s, sbi.SMContextUpdated{N1SM: n1, N2SMType: n2Type, N2SM: n2})
-	return nil
+	if err := m.deliverTransfer(t); err != nil {
+		return 0, err
+	}
+	return sbi.N1N2TransferInitiated, nil
 }
 
 // Errors of N1N2Transfer (TS 29.518 §5.2.2.3.1: CONTEXT_NOT_FOUND, UE_NOT_REACHABLE).

@@ -22,7 +22,19 @@ const (
 	T3560                  // AUTHENTICATION REQUEST or SECURITY MODE COMMAND sent
 	T3570                  // IDENTITY REQUEST sent
 	T3522                  // network DEREGISTRATION REQUEST sent
+	// T3513 runs while the UE is paged (TS 24.501 §5.6.2.2.1, table
+	// 10.2.2: network dependent); each expiry repeats the paging.
+	T3513
+	// MobileReachable runs while a registered UE is in 5GMM-IDLE (TS
+	// 24.501 §5.3.7); on expiry ImplicitDeregistration starts.
+	MobileReachable
+	// ImplicitDeregistration runs after the mobile reachable timer
+	// expired; on expiry the UE is implicitly deregistered (§5.3.7).
+	ImplicitDeregistration
 )
+
+// MaxTimer is the highest Timer value.
+const MaxTimer = ImplicitDeregistration
 
 func (t Timer) String() string {
 	switch t {
@@ -34,6 +46,12 @@ func (t Timer) String() string {
 		return "T3570"
 	case T3522:
 		return "T3522"
+	case T3513:
+		return "T3513"
+	case MobileReachable:
+		return "mobile-reachable"
+	case ImplicitDeregistration:
+		return "implicit-deregistration"
 	}
 	return "T?"
 }
@@ -92,15 +110,40 @@ type Config struct {
 	// T3346 is the back-off a UE is given with cause #22 when the AMF
 	// is congested; 0 means DefaultT3346.
 	T3346 time.Duration
+	// PagingAttempts is how many Paging messages one paging run sends,
+	// one per T3513 period, before it fails; 0 means
+	// DefaultPagingAttempts.
+	PagingAttempts int
 }
 
 // DefaultT3346 is the back-off given to UEs refused for congestion.
 const DefaultT3346 = 2 * time.Minute
 
-// Timers holds the network timer values (TS 24.501 table 10.2.2: 6 s each).
+// Timers holds the network timer values (TS 24.501 table 10.2.2: 6 s
+// each for the retransmission timers). A zero T3513, MobileReachable or
+// ImplicitDeregistration takes its default.
 type Timers struct {
 	T3550, T3560, T3570, T3522 time.Duration
+	// T3513 is the paging retransmission timer (network dependent);
+	// 0 means DefaultT3513.
+	T3513 time.Duration
+	// MobileReachable is the mobile reachable timer; 0 means T3512 + 4
+	// minutes, its default in TS 24.501 §5.3.7.
+	MobileReachable time.Duration
+	// ImplicitDeregistration is the implicit deregistration timer
+	// (network dependent, §5.3.7); 0 means DefaultImplicitDeregistration.
+	ImplicitDeregistration time.Duration
 }
+
+// Defaults of the network-dependent timers and of Config.PagingAttempts.
+const (
+	DefaultT3513                  = 4 * time.Second
+	DefaultPagingAttempts         = 3
+	DefaultImplicitDeregistration = 4 * time.Minute
+	// mobileReachableMargin is how much longer than T3512 the mobile
+	// reachable timer runs by default (TS 24.501 §5.3.7).
+	mobileReachableMargin = 4 * time.Minute
+)
 
 // DefaultTimers are the values of TS 24.501 table 10.2.2.
 var DefaultTimers = Timers{T3550: 6 * time.Second, T3560: 6 * time.Second, T3570: 6 * time.Second, T3522: 6 * time.Second}
@@ -113,6 +156,16 @@ func (t Timers) of(x Timer) time.Duration {
 		return t.T3560
 	case T3570:
 		return t.T3570
+	case T3513:
+		if t.T3513 == 0 {
+			return DefaultT3513
+		}
+		return t.T3513
+	case ImplicitDeregistration:
+		if t.ImplicitDeregistration == 0 {
+			return DefaultImplicitDeregistration
+		}
+		return t.ImplicitDeregistration
 	}
 	return t.T3522
 }
@@ -176,6 +229,10 @@ type Shell interface {
 	// Congested reports whether the AMF is refusing new registrations
 	// (TS 24.501 §5.3.9: 5GMM congestion control).
 	Congested() bool
+	// TransfersFailed tells the sender of each N1N2 transfer that it
+	// could not be carried out (its FailureNotify, TS 29.518
+	// §5.2.2.3.1), from outside the UE's executor.
+	TransfersFailed(ts []sbi.N1N2Transfer, cause sbi.N1N2FailureCause)
 }
 
 // registration is the REGISTRATION REQUEST being served.
@@ -229,6 +286,9 @@ type Machine struct {
 	// secured is true once the secure exchange of NAS messages is
 	// established on the current connection (TS 24.501 §4.4.4.3).
 	secured bool
+	// dl is what waits for the UE while it is idle, and its paging
+	// (paging.go).
+	dl downlink
 }
 
 // New returns the machine of a UE that has just sent its first message.
