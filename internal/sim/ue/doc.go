@@ -35,6 +35,14 @@
 //   - Registration (§5.5.1.2 initial, §5.5.1.3 mobility and periodic),
 //     deregistration, UE-originating (§5.5.2.2) and network-initiated
 //     (§5.5.2.3).
+//   - Service request (§5.6.1): SERVICE REQUEST (§8.2.16) from 5GMM-IDLE
+//     with ngKSI, service type and 5G-S-TMSI, integrity protected with the
+//     current context, and the entire message with the PDU session status
+//     and Uplink data status ciphered in a NAS message container (§4.4.6);
+//     SERVICE ACCEPT (§8.2.17: PDU session status, PDU session
+//     reactivation result and its error cause) and SERVICE REJECT
+//     (§8.2.18: 5GMM cause, PDU session status, T3346), decoded by this
+//     package's own codec (handle_service.go).
 //   - NAS transport (§5.4.5): UL NAS TRANSPORT with N1 SM information
 //     (§8.2.10), DL NAS TRANSPORT (§8.2.11), including a 5GSM message
 //     returned with a 5GMM cause (#90 ...).
@@ -61,9 +69,11 @@
 // horizontal derivation); after a reject or a deregistration
 // the UE forgets its 5G-GUTI and starts the next registration as an
 // initial one with the SUCI; unknown or unexpected messages are reported as
-// errors, not answered with 5GMM or 5GSM STATUS (§7); no service request
-// or idle mode beyond ConnectionReleased, so 5GSM procedures need a
-// connected UE; no PDU session modification, no secondary authentication
+// errors, not answered with 5GMM or 5GSM STATUS (§7); the service request
+// is sent only from 5GMM-IDLE (never to re-activate user planes in
+// 5GMM-CONNECTED), without T3517 and its retries, a Service Reject other
+// than #3, #6, #7, #9, #10 and #11 leaves the UE registered and idle
+// whatever the cause asks of it, and 5GSM procedures need a connected UE; no PDU session modification, no secondary authentication
 // (EAP), no always-on or multi-access sessions, no back-off timers; the
 // 5QI of a session without a QoS flow description for its default rule is
 // reported as 0; a 5GSM message the network could not forward ends the

@@ -48,6 +48,15 @@ func fuzzBases(t testing.TB) []fuzzBase {
 	add("registered-idle", u, n)
 
 	u, n = newTestUE(t, nil), newNetwork(t)
+	register(t, u, n, 2, 2)
+	u.ConnectionReleased()
+	if _, err := u.ServiceRequest(ServiceMobileTerminated); err != nil {
+		t.Fatal(err)
+	}
+	n.ul++
+	add("service-request-initiated", u, n)
+
+	u, n = newTestUE(t, nil), newNetwork(t)
 	register(t, u, n, 3, 1)
 	if _, err := u.DeregistrationRequest(false); err != nil {
 		t.Fatal(err)
@@ -160,6 +169,8 @@ func seedMessages(t testing.TB) []seed {
 		{"dl-nas-transport-reject", dlNASTransport(t, 1, "2e0101c31a370121", 0)},
 		{"dl-nas-transport-release-command", dlNASTransport(t, 1, "2e0102d324", 0)},
 		{"dl-nas-transport-not-forwarded", dlNASTransport(t, 1, "2e0101c1ffff91a1", 90)},
+		{"service-accept", n.serviceAccept([]byte{0x02, 0}, []byte{0x02, 0}, []byte{1, 43})},
+		{"service-reject", serviceReject(22, 0x50, 0x02, 0x02, 0x00, 0x5f, 0x01, 0x22)},
 		{"short", []byte{0x7E}},
 	}
 }

@@ -37,12 +37,14 @@ func (u *UE) Handle(pdu []byte) (Result, error) {
 	if !p.accepts(u.state) {
 		return Result{}, fmt.Errorf("ue: %s in %s: %w", p.name, u.state, ErrUnexpected)
 	}
-	m := new(nas.Message)
-	plain := in.plain
-	if err := m.GmmMessageDecode(&plain); err != nil {
-		return Result{}, fmt.Errorf("ue: %s: %w", p.name, err)
+	if !p.own {
+		m := new(nas.Message)
+		plain := in.plain
+		if err := m.GmmMessageDecode(&plain); err != nil {
+			return Result{}, fmt.Errorf("ue: %s: %w", p.name, err)
+		}
+		in.msg = m.GmmMessage
 	}
-	in.msg = m.GmmMessage
 	return p.handle(u, in)
 }
 

@@ -69,8 +69,8 @@ func (u *UE) ReleasePDUSession(psi uint8) ([]byte, error) {
 
 // canSendSM checks that a 5GSM message can go now: the UE is registered
 // and has an N1 connection on which the network established secure
-// exchange (TS 24.501 §5.4.5.2.1; from 5GMM-IDLE a Service Request would
-// come first, which the simulated UE does not implement).
+// exchange (TS 24.501 §5.4.5.2.1; from 5GMM-IDLE a Service Request
+// comes first).
 func (u *UE) canSendSM(psi uint8) error {
 	if psi == 0 || int(psi) >= len(u.sm.sessions) {
 		return fmt.Errorf("ue: PDU session ID %d: want 1 to 15", psi)

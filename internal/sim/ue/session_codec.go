@@ -154,14 +154,20 @@ func parseSM(b []byte) (smMessage, error) {
 // 0x80 are TLV, or TLV-E in the range 0x70 to 0x7F (TS 24.007 §11.2.4).
 var smTVLength = map[uint8]int{ieiSMCause: 2, ieiRQTimer: 2}
 
-// walkIEs calls fn for each optional IE of b with its IEI (the high
-// nibble only, for the one-octet IEs from 0x80 up) and its value (the
-// low nibble for those). Unknown IEs are skipped (TS 24.501 §7.6.1).
+// walkIEs calls fn for each optional IE of a downlink 5GSM message.
 func walkIEs(b []byte, fn func(iei uint8, v []byte) error) error {
+	return walkIEsWith(b, smTVLength, fn)
+}
+
+// walkIEsWith calls fn for each optional IE of b with its IEI (the high
+// nibble only, for the one-octet IEs from 0x80 up) and its value (the
+// low nibble for those); tvLength gives the total length of the type 3
+// (TV) IEs of the message. Unknown IEs are skipped (TS 24.501 §7.6.1).
+func walkIEsWith(b []byte, tvLength map[uint8]int, fn func(iei uint8, v []byte) error) error {
 	for len(b) > 0 {
 		iei := b[0]
 		var v []byte
-		switch n, tv := smTVLength[iei]; {
+		switch n, tv := tvLength[iei]; {
 		case iei >= 0x80:
 			iei, v, b = iei&0xF0, []byte{iei & 0x0F}, b[1:]
 		case tv:

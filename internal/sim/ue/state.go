@@ -21,17 +21,24 @@ import (
 //	 │ Deregistration Accept (or switch-off)          │ DeregistrationRequest()
 //	 └────────────────────────────── DeregisteredInitiated
 //
-// Authentication Reject and a network-initiated Deregistration Request
-// lead to Deregistered from every state; downlinkProcedures lists the
-// states in which each downlink message is accepted.
+//	           ServiceRequest() (from 5GMM-IDLE)
+//	Registered ─────────────────────────────────► ServiceRequestInitiated
+//	    ▲        Service Accept, Service Reject          │
+//	    └─────── (most causes), connection released ─────┘
+//
+// Authentication Reject, a network-initiated Deregistration Request and
+// a Service Reject ending the registration (#9, #10 ...) lead to
+// Deregistered; downlinkProcedures lists the states in which each
+// downlink message is accepted.
 type State int
 
 // 5GMM states.
 const (
-	Deregistered          State = iota // 5GMM-DEREGISTERED
-	RegisteredInitiated                // 5GMM-REGISTERED-INITIATED
-	Registered                         // 5GMM-REGISTERED
-	DeregisteredInitiated              // 5GMM-DEREGISTERED-INITIATED
+	Deregistered            State = iota // 5GMM-DEREGISTERED
+	RegisteredInitiated                  // 5GMM-REGISTERED-INITIATED
+	Registered                           // 5GMM-REGISTERED
+	DeregisteredInitiated                // 5GMM-DEREGISTERED-INITIATED
+	ServiceRequestInitiated              // 5GMM-SERVICE-REQUEST-INITIATED
 )
 
 func (s State) String() string {
@@ -44,6 +51,8 @@ func (s State) String() string {
 		return "5GMM-REGISTERED"
 	case DeregisteredInitiated:
 		return "5GMM-DEREGISTERED-INITIATED"
+	case ServiceRequestInitiated:
+		return "5GMM-SERVICE-REQUEST-INITIATED"
 	}
 	return fmt.Sprintf("State(%d)", int(s))
 }
@@ -61,6 +70,8 @@ const (
 	EventAuthFailure                // the UE refused the challenge with Authentication Failure; Cause is #20, #21, #26 or #71
 	EventSecurityModeRejected       // the UE answered Security Mode Reject; Cause is #23 or #24
 	EventConfigurationUpdated       // Configuration Update Command processed
+	EventServiceAccepted            // Service Accept processed; see Result.SessionsReleased, Result.ReactivationFailed
+	EventServiceRejected            // Service Reject; Cause is the 5GMM cause, BackOff T3346
 
 	// 5GSM events carry Result.PDUSessionID.
 	EventPDUSessionEstablished     // PDU Session Establishment Accept processed; see UE.PDUSession
@@ -88,6 +99,10 @@ func (e Event) String() string {
 		return "security mode rejected"
 	case EventConfigurationUpdated:
 		return "configuration updated"
+	case EventServiceAccepted:
+		return "service accepted"
+	case EventServiceRejected:
+		return "service rejected"
 	case EventPDUSessionEstablished:
 		return "PDU session established"
 	case EventPDUSessionRejected:
@@ -115,9 +130,20 @@ type Result struct {
 	PDUSessionID uint8
 	// BackOff is the Back-off timer value of a PDU Session Establishment
 	// Reject (TS 24.501 §6.4.1.4.2: T3396 with #26): how long the UE is
-	// not to ask again for the DNN and S-NSSAI; 0 when the network gave
-	// none or zero, BackOffDeactivated when it said "deactivated".
+	// not to ask again for the DNN and S-NSSAI; or the T3346 value of a
+	// Service Reject (§5.6.1.5, #22 congestion): how long the UE is not
+	// to send another Service Request. 0 when the network gave none or
+	// zero, BackOffDeactivated when it said "deactivated".
 	BackOff time.Duration
+	// SessionsReleased are the PDU sessions the UE released locally
+	// because a Service Accept or Reject said the network has them
+	// inactive (PDU session status, TS 24.501 §5.6.1.4.1).
+	SessionsReleased []uint8
+	// ReactivationFailed are the PDU sessions whose user-plane resources
+	// a Service Accept says could not be re-established (PDU session
+	// reactivation result, §9.11.3.42), with the 5GMM cause of the
+	// reactivation result error cause IE when present.
+	ReactivationFailed []SessionCause
 }
 
 // BackOffDeactivated is Result.BackOff for a Back-off timer value IE that
@@ -139,6 +165,10 @@ type procedure struct {
 	name   string
 	handle func(*UE, *inbound) (Result, error)
 	states []State // states in which the message is compatible with the protocol state
+	// own is set when the handler decodes inbound.plain itself (the
+	// messages whose codec is in this package) rather than reading
+	// free5gc's decoding.
+	own bool
 }
 
 // downlinkProcedures is the transition table: for each downlink 5GMM
@@ -146,27 +176,31 @@ type procedure struct {
 // written after initialisation.
 var downlinkProcedures = map[uint8]procedure{
 	nas.MsgTypeAuthenticationRequest: {"Authentication Request", (*UE).handleAuthenticationRequest,
-		[]State{RegisteredInitiated, Registered, DeregisteredInitiated}},
+		[]State{RegisteredInitiated, Registered, DeregisteredInitiated, ServiceRequestInitiated}, false},
 	nas.MsgTypeAuthenticationReject: {"Authentication Reject", (*UE).handleAuthenticationReject,
-		[]State{RegisteredInitiated, Registered, DeregisteredInitiated}},
+		[]State{RegisteredInitiated, Registered, DeregisteredInitiated, ServiceRequestInitiated}, false},
 	nas.MsgTypeSecurityModeCommand: {"Security Mode Command", (*UE).handleSecurityModeCommand,
-		[]State{RegisteredInitiated, Registered}},
+		[]State{RegisteredInitiated, Registered, ServiceRequestInitiated}, false},
 	nas.MsgTypeIdentityRequest: {"Identity Request", (*UE).handleIdentityRequest,
-		[]State{RegisteredInitiated, Registered}},
+		[]State{RegisteredInitiated, Registered, ServiceRequestInitiated}, false},
 	nas.MsgTypeRegistrationAccept: {"Registration Accept", (*UE).handleRegistrationAccept,
-		[]State{RegisteredInitiated}},
+		[]State{RegisteredInitiated}, false},
 	nas.MsgTypeRegistrationReject: {"Registration Reject", (*UE).handleRegistrationReject,
-		[]State{RegisteredInitiated}},
+		[]State{RegisteredInitiated}, false},
 	nas.MsgTypeConfigurationUpdateCommand: {"Configuration Update Command", (*UE).handleConfigurationUpdateCommand,
-		[]State{Registered}},
+		[]State{Registered}, false},
 	nas.MsgTypeDeregistrationAcceptUEOriginatingDeregistration: {"Deregistration Accept", (*UE).handleDeregistrationAccept,
-		[]State{DeregisteredInitiated}},
+		[]State{DeregisteredInitiated}, false},
 	nas.MsgTypeDeregistrationRequestUETerminatedDeregistration: {"Deregistration Request (UE terminated)", (*UE).handleDeregistrationRequest,
-		[]State{RegisteredInitiated, Registered, DeregisteredInitiated}},
+		[]State{RegisteredInitiated, Registered, DeregisteredInitiated, ServiceRequestInitiated}, false},
 	nas.MsgTypeDLNASTransport: {"DL NAS Transport", (*UE).handleDLNASTransport,
-		[]State{Registered}},
+		[]State{Registered}, false},
+	nas.MsgTypeServiceAccept: {"Service Accept", (*UE).handleServiceAccept,
+		[]State{ServiceRequestInitiated}, true},
+	nas.MsgTypeServiceReject: {"Service Reject", (*UE).handleServiceReject,
+		[]State{ServiceRequestInitiated}, true},
 	nas.MsgTypeStatus5GMM: {"5GMM Status", (*UE).handleStatus,
-		[]State{Deregistered, RegisteredInitiated, Registered, DeregisteredInitiated}},
+		[]State{Deregistered, RegisteredInitiated, Registered, DeregisteredInitiated, ServiceRequestInitiated}, false},
 }
 
 func (p procedure) accepts(s State) bool {

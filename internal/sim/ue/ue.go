@@ -221,8 +221,25 @@ func (u *UE) LastDLCount() (uint32, bool) {
 // ConnectionReleased tells the UE that the lower layers released the N1
 // NAS signalling connection (RRC release): the next downlink messages
 // belong to a new connection, on which the network has to establish
-// secure exchange again.
-func (u *UE) ConnectionReleased() { u.secured = false }
+// secure exchange again. A service request under way is aborted (TS
+// 24.501 §5.6.1.7 a: lower layer failure): the UE is back in
+// 5GMM-REGISTERED.
+func (u *UE) ConnectionReleased() {
+	u.secured = false
+	if u.state == ServiceRequestInitiated {
+		u.state, u.initial = Registered, nil
+	}
+}
+
+// FiveGGUTI returns the 5G-GUTI the network assigned, whose AMF Set ID,
+// AMF Pointer and 5G-TMSI make the 5G-S-TMSI (TS 23.003 §2.11), and
+// false before registration.
+func (u *UE) FiveGGUTI() (GUTI, bool) {
+	if u.guti == nil {
+		return GUTI{}, false
+	}
+	return *u.guti, true
+}
 
 // String names the UE by SUPI and state. The UE formats itself so that no
 // verb of fmt reaches its key material.
