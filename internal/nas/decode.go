@@ -22,8 +22,11 @@ const (
 	CauseUESecurityCapabilitiesMismatch uint8 = 23
 	CauseSecurityModeRejected           uint8 = 24
 	CauseNon5GAuthUnacceptable          uint8 = 26
+	CauseRestrictedServiceArea          uint8 = 28
+	CauseInvalidPDUSessionIdentity      uint8 = 43
 	CauseNoNetworkSlicesAvailable       uint8 = 62
 	CauseNgKSIInUse                     uint8 = 71
+	CauseInsufficientUserPlane          uint8 = 92
 	CauseSemanticallyIncorrect          uint8 = 95
 	CauseInvalidMandatoryInfo           uint8 = 96
 	CauseMessageTypeNonExistent         uint8 = 97

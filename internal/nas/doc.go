@@ -31,4 +31,10 @@
 //   - TS 33.501 §6.4.3: COUNT, BEARER (NAS connection identifier, 1 for
 //     3GPP access), DIRECTION inputs to 128-NIA/NEA.
 //   - TS 24.501 §9.11.3.4: 5GS mobile identity (SUCI, 5G-GUTI, 5G-S-TMSI).
+//   - TS 24.501 §8.2.16-§8.2.18: SERVICE REQUEST (ParseServiceRequest; the
+//     PSI bitmaps of §9.11.3.44, §9.11.3.57, §9.11.3.13; service type
+//     §9.11.3.50; the NAS message container §9.11.3.33, deciphered with
+//     the carrying message's COUNT as §4.4.6 has it), SERVICE ACCEPT
+//     (PDU session status, reactivation result §9.11.3.42 and its error
+//     cause §9.11.3.43) and SERVICE REJECT (T3346 with #22).
 package nas

@@ -140,6 +140,21 @@ func (c *Context) Unprotect(h Header, body []byte) ([]byte, error) {
 	return plain, nil
 }
 
+// DecipherContainer deciphers the value of the NAS message container IE
+// of an initial message (REGISTRATION REQUEST, SERVICE REQUEST) that
+// Unprotect has just accepted: TS 24.501 §4.4.6 has the UE cipher it
+// with the NAS COUNT of the message that carries it.
+func (c *Context) DecipherContainer(v []byte) ([]byte, error) {
+	if c == nil || !c.ulSeen {
+		return nil, ErrNoContext
+	}
+	out := append([]byte(nil), v...)
+	if err := nassec.Cipher(c.EncAlg, c.KEnc, c.LastULCount(), nassec.Bearer3GPP, nassec.Uplink, out); err != nil {
+		return nil, fmt.Errorf("nas: deciphering NAS message container: %w", err)
+	}
+	return out, nil
+}
+
 // macInput is the sequence number followed by the message: TS 24.501
 // §4.4.3.3 and §9.1.1 put the MAC over both.
 func (c *Context) macInput(sqn uint8, body []byte) []byte {
