@@ -82,35 +82,45 @@ type InitialContext struct {
 	Security     UESecurityCapabilities
 	SecurityKey  secret.Key256 // KgNB (TS 33.501 Annex A.9)
 	NASPDU       []byte        // optional
+	// Sessions are the PDU sessions whose resources the gNB sets up with
+	// the context (PDU Session Resource Setup List Cxt Req, §9.2.2.1), as
+	// a Service Request reactivates them: each with its PDU Session
+	// Resource Setup Request Transfer (§9.3.4.1) and S-NSSAI, and its
+	// NAS-PDU when set. None, the list is left out.
+	Sessions []SessionItem
 	// UEAMBRDownlink and UEAMBRUplink are the UE Aggregate Maximum Bit
-	// Rate in bit/s (§9.3.1.58), 0 when unknown. §9.2.2.1 makes the IE
-	// conditional on a PDU Session Resource Setup Request List, and a
-	// conditional IE "shall not be included" when its condition fails
-	// (§9.1, table 9.1.1-1). InitialContext sets up no PDU session yet,
-	// so InitialContextSetupRequest leaves the UE-AMBR out whatever these
-	// say (the gNB learns it with the first PDU Session Resource Setup
-	// Request, §9.2.1.1); DecodeInitialContextSetupRequest fills them
-	// from a request that has the IE.
+	// Rate in bit/s (§9.3.1.58), both 0 when unknown. §9.2.2.1 makes the
+	// IE conditional on the PDU Session Resource Setup Request List, and
+	// a conditional IE "shall not be included" when its condition fails
+	// (§9.1, table 9.1.1-1): InitialContextSetupRequest includes it when
+	// Sessions is not empty, and refuses Sessions without a UE-AMBR;
+	// without Sessions it leaves the UE-AMBR out whatever these say (the
+	// gNB learns it with the first PDU Session Resource Setup Request,
+	// §9.2.1.1). DecodeInitialContextSetupRequest fills them from a
+	// request that has the IE.
 	UEAMBRDownlink, UEAMBRUplink uint64
 }
 
 // InitialContextSetupRequest builds the request of TS 38.413 §9.2.2.1.
 // AMF UE NGAP ID, RAN UE NGAP ID, GUAMI, Allowed NSSAI, UE Security
 // Capabilities and Security Key are mandatory; the NAS-PDU is included
-// when set; the UE-AMBR is not (see InitialContext).
+// when set; the PDU Session Resource Setup List Cxt Req and the UE-AMBR
+// when there are Sessions (see InitialContext). The message refers to
+// the sessions' bytes without copying them.
 //
 // The message carries KgNB in the clear: never log or print it.
 func InitialContextSetupRequest(c InitialContext) (*message.InitialContextSetupRequest, error) {
+	const name = "ngap: InitialContextSetupRequest"
 	// TS 23.003 §2.10.1: a 10-bit AMF Set ID and a 6-bit AMF Pointer.
 	if c.GUAMI.SetID >= 1<<10 || c.GUAMI.Pointer >= 1<<6 {
-		return nil, fmt.Errorf("ngap: InitialContextSetupRequest: GUAMI AMF Set ID %#x or AMF Pointer %#x too wide", c.GUAMI.SetID, c.GUAMI.Pointer)
+		return nil, fmt.Errorf("%s: GUAMI AMF Set ID %#x or AMF Pointer %#x too wide", name, c.GUAMI.SetID, c.GUAMI.Pointer)
 	}
 	g, err := c.GUAMI.IE()
 	if err != nil {
-		return nil, fmt.Errorf("ngap: InitialContextSetupRequest: %w", err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(c.AllowedNSSAI) == 0 || len(c.AllowedNSSAI) > MaxAllowedSlices {
-		return nil, fmt.Errorf("ngap: InitialContextSetupRequest: Allowed NSSAI of %d S-NSSAIs, want 1 to %d", len(c.AllowedNSSAI), MaxAllowedSlices)
+		return nil, fmt.Errorf("%s: Allowed NSSAI of %d S-NSSAIs, want 1 to %d", name, len(c.AllowedNSSAI), MaxAllowedSlices)
 	}
 	nssai := &ie.AllowedNSSAI{List: make([]ie.AllowedNSSAIItem, 0, len(c.AllowedNSSAI))}
 	for _, s := range c.AllowedNSSAI {
@@ -128,12 +138,42 @@ func InitialContextSetupRequest(c InitialContext) (*message.InitialContextSetupR
 	if len(c.NASPDU) > 0 {
 		m.NASPDU = &ie.NASPDU{Value: c.NASPDU}
 	}
+	if len(c.Sessions) > 0 {
+		if err := checkSetupItems(c.Sessions); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		// §9.2.2.1: the UE-AMBR is present when the list is.
+		if c.UEAMBRDownlink == 0 && c.UEAMBRUplink == 0 {
+			return nil, fmt.Errorf("%s: PDU sessions without a UE Aggregate Maximum Bit Rate", name)
+		}
+		if m.UEAggregateMaximumBitRate, err = UEAMBR(c.UEAMBRDownlink, c.UEAMBRUplink); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		list := &ie.PDUSessionResourceSetupListCxtReq{List: make([]ie.PDUSessionResourceSetupItemCxtReq, 0, len(c.Sessions))}
+		for _, it := range c.Sessions {
+			tr := aper.OctetString(it.Transfer)
+			item := ie.PDUSessionResourceSetupItemCxtReq{
+				PDUSessionID:                           &ie.PDUSessionID{Value: int64(it.PDUSessionID)},
+				SNSSAI:                                 it.SNSSAI.IE(),
+				PDUSessionResourceSetupRequestTransfer: &tr,
+			}
+			if len(it.NASPDU) > 0 {
+				item.NASPDU = &ie.NASPDU{Value: it.NASPDU}
+			}
+			list.List = append(list.List, item)
+		}
+		m.PDUSessionResourceSetupListCxtReq = list
+	}
 	return m, nil
 }
 
 // DecodeInitialContextSetupRequest reads what a gNB keeps of an Initial
-// Context Setup Request. A missing mandatory IE of §9.2.2.1 is an error.
-// NASPDU refers to the message's bytes.
+// Context Setup Request. A missing mandatory IE of §9.2.2.1 or of a
+// session item is an error, and so is a PDU Session Resource Setup List
+// Cxt Req without the UE-AMBR its presence makes mandatory (§9.2.2.1,
+// §10.3.5 "missing IE"). Repeated PDU session IDs are returned as they
+// came (§8.3.1.4: the gNB fails the repeated ones). NASPDU and the
+// sessions refer to the message's bytes.
 func DecodeInitialContextSetupRequest(m *message.InitialContextSetupRequest) (InitialContext, error) {
 	const name = "ngap: InitialContextSetupRequest"
 	if m == nil {
@@ -184,24 +224,148 @@ func DecodeInitialContextSetupRequest(m *message.InitialContextSetupRequest) (In
 		c.UEAMBRDownlink = uint64(r.UEAggregateMaximumBitRateDL.Value)
 		c.UEAMBRUplink = uint64(r.UEAggregateMaximumBitRateUL.Value)
 	}
+	if l := m.PDUSessionResourceSetupListCxtReq; l != nil {
+		if len(l.List) == 0 {
+			return InitialContext{}, errors.New(name + ": empty PDU Session Resource Setup List Cxt Req")
+		}
+		if m.UEAggregateMaximumBitRate == nil {
+			return InitialContext{}, errors.New(name + ": PDU Session Resource Setup List Cxt Req without the UE Aggregate Maximum Bit Rate")
+		}
+		c.Sessions = make([]SessionItem, 0, len(l.List))
+		for _, x := range l.List {
+			it, err := setupItem(x.PDUSessionID, x.SNSSAI, x.NASPDU, x.PDUSessionResourceSetupRequestTransfer)
+			if err != nil {
+				return InitialContext{}, fmt.Errorf("%s: %w", name, err)
+			}
+			c.Sessions = append(c.Sessions, it)
+		}
+	}
 	return c, nil
 }
 
-// InitialContextSetupResponse is the gNB's answer to a context it set up
-// (TS 38.413 §9.2.2.2).
-func InitialContextSetupResponse(amfUE, ranUE int64) *message.InitialContextSetupResponse {
-	return &message.InitialContextSetupResponse{
+// InitialContextSetupResponse builds the gNB's answer to a context it set
+// up (TS 38.413 §9.2.2.2): the sessions set up go to the PDU Session
+// Resource Setup List Cxt Res with their Setup Response Transfer
+// (§9.3.4.2), the Failed ones to the Failed to Setup List Cxt Res with
+// their Setup Unsuccessful Transfer (§9.3.4.16). Both lists are
+// optional; no results build neither. The message refers to the
+// transfers without copying them.
+func InitialContextSetupResponse(amfUE, ranUE int64, results []SessionResult) (*message.InitialContextSetupResponse, error) {
+	m := &message.InitialContextSetupResponse{
 		AMFUENGAPID: &ie.AMFUENGAPID{Value: amfUE},
 		RANUENGAPID: &ie.RANUENGAPID{Value: ranUE},
 	}
+	if len(results) == 0 {
+		return m, nil
+	}
+	if err := checkResults(results); err != nil {
+		return nil, fmt.Errorf("ngap: InitialContextSetupResponse: %w", err)
+	}
+	for _, r := range results {
+		tr := aper.OctetString(r.Transfer)
+		id := &ie.PDUSessionID{Value: int64(r.PDUSessionID)}
+		if r.Failed {
+			if m.PDUSessionResourceFailedToSetupListCxtRes == nil {
+				m.PDUSessionResourceFailedToSetupListCxtRes = &ie.PDUSessionResourceFailedToSetupListCxtRes{}
+			}
+			m.PDUSessionResourceFailedToSetupListCxtRes.List = append(m.PDUSessionResourceFailedToSetupListCxtRes.List,
+				ie.PDUSessionResourceFailedToSetupItemCxtRes{PDUSessionID: id, PDUSessionResourceSetupUnsuccessfulTransfer: &tr})
+			continue
+		}
+		if m.PDUSessionResourceSetupListCxtRes == nil {
+			m.PDUSessionResourceSetupListCxtRes = &ie.PDUSessionResourceSetupListCxtRes{}
+		}
+		m.PDUSessionResourceSetupListCxtRes.List = append(m.PDUSessionResourceSetupListCxtRes.List,
+			ie.PDUSessionResourceSetupItemCxtRes{PDUSessionID: id, PDUSessionResourceSetupResponseTransfer: &tr})
+	}
+	return m, nil
 }
 
-// InitialContextSetupFailure is the gNB's answer when it cannot set up the
-// context (TS 38.413 §9.2.2.3); the cause is mandatory.
-func InitialContextSetupFailure(amfUE, ranUE int64, cause *ie.Cause) *message.InitialContextSetupFailure {
-	return &message.InitialContextSetupFailure{
+// DecodeInitialContextSetupResponse reads the session results of an
+// Initial Context Setup Response, those set up first, then the failed
+// ones (Failed). The UE NGAP IDs are read by UEIDs. Transfers refer to
+// the message's bytes.
+func DecodeInitialContextSetupResponse(m *message.InitialContextSetupResponse) ([]SessionResult, error) {
+	const name = "ngap: InitialContextSetupResponse"
+	if m == nil || m.AMFUENGAPID == nil || m.RANUENGAPID == nil {
+		return nil, errors.New(name + ": missing UE NGAP IDs")
+	}
+	var out []SessionResult
+	if l := m.PDUSessionResourceSetupListCxtRes; l != nil {
+		for _, x := range l.List {
+			r, err := sessionResult(x.PDUSessionID, x.PDUSessionResourceSetupResponseTransfer, false)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			out = append(out, r)
+		}
+	}
+	if l := m.PDUSessionResourceFailedToSetupListCxtRes; l != nil {
+		for _, x := range l.List {
+			r, err := sessionResult(x.PDUSessionID, x.PDUSessionResourceSetupUnsuccessfulTransfer, true)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// InitialContextSetupFailure builds the gNB's answer when it cannot set
+// up the context (TS 38.413 §9.2.2.3): the cause is mandatory; the
+// sessions of the request go to the PDU Session Resource Failed to Setup
+// List Cxt Fail, each with its Setup Unsuccessful Transfer (§9.3.4.16),
+// whatever their Failed says. No failed sessions, no list.
+func InitialContextSetupFailure(amfUE, ranUE int64, cause *ie.Cause, failed []SessionResult) (*message.InitialContextSetupFailure, error) {
+	const name = "ngap: InitialContextSetupFailure"
+	if cause == nil {
+		return nil, errors.New(name + ": no cause")
+	}
+	m := &message.InitialContextSetupFailure{
 		AMFUENGAPID: &ie.AMFUENGAPID{Value: amfUE},
 		RANUENGAPID: &ie.RANUENGAPID{Value: ranUE},
 		Cause:       cause,
 	}
+	if len(failed) == 0 {
+		return m, nil
+	}
+	if err := checkResults(failed); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	list := &ie.PDUSessionResourceFailedToSetupListCxtFail{List: make([]ie.PDUSessionResourceFailedToSetupItemCxtFail, 0, len(failed))}
+	for _, r := range failed {
+		tr := aper.OctetString(r.Transfer)
+		list.List = append(list.List, ie.PDUSessionResourceFailedToSetupItemCxtFail{
+			PDUSessionID: &ie.PDUSessionID{Value: int64(r.PDUSessionID)},
+			PDUSessionResourceSetupUnsuccessfulTransfer: &tr,
+		})
+	}
+	m.PDUSessionResourceFailedToSetupListCxtFail = list
+	return m, nil
+}
+
+// DecodeInitialContextSetupFailure reads an Initial Context Setup
+// Failure: the sessions it lists (all Failed) and the mandatory cause.
+// The UE NGAP IDs are read by UEIDs. Transfers refer to the message's
+// bytes.
+func DecodeInitialContextSetupFailure(m *message.InitialContextSetupFailure) ([]SessionResult, *ie.Cause, error) {
+	const name = "ngap: InitialContextSetupFailure"
+	if m == nil || m.AMFUENGAPID == nil || m.RANUENGAPID == nil {
+		return nil, nil, errors.New(name + ": missing UE NGAP IDs")
+	}
+	if m.Cause == nil || m.Cause.Choice == nil {
+		return nil, nil, errors.New(name + ": missing Cause")
+	}
+	var out []SessionResult
+	if l := m.PDUSessionResourceFailedToSetupListCxtFail; l != nil {
+		for _, x := range l.List {
+			r, err := sessionResult(x.PDUSessionID, x.PDUSessionResourceSetupUnsuccessfulTransfer, true)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", name, err)
+			}
+			out = append(out, r)
+		}
+	}
+	return out, m.Cause, nil
 }

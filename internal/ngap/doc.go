@@ -11,7 +11,9 @@
 // Update, AMF Status Indication, NG Reset, Error Indication (build.go).
 // UE-associated signalling for registration: Initial UE Message, Downlink
 // and Uplink NAS Transport (§8.6, nas_transport.go), Initial Context Setup
-// (§8.3.1, context.go), UE Context Release Request, Command and Complete
+// with its PDU session lists (§8.3.1, context.go), PDU Session Resource
+// Setup and Release with their transfers (§8.2.1, §8.2.2, session.go,
+// session_transfer.go), UE Context Release Request, Command and Complete
 // (§8.3.2, §8.3.3, release.go); UEIDs (ueids.go) routes any UE-associated
 // message to its context. The builders fill every mandatory IE of §9.2
 // from their arguments (a nil cause makes Encode fail); testdata/*.hex

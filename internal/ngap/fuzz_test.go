@@ -43,6 +43,10 @@ func FuzzDecode(f *testing.F) {
 			DecodeUELocation(v.UserLocationInformation)
 		case *message.InitialContextSetupRequest:
 			DecodeInitialContextSetupRequest(v)
+		case *message.InitialContextSetupResponse:
+			DecodeInitialContextSetupResponse(v)
+		case *message.InitialContextSetupFailure:
+			DecodeInitialContextSetupFailure(v)
 		case *message.PDUSessionResourceSetupRequest:
 			DecodePDUSessionResourceSetupRequest(v)
 		case *message.PDUSessionResourceSetupResponse:

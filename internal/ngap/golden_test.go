@@ -180,16 +180,20 @@ func goldenCases() []goldenCase {
 				"ngap.NAS_PDU": "", "ngap.uEAggregateMaximumBitRateDL": ""}),
 		},
 		{
-			name:    "initial_context_setup_response",
-			about:   "Initial Context Setup Response (TS 38.413 §9.2.2.2)",
-			build:   fixed(InitialContextSetupResponse(testAMFUE, testRANUE)),
+			name:  "initial_context_setup_response",
+			about: "Initial Context Setup Response (TS 38.413 §9.2.2.2)",
+			build: built(func() (*message.InitialContextSetupResponse, error) {
+				return InitialContextSetupResponse(testAMFUE, testRANUE, nil)
+			}),
 			element: "ngap.InitialContextSetupResponse_element",
 			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "14"}),
 		},
 		{
-			name:    "initial_context_setup_failure",
-			about:   "Initial Context Setup Failure (TS 38.413 §9.2.2.3): radio-network/radio-resources-not-available",
-			build:   fixed(InitialContextSetupFailure(testAMFUE, testRANUE, RadioNetworkCause(ie.CauseRadioNetworkPresentRadioResourcesNotAvailable))),
+			name:  "initial_context_setup_failure",
+			about: "Initial Context Setup Failure (TS 38.413 §9.2.2.3): radio-network/radio-resources-not-available",
+			build: built(func() (*message.InitialContextSetupFailure, error) {
+				return InitialContextSetupFailure(testAMFUE, testRANUE, RadioNetworkCause(ie.CauseRadioNetworkPresentRadioResourcesNotAvailable), nil)
+			}),
 			element: "ngap.InitialContextSetupFailure_element",
 			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "14", "ngap.radioNetwork": "22"}),
 		},

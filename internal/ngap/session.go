@@ -52,6 +52,26 @@ func checkSessions(n int, id func(int) uint8, transfer func(int) []byte) error {
 	return nil
 }
 
+// checkSetupItems checks the sessions of a setup list (PDU Session
+// Resource Setup Request, Initial Context Setup Request): those of every
+// list, and an SD that fits its 24 bits (TS 38.413 §9.3.1.24).
+func checkSetupItems(items []SessionItem) error {
+	if err := checkSessions(len(items), func(i int) uint8 { return items[i].PDUSessionID }, func(i int) []byte { return items[i].Transfer }); err != nil {
+		return err
+	}
+	for _, it := range items {
+		if it.SNSSAI.HasSD && it.SNSSAI.SD > 0xffffff {
+			return fmt.Errorf("PDU session %d: SD %#x exceeds 24 bits", it.PDUSessionID, it.SNSSAI.SD)
+		}
+	}
+	return nil
+}
+
+// checkResults checks the results of a response's lists.
+func checkResults(results []SessionResult) error {
+	return checkSessions(len(results), func(i int) uint8 { return results[i].PDUSessionID }, func(i int) []byte { return results[i].Transfer })
+}
+
 // PDUSessionResourceSetupRequest builds the request with which the AMF
 // has the gNB set up PDU session resources (TS 38.413 §8.2.1,
 // §9.2.1.1): AMF UE NGAP ID, RAN UE NGAP ID and the PDU Session Resource
@@ -59,15 +79,11 @@ func checkSessions(n int, id func(int) uint8, transfer func(int) []byte) error {
 // accept, carried in a DL NAS TRANSPORT) is included when set. The
 // message refers to the items' bytes without copying them.
 func PDUSessionResourceSetupRequest(amfUE, ranUE int64, items []SessionItem) (*message.PDUSessionResourceSetupRequest, error) {
-	err := checkSessions(len(items), func(i int) uint8 { return items[i].PDUSessionID }, func(i int) []byte { return items[i].Transfer })
-	if err != nil {
+	if err := checkSetupItems(items); err != nil {
 		return nil, fmt.Errorf("ngap: PDUSessionResourceSetupRequest: %w", err)
 	}
 	list := &ie.PDUSessionResourceSetupListSUReq{List: make([]ie.PDUSessionResourceSetupItemSUReq, 0, len(items))}
 	for _, it := range items {
-		if it.SNSSAI.HasSD && it.SNSSAI.SD > 0xffffff {
-			return nil, fmt.Errorf("ngap: PDUSessionResourceSetupRequest: PDU session %d: SD %#x exceeds 24 bits", it.PDUSessionID, it.SNSSAI.SD)
-		}
 		tr := aper.OctetString(it.Transfer)
 		item := ie.PDUSessionResourceSetupItemSUReq{
 			PDUSessionID:                           &ie.PDUSessionID{Value: int64(it.PDUSessionID)},
@@ -115,24 +131,34 @@ func DecodePDUSessionResourceSetupRequest(m *message.PDUSessionResourceSetupRequ
 	}
 	items = make([]SessionItem, 0, len(m.PDUSessionResourceSetupListSUReq.List))
 	for _, x := range m.PDUSessionResourceSetupListSUReq.List {
-		id, err := sessionID(x.PDUSessionID)
+		it, err := setupItem(x.PDUSessionID, x.SNSSAI, x.PDUSessionNASPDU, x.PDUSessionResourceSetupRequestTransfer)
 		if err != nil {
 			return 0, 0, nil, fmt.Errorf("%s: %w", name, err)
-		}
-		if x.PDUSessionResourceSetupRequestTransfer == nil || len(*x.PDUSessionResourceSetupRequestTransfer) == 0 {
-			return 0, 0, nil, fmt.Errorf("%s: PDU session %d: missing PDU Session Resource Setup Request Transfer", name, id)
-		}
-		s, err := DecodeSNSSAI(x.SNSSAI)
-		if err != nil {
-			return 0, 0, nil, fmt.Errorf("%s: PDU session %d: %w", name, id, err)
-		}
-		it := SessionItem{PDUSessionID: id, SNSSAI: s, Transfer: *x.PDUSessionResourceSetupRequestTransfer}
-		if x.PDUSessionNASPDU != nil {
-			it.NASPDU = x.PDUSessionNASPDU.Value
 		}
 		items = append(items, it)
 	}
 	return m.AMFUENGAPID.Value, m.RANUENGAPID.Value, items, nil
+}
+
+// setupItem reads one item of a setup list; NASPDU and Transfer refer to
+// the message's bytes.
+func setupItem(pid *ie.PDUSessionID, snssai *ie.SNSSAI, nas *ie.NASPDU, tr *aper.OctetString) (SessionItem, error) {
+	id, err := sessionID(pid)
+	if err != nil {
+		return SessionItem{}, err
+	}
+	if tr == nil || len(*tr) == 0 {
+		return SessionItem{}, fmt.Errorf("PDU session %d: missing PDU Session Resource Setup Request Transfer", id)
+	}
+	s, err := DecodeSNSSAI(snssai)
+	if err != nil {
+		return SessionItem{}, fmt.Errorf("PDU session %d: %w", id, err)
+	}
+	it := SessionItem{PDUSessionID: id, SNSSAI: s, Transfer: *tr}
+	if nas != nil {
+		it.NASPDU = nas.Value
+	}
+	return it, nil
 }
 
 func sessionID(x *ie.PDUSessionID) (uint8, error) {
@@ -155,8 +181,7 @@ func PDUSessionResourceSetupResponse(amfUE, ranUE int64, results []SessionResult
 	if len(results) == 0 {
 		return m, nil
 	}
-	err := checkSessions(len(results), func(i int) uint8 { return results[i].PDUSessionID }, func(i int) []byte { return results[i].Transfer })
-	if err != nil {
+	if err := checkResults(results); err != nil {
 		return nil, fmt.Errorf("ngap: PDUSessionResourceSetupResponse: %w", err)
 	}
 	for _, r := range results {

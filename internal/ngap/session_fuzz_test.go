@@ -33,6 +33,21 @@ func FuzzTransfers(f *testing.F) {
 			for _, i := range it {
 				items = append(items, i.Transfer)
 			}
+		case *message.InitialContextSetupRequest:
+			c, _ := DecodeInitialContextSetupRequest(v)
+			for _, i := range c.Sessions {
+				items = append(items, i.Transfer)
+			}
+		case *message.InitialContextSetupResponse:
+			rs, _ := DecodeInitialContextSetupResponse(v)
+			for _, r := range rs {
+				items = append(items, r.Transfer)
+			}
+		case *message.InitialContextSetupFailure:
+			rs, _, _ := DecodeInitialContextSetupFailure(v)
+			for _, r := range rs {
+				items = append(items, r.Transfer)
+			}
 		case *message.PDUSessionResourceSetupResponse:
 			rs, _ := DecodePDUSessionResourceSetupResponse(v)
 			for _, r := range rs {

@@ -458,6 +458,54 @@ func sessionGoldenCases(t testing.TB) []goldenCase {
 				"ngap.radioNetwork": "22"}),
 		},
 		{
+			name:  "initial_context_setup_request_sessions",
+			about: "Initial Context Setup Request (TS 38.413 §9.2.2.1): SERVICE ACCEPT, sessions 5 (with its NAS-PDU) and 6 reactivated, UE-AMBR 2 Gbps down, 1 Gbps up",
+			build: built(func() (*message.InitialContextSetupRequest, error) {
+				return InitialContextSetupRequest(testSessionContext(t))
+			}),
+			element: "ngap.InitialContextSetupRequest_element",
+			want: with(ueIDFields, map[string]string{"ngap.procedureCode": "14", "ngap.pDUSessionID": "5,6",
+				"ngap.sST":                                            "01,02,01,02",
+				"ngap.uEAggregateMaximumBitRateDL":                    "2000000000",
+				"ngap.uEAggregateMaximumBitRateUL":                    "1000000000",
+				"ngap.PDUSessionResourceSetupRequestTransfer_element": "1,1",
+				"ngap.gTP_TEID":                                       "00c0ffee,80000001",
+				"ngap.TransportLayerAddressIPv4":                      "10.100.200.1",
+				"ngap.TransportLayerAddressIPv6":                      "2001:db8::2152",
+				"ngap.SecurityKey":                                    hex.EncodeToString(testKgNB[:]),
+				"nas_5gs.mm.message_type":                             "0x68,0x4e", // the list comes before the NAS-PDU
+				"nas_5gs.sm.message_type":                             "0xc2"}),
+		},
+		{
+			name:  "initial_context_setup_response_sessions",
+			about: "Initial Context Setup Response (TS 38.413 §9.2.2.2): session 5 set up, gNB tunnel 192.168.1.10; session 6 failed with radio-network/radio-resources-not-available",
+			build: built(func() (*message.InitialContextSetupResponse, error) {
+				return InitialContextSetupResponse(testAMFUE, testRANUE, []SessionResult{
+					{PDUSessionID: 5, Transfer: mustEncode(t, testResponseXfer)},
+					{PDUSessionID: 6, Transfer: mustEncode(t, testUnsuccessfulXfer), Failed: true}})
+			}),
+			element: "ngap.InitialContextSetupResponse_element",
+			want: with(ueIDFields, map[string]string{"ngap.procedureCode": "14", "ngap.pDUSessionID": "5,6",
+				"ngap.PDUSessionResourceSetupResponseTransfer_element":     "1",
+				"ngap.PDUSessionResourceSetupUnsuccessfulTransfer_element": "1",
+				"ngap.TransportLayerAddressIPv4":                           "192.168.1.10",
+				"ngap.gTP_TEID":                                            "00000101",
+				"ngap.radioNetwork":                                        "22"}),
+		},
+		{
+			name:  "initial_context_setup_failure_sessions",
+			about: "Initial Context Setup Failure (TS 38.413 §9.2.2.3): radio-network/radio-resources-not-available, sessions 5 and 6 not set up",
+			build: built(func() (*message.InitialContextSetupFailure, error) {
+				x := mustEncode(t, testUnsuccessfulXfer)
+				return InitialContextSetupFailure(testAMFUE, testRANUE, RadioNetworkCause(ie.CauseRadioNetworkPresentRadioResourcesNotAvailable),
+					[]SessionResult{{PDUSessionID: 5, Transfer: x, Failed: true}, {PDUSessionID: 6, Transfer: x, Failed: true}})
+			}),
+			element: "ngap.InitialContextSetupFailure_element",
+			want: with(ueIDFields, map[string]string{"ngap.procedureCode": "14", "ngap.pDUSessionID": "5,6",
+				"ngap.PDUSessionResourceSetupUnsuccessfulTransfer_element": "1,1",
+				"ngap.radioNetwork": "22,22,22"}),
+		},
+		{
 			name:  "session_release_command",
 			about: "PDU Session Resource Release Command (TS 38.413 §9.2.1.3): session 5 with its PDU SESSION RELEASE COMMAND, nas/normal-release",
 			build: built(func() (*message.PDUSessionResourceReleaseCommand, error) {

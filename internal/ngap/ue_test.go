@@ -353,12 +353,20 @@ func TestInitialContextRedactsKey(t *testing.T) {
 }
 
 func TestContextSetupAnswersAndRelease(t *testing.T) {
-	resp := roundTrip(t, InitialContextSetupResponse(testAMFUE, testRANUE))
+	respMsg, err := InitialContextSetupResponse(testAMFUE, testRANUE, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := roundTrip(t, respMsg)
 	if resp.AMFUENGAPID.Value != testAMFUE || resp.RANUENGAPID.Value != testRANUE {
 		t.Errorf("Initial Context Setup Response IDs = %d %d", resp.AMFUENGAPID.Value, resp.RANUENGAPID.Value)
 	}
 	radio := RadioNetworkCause(ie.CauseRadioNetworkPresentRadioResourcesNotAvailable)
-	fail := roundTrip(t, InitialContextSetupFailure(testAMFUE, testRANUE, radio))
+	failMsg, err := InitialContextSetupFailure(testAMFUE, testRANUE, radio, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fail := roundTrip(t, failMsg)
 	if fail.AMFUENGAPID.Value != testAMFUE || fail.RANUENGAPID.Value != testRANUE || CauseString(fail.Cause) != "radio-network/22" {
 		t.Errorf("Initial Context Setup Failure = %d %d %s", fail.AMFUENGAPID.Value, fail.RANUENGAPID.Value, CauseString(fail.Cause))
 	}
@@ -391,9 +399,14 @@ func TestContextSetupAnswersAndRelease(t *testing.T) {
 			t.Errorf("NASCause(%d) = %s, want %s", v, got, want)
 		}
 	}
-	// The cause is mandatory (§9.2.2.3, §9.2.2.4, §9.2.2.5): the encoder refuses none.
+	// The cause is mandatory (§9.2.2.3, §9.2.2.4, §9.2.2.5): the builder
+	// or the encoder refuses none.
+	if m, err := InitialContextSetupFailure(1, 1, nil, nil); err == nil {
+		t.Errorf("InitialContextSetupFailure(no cause) = %+v, nil error", m)
+	}
 	for _, m := range []message.Message{
-		InitialContextSetupFailure(1, 1, nil), UEContextReleaseRequest(1, 1, nil), UEContextReleaseCommand(1, 1, nil),
+		&message.InitialContextSetupFailure{AMFUENGAPID: &ie.AMFUENGAPID{Value: 1}, RANUENGAPID: &ie.RANUENGAPID{Value: 1}},
+		UEContextReleaseRequest(1, 1, nil), UEContextReleaseCommand(1, 1, nil),
 	} {
 		if _, err := Encode(m); err == nil {
 			t.Errorf("Encode(%T without a cause) = nil error", m)

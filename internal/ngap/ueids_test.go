@@ -28,6 +28,8 @@ func TestUEIDs(t *testing.T) {
 	initial, _ := InitialUEMessage(testRANUE, nasRegistrationRequest, testLoc, RRCCauseMOSignalling, nil)
 	ul, _ := UplinkNASTransport(testAMFUE, testRANUE, nasAuthenticationResponse, testLoc)
 	ics, _ := InitialContextSetupRequest(testContext())
+	icsResp, _ := InitialContextSetupResponse(testAMFUE, testRANUE, nil)
+	icsFail, _ := InitialContextSetupFailure(testAMFUE, testRANUE, NASCause(0), nil)
 	for _, tt := range []struct {
 		m    message.Message
 		want ueIDs
@@ -36,8 +38,8 @@ func TestUEIDs(t *testing.T) {
 		{DownlinkNASTransport(testAMFUE, testRANUE, nasAuthenticationRequest), both},
 		{ul, both},
 		{ics, both},
-		{InitialContextSetupResponse(testAMFUE, testRANUE), both},
-		{InitialContextSetupFailure(testAMFUE, testRANUE, NASCause(0)), both},
+		{icsResp, both},
+		{icsFail, both},
 		{UEContextReleaseCommand(testAMFUE, testRANUE, NASCause(0)), both},
 		{UEContextReleaseCommand(testAMFUE, -1, NASCause(0)), ueIDs{AMF: testAMFUE, HasAMF: true}},
 		{UEContextReleaseComplete(testAMFUE, testRANUE), both},

@@ -55,25 +55,8 @@ func (g *GNB) handleSessionSetup(ctx context.Context, m *message.PDUSessionResou
 	if m.NASPDU != nil && len(m.NASPDU.Value) > 0 {
 		nas = append(nas, append([]byte(nil), m.NASPDU.Value...))
 	}
-	results := make([]ngap.SessionResult, 0, len(items))
-	var seen [256]bool
-	for _, it := range items {
-		// §8.2.1.4: a PDU session ID listed twice is answered once.
-		if seen[it.PDUSessionID] {
-			continue
-		}
-		seen[it.PDUSessionID] = true
-		res, err := g.setupBearer(c, it)
-		if err != nil {
-			g.log.Warn("gnb: PDU session resource not set up", "ran_ue_ngap_id", ranUE, "pdu_session_id", it.PDUSessionID, "err", err)
-			if res.Transfer == nil {
-				continue
-			}
-		} else if len(it.NASPDU) > 0 {
-			nas = append(nas, append([]byte(nil), it.NASPDU...))
-		}
-		results = append(results, res)
-	}
+	results, sessionNAS := g.setupSessions(c, items)
+	nas = append(nas, sessionNAS...)
 	resp, err := ngap.PDUSessionResourceSetupResponse(amfUE, ranUE, results)
 	if err != nil {
 		g.log.Warn("gnb: PDU Session Resource Setup Response", "err", err)
@@ -85,6 +68,34 @@ func (g *GNB) handleSessionSetup(ctx context.Context, m *message.PDUSessionResou
 	for _, pdu := range nas {
 		g.deliver(amfUE, ranUE, Downlink{NAS: pdu})
 	}
+}
+
+// setupSessions sets up the resources of the sessions of a PDU Session
+// Resource Setup Request or an Initial Context Setup Request: the
+// results to answer with, and the NAS PDUs of the sessions set up, for
+// the UE once the answer is sent.
+func (g *GNB) setupSessions(c *UEConn, items []ngap.SessionItem) ([]ngap.SessionResult, [][]byte) {
+	var nas [][]byte
+	results := make([]ngap.SessionResult, 0, len(items))
+	var seen [256]bool
+	for _, it := range items {
+		// §8.2.1.4, §8.3.1.4: a PDU session ID listed twice is answered once.
+		if seen[it.PDUSessionID] {
+			continue
+		}
+		seen[it.PDUSessionID] = true
+		res, err := g.setupBearer(c, it)
+		if err != nil {
+			g.log.Warn("gnb: PDU session resource not set up", "ran_ue_ngap_id", c.ranID, "pdu_session_id", it.PDUSessionID, "err", err)
+			if res.Transfer == nil {
+				continue
+			}
+		} else if len(it.NASPDU) > 0 {
+			nas = append(nas, append([]byte(nil), it.NASPDU...))
+		}
+		results = append(results, res)
+	}
+	return results, nas
 }
 
 // setupBearer sets up one PDU session's resources: the result carries

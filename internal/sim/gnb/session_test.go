@@ -421,3 +421,61 @@ func TestConnectN3Unavailable(t *testing.T) {
 		t.Errorf("Connect with an N3 address not of this host: %v, want an N3 error", err)
 	}
 }
+
+// An Initial Context Setup Request carrying PDU sessions, as after a
+// Service Request, has them set up like a PDU Session Resource Setup
+// Request: the response lists each session's result, the UE gets the
+// context's NAS PDU, then the NAS PDUs of the sessions set up.
+func TestContextSetupWithSessions(t *testing.T) {
+	upf := startUPF(t)
+	up := gnbUserPlane(t, upf)
+	g, amf := setUp(t, up)
+	c, ranUE := attach(t, g, amf)
+
+	tr := setupRequest(t, 7, ranUE, 1, nil, 0x1234, netip.MustParseAddr("127.0.0.1")).PDUSessionResourceSetupListSUReq.List[0].PDUSessionResourceSetupRequestTransfer
+	bad := []byte{0xff}                                           // no Setup Request Transfer: fails
+	accept := []byte{0x7E, 0x02, 1, 2, 3, 4, 0, 0x7E, 0x00, 0x4E} // stands for the SERVICE ACCEPT
+	sessionNAS := []byte{0x7E, 0x02, 1, 2, 3, 4, 1, 0x7E, 0x00, 0x68}
+	req, err := ngap.InitialContextSetupRequest(ngap.InitialContext{
+		AMFUE: 7, RANUE: ranUE,
+		GUAMI:          ngap.GUAMI{PLMN: testPLMN, RegionID: 1},
+		AllowedNSSAI:   []ngap.SNSSAI{testSlice},
+		Security:       ngap.UESecurityCapabilities{NRIntegrity: ngap.AlgAES},
+		NASPDU:         accept,
+		UEAMBRDownlink: 1e9, UEAMBRUplink: 1e9,
+		Sessions: []ngap.SessionItem{
+			{PDUSessionID: 1, SNSSAI: testSlice, NASPDU: sessionNAS, Transfer: *tr},
+			{PDUSessionID: 2, SNSSAI: testSlice, NASPDU: sessionNAS, Transfer: bad},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	amf.send(req)
+	resp, ok := amf.recv().(*message.InitialContextSetupResponse)
+	if !ok {
+		t.Fatal("no Initial Context Setup Response")
+	}
+	results, err := ngap.DecodeInitialContextSetupResponse(resp)
+	if err != nil || len(results) != 2 || results[0].PDUSessionID != 1 || results[0].Failed || results[1].PDUSessionID != 2 || !results[1].Failed {
+		t.Fatalf("Initial Context Setup Response results = %+v, %v, want 1 set up and 2 failed", results, err)
+	}
+	rt, err := ngap.DecodeSetupResponseTransfer(results[0].Transfer)
+	if err != nil || rt.DL.TEID == 0 {
+		t.Fatalf("setup response transfer %+v, %v", rt, err)
+	}
+	if b, ok := c.Session(1); !ok || b.DLTEID != rt.DL.TEID || b.UL.TEID != 0x1234 {
+		t.Errorf("Session(1) = %+v, %v", b, ok)
+	}
+	if d := downlink(t, c); !d.ContextSetup || hex.EncodeToString(d.NAS) != hex.EncodeToString(accept) {
+		t.Errorf("UE got %+v first, want the context set up with %x", d, accept)
+	}
+	if d := downlink(t, c); hex.EncodeToString(d.NAS) != hex.EncodeToString(sessionNAS) {
+		t.Errorf("UE got NAS %x, want session 1's %x", d.NAS, sessionNAS)
+	}
+	select {
+	case d := <-c.Downlink():
+		t.Errorf("the NAS PDU of the failed session reached the UE: %+v", d)
+	default:
+	}
+}

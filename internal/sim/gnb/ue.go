@@ -196,13 +196,31 @@ func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
 			g.log.Warn("gnb: Initial Context Setup Request", "err", err)
 			return true
 		}
-		// TS 38.413 §8.3.1.2: answer, then the NAS PDU goes to the UE.
-		if g.ueByRAN(ic.RANUE) == nil {
-			g.sendUE(ctx, ic.RANUE, ngap.InitialContextSetupFailure(ic.AMFUE, ic.RANUE, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentUnknownLocalUENGAPID)))
+		// TS 38.413 §8.3.1.2: set up the sessions, answer, then the NAS
+		// PDUs go to the UE.
+		c := g.ueByRAN(ic.RANUE)
+		if c == nil {
+			fail, err := ngap.InitialContextSetupFailure(ic.AMFUE, ic.RANUE, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentUnknownLocalUENGAPID), nil)
+			if err == nil {
+				g.sendUE(ctx, ic.RANUE, fail)
+			}
 			return true
 		}
-		g.sendUE(ctx, ic.RANUE, ngap.InitialContextSetupResponse(ic.AMFUE, ic.RANUE))
+		var results []ngap.SessionResult
+		var nas [][]byte
+		if len(ic.Sessions) > 0 {
+			results, nas = g.setupSessions(c, ic.Sessions)
+		}
+		resp, err := ngap.InitialContextSetupResponse(ic.AMFUE, ic.RANUE, results)
+		if err != nil {
+			g.log.Warn("gnb: Initial Context Setup Response", "err", err)
+			return true
+		}
+		g.sendUE(ctx, ic.RANUE, resp)
 		g.deliver(ic.AMFUE, ic.RANUE, Downlink{NAS: append([]byte(nil), ic.NASPDU...), ContextSetup: true, KgNB: ic.SecurityKey})
+		for _, pdu := range nas {
+			g.deliver(ic.AMFUE, ic.RANUE, Downlink{NAS: pdu})
+		}
 	case *message.PDUSessionResourceSetupRequest:
 		g.handleSessionSetup(ctx, x)
 	case *message.PDUSessionResourceReleaseCommand:
