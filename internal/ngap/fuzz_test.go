@@ -47,6 +47,8 @@ func FuzzDecode(f *testing.F) {
 			DecodeInitialContextSetupResponse(v)
 		case *message.InitialContextSetupFailure:
 			DecodeInitialContextSetupFailure(v)
+		case *message.Paging:
+			DecodePaging(v)
 		case *message.PDUSessionResourceSetupRequest:
 			DecodePDUSessionResourceSetupRequest(v)
 		case *message.PDUSessionResourceSetupResponse:

@@ -198,6 +198,27 @@ func goldenCases() []goldenCase {
 			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "14", "ngap.radioNetwork": "22"}),
 		},
 		{
+			name:  "paging",
+			about: "Paging (TS 38.413 §9.2.4.1): 5G-S-TMSI 2a5/15/deadbeef, TAIs 001-01-000001 and 001-01-abcdef, Paging DRX 128, Paging Priority 1",
+			build: built(func() (*message.Paging, error) {
+				return Paging(PagingRequest{TMSI: testTMSI, TAIs: []TAI{testLoc.TAI, {PLMN: testPLMN, TAC: 0xabcdef}}, DRX: PagingDRX128, Priority: 1})
+			}),
+			element: "ngap.Paging_element",
+			want: map[string]string{"ngap.procedureCode": "24", "ngap.AMF_UE_NGAP_ID": "", "ngap.RAN_UE_NGAP_ID": "",
+				"ngap.fiveG_TMSI": "3735928559", "ngap.aMFSetID": "a940", "ngap.aMFPointer": "54",
+				"ngap.tAC": "1,11259375", "ngap.PagingDRX": "2", "ngap.PagingPriority": "0"},
+		},
+		{
+			name:  "paging_minimal",
+			about: "Paging (TS 38.413 §9.2.4.1): mandatory IEs only, 5G-S-TMSI 2a5/15/deadbeef in TAI 001-01-000001",
+			build: built(func() (*message.Paging, error) {
+				return Paging(PagingRequest{TMSI: testTMSI, TAIs: []TAI{testLoc.TAI}})
+			}),
+			element: "ngap.Paging_element",
+			want: map[string]string{"ngap.procedureCode": "24", "ngap.fiveG_TMSI": "3735928559", "ngap.tAC": "1",
+				"ngap.PagingDRX": "", "ngap.PagingPriority": ""},
+		},
+		{
 			name:    "ue_context_release_command",
 			about:   "UE Context Release Command (TS 38.413 §9.2.2.5): UE NGAP ID pair, nas/deregister",
 			build:   fixed(UEContextReleaseCommand(testAMFUE, testRANUE, NASCause(ie.CauseNasPresentDeregister))),
@@ -246,7 +267,8 @@ func goldenPDUs(t *testing.T) [][]byte {
 	return out
 }
 
-// TestGolden pins the encoding of every UE-associated message Keel builds:
+// TestGolden pins the encoding of every UE-associated message Keel builds,
+// and of Paging:
 // a change in the encoder shows as a diff of testdata/*.hex (regenerate
 // with go test -run TestGolden -update and review it). The bytes are
 // checked independently by TestTsharkDecodesGolden.
