@@ -29,6 +29,11 @@ type Options struct {
 	Rate        float64
 	PDU         bool
 	Ping        string
+	// Idle and Paging are `keel sim --idle` and `--paging`: every UE is
+	// released to idle after registering, then sends a Service Request,
+	// and is paged for downlink from the data network.
+	Idle   bool
+	Paging bool
 	// StepTimeout bounds one step, the core's start to its stop.
 	StepTimeout time.Duration
 	// Keep keeps every step's temporary directory; a step with failures
@@ -48,7 +53,7 @@ func Run(ctx context.Context, o Options) Report {
 	}
 	r := Report{
 		Machine:  readMachine(o.Version),
-		Settings: Settings{GNBs: o.GNBs, Concurrency: o.Concurrency, RatePerS: o.Rate, PDU: o.PDU || o.Ping != "", Ping: o.Ping},
+		Settings: o.settings(),
 	}
 	for i, n := range o.UEs {
 		fmt.Fprintf(o.Log, "keel bench: step %d of %d: %d UEs\n", i+1, len(o.UEs), n)
@@ -67,6 +72,12 @@ func Run(ctx context.Context, o Options) Report {
 		}
 	}
 	return r
+}
+
+// settings are the simulator settings of the report.
+func (o Options) settings() Settings {
+	return Settings{GNBs: o.GNBs, Concurrency: o.Concurrency, RatePerS: o.Rate,
+		PDU: o.PDU || o.Ping != "" || o.Paging, Ping: o.Ping, Idle: o.Idle, Paging: o.Paging}
 }
 
 // runStep runs one step in a temporary directory of its own, which it
@@ -128,7 +139,7 @@ func measureStep(ctx context.Context, o Options, n int, dir string) (_ Step, err
 	if err != nil {
 		return Step{}, err
 	}
-	s := measure(sim, o.PDU || o.Ping != "", coreStart, coreFrom, coreEnd, simEnd)
+	s := measure(sim, o.settings(), coreStart, coreFrom, coreEnd, simEnd)
 	s.ProvisionS, s.UEPool = provisioned.Seconds(), pool.String()
 	return s, nil
 }

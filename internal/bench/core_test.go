@@ -75,6 +75,10 @@ func TestSimArgs(t *testing.T) {
 	if diff := cmp.Diff(want[:len(want)-5], got); diff != "" {
 		t.Errorf("simArgs without --rate, --pdu and --ping differ (-want +got):\n%s", diff)
 	}
+	got = simArgs(Options{GNBs: 4, Concurrency: 64, PDU: true, Idle: true, Paging: true}, c, 1000)
+	if diff := cmp.Diff(append(want[:len(want)-5:len(want)-5], "--pdu", "--idle", "--paging"), got); diff != "" {
+		t.Errorf("simArgs with --idle and --paging differ (-want +got):\n%s", diff)
+	}
 }
 
 func TestSUPI(t *testing.T) {

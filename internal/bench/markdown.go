@@ -46,6 +46,20 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 			micros(s.CoreCPUSPerUE), micros(s.SimCPUSPerUE), s.CoreRSSMiB, oneDecimal(s.CoreKiBPerSession))
 	}
 
+	if r.Settings.Idle || r.Settings.Paging {
+		b.WriteString("\n## Idle mode\n\n| UEs | Service Requests | Service Requests/s | Service Request ms p50 / p95 / p99 | pagings | paging to delivery ms p50 / p95 / p99 |\n")
+		b.WriteString("|---:|---:|---:|---:|---:|---:|\n")
+		for _, s := range r.Steps {
+			if !s.measured() {
+				fmt.Fprintf(&b, "| %s |%s\n", thousands(float64(s.UEs)), strings.Repeat(" – |", 5))
+				continue
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", thousands(float64(s.UEs)),
+				thousands(float64(s.ServiceRequests)), thousands(s.ServiceRequestsPerS), percentiles(s.Procedures, ProcServiceRequest),
+				thousands(float64(s.Pagings)), percentiles(s.Procedures, ProcPaging))
+		}
+	}
+
 	b.WriteString("\n## Targets\n\n| target |")
 	for _, s := range r.Steps {
 		fmt.Fprintf(&b, " %s UEs |", thousands(float64(s.UEs)))
@@ -54,6 +68,9 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	b.WriteString(strings.Repeat("---|", len(r.Steps)))
 	b.WriteString("\n")
 	for _, d := range targetDefs() {
+		if d.applies != nil && !d.applies(r.Settings) {
+			continue
+		}
 		fmt.Fprintf(&b, "| %s |", d.label)
 		for _, s := range r.Steps {
 			fmt.Fprintf(&b, " %s |", verdict(d, s))
@@ -122,6 +139,15 @@ func (r Report) setup() string {
 		if st.Ping != "" {
 			sessions += ", pinging " + st.Ping + " through it"
 		}
+	}
+	if st.Idle {
+		sessions += "; every UE released to idle, then sending a Service Request"
+		if st.Ping != "" {
+			sessions += " and pinging again"
+		}
+	}
+	if st.Paging {
+		sessions += "; every UE, idle, paged for a UDP datagram sent to it through the core's N6"
 	}
 	return fmt.Sprintf("Setup: per step a fresh `keel serve` and `keel sim` in a second process, on loopback; %s; %d gNBs; %s; %s.",
 		n2, st.GNBs, arrivals, sessions)

@@ -20,6 +20,8 @@ type Settings struct {
 	RatePerS float64 `json:"rate_per_s"`
 	PDU      bool    `json:"pdu"`
 	Ping     string  `json:"ping,omitempty"`
+	Idle     bool    `json:"idle,omitempty"`
+	Paging   bool    `json:"paging,omitempty"`
 }
 
 // Step is one rung of the ladder: a fresh core and UEs registered on it.
@@ -43,6 +45,12 @@ type Step struct {
 	RegistrationsPerS float64                `json:"registrations_per_s"`
 	SessionsPerS      float64                `json:"sessions_per_s"`
 	Procedures        map[string]Percentiles `json:"procedures"`
+	// With --idle and --paging: the accepted Service Requests (UE- and
+	// network-triggered), their rate in the pass where every UE sends
+	// one, and the UEs paged.
+	ServiceRequests     int     `json:"service_requests,omitempty"`
+	ServiceRequestsPerS float64 `json:"service_requests_per_s,omitempty"`
+	Pagings             int     `json:"pagings,omitempty"`
 
 	CoreCPUS      float64  `json:"core_cpu_s"`
 	SimCPUS       float64  `json:"sim_cpu_s"`
@@ -95,13 +103,14 @@ const (
 // processes into a step's figures. coreStart is the core before
 // provisioning, coreFrom after it, coreEnd and simEnd at the simulator's
 // exit (the simulator's life is its CPU time).
-func measure(sim SimResult, pdu bool, coreStart, coreFrom, coreEnd, simEnd Usage) Step {
+func measure(sim SimResult, set Settings, coreStart, coreFrom, coreEnd, simEnd Usage) Step {
 	s := Step{
 		UEs: sim.UEs, Registered: sim.Registered, Sessions: sim.Sessions,
 		Failed: sim.Failed, Failures: sim.Failures, SCTP: sim.SCTP,
 		DurationS:         sim.DurationS,
 		RegistrationsPerS: sim.RatePerS, SessionsPerS: sim.SessionsPerS,
 		Procedures:      sim.procedures(),
+		ServiceRequests: sim.ServiceRequests, ServiceRequestsPerS: sim.ServiceRequestsPerS, Pagings: sim.Pagings,
 		CoreCPUS:        (coreEnd.CPU - coreFrom.CPU).Seconds(),
 		SimCPUS:         simEnd.CPU.Seconds(),
 		CoreRSSStartMiB: float64(coreStart.RSS) / bytesPerMiB,
@@ -118,7 +127,7 @@ func measure(sim SimResult, pdu bool, coreStart, coreFrom, coreEnd, simEnd Usage
 		grown := float64(coreEnd.RSS) - float64(coreStart.RSS)
 		s.CoreKiBPerSession = ptr(grown / bytesPerKiB / float64(sim.Sessions))
 	}
-	s.Targets = evaluate(s, pdu)
+	s.Targets = evaluate(s, set)
 	return s
 }
 

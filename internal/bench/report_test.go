@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,13 +32,13 @@ func readSim(t *testing.T, name string) SimResult {
 // testReport is a ladder of three steps: one clean, one where the UPF had
 // no TUN device, one whose core never came up.
 func testReport(t *testing.T) Report {
-	ok := measure(readSim(t, "sim_ok.json"), true,
+	ok := measure(readSim(t, "sim_ok.json"), Settings{PDU: true},
 		Usage{CPU: 40 * time.Millisecond, RSS: 23 * mib},
 		Usage{CPU: 60 * time.Millisecond, RSS: 24 * mib},
 		Usage{CPU: 650 * time.Millisecond, RSS: 30 * mib},
 		Usage{CPU: 320 * time.Millisecond})
 	ok.ProvisionS = 0.012
-	noTUN := measure(readSim(t, "sim_no_tun.json"), true,
+	noTUN := measure(readSim(t, "sim_no_tun.json"), Settings{PDU: true},
 		Usage{CPU: 40 * time.Millisecond, RSS: 23 * mib},
 		Usage{CPU: 150 * time.Millisecond, RSS: 30 * mib},
 		Usage{CPU: 48150 * time.Millisecond, RSS: 412 * mib},
@@ -106,7 +107,7 @@ func TestReportFailed(t *testing.T) {
 }
 
 func TestMeasure(t *testing.T) {
-	got := measure(readSim(t, "sim_ok.json"), true,
+	got := measure(readSim(t, "sim_ok.json"), Settings{PDU: true},
 		Usage{CPU: 40 * time.Millisecond, RSS: 23 * mib},
 		Usage{CPU: 60 * time.Millisecond, RSS: 24 * mib},
 		Usage{CPU: 1060 * time.Millisecond, RSS: 33 * mib},
@@ -128,8 +129,51 @@ func TestMeasure(t *testing.T) {
 	}
 }
 
+// With --idle and --paging the Service Request rate and the paging p99
+// are held against issue 13's targets, and the report has their table.
+func TestIdleTargets(t *testing.T) {
+	set := Settings{GNBs: 1, Concurrency: 256, PDU: true, Idle: true, Paging: true}
+	sim := SimResult{UEs: 10, Registered: 10, Sessions: 10, ServiceRequests: 20, ServiceRequestsPerS: 2500, Pagings: 10,
+		Procedures: map[string]Percentiles{
+			ProcRegistration:   {P99: 10, Count: 10},
+			ProcServiceRequest: {P50: 2, P95: 3, P99: 4, Count: 20},
+			ProcPaging:         {P50: 5, P95: 10, P99: 25, Count: 10},
+		}}
+	s := measure(sim, set, Usage{}, Usage{}, Usage{}, Usage{})
+	got := map[string]Target{}
+	for _, tg := range s.Targets {
+		got[tg.Name] = tg
+	}
+	if tg := got["service_requests_per_s"]; tg.Got == nil || *tg.Got != 2500 || !tg.Met {
+		t.Errorf("service_requests_per_s = %+v, want 2500 met", tg)
+	}
+	if tg := got["paging_p99_ms"]; tg.Got == nil || *tg.Got != 25 || tg.Met || tg.MissedBy != 5 {
+		t.Errorf("paging_p99_ms = %+v, want 25 missed by 5", tg)
+	}
+	var md strings.Builder
+	if err := (Report{Settings: set, Steps: []Step{s}}).WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| 10 | 20 | 2,500 | 2.0 / 3.0 / 4.0 | 10 | 5.0 / 10.0 / 25.0 |",
+		"| ≥ 2,000 Service Requests/s | 2,500: met |",
+		"| paging to delivery p99 < 20 ms | 25.0: missed by 5.0 ms |",
+		"every UE released to idle, then sending a Service Request",
+	} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, md.String())
+		}
+	}
+	// Without them, neither target nor table.
+	for _, tg := range measure(sim, Settings{PDU: true}, Usage{}, Usage{}, Usage{}, Usage{}).Targets {
+		if tg.Name == "service_requests_per_s" || tg.Name == "paging_p99_ms" {
+			t.Errorf("target %s evaluated without --idle and --paging", tg.Name)
+		}
+	}
+}
+
 func TestMeasureNothingRegistered(t *testing.T) {
-	got := measure(SimResult{UEs: 10, Failed: 11, GNBsFailed: 1, Failures: map[string]int{"timeout": 11}}, true,
+	got := measure(SimResult{UEs: 10, Failed: 11, GNBsFailed: 1, Failures: map[string]int{"timeout": 11}}, Settings{PDU: true},
 		Usage{}, Usage{}, Usage{CPU: time.Second}, Usage{CPU: time.Second})
 	if got.CoreCPUSPerUE != nil || got.SimCPUSPerUE != nil || got.CoreKiBPerSession != nil {
 		t.Errorf("per-UE figures with nothing registered = %v, %v, %v, want nil", got.CoreCPUSPerUE, got.SimCPUSPerUE, got.CoreKiBPerSession)
@@ -181,7 +225,7 @@ func TestEvaluate(t *testing.T) {
 		},
 	} {
 		got := map[string]Target{}
-		for _, tg := range evaluate(tc.step, tc.pdu) {
+		for _, tg := range evaluate(tc.step, Settings{PDU: tc.pdu}) {
 			name := tg.Name
 			tg.Name = ""
 			got[name] = tg

@@ -40,5 +40,11 @@ func simArgs(o Options, c *core, n int) []string {
 	if o.Ping != "" {
 		args = append(args, "--ping", o.Ping)
 	}
+	if o.Idle {
+		args = append(args, "--idle")
+	}
+	if o.Paging {
+		args = append(args, "--paging")
+	}
 	return args
 }

@@ -7,8 +7,10 @@ import (
 
 // Procedure names in the simulator's summary.
 const (
-	ProcRegistration = "registration"
-	ProcPDUSession   = "pdu_session"
+	ProcRegistration   = "registration"
+	ProcPDUSession     = "pdu_session"
+	ProcServiceRequest = "service_request" // Initial UE Message to Service Accept
+	ProcPaging         = "paging"          // downlink sent from the data network to its arrival at the gNB
 )
 
 // SimResult is what Keel reads of the summary `keel sim --json` prints.
@@ -23,16 +25,21 @@ type SimResult struct {
 	DurationS  float64        `json:"duration_s"`
 	SCTP       string         `json:"sctp"`
 
-	UEs          int                    `json:"ues"`
-	Registered   int                    `json:"registered"`
-	UEsFailed    int                    `json:"ues_failed"`
-	Sessions     int                    `json:"sessions"`
-	PingSent     int                    `json:"ping_sent"`
-	PingReplies  int                    `json:"ping_replies"`
-	RatePerS     float64                `json:"rate_per_s"`
-	SessionsPerS float64                `json:"sessions_per_s"`
-	LatencyMS    *Percentiles           `json:"latency_ms"`
-	Procedures   map[string]Percentiles `json:"procedures"`
+	UEs          int          `json:"ues"`
+	Registered   int          `json:"registered"`
+	UEsFailed    int          `json:"ues_failed"`
+	Sessions     int          `json:"sessions"`
+	PingSent     int          `json:"ping_sent"`
+	PingReplies  int          `json:"ping_replies"`
+	RatePerS     float64      `json:"rate_per_s"`
+	SessionsPerS float64      `json:"sessions_per_s"`
+	LatencyMS    *Percentiles `json:"latency_ms"`
+
+	ServiceRequests     int     `json:"service_requests"`
+	ServiceRequestsPerS float64 `json:"service_requests_per_s"`
+	Pagings             int     `json:"pagings"`
+
+	Procedures map[string]Percentiles `json:"procedures"`
 }
 
 // Percentiles are one procedure's latency percentiles in milliseconds and

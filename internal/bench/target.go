@@ -3,7 +3,8 @@ package bench
 // Target is one scale target set against a step's figure.
 type Target struct {
 	// Name is the figure: registrations_sessions_per_s, failures,
-	// registration_p99_ms or core_kib_per_session.
+	// registration_p99_ms, service_requests_per_s (with --idle),
+	// paging_p99_ms (with --paging) or core_kib_per_session.
 	Name  string  `json:"name"`
 	Limit float64 `json:"limit"`
 	// Got is the step's figure, null when the step has none (no
@@ -34,6 +35,9 @@ type targetDef struct {
 	// value is the step's figure; pdu says whether the UEs set up
 	// sessions.
 	value func(s Step, pdu bool) (float64, bool)
+	// applies says whether the target holds for runs with these
+	// settings; nil for every run.
+	applies func(Settings) bool
 }
 
 // targetDefs are the scale milestone's targets (issue 6): a core that
@@ -68,6 +72,25 @@ func targetDefs() []targetDef {
 			},
 		},
 		{
+			// Issue 13: Service Request with user-plane reactivation at
+			// 2,000/s end to end.
+			name: "service_requests_per_s", label: "≥ 2,000 Service Requests/s", unit: "/s",
+			limit: 2000, bound: atLeast,
+			value:   func(s Step, _ bool) (float64, bool) { return s.ServiceRequestsPerS, true },
+			applies: func(set Settings) bool { return set.Idle },
+		},
+		{
+			// Issue 13: paging to delivery p99 below 20 ms (at 1,000 paged
+			// UEs per second: --rate 1000).
+			name: "paging_p99_ms", label: "paging to delivery p99 < 20 ms", unit: " ms", decimals: 1,
+			limit: 20, bound: below,
+			value: func(s Step, _ bool) (float64, bool) {
+				p, ok := s.Procedures[ProcPaging]
+				return p.P99, ok && p.Count > 0
+			},
+			applies: func(set Settings) bool { return set.Paging },
+		},
+		{
 			name: "core_kib_per_session", label: "core memory per UE with a session < 8 KiB", unit: " KiB", decimals: 1,
 			limit: 8, bound: below,
 			value: func(s Step, _ bool) (float64, bool) {
@@ -82,11 +105,14 @@ func targetDefs() []targetDef {
 
 // evaluate holds a step against every target. A figure the step does not
 // have misses its target.
-func evaluate(s Step, pdu bool) []Target {
+func evaluate(s Step, set Settings) []Target {
 	var out []Target
 	for _, d := range targetDefs() {
+		if d.applies != nil && !d.applies(set) {
+			continue
+		}
 		t := Target{Name: d.name, Limit: d.limit}
-		v, ok := d.value(s, pdu)
+		v, ok := d.value(s, set.PDU)
 		if ok {
 			t.Got = ptr(v)
 			switch d.bound {

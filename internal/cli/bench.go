@@ -13,12 +13,16 @@ import (
 	"github.com/keelcore/keel/internal/bench"
 )
 
-const benchUsage = `bench [--ues 1000,10000,100000] [--gnbs N] [--concurrency N] [--rate N] [--pdu=false] [--ping ADDR] [--timeout D] [--keep] [--json]
+const benchUsage = `bench [--ues 1000,10000,100000] [--gnbs N] [--concurrency N] [--rate N] [--pdu=false] [--ping ADDR] [--idle] [--paging] [--timeout D] [--keep] [--json]
 
 Each step of the ladder starts a fresh core (keel serve, with a temporary
 data directory under $TMPDIR and free loopback ports), provisions the
 step's subscribers through the management API, runs keel sim against it in
-a second process and reads the CPU and memory of both from /proc. The
+a second process and reads the CPU and memory of both from /proc. With
+--idle and --paging the simulator runs those scenarios too (every UE
+released to idle, then a Service Request; every idle UE paged for downlink
+from the data network) and the report adds their rates, latencies and
+targets. The
 report is Markdown, or JSON with --json; the exit status is non-zero when
 any step had failures.
 
@@ -71,6 +75,8 @@ func benchOptions(env Env, args []string) (bench.Options, bool, error) {
 	rate := fs.Float64("rate", 0, "UE arrivals per second (0: as fast as --concurrency allows)")
 	pdu := fs.Bool("pdu", true, "a PDU session for each registered UE")
 	ping := fs.String("ping", "", "ping this IPv4 address through each UE's session (implies --pdu)")
+	idle := fs.Bool("idle", false, "release each UE to idle after registration, then have it send a Service Request (keel sim --idle)")
+	paging := fs.Bool("paging", false, "page each idle UE for downlink sent to it through the core's N6 (keel sim --paging; implies --pdu)")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up on a step after this long")
 	keep := fs.Bool("keep", false, "keep every step's temporary directory (configuration, data, logs); a step with failures keeps its own anyway")
 	jsonOut := fs.Bool("json", false, "print the report as JSON for scripts")
@@ -98,7 +104,7 @@ func benchOptions(env Env, args []string) (bench.Options, bool, error) {
 	}
 	return bench.Options{
 		UEs: ladder, GNBs: *gnbs, Concurrency: *concurrency, Rate: *rate,
-		PDU: *pdu || *ping != "", Ping: *ping, StepTimeout: *timeout, Keep: *keep,
+		PDU: *pdu || *ping != "" || *paging, Ping: *ping, Idle: *idle, Paging: *paging, StepTimeout: *timeout, Keep: *keep,
 	}, *jsonOut, nil
 }
 

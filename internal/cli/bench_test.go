@@ -33,6 +33,11 @@ func TestBenchOptions(t *testing.T) {
 			args: []string{"--ues", " 10, 20 ,30", "--pdu=false", "--ping", "10.45.0.1"},
 			want: bench.Options{UEs: []int{10, 20, 30}, GNBs: 10, Concurrency: 256, PDU: true, Ping: "10.45.0.1", StepTimeout: 30 * time.Minute},
 		},
+		{
+			// --paging implies --pdu too.
+			args: []string{"--ues", "1000", "--pdu=false", "--idle", "--paging"},
+			want: bench.Options{UEs: []int{1000}, GNBs: 10, Concurrency: 256, PDU: true, Idle: true, Paging: true, StepTimeout: 30 * time.Minute},
+		},
 	} {
 		env := Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(string) string { return "" }}
 		got, gotJSON, err := benchOptions(env, tc.args)

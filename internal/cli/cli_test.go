@@ -214,3 +214,18 @@ func shellQuote(args []string) string {
 	}
 	return strings.Join(q, " ")
 }
+
+// --idle and --paging run on registered UEs, and not in a churn soak.
+func TestSimIdleFlags(t *testing.T) {
+	env, _, stderr, _ := apiServer(t)
+	for _, args := range [][]string{
+		{"sim", "--idle"},
+		{"sim", "--paging"},
+		{"sim", "--ues", "1", "--idle", "--churn"},
+	} {
+		stderr.Reset()
+		if got := Main(context.Background(), env, args); got != ExitUsage || !strings.Contains(stderr.String(), "--idle and --paging") {
+			t.Errorf("%s = exit %d (stderr %q), want a usage error", shellQuote(args), got, stderr)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -19,18 +20,21 @@ func isTerminal(f *os.File) bool {
 func showProgress(term *os.File, total int, start time.Time, live *ueResults, done <-chan *ueResults) *ueResults {
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
-	lastDone, lastAt := 0, start
+	lastDone, lastAt, lastPhase := 0, start, ""
 	for {
 		select {
 		case res := <-done:
 			fmt.Fprint(term, "\r\033[K")
 			return res
 		case now := <-tick.C:
-			n, failed, p50, p99 := live.progress()
+			phase, n, failed, p50, p99 := live.progress()
+			if phase != lastPhase {
+				lastDone, lastPhase = 0, phase
+			}
 			rate := float64(n-lastDone) / now.Sub(lastAt).Seconds()
 			lastDone, lastAt = n, now
-			fmt.Fprintf(term, "\r\033[K%d/%d done, %d failed, %.0f UEs/s, registration p50 %.1f ms p99 %.1f ms, %s",
-				n, total, failed, rate, p50, p99, now.Sub(start).Truncate(time.Second))
+			fmt.Fprintf(term, "\r\033[K%s: %d/%d done, %d failed, %.0f UEs/s, p50 %.1f ms p99 %.1f ms, %s",
+				strings.ReplaceAll(phase, "_", " "), n, total, failed, rate, p50, p99, now.Sub(start).Truncate(time.Second))
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp/transport"
 	"github.com/keelcore/keel/internal/sim/gnb"
+	"github.com/keelcore/keel/internal/sim/scenario"
 )
 
 // SimSummary is what `keel sim --json` prints.
@@ -43,13 +44,22 @@ type SimSummary struct {
 	LatencyMS   *Latency `json:"latency_ms,omitempty"`
 	// SessionsPerS is PDU sessions established per second.
 	SessionsPerS float64 `json:"sessions_per_s,omitempty"`
+	// With --idle and --paging: the accepted Service Requests, UE- and
+	// network-triggered, and the UEs the gNBs were paged for.
+	// ServiceRequestsPerS is the rate of the --idle pass, in which every
+	// UE sends its Service Request.
+	ServiceRequests     int     `json:"service_requests"`
+	Pagings             int     `json:"pagings"`
+	ServiceRequestsPerS float64 `json:"service_requests_per_s,omitempty"`
 	// Procedures holds each procedure's latency percentiles:
-	// "registration", "pdu_session".
+	// "registration", "pdu_session", "service_request" (Initial UE
+	// Message to Service Accept) and "paging" (downlink sent from the
+	// data network to its arrival at the gNB).
 	Procedures map[string]ProcedureStats `json:"procedures,omitempty"`
 }
 
 func runSim(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--pdu] [--ping ADDR] [--churn --duration D --reconnect-every D]] [--json]")
+	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--pdu] [--ping ADDR] [--idle] [--paging] [--churn --duration D --reconnect-every D]] [--json]")
 	amfAddr := fs.String("amf", "127.0.0.1:38412", "the AMF's N2 address")
 	gnbs := fs.Int("gnbs", 1, "number of gNBs, each with its own SCTP association")
 	jsonOut := fs.Bool("json", false, "print a JSON summary for scripts")
@@ -72,6 +82,8 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	dnn := fs.String("dnn", "", "DNN of the PDU sessions (default: the subscription's first)")
 	ping := fs.String("ping", "", "send ICMP echo requests to this IPv4 address from each UE's session, inside GTP-U (implies --pdu)")
 	pingCount := fs.Int("ping-count", 1, "echo requests per UE with --ping")
+	idle := fs.Bool("idle", false, "after registration (and the session), the gNB releases each UE for user inactivity, then the UE sends a Service Request (and pings after it with --ping)")
+	paging := fs.Bool("paging", false, "with each UE idle, send it downlink from the data-network side (a UDP datagram to its address, routed by this host to the core's N6) so that it is paged, answers with a Service Request and receives it (implies --pdu)")
 	rate := fs.Float64("rate", 0, "UE arrivals per second (0: as fast as --concurrency allows)")
 	progress := fs.Bool("progress", true, "a live progress line on a terminal (never when stderr is not one)")
 	gnbN3 := fs.String("gnb-n3", "127.0.0.2", "GTP-U (N3) address of the first gNB; the others count up from it")
@@ -110,10 +122,16 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	}
 
 	var n3Base netip.Addr
-	if *pdu || *ping != "" {
+	if *pdu || *ping != "" || *paging {
 		if n3Base, err = netip.ParseAddr(*gnbN3); err != nil || !n3Base.Is4() {
 			return usagef("--gnb-n3 %q: want an IPv4 address", *gnbN3)
 		}
+	}
+	if (*idle || *paging) && *ues < 1 {
+		return usagef("--idle and --paging need --ues")
+	}
+	if (*idle || *paging) && *churnFlag {
+		return usagef("--idle and --paging do not go with --churn")
 	}
 	if *churnFlag && *ues < 1 {
 		return usagef("--churn needs --ues")
@@ -127,8 +145,15 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			count: *ues, plmn: plmn, slice: slice, suci: *suciFlag, provision: *provisionFlag, imsi: *imsi,
 			k: *kFlag, opc: *opcFlag, concurrency: *concurrency, timeout: *timeout, deregister: *deregister,
 			pdu: *pdu, dnn: *dnn, ping: *ping, pingCount: *pingCount, rate: *rate,
+			idle: *idle, paging: *paging,
 		}); err != nil {
 			return err
+		}
+		if run.paging {
+			if run.dn, err = scenario.ListenDataNetwork(); err != nil {
+				return err
+			}
+			defer run.dn.Close()
 		}
 	}
 
@@ -196,13 +221,14 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		} else {
 			res = <-resc
 		}
-		elapsed := time.Since(ueStart)
 		sum.UEs, sum.Registered, sum.UEsFailed = run.count, res.registered, res.failed
 		sum.Sessions, sum.PingSent, sum.PingReplies = res.sessions, res.pingSent, res.pingReplies
-		sum.SessionsPerS = float64(res.sessions) / elapsed.Seconds()
+		sum.ServiceRequests, sum.Pagings = res.serviceRequests, res.pagings
+		sum.SessionsPerS = res.rate(res.sessions, passRegistration)
+		sum.ServiceRequestsPerS = res.rate(res.serviceRequests, passService)
 		sum.Procedures = res.procedures()
 		sum.Failed += res.failed
-		sum.RatePerS = float64(res.registered) / elapsed.Seconds()
+		sum.RatePerS = res.rate(res.registered, passRegistration)
 		lat := res.percentiles()
 		sum.LatencyMS = &lat
 		for c, n := range res.failures {
@@ -229,6 +255,15 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			if sum.Sessions > 0 || sum.PingSent > 0 {
 				fmt.Fprintf(env.Stdout, "PDU sessions %d, ping replies %d of %d\n", sum.Sessions, sum.PingReplies, sum.PingSent)
 			}
+			if *idle || *paging {
+				fmt.Fprintf(env.Stdout, "Service Requests %d, pagings %d", sum.ServiceRequests, sum.Pagings)
+				for _, p := range []string{passService, passPaging} {
+					if l, ok := sum.Procedures[p]; ok && l.Count > 0 {
+						fmt.Fprintf(env.Stdout, ", %s ms p50 %.1f p95 %.1f p99 %.1f", strings.ReplaceAll(p, "_", " "), l.P50, l.P95, l.P99)
+					}
+				}
+				fmt.Fprintln(env.Stdout)
+			}
 		}
 		causes := make([]string, 0, len(sum.Failures))
 		for c := range sum.Failures {
@@ -243,7 +278,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("sim: %d of %d gNBs failed NG Setup", sum.GNBsFailed, sum.GNBs)
 	}
 	if sum.UEsFailed > 0 {
-		return fmt.Errorf("sim: %d of %d UEs failed to register", sum.UEsFailed, sum.UEs)
+		return fmt.Errorf("sim: %d of %d UEs failed", sum.UEsFailed, sum.UEs)
 	}
 	return nil
 }

@@ -58,6 +58,12 @@ type ueRun struct {
 	dnn       string
 	ping      netip.Addr
 	pingCount int
+	// With idle, each UE is released for user inactivity after its
+	// registration and sends a Service Request; with paging, each idle
+	// UE is paged for downlink dn sends it.
+	idle   bool
+	paging bool
+	dn     *scenario.DataNetwork
 }
 
 func (r *ueRun) supi(i int) string {
@@ -71,50 +77,117 @@ type ueResults struct {
 	sessions    int
 	pingSent    int
 	pingReplies int
-	done        int // UEs finished, well or not
+	// serviceRequests counts the accepted Service Requests, UE- and
+	// network-triggered; pagings the UEs the gNB was paged for.
+	serviceRequests int
+	pagings         int
+	// phase is the pass under way, done the UEs it finished, well or
+	// not; elapsed is how long each pass took.
+	phase   string
+	done    int
+	elapsed map[string]time.Duration
 	// procs holds each procedure's latencies.
 	procs      map[string][]time.Duration
 	registered int
 	failed     int
-	failures   map[string]int
-	latencies  []time.Duration
+	// bad marks the UEs that failed: the later passes skip them.
+	bad       []bool
+	failures  map[string]int
+	latencies []time.Duration
 }
 
-// runUEs registers the UEs over the connected gNBs, at most
-// r.concurrency at a time. A UE whose gNB is down runs on the next one
-// up; once every gNB is down the UEs not started fail at once
-// ("gnb-down"), as do those not started when ctx ends ("cancelled").
+// Passes of a run, and the names of their procedures in the summary.
+const (
+	passRegistration = "registration"
+	passService      = "service_request"
+	passPaging       = "paging"
+)
+
+// runUEs runs the UEs over the connected gNBs in passes, at most
+// r.concurrency at a time: every UE registers (with its PDU session and
+// ping when asked, and is released to idle with --idle or --paging);
+// with --idle every UE then sends a Service Request (and pings); with
+// --paging every UE, idle, is paged for downlink sent to it; with
+// --deregister each UE deregisters at the end of the last pass. A pass
+// starts once the previous one ended, so each measures its procedure
+// alone; a UE that failed sits the later passes out. A UE whose gNB is
+// down registers on the next one up; once every gNB is down the UEs not
+// started fail at once ("gnb-down"), as do those not started when ctx
+// ends ("cancelled").
 func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB, live chan<- *ueResults) *ueResults {
-	res := &ueResults{failures: map[string]int{}, procs: map[string][]time.Duration{}}
+	res := &ueResults{failures: map[string]int{}, procs: map[string][]time.Duration{},
+		elapsed: map[string]time.Duration{}, bad: make([]bool, r.count)}
 	live <- res
+	sessions := make([]*scenario.Session, r.count)
+	type pass struct {
+		phase string
+		step  func(ctx context.Context, i int, g *gnb.GNB) error
+	}
+	passes := []pass{{passRegistration, func(ctx context.Context, i int, g *gnb.GNB) error {
+		s, err := r.register(ctx, i, g, res)
+		sessions[i] = s
+		return err
+	}}}
+	if r.idle {
+		passes = append(passes, pass{passService, func(ctx context.Context, i int, _ *gnb.GNB) error {
+			return r.serviceRequest(ctx, sessions[i], res)
+		}})
+	}
+	if r.paging {
+		passes = append(passes, pass{passPaging, func(ctx context.Context, i int, _ *gnb.GNB) error {
+			return r.page(ctx, i, sessions[i], res)
+		}})
+	}
+	for k, p := range passes {
+		step := p.step
+		if r.deregister && k == len(passes)-1 {
+			step = func(ctx context.Context, i int, g *gnb.GNB) error {
+				if err := p.step(ctx, i, g); err != nil {
+					return err
+				}
+				return sessions[i].Deregister(ctx)
+			}
+		}
+		r.pass(ctx, res, gnbs, p.phase, step)
+	}
+	return res
+}
+
+// pass runs step for every UE that has not failed, each with r.timeout,
+// arriving at r.rate and at most r.concurrency at a time.
+func (r *ueRun) pass(ctx context.Context, res *ueResults, gnbs []*gnb.GNB, phase string, step func(ctx context.Context, i int, g *gnb.GNB) error) {
+	todo := res.startPass(phase)
 	sem := make(chan struct{}, r.concurrency)
 	var wg sync.WaitGroup
 	start := time.Now()
-	for i := range r.count {
-		g, cause := r.admit(ctx, start, i, gnbs, sem)
+	for k, i := range todo {
+		g, cause := r.admit(ctx, start, k, i, gnbs, sem)
 		if g == nil {
-			res.failN(cause, r.count-i)
+			res.failAll(todo[k:], cause)
 			break
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			res.record(r.one(ctx, i, g, res))
+			cctx, cancel := context.WithTimeout(ctx, r.timeout)
+			defer cancel()
+			res.finish(i, step(cctx, i, g))
 		}()
 	}
 	wg.Wait()
-	return res
+	res.endPass(phase, time.Since(start))
 }
 
-// admit waits until UE i may start: its arrival time at r.rate, then a
-// free place among the r.concurrency. It returns the gNB the UE runs on,
-// holding the place in sem, or no gNB and the cause the UE fails with.
-func (r *ueRun) admit(ctx context.Context, start time.Time, i int, gnbs []*gnb.GNB, sem chan struct{}) (*gnb.GNB, string) {
+// admit waits until the k-th UE of a pass, UE i, may start: its arrival
+// time at r.rate, then a free place among the r.concurrency. It returns
+// the gNB UE i registers on, holding the place in sem, or no gNB and the
+// cause the UE fails with.
+func (r *ueRun) admit(ctx context.Context, start time.Time, k, i int, gnbs []*gnb.GNB, sem chan struct{}) (*gnb.GNB, string) {
 	var arrival <-chan time.Time
 	if r.rate > 0 {
-		// Arrivals at r.rate UEs per second: UE i starts at i/rate.
-		at := start.Add(time.Duration(float64(i) / r.rate * float64(time.Second)))
+		// Arrivals at r.rate UEs per second: the k-th starts at k/rate.
+		at := start.Add(time.Duration(float64(k) / r.rate * float64(time.Second)))
 		if d := time.Until(at); d > 0 {
 			t := time.NewTimer(d)
 			defer t.Stop()
@@ -175,57 +248,159 @@ func (r *ueRun) ueSlice() ue.SNSSAI {
 	return ue.SNSSAI{SST: r.slice.SST, SD: r.slice.SD, HasSD: r.slice.HasSD}
 }
 
-// one registers UE i, and deregisters it when asked.
-func (r *ueRun) one(ctx context.Context, i int, g *gnb.GNB, res *ueResults) (time.Duration, error) {
+// register registers UE i, with its PDU session when asked, and pings
+// (now, unless it pings after its Service Request with --idle); with
+// --idle or --paging the gNB then releases it for user inactivity.
+func (r *ueRun) register(ctx context.Context, i int, g *gnb.GNB, res *ueResults) (*scenario.Session, error) {
 	u, err := r.newUE(i)
 	if err != nil {
-		return 0, &scenario.Failure{Cause: "ue", Err: err}
+		return nil, &scenario.Failure{Cause: "ue", Err: err}
 	}
-	cctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	s, lat, err := scenario.Register(cctx, g, u)
+	s, lat, err := scenario.Register(ctx, g, u)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	res.latency("registration", lat)
-	res.add(&res.registered, 1)
+	res.latency(passRegistration, lat)
+	res.mu.Lock()
+	res.registered++
+	res.latencies = append(res.latencies, lat)
+	res.mu.Unlock()
 	if r.pdu {
-		_, plat, err := s.EstablishPDUSession(cctx, 1, r.dnn, r.ueSlice())
+		_, plat, err := s.EstablishPDUSession(ctx, 1, r.dnn, r.ueSlice())
 		if err != nil {
-			return 0, err
+			return s, err
 		}
 		res.latency("pdu_session", plat)
 		res.add(&res.sessions, 1)
-		if r.ping.IsValid() {
-			p, err := s.Ping(cctx, 1, r.ping, r.pingCount)
-			res.add(&res.pingSent, p.Sent)
-			res.add(&res.pingReplies, p.Received)
-			if err != nil {
-				return 0, &scenario.Failure{Cause: "ping", Err: err}
-			}
-			if p.Received < p.Sent {
-				return 0, &scenario.Failure{Cause: "ping-unanswered"}
+		if !r.idle {
+			if err := r.pings(ctx, s, res); err != nil {
+				return s, err
 			}
 		}
 	}
-	if r.deregister {
-		if err := s.Deregister(cctx); err != nil {
-			return 0, err
+	if r.idle || r.paging {
+		// TS 38.413 §8.3.2: the gNB asks for the release (user
+		// inactivity); the UE keeps its sessions and 5G-GUTI.
+		if err := s.Release(ctx); err != nil {
+			return s, err
 		}
 	}
-	return lat, nil
+	return s, nil
 }
 
-func (res *ueResults) record(lat time.Duration, err error) {
+// serviceRequest has the idle UE send a Service Request: for data on its
+// PDU session with --pdu, else for signalling; then it pings.
+func (r *ueRun) serviceRequest(ctx context.Context, s *scenario.Session, res *ueResults) error {
+	t, ul := ue.ServiceSignalling, []uint8(nil)
+	if r.pdu {
+		t, ul = ue.ServiceData, []uint8{1}
+	}
+	lat, err := s.ServiceRequest(ctx, t, ul...)
+	if err != nil {
+		return err
+	}
+	res.latency(passService, lat)
+	res.add(&res.serviceRequests, 1)
+	return r.pings(ctx, s, res)
+}
+
+// page sends downlink to idle UE i from the data network (released
+// first if its Service Request pass left it connected) and has it
+// answer the paging and receive it.
+func (r *ueRun) page(ctx context.Context, i int, s *scenario.Session, res *ueResults) error {
+	if err := s.Release(ctx); err != nil {
+		return err
+	}
+	payload := fmt.Appendf(nil, "keel sim downlink to %s", r.supi(i))
+	var to netip.Addr
+	p, err := s.Paging(ctx, 1, func(sess ue.PDUSession) error {
+		to = sess.IPv4
+		return r.dn.Send(to, payload)
+	}, func(pkt []byte) bool { return scenario.MatchUDP(pkt, to, payload) })
+	if p.Paged {
+		res.add(&res.pagings, 1)
+	}
+	if p.ServiceRequest > 0 {
+		res.latency(passService, p.ServiceRequest)
+		res.add(&res.serviceRequests, 1)
+	}
+	if err != nil {
+		return err
+	}
+	res.latency(passPaging, p.Delivery)
+	return nil
+}
+
+// pings sends the echo requests of --ping, if asked.
+func (r *ueRun) pings(ctx context.Context, s *scenario.Session, res *ueResults) error {
+	if !r.ping.IsValid() {
+		return nil
+	}
+	p, err := s.Ping(ctx, 1, r.ping, r.pingCount)
+	res.add(&res.pingSent, p.Sent)
+	res.add(&res.pingReplies, p.Received)
+	if err != nil {
+		return &scenario.Failure{Cause: "ping", Err: err}
+	}
+	if p.Received < p.Sent {
+		return &scenario.Failure{Cause: "ping-unanswered"}
+	}
+	return nil
+}
+
+// startPass begins a pass and returns the UEs it runs: those that have
+// not failed.
+func (res *ueResults) startPass(phase string) []int {
+	res.mu.Lock()
+	defer res.mu.Unlock()
+	res.phase, res.done = phase, 0
+	var todo []int
+	for i, bad := range res.bad {
+		if !bad {
+			todo = append(todo, i)
+		}
+	}
+	return todo
+}
+
+func (res *ueResults) endPass(phase string, d time.Duration) {
+	res.mu.Lock()
+	res.elapsed[phase] = d
+	res.mu.Unlock()
+}
+
+// finish records the end of UE i's step in the pass under way.
+func (res *ueResults) finish(i int, err error) {
 	res.mu.Lock()
 	defer res.mu.Unlock()
 	res.done++
 	if err != nil {
+		res.bad[i] = true
 		res.failed++
 		res.failures[scenario.Cause(err)]++
-		return
 	}
-	res.latencies = append(res.latencies, lat)
+}
+
+// failAll counts the UEs that failed with cause without running.
+func (res *ueResults) failAll(ues []int, cause string) {
+	res.mu.Lock()
+	defer res.mu.Unlock()
+	for _, i := range ues {
+		res.bad[i] = true
+	}
+	res.done += len(ues)
+	res.failed += len(ues)
+	res.failures[cause] += len(ues)
+}
+
+// rate is n per second of the pass phase.
+func (res *ueResults) rate(n int, phase string) float64 {
+	res.mu.Lock()
+	defer res.mu.Unlock()
+	if d := res.elapsed[phase]; d > 0 {
+		return float64(n) / d.Seconds()
+	}
+	return 0
 }
 
 // latency records one procedure's duration.
@@ -236,11 +411,11 @@ func (res *ueResults) latency(proc string, d time.Duration) {
 }
 
 // progress returns the figures of the live progress line.
-func (res *ueResults) progress() (done, failed int, p50, p99 float64) {
+func (res *ueResults) progress() (phase string, done, failed int, p50, p99 float64) {
 	res.mu.Lock()
 	defer res.mu.Unlock()
-	l := percentilesOf(res.procs["registration"])
-	return res.done, res.failed, l.P50, l.P99
+	l := percentilesOf(res.procs[res.phase])
+	return res.phase, res.done, res.failed, l.P50, l.P99
 }
 
 // procedures returns each procedure's latency percentiles.
@@ -258,15 +433,6 @@ func (res *ueResults) procedures() map[string]ProcedureStats {
 func (res *ueResults) add(n *int, v int) {
 	res.mu.Lock()
 	*n += v
-	res.mu.Unlock()
-}
-
-// failN counts n UEs that failed with cause without running.
-func (res *ueResults) failN(cause string, n int) {
-	res.mu.Lock()
-	res.done += n
-	res.failed += n
-	res.failures[cause] += n
 	res.mu.Unlock()
 }
 
@@ -310,6 +476,8 @@ type ueOptions struct {
 	ping        string
 	pingCount   int
 	rate        float64
+	idle        bool
+	paging      bool
 }
 
 // prepareUEs checks the UE flags, provisions the subscribers and fetches
@@ -327,7 +495,8 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 	}
 	r := &ueRun{count: o.count, firstIMSI: o.imsi, plmn: o.plmn, scheme: scheme, slice: o.slice,
 		concurrency: o.concurrency, timeout: o.timeout, deregister: o.deregister,
-		pdu: o.pdu || o.ping != "", dnn: o.dnn, pingCount: o.pingCount, rate: o.rate}
+		pdu: o.pdu || o.ping != "" || o.paging, dnn: o.dnn, pingCount: o.pingCount, rate: o.rate,
+		idle: o.idle, paging: o.paging}
 	if o.rate < 0 {
 		return nil, usagef("--rate must not be negative")
 	}

@@ -3,7 +3,9 @@
 // AMF-initiated non-UE-associated procedures (NG Reset, AMF Status
 // Indication, AMF Configuration Update, Error Indication), and carries simulated UEs' NAS over
 // UE-associated connections (Initial UE Message, Uplink and Downlink NAS
-// Transport, Initial Context Setup, UE Context Release). With an N3
+// Transport, Initial Context Setup with its PDU sessions, UE Context
+// Release). It passes Paging (§8.5.1) on to the idle UEs that camp on it
+// (WatchPaging), by 5G-S-TMSI. With an N3
 // address it sets up and releases PDU session resources (§8.2.1, §8.2.2)
 // and carries the UEs' user traffic in GTP-U (TS 29.281) with its own
 // minimal codec: G-PDUs with a PDU Session Container (TS 38.415), Echo
@@ -61,7 +63,9 @@ func (e *SetupError) Error() string { return "gnb: NG Setup refused, cause " + e
 // Event is something the AMF did after NG Setup.
 type Event struct {
 	// Procedure is "NGReset", "AMFStatusIndication", "AMFConfigurationUpdate",
-	// "ErrorIndication", or the answer to a message sent with Send.
+	// "ErrorIndication", "Paging" (for no UE that camps on the gNB; Cause
+	// is then the 5G-S-TMSI, or why the Paging was not usable), or the
+	// answer to a message sent with Send.
 	Procedure string
 	Cause     string
 }
@@ -78,6 +82,7 @@ type GNB struct {
 	done   chan struct{}  // closed when the NGAP reader has returned
 	wg     sync.WaitGroup // the NGAP reader and the N3 reader
 	ues    ueTable
+	paging pagingTable
 
 	up      *userPlane // nil without an N3 address
 	bearers bearerTable
@@ -232,6 +237,8 @@ func (g *GNB) read() {
 				g.conn.Send(ctx, sctp.Message{Stream: 0, PPID: sctp.PPIDNGAP, Data: b})
 			}
 			g.emit(Event{Procedure: "NGReset", Cause: ngap.CauseString(x.Cause)})
+		case *message.Paging:
+			g.handlePaging(x)
 		case *message.AMFStatusIndication:
 			g.emit(Event{Procedure: "AMFStatusIndication"})
 		case *message.AMFConfigurationUpdate:

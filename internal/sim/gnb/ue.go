@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/free5gc/ngap/aper"
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
 
@@ -46,6 +47,9 @@ type UEConn struct {
 	// Guarded by g.bearers.mu.
 	sessions map[uint8]*bearer // by PDU session ID
 	pingSeq  uint16            // last ICMP sequence number used
+	// added is closed, and replaced, when a bearer is added: WaitSession
+	// waits on it.
+	added chan struct{}
 }
 
 // ErrNoAMFID means the AMF has not yet sent the UE anything, so an
@@ -64,9 +68,16 @@ type ueTable struct {
 const downlinkBuffer = 32
 
 // Attach opens a UE connection with an Initial UE Message carrying the
-// UE's first NAS PDU (TS 38.413 §8.6.1). tmsi is the 5G-S-TMSI of a UE
-// that has one, or nil.
+// UE's first NAS PDU (TS 38.413 §8.6.1) and the RRC establishment cause
+// mo-Signalling. tmsi is the 5G-S-TMSI of a UE that has one, or nil.
 func (g *GNB) Attach(ctx context.Context, nasPDU []byte, tmsi *ngap.FiveGSTMSI) (*UEConn, error) {
+	return g.AttachCause(ctx, nasPDU, tmsi, ngap.RRCCauseMOSignalling)
+}
+
+// AttachCause is Attach with the RRC establishment cause the UE gave the
+// gNB (TS 38.413 §9.3.1.111, TS 38.331 EstablishmentCause): mo-Data for
+// a Service Request for user data, mt-Access for one answering paging.
+func (g *GNB) AttachCause(ctx context.Context, nasPDU []byte, tmsi *ngap.FiveGSTMSI, cause aper.Enumerated) (*UEConn, error) {
 	select {
 	case <-g.done:
 		return nil, ErrDown
@@ -74,11 +85,11 @@ func (g *GNB) Attach(ctx context.Context, nasPDU []byte, tmsi *ngap.FiveGSTMSI) 
 	}
 	g.ues.mu.Lock()
 	g.ues.nextID = (g.ues.nextID + 1) % (1 << 32) // TS 38.413 §9.3.3.2
-	c := &UEConn{g: g, ranID: g.ues.nextID, down: make(chan Downlink, downlinkBuffer), gone: make(chan struct{})}
+	c := &UEConn{g: g, ranID: g.ues.nextID, down: make(chan Downlink, downlinkBuffer), gone: make(chan struct{}), added: make(chan struct{})}
 	c.amfID.Store(-1)
 	g.ues.byRAN[c.ranID] = c
 	g.ues.mu.Unlock()
-	msg, err := ngap.InitialUEMessage(c.ranID, nasPDU, g.location(c.ranID), ngap.RRCCauseMOSignalling, tmsi)
+	msg, err := ngap.InitialUEMessage(c.ranID, nasPDU, g.location(c.ranID), cause, tmsi)
 	if err != nil {
 		g.forgetUE(c)
 		return nil, err

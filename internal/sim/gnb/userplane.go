@@ -1,11 +1,13 @@
 package gnb
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 )
 
 // userPlane is the gNB's N3 endpoint: one UDP socket, read by one
@@ -33,11 +35,23 @@ type bearer struct {
 	c *UEConn
 	// rx is the inbox of a running Ping, nil when none runs.
 	rx chan []byte
+	// inbox holds the downlink packets no Ping took, for Receive.
+	inbox chan Packet
 }
 
+// Packet is a downlink T-PDU the gNB received on a bearer, and when.
+type Packet struct {
+	Data []byte
+	At   time.Time
+}
+
+// inboxBuffer bounds the downlink packets waiting for Receive on one
+// bearer; more are dropped.
+const inboxBuffer = 8
+
 // bearerTable holds every bearer of the GNB. mu also guards the
-// sessions map of each UEConn and the rx field of each bearer; it is
-// never held across I/O.
+// sessions map and the added channel of each UEConn and the rx field of
+// each bearer; it is never held across I/O.
 type bearerTable struct {
 	mu       sync.Mutex
 	byTEID   map[uint32]*bearer
@@ -68,9 +82,11 @@ func (g *GNB) addBearer(c *UEConn, b Bearer) (*bearer, error) {
 		}
 	}
 	b.DLTEID = g.bearers.lastTEID
-	x := &bearer{Bearer: b, c: c}
+	x := &bearer{Bearer: b, c: c, inbox: make(chan Packet, inboxBuffer)}
 	g.bearers.byTEID[b.DLTEID] = x
 	c.sessions[b.PDUSessionID] = x
+	close(c.added)
+	c.added = make(chan struct{})
 	return x, nil
 }
 
@@ -132,17 +148,67 @@ func (g *GNB) readN3() {
 	}
 }
 
-// deliverDL hands a downlink T-PDU to the Ping running on its bearer.
+// deliverDL hands a downlink T-PDU to the Ping running on its bearer,
+// or else to the bearer's inbox for Receive.
 func (g *GNB) deliverDL(teid uint32, pdu []byte) {
 	g.bearers.mu.Lock()
 	defer g.bearers.mu.Unlock()
 	b := g.bearers.byTEID[teid]
-	if b == nil || b.rx == nil {
+	if b == nil {
+		return
+	}
+	if b.rx != nil {
+		select {
+		case b.rx <- append([]byte(nil), pdu...):
+		default:
+		}
 		return
 	}
 	select {
-	case b.rx <- append([]byte(nil), pdu...):
+	case b.inbox <- Packet{Data: append([]byte(nil), pdu...), At: time.Now()}:
 	default:
+	}
+}
+
+// Receive waits for the next downlink packet on PDU session psi's bearer
+// that no Ping took (the gNB keeps the last few, from the bearer's setup
+// on). A connection released meanwhile ends it with ErrReleased.
+func (c *UEConn) Receive(ctx context.Context, psi uint8) (Packet, error) {
+	c.g.bearers.mu.Lock()
+	b := c.sessions[psi]
+	c.g.bearers.mu.Unlock()
+	if b == nil {
+		return Packet{}, fmt.Errorf("gnb: %s has no resources for PDU session %d", c, psi)
+	}
+	select {
+	case p := <-b.inbox:
+		return p, nil
+	case <-c.gone:
+		return Packet{}, ErrReleased
+	case <-ctx.Done():
+		return Packet{}, fmt.Errorf("gnb: waiting for downlink on PDU session %d of %s: %w", psi, c, ctx.Err())
+	}
+}
+
+// WaitSession waits until the gNB has set up the resources of PDU
+// session psi (from a PDU Session Resource Setup or an Initial Context
+// Setup Request) and returns its bearer. A connection released
+// meanwhile ends it with ErrReleased.
+func (c *UEConn) WaitSession(ctx context.Context, psi uint8) (Bearer, error) {
+	for {
+		c.g.bearers.mu.Lock()
+		b, added := c.sessions[psi], c.added
+		c.g.bearers.mu.Unlock()
+		if b != nil {
+			return b.Bearer, nil
+		}
+		select {
+		case <-added:
+		case <-c.gone:
+			return Bearer{}, ErrReleased
+		case <-ctx.Done():
+			return Bearer{}, fmt.Errorf("gnb: waiting for the resources of PDU session %d of %s: %w", psi, c, ctx.Err())
+		}
 	}
 }
 

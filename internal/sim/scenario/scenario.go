@@ -1,5 +1,6 @@
 // Package scenario runs simulated UEs through procedures over a simulated
-// gNB: registration, deregistration. `keel sim`, `keel bench` and the
+// gNB: registration, deregistration, PDU sessions and pings, release to
+// idle, Service Request and paging. `keel sim`, `keel bench` and the
 // whole-system tests share it.
 //
 // # Concurrency
@@ -83,21 +84,27 @@ func (s *Session) Deregister(ctx context.Context) error {
 // until feeds downlink NAS to the UE and its answers back until the UE
 // reports want.
 func (s *Session) until(ctx context.Context, want ue.Event) error {
-	for {
-		res, err := s.next(ctx)
-		if err != nil {
-			return err
+	_, err := s.untilResult(ctx, want)
+	return err
+}
+
+// failed turns a result that ends a 5GMM procedure unsuccessfully into
+// its Failure: a reject, or an authentication or security mode control
+// the UE refused.
+func failed(res ue.Result) error {
+	switch res.Event {
+	case ue.EventRejected, ue.EventAuthRejected, ue.EventAuthFailure, ue.EventSecurityModeRejected, ue.EventServiceRejected:
+		if res.Event == ue.EventAuthFailure && res.Cause == 21 {
+			return nil // synch failure: the network re-synchronises
 		}
-		switch res.Event {
-		case want:
-			return nil
-		case ue.EventRejected, ue.EventAuthRejected, ue.EventAuthFailure, ue.EventSecurityModeRejected:
-			if res.Event == ue.EventAuthFailure && res.Cause == 21 {
-				continue // synch failure: the network re-synchronises
-			}
-			return &Failure{Cause: fmt.Sprintf("5gmm-cause-%d", res.Cause), Err: errors.New(res.Event.String())}
+		err := errors.New(res.Event.String())
+		if res.BackOff > 0 {
+			// TS 24.501 §5.6.1.5: T3346, no new Service Request before it expires.
+			err = fmt.Errorf("%s, back-off %v", res.Event, res.BackOff)
 		}
+		return &Failure{Cause: fmt.Sprintf("5gmm-cause-%d", res.Cause), Err: err}
 	}
+	return nil
 }
 
 // send sends a NAS message the UE built, err being the UE's failure to
