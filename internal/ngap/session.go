@@ -10,7 +10,8 @@ import (
 )
 
 // SessionItem is one PDU session of a PDU Session Resource Setup Request
-// (TS 38.413 §9.2.1.1) or Release Command (§9.2.1.3). Transfer is the
+// (TS 38.413 §9.2.1.1), an Initial Context Setup Request (§9.2.2.1) or a
+// PDU Session Resource Release Command (§9.2.1.3). Transfer is the
 // SMF's container: a Setup Request Transfer (SetupRequestTransfer.Encode)
 // or a Release Command Transfer (ReleaseCommandTransfer.Encode). NASPDU
 // (the PDU Session NAS-PDU, for the UE) and SNSSAI belong to a setup
@@ -22,9 +23,10 @@ type SessionItem struct {
 	Transfer     []byte
 }
 
-// SessionResult is the gNB's answer for one PDU session: a Setup
-// Response Transfer, a Setup Unsuccessful Transfer (Failed) or a Release
-// Response Transfer.
+// SessionResult is the gNB's answer for one PDU session, in a PDU
+// Session Resource Setup or Release Response or an Initial Context Setup
+// Response or Failure: a Setup Response Transfer, a Setup Unsuccessful
+// Transfer (Failed) or a Release Response Transfer.
 type SessionResult struct {
 	PDUSessionID uint8
 	Transfer     []byte
