@@ -99,14 +99,19 @@ type InitialContext struct {
 	// §9.2.1.1). DecodeInitialContextSetupRequest fills them from a
 	// request that has the IE.
 	UEAMBRDownlink, UEAMBRUplink uint64
+	// UERadioCapability is the UE Radio Capability the AMF keeps for
+	// the UE (§9.3.1.74, from UE Radio Capability Info Indication,
+	// §8.14.1), optional: a gNB given one need not ask the UE again.
+	UERadioCapability []byte
 }
 
 // InitialContextSetupRequest builds the request of TS 38.413 §9.2.2.1.
 // AMF UE NGAP ID, RAN UE NGAP ID, GUAMI, Allowed NSSAI, UE Security
 // Capabilities and Security Key are mandatory; the NAS-PDU is included
 // when set; the PDU Session Resource Setup List Cxt Req and the UE-AMBR
-// when there are Sessions (see InitialContext). The message refers to
-// the sessions' bytes without copying them.
+// when there are Sessions (see InitialContext); the UE Radio Capability
+// when set. The message refers to the sessions' and the capability's
+// bytes without copying them.
 //
 // The message carries KgNB in the clear: never log or print it.
 func InitialContextSetupRequest(c InitialContext) (*message.InitialContextSetupRequest, error) {
@@ -164,6 +169,9 @@ func InitialContextSetupRequest(c InitialContext) (*message.InitialContextSetupR
 		}
 		m.PDUSessionResourceSetupListCxtReq = list
 	}
+	if len(c.UERadioCapability) > 0 {
+		m.UERadioCapability = &ie.UERadioCapability{Value: c.UERadioCapability}
+	}
 	return m, nil
 }
 
@@ -172,8 +180,8 @@ func InitialContextSetupRequest(c InitialContext) (*message.InitialContextSetupR
 // session item is an error, and so is a PDU Session Resource Setup List
 // Cxt Req without the UE-AMBR its presence makes mandatory (§9.2.2.1,
 // §10.3.5 "missing IE"). Repeated PDU session IDs are returned as they
-// came (§8.3.1.4: the gNB fails the repeated ones). NASPDU and the
-// sessions refer to the message's bytes.
+// came (§8.3.1.4: the gNB fails the repeated ones). NASPDU, the
+// sessions and UERadioCapability refer to the message's bytes.
 func DecodeInitialContextSetupRequest(m *message.InitialContextSetupRequest) (InitialContext, error) {
 	const name = "ngap: InitialContextSetupRequest"
 	if m == nil {
@@ -215,6 +223,9 @@ func DecodeInitialContextSetupRequest(m *message.InitialContextSetupRequest) (In
 	copy(c.SecurityKey[:], m.SecurityKey.Value.Bytes)
 	if m.NASPDU != nil {
 		c.NASPDU = m.NASPDU.Value
+	}
+	if m.UERadioCapability != nil {
+		c.UERadioCapability = m.UERadioCapability.Value
 	}
 	if r := m.UEAggregateMaximumBitRate; r != nil {
 		if r.UEAggregateMaximumBitRateDL == nil || r.UEAggregateMaximumBitRateUL == nil ||

@@ -57,6 +57,14 @@ func FuzzDecode(f *testing.F) {
 			DecodePDUSessionResourceReleaseCommand(v)
 		case *message.PDUSessionResourceReleaseResponse:
 			DecodePDUSessionResourceReleaseResponse(v)
+		case *message.PDUSessionResourceNotify:
+			DecodePDUSessionResourceNotify(v)
+		case *message.PDUSessionResourceModifyIndication:
+			DecodePDUSessionResourceModifyIndication(v)
+		case *message.UERadioCapabilityInfoIndication:
+			DecodeUERadioCapabilityInfoIndication(v)
+		case *message.PathSwitchRequest:
+			PathSwitchSessions(v)
 		}
 		if out, err := m.MarshalBinary(); err == nil {
 			if _, err := Decode(out); err != nil {

@@ -246,8 +246,106 @@ func goldenCases() []goldenCase {
 			element: "ngap.UEContextReleaseRequest_element",
 			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "42", "ngap.radioNetwork": "20"}),
 		},
+		{
+			name:  "initial_context_setup_request_radio_capability",
+			about: "Initial Context Setup Request (TS 38.413 §9.2.2.1): with the UE Radio Capability (§9.3.1.74) of a UE of NR bands 78, 1, 3",
+			build: built(func() (*message.InitialContextSetupRequest, error) {
+				c := testContext()
+				c.UERadioCapability = testRadioCapability
+				return InitialContextSetupRequest(c)
+			}),
+			element: "ngap.InitialContextSetupRequest_element",
+			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "14", "nr-rrc.rat_Type": "0", "nr-rrc.bandNR": "78,1,3"}),
+		},
+		{
+			name:    "ue_radio_capability_info_indication",
+			about:   "UE Radio Capability Info Indication (TS 38.413 §9.2.11.1): NR bands 78, 1, 3",
+			build:   fixed(UERadioCapabilityInfoIndication(testAMFUE, testRANUE, testRadioCapability)),
+			element: "ngap.UERadioCapabilityInfoIndication_element",
+			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "44", "nr-rrc.rat_Type": "0", "nr-rrc.bandNR": "78,1,3"}),
+		},
+		{
+			name:  "handover_preparation_failure",
+			about: "Handover Preparation Failure (TS 38.413 §9.2.3.3): radio-network/ho-failure-in-target-5GC-ngran-node-or-target-system",
+			build: fixed(HandoverPreparationFailure(testAMFUE, testRANUE,
+				RadioNetworkCause(ie.CauseRadioNetworkPresentHoFailureInTarget5GCNgranNodeOrTargetSystem))),
+			element: "ngap.HandoverPreparationFailure_element",
+			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "12", "ngap.radioNetwork": "7"}),
+		},
+		{
+			name:    "handover_cancel_acknowledge",
+			about:   "Handover Cancel Acknowledge (TS 38.413 §9.2.3.12)",
+			build:   fixed(HandoverCancelAcknowledge(testAMFUE, testRANUE)),
+			element: "ngap.HandoverCancelAcknowledge_element",
+			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "10"}),
+		},
+		{
+			name:  "path_switch_request_failure",
+			about: "Path Switch Request Failure (TS 38.413 §9.2.3.10): PDU sessions 1 and 5 released, radio-network/ho-failure-in-target-5GC-ngran-node-or-target-system",
+			build: built(func() (*message.PathSwitchRequestFailure, error) {
+				return PathSwitchRequestFailure(testAMFUE, testRANUE, []uint8{1, 5},
+					RadioNetworkCause(ie.CauseRadioNetworkPresentHoFailureInTarget5GCNgranNodeOrTargetSystem))
+			}),
+			element: "ngap.PathSwitchRequestFailure_element",
+			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "25", "ngap.pDUSessionID": "1,5", "ngap.radioNetwork": "7,7"}),
+		},
+		{
+			name:    "ue_context_resume_failure",
+			about:   "UE Context Resume Failure (TS 38.413 §9.2.2.15): protocol/message-not-compatible-with-receiver-state",
+			build:   fixed(UEContextResumeFailure(testAMFUE, testRANUE, ProtocolCause(ie.CauseProtocolPresentMessageNotCompatibleWithReceiverState))),
+			element: "ngap.UEContextResumeFailure_element",
+			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "58", "ngap.protocol": "3"}),
+		},
+		{
+			name:    "ue_context_suspend_failure",
+			about:   "UE Context Suspend Failure (TS 38.413 §9.2.2.18): protocol/message-not-compatible-with-receiver-state",
+			build:   fixed(UEContextSuspendFailure(testAMFUE, testRANUE, ProtocolCause(ie.CauseProtocolPresentMessageNotCompatibleWithReceiverState))),
+			element: "ngap.UEContextSuspendFailure_element",
+			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "59", "ngap.protocol": "3"}),
+		},
+		{
+			name:  "pdu_session_resource_modify_confirm_failed",
+			about: "PDU Session Resource Modify Confirm (TS 38.413 §9.2.1.9): PDU session 5 failed to modify, misc/unspecified",
+			build: built(func() (*message.PDUSessionResourceModifyConfirm, error) {
+				tr, err := ModifyIndicationUnsuccessfulTransfer(MiscCause(ie.CauseMiscPresentUnspecified))
+				if err != nil {
+					return nil, err
+				}
+				return PDUSessionResourceModifyConfirm(testAMFUE, testRANUE, []SessionResult{{PDUSessionID: 5, Transfer: tr, Failed: true}})
+			}),
+			element: "ngap.PDUSessionResourceModifyConfirm_element",
+			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "27", "ngap.pDUSessionID": "5", "ngap.misc": "5"}),
+		},
+		{
+			name:  "pdu_session_resource_notify",
+			about: "PDU Session Resource Notify (TS 38.413 §9.2.1.7): session 1's QoS flow 1 released (radio-network/radio-resources-not-available), session 2 released (radio-network/user-inactivity)",
+			build: built(func() (*message.PDUSessionResourceNotify, error) {
+				return PDUSessionResourceNotify(testAMFUE, testRANUE, []SessionResult{
+					{PDUSessionID: 1, Transfer: testNotifyXfer},
+					{PDUSessionID: 2, Transfer: testNotifyReleasedXfer, Failed: true},
+				})
+			}),
+			element: "ngap.PDUSessionResourceNotify_element",
+			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "30", "ngap.pDUSessionID": "1,2", "ngap.radioNetwork": "22,20"}),
+		},
+		{
+			name:  "pdu_session_resource_modify_indication",
+			about: "PDU Session Resource Modify Indication (TS 38.413 §9.2.1.8): session 5 asks for downlink tunnel 10.0.0.9/0xabcd, QoS flow 1",
+			build: built(func() (*message.PDUSessionResourceModifyIndication, error) {
+				return PDUSessionResourceModifyIndication(testAMFUE, testRANUE, []SessionResult{{PDUSessionID: 5, Transfer: testModIndXfer}})
+			}),
+			element: "ngap.PDUSessionResourceModifyIndication_element",
+			want:    with(ueIDFields, map[string]string{"ngap.procedureCode": "27", "ngap.pDUSessionID": "5", "ngap.gTP_TEID": "0000abcd"}),
+		},
 	}
 }
+
+// testRadioCapability is a UERadioAccessCapabilityInformation (TS 38.331
+// §6.5.2) with one UE-NR-Capability of NR bands 78, 1 and 3, Rel-15,
+// every optional part absent: what Keel's simulator gNB sends
+// (internal/sim/gnb.UERadioCapability), decoded field by field by tshark
+// (TestTsharkDecodesGolden).
+var testRadioCapability = mustHex("00988110000000000000800009a000000000001000")
 
 // goldenPDUs encodes every case.
 func goldenPDUs(t *testing.T) [][]byte {

@@ -63,6 +63,16 @@ func FuzzTransfers(f *testing.F) {
 			for _, r := range rs {
 				items = append(items, r.Transfer)
 			}
+		case *message.PDUSessionResourceNotify:
+			rs, _ := DecodePDUSessionResourceNotify(v)
+			for _, r := range rs {
+				items = append(items, r.Transfer)
+			}
+		case *message.PDUSessionResourceModifyIndication:
+			rs, _ := DecodePDUSessionResourceModifyIndication(v)
+			for _, r := range rs {
+				items = append(items, r.Transfer)
+			}
 		}
 		for _, b := range items {
 			transfers(t, b)
@@ -104,4 +114,7 @@ func transfers(t *testing.T, b []byte) {
 		}
 	}
 	DecodeReleaseResponseTransfer(b)
+	DecodeNotifyTransfer(b)
+	DecodeNotifyReleasedTransfer(b)
+	DecodeModifyIndicationTransfer(b)
 }

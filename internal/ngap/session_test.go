@@ -582,6 +582,9 @@ func transferSeeds(t testing.TB) map[string][]byte {
 		"setup_unsuccessful_transfer": mustEncode(t, testUnsuccessfulXfer),
 		"release_command_transfer":    mustEncode(t, testReleaseCmdXfer),
 		"release_response_transfer":   mustEncode(t, ReleaseResponseTransfer{}),
+		"notify_transfer":             testNotifyXfer,
+		"notify_released_transfer":    testNotifyReleasedXfer,
+		"modify_indication_transfer":  testModIndXfer,
 	}
 }
 
