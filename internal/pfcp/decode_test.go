@@ -223,6 +223,25 @@ func TestRefusals(t *testing.T) {
 			b, _ := Marshal(m)
 			return b
 		}(), CauseMandatoryIEMissing, ie.URSEQN, 56},
+		{"Apply Action NOCP without BUFF", establishment(t, func(m *message.SessionEstablishmentRequest) {
+			*far(m) = replacing(*far(m), 0, ie.ApplyAction, ie.New(ie.ApplyAction, []byte{0x0a}))
+		}), CauseMandatoryIEIncorrect, ie.ApplyAction, 50},
+		{"Create BAR without BAR ID", establishment(t, func(m *message.SessionEstablishmentRequest) {
+			m.CreateBAR = ie.NewGroupedIE(ie.CreateBAR, u8IE(ie.SuggestedBufferingPacketsCount, 8))
+		}), CauseMandatoryIEMissing, ie.BARID, 50},
+		{"Session Report Request DLDR without Downlink Data Report", mustHex(t, "2138 0011 8000000000000a01 00000a00 0027 0001 01"), CauseConditionalIEMissing, ie.DownlinkDataReport, 56},
+		{"Downlink Data Report without PDR ID", func() []byte {
+			m := message.NewSessionReportRequest(0, 0, testCPSEID, 10, 0, u8IE(ie.ReportType, 1),
+				ie.NewGroupedIE(ie.DownlinkDataReport, newIE(ie.DownlinkDataServiceInformation, []byte{2, 9})))
+			b, _ := Marshal(m)
+			return b
+		}(), CauseMandatoryIEMissing, ie.PDRID, 56},
+		{"Downlink Data Service Information QFII without a QFI", func() []byte {
+			m := message.NewSessionReportRequest(0, 0, testCPSEID, 10, 0, u8IE(ie.ReportType, 1),
+				ie.NewGroupedIE(ie.DownlinkDataReport, u16IE(ie.PDRID, 2), newIE(ie.DownlinkDataServiceInformation, []byte{3, 1})))
+			b, _ := Marshal(m)
+			return b
+		}(), CauseMandatoryIEIncorrect, ie.DownlinkDataServiceInformation, 56},
 		{"Session Deletion Response without Cause", mustHex(t, "2137 000c 8000000000000a01 00000900"), CauseMandatoryIEMissing, ie.Cause, 55},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

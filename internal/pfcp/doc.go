@@ -15,11 +15,16 @@
 // and Release Request/Response (§7.4.4), UP Function Features (§8.2.25)
 // with FTUP. Session related messages (§7.5): Establishment (§7.5.2,
 // §7.5.3), Modification (§7.5.4, §7.5.5), Deletion (§7.5.6, §7.5.7) and
-// Report (§7.5.8, §7.5.9). The builders put in every mandatory IE; the
+// Report (§7.5.8, §7.5.9) with usage reports (USAR) and the Downlink
+// Data Report (DLDR, §7.5.8.2: PDR ID and the QFI in the Downlink Data
+// Service Information, §8.2.27). The builders put in every mandatory IE; the
 // parsers check every mandatory IE and the conditional ones Keel relies
 // on. IE encodings follow §8.2 (F-TEID with CHOOSE and CHOOSE ID, F-SEID,
 // Node ID, UE IP Address with S/D, Outer Header Creation and Removal,
-// Apply Action, Gate Status, MBR in kbit/s, Volume Threshold and
+// Apply Action with DROP, FORW, BUFF and NOCP (NOCP only with BUFF,
+// §8.2.26), Create/Update/Remove BAR with BAR ID and Suggested Buffering
+// Packets Count (§7.5.2.6, §7.5.4.14, §8.2.112) and a FAR's BAR ID,
+// PFCPSMReq-Flags DROBU and QAURR (§8.2.31), Gate Status, MBR in kbit/s, Volume Threshold and
 // Measurement, Usage Report Trigger, UR-SEQN, 32-bit NTP timestamps with
 // the era rollover of RFC 5905 §6). testdata/*.hex pins each encoding,
 // TestKnownBytes checks a few against bytes worked out by hand from the

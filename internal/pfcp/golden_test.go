@@ -104,6 +104,24 @@ func goldenCases() []goldenCase {
 			},
 		},
 		{
+			name: "session_modification_request_idle", about: "Session Modification Request: the downlink FAR buffers and notifies the CP function (BUFF|NOCP) under a new BAR",
+			build: func() (message.Message, error) {
+				return ModificationRequest{SEID: testUPSEID, Create: Rules{BARs: []BAR{{ID: 1, SuggestedPackets: 32}}},
+					Update: Rules{FARs: []FAR{{ID: 2, Buffer: true, NotifyCP: true, BARID: 1, Set: FieldApplyAction | FieldBARID}}}}.Message(11)
+			},
+			want: map[string]string{
+				"pfcp.msg_type": "52", "pfcp.far_id": "2", "pfcp.apply_action.buff": "1", "pfcp.apply_action.nocp": "1",
+				"pfcp.apply_action.forw": "0", "pfcp.bar_id": "1,1", "pfcp.suggested_buffering_packets_count.packet_count": "32",
+			},
+		},
+		{
+			name: "session_modification_request_drobu", about: "Session Modification Request: drop the buffered packets (DROBU)",
+			build: func() (message.Message, error) {
+				return ModificationRequest{SEID: testUPSEID, DropBuffered: true}.Message(12)
+			},
+			want: map[string]string{"pfcp.msg_type": "52", "pfcp.smreq_flags.drobu": "1"},
+		},
+		{
 			name: "session_modification_response", about: "Session Modification Response with a queried usage report",
 			build: func() (message.Message, error) {
 				return ModificationResponse{Cause: CauseRequestAccepted, Usage: testUsage(TriggerQuery)}.Message(testCPSEID, 8)
@@ -134,6 +152,16 @@ func goldenCases() []goldenCase {
 			want: map[string]string{
 				"pfcp.msg_type": "56", "pfcp.report_type.usar": "1", "pfcp.usage_report_trigger_flags.volth": "1",
 				"pfcp.start_time": "Jan  2, 2024 03:04:05.000000000 UTC", "pfcp.end_time": "Jan  2, 2024 04:34:05.000000000 UTC",
+			},
+		},
+		{
+			name: "session_report_request_dldr", about: "Session Report Request, downlink data buffered for PDR 2 (QFI 9)",
+			build: func() (message.Message, error) {
+				return ReportRequest{SEID: testCPSEID, DownlinkData: &DownlinkDataReport{PDRID: 2, QFI: 9}}.Message(13)
+			},
+			want: map[string]string{
+				"pfcp.msg_type": "56", "pfcp.report_type.dldr": "1", "pfcp.report_type.usar": "0", "pfcp.pdr_id": "2",
+				"pfcp.dl_data_service_inf.qfii": "1", "pfcp.qfi_value": "0x09",
 			},
 		},
 		{

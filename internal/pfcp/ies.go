@@ -419,6 +419,9 @@ func applyActionIE(f FAR) *ie.IE {
 	if f.Buffer {
 		v |= 0x04
 	}
+	if f.NotifyCP {
+		v |= 0x08
+	}
 	return u8IE(ie.ApplyAction, v)
 }
 
@@ -427,10 +430,14 @@ func readApplyAction(i *ie.IE, f *FAR) error {
 	if err != nil {
 		return err
 	}
-	f.Drop, f.Forward, f.Buffer = v&0x01 != 0, v&0x02 != 0, v&0x04 != 0
-	// §8.2.26: one and only one of DROP, FORW and BUFF is set.
+	f.Drop, f.Forward, f.Buffer, f.NotifyCP = v&0x01 != 0, v&0x02 != 0, v&0x04 != 0, v&0x08 != 0
+	// §8.2.26: one and only one of DROP, FORW and BUFF is set; NOCP only
+	// with BUFF.
 	if n := btoi(f.Drop) + btoi(f.Forward) + btoi(f.Buffer); n != 1 {
 		return errIncorrect(i.Type, "%d of DROP, FORW, BUFF set, want exactly one", n)
+	}
+	if f.NotifyCP && !f.Buffer {
+		return errIncorrect(i.Type, "NOCP without BUFF")
 	}
 	return nil
 }
@@ -713,4 +720,11 @@ var ieNames = map[uint16]string{
 	ie.PDNType:                                      "PDN Type",
 	ie.QFI:                                          "QFI",
 	ie.URSEQN:                                       "UR-SEQN",
+	ie.CreateBAR:                                    "Create BAR",
+	ie.UpdateBARWithinSessionModificationRequest: "Update BAR",
+	ie.RemoveBAR:                      "Remove BAR",
+	ie.BARID:                          "BAR ID",
+	ie.SuggestedBufferingPacketsCount: "Suggested Buffering Packets Count",
+	ie.DownlinkDataReport:             "Downlink Data Report",
+	ie.DownlinkDataServiceInformation: "Downlink Data Service Information",
 }

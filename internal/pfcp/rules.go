@@ -45,6 +45,7 @@ const (
 	FieldMBR                                   // QER
 	FieldQFI                                   // QER
 	FieldVolumeThreshold                       // URR
+	FieldBARID                                 // FAR
 
 	// FieldID is the rule ID, which every update carries: a parsed
 	// update has it, so that one changing nothing is not read as
@@ -79,14 +80,27 @@ type OuterHeader struct {
 }
 
 // FAR is a forwarding action rule (TS 29.244 §7.5.2.3). Exactly one of
-// Forward, Drop and Buffer is set (§8.2.26).
+// Forward, Drop and Buffer is set (§8.2.26); NotifyCP (NOCP) goes with
+// Buffer only: the UP function reports the first downlink packet it
+// buffers (§5.2.4.1). BARID names the session's BAR whose buffering
+// parameters apply (§8.2.88); 0 is none.
 type FAR struct {
 	ID                    uint32
 	Forward, Drop, Buffer bool
+	NotifyCP              bool
 	DestinationInterface  uint8
 	NetworkInstance       string
 	Outer                 *OuterHeader
+	BARID                 uint8
 	Set                   Fields // Update FAR only
+}
+
+// BAR is a buffering action rule (TS 29.244 §7.5.2.6). SuggestedPackets
+// is the Suggested Buffering Packets Count (§8.2.112), 0 when not sent;
+// an update changes it only when it carries one.
+type BAR struct {
+	ID               uint8
+	SuggestedPackets uint8
 }
 
 // QER is a QoS enforcement rule (TS 29.244 §7.5.2.5). Maximum bit rates
@@ -115,6 +129,9 @@ type Rules struct {
 	FARs []FAR
 	QERs []QER
 	URRs []URR
+	// BARs holds at most one BAR: a message carries a single Create or
+	// Update BAR (§7.5.2.1, §7.5.4.1).
+	BARs []BAR
 }
 
 // Update returns p changed by the fields of the update u (all of them
@@ -151,7 +168,10 @@ func (p PDR) Update(u PDR) PDR {
 // Update returns f changed by the fields of the update u.
 func (f FAR) Update(u FAR) FAR {
 	if u.Set.has(FieldApplyAction) {
-		f.Forward, f.Drop, f.Buffer = u.Forward, u.Drop, u.Buffer
+		f.Forward, f.Drop, f.Buffer, f.NotifyCP = u.Forward, u.Drop, u.Buffer, u.NotifyCP
+	}
+	if u.Set.has(FieldBARID) {
+		f.BARID = u.BARID
 	}
 	if u.Set.has(FieldDestination) {
 		f.DestinationInterface = u.DestinationInterface
@@ -194,14 +214,22 @@ func (r URR) Update(u URR) URR {
 	return r
 }
 
+// Update returns b changed by the update u.
+func (b BAR) Update(u BAR) BAR {
+	if u.SuggestedPackets != 0 {
+		b.SuggestedPackets = u.SuggestedPackets
+	}
+	return b
+}
+
 // empty reports whether r has no rule.
 func (r Rules) empty() bool {
-	return len(r.PDRs) == 0 && len(r.FARs) == 0 && len(r.QERs) == 0 && len(r.URRs) == 0
+	return len(r.PDRs) == 0 && len(r.FARs) == 0 && len(r.QERs) == 0 && len(r.URRs) == 0 && len(r.BARs) == 0
 }
 
 // Clone returns a deep copy of r.
 func (r Rules) Clone() Rules {
-	out := Rules{PDRs: slices.Clone(r.PDRs), FARs: slices.Clone(r.FARs), QERs: slices.Clone(r.QERs), URRs: slices.Clone(r.URRs)}
+	out := Rules{PDRs: slices.Clone(r.PDRs), FARs: slices.Clone(r.FARs), QERs: slices.Clone(r.QERs), URRs: slices.Clone(r.URRs), BARs: slices.Clone(r.BARs)}
 	for i := range out.PDRs {
 		p := &out.PDRs[i]
 		if p.FTEID != nil {

@@ -240,6 +240,10 @@ func farIE(f FAR, update bool) (*ie.IE, error) {
 		}
 		c = append(c, g)
 	}
+	// BAR ID (§7.5.2.3, §7.5.4.3): the BAR of a buffering FAR.
+	if f.BARID != 0 && (!update || set.has(FieldBARID)) {
+		c = append(c, u8IE(ie.BARID, f.BARID))
+	}
 	return group(t, c...)
 }
 
@@ -296,6 +300,12 @@ func parseFAR(where string, g *ie.IE, update bool) (FAR, error) {
 		}
 	} else if !update && f.Forward {
 		return FAR{}, errConditional(where, ie.ForwardingParameters, "Apply Action is FORW")
+	}
+	if i := first(c, ie.BARID); i != nil {
+		if f.BARID, err = readU8(i); err != nil {
+			return FAR{}, err
+		}
+		f.Set |= FieldBARID
 	}
 	f.Set |= FieldID
 	if !update {
@@ -445,6 +455,42 @@ func parseURR(where string, g *ie.IE, update bool) (URR, error) {
 	return u, nil
 }
 
+// barIE encodes a Create BAR (§7.5.2.6) or an Update BAR within a
+// Session Modification Request (§7.5.4.14): BAR ID and, when set, the
+// Suggested Buffering Packets Count (§8.2.112).
+func barIE(b BAR, update bool) (*ie.IE, error) {
+	t := ie.CreateBAR
+	if update {
+		t = ie.UpdateBARWithinSessionModificationRequest
+	}
+	c := []*ie.IE{u8IE(ie.BARID, b.ID)}
+	if b.SuggestedPackets != 0 {
+		c = append(c, u8IE(ie.SuggestedBufferingPacketsCount, b.SuggestedPackets))
+	}
+	return group(t, c...)
+}
+
+func parseBAR(where string, g *ie.IE) (BAR, error) {
+	c, err := children(g)
+	if err != nil {
+		return BAR{}, err
+	}
+	id := first(c, ie.BARID)
+	if id == nil {
+		return BAR{}, errMissing(where, ie.BARID)
+	}
+	var b BAR
+	if b.ID, err = readU8(id); err != nil {
+		return BAR{}, err
+	}
+	if i := first(c, ie.SuggestedBufferingPacketsCount); i != nil {
+		if b.SuggestedPackets, err = readU8(i); err != nil {
+			return BAR{}, err
+		}
+	}
+	return b, nil
+}
+
 // createdPDRIE encodes a Created PDR (§7.5.3.2): the PDR ID and the local
 // F-TEID the UP function allocated.
 func createdPDRIE(c CreatedPDR) (*ie.IE, error) {
@@ -489,8 +535,12 @@ func parseRemove(where string, g *ie.IE, idType uint16) (uint32, error) {
 	if id == nil {
 		return 0, errMissing(where, idType)
 	}
-	if idType == ie.PDRID {
+	switch idType {
+	case ie.PDRID:
 		v, err := readU16(id)
+		return uint32(v), err
+	case ie.BARID:
+		v, err := readU8(id)
 		return uint32(v), err
 	}
 	return readU32(id)
@@ -526,11 +576,21 @@ func encodeRules(ies []*ie.IE, r Rules, update bool) ([]*ie.IE, error) {
 		}
 		ies = append(ies, i)
 	}
+	if len(r.BARs) > 1 {
+		return nil, fmt.Errorf("%d BARs: a message carries one", len(r.BARs))
+	}
+	for _, b := range r.BARs {
+		i, err := barIE(b, update)
+		if err != nil {
+			return nil, err
+		}
+		ies = append(ies, i)
+	}
 	return ies, nil
 }
 
 // parseRules reads the Create (or Update) PDR/FAR/QER/URR IEs.
-func parseRules(where string, pdrs, fars, qers, urrs []*ie.IE, update bool) (Rules, error) {
+func parseRules(where string, pdrs, fars, qers, urrs []*ie.IE, bar *ie.IE, update bool) (Rules, error) {
 	kind := "Create"
 	if update {
 		kind = "Update"
@@ -563,6 +623,13 @@ func parseRules(where string, pdrs, fars, qers, urrs []*ie.IE, update bool) (Rul
 			return Rules{}, err
 		}
 		r.URRs = append(r.URRs, u)
+	}
+	if bar != nil {
+		b, err := parseBAR(where+": "+kind+" BAR", bar)
+		if err != nil {
+			return Rules{}, err
+		}
+		r.BARs = append(r.BARs, b)
 	}
 	return r, nil
 }

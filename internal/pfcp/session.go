@@ -92,7 +92,7 @@ func parseEstablishmentRequest(m *message.SessionEstablishmentRequest) (Establis
 	if len(m.CreateFAR) == 0 {
 		return r, errMissing(where, ie.CreateFAR)
 	}
-	if r.Rules, err = parseRules(where, m.CreatePDR, m.CreateFAR, m.CreateQER, m.CreateURR, false); err != nil {
+	if r.Rules, err = parseRules(where, m.CreatePDR, m.CreateFAR, m.CreateQER, m.CreateURR, m.CreateBAR, false); err != nil {
 		return r, err
 	}
 	if m.PDNType != nil {
@@ -209,23 +209,34 @@ func parseEstablishmentResponse(m *message.SessionEstablishmentResponse) (Establ
 // SEID is the UP SEID, which goes in the header. QueryURRs asks for a
 // usage report of every URR (PFCPSMReq-Flags QAURR, §8.2.31); a request
 // with Query URR IEs for some URRs is read as QueryURRs too.
+// DropBuffered asks the UP function to drop the packets it buffers for
+// the session before it applies the FARs (PFCPSMReq-Flags DROBU). A
+// message carries at most one Remove BAR.
 type ModificationRequest struct {
-	SEID       uint64
-	Create     Rules
-	Update     Rules
-	RemovePDRs []uint16
-	RemoveFARs []uint32
-	RemoveQERs []uint32
-	RemoveURRs []uint32
-	QueryURRs  bool
+	SEID         uint64
+	Create       Rules
+	Update       Rules
+	RemovePDRs   []uint16
+	RemoveFARs   []uint32
+	RemoveQERs   []uint32
+	RemoveURRs   []uint32
+	RemoveBARs   []uint8
+	QueryURRs    bool
+	DropBuffered bool
 }
+
+// PFCPSMReq-Flags (§8.2.31): bit 1 DROBU, bit 3 QAURR.
+const (
+	smReqDROBU = 0x01
+	smReqQAURR = 0x04
+)
 
 // Empty reports whether the request neither changes nor queries
 // anything: a CP function asking whether the UP function still has the
 // session.
 func (r ModificationRequest) Empty() bool {
 	return r.Create.empty() && r.Update.empty() && len(r.RemovePDRs) == 0 && len(r.RemoveFARs) == 0 &&
-		len(r.RemoveQERs) == 0 && len(r.RemoveURRs) == 0 && !r.QueryURRs
+		len(r.RemoveQERs) == 0 && len(r.RemoveURRs) == 0 && len(r.RemoveBARs) == 0 && !r.QueryURRs && !r.DropBuffered
 }
 
 // Message builds the request.
@@ -263,6 +274,16 @@ func (r ModificationRequest) Message(seq uint32) (*message.SessionModificationRe
 			return nil, fmt.Errorf("pfcp: %s: %w", where, err)
 		}
 	}
+	if len(r.RemoveBARs) > 1 {
+		return nil, fmt.Errorf("pfcp: %s: %d Remove BARs: a message carries one", where, len(r.RemoveBARs))
+	}
+	for _, id := range r.RemoveBARs {
+		g, err := removeIE(ie.RemoveBAR, u8IE(ie.BARID, id))
+		if err != nil {
+			return nil, fmt.Errorf("pfcp: %s: %w", where, err)
+		}
+		ies = append(ies, g)
+	}
 	var err error
 	if ies, err = encodeRules(ies, r.Create, false); err != nil {
 		return nil, fmt.Errorf("pfcp: %s: %w", where, err)
@@ -270,8 +291,15 @@ func (r ModificationRequest) Message(seq uint32) (*message.SessionModificationRe
 	if ies, err = encodeRules(ies, r.Update, true); err != nil {
 		return nil, fmt.Errorf("pfcp: %s: %w", where, err)
 	}
+	var flags uint8
+	if r.DropBuffered {
+		flags |= smReqDROBU
+	}
 	if r.QueryURRs {
-		ies = append(ies, u8IE(ie.PFCPSMReqFlags, 0x04)) // QAURR
+		flags |= smReqQAURR
+	}
+	if flags != 0 {
+		ies = append(ies, u8IE(ie.PFCPSMReqFlags, flags))
 	}
 	return message.NewSessionModificationRequest(0, 0, r.SEID, seq, 0, ies...), nil
 }
@@ -313,10 +341,17 @@ func parseModificationRequest(m *message.SessionModificationRequest) (Modificati
 			*x.dst = append(*x.dst, id)
 		}
 	}
-	if r.Create, err = parseRules(where, m.CreatePDR, m.CreateFAR, m.CreateQER, m.CreateURR, false); err != nil {
+	if m.RemoveBAR != nil {
+		id, err := parseRemove(where+": Remove BAR", m.RemoveBAR, ie.BARID)
+		if err != nil {
+			return r, err
+		}
+		r.RemoveBARs = append(r.RemoveBARs, uint8(id))
+	}
+	if r.Create, err = parseRules(where, m.CreatePDR, m.CreateFAR, m.CreateQER, m.CreateURR, m.CreateBAR, false); err != nil {
 		return r, err
 	}
-	if r.Update, err = parseRules(where, m.UpdatePDR, m.UpdateFAR, m.UpdateQER, m.UpdateURR, true); err != nil {
+	if r.Update, err = parseRules(where, m.UpdatePDR, m.UpdateFAR, m.UpdateQER, m.UpdateURR, m.UpdateBAR, true); err != nil {
 		return r, err
 	}
 	if m.PFCPSMReqFlags != nil {
@@ -324,7 +359,7 @@ func parseModificationRequest(m *message.SessionModificationRequest) (Modificati
 		if err != nil {
 			return r, err
 		}
-		r.QueryURRs = v&0x04 != 0
+		r.DropBuffered, r.QueryURRs = v&smReqDROBU != 0, v&smReqQAURR != 0
 	}
 	for _, g := range m.QueryURR {
 		if _, err := parseRemove(where+": Query URR", g, ie.URRID); err != nil {
@@ -533,21 +568,58 @@ func parseUsage(where string, gs []*ie.IE) ([]UsageReport, error) {
 	return out, nil
 }
 
-// ReportRequest is a PFCP Session Report Request (§7.5.8) carrying usage
-// reports (Report Type USAR). SEID is the CP SEID, which goes in the
-// header.
+// ReportRequest is a PFCP Session Report Request (§7.5.8): usage reports
+// (Report Type USAR) and/or a Downlink Data Report (Report Type DLDR).
+// SEID is the CP SEID, which goes in the header.
 type ReportRequest struct {
-	SEID  uint64
-	Usage []UsageReport
+	SEID         uint64
+	Usage        []UsageReport
+	DownlinkData *DownlinkDataReport
 }
+
+// DownlinkDataReport is a Downlink Data Report (§7.5.8.2): the PDR that
+// detected the first downlink packet buffered for a FAR with NOCP
+// (§5.2.4.1) and, when not 0, the QFI of that packet, sent in the
+// Downlink Data Service Information (§8.2.27). A report read with several
+// PDR IDs keeps the first.
+type DownlinkDataReport struct {
+	PDRID uint16
+	QFI   uint8
+}
+
+// Report Type (§8.2.21): bit 1 DLDR, bit 2 USAR.
+const (
+	reportDLDR = 0x01
+	reportUSAR = 0x02
+)
 
 // Message builds the request.
 func (r ReportRequest) Message(seq uint32) (*message.SessionReportRequest, error) {
 	const where = "Session Report Request"
-	if len(r.Usage) == 0 {
-		return nil, fmt.Errorf("pfcp: %s: no usage report", where)
+	var t uint8
+	if r.DownlinkData != nil {
+		t |= reportDLDR
 	}
-	ies, err := appendUsage([]*ie.IE{u8IE(ie.ReportType, 0x02)}, ie.UsageReportWithinSessionReportRequest, r.Usage)
+	if len(r.Usage) > 0 {
+		t |= reportUSAR
+	}
+	if t == 0 {
+		return nil, fmt.Errorf("pfcp: %s: neither a usage nor a downlink data report", where)
+	}
+	ies := []*ie.IE{u8IE(ie.ReportType, t)}
+	if d := r.DownlinkData; d != nil {
+		c := []*ie.IE{u16IE(ie.PDRID, d.PDRID)}
+		if d.QFI != 0 {
+			// §8.2.27: flags (QFII), then the QFI in 6 bits.
+			c = append(c, newIE(ie.DownlinkDataServiceInformation, []byte{0x02, d.QFI & 0x3f}))
+		}
+		g, err := group(ie.DownlinkDataReport, c...)
+		if err != nil {
+			return nil, fmt.Errorf("pfcp: %s: %w", where, err)
+		}
+		ies = append(ies, g)
+	}
+	ies, err := appendUsage(ies, ie.UsageReportWithinSessionReportRequest, r.Usage)
 	if err != nil {
 		return nil, fmt.Errorf("pfcp: %s: %w", where, err)
 	}
@@ -555,7 +627,8 @@ func (r ReportRequest) Message(seq uint32) (*message.SessionReportRequest, error
 }
 
 // ParseReportRequest reads a Session Report Request (§7.5.8.1): Report
-// Type is mandatory, Usage Report present when it has USAR. Other report
+// Type is mandatory, Usage Report present when it has USAR, Downlink
+// Data Report (with its mandatory PDR ID) when it has DLDR. Other report
 // types are read without their content.
 func ParseReportRequest(m *message.SessionReportRequest) (ReportRequest, error) {
 	r, err := parseReportRequest(m)
@@ -572,11 +645,52 @@ func parseReportRequest(m *message.SessionReportRequest) (ReportRequest, error) 
 	if err != nil {
 		return r, err
 	}
-	if t&0x02 != 0 && len(m.UsageReport) == 0 {
+	if t&reportUSAR != 0 && len(m.UsageReport) == 0 {
 		return r, errConditional(where, ie.UsageReportWithinSessionReportRequest, "Report Type has USAR")
+	}
+	if t&reportDLDR != 0 {
+		if m.DownlinkDataReport == nil {
+			return r, errConditional(where, ie.DownlinkDataReport, "Report Type has DLDR")
+		}
+		if r.DownlinkData, err = parseDownlinkDataReport(where+": Downlink Data Report", m.DownlinkDataReport); err != nil {
+			return r, err
+		}
 	}
 	r.Usage, err = parseUsage(where, m.UsageReport)
 	return r, err
+}
+
+func parseDownlinkDataReport(where string, g *ie.IE) (*DownlinkDataReport, error) {
+	c, err := children(g)
+	if err != nil {
+		return nil, err
+	}
+	id := first(c, ie.PDRID)
+	if id == nil {
+		return nil, errMissing(where, ie.PDRID)
+	}
+	d := &DownlinkDataReport{}
+	if d.PDRID, err = readU16(id); err != nil {
+		return nil, err
+	}
+	if i := first(c, ie.DownlinkDataServiceInformation); i != nil {
+		// §8.2.27: flags; then PPI when PPI is set; then QFI when QFII is.
+		if err := need(i, 1); err != nil {
+			return nil, err
+		}
+		p := i.Payload
+		off := 1
+		if p[0]&0x01 != 0 {
+			off++
+		}
+		if p[0]&0x02 != 0 {
+			if len(p) <= off {
+				return nil, errIncorrect(i.Type, "QFII set without a QFI")
+			}
+			d.QFI = p[off] & 0x3f
+		}
+	}
+	return d, nil
 }
 
 // ReportResponse is a PFCP Session Report Response (§7.5.9).

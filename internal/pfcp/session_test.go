@@ -87,6 +87,36 @@ func TestSessionMessagesRoundTrip(t *testing.T) {
 		m, err := want.Message(10)
 		sameAfterWire(t, want, m, err, ParseReportRequest)
 	})
+	t.Run("ReportRequestDLDR", func(t *testing.T) {
+		want := ReportRequest{SEID: testCPSEID, DownlinkData: &DownlinkDataReport{PDRID: 2, QFI: 9}}
+		m, err := want.Message(10)
+		sameAfterWire(t, want, m, err, ParseReportRequest)
+	})
+	t.Run("ReportRequestDLDRAndUsage", func(t *testing.T) {
+		want := ReportRequest{SEID: testCPSEID, DownlinkData: &DownlinkDataReport{PDRID: 7}, Usage: testUsage(TriggerVolumeThreshold)}
+		m, err := want.Message(10)
+		sameAfterWire(t, want, m, err, ParseReportRequest)
+	})
+	t.Run("ModificationRequestIdle", func(t *testing.T) {
+		want := ModificationRequest{SEID: testUPSEID, Create: Rules{BARs: []BAR{{ID: 1, SuggestedPackets: 32}}},
+			Update:       Rules{FARs: []FAR{{ID: 2, Buffer: true, NotifyCP: true, BARID: 1, Set: FieldID | FieldApplyAction | FieldBARID}}},
+			RemoveBARs:   []uint8{3},
+			DropBuffered: true}
+		m, err := want.Message(8)
+		sameAfterWire(t, want, m, err, ParseModificationRequest)
+	})
+	t.Run("EstablishmentRequestBAR", func(t *testing.T) {
+		want := testEstablishmentRequest()
+		want.Rules.FARs[1] = FAR{ID: 2, Buffer: true, NotifyCP: true, DestinationInterface: InterfaceAccess, BARID: 1}
+		want.Rules.BARs = []BAR{{ID: 1, SuggestedPackets: 64}}
+		m, err := want.Message(8)
+		sameAfterWire(t, want, m, err, ParseEstablishmentRequest)
+	})
+	t.Run("ReportRequestEmpty", func(t *testing.T) {
+		if _, err := (ReportRequest{SEID: testCPSEID}).Message(10); err == nil {
+			t.Error("Message() of a report with nothing to report = nil error")
+		}
+	})
 	t.Run("ReportResponse", func(t *testing.T) {
 		want := ReportResponse{Cause: CauseSessionContextNotFound}
 		m, err := want.Message(testUPSEID, 10)
