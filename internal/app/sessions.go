@@ -39,6 +39,7 @@ func (a *App) startUPF(ctx context.Context) (*userPlane, error) {
 		N3:       a.cfg.N3.Address,
 		Gateways: gateways(a.cfg.DNNs),
 		MTU:      tunMTU(a.cfg.DNNs),
+		Buffer:   dlBuffer(a.cfg),
 		Logger:   log,
 		Registry: a.registry,
 	})
@@ -181,7 +182,7 @@ func RunUPF(ctx context.Context, cfg config.Config, opts Options) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	log := opts.Logger.With("component", "upf")
-	dp, err := upf.NewDatapath(upf.DatapathOptions{N3: cfg.N3.Address, Gateways: gateways(cfg.DNNs), MTU: tunMTU(cfg.DNNs), Logger: log, Registry: reg})
+	dp, err := upf.NewDatapath(upf.DatapathOptions{N3: cfg.N3.Address, Gateways: gateways(cfg.DNNs), MTU: tunMTU(cfg.DNNs), Buffer: dlBuffer(cfg), Logger: log, Registry: reg})
 	if err != nil {
 		return err
 	}
@@ -213,4 +214,10 @@ func RunUPF(ctx context.Context, cfg config.Config, opts Options) error {
 	srv.Shutdown(sctx)
 	<-errc
 	return nil
+}
+
+// dlBuffer is upf.dl_buffer as the datapath takes it.
+func dlBuffer(cfg config.Config) upf.BufferLimits {
+	b := cfg.UPF.DLBuffer
+	return upf.BufferLimits{Packets: int(b.Packets), Bytes: int(b.Bytes), Time: b.Time}
 }

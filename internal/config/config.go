@@ -137,7 +137,19 @@ type N4 struct {
 
 // UPF holds the UPF's settings beyond its listeners.
 type UPF struct {
-	N4 UPFN4 `yaml:"n4"`
+	N4       UPFN4       `yaml:"n4"`
+	DLBuffer UPFDLBuffer `yaml:"dl_buffer"`
+}
+
+// UPFDLBuffer bounds the downlink the UPF buffers for one session while
+// its UE is idle or its tunnel not yet known (TS 29.244 §5.2.1, FAR
+// BUFF): what goes past Packets or Bytes is dropped, and a packet kept
+// longer than Time expires. All the sessions together keep at most 8192
+// packets.
+type UPFDLBuffer struct {
+	Packets uint32        `yaml:"packets"`
+	Bytes   uint32        `yaml:"bytes"`
+	Time    time.Duration `yaml:"time"`
 }
 
 // UPFN4 says which CP functions (SMFs) the UPF takes N4 requests from.

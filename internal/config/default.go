@@ -38,6 +38,7 @@ func Default() Config {
 		N2:      N2{Address: netip.AddrPortFrom(loopback, 38412), SCTP: SCTPAuto},
 		N4:      N4{Address: netip.AddrPortFrom(loopback, 8805)},
 		N3:      N3{Address: netip.AddrPortFrom(loopback, 2152)},
+		UPF:     UPF{DLBuffer: UPFDLBuffer{Packets: 64, Bytes: 128 << 10, Time: 10 * time.Second}},
 		HTTP:    HTTP{Address: netip.AddrPortFrom(loopback, 8080)},
 		DataDir: "./keel-data",
 		Log:     Log{Format: LogText, Level: LogInfo},
@@ -219,6 +220,17 @@ upf:
     # address (one that moved). Off, the Node ID stays with the address
     # that associated it, and a setup from elsewhere is refused.
     allow_address_change: {{.UPF.N4.AllowAddressChange}}
+  # Downlink kept for a session whose UE is idle (until paging brings it
+  # back) or whose gNB tunnel is not known yet (TS 29.244 §5.2.1). Past
+  # packets (1 to 8192) or bytes (at least the largest DNN mtu), a packet
+  # is dropped; one kept longer than time is dropped too. Drops are
+  # counted in keel_upf_datapath_dropped_packets_total{reason} as
+  # buffer_full and buffer_expired. All sessions together keep at most
+  # 8192 packets.
+  dl_buffer:
+    packets: {{.UPF.DLBuffer.Packets}}
+    bytes: {{.UPF.DLBuffer.Bytes}}
+    time: {{.UPF.DLBuffer.Time}}
 
 # Whom the SMF takes PFCP requests (heartbeats, association setups, session
 # reports) from besides n4.address, the UPF it associates with: the UPF's

@@ -46,6 +46,7 @@ func (c Config) validate() *Error {
 		c.validateDNNs,
 		c.validateListeners,
 		c.validatePeers,
+		c.validateDLBuffer,
 		c.validateDataDir,
 		c.Log.validate,
 	}
@@ -307,6 +308,26 @@ func (c Config) validatePeers() *Error {
 		if err := validateUnicastList(l.key, l.key, l.peers); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// validateDLBuffer checks upf.dl_buffer: room for at least one packet
+// of the largest DNN MTU, at most the UPF's total of 8192 packets and 1
+// GiB, a time between 100 ms and an hour.
+func (c Config) validateDLBuffer() *Error {
+	b := c.UPF.DLBuffer
+	mtu := uint32(576)
+	for _, d := range c.DNNs {
+		mtu = max(mtu, uint32(d.MTU))
+	}
+	switch {
+	case b.Packets < 1 || b.Packets > 8192:
+		return errorf("upf.dl_buffer.packets", "must be 1 to 8192, got %d", b.Packets)
+	case b.Bytes < mtu || b.Bytes > 1<<30:
+		return errorf("upf.dl_buffer.bytes", "must be %d (the largest DNN mtu) to 1073741824, got %d", mtu, b.Bytes)
+	case b.Time < 100*time.Millisecond || b.Time > time.Hour:
+		return errorf("upf.dl_buffer.time", "must be 100ms to 1h, got %s", b.Time)
 	}
 	return nil
 }

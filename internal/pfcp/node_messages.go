@@ -93,6 +93,10 @@ type UPFeatures uint16
 // (CHOOSE).
 const FeatureFTUP UPFeatures = 0x0010
 
+// FeatureUDBC (octet 6 bit 3): the UP function takes the buffering
+// control of a BAR, the Suggested Buffering Packets Count.
+const FeatureUDBC UPFeatures = 0x0400
+
 // UPFunctionFeaturesIE is the UP Function Features IE a UP function puts
 // in its Association Setup Request or Response (§7.4.4.1, §7.4.4.2: "shall
 // be present if the UP function supports at least one UP feature").

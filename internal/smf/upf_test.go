@@ -23,10 +23,12 @@ type fakeDatapath struct {
 	rules    map[uint64]upf.Rules
 	counters map[uint64]upf.Usage // URR 1's, cumulative
 	reporter func(uint64, upf.Usage)
+	notifier func(uint64, upf.DownlinkData)
+	dropped  map[uint64]int // DropBuffered calls by session
 }
 
 func newFakeDatapath() *fakeDatapath {
-	return &fakeDatapath{rules: map[uint64]upf.Rules{}, counters: map[uint64]upf.Usage{}}
+	return &fakeDatapath{rules: map[uint64]upf.Rules{}, counters: map[uint64]upf.Usage{}, dropped: map[uint64]int{}}
 }
 
 func (d *fakeDatapath) Apply(seid uint64, r upf.Rules) error {
@@ -58,6 +60,28 @@ func (d *fakeDatapath) SetReporter(f func(uint64, upf.Usage)) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.reporter = f
+}
+
+func (d *fakeDatapath) SetDownlinkNotifier(f func(uint64, upf.DownlinkData)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.notifier = f
+}
+
+func (d *fakeDatapath) DropBuffered(seid uint64) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.dropped[seid]++
+	return 0, nil
+}
+
+// downlinkData reports the first buffered downlink packet of a session,
+// as the datapath does for a FAR buffering with NOCP.
+func (d *fakeDatapath) downlinkData(seid uint64, dd upf.DownlinkData) {
+	d.mu.Lock()
+	f := d.notifier
+	d.mu.Unlock()
+	f(seid, dd)
 }
 
 func (d *fakeDatapath) N3Addr() netip.AddrPort { return netip.AddrPortFrom(upfN3, 2152) }

@@ -26,7 +26,10 @@ type DatapathOptions struct {
 	Gateways []netip.Prefix
 	// MTU of the TUN device, default 1400: a downlink packet of that size
 	// makes a G-PDU of MTU+16+8+20 octets on N3.
-	MTU      int
+	MTU int
+	// Buffer bounds the downlink a session buffers while its FAR buffers
+	// (TS 29.244 §5.2.1); zero fields take DefaultBufferLimits'.
+	Buffer   BufferLimits
 	Logger   *slog.Logger
 	Registry prometheus.Registerer
 }
@@ -50,6 +53,19 @@ func (o DatapathOptions) withDefaults() (DatapathOptions, error) {
 	}
 	if o.MTU < minMTU || o.MTU > maxMTU {
 		return o, fmt.Errorf("upf: datapath: MTU %d outside [%d, %d]", o.MTU, minMTU, maxMTU)
+	}
+	d := DefaultBufferLimits()
+	if o.Buffer.Packets == 0 {
+		o.Buffer.Packets = d.Packets
+	}
+	if o.Buffer.Bytes == 0 {
+		o.Buffer.Bytes = d.Bytes
+	}
+	if o.Buffer.Time == 0 {
+		o.Buffer.Time = d.Time
+	}
+	if err := o.Buffer.Validate(); err != nil {
+		return o, fmt.Errorf("upf: datapath: %w", err)
 	}
 	for _, g := range o.Gateways {
 		if !g.IsValid() || g.Addr().IsUnspecified() {

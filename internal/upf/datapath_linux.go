@@ -38,7 +38,10 @@ const n3Batch = 128
 //     sends the batch on the socket (sendmmsg), waiting when the socket's
 //     buffer is full.
 //   - The reporter calls the function given to SetReporter for the URRs
-//     the readers queue when they cross their threshold.
+//     the readers queue when they cross their threshold, and the one
+//     given to SetDownlinkNotifier for the first packet of a buffering
+//     period (tables_buffer.go), which the TUN reader queues without
+//     waiting.
 //   - The event drain consumes the tun package's link events, which the
 //     package would otherwise block on.
 //
@@ -64,6 +67,7 @@ type tunDatapath struct {
 	epoch time.Time
 
 	reporter atomic.Pointer[func(seid uint64, u Usage)]
+	notifier atomic.Pointer[func(seid uint64, d DownlinkData)]
 
 	done      chan struct{}
 	wg        sync.WaitGroup
@@ -79,7 +83,7 @@ func NewDatapath(opts DatapathOptions) (Datapath, error) {
 		return nil, err
 	}
 	t := newTables(o.N3.Addr().Is6())
-	m, err := newDatapathMetrics(o.Registry, func() float64 { return float64(t.count()) })
+	m, err := newDatapathMetrics(o.Registry, func() float64 { return float64(t.count()) }, func() float64 { return float64(t.buffered.Load()) })
 	if err != nil {
 		return nil, fmt.Errorf("upf: datapath metrics: %w", err)
 	}
@@ -93,6 +97,7 @@ func NewDatapath(opts DatapathOptions) (Datapath, error) {
 		return nil, err
 	}
 	t.m = m
+	t.limits = o.Buffer
 	t.sendDL = func(gpdu []byte, to netip.AddrPort) {
 		// Apply's goroutine, outside the packet path.
 		if err := n3.sendTo(gpdu, to); err != nil {
@@ -105,6 +110,7 @@ func NewDatapath(opts DatapathOptions) (Datapath, error) {
 		epoch: time.Now(),
 		done:  make(chan struct{}),
 	}
+	t.now = d.now
 	d.wg.Go(d.readN3)
 	d.wg.Go(d.readTUN)
 	d.wg.Go(d.runReports)
@@ -248,6 +254,11 @@ func (d *tunDatapath) runReports() {
 	for {
 		select {
 		case <-d.t.reports.wake:
+		case e := <-d.t.downlink:
+			if f := d.notifier.Load(); f != nil {
+				(*f)(e.seid, e.d)
+			}
+			continue
 		case <-d.done:
 			return
 		}
@@ -288,6 +299,18 @@ func (d *tunDatapath) SetReporter(f func(seid uint64, u Usage)) {
 		return
 	}
 	d.reporter.Store(&f)
+}
+
+func (d *tunDatapath) SetDownlinkNotifier(f func(seid uint64, dd DownlinkData)) {
+	if f == nil {
+		d.notifier.Store(nil)
+		return
+	}
+	d.notifier.Store(&f)
+}
+
+func (d *tunDatapath) DropBuffered(seid uint64) (int, error) {
+	return d.t.dropBufferedSession(seid)
 }
 
 func (d *tunDatapath) N3Addr() netip.AddrPort { return d.n3.localAddr() }

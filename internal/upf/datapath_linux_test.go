@@ -320,6 +320,62 @@ func TestDownlinkBufferedUntilTheTunnel(t *testing.T) {
 	d.waitMetric(t, 1, "keel_upf_datapath_packets_total", "direction", "downlink")
 }
 
+// TestDownlinkIdleNotifiesAndDiscards is an idle UE's downlink on the
+// real datapath (TS 29.244 §5.2.4.1): with the FAR at BUFF|NOCP the
+// kernel's echo replies are kept and the first is reported once; DROBU
+// discards them (counted), and a new packet reports again; the FAR
+// forwarding sends what is kept.
+func TestDownlinkIdleNotifiesAndDiscards(t *testing.T) {
+	d := newTestDatapath(t)
+	notes := make(chan DownlinkData, 10)
+	d.SetDownlinkNotifier(func(seid uint64, dd DownlinkData) {
+		if seid == 1 {
+			notes <- dd
+		}
+	})
+	r := testRules(0x100, 0x200, testUE(), netip.MustParseAddr("127.0.0.2"))
+	far := r.FARs[1]
+	r.FARs[1] = FAR{ID: 2, Action: Buffer, Notify: true, Destination: Access}
+	if err := d.Apply(1, r); err != nil {
+		t.Fatal(err)
+	}
+	gnb := gnbSocket(t, "127.0.0.2")
+	for seq := range uint16(2) {
+		if _, p, ok := ping(t, d, gnb, seq, 200*time.Millisecond); ok {
+			t.Fatalf("an answer while the FAR buffers: %+v", p)
+		}
+	}
+	d.waitMetric(t, 2, "keel_upf_datapath_buffered_packets_total")
+	select {
+	case dd := <-notes:
+		if dd != (DownlinkData{PDRID: 2, QFI: 9}) {
+			t.Errorf("notified %+v, want PDR 2, QFI 9", dd)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no downlink data notification")
+	}
+	if len(notes) != 0 {
+		t.Fatalf("%d more notifications for the same buffering period", len(notes))
+	}
+	if n, err := d.DropBuffered(1); n != 2 || err != nil {
+		t.Fatalf("DropBuffered(1) = %d, %v, want 2", n, err)
+	}
+	d.waitMetric(t, 2, "keel_upf_datapath_dropped_packets_total", "direction", "downlink", "reason", "discarded")
+	ping(t, d, gnb, 3, 200*time.Millisecond)
+	select {
+	case <-notes:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notification for the packet after DROBU")
+	}
+	r.FARs[1] = far
+	if err := d.Apply(1, r); err != nil {
+		t.Fatal(err)
+	}
+	if p, _, ok := receive(t, gnb, 5*time.Second); !ok || p.TEID != 0x200 {
+		t.Fatalf("after the FAR forwards the gNB received %+v (%v), want the kept reply", p, ok)
+	}
+}
+
 func TestMBRLimitsUplink(t *testing.T) {
 	d := newTestDatapath(t)
 	const mbr = 8_000_000 // bit/s

@@ -7,18 +7,20 @@ import "github.com/prometheus/client_golang/prometheus"
 type dropReason uint8
 
 const (
-	pass            dropReason = iota
-	dropMalformed              // not GTP-U, or the T-PDU is not an IP packet
-	dropUnknownTEID            // uplink: no session has the TEID
-	dropNoSession              // downlink: no session has the address
-	dropNoPDR                  // the session has no PDR for the packet (QFI, source address)
-	dropGateClosed             // a QER closes the gate
-	dropMBR                    // above a QER's maximum bit rate
-	dropFARDrop                // the FAR drops
-	dropFARBuffer              // uplink: the FAR buffers, which this datapath does not do uplink
-	dropBufferFull             // downlink: the FAR buffers and the buffer is full
-	dropUnsupported            // an extension header to comprehend that is not understood
-	dropSignalling             // GTP-U signalling the datapath does not act on
+	pass              dropReason = iota
+	dropMalformed                // not GTP-U, or the T-PDU is not an IP packet
+	dropUnknownTEID              // uplink: no session has the TEID
+	dropNoSession                // downlink: no session has the address
+	dropNoPDR                    // the session has no PDR for the packet (QFI, source address)
+	dropGateClosed               // a QER closes the gate
+	dropMBR                      // above a QER's maximum bit rate
+	dropFARDrop                  // the FAR drops
+	dropFARBuffer                // uplink: the FAR buffers, which this datapath does not do uplink
+	dropBufferFull               // downlink: the FAR buffers and the buffer is full
+	dropBufferExpired            // downlink: kept longer than the buffer's time bound
+	dropDiscarded                // downlink: kept, then dropped at the CP function's request (DROBU)
+	dropUnsupported              // an extension header to comprehend that is not understood
+	dropSignalling               // GTP-U signalling the datapath does not act on
 	numDropReasons
 )
 
@@ -44,6 +46,10 @@ func (r dropReason) String() string {
 		return "far_buffer"
 	case dropBufferFull:
 		return "buffer_full"
+	case dropBufferExpired:
+		return "buffer_expired"
+	case dropDiscarded:
+		return "discarded"
 	case dropUnsupported:
 		return "unsupported_extension"
 	case dropSignalling:
@@ -74,7 +80,7 @@ func (r dropReason) possible(d direction) bool {
 		return false
 	case dropUnknownTEID, dropUnsupported, dropSignalling, dropFARBuffer:
 		return d == uplink
-	case dropNoSession, dropBufferFull:
+	case dropNoSession, dropBufferFull, dropBufferExpired, dropDiscarded:
 		return d == downlink
 	}
 	return true
@@ -105,9 +111,12 @@ type datapathMetrics struct {
 	errorInds      prometheus.Counter
 	buffered       prometheus.Counter
 	sessions       prometheus.GaugeFunc
+	kept           prometheus.GaugeFunc
 }
 
-func newDatapathMetrics(reg prometheus.Registerer, sessions func() float64) (*datapathMetrics, error) {
+// newDatapathMetrics makes the datapath's metrics; sessions and kept
+// read the sessions installed and the downlink packets kept now.
+func newDatapathMetrics(reg prometheus.Registerer, sessions, kept func() float64) (*datapathMetrics, error) {
 	packets := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "keel_upf_datapath_packets_total", Help: "Packets forwarded, uplink (N3 to N6) and downlink (N6 to N3).",
 	}, []string{"direction"})
@@ -136,6 +145,9 @@ func newDatapathMetrics(reg prometheus.Registerer, sessions func() float64) (*da
 		sessions: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "keel_upf_datapath_sessions", Help: "Sessions installed in the datapath.",
 		}, sessions),
+		kept: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "keel_upf_datapath_buffered_packets", Help: "Downlink packets kept now while their FAR buffers, all sessions together.",
+		}, kept),
 	}
 	for _, d := range []direction{uplink, downlink} {
 		m.packets[d] = packets.WithLabelValues(d.String())
@@ -149,7 +161,7 @@ func newDatapathMetrics(reg prometheus.Registerer, sessions func() float64) (*da
 	m.n3Errors = ioErrors.WithLabelValues("n3")
 	m.n6Errors = ioErrors.WithLabelValues("n6")
 	if reg != nil {
-		for _, c := range []prometheus.Collector{packets, bytes, drops, ioErrors, m.unknownTEID, m.echoRequests, m.errorInds, m.buffered, m.sessions} {
+		for _, c := range []prometheus.Collector{packets, bytes, drops, ioErrors, m.unknownTEID, m.echoRequests, m.errorInds, m.buffered, m.sessions, m.kept} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

@@ -31,6 +31,19 @@
 // report carries the volume since the URR's previous report, between its
 // Start Time and End Time, with UR-SEQN counting its reports (§7.5.8.3).
 //
+// Idle UEs (§5.2.1, §5.2.4.1; TS 23.502 §4.2.3.3): a downlink FAR with
+// Apply Action BUFF keeps the session's downlink, bounded per session
+// (DatapathOptions.Buffer; a BAR's Suggested Buffering Packets Count,
+// §8.2.112, lowers the packets, and the UPF announces UDBC); with NOCP
+// the first packet of a buffering period is reported to the CP function
+// in a Session Report Request with Report Type DLDR and a Downlink Data
+// Report (the PDR ID, and the QFI in the Downlink Data Service
+// Information, §7.5.8.2), sent like the usage reports, off the packet
+// path. A modification with PFCPSMReq-Flags DROBU (§8.2.31) drops what
+// the session buffers before its FARs apply, ending the period; a FAR
+// that forwards again sends what is kept, in order. A session has at most
+// one BAR; removing it leaves the FARs that named it without one.
+//
 // N4 peers. PFCP has no authentication of its own (TS 33.501 §9.9 leaves
 // N4 to network domain security), so the UPF trusts addresses, not
 // claims: a request from a source address Options.Peers does not list is
@@ -48,7 +61,9 @@
 //
 // Not supported: UE address allocation by the UPF, CHOOSE in an Update
 // PDR (refused "Invalid F-TEID allocation option"), the Updated PDR and
-// Failed Rule ID IEs, BARs, PFD management, Association Update and Session
+// Failed Rule ID IEs, the BAR parameters other than Suggested Buffering
+// Packets Count (Downlink Data Notification Delay, DL Buffering Duration:
+// ignored), buffering in the CP function (BUCP), PFD management, Association Update and Session
 // Set Deletion (refused "Service not supported"), UP function initiated
 // association setup and heartbeats. What the pfcp package does not read
 // (pfcp/doc.go) is refused "Mandatory IE incorrect".
@@ -78,7 +93,9 @@
 // session run one at a time and those of different sessions in parallel.
 // Lock order: session.mu before UPF.state. The datapath's reporter only
 // queues the report (a full queue drops it, counted in
-// keel_upf_usage_reports_total{result="dropped"}); the report loop sends
+// keel_upf_usage_reports_total{result="dropped"}, or
+// keel_upf_downlink_data_reports_total for a Downlink Data Report); the
+// report loop sends
 // the Session Report Requests, at most 64 at once, each on a goroutine of
 // its own. Close stops the Node (joining its handlers) and the report
 // goroutines; the Datapath is the caller's to close.

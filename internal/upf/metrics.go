@@ -15,6 +15,8 @@ type metrics struct {
 	associations prometheus.Gauge
 	reports      *prometheus.CounterVec
 	refused      *prometheus.CounterVec
+	// downlinkReports counts Downlink Data Reports (DLDR).
+	downlinkReports *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -33,13 +35,17 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "keel_upf_usage_reports_total",
 			Help: "Volume threshold reports (Session Report Requests), by result: sent, refused, failed (unanswered), dropped (queue full).",
 		}, []string{"result"}),
+		downlinkReports: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_upf_downlink_data_reports_total",
+			Help: "Downlink Data Reports (Session Report Requests, Report Type DLDR, TS 29.244 §5.2.4.1) for the first packet buffered for an idle UE, by result: sent, refused, failed (unanswered), dropped (queue full).",
+		}, []string{"result"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_upf_pfcp_refused_total",
 			Help: "N4 requests refused for who sent them, by reason: peer_not_allowed, node_id_not_allowed, node_id_in_use, not_association_peer, no_association, not_session_owner.",
 		}, []string{"reason"}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.requests, m.sessions, m.associations, m.reports, m.refused} {
+		for _, c := range []prometheus.Collector{m.requests, m.sessions, m.associations, m.reports, m.refused, m.downlinkReports} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

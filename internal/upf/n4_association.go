@@ -108,8 +108,9 @@ func (u *UPF) associationSetup(peer netip.AddrPort, m *message.AssociationSetupR
 	resp, err := pfcp.AssociationSetupResponse(0, u.nodeID, pfcp.CauseRequestAccepted, u.node.RecoveryTime())
 	if err == nil {
 		// §7.4.4.2: present as the UP function supports a feature: FTUP,
-		// it allocates F-TEIDs (CHOOSE).
-		resp.UPFunctionFeatures = pfcp.UPFunctionFeaturesIE(pfcp.FeatureFTUP)
+		// it allocates F-TEIDs (CHOOSE); UDBC, it bounds its buffering by
+		// a BAR's Suggested Buffering Packets Count.
+		resp.UPFunctionFeatures = pfcp.UPFunctionFeaturesIE(pfcp.FeatureFTUP | pfcp.FeatureUDBC)
 	}
 	return u.built(resp, err, log), pfcp.CauseRequestAccepted
 }

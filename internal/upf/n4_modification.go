@@ -75,6 +75,15 @@ func (u *UPF) modify(peer netip.AddrPort, m *message.SessionModificationRequest)
 			usage = nil
 		}
 	}
+	if req.DropBuffered {
+		// §8.2.31 DROBU: what the session buffers goes before the FARs
+		// apply.
+		n, err := u.dp.DropBuffered(s.upSEID)
+		if err != nil {
+			log.Error("upf: datapath: dropping buffered packets", "err", err)
+		}
+		log.Debug("upf: buffered downlink dropped at the CP function's request", "packets", n)
+	}
 	created, taken, err := u.claim(s, &next)
 	if err == nil {
 		err = u.install(s, next, taken)
@@ -127,6 +136,17 @@ func modified(cur pfcp.Rules, req pfcp.ModificationRequest) (pfcp.Rules, error) 
 			return r, err
 		}
 	}
+	for _, id := range req.RemoveBARs {
+		if r.BARs, err = remove(r.BARs, "BAR", uint32(id), func(x pfcp.BAR) uint32 { return uint32(x.ID) }); err != nil {
+			return r, err
+		}
+		// The FARs that named it buffer without BAR from now on.
+		for i := range r.FARs {
+			if r.FARs[i].BARID == id {
+				r.FARs[i].BARID = 0
+			}
+		}
+	}
 	for _, p := range req.Update.PDRs {
 		if p.Set&pfcp.FieldPDI != 0 && p.FTEID != nil && p.FTEID.Choose {
 			return r, &pfcp.CauseError{Cause: pfcp.CauseInvalidFTEIDAllocationOption, OffendingIE: 21,
@@ -148,6 +168,11 @@ func modified(cur pfcp.Rules, req pfcp.ModificationRequest) (pfcp.Rules, error) 
 	}
 	for _, x := range req.Update.URRs {
 		if err := update(r.URRs, "URR", x.ID, func(y pfcp.URR) uint32 { return y.ID }, func(y pfcp.URR) pfcp.URR { return y.Update(x) }); err != nil {
+			return r, err
+		}
+	}
+	for _, b := range req.Update.BARs {
+		if err := update(r.BARs, "BAR", uint32(b.ID), func(x pfcp.BAR) uint32 { return uint32(x.ID) }, func(x pfcp.BAR) pfcp.BAR { return x.Update(b) }); err != nil {
 			return r, err
 		}
 	}
@@ -175,6 +200,12 @@ func modified(cur pfcp.Rules, req pfcp.ModificationRequest) (pfcp.Rules, error) 
 			return r, ruleErr("URR", x.ID, "exists already")
 		}
 		r.URRs = append(r.URRs, x)
+	}
+	for _, b := range c.BARs {
+		if slices.ContainsFunc(r.BARs, func(y pfcp.BAR) bool { return y.ID == b.ID }) {
+			return r, ruleErr("BAR", uint32(b.ID), "exists already")
+		}
+		r.BARs = append(r.BARs, b)
 	}
 	return r, nil
 }

@@ -166,7 +166,11 @@ func (u *UPF) releaseLocked(teids []uint32) {
 // TEIDs taken are given back and the session keeps its rules. s.mu must
 // be held.
 func (u *UPF) install(s *session, r pfcp.Rules, taken []uint32) error {
-	if err := u.dp.Apply(s.upSEID, toDatapath(r)); err != nil {
+	err := checkBARs(r)
+	if err == nil {
+		err = u.dp.Apply(s.upSEID, toDatapath(r))
+	}
+	if err != nil {
 		u.release(taken)
 		return err
 	}
@@ -189,9 +193,26 @@ func (u *UPF) install(s *session, r pfcp.Rules, taken []uint32) error {
 	return nil
 }
 
+// checkBARs refuses more than one BAR (TS 29.244 §7.5.2.1: a session has
+// one) and a FAR naming a BAR the session does not have.
+func checkBARs(r pfcp.Rules) error {
+	if len(r.BARs) > 1 {
+		return ruleErr("BAR", uint32(r.BARs[1].ID), "is a second BAR of the session")
+	}
+	for _, f := range r.FARs {
+		if f.BARID != 0 && (len(r.BARs) == 0 || r.BARs[0].ID != f.BARID) {
+			return ruleErr("FAR", f.ID, fmt.Sprintf("names BAR %d, which the session does not have", f.BARID))
+		}
+	}
+	return nil
+}
+
 // toDatapath converts the rules of the protocol to the datapath's.
 func toDatapath(r pfcp.Rules) Rules {
 	var out Rules
+	if len(r.BARs) > 0 {
+		out.BufferPackets = int(r.BARs[0].SuggestedPackets)
+	}
 	for _, p := range r.PDRs {
 		d := PDR{
 			ID: p.ID, Precedence: p.Precedence, Source: Interface(p.SourceInterface),
@@ -204,7 +225,7 @@ func toDatapath(r pfcp.Rules) Rules {
 		out.PDRs = append(out.PDRs, d)
 	}
 	for _, f := range r.FARs {
-		d := FAR{ID: f.ID, Action: Drop, Destination: Interface(f.DestinationInterface)}
+		d := FAR{ID: f.ID, Action: Drop, Notify: f.NotifyCP, Destination: Interface(f.DestinationInterface)}
 		switch {
 		case f.Forward:
 			d.Action = Forward

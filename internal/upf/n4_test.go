@@ -33,6 +33,8 @@ type fakeDatapath struct {
 	deletes  []uint64
 	applyErr error // the next Apply fails with it
 	reporter func(uint64, Usage)
+	notifier func(uint64, DownlinkData)
+	dropped  []uint64 // DropBuffered calls
 }
 
 func newFakeDatapath() *fakeDatapath {
@@ -101,6 +103,31 @@ func (d *fakeDatapath) SetReporter(f func(uint64, Usage)) {
 	d.mu.Lock()
 	d.reporter = f
 	d.mu.Unlock()
+}
+
+func (d *fakeDatapath) SetDownlinkNotifier(f func(uint64, DownlinkData)) {
+	d.mu.Lock()
+	d.notifier = f
+	d.mu.Unlock()
+}
+
+func (d *fakeDatapath) DropBuffered(seid uint64) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.rules[seid]; !ok {
+		return 0, ErrUnknownSession
+	}
+	d.dropped = append(d.dropped, seid)
+	return 0, nil
+}
+
+// downlinkData calls the notifier, as the datapath does with the first
+// packet it buffers for a FAR with NOCP.
+func (d *fakeDatapath) downlinkData(seid uint64, dd DownlinkData) {
+	d.mu.Lock()
+	f := d.notifier
+	d.mu.Unlock()
+	f(seid, dd)
 }
 
 func (d *fakeDatapath) N3Addr() netip.AddrPort { return d.n3 }

@@ -50,10 +50,13 @@ type OuterHeader struct {
 	Addr netip.Addr
 }
 
-// FAR is a forwarding action rule (TS 29.244 §5.2.1, §7.5.2.3).
+// FAR is a forwarding action rule (TS 29.244 §5.2.1, §7.5.2.3). Notify
+// (Apply Action NOCP) goes with Buffer: the first packet buffered is
+// reported to the function given to SetDownlinkNotifier.
 type FAR struct {
 	ID          uint32
 	Action      Action
+	Notify      bool
 	Destination Interface
 	Outer       *OuterHeader // Destination Access: encapsulate
 }
@@ -76,12 +79,23 @@ type URR struct {
 	VolumeThreshold uint64
 }
 
-// Rules are all the rules of one PFCP session.
+// Rules are all the rules of one PFCP session. BufferPackets, when not
+// 0, lowers the packets the session may buffer (a BAR's Suggested
+// Buffering Packets Count, TS 29.244 §8.2.112).
 type Rules struct {
-	PDRs []PDR
-	FARs []FAR
-	QERs []QER
-	URRs []URR
+	PDRs          []PDR
+	FARs          []FAR
+	QERs          []QER
+	URRs          []URR
+	BufferPackets int
+}
+
+// DownlinkData is the first downlink packet a session buffered for a FAR
+// with Notify (TS 29.244 §5.2.4.1): the PDR that matched it and the QFI
+// it would have been sent with (0: none).
+type DownlinkData struct {
+	PDRID uint16
+	QFI   uint8
 }
 
 // Usage is the volume one URR measured (TS 29.244 §8.2.40).
@@ -108,6 +122,13 @@ type Datapath interface {
 	// goroutines, never blocking them for long) when a URR reaches its
 	// volume threshold.
 	SetReporter(func(seid uint64, u Usage))
+	// SetDownlinkNotifier sets the function called (from the datapath's
+	// goroutines, never the packet path's) with the first packet of a
+	// session's buffering period, for a FAR with Notify.
+	SetDownlinkNotifier(func(seid uint64, d DownlinkData))
+	// DropBuffered drops the packets a session buffers and ends its
+	// buffering period (TS 29.244 §8.2.31 DROBU); it returns how many.
+	DropBuffered(seid uint64) (int, error)
 	// N3Addr is the address GTP-U is received on.
 	N3Addr() netip.AddrPort
 	Close() error

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ErrUnknownSession is returned by Delete and Usage for a SEID the
@@ -30,11 +31,16 @@ type tables struct {
 
 	// Downlink buffering (tables_buffer.go): packets kept in all, their
 	// pool, where Apply sends the released ones, and the metrics to
-	// count them in (either may be nil).
+	// count them in (either may be nil); the bounds per session, the
+	// clock of the packet path (monotonic nanoseconds), and the
+	// Downlink Data Reports for the notifier.
 	buffered atomic.Int64
 	packets  sync.Pool
 	sendDL   func(gpdu []byte, to netip.AddrPort)
 	m        *datapathMetrics
+	limits   BufferLimits
+	now      func() int64
+	downlink chan downlinkEvent
 
 	mu       sync.Mutex
 	sessions map[uint64]*sessionEntry
@@ -50,7 +56,9 @@ type sessionEntry struct {
 }
 
 func newTables(ipv6N3 bool) *tables {
-	t := &tables{ipv6N3: ipv6N3, sessions: make(map[uint64]*sessionEntry)}
+	epoch := time.Now()
+	t := &tables{ipv6N3: ipv6N3, sessions: make(map[uint64]*sessionEntry), limits: DefaultBufferLimits(),
+		now: func() int64 { return int64(time.Since(epoch)) }, downlink: make(chan downlinkEvent, downlinkEvents)}
 	t.prefixLens.Store(new([]uint8))
 	t.reports.init()
 	return t
@@ -105,6 +113,7 @@ func (t *tables) apply(seid uint64, r Rules) error {
 		}
 	}
 	rules.slot = e.slot
+	markDraining(e.slot)
 	e.slot.rules.Store(rules)
 	t.release(e.slot)
 	for _, k := range e.teids {
@@ -147,11 +156,28 @@ func (t *tables) remove(seid uint64) (*sessionRules, error) {
 
 // release sends or frees what slot buffered, as its rules now say.
 func (t *tables) release(slot *sessionSlot) {
-	sent, dropped := t.releaseDL(slot, t.sendDL)
-	if t.m != nil && sent+dropped > 0 {
+	sent, dropped, expired := t.releaseDL(slot, t.sendDL)
+	if t.m != nil && sent+dropped+expired > 0 {
 		t.m.packets[downlink].Add(float64(sent))
 		t.m.drops[downlink][dropFARDrop].Add(float64(dropped))
+		t.m.drops[downlink][dropBufferExpired].Add(float64(expired))
 	}
+}
+
+// dropBuffered frees what session seid buffers (DROBU) and counts it as
+// discarded.
+func (t *tables) dropBufferedSession(seid uint64) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.sessions[seid]
+	if e == nil {
+		return 0, fmt.Errorf("%w %#x", ErrUnknownSession, seid)
+	}
+	n := t.dropBuffered(e.slot)
+	if t.m != nil && n > 0 {
+		t.m.drops[downlink][dropDiscarded].Add(float64(n))
+	}
+	return n, nil
 }
 
 func (t *tables) rules(seid uint64) (*sessionRules, error) {

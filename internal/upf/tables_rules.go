@@ -19,6 +19,9 @@ type sessionRules struct {
 	dl   []pdrRule    // Source Core, by precedence
 	urrs []*urrCounter
 	qers []*qerState // for the next Apply to carry policers over
+	// bufPackets bounds the packets kept (the BAR's suggested count); 0:
+	// the datapath's bound.
+	bufPackets int
 }
 
 // pdrRule is a PDR with its FAR, QERs and URRs resolved.
@@ -37,10 +40,12 @@ type pdrRule struct {
 	urrs []*urrCounter
 }
 
-// farRule is a FAR; peer is where Forward to Access sends G-PDUs.
+// farRule is a FAR; peer is where Forward to Access sends G-PDUs;
+// notify asks a Buffer FAR to report its first packet.
 type farRule struct {
 	id     uint32
 	action Action
+	notify bool
 	dest   Interface
 	teid   uint32
 	peer   netip.AddrPort
@@ -63,14 +68,17 @@ func rulesError(seid uint64, format string, args ...any) error {
 // or nil) already has are carried over, so usage and rate survive a
 // modification. ipv6N3 tells whether N3 can reach IPv6 peers.
 func compileRules(seid uint64, r Rules, prev *sessionRules, ipv6N3 bool) (*sessionRules, error) {
-	s := &sessionRules{seid: seid}
+	s := &sessionRules{seid: seid, bufPackets: r.BufferPackets}
 
 	fars := make(map[uint32]*farRule, len(r.FARs))
 	for _, f := range r.FARs {
 		if fars[f.ID] != nil {
 			return nil, rulesError(seid, "FAR %d defined twice", f.ID)
 		}
-		fr := &farRule{id: f.ID, action: f.Action, dest: f.Destination}
+		fr := &farRule{id: f.ID, action: f.Action, dest: f.Destination, notify: f.Notify}
+		if f.Notify && f.Action != Buffer {
+			return nil, rulesError(seid, "FAR %d notifies without buffering", f.ID)
+		}
 		switch f.Action {
 		case Drop, Buffer:
 		case Forward:

@@ -41,6 +41,21 @@ func (w *downlinkWorker) handle(buf []byte, n int, now int64) (netip.AddrPort, b
 	}
 }
 
+// buffer keeps the packet for the session (bufferDL) and counts what
+// happened to it.
+func (w *downlinkWorker) buffer(rules *sessionRules, r *pdrRule, buf []byte, n int, now int64) (stale, forward bool) {
+	stale, forward, drop, expired := w.t.bufferDL(rules, r, buf[tunReadOffset:tunReadOffset+n], now)
+	w.stats.drops[dropBufferExpired] += uint64(expired)
+	switch {
+	case stale || forward:
+	case drop != pass:
+		w.stats.drop(drop)
+	default:
+		w.stats.buffered++
+	}
+	return stale, forward
+}
+
 // forward applies the session's rules to the packet; again reports that
 // the rules changed while it was being buffered.
 func (w *downlinkWorker) forward(rules *sessionRules, buf []byte, n int, hi, lo uint64, v4 bool, now int64) (to netip.AddrPort, ok, again bool) {
@@ -59,17 +74,16 @@ func (w *downlinkWorker) forward(rules *sessionRules, buf []byte, n int, hi, lo 
 	}
 	switch r.far.action {
 	case Forward: // to Access, with outer header creation: compileRules allows nothing else
-	case Buffer:
-		kept, stale := w.t.bufferDL(rules, buf[tunReadOffset:tunReadOffset+n])
-		switch {
-		case stale:
-			return netip.AddrPort{}, false, true
-		case kept:
-			w.stats.buffered++
-		default:
-			w.stats.drop(dropBufferFull)
+		if !rules.slot.buf.draining.Load() {
+			break
 		}
-		return netip.AddrPort{}, false, false
+		// Kept packets are being released: this one goes behind them.
+		if stale, fwd := w.buffer(rules, r, buf, n, now); stale || !fwd {
+			return netip.AddrPort{}, false, stale
+		}
+	case Buffer:
+		stale, _ := w.buffer(rules, r, buf, n, now)
+		return netip.AddrPort{}, false, stale
 	default:
 		w.stats.drop(dropFARDrop)
 		return netip.AddrPort{}, false, false

@@ -98,33 +98,33 @@ func TestDownlinkBufferReleasedByApply(t *testing.T) {
 	}
 	w := &downlinkWorker{t: tb}
 	buf := make([]byte, tunBufSize)
-	for seq := range uint16(bufferPerSession + 1) {
+	for seq := range uint16(DefaultBufferPackets + 1) {
 		copy(buf[tunReadOffset:], icmpEcho(mustAddr("10.45.0.1"), ue, 1, seq, 8))
 		if _, ok := w.handle(buf, 36, 0); ok {
 			t.Fatal("a packet went out while the FAR buffers")
 		}
 	}
-	if w.stats.buffered != bufferPerSession || w.stats.drops[dropBufferFull] != 1 {
-		t.Errorf("stats = %+v, want %d buffered and 1 dropped", w.stats, bufferPerSession)
+	if w.stats.buffered != DefaultBufferPackets || w.stats.drops[dropBufferFull] != 1 {
+		t.Errorf("stats = %+v, want %d buffered and 1 dropped", w.stats, DefaultBufferPackets)
 	}
 	// Another modification that still buffers keeps them.
-	if err := tb.apply(1, r); err != nil || len(got) != 0 || tb.buffered.Load() != bufferPerSession {
+	if err := tb.apply(1, r); err != nil || len(got) != 0 || tb.buffered.Load() != DefaultBufferPackets {
 		t.Fatalf("apply(still buffering) = %v, released %d, %d kept", err, len(got), tb.buffered.Load())
 	}
 	// The gNB's tunnel is known: the kept packets go, in order.
 	if err := tb.apply(1, testRules(0x100, 0x200, ue, mustAddr("127.0.0.2"))); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != bufferPerSession {
-		t.Fatalf("released %d packets, want %d", len(got), bufferPerSession)
+	if len(got) != DefaultBufferPackets {
+		t.Fatalf("released %d packets, want %d", len(got), DefaultBufferPackets)
 	}
 	for i, s := range got {
 		if s.p.TEID != 0x200 || s.p.QFI != 9 || s.to != netip.MustParseAddrPort("127.0.0.2:2152") || binary.BigEndian.Uint16(s.p.Payload[26:]) != uint16(i) {
 			t.Fatalf("released packet %d = %+v to %v, want ICMP sequence %d for TEID 0x200 to 127.0.0.2:2152", i, s.p, s.to, i)
 		}
 	}
-	if u := tb.lookupTEID(0x100).urrs[0].usage(); u.DownPkts != bufferPerSession {
-		t.Errorf("usage = %+v, want the %d released packets", u, bufferPerSession)
+	if u := tb.lookupTEID(0x100).urrs[0].usage(); u.DownPkts != DefaultBufferPackets {
+		t.Errorf("usage = %+v, want the %d released packets", u, DefaultBufferPackets)
 	}
 	if n := tb.buffered.Load(); n != 0 {
 		t.Errorf("%d packets still counted as kept", n)
@@ -137,8 +137,8 @@ func TestDownlinkBufferReleasedByApply(t *testing.T) {
 	}
 	copy(buf[tunReadOffset:], icmpEcho(mustAddr("10.45.0.1"), ue, 1, 1, 8))
 	w.handle(buf, 36, 0)
-	if _, err := tb.remove(1); err != nil || tb.buffered.Load() != 0 || len(got) != bufferPerSession {
-		t.Errorf("remove() = %v with %d kept, %d released; want all freed", err, tb.buffered.Load(), len(got)-bufferPerSession)
+	if _, err := tb.remove(1); err != nil || tb.buffered.Load() != 0 || len(got) != DefaultBufferPackets {
+		t.Errorf("remove() = %v with %d kept, %d released; want all freed", err, tb.buffered.Load(), len(got)-DefaultBufferPackets)
 	}
 }
 

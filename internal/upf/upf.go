@@ -153,6 +153,7 @@ func New(ctx context.Context, opts Options) (*UPF, error) {
 	u.node = node
 	close(u.ready)
 	u.dp.SetReporter(u.enqueueReport)
+	u.dp.SetDownlinkNotifier(u.enqueueDownlink)
 	u.wg.Go(u.reportLoop)
 	u.log.Info("upf: N4 listening", "addr", node.Addr(), "node_id", u.nodeID, "n3", u.n3)
 	return u, nil
@@ -165,6 +166,7 @@ func (u *UPF) Addr() netip.AddrPort { return u.node.Addr() }
 // UPF. Sessions stay in the datapath.
 func (u *UPF) Close() error {
 	u.dp.SetReporter(nil)
+	u.dp.SetDownlinkNotifier(nil)
 	u.cancel()
 	err := u.node.Close()
 	u.wg.Wait()
