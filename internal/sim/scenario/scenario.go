@@ -122,7 +122,8 @@ func (s *Session) send(ctx context.Context, pdu []byte, err error) error {
 // next waits for the next downlink NAS message, hands it to the UE and
 // sends the UE's answers. A downlink without NAS gives an empty result.
 // Failures: "timeout", "released" (the connection is then gone),
-// "5gsm-cause-N" for a 5GSM STATUS, "ue", "transport".
+// "5gsm-cause-N" for a 5GSM STATUS, "5gmm-status-N" for a 5GMM STATUS,
+// "ue", "transport".
 func (s *Session) next(ctx context.Context) (ue.Result, error) {
 	select {
 	case <-ctx.Done():
@@ -141,6 +142,10 @@ func (s *Session) next(ctx context.Context) (ue.Result, error) {
 			var st *ue.SMStatusError
 			if errors.As(err, &st) {
 				return ue.Result{}, &Failure{Cause: fmt.Sprintf("5gsm-cause-%d", st.Cause), Err: err}
+			}
+			var mm *ue.StatusError
+			if errors.As(err, &mm) {
+				return ue.Result{}, &Failure{Cause: fmt.Sprintf("5gmm-status-%d", mm.Cause), Err: err}
 			}
 			return ue.Result{}, &Failure{Cause: "ue", Err: err}
 		}
