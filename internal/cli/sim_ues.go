@@ -106,8 +106,9 @@ const (
 // runUEs runs the UEs over the connected gNBs in passes, at most
 // r.concurrency at a time: every UE registers (with its PDU session and
 // ping when asked, and is released to idle with --idle or --paging);
-// with --idle every UE then sends a Service Request (and pings); with
-// --paging every UE, idle, is paged for downlink sent to it; with
+// with --idle every UE then sends a Service Request (and pings, and is
+// released again when --paging follows); with --paging every UE, idle,
+// is paged for downlink sent to it; with
 // --deregister each UE deregisters at the end of the last pass. A pass
 // starts once the previous one ended, so each measures its procedure
 // alone; a UE that failed sits the later passes out. A UE whose gNB is
@@ -289,7 +290,9 @@ func (r *ueRun) register(ctx context.Context, i int, g *gnb.GNB, res *ueResults)
 }
 
 // serviceRequest has the idle UE send a Service Request: for data on its
-// PDU session with --pdu, else for signalling; then it pings.
+// PDU session with --pdu, else for signalling; then it pings. With
+// --paging to come, the gNB releases it again, so that its user plane is
+// deactivated well before the paging pass sends it downlink.
 func (r *ueRun) serviceRequest(ctx context.Context, s *scenario.Session, res *ueResults) error {
 	t, ul := ue.ServiceSignalling, []uint8(nil)
 	if r.pdu {
@@ -301,16 +304,18 @@ func (r *ueRun) serviceRequest(ctx context.Context, s *scenario.Session, res *ue
 	}
 	res.latency(passService, lat)
 	res.add(&res.serviceRequests, 1)
-	return r.pings(ctx, s, res)
-}
-
-// page sends downlink to idle UE i from the data network (released
-// first if its Service Request pass left it connected) and has it
-// answer the paging and receive it.
-func (r *ueRun) page(ctx context.Context, i int, s *scenario.Session, res *ueResults) error {
-	if err := s.Release(ctx); err != nil {
+	if err := r.pings(ctx, s, res); err != nil {
 		return err
 	}
+	if r.paging {
+		return s.Release(ctx)
+	}
+	return nil
+}
+
+// page sends downlink to idle UE i from the data network and has it
+// answer the paging and receive it.
+func (r *ueRun) page(ctx context.Context, i int, s *scenario.Session, res *ueResults) error {
 	payload := fmt.Appendf(nil, "keel sim downlink to %s", r.supi(i))
 	var to netip.Addr
 	p, err := s.Paging(ctx, 1, func(sess ue.PDUSession) error {
