@@ -33,9 +33,12 @@ type Config struct {
 	Integrity, Ciphering []uint8
 	// T3512 is the periodic registration timer given to UEs.
 	T3512 time.Duration
-	// Timers are the 5GMM retransmission timers; zero values take the
-	// TS 24.501 defaults.
+	// Timers are the 5GMM network timers; zero values take the TS
+	// 24.501 defaults (gmm.Timers says which).
 	Timers gmm.Timers
+	// PagingAttempts is how many Paging messages one paging of an idle
+	// UE sends, one per T3513 period; 0 means gmm.DefaultPagingAttempts.
+	PagingAttempts int
 	// MaxUEs bounds the UE contexts; 0 means 1,000,000.
 	MaxUEs int
 	// SBITimeout bounds each call to the AUSF and the UDM (the SMF's get
@@ -197,9 +200,14 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	if a.maxRegistering == 0 {
 		a.maxRegistering = DefaultMaxRegistering
 	}
-	timers := cfg.Timers
-	if timers == (gmm.Timers{}) {
-		timers = gmm.DefaultTimers
+	timers, def := cfg.Timers, gmm.DefaultTimers
+	for _, t := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{&timers.T3550, def.T3550}, {&timers.T3560, def.T3560}, {&timers.T3570, def.T3570}, {&timers.T3522, def.T3522}} {
+		if *t.v == 0 {
+			*t.v = t.def
+		}
 	}
 	var tais []ngap.TAI
 	for _, tac := range cfg.TACs {
@@ -214,6 +222,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 		Ciphering:          cfg.Ciphering,
 		T3512:              cfg.T3512,
 		Timers:             timers,
+		PagingAttempts:     cfg.PagingAttempts,
 	}
 	a.mu.rans = map[*ran]struct{}{}
 	a.mu.byID = map[ngap.RANNodeID]*ran{}

@@ -21,6 +21,8 @@ type metrics struct {
 	overloads           prometheus.Counter
 	procedures          *prometheus.CounterVec
 	registrationLatency prometheus.Histogram
+	paging              *prometheus.CounterVec
+	pagingAttempts      prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -63,10 +65,16 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Time from the Initial UE Message to the end of a successful registration.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}),
+		paging: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_amf_paging_total", Help: "Pagings of idle UEs (TS 23.502 §4.2.3.3) by outcome: answered, no-answer (after the T3513 retransmissions), cancelled (the UE was deregistered).",
+		}, []string{"outcome"}),
+		pagingAttempts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "keel_amf_paging_attempts_total", Help: "Paging rounds sent (the first and each T3513 retransmission), each to every gNB serving the UE's registration area.",
+		}),
 	}
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.associations, m.gnbs, m.messages, m.protocolErrors, m.setups, m.configUpdates, m.resets,
-			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency} {
+			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}
@@ -76,6 +84,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 }
 
 func (m *metrics) outcome(o gmm.Outcome) {
+	if o.Procedure == "paging" {
+		m.paging.WithLabelValues(o.Result).Inc()
+		return
+	}
 	m.procedures.WithLabelValues(o.Procedure, o.Result).Inc()
 }
 

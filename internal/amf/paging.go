@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -44,4 +45,75 @@ func (a *AMF) sbiTimeout() time.Duration {
 		return a.cfg.SBITimeout
 	}
 	return gmm.DefaultSBITimeout
+}
+
+// Page sends an NGAP Paging (TS 38.413 §8.5.1) for the UE to every gNB
+// serving a tracking area of its registration area (TS 23.502 §4.2.3.3
+// step 4b), each with the TAIs of that area it serves. Paging is not
+// UE-associated: it goes on the association's stream 0.
+func (s ueShell) Page(p gmm.Paging) {
+	u := s.u
+	a := u.a
+	a.metrics.pagingAttempts.Inc()
+	targets := a.pagingTargets(p.TAIs)
+	if len(targets) == 0 {
+		u.log.Info("amf: paging: no gNB serves the UE's registration area", "cause", "no-gnb")
+		return
+	}
+	for _, t := range targets {
+		msg, err := ngap.Paging(ngap.PagingRequest{TMSI: p.TMSI, TAIs: t.tais})
+		if err != nil {
+			u.log.Error("amf: building Paging", "err", err)
+			return
+		}
+		if err := a.send(context.Background(), t.r, msg); err != nil {
+			t.r.logger().Debug("amf: Paging not sent", "err", err)
+		}
+	}
+}
+
+// pagingTarget is a gNB to page a UE at, with the TAIs it serves.
+type pagingTarget struct {
+	r    *ran
+	tais []ngap.TAI
+}
+
+// pagingTargets lists the set-up gNBs serving at least one of tais (a TA
+// from their NG Setup or RAN Configuration Update with the TAI's TAC and
+// PLMN among its broadcast PLMNs), each with the TAIs it serves, at most
+// ngap.MaxTAIsForPaging.
+func (a *AMF) pagingTargets(tais []ngap.TAI) []pagingTarget {
+	var out []pagingTarget
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for r := range a.mu.rans {
+		r.mu.Lock()
+		var served []ngap.TAI
+		if r.mu.state == ranReady {
+			for _, tai := range tais {
+				if servesTAI(r.mu.tas, tai) && len(served) < ngap.MaxTAIsForPaging {
+					served = append(served, tai)
+				}
+			}
+		}
+		r.mu.Unlock()
+		if len(served) > 0 {
+			out = append(out, pagingTarget{r: r, tais: served})
+		}
+	}
+	return out
+}
+
+func servesTAI(tas []ngap.TA, tai ngap.TAI) bool {
+	for _, ta := range tas {
+		if ta.TAC != tai.TAC {
+			continue
+		}
+		for _, p := range ta.PLMNs {
+			if p == tai.PLMN {
+				return true
+			}
+		}
+	}
+	return false
 }

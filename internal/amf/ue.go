@@ -172,6 +172,11 @@ func (s ueShell) StartTimer(t gmm.Timer, d time.Duration) {
 			if u.timers[t].gen == gen {
 				u.timers[t].stop = nil
 				u.m.Expired(context.Background(), t)
+				if u.m.State() == gmm.Deregistered && u.conn.Load() == nil {
+					// Implicitly deregistered while idle (TS 24.501
+					// §5.3.7): the context goes, as after a release.
+					u.a.dropUE(u, nil)
+				}
 			}
 		})
 	})

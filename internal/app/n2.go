@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/keelcore/keel/internal/amf"
+	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
@@ -17,12 +18,15 @@ import (
 func amfConfig(cfg config.Config) amf.Config {
 	plmn := ngap.PLMN{MCC: cfg.PLMN.MCC, MNC: cfg.PLMN.MNC}
 	c := amf.Config{
-		Name:           cfg.AMF.Name,
-		PLMN:           plmn,
-		TACs:           cfg.TACs,
-		GUAMI:          ngap.GUAMI{PLMN: plmn, RegionID: cfg.AMF.RegionID, SetID: cfg.AMF.SetID, Pointer: cfg.AMF.Pointer},
-		Capacity:       255,
-		T3512:          cfg.AMF.T3512,
+		Name:     cfg.AMF.Name,
+		PLMN:     plmn,
+		TACs:     cfg.TACs,
+		GUAMI:    ngap.GUAMI{PLMN: plmn, RegionID: cfg.AMF.RegionID, SetID: cfg.AMF.SetID, Pointer: cfg.AMF.Pointer},
+		Capacity: 255,
+		T3512:    cfg.AMF.T3512,
+		Timers: gmm.Timers{T3513: cfg.AMF.T3513, MobileReachable: cfg.AMF.MobileReachable,
+			ImplicitDeregistration: cfg.AMF.ImplicitDeregistration},
+		PagingAttempts: int(cfg.AMF.PagingAttempts),
 		MaxRegistering: int(cfg.AMF.MaxRegistering),
 	}
 	for _, s := range cfg.Slices {

@@ -81,6 +81,19 @@ type AMF struct {
 	// T3512 is the periodic registration update timer sent in
 	// Registration Accept (TS 24.501 §10.2, default 54 minutes).
 	T3512 time.Duration `yaml:"t3512"`
+	// T3513 is the paging retransmission timer (TS 24.501 §10.2,
+	// network dependent; default 4 s) and PagingAttempts the Paging
+	// messages one paging of an idle UE sends before the N1N2 transfers
+	// waiting for it fail (default 3).
+	T3513          time.Duration `yaml:"t3513"`
+	PagingAttempts uint32        `yaml:"paging_attempts"`
+	// MobileReachable is the mobile reachable timer, started when a
+	// registered UE goes idle (TS 24.501 §5.3.7); 0 means T3512 + 4
+	// minutes, its default there. ImplicitDeregistration runs after it
+	// (network dependent; default 4 minutes): an idle UE is not paged
+	// meanwhile and is implicitly deregistered on its expiry.
+	MobileReachable        time.Duration `yaml:"mobile_reachable"`
+	ImplicitDeregistration time.Duration `yaml:"implicit_deregistration"`
 	// MaxRegistering bounds the UEs registering at once; beyond it new
 	// registrations get 5GMM cause #22 with a back-off and the gNBs an
 	// NGAP Overload Start (TS 24.501 §5.3.9, TS 38.413 §8.7.6).

@@ -89,7 +89,8 @@ func TestLoadFull(t *testing.T) {
 		TACs:   []uint32{1, 2, 16},
 		Slices: []Slice{{SST: 1}, {SST: 2, SD: "0000FF"}},
 		AMF: AMF{Name: "Keel AMF (lab 3)", RegionID: 202, SetID: 1023, Pointer: 63,
-			Integrity: []string{"NIA1", "NIA2"}, Ciphering: []string{"NEA0"}, T3512: 12 * time.Minute, MaxRegistering: 500},
+			Integrity: []string{"NIA1", "NIA2"}, Ciphering: []string{"NEA0"}, T3512: 12 * time.Minute,
+			T3513: 2 * time.Second, PagingAttempts: 4, MobileReachable: 20 * time.Minute, ImplicitDeregistration: 10 * time.Minute, MaxRegistering: 500},
 		DNNs: []DNN{{
 			Name:     "internet",
 			IPv4Pool: netip.MustParsePrefix("10.45.0.0/16"),

@@ -25,10 +25,13 @@ func Default() Config {
 		TACs:   []uint32{1},
 		Slices: []Slice{{SST: 1}},
 		AMF: AMF{Name: "keel-amf", RegionID: 1, SetID: 1, Pointer: 0,
-			Integrity:      []string{"NIA2", "NIA1", "NIA3"},
-			Ciphering:      []string{"NEA2", "NEA1", "NEA3", "NEA0"},
-			T3512:          54 * time.Minute,
-			MaxRegistering: 10000},
+			Integrity:              []string{"NIA2", "NIA1", "NIA3"},
+			Ciphering:              []string{"NEA2", "NEA1", "NEA3", "NEA0"},
+			T3512:                  54 * time.Minute,
+			T3513:                  4 * time.Second,
+			PagingAttempts:         3,
+			ImplicitDeregistration: 4 * time.Minute,
+			MaxRegistering:         10000},
 		DNNs: []DNN{{
 			Name:     "internet",
 			IPv4Pool: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 45, 0, 0}), 16),
@@ -149,6 +152,17 @@ amf:
   ciphering: {{list .AMF.Ciphering}}
   # Periodic registration update timer T3512 sent to UEs (TS 24.501 §10.2).
   t3512: {{.AMF.T3512}}
+  # Paging of an idle UE (TS 23.502 §4.2.3.3): T3513 repeats the Paging
+  # (TS 24.501 §10.2) until paging_attempts went unanswered; then the
+  # downlink waiting for the UE is given up.
+  t3513: {{.AMF.T3513}}
+  paging_attempts: {{.AMF.PagingAttempts}}
+  # Mobile reachable timer, started when a registered UE goes idle (TS
+  # 24.501 §5.3.7); 0s means t3512 + 4m. When it expires the UE is no
+  # longer paged and the implicit deregistration timer starts; when that
+  # one expires the UE is deregistered and its PDU sessions released.
+  mobile_reachable: {{.AMF.MobileReachable}}
+  implicit_deregistration: {{.AMF.ImplicitDeregistration}}
   # UEs registering at once before new ones are refused with 5GMM cause #22
   # (congestion, with a back-off) and the gNBs are sent Overload Start.
   max_registering: {{.AMF.MaxRegistering}}

@@ -131,6 +131,14 @@ func (a AMF) validate() *Error {
 		return errorf("amf.pointer", "must be 0..%d (6 bits), got %d", maxPointer, a.Pointer)
 	case a.T3512 < 2*time.Second:
 		return errorf("amf.t3512", "must be at least 2s, got %s", a.T3512)
+	case a.T3513 < 100*time.Millisecond:
+		return errorf("amf.t3513", "must be at least 100ms, got %s", a.T3513)
+	case a.PagingAttempts < 1 || a.PagingAttempts > 10:
+		return errorf("amf.paging_attempts", "must be 1..10, got %d", a.PagingAttempts)
+	case a.MobileReachable != 0 && a.MobileReachable <= a.T3512:
+		return errorf("amf.mobile_reachable", "must be longer than amf.t3512 (%s) or 0s for t3512 + 4m, got %s", a.T3512, a.MobileReachable)
+	case a.ImplicitDeregistration < time.Second:
+		return errorf("amf.implicit_deregistration", "must be at least 1s, got %s", a.ImplicitDeregistration)
 	case a.MaxRegistering == 0:
 		return errorf("amf.max_registering", "must be at least 1")
 	}

@@ -154,6 +154,7 @@ func (s *fuzzShell) ReleaseSessions(pdu []byte, _ []SessionResource) {
 }
 func (s *fuzzShell) Congested() bool                                          { return false }
 func (s *fuzzShell) TransfersFailed([]sbi.N1N2Transfer, sbi.N1N2FailureCause) {}
+func (s *fuzzShell) Page(Paging)                                              {}
 
 // fuzzHome is what every fuzzed Machine shares.
 type fuzzHome struct {

@@ -92,6 +92,10 @@ func (s shell) AllocateGUTI() nas.GUTI {
 }
 func (s shell) SetupSessions(items []gmm.SessionResource) {
 	for _, it := range items {
+		if len(it.NASPDU) == 0 {
+			fmt.Fprintf(&s.w.log, "  nw: PDUSessionResourceSetup psi=%d without NAS\n", it.PDUSessionID)
+			continue
+		}
 		s.w.dl = append(s.w.dl, it.NASPDU)
 		fmt.Fprintf(&s.w.log, "  nw: PDUSessionResourceSetup psi=%d %s\n", it.PDUSessionID, describe(it.NASPDU))
 	}
@@ -100,6 +104,9 @@ func (s shell) ReleaseSessions(nasPDU []byte, items []gmm.SessionResource) {
 	fmt.Fprintf(&s.w.log, "  nw: PDUSessionResourceRelease %d %s\n", len(items), describe(nasPDU))
 }
 func (s shell) Congested() bool { return s.w.congested }
+func (s shell) Page(p gmm.Paging) {
+	fmt.Fprintf(&s.w.log, "  nw: Paging 5g-s-tmsi=%s tais=%v\n", p.TMSI, p.TAIs)
+}
 func (s shell) TransfersFailed(ts []sbi.N1N2Transfer, cause sbi.N1N2FailureCause) {
 	for _, t := range ts {
 		fmt.Fprintf(&s.w.log, "  nw: N1N2TransferFailed psi=%d %s\n", t.PDUSessionID, cause)
@@ -151,6 +158,9 @@ type worldOptions struct {
 	ueIA      uint8
 	noSub     bool // the subscriber is not provisioned
 	diskFull  bool // every store write fails as on a full disk
+	// smf gives the machine an SMF that writes its calls into the
+	// transcript.
+	smf bool
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -194,6 +204,9 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		Integrity: []uint8{2, 1, 3}, Ciphering: o.ciphering, T3512: 54 * time.Minute, Timers: gmm.DefaultTimers,
 	}
 	w := &world{t: t, timer: map[gmm.Timer]bool{}, cfg: cfg, svc: gmm.Services{AUSF: a, SDM: d, UECM: d}}
+	if o.smf {
+		w.svc.SMF = transcriptSMF{w}
+	}
 	w.m = gmm.New(cfg, w.svc, shell{w}, slog.New(slog.DiscardHandler))
 	k := testK
 	if !o.ueK.IsZero() {

@@ -22,11 +22,19 @@ func (m *Machine) handleDeregistrationRequest(ctx context.Context, msg *nasMessa
 	m.release(ReleaseDeregister)
 }
 
-// Deregister starts network-initiated deregistration (§5.5.2.3). A UE
-// without an N2 connection would need paging, which Keel does not do:
-// it is deregistered locally (implicit deregistration, §5.3.7).
+// Deregister starts network-initiated deregistration (§5.5.2.3). An idle
+// UE is paged first (§5.6.2.2.1: downlink signalling waits) and the
+// DEREGISTRATION REQUEST goes once it is connected again (paging.go);
+// one that cannot be paged (its mobile reachable timer expired) or is
+// in the middle of a procedure is deregistered locally (implicit
+// deregistration, §5.3.7).
 func (m *Machine) Deregister(ctx context.Context) {
-	if m.state == Deregistered {
+	if m.state == Deregistered || m.dl.deregister {
+		return
+	}
+	if !m.connected && m.state == Registered && m.reachable() && m.guti != nil {
+		m.dl.deregister = true
+		m.page()
 		return
 	}
 	if !m.connected || !m.secured {
@@ -54,6 +62,8 @@ func (m *Machine) handleDeregistrationAccept(ctx context.Context) {
 // deregistered forgets the registration: Nudm_UECM_Deregistration, and
 // the 5G-GUTI and security context go (§5.5.2.2.2, §5.5.2.3.2).
 func (m *Machine) deregistered(ctx context.Context) {
+	m.stopIdleTimer()
+	m.dropDownlink()
 	m.releaseSessions(ctx)
 	if m.supi != "" && m.state != Deregistered {
 		if err := m.svc.UECM.DeregisterAMF(ctx, m.supi); err != nil {

@@ -198,7 +198,8 @@ func (m *Machine) accept(ctx context.Context) {
 		g := m.sh.AllocateGUTI()
 		m.guti = &g
 	}
-	a := nas.Accept{AllowedNSSAI: m.allowed, TAIs: m.cfg.TAIs, T3512: m.cfg.T3512}
+	m.tais = m.cfg.TAIs
+	a := nas.Accept{AllowedNSSAI: m.allowed, TAIs: m.tais, T3512: m.cfg.T3512}
 	if newGUTI {
 		a.GUTI = m.guti
 	}
@@ -224,9 +225,13 @@ func (m *Machine) accept(ctx context.Context) {
 	})
 	if !newGUTI {
 		// §5.5.1.3.4: without a new 5G-GUTI the UE sends no
-		// REGISTRATION COMPLETE; the update is done.
+		// REGISTRATION COMPLETE; the update is done. The connection is
+		// kept for a follow-on request and for downlink that waited
+		// for the UE (§5.5.1.3.4: the AMF may keep it when it has
+		// pending downlink).
+		keep := r.follow || m.dl.pending()
 		m.registered(ctx, "accepted")
-		if !r.follow {
+		if !keep {
 			m.release(ReleaseNormal)
 		}
 		return
@@ -246,10 +251,13 @@ func (m *Machine) handleRegistrationComplete() {
 	m.registered(context.Background(), "accepted")
 }
 
-func (m *Machine) registered(_ context.Context, result string) {
+func (m *Machine) registered(ctx context.Context, result string) {
 	m.state = Registered
 	m.reg = nil
 	m.sh.Outcome(Outcome{"registration", result})
+	if m.connected && m.secured && m.dl.pending() {
+		m.deliverDownlink(ctx)
+	}
 }
 
 // allowedNSSAI is the requested S-NSSAIs the subscription and the AMF

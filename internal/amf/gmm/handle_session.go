@@ -3,6 +3,7 @@ package gmm
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/free5gc/nas/nasMessage"
 
@@ -185,25 +186,6 @@ func (m *Machine) SessionReleased(ctx context.Context, psi uint8, transfer []byt
 	m.smfAnswer(psi, s, upd)
 }
 
-// N1N2Transfer carries an SMF-initiated message to the UE and the gNB
-// (Namf_Communication_N1N2MessageTransfer, TS 29.518 §5.2.2.3.1).
-func (m *Machine) N1N2Transfer(ctx context.Context, t sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
-	if m.state != Registered && m.state != DeregisteredInitiated {
-		return 0, ErrNotReachable
-	}
-	if m.sessions[t.PDUSessionID] == nil {
-		return 0, ErrNoSession
-	}
-	if !m.connected || !m.secured {
-		// The UE is idle: paging is not implemented.
-		return 0, ErrNotReachable
-	}
-	if err := m.deliverTransfer(t); err != nil {
-		return 0, err
-	}
-	return sbi.N1N2TransferInitiated, nil
-}
-
 // Errors of N1N2Transfer (TS 29.518 §5.2.2.3.1: CONTEXT_NOT_FOUND, UE_NOT_REACHABLE).
 var (
 	ErrNoSession    = errors.New("gmm: no such PDU session")
@@ -212,7 +194,8 @@ var (
 
 // releaseSessions drops every SM context (the UE deregistered).
 func (m *Machine) releaseSessions(ctx context.Context) {
-	for psi, s := range m.sessions {
+	for _, psi := range m.Sessions() {
+		s := m.sessions[psi]
 		if err := m.svc.SMF.ReleaseSMContext(ctx, s.ref); err != nil {
 			m.log.Warn("Nsmf_PDUSession_ReleaseSMContext failed", "pdu_session_id", psi, "error", err)
 		}
@@ -223,19 +206,21 @@ func (m *Machine) releaseSessions(ctx context.Context) {
 // deactivateSessions tells the SMF the UE's user plane is down (the N2
 // connection was released, TS 23.502 §4.2.6).
 func (m *Machine) deactivateSessions(ctx context.Context) {
-	for psi, s := range m.sessions {
+	for _, psi := range m.Sessions() {
+		s := m.sessions[psi]
 		if _, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated}); err != nil {
 			m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
 		}
 	}
 }
 
-// Sessions lists the UE's PDU session IDs.
+// Sessions lists the UE's PDU session IDs in increasing order.
 func (m *Machine) Sessions() []uint8 {
 	out := make([]uint8, 0, len(m.sessions))
 	for psi := range m.sessions {
 		out = append(out, psi)
 	}
+	slices.Sort(out)
 	return out
 }
 

@@ -229,6 +229,9 @@ type Shell interface {
 	// Congested reports whether the AMF is refusing new registrations
 	// (TS 24.501 §5.3.9: 5GMM congestion control).
 	Congested() bool
+	// Page sends an NGAP Paging for the UE to the gNBs serving a
+	// tracking area of its registration area.
+	Page(p Paging)
 	// TransfersFailed tells the sender of each N1N2 transfer that it
 	// could not be carried out (its FailureNotify, TS 29.518
 	// §5.2.2.3.1), from outside the UE's executor.
@@ -289,6 +292,13 @@ type Machine struct {
 	// dl is what waits for the UE while it is idle, and its paging
 	// (paging.go).
 	dl downlink
+	// idleTimer is the reachability timer running while the registered
+	// UE is idle: MobileReachable, then ImplicitDeregistration; 0 while
+	// it is connected (reachability.go).
+	idleTimer Timer
+	// tais is the TAI list of the UE's last REGISTRATION ACCEPT: its
+	// registration area, where it is paged.
+	tais []ngap.TAI
 }
 
 // New returns the machine of a UE that has just sent its first message.
@@ -313,6 +323,7 @@ func (m *Machine) Connected() bool { return m.connected }
 func (m *Machine) Connect() {
 	m.connected = true
 	m.secured = false
+	m.connectedAgain()
 }
 
 // HandleNAS runs one uplink NAS PDU.
@@ -474,6 +485,17 @@ func (m *Machine) timer() Timer {
 // §5.4.3.5 a, §5.5.1.2.8 c, §5.5.2.3.5 a): retransmit, and abort on the
 // fifth expiry.
 func (m *Machine) Expired(ctx context.Context, t Timer) {
+	switch t {
+	case T3513:
+		m.pagingExpired(ctx)
+		return
+	case MobileReachable:
+		m.mobileReachableExpired()
+		return
+	case ImplicitDeregistration:
+		m.implicitDeregistrationExpired(ctx)
+		return
+	}
 	if t != m.timer() {
 		return
 	}
@@ -538,6 +560,9 @@ func (m *Machine) Released(ctx context.Context) {
 		m.state = Deregistered
 		m.reg = nil
 		m.pending = nil
+	}
+	if wasConnected {
+		m.wentIdle(ctx)
 	}
 }
 

@@ -3,6 +3,7 @@ package gmm
 import (
 	"context"
 
+	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -28,17 +29,16 @@ type downlink struct {
 func (d *downlink) pending() bool { return len(d.transfers) > 0 || d.deregister }
 
 // add keeps a transfer for the UE; a newer transfer for the same PDU
-// session replaces the older one, whose sender is told it failed.
-func (d *downlink) add(t sbi.N1N2Transfer) (replaced *sbi.N1N2Transfer) {
+// session replaces the older one (the SMF's latest N2 SM information is
+// the one to use), so what waits is bounded by the UE's sessions.
+func (d *downlink) add(t sbi.N1N2Transfer) {
 	for i := range d.transfers {
 		if d.transfers[i].PDUSessionID == t.PDUSessionID {
-			old := d.transfers[i]
 			d.transfers[i] = t
-			return &old
+			return
 		}
 	}
 	d.transfers = append(d.transfers, t)
-	return nil
 }
 
 // takeDownlink hands a Service Request (or a registration on a new
@@ -81,6 +81,112 @@ func (m *Machine) resumeSignalling(ctx context.Context) {
 	}
 }
 
+// N1N2Transfer carries an SMF-initiated message to the UE and the gNB
+// (Namf_Communication_N1N2MessageTransfer, TS 29.518 §5.2.2.3.1): at once
+// to a connected UE; for an idle one the transfer waits and the UE is
+// paged (TS 23.502 §4.2.3.3 step 3a), the answer being
+// N1N2AttemptingToReachUE. An idle UE whose mobile reachable timer has
+// expired is not paged (TS 23.501 §5.4.1.1): ErrNotReachable.
+func (m *Machine) N1N2Transfer(ctx context.Context, t sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
+	if m.state != Registered {
+		return 0, ErrNotReachable
+	}
+	if m.sessions[t.PDUSessionID] == nil {
+		return 0, ErrNoSession
+	}
+	if m.connected && m.secured {
+		if err := m.deliverTransfer(t); err != nil {
+			return 0, err
+		}
+		return sbi.N1N2TransferInitiated, nil
+	}
+	if !m.connected && !m.reachable() {
+		return 0, ErrNotReachable
+	}
+	// A UE connected but not yet secured (a registration or Service
+	// Request in progress) gets the transfer once the secure exchange
+	// is established (registered, takeDownlink).
+	m.dl.add(t)
+	if !m.connected {
+		m.page()
+	}
+	return sbi.N1N2AttemptingToReachUE, nil
+}
+
+// Paging is what an NGAP Paging carries for the UE (TS 38.413 §8.5.1,
+// §9.2.4.1): its 5G-S-TMSI and the tracking areas of its registration
+// area, the TAI list of its last REGISTRATION ACCEPT (TS 23.502 §4.2.3.3
+// step 4b: the AMF pages in the UE's registration area).
+type Paging struct {
+	TMSI ngap.FiveGSTMSI
+	TAIs []ngap.TAI
+}
+
+// page starts paging the idle UE unless a paging run is already in
+// progress: one run per UE, however many transfers wait.
+func (m *Machine) page() {
+	if m.dl.paging || m.guti == nil {
+		return
+	}
+	m.dl.paging = true
+	m.dl.expiries = 0
+	m.sendPaging()
+	m.sh.StartTimer(T3513, m.cfg.Timers.of(T3513))
+}
+
+func (m *Machine) sendPaging() {
+	tais := m.tais
+	if len(tais) == 0 {
+		tais = m.cfg.TAIs
+	}
+	g := m.guti
+	m.sh.Page(Paging{TMSI: ngap.FiveGSTMSI{SetID: g.SetID, Pointer: g.Pointer, TMSI: g.TMSI}, TAIs: tais})
+}
+
+// pagingExpired runs a T3513 expiry: the paging is repeated until
+// Config.PagingAttempts Paging messages went unanswered; then the
+// waiting transfers fail with UE_NOT_RESPONDING (TS 23.502 §4.2.3.3 step
+// 4c: the AMF notifies the SMF, which has the UPF discard the buffered
+// downlink) and a waiting network-initiated deregistration is done
+// locally (TS 24.501 §5.5.2.3.4 cannot run without the UE).
+func (m *Machine) pagingExpired(ctx context.Context) {
+	if !m.dl.paging || m.connected {
+		return
+	}
+	m.dl.expiries++
+	attempts := m.cfg.PagingAttempts
+	if attempts <= 0 {
+		attempts = DefaultPagingAttempts
+	}
+	if m.dl.expiries < attempts {
+		m.sendPaging()
+		m.sh.StartTimer(T3513, m.cfg.Timers.of(T3513))
+		return
+	}
+	m.dl.paging = false
+	m.dl.expiries = 0
+	m.log.Info("paging: UE did not answer", "attempts", attempts)
+	m.sh.Outcome(Outcome{"paging", "no-answer"})
+	ts := m.dl.transfers
+	m.dl.transfers = nil
+	m.failTransfers(ts, sbi.N1N2UENotResponding)
+	if m.dl.deregister {
+		m.dl.deregister = false
+		m.deregistered(ctx)
+		m.sh.Outcome(Outcome{"deregistration", "implicit"})
+	}
+}
+
+// pagingAnswered ends a running paging: the UE is connected again (TS
+// 24.501 §5.6.2.2.1: T3513 stops on its Service Request or Registration
+// Request).
+func (m *Machine) pagingAnswered() {
+	if m.dl.paging {
+		m.stopPaging()
+		m.sh.Outcome(Outcome{"paging", "answered"})
+	}
+}
+
 // stopPaging ends a running paging (T3513).
 func (m *Machine) stopPaging() {
 	if m.dl.paging {
@@ -88,6 +194,33 @@ func (m *Machine) stopPaging() {
 		m.dl.paging = false
 		m.dl.expiries = 0
 	}
+}
+
+// dropDownlink gives up on everything that waits for the UE (it is
+// deregistered): transfers fail with UE_NOT_REACHABLE_FOR_SESSION, a
+// running paging ends.
+func (m *Machine) dropDownlink() {
+	if m.dl.paging {
+		m.stopPaging()
+		m.sh.Outcome(Outcome{"paging", "cancelled"})
+	}
+	ts := m.dl.transfers
+	m.dl.transfers = nil
+	m.dl.deregister = false
+	m.failTransfers(ts, sbi.N1N2UENotReachable)
+}
+
+// deliverDownlink carries out, for a UE connected and secured again,
+// what waited for it: the transfers, then a network-initiated
+// deregistration.
+func (m *Machine) deliverDownlink(ctx context.Context) {
+	m.pagingAnswered()
+	for _, t := range m.takeDownlink() {
+		if err := m.deliverTransfer(t); err != nil {
+			m.failTransfers([]sbi.N1N2Transfer{t}, sbi.N1N2UENotReachable)
+		}
+	}
+	m.resumeSignalling(ctx)
 }
 
 // failTransfers hands transfers that cannot be carried out back to their

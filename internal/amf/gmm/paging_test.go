@@ -1,0 +1,201 @@
+package gmm_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sim/ue"
+)
+
+// transcriptSMF is an SMF that accepts every session and writes each call
+// into the transcript.
+type transcriptSMF struct{ w *world }
+
+func (s transcriptSMF) CreateSMContext(_ context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
+	fmt.Fprintf(&s.w.log, "  smf: CreateSMContext psi=%d\n", req.PDUSessionID)
+	return sbi.SMContextCreated{Ref: fmt.Sprintf("sm-%d", req.PDUSessionID), N1SM: []byte{0x2e, req.PDUSessionID, 1, 0xc2}, N2SM: []byte{0}}, nil
+}
+
+func (s transcriptSMF) UpdateSMContext(_ context.Context, ref string, u sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+	fmt.Fprintf(&s.w.log, "  smf: UpdateSMContext %s upCnxState=%s n2=%d\n", ref, u.UpCnxState, u.N2SMType)
+	return sbi.SMContextUpdated{}, nil
+}
+
+func (s transcriptSMF) ReleaseSMContext(_ context.Context, ref string) error {
+	fmt.Fprintf(&s.w.log, "  smf: ReleaseSMContext %s\n", ref)
+	return nil
+}
+
+// session opens PDU session psi; the SMF's answer is not given to the UE.
+func (w *world) session(psi uint8) {
+	pdu, err := w.ue.EstablishPDUSession(psi, "internet", ue.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.up("sends", pdu)
+	w.drop()
+}
+
+// idle releases the UE's N2 connection (UE Context Release Complete).
+func (w *world) idle() {
+	fmt.Fprintf(&w.log, "gnb: UE context released\n")
+	w.ue.ConnectionReleased()
+	w.m.Released(context.Background())
+}
+
+// transfer is an N1N2MessageTransfer from the SMF.
+func (w *world) transfer(psi uint8, n2 sbi.N2SMType) (sbi.N1N2TransferResult, error) {
+	fmt.Fprintf(&w.log, "smf: N1N2MessageTransfer psi=%d n2=%d\n", psi, n2)
+	res, err := w.m.N1N2Transfer(context.Background(), sbi.N1N2Transfer{SUPI: supi, PDUSessionID: psi, N2Type: n2, N2: []byte{1}})
+	fmt.Fprintf(&w.log, "  answer: %s %v\n", res, err)
+	return res, err
+}
+
+// deregister starts network-initiated deregistration.
+func (w *world) deregister() {
+	fmt.Fprintf(&w.log, "nw: deregister the UE\n")
+	w.m.Deregister(context.Background())
+}
+
+// update has the idle UE come back on a new connection with a mobility
+// or periodic registration update.
+func (w *world) update(periodic bool) {
+	fmt.Fprintf(&w.log, "gnb: Initial UE Message\n")
+	w.m.Connect()
+	pdu, err := w.ue.RegistrationUpdate(periodic)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.up("sends", pdu)
+	w.deliver()
+}
+
+// registeredIdle is a registered UE with PDU sessions psis, idle.
+func registeredIdle(t *testing.T, psis ...uint8) *world {
+	t.Helper()
+	w := newWorld(t, worldOptions{smf: true})
+	w.register()
+	w.deliver()
+	for _, psi := range psis {
+		w.session(psi)
+	}
+	w.idle()
+	return w
+}
+
+// TS 23.502 §4.2.3.3, TS 24.501 §5.6.2.2.1: an N1N2 transfer for an idle
+// UE is answered ATTEMPTING_TO_REACH_UE and the UE is paged in its
+// registration area; a second transfer does not start a second paging;
+// T3513 repeats the Paging until three went unanswered, then the waiting
+// transfers fail with UE_NOT_RESPONDING. The UE stays registered.
+func TestPagingNoAnswer(t *testing.T) {
+	w := registeredIdle(t, 1, 2)
+	if res, err := w.transfer(1, sbi.N2SetupRequest); err != nil || res != sbi.N1N2AttemptingToReachUE {
+		t.Fatalf("N1N2Transfer = %v, %v, want ATTEMPTING_TO_REACH_UE", res, err)
+	}
+	w.transfer(2, sbi.N2SetupRequest)
+	w.transfer(1, sbi.N2SetupRequest)
+	for range gmm.DefaultPagingAttempts {
+		w.expire(gmm.T3513)
+	}
+	w.expire(gmm.T3513) // late: nothing runs
+	if w.m.State() != gmm.Registered {
+		t.Errorf("state %s, want registered", w.m.State())
+	}
+	w.check("paging_no_answer")
+}
+
+// The paged UE comes back (here with a mobility registration update,
+// TS 24.501 §5.5.1.3.4): T3513 and the mobile reachable timer stop, the
+// connection is kept after the REGISTRATION ACCEPT and the waiting
+// transfer's session is set up (PDU Session Resource Setup Request).
+func TestPagingAnswered(t *testing.T) {
+	w := registeredIdle(t, 1)
+	w.transfer(1, sbi.N2SetupRequest)
+	w.expire(gmm.T3513)
+	w.update(false)
+	w.check("paging_answered")
+}
+
+// TS 24.501 §5.3.7: the mobile reachable timer (T3512 + 4 min) starts
+// when the UE goes idle, then the implicit deregistration timer; while it
+// runs the UE is not paged (N1N2 transfer: not reachable); on its expiry
+// the UE is implicitly deregistered: its SM contexts released at the SMF
+// and its registration at the UDM.
+func TestImplicitDeregistration(t *testing.T) {
+	w := registeredIdle(t, 1)
+	w.expire(gmm.MobileReachable)
+	if _, err := w.transfer(1, sbi.N2SetupRequest); !errors.Is(err, gmm.ErrNotReachable) {
+		t.Errorf("N1N2Transfer after the mobile reachable timer = %v, want ErrNotReachable", err)
+	}
+	w.expire(gmm.ImplicitDeregistration)
+	if w.m.State() != gmm.Deregistered {
+		t.Errorf("state %s, want deregistered", w.m.State())
+	}
+	if _, err := w.transfer(1, sbi.N2SetupRequest); !errors.Is(err, gmm.ErrNotReachable) {
+		t.Errorf("N1N2Transfer after implicit deregistration = %v, want ErrNotReachable", err)
+	}
+	w.check("implicit_deregistration")
+}
+
+// A periodic registration update stops the implicit deregistration timer
+// (the UE is reachable again) and the reachability timers start afresh
+// when it goes idle again (TS 24.501 §5.3.7).
+func TestRegistrationUpdateResetsReachability(t *testing.T) {
+	w := registeredIdle(t, 1)
+	w.expire(gmm.MobileReachable)
+	w.update(true)
+	w.idle()
+	if res, err := w.transfer(1, sbi.N2SetupRequest); err != nil || res != sbi.N1N2AttemptingToReachUE {
+		t.Errorf("N1N2Transfer after the update = %v, %v, want ATTEMPTING_TO_REACH_UE", res, err)
+	}
+	w.check("registration_update_reachability")
+}
+
+// Network-initiated deregistration of an idle UE (TS 24.501 §5.5.2.3.1,
+// §5.6.2.2.1): the UE is paged and, once connected again, sent the
+// DEREGISTRATION REQUEST.
+func TestNetworkDeregistrationIdle(t *testing.T) {
+	w := registeredIdle(t, 1)
+	w.deregister()
+	w.update(false)
+	if w.m.State() != gmm.Deregistered {
+		t.Errorf("state %s, want deregistered", w.m.State())
+	}
+	w.check("network_deregistration_idle")
+}
+
+// A network-initiated deregistration of an idle UE that does not answer
+// the paging is done locally.
+func TestNetworkDeregistrationIdleNoAnswer(t *testing.T) {
+	w := registeredIdle(t, 1)
+	w.transfer(1, sbi.N2SetupRequest)
+	w.deregister()
+	for range gmm.DefaultPagingAttempts {
+		w.expire(gmm.T3513)
+	}
+	if w.m.State() != gmm.Deregistered {
+		t.Errorf("state %s, want deregistered", w.m.State())
+	}
+	w.check("network_deregistration_idle_no_answer")
+}
+
+// A connected UE gets an N2SetupRequest transfer at once as a PDU Session
+// Resource Setup Request: N1_N2_TRANSFER_INITIATED.
+func TestTransferConnected(t *testing.T) {
+	w := newWorld(t, worldOptions{smf: true})
+	w.register()
+	w.deliver()
+	w.session(1)
+	if res, err := w.transfer(1, sbi.N2SetupRequest); err != nil || res != sbi.N1N2TransferInitiated {
+		t.Errorf("N1N2Transfer = %v, %v, want N1_N2_TRANSFER_INITIATED", res, err)
+	}
+	if _, err := w.transfer(9, sbi.N2SetupRequest); !errors.Is(err, gmm.ErrNoSession) {
+		t.Errorf("N1N2Transfer for no session = %v, want ErrNoSession", err)
+	}
+	w.check("transfer_connected")
+}
