@@ -33,6 +33,9 @@ type Config struct {
 	Integrity, Ciphering []uint8
 	// T3512 is the periodic registration timer given to UEs.
 	T3512 time.Duration
+	// Accept holds the operator's Registration Accept IEs (T3502, 5GS
+	// network feature support, emergency numbers, service area).
+	Accept gmm.AcceptIEs
 	// Timers are the 5GMM network timers; zero values take the TS
 	// 24.501 defaults (gmm.Timers says which).
 	Timers gmm.Timers
@@ -223,6 +226,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 		T3512:              cfg.T3512,
 		Timers:             timers,
 		PagingAttempts:     cfg.PagingAttempts,
+		Accept:             cfg.Accept,
 	}
 	a.mu.rans = map[*ran]struct{}{}
 	a.mu.byID = map[ngap.RANNodeID]*ran{}

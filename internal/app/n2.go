@@ -10,6 +10,7 @@ import (
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
 )
@@ -28,6 +29,16 @@ func amfConfig(cfg config.Config) amf.Config {
 			ImplicitDeregistration: cfg.AMF.ImplicitDeregistration},
 		PagingAttempts: int(cfg.AMF.PagingAttempts),
 		MaxRegistering: int(cfg.AMF.MaxRegistering),
+		Accept: gmm.AcceptIEs{
+			T3502:    cfg.AMF.T3502,
+			Features: nas.NetworkFeatures{IMSVoPS: cfg.AMF.IMSVoiceOverPS, EMC: cfg.AMF.EmergencyServices},
+		},
+	}
+	for _, n := range cfg.AMF.EmergencyNumbers {
+		c.Accept.EmergencyNumbers = append(c.Accept.EmergencyNumbers, nas.EmergencyNumber{Categories: n.CategoryBits(), Digits: n.Number})
+	}
+	for _, tac := range cfg.AMF.ServiceAreaTACs {
+		c.Accept.ServiceArea = append(c.Accept.ServiceArea, ngap.TAI{PLMN: plmn, TAC: tac})
 	}
 	for _, s := range cfg.Slices {
 		sd, hasSD := s.SDValue()

@@ -98,6 +98,66 @@ type AMF struct {
 	// registrations get 5GMM cause #22 with a back-off and the gNBs an
 	// NGAP Overload Start (TS 24.501 §5.3.9, TS 38.413 §8.7.6).
 	MaxRegistering uint32 `yaml:"max_registering"`
+	// T3502 is sent in Registration Accept: how long a UE whose
+	// registration attempts failed waits before trying again (TS 24.501
+	// §5.5.1.2.7, §10.2, default 12 minutes). GPRS timer 2: up to 186
+	// minutes.
+	T3502 time.Duration `yaml:"t3502"`
+	// IMSVoiceOverPS sets the IMS-VoPS-3GPP bit of the 5GS network feature
+	// support in Registration Accept (TS 24.501 §9.11.3.5): whether UEs may
+	// place IMS voice calls over their PDU sessions. Off by default.
+	IMSVoiceOverPS bool `yaml:"ims_voice_over_ps"`
+	// EmergencyServices sets the EMC indicator of the 5GS network feature
+	// support ("emergency services supported in NR connected to 5GCN",
+	// TS 24.501 §9.11.3.5). Off by default.
+	EmergencyServices bool `yaml:"emergency_services"`
+	// EmergencyNumbers is the emergency number list sent in Registration
+	// Accept (TS 24.501 §9.11.3.23); empty sends none.
+	EmergencyNumbers []EmergencyNumber `yaml:"emergency_numbers"`
+	// ServiceAreaTACs are the tracking areas of the PLMN a UE is allowed
+	// service in, sent as the service area list (TS 24.501 §9.11.3.49,
+	// allowed area); empty sends none: every tracking area is allowed.
+	ServiceAreaTACs []uint32 `yaml:"service_area_tacs"`
+}
+
+// EmergencyNumber is one entry of the emergency number list
+// (TS 24.008 §10.5.3.13).
+type EmergencyNumber struct {
+	// Number is 1 to 20 decimal digits.
+	Number string `yaml:"number"`
+	// Categories are the emergency services the number reaches: police,
+	// ambulance, fire, marine, mountain (TS 24.008 table 10.5.135d);
+	// empty leaves the category to the UE.
+	Categories []string `yaml:"categories"`
+}
+
+// EmergencyCategory returns the bit of a named emergency service category
+// in the emergency service category value (TS 24.008 table 10.5.135d).
+func EmergencyCategory(name string) (uint8, bool) {
+	switch name {
+	case "police":
+		return 1 << 0, true
+	case "ambulance":
+		return 1 << 1, true
+	case "fire":
+		return 1 << 2, true
+	case "marine":
+		return 1 << 3, true
+	case "mountain":
+		return 1 << 4, true
+	}
+	return 0, false
+}
+
+// CategoryBits returns the emergency service category value of the
+// entry's categories; names Validate refuses count for nothing.
+func (e EmergencyNumber) CategoryBits() uint8 {
+	var v uint8
+	for _, c := range e.Categories {
+		b, _ := EmergencyCategory(c)
+		v |= b
+	}
+	return v
 }
 
 // NASAlgorithm returns the number of an algorithm name such as "NIA2"

@@ -90,7 +90,11 @@ func TestLoadFull(t *testing.T) {
 		Slices: []Slice{{SST: 1}, {SST: 2, SD: "0000FF"}},
 		AMF: AMF{Name: "Keel AMF (lab 3)", RegionID: 202, SetID: 1023, Pointer: 63,
 			Integrity: []string{"NIA1", "NIA2"}, Ciphering: []string{"NEA0"}, T3512: 12 * time.Minute,
-			T3513: 2 * time.Second, PagingAttempts: 4, MobileReachable: 20 * time.Minute, ImplicitDeregistration: 10 * time.Minute, MaxRegistering: 500},
+			T3513: 2 * time.Second, PagingAttempts: 4, MobileReachable: 20 * time.Minute, ImplicitDeregistration: 10 * time.Minute, MaxRegistering: 500,
+			T3502: 30 * time.Minute, IMSVoiceOverPS: true, EmergencyServices: true,
+			EmergencyNumbers: []EmergencyNumber{{Number: "112", Categories: []string{"police", "ambulance", "fire"}},
+				{Number: "1400", Categories: []string{"mountain"}}, {Number: "999"}},
+			ServiceAreaTACs: []uint32{1, 2}},
 		DNNs: []DNN{{
 			Name:     "internet",
 			IPv4Pool: netip.MustParsePrefix("10.45.0.0/16"),

@@ -31,7 +31,8 @@ func Default() Config {
 			T3513:                  4 * time.Second,
 			PagingAttempts:         3,
 			ImplicitDeregistration: 4 * time.Minute,
-			MaxRegistering:         10000},
+			MaxRegistering:         10000,
+			T3502:                  12 * time.Minute},
 		DNNs: []DNN{{
 			Name:     "internet",
 			IPv4Pool: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 45, 0, 0}), 16),
@@ -166,6 +167,29 @@ amf:
   # UEs registering at once before new ones are refused with 5GMM cause #22
   # (congestion, with a back-off) and the gNBs are sent Overload Start.
   max_registering: {{.AMF.MaxRegistering}}
+  # T3502 sent to UEs: how long a UE whose registration attempts failed
+  # waits before trying again (TS 24.501 §5.5.1.2.7, §10.2). 2s to 186m.
+  t3502: {{.AMF.T3502}}
+  # Tell UEs that IMS voice over PS sessions is supported (TS 24.501
+  # §9.11.3.5 IMS-VoPS-3GPP). Turn on only with an IMS core behind a DNN.
+  ims_voice_over_ps: {{.AMF.IMSVoiceOverPS}}
+  # Tell UEs that emergency services are supported in NR connected to 5GC
+  # (TS 24.501 §9.11.3.5 EMC). Keel itself does not yet serve emergency
+  # registrations or emergency PDU sessions.
+  emergency_services: {{.AMF.EmergencyServices}}
+  # Emergency numbers sent to UEs besides the ones they know (TS 24.501
+  # §9.11.3.23), e.g.
+  #   emergency_numbers:
+  #     - number: "112"
+  #       categories: [police, ambulance, fire]
+  # number: 1 to 20 digits; categories: police, ambulance, fire, marine,
+  # mountain, or [] to leave it to the UE. At most 12 numbers of 3 digits
+  # fit the list. [] sends none.
+  emergency_numbers: []
+  # Tracking areas UEs are allowed service in, sent as the service area
+  # list (TS 24.501 §9.11.3.49): at most 16 TACs of the PLMN. [] sends none
+  # (every tracking area is allowed).
+  service_area_tacs: {{list .AMF.ServiceAreaTACs}}
 
 # Data networks UEs may open PDU sessions to: at least one. In an entry, a
 # key left out is empty, except mtu, which is 1400.

@@ -19,6 +19,13 @@ const (
 	maxSetID      = 1<<10 - 1
 	maxPointer    = 1<<6 - 1
 
+	// maxGPRSTimer2 is the longest GPRS timer 2: 31 units of 6 minutes
+	// (TS 24.008 §10.5.7.4).
+	maxGPRSTimer2          = 186 * time.Minute
+	maxEmergencyDigits     = 20 // TS 24.008 §10.5.3.13: 10 octets of BCD
+	maxEmergencyListOctets = 48
+	maxServiceAreaTACs     = 16
+
 	// maxDNNLen is the longest DNN whose encoding (a length octet before
 	// each label, TS 23.003 §9.1) fits in 100 octets.
 	maxDNNLen   = 99
@@ -141,11 +148,70 @@ func (a AMF) validate() *Error {
 		return errorf("amf.implicit_deregistration", "must be at least 1s, got %s", a.ImplicitDeregistration)
 	case a.MaxRegistering == 0:
 		return errorf("amf.max_registering", "must be at least 1")
+	case a.T3502 < 2*time.Second || a.T3502 > maxGPRSTimer2:
+		return errorf("amf.t3502", "must be 2s to %s (GPRS timer 2, TS 24.008 §10.5.7.4), got %s", maxGPRSTimer2, a.T3502)
+	}
+	if err := a.validateEmergencyNumbers(); err != nil {
+		return err
+	}
+	if err := a.validateServiceArea(); err != nil {
+		return err
 	}
 	if err := algorithms("amf.integrity", "NIA", a.Integrity); err != nil {
 		return err
 	}
 	return algorithms("amf.ciphering", "NEA", a.Ciphering)
+}
+
+// validateEmergencyNumbers checks the emergency number list: digits,
+// categories, no number twice, and the size of the IE (TS 24.008
+// §10.5.3.13: at most 48 octets of entries).
+func (a AMF) validateEmergencyNumbers() *Error {
+	seen := map[string]int{}
+	size := 0
+	for i, n := range a.EmergencyNumbers {
+		key := index("amf.emergency_numbers", i)
+		if n.Number == "" || len(n.Number) > maxEmergencyDigits || strings.Trim(n.Number, "0123456789") != "" {
+			return errorf(key+".number", "must be 1 to %d digits, got %q", maxEmergencyDigits, n.Number)
+		}
+		if j, dup := seen[n.Number]; dup {
+			return errorf(key+".number", "%s is also amf.emergency_numbers[%d]", n.Number, j)
+		}
+		seen[n.Number] = i
+		for k, c := range n.Categories {
+			if _, ok := EmergencyCategory(c); !ok {
+				return errorf(fmt.Sprintf("%s.categories[%d]", key, k), "must be police, ambulance, fire, marine or mountain, got %q", c)
+			}
+		}
+		size += 2 + (len(n.Number)+1)/2
+	}
+	if size > maxEmergencyListOctets {
+		return errorf("amf.emergency_numbers", "take %d octets, more than the %d an emergency number list holds (TS 24.008 §10.5.3.13)", size, maxEmergencyListOctets)
+	}
+	return nil
+}
+
+// validateServiceArea checks the allowed tracking areas: one partial
+// service area list holds at most 16 (TS 24.501 §9.11.3.49).
+func (a AMF) validateServiceArea() *Error {
+	if len(a.ServiceAreaTACs) > maxServiceAreaTACs {
+		return errorf("amf.service_area_tacs", "must list at most %d TACs (TS 24.501 §9.11.3.49), got %d", maxServiceAreaTACs, len(a.ServiceAreaTACs))
+	}
+	seen := map[uint32]int{}
+	for i, t := range a.ServiceAreaTACs {
+		key := index("amf.service_area_tacs", i)
+		switch {
+		case t > maxTAC:
+			return errorf(key, "must be 0..%d (24 bits), got %d", maxTAC, t)
+		case t == deletedTAC:
+			return errorf(key, "%d marks a deleted tracking area (TS 24.501 §9.11.3.8)", t)
+		}
+		if j, dup := seen[t]; dup {
+			return errorf(key, "%d is also amf.service_area_tacs[%d]", t, j)
+		}
+		seen[t] = i
+	}
+	return nil
 }
 
 // algorithms checks a NAS algorithm preference list.

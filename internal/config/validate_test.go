@@ -53,6 +53,36 @@ func TestValidate(t *testing.T) {
 		{"mobile reachable under T3512", func(c *Config) { c.AMF.MobileReachable = time.Minute }, "amf.mobile_reachable", "longer than amf.t3512"},
 		{"implicit deregistration short", func(c *Config) { c.AMF.ImplicitDeregistration = time.Millisecond }, "amf.implicit_deregistration", "at least 1s"},
 		{"set ID 1024", func(c *Config) { c.AMF.SetID = 1024 }, "amf.set_id", "must be 0..1023 (10 bits), got 1024"},
+		{"T3502 zero", func(c *Config) { c.AMF.T3502 = 0 }, "amf.t3502", "must be 2s to 3h6m0s"},
+		{"T3502 186m", func(c *Config) { c.AMF.T3502 = 186 * time.Minute }, "", ""},
+		{"T3502 187m", func(c *Config) { c.AMF.T3502 = 187 * time.Minute }, "amf.t3502", "GPRS timer 2"},
+		{"emergency number", func(c *Config) {
+			c.AMF.EmergencyNumbers = []EmergencyNumber{{Number: "112", Categories: []string{"police", "fire"}}, {Number: "12345678901234567890"}}
+		}, "", ""},
+		{"emergency number letters", func(c *Config) { c.AMF.EmergencyNumbers = []EmergencyNumber{{Number: "11a"}} }, "amf.emergency_numbers[0].number", `must be 1 to 20 digits, got "11a"`},
+		{"emergency number empty", func(c *Config) { c.AMF.EmergencyNumbers = []EmergencyNumber{{}} }, "amf.emergency_numbers[0].number", "1 to 20 digits"},
+		{"emergency number 21 digits", func(c *Config) {
+			c.AMF.EmergencyNumbers = []EmergencyNumber{{Number: "123456789012345678901"}}
+		}, "amf.emergency_numbers[0].number", "1 to 20 digits"},
+		{"emergency number twice", func(c *Config) { c.AMF.EmergencyNumbers = []EmergencyNumber{{Number: "112"}, {Number: "112"}} }, "amf.emergency_numbers[1].number", "112 is also amf.emergency_numbers[0]"},
+		{"emergency category unknown", func(c *Config) {
+			c.AMF.EmergencyNumbers = []EmergencyNumber{{Number: "112", Categories: []string{"police", "coastguard"}}}
+		}, "amf.emergency_numbers[0].categories[1]", `got "coastguard"`},
+		{"emergency list too long", func(c *Config) {
+			for i := range 5 {
+				c.AMF.EmergencyNumbers = append(c.AMF.EmergencyNumbers, EmergencyNumber{Number: strings.Repeat("1", 19) + string(rune('0'+i))})
+			}
+		}, "amf.emergency_numbers", "take 60 octets, more than the 48"},
+		{"emergency list 48 octets", func(c *Config) {
+			for i := range 4 {
+				c.AMF.EmergencyNumbers = append(c.AMF.EmergencyNumbers, EmergencyNumber{Number: strings.Repeat("1", 19) + string(rune('0'+i))})
+			}
+		}, "", ""},
+		{"service area", func(c *Config) { c.AMF.ServiceAreaTACs = []uint32{1, 7} }, "", ""},
+		{"service area 17 TACs", func(c *Config) { c.AMF.ServiceAreaTACs = make([]uint32, 17) }, "amf.service_area_tacs", "at most 16 TACs"},
+		{"service area TAC past 24 bits", func(c *Config) { c.AMF.ServiceAreaTACs = []uint32{1 << 24} }, "amf.service_area_tacs[0]", "24 bits"},
+		{"service area deleted TAC", func(c *Config) { c.AMF.ServiceAreaTACs = []uint32{0xfffffe} }, "amf.service_area_tacs[0]", "deleted tracking area"},
+		{"service area TAC twice", func(c *Config) { c.AMF.ServiceAreaTACs = []uint32{3, 3} }, "amf.service_area_tacs[1]", "3 is also amf.service_area_tacs[0]"},
 		{"pointer 64", func(c *Config) { c.AMF.Pointer = 64 }, "amf.pointer", "must be 0..63 (6 bits), got 64"},
 		{"no DNNs", func(c *Config) { c.DNNs = nil }, "dnns", "at least one"},
 		{"DNN name empty", func(c *Config) { c.DNNs[0].Name = "" }, "dnns[0].name", "must not be empty"},

@@ -87,12 +87,27 @@ func SecurityModeCommand(b []byte, s SecurityMode) []byte {
 	return b
 }
 
-// Accept is the content of a REGISTRATION ACCEPT (§8.2.7).
+// Accept is the content of a REGISTRATION ACCEPT (§8.2.7). Empty lists,
+// a nil Features and zero durations leave their IEs out.
 type Accept struct {
 	GUTI         *GUTI
 	TAIs         []ngap.TAI // of one PLMN, TAIs[0].PLMN
 	AllowedNSSAI []ngap.SNSSAI
-	T3512        time.Duration
+	// RejectedNSSAI are the requested S-NSSAIs not allowed (§9.11.3.46).
+	RejectedNSSAI []RejectedSNSSAI
+	// ConfiguredNSSAI is the configured NSSAI for the serving PLMN
+	// (§9.11.3.37, §5.5.1.2.4).
+	ConfiguredNSSAI []ngap.SNSSAI
+	// Features is the 5GS network feature support (§9.11.3.5).
+	Features *NetworkFeatures
+	// ServiceArea lists the allowed tracking areas (§9.11.3.49), of one
+	// PLMN, at most 16.
+	ServiceArea []ngap.TAI
+	T3512       time.Duration
+	// T3502 is the value the UE starts T3502 with (§9.11.2.4, §10.2).
+	T3502 time.Duration
+	// EmergencyNumbers is the emergency number list (§9.11.3.23).
+	EmergencyNumbers []EmergencyNumber
 }
 
 // RegistrationAccept (TS 24.501 §8.2.7).
@@ -112,11 +127,37 @@ func RegistrationAccept(b []byte, a Accept) ([]byte, error) {
 			return nil, err
 		}
 	}
+	// The optional IEs go in the order of the §8.2.7 table, which
+	// decoders such as Wireshark's follow.
 	if len(a.AllowedNSSAI) > 0 {
 		b = appendNSSAI(b, ieiAllowedNSSAI, a.AllowedNSSAI)
 	}
+	if len(a.RejectedNSSAI) > 0 {
+		b = appendRejectedNSSAI(b, ieiRejectedNSSAI, a.RejectedNSSAI)
+	}
+	if len(a.ConfiguredNSSAI) > 0 {
+		b = appendNSSAI(b, ieiConfiguredNSSAI, a.ConfiguredNSSAI)
+	}
+	if a.Features != nil {
+		b = appendNetworkFeatures(b, *a.Features)
+	}
+	if len(a.ServiceArea) > 0 {
+		var err error
+		if b, err = appendServiceAreaList(b, a.ServiceArea); err != nil {
+			return nil, err
+		}
+	}
 	if a.T3512 > 0 {
 		b = append(b, ieiT3512, 1, GPRSTimer3(a.T3512))
+	}
+	if a.T3502 > 0 {
+		b = appendT3502(b, a.T3502)
+	}
+	if len(a.EmergencyNumbers) > 0 {
+		var err error
+		if b, err = appendEmergencyNumbers(b, a.EmergencyNumbers); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
 }

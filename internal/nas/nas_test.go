@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -35,6 +36,10 @@ func TestBuildersGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	full, err := RegistrationAccept(nil, fullAccept)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name string
 		got  []byte
@@ -55,7 +60,28 @@ func TestBuildersGolden(t *testing.T) {
 			"540a" + "01" + "00f110" + "000001" + "010203" +
 			"1507" + "0101" + "0402abcdef" +
 			"5e0105"},
+		// Every optional IE Keel sends, in the order of the §8.2.7 table:
+		// rejected NSSAI (0x11: length<<4|cause, SST[, SD]); configured
+		// NSSAI (0x31); 5GS network feature support (0x21: IMS-VoPS-3GPP
+		// bit 1, EMC "01" in bits 3-4); service area list (0x27: one
+		// allowed partial list of type 00, two TACs); T3512; T3502 = 12
+		// minutes (GPRS timer 2, unit 1 min: 001 01100); emergency
+		// number list (0x34: per entry length, category, BCD digits
+		// filled with f).
+		{"RegistrationAccept all IEs", full, "7e0042" + "0101" +
+			"5407" + "00" + "00f110" + "000001" +
+			"15020101" +
+			"1107" + "1002" + "4103112233" +
+			"3107" + "0101" + "0402abcdef" +
+			"21020500" +
+			"270a" + "01" + "00f110" + "000001" + "000002" +
+			"5e0105" +
+			"16012c" +
+			"3408" + "030711f2" + "03104100"},
 		{"RegistrationReject", RegistrationReject(nil, Cause5GSServicesNotAllowed), "7e004407"},
+		// Cause #62 with the rejected NSSAI (IEI 0x69, §8.2.9.5).
+		{"RegistrationRejectNSSAI", RegistrationRejectNSSAI(nil, CauseNoNetworkSlicesAvailable,
+			[]RejectedSNSSAI{{SNSSAI: ngap.SNSSAI{SST: 2}, Cause: RejectedNotAvailableInPLMN}}), "7e00443e" + "6902" + "1002"},
 		// Cause #22 and T3346 = 3 minutes (GPRS timer 2, unit 1 min).
 		{"RegistrationRejectBackoff", RegistrationRejectBackoff(nil, CauseCongestion, 3*time.Minute), "7e004416" + "5f0123"},
 		{"IdentityRequest", IdentityRequest(nil, IdentitySUCI), "7e005b01"},
@@ -65,6 +91,41 @@ func TestBuildersGolden(t *testing.T) {
 	} {
 		if got := hex.EncodeToString(c.got); got != c.want {
 			t.Errorf("%s = %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+// fullAccept has every optional IE of a REGISTRATION ACCEPT Keel sends.
+var fullAccept = Accept{
+	TAIs:         []ngap.TAI{{PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, TAC: 1}},
+	AllowedNSSAI: []ngap.SNSSAI{{SST: 1}},
+	RejectedNSSAI: []RejectedSNSSAI{{SNSSAI: ngap.SNSSAI{SST: 2}, Cause: RejectedNotAvailableInPLMN},
+		{SNSSAI: ngap.SNSSAI{SST: 3, SD: 0x112233, HasSD: true}, Cause: RejectedNotAvailableInRegistrationArea}},
+	ConfiguredNSSAI: []ngap.SNSSAI{{SST: 1}, {SST: 2, SD: 0xabcdef, HasSD: true}},
+	Features:        &NetworkFeatures{IMSVoPS: true, EMC: true},
+	ServiceArea:     []ngap.TAI{{PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, TAC: 1}, {PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, TAC: 2}},
+	T3512:           54 * time.Minute,
+	T3502:           12 * time.Minute,
+	EmergencyNumbers: []EmergencyNumber{{Categories: EmergencyPolice | EmergencyAmbulance | EmergencyFireBrigade, Digits: "112"},
+		{Categories: EmergencyMountainRescue, Digits: "1400"}},
+}
+
+func TestAcceptErrors(t *testing.T) {
+	plmn := ngap.PLMN{MCC: "001", MNC: "01"}
+	many := make([]ngap.TAI, 17)
+	for i := range many {
+		many[i] = ngap.TAI{PLMN: plmn, TAC: uint32(i + 1)}
+	}
+	for name, a := range map[string]Accept{
+		"17 service area TAIs":    {ServiceArea: many},
+		"letters in a number":     {EmergencyNumbers: []EmergencyNumber{{Digits: "11a"}}},
+		"filler digit in number":  {EmergencyNumbers: []EmergencyNumber{{Digits: "1?"}}},
+		"empty emergency number":  {EmergencyNumbers: []EmergencyNumber{{Digits: ""}}},
+		"21-digit number":         {EmergencyNumbers: []EmergencyNumber{{Digits: "123456789012345678901"}}},
+		"emergency list too long": {EmergencyNumbers: slices.Repeat([]EmergencyNumber{{Digits: "12345678901234567890"}}, 5)},
+	} {
+		if b, err := RegistrationAccept(nil, a); err == nil {
+			t.Errorf("%s: RegistrationAccept = %x, want an error", name, b)
 		}
 	}
 }

@@ -107,6 +107,23 @@ type SNSSAI struct {
 	HasSD bool
 }
 
+// NoSD is the SD value that stands for "no SD" (TS 23.003 §28.4.2): an
+// S-NSSAI with SD ffffff is the S-NSSAI of the same SST without an SD.
+const NoSD = 0xffffff
+
+// Canonical returns s in the one form Keel compares: an SD of ffffff
+// becomes no SD (TS 23.003 §28.4.2).
+func (s SNSSAI) Canonical() SNSSAI {
+	if s.HasSD && s.SD == NoSD {
+		return SNSSAI{SST: s.SST}
+	}
+	return s
+}
+
+// Same reports whether s and o name the same slice: the same SST and the
+// same SD, where SD ffffff and no SD are the same (TS 23.003 §28.4.2).
+func (s SNSSAI) Same(o SNSSAI) bool { return s.Canonical() == o.Canonical() }
+
 func (s SNSSAI) String() string {
 	if s.HasSD {
 		return fmt.Sprintf("%d:%06x", s.SST, s.SD)

@@ -179,3 +179,14 @@ func withoutFirstIE(t *testing.T, full *message.NGSetupRequest) []byte {
 	out[3] = byte(len(out) - 4)
 	return out
 }
+
+// TS 23.003 §28.4.2: SD ffffff and no SD name the same slice.
+func TestSNSSAISame(t *testing.T) {
+	noSD, ffffff := SNSSAI{SST: 1}, SNSSAI{SST: 1, SD: NoSD, HasSD: true}
+	if !noSD.Same(ffffff) || !ffffff.Same(noSD) || ffffff.Canonical() != noSD {
+		t.Errorf("SST 1 and SST 1 with SD ffffff differ")
+	}
+	if noSD.Same(SNSSAI{SST: 1, SD: 0, HasSD: true}) || noSD.Same(SNSSAI{SST: 2}) {
+		t.Errorf("SST 1 is the same as SST 1 SD 000000 or SST 2")
+	}
+}

@@ -266,7 +266,7 @@ type SMData struct {
 // (TS 23.003 §9.1).
 func SubscribedDNN(data []SMData, dnn string, s SNSSAI) (SMData, bool) {
 	for _, d := range data {
-		if strings.EqualFold(d.DNN, dnn) && d.SNSSAI == s {
+		if strings.EqualFold(d.DNN, dnn) && d.SNSSAI.Canonical() == s.Canonical() {
 			return d, true
 		}
 	}

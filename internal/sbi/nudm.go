@@ -56,8 +56,14 @@ type NudmSDM interface {
 type AMData struct {
 	// UEAMBRUplink and UEAMBRDownlink are the subscribed UE-AMBR in bit/s.
 	UEAMBRUplink, UEAMBRDownlink uint64
-	// NSSAI holds the subscribed S-NSSAIs; the first is the default one.
+	// NSSAI holds the subscribed S-NSSAIs.
 	NSSAI []SNSSAI
+	// DefaultNSSAI holds the subscribed S-NSSAIs marked default
+	// (TS 29.503 Nssai defaultSingleNssais), a subset of NSSAI: what a UE
+	// is allowed when it requests no S-NSSAI the network can allow
+	// (TS 23.501 §5.15.5.2.1). Keel's subscriber data mark the first
+	// subscribed S-NSSAI default.
+	DefaultNSSAI []SNSSAI
 	// DNNs lists the subscribed DNNs, each once.
 	DNNs []string
 }
@@ -68,6 +74,15 @@ type SNSSAI struct {
 	SST   uint8
 	SD    uint32
 	HasSD bool
+}
+
+// Canonical returns s with an SD of ffffff, which stands for no SD
+// (TS 23.003 §28.4.2), as no SD: the one form slices are compared in.
+func (s SNSSAI) Canonical() SNSSAI {
+	if s.HasSD && s.SD == 0xffffff {
+		return SNSSAI{SST: s.SST}
+	}
+	return s
 }
 
 // NudmUECM is the UDM's Nudm_UEContextManagement service (TS 29.503 §5.3):

@@ -266,7 +266,7 @@ func (s *SMF) buildPools(dnns []DNNConfig) error {
 	for _, d := range dnns {
 		k := dnnKey{name: strings.ToLower(d.Name), anySlice: d.SNSSAI == nil}
 		if d.SNSSAI != nil {
-			k.snssai = *d.SNSSAI
+			k.snssai = d.SNSSAI.Canonical()
 		}
 		if d.Name == "" || s.dnns[k] != nil {
 			return fmt.Errorf("smf: DNN %q: empty or configured twice for one slice", d.Name)
@@ -328,7 +328,8 @@ func (p *dnnPools) reserve(a netip.Addr) error {
 // the DNN's entry for every slice.
 func (s *SMF) pools(dnn string, snssai sbi.SNSSAI) *dnnPools {
 	name := strings.ToLower(dnn)
-	if p := s.dnns[dnnKey{name: name, snssai: snssai}]; p != nil {
+	// TS 23.003 §28.4.2: SD ffffff and no SD are the same slice.
+	if p := s.dnns[dnnKey{name: name, snssai: snssai.Canonical()}]; p != nil {
 		return p
 	}
 	return s.dnns[dnnKey{name: name, anySlice: true}]

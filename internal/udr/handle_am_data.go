@@ -18,6 +18,11 @@ func (u *UDR) AccessAndMobilitySubscription(ctx context.Context, supi string) (s
 	for _, s := range sub.NSSAI {
 		am.NSSAI = append(am.NSSAI, sbi.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
 	}
+	if len(am.NSSAI) > 0 {
+		// The subscriber data mark the first subscribed S-NSSAI default
+		// (TS 29.503 Nssai defaultSingleNssais).
+		am.DefaultNSSAI = am.NSSAI[:1:1]
+	}
 	seen := make(map[string]bool, len(sub.DNNs))
 	for _, d := range sub.DNNs {
 		if !seen[d.DNN] {

@@ -117,8 +117,9 @@ func TestAccessAndMobility(t *testing.T) {
 	}
 	want := sbi.AMData{
 		UEAMBRUplink: 50e6, UEAMBRDownlink: 200e6,
-		NSSAI: []sbi.SNSSAI{{SST: 1}, {SST: 2, SD: 0xa, HasSD: true}},
-		DNNs:  []string{"internet", "ims"},
+		NSSAI:        []sbi.SNSSAI{{SST: 1}, {SST: 2, SD: 0xa, HasSD: true}},
+		DefaultNSSAI: []sbi.SNSSAI{{SST: 1}},
+		DNNs:         []string{"internet", "ims"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("AccessAndMobilitySubscription (-want +got):\n%s", diff)

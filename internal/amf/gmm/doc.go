@@ -32,6 +32,13 @@
 //   - TS 24.501 §5.5.1.2 initial registration, §5.5.1.3 mobility and
 //     periodic registration update, with the abnormal cases of
 //     §5.5.1.2.8 (T3550, a second REGISTRATION REQUEST).
+//   - TS 24.501 §5.5.1.2.4 and TS 23.501 §5.15.5.2.1 slices: allowed,
+//     rejected (with causes) and configured NSSAI, the subscriber's default
+//     S-NSSAIs when nothing requested can be allowed, #62 only when
+//     nothing can; SD ffffff is no SD (TS 23.003 §28.4.2).
+//   - TS 24.501 §8.2.7 Registration Accept IEs from configuration: 5GS
+//     network feature support, service area list, T3502, emergency
+//     number list.
 //   - TS 24.501 §5.4.1.3 5G-AKA (T3560, MAC and synch failure), §5.4.2
 //     security mode control (T3560, NIA0 refused, replayed UE security
 //     capabilities), §5.4.3 identification (T3570).

@@ -58,6 +58,7 @@ type world struct {
 	log       strings.Builder
 	dl        [][]byte // downlink NAS PDUs not yet given to the UE
 	congested bool
+	showIEs   bool // transcribe the IEs of Registration Accept and Reject
 	timer     map[gmm.Timer]bool
 }
 
@@ -66,12 +67,12 @@ type shell struct{ w *world }
 
 func (s shell) SendNAS(pdu []byte) {
 	s.w.dl = append(s.w.dl, pdu)
-	fmt.Fprintf(&s.w.log, "  nw: %s\n", describe(pdu))
+	fmt.Fprintf(&s.w.log, "  nw: %s%s\n", describe(pdu), s.w.ies(pdu))
 }
 
 func (s shell) SetupContext(c gmm.ContextSetup) {
 	s.w.dl = append(s.w.dl, c.NASPDU)
-	fmt.Fprintf(&s.w.log, "  nw: InitialContextSetup nssai=%d %s\n", len(c.AllowedNSSAI), describe(c.NASPDU))
+	fmt.Fprintf(&s.w.log, "  nw: InitialContextSetup nssai=%d %s%s\n", len(c.AllowedNSSAI), describe(c.NASPDU), s.w.ies(c.NASPDU))
 }
 
 func (s shell) Release(c gmm.ReleaseCause) {
@@ -161,6 +162,14 @@ type worldOptions struct {
 	// smf gives the machine an SMF that writes its calls into the
 	// transcript.
 	smf bool
+	// subNSSAI is the subscribed NSSAI (the first is the default), nil
+	// meaning SST 1; slices the AMF's, nil meaning SST 1; ueNSSAI what the
+	// UE requests, nil meaning SST 1 (an empty list: no requested NSSAI).
+	subNSSAI []store.SNSSAI
+	slices   []ngap.SNSSAI
+	ueNSSAI  []ue.SNSSAI
+	// accept sets the AMF's Registration Accept IEs.
+	accept gmm.AcceptIEs
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -171,10 +180,19 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	if o.subNSSAI == nil {
+		o.subNSSAI = []store.SNSSAI{{SST: 1}}
+	}
+	if o.slices == nil {
+		o.slices = []ngap.SNSSAI{{SST: 1}}
+	}
+	if o.ueNSSAI == nil {
+		o.ueNSSAI = []ue.SNSSAI{{SST: 1}}
+	}
 	if !o.noSub {
 		err := st.CreateSubscriber(ctx, &store.Subscriber{SUPI: supi,
 			Auth:  store.AuthData{K: testK, OPc: testOPc, AMF: [2]byte{0x80, 0x00}},
-			NSSAI: []store.SNSSAI{{SST: 1}}})
+			NSSAI: o.subNSSAI})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,8 +218,9 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	}
 	cfg := &gmm.Config{
 		PLMN: plmn, ServingNetworkName: kdf.ServingNetworkName("001", "01"),
-		TAIs: []ngap.TAI{{PLMN: plmn, TAC: 1}}, Slices: []ngap.SNSSAI{{SST: 1}},
+		TAIs: []ngap.TAI{{PLMN: plmn, TAC: 1}}, Slices: o.slices,
 		Integrity: []uint8{2, 1, 3}, Ciphering: o.ciphering, T3512: 54 * time.Minute, Timers: gmm.DefaultTimers,
+		Accept: o.accept,
 	}
 	w := &world{t: t, timer: map[gmm.Timer]bool{}, cfg: cfg, svc: gmm.Services{AUSF: a, SDM: d, UECM: d}}
 	if o.smf {
@@ -213,7 +232,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		k = o.ueK
 	}
 	w.ue, err = ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: k, OPc: testOPc, Scheme: ue.SchemeNull,
-		SNSSAIs: []ue.SNSSAI{{SST: 1}}, SQN: o.ueSQN, IA: o.ueIA})
+		SNSSAIs: o.ueNSSAI, SQN: o.ueSQN, IA: o.ueIA})
 	if err != nil {
 		t.Fatal(err)
 	}

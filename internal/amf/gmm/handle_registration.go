@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/free5gc/nas/nasMessage"
 
@@ -112,8 +113,18 @@ func parseRegistration(req *nasMessage.RegistrationRequest, plain []byte) (*regi
 // releases the N2 connection.
 func (m *Machine) reject(cause uint8) {
 	m.log.Info("registration rejected", "cause", cause)
+	m.rejectWith(nas.RegistrationReject(nil, cause))
+}
+
+// rejectNSSAI rejects with #62 "no network slices available" and the
+// rejected NSSAI (§5.5.1.2.5, §8.2.9.5).
+func (m *Machine) rejectNSSAI(rejected []nas.RejectedSNSSAI) {
+	m.rejectWith(nas.RegistrationRejectNSSAI(nil, nas.CauseNoNetworkSlicesAvailable, rejected))
+}
+
+func (m *Machine) rejectWith(msg []byte) {
 	m.stopTimer()
-	m.send(nas.RegistrationReject(nil, cause))
+	m.send(msg)
 	m.sh.Outcome(Outcome{"registration", "rejected"})
 	if m.state != Registered {
 		m.state = Deregistered
@@ -179,27 +190,35 @@ func (m *Machine) accept(ctx context.Context) {
 			return
 		}
 		m.am = am
-		m.subscribed = make([]ngap.SNSSAI, 0, len(am.NSSAI))
-		for _, s := range am.NSSAI {
-			m.subscribed = append(m.subscribed, ngap.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
-		}
+		m.subscribed = toNGAP(am.NSSAI)
+		m.defaults = toNGAP(am.DefaultNSSAI)
 	}
 	if len(r.caps) >= 2 {
 		m.caps = r.caps
 	}
-	m.allowed = allowedNSSAI(r.nssai, m.subscribed, m.cfg.Slices)
-	if len(m.allowed) == 0 {
-		// TS 24.501 §5.5.1.2.5: no slice the UE may use here.
-		m.reject(nas.CauseNoNetworkSlicesAvailable)
+	var previous []ngap.SNSSAI
+	if r.kind != regInitial {
+		previous = m.allowed
+	}
+	slices := decideNSSAI(r.nssai, previous, m.subscribed, m.defaults, m.cfg.Slices)
+	if len(slices.allowed) == 0 {
+		// TS 24.501 §5.5.1.2.5: no slice the UE may use here: #62 with
+		// the rejected NSSAI.
+		m.log.Info("registration rejected: no network slice can be allowed", m.identity(), "cause", nas.CauseNoNetworkSlicesAvailable,
+			"requested", fmt.Sprint(r.nssai), "subscribed", fmt.Sprint(m.subscribed))
+		m.rejectNSSAI(slices.rejected)
 		return
 	}
+	m.allowed = slices.allowed
 	newGUTI := m.guti == nil || r.kind == regInitial
 	if newGUTI {
 		g := m.sh.AllocateGUTI()
 		m.guti = &g
 	}
 	m.tais = m.cfg.TAIs
-	a := nas.Accept{AllowedNSSAI: m.allowed, TAIs: m.tais, T3512: m.cfg.T3512}
+	a := nas.Accept{AllowedNSSAI: m.allowed, RejectedNSSAI: slices.rejected, ConfiguredNSSAI: slices.configured,
+		TAIs: m.tais, T3512: m.cfg.T3512}
+	m.cfg.Accept.fill(&a)
 	if newGUTI {
 		a.GUTI = m.guti
 	}
@@ -260,28 +279,11 @@ func (m *Machine) registered(ctx context.Context, result string) {
 	}
 }
 
-// allowedNSSAI is the requested S-NSSAIs the subscription and the AMF
-// both allow, or, with none requested, the subscribed ones the AMF
-// serves (TS 23.501 §5.15.5.2.1).
-func allowedNSSAI(requested, subscribed, served []ngap.SNSSAI) []ngap.SNSSAI {
-	var out []ngap.SNSSAI
-	candidates := requested
-	if len(candidates) == 0 {
-		candidates = subscribed
-	}
-	for _, s := range candidates {
-		if contains(subscribed, s) && contains(served, s) && !contains(out, s) {
-			out = append(out, s)
-		}
+// toNGAP converts slices of the subscription data.
+func toNGAP(list []sbi.SNSSAI) []ngap.SNSSAI {
+	out := make([]ngap.SNSSAI, 0, len(list))
+	for _, s := range list {
+		out = append(out, ngap.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
 	}
 	return out
-}
-
-func contains(list []ngap.SNSSAI, s ngap.SNSSAI) bool {
-	for _, x := range list {
-		if x.SST == s.SST && x.HasSD == s.HasSD && (!s.HasSD || x.SD == s.SD) {
-			return true
-		}
-	}
-	return false
 }

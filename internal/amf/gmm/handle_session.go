@@ -113,8 +113,13 @@ func (m *Machine) selectSlice(t nas.ULTransport) (*ngap.SNSSAI, string) {
 	var s *ngap.SNSSAI
 	switch {
 	case t.SNSSAI != nil:
-		if contains(m.allowed, *t.SNSSAI) {
-			s = t.SNSSAI
+		// TS 23.003 §28.4.2: SD ffffff and no SD are the same slice; the
+		// SMF is given the allowed NSSAI's form.
+		for i := range m.allowed {
+			if m.allowed[i].Same(*t.SNSSAI) {
+				s = &m.allowed[i]
+				break
+			}
 		}
 	case len(m.allowed) > 0:
 		s = &m.allowed[0]

@@ -114,6 +114,8 @@ type Config struct {
 	// one per T3513 period, before it fails; 0 means
 	// DefaultPagingAttempts.
 	PagingAttempts int
+	// Accept holds the operator's settings of REGISTRATION ACCEPT IEs.
+	Accept AcceptIEs
 }
 
 // DefaultT3346 is the back-off given to UEs refused for congestion.
@@ -280,8 +282,9 @@ type Machine struct {
 	caps    []byte // UE security capability IE value
 	allowed []ngap.SNSSAI
 	am      sbi.AMData
-	// subscribed is the subscribed NSSAI from Nudm_SDM.
-	subscribed []ngap.SNSSAI
+	// subscribed is the subscribed NSSAI from Nudm_SDM, and defaults
+	// the subscribed S-NSSAIs marked default.
+	subscribed, defaults []ngap.SNSSAI
 	// sessions are the UE's PDU sessions by ID.
 	sessions map[uint8]*session
 	// connected is true while the UE has an N2 connection.
