@@ -35,7 +35,12 @@
 // association holds may wait, on its own association's reader and with
 // no lock held, for that association to answer a liveness probe
 // (probe.go; ran.heard is the reader's signal): up to ProbeTimeout, which
-// delays only the association being set up. Stop joins the readers
+// delays only the association being set up. Paging (paging.go) is sent
+// from the paged UE's executor to each gNB serving its registration area,
+// each send bounded (500 ms) so that a congested association holds the
+// UE no longer; N1N2 transfer failure notifications to the SMF run on a
+// goroutine of the executor gate, never on a UE's executor, since the SMF
+// may be waiting for that executor itself. Stop joins the readers
 // (AMF.wg), then closes the executor gate (AMF.runs) and joins the
 // executors.
 //
@@ -100,7 +105,7 @@
 // see probe.go),
 // §8.7.2 RAN Configuration Update, §8.7.4 NG Reset (both directions),
 // §8.7.5 Error Indication, §8.7.6 AMF Status Indication and Overload
-// Start, §8.7.7 Overload Stop, §10; TS 38.412 §7: NGAP on SCTP with PPID
+// Start, §8.7.7 Overload Stop, §8.5.1 Paging, §10; TS 38.412 §7: NGAP on SCTP with PPID
 // 60, non-UE-associated signalling on stream 0, each UE on a stream of its
 // own. 5GMM procedures: see package gmm.
 package amf

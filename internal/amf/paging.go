@@ -66,11 +66,18 @@ func (s ueShell) Page(p gmm.Paging) {
 			u.log.Error("amf: building Paging", "err", err)
 			return
 		}
-		if err := a.send(context.Background(), t.r, msg); err != nil {
+		// Paging is best effort: a gNB that does not take it in time
+		// (a congested association) holds the UE's executor no longer.
+		ctx, cancel := context.WithTimeout(context.Background(), pagingSendTimeout)
+		if err := a.send(ctx, t.r, msg); err != nil {
 			t.r.logger().Debug("amf: Paging not sent", "err", err)
 		}
+		cancel()
 	}
 }
+
+// pagingSendTimeout bounds the sending of one Paging to one gNB.
+const pagingSendTimeout = 500 * time.Millisecond
 
 // pagingTarget is a gNB to page a UE at, with the TAIs it serves.
 type pagingTarget struct {

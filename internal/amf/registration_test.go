@@ -82,6 +82,8 @@ type coreOptions struct {
 	// of log.
 	keys    *hnkey.Keyring
 	ausfLog *slog.Logger
+	// config, when set, changes the AMF's configuration.
+	config func(*amf.Config)
 }
 
 func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOptions) *core {
@@ -129,6 +131,9 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 		tb.Fatal(err)
 	}
 	cfg.SBITimeout = o.sbiTimeout
+	if o.config != nil {
+		o.config(&cfg)
+	}
 	svc := gmm.Services{AUSF: s, SDM: sdm, UECM: d}
 	if o.services != nil {
 		svc = o.services(svc)

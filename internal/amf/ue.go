@@ -80,8 +80,9 @@ type UE struct {
 // still waiting are skipped.
 func (u *ueContext) do(f func()) { u.doOr(f, nil) }
 
-// doOr is do with what to run instead of f once the UE has failed.
-func (u *ueContext) doOr(f, failed func()) {
+// doOr is do with what to run instead of f once the UE has failed. It
+// reports false when the mailbox was full and neither will run.
+func (u *ueContext) doOr(f, failed func()) bool {
 	if !u.exec.submit(func() {
 		if u.failed {
 			if failed != nil {
@@ -95,7 +96,9 @@ func (u *ueContext) doOr(f, failed func()) {
 	}) {
 		u.a.metrics.overload.Inc()
 		u.a.log.Warn("amf: UE mailbox full: event dropped")
+		return false
 	}
+	return true
 }
 
 // publish refreshes the API's view of the UE.
@@ -270,7 +273,7 @@ func (a *AMF) N1N2MessageTransfer(ctx context.Context, req sbi.N1N2Transfer) (sb
 		err error
 	}
 	done := make(chan answer, 1)
-	u.doOr(func() {
+	queued := u.doOr(func() {
 		// A transfer that panics still answers: the UE is then gone.
 		a := answer{err: errUnreachable}
 		defer func() { done <- a }()
@@ -279,6 +282,11 @@ func (a *AMF) N1N2MessageTransfer(ctx context.Context, req sbi.N1N2Transfer) (sb
 			a.err = fmt.Errorf("amf: %w: %w", a.err, sbi.ErrUENotReachable)
 		}
 	}, func() { done <- answer{err: errUnreachable} })
+	if !queued {
+		// A flood of transfers for one UE: the SMF may retry later
+		// (TS 29.500 §5.2.7.2: 503 NF_CONGESTION).
+		return 0, fmt.Errorf("amf: N1N2MessageTransfer: UE mailbox full: %w", sbi.ErrUnavailable)
+	}
 	select {
 	case a := <-done:
 		return a.res, a.err

@@ -44,6 +44,10 @@
 //     capabilities), §5.4.3 identification (T3570).
 //   - TS 24.501 §5.5.2.2 UE-initiated and §5.5.2.3 network-initiated
 //     deregistration (T3522).
+//   - TS 23.502 §4.2.3.3 network-triggered Service Request: N1N2
+//     transfers for an idle UE wait in the machine (paging.go) while it
+//     is paged (TS 24.501 §5.6.2.2.1, T3513); TS 24.501 §5.3.7 mobile
+//     reachable and implicit deregistration timers (reachability.go).
 //   - TS 24.501 §4.4.4.3: after the secure exchange is established only
 //     integrity-checked messages are processed.
 //   - TS 33.501 §6.1.3.2 (5G-AKA in the SEAF), Annex A.7-A.9 keys.
