@@ -106,7 +106,8 @@ func (a *AMF) commonGround(tas []ngap.TA) (string, *ie.Cause) {
 		}
 		commonTA = true
 		for _, s := range ta.Slices {
-			commonSlice = commonSlice || slices.Contains(a.cfg.Slices, s)
+			// TS 23.003 §28.4.2: SD ffffff is no SD.
+			commonSlice = commonSlice || slices.ContainsFunc(a.cfg.Slices, s.Same)
 		}
 	}
 	switch {
