@@ -108,6 +108,17 @@ type Accept struct {
 	T3502 time.Duration
 	// EmergencyNumbers is the emergency number list (§9.11.3.23).
 	EmergencyNumbers []EmergencyNumber
+	// SessionStatus, with HasSessionStatus, lists the PDU sessions active
+	// in the network (§9.11.3.44; §5.5.1.3.4: sent when the UE sent its
+	// own). Reactivation, with HasReactivation, sets the PSIs whose
+	// user-plane resources could not be established (§9.11.3.42, sent
+	// when the UE sent an Uplink data status); ReactivationErrors gives
+	// each one's 5GMM cause (§9.11.3.43).
+	SessionStatus      PSISet
+	HasSessionStatus   bool
+	Reactivation       PSISet
+	HasReactivation    bool
+	ReactivationErrors []SessionCause
 }
 
 // RegistrationAccept (TS 24.501 §8.2.7).
@@ -141,6 +152,13 @@ func RegistrationAccept(b []byte, a Accept) ([]byte, error) {
 	if a.Features != nil {
 		b = appendNetworkFeatures(b, *a.Features)
 	}
+	if a.HasSessionStatus {
+		b = appendPSISet(b, ieiPDUSessionStatus, a.SessionStatus)
+	}
+	if a.HasReactivation {
+		b = appendPSISet(b, ieiReactivationResult, a.Reactivation)
+	}
+	b = appendReactivationErrors(b, a.ReactivationErrors)
 	if len(a.ServiceArea) > 0 {
 		var err error
 		if b, err = appendServiceAreaList(b, a.ServiceArea); err != nil {

@@ -251,15 +251,27 @@ func ServiceAccept(b []byte, a Accepted) []byte {
 	if a.HasReactivation {
 		b = appendPSISet(b, ieiReactivationResult, a.Reactivation)
 	}
-	if len(a.ReactivationErrors) > 0 {
-		n := 2 * len(a.ReactivationErrors)
-		b = append(b, ieiReactivationResultErrors, byte(n>>8), byte(n))
-		for _, e := range a.ReactivationErrors {
-			b = append(b, e.PSI, e.Cause)
-		}
+	return appendReactivationErrors(b, a.ReactivationErrors)
+}
+
+// appendReactivationErrors encodes the PDU session reactivation result
+// error cause IE (§9.11.3.43), if there are errors.
+func appendReactivationErrors(b []byte, errs []SessionCause) []byte {
+	if len(errs) == 0 {
+		return b
+	}
+	n := 2 * len(errs)
+	b = append(b, ieiReactivationResultErrors, byte(n>>8), byte(n))
+	for _, e := range errs {
+		b = append(b, e.PSI, e.Cause)
 	}
 	return b
 }
+
+// ParsePSISet reads the value of a PDU session status, Uplink data
+// status or Allowed PDU session status IE (§9.11.3.44, §9.11.3.57,
+// §9.11.3.13): bit n of the two octets is PSI n; PSI 0 is spare.
+func ParsePSISet(v []byte) (PSISet, bool) { return parsePSISet(v) }
 
 // Rejected is the content of a SERVICE REJECT (TS 24.501 §8.2.18).
 type Rejected struct {
