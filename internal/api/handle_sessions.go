@@ -30,6 +30,10 @@ type SessionInfo struct {
 	ULBytes      uint64 `json:"ul_bytes"`
 	DLBytes      uint64 `json:"dl_bytes"`
 	State        string `json:"state"`
+	// UpCnxState is the user plane connection's state (TS 29.502
+	// §6.1.6.3.2): ACTIVATED, DEACTIVATED (the UE is idle), ACTIVATING;
+	// absent while the session is released.
+	UpCnxState string `json:"up_cnx_state,omitempty"`
 }
 
 // SessionList is the answer to GET /api/v1/sessions.

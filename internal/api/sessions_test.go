@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,7 +15,7 @@ type fakeSessions struct{}
 func (fakeSessions) Sessions() []api.SessionInfo {
 	return []api.SessionInfo{
 		{SUPI: "imsi-001010000000002", PDUSessionID: 1, DNN: "internet", PDUType: "ipv4", IPv4: "10.45.0.3", State: "active"},
-		{SUPI: "imsi-001010000000001", PDUSessionID: 2, DNN: "internet", PDUType: "ipv4", IPv4: "10.45.0.4", State: "active"},
+		{SUPI: "imsi-001010000000001", PDUSessionID: 2, DNN: "internet", PDUType: "ipv4", IPv4: "10.45.0.4", State: "inactive", UpCnxState: "DEACTIVATED"},
 		{SUPI: "imsi-001010000000001", PDUSessionID: 1, DNN: "ims", PDUType: "ipv4v6", IPv4: "10.46.0.2", State: "active"},
 	}
 }
@@ -31,5 +32,8 @@ func TestSessionRoute(t *testing.T) {
 	}
 	if len(list.Sessions) != 2 || list.Sessions[0].PDUSessionID != 1 || list.Sessions[1].PDUSessionID != 2 {
 		t.Errorf("sessions = %+v, want imsi-…01's two in PDU session ID order", list.Sessions)
+	}
+	if !strings.Contains(body, `"up_cnx_state": "DEACTIVATED"`) || list.Sessions[1].UpCnxState != "DEACTIVATED" {
+		t.Errorf("GET /api/v1/sessions = %s, want the idle session's up_cnx_state DEACTIVATED", body)
 	}
 }

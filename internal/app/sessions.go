@@ -152,7 +152,7 @@ func (v sessionView) Sessions() []api.SessionInfo {
 	for _, x := range list {
 		si := api.SessionInfo{SUPI: x.SUPI, PDUSessionID: x.PDUSessionID, DNN: x.DNN, PDUType: x.PDUType,
 			UPF: x.UPF, SEID: x.SEID, UPSEID: x.UPSEID, ULTEID: x.ULTEID, DLTEID: x.DLTEID,
-			ULBytes: x.ULBytes, DLBytes: x.DLBytes, State: x.State,
+			ULBytes: x.ULBytes, DLBytes: x.DLBytes, State: x.State, UpCnxState: x.UpCnxState.String(),
 			SNSSAI: api.SNSSAI{SST: int(x.SNSSAI.SST)}}
 		if x.SNSSAI.HasSD {
 			si.SNSSAI.SD = fmt.Sprintf("%06x", x.SNSSAI.SD) // as subscribers show it

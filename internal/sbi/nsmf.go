@@ -136,6 +136,10 @@ type SessionInfo struct {
 	ULBytes      uint64
 	DLBytes      uint64
 	State        string // "active", "inactive", "releasing"
+	// UpCnxState is the user plane connection's state (ACTIVATING until
+	// the gNB's tunnel is known, ACTIVATED, DEACTIVATED while the UE is
+	// idle); UpCnxNone while releasing.
+	UpCnxState UpCnxState
 }
 
 // NamfCommunication is the AMF's Namf_Communication service (TS 29.518

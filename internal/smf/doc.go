@@ -38,9 +38,28 @@
 //   - User plane activation and deactivation (handle_update.go): the
 //     gNB's PDU Session Resource Setup Response Transfer points the
 //     downlink FAR at its tunnel (forward, outer header creation; N4
-//     modification); a Setup Unsuccessful Transfer releases the session;
-//     the UE going idle (Released) turns the downlink FAR to drop — TS
-//     23.502 §4.2.6 would buffer and page, which Keel does not do yet.
+//     modification), and the UPF sends what it buffered, in order; a
+//     Setup Unsuccessful Transfer releases a session never active, and
+//     leaves one being reactivated deactivated (its buffer dropped). AN
+//     release (upCnxState DEACTIVATED, TS 23.502 §4.2.6) keeps the
+//     session and sets the downlink FAR to buffer and notify (BUFF|NOCP,
+//     TS 29.244 §5.2.1) under the session's BAR, created with it. A
+//     Service Request (upCnxState ACTIVATING, TS 23.502 §4.2.3.2 steps
+//     4-5) is answered with the PDU Session Resource Setup Request
+//     Transfer of the establishment and upCnxState ACTIVATING; the same
+//     answer goes to a session already active or activating (the gNB's
+//     answer moves the downlink), none to one being released.
+//   - Network-triggered Service Request (handle_paging.go; TS 23.502
+//     §4.2.3.3): a Downlink Data Report from the UPF (TS 29.244
+//     §5.2.4.1) is answered at once; a paging worker then sends the AMF
+//     an N1N2MessageTransfer with the PDU Session Resource Setup Request
+//     Transfer and the SMF as failure notifier, one at a time per
+//     session until the session is active again or the UE could not be
+//     reached. When it cannot — the AMF refuses the transfer, or
+//     notifies N1N2TransferFailed — the SMF has the UPF drop the
+//     buffered packets (Session Modification with PFCPSMReq-Flags DROBU,
+//     §8.2.31: the FAR stays BUFF|NOCP, so the next downlink packet is
+//     reported again).
 //   - UE-requested release (handle_update.go; TS 23.502 §4.3.4.2, TS
 //     24.501 §6.4.3): N4 deletion, then PDU SESSION RELEASE COMMAND (#36,
 //     the UE's PTI) with a Release Command Transfer when the user plane
@@ -83,13 +102,20 @@
 // sessions has its own lock, held for map operations only; lock order is
 // a session's mutex, then the registry's. A new session may lock the one
 // it replaces (newer before older, so no cycle). The PFCP node's handlers
-// (heartbeats, usage reports from the UPF) take no session lock: they
-// touch atomics only. The association loop is the one goroutine the SMF
-// starts; it runs the restoration after a UPF restart with a few workers
+// (heartbeats, usage and downlink data reports from the UPF) take no
+// session lock: they touch atomics only, and hand a session with
+// downlink data for an idle UE to the paging workers on a bounded
+// channel (full: the report is counted as dropped). The paging workers
+// (pagingWorkers of them) build the transfer under the session's lock
+// and call the AMF without it; N1N2TransferFailed, called by the AMF,
+// takes the session's lock for its N4 request and calls nothing back.
+// The association loop is the other
+// goroutine the SMF starts; it runs the restoration after a UPF restart with a few workers
 // it joins, the audit, the deletion of sessions a late establishment
 // answer reported (orphans) and the restoration or release of sessions
 // a procedure found lost (vanished), each handed over on a bounded
-// channel by handlers that must not wait; Close joins it.
+// channel by handlers that must not wait; Close joins it and the paging
+// workers.
 //
 // # Errors
 //
@@ -114,12 +140,18 @@
 //
 // # Spec conformance
 //
-// TS 23.502 §4.3.2.2.1, §4.3.4.2, §4.2.6 (user plane deactivation); TS
-// 24.501 §6.3.3, §6.4.1, §6.4.3, §7; TS 29.244 §6.2.2 (heartbeat),
-// §6.2.6 (association setup), §6.3.2–§6.3.4 (session establishment,
-// modification, deletion), §6.3.6 (session report); TS 38.413 §9.3.4.1,
-// §9.3.4.2, §9.3.4.12. Not implemented: SSC modes 2 and 3, secondary
-// authentication, PDU session modification, QoS flows beyond the
-// default one, downlink buffering and paging for idle UEs, several UPFs,
-// N2 modification when the UPF cannot keep a session's F-TEID.
+// TS 23.502 §4.3.2.2.1, §4.3.4.2, §4.2.6 (user plane deactivation),
+// §4.2.3.2 and §4.2.3.3 (the SMF's part of the UE- and network-triggered
+// Service Request); TS 24.501 §6.3.3, §6.4.1, §6.4.3, §7; TS 29.244
+// §5.2.1 and §5.2.4.1 (buffering, downlink data notification), §6.2.2
+// (heartbeat), §6.2.6 (association setup), §6.3.2–§6.3.4 (session
+// establishment, modification, deletion), §6.3.6 (session report),
+// §8.2.31 (DROBU); TS 29.502 §5.2.2.3 (upCnxState); TS 29.518
+// §5.2.2.3.1 (N1N2MessageTransfer, its failure notification); TS 38.413
+// §9.3.4.1, §9.3.4.2, §9.3.4.12. Not implemented: SSC modes 2 and 3,
+// secondary authentication, PDU session modification, QoS flows beyond
+// the default one, several UPFs, N2 modification when the UPF cannot
+// keep a session's F-TEID, extended buffering and the BAR's Downlink
+// Data Notification Delay (the UPF's own bounds apply), paging policy
+// differentiation.
 package smf

@@ -72,10 +72,11 @@ func TestEstablishment(t *testing.T) {
 		},
 		FARs: []pfcp.FAR{
 			{ID: 1, Forward: true, DestinationInterface: pfcp.InterfaceCore, NetworkInstance: "internet"},
-			{ID: 2, Buffer: true, DestinationInterface: pfcp.InterfaceAccess},
+			{ID: 2, Buffer: true, DestinationInterface: pfcp.InterfaceAccess, BARID: 1},
 		},
 		QERs: []pfcp.QER{{ID: 1, GateUL: true, GateDL: true, MBRUL: 100_000_000, MBRDL: 300_000_000, QFI: 1}},
 		URRs: []pfcp.URR{{ID: 1}},
+		BARs: []pfcp.BAR{{ID: 1}},
 	}
 	if diff := cmp.Diff(wantRules, up.rules, addrComparer, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
 		t.Errorf("N4 rules at the UPF (-want +got):\n%s", diff)
@@ -83,7 +84,7 @@ func TestEstablishment(t *testing.T) {
 	wantInfo := sbi.SessionInfo{
 		SUPI: supi1, PDUSessionID: 5, DNN: "internet", SNSSAI: slice1, PDUType: "ipv4",
 		IPv4: netip.MustParseAddr("10.45.0.2"), UPF: w.upf.addr.String(), SEID: info.SEID, UPSEID: 0x1000,
-		ULTEID: 0x100, State: "active",
+		ULTEID: 0x100, State: "active", UpCnxState: sbi.UpCnxActivating,
 	}
 	if diff := cmp.Diff(wantInfo, info, addrComparer, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
 		t.Errorf("Sessions() (-want +got):\n%s", diff)

@@ -336,16 +336,24 @@ func (s *SMF) acceptMessages(ss *session, er sm.EstablishmentRequest, cause uint
 	if err != nil {
 		return accepted{}, err
 	}
-	n2, err := ngap.SetupRequestTransfer{
+	n2, err := setupTransfer(ss)
+	if err != nil {
+		return accepted{}, err
+	}
+	return accepted{n1: n1, n2: n2}, nil
+}
+
+// setupTransfer is the PDU Session Resource Setup Request Transfer (TS
+// 38.413 §9.3.4.1) of a session: the UPF's N3 tunnel, the QoS flow, the
+// session AMBR — at establishment and whenever the user plane is
+// reactivated (TS 23.502 §4.2.3.2, §4.2.3.3). Called with ss.mu held.
+func setupTransfer(ss *session) ([]byte, error) {
+	return ngap.SetupRequestTransfer{
 		AMBRUplink: ss.policy.SessionAMBRUplink, AMBRDownlink: ss.policy.SessionAMBRDownlink,
 		UL:      ngap.Tunnel{Addr: ss.n3.Addr, TEID: ss.n3.TEID},
 		PDUType: ss.pduType,
 		Flows:   []ngap.QoSFlow{{QFI: defaultQFI, FiveQI: ss.policy.FiveQI, ARPPriority: ss.policy.ARPPriority}},
 	}.Encode()
-	if err != nil {
-		return accepted{}, err
-	}
-	return accepted{n1: n1, n2: n2}, nil
 }
 
 func pduTypeName(t uint8) string {

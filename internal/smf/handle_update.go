@@ -12,8 +12,9 @@ import (
 
 // UpdateSMContext is Nsmf_PDUSession_UpdateSMContext (TS 29.502
 // §5.2.2.3): N2 SM information from the gNB, a 5GSM message from the UE,
-// or the news that the UE's user plane is deactivated. N2 information is
-// handled before an N1 message given with it.
+// the news that the UE's user plane is deactivated (DEACTIVATED), or the
+// AMF asking for it to be activated again (ACTIVATING). N2 information
+// is handled before an N1 message given with it.
 func (s *SMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
 	ss, err := s.lookup(ref)
 	if err != nil {
@@ -32,6 +33,10 @@ func (s *SMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContext
 		}
 	case upd.UpCnxState == sbi.UpCnxDeactivated:
 		if err = s.deactivate(ctx, ss); err != nil {
+			return out, err
+		}
+	case upd.UpCnxState == sbi.UpCnxActivating:
+		if out, err = s.reactivate(ss); err != nil {
 			return out, err
 		}
 	case upd.N1SM == nil:
@@ -61,6 +66,9 @@ func (s *SMF) updateN2(ctx context.Context, ss *session, t sbi.N2SMType, b []byt
 		}
 		return sbi.SMContextUpdated{}, s.activate(ctx, ss, tunnel{Addr: r.DL.Addr, TEID: r.DL.TEID})
 	case sbi.N2SetupFailure:
+		if ss.upOnce {
+			return sbi.SMContextUpdated{}, s.reactivationFailed(ctx, ss)
+		}
 		// TS 23.502 §4.3.2.2.1: the gNB could not set the
 		// session up; the SMF releases it. The UE learns from the gNB
 		// that its PDU session has no radio resources.
@@ -102,14 +110,62 @@ func (s *SMF) activate(ctx context.Context, ss *session, gnb tunnel) error {
 		return err
 	}
 	ss.gnb = gnb
+	ss.upOnce = true
 	s.transition(ss, evN2Setup{gnb})
+	// TS 23.502 §4.2.3.3: the user plane is back, paging is over; the
+	// UPF sent what it kept (the FAR forwards).
+	ss.paging.Store(false)
 	ss.log.Debug("downlink to the gNB", "gnb", gnb.Addr, "dl_teid", gnb.TEID)
 	return nil
 }
 
+// reactivate answers the AMF asking for the user plane of a session
+// (UpdateSMContext upCnxState ACTIVATING; TS 23.502 §4.2.3.2 steps 4-5,
+// §4.2.3.3): the PDU Session Resource Setup Request Transfer, the one of
+// the establishment, with upCnxState ACTIVATING. The UPF goes on
+// buffering until the gNB's answer brings its tunnel (activate). A
+// session that is active already, or being activated, gets the same
+// answer (the gNB may be a new one: its answer moves the downlink); a
+// session being released gets an answer without N2 SM information, which
+// the AMF reads as not reactivated. Called with ss.mu held.
+func (s *SMF) reactivate(ss *session) (sbi.SMContextUpdated, error) {
+	if _, ok := next(ss.state, evUPActivating{}); !ok {
+		ss.log.Info("user plane activation refused", "state", ss.state)
+		return sbi.SMContextUpdated{}, nil
+	}
+	n2, err := setupTransfer(ss)
+	if err != nil {
+		return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w", err)
+	}
+	if ss.state == inactive {
+		s.metrics.reactivations.WithLabelValues("requested").Inc()
+	}
+	s.transition(ss, evUPActivating{})
+	return sbi.SMContextUpdated{N2SMType: sbi.N2SetupRequest, N2SM: n2, UpCnxState: sbi.UpCnxActivating}, nil
+}
+
+// reactivationFailed: the gNB could not set up a session that had been
+// active (PDU Session Resource Setup Unsuccessful Transfer after a
+// Service Request or paging). The session stays, deactivated; what the
+// UPF buffered is dropped (DROBU), so that the next downlink packet
+// starts a new buffering period and is reported again. Called with ss.mu
+// held.
+func (s *SMF) reactivationFailed(ctx context.Context, ss *session) error {
+	if _, ok := next(ss.state, evReactivationFailed{}); !ok {
+		return s.incompatible(ss, "PDU Session Resource Setup Unsuccessful Transfer")
+	}
+	s.metrics.reactivations.WithLabelValues("failed").Inc()
+	ss.gnb = tunnel{}
+	s.transition(ss, evReactivationFailed{})
+	ss.paging.Store(false)
+	s.discardBuffered(ctx, ss)
+	ss.log.Info("user plane reactivation failed at the gNB: the session stays deactivated")
+	return nil
+}
+
 // deactivate handles the loss of the UE's N2 connection (TS 23.502
-// §4.2.6): the session is kept, its downlink dropped. Called
-// with ss.mu held.
+// §4.2.6): the session is kept; the UPF buffers its downlink and reports
+// the first packet (FAR BUFF|NOCP). Called with ss.mu held.
 func (s *SMF) deactivate(ctx context.Context, ss *session) error {
 	if _, ok := next(ss.state, evANReleased{}); !ok {
 		return nil // releasing: the N4 session is gone already
@@ -121,6 +177,8 @@ func (s *SMF) deactivate(ctx context.Context, ss *session) error {
 	}
 	ss.gnb = tunnel{}
 	s.transition(ss, evANReleased{})
+	// A new idle period: a transfer for the last one is over.
+	ss.paging.Store(false)
 	return nil
 }
 

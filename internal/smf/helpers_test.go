@@ -38,7 +38,7 @@ const (
 // as a UPF that allocates TEIDs from 0x100 and SEIDs from 0x1000, takes
 // a given F-TEID as it is, and forgets everything when it restarts.
 type fakeUPF struct {
-	t    *testing.T
+	t    testing.TB
 	addr netip.AddrPort
 
 	mu       sync.Mutex
@@ -65,7 +65,7 @@ type upfSession struct {
 	rules  pfcp.Rules
 }
 
-func newFakeUPF(t *testing.T) *fakeUPF {
+func newFakeUPF(t testing.TB) *fakeUPF {
 	t.Helper()
 	u := &fakeUPF{t: t, sessions: map[uint64]*upfSession{}, nextTEID: 0x100, nextSEID: 0x1000, silent: map[uint8]bool{},
 		boot: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
@@ -212,6 +212,9 @@ func (u *fakeUPF) answer(req message.Message) (message.Message, error) {
 			u.record("modification up_seid=%d: unknown", r.SEID)
 			return pfcp.ModificationResponse{Cause: pfcp.CauseSessionContextNotFound}.Message(0, 0)
 		}
+		if r.DropBuffered {
+			u.record("modification up_seid=%d: drop buffered", r.SEID)
+		}
 		for _, f := range r.Update.FARs {
 			for i := range s.rules.FARs {
 				if s.rules.FARs[i].ID == f.ID {
@@ -240,6 +243,8 @@ func farString(f pfcp.FAR) string {
 		return fmt.Sprintf("forward to %d@%s", f.Outer.TEID, f.Outer.IPv4)
 	case f.Forward:
 		return "forward"
+	case f.Buffer && f.NotifyCP:
+		return "buffer notify"
 	case f.Buffer:
 		return "buffer"
 	case f.Drop:
@@ -264,11 +269,33 @@ func (u *fakeUPF) report(cpSEID uint64, us ...pfcp.UsageReport) (pfcp.ReportResp
 	return pfcp.ParseReportResponse(m.(*message.SessionReportResponse))
 }
 
-// fakeAMF records N1N2MessageTransfer calls.
+// downlinkReport sends a Session Report Request with a Downlink Data
+// Report (DLDR) for the downlink PDR to the SMF, as a UPF does with the
+// first packet it buffers for an idle UE.
+func (u *fakeUPF) downlinkReport(cpSEID uint64) (pfcp.ReportResponse, error) {
+	u.mu.Lock()
+	n, peer := u.node, u.smf
+	u.mu.Unlock()
+	req, err := pfcp.ReportRequest{SEID: cpSEID, DownlinkData: &pfcp.DownlinkDataReport{PDRID: 2, QFI: 1}}.Message(0)
+	if err != nil {
+		return pfcp.ReportResponse{}, err
+	}
+	m, err := n.Request(context.Background(), peer, req)
+	if err != nil {
+		return pfcp.ReportResponse{}, err
+	}
+	return pfcp.ParseReportResponse(m.(*message.SessionReportResponse))
+}
+
+// fakeAMF records N1N2MessageTransfer calls. It answers err when set,
+// else result (N1N2TransferInitiated when 0): N1N2AttemptingToReachUE
+// plays an AMF paging an idle UE.
 type fakeAMF struct {
-	mu    sync.Mutex
-	calls []n1n2
-	err   error
+	mu     sync.Mutex
+	calls  []n1n2
+	err    error
+	result sbi.N1N2TransferResult
+	called chan struct{} // when set, told of each call
 }
 
 type n1n2 struct {
@@ -277,16 +304,39 @@ type n1n2 struct {
 	n1     []byte
 	n2Type sbi.N2SMType
 	n2     []byte
+	notify sbi.N1N2FailureNotifier
 }
 
 func (a *fakeAMF) N1N2MessageTransfer(_ context.Context, req sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.calls = append(a.calls, n1n2{req.SUPI, req.PDUSessionID, req.N1, req.N2Type, req.N2})
+	a.calls = append(a.calls, n1n2{req.SUPI, req.PDUSessionID, req.N1, req.N2Type, req.N2, req.FailureNotify})
+	if a.called != nil {
+		select {
+		case a.called <- struct{}{}:
+		default:
+		}
+	}
 	if a.err != nil {
 		return 0, a.err
 	}
+	if a.result != 0 {
+		return a.result, nil
+	}
 	return sbi.N1N2TransferInitiated, nil
+}
+
+// set changes the AMF's answers.
+func (a *fakeAMF) set(result sbi.N1N2TransferResult, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.result, a.err = result, err
+}
+
+func (a *fakeAMF) count() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.calls)
 }
 
 func (a *fakeAMF) taken() []n1n2 {
@@ -318,7 +368,7 @@ func (f *fakeSDM) SessionManagement(_ context.Context, supi string) ([]sbi.SMDat
 }
 
 type world struct {
-	t   *testing.T
+	t   testing.TB
 	smf *smf.SMF
 	upf *fakeUPF
 	amf *fakeAMF
@@ -349,7 +399,7 @@ var defaultDNNs = []smf.DNNConfig{
 	{Name: "iot", SNSSAI: &slice2, IPv6Pool: netip.MustParsePrefix("2001:db8:47::/64")},
 }
 
-func newWorld(t *testing.T, o worldOptions) *world {
+func newWorld(t testing.TB, o worldOptions) *world {
 	t.Helper()
 	w := &world{t: t, amf: &fakeAMF{}, reg: prometheus.NewRegistry(), sdm: &fakeSDM{subs: map[string][]sbi.SMData{
 		supi1: {
@@ -418,7 +468,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	return w
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))

@@ -15,7 +15,7 @@ import (
 	"github.com/keelcore/keel/internal/sbi"
 )
 
-func setupResponse(t *testing.T, teid uint32) []byte {
+func setupResponse(t testing.TB, teid uint32) []byte {
 	t.Helper()
 	b, err := ngap.SetupResponseTransfer{DL: ngap.Tunnel{Addr: gnbN3, TEID: teid}, QFIs: []uint8{1}}.Encode()
 	if err != nil {
@@ -50,7 +50,7 @@ func TestUserPlane(t *testing.T) {
 	seid := fmt.Sprint(info.UPSEID)
 	want := []string{
 		"modification up_seid=" + seid + ": far 2 forward to 2748@" + gnbN3.String(),
-		"modification up_seid=" + seid + ": far 2 drop",
+		"modification up_seid=" + seid + ": far 2 buffer notify",
 		"modification up_seid=" + seid + ": far 2 forward to 3567@" + gnbN3.String(),
 	}
 	if diff := cmp.Diff(want, w.upf.Trace()); diff != "" {
@@ -274,7 +274,7 @@ func TestUPFRestart(t *testing.T) {
 		if ul == nil || ul.Choose || ul.TEID != b.ULTEID || ul.IPv4 != upfN3 {
 			t.Errorf("re-established uplink F-TEID = %+v, want %d@%s given, not chosen", ul, b.ULTEID, upfN3)
 		}
-		wantDL := map[string]string{"active": "forward to 2748@" + gnbN3.String(), "inactive": "drop"}[a.State]
+		wantDL := map[string]string{"active": "forward to 2748@" + gnbN3.String(), "inactive": "buffer notify"}[a.State]
 		if got := farString(up.rules.FARs[1]); got != wantDL {
 			t.Errorf("session %d (%s): downlink FAR %s, want %s", i, a.State, got, wantDL)
 		}

@@ -17,6 +17,11 @@ type metrics struct {
 	upfRestarts    prometheus.Counter
 	associated     prometheus.GaugeFunc
 	refused        *prometheus.CounterVec
+	// Idle mode: Downlink Data Reports, the N1N2MessageTransfers they
+	// start, the user plane reactivations.
+	downlinkReports *prometheus.CounterVec
+	n1n2            *prometheus.CounterVec
+	reactivations   *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, error) {
@@ -49,6 +54,18 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 			Name: "keel_smf_pfcp_refused_total",
 			Help: "PFCP requests refused for who sent them, by reason (peer_not_allowed: not the UPF nor in Options.Peers).",
 		}, []string{"reason"}),
+		downlinkReports: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_smf_downlink_data_reports_total",
+			Help: "Downlink Data Reports from the UPF (TS 29.244 §5.2.4.1) for sessions of idle UEs, by what followed: paging (an N1N2MessageTransfer queued), outstanding (one was under way already), dropped (queue full).",
+		}, []string{"result"}),
+		n1n2: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_smf_n1n2_transfers_total",
+			Help: "N1N2MessageTransfers for downlink data of idle UEs (TS 29.518 §5.2.2.3.1), by result: attempting (the AMF pages), initiated (sent to a connected UE), error (refused by the AMF), failed (failure notification: paging got no answer).",
+		}, []string{"result"}),
+		reactivations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_smf_up_reactivations_total",
+			Help: "User plane reactivations of deactivated sessions (TS 23.502 §4.2.3.2): requested (UpdateSMContext ACTIVATING answered), failed (the gNB could not set the session up).",
+		}, []string{"result"}),
 		associated: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "keel_smf_upf_associated",
 			Help: "1 while the SMF has a PFCP association with the UPF.",
@@ -60,7 +77,7 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.sessions, m.establishments, m.n4, m.reports, m.restored, m.upfRestarts, m.associated, m.refused} {
+		for _, c := range []prometheus.Collector{m.sessions, m.establishments, m.n4, m.reports, m.restored, m.upfRestarts, m.associated, m.refused, m.downlinkReports, m.n1n2, m.reactivations} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

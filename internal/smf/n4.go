@@ -21,7 +21,8 @@ const (
 	n4Establishment    = "session_establishment"
 	n4Modification     = "session_modification"
 	n4Deletion         = "session_deletion"
-	n4Audit            = "session_audit" // a modification changing nothing (handle_audit.go)
+	n4Audit            = "session_audit"   // a modification changing nothing (handle_audit.go)
+	n4Discard          = "session_discard" // a modification with DROBU (handle_paging.go)
 )
 
 // rejectedError is an N4 request the UPF answered with a rejecting cause.
@@ -162,21 +163,26 @@ func (s *SMF) modifyDownlink(ctx context.Context, ss *session, st state, gnb tun
 // modifyFAR sends the Session Modification Request of modifyDownlink.
 func (s *SMF) modifyFAR(ctx context.Context, ss *session, st state, gnb tunnel) error {
 	far := downlinkFAR(st, gnb)
-	far.Set = pfcp.FieldApplyAction | pfcp.FieldDestination | pfcp.FieldOuterHeader
-	req, err := pfcp.ModificationRequest{SEID: ss.upSEID.Load(), Update: pfcp.Rules{FARs: []pfcp.FAR{far}}}.Message(0)
+	far.Set = pfcp.FieldApplyAction | pfcp.FieldDestination | pfcp.FieldOuterHeader | pfcp.FieldBARID
+	return s.modifyN4(ctx, ss, n4Modification, pfcp.ModificationRequest{SEID: ss.upSEID.Load(), Update: pfcp.Rules{FARs: []pfcp.FAR{far}}})
+}
+
+// modifyN4 sends a Session Modification Request and counts it as op.
+func (s *SMF) modifyN4(ctx context.Context, ss *session, op string, mr pfcp.ModificationRequest) error {
+	req, err := mr.Message(0)
 	if err != nil {
 		return fmt.Errorf("smf: %w", err)
 	}
-	m, err := s.request(ctx, n4Modification, req)
+	m, err := s.request(ctx, op, req)
 	if err != nil {
 		return err
 	}
 	resp, ok := m.(*message.SessionModificationResponse)
 	if !ok {
-		return s.checked(n4Modification, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
+		return s.checked(op, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
 	}
 	r, err := pfcp.ParseModificationResponse(resp)
-	if err := s.checked(n4Modification, r.Cause, err); err != nil {
+	if err := s.checked(op, r.Cause, err); err != nil {
 		return err
 	}
 	s.addUsage(ss, r.Usage)

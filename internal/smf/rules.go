@@ -17,6 +17,9 @@ const (
 	farDownlink uint32 = 2
 	qerSession  uint32 = 1
 	urrSession  uint32 = 1
+	// barSession is the session's BAR (TS 29.244 §7.5.2.6), named by the
+	// downlink FAR while it buffers.
+	barSession uint8 = 1
 	// defaultQFI is the QFI of the default QoS flow.
 	defaultQFI uint8 = 1
 	// precedence of both PDRs: the only ones of the session.
@@ -56,16 +59,18 @@ func (s *SMF) sessionRules(ss *session, n3 tunnel) pfcp.Rules {
 		QERs: []pfcp.QER{{ID: qerSession, GateUL: true, GateDL: true,
 			MBRUL: ss.policy.SessionAMBRUplink, MBRDL: ss.policy.SessionAMBRDownlink, QFI: defaultQFI}},
 		URRs: []pfcp.URR{{ID: urrSession, VolumeThreshold: s.opts.UsageThreshold}},
+		BARs: []pfcp.BAR{{ID: barSession}},
 	}
 }
 
 // downlinkFAR is the downlink FAR for a session in state st: forward with
-// outer header creation towards the gNB when active, buffer while the
-// gNB's tunnel is not known yet, drop when the user plane is deactivated.
-//
-// TS 23.502 §4.2.6 would buffer at the UPF (or the SMF) for an idle UE
-// and page it on downlink data; Keel has no paging yet, so an idle UE's
-// downlink is dropped.
+// outer header creation towards the gNB when active; buffer while the
+// gNB's tunnel is not known yet; buffer and notify the SMF (BUFF|NOCP,
+// TS 29.244 §5.2.1) when the user plane is deactivated, so that the
+// first downlink packet for the idle UE comes back as a Downlink Data
+// Report and the UE is paged (TS 23.502 §4.2.3.3). A buffering FAR names
+// the session's BAR, created with the session without parameters of its
+// own: the UPF's bounds apply.
 func downlinkFAR(st state, gnb tunnel) pfcp.FAR {
 	far := pfcp.FAR{ID: farDownlink, DestinationInterface: interfaceAccess}
 	switch st {
@@ -73,9 +78,9 @@ func downlinkFAR(st state, gnb tunnel) pfcp.FAR {
 		far.Forward = true
 		far.Outer = &pfcp.OuterHeader{TEID: gnb.TEID, IPv4: gnb.Addr}
 	case inactive:
-		far.Drop = true
+		far.Buffer, far.NotifyCP, far.BARID = true, true, barSession
 	default:
-		far.Buffer = true
+		far.Buffer, far.BARID = true, barSession
 	}
 	return far
 }

@@ -16,8 +16,11 @@ import (
 //
 //	establishing ─evEstablished─▶ activating ─evN2Setup─▶ active
 //	activating, active, inactive ─evANReleased─▶ inactive ─evN2Setup─▶ active
+//	inactive ─evUPActivating─▶ activating (a Service Request; the gNB's answer, evN2Setup, makes it active)
+//	activating ─evUPActivating─▶ activating, active ─evUPActivating─▶ active (asked again: the same answer)
+//	activating, inactive ─evReactivationFailed─▶ inactive (the gNB could not set a reactivated session up)
 //	activating, active, inactive ─evReleaseRequested─▶ releasing ─evReleaseComplete─▶ released
-//	activating, active, inactive ─evN2SetupFailed─▶ released
+//	activating, active, inactive ─evN2SetupFailed─▶ released (the session's first setup failed)
 //	every state but released ─evLocalRelease─▶ released
 type state uint8
 
@@ -25,14 +28,16 @@ const (
 	// establishing: the N4 session is being set up; the SMF has not
 	// answered CreateSMContext yet.
 	establishing state = iota
-	// activating: accepted; the downlink waits (FAR buffer) for the
-	// gNB's tunnel from the PDU Session Resource Setup Response.
+	// activating: accepted, or being reactivated after idle; the
+	// downlink waits (FAR buffer) for the gNB's tunnel from the PDU
+	// Session Resource Setup Response.
 	activating
 	// active: downlink forwarded to the gNB (FAR forward with outer
 	// header creation).
 	active
 	// inactive: the UE's user plane is deactivated (AN release, UE
-	// idle); the downlink is dropped, the session kept.
+	// idle); the UPF buffers the downlink and reports its first packet
+	// (FAR BUFF|NOCP), the session is kept.
 	inactive
 	// releasing: the N4 session and the address are gone; the SMF
 	// waits for PDU SESSION RELEASE COMPLETE.
@@ -62,6 +67,8 @@ const (
 	kindReleaseRequested
 	kindReleaseComplete
 	kindLocalRelease
+	kindUPActivating
+	kindReactivationFailed
 	numEventKinds
 )
 
@@ -87,6 +94,12 @@ type (
 	// (ReleaseSMContext, replaced by a new session with its ID, failed
 	// establishment).
 	evLocalRelease struct{}
+	// evUPActivating: the AMF asks for the user plane (UpdateSMContext
+	// upCnxState ACTIVATING, TS 23.502 §4.2.3.2 step 4).
+	evUPActivating struct{}
+	// evReactivationFailed: the gNB could not set up a session that had
+	// been active before (PDU Session Resource Setup Unsuccessful).
+	evReactivationFailed struct{}
 )
 
 func (evEstablished) kind() eventKind      { return kindEstablished }
@@ -96,6 +109,10 @@ func (evANReleased) kind() eventKind       { return kindANReleased }
 func (evReleaseRequested) kind() eventKind { return kindReleaseRequested }
 func (evReleaseComplete) kind() eventKind  { return kindReleaseComplete }
 func (evLocalRelease) kind() eventKind     { return kindLocalRelease }
+func (evUPActivating) kind() eventKind     { return kindUPActivating }
+func (evReactivationFailed) kind() eventKind {
+	return kindReactivationFailed
+}
 
 // transitions[from][event] is the state after the event, or none when
 // the event is not allowed in that state.
@@ -117,6 +134,11 @@ var transitions = func() (t [numStates][numEventKinds]state) {
 		t[s][kindANReleased] = inactive
 		t[s][kindReleaseRequested] = releasing
 	}
+	t[inactive][kindUPActivating] = activating
+	t[activating][kindUPActivating] = activating
+	t[active][kindUPActivating] = active
+	t[activating][kindReactivationFailed] = inactive
+	t[inactive][kindReactivationFailed] = inactive
 	t[releasing][kindReleaseComplete] = released
 	return t
 }()
@@ -167,12 +189,20 @@ type session struct {
 	gnb     tunnel // the gNB's, zero until known
 	epoch   uint64 // the UPF epoch (SMF.upf.epoch) of its N4 session; 0: none
 	pti     uint8  // of the release in progress
+	// upOnce: the user plane was active once; a failed setup after that
+	// is a failed reactivation, which keeps the session.
+	upOnce bool
 
 	// upSEID is the UP F-SEID's SEID, 0 while no N4 session exists;
 	// written with mu held.
 	upSEID           atomic.Uint64
 	ulBytes, dlBytes atomic.Uint64
 	view             atomic.Pointer[sbi.SessionInfo]
+	// paging: a Downlink Data Report started an N1N2MessageTransfer that
+	// has not ended — until the session is active again, the transfer
+	// failed or the UE could not be paged. Set by the PFCP handler
+	// (without mu), cleared by the procedures.
+	paging atomic.Bool
 }
 
 // dnnPools are the address pools of one DNN (or DNN and slice).
@@ -193,9 +223,24 @@ func (ss *session) publish(upf string) {
 		SUPI: ss.key.supi, PDUSessionID: ss.key.psi, DNN: ss.dnn, SNSSAI: ss.snssai,
 		PDUType: pduTypeName(ss.pduType), IPv4: ss.ipv4, IPv6Prefix: ss.ipv6,
 		UPF: upf, SEID: ss.seid, UPSEID: ss.upSEID.Load(), ULTEID: ss.n3.TEID,
-		DLTEID: ss.gnb.TEID, GNBAddr: ss.gnb.Addr, State: ss.state.infoName(),
+		DLTEID: ss.gnb.TEID, GNBAddr: ss.gnb.Addr, State: ss.state.infoName(), UpCnxState: ss.state.upCnxState(),
 	}
 	ss.view.Store(v)
+}
+
+// upCnxState is the user plane connection's state (TS 29.502
+// §6.1.6.3.2): ACTIVATING until the gNB's tunnel is known, ACTIVATED,
+// DEACTIVATED while the UE is idle.
+func (s state) upCnxState() sbi.UpCnxState {
+	switch s {
+	case activating:
+		return sbi.UpCnxActivating
+	case active:
+		return sbi.UpCnxActivated
+	case inactive:
+		return sbi.UpCnxDeactivated
+	}
+	return sbi.UpCnxNone
 }
 
 // infoName is the state as sbi.SessionInfo names it.

@@ -162,9 +162,12 @@ type SMF struct {
 	// and that could not be re-established at once: the association
 	// loop tries again or releases them.
 	vanished chan *session
-	cancel   context.CancelFunc
-	done     sync.WaitGroup
-	closed   sync.Once
+	// pages are sessions with downlink data for an idle UE, for the
+	// paging workers (handle_paging.go).
+	pages  chan *session
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+	closed sync.Once
 }
 
 type amfRef struct{ sbi.NamfCommunication }
@@ -196,7 +199,7 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 	}
 	s := &SMF{opts: opts, nodeID: opts.NodeID, cpAddr: opts.N4.Addr(), pcf: opts.PCF, sdm: opts.SDM, log: opts.Logger,
 		dnns: map[dnnKey]*dnnPools{}, kick: make(chan struct{}, 1), orphans: make(chan orphan, orphansQueued),
-		vanished: make(chan *session, orphansQueued), peers: map[netip.Addr]bool{opts.UPF.Addr().Unmap(): true}}
+		vanished: make(chan *session, orphansQueued), pages: make(chan *session, pagingQueued), peers: map[netip.Addr]bool{opts.UPF.Addr().Unmap(): true}}
 	for _, a := range opts.Peers {
 		s.peers[a.Unmap()] = true
 	}
@@ -256,6 +259,9 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 		return nil, fmt.Errorf("smf: N4: %w", err)
 	}
 	s.done.Go(func() { s.runAssociation(ctx) })
+	for range pagingWorkers {
+		s.done.Go(func() { s.runPaging(ctx) })
+	}
 	return s, nil
 }
 
@@ -336,7 +342,7 @@ func (s *SMF) pools(dnn string, snssai sbi.SNSSAI) *dnnPools {
 }
 
 // SetAMF sets the AMF the SMF reaches UEs through (network-requested
-// release). Safe to call at any time.
+// release, downlink data for idle UEs). Safe to call at any time.
 func (s *SMF) SetAMF(a sbi.NamfCommunication) { s.amf.Store(&amfRef{a}) }
 
 func (s *SMF) amfService() sbi.NamfCommunication {
