@@ -60,6 +60,8 @@ type world struct {
 	congested bool
 	showIEs   bool // transcribe the IEs of Registration Accept and Reject
 	timer     map[gmm.Timer]bool
+	// lastSessions are the PDU sessions of the last Initial Context Setup.
+	lastSessions []uint8
 }
 
 // shell records every action as a transcript line.
@@ -72,7 +74,13 @@ func (s shell) SendNAS(pdu []byte) {
 
 func (s shell) SetupContext(c gmm.ContextSetup) {
 	s.w.dl = append(s.w.dl, c.NASPDU)
-	fmt.Fprintf(&s.w.log, "  nw: InitialContextSetup nssai=%d %s%s\n", len(c.AllowedNSSAI), describe(c.NASPDU), s.w.ies(c.NASPDU))
+	s.w.lastSessions = nil
+	sessions := ""
+	for _, it := range c.Sessions {
+		s.w.lastSessions = append(s.w.lastSessions, it.PDUSessionID)
+		sessions += fmt.Sprintf(" psi=%d(%x)", it.PDUSessionID, it.Transfer)
+	}
+	fmt.Fprintf(&s.w.log, "  nw: InitialContextSetup nssai=%d%s %s%s\n", len(c.AllowedNSSAI), sessions, describe(c.NASPDU), s.w.ies(c.NASPDU))
 }
 
 func (s shell) Release(c gmm.ReleaseCause) {
@@ -131,12 +139,16 @@ func describe(pdu []byte) string {
 	if n, ok := names[nas.MessageType(body)]; ok {
 		name = n
 	}
-	if nas.MessageType(body) == 0x64 || nas.MessageType(body) == 0x44 {
+	if mt := nas.MessageType(body); mt == 0x64 || mt == 0x44 || mt == 0x4d {
 		name += fmt.Sprintf("#%d", body[3])
 	}
-	if nas.MessageType(body) == 0x44 && len(body) >= 7 && body[4] == 0x5f {
+	if mt := nas.MessageType(body); (mt == 0x44 || mt == 0x4d) && len(body) >= 7 && body[4] == 0x5f {
 		// T3346 value, GPRS timer 2 (TS 24.501 §8.2.9.2).
 		name += fmt.Sprintf(" T3346=%#02x", body[6])
+	}
+	if nas.MessageType(body) == nas.MsgServiceAccept && len(body) > 3 {
+		// The IEs of a SERVICE ACCEPT (§8.2.17), readable under 128-NEA0.
+		name += fmt.Sprintf("[%x]", body[3:])
 	}
 	if h.Type == nas.Plain {
 		return name
@@ -148,6 +160,7 @@ var names = map[uint8]string{
 	0x41: "RegistrationRequest", 0x42: "RegistrationAccept", 0x43: "RegistrationComplete", 0x44: "RegistrationReject",
 	0x45: "DeregistrationRequest(UE)", 0x46: "DeregistrationAccept(UE)", 0x47: "DeregistrationRequest(NW)",
 	0x48: "DeregistrationAccept(NW)", 0x56: "AuthenticationRequest", 0x57: "AuthenticationResponse",
+	0x4c: "ServiceRequest", 0x4d: "ServiceReject", 0x4e: "ServiceAccept",
 	0x58: "AuthenticationReject", 0x59: "AuthenticationFailure", 0x5b: "IdentityRequest", 0x5c: "IdentityResponse",
 	0x5d: "SecurityModeCommand", 0x5e: "SecurityModeComplete", 0x5f: "SecurityModeReject", 0x64: "5GMMStatus",
 }
@@ -265,6 +278,9 @@ func (w *world) deliver() {
 		}
 		if res.Event != ue.EventNone {
 			fmt.Fprintf(&w.log, "ue: event %s cause=%d\n", res.Event, res.Cause)
+		}
+		if len(res.SessionsReleased) > 0 || len(res.ReactivationFailed) > 0 {
+			fmt.Fprintf(&w.log, "ue: sessions released %v, reactivation failed %v\n", res.SessionsReleased, res.ReactivationFailed)
 		}
 		for _, u := range res.Uplink {
 			w.up("sends", u)

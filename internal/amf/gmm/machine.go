@@ -189,6 +189,10 @@ type ContextSetup struct {
 	AllowedNSSAI                 []ngap.SNSSAI
 	UEAMBRUplink, UEAMBRDownlink uint64
 	NASPDU                       []byte
+	// Sessions are the PDU sessions whose user plane the context sets
+	// up (TS 38.413 §9.2.2.1 PDU Session Resource Setup Request List:
+	// a Service Request, TS 23.502 §4.2.3.2 step 12).
+	Sessions []SessionResource
 }
 
 // Release causes for the UE's N2 connection (TS 38.413 §9.3.1.2, NAS).
@@ -292,6 +296,9 @@ type Machine struct {
 	// secured is true once the secure exchange of NAS messages is
 	// established on the current connection (TS 24.501 §4.4.4.3).
 	secured bool
+	// serving is set while the Initial Context Setup of an accepted
+	// SERVICE REQUEST waits for the gNB's answer.
+	serving bool
 	// dl is what waits for the UE while it is idle, and its paging
 	// (paging.go).
 	dl downlink
@@ -342,6 +349,12 @@ func (m *Machine) HandleNAS(ctx context.Context, pdu []byte) {
 		if plain == nil {
 			return
 		}
+	}
+	if nas.MessageType(plain) == nas.MsgServiceRequest && (verified || !m.secured) {
+		// An initial message, read even when its integrity check fails
+		// (TS 24.501 §4.4.4.3): handleServiceRequest answers that case.
+		m.handleServiceRequest(ctx, h, plain, verified)
+		return
 	}
 	msg, err := nas.Decode(plain)
 	if err != nil {
@@ -394,8 +407,11 @@ func (m *Machine) unprotect(h nas.Header, body []byte) ([]byte, bool) {
 	}
 	// Without a usable context only a message sent integrity protected
 	// but not ciphered can still be read.
-	if h.Type == nas.IntegrityProtected && nas.MessageType(body) == fnas.MsgTypeRegistrationRequest {
-		return body, false
+	if h.Type == nas.IntegrityProtected {
+		switch nas.MessageType(body) {
+		case fnas.MsgTypeRegistrationRequest, fnas.MsgTypeServiceRequest:
+			return body, false
+		}
 	}
 	return nil, false
 }
@@ -552,6 +568,7 @@ func (m *Machine) Released(ctx context.Context) {
 	wasConnected := m.connected
 	m.connected = false
 	m.secured = false
+	m.serving = false
 	if wasConnected && m.state == Registered {
 		m.deactivateSessions(ctx)
 	}
@@ -571,6 +588,20 @@ func (m *Machine) Released(ctx context.Context) {
 
 // ContextSetUp reports the gNB's answer to the Initial Context Setup.
 func (m *Machine) ContextSetUp(ctx context.Context, ok bool) {
+	if m.serving {
+		// The context of an accepted SERVICE REQUEST (TS 23.502
+		// §4.2.3.2 step 13); the sessions' results went to the SMF
+		// with SessionSetUp.
+		m.serving = false
+		if ok {
+			m.sh.Outcome(Outcome{"service-request", ServiceAccepted})
+			return
+		}
+		m.log.Info("initial context setup of a service request failed")
+		m.sh.Outcome(Outcome{"service-request", ServiceContextSetupFailed})
+		m.release(ReleaseUnspecified)
+		return
+	}
 	if !ok {
 		m.log.Info("initial context setup failed")
 		m.sh.Outcome(Outcome{"registration", "context-setup-failed"})

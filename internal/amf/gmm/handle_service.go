@@ -1,0 +1,296 @@
+package gmm
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// Results of the service request procedure, as Outcome reports them
+// (Procedure "service-request"). The set is bounded: a reject is named by
+// its 5GMM cause among those handleServiceRequest sends.
+const (
+	ServiceAccepted           = "accepted"
+	ServiceIgnored            = "ignored"
+	ServiceContextSetupFailed = "context-setup-failed"
+)
+
+// serviceRejected names the result of a SERVICE REJECT with cause.
+func serviceRejected(cause uint8) string {
+	switch cause {
+	case nas.CauseUEIdentityCannotBeDerived:
+		return "rejected-9"
+	case nas.CauseImplicitlyDeregistered:
+		return "rejected-10"
+	case nas.CauseCongestion:
+		return "rejected-22"
+	case nas.CauseInvalidMandatoryInfo:
+		return "rejected-96"
+	case nas.CauseProtocolErrorUnspecified:
+		return "rejected-111"
+	}
+	return "rejected-other"
+}
+
+// handleServiceRequest serves the UE-triggered service request (TS
+// 24.501 §5.6.1, TS 23.502 §4.2.3.2): a registered UE in 5GMM-IDLE,
+// found by the 5G-S-TMSI of the Initial UE Message, comes back to
+// 5GMM-CONNECTED, and the user plane of the PDU sessions it has uplink
+// data for, and of those with downlink waiting for it (paging), is set
+// up again with the Initial Context Setup that carries the SERVICE
+// ACCEPT. verified says whether the message passed the integrity check
+// with the UE's current 5G NAS security context.
+func (m *Machine) handleServiceRequest(ctx context.Context, h nas.Header, plain []byte, verified bool) {
+	sr, err := nas.ParseServiceRequest(plain)
+	if err != nil {
+		// TS 24.501 §7.5.1: a request with a missing or malformed
+		// mandatory IE is rejected with #96.
+		m.log.Info("malformed SERVICE REQUEST", "error", err)
+		m.serviceReject(nas.CauseInvalidMandatoryInfo, 0)
+		return
+	}
+	if verified && sr.Container != nil {
+		// §4.4.6: a UE with IEs that may not go in clear sends the whole
+		// message ciphered in the NAS message container; the AMF serves
+		// that one.
+		inner, err := m.sec.DecipherContainer(sr.Container)
+		if err == nil {
+			sr, err = nas.ParseServiceRequest(inner)
+		}
+		if err != nil || sr.Container != nil {
+			m.log.Info("malformed NAS message container in SERVICE REQUEST", "error", err)
+			m.serviceReject(nas.CauseInvalidMandatoryInfo, 0)
+			return
+		}
+	}
+	switch {
+	case m.proc == procDeregistration:
+		// TS 24.501 §5.5.2.3.5 e: a SERVICE REQUEST during the
+		// network-initiated deregistration does not stop it; the
+		// DEREGISTRATION REQUEST goes on over the new connection.
+		m.log.Info("SERVICE REQUEST during network-initiated deregistration: ignored")
+		m.sh.Outcome(Outcome{"service-request", ServiceIgnored})
+		if verified && m.retransmit != nil {
+			// The integrity-checked message established the secure
+			// exchange on the new connection (§4.4.4.3).
+			m.secured = true
+			m.retransmit()
+		}
+		return
+	case m.proc == procRegistrationAccept && verified:
+		// A SERVICE REQUEST protected with the new context and naming
+		// the new 5G-GUTI shows the UE took the REGISTRATION ACCEPT
+		// whose REGISTRATION COMPLETE was lost with its connection: the
+		// registration is complete (§5.5.1.2.8 c).
+		m.stopTimer()
+		m.registered(ctx, "accepted")
+	case m.state == CommonProcedureInitiated:
+		// The registration under way lost its connection to this new
+		// one: it is aborted (§5.5.1.2.8 a, lower layer failure), and
+		// the UE, registered nowhere, is told so below (#10).
+		m.log.Info("SERVICE REQUEST during a registration: registration aborted", "procedure", int(m.proc))
+		m.stopTimer()
+		m.pending, m.reg = nil, nil
+		m.state = Deregistered
+		m.sec = nil
+	}
+	switch {
+	case m.state == Deregistered && m.supi == "":
+		// §5.6.1.5: the 5G-S-TMSI names no UE this AMF knows.
+		m.log.Info("SERVICE REQUEST: UE identity cannot be derived", "tmsi", sr.STMSI.TMSI)
+		m.serviceReject(nas.CauseUEIdentityCannotBeDerived, 0)
+		return
+	case m.state != Registered:
+		// §5.6.1.5: the UE is known but deregistered (implicitly, or its
+		// registration was aborted); it registers again.
+		m.serviceReject(nas.CauseImplicitlyDeregistered, 0)
+		return
+	case !verified || sr.NgKSI&0x07 != m.sec.NgKSI:
+		// The message failed the integrity check (a wrong MAC, a
+		// replayed COUNT), or names another key set: the network cannot
+		// validate the UE's identity (TS 24.501 Annex A #9, §5.6.1.5).
+		// The UE context stays as it is — the message may not be the
+		// UE's — and the UE, told #9, registers afresh and is
+		// authenticated then (§5.6.1.5: #9 makes it delete its 5G-GUTI
+		// and run an initial registration).
+		m.log.Info("SERVICE REQUEST failed the integrity check", "supi", m.supi, "sqn", h.SQN)
+		m.serviceReject(nas.CauseUEIdentityCannotBeDerived, 0)
+		return
+	}
+	if m.sh.Congested() && !congestionExempt(sr.Type) {
+		// TS 24.501 §5.3.9.2, §5.6.1.5: #22 with T3346; requests for
+		// emergency, high priority access and the answer to paging are
+		// not refused for congestion.
+		m.serviceReject(nas.CauseCongestion, m.t3346())
+		return
+	}
+	if sr.Type == nas.ServiceEmergencyFallback {
+		// Keel offers no emergency services fallback (TS 23.502
+		// §4.13.4.2): the UE tries its emergency call in another way
+		// (§5.6.1.6A).
+		m.serviceReject(nas.CauseProtocolErrorUnspecified, 0)
+		return
+	}
+	m.secured = true
+	m.serve(ctx, sr)
+}
+
+// congestionExempt lists the service types TS 24.501 §5.3.9.2 keeps from
+// 5GMM congestion control.
+func congestionExempt(t nas.ServiceType) bool {
+	switch t {
+	case nas.ServiceEmergency, nas.ServiceEmergencyFallback, nas.ServiceHighPriorityAccess, nas.ServiceMobileTerminated:
+		return true
+	}
+	return false
+}
+
+func (m *Machine) t3346() time.Duration {
+	if m.cfg.T3346 > 0 {
+		return m.cfg.T3346
+	}
+	return DefaultT3346
+}
+
+// serve accepts a SERVICE REQUEST (TS 24.501 §5.6.1.4.1, TS 23.502
+// §4.2.3.2 steps 4-12): sessions the UE no longer has are released at
+// the network; the user plane of the sessions in the Uplink data status
+// and of those with downlink waiting (paging) is activated; the Initial
+// Context Setup carries their N2 SM information, KgNB from the context
+// and the SERVICE ACCEPT's uplink COUNT, and the SERVICE ACCEPT.
+func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest) {
+	if sr.HasSessionStatus {
+		// §5.6.1.4.1: the AMF releases locally the sessions the UE says
+		// are inactive (Nsmf_PDUSession_ReleaseSMContext).
+		for _, psi := range m.Sessions() {
+			if s := m.sessions[psi]; !sr.SessionStatus.Has(psi) {
+				m.log.Info("PDU session released: the UE no longer has it", "pdu_session_id", psi)
+				if err := m.svc.SMF.ReleaseSMContext(ctx, s.ref); err != nil {
+					m.log.Warn("Nsmf_PDUSession_ReleaseSMContext failed", "pdu_session_id", psi, "error", err)
+				}
+				delete(m.sessions, psi)
+			}
+		}
+	}
+	waiting := m.takeDownlink()
+	var (
+		items   []SessionResource
+		later   []sbi.N1N2Transfer
+		failed  nas.PSISet
+		causes  []nas.SessionCause
+		pending nas.PSISet
+	)
+	for _, t := range waiting {
+		s := m.sessions[t.PDUSessionID]
+		switch {
+		case s == nil:
+			m.failTransfers([]sbi.N1N2Transfer{t}, sbi.N1N2UENotResponding)
+		case t.N2Type == sbi.N2SetupRequest && len(t.N2) > 0:
+			// The SMF's PDU Session Resource Setup Request Transfer that
+			// waited for the UE (TS 23.502 §4.2.3.3 step 4b), with its
+			// 5GSM message, if any, as the item's NAS-PDU.
+			item := SessionResource{PDUSessionID: t.PDUSessionID, SNSSAI: s.snssai, Transfer: t.N2}
+			if len(t.N1) > 0 {
+				pdu, err := m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, t.N1, t.PDUSessionID, 0), nas.IntegrityCiphered)
+				if err != nil {
+					m.log.Error("protecting DL NAS Transport", "error", err)
+					continue
+				}
+				item.NASPDU = pdu
+			}
+			items = append(items, item)
+			pending = pending.Add(t.PDUSessionID)
+		default:
+			later = append(later, t)
+		}
+	}
+	if sr.HasUplinkData {
+		for _, psi := range sr.UplinkData.IDs() {
+			if pending.Has(psi) {
+				continue
+			}
+			item, cause := m.activate(ctx, psi)
+			switch {
+			case cause != 0:
+				failed = failed.Add(psi)
+				causes = append(causes, nas.SessionCause{PSI: psi, Cause: cause})
+			case item != nil:
+				items = append(items, *item)
+			}
+		}
+	}
+	a := nas.Accepted{}
+	if sr.HasSessionStatus {
+		a.HasSessionStatus = true
+		for psi := range m.sessions {
+			a.SessionStatus = a.SessionStatus.Add(psi)
+		}
+	}
+	if sr.HasUplinkData {
+		// §5.6.1.4.1: with an Uplink data status the AMF tells which
+		// user planes could not be set up, and why.
+		a.HasReactivation, a.Reactivation, a.ReactivationErrors = true, failed, causes
+	}
+	pdu, err := m.sec.Protect(nas.ServiceAccept(nil, a), nas.IntegrityCiphered)
+	if err != nil {
+		m.log.Error("protecting Service Accept", "error", err)
+		m.release(ReleaseUnspecified)
+		return
+	}
+	m.serving = true
+	// §5.6.1.4.1: even for signalling only the UE's context is set up
+	// in the gNB (AS security), so NAS can flow ciphered.
+	m.sh.SetupContext(ContextSetup{
+		KgNB:           m.kgnb(),
+		Capabilities:   ngapCapabilities(m.caps),
+		AllowedNSSAI:   m.allowed,
+		UEAMBRUplink:   m.am.UEAMBRUplink,
+		UEAMBRDownlink: m.am.UEAMBRDownlink,
+		NASPDU:         pdu,
+		Sessions:       items,
+	})
+	for _, t := range later {
+		if err := m.deliverTransfer(t); err != nil {
+			m.failTransfers([]sbi.N1N2Transfer{t}, sbi.N1N2UENotResponding)
+		}
+	}
+	m.resumeSignalling(ctx)
+}
+
+// activate asks the SMF to set the user plane of session psi up again
+// (Nsmf_PDUSession_UpdateSMContext with upCnxState ACTIVATING, TS 23.502
+// §4.2.3.2 step 5). It returns the session's item for the Initial
+// Context Setup, nil when the SMF has nothing for the gNB, or the 5GMM
+// cause for the PDU session reactivation result error cause (§9.11.3.43).
+func (m *Machine) activate(ctx context.Context, psi uint8) (*SessionResource, uint8) {
+	s := m.sessions[psi]
+	if s == nil {
+		// §5.6.1.4.1: a session the network does not have.
+		return nil, nas.CauseInvalidPDUSessionIdentity
+	}
+	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating})
+	if err != nil {
+		m.log.Warn("Nsmf_PDUSession_UpdateSMContext (activating) failed", "pdu_session_id", psi, "error", err)
+		if errors.Is(err, sbi.ErrSMContextNotFound) {
+			delete(m.sessions, psi)
+			return nil, nas.CauseInvalidPDUSessionIdentity
+		}
+		return nil, nas.CauseInsufficientUserPlane
+	}
+	if upd.N2SMType != sbi.N2SetupRequest || len(upd.N2SM) == 0 {
+		return nil, 0
+	}
+	return &SessionResource{PDUSessionID: psi, SNSSAI: s.snssai, Transfer: upd.N2SM}, 0
+}
+
+// serviceReject ends the service request with SERVICE REJECT (TS 24.501
+// §5.6.1.5), sent without protection (the secure exchange is not
+// established on the new connection), and releases the connection.
+func (m *Machine) serviceReject(cause uint8, t3346 time.Duration) {
+	m.sh.SendNAS(nas.ServiceReject(nil, nas.Rejected{Cause: cause, T3346: t3346}))
+	m.sh.Outcome(Outcome{"service-request", serviceRejected(cause)})
+	m.release(ReleaseNormal)
+}
