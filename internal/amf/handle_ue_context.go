@@ -11,20 +11,38 @@ import (
 
 // handleInitialContextSetupResponse and ...Failure end the Initial
 // Context Setup (TS 38.413 §8.3.1).
+//
+// The per-session results of the PDU Session Resource Setup List the
+// request carried (a Service Request's reactivated sessions) go to the
+// SMF as N2SetupResponse or N2SetupFailure (TS 23.502 §4.2.3.2 steps
+// 13-15) before the machine learns the outcome.
 func (a *AMF) handleInitialContextSetupResponse(ctx context.Context, r *ran, msg *message.InitialContextSetupResponse) {
-	a.contextSetUp(ctx, r, msg, true)
+	results, err := ngap.DecodeInitialContextSetupResponse(msg)
+	if err != nil {
+		r.logger().Warn("amf: Initial Context Setup Response", "err", err)
+	}
+	a.contextSetUp(ctx, r, msg, results, true)
 }
 
 func (a *AMF) handleInitialContextSetupFailure(ctx context.Context, r *ran, msg *message.InitialContextSetupFailure) {
-	a.contextSetUp(ctx, r, msg, false)
+	results, _, err := ngap.DecodeInitialContextSetupFailure(msg)
+	if err != nil {
+		r.logger().Warn("amf: Initial Context Setup Failure", "err", err)
+	}
+	a.contextSetUp(ctx, r, msg, results, false)
 }
 
-func (a *AMF) contextSetUp(ctx context.Context, r *ran, msg message.Message, ok bool) {
+func (a *AMF) contextSetUp(ctx context.Context, r *ran, msg message.Message, results []ngap.SessionResult, ok bool) {
 	u, _ := a.boundUE(ctx, r, msg)
 	if u == nil {
 		return
 	}
-	u.do(func() { u.m.ContextSetUp(ctx, ok) })
+	u.do(func() {
+		for _, res := range results {
+			u.m.SessionSetUp(ctx, res.PDUSessionID, res.Transfer, res.Failed || !ok)
+		}
+		u.m.ContextSetUp(ctx, ok)
+	})
 }
 
 // handleUEContextReleaseRequest answers the gNB's request with a UE

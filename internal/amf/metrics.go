@@ -23,6 +23,7 @@ type metrics struct {
 	registrationLatency prometheus.Histogram
 	paging              *prometheus.CounterVec
 	pagingAttempts      prometheus.Counter
+	serviceRequests     *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -60,6 +61,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		procedures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_amf_procedures_total", Help: "5GMM procedures (registration, authentication, deregistration) by result.",
 		}, []string{"procedure", "result"}),
+		serviceRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_amf_service_requests_total",
+			Help: "UE-triggered Service Requests (TS 24.501 §5.6.1) by result: accepted (context set up), context-setup-failed, ignored, rejected-<5GMM cause> (9, 10, 22, 96, 111, other).",
+		}, []string{"result"}),
 		registrationLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "keel_amf_registration_duration_seconds",
 			Help:    "Time from the Initial UE Message to the end of a successful registration.",
@@ -74,7 +79,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.associations, m.gnbs, m.messages, m.protocolErrors, m.setups, m.configUpdates, m.resets,
-			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts} {
+			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts, m.serviceRequests} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

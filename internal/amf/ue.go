@@ -71,6 +71,10 @@ type UE struct {
 	RANUENGAPID  int64     `json:"ran_ue_ngap_id,omitempty"`
 	TAI          string    `json:"tai,omitempty"`
 	LastActivity time.Time `json:"last_activity"`
+	// CMState is the UE's connection management state (TS 23.501
+	// §5.3.3.2): "connected" while an N2 connection carries it, "idle"
+	// otherwise.
+	CMState string `json:"cm_state"`
 }
 
 // do runs f on the UE's executor; a full mailbox drops the event and
@@ -103,19 +107,24 @@ func (u *ueContext) doOr(f, failed func()) bool {
 
 // publish refreshes the API's view of the UE.
 func (u *ueContext) publish() {
-	v := &UE{SUPI: u.supi, State: u.m.State().String(), LastActivity: u.lastEvent}
+	v := &UE{SUPI: u.supi, State: u.m.State().String(), LastActivity: u.lastEvent, CMState: "idle"}
 	if g := u.m.GUTI(); g != nil {
 		v.GUTI = g.String()
 	}
 	if c := u.conn.Load(); c != nil {
 		v.AMFUENGAPID, v.RANUENGAPID = c.amfID, c.ranID
 		v.GNB = c.ran.gnbID()
+		v.CMState = "connected"
 	}
 	if u.loc.TAI.PLMN.MCC != "" {
 		v.TAI = u.loc.TAI.String()
 	}
 	u.view.Store(v)
 }
+
+// maxBitRate is the highest value of the NGAP Bit Rate IE (TS 38.413
+// §9.3.1.4: 0..4,000,000,000,000 bit/s).
+const maxBitRate = 4_000_000_000_000
 
 // ueShell is the gmm.Shell of one UE, used from its executor.
 type ueShell struct{ u *ueContext }
@@ -135,7 +144,7 @@ func (s ueShell) SetupContext(cs gmm.ContextSetup) {
 	if c == nil {
 		return
 	}
-	msg, err := ngap.InitialContextSetupRequest(ngap.InitialContext{
+	ic := ngap.InitialContext{
 		AMFUE:          c.amfID,
 		RANUE:          c.ranID,
 		GUAMI:          u.a.cfg.GUAMI,
@@ -145,7 +154,20 @@ func (s ueShell) SetupContext(cs gmm.ContextSetup) {
 		NASPDU:         cs.NASPDU,
 		UEAMBRUplink:   cs.UEAMBRUplink,
 		UEAMBRDownlink: cs.UEAMBRDownlink,
-	})
+	}
+	if len(cs.Sessions) > 0 {
+		ic.Sessions = make([]ngap.SessionItem, 0, len(cs.Sessions))
+		for _, it := range cs.Sessions {
+			ic.Sessions = append(ic.Sessions, ngap.SessionItem{PDUSessionID: it.PDUSessionID, NASPDU: it.NASPDU, SNSSAI: it.SNSSAI, Transfer: it.Transfer})
+		}
+		// TS 38.413 §9.2.2.1: the UE-AMBR comes with the session list. A
+		// subscription without one has no aggregate limit: the highest
+		// bit rate the IE holds (§9.3.1.4).
+		if ic.UEAMBRUplink == 0 || ic.UEAMBRDownlink == 0 {
+			ic.UEAMBRUplink, ic.UEAMBRDownlink = maxBitRate, maxBitRate
+		}
+	}
+	msg, err := ngap.InitialContextSetupRequest(ic)
 	if err != nil {
 		u.log.Error("amf: building Initial Context Setup Request", "err", err)
 		return
@@ -213,6 +235,9 @@ func (s ueShell) Congested() bool { return s.u.a.registering.Load() > s.u.a.maxR
 func (s ueShell) Outcome(o gmm.Outcome) {
 	u := s.u
 	u.a.metrics.outcome(o)
+	if o.Procedure == "service-request" {
+		u.a.metrics.serviceRequests.WithLabelValues(o.Result).Inc()
+	}
 	if o.Procedure == "registration" && u.m.State() == gmm.Registered {
 		u.a.registered(u)
 	}

@@ -75,8 +75,9 @@ var at = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 func TestUERoutes(t *testing.T) {
 	ues := &fakeUEs{list: []api.UEInfo{
 		{SUPI: "imsi-001010000000002", State: "registered", GUTI: "5g-guti-00101-010040-0000000b", GNB: "gnb-00101-1",
-			AMFUENGAPID: 11, RANUENGAPID: 1, TAI: "00101-000001", LastActivity: at},
-		{SUPI: "imsi-001010000000001", State: "authenticating", GNB: "gnb-00101-1", AMFUENGAPID: 10, RANUENGAPID: 2, LastActivity: at},
+			AMFUENGAPID: 11, RANUENGAPID: 1, TAI: "00101-000001", LastActivity: at, CMState: "connected"},
+		{SUPI: "imsi-001010000000001", State: "authenticating", GNB: "gnb-00101-1", AMFUENGAPID: 10, RANUENGAPID: 2, LastActivity: at, CMState: "connected"},
+		{SUPI: "imsi-001010000000003", State: "registered", GUTI: "5g-guti-00101-010040-0000000c", LastActivity: at, CMState: "idle"},
 	}}
 	do := testServer(t, api.Options{UEs: ues})
 	if code, _ := do("GET", "/api/v1/ues", false); code != 401 {
@@ -87,18 +88,19 @@ func TestUERoutes(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &list); code != 200 || err != nil {
 		t.Fatalf("GET /api/v1/ues = %d %s", code, body)
 	}
-	want := []api.UEInfo{ues.list[1], ues.list[0]}
+	want := []api.UEInfo{ues.list[1], ues.list[0], ues.list[2]}
 	if diff := cmp.Diff(want, list.UEs); diff != "" {
 		t.Errorf("GET /api/v1/ues, sorted by SUPI (-want +got):\n%s", diff)
 	}
-	for _, field := range []string{`"amf_ue_ngap_id": 11`, `"ran_ue_ngap_id": 1`, `"guti"`, `"tai"`, `"last_activity": "2026-03-01T12:00:00Z"`} {
+	for _, field := range []string{`"amf_ue_ngap_id": 11`, `"ran_ue_ngap_id": 1`, `"guti"`, `"tai"`, `"last_activity": "2026-03-01T12:00:00Z"`,
+		`"cm_state": "connected"`, `"cm_state": "idle"`} {
 		if !strings.Contains(body, field) {
 			t.Errorf("UE JSON lacks %s: %s", field, body)
 		}
 	}
 
 	code, body = do("GET", "/api/v1/ues?state=registered", true)
-	if json.Unmarshal([]byte(body), &list); code != 200 || len(list.UEs) != 1 || list.UEs[0].SUPI != "imsi-001010000000002" {
+	if json.Unmarshal([]byte(body), &list); code != 200 || len(list.UEs) != 2 || list.UEs[0].SUPI != "imsi-001010000000002" {
 		t.Errorf("GET /api/v1/ues?state=registered = %d %s", code, body)
 	}
 	if code, body = do("GET", "/api/v1/ues?state=deregistered", true); code != 200 || !strings.Contains(body, `"ues": []`) {

@@ -48,6 +48,10 @@
 //     transfers for an idle UE wait in the machine (paging.go) while it
 //     is paged (TS 24.501 §5.6.2.2.1, T3513); TS 24.501 §5.3.7 mobile
 //     reachable and implicit deregistration timers (reachability.go).
+//   - TS 24.501 §5.6.1 UE-triggered service request (handle_service.go):
+//     SERVICE ACCEPT in the Initial Context Setup with the reactivated
+//     sessions (TS 23.502 §4.2.3.2), SERVICE REJECT #9, #10, #22 (T3346),
+//     #96, #111; the PDU session status synchronised (§5.6.1.4.1).
 //   - TS 24.501 §4.4.4.3: after the secure exchange is established only
 //     integrity-checked messages are processed.
 //   - TS 33.501 §6.1.3.2 (5G-AKA in the SEAF), Annex A.7-A.9 keys.

@@ -1,0 +1,242 @@
+package amf_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/free5gc/ngap/ie"
+
+	"github.com/keelcore/keel/internal/amf"
+	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/metrictest"
+	"github.com/keelcore/keel/internal/nas/sm"
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sim/gnb"
+	"github.com/keelcore/keel/internal/sim/scenario"
+	"github.com/keelcore/keel/internal/sim/ue"
+)
+
+// idleSMF accepts every PDU session and records what the AMF tells it
+// about their user planes: "DEACTIVATED", "ACTIVATING" (answered with a
+// PDU Session Resource Setup Request Transfer), "setup-response" and
+// "setup-failure" (the gNB's answer for the session), by SM context.
+type idleSMF struct {
+	mu     sync.Mutex
+	next   int
+	n2     []byte
+	events map[string][]string
+}
+
+func newIdleSMF(tb testing.TB) *idleSMF {
+	n2, err := ngap.SetupRequestTransfer{AMBRUplink: 1e6, AMBRDownlink: 1e6, PDUType: 1,
+		UL: ngap.Tunnel{Addr: netip.MustParseAddr("192.0.2.1"), TEID: 1}, Flows: []ngap.QoSFlow{{QFI: 1, FiveQI: 9, ARPPriority: 8}}}.Encode()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &idleSMF{n2: n2, events: map[string][]string{}}
+}
+
+func (s *idleSMF) CreateSMContext(_ context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
+	er, err := sm.ParseEstablishmentRequest(req.N1SM)
+	if err != nil {
+		return sbi.SMContextCreated{}, err
+	}
+	n1, err := sm.EstablishmentAccept(nil, sm.Accept{PDUSessionID: req.PDUSessionID, PTI: er.PTI, PDUType: 1, SSCMode: 1,
+		QFI: 1, FiveQI: 9, AMBRUplink: 1e6, AMBRDownlink: 1e6, IPv4: netip.MustParseAddr("10.45.0.2"), SST: 1, DNN: req.DNN})
+	if err != nil {
+		return sbi.SMContextCreated{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next++
+	return sbi.SMContextCreated{Ref: fmt.Sprint(s.next), N1SM: n1, N2SM: s.n2}, nil
+}
+
+func (s *idleSMF) UpdateSMContext(_ context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+	ev := upd.UpCnxState.String()
+	switch upd.N2SMType {
+	case sbi.N2SetupResponse:
+		ev = "setup-response"
+	case sbi.N2SetupFailure:
+		ev = "setup-failure"
+	}
+	s.mu.Lock()
+	s.events[ref] = append(s.events[ref], ev)
+	s.mu.Unlock()
+	if upd.UpCnxState == sbi.UpCnxActivating {
+		return sbi.SMContextUpdated{N2SMType: sbi.N2SetupRequest, N2SM: s.n2, UpCnxState: sbi.UpCnxActivating}, nil
+	}
+	return sbi.SMContextUpdated{}, nil
+}
+
+func (s *idleSMF) ReleaseSMContext(context.Context, string) error { return nil }
+
+// waitEvents waits until the SM context ref has seen want, in order.
+func (s *idleSMF) waitEvents(t *testing.T, ref string, want ...string) {
+	t.Helper()
+	var got []string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		s.mu.Lock()
+		got = slices.Clone(s.events[ref])
+		s.mu.Unlock()
+		if slices.Equal(got, want) {
+			return
+		}
+	}
+	t.Fatalf("SM context %s saw %v, want %v", ref, got, want)
+}
+
+// waitCM waits until the AMF shows its one UE registered in cm.
+func waitCM(t *testing.T, c *core, cm string) amf.UE {
+	t.Helper()
+	var ues []amf.UE
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if ues = c.amf.UEs(); len(ues) == 1 && ues[0].State == "registered" && ues[0].CMState == cm {
+			return ues[0]
+		}
+	}
+	t.Fatalf("UEs %+v, want one registered UE %s", ues, cm)
+	return amf.UE{}
+}
+
+// serviceRequest has u send a SERVICE REQUEST from 5GMM-IDLE over g and
+// returns the connection and the first downlink, after checking what
+// the UE makes of it.
+func serviceRequest(ctx context.Context, t *testing.T, g *gnb.GNB, u *ue.UE, tmsi ngap.FiveGSTMSI, want ue.Event, uplinkData ...uint8) (*gnb.UEConn, gnb.Downlink, ue.Result) {
+	t.Helper()
+	pdu, err := u.ServiceRequest(ue.ServiceData, uplinkData...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := g.Attach(ctx, pdu, &tmsi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d gnb.Downlink
+	select {
+	case d = <-conn.Downlink():
+	case <-ctx.Done():
+		t.Fatal("no answer to the Service Request")
+	}
+	res, err := u.Handle(d.NAS)
+	if err != nil || res.Event != want {
+		t.Fatalf("UE handles the answer to its Service Request: %v, %v; want %v", res.Event, err, want)
+	}
+	return conn, d, res
+}
+
+// AN release (TS 23.502 §4.2.6) and the UE-triggered Service Request
+// (§4.2.3.2) through NGAP: UE Context Release Request for user
+// inactivity leaves the UE registered in CM-IDLE with its session
+// DEACTIVATED at the SMF; its SERVICE REQUEST (5G-S-TMSI, Uplink data
+// status) gets an Initial Context Setup with the session's transfer, the
+// KgNB of the Service Request's uplink COUNT and the SERVICE ACCEPT, and
+// the gNB's result for the session reaches the SMF. The loss of the
+// association and an NG Reset idle the UE the same way; an unknown
+// 5G-S-TMSI is rejected with #9.
+func TestANReleaseAndServiceRequest(t *testing.T) {
+	smf := newIdleSMF(t)
+	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s }})
+	g := c.gnbN3(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	u := c.ue(t, 0)
+	s, _, err := scenario.Register(ctx, g, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ue.SNSSAI{SST: 1}); err != nil {
+		t.Fatal(err)
+	}
+	smf.waitEvents(t, "1", "setup-response")
+	if v := waitCM(t, c, "connected"); v.GNB == "" {
+		t.Errorf("connected UE %+v without a gNB", v)
+	}
+
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitCM(t, c, "idle")
+	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED")
+
+	tmsi := tmsiOf(t, c)
+	count := u.NextULCount()
+	conn, d, _ := serviceRequest(ctx, t, g, u, tmsi, ue.EventServiceAccepted, 5)
+	if !d.ContextSetup {
+		t.Error("SERVICE ACCEPT did not come in an Initial Context Setup Request")
+	}
+	if d.KgNB != u.KgNBForCount(count) {
+		t.Error("KgNB of the Initial Context Setup is not the one of the Service Request's uplink COUNT (TS 33.501 Annex A.9)")
+	}
+	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "ACTIVATING", "setup-response")
+	waitCM(t, c, "connected")
+	if got := metrictest.Value(t, c.reg, "keel_amf_service_requests_total", "result", "accepted"); got != 1 {
+		t.Errorf("keel_amf_service_requests_total{result=accepted} = %v, want 1", got)
+	}
+
+	// The association goes down: the UE is idle, its session deactivated.
+	g.Close()
+	u.ConnectionReleased()
+	waitCM(t, c, "idle")
+	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "ACTIVATING", "setup-response", "DEACTIVATED")
+	_ = conn
+
+	// Over a new gNB, then an NG Reset from it.
+	g2 := c.gnbN3(t, 2)
+	serviceRequest(ctx, t, g2, u, tmsi, ue.EventServiceAccepted)
+	waitCM(t, c, "connected")
+	b, err := ngap.Encode(ngap.NGResetAll(ngap.MiscCause(ie.CauseMiscPresentOmIntervention)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g2.Send(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	u.ConnectionReleased()
+	waitCM(t, c, "idle")
+	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "ACTIVATING", "setup-response", "DEACTIVATED", "DEACTIVATED")
+
+	// A 5G-S-TMSI the AMF does not know.
+	wrong := tmsi
+	wrong.TMSI ^= 0x5a5a5a5a
+	_, _, res := serviceRequest(ctx, t, g2, u, wrong, ue.EventServiceRejected)
+	if res.Cause != 9 {
+		t.Errorf("Service Request with an unknown 5G-S-TMSI rejected with #%d, want #9", res.Cause)
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if metrictest.Value(t, c.reg, "keel_amf_service_requests_total", "result", "rejected-9") == 1 {
+			break
+		}
+	}
+	if got := metrictest.Value(t, c.reg, "keel_amf_service_requests_total", "result", "rejected-9"); got != 1 {
+		t.Errorf("keel_amf_service_requests_total{result=rejected-9} = %v, want 1", got)
+	}
+	// The known UE is untouched.
+	waitCM(t, c, "idle")
+}
+
+// gnbN3 connects a gNB with a user plane (N3 on a loopback address of its
+// own, GTP-U port 2152), so that it sets PDU session resources up.
+func (c *core) gnbN3(tb testing.TB, id uint32) *gnb.GNB {
+	tb.Helper()
+	var last error
+	for range 8 {
+		cfg := gnbConfig(id)
+		cfg.N3 = netip.AddrFrom4([4]byte{127, 77, byte(1 + rand.IntN(250)), byte(1 + rand.IntN(250))})
+		g, err := gnb.Connect(context.Background(), c.tr, c.addr, cfg, nil)
+		if err == nil {
+			tb.Cleanup(func() { g.Close() })
+			return g
+		}
+		last = err
+	}
+	tb.Fatalf("gNB with N3: %v", last)
+	return nil
+}
