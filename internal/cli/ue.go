@@ -46,9 +46,9 @@ func ueList(ctx context.Context, env Env, args []string) error {
 		return printJSON(env.Stdout, list)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SUPI\tSTATE\tGUTI\tGNB\tLAST ACTIVITY")
+	fmt.Fprintln(tw, "SUPI\tSTATE\tCM\tGUTI\tGNB\tLAST ACTIVITY")
 	for _, u := range list.UEs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.SUPI, u.State, dash(u.GUTI), dash(u.GNB), timestamp(u.LastActivity))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.SUPI, u.State, dash(u.CMState), dash(u.GUTI), dash(u.GNB), timestamp(u.LastActivity))
 	}
 	tw.Flush()
 	if len(list.UEs) == 1 {
@@ -75,6 +75,7 @@ func ueShow(ctx context.Context, env Env, args []string) error {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "SUPI\t%s\n", u.SUPI)
 	fmt.Fprintf(tw, "State\t%s\n", u.State)
+	fmt.Fprintf(tw, "CM state\t%s\n", dash(u.CMState))
 	fmt.Fprintf(tw, "5G-GUTI\t%s\n", dash(u.GUTI))
 	fmt.Fprintf(tw, "gNB\t%s\n", dash(u.GNB))
 	fmt.Fprintf(tw, "AMF UE NGAP ID\t%s\n", ngapID(u.AMFUENGAPID))

@@ -47,8 +47,8 @@ func viewServer(t *testing.T) (Env, *bytes.Buffer, *bytes.Buffer) {
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	ues := &fakeUEs{list: []api.UEInfo{
 		{SUPI: "imsi-001010000000002", State: "registered", GUTI: "5g-guti-00101-010040-0000000b", GNB: "gnb-00101-1",
-			AMFUENGAPID: 11, RANUENGAPID: 1, TAI: "00101-000001", LastActivity: at},
-		{SUPI: "imsi-001010000000001", State: "authenticating", GNB: "gnb-00101-1", AMFUENGAPID: 10, RANUENGAPID: 2, LastActivity: at.Add(-time.Minute)},
+			AMFUENGAPID: 11, RANUENGAPID: 1, TAI: "00101-000001", LastActivity: at, CMState: "connected"},
+		{SUPI: "imsi-001010000000001", State: "authenticating", GNB: "gnb-00101-1", AMFUENGAPID: 10, RANUENGAPID: 2, LastActivity: at.Add(-time.Minute), CMState: "connected"},
 	}}
 	// TS 33.501 Annex C.4.3 and C.4.4 home network public keys.
 	keys := fakeHNKeys{{ID: 1, Scheme: "A", Public: "5a8d38864820197c3394b92613b20b91633cbd897119273bf8e4a6f4eec0a650"},
