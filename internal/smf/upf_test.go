@@ -203,3 +203,49 @@ func TestWithUPF(t *testing.T) {
 		t.Errorf("%d datapath sessions after release, want none", left)
 	}
 }
+
+// TestIdleWithUPF runs an idle period against Keel's UPF with an
+// in-memory datapath (TS 23.502 §4.2.6, §4.2.3.3): AN release makes the
+// downlink FAR buffer and notify; the datapath's first buffered packet
+// reaches the SMF as a Downlink Data Report and the AMF as an
+// N1N2MessageTransfer; paging fails and the UPF's datapath drops its
+// buffer (DROBU); the UE comes back and the FAR forwards.
+func TestIdleWithUPF(t *testing.T) {
+	dp := newFakeDatapath()
+	u := startUPF(t, netip.MustParseAddrPort("127.0.0.1:0"), dp, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	t.Cleanup(func() { u.Close() })
+	w := newWorld(t, worldOptions{upf: u.Addr()})
+	w.amf.set(sbi.N1N2AttemptingToReachUE, nil)
+
+	c := w.establish(supi1, 1, "internet", slice1)
+	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
+	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	seid, rules := dp.only(t)
+	if far := rules.FARs[1]; far.Action != upf.Buffer || !far.Notify {
+		t.Fatalf("downlink FAR of the idle session = %+v, want Buffer with Notify", far)
+	}
+
+	dp.downlinkData(seid, upf.DownlinkData{PDRID: 2, QFI: 1})
+	w.waitFor("the N1N2MessageTransfer", func() bool { return w.amf.count() == 1 })
+	call := w.amf.taken()[0]
+	if call.n2Type != sbi.N2SetupRequest || call.notify == nil {
+		t.Fatalf("N1N2MessageTransfer = %+v, want the setup request with a failure notifier", call)
+	}
+	call.notify.N1N2TransferFailed(context.Background(), supi1, 1, sbi.N1N2UENotResponding)
+	dp.mu.Lock()
+	dropped := dp.dropped[seid]
+	dp.mu.Unlock()
+	if dropped != 1 {
+		t.Fatalf("DropBuffered calls = %d, want 1", dropped)
+	}
+
+	// The UE's Service Request: ACTIVATING, then the gNB's tunnel.
+	if upd := w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating}); upd.N2SMType != sbi.N2SetupRequest {
+		t.Fatalf("ACTIVATING = %+v", upd)
+	}
+	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xdef)})
+	_, rules = dp.only(t)
+	if far := rules.FARs[1]; far.Action != upf.Forward || far.Notify || far.Outer == nil || far.Outer.TEID != 0xdef {
+		t.Errorf("downlink FAR after the Service Request = %+v, want Forward to 0xdef", far)
+	}
+}

@@ -184,6 +184,14 @@ func n4FuzzSeeds(t *testing.T) map[string][]byte {
 		QueryURRs:  true,
 	}.Message(5))
 	seeds["session_modification_request"] = mod
+	// The UE goes idle: the downlink FAR buffers and notifies under a
+	// new BAR; then paging failed: DROBU.
+	seeds["session_modification_request_idle"] = enc(pfcp.ModificationRequest{
+		SEID:   n4FuzzSEID,
+		Create: pfcp.Rules{BARs: []pfcp.BAR{{ID: 1, SuggestedPackets: 16}}},
+		Update: pfcp.Rules{FARs: []pfcp.FAR{{ID: 2, Buffer: true, NotifyCP: true, BARID: 1, Set: pfcp.FieldApplyAction | pfcp.FieldBARID}}},
+	}.Message(8))
+	seeds["session_modification_request_drobu"] = enc(pfcp.ModificationRequest{SEID: n4FuzzSEID, DropBuffered: true}.Message(9))
 	del := enc(pfcp.DeletionRequest(n4FuzzSEID, 6), nil)
 	seeds["session_deletion_request"] = del
 	// Bundled (TS 29.244 §7.2.1A): the modification, FO flag set, then
