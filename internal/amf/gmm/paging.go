@@ -86,7 +86,12 @@ func (m *Machine) resumeSignalling(ctx context.Context) {
 // to a connected UE; for an idle one the transfer waits and the UE is
 // paged (TS 23.502 §4.2.3.3 step 3a), the answer being
 // N1N2AttemptingToReachUE. An idle UE whose mobile reachable timer has
-// expired is not paged (TS 23.501 §5.4.1.1): ErrNotReachable.
+// expired is not paged (TS 23.501 §5.4.1.1): ErrNotReachable. Nor is one
+// for a transfer whose sender cannot be told that paging failed (no
+// FailureNotify, such as the SMF's network-requested release): the
+// sender is answered ErrNotReachable at once and acts without the UE, as
+// with the skip indicator of TS 29.518 §6.1.6.2.24 (the UE learns from
+// the PDU session status of its next Service Request or registration).
 func (m *Machine) N1N2Transfer(ctx context.Context, t sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
 	if m.state != Registered {
 		return 0, ErrNotReachable
@@ -100,7 +105,7 @@ func (m *Machine) N1N2Transfer(ctx context.Context, t sbi.N1N2Transfer) (sbi.N1N
 		}
 		return sbi.N1N2TransferInitiated, nil
 	}
-	if !m.connected && !m.reachable() {
+	if t.FailureNotify == nil || m.guti == nil || !m.connected && !m.reachable() {
 		return 0, ErrNotReachable
 	}
 	// A UE connected but not yet secured (a registration or Service

@@ -30,6 +30,12 @@ func (s transcriptSMF) ReleaseSMContext(_ context.Context, ref string) error {
 	return nil
 }
 
+// notifier stands for the SMF's failure notifications, which the shell
+// writes into the transcript (TransfersFailed).
+type notifier struct{}
+
+func (notifier) N1N2TransferFailed(context.Context, string, uint8, sbi.N1N2FailureCause) {}
+
 // session opens PDU session psi; the SMF's answer is not given to the UE.
 func (w *world) session(psi uint8) {
 	pdu, err := w.ue.EstablishPDUSession(psi, "internet", ue.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
@@ -50,7 +56,8 @@ func (w *world) idle() {
 // transfer is an N1N2MessageTransfer from the SMF.
 func (w *world) transfer(psi uint8, n2 sbi.N2SMType) (sbi.N1N2TransferResult, error) {
 	fmt.Fprintf(&w.log, "smf: N1N2MessageTransfer psi=%d n2=%d\n", psi, n2)
-	res, err := w.m.N1N2Transfer(context.Background(), sbi.N1N2Transfer{SUPI: supi, PDUSessionID: psi, N2Type: n2, N2: []byte{1}})
+	res, err := w.m.N1N2Transfer(context.Background(), sbi.N1N2Transfer{SUPI: supi, PDUSessionID: psi, N2Type: n2, N2: []byte{1},
+		FailureNotify: notifier{}})
 	fmt.Fprintf(&w.log, "  answer: %s %v\n", res, err)
 	return res, err
 }
@@ -198,4 +205,18 @@ func TestTransferConnected(t *testing.T) {
 		t.Errorf("N1N2Transfer for no session = %v, want ErrNoSession", err)
 	}
 	w.check("transfer_connected")
+}
+
+// A transfer whose sender cannot be told of a paging failure (no
+// FailureNotify: the SMF's network-requested release of an idle UE's
+// session) does not page: UE not reachable, at once.
+func TestTransferWithoutNotifierNotPaged(t *testing.T) {
+	w := registeredIdle(t, 1)
+	_, err := w.m.N1N2Transfer(context.Background(), sbi.N1N2Transfer{SUPI: supi, PDUSessionID: 1, N1: []byte{0x2e, 1, 0, 0xd3}})
+	if !errors.Is(err, gmm.ErrNotReachable) {
+		t.Errorf("N1N2Transfer without FailureNotify to an idle UE = %v, want ErrNotReachable", err)
+	}
+	if w.timer[gmm.T3513] {
+		t.Error("T3513 running: the UE is paged")
+	}
 }
