@@ -361,18 +361,28 @@ func TestDownlinkIdleNotifiesAndDiscards(t *testing.T) {
 		t.Fatalf("DropBuffered(1) = %d, %v, want 2", n, err)
 	}
 	d.waitMetric(t, 2, "keel_upf_datapath_dropped_packets_total", "direction", "downlink", "reason", "discarded")
-	ping(t, d, gnb, 3, 200*time.Millisecond)
+	for seq := uint16(3); seq < 6; seq++ {
+		ping(t, d, gnb, seq, 100*time.Millisecond)
+	}
 	select {
 	case <-notes:
 	case <-time.After(5 * time.Second):
-		t.Fatal("no notification for the packet after DROBU")
+		t.Fatal("no notification for the packets after DROBU")
 	}
+	if len(notes) != 0 {
+		t.Fatalf("%d more notifications after DROBU", len(notes))
+	}
+	d.waitMetric(t, 5, "keel_upf_datapath_buffered_packets_total")
 	r.FARs[1] = far
 	if err := d.Apply(1, r); err != nil {
 		t.Fatal(err)
 	}
-	if p, _, ok := receive(t, gnb, 5*time.Second); !ok || p.TEID != 0x200 {
-		t.Fatalf("after the FAR forwards the gNB received %+v (%v), want the kept reply", p, ok)
+	// The kept replies go to the gNB in the order they came.
+	for seq := uint16(3); seq < 6; seq++ {
+		p, _, ok := receive(t, gnb, 5*time.Second)
+		if !ok || p.TEID != 0x200 || len(p.Payload) < 28 || binary.BigEndian.Uint16(p.Payload[26:]) != seq {
+			t.Fatalf("after the FAR forwards the gNB received %+v (%v), want the kept reply %d", p, ok, seq)
+		}
 	}
 }
 
