@@ -399,6 +399,17 @@ func fuzzSeeds(t *testing.T) map[string][]fuzzSeed {
 
 	reg := conv[stepRegistrationRequest]
 	serviceRequest := []byte{0x7e, 0x00, 0x4c, 0x10, 0x00, 0x07, 0xf4, 0x00, 0x40, 0xc0, 0xff, 0xee, 0x00}
+	// SERVICE REQUESTs of the registered UE (TS 24.501 §8.2.16): data
+	// with its session's uplink data and PDU session status, and
+	// signalling with a status naming a session it does not have.
+	var stmsi nas.STMSI
+	if g := m.GUTI(); g != nil {
+		stmsi = nas.STMSI{SetID: g.SetID, Pointer: g.Pointer, TMSI: g.TMSI}
+	}
+	serviceData := nas.AppendServiceRequest(nil, nas.ServiceRequest{NgKSI: m.sec.NgKSI, Type: nas.ServiceData, STMSI: stmsi,
+		UplinkData: nas.PSISet(0).Add(1), HasUplinkData: true, SessionStatus: nas.PSISet(0).Add(1), HasSessionStatus: true})
+	serviceSignalling := nas.AppendServiceRequest(nil, nas.ServiceRequest{NgKSI: m.sec.NgKSI, Type: nas.ServiceSignalling, STMSI: stmsi,
+		SessionStatus: nas.PSISet(0).Add(2), HasSessionStatus: true})
 	status := nas.Status5GMM(nil, 111)
 	return map[string][]fuzzSeed{
 		"FuzzHandleNAS": {
@@ -430,6 +441,8 @@ func fuzzSeeds(t *testing.T) map[string][]fuzzSeed {
 			{"registration_request_mobility", []any{byte(nas.IntegrityProtected), updatePlain, []byte{}}},
 			{"registration_request_periodic", []any{byte(nas.IntegrityProtected), periodicPlain, []byte{}}},
 			{"status", []any{byte(nas.IntegrityCiphered), status, []byte{}}},
+			{"pdu_session_establishment_service_request", []any{byte(nas.IntegrityProtected), establishPlain, serviceData}},
+			{"service_request_signalling", []any{byte(nas.IntegrityProtected), serviceSignalling, []byte{}}},
 		},
 	}
 }
