@@ -44,6 +44,9 @@ func serviceRejected(cause uint8) string {
 // ACCEPT. verified says whether the message passed the integrity check
 // with the UE's current 5G NAS security context.
 func (m *Machine) handleServiceRequest(ctx context.Context, h nas.Header, plain []byte, verified bool) {
+	// A UE in 5GMM-CONNECTED (its context already set up in the gNB)
+	// asks for user-plane resources only (§5.6.1.1).
+	connected := m.secured
 	sr, err := nas.ParseServiceRequest(plain)
 	if err != nil {
 		// TS 24.501 §7.5.1: a request with a missing or malformed
@@ -135,7 +138,7 @@ func (m *Machine) handleServiceRequest(ctx context.Context, h nas.Header, plain 
 		return
 	}
 	m.secured = true
-	m.serve(ctx, sr)
+	m.serve(ctx, sr, connected)
 }
 
 // congestionExempt lists the service types TS 24.501 §5.3.9.2 keeps from
@@ -161,7 +164,11 @@ func (m *Machine) t3346() time.Duration {
 // and of those with downlink waiting (paging) is activated; the Initial
 // Context Setup carries their N2 SM information, KgNB from the context
 // and the SERVICE ACCEPT's uplink COUNT, and the SERVICE ACCEPT.
-func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest) {
+//
+// A UE already in 5GMM-CONNECTED (connected) has its context in the gNB:
+// the SERVICE ACCEPT goes as DL NAS TRANSPORT and the sessions in a PDU
+// Session Resource Setup Request (TS 23.502 §4.2.3.2 step 12).
+func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest, connected bool) {
 	if sr.HasSessionStatus {
 		// §5.6.1.4.1: the AMF releases locally the sessions the UE says
 		// are inactive (Nsmf_PDUSession_ReleaseSMContext).
@@ -234,6 +241,15 @@ func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest) {
 		// user planes could not be set up, and why.
 		a.HasReactivation, a.Reactivation, a.ReactivationErrors = true, failed, causes
 	}
+	if connected {
+		m.send(nas.ServiceAccept(nil, a))
+		if len(items) > 0 {
+			m.sh.SetupSessions(items)
+		}
+		m.sh.Outcome(Outcome{"service-request", ServiceAccepted})
+		m.deliverLater(ctx, later)
+		return
+	}
 	pdu, err := m.sec.Protect(nas.ServiceAccept(nil, a), nas.IntegrityCiphered)
 	if err != nil {
 		m.log.Error("protecting Service Accept", "error", err)
@@ -252,6 +268,13 @@ func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest) {
 		NASPDU:         pdu,
 		Sessions:       items,
 	})
+	m.deliverLater(ctx, later)
+}
+
+// deliverLater carries out, after the SERVICE ACCEPT, the transfers that
+// waited for the UE without setting a user plane up, and the signalling
+// that waited (a network-initiated deregistration).
+func (m *Machine) deliverLater(ctx context.Context, later []sbi.N1N2Transfer) {
 	for _, t := range later {
 		if err := m.deliverTransfer(t); err != nil {
 			m.failTransfers([]sbi.N1N2Transfer{t}, sbi.N1N2UENotResponding)

@@ -313,3 +313,18 @@ func TestServiceRequestPaged(t *testing.T) {
 	w.contextSetUp()
 	w.check("service_request_paged")
 }
+
+// A UE in 5GMM-CONNECTED asks for the user plane of PSI 5 with a
+// SERVICE REQUEST on its connection (TS 24.501 §5.6.1.1): the SERVICE
+// ACCEPT comes as DL NAS TRANSPORT, the session in a PDU Session Resource
+// Setup Request, and no second Initial Context Setup.
+func TestServiceRequestConnected(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.withSessions(5)
+	g, _ := w.ue.FiveGGUTI()
+	plain := nas.AppendServiceRequest(nil, nas.ServiceRequest{NgKSI: 0, Type: nas.ServiceData,
+		STMSI:      nas.STMSI{SetID: g.AMFSetID, Pointer: g.AMFPointer, TMSI: g.TMSI},
+		UplinkData: nas.PSISet(0).Add(5), HasUplinkData: true})
+	w.up("sends", w.m.UplinkForTest(plain))
+	w.check("service_request_connected")
+}
