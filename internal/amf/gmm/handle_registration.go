@@ -17,6 +17,19 @@ import (
 // handleRegistrationRequest serves TS 24.501 §5.5.1.2 (initial) and
 // §5.5.1.3 (mobility and periodic update).
 func (m *Machine) handleRegistrationRequest(ctx context.Context, req *nasMessage.RegistrationRequest, plain []byte, verified bool) {
+	if c := req.NASMessageContainer; verified && c != nil && m.sec != nil {
+		// §4.4.6: a UE with IEs that may not go in clear (requested
+		// NSSAI, Uplink data status, PDU session status) sends the
+		// whole message ciphered in the NAS message container, with the
+		// carrying message's COUNT; the AMF serves that one.
+		inner, innerPlain, err := m.containedRegistration(c.GetNASMessageContainerContents())
+		if err != nil {
+			m.log.Info("malformed NAS message container in REGISTRATION REQUEST", "error", err)
+			m.reject(nas.CauseInvalidMandatoryInfo)
+			return
+		}
+		req, plain = inner, innerPlain
+	}
 	r, cause := parseRegistration(req, plain)
 	if cause != 0 {
 		m.reject(cause)
@@ -95,6 +108,12 @@ func parseRegistration(req *nasMessage.RegistrationRequest, plain []byte) (*regi
 			return nil, nas.CauseInvalidMandatoryInfo
 		}
 		r.nssai = s
+	}
+	if u := req.UplinkDataStatus; u != nil {
+		r.uplinkData, r.hasUplinkData = nas.ParsePSISet(u.Buffer)
+	}
+	if s := req.PDUSessionStatus; s != nil {
+		r.sessionStatus, r.hasSessionStatus = nas.ParsePSISet(s.Buffer)
 	}
 	switch r.kind {
 	case regInitial, regMobility, regPeriodic, regEmergency:
@@ -222,6 +241,10 @@ func (m *Machine) accept(ctx context.Context) {
 	if newGUTI {
 		a.GUTI = m.guti
 	}
+	var sessions []SessionResource
+	if r.kind == regMobility || r.kind == regPeriodic {
+		sessions = m.updateSessions(ctx, r, &a)
+	}
 	accept, err := nas.RegistrationAccept(nil, a)
 	if err != nil {
 		m.log.Error("encoding Registration Accept", "error", err)
@@ -241,6 +264,7 @@ func (m *Machine) accept(ctx context.Context) {
 		UEAMBRUplink:   m.am.UEAMBRUplink,
 		UEAMBRDownlink: m.am.UEAMBRDownlink,
 		NASPDU:         pdu,
+		Sessions:       sessions,
 	})
 	if !newGUTI {
 		// §5.5.1.3.4: without a new 5G-GUTI the UE sends no
@@ -248,7 +272,7 @@ func (m *Machine) accept(ctx context.Context) {
 		// kept for a follow-on request and for downlink that waited
 		// for the UE (§5.5.1.3.4: the AMF may keep it when it has
 		// pending downlink).
-		keep := r.follow || m.dl.pending()
+		keep := r.follow || m.dl.pending() || len(sessions) > 0
 		m.registered(ctx, "accepted")
 		if !keep {
 			m.release(ReleaseNormal)

@@ -253,6 +253,10 @@ type registration struct {
 	caps     []byte // UE security capability IE value
 	nssai    []ngap.SNSSAI
 	raw      []byte // the plain message, to tell a repeat from a change
+	// uplinkData and sessionStatus are the Uplink data status and PDU
+	// session status IEs, valid with their has* flags (§5.5.1.3.2).
+	uplinkData, sessionStatus       nas.PSISet
+	hasUplinkData, hasSessionStatus bool
 }
 
 // Registration types, TS 24.501 §9.11.3.7.

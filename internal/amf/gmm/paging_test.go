@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"testing"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sim/ue"
 )
@@ -17,11 +19,25 @@ type transcriptSMF struct{ w *world }
 
 func (s transcriptSMF) CreateSMContext(_ context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
 	fmt.Fprintf(&s.w.log, "  smf: CreateSMContext psi=%d\n", req.PDUSessionID)
-	return sbi.SMContextCreated{Ref: fmt.Sprintf("sm-%d", req.PDUSessionID), N1SM: []byte{0x2e, req.PDUSessionID, 1, 0xc2}, N2SM: []byte{0}}, nil
+	er, err := sm.ParseEstablishmentRequest(req.N1SM)
+	if err != nil {
+		return sbi.SMContextCreated{}, err
+	}
+	n1, err := sm.EstablishmentAccept(nil, sm.Accept{PDUSessionID: req.PDUSessionID, PTI: er.PTI, PDUType: 1, SSCMode: 1,
+		QFI: 1, FiveQI: 9, AMBRUplink: 1e6, AMBRDownlink: 1e6, IPv4: netip.MustParseAddr("10.45.0.2"), SST: 1, DNN: req.DNN})
+	if err != nil {
+		return sbi.SMContextCreated{}, err
+	}
+	return sbi.SMContextCreated{Ref: fmt.Sprintf("sm-%d", req.PDUSessionID), N1SM: n1, N2SM: []byte{0}}, nil
 }
 
+// UpdateSMContext answers ACTIVATING with a PDU Session Resource Setup
+// Request Transfer.
 func (s transcriptSMF) UpdateSMContext(_ context.Context, ref string, u sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
 	fmt.Fprintf(&s.w.log, "  smf: UpdateSMContext %s upCnxState=%s n2=%d\n", ref, u.UpCnxState, u.N2SMType)
+	if u.UpCnxState == sbi.UpCnxActivating {
+		return sbi.SMContextUpdated{N2SMType: sbi.N2SetupRequest, N2SM: []byte{2}, UpCnxState: sbi.UpCnxActivating}, nil
+	}
 	return sbi.SMContextUpdated{}, nil
 }
 
@@ -36,14 +52,14 @@ type notifier struct{}
 
 func (notifier) N1N2TransferFailed(context.Context, string, uint8, sbi.N1N2FailureCause) {}
 
-// session opens PDU session psi; the SMF's answer is not given to the UE.
+// session opens PDU session psi.
 func (w *world) session(psi uint8) {
 	pdu, err := w.ue.EstablishPDUSession(psi, "internet", ue.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	w.up("sends", pdu)
-	w.drop()
+	w.deliver()
 }
 
 // idle releases the UE's N2 connection (UE Context Release Complete).
@@ -69,11 +85,12 @@ func (w *world) deregister() {
 }
 
 // update has the idle UE come back on a new connection with a mobility
-// or periodic registration update.
-func (w *world) update(periodic bool) {
+// or periodic registration update, with uplink data for sessions
+// uplinkData.
+func (w *world) update(periodic bool, uplinkData ...uint8) {
 	fmt.Fprintf(&w.log, "gnb: Initial UE Message\n")
 	w.m.Connect()
-	pdu, err := w.ue.RegistrationUpdate(periodic)
+	pdu, err := w.ue.RegistrationUpdate(periodic, uplinkData...)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -219,4 +236,19 @@ func TestTransferWithoutNotifierNotPaged(t *testing.T) {
 	if w.timer[gmm.T3513] {
 		t.Error("T3513 running: the UE is paged")
 	}
+}
+
+// A periodic registration update with Uplink data status and PDU session
+// status (TS 24.501 §5.5.1.3.2, §5.5.1.3.4), carried in the NAS message
+// container (§4.4.6): the user plane of the session with uplink data is
+// activated (UpdateSMContext ACTIVATING, its transfer in the Initial
+// Context Setup), the connection is kept, and the accept carries the PDU
+// session status and reactivation result.
+func TestRegistrationUpdateUplinkData(t *testing.T) {
+	w := registeredIdle(t, 1, 2)
+	w.update(true, 2)
+	if got := fmt.Sprint(w.m.Sessions()); got != "[1 2]" {
+		t.Errorf("sessions %s after the update, want [1 2]", got)
+	}
+	w.check("registration_update_uplink_data")
 }

@@ -51,7 +51,12 @@ func (u *UE) RegistrationRequest() ([]byte, error) {
 // updating with a configured NSSAI, the entire message with the requested
 // NSSAI goes in a NAS message container ciphered with the current context
 // and the same uplink NAS COUNT (§4.4.6).
-func (u *UE) RegistrationUpdate(periodic bool) ([]byte, error) {
+//
+// With uplinkData the UE also names the sessions with pending uplink data
+// whose user plane it wants back (Uplink data status, §9.11.3.57) and
+// tells which PDU sessions it has (PDU session status, §9.11.3.44), both
+// non-cleartext IEs in the container (§5.5.1.3.2, §4.4.6).
+func (u *UE) RegistrationUpdate(periodic bool, uplinkData ...uint8) ([]byte, error) {
 	if u.state != Registered {
 		return nil, fmt.Errorf("ue: registration update in %s", u.state)
 	}
@@ -65,8 +70,25 @@ func (u *UE) RegistrationUpdate(periodic bool) ([]byte, error) {
 	id := u.guti.appendIdentity(nil)
 	withNSSAI := !periodic && len(u.nssai) > 0
 	full := u.registrationRequest(typ, u.ctx.ngKSI, id, withNSSAI, nil)
+	if len(uplinkData) > 0 {
+		var pending, active uint16
+		for _, psi := range uplinkData {
+			if psi == 0 || int(psi) >= len(u.sm.sessions) || u.sm.sessions[psi].state != SessionActive {
+				return nil, fmt.Errorf("ue: uplink data status names PDU session %d, which is not active", psi)
+			}
+			pending |= 1 << psi
+		}
+		for psi := 1; psi < len(u.sm.sessions); psi++ {
+			if u.sm.sessions[psi].state != SessionInactive {
+				active |= 1 << psi
+			}
+		}
+		full = appendTLV(full, ieiUplinkDataStatus, sessionBitmap(pending))
+		full = appendTLV(full, ieiPDUSessionStatus, sessionBitmap(active))
+	}
+	nonCleartext := withNSSAI || len(uplinkData) > 0
 	msg := full
-	if withNSSAI {
+	if nonCleartext {
 		container := append([]byte(nil), full...)
 		if err := nasCipher(u.ctx.ea, u.ctx.kEnc, u.ctx.ul, dirUplink, container); err != nil {
 			return nil, err
@@ -78,7 +100,7 @@ func (u *UE) RegistrationUpdate(periodic bool) ([]byte, error) {
 		return nil, err
 	}
 	u.secured = false // a new connection: the network has to establish secure exchange on it
-	u.initial = &initialMessage{full: full, nonCleartext: withNSSAI}
+	u.initial = &initialMessage{full: full, nonCleartext: nonCleartext}
 	u.state = RegisteredInitiated
 	return out, nil
 }

@@ -1,0 +1,120 @@
+package gmm
+
+import (
+	"context"
+	"errors"
+
+	"github.com/free5gc/nas/nasMessage"
+
+	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// updateSessions applies a mobility or periodic registration update's
+// PDU session status and Uplink data status (TS 24.501 §5.5.1.3.4, TS
+// 23.502 §4.2.2.2.2 steps 17-18): the sessions the UE no longer has are
+// released locally at the SMF and the accept says which ones the network
+// keeps; the user plane of the sessions in the Uplink data status, and of
+// those with downlink waiting for the UE (a registration in answer to
+// paging), is activated. It returns the sessions for the Initial Context
+// Setup and fills a's PDU session status and reactivation result IEs.
+// Other transfers that waited for the UE stay for deliverDownlink, once
+// the UE is registered.
+func (m *Machine) updateSessions(ctx context.Context, r *registration, a *nas.Accept) []SessionResource {
+	if m.svc.SMF == nil {
+		return nil
+	}
+	if r.hasSessionStatus {
+		for _, psi := range m.Sessions() {
+			if !r.sessionStatus.Has(psi) {
+				m.log.Info("PDU session released: the UE no longer has it", "pdu_session_id", psi)
+				if err := m.svc.SMF.ReleaseSMContext(ctx, m.sessions[psi].ref); err != nil {
+					m.log.Warn("Nsmf_PDUSession_ReleaseSMContext failed", "pdu_session_id", psi, "error", err)
+				}
+				delete(m.sessions, psi)
+			}
+		}
+		a.HasSessionStatus = true
+		for _, psi := range m.Sessions() {
+			a.SessionStatus = a.SessionStatus.Add(psi)
+		}
+	}
+	items, waiting := m.takeSetups()
+	if r.hasUplinkData {
+		var failed nas.PSISet
+		for _, psi := range r.uplinkData.IDs() {
+			if waiting.Has(psi) {
+				continue
+			}
+			item, cause := m.activate(ctx, psi)
+			switch {
+			case cause != 0:
+				failed = failed.Add(psi)
+				a.ReactivationErrors = append(a.ReactivationErrors, nas.SessionCause{PSI: psi, Cause: cause})
+			case item != nil:
+				items = append(items, *item)
+			}
+		}
+		a.HasReactivation, a.Reactivation = true, failed
+	}
+	return items
+}
+
+// takeSetups removes from what waits for the UE the transfers that set a
+// session's user plane up (the SMF's PDU Session Resource Setup Request
+// Transfer, TS 23.502 §4.2.3.3 step 4b) and returns them as items of the
+// Initial Context Setup, each with its 5GSM message, if any, as the
+// item's NAS-PDU, and the set of their sessions. A transfer for a
+// session the UE no longer has fails.
+func (m *Machine) takeSetups() ([]SessionResource, nas.PSISet) {
+	var (
+		items []SessionResource
+		set   nas.PSISet
+		rest  []sbi.N1N2Transfer
+		gone  []sbi.N1N2Transfer
+	)
+	for _, t := range m.dl.transfers {
+		s := m.sessions[t.PDUSessionID]
+		switch {
+		case s == nil:
+			gone = append(gone, t)
+		case t.N2Type == sbi.N2SetupRequest && len(t.N2) > 0:
+			item := SessionResource{PDUSessionID: t.PDUSessionID, SNSSAI: s.snssai, Transfer: t.N2}
+			if len(t.N1) > 0 {
+				pdu, err := m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, t.N1, t.PDUSessionID, 0), nas.IntegrityCiphered)
+				if err != nil {
+					m.log.Error("protecting DL NAS Transport", "error", err)
+					gone = append(gone, t)
+					continue
+				}
+				item.NASPDU = pdu
+			}
+			items = append(items, item)
+			set = set.Add(t.PDUSessionID)
+		default:
+			rest = append(rest, t)
+		}
+	}
+	m.dl.transfers = rest
+	m.failTransfers(gone, sbi.N1N2UENotReachable)
+	return items, set
+}
+
+// containedRegistration deciphers the NAS message container of an
+// integrity-checked REGISTRATION REQUEST (TS 24.501 §4.4.6) and returns
+// the entire message it holds, which must be a REGISTRATION REQUEST
+// without a container of its own.
+func (m *Machine) containedRegistration(v []byte) (*nasMessage.RegistrationRequest, []byte, error) {
+	inner, err := m.sec.DecipherContainer(v)
+	if err != nil {
+		return nil, nil, err
+	}
+	msg, err := nas.Decode(inner)
+	if err != nil {
+		return nil, nil, err
+	}
+	if msg.RegistrationRequest == nil || msg.RegistrationRequest.NASMessageContainer != nil {
+		return nil, nil, errors.New("gmm: the NAS message container holds no REGISTRATION REQUEST without a container")
+	}
+	return msg.RegistrationRequest, inner, nil
+}
