@@ -143,6 +143,12 @@ type AMF struct {
 		// event panicked while it runs (releaseFailed): closed once the
 		// UDM has forgotten the registration.
 		releasing map[string]chan struct{}
+		// deregistered remembers the 5G-TMSIs of the last UEs
+		// implicitly deregistered while idle (TS 24.501 §5.3.7), oldest
+		// first in deregOrder, at most maxDeregisteredTMSIs: a Service
+		// Request naming one is told #10, not #9 (§5.6.1.5).
+		deregistered map[uint32]struct{}
+		deregOrder   []uint32
 	}
 	// wg joins association readers and the AMF's own goroutines; runs
 	// joins UE executors.
@@ -232,6 +238,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	a.mu.byID = map[ngap.RANNodeID]*ran{}
 	a.ues.byAMFID = map[int64]*ueContext{}
 	a.ues.byTMSI = map[uint32]*ueContext{}
+	a.ues.deregistered = map[uint32]struct{}{}
 	a.ues.bySUPI = map[string]*ueContext{}
 	a.ues.releasing = map[string]chan struct{}{}
 	return a, nil

@@ -34,10 +34,13 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 		return
 	}
 	nasPDU := append([]byte(nil), in.NASPDU...)
-	u := a.lookupInitial(in.TMSI, nasPDU)
+	u, deregistered := a.lookupInitial(in.TMSI, nasPDU)
 	c := &ueConn{ran: r, ranID: in.RANUE, loc: in.Location}
 	if u == nil {
 		u = a.newUE(r)
+		if deregistered {
+			u.m.FormerlyRegistered()
+		}
 	}
 	a.bindConn(u, c)
 	now := a.now()
@@ -68,8 +71,10 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 }
 
 // lookupInitial finds the UE an initial message names by 5G-S-TMSI (from
-// NGAP) or by the 5G-GUTI of a REGISTRATION REQUEST from this AMF.
-func (a *AMF) lookupInitial(tmsi *ngap.FiveGSTMSI, pdu []byte) *ueContext {
+// NGAP) or by the 5G-GUTI of a REGISTRATION REQUEST from this AMF. When
+// it finds none, deregistered says whether the 5G-TMSI was a UE's this
+// AMF implicitly deregistered.
+func (a *AMF) lookupInitial(tmsi *ngap.FiveGSTMSI, pdu []byte) (u *ueContext, deregistered bool) {
 	var t uint32
 	switch {
 	case tmsi != nil:
@@ -77,13 +82,17 @@ func (a *AMF) lookupInitial(tmsi *ngap.FiveGSTMSI, pdu []byte) *ueContext {
 	default:
 		g := initialGUTI(pdu)
 		if g == nil || g.PLMN != a.cfg.GUAMI.PLMN || g.RegionID != a.cfg.GUAMI.RegionID || g.SetID != a.cfg.GUAMI.SetID {
-			return nil
+			return nil, false
 		}
 		t = g.TMSI
 	}
 	a.ues.Lock()
 	defer a.ues.Unlock()
-	return a.ues.byTMSI[t]
+	if u := a.ues.byTMSI[t]; u != nil {
+		return u, false
+	}
+	_, deregistered = a.ues.deregistered[t]
+	return nil, deregistered
 }
 
 // initialGUTI returns the 5G-GUTI of a REGISTRATION REQUEST, which is

@@ -314,3 +314,32 @@ func BenchmarkServiceRequest(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "service-requests/s")
 	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N)*1e6, "cpu-µs/cycle")
 }
+
+// A UE implicitly deregistered while idle (mobile reachable and implicit
+// deregistration timers, TS 24.501 §5.3.7) is forgotten, but its 5G-TMSI
+// is remembered: its SERVICE REQUEST gets #10 (§5.6.1.5), not the #9 of
+// a 5G-TMSI the AMF never gave.
+func TestServiceRequestImplicitlyDeregistered(t *testing.T) {
+	c := startCore(t, 1, gmm.Timers{MobileReachable: 20 * time.Millisecond, ImplicitDeregistration: 20 * time.Millisecond})
+	g := c.gnb(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	u := c.ue(t, 0)
+	s, _, err := scenario.Register(ctx, g, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmsi := tmsiOf(t, c)
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); len(c.amf.UEs()) > 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("UEs %+v: not implicitly deregistered", c.amf.UEs())
+		}
+	}
+	_, _, res := serviceRequest(ctx, t, g, u, tmsi, ue.EventServiceRejected)
+	if res.Cause != 10 {
+		t.Errorf("Service Request of an implicitly deregistered UE rejected with #%d, want #10", res.Cause)
+	}
+}

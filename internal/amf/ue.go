@@ -200,6 +200,7 @@ func (s ueShell) StartTimer(t gmm.Timer, d time.Duration) {
 				if u.m.State() == gmm.Deregistered && u.conn.Load() == nil {
 					// Implicitly deregistered while idle (TS 24.501
 					// §5.3.7): the context goes, as after a release.
+					u.a.rememberDeregistered(u.tmsi)
 					u.a.dropUE(u, nil)
 				}
 			}
@@ -479,6 +480,29 @@ func (o orderedUECM) RegisterAMF(ctx context.Context, supi string, reg sbi.AMFRe
 		}
 	}
 	return o.NudmUECM.RegisterAMF(ctx, supi, reg)
+}
+
+// maxDeregisteredTMSIs bounds the 5G-TMSIs of implicitly deregistered
+// UEs the AMF remembers (AMF.ues.deregistered): 4 bytes each.
+const maxDeregisteredTMSIs = 1 << 16
+
+// rememberDeregistered records the 5G-TMSI of a UE implicitly
+// deregistered, forgetting the oldest beyond maxDeregisteredTMSIs.
+func (a *AMF) rememberDeregistered(tmsi uint32) {
+	if tmsi == 0 {
+		return
+	}
+	a.ues.Lock()
+	defer a.ues.Unlock()
+	if _, ok := a.ues.deregistered[tmsi]; ok {
+		return
+	}
+	if len(a.ues.deregOrder) >= maxDeregisteredTMSIs {
+		delete(a.ues.deregistered, a.ues.deregOrder[0])
+		a.ues.deregOrder = a.ues.deregOrder[1:]
+	}
+	a.ues.deregistered[tmsi] = struct{}{}
+	a.ues.deregOrder = append(a.ues.deregOrder, tmsi)
 }
 
 // dropUE forgets a UE entirely; run on its executor. A non-nil release

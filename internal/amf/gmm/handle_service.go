@@ -101,7 +101,7 @@ func (m *Machine) handleServiceRequest(ctx context.Context, h nas.Header, plain 
 		m.sec = nil
 	}
 	switch {
-	case m.state == Deregistered && m.supi == "":
+	case m.state == Deregistered && m.supi == "" && !m.formerly:
 		// §5.6.1.5: the 5G-S-TMSI names no UE this AMF knows.
 		m.log.Info("SERVICE REQUEST: UE identity cannot be derived", "tmsi", sr.STMSI.TMSI)
 		m.serviceReject(nas.CauseUEIdentityCannotBeDerived, 0)

@@ -300,6 +300,8 @@ type Machine struct {
 	// secured is true once the secure exchange of NAS messages is
 	// established on the current connection (TS 24.501 §4.4.4.3).
 	secured bool
+	// formerly: see FormerlyRegistered.
+	formerly bool
 	// serving is set while the Initial Context Setup of an accepted
 	// SERVICE REQUEST waits for the gNB's answer.
 	serving bool
@@ -331,6 +333,12 @@ func (m *Machine) GUTI() *nas.GUTI { return m.guti }
 
 // Connected reports whether the UE has an N2 connection.
 func (m *Machine) Connected() bool { return m.connected }
+
+// FormerlyRegistered tells a new machine that the 5G-TMSI of the UE's
+// first message was one the AMF gave a UE it has since implicitly
+// deregistered: a SERVICE REQUEST is then answered #10, not #9 (TS 24.501
+// §5.6.1.5).
+func (m *Machine) FormerlyRegistered() { m.formerly = true }
 
 // Connect tells the machine that a new N2 connection now carries the UE
 // (an Initial UE Message for a known 5G-GUTI).
