@@ -328,3 +328,21 @@ func TestServiceRequestConnected(t *testing.T) {
 	w.up("sends", w.m.UplinkForTest(plain))
 	w.check("service_request_connected")
 }
+
+// The gNB fails the Initial Context Setup of a SERVICE REQUEST (TS 38.413
+// §8.3.1.3): the session's failure goes to the SMF (N2SetupFailure) and
+// the UE's connection is released; it stays registered.
+func TestServiceRequestContextSetupFailure(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.withSessions(5)
+	w.idle()
+	w.serviceRequest(ue.ServiceData, 5)
+	w.drop()
+	fmt.Fprintf(&w.log, "gnb: InitialContextSetupFailure\n")
+	w.m.SessionSetUp(context.Background(), 5, []byte{0xee}, true)
+	w.m.ContextSetUp(context.Background(), false)
+	if w.m.State() != gmm.Registered {
+		t.Errorf("state %s, want registered", w.m.State())
+	}
+	w.check("service_request_context_setup_failure")
+}
