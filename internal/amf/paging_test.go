@@ -56,6 +56,36 @@ func pagingCore(t *testing.T, ues int, t3513 time.Duration, attempts int) (*core
 // it idle.
 func idleWithSession(t *testing.T, c *core, smf *recordingSMF, g *gnb.GNB, i int) ngap.FiveGSTMSI {
 	t.Helper()
+	_, tmsi := idleSession(t, c, smf, g, i)
+	return tmsi
+}
+
+// idleSession is idleWithSession that also returns the UE's session.
+func idleSession(t *testing.T, c *core, smf *recordingSMF, g *gnb.GNB, i int) (*scenario.Session, ngap.FiveGSTMSI) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s := connectedWithSession(t, c, smf, g, i)
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if v, ok := ueView(c, supiOf(i)); ok && v.State == "registered" && v.GNB == "" {
+			var tmsi uint32
+			fmt.Sscanf(v.GUTI[len(v.GUTI)-8:], "%08x", &tmsi)
+			return s, ngap.FiveGSTMSI{SetID: 1, Pointer: 0, TMSI: tmsi}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("UE %d not idle and registered in the AMF", i)
+		}
+	}
+}
+
+// connectedWithSession registers UE i on g and opens PDU session 1: the
+// simulated gNB, without an N3 address here, answers the resource setup
+// with a failure, and the SM context stays.
+func connectedWithSession(t *testing.T, c *core, smf *recordingSMF, g *gnb.GNB, i int) *scenario.Session {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	s, _, err := scenario.Register(ctx, g, c.ue(t, i))
@@ -69,26 +99,12 @@ func idleWithSession(t *testing.T, c *core, smf *recordingSMF, g *gnb.GNB, i int
 	if err := s.Conn.Send(ctx, pdu); err != nil {
 		t.Fatal(err)
 	}
-	// The simulated gNB, without an N3 address here, answers the
-	// resource setup with a failure; the SM context stays.
 	for deadline := time.Now().Add(10 * time.Second); smf.updated(supiOf(i)) == 0; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("UE %d: no PDU session resource setup answer reached the SMF", i)
 		}
 	}
-	if err := s.Release(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if v, ok := ueView(c, supiOf(i)); ok && v.State == "registered" && v.GNB == "" {
-			var tmsi uint32
-			fmt.Sscanf(v.GUTI[len(v.GUTI)-8:], "%08x", &tmsi)
-			return ngap.FiveGSTMSI{SetID: 1, Pointer: 0, TMSI: tmsi}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("UE %d not idle and registered in the AMF", i)
-		}
-	}
+	return s
 }
 
 func ueView(c *core, supi string) (amf.UE, bool) {
@@ -367,4 +383,69 @@ func counter(c *core, name, value string) float64 {
 		}
 	}
 	return sum
+}
+
+// The paged UE answers with a Service Request of type mobile terminated
+// services: paging stops (counted answered, no repetition) and the
+// transfer that waited sets the session's user plane up in the Initial
+// Context Setup, whose result goes to the SMF; no failure is notified.
+func TestPagingAnswered(t *testing.T) {
+	c, smf := pagingCore(t, 1, 300*time.Millisecond, 3)
+	g := c.gnb(t, 1)
+	s, tmsi := idleSession(t, c, smf, g, 0)
+	paged, stop := g.WatchPaging(tmsi)
+	defer stop()
+	var f failures
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	before := smf.updated(supiOf(0))
+	if res, err := transfer(ctx, c, supiOf(0), &f); err != nil || res != sbi.N1N2AttemptingToReachUE {
+		t.Fatalf("N1N2MessageTransfer = %v, %v, want ATTEMPTING_TO_REACH_UE", res, err)
+	}
+	select {
+	case <-paged:
+	case <-ctx.Done():
+		t.Fatal("the UE's gNB was not paged")
+	}
+	if _, err := s.ServiceRequest(ctx, ue.ServiceMobileTerminated); err != nil {
+		t.Fatalf("Service Request: %v", err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); smf.updated(supiOf(0)) == before; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the session's setup result never reached the SMF")
+		}
+	}
+	time.Sleep(time.Second) // past three T3513 periods
+	if n := counter(c, "keel_amf_paging_total", "answered"); n != 1 {
+		t.Errorf("keel_amf_paging_total{outcome=answered} = %v, want 1", n)
+	}
+	if n := counter(c, "keel_amf_paging_attempts_total", ""); n != 1 {
+		t.Errorf("keel_amf_paging_attempts_total = %v, want 1 (paging stopped)", n)
+	}
+	if got := f.got(); len(got) != 0 {
+		t.Errorf("failure notifications %v, want none", got)
+	}
+}
+
+// A CM-CONNECTED UE gets an N2SetupRequest transfer at once, as a PDU
+// Session Resource Setup Request (N1_N2_TRANSFER_INITIATED), whose answer
+// goes to the SMF.
+func TestTransferConnectedThroughNGAP(t *testing.T) {
+	c, smf := pagingCore(t, 1, 0, 0)
+	g := c.gnb(t, 1)
+	connectedWithSession(t, c, smf, g, 0)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	before := smf.updated(supiOf(0))
+	if res, err := transfer(ctx, c, supiOf(0), nil); err != nil || res != sbi.N1N2TransferInitiated {
+		t.Fatalf("N1N2MessageTransfer = %v, %v, want N1_N2_TRANSFER_INITIATED", res, err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); smf.updated(supiOf(0)) == before; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no PDU Session Resource Setup answer reached the SMF")
+		}
+	}
+	if n := counter(c, "keel_amf_paging_attempts_total", ""); n != 0 {
+		t.Errorf("keel_amf_paging_attempts_total = %v, want 0", n)
+	}
 }
