@@ -50,6 +50,13 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 		if old := u.conn.Swap(c); old != nil && old != c {
 			a.sendUE(old, ngap.UEContextReleaseCommand(old.amfID, old.ranID, ngap.NASCause(3)))
 			a.unbindConn(old)
+			if u.m.State() == gmm.Registered && !a.stopping.Load() {
+				// The old connection's user plane goes with it (TS
+				// 23.502 §4.2.6): the sessions are DEACTIVATED at the
+				// SMF before the new message (a Service Request whose
+				// UE's release crossed it) activates them again.
+				u.m.Released(ctx)
+			}
 		}
 		if r.down.Load() {
 			// The association went down while this event waited, and

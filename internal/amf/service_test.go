@@ -329,6 +329,7 @@ func TestServiceRequestImplicitlyDeregistered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	waitCM(t, c, "connected")
 	tmsi := tmsiOf(t, c)
 	if err := s.Release(ctx); err != nil {
 		t.Fatal(err)
@@ -342,4 +343,31 @@ func TestServiceRequestImplicitlyDeregistered(t *testing.T) {
 	if res.Cause != 10 {
 		t.Errorf("Service Request of an implicitly deregistered UE rejected with #%d, want #10", res.Cause)
 	}
+}
+
+// A UE comes back with a SERVICE REQUEST on a new connection before the
+// AMF has ended its old one (its release crossed the request): the old
+// connection is released and its user plane deactivated at the SMF
+// first, so that the SMF answers ACTIVATING with a setup transfer for
+// the new connection (TS 23.502 §4.2.6, §4.2.3.2).
+func TestServiceRequestReplacesConnection(t *testing.T) {
+	smf := newIdleSMF(t)
+	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s }})
+	g := c.gnbN3(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	u := c.ue(t, 0)
+	s, _, err := scenario.Register(ctx, g, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ue.SNSSAI{SST: 1}); err != nil {
+		t.Fatal(err)
+	}
+	smf.waitEvents(t, "1", "setup-response")
+	tmsi := tmsiOf(t, c)
+	u.ConnectionReleased()
+	serviceRequest(ctx, t, g, u, tmsi, ue.EventServiceAccepted, 5)
+	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "ACTIVATING", "setup-response")
+	waitCM(t, c, "connected")
 }
