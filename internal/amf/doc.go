@@ -107,5 +107,10 @@
 // §8.7.5 Error Indication, §8.7.6 AMF Status Indication and Overload
 // Start, §8.7.7 Overload Stop, §8.5.1 Paging, §10; TS 38.412 §7: NGAP on SCTP with PPID
 // 60, non-UE-associated signalling on stream 0, each UE on a stream of its
-// own. 5GMM procedures: see package gmm.
+// own. TS 23.502 §4.2.6 AN release and §4.2.3.2 Service Request: a UE
+// whose connection ends (UE Context Release Complete, NG Reset,
+// association loss, or a new connection replacing it) stays registered
+// in CM-IDLE with its sessions DEACTIVATED; the Initial Context Setup of
+// its Service Request carries the reactivated sessions, whose results go
+// to the SMF. 5GMM procedures: see package gmm.
 package amf
