@@ -449,3 +449,29 @@ func TestTransferConnectedThroughNGAP(t *testing.T) {
 		t.Errorf("keel_amf_paging_attempts_total = %v, want 0", n)
 	}
 }
+
+// A UE being paged that registers afresh (a new context, by SUCI) leaves
+// the old context's waiting transfer to no one: its sender is told the UE
+// cannot be reached for it, rather than waiting for ever.
+func TestPagedUERegistersAfresh(t *testing.T) {
+	c, smf := pagingCore(t, 1, time.Minute, 3)
+	g := c.gnb(t, 1)
+	idleWithSession(t, c, smf, g, 0)
+	var f failures
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if res, err := transfer(ctx, c, supiOf(0), &f); err != nil || res != sbi.N1N2AttemptingToReachUE {
+		t.Fatalf("N1N2MessageTransfer = %v, %v, want ATTEMPTING_TO_REACH_UE", res, err)
+	}
+	if _, _, err := scenario.Register(ctx, g, c.ue(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); len(f.got()) == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	}
+	if got, want := fmt.Sprint(f.got()), fmt.Sprintf("[%s/1 UE_NOT_REACHABLE_FOR_SESSION]", supiOf(0)); got != want {
+		t.Errorf("failure notifications %s, want %s", got, want)
+	}
+	if n := counter(c, "keel_amf_paging_total", "cancelled"); n != 1 {
+		t.Errorf("keel_amf_paging_total{outcome=cancelled} = %v, want 1", n)
+	}
+}

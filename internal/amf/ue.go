@@ -365,7 +365,11 @@ func (a *AMF) bindSUPI(u *ueContext, supi string) {
 	a.ues.bySUPI[supi] = u
 	a.ues.Unlock()
 	if old != nil && old != u {
-		old.do(func() { a.dropUE(old, ngap.NASCause(2)) }) // deregister
+		old.do(func() {
+			// What waited for the old context's UE goes to no one now.
+			old.m.GiveUpDownlink()
+			a.dropUE(old, ngap.NASCause(2)) // deregister
+		})
 	}
 }
 

@@ -215,6 +215,12 @@ func (m *Machine) dropDownlink() {
 	m.failTransfers(ts, sbi.N1N2UENotReachable)
 }
 
+// GiveUpDownlink ends the paging of a UE context the AMF is about to
+// forget (the UE registered afresh under a new one) and tells the
+// senders of the transfers that waited for it that the UE cannot be
+// reached for them.
+func (m *Machine) GiveUpDownlink() { m.dropDownlink() }
+
 // deliverDownlink carries out, for a UE connected and secured again,
 // what waited for it: the transfers, then a network-initiated
 // deregistration.
