@@ -252,3 +252,22 @@ func TestRegistrationUpdateUplinkData(t *testing.T) {
 	}
 	w.check("registration_update_uplink_data")
 }
+
+// The idle UE paged for a network-initiated deregistration and a
+// session's downlink answers with a SERVICE REQUEST of type mobile
+// terminated services (TS 24.501 §5.6.1, §5.6.2.2.1): the session goes
+// in the Initial Context Setup with the SERVICE ACCEPT, then the
+// DEREGISTRATION REQUEST follows (§5.5.2.3.1).
+func TestPagingAnsweredByServiceRequest(t *testing.T) {
+	w := registeredIdle(t, 1)
+	w.transfer(1, sbi.N2SetupRequest)
+	w.deregister()
+	fmt.Fprintf(&w.log, "gnb: Initial UE Message\n")
+	w.serviceRequest(ue.ServiceMobileTerminated)
+	w.contextSetUp()
+	w.deliver()
+	if w.m.State() != gmm.Deregistered {
+		t.Errorf("state %s, want deregistered", w.m.State())
+	}
+	w.check("paging_answered_by_service_request")
+}
