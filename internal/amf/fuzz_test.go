@@ -17,6 +17,7 @@ import (
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/ausf"
 	"github.com/keelcore/keel/internal/goldentest"
+	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sctp"
@@ -328,7 +329,16 @@ func fuzzSeeds(t *testing.T) map[string][]byte {
 	} else if dl, ok := m.(*message.DownlinkNASTransport); !ok || len(dl.NASPDU.Value) < 2 || dl.NASPDU.Value[1] != 3 {
 		t.Fatalf("the AMF answered the Authentication Response with %T, not a Security Mode Command", m)
 	}
-	return map[string][]byte{"uplink_nas_transport_authentication_response": ul}
+	// A SERVICE REQUEST (integrity protected, a MAC no context checks)
+	// with a 5G-S-TMSI the AMF never gave: SERVICE REJECT #9.
+	stmsi := nas.STMSI{SetID: 1, Pointer: 0, TMSI: 0xc0ffee01}
+	sr := append([]byte{nas.EPD5GMM, nas.IntegrityProtected, 1, 2, 3, 4, 0}, nas.AppendServiceRequest(nil, nas.ServiceRequest{
+		Type: nas.ServiceData, STMSI: stmsi, UplinkData: nas.PSISet(0).Add(1), HasUplinkData: true})...)
+	im, err := ngap.InitialUEMessage(fuzzRANUE+1, sr, fuzzLoc, 3, &ngap.FiveGSTMSI{SetID: stmsi.SetID, Pointer: stmsi.Pointer, TMSI: stmsi.TMSI})
+	return map[string][]byte{
+		"uplink_nas_transport_authentication_response": ul,
+		"initial_ue_message_service_request":           fuzzEncode(t, im, err),
+	}
 }
 
 // TestFuzzHandlePDUSeeds keeps testdata/fuzz/FuzzHandlePDU equal to the
