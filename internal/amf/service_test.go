@@ -138,7 +138,7 @@ func serviceRequest(ctx context.Context, t *testing.T, g *gnb.GNB, u *ue.UE, tms
 
 // AN release (TS 23.502 §4.2.6) and the UE-triggered Service Request
 // (§4.2.3.2) through NGAP: UE Context Release Request for user
-// inactivity leaves the UE registered in CM-IDLE with its session
+// inactivity (and later for a radio connection lost) leaves the UE registered in CM-IDLE with its session
 // DEACTIVATED at the SMF; its SERVICE REQUEST (5G-S-TMSI, Uplink data
 // status) gets an Initial Context Setup with the session's transfer, the
 // KgNB of the Service Request's uplink COUNT and the SERVICE ACCEPT, and
@@ -185,12 +185,28 @@ func TestANReleaseAndServiceRequest(t *testing.T) {
 		t.Errorf("keel_amf_service_requests_total{result=accepted} = %v, want 1", got)
 	}
 
+	// The gNB lost the radio connection (UE Context Release Request,
+	// radio connection with UE lost): idle again.
+	v := waitCM(t, c, "connected")
+	rel, err := ngap.Encode(ngap.UEContextReleaseRequest(v.AMFUENGAPID, conn.RANUENGAPID(),
+		ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentRadioConnectionWithUeLost)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Send(ctx, rel); err != nil {
+		t.Fatal(err)
+	}
+	u.ConnectionReleased()
+	waitCM(t, c, "idle")
+	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "ACTIVATING", "setup-response", "DEACTIVATED")
+	serviceRequest(ctx, t, g, u, tmsi, ue.EventServiceAccepted)
+	waitCM(t, c, "connected")
+
 	// The association goes down: the UE is idle, its session deactivated.
 	g.Close()
 	u.ConnectionReleased()
 	waitCM(t, c, "idle")
-	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "ACTIVATING", "setup-response", "DEACTIVATED")
-	_ = conn
+	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "ACTIVATING", "setup-response", "DEACTIVATED", "DEACTIVATED")
 
 	// Over a new gNB, then an NG Reset from it.
 	g2 := c.gnbN3(t, 2)
@@ -205,7 +221,7 @@ func TestANReleaseAndServiceRequest(t *testing.T) {
 	}
 	u.ConnectionReleased()
 	waitCM(t, c, "idle")
-	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "ACTIVATING", "setup-response", "DEACTIVATED", "DEACTIVATED")
+	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "ACTIVATING", "setup-response", "DEACTIVATED", "DEACTIVATED", "DEACTIVATED")
 
 	// A 5G-S-TMSI the AMF does not know.
 	wrong := tmsi
