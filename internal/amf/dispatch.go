@@ -67,14 +67,36 @@ func (a *AMF) handlePDU(ctx context.Context, r *ran, in sctp.Message) {
 		a.handlePDUSessionResourceSetupResponse(ctx, r, msg)
 	case *message.PDUSessionResourceReleaseResponse:
 		a.handlePDUSessionResourceReleaseResponse(ctx, r, msg)
+	case *message.PDUSessionResourceNotify:
+		a.handlePDUSessionResourceNotify(ctx, r, msg)
+	case *message.PDUSessionResourceModifyIndication:
+		a.handlePDUSessionResourceModifyIndication(ctx, r, msg)
+	case *message.UERadioCapabilityInfoIndication:
+		a.handleUERadioCapabilityInfoIndication(ctx, r, msg)
+	case *message.UERadioCapabilityCheckResponse:
+		a.handleUERadioCapabilityCheckResponse(ctx, r, msg)
+	case *message.NASNonDeliveryIndication:
+		a.handleNASNonDeliveryIndication(ctx, r, msg)
+	case *message.LocationReport:
+		a.handleLocationReport(ctx, r, msg)
+	case *message.RRCInactiveTransitionReport:
+		a.handleRRCInactiveTransitionReport(ctx, r, msg)
+	case *message.HandoverRequired:
+		a.refuseHandover(ctx, r, msg)
+	case *message.HandoverCancel:
+		a.handleHandoverCancel(ctx, r, msg)
+	case *message.PathSwitchRequest:
+		a.refusePathSwitch(ctx, r, msg)
+	case *message.UEContextResumeRequest:
+		a.refuseResume(ctx, r, msg)
+	case *message.UEContextSuspendRequest:
+		a.refuseSuspend(ctx, r, msg)
 	default:
-		if amfUE, ranUE, ok := ueIDs(m); ok {
-			// No UE context exists on this AMF yet for any UE-associated
-			// message: TS 38.413 §10.6 asks for Error Indication with
-			// "unknown local UE NGAP ID", echoing the IDs received.
-			a.metrics.protocolErrors.WithLabelValues("unknown-ue").Inc()
-			a.reply(ctx, r, ngap.ErrorIndication(
-				ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentUnknownLocalUENGAPID), nil, amfUE, ranUE))
+		if _, _, ok := ueIDs(m); ok {
+			// Every other UE-associated message (handle_refused.go):
+			// refused for a known UE, "unknown local UE NGAP ID" (TS
+			// 38.413 §10.6) for IDs that name none.
+			a.refuseUnsupported(ctx, r, m)
 			return
 		}
 		a.incompatible(ctx, r, m)

@@ -5,7 +5,14 @@
 // Indication, AMF Status Indication, Overload Start/Stop), and the
 // UE-associated ones that carry each UE's 5GMM machine (package gmm):
 // Initial UE Message, Uplink/Downlink NAS Transport, Initial Context
-// Setup, UE Context Release, PDU Session Resource Setup and Release.
+// Setup, UE Context Release, PDU Session Resource Setup and Release, and
+// the UE-associated reports of the gNB: UE Radio Capability Info
+// Indication (kept and sent in later Initial Context Setups), Location
+// Report and RRC Inactive Transition Report (kept for the API), NAS Non
+// Delivery Indication (to the UE's machine), PDU Session Resource Notify
+// and Modify Indication (to the SMF). Every other procedure a gNB may
+// start is refused for a UE the AMF knows (handle_refused.go;
+// docs/conformance.md lists them all).
 //
 // # Concurrency
 //
@@ -51,8 +58,12 @@
 // Criticality Diagnostics, or NG Setup Failure for a malformed NG Setup
 // Request); a message the AMF's state does not allow gets Error Indication
 // with "message not compatible with receiver state" (§10.4); a
-// UE-associated message for an unknown UE, "unknown local UE NGAP ID"
-// (§10.6). Each is counted in keel_ngap_protocol_errors_total and leaves
+// UE-associated message whose IDs name no UE connection of the
+// association, "unknown local UE NGAP ID" (§10.6) — and only those: a
+// known UE's message of a procedure Keel does not run gets that
+// procedure's failure message or Error Indication "message not
+// compatible with receiver state" with the UE's IDs, since a gNB told
+// "unknown local UE NGAP ID" may release the UE. Each is counted in keel_ngap_protocol_errors_total and leaves
 // every other gNB and UE untouched. A full UE mailbox drops the event and
 // counts it; too many UEs registering at once are refused with 5GMM cause
 // #22 (TS 24.501 §5.3.9) while the gNBs get Overload Start.
@@ -112,5 +123,10 @@
 // association loss, or a new connection replacing it) stays registered
 // in CM-IDLE with its sessions DEACTIVATED; the Initial Context Setup of
 // its Service Request carries the reactivated sessions, whose results go
-// to the SMF. 5GMM procedures: see package gmm.
+// to the SMF. §8.14.1 UE Radio Capability Info Indication, §8.12
+// Location Report, §8.3 RRC Inactive Transition Report, §8.6 NAS Non
+// Delivery Indication, §8.2.4 PDU Session Resource Notify, §8.2.5 Modify
+// Indication; §8.4.1.3, §8.4.4.3 and §8.4.5 (handover preparation and
+// path switch refused, handover cancel acknowledged). 5GMM procedures:
+// see package gmm.
 package amf

@@ -66,7 +66,7 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 			return
 		}
 		u.started = now
-		u.loc = c.loc
+		u.loc, u.rrcState = c.loc, ""
 		u.m.Connect()
 		u.m.HandleNAS(ctx, nasPDU)
 	}, func() {

@@ -45,3 +45,55 @@ func (a *AMF) handlePDUSessionResourceReleaseResponse(ctx context.Context, r *ra
 		}
 	})
 }
+
+// handlePDUSessionResourceNotify passes each session the gNB notifies
+// about to its SMF (TS 38.413 §8.2.4, TS 23.502 §4.3.3.2 step 1e). The
+// procedure has no answer.
+func (a *AMF) handlePDUSessionResourceNotify(ctx context.Context, r *ran, msg *message.PDUSessionResourceNotify) {
+	u, _ := a.boundUE(ctx, r, msg)
+	if u == nil {
+		return
+	}
+	results, err := ngap.DecodePDUSessionResourceNotify(msg)
+	if err != nil {
+		a.abstractSyntax(ctx, r, msg)
+		return
+	}
+	a.metrics.reports.WithLabelValues("PDUSessionResourceNotify").Inc()
+	u.do(func() {
+		for _, res := range results {
+			u.m.SessionNotified(ctx, res.PDUSessionID, res.Transfer, res.Failed)
+		}
+	})
+}
+
+// handlePDUSessionResourceModifyIndication passes each session to its
+// SMF and answers with PDU Session Resource Modify Confirm (TS 38.413
+// §8.2.5.2): the sessions the SMF confirmed, and those it refused in the
+// Failed to Modify List.
+func (a *AMF) handlePDUSessionResourceModifyIndication(ctx context.Context, r *ran, msg *message.PDUSessionResourceModifyIndication) {
+	u, c := a.boundUE(ctx, r, msg)
+	if u == nil {
+		return
+	}
+	items, err := ngap.DecodePDUSessionResourceModifyIndication(msg)
+	if err != nil {
+		a.abstractSyntax(ctx, r, msg)
+		return
+	}
+	u.do(func() {
+		results := u.m.ModifyIndicated(ctx, items)
+		kept := results[:0]
+		for _, res := range results {
+			if len(res.Transfer) > 0 {
+				kept = append(kept, res)
+			}
+		}
+		cfm, err := ngap.PDUSessionResourceModifyConfirm(c.amfID, c.ranID, kept)
+		if err != nil {
+			u.log.Error("amf: building PDU Session Resource Modify Confirm", "err", err)
+			return
+		}
+		a.sendUE(c, cfm)
+	})
+}

@@ -77,6 +77,7 @@ func (a *AMF) connectionGone(ctx context.Context, u *ueContext, c *ueConn) {
 		return
 	}
 	a.unbindConn(c)
+	u.rrcState = ""
 	if a.stopping.Load() {
 		// The core is going away: its SMF too, so the sessions are not
 		// told the user plane went down.

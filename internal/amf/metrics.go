@@ -24,6 +24,10 @@ type metrics struct {
 	paging              *prometheus.CounterVec
 	pagingAttempts      prometheus.Counter
 	serviceRequests     *prometheus.CounterVec
+
+	refused           *prometheus.CounterVec
+	reports           *prometheus.CounterVec
+	radioCapabilities *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -76,10 +80,23 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		pagingAttempts: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "keel_amf_paging_attempts_total", Help: "Paging rounds sent (the first and each T3513 retransmission), each to every gNB serving the UE's registration area.",
 		}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_ngap_refused_procedures_total",
+			Help: "UE-associated NGAP procedures Keel does not run, refused for a known UE (TS 38.413 §10), by procedure.",
+		}, []string{"procedure"}),
+		reports: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_ngap_ue_reports_total",
+			Help: "UE-associated reports and indications from gNBs taken without an answer of substance, by procedure.",
+		}, []string{"procedure"}),
+		radioCapabilities: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_amf_ue_radio_capabilities_total",
+			Help: "UE Radio Capability Info Indications by result: stored, too-large or malformed (refused).",
+		}, []string{"result"}),
 	}
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.associations, m.gnbs, m.messages, m.protocolErrors, m.setups, m.configUpdates, m.resets,
-			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts, m.serviceRequests} {
+			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts, m.serviceRequests,
+			m.refused, m.reports, m.radioCapabilities} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

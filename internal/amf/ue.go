@@ -48,7 +48,13 @@ type ueContext struct {
 	supi      string
 	lastEvent time.Time
 	loc       ngap.UELocation // last reported by the gNB
-	dropped   bool
+	locAt     time.Time       // when a Location Report or RRC Inactive Transition Report gave loc
+	rrcState  string          // "inactive" or "connected" as the last RRC Inactive Transition Report said
+	// radioCapability is the UE Radio Capability the gNB last reported
+	// (TS 38.413 §8.14.1), at most ngap.MaxUERadioCapability octets; nil
+	// until then. It goes to the gNB in each Initial Context Setup.
+	radioCapability []byte
+	dropped         bool
 	// failed is set when an event panicked: the UE's context is gone
 	// and its machine runs no further event.
 	failed bool
@@ -75,6 +81,18 @@ type UE struct {
 	// §5.3.3.2): "connected" while an N2 connection carries it, "idle"
 	// otherwise.
 	CMState string `json:"cm_state"`
+	// NRCellID is the NR Cell Identity (TS 38.413 §9.3.1.7, 36 bits, in
+	// hexadecimal) of the UE's last reported location.
+	NRCellID string `json:"nr_cell_id,omitempty"`
+	// LocationTime is when a Location Report or RRC Inactive Transition
+	// Report last gave the location (TS 38.413 §8.12, §8.3).
+	LocationTime *time.Time `json:"location_time,omitempty"`
+	// RRCState is "inactive" or "connected" once the gNB has sent an RRC
+	// Inactive Transition Report (TS 38.413 §8.3).
+	RRCState string `json:"rrc_state,omitempty"`
+	// RadioCapabilityOctets is the size of the UE Radio Capability the
+	// AMF keeps for the UE (TS 38.413 §8.14.1), 0 when it has none.
+	RadioCapabilityOctets int `json:"radio_capability_octets,omitempty"`
 }
 
 // do runs f on the UE's executor; a full mailbox drops the event and
@@ -118,7 +136,14 @@ func (u *ueContext) publish() {
 	}
 	if u.loc.TAI.PLMN.MCC != "" {
 		v.TAI = u.loc.TAI.String()
+		v.NRCellID = fmt.Sprintf("%09x", u.loc.CellID)
 	}
+	if !u.locAt.IsZero() {
+		at := u.locAt
+		v.LocationTime = &at
+	}
+	v.RRCState = u.rrcState
+	v.RadioCapabilityOctets = len(u.radioCapability)
 	u.view.Store(v)
 }
 
@@ -154,6 +179,9 @@ func (s ueShell) SetupContext(cs gmm.ContextSetup) {
 		NASPDU:         cs.NASPDU,
 		UEAMBRUplink:   cs.UEAMBRUplink,
 		UEAMBRDownlink: cs.UEAMBRDownlink,
+		// TS 23.502 §4.2.2.2.2 step 21: the UE radio capability the AMF
+		// has goes with the context.
+		UERadioCapability: u.radioCapability,
 	}
 	if len(cs.Sessions) > 0 {
 		ic.Sessions = make([]ngap.SessionItem, 0, len(cs.Sessions))

@@ -87,6 +87,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	rate := fs.Float64("rate", 0, "UE arrivals per second (0: as fast as --concurrency allows)")
 	progress := fs.Bool("progress", true, "a live progress line on a terminal (never when stderr is not one)")
 	gnbN3 := fs.String("gnb-n3", "127.0.0.2", "GTP-U (N3) address of the first gNB; the others count up from it")
+	radioCap := fs.Bool("radio-capability", true, "after an Initial Context Setup Request without the UE's radio capability, the gNB reports it (UE Radio Capability Info Indication, TS 38.413 §8.14.1)")
 	churnFlag := fs.Bool("churn", false, "churn soak: each UE loops register, session (--pdu), ping (--ping), deregister until --duration ends, while gNBs drop and re-establish their associations")
 	duration := fs.Duration("duration", time.Minute, "how long --churn runs")
 	reconnectEvery := fs.Duration("reconnect-every", 5*time.Second, "with --churn, each gNB drops its association (ABORT) and reconnects with NG Setup this often, the gNBs spread over it (0: never)")
@@ -171,6 +172,8 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			ID:   ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: uint32(*firstID) + uint32(i), Bits: 22},
 			Name: fmt.Sprintf("keel-sim-gnb-%d", i+1),
 			TAs:  []ngap.TA{{TAC: uint32(*tac), PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{slice}}},
+
+			NoRadioCapability: !*radioCap,
 		}
 	}
 	if *churnFlag {

@@ -10,8 +10,7 @@ import (
 )
 
 // The failure messages with which an AMF that does not run a procedure
-// a gNB initiated refuses it for a UE it knows (TS 38.413 §8.4, §8.3.7,
-// §8.3.8). Each carries both UE NGAP IDs and a cause.
+// a gNB initiated refuses it for a UE it knows (TS 38.413 §8.4, §8.3). Each carries both UE NGAP IDs and a cause.
 
 // HandoverPreparationFailure refuses a Handover Required (§8.4.1.3,
 // §9.2.3.3).
@@ -32,8 +31,8 @@ func HandoverCancelAcknowledge(amfUE, ranUE int64) *message.HandoverCancelAcknow
 	}
 }
 
-// UEContextResumeFailure refuses a UE Context Resume Request (§8.3.7.3,
-// §9.2.2.15).
+// UEContextResumeFailure refuses a UE Context Resume Request (§8.3,
+// §9.2.2).
 func UEContextResumeFailure(amfUE, ranUE int64, cause *ie.Cause) *message.UEContextResumeFailure {
 	return &message.UEContextResumeFailure{
 		AMFUENGAPID: &ie.AMFUENGAPID{Value: amfUE},
@@ -43,7 +42,7 @@ func UEContextResumeFailure(amfUE, ranUE int64, cause *ie.Cause) *message.UECont
 }
 
 // UEContextSuspendFailure refuses a UE Context Suspend Request
-// (§8.3.8.3, §9.2.2.18).
+// (§8.3, §9.2.2).
 func UEContextSuspendFailure(amfUE, ranUE int64, cause *ie.Cause) *message.UEContextSuspendFailure {
 	return &message.UEContextSuspendFailure{
 		AMFUENGAPID: &ie.AMFUENGAPID{Value: amfUE},

@@ -60,6 +60,15 @@ const (
 	N2ModifyRequest            // PDU Session Resource Modify Request Transfer (SMF → AMF)
 	N2ModifyResponse           // PDU Session Resource Modify Response Transfer
 	N2SetupRequest             // PDU Session Resource Setup Request Transfer (SMF → AMF)
+	// The gNB-initiated ones (TS 38.413 §8.2.4, §8.2.5; TS 29.502
+	// N2SmInfoType PDU_RES_NTY, PDU_RES_NTY_REL, PDU_RES_MOD_IND) and
+	// the SMF's answers to a Modify Indication (PDU_RES_MOD_CFM,
+	// PDU_RES_MOD_IND_FAIL).
+	N2NotifyTransfer          // PDU Session Resource Notify Transfer
+	N2NotifyReleasedTransfer  // PDU Session Resource Notify Released Transfer
+	N2ModifyIndication        // PDU Session Resource Modify Indication Transfer
+	N2ModifyConfirm           // PDU Session Resource Modify Confirm Transfer (SMF → AMF)
+	N2ModifyIndicationFailure // PDU Session Resource Modify Indication Unsuccessful Transfer (SMF → AMF)
 )
 
 // UpCnxState is the state of a PDU session's user plane connection (TS

@@ -88,6 +88,9 @@ func (s *SMF) updateN2(ctx context.Context, ss *session, t sbi.N2SMType, b []byt
 		}
 		return sbi.SMContextUpdated{}, nil
 	}
+	if out, ok, err := s.notified(ctx, ss, t, b); ok {
+		return out, err
+	}
 	return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w: N2 SM information type %d not expected from the AMF", sbi.ErrInvalidRequest, t)
 }
 

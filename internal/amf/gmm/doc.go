@@ -4,7 +4,8 @@
 // timers that drive their retransmissions.
 //
 // A Machine performs no I/O of its own. Events come in as method calls
-// (HandleNAS, Expired, ContextSetUp, Released, Deregister); everything the
+// (HandleNAS, Expired, ContextSetUp, Released, Deregister, NotDelivered,
+// SessionNotified, ModifyIndicated); everything the
 // procedure wants done — a downlink NAS message, an Initial Context Setup,
 // a UE context release, starting or stopping a timer — goes out through
 // the Shell the AMF provides. This is what lets the tests replay a
@@ -52,6 +53,9 @@
 //     SERVICE ACCEPT in the Initial Context Setup with the reactivated
 //     sessions (TS 23.502 §4.2.3.2), SERVICE REJECT #9, #10, #22 (T3346),
 //     #96, #111; the PDU session status synchronised (§5.6.1.4.1).
+//   - A NAS Non Delivery Indication (TS 38.413 §8.6) leaves the waiting
+//     procedure to its timer, or aborts it on a lower layer failure
+//     (TS 24.501 §5.4.1.3.7 a, §5.4.2.7 a, §5.4.3.5 a, §5.5.1.2.8 a).
 //   - TS 24.501 §4.4.4.3: after the secure exchange is established only
 //     integrity-checked messages are processed.
 //   - TS 33.501 §6.1.3.2 (5G-AKA in the SEAF), Annex A.7-A.9 keys.

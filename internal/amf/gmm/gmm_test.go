@@ -301,6 +301,11 @@ func (w *world) expire(t gmm.Timer) {
 	w.m.Expired(context.Background(), t)
 }
 
+func (w *world) notDelivered(lowerLayerFailure bool) {
+	fmt.Fprintf(&w.log, "gnb: NAS Non Delivery Indication lower_layer_failure=%v\n", lowerLayerFailure)
+	w.m.NotDelivered(context.Background(), lowerLayerFailure)
+}
+
 func (w *world) register() {
 	pdu, err := w.ue.RegistrationRequest()
 	if err != nil {

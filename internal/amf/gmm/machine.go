@@ -536,19 +536,28 @@ func (m *Machine) Expired(ctx context.Context, t Timer) {
 		m.sh.StartTimer(t, m.cfg.Timers.of(t))
 		return
 	}
+	m.log.Info("procedure aborted: UE did not answer", "timer", t.String())
+	m.giveUp(ctx, "timeout")
+}
+
+// giveUp ends the running procedure, its timer expired or stopped,
+// without the UE's answer: on the fifth expiry of its timer, or on a
+// lower layer failure (TS 24.501 §5.4.1.3.7 a, §5.4.2.7 a, §5.4.3.5 a,
+// §5.5.1.2.8 a).
+func (m *Machine) giveUp(ctx context.Context, result string) {
 	p := m.proc
 	m.proc, m.retransmit = procNone, nil
-	m.log.Info("procedure aborted: UE did not answer", "timer", t.String())
 	switch p {
 	case procRegistrationAccept:
-		// §5.5.1.2.8 c: the AMF aborts and considers the new GUTI valid.
-		m.registered(ctx, "timeout")
+		// §5.5.1.2.8 a and c: the AMF aborts and considers the new GUTI
+		// valid.
+		m.registered(ctx, result)
 	case procDeregistration:
 		m.deregistered(ctx)
 		m.release(ReleaseDeregister)
-		m.sh.Outcome(Outcome{"deregistration", "timeout"})
+		m.sh.Outcome(Outcome{"deregistration", result})
 	default:
-		m.sh.Outcome(Outcome{"registration", "timeout"})
+		m.sh.Outcome(Outcome{"registration", result})
 		m.abort(ReleaseUnspecified)
 	}
 }
@@ -618,5 +627,32 @@ func (m *Machine) ContextSetUp(ctx context.Context, ok bool) {
 		m.log.Info("initial context setup failed")
 		m.sh.Outcome(Outcome{"registration", "context-setup-failed"})
 		m.abort(ReleaseUnspecified)
+	}
+}
+
+// NotDelivered reports a NAS Non Delivery Indication (TS 38.413 §8.6):
+// the gNB could not deliver a downlink NAS message. lowerLayerFailure
+// says its cause means the radio connection with the UE is gone.
+//
+// A procedure waiting for the UE's answer (identification,
+// authentication, security mode control, registration accept,
+// network-initiated deregistration) is aborted on a lower layer failure
+// as TS 24.501 §5.4.3.5 a, §5.4.1.3.7 a, §5.4.2.7 a and §5.5.1.2.8 a
+// say; otherwise (e.g. the message met a handover) the procedure stays
+// and its timer retransmits the message on expiry (§5.4.3.5 b,
+// §5.4.1.3.7 b, §5.4.2.7 b, §5.5.1.2.8 c, §5.5.2.3.5 a), as for a
+// message lost any other way. A message no procedure waits for (a DL
+// NAS TRANSPORT, a REJECT) has nothing to retry: it is only logged.
+func (m *Machine) NotDelivered(ctx context.Context, lowerLayerFailure bool) {
+	t := m.timer()
+	switch {
+	case t == 0:
+		m.log.Info("NAS message not delivered by the gNB: no procedure waits for it", "cause", "nas-non-delivery")
+	case lowerLayerFailure:
+		m.log.Info("NAS message not delivered: lower layer failure, procedure aborted", "cause", "nas-non-delivery", "timer", t.String())
+		m.sh.StopTimer(t)
+		m.giveUp(ctx, "lower-layer-failure")
+	default:
+		m.log.Info("NAS message not delivered: the procedure's timer retransmits it", "cause", "nas-non-delivery", "timer", t.String())
 	}
 }

@@ -237,3 +237,38 @@ func TestCongestion(t *testing.T) {
 	w.deliver()
 	w.check("congestion")
 }
+
+// TS 38.413 §8.6 NAS Non Delivery Indication: a message lost on the
+// way (a handover) leaves the procedure to its timer, which retransmits
+// it (TS 24.501 §5.4.1.3.7 b); a lost radio connection is a lower layer
+// failure, and the procedure is aborted (§5.4.1.3.7 a). After the
+// Registration Accept, a lower layer failure ends the registration as
+// T3550's last expiry does (§5.5.1.2.8 a).
+func TestNASNonDelivery(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.register()
+	w.drop()
+	w.notDelivered(false)
+	w.expire(gmm.T3560)
+	w.drop()
+	w.notDelivered(true)
+	w.check("nas_non_delivery")
+
+	w = newWorld(t, worldOptions{})
+	w.register()
+	for range 2 {
+		pdu := w.dl[0]
+		w.dl = w.dl[1:]
+		res, _ := w.ue.Handle(pdu)
+		for _, u := range res.Uplink {
+			w.up("sends", u)
+		}
+	}
+	w.drop()
+	w.notDelivered(true)
+	if w.m.State() != gmm.Registered {
+		t.Errorf("state %s after a lower layer failure before REGISTRATION COMPLETE, want registered", w.m.State())
+	}
+	w.notDelivered(false) // nothing waits any more
+	w.check("nas_non_delivery_accept")
+}

@@ -48,6 +48,15 @@ type Config struct {
 	// as both use port 2152. Without one, PDU session resource setup
 	// fails.
 	N3 netip.Addr
+	// NoRadioCapability stops the gNB from reporting its UEs' radio
+	// capability: by default, after an Initial Context Setup Request
+	// that carried none, it sends UE Radio Capability Info Indication
+	// (TS 38.413 §8.14.1), as a gNB does after asking the UE
+	// (UECapabilityEnquiry, TS 38.331 §5.6.1).
+	NoRadioCapability bool
+	// RadioCapability is what the gNB reports; nil means the capability
+	// of a UE of NR bands 78, 1 and 3 (UERadioCapability).
+	RadioCapability []byte
 }
 
 // SetupError is an NG Setup the AMF refused.

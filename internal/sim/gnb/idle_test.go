@@ -126,6 +126,11 @@ func TestWaitSessionReceive(t *testing.T) {
 	if _, ok := amf.recv().(*message.InitialContextSetupResponse); !ok {
 		t.Fatal("no Initial Context Setup Response")
 	}
+	// TS 38.413 §8.14.1: the request carried no capability, so the gNB
+	// reports the UE's.
+	if _, ok := amf.recv().(*message.UERadioCapabilityInfoIndication); !ok {
+		t.Fatal("no UE Radio Capability Info Indication after the context setup")
+	}
 	select {
 	case err := <-waited:
 		if err != nil || b.DLTEID == 0 || b.UL.TEID != 0x1234 {

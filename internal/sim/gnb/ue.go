@@ -31,6 +31,9 @@ type Downlink struct {
 	// Cause is the UE Context Release Command's cause (ngap.CauseString);
 	// "" when the association went down instead.
 	Cause string
+	// UERadioCapability is the UE Radio Capability an Initial Context
+	// Setup Request carried (TS 38.413 §9.2.2.1), nil if none.
+	UERadioCapability []byte
 }
 
 // UEConn is one UE-associated logical NG connection (TS 38.413 §3.1) of
@@ -114,6 +117,10 @@ func (c *UEConn) Downlink() <-chan Downlink { return c.down }
 
 // RANUENGAPID returns the gNB's ID for the connection.
 func (c *UEConn) RANUENGAPID() int64 { return c.ranID }
+
+// AMFUENGAPID returns the AMF's ID for the connection, -1 until the AMF
+// has sent the UE anything.
+func (c *UEConn) AMFUENGAPID() int64 { return c.amfID.Load() }
 
 // Send sends an uplink NAS PDU (Uplink NAS Transport, TS 38.413 §8.6.3).
 func (c *UEConn) Send(ctx context.Context, nasPDU []byte) error {
@@ -228,7 +235,13 @@ func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
 			return true
 		}
 		g.sendUE(ctx, ic.RANUE, resp)
-		g.deliver(ic.AMFUE, ic.RANUE, Downlink{NAS: append([]byte(nil), ic.NASPDU...), ContextSetup: true, KgNB: ic.SecurityKey})
+		if len(ic.UERadioCapability) == 0 && !g.cfg.NoRadioCapability {
+			// §8.14.1: the capability the gNB learnt from the UE, for
+			// the AMF to keep.
+			g.sendUE(ctx, ic.RANUE, ngap.UERadioCapabilityInfoIndication(ic.AMFUE, ic.RANUE, g.radioCapability()))
+		}
+		g.deliver(ic.AMFUE, ic.RANUE, Downlink{NAS: append([]byte(nil), ic.NASPDU...), ContextSetup: true, KgNB: ic.SecurityKey,
+			UERadioCapability: append([]byte(nil), ic.UERadioCapability...)})
 		for _, pdu := range nas {
 			g.deliver(ic.AMFUE, ic.RANUE, Downlink{NAS: pdu})
 		}

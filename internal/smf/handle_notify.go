@@ -1,0 +1,64 @@
+package smf
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/free5gc/ngap/ie"
+
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// notified handles the N2 SM information of the gNB-initiated session
+// procedures, PDU Session Resource Notify (TS 38.413 §8.2.4) and Modify
+// Indication (§8.2.5), forwarded by the AMF with UpdateSMContext. It
+// reports false for any other type. Called with ss.mu held.
+func (s *SMF) notified(ctx context.Context, ss *session, t sbi.N2SMType, b []byte) (sbi.SMContextUpdated, bool, error) {
+	switch t {
+	case sbi.N2NotifyTransfer:
+		// QoS flows whose GBR is (no longer) fulfilled, or that the gNB
+		// released (TS 23.502 §4.3.3.2 step 1e). Keel's flows are non-GBR
+		// and the session's one flow is its default: the notification is
+		// taken note of, nothing is modified.
+		n, err := ngap.DecodeNotifyTransfer(b)
+		if err != nil {
+			return sbi.SMContextUpdated{}, true, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
+		}
+		for qfi, cause := range n.Released {
+			ss.log.Info("the gNB released a QoS flow", "qfi", qfi, "cause", ngap.CauseString(cause))
+		}
+		for qfi, c := range n.Notified {
+			ss.log.Info("the gNB notified a QoS flow", "qfi", qfi, "notification_cause", c)
+		}
+		return sbi.SMContextUpdated{}, true, nil
+	case sbi.N2NotifyReleasedTransfer:
+		// The gNB released the session's resources (§8.2.4.2): as after
+		// an AN release, the session stays deactivated, its downlink
+		// held at the UPF, until the UE's user plane is set up again.
+		cause, err := ngap.DecodeNotifyReleasedTransfer(b)
+		if err != nil {
+			return sbi.SMContextUpdated{}, true, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
+		}
+		ss.log.Info("the gNB released the session's resources", "cause", ngap.CauseString(cause))
+		return sbi.SMContextUpdated{}, true, s.deactivate(ctx, ss)
+	case sbi.N2ModifyIndication:
+		// §8.2.5.2: the SMF answers with a Modify Confirm Transfer or,
+		// when it cannot honour the change of downlink tunnel, an
+		// Unsuccessful Transfer, which the AMF lists in the PDU Session
+		// Resource Modify Confirm's Failed to Modify List. Keel moves no
+		// downlink tunnel on the gNB's initiative (dual connectivity is
+		// not supported): it refuses.
+		dl, err := ngap.DecodeModifyIndicationTransfer(b)
+		if err != nil {
+			return sbi.SMContextUpdated{}, true, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
+		}
+		fail, err := ngap.ModifyIndicationUnsuccessfulTransfer(ngap.MiscCause(ie.CauseMiscPresentUnspecified))
+		if err != nil {
+			return sbi.SMContextUpdated{}, true, err
+		}
+		ss.log.Info("PDU Session Resource Modify Indication refused: the downlink tunnel stays", "asked", dl.String())
+		return sbi.SMContextUpdated{N2SMType: sbi.N2ModifyIndicationFailure, N2SM: fail}, true, nil
+	}
+	return sbi.SMContextUpdated{}, false, nil
+}
