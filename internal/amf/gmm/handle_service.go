@@ -92,13 +92,14 @@ func (m *Machine) handleServiceRequest(ctx context.Context, h nas.Header, plain 
 		m.registered(ctx, "accepted")
 	case m.state == CommonProcedureInitiated:
 		// The registration under way lost its connection to this new
-		// one: it is aborted (§5.5.1.2.8 a, lower layer failure), and
-		// the UE, registered nowhere, is told so below (#10).
+		// one: it is aborted (§5.5.1.2.8 a, lower layer failure), what
+		// the UE held in the network goes (its PDU sessions at the SMF,
+		// its registration at the UDM), and the UE, registered nowhere,
+		// is told so below (#10).
 		m.log.Info("SERVICE REQUEST during a registration: registration aborted", "procedure", int(m.proc))
 		m.stopTimer()
-		m.pending, m.reg = nil, nil
-		m.state = Deregistered
-		m.sec = nil
+		m.sh.Outcome(Outcome{"registration", "aborted"})
+		m.deregistered(ctx)
 	}
 	switch {
 	case m.state == Deregistered && m.supi == "" && !m.formerly:
