@@ -303,3 +303,46 @@ func TestBufferLimitsValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestBufferFloodBounded floods idle UEs with downlink: memory stays
+// bounded by the total (bufferTotal packets) and each session's bound,
+// every packet past them is counted as dropped, and each session reports
+// its first packet once.
+func TestBufferFloodBounded(t *testing.T) {
+	tb := newTables(false)
+	const sessions, perSession = 200, 100 // 20,000 packets offered
+	for i := range sessions {
+		ue := netip.AddrFrom4([4]byte{10, 45, byte(i >> 8), byte(i + 2)})
+		r := testRules(0x1000+uint32(i), 0x2000+uint32(i), ue, mustAddr("127.0.0.2"))
+		r.FARs[1] = FAR{ID: 2, Action: Buffer, Notify: true, Destination: Access}
+		if err := tb.apply(uint64(i+1), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := &downlinkWorker{t: tb}
+	buf := make([]byte, tunBufSize)
+	for seq := range uint16(perSession) {
+		for i := range sessions {
+			pkt := icmpEcho(mustAddr("10.45.0.1"), netip.AddrFrom4([4]byte{10, 45, byte(i >> 8), byte(i + 2)}), 1, seq, 8)
+			copy(buf[tunReadOffset:], pkt)
+			if _, ok := w.handle(buf, len(pkt), 0); ok {
+				t.Fatal("a packet for an idle UE went out")
+			}
+		}
+	}
+	kept := tb.buffered.Load()
+	if kept != bufferTotal || w.stats.buffered != bufferTotal {
+		t.Errorf("%d kept (%d counted), want the total bound %d", kept, w.stats.buffered, bufferTotal)
+	}
+	if drops := w.stats.drops[dropBufferFull]; drops != sessions*perSession-bufferTotal {
+		t.Errorf("%d dropped buffer_full, want %d", drops, sessions*perSession-bufferTotal)
+	}
+	for seid, e := range tb.sessions {
+		if n := e.slot.buf.n; n > DefaultBufferPackets {
+			t.Fatalf("session %d keeps %d packets, above its bound %d", seid, n, DefaultBufferPackets)
+		}
+	}
+	if n := len(tb.downlink); n != sessions {
+		t.Errorf("%d downlink data reports, want one per session (%d)", n, sessions)
+	}
+}
