@@ -40,7 +40,8 @@
 //     downlink FAR at its tunnel (forward, outer header creation; N4
 //     modification), and the UPF sends what it buffered, in order; a
 //     Setup Unsuccessful Transfer releases a session never active, and
-//     leaves one being reactivated deactivated (its buffer dropped). AN
+//     leaves one being reactivated deactivated (its buffer dropped, as
+//     after an AN release during the reactivation). AN
 //     release (upCnxState DEACTIVATED, TS 23.502 §4.2.6) keeps the
 //     session and sets the downlink FAR to buffer and notify (BUFF|NOCP,
 //     TS 29.244 §5.2.1) under the session's BAR, created with it. A

@@ -173,10 +173,18 @@ func (s *SMF) deactivate(ctx context.Context, ss *session) error {
 	if _, ok := next(ss.state, evANReleased{}); !ok {
 		return nil // releasing: the N4 session is gone already
 	}
-	if ss.state != inactive {
+	from := ss.state
+	if from != inactive {
 		if err := s.modifyDownlink(ctx, ss, inactive, tunnel{}); err != nil {
 			return err
 		}
+	}
+	if from == activating && ss.upOnce {
+		// A reactivation that did not complete (the UE lost its radio
+		// connection during the Service Request): as when the gNB refuses
+		// it, what the UPF kept goes, so that the next downlink packet is
+		// reported and pages the UE again.
+		s.discardBuffered(ctx, ss)
 	}
 	ss.gnb = tunnel{}
 	s.transition(ss, evANReleased{})

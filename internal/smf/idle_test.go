@@ -187,6 +187,16 @@ func TestReactivationAnswers(t *testing.T) {
 		t.Errorf("active session after ACTIVATING: %s, DL TEID %#x; want active, 0xdef", s.State, s.DLTEID)
 	}
 
+	// The UE loses its radio connection during the Service Request: the
+	// session is idle again and what the UPF kept goes.
+	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating})
+	w.upf.Trace()
+	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	if diff := cmp.Diff([]string{"modification up_seid=" + seid + ": far 2 buffer notify", "modification up_seid=" + seid + ": drop buffered"}, w.upf.Trace()); diff != "" {
+		t.Errorf("N4 trace of an aborted reactivation (-want +got):\n%s", diff)
+	}
+
 	// Being released: no transfer.
 	c2 := w.establish(supi1, 2, "internet", slice1)
 	if err := w.smf.Release(context.Background(), supi1, 2); err != nil {

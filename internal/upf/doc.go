@@ -40,7 +40,8 @@
 // Report (the PDR ID, and the QFI in the Downlink Data Service
 // Information, §7.5.8.2), sent like the usage reports, off the packet
 // path. A modification with PFCPSMReq-Flags DROBU (§8.2.31) drops what
-// the session buffers before its FARs apply, ending the period; a FAR
+// the session buffers before its FARs apply, ending the period (so does
+// the expiry of everything the period kept); a FAR
 // that forwards again sends what is kept, in order. A session has at most
 // one BAR; removing it leaves the FARs that named it without one.
 //

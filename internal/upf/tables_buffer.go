@@ -23,8 +23,9 @@ import (
 // buffers with NOCP; that packet, and only that one, is reported to the
 // CP function (a Downlink Data Report, §5.2.4.1). The period ends when
 // the session's rules stop buffering with NOCP (the FAR forwards or
-// drops) or when the CP function has the buffer dropped (DROBU,
-// DropBuffered); the next packet kept then starts a new period.
+// drops), when the CP function has the buffer dropped (DROBU,
+// DropBuffered), or when every packet it kept has expired; the next
+// packet kept then starts a new period.
 //
 // Buffering is bounded per session in packets, octets and time
 // (BufferLimits) and in packets in all (bufferTotal). A packet past the
@@ -151,6 +152,11 @@ func (t *tables) bufferDL(rules *sessionRules, r *pdrRule, pkt []byte, now int64
 		return false, true, pass, 0
 	}
 	expired = t.expire(buf, now)
+	if buf.first == nil && expired > 0 {
+		// Everything the period kept has expired: the next packet kept
+		// starts a new period and is reported again.
+		buf.notified = false
+	}
 	limit := t.limits.Packets
 	if rules.bufPackets > 0 && rules.bufPackets < limit {
 		limit = rules.bufPackets

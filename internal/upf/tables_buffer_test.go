@@ -207,6 +207,23 @@ func TestBufferBounds(t *testing.T) {
 			t.Errorf("%d still counted as kept", e.tb.buffered.Load())
 		}
 	})
+	t.Run("all expired", func(t *testing.T) {
+		// Every packet of a buffering period expired: the next one
+		// starts a new period, reported again.
+		e := newBufferEnv(t, BufferLimits{Packets: 64, Bytes: 1 << 20, Time: time.Second})
+		e.packet(0, size)
+		e.packet(1, size)
+		e.now += int64(1500 * time.Millisecond)
+		e.packet(2, size)
+		if got := e.reports(); len(got) != 2 || e.kept() != 1 || e.w.stats.drops[dropBufferExpired] != 2 {
+			t.Fatalf("%d reports, %d kept, stats %+v; want 2 reports (one per period), 1 kept, 2 expired", len(got), e.kept(), e.w.stats)
+		}
+		e.now += int64(500 * time.Millisecond) // packet 2 still kept: the period goes on
+		e.packet(3, size)
+		if got := e.reports(); len(got) != 0 {
+			t.Fatalf("reports while the period goes on = %+v, want none", got)
+		}
+	})
 	t.Run("BAR", func(t *testing.T) {
 		e := newBufferEnv(t, DefaultBufferLimits())
 		r := idleRules(e.ue)
