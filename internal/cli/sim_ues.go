@@ -64,6 +64,9 @@ type ueRun struct {
 	idle   bool
 	paging bool
 	dn     *scenario.DataNetwork
+	// api reads the core's sessions, to start the paging pass once the
+	// UEs' user planes are deactivated; nil without API access.
+	api *client.Client
 }
 
 func (r *ueRun) supi(i int) string {
@@ -140,6 +143,9 @@ func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB, live chan<- *ueResul
 		}})
 	}
 	for k, p := range passes {
+		if p.phase == passPaging {
+			r.waitDeactivated(ctx)
+		}
 		step := p.step
 		if r.deregister && k == len(passes)-1 {
 			step = func(ctx context.Context, i int, g *gnb.GNB) error {
@@ -152,6 +158,46 @@ func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB, live chan<- *ueResul
 		r.pass(ctx, res, gnbs, p.phase, step)
 	}
 	return res
+}
+
+// deactivationPoll is how often waitDeactivated asks the core.
+const deactivationPoll = 20 * time.Millisecond
+
+// waitDeactivated waits, at most r.timeout, until the core's management
+// API shows no PDU session of the run's UEs with an activated user plane.
+// The AN release completes at the SMF after the UE Context Release
+// Complete (TS 23.502 §4.2.6): until the UPF buffers, downlink for the
+// UE still goes to the released tunnel and is lost, on a real network
+// too, and the paging pass would count that against the core. Without
+// API access, or when the API does not answer, the pass starts at once.
+func (r *ueRun) waitDeactivated(ctx context.Context) {
+	if r.api == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	first, last := r.supi(0), r.supi(r.count-1)
+	for {
+		var list api.SessionList
+		if err := r.api.Get(ctx, "/api/v1/sessions", &list); err != nil {
+			return
+		}
+		active := false
+		for _, x := range list.Sessions {
+			if x.SUPI >= first && x.SUPI <= last && x.UpCnxState == "ACTIVATED" {
+				active = true
+				break
+			}
+		}
+		if !active {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(deactivationPoll):
+		}
+	}
 }
 
 // pass runs step for every UE that has not failed, each with r.timeout,
@@ -549,11 +595,17 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 		r.keys = func(int) (secret.Key128, secret.Key128) { return k, opc }
 	}
 	if !o.provision && scheme == ue.SchemeNull {
+		if o.paging {
+			r.api, _ = apiF.client(env) // optional: see waitDeactivated
+		}
 		return r, nil
 	}
 	c, err := apiF.client(env)
 	if err != nil {
 		return nil, err
+	}
+	if o.paging {
+		r.api = c
 	}
 	if o.provision {
 		if err := provision(ctx, c, r); err != nil {
