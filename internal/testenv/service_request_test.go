@@ -14,7 +14,9 @@ import (
 // capture: zero malformed frames and expert errors, and each UE's
 // SERVICE REQUEST (and the one in its NAS message container), SERVICE
 // ACCEPT and Initial Context Setup with the session's resources decoded
-// (TS 24.501 §5.6.1, TS 38.413 §8.3.1, §8.3.2).
+// (TS 24.501 §5.6.1, TS 38.413 §8.3.1, §8.3.2); one UE Radio Capability
+// Info Indication per UE, the capability back in the Service Request's
+// Initial Context Setup Request (§8.14.1).
 func TestServiceRequestOnTheWire(t *testing.T) {
 	sctptest.RequireNetNS(t)
 	stop := capture(t)
@@ -28,6 +30,14 @@ func TestServiceRequestOnTheWire(t *testing.T) {
 	m := scrapeMetrics(t, core)
 	if got := m.sum("keel_amf_service_requests_total", "result", "accepted"); got != 10 {
 		t.Errorf("/metrics: keel_amf_service_requests_total{result=accepted} = %v, want 10", got)
+	}
+	// UE Radio Capability Info Indication (TS 38.413 §8.14.1) once per
+	// UE, after the registration's Initial Context Setup, which had none;
+	// the Service Request's carries the one the AMF kept, so the gNB
+	// reports no second one. (Counted by the AMF: the capture may miss a
+	// frame of a burst.)
+	if got := m.sum("keel_amf_ue_radio_capabilities_total", "result", "stored"); got != 10 {
+		t.Errorf("/metrics: keel_amf_ue_radio_capabilities_total{result=stored} = %v, want 10", got)
 	}
 
 	pcap := stop()
@@ -55,5 +65,10 @@ func TestServiceRequestOnTheWire(t *testing.T) {
 	// List: the Service Requests' (the registrations' have none).
 	if n := lines(tshark(t, pcap, append(nas, "-Y", "ngap.PDUSessionResourceSetupListCxtReq")...)); n == 0 {
 		t.Errorf("tshark found no Initial Context Setup Request with a PDU session list")
+	}
+	// The Service Requests' Initial Context Setup Requests carry the UE
+	// Radio Capability the gNB reported, down to its NR bands.
+	if n := lines(tshark(t, pcap, append(nas, "-Y", "ngap.InitialContextSetupRequest_element && ngap.UERadioCapability && nr-rrc.bandNR == 78")...)); n == 0 {
+		t.Errorf("tshark found no Initial Context Setup Request with the UE Radio Capability")
 	}
 }

@@ -14,7 +14,8 @@ import (
 // pings the UPF's N6 gateway (10.45.0.1) from every UE address through
 // GTP-U, then has tshark decode the capture: every PFCP and GTP-U frame
 // (with the inner IP packets) and the NGAP/NAS of the sessions, with zero
-// malformed frames and zero expert errors.
+// malformed frames and zero expert errors, one UE Radio Capability Info
+// Indication per UE and no Error Indication.
 func TestSessionsOnTheWire(t *testing.T) {
 	sctptest.RequireNetNS(t)
 	stop := capture(t)
@@ -77,6 +78,15 @@ func TestSessionsOnTheWire(t *testing.T) {
 	}
 	if n := occurrences(t, pcap, nas, "ngap.procedureCode", "29"); n != 20 {
 		t.Errorf("tshark decoded %d PDU Session Resource Setup messages, want 20", n)
+	}
+	// The UEs' radio capabilities reported after their Initial Context
+	// Setups (TS 38.413 §8.14.1) decoded by tshark, and kept by the AMF
+	// without an Error Indication, nor any other.
+	if n := occurrences(t, pcap, nas, "ngap.procedureCode", "44"); n == 0 {
+		t.Errorf("tshark decoded no UE Radio Capability Info Indication")
+	}
+	if n := occurrences(t, pcap, nas, "ngap.procedureCode", "9"); n != 0 {
+		t.Errorf("tshark decoded %d Error Indications, want none", n)
 	}
 }
 
