@@ -55,7 +55,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 				continue
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", thousands(float64(s.UEs)),
-				thousands(float64(s.ServiceRequests)), thousands(s.ServiceRequestsPerS), percentiles(s.Procedures, ProcServiceRequest),
+				thousands(float64(s.ServiceRequests)), rateOrDash(s.ServiceRequestsPerS), percentiles(s.Procedures, ProcServiceRequest),
 				thousands(float64(s.Pagings)), percentiles(s.Procedures, ProcPaging))
 		}
 	}
@@ -185,6 +185,14 @@ func percentiles(p map[string]Percentiles, name string) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.1f / %.1f / %.1f", l.P50, l.P95, l.P99)
+}
+
+// rateOrDash is a rate, or "–" for none (no pass of its own measured it).
+func rateOrDash(v float64) string {
+	if v == 0 {
+		return "–"
+	}
+	return thousands(v)
 }
 
 func micros(s *float64) string {
