@@ -169,6 +169,10 @@ func (s ueShell) SetupContext(cs gmm.ContextSetup) {
 	if c == nil {
 		return
 	}
+	if cs.ForgetRadioCapability && u.radioCapability != nil {
+		u.radioCapability = nil
+		u.log.Debug("amf: UE radio capability deleted: initial registration or NG-RAN radio capability update")
+	}
 	ic := ngap.InitialContext{
 		AMFUE:          c.amfID,
 		RANUE:          c.ranID,

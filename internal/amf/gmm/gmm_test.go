@@ -62,6 +62,8 @@ type world struct {
 	timer     map[gmm.Timer]bool
 	// lastSessions are the PDU sessions of the last Initial Context Setup.
 	lastSessions []uint8
+	// setup is the last Initial Context Setup the machine asked for.
+	setup gmm.ContextSetup
 }
 
 // shell records every action as a transcript line.
@@ -73,6 +75,7 @@ func (s shell) SendNAS(pdu []byte) {
 }
 
 func (s shell) SetupContext(c gmm.ContextSetup) {
+	s.w.setup = c
 	s.w.dl = append(s.w.dl, c.NASPDU)
 	s.w.lastSessions = nil
 	sessions := ""

@@ -115,6 +115,9 @@ func parseRegistration(req *nasMessage.RegistrationRequest, plain []byte) (*regi
 	if s := req.PDUSessionStatus; s != nil {
 		r.sessionStatus, r.hasSessionStatus = nas.ParsePSISet(s.Buffer)
 	}
+	if u := req.UpdateType5GS; u != nil {
+		r.radioCapabilityUpdate = u.GetNGRanRcu() == 1
+	}
 	switch r.kind {
 	case regInitial, regMobility, regPeriodic, regEmergency:
 	default:
@@ -265,6 +268,10 @@ func (m *Machine) accept(ctx context.Context) {
 		UEAMBRDownlink: m.am.UEAMBRDownlink,
 		NASPDU:         pdu,
 		Sessions:       sessions,
+		// TS 23.502 §4.2.2.2.2, TS 24.501 §5.5.1.3.4: the stored UE
+		// radio capability does not survive an initial registration or
+		// the UE's word that it changed.
+		ForgetRadioCapability: r.kind == regInitial || r.radioCapabilityUpdate,
 	})
 	if !newGUTI {
 		// §5.5.1.3.4: without a new 5G-GUTI the UE sends no

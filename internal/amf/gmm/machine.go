@@ -193,6 +193,12 @@ type ContextSetup struct {
 	// up (TS 38.413 §9.2.2.1 PDU Session Resource Setup Request List:
 	// a Service Request, TS 23.502 §4.2.3.2 step 12).
 	Sessions []SessionResource
+	// ForgetRadioCapability tells the AMF to delete the UE radio
+	// capability it keeps before the context is set up (TS 23.502
+	// §4.2.2.2.2: a Registration Request of type initial registration or
+	// with "UE radio capability update needed", TS 24.501 §9.11.3.9A
+	// NG-RAN-RCU): the gNB then asks the UE afresh.
+	ForgetRadioCapability bool
 }
 
 // Release causes for the UE's N2 connection (TS 38.413 §9.3.1.2, NAS).
@@ -257,6 +263,10 @@ type registration struct {
 	// session status IEs, valid with their has* flags (§5.5.1.3.2).
 	uplinkData, sessionStatus       nas.PSISet
 	hasUplinkData, hasSessionStatus bool
+	// radioCapabilityUpdate is the NG-RAN-RCU bit of the 5GS update
+	// type (TS 24.501 §9.11.3.9A, §5.5.1.3.2): the UE's radio capability
+	// changed.
+	radioCapabilityUpdate bool
 }
 
 // Registration types, TS 24.501 §9.11.3.7.

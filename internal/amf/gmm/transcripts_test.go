@@ -18,6 +18,11 @@ func TestInitialRegistration(t *testing.T) {
 	if w.m.State() != gmm.Registered || w.m.SUPI() != supi {
 		t.Errorf("state %s, SUPI %q, want registered %s", w.m.State(), w.m.SUPI(), supi)
 	}
+	// TS 23.502 §4.2.2.2.2: an initial registration drops the UE radio
+	// capability the AMF kept.
+	if !w.setup.ForgetRadioCapability {
+		t.Errorf("the initial registration's Initial Context Setup keeps the UE radio capability")
+	}
 	w.check("initial_registration")
 }
 
@@ -207,6 +212,10 @@ func TestUnknownGUTI(t *testing.T) {
 	w.deliver()
 	if w.m.State() != gmm.Registered || w.m.SUPI() != supi {
 		t.Errorf("state %s, SUPI %q, want registered %s", w.m.State(), w.m.SUPI(), supi)
+	}
+	// A mobility registration without NG-RAN-RCU keeps it.
+	if w.setup.ForgetRadioCapability {
+		t.Errorf("a mobility registration's Initial Context Setup drops the UE radio capability")
 	}
 	w.check("unknown_guti")
 }
