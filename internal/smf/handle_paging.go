@@ -43,7 +43,7 @@ func (s *SMF) downlinkData(ss *session, d *pfcp.DownlinkDataReport) {
 		return
 	}
 	select {
-	case s.pages <- ss:
+	case s.pages <- downlinkReport{ss, ss.idlePeriod.Load()}:
 		s.metrics.downlinkReports.WithLabelValues("paging").Inc()
 		ss.log.Debug("downlink data for an idle UE", "pdr", d.PDRID, "qfi", d.QFI)
 	default:
@@ -60,8 +60,8 @@ func (s *SMF) runPaging(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case ss := <-s.pages:
-			s.page(ctx, ss)
+		case r := <-s.pages:
+			s.page(ctx, r)
 		}
 	}
 }
@@ -70,13 +70,20 @@ func (s *SMF) runPaging(ctx context.Context) {
 // Session Resource Setup Request Transfer (TS 23.502 §4.2.3.3 step 3a;
 // TS 29.518 §5.2.2.3.1). The transfer is built under ss.mu; the AMF is
 // called without it (it may call UpdateSMContext before answering).
-func (s *SMF) page(ctx context.Context, ss *session) {
+func (s *SMF) page(ctx context.Context, r downlinkReport) {
+	ss := r.ss
 	ss.mu.Lock()
-	if ss.state != inactive {
+	if ss.state != inactive || ss.idlePeriod.Load() != r.period {
 		// Activated (a Service Request crossed the report) or released
-		// meanwhile: nothing to page for.
-		ss.paging.Store(false)
+		// meanwhile, or the report is of an idle period that ended —
+		// kept while the UE's Service Request was being served, its
+		// packets sent when the user plane came up: nothing to page for.
+		// A new period's flag is not this report's to clear.
+		if ss.idlePeriod.Load() == r.period {
+			ss.paging.Store(false)
+		}
 		ss.mu.Unlock()
+		s.metrics.downlinkReports.WithLabelValues("stale").Inc()
 		return
 	}
 	n2, err := setupTransfer(ss)

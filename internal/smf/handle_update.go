@@ -175,6 +175,9 @@ func (s *SMF) deactivate(ctx context.Context, ss *session) error {
 	}
 	from := ss.state
 	if from != inactive {
+		// A new idle period, counted before the UPF is told to buffer so
+		// that its first report is taken as this period's.
+		ss.idlePeriod.Add(1)
 		if err := s.modifyDownlink(ctx, ss, inactive, tunnel{}); err != nil {
 			return err
 		}

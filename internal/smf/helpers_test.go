@@ -296,6 +296,8 @@ type fakeAMF struct {
 	err    error
 	result sbi.N1N2TransferResult
 	called chan struct{} // when set, told of each call
+	// hold, when set, keeps each call waiting until it is closed.
+	hold chan struct{}
 }
 
 type n1n2 struct {
@@ -308,6 +310,12 @@ type n1n2 struct {
 }
 
 func (a *fakeAMF) N1N2MessageTransfer(_ context.Context, req sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
+	a.mu.Lock()
+	hold := a.hold
+	a.mu.Unlock()
+	if hold != nil {
+		<-hold
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.calls = append(a.calls, n1n2{req.SUPI, req.PDUSessionID, req.N1, req.N2Type, req.N2, req.FailureNotify})

@@ -10,6 +10,7 @@ import (
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/pfcp"
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/smf"
 )
 
 // idleSession establishes a session, activates its user plane and
@@ -204,5 +205,59 @@ func TestReactivationAnswers(t *testing.T) {
 	}
 	if u := w.update(c2.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating}); u.N2SM != nil || u.UpCnxState != sbi.UpCnxNone {
 		t.Errorf("ACTIVATING while releasing = %+v, want nothing", u)
+	}
+}
+
+// TestStaleDownlinkDataReport: a Downlink Data Report that waited for a
+// paging worker while its session was reactivated (the UE's Service
+// Request; the UPF sent what it kept) and released again belongs to an
+// idle period that is over: it pages no one. Only a report of the
+// current idle period does.
+func TestStaleDownlinkDataReport(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.amf.set(sbi.N1N2AttemptingToReachUE, nil)
+	// Every paging worker waits on the AMF for a session of its own.
+	hold := make(chan struct{})
+	w.amf.mu.Lock()
+	w.amf.hold = hold
+	w.amf.mu.Unlock()
+	released := false
+	defer func() {
+		if !released {
+			close(hold)
+		}
+	}()
+	for i := range smf.PagingWorkers {
+		supi := fmt.Sprintf("imsi-0010100000001%02d", i)
+		w.sdm.mu.Lock()
+		w.sdm.subs[supi] = w.sdm.subs[supi1]
+		w.sdm.mu.Unlock()
+		_, info := w.idleSession(supi, 1)
+		w.downlinkData(info)
+	}
+	w.waitFor("the workers busy", func() bool {
+		return w.metric("keel_smf_downlink_data_reports_total", map[string]string{"result": "paging"}) == float64(smf.PagingWorkers)
+	})
+
+	c, info := w.idleSession(supi1, 1)
+	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating})
+	w.downlinkData(info) // the echo reply of the UE's first packet, kept until the gNB answers
+	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xdef)})
+	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+
+	close(hold)
+	released = true
+	w.waitFor("the held transfers", func() bool { return w.amf.count() >= smf.PagingWorkers })
+	// A report of the current idle period after it: paged.
+	w.downlinkData(info)
+	w.waitFor("the transfer of the new report", func() bool { return w.amf.count() >= smf.PagingWorkers+1 })
+	var mine int
+	for _, call := range w.amf.taken() {
+		if call.supi == supi1 {
+			mine++
+		}
+	}
+	if mine != 1 {
+		t.Errorf("%d N1N2MessageTransfers for %s, want 1: a report of an idle period that ended must not page", mine, supi1)
 	}
 }

@@ -56,7 +56,7 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 		}, []string{"reason"}),
 		downlinkReports: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_smf_downlink_data_reports_total",
-			Help: "Downlink Data Reports from the UPF (TS 29.244 §5.2.4.1) for sessions of idle UEs, by what followed: paging (an N1N2MessageTransfer queued), outstanding (one was under way already), dropped (queue full).",
+			Help: "Downlink Data Reports from the UPF (TS 29.244 §5.2.4.1) for sessions of idle UEs, by what followed: paging (an N1N2MessageTransfer queued), outstanding (one was under way already), dropped (queue full), stale (taken up after its idle period ended: the session was reactivated meanwhile).",
 		}, []string{"result"}),
 		n1n2: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_smf_n1n2_transfers_total",

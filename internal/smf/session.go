@@ -203,6 +203,19 @@ type session struct {
 	// failed or the UE could not be paged. Set by the PFCP handler
 	// (without mu), cleared by the procedures.
 	paging atomic.Bool
+	// idlePeriod counts the session's idle periods: deactivate starts
+	// one (under mu, before the UPF is told to buffer, so every report
+	// of the new period sees it; read without mu by the PFCP handler). A Downlink Data Report is for the
+	// period current when it came; a paging worker that takes it after
+	// the session was reactivated and released again drops it.
+	idlePeriod atomic.Uint64
+}
+
+// downlinkReport is a Downlink Data Report waiting for a paging worker:
+// the session and the idle period it came in.
+type downlinkReport struct {
+	ss     *session
+	period uint64
 }
 
 // dnnPools are the address pools of one DNN (or DNN and slice).

@@ -164,7 +164,7 @@ type SMF struct {
 	vanished chan *session
 	// pages are sessions with downlink data for an idle UE, for the
 	// paging workers (handle_paging.go).
-	pages  chan *session
+	pages  chan downlinkReport
 	cancel context.CancelFunc
 	done   sync.WaitGroup
 	closed sync.Once
@@ -199,7 +199,7 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 	}
 	s := &SMF{opts: opts, nodeID: opts.NodeID, cpAddr: opts.N4.Addr(), pcf: opts.PCF, sdm: opts.SDM, log: opts.Logger,
 		dnns: map[dnnKey]*dnnPools{}, kick: make(chan struct{}, 1), orphans: make(chan orphan, orphansQueued),
-		vanished: make(chan *session, orphansQueued), pages: make(chan *session, pagingQueued), peers: map[netip.Addr]bool{opts.UPF.Addr().Unmap(): true}}
+		vanished: make(chan *session, orphansQueued), pages: make(chan downlinkReport, pagingQueued), peers: map[netip.Addr]bool{opts.UPF.Addr().Unmap(): true}}
 	for _, a := range opts.Peers {
 		s.peers[a.Unmap()] = true
 	}
