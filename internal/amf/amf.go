@@ -149,6 +149,10 @@ type AMF struct {
 		// Request naming one is told #10, not #9 (§5.6.1.5).
 		deregistered map[uint32]struct{}
 		deregOrder   []uint32
+		// retired holds, by AMF UE NGAP ID, the connections the AMF
+		// released while their UE moved on, until the gNB's Release
+		// Complete (retire).
+		retired map[int64]*ueConn
 	}
 	// wg joins association readers and the AMF's own goroutines; runs
 	// joins UE executors.
@@ -241,6 +245,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	a.ues.deregistered = map[uint32]struct{}{}
 	a.ues.bySUPI = map[string]*ueContext{}
 	a.ues.releasing = map[string]chan struct{}{}
+	a.ues.retired = map[int64]*ueConn{}
 	return a, nil
 }
 

@@ -48,8 +48,7 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 		// A UE on a new connection: the old one, if any, is gone.
 		u.lastEvent = now
 		if old := u.conn.Swap(c); old != nil && old != c {
-			a.sendUE(old, ngap.UEContextReleaseCommand(old.amfID, old.ranID, ngap.NASCause(3)))
-			a.unbindConn(old)
+			a.retire(old, ngap.NASCause(3))
 			if u.m.State() == gmm.Registered && !a.stopping.Load() {
 				// The old connection's user plane goes with it (TS
 				// 23.502 §4.2.6): the sessions are DEACTIVATED at the
@@ -72,8 +71,7 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 	}, func() {
 		// The UE failed (ueContext.fail) after c was bound: c was not
 		// its connection then, so it is released here.
-		a.sendUE(c, ngap.UEContextReleaseCommand(c.amfID, c.ranID, ngap.MiscCause(ie.CauseMiscPresentUnspecified)))
-		a.unbindConn(c)
+		a.retire(c, ngap.MiscCause(ie.CauseMiscPresentUnspecified))
 	})
 }
 
@@ -143,7 +141,8 @@ func (a *AMF) bindConn(u *ueContext, c *ueConn) {
 	defer a.ues.Unlock()
 	for {
 		a.ues.nextID = (a.ues.nextID + 1) % (1 << 40) // TS 38.413 §9.3.3.1: 0..2^40-1
-		if _, taken := a.ues.byAMFID[a.ues.nextID]; !taken {
+		_, taken := a.ues.byAMFID[a.ues.nextID]
+		if _, retired := a.ues.retired[a.ues.nextID]; !taken && !retired {
 			break
 		}
 	}

@@ -2,7 +2,9 @@ package amf
 
 import (
 	"context"
+	"time"
 
+	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
@@ -56,12 +58,15 @@ func (a *AMF) handleUEContextReleaseRequest(ctx context.Context, r *ran, msg *me
 	if cause == nil {
 		cause = ngap.NASCause(0)
 	}
-	a.sendUE(c, ngap.UEContextReleaseCommand(c.amfID, c.ranID, cause))
+	a.releaseCommand(c, cause)
 }
 
 // handleUEContextReleaseComplete ends the UE's N2 connection (TS 38.413
 // §8.3.3): the UE is in 5GMM-IDLE, or forgotten if it is deregistered.
 func (a *AMF) handleUEContextReleaseComplete(ctx context.Context, r *ran, msg *message.UEContextReleaseComplete) {
+	if amfID, hasAMF, ranID, hasRAN := ngap.UEIDs(msg); hasAMF && hasRAN && a.completeRetired(r, amfID, ranID) {
+		return
+	}
 	u, c := a.boundUE(ctx, r, msg)
 	if u == nil {
 		return
@@ -124,4 +129,54 @@ func (a *AMF) releaseRAN(ctx context.Context, r *ran) {
 		return
 	}
 	end()
+}
+
+// retiredGrace is how long the AMF waits for the UE Context Release
+// Complete of a connection it retired.
+const retiredGrace = 10 * time.Second
+
+// releaseCommand sends the UE Context Release Command for c (TS 38.413
+// §8.3.3), once: a second command for a connection whose release is
+// under way would only draw a second Release Complete.
+func (a *AMF) releaseCommand(c *ueConn, cause *ie.Cause) {
+	if c.commanded.Swap(true) {
+		return
+	}
+	a.sendUE(c, ngap.UEContextReleaseCommand(c.amfID, c.ranID, cause))
+}
+
+// retire ends a connection its UE no longer uses — the UE came back on a
+// new one before the gNB's answer to its release, or its context is
+// gone: c gets its UE Context Release Command (unless it had one) and
+// no longer routes to the UE, but its AMF UE NGAP ID is kept for the
+// gNB's UE Context Release Complete, which is the answer to the AMF's
+// own command and is taken without a word (TS 38.413 §8.3.3), not
+// refused as a message for an unknown UE (§10.6). An ID whose Complete
+// does not come within retiredGrace is forgotten.
+func (a *AMF) retire(c *ueConn, cause *ie.Cause) {
+	a.releaseCommand(c, cause)
+	a.unbindConn(c)
+	a.ues.Lock()
+	a.ues.retired[c.amfID] = c
+	a.ues.Unlock()
+	time.AfterFunc(retiredGrace, func() {
+		a.ues.Lock()
+		if a.ues.retired[c.amfID] == c {
+			delete(a.ues.retired, c.amfID)
+		}
+		a.ues.Unlock()
+	})
+}
+
+// completeRetired takes the UE Context Release Complete of a retired
+// connection, reporting whether the IDs named one on r.
+func (a *AMF) completeRetired(r *ran, amfID, ranID int64) bool {
+	a.ues.Lock()
+	defer a.ues.Unlock()
+	c := a.ues.retired[amfID]
+	if c == nil || c.ran != r || c.ranID != ranID {
+		return false
+	}
+	delete(a.ues.retired, amfID)
+	return true
 }

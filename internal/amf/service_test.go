@@ -386,4 +386,11 @@ func TestServiceRequestReplacesConnection(t *testing.T) {
 	serviceRequest(ctx, t, g, u, tmsi, ue.EventServiceAccepted, 5)
 	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "ACTIVATING", "setup-response")
 	waitCM(t, c, "connected")
+	// The gNB's UE Context Release Complete for the old connection is
+	// the answer to the AMF's own command: taken, not refused as a
+	// message for an unknown UE (TS 38.413 §8.3.3, §10.6).
+	time.Sleep(100 * time.Millisecond)
+	if n := metrictest.Value(t, c.reg, "keel_ngap_protocol_errors_total", "kind", "unknown-ue"); n != 0 {
+		t.Errorf("keel_ngap_protocol_errors_total{kind=unknown-ue} = %v, want 0: the old connection's Release Complete was refused", n)
+	}
 }

@@ -26,6 +26,9 @@ type ueConn struct {
 	amfID int64
 	ranID int64
 	loc   ngap.UELocation
+	// commanded is set once a UE Context Release Command was sent for
+	// the connection: it is not sent twice.
+	commanded atomic.Bool
 }
 
 // ueContext is one UE the AMF knows.
@@ -213,7 +216,7 @@ func (s ueShell) Release(cause gmm.ReleaseCause) {
 	if c == nil {
 		return
 	}
-	u.a.sendUE(c, ngap.UEContextReleaseCommand(c.amfID, c.ranID, ngap.NASCause(nasReleaseCause(cause))))
+	u.a.releaseCommand(c, ngap.NASCause(nasReleaseCause(cause)))
 }
 
 func (s ueShell) StartTimer(t gmm.Timer, d time.Duration) {
@@ -559,9 +562,10 @@ func (a *AMF) dropUE(u *ueContext, release *ie.Cause) {
 	}
 	if c := u.conn.Swap(nil); c != nil {
 		if release != nil {
-			a.sendUE(c, ngap.UEContextReleaseCommand(c.amfID, c.ranID, release))
+			a.retire(c, release)
+		} else {
+			a.unbindConn(c)
 		}
-		a.unbindConn(c)
 	}
 	a.ues.Lock()
 	if u.tmsi != 0 && a.ues.byTMSI[u.tmsi] == u {
