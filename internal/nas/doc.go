@@ -37,4 +37,9 @@
 //     the carrying message's COUNT as §4.4.6 has it), SERVICE ACCEPT
 //     (PDU session status, reactivation result §9.11.3.42 and its error
 //     cause §9.11.3.43) and SERVICE REJECT (T3346 with #22).
+//   - TS 24.501 §8.2.19: CONFIGURATION UPDATE COMMAND (ConfigurationUpdateCommand):
+//     configuration update indication §9.11.3.18, 5G-GUTI, TAI list,
+//     allowed NSSAI, network names §9.11.3.35 (GSM 7-bit default alphabet,
+//     else UCS2), local time zone §9.11.3.52, universal time and local time
+//     zone §9.11.3.53, network daylight saving time §9.11.3.19 (NITZ).
 package nas
