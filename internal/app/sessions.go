@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -48,7 +49,7 @@ func (a *App) startUPF(ctx context.Context) (*userPlane, error) {
 		return &userPlane{}, nil
 	}
 	u, err := upf.New(ctx, upf.Options{N4: a.cfg.N4.Address, NodeID: a.cfg.N4.Address.Addr(), Datapath: dp, Logger: log, Registry: a.registry,
-		Peers: upfPeers(a.cfg), AllowAddressChange: a.cfg.UPF.N4.AllowAddressChange})
+		Peers: upfPeers(a.cfg), AllowAddressChange: a.cfg.UPF.N4.AllowAddressChange, DNNs: upfDNNs(a.cfg.DNNs)})
 	if err != nil {
 		dp.Close()
 		return nil, fmt.Errorf("n4.address: %w", err)
@@ -85,6 +86,22 @@ func (p *userPlane) close() error {
 // gateways are the UPF's N6 addresses: the first address of every UE
 // pool, with the pool's length (TS 23.501 §5.8.2.2: the UPF routes the
 // pools towards N3).
+// upfDNNs are the resolvers and MTU of each DNN for the UPF's IPv6
+// Router Advertisements. The network instance of the SMF's PDRs is the
+// DNN's name alone, so of entries of one DNN for several slices the
+// first one's are advertised.
+func upfDNNs(dnns []config.DNN) []upf.DNN {
+	var out []upf.DNN
+	seen := map[string]bool{}
+	for _, d := range dnns {
+		if k := strings.ToLower(d.Name); !seen[k] {
+			seen[k] = true
+			out = append(out, upf.DNN{Name: d.Name, DNS: d.DNS, MTU: int(d.MTU)})
+		}
+	}
+	return out
+}
+
 func gateways(dnns []config.DNN) []netip.Prefix {
 	var out []netip.Prefix
 	for _, d := range dnns {
@@ -188,7 +205,7 @@ func RunUPF(ctx context.Context, cfg config.Config, opts Options) error {
 	}
 	defer dp.Close()
 	u, err := upf.New(ctx, upf.Options{N4: cfg.N4.Address, NodeID: cfg.N4.Address.Addr(), Datapath: dp, Logger: log, Registry: reg,
-		Peers: upfPeers(cfg), AllowAddressChange: cfg.UPF.N4.AllowAddressChange})
+		Peers: upfPeers(cfg), AllowAddressChange: cfg.UPF.N4.AllowAddressChange, DNNs: upfDNNs(cfg.DNNs)})
 	if err != nil {
 		return fmt.Errorf("n4.address: %w", err)
 	}

@@ -152,6 +152,9 @@ func TestWithUPF(t *testing.T) {
 		FARs: []upf.FAR{{ID: 1, Action: upf.Forward, Destination: upf.Core}, {ID: 2, Action: upf.Buffer, Destination: upf.Access}},
 		QERs: []upf.QER{{ID: 1, GateUL: true, GateDL: true, MBRUL: 100_000_000, MBRDL: 300_000_000, QFI: 1}},
 		URRs: []upf.URR{{ID: 1}},
+		// The UE IPv6 prefix in the downlink PDR makes the UPF the
+		// session's IPv6 router (TS 23.501 §5.8.2.2.3).
+		Router: &upf.IPv6Router{Prefix: netip.MustParsePrefix("2001:db8:45::/64")},
 	}
 	opts := []cmp.Option{addrComparer, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })}
 	if n2.UL.Addr != upfN3 {

@@ -187,6 +187,10 @@ func (d *tunDatapath) readN3() {
 				if err := d.n3.sendTo(w.reply, src); err != nil {
 					w.stats.n3Errors++
 				}
+			case n3Downlink:
+				if err := d.n3.sendTo(w.reply, w.replyTo); err != nil {
+					w.stats.n3Errors++
+				}
 			case n3UnknownTEID:
 				// TS 29.281 §4.4.2.4: to the sender's address, port 2152.
 				if w.errorIndication(b.dst(i), now) {

@@ -7,20 +7,21 @@ import "github.com/prometheus/client_golang/prometheus"
 type dropReason uint8
 
 const (
-	pass              dropReason = iota
-	dropMalformed                // not GTP-U, or the T-PDU is not an IP packet
-	dropUnknownTEID              // uplink: no session has the TEID
-	dropNoSession                // downlink: no session has the address
-	dropNoPDR                    // the session has no PDR for the packet (QFI, source address)
-	dropGateClosed               // a QER closes the gate
-	dropMBR                      // above a QER's maximum bit rate
-	dropFARDrop                  // the FAR drops
-	dropFARBuffer                // uplink: the FAR buffers, which this datapath does not do uplink
-	dropBufferFull               // downlink: the FAR buffers and the buffer is full
-	dropBufferExpired            // downlink: kept longer than the buffer's time bound
-	dropDiscarded                // downlink: kept, then dropped at the CP function's request (DROBU)
-	dropUnsupported              // an extension header to comprehend that is not understood
-	dropSignalling               // GTP-U signalling the datapath does not act on
+	pass                   dropReason = iota
+	dropMalformed                     // not GTP-U, or the T-PDU is not an IP packet
+	dropUnknownTEID                   // uplink: no session has the TEID
+	dropNoSession                     // downlink: no session has the address
+	dropNoPDR                         // the session has no PDR for the packet (QFI, source address)
+	dropGateClosed                    // a QER closes the gate
+	dropMBR                           // above a QER's maximum bit rate
+	dropFARDrop                       // the FAR drops
+	dropFARBuffer                     // uplink: the FAR buffers, which this datapath does not do uplink
+	dropBufferFull                    // downlink: the FAR buffers and the buffer is full
+	dropBufferExpired                 // downlink: kept longer than the buffer's time bound
+	dropDiscarded                     // downlink: kept, then dropped at the CP function's request (DROBU)
+	dropUnsupported                   // an extension header to comprehend that is not understood
+	dropSignalling                    // GTP-U signalling the datapath does not act on
+	dropRouterSolicitation            // uplink: a Router Solicitation not answered (no IPv6 router or downlink tunnel, rate)
 	numDropReasons
 )
 
@@ -54,6 +55,8 @@ func (r dropReason) String() string {
 		return "unsupported_extension"
 	case dropSignalling:
 		return "signalling"
+	case dropRouterSolicitation:
+		return "router_solicitation"
 	}
 	return "unknown"
 }
@@ -78,7 +81,7 @@ func (r dropReason) possible(d direction) bool {
 	switch r {
 	case pass:
 		return false
-	case dropUnknownTEID, dropUnsupported, dropSignalling, dropFARBuffer:
+	case dropUnknownTEID, dropUnsupported, dropSignalling, dropFARBuffer, dropRouterSolicitation:
 		return d == uplink
 	case dropNoSession, dropBufferFull, dropBufferExpired, dropDiscarded:
 		return d == downlink
@@ -95,6 +98,8 @@ type dirStats struct {
 	n3Errors, n6Errors uint64
 	// uplink only
 	unknownTEID, echoRequests, errorIndications uint64
+	// Router Solicitations received, Router Advertisements answering them
+	routerSolicits, routerAdverts uint64
 	// downlink only: packets kept for a FAR that buffers
 	buffered uint64
 }
@@ -109,6 +114,8 @@ type datapathMetrics struct {
 	unknownTEID    prometheus.Counter
 	echoRequests   prometheus.Counter
 	errorInds      prometheus.Counter
+	routerSolicits prometheus.Counter
+	routerAdverts  prometheus.Counter
 	buffered       prometheus.Counter
 	sessions       prometheus.GaugeFunc
 	kept           prometheus.GaugeFunc
@@ -132,6 +139,12 @@ func newDatapathMetrics(reg prometheus.Registerer, sessions, kept func() float64
 	m := &datapathMetrics{
 		unknownTEID: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "keel_upf_gtpu_unknown_teid_total", Help: "G-PDUs received on N3 for a TEID no session has (TS 29.281 §7.3.1).",
+		}),
+		routerSolicits: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "keel_upf_router_solicitations_total", Help: "IPv6 Router Solicitations received from UEs (RFC 4861 §6.2.6), answered or not.",
+		}),
+		routerAdverts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "keel_upf_router_advertisements_total", Help: "IPv6 Router Advertisements sent to UEs (TS 23.501 §5.8.2.2.3): at establishment and answering solicitations.",
 		}),
 		echoRequests: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "keel_upf_gtpu_echo_requests_total", Help: "GTP-U Echo Requests received and answered (TS 29.281 §7.2.1).",
@@ -161,7 +174,7 @@ func newDatapathMetrics(reg prometheus.Registerer, sessions, kept func() float64
 	m.n3Errors = ioErrors.WithLabelValues("n3")
 	m.n6Errors = ioErrors.WithLabelValues("n6")
 	if reg != nil {
-		for _, c := range []prometheus.Collector{packets, bytes, drops, ioErrors, m.unknownTEID, m.echoRequests, m.errorInds, m.buffered, m.sessions, m.kept} {
+		for _, c := range []prometheus.Collector{packets, bytes, drops, ioErrors, m.unknownTEID, m.echoRequests, m.errorInds, m.routerSolicits, m.routerAdverts, m.buffered, m.sessions, m.kept} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}
@@ -187,6 +200,8 @@ func (m *datapathMetrics) flush(d direction, s *dirStats) {
 	add(m.unknownTEID, s.unknownTEID)
 	add(m.echoRequests, s.echoRequests)
 	add(m.errorInds, s.errorIndications)
+	add(m.routerSolicits, s.routerSolicits)
+	add(m.routerAdverts, s.routerAdverts)
 	add(m.buffered, s.buffered)
 	*s = dirStats{}
 }

@@ -30,6 +30,14 @@ const (
 	errorIndicationBurst = 100 * time.Millisecond
 )
 
+// routerAdvertRate bounds the Router Advertisements sent in answer to
+// Router Solicitations, all sessions together (RFC 4861 §6.2.6 asks
+// routers to rate-limit them): 1000 a second, in bursts of up to 100.
+const (
+	routerAdvertRate  = 1000
+	routerAdvertBurst = 100 * time.Millisecond
+)
+
 // n3Verdict is what the N3 reader does after uplinkWorker.handle.
 type n3Verdict uint8
 
@@ -37,6 +45,7 @@ const (
 	n3Done        n3Verdict = iota // forwarded into out, or dropped and counted
 	n3Reply                        // send reply to the sender's address and port
 	n3UnknownTEID                  // a G-PDU for no session: see errorIndication
+	n3Downlink                     // send reply to replyTo: a G-PDU to the gNB
 )
 
 // uplinkWorker is the N3 reader's packet processing, apart from the
@@ -48,13 +57,17 @@ type uplinkWorker struct {
 	pkt   gtpu.Packet
 	out   [][]byte // T-PDUs for the TUN device, each at tunWriteOffset
 	reply []byte   // the message handle asks the caller to send
-	ei    rateLimiter
-	stats dirStats
+	// replyTo is where an n3Downlink reply goes.
+	replyTo netip.AddrPort
+	ei      rateLimiter
+	ra      rateLimiter // Router Advertisements answering solicitations
+	stats   dirStats
 }
 
 func newUplinkWorker(t *tables, local netip.Addr, batch int) *uplinkWorker {
 	w := &uplinkWorker{t: t, local: local, out: make([][]byte, 0, batch), reply: make([]byte, 0, 64)}
 	w.ei.init(errorIndicationRate, errorIndicationBurst)
+	w.ra.init(routerAdvertRate, routerAdvertBurst)
 	return w
 }
 
@@ -104,6 +117,9 @@ func (w *uplinkWorker) handle(raw []byte, n int, now int64) n3Verdict {
 		w.stats.drop(dropNoPDR)
 		return n3Done
 	}
+	if isRouterSolicitation(tpdu) {
+		return w.routerSolicitation(rules, now)
+	}
 	if reason := r.police(len(tpdu), now); reason != pass {
 		w.stats.drop(reason)
 		return n3Done
@@ -141,4 +157,22 @@ func (w *uplinkWorker) errorIndication(dst netip.Addr, now int64) bool {
 	w.stats.errorIndications++
 	w.reply = gtpu.AppendErrorIndication(w.reply[:0], w.pkt.TEID, dst)
 	return true
+}
+
+// routerSolicitation answers a Router Solicitation from the UE (RFC 4861
+// §6.2.6) with the session's Router Advertisement, into w.reply for
+// w.replyTo. The solicitation is the UPF's, never forwarded to N6: one
+// from a session without an IPv6 router or downlink tunnel, or past the
+// rate, is dropped.
+func (w *uplinkWorker) routerSolicitation(rules *sessionRules, now int64) n3Verdict {
+	w.stats.routerSolicits++
+	teid, qfi, peer, ok := rules.routerTunnel()
+	if !ok || !w.ra.allow(1, now) {
+		w.stats.drop(dropRouterSolicitation)
+		return n3Done
+	}
+	w.stats.routerAdverts++
+	w.reply = gtpu.AppendGPDU(w.reply[:0], teid, qfi, false, rules.ra)
+	w.replyTo = peer
+	return n3Downlink
 }

@@ -147,6 +147,14 @@ func FuzzUplink(f *testing.F) {
 	if err := tb.apply(1, r); err != nil {
 		f.Fatal(err)
 	}
+	// An IPv6 session with the UPF as its router, on TEID 0x300: Router
+	// Solicitations are answered.
+	r6 := ipv6Rules(mustAddr("127.0.0.2"), Forward)
+	r6.PDRs[0].TEID, r6.FARs[1].Outer.TEID = 0x300, 0x400
+	if err := tb.apply(2, r6); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(gtpu.AppendGPDU(nil, 0x300, 9, true, routerSolicitation(mustAddr("fe80::1"), allRouters, 255)))
 	w := newUplinkWorker(tb, mustAddr("127.0.0.1"), 1)
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		if len(msg) > n3BufSize-n3Headroom {
@@ -154,8 +162,13 @@ func FuzzUplink(f *testing.F) {
 		}
 		raw := datagram(msg)
 		w.out = w.out[:0]
-		if w.handle(raw, len(msg), 0) == n3UnknownTEID {
+		switch w.handle(raw, len(msg), 0) {
+		case n3UnknownTEID:
 			w.errorIndication(netip.Addr{}, 0)
+		case n3Downlink:
+			if len(w.out) != 0 || !w.replyTo.IsValid() {
+				t.Fatalf("a Router Advertisement answer with %d T-PDUs to N6, to %v", len(w.out), w.replyTo)
+			}
 		}
 		for _, o := range w.out {
 			start := cap(raw) - cap(o) + tunWriteOffset // of the T-PDU in raw

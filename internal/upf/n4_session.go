@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -168,7 +169,7 @@ func (u *UPF) releaseLocked(teids []uint32) {
 func (u *UPF) install(s *session, r pfcp.Rules, taken []uint32) error {
 	err := checkBARs(r)
 	if err == nil {
-		err = u.dp.Apply(s.upSEID, toDatapath(r))
+		err = u.dp.Apply(s.upSEID, u.toDatapath(r))
 	}
 	if err != nil {
 		u.release(taken)
@@ -207,9 +208,21 @@ func checkBARs(r pfcp.Rules) error {
 	return nil
 }
 
-// toDatapath converts the rules of the protocol to the datapath's.
-func toDatapath(r pfcp.Rules) Rules {
+// toDatapath converts the rules of the protocol to the datapath's. A
+// downlink PDR (Source Core) with a UE IPv6 /64 prefix is how the SMF
+// tells the UPF that the session is an IPv6 or IPv4v6 PDU session (TS
+// 23.501 §5.8.2.2.3): the UPF is then the UE's IPv6 router and
+// advertises that prefix, with the resolvers and MTU of the PDR's
+// network instance (Options.DNNs).
+func (u *UPF) toDatapath(r pfcp.Rules) Rules {
 	var out Rules
+	for _, p := range r.PDRs {
+		if p.SourceInterface != uint8(Core) || !p.UEIPv6Prefix.IsValid() || p.UEIPv6Prefix.Bits() != 64 || out.Router != nil {
+			continue
+		}
+		d := u.dnns[strings.ToLower(p.NetworkInstance)]
+		out.Router = &IPv6Router{Prefix: p.UEIPv6Prefix, DNS: d.DNS, MTU: d.MTU}
+	}
 	if len(r.BARs) > 0 {
 		out.BufferPackets = int(r.BARs[0].SuggestedPackets)
 	}

@@ -88,6 +88,11 @@ type Rules struct {
 	QERs          []QER
 	URRs          []URR
 	BufferPackets int
+	// Router, when set, makes the datapath the session's IPv6 router
+	// (router.go): a Router Advertisement with it goes to the UE once the
+	// downlink PDR holding Router.Prefix forwards to Access, and the
+	// UE's Router Solicitations are answered.
+	Router *IPv6Router
 }
 
 // DownlinkData is the first downlink packet a session buffered for a FAR

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/keelcore/keel/internal/gtpu"
 )
 
 // ErrUnknownSession is returned by Delete and Usage for a SEID the
@@ -53,6 +55,8 @@ type sessionEntry struct {
 	slot  *sessionSlot
 	teids []uint32
 	addrs []addrKey
+	// advertised: the session's first Router Advertisement went out.
+	advertised bool
 }
 
 func newTables(ipv6N3 bool) *tables {
@@ -115,6 +119,7 @@ func (t *tables) apply(seid uint64, r Rules) error {
 	rules.slot = e.slot
 	markDraining(e.slot)
 	e.slot.rules.Store(rules)
+	t.advertise(e, rules)
 	t.release(e.slot)
 	for _, k := range e.teids {
 		if !slices.Contains(teids, k) {
@@ -152,6 +157,24 @@ func (t *tables) remove(seid uint64) (*sessionRules, error) {
 	rules := e.slot.rules.Swap(nil)
 	t.release(e.slot)
 	return rules, nil
+}
+
+// advertise sends the session's first Router Advertisement (router.go)
+// once its downlink tunnel is known: TS 23.501 §5.8.2.2.3, the UE learns
+// its prefix from it. It goes before the downlink the session kept.
+func (t *tables) advertise(e *sessionEntry, rules *sessionRules) {
+	if e.advertised || t.sendDL == nil {
+		return
+	}
+	teid, qfi, peer, ok := rules.routerTunnel()
+	if !ok {
+		return
+	}
+	e.advertised = true
+	t.sendDL(gtpu.AppendGPDU(nil, teid, qfi, false, rules.ra), peer)
+	if t.m != nil {
+		t.m.routerAdverts.Inc()
+	}
 }
 
 // release sends or frees what slot buffered, as its rules now say.

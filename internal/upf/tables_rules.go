@@ -22,6 +22,10 @@ type sessionRules struct {
 	// bufPackets bounds the packets kept (the BAR's suggested count); 0:
 	// the datapath's bound.
 	bufPackets int
+	// ra is the IPv6 packet of the session's Router Advertisement and
+	// raPrefix the prefix it advertises; nil without Rules.Router.
+	ra       []byte
+	raPrefix addrKey
 }
 
 // pdrRule is a PDR with its FAR, QERs and URRs resolved.
@@ -69,6 +73,13 @@ func rulesError(seid uint64, format string, args ...any) error {
 // modification. ipv6N3 tells whether N3 can reach IPv6 peers.
 func compileRules(seid uint64, r Rules, prev *sessionRules, ipv6N3 bool) (*sessionRules, error) {
 	s := &sessionRules{seid: seid, bufPackets: r.BufferPackets}
+	if r.Router != nil {
+		if p := r.Router.Prefix; !p.IsValid() || !p.Addr().Is6() || p.Addr().Is4In6() || p.Bits() != 64 {
+			return nil, rulesError(seid, "IPv6 router prefix %v is not an IPv6 /64", p)
+		}
+		s.ra = appendRouterAdvertisement(nil, r.Router)
+		s.raPrefix = prefixKey(r.Router.Prefix.Masked())
+	}
 
 	fars := make(map[uint32]*farRule, len(r.FARs))
 	for _, f := range r.FARs {
@@ -316,6 +327,20 @@ func matchAddr(keys []addrKey, hi, lo uint64, v4 bool) bool {
 		}
 	}
 	return false
+}
+
+// routerTunnel is where the session's Router Advertisement goes: the
+// tunnel and QFI of the downlink PDR that holds the advertised prefix,
+// when its FAR forwards to Access (the gNB's tunnel is known).
+func (s *sessionRules) routerTunnel() (teid uint32, qfi uint8, peer netip.AddrPort, ok bool) {
+	if s.ra == nil {
+		return 0, 0, netip.AddrPort{}, false
+	}
+	r := s.matchDownlink(s.raPrefix.hi, s.raPrefix.lo, false)
+	if r == nil || r.far.action != Forward || r.far.dest != Access {
+		return 0, 0, netip.AddrPort{}, false
+	}
+	return r.far.teid, r.qfi, r.far.peer, true
 }
 
 // police applies the PDR's gate and maximum bit rates to a packet of n

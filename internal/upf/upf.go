@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +39,19 @@ type Options struct {
 	// moved). Without it such an Association Setup is refused "Request
 	// rejected": the Node ID stays with the address that set it up.
 	AllowAddressChange bool
+	// DNNs give, by network instance, what the UPF's IPv6 Router
+	// Advertisements tell the UEs of the DNN besides their prefix.
+	DNNs []DNN
+}
+
+// DNN is a data network as the UPF's IPv6 router (router.go) presents
+// it: Name is the network instance of the SMF's PDRs (the DNN, matched
+// without regard to case), DNS its resolvers (the IPv6 ones go in the
+// RDNSS option), MTU the link MTU (0: none advertised).
+type DNN struct {
+	Name string
+	DNS  []netip.Addr
+	MTU  int
 }
 
 // UPF is the N4 side of a User Plane Function: it keeps the PFCP
@@ -53,7 +67,9 @@ type UPF struct {
 	// peers is Options.Peers as a set, nil for any; read-only after New.
 	peers     map[netip.Addr]bool
 	allowMove bool
-	newSEID   func() uint64 // a random candidate UP SEID
+	// dnns is Options.DNNs by lower-case name; read-only after New.
+	dnns    map[string]DNN
+	newSEID func() uint64 // a random candidate UP SEID
 
 	node  *pfcp.Node
 	ready chan struct{} // closed once node is set: handlers wait for it
@@ -129,6 +145,10 @@ func New(ctx context.Context, opts Options) (*UPF, error) {
 	u.state.nextTEID = rand.Uint32()
 	u.newSEID = randomSEID
 	u.allowMove = opts.AllowAddressChange
+	u.dnns = make(map[string]DNN, len(opts.DNNs))
+	for _, d := range opts.DNNs {
+		u.dnns[strings.ToLower(d.Name)] = d
+	}
 	if opts.Peers != nil {
 		u.peers = make(map[netip.Addr]bool, len(opts.Peers))
 		for _, a := range opts.Peers {
