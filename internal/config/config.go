@@ -184,6 +184,9 @@ type DNN struct {
 	IPv6Pool netip.Prefix `yaml:"ipv6_pool"`
 	// DNS are the resolvers offered to UEs, in order of preference.
 	DNS []netip.Addr `yaml:"dns"`
+	// PCSCF are the P-CSCF addresses offered to UEs that ask (IMS, TS
+	// 24.229 §9.2.1), in order of preference.
+	PCSCF []netip.Addr `yaml:"pcscf"`
 	// MTU is the link MTU offered to UEs.
 	MTU uint16 `yaml:"mtu"`
 }

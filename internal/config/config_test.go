@@ -100,6 +100,7 @@ func TestLoadFull(t *testing.T) {
 			IPv4Pool: netip.MustParsePrefix("10.45.0.0/16"),
 			IPv6Pool: netip.MustParsePrefix("2001:db8:45::/48"),
 			DNS:      []netip.Addr{netip.MustParseAddr("8.8.8.8"), netip.MustParseAddr("2001:4860:4860::8888")},
+			PCSCF:    []netip.Addr{netip.MustParseAddr("10.45.0.10"), netip.MustParseAddr("2001:db8:45::10")},
 			MTU:      1400,
 		}},
 		N2: N2{Address: netip.MustParseAddrPort("[::]:38412"), SCTP: SCTPUserspace, SCTPDebug: true},

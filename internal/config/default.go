@@ -210,6 +210,9 @@ dnns:
     # [] for none. An IPv6 server such as 2001:4860:4860::8888 only helps
     # DNNs with an ipv6_pool.
     dns: {{list .DNS}}
+    # P-CSCF addresses offered to UEs that ask for them (IMS, e.g. on an
+    # "ims" DNN), IPv4 and IPv6, in order of preference; [] for none.
+    pcscf: {{list .PCSCF}}
     # The link MTU offered to UEs, 1280..9000. 1400 leaves room for GTP-U
     # on a transport network with an MTU of 1500.
     mtu: {{.MTU}}

@@ -288,6 +288,9 @@ func (n DNN) validate(key string) *Error {
 	if err := validateUnicastList(key+".dns", "dns", n.DNS); err != nil {
 		return err
 	}
+	if err := validateUnicastList(key+".pcscf", "pcscf", n.PCSCF); err != nil {
+		return err
+	}
 	if n.MTU < minMTU || n.MTU > maxMTU {
 		return errorf(key+".mtu", "must be %d..%d, got %d", minMTU, maxMTU, n.MTU)
 	}

@@ -323,12 +323,10 @@ func (s *SMF) acceptMessages(ss *session, er sm.EstablishmentRequest, cause uint
 		// among the SMF's sessions and never zero.
 		binary.BigEndian.PutUint64(a.IPv6IID[:], ss.seid)
 	}
-	// Resolvers of the families the UE asked for and the session has.
-	for _, d := range cfg.DNS {
-		if (d.Is4() && er.WantDNSv4 && ss.ipv4.IsValid()) || (d.Is6() && er.WantDNSv6 && ss.ipv6.IsValid()) {
-			a.DNS = append(a.DNS, d)
-		}
-	}
+	// Resolvers and P-CSCFs (TS 24.501 §9.11.4.6, TS 24.008 §10.5.6.3)
+	// of the families the UE asked for and the session has.
+	a.DNS = offered(cfg.DNS, er.WantDNSv4 && ss.ipv4.IsValid(), er.WantDNSv6 && ss.ipv6.IsValid())
+	a.PCSCF = offered(cfg.PCSCF, er.WantPCSCFv4 && ss.ipv4.IsValid(), er.WantPCSCFv6 && ss.ipv6.IsValid())
 	if er.WantMTU {
 		a.MTU = uint16(cfg.MTU)
 	}
@@ -341,6 +339,17 @@ func (s *SMF) acceptMessages(ss *session, er sm.EstablishmentRequest, cause uint
 		return accepted{}, err
 	}
 	return accepted{n1: n1, n2: n2}, nil
+}
+
+// offered are the addresses of addrs of the families v4 and v6 select.
+func offered(addrs []netip.Addr, v4, v6 bool) []netip.Addr {
+	var out []netip.Addr
+	for _, d := range addrs {
+		if (d.Is4() && v4) || (d.Is6() && v6) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // setupTransfer is the PDU Session Resource Setup Request Transfer (TS

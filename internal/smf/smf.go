@@ -40,6 +40,9 @@ type DNNConfig struct {
 	// DNS are the resolvers offered to UEs that ask (in the extended
 	// PCO), in order of preference.
 	DNS []netip.Addr
+	// PCSCF are the P-CSCF addresses offered to UEs that ask (in the
+	// extended PCO, TS 24.501 §9.11.4.6), in order of preference.
+	PCSCF []netip.Addr
 	// MTU is the link MTU offered to UEs that ask; 0 offers none.
 	MTU int
 }

@@ -34,7 +34,11 @@ type Accept struct {
 	// (§9.11.4.6), IPv4 ones as container 0x000D, IPv6 ones as 0x0003:
 	// only those the UE asked for (pass them filtered).
 	DNS []netip.Addr
-	MTU uint16 // ePCO container 0x0010 when nonzero
+	// PCSCF are the P-CSCF addresses in the extended PCO, IPv4 ones as
+	// container 0x000C, IPv6 ones as 0x0001 (TS 24.008 §10.5.6.3, TS
+	// 24.229 §9.2.1): only those the UE asked for.
+	PCSCF []netip.Addr
+	MTU   uint16 // ePCO container 0x0010 when nonzero
 	// Cause is the optional 5GSM cause, e.g. #50 when the UE asked for
 	// IPv4v6 and got IPv4 (§6.4.1.3); 0 leaves it out.
 	Cause uint8
@@ -62,7 +66,7 @@ const (
 // be encoded: a PDU session type other than IPv4, IPv6 or IPv4v6, a PDU
 // address that does not match it, an SSC mode other than 1 to 3, a QFI
 // other than 1 to 63, an SD over 24 bits, a DNN that is not APN-style
-// labels, or a DNS address that is not valid.
+// labels, or a DNS server or P-CSCF address that is not valid.
 func EstablishmentAccept(b []byte, a Accept) ([]byte, error) {
 	if err := a.check(); err != nil {
 		return nil, err
@@ -113,8 +117,8 @@ func EstablishmentAccept(b []byte, a Accept) ([]byte, error) {
 	b = append(b, ieiQoSFlowDescriptions, 0, 6,
 		a.QFI&0x3f, flowOpCreate, flowParamsIncluded|1,
 		flowParam5QI, 1, a.FiveQI)
-	if len(a.DNS) > 0 || a.MTU != 0 {
-		b = appendEPCO(b, a.DNS, a.MTU)
+	if len(a.DNS) > 0 || len(a.PCSCF) > 0 || a.MTU != 0 {
+		b = appendEPCO(b, a.DNS, a.PCSCF, a.MTU)
 	}
 	if a.DNN != "" {
 		b = append(b, ieiDNN, byte(dnnLength(a.DNN)))
@@ -156,6 +160,11 @@ func (a *Accept) check() error {
 	for _, d := range a.DNS {
 		if !d.IsValid() || d.Zone() != "" {
 			return fmt.Errorf("%s: DNS server address %v", name, d)
+		}
+	}
+	for _, d := range a.PCSCF {
+		if !d.IsValid() || d.Zone() != "" {
+			return fmt.Errorf("%s: P-CSCF address %v", name, d)
 		}
 	}
 	return nil
@@ -202,28 +211,37 @@ func ambrRate(unit uint8, value uint16) (uint64, bool) {
 
 // appendEPCO appends an Extended protocol configuration options IE (TS
 // 24.501 §9.11.4.6) with the network-to-MS containers of TS 24.008
-// §10.5.6.3: DNS server IPv4 (0x000D) and IPv6 (0x0003) addresses and the
-// IPv4 link MTU (0x0010).
-func appendEPCO(b []byte, dns []netip.Addr, mtu uint16) []byte {
+// §10.5.6.3: DNS server IPv4 (0x000D) and IPv6 (0x0003) addresses, P-CSCF
+// IPv4 (0x000C) and IPv6 (0x0001) addresses, and the IPv4 link MTU
+// (0x0010).
+func appendEPCO(b []byte, dns, pcscf []netip.Addr, mtu uint16) []byte {
 	b = append(b, ieiEPCO, 0, 0)
 	at := len(b)
 	b = append(b, 0x80) // extension bit, configuration protocol 0 (PPP)
-	for _, d := range dns {
-		if d.Is4() || d.Is4In6() {
-			v := d.Unmap().As4()
-			b = append(b, byte(pcoDNSServerIPv4>>8), byte(pcoDNSServerIPv4), 4)
-			b = append(b, v[:]...)
-		} else {
-			v := d.As16()
-			b = append(b, byte(pcoDNSServerIPv6>>8), byte(pcoDNSServerIPv6), 16)
-			b = append(b, v[:]...)
-		}
-	}
+	b = appendAddrContainers(b, dns, pcoDNSServerIPv4, pcoDNSServerIPv6)
+	b = appendAddrContainers(b, pcscf, pcoPCSCFIPv4, pcoPCSCFIPv6)
 	if mtu != 0 {
 		b = append(b, byte(pcoIPv4LinkMTU>>8), byte(pcoIPv4LinkMTU), 2, byte(mtu>>8), byte(mtu))
 	}
 	n := len(b) - at
 	b[at-2], b[at-1] = byte(n>>8), byte(n)
+	return b
+}
+
+// appendAddrContainers appends one PCO container per address: id4 with
+// the 4 octets of an IPv4 address, id6 with the 16 of an IPv6 one.
+func appendAddrContainers(b []byte, addrs []netip.Addr, id4, id6 uint16) []byte {
+	for _, d := range addrs {
+		if d.Is4() || d.Is4In6() {
+			v := d.Unmap().As4()
+			b = append(b, byte(id4>>8), byte(id4), 4)
+			b = append(b, v[:]...)
+		} else {
+			v := d.As16()
+			b = append(b, byte(id6>>8), byte(id6), 16)
+			b = append(b, v[:]...)
+		}
+	}
 	return b
 }
 
@@ -360,14 +378,14 @@ func AppendEstablishmentRequest(b []byte, r EstablishmentRequest) []byte {
 	if r.SSCMode != 0 {
 		b = append(b, ieiSSCMode|r.SSCMode&0x07)
 	}
-	if r.WantDNSv4 || r.WantDNSv6 || r.WantMTU {
+	if r.WantDNSv4 || r.WantDNSv6 || r.WantPCSCFv4 || r.WantPCSCFv6 || r.WantMTU {
 		b = append(b, ieiEPCO, 0, 0)
 		at := len(b)
 		b = append(b, 0x80)
 		for _, c := range []struct {
 			want bool
 			id   uint16
-		}{{r.WantDNSv4, pcoDNSServerIPv4}, {r.WantDNSv6, pcoDNSServerIPv6}, {r.WantMTU, pcoIPv4LinkMTU}} {
+		}{{r.WantDNSv4, pcoDNSServerIPv4}, {r.WantDNSv6, pcoDNSServerIPv6}, {r.WantPCSCFv4, pcoPCSCFIPv4}, {r.WantPCSCFv6, pcoPCSCFIPv6}, {r.WantMTU, pcoIPv4LinkMTU}} {
 			if c.want {
 				b = append(b, byte(c.id>>8), byte(c.id), 0)
 			}

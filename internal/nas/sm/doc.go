@@ -41,8 +41,8 @@
 // # Spec conformance
 //
 //   - §8.3.1 PDU SESSION ESTABLISHMENT REQUEST: PDU session type, SSC
-//     mode and the DNS server and IPv4 link MTU requests of the extended
-//     protocol configuration options (§9.11.4.6, TS 24.008 §10.5.6.3)
+//     mode and the DNS server, P-CSCF and IPv4 link MTU requests of the
+//     extended protocol configuration options (§9.11.4.6, TS 24.008 §10.5.6.3)
 //     are read; SSC mode values 4 to 6 are read as modes 1 to 3
 //     (§9.11.4.16).
 //   - §8.3.2 PDU SESSION ESTABLISHMENT ACCEPT: one QoS flow, the default
@@ -51,8 +51,9 @@
 //     authorized QoS flow description (§9.11.4.12) with the 5QI; session
 //     AMBR (§9.11.4.14) in the finest unit that holds it, rounded down;
 //     PDU address (§9.11.4.10) for IPv4, IPv6 (interface identifier) and
-//     IPv4v6; S-NSSAI (§9.11.2.8); DNN (§9.11.2.1B); DNS servers and
-//     IPv4 link MTU in the extended PCO; an optional 5GSM cause.
+//     IPv4v6; S-NSSAI (§9.11.2.8); DNN (§9.11.2.1B); DNS servers,
+//     P-CSCF addresses and IPv4 link MTU in the extended PCO; an
+//     optional 5GSM cause.
 //   - §8.3.3 ESTABLISHMENT REJECT, §8.3.13 RELEASE REJECT, §8.3.14
 //     RELEASE COMMAND, §8.3.16 5GSM STATUS: header and 5GSM cause.
 //   - §8.3.12 RELEASE REQUEST and §8.3.15 RELEASE COMPLETE: the optional

@@ -112,8 +112,9 @@ type EstablishmentRequest struct {
 	// What the UE asked for in the Extended protocol configuration
 	// options (IEI 0x7B) or PCO (0x27) (TS 24.008 §10.5.6.3): container
 	// IDs 0x000D DNS server IPv4, 0x0003 DNS server IPv6, 0x0010 IPv4
-	// link MTU.
+	// link MTU, 0x000C P-CSCF IPv4, 0x0001 P-CSCF IPv6 address request.
 	WantDNSv4, WantDNSv6, WantMTU bool
+	WantPCSCFv4, WantPCSCFv6      bool
 }
 
 // ParseEstablishmentRequest reads a PDU SESSION ESTABLISHMENT REQUEST.
@@ -160,6 +161,8 @@ func ParseEstablishmentRequest(b []byte) (EstablishmentRequest, error) {
 			r.WantDNSv4 = r.WantDNSv4 || want.dnsV4
 			r.WantDNSv6 = r.WantDNSv6 || want.dnsV6
 			r.WantMTU = r.WantMTU || want.mtu
+			r.WantPCSCFv4 = r.WantPCSCFv4 || want.pcscfV4
+			r.WantPCSCFv6 = r.WantPCSCFv6 || want.pcscfV6
 		}
 	}
 	return r, nil
@@ -181,12 +184,14 @@ func sscMode(v uint8) uint8 {
 // PCO container identifiers, TS 24.008 §10.5.6.3 (MS to network: the
 // requests; network to MS: the values).
 const (
+	pcoPCSCFIPv6     uint16 = 0x0001
 	pcoDNSServerIPv6 uint16 = 0x0003
+	pcoPCSCFIPv4     uint16 = 0x000c
 	pcoDNSServerIPv4 uint16 = 0x000d
 	pcoIPv4LinkMTU   uint16 = 0x0010
 )
 
-type pcoWants struct{ dnsV4, dnsV6, mtu bool }
+type pcoWants struct{ dnsV4, dnsV6, mtu, pcscfV4, pcscfV6 bool }
 
 // parsePCORequest reads the container identifiers of the value of a
 // (extended) protocol configuration options IE (TS 24.008 §10.5.6.3,
@@ -201,6 +206,10 @@ func parsePCORequest(v []byte) (w pcoWants, ok bool) {
 			w.dnsV6 = true
 		case pcoIPv4LinkMTU:
 			w.mtu = true
+		case pcoPCSCFIPv4:
+			w.pcscfV4 = true
+		case pcoPCSCFIPv6:
+			w.pcscfV6 = true
 		}
 	})
 	return w, err == nil

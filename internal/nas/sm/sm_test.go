@@ -57,6 +57,23 @@ var (
 		SST:   2,
 		Cause: CausePDUSessionTypeIPv6OnlyAllowed,
 	}
+	// IPv4v6 on an IMS DNN: DNS and P-CSCF servers of both families.
+	acceptIMS = Accept{
+		PDUSessionID: 2, PTI: 3, PDUType: PDUTypeIPv4v6, SSCMode: SSCMode1,
+		QFI: 1, FiveQI: 5,
+		IPv4:    netip.MustParseAddr("10.46.0.2"),
+		IPv6IID: iid, HasIPv6: true,
+		SST:   1,
+		DNN:   "ims",
+		DNS:   []netip.Addr{netip.MustParseAddr("2001:db8::53")},
+		PCSCF: []netip.Addr{netip.MustParseAddr("10.46.0.1"), netip.MustParseAddr("2001:db8::5060")},
+	}
+	// A UE asking for P-CSCF addresses of both families and IPv6 DNS.
+	requestIMS = EstablishmentRequest{
+		Header:    Header{PDUSessionID: 2, PTI: 3, MessageType: MsgEstablishmentRequest},
+		PDUType:   PDUTypeIPv4v6,
+		WantDNSv6: true, WantPCSCFv4: true, WantPCSCFv6: true,
+	}
 	requestAll = EstablishmentRequest{
 		Header:  Header{PDUSessionID: 5, PTI: 0x2a, MessageType: MsgEstablishmentRequest},
 		PDUType: PDUTypeIPv4v6, SSCMode: SSCMode1,
@@ -118,6 +135,19 @@ func TestBuildersGolden(t *testing.T) {
 			"29 09 02 0211223344556677" +
 			"22 01 02" +
 			"79 0006 3f 20 41 01 01 05"},
+		{"EstablishmentAccept/IMS", mustAccept(t, acceptIMS), "" +
+			"2e 02 03 c2 13" +
+			"0009 01 0006 31 31 01 01 ff 01" +
+			"06 01 0000 01 0000" +
+			"29 0d 03 0211223344556677 0a2e0002" +
+			"22 01 01" +
+			"79 0006 01 20 41 01 01 05" +
+			// ePCO: ext + PPP; DNS IPv6 (0003) 2001:db8::53; P-CSCF IPv4
+			// (000c) 10.46.0.1; P-CSCF IPv6 (0001) 2001:db8::5060 (TS
+			// 24.008 §10.5.6.3, table 10.5.154).
+			"7b 002e 80 0003 10 20010db8000000000000000000000053" +
+			"000c 04 0a2e0001 0001 10 20010db8000000000000000000005060" +
+			"25 04 03 696d73"},
 		{"EstablishmentReject", EstablishmentReject(nil, 5, 0x2a, CauseMissingOrUnknownDNN), "2e 05 2a c3 1b"},
 		// #26 with the Back-off timer value IE (TS 24.501 §8.3.3.2): IEI
 		// 37, length 1, GPRS timer 3 (§9.11.2.5, TS 24.008 §10.5.7.4a)
@@ -131,6 +161,10 @@ func TestBuildersGolden(t *testing.T) {
 		// of empty contents.
 		{"AppendEstablishmentRequest", AppendEstablishmentRequest(nil, requestAll),
 			"2e 05 2a c1 ffff 93 a1 7b 000a 80 000d00 000300 001000"},
+		// P-CSCF IPv4 (000c) and IPv6 (0001) address requests after the
+		// DNS one, no SSC mode.
+		{"AppendEstablishmentRequest/IMS", AppendEstablishmentRequest(nil, requestIMS),
+			"2e 02 03 c1 ffff 93 7b 000a 80 000300 000c00 000100"},
 		{"AppendReleaseRequest", AppendReleaseRequest(nil, 5, 3, CauseRegularDeactivation), "2e 05 03 d1 59 24"},
 		{"AppendReleaseComplete", AppendReleaseComplete(nil, 5, 0, 0), "2e 05 00 d4"},
 	} {
@@ -153,7 +187,7 @@ func TestBuildersAppend(t *testing.T) {
 }
 
 func TestEstablishmentAcceptRoundTrip(t *testing.T) {
-	for _, a := range []Accept{acceptIPv4, acceptIPv4v6, acceptIPv6} {
+	for _, a := range []Accept{acceptIPv4, acceptIPv4v6, acceptIPv6, acceptIMS} {
 		b := mustAccept(t, a)
 		got, err := ParseEstablishmentAccept(b)
 		if err != nil {
@@ -280,6 +314,8 @@ func TestParseEstablishmentRequest(t *testing.T) {
 		// A PPP IPCP configuration (8021) with contents is skipped.
 		{"ePCO with IPCP", hdr + "7b 000e 80 8021 07 01000007810600 000d00", EstablishmentRequest{WantDNSv4: true}},
 		{"PCO", hdr + "27 04 80 000d00", EstablishmentRequest{WantDNSv4: true}},
+		{"ePCO P-CSCF IPv4 and IPv6", hdr + "7b 0007 80 000c00 000100", EstablishmentRequest{WantPCSCFv4: true, WantPCSCFv6: true}},
+		{"PCO P-CSCF IPv6", hdr + "27 04 80 000100", EstablishmentRequest{WantPCSCFv6: true}},
 		// §7.7.1: a malformed optional IE is treated as absent.
 		{"ePCO container overrun", hdr + "7b 0004 80 000d05", EstablishmentRequest{}},
 		{"ePCO without the ext bit", hdr + "7b 0004 00 000d00", EstablishmentRequest{}},

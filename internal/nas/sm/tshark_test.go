@@ -102,6 +102,18 @@ func TestTsharkDecodes(t *testing.T) {
 			"nas_5gs.sm.pdu_addr_inf_ipv6": "0211223344556677",
 			"nas_5gs.cmn.dnn":              "",
 		}},
+		{"accept IMS", dlNASTransport(2, mustAccept(t, acceptIMS)), false, map[string]string{
+			"nas_5gs.sm.message_type":    "0xc2",
+			"gsm_a.gm.sm.pco.dns.ipv6":   "2001:db8::53",
+			"gsm_a.gm.sm.pco.dns.ipv4":   "",
+			"gsm_a.gm.sm.pco.pcscf.ipv4": "10.46.0.1",
+			"gsm_a.gm.sm.pco.pcscf.ipv6": "2001:db8::5060",
+			"nas_5gs.cmn.dnn":            "ims",
+		}},
+		{"request IMS", ulNASTransport(2, AppendEstablishmentRequest(nil, requestIMS), true), true, map[string]string{
+			"nas_5gs.sm.message_type": "0xc1",
+			"gsm_a.gm.sm.pco_pid":     "0x0003,0x000c,0x0001",
+		}},
 		{"reject", dlNASTransport(5, EstablishmentReject(nil, 5, 0x2a, CauseMissingOrUnknownDNN)), false, map[string]string{
 			"nas_5gs.sm.message_type": "0xc3", "nas_5gs.sm.5gsm_cause": "27"}},
 		{"reject with back-off", dlNASTransport(5, EstablishmentRejectBackOff(nil, 5, 0x2a, CauseInsufficientResources, 2*time.Minute)), false, map[string]string{

@@ -74,6 +74,10 @@ func ParseEstablishmentAccept(b []byte) (Accept, error) {
 					a.DNS = append(a.DNS, netip.AddrFrom4([4]byte(v)))
 				case id == pcoDNSServerIPv6 && len(v) == 16:
 					a.DNS = append(a.DNS, netip.AddrFrom16([16]byte(v)))
+				case id == pcoPCSCFIPv4 && len(v) == 4:
+					a.PCSCF = append(a.PCSCF, netip.AddrFrom4([4]byte(v)))
+				case id == pcoPCSCFIPv6 && len(v) == 16:
+					a.PCSCF = append(a.PCSCF, netip.AddrFrom16([16]byte(v)))
 				case id == pcoIPv4LinkMTU && len(v) == 2:
 					a.MTU = uint16(v[0])<<8 | uint16(v[1])
 				}
