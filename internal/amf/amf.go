@@ -36,6 +36,14 @@ type Config struct {
 	// Accept holds the operator's Registration Accept IEs (T3502, 5GS
 	// network feature support, emergency numbers, service area).
 	Accept gmm.AcceptIEs
+	// NITZ, when set, is sent to every UE after its initial registration
+	// (TS 24.501 §5.4.4.2); its clock, when nil, is Options.Now.
+	NITZ *gmm.NITZ
+	// AfterRegistration says when a UE's N2 connection is released at
+	// the end of a registration without follow-on request (TS 24.501
+	// §5.5.1.2.4); the zero value releases only after registration
+	// updates.
+	AfterRegistration gmm.ConnectionPolicy
 	// Timers are the 5GMM network timers; zero values take the TS
 	// 24.501 defaults (gmm.Timers says which).
 	Timers gmm.Timers
@@ -237,6 +245,14 @@ func New(cfg Config, opts Options) (*AMF, error) {
 		Timers:             timers,
 		PagingAttempts:     cfg.PagingAttempts,
 		Accept:             cfg.Accept,
+		AfterRegistration:  cfg.AfterRegistration,
+	}
+	if cfg.NITZ != nil {
+		n := *cfg.NITZ
+		if n.Now == nil {
+			n.Now = a.now
+		}
+		a.gmmCfg.NITZ = &n
 	}
 	a.mu.rans = map[*ran]struct{}{}
 	a.mu.byID = map[ngap.RANNodeID]*ran{}

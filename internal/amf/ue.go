@@ -260,6 +260,8 @@ func (s ueShell) AllocateGUTI() nas.GUTI {
 	return nas.GUTI{PLMN: g.PLMN, RegionID: g.RegionID, SetID: g.SetID, Pointer: g.Pointer, TMSI: tmsi}
 }
 
+func (s ueShell) RestoreGUTI(g nas.GUTI) { s.u.a.restoreTMSI(s.u, g.TMSI) }
+
 func (s ueShell) Identified(supi string) {
 	s.u.supi = supi
 	s.u.log = s.u.log.With("supi", supi)
@@ -390,6 +392,23 @@ func (a *AMF) allocateTMSI(u *ueContext) uint32 {
 			return t
 		}
 	}
+}
+
+// restoreTMSI binds u to tmsi, its 5G-TMSI before the last allocateTMSI,
+// in place of the new one (a configuration update the UE never
+// acknowledged, TS 24.501 §5.4.4.4). A 5G-TMSI taken meanwhile by
+// another UE stays that UE's.
+func (a *AMF) restoreTMSI(u *ueContext, tmsi uint32) {
+	a.ues.Lock()
+	defer a.ues.Unlock()
+	if other, taken := a.ues.byTMSI[tmsi]; taken && other != u {
+		return
+	}
+	if u.tmsi != 0 && a.ues.byTMSI[u.tmsi] == u {
+		delete(a.ues.byTMSI, u.tmsi)
+	}
+	a.ues.byTMSI[tmsi] = u
+	u.tmsi = tmsi
 }
 
 // bindSUPI makes u the UE of supi; an older context of the same UE is

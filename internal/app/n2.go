@@ -34,6 +34,16 @@ func amfConfig(cfg config.Config) amf.Config {
 			Features: nas.NetworkFeatures{IMSVoPS: cfg.AMF.IMSVoiceOverPS, EMC: cfg.AMF.EmergencyServices},
 		},
 	}
+	if cfg.AMF.NITZ {
+		// Validate resolved the zone already.
+		zone, _ := cfg.AMF.Location()
+		c.NITZ = &gmm.NITZ{FullName: cfg.AMF.NetworkName.Full, ShortName: cfg.AMF.NetworkName.Short, Zone: zone}
+	}
+	if cfg.AMF.ReleaseAfterRegistration {
+		c.AfterRegistration = gmm.ReleaseAfterRegistration
+	} else {
+		c.AfterRegistration = gmm.KeepAfterRegistration
+	}
 	for _, n := range cfg.AMF.EmergencyNumbers {
 		c.Accept.EmergencyNumbers = append(c.Accept.EmergencyNumbers, nas.EmergencyNumber{Categories: n.CategoryBits(), Digits: n.Number})
 	}

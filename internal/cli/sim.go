@@ -51,6 +51,10 @@ type SimSummary struct {
 	ServiceRequests     int     `json:"service_requests"`
 	Pagings             int     `json:"pagings"`
 	ServiceRequestsPerS float64 `json:"service_requests_per_s,omitempty"`
+	// ConfigurationUpdates counts the CONFIGURATION UPDATE COMMANDs the
+	// UEs received (TS 24.501 §5.4.4: the network's NITZ after
+	// registration, new 5G-GUTIs).
+	ConfigurationUpdates int `json:"configuration_updates"`
 	// Procedures holds each procedure's latency percentiles:
 	// "registration", "pdu_session", "service_request" (Initial UE
 	// Message to Service Accept) and "paging" (downlink sent from the
@@ -227,6 +231,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		sum.UEs, sum.Registered, sum.UEsFailed = run.count, res.registered, res.failed
 		sum.Sessions, sum.PingSent, sum.PingReplies = res.sessions, res.pingSent, res.pingReplies
 		sum.ServiceRequests, sum.Pagings = res.serviceRequests, res.pagings
+		sum.ConfigurationUpdates = res.configurationUpdates
 		sum.SessionsPerS = res.rate(res.sessions, passRegistration)
 		sum.ServiceRequestsPerS = res.rate(res.serviceRequests, passService)
 		sum.Procedures = res.procedures()

@@ -84,6 +84,9 @@ type ueResults struct {
 	// network-triggered; pagings the UEs the gNB was paged for.
 	serviceRequests int
 	pagings         int
+	// configurationUpdates counts the CONFIGURATION UPDATE COMMANDs the
+	// UEs processed.
+	configurationUpdates int
 	// phase is the pass under way, done the UEs it finished, well or
 	// not; elapsed is how long each pass took.
 	phase   string
@@ -156,6 +159,11 @@ func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB, live chan<- *ueResul
 			}
 		}
 		r.pass(ctx, res, gnbs, p.phase, step)
+	}
+	for _, s := range sessions {
+		if s != nil {
+			res.add(&res.configurationUpdates, s.UE.ConfigurationUpdates())
+		}
 	}
 	return res
 }
@@ -287,6 +295,9 @@ func (r *ueRun) newUE(i int) (*ue.UE, error) {
 		SUPI: r.supi(i), MCC: r.plmn.MCC, MNC: r.plmn.MNC, K: k, OPc: opc,
 		Scheme: r.scheme, HNKeyID: r.hnKeyID, HNPublic: r.hnPublic,
 		SNSSAIs: []ue.SNSSAI{r.ueSlice()},
+		// TS 24.501 §5.5.1.2.2: a UE that opens a PDU session right after
+		// registering asks the network to keep the connection.
+		FollowOnRequest: r.pdu,
 	})
 }
 

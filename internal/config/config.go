@@ -118,6 +118,31 @@ type AMF struct {
 	// service in, sent as the service area list (TS 24.501 §9.11.3.49,
 	// allowed area); empty sends none: every tracking area is allowed.
 	ServiceAreaTACs []uint32 `yaml:"service_area_tacs"`
+	// NITZ sends every UE, once its initial registration is complete, a
+	// CONFIGURATION UPDATE COMMAND with NetworkName, the universal time
+	// and TimeZone (TS 24.501 §5.4.4.2, TS 22.042). On by default.
+	NITZ bool `yaml:"nitz"`
+	// NetworkName is the network's full and short names (TS 24.501
+	// §9.11.3.35) sent with NITZ; "Keel" by default. An empty name is
+	// not sent.
+	NetworkName NetworkName `yaml:"network_name"`
+	// TimeZone is the IANA name of the local time zone sent with NITZ
+	// (TS 24.501 §9.11.3.52, §9.11.3.19), e.g. "Europe/Paris"; "UTC" by
+	// default. Keel carries the time zone database, so the name resolves
+	// without the host's.
+	TimeZone string `yaml:"time_zone"`
+	// ReleaseAfterRegistration releases a UE's N2 connection at the end of
+	// a registration when the UE set no follow-on request and nothing else
+	// needs the connection (TS 24.501 §5.5.1.2.4, §5.5.1.3.4). On by
+	// default; off keeps the connection until the gNB releases it.
+	ReleaseAfterRegistration bool `yaml:"release_after_registration"`
+}
+
+// NetworkName is the network's full and short names (TS 24.501
+// §9.11.3.35, TS 24.008 §10.5.3.5a).
+type NetworkName struct {
+	Full  string `yaml:"full"`
+	Short string `yaml:"short"`
 }
 
 // EmergencyNumber is one entry of the emergency number list

@@ -94,7 +94,8 @@ func TestLoadFull(t *testing.T) {
 			T3502: 30 * time.Minute, IMSVoiceOverPS: true, EmergencyServices: true,
 			EmergencyNumbers: []EmergencyNumber{{Number: "112", Categories: []string{"police", "ambulance", "fire"}},
 				{Number: "1400", Categories: []string{"mountain"}}, {Number: "999"}},
-			ServiceAreaTACs: []uint32{1, 2}},
+			ServiceAreaTACs: []uint32{1, 2},
+			NetworkName:     NetworkName{Full: "Keel Lab Network", Short: "KeelLab"}, TimeZone: "Europe/Paris"},
 		DNNs: []DNN{{
 			Name:     "internet",
 			IPv4Pool: netip.MustParsePrefix("10.45.0.0/16"),

@@ -25,14 +25,18 @@ func Default() Config {
 		TACs:   []uint32{1},
 		Slices: []Slice{{SST: 1}},
 		AMF: AMF{Name: "keel-amf", RegionID: 1, SetID: 1, Pointer: 0,
-			Integrity:              []string{"NIA2", "NIA1", "NIA3"},
-			Ciphering:              []string{"NEA2", "NEA1", "NEA3", "NEA0"},
-			T3512:                  54 * time.Minute,
-			T3513:                  4 * time.Second,
-			PagingAttempts:         3,
-			ImplicitDeregistration: 4 * time.Minute,
-			MaxRegistering:         10000,
-			T3502:                  12 * time.Minute},
+			Integrity:                []string{"NIA2", "NIA1", "NIA3"},
+			Ciphering:                []string{"NEA2", "NEA1", "NEA3", "NEA0"},
+			T3512:                    54 * time.Minute,
+			T3513:                    4 * time.Second,
+			PagingAttempts:           3,
+			ImplicitDeregistration:   4 * time.Minute,
+			MaxRegistering:           10000,
+			T3502:                    12 * time.Minute,
+			NITZ:                     true,
+			NetworkName:              NetworkName{Full: "Keel", Short: "Keel"},
+			TimeZone:                 "UTC",
+			ReleaseAfterRegistration: true},
 		DNNs: []DNN{{
 			Name:     "internet",
 			IPv4Pool: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 45, 0, 0}), 16),
@@ -190,6 +194,21 @@ amf:
   # list (TS 24.501 §9.11.3.49): at most 16 TACs of the PLMN. [] sends none
   # (every tracking area is allowed).
   service_area_tacs: {{list .AMF.ServiceAreaTACs}}
+  # Send each UE, once its initial registration is complete, the network's
+  # names and the time with the local time zone (NITZ: TS 24.501 §5.4.4,
+  # CONFIGURATION UPDATE COMMAND), which phones show and set their clock by.
+  nitz: {{.AMF.NITZ}}
+  # The network's names (TS 24.501 §9.11.3.35), at most 100 characters; ""
+  # sends none.
+  network_name:
+    full: {{str .AMF.NetworkName.Full}}
+    short: {{str .AMF.NetworkName.Short}}
+  # Local time zone, an IANA name such as Europe/Paris; UTC by default.
+  time_zone: {{str .AMF.TimeZone}}
+  # Release a UE's N2 connection at the end of a registration when the UE
+  # set no follow-on request and nothing else needs it (TS 24.501
+  # §5.5.1.2.4). false keeps it until the gNB releases it.
+  release_after_registration: {{.AMF.ReleaseAfterRegistration}}
 
 # Data networks UEs may open PDU sessions to: at least one. In an entry, a
 # key left out is empty, except mtu, which is 1400.

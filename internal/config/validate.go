@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+	_ "time/tzdata" // amf.time_zone resolves without the host's zoneinfo
+	"unicode/utf8"
 )
 
 const (
@@ -152,6 +154,9 @@ func (a AMF) validate() *Error {
 		return errorf("amf.t3502", "must be 2s to %s (GPRS timer 2, TS 24.008 §10.5.7.4), got %s", maxGPRSTimer2, a.T3502)
 	}
 	if err := a.validateEmergencyNumbers(); err != nil {
+		return err
+	}
+	if err := a.validateNITZ(); err != nil {
 		return err
 	}
 	if err := a.validateServiceArea(); err != nil {
@@ -553,4 +558,30 @@ func validateUnicastList(key, name string, addrs []netip.Addr) *Error {
 		}
 	}
 	return nil
+}
+
+// maxNetworkNameLen bounds a network name: its IE (TS 24.008 §10.5.3.5a)
+// has one length octet, and a name in UCS2 takes two octets a character.
+const maxNetworkNameLen = 100
+
+// validateNITZ checks the network names and resolves the time zone.
+func (a AMF) validateNITZ() *Error {
+	for key, n := range map[string]string{"amf.network_name.full": a.NetworkName.Full, "amf.network_name.short": a.NetworkName.Short} {
+		if len([]rune(n)) > maxNetworkNameLen || !utf8.ValidString(n) {
+			return errorf(key, "must be at most %d characters of UTF-8, got %q", maxNetworkNameLen, n)
+		}
+	}
+	if _, err := a.Location(); err != nil {
+		return errorf("amf.time_zone", "must be an IANA time zone name such as UTC or Europe/Paris, got %q", a.TimeZone)
+	}
+	return nil
+}
+
+// Location resolves TimeZone ("" is UTC) from the time zone database
+// Keel carries.
+func (a AMF) Location() (*time.Location, error) {
+	if a.TimeZone == "" {
+		return time.UTC, nil
+	}
+	return time.LoadLocation(a.TimeZone)
 }

@@ -54,6 +54,9 @@ func TestValidate(t *testing.T) {
 		{"implicit deregistration short", func(c *Config) { c.AMF.ImplicitDeregistration = time.Millisecond }, "amf.implicit_deregistration", "at least 1s"},
 		{"set ID 1024", func(c *Config) { c.AMF.SetID = 1024 }, "amf.set_id", "must be 0..1023 (10 bits), got 1024"},
 		{"T3502 zero", func(c *Config) { c.AMF.T3502 = 0 }, "amf.t3502", "must be 2s to 3h6m0s"},
+		{"unknown time zone", func(c *Config) { c.AMF.TimeZone = "Mars/Olympus" }, "amf.time_zone", "must be an IANA time zone name"},
+		{"empty time zone is UTC", func(c *Config) { c.AMF.TimeZone = "" }, "", ""},
+		{"network name too long", func(c *Config) { c.AMF.NetworkName.Full = strings.Repeat("k", 101) }, "amf.network_name.full", "at most 100"},
 		{"T3502 186m", func(c *Config) { c.AMF.T3502 = 186 * time.Minute }, "", ""},
 		{"T3502 187m", func(c *Config) { c.AMF.T3502 = 187 * time.Minute }, "amf.t3502", "GPRS timer 2"},
 		{"emergency number", func(c *Config) {

@@ -30,7 +30,8 @@ func TestDeleteSubscriberEndsUE(t *testing.T) {
 	if _, err := c.CreateSubscriber(ctx, api.SubscriberRequest{SUPI: &supi, K: &kh, OPc: &opch}); err != nil {
 		t.Fatal(err)
 	}
-	u, err := ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: k, OPc: opc, Scheme: ue.SchemeNull, SNSSAIs: []ue.SNSSAI{{SST: 1}}})
+	u, err := ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: k, OPc: opc, Scheme: ue.SchemeNull, SNSSAIs: []ue.SNSSAI{{SST: 1}},
+		FollowOnRequest: true}) // a PDU session follows the registration
 	if err != nil {
 		t.Fatal(err)
 	}

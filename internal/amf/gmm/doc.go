@@ -5,7 +5,7 @@
 //
 // A Machine performs no I/O of its own. Events come in as method calls
 // (HandleNAS, Expired, ContextSetUp, Released, Deregister, NotDelivered,
-// SessionNotified, ModifyIndicated); everything the
+// SessionNotified, ModifyIndicated, UpdateConfiguration); everything the
 // procedure wants done — a downlink NAS message, an Initial Context Setup,
 // a UE context release, starting or stopping a timer — goes out through
 // the Shell the AMF provides. This is what lets the tests replay a
@@ -56,6 +56,12 @@
 //   - A NAS Non Delivery Indication (TS 38.413 §8.6) leaves the waiting
 //     procedure to its timer, or aborts it on a lower layer failure
 //     (TS 24.501 §5.4.1.3.7 a, §5.4.2.7 a, §5.4.3.5 a, §5.5.1.2.8 a).
+//   - TS 24.501 §5.4.4 generic UE configuration update
+//     (handle_configuration_update.go): NITZ after an initial
+//     registration, a new 5G-GUTI or allowed NSSAI under T3555, waiting
+//     for a paged UE's Service Request.
+//   - TS 24.501 §5.5.1.2.4, §5.5.1.3.4: the N2 connection released after
+//     a registration without follow-on request (Config.AfterRegistration).
 //   - TS 24.501 §4.4.4.3: after the secure exchange is established only
 //     integrity-checked messages are processed.
 //   - TS 33.501 §6.1.3.2 (5G-AKA in the SEAF), Annex A.7-A.9 keys.

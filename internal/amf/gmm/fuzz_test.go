@@ -140,8 +140,9 @@ func (s *fuzzShell) StopTimer(Timer)                 {}
 func (s *fuzzShell) AllocateGUTI() nas.GUTI {
 	return nas.GUTI{PLMN: fuzzPLMN, RegionID: 1, SetID: 1, TMSI: 0xc0ffee00}
 }
-func (s *fuzzShell) Identified(string) {}
-func (s *fuzzShell) Outcome(Outcome)   {}
+func (s *fuzzShell) RestoreGUTI(nas.GUTI) {}
+func (s *fuzzShell) Identified(string)    {}
+func (s *fuzzShell) Outcome(Outcome)      {}
 func (s *fuzzShell) SetupSessions(items []SessionResource) {
 	for _, it := range items {
 		s.nas(it.NASPDU)

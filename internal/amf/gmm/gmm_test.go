@@ -64,6 +64,9 @@ type world struct {
 	lastSessions []uint8
 	// setup is the last Initial Context Setup the machine asked for.
 	setup gmm.ContextSetup
+	// tmsis are the 5G-TMSIs AllocateGUTI hands out next; when empty it
+	// hands out 0xc0ffee00.
+	tmsis []uint32
 }
 
 // shell records every action as a transcript line.
@@ -100,7 +103,11 @@ func (s shell) StopTimer(t gmm.Timer) {
 	s.w.timer[t] = false
 }
 func (s shell) AllocateGUTI() nas.GUTI {
-	return nas.GUTI{PLMN: plmn, RegionID: 1, SetID: 1, TMSI: 0xc0ffee00}
+	tmsi := uint32(0xc0ffee00)
+	if len(s.w.tmsis) > 0 {
+		tmsi, s.w.tmsis = s.w.tmsis[0], s.w.tmsis[1:]
+	}
+	return nas.GUTI{PLMN: plmn, RegionID: 1, SetID: 1, TMSI: tmsi}
 }
 func (s shell) SetupSessions(items []gmm.SessionResource) {
 	for _, it := range items {
@@ -149,7 +156,7 @@ func describe(pdu []byte) string {
 		// T3346 value, GPRS timer 2 (TS 24.501 §8.2.9.2).
 		name += fmt.Sprintf(" T3346=%#02x", body[6])
 	}
-	if nas.MessageType(body) == nas.MsgServiceAccept && len(body) > 3 {
+	if mt := nas.MessageType(body); (mt == nas.MsgServiceAccept || mt == nas.MsgConfigurationUpdateCommand) && len(body) > 3 {
 		// The IEs of a SERVICE ACCEPT (§8.2.17), readable under 128-NEA0.
 		name += fmt.Sprintf("[%x]", body[3:])
 	}
@@ -166,6 +173,7 @@ var names = map[uint8]string{
 	0x4c: "ServiceRequest", 0x4d: "ServiceReject", 0x4e: "ServiceAccept",
 	0x58: "AuthenticationReject", 0x59: "AuthenticationFailure", 0x5b: "IdentityRequest", 0x5c: "IdentityResponse",
 	0x5d: "SecurityModeCommand", 0x5e: "SecurityModeComplete", 0x5f: "SecurityModeReject", 0x64: "5GMMStatus",
+	0x54: "ConfigurationUpdateCommand", 0x55: "ConfigurationUpdateComplete",
 }
 
 type worldOptions struct {
@@ -186,6 +194,11 @@ type worldOptions struct {
 	ueNSSAI  []ue.SNSSAI
 	// accept sets the AMF's Registration Accept IEs.
 	accept gmm.AcceptIEs
+	// nitz and after set the AMF's NITZ and connection policy after
+	// registration; follow has the UE set the follow-on request bit.
+	nitz   *gmm.NITZ
+	after  gmm.ConnectionPolicy
+	follow bool
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -236,7 +249,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		PLMN: plmn, ServingNetworkName: kdf.ServingNetworkName("001", "01"),
 		TAIs: []ngap.TAI{{PLMN: plmn, TAC: 1}}, Slices: o.slices,
 		Integrity: []uint8{2, 1, 3}, Ciphering: o.ciphering, T3512: 54 * time.Minute, Timers: gmm.DefaultTimers,
-		Accept: o.accept,
+		Accept: o.accept, NITZ: o.nitz, AfterRegistration: o.after,
 	}
 	w := &world{t: t, timer: map[gmm.Timer]bool{}, cfg: cfg, svc: gmm.Services{AUSF: a, SDM: d, UECM: d}}
 	if o.smf {
@@ -248,7 +261,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		k = o.ueK
 	}
 	w.ue, err = ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: k, OPc: testOPc, Scheme: ue.SchemeNull,
-		SNSSAIs: o.ueNSSAI, SQN: o.ueSQN, IA: o.ueIA})
+		SNSSAIs: o.ueNSSAI, SQN: o.ueSQN, IA: o.ueIA, FollowOnRequest: o.follow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,4 +350,8 @@ func (w *world) check(name string) {
 	if d := cmp.Diff(string(want), got); d != "" {
 		w.t.Errorf("transcript %s differs (-want +got):\n%s", name, d)
 	}
+}
+
+func (s shell) RestoreGUTI(g nas.GUTI) {
+	fmt.Fprintf(&s.w.log, "  nw: 5G-GUTI restored tmsi=%#x\n", g.TMSI)
 }

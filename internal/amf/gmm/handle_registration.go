@@ -41,6 +41,11 @@ func (m *Machine) handleRegistrationRequest(ctx context.Context, req *nasMessage
 		m.retransmit()
 		return
 	}
+	if m.proc == procConfigurationUpdate {
+		// §5.4.4.4 d: the registration goes on, the configuration
+		// update is aborted.
+		m.abortConfigurationUpdate("registration")
+	}
 	if m.proc != procNone {
 		m.log.Info("registration request during a procedure: restarting", "procedure", int(m.proc))
 		m.stopTimer()
@@ -279,7 +284,7 @@ func (m *Machine) accept(ctx context.Context) {
 		// kept for a follow-on request and for downlink that waited
 		// for the UE (§5.5.1.3.4: the AMF may keep it when it has
 		// pending downlink).
-		keep := r.follow || m.dl.pending() || len(sessions) > 0
+		keep := r.follow || m.dl.pending() || len(sessions) > 0 || m.cfg.AfterRegistration == KeepAfterRegistration
 		m.registered(ctx, "accepted")
 		if !keep {
 			m.release(ReleaseNormal)
@@ -292,13 +297,27 @@ func (m *Machine) accept(ctx context.Context) {
 	m.sh.StartTimer(T3550, m.cfg.Timers.T3550)
 }
 
-// handleRegistrationComplete ends the registration (§5.5.1.2.4).
+// handleRegistrationComplete ends the registration (§5.5.1.2.4). After an
+// initial registration the UE is sent the network's NITZ, and the N2
+// connection is released when the UE has no follow-on request and
+// nothing else needs the connection (§5.5.1.2.4; TS 23.502 §4.2.2.2.2,
+// AN release of §4.2.6), as Config.AfterRegistration allows.
 func (m *Machine) handleRegistrationComplete() {
 	if m.proc != procRegistrationAccept {
 		return
 	}
+	r := m.reg
 	m.stopTimer()
+	waiting := m.dl.pending()
 	m.registered(context.Background(), "accepted")
+	if r == nil || r.kind != regInitial {
+		return
+	}
+	m.sendNITZ()
+	if m.cfg.AfterRegistration == ReleaseAfterRegistration && !r.follow && !waiting &&
+		m.proc == procNone && !m.dl.pending() && len(m.sessions) == 0 {
+		m.release(ReleaseNormal)
+	}
 }
 
 func (m *Machine) registered(ctx context.Context, result string) {

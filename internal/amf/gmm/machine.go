@@ -31,10 +31,14 @@ const (
 	// ImplicitDeregistration runs after the mobile reachable timer
 	// expired; on expiry the UE is implicitly deregistered (§5.3.7).
 	ImplicitDeregistration
+	// T3555 runs while a CONFIGURATION UPDATE COMMAND that requested
+	// acknowledgement waits for its CONFIGURATION UPDATE COMPLETE (TS
+	// 24.501 §5.4.4.2).
+	T3555
 )
 
 // MaxTimer is the highest Timer value.
-const MaxTimer = ImplicitDeregistration
+const MaxTimer = T3555
 
 func (t Timer) String() string {
 	switch t {
@@ -52,13 +56,15 @@ func (t Timer) String() string {
 		return "mobile-reachable"
 	case ImplicitDeregistration:
 		return "implicit-deregistration"
+	case T3555:
+		return "T3555"
 	}
 	return "T?"
 }
 
 // maxExpiries is the expiry on which a procedure is aborted: TS 24.501
 // retransmits four times and gives up on the fifth expiry of T3550,
-// T3560, T3570 and T3522.
+// T3560, T3570, T3522 and T3555.
 const maxExpiries = 5
 
 // State is the 5GMM state of the UE in the network (TS 24.501 §5.1.3.2.2).
@@ -95,6 +101,7 @@ const (
 	procSecurityMode
 	procRegistrationAccept
 	procDeregistration
+	procConfigurationUpdate
 )
 
 // Config is what every UE's machine shares.
@@ -116,7 +123,32 @@ type Config struct {
 	PagingAttempts int
 	// Accept holds the operator's settings of REGISTRATION ACCEPT IEs.
 	Accept AcceptIEs
+	// NITZ, when set, is sent to every UE in a CONFIGURATION UPDATE
+	// COMMAND once its initial registration is complete (TS 24.501
+	// §5.4.4.2); nil sends none.
+	NITZ *NITZ
+	// AfterRegistration says when the UE's N2 connection is released
+	// once a registration without follow-on request is done.
+	AfterRegistration ConnectionPolicy
 }
+
+// ConnectionPolicy says what becomes of the UE's N2 connection at the end
+// of a registration whose REGISTRATION REQUEST had no follow-on request
+// pending and after which the network has nothing pending for the UE
+// (TS 24.501 §5.5.1.2.4, §5.5.1.3.4, TS 23.502 §4.2.2.2.2 and §4.2.6).
+type ConnectionPolicy uint8
+
+const (
+	// ReleaseAfterUpdate releases it after a mobility or periodic
+	// registration update and keeps it after an initial registration.
+	ReleaseAfterUpdate ConnectionPolicy = iota
+	// ReleaseAfterRegistration releases it after every registration, as
+	// TS 24.501 §5.5.1.2.4 and §5.5.1.3.4 have the network do.
+	ReleaseAfterRegistration
+	// KeepAfterRegistration keeps it: the gNB releases it, e.g. for
+	// user inactivity.
+	KeepAfterRegistration
+)
 
 // DefaultT3346 is the back-off given to UEs refused for congestion.
 const DefaultT3346 = 2 * time.Minute
@@ -135,6 +167,8 @@ type Timers struct {
 	// ImplicitDeregistration is the implicit deregistration timer
 	// (network dependent, §5.3.7); 0 means DefaultImplicitDeregistration.
 	ImplicitDeregistration time.Duration
+	// T3555 guards a CONFIGURATION UPDATE COMMAND; 0 means DefaultT3555.
+	T3555 time.Duration
 }
 
 // Defaults of the network-dependent timers and of Config.PagingAttempts.
@@ -168,6 +202,11 @@ func (t Timers) of(x Timer) time.Duration {
 			return DefaultImplicitDeregistration
 		}
 		return t.ImplicitDeregistration
+	case T3555:
+		if t.T3555 == 0 {
+			return DefaultT3555
+		}
+		return t.T3555
 	}
 	return t.T3522
 }
@@ -230,6 +269,10 @@ type Shell interface {
 	StopTimer(t Timer)
 	// AllocateGUTI returns a fresh 5G-GUTI that now names this UE.
 	AllocateGUTI() nas.GUTI
+	// RestoreGUTI makes g, the UE's 5G-GUTI before the last
+	// AllocateGUTI, name it again in place of the new one, which the UE
+	// never acknowledged (TS 24.501 §5.4.4.4).
+	RestoreGUTI(g nas.GUTI)
 	// Identified reports the UE's SUPI once it is authenticated.
 	Identified(supi string)
 	// Outcome reports the end of a procedure.
@@ -325,6 +368,9 @@ type Machine struct {
 	// tais is the TAI list of the UE's last REGISTRATION ACCEPT: its
 	// registration area, where it is paged.
 	tais []ngap.TAI
+	// cu is the running generic UE configuration update procedure
+	// (handle_configuration_update.go).
+	cu *configUpdate
 }
 
 // New returns the machine of a UE that has just sent its first message.
@@ -454,6 +500,8 @@ func (m *Machine) dispatch(ctx context.Context, msg *fnas.GmmMessage, plain []by
 		m.handleSecurityModeReject(msg.SecurityModeReject)
 	case fnas.MsgTypeRegistrationComplete:
 		m.handleRegistrationComplete()
+	case fnas.MsgTypeConfigurationUpdateComplete:
+		m.handleConfigurationUpdateComplete()
 	case fnas.MsgTypeDeregistrationRequestUEOriginatingDeregistration:
 		m.handleDeregistrationRequest(ctx, msg.DeregistrationRequestUEOriginatingDeregistration)
 	case fnas.MsgTypeDeregistrationAcceptUETerminatedDeregistration:
@@ -518,6 +566,8 @@ func (m *Machine) timer() Timer {
 		return T3550
 	case procDeregistration:
 		return T3522
+	case procConfigurationUpdate:
+		return T3555
 	}
 	return 0
 }
@@ -566,6 +616,10 @@ func (m *Machine) giveUp(ctx context.Context, result string) {
 		m.deregistered(ctx)
 		m.release(ReleaseDeregister)
 		m.sh.Outcome(Outcome{"deregistration", result})
+	case procConfigurationUpdate:
+		// §5.4.4.4 a, c: the procedure ends; the UE stays registered
+		// and connected.
+		m.abortConfigurationUpdate(result)
 	default:
 		m.sh.Outcome(Outcome{"registration", result})
 		m.abort(ReleaseUnspecified)
@@ -602,6 +656,10 @@ func (m *Machine) Released(ctx context.Context) {
 	m.serving = false
 	if wasConnected && m.state == Registered {
 		m.deactivateSessions(ctx)
+	}
+	if m.proc == procConfigurationUpdate {
+		// §5.4.4.4 a: the connection is gone before the complete.
+		m.abortConfigurationUpdate("released")
 	}
 	if m.proc != procNone && m.proc != procRegistrationAccept {
 		m.stopTimer()

@@ -19,6 +19,9 @@ type downlink struct {
 	// deregister: a network-initiated deregistration (§5.5.2.3) waits
 	// for the UE to be connected.
 	deregister bool
+	// config is a generic UE configuration update (§5.4.4) waiting for
+	// the UE to be connected, or for the running procedure to end.
+	config *ConfigurationUpdate
 	// paging is set while a paging run is in progress (T3513 running).
 	paging bool
 	// expiries counts the T3513 expiries of the running paging.
@@ -26,7 +29,7 @@ type downlink struct {
 }
 
 // pending reports whether anything waits for the UE.
-func (d *downlink) pending() bool { return len(d.transfers) > 0 || d.deregister }
+func (d *downlink) pending() bool { return len(d.transfers) > 0 || d.deregister || d.config != nil }
 
 // add keeps a transfer for the UE; a newer transfer for the same PDU
 // session replaces the older one (the SMF's latest N2 SM information is
@@ -77,7 +80,13 @@ func (m *Machine) deliverTransfer(t sbi.N1N2Transfer) error {
 func (m *Machine) resumeSignalling(ctx context.Context) {
 	if m.dl.deregister {
 		m.dl.deregister = false
+		m.dl.config = nil
 		m.Deregister(ctx)
+		return
+	}
+	if u := m.dl.config; u != nil && m.proc == procNone {
+		m.dl.config = nil
+		m.sendConfigurationUpdate(*u)
 	}
 }
 
@@ -175,6 +184,11 @@ func (m *Machine) pagingExpired(ctx context.Context) {
 	ts := m.dl.transfers
 	m.dl.transfers = nil
 	m.failTransfers(ts, sbi.N1N2UENotResponding)
+	if m.dl.config != nil {
+		// The update is not made: the UE keeps its configuration.
+		m.dl.config = nil
+		m.sh.Outcome(Outcome{"configuration-update", "no-answer"})
+	}
 	if m.dl.deregister {
 		m.dl.deregister = false
 		m.deregistered(ctx)
@@ -212,6 +226,7 @@ func (m *Machine) dropDownlink() {
 	ts := m.dl.transfers
 	m.dl.transfers = nil
 	m.dl.deregister = false
+	m.dl.config = nil
 	m.failTransfers(ts, sbi.N1N2UENotReachable)
 }
 

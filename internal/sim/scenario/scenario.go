@@ -45,7 +45,11 @@ type Session struct {
 
 // Register runs an initial registration (TS 24.501 §5.5.1.2) and returns
 // how long it took, from the Initial UE Message to the Registration
-// Complete. The connection stays up.
+// Complete. A UE that set the follow-on request bit keeps its connection;
+// for one that did not, Register waits for the network to release it
+// (§5.5.1.2.4), handling what comes meanwhile (a CONFIGURATION UPDATE
+// COMMAND), and the UE is then idle (Conn nil) — unless no release comes
+// within settleTime: the core keeps connections after registration.
 func Register(ctx context.Context, g *gnb.GNB, u *ue.UE) (*Session, time.Duration, error) {
 	pdu, err := u.RegistrationRequest()
 	if err != nil {
@@ -61,14 +65,48 @@ func Register(ctx context.Context, g *gnb.GNB, u *ue.UE) (*Session, time.Duratio
 		c.Close()
 		return nil, 0, err
 	}
-	return s, time.Since(start), nil
+	lat := time.Since(start)
+	if !u.FollowOn() {
+		if err := s.settle(ctx); err != nil {
+			return nil, 0, err
+		}
+	}
+	return s, lat, nil
+}
+
+// settleTime bounds the wait of Register for the release of the
+// connection of a UE registered without follow-on request.
+const settleTime = 2 * time.Second
+
+// settle handles the downlink of the connection until the network
+// releases it, or for settleTime at most.
+func (s *Session) settle(ctx context.Context) error {
+	wait, cancel := context.WithTimeout(ctx, settleTime)
+	defer cancel()
+	for s.Conn != nil {
+		_, err := s.next(wait)
+		var f *Failure
+		switch {
+		case err == nil:
+		case errors.As(err, &f) && f.Cause == "released":
+			return nil
+		case ctx.Err() == nil && wait.Err() != nil:
+			return nil // the connection is kept
+		default:
+			return err
+		}
+	}
+	return nil
 }
 
 // Deregister runs a UE-initiated deregistration (§5.5.2.2), not switched
-// off, and waits for the release of the connection.
+// off, and waits for the release of the connection. An idle UE first
+// connects with a Service Request for signalling (§5.6.1).
 func (s *Session) Deregister(ctx context.Context) error {
 	if s.Conn == nil {
-		return &Failure{Cause: "idle"}
+		if _, err := s.ServiceRequest(ctx, ue.ServiceSignalling); err != nil {
+			return err
+		}
 	}
 	pdu, err := s.UE.DeregistrationRequest(false)
 	if err := s.send(ctx, pdu, err); err != nil {

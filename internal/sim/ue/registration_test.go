@@ -118,6 +118,18 @@ func TestRegistrationFlow(t *testing.T) {
 	if len(res.Uplink) != 0 {
 		t.Error("Configuration Update Complete sent without an acknowledgement request")
 	}
+	// NITZ (TS 24.501 §9.11.3.35): the full name "Keel Network" in the
+	// GSM 7-bit default alphabet, the short name "K_" in UCS2.
+	res = handle(t, u, n.protect(unhexT(t, "7e0054"+"430c84cb72990d7296e9f7b77c0d"+"450590004b005f"), 2))
+	if res.Event != EventConfigurationUpdated || len(res.Uplink) != 0 {
+		t.Errorf("NITZ: event %v, %d uplink, want %v and none", res.Event, len(res.Uplink), EventConfigurationUpdated)
+	}
+	if full, short := u.NetworkName(); full != "Keel Network" || short != "K_" {
+		t.Errorf("NetworkName() = %q, %q, want Keel Network, K_", full, short)
+	}
+	if got := u.ConfigurationUpdates(); got != 3 {
+		t.Errorf("ConfigurationUpdates() = %d, want 3", got)
+	}
 
 	// UE-originating deregistration.
 	dr, err := u.DeregistrationRequest(false)
@@ -216,4 +228,13 @@ func TestKgNBWithoutContext(t *testing.T) {
 	if !u.KgNB().IsZero() || u.GUTI() != "" {
 		t.Error("a new UE has a KgNB or a 5G-GUTI")
 	}
+}
+
+func unhexT(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

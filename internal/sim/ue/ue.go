@@ -54,11 +54,15 @@ type UE struct {
 	snn     []byte // serving network name (the home PLMN: the simulator does not roam)
 	nssai   []SNSSAI
 	follow  bool
-	usim    *milenage
-	suci    *concealer
-	secCap  [2]byte // UE security capability value: EA, IA
-	imei    string
-	imeisv  string
+	// configUpdates counts the CONFIGURATION UPDATE COMMANDs processed;
+	// fullName and shortName are the network's names they gave.
+	configUpdates       int
+	fullName, shortName string
+	usim                *milenage
+	suci                *concealer
+	secCap              [2]byte // UE security capability value: EA, IA
+	imei                string
+	imeisv              string
 
 	// 5GMM state. Handle and the request builders move it along the
 	// transition table in state.go.
@@ -252,3 +256,7 @@ func (u *UE) GoString() string { return u.String() }
 func (u *UE) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("supi", u.supi), slog.String("state", u.state.String()))
 }
+
+// FollowOn reports whether the UE sets the follow-on request bit in its
+// initial REGISTRATION REQUEST (Config.FollowOnRequest).
+func (u *UE) FollowOn() bool { return u.follow }
