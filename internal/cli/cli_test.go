@@ -229,3 +229,20 @@ func TestSimIdleFlags(t *testing.T) {
 		}
 	}
 }
+
+// --pdu-type takes ipv4, ipv6 or ipv4v6, and --ping (IPv4) needs IPv4.
+func TestSimPDUTypeFlag(t *testing.T) {
+	env, _, stderr, _ := apiServer(t)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sim", "--ues", "1", "--k", strings.Repeat("0", 32), "--opc", strings.Repeat("0", 32), "--pdu", "--pdu-type", "ethernet"}, `--pdu-type "ethernet"`},
+		{[]string{"sim", "--ues", "1", "--k", strings.Repeat("0", 32), "--opc", strings.Repeat("0", 32), "--pdu-type", "ipv6", "--ping", "10.45.0.1"}, "it needs --pdu-type ipv4 or ipv4v6"},
+	} {
+		stderr.Reset()
+		if got := Main(context.Background(), env, tt.args); got != ExitUsage || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("%s = exit %d (stderr %q), want a usage error naming %s", shellQuote(tt.args), got, stderr, tt.want)
+		}
+	}
+}

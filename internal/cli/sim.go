@@ -37,11 +37,15 @@ type SimSummary struct {
 	UEsFailed  int `json:"ues_failed"`
 	// With --pdu and --ping: sessions established, echo requests sent
 	// and answered.
-	Sessions    int      `json:"sessions"`
-	PingSent    int      `json:"ping_sent"`
-	PingReplies int      `json:"ping_replies"`
-	RatePerS    float64  `json:"rate_per_s,omitempty"`
-	LatencyMS   *Latency `json:"latency_ms,omitempty"`
+	Sessions    int `json:"sessions"`
+	PingSent    int `json:"ping_sent"`
+	PingReplies int `json:"ping_replies"`
+	// With --pdu-type ipv6 or ipv4v6: the sessions with IPv6 whose UE got
+	// the network's Router Advertisement and formed its address from the
+	// prefix.
+	RouterAdvertisements int      `json:"router_advertisements"`
+	RatePerS             float64  `json:"rate_per_s,omitempty"`
+	LatencyMS            *Latency `json:"latency_ms,omitempty"`
 	// SessionsPerS is PDU sessions established per second.
 	SessionsPerS float64 `json:"sessions_per_s,omitempty"`
 	// With --idle and --paging: the accepted Service Requests, UE- and
@@ -63,7 +67,7 @@ type SimSummary struct {
 }
 
 func runSim(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--pdu] [--ping ADDR] [--idle] [--paging] [--churn --duration D --reconnect-every D]] [--json]")
+	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--pdu [--pdu-type ipv4|ipv6|ipv4v6]] [--ping ADDR] [--idle] [--paging] [--churn --duration D --reconnect-every D]] [--json]")
 	amfAddr := fs.String("amf", "127.0.0.1:38412", "the AMF's N2 address")
 	gnbs := fs.Int("gnbs", 1, "number of gNBs, each with its own SCTP association")
 	jsonOut := fs.Bool("json", false, "print a JSON summary for scripts")
@@ -86,6 +90,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	dnn := fs.String("dnn", "", "DNN of the PDU sessions (default: the subscription's first)")
 	ping := fs.String("ping", "", "send ICMP echo requests to this IPv4 address from each UE's session, inside GTP-U (implies --pdu)")
 	pingCount := fs.Int("ping-count", 1, "echo requests per UE with --ping")
+	pduType := fs.String("pdu-type", "ipv4", "PDU session type the UEs request with --pdu: ipv4, ipv6 or ipv4v6 (a session with IPv6 waits for the network's Router Advertisement)")
 	idle := fs.Bool("idle", false, "after registration (and the session), the gNB releases each UE for user inactivity, then the UE sends a Service Request (and pings after it with --ping)")
 	paging := fs.Bool("paging", false, "with each UE idle, send it downlink from the data-network side (a UDP datagram to its address, routed by this host to the core's N6) so that it is paged, answers with a Service Request and receives it (implies --pdu)")
 	rate := fs.Float64("rate", 0, "UE arrivals per second (0: as fast as --concurrency allows)")
@@ -150,7 +155,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			count: *ues, plmn: plmn, slice: slice, suci: *suciFlag, provision: *provisionFlag, imsi: *imsi,
 			k: *kFlag, opc: *opcFlag, concurrency: *concurrency, timeout: *timeout, deregister: *deregister,
 			pdu: *pdu, dnn: *dnn, ping: *ping, pingCount: *pingCount, rate: *rate,
-			idle: *idle, paging: *paging,
+			idle: *idle, paging: *paging, pduType: *pduType,
 		}); err != nil {
 			return err
 		}
@@ -230,6 +235,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		}
 		sum.UEs, sum.Registered, sum.UEsFailed = run.count, res.registered, res.failed
 		sum.Sessions, sum.PingSent, sum.PingReplies = res.sessions, res.pingSent, res.pingReplies
+		sum.RouterAdvertisements = res.routerAdverts
 		sum.ServiceRequests, sum.Pagings = res.serviceRequests, res.pagings
 		sum.ConfigurationUpdates = res.configurationUpdates
 		sum.SessionsPerS = res.rate(res.sessions, passRegistration)

@@ -58,6 +58,9 @@ type ueRun struct {
 	dnn       string
 	ping      netip.Addr
 	pingCount int
+	// pduType is the PDU session type the UEs request (ue.PDUTypeIPv4
+	// ...); a session with IPv6 waits for the Router Advertisement.
+	pduType uint8
 	// With idle, each UE is released for user inactivity after its
 	// registration and sends a Service Request; with paging, each idle
 	// UE is paged for downlink dn sends it.
@@ -80,6 +83,9 @@ type ueResults struct {
 	sessions    int
 	pingSent    int
 	pingReplies int
+	// routerAdverts counts the sessions whose UE got its Router
+	// Advertisement.
+	routerAdverts int
 	// serviceRequests counts the accepted Service Requests, UE- and
 	// network-triggered; pagings the UEs the gNB was paged for.
 	serviceRequests int
@@ -324,12 +330,20 @@ func (r *ueRun) register(ctx context.Context, i int, g *gnb.GNB, res *ueResults)
 	res.latencies = append(res.latencies, lat)
 	res.mu.Unlock()
 	if r.pdu {
-		_, plat, err := s.EstablishPDUSession(ctx, 1, r.dnn, r.ueSlice())
+		sess, plat, err := s.EstablishPDUSessionType(ctx, 1, r.dnn, r.ueSlice(), r.pduType)
 		if err != nil {
 			return s, err
 		}
 		res.latency("pdu_session", plat)
 		res.add(&res.sessions, 1)
+		if sess.Type == ue.PDUTypeIPv6 || sess.Type == ue.PDUTypeIPv4v6 {
+			// TS 23.501 §5.8.2.2.3: the prefix comes in the network's
+			// Router Advertisement.
+			if _, err := s.AwaitRouterAdvertisement(ctx, 1); err != nil {
+				return s, err
+			}
+			res.add(&res.routerAdverts, 1)
+		}
 		if !r.idle {
 			if err := r.pings(ctx, s, res); err != nil {
 				return s, err
@@ -540,7 +554,11 @@ type ueOptions struct {
 	rate        float64
 	idle        bool
 	paging      bool
+	pduType     string
 }
+
+// pduTypes are the values of --pdu-type.
+var pduTypes = map[string]uint8{"": ue.PDUTypeIPv4, "ipv4": ue.PDUTypeIPv4, "ipv6": ue.PDUTypeIPv6, "ipv4v6": ue.PDUTypeIPv4v6}
 
 // prepareUEs checks the UE flags, provisions the subscribers and fetches
 // the home network public key when the scheme needs one.
@@ -561,6 +579,13 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 		idle: o.idle, paging: o.paging}
 	if o.rate < 0 {
 		return nil, usagef("--rate must not be negative")
+	}
+	var ok bool
+	if r.pduType, ok = pduTypes[o.pduType]; !ok {
+		return nil, usagef("--pdu-type %q: want ipv4, ipv6 or ipv4v6", o.pduType)
+	}
+	if r.pduType == ue.PDUTypeIPv6 && o.ping != "" {
+		return nil, usagef("--ping sends IPv4 echo requests: it needs --pdu-type ipv4 or ipv4v6")
 	}
 	if o.ping != "" {
 		a, err := netip.ParseAddr(o.ping)

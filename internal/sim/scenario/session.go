@@ -22,20 +22,7 @@ const PingInterval = 100 * time.Millisecond
 // "5gmm-cause-N" for a request the AMF could not forward, "idle" without
 // a connection, "timeout", "released".
 func (s *Session) EstablishPDUSession(ctx context.Context, psi uint8, dnn string, snssai ue.SNSSAI) (ue.PDUSession, time.Duration, error) {
-	if s.Conn == nil {
-		return ue.PDUSession{}, 0, &Failure{Cause: "idle"}
-	}
-	pdu, err := s.UE.EstablishPDUSession(psi, dnn, snssai, ue.PDUTypeIPv4)
-	start := time.Now()
-	if err := s.send(ctx, pdu, err); err != nil {
-		return ue.PDUSession{}, 0, err
-	}
-	if err := s.untilSession(ctx, psi, ue.EventPDUSessionEstablished); err != nil {
-		return ue.PDUSession{}, 0, err
-	}
-	lat := time.Since(start)
-	sess, _ := s.UE.PDUSession(psi)
-	return sess, lat, nil
+	return s.EstablishPDUSessionType(ctx, psi, dnn, snssai, ue.PDUTypeIPv4)
 }
 
 // Ping sends count ICMP echo requests, PingInterval apart, from the UE's
@@ -116,4 +103,23 @@ func (s *Session) untilSession(ctx context.Context, psi uint8, want ue.Event) er
 			return &Failure{Cause: fmt.Sprintf("5gmm-cause-%d", res.Cause), Err: errors.New(res.Event.String())}
 		}
 	}
+}
+
+// EstablishPDUSessionType is EstablishPDUSession for a PDU session of
+// type pduType (ue.PDUTypeIPv4, ue.PDUTypeIPv6, ue.PDUTypeIPv4v6).
+func (s *Session) EstablishPDUSessionType(ctx context.Context, psi uint8, dnn string, snssai ue.SNSSAI, pduType uint8) (ue.PDUSession, time.Duration, error) {
+	if s.Conn == nil {
+		return ue.PDUSession{}, 0, &Failure{Cause: "idle"}
+	}
+	pdu, err := s.UE.EstablishPDUSession(psi, dnn, snssai, pduType)
+	start := time.Now()
+	if err := s.send(ctx, pdu, err); err != nil {
+		return ue.PDUSession{}, 0, err
+	}
+	if err := s.untilSession(ctx, psi, ue.EventPDUSessionEstablished); err != nil {
+		return ue.PDUSession{}, 0, err
+	}
+	lat := time.Since(start)
+	sess, _ := s.UE.PDUSession(psi)
+	return sess, lat, nil
 }

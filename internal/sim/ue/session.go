@@ -25,6 +25,11 @@ type PDUSession struct {
 	// IPv4v6.
 	IPv4    netip.Addr
 	IPv6IID [8]byte
+	// IPv6Prefix and IPv6 are the /64 and the UE's address in it, from
+	// the network's Router Advertisement (HandleRouterAdvertisement);
+	// zero until one came.
+	IPv6Prefix netip.Prefix
+	IPv6       netip.Addr
 	// QFI is the QoS flow of the default QoS rule, FiveQI its 5QI from the
 	// authorized QoS flow descriptions (0 when the network gave none).
 	QFI    uint8

@@ -135,7 +135,7 @@ func TestEstablishmentAccept(t *testing.T) {
 			Filters: []PacketFilter{{ID: 1, Direction: 3, Contents: []byte{0x01}}}}},
 		QoSFlows: []QoSFlow{{QFI: 1, FiveQI: 9}},
 	}
-	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(netip.Addr{})); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})); diff != "" {
 		t.Errorf("PDUSession(1) (-want +got):\n%s", diff)
 	}
 	if !got.QoSRules[0].Filters[0].MatchAll() {
