@@ -209,17 +209,22 @@ func TestRouterRefusesNon64Prefix(t *testing.T) {
 // TestTsharkDecodesRouterAdvertisement has tshark decode the RA G-PDU
 // as it leaves for the gNB: GTP-U with the PDU Session Container (DL,
 // QFI), the ICMPv6 RA with its prefix, MTU and RDNSS, no malformed
-// frame and no expert warning.
+// frame and no expert warning; and the test's Router Solicitation.
 func TestTsharkDecodesRouterAdvertisement(t *testing.T) {
 	gpdu := gtpu.AppendGPDU(nil, 0x200, 9, false, appendRouterAdvertisement(nil, testRouter()))
-	run := tsharktest.Runner(t, tsharktest.Pcap(t, []string{"-u", "2152,2152"}, [][]byte{gpdu}))
+	rs := gtpu.AppendGPDU(nil, 0x100, 9, true, routerSolicitation(mustAddr("fe80::1"), allRouters, 255))
+	run := tsharktest.Runner(t, tsharktest.Pcap(t, []string{"-u", "2152,2152"}, [][]byte{gpdu, rs}))
 	tsharktest.CheckClean(t, run, "icmpv6.checksum.status == 0")
+	// The solicitation the tests answer is one tshark reads as such.
+	if sol := tsharktest.Fields(t, run, 1, []string{"icmpv6.type", "ipv6.dst", "gtp.ext_hdr.pdu_ses_con.pdu_type"}, "-Y", "frame.number == 2")[0]; sol["icmpv6.type"] != "133" || sol["ipv6.dst"] != "ff02::2" || sol["gtp.ext_hdr.pdu_ses_con.pdu_type"] != "1" {
+		t.Errorf("tshark reads the uplink Router Solicitation as %v", sol)
+	}
 	got := tsharktest.Fields(t, run, 1, []string{
 		"gtp.teid", "gtp.ext_hdr.pdu_ses_con.pdu_type", "gtp.ext_hdr.pdu_ses_con.qos_flow_id",
 		"ipv6.src", "ipv6.dst", "ipv6.hlim", "icmpv6.type", "icmpv6.nd.ra.flag.m", "icmpv6.nd.ra.flag.o",
 		"icmpv6.opt.prefix", "icmpv6.opt.prefix.length", "icmpv6.opt.prefix.flag.l", "icmpv6.opt.prefix.flag.a",
 		"icmpv6.opt.mtu", "icmpv6.opt.rdnss",
-	})[0]
+	}, "-Y", "frame.number == 1")[0]
 	want := map[string]string{
 		"gtp.teid": "0x00000200", "gtp.ext_hdr.pdu_ses_con.pdu_type": "0", "gtp.ext_hdr.pdu_ses_con.qos_flow_id": "9",
 		"ipv6.src": "fe80::ffff:ffff:ffff:fffe", "ipv6.dst": "ff02::1", "ipv6.hlim": "255", "icmpv6.type": "134",
