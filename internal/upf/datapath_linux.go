@@ -52,6 +52,11 @@ const n3Batch = 128
 // URR counters and MBR policers (atomic), and the socket. Apply, Delete
 // and Usage take tables.mu, which the packet path never does.
 //
+// A session's first Router Advertisement is sent by the Apply that
+// makes its downlink FAR forward, from the caller's goroutine under
+// tables.mu; one answering a Router Solicitation by the N3 reader, like
+// an Echo Response.
+//
 // The one exception is a downlink packet whose FAR buffers: the TUN
 // reader copies it into a pooled buffer under its session's own lock,
 // and the Apply that makes the FAR forward sends it from the caller's

@@ -45,6 +45,15 @@
 // that forwards again sends what is kept, in order. A session has at most
 // one BAR; removing it leaves the FARs that named it without one.
 //
+// IPv6 router (router.go; TS 23.501 §5.8.2.2.3, RFC 4861): a session
+// whose downlink PDR carries a UE IPv6 /64 prefix — the SMF's signal of
+// an IPv6 or IPv4v6 PDU session, TS 29.244 having no IE to ask for Router
+// Advertisements — gets one RA with that prefix (and the resolvers and
+// MTU of the PDR's network instance, Options.DNNs) when its downlink FAR
+// first forwards, in a G-PDU with the PDU Session Container's QFI; the
+// UE's Router Solicitations are answered the same way and never
+// forwarded to N6.
+//
 // N4 peers. PFCP has no authentication of its own (TS 33.501 §9.9 leaves
 // N4 to network domain security), so the UPF trusts addresses, not
 // claims: a request from a source address Options.Peers does not list is

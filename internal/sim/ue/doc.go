@@ -55,6 +55,11 @@
 //     UE-requested release with #36 and network-requested release answered
 //     with RELEASE COMPLETE; release reject; 5GSM STATUS. A per-session
 //     state machine (session.go) and PTI checks.
+//   - IPv6 on a session (TS 23.501 §5.8.2.2.2, §5.8.2.2.3; router.go):
+//     the network's Router Advertisement checked as RFC 4861 §6.1.2 asks
+//     of a host, the address formed from its /64 (A flag) and the
+//     accept's interface identifier (RFC 4862 §5.5.3); a Router
+//     Solicitation from the link-local address (§4.1).
 //   - NAS security (§4.4): integrity checking of downlink messages and the
 //     list of messages accepted plain (§4.4.4.2), ciphering, NAS COUNT
 //     estimation and replay rejection (§4.4.3), BEARER = NAS connection
