@@ -67,7 +67,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"procedure", "result"}),
 		serviceRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_amf_service_requests_total",
-			Help: "UE-triggered Service Requests (TS 24.501 §5.6.1) by result: accepted (context set up), context-setup-failed, ignored, rejected-<5GMM cause> (9, 10, 22, 96, 111, other).",
+			Help: "UE-triggered Service Requests (TS 24.501 §5.6.1) by result: accepted (context set up), context-setup-failed, ignored, rejected-<5GMM cause> (9, 10, 22, 96, 111, other); for one that failed the integrity check and ran authentication, authentication-failed, security-mode-rejected, timeout, lower-layer-failure.",
 		}, []string{"result"}),
 		registrationLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "keel_amf_registration_duration_seconds",

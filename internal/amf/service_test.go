@@ -394,3 +394,205 @@ func TestServiceRequestReplacesConnection(t *testing.T) {
 		t.Errorf("keel_ngap_protocol_errors_total{kind=unknown-ue} = %v, want 0: the old connection's Release Complete was refused", n)
 	}
 }
+
+// untilAccepted has u answer what comes down conn — the AUTHENTICATION
+// REQUEST and SECURITY MODE COMMAND of a SERVICE REQUEST that failed the
+// integrity check — until the SERVICE ACCEPT, which it returns with the
+// downlink that carried it.
+func untilAccepted(ctx context.Context, t *testing.T, conn *gnb.UEConn, u *ue.UE) (gnb.Downlink, []string) {
+	t.Helper()
+	var seen []string
+	for {
+		var d gnb.Downlink
+		select {
+		case d = <-conn.Downlink():
+		case <-ctx.Done():
+			t.Fatalf("no SERVICE ACCEPT after %v", seen)
+		}
+		if d.Released {
+			t.Fatalf("connection released (cause %q) after %v", d.Cause, seen)
+		}
+		res, err := u.Handle(d.NAS)
+		if err != nil {
+			t.Fatalf("UE handles downlink after %v: %v", seen, err)
+		}
+		seen = append(seen, nasName(d.NAS))
+		for _, up := range res.Uplink {
+			if err := conn.Send(ctx, up); err != nil {
+				t.Fatal(err)
+			}
+		}
+		switch res.Event {
+		case ue.EventServiceAccepted:
+			return d, seen
+		case ue.EventNone:
+		default:
+			t.Fatalf("UE event %v (cause #%d) after %v", res.Event, res.Cause, seen)
+		}
+	}
+}
+
+// nasType is the 5GMM message type of a downlink NAS PDU not ciphered:
+// after the security header (7 octets) of an integrity protected one.
+func nasType(pdu []byte) uint8 {
+	if len(pdu) >= 10 && pdu[1]&0x0f != 0 {
+		return pdu[9]
+	}
+	if len(pdu) >= 3 {
+		return pdu[2]
+	}
+	return 0
+}
+
+// nasName names a downlink NAS PDU by its message type, or "ciphered".
+func nasName(pdu []byte) string {
+	if len(pdu) >= 2 && (pdu[1]&0x0f == 2 || pdu[1]&0x0f == 4) {
+		return "ciphered"
+	}
+	return fmt.Sprintf("%#02x", nasType(pdu))
+}
+
+// A SERVICE REQUEST whose MAC is wrong, through NGAP (TS 23.502 §4.2.3.2
+// step 4): the AMF authenticates the UE and runs security mode control
+// on the Initial UE Message's connection; the UE sends its SERVICE
+// REQUEST again in the SECURITY MODE COMPLETE, and the Initial Context
+// Setup reactivates its session with KgNB from the new KAMF (uplink
+// COUNT 0, the SECURITY MODE COMPLETE's) and the SERVICE ACCEPT. The new
+// context then serves the next idle period's SERVICE REQUEST.
+func TestServiceRequestWrongMACAuthenticates(t *testing.T) {
+	smf := newIdleSMF(t)
+	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s }})
+	g := c.gnbN3(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	u := c.ue(t, 0)
+	s, _, err := scenario.Register(ctx, g, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ue.SNSSAI{SST: 1}); err != nil {
+		t.Fatal(err)
+	}
+	smf.waitEvents(t, "1", "setup-response")
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitCM(t, c, "idle")
+	tmsi := tmsiOf(t, c)
+
+	pdu, err := u.ServiceRequest(ue.ServiceData, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := slices.Clone(pdu)
+	bad[2] ^= 0xff
+	conn, err := g.Attach(ctx, bad, &tmsi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, seen := untilAccepted(ctx, t, conn, u)
+	if want := []string{"0x56", "0x5d", "ciphered"}; !slices.Equal(seen, want) {
+		t.Errorf("downlink NAS %v, want %v (AUTHENTICATION REQUEST, SECURITY MODE COMMAND, the ciphered SERVICE ACCEPT)", seen, want)
+	}
+	if !d.ContextSetup {
+		t.Error("SERVICE ACCEPT did not come in an Initial Context Setup Request")
+	}
+	if d.KgNB != u.KgNBForCount(0) {
+		t.Error("KgNB of the Initial Context Setup is not the new KAMF's for uplink COUNT 0 (TS 33.501 Annex A.9)")
+	}
+	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "ACTIVATING", "setup-response")
+	waitCM(t, c, "connected")
+	if got := metrictest.Value(t, c.reg, "keel_amf_service_requests_total", "result", "accepted"); got != 1 {
+		t.Errorf("keel_amf_service_requests_total{result=accepted} = %v, want 1", got)
+	}
+	if got := metrictest.Value(t, c.reg, "keel_amf_procedures_total", "procedure", "authentication", "result", "success"); got != 2 {
+		t.Errorf("keel_amf_procedures_total{authentication,success} = %v, want 2 (registration, service request)", got)
+	}
+
+	s.Conn = conn
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitCM(t, c, "idle")
+	if _, err := s.ServiceRequest(ctx, ue.ServiceData, 5); err != nil {
+		t.Fatalf("Service Request with the new context: %v", err)
+	}
+	waitCM(t, c, "connected")
+}
+
+// A replayed SERVICE REQUEST, through NGAP, from a connection that cannot
+// answer the AUTHENTICATION REQUEST: T3560 runs out, the AMF releases
+// that connection, and the UE, still registered with its context, has
+// its own SERVICE REQUEST accepted.
+func TestServiceRequestReplayedNotAnswered(t *testing.T) {
+	smf := newIdleSMF(t)
+	c := startCoreOpts(t, 1, gmm.Timers{T3560: 300 * time.Millisecond},
+		coreOptions{services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s }})
+	g := c.gnbN3(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	u := c.ue(t, 0)
+	s, _, err := scenario.Register(ctx, g, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ue.SNSSAI{SST: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitCM(t, c, "idle")
+	tmsi := tmsiOf(t, c)
+	pdu, err := u.ServiceRequest(ue.ServiceData, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := g.Attach(ctx, pdu, &tmsi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	untilAccepted(ctx, t, conn, u)
+	s.Conn = conn
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitCM(t, c, "idle")
+
+	attacker, err := g.Attach(ctx, pdu, &tmsi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	requests := 0
+	for released := false; !released; {
+		select {
+		case d := <-attacker.Downlink():
+			switch {
+			case d.Released:
+				released = true
+			case nasType(d.NAS) == 0x56:
+				requests++
+			default:
+				t.Fatalf("downlink %x to the replaying connection", d.NAS)
+			}
+		case <-ctx.Done():
+			t.Fatalf("replaying connection not released after %d AUTHENTICATION REQUESTs", requests)
+		}
+	}
+	if requests != 5 {
+		t.Errorf("%d AUTHENTICATION REQUESTs before the release, want 5 (T3560, TS 24.501 §5.4.1.3.7 b)", requests)
+	}
+	waitCM(t, c, "idle")
+	if got := metrictest.Value(t, c.reg, "keel_amf_service_requests_total", "result", "timeout"); got != 1 {
+		t.Errorf("keel_amf_service_requests_total{result=timeout} = %v, want 1", got)
+	}
+	count := u.NextULCount()
+	_, d, res := serviceRequest(ctx, t, g, u, tmsi, ue.EventServiceAccepted, 5)
+	if d.KgNB != u.KgNBForCount(count) {
+		t.Error("KgNB is not the old context's for the Service Request's uplink COUNT")
+	}
+	if len(res.ReactivationFailed) != 0 || len(res.SessionsReleased) != 0 {
+		t.Errorf("SERVICE ACCEPT: reactivation failed %v, sessions released %v; want PSI 5 kept and reactivated", res.ReactivationFailed, res.SessionsReleased)
+	}
+	waitCM(t, c, "connected")
+}

@@ -52,7 +52,13 @@
 //   - TS 24.501 §5.6.1 UE-triggered service request (handle_service.go):
 //     SERVICE ACCEPT in the Initial Context Setup with the reactivated
 //     sessions (TS 23.502 §4.2.3.2), SERVICE REJECT #9, #10, #22 (T3346),
-//     #96, #111; the PDU session status synchronised (§5.6.1.4.1).
+//     #96, #111; the PDU session status synchronised (§5.6.1.4.1). A
+//     SERVICE REQUEST failing the integrity check, or unprotected, is
+//     served after 5G-AKA and security mode control (TS 23.502 §4.2.3.2
+//     step 4, TS 24.501 §5.6.1.3, service_security.go) with the whole
+//     message the UE sends in the SECURITY MODE COMPLETE; until these
+//     complete the UE keeps its context, registration and sessions, and
+//     their failure only releases the connection.
 //   - A NAS Non Delivery Indication (TS 38.413 §8.6) leaves the waiting
 //     procedure to its timer, or aborts it on a lower layer failure
 //     (TS 24.501 §5.4.1.3.7 a, §5.4.2.7 a, §5.4.3.5 a, §5.5.1.2.8 a).

@@ -37,10 +37,12 @@ func (m *Machine) authenticate(ctx context.Context, req sbi.AuthRequest) {
 		m.authenticationUnavailable(err)
 		return
 	}
-	// A fresh ngKSI, not the one the UE says it holds (TS 24.501
-	// §5.4.1.3.2); 7 means "no key available".
+	// A fresh ngKSI, neither the one the UE says it holds nor that of
+	// the context in use (TS 24.501 §5.4.1.3.2); 7 means "no key
+	// available".
 	ksi := m.nextKSI
-	if m.reg != nil && m.reg.ngKSI&0x07 == ksi {
+	for m.reg != nil && m.reg.ngKSI&0x07 == ksi || m.service != nil && m.service.NgKSI&0x07 == ksi ||
+		m.sec != nil && m.sec.NgKSI == ksi {
 		ksi = (ksi + 1) % 7
 	}
 	m.nextKSI = (ksi + 1) % 7
@@ -53,6 +55,11 @@ func (m *Machine) authenticate(ctx context.Context, req sbi.AuthRequest) {
 // authenticationUnavailable rejects a registration whose subscriber the
 // home network refuses or does not know.
 func (m *Machine) authenticationUnavailable(err error) {
+	if m.service != nil {
+		m.sh.Outcome(Outcome{"authentication", "unavailable"})
+		m.serviceUnavailable(err)
+		return
+	}
 	if sbi.Temporary(err) {
 		// The home network failed (its store is full, it did not answer
 		// in time), not the subscriber: TS 24.501 §5.5.1.2.5 #22 with
@@ -97,6 +104,10 @@ func (m *Machine) handleAuthenticationResponse(ctx context.Context, msg *nasMess
 	conf, err := m.svc.AUSF.Confirm(ctx, m.auth.ctxID, res)
 	if err != nil && sbi.Temporary(err) {
 		m.sh.Outcome(Outcome{"authentication", "unavailable"})
+		if m.service != nil {
+			m.serviceUnavailable(err)
+			return
+		}
 		m.serviceFailed(err, nas.CauseProtocolErrorUnspecified)
 		return
 	}
@@ -108,17 +119,25 @@ func (m *Machine) handleAuthenticationResponse(ctx context.Context, msg *nasMess
 	}
 	m.stopTimer()
 	m.sh.Outcome(Outcome{"authentication", "success"})
-	m.supi = conf.SUPI
-	m.sh.Identified(conf.SUPI)
+	if m.service == nil || conf.SUPI != m.supi {
+		m.supi = conf.SUPI
+		m.sh.Identified(conf.SUPI)
+	}
 	kamf := kdf.KAMF(conf.KSEAF, conf.SUPI, abba)
 	m.securityMode(ctx, kamf, m.auth.ngKSI)
 }
 
 // authenticationFailed handles a wrong RES* (TS 24.501 §5.4.1.3.5, TS
 // 33.501 §6.1.3.2.2): a UE known by 5G-GUTI is asked for its SUCI
-// first; otherwise AUTHENTICATION REJECT.
+// first; otherwise AUTHENTICATION REJECT. The authentication of a
+// SERVICE REQUEST is aborted instead (service_security.go).
 func (m *Machine) authenticationFailed(ctx context.Context) {
 	m.stopTimer()
+	if m.service != nil {
+		m.sh.Outcome(Outcome{"authentication", "failed"})
+		m.serviceAborted(ServiceAuthenticationFailed, ReleaseAuthenticationFailure)
+		return
+	}
 	if m.auth.viaGUTI {
 		m.auth.viaGUTI = false
 		m.supi = ""
@@ -180,6 +199,9 @@ func (m *Machine) handleAuthenticationFailure(ctx context.Context, msg *nasMessa
 		m.stopTimer()
 		m.authenticate(ctx, req)
 		m.auth.ksiRetried = true
+	case m.service != nil:
+		m.sh.Outcome(Outcome{"authentication", "ue-failure"})
+		m.serviceAborted(ServiceAuthenticationFailed, ReleaseAuthenticationFailure)
 	default:
 		m.sh.Outcome(Outcome{"authentication", "ue-failure"})
 		m.sh.Outcome(Outcome{"registration", "rejected"})

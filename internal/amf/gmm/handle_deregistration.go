@@ -72,6 +72,6 @@ func (m *Machine) deregistered(ctx context.Context) {
 	}
 	m.state = Deregistered
 	m.reg = nil
-	m.sec, m.pending = nil, nil
+	m.sec, m.pending, m.service = nil, nil, nil
 	m.secured = false
 }

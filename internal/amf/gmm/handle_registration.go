@@ -51,6 +51,7 @@ func (m *Machine) handleRegistrationRequest(ctx context.Context, req *nasMessage
 		m.stopTimer()
 		m.pending = nil
 	}
+	m.service = nil
 	m.reg = r
 	if r.kind == regEmergency {
 		// Keel offers no emergency services (TS 24.501 §5.5.1.2.5).

@@ -14,19 +14,25 @@ import (
 // securityMode takes a new 5G NAS security context into use with
 // SECURITY MODE COMMAND (TS 24.501 §5.4.2.2).
 func (m *Machine) securityMode(ctx context.Context, kamf secret.Key256, ngKSI uint8) {
-	caps := m.reg.caps
+	var caps []byte
+	if m.reg != nil {
+		caps = m.reg.caps
+	}
 	if len(caps) < 2 {
+		// A SERVICE REQUEST carries no UE security capability: those of
+		// the registration are replayed.
 		caps = m.caps
 	}
-	ia, ok := choose(m.cfg.Integrity, capsByte(caps, 1))
-	if !ok {
+	ia, iok := choose(m.cfg.Integrity, capsByte(caps, 1))
+	ea, eok := choose(m.cfg.Ciphering, capsByte(caps, 0))
+	if !iok || !eok {
 		// §5.4.2.2: NIA0 is not used outside emergency services, so a
 		// UE with no other common integrity algorithm cannot be served.
-		m.reject(nas.CauseUESecurityCapabilitiesMismatch)
-		return
-	}
-	ea, ok := choose(m.cfg.Ciphering, capsByte(caps, 0))
-	if !ok {
+		if m.service != nil {
+			m.log.Warn("SERVICE REQUEST: no NAS security algorithm in common with the UE")
+			m.serviceAborted(ServiceSecurityModeRejected, ReleaseUnspecified)
+			return
+		}
 		m.reject(nas.CauseUESecurityCapabilitiesMismatch)
 		return
 	}
@@ -91,7 +97,8 @@ func ngapCapabilities(caps []byte) ngap.UESecurityCapabilities {
 
 // handleSecurityModeComplete takes the new context into use (§5.4.2.3)
 // and, with the whole REGISTRATION REQUEST the UE sent back, finishes
-// the registration.
+// the registration, or, with the whole SERVICE REQUEST, the service
+// request (service_security.go).
 func (m *Machine) handleSecurityModeComplete(ctx context.Context, msg *nasMessage.SecurityModeComplete) {
 	if m.proc != procSecurityMode {
 		return
@@ -99,6 +106,10 @@ func (m *Machine) handleSecurityModeComplete(ctx context.Context, msg *nasMessag
 	m.stopTimer()
 	m.sec, m.pending = m.pending, nil
 	m.secured = true
+	if m.service != nil {
+		m.serviceSecured(ctx, msg.NASMessageContainer)
+		return
+	}
 	if c := msg.NASMessageContainer; c != nil {
 		inner := c.GetNASMessageContainerContents()
 		if gm, err := nas.Decode(inner); err == nil && gm.RegistrationRequest != nil {
@@ -121,12 +132,17 @@ func (m *Machine) handleSecurityModeComplete(ctx context.Context, msg *nasMessag
 	m.accept(ctx)
 }
 
-// handleSecurityModeReject aborts the registration (§5.4.2.5).
+// handleSecurityModeReject aborts the registration or service request
+// (§5.4.2.5).
 func (m *Machine) handleSecurityModeReject(msg *nasMessage.SecurityModeReject) {
 	if m.proc != procSecurityMode {
 		return
 	}
 	m.log.Info("security mode rejected by UE", "cause", msg.Cause5GMM.GetCauseValue())
+	if m.service != nil {
+		m.serviceAborted(ServiceSecurityModeRejected, ReleaseUnspecified)
+		return
+	}
 	m.sh.Outcome(Outcome{"registration", "security-mode-rejected"})
 	m.abort(ReleaseUnspecified)
 }

@@ -16,6 +16,14 @@ const (
 	ServiceAccepted           = "accepted"
 	ServiceIgnored            = "ignored"
 	ServiceContextSetupFailed = "context-setup-failed"
+	// The results of a SERVICE REQUEST whose authentication and security
+	// mode control (service_security.go) did not complete: a wrong RES*
+	// or the UE's AUTHENTICATION FAILURE, its SECURITY MODE REJECT, no
+	// answer (T3560), or the connection lost on the way.
+	ServiceAuthenticationFailed = "authentication-failed"
+	ServiceSecurityModeRejected = "security-mode-rejected"
+	ServiceTimeout              = "timeout"
+	ServiceLowerLayerFailure    = "lower-layer-failure"
 )
 
 // serviceRejected names the result of a SERVICE REJECT with cause.
@@ -54,6 +62,13 @@ func (m *Machine) handleServiceRequest(ctx context.Context, h nas.Header, plain 
 		m.log.Info("malformed SERVICE REQUEST", "error", err)
 		m.serviceReject(nas.CauseInvalidMandatoryInfo, 0)
 		return
+	}
+	if m.service != nil {
+		// A new SERVICE REQUEST replaces the one being authenticated:
+		// that procedure stops, its keys never taken into use.
+		m.log.Info("SERVICE REQUEST during the authentication of another: restarting")
+		m.stopTimer()
+		m.service, m.pending = nil, nil
 	}
 	if verified && sr.Container != nil {
 		// §4.4.6: a UE with IEs that may not go in clear sends the whole
@@ -112,30 +127,34 @@ func (m *Machine) handleServiceRequest(ctx context.Context, h nas.Header, plain 
 		// registration was aborted); it registers again.
 		m.serviceReject(nas.CauseImplicitlyDeregistered, 0)
 		return
-	case !verified || sr.NgKSI&0x07 != m.sec.NgKSI:
-		// The message failed the integrity check (a wrong MAC, a
-		// replayed COUNT), or names another key set: the network cannot
-		// validate the UE's identity (TS 24.501 Annex A #9, §5.6.1.5).
-		// The UE context stays as it is — the message may not be the
-		// UE's — and the UE, told #9, registers afresh and is
-		// authenticated then (§5.6.1.5: #9 makes it delete its 5G-GUTI
-		// and run an initial registration).
-		m.log.Info("SERVICE REQUEST failed the integrity check", "supi", m.supi, "sqn", h.SQN)
-		m.serviceReject(nas.CauseUEIdentityCannotBeDerived, 0)
-		return
-	}
-	if m.sh.Congested() && !congestionExempt(sr.Type) {
+	case m.sh.Congested() && !congestionExempt(sr.Type):
 		// TS 24.501 §5.3.9.2, §5.6.1.5: #22 with T3346; requests for
 		// emergency, high priority access and the answer to paging are
-		// not refused for congestion.
+		// not refused for congestion. Nor is a UE authenticated while
+		// the AMF refuses it service.
 		m.serviceReject(nas.CauseCongestion, m.t3346())
 		return
-	}
-	if sr.Type == nas.ServiceEmergencyFallback {
+	case sr.Type == nas.ServiceEmergencyFallback:
 		// Keel offers no emergency services fallback (TS 23.502
 		// §4.13.4.2): the UE tries its emergency call in another way
 		// (§5.6.1.6A).
 		m.serviceReject(nas.CauseProtocolErrorUnspecified, 0)
+		return
+	case connected && sr.NgKSI&0x07 != m.sec.NgKSI:
+		// A UE in 5GMM-CONNECTED names another key set than the one
+		// its message was checked with: the network cannot validate its
+		// identity (TS 24.501 Annex A #9).
+		m.serviceReject(nas.CauseUEIdentityCannotBeDerived, 0)
+		return
+	case !verified || sr.NgKSI&0x07 != m.sec.NgKSI:
+		// The message came unprotected, failed the integrity check (a
+		// wrong MAC, a replayed COUNT) or names another key set: TS
+		// 23.502 §4.2.3.2 step 4 has the AMF authenticate the UE and
+		// take a new security context into use first
+		// (service_security.go); the UE's context stays as it is until
+		// then, as the message may not be the UE's.
+		m.log.Info("SERVICE REQUEST failed the integrity check: authenticating the UE", "supi", m.supi, "sqn", h.SQN)
+		m.authenticateService(ctx, sr)
 		return
 	}
 	m.secured = true
@@ -311,10 +330,10 @@ func (m *Machine) activate(ctx context.Context, psi uint8) (*SessionResource, ui
 }
 
 // serviceReject ends the service request with SERVICE REJECT (TS 24.501
-// §5.6.1.5), sent without protection (the secure exchange is not
-// established on the new connection), and releases the connection.
+// §5.6.1.5), sent without protection unless the secure exchange is
+// established on the connection, and releases the connection.
 func (m *Machine) serviceReject(cause uint8, t3346 time.Duration) {
-	m.sh.SendNAS(nas.ServiceReject(nil, nas.Rejected{Cause: cause, T3346: t3346}))
+	m.send(nas.ServiceReject(nil, nas.Rejected{Cause: cause, T3346: t3346}))
 	m.sh.Outcome(Outcome{"service-request", serviceRejected(cause)})
 	m.release(ReleaseNormal)
 }

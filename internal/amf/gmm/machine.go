@@ -337,6 +337,10 @@ type Machine struct {
 	guti    *nas.GUTI
 	sec     *nas.Context // current 5G NAS security context
 	pending *nas.Context // being taken into use by security mode control
+	// service is the SERVICE REQUEST that failed the integrity check,
+	// its cleartext IEs, while the UE is authenticated for it
+	// (service_security.go); nil otherwise.
+	service *nas.ServiceRequest
 	nextKSI uint8
 	reg     *registration
 	auth    authState
@@ -621,6 +625,10 @@ func (m *Machine) giveUp(ctx context.Context, result string) {
 		// and connected.
 		m.abortConfigurationUpdate(result)
 	default:
+		if m.service != nil {
+			m.serviceAborted(result, ReleaseUnspecified)
+			return
+		}
 		m.sh.Outcome(Outcome{"registration", result})
 		m.abort(ReleaseUnspecified)
 	}
@@ -630,7 +638,7 @@ func (m *Machine) giveUp(ctx context.Context, result string) {
 // connection; a registered UE stays registered.
 func (m *Machine) abort(cause ReleaseCause) {
 	m.stopTimer()
-	m.pending = nil
+	m.pending, m.service = nil, nil
 	m.reg = nil
 	if m.state == CommonProcedureInitiated {
 		m.state = Deregistered
@@ -663,6 +671,12 @@ func (m *Machine) Released(ctx context.Context) {
 	}
 	if m.proc != procNone && m.proc != procRegistrationAccept {
 		m.stopTimer()
+	}
+	if m.service != nil {
+		// The connection of a SERVICE REQUEST being authenticated is
+		// gone: the procedure ends, the UE keeps its context.
+		m.service, m.pending = nil, nil
+		m.sh.Outcome(Outcome{"service-request", ServiceLowerLayerFailure})
 	}
 	if m.state != Registered {
 		m.stopTimer()

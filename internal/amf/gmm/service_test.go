@@ -158,12 +158,16 @@ func TestServiceRequestUnknownTMSI(t *testing.T) {
 	w.check("service_request_unknown_tmsi")
 }
 
-// A SERVICE REQUEST whose MAC is wrong, then one replaying the COUNT of
-// an accepted one: both fail the integrity check and get #9 (TS 24.501
-// Annex A, §4.4.3.2); the UE's context at the AMF is kept.
-func TestServiceRequestIntegrity(t *testing.T) {
+// A SERVICE REQUEST whose MAC is wrong (TS 23.502 §4.2.3.2 step 4, TS
+// 24.501 §5.6.1.3): the AMF authenticates the UE (5G-AKA with a fresh
+// ngKSI), takes a new context into use with SECURITY MODE COMMAND (RINMR:
+// the UE sends the whole SERVICE REQUEST back in its SECURITY MODE
+// COMPLETE), and serves that request: PSI 5 of its Uplink data status is
+// reactivated, and the Initial Context Setup carries KgNB from the new
+// KAMF and the SERVICE ACCEPT protected with the new context.
+func TestServiceRequestWrongMAC(t *testing.T) {
 	w := newWorld(t, worldOptions{})
-	w.withSessions(5)
+	w.withSessions(5, 6)
 	w.idle()
 	pdu, err := w.ue.ServiceRequest(ue.ServiceData, 5)
 	if err != nil {
@@ -173,18 +177,105 @@ func TestServiceRequestIntegrity(t *testing.T) {
 	bad[2] ^= 0xff
 	w.m.Connect()
 	w.up("sends with a bad MAC", bad)
+	w.deliver()
+	w.contextSetUp()
+	if w.m.State() != gmm.Registered || !w.m.Connected() {
+		t.Errorf("state %s, connected %v: want registered and connected", w.m.State(), w.m.Connected())
+	}
+	// The UE's context is the new one: the SECURITY MODE COMPLETE had
+	// uplink COUNT 0 in it (TS 33.501 Annex A.9).
+	if w.setup.KgNB != w.ue.KgNBForCount(0) {
+		t.Error("KgNB of the Initial Context Setup is not the new KAMF's for uplink COUNT 0")
+	}
+	// And it serves the next SERVICE REQUEST.
 	w.idle()
-	w.drop()
-	pdu = w.serviceRequest(ue.ServiceData, 5)
+	w.serviceRequest(ue.ServiceData, 6)
+	w.deliver()
+	w.contextSetUp()
+	w.check("service_request_wrong_mac")
+}
+
+// A SERVICE REQUEST replaying the COUNT of an accepted one fails the
+// integrity check; the AMF authenticates, but the sender cannot answer:
+// T3560 retransmits the AUTHENTICATION REQUEST four times, the fifth
+// expiry aborts the procedure and releases the connection (TS 24.501
+// §5.4.1.3.7 b). The UE is still registered with its context and
+// sessions, and its own next SERVICE REQUEST is accepted with that
+// context.
+func TestServiceRequestReplayNoAnswer(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.withSessions(5)
+	w.idle()
+	pdu := w.serviceRequest(ue.ServiceData, 5)
 	w.deliver()
 	w.contextSetUp()
 	w.idle()
 	w.m.Connect()
-	w.up("replays", pdu)
-	if w.m.State() != gmm.Registered || w.m.SUPI() != supi {
-		t.Errorf("state %s, SUPI %q after the failed checks: want the UE still registered", w.m.State(), w.m.SUPI())
+	w.up("(an attacker) replays", pdu)
+	for range 5 {
+		w.drop()
+		w.expire(gmm.T3560)
 	}
-	w.check("service_request_integrity")
+	w.idle()
+	if w.m.State() != gmm.Registered || w.m.SUPI() != supi || len(w.m.Sessions()) != 1 {
+		t.Errorf("state %s, SUPI %q, sessions %v after the aborted authentication: want the UE registered with PSI 5",
+			w.m.State(), w.m.SUPI(), w.m.Sessions())
+	}
+	w.serviceRequest(ue.ServiceData, 5)
+	w.deliver()
+	w.contextSetUp()
+	w.check("service_request_replay_no_answer")
+}
+
+// A wrong RES* to the authentication of a SERVICE REQUEST aborts it
+// without AUTHENTICATION REJECT (the answer may not be the UE's): the UE
+// keeps its registration and context. Then an unprotected SERVICE
+// REQUEST, which TS 24.501 §4.4.4.3 lets the AMF process, is served
+// after authentication, without the sessions (nothing unprotected is
+// read but the cleartext IEs) until the UE's SECURITY MODE COMPLETE
+// gives them.
+func TestServiceRequestAuthenticationFailed(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.withSessions(5)
+	w.idle()
+	pdu, err := w.ue.ServiceRequest(ue.ServiceData, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := append([]byte(nil), pdu...)
+	bad[3] ^= 0xff
+	w.m.Connect()
+	w.up("sends with a bad MAC", bad)
+	w.drop()
+	w.up("(an attacker) sends", []byte{0x7e, 0x00, 0x57, 0x2d, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+	w.ue.ConnectionReleased()
+	w.idle()
+	if w.m.State() != gmm.Registered || len(w.m.Sessions()) != 1 {
+		t.Errorf("state %s, sessions %v after a wrong RES*: want registered with PSI 5", w.m.State(), w.m.Sessions())
+	}
+	// The same request, unprotected: the UE's cleartext IEs only, with
+	// the full message (Uplink data status for PSI 5) back in the
+	// SECURITY MODE COMPLETE.
+	pdu, err = w.ue.ServiceRequest(ue.ServiceData, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.m.Connect()
+	w.up("sends unprotected", plainOf(t, pdu))
+	w.deliver()
+	w.contextSetUp()
+	w.check("service_request_authentication_failed")
+}
+
+// plainOf strips the security header of an integrity protected (not
+// ciphered) NAS PDU.
+func plainOf(t *testing.T, pdu []byte) []byte {
+	t.Helper()
+	h, body, err := nas.Split(pdu)
+	if err != nil || h.Type != nas.IntegrityProtected {
+		t.Fatalf("nas.Split: %v, header type %d", err, h.Type)
+	}
+	return body
 }
 
 // A UE the network deregistered implicitly (mobile reachable, then
