@@ -35,6 +35,10 @@ type SimSummary struct {
 	UEs        int `json:"ues,omitempty"`
 	Registered int `json:"registered"`
 	UEsFailed  int `json:"ues_failed"`
+	// AllowedNSSAI counts the registered UEs by the allowed NSSAI the
+	// network gave them, written as --request-nssai takes it ("1",
+	// "1,2:000001").
+	AllowedNSSAI map[string]int `json:"allowed_nssai,omitempty"`
 	// With --pdu and --ping: sessions established, echo requests sent
 	// and answered.
 	Sessions    int `json:"sessions"`
@@ -67,7 +71,7 @@ type SimSummary struct {
 }
 
 func runSim(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--pdu [--pdu-type ipv4|ipv6|ipv4v6]] [--ping ADDR] [--idle] [--paging] [--churn --duration D --reconnect-every D]] [--json]")
+	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--request-nssai SST[:SD],...|none] [--pdu [--pdu-type ipv4|ipv6|ipv4v6]] [--ping ADDR] [--idle] [--paging] [--churn --duration D --reconnect-every D]] [--json]")
 	amfAddr := fs.String("amf", "127.0.0.1:38412", "the AMF's N2 address")
 	gnbs := fs.Int("gnbs", 1, "number of gNBs, each with its own SCTP association")
 	jsonOut := fs.Bool("json", false, "print a JSON summary for scripts")
@@ -76,6 +80,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	tac := fs.Uint("tac", 1, "tracking area code the gNBs serve")
 	sst := fs.Uint("sst", 1, "slice/service type the gNBs support")
 	sd := fs.String("sd", "", "slice differentiator, 6 hex digits (default none)")
+	requestNSSAI := fs.String("request-nssai", "", "S-NSSAIs the UEs put in the Requested NSSAI of their Registration Requests: SST or SST:SD (SD 6 hex digits), comma-separated, e.g. 1,1:000001; none (or empty) for no Requested NSSAI (default: the --sst/--sd slice)")
 	firstID := fs.Uint("gnb-id", 1, "gNB ID of the first gNB; the others count up from it")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up on a gNB's setup, a UE's procedure, or an AMF silent to SCTP heartbeats, after this long")
 	ues := fs.Int("ues", 0, "number of UEs to register, spread over the gNBs")
@@ -130,6 +135,10 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		}
 		slice.SD, slice.HasSD = uint32(v), true
 	}
+	requested, err := requestNSSAIFlag(*requestNSSAI, flagGiven(fs, "request-nssai"), slice)
+	if err != nil {
+		return err
+	}
 
 	var n3Base netip.Addr
 	if *pdu || *ping != "" || *paging {
@@ -152,7 +161,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	var run *ueRun
 	if *ues > 0 {
 		if run, err = prepareUEs(ctx, env, &apiF, ueOptions{
-			count: *ues, plmn: plmn, slice: slice, suci: *suciFlag, provision: *provisionFlag, imsi: *imsi,
+			count: *ues, plmn: plmn, slice: slice, requested: requested, suci: *suciFlag, provision: *provisionFlag, imsi: *imsi,
 			k: *kFlag, opc: *opcFlag, concurrency: *concurrency, timeout: *timeout, deregister: *deregister,
 			pdu: *pdu, dnn: *dnn, ping: *ping, pingCount: *pingCount, rate: *rate,
 			idle: *idle, paging: *paging, pduType: *pduType,
@@ -234,6 +243,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			res = <-resc
 		}
 		sum.UEs, sum.Registered, sum.UEsFailed = run.count, res.registered, res.failed
+		sum.AllowedNSSAI = res.allowedNSSAI
 		sum.Sessions, sum.PingSent, sum.PingReplies = res.sessions, res.pingSent, res.pingReplies
 		sum.RouterAdvertisements = res.routerAdverts
 		sum.ServiceRequests, sum.Pagings = res.serviceRequests, res.pagings

@@ -38,14 +38,17 @@ type ProcedureStats struct {
 
 // ueRun is what `keel sim --ues` needs to run its UEs.
 type ueRun struct {
-	count       int
-	firstIMSI   uint64 // the MSIN of the first UE
-	plmn        ngap.PLMN
-	scheme      ue.Scheme
-	hnKeyID     uint8
-	hnPublic    []byte
-	keys        func(i int) (k, opc secret.Key128)
-	slice       ngap.SNSSAI
+	count     int
+	firstIMSI uint64 // the MSIN of the first UE
+	plmn      ngap.PLMN
+	scheme    ue.Scheme
+	hnKeyID   uint8
+	hnPublic  []byte
+	keys      func(i int) (k, opc secret.Key128)
+	slice     ngap.SNSSAI
+	// requested is the UEs' Requested NSSAI (--request-nssai); empty,
+	// they request none.
+	requested   []ngap.SNSSAI
 	concurrency int
 	// rate paces UE arrivals (UEs per second); 0 starts them as fast
 	// as the concurrency allows.
@@ -102,6 +105,8 @@ type ueResults struct {
 	procs      map[string][]time.Duration
 	registered int
 	failed     int
+	// allowedNSSAI counts the registered UEs by their allowed NSSAI.
+	allowedNSSAI map[string]int
 	// bad marks the UEs that failed: the later passes skip them.
 	bad       []bool
 	failures  map[string]int
@@ -128,7 +133,7 @@ const (
 // started fail at once ("gnb-down"), as do those not started when ctx
 // ends ("cancelled").
 func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB, live chan<- *ueResults) *ueResults {
-	res := &ueResults{failures: map[string]int{}, procs: map[string][]time.Duration{},
+	res := &ueResults{failures: map[string]int{}, procs: map[string][]time.Duration{}, allowedNSSAI: map[string]int{},
 		elapsed: map[string]time.Duration{}, bad: make([]bool, r.count)}
 	live <- res
 	sessions := make([]*scenario.Session, r.count)
@@ -300,11 +305,20 @@ func (r *ueRun) newUE(i int) (*ue.UE, error) {
 	return ue.New(ue.Config{
 		SUPI: r.supi(i), MCC: r.plmn.MCC, MNC: r.plmn.MNC, K: k, OPc: opc,
 		Scheme: r.scheme, HNKeyID: r.hnKeyID, HNPublic: r.hnPublic,
-		SNSSAIs: []ue.SNSSAI{r.ueSlice()},
+		SNSSAIs: r.requestedNSSAI(),
 		// TS 24.501 §5.5.1.2.2: a UE that opens a PDU session right after
 		// registering asks the network to keep the connection.
 		FollowOnRequest: r.pdu,
 	})
+}
+
+// requestedNSSAI is the UEs' Requested NSSAI.
+func (r *ueRun) requestedNSSAI() []ue.SNSSAI {
+	out := make([]ue.SNSSAI, len(r.requested))
+	for i, s := range r.requested {
+		out[i] = ue.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD}
+	}
+	return out
 }
 
 // ueSlice is the UEs' S-NSSAI.
@@ -327,6 +341,7 @@ func (r *ueRun) register(ctx context.Context, i int, g *gnb.GNB, res *ueResults)
 	res.latency(passRegistration, lat)
 	res.mu.Lock()
 	res.registered++
+	res.allowedNSSAI[nssaiText(u.AllowedNSSAI())]++
 	res.latencies = append(res.latencies, lat)
 	res.mu.Unlock()
 	if r.pdu {
@@ -540,6 +555,7 @@ type ueOptions struct {
 	count       int
 	plmn        ngap.PLMN
 	slice       ngap.SNSSAI
+	requested   []ngap.SNSSAI
 	suci        string
 	provision   bool
 	imsi        uint64
@@ -573,7 +589,7 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 	if o.concurrency < 1 {
 		return nil, usagef("--concurrency must be at least 1")
 	}
-	r := &ueRun{count: o.count, firstIMSI: o.imsi, plmn: o.plmn, scheme: scheme, slice: o.slice,
+	r := &ueRun{count: o.count, firstIMSI: o.imsi, plmn: o.plmn, scheme: scheme, slice: o.slice, requested: o.requested,
 		concurrency: o.concurrency, timeout: o.timeout, deregister: o.deregister,
 		pdu: o.pdu || o.ping != "" || o.paging, dnn: o.dnn, pingCount: o.pingCount, rate: o.rate,
 		idle: o.idle, paging: o.paging}

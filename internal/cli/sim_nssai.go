@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sim/ue"
+)
+
+// maxRequestedNSSAI is the most S-NSSAIs a Requested NSSAI carries
+// (TS 23.501 §5.15.5.2.1: up to eight).
+const maxRequestedNSSAI = 8
+
+// parseSliceList reads the value of --request-nssai: S-NSSAIs separated
+// by commas, each SST in decimal or SST:SD with SD in 6 hex digits — the
+// form Keel prints S-NSSAIs in, e.g. "1,1:000001,2". "none" and "" are
+// the empty list.
+func parseSliceList(v string) ([]ngap.SNSSAI, error) {
+	if v == "" || v == "none" {
+		return nil, nil
+	}
+	parts := strings.Split(v, ",")
+	if len(parts) > maxRequestedNSSAI {
+		return nil, fmt.Errorf("%d S-NSSAIs, at most %d", len(parts), maxRequestedNSSAI)
+	}
+	out := make([]ngap.SNSSAI, 0, len(parts))
+	for _, p := range parts {
+		sst, sd, hasSD := strings.Cut(p, ":")
+		n, err := strconv.ParseUint(sst, 10, 8)
+		if err != nil {
+			return nil, fmt.Errorf("%q: SST wants a number from 0 to 255", p)
+		}
+		s := ngap.SNSSAI{SST: uint8(n)}
+		if hasSD {
+			d, err := strconv.ParseUint(sd, 16, 32)
+			if err != nil || len(sd) != 6 {
+				return nil, fmt.Errorf("%q: SD wants 6 hex digits", p)
+			}
+			s.SD, s.HasSD = uint32(d), true
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// requestNSSAIFlag turns --request-nssai into the UEs' Requested NSSAI:
+// when the flag was not given, the slice of --sst and --sd, as before
+// the flag existed.
+func requestNSSAIFlag(v string, given bool, slice ngap.SNSSAI) ([]ngap.SNSSAI, error) {
+	if !given {
+		return []ngap.SNSSAI{slice}, nil
+	}
+	list, err := parseSliceList(v)
+	if err != nil {
+		return nil, usagef("--request-nssai %q: %v; want none, or a comma-separated list of SST or SST:SD (SD 6 hex digits), e.g. 1,1:000001", v, err)
+	}
+	return list, nil
+}
+
+// nssaiText prints an NSSAI in the syntax of --request-nssai, "none" when
+// empty.
+func nssaiText(list []ue.SNSSAI) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(list))
+	for i, s := range list {
+		parts[i] = ngap.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD}.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// flagGiven reports whether the command line set the flag name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
