@@ -315,6 +315,45 @@ func FuzzHandleNASSecured(f *testing.F) {
 	})
 }
 
+// FuzzHandleNASServiceAuthentication gives two uplink NAS PDUs (the
+// second may be empty) to a registered, idle Machine that is
+// authenticating the UE for a SERVICE REQUEST sent unprotected
+// (service_security.go): the AUTHENTICATION REQUEST is out, the UE's
+// context kept. With the home network's constant answers, the
+// registration's AUTHENTICATION RESPONSE is the right one here too, and
+// a SECURITY MODE COMPLETE protected with its keys passes the check.
+func FuzzHandleNASServiceAuthentication(f *testing.F) {
+	h := newFuzzHome(f)
+	_, _, conv := h.register(f)
+	f.Fuzz(func(t *testing.T, first, second []byte) {
+		m, _ := h.serviceAuthentication(t, &conv)
+		for _, pdu := range [][]byte{first, second} {
+			if len(pdu) > 0 {
+				m.HandleNAS(context.Background(), bytes.Clone(pdu))
+			}
+		}
+	})
+}
+
+// serviceAuthentication brings a fresh Machine through the registration
+// of conv, to 5GMM-IDLE, then to the authentication of an unprotected
+// SERVICE REQUEST.
+func (h *fuzzHome) serviceAuthentication(tb testing.TB, conv *[fuzzSteps][]byte) (*Machine, *fuzzShell) {
+	tb.Helper()
+	m, sh := h.replay(tb, conv, fuzzSteps)
+	ctx := context.Background()
+	m.Released(ctx)
+	m.Connect()
+	sh.dl = nil
+	g := m.GUTI()
+	m.HandleNAS(ctx, nas.AppendServiceRequest(nil, nas.ServiceRequest{NgKSI: m.sec.NgKSI, Type: nas.ServiceData,
+		STMSI: nas.STMSI{SetID: g.SetID, Pointer: g.Pointer, TMSI: g.TMSI}}))
+	if m.service == nil || m.proc != procAuthentication || m.sec == nil {
+		tb.Fatalf("after an unprotected SERVICE REQUEST: procedure %d, service %v; want authentication with the context kept", m.proc, m.service)
+	}
+	return m, sh
+}
+
 // protectUplink protects a plain message as the UE would with the
 // security context c (TS 24.501 §4.4.3, §9.1.1): ciphered for type 2,
 // then the MAC over sequence number and message, with the uplink NAS
@@ -322,7 +361,7 @@ func FuzzHandleNASSecured(f *testing.F) {
 func protectUplink(tb testing.TB, c *nas.Context, typ uint8, plain []byte) []byte {
 	count := c.ULCount()
 	out := append([]byte{nas.EPD5GMM, typ, 0, 0, 0, 0, uint8(count)}, plain...)
-	if typ == nas.IntegrityCiphered {
+	if typ == nas.IntegrityCiphered || typ == nas.IntegrityCipheredNewCtxt {
 		if err := nassec.Cipher(c.EncAlg, c.KEnc, count, nassec.Bearer3GPP, nassec.Uplink, out[7:]); err != nil {
 			tb.Fatal(err)
 		}
@@ -412,6 +451,19 @@ func fuzzSeeds(t *testing.T) map[string][]fuzzSeed {
 	serviceSignalling := nas.AppendServiceRequest(nil, nas.ServiceRequest{NgKSI: m.sec.NgKSI, Type: nas.ServiceSignalling, STMSI: stmsi,
 		SessionStatus: nas.PSISet(0).Add(2), HasSessionStatus: true})
 	status := nas.Status5GMM(nil, 111)
+	// The SECURITY MODE COMPLETE of a SERVICE REQUEST's authentication,
+	// with the whole request in its NAS message container (TS 24.501
+	// §5.4.2.3), protected with the new context.
+	ms, _ := h.serviceAuthentication(t, &conv)
+	ms.HandleNAS(ctx, conv[stepAuthenticationResponse])
+	if ms.pending == nil || ms.proc != procSecurityMode {
+		t.Fatalf("no security mode control after the AUTHENTICATION RESPONSE: procedure %d", ms.proc)
+	}
+	smcServiceRequest := protectUplink(t, ms.pending, nas.IntegrityCipheredNewCtxt,
+		append([]byte{nas.EPD5GMM, 0, 0x5e, 0x71, 0, byte(len(serviceData))}, serviceData...))
+	if ms.HandleNAS(ctx, bytes.Clone(smcServiceRequest)); !ms.serving || ms.service != nil {
+		t.Fatalf("the SECURITY MODE COMPLETE seed did not serve the SERVICE REQUEST: procedure %d", ms.proc)
+	}
 	return map[string][]fuzzSeed{
 		"FuzzHandleNAS": {
 			{"registration_request", []any{reg}},
@@ -444,6 +496,15 @@ func fuzzSeeds(t *testing.T) map[string][]fuzzSeed {
 			{"status", []any{byte(nas.IntegrityCiphered), status, []byte{}}},
 			{"pdu_session_establishment_service_request", []any{byte(nas.IntegrityProtected), establishPlain, serviceData}},
 			{"service_request_signalling", []any{byte(nas.IntegrityProtected), serviceSignalling, []byte{}}},
+		},
+		"FuzzHandleNASServiceAuthentication": {
+			{"authentication_response_security_mode_complete", []any{conv[stepAuthenticationResponse], smcServiceRequest}},
+			{"authentication_response_registration_container", []any{conv[stepAuthenticationResponse], conv[stepSecurityModeComplete]}},
+			{"authentication_response_security_mode_reject", []any{conv[stepAuthenticationResponse], []byte{0x7e, 0x00, 0x5f, 24}}},
+			{"authentication_failure_synch", []any{synch, []byte{}}},
+			{"authentication_failure_mac", []any{macFailure, []byte{}}},
+			{"service_request_again", []any{serviceData, []byte{}}},
+			{"registration_request", []any{reg, []byte{}}},
 		},
 	}
 }

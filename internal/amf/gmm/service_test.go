@@ -227,6 +227,60 @@ func TestServiceRequestReplayNoAnswer(t *testing.T) {
 	w.check("service_request_replay_no_answer")
 }
 
+// While the AMF authenticates for a replayed SERVICE REQUEST, the UE
+// itself comes back on a new connection: the old one's release ends the
+// authentication (its T3560 no longer runs), and the UE's SERVICE
+// REQUEST, checked with the context it always had, is accepted. A SECURITY
+// MODE REJECT to the authentication of a later request leaves that
+// context in use too (TS 24.501 §5.4.2.5): the UE's next request is
+// accepted with it.
+func TestServiceRequestReplayThenUE(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.withSessions(5)
+	w.idle()
+	pdu := w.serviceRequest(ue.ServiceData, 5)
+	w.deliver()
+	w.contextSetUp()
+	w.idle()
+	w.m.Connect()
+	w.up("(an attacker) replays", pdu)
+	w.drop()
+	w.idle()
+	w.expire(gmm.T3560)
+	w.serviceRequest(ue.ServiceData, 5)
+	w.deliver()
+	w.contextSetUp()
+	w.idle()
+
+	// The UE answers the authentication of a tampered request, but
+	// rejects its SECURITY MODE COMMAND.
+	pdu, err := w.ue.ServiceRequest(ue.ServiceData, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := append([]byte(nil), pdu...)
+	bad[2] ^= 0xff
+	w.m.Connect()
+	w.up("sends with a bad MAC", bad)
+	res, err := w.ue.Handle(w.dl[0])
+	if err != nil || len(res.Uplink) != 1 {
+		t.Fatalf("UE answers the AUTHENTICATION REQUEST: %v, %d messages", err, len(res.Uplink))
+	}
+	w.dl = nil
+	w.up("sends", res.Uplink[0])
+	w.drop()
+	w.up("sends", []byte{0x7e, 0x00, 0x5f, 24})
+	w.ue.ConnectionReleased()
+	w.idle()
+	if w.m.State() != gmm.Registered || len(w.m.Sessions()) != 1 {
+		t.Errorf("state %s, sessions %v after SECURITY MODE REJECT: want registered with PSI 5", w.m.State(), w.m.Sessions())
+	}
+	w.serviceRequest(ue.ServiceData, 5)
+	w.deliver()
+	w.contextSetUp()
+	w.check("service_request_replay_then_ue")
+}
+
 // A wrong RES* to the authentication of a SERVICE REQUEST aborts it
 // without AUTHENTICATION REJECT (the answer may not be the UE's): the UE
 // keeps its registration and context. Then an unprotected SERVICE
