@@ -130,3 +130,37 @@ func (w *world) deregisterUE() {
 	w.up("sends", pdu)
 	w.deliver()
 }
+
+// TS 24.501 §5.4.4.4 a: the gNB could not deliver the command (lower
+// layer failure): the procedure ends, the UE keeps its registration and
+// its old 5G-GUTI.
+func TestConfigurationUpdateLowerLayerFailure(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.register()
+	w.deliver()
+	w.tmsis = []uint32{0xc0ffee11}
+	w.updateConfiguration(gmm.ConfigurationUpdate{NewGUTI: true})
+	w.drop()
+	w.notDelivered(true)
+	if g := w.m.GUTI(); w.m.State() != gmm.Registered || g == nil || g.TMSI != 0xc0ffee00 {
+		t.Errorf("state %s, GUTI %v, want registered with 5G-TMSI c0ffee00", w.m.State(), g)
+	}
+	w.check("configuration_update_lower_layer_failure")
+}
+
+// TS 24.501 §5.4.4.4 d: a REGISTRATION REQUEST while the command waits
+// for its complete aborts the configuration update; the registration
+// goes on.
+func TestConfigurationUpdateRegistrationCollision(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.register()
+	w.deliver()
+	w.tmsis = []uint32{0xc0ffee11}
+	w.updateConfiguration(gmm.ConfigurationUpdate{NewGUTI: true})
+	w.drop()
+	w.update(true)
+	if g := w.m.GUTI(); w.m.State() != gmm.Registered || g == nil || g.TMSI != 0xc0ffee00 {
+		t.Errorf("state %s, GUTI %v, want registered with 5G-TMSI c0ffee00", w.m.State(), g)
+	}
+	w.check("configuration_update_registration_collision")
+}
