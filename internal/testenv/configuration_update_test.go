@@ -72,3 +72,24 @@ func TestConfigurationUpdateOnTheWire(t *testing.T) {
 		}
 	}
 }
+
+// With amf.release_after_registration off the AMF keeps the connection
+// of a UE registered without follow-on request: the simulator waits for
+// a release that does not come, then deregisters on the same connection.
+func TestKeepConnectionAfterRegistrationOnTheWire(t *testing.T) {
+	sctptest.RequireNetNS(t)
+	core, token := startCoreWith(t, func(c *config.Config) { c.AMF.ReleaseAfterRegistration = false })
+	sum, code, stderr := runSim(t, core.HTTPAddr().String(), token,
+		"--amf", core.N2Addr().String(), "--ues", "5", "--provision", "--deregister")
+	if code != 0 || sum.Registered != 5 || sum.UEsFailed != 0 || sum.ConfigurationUpdates != 5 {
+		t.Fatalf("keel sim --deregister = exit %d, %+v\n%s", code, sum, stderr)
+	}
+	m := scrapeMetrics(t, core)
+	// Released only after the deregistrations.
+	if got := m.sum("keel_ngap_messages_total", "direction", "tx", "procedure", "UEContextRelease", "type", "initiating"); got != 5 {
+		t.Errorf("/metrics: UE Context Release Commands sent = %v, want 5", got)
+	}
+	if got := m.sum("keel_amf_service_requests_total"); got != 0 {
+		t.Errorf("/metrics: keel_amf_service_requests_total = %v, want 0", got)
+	}
+}
