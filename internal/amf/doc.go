@@ -47,7 +47,10 @@
 // each send bounded (500 ms) so that a congested association holds the
 // UE no longer; N1N2 transfer failure notifications to the SMF run on a
 // goroutine of the executor gate, never on a UE's executor, since the SMF
-// may be waiting for that executor itself. Stop joins the readers
+// may be waiting for that executor itself. Calls from other NFs for a
+// UE (N1N2MessageTransfer, UpdateConfiguration) queue their work on the
+// UE's executor and wait for its answer, or for their context to end.
+// Stop joins the readers
 // (AMF.wg), then closes the executor gate (AMF.runs) and joins the
 // executors.
 //
