@@ -172,7 +172,7 @@ func TestWrongRESNamesSUPI(t *testing.T) {
 	untilReleased(conn)
 	var found bool
 	for _, rec := range buf.Records(t) {
-		if rec["msg"] == "authentication failed: RES* does not match" {
+		if rec["msg"] == "authentication rejected" && rec["reason"] == "RES* does not match" {
 			found = true
 			if rec["supi"] != supiOf(0) {
 				t.Errorf("log line %v: want supi=%s", rec, supiOf(0))

@@ -57,7 +57,8 @@ func (s *SMF) createSMContext(ctx context.Context, req sbi.SMContextCreate) (sbi
 	var smErr *sm.Error
 	switch {
 	case errors.As(err, &smErr):
-		log.Info("PDU session establishment rejected", "cause", smErr.Cause, "error", err)
+		log.Info("PDU session establishment rejected", "cause", int(smErr.Cause), "cause_name", sm.CauseName(smErr.Cause),
+			"reason", "malformed PDU SESSION ESTABLISHMENT REQUEST", "error", err)
 		return rejected(smErr.Header.PDUSessionID, smErr.Header.PTI, smErr.Cause), nil
 	case err != nil:
 		return sbi.SMContextCreated{}, fmt.Errorf("smf: CreateSMContext: %w: %w", sbi.ErrInvalidRequest, err)
@@ -65,13 +66,16 @@ func (s *SMF) createSMContext(ctx context.Context, req sbi.SMContextCreate) (sbi
 	if er.PDUSessionID != req.PDUSessionID {
 		// TS 24.501 §7.3.2: the 5GSM message's PDU session ID must be the
 		// one the 5GMM transport carried.
-		log.Info("PDU session establishment rejected", "cause", sm.CauseInvalidPDUSessionIdentity, "message_psi", er.PDUSessionID)
+		log.Info("PDU session establishment rejected", "cause", int(sm.CauseInvalidPDUSessionIdentity),
+			"cause_name", sm.CauseName(sm.CauseInvalidPDUSessionIdentity), "reason", "PDU session ID not the transport's",
+			"message_psi", er.PDUSessionID)
 		return rejected(er.PDUSessionID, er.PTI, sm.CauseInvalidPDUSessionIdentity), nil
 	}
 	ss, accept, err := s.establish(ctx, req, er)
 	var rej *rejection
 	if errors.As(err, &rej) {
-		log.Info("PDU session establishment rejected", "cause", rej.cause, "reason", rej.err)
+		log.Info("PDU session establishment rejected", "cause", int(rej.cause), "cause_name", sm.CauseName(rej.cause),
+			"reason", rej.err, "dnn", req.DNN, "snssai", ngap.SNSSAI{SST: req.SNSSAI.SST, SD: req.SNSSAI.SD, HasSD: req.SNSSAI.HasSD}.String())
 		if rej.cause == sm.CauseInsufficientResources {
 			// TS 24.501 §6.4.1.4.2: with #26 the network may give a
 			// Back-off timer value; the UE starts T3396 and does not ask

@@ -203,11 +203,11 @@ func (s *SMF) updateN1(ctx context.Context, ss *session, b []byte) (sbi.SMContex
 	var smErr *sm.Error
 	switch {
 	case errors.As(err, &smErr):
-		return status(smErr.Header, smErr.Cause), nil
+		return status(ss, smErr.Header, smErr.Cause, "malformed 5GSM message"), nil
 	case err != nil:
 		return sbi.SMContextUpdated{}, nil // TS 24.501 §7.2: ignored
 	case h.PDUSessionID != ss.key.psi:
-		return status(h, sm.CauseInvalidPDUSessionIdentity), nil
+		return status(ss, h, sm.CauseInvalidPDUSessionIdentity, "PDU session ID of another session"), nil
 	}
 	switch h.MessageType {
 	case sm.MsgReleaseRequest:
@@ -220,10 +220,14 @@ func (s *SMF) updateN1(ctx context.Context, ss *session, b []byte) (sbi.SMContex
 	}
 	// PDU session modification and the rest: TS 24.501 §7.4, a message
 	// type Keel does not implement.
-	return status(h, sm.CauseMessageTypeNonExistent), nil
+	return status(ss, h, sm.CauseMessageTypeNonExistent, "message type not implemented"), nil
 }
 
-func status(h sm.Header, cause uint8) sbi.SMContextUpdated {
+// status answers a 5GSM message with 5GSM STATUS (TS 24.501 §6.5, §7)
+// and logs it once with the session's SUPI and the cause.
+func status(ss *session, h sm.Header, cause uint8, reason string) sbi.SMContextUpdated {
+	ss.log.Info("5GSM STATUS sent", "cause", int(cause), "cause_name", sm.CauseName(cause), "reason", reason,
+		"message_type", int(h.MessageType))
 	return sbi.SMContextUpdated{N1SM: sm.Status(nil, h.PDUSessionID, h.PTI, cause)}
 }
 
@@ -236,6 +240,8 @@ func (s *SMF) releaseRequested(ctx context.Context, ss *session, b []byte) (sbi.
 	r, err := sm.ParseReleaseRequest(b)
 	var smErr *sm.Error
 	if errors.As(err, &smErr) {
+		ss.log.Info("PDU session release rejected", "cause", int(smErr.Cause), "cause_name", sm.CauseName(smErr.Cause),
+			"reason", "malformed PDU SESSION RELEASE REQUEST", "error", err)
 		return sbi.SMContextUpdated{N1SM: sm.ReleaseReject(nil, smErr.Header.PDUSessionID, smErr.Header.PTI, smErr.Cause)}, nil
 	}
 	if err != nil {
@@ -247,7 +253,7 @@ func (s *SMF) releaseRequested(ctx context.Context, ss *session, b []byte) (sbi.
 		return sbi.SMContextUpdated{N1SM: sm.ReleaseCommand(nil, r.PDUSessionID, ss.pti, sm.CauseRegularDeactivation)}, nil
 	}
 	if _, ok := next(from, evReleaseRequested{r.PTI}); !ok {
-		return status(r.Header, sm.CauseMessageTypeNotCompatible), nil
+		return status(ss, r.Header, sm.CauseMessageTypeNotCompatible, "message not compatible with the session state"), nil
 	}
 	s.teardown(ctx, ss)
 	ss.pti = r.PTI
@@ -268,14 +274,14 @@ func (s *SMF) releaseCompleted(ss *session, b []byte) (sbi.SMContextUpdated, err
 	var smErr *sm.Error
 	switch {
 	case errors.As(err, &smErr):
-		return status(smErr.Header, smErr.Cause), nil
+		return status(ss, smErr.Header, smErr.Cause, "malformed 5GSM message"), nil
 	case err != nil:
 		return sbi.SMContextUpdated{}, nil
 	case ss.state != releasing:
-		return status(r.Header, sm.CauseMessageTypeNotCompatible), nil
+		return status(ss, r.Header, sm.CauseMessageTypeNotCompatible, "message not compatible with the session state"), nil
 	case r.PTI != ss.pti:
 		// TS 24.501 §7.3.1: a PTI that does not match the command's.
-		return status(r.Header, sm.CausePTIMismatch), nil
+		return status(ss, r.Header, sm.CausePTIMismatch, "PTI not the release command's"), nil
 	}
 	s.transition(ss, evReleaseComplete{})
 	s.remove(ss)

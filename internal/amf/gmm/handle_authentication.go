@@ -68,17 +68,17 @@ func (m *Machine) authenticationUnavailable(err error) {
 		m.serviceFailed(err, nas.CauseProtocolErrorUnspecified)
 		return
 	}
-	m.log.Info("authentication refused by the home network", m.identity(), "error", err)
 	m.sh.Outcome(Outcome{"authentication", "refused"})
+	reason := []any{"reason", "authentication refused by the home network", "error", err}
 	switch {
 	case errors.Is(err, sbi.ErrUserNotFound), errors.Is(err, sbi.ErrSUCIDeconceal):
 		// TS 29.503 USER_NOT_FOUND: no subscription; TS 24.501 Annex A,
 		// cause #7: the UE is not allowed 5GS services.
-		m.reject(nas.Cause5GSServicesNotAllowed)
+		m.reject(nas.Cause5GSServicesNotAllowed, reason...)
 	case errors.Is(err, sbi.ErrServingNetworkNotAuthorized):
-		m.reject(nas.CausePLMNNotAllowed)
+		m.reject(nas.CausePLMNNotAllowed, reason...)
 	default:
-		m.reject(nas.CauseProtocolErrorUnspecified)
+		m.reject(nas.CauseProtocolErrorUnspecified, reason...)
 	}
 }
 
@@ -91,14 +91,13 @@ func (m *Machine) handleAuthenticationResponse(ctx context.Context, msg *nasMess
 	}
 	p := msg.AuthenticationResponseParameter
 	if p == nil || p.GetLen() != 16 {
-		m.authenticationFailed(ctx)
+		m.authenticationFailed(ctx, "reason", "AUTHENTICATION RESPONSE without a 16-octet RES*")
 		return
 	}
 	res := p.GetRES()
 	hres := kdf.HXRESStar(m.auth.rand, res)
 	if subtle.ConstantTimeCompare(hres[:], m.auth.hxres[:]) != 1 {
-		m.log.Info("authentication failed: RES* does not match", m.identity())
-		m.authenticationFailed(ctx)
+		m.authenticationFailed(ctx, "reason", "RES* does not match")
 		return
 	}
 	conf, err := m.svc.AUSF.Confirm(ctx, m.auth.ctxID, res)
@@ -113,8 +112,7 @@ func (m *Machine) handleAuthenticationResponse(ctx context.Context, msg *nasMess
 	}
 	if err != nil {
 		// The AUSF's error names the SUPI the challenge was for.
-		m.log.Info("authentication failed: confirmation refused by the home network", m.identity(), "error", err)
-		m.authenticationFailed(ctx)
+		m.authenticationFailed(ctx, "reason", "confirmation refused by the home network", "error", err)
 		return
 	}
 	m.stopTimer()
@@ -130,25 +128,30 @@ func (m *Machine) handleAuthenticationResponse(ctx context.Context, msg *nasMess
 // authenticationFailed handles a wrong RES* (TS 24.501 §5.4.1.3.5, TS
 // 33.501 §6.1.3.2.2): a UE known by 5G-GUTI is asked for its SUCI
 // first; otherwise AUTHENTICATION REJECT. The authentication of a
-// SERVICE REQUEST is aborted instead (service_security.go).
-func (m *Machine) authenticationFailed(ctx context.Context) {
+// SERVICE REQUEST is aborted instead (service_security.go). reason says
+// why, in the one log line of the outcome.
+func (m *Machine) authenticationFailed(ctx context.Context, reason ...any) {
 	m.stopTimer()
 	if m.service != nil {
+		m.log.Info("authentication failed", append([]any{m.identity()}, reason...)...)
 		m.sh.Outcome(Outcome{"authentication", "failed"})
 		m.serviceAborted(ServiceAuthenticationFailed, ReleaseAuthenticationFailure)
 		return
 	}
 	if m.auth.viaGUTI {
+		m.log.Info("authentication failed: asking the UE for its SUCI", append([]any{m.identity()}, reason...)...)
 		m.auth.viaGUTI = false
 		m.supi = ""
 		m.identify()
 		return
 	}
-	m.authenticationReject()
+	m.authenticationReject(reason...)
 }
 
-func (m *Machine) authenticationReject() {
-	m.log.Info("authentication rejected", m.identity())
+// authenticationReject sends AUTHENTICATION REJECT (TS 24.501 §5.4.1.3.5),
+// which carries no 5GMM cause: its log line gives the reason instead.
+func (m *Machine) authenticationReject(reason ...any) {
+	m.log.Info("authentication rejected", append([]any{m.identity()}, reason...)...)
 	m.sh.Outcome(Outcome{"authentication", "rejected"})
 	m.sh.Outcome(Outcome{"registration", "rejected"})
 	m.stopTimer()
@@ -168,7 +171,7 @@ func (m *Machine) handleAuthenticationFailure(ctx context.Context, msg *nasMessa
 		return
 	}
 	cause := msg.Cause5GMM.GetCauseValue()
-	m.log.Info("authentication failure from UE", m.identity(), "cause", cause)
+	m.log.Info("authentication failure from UE", append([]any{m.identity()}, causeArgs(cause)...)...)
 	// The challenge will never be confirmed: the AUSF ends its context
 	// (TS 29.509 authentication result removal) and, knowing the SUPI the
 	// AMF does not know yet for a concealed SUCI, logs whose SIM failed.
@@ -187,7 +190,7 @@ func (m *Machine) handleAuthenticationFailure(ctx context.Context, msg *nasMessa
 		m.stopTimer()
 		m.authenticate(ctx, req)
 	case cause == nas.CauseMACFailure && m.auth.viaGUTI:
-		m.authenticationFailed(ctx)
+		m.authenticationFailed(ctx, "reason", "the UE found the network's MAC wrong")
 	case cause == nas.CauseNgKSIInUse && !m.auth.ksiRetried:
 		// §5.4.1.3.7 e: authenticate again with another ngKSI.
 		req := sbi.AuthRequest{ServingNetworkName: m.cfg.ServingNetworkName}

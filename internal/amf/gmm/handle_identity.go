@@ -24,7 +24,7 @@ func (m *Machine) handleIdentityResponse(ctx context.Context, msg *nasMessage.Id
 	m.stopTimer()
 	id, err := nas.ParseIdentity(msg.MobileIdentity.GetMobileIdentityContents())
 	if err != nil || id.Type != nas.IdentitySUCI {
-		m.reject(nas.CauseUEIdentityCannotBeDerived)
+		m.reject(nas.CauseUEIdentityCannotBeDerived, "reason", "IDENTITY RESPONSE without a SUCI")
 		return
 	}
 	if m.reg != nil {

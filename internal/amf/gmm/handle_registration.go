@@ -24,15 +24,14 @@ func (m *Machine) handleRegistrationRequest(ctx context.Context, req *nasMessage
 		// carrying message's COUNT; the AMF serves that one.
 		inner, innerPlain, err := m.containedRegistration(c.GetNASMessageContainerContents())
 		if err != nil {
-			m.log.Info("malformed NAS message container in REGISTRATION REQUEST", "error", err)
-			m.reject(nas.CauseInvalidMandatoryInfo)
+			m.reject(nas.CauseInvalidMandatoryInfo, "reason", "malformed NAS message container", "error", err)
 			return
 		}
 		req, plain = inner, innerPlain
 	}
 	r, cause := parseRegistration(req, plain)
 	if cause != 0 {
-		m.reject(cause)
+		m.reject(cause, "reason", "malformed REGISTRATION REQUEST")
 		return
 	}
 	// §5.5.1.2.8 f, g: a repeat of the request being served restarts
@@ -55,7 +54,7 @@ func (m *Machine) handleRegistrationRequest(ctx context.Context, req *nasMessage
 	m.reg = r
 	if r.kind == regEmergency {
 		// Keel offers no emergency services (TS 24.501 §5.5.1.2.5).
-		m.reject(nas.Cause5GSServicesNotAllowed)
+		m.reject(nas.Cause5GSServicesNotAllowed, "reason", "emergency registration: no emergency services")
 		return
 	}
 	if verified && m.supi != "" && m.state == Registered && r.identity.Type == nas.IdentityGUTI {
@@ -69,7 +68,7 @@ func (m *Machine) handleRegistrationRequest(ctx context.Context, req *nasMessage
 		// TS 24.501 §5.3.9.2, §5.5.1.2.5: a congested AMF rejects a new
 		// registration with #22 and a back-off (T3346) instead of
 		// queueing it.
-		m.log.Debug("registration refused: congestion")
+		m.logReject("registration rejected", nas.CauseCongestion, "reason", "congestion", "t3346", m.t3346())
 		m.backOff("congestion")
 		return
 	}
@@ -87,7 +86,7 @@ func (m *Machine) handleRegistrationRequest(ctx context.Context, req *nasMessage
 		// §5.5.1.2.2: the 5G-GUTI is unknown here; ask for the SUCI.
 		m.identify()
 	default:
-		m.reject(nas.CauseSemanticallyIncorrect)
+		m.reject(nas.CauseSemanticallyIncorrect, "reason", "identity neither SUCI nor 5G-GUTI")
 	}
 }
 
@@ -138,9 +137,9 @@ func parseRegistration(req *nasMessage.RegistrationRequest, plain []byte) (*regi
 }
 
 // reject ends the registration with REGISTRATION REJECT (§5.5.1.2.5) and
-// releases the N2 connection.
-func (m *Machine) reject(cause uint8) {
-	m.log.Info("registration rejected", "cause", cause)
+// releases the N2 connection; the log line carries the reason attrs.
+func (m *Machine) reject(cause uint8, reason ...any) {
+	m.logReject("registration rejected", cause, reason...)
 	m.rejectWith(nas.RegistrationReject(nil, cause))
 }
 
@@ -165,14 +164,11 @@ func (m *Machine) rejectWith(msg []byte) {
 // (TS 24.501 §5.5.1.2.5, §5.3.9.2): the network cannot serve it now — the
 // AMF is congested, or a service it needs (the home network, its store)
 // failed for a while — and the UE is to retry after the back-off, not
-// conclude it may not use the network as #111 would have it do.
+// conclude it may not use the network as #111 would have it do. The
+// caller logs the reject.
 func (m *Machine) backOff(result string) {
-	t := m.cfg.T3346
-	if t == 0 {
-		t = DefaultT3346
-	}
 	m.stopTimer()
-	m.send(nas.RegistrationRejectBackoff(nil, nas.CauseCongestion, t))
+	m.send(nas.RegistrationRejectBackoff(nil, nas.CauseCongestion, m.t3346()))
 	m.sh.Outcome(Outcome{"registration", result})
 	if m.state != Registered {
 		m.state = Deregistered
@@ -187,11 +183,14 @@ func (m *Machine) serviceFailed(err error, cause uint8) {
 	if sbi.Temporary(err) {
 		// Once per interval (through the AMF's limiter), not per UE: while
 		// the store's disk is full every UE meets the same failure.
-		m.log.Warn("registration refused for now: a service the AMF needs is unavailable", lograte.Burst(1), m.identity(), "error", err)
+		// This line is the reject's: one warning for the outage rather
+		// than a line per UE.
+		m.log.Warn("registration refused for now: a service the AMF needs is unavailable",
+			append([]any{lograte.Burst(1), m.identity(), "error", err}, causeArgs(nas.CauseCongestion)...)...)
 		m.backOff("unavailable")
 		return
 	}
-	m.reject(cause)
+	m.reject(cause, "error", err)
 }
 
 // accept finishes a registration once the UE is authenticated and the
@@ -232,8 +231,8 @@ func (m *Machine) accept(ctx context.Context) {
 	if len(slices.allowed) == 0 {
 		// TS 24.501 §5.5.1.2.5: no slice the UE may use here: #62 with
 		// the rejected NSSAI.
-		m.log.Info("registration rejected: no network slice can be allowed", m.identity(), "cause", nas.CauseNoNetworkSlicesAvailable,
-			"requested", fmt.Sprint(r.nssai), "subscribed", fmt.Sprint(m.subscribed))
+		m.logReject("registration rejected", nas.CauseNoNetworkSlicesAvailable, "reason", "no network slice can be allowed",
+			"requested", fmt.Sprint(r.nssai), "subscribed", fmt.Sprint(m.subscribed), "served", fmt.Sprint(m.cfg.Slices))
 		m.rejectNSSAI(slices.rejected)
 		return
 	}

@@ -2,6 +2,7 @@ package gmm
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/free5gc/nas/nasMessage"
 
@@ -33,7 +34,8 @@ func (m *Machine) securityMode(ctx context.Context, kamf secret.Key256, ngKSI ui
 			m.serviceAborted(ServiceSecurityModeRejected, ReleaseUnspecified)
 			return
 		}
-		m.reject(nas.CauseUESecurityCapabilitiesMismatch)
+		m.reject(nas.CauseUESecurityCapabilitiesMismatch, "reason", "no NAS algorithm in common with the UE",
+			"ue_security_capability", fmt.Sprintf("%x", caps), "integrity", fmt.Sprint(m.cfg.Integrity), "ciphering", fmt.Sprint(m.cfg.Ciphering))
 		return
 	}
 	c := &nas.Context{
@@ -115,14 +117,13 @@ func (m *Machine) handleSecurityModeComplete(ctx context.Context, msg *nasMessag
 		if gm, err := nas.Decode(inner); err == nil && gm.RegistrationRequest != nil {
 			r, cause := parseRegistration(gm.RegistrationRequest, inner)
 			if cause != 0 {
-				m.reject(cause)
+				m.reject(cause, "reason", "malformed REGISTRATION REQUEST in the NAS message container of SECURITY MODE COMPLETE")
 				return
 			}
 			// §5.4.2.2 bidding-down check: the capabilities in the
 			// protected copy must be those the AMF replayed.
 			if len(r.caps) >= 2 && string(r.caps) != string(m.reg.caps) && len(m.reg.caps) >= 2 {
-				m.log.Warn("UE security capabilities changed between requests")
-				m.reject(nas.CauseUESecurityCapabilitiesMismatch)
+				m.reject(nas.CauseUESecurityCapabilitiesMismatch, "reason", "UE security capabilities changed between requests")
 				return
 			}
 			r.raw = m.reg.raw
@@ -138,7 +139,7 @@ func (m *Machine) handleSecurityModeReject(msg *nasMessage.SecurityModeReject) {
 	if m.proc != procSecurityMode {
 		return
 	}
-	m.log.Info("security mode rejected by UE", "cause", msg.Cause5GMM.GetCauseValue())
+	m.log.Info("security mode rejected by UE", append([]any{m.identity()}, causeArgs(msg.Cause5GMM.GetCauseValue())...)...)
 	if m.service != nil {
 		m.serviceAborted(ServiceSecurityModeRejected, ReleaseUnspecified)
 		return

@@ -59,8 +59,7 @@ func (m *Machine) handleServiceRequest(ctx context.Context, h nas.Header, plain 
 	if err != nil {
 		// TS 24.501 §7.5.1: a request with a missing or malformed
 		// mandatory IE is rejected with #96.
-		m.log.Info("malformed SERVICE REQUEST", "error", err)
-		m.serviceReject(nas.CauseInvalidMandatoryInfo, 0)
+		m.serviceReject(nas.CauseInvalidMandatoryInfo, 0, "reason", "malformed SERVICE REQUEST", "error", err)
 		return
 	}
 	if m.service != nil {
@@ -79,8 +78,7 @@ func (m *Machine) handleServiceRequest(ctx context.Context, h nas.Header, plain 
 			sr, err = nas.ParseServiceRequest(inner)
 		}
 		if err != nil || sr.Container != nil {
-			m.log.Info("malformed NAS message container in SERVICE REQUEST", "error", err)
-			m.serviceReject(nas.CauseInvalidMandatoryInfo, 0)
+			m.serviceReject(nas.CauseInvalidMandatoryInfo, 0, "reason", "malformed NAS message container", "error", err)
 			return
 		}
 	}
@@ -119,32 +117,31 @@ func (m *Machine) handleServiceRequest(ctx context.Context, h nas.Header, plain 
 	switch {
 	case m.state == Deregistered && m.supi == "" && !m.formerly:
 		// §5.6.1.5: the 5G-S-TMSI names no UE this AMF knows.
-		m.log.Info("SERVICE REQUEST: UE identity cannot be derived", "tmsi", sr.STMSI.TMSI)
-		m.serviceReject(nas.CauseUEIdentityCannotBeDerived, 0)
+		m.serviceReject(nas.CauseUEIdentityCannotBeDerived, 0, "reason", "no UE context for the 5G-S-TMSI", "tmsi", sr.STMSI.TMSI)
 		return
 	case m.state != Registered:
 		// §5.6.1.5: the UE is known but deregistered (implicitly, or its
 		// registration was aborted); it registers again.
-		m.serviceReject(nas.CauseImplicitlyDeregistered, 0)
+		m.serviceReject(nas.CauseImplicitlyDeregistered, 0, "reason", "the UE is not registered")
 		return
 	case m.sh.Congested() && !congestionExempt(sr.Type):
 		// TS 24.501 §5.3.9.2, §5.6.1.5: #22 with T3346; requests for
 		// emergency, high priority access and the answer to paging are
 		// not refused for congestion. Nor is a UE authenticated while
 		// the AMF refuses it service.
-		m.serviceReject(nas.CauseCongestion, m.t3346())
+		m.serviceReject(nas.CauseCongestion, m.t3346(), "reason", "congestion", "t3346", m.t3346())
 		return
 	case sr.Type == nas.ServiceEmergencyFallback:
 		// Keel offers no emergency services fallback (TS 23.502
 		// §4.13.4.2): the UE tries its emergency call in another way
 		// (§5.6.1.6A).
-		m.serviceReject(nas.CauseProtocolErrorUnspecified, 0)
+		m.serviceReject(nas.CauseProtocolErrorUnspecified, 0, "reason", "emergency services fallback not offered")
 		return
 	case connected && sr.NgKSI&0x07 != m.sec.NgKSI:
 		// A UE in 5GMM-CONNECTED names another key set than the one
 		// its message was checked with: the network cannot validate its
 		// identity (TS 24.501 Annex A #9).
-		m.serviceReject(nas.CauseUEIdentityCannotBeDerived, 0)
+		m.serviceReject(nas.CauseUEIdentityCannotBeDerived, 0, "reason", "ngKSI of another key set")
 		return
 	case !verified || sr.NgKSI&0x07 != m.sec.NgKSI:
 		// The message came unprotected, failed the integrity check (a
@@ -332,7 +329,13 @@ func (m *Machine) activate(ctx context.Context, psi uint8) (*SessionResource, ui
 // serviceReject ends the service request with SERVICE REJECT (TS 24.501
 // §5.6.1.5), sent without protection unless the secure exchange is
 // established on the connection, and releases the connection.
-func (m *Machine) serviceReject(cause uint8, t3346 time.Duration) {
+func (m *Machine) serviceReject(cause uint8, t3346 time.Duration, reason ...any) {
+	m.logReject("service rejected", cause, reason...)
+	m.sendServiceReject(cause, t3346)
+}
+
+// sendServiceReject is serviceReject for a caller that logged the reject.
+func (m *Machine) sendServiceReject(cause uint8, t3346 time.Duration) {
 	m.send(nas.ServiceReject(nil, nas.Rejected{Cause: cause, T3346: t3346}))
 	m.sh.Outcome(Outcome{"service-request", serviceRejected(cause)})
 	m.release(ReleaseNormal)

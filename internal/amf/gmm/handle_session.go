@@ -3,6 +3,8 @@ package gmm
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"slices"
 
 	"github.com/free5gc/nas/nasMessage"
@@ -35,16 +37,17 @@ type SessionResource struct {
 func (m *Machine) handleULNASTransport(ctx context.Context, msg *nasMessage.ULNASTransport) {
 	t, err := nas.ParseULTransport(msg)
 	if err != nil {
-		m.send(nas.Status5GMM(nil, nas.CauseInvalidMandatoryInfo))
+		m.sendStatus(nas.CauseInvalidMandatoryInfo, "reason", "malformed UL NAS TRANSPORT", "error", err)
 		return
 	}
 	if t.PayloadType != nas.PayloadN1SM || !t.HasPSI {
 		// §5.4.5.2.5: a payload the AMF cannot route is returned.
-		m.send(nas.DLTransport(nil, t.PayloadType, t.Payload, t.PDUSessionID, nas.CausePayloadNotForwarded))
+		m.notForwarded(t, nas.CausePayloadNotForwarded, slog.LevelInfo, "reason", "payload other than 5GSM, or no PDU session ID",
+			"payload_type", int(t.PayloadType))
 		return
 	}
 	if m.svc.SMF == nil {
-		m.send(nas.DLTransport(nil, t.PayloadType, t.Payload, t.PDUSessionID, nas.CausePayloadNotForwarded))
+		m.notForwarded(t, nas.CausePayloadNotForwarded, slog.LevelInfo, "reason", "no SMF")
 		return
 	}
 	s := m.sessions[t.PDUSessionID]
@@ -54,8 +57,7 @@ func (m *Machine) handleULNASTransport(ctx context.Context, msg *nasMessage.ULNA
 	}
 	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{N1SM: t.Payload})
 	if err != nil {
-		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", t.PDUSessionID, "error", err)
-		m.send(nas.DLTransport(nil, t.PayloadType, t.Payload, t.PDUSessionID, nas.CausePayloadNotForwarded))
+		m.notForwarded(t, nas.CausePayloadNotForwarded, slog.LevelWarn, "reason", "Nsmf_PDUSession_UpdateSMContext failed", "error", err)
 		return
 	}
 	m.smfAnswer(t.PDUSessionID, s, upd)
@@ -67,7 +69,8 @@ func (m *Machine) createSession(ctx context.Context, t nas.ULTransport, old *ses
 	snssai, dnn := m.selectSlice(t)
 	if snssai == nil {
 		// §5.4.5.2.5: the S-NSSAI is not in the allowed NSSAI.
-		m.send(nas.DLTransport(nil, t.PayloadType, t.Payload, t.PDUSessionID, nas.CausePayloadNotForwarded))
+		m.notForwarded(t, nas.CausePayloadNotForwarded, slog.LevelInfo, "reason", "S-NSSAI not in the allowed NSSAI",
+			"allowed", fmt.Sprint(m.allowed))
 		return
 	}
 	if old != nil {
@@ -81,12 +84,11 @@ func (m *Machine) createSession(ctx context.Context, t nas.ULTransport, old *ses
 		SNSSAI: sbi.SNSSAI{SST: snssai.SST, SD: snssai.SD, HasSD: snssai.HasSD}, N1SM: t.Payload,
 	})
 	if err != nil {
-		m.log.Warn("Nsmf_PDUSession_CreateSMContext failed", "pdu_session_id", t.PDUSessionID, "error", err)
-		cause := nas.CausePayloadNotForwarded
+		cause, level := nas.CausePayloadNotForwarded, slog.LevelWarn
 		if errors.Is(err, sbi.ErrUserNotFound) {
-			cause = nas.CauseDNNNotSupportedInSlice
+			cause, level = nas.CauseDNNNotSupportedInSlice, slog.LevelInfo
 		}
-		m.send(nas.DLTransport(nil, t.PayloadType, t.Payload, t.PDUSessionID, cause))
+		m.notForwarded(t, cause, level, "reason", "Nsmf_PDUSession_CreateSMContext failed", "dnn", dnn, "error", err)
 		return
 	}
 	m.sh.Outcome(Outcome{"pdu-session", map[bool]string{true: "rejected", false: "accepted"}[res.Reject]})

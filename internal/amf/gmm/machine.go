@@ -432,8 +432,7 @@ func (m *Machine) HandleNAS(ctx context.Context, pdu []byte) {
 	if err != nil {
 		var e *nas.Error
 		if errors.As(err, &e) && (verified || !m.secured) {
-			m.log.Info("malformed NAS message", "error", err)
-			m.send(nas.Status5GMM(nil, e.Cause))
+			m.sendStatus(e.Cause, "reason", "malformed NAS message", "error", err)
 		}
 		return
 	}
@@ -512,16 +511,16 @@ func (m *Machine) dispatch(ctx context.Context, msg *fnas.GmmMessage, plain []by
 		m.handleDeregistrationAccept(ctx)
 	case fnas.MsgTypeULNASTransport:
 		if m.state != Registered {
-			m.send(nas.Status5GMM(nil, nas.CauseMessageTypeNotCompatible))
+			m.sendStatus(nas.CauseMessageTypeNotCompatible, "reason", "UL NAS TRANSPORT from a UE not registered")
 			return
 		}
 		m.handleULNASTransport(ctx, msg.ULNASTransport)
 	case fnas.MsgTypeStatus5GMM:
-		m.log.Info("5GMM STATUS from UE", "cause", msg.Status5GMM.Cause5GMM.GetCauseValue())
+		m.log.Info("5GMM STATUS from UE", append([]any{m.identity()}, causeArgs(msg.Status5GMM.Cause5GMM.GetCauseValue())...)...)
 	default:
 		// TS 24.501 §7.4: a message the network does not handle in this
 		// state is answered with cause #98 or #97.
-		m.send(nas.Status5GMM(nil, nas.CauseMessageTypeNotCompatible))
+		m.sendStatus(nas.CauseMessageTypeNotCompatible, "reason", "message not handled in this state", "message_type", int(mt))
 	}
 }
 

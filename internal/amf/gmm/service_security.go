@@ -2,6 +2,7 @@ package gmm
 
 import (
 	"context"
+	"time"
 
 	"github.com/free5gc/nas/nasType"
 
@@ -58,8 +59,7 @@ func (m *Machine) serviceSecured(ctx context.Context, c *nasType.NASMessageConta
 		inner, err := nas.ParseServiceRequest(c.GetNASMessageContainerContents())
 		if err != nil || inner.Container != nil {
 			// §7.5.1: a missing or malformed mandatory IE is #96.
-			m.log.Info("malformed SERVICE REQUEST in the NAS message container of SECURITY MODE COMPLETE", "error", err)
-			m.serviceReject(nas.CauseInvalidMandatoryInfo, 0)
+			m.serviceReject(nas.CauseInvalidMandatoryInfo, 0, "reason", "malformed SERVICE REQUEST in the NAS message container of SECURITY MODE COMPLETE", "error", err)
 			return
 		}
 		sr = inner
@@ -83,12 +83,15 @@ func (m *Machine) serviceAborted(result string, cause ReleaseCause) {
 // (the UE keeps its registration and retries after the back-off), #111
 // otherwise (TS 24.501 §5.6.1.5).
 func (m *Machine) serviceUnavailable(err error) {
-	m.log.Warn("SERVICE REQUEST refused: authentication unavailable", lograte.Burst(1), "supi", m.supi, "error", err)
 	m.stopTimer()
 	m.service, m.pending = nil, nil
+	cause, t3346 := nas.CauseProtocolErrorUnspecified, time.Duration(0)
 	if sbi.Temporary(err) {
-		m.serviceReject(nas.CauseCongestion, m.t3346())
-		return
+		cause, t3346 = nas.CauseCongestion, m.t3346()
 	}
-	m.serviceReject(nas.CauseProtocolErrorUnspecified, 0)
+	// This line is the reject's: one warning for the outage rather than
+	// a line per UE.
+	m.log.Warn("SERVICE REQUEST refused: authentication unavailable",
+		append([]any{lograte.Burst(1), "supi", m.supi, "error", err}, causeArgs(cause)...)...)
+	m.sendServiceReject(cause, t3346)
 }
