@@ -26,7 +26,10 @@
 // does not know is #7; a temporary failure of the network (sbi.Temporary:
 // a peer unavailable — its store's disk full — or silent past the bound)
 // is #22 with T3346, so the UE retries after the back-off; other failures
-// are #111.
+// are #111. Every REJECT, 5GMM STATUS and returned 5GSM message the
+// machine sends is logged once, at info level, with the UE's SUPI (or
+// SUCI), the cause's number and name and the reason (reject_log.go); the
+// #22 of an outage of the home network is one rate-limited warning.
 //
 // # Spec conformance
 //
