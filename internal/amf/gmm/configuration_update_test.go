@@ -164,3 +164,19 @@ func TestConfigurationUpdateRegistrationCollision(t *testing.T) {
 	}
 	w.check("configuration_update_registration_collision")
 }
+
+// A configuration update that comes while the Initial Context Setup of an
+// accepted Service Request is under way goes once the gNB has answered.
+func TestConfigurationUpdateDuringServiceRequest(t *testing.T) {
+	w := registeredIdle(t)
+	fmt.Fprintf(&w.log, "gnb: Initial UE Message\n")
+	w.serviceRequest(ue.ServiceSignalling)
+	w.tmsis = []uint32{0xc0ffee11}
+	w.updateConfiguration(gmm.ConfigurationUpdate{NewGUTI: true})
+	w.contextSetUp()
+	w.deliver()
+	if g := w.m.GUTI(); g == nil || g.TMSI != 0xc0ffee11 {
+		t.Errorf("GUTI %v, want 5G-TMSI c0ffee11", g)
+	}
+	w.check("configuration_update_during_service_request")
+}
