@@ -151,7 +151,7 @@ func TestSubscriberCRUD(t *testing.T) {
 	want := api.Subscriber{
 		SUPI: supi, OPType: "opc", AMF: "8000", SQN: "000000000000",
 		UEAMBR: api.AMBR{Uplink: "1 Gbps", Downlink: "1 Gbps"},
-		NSSAI:  []api.SNSSAI{{SST: 1}},
+		NSSAI:  []api.SNSSAI{{SST: 1, Default: true}},
 		DNNs: []api.DNN{{DNN: "internet", SST: new(1), SessionAMBR: api.AMBR{Uplink: "1 Gbps", Downlink: "1 Gbps"},
 			FiveQI: 9, ARPPriority: 8}},
 	}

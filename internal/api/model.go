@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,10 +46,15 @@ type AMBR struct {
 	Downlink string `json:"downlink"`
 }
 
-// SNSSAI is a slice: SST and an optional 6-hex-digit SD.
+// SNSSAI is a slice: SST and an optional 6-hex-digit SD. In a
+// subscriber's nssai, Default marks a default S-NSSAI (TS 23.501
+// §5.15.5.2.1): those marked are the defaults, and when none is the first
+// slice is. Answers mark the subscriber's defaults whichever way they
+// came; Default means nothing elsewhere.
 type SNSSAI struct {
-	SST int    `json:"sst"`
-	SD  string `json:"sd,omitempty"`
+	SST     int    `json:"sst"`
+	SD      string `json:"sd,omitempty"`
+	Default bool   `json:"default,omitempty"`
 }
 
 // DNN holds one DNN's session settings. In a request, a DNN without
@@ -105,6 +111,7 @@ func (r *SubscriberRequest) Apply(base *store.Subscriber, d Defaults) (*store.Su
 	if base != nil {
 		s = *base
 		s.NSSAI = append([]store.SNSSAI(nil), base.NSSAI...)
+		s.DefaultNSSAI = append([]store.SNSSAI(nil), base.DefaultNSSAI...)
 		s.DNNs = append([]store.DNNConfig(nil), base.DNNs...)
 	} else {
 		s.Auth.AMF = d.AMF
@@ -174,6 +181,7 @@ func (r *SubscriberRequest) Apply(base *store.Subscriber, d Defaults) (*store.Su
 	}
 	if r.NSSAI != nil {
 		s.NSSAI = s.NSSAI[:0]
+		s.DefaultNSSAI = nil
 		for i, n := range *r.NSSAI {
 			sn, err := parseSNSSAI(fmt.Sprintf("nssai[%d]", i), n.SST, n.SD)
 			if err != nil {
@@ -185,12 +193,19 @@ func (r *SubscriberRequest) Apply(base *store.Subscriber, d Defaults) (*store.Su
 				}
 			}
 			s.NSSAI = append(s.NSSAI, sn)
+			if n.Default {
+				s.DefaultNSSAI = append(s.DefaultNSSAI, sn)
+			}
 		}
 		if len(s.NSSAI) == 0 {
 			return nil, fieldErr("nssai", "at least one slice is required")
 		}
 	} else if base == nil {
 		s.NSSAI = append(s.NSSAI, d.NSSAI...)
+	}
+	if len(s.DefaultNSSAI) == 0 && len(s.NSSAI) > 0 {
+		// None marked: the first slice is the default, stored marked.
+		s.DefaultNSSAI = []store.SNSSAI{s.NSSAI[0]}
 	}
 	if r.DNNs != nil {
 		s.DNNs = s.DNNs[:0]
@@ -350,8 +365,9 @@ func FromStore(s *store.Subscriber) Subscriber {
 	if s.Auth.OPIsOP {
 		out.OPType = "op"
 	}
+	defaults := s.Defaults()
 	for _, n := range s.NSSAI {
-		out.NSSAI = append(out.NSSAI, SNSSAI{SST: int(n.SST), SD: sdString(n)})
+		out.NSSAI = append(out.NSSAI, SNSSAI{SST: int(n.SST), SD: sdString(n), Default: slices.Contains(defaults, n)})
 	}
 	for _, d := range s.DNNs {
 		j := DNN{

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -119,7 +120,8 @@ func runSubscriber(ctx context.Context, env Env, args []string) error {
 type settingFlags struct {
 	fs                     *flag.FlagSet
 	k, opc, op, amf, sqn   string
-	nssai, dnns            string
+	nssai, defaultNSSAI    string
+	dnns                   string
 	ueAMBRUL, ueAMBRDL     string
 	sessAMBRUL, sessAMBRDL string
 	fiveQI                 int
@@ -135,6 +137,7 @@ func (s *settingFlags) register(fs *flag.FlagSet, create bool) {
 		fs.StringVar(&s.sqn, "sqn", "", "initial SQN, 12 hex digits (default 000000000000)")
 	}
 	fs.StringVar(&s.nssai, "nssai", "", "subscribed slices, comma-separated SST or SST:SD (e.g. 1,1:000001)")
+	fs.StringVar(&s.defaultNSSAI, "default-nssai", "", "default slices, those of --nssai (or the subscriber's on update) a UE requesting none is given, comma-separated SST or SST:SD (default the first slice)")
 	fs.StringVar(&s.dnns, "dnns", "", "subscribed DNNs in the first slice, comma-separated, each one the core serves (e.g. internet,ims)")
 	fs.StringVar(&s.ueAMBRUL, "ue-ambr-uplink", "", "UE-AMBR uplink (e.g. \"1 Gbps\")")
 	fs.StringVar(&s.ueAMBRDL, "ue-ambr-downlink", "", "UE-AMBR downlink")
@@ -182,6 +185,11 @@ func (s *settingFlags) request(current *api.Subscriber) (api.SubscriberRequest, 
 			list = append(list, api.SNSSAI{SST: n, SD: sd})
 		}
 		r.NSSAI = &list
+	}
+	if s.set("default-nssai") {
+		if err := s.markDefaults(&r, current); err != nil {
+			return r, err
+		}
 	}
 	if s.set("dnns") {
 		// The DNNs go in the first slice: of --nssai when given, else
@@ -298,7 +306,7 @@ func subscriberList(ctx context.Context, env Env, args []string) error {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SUPI\tSLICES\tDNNS\tUE-AMBR UL/DL\tSQN")
 	for _, s := range subs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s / %s\t%s\n", s.SUPI, slices(s.NSSAI), dnnNames(s.DNNs), s.UEAMBR.Uplink, s.UEAMBR.Downlink, s.SQN)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s / %s\t%s\n", s.SUPI, sliceList(s.NSSAI), dnnNames(s.DNNs), s.UEAMBR.Uplink, s.UEAMBR.Downlink, s.SQN)
 	}
 	tw.Flush()
 	fmt.Fprintf(env.Stdout, "%d shown, %d in total", len(subs), page.Total)
@@ -333,7 +341,8 @@ func printSubscriber(w io.Writer, s api.Subscriber) {
 	fmt.Fprintf(tw, "AMF\t%s\n", s.AMF)
 	fmt.Fprintf(tw, "SQN\t%s\n", s.SQN)
 	fmt.Fprintf(tw, "UE-AMBR\t%s up, %s down\n", s.UEAMBR.Uplink, s.UEAMBR.Downlink)
-	fmt.Fprintf(tw, "Slices\t%s\n", slices(s.NSSAI))
+	fmt.Fprintf(tw, "Slices\t%s\n", sliceList(s.NSSAI))
+	fmt.Fprintf(tw, "Default slices\t%s\n", defaultSlices(s.NSSAI))
 	tw.Flush()
 	if len(s.DNNs) == 0 {
 		return
@@ -514,7 +523,43 @@ func firstSUPI(head []byte, format string) string {
 	return ""
 }
 
-func slices(list []api.SNSSAI) string {
+// markDefaults marks the slices --default-nssai names default in the
+// request's nssai: that of --nssai, or on update the subscriber's, its
+// old marks cleared (TS 23.501 §5.15.5.2.1).
+func (s *settingFlags) markDefaults(r *api.SubscriberRequest, current *api.Subscriber) error {
+	var list []api.SNSSAI
+	switch {
+	case r.NSSAI != nil:
+		list = *r.NSSAI
+	case current != nil:
+		for _, n := range current.NSSAI {
+			list = append(list, api.SNSSAI{SST: n.SST, SD: n.SD})
+		}
+	default:
+		return usagef("--default-nssai needs --nssai on add")
+	}
+	for _, item := range strings.Split(s.defaultNSSAI, ",") {
+		sst, sd, _ := strings.Cut(strings.TrimSpace(item), ":")
+		n, err := strconv.Atoi(sst)
+		if err != nil {
+			return usagef("--default-nssai: %q: want SST or SST:SD", item)
+		}
+		i := slices.IndexFunc(list, func(x api.SNSSAI) bool { return x.SST == n && strings.EqualFold(x.SD, sd) })
+		if i < 0 {
+			return usagef("--default-nssai: %q is not one of the subscribed slices %s", item, sliceList(list))
+		}
+		list[i].Default = true
+	}
+	r.NSSAI = &list
+	return nil
+}
+
+// defaultSlices lists the slices of list marked default.
+func defaultSlices(list []api.SNSSAI) string {
+	return sliceList(slices.DeleteFunc(slices.Clone(list), func(s api.SNSSAI) bool { return !s.Default }))
+}
+
+func sliceList(list []api.SNSSAI) string {
 	if len(list) == 0 {
 		return "-"
 	}
@@ -554,5 +599,5 @@ func dnnSlice(d api.DNN) string {
 	if d.SST == nil {
 		return "-"
 	}
-	return slices([]api.SNSSAI{{SST: *d.SST, SD: d.SD}})
+	return sliceList([]api.SNSSAI{{SST: *d.SST, SD: d.SD}})
 }

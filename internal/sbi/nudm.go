@@ -61,8 +61,8 @@ type AMData struct {
 	// DefaultNSSAI holds the subscribed S-NSSAIs marked default
 	// (TS 29.503 Nssai defaultSingleNssais), a subset of NSSAI: what a UE
 	// is allowed when it requests no S-NSSAI the network can allow
-	// (TS 23.501 §5.15.5.2.1). Keel's subscriber data mark the first
-	// subscribed S-NSSAI default.
+	// (TS 23.501 §5.15.5.2.1). Keel's subscriber data mark one or more
+	// subscribed S-NSSAIs default, the first when they mark none.
 	DefaultNSSAI []SNSSAI
 	// DNNs lists the subscribed DNNs, each once.
 	DNNs []string

@@ -217,10 +217,28 @@ type Subscriber struct {
 	Auth AuthData
 	// UEAMBR is the UE aggregate maximum bit rate (TS 23.501 §5.7.2.6).
 	UEAMBR AMBR
-	// NSSAI lists the subscribed S-NSSAIs; the first is the default.
+	// NSSAI lists the subscribed S-NSSAIs.
 	NSSAI []SNSSAI
+	// DefaultNSSAI lists those of NSSAI marked default, in NSSAI order,
+	// each once (engines refuse other lists): the S-NSSAIs a UE requesting none that can be allowed
+	// is given (TS 23.501 §5.15.5.2.1; TS 29.503 Nssai
+	// defaultSingleNssais). Empty means the first of NSSAI is the
+	// default; Defaults applies that rule.
+	DefaultNSSAI []SNSSAI
 	// DNNs holds the per-DNN session settings.
 	DNNs []DNNConfig
+}
+
+// Defaults returns the subscriber's default S-NSSAIs: those marked in
+// DefaultNSSAI, or when none is marked the first of NSSAI.
+func (s *Subscriber) Defaults() []SNSSAI {
+	if len(s.DefaultNSSAI) > 0 {
+		return s.DefaultNSSAI
+	}
+	if len(s.NSSAI) > 0 {
+		return s.NSSAI[:1:1]
+	}
+	return nil
 }
 
 // AuthData is what an authentication vector is computed from (TS 33.501 §6.1.3.2).

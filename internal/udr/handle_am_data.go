@@ -18,10 +18,10 @@ func (u *UDR) AccessAndMobilitySubscription(ctx context.Context, supi string) (s
 	for _, s := range sub.NSSAI {
 		am.NSSAI = append(am.NSSAI, sbi.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
 	}
-	if len(am.NSSAI) > 0 {
-		// The subscriber data mark the first subscribed S-NSSAI default
-		// (TS 29.503 Nssai defaultSingleNssais).
-		am.DefaultNSSAI = am.NSSAI[:1:1]
+	// The subscribed S-NSSAIs marked default, or the first when none is
+	// (TS 29.503 Nssai defaultSingleNssais; TS 23.501 §5.15.5.2.1).
+	for _, s := range sub.Defaults() {
+		am.DefaultNSSAI = append(am.DefaultNSSAI, sbi.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
 	}
 	seen := make(map[string]bool, len(sub.DNNs))
 	for _, d := range sub.DNNs {

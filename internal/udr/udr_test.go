@@ -126,6 +126,32 @@ func TestAccessAndMobility(t *testing.T) {
 	}
 }
 
+// TestAccessAndMobilityMarkedDefaults: a subscriber marking two of its
+// three slices default has those two, and only those, in DefaultNSSAI.
+func TestAccessAndMobilityMarkedDefaults(t *testing.T) {
+	u, st, _ := newUDR(t)
+	ctx := context.Background()
+	k := secret.RandomKey128()
+	const other = "imsi-001010000000077"
+	sd5 := store.SNSSAI{SST: 1, SD: 5, HasSD: true}
+	err := st.CreateSubscriber(ctx, &store.Subscriber{
+		SUPI: other, Auth: store.AuthData{K: k, OPc: k},
+		NSSAI:        []store.SNSSAI{{SST: 1}, sd5, {SST: 3}},
+		DefaultNSSAI: []store.SNSSAI{sd5, {SST: 3}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := u.AccessAndMobilitySubscription(ctx, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sbi.SNSSAI{{SST: 1, SD: 5, HasSD: true}, {SST: 3}}
+	if diff := cmp.Diff(want, got.DefaultNSSAI); diff != "" {
+		t.Errorf("AccessAndMobilitySubscription(%s).DefaultNSSAI (-want +got):\n%s", other, diff)
+	}
+}
+
 func TestSessionManagement(t *testing.T) {
 	u, _, reg := newUDR(t)
 	got, err := u.SessionManagementSubscription(context.Background(), supi)

@@ -186,12 +186,14 @@ type worldOptions struct {
 	// smf gives the machine an SMF that writes its calls into the
 	// transcript.
 	smf bool
-	// subNSSAI is the subscribed NSSAI (the first is the default), nil
-	// meaning SST 1; slices the AMF's, nil meaning SST 1; ueNSSAI what the
-	// UE requests, nil meaning SST 1 (an empty list: no requested NSSAI).
-	subNSSAI []store.SNSSAI
-	slices   []ngap.SNSSAI
-	ueNSSAI  []ue.SNSSAI
+	// subNSSAI is the subscribed NSSAI, nil meaning SST 1, and
+	// subDefaults those of it marked default, nil meaning the first;
+	// slices the AMF's, nil meaning SST 1; ueNSSAI what the UE requests,
+	// nil meaning SST 1 (an empty list: no requested NSSAI).
+	subNSSAI    []store.SNSSAI
+	subDefaults []store.SNSSAI
+	slices      []ngap.SNSSAI
+	ueNSSAI     []ue.SNSSAI
 	// accept sets the AMF's Registration Accept IEs.
 	accept gmm.AcceptIEs
 	// nitz and after set the AMF's NITZ and connection policy after
@@ -221,7 +223,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	if !o.noSub {
 		err := st.CreateSubscriber(ctx, &store.Subscriber{SUPI: supi,
 			Auth:  store.AuthData{K: testK, OPc: testOPc, AMF: [2]byte{0x80, 0x00}},
-			NSSAI: o.subNSSAI})
+			NSSAI: o.subNSSAI, DefaultNSSAI: o.subDefaults})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -133,6 +133,23 @@ func TestNSSAINoneRequested(t *testing.T) {
 	w.check("nssai_none_requested")
 }
 
+// TS 23.501 §5.15.5.2.1: a UE that requests no NSSAI, whose subscriber
+// marks two of three subscribed S-NSSAIs default, is allowed those two
+// (read from the UDR's defaultSingleNssais), not the first subscribed one.
+func TestNSSAINoneRequestedTwoDefaults(t *testing.T) {
+	sd1 := store.SNSSAI{SST: 2, SD: 1, HasSD: true}
+	w := registerShowing(t, worldOptions{
+		subNSSAI:    []store.SNSSAI{{SST: 1}, sd1, {SST: 3}},
+		subDefaults: []store.SNSSAI{sd1, {SST: 3}},
+		slices:      []ngap.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}, {SST: 3}},
+		ueNSSAI:     []ue.SNSSAI{},
+	})
+	if w.m.State() != gmm.Registered {
+		t.Errorf("state %s, want registered", w.m.State())
+	}
+	w.check("nssai_none_requested_two_defaults")
+}
+
 // TS 23.501 §5.15.5.2.1: when none of the requested S-NSSAIs can be
 // allowed, the allowed NSSAI is the default S-NSSAI; the requested ones
 // are rejected, and the configured NSSAI sent.

@@ -42,6 +42,13 @@ type snssaiJSON struct {
 	SD  string `json:"sd,omitempty"`
 }
 
+// subscribedSNSSAIJSON is one entry of the nssai column: a subscribed
+// S-NSSAI and whether it is a default one.
+type subscribedSNSSAIJSON struct {
+	snssaiJSON
+	Default bool `json:"default,omitempty"`
+}
+
 type ambrJSON struct {
 	Uplink   uint64 `json:"uplink"`
 	Downlink uint64 `json:"downlink"`
@@ -106,6 +113,14 @@ func validate(s *store.Subscriber) error {
 			return fmt.Errorf("S-NSSAI %d: SD %#x exceeds 24 bits", i, n.SD)
 		}
 	}
+	for i, n := range s.DefaultNSSAI {
+		if !slices.Contains(s.NSSAI, n) {
+			return fmt.Errorf("default S-NSSAI %d is not a subscribed S-NSSAI", i)
+		}
+		if i > 0 && slices.Index(s.NSSAI, n) <= slices.Index(s.NSSAI, s.DefaultNSSAI[i-1]) {
+			return fmt.Errorf("default S-NSSAI %d is given twice or out of the subscribed S-NSSAIs' order", i)
+		}
+	}
 	keys := map[string]int{}
 	for i, d := range s.DNNs {
 		for _, a := range []netip.Addr{d.StaticIPv4, d.StaticIPv6} {
@@ -161,9 +176,9 @@ func encode(s *store.Subscriber) (row, error) {
 		ambrUL: int64(s.UEAMBR.Uplink),
 		ambrDL: int64(s.UEAMBR.Downlink),
 	}
-	nssai := make([]snssaiJSON, 0, len(s.NSSAI))
+	nssai := make([]subscribedSNSSAIJSON, 0, len(s.NSSAI))
 	for _, n := range s.NSSAI {
-		nssai = append(nssai, encodeSNSSAI(n))
+		nssai = append(nssai, subscribedSNSSAIJSON{snssaiJSON: encodeSNSSAI(n), Default: slices.Contains(s.DefaultNSSAI, n)})
 	}
 	dnns := make([]dnnJSON, 0, len(s.DNNs))
 	for i, d := range s.DNNs {
@@ -231,16 +246,19 @@ func decode(r *row) (*store.Subscriber, error) {
 	}
 	s.UEAMBR = store.AMBR{Uplink: uint64(r.ambrUL), Downlink: uint64(r.ambrDL)}
 
-	var nssai []snssaiJSON
+	var nssai []subscribedSNSSAIJSON
 	if err := json.Unmarshal([]byte(r.nssai), &nssai); err != nil {
 		return nil, corrupt(r.supi, "S-NSSAIs: %v", err)
 	}
 	for _, j := range nssai {
-		n, err := decodeSNSSAI(j)
+		n, err := decodeSNSSAI(j.snssaiJSON)
 		if err != nil {
 			return nil, corrupt(r.supi, "S-NSSAI: %v", err)
 		}
 		s.NSSAI = append(s.NSSAI, n)
+		if j.Default {
+			s.DefaultNSSAI = append(s.DefaultNSSAI, n)
+		}
 	}
 
 	var dnns []dnnJSON

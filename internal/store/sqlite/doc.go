@@ -84,5 +84,7 @@
 // grows, never wraps (AdvanceSQN fails at store.MaxSQN, and a CHECK
 // constraint bounds the column), and ResyncSQN raises it to SQN_MS from a
 // resynchronisation (§6.3.5) without ever lowering it. S-NSSAIs are stored
-// in the JSON form of TS 29.571 §5.4.4.2 (sst, sd as six hex digits).
+// in the JSON form of TS 29.571 §5.4.4.2 (sst, sd as six hex digits); a
+// subscribed one marked default has "default": true (schema version 5
+// marked the first of every older row).
 package sqlite

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/keelcore/keel/internal/store"
 )
@@ -96,6 +97,14 @@ CREATE TABLE static_addresses (
 				return backfillAddresses(ctx, tx)
 			},
 		},
+		{
+			// Each subscribed S-NSSAI may be marked default
+			// ("default": true in the nssai column; TS 23.501
+			// §5.15.5.2.1). Rows written before had the first one as
+			// the default: it is marked so, and their meaning stays.
+			name:  "nssai_default",
+			apply: markFirstSliceDefault,
+		},
 	}
 }
 
@@ -154,6 +163,50 @@ func backfillAddresses(ctx context.Context, tx *sql.Tx) error {
 					return err
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// markFirstSliceDefault marks the first subscribed S-NSSAI of every
+// subscriber without a default one as default. Entries keep every other
+// field as stored.
+func markFirstSliceDefault(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT supi, nssai FROM subscribers ORDER BY supi`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	type change struct{ supi, nssai string }
+	var changes []change
+	for rows.Next() {
+		var supi, text string
+		if err := rows.Scan(&supi, &text); err != nil {
+			return err
+		}
+		var nssai []map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(text), &nssai); err != nil {
+			return fmt.Errorf("subscriber %s: S-NSSAIs: %w", supi, err)
+		}
+		if len(nssai) == 0 || slices.ContainsFunc(nssai, func(e map[string]json.RawMessage) bool { return e["default"] != nil }) {
+			continue
+		}
+		nssai[0]["default"] = json.RawMessage("true")
+		b, err := json.Marshal(nssai)
+		if err != nil {
+			return err
+		}
+		changes = append(changes, change{supi, string(b)})
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET nssai = ? WHERE supi = ?`, c.nssai, c.supi); err != nil {
+			return err
 		}
 	}
 	return nil

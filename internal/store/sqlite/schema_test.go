@@ -126,6 +126,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 		Auth:   store.AuthData{K: k, OPc: opc, AMF: [2]byte{0x80, 0x00}, SQN: 99},
 		UEAMBR: store.AMBR{Uplink: 1000, Downlink: 2000},
 		NSSAI:  []store.SNSSAI{{SST: 1}, {SST: 2, SD: 10, HasSD: true}},
+		// Migration 5 marks the first slice default, as it was.
+		DefaultNSSAI: []store.SNSSAI{{SST: 1}},
 		DNNs: []store.DNNConfig{
 			{DNN: "internet", SNSSAI: store.SNSSAI{SST: 1}, SessionAMBR: store.AMBR{Uplink: 10, Downlink: 20}, FiveQI: 9, ARPPriority: 8},
 			{DNN: "internet", SNSSAI: store.SNSSAI{SST: 2, SD: 10, HasSD: true}, SessionAMBR: store.AMBR{Uplink: 10, Downlink: 20}, FiveQI: 9, ARPPriority: 8},
@@ -196,6 +198,44 @@ func TestMigrateStaticAddresses(t *testing.T) {
 	}
 	if err := s.CreateSubscriber(ctx, third); err != nil {
 		t.Errorf("CreateSubscriber after its holder was deleted = %v, want nil", err)
+	}
+}
+
+// TestMigrateNSSAIDefault upgrades a database of version 4, whose nssai
+// column has no default marks: the first subscribed S-NSSAI of each row
+// becomes the marked default (what it meant before), a row without slices
+// stays without, and the other fields of each entry are kept.
+func TestMigrateNSSAIDefault(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keel.db")
+	db := rawDB(t, path)
+	if _, _, err := migrate(t.Context(), db, schema()[:4]); err != nil {
+		t.Fatalf("migrate(four steps) = %v", err)
+	}
+	k := secret.RandomKey128()
+	for _, c := range []struct{ supi, nssai string }{
+		{"imsi-001010000000001", `[{"sst":2,"sd":"00000a"},{"sst":1}]`},
+		{"imsi-001010000000002", `[]`},
+	} {
+		mustExec(t, db, `INSERT INTO subscribers (`+subscriberColumns+`) VALUES (?, ?, ?, 0, 32768, 0, 0, 0, ?, '[]')`, c.supi, k.Bytes(), k.Bytes(), c.nssai)
+	}
+	db.Close()
+
+	s := openTest(t, path, Options{})
+	ctx := t.Context()
+	for supi, want := range map[string][]store.SNSSAI{
+		"imsi-001010000000001": {{SST: 2, SD: 10, HasSD: true}},
+		"imsi-001010000000002": nil,
+	} {
+		got, err := s.GetSubscriber(ctx, supi)
+		if err != nil {
+			t.Fatalf("GetSubscriber(%s) = %v", supi, err)
+		}
+		if diff := cmp.Diff(want, got.DefaultNSSAI); diff != "" {
+			t.Errorf("GetSubscriber(%s).DefaultNSSAI after upgrade mismatch (-want +got):\n%s", supi, diff)
+		}
+	}
+	if got, want := userVersion(t, rawDB(t, path)), len(schema()); got != want || want < 5 {
+		t.Errorf("user_version after upgrade = %d, want %d (at least 5)", got, want)
 	}
 }
 

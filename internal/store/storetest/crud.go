@@ -79,6 +79,7 @@ func testUpdateKeepsSQN(t *testing.T, s store.Store) {
 	upd.Auth.AMF = [2]byte{0x00, 0x01}
 	upd.UEAMBR = store.AMBR{Uplink: 3, Downlink: 4}
 	upd.NSSAI = []store.SNSSAI{{SST: 2, SD: 0xabcdef, HasSD: true}}
+	upd.DefaultNSSAI = []store.SNSSAI{{SST: 2, SD: 0xabcdef, HasSD: true}}
 	upd.DNNs = []store.DNNConfig{{DNN: "iot", SNSSAI: store.SNSSAI{SST: 2, SD: 0xabcdef, HasSD: true}, FiveQI: 7, ARPPriority: 15}}
 	if err := s.UpdateSubscriber(ctx, upd); err != nil {
 		t.Fatalf("UpdateSubscriber(%s) = %v", upd.SUPI, err)
@@ -158,6 +159,9 @@ func testInvalid(t *testing.T, s store.Store) {
 		{"letter", mod(func(s *store.Subscriber) { s.SUPI = "imsi-00101000000000a" })},
 		{"SQN over 48 bits", mod(func(s *store.Subscriber) { s.Auth.SQN = store.MaxSQN + 1 })},
 		{"SD over 24 bits", mod(func(s *store.Subscriber) { s.NSSAI[1].SD = 0x1000000 })},
+		{"default not subscribed", mod(func(s *store.Subscriber) { s.DefaultNSSAI = []store.SNSSAI{{SST: 3}} })},
+		{"default twice", mod(func(s *store.Subscriber) { s.DefaultNSSAI = []store.SNSSAI{{SST: 1}, {SST: 1}} })},
+		{"defaults out of NSSAI order", mod(func(s *store.Subscriber) { s.DefaultNSSAI = []store.SNSSAI{s.NSSAI[2], s.NSSAI[0]} })},
 		{"IPv6 as static IPv4", mod(func(s *store.Subscriber) { s.DNNs[1].StaticIPv4 = netip.MustParseAddr("2001:db8::1") })},
 	} {
 		if err := s.CreateSubscriber(ctx, c.sub); err == nil {

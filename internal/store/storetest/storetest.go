@@ -102,6 +102,11 @@ func newSubscriber(i int) *store.Subscriber {
 			{SST: 1, SD: 0x000001, HasSD: true},
 			{SST: 255, SD: 0xffffff, HasSD: true},
 		},
+		// Two defaults, neither the first slice.
+		DefaultNSSAI: []store.SNSSAI{
+			{SST: 1, SD: 0x000001, HasSD: true},
+			{SST: 255, SD: 0xffffff, HasSD: true},
+		},
 		DNNs: []store.DNNConfig{
 			{
 				DNN:         "internet",
