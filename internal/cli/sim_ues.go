@@ -183,7 +183,10 @@ func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB, live chan<- *ueResul
 const deactivationPoll = 20 * time.Millisecond
 
 // waitDeactivated waits, at most r.timeout, until the core's management
-// API shows no PDU session of the run's UEs with an activated user plane.
+// API shows every PDU session of the run's UEs with its user plane
+// DEACTIVATED — not merely none ACTIVATED: a session whose setup the SMF
+// has not finished yet is ACTIVATING, and becomes ACTIVATED (then
+// DEACTIVATED) only later.
 // The AN release completes at the SMF after the UE Context Release
 // Complete (TS 23.502 §4.2.6): until the UPF buffers, downlink for the
 // UE still goes to the released tunnel and is lost, on a real network
@@ -203,7 +206,7 @@ func (r *ueRun) waitDeactivated(ctx context.Context) {
 		}
 		active := false
 		for _, x := range list.Sessions {
-			if x.SUPI >= first && x.SUPI <= last && x.UpCnxState == "ACTIVATED" {
+			if x.SUPI >= first && x.SUPI <= last && x.UpCnxState != "DEACTIVATED" {
 				active = true
 				break
 			}

@@ -127,7 +127,7 @@ func TestIdleThenPaging(t *testing.T) {
 func idleMetrics(t *testing.T, core *app.App) string {
 	var out []string
 	for name, series := range scrapeMetrics(t, core) {
-		for _, k := range []string{"paging", "buffer", "report", "service_request", "n1n2"} {
+		for _, k := range []string{"paging", "buffer", "report", "service_request", "n1n2", "datapath_packets", "dropped", "up_cnx", "sessions"} {
 			if strings.Contains(name, k) {
 				for labels, v := range series {
 					out = append(out, fmt.Sprintf("%s%s %v", name, labels, v))
