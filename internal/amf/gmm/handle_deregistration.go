@@ -22,6 +22,23 @@ func (m *Machine) handleDeregistrationRequest(ctx context.Context, msg *nasMessa
 	m.release(ReleaseDeregister)
 }
 
+// ignoreUnprotectedDeregistration drops a DEREGISTRATION REQUEST that
+// was not integrity checked for a UE holding a 5G NAS security context.
+// Such a UE protects the message (TS 24.501 §4.4.4.2), and the 5G-S-TMSI
+// that names it is no secret (paging carries it): TS 24.501 §4.4.4.3
+// admits the message unprotected only for a UE without a context, and
+// a switch-off deregistration that is not integrity checked may be
+// ignored, as in EPS (TS 24.301 §4.4.4.3). The UE stays registered with
+// its sessions; a connection opened for the message alone (no secure
+// exchange on it) is released.
+func (m *Machine) ignoreUnprotectedDeregistration() {
+	m.log.Info("unprotected DEREGISTRATION REQUEST ignored: the UE holds a security context", "supi", m.supi)
+	m.sh.Outcome(Outcome{"deregistration", "unprotected-ignored"})
+	if !m.secured && m.state == Registered && m.proc == procNone {
+		m.release(ReleaseUnspecified)
+	}
+}
+
 // Deregister starts network-initiated deregistration (§5.5.2.3). An idle
 // UE is paged first (§5.6.2.2.1: downlink signalling waits) and the
 // DEREGISTRATION REQUEST goes once it is connected again (paging.go);

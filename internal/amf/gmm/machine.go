@@ -444,6 +444,10 @@ func (m *Machine) HandleNAS(ctx context.Context, pdu []byte) {
 		m.log.Info("unprotected NAS message discarded", "message_type", mt)
 		return
 	}
+	if !verified && mt == fnas.MsgTypeDeregistrationRequestUEOriginatingDeregistration && m.sec != nil {
+		m.ignoreUnprotectedDeregistration()
+		return
+	}
 	m.dispatch(ctx, msg, plain, verified)
 }
 
