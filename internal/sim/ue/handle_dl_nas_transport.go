@@ -144,45 +144,27 @@ func (u *UE) handleEstablishmentReject(s *smSession, m smMessage) (Result, error
 // rejectBackOff finds the Back-off timer value IE (IEI 37, GPRS timer 3)
 // among the optional IEs of a PDU SESSION ESTABLISHMENT REJECT (TS 24.501
 // §8.3.3): 0 when there is none or it says zero, BackOffDeactivated for
-// "deactivated" (TS 24.008 §10.5.7.4a unit 111). The other IEs are
-// skipped: type 1 (IEI 8- to F-) are one octet, EAP message (78) and
-// extended PCO (7B) TLV-E, the rest TLV.
+// "deactivated" (TS 24.008 §10.5.7.4a unit 111). The first one counts;
+// the other IEs are skipped.
 func rejectBackOff(b []byte) (time.Duration, error) {
-	for len(b) > 0 {
-		iei := b[0]
-		switch {
-		case iei >= 0x80:
-			b = b[1:]
-			continue
-		case iei == 0x78 || iei == 0x7b:
-			if len(b) < 3 {
-				return 0, fmt.Errorf("ue: PDU Session Establishment Reject: truncated IE %#02x", iei)
-			}
-			n := 3 + (int(b[1])<<8 | int(b[2]))
-			if len(b) < n {
-				return 0, fmt.Errorf("ue: PDU Session Establishment Reject: truncated IE %#02x", iei)
-			}
-			b = b[n:]
-			continue
-		}
-		if len(b) < 2 || len(b) < 2+int(b[1]) {
-			return 0, fmt.Errorf("ue: PDU Session Establishment Reject: truncated IE %#02x", iei)
-		}
-		v := b[2 : 2+int(b[1])]
-		b = b[2+int(b[1]):]
-		if iei != 0x37 {
-			continue
+	var backOff time.Duration
+	errFound := errors.New("found")
+	err := walkIEsWith(b, nil, func(iei uint8, v []byte) error {
+		if iei != ieiBackOffTimer {
+			return nil
 		}
 		if len(v) != 1 {
-			return 0, errors.New("ue: PDU Session Establishment Reject: Back-off timer value of a length other than 1")
+			return errors.New("ue: Back-off timer value of a length other than 1")
 		}
-		unit := [8]time.Duration{10 * time.Minute, time.Hour, 10 * time.Hour, 2 * time.Second, 30 * time.Second, time.Minute, 320 * time.Hour, BackOffDeactivated}[v[0]>>5]
-		if unit == BackOffDeactivated {
-			return BackOffDeactivated, nil
+		if backOff = gprsTimer3(v[0]); v[0]>>5 == 7 {
+			backOff = BackOffDeactivated
 		}
-		return time.Duration(v[0]&0x1f) * unit, nil
+		return errFound
+	})
+	if err != nil && err != errFound {
+		return 0, fmt.Errorf("ue: PDU Session Establishment Reject: %w", err)
 	}
-	return 0, nil
+	return backOff, nil
 }
 
 // handleReleaseCommand releases the session, network-requested (PTI 0,

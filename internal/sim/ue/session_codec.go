@@ -34,6 +34,7 @@ const (
 	ieiPDUAddress     = 0x29
 	ieiSMCause        = 0x59 // TV 2
 	ieiRQTimer        = 0x56 // TV 2
+	ieiBackOffTimer   = 0x37 // TLV 3, GPRS timer 3 (PDU Session Establishment Reject)
 	ieiQoSFlowDescs   = 0x79 // TLV-E
 	ieiEPCO           = 0x7B // TLV-E
 )

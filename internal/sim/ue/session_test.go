@@ -417,6 +417,7 @@ func TestRejectBackOff(t *testing.T) {
 		{"3701e0", BackOffDeactivated, false},                    // 111: deactivated
 		{"f1" + "7b0002aabb" + "3701a3", 3 * time.Minute, false}, // allowed SSC mode, ePCO first
 		{"1d0101" + "370184", 2 * time.Minute, false},            // re-attempt indicator first
+		{"720003370101" + "370184", 2 * time.Minute, false},      // service-level-AA container (TLV-E) first
 		{"37", 0, true},
 		{"3702a3a3", 0, true},
 		{"7b00ff", 0, true},
