@@ -103,7 +103,7 @@ func (s *SMF) page(ctx context.Context, r downlinkReport) {
 	case err != nil:
 		s.metrics.n1n2.WithLabelValues("error").Inc()
 		ss.log.Info("the AMF cannot reach the UE for downlink data: buffered packets dropped", "cause", "n1n2_refused", "error", err)
-		s.unreachable(ctx, ss)
+		s.unreachable(ctx, ss, r.period)
 	case res == sbi.N1N2AttemptingToReachUE:
 		s.metrics.n1n2.WithLabelValues("attempting").Inc()
 	default:
@@ -124,17 +124,22 @@ func (s *SMF) N1N2TransferFailed(ctx context.Context, supi string, psi uint8, ca
 		return
 	}
 	ss.log.Info("paging failed: buffered downlink dropped", "cause", cause.String())
-	s.unreachable(ctx, ss)
+	s.unreachable(ctx, ss, ss.idlePeriod.Load())
 }
 
 var _ sbi.N1N2FailureNotifier = (*SMF)(nil)
 
-// unreachable ends a session's paging: the UE could not be reached, so
-// what the UPF buffered for it goes (DROBU), and the next downlink
-// packet is reported anew.
-func (s *SMF) unreachable(ctx context.Context, ss *session) {
+// unreachable ends a session's paging for idle period period: the UE
+// could not be reached, so what the UPF buffered for it goes (DROBU),
+// and the next downlink packet is reported anew. When the session was
+// reactivated and went idle again meanwhile, the buffer and the paging
+// flag are the new period's, not this transfer's to end.
+func (s *SMF) unreachable(ctx context.Context, ss *session, period uint64) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
+	if ss.idlePeriod.Load() != period {
+		return
+	}
 	ss.paging.Store(false)
 	if ss.state != inactive {
 		return // activated meanwhile: the UPF sent what it kept

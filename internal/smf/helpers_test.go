@@ -298,6 +298,8 @@ type fakeAMF struct {
 	called chan struct{} // when set, told of each call
 	// hold, when set, keeps each call waiting until it is closed.
 	hold chan struct{}
+	// entered, when set, is told of each call before it waits on hold.
+	entered chan struct{}
 }
 
 type n1n2 struct {
@@ -311,8 +313,14 @@ type n1n2 struct {
 
 func (a *fakeAMF) N1N2MessageTransfer(_ context.Context, req sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
 	a.mu.Lock()
-	hold := a.hold
+	hold, entered := a.hold, a.entered
 	a.mu.Unlock()
+	if entered != nil {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+	}
 	if hold != nil {
 		<-hold
 	}

@@ -3,6 +3,7 @@ package smf_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -259,5 +260,49 @@ func TestStaleDownlinkDataReport(t *testing.T) {
 	}
 	if mine != 1 {
 		t.Errorf("%d N1N2MessageTransfers for %s, want 1: a report of an idle period that ended must not page", mine, supi1)
+	}
+}
+
+// TestLatePagingRefusalKeepsNewPeriod: the AMF refuses a transfer only
+// after the UE came back (Service Request) and went idle again. The
+// refusal is of the idle period that ended: what the UPF buffers in the
+// new one is not dropped.
+func TestLatePagingRefusalKeepsNewPeriod(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.amf.set(0, fmt.Errorf("fake: %w", sbi.ErrUENotReachable))
+	hold, entered := make(chan struct{}), make(chan struct{}, 1)
+	w.amf.mu.Lock()
+	w.amf.hold, w.amf.entered = hold, entered
+	w.amf.mu.Unlock()
+	released := false
+	defer func() {
+		if !released {
+			close(hold)
+		}
+	}()
+	c, info := w.idleSession(supi1, 1)
+	w.downlinkData(info)
+	<-entered // the transfer is under way
+
+	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating})
+	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xdef)})
+	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	w.upf.Trace()
+
+	close(hold)
+	released = true
+	w.waitFor("the refusal handled", func() bool {
+		return w.metric("keel_smf_n1n2_transfers_total", map[string]string{"result": "error"}) == 1
+	})
+	// The new period's first report still pages.
+	w.amf.set(sbi.N1N2AttemptingToReachUE, nil)
+	w.amf.taken()
+	w.downlinkData(info)
+	w.waitFor("the new period's transfer", func() bool { return w.amf.count() == 1 })
+	w.smf.Close() // joins the paging workers
+	for _, l := range w.upf.Trace() {
+		if strings.Contains(l, "drop buffered") {
+			t.Errorf("N4 after the late refusal: %q, want nothing dropped in the new idle period", l)
+		}
 	}
 }
