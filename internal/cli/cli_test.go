@@ -233,7 +233,8 @@ func TestSimIdleFlags(t *testing.T) {
 	}
 }
 
-// --pdu-type takes ipv4, ipv6 or ipv4v6, and --ping (IPv4) needs IPv4.
+// --pdu-type takes ipv4, ipv6 or ipv4v6, and --ping and --paging (IPv4)
+// need IPv4.
 func TestSimPDUTypeFlag(t *testing.T) {
 	env, _, stderr, _ := apiServer(t)
 	for _, tt := range []struct {
@@ -242,6 +243,7 @@ func TestSimPDUTypeFlag(t *testing.T) {
 	}{
 		{[]string{"sim", "--ues", "1", "--k", strings.Repeat("0", 32), "--opc", strings.Repeat("0", 32), "--pdu", "--pdu-type", "ethernet"}, `--pdu-type "ethernet"`},
 		{[]string{"sim", "--ues", "1", "--k", strings.Repeat("0", 32), "--opc", strings.Repeat("0", 32), "--pdu-type", "ipv6", "--ping", "10.45.0.1"}, "it needs --pdu-type ipv4 or ipv4v6"},
+		{[]string{"sim", "--ues", "1", "--k", strings.Repeat("0", 32), "--opc", strings.Repeat("0", 32), "--pdu-type", "ipv6", "--paging"}, "--paging sends IPv4 downlink"},
 	} {
 		stderr.Reset()
 		if got := Main(context.Background(), env, tt.args); got != ExitUsage || !strings.Contains(stderr.String(), tt.want) {

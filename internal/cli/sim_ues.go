@@ -606,6 +606,9 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 	if r.pduType == ue.PDUTypeIPv6 && o.ping != "" {
 		return nil, usagef("--ping sends IPv4 echo requests: it needs --pdu-type ipv4 or ipv4v6")
 	}
+	if r.pduType == ue.PDUTypeIPv6 && o.paging {
+		return nil, usagef("--paging sends IPv4 downlink: it needs --pdu-type ipv4 or ipv4v6")
+	}
 	if o.ping != "" {
 		a, err := netip.ParseAddr(o.ping)
 		if err != nil || !a.Is4() {
