@@ -240,8 +240,9 @@ func farIE(f FAR, update bool) (*ie.IE, error) {
 		}
 		c = append(c, g)
 	}
-	// BAR ID (§7.5.2.3, §7.5.4.3): the BAR of a buffering FAR.
-	if f.BARID != 0 && (!update || set.has(FieldBARID)) {
+	// BAR ID (§7.5.2.3, §7.5.4.3): the BAR of a buffering FAR; an update
+	// that names the field carries it whatever its value.
+	if set.has(FieldBARID) && (f.BARID != 0 || set&FieldBARID != 0) {
 		c = append(c, u8IE(ie.BARID, f.BARID))
 	}
 	return group(t, c...)
