@@ -120,6 +120,13 @@ func newFlags(env Env, name, usage string) *flag.FlagSet {
 	return fs
 }
 
+// flagGiven reports whether the command line set the flag name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
 // parse parses flags, allowing them after positional arguments too.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string

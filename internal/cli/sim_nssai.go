@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -71,11 +70,4 @@ func nssaiText(list []ue.SNSSAI) string {
 		parts[i] = ngap.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD}.String()
 	}
 	return strings.Join(parts, ",")
-}
-
-// flagGiven reports whether the command line set the flag name.
-func flagGiven(fs *flag.FlagSet, name string) bool {
-	found := false
-	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
-	return found
 }

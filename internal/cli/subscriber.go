@@ -146,11 +146,7 @@ func (s *settingFlags) register(fs *flag.FlagSet, create bool) {
 	fs.IntVar(&s.fiveQI, "5qi", 0, "5QI of the default QoS flow for the DNNs given with --dnns")
 }
 
-func (s *settingFlags) set(name string) bool {
-	found := false
-	s.fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
-	return found
-}
+func (s *settingFlags) set(name string) bool { return flagGiven(s.fs, name) }
 
 // request builds the API request from the flags that were given.
 func (s *settingFlags) request(current *api.Subscriber) (api.SubscriberRequest, error) {
