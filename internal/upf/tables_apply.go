@@ -187,7 +187,7 @@ func (t *tables) release(slot *sessionSlot) {
 	}
 }
 
-// dropBuffered frees what session seid buffers (DROBU) and counts it as
+// dropBufferedSession frees what session seid buffers (DROBU) and counts it as
 // discarded.
 func (t *tables) dropBufferedSession(seid uint64) (int, error) {
 	t.mu.Lock()
