@@ -566,9 +566,12 @@ const maxNetworkNameLen = 100
 
 // validateNITZ checks the network names and resolves the time zone.
 func (a AMF) validateNITZ() *Error {
-	for key, n := range map[string]string{"amf.network_name.full": a.NetworkName.Full, "amf.network_name.short": a.NetworkName.Short} {
-		if len([]rune(n)) > maxNetworkNameLen || !utf8.ValidString(n) {
-			return errorf(key, "must be at most %d characters of UTF-8, got %q", maxNetworkNameLen, n)
+	for _, n := range [...]struct{ key, name string }{
+		{"amf.network_name.full", a.NetworkName.Full},
+		{"amf.network_name.short", a.NetworkName.Short},
+	} {
+		if utf8.RuneCountInString(n.name) > maxNetworkNameLen || !utf8.ValidString(n.name) {
+			return errorf(n.key, "must be at most %d characters of UTF-8, got %q", maxNetworkNameLen, n.name)
 		}
 	}
 	if _, err := a.Location(); err != nil {

@@ -57,6 +57,9 @@ func TestValidate(t *testing.T) {
 		{"unknown time zone", func(c *Config) { c.AMF.TimeZone = "Mars/Olympus" }, "amf.time_zone", "must be an IANA time zone name"},
 		{"empty time zone is UTC", func(c *Config) { c.AMF.TimeZone = "" }, "", ""},
 		{"network name too long", func(c *Config) { c.AMF.NetworkName.Full = strings.Repeat("k", 101) }, "amf.network_name.full", "at most 100"},
+		{"both network names too long: full first", func(c *Config) {
+			c.AMF.NetworkName.Full, c.AMF.NetworkName.Short = strings.Repeat("k", 101), strings.Repeat("k", 101)
+		}, "amf.network_name.full", "at most 100"},
 		{"T3502 186m", func(c *Config) { c.AMF.T3502 = 186 * time.Minute }, "", ""},
 		{"T3502 187m", func(c *Config) { c.AMF.T3502 = 187 * time.Minute }, "amf.t3502", "GPRS timer 2"},
 		{"emergency number", func(c *Config) {
