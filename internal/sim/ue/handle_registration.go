@@ -71,17 +71,9 @@ func (u *UE) RegistrationUpdate(periodic bool, uplinkData ...uint8) ([]byte, err
 	withNSSAI := !periodic && len(u.nssai) > 0
 	full := u.registrationRequest(typ, u.ctx.ngKSI, id, withNSSAI, nil)
 	if len(uplinkData) > 0 {
-		var pending, active uint16
-		for _, psi := range uplinkData {
-			if psi == 0 || int(psi) >= len(u.sm.sessions) || u.sm.sessions[psi].state != SessionActive {
-				return nil, fmt.Errorf("ue: uplink data status names PDU session %d, which is not active", psi)
-			}
-			pending |= 1 << psi
-		}
-		for psi := 1; psi < len(u.sm.sessions); psi++ {
-			if u.sm.sessions[psi].state != SessionInactive {
-				active |= 1 << psi
-			}
+		pending, active, err := u.sessionStatus(uplinkData)
+		if err != nil {
+			return nil, err
 		}
 		full = appendTLV(full, ieiUplinkDataStatus, sessionBitmap(pending))
 		full = appendTLV(full, ieiPDUSessionStatus, sessionBitmap(active))

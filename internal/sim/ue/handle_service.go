@@ -84,18 +84,9 @@ func (u *UE) ServiceRequest(t ServiceType, uplinkData ...uint8) ([]byte, error) 
 	if t > 0x0F {
 		return nil, fmt.Errorf("ue: service type %d does not fit 4 bits", uint8(t))
 	}
-	var pending uint16
-	for _, psi := range uplinkData {
-		if psi == 0 || int(psi) >= len(u.sm.sessions) || u.sm.sessions[psi].state != SessionActive {
-			return nil, fmt.Errorf("ue: uplink data status names PDU session %d, which is not active", psi)
-		}
-		pending |= 1 << psi
-	}
-	var active uint16
-	for psi := 1; psi < len(u.sm.sessions); psi++ {
-		if u.sm.sessions[psi].state != SessionInactive {
-			active |= 1 << psi
-		}
+	pending, active, err := u.sessionStatus(uplinkData)
+	if err != nil {
+		return nil, err
 	}
 	full := serviceRequest(t, u.ctx.ngKSI, u.guti, pending, active, true, nil)
 	container := append([]byte(nil), full...)
@@ -134,6 +125,24 @@ func serviceRequest(t ServiceType, ksi uint8, g *GUTI, uplinkData, active uint16
 		b = appendTLVE(b, ieiNASMessageContainer, container)
 	}
 	return b
+}
+
+// sessionStatus returns the PSI bitmaps of the Uplink data status
+// (§9.11.3.57: the sessions of uplinkData, each of which must be active)
+// and of the PDU session status (§9.11.3.44: every session the UE has).
+func (u *UE) sessionStatus(uplinkData []uint8) (pending, active uint16, err error) {
+	for _, psi := range uplinkData {
+		if psi == 0 || int(psi) >= len(u.sm.sessions) || u.sm.sessions[psi].state != SessionActive {
+			return 0, 0, fmt.Errorf("ue: uplink data status names PDU session %d, which is not active", psi)
+		}
+		pending |= 1 << psi
+	}
+	for psi := 1; psi < len(u.sm.sessions); psi++ {
+		if u.sm.sessions[psi].state != SessionInactive {
+			active |= 1 << psi
+		}
+	}
+	return pending, active, nil
 }
 
 // sessionBitmap encodes a PSI bitmap (bit n = PSI n) as its two octets.
