@@ -13,6 +13,7 @@ import (
 
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/api/client"
+	"github.com/keelcore/keel/internal/bench"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/gnb"
@@ -113,11 +114,12 @@ type ueResults struct {
 	latencies []time.Duration
 }
 
-// Passes of a run, and the names of their procedures in the summary.
+// Passes of a run, and the names of their procedures in the summary:
+// those keel bench reads back.
 const (
-	passRegistration = "registration"
-	passService      = "service_request"
-	passPaging       = "paging"
+	passRegistration = bench.ProcRegistration
+	passService      = bench.ProcServiceRequest
+	passPaging       = bench.ProcPaging
 )
 
 // runUEs runs the UEs over the connected gNBs in passes, at most
@@ -352,7 +354,7 @@ func (r *ueRun) register(ctx context.Context, i int, g *gnb.GNB, res *ueResults)
 		if err != nil {
 			return s, err
 		}
-		res.latency("pdu_session", plat)
+		res.latency(bench.ProcPDUSession, plat)
 		res.add(&res.sessions, 1)
 		if sess.Type == ue.PDUTypeIPv6 || sess.Type == ue.PDUTypeIPv4v6 {
 			// TS 23.501 §5.8.2.2.3: the prefix comes in the network's
