@@ -135,10 +135,20 @@ func (m *Machine) handleConfigurationUpdateComplete() {
 	m.stopTimer()
 	m.cu = nil
 	m.sh.Outcome(Outcome{"configuration-update", "completed"})
-	if u := m.dl.config; u != nil && m.connected && m.secured {
-		m.dl.config = nil
-		m.sendConfigurationUpdate(*u)
+	m.sendWaitingConfigurationUpdate()
+}
+
+// sendWaitingConfigurationUpdate sends the configuration update that
+// waited (for the UE to be connected, for the running procedure or for
+// the Initial Context Setup of a Service Request to end), once the secure
+// exchange is established on the connection and no procedure runs.
+func (m *Machine) sendWaitingConfigurationUpdate() {
+	u := m.dl.config
+	if u == nil || m.proc != procNone || !m.connected || !m.secured {
+		return
 	}
+	m.dl.config = nil
+	m.sendConfigurationUpdate(*u)
 }
 
 // abortConfigurationUpdate ends the procedure without the UE's answer:

@@ -701,12 +701,9 @@ func (m *Machine) ContextSetUp(ctx context.Context, ok bool) {
 		m.serving = false
 		if ok {
 			m.sh.Outcome(Outcome{"service-request", ServiceAccepted})
-			if u := m.dl.config; u != nil && m.proc == procNone && m.connected && m.secured {
-				// A configuration update that came while the context
-				// was being set up.
-				m.dl.config = nil
-				m.sendConfigurationUpdate(*u)
-			}
+			// A configuration update that came while the context was
+			// being set up.
+			m.sendWaitingConfigurationUpdate()
 			return
 		}
 		m.log.Info("initial context setup of a service request failed")

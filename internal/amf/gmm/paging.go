@@ -84,10 +84,7 @@ func (m *Machine) resumeSignalling(ctx context.Context) {
 		m.Deregister(ctx)
 		return
 	}
-	if u := m.dl.config; u != nil && m.proc == procNone {
-		m.dl.config = nil
-		m.sendConfigurationUpdate(*u)
-	}
+	m.sendWaitingConfigurationUpdate()
 }
 
 // N1N2Transfer carries an SMF-initiated message to the UE and the gNB
