@@ -265,19 +265,12 @@ func (m *Machine) accept(ctx context.Context) {
 		m.abort(ReleaseUnspecified)
 		return
 	}
-	m.sh.SetupContext(ContextSetup{
-		KgNB:           m.kgnb(),
-		Capabilities:   ngapCapabilities(m.caps),
-		AllowedNSSAI:   m.allowed,
-		UEAMBRUplink:   m.am.UEAMBRUplink,
-		UEAMBRDownlink: m.am.UEAMBRDownlink,
-		NASPDU:         pdu,
-		Sessions:       sessions,
-		// TS 23.502 §4.2.2.2.2, TS 24.501 §5.5.1.3.4: the stored UE
-		// radio capability does not survive an initial registration or
-		// the UE's word that it changed.
-		ForgetRadioCapability: r.kind == regInitial || r.radioCapabilityUpdate,
-	})
+	setup := m.contextSetup(pdu, sessions)
+	// TS 23.502 §4.2.2.2.2, TS 24.501 §5.5.1.3.4: the stored UE radio
+	// capability does not survive an initial registration or the UE's
+	// word that it changed.
+	setup.ForgetRadioCapability = r.kind == regInitial || r.radioCapabilityUpdate
+	m.sh.SetupContext(setup)
 	if !newGUTI {
 		// §5.5.1.3.4: without a new 5G-GUTI the UE sends no
 		// REGISTRATION COMPLETE; the update is done. The connection is

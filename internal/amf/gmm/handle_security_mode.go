@@ -153,3 +153,19 @@ func (m *Machine) handleSecurityModeReject(msg *nasMessage.SecurityModeReject) {
 func (m *Machine) kgnb() secret.Key256 {
 	return kdf.KgNB(m.sec.KAMF, m.sec.LastULCount(), kdf.Access3GPP)
 }
+
+// contextSetup is the Initial Context Setup of the UE's context in the
+// gNB (TS 38.413 §8.3.1) with the NAS-PDU pdu and the PDU sessions
+// sessions: KgNB from the current context (kgnb), the UE's security
+// capabilities, allowed NSSAI and UE-AMBR.
+func (m *Machine) contextSetup(pdu []byte, sessions []SessionResource) ContextSetup {
+	return ContextSetup{
+		KgNB:           m.kgnb(),
+		Capabilities:   ngapCapabilities(m.caps),
+		AllowedNSSAI:   m.allowed,
+		UEAMBRUplink:   m.am.UEAMBRUplink,
+		UEAMBRDownlink: m.am.UEAMBRDownlink,
+		NASPDU:         pdu,
+		Sessions:       sessions,
+	}
+}

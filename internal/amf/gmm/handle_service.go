@@ -276,15 +276,7 @@ func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest, connected bo
 	m.serving = true
 	// §5.6.1.4.1: even for signalling only the UE's context is set up
 	// in the gNB (AS security), so NAS can flow ciphered.
-	m.sh.SetupContext(ContextSetup{
-		KgNB:           m.kgnb(),
-		Capabilities:   ngapCapabilities(m.caps),
-		AllowedNSSAI:   m.allowed,
-		UEAMBRUplink:   m.am.UEAMBRUplink,
-		UEAMBRDownlink: m.am.UEAMBRDownlink,
-		NASPDU:         pdu,
-		Sessions:       items,
-	})
+	m.sh.SetupContext(m.contextSetup(pdu, items))
 	m.deliverLater(ctx, later)
 }
 
