@@ -188,16 +188,8 @@ func (m *Machine) t3346() time.Duration {
 func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest, connected bool) {
 	if sr.HasSessionStatus {
 		// §5.6.1.4.1: the AMF releases locally the sessions the UE says
-		// are inactive (Nsmf_PDUSession_ReleaseSMContext).
-		for _, psi := range m.Sessions() {
-			if s := m.sessions[psi]; !sr.SessionStatus.Has(psi) {
-				m.log.Info("PDU session released: the UE no longer has it", "pdu_session_id", psi)
-				if err := m.svc.SMF.ReleaseSMContext(ctx, s.ref); err != nil {
-					m.log.Warn("Nsmf_PDUSession_ReleaseSMContext failed", "pdu_session_id", psi, "error", err)
-				}
-				delete(m.sessions, psi)
-			}
-		}
+		// are inactive.
+		m.releaseAbsentSessions(ctx, sr.SessionStatus)
 	}
 	waiting := m.takeDownlink()
 	var (
@@ -232,19 +224,9 @@ func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest, connected bo
 		}
 	}
 	if sr.HasUplinkData {
-		for _, psi := range sr.UplinkData.IDs() {
-			if pending.Has(psi) {
-				continue
-			}
-			item, cause := m.activate(ctx, psi)
-			switch {
-			case cause != 0:
-				failed = failed.Add(psi)
-				causes = append(causes, nas.SessionCause{PSI: psi, Cause: cause})
-			case item != nil:
-				items = append(items, *item)
-			}
-		}
+		var activated []SessionResource
+		activated, failed, causes = m.activateUplink(ctx, sr.UplinkData, pending)
+		items = append(items, activated...)
 	}
 	a := nas.Accepted{}
 	if sr.HasSessionStatus {

@@ -25,15 +25,7 @@ func (m *Machine) updateSessions(ctx context.Context, r *registration, a *nas.Ac
 		return nil
 	}
 	if r.hasSessionStatus {
-		for _, psi := range m.Sessions() {
-			if !r.sessionStatus.Has(psi) {
-				m.log.Info("PDU session released: the UE no longer has it", "pdu_session_id", psi)
-				if err := m.svc.SMF.ReleaseSMContext(ctx, m.sessions[psi].ref); err != nil {
-					m.log.Warn("Nsmf_PDUSession_ReleaseSMContext failed", "pdu_session_id", psi, "error", err)
-				}
-				delete(m.sessions, psi)
-			}
-		}
+		m.releaseAbsentSessions(ctx, r.sessionStatus)
 		a.HasSessionStatus = true
 		for _, psi := range m.Sessions() {
 			a.SessionStatus = a.SessionStatus.Add(psi)
@@ -41,23 +33,56 @@ func (m *Machine) updateSessions(ctx context.Context, r *registration, a *nas.Ac
 	}
 	items, waiting := m.takeSetups()
 	if r.hasUplinkData {
-		var failed nas.PSISet
-		for _, psi := range r.uplinkData.IDs() {
-			if waiting.Has(psi) {
-				continue
-			}
-			item, cause := m.activate(ctx, psi)
-			switch {
-			case cause != 0:
-				failed = failed.Add(psi)
-				a.ReactivationErrors = append(a.ReactivationErrors, nas.SessionCause{PSI: psi, Cause: cause})
-			case item != nil:
-				items = append(items, *item)
-			}
-		}
-		a.HasReactivation, a.Reactivation = true, failed
+		var activated []SessionResource
+		activated, a.Reactivation, a.ReactivationErrors = m.activateUplink(ctx, r.uplinkData, waiting)
+		items = append(items, activated...)
+		a.HasReactivation = true
 	}
 	return items
+}
+
+// releaseAbsentSessions releases locally, at the SMF, the UE's PDU
+// sessions that the PDU session status it sent says it no longer has
+// (Nsmf_PDUSession_ReleaseSMContext, TS 24.501 §5.5.1.3.4, §5.6.1.4.1).
+func (m *Machine) releaseAbsentSessions(ctx context.Context, status nas.PSISet) {
+	for _, psi := range m.Sessions() {
+		if status.Has(psi) {
+			continue
+		}
+		m.log.Info("PDU session released: the UE no longer has it", "pdu_session_id", psi)
+		if err := m.svc.SMF.ReleaseSMContext(ctx, m.sessions[psi].ref); err != nil {
+			m.log.Warn("Nsmf_PDUSession_ReleaseSMContext failed", "pdu_session_id", psi, "error", err)
+		}
+		delete(m.sessions, psi)
+	}
+}
+
+// activateUplink activates the user plane of the sessions in the Uplink
+// data status uplink but not in skip (their setup already waits for the
+// gNB): the items for the Initial Context Setup, and the sessions that
+// could not be activated with their causes for the PDU session
+// reactivation result and its error cause IEs (TS 24.501 §5.5.1.3.4,
+// §5.6.1.4.1, §9.11.3.42, §9.11.3.43).
+func (m *Machine) activateUplink(ctx context.Context, uplink, skip nas.PSISet) ([]SessionResource, nas.PSISet, []nas.SessionCause) {
+	var (
+		items  []SessionResource
+		failed nas.PSISet
+		causes []nas.SessionCause
+	)
+	for _, psi := range uplink.IDs() {
+		if skip.Has(psi) {
+			continue
+		}
+		item, cause := m.activate(ctx, psi)
+		switch {
+		case cause != 0:
+			failed = failed.Add(psi)
+			causes = append(causes, nas.SessionCause{PSI: psi, Cause: cause})
+		case item != nil:
+			items = append(items, *item)
+		}
+	}
+	return items, failed, causes
 }
 
 // takeSetups removes from what waits for the UE the transfers that set a
