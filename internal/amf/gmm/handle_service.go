@@ -208,14 +208,9 @@ func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest, connected bo
 			// The SMF's PDU Session Resource Setup Request Transfer that
 			// waited for the UE (TS 23.502 §4.2.3.3 step 4b), with its
 			// 5GSM message, if any, as the item's NAS-PDU.
-			item := SessionResource{PDUSessionID: t.PDUSessionID, SNSSAI: s.snssai, Transfer: t.N2}
-			if len(t.N1) > 0 {
-				pdu, err := m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, t.N1, t.PDUSessionID, 0), nas.IntegrityCiphered)
-				if err != nil {
-					m.log.Error("protecting DL NAS Transport", "error", err)
-					continue
-				}
-				item.NASPDU = pdu
+			item, err := m.setupItem(t, s)
+			if err != nil {
+				continue
 			}
 			items = append(items, item)
 			pending = pending.Add(t.PDUSessionID)

@@ -104,15 +104,10 @@ func (m *Machine) takeSetups() ([]SessionResource, nas.PSISet) {
 		case s == nil:
 			gone = append(gone, t)
 		case t.N2Type == sbi.N2SetupRequest && len(t.N2) > 0:
-			item := SessionResource{PDUSessionID: t.PDUSessionID, SNSSAI: s.snssai, Transfer: t.N2}
-			if len(t.N1) > 0 {
-				pdu, err := m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, t.N1, t.PDUSessionID, 0), nas.IntegrityCiphered)
-				if err != nil {
-					m.log.Error("protecting DL NAS Transport", "error", err)
-					gone = append(gone, t)
-					continue
-				}
-				item.NASPDU = pdu
+			item, err := m.setupItem(t, s)
+			if err != nil {
+				gone = append(gone, t)
+				continue
 			}
 			items = append(items, item)
 			set = set.Add(t.PDUSessionID)
@@ -123,6 +118,23 @@ func (m *Machine) takeSetups() ([]SessionResource, nas.PSISet) {
 	m.dl.transfers = rest
 	m.failTransfers(gone, sbi.N1N2UENotReachable)
 	return items, set
+}
+
+// setupItem is the Initial Context Setup item of a transfer that waited
+// for the UE to set session s's user plane up: the SMF's PDU Session
+// Resource Setup Request Transfer, and its 5GSM message, if any, as the
+// item's NAS-PDU (TS 23.502 §4.2.3.3 step 4b, §4.2.3.2 step 12).
+func (m *Machine) setupItem(t sbi.N1N2Transfer, s *session) (SessionResource, error) {
+	item := SessionResource{PDUSessionID: t.PDUSessionID, SNSSAI: s.snssai, Transfer: t.N2}
+	if len(t.N1) > 0 {
+		pdu, err := m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, t.N1, t.PDUSessionID, 0), nas.IntegrityCiphered)
+		if err != nil {
+			m.log.Error("protecting DL NAS Transport", "error", err)
+			return SessionResource{}, err
+		}
+		item.NASPDU = pdu
+	}
+	return item, nil
 }
 
 // containedRegistration deciphers the NAS message container of an
