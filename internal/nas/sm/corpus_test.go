@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/fuzz/FuzzParse from the builders")
@@ -39,6 +40,12 @@ func seeds(t *testing.T) map[string][]byte {
 		"release_request_epco":  unhex(t, "2e0309d17b0001805924591a"),
 		"release_complete":      AppendReleaseComplete(nil, 5, NoPTI, 0),
 		"unknown_type":          unhex(t, "2e052aff"),
+		"modification_request":  AppendModificationRequest(nil, modificationRequest(t)),
+		"modification_command":  ModificationCommand(nil, modificationCommand(t)),
+		"modification_reject":   ModificationRejectBackOff(nil, 5, 0x2b, CauseInsufficientResources, time.Minute),
+		"modification_complete": AppendModificationComplete(nil, 5, 0x2b),
+		"modification_cmd_rej":  AppendModificationCommandReject(nil, 5, 0, CauseSemanticErrorInQoSOperation),
+		"modification_trunc":    unhex(t, "2e052bc9 7a0014 02"),
 	}
 }
 

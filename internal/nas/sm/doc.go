@@ -31,7 +31,8 @@
 //
 // The SMF answers an *Error for a PDU SESSION ESTABLISHMENT REQUEST with
 // EstablishmentReject, for a PDU SESSION RELEASE REQUEST with
-// ReleaseReject, and for anything else with Status. Unknown optional IEs
+// ReleaseReject, for a PDU SESSION MODIFICATION REQUEST with
+// ModificationReject, and for anything else with Status. Unknown optional IEs
 // are skipped (§7.6.1), only the first of repeated IEs is read (§7.6.3),
 // and a malformed or truncated optional IE is treated as absent (§7.7.1).
 //
@@ -58,8 +59,15 @@
 //     RELEASE COMMAND, §8.3.16 5GSM STATUS: header and 5GSM cause.
 //   - §8.3.12 RELEASE REQUEST and §8.3.15 RELEASE COMPLETE: the optional
 //     5GSM cause.
+//   - §8.3.7 to §8.3.11 PDU session modification: the SMF reads the
+//     REQUEST (5GSM capability, cause, maximum number of packet filters,
+//     requested QoS rules and QoS flow descriptions), COMPLETE and
+//     COMMAND REJECT (its mandatory cause) and builds the COMMAND
+//     (cause, Session-AMBR, authorized QoS rules and QoS flow
+//     descriptions) and the REJECT (cause, optional back-off timer);
+//     the UE side is the inverse of each.
 //
-// Not implemented: PDU session modification, secondary authentication
+// Not implemented: secondary authentication
 // (EAP), back-off timers, always-on indication, mapped EPS bearer
 // contexts, QoS rules other than the default one.
 //

@@ -46,6 +46,27 @@ func FuzzParse(f *testing.F) {
 		}
 		_, err = ParseReleaseComplete(b)
 		check("ParseReleaseComplete", err)
+		mr, err := ParseModificationRequest(b)
+		check("ParseModificationRequest", err)
+		if err == nil {
+			mr.MessageType = MsgModificationRequest
+			again, err := ParseModificationRequest(AppendModificationRequest(nil, mr))
+			if err != nil || again.Cause != mr.Cause || again.MaxPacketFilters != mr.MaxPacketFilters ||
+				string(again.QoSRules) != string(mr.QoSRules) || string(again.QoSFlowDescriptions) != string(mr.QoSFlowDescriptions) {
+				t.Fatalf("modification request %+v re-encodes to %+v, %v", mr, again, err)
+			}
+		}
+		_, err = ParseModificationComplete(b)
+		check("ParseModificationComplete", err)
+		_, err = ParseModificationCommandReject(b)
+		check("ParseModificationCommandReject", err)
+		if m, err := ParseModificationCommand(b); err == nil {
+			again, err := ParseModificationCommand(ModificationCommand(nil, m))
+			if err != nil || again.HasAMBR != m.HasAMBR || string(again.QoSRules) != string(m.QoSRules) {
+				t.Fatalf("modification command %+v re-encodes to %+v, %v", m, again, err)
+			}
+		}
+		_, _ = ParseModificationReject(b)
 		// The UE side must not panic either; what it accepts re-encodes
 		// unless it holds values the network side refuses to send.
 		if a, err := ParseEstablishmentAccept(b); err == nil {

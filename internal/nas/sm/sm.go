@@ -40,8 +40,11 @@ const (
 	CauseRequestedServiceOptionNotSubscribed     uint8 = 33
 	CausePTIAlreadyInUse                         uint8 = 35
 	CauseRegularDeactivation                     uint8 = 36
+	Cause5GSQoSNotAccepted                       uint8 = 37
 	CauseNetworkFailure                          uint8 = 38
 	CauseInvalidPDUSessionIdentity               uint8 = 43
+	CauseSemanticErrorsInPacketFilters           uint8 = 44
+	CauseSyntacticalErrorInPacketFilters         uint8 = 45
 	CausePTIMismatch                             uint8 = 47
 	CausePDUSessionTypeIPv4OnlyAllowed           uint8 = 50
 	CausePDUSessionTypeIPv6OnlyAllowed           uint8 = 51
@@ -49,7 +52,10 @@ const (
 	CauseInsufficientResourcesForSliceAndDNN     uint8 = 67
 	CauseNotSupportedSSCMode                     uint8 = 68
 	CauseMissingOrUnknownDNNInASlice             uint8 = 70
+	CauseUnsupported5QI                          uint8 = 59
 	CauseInvalidPTIValue                         uint8 = 81
+	CauseSemanticErrorInQoSOperation             uint8 = 83
+	CauseSyntacticalErrorInQoSOperation          uint8 = 84
 	CauseSemanticallyIncorrect                   uint8 = 95
 	CauseInvalidMandatoryInformation             uint8 = 96
 	CauseMessageTypeNonExistent                  uint8 = 97
