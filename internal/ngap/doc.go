@@ -13,8 +13,11 @@
 // and Uplink NAS Transport (§8.6, nas_transport.go), Initial Context Setup
 // with its PDU session lists (§8.3.1, context.go), PDU Session Resource
 // Setup and Release with their transfers (§8.2.1, §8.2.2, session.go,
-// session_transfer.go), UE Context Release Request, Command and Complete
-// (§8.3.2, §8.3.3, release.go); Paging (§8.5.1, paging.go), which is
+// session_transfer.go), PDU Session Resource Modify with its Modify
+// Request, Response and Unsuccessful Transfers (§8.2.3, session_modify.go),
+// UE Context Release Request, Command and Complete (§8.3.2, §8.3.3,
+// release.go), UE Context Modification with the UE-AMBR (§8.3.4,
+// ue_context_modification.go); Paging (§8.5.1, paging.go), which is
 // not UE-associated; UEIDs (ueids.go) routes any UE-associated
 // message to its context. The builders fill every mandatory IE of §9.2
 // from their arguments (a nil cause makes Encode fail); testdata/*.hex

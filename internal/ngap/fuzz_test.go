@@ -61,6 +61,14 @@ func FuzzDecode(f *testing.F) {
 			DecodePDUSessionResourceNotify(v)
 		case *message.PDUSessionResourceModifyIndication:
 			DecodePDUSessionResourceModifyIndication(v)
+		case *message.PDUSessionResourceModifyRequest:
+			DecodePDUSessionResourceModifyRequest(v)
+		case *message.PDUSessionResourceModifyResponse:
+			DecodePDUSessionResourceModifyResponse(v)
+		case *message.UEContextModificationRequest:
+			DecodeUEContextModificationRequest(v)
+		case *message.UEContextModificationFailure:
+			DecodeUEContextModificationFailure(v)
 		case *message.UERadioCapabilityInfoIndication:
 			DecodeUERadioCapabilityInfoIndication(v)
 		case *message.PathSwitchRequest:

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/free5gc/ngap/message"
 )
@@ -73,6 +74,16 @@ func FuzzTransfers(f *testing.F) {
 			for _, r := range rs {
 				items = append(items, r.Transfer)
 			}
+		case *message.PDUSessionResourceModifyRequest:
+			_, _, it, _ := DecodePDUSessionResourceModifyRequest(v)
+			for _, i := range it {
+				items = append(items, i.Transfer)
+			}
+		case *message.PDUSessionResourceModifyResponse:
+			rs, _ := DecodePDUSessionResourceModifyResponse(v)
+			for _, r := range rs {
+				items = append(items, r.Transfer)
+			}
 		}
 		for _, b := range items {
 			transfers(t, b)
@@ -117,4 +128,21 @@ func transfers(t *testing.T, b []byte) {
 	DecodeNotifyTransfer(b)
 	DecodeNotifyReleasedTransfer(b)
 	DecodeModifyIndicationTransfer(b)
+	if x, err := DecodeModifyRequestTransfer(b); err == nil {
+		if out, err := x.Encode(); err == nil {
+			again, err := DecodeModifyRequestTransfer(out)
+			if diff := cmp.Diff(x, again, causeComparer); err != nil || diff != "" {
+				t.Fatalf("Modify Request Transfer %+v re-encodes to %x: %v %s", x, out, err, diff)
+			}
+		}
+	}
+	if x, err := DecodeModifyResponseTransfer(b); err == nil {
+		if out, err := x.Encode(); err == nil {
+			again, err := DecodeModifyResponseTransfer(out)
+			if diff := cmp.Diff(x, again, causeComparer, cmpopts.EquateEmpty()); err != nil || diff != "" {
+				t.Fatalf("Modify Response Transfer %+v re-encodes to %x: %v %s", x, out, err, diff)
+			}
+		}
+	}
+	DecodeModifyUnsuccessfulTransfer(b)
 }
