@@ -73,6 +73,11 @@ func FuzzDecode(f *testing.F) {
 			DecodeUERadioCapabilityInfoIndication(v)
 		case *message.PathSwitchRequest:
 			PathSwitchSessions(v)
+			DecodePathSwitchRequest(v)
+		case *message.PathSwitchRequestAcknowledge:
+			DecodePathSwitchRequestAcknowledge(v)
+		case *message.PathSwitchRequestFailure:
+			DecodePathSwitchRequestFailure(v)
 		}
 		if out, err := m.MarshalBinary(); err == nil {
 			if _, err := Decode(out); err != nil {

@@ -110,7 +110,11 @@ func with(a, b map[string]string) map[string]string {
 	return out
 }
 
-func goldenCases() []goldenCase {
+// goldenCases are the cases of this file and of the Path Switch
+// messages (pathSwitchGoldenCases).
+func goldenCases() []goldenCase { return append(baseGoldenCases(), pathSwitchGoldenCases()...) }
+
+func baseGoldenCases() []goldenCase {
 	loc := map[string]string{"ngap.NRCellIdentity": "0x0000000123456789", "ngap.tAC": "1"}
 	return []goldenCase{
 		{

@@ -84,6 +84,16 @@ func FuzzTransfers(f *testing.F) {
 			for _, r := range rs {
 				items = append(items, r.Transfer)
 			}
+		case *message.PathSwitchRequest:
+			p, _ := DecodePathSwitchRequest(v)
+			for _, r := range append(p.Sessions, p.Failed...) {
+				items = append(items, r.Transfer)
+			}
+		case *message.PathSwitchRequestAcknowledge:
+			a, _ := DecodePathSwitchRequestAcknowledge(v)
+			for _, r := range append(a.Switched, a.Released...) {
+				items = append(items, r.Transfer)
+			}
 		}
 		for _, b := range items {
 			transfers(t, b)
@@ -145,4 +155,5 @@ func transfers(t *testing.T, b []byte) {
 		}
 	}
 	DecodeModifyUnsuccessfulTransfer(b)
+	pathSwitchTransfers(t, b)
 }

@@ -585,6 +585,10 @@ func transferSeeds(t testing.TB) map[string][]byte {
 		"notify_transfer":             testNotifyXfer,
 		"notify_released_transfer":    testNotifyReleasedXfer,
 		"modify_indication_transfer":  testModIndXfer,
+		"path_switch_transfer":        testPathSwitchXfer,
+		"path_switch_setup_failed":    testPathSwitchFailedXfer,
+		"path_switch_ack_transfer":    testPathSwitchAckXfer,
+		"path_switch_unsuccessful":    testPathSwitchUnsuccessfulXfer,
 	}
 }
 

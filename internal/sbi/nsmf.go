@@ -69,6 +69,13 @@ const (
 	N2ModifyIndication        // PDU Session Resource Modify Indication Transfer
 	N2ModifyConfirm           // PDU Session Resource Modify Confirm Transfer (SMF → AMF)
 	N2ModifyIndicationFailure // PDU Session Resource Modify Indication Unsuccessful Transfer (SMF → AMF)
+	// Xn handover (TS 23.502 §4.9.1.2.2; TS 29.502 N2SmInfoType
+	// PATH_SWITCH_REQ, PATH_SWITCH_SETUP_FAIL, PATH_SWITCH_REQ_ACK,
+	// PATH_SWITCH_REQ_FAIL).
+	N2PathSwitchRequest       // Path Switch Request Transfer (TS 38.413 §9.3.4.8)
+	N2PathSwitchSetupFailed   // Path Switch Request Setup Failed Transfer (§9.3.4.15)
+	N2PathSwitchRequestAck    // Path Switch Request Acknowledge Transfer (§9.3.4.9, SMF → AMF)
+	N2PathSwitchRequestFailed // Path Switch Request Unsuccessful Transfer (§9.3.4.17, SMF → AMF)
 )
 
 // UpCnxState is the state of a PDU session's user plane connection (TS
