@@ -16,6 +16,11 @@ type Accept struct {
 	// (§9.11.4.13, rule ID 1, DQR, one match-all packet filter) and an
 	// authorized QoS flow description (§9.11.4.12) with the 5QI.
 	QFI, FiveQI uint8
+	// Rules and Flows are the QoS rules and QoS flow descriptions of
+	// the session's other QoS flows (GBR flows of PCC rules, TS 23.501
+	// §5.7.1.1), sent after the default ones with operation "create".
+	Rules []QoSRule
+	Flows []QoSFlowDescription
 	// AMBRUplink and AMBRDownlink are the session AMBR in bit/s
 	// (§9.11.4.14), sent in the finest unit whose 16-bit value holds
 	// them, rounded down.
@@ -47,13 +52,9 @@ type Accept struct {
 // Fixed values of the default QoS rule and flow Keel sends.
 const (
 	defaultRuleID          uint8 = 1
-	ruleOpCreate           uint8 = 0b001 << 5 // §9.11.4.13, table 9.11.4.13.1: create new QoS rule
-	ruleDQR                uint8 = 1 << 4
-	filterBidirectional    uint8 = 0b11 << 4
+	ruleDQR                uint8 = 1 << 4 // §9.11.4.13, table 9.11.4.13.1
 	defaultFilterID        uint8 = 1
-	filterMatchAll         uint8 = 0x01
-	defaultRulePrecedence  uint8 = 0xff // evaluated last: any other rule matches first
-	flowOpCreate           uint8 = 0b001 << 5
+	defaultRulePrecedence  uint8 = 0xff   // evaluated last: any other rule matches first
 	flowParamsIncluded     uint8 = 1 << 6 // the E bit
 	flowParam5QI           uint8 = 0x01
 	maxDNNLength                 = 100 // §9.11.2.1B: DNN IE of 3 to 102 octets
@@ -74,15 +75,22 @@ func EstablishmentAccept(b []byte, a Accept) ([]byte, error) {
 	// Selected PDU session type and selected SSC mode share an octet:
 	// the first V ½ IE of table 8.3.2.1.1, the type, takes bits 1 to 4.
 	b = append(b, EPD, a.PDUSessionID, a.PTI, MsgEstablishmentAccept, a.SSCMode<<4|a.PDUType)
-	// Authorized QoS rules (§9.11.4.13), LV-E: one rule of 6 octets
-	// after its identifier and length.
-	b = append(b, 0, 9,
-		defaultRuleID, 0, 6,
-		ruleOpCreate|ruleDQR|1,
-		filterBidirectional|defaultFilterID, 1, filterMatchAll,
-		defaultRulePrecedence,
-		a.QFI&0x3f, // segregation 0
-	)
+	// Authorized QoS rules (§9.11.4.13), LV-E: the default rule, then
+	// the others.
+	at := len(b)
+	b = append(b, 0, 0)
+	// The default rule's filter lives on the stack: the accept is
+	// encoded without allocating.
+	comps := [1]FilterComponent{{Type: ComponentMatchAll}}
+	filters := [1]PacketFilter{{ID: defaultFilterID, Direction: FilterBidirectional, Components: comps[:]}}
+	def := QoSRule{ID: defaultRuleID, Op: RuleOpCreate, DQR: true, Filters: filters[:], Precedence: defaultRulePrecedence, QFI: a.QFI}
+	b, _ = appendQoSRule(b, &def)
+	b, err := AppendQoSRules(b, a.Rules)
+	if err != nil {
+		return nil, fmt.Errorf("sm: EstablishmentAccept: %w", err)
+	}
+	n := len(b) - at - 2
+	b[at], b[at+1] = byte(n>>8), byte(n)
 	// Session AMBR (§9.11.4.14), LV: downlink first.
 	ud, vd := ambr(a.AMBRDownlink)
 	uu, vu := ambr(a.AMBRUplink)
@@ -113,10 +121,15 @@ func EstablishmentAccept(b []byte, a Accept) ([]byte, error) {
 		b = append(b, ieiSNSSAI, 1, a.SST)
 	}
 	// Authorized QoS flow descriptions (§9.11.4.12), TLV-E: the default
-	// flow with one parameter, its 5QI.
-	b = append(b, ieiQoSFlowDescriptions, 0, 6,
-		a.QFI&0x3f, flowOpCreate, flowParamsIncluded|1,
-		flowParam5QI, 1, a.FiveQI)
+	// flow with one parameter, its 5QI, then the others.
+	b = append(b, ieiQoSFlowDescriptions, 0, 0)
+	at = len(b)
+	b, _ = appendFlowDescription(b, &QoSFlowDescription{QFI: a.QFI, Op: FlowOpCreate, FiveQI: a.FiveQI})
+	if b, err = AppendQoSFlowDescriptions(b, a.Flows); err != nil {
+		return nil, fmt.Errorf("sm: EstablishmentAccept: %w", err)
+	}
+	n = len(b) - at
+	b[at-2], b[at-1] = byte(n>>8), byte(n)
 	if len(a.DNS) > 0 || len(a.PCSCF) > 0 || a.MTU != 0 {
 		b = appendEPCO(b, a.DNS, a.PCSCF, a.MTU)
 	}
@@ -148,6 +161,21 @@ func (a *Accept) check() error {
 	// TS 23.501 §5.7.1.1: a QFI is 6 bits; 0 is not used by a QoS rule.
 	if a.QFI == 0 || a.QFI > 63 {
 		return fmt.Errorf("%s: QFI %d, want 1 to 63", name, a.QFI)
+	}
+	if a.FiveQI == 0 {
+		return fmt.Errorf("%s: 5QI 0 is reserved (TS 23.501 table 5.7.4-1)", name)
+	}
+	ruleIDs := map[uint8]bool{defaultRuleID: true}
+	for _, r := range a.Rules {
+		if ruleIDs[r.ID] || r.DQR {
+			return fmt.Errorf("%s: QoS rule %d repeats an identifier or is a second default rule", name, r.ID)
+		}
+		ruleIDs[r.ID] = true
+	}
+	for _, f := range a.Flows {
+		if f.QFI == a.QFI {
+			return fmt.Errorf("%s: QoS flow description %d repeats the default flow's QFI", name, f.QFI)
+		}
 	}
 	if a.HasSD && a.SD > 0xffffff {
 		return fmt.Errorf("%s: SD %#x exceeds 24 bits", name, a.SD)

@@ -22,6 +22,8 @@ func seeds(t *testing.T) map[string][]byte {
 		"accept_ipv4v6":         mustAccept(t, acceptIPv4v6),
 		"accept_ipv6":           mustAccept(t, acceptIPv6),
 		"accept_ims":            mustAccept(t, acceptIMS),
+		"accept_gbr":            mustAccept(t, acceptGBR),
+		"accept_qos":            mustAccept(t, acceptQoS(acceptGBR)),
 		"request_ims":           AppendEstablishmentRequest(nil, requestIMS),
 		"establishment_reject":  EstablishmentReject(nil, 5, 0x2a, CauseMissingOrUnknownDNN),
 		"release_command":       ReleaseCommand(nil, 5, NoPTI, CauseRegularDeactivation),

@@ -34,11 +34,21 @@ func ParseEstablishmentAccept(b []byte) (Accept, error) {
 		return fail(CauseInvalidMandatoryInformation, "authorized QoS rules truncated")
 	}
 	n := int(p[0])<<8 | int(p[1])
-	qfi, ok := defaultRuleQFI(p[2 : 2+n])
-	if !ok {
-		return fail(CauseInvalidMandatoryInformation, "authorized QoS rules without a well-formed default QoS rule")
+	rules, err := ParseQoSRules(p[2 : 2+n])
+	if err != nil {
+		return fail(CauseInvalidMandatoryInformation, "authorized QoS rules: %v", err)
 	}
-	a.QFI = qfi
+	for _, r := range rules {
+		switch {
+		case r.DQR && a.QFI == 0 && r.Op == RuleOpCreate:
+			a.QFI = r.QFI
+		default:
+			a.Rules = append(a.Rules, r)
+		}
+	}
+	if a.QFI == 0 {
+		return fail(CauseInvalidMandatoryInformation, "authorized QoS rules without a default QoS rule")
+	}
 	p = p[2+n:]
 	if len(p) < 7 || p[0] != 6 {
 		return fail(CauseInvalidMandatoryInformation, "session AMBR missing or not 6 octets")
@@ -66,7 +76,15 @@ func ParseEstablishmentAccept(b []byte) (Accept, error) {
 		case ieiSNSSAI:
 			bad = errors.Join(bad, a.setSNSSAI(e.v))
 		case ieiQoSFlowDescriptions:
-			a.FiveQI = flow5QI(e.v, a.QFI)
+			flows, err := ParseQoSFlowDescriptions(e.v)
+			bad = errors.Join(bad, err)
+			for _, f := range flows {
+				if f.QFI == a.QFI && a.FiveQI == 0 {
+					a.FiveQI = f.FiveQI
+					continue
+				}
+				a.Flows = append(a.Flows, f)
+			}
 		case ieiEPCO:
 			bad = errors.Join(bad, walkPCOValue(e.v, func(id uint16, v []byte) {
 				switch {
@@ -135,53 +153,4 @@ func walkPCOValue(v []byte, f func(id uint16, v []byte)) error {
 		return errPCO
 	}
 	return walkPCO(v[1:], f)
-}
-
-// defaultRuleQFI finds the default QoS rule (DQR bit set) in the value of
-// a QoS rules IE (TS 24.501 §9.11.4.13) and returns its QFI.
-func defaultRuleQFI(v []byte) (uint8, bool) {
-	for len(v) > 0 {
-		if len(v) < 3 || len(v) < 3+(int(v[1])<<8|int(v[2])) {
-			return 0, false
-		}
-		n := int(v[1])<<8 | int(v[2])
-		rule := v[3 : 3+n]
-		v = v[3+n:]
-		if len(rule) < 1 || rule[0]&ruleDQR == 0 {
-			continue
-		}
-		filters := int(rule[0] & 0x0f)
-		r := rule[1:]
-		for range filters {
-			if len(r) < 2 || len(r) < 2+int(r[1]) {
-				return 0, false
-			}
-			r = r[2+int(r[1]):]
-		}
-		// QoS rule precedence, then segregation and QFI.
-		if len(r) < 2 {
-			return 0, false
-		}
-		return r[1] & 0x3f, true
-	}
-	return 0, false
-}
-
-// flow5QI returns the 5QI parameter of flow qfi in the value of a QoS
-// flow descriptions IE (TS 24.501 §9.11.4.12), or 0.
-func flow5QI(v []byte, qfi uint8) uint8 {
-	for len(v) >= 3 {
-		id, params := v[0]&0x3f, int(v[2]&0x3f)
-		v = v[3:]
-		for range params {
-			if len(v) < 2 || len(v) < 2+int(v[1]) {
-				return 0
-			}
-			if id == qfi && v[0] == flowParam5QI && v[1] == 1 {
-				return v[2]
-			}
-			v = v[2+int(v[1]):]
-		}
-	}
-	return 0
 }
