@@ -78,6 +78,24 @@ func FuzzDecode(f *testing.F) {
 			DecodePathSwitchRequestAcknowledge(v)
 		case *message.PathSwitchRequestFailure:
 			DecodePathSwitchRequestFailure(v)
+		case *message.HandoverRequired:
+			DecodeHandoverRequired(v)
+		case *message.HandoverRequest:
+			DecodeHandoverRequest(v)
+		case *message.HandoverRequestAcknowledge:
+			DecodeHandoverRequestAcknowledge(v)
+		case *message.HandoverFailure:
+			DecodeHandoverFailure(v)
+		case *message.HandoverCommand:
+			DecodeHandoverCommand(v)
+		case *message.UplinkRANStatusTransfer:
+			DecodeRANStatusTransfer(v.RANStatusTransferTransparentContainer)
+		case *message.DownlinkRANStatusTransfer:
+			DecodeRANStatusTransfer(v.RANStatusTransferTransparentContainer)
+		case *message.HandoverNotify:
+			DecodeHandoverNotify(v)
+		case *message.HandoverCancel:
+			DecodeHandoverCancel(v)
 		}
 		if out, err := m.MarshalBinary(); err == nil {
 			if _, err := Decode(out); err != nil {

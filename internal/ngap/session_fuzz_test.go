@@ -94,6 +94,16 @@ func FuzzTransfers(f *testing.F) {
 			for _, r := range append(a.Switched, a.Released...) {
 				items = append(items, r.Transfer)
 			}
+		case *message.HandoverRequired:
+			h, _ := DecodeHandoverRequired(v)
+			for _, s := range h.Sessions {
+				items = append(items, s.Transfer)
+			}
+		case *message.HandoverRequestAcknowledge:
+			h, _ := DecodeHandoverRequestAcknowledge(v)
+			for _, s := range append(h.Admitted, h.Failed...) {
+				items = append(items, s.Transfer)
+			}
 		}
 		for _, b := range items {
 			transfers(t, b)
@@ -156,4 +166,29 @@ func transfers(t *testing.T, b []byte) {
 	}
 	DecodeModifyUnsuccessfulTransfer(b)
 	pathSwitchTransfers(t, b)
+	if x, err := DecodeHandoverRequiredTransfer(b); err == nil {
+		if out, err := x.Encode(); err == nil {
+			if again, err := DecodeHandoverRequiredTransfer(out); err != nil || again != x {
+				t.Fatalf("Handover Required Transfer %+v re-encodes to %x: %v", x, out, err)
+			}
+		}
+	}
+	if x, err := DecodeHandoverRequestAcknowledgeTransfer(b); err == nil {
+		if out, err := x.Encode(); err == nil {
+			again, err := DecodeHandoverRequestAcknowledgeTransfer(out)
+			if diff := cmp.Diff(x, again, addrComparer); err != nil || diff != "" {
+				t.Fatalf("Handover Request Acknowledge Transfer %+v re-encodes to %x: %v %s", x, out, err, diff)
+			}
+		}
+	}
+	if x, err := DecodeHandoverCommandTransfer(b); err == nil {
+		if out, err := x.Encode(); err == nil {
+			again, err := DecodeHandoverCommandTransfer(out)
+			if diff := cmp.Diff(x, again, addrComparer); err != nil || diff != "" {
+				t.Fatalf("Handover Command Transfer %+v re-encodes to %x: %v %s", x, out, err, diff)
+			}
+		}
+	}
+	DecodeHandoverResourceAllocationUnsuccessfulTransfer(b)
+	DecodeHandoverPreparationUnsuccessfulTransfer(b)
 }

@@ -576,19 +576,24 @@ func TestSessionGolden(t *testing.T) {
 // Keel builds.
 func transferSeeds(t testing.TB) map[string][]byte {
 	return map[string][]byte{
-		"setup_request_transfer":      mustEncode(t, testSetupXfer),
-		"setup_request_transfer_ipv6": mustEncode(t, testSetupXfer6),
-		"setup_response_transfer":     mustEncode(t, testResponseXfer),
-		"setup_unsuccessful_transfer": mustEncode(t, testUnsuccessfulXfer),
-		"release_command_transfer":    mustEncode(t, testReleaseCmdXfer),
-		"release_response_transfer":   mustEncode(t, ReleaseResponseTransfer{}),
-		"notify_transfer":             testNotifyXfer,
-		"notify_released_transfer":    testNotifyReleasedXfer,
-		"modify_indication_transfer":  testModIndXfer,
-		"path_switch_transfer":        testPathSwitchXfer,
-		"path_switch_setup_failed":    testPathSwitchFailedXfer,
-		"path_switch_ack_transfer":    testPathSwitchAckXfer,
-		"path_switch_unsuccessful":    testPathSwitchUnsuccessfulXfer,
+		"setup_request_transfer":                             mustEncode(t, testSetupXfer),
+		"setup_request_transfer_ipv6":                        mustEncode(t, testSetupXfer6),
+		"setup_response_transfer":                            mustEncode(t, testResponseXfer),
+		"setup_unsuccessful_transfer":                        mustEncode(t, testUnsuccessfulXfer),
+		"release_command_transfer":                           mustEncode(t, testReleaseCmdXfer),
+		"release_response_transfer":                          mustEncode(t, ReleaseResponseTransfer{}),
+		"notify_transfer":                                    testNotifyXfer,
+		"notify_released_transfer":                           testNotifyReleasedXfer,
+		"modify_indication_transfer":                         testModIndXfer,
+		"path_switch_transfer":                               testPathSwitchXfer,
+		"path_switch_setup_failed":                           testPathSwitchFailedXfer,
+		"path_switch_ack_transfer":                           testPathSwitchAckXfer,
+		"path_switch_unsuccessful":                           testPathSwitchUnsuccessfulXfer,
+		"handover_required_transfer":                         mustEncode(t, testHORqdXfer),
+		"handover_ack_transfer":                              mustEncode(t, testHOAckXfer),
+		"handover_command_transfer":                          mustEncode(t, testHOCmdXfer),
+		"handover_resource_allocation_unsuccessful_transfer": must(HandoverResourceAllocationUnsuccessfulTransfer(RadioNetworkCause(ie.CauseRadioNetworkPresentRadioResourcesNotAvailable))),
+		"handover_preparation_unsuccessful_transfer":         must(HandoverPreparationUnsuccessfulTransfer(RadioNetworkCause(ie.CauseRadioNetworkPresentHandoverCancelled))),
 	}
 }
 
