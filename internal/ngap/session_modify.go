@@ -197,20 +197,41 @@ func (t ModifyRequestTransfer) Encode() ([]byte, error) {
 }
 
 // parameters encodes the QoS Flow Level QoS Parameters (TS 38.413
-// §9.3.1.12) of a flow: a non-dynamic 5QI and an ARP that neither
-// pre-empts nor may be pre-empted.
+// §9.3.1.12) of a flow: a non-dynamic 5QI, the ARP (§9.3.1.19) and, for
+// a GBR flow, the GBR QoS Flow Information (§9.3.1.17).
 func (f QoSFlow) parameters() (*ie.QosFlowLevelQosParameters, error) {
 	if f.QFI > maxQFI || f.ARPPriority < 1 || f.ARPPriority > maxARPPriority {
 		return nil, fmt.Errorf("QoS flow %d: QFI over %d or ARP priority %d not 1 to %d", f.QFI, maxQFI, f.ARPPriority, maxARPPriority)
 	}
-	return &ie.QosFlowLevelQosParameters{
+	capability, vulnerability := ieNotPreEmpting, ieNotPreEmpted
+	if f.MayPreempt {
+		capability = ie.PreEmptionCapabilityPresentMayTriggerPreEmption
+	}
+	if f.Preemptable {
+		vulnerability = ie.PreEmptionVulnerabilityPresentPreEmptable
+	}
+	p := &ie.QosFlowLevelQosParameters{
 		QosCharacteristics: &ie.QosCharacteristics{Choice: &ie.NonDynamic5QIDescriptor{FiveQI: &ie.FiveQI{Value: int64(f.FiveQI)}}},
 		AllocationAndRetentionPriority: &ie.AllocationAndRetentionPriority{
 			PriorityLevelARP:        &ie.PriorityLevelARP{Value: int64(f.ARPPriority)},
-			PreEmptionCapability:    &ie.PreEmptionCapability{Value: ieNotPreEmpting},
-			PreEmptionVulnerability: &ie.PreEmptionVulnerability{Value: ieNotPreEmpted},
+			PreEmptionCapability:    &ie.PreEmptionCapability{Value: capability},
+			PreEmptionVulnerability: &ie.PreEmptionVulnerability{Value: vulnerability},
 		},
-	}, nil
+	}
+	if g := f.GBR; g != nil {
+		for _, r := range []uint64{g.MFBRUplink, g.MFBRDownlink, g.GFBRUplink, g.GFBRDownlink} {
+			if r > maxBitRate {
+				return nil, fmt.Errorf("QoS flow %d: flow bit rate %d exceeds %d", f.QFI, r, uint64(maxBitRate))
+			}
+		}
+		p.GBRQosInformation = &ie.GBRQosInformation{
+			MaximumFlowBitRateDL:    &ie.BitRate{Value: int64(g.MFBRDownlink)},
+			MaximumFlowBitRateUL:    &ie.BitRate{Value: int64(g.MFBRUplink)},
+			GuaranteedFlowBitRateDL: &ie.BitRate{Value: int64(g.GFBRDownlink)},
+			GuaranteedFlowBitRateUL: &ie.BitRate{Value: int64(g.GFBRUplink)},
+		}
+	}
+	return p, nil
 }
 
 // flowsWithCause encodes a QoS Flow List with Cause (TS 38.413 §9.3.1.13)

@@ -81,6 +81,19 @@ type QoSFlow struct {
 	QFI         uint8 // 0 to 63
 	FiveQI      uint8
 	ARPPriority uint8 // 1 (highest) to 15
+	// MayPreempt and Preemptable are the ARP's pre-emption capability
+	// and vulnerability (TS 38.413 §9.3.1.19).
+	MayPreempt, Preemptable bool
+	// GBR is the GBR QoS Flow Information (§9.3.1.12, §9.3.1.17) of a
+	// GBR flow, nil for a non-GBR one.
+	GBR *GBRInfo
+}
+
+// GBRInfo is a GBR QoS flow's maximum and guaranteed flow bit rates in
+// bit/s (TS 38.413 §9.3.1.17).
+type GBRInfo struct {
+	MFBRUplink, MFBRDownlink uint64
+	GFBRUplink, GFBRDownlink uint64
 }
 
 // Limits of TS 38.413 §9.4.7 and the value ranges of §9.3.
@@ -95,9 +108,10 @@ const (
 )
 
 // SetupRequestTransfer is the PDU Session Resource Setup Request
-// Transfer (TS 38.413 §9.3.4.1) of a session whose QoS flows are all
-// non-GBR: the session AMBR (which §9.3.4.1 requires then), the UPF's
-// N3 tunnel for uplink packets, the PDU session type and the flows.
+// Transfer (TS 38.413 §9.3.4.1) of a session: the session AMBR (which
+// §9.3.4.1 requires with non-GBR flows, and Keel's default flow is one),
+// the UPF's N3 tunnel for uplink packets, the PDU session type and the
+// flows, GBR ones with their GBR QoS Flow Information.
 type SetupRequestTransfer struct {
 	AMBRUplink, AMBRDownlink uint64 // bit/s
 	UL                       Tunnel
@@ -150,20 +164,12 @@ func (t SetupRequestTransfer) Encode() ([]byte, error) {
 	}
 	flows := &ie.QosFlowSetupRequestList{List: make([]ie.QosFlowSetupRequestItem, 0, len(t.Flows))}
 	for _, f := range t.Flows {
-		if f.QFI > maxQFI || f.ARPPriority < 1 || f.ARPPriority > maxARPPriority {
-			return fail("QoS flow %d: QFI over %d or ARP priority %d not 1 to %d", f.QFI, maxQFI, f.ARPPriority, maxARPPriority)
+		p, err := f.parameters()
+		if err != nil {
+			return fail("%v", err)
 		}
 		flows.List = append(flows.List, ie.QosFlowSetupRequestItem{
-			QosFlowIdentifier: &ie.QosFlowIdentifier{Value: int64(f.QFI)},
-			QosFlowLevelQosParameters: &ie.QosFlowLevelQosParameters{
-				QosCharacteristics: &ie.QosCharacteristics{Choice: &ie.NonDynamic5QIDescriptor{FiveQI: &ie.FiveQI{Value: int64(f.FiveQI)}}},
-				AllocationAndRetentionPriority: &ie.AllocationAndRetentionPriority{
-					PriorityLevelARP:        &ie.PriorityLevelARP{Value: int64(f.ARPPriority)},
-					PreEmptionCapability:    &ie.PreEmptionCapability{Value: ieNotPreEmpting},
-					PreEmptionVulnerability: &ie.PreEmptionVulnerability{Value: ieNotPreEmpted},
-				},
-			},
-		})
+			QosFlowIdentifier: &ie.QosFlowIdentifier{Value: int64(f.QFI)}, QosFlowLevelQosParameters: p})
 	}
 	x := &ie.PDUSessionResourceSetupRequestTransfer{ProtocolIEs: &ie.ProtocolIEContainerPDUSessionResourceSetupRequestTransferIEs{
 		List: []ie.PDUSessionResourceSetupRequestTransferIEs{
@@ -184,8 +190,7 @@ func (t SetupRequestTransfer) Encode() ([]byte, error) {
 }
 
 // DecodeSetupRequestTransfer is the inverse of SetupRequestTransfer.Encode.
-// A missing mandatory IE (§9.3.4.1), a repeated IE, a GBR or dynamic-5QI
-// flow, or a missing session AMBR (mandatory for non-GBR flows) is an
+// A missing mandatory IE (§9.3.4.1), a repeated IE, a dynamic-5QI flow, or a missing session AMBR (mandatory for non-GBR flows) is an
 // error; the optional IEs Keel does not use are ignored.
 func DecodeSetupRequestTransfer(b []byte) (SetupRequestTransfer, error) {
 	var t SetupRequestTransfer
@@ -273,8 +278,16 @@ func decodeQoSFlow(item ie.QosFlowSetupRequestItem) (QoSFlow, error) {
 		return QoSFlow{}, fmt.Errorf("QFI %d out of range", qfi)
 	}
 	p := item.QosFlowLevelQosParameters
-	if p.GBRQosInformation != nil {
-		return QoSFlow{}, fmt.Errorf("QoS flow %d is a GBR flow", qfi)
+	var gbr *GBRInfo
+	if g := p.GBRQosInformation; g != nil {
+		rates := []*ie.BitRate{g.MaximumFlowBitRateUL, g.MaximumFlowBitRateDL, g.GuaranteedFlowBitRateUL, g.GuaranteedFlowBitRateDL}
+		for _, r := range rates {
+			if r == nil || r.Value < 0 || r.Value > maxBitRate {
+				return QoSFlow{}, fmt.Errorf("QoS flow %d: GBR QoS Flow Information with a bit rate missing or out of range", qfi)
+			}
+		}
+		gbr = &GBRInfo{MFBRUplink: uint64(rates[0].Value), MFBRDownlink: uint64(rates[1].Value),
+			GFBRUplink: uint64(rates[2].Value), GFBRDownlink: uint64(rates[3].Value)}
 	}
 	var nd *ie.NonDynamic5QIDescriptor
 	if p.QosCharacteristics != nil {
@@ -287,7 +300,10 @@ func decodeQoSFlow(item ie.QosFlowSetupRequestItem) (QoSFlow, error) {
 	if arp == nil || arp.PriorityLevelARP == nil || arp.PriorityLevelARP.Value < 1 || arp.PriorityLevelARP.Value > maxARPPriority {
 		return QoSFlow{}, fmt.Errorf("QoS flow %d without an allocation and retention priority of 1 to 15", qfi)
 	}
-	return QoSFlow{QFI: uint8(qfi), FiveQI: uint8(nd.FiveQI.Value), ARPPriority: uint8(arp.PriorityLevelARP.Value)}, nil
+	f := QoSFlow{QFI: uint8(qfi), FiveQI: uint8(nd.FiveQI.Value), ARPPriority: uint8(arp.PriorityLevelARP.Value), GBR: gbr}
+	f.MayPreempt = arp.PreEmptionCapability != nil && arp.PreEmptionCapability.Value == ie.PreEmptionCapabilityPresentMayTriggerPreEmption
+	f.Preemptable = arp.PreEmptionVulnerability != nil && arp.PreEmptionVulnerability.Value == ie.PreEmptionVulnerabilityPresentPreEmptable
+	return f, nil
 }
 
 // SetupResponseTransfer is the PDU Session Resource Setup Response
@@ -296,6 +312,9 @@ func decodeQoSFlow(item ie.QosFlowSetupRequestItem) (QoSFlow, error) {
 type SetupResponseTransfer struct {
 	DL   Tunnel
 	QFIs []uint8 // 1 to MaxQoSFlows
+	// Failed is the QoS Flow Failed to Setup List (§9.3.4.2, §9.3.1.13):
+	// the flows the gNB did not admit, with why; nil for none.
+	Failed map[uint8]*ie.Cause
 }
 
 const nameSetupResponseTransfer = "ngap: PDU Session Resource Setup Response Transfer"
@@ -316,9 +335,15 @@ func (t SetupResponseTransfer) Encode() ([]byte, error) {
 		}
 		flows.List = append(flows.List, ie.AssociatedQosFlowItem{QosFlowIdentifier: &ie.QosFlowIdentifier{Value: int64(q)}})
 	}
-	b, err := ie.MarshalBinary(&ie.PDUSessionResourceSetupResponseTransfer{
+	x := &ie.PDUSessionResourceSetupResponseTransfer{
 		DLQosFlowPerTNLInformation: &ie.QosFlowPerTNLInformation{UPTransportLayerInformation: dl, AssociatedQosFlowList: flows},
-	})
+	}
+	if len(t.Failed) > 0 {
+		if x.QosFlowFailedToSetupList, err = flowsWithCause(t.Failed); err != nil {
+			return nil, fmt.Errorf("%s: QoS Flow Failed to Setup List: %w", nameSetupResponseTransfer, err)
+		}
+	}
+	b, err := ie.MarshalBinary(x)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", nameSetupResponseTransfer, err)
 	}
@@ -326,8 +351,8 @@ func (t SetupResponseTransfer) Encode() ([]byte, error) {
 }
 
 // DecodeSetupResponseTransfer is the inverse of SetupResponseTransfer.Encode.
-// Additional tunnels (split sessions), the security result and failed
-// QoS flows are ignored.
+// Additional tunnels (split sessions) and the security result are
+// ignored.
 func DecodeSetupResponseTransfer(b []byte) (SetupResponseTransfer, error) {
 	var x ie.PDUSessionResourceSetupResponseTransfer
 	if err := ie.UnmarshalBinary(b, &x); err != nil {
@@ -347,6 +372,15 @@ func DecodeSetupResponseTransfer(b []byte) (SetupResponseTransfer, error) {
 			return SetupResponseTransfer{}, fmt.Errorf("%s: associated QoS flow without a QFI of 0 to %d", nameSetupResponseTransfer, maxQFI)
 		}
 		t.QFIs = append(t.QFIs, uint8(f.QosFlowIdentifier.Value))
+	}
+	if l := x.QosFlowFailedToSetupList; l != nil {
+		t.Failed = make(map[uint8]*ie.Cause, len(l.List))
+		for _, f := range l.List {
+			if f.QosFlowIdentifier == nil || f.QosFlowIdentifier.Value < 0 || f.QosFlowIdentifier.Value > maxQFI || !validCause(f.Cause) {
+				return SetupResponseTransfer{}, fmt.Errorf("%s: failed QoS flow without a QFI of 0 to %d or a Cause", nameSetupResponseTransfer, maxQFI)
+			}
+			t.Failed[uint8(f.QosFlowIdentifier.Value)] = f.Cause
+		}
 	}
 	return t, nil
 }

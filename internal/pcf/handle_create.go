@@ -3,7 +3,9 @@ package pcf
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -39,6 +41,7 @@ func (p *PCF) create(ctx context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy
 		FiveQI:              sm.FiveQI,
 		ARPPriority:         sm.ARPPriority,
 	}
+	pol.PCCRules = pccRules(p.pccRules[strings.ToLower(req.DNN)], sm.PCCRules)
 	if pol.SessionAMBRUplink == 0 {
 		pol.SessionAMBRUplink = p.ambrUL
 	}
@@ -58,4 +61,26 @@ func (p *PCF) create(ctx context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy
 	p.associations.Unlock()
 	p.log.Debug("SM policy association created", "supi", req.SUPI, "pdu_session_id", req.PDUSessionID, "dnn", req.DNN, "policy", pol.ID)
 	return pol, nil
+}
+
+// pccRules are the PCC rules of a decision (TS 29.512 §4.2.2.2): the
+// DNN's, a subscriber's rule replacing the DNN's of the same ID, then
+// the subscriber's others.
+func pccRules(dnn, subscriber []sbi.PCCRule) []sbi.PCCRule {
+	if len(dnn) == 0 && len(subscriber) == 0 {
+		return nil
+	}
+	out := make([]sbi.PCCRule, 0, len(dnn)+len(subscriber))
+	for _, r := range dnn {
+		if i := slices.IndexFunc(subscriber, func(s sbi.PCCRule) bool { return s.ID == r.ID }); i >= 0 {
+			r = subscriber[i]
+		}
+		out = append(out, r)
+	}
+	for _, r := range subscriber {
+		if !slices.ContainsFunc(out, func(o sbi.PCCRule) bool { return o.ID == r.ID }) {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package pcf
 import (
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,10 @@ type Options struct {
 	// the subscription has no session AMBR (bit/s); 0 means
 	// DefaultSessionAMBR.
 	DefaultSessionAMBRUplink, DefaultSessionAMBRDownlink uint64
+	// PCCRules are the PCC rules of every session of a DNN (keys
+	// compare without regard to case, TS 23.003 §9.1); a subscriber's
+	// own rule with the same ID replaces the DNN's.
+	PCCRules map[string][]sbi.PCCRule
 	// Logger receives debug records; nil discards them.
 	Logger *slog.Logger
 	// Registry receives the PCF's metrics; nil leaves them unregistered.
@@ -40,6 +45,7 @@ type PCF struct {
 	sdm          sbi.NudmSDM
 	ambrUL       uint64
 	ambrDL       uint64
+	pccRules     map[string][]sbi.PCCRule // by lower-case DNN; read-only after New
 	log          *slog.Logger
 	metrics      *metrics
 	associations struct {
@@ -72,6 +78,11 @@ func New(opts Options) (*PCF, error) {
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
+	}
+	p.pccRules = make(map[string][]sbi.PCCRule, len(opts.PCCRules))
+	for dnn, rules := range opts.PCCRules {
+		k := strings.ToLower(dnn)
+		p.pccRules[k] = append(p.pccRules[k], rules...)
 	}
 	p.associations.byID = make(map[string]association)
 	var err error

@@ -104,6 +104,26 @@ func goldenCases() []goldenCase {
 			},
 		},
 		{
+			name: "session_modification_request_gbr", about: "Session Modification Request: a GBR QoS flow's downlink PDR with two SDF filters, its uplink PDR and its QER",
+			build: func() (message.Message, error) {
+				return ModificationRequest{SEID: testUPSEID, Create: Rules{
+					PDRs: []PDR{
+						{ID: 3, Precedence: 10, SourceInterface: InterfaceAccess, FTEID: &FTEID{Choose: true, ChooseID: 1}, QFI: 2,
+							RemoveOuterHeader: true, FARID: 1, QERIDs: []uint32{3, 1}},
+						{ID: 4, Precedence: 10, SourceInterface: InterfaceCore, UEIPv4: ueAddr,
+							SDFFilters: []string{"permit out 17 from any 5000-5010 to assigned", "permit out 6 from 198.51.100.0/24 to assigned"},
+							FARID: 2, QERIDs: []uint32{3, 1}},
+					},
+					QERs: []QER{{ID: 3, GateUL: true, GateDL: true, MBRUL: 256_000, MBRDL: 2_000_000, QFI: 2}},
+				}}.Message(12)
+			},
+			want: map[string]string{
+				"pfcp.msg_type": "52", "pfcp.pdr_id": "3,4", "pfcp.sdf_filter.fd": "1,1",
+				"pfcp.flow_desc": "permit out 17 from any 5000-5010 to assigned,permit out 6 from 198.51.100.0/24 to assigned",
+				"pfcp.ul_mbr": "256", "pfcp.dl_mbr": "2000", "pfcp.qfi_value": "0x02,0x02",
+			},
+		},
+		{
 			name: "session_modification_request_idle", about: "Session Modification Request: the downlink FAR buffers and notifies the CP function (BUFF|NOCP) under a new BAR",
 			build: func() (message.Message, error) {
 				return ModificationRequest{SEID: testUPSEID, Create: Rules{BARs: []BAR{{ID: 1, SuggestedPackets: 32}}},
@@ -258,6 +278,7 @@ func TestKnownBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	fteid, _ := fteidIE(FTEID{Choose: true, ChooseID: 0x5a})
+	sdf, _ := sdfFilterIE("permit out 17 from any 5000 to assigned")
 	ueip, _ := ueIPIE(ueAddr, netip.MustParsePrefix("2001:db8:1:2::/64"), true)
 	for _, tc := range []struct {
 		name string
@@ -284,6 +305,9 @@ func TestKnownBytes(t *testing.T) {
 		// MBR (§8.2.8) 100000 and 250000 kbit/s in 40 bits; QFI (§8.2.89) 9.
 		{"Create QER", qer, "0007 0020" + "006d 0004 00000001" + "0019 0001 00" +
 			"001a 000a 00000186a0 000003d090" + "007c 0001 09"},
+		// SDF Filter (§8.2.5): type 23, flags FD, spare, length of the
+		// flow description (39), its text.
+		{"SDF Filter", sdf, "0017 002b 01 00 0027" + hex.EncodeToString([]byte("permit out 17 from any 5000 to assigned"))},
 		// F-TEID (§8.2.3): CHID, CH and V4 set, CHOOSE ID 0x5a.
 		{"F-TEID CHOOSE", fteid, "0015 0002 0d 5a"},
 		// UE IP Address (§8.2.62): S/D, V4 and V6 set, 10.45.0.7,

@@ -59,13 +59,16 @@ func (f Fields) has(x Fields) bool { return f == 0 || f&x != 0 }
 // interface, local F-TEID, UE address, network instance, QFI) and what to
 // do with matched packets.
 type PDR struct {
-	ID                uint16
-	Precedence        uint32
-	SourceInterface   uint8 // InterfaceAccess or InterfaceCore
-	FTEID             *FTEID
-	UEIPv4            netip.Addr
-	UEIPv6Prefix      netip.Prefix
-	NetworkInstance   string
+	ID              uint16
+	Precedence      uint32
+	SourceInterface uint8 // InterfaceAccess or InterfaceCore
+	FTEID           *FTEID
+	UEIPv4          netip.Addr
+	UEIPv6Prefix    netip.Prefix
+	NetworkInstance string
+	// SDFFilters are the flow descriptions of the PDI's SDF Filter IEs
+	// (§8.2.5, FD): IPFilterRule strings, any one of which matches.
+	SDFFilters        []string
 	QFI               uint8
 	RemoveOuterHeader bool
 	FARID             uint32
@@ -143,6 +146,7 @@ func (p PDR) Update(u PDR) PDR {
 	if u.Set.has(FieldPDI) {
 		p.SourceInterface, p.UEIPv4, p.UEIPv6Prefix = u.SourceInterface, u.UEIPv4, u.UEIPv6Prefix
 		p.NetworkInstance, p.QFI = u.NetworkInstance, u.QFI
+		p.SDFFilters = slices.Clone(u.SDFFilters)
 		p.FTEID = nil
 		if u.FTEID != nil {
 			f := *u.FTEID
@@ -237,6 +241,7 @@ func (r Rules) Clone() Rules {
 			p.FTEID = &f
 		}
 		p.QERIDs, p.URRIDs = slices.Clone(p.QERIDs), slices.Clone(p.URRIDs)
+		p.SDFFilters = slices.Clone(p.SDFFilters)
 	}
 	for i := range out.FARs {
 		if o := out.FARs[i].Outer; o != nil {

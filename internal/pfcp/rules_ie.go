@@ -83,6 +83,13 @@ func pdiIE(p PDR) (*ie.IE, error) {
 		}
 		c = append(c, u)
 	}
+	for _, fd := range p.SDFFilters {
+		s, err := sdfFilterIE(fd)
+		if err != nil {
+			return nil, fmt.Errorf("PDR %d: %w", p.ID, err)
+		}
+		c = append(c, s)
+	}
 	if p.QFI != 0 {
 		c = append(c, u8IE(ie.QFI, p.QFI&0x3f))
 	}
@@ -188,6 +195,13 @@ func parsePDI(where string, g *ie.IE, p *PDR) error {
 			return err
 		}
 	}
+	for _, i := range all(c, ie.SDFFilter) {
+		fd, err := readSDFFilter(i)
+		if err != nil {
+			return err
+		}
+		p.SDFFilters = append(p.SDFFilters, fd)
+	}
 	if i := first(c, ie.QFI); i != nil {
 		q, err := readU8(i)
 		if err != nil {
@@ -196,6 +210,40 @@ func parsePDI(where string, g *ie.IE, p *PDR) error {
 		p.QFI = q & 0x3f
 	}
 	return nil
+}
+
+// sdfFilterIE encodes an SDF Filter (§8.2.5) with a flow description
+// only: flags FD, a spare octet, the description's length and text.
+func sdfFilterIE(fd string) (*ie.IE, error) {
+	if fd == "" || len(fd) > 0xffff {
+		return nil, fmt.Errorf("SDF filter flow description of %d octets", len(fd))
+	}
+	b := make([]byte, 0, 4+len(fd))
+	b = append(b, sdfFD, 0, byte(len(fd)>>8), byte(len(fd)))
+	return newIE(ie.SDFFilter, append(b, fd...)), nil
+}
+
+// sdfFD is the FD flag of an SDF Filter (§8.2.5): a flow description
+// follows.
+const sdfFD = 0x01
+
+// readSDFFilter reads the flow description of an SDF Filter (§8.2.5).
+// Keel's UP function matches by flow description only: a filter without
+// one, or with ToS/traffic class, SPI, flow label or filter ID (TTC,
+// SPI, FL, BID), is refused as incorrect rather than half applied.
+func readSDFFilter(i *ie.IE) (string, error) {
+	v := i.Payload
+	if len(v) < 4 {
+		return "", errIncorrect(ie.SDFFilter, "%d octets", len(v))
+	}
+	if v[0] != sdfFD {
+		return "", errIncorrect(ie.SDFFilter, "flags %#02x: only a flow description (FD) is supported", v[0])
+	}
+	n := int(v[2])<<8 | int(v[3])
+	if n == 0 || len(v) != 4+n {
+		return "", errIncorrect(ie.SDFFilter, "flow description length %d in %d octets", n, len(v))
+	}
+	return string(v[4:]), nil
 }
 
 func farIE(f FAR, update bool) (*ie.IE, error) {

@@ -261,13 +261,40 @@ type SMPolicyRequest struct {
 	SNSSAI       SNSSAI
 }
 
-// SMPolicy is the decision (TS 29.512 SmPolicyDecision): session AMBR and
-// the default QoS flow's 5QI and ARP.
+// SMPolicy is the decision (TS 29.512 SmPolicyDecision): session AMBR,
+// the default QoS flow's 5QI and ARP, and the PCC rules.
 type SMPolicy struct {
 	ID                                     string
 	SessionAMBRUplink, SessionAMBRDownlink uint64 // bit/s
 	FiveQI                                 uint8
 	ARPPriority                            uint8
+	PCCRules                               []PCCRule
+}
+
+// PCCRule is a PCC rule of an SM policy decision (TS 29.512 §5.6.2.6
+// PccRule with its QosData, §5.6.2.8): the service data flows it
+// detects and the QoS of the QoS flow they go to.
+type PCCRule struct {
+	ID string
+	// FlowDescriptions are IPFilterRule strings (TS 29.512
+	// FlowInformation.flowDescription, TS 29.212 §5.4.2), read by
+	// package ipfilter: "permit out 17 from any 5000-5010 to assigned".
+	FlowDescriptions []string
+	FiveQI           uint8
+	ARP              ARP
+	// Guaranteed and maximum flow bit rates in bit/s, for a GBR 5QI
+	// (TS 23.501 §5.7.2.5); 0 for a non-GBR one.
+	GFBRUplink, GFBRDownlink uint64
+	MFBRUplink, MFBRDownlink uint64
+}
+
+// ARP is an allocation and retention priority (TS 23.501 §5.7.2.2, TS
+// 29.571 Arp): priority level 1 (highest) to 15, whether the flow may
+// pre-empt others (MAY_PREEMPT) and may be pre-empted (PREEMPTABLE).
+type ARP struct {
+	PriorityLevel           uint8
+	PreemptionCapability    bool
+	PreemptionVulnerability bool
 }
 
 // SMData is one DNN of a subscriber's session management subscription
@@ -279,6 +306,10 @@ type SMData struct {
 	FiveQI, ARPPriority                    uint8
 	StaticIPv4                             netip.Addr
 	StaticIPv6                             netip.Addr
+	// PCCRules are the subscriber's own PCC rules for the DNN, which the
+	// PCF adds to the DNN's (Keel keeps a subscriber's policy data, TS
+	// 29.519 SmPolicyData, with the subscription).
+	PCCRules []PCCRule
 }
 
 // SubscribedDNN returns the entry of session management subscription

@@ -66,15 +66,16 @@ func TestEstablishment(t *testing.T) {
 	wantRules := pfcp.Rules{
 		PDRs: []pfcp.PDR{
 			{ID: 1, Precedence: 255, SourceInterface: pfcp.InterfaceAccess, FTEID: &pfcp.FTEID{TEID: 0x100, IPv4: upfN3},
-				NetworkInstance: "internet", QFI: 1, RemoveOuterHeader: true, FARID: 1, QERIDs: []uint32{1}, URRIDs: []uint32{1}},
+				NetworkInstance: "internet", QFI: 1, RemoveOuterHeader: true, FARID: 1, QERIDs: []uint32{2, 1}, URRIDs: []uint32{1}},
 			{ID: 2, Precedence: 255, SourceInterface: pfcp.InterfaceCore, UEIPv4: netip.MustParseAddr("10.45.0.2"),
-				NetworkInstance: "internet", FARID: 2, QERIDs: []uint32{1}, URRIDs: []uint32{1}},
+				NetworkInstance: "internet", FARID: 2, QERIDs: []uint32{2, 1}, URRIDs: []uint32{1}},
 		},
 		FARs: []pfcp.FAR{
 			{ID: 1, Forward: true, DestinationInterface: pfcp.InterfaceCore, NetworkInstance: "internet"},
 			{ID: 2, Buffer: true, DestinationInterface: pfcp.InterfaceAccess, BARID: 1},
 		},
-		QERs: []pfcp.QER{{ID: 1, GateUL: true, GateDL: true, MBRUL: 100_000_000, MBRDL: 300_000_000, QFI: 1}},
+		// The session QER (session AMBR) and the default flow's QER (QFI).
+		QERs: []pfcp.QER{{ID: 1, GateUL: true, GateDL: true, MBRUL: 100_000_000, MBRDL: 300_000_000}, {ID: 2, GateUL: true, GateDL: true, QFI: 1}},
 		URRs: []pfcp.URR{{ID: 1}},
 		BARs: []pfcp.BAR{{ID: 1}},
 	}

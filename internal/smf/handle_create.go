@@ -161,6 +161,9 @@ func (s *SMF) establish(ctx context.Context, req sbi.SMContextCreate, er sm.Esta
 		ss.policy = sbi.SMPolicy{}
 		return fail(reject(serviceCause(err), "Npcf_SMPolicyControl_Create: %w", err))
 	}
+	if ss.flows, err = flowsFromPolicy(ss.policy, nil); err != nil {
+		return fail(reject(sm.CauseRequestRejectedUnspecified, "SM policy decision: %w", err))
+	}
 	if err := s.allocate(ss, sub); err != nil {
 		return fail(err)
 	}
@@ -334,6 +337,7 @@ func (s *SMF) acceptMessages(ss *session, er sm.EstablishmentRequest, cause uint
 	if er.WantMTU {
 		a.MTU = uint16(cfg.MTU)
 	}
+	acceptQoS(&a, ss.flows)
 	n1, err := sm.EstablishmentAccept(nil, a)
 	if err != nil {
 		return accepted{}, err
@@ -357,15 +361,15 @@ func offered(addrs []netip.Addr, v4, v6 bool) []netip.Addr {
 }
 
 // setupTransfer is the PDU Session Resource Setup Request Transfer (TS
-// 38.413 §9.3.4.1) of a session: the UPF's N3 tunnel, the QoS flow, the
-// session AMBR — at establishment and whenever the user plane is
+// 38.413 §9.3.4.1) of a session: the UPF's N3 tunnel, the QoS flows
+// (GBR ones with GBR QoS Flow Information), the session AMBR — at establishment and whenever the user plane is
 // reactivated (TS 23.502 §4.2.3.2, §4.2.3.3). Called with ss.mu held.
 func setupTransfer(ss *session) ([]byte, error) {
 	return ngap.SetupRequestTransfer{
 		AMBRUplink: ss.policy.SessionAMBRUplink, AMBRDownlink: ss.policy.SessionAMBRDownlink,
 		UL:      ngap.Tunnel{Addr: ss.n3.Addr, TEID: ss.n3.TEID},
 		PDUType: ss.pduType,
-		Flows:   []ngap.QoSFlow{{QFI: defaultQFI, FiveQI: ss.policy.FiveQI, ARPPriority: ss.policy.ARPPriority}},
+		Flows:   ngapFlows(ss.flows),
 	}.Encode()
 }
 

@@ -405,6 +405,7 @@ type worldOptions struct {
 	// calls to the PCF and the UDM; sbiTimeout bounds those calls.
 	pcfFaults, sdmFaults *sbitest.Faults
 	sbiTimeout           time.Duration
+	pccRules             map[string][]sbi.PCCRule // the PCF's per DNN
 	log                  *slog.Logger // the SMF's logger; nil: the test's, with -v
 }
 
@@ -436,7 +437,7 @@ func newWorld(t testing.TB, o worldOptions) *world {
 		upf = w.upf.addr
 	}
 	var err error
-	if w.pcf, err = pcf.New(pcf.Options{SDM: w.sdm, Registry: w.reg}); err != nil {
+	if w.pcf, err = pcf.New(pcf.Options{SDM: w.sdm, Registry: w.reg, PCCRules: o.pccRules}); err != nil {
 		t.Fatal(err)
 	}
 	if o.dnns == nil {

@@ -185,10 +185,13 @@ type session struct {
 	ipv4    netip.Addr
 	ipv6    netip.Prefix
 	policy  sbi.SMPolicy
-	n3      tunnel // the UPF's
-	gnb     tunnel // the gNB's, zero until known
-	epoch   uint64 // the UPF epoch (SMF.upf.epoch) of its N4 session; 0: none
-	pti     uint8  // of the release in progress
+	// flows are the session's QoS flows (qos.go), the default one
+	// first.
+	flows []qosFlow
+	n3    tunnel // the UPF's
+	gnb   tunnel // the gNB's, zero until known
+	epoch uint64 // the UPF epoch (SMF.upf.epoch) of its N4 session; 0: none
+	pti   uint8  // of the release in progress
 	// upOnce: the user plane was active once; a failed setup after that
 	// is a failed reactivation, which keeps the session.
 	upOnce bool

@@ -146,11 +146,11 @@ func TestWithUPF(t *testing.T) {
 	ue := netip.MustParseAddr("10.45.0.2")
 	want := upf.Rules{
 		PDRs: []upf.PDR{
-			{ID: 1, Precedence: 255, Source: upf.Access, TEID: n2.UL.TEID, QFI: 1, RemoveOuterHeader: true, FARID: 1, QERIDs: []uint32{1}, URRIDs: []uint32{1}},
-			{ID: 2, Precedence: 255, Source: upf.Core, UEAddr: ue, UEPrefix: netip.MustParsePrefix("2001:db8:45::/64"), FARID: 2, QERIDs: []uint32{1}, URRIDs: []uint32{1}},
+			{ID: 1, Precedence: 255, Source: upf.Access, TEID: n2.UL.TEID, QFI: 1, RemoveOuterHeader: true, FARID: 1, QERIDs: []uint32{2, 1}, URRIDs: []uint32{1}},
+			{ID: 2, Precedence: 255, Source: upf.Core, UEAddr: ue, UEPrefix: netip.MustParsePrefix("2001:db8:45::/64"), FARID: 2, QERIDs: []uint32{2, 1}, URRIDs: []uint32{1}},
 		},
 		FARs: []upf.FAR{{ID: 1, Action: upf.Forward, Destination: upf.Core}, {ID: 2, Action: upf.Buffer, Destination: upf.Access}},
-		QERs: []upf.QER{{ID: 1, GateUL: true, GateDL: true, MBRUL: 100_000_000, MBRDL: 300_000_000, QFI: 1}},
+		QERs: []upf.QER{{ID: 1, GateUL: true, GateDL: true, MBRUL: 100_000_000, MBRDL: 300_000_000}, {ID: 2, GateUL: true, GateDL: true, QFI: 1}},
 		URRs: []upf.URR{{ID: 1}},
 		// The UE IPv6 prefix in the downlink PDR makes the UPF the
 		// session's IPv6 router (TS 23.501 §5.8.2.2.3).
