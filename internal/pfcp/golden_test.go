@@ -112,7 +112,7 @@ func goldenCases() []goldenCase {
 							RemoveOuterHeader: true, FARID: 1, QERIDs: []uint32{3, 1}},
 						{ID: 4, Precedence: 10, SourceInterface: InterfaceCore, UEIPv4: ueAddr,
 							SDFFilters: []string{"permit out 17 from any 5000-5010 to assigned", "permit out 6 from 198.51.100.0/24 to assigned"},
-							FARID: 2, QERIDs: []uint32{3, 1}},
+							FARID:      2, QERIDs: []uint32{3, 1}},
 					},
 					QERs: []QER{{ID: 3, GateUL: true, GateDL: true, MBRUL: 256_000, MBRDL: 2_000_000, QFI: 2}},
 				}}.Message(12)
@@ -120,7 +120,7 @@ func goldenCases() []goldenCase {
 			want: map[string]string{
 				"pfcp.msg_type": "52", "pfcp.pdr_id": "3,4", "pfcp.sdf_filter.fd": "1,1",
 				"pfcp.flow_desc": "permit out 17 from any 5000-5010 to assigned,permit out 6 from 198.51.100.0/24 to assigned",
-				"pfcp.ul_mbr": "256", "pfcp.dl_mbr": "2000", "pfcp.qfi_value": "0x02,0x02",
+				"pfcp.ul_mbr":    "256", "pfcp.dl_mbr": "2000", "pfcp.qfi_value": "0x02,0x02",
 			},
 		},
 		{

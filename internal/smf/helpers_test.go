@@ -406,7 +406,7 @@ type worldOptions struct {
 	pcfFaults, sdmFaults *sbitest.Faults
 	sbiTimeout           time.Duration
 	pccRules             map[string][]sbi.PCCRule // the PCF's per DNN
-	log                  *slog.Logger // the SMF's logger; nil: the test's, with -v
+	log                  *slog.Logger             // the SMF's logger; nil: the test's, with -v
 }
 
 var defaultDNNs = []smf.DNNConfig{
