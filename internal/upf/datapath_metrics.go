@@ -22,6 +22,7 @@ const (
 	dropUnsupported                   // an extension header to comprehend that is not understood
 	dropSignalling                    // GTP-U signalling the datapath does not act on
 	dropRouterSolicitation            // uplink: a Router Solicitation not answered (no IPv6 router or downlink tunnel, rate)
+	dropUnknownQFI                    // uplink: a QFI of none of the session's QoS flows (TS 23.501 §5.7.1.1)
 	numDropReasons
 )
 
@@ -57,6 +58,8 @@ func (r dropReason) String() string {
 		return "signalling"
 	case dropRouterSolicitation:
 		return "router_solicitation"
+	case dropUnknownQFI:
+		return "unknown_qfi"
 	}
 	return "unknown"
 }
@@ -81,7 +84,7 @@ func (r dropReason) possible(d direction) bool {
 	switch r {
 	case pass:
 		return false
-	case dropUnknownTEID, dropUnsupported, dropSignalling, dropFARBuffer, dropRouterSolicitation:
+	case dropUnknownTEID, dropUnsupported, dropSignalling, dropFARBuffer, dropRouterSolicitation, dropUnknownQFI:
 		return d == uplink
 	case dropNoSession, dropBufferFull, dropBufferExpired, dropDiscarded:
 		return d == downlink

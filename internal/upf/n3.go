@@ -114,7 +114,11 @@ func (w *uplinkWorker) handle(raw []byte, n int, now int64) n3Verdict {
 	}
 	r := rules.matchUplink(p, tpdu)
 	if r == nil {
-		w.stats.drop(dropNoPDR)
+		if p.HasQFI && !rules.knownQFI(p.TEID, p.QFI) {
+			w.stats.drop(dropUnknownQFI)
+		} else {
+			w.stats.drop(dropNoPDR)
+		}
 		return n3Done
 	}
 	if isRouterSolicitation(tpdu) {

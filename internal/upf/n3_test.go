@@ -50,7 +50,7 @@ func TestUplinkDrops(t *testing.T) {
 		{"gate closed", func(r *Rules) { r.QERs[0].GateUL = false }, nil, dropGateClosed, n3Done},
 		{"FAR drop", func(r *Rules) { r.FARs[0].Action = Drop }, nil, dropFARDrop, n3Done},
 		{"FAR buffer", func(r *Rules) { r.FARs[0].Action = Buffer }, nil, dropFARBuffer, n3Done},
-		{"other QFI", func(r *Rules) { r.PDRs[0].QFI = 5 }, nil, dropNoPDR, n3Done},
+		{"unknown QFI", func(r *Rules) { r.PDRs[0].QFI = 5 }, nil, dropUnknownQFI, n3Done},
 		{"spoofed source", func(r *Rules) { r.PDRs[0].UEAddr = mustAddr("10.45.0.99") }, nil, dropNoPDR, n3Done},
 		{"unknown TEID", nil, gtpu.AppendGPDU(nil, 0x999, 9, true, icmpEcho(ue, ue, 1, 1, 8)), dropUnknownTEID, n3UnknownTEID},
 		{"not GTP-U", nil, []byte{0x45, 0, 0, 0, 0, 0, 0, 0}, dropMalformed, n3Done},

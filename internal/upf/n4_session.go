@@ -229,7 +229,7 @@ func (u *UPF) toDatapath(r pfcp.Rules) Rules {
 	for _, p := range r.PDRs {
 		d := PDR{
 			ID: p.ID, Precedence: p.Precedence, Source: Interface(p.SourceInterface),
-			UEAddr: p.UEIPv4, UEPrefix: p.UEIPv6Prefix, QFI: p.QFI, RemoveOuterHeader: p.RemoveOuterHeader,
+			UEAddr: p.UEIPv4, UEPrefix: p.UEIPv6Prefix, QFI: p.QFI, SDFFilters: p.SDFFilters, RemoveOuterHeader: p.RemoveOuterHeader,
 			FARID: p.FARID, QERIDs: slices.Clone(p.QERIDs), URRIDs: slices.Clone(p.URRIDs),
 		}
 		if p.FTEID != nil {

@@ -27,6 +27,11 @@ type PDR struct {
 	UEAddr     netip.Addr // the UE's IPv4 address, or
 	UEPrefix   netip.Prefix
 	QFI        uint8 // 0: any
+	// SDFFilters are flow descriptions (package ipfilter, TS 29.244
+	// §8.2.5): when there are any, the packet must match one of them
+	// besides the address (a downlink PDR of a QoS flow other than the
+	// default one, TS 23.501 §5.7.1.1).
+	SDFFilters []string
 	// RemoveOuterHeader strips GTP-U/UDP/IP (uplink).
 	RemoveOuterHeader bool
 	FARID             uint32

@@ -216,7 +216,7 @@ func (t *tables) releaseDL(slot *sessionSlot, send func(gpdu []byte, to netip.Ad
 			var r *pdrRule
 			if rules != nil {
 				if hi, lo, v4, ok := ipDestination(p.b[tunReadOffset:]); ok {
-					r = rules.matchDownlink(hi, lo, v4)
+					r = rules.matchDownlink(hi, lo, v4, p.b[tunReadOffset:])
 				}
 			}
 			switch {

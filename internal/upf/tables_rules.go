@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/keelcore/keel/internal/gtpu"
+	"github.com/keelcore/keel/internal/ipfilter"
 )
 
 // sessionRules is one session's rule set compiled for the packet path.
@@ -37,7 +38,10 @@ type pdrRule struct {
 	qfi uint8
 	// ue holds the UE address and prefix: the destination of downlink
 	// packets, the source of uplink packets when the PDR names one.
-	ue   []addrKey
+	ue []addrKey
+	// sdf are the PDR's SDF filters: the packet must match one when
+	// there are any.
+	sdf  []ipfilter.Rule
 	far  farRule // a copy: one pointer less to chase per packet
 	gate bool    // every QER of the PDR opens the gate in its direction
 	mbr  []*rateLimiter
@@ -222,6 +226,13 @@ func compilePDR(seid uint64, p PDR, fars map[uint32]*farRule, qers map[uint32]*q
 	if p.UEPrefix.IsValid() {
 		pr.ue = append(pr.ue, prefixKey(p.UEPrefix.Masked()))
 	}
+	for _, fd := range p.SDFFilters {
+		f, err := ipfilter.Parse(fd)
+		if err != nil {
+			return pr, rulesError(seid, "PDR %d: SDF filter: %v", p.ID, err)
+		}
+		pr.sdf = append(pr.sdf, f)
+	}
 	forward := pr.far.action == Forward
 	switch p.Source {
 	case Access:
@@ -301,20 +312,53 @@ func (s *sessionRules) matchUplink(p *gtpu.Packet, tpdu []byte) *pdrRule {
 				continue
 			}
 		}
+		if len(r.sdf) > 0 && !matchSDF(r.sdf, tpdu, false) {
+			continue
+		}
 		return r
 	}
 	return nil
 }
 
-// matchDownlink returns the downlink PDR of highest precedence whose UE
-// address or prefix holds the destination hi:lo.
-func (s *sessionRules) matchDownlink(hi, lo uint64, v4 bool) *pdrRule {
-	for i := range s.dl {
-		if r := &s.dl[i]; matchAddr(r.ue, hi, lo, v4) {
-			return r
+// knownQFI tells whether an uplink PDR of the session matches QFI q (or
+// any QFI): a G-PDU with a QFI none does is of a QoS flow the session
+// does not have (TS 23.501 §5.7.1.1).
+func (s *sessionRules) knownQFI(teid uint32, q uint8) bool {
+	for i := range s.ul {
+		if r := &s.ul[i]; r.teid == teid && (r.qfi == 0 || r.qfi == q) {
+			return true
 		}
 	}
+	return false
+}
+
+// matchDownlink returns the downlink PDR of highest precedence whose UE
+// address or prefix holds the destination hi:lo and, when it has SDF
+// filters, one of which matches pkt (TS 29.244 §5.2.1: the SDF filters
+// classify the downlink into the QoS flows; a nil pkt matches only PDRs
+// without them).
+func (s *sessionRules) matchDownlink(hi, lo uint64, v4 bool, pkt []byte) *pdrRule {
+	for i := range s.dl {
+		r := &s.dl[i]
+		if !matchAddr(r.ue, hi, lo, v4) {
+			continue
+		}
+		if len(r.sdf) > 0 && !matchSDF(r.sdf, pkt, true) {
+			continue
+		}
+		return r
+	}
 	return nil
+}
+
+// matchSDF tells whether one of the filters matches pkt.
+func matchSDF(filters []ipfilter.Rule, pkt []byte, down bool) bool {
+	for i := range filters {
+		if down && filters[i].MatchDownlink(pkt) || !down && filters[i].MatchUplink(pkt) {
+			return true
+		}
+	}
+	return false
 }
 
 func matchAddr(keys []addrKey, hi, lo uint64, v4 bool) bool {
@@ -336,7 +380,7 @@ func (s *sessionRules) routerTunnel() (teid uint32, qfi uint8, peer netip.AddrPo
 	if s.ra == nil {
 		return 0, 0, netip.AddrPort{}, false
 	}
-	r := s.matchDownlink(s.raPrefix.hi, s.raPrefix.lo, false)
+	r := s.matchDownlink(s.raPrefix.hi, s.raPrefix.lo, false, nil)
 	if r == nil || r.far.action != Forward || r.far.dest != Access {
 		return 0, 0, netip.AddrPort{}, false
 	}

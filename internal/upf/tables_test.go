@@ -173,7 +173,7 @@ func TestLookupByPrefix(t *testing.T) {
 		}
 		hi, lo, v4, _ := ipDestination(pkt)
 		var got uint64
-		if s := tb.lookupAddr(hi, lo, v4); s != nil && s.matchDownlink(hi, lo, v4) != nil {
+		if s := tb.lookupAddr(hi, lo, v4); s != nil && s.matchDownlink(hi, lo, v4, pkt) != nil {
 			got = s.seid
 		}
 		if got != tt.seid {

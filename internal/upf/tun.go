@@ -63,7 +63,7 @@ func (w *downlinkWorker) forward(rules *sessionRules, buf []byte, n int, hi, lo 
 		w.stats.drop(dropNoSession)
 		return netip.AddrPort{}, false, false
 	}
-	r := rules.matchDownlink(hi, lo, v4)
+	r := rules.matchDownlink(hi, lo, v4, buf[tunReadOffset:tunReadOffset+n])
 	if r == nil {
 		w.stats.drop(dropNoPDR)
 		return netip.AddrPort{}, false, false
