@@ -142,6 +142,15 @@ func goldenCases() []goldenCase {
 			want: map[string]string{"pfcp.msg_type": "52", "pfcp.smreq_flags.drobu": "1"},
 		},
 		{
+			name: "session_modification_request_sndem", about: "Session Modification Request: the downlink FAR forwards to a new gNB tunnel, End Marker packets on the old one (PFCPSMReq-Flags SNDEM in Update Forwarding Parameters, TS 29.244 §7.5.4.3-2)",
+			build: func() (message.Message, error) {
+				far := FAR{ID: 2, Forward: true, DestinationInterface: 0, Outer: &OuterHeader{TEID: 0x2001, IPv4: netip.MustParseAddr("10.0.0.3")}, SendEndMarker: true,
+					Set: FieldApplyAction | FieldDestination | FieldOuterHeader}
+				return ModificationRequest{SEID: testUPSEID, Update: Rules{FARs: []FAR{far}}}.Message(13)
+			},
+			want: map[string]string{"pfcp.msg_type": "52", "pfcp.smreq_flags.sndem": "1", "pfcp.outer_hdr_creation.teid": "0x00002001"},
+		},
+		{
 			name: "session_modification_response", about: "Session Modification Response with a queried usage report",
 			build: func() (message.Message, error) {
 				return ModificationResponse{Cause: CauseRequestAccepted, Usage: testUsage(TriggerQuery)}.Message(testCPSEID, 8)

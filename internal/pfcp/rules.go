@@ -95,7 +95,13 @@ type FAR struct {
 	NetworkInstance       string
 	Outer                 *OuterHeader
 	BARID                 uint8
-	Set                   Fields // Update FAR only
+	// SendEndMarker, in an Update FAR that changes the outer header, asks
+	// the UP function to send GTP-U End Marker packets on the old tunnel
+	// once it switches to the new one (PFCPSMReq-Flags SNDEM, §8.2.31, in
+	// Update Forwarding Parameters, §7.5.4.3-2; §5.2.2.4). Update FAR
+	// only: it is an instruction, not a property of the rule.
+	SendEndMarker bool
+	Set           Fields // Update FAR only
 }
 
 // BAR is a buffering action rule (TS 29.244 §7.5.2.6). SuggestedPackets

@@ -277,6 +277,11 @@ func farIE(f FAR, update bool) (*ie.IE, error) {
 		}
 		fp = append(fp, o)
 	}
+	if update && f.SendEndMarker {
+		// §7.5.4.3-2: PFCPSMReq-Flags with SNDEM, after the Outer
+		// Header Creation it goes with.
+		fp = append(fp, u8IE(ie.PFCPSMReqFlags, smReqSNDEM))
+	}
 	if len(fp) > 0 {
 		pt := ie.ForwardingParameters
 		if update {
@@ -346,6 +351,13 @@ func parseFAR(where string, g *ie.IE, update bool) (FAR, error) {
 				return FAR{}, err
 			}
 			f.Set |= FieldOuterHeader
+		}
+		if fl := first(fp, ie.PFCPSMReqFlags); fl != nil && update {
+			v, err := readU8(fl)
+			if err != nil {
+				return FAR{}, err
+			}
+			f.SendEndMarker = v&smReqSNDEM != 0
 		}
 	} else if !update && f.Forward {
 		return FAR{}, errConditional(where, ie.ForwardingParameters, "Apply Action is FORW")

@@ -225,9 +225,11 @@ type ModificationRequest struct {
 	DropBuffered bool
 }
 
-// PFCPSMReq-Flags (§8.2.31): bit 1 DROBU, bit 3 QAURR.
+// PFCPSMReq-Flags (§8.2.31): bit 1 DROBU, bit 2 SNDEM (in Update
+// Forwarding Parameters), bit 3 QAURR.
 const (
 	smReqDROBU = 0x01
+	smReqSNDEM = 0x02
 	smReqQAURR = 0x04
 )
 

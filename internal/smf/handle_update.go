@@ -91,6 +91,9 @@ func (s *SMF) updateN2(ctx context.Context, ss *session, t sbi.N2SMType, b []byt
 	if out, ok, err := s.notified(ctx, ss, t, b); ok {
 		return out, err
 	}
+	if out, ok, err := s.pathSwitched(ctx, ss, t, b); ok {
+		return out, err
+	}
 	return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w: N2 SM information type %d not expected from the AMF", sbi.ErrInvalidRequest, t)
 }
 
@@ -109,7 +112,7 @@ func (s *SMF) activate(ctx context.Context, ss *session, gnb tunnel) error {
 	if !gnb.Addr.Is4() || gnb.TEID == 0 {
 		return fmt.Errorf("smf: %w: gNB tunnel %d@%s: want an IPv4 address and a TEID", sbi.ErrInvalidRequest, gnb.TEID, gnb.Addr)
 	}
-	if err := s.modifyDownlink(ctx, ss, active, gnb); err != nil {
+	if err := s.modifyDownlink(ctx, ss, active, gnb, false); err != nil {
 		return err
 	}
 	ss.gnb = gnb
@@ -178,7 +181,7 @@ func (s *SMF) deactivate(ctx context.Context, ss *session) error {
 		// A new idle period, counted before the UPF is told to buffer so
 		// that its first report is taken as this period's.
 		ss.idlePeriod.Add(1)
-		if err := s.modifyDownlink(ctx, ss, inactive, tunnel{}); err != nil {
+		if err := s.modifyDownlink(ctx, ss, inactive, tunnel{}, false); err != nil {
 			return err
 		}
 	}

@@ -219,7 +219,9 @@ func (u *fakeUPF) answer(req message.Message) (message.Message, error) {
 			for i := range s.rules.FARs {
 				if s.rules.FARs[i].ID == f.ID {
 					s.rules.FARs[i] = s.rules.FARs[i].Update(f)
-					u.record("modification up_seid=%d: far %d %s", r.SEID, f.ID, farString(s.rules.FARs[i]))
+					shown := s.rules.FARs[i]
+					shown.SendEndMarker = f.SendEndMarker
+					u.record("modification up_seid=%d: far %d %s", r.SEID, f.ID, farString(shown))
 				}
 			}
 		}
@@ -239,6 +241,8 @@ func (u *fakeUPF) answer(req message.Message) (message.Message, error) {
 
 func farString(f pfcp.FAR) string {
 	switch {
+	case f.Forward && f.Outer != nil && f.SendEndMarker:
+		return fmt.Sprintf("forward to %d@%s end-marker", f.Outer.TEID, f.Outer.IPv4)
 	case f.Forward && f.Outer != nil:
 		return fmt.Sprintf("forward to %d@%s", f.Outer.TEID, f.Outer.IPv4)
 	case f.Forward:

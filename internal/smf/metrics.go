@@ -22,6 +22,7 @@ type metrics struct {
 	downlinkReports *prometheus.CounterVec
 	n1n2            *prometheus.CounterVec
 	reactivations   *prometheus.CounterVec
+	pathSwitches    *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, error) {
@@ -66,6 +67,10 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 			Name: "keel_smf_up_reactivations_total",
 			Help: "User plane reactivations of deactivated sessions (TS 23.502 §4.2.3.2): requested (UpdateSMContext ACTIVATING answered), failed (the gNB could not set the session up).",
 		}, []string{"result"}),
+		pathSwitches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_smf_path_switches_total",
+			Help: "Downlink path switches of PDU sessions after a handover (TS 23.502 §4.9.1.2.2), by result: switched, setup_failed (the target gNB could not set the session up: released), failed (not switched: released).",
+		}, []string{"result"}),
 		associated: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "keel_smf_upf_associated",
 			Help: "1 while the SMF has a PFCP association with the UPF.",
@@ -77,7 +82,7 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.sessions, m.establishments, m.n4, m.reports, m.restored, m.upfRestarts, m.associated, m.refused, m.downlinkReports, m.n1n2, m.reactivations} {
+		for _, c := range []prometheus.Collector{m.sessions, m.establishments, m.n4, m.reports, m.restored, m.upfRestarts, m.associated, m.refused, m.downlinkReports, m.n1n2, m.reactivations, m.pathSwitches} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

@@ -139,8 +139,8 @@ func (s *SMF) establishN4(ctx context.Context, ss *session, n3 tunnel) error {
 // re-established as it stands and then modified; one that cannot be is
 // handed to the association loop to be released (vanish). Called with
 // ss.mu held.
-func (s *SMF) modifyDownlink(ctx context.Context, ss *session, st state, gnb tunnel) error {
-	err := s.modifyFAR(ctx, ss, st, gnb)
+func (s *SMF) modifyDownlink(ctx context.Context, ss *session, st state, gnb tunnel, endMarker bool) error {
+	err := s.modifyFAR(ctx, ss, st, gnb, endMarker)
 	var re *rejectedError
 	if !errors.As(err, &re) || re.cause != pfcp.CauseSessionContextNotFound {
 		return err
@@ -157,13 +157,16 @@ func (s *SMF) modifyDownlink(ctx context.Context, ss *session, st state, gnb tun
 		return fmt.Errorf("smf: N4 session lost by the UPF and not re-established: %w", err)
 	}
 	s.metrics.restored.WithLabelValues("ok").Inc()
-	return s.modifyFAR(ctx, ss, st, gnb)
+	return s.modifyFAR(ctx, ss, st, gnb, endMarker)
 }
 
 // modifyFAR sends the Session Modification Request of modifyDownlink.
-func (s *SMF) modifyFAR(ctx context.Context, ss *session, st state, gnb tunnel) error {
+// endMarker asks the UPF for End Marker packets on the tunnel the FAR
+// leaves (PFCPSMReq-Flags SNDEM, TS 29.244 §5.2.2.4, §7.5.4.3-2).
+func (s *SMF) modifyFAR(ctx context.Context, ss *session, st state, gnb tunnel, endMarker bool) error {
 	far := downlinkFAR(st, gnb)
 	far.Set = pfcp.FieldApplyAction | pfcp.FieldDestination | pfcp.FieldOuterHeader | pfcp.FieldBARID
+	far.SendEndMarker = endMarker
 	return s.modifyN4(ctx, ss, n4Modification, pfcp.ModificationRequest{SEID: ss.upSEID.Load(), Update: pfcp.Rules{FARs: []pfcp.FAR{far}}})
 }
 

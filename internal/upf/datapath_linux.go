@@ -242,6 +242,8 @@ func (d *tunDatapath) readTUN() {
 				continue
 			}
 		}
+		// The batch in hand, until it is sent (tables.sendEndMarkers).
+		d.t.dlPhase.Add(1)
 		now := d.now()
 		for i := range n {
 			if to, ok := w.handle(bufs[i], sizes[i], now); ok {
@@ -255,6 +257,7 @@ func (d *tunDatapath) readTUN() {
 				el.error("upf: N3 send", err)
 			}
 		}
+		d.t.dlPhase.Add(1)
 		d.m.flush(downlink, &w.stats)
 	}
 }

@@ -119,6 +119,7 @@ type datapathMetrics struct {
 	errorInds      prometheus.Counter
 	routerSolicits prometheus.Counter
 	routerAdverts  prometheus.Counter
+	endMarkers     prometheus.Counter
 	buffered       prometheus.Counter
 	sessions       prometheus.GaugeFunc
 	kept           prometheus.GaugeFunc
@@ -155,6 +156,9 @@ func newDatapathMetrics(reg prometheus.Registerer, sessions, kept func() float64
 		errorInds: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "keel_upf_gtpu_error_indications_sent_total", Help: "GTP-U Error Indications sent, at most 1000 a second (TS 29.281 §7.3.1).",
 		}),
+		endMarkers: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "keel_upf_gtpu_end_markers_sent_total", Help: "GTP-U End Markers sent on a downlink tunnel the CP function switched away from (TS 29.281 §7.3.2, TS 29.244 §5.2.2.4 SNDEM).",
+		}),
 		buffered: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "keel_upf_datapath_buffered_packets_total", Help: "Downlink packets kept while their FAR buffers (TS 29.244 §5.2.1), sent when it forwards.",
 		}),
@@ -177,7 +181,7 @@ func newDatapathMetrics(reg prometheus.Registerer, sessions, kept func() float64
 	m.n3Errors = ioErrors.WithLabelValues("n3")
 	m.n6Errors = ioErrors.WithLabelValues("n6")
 	if reg != nil {
-		for _, c := range []prometheus.Collector{packets, bytes, drops, ioErrors, m.unknownTEID, m.echoRequests, m.errorInds, m.routerSolicits, m.routerAdverts, m.buffered, m.sessions, m.kept} {
+		for _, c := range []prometheus.Collector{packets, bytes, drops, ioErrors, m.unknownTEID, m.echoRequests, m.errorInds, m.routerSolicits, m.routerAdverts, m.endMarkers, m.buffered, m.sessions, m.kept} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

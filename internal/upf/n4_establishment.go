@@ -40,7 +40,7 @@ func (u *UPF) establish(peer netip.AddrPort, m *message.SessionEstablishmentRequ
 	rules := req.Rules.Clone()
 	created, taken, err := u.claim(s, &rules)
 	if err == nil {
-		err = u.install(s, rules, taken)
+		err = u.install(s, rules, taken, nil)
 	}
 	if err != nil {
 		u.forget(s)

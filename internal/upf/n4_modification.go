@@ -86,7 +86,7 @@ func (u *UPF) modify(peer netip.AddrPort, m *message.SessionModificationRequest)
 	}
 	created, taken, err := u.claim(s, &next)
 	if err == nil {
-		err = u.install(s, next, taken)
+		err = u.install(s, next, taken, endMarkers(s.rules, req.Update.FARs))
 	}
 	if err != nil {
 		cause, off := causeOf(err, pfcp.CauseRuleCreationModificationFailure)
@@ -106,6 +106,29 @@ func (u *UPF) modify(peer netip.AddrPort, m *message.SessionModificationRequest)
 	log.Debug("upf: PFCP session modified", "pdrs", len(next.PDRs), "reports", len(reports))
 	resp, err := pfcp.ModificationResponse{Cause: pfcp.CauseRequestAccepted, CreatedPDRs: created, Usage: reports}.Message(cpSEID, 0)
 	return u.built(resp, err, log), pfcp.CauseRequestAccepted
+}
+
+// endMarkers returns the downlink tunnels that the Update FARs asking
+// for End Marker packets (PFCPSMReq-Flags SNDEM, TS 29.244 §5.2.2.4,
+// §8.2.31) switch away from: the outer header the FAR had before, when
+// the update changes it. An update that keeps the tunnel sends none.
+func endMarkers(cur pfcp.Rules, updates []pfcp.FAR) []OuterHeader {
+	var out []OuterHeader
+	for _, u := range updates {
+		if !u.SendEndMarker {
+			continue
+		}
+		i := slices.IndexFunc(cur.FARs, func(f pfcp.FAR) bool { return f.ID == u.ID })
+		if i < 0 {
+			continue
+		}
+		old := cur.FARs[i].Outer
+		if old == nil || (u.Outer != nil && *u.Outer == *old) {
+			continue
+		}
+		out = append(out, OuterHeader{TEID: old.TEID, Addr: old.IPv4})
+	}
+	return out
 }
 
 // modified returns the rules of a session after a modification request:

@@ -164,12 +164,15 @@ func (u *UPF) releaseLocked(teids []uint32) {
 // install puts rules in the datapath for s and, when it accepts them,
 // makes them the session's: TEIDs taken for them join the session's,
 // TEIDs its PDRs no longer use are freed. When the datapath refuses, the
-// TEIDs taken are given back and the session keeps its rules. s.mu must
-// be held.
-func (u *UPF) install(s *session, r pfcp.Rules, taken []uint32) error {
+// TEIDs taken are given back and the session keeps its rules. The
+// datapath sends an End Marker on each of endMarkers once the rules are
+// in (Rules.EndMarkers). s.mu must be held.
+func (u *UPF) install(s *session, r pfcp.Rules, taken []uint32, endMarkers []OuterHeader) error {
 	err := checkBARs(r)
 	if err == nil {
-		err = u.dp.Apply(s.upSEID, u.toDatapath(r))
+		dr := u.toDatapath(r)
+		dr.EndMarkers = endMarkers
+		err = u.dp.Apply(s.upSEID, dr)
 	}
 	if err != nil {
 		u.release(taken)

@@ -98,6 +98,12 @@ type Rules struct {
 	// downlink PDR holding Router.Prefix forwards to Access, and the
 	// UE's Router Solicitations are answered.
 	Router *IPv6Router
+	// EndMarkers are the downlink tunnels a modification switched away
+	// from with PFCPSMReq-Flags SNDEM (TS 29.244 §5.2.2.4): once the rules
+	// are installed, the datapath sends an End Marker (TS 29.281 §7.3.2)
+	// on each, after the last downlink packet it sent there. Apply only;
+	// not part of the session's rules.
+	EndMarkers []OuterHeader
 }
 
 // DownlinkData is the first downlink packet a session buffered for a FAR

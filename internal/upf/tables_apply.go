@@ -43,6 +43,12 @@ type tables struct {
 	limits   BufferLimits
 	now      func() int64
 	downlink chan downlinkEvent
+	// dlPhase is odd while the downlink reader handles a batch (between
+	// its read returning and the batch sent), even otherwise: an Apply
+	// that switches a tunnel waits for the batch in hand, which may hold
+	// packets for the old tunnel, before it sends the End Marker there
+	// (sendEndMarkers). Only the downlink reader writes it.
+	dlPhase atomic.Uint64
 
 	mu       sync.Mutex
 	sessions map[uint64]*sessionEntry
@@ -134,7 +140,39 @@ func (t *tables) apply(seid uint64, r Rules) error {
 	}
 	e.teids, e.addrs = teids, addrs
 	t.publishLens()
+	t.sendEndMarkers(r.EndMarkers)
 	return nil
+}
+
+// endMarkerWait bounds how long sendEndMarkers waits for the downlink
+// reader's batch: a batch is sent in microseconds, unless the socket's
+// buffer is full.
+const endMarkerWait = 100 * time.Millisecond
+
+// sendEndMarkers sends a GTP-U End Marker (TS 29.281 §7.3.2: type 254,
+// the old tunnel's TEID, no payload) on each of the old tunnels, once
+// the new rules are published. A packet the downlink reader looks up
+// after the publication goes to the new tunnel; one looked up before it
+// is in the reader's batch in hand, so the End Marker waits for that
+// batch to be sent (dlPhase): it is then the last packet on the old
+// tunnel, as TS 23.502 §4.9.1.2.2 step 6 wants it for the source gNB to
+// know the last packet has come. Called with t.mu held.
+func (t *tables) sendEndMarkers(old []OuterHeader) {
+	if len(old) == 0 || t.sendDL == nil {
+		return
+	}
+	if p := t.dlPhase.Load(); p%2 == 1 {
+		deadline := time.Now().Add(endMarkerWait)
+		for t.dlPhase.Load() == p && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Microsecond)
+		}
+	}
+	for _, o := range old {
+		t.sendDL(gtpu.AppendEndMarker(nil, o.TEID), netip.AddrPortFrom(o.Addr, gtpu.Port))
+		if t.m != nil {
+			t.m.endMarkers.Inc()
+		}
+	}
 }
 
 // remove deletes session seid and returns its rules as they were last.
