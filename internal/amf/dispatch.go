@@ -86,7 +86,7 @@ func (a *AMF) handlePDU(ctx context.Context, r *ran, in sctp.Message) {
 	case *message.HandoverCancel:
 		a.handleHandoverCancel(ctx, r, msg)
 	case *message.PathSwitchRequest:
-		a.refusePathSwitch(ctx, r, msg)
+		a.handlePathSwitch(ctx, r, msg)
 	case *message.UEContextResumeRequest:
 		a.refuseResume(ctx, r, msg)
 	case *message.UEContextSuspendRequest:

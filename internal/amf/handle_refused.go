@@ -42,40 +42,6 @@ func (a *AMF) handleHandoverCancel(ctx context.Context, r *ran, msg *message.Han
 	a.sendUE(c, ngap.HandoverCancelAcknowledge(c.amfID, c.ranID))
 }
 
-// refusePathSwitch answers a Path Switch Request (§8.4.4.3) for a UE
-// Keel knows, named by its Source AMF UE NGAP ID on another gNB, with
-// Path Switch Request Failure listing every session as released: Keel
-// does not switch downlink paths yet. The target gNB's RAN UE NGAP ID is
-// echoed; the UE stays where Keel knows it until its source gNB releases
-// it.
-func (a *AMF) refusePathSwitch(ctx context.Context, r *ran, msg *message.PathSwitchRequest) {
-	if msg.SourceAMFUENGAPID == nil || msg.RANUENGAPID == nil {
-		a.abstractSyntax(ctx, r, msg)
-		return
-	}
-	amfID, ranID := msg.SourceAMFUENGAPID.Value, msg.RANUENGAPID.Value
-	a.ues.Lock()
-	u := a.ues.byAMFID[amfID]
-	a.ues.Unlock()
-	if u == nil {
-		a.unknownUE(ctx, r, amfID, ranID)
-		return
-	}
-	psis, err := ngap.PathSwitchSessions(msg)
-	if err != nil {
-		a.abstractSyntax(ctx, r, msg)
-		return
-	}
-	cause := ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHoFailureInTarget5GCNgranNodeOrTargetSystem)
-	fail, err := ngap.PathSwitchRequestFailure(amfID, ranID, psis, cause)
-	if err != nil {
-		a.abstractSyntax(ctx, r, msg)
-		return
-	}
-	a.refused(u, msg, cause)
-	a.reply(ctx, r, fail)
-}
-
 // refuseResume and refuseSuspend answer the UE context procedures of
 // User Plane CIoT 5GS Optimisation (§8.3), which Keel never
 // agrees with a UE: the request does not fit the UE's state.

@@ -24,6 +24,7 @@ type metrics struct {
 	paging              *prometheus.CounterVec
 	pagingAttempts      prometheus.Counter
 	serviceRequests     *prometheus.CounterVec
+	pathSwitches        *prometheus.CounterVec
 
 	refused           *prometheus.CounterVec
 	reports           *prometheus.CounterVec
@@ -65,6 +66,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		procedures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_amf_procedures_total", Help: "5GMM procedures (registration, authentication, deregistration) by result.",
 		}, []string{"procedure", "result"}),
+		pathSwitches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_amf_path_switches_total",
+			Help: "Path Switch Requests of Xn handovers (TS 38.413 §8.4.4, TS 23.502 §4.9.1.2), by result: acknowledged, or failed with its cause (unknown-ue, not-connected, ta-not-served, no-session-switched, busy).",
+		}, []string{"result"}),
 		serviceRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_amf_service_requests_total",
 			Help: "UE-triggered Service Requests (TS 24.501 §5.6.1) by result: accepted (context set up), context-setup-failed, ignored, rejected-<5GMM cause> (9, 10, 22, 96, 111, other); for one that failed the integrity check and ran authentication, authentication-failed, security-mode-rejected, timeout, lower-layer-failure.",
@@ -95,7 +100,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.associations, m.gnbs, m.messages, m.protocolErrors, m.setups, m.configUpdates, m.resets,
-			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts, m.serviceRequests,
+			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts, m.serviceRequests, m.pathSwitches,
 			m.refused, m.reports, m.radioCapabilities} {
 			if err := reg.Register(c); err != nil {
 				return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -86,6 +87,19 @@ func (r *ran) gnbID() string {
 		return ""
 	}
 	return r.mu.id.String()
+}
+
+// serves reports whether the gNB announced tai among its supported
+// tracking areas (NG Setup, RAN Configuration Update).
+func (r *ran) serves(tai ngap.TAI) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, ta := range r.mu.tas {
+		if ta.TAC == tai.TAC && slices.Contains(ta.PLMNs, tai.PLMN) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *ran) info() GNB {

@@ -63,6 +63,9 @@ type ueContext struct {
 	failed bool
 	// registering is true until the UE's first registration ends.
 	registering bool
+	// switching is set while a Path Switch Request waits for the SMF
+	// (handle_path_switch.go): a second one is refused meanwhile.
+	switching bool
 }
 
 type timerSlot struct {

@@ -159,8 +159,13 @@ func (m *Machine) kgnb() secret.Key256 {
 // sessions: KgNB from the current context (kgnb), the UE's security
 // capabilities, allowed NSSAI and UE-AMBR.
 func (m *Machine) contextSetup(pdu []byte, sessions []SessionResource) ContextSetup {
+	kgnb := m.kgnb()
+	// TS 33.501 §6.9.2.1.1: the KgNB of an initial setup goes with a
+	// virtual NH of NCC 0; the AMF derives the first NH from it, NCC 1,
+	// the start of the chain a handover takes the next hop of (NextHop).
+	m.hop = nextHop{nh: kdf.NH(m.sec.KAMF, kgnb), ncc: 1, valid: true}
 	return ContextSetup{
-		KgNB:           m.kgnb(),
+		KgNB:           kgnb,
 		Capabilities:   ngapCapabilities(m.caps),
 		AllowedNSSAI:   m.allowed,
 		UEAMBRUplink:   m.am.UEAMBRUplink,

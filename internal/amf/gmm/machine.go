@@ -375,6 +375,9 @@ type Machine struct {
 	// cu is the running generic UE configuration update procedure
 	// (handle_configuration_update.go).
 	cu *configUpdate
+	// hop is the AS security context's last {NH, NCC} pair (TS 33.501
+	// §6.9.2.1.1), set by each Initial Context Setup (handover.go).
+	hop nextHop
 }
 
 // New returns the machine of a UE that has just sent its first message.

@@ -1,0 +1,169 @@
+package amf_test
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/free5gc/ngap/message"
+
+	"github.com/keelcore/keel/internal/amf"
+	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sctp"
+)
+
+// switchingSMF is a recordingSMF that switches paths: a Path Switch
+// Request Transfer is answered with an Acknowledge Transfer, a Setup
+// Failed Transfer releases the session. It records the N2 SM types.
+type switchingSMF struct {
+	*recordingSMF
+	mu    sync.Mutex
+	types []sbi.N2SMType
+}
+
+func (s *switchingSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+	switch upd.N2SMType {
+	case sbi.N2PathSwitchRequest, sbi.N2PathSwitchSetupFailed:
+		s.mu.Lock()
+		s.types = append(s.types, upd.N2SMType)
+		s.mu.Unlock()
+		if upd.N2SMType == sbi.N2PathSwitchSetupFailed {
+			return sbi.SMContextUpdated{Released: true}, nil
+		}
+		if _, err := ngap.DecodePathSwitchTransfer(upd.N2SM); err != nil {
+			return sbi.SMContextUpdated{}, sbi.ErrInvalidRequest
+		}
+		ack, err := ngap.PathSwitchAckTransfer{UL: ngap.Tunnel{Addr: netip.MustParseAddr("192.0.2.1"), TEID: 1}}.Encode()
+		return sbi.SMContextUpdated{N2SMType: sbi.N2PathSwitchRequestAck, N2SM: ack}, err
+	}
+	return s.recordingSMF.UpdateSMContext(ctx, ref, upd)
+}
+
+// recvUE reads the next NGAP message on a raw association.
+func recvUE(t *testing.T, c sctp.Conn) message.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	in, err := c.Recv(ctx)
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	m, err := ngap.Decode(in.Data)
+	if err != nil {
+		t.Fatalf("answer does not decode: %v", err)
+	}
+	return m
+}
+
+// TestPathSwitch runs Xn handovers of a UE with PDU session 1 (TS 23.502
+// §4.9.1.2.2): to a target gNB serving the UE's tracking area, the AMF
+// switches the session at the SMF, answers with NCC 2 and a fresh NH
+// (TS 33.501 §6.9.2.3.3), no UE security capabilities when the target's
+// match, and moves the UE's connection to the target; a second switch
+// gives NCC 3. A target not serving the TA, a session not the UE's,
+// changed security capabilities and an unknown UE get their answers.
+func TestPathSwitch(t *testing.T) {
+	smf := &switchingSMF{recordingSMF: newRecordingSMF()}
+	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s }})
+	g := c.gnb(t, 1)
+	connectedWithSession(t, c, smf.recordingSMF, g, 0)
+	v, ok := ueView(c, supiOf(0))
+	if !ok || v.AMFUENGAPID == 0 {
+		t.Fatalf("UE view %+v", v)
+	}
+	loc := ngap.UELocation{TAI: ngap.TAI{PLMN: plmn, TAC: 1}, CellID: 0x20, CellPLMN: plmn}
+	caps := ngap.UESecurityCapabilities{NREncryption: ngap.AlgSNOW3G | ngap.AlgAES | ngap.AlgZUC, NRIntegrity: ngap.AlgSNOW3G | ngap.AlgAES | ngap.AlgZUC,
+		EUTRAEncryption: ngap.AlgSNOW3G | ngap.AlgAES | ngap.AlgZUC, EUTRAIntegrity: ngap.AlgSNOW3G | ngap.AlgAES | ngap.AlgZUC}
+	xfer, err := ngap.PathSwitchTransfer{DL: ngap.Tunnel{Addr: netip.MustParseAddr("10.0.0.2"), TEID: 0x77}, QFIs: []uint8{1}}.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	psr := func(source, ranUE int64, loc ngap.UELocation, caps ngap.UESecurityCapabilities, psis ...uint8) []byte {
+		p := ngap.PathSwitch{RANUE: ranUE, SourceAMFUE: source, Location: loc, Security: caps}
+		for _, psi := range psis {
+			p.Sessions = append(p.Sessions, ngap.SessionResult{PDUSessionID: psi, Transfer: xfer})
+		}
+		m, err := ngap.PathSwitchRequest(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := ngap.Encode(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+
+	// A target that does not serve TAC 1.
+	other := rawGNB(t, c, 3, 2)
+	send(t, other, psr(v.AMFUENGAPID, 7, loc, caps, 1))
+	if m, ok := recvUE(t, other).(*message.PathSwitchRequestFailure); !ok {
+		t.Fatalf("Path Switch Request to a target not serving the TA: answer %T, want Path Switch Request Failure", m)
+	} else if _, cause, _ := ngap.DecodePathSwitchRequestFailure(m); ngap.CauseString(cause) != "radio-network/8" {
+		t.Errorf("cause %s, want radio-network/8 (ho-target-not-allowed)", ngap.CauseString(cause))
+	}
+
+	target := rawGNB(t, c, 2, 1)
+	// Unknown UE: Error Indication unknown local UE NGAP ID (§10.6).
+	send(t, target, psr(v.AMFUENGAPID+100, 8, loc, caps, 1))
+	if m, ok := recvUE(t, target).(*message.ErrorIndication); !ok || ngap.CauseString(m.Cause) != "radio-network/14" {
+		t.Fatalf("Path Switch Request of an unknown UE: answer %T, want Error Indication radio-network/14", m)
+	}
+	// Only a session the UE does not have: failure.
+	send(t, target, psr(v.AMFUENGAPID, 8, loc, caps, 9))
+	if m, ok := recvUE(t, target).(*message.PathSwitchRequestFailure); !ok {
+		t.Fatalf("Path Switch Request of a session not the UE's: answer %T, want Path Switch Request Failure", m)
+	}
+
+	// Session 1 switched, session 9 (not the UE's) released; the
+	// target's security capabilities differ: the AMF's go back.
+	changed := caps
+	changed.NREncryption = ngap.AlgAES
+	send(t, target, psr(v.AMFUENGAPID, 8, loc, changed, 1, 9))
+	m, ok := recvUE(t, target).(*message.PathSwitchRequestAcknowledge)
+	if !ok {
+		t.Fatalf("Path Switch Request: answer %T, want Path Switch Request Acknowledge", m)
+	}
+	ack, err := ngap.DecodePathSwitchRequestAcknowledge(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ack.AMFUE != v.AMFUENGAPID || ack.RANUE != 8 || ack.NCC != 2 || ack.NH.IsZero() {
+		t.Errorf("acknowledge IDs %d/%d NCC %d NH zero %v, want %d/8, NCC 2, an NH", ack.AMFUE, ack.RANUE, ack.NCC, ack.NH.IsZero(), v.AMFUENGAPID)
+	}
+	if len(ack.Switched) != 1 || ack.Switched[0].PDUSessionID != 1 || len(ack.Released) != 1 || ack.Released[0].PDUSessionID != 9 {
+		t.Errorf("switched %+v released %+v, want session 1 switched, 9 released", ack.Switched, ack.Released)
+	}
+	if cause, err := ngap.DecodePathSwitchUnsuccessfulTransfer(ack.Released[0].Transfer); err != nil || ngap.CauseString(cause) != "radio-network/26" {
+		t.Errorf("released session 9: cause %s, %v, want radio-network/26", ngap.CauseString(cause), err)
+	}
+	if ack.Security == nil || *ack.Security == changed {
+		t.Errorf("acknowledge UE Security Capabilities %+v, want the AMF's, not the target's", ack.Security)
+	}
+	waitUEView(t, c.amf, "UE on the target", func(u amf.UE) bool { return u.RANUENGAPID == 8 && u.AMFUENGAPID == v.AMFUENGAPID && u.GNB != v.GNB })
+	if n := counter(c, "keel_amf_path_switches_total", "acknowledged"); n != 1 {
+		t.Errorf("keel_amf_path_switches_total{acknowledged} = %v, want 1", n)
+	}
+
+	// A second handover, to the first gNB's side again as raw target:
+	// the same UE, NCC 3, a new NH; matching capabilities are not sent.
+	back := rawGNB(t, c, 4, 1)
+	send(t, back, psr(v.AMFUENGAPID, 9, loc, *ack.Security, 1))
+	m2, ok := recvUE(t, back).(*message.PathSwitchRequestAcknowledge)
+	if !ok {
+		t.Fatalf("second Path Switch Request: answer %T, want Path Switch Request Acknowledge", m2)
+	}
+	ack2, err := ngap.DecodePathSwitchRequestAcknowledge(m2)
+	if err != nil || ack2.NCC != 3 || ack2.NH == ack.NH || ack2.Security != nil {
+		t.Errorf("second acknowledge NCC %d, NH new %v, capabilities %+v, %v; want NCC 3, a new NH, none", ack2.NCC, ack2.NH != ack.NH, ack2.Security, err)
+	}
+	smf.mu.Lock()
+	defer smf.mu.Unlock()
+	if len(smf.types) != 2 {
+		t.Errorf("SMF path switch updates %v, want 2", smf.types)
+	}
+}
