@@ -129,7 +129,10 @@
 // to the SMF. §8.14.1 UE Radio Capability Info Indication, §8.12
 // Location Report, §8.3 RRC Inactive Transition Report, §8.6 NAS Non
 // Delivery Indication, §8.2.4 PDU Session Resource Notify, §8.2.5 Modify
-// Indication; §8.4.1.3, §8.4.4.3 and §8.4.5 (handover preparation and
-// path switch refused, handover cancel acknowledged). 5GMM procedures:
+// Indication; §8.4.1.3 and §8.4.5 (handover preparation refused,
+// handover cancel acknowledged); §8.4.4 Path Switch Request, the Xn
+// handover of TS 23.502 §4.9.1.2.2 (handle_path_switch.go: the SMF
+// calls run on a goroutine, the result comes back to the UE's executor,
+// which moves the UE's connection to the target gNB). 5GMM procedures:
 // see package gmm.
 package amf

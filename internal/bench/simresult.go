@@ -11,6 +11,7 @@ const (
 	ProcPDUSession     = "pdu_session"
 	ProcServiceRequest = "service_request" // Initial UE Message to Service Accept
 	ProcPaging         = "paging"          // downlink sent from the data network to its arrival at the gNB
+	ProcXnHandover     = "xn_handover"     // Path Switch Request to its acknowledge at the target gNB
 )
 
 // SimResult is what Keel reads of the summary `keel sim --json` prints.
@@ -38,6 +39,9 @@ type SimResult struct {
 	ServiceRequests     int     `json:"service_requests"`
 	ServiceRequestsPerS float64 `json:"service_requests_per_s"`
 	Pagings             int     `json:"pagings"`
+
+	Handovers  int `json:"handovers"`
+	EndMarkers int `json:"end_markers"`
 
 	Procedures map[string]Percentiles `json:"procedures"`
 }

@@ -251,3 +251,25 @@ func TestSimPDUTypeFlag(t *testing.T) {
 		}
 	}
 }
+
+// --handover takes xn (n2 is refused until it is supported) and needs
+// two gNBs and UEs; it does not go with the idle-mode passes.
+func TestSimHandoverFlag(t *testing.T) {
+	env, _, stderr, _ := apiServer(t)
+	keys := []string{"--k", strings.Repeat("0", 32), "--opc", strings.Repeat("0", 32)}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{append([]string{"sim", "--gnbs", "2", "--ues", "1", "--handover", "x2"}, keys...), `--handover "x2": want xn or n2`},
+		{append([]string{"sim", "--gnbs", "2", "--ues", "1", "--handover", "n2"}, keys...), "--handover n2"},
+		{append([]string{"sim", "--ues", "1", "--handover", "xn"}, keys...), "--gnbs 2 or more"},
+		{[]string{"sim", "--gnbs", "2", "--handover", "xn"}, "--gnbs 2 or more and --ues"},
+		{append([]string{"sim", "--gnbs", "2", "--ues", "1", "--handover", "xn", "--idle"}, keys...), "does not go with --idle"},
+	} {
+		stderr.Reset()
+		if got := Main(context.Background(), env, tt.args); got != ExitUsage || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("%s = exit %d (stderr %q), want a usage error naming %s", shellQuote(tt.args), got, stderr, tt.want)
+		}
+	}
+}

@@ -63,15 +63,21 @@ type SimSummary struct {
 	// UEs received (TS 24.501 §5.4.4: the network's NITZ after
 	// registration, new 5G-GUTIs).
 	ConfigurationUpdates int `json:"configuration_updates"`
+	// With --handover: the handovers completed (each UE with its
+	// session moved to the next gNB), and the GTP-U End Markers the
+	// source gNBs received on the tunnels they left (TS 29.281 §7.3.2).
+	Handovers  int `json:"handovers"`
+	EndMarkers int `json:"end_markers"`
 	// Procedures holds each procedure's latency percentiles:
 	// "registration", "pdu_session", "service_request" (Initial UE
-	// Message to Service Accept) and "paging" (downlink sent from the
-	// data network to its arrival at the gNB).
+	// Message to Service Accept), "paging" (downlink sent from the
+	// data network to its arrival at the gNB) and "xn_handover" (Path
+	// Switch Request to its acknowledge).
 	Procedures map[string]ProcedureStats `json:"procedures,omitempty"`
 }
 
 func runSim(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--request-nssai SST[:SD],...|none] [--pdu [--pdu-type ipv4|ipv6|ipv4v6]] [--ping ADDR] [--idle] [--paging] [--churn --duration D --reconnect-every D]] [--json]")
+	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--request-nssai SST[:SD],...|none] [--pdu [--pdu-type ipv4|ipv6|ipv4v6]] [--ping ADDR] [--idle] [--paging] [--handover xn|n2] [--churn --duration D --reconnect-every D]] [--json]")
 	amfAddr := fs.String("amf", "127.0.0.1:38412", "the AMF's N2 address")
 	gnbs := fs.Int("gnbs", 1, "number of gNBs, each with its own SCTP association")
 	jsonOut := fs.Bool("json", false, "print a JSON summary for scripts")
@@ -98,6 +104,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	pduType := fs.String("pdu-type", "ipv4", "PDU session type the UEs request with --pdu: ipv4, ipv6 or ipv4v6 (a session with IPv6 waits for the network's Router Advertisement)")
 	idle := fs.Bool("idle", false, "after registration (and the session), the gNB releases each UE for user inactivity, then the UE sends a Service Request (and pings after it with --ping)")
 	paging := fs.Bool("paging", false, "with each UE idle, send it downlink from the data-network side (a UDP datagram to its address, routed by this host to the core's N6) so that it is paged, answers with a Service Request and receives it (implies --pdu)")
+	handover := fs.String("handover", "", "with --gnbs 2 or more, once each UE's session is up (and pinged with --ping), move the UE with its session to the next gNB: xn (the source hands it to the target, which sends Path Switch Request; implies --pdu), then ping again")
 	rate := fs.Float64("rate", 0, "UE arrivals per second (0: as fast as --concurrency allows)")
 	progress := fs.Bool("progress", true, "a live progress line on a terminal (never when stderr is not one)")
 	gnbN3 := fs.String("gnb-n3", "127.0.0.2", "GTP-U (N3) address of the first gNB; the others count up from it")
@@ -140,8 +147,22 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 
+	switch *handover {
+	case "":
+	case "xn":
+		if *gnbs < 2 || *ues < 1 {
+			return usagef("--handover needs --gnbs 2 or more and --ues")
+		}
+		if *idle || *paging || *churnFlag {
+			return usagef("--handover does not go with --idle, --paging or --churn")
+		}
+	case "n2":
+		return usagef("--handover n2: N2 handover is not supported yet")
+	default:
+		return usagef("--handover %q: want xn or n2", *handover)
+	}
 	var n3Base netip.Addr
-	if *pdu || *ping != "" || *paging {
+	if *pdu || *ping != "" || *paging || *handover != "" {
 		if n3Base, err = netip.ParseAddr(*gnbN3); err != nil || !n3Base.Is4() {
 			return usagef("--gnb-n3 %q: want an IPv4 address", *gnbN3)
 		}
@@ -164,7 +185,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			count: *ues, plmn: plmn, slice: slice, requested: requested, suci: *suciFlag, provision: *provisionFlag, imsi: *imsi,
 			k: *kFlag, opc: *opcFlag, concurrency: *concurrency, timeout: *timeout, deregister: *deregister,
 			pdu: *pdu, dnn: *dnn, ping: *ping, pingCount: *pingCount, rate: *rate,
-			idle: *idle, paging: *paging, pduType: *pduType,
+			idle: *idle, paging: *paging, pduType: *pduType, handover: *handover,
 		}); err != nil {
 			return err
 		}
@@ -248,6 +269,10 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		sum.RouterAdvertisements = res.routerAdverts
 		sum.ServiceRequests, sum.Pagings = res.serviceRequests, res.pagings
 		sum.ConfigurationUpdates = res.configurationUpdates
+		sum.Handovers = res.handovers
+		for _, g := range connected {
+			sum.EndMarkers += int(g.EndMarkers())
+		}
 		sum.SessionsPerS = res.rate(res.sessions, passRegistration)
 		sum.ServiceRequestsPerS = res.rate(res.serviceRequests, passService)
 		sum.Procedures = res.procedures()
@@ -278,6 +303,13 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintln(env.Stdout)
 			if sum.Sessions > 0 || sum.PingSent > 0 {
 				fmt.Fprintf(env.Stdout, "PDU sessions %d, ping replies %d of %d\n", sum.Sessions, sum.PingReplies, sum.PingSent)
+			}
+			if *handover != "" {
+				fmt.Fprintf(env.Stdout, "handovers %d, End Markers %d", sum.Handovers, sum.EndMarkers)
+				if l, ok := sum.Procedures[passXnHandover]; ok && l.Count > 0 {
+					fmt.Fprintf(env.Stdout, ", path switch ms p50 %.1f p95 %.1f p99 %.1f", l.P50, l.P95, l.P99)
+				}
+				fmt.Fprintln(env.Stdout)
 			}
 			if *idle || *paging {
 				fmt.Fprintf(env.Stdout, "Service Requests %d, pagings %d", sum.ServiceRequests, sum.Pagings)

@@ -71,6 +71,9 @@ type ueRun struct {
 	idle   bool
 	paging bool
 	dn     *scenario.DataNetwork
+	// handover, "xn", moves each UE with its session to the next gNB
+	// after its registration pass, pinging again there.
+	handover string
 	// api reads the core's sessions, to start the paging pass once the
 	// UEs' user planes are deactivated; nil without API access.
 	api *client.Client
@@ -94,6 +97,8 @@ type ueResults struct {
 	// network-triggered; pagings the UEs the gNB was paged for.
 	serviceRequests int
 	pagings         int
+	// handovers counts the UEs moved to another gNB.
+	handovers int
 	// configurationUpdates counts the CONFIGURATION UPDATE COMMANDs the
 	// UEs processed.
 	configurationUpdates int
@@ -120,6 +125,7 @@ const (
 	passRegistration = bench.ProcRegistration
 	passService      = bench.ProcServiceRequest
 	passPaging       = bench.ProcPaging
+	passXnHandover   = bench.ProcXnHandover
 )
 
 // runUEs runs the UEs over the connected gNBs in passes, at most
@@ -148,6 +154,11 @@ func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB, live chan<- *ueResul
 		sessions[i] = s
 		return err
 	}}}
+	if r.handover == "xn" {
+		passes = append(passes, pass{passXnHandover, func(ctx context.Context, i int, _ *gnb.GNB) error {
+			return r.xnHandover(ctx, sessions[i], gnbs, res)
+		}})
+	}
 	if r.idle {
 		passes = append(passes, pass{passService, func(ctx context.Context, i int, _ *gnb.GNB) error {
 			return r.serviceRequest(ctx, sessions[i], res)
@@ -427,6 +438,25 @@ func (r *ueRun) page(ctx context.Context, i int, s *scenario.Session, res *ueRes
 	return nil
 }
 
+// xnHandover moves the UE of s, connected with its session, to the gNB
+// after its own (i+1 mod gNBs) with an Xn handover, then pings there.
+func (r *ueRun) xnHandover(ctx context.Context, s *scenario.Session, gnbs []*gnb.GNB, res *ueResults) error {
+	k := 0
+	for j, g := range gnbs {
+		if g == s.GNB {
+			k = j
+		}
+	}
+	target := gnbs[(k+1)%len(gnbs)]
+	lat, err := s.XnHandover(ctx, target)
+	if err != nil {
+		return err
+	}
+	res.latency(passXnHandover, lat)
+	res.add(&res.handovers, 1)
+	return r.pings(ctx, s, res)
+}
+
 // pings sends the echo requests of --ping, if asked.
 func (r *ueRun) pings(ctx context.Context, s *scenario.Session, res *ueResults) error {
 	if !r.ping.IsValid() {
@@ -575,6 +605,7 @@ type ueOptions struct {
 	rate        float64
 	idle        bool
 	paging      bool
+	handover    string
 	pduType     string
 }
 
@@ -596,8 +627,8 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 	}
 	r := &ueRun{count: o.count, firstIMSI: o.imsi, plmn: o.plmn, scheme: scheme, slice: o.slice, requested: o.requested,
 		concurrency: o.concurrency, timeout: o.timeout, deregister: o.deregister,
-		pdu: o.pdu || o.ping != "" || o.paging, dnn: o.dnn, pingCount: o.pingCount, rate: o.rate,
-		idle: o.idle, paging: o.paging}
+		pdu: o.pdu || o.ping != "" || o.paging || o.handover != "", dnn: o.dnn, pingCount: o.pingCount, rate: o.rate,
+		idle: o.idle, paging: o.paging, handover: o.handover}
 	if o.rate < 0 {
 		return nil, usagef("--rate must not be negative")
 	}

@@ -27,6 +27,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/free5gc/ngap/ie"
@@ -95,6 +96,10 @@ type GNB struct {
 
 	up      *userPlane // nil without an N3 address
 	bearers bearerTable
+	// endMarkers counts the GTP-U End Markers received on the tunnels of
+	// UEs handed over (TS 29.281 §7.3.2); forwarded the downlink packets
+	// sent on to the target gNB before them.
+	endMarkers, forwarded atomic.Int64
 }
 
 // Connect opens the gNB's N3 socket when cfg.N3 is valid, dials the AMF

@@ -34,6 +34,11 @@ type Downlink struct {
 	// UERadioCapability is the UE Radio Capability an Initial Context
 	// Setup Request carried (TS 38.413 §9.2.2.1), nil if none.
 	UERadioCapability []byte
+	// PathSwitch is the AMF's answer to the Path Switch Request of an Xn
+	// handover to this gNB (handover.go): the acknowledge, or nil with
+	// PathSwitchFailed and Cause for a failure.
+	PathSwitch       *ngap.PathSwitchAck
+	PathSwitchFailed bool
 }
 
 // UEConn is one UE-associated logical NG connection (TS 38.413 §3.1) of
@@ -46,6 +51,11 @@ type UEConn struct {
 	// gone is closed, once, when the connection is released or forgotten.
 	gone     chan struct{}
 	goneOnce sync.Once
+
+	// security holds what the Initial Context Setup (or a handover's
+	// acknowledge) gave the gNB for the UE's AS security: its security
+	// capabilities, KgNB and the {NH, NCC} of its next handover.
+	security atomic.Pointer[asSecurity]
 
 	// Guarded by g.bearers.mu.
 	sessions map[uint8]*bearer // by PDU session ID
@@ -240,11 +250,25 @@ func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
 			// the AMF to keep.
 			g.sendUE(ctx, ic.RANUE, ngap.UERadioCapabilityInfoIndication(ic.AMFUE, ic.RANUE, g.radioCapability()))
 		}
+		c.security.Store(&asSecurity{caps: ic.Security, kgnb: ic.SecurityKey})
 		g.deliver(ic.AMFUE, ic.RANUE, Downlink{NAS: append([]byte(nil), ic.NASPDU...), ContextSetup: true, KgNB: ic.SecurityKey,
 			UERadioCapability: append([]byte(nil), ic.UERadioCapability...)})
 		for _, pdu := range nas {
 			g.deliver(ic.AMFUE, ic.RANUE, Downlink{NAS: pdu})
 		}
+	case *message.PathSwitchRequestAcknowledge:
+		ack, err := ngap.DecodePathSwitchRequestAcknowledge(x)
+		if err != nil {
+			g.log.Warn("gnb: Path Switch Request Acknowledge", "err", err)
+			return true
+		}
+		g.deliver(ack.AMFUE, ack.RANUE, Downlink{PathSwitch: &ack})
+	case *message.PathSwitchRequestFailure:
+		if x.AMFUENGAPID == nil || x.RANUENGAPID == nil {
+			return true
+		}
+		_, cause, _ := ngap.DecodePathSwitchRequestFailure(x)
+		g.deliver(x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{PathSwitchFailed: true, Cause: ngap.CauseString(cause)})
 	case *message.PDUSessionResourceSetupRequest:
 		g.handleSessionSetup(ctx, x)
 	case *message.PDUSessionResourceReleaseCommand:

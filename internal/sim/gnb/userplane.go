@@ -37,6 +37,12 @@ type bearer struct {
 	rx chan []byte
 	// inbox holds the downlink packets no Ping took, for Receive.
 	inbox chan Packet
+	// forward, set on the source gNB once the UE was handed over over Xn
+	// (handover.go), is the target's bearer: downlink still arriving on
+	// this tunnel goes there, until the UPF's End Marker.
+	forward *bearer
+	// ended is closed when the End Marker came.
+	ended chan struct{}
 }
 
 // Packet is a downlink T-PDU the gNB received on a bearer, and when.
@@ -142,6 +148,8 @@ func (g *GNB) readN3() {
 			}
 		case gtpGPDU:
 			g.deliverDL(m.teid, m.payload)
+		case gtpEndMarker:
+			g.endMarker(m.teid)
 		case gtpErrorIndication:
 			g.log.Info("gnb: GTP-U Error Indication", "from", from)
 		}
@@ -152,11 +160,32 @@ func (g *GNB) readN3() {
 // or else to the bearer's inbox for Receive.
 func (g *GNB) deliverDL(teid uint32, pdu []byte) {
 	g.bearers.mu.Lock()
-	defer g.bearers.mu.Unlock()
 	b := g.bearers.byTEID[teid]
-	if b == nil {
+	var fwd *bearer
+	if b != nil {
+		fwd = b.forward
+	}
+	if fwd == nil {
+		defer g.bearers.mu.Unlock()
+		if b != nil {
+			b.take(pdu)
+		}
 		return
 	}
+	g.bearers.mu.Unlock()
+	// Xn data forwarding (TS 23.502 §4.9.1.2.2, TS 38.300 §9.2.3.2): the
+	// UE is at the target now. The source's lock is released first: two
+	// gNBs may forward to each other at once.
+	g.forwarded.Add(1)
+	t := fwd.c.g
+	t.bearers.mu.Lock()
+	defer t.bearers.mu.Unlock()
+	fwd.take(pdu)
+}
+
+// take hands a downlink T-PDU to the Ping running on the bearer, or else
+// to its inbox. Called with the bearer's gNB's bearers.mu held.
+func (b *bearer) take(pdu []byte) {
 	if b.rx != nil {
 		select {
 		case b.rx <- append([]byte(nil), pdu...):

@@ -16,6 +16,7 @@ const (
 	fcKSEAF  = 0x6C // A.6
 	fcKAMF   = 0x6D // A.7
 	fcKgNB   = 0x6E // A.9, KgNB and KN3IWF
+	fcNH     = 0x6F // A.10, NH
 )
 
 // Algorithm type distinguishers (TS 33.501 Annex A.8, table A.8-1).
@@ -91,4 +92,10 @@ func deriveNASKey(kamf secret.Key256, algType, alg byte) secret.Key128 {
 // COUNT and P1 = the access type distinguisher (3GPP).
 func deriveKgNB(kamf secret.Key256, ulCount uint32) secret.Key256 {
 	return kdf(kamf[:], fcKgNB, binary.BigEndian.AppendUint32(nil, ulCount), []byte{accessType3GPP})
+}
+
+// deriveNH implements A.10: NH from KAMF with P0 = the SYNC-input, the
+// KgNB of the initial setup for the first NH, the previous NH after it.
+func deriveNH(kamf, sync secret.Key256) secret.Key256 {
+	return kdf(kamf[:], fcNH, sync[:])
 }

@@ -1,0 +1,59 @@
+package testenv
+
+import (
+	"testing"
+
+	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/sctp/sctptest"
+)
+
+// TestXnHandoverOnTheWire runs `keel sim --gnbs 2 --handover xn --ping`
+// against the core: each of 10 UEs, its session up and pinged, moves to
+// the other gNB with an Xn handover (TS 23.502 §4.9.1.2.2) — the target
+// gNB's Path Switch Request, the SMF's PFCP modification with SNDEM, the
+// UPF's End Marker on the old tunnel, the acknowledge with an NH the UE
+// checks against its own — and pings again through the target. Then
+// tshark decodes the capture: no malformed frame nor expert error, one
+// Path Switch Request and one acknowledge per UE, one End Marker per
+// UE, and as many PFCP modifications with SNDEM.
+func TestXnHandoverOnTheWire(t *testing.T) {
+	sctptest.RequireNetNS(t)
+	stop := capture(t)
+	core, token := startCoreWith(t, func(c *config.Config) { c.AMF.Ciphering = []string{"NEA0"} })
+
+	const ues = 10
+	sum, code, stderr := runSim(t, core.HTTPAddr().String(), token,
+		"--amf", core.N2Addr().String(), "--gnbs", "2", "--ues", "10", "--provision", "--handover", "xn", "--ping", "10.45.0.1")
+	if code != 0 || sum.Failed != 0 || sum.Handovers != ues || sum.PingReplies < 2*ues || sum.EndMarkers < ues {
+		t.Fatalf("keel sim = exit %d, %+v\n%s", code, sum, stderr)
+	}
+	t.Logf("keel sim: handovers %d, end markers %d, ping replies %d of %d, procedures %+v", sum.Handovers, sum.EndMarkers, sum.PingReplies, sum.PingSent, sum.Procedures)
+	if p, ok := sum.Procedures["xn_handover"]; !ok || p.Count != ues {
+		t.Errorf("procedures[xn_handover] = %+v, want %d", p, ues)
+	}
+
+	pcap := stop()
+	nas := []string{"-o", "nas-5gs.null_decipher:TRUE"}
+	if bad := tshark(t, pcap, append(nas, "-Y", "_ws.malformed || _ws.expert.severity==error || sctp.checksum.status==0")...); bad != "" {
+		t.Errorf("tshark found malformed frames, expert errors or bad checksums:\n%s", bad)
+	}
+	for filter, want := range map[string]int{
+		"gtp.message == 254": ues, // End Marker
+		"pfcp.msg_type == 52 && pfcp.smreq_flags.sndem == 1": ues,
+	} {
+		if n := lines(tshark(t, pcap, append(nas, "-Y", filter)...)); n != want {
+			t.Errorf("tshark: %d frames match %q, want %d", n, filter, want)
+		}
+	}
+	// SCTP bundles NGAP messages: count occurrences. Path Switch
+	// Request is procedure 25, initiating message and successful
+	// outcome.
+	for field, want := range map[string]int{"ngap.PathSwitchRequest_element": ues, "ngap.PathSwitchRequestAcknowledge_element": ues, "ngap.PathSwitchRequestFailure_element": 0} {
+		if n := lines(tshark(t, pcap, append(nas, "-Y", field)...)); n < min(want, 1) || (want == 0 && n != 0) {
+			t.Errorf("tshark: %d frames with %s, want %d", n, field, want)
+		}
+	}
+	if n := occurrences(t, pcap, nas, "ngap.nextHopChainingCount", "2"); n != ues {
+		t.Errorf("tshark decoded %d Security Contexts with NCC 2, want %d", n, ues)
+	}
+}
