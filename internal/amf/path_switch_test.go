@@ -14,13 +14,17 @@ import (
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sctp"
+	"github.com/keelcore/keel/internal/sim/gnb"
+	"github.com/keelcore/keel/internal/sim/scenario"
+	"github.com/keelcore/keel/internal/sim/ue"
 )
 
 // switchingSMF is a recordingSMF that switches paths: a Path Switch
 // Request Transfer is answered with an Acknowledge Transfer, a Setup
 // Failed Transfer releases the session. It records the N2 SM types.
 type switchingSMF struct {
-	*recordingSMF
+	sbi.NsmfPDUSession
+	quiet bool // record nothing (a benchmark's many handovers)
 	mu    sync.Mutex
 	types []sbi.N2SMType
 }
@@ -28,9 +32,11 @@ type switchingSMF struct {
 func (s *switchingSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
 	switch upd.N2SMType {
 	case sbi.N2PathSwitchRequest, sbi.N2PathSwitchSetupFailed:
-		s.mu.Lock()
-		s.types = append(s.types, upd.N2SMType)
-		s.mu.Unlock()
+		if !s.quiet {
+			s.mu.Lock()
+			s.types = append(s.types, upd.N2SMType)
+			s.mu.Unlock()
+		}
 		if upd.N2SMType == sbi.N2PathSwitchSetupFailed {
 			return sbi.SMContextUpdated{Released: true}, nil
 		}
@@ -40,7 +46,7 @@ func (s *switchingSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.
 		ack, err := ngap.PathSwitchAckTransfer{UL: ngap.Tunnel{Addr: netip.MustParseAddr("192.0.2.1"), TEID: 1}}.Encode()
 		return sbi.SMContextUpdated{N2SMType: sbi.N2PathSwitchRequestAck, N2SM: ack}, err
 	}
-	return s.recordingSMF.UpdateSMContext(ctx, ref, upd)
+	return s.NsmfPDUSession.UpdateSMContext(ctx, ref, upd)
 }
 
 // recvUE reads the next NGAP message on a raw association.
@@ -67,10 +73,11 @@ func recvUE(t *testing.T, c sctp.Conn) message.Message {
 // gives NCC 3. A target not serving the TA, a session not the UE's,
 // changed security capabilities and an unknown UE get their answers.
 func TestPathSwitch(t *testing.T) {
-	smf := &switchingSMF{recordingSMF: newRecordingSMF()}
+	rec := newRecordingSMF()
+	smf := &switchingSMF{NsmfPDUSession: rec}
 	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s }})
 	g := c.gnb(t, 1)
-	connectedWithSession(t, c, smf.recordingSMF, g, 0)
+	connectedWithSession(t, c, rec, g, 0)
 	v, ok := ueView(c, supiOf(0))
 	if !ok || v.AMFUENGAPID == 0 {
 		t.Fatalf("UE view %+v", v)
@@ -166,4 +173,74 @@ func TestPathSwitch(t *testing.T) {
 	if len(smf.types) != 2 {
 		t.Errorf("SMF path switch updates %v, want 2", smf.types)
 	}
+}
+
+// BenchmarkXnHandover measures the core's share of an Xn handover in
+// process: 256 registered UEs with one PDU session each move between two
+// simulated gNBs, 64 at a time; each handover is the source handing the
+// UE to the target, the target's Path Switch Request, the AMF's checks,
+// the SMF's path switch (a stub answering with the Acknowledge
+// Transfer), the connection moved to the target and the acknowledge,
+// whose NH the simulated UE checks. The gNBs and UEs share the process's
+// CPU.
+func BenchmarkXnHandover(b *testing.B) {
+	const pool, parallel = 256, 64
+	smf := &switchingSMF{NsmfPDUSession: newIdleSMF(b), quiet: true}
+	c := startCoreOpts(b, pool, gmm.Timers{}, coreOptions{services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s }})
+	gnbs := []*gnb.GNB{c.gnbN3(b, 1), c.gnbN3(b, 2)}
+	sessions := make([]*scenario.Session, pool)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, parallel)
+	for i := range sessions {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			s, _, err := scenario.Register(ctx, gnbs[0], c.ue(b, i))
+			if err == nil {
+				_, _, err = s.EstablishPDUSession(ctx, 1, "internet", ue.SNSSAI{SST: 1})
+			}
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			sessions[i] = s
+		}()
+	}
+	wg.Wait()
+	if b.Failed() {
+		b.FailNow()
+	}
+	work := make(chan *scenario.Session, pool)
+	for _, s := range sessions {
+		work <- s
+	}
+	var runs sync.WaitGroup
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for range b.N {
+		sem <- struct{}{}
+		s := <-work
+		runs.Add(1)
+		go func() {
+			defer runs.Done()
+			defer func() { <-sem }()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			target := gnbs[0]
+			if s.GNB == target {
+				target = gnbs[1]
+			}
+			if _, err := s.XnHandover(ctx, target); err != nil {
+				b.Error(err)
+			}
+			work <- s
+		}()
+	}
+	runs.Wait()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "handovers/s")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N)*1e6, "cpu-µs/handover")
 }

@@ -68,6 +68,13 @@ type SimSummary struct {
 	// source gNBs received on the tunnels they left (TS 29.281 §7.3.2).
 	Handovers  int `json:"handovers"`
 	EndMarkers int `json:"end_markers"`
+	// HandoversPerS is the rate of the handover pass. With
+	// --handover-traffic: the datagrams the data network sent the UEs
+	// during their handovers and those the gNBs received for them, at
+	// the source (forwarded to the target or not) or at the target.
+	HandoversPerS           float64 `json:"handovers_per_s,omitempty"`
+	HandoverDownlinkSent    int     `json:"handover_downlink_sent,omitempty"`
+	HandoverDownlinkArrived int     `json:"handover_downlink_received,omitempty"`
 	// Procedures holds each procedure's latency percentiles:
 	// "registration", "pdu_session", "service_request" (Initial UE
 	// Message to Service Accept), "paging" (downlink sent from the
@@ -105,6 +112,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	idle := fs.Bool("idle", false, "after registration (and the session), the gNB releases each UE for user inactivity, then the UE sends a Service Request (and pings after it with --ping)")
 	paging := fs.Bool("paging", false, "with each UE idle, send it downlink from the data-network side (a UDP datagram to its address, routed by this host to the core's N6) so that it is paged, answers with a Service Request and receives it (implies --pdu)")
 	handover := fs.String("handover", "", "with --gnbs 2 or more, once each UE's session is up (and pinged with --ping), move the UE with its session to the next gNB: xn (the source hands it to the target, which sends Path Switch Request; implies --pdu), then ping again")
+	hoTraffic := fs.Int("handover-traffic", 0, "with --handover xn, send each UE this many UDP datagrams from the data-network side (as --paging does), 1 ms apart, around its handover, and count those the gNBs receive (downlink lost during the handover)")
 	rate := fs.Float64("rate", 0, "UE arrivals per second (0: as fast as --concurrency allows)")
 	progress := fs.Bool("progress", true, "a live progress line on a terminal (never when stderr is not one)")
 	gnbN3 := fs.String("gnb-n3", "127.0.0.2", "GTP-U (N3) address of the first gNB; the others count up from it")
@@ -161,6 +169,9 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	default:
 		return usagef("--handover %q: want xn or n2", *handover)
 	}
+	if *hoTraffic < 0 || (*hoTraffic > 0 && *handover == "") {
+		return usagef("--handover-traffic needs --handover and a count of 0 or more")
+	}
 	var n3Base netip.Addr
 	if *pdu || *ping != "" || *paging || *handover != "" {
 		if n3Base, err = netip.ParseAddr(*gnbN3); err != nil || !n3Base.Is4() {
@@ -185,11 +196,11 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			count: *ues, plmn: plmn, slice: slice, requested: requested, suci: *suciFlag, provision: *provisionFlag, imsi: *imsi,
 			k: *kFlag, opc: *opcFlag, concurrency: *concurrency, timeout: *timeout, deregister: *deregister,
 			pdu: *pdu, dnn: *dnn, ping: *ping, pingCount: *pingCount, rate: *rate,
-			idle: *idle, paging: *paging, pduType: *pduType, handover: *handover,
+			idle: *idle, paging: *paging, pduType: *pduType, handover: *handover, handoverTraffic: *hoTraffic,
 		}); err != nil {
 			return err
 		}
-		if run.paging {
+		if run.paging || run.handoverTraffic > 0 {
 			if run.dn, err = scenario.ListenDataNetwork(); err != nil {
 				return err
 			}
@@ -270,8 +281,15 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		sum.ServiceRequests, sum.Pagings = res.serviceRequests, res.pagings
 		sum.ConfigurationUpdates = res.configurationUpdates
 		sum.Handovers = res.handovers
+		sum.HandoversPerS = res.rate(res.handovers, passXnHandover)
 		for _, g := range connected {
 			sum.EndMarkers += int(g.EndMarkers())
+		}
+		if run.handoverTraffic > 0 {
+			sum.HandoverDownlinkSent = res.hoSent
+			for _, g := range connected {
+				sum.HandoverDownlinkArrived += int(g.Discards())
+			}
 		}
 		sum.SessionsPerS = res.rate(res.sessions, passRegistration)
 		sum.ServiceRequestsPerS = res.rate(res.serviceRequests, passService)

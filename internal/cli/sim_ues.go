@@ -74,6 +74,9 @@ type ueRun struct {
 	// handover, "xn", moves each UE with its session to the next gNB
 	// after its registration pass, pinging again there.
 	handover string
+	// handoverTraffic is how many datagrams dn sends each UE around its
+	// handover.
+	handoverTraffic int
 	// api reads the core's sessions, to start the paging pass once the
 	// UEs' user planes are deactivated; nil without API access.
 	api *client.Client
@@ -97,8 +100,9 @@ type ueResults struct {
 	// network-triggered; pagings the UEs the gNB was paged for.
 	serviceRequests int
 	pagings         int
-	// handovers counts the UEs moved to another gNB.
-	handovers int
+	// handovers counts the UEs moved to another gNB; hoSent the
+	// datagrams sent to them around their handovers.
+	handovers, hoSent int
 	// configurationUpdates counts the CONFIGURATION UPDATE COMMANDs the
 	// UEs processed.
 	configurationUpdates int
@@ -448,7 +452,32 @@ func (r *ueRun) xnHandover(ctx context.Context, s *scenario.Session, gnbs []*gnb
 		}
 	}
 	target := gnbs[(k+1)%len(gnbs)]
+	var traffic sync.WaitGroup
+	if r.handoverTraffic > 0 {
+		// Downlink flowing through the handover: a datagram every
+		// millisecond, the handover starting after the first few.
+		sess, ok := s.UE.PDUSession(1)
+		if !ok || !sess.IPv4.IsValid() {
+			return &scenario.Failure{Cause: "no-session"}
+		}
+		started := make(chan struct{})
+		traffic.Go(func() {
+			t := time.NewTicker(time.Millisecond)
+			defer t.Stop()
+			for n := range r.handoverTraffic {
+				if n == min(3, r.handoverTraffic-1) {
+					close(started)
+				}
+				if r.dn.Send(sess.IPv4, []byte("keel sim handover downlink")) == nil {
+					res.add(&res.hoSent, 1)
+				}
+				<-t.C
+			}
+		})
+		<-started
+	}
 	lat, err := s.XnHandover(ctx, target)
+	traffic.Wait()
 	if err != nil {
 		return err
 	}
@@ -606,7 +635,9 @@ type ueOptions struct {
 	idle        bool
 	paging      bool
 	handover    string
-	pduType     string
+	// handoverTraffic: see ueRun.
+	handoverTraffic int
+	pduType         string
 }
 
 // pduTypes are the values of --pdu-type.
@@ -628,7 +659,7 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 	r := &ueRun{count: o.count, firstIMSI: o.imsi, plmn: o.plmn, scheme: scheme, slice: o.slice, requested: o.requested,
 		concurrency: o.concurrency, timeout: o.timeout, deregister: o.deregister,
 		pdu: o.pdu || o.ping != "" || o.paging || o.handover != "", dnn: o.dnn, pingCount: o.pingCount, rate: o.rate,
-		idle: o.idle, paging: o.paging, handover: o.handover}
+		idle: o.idle, paging: o.paging, handover: o.handover, handoverTraffic: o.handoverTraffic}
 	if o.rate < 0 {
 		return nil, usagef("--rate must not be negative")
 	}

@@ -1,6 +1,8 @@
 package testenv
 
 import (
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/keelcore/keel/internal/config"
@@ -55,5 +57,32 @@ func TestXnHandoverOnTheWire(t *testing.T) {
 	}
 	if n := occurrences(t, pcap, nas, "ngap.nextHopChainingCount", "2"); n != ues {
 		t.Errorf("tshark decoded %d Security Contexts with NCC 2, want %d", n, ues)
+	}
+}
+
+// TestXnHandoverDownlinkLoss measures the downlink lost during Xn
+// handovers with traffic flowing: each UE gets a UDP datagram from the
+// data network every millisecond around its handover (--handover-traffic),
+// and every one must reach a gNB — the source, which forwards to the
+// target until the UPF's End Marker, or the target (TS 23.502
+// §4.9.1.2.2 step 6, TS 38.300 §9.2.3.2). BENCHMARKS.md quotes the
+// figure.
+func TestXnHandoverDownlinkLoss(t *testing.T) {
+	sctptest.RequireNetNS(t)
+	core, token := startCoreWith(t, nil)
+	// KEEL_XN_UES scales the run for BENCHMARKS.md (default 20).
+	ues, per := 20, 30
+	if n, err := strconv.Atoi(os.Getenv("KEEL_XN_UES")); err == nil && n > 0 {
+		ues = n
+	}
+	sum, code, stderr := runSim(t, core.HTTPAddr().String(), token,
+		"--amf", core.N2Addr().String(), "--gnbs", "2", "--ues", strconv.Itoa(ues), "--provision", "--handover", "xn", "--handover-traffic", strconv.Itoa(per))
+	if code != 0 || sum.Failed != 0 || sum.Handovers != ues {
+		t.Fatalf("keel sim = exit %d, %+v\n%s", code, sum, stderr)
+	}
+	t.Logf("downlink during %d Xn handovers: sent %d, received %d (lost %d); end markers %d; %.0f handovers/s",
+		sum.Handovers, sum.HandoverDownlinkSent, sum.HandoverDownlinkArrived, sum.HandoverDownlinkSent-sum.HandoverDownlinkArrived, sum.EndMarkers, sum.HandoversPerS)
+	if sum.HandoverDownlinkSent != ues*per || sum.HandoverDownlinkArrived != sum.HandoverDownlinkSent {
+		t.Errorf("downlink sent %d, received %d: want %d sent and none lost", sum.HandoverDownlinkSent, sum.HandoverDownlinkArrived, ues*per)
 	}
 }

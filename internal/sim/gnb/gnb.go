@@ -100,6 +100,11 @@ type GNB struct {
 	// UEs handed over (TS 29.281 §7.3.2); forwarded the downlink packets
 	// sent on to the target gNB before them.
 	endMarkers, forwarded atomic.Int64
+	// discards counts the downlink UDP datagrams to the discard port
+	// (RFC 863: the data network's test traffic) the gNB took for one of
+	// its UEs, forwarded ones included, and unknown the G-PDUs that came
+	// for a TEID it has no tunnel for.
+	discards, unknown atomic.Int64
 }
 
 // Connect opens the gNB's N3 socket when cfg.N3 is valid, dials the AMF

@@ -38,6 +38,16 @@ func (g *GNB) EndMarkers() int64 { return g.endMarkers.Load() }
 // target gNBs of its UEs handed over, before their End Markers.
 func (g *GNB) Forwarded() int64 { return g.forwarded.Load() }
 
+// Discards returns the downlink UDP datagrams to the discard port the
+// gNB took for its UEs (forwarded ones included), and Unknown the
+// G-PDUs that came for a TEID without a tunnel: together they say what
+// downlink was lost.
+func (g *GNB) Discards() int64 { return g.discards.Load() }
+
+// Unknown returns the G-PDUs the gNB received for a TEID it has no
+// tunnel for.
+func (g *GNB) Unknown() int64 { return g.unknown.Load() }
+
 // ErrPathSwitch is a Path Switch Request the AMF refused.
 var ErrPathSwitch = errors.New("gnb: Path Switch Request failed")
 

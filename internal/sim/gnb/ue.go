@@ -262,13 +262,14 @@ func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
 			g.log.Warn("gnb: Path Switch Request Acknowledge", "err", err)
 			return true
 		}
-		g.deliver(ack.AMFUE, ack.RANUE, Downlink{PathSwitch: &ack})
+		// A connection no handover waits on: an event for the test.
+		return g.deliver(ack.AMFUE, ack.RANUE, Downlink{PathSwitch: &ack})
 	case *message.PathSwitchRequestFailure:
 		if x.AMFUENGAPID == nil || x.RANUENGAPID == nil {
 			return true
 		}
 		_, cause, _ := ngap.DecodePathSwitchRequestFailure(x)
-		g.deliver(x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{PathSwitchFailed: true, Cause: ngap.CauseString(cause)})
+		return g.deliver(x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{PathSwitchFailed: true, Cause: ngap.CauseString(cause)})
 	case *message.PDUSessionResourceSetupRequest:
 		g.handleSessionSetup(ctx, x)
 	case *message.PDUSessionResourceReleaseCommand:

@@ -164,6 +164,11 @@ func (g *GNB) deliverDL(teid uint32, pdu []byte) {
 	var fwd *bearer
 	if b != nil {
 		fwd = b.forward
+		if isDiscard(pdu) {
+			g.discards.Add(1)
+		}
+	} else {
+		g.unknown.Add(1)
 	}
 	if fwd == nil {
 		defer g.bearers.mu.Unlock()
@@ -181,6 +186,17 @@ func (g *GNB) deliverDL(teid uint32, pdu []byte) {
 	t.bearers.mu.Lock()
 	defer t.bearers.mu.Unlock()
 	fwd.take(pdu)
+}
+
+// isDiscard reports whether the IPv4 packet pdu is a UDP datagram to
+// the discard port (RFC 863).
+func isDiscard(pdu []byte) bool {
+	const protoUDP, discardPort = 17, 9
+	if len(pdu) < 20 || pdu[0]>>4 != 4 || pdu[9] != protoUDP {
+		return false
+	}
+	hl := int(pdu[0]&0x0f) * 4
+	return len(pdu) >= hl+4 && int(pdu[hl+2])<<8|int(pdu[hl+3]) == discardPort
 }
 
 // take hands a downlink T-PDU to the Ping running on the bearer, or else

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/gnb"
 )
 
@@ -39,8 +40,32 @@ func (s *Session) XnHandover(ctx context.Context, target *gnb.GNB) (time.Duratio
 	if len(ack.Released) > 0 {
 		return lat, &Failure{Cause: "session-released", Err: fmt.Errorf("scenario: %d PDU sessions released by the path switch", len(ack.Released))}
 	}
-	if want := s.UE.NextHop(kgnb, ack.NCC); !want.Equal(ack.NH) {
+	if !s.nextHop(kgnb, ack.NCC).Equal(ack.NH) {
 		return lat, &Failure{Cause: "nh-mismatch", Err: fmt.Errorf("scenario: the network's NH for NCC %d is not the UE's", ack.NCC)}
 	}
 	return lat, nil
+}
+
+// hopState is where the UE stands in its NH chain: the KgNB of the
+// Initial Context Setup the chain starts from, and the last NH with its
+// NCC. NH is a key: never logged.
+type hopState struct {
+	kgnb, nh secret.Key256
+	ncc      uint8
+}
+
+// nextHop follows the UE's NH chain to the link of NCC ncc, as a UE
+// does when a handover names an NCC other than its own (TS 33.501
+// §6.9.2.3.3): from the KgNB of the last Initial Context Setup, a
+// virtual NH of NCC 0, one derivation per count (NCC is 3 bits, so at
+// most 7).
+func (s *Session) nextHop(kgnb secret.Key256, ncc uint8) secret.Key256 {
+	if !s.hop.kgnb.Equal(kgnb) {
+		s.hop = hopState{kgnb: kgnb, nh: kgnb}
+	}
+	for n := 0; s.hop.ncc != ncc&7 && n < 8; n++ {
+		s.hop.nh = s.UE.NextHop(s.hop.nh)
+		s.hop.ncc = (s.hop.ncc + 1) & 7
+	}
+	return s.hop.nh
 }

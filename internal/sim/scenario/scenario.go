@@ -41,6 +41,9 @@ type Session struct {
 	UE   *ue.UE
 	GNB  *gnb.GNB
 	Conn *gnb.UEConn // nil while the UE is idle
+
+	// hop is the UE's NH chain (handover.go).
+	hop hopState
 }
 
 // Register runs an initial registration (TS 24.501 §5.5.1.2) and returns

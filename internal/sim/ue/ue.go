@@ -194,21 +194,15 @@ func (u *UE) KgNB() secret.Key256 {
 	return deriveKgNB(u.ctx.kamf, c)
 }
 
-// NextHop returns the NH the UE associates with NCC ncc in the chain
-// that starts at the initial KgNB kgnb (TS 33.501 §6.9.2.1.1): the KgNB
-// is a virtual NH of NCC 0, NH(1) = KDF(KAMF, KgNB), NH(n+1) = KDF(KAMF,
-// NH(n)) (Annex A.10). NCC is 3 bits, so the UE follows the chain up to
-// the first link whose count matches. A zero key without a 5G NAS
-// security context.
-func (u *UE) NextHop(kgnb secret.Key256, ncc uint8) secret.Key256 {
+// NextHop derives the NH that follows sync in the UE's NH chain (TS
+// 33.501 Annex A.10): sync is the KgNB of the initial setup for the
+// first NH (NCC 1), the previous NH after it (§6.9.2.1.1). A zero key
+// without a 5G NAS security context.
+func (u *UE) NextHop(sync secret.Key256) secret.Key256 {
 	if u.ctx == nil {
 		return secret.Key256{}
 	}
-	nh := kgnb
-	for range ncc & 7 {
-		nh = deriveNH(u.ctx.kamf, nh)
-	}
-	return nh
+	return deriveNH(u.ctx.kamf, sync)
 }
 
 // KgNBForCount returns the KgNB for a given uplink NAS COUNT, or a zero
