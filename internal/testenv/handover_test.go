@@ -70,10 +70,14 @@ func TestXnHandoverOnTheWire(t *testing.T) {
 func TestXnHandoverDownlinkLoss(t *testing.T) {
 	sctptest.RequireNetNS(t)
 	core, token := startCoreWith(t, nil)
-	// KEEL_XN_UES scales the run for BENCHMARKS.md (default 20).
+	// KEEL_XN_UES and KEEL_XN_TRAFFIC (datagrams per UE, 0 for none:
+	// the handover rate alone) scale the run for BENCHMARKS.md.
 	ues, per := 20, 30
 	if n, err := strconv.Atoi(os.Getenv("KEEL_XN_UES")); err == nil && n > 0 {
 		ues = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("KEEL_XN_TRAFFIC")); err == nil && n >= 0 {
+		per = n
 	}
 	sum, code, stderr := runSim(t, core.HTTPAddr().String(), token,
 		"--amf", core.N2Addr().String(), "--gnbs", "2", "--ues", strconv.Itoa(ues), "--provision", "--handover", "xn", "--handover-traffic", strconv.Itoa(per))
