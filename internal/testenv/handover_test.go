@@ -70,8 +70,10 @@ func TestXnHandoverOnTheWire(t *testing.T) {
 func TestXnHandoverDownlinkLoss(t *testing.T) {
 	sctptest.RequireNetNS(t)
 	core, token := startCoreWith(t, nil)
-	// KEEL_XN_UES and KEEL_XN_TRAFFIC (datagrams per UE, 0 for none:
-	// the handover rate alone) scale the run for BENCHMARKS.md.
+	// KEEL_XN_UES, KEEL_XN_TRAFFIC (datagrams per UE, 0 for none: the
+	// handover rate alone) and KEEL_XN_CONCURRENCY (handovers at once,
+	// each with its datagram a millisecond) scale the run for
+	// BENCHMARKS.md.
 	ues, per := 20, 30
 	if n, err := strconv.Atoi(os.Getenv("KEEL_XN_UES")); err == nil && n > 0 {
 		ues = n
@@ -79,8 +81,13 @@ func TestXnHandoverDownlinkLoss(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("KEEL_XN_TRAFFIC")); err == nil && n >= 0 {
 		per = n
 	}
+	concurrency := "256"
+	if c := os.Getenv("KEEL_XN_CONCURRENCY"); c != "" {
+		concurrency = c
+	}
 	sum, code, stderr := runSim(t, core.HTTPAddr().String(), token,
-		"--amf", core.N2Addr().String(), "--gnbs", "2", "--ues", strconv.Itoa(ues), "--provision", "--handover", "xn", "--handover-traffic", strconv.Itoa(per))
+		"--amf", core.N2Addr().String(), "--gnbs", "2", "--ues", strconv.Itoa(ues), "--provision", "--handover", "xn",
+		"--handover-traffic", strconv.Itoa(per), "--concurrency", concurrency)
 	if code != 0 || sum.Failed != 0 || sum.Handovers != ues {
 		t.Fatalf("keel sim = exit %d, %+v\n%s", code, sum, stderr)
 	}
