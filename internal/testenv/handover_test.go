@@ -93,6 +93,11 @@ func TestXnHandoverDownlinkLoss(t *testing.T) {
 	}
 	t.Logf("downlink during %d Xn handovers: sent %d, received %d (lost %d); end markers %d; %.0f handovers/s",
 		sum.Handovers, sum.HandoverDownlinkSent, sum.HandoverDownlinkArrived, sum.HandoverDownlinkSent-sum.HandoverDownlinkArrived, sum.EndMarkers, sum.HandoversPerS)
+	// Where what was lost went: the UPF's counters of the run.
+	m := scrapeMetrics(t, core)
+	t.Logf("UPF: downlink forwarded %v, dropped %v, N3/N6 I/O errors %v, End Markers sent %v",
+		m["keel_upf_datapath_packets_total"][`direction="downlink"`], m["keel_upf_datapath_dropped_packets_total"],
+		m["keel_upf_datapath_io_errors_total"], m["keel_upf_gtpu_end_markers_sent_total"][""])
 	if sum.HandoverDownlinkSent != ues*per || sum.HandoverDownlinkArrived != sum.HandoverDownlinkSent {
 		t.Errorf("downlink sent %d, received %d: want %d sent and none lost", sum.HandoverDownlinkSent, sum.HandoverDownlinkArrived, ues*per)
 	}

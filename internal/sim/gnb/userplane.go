@@ -19,12 +19,19 @@ type userPlane struct {
 	peerPort uint16
 }
 
+// n3ReadBuffer is the receive buffer the gNB asks for its N3 socket.
+const n3ReadBuffer = 4 << 20
+
 // listenN3 opens the gNB's GTP-U socket.
 func listenN3(local netip.AddrPort, peerPort uint16) (*userPlane, error) {
 	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(local))
 	if err != nil {
 		return nil, fmt.Errorf("gnb: N3 GTP-U socket on %s: %w", local, err)
 	}
+	// Bursts of downlink (a handover's traffic for hundreds of UEs at
+	// once) must not overflow the default receive buffer while the one
+	// reader goroutine catches up; the kernel caps it at rmem_max.
+	conn.SetReadBuffer(n3ReadBuffer)
 	return &userPlane{conn: conn, addr: local.Addr(), peerPort: peerPort}, nil
 }
 
