@@ -18,6 +18,7 @@ import (
 
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/logtest"
+	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/sqlite"
@@ -264,6 +265,13 @@ func TestBadRequests(t *testing.T) {
 		{"POST", "/api/v1/subscribers", `{"supi":"imsi-001010000000001","k":"` + testK + `","opc":"` + testOPc + `","dnns":[{"dnn":"ims","sst":1,"arp_priority":16}]}`, 400, "dnns[0].arp_priority"},
 		{"POST", "/api/v1/subscribers", `{"supi":"imsi-001010000000001","k":"` + testK + `","opc":"` + testOPc + `","dnns":[{"dnn":"ims","sst":1,"static_ipv4":"::1"}]}`, 400, "dnns[0].static_ipv4"},
 		{"POST", "/api/v1/subscribers", `{"supi":"imsi-001010000000001","k":"` + testK + `","opc":"` + testOPc + `","dnns":[{"dnn":"ims","sst":1},{"dnn":"ims","sst":1}]}`, 400, "dnns[1]"},
+		{"POST", "/api/v1/subscribers", pccJSON(`"5qi":1,"arp":{"priority_level":2},"gfbr_uplink":"64 Kbps","gfbr_downlink":"64 Kbps","mfbr_uplink":"64 Kbps"`), 400, "dnns[0].pcc_rules[0].mfbr_downlink"},
+		{"POST", "/api/v1/subscribers", pccJSON(`"5qi":9,"arp":{"priority_level":2},"mfbr_uplink":"64 Kbps"`), 400, "dnns[0].pcc_rules[0].mfbr_uplink"},
+		{"POST", "/api/v1/subscribers", pccJSON(`"5qi":9,"arp":{"priority_level":0}`), 400, "dnns[0].pcc_rules[0].arp.priority_level"},
+		{"POST", "/api/v1/subscribers", pccJSON(`"5qi":9,"arp":{"priority_level":1,"preempt_cap":"SOMETIMES"}`), 400, "dnns[0].pcc_rules[0].arp.preempt_cap"},
+		{"POST", "/api/v1/subscribers", pccJSON(`"5qi":300,"arp":{"priority_level":1}`), 400, "dnns[0].pcc_rules[0].5qi"},
+		{"POST", "/api/v1/subscribers", pccJSON(`"5qi":2,"arp":{"priority_level":1},"gfbr_uplink":"1 Mbps","gfbr_downlink":"fast","mfbr_uplink":"1 Mbps","mfbr_downlink":"1 Mbps"`), 400, "dnns[0].pcc_rules[0].gfbr_downlink"},
+		{"POST", "/api/v1/subscribers", strings.Replace(pccJSON(`"5qi":9,"arp":{"priority_level":1}`), "permit out 17", "permit in 17", 1), 400, "dnns[0].pcc_rules[0].flow_descriptions[0]"},
 		{"GET", "/api/v1/subscribers/not-a-supi", ``, 400, "supi"},
 		{"GET", "/api/v1/subscribers/imsi-001010000000002", ``, 404, "supi"},
 		{"PATCH", "/api/v1/subscribers/imsi-001010000000009", `{"supi":"imsi-001010000000008"}`, 400, "supi"},
@@ -287,6 +295,41 @@ func TestBadRequests(t *testing.T) {
 	}
 	if n, _ := e.store.CountSubscribers(context.Background()); n != 1 {
 		t.Errorf("after bad requests %d subscribers stored, want 1", n)
+	}
+}
+
+// pccJSON is a create request with one PCC rule on ims whose fields
+// after its id and flow description are rest.
+func pccJSON(rest string) string {
+	return `{"supi":"imsi-001010000000001","k":"` + testK + `","opc":"` + testOPc + `","dnns":[{"dnn":"ims","sst":1,"pcc_rules":[` +
+		`{"id":"voice","flow_descriptions":["permit out 17 from any 5000-5010 to assigned"],` + rest + `}]}]}`
+}
+
+// A subscriber's PCC rules are stored and read back as given, with the
+// pre-emption values spelt out.
+func TestSubscriberPCCRules(t *testing.T) {
+	e := newEnv(t)
+	code, body := e.do("POST", "/api/v1/subscribers", "application/json", pccJSON(
+		`"5qi":1,"arp":{"priority_level":2,"preempt_cap":"MAY_PREEMPT"},"gfbr_uplink":"64 Kbps","gfbr_downlink":"128 Kbps","mfbr_uplink":"128 Kbps","mfbr_downlink":"2 Mbps"`))
+	if code != http.StatusCreated {
+		t.Fatalf("create = %d %s", code, body)
+	}
+	var got api.Subscriber
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []sbi.PCCRuleText{{ID: "voice", FlowDescriptions: []string{"permit out 17 from any 5000-5010 to assigned"}, FiveQI: 1,
+		ARP:        sbi.ARPText{PriorityLevel: 2, PreemptCap: "MAY_PREEMPT", PreemptVuln: "NOT_PREEMPTABLE"},
+		GFBRUplink: "64 Kbps", GFBRDownlink: "128 Kbps", MFBRUplink: "128 Kbps", MFBRDownlink: "2 Mbps"}}
+	if len(got.DNNs) != 1 || !reflect.DeepEqual(got.DNNs[0].PCCRules, want) {
+		t.Errorf("pcc_rules = %+v, want %+v", got.DNNs, want)
+	}
+	st, err := e.store.GetSubscriber(context.Background(), "imsi-001010000000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := st.DNNs[0].PCCRules; len(r) != 1 || r[0].MFBR.Downlink != 2_000_000 || r[0].GFBR.Uplink != 64_000 || !r[0].ARP.PreemptionCapability {
+		t.Errorf("stored PCC rules = %+v", r)
 	}
 }
 

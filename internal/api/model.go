@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -68,6 +69,11 @@ type DNN struct {
 	ARPPriority int    `json:"arp_priority"`
 	StaticIPv4  string `json:"static_ipv4,omitempty"`
 	StaticIPv6  string `json:"static_ipv6,omitempty"`
+	// PCCRules are the subscriber's own PCC rules on the DNN: each
+	// gets a QoS flow of its own in the subscriber's sessions (the PCF
+	// adds them to the DNN's configured rules, replacing one of the same
+	// id).
+	PCCRules []sbi.PCCRuleText `json:"pcc_rules,omitempty"`
 }
 
 // Defaults fill what a create request leaves out.
@@ -348,6 +354,27 @@ func (dn DNN) parse(field string, d Defaults, nssai []store.SNSSAI) (store.DNNCo
 		}
 		c.StaticIPv6 = a
 	}
+	for j, t := range dn.PCCRules {
+		pf := fmt.Sprintf("%s.pcc_rules[%d]", field, j)
+		r, err := t.Parse()
+		if err != nil {
+			var pe *sbi.PCCRuleError
+			if errors.As(err, &pe) {
+				return store.DNNConfig{}, fieldErr(pf+"."+pe.Field, "%s", pe.Reason)
+			}
+			return store.DNNConfig{}, fieldErr(pf, "%v", err)
+		}
+		if slices.ContainsFunc(c.PCCRules, func(o store.PCCRule) bool { return o.ID == r.ID }) {
+			return store.DNNConfig{}, fieldErr(pf+".id", "%q is given twice on this DNN", r.ID)
+		}
+		c.PCCRules = append(c.PCCRules, store.PCCRule{ID: r.ID, FlowDescriptions: r.FlowDescriptions, FiveQI: r.FiveQI,
+			ARP:  store.ARP{PriorityLevel: r.ARP.PriorityLevel, PreemptionCapability: r.ARP.PreemptionCapability, PreemptionVulnerability: r.ARP.PreemptionVulnerability},
+			GFBR: store.AMBR{Uplink: r.GFBRUplink, Downlink: r.GFBRDownlink}, MFBR: store.AMBR{Uplink: r.MFBRUplink, Downlink: r.MFBRDownlink}})
+	}
+	if len(c.PCCRules) > 62 {
+		// TS 23.501 §5.7.1.1: QFIs 2 to 63 for the flows beside the default.
+		return store.DNNConfig{}, fieldErr(field+".pcc_rules", "%d rules, at most 62 (one QoS flow each)", len(c.PCCRules))
+	}
 	return c, nil
 }
 
@@ -380,6 +407,11 @@ func FromStore(s *store.Subscriber) Subscriber {
 		}
 		if d.StaticIPv6.IsValid() {
 			j.StaticIPv6 = d.StaticIPv6.String()
+		}
+		for _, r := range d.PCCRules {
+			j.PCCRules = append(j.PCCRules, sbi.FormatPCCRule(sbi.PCCRule{ID: r.ID, FlowDescriptions: r.FlowDescriptions, FiveQI: r.FiveQI,
+				ARP:        sbi.ARP{PriorityLevel: r.ARP.PriorityLevel, PreemptionCapability: r.ARP.PreemptionCapability, PreemptionVulnerability: r.ARP.PreemptionVulnerability},
+				GFBRUplink: r.GFBR.Uplink, GFBRDownlink: r.GFBR.Downlink, MFBRUplink: r.MFBR.Uplink, MFBRDownlink: r.MFBR.Downlink}))
 		}
 		out.DNNs = append(out.DNNs, j)
 	}

@@ -136,11 +136,31 @@ func tunMTU(dnns []config.DNN) int {
 	return m
 }
 
+// pccRules are the configured PCC rules of each DNN (checked by
+// config.Validate already).
+func pccRules(dnns []config.DNN) (map[string][]sbi.PCCRule, error) {
+	m := make(map[string][]sbi.PCCRule)
+	for _, d := range dnns {
+		for _, r := range d.PCCRules {
+			rule, err := r.Rule()
+			if err != nil {
+				return nil, fmt.Errorf("app: dnn %s: PCC rule %q: %w", d.Name, r.ID, err)
+			}
+			m[d.Name] = append(m[d.Name], rule)
+		}
+	}
+	return m, nil
+}
+
 // startSMF builds the PCF and the SMF, which associates with the UPF at
 // the configured N4 address. The SMF's own PFCP endpoint takes an
 // ephemeral port on the same address.
 func (a *App) startSMF(ctx context.Context, sdm sbi.NudmSDM) (*smf.SMF, error) {
-	p, err := pcf.New(pcf.Options{SDM: sdm, Logger: a.log.With("component", "pcf"), Registry: a.registry})
+	rules, err := pccRules(a.cfg.DNNs)
+	if err != nil {
+		return nil, err
+	}
+	p, err := pcf.New(pcf.Options{SDM: sdm, PCCRules: rules, Logger: a.log.With("component", "pcf"), Registry: a.registry})
 	if err != nil {
 		return nil, err
 	}

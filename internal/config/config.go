@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // Config is the whole configuration of `keel serve`. The yaml tags are the
@@ -214,6 +216,38 @@ type DNN struct {
 	PCSCF []netip.Addr `yaml:"pcscf"`
 	// MTU is the link MTU offered to UEs.
 	MTU uint16 `yaml:"mtu"`
+	// PCCRules are the PCC rules of every session on the DNN: each gets
+	// a QoS flow of its own (TS 23.503 §6.3.1).
+	PCCRules []PCCRule `yaml:"pcc_rules"`
+}
+
+// PCCRule is a PCC rule of a DNN (TS 29.512 PccRule with QosData),
+// written as sbi.PCCRuleText describes: flow descriptions as
+// IPFilterRule strings, bit rates as BitRate strings ("2 Mbps").
+type PCCRule struct {
+	ID               string   `yaml:"id"`
+	FlowDescriptions []string `yaml:"flow_descriptions"`
+	FiveQI           uint8    `yaml:"5qi"`
+	ARP              PCCARP   `yaml:"arp"`
+	GFBRUplink       string   `yaml:"gfbr_uplink"`
+	GFBRDownlink     string   `yaml:"gfbr_downlink"`
+	MFBRUplink       string   `yaml:"mfbr_uplink"`
+	MFBRDownlink     string   `yaml:"mfbr_downlink"`
+}
+
+// PCCARP is a PCC rule's allocation and retention priority.
+type PCCARP struct {
+	PriorityLevel uint8  `yaml:"priority_level"`
+	PreemptCap    string `yaml:"preempt_cap"`
+	PreemptVuln   string `yaml:"preempt_vuln"`
+}
+
+// Rule reads the rule; the error is a *sbi.PCCRuleError naming the
+// field.
+func (r PCCRule) Rule() (sbi.PCCRule, error) {
+	return sbi.PCCRuleText{ID: r.ID, FlowDescriptions: r.FlowDescriptions, FiveQI: int(r.FiveQI),
+		ARP:        sbi.ARPText{PriorityLevel: int(r.ARP.PriorityLevel), PreemptCap: r.ARP.PreemptCap, PreemptVuln: r.ARP.PreemptVuln},
+		GFBRUplink: r.GFBRUplink, GFBRDownlink: r.GFBRDownlink, MFBRUplink: r.MFBRUplink, MFBRDownlink: r.MFBRDownlink}.Parse()
 }
 
 // N2 is the NGAP listener facing gNBs.

@@ -235,6 +235,25 @@ dnns:
     # The link MTU offered to UEs, 1280..9000. 1400 leaves room for GTP-U
     # on a transport network with an MTU of 1500.
     mtu: {{.MTU}}
+    # PCC rules of every session on the DNN (TS 29.512 PccRule); [] for
+    # none. Each rule gets a QoS flow of its own: its flow descriptions
+    # (IPFilterRule, TS 29.212 §5.4.2: "permit out", a protocol number or
+    # ip, "from" the data network end with one port or range, "to" the UE,
+    # "assigned") become the packet filters of its QoS rule and the SDF
+    # filters of its downlink PDR. A GBR 5QI (1 voice, 2 video, ...) needs
+    # gfbr_uplink, gfbr_downlink, mfbr_uplink and mfbr_downlink (BitRate
+    # strings, mfbr at least gfbr); the UPF drops the flow's traffic above
+    # its mfbr. A non-GBR 5QI takes no bit rate. Example:
+    #   pcc_rules:
+    #     - id: voice
+    #       flow_descriptions: ["permit out 17 from any 5000-5010 to assigned"]
+    #       5qi: 1
+    #       arp: {priority_level: 2, preempt_cap: NOT_PREEMPT, preempt_vuln: PREEMPTABLE}
+    #       gfbr_uplink: 128 Kbps
+    #       gfbr_downlink: 128 Kbps
+    #       mfbr_uplink: 256 Kbps
+    #       mfbr_downlink: 2 Mbps
+    pcc_rules: []
 {{- end}}
 
 # A listener is an IP address and a port: 127.0.0.1:38412, or "[::1]:38412"

@@ -1,12 +1,15 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
 	"time"
 	_ "time/tzdata" // amf.time_zone resolves without the host's zoneinfo
 	"unicode/utf8"
+
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 const (
@@ -298,6 +301,25 @@ func (n DNN) validate(key string) *Error {
 	}
 	if n.MTU < minMTU || n.MTU > maxMTU {
 		return errorf(key+".mtu", "must be %d..%d, got %d", minMTU, maxMTU, n.MTU)
+	}
+	if len(n.PCCRules) > 62 {
+		// TS 23.501 §5.7.1.1: QFIs 2 to 63 for the flows beside the default.
+		return errorf(key+".pcc_rules", "%d rules, at most 62 (one QoS flow each)", len(n.PCCRules))
+	}
+	for i, r := range n.PCCRules {
+		rk := index(key+".pcc_rules", i)
+		if _, err := r.Rule(); err != nil {
+			var pe *sbi.PCCRuleError
+			if errors.As(err, &pe) {
+				return errorf(rk+"."+pe.Field, "%s", pe.Reason)
+			}
+			return errorf(rk, "%v", err)
+		}
+		for j := range i {
+			if n.PCCRules[j].ID == r.ID {
+				return errorf(rk+".id", "%q is also %s.pcc_rules[%d].id", r.ID, key, j)
+			}
+		}
 	}
 	return nil
 }

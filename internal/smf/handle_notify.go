@@ -18,20 +18,17 @@ func (s *SMF) notified(ctx context.Context, ss *session, t sbi.N2SMType, b []byt
 	switch t {
 	case sbi.N2NotifyTransfer:
 		// QoS flows whose GBR is (no longer) fulfilled, or that the gNB
-		// released (TS 23.502 §4.3.3.2 step 1e). Keel's flows are non-GBR
-		// and the session's one flow is its default: the notification is
-		// taken note of, nothing is modified.
+		// released (TS 23.502 §4.3.3.2 step 1e): a released flow is
+		// removed from the session and the UPF; a notification is taken
+		// note of.
 		n, err := ngap.DecodeNotifyTransfer(b)
 		if err != nil {
 			return sbi.SMContextUpdated{}, true, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
 		}
-		for qfi, cause := range n.Released {
-			ss.log.Info("the gNB released a QoS flow", "qfi", qfi, "cause", ngap.CauseString(cause))
-		}
 		for qfi, c := range n.Notified {
 			ss.log.Info("the gNB notified a QoS flow", "qfi", qfi, "notification_cause", c)
 		}
-		return sbi.SMContextUpdated{}, true, nil
+		return sbi.SMContextUpdated{}, true, s.dropFlows(ctx, ss, n.Released, "released by the gNB")
 	case sbi.N2NotifyReleasedTransfer:
 		// The gNB released the session's resources (§8.2.4.2): as after
 		// an AN release, the session stays deactivated, its downlink

@@ -64,7 +64,10 @@ func (s *SMF) updateN2(ctx context.Context, ss *session, t sbi.N2SMType, b []byt
 		if err != nil {
 			return sbi.SMContextUpdated{}, fmt.Errorf("smf: PDU Session Resource Setup Response Transfer: %w: %w", sbi.ErrInvalidRequest, err)
 		}
-		return sbi.SMContextUpdated{}, s.activate(ctx, ss, tunnel{Addr: r.DL.Addr, TEID: r.DL.TEID})
+		if err := s.activate(ctx, ss, tunnel{Addr: r.DL.Addr, TEID: r.DL.TEID}); err != nil {
+			return sbi.SMContextUpdated{}, err
+		}
+		return sbi.SMContextUpdated{}, s.dropFlows(ctx, ss, r.Failed, "not admitted by the gNB")
 	case sbi.N2SetupFailure:
 		if ss.upOnce {
 			return sbi.SMContextUpdated{}, s.reactivationFailed(ctx, ss)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -225,6 +226,9 @@ func (u *fakeUPF) answer(req message.Message) (message.Message, error) {
 				}
 			}
 		}
+		// Removals apply to the session's rules (TS 29.244 §7.5.4.6, §7.5.4.8).
+		s.rules.PDRs = slices.DeleteFunc(s.rules.PDRs, func(p pfcp.PDR) bool { return slices.Contains(r.RemovePDRs, p.ID) })
+		s.rules.QERs = slices.DeleteFunc(s.rules.QERs, func(q pfcp.QER) bool { return slices.Contains(r.RemoveQERs, q.ID) })
 		return pfcp.ModificationResponse{Cause: pfcp.CauseRequestAccepted}.Message(s.cpSEID, 0)
 	case *message.SessionDeletionRequest:
 		s, ok := u.sessions[m.SEID()]

@@ -36,65 +36,6 @@ type qosFlow struct {
 // §5.7.1.1) and NGAP's maxnoofQoSFlows (64).
 const maxFlows = 63
 
-// gbr5QI tells whether a standardized 5QI is of the GBR or the delay
-// critical GBR resource type (TS 23.501 table 5.7.4-1).
-func gbr5QI(q uint8) bool {
-	switch q {
-	case 1, 2, 3, 4, 65, 66, 67, 71, 72, 73, 74, 75, 76, 82, 83, 84, 85, 86, 87, 88, 89, 90:
-		return true
-	}
-	return false
-}
-
-// CheckPCCRule checks a PCC rule as the SMF can enforce it: flow
-// descriptions it reads (1 to 15, the packet filters of a QoS rule),
-// a 5QI, an ARP priority level of 1 to 15, and bit rates that match the
-// resource type: a GBR 5QI needs MFBR ≥ GFBR > 0 both ways, a non-GBR one
-// takes none. The error names the field.
-func CheckPCCRule(r sbi.PCCRule) error {
-	if r.ID == "" {
-		return fmt.Errorf("id: empty")
-	}
-	if len(r.FlowDescriptions) == 0 || len(r.FlowDescriptions) > 15 {
-		return fmt.Errorf("flow_descriptions: %d, want 1 to 15", len(r.FlowDescriptions))
-	}
-	for i, fd := range r.FlowDescriptions {
-		if _, err := ipfilter.Parse(fd); err != nil {
-			return fmt.Errorf("flow_descriptions[%d]: %w", i, err)
-		}
-	}
-	if r.FiveQI == 0 {
-		return fmt.Errorf("5qi: 0 is reserved")
-	}
-	if r.ARP.PriorityLevel < 1 || r.ARP.PriorityLevel > 15 {
-		return fmt.Errorf("arp.priority_level: %d, want 1 to 15", r.ARP.PriorityLevel)
-	}
-	rates := []struct {
-		name string
-		v    uint64
-	}{{"gfbr_uplink", r.GFBRUplink}, {"gfbr_downlink", r.GFBRDownlink}, {"mfbr_uplink", r.MFBRUplink}, {"mfbr_downlink", r.MFBRDownlink}}
-	if !gbr5QI(r.FiveQI) {
-		for _, x := range rates {
-			if x.v != 0 {
-				return fmt.Errorf("%s: 5QI %d is not a GBR 5QI (TS 23.501 table 5.7.4-1), it takes no bit rate", x.name, r.FiveQI)
-			}
-		}
-		return nil
-	}
-	for _, x := range rates {
-		if x.v == 0 {
-			return fmt.Errorf("%s: missing, GBR 5QI %d needs it", x.name, r.FiveQI)
-		}
-	}
-	if r.MFBRUplink < r.GFBRUplink {
-		return fmt.Errorf("mfbr_uplink: %d below gfbr_uplink %d", r.MFBRUplink, r.GFBRUplink)
-	}
-	if r.MFBRDownlink < r.GFBRDownlink {
-		return fmt.Errorf("mfbr_downlink: %d below gfbr_downlink %d", r.MFBRDownlink, r.GFBRDownlink)
-	}
-	return nil
-}
-
 // flowsFromPolicy computes a session's QoS flows from its policy: the
 // default flow, then one per PCC rule in the policy's order. A PCC rule
 // that prev (the session's flows so far, nil at establishment) already
@@ -122,17 +63,17 @@ func flowsFromPolicy(p sbi.SMPolicy, prev []qosFlow) ([]qosFlow, error) {
 		}
 	}
 	for i, r := range p.PCCRules {
-		if err := CheckPCCRule(r); err != nil {
+		if err := sbi.CheckPCCRule(r); err != nil {
 			return nil, fmt.Errorf("PCC rule %q: %w", r.ID, err)
 		}
 		if slices.ContainsFunc(p.PCCRules[:i], func(o sbi.PCCRule) bool { return o.ID == r.ID }) {
 			return nil, fmt.Errorf("PCC rule %q given twice", r.ID)
 		}
-		f := qosFlow{pccRule: r.ID, fiveQI: r.FiveQI, arp: r.ARP, gbr: gbr5QI(r.FiveQI),
+		f := qosFlow{pccRule: r.ID, fiveQI: r.FiveQI, arp: r.ARP, gbr: sbi.GBR5QI(r.FiveQI),
 			gfbrUL: r.GFBRUplink, gfbrDL: r.GFBRDownlink, mfbrUL: r.MFBRUplink, mfbrDL: r.MFBRDownlink,
 			precedence: uint8(10 + 10*min(i, 23))}
 		for _, fd := range r.FlowDescriptions {
-			ipf, _ := ipfilter.Parse(fd) // checked by CheckPCCRule
+			ipf, _ := ipfilter.Parse(fd) // checked by sbi.CheckPCCRule
 			f.filters = append(f.filters, ipf)
 		}
 		if i := slices.IndexFunc(prev, func(o qosFlow) bool { return o.pccRule == r.ID }); i >= 0 {

@@ -5,13 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/free5gc/ngap/ie"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/pfcp"
 	"github.com/keelcore/keel/internal/sbi"
-	"github.com/keelcore/keel/internal/smf"
 )
 
 // voice is a PCC rule for a voice bearer: 5QI 1 (GBR), RTP ports.
@@ -115,23 +115,71 @@ func TestCheckPCCRule(t *testing.T) {
 		edit func(*sbi.PCCRule)
 		want string
 	}{
-		{func(r *sbi.PCCRule) { r.ID = "" }, "id: empty"},
+		{func(r *sbi.PCCRule) { r.ID = "" }, "id: required"},
 		{func(r *sbi.PCCRule) { r.FlowDescriptions = nil }, "flow_descriptions: 0"},
 		{func(r *sbi.PCCRule) { r.FlowDescriptions = []string{"permit out 17 from any to assigned", "x"} }, "flow_descriptions[1]:"},
-		{func(r *sbi.PCCRule) { r.FiveQI = 0 }, "5qi: 0"},
+		{func(r *sbi.PCCRule) { r.FiveQI = 0 }, "5qi: required"},
 		{func(r *sbi.PCCRule) { r.ARP.PriorityLevel = 16 }, "arp.priority_level: 16"},
-		{func(r *sbi.PCCRule) { r.MFBRDownlink = 0 }, "mfbr_downlink: missing"},
-		{func(r *sbi.PCCRule) { r.MFBRUplink = 1000 }, "mfbr_uplink: 1000 below gfbr_uplink"},
+		{func(r *sbi.PCCRule) { r.MFBRDownlink = 0 }, "mfbr_downlink: required"},
+		{func(r *sbi.PCCRule) { r.MFBRUplink = 1000 }, "mfbr_uplink: 1000 bit/s below gfbr_uplink"},
 		{func(r *sbi.PCCRule) { r.FiveQI = 9 }, "gfbr_uplink: 5QI 9 is not a GBR 5QI"},
 	} {
 		r := voice
 		r.FlowDescriptions = append([]string(nil), voice.FlowDescriptions...)
 		c.edit(&r)
-		if err := smf.CheckPCCRule(r); err == nil || !strings.Contains(err.Error(), c.want) {
+		if err := sbi.CheckPCCRule(r); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("CheckPCCRule = %v, want an error with %q", err, c.want)
 		}
 	}
-	if err := smf.CheckPCCRule(voice); err != nil {
+	if err := sbi.CheckPCCRule(voice); err != nil {
 		t.Errorf("CheckPCCRule(voice) = %v", err)
+	}
+}
+
+// QoS flows the gNB did not admit at establishment, or released later,
+// leave the session: the UPF removes their PDRs and QER, the default
+// flow stays (TS 23.502 §4.3.2.2.1, §4.3.3.2 step 1e).
+func TestFlowNotAdmitted(t *testing.T) {
+	video := voice
+	video.ID, video.FiveQI = "video", 2
+	video.FlowDescriptions = []string{"permit out 17 from any 6000 to assigned"}
+	for _, how := range []string{"setup response", "notify"} {
+		t.Run(how, func(t *testing.T) {
+			w := newWorld(t, worldOptions{pccRules: map[string][]sbi.PCCRule{"ims": {voice, video}}})
+			c := w.create(supi1, 6, "ims", slice1, request(6, 1, sm.PDUTypeIPv4, 0, false))
+			resp := ngap.SetupResponseTransfer{DL: ngap.Tunnel{Addr: gnbN3, TEID: 0x77}, QFIs: []uint8{1, 2, 3}}
+			if how == "setup response" {
+				resp = ngap.SetupResponseTransfer{DL: ngap.Tunnel{Addr: gnbN3, TEID: 0x77}, QFIs: []uint8{1, 3},
+					Failed: map[uint8]*ie.Cause{2: ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentRadioResourcesNotAvailable)}}
+			}
+			b, err := resp.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: b})
+			if how == "notify" {
+				n, err := ngap.NotifyTransfer{Released: map[uint8]*ie.Cause{2: ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentRadioResourcesNotAvailable)}}.Encode()
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2NotifyTransfer, N2SM: n})
+			}
+			info, _ := w.session(supi1, 6)
+			up, _ := w.upf.session(info.UPSEID)
+			var pdrs []uint16
+			for _, p := range up.rules.PDRs {
+				pdrs = append(pdrs, p.ID)
+			}
+			var qers []uint32
+			for _, q := range up.rules.QERs {
+				qers = append(qers, q.ID)
+			}
+			if d := cmp.Diff([]uint16{1, 2, 5, 6}, pdrs); d != "" {
+				t.Errorf("PDRs at the UPF (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff([]uint32{1, 2, 4}, qers); d != "" {
+				t.Errorf("QERs at the UPF (-want +got):\n%s", d)
+			}
+		})
 	}
 }

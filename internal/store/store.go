@@ -284,4 +284,26 @@ type DNNConfig struct {
 	// ErrAddressInUse (an *AddressInUseError).
 	StaticIPv4 netip.Addr
 	StaticIPv6 netip.Addr
+	// PCCRules are the subscriber's own PCC rules on this DNN (TS 29.512
+	// PccRule with QosData); the PCF adds them to the DNN's configured
+	// ones, replacing one of the same ID.
+	PCCRules []PCCRule
+}
+
+// PCCRule is a PCC rule: the service data flows its flow descriptions
+// (IPFilterRule strings, TS 29.212 §5.4.2) detect and the QoS of their
+// QoS flow. GFBR and MFBR are in bit/s, zero for a non-GBR 5QI.
+type PCCRule struct {
+	ID               string
+	FlowDescriptions []string
+	FiveQI           uint8
+	ARP              ARP
+	GFBR, MFBR       AMBR
+}
+
+// ARP is an allocation and retention priority (TS 23.501 §5.7.2.2).
+type ARP struct {
+	PriorityLevel           uint8 // 1 (highest) to 15
+	PreemptionCapability    bool  // may pre-empt
+	PreemptionVulnerability bool  // may be pre-empted
 }

@@ -64,6 +64,19 @@ type dnnJSON struct {
 	ARPPriority uint8      `json:"arp_priority"`
 	StaticIPv4  string     `json:"static_ipv4,omitempty"`
 	StaticIPv6  string     `json:"static_ipv6,omitempty"`
+	PCCRules    []pccJSON  `json:"pcc_rules,omitempty"`
+}
+
+// pccJSON is the stored form of a store.PCCRule.
+type pccJSON struct {
+	ID               string   `json:"id"`
+	FlowDescriptions []string `json:"flow_descriptions"`
+	FiveQI           uint8    `json:"5qi"`
+	ARPPriority      uint8    `json:"arp_priority"`
+	PreemptCap       bool     `json:"preempt_cap,omitempty"`
+	PreemptVuln      bool     `json:"preempt_vuln,omitempty"`
+	GFBR             ambrJSON `json:"gfbr"`
+	MFBR             ambrJSON `json:"mfbr"`
 }
 
 // row is a subscriber as the subscribers table holds it.
@@ -189,6 +202,11 @@ func encode(s *store.Subscriber) (row, error) {
 			FiveQI:      d.FiveQI,
 			ARPPriority: d.ARPPriority,
 		}
+		for _, p := range d.PCCRules {
+			j.PCCRules = append(j.PCCRules, pccJSON{ID: p.ID, FlowDescriptions: p.FlowDescriptions, FiveQI: p.FiveQI,
+				ARPPriority: p.ARP.PriorityLevel, PreemptCap: p.ARP.PreemptionCapability, PreemptVuln: p.ARP.PreemptionVulnerability,
+				GFBR: ambrJSON{p.GFBR.Uplink, p.GFBR.Downlink}, MFBR: ambrJSON{p.MFBR.Uplink, p.MFBR.Downlink}})
+		}
 		if d.StaticIPv4.IsValid() {
 			j.StaticIPv4 = d.StaticIPv4.String()
 			r.addrs = append(r.addrs, addressRow{key: store.AddressKey(d.StaticIPv4), supi: s.SUPI, dnn: d.DNN,
@@ -271,6 +289,11 @@ func decode(r *row) (*store.Subscriber, error) {
 			SessionAMBR: store.AMBR{Uplink: j.SessionAMBR.Uplink, Downlink: j.SessionAMBR.Downlink},
 			FiveQI:      j.FiveQI,
 			ARPPriority: j.ARPPriority,
+		}
+		for _, p := range j.PCCRules {
+			d.PCCRules = append(d.PCCRules, store.PCCRule{ID: p.ID, FlowDescriptions: p.FlowDescriptions, FiveQI: p.FiveQI,
+				ARP:  store.ARP{PriorityLevel: p.ARPPriority, PreemptionCapability: p.PreemptCap, PreemptionVulnerability: p.PreemptVuln},
+				GFBR: store.AMBR{Uplink: p.GFBR.Uplink, Downlink: p.GFBR.Downlink}, MFBR: store.AMBR{Uplink: p.MFBR.Uplink, Downlink: p.MFBR.Downlink}})
 		}
 		if d.SNSSAI, err = decodeSNSSAI(j.SNSSAI); err != nil {
 			return nil, corrupt(r.supi, "DNN %s: %v", j.DNN, err)

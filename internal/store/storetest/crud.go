@@ -80,7 +80,10 @@ func testUpdateKeepsSQN(t *testing.T, s store.Store) {
 	upd.UEAMBR = store.AMBR{Uplink: 3, Downlink: 4}
 	upd.NSSAI = []store.SNSSAI{{SST: 2, SD: 0xabcdef, HasSD: true}}
 	upd.DefaultNSSAI = []store.SNSSAI{{SST: 2, SD: 0xabcdef, HasSD: true}}
-	upd.DNNs = []store.DNNConfig{{DNN: "iot", SNSSAI: store.SNSSAI{SST: 2, SD: 0xabcdef, HasSD: true}, FiveQI: 7, ARPPriority: 15}}
+	upd.DNNs = []store.DNNConfig{{DNN: "iot", SNSSAI: store.SNSSAI{SST: 2, SD: 0xabcdef, HasSD: true}, FiveQI: 7, ARPPriority: 15,
+		PCCRules: []store.PCCRule{{ID: "voice", FlowDescriptions: []string{"permit out 17 from any 5000-5010 to assigned"}, FiveQI: 1,
+			ARP:  store.ARP{PriorityLevel: 2, PreemptionCapability: true},
+			GFBR: store.AMBR{Uplink: 64_000, Downlink: 128_000}, MFBR: store.AMBR{Uplink: 128_000, Downlink: 2_000_000}}}}}
 	if err := s.UpdateSubscriber(ctx, upd); err != nil {
 		t.Fatalf("UpdateSubscriber(%s) = %v", upd.SUPI, err)
 	}
