@@ -71,6 +71,12 @@ func (a *AMF) handlePDU(ctx context.Context, r *ran, in sctp.Message) {
 		a.handlePDUSessionResourceNotify(ctx, r, msg)
 	case *message.PDUSessionResourceModifyIndication:
 		a.handlePDUSessionResourceModifyIndication(ctx, r, msg)
+	case *message.PDUSessionResourceModifyResponse:
+		a.handlePDUSessionResourceModifyResponse(ctx, r, msg)
+	case *message.UEContextModificationResponse:
+		a.handleUEContextModificationResponse(ctx, r, msg)
+	case *message.UEContextModificationFailure:
+		a.handleUEContextModificationFailure(ctx, r, msg)
 	case *message.UERadioCapabilityInfoIndication:
 		a.handleUERadioCapabilityInfoIndication(ctx, r, msg)
 	case *message.UERadioCapabilityCheckResponse:

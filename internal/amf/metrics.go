@@ -26,9 +26,12 @@ type metrics struct {
 	serviceRequests     *prometheus.CounterVec
 	pathSwitches        *prometheus.CounterVec
 
-	refused           *prometheus.CounterVec
-	reports           *prometheus.CounterVec
-	radioCapabilities *prometheus.CounterVec
+	refused *prometheus.CounterVec
+	reports *prometheus.CounterVec
+	// contextModifications counts UE Context Modifications (TS 38.413
+	// §8.3.4) by result: sent, modified, failed.
+	contextModifications *prometheus.CounterVec
+	radioCapabilities    *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -93,6 +96,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "keel_ngap_ue_reports_total",
 			Help: "UE-associated reports and indications from gNBs taken without an answer of substance, by procedure.",
 		}, []string{"procedure"}),
+		contextModifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_amf_ue_context_modifications_total",
+			Help: "UE Context Modifications with a new UE-AMBR (TS 38.413 §8.3.4) by result: sent, modified (the gNB's response), failed (its failure).",
+		}, []string{"result"}),
 		radioCapabilities: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_amf_ue_radio_capabilities_total",
 			Help: "UE Radio Capability Info Indications by result: stored, too-large or malformed (refused).",
@@ -101,7 +108,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.associations, m.gnbs, m.messages, m.protocolErrors, m.setups, m.configUpdates, m.resets,
 			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts, m.serviceRequests, m.pathSwitches,
-			m.refused, m.reports, m.radioCapabilities} {
+			m.refused, m.reports, m.contextModifications, m.radioCapabilities} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

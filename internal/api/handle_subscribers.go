@@ -154,6 +154,9 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, sub *store.Subsc
 		return
 	}
 	s.log.Info("subscriber updated", "supi", sub.SUPI)
+	if s.opts.Changed != nil {
+		s.opts.Changed(r.Context(), sub.SUPI)
+	}
 	// Re-read so the answer shows the SQN as stored now.
 	fresh, err := s.opts.Store.GetSubscriber(r.Context(), sub.SUPI)
 	if err != nil {

@@ -52,6 +52,11 @@ type Options struct {
 	HNKeys HNKeys
 	// Sessions serves /api/v1/sessions; nil leaves the route out.
 	Sessions Sessions
+	// Changed is told of each subscriber a PUT or PATCH changed, after
+	// the store has it: the UDR, which notifies the network functions
+	// holding the subscriber's data (a new UE-AMBR goes to the gNB, a new
+	// session AMBR modifies the sessions). nil: nobody is told.
+	Changed func(ctx context.Context, supi string)
 	// MaxImportBytes bounds an import body (0: 4 GiB, room for about 25
 	// million CSV rows); a larger body is refused with 413 and nothing of
 	// it is stored.

@@ -35,6 +35,7 @@ import (
 	"github.com/keelcore/keel/internal/dirlock"
 	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/panics"
+	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/transport"
 	"github.com/keelcore/keel/internal/smf"
@@ -87,6 +88,11 @@ type App struct {
 	listener net.Listener
 	amf      *amf.AMF
 	smf      *smf.SMF
+	// udr and udm carry subscription changes from the management API to
+	// the NFs (TS 23.502 §4.5.1, §4.16.9); pcf is the SMF's.
+	udr      *udr.UDR
+	udm      *udm.UDM
+	pcf      *pcf.PCF
 	up       *userPlane
 	n2       sctp.Transport
 	n2ln     sctp.Listener
@@ -209,6 +215,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.smf.SetAMF(a.amf)
+	// Subscription changes: the UDR notifies the UDM, which notifies the
+	// AMF of the access and mobility data (a new UE-AMBR), and the PCF,
+	// which sends the SMF the new decisions (a new session AMBR).
+	a.pcf.SetNotifier(a.smf)
+	a.udr.Subscribe(a.udm)
+	a.udr.Subscribe(a.pcf)
+	a.udm.SubscribeSDM(a.amf)
 	if err := a.startN2(ctx, opts.SelectN2); err != nil {
 		a.closeSessions()
 		st.Close()
@@ -228,6 +241,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		RAN:      a.amf,
 		UEs:      ueView{a.amf},
 		Sessions: sessionView{a.smf},
+		Changed:  a.udr.Changed,
 		HNKeys:   keys,
 		Extra:    a.extraRoutes(),
 	})
@@ -264,6 +278,7 @@ func (a *App) homeNetwork(st store.Store, keys *hnkey.Keyring) (gmm.Services, er
 	if err != nil {
 		return gmm.Services{}, err
 	}
+	a.udr, a.udm = r, m
 	s, err := ausf.New(ausf.Options{UDM: m, Logger: a.log.With("component", "ausf"), Registry: a.registry})
 	if err != nil {
 		return gmm.Services{}, err

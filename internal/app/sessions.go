@@ -164,6 +164,7 @@ func (a *App) startSMF(ctx context.Context, sdm sbi.NudmSDM) (*smf.SMF, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.pcf = p
 	var dnns []smf.DNNConfig
 	for _, d := range a.cfg.DNNs {
 		dnns = append(dnns, smf.DNNConfig{Name: d.Name, IPv4Pool: d.IPv4Pool, IPv6Pool: d.IPv6Pool, DNS: d.DNS, PCSCF: d.PCSCF, MTU: int(d.MTU)})

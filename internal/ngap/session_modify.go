@@ -391,7 +391,7 @@ func DecodeModifyResponseTransfer(b []byte) (ModifyResponseTransfer, error) {
 }
 
 // ModifyUnsuccessfulTransfer encodes a PDU Session Resource Modify
-// Unsuccessful Transfer (TS 38.413 §9.3.4.8): why the gNB did not modify
+// Unsuccessful Transfer (TS 38.413 §9.3.4): why the gNB did not modify
 // the session. The cause must be a root value of its group.
 func ModifyUnsuccessfulTransfer(cause *ie.Cause) ([]byte, error) {
 	const name = "ngap: PDU Session Resource Modify Unsuccessful Transfer"

@@ -31,17 +31,35 @@ func (p *PCF) create(ctx context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy
 	if err != nil {
 		return sbi.SMPolicy{}, fmt.Errorf("pcf: Create: %w", err)
 	}
-	sm, ok := sbi.SubscribedDNN(data, req.DNN, req.SNSSAI)
+	pol, ok := p.decide(data, req.DNN, req.SNSSAI)
 	if !ok {
 		return sbi.SMPolicy{}, fmt.Errorf("pcf: Create %s: %w: DNN %q not subscribed in slice %d/%06x", req.SUPI, sbi.ErrPolicyContextDenied, req.DNN, req.SNSSAI.SST, req.SNSSAI.SD)
 	}
-	pol := sbi.SMPolicy{
+	p.associations.Lock()
+	p.associations.next++
+	pol.ID = strconv.FormatUint(p.associations.next, 10)
+	p.associations.byID[pol.ID] = association{supi: req.SUPI, pduSessionID: req.PDUSessionID, dnn: req.DNN, snssai: req.SNSSAI, decision: pol}
+	p.associations.Unlock()
+	p.log.Debug("SM policy association created", "supi", req.SUPI, "pdu_session_id", req.PDUSessionID, "dnn", req.DNN, "policy", pol.ID)
+	return pol, nil
+}
+
+// decide is the policy of a session on dnn in slice s from the
+// subscriber's session management data: the subscribed session AMBR,
+// 5QI and ARP of the default QoS flow, or the PCF's defaults. ok is false
+// when the DNN is not subscribed in the slice.
+func (p *PCF) decide(data []sbi.SMData, dnn string, s sbi.SNSSAI) (pol sbi.SMPolicy, ok bool) {
+	sm, ok := sbi.SubscribedDNN(data, dnn, s)
+	if !ok {
+		return sbi.SMPolicy{}, false
+	}
+	pol = sbi.SMPolicy{
 		SessionAMBRUplink:   sm.SessionAMBRUplink,
 		SessionAMBRDownlink: sm.SessionAMBRDownlink,
 		FiveQI:              sm.FiveQI,
 		ARPPriority:         sm.ARPPriority,
 	}
-	pol.PCCRules = pccRules(p.pccRules[strings.ToLower(req.DNN)], sm.PCCRules)
+	pol.PCCRules = pccRules(p.pccRules[strings.ToLower(dnn)], sm.PCCRules)
 	if pol.SessionAMBRUplink == 0 {
 		pol.SessionAMBRUplink = p.ambrUL
 	}
@@ -54,13 +72,7 @@ func (p *PCF) create(ctx context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy
 	if pol.ARPPriority == 0 {
 		pol.ARPPriority = DefaultARPPriority
 	}
-	p.associations.Lock()
-	p.associations.next++
-	pol.ID = strconv.FormatUint(p.associations.next, 10)
-	p.associations.byID[pol.ID] = association{supi: req.SUPI, pduSessionID: req.PDUSessionID, dnn: req.DNN}
-	p.associations.Unlock()
-	p.log.Debug("SM policy association created", "supi", req.SUPI, "pdu_session_id", req.PDUSessionID, "dnn", req.DNN, "policy", pol.ID)
-	return pol, nil
+	return pol, true
 }
 
 // pccRules are the PCC rules of a decision (TS 29.512 §4.2.2.2): the

@@ -5,6 +5,8 @@ import "github.com/prometheus/client_golang/prometheus"
 type metrics struct {
 	creates      *prometheus.CounterVec
 	deletes      *prometheus.CounterVec
+	updates      *prometheus.CounterVec
+	notifies     prometheus.Counter
 	associations prometheus.GaugeFunc
 }
 
@@ -18,13 +20,21 @@ func newMetrics(reg prometheus.Registerer, count func() float64) (*metrics, erro
 			Name: "keel_pcf_sm_policy_deletes_total",
 			Help: "Npcf_SMPolicyControl_Delete requests by result (ok, policy_not_found).",
 		}, []string{"result"}),
+		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_pcf_sm_policy_updates_total",
+			Help: "Npcf_SMPolicyControl_Update requests (UE-requested resources) by result (ok, policy_context_denied, policy_not_found).",
+		}, []string{"result"}),
+		notifies: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "keel_pcf_sm_policy_update_notifies_total",
+			Help: "Npcf_SMPolicyControl_UpdateNotify sent to the SMF after a subscription change.",
+		}),
 		associations: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "keel_pcf_sm_policy_associations",
 			Help: "SM policy associations, one per PDU session.",
 		}, count),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.creates, m.deletes, m.associations} {
+		for _, c := range []prometheus.Collector{m.creates, m.deletes, m.updates, m.notifies, m.associations} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

@@ -52,6 +52,8 @@ type PCF struct {
 		sync.Mutex
 		next uint64
 		byID map[string]association
+		// notify receives UpdateNotify; set once by SetNotifier.
+		notify sbi.NpcfSMPolicyNotifier
 	}
 }
 
@@ -60,6 +62,14 @@ type association struct {
 	supi         string
 	pduSessionID uint8
 	dnn          string
+	snssai       sbi.SNSSAI
+	// decision is the association's current policy decision; ueRules
+	// the PCC rules of the UE's authorised resource requests (Update),
+	// part of it, kept when the subscription changes; ueRulesMade
+	// counts them, for their IDs.
+	decision    sbi.SMPolicy
+	ueRules     []sbi.PCCRule
+	ueRulesMade int
 }
 
 var _ sbi.NpcfSMPolicyControl = (*PCF)(nil)

@@ -76,6 +76,8 @@ const (
 	N2PathSwitchSetupFailed   // Path Switch Request Setup Failed Transfer (§9.3.4.15)
 	N2PathSwitchRequestAck    // Path Switch Request Acknowledge Transfer (§9.3.4.9, SMF → AMF)
 	N2PathSwitchRequestFailed // Path Switch Request Unsuccessful Transfer (§9.3.4.17, SMF → AMF)
+	// PDU session modification (TS 38.413 §8.2.3; TS 29.502 N2SmInfoType PDU_RES_MOD_FAIL).
+	N2ModifyFailure // PDU Session Resource Modify Unsuccessful Transfer (PDU_RES_MOD_FAIL)
 )
 
 // UpCnxState is the state of a PDU session's user plane connection (TS
@@ -251,6 +253,45 @@ type NpcfSMPolicyControl interface {
 	Create(ctx context.Context, req SMPolicyRequest) (SMPolicy, error)
 	// Delete is Npcf_SMPolicyControl_Delete (§4.2.4).
 	Delete(ctx context.Context, id string) error
+	// Update is Npcf_SMPolicyControl_Update (the SMF reporting a policy
+	// control request trigger, TS 23.502 §4.16.5.1): the UE asked for
+	// resources, or PCC rules could not be enforced. The answer is the
+	// whole decision; a request the PCF does not authorise is
+	// ErrPolicyContextDenied, and the association keeps its decision.
+	Update(ctx context.Context, id string, upd SMPolicyUpdate) (SMPolicy, error)
+}
+
+// SMPolicyUpdate is what the SMF reports (TS 29.512
+// SmPolicyUpdateContextData): the UE's request for resources
+// (RES_MO_RE, UeInitiatedResourceRequest), or PCC rules it could not
+// enforce (rule reports with ruleStatus INACTIVE: the UE or the gNB
+// refused the flow, TS 29.512 RuleReport).
+type SMPolicyUpdate struct {
+	ResourceRequest *QoSRequest
+	InactiveRules   []string // PCC rule IDs
+}
+
+// QoSRequest is the QoS a UE asks for for a set of packet filters (TS
+// 29.512 UeInitiatedResourceRequest reqQos: 5QI, GBR and MBR each way,
+// bit/s; TS 24.501 §6.4.2.2).
+type QoSRequest struct {
+	FiveQI                   uint8
+	GFBRUplink, GFBRDownlink uint64
+	MFBRUplink, MFBRDownlink uint64
+	// FlowDescriptions are the requested QoS rule's packet filters as
+	// IPFilterRule strings (TS 29.512 PacketFilterInfo, TS 29.212
+	// §5.4.2), as PCCRule.FlowDescriptions.
+	FlowDescriptions []string
+}
+
+// NpcfSMPolicyNotifier receives Npcf_SMPolicyControl_UpdateNotify (TS
+// 29.512 §4.2.3): the PCF changed the decision of an association on its
+// own, e.g. after the subscription changed (TS 23.502 §4.16.5.2,
+// §4.16.9). The
+// SMF implements it; in one process it is the form of the association's
+// notificationUri.
+type NpcfSMPolicyNotifier interface {
+	SMPolicyUpdated(ctx context.Context, pol SMPolicy) error
 }
 
 // SMPolicyRequest identifies the session (TS 29.512 SmPolicyContextData).

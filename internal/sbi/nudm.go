@@ -85,6 +85,15 @@ func (s SNSSAI) Canonical() SNSSAI {
 	return s
 }
 
+// NudmSDMNotifier receives Nudm_SDM_Notification (TS 23.502 §4.5.1,
+// §5.2.3.3): the access and mobility subscription data of
+// a SUPI changed. The AMF implements it; in one process the UDM
+// notifies every subscribed AMF of every change (the subscriptions are
+// per NF, not per UE); an AMF without the UE's context ignores it.
+type NudmSDMNotifier interface {
+	AccessAndMobilityChanged(ctx context.Context, supi string, am AMData)
+}
+
 // NudmUECM is the UDM's Nudm_UEContextManagement service (TS 29.503 §5.3):
 // which AMF serves a UE over 3GPP access.
 type NudmUECM interface {

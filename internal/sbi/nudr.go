@@ -31,3 +31,11 @@ type NudrDataRepository interface {
 	// one SMData per DNN and S-NSSAI the subscriber may use.
 	SessionManagementSubscription(ctx context.Context, supi string) ([]SMData, error)
 }
+
+// NudrDataChangeNotifier receives the UDR's notifications of data change
+// (Nudr_DM_Notify, TS 23.502 §5.2.12, §4.16.9 step 2): a subscriber's
+// subscription data changed. In one process the UDR calls each subscribed NF once per
+// change, for any SUPI (the subscriptions are per NF, not per UE).
+type NudrDataChangeNotifier interface {
+	SubscriptionDataChanged(ctx context.Context, supi string)
+}

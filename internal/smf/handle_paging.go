@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/pfcp"
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -125,6 +126,13 @@ func (s *SMF) N1N2TransferFailed(ctx context.Context, supi string, psi uint8, ca
 	}
 	ss.log.Info("paging failed: buffered downlink dropped", "cause", cause.String())
 	s.unreachable(ctx, ss, ss.idlePeriod.Load())
+	// A network-requested modification that waited for the UE ends:
+	// its policy stays at the UPF (handle_modify.go).
+	ss.mu.Lock()
+	if ss.mod != nil && ss.mod.pti == sm.NoPTI {
+		s.endModification(ctx, ss, modUnreachable)
+	}
+	ss.mu.Unlock()
 }
 
 var _ sbi.N1N2FailureNotifier = (*SMF)(nil)

@@ -91,6 +91,9 @@ func (s *SMF) updateN2(ctx context.Context, ss *session, t sbi.N2SMType, b []byt
 		}
 		return sbi.SMContextUpdated{}, nil
 	}
+	if t == sbi.N2ModifyResponse || t == sbi.N2ModifyFailure {
+		return s.modifyN2(ctx, ss, t, b)
+	}
 	if out, ok, err := s.notified(ctx, ss, t, b); ok {
 		return out, err
 	}
@@ -223,8 +226,14 @@ func (s *SMF) updateN1(ctx context.Context, ss *session, b []byte) (sbi.SMContex
 	case sm.MsgStatus:
 		ss.log.Info("5GSM STATUS from the UE", "message", b)
 		return sbi.SMContextUpdated{}, nil
+	case sm.MsgModificationRequest:
+		return s.modificationRequested(ctx, ss, b)
+	case sm.MsgModificationComplete:
+		return s.modificationCompleted(ctx, ss, b, false)
+	case sm.MsgModificationCommandReject:
+		return s.modificationCompleted(ctx, ss, b, true)
 	}
-	// PDU session modification and the rest: TS 24.501 §7.4, a message
+	// Secondary authentication and the rest: TS 24.501 §7.4, a message
 	// type Keel does not implement.
 	return status(ss, h, sm.CauseMessageTypeNonExistent, "message type not implemented"), nil
 }

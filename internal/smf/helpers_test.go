@@ -216,6 +216,21 @@ func (u *fakeUPF) answer(req message.Message) (message.Message, error) {
 		if r.DropBuffered {
 			u.record("modification up_seid=%d: drop buffered", r.SEID)
 		}
+		for _, p := range r.Create.PDRs {
+			u.record("modification up_seid=%d: create pdr %d qfi %d", r.SEID, p.ID, p.QFI)
+		}
+		for _, q := range r.Create.QERs {
+			u.record("modification up_seid=%d: create qer %d mbr %d/%d qfi %d", r.SEID, q.ID, q.MBRDL, q.MBRUL, q.QFI)
+		}
+		for _, q := range r.Update.QERs {
+			u.record("modification up_seid=%d: update qer %d mbr %d/%d", r.SEID, q.ID, q.MBRDL, q.MBRUL)
+		}
+		for _, id := range r.RemovePDRs {
+			u.record("modification up_seid=%d: remove pdr %d", r.SEID, id)
+		}
+		for _, id := range r.RemoveQERs {
+			u.record("modification up_seid=%d: remove qer %d", r.SEID, id)
+		}
 		for _, f := range r.Update.FARs {
 			for i := range s.rules.FARs {
 				if s.rules.FARs[i].ID == f.ID {

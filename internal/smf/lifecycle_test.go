@@ -153,7 +153,7 @@ func TestN1Errors(t *testing.T) {
 		{"another session's ID", sm.AppendReleaseRequest(nil, 2, 4, 0), sm.Status(nil, 2, 4, sm.CauseInvalidPDUSessionIdentity)},
 		{"release request without PTI", sm.AppendReleaseRequest(nil, 1, 0, 0), sm.ReleaseReject(nil, 1, 0, sm.CauseInvalidPTIValue)},
 		{"a downlink message type", sm.ReleaseCommand(nil, 1, 4, 36), sm.Status(nil, 1, 4, sm.CauseMessageTypeNonExistent)},
-		{"modification request", []byte{sm.EPD, 1, 4, sm.MsgModificationRequest}, sm.Status(nil, 1, 4, sm.CauseMessageTypeNonExistent)},
+		{"modification request before the user plane is up", []byte{sm.EPD, 1, 4, sm.MsgModificationRequest}, sm.ModificationReject(nil, 1, 4, sm.CauseRequestRejectedUnspecified)},
 		{"too short", []byte{sm.EPD, 1}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -23,6 +23,7 @@ type metrics struct {
 	n1n2            *prometheus.CounterVec
 	reactivations   *prometheus.CounterVec
 	pathSwitches    *prometheus.CounterVec
+	modifications   *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, error) {
@@ -59,6 +60,10 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 			Name: "keel_smf_downlink_data_reports_total",
 			Help: "Downlink Data Reports from the UPF (TS 29.244 §5.2.4.1) for sessions of idle UEs, by what followed: paging (an N1N2MessageTransfer queued), outstanding (one was under way already), dropped (queue full), stale (taken up after its idle period ended: the session was reactivated meanwhile).",
 		}, []string{"result"}),
+		modifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_smf_pdu_session_modifications_total",
+			Help: "PDU session modifications (TS 23.502 §4.3.3.2) by kind (ue, network) and result: completed, ue-rejected (COMMAND REJECT, rolled back), gnb-failed (Modify Unsuccessful, rolled back), refused (a UE request the network refused), unreachable (the UE could not be reached; the policy stays at the UPF), error.",
+		}, []string{"kind", "result"}),
 		n1n2: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_smf_n1n2_transfers_total",
 			Help: "N1N2MessageTransfers for downlink data of idle UEs (TS 29.518 §5.2.2.3.1), by result: attempting (the AMF pages), initiated (sent to a connected UE), error (refused by the AMF), failed (failure notification: paging got no answer).",
@@ -82,7 +87,7 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.sessions, m.establishments, m.n4, m.reports, m.restored, m.upfRestarts, m.associated, m.refused, m.downlinkReports, m.n1n2, m.reactivations, m.pathSwitches} {
+		for _, c := range []prometheus.Collector{m.sessions, m.establishments, m.n4, m.reports, m.restored, m.upfRestarts, m.associated, m.refused, m.downlinkReports, m.n1n2, m.reactivations, m.pathSwitches, m.modifications} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

@@ -195,6 +195,11 @@ type session struct {
 	// upOnce: the user plane was active once; a failed setup after that
 	// is a failed reactivation, which keeps the session.
 	upOnce bool
+	// mod is the PDU session modification in progress, nil when none;
+	// nextPolicy a policy change that waits for it to end
+	// (handle_modify.go).
+	mod        *modification
+	nextPolicy *sbi.SMPolicy
 
 	// upSEID is the UP F-SEID's SEID, 0 while no N4 session exists;
 	// written with mu held.

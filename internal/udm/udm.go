@@ -47,6 +47,12 @@ type UDM struct {
 		sync.Mutex
 		regs map[string]sbi.AMFRegistration
 	}
+	// sdmSubs are the NFs notified of access and mobility data changes
+	// (SubscribeSDM, SubscriptionDataChanged).
+	sdmSubs struct {
+		sync.Mutex
+		list []sbi.NudmSDMNotifier
+	}
 }
 
 var (

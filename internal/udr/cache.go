@@ -63,3 +63,10 @@ func (c *subCache) get(ctx context.Context, st store.Store, supi string) (*store
 	c.mu.Unlock()
 	return sub, nil
 }
+
+// forget drops supi's cached subscription: it changed.
+func (c *subCache) forget(supi string) {
+	c.mu.Lock()
+	delete(c.mu.m, supi)
+	c.mu.Unlock()
+}

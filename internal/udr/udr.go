@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,6 +27,12 @@ type UDR struct {
 	cache   *subCache
 	log     *slog.Logger
 	metrics *metrics
+
+	// subs are the NFs notified of changes (Subscribe, Changed).
+	subs struct {
+		sync.Mutex
+		list []sbi.NudrDataChangeNotifier
+	}
 }
 
 var _ sbi.NudrDataRepository = (*UDR)(nil)

@@ -153,6 +153,14 @@ func (s *fuzzShell) ReleaseSessions(pdu []byte, _ []SessionResource) {
 		s.nas(pdu)
 	}
 }
+func (s *fuzzShell) ModifySessions(items []SessionResource) {
+	for _, it := range items {
+		if it.NASPDU != nil {
+			s.nas(it.NASPDU)
+		}
+	}
+}
+func (s *fuzzShell) ModifyContext(uint64, uint64)                             {}
 func (s *fuzzShell) Congested() bool                                          { return false }
 func (s *fuzzShell) TransfersFailed([]sbi.N1N2Transfer, sbi.N1N2FailureCause) {}
 func (s *fuzzShell) Page(Paging)                                              {}

@@ -122,6 +122,19 @@ func (s shell) SetupSessions(items []gmm.SessionResource) {
 func (s shell) ReleaseSessions(nasPDU []byte, items []gmm.SessionResource) {
 	fmt.Fprintf(&s.w.log, "  nw: PDUSessionResourceRelease %d %s\n", len(items), describe(nasPDU))
 }
+func (s shell) ModifySessions(items []gmm.SessionResource) {
+	for _, it := range items {
+		if len(it.NASPDU) == 0 {
+			fmt.Fprintf(&s.w.log, "  nw: PDUSessionResourceModify psi=%d without NAS\n", it.PDUSessionID)
+			continue
+		}
+		s.w.dl = append(s.w.dl, it.NASPDU)
+		fmt.Fprintf(&s.w.log, "  nw: PDUSessionResourceModify psi=%d %s\n", it.PDUSessionID, describe(it.NASPDU))
+	}
+}
+func (s shell) ModifyContext(dl, ul uint64) {
+	fmt.Fprintf(&s.w.log, "  nw: UEContextModification ue-ambr=%d/%d\n", dl, ul)
+}
 func (s shell) Congested() bool { return s.w.congested }
 func (s shell) Page(p gmm.Paging) {
 	fmt.Fprintf(&s.w.log, "  nw: Paging 5g-s-tmsi=%s tais=%v\n", p.TMSI, p.TAIs)

@@ -151,6 +151,11 @@ func (m *Machine) smfAnswer(psi uint8, s *session, upd sbi.SMContextUpdated) {
 		// The user plane of an existing session set up again (TS
 		// 23.502 §4.2.3.3 step 4b for a connected UE, TS 38.413 §8.2.1).
 		m.sh.SetupSessions([]SessionResource{{PDUSessionID: psi, SNSSAI: s.snssai, NASPDU: nasPDU, Transfer: upd.N2SM}})
+	case upd.N2SMType == sbi.N2ModifyRequest && m.connected:
+		// A PDU SESSION MODIFICATION COMMAND goes to the UE inside the
+		// PDU Session Resource Modify Request (TS 23.502 §4.3.3.2 step
+		// 4, TS 38.413 §8.2.3).
+		m.sh.ModifySessions([]SessionResource{{PDUSessionID: psi, SNSSAI: s.snssai, NASPDU: nasPDU, Transfer: upd.N2SM}})
 	case nasPDU != nil && m.connected:
 		m.sh.SendNAS(nasPDU)
 	}

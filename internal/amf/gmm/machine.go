@@ -281,6 +281,12 @@ type Shell interface {
 	SetupSessions(items []SessionResource)
 	// ReleaseSessions sends a PDU Session Resource Release Command.
 	ReleaseSessions(nasPDU []byte, items []SessionResource)
+	// ModifySessions sends a PDU Session Resource Modify Request, each
+	// item with its NAS-PDU (TS 38.413 §8.2.3).
+	ModifySessions(items []SessionResource)
+	// ModifyContext sends a UE Context Modification Request with a new
+	// UE-AMBR in bit/s (TS 38.413 §8.3.4).
+	ModifyContext(ambrDownlink, ambrUplink uint64)
 	// Congested reports whether the AMF is refusing new registrations
 	// (TS 24.501 §5.3.9: 5GMM congestion control).
 	Congested() bool

@@ -34,9 +34,32 @@ func (s transcriptSMF) CreateSMContext(_ context.Context, req sbi.SMContextCreat
 // UpdateSMContext answers ACTIVATING with a PDU Session Resource Setup
 // Request Transfer.
 func (s transcriptSMF) UpdateSMContext(_ context.Context, ref string, u sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
-	fmt.Fprintf(&s.w.log, "  smf: UpdateSMContext %s upCnxState=%s n2=%d\n", ref, u.UpCnxState, u.N2SMType)
+	n1 := ""
+	if len(u.N1SM) >= 4 {
+		n1 = " n1=" + sm.MessageName(u.N1SM[3])
+	}
+	fmt.Fprintf(&s.w.log, "  smf: UpdateSMContext %s upCnxState=%s n2=%d%s\n", ref, u.UpCnxState, u.N2SMType, n1)
 	if u.UpCnxState == sbi.UpCnxActivating {
 		return sbi.SMContextUpdated{N2SMType: sbi.N2SetupRequest, N2SM: []byte{2}, UpCnxState: sbi.UpCnxActivating}, nil
+	}
+	if r, err := sm.ParseModificationRequest(u.N1SM); err == nil {
+		// The UE's QoS rule, under the network's rule 2 and QFI 2.
+		rules, err := sm.ParseQoSRules(r.QoSRules)
+		if err != nil || len(rules) != 1 {
+			return sbi.SMContextUpdated{}, fmt.Errorf("transcript SMF: requested QoS rules: %v", err)
+		}
+		rules[0].ID, rules[0].QFI = 2, 2
+		rv, err := sm.AppendQoSRules(nil, rules)
+		if err != nil {
+			return sbi.SMContextUpdated{}, err
+		}
+		fv, err := sm.AppendQoSFlowDescriptions(nil, []sm.QoSFlowDescription{{QFI: 2, Op: sm.FlowOpCreate, FiveQI: 1,
+			GFBRUplink: 128e3, GFBRDownlink: 128e3, MFBRUplink: 256e3, MFBRDownlink: 256e3}})
+		if err != nil {
+			return sbi.SMContextUpdated{}, err
+		}
+		n1 := sm.ModificationCommand(nil, sm.Modification{PDUSessionID: r.PDUSessionID, PTI: r.PTI, QoSRules: rv, QoSFlowDescriptions: fv})
+		return sbi.SMContextUpdated{N1SM: n1, N2SMType: sbi.N2ModifyRequest, N2SM: []byte{4}}, nil
 	}
 	return sbi.SMContextUpdated{}, nil
 }

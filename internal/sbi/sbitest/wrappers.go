@@ -223,3 +223,10 @@ func (w pcf) Delete(ctx context.Context, id string) error {
 	}
 	return w.s.Delete(ctx, id)
 }
+
+func (w pcf) Update(ctx context.Context, id string, upd sbi.SMPolicyUpdate) (sbi.SMPolicy, error) {
+	if err := w.f.inject(ctx, "Update"); err != nil {
+		return sbi.SMPolicy{}, err
+	}
+	return w.s.Update(ctx, id, upd)
+}

@@ -55,6 +55,11 @@ type Config struct {
 	// (TS 38.413 §8.14.1), as a gNB does after asking the UE
 	// (UECapabilityEnquiry, TS 38.331 §5.6.1).
 	NoRadioCapability bool
+	// FailModify makes the gNB fail every PDU Session Resource Modify
+	// (radio-network/radio-resources-not-available) and UE Context
+	// Modification (radio-network/unspecified), as a gNB short of
+	// resources does (TS 38.413 §8.2.3.2, §8.3.4.3).
+	FailModify bool
 	// RadioCapability is what the gNB reports; nil means the capability
 	// of a UE of NR bands 78, 1 and 3 (UERadioCapability).
 	RadioCapability []byte

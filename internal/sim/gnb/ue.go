@@ -51,6 +51,9 @@ type UEConn struct {
 	// gone is closed, once, when the connection is released or forgotten.
 	gone     chan struct{}
 	goneOnce sync.Once
+	// ambr is the UE-AMBR of the last UE Context Modification, nil
+	// before one (modify.go).
+	ambr atomic.Pointer[[2]uint64]
 
 	// security holds what the Initial Context Setup (or a handover's
 	// acknowledge) gave the gNB for the UE's AS security: its security
@@ -274,6 +277,10 @@ func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
 		g.handleSessionSetup(ctx, x)
 	case *message.PDUSessionResourceReleaseCommand:
 		g.handleSessionRelease(ctx, x)
+	case *message.PDUSessionResourceModifyRequest:
+		g.handleSessionModify(ctx, x)
+	case *message.UEContextModificationRequest:
+		g.handleContextModify(ctx, x)
 	case *message.UEContextReleaseCommand:
 		amfID, _, ranID, hasRAN := ngap.UEIDs(x)
 		if !hasRAN {

@@ -39,6 +39,10 @@ var smProcedures = map[uint8]smProcedure{
 		[]SMState{SessionActive, SessionInactivePending}},
 	smReleaseReject: {"PDU Session Release Reject", (*UE).handleReleaseReject,
 		[]SMState{SessionInactivePending}},
+	smModificationCommand: {"PDU Session Modification Command", (*UE).handleModificationCommand,
+		[]SMState{SessionActive}},
+	smModificationReject: {"PDU Session Modification Reject", (*UE).handleModificationReject,
+		[]SMState{SessionActive}},
 	smStatus: {"5GSM Status", (*UE).handleSMStatus,
 		[]SMState{SessionInactive, SessionActivePending, SessionActive, SessionInactivePending}},
 }

@@ -79,6 +79,15 @@ const (
 	EventPDUSessionReleased        // PDU Session Release Command answered; Cause is the 5GSM cause
 	EventPDUSessionReleaseRejected // PDU Session Release Reject; Cause is the 5GSM cause
 	EventPDUSessionNotForwarded    // DL NAS Transport returned the UE's 5GSM message; Cause is the 5GMM cause (#90 ...)
+	// EventPDUSessionModified: a PDU Session Modification Command applied
+	// and answered Complete; see UE.PDUSession.
+	EventPDUSessionModified
+	// EventPDUSessionModificationRejected: the network rejected the UE's
+	// modification request; Cause is the 5GSM cause, BackOff its timer.
+	EventPDUSessionModificationRejected
+	// EventPDUSessionModificationCommandRejected: the UE answered a
+	// Modification Command with Command Reject; Cause is the 5GSM cause.
+	EventPDUSessionModificationCommandRejected
 )
 
 func (e Event) String() string {
@@ -113,6 +122,12 @@ func (e Event) String() string {
 		return "PDU session release rejected"
 	case EventPDUSessionNotForwarded:
 		return "5GSM message not forwarded"
+	case EventPDUSessionModified:
+		return "PDU session modified"
+	case EventPDUSessionModificationRejected:
+		return "PDU session modification rejected"
+	case EventPDUSessionModificationCommandRejected:
+		return "PDU session modification command rejected"
 	}
 	return fmt.Sprintf("Event(%d)", int(e))
 }

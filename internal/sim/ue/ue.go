@@ -38,6 +38,10 @@ type Config struct {
 	// Registration Request (TS 24.501 §5.5.1.2.2), asking the AMF to keep
 	// the N1 connection after registration.
 	FollowOnRequest bool
+	// RejectModification makes the UE answer every PDU SESSION
+	// MODIFICATION COMMAND with COMMAND REJECT #83 (TS 24.501 §6.3.2.4),
+	// for tests of the network's roll back.
+	RejectModification bool
 }
 
 // UE is one simulated UE. It is not safe for concurrent use: the caller
@@ -54,6 +58,8 @@ type UE struct {
 	snn     []byte // serving network name (the home PLMN: the simulator does not roam)
 	nssai   []SNSSAI
 	follow  bool
+	// rejectMod: Config.RejectModification.
+	rejectMod bool
 	// configUpdates counts the CONFIGURATION UPDATE COMMANDs processed;
 	// fullName and shortName are the network's names they gave.
 	configUpdates       int
@@ -95,7 +101,7 @@ type initialMessage struct {
 
 // New checks cfg and returns a UE in state Deregistered.
 func New(cfg Config) (*UE, error) {
-	u := &UE{state: Deregistered, follow: cfg.FollowOnRequest}
+	u := &UE{state: Deregistered, follow: cfg.FollowOnRequest, rejectMod: cfg.RejectModification}
 	lower := strings.ToLower(cfg.SUPI)
 	if !strings.HasPrefix(lower, "imsi-") {
 		return nil, fmt.Errorf("ue: SUPI %q: only IMSI-type SUPIs (\"imsi-<digits>\") are supported", cfg.SUPI)
