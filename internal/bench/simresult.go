@@ -12,6 +12,9 @@ const (
 	ProcServiceRequest = "service_request" // Initial UE Message to Service Accept
 	ProcPaging         = "paging"          // downlink sent from the data network to its arrival at the gNB
 	ProcXnHandover     = "xn_handover"     // Path Switch Request to its acknowledge at the target gNB
+	// ProcPDUSessionModification is a UE-requested PDU session
+	// modification: the request sent to the UE's COMPLETE.
+	ProcPDUSessionModification = "pdu_session_modification"
 )
 
 // SimResult is what Keel reads of the summary `keel sim --json` prints.

@@ -47,9 +47,13 @@ type SimSummary struct {
 	// With --pdu-type ipv6 or ipv4v6: the sessions with IPv6 whose UE got
 	// the network's Router Advertisement and formed its address from the
 	// prefix.
-	RouterAdvertisements int      `json:"router_advertisements"`
-	RatePerS             float64  `json:"rate_per_s,omitempty"`
-	LatencyMS            *Latency `json:"latency_ms,omitempty"`
+	RouterAdvertisements int `json:"router_advertisements"`
+	// With --qos-flow: the QoS flows the UEs added by UE-requested PDU
+	// session modification, and the UDP datagrams they sent in them.
+	QoSFlows       int      `json:"qos_flows,omitempty"`
+	QoSFlowPackets int      `json:"qos_flow_packets,omitempty"`
+	RatePerS       float64  `json:"rate_per_s,omitempty"`
+	LatencyMS      *Latency `json:"latency_ms,omitempty"`
 	// SessionsPerS is PDU sessions established per second.
 	SessionsPerS float64 `json:"sessions_per_s,omitempty"`
 	// With --idle and --paging: the accepted Service Requests, UE- and
@@ -78,13 +82,14 @@ type SimSummary struct {
 	// Procedures holds each procedure's latency percentiles:
 	// "registration", "pdu_session", "service_request" (Initial UE
 	// Message to Service Accept), "paging" (downlink sent from the
-	// data network to its arrival at the gNB) and "xn_handover" (Path
-	// Switch Request to its acknowledge).
+	// data network to its arrival at the gNB), "xn_handover" (Path
+	// Switch Request to its acknowledge) and "pdu_session_modification"
+	// (the UE's request to its COMPLETE).
 	Procedures map[string]ProcedureStats `json:"procedures,omitempty"`
 }
 
 func runSim(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--request-nssai SST[:SD],...|none] [--pdu [--pdu-type ipv4|ipv6|ipv4v6]] [--ping ADDR] [--idle] [--paging] [--handover xn|n2] [--churn --duration D --reconnect-every D]] [--json]")
+	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--request-nssai SST[:SD],...|none] [--pdu [--pdu-type ipv4|ipv6|ipv4v6]] [--ping ADDR [--qos-flow 5qi=N,gfbr=RATE,mfbr=RATE]] [--idle] [--paging] [--handover xn|n2] [--churn --duration D --reconnect-every D]] [--json]")
 	amfAddr := fs.String("amf", "127.0.0.1:38412", "the AMF's N2 address")
 	gnbs := fs.Int("gnbs", 1, "number of gNBs, each with its own SCTP association")
 	jsonOut := fs.Bool("json", false, "print a JSON summary for scripts")
@@ -108,6 +113,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	dnn := fs.String("dnn", "", "DNN of the PDU sessions (default: the subscription's first)")
 	ping := fs.String("ping", "", "send ICMP echo requests to this IPv4 address from each UE's session, inside GTP-U (implies --pdu)")
 	pingCount := fs.Int("ping-count", 1, "echo requests per UE with --ping")
+	qosFlow := fs.String("qos-flow", "", "with --ping, each UE then asks for a QoS flow (UE-requested PDU session modification) with a packet filter for the --ping address, UDP port 5000, and sends UDP traffic in it at twice the MFBR for 0.5 s: 5qi=N,gfbr=RATE,mfbr=RATE, RATE like 128kbps or 2Mbps")
 	pduType := fs.String("pdu-type", "ipv4", "PDU session type the UEs request with --pdu: ipv4, ipv6 or ipv4v6 (a session with IPv6 waits for the network's Router Advertisement)")
 	idle := fs.Bool("idle", false, "after registration (and the session), the gNB releases each UE for user inactivity, then the UE sends a Service Request (and pings after it with --ping)")
 	paging := fs.Bool("paging", false, "with each UE idle, send it downlink from the data-network side (a UDP datagram to its address, routed by this host to the core's N6) so that it is paged, answers with a Service Request and receives it (implies --pdu)")
@@ -196,7 +202,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			count: *ues, plmn: plmn, slice: slice, requested: requested, suci: *suciFlag, provision: *provisionFlag, imsi: *imsi,
 			k: *kFlag, opc: *opcFlag, concurrency: *concurrency, timeout: *timeout, deregister: *deregister,
 			pdu: *pdu, dnn: *dnn, ping: *ping, pingCount: *pingCount, rate: *rate,
-			idle: *idle, paging: *paging, pduType: *pduType, handover: *handover, handoverTraffic: *hoTraffic,
+			idle: *idle, paging: *paging, pduType: *pduType, handover: *handover, handoverTraffic: *hoTraffic, qosFlow: *qosFlow,
 		}); err != nil {
 			return err
 		}
@@ -278,6 +284,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		sum.AllowedNSSAI = res.allowedNSSAI
 		sum.Sessions, sum.PingSent, sum.PingReplies = res.sessions, res.pingSent, res.pingReplies
 		sum.RouterAdvertisements = res.routerAdverts
+		sum.QoSFlows, sum.QoSFlowPackets = res.qosFlows, res.qosPackets
 		sum.ServiceRequests, sum.Pagings = res.serviceRequests, res.pagings
 		sum.ConfigurationUpdates = res.configurationUpdates
 		sum.Handovers = res.handovers
@@ -321,6 +328,9 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintln(env.Stdout)
 			if sum.Sessions > 0 || sum.PingSent > 0 {
 				fmt.Fprintf(env.Stdout, "PDU sessions %d, ping replies %d of %d\n", sum.Sessions, sum.PingReplies, sum.PingSent)
+			}
+			if *qosFlow != "" {
+				fmt.Fprintf(env.Stdout, "QoS flows added %d, datagrams sent in them %d\n", sum.QoSFlows, sum.QoSFlowPackets)
 			}
 			if *handover != "" {
 				fmt.Fprintf(env.Stdout, "handovers %d, End Markers %d", sum.Handovers, sum.EndMarkers)

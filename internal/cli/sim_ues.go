@@ -65,6 +65,10 @@ type ueRun struct {
 	// pduType is the PDU session type the UEs request (ue.PDUTypeIPv4
 	// ...); a session with IPv6 waits for the Router Advertisement.
 	pduType uint8
+	// qos, when set (--qos-flow), is the QoS flow each UE asks for once
+	// its session is up, then sends traffic in at twice its MFBR to the
+	// filter's address and port.
+	qos *ue.FlowRequest
 	// With idle, each UE is released for user inactivity after its
 	// registration and sends a Service Request; with paging, each idle
 	// UE is paged for downlink dn sends it.
@@ -96,6 +100,9 @@ type ueResults struct {
 	// routerAdverts counts the sessions whose UE got its Router
 	// Advertisement.
 	routerAdverts int
+	// qosFlows counts the QoS flows the UEs added (--qos-flow),
+	// qosPackets the datagrams they sent in them.
+	qosFlows, qosPackets int
 	// serviceRequests counts the accepted Service Requests, UE- and
 	// network-triggered; pagings the UEs the gNB was paged for.
 	serviceRequests int
@@ -384,6 +391,9 @@ func (r *ueRun) register(ctx context.Context, i int, g *gnb.GNB, res *ueResults)
 				return s, err
 			}
 		}
+		if err := r.qosFlow(ctx, s, res); err != nil {
+			return s, err
+		}
 	}
 	if r.idle || r.paging {
 		// TS 38.413 §8.3.2: the gNB asks for the release (user
@@ -484,6 +494,32 @@ func (r *ueRun) xnHandover(ctx context.Context, s *scenario.Session, gnbs []*gnb
 	res.latency(passXnHandover, lat)
 	res.add(&res.handovers, 1)
 	return r.pings(ctx, s, res)
+}
+
+// qosFlowTraffic is how long each UE sends in the flow of --qos-flow,
+// and the size of its datagrams.
+const (
+	qosFlowTraffic = 500 * time.Millisecond
+	qosFlowPacket  = 200
+)
+
+// qosFlow has the UE ask for the QoS flow of --qos-flow (UE-requested
+// PDU session modification, TS 24.501 §6.4.2), then send UDP traffic in
+// it at twice its MFBR, which the UPF polices at the MFBR.
+func (r *ueRun) qosFlow(ctx context.Context, s *scenario.Session, res *ueResults) error {
+	if r.qos == nil {
+		return nil
+	}
+	qfi, lat, err := s.RequestQoSFlow(ctx, 1, *r.qos)
+	if err != nil {
+		return err
+	}
+	res.latency(bench.ProcPDUSessionModification, lat)
+	res.add(&res.qosFlows, 1)
+	dst := netip.AddrPortFrom(r.qos.Remote.Addr(), r.qos.RemotePort)
+	n, err := s.FlowTraffic(ctx, 1, qfi, dst, qosFlowPacket, 2*r.qos.MFBR, qosFlowTraffic)
+	res.add(&res.qosPackets, n)
+	return err
 }
 
 // pings sends the echo requests of --ping, if asked.
@@ -638,6 +674,7 @@ type ueOptions struct {
 	// handoverTraffic: see ueRun.
 	handoverTraffic int
 	pduType         string
+	qosFlow         string
 }
 
 // pduTypes are the values of --pdu-type.
@@ -673,6 +710,19 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 	if r.pduType == ue.PDUTypeIPv6 && o.paging {
 		return nil, usagef("--paging sends IPv4 downlink: it needs --pdu-type ipv4 or ipv4v6")
 	}
+	if o.qosFlow != "" {
+		if o.ping == "" {
+			return nil, usagef("--qos-flow needs --ping: its packet filter and traffic are for that address")
+		}
+		if r.pduType == ue.PDUTypeIPv6 {
+			return nil, usagef("--qos-flow sends IPv4 traffic: it needs --pdu-type ipv4 or ipv4v6")
+		}
+		f, err := parseQoSFlow(o.qosFlow)
+		if err != nil {
+			return nil, err
+		}
+		r.qos, r.pdu = &f, true
+	}
 	if o.ping != "" {
 		a, err := netip.ParseAddr(o.ping)
 		if err != nil || !a.Is4() {
@@ -681,6 +731,9 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 		r.ping = a
 		if o.pingCount < 1 {
 			return nil, usagef("--ping-count must be at least 1")
+		}
+		if r.qos != nil {
+			r.qos.Remote = netip.PrefixFrom(a, 32)
 		}
 	}
 	msinDigits := 15 - len(o.plmn.MCC) - len(o.plmn.MNC)
