@@ -19,6 +19,8 @@ const (
 	// causeQoSSemantic is 5GSM cause #83 "semantic error in the QoS
 	// operation" (§6.3.2.4).
 	causeQoSSemantic = 83
+	flowDelete       = 2 // QoS flow description operation codes, §9.11.4.12
+	flowModify       = 3
 )
 
 // FlowRequest is a QoS flow the UE asks for (TS 24.501 §6.4.2.2): a
@@ -125,23 +127,9 @@ func (u *UE) handleModificationCommand(s *smSession, m smMessage) (Result, error
 			info.AMBRDownlink = bitRate(v[0], uint16(be16(v[1:])))
 			info.AMBRUplink = bitRate(v[3], uint16(be16(v[4:])))
 		case ieiQoSRules:
-			rules, err := parseQoSRules(v)
-			if err != nil {
-				return err
-			}
-			for _, r := range rules {
-				info.QoSRules = slices.DeleteFunc(info.QoSRules, func(x QoSRule) bool { return x.ID == r.ID })
-				info.QoSRules = append(info.QoSRules, r)
-			}
+			return applyRules(&info, v)
 		case ieiQoSFlowDescs:
-			flows, err := parseQoSFlows(v)
-			if err != nil {
-				return err
-			}
-			for _, f := range flows {
-				info.QoSFlows = slices.DeleteFunc(info.QoSFlows, func(x QoSFlow) bool { return x.QFI == f.QFI })
-				info.QoSFlows = append(info.QoSFlows, f)
-			}
+			return applyFlows(&info, v)
 		}
 		return nil
 	})
@@ -178,4 +166,73 @@ func (u *UE) handleModificationReject(s *smSession, m smMessage) (Result, error)
 	}
 	s.pti = 0
 	return Result{Event: EventPDUSessionModificationRejected, Cause: m.body[0], PDUSessionID: m.psi, BackOff: backOff}, nil
+}
+
+// applyRules applies the QoS rules of a command (TS 24.501 §9.11.4.13)
+// to a session: "delete existing QoS rule" removes the rule of its
+// identifier; "create new QoS rule" and "modify existing QoS rule and
+// replace all packet filters" put the rule in place of the one of its
+// identifier. Any other operation is an error (#83).
+func applyRules(s *PDUSession, v []byte) error {
+	for len(v) > 0 {
+		if len(v) < 4 || len(v) < 3+be16(v[1:]) {
+			return errors.New("QoS rule truncated")
+		}
+		n := 3 + be16(v[1:])
+		chunk := v[:n]
+		v = v[n:]
+		id := chunk[0]
+		switch op := chunk[3] >> 5; op {
+		case ruleDelete:
+			s.QoSRules = slices.DeleteFunc(s.QoSRules, func(x QoSRule) bool { return x.ID == id })
+		case ruleCreate, ruleReplaceFilters:
+			c := slices.Clone(chunk)
+			c[3] = c[3]&0x1F | ruleCreate<<5
+			rules, err := parseQoSRules(c)
+			if err != nil {
+				return err
+			}
+			s.QoSRules = slices.DeleteFunc(s.QoSRules, func(x QoSRule) bool { return x.ID == id })
+			s.QoSRules = append(s.QoSRules, rules...)
+		default:
+			return fmt.Errorf("QoS rule %d: operation code %d", id, op)
+		}
+	}
+	return nil
+}
+
+// applyFlows applies the QoS flow descriptions of a command (TS 24.501
+// §9.11.4.12): delete removes the flow of its QFI, create and modify
+// put the description in place of the flow's.
+func applyFlows(s *PDUSession, v []byte) error {
+	for len(v) > 0 {
+		if len(v) < 3 {
+			return errors.New("QoS flow description truncated")
+		}
+		n, params := 3, int(v[2]&0x3F)
+		for range params {
+			if len(v) < n+2 || len(v) < n+2+int(v[n+1]) {
+				return errors.New("QoS flow parameter truncated")
+			}
+			n += 2 + int(v[n+1])
+		}
+		chunk := v[:n]
+		v = v[n:]
+		qfi := chunk[0] & 0x3F
+		s.QoSFlows = slices.DeleteFunc(s.QoSFlows, func(x QoSFlow) bool { return x.QFI == qfi })
+		switch op := chunk[1] >> 5; op {
+		case flowDelete:
+		case flowCreate, flowModify:
+			c := slices.Clone(chunk)
+			c[1] = flowCreate << 5
+			flows, err := parseQoSFlows(c)
+			if err != nil {
+				return err
+			}
+			s.QoSFlows = append(s.QoSFlows, flows...)
+		default:
+			return fmt.Errorf("QoS flow description %d: operation code %d", qfi, op)
+		}
+	}
+	return nil
 }
