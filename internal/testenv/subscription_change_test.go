@@ -1,0 +1,99 @@
+package testenv
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/api/client"
+	"github.com/keelcore/keel/internal/sctp/sctptest"
+	"github.com/keelcore/keel/internal/secret"
+	"github.com/keelcore/keel/internal/sim/scenario"
+	"github.com/keelcore/keel/internal/sim/ue"
+)
+
+// TestSubscriptionChangeModifies: a connected UE with a PDU session;
+// its subscriber's UE-AMBR and session AMBR change through the
+// management API (PATCH). The gNB gets a UE Context Modification Request
+// with the new UE-AMBR (TS 23.502 §4.5.1, TS 38.413 §8.3.4) and the UE a
+// PDU SESSION MODIFICATION COMMAND with the new Session-AMBR in a PDU
+// Session Resource Modify Request (network-requested modification, TS
+// 23.502 §4.3.3.2), which it completes.
+func TestSubscriptionChangeModifies(t *testing.T) {
+	sctptest.RequireNetNS(t)
+	core, token := startCore(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c := client.New("http://"+core.HTTPAddr().String(), secret.Token(token))
+	supi := "imsi-001010000000001"
+	k, opc := secret.RandomKey128(), secret.RandomKey128()
+	kh, opch := k.Hex(), opc.Hex()
+	if _, err := c.CreateSubscriber(ctx, api.SubscriberRequest{SUPI: &supi, K: &kh, OPc: &opch}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: k, OPc: opc, Scheme: ue.SchemeNull, SNSSAIs: []ue.SNSSAI{{SST: 1}},
+		FollowOnRequest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := simGNB(1)
+	cfg.N3 = netip.MustParseAddr("127.0.0.2")
+	g := connectGNB(t, n2Transport(t), core, cfg)
+	s, _, err := scenario.Register(ctx, g, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.EstablishPDUSession(ctx, 1, "internet", ue.SNSSAI{SST: 1}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := c.GetSubscriber(ctx, supi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dnns := sub.DNNs
+	for i := range dnns {
+		dnns[i].SessionAMBR = api.AMBR{Uplink: "20 Mbps", Downlink: "40 Mbps"}
+		dnns[i].StaticIPv4, dnns[i].StaticIPv6 = "", ""
+	}
+	if _, err := c.UpdateSubscriber(ctx, supi, api.SubscriberRequest{
+		UEAMBR: &api.AMBR{Uplink: "30 Mbps", Downlink: "60 Mbps"}, DNNs: &dnns}); err != nil {
+		t.Fatal(err)
+	}
+	for modified := false; !modified; {
+		select {
+		case <-ctx.Done():
+			t.Fatal("no PDU SESSION MODIFICATION COMMAND after the subscription change")
+		case d := <-s.Conn.Downlink():
+			res, err := u.Handle(d.NAS)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, up := range res.Uplink {
+				if err := s.Conn.Send(ctx, up); err != nil {
+					t.Fatal(err)
+				}
+			}
+			modified = res.Event == ue.EventPDUSessionModified
+		}
+	}
+	if sess, _ := u.PDUSession(1); sess.AMBRDownlink != 40_000_000 || sess.AMBRUplink != 20_000_000 {
+		t.Errorf("the UE's session AMBR %d/%d, want 40000000/20000000", sess.AMBRDownlink, sess.AMBRUplink)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if dl, ul, ok := s.Conn.UEAMBR(); ok {
+			if dl != 60_000_000 || ul != 30_000_000 {
+				t.Errorf("the gNB's UE-AMBR %d/%d, want 60000000/30000000", dl, ul)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no UE Context Modification Request at the gNB")
+		}
+	}
+	m := scrapeMetrics(t, core)
+	if got := m.sum("keel_smf_pdu_session_modifications_total", "kind", "network", "result", "completed"); got != 1 {
+		t.Errorf("/metrics: completed network-requested modifications = %v, want 1", got)
+	}
+}
