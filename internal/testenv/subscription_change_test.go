@@ -92,8 +92,14 @@ func TestSubscriptionChangeModifies(t *testing.T) {
 			t.Fatal("no UE Context Modification Request at the gNB")
 		}
 	}
-	m := scrapeMetrics(t, core)
-	if got := m.sum("keel_smf_pdu_session_modifications_total", "kind", "network", "result", "completed"); got != 1 {
-		t.Errorf("/metrics: completed network-requested modifications = %v, want 1", got)
+	// The UE's COMPLETE reaches the SMF after the UE sent it.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		got := scrapeMetrics(t, core).sum("keel_smf_pdu_session_modifications_total", "kind", "network", "result", "completed")
+		if got == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics: completed network-requested modifications = %v, want 1", got)
+		}
 	}
 }
