@@ -186,3 +186,45 @@ func BenchmarkDownlinkClassification(b *testing.B) {
 		})
 	}
 }
+
+// TestMFBRAccuracy offers a GBR flow's downlink at twice its MFBR for
+// ten seconds of the datapath's clock, 1,250-octet packets evenly
+// spaced, next to the default flow at the same rate: what the flow's
+// QER lets through is within 5 % of the MFBR (TS 23.501 §5.7.2.5), the
+// default flow loses nothing. The policer's 100 ms burst is 1 % of the
+// window; a missing policer would pass 200 %.
+func TestMFBRAccuracy(t *testing.T) {
+	ue := mustAddr("10.45.0.2")
+	const (
+		mfbr    = 20_000_000 // bit/s
+		size    = 1250       // octets: 10,000 bits
+		seconds = 10
+		offered = 2 * mfbr / (size * 8) // packets a second of each flow
+	)
+	tb := newTables(false)
+	if err := tb.apply(1, gbrRules(ue, mfbr, 0)); err != nil {
+		t.Fatal(err)
+	}
+	w := &downlinkWorker{t: tb}
+	voice := udpPacket(netip.AddrPortFrom(mustAddr("198.51.100.1"), 5004), netip.AddrPortFrom(ue, 4000), size)
+	other := udpPacket(netip.AddrPortFrom(mustAddr("198.51.100.1"), 80), netip.AddrPortFrom(ue, 4000), size)
+	buf := make([]byte, tunBufSize)
+	var bits [2]float64
+	for i := range offered * seconds {
+		now := int64(i) * 1e9 / offered
+		for f, pkt := range [][]byte{voice, other} {
+			copy(buf[tunReadOffset:], pkt)
+			if _, ok := w.handle(buf, len(pkt), now); ok {
+				bits[f] += size * 8
+			}
+		}
+	}
+	got := bits[0] / seconds
+	if dev := (got - mfbr) / mfbr; dev < -0.05 || dev > 0.05 {
+		t.Errorf("GBR flow at twice its MFBR of %d bit/s: %.0f bit/s passed (%+.2f %%), want within 5 %%", mfbr, got, 100*dev)
+	}
+	if want := float64(2 * mfbr); bits[1]/seconds != want {
+		t.Errorf("default flow passed %.0f bit/s of %.0f offered, want all", bits[1]/seconds, want)
+	}
+	t.Logf("MFBR %d bit/s: %.0f bit/s passed (%+.3f %%)", mfbr, got, 100*(got-mfbr)/mfbr)
+}

@@ -39,9 +39,14 @@ import (
 
 // Config describes one simulated gNB.
 type Config struct {
-	ID   ngap.RANNodeID
-	Name string
-	TAs  []ngap.TA
+	// RefuseGBR makes the gNB refuse every GBR QoS flow of a PDU
+	// Session Resource Setup Request (QoS Flow Failed to Setup List,
+	// radio resources not available, TS 38.413 §9.3.4.2), for the test of
+	// a flow the RAN cannot admit; the other flows are set up.
+	RefuseGBR bool
+	ID        ngap.RANNodeID
+	Name      string
+	TAs       []ngap.TA
 	// N3 is the gNB's GTP-U address (TS 29.281): with a valid one the
 	// gNB listens on N3 port 2152, sets up PDU session resources with
 	// N3 as the downlink tunnel address and carries user traffic (Ping).

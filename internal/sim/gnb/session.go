@@ -131,15 +131,23 @@ func (g *GNB) trySetupBearer(c *UEConn, it ngap.SessionItem) ([]byte, error) {
 	if !tr.UL.Addr.IsValid() || len(tr.Flows) == 0 {
 		return nil, errors.New("gnb: setup request transfer without an UL tunnel or a QoS flow")
 	}
-	qfis := make([]uint8, len(tr.Flows))
-	for i, f := range tr.Flows {
-		qfis[i] = f.QFI
+	qfis := make([]uint8, 0, len(tr.Flows))
+	var failed map[uint8]*ie.Cause
+	for _, f := range tr.Flows {
+		if f.GBR != nil && g.cfg.RefuseGBR {
+			if failed == nil {
+				failed = map[uint8]*ie.Cause{}
+			}
+			failed[f.QFI] = ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentRadioResourcesNotAvailable)
+			continue
+		}
+		qfis = append(qfis, f.QFI)
 	}
 	b, err := g.addBearer(c, Bearer{PDUSessionID: it.PDUSessionID, UL: tr.UL, QFI: tr.Flows[0].QFI})
 	if err != nil {
 		return nil, err
 	}
-	out, err := ngap.SetupResponseTransfer{DL: ngap.Tunnel{Addr: g.up.addr, TEID: b.DLTEID}, QFIs: qfis}.Encode()
+	out, err := ngap.SetupResponseTransfer{DL: ngap.Tunnel{Addr: g.up.addr, TEID: b.DLTEID}, QFIs: qfis, Failed: failed}.Encode()
 	if err != nil {
 		g.removeBearer(c, it.PDUSessionID)
 		return nil, err
