@@ -282,3 +282,62 @@ func (w *world) setAMBR(supi string, ul, dl uint64) {
 	}
 	w.sdm.subs[supi] = subs
 }
+
+// TestNetworkRequestedPCCRule: a PCC rule added to the subscription
+// (TS 23.502 §4.3.3.2 step 1b) reaches the session as a new QoS flow —
+// its PFCP rules, a command creating its QoS rule and flow description
+// without PTI, the flow in the Modify Request Transfer — and its removal
+// deletes them and releases the flow at the gNB.
+func TestNetworkRequestedPCCRule(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.pcf.SetNotifier(w.smf)
+	c := w.activeSession()
+	rule := sbi.PCCRule{ID: "voice", FlowDescriptions: []string{"permit out 17 from 10.45.0.1 5000 to assigned"}, FiveQI: 1,
+		ARP: sbi.ARP{PriorityLevel: 2}, GFBRUplink: 64e3, GFBRDownlink: 64e3, MFBRUplink: 128e3, MFBRDownlink: 128e3}
+	w.setRules(supi1, rule)
+	w.pcf.SubscriptionDataChanged(t.Context(), supi1)
+	w.wantTrace("create pdr 3 qfi 2", "create pdr 4 qfi 0", "create qer 3 mbr 128000/128000 qfi 2")
+	calls := w.amf.taken()
+	if len(calls) != 1 {
+		t.Fatalf("%d transfers, want 1", len(calls))
+	}
+	cmd, err := sm.ParseModificationCommand(calls[0].n1)
+	if err != nil || cmd.PTI != sm.NoPTI || cmd.HasAMBR {
+		t.Fatalf("command %+v, %v", cmd, err)
+	}
+	if rules, err := sm.ParseQoSRules(cmd.QoSRules); err != nil || len(rules) != 1 || rules[0].Op != sm.RuleOpCreate || rules[0].QFI != 2 {
+		t.Errorf("QoS rules %+v, %v, want one created for QFI 2", rules, err)
+	}
+	if x, err := ngap.DecodeModifyRequestTransfer(calls[0].n2); err != nil || len(x.Flows) != 1 || x.Flows[0].GBR == nil || x.Flows[0].GBR.MFBRDownlink != 128e3 {
+		t.Errorf("Modify Request Transfer %+v, %v, want the GBR flow", x, err)
+	}
+	w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendModificationComplete(nil, 1, sm.NoPTI)})
+
+	w.setRules(supi1)
+	w.pcf.SubscriptionDataChanged(t.Context(), supi1)
+	w.wantTrace("remove pdr 3", "remove pdr 4", "remove qer 3")
+	calls = w.amf.taken()
+	if len(calls) != 1 {
+		t.Fatalf("%d transfers, want 1", len(calls))
+	}
+	cmd, _ = sm.ParseModificationCommand(calls[0].n1)
+	if rules, err := sm.ParseQoSRules(cmd.QoSRules); err != nil || len(rules) != 1 || rules[0].Op != sm.RuleOpDelete {
+		t.Errorf("QoS rules %+v, %v, want one deleted", rules, err)
+	}
+	if x, err := ngap.DecodeModifyRequestTransfer(calls[0].n2); err != nil || len(x.Release) != 1 || x.Release[2] == nil {
+		t.Errorf("Modify Request Transfer %+v, %v, want QoS flow 2 released", x, err)
+	}
+}
+
+// setRules sets the PCC rules of supi's internet DNN.
+func (w *world) setRules(supi string, rules ...sbi.PCCRule) {
+	w.sdm.mu.Lock()
+	defer w.sdm.mu.Unlock()
+	subs := slices.Clone(w.sdm.subs[supi])
+	for i := range subs {
+		if subs[i].DNN == "internet" {
+			subs[i].PCCRules = rules
+		}
+	}
+	w.sdm.subs[supi] = subs
+}
