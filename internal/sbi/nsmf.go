@@ -78,7 +78,41 @@ const (
 	N2PathSwitchRequestFailed // Path Switch Request Unsuccessful Transfer (§9.3.4.17, SMF → AMF)
 	// PDU session modification (TS 38.413 §8.2.3; TS 29.502 N2SmInfoType PDU_RES_MOD_FAIL).
 	N2ModifyFailure // PDU Session Resource Modify Unsuccessful Transfer (PDU_RES_MOD_FAIL)
+	// N2 handover (TS 23.502 §4.9.1.3; TS 29.502 N2SmInfoType
+	// HANDOVER_REQUIRED, HANDOVER_CMD, HANDOVER_PREP_FAIL,
+	// HANDOVER_REQ_ACK, HANDOVER_RES_ALLOC_FAIL).
+	N2HandoverRequired                  // Handover Required Transfer (TS 38.413 §9.3.4.14)
+	N2HandoverCommand                   // Handover Command Transfer (§9.3.4.10, SMF → AMF)
+	N2HandoverPreparationFailure        // Handover Preparation Unsuccessful Transfer (§9.3.4.18, SMF → AMF)
+	N2HandoverRequestAck                // Handover Request Acknowledge Transfer (§9.3.4.11)
+	N2HandoverResourceAllocationFailure // Handover Resource Allocation Unsuccessful Transfer (§9.3.4.19)
 )
+
+// HOState is the state of an N2 handover of a PDU session (TS 29.502
+// §6.1.6.3.4 HoState), set by the AMF in an update.
+type HOState uint8
+
+const (
+	HONone      HOState = iota // NONE: the update is no part of a handover
+	HOPreparing                // PREPARING: the source asked for the handover
+	HOPrepared                 // PREPARED: the target gNB answered
+	HOCompleted                // COMPLETED: the UE arrived at the target
+	HOCancelled                // CANCELLED: the handover was cancelled or failed
+)
+
+func (s HOState) String() string {
+	switch s {
+	case HOPreparing:
+		return "PREPARING"
+	case HOPrepared:
+		return "PREPARED"
+	case HOCompleted:
+		return "COMPLETED"
+	case HOCancelled:
+		return "CANCELLED"
+	}
+	return "NONE"
+}
 
 // UpCnxState is the state of a PDU session's user plane connection (TS
 // 29.502 §6.1.6.3.2 UpCnxState).
@@ -121,6 +155,11 @@ type SMContextUpdate struct {
 	// buffer its downlink) or ACTIVATING (TS 23.502 §4.2.3.2: the SMF
 	// answers with the N2 SM information to set the user plane up).
 	UpCnxState UpCnxState
+	// HOState, when set, makes the update a step of an N2 handover (TS
+	// 23.502 §4.9.1.3): PREPARING with N2HandoverRequired, PREPARED with
+	// N2HandoverRequestAck or N2HandoverResourceAllocationFailure, and
+	// COMPLETED or CANCELLED without N2 SM information.
+	HOState HOState
 }
 
 // SMContextUpdated is the SMF's answer: messages for the UE and gNB, and

@@ -27,6 +27,10 @@ func (s *SMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContext
 	}
 	var out sbi.SMContextUpdated
 	switch {
+	case upd.HOState != sbi.HONone:
+		if out, err = s.handover(ctx, ss, upd); err != nil {
+			return out, err
+		}
 	case upd.N2SMType != sbi.N2None:
 		if out, err = s.updateN2(ctx, ss, upd.N2SMType, upd.N2SM); err != nil {
 			return out, err

@@ -24,6 +24,7 @@ type metrics struct {
 	reactivations   *prometheus.CounterVec
 	pathSwitches    *prometheus.CounterVec
 	modifications   *prometheus.CounterVec
+	handovers       *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, error) {
@@ -76,6 +77,10 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 			Name: "keel_smf_path_switches_total",
 			Help: "Downlink path switches of PDU sessions after a handover (TS 23.502 §4.9.1.2.2), by result: switched, setup_failed (the target gNB could not set the session up: released), failed (not switched: released).",
 		}, []string{"result"}),
+		handovers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_smf_n2_handovers_total",
+			Help: "Steps of N2 handovers of PDU sessions (TS 23.502 §4.9.1.3), by hoState the AMF sent and result: preparing, prepared, not_admitted (the target could not set the session up: released), completed (path switched), cancelled, refused.",
+		}, []string{"step"}),
 		associated: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "keel_smf_upf_associated",
 			Help: "1 while the SMF has a PFCP association with the UPF.",
@@ -87,7 +92,7 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.sessions, m.establishments, m.n4, m.reports, m.restored, m.upfRestarts, m.associated, m.refused, m.downlinkReports, m.n1n2, m.reactivations, m.pathSwitches, m.modifications} {
+		for _, c := range []prometheus.Collector{m.sessions, m.establishments, m.n4, m.reports, m.restored, m.upfRestarts, m.associated, m.refused, m.downlinkReports, m.n1n2, m.reactivations, m.pathSwitches, m.modifications, m.handovers} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

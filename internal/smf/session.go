@@ -200,6 +200,9 @@ type session struct {
 	// (handle_modify.go).
 	mod        *modification
 	nextPolicy *sbi.SMPolicy
+	// ho is the N2 handover under way (handle_handover.go); written
+	// with mu held.
+	ho handover
 
 	// upSEID is the UP F-SEID's SEID, 0 while no N4 session exists;
 	// written with mu held.
