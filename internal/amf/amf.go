@@ -60,6 +60,10 @@ type Config struct {
 	// NGAP Overload Start until the number falls to half. 0 means
 	// DefaultMaxRegistering.
 	MaxRegistering int
+	// TNGRELOCprep bounds an N2 handover's preparation, from Handover
+	// Required to Handover Command (TS 38.413 §8.4.1.2); 0 means
+	// DefaultTNGRELOCprep.
+	TNGRELOCprep time.Duration
 }
 
 // DefaultMaxRegistering is the default of Config.MaxRegistering.

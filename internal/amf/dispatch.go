@@ -88,7 +88,15 @@ func (a *AMF) handlePDU(ctx context.Context, r *ran, in sctp.Message) {
 	case *message.RRCInactiveTransitionReport:
 		a.handleRRCInactiveTransitionReport(ctx, r, msg)
 	case *message.HandoverRequired:
-		a.refuseHandover(ctx, r, msg)
+		a.handleHandoverRequired(ctx, r, msg)
+	case *message.HandoverRequestAcknowledge:
+		a.handleHandoverRequestAcknowledge(ctx, r, msg)
+	case *message.HandoverFailure:
+		a.handleHandoverFailure(ctx, r, msg)
+	case *message.UplinkRANStatusTransfer:
+		a.handleUplinkRANStatusTransfer(ctx, r, msg)
+	case *message.HandoverNotify:
+		a.handleHandoverNotify(ctx, r, msg)
 	case *message.HandoverCancel:
 		a.handleHandoverCancel(ctx, r, msg)
 	case *message.PathSwitchRequest:

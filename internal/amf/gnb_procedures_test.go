@@ -227,8 +227,9 @@ func TestGNBProceduresOfAKnownUE(t *testing.T) {
 		want  string // gnb.Event.Procedure of the answer
 		cause string // for an Error Indication
 	}{
-		{"Handover Required", handoverRequired, "*message.HandoverPreparationFailure", ""},
-		{"Handover Cancel", cancelHO, "*message.HandoverCancelAcknowledge", ""},
+		// No gNB 99 is connected: unknown-targetID (TS 38.413 §9.3.1.2).
+		{"Handover Required", handoverRequired, "HandoverPreparationFailure", "radio-network/12"},
+		{"Handover Cancel", cancelHO, "HandoverCancelAcknowledge", ""},
 		{"UE Context Resume Request", resume, "*message.UEContextResumeFailure", ""},
 		{"UE Context Suspend Request", suspend, "*message.UEContextSuspendFailure", ""},
 		{"Uplink UE Associated NRPPa Transport", nrppa, "ErrorIndication", "protocol/3"},
@@ -239,7 +240,7 @@ func TestGNBProceduresOfAKnownUE(t *testing.T) {
 		if ev.Procedure != tt.want || ev.Cause != tt.cause {
 			t.Errorf("%s of a known UE: answer %+v, want %s %s", tt.name, ev, tt.want, tt.cause)
 		}
-		if tt.want == "*message.PDUSessionResourceModifyConfirm" || tt.want == "*message.HandoverCancelAcknowledge" {
+		if tt.want == "*message.PDUSessionResourceModifyConfirm" || tt.want == "HandoverCancelAcknowledge" {
 			continue // answered, not refused: the procedure exists
 		}
 		sendNGAP(t, g, tt.build(&ie.AMFUENGAPID{Value: amfID + 1000}, &ie.RANUENGAPID{Value: ranID}))
@@ -247,7 +248,7 @@ func TestGNBProceduresOfAKnownUE(t *testing.T) {
 			t.Errorf("%s of an unknown UE: answer %+v, want Error Indication radio-network/14", tt.name, ev)
 		}
 	}
-	for proc, n := range map[string]float64{"HandoverPreparation": 1, "UEContextResume": 1, "UEContextSuspend": 1, "UplinkUEAssociatedNRPPaTransport": 1} {
+	for proc, n := range map[string]float64{"UEContextResume": 1, "UEContextSuspend": 1, "UplinkUEAssociatedNRPPaTransport": 1} {
 		if got := metrictest.Value(t, c.reg, "keel_ngap_refused_procedures_total", "procedure", proc); got != n {
 			t.Errorf("refused %s = %v, want %v", proc, got, n)
 		}

@@ -17,31 +17,6 @@ import (
 // limited per procedure. docs/conformance.md lists every gNB-initiated
 // procedure and what Keel does with it.
 
-// refuseHandover answers Handover Required with Handover Preparation
-// Failure (§8.4.1.3): Keel prepares no handover yet, which for the
-// source gNB is a failure of the target side.
-func (a *AMF) refuseHandover(ctx context.Context, r *ran, msg *message.HandoverRequired) {
-	u, c := a.boundUE(ctx, r, msg)
-	if u == nil {
-		return
-	}
-	cause := ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHoFailureInTarget5GCNgranNodeOrTargetSystem)
-	a.refused(u, msg, cause)
-	a.sendUE(c, ngap.HandoverPreparationFailure(c.amfID, c.ranID, cause))
-}
-
-// handleHandoverCancel acknowledges a Handover Cancel (§8.4.5.2): no
-// preparation runs, so there is nothing to cancel and nothing else to
-// answer.
-func (a *AMF) handleHandoverCancel(ctx context.Context, r *ran, msg *message.HandoverCancel) {
-	u, c := a.boundUE(ctx, r, msg)
-	if u == nil {
-		return
-	}
-	a.metrics.reports.WithLabelValues("HandoverCancel").Inc()
-	a.sendUE(c, ngap.HandoverCancelAcknowledge(c.amfID, c.ranID))
-}
-
 // refuseResume and refuseSuspend answer the UE context procedures of
 // User Plane CIoT 5GS Optimisation (§8.3), which Keel never
 // agrees with a UE: the request does not fit the UE's state.

@@ -81,6 +81,11 @@ func (a *AMF) connectionGone(ctx context.Context, u *ueContext, c *ueConn) {
 	if c == nil || !u.conn.CompareAndSwap(c, nil) {
 		return
 	}
+	if ho := u.handover; ho != nil {
+		// The source connection of a handover is gone: so is the
+		// handover (TS 38.413 §8.4.5: as if cancelled).
+		a.endHandover(u, ho, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHandoverCancelled))
+	}
 	a.unbindConn(c)
 	u.rrcState = ""
 	if a.stopping.Load() {
@@ -174,7 +179,9 @@ func (a *AMF) completeRetired(r *ran, amfID, ranID int64) bool {
 	a.ues.Lock()
 	defer a.ues.Unlock()
 	c := a.ues.retired[amfID]
-	if c == nil || c.ran != r || c.ranID != ranID {
+	// A connection retired before its gNB gave a RAN UE NGAP ID (an N2
+	// handover's target) takes the Complete with any.
+	if c == nil || c.ran != r || (c.ranID >= 0 && c.ranID != ranID) {
 		return false
 	}
 	delete(a.ues.retired, amfID)

@@ -25,6 +25,7 @@ type metrics struct {
 	pagingAttempts      prometheus.Counter
 	serviceRequests     *prometheus.CounterVec
 	pathSwitches        *prometheus.CounterVec
+	handovers           *prometheus.CounterVec
 
 	refused *prometheus.CounterVec
 	reports *prometheus.CounterVec
@@ -69,6 +70,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		procedures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_amf_procedures_total", Help: "5GMM procedures (registration, authentication, deregistration) by result.",
 		}, []string{"procedure", "result"}),
+		handovers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_amf_n2_handovers_total",
+			Help: "N2 handovers (TS 23.502 §4.9.1.3, TS 38.413 §8.4.1-8.4.3, 8.4.5): required, commanded, completed, cancelled, and the preparation failures by cause (not-connected, type-not-supported, unknown-target, ta-not-served, no-session, not-prepared, not-admitted, target-failure, timeout).",
+		}, []string{"result"}),
 		pathSwitches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_amf_path_switches_total",
 			Help: "Path Switch Requests of Xn handovers (TS 38.413 §8.4.4, TS 23.502 §4.9.1.2), by result: acknowledged, or failed with its cause (unknown-ue, not-connected, ta-not-served, no-session-switched, busy).",
@@ -107,7 +112,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.associations, m.gnbs, m.messages, m.protocolErrors, m.setups, m.configUpdates, m.resets,
-			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts, m.serviceRequests, m.pathSwitches,
+			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts, m.serviceRequests, m.pathSwitches, m.handovers,
 			m.refused, m.reports, m.contextModifications, m.radioCapabilities} {
 			if err := reg.Register(c); err != nil {
 				return nil, err

@@ -66,6 +66,8 @@ type ueContext struct {
 	// switching is set while a Path Switch Request waits for the SMF
 	// (handle_path_switch.go): a second one is refused meanwhile.
 	switching bool
+	// handover is the N2 handover under way (handle_handover.go).
+	handover *n2Handover
 }
 
 type timerSlot struct {
@@ -581,6 +583,9 @@ func (a *AMF) dropUE(u *ueContext, release *ie.Cause) {
 			u.timers[i].stop()
 		}
 		u.timers[i].gen++
+	}
+	if ho := u.handover; ho != nil {
+		a.endHandover(u, ho, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHandoverCancelled))
 	}
 	if c := u.conn.Swap(nil); c != nil {
 		if release != nil {

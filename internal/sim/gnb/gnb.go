@@ -289,6 +289,12 @@ func (g *GNB) read() {
 			g.emit(Event{Procedure: "NGSetupResponse"})
 		case *message.NGSetupFailure:
 			g.emit(Event{Procedure: "NGSetupFailure", Cause: ngap.CauseString(x.Cause)})
+		case *message.HandoverPreparationFailure:
+			g.emit(Event{Procedure: "HandoverPreparationFailure", Cause: ngap.CauseString(x.Cause)})
+		case *message.HandoverCommand:
+			g.emit(Event{Procedure: "HandoverCommand"})
+		case *message.HandoverCancelAcknowledge:
+			g.emit(Event{Procedure: "HandoverCancelAcknowledge"})
 		default:
 			g.emit(Event{Procedure: fmt.Sprintf("%T", m)})
 		}
