@@ -50,10 +50,13 @@ type SimSummary struct {
 	RouterAdvertisements int `json:"router_advertisements"`
 	// With --qos-flow: the QoS flows the UEs added by UE-requested PDU
 	// session modification, and the UDP datagrams they sent in them.
-	QoSFlows       int      `json:"qos_flows,omitempty"`
-	QoSFlowPackets int      `json:"qos_flow_packets,omitempty"`
-	RatePerS       float64  `json:"rate_per_s,omitempty"`
-	LatencyMS      *Latency `json:"latency_ms,omitempty"`
+	QoSFlows       int `json:"qos_flows,omitempty"`
+	QoSFlowPackets int `json:"qos_flow_packets,omitempty"`
+	// DefaultFlowPackets: the datagrams sent alongside in the default
+	// QoS flow (--default-flow-traffic).
+	DefaultFlowPackets int      `json:"default_flow_packets,omitempty"`
+	RatePerS           float64  `json:"rate_per_s,omitempty"`
+	LatencyMS          *Latency `json:"latency_ms,omitempty"`
 	// SessionsPerS is PDU sessions established per second.
 	SessionsPerS float64 `json:"sessions_per_s,omitempty"`
 	// With --idle and --paging: the accepted Service Requests, UE- and
@@ -89,7 +92,7 @@ type SimSummary struct {
 }
 
 func runSim(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--request-nssai SST[:SD],...|none] [--pdu [--pdu-type ipv4|ipv6|ipv4v6]] [--ping ADDR [--qos-flow 5qi=N,gfbr=RATE,mfbr=RATE]] [--idle] [--paging] [--handover xn|n2] [--churn --duration D --reconnect-every D]] [--json]")
+	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--request-nssai SST[:SD],...|none] [--pdu [--pdu-type ipv4|ipv6|ipv4v6]] [--ping ADDR [--qos-flow 5qi=N,gfbr=RATE,mfbr=RATE [--qos-flow-duration D] [--default-flow-traffic]]] [--idle] [--paging] [--handover xn|n2] [--churn --duration D --reconnect-every D]] [--json]")
 	amfAddr := fs.String("amf", "127.0.0.1:38412", "the AMF's N2 address")
 	gnbs := fs.Int("gnbs", 1, "number of gNBs, each with its own SCTP association")
 	jsonOut := fs.Bool("json", false, "print a JSON summary for scripts")
@@ -113,7 +116,9 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	dnn := fs.String("dnn", "", "DNN of the PDU sessions (default: the subscription's first)")
 	ping := fs.String("ping", "", "send ICMP echo requests to this IPv4 address from each UE's session, inside GTP-U (implies --pdu)")
 	pingCount := fs.Int("ping-count", 1, "echo requests per UE with --ping")
-	qosFlow := fs.String("qos-flow", "", "with --ping, each UE then asks for a QoS flow (UE-requested PDU session modification) with a packet filter for the --ping address, UDP port 5000, and sends UDP traffic in it at twice the MFBR for 0.5 s: 5qi=N,gfbr=RATE,mfbr=RATE, RATE like 128kbps or 2Mbps")
+	qosFlow := fs.String("qos-flow", "", "with --ping, each UE then asks for a QoS flow (UE-requested PDU session modification) with a packet filter for the --ping address, UDP port 5000, and sends UDP traffic in it at twice the MFBR for --qos-flow-duration: 5qi=N,gfbr=RATE,mfbr=RATE, RATE like 128kbps or 2Mbps")
+	defaultFlow := fs.Bool("default-flow-traffic", false, "with --qos-flow, each UE sends the same UDP traffic at the same time in its default QoS flow, to port 5001 (outside the flow's packet filter), which the flow's MFBR does not limit")
+	qosFlowFor := fs.Duration("qos-flow-duration", 500*time.Millisecond, "with --qos-flow, how long each UE sends in its QoS flow")
 	pduType := fs.String("pdu-type", "ipv4", "PDU session type the UEs request with --pdu: ipv4, ipv6 or ipv4v6 (a session with IPv6 waits for the network's Router Advertisement)")
 	idle := fs.Bool("idle", false, "after registration (and the session), the gNB releases each UE for user inactivity, then the UE sends a Service Request (and pings after it with --ping)")
 	paging := fs.Bool("paging", false, "with each UE idle, send it downlink from the data-network side (a UDP datagram to its address, routed by this host to the core's N6) so that it is paged, answers with a Service Request and receives it (implies --pdu)")
@@ -202,7 +207,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			count: *ues, plmn: plmn, slice: slice, requested: requested, suci: *suciFlag, provision: *provisionFlag, imsi: *imsi,
 			k: *kFlag, opc: *opcFlag, concurrency: *concurrency, timeout: *timeout, deregister: *deregister,
 			pdu: *pdu, dnn: *dnn, ping: *ping, pingCount: *pingCount, rate: *rate,
-			idle: *idle, paging: *paging, pduType: *pduType, handover: *handover, handoverTraffic: *hoTraffic, qosFlow: *qosFlow,
+			idle: *idle, paging: *paging, pduType: *pduType, handover: *handover, handoverTraffic: *hoTraffic, qosFlow: *qosFlow, qosFlowFor: *qosFlowFor, defaultFlow: *defaultFlow,
 		}); err != nil {
 			return err
 		}
@@ -284,7 +289,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		sum.AllowedNSSAI = res.allowedNSSAI
 		sum.Sessions, sum.PingSent, sum.PingReplies = res.sessions, res.pingSent, res.pingReplies
 		sum.RouterAdvertisements = res.routerAdverts
-		sum.QoSFlows, sum.QoSFlowPackets = res.qosFlows, res.qosPackets
+		sum.QoSFlows, sum.QoSFlowPackets, sum.DefaultFlowPackets = res.qosFlows, res.qosPackets, res.defaultPackets
 		sum.ServiceRequests, sum.Pagings = res.serviceRequests, res.pagings
 		sum.ConfigurationUpdates = res.configurationUpdates
 		sum.Handovers = res.handovers

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -69,6 +70,10 @@ type ueRun struct {
 	// its session is up, then sends traffic in at twice its MFBR to the
 	// filter's address and port.
 	qos *ue.FlowRequest
+	// qosFor is how long each UE sends in that flow (--qos-flow-duration);
+	// with defaultFlow it sends the same in its default flow meanwhile.
+	qosFor      time.Duration
+	defaultFlow bool
 	// With idle, each UE is released for user inactivity after its
 	// registration and sends a Service Request; with paging, each idle
 	// UE is paged for downlink dn sends it.
@@ -103,6 +108,8 @@ type ueResults struct {
 	// qosFlows counts the QoS flows the UEs added (--qos-flow),
 	// qosPackets the datagrams they sent in them.
 	qosFlows, qosPackets int
+	// defaultPackets: the datagrams sent alongside in the default flow.
+	defaultPackets int
 	// serviceRequests counts the accepted Service Requests, UE- and
 	// network-triggered; pagings the UEs the gNB was paged for.
 	serviceRequests int
@@ -496,11 +503,12 @@ func (r *ueRun) xnHandover(ctx context.Context, s *scenario.Session, gnbs []*gnb
 	return r.pings(ctx, s, res)
 }
 
-// qosFlowTraffic is how long each UE sends in the flow of --qos-flow,
-// and the size of its datagrams.
+// qosFlowPacket is the size of the datagrams each UE sends in the flow
+// of --qos-flow; defaultFlowPort is where --default-flow-traffic sends,
+// outside the flow's packet filter.
 const (
-	qosFlowTraffic = 500 * time.Millisecond
-	qosFlowPacket  = 200
+	qosFlowPacket   = 200
+	defaultFlowPort = qosFlowPort + 1
 )
 
 // qosFlow has the UE ask for the QoS flow of --qos-flow (UE-requested
@@ -517,9 +525,25 @@ func (r *ueRun) qosFlow(ctx context.Context, s *scenario.Session, res *ueResults
 	res.latency(bench.ProcPDUSessionModification, lat)
 	res.add(&res.qosFlows, 1)
 	dst := netip.AddrPortFrom(r.qos.Remote.Addr(), r.qos.RemotePort)
-	n, err := s.FlowTraffic(ctx, 1, qfi, dst, qosFlowPacket, 2*r.qos.MFBR, qosFlowTraffic)
+	var other sync.WaitGroup
+	var otherErr error
+	if r.defaultFlow {
+		b, ok := s.Conn.Session(1)
+		if !ok {
+			return &scenario.Failure{Cause: "no-session"}
+		}
+		other.Add(1)
+		go func() {
+			defer other.Done()
+			var n int
+			n, otherErr = s.FlowTraffic(ctx, 1, b.QFI, netip.AddrPortFrom(dst.Addr(), defaultFlowPort), qosFlowPacket, 2*r.qos.MFBR, r.qosFor)
+			res.add(&res.defaultPackets, n)
+		}()
+	}
+	n, err := s.FlowTraffic(ctx, 1, qfi, dst, qosFlowPacket, 2*r.qos.MFBR, r.qosFor)
 	res.add(&res.qosPackets, n)
-	return err
+	other.Wait()
+	return errors.Join(err, otherErr)
 }
 
 // pings sends the echo requests of --ping, if asked.
@@ -675,6 +699,8 @@ type ueOptions struct {
 	handoverTraffic int
 	pduType         string
 	qosFlow         string
+	qosFlowFor      time.Duration
+	defaultFlow     bool
 }
 
 // pduTypes are the values of --pdu-type.
@@ -710,6 +736,9 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 	if r.pduType == ue.PDUTypeIPv6 && o.paging {
 		return nil, usagef("--paging sends IPv4 downlink: it needs --pdu-type ipv4 or ipv4v6")
 	}
+	if o.defaultFlow && o.qosFlow == "" {
+		return nil, usagef("--default-flow-traffic needs --qos-flow: it sends alongside that flow's traffic")
+	}
 	if o.qosFlow != "" {
 		if o.ping == "" {
 			return nil, usagef("--qos-flow needs --ping: its packet filter and traffic are for that address")
@@ -721,7 +750,10 @@ func prepareUEs(ctx context.Context, env Env, apiF *apiFlags, o ueOptions) (*ueR
 		if err != nil {
 			return nil, err
 		}
-		r.qos, r.pdu = &f, true
+		if o.qosFlowFor <= 0 || o.qosFlowFor > time.Hour {
+			return nil, usagef("--qos-flow-duration %v: want more than 0 and at most 1h", o.qosFlowFor)
+		}
+		r.qos, r.qosFor, r.defaultFlow, r.pdu = &f, o.qosFlowFor, o.defaultFlow, true
 	}
 	if o.ping != "" {
 		a, err := netip.ParseAddr(o.ping)
