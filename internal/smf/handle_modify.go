@@ -242,6 +242,15 @@ func (s *SMF) endModification(ctx context.Context, ss *session, outcome string) 
 	}
 	s.metrics.modifications.WithLabelValues(kind, outcome).Inc()
 	ss.mod = nil
+	if ss.state == releasing || ss.state == released {
+		ss.unadmitted = nil
+	}
+	if gone := ss.unadmitted; len(gone) > 0 {
+		// The deletion goes first; a waiting policy change after it.
+		ss.unadmitted = nil
+		s.deleteAtUE(ctx, ss, gone)
+		return
+	}
 	pol := ss.nextPolicy
 	ss.nextPolicy = nil
 	if pol == nil || ss.state == releasing || ss.state == released {
@@ -273,6 +282,11 @@ func (s *SMF) rollBack(ctx context.Context, ss *session) {
 		ss.log.Warn("N4: restoring the rules of before the modification failed", "error", err)
 	}
 	s.reportInactive(ctx, ss, current, m.oldFlows)
+	// A flow the gNB did not admit that this modification created never
+	// reached the UE: nothing to delete there.
+	ss.unadmitted = slices.DeleteFunc(ss.unadmitted, func(f qosFlow) bool {
+		return !slices.ContainsFunc(m.oldFlows, func(o qosFlow) bool { return o.qfi == f.qfi })
+	})
 }
 
 // reportInactive tells the PCF of the PCC rules whose flows went from
@@ -312,18 +326,10 @@ func (s *SMF) modifyN2(ctx context.Context, ss *session, t sbi.N2SMType, b []byt
 			return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
 		}
 		// TS 23.502 §4.3.3.2 step 5: a flow the gNB did not admit goes
-		// from the session and the UPF (the UE keeps its rule until the
-		// next modification that names it).
-		for qfi, cause := range r.Failed {
-			before := slices.Clone(ss.flows)
-			if !ss.removeFlow(qfi) {
-				continue
-			}
-			ss.log.Info("the gNB did not admit the QoS flow: removed", "qfi", qfi, "cause", ngap.CauseString(cause))
-			if err := s.applyFlows(ctx, ss, before, ss.flows, false); err != nil {
-				ss.log.Warn("N4: removing the QoS flow failed", "qfi", qfi, "error", err)
-			}
-			s.reportInactive(ctx, ss, before, ss.flows)
+		// from the session and the UPF, and from the UE once this
+		// modification ends (dropFlows).
+		if err := s.dropFlows(ctx, ss, r.Failed, "not admitted by the gNB"); err != nil {
+			ss.log.Warn("N4: removing the QoS flows the gNB did not admit failed", "error", err)
 		}
 		return sbi.SMContextUpdated{}, nil
 	}

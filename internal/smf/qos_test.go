@@ -180,6 +180,30 @@ func TestFlowNotAdmitted(t *testing.T) {
 			if d := cmp.Diff([]uint32{1, 2, 4}, qers); d != "" {
 				t.Errorf("QERs at the UPF (-want +got):\n%s", d)
 			}
+			// The UE was given the flow's QoS rule and description in
+			// the accept: a network-requested modification, N1 only,
+			// deletes them (TS 23.502 §4.3.3.2 step 1e).
+			w.waitFor("the deletion sent to the UE", func() bool { return w.amf.count() > 0 })
+			calls := w.amf.taken()
+			if len(calls) != 1 || calls[0].n2Type != sbi.N2None || calls[0].notify == nil {
+				t.Fatalf("N1N2 transfers %+v, want one N1-only transfer with a failure notifier", calls)
+			}
+			cmd, err := sm.ParseModificationCommand(calls[0].n1)
+			if err != nil || cmd.PTI != sm.NoPTI || cmd.HasAMBR {
+				t.Fatalf("command %+v, %v, want a network-requested one without Session-AMBR", cmd, err)
+			}
+			rules, err := sm.ParseQoSRules(cmd.QoSRules)
+			if err != nil || len(rules) != 1 || rules[0].Op != sm.RuleOpDelete {
+				t.Errorf("QoS rules %+v, %v, want one deletion", rules, err)
+			}
+			descs, err := sm.ParseQoSFlowDescriptions(cmd.QoSFlowDescriptions)
+			if err != nil || len(descs) != 1 || descs[0].QFI != 2 || descs[0].Op != sm.FlowOpDelete {
+				t.Errorf("QoS flow descriptions %+v, %v, want QFI 2 deleted", descs, err)
+			}
+			w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendModificationComplete(nil, 6, sm.NoPTI)})
+			if got := w.modifications("network", "completed"); got != 1 {
+				t.Errorf("completed network-requested modifications = %v, want 1", got)
+			}
 		})
 	}
 }

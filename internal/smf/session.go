@@ -200,6 +200,10 @@ type session struct {
 	// (handle_modify.go).
 	mod        *modification
 	nextPolicy *sbi.SMPolicy
+	// unadmitted are QoS flows the gNB did not admit or released while
+	// a modification ran: the UE is told to delete their rules once it
+	// ends (handle_qos_failed.go).
+	unadmitted []qosFlow
 	// ho is the N2 handover under way (handle_handover.go); written
 	// with mu held.
 	ho handover
