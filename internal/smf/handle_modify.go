@@ -175,7 +175,8 @@ func (s *SMF) modifyPolicy(ctx context.Context, ss *session, pol sbi.SMPolicy, p
 
 // applyFlows gives the UPF the rules of flows after in place of before
 // (TS 29.244 §7.5.4): Create PDR and QER for a new flow, Remove PDR and
-// QER for a deleted one, Update QER with the bit rates of a changed one,
+// QER for a deleted one, Update QER with the bit rates and Update PDR
+// with the downlink PDI (SDF filters) and precedence of a changed one,
 // and the session QER with the policy's session AMBR when ambr. Called
 // with ss.mu held.
 func (s *SMF) applyFlows(ctx context.Context, ss *session, before, after []qosFlow, ambr bool) error {
@@ -187,9 +188,16 @@ func (s *SMF) applyFlows(ctx context.Context, ss *session, before, after []qosFl
 		mr.Create.QERs = append(mr.Create.QERs, r.QERs...)
 	}
 	for i := range modified {
-		q := flowRules(ss, &modified[i], ss.n3).QERs[0]
+		r := flowRules(ss, &modified[i], ss.n3)
+		q := r.QERs[0]
 		q.Set = pfcp.FieldMBR
 		mr.Update.QERs = append(mr.Update.QERs, q)
+		// The downlink PDR's PDI carries the flow's SDF filters and its
+		// precedence the QoS rule's (TS 29.244 §7.5.4.2): a PCC rule's
+		// changed flow descriptions reach the UPF's classification.
+		dl := r.PDRs[1]
+		dl.Set = pfcp.FieldPDI | pfcp.FieldPrecedence
+		mr.Update.PDRs = append(mr.Update.PDRs, dl)
 	}
 	for _, qfi := range deleted {
 		mr.RemovePDRs = append(mr.RemovePDRs, pdrUplinkOf(qfi), pdrDownlinkOf(qfi))

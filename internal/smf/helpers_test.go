@@ -222,6 +222,9 @@ func (u *fakeUPF) answer(req message.Message) (message.Message, error) {
 		for _, q := range r.Create.QERs {
 			u.record("modification up_seid=%d: create qer %d mbr %d/%d qfi %d", r.SEID, q.ID, q.MBRDL, q.MBRUL, q.QFI)
 		}
+		for _, p := range r.Update.PDRs {
+			u.record("modification up_seid=%d: update pdr %d precedence %d sdf %q", r.SEID, p.ID, p.Precedence, p.SDFFilters)
+		}
 		for _, q := range r.Update.QERs {
 			u.record("modification up_seid=%d: update qer %d mbr %d/%d", r.SEID, q.ID, q.MBRDL, q.MBRUL)
 		}

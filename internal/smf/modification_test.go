@@ -313,6 +313,24 @@ func TestNetworkRequestedPCCRule(t *testing.T) {
 	}
 	w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendModificationComplete(nil, 1, sm.NoPTI)})
 
+	// The rule's flow description and MFBR change: the UPF classifies by
+	// the new SDF filter and polices the new rate; the UE's rule has its
+	// packet filters replaced.
+	rule.FlowDescriptions = []string{"permit out 17 from 10.45.0.1 5002 to assigned"}
+	rule.MFBRUplink, rule.MFBRDownlink = 256e3, 256e3
+	w.setRules(supi1, rule)
+	w.pcf.SubscriptionDataChanged(t.Context(), supi1)
+	w.wantTrace(`update pdr 4 precedence 10 sdf ["permit out 17 from 10.45.0.1 5002 to assigned"]`, "update qer 3 mbr 256000/256000")
+	calls = w.amf.taken()
+	if len(calls) != 1 {
+		t.Fatalf("%d transfers for the changed rule, want 1", len(calls))
+	}
+	cmd, _ = sm.ParseModificationCommand(calls[0].n1)
+	if rules, err := sm.ParseQoSRules(cmd.QoSRules); err != nil || len(rules) != 1 || rules[0].Op != sm.RuleOpReplaceFilters {
+		t.Errorf("QoS rules %+v, %v, want the filters of one replaced", rules, err)
+	}
+	w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendModificationComplete(nil, 1, sm.NoPTI)})
+
 	w.setRules(supi1)
 	w.pcf.SubscriptionDataChanged(t.Context(), supi1)
 	w.wantTrace("remove pdr 3", "remove pdr 4", "remove qer 3")
