@@ -12,6 +12,7 @@ const (
 	ProcServiceRequest = "service_request" // Initial UE Message to Service Accept
 	ProcPaging         = "paging"          // downlink sent from the data network to its arrival at the gNB
 	ProcXnHandover     = "xn_handover"     // Path Switch Request to its acknowledge at the target gNB
+	ProcN2Handover     = "n2_handover"     // Handover Required to the source's UE Context Release Command
 	// ProcPDUSessionModification is a UE-requested PDU session
 	// modification: the request sent to the UE's COMPLETE.
 	ProcPDUSessionModification = "pdu_session_modification"

@@ -252,7 +252,7 @@ func TestSimPDUTypeFlag(t *testing.T) {
 	}
 }
 
-// --handover takes xn (n2 is refused until it is supported) and needs
+// --handover takes xn or n2 and needs
 // two gNBs and UEs; it does not go with the idle-mode passes.
 func TestSimHandoverFlag(t *testing.T) {
 	env, _, stderr, _ := apiServer(t)
@@ -262,7 +262,8 @@ func TestSimHandoverFlag(t *testing.T) {
 		want string
 	}{
 		{append([]string{"sim", "--gnbs", "2", "--ues", "1", "--handover", "x2"}, keys...), `--handover "x2": want xn or n2`},
-		{append([]string{"sim", "--gnbs", "2", "--ues", "1", "--handover", "n2"}, keys...), "--handover n2"},
+		{append([]string{"sim", "--ues", "1", "--handover", "n2"}, keys...), "--gnbs 2 or more"},
+		{append([]string{"sim", "--gnbs", "2", "--ues", "1", "--handover", "n2", "--paging"}, keys...), "does not go with --idle"},
 		{append([]string{"sim", "--ues", "1", "--handover", "xn"}, keys...), "--gnbs 2 or more"},
 		{[]string{"sim", "--gnbs", "2", "--handover", "xn"}, "--gnbs 2 or more and --ues"},
 		{append([]string{"sim", "--gnbs", "2", "--ues", "1", "--handover", "xn", "--idle"}, keys...), "does not go with --idle"},

@@ -86,7 +86,8 @@ type SimSummary struct {
 	// "registration", "pdu_session", "service_request" (Initial UE
 	// Message to Service Accept), "paging" (downlink sent from the
 	// data network to its arrival at the gNB), "xn_handover" (Path
-	// Switch Request to its acknowledge) and "pdu_session_modification"
+	// Switch Request to its acknowledge), "n2_handover" (Handover
+	// Required to the source's UE Context Release Command) and "pdu_session_modification"
 	// (the UE's request to its COMPLETE).
 	Procedures map[string]ProcedureStats `json:"procedures,omitempty"`
 }
@@ -122,8 +123,8 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	pduType := fs.String("pdu-type", "ipv4", "PDU session type the UEs request with --pdu: ipv4, ipv6 or ipv4v6 (a session with IPv6 waits for the network's Router Advertisement)")
 	idle := fs.Bool("idle", false, "after registration (and the session), the gNB releases each UE for user inactivity, then the UE sends a Service Request (and pings after it with --ping)")
 	paging := fs.Bool("paging", false, "with each UE idle, send it downlink from the data-network side (a UDP datagram to its address, routed by this host to the core's N6) so that it is paged, answers with a Service Request and receives it (implies --pdu)")
-	handover := fs.String("handover", "", "with --gnbs 2 or more, once each UE's session is up (and pinged with --ping), move the UE with its session to the next gNB: xn (the source hands it to the target, which sends Path Switch Request; implies --pdu), then ping again")
-	hoTraffic := fs.Int("handover-traffic", 0, "with --handover xn, send each UE this many UDP datagrams from the data-network side (as --paging does), 1 ms apart, around its handover, and count those the gNBs receive (downlink lost during the handover)")
+	handover := fs.String("handover", "", "with --gnbs 2 or more, once each UE's session is up (and pinged with --ping), move the UE with its session to the next gNB: xn (the source hands it to the target, which sends Path Switch Request) or n2 (Handover Required, Request, Command, RAN Status Transfer and Notify through the AMF); implies --pdu; then ping again")
+	hoTraffic := fs.Int("handover-traffic", 0, "with --handover, send each UE this many UDP datagrams from the data-network side (as --paging does), 1 ms apart, around its handover, and count those the gNBs receive (downlink lost during the handover)")
 	rate := fs.Float64("rate", 0, "UE arrivals per second (0: as fast as --concurrency allows)")
 	progress := fs.Bool("progress", true, "a live progress line on a terminal (never when stderr is not one)")
 	gnbN3 := fs.String("gnb-n3", "127.0.0.2", "GTP-U (N3) address of the first gNB; the others count up from it")
@@ -168,15 +169,13 @@ func runSim(ctx context.Context, env Env, args []string) error {
 
 	switch *handover {
 	case "":
-	case "xn":
+	case "xn", "n2":
 		if *gnbs < 2 || *ues < 1 {
 			return usagef("--handover needs --gnbs 2 or more and --ues")
 		}
 		if *idle || *paging || *churnFlag {
 			return usagef("--handover does not go with --idle, --paging or --churn")
 		}
-	case "n2":
-		return usagef("--handover n2: N2 handover is not supported yet")
 	default:
 		return usagef("--handover %q: want xn or n2", *handover)
 	}
@@ -294,6 +293,9 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		sum.ConfigurationUpdates = res.configurationUpdates
 		sum.Handovers = res.handovers
 		sum.HandoversPerS = res.rate(res.handovers, passXnHandover)
+		if run.handover == "n2" {
+			sum.HandoversPerS = res.rate(res.handovers, passN2Handover)
+		}
 		for _, g := range connected {
 			sum.EndMarkers += int(g.EndMarkers())
 		}
@@ -341,6 +343,9 @@ func runSim(ctx context.Context, env Env, args []string) error {
 				fmt.Fprintf(env.Stdout, "handovers %d, End Markers %d", sum.Handovers, sum.EndMarkers)
 				if l, ok := sum.Procedures[passXnHandover]; ok && l.Count > 0 {
 					fmt.Fprintf(env.Stdout, ", path switch ms p50 %.1f p95 %.1f p99 %.1f", l.P50, l.P95, l.P99)
+				}
+				if l, ok := sum.Procedures[passN2Handover]; ok && l.Count > 0 {
+					fmt.Fprintf(env.Stdout, ", N2 handover ms p50 %.1f p95 %.1f p99 %.1f", l.P50, l.P95, l.P99)
 				}
 				fmt.Fprintln(env.Stdout)
 			}

@@ -80,8 +80,8 @@ type ueRun struct {
 	idle   bool
 	paging bool
 	dn     *scenario.DataNetwork
-	// handover, "xn", moves each UE with its session to the next gNB
-	// after its registration pass, pinging again there.
+	// handover, "xn" or "n2", moves each UE with its session to the next
+	// gNB after its registration pass, pinging again there.
 	handover string
 	// handoverTraffic is how many datagrams dn sends each UE around its
 	// handover.
@@ -144,6 +144,7 @@ const (
 	passService      = bench.ProcServiceRequest
 	passPaging       = bench.ProcPaging
 	passXnHandover   = bench.ProcXnHandover
+	passN2Handover   = bench.ProcN2Handover
 )
 
 // runUEs runs the UEs over the connected gNBs in passes, at most
@@ -172,8 +173,13 @@ func runUEs(ctx context.Context, r *ueRun, gnbs []*gnb.GNB, live chan<- *ueResul
 		sessions[i] = s
 		return err
 	}}}
-	if r.handover == "xn" {
+	switch r.handover {
+	case "xn":
 		passes = append(passes, pass{passXnHandover, func(ctx context.Context, i int, _ *gnb.GNB) error {
+			return r.xnHandover(ctx, sessions[i], gnbs, res)
+		}})
+	case "n2":
+		passes = append(passes, pass{passN2Handover, func(ctx context.Context, i int, _ *gnb.GNB) error {
 			return r.xnHandover(ctx, sessions[i], gnbs, res)
 		}})
 	}
@@ -460,7 +466,8 @@ func (r *ueRun) page(ctx context.Context, i int, s *scenario.Session, res *ueRes
 }
 
 // xnHandover moves the UE of s, connected with its session, to the gNB
-// after its own (i+1 mod gNBs) with an Xn handover, then pings there.
+// after its own (i+1 mod gNBs) with an Xn handover, or an N2 handover
+// with --handover n2, then pings there.
 func (r *ueRun) xnHandover(ctx context.Context, s *scenario.Session, gnbs []*gnb.GNB, res *ueResults) error {
 	k := 0
 	for j, g := range gnbs {
@@ -493,12 +500,16 @@ func (r *ueRun) xnHandover(ctx context.Context, s *scenario.Session, gnbs []*gnb
 		})
 		<-started
 	}
-	lat, err := s.XnHandover(ctx, target)
+	proc, handover := passXnHandover, s.XnHandover
+	if r.handover == "n2" {
+		proc, handover = passN2Handover, s.N2Handover
+	}
+	lat, err := handover(ctx, target)
 	traffic.Wait()
 	if err != nil {
 		return err
 	}
-	res.latency(passXnHandover, lat)
+	res.latency(proc, lat)
 	res.add(&res.handovers, 1)
 	return r.pings(ctx, s, res)
 }

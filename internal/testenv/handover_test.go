@@ -60,6 +60,58 @@ func TestXnHandoverOnTheWire(t *testing.T) {
 	}
 }
 
+// TestN2HandoverOnTheWire runs `keel sim --gnbs 2 --handover n2 --ping`
+// against the core: each of 10 UEs, its session up and pinged, moves to
+// the other gNB with an N2 handover (TS 23.502 §4.9.1.3; TS 38.413
+// §8.4.1–8.4.3, 8.4.6, 8.4.7) — Handover Required from the source, the
+// AMF's Handover Request to the target with an NH the UE checks against
+// its own, the acknowledge, Handover Command, the RAN Status Transfer
+// relayed, Handover Notify, the SMF's switch with the UPF's End Marker
+// on the old tunnel, the source released — and pings again through the
+// target. Then tshark decodes the capture: no malformed frame nor
+// expert error, the handover messages present, no failure, one End
+// Marker per UE.
+func TestN2HandoverOnTheWire(t *testing.T) {
+	sctptest.RequireNetNS(t)
+	stop := capture(t)
+	core, token := startCoreWith(t, func(c *config.Config) { c.AMF.Ciphering = []string{"NEA0"} })
+
+	const ues = 10
+	sum, code, stderr := runSim(t, core.HTTPAddr().String(), token,
+		"--amf", core.N2Addr().String(), "--gnbs", "2", "--ues", "10", "--provision", "--handover", "n2", "--ping", "10.45.0.1")
+	if code != 0 || sum.Failed != 0 || sum.Handovers != ues || sum.PingReplies < 2*ues || sum.EndMarkers < ues {
+		t.Fatalf("keel sim = exit %d, %+v\n%s", code, sum, stderr)
+	}
+	t.Logf("keel sim: handovers %d, end markers %d, ping replies %d of %d, procedures %+v", sum.Handovers, sum.EndMarkers, sum.PingReplies, sum.PingSent, sum.Procedures)
+	if p, ok := sum.Procedures["n2_handover"]; !ok || p.Count != ues {
+		t.Errorf("procedures[n2_handover] = %+v, want %d", p, ues)
+	}
+
+	pcap := stop()
+	nas := []string{"-o", "nas-5gs.null_decipher:TRUE"}
+	if bad := tshark(t, pcap, append(nas, "-Y", "_ws.malformed || _ws.expert.severity==error || sctp.checksum.status==0")...); bad != "" {
+		t.Errorf("tshark found malformed frames, expert errors or bad checksums:\n%s", bad)
+	}
+	if n := lines(tshark(t, pcap, append(nas, "-Y", "gtp.message == 254")...)); n != ues {
+		t.Errorf("tshark: %d End Markers, want %d", n, ues)
+	}
+	// SCTP bundles NGAP messages: a frame may carry several.
+	for _, field := range []string{"ngap.HandoverRequired_element", "ngap.HandoverRequest_element", "ngap.HandoverRequestAcknowledge_element",
+		"ngap.HandoverCommand_element", "ngap.UplinkRANStatusTransfer_element", "ngap.DownlinkRANStatusTransfer_element", "ngap.HandoverNotify_element"} {
+		if n := lines(tshark(t, pcap, append(nas, "-Y", field)...)); n < 1 {
+			t.Errorf("tshark: no frame with %s", field)
+		}
+	}
+	for _, field := range []string{"ngap.HandoverPreparationFailure_element", "ngap.HandoverFailure_element"} {
+		if n := lines(tshark(t, pcap, append(nas, "-Y", field)...)); n != 0 {
+			t.Errorf("tshark: %d frames with %s, want none", n, field)
+		}
+	}
+	if n := occurrences(t, pcap, nas, "ngap.nextHopChainingCount", "2"); n != ues {
+		t.Errorf("tshark decoded %d Security Contexts with NCC 2, want %d", n, ues)
+	}
+}
+
 // TestXnHandoverDownlinkLoss measures the downlink lost during Xn
 // handovers with traffic flowing: each UE gets a UDP datagram from the
 // data network every millisecond around its handover (--handover-traffic),

@@ -103,6 +103,7 @@ type GNB struct {
 	wg     sync.WaitGroup // the NGAP reader and the N3 reader
 	ues    ueTable
 	paging pagingTable
+	n2     n2Table
 
 	up      *userPlane // nil without an N3 address
 	bearers bearerTable
@@ -289,10 +290,6 @@ func (g *GNB) read() {
 			g.emit(Event{Procedure: "NGSetupResponse"})
 		case *message.NGSetupFailure:
 			g.emit(Event{Procedure: "NGSetupFailure", Cause: ngap.CauseString(x.Cause)})
-		case *message.HandoverPreparationFailure:
-			g.emit(Event{Procedure: "HandoverPreparationFailure", Cause: ngap.CauseString(x.Cause)})
-		case *message.HandoverCommand:
-			g.emit(Event{Procedure: "HandoverCommand"})
 		case *message.HandoverCancelAcknowledge:
 			g.emit(Event{Procedure: "HandoverCancelAcknowledge"})
 		default:

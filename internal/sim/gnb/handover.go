@@ -183,18 +183,8 @@ func (g *GNB) handedOver(c *UEConn, moved map[*bearer]*bearer) {
 		delete(g.ues.byRAN, c.ranID)
 	}
 	g.ues.mu.Unlock()
-	g.bearers.mu.Lock()
-	for psi, b := range c.sessions {
-		delete(c.sessions, psi)
-		if moved[b] == nil {
-			delete(g.bearers.byTEID, b.DLTEID)
-		}
-	}
-	g.bearers.mu.Unlock()
+	g.detach(c, moved)
 	c.goneOnce.Do(func() { close(c.gone) })
-	for b := range moved {
-		time.AfterFunc(forwardLimit, func() { g.dropForward(b) })
-	}
 }
 
 // endMarker takes the End Marker of a tunnel (TS 29.281 §7.3.2): the

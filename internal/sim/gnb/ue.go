@@ -39,6 +39,13 @@ type Downlink struct {
 	// PathSwitchFailed and Cause for a failure.
 	PathSwitch       *ngap.PathSwitchAck
 	PathSwitchFailed bool
+	// HandoverCommand is the AMF's answer to the Handover Required of an
+	// N2 handover from this gNB (n2handover.go), or HandoverFailed with
+	// Cause for a Handover Preparation Failure; RANStatus is set when a
+	// Downlink RAN Status Transfer came for a UE handed over to it.
+	HandoverCommand *ngap.HandoverCommand
+	HandoverFailed  bool
+	RANStatus       bool
 }
 
 // UEConn is one UE-associated logical NG connection (TS 38.413 §3.1) of
@@ -273,6 +280,27 @@ func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
 		}
 		_, cause, _ := ngap.DecodePathSwitchRequestFailure(x)
 		return g.deliver(x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{PathSwitchFailed: true, Cause: ngap.CauseString(cause)})
+	case *message.HandoverRequest:
+		g.handleHandoverRequest(ctx, x)
+	case *message.HandoverCommand:
+		// The event as well, for tests that drive the UE by hand.
+		g.emit(Event{Procedure: "HandoverCommand"})
+		if cmd, err := ngap.DecodeHandoverCommand(x); err == nil {
+			g.deliver(cmd.AMFUE, cmd.RANUE, Downlink{HandoverCommand: &cmd})
+		}
+	case *message.HandoverPreparationFailure:
+		g.emit(Event{Procedure: "HandoverPreparationFailure", Cause: ngap.CauseString(x.Cause)})
+		if x.AMFUENGAPID != nil && x.RANUENGAPID != nil {
+			g.deliver(x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{HandoverFailed: true, Cause: ngap.CauseString(x.Cause)})
+		}
+	case *message.DownlinkRANStatusTransfer:
+		if x.AMFUENGAPID == nil || x.RANUENGAPID == nil {
+			return true
+		}
+		if _, err := ngap.DecodeRANStatusTransfer(x.RANStatusTransferTransparentContainer); err != nil {
+			g.log.Warn("gnb: Downlink RAN Status Transfer", "err", err)
+		}
+		g.deliver(x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{RANStatus: true})
 	case *message.PDUSessionResourceSetupRequest:
 		g.handleSessionSetup(ctx, x)
 	case *message.PDUSessionResourceReleaseCommand:

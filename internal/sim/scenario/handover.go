@@ -69,3 +69,39 @@ func (s *Session) nextHop(kgnb secret.Key256, ncc uint8) secret.Key256 {
 	}
 	return s.hop.nh
 }
+
+// N2Handover moves the connected UE and its PDU sessions to target with
+// an N2 handover (TS 23.502 §4.9.1.3): the source gNB sends Handover
+// Required, target answers the AMF's Handover Request, the source gets
+// Handover Command and the target, after the RAN Status Transfer, sends
+// Handover Notify; the AMF releases the source with successful-handover.
+// The {NH, NCC} pair of the Handover Request is checked against the UE's
+// own derivation (TS 33.501 §6.9.2.3.3, Annex A.10): a network whose NH
+// does not match fails with cause "nh-mismatch". It returns how long the
+// handover took, from Handover Required to the source's release.
+func (s *Session) N2Handover(ctx context.Context, target *gnb.GNB) (time.Duration, error) {
+	if s.Conn == nil {
+		return 0, &Failure{Cause: "idle", Err: errors.New("scenario: an idle UE is not handed over")}
+	}
+	kgnb := s.Conn.KgNB()
+	start := time.Now()
+	n, res, err := s.Conn.N2Handover(ctx, target)
+	if err != nil {
+		switch {
+		case errors.Is(err, gnb.ErrHandoverPreparation):
+			return 0, &Failure{Cause: "handover-preparation-failed", Err: err}
+		case ctx.Err() != nil:
+			return 0, &Failure{Cause: "timeout", Err: err}
+		}
+		return 0, &Failure{Cause: "handover", Err: err}
+	}
+	lat := time.Since(start)
+	s.GNB, s.Conn = target, n
+	if res.ReleaseCause != "radio-network/2" {
+		return lat, &Failure{Cause: "handover", Err: fmt.Errorf("scenario: the source was released with cause %q, want successful-handover", res.ReleaseCause)}
+	}
+	if !s.nextHop(kgnb, res.Request.NCC).Equal(res.Request.NH) {
+		return lat, &Failure{Cause: "nh-mismatch", Err: fmt.Errorf("scenario: the network's NH for NCC %d is not the UE's", res.Request.NCC)}
+	}
+	return lat, nil
+}
