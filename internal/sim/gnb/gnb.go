@@ -10,7 +10,9 @@
 // and carries the UEs' user traffic in GTP-U (TS 29.281) with its own
 // minimal codec: G-PDUs with a PDU Session Container (TS 38.415), Echo
 // Responses. There is no TUN device: the traffic is the UEs' ICMP echo
-// requests (Ping).
+// requests (Ping). It hands UEs over to another gNB by Xn handover
+// (handover.go: Path Switch Request) or N2 handover (n2handover.go:
+// Handover Required to Notify, §8.4.1–8.4.3, 8.4.6, 8.4.7).
 //
 // # Concurrency
 //
