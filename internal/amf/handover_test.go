@@ -27,6 +27,7 @@ import (
 // and the session released. It records each hoState it is given.
 type handoverSMF struct {
 	*recordingSMF
+	tr     *transcript // records the handover's updates
 	mu     sync.Mutex
 	states []string
 }
@@ -38,6 +39,12 @@ func (s *handoverSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.S
 	s.mu.Lock()
 	s.states = append(s.states, upd.HOState.String())
 	s.mu.Unlock()
+	ans, err := s.handover(upd)
+	s.tr.recordSMF(upd, ans, err)
+	return ans, err
+}
+
+func (s *handoverSMF) handover(upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
 	switch {
 	case upd.HOState == sbi.HOPreparing:
 		n2, err := ngap.SetupRequestTransfer{AMBRUplink: 1e6, AMBRDownlink: 1e6, PDUType: 1,
@@ -73,9 +80,11 @@ func (s *handoverSMF) waitStates(t *testing.T, want ...string) {
 
 // hoWorld is a core with the handoverSMF, a UE with PDU session 1 on the
 // simulated source gNB 1 (TAC 1), a raw target gNB 2 serving TAC 1 and
-// a raw gNB 3 serving TAC 2.
+// a raw gNB 3 serving TAC 2. tr records what the three gNBs and the SMF
+// exchange with the AMF after the UE's setup.
 type hoWorld struct {
 	c              *core
+	tr             *transcript
 	smf            *handoverSMF
 	source         *gnb.GNB
 	sess           *scenario.Session
@@ -85,17 +94,24 @@ type hoWorld struct {
 }
 
 func newHOWorld(t *testing.T, config func(*amf.Config)) *hoWorld {
-	smf := &handoverSMF{recordingSMF: newRecordingSMF()}
+	tr := newTranscript()
+	smf := &handoverSMF{recordingSMF: newRecordingSMF(), tr: tr}
 	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{config: config, services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s }})
-	g := c.gnb(t, 1)
+	g, err := gnb.Connect(context.Background(), tr.transport("source gNB 1 (TAC 1)", c.tr), c.addr, gnbConfig(1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
 	sess := connectedWithSession(t, c, smf.recordingSMF, g, 0)
 	v, ok := ueView(c, supiOf(0))
 	if !ok || v.AMFUENGAPID == 0 {
 		t.Fatalf("UE view %+v", v)
 	}
-	w := &hoWorld{c: c, smf: smf, source: g, sess: sess, amfUE: v.AMFUENGAPID, ranUE: v.RANUENGAPID,
-		target: rawGNB(t, c, 2, 1), other: rawGNB(t, c, 3, 2),
+	w := &hoWorld{c: c, tr: tr, smf: smf, source: g, sess: sess, amfUE: v.AMFUENGAPID, ranUE: v.RANUENGAPID,
+		target: tr.conn("target gNB 2 (TAC 1)", rawGNB(t, c, 2, 1)), other: tr.conn("gNB 3 (TAC 2)", rawGNB(t, c, 3, 2)),
 		targetLocation: ngap.UELocation{TAI: ngap.TAI{PLMN: plmn, TAC: 1}, CellID: 0x200, CellPLMN: plmn}}
+	tr.party("SMF")
+	tr.start()
 	return w
 }
 
@@ -258,6 +274,7 @@ func TestN2Handover(t *testing.T) {
 		}
 		break
 	}
+	w.tr.check(t, "n2_success")
 }
 
 func amfConfigGUAMI() ngap.GUAMI { return amfConfig().GUAMI }
@@ -272,6 +289,7 @@ func TestN2HandoverPreparationRefused(t *testing.T) {
 	if ev := w.sourceEvent(t, "HandoverPreparationFailure"); ev.Cause != "radio-network/12" {
 		t.Errorf("target not connected: cause %s, want radio-network/12 (unknown-targetID)", ev.Cause)
 	}
+	w.tr.check(t, "n2_target_not_connected")
 	w.required(t, 3, 1)
 	if ev := w.sourceEvent(t, "HandoverPreparationFailure"); ev.Cause != "radio-network/8" {
 		t.Errorf("target not serving TAC 1: cause %s, want radio-network/8 (ho-target-not-allowed)", ev.Cause)
@@ -284,6 +302,7 @@ func TestN2HandoverPreparationRefused(t *testing.T) {
 	if n := counter(w.c, "keel_amf_n2_handovers_total", "unknown-target"); n != 1 {
 		t.Errorf("keel_amf_n2_handovers_total{unknown-target} = %v, want 1", n)
 	}
+	w.tr.check(t, "n2_target_not_serving_tai")
 }
 
 // TestN2HandoverCancel: the source cancels before the target answers
@@ -314,6 +333,7 @@ func TestN2HandoverCancel(t *testing.T) {
 	if m, ok := recvUE(t, w.target).(*message.ErrorIndication); !ok || ngap.CauseString(m.Cause) != "radio-network/14" {
 		t.Errorf("acknowledge after cancel: answer %T, want Error Indication unknown-local-UE-NGAP-ID", m)
 	}
+	w.tr.check(t, "n2_cancel_before_acknowledge")
 
 	w.required(t, 2, 1)
 	req = w.request(t)
@@ -331,6 +351,7 @@ func TestN2HandoverCancel(t *testing.T) {
 	if n := counter(w.c, "keel_amf_n2_handovers_total", "cancelled"); n != 2 {
 		t.Errorf("keel_amf_n2_handovers_total{cancelled} = %v, want 2", n)
 	}
+	w.tr.check(t, "n2_cancel_after_command")
 }
 
 // TestN2HandoverTargetNeverAnswers: TNGRELOCprep expires (TS 38.413
@@ -346,6 +367,7 @@ func TestN2HandoverTargetNeverAnswers(t *testing.T) {
 	}
 	w.released(t, req.AMFUE, "radio-network/10")
 	w.smf.waitStates(t, "PREPARING", "CANCELLED")
+	w.tr.check(t, "n2_tngrelocprep_expiry")
 }
 
 // TestN2HandoverFailure: the target refuses with Handover Failure (TS
@@ -368,6 +390,7 @@ func TestN2HandoverFailure(t *testing.T) {
 	if n := counter(w.c, "keel_amf_n2_handovers_total", "target-failure"); n != 1 {
 		t.Errorf("keel_amf_n2_handovers_total{target-failure} = %v, want 1", n)
 	}
+	w.tr.check(t, "n2_handover_failure")
 }
 
 // TestN2HandoverNotAdmitted: a target that admits none of the UE's
@@ -397,4 +420,5 @@ func TestN2HandoverNotAdmitted(t *testing.T) {
 	}
 	w.released(t, req.AMFUE, "radio-network/7")
 	w.smf.waitStates(t, "PREPARING", "PREPARED")
+	w.tr.check(t, "n2_not_admitted")
 }

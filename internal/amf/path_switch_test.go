@@ -24,7 +24,8 @@ import (
 // Failed Transfer releases the session. It records the N2 SM types.
 type switchingSMF struct {
 	sbi.NsmfPDUSession
-	quiet bool // record nothing (a benchmark's many handovers)
+	quiet bool        // record nothing (a benchmark's many handovers)
+	tr    *transcript // records the path switch updates, when set
 	mu    sync.Mutex
 	types []sbi.N2SMType
 }
@@ -37,16 +38,22 @@ func (s *switchingSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.
 			s.types = append(s.types, upd.N2SMType)
 			s.mu.Unlock()
 		}
-		if upd.N2SMType == sbi.N2PathSwitchSetupFailed {
-			return sbi.SMContextUpdated{Released: true}, nil
-		}
-		if _, err := ngap.DecodePathSwitchTransfer(upd.N2SM); err != nil {
-			return sbi.SMContextUpdated{}, sbi.ErrInvalidRequest
-		}
-		ack, err := ngap.PathSwitchAckTransfer{UL: ngap.Tunnel{Addr: netip.MustParseAddr("192.0.2.1"), TEID: 1}}.Encode()
-		return sbi.SMContextUpdated{N2SMType: sbi.N2PathSwitchRequestAck, N2SM: ack}, err
+		ans, err := s.pathSwitch(upd)
+		s.tr.recordSMF(upd, ans, err)
+		return ans, err
 	}
 	return s.NsmfPDUSession.UpdateSMContext(ctx, ref, upd)
+}
+
+func (s *switchingSMF) pathSwitch(upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+	if upd.N2SMType == sbi.N2PathSwitchSetupFailed {
+		return sbi.SMContextUpdated{Released: true}, nil
+	}
+	if _, err := ngap.DecodePathSwitchTransfer(upd.N2SM); err != nil {
+		return sbi.SMContextUpdated{}, sbi.ErrInvalidRequest
+	}
+	ack, err := ngap.PathSwitchAckTransfer{UL: ngap.Tunnel{Addr: netip.MustParseAddr("192.0.2.1"), TEID: 1}}.Encode()
+	return sbi.SMContextUpdated{N2SMType: sbi.N2PathSwitchRequestAck, N2SM: ack}, err
 }
 
 // recvUE reads the next NGAP message on a raw association.
@@ -72,9 +79,11 @@ func recvUE(t *testing.T, c sctp.Conn) message.Message {
 // match, and moves the UE's connection to the target; a second switch
 // gives NCC 3. A target not serving the TA, a session not the UE's,
 // changed security capabilities and an unknown UE get their answers.
+// Each case's exchanges are compared with a transcript (xn_*.txt).
 func TestPathSwitch(t *testing.T) {
 	rec := newRecordingSMF()
-	smf := &switchingSMF{NsmfPDUSession: rec}
+	tr := newTranscript()
+	smf := &switchingSMF{NsmfPDUSession: rec, tr: tr}
 	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s }})
 	g := c.gnb(t, 1)
 	connectedWithSession(t, c, rec, g, 0)
@@ -106,25 +115,31 @@ func TestPathSwitch(t *testing.T) {
 	}
 
 	// A target that does not serve TAC 1.
-	other := rawGNB(t, c, 3, 2)
+	other := tr.conn("target gNB 3 (TAC 2)", rawGNB(t, c, 3, 2))
+	target := tr.conn("target gNB 2 (TAC 1)", rawGNB(t, c, 2, 1))
+	back := tr.conn("target gNB 4 (TAC 1)", rawGNB(t, c, 4, 1))
+	tr.party("SMF")
+	tr.start()
 	send(t, other, psr(v.AMFUENGAPID, 7, loc, caps, 1))
 	if m, ok := recvUE(t, other).(*message.PathSwitchRequestFailure); !ok {
 		t.Fatalf("Path Switch Request to a target not serving the TA: answer %T, want Path Switch Request Failure", m)
 	} else if _, cause, _ := ngap.DecodePathSwitchRequestFailure(m); ngap.CauseString(cause) != "radio-network/8" {
 		t.Errorf("cause %s, want radio-network/8 (ho-target-not-allowed)", ngap.CauseString(cause))
 	}
+	tr.check(t, "xn_target_not_serving_ta")
 
-	target := rawGNB(t, c, 2, 1)
 	// Unknown UE: Error Indication unknown local UE NGAP ID (§10.6).
 	send(t, target, psr(v.AMFUENGAPID+100, 8, loc, caps, 1))
 	if m, ok := recvUE(t, target).(*message.ErrorIndication); !ok || ngap.CauseString(m.Cause) != "radio-network/14" {
 		t.Fatalf("Path Switch Request of an unknown UE: answer %T, want Error Indication radio-network/14", m)
 	}
+	tr.check(t, "xn_unknown_ue")
 	// Only a session the UE does not have: failure.
 	send(t, target, psr(v.AMFUENGAPID, 8, loc, caps, 9))
 	if m, ok := recvUE(t, target).(*message.PathSwitchRequestFailure); !ok {
 		t.Fatalf("Path Switch Request of a session not the UE's: answer %T, want Path Switch Request Failure", m)
 	}
+	tr.check(t, "xn_session_not_the_ues")
 
 	// Session 1 switched, session 9 (not the UE's) released; the
 	// target's security capabilities differ: the AMF's go back.
@@ -155,10 +170,10 @@ func TestPathSwitch(t *testing.T) {
 	if n := counter(c, "keel_amf_path_switches_total", "acknowledged"); n != 1 {
 		t.Errorf("keel_amf_path_switches_total{acknowledged} = %v, want 1", n)
 	}
+	tr.check(t, "xn_changed_security_capabilities")
 
 	// A second handover, to the first gNB's side again as raw target:
 	// the same UE, NCC 3, a new NH; matching capabilities are not sent.
-	back := rawGNB(t, c, 4, 1)
 	send(t, back, psr(v.AMFUENGAPID, 9, loc, *ack.Security, 1))
 	m2, ok := recvUE(t, back).(*message.PathSwitchRequestAcknowledge)
 	if !ok {
@@ -168,6 +183,7 @@ func TestPathSwitch(t *testing.T) {
 	if err != nil || ack2.NCC != 3 || ack2.NH == ack.NH || ack2.Security != nil {
 		t.Errorf("second acknowledge NCC %d, NH new %v, capabilities %+v, %v; want NCC 3, a new NH, none", ack2.NCC, ack2.NH != ack.NH, ack2.Security, err)
 	}
+	tr.check(t, "xn_success_ncc")
 	smf.mu.Lock()
 	defer smf.mu.Unlock()
 	if len(smf.types) != 2 {
