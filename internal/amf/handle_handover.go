@@ -521,22 +521,32 @@ func (a *AMF) handleHandoverNotify(ctx context.Context, r *ran, msg *message.Han
 		ho.target.loc = loc
 		u.conn.Store(ho.target)
 		u.loc, u.locAt = loc, a.now()
-		a.retire(ho.source, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentSuccessfulHandover))
 		a.metrics.handovers.WithLabelValues("completed").Inc()
+		released := ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentSuccessfulHandover)
 		items := ho.items
 		if !a.runs.admit() {
+			a.retire(ho.source, released)
 			return
 		}
+		// The source is released once the SMF has switched the paths
+		// (TS 23.502 §4.9.1.3.3: the UE Context Release Command follows
+		// the Nsmf_PDUSession_UpdateSMContext exchanges), so that it
+		// still holds the UE's tunnels when the UPF's End Markers, sent
+		// as each path switches, reach it.
 		go func() {
 			defer a.runs.wg.Done()
 			a.smfHandover(items, sbi.HOCompleted, func(hoItem) sbi.SMContextUpdate { return sbi.SMContextUpdate{HOState: sbi.HOCompleted} })
-			u.do(func() {
+			release := func() { a.retire(ho.source, released) }
+			if !u.doOr(func() {
 				for _, it := range items {
 					if it.err != nil {
 						u.log.Warn("amf: Nsmf_PDUSession_UpdateSMContext COMPLETED failed", "pdu_session_id", it.psi, "err", it.err)
 					}
 				}
-			})
+				release()
+			}, release) {
+				release()
+			}
 		}()
 	})
 }
