@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"sync"
@@ -70,7 +71,7 @@ func newFakeUPF(t testing.TB) *fakeUPF {
 	t.Helper()
 	u := &fakeUPF{t: t, sessions: map[uint64]*upfSession{}, nextTEID: 0x100, nextSEID: 0x1000, silent: map[uint8]bool{},
 		boot: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	u.listen(netip.MustParseAddrPort("127.0.0.1:0"))
+	onStablePort(t, func(addr netip.AddrPort) error { return u.listenOn(addr) })
 	t.Cleanup(func() {
 		u.mu.Lock()
 		n := u.node
@@ -82,14 +83,39 @@ func newFakeUPF(t testing.TB) *fakeUPF {
 
 func (u *fakeUPF) listen(addr netip.AddrPort) {
 	u.t.Helper()
+	if err := u.listenOn(addr); err != nil {
+		u.t.Fatal(err)
+	}
+}
+
+func (u *fakeUPF) listenOn(addr netip.AddrPort) error {
+	u.mu.Lock()
 	boot := u.boot
+	u.mu.Unlock()
 	n, err := pfcp.Listen(context.Background(), addr, u.handle, pfcp.Options{NodeID: upfNode, Now: func() time.Time { return boot }})
 	if err != nil {
-		u.t.Fatal(err)
+		return err
 	}
 	u.mu.Lock()
 	u.node, u.addr = n, n.Addr()
 	u.mu.Unlock()
+	return nil
+}
+
+// onStablePort calls listen with loopback ports below the kernel's
+// ephemeral range (32768 and up by default) until one binds. A UPF the
+// test restarts comes back on its address; an ephemeral port may by then
+// belong to another test's socket ("address already in use"), one of
+// this range is never handed out that way.
+func onStablePort(t testing.TB, listen func(netip.AddrPort) error) {
+	t.Helper()
+	var err error
+	for range 100 {
+		if err = listen(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(20000+rand.IntN(12000)))); err == nil {
+			return
+		}
+	}
+	t.Fatal(err)
 }
 
 // restart drops every session and comes back on the same address with a

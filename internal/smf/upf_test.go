@@ -125,13 +125,26 @@ func startUPF(t *testing.T, addr netip.AddrPort, dp upf.Datapath, boot time.Time
 	return u
 }
 
+// startUPFOutsideEphemeral starts a UPF that the test restarts on the
+// same address (onStablePort).
+func startUPFOutsideEphemeral(t *testing.T, dp upf.Datapath, boot time.Time) *upf.UPF {
+	t.Helper()
+	var u *upf.UPF
+	onStablePort(t, func(addr netip.AddrPort) (err error) {
+		u, err = upf.New(context.Background(), upf.Options{N4: addr, NodeID: upfNode, Datapath: dp,
+			PFCP: pfcp.Options{Now: func() time.Time { return boot }}})
+		return err
+	})
+	return u
+}
+
 // TestWithUPF runs a session's life against Keel's UPF with an in-memory
 // datapath: the rules it gets, the downlink towards the gNB, usage
 // reports, the UPF's restart, and the release.
 func TestWithUPF(t *testing.T) {
 	boot := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	dp := newFakeDatapath()
-	u := startUPF(t, netip.MustParseAddrPort("127.0.0.1:0"), dp, boot)
+	u := startUPFOutsideEphemeral(t, dp, boot)
 	addr := u.Addr()
 	closeUPF := sync.OnceFunc(func() { u.Close() })
 	t.Cleanup(func() { closeUPF() })
