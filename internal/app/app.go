@@ -20,24 +20,24 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"net/netip"
-	"os"
-	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/keelcore/keel/internal/amf"
-	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/api"
-	"github.com/keelcore/keel/internal/ausf"
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/dirlock"
 	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/pcf"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbi/selection"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/transport"
+	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/smf"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/health"
@@ -76,33 +76,53 @@ type Options struct {
 	StoreProbeInterval time.Duration
 }
 
-// App is a running core.
+// App is a running core, or the part of it the configuration's nfs
+// name: each NF has its composition root (root_<nf>.go) that builds it
+// from the configuration and the directory through which it finds its
+// peers; New runs the roots of the NFs the process runs, in the order of
+// config.NFNames.
+//
+// Only the UDR's root opens the data directory's store and admin token,
+// and the management API's subscriber routes go with it; a process
+// without the UDR serves /healthz, /readyz and /metrics only.
 type App struct {
 	cfg      config.Config
 	log      *slog.Logger
+	opts     Options
+	registry *prometheus.Registry
+	// dir holds the NFs of this process, each with its profile: how the
+	// NFs find one another (TS 23.501 §6.3).
+	dir *sbi.Static
+	// peers is where the NFs find their peers: dir, then the NRF.
+	peers sbi.Directory
+
+	// The UDR's: data directory lock, store and admin token.
+	dataLock *dirlock.Lock
 	store    *sqlite.Store
 	health   *health.Store // the store as every component uses it
-	registry *prometheus.Registry
+	token    secret.Token
+	keys     *hnkey.Keyring
+
+	udr *udr.UDR
+	udm *udm.UDM
+	pcf *pcf.PCF
+	// pcfID is the PCF's instance ID, the prefix of its associations'
+	// IDs as the SMF knows them.
+	pcfID string
+	up    *userPlane
+	smf   *smf.SMF
+	amf   *amf.AMF
+	n2    sctp.Transport
+	n2ln  sctp.Listener
+	n2Err error // why N2 is not serving; nil when it is
+
 	api      *api.Server
 	http     *http.Server
 	listener net.Listener
-	amf      *amf.AMF
-	smf      *smf.SMF
-	// udr and udm carry subscription changes from the management API to
-	// the NFs (TS 23.502 §4.5.1, §4.16.9); pcf is the SMF's.
-	udr      *udr.UDR
-	udm      *udm.UDM
-	pcf      *pcf.PCF
-	up       *userPlane
-	n2       sctp.Transport
-	n2ln     sctp.Listener
-	n2Err    error // why N2 is not serving; nil when it is
-	dataLock *dirlock.Lock
 }
 
-// New builds the core: data directory (locked against a second core),
-// store, admin token, metrics and the management API, with its listener
-// bound. Nothing is served until Run.
+// New builds the NFs of cfg.NFs with their metrics, and the management
+// API with its listener bound. Nothing is served until Run.
 func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -116,7 +136,15 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 			return transport.SelectWith(mode, transport.Options{Logger: log, SCTPDebug: sctpDebug})
 		}
 	}
-	a := &App{cfg: cfg, log: opts.Logger, registry: prometheus.NewRegistry()}
+	if len(cfg.NFs) == 0 {
+		cfg.NFs = config.NFNames()
+	}
+	if m := missing(cfg); len(m) > 0 {
+		return nil, fmt.Errorf("app: nfs %s consume %s, which this process does not run, and this build has no SBI client to reach them through the NRF: run them in this process",
+			strings.Join(cfg.NFs, ","), strings.Join(m, ", "))
+	}
+	a := &App{cfg: cfg, log: opts.Logger, opts: opts, registry: prometheus.NewRegistry(), dir: sbi.NewStatic()}
+	a.peers = a.dir
 	a.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -129,161 +157,64 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	build.Set(1)
 	a.registry.MustRegister(build)
 
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
-	}
-	// One core per data directory: two would share the store, the admin
-	// token and the home network keys. The kernel releases the lock when
-	// this process ends, however it ends.
-	lock, err := dirlock.Acquire(cfg.DataDir)
-	if err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
-	}
-	a.dataLock = lock
 	built := false
 	defer func() {
 		if !built {
-			lock.Release()
+			a.teardown()
 		}
 	}()
-	token, created, err := loadOrCreateToken(cfg.DataDir)
-	if err != nil {
+	roots := map[string]func(context.Context) error{
+		"udr": a.rootUDR, "udm": a.rootUDM, "ausf": a.rootAUSF, "pcf": a.rootPCF,
+		"upf": a.rootUPF, "smf": a.rootSMF, "amf": a.rootAMF,
+	}
+	for _, nf := range config.NFNames() {
+		if root := roots[nf]; root != nil && cfg.Runs(nf) {
+			if err := root(ctx); err != nil {
+				return nil, err
+			}
+		}
+	}
+	a.connect()
+	if err := a.buildAPI(); err != nil {
 		return nil, err
-	}
-	if created {
-		// Shown as soon as it exists, so that a start failing later
-		// (a busy port, a missing privilege) does not lose it.
-		fmt.Fprintf(opts.Notice, "Admin token (shown once; kept in %s, mode 0600):\n\n    %s\n\n",
-			filepath.Join(cfg.DataDir, TokenFile), token.Reveal())
-	}
-	dbPath := filepath.Join(cfg.DataDir, DatabaseFile)
-	st, err := sqlite.Open(ctx, dbPath, sqlite.Options{
-		Logger:     a.log.With("component", "store"),
-		Registerer: a.registry,
-	})
-	if err != nil {
-		return nil, err
-	}
-	a.store = st
-	a.log.Info("store open", "component", "store", "engine", "sqlite", "path", dbPath)
-	var used store.Store = st
-	if opts.WrapStore != nil {
-		used = opts.WrapStore(st)
-	}
-	a.health, err = health.New(used, health.Options{
-		Logger:        a.log.With("component", "store"),
-		Registerer:    a.registry,
-		ProbeInterval: opts.StoreProbeInterval,
-	})
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-
-	keys, err := hnkey.LoadOrCreate(cfg.DataDir)
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	services, err := a.homeNetwork(a.health, keys)
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	if a.up, err = a.startUPF(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	if a.smf, err = a.startSMF(ctx, services.SDM); err != nil {
-		a.up.close()
-		st.Close()
-		return nil, err
-	}
-	services.SMF = a.smf
-	// One recorder for the process: keel_panics_total is shared by
-	// every component that has a panic boundary.
-	recorder, err := panics.New(panics.Options{Registry: a.registry, Observe: opts.OnPanic})
-	if err != nil {
-		a.closeSessions()
-		st.Close()
-		return nil, err
-	}
-	a.amf, err = amf.New(amfConfig(cfg), amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services, Panics: recorder})
-	if err != nil {
-		a.closeSessions()
-		st.Close()
-		return nil, err
-	}
-	a.smf.SetAMF(a.amf)
-	// Subscription changes: the UDR notifies the UDM, which notifies the
-	// AMF of the access and mobility data (a new UE-AMBR), and the PCF,
-	// which sends the SMF the new decisions (a new session AMBR).
-	a.pcf.SetNotifier(a.smf)
-	a.udr.Subscribe(a.udm)
-	a.udr.Subscribe(a.pcf)
-	a.udm.SubscribeSDM(a.amf)
-	if err := a.startN2(ctx, opts.SelectN2); err != nil {
-		a.closeSessions()
-		st.Close()
-		return nil, err
-	}
-
-	a.api, err = api.New(api.Options{
-		Store:    a.health,
-		Token:    token,
-		Logger:   a.log.With("component", "api"),
-		Registry: a.registry,
-		Gatherer: a.registry,
-		Defaults: subscriberDefaults(cfg),
-		Served:   served(cfg.DNNs),
-		SpoolDir: cfg.DataDir,
-		Ready:    a.ready,
-		RAN:      a.amf,
-		UEs:      ueView{a.amf},
-		Sessions: sessionView{a.smf},
-		Changed:  a.udr.Changed,
-		HNKeys:   keys,
-		Extra:    a.extraRoutes(),
-	})
-	if err != nil {
-		a.closeN2()
-		a.closeSessions()
-		st.Close()
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", cfg.HTTP.Address.String())
-	if err != nil {
-		a.closeN2()
-		a.closeSessions()
-		st.Close()
-		return nil, fmt.Errorf("http.address: %w", err)
-	}
-	a.listener = ln
-	a.http = &http.Server{
-		Handler:           a.api.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(a.log.With("component", "http").Handler(), slog.LevelWarn),
 	}
 	built = true
 	return a, nil
 }
 
-// homeNetwork builds the UDR, UDM and AUSF the AMF authenticates with.
-func (a *App) homeNetwork(st store.Store, keys *hnkey.Keyring) (gmm.Services, error) {
-	r, err := udr.New(st, udr.Options{Logger: a.log.With("component", "udr"), Registry: a.registry})
-	if err != nil {
-		return gmm.Services{}, err
+// connect delivers the notifications between NFs of this process:
+// subscription changes go from the UDR to the UDM, which notifies the
+// AMF of the access and mobility data (a new UE-AMBR), and to the PCF,
+// which sends the SMF the new decisions (a new session AMBR)
+// (TS 23.502 §4.5.1, §4.16.9).
+func (a *App) connect() {
+	if a.pcf != nil && a.smf != nil {
+		a.pcf.SetNotifier(selection.PolicyNotifier(a.pcfID, a.smf))
 	}
-	m, err := udm.New(udm.Options{UDR: r, Keys: keys, Logger: a.log.With("component", "udm"), Registry: a.registry})
-	if err != nil {
-		return gmm.Services{}, err
+	if a.udr != nil && a.udm != nil {
+		a.udr.Subscribe(a.udm)
 	}
-	a.udr, a.udm = r, m
-	s, err := ausf.New(ausf.Options{UDM: m, Logger: a.log.With("component", "ausf"), Registry: a.registry})
-	if err != nil {
-		return gmm.Services{}, err
+	if a.udr != nil && a.pcf != nil {
+		a.udr.Subscribe(a.pcf)
 	}
-	return gmm.Services{AUSF: s, SDM: m, UECM: m}, nil
+	if a.udm != nil && a.amf != nil {
+		a.udm.SubscribeSDM(a.amf)
+	}
+}
+
+// teardown releases what New built when it fails.
+func (a *App) teardown() {
+	if a.listener != nil {
+		a.listener.Close()
+	}
+	a.closeN2()
+	a.closeSessions()
+	if a.store != nil {
+		a.store.Close()
+	}
+	if a.dataLock != nil {
+		a.dataLock.Release()
+	}
 }
 
 // HTTPAddr is the address the management API listens on.
@@ -291,14 +222,22 @@ func (a *App) HTTPAddr() netip.AddrPort {
 	return a.listener.Addr().(*net.TCPAddr).AddrPort()
 }
 
-// Store is the subscriber store, as the core's components use it.
-func (a *App) Store() store.Store { return a.health }
+// Store is the subscriber store, as the core's components use it; nil
+// in a process without the UDR.
+func (a *App) Store() store.Store {
+	if a.health == nil {
+		return nil
+	}
+	return a.health
+}
 
 // Run serves until ctx is cancelled, then stops within StopTimeout.
 func (a *App) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
 	go func() { errc <- a.http.Serve(a.listener) }()
-	a.health.Start()
+	if a.health != nil {
+		a.health.Start()
+	}
 	n2ctx, stopN2 := context.WithCancel(context.Background())
 	defer stopN2()
 	n2done := make(chan error, 1)
@@ -306,7 +245,7 @@ func (a *App) Run(ctx context.Context) error {
 	if !n2Returned {
 		go func() { n2done <- a.amf.Serve(n2ctx, a.n2ln) }()
 	}
-	a.log.Info("keel serving", "component", "app", "http", a.HTTPAddr().String())
+	a.log.Info("keel serving", "component", "app", "nfs", strings.Join(a.cfg.NFs, ","), "http", a.HTTPAddr().String())
 	a.log.Info("keel network", append([]any{"component", "app"}, networkAttrs(a.cfg)...)...)
 	var runErr error
 	select {
@@ -342,18 +281,28 @@ func (a *App) stop() error {
 	if a.n2ln != nil {
 		a.n2ln.Close()
 	}
-	amfErr := a.amf.Stop(ctx)
+	var errs []error
+	if a.amf != nil {
+		errs = append(errs, a.amf.Stop(ctx))
+	}
 	a.closeSessions()
-	err := a.http.Shutdown(ctx)
-	if err != nil {
+	if err := a.http.Shutdown(ctx); err != nil {
 		a.http.Close()
+		errs = append(errs, err)
 	}
-	var n2Err error
 	if a.n2 != nil {
-		n2Err = a.n2.Close()
+		errs = append(errs, a.n2.Close())
 	}
-	a.health.Stop()
-	return errors.Join(amfErr, err, n2Err, a.store.Close(), a.dataLock.Release())
+	if a.health != nil {
+		a.health.Stop()
+	}
+	if a.store != nil {
+		errs = append(errs, a.store.Close())
+	}
+	if a.dataLock != nil {
+		errs = append(errs, a.dataLock.Release())
+	}
+	return errors.Join(errs...)
 }
 
 // closeSessions stops the SMF, then the UPF.
@@ -371,7 +320,14 @@ func (a *App) Close() error {
 	a.listener.Close()
 	a.closeN2()
 	a.closeSessions()
-	return errors.Join(a.store.Close(), a.dataLock.Release())
+	var errs []error
+	if a.store != nil {
+		errs = append(errs, a.store.Close())
+	}
+	if a.dataLock != nil {
+		errs = append(errs, a.dataLock.Release())
+	}
+	return errors.Join(errs...)
 }
 
 func (a *App) closeN2() {
@@ -395,13 +351,16 @@ func (a *App) N2Addr() netip.AddrPort {
 func (a *App) ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	if err := a.store.Ping(ctx); err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	// Reads may answer while writes fail (a full disk): the health of the
-	// store comes from the outcome of its writes and of its probe.
-	if err := a.health.Ready(); err != nil {
-		return fmt.Errorf("store: %w", err)
+	if a.store != nil {
+		if err := a.store.Ping(ctx); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		// Reads may answer while writes fail (a full disk): the health
+		// of the store comes from the outcome of its writes and of its
+		// probe.
+		if err := a.health.Ready(); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
 	}
 	if a.n2Err != nil {
 		return fmt.Errorf("n2: not serving: %w", a.n2Err)

@@ -18,8 +18,8 @@ import (
 
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/config"
-	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbi/selection"
 	"github.com/keelcore/keel/internal/smf"
 	"github.com/keelcore/keel/internal/upf"
 )
@@ -31,9 +31,22 @@ type userPlane struct {
 	upf *upf.UPF
 }
 
-// startUPF builds the UPF. A UPF that cannot start (no CAP_NET_ADMIN for
-// its TUN device) is logged and left out; the rest of the core runs, and
-// sessions are refused until a UPF is there.
+// rootUPF builds the UPF, known to the SMFs by its N4 address. A UPF
+// that cannot start (no CAP_NET_ADMIN for its TUN device) is logged and
+// left out; the rest of the core runs, and sessions are refused until a
+// UPF is there.
+func (a *App) rootUPF(ctx context.Context) error {
+	up, err := a.startUPF(ctx)
+	if err != nil {
+		return err
+	}
+	a.up = up
+	if up.upf != nil {
+		a.dir.AddUPF(profile(a.cfg, sbi.NFTypeUPF), a.cfg.N4.Address)
+	}
+	return nil
+}
+
 func (a *App) startUPF(ctx context.Context) (*userPlane, error) {
 	log := a.log.With("component", "upf")
 	dp, err := upf.NewDatapath(upf.DatapathOptions{
@@ -152,33 +165,47 @@ func pccRules(dnns []config.DNN) (map[string][]sbi.PCCRule, error) {
 	return m, nil
 }
 
-// startSMF builds the PCF and the SMF, which associates with the UPF at
-// the configured N4 address. The SMF's own PFCP endpoint takes an
-// ephemeral port on the same address.
-func (a *App) startSMF(ctx context.Context, sdm sbi.NudmSDM) (*smf.SMF, error) {
-	rules, err := pccRules(a.cfg.DNNs)
-	if err != nil {
-		return nil, err
-	}
-	p, err := pcf.New(pcf.Options{SDM: sdm, PCCRules: rules, Logger: a.log.With("component", "pcf"), Registry: a.registry})
-	if err != nil {
-		return nil, err
-	}
-	a.pcf = p
+// rootSMF builds the SMF. It associates with the UPF it selects for its
+// DNNs, slices and locality (TS 23.501 §6.3.3.2: one UPF per SMF here,
+// chosen at start), selects a PCF for each session by DNN and S-NSSAI
+// and the UDM by SUPI, and reaches the UE's AMF for N1N2 transfers. Its
+// own PFCP endpoint takes an ephemeral port on the IP of n4.address.
+func (a *App) rootSMF(ctx context.Context) error {
+	cfg, loc := a.cfg, a.cfg.SBI.Locality
 	var dnns []smf.DNNConfig
-	for _, d := range a.cfg.DNNs {
+	for _, d := range cfg.DNNs {
 		dnns = append(dnns, smf.DNNConfig{Name: d.Name, IPv4Pool: d.IPv4Pool, IPv6Pool: d.IPv6Pool, DNS: d.DNS, PCSCF: d.PCSCF, MTU: int(d.MTU)})
 	}
-	return smf.New(ctx, smf.Options{
+	upfN4 := cfg.N4.Address
+	q := sbi.Query{Locality: loc}
+	if len(cfg.DNNs) > 0 {
+		q.DNN = cfg.DNNs[0].Name
+	}
+	if ups, err := a.peers.UPFs(ctx, q); err == nil {
+		upfN4 = ups[0].Service
+	} else if a.cfg.Runs("upf") {
+		// The process's own UPF could not start: the SMF still
+		// associates with its address, and sessions are refused until
+		// a UPF answers there.
+		a.log.Warn("no UPF selected: associating with n4.address", "component", "smf", "n4", upfN4.String(), "err", err)
+	}
+	s, err := smf.New(ctx, smf.Options{
 		DNNs:     dnns,
-		N4:       netip.AddrPortFrom(a.cfg.N4.Address.Addr(), 0),
-		UPF:      a.cfg.N4.Address,
-		Peers:    a.cfg.SMF.N4.Peers,
-		PCF:      p,
-		SDM:      sdm,
+		N4:       netip.AddrPortFrom(cfg.N4.Address.Addr(), 0),
+		UPF:      upfN4,
+		Peers:    cfg.SMF.N4.Peers,
+		PCF:      selection.PCF(a.peers, loc),
+		SDM:      selection.UDM(a.peers, loc),
+		AMF:      selection.AMF(a.peers, loc),
 		Logger:   a.log.With("component", "smf"),
 		Registry: a.registry,
 	})
+	if err != nil {
+		return err
+	}
+	a.smf = s
+	a.dir.AddSMF(profile(cfg, sbi.NFTypeSMF), s)
+	return nil
 }
 
 // sessionView serves the SMF's sessions to the management API.

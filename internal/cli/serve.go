@@ -3,18 +3,24 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
 
 	"github.com/keelcore/keel/internal/app"
 	"github.com/keelcore/keel/internal/config"
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "serve", "serve [--config FILE] [--data DIR] [--log-format text|json] [--nf all|upf]")
+	fs := newFlags(env, "serve", "serve [--config FILE] [--data DIR] [--log-format text|json] [--nf all|LIST] [--sbi HOST:PORT] [--nrf URL] [--api HOST:PORT]")
 	cfgPath := fs.String("config", "", "YAML configuration file (default: built-in defaults; see keel config default)")
 	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
 	logFormat := fs.String("log-format", "", "text or json (overrides log.format)")
 	pprof := fs.Bool("pprof", false, "serve Go profiles under /debug/pprof/ on the management port, behind the admin token (overrides http.pprof)")
-	nf := fs.String("nf", "all", "network functions to run: all (the whole core) or upf (the UPF alone: N4, N3, N6, with /healthz and /metrics)")
+	nf := fs.String("nf", "", "network functions to run, comma-separated among "+strings.Join(config.NFNames(), ", ")+", or all (overrides nfs; default all: the whole core in one process)")
+	sbiAddr := fs.String("sbi", "", "HOST:PORT where this process serves its NFs' SBI services and registers them at the NRF (overrides sbi.address)")
+	nrf := fs.String("nrf", "", "URL of the NRF, such as http://127.0.0.1:7777; required when --nf leaves out nrf (overrides sbi.nrf)")
+	apiAddr := fs.String("api", "", "HOST:PORT of the management API, /healthz, /readyz and /metrics (overrides http.address)")
 	_, err := parseArgs(fs, args, 0, "no arguments besides flags")
 	if err != nil {
 		return err
@@ -25,28 +31,20 @@ func runServe(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	if *dataDir != "" {
-		cfg.DataDir = *dataDir
-	}
-	if *logFormat != "" {
-		cfg.Log.Format = config.LogFormat(*logFormat)
-	}
-	if *pprof {
-		cfg.HTTP.Pprof = true
+	if err := serveFlags(&cfg, serveOverrides{DataDir: *dataDir, LogFormat: *logFormat, Pprof: *pprof, NF: *nf, SBI: *sbiAddr, NRF: *nrf, API: *apiAddr}); err != nil {
+		return err
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
-	}
-	if *nf != "all" && *nf != "upf" {
-		return usagef("--nf %q: want all or upf", *nf)
 	}
 	log, err := app.NewLogger(env.Stderr, string(cfg.Log.Format), cfg.Log.Level.SlogLevel())
 	if err != nil {
 		return usagef("%v", err)
 	}
 	b := ReadBuildInfo()
-	log.Info("keel starting", "component", "app", "version", b.Version, "commit", b.Commit, "config", configSource(*cfgPath), "data", cfg.DataDir, "nf", *nf)
-	if *nf == "upf" {
+	nfs := strings.Join(cfg.NFs, ",")
+	log.Info("keel starting", "component", "app", "version", b.Version, "commit", b.Commit, "config", configSource(*cfgPath), "data", cfg.DataDir, "nf", nfs)
+	if len(cfg.NFs) == 1 && cfg.NFs[0] == "upf" {
 		return app.RunUPF(ctx, cfg, app.Options{Logger: log, Version: b.Version, Commit: b.Commit})
 	}
 	a, err := app.New(ctx, cfg, app.Options{Logger: log, Notice: env.Stdout, Version: b.Version, Commit: b.Commit})
@@ -54,6 +52,73 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	return a.Run(ctx)
+}
+
+// serveOverrides are the flags of keel serve that override configuration
+// keys; "" and false leave the key as the file or the defaults set it.
+type serveOverrides struct {
+	DataDir, LogFormat string
+	Pprof              bool
+	NF, SBI, NRF, API  string
+}
+
+// serveFlags applies the flags to cfg. Their values are checked by
+// cfg.Validate afterwards, except the syntax of addresses and of --nf,
+// which is checked here so that the error names the flag.
+func serveFlags(cfg *config.Config, o serveOverrides) error {
+	if o.DataDir != "" {
+		cfg.DataDir = o.DataDir
+	}
+	if o.LogFormat != "" {
+		cfg.Log.Format = config.LogFormat(o.LogFormat)
+	}
+	if o.Pprof {
+		cfg.HTTP.Pprof = true
+	}
+	if o.NF != "" {
+		nfs, err := parseNFs(o.NF)
+		if err != nil {
+			return err
+		}
+		cfg.NFs = nfs
+	}
+	for _, f := range []struct {
+		name, value string
+		dst         *netip.AddrPort
+	}{{"--sbi", o.SBI, &cfg.SBI.Address}, {"--api", o.API, &cfg.HTTP.Address}} {
+		if f.value == "" {
+			continue
+		}
+		ap, err := netip.ParseAddrPort(f.value)
+		if err != nil {
+			return usagef("%s %q: want an IP address and port such as 127.0.0.1:7777", f.name, f.value)
+		}
+		*f.dst = ap
+	}
+	if o.NRF != "" {
+		cfg.SBI.NRF = o.NRF
+	}
+	return nil
+}
+
+// parseNFs reads --nf: all, or network function names separated by
+// commas, each once.
+func parseNFs(s string) ([]string, error) {
+	if s == "all" {
+		return config.NFNames(), nil
+	}
+	var out []string
+	for f := range strings.SplitSeq(s, ",") {
+		f = strings.TrimSpace(f)
+		if !slices.Contains(config.NFNames(), f) {
+			return nil, usagef("--nf %q: %q is not a network function: want all, or a comma-separated list among %s", s, f, strings.Join(config.NFNames(), ", "))
+		}
+		if slices.Contains(out, f) {
+			return nil, usagef("--nf %q: %s is given twice", s, f)
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 func configSource(path string) string {

@@ -15,6 +15,12 @@ import (
 // A Config from Load, Parse or Default has passed Validate. One built by
 // hand should be validated before use.
 type Config struct {
+	// NFs are the network functions this process runs, among NFNames();
+	// all of them by default (one process holds the whole core).
+	NFs []string `yaml:"nfs"`
+	// SBI is where this process serves its NFs' services and finds the
+	// NFs it does not run.
+	SBI  SBI  `yaml:"sbi"`
 	PLMN PLMN `yaml:"plmn"`
 	// TACs are the tracking area codes the AMF serves, 24 bits each
 	// (TS 23.003 §28.6).
@@ -34,6 +40,52 @@ type Config struct {
 	// restarts. A relative path is relative to the working directory.
 	DataDir string `yaml:"data_dir"`
 	Log     Log    `yaml:"log"`
+}
+
+// NFNames returns the network functions `keel serve` can run, in the
+// order they start.
+func NFNames() []string {
+	return []string{"nrf", "nssf", "udr", "udm", "ausf", "pcf", "upf", "smf", "amf"}
+}
+
+// Runs reports whether the process runs the network function nf.
+func (c Config) Runs(nf string) bool {
+	for _, n := range c.NFs {
+		if n == nf {
+			return true
+		}
+	}
+	return false
+}
+
+// AllInOne reports whether the process runs every network function, so
+// that they call one another directly and need no SBI listener.
+func (c Config) AllInOne() bool {
+	for _, n := range NFNames() {
+		if !c.Runs(n) {
+			return false
+		}
+	}
+	return true
+}
+
+// SBI is this process's place on the service-based interface
+// (TS 29.500, TS 29.501), used when it runs some of the network
+// functions only.
+type SBI struct {
+	// Address is where the process serves its NFs' services over HTTP/2
+	// and what it registers at the NRF (the NF profile's address), so it
+	// must be a specific address. Port 0 picks a free port. A process
+	// running every NF opens no SBI listener.
+	Address netip.AddrPort `yaml:"address"`
+	// NRF is the URL of the NRF (such as http://127.0.0.1:7777), where
+	// the process registers its NFs and discovers the others; required
+	// when the process does not run the NRF itself.
+	NRF string `yaml:"nrf"`
+	// Locality is where this process's NFs are (TS 29.510 NFProfile
+	// locality): registered with their profiles, and preferred when they
+	// select peers (a UPF of the same locality, TS 23.501 §6.3.3).
+	Locality string `yaml:"locality"`
 }
 
 // PLMN is the identity of the network the core serves (TS 23.003 §2.2). The

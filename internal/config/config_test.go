@@ -85,6 +85,8 @@ func TestLoadFull(t *testing.T) {
 		t.Fatalf("Load(full.yaml) = %v", err)
 	}
 	want := Config{
+		NFs:    []string{"amf", "smf", "upf"},
+		SBI:    SBI{Address: netip.MustParseAddrPort("10.0.0.1:7777"), NRF: "http://10.0.0.9:7777", Locality: "edge-1"},
 		PLMN:   PLMN{MCC: "310", MNC: "260"},
 		TACs:   []uint32{1, 2, 16},
 		Slices: []Slice{{SST: 1}, {SST: 2, SD: "0000FF"}},

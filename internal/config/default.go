@@ -21,6 +21,8 @@ const defaultMTU = 1400
 func Default() Config {
 	loopback := netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	return Config{
+		NFs:    NFNames(),
+		SBI:    SBI{Address: netip.AddrPortFrom(loopback, 7777)},
 		PLMN:   PLMN{MCC: "001", MNC: "01"},
 		TACs:   []uint32{1},
 		Slices: []Slice{{SST: 1}},
@@ -113,6 +115,29 @@ const defaultTemplate = `# Keel configuration for keel serve.
 # changes. A list replaces the default list as a whole. Unknown keys, keys
 # given twice and values of the wrong kind are errors, reported with the key
 # and line at fault.
+
+# The network functions this process runs, among nrf, nssf, amf, smf, upf,
+# ausf, udm, udr and pcf (keel serve --nf). All of them by default: one
+# process holds the whole core and its NFs call one another directly. A
+# process running some of them serves their services on sbi.address over
+# HTTP/2, registers them at the NRF and reaches the others through it.
+# Only the process running the udr opens the subscriber store in data_dir
+# and serves the management API's subscriber routes.
+nfs: {{list .NFs}}
+
+# The service-based interface (TS 29.500, TS 29.501), for a process running
+# some of the NFs only.
+sbi:
+  # Where this process serves its NFs' services (keel serve --sbi). It is
+  # registered at the NRF as the NFs' address, so it must be a specific one.
+  address: {{str (print .SBI.Address)}}
+  # The NRF's URL, such as http://127.0.0.1:7777 (keel serve --nrf):
+  # required when this process does not run the nrf, where it registers its
+  # NFs and discovers the others.
+  nrf: {{str .SBI.NRF}}
+  # Where this process's NFs are (the NF profile's locality); the SMF
+  # prefers a UPF of its own locality. "" for none.
+  locality: {{str .SBI.Locality}}
 
 # The identity of the network (TS 23.003 §2.2). The digits are taken as
 # written, leading zeros included.

@@ -51,6 +51,8 @@ func (c Config) Validate() error {
 
 func (c Config) validate() *Error {
 	checks := []func() *Error{
+		c.validateNFs,
+		c.validateSBI,
 		c.PLMN.validate,
 		c.validateTACs,
 		c.validateSlices,
@@ -455,6 +457,10 @@ func (c Config) validateListeners() *Error {
 		// The SMF gives gNBs this address as the uplink tunnel endpoint.
 		{key: "n3.address", proto: "UDP", addr: c.N3.Address, advertised: true},
 		{key: "http.address", proto: "TCP", addr: c.HTTP.Address, anyPort: true},
+	}
+	if !c.AllInOne() {
+		// validateSBI checked the address itself.
+		ls = append(ls, listener{key: "sbi.address", proto: "TCP", addr: c.SBI.Address, anyPort: true, advertised: true})
 	}
 	for _, l := range ls {
 		a := l.addr.Addr()

@@ -16,6 +16,16 @@ func TestValidate(t *testing.T) {
 		problem string // a substring of Problem
 	}{
 		{"default", func(c *Config) {}, "", ""},
+		{"edge: AMF, SMF and UPF", func(c *Config) {
+			c.NFs, c.SBI.NRF, c.SBI.Locality = []string{"amf", "smf", "upf"}, "https://nrf.example:8443/", "edge-1"
+		}, "", ""},
+		{"NRF URL with a path", func(c *Config) { c.NFs, c.SBI.NRF = []string{"amf"}, "http://127.0.0.1:7777/nnrf-disc/v1" }, "sbi.nrf", "scheme, host and port only"},
+		{"NRF URL ftp", func(c *Config) { c.NFs, c.SBI.NRF = []string{"amf"}, "ftp://127.0.0.1:7777" }, "sbi.nrf", "must be a URL"},
+		{"no SBI address", func(c *Config) { c.NFs, c.SBI.Address = []string{"nrf"}, netip.AddrPort{} }, "sbi.address", "must be an IP address and port"},
+		{"no SBI address all in one", func(c *Config) { c.SBI.Address = netip.AddrPort{} }, "", ""},
+		{"SBI port 0", func(c *Config) { c.NFs, c.SBI.Address = []string{"nrf"}, netip.MustParseAddrPort("127.0.0.1:0") }, "", ""},
+		{"locality newline", func(c *Config) { c.SBI.Locality = "a\nb" }, "sbi.locality", "at most 64"},
+		{"UPF alone with its NRF", func(c *Config) { c.NFs, c.SBI.NRF = []string{"upf"}, "http://127.0.0.1:7777" }, "", ""},
 		{"three-digit MNC", func(c *Config) { c.PLMN.MNC = "001" }, "", ""},
 		{"MCC letters", func(c *Config) { c.PLMN.MCC = "0a1" }, "plmn.mcc", `must be 3 digits, got "0a1"`},
 		{"MCC short", func(c *Config) { c.PLMN.MCC = "1" }, "plmn.mcc", `must be 3 digits, got "1"`},

@@ -27,6 +27,17 @@
 //   - NpcfSMPolicyControl: Npcf_SMPolicyControl, TS 29.512 §4.2 (SM
 //     policy associations, used by the SMF).
 //
+// # Selection
+//
+// NFs hold no fixed references to their peers: they obtain them from a
+// Directory (directory.go), by the criteria of TS 23.501 §6.3 (S-NSSAI
+// and DNN for an SMF, SUPI range or routing indicator for an AUSF or a
+// UDM, DNN, slice and locality for a UPF). Static is the directory of
+// one process; a directory over the NRF's discovery serves NFs run
+// apart, and Chain puts a process's own NFs first. Sub-package selection
+// turns a directory into the services a consumer calls, choosing the
+// instance per request.
+//
 // # Errors
 //
 // Errors with protocol meaning are the sentinel values in errors.go, each a

@@ -75,6 +75,11 @@ var (
 	// 6.1.3.5.3.1-3: 504 UE_NOT_REACHABLE).
 	ErrUENotReachable error = &Problem{http.StatusGatewayTimeout, "UE_NOT_REACHABLE", "ue_not_reachable", "UE not reachable", false}
 	ErrUnavailable    error = &Problem{http.StatusServiceUnavailable, "NF_CONGESTION", "unavailable", "service unavailable", true}
+	// ErrNoInstance: the directory knows no instance of the NF a
+	// consumer needs for the request, or none of those it knows answers
+	// (TS 23.501 §6.3; TS 29.500 Table 5.2.7.2-1 TARGET_NF_NOT_REACHABLE,
+	// 504). Temporary: an instance may register or come back.
+	ErrNoInstance error = &Problem{http.StatusGatewayTimeout, "TARGET_NF_NOT_REACHABLE", "no_instance", "no NF instance to serve the request", true}
 )
 
 // Temporary reports whether the same request may succeed later: err is a

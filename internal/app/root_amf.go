@@ -1,0 +1,38 @@
+package app
+
+import (
+	"context"
+
+	"github.com/keelcore/keel/internal/amf"
+	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/panics"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbi/selection"
+)
+
+// rootAMF builds the AMF and its N2 listener. For each UE it selects the
+// AUSF and the UDM by SUPI or the SUCI's routing indicator, and for each
+// PDU session the SMF by S-NSSAI and DNN (TS 23.501 §6.3.2, §6.3.4,
+// §6.3.8).
+func (a *App) rootAMF(ctx context.Context) error {
+	loc := a.cfg.SBI.Locality
+	udm := selection.UDM(a.peers, loc)
+	services := gmm.Services{
+		AUSF: selection.AUSF(a.peers, loc),
+		SDM:  udm,
+		UECM: udm,
+		SMF:  selection.SMF(a.peers, loc),
+	}
+	// One recorder for the process: keel_panics_total is shared by
+	// every component that has a panic boundary.
+	recorder, err := panics.New(panics.Options{Registry: a.registry, Observe: a.opts.OnPanic})
+	if err != nil {
+		return err
+	}
+	a.amf, err = amf.New(amfConfig(a.cfg), amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services, Panics: recorder})
+	if err != nil {
+		return err
+	}
+	a.dir.AddAMF(profile(a.cfg, sbi.NFTypeAMF), a.amf)
+	return a.startN2(ctx, a.opts.SelectN2)
+}

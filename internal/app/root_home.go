@@ -1,0 +1,66 @@
+package app
+
+import (
+	"context"
+	"os"
+
+	"github.com/keelcore/keel/internal/ausf"
+	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/pcf"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbi/selection"
+	"github.com/keelcore/keel/internal/udm"
+)
+
+// rootUDM builds the UDM, which reads subscriptions from the UDR it
+// selects by SUPI and de-conceals SUCIs with the home network keys of
+// the data directory (the UDR's, when both run in one process; a UDM
+// apart needs the same key file, hnkey.File, in its data directory).
+func (a *App) rootUDM(_ context.Context) error {
+	keys := a.keys
+	if keys == nil {
+		if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
+			return err
+		}
+		var err error
+		if keys, err = hnkey.LoadOrCreate(a.cfg.DataDir); err != nil {
+			return err
+		}
+	}
+	m, err := udm.New(udm.Options{UDR: selection.UDR(a.peers, a.cfg.SBI.Locality), Keys: keys, Logger: a.log.With("component", "udm"), Registry: a.registry})
+	if err != nil {
+		return err
+	}
+	a.udm = m
+	a.dir.AddUDM(profile(a.cfg, sbi.NFTypeUDM), m)
+	return nil
+}
+
+// rootAUSF builds the AUSF, which obtains authentication vectors from
+// the UDM it selects by SUPI or routing indicator.
+func (a *App) rootAUSF(_ context.Context) error {
+	s, err := ausf.New(ausf.Options{UDM: selection.UDM(a.peers, a.cfg.SBI.Locality), Logger: a.log.With("component", "ausf"), Registry: a.registry})
+	if err != nil {
+		return err
+	}
+	a.dir.AddAUSF(profile(a.cfg, sbi.NFTypeAUSF), s)
+	return nil
+}
+
+// rootPCF builds the PCF with the configured PCC rules; it reads the
+// session management subscription from the UDM it selects by SUPI.
+func (a *App) rootPCF(_ context.Context) error {
+	rules, err := pccRules(a.cfg.DNNs)
+	if err != nil {
+		return err
+	}
+	p, err := pcf.New(pcf.Options{SDM: selection.UDM(a.peers, a.cfg.SBI.Locality), PCCRules: rules, Logger: a.log.With("component", "pcf"), Registry: a.registry})
+	if err != nil {
+		return err
+	}
+	a.pcf = p
+	prof := profile(a.cfg, sbi.NFTypePCF)
+	a.pcfID = prof.InstanceID
+	a.dir.AddPCF(prof, p)
+	return nil
+}

@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/keelcore/keel/internal/dirlock"
+	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/health"
+	"github.com/keelcore/keel/internal/store/sqlite"
+	"github.com/keelcore/keel/internal/udr"
+)
+
+// rootUDR builds the UDR: the data directory, locked against a second
+// UDR, with the admin token of the management API that goes with it, the
+// subscriber store and the home network keys the API publishes. Only
+// this root opens the store; the other NFs reach the subscription data
+// through Nudr and Nudm.
+func (a *App) rootUDR(ctx context.Context) error {
+	cfg := a.cfg
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	// One UDR per data directory: two would share the store, the admin
+	// token and the home network keys. The kernel releases the lock when
+	// this process ends, however it ends.
+	lock, err := dirlock.Acquire(cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	a.dataLock = lock
+	token, created, err := loadOrCreateToken(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	a.token = token
+	if created {
+		// Shown as soon as it exists, so that a start failing later
+		// (a busy port, a missing privilege) does not lose it.
+		fmt.Fprintf(a.opts.Notice, "Admin token (shown once; kept in %s, mode 0600):\n\n    %s\n\n",
+			filepath.Join(cfg.DataDir, TokenFile), token.Reveal())
+	}
+	dbPath := filepath.Join(cfg.DataDir, DatabaseFile)
+	st, err := sqlite.Open(ctx, dbPath, sqlite.Options{
+		Logger:     a.log.With("component", "store"),
+		Registerer: a.registry,
+	})
+	if err != nil {
+		return err
+	}
+	a.store = st
+	a.log.Info("store open", "component", "store", "engine", "sqlite", "path", dbPath)
+	var used store.Store = st
+	if a.opts.WrapStore != nil {
+		used = a.opts.WrapStore(st)
+	}
+	a.health, err = health.New(used, health.Options{
+		Logger:        a.log.With("component", "store"),
+		Registerer:    a.registry,
+		ProbeInterval: a.opts.StoreProbeInterval,
+	})
+	if err != nil {
+		return err
+	}
+	if a.keys, err = hnkey.LoadOrCreate(cfg.DataDir); err != nil {
+		return err
+	}
+	r, err := udr.New(a.health, udr.Options{Logger: a.log.With("component", "udr"), Registry: a.registry})
+	if err != nil {
+		return err
+	}
+	a.udr = r
+	a.dir.AddUDR(profile(cfg, sbi.NFTypeUDR), r)
+	return nil
+}

@@ -1,0 +1,177 @@
+package selection_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbi/selection"
+)
+
+// fakeSMF records the requests it serves and fails with err when set.
+type fakeSMF struct {
+	name string
+	err  error
+	mu   sync.Mutex
+	refs []string
+}
+
+func (f *fakeSMF) CreateSMContext(_ context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
+	if f.err != nil {
+		return sbi.SMContextCreated{}, f.err
+	}
+	return sbi.SMContextCreated{Ref: fmt.Sprintf("%s-%d", f.name, req.PDUSessionID)}, nil
+}
+
+func (f *fakeSMF) UpdateSMContext(_ context.Context, ref string, _ sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refs = append(f.refs, ref)
+	return sbi.SMContextUpdated{}, nil
+}
+
+func (f *fakeSMF) ReleaseSMContext(_ context.Context, ref string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refs = append(f.refs, "release "+ref)
+	return nil
+}
+
+func TestSMFSelectionAndReselection(t *testing.T) {
+	ctx := context.Background()
+	internet, ims := sbi.SNSSAI{SST: 1}, sbi.SNSSAI{SST: 1, SD: 1, HasSD: true}
+	a, b, c := &fakeSMF{name: "a"}, &fakeSMF{name: "b"}, &fakeSMF{name: "c"}
+	d := sbi.NewStatic()
+	d.AddSMF(sbi.Profile{InstanceID: "smf-a", SNSSAIs: []sbi.SNSSAI{internet}, DNNs: []string{"internet"}}, a)
+	d.AddSMF(sbi.Profile{InstanceID: "smf-b", SNSSAIs: []sbi.SNSSAI{internet}, DNNs: []string{"internet"}, Priority: 1}, b)
+	d.AddSMF(sbi.Profile{InstanceID: "smf-c", SNSSAIs: []sbi.SNSSAI{ims}, DNNs: []string{"ims"}}, c)
+	s := selection.SMF(d, "")
+
+	res, err := s.CreateSMContext(ctx, sbi.SMContextCreate{PDUSessionID: 5, DNN: "ims", SNSSAI: ims})
+	if err != nil || res.Ref != "smf-c:c-5" {
+		t.Fatalf("CreateSMContext(ims) = %q, %v; want ref smf-c:c-5", res.Ref, err)
+	}
+	if _, err := s.UpdateSMContext(ctx, res.Ref, sbi.SMContextUpdate{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseSMContext(ctx, res.Ref); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(c.refs) != "[c-5 release c-5]" {
+		t.Errorf("SMF c saw %v, want [c-5 release c-5]", c.refs)
+	}
+
+	// The preferred SMF is unavailable: the next one serves.
+	a.err = fmt.Errorf("smf: store: %w", sbi.ErrUnavailable)
+	res, err = s.CreateSMContext(ctx, sbi.SMContextCreate{PDUSessionID: 1, DNN: "internet", SNSSAI: internet})
+	if err != nil || res.Ref != "smf-b:b-1" {
+		t.Fatalf("CreateSMContext with smf-a unavailable = %q, %v; want smf-b:b-1", res.Ref, err)
+	}
+	// A refusal with protocol meaning is the answer: no reselection.
+	a.err = sbi.ErrInvalidRequest
+	if _, err = s.CreateSMContext(ctx, sbi.SMContextCreate{PDUSessionID: 2, DNN: "internet", SNSSAI: internet}); !errors.Is(err, sbi.ErrInvalidRequest) {
+		t.Fatalf("CreateSMContext refused by smf-a: err = %v, want ErrInvalidRequest", err)
+	}
+	// Both unavailable: the last failure is answered.
+	a.err, b.err = sbi.ErrUnavailable, errors.New("connection refused")
+	if _, err = s.CreateSMContext(ctx, sbi.SMContextCreate{PDUSessionID: 3, DNN: "internet", SNSSAI: internet}); err == nil || err.Error() != "connection refused" {
+		t.Fatalf("CreateSMContext with both down: err = %v, want connection refused", err)
+	}
+	// A reference of an instance the directory no longer knows.
+	if _, err := s.UpdateSMContext(ctx, "smf-gone:x-1", sbi.SMContextUpdate{}); !errors.Is(err, sbi.ErrNoInstance) {
+		t.Errorf("UpdateSMContext of a gone instance: err = %v, want ErrNoInstance", err)
+	}
+	if _, err := s.UpdateSMContext(ctx, "no-instance", sbi.SMContextUpdate{}); !errors.Is(err, sbi.ErrSMContextNotFound) {
+		t.Errorf("UpdateSMContext of a malformed reference: err = %v, want ErrSMContextNotFound", err)
+	}
+	// No SMF serves the slice.
+	other := sbi.SNSSAI{SST: 3}
+	if _, err := s.CreateSMContext(ctx, sbi.SMContextCreate{DNN: "internet", SNSSAI: other}); !errors.Is(err, sbi.ErrNoInstance) {
+		t.Errorf("CreateSMContext for a slice no SMF serves: err = %v, want ErrNoInstance", err)
+	}
+}
+
+type fakePCF struct{ name string }
+
+func (f fakePCF) Create(_ context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy, error) {
+	return sbi.SMPolicy{ID: f.name + "-1"}, nil
+}
+func (f fakePCF) Delete(_ context.Context, id string) error {
+	if id != f.name+"-1" {
+		return sbi.ErrPolicyNotFound
+	}
+	return nil
+}
+func (f fakePCF) Update(_ context.Context, id string, _ sbi.SMPolicyUpdate) (sbi.SMPolicy, error) {
+	return sbi.SMPolicy{ID: id}, nil
+}
+
+type policyInbox struct{ ids []string }
+
+func (p *policyInbox) SMPolicyUpdated(_ context.Context, pol sbi.SMPolicy) error {
+	p.ids = append(p.ids, pol.ID)
+	return nil
+}
+
+func TestPCFIDsAndNotifications(t *testing.T) {
+	ctx := context.Background()
+	d := sbi.NewStatic()
+	d.AddPCF(sbi.Profile{InstanceID: "pcf-1", DNNs: []string{"internet"}}, fakePCF{"p"})
+	s := selection.PCF(d, "")
+	pol, err := s.Create(ctx, sbi.SMPolicyRequest{DNN: "internet"})
+	if err != nil || pol.ID != "pcf-1:p-1" {
+		t.Fatalf("Create = %q, %v; want pcf-1:p-1", pol.ID, err)
+	}
+	if pol, err = s.Update(ctx, pol.ID, sbi.SMPolicyUpdate{}); err != nil || pol.ID != "pcf-1:p-1" {
+		t.Fatalf("Update = %q, %v; want pcf-1:p-1", pol.ID, err)
+	}
+	if err := s.Delete(ctx, pol.ID); err != nil {
+		t.Fatalf("Delete(%q): %v", pol.ID, err)
+	}
+	// The PCF notifies under its own ID; the SMF knows the selected one.
+	in := &policyInbox{}
+	selection.PolicyNotifier("pcf-1", in).SMPolicyUpdated(ctx, sbi.SMPolicy{ID: "p-1"})
+	if fmt.Sprint(in.ids) != "[pcf-1:p-1]" {
+		t.Errorf("notified IDs %v, want [pcf-1:p-1]", in.ids)
+	}
+}
+
+type fakeAUSF struct {
+	name    string
+	confirm []string
+}
+
+func (f *fakeAUSF) Authenticate(_ context.Context, req sbi.AuthRequest) (sbi.AuthChallenge, error) {
+	return sbi.AuthChallenge{AuthCtxID: f.name}, nil
+}
+func (f *fakeAUSF) Confirm(_ context.Context, id string, _ [16]byte) (sbi.AuthConfirmation, error) {
+	f.confirm = append(f.confirm, id)
+	return sbi.AuthConfirmation{SUPI: "imsi-001010000000001"}, nil
+}
+func (f *fakeAUSF) DeleteConfirmation(context.Context, string, uint8) error { return nil }
+
+func TestAUSFByRoutingIndicatorAndSUPI(t *testing.T) {
+	ctx := context.Background()
+	low, high := &fakeAUSF{name: "low"}, &fakeAUSF{name: "high"}
+	d := sbi.NewStatic()
+	d.AddAUSF(sbi.Profile{InstanceID: "ausf-low", SUPIRanges: []sbi.SUPIRange{{Start: "001010000000000", End: "001010000004999"}}, RoutingIndicators: []string{"1"}}, low)
+	d.AddAUSF(sbi.Profile{InstanceID: "ausf-high", SUPIRanges: []sbi.SUPIRange{{Start: "001010000005000", End: "001010000009999"}}, RoutingIndicators: []string{"2"}}, high)
+	s := selection.AUSF(d, "")
+	ch, err := s.Authenticate(ctx, sbi.AuthRequest{SUCI: &sbi.SUCI{RoutingIndicator: "2"}})
+	if err != nil || ch.AuthCtxID != "ausf-high:high" {
+		t.Fatalf("Authenticate(SUCI, routing indicator 2) = %q, %v; want ausf-high:high", ch.AuthCtxID, err)
+	}
+	if _, err := s.Confirm(ctx, ch.AuthCtxID, [16]byte{}); err != nil || fmt.Sprint(high.confirm) != "[high]" {
+		t.Fatalf("Confirm went to %v (err %v), want high", high.confirm, err)
+	}
+	ch, err = s.Authenticate(ctx, sbi.AuthRequest{SUPI: "imsi-001010000000042"})
+	if err != nil || ch.AuthCtxID != "ausf-low:low" {
+		t.Fatalf("Authenticate(SUPI in the low range) = %q, %v; want ausf-low:low", ch.AuthCtxID, err)
+	}
+	if _, err := s.Confirm(ctx, "nothing", [16]byte{}); !errors.Is(err, sbi.ErrAuthContextNotFound) {
+		t.Errorf("Confirm of a malformed context ID: %v, want ErrAuthContextNotFound", err)
+	}
+}
