@@ -1,0 +1,71 @@
+// Package nrf is Keel's Network Repository Function (TS 29.510): the
+// directory through which network functions running apart find each
+// other and obtain access tokens.
+//
+// # Services
+//
+//   - Nnrf_NFManagement (§5.2): Register (NFRegister, PUT; 201 for a new
+//     instance, 200 for a replaced one, heartBeatTimer set by the NRF),
+//     Update (NFUpdate, PATCH with a JSON Patch document; the heartbeat
+//     is the patch replacing /nfStatus with REGISTERED), Deregister,
+//     Profile and List (NFProfileRetrieval, NFListRetrieval), Subscribe
+//     and Unsubscribe (NFStatusSubscribe/UnSubscribe, validityTime at
+//     most Options.SubscriptionValidity), and notifications
+//     NF_REGISTERED, NF_PROFILE_CHANGED, NF_DEREGISTERED posted to the
+//     subscribers through Options.Notifier (NFStatusNotify, §5.2.2.6).
+//   - Nnrf_NFDiscovery (§5.3): Discover, with the query of nnrf.Query;
+//     answers carry Options.ValidityPeriod.
+//   - Nnrf_AccessToken (§5.4): Token, OAuth 2.0 client credentials,
+//     answered with an ES256 JWT signed with Options.SigningKey (package
+//     accesstoken; TS 33.501 §13.4.1.1).
+//
+// # Heartbeat
+//
+// An NF from which no update came for two of its heartBeatTimer periods
+// is marked SUSPENDED (TS 29.510 §5.2.2.3.2: out of discovery,
+// subscribers hear NF_PROFILE_CHANGED); its next heartbeat makes it
+// REGISTERED again. One SUSPENDED for Options.PurgeAfter is forgotten
+// (NF_DEREGISTERED); its next heartbeat then gets 404 and it registers
+// again. Expire applies the rule; Start runs it every second.
+//
+// # State
+//
+// The registry is in memory only. An NRF restart empties it; the NFs
+// find out at their next heartbeat (404 Not Found) and register again,
+// which the clients of package nfclient do, and their subscriptions
+// are made again the same way. Access tokens signed before a restart
+// stay valid when the NRF keeps its signing key (a key file); with a
+// fresh key producers refuse them and consumers fetch new ones.
+//
+// # Errors
+//
+// The methods return *nnrf.Error (HTTP status, ProblemDetails cause and
+// the attribute at fault) or, for Token, an *nnrf.AccessTokenErr; the
+// HTTP binding answers them as ProblemDetails (TS 29.500 §5.2.7) and
+// AccessTokenErr (TS 29.510 §6.3.5.2.5). The NRF does not log refusals.
+//
+// # Metrics
+//
+// keel_nrf_nf_instances{nf_type,status}, keel_nrf_nfm_requests_total
+// {operation,result}, keel_nrf_discovery_requests_total
+// {target_nf_type,result}, keel_nrf_token_requests_total{result},
+// keel_nrf_notifications_total{event,result}.
+//
+// # Concurrency
+//
+// An NRF is safe for concurrent use. One mutex guards the registry and
+// the subscriptions; it is held for map operations and profile checks,
+// never across I/O. Start runs two goroutines, the expiry ticker and
+// the notification sender, both owned by the NRF and joined by Stop.
+// Notifications wait in a bounded queue (1024); past it they are
+// dropped and counted, so a slow subscriber never slows registrations.
+// Time comes from Options.Now.
+//
+// # Spec conformance
+//
+// Not done: SCP and roaming (hnrf-uri, PLMN-specific lists), the
+// subscription PATCH (validity extension), NFListRetrieval paging,
+// conditional requests (ETag/If-Match), profile changes sent as
+// profileChanges (the whole profile is sent), and the discovery
+// parameters beyond those of nnrf.Query, which are accepted and ignored.
+package nrf
