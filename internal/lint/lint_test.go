@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -117,4 +118,57 @@ func nfOf(rel string) string {
 		}
 	}
 	return ""
+}
+
+// testOnly are packages for tests alone: the OpenAPI validator and its
+// dependency stay out of Keel's binaries.
+var testOnly = []string{"github.com/getkin/kin-openapi", module + "/internal/sbihttp/openapitest"}
+
+func TestTestOnlyImports(t *testing.T) {
+	fset := token.NewFileSet()
+	root := repoRoot(t)
+	for _, path := range goFiles(t) {
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		if strings.HasSuffix(path, "_test.go") || filepath.ToSlash(rel) == "internal/sbihttp/openapitest" {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			for _, banned := range testOnly {
+				if p == banned || strings.HasPrefix(p, banned+"/") {
+					t.Errorf("%s imports %s, which is for tests only", path, p)
+				}
+			}
+		}
+	}
+}
+
+// withoutHTTP are the NFs that speak internal/sbi only: the HTTP/2
+// binding (internal/sbihttp and the bindings built on it) adapts their
+// interfaces, so they never import net/http or a binding.
+var withoutHTTP = []string{"ausf", "udm", "udr"}
+
+func TestNetworkFunctionsWithoutHTTP(t *testing.T) {
+	fset := token.NewFileSet()
+	root := repoRoot(t)
+	for _, path := range goFiles(t) {
+		rel, _ := filepath.Rel(root, path)
+		if nf := nfOf(filepath.ToSlash(rel)); !slices.Contains(withoutHTTP, nf) || strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if p == "net/http" || strings.HasPrefix(p, module+"/internal/sbihttp") {
+				t.Errorf("%s: network function imports %s; bind it in internal/sbihttp instead", rel, p)
+			}
+		}
+	}
 }

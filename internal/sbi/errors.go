@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 )
 
 // Problem is an error with protocol meaning: the HTTP status and the
@@ -80,7 +81,73 @@ var (
 	// (TS 23.501 §6.3; TS 29.500 Table 5.2.7.2-1 TARGET_NF_NOT_REACHABLE,
 	// 504). Temporary: an instance may register or come back.
 	ErrNoInstance error = &Problem{http.StatusGatewayTimeout, "TARGET_NF_NOT_REACHABLE", "no_instance", "no NF instance to serve the request", true}
+
+	// Protocol errors of a transport (TS 29.500 §5.2.7.2, Table
+	// 5.2.7.2-1), answered before a request reaches an NF.
+
+	// ErrInvalidMsgFormat: the body is not JSON, is not one JSON value,
+	// or holds an attribute the data type does not define
+	// (INVALID_MSG_FORMAT).
+	ErrInvalidMsgFormat error = &Problem{http.StatusBadRequest, "INVALID_MSG_FORMAT", "invalid_msg_format", "invalid message format", false}
+	// ErrMandatoryIEMissing: a mandatory attribute is absent
+	// (MANDATORY_IE_MISSING).
+	ErrMandatoryIEMissing error = &Problem{http.StatusBadRequest, "MANDATORY_IE_MISSING", "mandatory_ie_missing", "mandatory IE missing", false}
+	// ErrInvalidQueryParam: a query parameter is malformed or not one the
+	// operation defines (INVALID_QUERY_PARAM).
+	ErrInvalidQueryParam error = &Problem{http.StatusBadRequest, "INVALID_QUERY_PARAM", "invalid_query_param", "invalid query parameter", false}
+	// ErrUnsupportedMediaType: the body's Content-Type is not the one the
+	// operation takes (TS 29.500 Table 5.2.7.1-1, 415; the table gives no
+	// cause of its own, so the answer names the message format).
+	ErrUnsupportedMediaType error = &Problem{http.StatusUnsupportedMediaType, "INVALID_MSG_FORMAT", "unsupported_media_type", "unsupported media type", false}
+	// ErrPayloadTooLarge: the body exceeds what the server reads
+	// (TS 29.500 Table 5.2.7.1-1, 413).
+	ErrPayloadTooLarge error = &Problem{http.StatusRequestEntityTooLarge, "INVALID_MSG_FORMAT", "payload_too_large", "payload too large", false}
+	// ErrResourceNotFound: no resource or operation has this URI
+	// (RESOURCE_URI_STRUCTURE_NOT_FOUND).
+	ErrResourceNotFound error = &Problem{http.StatusNotFound, "RESOURCE_URI_STRUCTURE_NOT_FOUND", "resource_not_found", "resource URI structure not found", false}
+	// ErrMethodNotAllowed: the resource exists but not the method
+	// (TS 29.500 Table 5.2.7.1-1, 405).
+	ErrMethodNotAllowed error = &Problem{http.StatusMethodNotAllowed, "", "method_not_allowed", "method not allowed", false}
+	// ErrUnauthorized: the request carries no access token, or one that
+	// does not verify or has expired (TS 29.500 §6.7.3, RFC 6750 §3.1
+	// invalid_token; 401 without a cause).
+	ErrUnauthorized error = &Problem{http.StatusUnauthorized, "", "unauthorized", "unauthorized", false}
+	// ErrForbidden: the access token is valid but not for this service or
+	// NF (RFC 6750 §3.1 insufficient_scope; TS 33.501 §13.4.1).
+	ErrForbidden error = &Problem{http.StatusForbidden, "", "forbidden", "forbidden", false}
+	// ErrSystemFailure: a fault of the NF without other protocol meaning
+	// (SYSTEM_FAILURE).
+	ErrSystemFailure error = &Problem{http.StatusInternalServerError, "SYSTEM_FAILURE", "system_failure", "system failure", false}
 )
+
+// Problems lists every sentinel above, for a transport that maps an
+// answer's status and cause back to the error it stands for. Where
+// several share a status and cause, the first listed is the one an
+// answer that names none of them maps to.
+func Problems() []*Problem {
+	errs := []error{
+		ErrUserNotFound, ErrServingNetworkNotAuthorized, ErrAuthRejected,
+		ErrSyncFailure, ErrSUCIDeconceal, ErrAuthContextNotFound,
+		ErrInvalidRequest, ErrSMContextNotFound, ErrPolicyNotFound,
+		ErrPolicyContextDenied, ErrUENotReachable, ErrUnavailable,
+		ErrInvalidMsgFormat, ErrMandatoryIEMissing, ErrInvalidQueryParam,
+		ErrUnsupportedMediaType, ErrPayloadTooLarge, ErrResourceNotFound,
+		ErrMethodNotAllowed, ErrUnauthorized, ErrForbidden,
+		ErrSystemFailure, ErrNoInstance,
+	}
+	ps := make([]*Problem, len(errs))
+	for i, e := range errs {
+		ps[i] = e.(*Problem)
+	}
+	return ps
+}
+
+// NewProblem returns a Problem that is none of the sentinels: what a
+// transport gives for an answer whose status and cause it does not know.
+// A 5xx status other than 500 is Temporary.
+func NewProblem(status int, cause, msg string) *Problem {
+	return &Problem{Status: status, Cause: cause, Reason: "status_" + strconv.Itoa(status), msg: msg, Temporary: status > 500 && status < 600}
+}
 
 // Temporary reports whether the same request may succeed later: err is a
 // Problem marked Temporary, or a deadline that expired while a peer was

@@ -1,0 +1,310 @@
+package sbihttp
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// Resolver gives the apiRoots ("http://10.0.0.5:8080") of the instances
+// serving a service ("nudm-ueau"), the preferred first. StaticResolver is
+// fixed configuration; NRF discovery (TS 29.510 §5.3) is another. It is
+// called once per call and must be safe for concurrent use.
+type Resolver interface {
+	Resolve(ctx context.Context, serviceName string) ([]string, error)
+}
+
+// StaticResolver maps service names to apiRoots.
+type StaticResolver map[string][]string
+
+// Resolve returns the apiRoots configured for serviceName.
+func (s StaticResolver) Resolve(_ context.Context, serviceName string) ([]string, error) {
+	roots := s[serviceName]
+	if len(roots) == 0 {
+		return nil, fmt.Errorf("sbihttp: no instance of %s configured: %w", serviceName, sbi.ErrNoInstance)
+	}
+	return roots, nil
+}
+
+// TokenSource returns the OAuth2 access token for calling serviceName
+// (TS 33.501 §13.4.1.2, obtained from the NRF's Nnrf_AccessToken), sent
+// as "Authorization: Bearer <token>". It must be safe for concurrent use
+// and cache tokens until they expire.
+type TokenSource func(ctx context.Context, serviceName string) (string, error)
+
+// ClientConfig configures a Client.
+type ClientConfig struct {
+	// Resolver gives the instances of each service. Required unless
+	// every Request names its URI.
+	Resolver Resolver
+	// Token, when set, authorises every request with a bearer token.
+	Token TokenSource
+	// Timeout bounds each attempt, one request to one instance, from
+	// sending to the whole answer read (TS 29.500 §6.11 request timeout);
+	// 0 means DefaultTimeout. The caller's context bounds the whole call.
+	Timeout time.Duration
+	// MaxAttempts bounds how many instances a call tries; 0 means 3.
+	MaxAttempts int
+	// TLS configures https apiRoots: RootCAs to verify the server, and
+	// Certificates for mutual TLS. http apiRoots speak h2c.
+	TLS *tls.Config
+	// Transport replaces the HTTP/2 transport, e.g. with the validating
+	// RoundTripper of package openapitest around NewTransport's.
+	Transport http.RoundTripper
+}
+
+// DefaultTimeout is an attempt's deadline when ClientConfig leaves it 0.
+const DefaultTimeout = 5 * time.Second
+
+// NewTransport returns an HTTP/2-only transport: h2c with prior
+// knowledge for http URLs, HTTP/2 over TLS (tlsConfig) for https ones.
+func NewTransport(tlsConfig *tls.Config) *http.Transport {
+	var protocols http.Protocols
+	protocols.SetUnencryptedHTTP2(true)
+	protocols.SetHTTP2(true)
+	return &http.Transport{
+		Protocols:           &protocols,
+		TLSClientConfig:     tlsConfig,
+		MaxIdleConnsPerHost: 4,
+		IdleConnTimeout:     2 * time.Minute,
+		HTTP2:               &http.HTTP2Config{MaxConcurrentStreams: 1000, PingTimeout: 5 * time.Second, SendPingTimeout: 30 * time.Second},
+	}
+}
+
+// Client calls SBI services over HTTP/2.
+//
+// Concurrency: a Client is safe for concurrent use; its only mutable
+// state is an atomic counter that spreads calls over the instances.
+type Client struct {
+	cfg  ClientConfig
+	hc   *http.Client
+	next atomic.Uint64
+}
+
+// NewClient returns a client for cfg.
+func NewClient(cfg ClientConfig) *Client {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 3
+	}
+	rt := cfg.Transport
+	if rt == nil {
+		rt = NewTransport(cfg.TLS)
+	}
+	return &Client{cfg: cfg, hc: &http.Client{
+		Transport: rt,
+		// A redirect is not an SBI answer to follow blindly
+		// (TS 29.500 §6.10.9 redirects to another instance are left out).
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// CloseIdle closes the client's idle connections.
+func (c *Client) CloseIdle() { c.hc.CloseIdleConnections() }
+
+// Request is one SBI call.
+type Request struct {
+	// Service and Version select the API: the path goes below
+	// {apiRoot}/<Service>/<Version> of each instance the Resolver gives.
+	Service, Version string
+	// Method and Path: Path below the service prefix, each segment
+	// escaped (use Path to build it).
+	Method, Path string
+	// URI, when set, is the absolute URI of a resource an earlier answer
+	// named (a Location): the call goes there and to no other instance.
+	URI   string
+	Query url.Values
+	// Body is marshalled to JSON unless nil.
+	Body any
+	// ContentType of Body; "" means application/json.
+	ContentType string
+	// Header holds extra headers (3gpp-Sbi-Callback).
+	Header http.Header
+}
+
+// Response is what a successful call answered.
+type Response struct {
+	Status int
+	Header http.Header
+	// Location is the created resource's URI of a 201.
+	Location string
+}
+
+// Path joins escaped segments into a path: Path("ue-authentications",
+// id, "5g-aka-confirmation").
+func Path(segments ...string) string {
+	var b strings.Builder
+	for _, s := range segments {
+		b.WriteByte('/')
+		b.WriteString(url.PathEscape(s))
+	}
+	return b.String()
+}
+
+// Do performs req and decodes a 2xx answer's JSON body into out (unless
+// out is nil or the answer has no body). An error answer returns the
+// sentinel of internal/sbi its ProblemDetails stands for, so errors.Is
+// works as in one process.
+//
+// A connection that fails or an attempt that times out, and a 5xx answer,
+// make Do try the next instance the Resolver gave (at most MaxAttempts;
+// TS 29.500 §6.10.3 re-selection): the last failure is returned, a
+// connection failure wrapping sbi.ErrNoInstance.
+func (c *Client) Do(ctx context.Context, req Request, out any) (Response, error) {
+	var body []byte
+	if req.Body != nil {
+		var err error
+		if body, err = json.Marshal(req.Body); err != nil {
+			return Response{}, fmt.Errorf("sbihttp: %s %s: marshal: %w", req.Method, req.Path, err)
+		}
+	}
+	targets, err := c.targets(ctx, req)
+	if err != nil {
+		return Response{}, err
+	}
+	var last error
+	for _, target := range targets {
+		resp, err, retry := c.attempt(ctx, req, target, body, out)
+		if !retry {
+			return resp, err
+		}
+		last = err
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return Response{}, last
+}
+
+// targets gives the URIs to try, in order.
+func (c *Client) targets(ctx context.Context, req Request) ([]string, error) {
+	if req.URI != "" {
+		u, err := url.Parse(req.URI)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("sbihttp: resource URI %q: %w", req.URI, sbi.ErrInvalidRequest)
+		}
+		return []string{strings.TrimSuffix(req.URI, "/") + req.Path}, nil
+	}
+	if c.cfg.Resolver == nil {
+		return nil, fmt.Errorf("sbihttp: no resolver for %s: %w", req.Service, sbi.ErrNoInstance)
+	}
+	roots, err := c.cfg.Resolver.Resolve(ctx, req.Service)
+	if err != nil {
+		return nil, fmt.Errorf("sbihttp: resolve %s: %w", req.Service, err)
+	}
+	if len(roots) == 0 {
+		return nil, fmt.Errorf("sbihttp: no instance of %s: %w", req.Service, sbi.ErrNoInstance)
+	}
+	n := min(len(roots), c.cfg.MaxAttempts)
+	start := int(c.next.Add(1) % uint64(len(roots)))
+	version := req.Version
+	if version == "" {
+		version = "v1"
+	}
+	uris := make([]string, n)
+	for i := range uris {
+		uris[i] = strings.TrimSuffix(roots[(start+i)%len(roots)], "/") + "/" + req.Service + "/" + version + req.Path
+	}
+	return uris, nil
+}
+
+// attempt sends req to uri once. retry reports whether another instance
+// may serve it: the connection failed or timed out, or the answer was 5xx.
+func (c *Client) attempt(ctx context.Context, req Request, uri string, body []byte, out any) (Response, error, bool) {
+	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	if len(req.Query) > 0 {
+		uri += "?" + req.Query.Encode()
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	hr, err := http.NewRequestWithContext(actx, req.Method, uri, rd)
+	if err != nil {
+		return Response{}, fmt.Errorf("sbihttp: %s %s: %w: %v", req.Method, uri, sbi.ErrInvalidRequest, err), false
+	}
+	for k, vs := range req.Header {
+		hr.Header[k] = vs
+	}
+	if body != nil {
+		ct := req.ContentType
+		if ct == "" {
+			ct = ContentJSON
+		}
+		hr.Header.Set("Content-Type", ct)
+	}
+	hr.Header.Set("Accept", ContentJSON+", "+ContentHAL+", "+ContentProblem)
+	if c.cfg.Token != nil {
+		tok, err := c.cfg.Token(ctx, req.Service)
+		if err != nil {
+			return Response{}, fmt.Errorf("sbihttp: access token for %s: %w", req.Service, err), false
+		}
+		hr.Header.Set("Authorization", "Bearer "+tok)
+	}
+	hresp, err := c.hc.Do(hr)
+	if err != nil {
+		if ctx.Err() != nil {
+			// The caller gave up: no other instance either.
+			return Response{}, fmt.Errorf("sbihttp: %s %s: %w", req.Method, uri, ctx.Err()), false
+		}
+		return Response{}, fmt.Errorf("sbihttp: %s %s: %w: %w", req.Method, uri, sbi.ErrNoInstance, err), true
+	}
+	defer hresp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(hresp.Body, DefaultMaxBody+1))
+	if err != nil {
+		if ctx.Err() != nil {
+			return Response{}, fmt.Errorf("sbihttp: %s %s: %w", req.Method, uri, ctx.Err()), false
+		}
+		return Response{}, fmt.Errorf("sbihttp: %s %s: reading answer: %w: %w", req.Method, uri, sbi.ErrNoInstance, err), true
+	}
+	resp := Response{Status: hresp.StatusCode, Header: hresp.Header, Location: hresp.Header.Get("Location")}
+	if hresp.StatusCode >= 300 {
+		err := answerError(hresp, data)
+		return Response{}, fmt.Errorf("sbihttp: %s %s: %w", req.Method, uri, err), hresp.StatusCode >= 500
+	}
+	if out != nil && len(data) > 0 && hresp.StatusCode != http.StatusNoContent {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp, fmt.Errorf("sbihttp: %s %s: answer: %w: %v", req.Method, uri, sbi.ErrInvalidMsgFormat, err), false
+		}
+	}
+	return resp, nil, false
+}
+
+// answerError maps an error answer to an sbi error: its ProblemDetails
+// when it has one, else its status alone.
+func answerError(hresp *http.Response, data []byte) error {
+	var pd ProblemDetails
+	mt, _, _ := mime.ParseMediaType(hresp.Header.Get("Content-Type"))
+	if mt == ContentProblem || mt == ContentJSON {
+		if err := json.Unmarshal(data, &pd); err != nil {
+			pd = ProblemDetails{}
+		}
+	}
+	if pd.Status != 0 && pd.Status != hresp.StatusCode {
+		// TS 29.571 §5.2.4.1: status, when present, repeats the HTTP
+		// status; trust the HTTP one.
+		pd.Status = hresp.StatusCode
+	}
+	return errorFromProblem(hresp.StatusCode, pd)
+}
+
+// IsConnectionError reports whether err is a failure to reach an
+// instance rather than an answer.
+func IsConnectionError(err error) bool {
+	return errors.Is(err, sbi.ErrNoInstance)
+}

@@ -1,0 +1,99 @@
+// Package sbihttp is the HTTP/2 binding framework of Keel's service-based
+// interfaces (TS 29.500, TS 29.501): what every service's server and
+// client share. The bindings of the services (package sbihttp/<service>
+// or beside the service) adapt an interface of internal/sbi to HTTP with
+// it; the network functions themselves never see HTTP. NFs in one
+// process keep calling each other directly through internal/sbi.
+//
+// # Server
+//
+// A Server serves the NF services registered on it, each under
+// {apiRoot}/<service name>/<API version> (TS 29.501 §4.4.1), on one
+// listener: HTTP/2 over cleartext TCP with prior knowledge (h2c) by
+// default, HTTP/2 over TLS when ServerConfig.TLS is set, mutual TLS when
+// that config requires client certificates (TS 33.501 §13.1). A binding
+// registers each operation:
+//
+//	svc := srv.Service("nausf-auth", "v1")
+//	svc.Handle("POST /ue-authentications", func(w http.ResponseWriter, r *http.Request) error {
+//		var in AuthenticationInfo
+//		if err := sbihttp.Decode(r, &in); err != nil {
+//			return err // 400/415 ProblemDetails
+//		}
+//		...
+//		return sbihttp.Created(w, location, out) // 201 with Location
+//	})
+//
+// A handler returns an error instead of answering it; the server answers
+// with the ProblemDetails of that error (below). Decode reads a body
+// strictly. A URI no operation has is answered 404
+// RESOURCE_URI_STRUCTURE_NOT_FOUND, a method the resource lacks 405, both
+// as ProblemDetails. ServerConfig.Authorize runs before every handler:
+// the NRF's OAuth2 access token check plugs in there (401 and 403
+// ProblemDetails, with WWW-Authenticate per RFC 6750 §3).
+//
+// # Client
+//
+// A Client sends a Request to a service it names; a Resolver gives the
+// apiRoots of its instances (StaticResolver for configuration, NRF
+// discovery later — any type with Resolve(ctx, serviceName) ([]string,
+// error)). Every attempt has a deadline (ClientConfig.Timeout); a
+// connection failure, an attempt's timeout or a 5xx answer makes the
+// client try the next instance (TS 29.500 §6.10.3), up to MaxAttempts.
+// A Request with URI goes to that resource only (a Location an earlier
+// answer gave). ClientConfig.Token, when set, adds "Authorization: Bearer"
+// with the token for the service (TS 33.501 §13.4.1). The transport is
+// HTTP/2 only: h2c for http apiRoots, TLS for https ones.
+//
+// # Errors
+//
+// The errors of internal/sbi travel as ProblemDetails
+// (application/problem+json, TS 29.571 §5.2.4.1): status and cause from
+// the sbi.Problem, type "urn:keel:problem:<reason>" to tell apart the
+// sentinels that share a status and cause (AUTHENTICATION_REJECTED for a
+// wrong RES* or a failed re-synchronisation), invalidParams from a
+// ParamError. The client maps an answer back to the same sentinel, so
+// errors.Is(err, sbi.ErrUserNotFound) holds across the wire as in one
+// process; an answer from another vendor without Keel's type maps by
+// status and cause. A fault without protocol meaning is answered 500
+// SYSTEM_FAILURE with no detail of the NF's internals (it is logged).
+// Decode's errors (TS 29.500 Table 5.2.7.2-1):
+//
+//	malformed JSON, empty body, trailing data     400 INVALID_MSG_FORMAT
+//	attribute the data type does not define       400 INVALID_MSG_FORMAT (invalidParams names it)
+//	attribute of the wrong JSON type or value     400 MANDATORY_IE_INCORRECT (invalidParams names it)
+//	Content-Type other than the operation's       415 INVALID_MSG_FORMAT
+//	body over ServerConfig.MaxBody                413
+//
+// Errors of the package itself read "sbihttp: ...".
+//
+// # Headers
+//
+// 3gpp-Sbi-Callback (HeaderCallback) marks a notification request with
+// the callback it is (TS 29.500 §5.2.3.2.4); a binding that sends a
+// notification sets it in Request.Header. 3gpp-Sbi-Target-apiRoot
+// (HeaderTargetAPIRoot), set by an SCP, is honoured by APIRoot when a
+// server builds absolute URIs (Location, _links).
+//
+// # Concurrency
+//
+// A Server takes its services and operations before Start; its handlers
+// then run concurrently, one goroutine per HTTP/2 stream, owned by
+// net/http; Stop joins the serving goroutine after the requests in
+// flight. A Client is safe for concurrent use by any number of
+// goroutines; a Resolver and a TokenSource must be too.
+//
+// # Spec conformance
+//
+//   - TS 29.500 §5.2.1: HTTP/2 only (no HTTP/1.1), h2c or TLS.
+//   - TS 29.500 §5.2.7: ProblemDetails with the causes of Table 5.2.7.2-1.
+//   - TS 29.500 §6.10.3: re-selection of another instance after a
+//     connection failure or a 5xx.
+//   - TS 29.501 §4.4.1: resource URI structure
+//     {apiRoot}/<apiName>/<apiVersion>/<apiSpecificResourceUriPart>.
+//   - Not done: HTTP/2 server push, 3gpp-Sbi-Message-Priority, the
+//     Binding and Routing headers of an SCP (TS 29.500 §6.12), redirects.
+//
+// Sub-package openapitest (tests only) validates every request and
+// answer of a test against the Rel-17 OpenAPI documents.
+package sbihttp
