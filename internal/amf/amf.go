@@ -14,6 +14,7 @@ import (
 
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/crypto/kdf"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
@@ -23,10 +24,10 @@ import (
 // Config is what the AMF serves.
 type Config struct {
 	Name   string
-	PLMN   ngap.PLMN
+	PLMN   ident.PLMN
 	TACs   []uint32
-	Slices []ngap.SNSSAI
-	GUAMI  ngap.GUAMI
+	Slices []ident.SNSSAI
+	GUAMI  ident.GUAMI
 	// Capacity is the Relative AMF Capacity announced to gNBs (0..255).
 	Capacity uint8
 	// Integrity and Ciphering are the NAS algorithm preference orders.
@@ -186,7 +187,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	if opts.ProbeTimeout == 0 {
 		opts.ProbeTimeout = DefaultProbeTimeout
 	}
-	if _, err := cfg.PLMN.Encode(); err != nil {
+	if _, err := cfg.PLMN.Octets(); err != nil {
 		return nil, fmt.Errorf("amf: %w", err)
 	}
 	m, err := newMetrics(opts.Registry)
@@ -234,9 +235,9 @@ func New(cfg Config, opts Options) (*AMF, error) {
 			*t.v = t.def
 		}
 	}
-	var tais []ngap.TAI
+	var tais []ident.TAI
 	for _, tac := range cfg.TACs {
-		tais = append(tais, ngap.TAI{PLMN: cfg.PLMN, TAC: tac})
+		tais = append(tais, ident.TAI{PLMN: cfg.PLMN, TAC: tac})
 	}
 	a.gmmCfg = &gmm.Config{
 		PLMN:               cfg.PLMN,
@@ -310,7 +311,7 @@ func (a *AMF) Stop(ctx context.Context) error {
 		rans = append(rans, r)
 	}
 	a.mu.Unlock()
-	msg, err := ngap.AMFStatusIndication([]ngap.GUAMI{a.cfg.GUAMI})
+	msg, err := ngap.AMFStatusIndication([]ident.GUAMI{a.cfg.GUAMI})
 	if err != nil {
 		return fmt.Errorf("amf: %w", err)
 	}

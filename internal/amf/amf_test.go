@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/keelcore/keel/internal/amf"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sctp"
@@ -22,12 +23,12 @@ import (
 	"github.com/keelcore/keel/internal/sim/gnb"
 )
 
-var plmn = ngap.PLMN{MCC: "001", MNC: "01"}
+var plmn = ident.PLMN{MCC: "001", MNC: "01"}
 
 func amfConfig() amf.Config {
 	return amf.Config{
-		Name: "keel-amf", PLMN: plmn, TACs: []uint32{1, 2}, Slices: []ngap.SNSSAI{{SST: 1}},
-		GUAMI: ngap.GUAMI{PLMN: plmn, RegionID: 1, SetID: 1}, Capacity: 255,
+		Name: "keel-amf", PLMN: plmn, TACs: []uint32{1, 2}, Slices: []ident.SNSSAI{{SST: 1}},
+		GUAMI: ident.GUAMI{PLMN: plmn, RegionID: 1, SetID: 1}, Capacity: 255,
 	}
 }
 
@@ -102,7 +103,7 @@ func gnbConfig(id uint32) gnb.Config {
 	return gnb.Config{
 		ID:   ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: id, Bits: 22},
 		Name: "gnb",
-		TAs:  []ngap.TA{{TAC: 1, PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{{SST: 1}}}},
+		TAs:  []ngap.TA{{TAC: 1, PLMNs: []ident.PLMN{plmn}, Slices: []ident.SNSSAI{{SST: 1}}}},
 	}
 }
 
@@ -204,7 +205,7 @@ func gauge(h *harness, name string) float64 {
 
 func TestNGSetupFailure(t *testing.T) {
 	h := start(t, nil)
-	otherPLMN := ngap.PLMN{MCC: "999", MNC: "99"}
+	otherPLMN := ident.PLMN{MCC: "999", MNC: "99"}
 	tests := []struct {
 		name  string
 		cfg   func(*gnb.Config)
@@ -212,10 +213,10 @@ func TestNGSetupFailure(t *testing.T) {
 	}{
 		{"unknown PLMN", func(c *gnb.Config) {
 			c.ID.PLMN = otherPLMN
-			c.TAs[0].PLMNs = []ngap.PLMN{otherPLMN}
+			c.TAs[0].PLMNs = []ident.PLMN{otherPLMN}
 		}, "misc/4"},
 		{"no common TAC", func(c *gnb.Config) { c.TAs[0].TAC = 7 }, "misc/4"},
-		{"no common slice", func(c *gnb.Config) { c.TAs[0].Slices = []ngap.SNSSAI{{SST: 2}} }, "radio-network/39"},
+		{"no common slice", func(c *gnb.Config) { c.TAs[0].Slices = []ident.SNSSAI{{SST: 2}} }, "radio-network/39"},
 	}
 	for i, tt := range tests {
 		cfg := gnbConfig(uint32(100 + i))
@@ -237,8 +238,8 @@ func TestNGSetupFailure(t *testing.T) {
 func TestNGSetupSliceOfAnotherPLMN(t *testing.T) {
 	h := start(t, nil)
 	cfg := gnbConfig(1)
-	other := ngap.PLMN{MCC: "999", MNC: "99"}
-	cfg.TAs[0].PLMNs = []ngap.PLMN{plmn, other}
+	other := ident.PLMN{MCC: "999", MNC: "99"}
+	cfg.TAs[0].PLMNs = []ident.PLMN{plmn, other}
 	m, err := ngap.NGSetupRequest(ngap.GNBInfo{ID: cfg.ID, Name: cfg.Name, TAs: cfg.TAs})
 	if err != nil {
 		t.Fatal(err)
@@ -385,10 +386,10 @@ func TestBadInput(t *testing.T) {
 }
 
 func userLocation() *ie.UserLocationInformation {
-	p, _ := plmn.IE()
+	p, _ := ngap.EncodePLMN(plmn)
 	return &ie.UserLocationInformation{Choice: &ie.UserLocationInformationNR{
 		NRCGI: &ie.NRCGI{PLMNIdentity: p, NRCellIdentity: &ie.NRCellIdentity{Value: bitString36()}},
-		TAI:   &ie.TAI{PLMNIdentity: p, TAC: ngap.TACIE(1)},
+		TAI:   &ie.TAI{PLMNIdentity: p, TAC: ngap.EncodeTAC(1)},
 	}}
 }
 
@@ -405,13 +406,13 @@ func TestRANConfigurationUpdate(t *testing.T) {
 		g.Send(context.Background(), b)
 		return next(t, g)
 	}
-	if ev := send("", []ngap.TA{{TAC: 9, PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{{SST: 1}}}}); ev.Procedure != "RANConfigurationUpdateFailure" {
+	if ev := send("", []ngap.TA{{TAC: 9, PLMNs: []ident.PLMN{plmn}, Slices: []ident.SNSSAI{{SST: 1}}}}); ev.Procedure != "RANConfigurationUpdateFailure" {
 		t.Errorf("update to a foreign TAC: %+v, want failure", ev)
 	}
-	if ev := send("", []ngap.TA{{TAC: 1, PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{{SST: 2}}}}); ev.Procedure != "RANConfigurationUpdateFailure" {
+	if ev := send("", []ngap.TA{{TAC: 1, PLMNs: []ident.PLMN{plmn}, Slices: []ident.SNSSAI{{SST: 2}}}}); ev.Procedure != "RANConfigurationUpdateFailure" {
 		t.Errorf("update leaving no common slice: %+v, want failure", ev)
 	}
-	if ev := send("gnb-renamed", []ngap.TA{{TAC: 2, PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{{SST: 1}}}}); ev.Procedure != "RANConfigurationUpdateAcknowledge" {
+	if ev := send("gnb-renamed", []ngap.TA{{TAC: 2, PLMNs: []ident.PLMN{plmn}, Slices: []ident.SNSSAI{{SST: 1}}}}); ev.Procedure != "RANConfigurationUpdateAcknowledge" {
 		t.Errorf("valid update: %+v", ev)
 	}
 	got := h.amf.GNBs()[0]

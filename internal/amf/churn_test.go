@@ -12,6 +12,7 @@ import (
 	"github.com/free5gc/ngap/message"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
@@ -46,7 +47,7 @@ func TestAssociationDownWhileReleasing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			im, err := ngap.InitialUEMessage(int64(i), pdu, ngap.UELocation{TAI: ngap.TAI{PLMN: plmn, TAC: 1}, CellPLMN: plmn}, ngap.RRCCauseMOSignalling, nil)
+			im, err := ngap.InitialUEMessage(int64(i), pdu, ngap.UELocation{TAI: ident.TAI{PLMN: plmn, TAC: 1}, CellPLMN: plmn}, ngap.RRCCauseMOSignalling, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

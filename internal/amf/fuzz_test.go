@@ -17,6 +17,7 @@ import (
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/ausf"
 	"github.com/keelcore/keel/internal/goldentest"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
@@ -59,10 +60,10 @@ const (
 )
 
 var (
-	fuzzPLMN = ngap.PLMN{MCC: "001", MNC: "01"}
+	fuzzPLMN = ident.PLMN{MCC: "001", MNC: "01"}
 	fuzzK    = fuzzKey("465b5ce8b199b49faa5f0a2ee238a6bc")
 	fuzzOPc  = fuzzKey("cd63cb71954a9f4e48a5994e37a02baf")
-	fuzzLoc  = ngap.UELocation{TAI: ngap.TAI{PLMN: fuzzPLMN, TAC: 1}, CellID: 0x123456789, CellPLMN: fuzzPLMN}
+	fuzzLoc  = ngap.UELocation{TAI: ident.TAI{PLMN: fuzzPLMN, TAC: 1}, CellID: 0x123456789, CellPLMN: fuzzPLMN}
 	// fuzzRegistrationRequest is the Registration Request of the NGAP
 	// golden Initial UE Message: SUCI of fuzzSUPI, null scheme.
 	fuzzRegistrationRequest = []byte{0x7e, 0x00, 0x41, 0x79, 0x00, 0x0d, 0x01, 0x00, 0xf1, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -210,7 +211,7 @@ func newFuzzAMF(tb testing.TB) *fuzzAMF {
 	setup, err := ngap.NGSetupRequest(ngap.GNBInfo{
 		ID:   ngap.RANNodeID{PLMN: fuzzPLMN, Kind: ngap.KindGNB, ID: 1, Bits: 22},
 		Name: "gnb",
-		TAs:  []ngap.TA{{TAC: 1, PLMNs: []ngap.PLMN{fuzzPLMN}, Slices: []ngap.SNSSAI{{SST: 1}}}},
+		TAs:  []ngap.TA{{TAC: 1, PLMNs: []ident.PLMN{fuzzPLMN}, Slices: []ident.SNSSAI{{SST: 1}}}},
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -253,8 +254,8 @@ func (h *fuzzAMF) start(tb testing.TB) *fuzzRun {
 	}
 	run := &fuzzRun{conn: &fuzzConn{}, logs: &errorLog{}}
 	run.a, err = New(Config{
-		Name: "keel-amf", PLMN: fuzzPLMN, TACs: []uint32{1, 2}, Slices: []ngap.SNSSAI{{SST: 1}},
-		GUAMI:    ngap.GUAMI{PLMN: fuzzPLMN, RegionID: 0xca, SetID: 0x2a5, Pointer: 0x15},
+		Name: "keel-amf", PLMN: fuzzPLMN, TACs: []uint32{1, 2}, Slices: []ident.SNSSAI{{SST: 1}},
+		GUAMI:    ident.GUAMI{PLMN: fuzzPLMN, RegionID: 0xca, SetID: 0x2a5, Pointer: 0x15},
 		Capacity: 255, Integrity: []uint8{2}, Ciphering: []uint8{2, 0}, T3512: time.Hour,
 	}, Options{
 		Logger:    slog.New(run.logs),

@@ -13,6 +13,7 @@ import (
 
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sim/gnb"
@@ -184,7 +185,7 @@ func TestGNBProceduresOfAKnownUE(t *testing.T) {
 	c, g, s := registered(t)
 	quiet(t, g, "registration") // the capability report
 	amfID, ranID := s.Conn.AMFUENGAPID(), s.Conn.RANUENGAPID()
-	loc := ngap.UELocation{TAI: ngap.TAI{PLMN: plmn, TAC: 2}, CellID: 0xabcdef012}
+	loc := ngap.UELocation{TAI: ident.TAI{PLMN: plmn, TAC: 2}, CellID: 0xabcdef012}
 	ulInfo, err := loc.IE()
 	if err != nil {
 		t.Fatal(err)
@@ -194,7 +195,7 @@ func TestGNBProceduresOfAKnownUE(t *testing.T) {
 	}
 	handoverRequired := func(a *ie.AMFUENGAPID, r *ie.RANUENGAPID) message.Message {
 		target, _ := ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: 99, Bits: 22}.IE()
-		tai, _ := loc.TAI.IE()
+		tai, _ := ngap.EncodeTAI(loc.TAI)
 		tr, _ := ie.MarshalBinary(&ie.HandoverRequiredTransfer{})
 		return &message.HandoverRequired{AMFUENGAPID: a, RANUENGAPID: r,
 			HandoverType: &ie.HandoverType{Value: 0}, Cause: ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHandoverDesirableForRadioReason),

@@ -7,6 +7,7 @@ import (
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 )
 
@@ -82,8 +83,8 @@ func (a *AMF) handleNGSetup(ctx context.Context, r *ran, req *message.NGSetupReq
 	}
 
 	resp, err := ngap.NGSetupResponse(ngap.AMFInfo{
-		Name: a.cfg.Name, GUAMIs: []ngap.GUAMI{a.cfg.GUAMI}, Capacity: a.cfg.Capacity,
-		PLMNs: []ngap.PLMN{a.cfg.PLMN}, Slices: a.cfg.Slices,
+		Name: a.cfg.Name, GUAMIs: []ident.GUAMI{a.cfg.GUAMI}, Capacity: a.cfg.Capacity,
+		PLMNs: []ident.PLMN{a.cfg.PLMN}, Slices: a.cfg.Slices,
 	})
 	if err != nil {
 		r.logger().Error("amf: cannot build NG Setup Response", "err", err)
@@ -121,7 +122,7 @@ func (a *AMF) commonGround(tas []ngap.TA) (string, *ie.Cause) {
 	return "", nil
 }
 
-func broadcasts(tas []ngap.TA, p ngap.PLMN) bool {
+func broadcasts(tas []ngap.TA, p ident.PLMN) bool {
 	for _, ta := range tas {
 		if slices.Contains(ta.PLMNs, p) {
 			return true

@@ -13,6 +13,7 @@ import (
 
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sctp"
@@ -109,7 +110,7 @@ func newHOWorld(t *testing.T, config func(*amf.Config)) *hoWorld {
 	}
 	w := &hoWorld{c: c, tr: tr, smf: smf, source: g, sess: sess, amfUE: v.AMFUENGAPID, ranUE: v.RANUENGAPID,
 		target: tr.conn("target gNB 2 (TAC 1)", rawGNB(t, c, 2, 1)), other: tr.conn("gNB 3 (TAC 2)", rawGNB(t, c, 3, 2)),
-		targetLocation: ngap.UELocation{TAI: ngap.TAI{PLMN: plmn, TAC: 1}, CellID: 0x200, CellPLMN: plmn}}
+		targetLocation: ngap.UELocation{TAI: ident.TAI{PLMN: plmn, TAC: 1}, CellID: 0x200, CellPLMN: plmn}}
 	tr.party("SMF")
 	tr.start()
 	return w
@@ -129,7 +130,7 @@ func (w *hoWorld) required(t *testing.T, id uint32, tac uint32) {
 	}
 	m, err := ngap.BuildHandoverRequired(ngap.HandoverRequired{AMFUE: w.amfUE, RANUE: w.ranUE, Type: ngap.HandoverTypeIntra5GS,
 		Cause:  ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHandoverDesirableForRadioReason),
-		Target: ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: id, Bits: 22}, TargetTAI: ngap.TAI{PLMN: plmn, TAC: tac},
+		Target: ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: id, Bits: 22}, TargetTAI: ident.TAI{PLMN: plmn, TAC: tac},
 		Sessions: []ngap.HandoverSession{{PDUSessionID: 1, Transfer: tr}}, Container: container})
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +278,7 @@ func TestN2Handover(t *testing.T) {
 	w.tr.check(t, "n2_success")
 }
 
-func amfConfigGUAMI() ngap.GUAMI { return amfConfig().GUAMI }
+func amfConfigGUAMI() ident.GUAMI { return amfConfig().GUAMI }
 
 // TestN2HandoverPreparationRefused: a target gNB that is not connected
 // gets the source unknown-targetID, one that does not serve the

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -82,20 +83,20 @@ const pagingSendTimeout = 500 * time.Millisecond
 // pagingTarget is a gNB to page a UE at, with the TAIs it serves.
 type pagingTarget struct {
 	r    *ran
-	tais []ngap.TAI
+	tais []ident.TAI
 }
 
 // pagingTargets lists the set-up gNBs serving at least one of tais (a TA
 // from their NG Setup or RAN Configuration Update with the TAI's TAC and
 // PLMN among its broadcast PLMNs), each with the TAIs it serves, at most
 // ngap.MaxTAIsForPaging.
-func (a *AMF) pagingTargets(tais []ngap.TAI) []pagingTarget {
+func (a *AMF) pagingTargets(tais []ident.TAI) []pagingTarget {
 	var out []pagingTarget
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for r := range a.mu.rans {
 		r.mu.Lock()
-		var served []ngap.TAI
+		var served []ident.TAI
 		if r.mu.state == ranReady {
 			for _, tai := range tais {
 				if servesTAI(r.mu.tas, tai) && len(served) < ngap.MaxTAIsForPaging {
@@ -111,7 +112,7 @@ func (a *AMF) pagingTargets(tais []ngap.TAI) []pagingTarget {
 	return out
 }
 
-func servesTAI(tas []ngap.TA, tai ngap.TAI) bool {
+func servesTAI(tas []ngap.TA, tai ident.TAI) bool {
 	for _, ta := range tas {
 		if ta.TAC != tai.TAC {
 			continue

@@ -13,6 +13,7 @@ import (
 
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sctp"
@@ -122,7 +123,7 @@ func rawGNB(t *testing.T, c *core, id uint32, tacs ...uint32) sctp.Conn {
 	cfg := gnbConfig(id)
 	cfg.TAs = nil
 	for _, tac := range tacs {
-		cfg.TAs = append(cfg.TAs, ngap.TA{TAC: tac, PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{{SST: 1}}})
+		cfg.TAs = append(cfg.TAs, ngap.TA{TAC: tac, PLMNs: []ident.PLMN{plmn}, Slices: []ident.SNSSAI{{SST: 1}}})
 	}
 	conn, err := c.tr.Dial(context.Background(), netip.Addr{}, c.addr)
 	if err != nil {
@@ -208,8 +209,8 @@ func TestPagingUENeverAnswers(t *testing.T) {
 	go func() { defer wg.Done(); atBoth = pagings(t, both, 2*time.Second) }()
 	go func() { defer wg.Done(); atSilent = pagings(t, silent, 2*time.Second) }()
 	wg.Wait()
-	tai := func(tac uint32) ngap.TAI { return ngap.TAI{PLMN: plmn, TAC: tac} }
-	check := func(name string, got []ngap.PagingRequest, tais []ngap.TAI) {
+	tai := func(tac uint32) ident.TAI { return ident.TAI{PLMN: plmn, TAC: tac} }
+	check := func(name string, got []ngap.PagingRequest, tais []ident.TAI) {
 		if len(got) != 3 {
 			t.Errorf("gNB %s got %d Pagings, want 3 (T3513 twice)", name, len(got))
 		}
@@ -219,8 +220,8 @@ func TestPagingUENeverAnswers(t *testing.T) {
 			}
 		}
 	}
-	check("TAC 2", atB, []ngap.TAI{tai(2)})
-	check("TACs 1, 2", atBoth, []ngap.TAI{tai(1), tai(2)})
+	check("TAC 2", atB, []ident.TAI{tai(2)})
+	check("TACs 1, 2", atBoth, []ident.TAI{tai(1), tai(2)})
 	if len(atSilent) != 0 {
 		t.Errorf("an association without NG Setup got %d Pagings", len(atSilent))
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -21,8 +21,8 @@ func TestN1N2TransferToPanickingUE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plmn := ngap.PLMN{MCC: "001", MNC: "01"}
-	a, err := New(Config{PLMN: plmn, GUAMI: ngap.GUAMI{PLMN: plmn}}, Options{Panics: rec})
+	plmn := ident.PLMN{MCC: "001", MNC: "01"}
+	a, err := New(Config{PLMN: plmn, GUAMI: ident.GUAMI{PLMN: plmn}}, Options{Panics: rec})
 	if err != nil {
 		t.Fatal(err)
 	}

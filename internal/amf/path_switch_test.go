@@ -11,6 +11,7 @@ import (
 
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sctp"
@@ -91,7 +92,7 @@ func TestPathSwitch(t *testing.T) {
 	if !ok || v.AMFUENGAPID == 0 {
 		t.Fatalf("UE view %+v", v)
 	}
-	loc := ngap.UELocation{TAI: ngap.TAI{PLMN: plmn, TAC: 1}, CellID: 0x20, CellPLMN: plmn}
+	loc := ngap.UELocation{TAI: ident.TAI{PLMN: plmn, TAC: 1}, CellID: 0x20, CellPLMN: plmn}
 	caps := ngap.UESecurityCapabilities{NREncryption: ngap.AlgSNOW3G | ngap.AlgAES | ngap.AlgZUC, NRIntegrity: ngap.AlgSNOW3G | ngap.AlgAES | ngap.AlgZUC,
 		EUTRAEncryption: ngap.AlgSNOW3G | ngap.AlgAES | ngap.AlgZUC, EUTRAIntegrity: ngap.AlgSNOW3G | ngap.AlgAES | ngap.AlgZUC}
 	xfer, err := ngap.PathSwitchTransfer{DL: ngap.Tunnel{Addr: netip.MustParseAddr("10.0.0.2"), TEID: 0x77}, QFIs: []uint8{1}}.Encode()

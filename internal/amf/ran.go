@@ -12,6 +12,7 @@ import (
 
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
 )
@@ -91,7 +92,7 @@ func (r *ran) gnbID() string {
 
 // serves reports whether the gNB announced tai among its supported
 // tracking areas (NG Setup, RAN Configuration Update).
-func (r *ran) serves(tai ngap.TAI) bool {
+func (r *ran) serves(tai ident.TAI) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, ta := range r.mu.tas {

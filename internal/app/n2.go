@@ -10,19 +10,19 @@ import (
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
-	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
 )
 
 // amfConfig turns the operator's configuration into the AMF's.
 func amfConfig(cfg config.Config) amf.Config {
-	plmn := ngap.PLMN{MCC: cfg.PLMN.MCC, MNC: cfg.PLMN.MNC}
+	plmn := ident.PLMN{MCC: cfg.PLMN.MCC, MNC: cfg.PLMN.MNC}
 	c := amf.Config{
 		Name:     cfg.AMF.Name,
 		PLMN:     plmn,
 		TACs:     cfg.TACs,
-		GUAMI:    ngap.GUAMI{PLMN: plmn, RegionID: cfg.AMF.RegionID, SetID: cfg.AMF.SetID, Pointer: cfg.AMF.Pointer},
+		GUAMI:    ident.GUAMI{PLMN: plmn, RegionID: cfg.AMF.RegionID, SetID: cfg.AMF.SetID, Pointer: cfg.AMF.Pointer},
 		Capacity: 255,
 		T3512:    cfg.AMF.T3512,
 		Timers: gmm.Timers{T3513: cfg.AMF.T3513, MobileReachable: cfg.AMF.MobileReachable,
@@ -48,11 +48,11 @@ func amfConfig(cfg config.Config) amf.Config {
 		c.Accept.EmergencyNumbers = append(c.Accept.EmergencyNumbers, nas.EmergencyNumber{Categories: n.CategoryBits(), Digits: n.Number})
 	}
 	for _, tac := range cfg.AMF.ServiceAreaTACs {
-		c.Accept.ServiceArea = append(c.Accept.ServiceArea, ngap.TAI{PLMN: plmn, TAC: tac})
+		c.Accept.ServiceArea = append(c.Accept.ServiceArea, ident.TAI{PLMN: plmn, TAC: tac})
 	}
 	for _, s := range cfg.Slices {
 		sd, hasSD := s.SDValue()
-		c.Slices = append(c.Slices, ngap.SNSSAI{SST: s.SST, SD: sd, HasSD: hasSD})
+		c.Slices = append(c.Slices, ident.SNSSAI{SST: s.SST, SD: sd, HasSD: hasSD})
 	}
 	for _, n := range cfg.AMF.Integrity {
 		v, _ := config.NASAlgorithm(n)

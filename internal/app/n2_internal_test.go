@@ -8,8 +8,8 @@ import (
 
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
-	"github.com/keelcore/keel/internal/ngap"
 )
 
 // amfConfig carries the Registration Accept keys of amf.* to the AMF.
@@ -19,13 +19,13 @@ func TestAMFConfigAcceptIEs(t *testing.T) {
 	cfg.AMF.IMSVoiceOverPS = true
 	cfg.AMF.EmergencyNumbers = []config.EmergencyNumber{{Number: "112", Categories: []string{"police", "fire"}}, {Number: "999"}}
 	cfg.AMF.ServiceAreaTACs = []uint32{1, 7}
-	plmn := ngap.PLMN{MCC: "001", MNC: "01"}
+	plmn := ident.PLMN{MCC: "001", MNC: "01"}
 	want := gmm.AcceptIEs{
 		T3502:    30 * time.Minute,
 		Features: nas.NetworkFeatures{IMSVoPS: true},
 		EmergencyNumbers: []nas.EmergencyNumber{{Categories: nas.EmergencyPolice | nas.EmergencyFireBrigade, Digits: "112"},
 			{Digits: "999"}},
-		ServiceArea: []ngap.TAI{{PLMN: plmn, TAC: 1}, {PLMN: plmn, TAC: 7}},
+		ServiceArea: []ident.TAI{{PLMN: plmn, TAC: 1}, {PLMN: plmn, TAC: 7}},
 	}
 	if diff := cmp.Diff(want, amfConfig(cfg).Accept); diff != "" {
 		t.Errorf("amfConfig(cfg).Accept (-want +got):\n%s", diff)

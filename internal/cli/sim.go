@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp/transport"
 	"github.com/keelcore/keel/internal/sim/gnb"
@@ -147,14 +148,14 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	if len(*plmnFlag) != 5 && len(*plmnFlag) != 6 {
 		return usagef("--plmn %q: want 5 or 6 digits (MCC then MNC)", *plmnFlag)
 	}
-	plmn := ngap.PLMN{MCC: (*plmnFlag)[:3], MNC: (*plmnFlag)[3:]}
-	if _, err := plmn.Encode(); err != nil {
+	plmn := ident.PLMN{MCC: (*plmnFlag)[:3], MNC: (*plmnFlag)[3:]}
+	if _, err := plmn.Octets(); err != nil {
 		return usagef("--plmn: %v", err)
 	}
-	if *tac > ngap.MaxTAC || *sst > 255 {
+	if *tac > ident.MaxTAC || *sst > 255 {
 		return usagef("--tac must fit 24 bits and --sst 8 bits")
 	}
-	slice := ngap.SNSSAI{SST: uint8(*sst)}
+	slice := ident.SNSSAI{SST: uint8(*sst)}
 	if *sd != "" {
 		v, err := strconv.ParseUint(*sd, 16, 32)
 		if err != nil || len(*sd) != 6 {
@@ -231,7 +232,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			N3:   n3Of(n3Base, i),
 			ID:   ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: uint32(*firstID) + uint32(i), Bits: 22},
 			Name: fmt.Sprintf("keel-sim-gnb-%d", i+1),
-			TAs:  []ngap.TA{{TAC: uint32(*tac), PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{slice}}},
+			TAs:  []ngap.TA{{TAC: uint32(*tac), PLMNs: []ident.PLMN{plmn}, Slices: []ident.SNSSAI{slice}}},
 
 			NoRadioCapability: !*radioCap,
 		}

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sim/ue"
 )
 
@@ -17,7 +17,7 @@ const maxRequestedNSSAI = 8
 // by commas, each SST in decimal or SST:SD with SD in 6 hex digits — the
 // form Keel prints S-NSSAIs in, e.g. "1,1:000001,2". "none" and "" are
 // the empty list.
-func parseSliceList(v string) ([]ngap.SNSSAI, error) {
+func parseSliceList(v string) ([]ident.SNSSAI, error) {
 	if v == "" || v == "none" {
 		return nil, nil
 	}
@@ -25,14 +25,14 @@ func parseSliceList(v string) ([]ngap.SNSSAI, error) {
 	if len(parts) > maxRequestedNSSAI {
 		return nil, fmt.Errorf("%d S-NSSAIs, at most %d", len(parts), maxRequestedNSSAI)
 	}
-	out := make([]ngap.SNSSAI, 0, len(parts))
+	out := make([]ident.SNSSAI, 0, len(parts))
 	for _, p := range parts {
 		sst, sd, hasSD := strings.Cut(p, ":")
 		n, err := strconv.ParseUint(sst, 10, 8)
 		if err != nil {
 			return nil, fmt.Errorf("%q: SST wants a number from 0 to 255", p)
 		}
-		s := ngap.SNSSAI{SST: uint8(n)}
+		s := ident.SNSSAI{SST: uint8(n)}
 		if hasSD {
 			d, err := strconv.ParseUint(sd, 16, 32)
 			if err != nil || len(sd) != 6 {
@@ -48,9 +48,9 @@ func parseSliceList(v string) ([]ngap.SNSSAI, error) {
 // requestNSSAIFlag turns --request-nssai into the UEs' Requested NSSAI:
 // when the flag was not given, the slice of --sst and --sd, as before
 // the flag existed.
-func requestNSSAIFlag(v string, given bool, slice ngap.SNSSAI) ([]ngap.SNSSAI, error) {
+func requestNSSAIFlag(v string, given bool, slice ident.SNSSAI) ([]ident.SNSSAI, error) {
 	if !given {
-		return []ngap.SNSSAI{slice}, nil
+		return []ident.SNSSAI{slice}, nil
 	}
 	list, err := parseSliceList(v)
 	if err != nil {
@@ -67,7 +67,7 @@ func nssaiText(list []ue.SNSSAI) string {
 	}
 	parts := make([]string, len(list))
 	for i, s := range list {
-		parts[i] = ngap.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD}.String()
+		parts[i] = ident.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD}.String()
 	}
 	return strings.Join(parts, ",")
 }

@@ -7,20 +7,20 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 func TestParseSliceList(t *testing.T) {
 	tests := []struct {
 		in   string
-		want []ngap.SNSSAI
+		want []ident.SNSSAI
 	}{
 		{"", nil},
 		{"none", nil},
-		{"1", []ngap.SNSSAI{{SST: 1}}},
-		{"1,1:000001,2", []ngap.SNSSAI{{SST: 1}, {SST: 1, SD: 1, HasSD: true}, {SST: 2}}},
-		{"255:FFFFFF", []ngap.SNSSAI{{SST: 255, SD: 0xffffff, HasSD: true}}},
-		{"1,2,3,4,5,6,7,8", []ngap.SNSSAI{{SST: 1}, {SST: 2}, {SST: 3}, {SST: 4}, {SST: 5}, {SST: 6}, {SST: 7}, {SST: 8}}},
+		{"1", []ident.SNSSAI{{SST: 1}}},
+		{"1,1:000001,2", []ident.SNSSAI{{SST: 1}, {SST: 1, SD: 1, HasSD: true}, {SST: 2}}},
+		{"255:FFFFFF", []ident.SNSSAI{{SST: 255, SD: 0xffffff, HasSD: true}}},
+		{"1,2,3,4,5,6,7,8", []ident.SNSSAI{{SST: 1}, {SST: 2}, {SST: 3}, {SST: 4}, {SST: 5}, {SST: 6}, {SST: 7}, {SST: 8}}},
 	}
 	for _, tt := range tests {
 		got, err := parseSliceList(tt.in)
@@ -42,7 +42,7 @@ func TestParseSliceList(t *testing.T) {
 // Without --request-nssai the UEs request the --sst/--sd slice, as they
 // did before the flag existed.
 func TestRequestNSSAIDefault(t *testing.T) {
-	slice := ngap.SNSSAI{SST: 3, SD: 0xabcdef, HasSD: true}
+	slice := ident.SNSSAI{SST: 3, SD: 0xabcdef, HasSD: true}
 	got, err := requestNSSAIFlag("", false, slice)
 	if err != nil || len(got) != 1 || got[0] != slice {
 		t.Errorf("requestNSSAIFlag(not given) = %v, %v, want [%v]", got, err, slice)

@@ -15,7 +15,7 @@ import (
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/api/client"
 	"github.com/keelcore/keel/internal/bench"
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/gnb"
 	"github.com/keelcore/keel/internal/sim/scenario"
@@ -42,15 +42,15 @@ type ProcedureStats struct {
 type ueRun struct {
 	count     int
 	firstIMSI uint64 // the MSIN of the first UE
-	plmn      ngap.PLMN
+	plmn      ident.PLMN
 	scheme    ue.Scheme
 	hnKeyID   uint8
 	hnPublic  []byte
 	keys      func(i int) (k, opc secret.Key128)
-	slice     ngap.SNSSAI
+	slice     ident.SNSSAI
 	// requested is the UEs' Requested NSSAI (--request-nssai); empty,
 	// they request none.
-	requested   []ngap.SNSSAI
+	requested   []ident.SNSSAI
 	concurrency int
 	// rate paces UE arrivals (UEs per second); 0 starts them as fast
 	// as the concurrency allows.
@@ -688,9 +688,9 @@ func percentilesOf(latencies []time.Duration) Latency {
 // ueOptions are the UE flags of `keel sim`.
 type ueOptions struct {
 	count       int
-	plmn        ngap.PLMN
-	slice       ngap.SNSSAI
-	requested   []ngap.SNSSAI
+	plmn        ident.PLMN
+	slice       ident.SNSSAI
+	requested   []ident.SNSSAI
 	suci        string
 	provision   bool
 	imsi        uint64

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/api/client"
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -36,7 +36,7 @@ func TestWaitDeactivated(t *testing.T) {
 		}})
 	}))
 	defer srv.Close()
-	r := &ueRun{count: 2, firstIMSI: 1, plmn: ngap.PLMN{MCC: "001", MNC: "01"}, timeout: 10 * time.Second,
+	r := &ueRun{count: 2, firstIMSI: 1, plmn: ident.PLMN{MCC: "001", MNC: "01"}, timeout: 10 * time.Second,
 		api: client.New(srv.URL, secret.NewToken())}
 	r.waitDeactivated(context.Background())
 	if n := polls.Load(); n != 5 {

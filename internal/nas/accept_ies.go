@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // IEIs of the optional REGISTRATION ACCEPT and REJECT IEs beyond the
@@ -30,7 +30,7 @@ const (
 // RejectedSNSSAI is one entry of a rejected NSSAI (§9.11.3.46): the
 // S-NSSAI and why it is not allowed.
 type RejectedSNSSAI struct {
-	SNSSAI ngap.SNSSAI
+	SNSSAI ident.SNSSAI
 	Cause  uint8 // RejectedNotAvailableInPLMN, RejectedNotAvailableInRegistrationArea
 }
 
@@ -99,11 +99,11 @@ func appendNetworkFeatures(b []byte, f NetworkFeatures) []byte {
 // appendServiceAreaList encodes a service area list (§9.11.3.49) of one
 // partial list of type 00 (TACs of one PLMN, not consecutive) with
 // "allowed area" (bit 8 = 0). At most 16 TAIs fit.
-func appendServiceAreaList(b []byte, tais []ngap.TAI) ([]byte, error) {
+func appendServiceAreaList(b []byte, tais []ident.TAI) ([]byte, error) {
 	if len(tais) > maxPartialServiceAreaTACs {
 		return nil, fmt.Errorf("nas: service area list of %d TAIs, at most %d", len(tais), maxPartialServiceAreaTACs)
 	}
-	p, err := tais[0].PLMN.Encode()
+	p, err := tais[0].PLMN.Octets()
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -33,9 +33,9 @@ func BenchmarkDecodeRegistrationRequest(b *testing.B) {
 // protects it with 128-NIA2 and 128-NEA2.
 func BenchmarkProtectRegistrationAccept(b *testing.B) {
 	c := &Context{IntAlg: 2, EncAlg: 2, KInt: secret.Key128{1}, KEnc: secret.Key128{2}}
-	plmn := ngap.PLMN{MCC: "001", MNC: "01"}
-	a := Accept{GUTI: &GUTI{PLMN: plmn, RegionID: 1, SetID: 1, TMSI: 7}, TAIs: []ngap.TAI{{PLMN: plmn, TAC: 1}},
-		AllowedNSSAI: []ngap.SNSSAI{{SST: 1}}, T3512: 54 * time.Minute}
+	plmn := ident.PLMN{MCC: "001", MNC: "01"}
+	a := Accept{GUTI: &GUTI{PLMN: plmn, RegionID: 1, SetID: 1, TMSI: 7}, TAIs: []ident.TAI{{PLMN: plmn, TAC: 1}},
+		AllowedNSSAI: []ident.SNSSAI{{SST: 1}}, T3512: 54 * time.Minute}
 	buf := make([]byte, 0, 128)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // Downlink 5GMM message types, TS 24.501 §9.7.
@@ -91,18 +91,18 @@ func SecurityModeCommand(b []byte, s SecurityMode) []byte {
 // a nil Features and zero durations leave their IEs out.
 type Accept struct {
 	GUTI         *GUTI
-	TAIs         []ngap.TAI // of one PLMN, TAIs[0].PLMN
-	AllowedNSSAI []ngap.SNSSAI
+	TAIs         []ident.TAI // of one PLMN, TAIs[0].PLMN
+	AllowedNSSAI []ident.SNSSAI
 	// RejectedNSSAI are the requested S-NSSAIs not allowed (§9.11.3.46).
 	RejectedNSSAI []RejectedSNSSAI
 	// ConfiguredNSSAI is the configured NSSAI for the serving PLMN
 	// (§9.11.3.37, §5.5.1.2.4).
-	ConfiguredNSSAI []ngap.SNSSAI
+	ConfiguredNSSAI []ident.SNSSAI
 	// Features is the 5GS network feature support (§9.11.3.5).
 	Features *NetworkFeatures
 	// ServiceArea lists the allowed tracking areas (§9.11.3.49), of one
 	// PLMN, at most 16.
-	ServiceArea []ngap.TAI
+	ServiceArea []ident.TAI
 	T3512       time.Duration
 	// T3502 is the value the UE starts T3502 with (§9.11.2.4, §10.2).
 	T3502 time.Duration
@@ -183,11 +183,11 @@ func RegistrationAccept(b []byte, a Accept) ([]byte, error) {
 // appendTAIList encodes a 5GS tracking area identity list of type 00
 // (TACs of one PLMN, not consecutive), TS 24.501 §9.11.3.9. At most 16
 // TAIs fit one partial list.
-func appendTAIList(b []byte, tas []ngap.TAI) ([]byte, error) {
+func appendTAIList(b []byte, tas []ident.TAI) ([]byte, error) {
 	if len(tas) > 16 {
 		tas = tas[:16]
 	}
-	p, err := tas[0].PLMN.Encode()
+	p, err := tas[0].PLMN.Octets()
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +201,7 @@ func appendTAIList(b []byte, tas []ngap.TAI) ([]byte, error) {
 
 // appendNSSAI encodes an NSSAI (TS 24.501 §9.11.3.37) of S-NSSAI values
 // (§9.11.2.8): SST, or SST and SD.
-func appendNSSAI(b []byte, iei uint8, slices []ngap.SNSSAI) []byte {
+func appendNSSAI(b []byte, iei uint8, slices []ident.SNSSAI) []byte {
 	b = append(b, iei, 0)
 	lenAt := len(b) - 1
 	for _, s := range slices {
@@ -294,14 +294,14 @@ func Status5GMM(b []byte, cause uint8) []byte {
 const NoKey = ngKSINoKey
 
 // ParseNSSAI decodes the value of a requested NSSAI IE (§9.11.3.37).
-func ParseNSSAI(v []byte) ([]ngap.SNSSAI, error) {
-	var out []ngap.SNSSAI
+func ParseNSSAI(v []byte) ([]ident.SNSSAI, error) {
+	var out []ident.SNSSAI
 	for len(v) > 0 {
 		n := int(v[0])
 		if n == 0 || len(v) < 1+n {
 			return nil, fmt.Errorf("nas: malformed S-NSSAI in NSSAI")
 		}
-		s := ngap.SNSSAI{SST: v[1]}
+		s := ident.SNSSAI{SST: v[1]}
 		// Lengths 2, 5 and 8 add mapped HPLMN values Keel ignores.
 		if n >= 4 {
 			s.SD = uint32(v[2])<<16 | uint32(v[3])<<8 | uint32(v[4])

@@ -5,7 +5,7 @@ import (
 	"time"
 	"unicode/utf16"
 
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // CONFIGURATION UPDATE message types (TS 24.501 §9.7).
@@ -59,8 +59,8 @@ type ConfigurationUpdate struct {
 	// RegistrationRequested sets "registration requested" (§9.11.3.18).
 	RegistrationRequested bool
 	GUTI                  *GUTI
-	TAIs                  []ngap.TAI
-	AllowedNSSAI          []ngap.SNSSAI
+	TAIs                  []ident.TAI
+	AllowedNSSAI          []ident.SNSSAI
 	NITZ                  NITZ
 }
 

@@ -6,7 +6,7 @@ import (
 	"time"
 	_ "time/tzdata" // the zones below without the host's zoneinfo
 
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/tsharktest"
 )
 
@@ -26,7 +26,7 @@ func mustZone(t testing.TB, name string) *time.Location {
 // Encode-golden bytes of CONFIGURATION UPDATE COMMANDs (TS 24.501
 // §8.2.19), laid out by hand from the IE definitions.
 func TestConfigurationUpdateCommandGolden(t *testing.T) {
-	guti := GUTI{PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, RegionID: 0xca, SetID: 0x3fe, Pointer: 0x15, TMSI: 0xc0ffee01}
+	guti := GUTI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, RegionID: 0xca, SetID: 0x3fe, Pointer: 0x15, TMSI: 0xc0ffee01}
 	for _, c := range []struct {
 		name string
 		cu   ConfigurationUpdate
@@ -49,7 +49,7 @@ func TestConfigurationUpdateCommandGolden(t *testing.T) {
 		{"UCS2 name", ConfigurationUpdate{NITZ: NITZ{ShortName: "K_"}}, "7e0054" + "450590004b005f"},
 		// Acknowledgement requested (D-, bit 1), a new 5G-GUTI, the
 		// allowed NSSAI.
-		{"new GUTI", ConfigurationUpdate{Acknowledge: true, GUTI: &guti, AllowedNSSAI: []ngap.SNSSAI{{SST: 1}}},
+		{"new GUTI", ConfigurationUpdate{Acknowledge: true, GUTI: &guti, AllowedNSSAI: []ident.SNSSAI{{SST: 1}}},
 			"7e0054" + "d1" + "77000bf2" + "00f110" + "ca" + "ff" + "95" + "c0ffee01" + "15020101"},
 		// Registration requested (bit 2) with acknowledgement.
 		{"registration requested", ConfigurationUpdate{Acknowledge: true, RegistrationRequested: true}, "7e0054d3"},
@@ -100,9 +100,9 @@ func TestTsharkDecodesConfigurationUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	guti := GUTI{PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, RegionID: 0xca, SetID: 0x3fe, Pointer: 0x15, TMSI: 0xc0ffee01}
+	guti := GUTI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, RegionID: 0xca, SetID: 0x3fe, Pointer: 0x15, TMSI: 0xc0ffee01}
 	newGUTI, err := ConfigurationUpdateCommand(nil, ConfigurationUpdate{Acknowledge: true, GUTI: &guti,
-		AllowedNSSAI: []ngap.SNSSAI{{SST: 1, SD: 0x10, HasSD: true}}, NITZ: NITZ{ShortName: "K_"}})
+		AllowedNSSAI: []ident.SNSSAI{{SST: 1, SD: 0x10, HasSD: true}}, NITZ: NITZ{ShortName: "K_"}})
 	if err != nil {
 		t.Fatal(err)
 	}

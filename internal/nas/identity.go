@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -20,7 +21,7 @@ const (
 
 // GUTI is a 5G-GUTI (TS 23.003 §2.10): GUAMI plus 5G-TMSI.
 type GUTI struct {
-	PLMN     ngap.PLMN
+	PLMN     ident.PLMN
 	RegionID uint8
 	SetID    uint16 // 10 bits
 	Pointer  uint8  // 6 bits
@@ -37,7 +38,7 @@ func (g GUTI) String() string {
 // AppendIdentity appends the GUTI as 5GS mobile identity contents (11
 // octets, figure 9.11.3.4.1).
 func (g GUTI) AppendIdentity(b []byte) ([]byte, error) {
-	p, err := g.PLMN.Encode()
+	p, err := g.PLMN.Octets()
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/crypto/nassec"
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -29,10 +29,10 @@ func TestBuildersGolden(t *testing.T) {
 	for i := range rand {
 		rand[i], autn[i] = byte(i), byte(0xf0+i)
 	}
-	guti := GUTI{PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, RegionID: 0xca, SetID: 0x3fe, Pointer: 0x15, TMSI: 0xc0ffee01}
+	guti := GUTI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, RegionID: 0xca, SetID: 0x3fe, Pointer: 0x15, TMSI: 0xc0ffee01}
 	accept, err := RegistrationAccept(nil, Accept{GUTI: &guti,
-		TAIs:         []ngap.TAI{{PLMN: guti.PLMN, TAC: 1}, {PLMN: guti.PLMN, TAC: 0x10203}},
-		AllowedNSSAI: []ngap.SNSSAI{{SST: 1}, {SST: 2, SD: 0xabcdef, HasSD: true}}, T3512: 54 * time.Minute})
+		TAIs:         []ident.TAI{{PLMN: guti.PLMN, TAC: 1}, {PLMN: guti.PLMN, TAC: 0x10203}},
+		AllowedNSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 0xabcdef, HasSD: true}}, T3512: 54 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestBuildersGolden(t *testing.T) {
 		{"RegistrationReject", RegistrationReject(nil, Cause5GSServicesNotAllowed), "7e004407"},
 		// Cause #62 with the rejected NSSAI (IEI 0x69, §8.2.9.5).
 		{"RegistrationRejectNSSAI", RegistrationRejectNSSAI(nil, CauseNoNetworkSlicesAvailable,
-			[]RejectedSNSSAI{{SNSSAI: ngap.SNSSAI{SST: 2}, Cause: RejectedNotAvailableInPLMN}}), "7e00443e" + "6902" + "1002"},
+			[]RejectedSNSSAI{{SNSSAI: ident.SNSSAI{SST: 2}, Cause: RejectedNotAvailableInPLMN}}), "7e00443e" + "6902" + "1002"},
 		// Cause #22 and T3346 = 3 minutes (GPRS timer 2, unit 1 min).
 		{"RegistrationRejectBackoff", RegistrationRejectBackoff(nil, CauseCongestion, 3*time.Minute), "7e004416" + "5f0123"},
 		{"IdentityRequest", IdentityRequest(nil, IdentitySUCI), "7e005b01"},
@@ -97,13 +97,13 @@ func TestBuildersGolden(t *testing.T) {
 
 // fullAccept has every optional IE of a REGISTRATION ACCEPT Keel sends.
 var fullAccept = Accept{
-	TAIs:         []ngap.TAI{{PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, TAC: 1}},
-	AllowedNSSAI: []ngap.SNSSAI{{SST: 1}},
-	RejectedNSSAI: []RejectedSNSSAI{{SNSSAI: ngap.SNSSAI{SST: 2}, Cause: RejectedNotAvailableInPLMN},
-		{SNSSAI: ngap.SNSSAI{SST: 3, SD: 0x112233, HasSD: true}, Cause: RejectedNotAvailableInRegistrationArea}},
-	ConfiguredNSSAI: []ngap.SNSSAI{{SST: 1}, {SST: 2, SD: 0xabcdef, HasSD: true}},
+	TAIs:         []ident.TAI{{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, TAC: 1}},
+	AllowedNSSAI: []ident.SNSSAI{{SST: 1}},
+	RejectedNSSAI: []RejectedSNSSAI{{SNSSAI: ident.SNSSAI{SST: 2}, Cause: RejectedNotAvailableInPLMN},
+		{SNSSAI: ident.SNSSAI{SST: 3, SD: 0x112233, HasSD: true}, Cause: RejectedNotAvailableInRegistrationArea}},
+	ConfiguredNSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 0xabcdef, HasSD: true}},
 	Features:        &NetworkFeatures{IMSVoPS: true, EMC: true},
-	ServiceArea:     []ngap.TAI{{PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, TAC: 1}, {PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, TAC: 2}},
+	ServiceArea:     []ident.TAI{{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, TAC: 1}, {PLMN: ident.PLMN{MCC: "001", MNC: "01"}, TAC: 2}},
 	T3512:           54 * time.Minute,
 	T3502:           12 * time.Minute,
 	EmergencyNumbers: []EmergencyNumber{{Categories: EmergencyPolice | EmergencyAmbulance | EmergencyFireBrigade, Digits: "112"},
@@ -111,10 +111,10 @@ var fullAccept = Accept{
 }
 
 func TestAcceptErrors(t *testing.T) {
-	plmn := ngap.PLMN{MCC: "001", MNC: "01"}
-	many := make([]ngap.TAI, 17)
+	plmn := ident.PLMN{MCC: "001", MNC: "01"}
+	many := make([]ident.TAI, 17)
 	for i := range many {
-		many[i] = ngap.TAI{PLMN: plmn, TAC: uint32(i + 1)}
+		many[i] = ident.TAI{PLMN: plmn, TAC: uint32(i + 1)}
 	}
 	for name, a := range map[string]Accept{
 		"17 service area TAIs":    {ServiceArea: many},
@@ -153,7 +153,7 @@ func TestParseIdentity(t *testing.T) {
 	if id.Type != IdentitySUCI || s.MCC != "001" || s.MNC != "01" || s.RoutingIndicator != "1234" || s.Scheme != 1 || s.KeyID != 7 || hex.EncodeToString(s.SchemeOutput) != out {
 		t.Errorf("ParseIdentity(SUCI) = %+v %+v", id, s)
 	}
-	g := GUTI{PLMN: ngap.PLMN{MCC: "310", MNC: "260"}, RegionID: 1, SetID: 1023, Pointer: 63, TMSI: 0xdeadbeef}
+	g := GUTI{PLMN: ident.PLMN{MCC: "310", MNC: "260"}, RegionID: 1, SetID: 1023, Pointer: 63, TMSI: 0xdeadbeef}
 	b, err := g.AppendIdentity(nil)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/tsharktest"
@@ -18,7 +19,7 @@ import (
 // Transports: no frame may be flagged, and the fields must decode to the
 // values the builders were given.
 func TestTsharkServiceMessages(t *testing.T) {
-	loc := ngap.UELocation{TAI: ngap.TAI{PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, TAC: 1}, CellID: 0x10}
+	loc := ngap.UELocation{TAI: ident.TAI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, TAC: 1}, CellID: 0x10}
 	c := &Context{IntAlg: 2, EncAlg: 0, KInt: secret.RandomKey128(), KEnc: secret.RandomKey128()}
 	stmsi := STMSI{SetID: 0x3fe, Pointer: 0x15, TMSI: 0xc0ffee01}
 	inner := AppendServiceRequest(nil, ServiceRequest{NgKSI: 1, Type: ServiceData, STMSI: stmsi,

@@ -6,7 +6,7 @@ import (
 
 	"github.com/free5gc/nas/nasMessage"
 
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // Payload container types, TS 24.501 §9.11.3.40.
@@ -34,7 +34,7 @@ type ULTransport struct {
 	PDUSessionID uint8
 	HasPSI       bool
 	RequestType  uint8 // 0 when absent
-	SNSSAI       *ngap.SNSSAI
+	SNSSAI       *ident.SNSSAI
 	DNN          string
 }
 
@@ -60,7 +60,7 @@ func ParseULTransport(m *nasMessage.ULNASTransport) (ULTransport, error) {
 		if n < 1 || n > len(s.Octet) {
 			return t, errTransport
 		}
-		x := ngap.SNSSAI{SST: s.Octet[0]}
+		x := ident.SNSSAI{SST: s.Octet[0]}
 		if n >= 4 {
 			x.SD, x.HasSD = uint32(s.Octet[1])<<16|uint32(s.Octet[2])<<8|uint32(s.Octet[3]), true
 		}

@@ -3,7 +3,7 @@ package nas
 import (
 	"testing"
 
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/tsharktest"
 )
 
@@ -18,8 +18,8 @@ func TestTsharkDecodesRegistration(t *testing.T) {
 		t.Fatal(err)
 	}
 	reject := RegistrationRejectNSSAI(nil, CauseNoNetworkSlicesAvailable, []RejectedSNSSAI{
-		{SNSSAI: ngap.SNSSAI{SST: 2}, Cause: RejectedNotAvailableInPLMN},
-		{SNSSAI: ngap.SNSSAI{SST: 1, SD: 0x10, HasSD: true}, Cause: RejectedNotAvailableInRegistrationArea}})
+		{SNSSAI: ident.SNSSAI{SST: 2}, Cause: RejectedNotAvailableInPLMN},
+		{SNSSAI: ident.SNSSAI{SST: 1, SD: 0x10, HasSD: true}, Cause: RejectedNotAvailableInRegistrationArea}})
 	// DLT 147 (USER0), which the option to tshark hands to the nas-5gs
 	// dissector.
 	pcap := tsharktest.Pcap(t, []string{"-l", "147"}, [][]byte{accept, reject})

@@ -6,6 +6,7 @@ import (
 	"github.com/free5gc/ngap/aper"
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // Causes Keel sends (TS 38.413 §9.3.1.2).
@@ -47,11 +48,11 @@ func Encode(m message.Message) ([]byte, error) {
 // AMFInfo is what NG Setup Response tells a gNB about the AMF.
 type AMFInfo struct {
 	Name     string
-	GUAMIs   []GUAMI
+	GUAMIs   []ident.GUAMI
 	Capacity uint8
 	// Slices lists the supported S-NSSAIs of each served PLMN.
-	PLMNs  []PLMN
-	Slices []SNSSAI
+	PLMNs  []ident.PLMN
+	Slices []ident.SNSSAI
 }
 
 // NGSetupResponse builds the answer to an accepted NG Setup (§8.7.1.2).
@@ -63,20 +64,20 @@ func NGSetupResponse(a AMFInfo) (*message.NGSetupResponse, error) {
 		PLMNSupportList:     &ie.PLMNSupportList{},
 	}
 	for _, g := range a.GUAMIs {
-		gi, err := g.IE()
+		gi, err := EncodeGUAMI(g)
 		if err != nil {
 			return nil, err
 		}
 		m.ServedGUAMIList.List = append(m.ServedGUAMIList.List, ie.ServedGUAMIItem{GUAMI: gi})
 	}
 	for _, p := range a.PLMNs {
-		pi, err := p.IE()
+		pi, err := EncodePLMN(p)
 		if err != nil {
 			return nil, err
 		}
 		sl := &ie.SliceSupportList{}
 		for _, s := range a.Slices {
-			sl.List = append(sl.List, ie.SliceSupportItem{SNSSAI: s.IE()})
+			sl.List = append(sl.List, ie.SliceSupportItem{SNSSAI: EncodeSNSSAI(s)})
 		}
 		m.PLMNSupportList.List = append(m.PLMNSupportList.List, ie.PLMNSupportItem{PLMNIdentity: pi, SliceSupportList: sl})
 	}
@@ -107,10 +108,10 @@ func ErrorIndication(cause *ie.Cause, diag *ie.CriticalityDiagnostics, amfUE, ra
 }
 
 // AMFStatusIndication tells gNBs that the given GUAMIs are going away (§8.7.6).
-func AMFStatusIndication(guamis []GUAMI) (*message.AMFStatusIndication, error) {
+func AMFStatusIndication(guamis []ident.GUAMI) (*message.AMFStatusIndication, error) {
 	m := &message.AMFStatusIndication{UnavailableGUAMIList: &ie.UnavailableGUAMIList{}}
 	for _, g := range guamis {
-		gi, err := g.IE()
+		gi, err := EncodeGUAMI(g)
 		if err != nil {
 			return nil, err
 		}
@@ -140,8 +141,8 @@ type GNBInfo struct {
 // TA per broadcast PLMN, with that PLMN's slices only.
 type TA struct {
 	TAC    uint32
-	PLMNs  []PLMN
-	Slices []SNSSAI
+	PLMNs  []ident.PLMN
+	Slices []ident.SNSSAI
 }
 
 // NGSetupRequest builds the request a gNB opens N2 with (§8.7.1.2).
@@ -168,15 +169,15 @@ func NGSetupRequest(g GNBInfo) (*message.NGSetupRequest, error) {
 func supportedTAs(list []TA) (*ie.SupportedTAList, error) {
 	out := &ie.SupportedTAList{}
 	for _, ta := range list {
-		item := ie.SupportedTAItem{TAC: TACIE(ta.TAC), BroadcastPLMNList: &ie.BroadcastPLMNList{}}
+		item := ie.SupportedTAItem{TAC: EncodeTAC(ta.TAC), BroadcastPLMNList: &ie.BroadcastPLMNList{}}
 		for _, p := range ta.PLMNs {
-			pi, err := p.IE()
+			pi, err := EncodePLMN(p)
 			if err != nil {
 				return nil, err
 			}
 			sl := &ie.SliceSupportList{}
 			for _, s := range ta.Slices {
-				sl.List = append(sl.List, ie.SliceSupportItem{SNSSAI: s.IE()})
+				sl.List = append(sl.List, ie.SliceSupportItem{SNSSAI: EncodeSNSSAI(s)})
 			}
 			item.BroadcastPLMNList.List = append(item.BroadcastPLMNList.List, ie.BroadcastPLMNItem{PLMNIdentity: pi, TAISliceSupportList: sl})
 		}
@@ -211,7 +212,7 @@ func DecodeSupportedTAs(x *ie.SupportedTAList) ([]TA, error) {
 			if err != nil {
 				return nil, err
 			}
-			ta := TA{TAC: tac, PLMNs: []PLMN{p}}
+			ta := TA{TAC: tac, PLMNs: []ident.PLMN{p}}
 			if bp.TAISliceSupportList != nil {
 				for _, si := range bp.TAISliceSupportList.List {
 					s, err := DecodeSNSSAI(si.SNSSAI)

@@ -8,6 +8,7 @@ import (
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -77,8 +78,8 @@ const MaxAllowedSlices = 8
 // Context Setup (TS 38.413 §8.3.1).
 type InitialContext struct {
 	AMFUE, RANUE int64
-	GUAMI        GUAMI
-	AllowedNSSAI []SNSSAI // 1 to MaxAllowedSlices
+	GUAMI        ident.GUAMI
+	AllowedNSSAI []ident.SNSSAI // 1 to MaxAllowedSlices
 	Security     UESecurityCapabilities
 	SecurityKey  secret.Key256 // KgNB (TS 33.501 Annex A.9)
 	NASPDU       []byte        // optional
@@ -120,7 +121,7 @@ func InitialContextSetupRequest(c InitialContext) (*message.InitialContextSetupR
 	if c.GUAMI.SetID >= 1<<10 || c.GUAMI.Pointer >= 1<<6 {
 		return nil, fmt.Errorf("%s: GUAMI AMF Set ID %#x or AMF Pointer %#x too wide", name, c.GUAMI.SetID, c.GUAMI.Pointer)
 	}
-	g, err := c.GUAMI.IE()
+	g, err := EncodeGUAMI(c.GUAMI)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -129,7 +130,7 @@ func InitialContextSetupRequest(c InitialContext) (*message.InitialContextSetupR
 	}
 	nssai := &ie.AllowedNSSAI{List: make([]ie.AllowedNSSAIItem, 0, len(c.AllowedNSSAI))}
 	for _, s := range c.AllowedNSSAI {
-		nssai.List = append(nssai.List, ie.AllowedNSSAIItem{SNSSAI: s.IE()})
+		nssai.List = append(nssai.List, ie.AllowedNSSAIItem{SNSSAI: EncodeSNSSAI(s)})
 	}
 	key := c.SecurityKey.Bytes()
 	m := &message.InitialContextSetupRequest{
@@ -159,7 +160,7 @@ func InitialContextSetupRequest(c InitialContext) (*message.InitialContextSetupR
 			tr := aper.OctetString(it.Transfer)
 			item := ie.PDUSessionResourceSetupItemCxtReq{
 				PDUSessionID:                           &ie.PDUSessionID{Value: int64(it.PDUSessionID)},
-				SNSSAI:                                 it.SNSSAI.IE(),
+				SNSSAI:                                 EncodeSNSSAI(it.SNSSAI),
 				PDUSessionResourceSetupRequestTransfer: &tr,
 			}
 			if len(it.NASPDU) > 0 {

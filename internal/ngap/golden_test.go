@@ -13,6 +13,7 @@ import (
 	"github.com/free5gc/ngap/message"
 
 	"github.com/keelcore/keel/internal/goldentest"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -21,10 +22,10 @@ var update = flag.Bool("update", false, "rewrite testdata/*.hex from the encoder
 // Fixed inputs of the golden PDUs. The values fill their fields' widths
 // with irregular bit patterns so that a shifted or truncated field shows.
 var (
-	testPLMN = PLMN{"001", "01"}
-	testLoc  = UELocation{TAI: TAI{PLMN: testPLMN, TAC: 0x000001}, CellID: 0x123456789, CellPLMN: testPLMN}
+	testPLMN = ident.PLMN{MCC: "001", MNC: "01"}
+	testLoc  = UELocation{TAI: ident.TAI{PLMN: testPLMN, TAC: 0x000001}, CellID: 0x123456789, CellPLMN: testPLMN}
 	// AMF Region 0xca, Set 0x2a5, Pointer 0x15: AMF ID ca a9 55.
-	testGUAMI = GUAMI{PLMN: testPLMN, RegionID: 0xca, SetID: 0x2a5, Pointer: 0x15}
+	testGUAMI = ident.GUAMI{PLMN: testPLMN, RegionID: 0xca, SetID: 0x2a5, Pointer: 0x15}
 	testTMSI  = FiveGSTMSI{SetID: 0x2a5, Pointer: 0x15, TMSI: 0xdeadbeef}
 	testKgNB  = func() (k secret.Key256) {
 		for i := range k {
@@ -73,7 +74,7 @@ func testContext() InitialContext {
 		AMFUE:        testAMFUE,
 		RANUE:        testRANUE,
 		GUAMI:        testGUAMI,
-		AllowedNSSAI: []SNSSAI{{SST: 1}, {SST: 2, SD: 0xabcdef, HasSD: true}},
+		AllowedNSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 0xabcdef, HasSD: true}},
 		Security:     UESecurityCapabilities{NREncryption: AlgSNOW3G | AlgAES | AlgZUC, NRIntegrity: AlgAES, EUTRAEncryption: AlgAES, EUTRAIntegrity: AlgSNOW3G | AlgAES},
 		SecurityKey:  testKgNB,
 		NASPDU:       nasRegistrationAccept,
@@ -205,7 +206,7 @@ func baseGoldenCases() []goldenCase {
 			name:  "paging",
 			about: "Paging (TS 38.413 §9.2.4.1): 5G-S-TMSI 2a5/15/deadbeef, TAIs 001-01-000001 and 001-01-abcdef, Paging DRX 128, Paging Priority 1",
 			build: built(func() (*message.Paging, error) {
-				return Paging(PagingRequest{TMSI: testTMSI, TAIs: []TAI{testLoc.TAI, {PLMN: testPLMN, TAC: 0xabcdef}}, DRX: PagingDRX128, Priority: 1})
+				return Paging(PagingRequest{TMSI: testTMSI, TAIs: []ident.TAI{testLoc.TAI, {PLMN: testPLMN, TAC: 0xabcdef}}, DRX: PagingDRX128, Priority: 1})
 			}),
 			element: "ngap.Paging_element",
 			want: map[string]string{"ngap.procedureCode": "24", "ngap.AMF_UE_NGAP_ID": "", "ngap.RAN_UE_NGAP_ID": "",
@@ -216,7 +217,7 @@ func baseGoldenCases() []goldenCase {
 			name:  "paging_minimal",
 			about: "Paging (TS 38.413 §9.2.4.1): mandatory IEs only, 5G-S-TMSI 2a5/15/deadbeef in TAI 001-01-000001",
 			build: built(func() (*message.Paging, error) {
-				return Paging(PagingRequest{TMSI: testTMSI, TAIs: []TAI{testLoc.TAI}})
+				return Paging(PagingRequest{TMSI: testTMSI, TAIs: []ident.TAI{testLoc.TAI}})
 			}),
 			element: "ngap.Paging_element",
 			want: map[string]string{"ngap.procedureCode": "24", "ngap.fiveG_TMSI": "3735928559", "ngap.tAC": "1",

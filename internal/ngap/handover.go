@@ -8,6 +8,7 @@ import (
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -41,7 +42,7 @@ type HandoverRequired struct {
 	// Target is the target gNB's Global RAN Node ID and TargetTAI the
 	// TAI it selected (§9.3.1.25 Target RAN Node ID).
 	Target    RANNodeID
-	TargetTAI TAI
+	TargetTAI ident.TAI
 	// DirectForwarding is the Direct Forwarding Path Availability IE
 	// (§9.3.1.64): a direct path for data forwarding to the target.
 	DirectForwarding bool
@@ -72,7 +73,7 @@ func BuildHandoverRequired(h HandoverRequired) (*message.HandoverRequired, error
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", nameHandoverRequired, err)
 	}
-	tai, err := h.TargetTAI.IE()
+	tai, err := EncodeTAI(h.TargetTAI)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", nameHandoverRequired, err)
 	}
@@ -170,9 +171,9 @@ type HandoverRequest struct {
 	// its S-NSSAI and the SMF's PDU Session Resource Setup Request
 	// Transfer as Handover Request Transfer (§9.3.4.1). NASPDU is unused.
 	Sessions     []SessionItem
-	AllowedNSSAI []SNSSAI
+	AllowedNSSAI []ident.SNSSAI
 	Container    []byte
-	GUAMI        GUAMI
+	GUAMI        ident.GUAMI
 }
 
 const nameHandoverRequest = "ngap: HandoverRequest"
@@ -198,7 +199,7 @@ func BuildHandoverRequest(h HandoverRequest) (*message.HandoverRequest, error) {
 	if h.GUAMI.SetID >= 1<<10 || h.GUAMI.Pointer >= 1<<6 {
 		return nil, fmt.Errorf("%s: GUAMI AMF Set ID %#x or AMF Pointer %#x too wide", nameHandoverRequest, h.GUAMI.SetID, h.GUAMI.Pointer)
 	}
-	g, err := h.GUAMI.IE()
+	g, err := EncodeGUAMI(h.GUAMI)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", nameHandoverRequest, err)
 	}
@@ -208,14 +209,14 @@ func BuildHandoverRequest(h HandoverRequest) (*message.HandoverRequest, error) {
 	}
 	nssai := &ie.AllowedNSSAI{List: make([]ie.AllowedNSSAIItem, 0, len(h.AllowedNSSAI))}
 	for _, s := range h.AllowedNSSAI {
-		nssai.List = append(nssai.List, ie.AllowedNSSAIItem{SNSSAI: s.IE()})
+		nssai.List = append(nssai.List, ie.AllowedNSSAIItem{SNSSAI: EncodeSNSSAI(s)})
 	}
 	list := &ie.PDUSessionResourceSetupListHOReq{List: make([]ie.PDUSessionResourceSetupItemHOReq, 0, len(h.Sessions))}
 	for _, s := range h.Sessions {
 		tr := aper.OctetString(s.Transfer)
 		list.List = append(list.List, ie.PDUSessionResourceSetupItemHOReq{
 			PDUSessionID:            &ie.PDUSessionID{Value: int64(s.PDUSessionID)},
-			SNSSAI:                  s.SNSSAI.IE(),
+			SNSSAI:                  EncodeSNSSAI(s.SNSSAI),
 			HandoverRequestTransfer: &tr,
 		})
 	}

@@ -12,13 +12,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/keelcore/keel/internal/goldentest"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/tsharktest"
 )
 
 // Fixed inputs of the handover golden PDUs.
 var (
 	testTargetGNB  = RANNodeID{PLMN: testPLMN, Kind: KindGNB, ID: 0x2abcd, Bits: 22}
-	testTargetLoc  = UELocation{TAI: TAI{PLMN: testPLMN, TAC: 0x000002}, CellID: 0x987654321, CellPLMN: testPLMN}
+	testTargetLoc  = UELocation{TAI: ident.TAI{PLMN: testPLMN, TAC: 0x000002}, CellID: 0x987654321, CellPLMN: testPLMN}
 	testTargetDL   = Tunnel{Addr: netip.MustParseAddr("10.200.0.2"), TEID: 0x0a0b0c0d}
 	testFwdTunnel  = Tunnel{Addr: netip.MustParseAddr("10.200.0.2"), TEID: 0x0f0f0f0f}
 	testHORqdXfer  = HandoverRequiredTransfer{DirectForwarding: true}
@@ -44,8 +45,8 @@ func testHandoverRequest(t testing.TB) HandoverRequest {
 		UEAMBRDownlink: 2_000_000_000, UEAMBRUplink: 1_000_000_000,
 		Security: UESecurityCapabilities{NREncryption: AlgSNOW3G | AlgAES | AlgZUC, NRIntegrity: AlgAES, EUTRAEncryption: AlgAES, EUTRAIntegrity: AlgSNOW3G | AlgAES},
 		NH:       testNH, NCC: 2,
-		Sessions:     []SessionItem{{PDUSessionID: 5, SNSSAI: SNSSAI{SST: 1, SD: 0xabcdef, HasSD: true}, Transfer: mustEncode(t, testSetupXfer)}},
-		AllowedNSSAI: []SNSSAI{{SST: 1, SD: 0xabcdef, HasSD: true}},
+		Sessions:     []SessionItem{{PDUSessionID: 5, SNSSAI: ident.SNSSAI{SST: 1, SD: 0xabcdef, HasSD: true}, Transfer: mustEncode(t, testSetupXfer)}},
+		AllowedNSSAI: []ident.SNSSAI{{SST: 1, SD: 0xabcdef, HasSD: true}},
 		Container:    must(SourceToTargetContainer(testTargetLoc, testLoc, 30)),
 		GUAMI:        testGUAMI,
 	}

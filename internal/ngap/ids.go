@@ -6,93 +6,35 @@ import (
 
 	"github.com/free5gc/ngap/aper"
 	"github.com/free5gc/ngap/ie"
+
+	"github.com/keelcore/keel/internal/ident"
 )
 
-// PLMN is a PLMN identity as digits: MCC of 3, MNC of 2 or 3.
-type PLMN struct {
-	MCC, MNC string
-}
-
-func (p PLMN) String() string { return p.MCC + "-" + p.MNC }
-
-// Encode returns the 3-octet PLMN Identity of TS 38.413 §9.3.3.5, coded as
-// in TS 24.008 §10.5.1.3 (figure 10.5.13): MCC digit 2|1, MNC digit 3|MCC
-// digit 3 (F when the MNC has two digits), MNC digit 2|1.
-func (p PLMN) Encode() ([3]byte, error) {
-	var b [3]byte
-	if len(p.MCC) != 3 || (len(p.MNC) != 2 && len(p.MNC) != 3) {
-		return b, fmt.Errorf("ngap: PLMN %s: want 3 MCC digits and 2 or 3 MNC digits", p)
-	}
-	d := func(s string, i int) (byte, error) {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, fmt.Errorf("ngap: PLMN %s: %q is not a digit", p, c)
-		}
-		return c - '0', nil
-	}
-	var mcc, mnc [3]byte
-	for i := range 3 {
-		v, err := d(p.MCC, i)
-		if err != nil {
-			return b, err
-		}
-		mcc[i] = v
-	}
-	mnc[2] = 0xf
-	for i := range len(p.MNC) {
-		v, err := d(p.MNC, i)
-		if err != nil {
-			return b, err
-		}
-		mnc[i] = v
-	}
-	b[0] = mcc[1]<<4 | mcc[0]
-	b[2] = mnc[1]<<4 | mnc[0]
-	if len(p.MNC) == 2 {
-		b[1] = 0xf0 | mcc[2]
-	} else {
-		b[1] = mnc[2]<<4 | mcc[2]
-	}
-	return b, nil
-}
-
-// DecodePLMN is the inverse of PLMN.Encode.
-func DecodePLMN(b []byte) (PLMN, error) {
-	if len(b) != 3 {
-		return PLMN{}, fmt.Errorf("ngap: PLMN identity of %d octets, want 3", len(b))
-	}
-	nib := []byte{b[0] & 0xf, b[0] >> 4, b[1] & 0xf, b[2] & 0xf, b[2] >> 4, b[1] >> 4}
-	digits := make([]byte, 0, 6)
-	for i, n := range nib {
-		if n == 0xf && i == 5 {
-			break
-		}
-		if n > 9 {
-			return PLMN{}, fmt.Errorf("ngap: PLMN identity % x: nibble %x is not a digit", b, n)
-		}
-		digits = append(digits, '0'+n)
-	}
-	return PLMN{MCC: string(digits[:3]), MNC: string(digits[3:])}, nil
-}
-
-// IE returns the PLMN as an NGAP information element.
-func (p PLMN) IE() (*ie.PLMNIdentity, error) {
-	b, err := p.Encode()
+// EncodePLMN returns the PLMN as an NGAP PLMN Identity (TS 38.413
+// §9.3.3.5): the 3 octets of TS 24.008 §10.5.1.3.
+func EncodePLMN(p ident.PLMN) (*ie.PLMNIdentity, error) {
+	b, err := p.Octets()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ngap: %w", err)
 	}
 	return &ie.PLMNIdentity{Value: aper.OctetString(b[:])}, nil
 }
 
-// MaxTAC is the largest 24-bit TAC (TS 23.003 §19.4.2.3).
-const MaxTAC = 1<<24 - 1
+// DecodePLMN reads the 3 octets of a PLMN Identity.
+func DecodePLMN(b []byte) (ident.PLMN, error) {
+	p, err := ident.PLMNFromOctets(b)
+	if err != nil {
+		return ident.PLMN{}, fmt.Errorf("ngap: %w", err)
+	}
+	return p, nil
+}
 
-// TACIE encodes a 24-bit TAC (TS 38.413 §9.3.3.10).
-func TACIE(tac uint32) *ie.TAC {
+// EncodeTAC encodes a 24-bit TAC (TS 38.413 §9.3.3.10).
+func EncodeTAC(tac uint32) *ie.TAC {
 	return &ie.TAC{Value: aper.OctetString{byte(tac >> 16), byte(tac >> 8), byte(tac)}}
 }
 
-// DecodeTAC is the inverse of TACIE.
+// DecodeTAC is the inverse of EncodeTAC.
 func DecodeTAC(t *ie.TAC) (uint32, error) {
 	if t == nil || len(t.Value) != 3 {
 		return 0, errors.New("ngap: TAC missing or not 3 octets")
@@ -100,39 +42,8 @@ func DecodeTAC(t *ie.TAC) (uint32, error) {
 	return uint32(t.Value[0])<<16 | uint32(t.Value[1])<<8 | uint32(t.Value[2]), nil
 }
 
-// SNSSAI is a slice: SST, and SD when HasSD.
-type SNSSAI struct {
-	SST   uint8
-	SD    uint32
-	HasSD bool
-}
-
-// NoSD is the SD value that stands for "no SD" (TS 23.003 §28.4.2): an
-// S-NSSAI with SD ffffff is the S-NSSAI of the same SST without an SD.
-const NoSD = 0xffffff
-
-// Canonical returns s in the one form Keel compares: an SD of ffffff
-// becomes no SD (TS 23.003 §28.4.2).
-func (s SNSSAI) Canonical() SNSSAI {
-	if s.HasSD && s.SD == NoSD {
-		return SNSSAI{SST: s.SST}
-	}
-	return s
-}
-
-// Same reports whether s and o name the same slice: the same SST and the
-// same SD, where SD ffffff and no SD are the same (TS 23.003 §28.4.2).
-func (s SNSSAI) Same(o SNSSAI) bool { return s.Canonical() == o.Canonical() }
-
-func (s SNSSAI) String() string {
-	if s.HasSD {
-		return fmt.Sprintf("%d:%06x", s.SST, s.SD)
-	}
-	return fmt.Sprint(s.SST)
-}
-
-// IE encodes the slice (TS 38.413 §9.3.1.24).
-func (s SNSSAI) IE() *ie.SNSSAI {
+// EncodeSNSSAI encodes the slice (TS 38.413 §9.3.1.24).
+func EncodeSNSSAI(s ident.SNSSAI) *ie.SNSSAI {
 	out := &ie.SNSSAI{SST: &ie.SST{Value: aper.OctetString{s.SST}}}
 	if s.HasSD {
 		out.SD = &ie.SD{Value: aper.OctetString{byte(s.SD >> 16), byte(s.SD >> 8), byte(s.SD)}}
@@ -140,32 +51,24 @@ func (s SNSSAI) IE() *ie.SNSSAI {
 	return out
 }
 
-// DecodeSNSSAI is the inverse of SNSSAI.IE.
-func DecodeSNSSAI(x *ie.SNSSAI) (SNSSAI, error) {
+// DecodeSNSSAI is the inverse of EncodeSNSSAI.
+func DecodeSNSSAI(x *ie.SNSSAI) (ident.SNSSAI, error) {
 	if x == nil || x.SST == nil || len(x.SST.Value) != 1 {
-		return SNSSAI{}, errors.New("ngap: S-NSSAI without a 1-octet SST")
+		return ident.SNSSAI{}, errors.New("ngap: S-NSSAI without a 1-octet SST")
 	}
-	s := SNSSAI{SST: x.SST.Value[0]}
+	s := ident.SNSSAI{SST: x.SST.Value[0]}
 	if x.SD != nil {
 		if len(x.SD.Value) != 3 {
-			return SNSSAI{}, errors.New("ngap: S-NSSAI with an SD not of 3 octets")
+			return ident.SNSSAI{}, errors.New("ngap: S-NSSAI with an SD not of 3 octets")
 		}
 		s.SD, s.HasSD = uint32(x.SD.Value[0])<<16|uint32(x.SD.Value[1])<<8|uint32(x.SD.Value[2]), true
 	}
 	return s, nil
 }
 
-// GUAMI identifies an AMF (TS 23.003 §2.10.1).
-type GUAMI struct {
-	PLMN     PLMN
-	RegionID uint8  // 8 bits
-	SetID    uint16 // 10 bits
-	Pointer  uint8  // 6 bits
-}
-
-// IE encodes the GUAMI (TS 38.413 §9.3.3.3).
-func (g GUAMI) IE() (*ie.GUAMI, error) {
-	plmn, err := g.PLMN.IE()
+// EncodeGUAMI encodes the GUAMI (TS 38.413 §9.3.3.3).
+func EncodeGUAMI(g ident.GUAMI) (*ie.GUAMI, error) {
+	plmn, err := EncodePLMN(g.PLMN)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +91,7 @@ const (
 
 // RANNodeID is a Global RAN Node ID (TS 38.413 §9.3.1.5).
 type RANNodeID struct {
-	PLMN PLMN
+	PLMN ident.PLMN
 	Kind RANNodeKind
 	// ID is the node identifier; for a gNB Bits (22 to 32) gives its length.
 	ID   uint32
@@ -208,7 +111,7 @@ func (r RANNodeID) IE() (*ie.GlobalRANNodeID, error) {
 	if r.Bits < 22 || r.Bits > 32 {
 		return nil, fmt.Errorf("ngap: gNB ID length %d bits, want 22 to 32", r.Bits)
 	}
-	plmn, err := r.PLMN.IE()
+	plmn, err := EncodePLMN(r.PLMN)
 	if err != nil {
 		return nil, err
 	}
@@ -282,26 +185,26 @@ func gnbIDChoice(g *ie.GNBID) (aper.BitString, bool) {
 	return c.Value, true
 }
 
-// DecodeGUAMI is the inverse of GUAMI.IE.
-func DecodeGUAMI(x *ie.GUAMI) (GUAMI, error) {
+// DecodeGUAMI is the inverse of EncodeGUAMI.
+func DecodeGUAMI(x *ie.GUAMI) (ident.GUAMI, error) {
 	if x == nil || x.PLMNIdentity == nil || x.AMFRegionID == nil || x.AMFSetID == nil || x.AMFPointer == nil {
-		return GUAMI{}, errors.New("ngap: GUAMI missing or incomplete")
+		return ident.GUAMI{}, errors.New("ngap: GUAMI missing or incomplete")
 	}
 	p, err := DecodePLMN(x.PLMNIdentity.Value)
 	if err != nil {
-		return GUAMI{}, err
+		return ident.GUAMI{}, err
 	}
 	region, err := bitStringValue(x.AMFRegionID.Value, 8, "AMF Region ID")
 	if err != nil {
-		return GUAMI{}, err
+		return ident.GUAMI{}, err
 	}
 	set, err := bitStringValue(x.AMFSetID.Value, 10, "AMF Set ID")
 	if err != nil {
-		return GUAMI{}, err
+		return ident.GUAMI{}, err
 	}
 	ptr, err := bitStringValue(x.AMFPointer.Value, 6, "AMF Pointer")
 	if err != nil {
-		return GUAMI{}, err
+		return ident.GUAMI{}, err
 	}
-	return GUAMI{PLMN: p, RegionID: uint8(region), SetID: uint16(set), Pointer: uint8(ptr)}, nil
+	return ident.GUAMI{PLMN: p, RegionID: uint8(region), SetID: uint16(set), Pointer: uint8(ptr)}, nil
 }

@@ -5,43 +5,36 @@ import (
 	"fmt"
 
 	"github.com/free5gc/ngap/ie"
+
+	"github.com/keelcore/keel/internal/ident"
 )
 
-// TAI is a Tracking Area Identity: PLMN and 24-bit TAC (TS 38.413 §9.3.3.11,
-// TS 23.003 §19.4.2.3).
-type TAI struct {
-	PLMN PLMN
-	TAC  uint32
-}
-
-func (t TAI) String() string { return fmt.Sprintf("%s-%06x", t.PLMN, t.TAC) }
-
-// IE encodes the TAI.
-func (t TAI) IE() (*ie.TAI, error) {
-	if t.TAC > MaxTAC {
+// EncodeTAI encodes a TAI (TS 38.413 §9.3.3.11).
+func EncodeTAI(t ident.TAI) (*ie.TAI, error) {
+	if t.TAC > ident.MaxTAC {
 		return nil, fmt.Errorf("ngap: TAC %#x exceeds 24 bits", t.TAC)
 	}
-	p, err := t.PLMN.IE()
+	p, err := EncodePLMN(t.PLMN)
 	if err != nil {
 		return nil, err
 	}
-	return &ie.TAI{PLMNIdentity: p, TAC: TACIE(t.TAC)}, nil
+	return &ie.TAI{PLMNIdentity: p, TAC: EncodeTAC(t.TAC)}, nil
 }
 
-// DecodeTAI is the inverse of TAI.IE.
-func DecodeTAI(x *ie.TAI) (TAI, error) {
+// DecodeTAI is the inverse of EncodeTAI.
+func DecodeTAI(x *ie.TAI) (ident.TAI, error) {
 	if x == nil || x.PLMNIdentity == nil {
-		return TAI{}, errors.New("ngap: TAI missing or without a PLMN identity")
+		return ident.TAI{}, errors.New("ngap: TAI missing or without a PLMN identity")
 	}
 	p, err := DecodePLMN(x.PLMNIdentity.Value)
 	if err != nil {
-		return TAI{}, err
+		return ident.TAI{}, err
 	}
 	tac, err := DecodeTAC(x.TAC)
 	if err != nil {
-		return TAI{}, err
+		return ident.TAI{}, err
 	}
-	return TAI{PLMN: p, TAC: tac}, nil
+	return ident.TAI{PLMN: p, TAC: tac}, nil
 }
 
 // MaxNRCellID is the largest 36-bit NR Cell Identity (TS 38.413 §9.3.1.7).
@@ -52,11 +45,11 @@ const MaxNRCellID = 1<<36 - 1
 // the TAI of the cell. The optional Age of Location / Time Stamp is not
 // sent.
 type UELocation struct {
-	TAI    TAI    // PLMN + TAC
-	CellID uint64 // NR Cell Identity, 36 bits
+	TAI    ident.TAI // PLMN + TAC
+	CellID uint64    // NR Cell Identity, 36 bits
 	// CellPLMN is the PLMN of the NR CGI. When it is the zero PLMN, IE uses
 	// TAI.PLMN, which is what a gNB serving one PLMN reports.
-	CellPLMN PLMN
+	CellPLMN ident.PLMN
 }
 
 func (l UELocation) String() string {
@@ -69,15 +62,15 @@ func (l UELocation) IE() (*ie.UserLocationInformation, error) {
 	if l.CellID > MaxNRCellID {
 		return nil, fmt.Errorf("ngap: NR Cell Identity %#x exceeds 36 bits", l.CellID)
 	}
-	tai, err := l.TAI.IE()
+	tai, err := EncodeTAI(l.TAI)
 	if err != nil {
 		return nil, err
 	}
 	cellPLMN := l.CellPLMN
-	if cellPLMN == (PLMN{}) {
+	if cellPLMN.IsZero() {
 		cellPLMN = l.TAI.PLMN
 	}
-	cp, err := cellPLMN.IE()
+	cp, err := EncodePLMN(cellPLMN)
 	if err != nil {
 		return nil, err
 	}

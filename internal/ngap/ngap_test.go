@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/keelcore/keel/internal/ident"
 
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
@@ -15,28 +16,28 @@ import (
 // TS 24.008 §10.5.1.3, figure 10.5.13: PLMN identity octets.
 func TestPLMNEncode(t *testing.T) {
 	tests := []struct {
-		plmn PLMN
+		plmn ident.PLMN
 		want string
 	}{
-		{PLMN{"001", "01"}, "00f110"},
-		{PLMN{"001", "001"}, "001100"},
-		{PLMN{"310", "410"}, "130014"},
-		{PLMN{"208", "93"}, "02f839"},
-		{PLMN{"999", "70"}, "99f907"},
+		{ident.PLMN{MCC: "001", MNC: "01"}, "00f110"},
+		{ident.PLMN{MCC: "001", MNC: "001"}, "001100"},
+		{ident.PLMN{MCC: "310", MNC: "410"}, "130014"},
+		{ident.PLMN{MCC: "208", MNC: "93"}, "02f839"},
+		{ident.PLMN{MCC: "999", MNC: "70"}, "99f907"},
 	}
 	for _, tt := range tests {
-		b, err := tt.plmn.Encode()
+		b, err := tt.plmn.Octets()
 		if err != nil || hex.EncodeToString(b[:]) != tt.want {
-			t.Errorf("%v.Encode() = %x, %v, want %s", tt.plmn, b, err, tt.want)
+			t.Errorf("%v.Octets() = %x, %v, want %s", tt.plmn, b, err, tt.want)
 		}
 		back, err := DecodePLMN(b[:])
 		if err != nil || back != tt.plmn {
 			t.Errorf("DecodePLMN(%x) = %v, %v, want %v", b, back, err, tt.plmn)
 		}
 	}
-	for _, bad := range []PLMN{{"01", "01"}, {"001", "1"}, {"0a1", "01"}, {"001", "0001"}} {
-		if _, err := bad.Encode(); err == nil {
-			t.Errorf("%v.Encode() = nil error", bad)
+	for _, bad := range []ident.PLMN{{MCC: "01", MNC: "01"}, {MCC: "001", MNC: "1"}, {MCC: "0a1", MNC: "01"}, {MCC: "001", MNC: "0001"}} {
+		if _, err := bad.Octets(); err == nil {
+			t.Errorf("%v.Octets() = nil error", bad)
 		}
 	}
 	for _, bad := range []string{"", "00f1", "a0f110", "00f1a0"} {
@@ -49,10 +50,10 @@ func TestPLMNEncode(t *testing.T) {
 
 func TestRANNodeIDRoundTrip(t *testing.T) {
 	for _, id := range []RANNodeID{
-		{PLMN: PLMN{"001", "01"}, Kind: KindGNB, ID: 1, Bits: 22},
-		{PLMN: PLMN{"001", "01"}, Kind: KindGNB, ID: 0x3fffff, Bits: 22},
-		{PLMN: PLMN{"310", "410"}, Kind: KindGNB, ID: 0xdeadbeef, Bits: 32},
-		{PLMN: PLMN{"208", "93"}, Kind: KindGNB, ID: 0x1234567, Bits: 25},
+		{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, Kind: KindGNB, ID: 1, Bits: 22},
+		{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, Kind: KindGNB, ID: 0x3fffff, Bits: 22},
+		{PLMN: ident.PLMN{MCC: "310", MNC: "410"}, Kind: KindGNB, ID: 0xdeadbeef, Bits: 32},
+		{PLMN: ident.PLMN{MCC: "208", MNC: "93"}, Kind: KindGNB, ID: 0x1234567, Bits: 25},
 	} {
 		x, err := id.IE()
 		if err != nil {
@@ -67,9 +68,9 @@ func TestRANNodeIDRoundTrip(t *testing.T) {
 
 func testGNB() GNBInfo {
 	return GNBInfo{
-		ID:   RANNodeID{PLMN: PLMN{"001", "01"}, Kind: KindGNB, ID: 1, Bits: 22},
+		ID:   RANNodeID{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, Kind: KindGNB, ID: 1, Bits: 22},
 		Name: "keel-gnb-1",
-		TAs:  []TA{{TAC: 1, PLMNs: []PLMN{{"001", "01"}}, Slices: []SNSSAI{{SST: 1}, {SST: 2, SD: 0xabcdef, HasSD: true}}}},
+		TAs:  []TA{{TAC: 1, PLMNs: []ident.PLMN{{MCC: "001", MNC: "01"}}, Slices: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 0xabcdef, HasSD: true}}}},
 	}
 }
 
@@ -182,11 +183,11 @@ func withoutFirstIE(t *testing.T, full *message.NGSetupRequest) []byte {
 
 // TS 23.003 §28.4.2: SD ffffff and no SD name the same slice.
 func TestSNSSAISame(t *testing.T) {
-	noSD, ffffff := SNSSAI{SST: 1}, SNSSAI{SST: 1, SD: NoSD, HasSD: true}
+	noSD, ffffff := ident.SNSSAI{SST: 1}, ident.SNSSAI{SST: 1, SD: ident.NoSD, HasSD: true}
 	if !noSD.Same(ffffff) || !ffffff.Same(noSD) || ffffff.Canonical() != noSD {
 		t.Errorf("SST 1 and SST 1 with SD ffffff differ")
 	}
-	if noSD.Same(SNSSAI{SST: 1, SD: 0, HasSD: true}) || noSD.Same(SNSSAI{SST: 2}) {
+	if noSD.Same(ident.SNSSAI{SST: 1, SD: 0, HasSD: true}) || noSD.Same(ident.SNSSAI{SST: 2}) {
 		t.Errorf("SST 1 is the same as SST 1 SD 000000 or SST 2")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/free5gc/ngap/aper"
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // MaxTAIsForPaging is maxnoofTAIforPaging (TS 38.413 §9.2.4.1).
@@ -38,8 +39,9 @@ const MaxPagingPriority PagingPriority = 8
 // (§9.3.3.18), the tracking areas to page it in, and optionally its DRX
 // cycle and a priority.
 type PagingRequest struct {
-	TMSI     FiveGSTMSI
-	TAIs     []TAI // 1 to MaxTAIsForPaging
+	TMSI FiveGSTMSI
+	TAIs []ident. // 1 to MaxTAIsForPaging
+		TAI
 	DRX      PagingDRX
 	Priority PagingPriority
 }
@@ -66,7 +68,7 @@ func Paging(p PagingRequest) (*message.Paging, error) {
 	}
 	list := &ie.TAIListForPaging{List: make([]ie.TAIListForPagingItem, 0, len(p.TAIs))}
 	for _, t := range p.TAIs {
-		x, err := t.IE()
+		x, err := EncodeTAI(t)
 		if err != nil {
 			return nil, fmt.Errorf("%s: TAI %s: %w", name, t, err)
 		}
@@ -112,7 +114,7 @@ func DecodePaging(m *message.Paging) (PagingRequest, error) {
 	if p.TMSI, err = DecodeFiveGSTMSI(x); err != nil {
 		return PagingRequest{}, fmt.Errorf("%s: %w", name, err)
 	}
-	p.TAIs = make([]TAI, 0, len(m.TAIListForPaging.List))
+	p.TAIs = make([]ident.TAI, 0, len(m.TAIListForPaging.List))
 	for _, item := range m.TAIListForPaging.List {
 		t, err := DecodeTAI(item.TAI)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/keelcore/keel/internal/ident"
 
 	"github.com/free5gc/ngap/aper"
 	"github.com/free5gc/ngap/ie"
@@ -12,18 +13,18 @@ import (
 )
 
 func testPaging() PagingRequest {
-	return PagingRequest{TMSI: testTMSI, TAIs: []TAI{testLoc.TAI, {PLMN: PLMN{"310", "410"}, TAC: MaxTAC}}, DRX: PagingDRX256, Priority: MaxPagingPriority}
+	return PagingRequest{TMSI: testTMSI, TAIs: []ident.TAI{testLoc.TAI, {PLMN: ident.PLMN{MCC: "310", MNC: "410"}, TAC: ident.MaxTAC}}, DRX: PagingDRX256, Priority: MaxPagingPriority}
 }
 
 func TestPagingRoundTrip(t *testing.T) {
 	full := testPaging()
 	full.TAIs = nil
 	for i := range MaxTAIsForPaging {
-		full.TAIs = append(full.TAIs, TAI{PLMN: testPLMN, TAC: uint32(i) << 16})
+		full.TAIs = append(full.TAIs, ident.TAI{PLMN: testPLMN, TAC: uint32(i) << 16})
 	}
 	for _, want := range []PagingRequest{
 		testPaging(),
-		{TMSI: FiveGSTMSI{SetID: 0x3ff, Pointer: 0x3f, TMSI: 0xffffffff}, TAIs: []TAI{testLoc.TAI}},
+		{TMSI: FiveGSTMSI{SetID: 0x3ff, Pointer: 0x3f, TMSI: 0xffffffff}, TAIs: []ident.TAI{testLoc.TAI}},
 		full,
 	} {
 		m, err := Paging(want)
@@ -59,7 +60,7 @@ func TestPagingOptionalIEs(t *testing.T) {
 			t.Errorf("Paging(priority %d) Paging Priority = %+v, %v, want %d", prio, m.PagingPriority, err, want)
 		}
 	}
-	m, err := Paging(PagingRequest{TMSI: testTMSI, TAIs: []TAI{testLoc.TAI}})
+	m, err := Paging(PagingRequest{TMSI: testTMSI, TAIs: []ident.TAI{testLoc.TAI}})
 	if err != nil || m.PagingDRX != nil || m.PagingPriority != nil {
 		t.Errorf("Paging(no DRX, no priority) = %+v, %v, want neither IE", m, err)
 	}
@@ -72,9 +73,9 @@ func TestPagingOptionalIEs(t *testing.T) {
 func TestPagingErrors(t *testing.T) {
 	for name, mod := range map[string]func(*PagingRequest){
 		"no TAI":        func(p *PagingRequest) { p.TAIs = nil },
-		"17 TAIs":       func(p *PagingRequest) { p.TAIs = make([]TAI, MaxTAIsForPaging+1) },
-		"bad PLMN":      func(p *PagingRequest) { p.TAIs[1].PLMN = PLMN{} },
-		"wide TAC":      func(p *PagingRequest) { p.TAIs[0].TAC = MaxTAC + 1 },
+		"17 TAIs":       func(p *PagingRequest) { p.TAIs = make([]ident.TAI, MaxTAIsForPaging+1) },
+		"bad PLMN":      func(p *PagingRequest) { p.TAIs[1].PLMN = ident.PLMN{} },
+		"wide TAC":      func(p *PagingRequest) { p.TAIs[0].TAC = ident.MaxTAC + 1 },
 		"11-bit set":    func(p *PagingRequest) { p.TMSI.SetID = 1 << 10 },
 		"7-bit pointer": func(p *PagingRequest) { p.TMSI.Pointer = 1 << 6 },
 		"DRX 512":       func(p *PagingRequest) { p.DRX = PagingDRX256 + 1 },

@@ -8,6 +8,7 @@ import (
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -163,7 +164,7 @@ type PathSwitchAck struct {
 	NH           secret.Key256
 	Switched     []SessionResult
 	Released     []SessionResult
-	AllowedNSSAI []SNSSAI // 1 to MaxAllowedSlices
+	AllowedNSSAI []ident.SNSSAI // 1 to MaxAllowedSlices
 }
 
 const namePathSwitchAck = "ngap: PathSwitchRequestAcknowledge"
@@ -309,7 +310,7 @@ func DecodePathSwitchRequestFailure(m *message.PathSwitchRequestFailure) ([]uint
 }
 
 // allowedNSSAI encodes an Allowed NSSAI (§9.3.1.31).
-func allowedNSSAI(list []SNSSAI) (*ie.AllowedNSSAI, error) {
+func allowedNSSAI(list []ident.SNSSAI) (*ie.AllowedNSSAI, error) {
 	if len(list) == 0 || len(list) > MaxAllowedSlices {
 		return nil, fmt.Errorf("Allowed NSSAI of %d S-NSSAIs, want 1 to %d", len(list), MaxAllowedSlices)
 	}
@@ -318,7 +319,7 @@ func allowedNSSAI(list []SNSSAI) (*ie.AllowedNSSAI, error) {
 		if s.HasSD && s.SD > 0xffffff {
 			return nil, fmt.Errorf("S-NSSAI SD %#x exceeds 24 bits", s.SD)
 		}
-		out.List = append(out.List, ie.AllowedNSSAIItem{SNSSAI: s.IE()})
+		out.List = append(out.List, ie.AllowedNSSAIItem{SNSSAI: EncodeSNSSAI(s)})
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/free5gc/ngap/message"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -42,7 +43,7 @@ func testPathSwitchAck() PathSwitchAck {
 	return PathSwitchAck{
 		AMFUE: testAMFUE, RANUE: testRANUE, NCC: 2, NH: testNH,
 		Switched:     []SessionResult{{PDUSessionID: 1, Transfer: testPathSwitchAckXfer}},
-		AllowedNSSAI: []SNSSAI{{SST: 1}},
+		AllowedNSSAI: []ident.SNSSAI{{SST: 1}},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/free5gc/ngap/aper"
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // SessionItem is one PDU session of a PDU Session Resource Setup Request
@@ -19,7 +20,7 @@ import (
 type SessionItem struct {
 	PDUSessionID uint8
 	NASPDU       []byte
-	SNSSAI       SNSSAI
+	SNSSAI       ident.SNSSAI
 	Transfer     []byte
 }
 
@@ -89,7 +90,7 @@ func PDUSessionResourceSetupRequest(amfUE, ranUE int64, items []SessionItem) (*m
 		tr := aper.OctetString(it.Transfer)
 		item := ie.PDUSessionResourceSetupItemSUReq{
 			PDUSessionID:                           &ie.PDUSessionID{Value: int64(it.PDUSessionID)},
-			SNSSAI:                                 it.SNSSAI.IE(),
+			SNSSAI:                                 EncodeSNSSAI(it.SNSSAI),
 			PDUSessionResourceSetupRequestTransfer: &tr,
 		}
 		if len(it.NASPDU) > 0 {

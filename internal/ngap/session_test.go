@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/keelcore/keel/internal/goldentest"
+	"github.com/keelcore/keel/internal/ident"
 
 	"github.com/free5gc/ngap/aper"
 	"github.com/free5gc/ngap/ie"
@@ -244,8 +245,8 @@ func bitStringBytes(b []byte, n uint64) aper.BitString {
 
 func testSessionItems(t testing.TB) []SessionItem {
 	return []SessionItem{
-		{PDUSessionID: 5, NASPDU: nasSessionAccept, SNSSAI: SNSSAI{SST: 1, SD: 0xabcdef, HasSD: true}, Transfer: mustEncode(t, testSetupXfer)},
-		{PDUSessionID: 6, SNSSAI: SNSSAI{SST: 2}, Transfer: mustEncode(t, testSetupXfer6)},
+		{PDUSessionID: 5, NASPDU: nasSessionAccept, SNSSAI: ident.SNSSAI{SST: 1, SD: 0xabcdef, HasSD: true}, Transfer: mustEncode(t, testSetupXfer)},
+		{PDUSessionID: 6, SNSSAI: ident.SNSSAI{SST: 2}, Transfer: mustEncode(t, testSetupXfer6)},
 	}
 }
 
@@ -339,7 +340,7 @@ func TestSessionMessagesRefuse(t *testing.T) {
 		"257 sessions": make([]SessionItem, 257),
 		"no transfer":  {{PDUSessionID: 1}},
 		"twice":        {{PDUSessionID: 1, Transfer: xfer}, {PDUSessionID: 1, Transfer: xfer}},
-		"wide SD":      {{PDUSessionID: 1, Transfer: xfer, SNSSAI: SNSSAI{SST: 1, SD: 1 << 24, HasSD: true}}},
+		"wide SD":      {{PDUSessionID: 1, Transfer: xfer, SNSSAI: ident.SNSSAI{SST: 1, SD: 1 << 24, HasSD: true}}},
 	} {
 		if m, err := PDUSessionResourceSetupRequest(1, 2, items); err == nil {
 			t.Errorf("PDUSessionResourceSetupRequest(%s) = %+v, nil error", name, m)
@@ -365,7 +366,7 @@ func TestSessionMessagesRefuse(t *testing.T) {
 		t.Error("DecodePDUSessionResourceSetupRequest(no list): nil error")
 	}
 	noXfer := &message.PDUSessionResourceSetupRequest{AMFUENGAPID: &ie.AMFUENGAPID{}, RANUENGAPID: &ie.RANUENGAPID{},
-		PDUSessionResourceSetupListSUReq: &ie.PDUSessionResourceSetupListSUReq{List: []ie.PDUSessionResourceSetupItemSUReq{{PDUSessionID: &ie.PDUSessionID{Value: 1}, SNSSAI: SNSSAI{SST: 1}.IE()}}}}
+		PDUSessionResourceSetupListSUReq: &ie.PDUSessionResourceSetupListSUReq{List: []ie.PDUSessionResourceSetupItemSUReq{{PDUSessionID: &ie.PDUSessionID{Value: 1}, SNSSAI: EncodeSNSSAI(ident.SNSSAI{SST: 1})}}}}
 	if _, _, _, err := DecodePDUSessionResourceSetupRequest(noXfer); err == nil {
 		t.Error("DecodePDUSessionResourceSetupRequest(item without transfer): nil error")
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/keelcore/keel/internal/ident"
 
 	"github.com/free5gc/ngap/aper"
 	"github.com/free5gc/ngap/ie"
@@ -34,10 +35,10 @@ func roundTrip[M message.Message](t *testing.T, m M) M {
 func TestUELocationRoundTrip(t *testing.T) {
 	for _, loc := range []UELocation{
 		testLoc,
-		{TAI: TAI{PLMN: PLMN{"310", "410"}, TAC: MaxTAC}, CellID: MaxNRCellID, CellPLMN: PLMN{"310", "410"}},
-		{TAI: TAI{PLMN: PLMN{"208", "93"}, TAC: 0}, CellID: 0, CellPLMN: PLMN{"208", "93"}},
+		{TAI: ident.TAI{PLMN: ident.PLMN{MCC: "310", MNC: "410"}, TAC: ident.MaxTAC}, CellID: MaxNRCellID, CellPLMN: ident.PLMN{MCC: "310", MNC: "410"}},
+		{TAI: ident.TAI{PLMN: ident.PLMN{MCC: "208", MNC: "93"}, TAC: 0}, CellID: 0, CellPLMN: ident.PLMN{MCC: "208", MNC: "93"}},
 		// A shared cell: the NR CGI's PLMN is not the TAI's.
-		{TAI: TAI{PLMN: PLMN{"001", "01"}, TAC: 0x00abcd}, CellID: 0x800000001, CellPLMN: PLMN{"999", "70"}},
+		{TAI: ident.TAI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, TAC: 0x00abcd}, CellID: 0x800000001, CellPLMN: ident.PLMN{MCC: "999", MNC: "70"}},
 	} {
 		x, err := loc.IE()
 		if err != nil {
@@ -70,9 +71,9 @@ func TestUELocationRoundTrip(t *testing.T) {
 func TestUELocationErrors(t *testing.T) {
 	for _, bad := range []UELocation{
 		{TAI: testLoc.TAI, CellID: MaxNRCellID + 1},
-		{TAI: TAI{PLMN: testPLMN, TAC: MaxTAC + 1}},
-		{TAI: TAI{PLMN: PLMN{"1", "01"}}},
-		{TAI: testLoc.TAI, CellPLMN: PLMN{"00a", "01"}},
+		{TAI: ident.TAI{PLMN: testPLMN, TAC: ident.MaxTAC + 1}},
+		{TAI: ident.TAI{PLMN: ident.PLMN{MCC: "1", MNC: "01"}}},
+		{TAI: testLoc.TAI, CellPLMN: ident.PLMN{MCC: "00a", MNC: "01"}},
 	} {
 		if _, err := bad.IE(); err == nil {
 			t.Errorf("%v.IE() = nil error", bad)
@@ -242,7 +243,7 @@ func TestInitialContextSetupRequestRoundTrip(t *testing.T) {
 	full := testContext()
 	full.AllowedNSSAI = nil
 	for i := range MaxAllowedSlices {
-		s := SNSSAI{SST: uint8(i)}
+		s := ident.SNSSAI{SST: uint8(i)}
 		if i%2 == 1 {
 			s.SD, s.HasSD = uint32(i)<<20|0xfff, true
 		}
@@ -292,8 +293,8 @@ func TestInitialContextSetupRequestRoundTrip(t *testing.T) {
 func TestInitialContextSetupRequestErrors(t *testing.T) {
 	for name, mod := range map[string]func(*InitialContext){
 		"no slice":    func(c *InitialContext) { c.AllowedNSSAI = nil },
-		"nine slices": func(c *InitialContext) { c.AllowedNSSAI = make([]SNSSAI, MaxAllowedSlices+1) },
-		"bad GUAMI":   func(c *InitialContext) { c.GUAMI.PLMN = PLMN{} },
+		"nine slices": func(c *InitialContext) { c.AllowedNSSAI = make([]ident.SNSSAI, MaxAllowedSlices+1) },
+		"bad GUAMI":   func(c *InitialContext) { c.GUAMI.PLMN = ident.PLMN{} },
 		"11-bit set":  func(c *InitialContext) { c.GUAMI.SetID = 1 << 10 },
 		"7-bit ptr":   func(c *InitialContext) { c.GUAMI.Pointer = 1 << 6 },
 	} {
@@ -415,17 +416,17 @@ func TestContextSetupAnswersAndRelease(t *testing.T) {
 }
 
 func TestDecodeGUAMI(t *testing.T) {
-	for _, g := range []GUAMI{testGUAMI, {PLMN: PLMN{"310", "410"}, RegionID: 0xff, SetID: 0x3ff, Pointer: 0x3f}, {PLMN: testPLMN}} {
-		x, err := g.IE()
+	for _, g := range []ident.GUAMI{testGUAMI, {PLMN: ident.PLMN{MCC: "310", MNC: "410"}, RegionID: 0xff, SetID: 0x3ff, Pointer: 0x3f}, {PLMN: testPLMN}} {
+		x, err := EncodeGUAMI(g)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got, err := DecodeGUAMI(x)
 		if err != nil || got != g {
-			t.Errorf("DecodeGUAMI(%+v.IE()) = %+v, %v", g, got, err)
+			t.Errorf("DecodeGUAMI(EncodeGUAMI(%+v)) = %+v, %v", g, got, err)
 		}
 	}
-	x, _ := testGUAMI.IE()
+	x, _ := EncodeGUAMI(testGUAMI)
 	x.AMFPointer.Value.BitLength = 8
 	if _, err := DecodeGUAMI(x); err == nil {
 		t.Error("DecodeGUAMI(8-bit pointer) = nil error")

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ippool"
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/ngap"
@@ -75,7 +76,7 @@ func (s *SMF) createSMContext(ctx context.Context, req sbi.SMContextCreate) (sbi
 	var rej *rejection
 	if errors.As(err, &rej) {
 		log.Info("PDU session establishment rejected", "cause", int(rej.cause), "cause_name", sm.CauseName(rej.cause),
-			"reason", rej.err, "dnn", req.DNN, "snssai", ngap.SNSSAI{SST: req.SNSSAI.SST, SD: req.SNSSAI.SD, HasSD: req.SNSSAI.HasSD}.String())
+			"reason", rej.err, "dnn", req.DNN, "snssai", ident.SNSSAI{SST: req.SNSSAI.SST, SD: req.SNSSAI.SD, HasSD: req.SNSSAI.HasSD}.String())
 		if rej.cause == sm.CauseInsufficientResources {
 			// TS 24.501 §6.4.1.4.2: with #26 the network may give a
 			// Back-off timer value; the UE starts T3396 and does not ask

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 	"github.com/keelcore/keel/internal/sctp/userspace"
@@ -55,10 +56,10 @@ func BenchmarkNGAPRoundTrip(b *testing.B) {
 }
 
 func simGNB(id uint32) gnb.Config {
-	plmn := ngap.PLMN{MCC: "001", MNC: "01"}
+	plmn := ident.PLMN{MCC: "001", MNC: "01"}
 	return gnb.Config{
 		ID:   ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: id, Bits: 22},
 		Name: "bench-gnb",
-		TAs:  []ngap.TA{{TAC: 1, PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{{SST: 1}}}},
+		TAs:  []ngap.TA{{TAC: 1, PLMNs: []ident.PLMN{plmn}, Slices: []ident.SNSSAI{{SST: 1}}}},
 	}
 }

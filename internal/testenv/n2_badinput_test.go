@@ -14,6 +14,7 @@ import (
 
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/app"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
@@ -190,7 +191,7 @@ func badInputSteps(t *testing.T) []badInputStep {
 	dup := encodeNGAP(t, mustBuild(ngap.NGSetupRequest(setupInfo(badInputGNB(1, "impostor")))))
 	unknownProc := append([]byte(nil), own...)
 	unknownProc[1] = 200 // procedureCode (APER: the octet after NGAP-PDU's CHOICE); 200 names none
-	loc := ngap.UELocation{TAI: ngap.TAI{PLMN: simGNB(1).ID.PLMN, TAC: 1}, CellID: 0x10}
+	loc := ngap.UELocation{TAI: ident.TAI{PLMN: simGNB(1).ID.PLMN, TAC: 1}, CellID: 0x10}
 	ul := encodeNGAP(t, mustBuild(ngap.UplinkNASTransport(unknownAMFUE, unknownRANUE, []byte{0x7e, 0x00, 0x43}, loc)))
 	release := encodeNGAP(t, ngap.UEContextReleaseRequest(unknownAMFUE, unknownRANUE, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentUserInactivity)))
 	update := encodeNGAP(t, mustBuild(ngap.RANConfigurationUpdate("early", nil)))
@@ -381,7 +382,7 @@ const sentinelAMFUE, sentinelRANUE = 1<<40 - 1, 1<<32 - 1
 // what was read up to the sentinel's answer.
 func fireMutated(t *testing.T, c sctp.Conn, n int) mutatedResult {
 	t.Helper()
-	loc := ngap.UELocation{TAI: ngap.TAI{PLMN: simGNB(1).ID.PLMN, TAC: 1}, CellID: 0x10}
+	loc := ngap.UELocation{TAI: ident.TAI{PLMN: simGNB(1).ID.PLMN, TAC: 1}, CellID: 0x10}
 	seeds := [][]byte{
 		encodeNGAP(t, mustBuild(ngap.NGSetupRequest(setupInfo(badInputGNB(4, "mutant"))))),
 		encodeNGAP(t, mustBuild(ngap.RANConfigurationUpdate("mutant", simGNB(4).TAs))),

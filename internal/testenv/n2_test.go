@@ -24,6 +24,7 @@ import (
 	"github.com/keelcore/keel/internal/app"
 	"github.com/keelcore/keel/internal/cli"
 	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sctp"
@@ -136,17 +137,17 @@ func TestN2OnTheWire(t *testing.T) {
 
 	// gNBs that stay connected, each with a configuration of its own, are
 	// listed with what their NG Setup Request said.
-	plmn := ngap.PLMN{MCC: "001", MNC: "01"}
+	plmn := ident.PLMN{MCC: "001", MNC: "01"}
 	held := []gnb.Config{
 		{ID: ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: 0x10, Bits: 22}, Name: "wire-gnb-a",
-			TAs: []ngap.TA{{TAC: 1, PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{{SST: 1}}}}},
+			TAs: []ngap.TA{{TAC: 1, PLMNs: []ident.PLMN{plmn}, Slices: []ident.SNSSAI{{SST: 1}}}}},
 		{ID: ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: 0xabcde012, Bits: 32}, Name: "wire-gnb-b",
 			TAs: []ngap.TA{
-				{TAC: 1, PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{{SST: 1}, {SST: 1, SD: 0xff, HasSD: true}}},
-				{TAC: 0x010203, PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{{SST: 2}}},
+				{TAC: 1, PLMNs: []ident.PLMN{plmn}, Slices: []ident.SNSSAI{{SST: 1}, {SST: 1, SD: 0xff, HasSD: true}}},
+				{TAC: 0x010203, PLMNs: []ident.PLMN{plmn}, Slices: []ident.SNSSAI{{SST: 2}}},
 			}},
 		{ID: ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: 0x3fffff, Bits: 22}, Name: "wire-gnb-c",
-			TAs: []ngap.TA{{TAC: 1, PLMNs: []ngap.PLMN{plmn}, Slices: []ngap.SNSSAI{{SST: 3, SD: 0xabcdef, HasSD: true}, {SST: 1}}}}},
+			TAs: []ngap.TA{{TAC: 1, PLMNs: []ident.PLMN{plmn}, Slices: []ident.SNSSAI{{SST: 3, SD: 0xabcdef, HasSD: true}, {SST: 1}}}}},
 	}
 	tr := n2Transport(t)
 	want := map[string]amf.GNB{}

@@ -3,8 +3,8 @@ package gmm
 import (
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
-	"github.com/keelcore/keel/internal/ngap"
 )
 
 // DefaultT3502 is the T3502 value of TS 24.501 §10.2 (table 10.2.1): 12
@@ -25,7 +25,7 @@ type AcceptIEs struct {
 	// ServiceArea are the tracking areas UEs are allowed service in
 	// (§9.11.3.49, at most 16 of one PLMN); empty sends none: every
 	// tracking area is allowed.
-	ServiceArea []ngap.TAI
+	ServiceArea []ident.TAI
 }
 
 // fill sets the operator's IEs in a.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
-	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sim/ue"
 )
 
@@ -61,7 +61,7 @@ func TestConfigurationUpdateNewGUTI(t *testing.T) {
 	w.register()
 	w.deliver()
 	w.tmsis = []uint32{0xc0ffee11}
-	w.updateConfiguration(gmm.ConfigurationUpdate{NewGUTI: true, AllowedNSSAI: []ngap.SNSSAI{{SST: 1, SD: 0x10, HasSD: true}}})
+	w.updateConfiguration(gmm.ConfigurationUpdate{NewGUTI: true, AllowedNSSAI: []ident.SNSSAI{{SST: 1, SD: 0x10, HasSD: true}}})
 	w.deliver()
 	if g := w.m.GUTI(); g == nil || g.TMSI != 0xc0ffee11 {
 		t.Errorf("GUTI %v after the complete, want 5G-TMSI c0ffee11", g)

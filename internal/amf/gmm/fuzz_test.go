@@ -14,8 +14,8 @@ import (
 	"github.com/keelcore/keel/internal/crypto/kdf"
 	"github.com/keelcore/keel/internal/crypto/nassec"
 	"github.com/keelcore/keel/internal/goldentest"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
-	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/ue"
@@ -41,7 +41,7 @@ var (
 	// fuzzSQN is the SQN of every challenge; the simulated UE starts
 	// below it.
 	fuzzSQN  uint64 = 0x21
-	fuzzPLMN        = ngap.PLMN{MCC: "001", MNC: "01"}
+	fuzzPLMN        = ident.PLMN{MCC: "001", MNC: "01"}
 )
 
 func fuzzKey(s string) secret.Key128 {
@@ -179,7 +179,7 @@ func newFuzzHome(tb testing.TB) *fuzzHome {
 	}
 	return &fuzzHome{udm: d, cfg: &Config{
 		PLMN: fuzzPLMN, ServingNetworkName: kdf.ServingNetworkName("001", "01"),
-		TAIs: []ngap.TAI{{PLMN: fuzzPLMN, TAC: 1}}, Slices: []ngap.SNSSAI{{SST: 1}},
+		TAIs: []ident.TAI{{PLMN: fuzzPLMN, TAC: 1}}, Slices: []ident.SNSSAI{{SST: 1}},
 		Integrity: []uint8{2, 1, 3}, Ciphering: []uint8{2, 0}, T3512: time.Hour, Timers: DefaultTimers,
 	}}
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/ausf"
 	"github.com/keelcore/keel/internal/crypto/kdf"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
-	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/ue"
@@ -35,7 +35,7 @@ const supi = "imsi-001010000000001"
 var (
 	testK   = mustKey("465b5ce8b199b49faa5f0a2ee238a6bc")
 	testOPc = mustKey("cd63cb71954a9f4e48a5994e37a02baf")
-	plmn    = ngap.PLMN{MCC: "001", MNC: "01"}
+	plmn    = ident.PLMN{MCC: "001", MNC: "01"}
 )
 
 func mustKey(s string) secret.Key128 {
@@ -205,7 +205,7 @@ type worldOptions struct {
 	// nil meaning SST 1 (an empty list: no requested NSSAI).
 	subNSSAI    []store.SNSSAI
 	subDefaults []store.SNSSAI
-	slices      []ngap.SNSSAI
+	slices      []ident.SNSSAI
 	ueNSSAI     []ue.SNSSAI
 	// accept sets the AMF's Registration Accept IEs.
 	accept gmm.AcceptIEs
@@ -228,7 +228,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		o.subNSSAI = []store.SNSSAI{{SST: 1}}
 	}
 	if o.slices == nil {
-		o.slices = []ngap.SNSSAI{{SST: 1}}
+		o.slices = []ident.SNSSAI{{SST: 1}}
 	}
 	if o.ueNSSAI == nil {
 		o.ueNSSAI = []ue.SNSSAI{{SST: 1}}
@@ -262,7 +262,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	}
 	cfg := &gmm.Config{
 		PLMN: plmn, ServingNetworkName: kdf.ServingNetworkName("001", "01"),
-		TAIs: []ngap.TAI{{PLMN: plmn, TAC: 1}}, Slices: o.slices,
+		TAIs: []ident.TAI{{PLMN: plmn, TAC: 1}}, Slices: o.slices,
 		Integrity: []uint8{2, 1, 3}, Ciphering: o.ciphering, T3512: 54 * time.Minute, Timers: gmm.DefaultTimers,
 		Accept: o.accept, NITZ: o.nitz, AfterRegistration: o.after,
 	}

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
-	"github.com/keelcore/keel/internal/ngap"
 )
 
 // DefaultT3555 is the value of T3555 (TS 24.501 table 10.2.2): 6 s.
@@ -35,7 +35,7 @@ type ConfigurationUpdate struct {
 	// NewGUTI allocates the UE a new 5G-GUTI.
 	NewGUTI bool
 	// AllowedNSSAI, when not empty, is the UE's new allowed NSSAI.
-	AllowedNSSAI []ngap.SNSSAI
+	AllowedNSSAI []ident.SNSSAI
 }
 
 // ErrNotRegistered answers a configuration update for a UE that is not

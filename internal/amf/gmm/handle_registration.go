@@ -8,9 +8,9 @@ import (
 
 	"github.com/free5gc/nas/nasMessage"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/nas"
-	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -223,7 +223,7 @@ func (m *Machine) accept(ctx context.Context) {
 	if len(r.caps) >= 2 {
 		m.caps = r.caps
 	}
-	var previous []ngap.SNSSAI
+	var previous []ident.SNSSAI
 	if r.kind != regInitial {
 		previous = m.allowed
 	}
@@ -323,10 +323,10 @@ func (m *Machine) registered(ctx context.Context, result string) {
 }
 
 // toNGAP converts slices of the subscription data.
-func toNGAP(list []sbi.SNSSAI) []ngap.SNSSAI {
-	out := make([]ngap.SNSSAI, 0, len(list))
+func toNGAP(list []sbi.SNSSAI) []ident.SNSSAI {
+	out := make([]ident.SNSSAI, 0, len(list))
 	for _, s := range list {
-		out = append(out, ngap.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
+		out = append(out, ident.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
 	}
 	return out
 }

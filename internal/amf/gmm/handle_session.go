@@ -9,8 +9,8 @@ import (
 
 	"github.com/free5gc/nas/nasMessage"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
-	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -18,7 +18,7 @@ import (
 // the SM context at the SMF and the slice it lives in.
 type session struct {
 	ref    string
-	snssai ngap.SNSSAI
+	snssai ident.SNSSAI
 	dnn    string
 }
 
@@ -26,7 +26,7 @@ type session struct {
 // Setup or Release Command (TS 38.413 §9.2.1.1, §9.2.1.5).
 type SessionResource struct {
 	PDUSessionID uint8
-	SNSSAI       ngap.SNSSAI
+	SNSSAI       ident.SNSSAI
 	NASPDU       []byte // the protected DL NAS TRANSPORT for the UE
 	Transfer     []byte // the SMF's N2 SM information
 }
@@ -111,8 +111,8 @@ func (m *Machine) createSession(ctx context.Context, t nas.ULTransport, old *ses
 // selectSlice picks the S-NSSAI (the UE's, if allowed, else the first
 // allowed) and the DNN (the UE's, else the subscription's first), TS
 // 23.502 §4.3.2.2.1 step 2.
-func (m *Machine) selectSlice(t nas.ULTransport) (*ngap.SNSSAI, string) {
-	var s *ngap.SNSSAI
+func (m *Machine) selectSlice(t nas.ULTransport) (*ident.SNSSAI, string) {
+	var s *ident.SNSSAI
 	switch {
 	case t.SNSSAI != nil:
 		// TS 23.003 §28.4.2: SD ffffff and no SD are the same slice; the

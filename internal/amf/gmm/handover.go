@@ -2,6 +2,7 @@ package gmm
 
 import (
 	"github.com/keelcore/keel/internal/crypto/kdf"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/secret"
 )
@@ -20,7 +21,7 @@ type nextHop struct {
 // contexts by PDU session ID.
 type HandoverContext struct {
 	Capabilities ngap.UESecurityCapabilities
-	AllowedNSSAI []ngap.SNSSAI
+	AllowedNSSAI []ident.SNSSAI
 	Sessions     map[uint8]string
 }
 

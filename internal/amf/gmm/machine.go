@@ -8,6 +8,7 @@ import (
 
 	fnas "github.com/free5gc/nas"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
@@ -106,10 +107,10 @@ const (
 
 // Config is what every UE's machine shares.
 type Config struct {
-	PLMN               ngap.PLMN
+	PLMN               ident.PLMN
 	ServingNetworkName string
-	TAIs               []ngap.TAI
-	Slices             []ngap.SNSSAI
+	TAIs               []ident.TAI
+	Slices             []ident.SNSSAI
 	// Integrity and Ciphering are the algorithm preference orders.
 	Integrity, Ciphering []uint8
 	T3512                time.Duration
@@ -225,7 +226,7 @@ type Services struct {
 type ContextSetup struct {
 	KgNB                         secret.Key256
 	Capabilities                 ngap.UESecurityCapabilities
-	AllowedNSSAI                 []ngap.SNSSAI
+	AllowedNSSAI                 []ident.SNSSAI
 	UEAMBRUplink, UEAMBRDownlink uint64
 	NASPDU                       []byte
 	// Sessions are the PDU sessions whose user plane the context sets
@@ -306,7 +307,7 @@ type registration struct {
 	ngKSI    uint8 // the key set the UE holds (7: none)
 	identity nas.Identity
 	caps     []byte // UE security capability IE value
-	nssai    []ngap.SNSSAI
+	nssai    []ident.SNSSAI
 	raw      []byte // the plain message, to tell a repeat from a change
 	// uplinkData and sessionStatus are the Uplink data status and PDU
 	// session status IEs, valid with their has* flags (§5.5.1.3.2).
@@ -351,11 +352,11 @@ type Machine struct {
 	reg     *registration
 	auth    authState
 	caps    []byte // UE security capability IE value
-	allowed []ngap.SNSSAI
+	allowed []ident.SNSSAI
 	am      sbi.AMData
 	// subscribed is the subscribed NSSAI from Nudm_SDM, and defaults
 	// the subscribed S-NSSAIs marked default.
-	subscribed, defaults []ngap.SNSSAI
+	subscribed, defaults []ident.SNSSAI
 	// sessions are the UE's PDU sessions by ID.
 	sessions map[uint8]*session
 	// connected is true while the UE has an N2 connection.
@@ -377,7 +378,7 @@ type Machine struct {
 	idleTimer Timer
 	// tais is the TAI list of the UE's last REGISTRATION ACCEPT: its
 	// registration area, where it is paged.
-	tais []ngap.TAI
+	tais []ident.TAI
 	// cu is the running generic UE configuration update procedure
 	// (handle_configuration_update.go).
 	cu *configUpdate

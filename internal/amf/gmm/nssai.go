@@ -1,20 +1,20 @@
 package gmm
 
 import (
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
-	"github.com/keelcore/keel/internal/ngap"
 )
 
 // nssaiDecision is what a registration makes of the UE's slices
 // (TS 24.501 §5.5.1.2.4, §5.5.1.3.4; TS 23.501 §5.15.5.2.1).
 type nssaiDecision struct {
 	// allowed is the allowed NSSAI; empty: no slice can be allowed.
-	allowed []ngap.SNSSAI
+	allowed []ident.SNSSAI
 	// rejected are the requested S-NSSAIs not allowed, with the cause.
 	rejected []nas.RejectedSNSSAI
 	// configured is the configured NSSAI for the serving PLMN, when the
 	// UE is to be sent one; nil otherwise.
-	configured []ngap.SNSSAI
+	configured []ident.SNSSAI
 }
 
 // decideNSSAI applies TS 23.501 §5.15.5.2.1 and TS 24.501 §5.5.1.2.4 to a
@@ -38,22 +38,22 @@ type nssaiDecision struct {
 // with SD ffffff and no SD the same (TS 23.003 §28.4.2); the NSSAIs
 // decided hold each S-NSSAI once, in its canonical form (no SD rather
 // than ffffff), whatever form the UE or the subscription used.
-func decideNSSAI(requested, previous, subscribed, defaults, served []ngap.SNSSAI) nssaiDecision {
+func decideNSSAI(requested, previous, subscribed, defaults, served []ident.SNSSAI) nssaiDecision {
 	var d nssaiDecision
-	var configured []ngap.SNSSAI
+	var configured []ident.SNSSAI
 	for _, s := range subscribed {
 		if contains(served, s) && !contains(configured, s) {
 			configured = append(configured, s.Canonical())
 		}
 	}
 	// find returns the configured entry for s.
-	find := func(s ngap.SNSSAI) (ngap.SNSSAI, bool) {
+	find := func(s ident.SNSSAI) (ident.SNSSAI, bool) {
 		for _, c := range configured {
 			if c.Same(s) {
 				return c, true
 			}
 		}
-		return ngap.SNSSAI{}, false
+		return ident.SNSSAI{}, false
 	}
 	if len(requested) == 0 && len(previous) > 0 {
 		for _, s := range previous {
@@ -66,7 +66,7 @@ func decideNSSAI(requested, previous, subscribed, defaults, served []ngap.SNSSAI
 		}
 	}
 	sendConfigured := len(requested) == 0
-	var seen []ngap.SNSSAI
+	var seen []ident.SNSSAI
 	for _, s := range requested {
 		if contains(seen, s) {
 			continue
@@ -98,7 +98,7 @@ func decideNSSAI(requested, previous, subscribed, defaults, served []ngap.SNSSAI
 
 // contains reports whether list holds the slice s, with SD ffffff and no
 // SD the same (TS 23.003 §28.4.2).
-func contains(list []ngap.SNSSAI, s ngap.SNSSAI) bool {
+func contains(list []ident.SNSSAI, s ident.SNSSAI) bool {
 	for _, x := range list {
 		if x.Same(s) {
 			return true

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
-	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sim/ue"
 	"github.com/keelcore/keel/internal/store"
 )
@@ -85,7 +85,7 @@ func rejected(v []byte) string {
 		if len(v) < 1+n || (n != 1 && n != 4) {
 			return fmt.Sprintf("malformed %x", v)
 		}
-		s := ngap.SNSSAI{SST: v[1]}
+		s := ident.SNSSAI{SST: v[1]}
 		if n == 4 {
 			s.SD, s.HasSD = uint32(v[2])<<16|uint32(v[3])<<8|uint32(v[4]), true
 		}
@@ -109,10 +109,10 @@ func registerShowing(t *testing.T, o worldOptions) *world {
 // current PLMN" (cause 0), and since the UE asked for a slice outside its
 // configured NSSAI the accept carries the configured NSSAI.
 func TestNSSAIRequestedPartlyRejected(t *testing.T) {
-	sd1 := ngap.SNSSAI{SST: 2, SD: 1, HasSD: true}
+	sd1 := ident.SNSSAI{SST: 2, SD: 1, HasSD: true}
 	w := registerShowing(t, worldOptions{
 		subNSSAI: []store.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}},
-		slices:   []ngap.SNSSAI{{SST: 1}, sd1},
+		slices:   []ident.SNSSAI{{SST: 1}, sd1},
 		ueNSSAI:  []ue.SNSSAI{{SST: 1}, {SST: 3}},
 	})
 	if w.m.State() != gmm.Registered {
@@ -127,7 +127,7 @@ func TestNSSAIRequestedPartlyRejected(t *testing.T) {
 func TestNSSAINoneRequested(t *testing.T) {
 	w := registerShowing(t, worldOptions{
 		subNSSAI: []store.SNSSAI{{SST: 2, SD: 1, HasSD: true}, {SST: 1}},
-		slices:   []ngap.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}},
+		slices:   []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}},
 		ueNSSAI:  []ue.SNSSAI{},
 	})
 	w.check("nssai_none_requested")
@@ -141,7 +141,7 @@ func TestNSSAINoneRequestedTwoDefaults(t *testing.T) {
 	w := registerShowing(t, worldOptions{
 		subNSSAI:    []store.SNSSAI{{SST: 1}, sd1, {SST: 3}},
 		subDefaults: []store.SNSSAI{sd1, {SST: 3}},
-		slices:      []ngap.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}, {SST: 3}},
+		slices:      []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}, {SST: 3}},
 		ueNSSAI:     []ue.SNSSAI{},
 	})
 	if w.m.State() != gmm.Registered {
@@ -156,7 +156,7 @@ func TestNSSAINoneRequestedTwoDefaults(t *testing.T) {
 func TestNSSAIFallbackToDefault(t *testing.T) {
 	w := registerShowing(t, worldOptions{
 		subNSSAI: []store.SNSSAI{{SST: 1}, {SST: 2}},
-		slices:   []ngap.SNSSAI{{SST: 1}, {SST: 2}, {SST: 3}},
+		slices:   []ident.SNSSAI{{SST: 1}, {SST: 2}, {SST: 3}},
 		ueNSSAI:  []ue.SNSSAI{{SST: 3}, {SST: 4, SD: 0xabcdef, HasSD: true}},
 	})
 	if w.m.State() != gmm.Registered {
@@ -171,7 +171,7 @@ func TestNSSAIFallbackToDefault(t *testing.T) {
 func TestNSSAINothingAllowed(t *testing.T) {
 	w := registerShowing(t, worldOptions{
 		subNSSAI: []store.SNSSAI{{SST: 1}},
-		slices:   []ngap.SNSSAI{{SST: 2}},
+		slices:   []ident.SNSSAI{{SST: 2}},
 		ueNSSAI:  []ue.SNSSAI{{SST: 1}, {SST: 2}},
 	})
 	if w.m.State() != gmm.Deregistered {
@@ -204,7 +204,7 @@ func TestNSSAINoSDValue(t *testing.T) {
 func TestNSSAIKeptOnUpdate(t *testing.T) {
 	w := registerShowing(t, worldOptions{
 		subNSSAI: []store.SNSSAI{{SST: 1}, {SST: 2}},
-		slices:   []ngap.SNSSAI{{SST: 1}, {SST: 2}},
+		slices:   []ident.SNSSAI{{SST: 1}, {SST: 2}},
 		ueNSSAI:  []ue.SNSSAI{{SST: 2}},
 	})
 	w.ue.ConnectionReleased()
@@ -233,7 +233,7 @@ func TestAcceptIEs(t *testing.T) {
 			T3502:            30 * 60e9,
 			Features:         nas.NetworkFeatures{IMSVoPS: true, EMC: true},
 			EmergencyNumbers: []nas.EmergencyNumber{{Categories: nas.EmergencyPolice | nas.EmergencyFireBrigade, Digits: "112"}},
-			ServiceArea:      []ngap.TAI{{PLMN: plmn, TAC: 1}, {PLMN: plmn, TAC: 7}},
+			ServiceArea:      []ident.TAI{{PLMN: plmn, TAC: 1}, {PLMN: plmn, TAC: 7}},
 		}})
 		w.check("accept_ies_configured")
 	})

@@ -3,6 +3,7 @@ package gmm
 import (
 	"context"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -130,7 +131,7 @@ func (m *Machine) N1N2Transfer(ctx context.Context, t sbi.N1N2Transfer) (sbi.N1N
 // step 4b: the AMF pages in the UE's registration area).
 type Paging struct {
 	TMSI ngap.FiveGSTMSI
-	TAIs []ngap.TAI
+	TAIs []ident.TAI
 }
 
 // page starts paging the idle UE unless a paging run is already in

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/logtest"
-	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sim/ue"
 	"github.com/keelcore/keel/internal/store"
 )
@@ -50,7 +50,7 @@ func TestRejectsLoggedOnce(t *testing.T) {
 			msg: "registration refused for now: a service the AMF needs is unavailable", level: "WARN", cause: 22, named: "Congestion"},
 		{name: "no common integrity algorithm", o: worldOptions{ueIA: 0x80},
 			msg: "registration rejected", level: "INFO", cause: 23, named: "UE security capabilities mismatch"},
-		{name: "no slice allowed", o: worldOptions{subNSSAI: []store.SNSSAI{{SST: 1}}, slices: []ngap.SNSSAI{{SST: 2}}},
+		{name: "no slice allowed", o: worldOptions{subNSSAI: []store.SNSSAI{{SST: 1}}, slices: []ident.SNSSAI{{SST: 2}}},
 			msg: "registration rejected", level: "INFO", cause: 62, named: "No network slices available"},
 		{name: "wrong RES*", drive: func(w *world) {
 			w.register()

@@ -8,6 +8,7 @@ import (
 	"github.com/free5gc/ngap/message"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/tsharktest"
 )
@@ -167,7 +168,7 @@ func rejectErr(b []byte) error        { _, err := ParseModificationReject(b); re
 // messages in 5GMM UL/DL NAS TRANSPORTs inside NGAP: no malformed packet
 // or expert error, and the fields at the values given.
 func TestTsharkDecodesModification(t *testing.T) {
-	loc := ngap.UELocation{TAI: ngap.TAI{PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, TAC: 1}, CellID: 0x10}
+	loc := ngap.UELocation{TAI: ident.TAI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, TAC: 1}, CellID: 0x10}
 	qos := map[string]string{
 		"nas_5gs.sm.qos_rule_id":         "2",
 		"nas_5gs.sm.rop":                 "1",

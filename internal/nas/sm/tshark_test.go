@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/tsharktest"
 
 	"github.com/free5gc/ngap/message"
@@ -39,7 +40,7 @@ func ulNASTransport(psi uint8, sm []byte, initial bool) []byte {
 // malformed and raise no expert warning or error, and must decode the
 // 5GSM fields to the values the builders were given.
 func TestTsharkDecodes(t *testing.T) {
-	loc := ngap.UELocation{TAI: ngap.TAI{PLMN: ngap.PLMN{MCC: "001", MNC: "01"}, TAC: 1}, CellID: 0x10}
+	loc := ngap.UELocation{TAI: ident.TAI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, TAC: 1}, CellID: 0x10}
 	const amfUE, ranUE = 7, 9
 	type tcase struct {
 		name string

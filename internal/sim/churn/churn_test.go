@@ -11,6 +11,7 @@ import (
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/pipe"
@@ -18,7 +19,7 @@ import (
 	"github.com/keelcore/keel/internal/sim/ue"
 )
 
-var testPLMN = ngap.PLMN{MCC: "001", MNC: "01"}
+var testPLMN = ident.PLMN{MCC: "001", MNC: "01"}
 
 // fakeAMF answers NG Setup on every association: the second with a
 // refusal and a Time to Wait of 1 s, the others with a response.
@@ -65,8 +66,8 @@ func (a *fakeAMF) answer(ctx context.Context, c sctp.Conn) {
 	a.mu.Unlock()
 	var m message.Message = ngap.NGSetupFailure(ngap.MiscCause(ie.CauseMiscPresentUnspecified), int(ie.TimeToWaitPresentV1s), nil)
 	if n != 2 {
-		if m, err = ngap.NGSetupResponse(ngap.AMFInfo{Name: "fake-amf", GUAMIs: []ngap.GUAMI{{PLMN: testPLMN, RegionID: 1, SetID: 1}},
-			PLMNs: []ngap.PLMN{testPLMN}, Slices: []ngap.SNSSAI{{SST: 1}}, Capacity: 255}); err != nil {
+		if m, err = ngap.NGSetupResponse(ngap.AMFInfo{Name: "fake-amf", GUAMIs: []ident.GUAMI{{PLMN: testPLMN, RegionID: 1, SetID: 1}},
+			PLMNs: []ident.PLMN{testPLMN}, Slices: []ident.SNSSAI{{SST: 1}}, Capacity: 255}); err != nil {
 			return
 		}
 	}
@@ -99,7 +100,7 @@ func TestReconnects(t *testing.T) {
 	sum, err := Run(context.Background(), Config{
 		Transport: tr, AMF: l.Addr(),
 		GNBs: []gnb.Config{{ID: ngap.RANNodeID{PLMN: testPLMN, Kind: ngap.KindGNB, ID: 1, Bits: 22}, Name: "gnb-1",
-			TAs: []ngap.TA{{TAC: 1, PLMNs: []ngap.PLMN{testPLMN}, Slices: []ngap.SNSSAI{{SST: 1}}}}}},
+			TAs: []ngap.TA{{TAC: 1, PLMNs: []ident.PLMN{testPLMN}, Slices: []ident.SNSSAI{{SST: 1}}}}}},
 		UEs:   2,
 		NewUE: func(int) (*ue.UE, error) { return nil, errors.New("no USIM") },
 		// First drop at 300 ms, refused, waited 1 s; then drops every 300 ms.

@@ -11,6 +11,7 @@ import (
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/pipe"
@@ -82,7 +83,7 @@ func TestSetupRefusedWithTimeToWait(t *testing.T) {
 	cfg := Config{
 		ID:   ngap.RANNodeID{PLMN: testPLMN, Kind: ngap.KindGNB, ID: 1, Bits: 22},
 		Name: "test-gnb",
-		TAs:  []ngap.TA{{TAC: 1, PLMNs: []ngap.PLMN{testPLMN}, Slices: []ngap.SNSSAI{testSlice}}},
+		TAs:  []ngap.TA{{TAC: 1, PLMNs: []ident.PLMN{testPLMN}, Slices: []ident.SNSSAI{testSlice}}},
 	}
 	_, err = connect(ctx, tr, l.Addr(), cfg, nil, nil)
 	var se *SetupError

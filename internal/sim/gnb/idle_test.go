@@ -11,6 +11,7 @@ import (
 
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 )
 
@@ -30,7 +31,7 @@ func paging(t *testing.T, tmsi ngap.FiveGSTMSI, tacs ...uint32) *message.Paging 
 	t.Helper()
 	p := ngap.PagingRequest{TMSI: tmsi}
 	for _, tac := range tacs {
-		p.TAIs = append(p.TAIs, ngap.TAI{PLMN: testPLMN, TAC: tac})
+		p.TAIs = append(p.TAIs, ident.TAI{PLMN: testPLMN, TAC: tac})
 	}
 	m, err := ngap.Paging(p)
 	if err != nil {
@@ -112,8 +113,8 @@ func TestWaitSessionReceive(t *testing.T) {
 	tr := *setupRequest(t, 7, ranUE, 1, nil, 0x1234, netip.MustParseAddr("127.0.0.1")).PDUSessionResourceSetupListSUReq.List[0].PDUSessionResourceSetupRequestTransfer
 	req, err := ngap.InitialContextSetupRequest(ngap.InitialContext{
 		AMFUE: 7, RANUE: ranUE,
-		GUAMI:          ngap.GUAMI{PLMN: testPLMN, RegionID: 1},
-		AllowedNSSAI:   []ngap.SNSSAI{testSlice},
+		GUAMI:          ident.GUAMI{PLMN: testPLMN, RegionID: 1},
+		AllowedNSSAI:   []ident.SNSSAI{testSlice},
 		Security:       ngap.UESecurityCapabilities{NRIntegrity: ngap.AlgAES},
 		NASPDU:         []byte{0x7E, 0x02, 1, 2, 3, 4, 0, 0x7E, 0x00, 0x4E},
 		UEAMBRDownlink: 1e9, UEAMBRUplink: 1e9,

@@ -8,6 +8,7 @@ import (
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/secret"
 )
@@ -41,7 +42,7 @@ func TestHandoverRequestAtTarget(t *testing.T) {
 			Cause:          ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHandoverDesirableForRadioReason),
 			UEAMBRDownlink: 2e8, UEAMBRUplink: 1e8, Security: ngap.UESecurityCapabilities{NREncryption: 0xe000, NRIntegrity: 0xe000},
 			NH: nh, NCC: 2, Sessions: []ngap.SessionItem{{PDUSessionID: 1, SNSSAI: testSlice, Transfer: tr}},
-			AllowedNSSAI: []ngap.SNSSAI{testSlice}, Container: container, GUAMI: ngap.GUAMI{PLMN: testPLMN, RegionID: 1, SetID: 1, Pointer: 1}})
+			AllowedNSSAI: []ident.SNSSAI{testSlice}, Container: container, GUAMI: ident.GUAMI{PLMN: testPLMN, RegionID: 1, SetID: 1, Pointer: 1}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 )
 
@@ -54,7 +55,7 @@ func (g *GNB) page(tmsi ngap.FiveGSTMSI) bool {
 }
 
 // servesAny reports whether the gNB serves one of the TAIs.
-func (g *GNB) servesAny(tais []ngap.TAI) bool {
+func (g *GNB) servesAny(tais []ident.TAI) bool {
 	for _, t := range tais {
 		for _, ta := range g.cfg.TAs {
 			if ta.TAC != t.TAC {

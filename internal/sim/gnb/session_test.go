@@ -14,14 +14,15 @@ import (
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/pipe"
 )
 
 var (
-	testPLMN  = ngap.PLMN{MCC: "001", MNC: "01"}
-	testSlice = ngap.SNSSAI{SST: 1}
+	testPLMN  = ident.PLMN{MCC: "001", MNC: "01"}
+	testSlice = ident.SNSSAI{SST: 1}
 	ueAddr    = netip.MustParseAddr("10.45.0.2")
 	dnAddr    = netip.MustParseAddr("10.45.0.1")
 )
@@ -82,7 +83,7 @@ func setUp(t *testing.T, up *userPlane) (*GNB, *fakeAMF) {
 	cfg := Config{
 		ID:   ngap.RANNodeID{PLMN: testPLMN, Kind: ngap.KindGNB, ID: 1, Bits: 22},
 		Name: "test-gnb",
-		TAs:  []ngap.TA{{TAC: 1, PLMNs: []ngap.PLMN{testPLMN}, Slices: []ngap.SNSSAI{testSlice}}},
+		TAs:  []ngap.TA{{TAC: 1, PLMNs: []ident.PLMN{testPLMN}, Slices: []ident.SNSSAI{testSlice}}},
 	}
 	type result struct {
 		g   *GNB
@@ -103,8 +104,8 @@ func setUp(t *testing.T, up *userPlane) (*GNB, *fakeAMF) {
 	}
 	resp, err := ngap.NGSetupResponse(ngap.AMFInfo{
 		Name:   "fake-amf",
-		GUAMIs: []ngap.GUAMI{{PLMN: testPLMN, RegionID: 0xCA, SetID: 1}},
-		PLMNs:  []ngap.PLMN{testPLMN}, Slices: []ngap.SNSSAI{testSlice}, Capacity: 255,
+		GUAMIs: []ident.GUAMI{{PLMN: testPLMN, RegionID: 0xCA, SetID: 1}},
+		PLMNs:  []ident.PLMN{testPLMN}, Slices: []ident.SNSSAI{testSlice}, Capacity: 255,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -438,8 +439,8 @@ func TestContextSetupWithSessions(t *testing.T) {
 	sessionNAS := []byte{0x7E, 0x02, 1, 2, 3, 4, 1, 0x7E, 0x00, 0x68}
 	req, err := ngap.InitialContextSetupRequest(ngap.InitialContext{
 		AMFUE: 7, RANUE: ranUE,
-		GUAMI:          ngap.GUAMI{PLMN: testPLMN, RegionID: 1},
-		AllowedNSSAI:   []ngap.SNSSAI{testSlice},
+		GUAMI:          ident.GUAMI{PLMN: testPLMN, RegionID: 1},
+		AllowedNSSAI:   []ident.SNSSAI{testSlice},
 		Security:       ngap.UESecurityCapabilities{NRIntegrity: ngap.AlgAES},
 		NASPDU:         accept,
 		UEAMBRDownlink: 1e9, UEAMBRUplink: 1e9,

@@ -11,6 +11,7 @@ import (
 	"github.com/free5gc/ngap/ie"
 	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/secret"
@@ -129,7 +130,7 @@ func (g *GNB) AttachCause(ctx context.Context, nasPDU []byte, tmsi *ngap.FiveGST
 func (g *GNB) location(ranID int64) ngap.UELocation {
 	ta := g.cfg.TAs[0]
 	cell := uint64(g.cfg.ID.ID)<<(36-g.cfg.ID.Bits) | uint64(ranID%4)
-	return ngap.UELocation{TAI: ngap.TAI{PLMN: ta.PLMNs[0], TAC: ta.TAC}, CellID: cell & ngap.MaxNRCellID, CellPLMN: ta.PLMNs[0]}
+	return ngap.UELocation{TAI: ident.TAI{PLMN: ta.PLMNs[0], TAC: ta.TAC}, CellID: cell & ngap.MaxNRCellID, CellPLMN: ta.PLMNs[0]}
 }
 
 // Downlink delivers what the AMF sends the UE.
