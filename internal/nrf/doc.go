@@ -19,6 +19,13 @@
 //     answered with an ES256 JWT signed with Options.SigningKey (package
 //     accesstoken; TS 33.501 §13.4.1.1).
 //
+// Routes binds them to HTTP/2 on an sbihttp.Server under
+// {apiRoot}/nnrf-nfm/v1, {apiRoot}/nnrf-disc/v1 and {apiRoot}/oauth2/token
+// (TS 29.510 §6.1.1, §6.2.1, §6.3.1); HTTPNotifier posts notifications
+// with an sbihttp.Client and the 3gpp-Sbi-Callback header. A heartbeat
+// is answered 204, another update 200 with the profile; the token
+// endpoint answers Cache-Control: no-store (RFC 6749 §5.1).
+//
 // # Heartbeat
 //
 // An NF from which no update came for two of its heartBeatTimer periods

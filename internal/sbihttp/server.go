@@ -121,9 +121,15 @@ type Service struct {
 }
 
 // Service registers the service name ("nausf-auth") at API version
-// version ("v1") and returns it, for its operations.
+// version ("v1") and returns it, for its operations. An API whose paths
+// carry no version, as the NRF's token endpoint "/oauth2/token"
+// (TS 29.510 §6.3.1), has version "": its prefix is "/<name>".
 func (s *Server) Service(name, version string) *Service {
-	return &Service{s: s, name: name, prefix: "/" + name + "/" + version}
+	prefix := "/" + name + "/" + version
+	if version == "" {
+		prefix = "/" + name
+	}
+	return &Service{s: s, name: name, prefix: prefix}
 }
 
 // Name is the service name, as the Authorizer sees it.

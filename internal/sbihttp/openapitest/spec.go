@@ -64,9 +64,12 @@ type route struct {
 var load = sync.OnceValues(func() (*Spec, error) {
 	// TS 29.501 §6.2's HAL media type, which the documents answer some
 	// creations with (Nausf_UEAuthentication's 201), is JSON. kin-openapi
-	// keeps its decoders in a registry of its own: this is the one change
+	// keeps its decoders in a registry of its own: these are the changes
 	// made to it, once per test binary.
 	openapi3filter.RegisterBodyDecoder("application/3gppHal+json", openapi3filter.JSONBodyDecoder)
+	// The NRF's token request is a form with JSON-encoded fields
+	// (TS 29.510 §6.3.3.2.2): see formBodyDecoder.
+	openapi3filter.RegisterBodyDecoder("application/x-www-form-urlencoded", formBodyDecoder)
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = true
 	// The loader reads a file again for each reference into it: keep
