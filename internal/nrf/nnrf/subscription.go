@@ -121,7 +121,7 @@ type SearchResult struct {
 
 // Profiles decodes the result's profiles, leaving out any that is not a
 // valid NFProfile.
-func (r *SearchResult) Profiles() []Profile {
+func (r SearchResult) Profiles() []Profile {
 	out := make([]Profile, 0, len(r.NFInstances))
 	for _, doc := range r.NFInstances {
 		b, err := json.Marshal(doc)

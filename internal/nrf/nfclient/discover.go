@@ -1,0 +1,99 @@
+package nfclient
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbihttp"
+)
+
+// cached is one discovery answer, kept until expires.
+type cached struct {
+	profiles []nnrf.Profile
+	target   nnrf.NFType
+	expires  time.Time
+}
+
+// Discover is NFDiscovery (TS 29.510 §5.3.2.2) for the query, the
+// requester being this NF. Answers are cached for their validityPeriod
+// (§6.2.6.2.2) and dropped earlier when a status notification concerns
+// them. No instance is not an error: the result is empty.
+func (c *Client) Discover(ctx context.Context, q nnrf.Query) ([]nnrf.Profile, error) {
+	q.RequesterNFType = c.opts.Profile.NFType
+	q.RequesterNFInstanceID = c.opts.Profile.NFInstanceID
+	key := q.Key()
+	now := c.now()
+	c.cache.Lock()
+	if e, ok := c.cache.m[key]; ok && now.Before(e.expires) {
+		c.cache.Unlock()
+		c.metrics.cache.WithLabelValues("hit").Inc()
+		return e.profiles, nil
+	}
+	c.cache.Unlock()
+	c.metrics.cache.WithLabelValues("miss").Inc()
+	var r nnrf.SearchResult
+	if _, err := c.do(ctx, "discover", sbihttp.Request{Method: http.MethodGet, URI: c.opts.NRF, Path: "/nnrf-disc/v1/nf-instances", Query: q.Values()}, &r); err != nil {
+		return nil, fmt.Errorf("nfclient: discover %s: %w", q.TargetNFType, err)
+	}
+	profiles := r.Profiles()
+	if r.ValidityPeriod > 0 {
+		c.cache.Lock()
+		c.cache.m[key] = cached{profiles: profiles, target: q.TargetNFType, expires: now.Add(time.Duration(r.ValidityPeriod) * time.Second)}
+		c.cache.Unlock()
+	}
+	return profiles, nil
+}
+
+// Select discovers the instances for the query that serve the service
+// and returns their apiRoots, most preferred first, or an error wrapping
+// sbi.ErrNoInstance when there are none. The query's target NF type is
+// the service's when left empty.
+func (c *Client) Select(ctx context.Context, q nnrf.Query, service string) ([]string, error) {
+	if q.TargetNFType == "" {
+		t, ok := ServiceType(service)
+		if !ok {
+			return nil, fmt.Errorf("nfclient: no NF type serves %q: %w", service, sbi.ErrNoInstance)
+		}
+		q.TargetNFType = t
+	}
+	if !slices.Contains(q.ServiceNames, service) {
+		q.ServiceNames = append(q.ServiceNames, service)
+	}
+	profiles, err := c.Discover(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var roots []string
+	for i := range profiles {
+		roots = append(roots, APIRoots(&profiles[i], service)...)
+	}
+	if len(roots) == 0 {
+		return nil, fmt.Errorf("nfclient: no %s instance serves %s: %w", q.TargetNFType, service, sbi.ErrNoInstance)
+	}
+	return roots, nil
+}
+
+// Resolve implements sbihttp.Resolver: the apiRoots of the instances of
+// the NF type serving the service, through the NRF.
+func (c *Client) Resolve(ctx context.Context, service string) ([]string, error) {
+	return c.Select(ctx, nnrf.Query{}, service)
+}
+
+var _ sbihttp.Resolver = (*Client)(nil)
+
+// forget drops the cached answers a change of the NF concerns: those of
+// its type and those holding it.
+func (c *Client) forget(nfType nnrf.NFType, instanceID string) {
+	c.cache.Lock()
+	defer c.cache.Unlock()
+	for k, e := range c.cache.m {
+		if (nfType != "" && e.target == nfType) || slices.ContainsFunc(e.profiles, func(p nnrf.Profile) bool { return p.NFInstanceID == instanceID }) {
+			delete(c.cache.m, k)
+		}
+	}
+}

@@ -1,0 +1,276 @@
+package nfclient
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/keelcore/keel/internal/accesstoken"
+	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/metrictest"
+	"github.com/keelcore/keel/internal/nrf"
+	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbihttp"
+	"github.com/keelcore/keel/internal/sbihttp/openapitest"
+)
+
+const (
+	nrfID  = "0f8d3ab6-5a41-4a35-9d8e-7bb7c6f0a001"
+	udmID  = "5a4c5f0e-1b2d-4c3e-8f9a-0b1c2d3e4f50"
+	udm2ID = "5a4c5f0e-1b2d-4c3e-8f9a-0b1c2d3e4f51"
+	amfID  = "c3a4d7e2-8b1f-4f0a-a6d5-2e9f0b7c1d02"
+)
+
+var plmn = ident.PLMN{MCC: "001", MNC: "01"}
+
+// nrfServer is an NRF served on loopback behind the OpenAPI oracle.
+type nrfServer struct {
+	nrf  *nrf.NRF
+	reg  *prometheus.Registry
+	key  accesstoken.SigningKey
+	addr string
+	srv  *sbihttp.Server
+}
+
+func startNRF(t *testing.T, v *openapitest.Validator, addr string) *nrfServer {
+	t.Helper()
+	key, err := accesstoken.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &nrfServer{reg: prometheus.NewRegistry(), key: key, addr: ln.Addr().String()}
+	s.nrf, err = nrf.New(nrf.Options{InstanceID: nrfID, APIRoot: "http://" + s.addr, SigningKey: key, Registry: s.reg,
+		Notifier: nrf.HTTPNotifier{Client: sbihttp.NewClient(sbihttp.ClientConfig{Timeout: time.Second})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv = sbihttp.NewServer(sbihttp.ServerConfig{Middleware: []func(http.Handler) http.Handler{v.Middleware}})
+	s.nrf.Routes(s.srv)
+	s.srv.Start(ln)
+	s.nrf.Start()
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *nrfServer) stop() {
+	s.nrf.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.srv.Stop(ctx)
+}
+
+func newClient(t *testing.T, v *openapitest.Validator, nrfAddr string, spec Spec, reg prometheus.Registerer) *Client {
+	t.Helper()
+	p, err := Profile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.HeartBeatTimer = 1
+	c, err := New(Options{NRF: "http://" + nrfAddr, Profile: p, Transport: v.Transport(sbihttp.NewTransport(nil)), RetryInterval: 100 * time.Millisecond, Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func udmSpec(id, apiRoot string) Spec {
+	return Spec{InstanceID: id, Type: nnrf.UDM, APIRoot: apiRoot, PLMNs: []ident.PLMN{plmn},
+		SUPIRanges: []nnrf.SUPIRange{{Start: "001010000000000", End: "001010000009999"}}, RoutingIndicators: []string{"0000"}}
+}
+
+func amfSpec() Spec {
+	return Spec{InstanceID: amfID, Type: nnrf.AMF, APIRoot: "http://127.0.0.1:8001", PLMNs: []ident.PLMN{plmn},
+		GUAMIs: []ident.GUAMI{{PLMN: plmn, RegionID: 1, SetID: 1, Pointer: 0}}, TAIs: []ident.TAI{{PLMN: plmn, TAC: 1}}}
+}
+
+func TestRegisterHeartbeatReregisterDeregister(t *testing.T) {
+	v := openapitest.New(t)
+	s := startNRF(t, v, "127.0.0.1:0")
+	c := newClient(t, v, s.addr, udmSpec(udmID, "http://127.0.0.1:8002"), nil)
+	c.Start()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.WaitRegistered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := s.nrf.Profile(udmID)
+	if err != nil || doc["heartBeatTimer"] != float64(1) {
+		t.Fatalf("profile at the NRF = %v, %v", doc, err)
+	}
+	waitFor(t, "a heartbeat", func() bool {
+		return metrictest.Value(t, s.reg, "keel_nrf_nfm_requests_total", "operation", "heartbeat", "result", "ok") >= 1
+	})
+
+	// The NRF restarts on the same address with an empty registry: the
+	// next heartbeat gets 404 and the client registers again.
+	s.stop()
+	s2 := startNRF(t, v, s.addr)
+	waitFor(t, "registration at the restarted NRF", func() bool {
+		_, err := s2.nrf.Profile(udmID)
+		return err == nil
+	})
+
+	stopCtx, stopCancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stopCancel()
+	if err := c.Stop(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s2.nrf.Profile(udmID); err == nil {
+		t.Error("the NF is still registered after Stop")
+	}
+}
+
+func TestDiscoverResolveToken(t *testing.T) {
+	v := openapitest.New(t)
+	s := startNRF(t, v, "127.0.0.1:0")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, sp := range []Spec{udmSpec(udmID, "http://127.0.0.1:8002"), amfSpec()} {
+		c := newClient(t, v, s.addr, sp, nil)
+		c.Start()
+		t.Cleanup(func() { c.Stop(context.Background()) })
+		if err := c.WaitRegistered(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reg := prometheus.NewRegistry()
+	amf, err := New(Options{NRF: "http://" + s.addr, Profile: mustProfile(t, amfSpec()), Transport: v.Transport(sbihttp.NewTransport(nil)), Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	roots, err := amf.Resolve(ctx, "nudm-sdm")
+	if err != nil || len(roots) != 1 || roots[0] != "http://127.0.0.1:8002" {
+		t.Fatalf("Resolve(nudm-sdm) = %v, %v", roots, err)
+	}
+	if _, err := amf.Resolve(ctx, "nudm-sdm"); err != nil {
+		t.Fatal(err)
+	}
+	if hits := metrictest.Value(t, reg, "keel_nfclient_discovery_cache_total", "result", "hit"); hits != 1 {
+		t.Errorf("cache hits = %v, want 1 (the second Resolve)", hits)
+	}
+	if _, err := amf.Select(ctx, nnrf.Query{SUPI: "imsi-001010000100000"}, "nudm-uecm"); err == nil {
+		t.Error("Select found a UDM for a SUPI outside every range")
+	}
+	if _, err := amf.Resolve(ctx, "nsmf-pdusession"); err == nil {
+		t.Error("Resolve found an SMF where none registered")
+	}
+
+	tok, err := amf.Token(ctx, "nudm-sdm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accesstoken.Verify(tok, s.key.Public(), accesstoken.Expect{NFType: "UDM", Scope: "nudm-sdm"}); err != nil {
+		t.Errorf("token does not verify: %v", err)
+	}
+	if tok2, _ := amf.Token(ctx, "nudm-sdm"); tok2 != tok {
+		t.Error("second token not from the cache")
+	}
+	if n := metrictest.Value(t, s.reg, "keel_nrf_token_requests_total", "result", "granted"); n != 1 {
+		t.Errorf("tokens granted = %v, want 1", n)
+	}
+	amf.InvalidateToken("nudm-sdm")
+	if _, err := amf.Token(ctx, "nudm-sdm"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := amf.Token(ctx, "nausf-auth"); err == nil {
+		t.Error("a token for a service no instance offers")
+	}
+
+	// A status subscription: a UDM registering drops the cached UDM
+	// answers, so the next discovery sees it.
+	srv := sbihttp.NewServer(sbihttp.ServerConfig{})
+	srv.Service("nrf-notify", "v1").Handle("POST /status", amf.HandleNotify)
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	srv.Start(ln)
+	defer srv.Stop(context.Background())
+	if err := amf.Subscribe(ctx, &nnrf.SubscrCond{NFType: nnrf.UDM}, "http://"+ln.Addr().String()+"/nrf-notify/v1/status"); err != nil {
+		t.Fatal(err)
+	}
+	c2 := newClient(t, v, s.addr, udmSpec(udm2ID, "http://127.0.0.1:8003"), nil)
+	c2.Start()
+	t.Cleanup(func() { c2.Stop(context.Background()) })
+	waitFor(t, "the NF_REGISTERED notification", func() bool {
+		return metrictest.Value(t, reg, "keel_nfclient_notifications_total", "event", "NF_REGISTERED") >= 1
+	})
+	if roots, err := amf.Resolve(ctx, "nudm-sdm"); err != nil || len(roots) != 2 {
+		t.Errorf("Resolve after a UDM registered = %v, %v; want both", roots, err)
+	}
+}
+
+func mustProfile(t *testing.T, s Spec) nnrf.Profile {
+	t.Helper()
+	p, err := Profile(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestProfiles: the profile of every NF type registers, checked against
+// the NFProfile schema by the oracle, and carries its type's info.
+func TestProfiles(t *testing.T) {
+	v := openapitest.New(t)
+	s := startNRF(t, v, "127.0.0.1:0")
+	slice := ident.SNSSAI{SST: 1, SD: 1, HasSD: true}
+	specs := []Spec{
+		amfSpec(),
+		{InstanceID: "11111111-1111-4111-8111-111111111111", Type: nnrf.SMF, APIRoot: "http://[::1]:8004", SNSSAIs: []ident.SNSSAI{slice},
+			Slices: []SliceDNNs{{SNSSAI: slice, DNNs: []string{"internet", "ims"}}}, TAIs: []ident.TAI{{PLMN: plmn, TAC: 1}}},
+		udmSpec(udmID, "https://udm.keel.example"),
+		{InstanceID: "22222222-2222-4222-8222-222222222222", Type: nnrf.AUSF, APIRoot: "http://127.0.0.1:8005", RoutingIndicators: []string{"0000"}},
+		{InstanceID: "33333333-3333-4333-8333-333333333333", Type: nnrf.UDR, APIRoot: "http://127.0.0.1:8006"},
+		{InstanceID: "44444444-4444-4444-8444-444444444444", Type: nnrf.PCF, APIRoot: "http://127.0.0.1:8007", DNNs: []string{"internet"}},
+		{InstanceID: "55555555-5555-4555-8555-555555555555", Type: nnrf.NSSF, APIRoot: "http://127.0.0.1:8008"},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, sp := range specs {
+		c := newClient(t, v, s.addr, sp, nil)
+		if err := c.register(ctx); err != nil {
+			t.Errorf("%s: register = %v", sp.Type, err)
+		}
+	}
+	q := nnrf.Query{TargetNFType: nnrf.SMF, RequesterNFType: nnrf.AMF, SNSSAIs: []ident.SNSSAI{slice}, DNN: "ims", TAI: &ident.TAI{PLMN: plmn, TAC: 1}}
+	r := s.nrf.Discover(q)
+	if got := r.Profiles(); len(got) != 1 || APIRoots(&got[0], "nsmf-pdusession")[0] != "http://[::1]:8004" {
+		t.Errorf("SMF by slice, DNN and TAI = %+v", got)
+	}
+	q = nnrf.Query{TargetNFType: nnrf.AMF, RequesterNFType: nnrf.SMF, TAI: &ident.TAI{PLMN: plmn, TAC: 2}}
+	if got := s.nrf.Discover(q).Profiles(); len(got) != 0 {
+		t.Errorf("AMF for a TAI it does not serve: %+v", got)
+	}
+	if got := s.nrf.Discover(nnrf.Query{TargetNFType: nnrf.UDM, RequesterNFType: nnrf.AUSF}).Profiles(); len(got) != 1 || APIRoots(&got[0], "nudm-ueau")[0] != "https://udm.keel.example:443" {
+		t.Errorf("UDM by FQDN = %+v", got)
+	}
+	for _, bad := range []Spec{
+		{InstanceID: amfID, Type: nnrf.UPF, APIRoot: "http://127.0.0.1:1"},
+		{InstanceID: amfID, Type: nnrf.AMF, APIRoot: "http://127.0.0.1:1"},
+		{InstanceID: amfID, Type: nnrf.SMF, APIRoot: "http://127.0.0.1:1"},
+		{InstanceID: "amf-1", Type: nnrf.UDM, APIRoot: "http://127.0.0.1:1"},
+		{InstanceID: amfID, Type: nnrf.UDM, APIRoot: "127.0.0.1:1"},
+	} {
+		if _, err := Profile(bad); err == nil {
+			t.Errorf("Profile(%+v) succeeded", bad)
+		}
+	}
+}

@@ -1,0 +1,63 @@
+package nfclient
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path"
+
+	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbihttp"
+)
+
+// Subscribe makes a status subscription at the NRF (NFStatusSubscribe,
+// TS 29.510 §5.2.2.5) for NFs matching cond (nil: every NF), notified at
+// notifyURI, which must reach HandleNotify. The client makes it again
+// each time it registers again, and removes it at Stop.
+func (c *Client) Subscribe(ctx context.Context, cond *nnrf.SubscrCond, notifyURI string) error {
+	s := &subscription{data: nnrf.SubscriptionData{
+		NFStatusNotificationURI: notifyURI, SubscrCond: cond,
+		ReqNFInstanceID: c.opts.Profile.NFInstanceID, ReqNFType: c.opts.Profile.NFType,
+	}}
+	c.reg.Lock()
+	c.reg.subs = append(c.reg.subs, s)
+	c.reg.Unlock()
+	return c.subscribe(ctx, s)
+}
+
+func (c *Client) subscribe(ctx context.Context, s *subscription) error {
+	var answer nnrf.SubscriptionData
+	resp, err := c.do(ctx, "subscribe", sbihttp.Request{Method: http.MethodPost, URI: c.opts.NRF, Path: "/nnrf-nfm/v1/subscriptions", Body: s.data}, &answer)
+	if err != nil {
+		return fmt.Errorf("nfclient: subscribe: %w", err)
+	}
+	id := answer.SubscriptionID
+	if id == "" {
+		id = path.Base(resp.Location)
+	}
+	c.reg.Lock()
+	s.id = id
+	c.reg.Unlock()
+	return nil
+}
+
+// HandleNotify is the sbihttp handler of the subscriptions' callback
+// (NFStatusNotify, TS 29.510 §5.2.2.6): it drops the cached discovery
+// answers the change concerns and answers 204.
+func (c *Client) HandleNotify(w http.ResponseWriter, r *http.Request) error {
+	var n nnrf.NotificationData
+	if err := sbihttp.Decode(r, &n); err != nil {
+		return err
+	}
+	if n.Event == "" || n.NFInstanceURI == "" {
+		return sbihttp.InvalidParamError(sbi.ErrMandatoryIEMissing, "/event", "event and nfInstanceUri are mandatory")
+	}
+	var nfType nnrf.NFType
+	if t, ok := n.NFProfile["nfType"].(string); ok {
+		nfType = nnrf.NFType(t)
+	}
+	c.forget(nfType, path.Base(n.NFInstanceURI))
+	c.metrics.notifications.WithLabelValues(n.Event).Inc()
+	return sbihttp.NoContent(w)
+}
