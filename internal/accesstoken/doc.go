@@ -10,6 +10,16 @@
 // key, the expiry, that the audience is its NF type or its instance, and
 // that the scope names the service asked for).
 //
+// # Producers
+//
+// Authorizer gives an sbihttp.Server the check of every request's
+// bearer token (sbihttp.ServerConfig.Authorize): enabling it is the
+// producer's configuration; without it the server serves every request.
+// Refusals are ProblemDetails (401 or 403, TS 29.500 §5.2.7) with the
+// WWW-Authenticate challenge of RFC 6750 §3: "Bearer" without a token,
+// error="invalid_token" for a malformed, forged, expired or
+// wrong-audience one, error="insufficient_scope" with the scope wanted.
+//
 // # Keys
 //
 // SigningKey holds the NRF's private key. It prints as REDACTED through

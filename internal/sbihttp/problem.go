@@ -104,16 +104,29 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.Error("sbihttp: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	pd := problemFor(err)
-	switch pd.Status {
-	case http.StatusUnauthorized:
+	var ch *Challenge
+	switch {
+	case errors.As(err, &ch) && ch.Header != "":
+		w.Header().Set("WWW-Authenticate", ch.Header)
+	case pd.Status == http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-	case http.StatusForbidden:
-		if errors.Is(err, sbi.ErrForbidden) {
-			w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope"`)
-		}
+	case pd.Status == http.StatusForbidden && errors.Is(err, sbi.ErrForbidden):
+		w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope"`)
 	}
 	writeJSON(w, pd.Status, ContentProblem, pd)
 }
+
+// Challenge is an error whose 401 or 403 answer carries Header as its
+// WWW-Authenticate challenge (RFC 6750 §3) instead of WriteError's
+// default: "Bearer" alone for a request without a token (§3.1: no error
+// code), the scope wanted with insufficient_scope.
+type Challenge struct {
+	Err    error
+	Header string
+}
+
+func (c *Challenge) Error() string { return c.Err.Error() }
+func (c *Challenge) Unwrap() error { return c.Err }
 
 // errorFromProblem maps an answer's ProblemDetails back to the sentinel
 // of internal/sbi it stands for: the one its type names, else the first
