@@ -7,6 +7,7 @@ import (
 	"github.com/free5gc/ngap/message"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/ngap"
 )
@@ -102,7 +103,7 @@ func (a *AMF) lookupInitial(tmsi *ngap.FiveGSTMSI, pdu []byte) (u *ueContext, de
 
 // initialGUTI returns the 5G-GUTI of a REGISTRATION REQUEST, which is
 // readable even when integrity protected (TS 24.501 §4.4.6).
-func initialGUTI(pdu []byte) *nas.GUTI {
+func initialGUTI(pdu []byte) *ident.GUTI {
 	h, body, err := nas.Split(pdu)
 	if err != nil || h.Type == nas.IntegrityCiphered || h.Type == nas.IntegrityCipheredNewCtxt {
 		return nil

@@ -14,7 +14,7 @@ import (
 	"github.com/free5gc/ngap/ie"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
-	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -131,11 +131,19 @@ func (u *ueContext) doOr(f, failed func()) bool {
 	return true
 }
 
+// apiGUTI is the 5G-GUTI as the management API shows it, with dashes
+// between PLMN, AMF identifier and 5G-TMSI ("5g-guti-00101-010040-0000000b");
+// tools read this form, so it stays apart from the TS 29.518 form of
+// ident.GUTI.String.
+func apiGUTI(g ident.GUTI) string {
+	return fmt.Sprintf("5g-guti-%s%s-%06x-%08x", g.PLMN.MCC, g.PLMN.MNC, g.AMFID(), g.TMSI)
+}
+
 // publish refreshes the API's view of the UE.
 func (u *ueContext) publish() {
 	v := &UE{SUPI: u.supi, State: u.m.State().String(), LastActivity: u.lastEvent, CMState: "idle"}
 	if g := u.m.GUTI(); g != nil {
-		v.GUTI = g.String()
+		v.GUTI = apiGUTI(*g)
 	}
 	if c := u.conn.Load(); c != nil {
 		v.AMFUENGAPID, v.RANUENGAPID = c.amfID, c.ranID
@@ -257,15 +265,14 @@ func (s ueShell) StopTimer(t gmm.Timer) {
 	slot.gen++
 }
 
-func (s ueShell) AllocateGUTI() nas.GUTI {
+func (s ueShell) AllocateGUTI() ident.GUTI {
 	u := s.u
 	tmsi := u.a.allocateTMSI(u)
 	u.tmsi = tmsi
-	g := u.a.cfg.GUAMI
-	return nas.GUTI{PLMN: g.PLMN, RegionID: g.RegionID, SetID: g.SetID, Pointer: g.Pointer, TMSI: tmsi}
+	return ident.GUTI{GUAMI: u.a.cfg.GUAMI, TMSI: tmsi}
 }
 
-func (s ueShell) RestoreGUTI(g nas.GUTI) { s.u.a.restoreTMSI(s.u, g.TMSI) }
+func (s ueShell) RestoreGUTI(g ident.GUTI) { s.u.a.restoreTMSI(s.u, g.TMSI) }
 
 func (s ueShell) Identified(supi string) {
 	s.u.supi = supi

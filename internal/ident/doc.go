@@ -49,8 +49,8 @@
 //     TS 29.571 §5.3.3 Guami {plmnId, amfId}, AmfId 6 hex digits.
 //   - 5G-GUTI: TS 23.003 §2.10.1; text form "5g-guti-<mcc><mnc><amfId
 //     6 hex><5g-tmsi 8 hex>" as in the TS 29.518 ueContextId pattern.
-//   - SUPI: TS 23.003 §2.2A, TS 29.571 §5.3.2 Supi, IMSI type only
-//     ("imsi-" and 5 to 15 digits).
+//   - SUPI: TS 23.003 §2.2, §2.2A, TS 29.571 §5.3.2 Supi, IMSI type only
+//     ("imsi-" and 6 to 15 digits).
 //   - SUCI: TS 23.003 §2.2B, TS 29.571 §5.3.2 SupiOrSuci, SUPI type IMSI
 //     only: "suci-0-mcc-mnc-ri-scheme-keyid-output", the null scheme's
 //     output as MSIN digits, others in hex; key ID 0 exactly with the

@@ -6,7 +6,8 @@ import (
 
 // SUPI is a Subscription Permanent Identifier in its TS 29.571 §5.3.2
 // string form. Keel's subscribers are IMSI-based: "imsi-" followed by
-// the 5 to 15 IMSI digits (TS 23.003 §2.2, §2.2A).
+// the IMSI's 6 to 15 digits (TS 23.003 §2.2, §2.2A: at most 15 digits,
+// and an MCC of 3, an MNC of at least 2 and an MSIN of at least one).
 type SUPI string
 
 // supiPrefix starts an IMSI-type SUPI.
@@ -24,15 +25,16 @@ func ParseSUPI(s string) (SUPI, error) {
 	return v, nil
 }
 
-// Validate checks the "imsi-" prefix and the 5 to 15 digits of TS 29.571
-// Supi; NAI-type SUPIs (nai-, gci-, gli-) are not served.
+// Validate checks the "imsi-" prefix and the 6 to 15 digits, within the
+// TS 29.571 Supi pattern (which allows 5); NAI-type SUPIs (nai-, gci-,
+// gli-) are not served.
 func (s SUPI) Validate() error {
 	digits, ok := strings.CutPrefix(string(s), supiPrefix)
 	if !ok {
-		return invalid("SUPI", "", string(s), `want "imsi-" and 5 to 15 digits`)
+		return invalid("SUPI", "", string(s), `want "imsi-" and 6 to 15 digits`)
 	}
-	if len(digits) < 5 || len(digits) > 15 || !isDigits(digits) {
-		return invalid("SUPI", "imsi", digits, "want 5 to 15 digits")
+	if len(digits) < 6 || len(digits) > 15 || !isDigits(digits) {
+		return invalid("SUPI", "imsi", digits, "want 6 to 15 digits")
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ func BenchmarkDecodeRegistrationRequest(b *testing.B) {
 func BenchmarkProtectRegistrationAccept(b *testing.B) {
 	c := &Context{IntAlg: 2, EncAlg: 2, KInt: secret.Key128{1}, KEnc: secret.Key128{2}}
 	plmn := ident.PLMN{MCC: "001", MNC: "01"}
-	a := Accept{GUTI: &GUTI{PLMN: plmn, RegionID: 1, SetID: 1, TMSI: 7}, TAIs: []ident.TAI{{PLMN: plmn, TAC: 1}},
+	a := Accept{GUTI: &ident.GUTI{GUAMI: ident.GUAMI{PLMN: plmn, RegionID: 1, SetID: 1}, TMSI: 7}, TAIs: []ident.TAI{{PLMN: plmn, TAC: 1}},
 		AllowedNSSAI: []ident.SNSSAI{{SST: 1}}, T3512: 54 * time.Minute}
 	buf := make([]byte, 0, 128)
 	b.ReportAllocs()

@@ -90,7 +90,7 @@ func SecurityModeCommand(b []byte, s SecurityMode) []byte {
 // Accept is the content of a REGISTRATION ACCEPT (§8.2.7). Empty lists,
 // a nil Features and zero durations leave their IEs out.
 type Accept struct {
-	GUTI         *GUTI
+	GUTI         *ident.GUTI
 	TAIs         []ident.TAI // of one PLMN, TAIs[0].PLMN
 	AllowedNSSAI []ident.SNSSAI
 	// RejectedNSSAI are the requested S-NSSAIs not allowed (§9.11.3.46).
@@ -128,7 +128,7 @@ func RegistrationAccept(b []byte, a Accept) ([]byte, error) {
 	if a.GUTI != nil {
 		b = append(b, ieiGUTI, 0, 11)
 		var err error
-		if b, err = a.GUTI.AppendIdentity(b); err != nil {
+		if b, err = AppendGUTI(b, *a.GUTI); err != nil {
 			return nil, err
 		}
 	}

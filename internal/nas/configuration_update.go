@@ -58,7 +58,7 @@ type ConfigurationUpdate struct {
 	Acknowledge bool
 	// RegistrationRequested sets "registration requested" (§9.11.3.18).
 	RegistrationRequested bool
-	GUTI                  *GUTI
+	GUTI                  *ident.GUTI
 	TAIs                  []ident.TAI
 	AllowedNSSAI          []ident.SNSSAI
 	NITZ                  NITZ
@@ -81,7 +81,7 @@ func ConfigurationUpdateCommand(b []byte, c ConfigurationUpdate) ([]byte, error)
 	var err error
 	if c.GUTI != nil {
 		b = append(b, ieiGUTI, 0, 11)
-		if b, err = c.GUTI.AppendIdentity(b); err != nil {
+		if b, err = AppendGUTI(b, *c.GUTI); err != nil {
 			return nil, err
 		}
 	}

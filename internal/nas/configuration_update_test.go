@@ -26,7 +26,7 @@ func mustZone(t testing.TB, name string) *time.Location {
 // Encode-golden bytes of CONFIGURATION UPDATE COMMANDs (TS 24.501
 // §8.2.19), laid out by hand from the IE definitions.
 func TestConfigurationUpdateCommandGolden(t *testing.T) {
-	guti := GUTI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, RegionID: 0xca, SetID: 0x3fe, Pointer: 0x15, TMSI: 0xc0ffee01}
+	guti := ident.GUTI{GUAMI: ident.GUAMI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, RegionID: 0xca, SetID: 0x3fe, Pointer: 0x15}, TMSI: 0xc0ffee01}
 	for _, c := range []struct {
 		name string
 		cu   ConfigurationUpdate
@@ -100,7 +100,7 @@ func TestTsharkDecodesConfigurationUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	guti := GUTI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, RegionID: 0xca, SetID: 0x3fe, Pointer: 0x15, TMSI: 0xc0ffee01}
+	guti := ident.GUTI{GUAMI: ident.GUAMI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, RegionID: 0xca, SetID: 0x3fe, Pointer: 0x15}, TMSI: 0xc0ffee01}
 	newGUTI, err := ConfigurationUpdateCommand(nil, ConfigurationUpdate{Acknowledge: true, GUTI: &guti,
 		AllowedNSSAI: []ident.SNSSAI{{SST: 1, SD: 0x10, HasSD: true}}, NITZ: NITZ{ShortName: "K_"}})
 	if err != nil {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	"github.com/keelcore/keel/internal/ident"
-	"github.com/keelcore/keel/internal/ngap"
-	"github.com/keelcore/keel/internal/sbi"
 )
 
 // Types of 5GS mobile identity, TS 24.501 §9.11.3.4.
@@ -19,28 +17,12 @@ const (
 	IdentityIMEISV uint8 = 5
 )
 
-// GUTI is a 5G-GUTI (TS 23.003 §2.10): GUAMI plus 5G-TMSI.
-type GUTI struct {
-	PLMN     ident.PLMN
-	RegionID uint8
-	SetID    uint16 // 10 bits
-	Pointer  uint8  // 6 bits
-	TMSI     uint32
-}
-
-// String renders the GUTI as the API shows it, e.g.
-// "5g-guti-00101-cafe01-c0ffee00" (PLMN, AMF ID, 5G-TMSI in hex).
-func (g GUTI) String() string {
-	amfID := uint32(g.RegionID)<<16 | uint32(g.SetID&0x3ff)<<6 | uint32(g.Pointer&0x3f)
-	return fmt.Sprintf("5g-guti-%s%s-%06x-%08x", g.PLMN.MCC, g.PLMN.MNC, amfID, g.TMSI)
-}
-
-// AppendIdentity appends the GUTI as 5GS mobile identity contents (11
+// AppendGUTI appends a 5G-GUTI as 5GS mobile identity contents (11
 // octets, figure 9.11.3.4.1).
-func (g GUTI) AppendIdentity(b []byte) ([]byte, error) {
+func AppendGUTI(b []byte, g ident.GUTI) ([]byte, error) {
 	p, err := g.PLMN.Octets()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("nas: 5G-GUTI: %w", err)
 	}
 	b = append(b, 0xf0|IdentityGUTI)
 	b = append(b, p[:]...)
@@ -59,8 +41,8 @@ type STMSI struct {
 // matching Type is set.
 type Identity struct {
 	Type   uint8
-	SUCI   *sbi.SUCI
-	GUTI   *GUTI
+	SUCI   *ident.SUCI
+	GUTI   *ident.GUTI
 	STMSI  *STMSI
 	IMEISV string
 }
@@ -87,16 +69,18 @@ func ParseIdentity(b []byte) (Identity, error) {
 		if len(b) != 11 {
 			return Identity{}, fmt.Errorf("%w: 5G-GUTI of %d octets, want 11", errIdentity, len(b))
 		}
-		p, err := ngap.DecodePLMN(b[1:4])
+		p, err := ident.PLMNFromOctets(b[1:4])
 		if err != nil {
 			return Identity{}, fmt.Errorf("%w: %v", errIdentity, err)
 		}
-		id.GUTI = &GUTI{
-			PLMN:     p,
-			RegionID: b[4],
-			SetID:    uint16(b[5])<<2 | uint16(b[6]>>6),
-			Pointer:  b[6] & 0x3f,
-			TMSI:     uint32(b[7])<<24 | uint32(b[8])<<16 | uint32(b[9])<<8 | uint32(b[10]),
+		id.GUTI = &ident.GUTI{
+			GUAMI: ident.GUAMI{
+				PLMN:     p,
+				RegionID: b[4],
+				SetID:    uint16(b[5])<<2 | uint16(b[6]>>6),
+				Pointer:  b[6] & 0x3f,
+			},
+			TMSI: uint32(b[7])<<24 | uint32(b[8])<<16 | uint32(b[9])<<8 | uint32(b[10]),
 		}
 	case IdentitySTMSI:
 		if len(b) != 7 {
@@ -119,14 +103,14 @@ func ParseIdentity(b []byte) (Identity, error) {
 }
 
 // parseSUCI decodes the IMSI-format SUCI of figure 9.11.3.4.3.
-func parseSUCI(b []byte) (*sbi.SUCI, error) {
+func parseSUCI(b []byte) (*ident.SUCI, error) {
 	if format := b[0] >> 4 & 0x07; format != 0 {
 		return nil, fmt.Errorf("%w: SUPI format %d is not IMSI", errIdentity, format)
 	}
 	if len(b) < 8 {
 		return nil, fmt.Errorf("%w: SUCI of %d octets", errIdentity, len(b))
 	}
-	p, err := ngap.DecodePLMN(b[1:4])
+	p, err := ident.PLMNFromOctets(b[1:4])
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errIdentity, err)
 	}
@@ -134,7 +118,7 @@ func parseSUCI(b []byte) (*sbi.SUCI, error) {
 	if ri == "" {
 		ri = "0"
 	}
-	return &sbi.SUCI{
+	return &ident.SUCI{
 		MCC:              p.MCC,
 		MNC:              p.MNC,
 		RoutingIndicator: ri,

@@ -29,7 +29,7 @@ func TestBuildersGolden(t *testing.T) {
 	for i := range rand {
 		rand[i], autn[i] = byte(i), byte(0xf0+i)
 	}
-	guti := GUTI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, RegionID: 0xca, SetID: 0x3fe, Pointer: 0x15, TMSI: 0xc0ffee01}
+	guti := ident.GUTI{GUAMI: ident.GUAMI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, RegionID: 0xca, SetID: 0x3fe, Pointer: 0x15}, TMSI: 0xc0ffee01}
 	accept, err := RegistrationAccept(nil, Accept{GUTI: &guti,
 		TAIs:         []ident.TAI{{PLMN: guti.PLMN, TAC: 1}, {PLMN: guti.PLMN, TAC: 0x10203}},
 		AllowedNSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 0xabcdef, HasSD: true}}, T3512: 54 * time.Minute})
@@ -153,16 +153,16 @@ func TestParseIdentity(t *testing.T) {
 	if id.Type != IdentitySUCI || s.MCC != "001" || s.MNC != "01" || s.RoutingIndicator != "1234" || s.Scheme != 1 || s.KeyID != 7 || hex.EncodeToString(s.SchemeOutput) != out {
 		t.Errorf("ParseIdentity(SUCI) = %+v %+v", id, s)
 	}
-	g := GUTI{PLMN: ident.PLMN{MCC: "310", MNC: "260"}, RegionID: 1, SetID: 1023, Pointer: 63, TMSI: 0xdeadbeef}
-	b, err := g.AppendIdentity(nil)
+	g := ident.GUTI{GUAMI: ident.GUAMI{PLMN: ident.PLMN{MCC: "310", MNC: "260"}, RegionID: 1, SetID: 1023, Pointer: 63}, TMSI: 0xdeadbeef}
+	b, err := AppendGUTI(nil, g)
 	if err != nil {
 		t.Fatal(err)
 	}
 	id, err = ParseIdentity(b)
 	if err != nil || id.GUTI == nil || *id.GUTI != g {
-		t.Errorf("ParseIdentity(AppendIdentity(%+v)) = %+v, %v", g, id.GUTI, err)
+		t.Errorf("ParseIdentity(AppendGUTI(%+v)) = %+v, %v", g, id.GUTI, err)
 	}
-	if g.String() != "5g-guti-310260-01ffff-deadbeef" {
+	if g.String() != "5g-guti-31026001ffffdeadbeef" {
 		t.Errorf("GUTI.String() = %s", g.String())
 	}
 	for _, bad := range []string{"", "f2", "01", "11" + "00f110" + "0000" + "0000", "07"} {

@@ -18,6 +18,7 @@ import (
 	"github.com/keelcore/keel/internal/crypto/milenage"
 	"github.com/keelcore/keel/internal/crypto/suci"
 	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
@@ -167,13 +168,13 @@ func (c *core) storedSQN(t *testing.T, supi string) uint64 {
 }
 
 // suci conceals the UE's MSIN with home network key id (0: null scheme).
-func (c *core) suci(t *testing.T, u *ue, id uint8) *sbi.SUCI {
+func (c *core) suci(t *testing.T, u *ue, id uint8) *ident.SUCI {
 	t.Helper()
 	bcd, err := suci.EncodeMSIN(u.msin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &sbi.SUCI{MCC: mcc, MNC: mnc, RoutingIndicator: "0", SchemeOutput: bcd}
+	s := &ident.SUCI{MCC: mcc, MNC: mnc, RoutingIndicator: "0", SchemeOutput: bcd}
 	if id == 0 {
 		return s
 	}

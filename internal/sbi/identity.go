@@ -1,36 +1,10 @@
 package sbi
 
 import (
-	"encoding/hex"
 	"fmt"
+	"github.com/keelcore/keel/internal/ident"
 	"strings"
 )
-
-// SUCI is a Subscription Concealed Identifier of the IMSI type
-// (TS 23.003 §2.2B), as the AMF decodes it from the 5GS mobile identity IE
-// (TS 24.501 §9.11.3.4).
-type SUCI struct {
-	// MCC and MNC are the home network identifier: 3 and 2 or 3 digits.
-	MCC, MNC string
-	// RoutingIndicator is 1 to 4 digits ("0" when the SIM has none).
-	RoutingIndicator string
-	// Scheme is the protection scheme identifier: 0 null, 1 profile A,
-	// 2 profile B (TS 33.501 Annex C.1).
-	Scheme uint8
-	// KeyID is the home network public key identifier, 0 for the null scheme.
-	KeyID uint8
-	// SchemeOutput is the concealed MSIN; for the null scheme the MSIN
-	// itself in BCD, two digits per octet, low nibble first, filler 0xF
-	// (TS 24.501 Figure 9.11.3.4.3a).
-	SchemeOutput []byte
-}
-
-// String gives the SUCI in the form of TS 23.003 §28.7.3
-// ("suci-0-<mcc>-<mnc>-<routing indicator>-<scheme>-<key id>-<scheme output>"),
-// the scheme output in hexadecimal.
-func (s SUCI) String() string {
-	return fmt.Sprintf("suci-0-%s-%s-%s-%d-%d-%s", s.MCC, s.MNC, s.RoutingIndicator, s.Scheme, s.KeyID, hex.EncodeToString(s.SchemeOutput))
-}
 
 // Resync carries a UE's synchronisation failure (TS 33.102 §6.3.3, §6.3.5;
 // TS 29.503 ResynchronizationInfo): the RAND of the challenge it refused
@@ -41,11 +15,8 @@ type Resync struct {
 }
 
 // ValidSUPI reports whether s is a SUPI of the IMSI type:
-// "imsi-" followed by 6 to 15 digits (TS 23.003 §2.2A, TS 29.571 Supi).
-func ValidSUPI(s string) bool {
-	digits, ok := strings.CutPrefix(s, "imsi-")
-	return ok && len(digits) >= 6 && len(digits) <= 15 && allDigits(digits)
-}
+// "imsi-" followed by 6 to 15 digits (ident.SUPI).
+func ValidSUPI(s string) bool { return ident.SUPI(s).Validate() == nil }
 
 // ParseServingNetworkName checks a serving network name of a 3GPP PLMN,
 // "5G:mnc<MNC>.mcc<MCC>.3gppnetwork.org" with a 3-digit MNC

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/keelcore/keel/internal/crypto/kdf"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -46,7 +47,7 @@ func TestParseServingNetworkName(t *testing.T) {
 }
 
 func TestSUCIString(t *testing.T) {
-	s := sbi.SUCI{MCC: "001", MNC: "01", RoutingIndicator: "0", Scheme: 1, KeyID: 1, SchemeOutput: []byte{0xb2, 0xe9}}
+	s := ident.SUCI{MCC: "001", MNC: "01", RoutingIndicator: "0", Scheme: 1, KeyID: 1, SchemeOutput: []byte{0xb2, 0xe9}}
 	if got, want := s.String(), "suci-0-001-01-0-1-1-b2e9"; got != want {
 		t.Errorf("SUCI.String() = %q, want %q", got, want)
 	}

@@ -3,6 +3,7 @@ package sbi
 import (
 	"context"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -47,7 +48,7 @@ type NausfUEAuthentication interface {
 // AUSF and UDM, an AuthenticationInfoRequest (TS 29.503 §6.3.6). Exactly
 // one of SUCI and SUPI is set.
 type AuthRequest struct {
-	SUCI *SUCI
+	SUCI *ident.SUCI
 	SUPI string
 	// ServingNetworkName is "5G:mnc<MNC>.mcc<MCC>.3gppnetwork.org"
 	// (TS 33.501 §6.1.1.4).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/keelcore/keel/internal/crypto/suci"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -23,7 +24,7 @@ func (u *UDM) supiOf(req sbi.AuthRequest) (string, error) {
 
 // deconceal is the SIDF (TS 33.501 §6.12.2): it recovers the SUPI from a
 // SUCI of the IMSI type.
-func (u *UDM) deconceal(s sbi.SUCI) (string, error) {
+func (u *UDM) deconceal(s ident.SUCI) (string, error) {
 	if !digits(s.MCC, 3, 3) || !digits(s.MNC, 2, 3) {
 		return "", fmt.Errorf("udm: %w: SUCI home network identifier %q-%q is not an MCC and MNC", sbi.ErrInvalidRequest, s.MCC, s.MNC)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/keelcore/keel/internal/crypto/milenage"
 	"github.com/keelcore/keel/internal/crypto/suci"
 	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
@@ -234,8 +235,8 @@ func TestSIDF(t *testing.T) {
 	a, b := conceal(1), conceal(2)
 	tampered := bytes.Clone(a)
 	tampered[len(tampered)-1] ^= 1
-	base := sbi.SUCI{MCC: "001", MNC: "01", RoutingIndicator: "0"}
-	with := func(scheme, keyID uint8, out []byte) *sbi.SUCI {
+	base := ident.SUCI{MCC: "001", MNC: "01", RoutingIndicator: "0"}
+	with := func(scheme, keyID uint8, out []byte) *ident.SUCI {
 		s := base
 		s.Scheme, s.KeyID, s.SchemeOutput = scheme, keyID, out
 		return &s
@@ -255,8 +256,8 @@ func TestSIDF(t *testing.T) {
 		{"unknown scheme", sbi.AuthRequest{SUCI: with(7, 1, a)}, sbi.ErrSUCIDeconceal},
 		{"null scheme, not BCD", sbi.AuthRequest{SUCI: with(0, 0, []byte{0xab})}, sbi.ErrSUCIDeconceal},
 		{"null scheme, empty", sbi.AuthRequest{SUCI: with(0, 0, nil)}, sbi.ErrSUCIDeconceal},
-		{"bad MCC", sbi.AuthRequest{SUCI: &sbi.SUCI{MCC: "1", MNC: "01", SchemeOutput: bcd}}, sbi.ErrInvalidRequest},
-		{"unknown subscriber", sbi.AuthRequest{SUCI: &sbi.SUCI{MCC: "001", MNC: "02", SchemeOutput: bcd}}, sbi.ErrUserNotFound},
+		{"bad MCC", sbi.AuthRequest{SUCI: &ident.SUCI{MCC: "1", MNC: "01", SchemeOutput: bcd}}, sbi.ErrInvalidRequest},
+		{"unknown subscriber", sbi.AuthRequest{SUCI: &ident.SUCI{MCC: "001", MNC: "02", SchemeOutput: bcd}}, sbi.ErrUserNotFound},
 		{"both", sbi.AuthRequest{SUPI: supi, SUCI: with(0, 0, bcd)}, sbi.ErrInvalidRequest},
 		{"neither", sbi.AuthRequest{}, sbi.ErrInvalidRequest},
 		{"malformed SUPI", sbi.AuthRequest{SUPI: "imsi-12x"}, sbi.ErrInvalidRequest},

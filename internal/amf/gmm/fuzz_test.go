@@ -137,10 +137,10 @@ func (s *fuzzShell) SetupContext(c ContextSetup)     { s.nas(c.NASPDU) }
 func (s *fuzzShell) Release(ReleaseCause)            {}
 func (s *fuzzShell) StartTimer(Timer, time.Duration) {}
 func (s *fuzzShell) StopTimer(Timer)                 {}
-func (s *fuzzShell) AllocateGUTI() nas.GUTI {
-	return nas.GUTI{PLMN: fuzzPLMN, RegionID: 1, SetID: 1, TMSI: 0xc0ffee00}
+func (s *fuzzShell) AllocateGUTI() ident.GUTI {
+	return ident.GUTI{GUAMI: ident.GUAMI{PLMN: fuzzPLMN, RegionID: 1, SetID: 1}, TMSI: 0xc0ffee00}
 }
-func (s *fuzzShell) RestoreGUTI(nas.GUTI) {}
+func (s *fuzzShell) RestoreGUTI(ident.GUTI) {}
 func (s *fuzzShell) Identified(string)    {}
 func (s *fuzzShell) Outcome(Outcome)      {}
 func (s *fuzzShell) SetupSessions(items []SessionResource) {

@@ -102,12 +102,12 @@ func (s shell) StopTimer(t gmm.Timer) {
 	}
 	s.w.timer[t] = false
 }
-func (s shell) AllocateGUTI() nas.GUTI {
+func (s shell) AllocateGUTI() ident.GUTI {
 	tmsi := uint32(0xc0ffee00)
 	if len(s.w.tmsis) > 0 {
 		tmsi, s.w.tmsis = s.w.tmsis[0], s.w.tmsis[1:]
 	}
-	return nas.GUTI{PLMN: plmn, RegionID: 1, SetID: 1, TMSI: tmsi}
+	return ident.GUTI{GUAMI: ident.GUAMI{PLMN: plmn, RegionID: 1, SetID: 1}, TMSI: tmsi}
 }
 func (s shell) SetupSessions(items []gmm.SessionResource) {
 	for _, it := range items {
@@ -367,6 +367,6 @@ func (w *world) check(name string) {
 	}
 }
 
-func (s shell) RestoreGUTI(g nas.GUTI) {
+func (s shell) RestoreGUTI(g ident.GUTI) {
 	fmt.Fprintf(&s.w.log, "  nw: 5G-GUTI restored tmsi=%#x\n", g.TMSI)
 }

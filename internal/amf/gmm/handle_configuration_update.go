@@ -46,7 +46,7 @@ var ErrNotRegistered = errors.New("gmm: the UE is not registered")
 type configUpdate struct {
 	// oldGUTI is the 5G-GUTI the UE held before the command gave it a
 	// new one; nil when the command gives none.
-	oldGUTI *nas.GUTI
+	oldGUTI *ident.GUTI
 }
 
 // UpdateConfiguration runs the generic UE configuration update procedure

@@ -269,11 +269,11 @@ type Shell interface {
 	StartTimer(t Timer, d time.Duration)
 	StopTimer(t Timer)
 	// AllocateGUTI returns a fresh 5G-GUTI that now names this UE.
-	AllocateGUTI() nas.GUTI
+	AllocateGUTI() ident.GUTI
 	// RestoreGUTI makes g, the UE's 5G-GUTI before the last
 	// AllocateGUTI, name it again in place of the new one, which the UE
 	// never acknowledged (TS 24.501 §5.4.4.4).
-	RestoreGUTI(g nas.GUTI)
+	RestoreGUTI(g ident.GUTI)
 	// Identified reports the UE's SUPI once it is authenticated.
 	Identified(supi string)
 	// Outcome reports the end of a procedure.
@@ -341,7 +341,7 @@ type Machine struct {
 	retransmit func()
 
 	supi    string
-	guti    *nas.GUTI
+	guti    *ident.GUTI
 	sec     *nas.Context // current 5G NAS security context
 	pending *nas.Context // being taken into use by security mode control
 	// service is the SERVICE REQUEST that failed the integrity check,
@@ -399,7 +399,7 @@ func (m *Machine) State() State { return m.state }
 func (m *Machine) SUPI() string { return m.supi }
 
 // GUTI returns the UE's current 5G-GUTI, if any.
-func (m *Machine) GUTI() *nas.GUTI { return m.guti }
+func (m *Machine) GUTI() *ident.GUTI { return m.guti }
 
 // Connected reports whether the UE has an N2 connection.
 func (m *Machine) Connected() bool { return m.connected }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbi/selection"
 )
@@ -160,7 +161,7 @@ func TestAUSFByRoutingIndicatorAndSUPI(t *testing.T) {
 	d.AddAUSF(sbi.Profile{InstanceID: "ausf-low", SUPIRanges: []sbi.SUPIRange{{Start: "001010000000000", End: "001010000004999"}}, RoutingIndicators: []string{"1"}}, low)
 	d.AddAUSF(sbi.Profile{InstanceID: "ausf-high", SUPIRanges: []sbi.SUPIRange{{Start: "001010000005000", End: "001010000009999"}}, RoutingIndicators: []string{"2"}}, high)
 	s := selection.AUSF(d, "")
-	ch, err := s.Authenticate(ctx, sbi.AuthRequest{SUCI: &sbi.SUCI{RoutingIndicator: "2"}})
+	ch, err := s.Authenticate(ctx, sbi.AuthRequest{SUCI: &ident.SUCI{RoutingIndicator: "2"}})
 	if err != nil || ch.AuthCtxID != "ausf-high:high" {
 		t.Fatalf("Authenticate(SUCI, routing indicator 2) = %q, %v; want ausf-high:high", ch.AuthCtxID, err)
 	}
