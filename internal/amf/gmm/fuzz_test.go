@@ -141,8 +141,8 @@ func (s *fuzzShell) AllocateGUTI() ident.GUTI {
 	return ident.GUTI{GUAMI: ident.GUAMI{PLMN: fuzzPLMN, RegionID: 1, SetID: 1}, TMSI: 0xc0ffee00}
 }
 func (s *fuzzShell) RestoreGUTI(ident.GUTI) {}
-func (s *fuzzShell) Identified(string)    {}
-func (s *fuzzShell) Outcome(Outcome)      {}
+func (s *fuzzShell) Identified(string)      {}
+func (s *fuzzShell) Outcome(Outcome)        {}
 func (s *fuzzShell) SetupSessions(items []SessionResource) {
 	for _, it := range items {
 		s.nas(it.NASPDU)
