@@ -34,6 +34,11 @@ type Options struct {
 	// and is paged for downlink from the data network.
 	Idle   bool
 	Paging bool
+	// Split runs each step twice: with every network function in its
+	// own process (`keel serve --nf X` for each, meeting through the NRF
+	// over HTTP/2), then with the whole core in one process, and reports
+	// the split rates against the all-in-one ones.
+	Split bool
 	// StepTimeout bounds one step, the core's start to its stop.
 	StepTimeout time.Duration
 	// Keep keeps every step's temporary directory; a step with failures
@@ -56,22 +61,42 @@ func Run(ctx context.Context, o Options) Report {
 		Settings: o.settings(),
 	}
 	for i, n := range o.UEs {
-		fmt.Fprintf(o.Log, "keel bench: step %d of %d: %d UEs\n", i+1, len(o.UEs), n)
-		s := runStep(ctx, o, n)
-		switch {
-		case s.Error != "":
-			fmt.Fprintf(o.Log, "keel bench: %d UEs: %s\n", n, s.Error)
-		case s.Failed > 0:
-			fmt.Fprintf(o.Log, "keel bench: %d UEs: %d registered, %d failed; logs in %s\n", n, s.Registered, s.Failed, s.Dir)
-		default:
-			fmt.Fprintf(o.Log, "keel bench: %d UEs: %d registered, %d sessions, %.0f registrations/s\n", n, s.Registered, s.Sessions, s.RegistrationsPerS)
+		topologies := []string{TopologyAllInOne}
+		if o.Split {
+			topologies = []string{TopologySplit, TopologyAllInOne}
 		}
-		r.Steps = append(r.Steps, s)
+		var s Step
+		var pair []Step
+		for _, top := range topologies {
+			fmt.Fprintf(o.Log, "keel bench: step %d of %d: %d UEs, %s\n", i+1, len(o.UEs), n, top)
+			s = runStep(ctx, o, n, top)
+			report(o.Log, n, s)
+			r.Steps = append(r.Steps, s)
+			pair = append(pair, s)
+			if s.Error != "" {
+				break
+			}
+		}
+		if o.Split && len(pair) == 2 {
+			r.Split = append(r.Split, compare(pair[0], pair[1]))
+		}
 		if s.Error != "" {
 			break
 		}
 	}
 	return r
+}
+
+// report logs the outcome of a step.
+func report(log io.Writer, n int, s Step) {
+	switch {
+	case s.Error != "":
+		fmt.Fprintf(log, "keel bench: %d UEs: %s\n", n, s.Error)
+	case s.Failed > 0:
+		fmt.Fprintf(log, "keel bench: %d UEs: %d registered, %d failed; logs in %s\n", n, s.Registered, s.Failed, s.Dir)
+	default:
+		fmt.Fprintf(log, "keel bench: %d UEs: %d registered, %d sessions, %.0f registrations/s\n", n, s.Registered, s.Sessions, s.RegistrationsPerS)
+	}
 }
 
 // settings are the simulator settings of the report.
@@ -82,12 +107,15 @@ func (o Options) settings() Settings {
 
 // runStep runs one step in a temporary directory of its own, which it
 // removes unless the step failed or o.Keep asks to keep it.
-func runStep(ctx context.Context, o Options, n int) Step {
+func runStep(ctx context.Context, o Options, n int, topology string) Step {
 	dir, err := os.MkdirTemp("", "keel-bench-")
 	if err != nil {
 		return Step{UEs: n, Error: fmt.Sprintf("bench: %v", err)}
 	}
-	s, err := measureStep(ctx, o, n, dir)
+	s, err := measureStep(ctx, o, n, dir, topology)
+	if o.Split {
+		s.Topology = topology
+	}
 	if err != nil {
 		s.UEs, s.Error = n, err.Error()
 	}
@@ -101,11 +129,16 @@ func runStep(ctx context.Context, o Options, n int) Step {
 
 // measureStep starts a core, provisions n subscribers, runs the
 // simulator against it and stops the core.
-func measureStep(ctx context.Context, o Options, n int, dir string) (_ Step, err error) {
+func measureStep(ctx context.Context, o Options, n int, dir, topology string) (_ Step, err error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, o.StepTimeout, fmt.Errorf("the step ran out of its %v (--timeout)", o.StepTimeout))
 	defer cancel()
 	pool := uePool(n)
-	c, err := startCore(o.Exe, dir, pool)
+	var c *core
+	if topology == TopologySplit {
+		c, err = startSplit(ctx, o.Exe, dir, pool)
+	} else {
+		c, err = startCore(o.Exe, dir, pool)
+	}
 	if err != nil {
 		return Step{}, err
 	}

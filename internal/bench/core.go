@@ -27,13 +27,21 @@ const (
 	coreStopTimeout = 15 * time.Second
 )
 
-// core is a `keel serve` child process on a data directory of its own.
+// core is the core of a step: one `keel serve` child process on a data
+// directory of its own, or with Split one per network function.
 type core struct {
-	cmd       *exec.Cmd
-	api       string // the management API's base URL
+	procs     []*proc
+	api       string // the management API's base URL (the UDR's process)
 	n2        netip.AddrPort
 	tokenFile string
-	logPath   string
+}
+
+// proc is one `keel serve` child process.
+type proc struct {
+	name    string // the NFs it runs, for messages
+	cmd     *exec.Cmd
+	api     string // its /healthz, /readyz and /metrics (and the management API with the UDR)
+	logPath string
 	// done is closed once the process has been reaped; err is then its
 	// exit.
 	done chan struct{}
@@ -51,15 +59,32 @@ func startCore(exe, dir string, pool netip.Prefix) (*core, error) {
 		return nil, err
 	}
 	dataDir := filepath.Join(dir, "data")
-	cfgFile, err := coreConfig(dataDir, ports[0], ports[1], pool)
+	cfgFile, err := coreConfig(coreKeys{DataDir: dataDir, HTTP: ports[0], N2: ports[1]}, pool)
 	if err != nil {
 		return nil, err
 	}
-	cfgPath := filepath.Join(dir, "keel.yaml")
+	p, err := startProc(exe, dir, "core", cfgFile)
+	if err != nil {
+		return nil, err
+	}
+	return &core{procs: []*proc{p}, api: p.api, n2: ports[1], tokenFile: filepath.Join(dataDir, "admin-token")}, nil
+}
+
+// startProc writes a configuration into dir/<name>.yaml and starts
+// `exe serve` on it, its log in dir/<name>.log.
+func startProc(exe, dir, name string, cfgFile []byte) (*proc, error) {
+	cfg, err := config.Parse(cfgFile)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %s configuration: %w", name, err)
+	}
+	cfgPath := filepath.Join(dir, name+".yaml")
+	if name == "core" {
+		cfgPath = filepath.Join(dir, "keel.yaml")
+	}
 	if err := os.WriteFile(cfgPath, cfgFile, 0o600); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	logPath := filepath.Join(dir, "core.log")
+	logPath := filepath.Join(dir, name+".log")
 	logf, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
@@ -70,27 +95,38 @@ func startCore(exe, dir string, pool netip.Prefix) (*core, error) {
 	cmd.Env = childEnv()
 	cmd.SysProcAttr = childAttr(syscall.SIGTERM)
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("bench: starting the core: %w", err)
+		return nil, fmt.Errorf("bench: starting the %s: %w", name, err)
 	}
-	c := &core{
-		cmd: cmd, api: "http://" + ports[0].String(), n2: ports[1],
-		tokenFile: filepath.Join(dataDir, "admin-token"), logPath: logPath,
-		done: make(chan struct{}),
-	}
+	p := &proc{name: name, cmd: cmd, api: "http://" + cfg.HTTP.Address.String(), logPath: logPath, done: make(chan struct{})}
 	go func() {
-		c.err = cmd.Wait()
-		close(c.done)
+		p.err = cmd.Wait()
+		close(p.done)
 	}()
-	return c, nil
+	return p, nil
+}
+
+// coreKeys are the keys a step's configuration changes besides the UE
+// pool; zero ones keep their defaults.
+type coreKeys struct {
+	DataDir string
+	HTTP    netip.AddrPort
+	N2      netip.AddrPort
+	N3, N4  netip.AddrPort
+	NFs     []string
+	SBI     netip.AddrPort
+	NRF     string
 }
 
 // coreConfig is the built-in configuration (`keel config default`) with
-// the data directory and the management API and N2 addresses changed, and
-// the first DNN's IPv4 pool when pool differs from it; every other key
-// keeps its default.
-func coreConfig(dataDir string, httpAddr, n2Addr netip.AddrPort, pool netip.Prefix) ([]byte, error) {
+// the keys of k changed, and the first DNN's IPv4 pool when pool differs
+// from it; every other key keeps its default.
+func coreConfig(k coreKeys, pool netip.Prefix) ([]byte, error) {
 	type listener struct {
 		Address string `yaml:"address"`
+	}
+	type sbi struct {
+		Address string `yaml:"address,omitempty"`
+		NRF     string `yaml:"nrf,omitempty"`
 	}
 	type dnn struct {
 		Name     string   `yaml:"name"`
@@ -99,14 +135,30 @@ func coreConfig(dataDir string, httpAddr, n2Addr netip.AddrPort, pool netip.Pref
 		DNS      []string `yaml:"dns"`
 		MTU      uint16   `yaml:"mtu"`
 	}
+	addr := func(a netip.AddrPort) *listener {
+		if !a.IsValid() {
+			return nil
+		}
+		return &listener{a.String()}
+	}
 	f := struct {
-		DataDir string   `yaml:"data_dir"`
-		HTTP    listener `yaml:"http"`
-		N2      listener `yaml:"n2"`
+		NFs     []string  `yaml:"nfs,omitempty"`
+		SBI     *sbi      `yaml:"sbi,omitempty"`
+		DataDir string    `yaml:"data_dir"`
+		HTTP    *listener `yaml:"http,omitempty"`
+		N2      *listener `yaml:"n2,omitempty"`
+		N3      *listener `yaml:"n3,omitempty"`
+		N4      *listener `yaml:"n4,omitempty"`
 		// DNNs replaces the default list as a whole, so it repeats the
 		// other DNNs and the first one's other keys.
 		DNNs []dnn `yaml:"dnns,omitempty"`
-	}{DataDir: dataDir, HTTP: listener{httpAddr.String()}, N2: listener{n2Addr.String()}}
+	}{NFs: k.NFs, DataDir: k.DataDir, HTTP: addr(k.HTTP), N2: addr(k.N2), N3: addr(k.N3), N4: addr(k.N4)}
+	if k.SBI.IsValid() || k.NRF != "" {
+		f.SBI = &sbi{NRF: k.NRF}
+		if k.SBI.IsValid() {
+			f.SBI.Address = k.SBI.String()
+		}
+	}
 	def := config.Default().DNNs
 	if pool != def[0].IPv4Pool {
 		for i, d := range def {
@@ -167,15 +219,24 @@ func freeLoopbackPorts(n int) ([]netip.AddrPort, error) {
 	return out, nil
 }
 
-// waitHealthy waits until the core answers /healthz.
+// waitHealthy waits until every process of the core answers /healthz.
 func (c *core) waitHealthy(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, coreStartTimeout)
 	defer cancel()
+	for _, p := range c.procs {
+		if err := p.waitHealthy(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *proc) waitHealthy(ctx context.Context) error {
 	hc := &http.Client{Timeout: 2 * time.Second}
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.api+"/healthz", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.api+"/healthz", nil)
 		if err != nil {
 			return fmt.Errorf("bench: %w", err)
 		}
@@ -186,47 +247,66 @@ func (c *core) waitHealthy(ctx context.Context) error {
 			}
 		}
 		select {
-		case <-c.done:
-			return fmt.Errorf("bench: the core exited while starting: %v; its log %s ends:\n%s", c.err, c.logPath, tail(c.logPath, 5))
+		case <-p.done:
+			return fmt.Errorf("bench: the %s exited while starting: %v; its log %s ends:\n%s", p.name, p.err, p.logPath, tail(p.logPath, 5))
 		case <-ctx.Done():
-			return fmt.Errorf("bench: the core did not answer %s/healthz: %w (log %s)", c.api, context.Cause(ctx), c.logPath)
+			return fmt.Errorf("bench: the %s did not answer %s/healthz: %w (log %s)", p.name, p.api, context.Cause(ctx), p.logPath)
 		case <-tick.C:
 		}
 	}
 }
 
-// usage samples the running core.
+// usage samples the running core: the CPU and memory of its processes
+// together.
 func (c *core) usage() (Usage, error) {
-	select {
-	case <-c.done:
-		return Usage{}, fmt.Errorf("bench: the core exited during the step: %v; its log %s ends:\n%s", c.err, c.logPath, tail(c.logPath, 5))
-	default:
+	var sum Usage
+	for _, p := range c.procs {
+		select {
+		case <-p.done:
+			return Usage{}, fmt.Errorf("bench: the %s exited during the step: %v; its log %s ends:\n%s", p.name, p.err, p.logPath, tail(p.logPath, 5))
+		default:
+		}
+		u, err := readUsage(p.cmd.Process.Pid)
+		if err != nil {
+			return Usage{}, err
+		}
+		sum.CPU += u.CPU
+		sum.RSS += u.RSS
 	}
-	return readUsage(c.cmd.Process.Pid)
+	return sum, nil
 }
 
-// stop sends the core SIGTERM and waits for it, killing it if it does not
-// stop in time. A core that does not exit cleanly is an error.
+// stop stops the core's processes in the reverse order of their start.
 func (c *core) stop() error {
+	var errs []error
+	for i := len(c.procs) - 1; i >= 0; i-- {
+		errs = append(errs, c.procs[i].stop())
+	}
+	return errors.Join(errs...)
+}
+
+// stop sends the process SIGTERM and waits for it, killing it if it does
+// not stop in time. A process that does not exit cleanly is an error.
+func (p *proc) stop() error {
 	select {
-	case <-c.done:
-		return fmt.Errorf("bench: the core exited before it was stopped: %v (log %s)", c.err, c.logPath)
+	case <-p.done:
+		return fmt.Errorf("bench: the %s exited before it was stopped: %v (log %s)", p.name, p.err, p.logPath)
 	default:
 	}
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("bench: stopping the core: %w", err)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("bench: stopping the %s: %w", p.name, err)
 	}
 	t := time.NewTimer(coreStopTimeout)
 	defer t.Stop()
 	select {
-	case <-c.done:
+	case <-p.done:
 	case <-t.C:
-		c.cmd.Process.Kill()
-		<-c.done
-		return fmt.Errorf("bench: the core did not stop within %v of SIGTERM and was killed (log %s)", coreStopTimeout, c.logPath)
+		p.cmd.Process.Kill()
+		<-p.done
+		return fmt.Errorf("bench: the %s did not stop within %v of SIGTERM and was killed (log %s)", p.name, coreStopTimeout, p.logPath)
 	}
-	if c.err != nil {
-		return fmt.Errorf("bench: the core stopped with %v (log %s)", c.err, c.logPath)
+	if p.err != nil {
+		return fmt.Errorf("bench: the %s stopped with %v (log %s)", p.name, p.err, p.logPath)
 	}
 	return nil
 }

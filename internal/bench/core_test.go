@@ -19,7 +19,7 @@ import (
 func TestCoreConfig(t *testing.T) {
 	httpAddr, n2Addr := netip.MustParseAddrPort("127.0.0.1:40001"), netip.MustParseAddrPort("127.0.0.1:40002")
 	dataDir := "/tmp/keel bench: 1/data"
-	b, err := coreConfig(dataDir, httpAddr, n2Addr, config.Default().DNNs[0].IPv4Pool)
+	b, err := coreConfig(coreKeys{DataDir: dataDir, HTTP: httpAddr, N2: n2Addr}, config.Default().DNNs[0].IPv4Pool)
 	if err != nil {
 		t.Fatalf("coreConfig = %v", err)
 	}
@@ -111,7 +111,7 @@ func TestUEPool(t *testing.T) {
 func TestCoreConfigWidePool(t *testing.T) {
 	httpAddr, n2Addr := netip.MustParseAddrPort("127.0.0.1:40001"), netip.MustParseAddrPort("127.0.0.1:40002")
 	pool := netip.MustParsePrefix("10.44.0.0/15")
-	b, err := coreConfig("/tmp/b/data", httpAddr, n2Addr, pool)
+	b, err := coreConfig(coreKeys{DataDir: "/tmp/b/data", HTTP: httpAddr, N2: n2Addr}, pool)
 	if err != nil {
 		t.Fatalf("coreConfig = %v", err)
 	}

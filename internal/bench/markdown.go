@@ -36,11 +36,11 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range r.Steps {
 		if !s.measured() {
-			fmt.Fprintf(&b, "| %s |%s\n", thousands(float64(s.UEs)), strings.Repeat(" – |", 11))
+			fmt.Fprintf(&b, "| %s |%s\n", stepLabel(s), strings.Repeat(" – |", 11))
 			continue
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %s |\n",
-			thousands(float64(s.UEs)), thousands(float64(s.Registered)), thousands(float64(s.Sessions)),
+			stepLabel(s), thousands(float64(s.Registered)), thousands(float64(s.Sessions)),
 			thousands(float64(s.Failed)), thousands(s.RegistrationsPerS), thousands(s.SessionsPerS),
 			percentiles(s.Procedures, ProcRegistration), percentiles(s.Procedures, ProcPDUSession),
 			micros(s.CoreCPUSPerUE), micros(s.SimCPUSPerUE), s.CoreRSSMiB, oneDecimal(s.CoreKiBPerSession))
@@ -60,9 +60,24 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		}
 	}
 
+	if len(r.Split) > 0 {
+		b.WriteString("\n## Every NF in its own process against one process\n\n")
+		b.WriteString("| UEs | split registrations/s | all-in-one registrations/s | ratio | split sessions/s | all-in-one sessions/s | ratio | target |\n")
+		b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---|\n")
+		for _, c := range r.Split {
+			verdict := "met"
+			if !c.Met {
+				verdict = "missed"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %.2f× | %s | %s | %.2f× | ≥ %.1f×: %s |\n", thousands(float64(c.UEs)),
+				thousands(c.SplitRegistrationsPerS), thousands(c.AllInOneRegistrationsPerS), c.RegistrationsRatio,
+				thousands(c.SplitSessionsPerS), thousands(c.AllInOneSessionsPerS), c.SessionsRatio, c.Target, verdict)
+		}
+	}
+
 	b.WriteString("\n## Targets\n\n| target |")
 	for _, s := range r.Steps {
-		fmt.Fprintf(&b, " %s UEs |", thousands(float64(s.UEs)))
+		fmt.Fprintf(&b, " %s UEs |", stepLabel(s))
 	}
 	b.WriteString("\n|---|")
 	b.WriteString(strings.Repeat("---|", len(r.Steps)))
@@ -114,6 +129,15 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// stepLabel names a step in a table: its UEs, and its topology in a
+// --split run.
+func stepLabel(s Step) string {
+	if s.Topology == "" {
+		return thousands(float64(s.UEs))
+	}
+	return thousands(float64(s.UEs)) + " " + s.Topology
 }
 
 // setup describes how the steps ran.

@@ -10,6 +10,47 @@ type Report struct {
 	Machine  Machine  `json:"machine"`
 	Settings Settings `json:"settings"`
 	Steps    []Step   `json:"steps"`
+	// Split compares, for each step of a --split run, the core with
+	// every NF in its own process against the core in one process.
+	Split []SplitComparison `json:"split,omitempty"`
+}
+
+// SplitComparison sets the rates of a step with every NF in its own
+// process against those of the same step with the whole core in one
+// process, measured in the same run.
+type SplitComparison struct {
+	UEs int `json:"ues"`
+	// The registrations (and PDU sessions) per second of each topology,
+	// and the split's share of the all-in-one rate.
+	SplitRegistrationsPerS    float64 `json:"split_registrations_per_s"`
+	AllInOneRegistrationsPerS float64 `json:"all_in_one_registrations_per_s"`
+	RegistrationsRatio        float64 `json:"registrations_ratio"`
+	SplitSessionsPerS         float64 `json:"split_sessions_per_s"`
+	AllInOneSessionsPerS      float64 `json:"all_in_one_sessions_per_s"`
+	SessionsRatio             float64 `json:"sessions_ratio"`
+	// Target is the ratio the split must reach (issue: at least half of
+	// the all-in-one rate); Met whether both ratios do.
+	Target float64 `json:"target"`
+	Met    bool    `json:"met"`
+}
+
+// SplitTarget is the share of the all-in-one rate the split core must
+// reach on the same machine.
+const SplitTarget = 0.5
+
+// compare sets a split step against its all-in-one twin.
+func compare(split, aio Step) SplitComparison {
+	c := SplitComparison{UEs: split.UEs, Target: SplitTarget,
+		SplitRegistrationsPerS: split.RegistrationsPerS, AllInOneRegistrationsPerS: aio.RegistrationsPerS,
+		SplitSessionsPerS: split.SessionsPerS, AllInOneSessionsPerS: aio.SessionsPerS}
+	if aio.RegistrationsPerS > 0 {
+		c.RegistrationsRatio = split.RegistrationsPerS / aio.RegistrationsPerS
+	}
+	if aio.SessionsPerS > 0 {
+		c.SessionsRatio = split.SessionsPerS / aio.SessionsPerS
+	}
+	c.Met = c.RegistrationsRatio >= SplitTarget && (aio.SessionsPerS == 0 || c.SessionsRatio >= SplitTarget)
+	return c
 }
 
 // Settings are the simulator settings every step ran with.
@@ -27,9 +68,11 @@ type Settings struct {
 // Step is one rung of the ladder: a fresh core and UEs registered on it.
 // The per-UE figures are null when no UE got that far.
 type Step struct {
-	UEs        int `json:"ues"`
-	Registered int `json:"registered"`
-	Sessions   int `json:"sessions"`
+	// Topology is TopologySplit or TopologyAllInOne in a --split run.
+	Topology   string `json:"topology,omitempty"`
+	UEs        int    `json:"ues"`
+	Registered int    `json:"registered"`
+	Sessions   int    `json:"sessions"`
 	// Failed counts failed gNBs and UEs, as the simulator does; Failures
 	// counts them by cause.
 	Failed   int            `json:"failed"`

@@ -13,7 +13,7 @@ import (
 	"github.com/keelcore/keel/internal/bench"
 )
 
-const benchUsage = `bench [--ues 1000,10000,100000] [--gnbs N] [--concurrency N] [--rate N] [--pdu=false] [--ping ADDR] [--idle] [--paging] [--timeout D] [--keep] [--json]
+const benchUsage = `bench [--ues 1000,10000,100000] [--gnbs N] [--concurrency N] [--rate N] [--pdu=false] [--ping ADDR] [--idle] [--paging] [--split] [--timeout D] [--keep] [--json]
 
 Each step of the ladder starts a fresh core (keel serve, with a temporary
 data directory under $TMPDIR and free loopback ports), provisions the
@@ -25,6 +25,12 @@ from the data network) and the report adds their rates, latencies and
 targets. The
 report is Markdown, or JSON with --json; the exit status is non-zero when
 any step had failures.
+
+With --split each step runs twice: first with every network function in
+a process of its own (keel serve --nf nrf, --nf nssf, ... --nf amf, each
+with its SBI on a free loopback port, meeting through the NRF over
+HTTP/2), then with the whole core in one process; the report sets the
+split rates against the all-in-one ones (target: at least 0.5x).
 
 A step with more UEs than the default UE pool serves (10.45.0.0/16, 65,533
 sessions) runs its core with that pool widened to hold them (10.44.0.0/15
@@ -77,6 +83,7 @@ func benchOptions(env Env, args []string) (bench.Options, bool, error) {
 	ping := fs.String("ping", "", "ping this IPv4 address through each UE's session (implies --pdu)")
 	idle := fs.Bool("idle", false, "release each UE to idle after registration, then have it send a Service Request (keel sim --idle)")
 	paging := fs.Bool("paging", false, "page each idle UE for downlink sent to it through the core's N6 (keel sim --paging; implies --pdu)")
+	split := fs.Bool("split", false, "run each step with every network function in its own process, then all in one, and compare their rates")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up on a step after this long")
 	keep := fs.Bool("keep", false, "keep every step's temporary directory (configuration, data, logs); a step with failures keeps its own anyway")
 	jsonOut := fs.Bool("json", false, "print the report as JSON for scripts")
@@ -104,7 +111,7 @@ func benchOptions(env Env, args []string) (bench.Options, bool, error) {
 	}
 	return bench.Options{
 		UEs: ladder, GNBs: *gnbs, Concurrency: *concurrency, Rate: *rate,
-		PDU: *pdu || *ping != "" || *paging, Ping: *ping, Idle: *idle, Paging: *paging, StepTimeout: *timeout, Keep: *keep,
+		PDU: *pdu || *ping != "" || *paging, Ping: *ping, Idle: *idle, Paging: *paging, Split: *split, StepTimeout: *timeout, Keep: *keep,
 	}, *jsonOut, nil
 }
 
