@@ -86,6 +86,27 @@ type SBI struct {
 	// locality): registered with their profiles, and preferred when they
 	// select peers (a UPF of the same locality, TS 23.501 §6.3.3).
 	Locality string `yaml:"locality"`
+	// Timeout bounds each SBI request this process sends, one attempt
+	// at one instance (TS 29.500 §6.11).
+	Timeout time.Duration `yaml:"timeout"`
+	// TLS, when Certificate is set, makes the SBI speak HTTP/2 over TLS
+	// (TS 33.501 §13.1) instead of h2c.
+	TLS SBITLS `yaml:"tls"`
+}
+
+// SBITLS is the TLS of the SBI (TS 33.501 §13.1): the process's
+// certificate, with which it serves and, with Mutual, authenticates as a
+// client too, and the CA its peers' certificates are checked against.
+type SBITLS struct {
+	// Certificate and Key are PEM files; both or neither.
+	Certificate string `yaml:"certificate"`
+	Key         string `yaml:"key"`
+	// CA is a PEM file of the certificates that sign the peers'; ""
+	// uses the system's.
+	CA string `yaml:"ca"`
+	// Mutual requires a client certificate signed by CA from every
+	// peer (mutual TLS) and presents Certificate to servers.
+	Mutual bool `yaml:"mutual"`
 }
 
 // PLMN is the identity of the network the core serves (TS 23.003 §2.2). The

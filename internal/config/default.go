@@ -22,7 +22,7 @@ func Default() Config {
 	loopback := netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	return Config{
 		NFs:    NFNames(),
-		SBI:    SBI{Address: netip.AddrPortFrom(loopback, 7777)},
+		SBI:    SBI{Address: netip.AddrPortFrom(loopback, 7777), Timeout: 5 * time.Second},
 		PLMN:   PLMN{MCC: "001", MNC: "01"},
 		TACs:   []uint32{1},
 		Slices: []Slice{{SST: 1}},
@@ -138,6 +138,18 @@ sbi:
   # Where this process's NFs are (the NF profile's locality); the SMF
   # prefers a UPF of its own locality. "" for none.
   locality: {{str .SBI.Locality}}
+  # How long an SBI request waits for one instance's answer before it
+  # tries another or fails (TS 29.500 §6.11).
+  timeout: {{.SBI.Timeout}}
+  # HTTP/2 over TLS (TS 33.501 §13.1) instead of cleartext h2c: this
+  # process's certificate and key (PEM files), the CA that signs its
+  # peers' ("" for the system's), and mutual to require and present
+  # client certificates. The NFs register https apiRoots at the NRF.
+  tls:
+    certificate: {{str .SBI.TLS.Certificate}}
+    key: {{str .SBI.TLS.Key}}
+    ca: {{str .SBI.TLS.CA}}
+    mutual: {{.SBI.TLS.Mutual}}
 
 # The identity of the network (TS 23.003 §2.2). The digits are taken as
 # written, leading zeros included.

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 func (c Config) validateNFs() *Error {
@@ -45,6 +46,24 @@ func (c Config) validateSBI() *Error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
 			return errorf("sbi.nrf", "must be a URL such as http://127.0.0.1:7777 or https://nrf.example:443 (scheme, host and port only), got %q", c.SBI.NRF)
 		}
+	}
+	if c.SBI.Timeout < 10*time.Millisecond || c.SBI.Timeout > time.Minute {
+		return errorf("sbi.timeout", "must be 10ms to 1m, got %v", c.SBI.Timeout)
+	}
+	t := c.SBI.TLS
+	switch {
+	case (t.Certificate == "") != (t.Key == ""):
+		return errorf("sbi.tls", "certificate and key go together: give both PEM files or neither")
+	case t.Mutual && t.Certificate == "":
+		return errorf("sbi.tls.mutual", "needs certificate and key: mutual TLS presents this process's certificate")
+	}
+	for _, f := range [...]struct{ key, path string }{{"sbi.tls.certificate", t.Certificate}, {"sbi.tls.key", t.Key}, {"sbi.tls.ca", t.CA}} {
+		if strings.IndexByte(f.path, 0) >= 0 {
+			return errorf(f.key, "must not contain a NUL byte")
+		}
+	}
+	if c.SBI.TLS.Certificate != "" && strings.HasPrefix(c.SBI.NRF, "http://") {
+		return errorf("sbi.nrf", "must be an https URL when sbi.tls is set, got %q", c.SBI.NRF)
 	}
 	if len(c.SBI.Locality) > maxLocalityLen || !isPrintableString(c.SBI.Locality) {
 		return errorf("sbi.locality", "must be at most %d letters, digits, spaces or '()+,-./:=?, got %q", maxLocalityLen, c.SBI.Locality)

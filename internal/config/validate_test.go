@@ -25,6 +25,12 @@ func TestValidate(t *testing.T) {
 		{"no SBI address all in one", func(c *Config) { c.SBI.Address = netip.AddrPort{} }, "", ""},
 		{"SBI port 0", func(c *Config) { c.NFs, c.SBI.Address = []string{"nrf"}, netip.MustParseAddrPort("127.0.0.1:0") }, "", ""},
 		{"locality newline", func(c *Config) { c.SBI.Locality = "a\nb" }, "sbi.locality", "at most 64"},
+		{"SBI timeout 0", func(c *Config) { c.SBI.Timeout = 0 }, "sbi.timeout", "must be 10ms to 1m"},
+		{"TLS certificate without key", func(c *Config) { c.SBI.TLS.Certificate = "/c.pem" }, "sbi.tls", "certificate and key go together"},
+		{"mutual TLS without certificate", func(c *Config) { c.SBI.TLS.Mutual = true }, "sbi.tls.mutual", "needs certificate and key"},
+		{"TLS with an http NRF", func(c *Config) {
+			c.NFs, c.SBI.NRF, c.SBI.TLS.Certificate, c.SBI.TLS.Key = []string{"amf"}, "http://127.0.0.1:7777", "/c.pem", "/k.pem"
+		}, "sbi.nrf", "must be an https URL"},
 		{"UPF alone with its NRF", func(c *Config) { c.NFs, c.SBI.NRF = []string{"upf"}, "http://127.0.0.1:7777" }, "", ""},
 		{"three-digit MNC", func(c *Config) { c.PLMN.MNC = "001" }, "", ""},
 		{"MCC letters", func(c *Config) { c.PLMN.MCC = "0a1" }, "plmn.mcc", `must be 3 digits, got "0a1"`},

@@ -36,7 +36,12 @@ import (
 
 // The tests need raw sockets for userspace SCTP: they run in a network
 // namespace of their own, so the host's network is never touched.
-func TestMain(m *testing.M) { sctptest.MainInNetNS(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(serveEnv) == "1" {
+		os.Exit(serveMain())
+	}
+	sctptest.MainInNetNS(m)
+}
 
 // startCore runs the core from its composition root with every listener on
 // loopback and returns it with its admin token.
