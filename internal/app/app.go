@@ -116,6 +116,10 @@ type App struct {
 	n2ln  sctp.Listener
 	n2Err error // why N2 is not serving; nil when it is
 
+	// sbi serves the NFs' services to other processes; nil in a process
+	// running every NF.
+	sbi *sbiPlane
+
 	api      *api.Server
 	http     *http.Server
 	listener net.Listener
@@ -163,6 +167,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 			a.teardown()
 		}
 	}()
+	if err := a.buildSBI(); err != nil {
+		return nil, err
+	}
 	roots := map[string]func(context.Context) error{
 		"udr": a.rootUDR, "udm": a.rootUDM, "ausf": a.rootAUSF, "pcf": a.rootPCF,
 		"upf": a.rootUPF, "smf": a.rootSMF, "amf": a.rootAMF,
@@ -207,6 +214,7 @@ func (a *App) teardown() {
 	if a.listener != nil {
 		a.listener.Close()
 	}
+	a.sbi.close()
 	a.closeN2()
 	a.closeSessions()
 	if a.store != nil {
@@ -235,6 +243,7 @@ func (a *App) Store() store.Store {
 func (a *App) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
 	go func() { errc <- a.http.Serve(a.listener) }()
+	a.sbi.start()
 	if a.health != nil {
 		a.health.Start()
 	}
@@ -286,6 +295,7 @@ func (a *App) stop() error {
 		errs = append(errs, a.amf.Stop(ctx))
 	}
 	a.closeSessions()
+	errs = append(errs, a.sbi.stop(ctx))
 	if err := a.http.Shutdown(ctx); err != nil {
 		a.http.Close()
 		errs = append(errs, err)
@@ -318,6 +328,7 @@ func (a *App) closeSessions() {
 // Close releases an App that was built but never Run.
 func (a *App) Close() error {
 	a.listener.Close()
+	a.sbi.close()
 	a.closeN2()
 	a.closeSessions()
 	var errs []error
