@@ -31,6 +31,8 @@ import (
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/dirlock"
 	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/nrf"
+	"github.com/keelcore/keel/internal/nrf/nfclient"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sbi"
@@ -93,8 +95,8 @@ type App struct {
 	// dir holds the NFs of this process, each with its profile: how the
 	// NFs find one another (TS 23.501 §6.3).
 	dir *sbi.Static
-	// peers is where the NFs find their peers: dir, then the NRF.
-	peers sbi.Directory
+	// registrations are the NRF clients of the NFs of a split process.
+	registrations []*nfclient.Client
 
 	// The UDR's: data directory lock, store and admin token.
 	dataLock *dirlock.Lock
@@ -103,6 +105,7 @@ type App struct {
 	token    secret.Token
 	keys     *hnkey.Keyring
 
+	nrf *nrf.NRF
 	udr *udr.UDR
 	udm *udm.UDM
 	pcf *pcf.PCF
@@ -143,12 +146,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if len(cfg.NFs) == 0 {
 		cfg.NFs = config.NFNames()
 	}
-	if m := missing(cfg); len(m) > 0 {
-		return nil, fmt.Errorf("app: nfs %s consume %s, which this process does not run, and this build has no SBI client to reach them through the NRF: run them in this process",
+	if m := unreachable(cfg, httpBindings()); len(m) > 0 {
+		return nil, fmt.Errorf("app: nfs %s consume %s, which this process does not run and this build cannot reach over HTTP/2 (no binding of their services): run them in this process",
 			strings.Join(cfg.NFs, ","), strings.Join(m, ", "))
 	}
 	a := &App{cfg: cfg, log: opts.Logger, opts: opts, registry: prometheus.NewRegistry(), dir: sbi.NewStatic()}
-	a.peers = a.dir
 	a.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -171,7 +173,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	roots := map[string]func(context.Context) error{
-		"udr": a.rootUDR, "udm": a.rootUDM, "ausf": a.rootAUSF, "pcf": a.rootPCF,
+		"nrf": a.rootNRF, "udr": a.rootUDR, "udm": a.rootUDM, "ausf": a.rootAUSF, "pcf": a.rootPCF,
 		"upf": a.rootUPF, "smf": a.rootSMF, "amf": a.rootAMF,
 	}
 	for _, nf := range config.NFNames() {
@@ -243,7 +245,11 @@ func (a *App) Store() store.Store {
 func (a *App) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
 	go func() { errc <- a.http.Serve(a.listener) }()
+	if a.nrf != nil {
+		a.nrf.Start()
+	}
 	a.sbi.start()
+	a.startRegistrations()
 	if a.health != nil {
 		a.health.Start()
 	}
@@ -295,7 +301,10 @@ func (a *App) stop() error {
 		errs = append(errs, a.amf.Stop(ctx))
 	}
 	a.closeSessions()
-	errs = append(errs, a.sbi.stop(ctx))
+	errs = append(errs, a.stopRegistrations(ctx), a.sbi.stop(ctx))
+	if a.nrf != nil {
+		a.nrf.Stop()
+	}
 	if err := a.http.Shutdown(ctx); err != nil {
 		a.http.Close()
 		errs = append(errs, err)

@@ -53,13 +53,19 @@ func needs(nf string) []sbi.NFType {
 	return nil
 }
 
-// missing lists what the process's NFs consume but it does not run.
-func missing(cfg config.Config) []string {
+// unreachable lists what the process's NFs consume, it does not run,
+// and it has no HTTP/2 binding to reach in another process. The UPF is
+// reached over N4 at n4.address.
+func unreachable(cfg config.Config, b bindings) []string {
+	reach := map[sbi.NFType]bool{
+		sbi.NFTypeUPF: true, sbi.NFTypeAMF: b.AMF != nil, sbi.NFTypeSMF: b.SMF != nil, sbi.NFTypeAUSF: b.AUSF != nil,
+		sbi.NFTypeUDM: b.UDM != nil, sbi.NFTypeUDR: b.UDR != nil, sbi.NFTypePCF: b.PCF != nil,
+	}
 	var out []string
 	for _, nf := range cfg.NFs {
 		for _, t := range needs(nf) {
 			name := strings.ToLower(string(t))
-			if !cfg.Runs(name) && !containsString(out, name) {
+			if !cfg.Runs(name) && !reach[t] && !containsString(out, name) {
 				out = append(out, name)
 			}
 		}

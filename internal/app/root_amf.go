@@ -16,12 +16,18 @@ import (
 // §6.3.8).
 func (a *App) rootAMF(ctx context.Context) error {
 	loc := a.cfg.SBI.Locality
-	udm := selection.UDM(a.peers, loc)
+	prof := profile(a.cfg, sbi.NFTypeAMF)
+	reg, err := a.register(prof)
+	if err != nil {
+		return err
+	}
+	peers := a.peersFor(reg)
+	udm := selection.UDM(peers, loc)
 	services := gmm.Services{
-		AUSF: selection.AUSF(a.peers, loc),
+		AUSF: selection.AUSF(peers, loc),
 		SDM:  udm,
 		UECM: udm,
-		SMF:  selection.SMF(a.peers, loc),
+		SMF:  selection.SMF(peers, loc),
 	}
 	// One recorder for the process: keel_panics_total is shared by
 	// every component that has a panic boundary.
@@ -33,6 +39,7 @@ func (a *App) rootAMF(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.dir.AddAMF(profile(a.cfg, sbi.NFTypeAMF), a.amf)
+	a.dir.AddAMF(prof, a.amf)
+	a.serveAMF(a.amf)
 	return a.startN2(ctx, a.opts.SelectN2)
 }

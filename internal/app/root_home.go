@@ -27,23 +27,35 @@ func (a *App) rootUDM(_ context.Context) error {
 			return err
 		}
 	}
-	m, err := udm.New(udm.Options{UDR: selection.UDR(a.peers, a.cfg.SBI.Locality), Keys: keys, Logger: a.log.With("component", "udm"), Registry: a.registry})
+	prof := profile(a.cfg, sbi.NFTypeUDM)
+	reg, err := a.register(prof)
+	if err != nil {
+		return err
+	}
+	m, err := udm.New(udm.Options{UDR: selection.UDR(a.peersFor(reg), a.cfg.SBI.Locality), Keys: keys, Logger: a.log.With("component", "udm"), Registry: a.registry})
 	if err != nil {
 		return err
 	}
 	a.udm = m
-	a.dir.AddUDM(profile(a.cfg, sbi.NFTypeUDM), m)
+	a.dir.AddUDM(prof, m)
+	a.serveUDM(m)
 	return nil
 }
 
 // rootAUSF builds the AUSF, which obtains authentication vectors from
 // the UDM it selects by SUPI or routing indicator.
 func (a *App) rootAUSF(_ context.Context) error {
-	s, err := ausf.New(ausf.Options{UDM: selection.UDM(a.peers, a.cfg.SBI.Locality), Logger: a.log.With("component", "ausf"), Registry: a.registry})
+	prof := profile(a.cfg, sbi.NFTypeAUSF)
+	reg, err := a.register(prof)
 	if err != nil {
 		return err
 	}
-	a.dir.AddAUSF(profile(a.cfg, sbi.NFTypeAUSF), s)
+	s, err := ausf.New(ausf.Options{UDM: selection.UDM(a.peersFor(reg), a.cfg.SBI.Locality), Logger: a.log.With("component", "ausf"), Registry: a.registry})
+	if err != nil {
+		return err
+	}
+	a.dir.AddAUSF(prof, s)
+	a.serveAUSF(s)
 	return nil
 }
 
@@ -54,13 +66,18 @@ func (a *App) rootPCF(_ context.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := pcf.New(pcf.Options{SDM: selection.UDM(a.peers, a.cfg.SBI.Locality), PCCRules: rules, Logger: a.log.With("component", "pcf"), Registry: a.registry})
+	prof := profile(a.cfg, sbi.NFTypePCF)
+	reg, err := a.register(prof)
+	if err != nil {
+		return err
+	}
+	p, err := pcf.New(pcf.Options{SDM: selection.UDM(a.peersFor(reg), a.cfg.SBI.Locality), PCCRules: rules, Logger: a.log.With("component", "pcf"), Registry: a.registry})
 	if err != nil {
 		return err
 	}
 	a.pcf = p
-	prof := profile(a.cfg, sbi.NFTypePCF)
 	a.pcfID = prof.InstanceID
 	a.dir.AddPCF(prof, p)
+	a.servePCF(p)
 	return nil
 }

@@ -69,11 +69,16 @@ func (a *App) rootUDR(ctx context.Context) error {
 	if a.keys, err = hnkey.LoadOrCreate(cfg.DataDir); err != nil {
 		return err
 	}
+	prof := profile(cfg, sbi.NFTypeUDR)
+	if _, err := a.register(prof); err != nil {
+		return err
+	}
 	r, err := udr.New(a.health, udr.Options{Logger: a.log.With("component", "udr"), Registry: a.registry})
 	if err != nil {
 		return err
 	}
 	a.udr = r
-	a.dir.AddUDR(profile(cfg, sbi.NFTypeUDR), r)
+	a.dir.AddUDR(prof, r)
+	a.serveUDR(r)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 
 	"github.com/keelcore/keel/internal/config"
@@ -115,4 +116,13 @@ func sbiTLS(t config.SBITLS) (server, client *tls.Config, err error) {
 		client.Certificates = []tls.Certificate{cert}
 	}
 	return server, client, nil
+}
+
+// SBIAddr is the address the SBI listens on; the zero AddrPort in a
+// process running every NF, which serves no SBI.
+func (a *App) SBIAddr() netip.AddrPort {
+	if a.sbi == nil {
+		return netip.AddrPort{}
+	}
+	return a.sbi.ln.Addr().(*net.TCPAddr).AddrPort()
 }

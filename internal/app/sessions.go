@@ -172,6 +172,12 @@ func pccRules(dnns []config.DNN) (map[string][]sbi.PCCRule, error) {
 // own PFCP endpoint takes an ephemeral port on the IP of n4.address.
 func (a *App) rootSMF(ctx context.Context) error {
 	cfg, loc := a.cfg, a.cfg.SBI.Locality
+	prof := profile(cfg, sbi.NFTypeSMF)
+	reg, err := a.register(prof)
+	if err != nil {
+		return err
+	}
+	peers := a.peersFor(reg)
 	var dnns []smf.DNNConfig
 	for _, d := range cfg.DNNs {
 		dnns = append(dnns, smf.DNNConfig{Name: d.Name, IPv4Pool: d.IPv4Pool, IPv6Pool: d.IPv6Pool, DNS: d.DNS, PCSCF: d.PCSCF, MTU: int(d.MTU)})
@@ -181,22 +187,22 @@ func (a *App) rootSMF(ctx context.Context) error {
 	if len(cfg.DNNs) > 0 {
 		q.DNN = cfg.DNNs[0].Name
 	}
-	if ups, err := a.peers.UPFs(ctx, q); err == nil {
+	if ups, err := peers.UPFs(ctx, q); err == nil {
 		upfN4 = ups[0].Service
-	} else if a.cfg.Runs("upf") {
-		// The process's own UPF could not start: the SMF still
-		// associates with its address, and sessions are refused until
-		// a UPF answers there.
-		a.log.Warn("no UPF selected: associating with n4.address", "component", "smf", "n4", upfN4.String(), "err", err)
+	} else {
+		// No UPF of this process (a UPF apart, or one that could not
+		// start): the SMF associates with the UPF at n4.address, and
+		// sessions are refused until a UPF answers there.
+		a.log.Info("no UPF in this process: associating with n4.address", "component", "smf", "n4", upfN4.String())
 	}
 	s, err := smf.New(ctx, smf.Options{
 		DNNs:     dnns,
 		N4:       netip.AddrPortFrom(cfg.N4.Address.Addr(), 0),
 		UPF:      upfN4,
 		Peers:    cfg.SMF.N4.Peers,
-		PCF:      selection.PCF(a.peers, loc),
-		SDM:      selection.UDM(a.peers, loc),
-		AMF:      selection.AMF(a.peers, loc),
+		PCF:      selection.PCF(peers, loc),
+		SDM:      selection.UDM(peers, loc),
+		AMF:      selection.AMF(peers, loc),
 		Logger:   a.log.With("component", "smf"),
 		Registry: a.registry,
 	})
@@ -204,7 +210,8 @@ func (a *App) rootSMF(ctx context.Context) error {
 		return err
 	}
 	a.smf = s
-	a.dir.AddSMF(profile(cfg, sbi.NFTypeSMF), s)
+	a.dir.AddSMF(prof, s)
+	a.serveSMF(s)
 	return nil
 }
 

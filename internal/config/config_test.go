@@ -85,8 +85,8 @@ func TestLoadFull(t *testing.T) {
 		t.Fatalf("Load(full.yaml) = %v", err)
 	}
 	want := Config{
-		NFs:    []string{"amf", "smf", "upf"},
-		SBI:    SBI{Address: netip.MustParseAddrPort("10.0.0.1:7777"), NRF: "https://10.0.0.9:7777", Locality: "edge-1",
+		NFs: []string{"amf", "smf", "upf"},
+		SBI: SBI{Address: netip.MustParseAddrPort("10.0.0.1:7777"), NRF: "https://10.0.0.9:7777", Locality: "edge-1",
 			Timeout: 2 * time.Second, TLS: SBITLS{Certificate: "/etc/keel/sbi.pem", Key: "/etc/keel/sbi-key.pem", CA: "/etc/keel/ca.pem", Mutual: true}},
 		PLMN:   PLMN{MCC: "310", MNC: "260"},
 		TACs:   []uint32{1, 2, 16},

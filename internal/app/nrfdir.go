@@ -1,0 +1,144 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sync"
+
+	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/nrf/nfclient"
+	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbihttp"
+)
+
+// discoverer is NRF discovery (Nnrf_NFDiscovery, TS 29.510 §5.3): the
+// profiles of the registered instances a query matches, from a cache
+// kept for the answers' validity period.
+type discoverer interface {
+	Discover(ctx context.Context, q nnrf.Query) ([]nnrf.Profile, error)
+}
+
+// bindings build the HTTP/2 client of each service for one instance; a
+// nil one means that service has no HTTP binding, and its NF cannot be
+// reached in another process.
+type bindings struct {
+	AMF  func(*sbihttp.Client) sbi.NamfCommunication
+	SMF  func(*sbihttp.Client) sbi.NsmfPDUSession
+	AUSF func(*sbihttp.Client) sbi.NausfUEAuthentication
+	UDM  func(*sbihttp.Client) sbi.UDM
+	UDR  func(*sbihttp.Client) sbi.NudrDataRepository
+	PCF  func(*sbihttp.Client) sbi.NpcfSMPolicyControl
+}
+
+// nrfDirectory is the sbi.Directory of a split process: the instances
+// NRF discovery answers, each reached through the HTTP/2 client of its
+// service at the apiRoot of its profile.
+//
+// Concurrency: safe for concurrent use; clients holds one client per
+// instance and service, built on first use and kept (they share the
+// process's transport, so an instance gone costs a map entry).
+type nrfDirectory struct {
+	disc  discoverer
+	plane *sbiPlane
+	bind  bindings
+	cfg   config.Config
+
+	mu      sync.Mutex
+	clients map[[2]string]any // instance ID, service name
+}
+
+// query is the NFDiscovery query of a selection; the discoverer adds
+// the requester.
+func (d *nrfDirectory) query(t nnrf.NFType, service string, q sbi.Query) nnrf.Query {
+	nq := nnrf.Query{TargetNFType: t, ServiceNames: []string{service},
+		TargetNFInstanceID: q.InstanceID, DNN: q.DNN, SUPI: q.SUPI, RoutingIndicator: q.RoutingIndicator}
+	if q.SNSSAI != nil {
+		nq.SNSSAIs = []ident.SNSSAI{{SST: q.SNSSAI.SST, SD: q.SNSSAI.SD, HasSD: q.SNSSAI.HasSD}}
+	}
+	return nq
+}
+
+// find discovers the instances of service and gives each its client,
+// ranked by priority and q's locality.
+func find[T any](ctx context.Context, d *nrfDirectory, t nnrf.NFType, service string, q sbi.Query, build func(*sbihttp.Client) T, ok bool) ([]sbi.Peer[T], error) {
+	if !ok {
+		return nil, fmt.Errorf("app: %s: no HTTP binding in this build: %w", service, sbi.ErrNoInstance)
+	}
+	profiles, err := d.disc.Discover(ctx, d.query(t, service, q))
+	if err != nil {
+		return nil, fmt.Errorf("app: discovering %s: %w", service, err)
+	}
+	var ps []sbi.Profile
+	var peers []sbi.Peer[T]
+	for i := range profiles {
+		p := &profiles[i]
+		if p.NFStatus != "" && p.NFStatus != nnrf.Registered {
+			continue
+		}
+		roots := nfclient.APIRoots(p, service)
+		if len(roots) == 0 {
+			continue
+		}
+		ps = append(ps, sbi.Profile{Type: sbi.NFType(p.NFType), InstanceID: p.NFInstanceID, Locality: p.Locality, Priority: priority(p)})
+		peers = append(peers, sbi.Peer[T]{ID: p.NFInstanceID, Service: d.client(p.NFInstanceID, service, roots, func(c *sbihttp.Client) any { return build(c) }).(T)})
+	}
+	if len(peers) == 0 {
+		return nil, fmt.Errorf("app: the NRF knows no %s for %s: %w", service, q, sbi.ErrNoInstance)
+	}
+	sbi.Rank(ps, peers, q.Locality)
+	return peers, nil
+}
+
+// client returns the client of an instance's service, building it once.
+func (d *nrfDirectory) client(id, service string, roots []string, build func(*sbihttp.Client) any) any {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	k := [2]string{id, service}
+	if c, ok := d.clients[k]; ok {
+		return c
+	}
+	c := build(d.plane.client(d.cfg, sbihttp.StaticResolver{service: roots}))
+	d.clients[k] = c
+	return c
+}
+
+func priority(p *nnrf.Profile) uint16 {
+	if p.Priority == nil || *p.Priority < 0 || *p.Priority > 65535 {
+		return 0
+	}
+	return uint16(*p.Priority)
+}
+
+func (d *nrfDirectory) AMFs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.NamfCommunication], error) {
+	return find(ctx, d, nnrf.AMF, "namf-comm", q, d.bind.AMF, d.bind.AMF != nil)
+}
+
+func (d *nrfDirectory) SMFs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.NsmfPDUSession], error) {
+	return find(ctx, d, nnrf.SMF, "nsmf-pdusession", q, d.bind.SMF, d.bind.SMF != nil)
+}
+
+func (d *nrfDirectory) AUSFs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.NausfUEAuthentication], error) {
+	return find(ctx, d, nnrf.AUSF, "nausf-auth", q, d.bind.AUSF, d.bind.AUSF != nil)
+}
+
+func (d *nrfDirectory) UDMs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.UDM], error) {
+	return find(ctx, d, nnrf.UDM, "nudm-sdm", q, d.bind.UDM, d.bind.UDM != nil)
+}
+
+func (d *nrfDirectory) UDRs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.NudrDataRepository], error) {
+	return find(ctx, d, nnrf.UDR, "nudr-dr", q, d.bind.UDR, d.bind.UDR != nil)
+}
+
+func (d *nrfDirectory) PCFs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.NpcfSMPolicyControl], error) {
+	return find(ctx, d, nnrf.PCF, "npcf-smpolicycontrol", q, d.bind.PCF, d.bind.PCF != nil)
+}
+
+// UPFs: the UPF speaks PFCP, not the SBI, and Keel's UPF does not
+// register at the NRF; an SMF apart associates with the UPF at
+// n4.address (rootSMF).
+func (d *nrfDirectory) UPFs(_ context.Context, q sbi.Query) ([]sbi.Peer[netip.AddrPort], error) {
+	return nil, fmt.Errorf("app: UPFs are not discovered through the NRF (%s): %w", q, sbi.ErrNoInstance)
+}

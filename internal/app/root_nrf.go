@@ -1,0 +1,31 @@
+package app
+
+import (
+	"context"
+
+	"github.com/keelcore/keel/internal/nrf"
+)
+
+// rootNRF builds the NRF (TS 29.510) on this process's SBI: NF
+// registration, heartbeats, status notifications and discovery for the
+// processes of a split core. A process running every NF has no SBI, and
+// its NFs find one another in the process's own directory: the NRF is
+// not built there.
+func (a *App) rootNRF(_ context.Context) error {
+	if a.sbi == nil {
+		return nil
+	}
+	n, err := nrf.New(nrf.Options{
+		InstanceID: newInstanceID(),
+		APIRoot:    a.sbi.apiRoot,
+		Notifier:   nrf.HTTPNotifier{Client: a.sbi.client(a.cfg, nil)},
+		Logger:     a.log.With("component", "nrf"),
+		Registry:   a.registry,
+	})
+	if err != nil {
+		return err
+	}
+	n.Routes(a.sbi.srv)
+	a.nrf = n
+	return nil
+}
