@@ -40,6 +40,5 @@ func (a *App) rootAMF(ctx context.Context) error {
 		return err
 	}
 	a.dir.AddAMF(prof, a.amf)
-	a.serveAMF(a.amf)
 	return a.startN2(ctx, a.opts.SelectN2)
 }

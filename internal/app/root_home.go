@@ -38,7 +38,6 @@ func (a *App) rootUDM(_ context.Context) error {
 	}
 	a.udm = m
 	a.dir.AddUDM(prof, m)
-	a.serveUDM(m)
 	return nil
 }
 
@@ -55,7 +54,6 @@ func (a *App) rootAUSF(_ context.Context) error {
 		return err
 	}
 	a.dir.AddAUSF(prof, s)
-	a.serveAUSF(s)
 	return nil
 }
 
@@ -78,6 +76,5 @@ func (a *App) rootPCF(_ context.Context) error {
 	a.pcf = p
 	a.pcfID = prof.InstanceID
 	a.dir.AddPCF(prof, p)
-	a.servePCF(p)
 	return nil
 }

@@ -79,6 +79,5 @@ func (a *App) rootUDR(ctx context.Context) error {
 	}
 	a.udr = r
 	a.dir.AddUDR(prof, r)
-	a.serveUDR(r)
 	return nil
 }

@@ -211,7 +211,6 @@ func (a *App) rootSMF(ctx context.Context) error {
 	}
 	a.smf = s
 	a.dir.AddSMF(prof, s)
-	a.serveSMF(s)
 	return nil
 }
 
