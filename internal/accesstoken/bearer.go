@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keelcore/keel/internal/sbi"
@@ -48,6 +49,7 @@ func Authorizer(cfg ProducerConfig) (sbihttp.Authorizer, error) {
 	if now == nil {
 		now = time.Now
 	}
+	verified := newVerifiedCache(verifiedCacheSize)
 	return func(r *http.Request, service string) error {
 		if slices.Contains(cfg.Exempt, service) {
 			return nil
@@ -56,7 +58,16 @@ func Authorizer(cfg ProducerConfig) (sbihttp.Authorizer, error) {
 		if !ok {
 			return &sbihttp.Challenge{Err: fmt.Errorf("%w: no bearer access token", sbi.ErrUnauthorized), Header: "Bearer"}
 		}
-		_, err := Verify(tok, cfg.Key, Expect{NFType: cfg.NFType, InstanceID: cfg.InstanceID, Scope: service, Now: now()})
+		claims, ok := verified.get(tok)
+		var err error
+		if !ok {
+			if claims, err = Parse(tok, cfg.Key); err == nil {
+				verified.put(tok, claims)
+			}
+		}
+		if err == nil {
+			err = claims.Check(Expect{NFType: cfg.NFType, InstanceID: cfg.InstanceID, Scope: service, Now: now()})
+		}
 		switch {
 		case err == nil:
 			return nil
@@ -89,4 +100,39 @@ func describe(err error) string {
 		return "signature does not verify"
 	}
 	return "malformed token"
+}
+
+// verifiedCacheSize bounds the tokens whose signature a producer
+// remembers: a consumer holds one token per service it calls, so a few
+// thousand cover a large network.
+const verifiedCacheSize = 4096
+
+// verifiedCache remembers the claims of tokens whose signature verified,
+// so that a consumer's token costs one ECDSA verification, not one per
+// request; expiry, audience and scope are still checked each time. When
+// full it is emptied. Safe for concurrent use: one mutex around the map.
+type verifiedCache struct {
+	mu  sync.Mutex
+	max int
+	m   map[string]Claims
+}
+
+func newVerifiedCache(max int) *verifiedCache {
+	return &verifiedCache{max: max, m: make(map[string]Claims)}
+}
+
+func (v *verifiedCache) get(tok string) (Claims, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	c, ok := v.m[tok]
+	return c, ok
+}
+
+func (v *verifiedCache) put(tok string, c Claims) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.m) >= v.max {
+		clear(v.m)
+	}
+	v.m[tok] = c
 }

@@ -3,6 +3,7 @@ package accesstoken
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
 )
 
@@ -90,5 +92,47 @@ func TestAuthorizer(t *testing.T) {
 				t.Errorf("%s: the answer repeats the token", c.name)
 			}
 		}
+	}
+}
+
+// BenchmarkAuthorizer is a producer's cost of checking a request's
+// token once the token's signature was verified (the cache).
+func BenchmarkAuthorizer(b *testing.B) {
+	key := newKey(b)
+	authz, err := Authorizer(ProducerConfig{Key: key.Public(), NFType: "UDM", Now: func() time.Time { return t0 }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, _ := Sign(key, sample())
+	r, _ := http.NewRequest("GET", "http://udm/nudm-sdm/v2/x", nil)
+	r.Header.Set("Authorization", "Bearer "+tok)
+	for b.Loop() {
+		if err := authz(r, "nudm-sdm"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestAuthorizerCacheKeepsChecks: a token remembered as verified is
+// still refused once expired and for another service.
+func TestAuthorizerCacheKeepsChecks(t *testing.T) {
+	key := newKey(t)
+	now := t0
+	authz, err := Authorizer(ProducerConfig{Key: key.Public(), NFType: "UDM", Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := Sign(key, sample())
+	r, _ := http.NewRequest("GET", "http://udm/nudm-sdm/v2/x", nil)
+	r.Header.Set("Authorization", "Bearer "+tok)
+	if err := authz(r, "nudm-sdm"); err != nil {
+		t.Fatal(err)
+	}
+	if err := authz(r, "nudm-ueau"); !errors.Is(err, sbi.ErrForbidden) {
+		t.Errorf("cached token for another service = %v, want %v", err, sbi.ErrForbidden)
+	}
+	now = t0.Add(time.Hour)
+	if err := authz(r, "nudm-sdm"); !errors.Is(err, sbi.ErrUnauthorized) {
+		t.Errorf("cached token after its expiry = %v, want %v", err, sbi.ErrUnauthorized)
 	}
 }

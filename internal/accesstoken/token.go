@@ -98,20 +98,26 @@ func Verify(token string, key VerifyKey, want Expect) (Claims, error) {
 	if err != nil {
 		return Claims{}, err
 	}
+	return c, c.Check(want)
+}
+
+// Check checks claims whose signature verified against the
+// expectation: expiry, audience, scope.
+func (c Claims) Check(want Expect) error {
 	now := want.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
 	if now.Unix() >= c.Expiry {
-		return c, fmt.Errorf("%w at %s", ErrExpired, time.Unix(c.Expiry, 0).UTC().Format(time.RFC3339))
+		return fmt.Errorf("%w at %s", ErrExpired, time.Unix(c.Expiry, 0).UTC().Format(time.RFC3339))
 	}
 	if !c.Audience.Admits(want.NFType, want.InstanceID) {
-		return c, ErrAudience
+		return ErrAudience
 	}
 	if !c.HasScope(want.Scope) {
-		return c, fmt.Errorf("%w %q", ErrScope, want.Scope)
+		return fmt.Errorf("%w %q", ErrScope, want.Scope)
 	}
-	return c, nil
+	return nil
 }
 
 // Parse checks the token's form and signature and returns its claims,

@@ -49,8 +49,16 @@ func allows(allowed []NFType, t NFType) bool {
 }
 
 func (q *Query) offersService(p *Profile) bool {
-	for _, s := range p.Services() {
-		if s.NFServiceStatus == string(Registered) && slices.Contains(q.ServiceNames, s.ServiceName) && allows(s.AllowedNFTypes, q.RequesterNFType) {
+	offers := func(s *Service) bool {
+		return s.NFServiceStatus == string(Registered) && slices.Contains(q.ServiceNames, s.ServiceName) && allows(s.AllowedNFTypes, q.RequesterNFType)
+	}
+	for i := range p.NFServices {
+		if offers(&p.NFServices[i]) {
+			return true
+		}
+	}
+	for _, s := range p.NFServiceList {
+		if offers(&s) {
 			return true
 		}
 	}
@@ -102,12 +110,10 @@ func servesDNN(p *Profile, dnn string) bool {
 }
 
 func servesSUPI(p *Profile, supi string) bool {
-	for _, r := range supiRangesOf(p) {
-		if !inRanges(r.ranges, supi) {
-			return false
-		}
-	}
-	return true
+	return (p.UDMInfo == nil || inRanges(p.UDMInfo.SUPIRanges, supi)) &&
+		(p.AUSFInfo == nil || inRanges(p.AUSFInfo.SUPIRanges, supi)) &&
+		(p.UDRInfo == nil || inRanges(p.UDRInfo.SUPIRanges, supi)) &&
+		(p.PCFInfo == nil || inRanges(p.PCFInfo.SUPIRanges, supi))
 }
 
 func servesRoutingIndicator(p *Profile, ri string) bool {
