@@ -18,6 +18,7 @@ import (
 	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
+	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sctp"
 )
 
@@ -28,6 +29,10 @@ type Config struct {
 	TACs   []uint32
 	Slices []ident.SNSSAI
 	GUAMI  ident.GUAMI
+	// InstanceID is the AMF's NF instance ID, a UUID (TS 29.571
+	// NfInstanceId); empty means one derived from the GUAMI, the same
+	// at every start.
+	InstanceID string
 	// Capacity is the Relative AMF Capacity announced to gNBs (0..255).
 	Capacity uint8
 	// Integrity and Ciphering are the NAS algorithm preference orders.
@@ -86,8 +91,12 @@ type Options struct {
 	// association from another address waits for that association to
 	// answer a liveness probe (probe.go); 0 means DefaultProbeTimeout.
 	ProbeTimeout time.Duration
-	// Services are the AUSF and UDM the AMF consumes.
+	// Services are the AUSF, UDM, SMF and NSSF the AMF consumes.
 	Services gmm.Services
+	// NSSAIAvailability is the NSSF's service the AMF tells the
+	// S-NSSAIs it supports per TA (nssai_availability.go); nil tells
+	// none.
+	NSSAIAvailability sbi.NnssfNSSAIAvailability
 	// AfterFunc schedules timer expiries; nil means time.AfterFunc.
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 	// LogRate limits the AMF's repetitive log lines (lograte): per
@@ -119,11 +128,16 @@ type AMF struct {
 	resetTO time.Duration
 	probeTO time.Duration
 
-	gmmCfg    *gmm.Config
-	services  gmm.Services
-	afterFunc func(d time.Duration, f func()) (stop func() bool)
-	maxUEs    int
-	ueCount   atomic.Int64
+	gmmCfg   *gmm.Config
+	services gmm.Services
+	// availability is the NSSF's NSSAIAvailability service, nil when
+	// there is none; reported is set once the NSSF has taken the AMF's
+	// slices.
+	availability sbi.NnssfNSSAIAvailability
+	reported     atomic.Bool
+	afterFunc    func(d time.Duration, f func()) (stop func() bool)
+	maxUEs       int
+	ueCount      atomic.Int64
 	// registering counts UE contexts not yet registered; overloaded is
 	// set while the gNBs have been sent Overload Start.
 	registering    atomic.Int64
@@ -144,6 +158,10 @@ type AMF struct {
 		rans    map[*ran]struct{}
 		byID    map[ngap.RANNodeID]*ran
 		stopped bool
+		// stopReporting ends the goroutine that reports the AMF's
+		// slices to the NSSF (nssai_availability.go); nil until it
+		// starts.
+		stopReporting context.CancelFunc
 	}
 	// ues routes UE-associated messages and identities to UE contexts.
 	ues struct {
@@ -216,6 +234,10 @@ func New(cfg Config, opts Options) (*AMF, error) {
 		svc.UECM = orderedUECM{NudmUECM: svc.UECM, a: a}
 	}
 	a.services = gmm.Bounded(svc, cfg.SBITimeout)
+	a.availability = opts.NSSAIAvailability
+	if a.cfg.InstanceID == "" {
+		a.cfg.InstanceID = instanceID(cfg.GUAMI)
+	}
 	if a.afterFunc == nil {
 		a.afterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 	}
@@ -243,7 +265,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 		PLMN:               cfg.PLMN,
 		ServingNetworkName: kdf.ServingNetworkName(cfg.PLMN.MCC, cfg.PLMN.MNC),
 		TAIs:               tais,
-		Slices:             cfg.Slices,
+		NFInstanceID:       a.cfg.InstanceID,
 		Integrity:          cfg.Integrity,
 		Ciphering:          cfg.Ciphering,
 		T3512:              cfg.T3512,
@@ -273,6 +295,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 // Serve accepts gNB associations on ln until ctx is done or ln fails. Each
 // association is served by its own goroutine, which Stop joins.
 func (a *AMF) Serve(ctx context.Context, ln sctp.Listener) error {
+	a.startReporting(ctx)
 	for {
 		c, err := ln.Accept(ctx)
 		if err != nil {
@@ -306,6 +329,9 @@ func (a *AMF) Stop(ctx context.Context) error {
 	a.stopping.Store(true)
 	a.mu.Lock()
 	a.mu.stopped = true
+	if a.mu.stopReporting != nil {
+		a.mu.stopReporting()
+	}
 	rans := make([]*ran, 0, len(a.mu.rans))
 	for r := range a.mu.rans {
 		rans = append(rans, r)
@@ -332,6 +358,7 @@ func (a *AMF) Stop(ctx context.Context) error {
 		close(done)
 	}()
 	defer a.logRate.Flush(context.WithoutCancel(ctx))
+	defer a.withdrawSlices(ctx)
 	select {
 	case <-done:
 		return nil

@@ -50,9 +50,11 @@
 // may be waiting for that executor itself. Calls from other NFs for a
 // UE (N1N2MessageTransfer, UpdateConfiguration) queue their work on the
 // UE's executor and wait for its answer, or for their context to end.
-// Stop joins the readers
+// Serve also starts one goroutine that reports the AMF's slices to the
+// NSSF (nssai_availability.go), retrying while the NSSF refuses; Stop
+// cancels it. Stop joins the readers and it
 // (AMF.wg), then closes the executor gate (AMF.runs) and joins the
-// executors.
+// executors, and has the NSSF delete the report.
 //
 // # Errors
 //
@@ -133,6 +135,10 @@
 // handover cancel acknowledged); §8.4.4 Path Switch Request, the Xn
 // handover of TS 23.502 §4.9.1.2.2 (handle_path_switch.go: the SMF
 // calls run on a goroutine, the result comes back to the UE's executor,
-// which moves the UE's connection to the target gNB). 5GMM procedures:
-// see package gmm.
+// which moves the UE's connection to the target gNB). TS 29.531
+// §5.3.2.2, §5.3.2.6 (TS 23.501 §5.15.8): the S-NSSAIs the AMF supports
+// in each of its TAs are reported to the NSSF by Nnssf_NSSAIAvailability
+// Update when it starts serving and deleted when it stops; there is no
+// update on a configuration change, since the AMF's configuration is
+// fixed while it runs. 5GMM procedures: see package gmm.
 package amf

@@ -20,6 +20,7 @@ import (
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/secret"
@@ -252,6 +253,13 @@ func (h *fuzzAMF) start(tb testing.TB) *fuzzRun {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{
+		{TAI: ident.TAI{PLMN: fuzzPLMN, TAC: 1}, Slices: []sbi.SNSSAI{{SST: 1}}},
+		{TAI: ident.TAI{PLMN: fuzzPLMN, TAC: 2}, Slices: []sbi.SNSSAI{{SST: 1}}},
+	}}, nssf.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	run := &fuzzRun{conn: &fuzzConn{}, logs: &errorLog{}}
 	run.a, err = New(Config{
 		Name: "keel-amf", PLMN: fuzzPLMN, TACs: []uint32{1, 2}, Slices: []ident.SNSSAI{{SST: 1}},
@@ -259,7 +267,7 @@ func (h *fuzzAMF) start(tb testing.TB) *fuzzRun {
 		Capacity: 255, Integrity: []uint8{2}, Ciphering: []uint8{2, 0}, T3512: time.Hour,
 	}, Options{
 		Logger:    slog.New(run.logs),
-		Services:  gmm.Services{AUSF: s, SDM: h.udm, UECM: h.udm},
+		Services:  gmm.Services{AUSF: s, SDM: h.udm, UECM: h.udm, NSSF: n},
 		AfterFunc: func(time.Duration, func()) func() bool { return func() bool { return true } },
 	})
 	if err != nil {

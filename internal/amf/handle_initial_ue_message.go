@@ -67,6 +67,9 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 		}
 		u.started = now
 		u.loc, u.rrcState = c.loc, ""
+		if c.loc.TAI.PLMN.MCC != "" {
+			u.m.Locate(c.loc.TAI)
+		}
 		u.m.Connect()
 		u.m.HandleNAS(ctx, nasPDU)
 	}, func() {

@@ -32,6 +32,7 @@ func (a *AMF) handleUplinkNASTransport(ctx context.Context, r *ran, msg *message
 		u.lastEvent = now
 		if loc != nil && u.conn.Load() == c {
 			u.loc = *loc
+			u.m.Locate(loc.TAI)
 		}
 		u.m.HandleNAS(ctx, pdu)
 	})

@@ -18,11 +18,12 @@ import (
 // step it hits; a UE whose call hangs holds up no other UE; and the
 // abandoned calls leave no goroutine behind.
 func TestSlowOrFailingHomeNetwork(t *testing.T) {
-	ausfF, udmF := &sbitest.Faults{}, &sbitest.Faults{}
+	ausfF, udmF, nssfF := &sbitest.Faults{}, &sbitest.Faults{}, &sbitest.Faults{}
 	c := startCoreOpts(t, 8, gmm.Timers{}, coreOptions{
 		sbiTimeout: 300 * time.Millisecond,
 		services: func(s gmm.Services) gmm.Services {
-			return gmm.Services{AUSF: sbitest.AUSF(s.AUSF, ausfF), SDM: sbitest.SDM(s.SDM, udmF), UECM: sbitest.UECM(s.UECM, udmF)}
+			return gmm.Services{AUSF: sbitest.AUSF(s.AUSF, ausfF), SDM: sbitest.SDM(s.SDM, udmF), UECM: sbitest.UECM(s.UECM, udmF),
+				NSSF: sbitest.NSSelection(s.NSSF, nssfF)}
 		},
 	})
 	g := c.gnb(t, 1)
@@ -42,6 +43,8 @@ func TestSlowOrFailingHomeNetwork(t *testing.T) {
 		{"AUSF confirmation does not answer", ausfF, "Confirm", sbitest.Fault{Hang: true}},
 		{"UDM registration unavailable", udmF, "RegisterAMF", sbitest.Fault{Err: sbi.ErrUnavailable}},
 		{"UDM subscription data does not answer", udmF, "AccessAndMobility", sbitest.Fault{Hang: true}},
+		{"NSSF unavailable", nssfF, "NetworkSliceInformation", sbitest.Fault{Err: sbi.ErrUnavailable}},
+		{"NSSF does not answer", nssfF, "NetworkSliceInformation", sbitest.Fault{Hang: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.faults.Set(tc.op, tc.fault)
@@ -62,7 +65,7 @@ func TestSlowOrFailingHomeNetwork(t *testing.T) {
 		c2 := startCoreOpts(t, 2, gmm.Timers{}, coreOptions{
 			sbiTimeout: 3 * time.Second,
 			services: func(s gmm.Services) gmm.Services {
-				return gmm.Services{AUSF: sbitest.AUSF(s.AUSF, ausfF), SDM: s.SDM, UECM: s.UECM}
+				return gmm.Services{AUSF: sbitest.AUSF(s.AUSF, ausfF), SDM: s.SDM, UECM: s.UECM, NSSF: s.NSSF}
 			},
 		})
 		g2 := c2.gnb(t, 2)

@@ -84,6 +84,9 @@ type coreOptions struct {
 	ausfLog *slog.Logger
 	// config, when set, changes the AMF's configuration.
 	config func(*amf.Config)
+	// availability, when set, wraps the NSSF's NSSAIAvailability
+	// service the AMF is given.
+	availability func(sbi.NnssfNSSAIAvailability) sbi.NnssfNSSAIAvailability
 }
 
 func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOptions) *core {
@@ -134,11 +137,16 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 	if o.config != nil {
 		o.config(&cfg)
 	}
-	svc := gmm.Services{AUSF: s, SDM: sdm, UECM: d}
+	n := nssfFor(tb, cfg)
+	svc := gmm.Services{AUSF: s, SDM: sdm, UECM: d, NSSF: n}
 	if o.services != nil {
 		svc = o.services(svc)
 	}
-	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: svc, Panics: rec})
+	var avail sbi.NnssfNSSAIAvailability = n
+	if o.availability != nil {
+		avail = o.availability(n)
+	}
+	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: svc, NSSAIAvailability: avail, Panics: rec})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/nrf"
 	"github.com/keelcore/keel/internal/nrf/nfclient"
+	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sbi"
@@ -115,6 +116,7 @@ type App struct {
 	up    *userPlane
 	smf   *smf.SMF
 	amf   *amf.AMF
+	nssf  *nssf.NSSF
 	n2    sctp.Transport
 	n2ln  sctp.Listener
 	n2Err error // why N2 is not serving; nil when it is
@@ -174,7 +176,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	roots := map[string]func(context.Context) error{
 		"nrf": a.rootNRF, "udr": a.rootUDR, "udm": a.rootUDM, "ausf": a.rootAUSF, "pcf": a.rootPCF,
-		"upf": a.rootUPF, "smf": a.rootSMF, "amf": a.rootAMF,
+		"upf": a.rootUPF, "smf": a.rootSMF, "amf": a.rootAMF, "nssf": a.rootNSSF,
 	}
 	for _, nf := range config.NFNames() {
 		if root := roots[nf]; root != nil && cfg.Runs(nf) {

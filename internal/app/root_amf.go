@@ -29,13 +29,21 @@ func (a *App) rootAMF(ctx context.Context) error {
 		UECM: udm,
 		SMF:  selection.SMF(peers, loc),
 	}
+	slices, err := a.slices()
+	if err != nil {
+		return err
+	}
+	services.NSSF = slices
 	// One recorder for the process: keel_panics_total is shared by
 	// every component that has a panic boundary.
 	recorder, err := panics.New(panics.Options{Registry: a.registry, Observe: a.opts.OnPanic})
 	if err != nil {
 		return err
 	}
-	a.amf, err = amf.New(amfConfig(a.cfg), amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services, Panics: recorder})
+	cfg := amfConfig(a.cfg)
+	cfg.InstanceID = prof.InstanceID
+	a.amf, err = amf.New(cfg, amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services,
+		NSSAIAvailability: slices, Panics: recorder})
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,10 @@
 //     (N1N2MessageTransfer, used by the SMF).
 //   - NpcfSMPolicyControl: Npcf_SMPolicyControl, TS 29.512 §4.2 (SM
 //     policy associations, used by the SMF).
+//   - NnssfNSSelection: Nnssf_NSSelection, TS 29.531 §5.2 (the Get for a
+//     registration, used by the AMF for the allowed NSSAI).
+//   - NnssfNSSAIAvailability: Nnssf_NSSAIAvailability, TS 29.531 §5.3
+//     (Update by PUT and Delete of the S-NSSAIs an AMF supports per TA).
 //
 // # Selection
 //

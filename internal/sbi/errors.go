@@ -65,6 +65,14 @@ var (
 	// e.g. the subscription has no data for its DNN and S-NSSAI
 	// (TS 29.512 Table 5.7.3-1 POLICY_CONTEXT_DENIED).
 	ErrPolicyContextDenied error = &Problem{http.StatusForbidden, "POLICY_CONTEXT_DENIED", "policy_context_denied", "policy context denied", false}
+	// ErrMandatoryQueryParamMissing: a query lacks a parameter the
+	// operation needs, e.g. an Nnssf_NSSelection_Get without nf-type,
+	// nf-id or slice-info-request-for-registration (TS 29.500 Table
+	// 5.2.7.2-1 MANDATORY_QUERY_PARAM_MISSING).
+	ErrMandatoryQueryParamMissing error = &Problem{http.StatusBadRequest, "MANDATORY_QUERY_PARAM_MISSING", "mandatory_query_param_missing", "mandatory query parameter missing", false}
+	// ErrNSSAIAvailabilityNotFound: the NSSF holds no NSSAI availability
+	// information of this NF instance (TS 29.531 §5.3.2.6, 404 Not Found).
+	ErrNSSAIAvailabilityNotFound error = &Problem{http.StatusNotFound, "CONTEXT_NOT_FOUND", "nssai_availability_not_found", "NSSAI availability information not found", false}
 	// ErrUnavailable: the NF cannot serve the request now for a reason of
 	// its own — its store fails (a full disk), it is overloaded — and the
 	// request may be retried later (TS 29.500 Table 5.2.7.2-1: 503 Service

@@ -37,6 +37,9 @@ func Bounded(s Services, d time.Duration) Services {
 	if s.SMF != nil {
 		out.SMF = boundedSMF{s.SMF, 3 * d}
 	}
+	if s.NSSF != nil {
+		out.NSSF = boundedNSSF{s.NSSF, d}
+	}
 	return out
 }
 
@@ -124,4 +127,15 @@ func (b boundedSMF) ReleaseSMContext(ctx context.Context, ref string) error {
 	ctx, cancel := context.WithTimeout(ctx, b.d)
 	defer cancel()
 	return b.s.ReleaseSMContext(ctx, ref)
+}
+
+type boundedNSSF struct {
+	s sbi.NnssfNSSelection
+	d time.Duration
+}
+
+func (b boundedNSSF) NetworkSliceInformation(ctx context.Context, q sbi.NSSelectionQuery) (sbi.AuthorizedNetworkSliceInfo, error) {
+	ctx, cancel := context.WithTimeout(ctx, b.d)
+	defer cancel()
+	return b.s.NetworkSliceInformation(ctx, q)
 }

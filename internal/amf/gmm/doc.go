@@ -36,10 +36,12 @@
 //   - TS 24.501 §5.5.1.2 initial registration, §5.5.1.3 mobility and
 //     periodic registration update, with the abnormal cases of
 //     §5.5.1.2.8 (T3550, a second REGISTRATION REQUEST).
-//   - TS 24.501 §5.5.1.2.4 and TS 23.501 §5.15.5.2.1 slices: allowed,
-//     rejected (with causes) and configured NSSAI, the subscriber's default
-//     S-NSSAIs when nothing requested can be allowed, #62 only when
-//     nothing can; SD ffffff is no SD (TS 23.003 §28.4.2).
+//   - TS 24.501 §5.5.1.2.4 and TS 23.501 §5.15.5.2.1 slices: the NSSF
+//     decides the allowed, rejected and configured NSSAI for the UE's TA
+//     (Nnssf_NSSelection_Get, TS 29.531 §5.2.2.2.2; TS 23.502 §4.2.2.2.3
+//     step 3, nssai.go); the machine sends them, the rejected S-NSSAIs
+//     with cause 0 or 1 in the UE's order, and #62 only when nothing can
+//     be allowed.
 //   - TS 24.501 §8.2.7 Registration Accept IEs from configuration: 5GS
 //     network feature support, service area list, T3502, emergency
 //     number list.

@@ -16,6 +16,7 @@ import (
 	"github.com/keelcore/keel/internal/goldentest"
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/ue"
@@ -167,8 +168,9 @@ func (s *fuzzShell) Page(Paging)                                              {}
 
 // fuzzHome is what every fuzzed Machine shares.
 type fuzzHome struct {
-	cfg *Config
-	udm *udm.UDM
+	cfg  *Config
+	udm  *udm.UDM
+	nssf *nssf.NSSF
 }
 
 func newFuzzHome(tb testing.TB) *fuzzHome {
@@ -177,9 +179,15 @@ func newFuzzHome(tb testing.TB) *fuzzHome {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &fuzzHome{udm: d, cfg: &Config{
+	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{
+		{TAI: ident.TAI{PLMN: fuzzPLMN, TAC: 1}, Slices: []sbi.SNSSAI{{SST: 1}}},
+	}}, nssf.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &fuzzHome{udm: d, nssf: n, cfg: &Config{
 		PLMN: fuzzPLMN, ServingNetworkName: kdf.ServingNetworkName("001", "01"),
-		TAIs: []ident.TAI{{PLMN: fuzzPLMN, TAC: 1}}, Slices: []ident.SNSSAI{{SST: 1}},
+		TAIs: []ident.TAI{{PLMN: fuzzPLMN, TAC: 1}}, NFInstanceID: "6f3f8d1e-7b7a-4c1e-9a57-0c2b6a3e0001",
 		Integrity: []uint8{2, 1, 3}, Ciphering: []uint8{2, 0}, T3512: time.Hour, Timers: DefaultTimers,
 	}}
 }
@@ -192,7 +200,7 @@ func (h *fuzzHome) machine(tb testing.TB) (*Machine, *fuzzShell) {
 		tb.Fatal(err)
 	}
 	sh := &fuzzShell{tb: tb}
-	return New(h.cfg, Services{AUSF: a, SDM: h.udm, UECM: h.udm, SMF: fuzzSMF{}}, sh, slog.New(slog.DiscardHandler)), sh
+	return New(h.cfg, Services{AUSF: a, SDM: h.udm, UECM: h.udm, SMF: fuzzSMF{}, NSSF: h.nssf}, sh, slog.New(slog.DiscardHandler)), sh
 }
 
 func fuzzUE(tb testing.TB, k secret.Key128, sqn uint64) *ue.UE {

@@ -18,6 +18,7 @@ import (
 	"github.com/keelcore/keel/internal/crypto/kdf"
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/ue"
@@ -207,6 +208,11 @@ type worldOptions struct {
 	subDefaults []store.SNSSAI
 	slices      []ident.SNSSAI
 	ueNSSAI     []ue.SNSSAI
+	// nssf, when set, configures the NSSF in place of the AMF's slices
+	// in its TA; tai is the UE's TA, as the gNB reports it (none when
+	// nil).
+	nssf *nssf.Config
+	tai  *ident.TAI
 	// accept sets the AMF's Registration Accept IEs.
 	accept gmm.AcceptIEs
 	// nitz and after set the AMF's NITZ and connection policy after
@@ -262,15 +268,31 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	}
 	cfg := &gmm.Config{
 		PLMN: plmn, ServingNetworkName: kdf.ServingNetworkName("001", "01"),
-		TAIs: []ident.TAI{{PLMN: plmn, TAC: 1}}, Slices: o.slices,
+		TAIs: []ident.TAI{{PLMN: plmn, TAC: 1}}, NFInstanceID: "6f3f8d1e-7b7a-4c1e-9a57-0c2b6a3e0001",
 		Integrity: []uint8{2, 1, 3}, Ciphering: o.ciphering, T3512: 54 * time.Minute, Timers: gmm.DefaultTimers,
 		Accept: o.accept, NITZ: o.nitz, AfterRegistration: o.after,
 	}
-	w := &world{t: t, timer: map[gmm.Timer]bool{}, cfg: cfg, svc: gmm.Services{AUSF: a, SDM: d, UECM: d}}
+	// The NSSF knows the AMF's slices in its TA, as app configures it.
+	var slices []sbi.SNSSAI
+	for _, s := range o.slices {
+		slices = append(slices, sbi.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
+	}
+	nc := nssf.Config{TAs: []nssf.TASlices{{TAI: ident.TAI{PLMN: plmn, TAC: 1}, Slices: slices}}}
+	if o.nssf != nil {
+		nc = *o.nssf
+	}
+	n, err := nssf.New(nc, nssf.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{t: t, timer: map[gmm.Timer]bool{}, cfg: cfg, svc: gmm.Services{AUSF: a, SDM: d, UECM: d, NSSF: n}}
 	if o.smf {
 		w.svc.SMF = transcriptSMF{w}
 	}
 	w.m = gmm.New(cfg, w.svc, shell{w}, slog.New(slog.DiscardHandler))
+	if o.tai != nil {
+		w.m.Locate(*o.tai)
+	}
 	k := testK
 	if !o.ueK.IsZero() {
 		k = o.ueK

@@ -227,12 +227,19 @@ func (m *Machine) accept(ctx context.Context) {
 	if r.kind != regInitial {
 		previous = m.allowed
 	}
-	slices := decideNSSAI(r.nssai, previous, m.subscribed, m.defaults, m.cfg.Slices)
+	slices, err := m.selectNSSAI(ctx, r.nssai, previous)
+	if err != nil {
+		if !sbi.Temporary(err) {
+			m.log.Error("Nnssf_NSSelection_Get failed", "error", err)
+		}
+		m.serviceFailed(err, nas.CauseProtocolErrorUnspecified)
+		return
+	}
 	if len(slices.allowed) == 0 {
 		// TS 24.501 §5.5.1.2.5: no slice the UE may use here: #62 with
 		// the rejected NSSAI.
 		m.logReject("registration rejected", nas.CauseNoNetworkSlicesAvailable, "reason", "no network slice can be allowed",
-			"requested", fmt.Sprint(r.nssai), "subscribed", fmt.Sprint(m.subscribed), "served", fmt.Sprint(m.cfg.Slices))
+			"requested", fmt.Sprint(r.nssai), "subscribed", fmt.Sprint(m.subscribed), "rejected", fmt.Sprint(slices.rejected))
 		m.rejectNSSAI(slices.rejected)
 		return
 	}

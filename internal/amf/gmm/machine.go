@@ -110,7 +110,9 @@ type Config struct {
 	PLMN               ident.PLMN
 	ServingNetworkName string
 	TAIs               []ident.TAI
-	Slices             []ident.SNSSAI
+	// NFInstanceID is the AMF's NF instance ID (a UUID), the nf-id of
+	// its Nnssf_NSSelection queries (TS 29.531 §6.1.3.2.3.1).
+	NFInstanceID string
 	// Integrity and Ciphering are the algorithm preference orders.
 	Integrity, Ciphering []uint8
 	T3512                time.Duration
@@ -219,6 +221,9 @@ type Services struct {
 	UECM sbi.NudmUECM
 	// SMF serves the UE's PDU sessions; nil refuses them.
 	SMF sbi.NsmfPDUSession
+	// NSSF decides the slices of each registration (Nnssf_NSSelection,
+	// TS 23.502 §4.2.2.2.3); nil refuses registrations.
+	NSSF sbi.NnssfNSSelection
 }
 
 // ContextSetup is what an Initial Context Setup Request carries for the
@@ -379,6 +384,9 @@ type Machine struct {
 	// tais is the TAI list of the UE's last REGISTRATION ACCEPT: its
 	// registration area, where it is paged.
 	tais []ident.TAI
+	// tai is the UE's current TA as the gNB last reported it (Locate);
+	// nil until then.
+	tai *ident.TAI
 	// cu is the running generic UE configuration update procedure
 	// (handle_configuration_update.go).
 	cu *configUpdate
@@ -391,6 +399,11 @@ type Machine struct {
 func New(cfg *Config, svc Services, sh Shell, log *slog.Logger) *Machine {
 	return &Machine{cfg: cfg, svc: svc, sh: sh, log: log, connected: true}
 }
+
+// Locate tells the machine the UE's current TA, from the User Location
+// Information of an NGAP message carrying its NAS (TS 38.413 §9.3.1.16):
+// the NSSF decides the allowed NSSAI for it (TS 29.531 §5.2.2.2.2).
+func (m *Machine) Locate(tai ident.TAI) { m.tai = &tai }
 
 // State returns the 5GMM state.
 func (m *Machine) State() State { return m.state }

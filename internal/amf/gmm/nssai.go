@@ -1,8 +1,13 @@
 package gmm
 
 import (
+	"context"
+	"errors"
+	"fmt"
+
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // nssaiDecision is what a registration makes of the UE's slices
@@ -17,83 +22,60 @@ type nssaiDecision struct {
 	configured []ident.SNSSAI
 }
 
-// decideNSSAI applies TS 23.501 §5.15.5.2.1 and TS 24.501 §5.5.1.2.4 to a
-// registration:
-//
-//   - the configured NSSAI for the serving PLMN is the subscribed
-//     S-NSSAIs the AMF serves;
-//   - a requested S-NSSAI in it is allowed; any other is rejected, with
-//     "not available in the current PLMN" (the AMF serves its slices in
-//     every tracking area, so "not available in the current registration
-//     area" does not arise);
-//   - when none of the requested can be allowed, or none was requested,
-//     the allowed NSSAI is the subscriber's default S-NSSAIs the AMF
-//     serves;
-//   - the configured NSSAI is sent when the UE requested no NSSAI or
-//     requested an S-NSSAI not in it.
-//
-// previous is the allowed NSSAI of a registered UE: a mobility or
-// periodic update that requests no NSSAI keeps it, as far as the
-// subscription and the AMF still allow it (§5.5.1.3.4). S-NSSAIs compare
-// with SD ffffff and no SD the same (TS 23.003 §28.4.2); the NSSAIs
-// decided hold each S-NSSAI once, in its canonical form (no SD rather
-// than ffffff), whatever form the UE or the subscription used.
-func decideNSSAI(requested, previous, subscribed, defaults, served []ident.SNSSAI) nssaiDecision {
-	var d nssaiDecision
-	var configured []ident.SNSSAI
-	for _, s := range subscribed {
-		if contains(served, s) && !contains(configured, s) {
-			configured = append(configured, s.Canonical())
-		}
+// errNoNSSF: the AMF was given no NSSF to ask.
+var errNoNSSF = errors.New("gmm: no NSSF")
+
+// selectNSSAI asks the NSSF for the registration's slices
+// (Nnssf_NSSelection_Get, TS 29.531 §5.2.2.2.2; TS 23.502 §4.2.2.2.3
+// step 3), which decides them by TS 23.501 §5.15.5.2.1: the requested
+// NSSAI, the subscribed S-NSSAIs with their default indication, the UE's
+// TA and, for a registration update, previous, the UE's allowed NSSAI.
+// The rejected NSSAI lists the requested S-NSSAIs the NSSF rejected, in
+// the UE's order and form, with cause 0 when not available in the PLMN
+// and 1 when not in the registration area (TS 24.501 §9.11.3.46).
+func (m *Machine) selectNSSAI(ctx context.Context, requested, previous []ident.SNSSAI) (nssaiDecision, error) {
+	if m.svc.NSSF == nil {
+		return nssaiDecision{}, errNoNSSF
 	}
-	// find returns the configured entry for s.
-	find := func(s ident.SNSSAI) (ident.SNSSAI, bool) {
-		for _, c := range configured {
-			if c.Same(s) {
-				return c, true
-			}
-		}
-		return ident.SNSSAI{}, false
+	in := &sbi.SliceInfoForRegistration{RequestedNSSAI: toSBI(requested)}
+	for _, s := range m.subscribed {
+		in.SubscribedNSSAI = append(in.SubscribedNSSAI, sbi.SubscribedSNSSAI{SubscribedSNSSAI: toSBI1(s), DefaultIndication: contains(m.defaults, s)})
 	}
-	if len(requested) == 0 && len(previous) > 0 {
+	if len(previous) > 0 {
+		a := sbi.AllowedNSSAI{AccessType: sbi.AccessType3GPP}
 		for _, s := range previous {
-			if c, ok := find(s); ok && !contains(d.allowed, c) {
-				d.allowed = append(d.allowed, c)
-			}
+			a.AllowedSNSSAIList = append(a.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: toSBI1(s)})
 		}
-		if len(d.allowed) > 0 {
-			return d
-		}
+		in.AllowedNSSAICurrentAccess = &a
 	}
-	sendConfigured := len(requested) == 0
+	q := sbi.NSSelectionQuery{NFType: "AMF", NFID: m.cfg.NFInstanceID, SliceInfoForRegistration: in}
+	if m.tai != nil {
+		tai := *m.tai
+		q.TAI = &tai
+	}
+	info, err := m.svc.NSSF.NetworkSliceInformation(ctx, q)
+	if err != nil {
+		return nssaiDecision{}, fmt.Errorf("Nnssf_NSSelection_Get: %w", err)
+	}
+	d := nssaiDecision{allowed: toNGAP(info.Allowed())}
 	var seen []ident.SNSSAI
 	for _, s := range requested {
 		if contains(seen, s) {
 			continue
 		}
 		seen = append(seen, s)
-		c, ok := find(s)
-		if !ok {
+		switch {
+		case containsSBI(info.RejectedNSSAIInPLMN, s):
 			d.rejected = append(d.rejected, nas.RejectedSNSSAI{SNSSAI: s, Cause: nas.RejectedNotAvailableInPLMN})
-			sendConfigured = true
-			continue
-		}
-		if !contains(d.allowed, c) {
-			d.allowed = append(d.allowed, c)
+		case containsSBI(info.RejectedNSSAIInTA, s):
+			d.rejected = append(d.rejected, nas.RejectedSNSSAI{SNSSAI: s, Cause: nas.RejectedNotAvailableInRegistrationArea})
 		}
 	}
-	if len(d.allowed) == 0 {
-		// TS 23.501 §5.15.5.2.1: the default S-NSSAIs.
-		for _, s := range defaults {
-			if c, ok := find(s); ok && !contains(d.allowed, c) {
-				d.allowed = append(d.allowed, c)
-			}
-		}
+	for _, c := range info.ConfiguredNSSAI {
+		s := c.ConfiguredSNSSAI
+		d.configured = append(d.configured, ident.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
 	}
-	if sendConfigured {
-		d.configured = configured
-	}
-	return d
+	return d, nil
 }
 
 // contains reports whether list holds the slice s, with SD ffffff and no
@@ -105,4 +87,24 @@ func contains(list []ident.SNSSAI, s ident.SNSSAI) bool {
 		}
 	}
 	return false
+}
+
+func containsSBI(list []sbi.SNSSAI, s ident.SNSSAI) bool {
+	for _, x := range list {
+		if x.Canonical() == toSBI1(s).Canonical() {
+			return true
+		}
+	}
+	return false
+}
+
+func toSBI1(s ident.SNSSAI) sbi.SNSSAI { return sbi.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD} }
+
+// toSBI converts slices for the SBI.
+func toSBI(list []ident.SNSSAI) []sbi.SNSSAI {
+	var out []sbi.SNSSAI
+	for _, s := range list {
+		out = append(out, toSBI1(s))
+	}
+	return out
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/nssf"
+	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sim/ue"
 	"github.com/keelcore/keel/internal/store"
 )
@@ -196,6 +198,29 @@ func TestNSSAINoSDValue(t *testing.T) {
 		})
 		w.check("nssai_sd_ffffff_subscribed")
 	})
+}
+
+// TS 23.501 §5.15.5.2.1, TS 24.501 §9.11.3.46: the NSSF decides for the
+// UE's TA. A requested slice subscribed and available in the PLMN but not
+// in the UE's TA is rejected "not available in the current registration
+// area" (cause 1); one not available in the PLMN is rejected with cause
+// 0 and, being outside the UE's configured NSSAI, has the configured
+// NSSAI sent. The rejected NSSAI keeps the UE's order.
+func TestNSSAIRejectedInTA(t *testing.T) {
+	home := plmn
+	w := registerShowing(t, worldOptions{
+		subNSSAI: []store.SNSSAI{{SST: 1}, {SST: 2}},
+		ueNSSAI:  []ue.SNSSAI{{SST: 2}, {SST: 5}, {SST: 1}},
+		nssf: &nssf.Config{TAs: []nssf.TASlices{
+			{TAI: ident.TAI{PLMN: home, TAC: 1}, Slices: []sbi.SNSSAI{{SST: 1}}},
+			{TAI: ident.TAI{PLMN: home, TAC: 2}, Slices: []sbi.SNSSAI{{SST: 1}, {SST: 2}}},
+		}},
+		tai: &ident.TAI{PLMN: plmn, TAC: 1},
+	})
+	if w.m.State() != gmm.Registered {
+		t.Errorf("state %s, want registered", w.m.State())
+	}
+	w.check("nssai_rejected_in_ta")
 }
 
 // TS 24.501 §5.5.1.3.4: a periodic registration update, which carries

@@ -230,3 +230,42 @@ func (w pcf) Update(ctx context.Context, id string, upd sbi.SMPolicyUpdate) (sbi
 	}
 	return w.s.Update(ctx, id, upd)
 }
+
+// NSSelection wraps an Nnssf_NSSelection service.
+func NSSelection(s sbi.NnssfNSSelection, f *Faults) sbi.NnssfNSSelection { return nsSelection{s, f} }
+
+type nsSelection struct {
+	s sbi.NnssfNSSelection
+	f *Faults
+}
+
+func (w nsSelection) NetworkSliceInformation(ctx context.Context, q sbi.NSSelectionQuery) (sbi.AuthorizedNetworkSliceInfo, error) {
+	if err := w.f.inject(ctx, "NetworkSliceInformation"); err != nil {
+		return sbi.AuthorizedNetworkSliceInfo{}, err
+	}
+	return w.s.NetworkSliceInformation(ctx, q)
+}
+
+// NSSAIAvailability wraps an Nnssf_NSSAIAvailability service.
+func NSSAIAvailability(s sbi.NnssfNSSAIAvailability, f *Faults) sbi.NnssfNSSAIAvailability {
+	return nssaiAvailability{s, f}
+}
+
+type nssaiAvailability struct {
+	s sbi.NnssfNSSAIAvailability
+	f *Faults
+}
+
+func (w nssaiAvailability) UpdateNSSAIAvailability(ctx context.Context, nfID string, info sbi.NSSAIAvailabilityInfo) (sbi.AuthorizedNSSAIAvailabilityInfo, error) {
+	if err := w.f.inject(ctx, "UpdateNSSAIAvailability"); err != nil {
+		return sbi.AuthorizedNSSAIAvailabilityInfo{}, err
+	}
+	return w.s.UpdateNSSAIAvailability(ctx, nfID, info)
+}
+
+func (w nssaiAvailability) DeleteNSSAIAvailability(ctx context.Context, nfID string) error {
+	if err := w.f.inject(ctx, "DeleteNSSAIAvailability"); err != nil {
+		return err
+	}
+	return w.s.DeleteNSSAIAvailability(ctx, nfID)
+}

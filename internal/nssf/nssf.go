@@ -1,0 +1,191 @@
+package nssf
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// Config is the operator's network slice configuration.
+type Config struct {
+	// TAs lists the S-NSSAIs of each tracking area (TS 23.501 §5.15.8):
+	// those the NSSF authorizes an AMF to support there. A TA listed
+	// twice takes the union.
+	TAs []TASlices
+}
+
+// TASlices are the S-NSSAIs of one tracking area.
+type TASlices struct {
+	TAI    ident.TAI
+	Slices []sbi.SNSSAI
+}
+
+// Options are the NSSF's collaborators.
+type Options struct {
+	// Logger receives the NSSF's records; nil discards them.
+	Logger *slog.Logger
+	// Registry receives the NSSF's metrics; nil leaves them unregistered.
+	Registry prometheus.Registerer
+}
+
+// NSSF implements sbi.NnssfNSSelection and sbi.NnssfNSSAIAvailability.
+type NSSF struct {
+	log     *slog.Logger
+	metrics *metrics
+	// configured holds the S-NSSAIs of each TA of Config, canonical and
+	// each once; fixed after New.
+	configured map[ident.TAI][]sbi.SNSSAI
+
+	mu struct {
+		sync.RWMutex
+		// stopped is set by Stop and cleared by Start: requests are
+		// refused while it is set.
+		stopped bool
+		// byNF holds, per NF instance ID, the S-NSSAIs authorized in
+		// each TA it reported (possibly none), as its last update left
+		// them.
+		byNF map[string]map[ident.TAI][]sbi.SNSSAI
+	}
+}
+
+var (
+	_ sbi.NnssfNSSelection       = (*NSSF)(nil)
+	_ sbi.NnssfNSSAIAvailability = (*NSSF)(nil)
+)
+
+// New builds an NSSF from the operator's configuration, serving at once.
+func New(cfg Config, opts Options) (*NSSF, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	n := &NSSF{log: opts.Logger, configured: map[ident.TAI][]sbi.SNSSAI{}}
+	for _, ta := range cfg.TAs {
+		if err := ta.TAI.Validate(); err != nil {
+			return nil, fmt.Errorf("nssf: configuration: %w", err)
+		}
+		list := n.configured[ta.TAI]
+		for _, s := range ta.Slices {
+			if err := validSNSSAI(s); err != nil {
+				return nil, fmt.Errorf("nssf: configuration: TA %s: %w", ta.TAI, err)
+			}
+			list = add(list, s)
+		}
+		n.configured[ta.TAI] = list
+	}
+	n.mu.byNF = map[string]map[ident.TAI][]sbi.SNSSAI{}
+	m, err := newMetrics(opts.Registry, n.reporting)
+	if err != nil {
+		return nil, fmt.Errorf("nssf: %w", err)
+	}
+	n.metrics = m
+	return n, nil
+}
+
+// Start lets the NSSF serve requests again after Stop. The NSSF runs no
+// goroutine of its own: its services run on their callers'.
+func (n *NSSF) Start(ctx context.Context) error {
+	n.mu.Lock()
+	n.mu.stopped = false
+	n.mu.Unlock()
+	return nil
+}
+
+// Stop makes every further request answer sbi.ErrUnavailable, as an NSSF
+// that is going away does (TS 29.500 §5.2.7.2: 503). The reported
+// availability is kept for a Start that follows.
+func (n *NSSF) Stop(ctx context.Context) error {
+	n.mu.Lock()
+	n.mu.stopped = true
+	n.mu.Unlock()
+	return nil
+}
+
+// reporting counts the NF instances whose availability the NSSF holds.
+func (n *NSSF) reporting() float64 {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return float64(len(n.mu.byNF))
+}
+
+// supported returns the S-NSSAIs supported in tai and in its PLMN (all
+// PLMNs when tai is nil), canonical and each once. A TA some AMF
+// reported supports what the NSSF authorized for the AMFs there; one no
+// AMF reported, what the configuration lists; one the NSSF does not know
+// at all, what its PLMN supports. It fails only when the NSSF is stopped.
+func (n *NSSF) supported(tai *ident.TAI) (inTA, inPLMN []sbi.SNSSAI, err error) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	if n.mu.stopped {
+		return nil, nil, fmt.Errorf("nssf: stopped: %w", sbi.ErrUnavailable)
+	}
+	in := func(t ident.TAI) (list []sbi.SNSSAI, known bool) {
+		for _, tas := range n.mu.byNF {
+			if l, ok := tas[t]; ok {
+				known = true
+				for _, s := range l {
+					list = add(list, s)
+				}
+			}
+		}
+		if known {
+			return list, true
+		}
+		list, known = n.configured[t]
+		return list, known
+	}
+	// Every TA known, from the configuration and the reports (the
+	// reports name only configured TAs: authorize drops the others).
+	for t := range n.configured {
+		if tai != nil && t.PLMN != tai.PLMN {
+			continue
+		}
+		l, _ := in(t)
+		for _, s := range l {
+			inPLMN = add(inPLMN, s)
+		}
+	}
+	if tai == nil {
+		return inPLMN, inPLMN, nil
+	}
+	inTA, known := in(*tai)
+	if !known {
+		inTA = inPLMN
+	}
+	return inTA, inPLMN, nil
+}
+
+// add appends s, canonical, to list unless list holds it.
+func add(list []sbi.SNSSAI, s sbi.SNSSAI) []sbi.SNSSAI {
+	if contains(list, s) {
+		return list
+	}
+	return append(list, s.Canonical())
+}
+
+// contains reports whether list holds the slice s, with SD ffffff and no
+// SD the same (TS 23.003 §28.4.2).
+func contains(list []sbi.SNSSAI, s sbi.SNSSAI) bool {
+	for _, x := range list {
+		if same(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// same reports whether a and b name the same slice (TS 23.003 §28.4.2).
+func same(a, b sbi.SNSSAI) bool { return a.Canonical() == b.Canonical() }
+
+// validSNSSAI checks a slice against TS 29.571 Snssai: an SD has 24 bits.
+func validSNSSAI(s sbi.SNSSAI) error {
+	if s.HasSD && s.SD > 0xffffff {
+		return fmt.Errorf("S-NSSAI: SD %#x exceeds 24 bits", s.SD)
+	}
+	return nil
+}
