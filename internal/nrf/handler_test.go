@@ -178,14 +178,19 @@ func TestHTTPBadInput(t *testing.T) {
 }
 
 // TestHTTPNotifier: notifications reach a subscriber's callback over
-// HTTP/2 with the callback header.
+// HTTP/2 with the callback header, as NotificationData of the
+// TS 29.510 document (the profile without its allowed* members).
 func TestHTTPNotifier(t *testing.T) {
+	v := openapitest.New(t)
 	got := make(chan nnrf.NotificationData, 4)
 	srv := sbihttp.NewServer(sbihttp.ServerConfig{})
 	srv.Service("notify", "v1").Handle("POST /nrf", func(w http.ResponseWriter, r *http.Request) error {
 		if r.Header.Get(sbihttp.HeaderCallback) != "Nnrf_NFManagement_NFStatusNotify" {
 			return sbi.ErrInvalidRequest
 		}
+		body, _ := io.ReadAll(r.Body)
+		v.CheckSchema("TS29510_Nnrf_NFManagement.yaml", "NotificationData", body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		var n nnrf.NotificationData
 		if err := sbihttp.Decode(r, &n); err != nil {
 			return err
@@ -206,6 +211,9 @@ func TestHTTPNotifier(t *testing.T) {
 	if _, _, err := f.nrf.Register(amfID, amfProfile()); err != nil {
 		t.Fatal(err)
 	}
+	if err := f.nrf.Deregister(amfID); err != nil {
+		t.Fatal(err)
+	}
 	select {
 	case n := <-got:
 		if n.Event != nnrf.EventRegistered || !strings.HasSuffix(n.NFInstanceURI, "/nnrf-nfm/v1/nf-instances/"+amfID) || n.NFProfile["nfType"] != "AMF" {
@@ -213,6 +221,17 @@ func TestHTTPNotifier(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no notification")
+	}
+	select {
+	case n := <-got:
+		if n.Event != nnrf.EventDeregistered || n.NFProfile != nil {
+			t.Errorf("notification = %+v", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no NF_DEREGISTERED notification")
+	}
+	if v.Count() != 2 {
+		t.Errorf("the oracle checked %d notifications, want 2", v.Count())
 	}
 	if err := (HTTPNotifier{Client: sbihttp.NewClient(sbihttp.ClientConfig{Timeout: time.Second})}).Notify(context.Background(), "http://127.0.0.1:1/x", nnrf.NotificationData{}); !errors.Is(err, sbi.ErrNoInstance) {
 		t.Errorf("Notify to nobody = %v", err)

@@ -120,13 +120,21 @@ func TestRegisterHeartbeatReregisterDeregister(t *testing.T) {
 		return metrictest.Value(t, s.reg, "keel_nrf_nfm_requests_total", "operation", "heartbeat", "result", "ok") >= 1
 	})
 
+	if err := c.Subscribe(ctx, &nnrf.SubscrCond{NFType: nnrf.AUSF}, "http://127.0.0.1:1/notify"); err != nil {
+		t.Fatal(err)
+	}
+
 	// The NRF restarts on the same address with an empty registry: the
-	// next heartbeat gets 404 and the client registers again.
+	// next heartbeat gets 404 and the client registers again and makes
+	// its subscription again.
 	s.stop()
 	s2 := startNRF(t, v, s.addr)
 	waitFor(t, "registration at the restarted NRF", func() bool {
 		_, err := s2.nrf.Profile(udmID)
 		return err == nil
+	})
+	waitFor(t, "the subscription made again", func() bool {
+		return metrictest.Value(t, s2.reg, "keel_nrf_nfm_requests_total", "operation", "subscribe", "result", "ok") == 1
 	})
 
 	stopCtx, stopCancel := context.WithTimeout(context.Background(), 5*time.Second)

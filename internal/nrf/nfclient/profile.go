@@ -139,8 +139,10 @@ func Profile(s Spec) (nnrf.Profile, error) {
 		} else {
 			p.IPv6Addresses, ep.IPv6Address = []string{host}, host
 		}
-	} else {
+	} else if nnrf.ValidFQDN(host) {
 		p.FQDN = host
+	} else {
+		return nnrf.Profile{}, fmt.Errorf("nfclient: apiRoot %q: the host must be an IP address or a fully qualified domain name (TS 29.571 Fqdn)", s.APIRoot)
 	}
 	for _, name := range services {
 		svc := nnrf.Service{

@@ -44,6 +44,13 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 // TS 29.571 §5.3.2).
 func ValidInstanceID(s string) bool { return uuidPattern.MatchString(s) }
 
+// fqdnPattern is TS 29.571 Fqdn: labels and a top-level label of
+// letters, 4 to 253 characters.
+var fqdnPattern = regexp.MustCompile(`^([0-9A-Za-z]([-0-9A-Za-z]{0,61}[0-9A-Za-z])?\.)+[A-Za-z]{2,63}\.?$`)
+
+// ValidFQDN reports whether s is an Fqdn of TS 29.571 §5.2.2.
+func ValidFQDN(s string) bool { return len(s) >= 4 && len(s) <= 253 && fqdnPattern.MatchString(s) }
+
 // routingIndicator is TS 29.510 UdmInfo/AusfInfo routingIndicators.
 var routingIndicator = regexp.MustCompile(`^[0-9]{1,4}$`)
 
@@ -117,6 +124,8 @@ func (p *Profile) Validate() error {
 		return errf(ErrIEIncorrect, "/nfStatus", "unknown status %q", p.NFStatus)
 	case p.FQDN == "" && len(p.IPv4Addresses) == 0 && len(p.IPv6Addresses) == 0:
 		return errf(ErrIEMissing, "/fqdn", "a profile needs an fqdn, ipv4Addresses or ipv6Addresses")
+	case p.FQDN != "" && !ValidFQDN(p.FQDN):
+		return errf(ErrOptionalIEIncorrect, "/fqdn", "%q is not a fully qualified domain name", p.FQDN)
 	case p.HeartBeatTimer < 0:
 		return errf(ErrOptionalIEIncorrect, "/heartBeatTimer", "must be at least 1")
 	}

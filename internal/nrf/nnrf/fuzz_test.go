@@ -13,8 +13,8 @@ import (
 
 func FuzzDecodeProfile(f *testing.F) {
 	f.Add([]byte(udmProfile))
-	f.Add([]byte(`{"nfInstanceId":"5a4c5f0e-1b2d-4c3e-8f9a-0b1c2d3e4f50","nfType":"SMF","nfStatus":"REGISTERED","fqdn":"smf","smfInfo":{"sNssaiSmfInfoList":[{"sNssai":{"sst":1,"sdRanges":[{"start":"000001","end":"0000ff"}]},"dnnSmfInfoList":[{"dnn":"*"}]}]}}`))
-	f.Add([]byte(`{"nfInstanceId":"5a4c5f0e-1b2d-4c3e-8f9a-0b1c2d3e4f50","nfType":"AMF","nfStatus":"REGISTERED","fqdn":"amf","amfInfo":{"amfSetId":"001","amfRegionId":"01","guamiList":[{"plmnId":{"mcc":"001","mnc":"01"},"amfId":"010040"}],"taiList":[{"plmnId":{"mcc":"001","mnc":"01"},"tac":"000001"}]}}`))
+	f.Add([]byte(`{"nfInstanceId":"5a4c5f0e-1b2d-4c3e-8f9a-0b1c2d3e4f50","nfType":"SMF","nfStatus":"REGISTERED","fqdn":"smf.keel.example","smfInfo":{"sNssaiSmfInfoList":[{"sNssai":{"sst":1,"sdRanges":[{"start":"000001","end":"0000ff"}]},"dnnSmfInfoList":[{"dnn":"*"}]}]}}`))
+	f.Add([]byte(`{"nfInstanceId":"5a4c5f0e-1b2d-4c3e-8f9a-0b1c2d3e4f50","nfType":"AMF","nfStatus":"REGISTERED","fqdn":"amf.keel.example","amfInfo":{"amfSetId":"001","amfRegionId":"01","guamiList":[{"plmnId":{"mcc":"001","mnc":"01"},"amfId":"010040"}],"taiList":[{"plmnId":{"mcc":"001","mnc":"01"},"tac":"000001"}]}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, doc, err := DecodeProfile(b)
 		if err != nil {
@@ -124,5 +124,27 @@ func FuzzParseTokenForm(f *testing.F) {
 		if r.GrantType != "client_credentials" || !ValidInstanceID(r.NFInstanceID) {
 			t.Fatalf("accepted %+v", r)
 		}
+	})
+}
+
+func FuzzDecodeSubscription(f *testing.F) {
+	f.Add([]byte(`{"nfStatusNotificationUri":"http://amf.keel.example:8000/notify","subscrCond":{"nfType":"UDM"},"reqNotifEvents":["NF_REGISTERED","NF_DEREGISTERED"],"validityTime":"2026-12-06T21:00:00Z"}`))
+	f.Add([]byte(`{"nfStatusNotificationUri":"https://[::1]/n","subscrCond":{"nfInstanceId":"5a4c5f0e-1b2d-4c3e-8f9a-0b1c2d3e4f50"},"reqNfInstanceId":"c3a4d7e2-8b1f-4f0a-a6d5-2e9f0b7c1d02"}`))
+	f.Add([]byte(`{"nfStatusNotificationUri":"http://a/n","subscrCond":{"serviceName":"nudm-sdm"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := DecodeSubscription(b)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Status != 400 {
+				t.Fatalf("DecodeSubscription = %v", err)
+			}
+			return
+		}
+		if s.NFStatusNotificationURI == "" || s.SubscriptionID != "" {
+			t.Fatalf("accepted %+v", s)
+		}
+		p := Profile{NFInstanceID: "5a4c5f0e-1b2d-4c3e-8f9a-0b1c2d3e4f50", NFType: UDM}
+		s.SubscrCond.Covers(&p)
+		s.Wants(EventRegistered)
 	})
 }

@@ -52,6 +52,7 @@ func TestDecodeProfileRefuses(t *testing.T) {
 		{"bad status", func(m map[string]any) { m["nfStatus"] = "UP" }, ErrIEIncorrect, "/nfStatus"},
 		{"no address", func(m map[string]any) { delete(m, "ipv4Addresses") }, ErrIEMissing, "/fqdn"},
 		{"wrong type", func(m map[string]any) { m["heartBeatTimer"] = "10" }, ErrIEIncorrect, "/heartBeatTimer"},
+		{"bad FQDN", func(m map[string]any) { m["fqdn"] = "udm" }, ErrOptionalIEIncorrect, "/fqdn"},
 		{"bad IPv4", func(m map[string]any) { m["ipv4Addresses"] = []any{"::1"} }, ErrOptionalIEIncorrect, "/ipv4Addresses/0"},
 		{"bad SUPI range", func(m map[string]any) {
 			m["udmInfo"] = map[string]any{"supiRanges": []any{map[string]any{"start": "2", "end": "1"}}}

@@ -43,6 +43,8 @@ var services = []string{
 // concurrent use.
 type Spec struct {
 	routes []route
+	// docs are the service documents by file name, for CheckSchema.
+	docs map[string]*openapi3.T
 }
 
 // route is one operation: its document's server path prefix
@@ -87,7 +89,7 @@ var load = sync.OnceValues(func() (*Spec, error) {
 		read[name] = repair(data)
 		return read[name], nil
 	}
-	s := &Spec{}
+	s := &Spec{docs: make(map[string]*openapi3.T)}
 	for _, name := range services {
 		data, err := files.ReadFile("openapi/" + name)
 		if err != nil {
@@ -112,6 +114,7 @@ func Load() (*Spec, error) { return load() }
 
 // add indexes the operations of doc under its server's path prefix.
 func (s *Spec) add(name string, doc *openapi3.T) error {
+	s.docs[name] = doc
 	// Nnrf_AccessToken has no server: its path is below the NRF's apiRoot.
 	server, prefix := &openapi3.Server{URL: "{apiRoot}"}, ""
 	if len(doc.Servers) > 0 {
