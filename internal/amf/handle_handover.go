@@ -80,7 +80,7 @@ type hoItem struct {
 	ref      string
 	transfer []byte
 	failed   bool // not admitted by the target
-	answer   sbi.SMContextUpdated
+	answer   sbi.SmContextUpdatedData
 	err      error
 }
 
@@ -154,8 +154,8 @@ func (a *AMF) handoverRequired(u *ueContext, c *ueConn, h ngap.HandoverRequired)
 	items := ho.items
 	go func() {
 		defer a.runs.wg.Done()
-		a.smfHandover(items, sbi.HOPreparing, func(it hoItem) sbi.SMContextUpdate {
-			return sbi.SMContextUpdate{HOState: sbi.HOPreparing, N2SMType: sbi.N2HandoverRequired, N2SM: it.transfer}
+		a.smfHandover(items, sbi.HOPreparing, func(it hoItem) sbi.SmContextUpdateData {
+			return sbi.SmContextUpdateData{HoState: sbi.HOPreparing, N2SmInfoType: sbi.N2HandoverRequired, N2SmInfo: sbi.N2SM(it.transfer)}
 		})
 		u.do(func() { a.handoverPrepared(u, ho, items) })
 	}()
@@ -163,7 +163,7 @@ func (a *AMF) handoverRequired(u *ueContext, c *ueConn, h ngap.HandoverRequired)
 
 // smfHandover calls Nsmf_PDUSession_UpdateSMContext for each item from
 // a goroutine, never from the UE's executor.
-func (a *AMF) smfHandover(items []hoItem, _ sbi.HOState, upd func(hoItem) sbi.SMContextUpdate) {
+func (a *AMF) smfHandover(items []hoItem, _ sbi.HoState, upd func(hoItem) sbi.SmContextUpdateData) {
 	for i := range items {
 		it := &items[i]
 		if a.services.SMF == nil {
@@ -183,7 +183,9 @@ func (a *AMF) cancelAtSMF(items []hoItem) {
 	}
 	go func() {
 		defer a.runs.wg.Done()
-		a.smfHandover(items, sbi.HOCancelled, func(hoItem) sbi.SMContextUpdate { return sbi.SMContextUpdate{HOState: sbi.HOCancelled} })
+		a.smfHandover(items, sbi.HOCancelled, func(hoItem) sbi.SmContextUpdateData {
+			return sbi.SmContextUpdateData{HoState: sbi.HOCancelled, Cause: sbi.CauseHOCancel}
+		})
 	}()
 }
 
@@ -204,11 +206,11 @@ func (a *AMF) handoverPrepared(u *ueContext, ho *n2Handover, items []hoItem) {
 	var setup []ngap.SessionItem
 	prepared := items[:0:0]
 	for _, it := range items {
-		if it.err != nil || it.answer.N2SMType != sbi.N2SetupRequest {
+		if it.err != nil || it.answer.N2SmInfoType != sbi.N2SetupRequest {
 			u.log.Info("amf: PDU session not prepared for the handover", "pdu_session_id", it.psi, "err", it.err)
 			continue
 		}
-		setup = append(setup, ngap.SessionItem{PDUSessionID: it.psi, SNSSAI: info.Slices[it.psi], Transfer: it.answer.N2SM})
+		setup = append(setup, ngap.SessionItem{PDUSessionID: it.psi, SNSSAI: info.Slices[it.psi], Transfer: it.answer.N2SmInfo.Bytes()})
 		prepared = append(prepared, it)
 	}
 	ho.items = prepared
@@ -316,12 +318,12 @@ func (a *AMF) handleHandoverRequestAcknowledge(ctx context.Context, r *ran, msg 
 		}
 		go func() {
 			defer a.runs.wg.Done()
-			a.smfHandover(items, sbi.HOPrepared, func(it hoItem) sbi.SMContextUpdate {
+			a.smfHandover(items, sbi.HOPrepared, func(it hoItem) sbi.SmContextUpdateData {
 				t := sbi.N2HandoverRequestAck
 				if it.failed {
 					t = sbi.N2HandoverResourceAllocationFailure
 				}
-				return sbi.SMContextUpdate{HOState: sbi.HOPrepared, N2SMType: t, N2SM: it.transfer}
+				return sbi.SmContextUpdateData{HoState: sbi.HOPrepared, N2SmInfoType: t, N2SmInfo: sbi.N2SM(it.transfer)}
 			})
 			u.do(func() { a.handoverCommand(u, ho, items, ack.Container) })
 		}()
@@ -342,13 +344,13 @@ func (a *AMF) handoverCommand(u *ueContext, ho *n2Handover, items []hoItem, cont
 	var handed []ngap.HandoverSession
 	kept := items[:0:0]
 	for _, it := range items {
-		if !it.failed && it.err == nil && it.answer.N2SMType == sbi.N2HandoverCommand {
-			handed = append(handed, ngap.HandoverSession{PDUSessionID: it.psi, Transfer: it.answer.N2SM})
+		if !it.failed && it.err == nil && it.answer.N2SmInfoType == sbi.N2HandoverCommand {
+			handed = append(handed, ngap.HandoverSession{PDUSessionID: it.psi, Transfer: it.answer.N2SmInfo.Bytes()})
 			kept = append(kept, it)
 			continue
 		}
-		tr := it.answer.N2SM
-		if it.answer.N2SMType != sbi.N2HandoverPreparationFailure {
+		tr := it.answer.N2SmInfo.Bytes()
+		if it.answer.N2SmInfoType != sbi.N2HandoverPreparationFailure {
 			u.log.Warn("amf: PDU session not handed over", "pdu_session_id", it.psi, "err", it.err)
 			var err error
 			if tr, err = ngap.HandoverPreparationUnsuccessfulTransfer(hoFailure); err != nil {
@@ -535,7 +537,7 @@ func (a *AMF) handleHandoverNotify(ctx context.Context, r *ran, msg *message.Han
 		// as each path switches, reach it.
 		go func() {
 			defer a.runs.wg.Done()
-			a.smfHandover(items, sbi.HOCompleted, func(hoItem) sbi.SMContextUpdate { return sbi.SMContextUpdate{HOState: sbi.HOCompleted} })
+			a.smfHandover(items, sbi.HOCompleted, func(hoItem) sbi.SmContextUpdateData { return sbi.SmContextUpdateData{HoState: sbi.HOCompleted} })
 			release := func() { a.retire(ho.source, released) }
 			if !u.doOr(func() {
 				for _, it := range items {

@@ -85,7 +85,7 @@ type switchItem struct {
 	ref      string
 	transfer []byte
 	failed   bool // listed in the Failed to Setup List
-	answer   sbi.SMContextUpdated
+	answer   sbi.SmContextUpdatedData
 	err      error
 }
 
@@ -141,7 +141,7 @@ func (a *AMF) pathSwitch(u *ueContext, target *ran, p ngap.PathSwitch) {
 			// SMF, which releases them.
 			go func() {
 				defer a.runs.wg.Done()
-				a.smfPathSwitch(items)
+				a.smfPathSwitch(items, userLocation(p.Location))
 				u.do(func() {
 					for _, it := range items {
 						if it.err != nil || it.answer.Released {
@@ -159,7 +159,7 @@ func (a *AMF) pathSwitch(u *ueContext, target *ran, p ngap.PathSwitch) {
 	u.switching = true
 	go func() {
 		defer a.runs.wg.Done()
-		a.smfPathSwitch(items)
+		a.smfPathSwitch(items, userLocation(p.Location))
 		u.do(func() { a.pathSwitched(u, c, target, p, hc, items, released) })
 	}()
 }
@@ -168,8 +168,9 @@ func (a *AMF) pathSwitch(u *ueContext, target *ran, p ngap.PathSwitch) {
 // the Path Switch Request Transfer (PATH_SWITCH_REQ) or the Setup Failed
 // Transfer (PATH_SWITCH_SETUP_FAIL), from a goroutine of pathSwitch,
 // never from the UE's executor: each call waits for the SMF and its
-// PFCP exchange with the UPF.
-func (a *AMF) smfPathSwitch(items []switchItem) {
+// PFCP exchange with the UPF. loc is the UE's location at the target
+// (TS 29.502 §5.2.2.3.1: ueLocation).
+func (a *AMF) smfPathSwitch(items []switchItem, loc *sbi.UserLocation) {
 	if a.services.SMF == nil {
 		for i := range items {
 			items[i].err = errNoSMF
@@ -182,7 +183,7 @@ func (a *AMF) smfPathSwitch(items []switchItem) {
 		if it.failed {
 			typ = sbi.N2PathSwitchSetupFailed
 		}
-		it.answer, it.err = a.services.SMF.UpdateSMContext(context.Background(), it.ref, sbi.SMContextUpdate{N2SMType: typ, N2SM: it.transfer})
+		it.answer, it.err = a.services.SMF.UpdateSMContext(context.Background(), it.ref, sbi.SmContextUpdateData{N2SmInfoType: typ, N2SmInfo: sbi.N2SM(it.transfer), UeLocation: loc})
 	}
 }
 
@@ -197,13 +198,13 @@ func (a *AMF) pathSwitched(u *ueContext, source *ueConn, target *ran, p ngap.Pat
 			if it.answer.Released || it.err != nil {
 				u.m.SessionGone(it.psi)
 			}
-		case it.err == nil && it.answer.N2SMType == sbi.N2PathSwitchRequestAck:
-			switched = append(switched, ngap.SessionResult{PDUSessionID: it.psi, Transfer: it.answer.N2SM})
+		case it.err == nil && it.answer.N2SmInfoType == sbi.N2PathSwitchRequestAck:
+			switched = append(switched, ngap.SessionResult{PDUSessionID: it.psi, Transfer: it.answer.N2SmInfo.Bytes()})
 		default:
 			// Not switched: the SMF released it (TS 23.502 §4.9.1.2.2
 			// step 2), or failed; the target gNB releases its resources.
-			tr := it.answer.N2SM
-			if it.err != nil || it.answer.N2SMType != sbi.N2PathSwitchRequestFailed {
+			tr := it.answer.N2SmInfo.Bytes()
+			if it.err != nil || it.answer.N2SmInfoType != sbi.N2PathSwitchRequestFailed {
 				u.log.Warn("amf: Nsmf_PDUSession_UpdateSMContext of a path switch failed", "pdu_session_id", it.psi, "err", it.err)
 				var err error
 				if tr, err = ngap.PathSwitchUnsuccessfulTransfer(ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentUnspecified)); err != nil {

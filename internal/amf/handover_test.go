@@ -33,32 +33,32 @@ type handoverSMF struct {
 	states []string
 }
 
-func (s *handoverSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
-	if upd.HOState == sbi.HONone {
+func (s *handoverSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
+	if upd.HoState == sbi.HONone {
 		return s.recordingSMF.UpdateSMContext(ctx, ref, upd)
 	}
 	s.mu.Lock()
-	s.states = append(s.states, upd.HOState.String())
+	s.states = append(s.states, upd.HoState.String())
 	s.mu.Unlock()
 	ans, err := s.handover(upd)
 	s.tr.recordSMF(upd, ans, err)
 	return ans, err
 }
 
-func (s *handoverSMF) handover(upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+func (s *handoverSMF) handover(upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
 	switch {
-	case upd.HOState == sbi.HOPreparing:
+	case upd.HoState == sbi.HOPreparing:
 		n2, err := ngap.SetupRequestTransfer{AMBRUplink: 1e6, AMBRDownlink: 1e6, PDUType: 1,
 			UL: ngap.Tunnel{Addr: netip.MustParseAddr("192.0.2.1"), TEID: 1}, Flows: []ngap.QoSFlow{{QFI: 1, FiveQI: 9, ARPPriority: 8}}}.Encode()
-		return sbi.SMContextUpdated{N2SMType: sbi.N2SetupRequest, N2SM: n2}, err
-	case upd.N2SMType == sbi.N2HandoverRequestAck:
+		return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2SetupRequest, N2SmInfo: sbi.N2SM(n2)}, err
+	case upd.N2SmInfoType == sbi.N2HandoverRequestAck:
 		b, err := ngap.HandoverCommandTransfer{}.Encode()
-		return sbi.SMContextUpdated{N2SMType: sbi.N2HandoverCommand, N2SM: b}, err
-	case upd.N2SMType == sbi.N2HandoverResourceAllocationFailure:
+		return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2HandoverCommand, N2SmInfo: sbi.N2SM(b)}, err
+	case upd.N2SmInfoType == sbi.N2HandoverResourceAllocationFailure:
 		b, err := ngap.HandoverPreparationUnsuccessfulTransfer(ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHoFailureInTarget5GCNgranNodeOrTargetSystem))
-		return sbi.SMContextUpdated{N2SMType: sbi.N2HandoverPreparationFailure, N2SM: b, Released: true}, err
+		return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2HandoverPreparationFailure, N2SmInfo: sbi.N2SM(b), Released: true}, err
 	}
-	return sbi.SMContextUpdated{}, nil
+	return sbi.SmContextUpdatedData{}, nil
 }
 
 // waitStates waits until the SMF has been given want, in order.

@@ -16,7 +16,7 @@ import (
 // so that the UE's executor never waits for the SMF (which may itself be
 // waiting for the UE's executor); Stop joins it (AMF.runs). Once Stop has
 // closed the gate they run on the caller, an executor Stop joins anyway.
-func (s ueShell) TransfersFailed(ts []sbi.N1N2Transfer, cause sbi.N1N2FailureCause) {
+func (s ueShell) TransfersFailed(ts []sbi.N1N2MessageTransferReqData, cause sbi.N1N2MessageTransferCause) {
 	u := s.u
 	a := u.a
 	supi := u.supi
@@ -26,7 +26,7 @@ func (s ueShell) TransfersFailed(ts []sbi.N1N2Transfer, cause sbi.N1N2FailureCau
 				continue
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), a.sbiTimeout())
-			t.FailureNotify.N1N2TransferFailed(ctx, supi, t.PDUSessionID, cause)
+			t.FailureNotify.N1N2TransferFailed(ctx, supi, t.PduSessionID, cause)
 			cancel()
 		}
 	}

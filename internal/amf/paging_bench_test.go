@@ -83,9 +83,10 @@ func BenchmarkPaging(b *testing.B) {
 			paged, stop := g.WatchPaging(tmsi)
 			defer stop()
 			start := time.Now()
-			res, err := c.amf.N1N2MessageTransfer(ctx, sbi.N1N2Transfer{SUPI: supiOf(i), PDUSessionID: 1,
-				N2Type: sbi.N2SetupRequest, N2: smf.n2, FailureNotify: &f})
-			if err != nil || res != sbi.N1N2AttemptingToReachUE {
+			req := sbi.NewN1N2Transfer(1, nil, sbi.NgapPduResSetupReq, smf.n2)
+			req.FailureNotify = &f
+			rsp, err := c.amf.N1N2MessageTransfer(ctx, supiOf(i), req)
+			if res := rsp.Cause; err != nil || res != sbi.N1N2AttemptingToReachUE {
 				b.Errorf("UE %d: N1N2MessageTransfer = %v, %v", i, res, err)
 				return
 			}

@@ -28,7 +28,7 @@ type failures struct {
 	list []string
 }
 
-func (f *failures) N1N2TransferFailed(_ context.Context, supi string, psi uint8, cause sbi.N1N2FailureCause) {
+func (f *failures) N1N2TransferFailed(_ context.Context, supi string, psi uint8, cause sbi.N1N2MessageTransferCause) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.list = append(f.list, fmt.Sprintf("%s/%d %s", supi, psi, cause))
@@ -166,8 +166,11 @@ func pagings(t *testing.T, conn sctp.Conn, d time.Duration) []ngap.PagingRequest
 	}
 }
 
-func transfer(ctx context.Context, c *core, supi string, notify sbi.N1N2FailureNotifier) (sbi.N1N2TransferResult, error) {
-	return c.amf.N1N2MessageTransfer(ctx, sbi.N1N2Transfer{SUPI: supi, PDUSessionID: 1, N2Type: sbi.N2SetupRequest, N2: []byte{0}, FailureNotify: notify})
+func transfer(ctx context.Context, c *core, supi string, notify sbi.N1N2FailureNotifier) (sbi.N1N2MessageTransferCause, error) {
+	req := sbi.NewN1N2Transfer(1, nil, sbi.NgapPduResSetupReq, []byte{0})
+	req.FailureNotify = notify
+	rsp, err := c.amf.N1N2MessageTransfer(ctx, supi, req)
+	return rsp.Cause, err
 }
 
 // TS 23.502 §4.2.3.3, TS 38.413 §8.5.1: an N1N2 transfer for an idle UE

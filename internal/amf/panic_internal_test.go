@@ -40,7 +40,7 @@ func TestN1N2TransferToPanickingUE(t *testing.T) {
 	errs := make(chan error, 2)
 	for range 2 {
 		go func() {
-			_, err := a.N1N2MessageTransfer(ctx, sbi.N1N2Transfer{SUPI: supi, PDUSessionID: 1})
+			_, err := a.N1N2MessageTransfer(ctx, supi, sbi.N1N2MessageTransferReqData{PduSessionID: 1})
 			errs <- err
 		}()
 	}

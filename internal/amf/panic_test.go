@@ -293,30 +293,30 @@ func newRecordingSMF() *recordingSMF {
 	return &recordingSMF{contexts: map[string]string{}, updates: map[string]int{}}
 }
 
-func (s *recordingSMF) CreateSMContext(_ context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
-	er, err := sm.ParseEstablishmentRequest(req.N1SM)
+func (s *recordingSMF) CreateSMContext(_ context.Context, req sbi.SmContextCreateData) (sbi.SmContextCreatedData, error) {
+	er, err := sm.ParseEstablishmentRequest(req.N1SmMsg.Bytes())
 	if err != nil {
-		return sbi.SMContextCreated{}, err
+		return sbi.SmContextCreatedData{}, err
 	}
-	n1, err := sm.EstablishmentAccept(nil, sm.Accept{PDUSessionID: req.PDUSessionID, PTI: er.PTI, PDUType: 1, SSCMode: 1,
-		QFI: 1, FiveQI: 9, AMBRUplink: 1e6, AMBRDownlink: 1e6, IPv4: netip.MustParseAddr("10.45.0.2"), SST: 1, DNN: req.DNN})
+	n1, err := sm.EstablishmentAccept(nil, sm.Accept{PDUSessionID: req.PduSessionID, PTI: er.PTI, PDUType: 1, SSCMode: 1,
+		QFI: 1, FiveQI: 9, AMBRUplink: 1e6, AMBRDownlink: 1e6, IPv4: netip.MustParseAddr("10.45.0.2"), SST: 1, DNN: req.Dnn})
 	if err != nil {
-		return sbi.SMContextCreated{}, err
+		return sbi.SmContextCreatedData{}, err
 	}
 	n2, err := ngap.SetupRequestTransfer{AMBRUplink: 1e6, AMBRDownlink: 1e6, PDUType: 1,
 		UL: ngap.Tunnel{Addr: netip.MustParseAddr("192.0.2.1"), TEID: 1}, Flows: []ngap.QoSFlow{{QFI: 1, FiveQI: 9, ARPPriority: 8}}}.Encode()
 	if err != nil {
-		return sbi.SMContextCreated{}, err
+		return sbi.SmContextCreatedData{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.next++
 	ref := fmt.Sprint(s.next)
-	s.contexts[ref] = req.SUPI
-	return sbi.SMContextCreated{Ref: ref, N1SM: n1, N2SM: n2}, nil
+	s.contexts[ref] = req.Supi
+	return sbi.SmContextCreatedData{SmContextRef: ref, N1SmMsg: sbi.N1SM(n1), N2SmInfo: sbi.N2SM(n2)}, nil
 }
 
-func (s *recordingSMF) UpdateSMContext(_ context.Context, ref string, _ sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+func (s *recordingSMF) UpdateSMContext(_ context.Context, ref string, _ sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
 	s.mu.Lock()
 	supi, ok := s.contexts[ref]
 	armed := ok && supi == s.armed
@@ -326,9 +326,9 @@ func (s *recordingSMF) UpdateSMContext(_ context.Context, ref string, _ sbi.SMCo
 		panic("injected: Nsmf_PDUSession_UpdateSMContext for " + supi)
 	}
 	if !ok {
-		return sbi.SMContextUpdated{}, sbi.ErrSMContextNotFound
+		return sbi.SmContextUpdatedData{}, sbi.ErrSMContextNotFound
 	}
-	return sbi.SMContextUpdated{}, nil
+	return sbi.SmContextUpdatedData{}, nil
 }
 
 func (s *recordingSMF) ReleaseSMContext(_ context.Context, ref string) error {

@@ -28,15 +28,15 @@ type switchingSMF struct {
 	quiet bool        // record nothing (a benchmark's many handovers)
 	tr    *transcript // records the path switch updates, when set
 	mu    sync.Mutex
-	types []sbi.N2SMType
+	types []sbi.N2SmInfoType
 }
 
-func (s *switchingSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
-	switch upd.N2SMType {
+func (s *switchingSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
+	switch upd.N2SmInfoType {
 	case sbi.N2PathSwitchRequest, sbi.N2PathSwitchSetupFailed:
 		if !s.quiet {
 			s.mu.Lock()
-			s.types = append(s.types, upd.N2SMType)
+			s.types = append(s.types, upd.N2SmInfoType)
 			s.mu.Unlock()
 		}
 		ans, err := s.pathSwitch(upd)
@@ -46,15 +46,15 @@ func (s *switchingSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.
 	return s.NsmfPDUSession.UpdateSMContext(ctx, ref, upd)
 }
 
-func (s *switchingSMF) pathSwitch(upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
-	if upd.N2SMType == sbi.N2PathSwitchSetupFailed {
-		return sbi.SMContextUpdated{Released: true}, nil
+func (s *switchingSMF) pathSwitch(upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
+	if upd.N2SmInfoType == sbi.N2PathSwitchSetupFailed {
+		return sbi.SmContextUpdatedData{Released: true}, nil
 	}
-	if _, err := ngap.DecodePathSwitchTransfer(upd.N2SM); err != nil {
-		return sbi.SMContextUpdated{}, sbi.ErrInvalidRequest
+	if _, err := ngap.DecodePathSwitchTransfer(upd.N2SmInfo.Bytes()); err != nil {
+		return sbi.SmContextUpdatedData{}, sbi.ErrInvalidRequest
 	}
 	ack, err := ngap.PathSwitchAckTransfer{UL: ngap.Tunnel{Addr: netip.MustParseAddr("192.0.2.1"), TEID: 1}}.Encode()
-	return sbi.SMContextUpdated{N2SMType: sbi.N2PathSwitchRequestAck, N2SM: ack}, err
+	return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2PathSwitchRequestAck, N2SmInfo: sbi.N2SM(ack)}, err
 }
 
 // recvUE reads the next NGAP message on a raw association.

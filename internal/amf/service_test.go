@@ -45,25 +45,25 @@ func newIdleSMF(tb testing.TB) *idleSMF {
 	return &idleSMF{n2: n2, events: map[string][]string{}}
 }
 
-func (s *idleSMF) CreateSMContext(_ context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
-	er, err := sm.ParseEstablishmentRequest(req.N1SM)
+func (s *idleSMF) CreateSMContext(_ context.Context, req sbi.SmContextCreateData) (sbi.SmContextCreatedData, error) {
+	er, err := sm.ParseEstablishmentRequest(req.N1SmMsg.Bytes())
 	if err != nil {
-		return sbi.SMContextCreated{}, err
+		return sbi.SmContextCreatedData{}, err
 	}
-	n1, err := sm.EstablishmentAccept(nil, sm.Accept{PDUSessionID: req.PDUSessionID, PTI: er.PTI, PDUType: 1, SSCMode: 1,
-		QFI: 1, FiveQI: 9, AMBRUplink: 1e6, AMBRDownlink: 1e6, IPv4: netip.MustParseAddr("10.45.0.2"), SST: 1, DNN: req.DNN})
+	n1, err := sm.EstablishmentAccept(nil, sm.Accept{PDUSessionID: req.PduSessionID, PTI: er.PTI, PDUType: 1, SSCMode: 1,
+		QFI: 1, FiveQI: 9, AMBRUplink: 1e6, AMBRDownlink: 1e6, IPv4: netip.MustParseAddr("10.45.0.2"), SST: 1, DNN: req.Dnn})
 	if err != nil {
-		return sbi.SMContextCreated{}, err
+		return sbi.SmContextCreatedData{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.next++
-	return sbi.SMContextCreated{Ref: fmt.Sprint(s.next), N1SM: n1, N2SM: s.n2}, nil
+	return sbi.SmContextCreatedData{SmContextRef: fmt.Sprint(s.next), N1SmMsg: sbi.N1SM(n1), N2SmInfo: sbi.N2SM(s.n2)}, nil
 }
 
-func (s *idleSMF) UpdateSMContext(_ context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+func (s *idleSMF) UpdateSMContext(_ context.Context, ref string, upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
 	ev := upd.UpCnxState.String()
-	switch upd.N2SMType {
+	switch upd.N2SmInfoType {
 	case sbi.N2SetupResponse:
 		ev = "setup-response"
 	case sbi.N2SetupFailure:
@@ -75,9 +75,9 @@ func (s *idleSMF) UpdateSMContext(_ context.Context, ref string, upd sbi.SMConte
 		s.mu.Unlock()
 	}
 	if upd.UpCnxState == sbi.UpCnxActivating {
-		return sbi.SMContextUpdated{N2SMType: sbi.N2SetupRequest, N2SM: s.n2, UpCnxState: sbi.UpCnxActivating}, nil
+		return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2SetupRequest, N2SmInfo: sbi.N2SM(s.n2), UpCnxState: sbi.UpCnxActivating}, nil
 	}
-	return sbi.SMContextUpdated{}, nil
+	return sbi.SmContextUpdatedData{}, nil
 }
 
 func (s *idleSMF) ReleaseSMContext(context.Context, string) error { return nil }

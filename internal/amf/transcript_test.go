@@ -258,7 +258,7 @@ func psis(s any) string {
 
 // n2SMTypes are the TS 29.502 N2SmInfoType names of the handover
 // procedures' N2 SM information.
-var n2SMTypes = map[sbi.N2SMType]string{
+var n2SMTypes = map[sbi.N2SmInfoType]string{
 	sbi.N2SetupRequest:                      "PDU_RES_SETUP_REQ",
 	sbi.N2PathSwitchRequest:                 "PATH_SWITCH_REQ",
 	sbi.N2PathSwitchSetupFailed:             "PATH_SWITCH_SETUP_FAIL",
@@ -271,7 +271,7 @@ var n2SMTypes = map[sbi.N2SMType]string{
 	sbi.N2HandoverResourceAllocationFailure: "HANDOVER_RES_ALLOC_FAIL",
 }
 
-func n2SMType(t sbi.N2SMType) string {
+func n2SMType(t sbi.N2SmInfoType) string {
 	if s, ok := n2SMTypes[t]; ok {
 		return s
 	}
@@ -280,22 +280,22 @@ func n2SMType(t sbi.N2SMType) string {
 
 // recordSMF records one Nsmf_PDUSession_UpdateSMContext exchange under
 // "SMF"; r may be nil.
-func (r *transcript) recordSMF(upd sbi.SMContextUpdate, ans sbi.SMContextUpdated, err error) {
+func (r *transcript) recordSMF(upd sbi.SmContextUpdateData, ans sbi.SmContextUpdatedData, err error) {
 	if r == nil {
 		return
 	}
 	line := "UpdateSMContext"
-	if upd.N2SMType != sbi.N2None {
-		line += " n2=" + n2SMType(upd.N2SMType)
+	if upd.N2SmInfoType != sbi.N2None {
+		line += " n2=" + n2SMType(upd.N2SmInfoType)
 	}
-	if upd.HOState != sbi.HONone {
-		line += " hoState=" + upd.HOState.String()
+	if upd.HoState != sbi.HONone {
+		line += " hoState=" + upd.HoState.String()
 	}
 	switch {
 	case err != nil:
 		line += fmt.Sprintf(" -> error %v", err)
-	case ans.N2SMType != sbi.N2None:
-		line += " -> n2=" + n2SMType(ans.N2SMType)
+	case ans.N2SmInfoType != sbi.N2None:
+		line += " -> n2=" + n2SMType(ans.N2SmInfoType)
 	default:
 		line += " -> ok"
 	}

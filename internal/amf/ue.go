@@ -336,15 +336,15 @@ func (s ueShell) ReleaseSessions(nasPDU []byte, items []gmm.SessionResource) {
 // N1N2MessageTransfer is Namf_Communication_N1N2MessageTransfer (TS
 // 29.518 §5.2.2.3.1) for the SMF: it runs on the UE's executor and waits
 // for the outcome.
-func (a *AMF) N1N2MessageTransfer(ctx context.Context, req sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
+func (a *AMF) N1N2MessageTransfer(ctx context.Context, supi string, req sbi.N1N2MessageTransferReqData) (sbi.N1N2MessageTransferRspData, error) {
 	a.ues.Lock()
-	u := a.ues.bySUPI[req.SUPI]
+	u := a.ues.bySUPI[supi]
 	a.ues.Unlock()
 	if u == nil {
-		return 0, errUnreachable
+		return sbi.N1N2MessageTransferRspData{}, errUnreachable
 	}
 	type answer struct {
-		res sbi.N1N2TransferResult
+		res sbi.N1N2MessageTransferCause
 		err error
 	}
 	done := make(chan answer, 1)
@@ -360,13 +360,13 @@ func (a *AMF) N1N2MessageTransfer(ctx context.Context, req sbi.N1N2Transfer) (sb
 	if !queued {
 		// A flood of transfers for one UE: the SMF may retry later
 		// (TS 29.500 §5.2.7.2: 503 NF_CONGESTION).
-		return 0, fmt.Errorf("amf: N1N2MessageTransfer: UE mailbox full: %w", sbi.ErrUnavailable)
+		return sbi.N1N2MessageTransferRspData{}, fmt.Errorf("amf: N1N2MessageTransfer: UE mailbox full: %w", sbi.ErrUnavailable)
 	}
 	select {
 	case a := <-done:
-		return a.res, a.err
+		return sbi.N1N2MessageTransferRspData{Cause: a.res}, a.err
 	case <-ctx.Done():
-		return 0, ctx.Err()
+		return sbi.N1N2MessageTransferRspData{}, ctx.Err()
 	}
 }
 

@@ -12,35 +12,35 @@ import (
 
 // Create is Npcf_SMPolicyControl_Create (TS 29.512 §4.2.2): the policy
 // of a new PDU session from the subscriber's session management data.
-func (p *PCF) Create(ctx context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy, error) {
+func (p *PCF) Create(ctx context.Context, req sbi.SmPolicyContextData) (sbi.SmPolicyDecision, error) {
 	pol, err := p.create(ctx, req)
 	p.metrics.creates.WithLabelValues(sbi.Outcome(err)).Inc()
 	return pol, err
 }
 
-func (p *PCF) create(ctx context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy, error) {
+func (p *PCF) create(ctx context.Context, req sbi.SmPolicyContextData) (sbi.SmPolicyDecision, error) {
 	switch {
-	case !sbi.ValidSUPI(req.SUPI):
-		return sbi.SMPolicy{}, fmt.Errorf("pcf: Create: %w: SUPI %q", sbi.ErrInvalidRequest, req.SUPI)
-	case req.PDUSessionID < 1 || req.PDUSessionID > 15:
-		return sbi.SMPolicy{}, fmt.Errorf("pcf: Create: %w: PDU session ID %d", sbi.ErrInvalidRequest, req.PDUSessionID)
-	case req.DNN == "":
-		return sbi.SMPolicy{}, fmt.Errorf("pcf: Create: %w: no DNN", sbi.ErrInvalidRequest)
+	case !sbi.ValidSUPI(req.Supi):
+		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Create: %w: SUPI %q", sbi.ErrInvalidRequest, req.Supi)
+	case req.PduSessionID < 1 || req.PduSessionID > 15:
+		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Create: %w: PDU session ID %d", sbi.ErrInvalidRequest, req.PduSessionID)
+	case req.Dnn == "":
+		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Create: %w: no DNN", sbi.ErrInvalidRequest)
 	}
-	data, err := p.sdm.SessionManagement(ctx, req.SUPI)
+	data, err := p.sdm.SessionManagement(ctx, req.Supi)
 	if err != nil {
-		return sbi.SMPolicy{}, fmt.Errorf("pcf: Create: %w", err)
+		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Create: %w", err)
 	}
-	pol, ok := p.decide(data, req.DNN, req.SNSSAI)
+	pol, ok := p.decide(data, req.Dnn, req.SliceInfo)
 	if !ok {
-		return sbi.SMPolicy{}, fmt.Errorf("pcf: Create %s: %w: DNN %q not subscribed in slice %d/%06x", req.SUPI, sbi.ErrPolicyContextDenied, req.DNN, req.SNSSAI.SST, req.SNSSAI.SD)
+		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Create %s: %w: DNN %q not subscribed in slice %d/%06x", req.Supi, sbi.ErrPolicyContextDenied, req.Dnn, req.SliceInfo.SST, req.SliceInfo.SD)
 	}
 	p.associations.Lock()
 	p.associations.next++
 	pol.ID = strconv.FormatUint(p.associations.next, 10)
-	p.associations.byID[pol.ID] = association{supi: req.SUPI, pduSessionID: req.PDUSessionID, dnn: req.DNN, snssai: req.SNSSAI, decision: pol}
+	p.associations.byID[pol.ID] = association{supi: req.Supi, pduSessionID: req.PduSessionID, dnn: req.Dnn, snssai: req.SliceInfo, decision: pol}
 	p.associations.Unlock()
-	p.log.Debug("SM policy association created", "supi", req.SUPI, "pdu_session_id", req.PDUSessionID, "dnn", req.DNN, "policy", pol.ID)
+	p.log.Debug("SM policy association created", "supi", req.Supi, "pdu_session_id", req.PduSessionID, "dnn", req.Dnn, "policy", pol.ID)
 	return pol, nil
 }
 
@@ -48,12 +48,12 @@ func (p *PCF) create(ctx context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy
 // subscriber's session management data: the subscribed session AMBR,
 // 5QI and ARP of the default QoS flow, or the PCF's defaults. ok is false
 // when the DNN is not subscribed in the slice.
-func (p *PCF) decide(data []sbi.SMData, dnn string, s sbi.SNSSAI) (pol sbi.SMPolicy, ok bool) {
+func (p *PCF) decide(data []sbi.SMData, dnn string, s sbi.SNSSAI) (pol sbi.SmPolicyDecision, ok bool) {
 	sm, ok := sbi.SubscribedDNN(data, dnn, s)
 	if !ok {
-		return sbi.SMPolicy{}, false
+		return sbi.SmPolicyDecision{}, false
 	}
-	pol = sbi.SMPolicy{
+	pol = sbi.SmPolicyDecision{
 		SessionAMBRUplink:   sm.SessionAMBRUplink,
 		SessionAMBRDownlink: sm.SessionAMBRDownlink,
 		FiveQI:              sm.FiveQI,

@@ -23,18 +23,18 @@ import (
 // 5QI and bit rates, the default flow's ARP priority) and answers the
 // whole decision; the rule stays in the association's decisions until it
 // ends. A refused request is ErrPolicyContextDenied and changes nothing.
-func (p *PCF) Update(ctx context.Context, id string, upd sbi.SMPolicyUpdate) (sbi.SMPolicy, error) {
+func (p *PCF) Update(ctx context.Context, id string, upd sbi.SmPolicyUpdateContextData) (sbi.SmPolicyDecision, error) {
 	pol, err := p.update(id, upd)
 	p.metrics.updates.WithLabelValues(sbi.Outcome(err)).Inc()
 	return pol, err
 }
 
-func (p *PCF) update(id string, upd sbi.SMPolicyUpdate) (sbi.SMPolicy, error) {
+func (p *PCF) update(id string, upd sbi.SmPolicyUpdateContextData) (sbi.SmPolicyDecision, error) {
 	p.associations.Lock()
 	defer p.associations.Unlock()
 	a, ok := p.associations.byID[id]
 	if !ok {
-		return sbi.SMPolicy{}, fmt.Errorf("pcf: Update %q: %w", id, sbi.ErrPolicyNotFound)
+		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Update %q: %w", id, sbi.ErrPolicyNotFound)
 	}
 	if len(upd.InactiveRules) > 0 {
 		// TS 29.512 RuleReport: the SMF could not enforce these PCC
@@ -46,10 +46,10 @@ func (p *PCF) update(id string, upd sbi.SMPolicyUpdate) (sbi.SMPolicy, error) {
 		a.decision.PCCRules = slices.DeleteFunc(slices.Clone(a.decision.PCCRules), gone)
 		p.associations.byID[id] = a
 	}
-	if upd.ResourceRequest == nil {
+	if upd.UeInitResReq == nil {
 		return a.decision, nil
 	}
-	r := *upd.ResourceRequest
+	r := *upd.UeInitResReq
 	pol := a.decision
 	gbr, known := standard5QI(r.FiveQI)
 	var why string
@@ -69,7 +69,7 @@ func (p *PCF) update(id string, upd sbi.SMPolicyUpdate) (sbi.SMPolicy, error) {
 	}
 	if why != "" {
 		p.log.Debug("UE-requested resources refused", "supi", a.supi, "pdu_session_id", a.pduSessionID, "policy", id, "reason", why)
-		return sbi.SMPolicy{}, fmt.Errorf("pcf: Update %s: %w: %s", a.supi, sbi.ErrPolicyContextDenied, why)
+		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Update %s: %w: %s", a.supi, sbi.ErrPolicyContextDenied, why)
 	}
 	a.ueRulesMade++
 	rule := sbi.PCCRule{ID: ueRulePrefix + strconv.Itoa(a.ueRulesMade), FlowDescriptions: slices.Clone(r.FlowDescriptions), FiveQI: r.FiveQI,

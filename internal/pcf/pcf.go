@@ -67,7 +67,7 @@ type association struct {
 	// the PCC rules of the UE's authorised resource requests (Update),
 	// part of it, kept when the subscription changes; ueRulesMade
 	// counts them, for their IDs.
-	decision    sbi.SMPolicy
+	decision    sbi.SmPolicyDecision
 	ueRules     []sbi.PCCRule
 	ueRulesMade int
 }

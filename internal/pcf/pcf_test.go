@@ -43,15 +43,15 @@ func TestCreateDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		req  sbi.SMPolicyRequest
-		want sbi.SMPolicy
+		req  sbi.SmPolicyContextData
+		want sbi.SmPolicyDecision
 	}{
-		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 1, DNN: "Internet", SNSSAI: sbi.SNSSAI{SST: 1}},
-			sbi.SMPolicy{ID: "1", SessionAMBRUplink: 100e6, SessionAMBRDownlink: 300e6, FiveQI: 8, ARPPriority: 2}},
-		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 2, DNN: "ims", SNSSAI: sbi.SNSSAI{SST: 1}},
-			sbi.SMPolicy{ID: "2", SessionAMBRUplink: pcf.DefaultSessionAMBR, SessionAMBRDownlink: 50e6, FiveQI: pcf.DefaultFiveQI, ARPPriority: pcf.DefaultARPPriority}},
-		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 3, DNN: "iot", SNSSAI: sbi.SNSSAI{SST: 2, SD: 0xa, HasSD: true}},
-			sbi.SMPolicy{ID: "3", SessionAMBRUplink: pcf.DefaultSessionAMBR, SessionAMBRDownlink: 50e6, FiveQI: 7, ARPPriority: pcf.DefaultARPPriority}},
+		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 1, Dnn: "Internet", SliceInfo: sbi.SNSSAI{SST: 1}},
+			sbi.SmPolicyDecision{ID: "1", SessionAMBRUplink: 100e6, SessionAMBRDownlink: 300e6, FiveQI: 8, ARPPriority: 2}},
+		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 2, Dnn: "ims", SliceInfo: sbi.SNSSAI{SST: 1}},
+			sbi.SmPolicyDecision{ID: "2", SessionAMBRUplink: pcf.DefaultSessionAMBR, SessionAMBRDownlink: 50e6, FiveQI: pcf.DefaultFiveQI, ARPPriority: pcf.DefaultARPPriority}},
+		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 3, Dnn: "iot", SliceInfo: sbi.SNSSAI{SST: 2, SD: 0xa, HasSD: true}},
+			sbi.SmPolicyDecision{ID: "3", SessionAMBRUplink: pcf.DefaultSessionAMBR, SessionAMBRDownlink: 50e6, FiveQI: 7, ARPPriority: pcf.DefaultARPPriority}},
 	} {
 		got, err := p.Create(ctx, tc.req)
 		if err != nil {
@@ -66,15 +66,15 @@ func TestCreateDelete(t *testing.T) {
 	}
 
 	for _, tc := range []struct {
-		req  sbi.SMPolicyRequest
+		req  sbi.SmPolicyContextData
 		want error
 	}{
-		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 4, DNN: "iot", SNSSAI: sbi.SNSSAI{SST: 1}}, sbi.ErrPolicyContextDenied},
-		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 4, DNN: "other", SNSSAI: sbi.SNSSAI{SST: 1}}, sbi.ErrPolicyContextDenied},
-		{sbi.SMPolicyRequest{SUPI: "imsi-001019999999999", PDUSessionID: 1, DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}}, sbi.ErrUserNotFound},
-		{sbi.SMPolicyRequest{SUPI: "x", PDUSessionID: 1, DNN: "internet"}, sbi.ErrInvalidRequest},
-		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 16, DNN: "internet"}, sbi.ErrInvalidRequest},
-		{sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 1}, sbi.ErrInvalidRequest},
+		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 4, Dnn: "iot", SliceInfo: sbi.SNSSAI{SST: 1}}, sbi.ErrPolicyContextDenied},
+		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 4, Dnn: "other", SliceInfo: sbi.SNSSAI{SST: 1}}, sbi.ErrPolicyContextDenied},
+		{sbi.SmPolicyContextData{Supi: "imsi-001019999999999", PduSessionID: 1, Dnn: "internet", SliceInfo: sbi.SNSSAI{SST: 1}}, sbi.ErrUserNotFound},
+		{sbi.SmPolicyContextData{Supi: "x", PduSessionID: 1, Dnn: "internet"}, sbi.ErrInvalidRequest},
+		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 16, Dnn: "internet"}, sbi.ErrInvalidRequest},
+		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 1}, sbi.ErrInvalidRequest},
 	} {
 		if _, err := p.Create(ctx, tc.req); !errors.Is(err, tc.want) {
 			t.Errorf("Create(%+v) = %v, want %v", tc.req, err, tc.want)

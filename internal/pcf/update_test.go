@@ -23,28 +23,37 @@ func TestUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol, err := p.Create(ctx, sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 1, DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}})
+	pol, err := p.Create(ctx, sbi.SmPolicyContextData{Supi: supi, PduSessionID: 1, Dnn: "internet", SliceInfo: sbi.SNSSAI{SST: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fd := []string{"permit out 17 from 10.45.0.1 5000 to assigned"}
-	voice := sbi.QoSRequest{FiveQI: 1, GFBRUplink: 64e3, GFBRDownlink: 64e3, MFBRUplink: 128e3, MFBRDownlink: 128e3, FlowDescriptions: fd}
+	voice := sbi.UeInitiatedResourceRequest{FiveQI: 1, GFBRUplink: 64e3, GFBRDownlink: 64e3, MFBRUplink: 128e3, MFBRDownlink: 128e3, FlowDescriptions: fd}
 	for _, tc := range []struct {
 		name string
-		req  func(sbi.QoSRequest) sbi.QoSRequest
+		req  func(sbi.UeInitiatedResourceRequest) sbi.UeInitiatedResourceRequest
 		ok   bool
 	}{
-		{"voice", func(r sbi.QoSRequest) sbi.QoSRequest { return r }, true},
-		{"non-GBR 5QI 8 without bit rates", func(r sbi.QoSRequest) sbi.QoSRequest { return sbi.QoSRequest{FiveQI: 8, FlowDescriptions: fd} }, true},
-		{"non-GBR 5QI with bit rates", func(r sbi.QoSRequest) sbi.QoSRequest { r.FiveQI = 8; return r }, false},
-		{"unknown 5QI", func(r sbi.QoSRequest) sbi.QoSRequest { r.FiveQI = 200; return r }, false},
-		{"no filter", func(r sbi.QoSRequest) sbi.QoSRequest { r.FlowDescriptions = nil; return r }, false},
-		{"GBR without MFBR", func(r sbi.QoSRequest) sbi.QoSRequest { r.MFBRUplink = 0; r.GFBRUplink = 0; return r }, false},
-		{"GFBR above MFBR", func(r sbi.QoSRequest) sbi.QoSRequest { r.GFBRDownlink = 1e6; return r }, false},
-		{"MFBR above the session AMBR", func(r sbi.QoSRequest) sbi.QoSRequest { r.MFBRDownlink = 30e6; return r }, false},
+		{"voice", func(r sbi.UeInitiatedResourceRequest) sbi.UeInitiatedResourceRequest { return r }, true},
+		{"non-GBR 5QI 8 without bit rates", func(r sbi.UeInitiatedResourceRequest) sbi.UeInitiatedResourceRequest {
+			return sbi.UeInitiatedResourceRequest{FiveQI: 8, FlowDescriptions: fd}
+		}, true},
+		{"non-GBR 5QI with bit rates", func(r sbi.UeInitiatedResourceRequest) sbi.UeInitiatedResourceRequest { r.FiveQI = 8; return r }, false},
+		{"unknown 5QI", func(r sbi.UeInitiatedResourceRequest) sbi.UeInitiatedResourceRequest { r.FiveQI = 200; return r }, false},
+		{"no filter", func(r sbi.UeInitiatedResourceRequest) sbi.UeInitiatedResourceRequest {
+			r.FlowDescriptions = nil
+			return r
+		}, false},
+		{"GBR without MFBR", func(r sbi.UeInitiatedResourceRequest) sbi.UeInitiatedResourceRequest {
+			r.MFBRUplink = 0
+			r.GFBRUplink = 0
+			return r
+		}, false},
+		{"GFBR above MFBR", func(r sbi.UeInitiatedResourceRequest) sbi.UeInitiatedResourceRequest { r.GFBRDownlink = 1e6; return r }, false},
+		{"MFBR above the session AMBR", func(r sbi.UeInitiatedResourceRequest) sbi.UeInitiatedResourceRequest { r.MFBRDownlink = 30e6; return r }, false},
 	} {
 		req := tc.req(voice)
-		got, err := p.Update(ctx, pol.ID, sbi.SMPolicyUpdate{ResourceRequest: &req})
+		got, err := p.Update(ctx, pol.ID, sbi.SmPolicyUpdateContextData{UeInitResReq: &req})
 		switch {
 		case tc.ok && (err != nil || len(got.PCCRules) == 0 || got.SessionAMBRDownlink != pol.SessionAMBRDownlink):
 			t.Errorf("%s: Update = %+v, %v, want the decision with a PCC rule for the request", tc.name, got, err)
@@ -58,10 +67,10 @@ func TestUpdate(t *testing.T) {
 		}
 	}
 	// The rules the SMF reports inactive go.
-	if got, err := p.Update(ctx, pol.ID, sbi.SMPolicyUpdate{InactiveRules: []string{"ue-1"}}); err != nil || len(got.PCCRules) != 1 || got.PCCRules[0].ID != "ue-2" {
+	if got, err := p.Update(ctx, pol.ID, sbi.SmPolicyUpdateContextData{InactiveRules: []string{"ue-1"}}); err != nil || len(got.PCCRules) != 1 || got.PCCRules[0].ID != "ue-2" {
 		t.Errorf("Update with rule ue-1 inactive = %+v, %v, want rule ue-2 left", got.PCCRules, err)
 	}
-	if _, err := p.Update(ctx, "nope", sbi.SMPolicyUpdate{ResourceRequest: &voice}); !errors.Is(err, sbi.ErrPolicyNotFound) {
+	if _, err := p.Update(ctx, "nope", sbi.SmPolicyUpdateContextData{UeInitResReq: &voice}); !errors.Is(err, sbi.ErrPolicyNotFound) {
 		t.Errorf("Update of an unknown association: %v, want ErrPolicyNotFound", err)
 	}
 	if got := counter(t, reg, "keel_pcf_sm_policy_updates_total", "policy_context_denied"); got != 6 {
@@ -87,10 +96,10 @@ func (f *changingSDM) SessionManagement(context.Context, string) ([]sbi.SMData, 
 
 type notified struct {
 	mu   sync.Mutex
-	pols []sbi.SMPolicy
+	pols []sbi.SmPolicyDecision
 }
 
-func (n *notified) SMPolicyUpdated(_ context.Context, p sbi.SMPolicy) error {
+func (n *notified) SMPolicyUpdated(_ context.Context, p sbi.SmPolicyDecision) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.pols = append(n.pols, p)
@@ -109,7 +118,7 @@ func TestSubscriptionDataChanged(t *testing.T) {
 	}
 	n := &notified{}
 	p.SetNotifier(n)
-	pol, err := p.Create(ctx, sbi.SMPolicyRequest{SUPI: supi, PDUSessionID: 1, DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}})
+	pol, err := p.Create(ctx, sbi.SmPolicyContextData{Supi: supi, PduSessionID: 1, Dnn: "internet", SliceInfo: sbi.SNSSAI{SST: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,20 @@
 //   - NnssfNSSAIAvailability: Nnssf_NSSAIAvailability, TS 29.531 §5.3
 //     (Update by PUT and Delete of the S-NSSAIs an AMF supports per TA).
 //
+// # Data types
+//
+// The requests and answers of the session management services are the
+// TS 29.502, TS 29.518 and TS 29.512 data types, named as the Rel-17
+// OpenAPI documents name them and with the fields Keel uses; their JSON
+// form is the documents' (struct tags, the enumerations' MarshalText, and
+// npcf_json.go where Keel's Go form is flatter than the schema). Binary
+// N1 and N2 content is a RefToBinaryData: the JSON part names a body part
+// by its Content-ID, and in Go the reference holds the part's content, so
+// a caller in the same process needs no body (TS 29.500 §6.1.2.4). A
+// notification the specification sends to a callback URI
+// (n1n2FailureTxfNotifURI, notificationUri) is a Go interface in one
+// process (N1N2FailureNotifier, NpcfSMPolicyNotifier).
+//
 // # Selection
 //
 // NFs hold no fixed references to their peers: they obtain them from a

@@ -2,6 +2,8 @@ package sbi
 
 import (
 	"context"
+	"net/netip"
+	"strings"
 
 	"github.com/keelcore/keel/internal/secret"
 )
@@ -117,4 +119,31 @@ type AMFRegistration struct {
 	GUAMI string
 	// RATType, e.g. "NR" (TS 29.571 RatType).
 	RATType string
+}
+
+// SMData is one DNN of a subscriber's session management subscription
+// (TS 29.503 SessionManagementSubscriptionData).
+type SMData struct {
+	DNN                                    string
+	SNSSAI                                 SNSSAI
+	SessionAMBRUplink, SessionAMBRDownlink uint64
+	FiveQI, ARPPriority                    uint8
+	StaticIPv4                             netip.Addr
+	StaticIPv6                             netip.Addr
+	// PCCRules are the subscriber's own PCC rules for the DNN, which the
+	// PCF adds to the DNN's (Keel keeps a subscriber's policy data, TS
+	// 29.519 SmPolicyData, with the subscription).
+	PCCRules []PCCRule
+}
+
+// SubscribedDNN returns the entry of session management subscription
+// data for a DNN in a slice. DNNs compare without regard to case
+// (TS 23.003 §9.1).
+func SubscribedDNN(data []SMData, dnn string, s SNSSAI) (SMData, bool) {
+	for _, d := range data {
+		if strings.EqualFold(d.DNN, dnn) && d.SNSSAI.Canonical() == s.Canonical() {
+			return d, true
+		}
+	}
+	return SMData{}, false
 }

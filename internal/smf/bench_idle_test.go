@@ -33,17 +33,17 @@ func BenchmarkServiceRequestReactivation(b *testing.B) {
 				w.sdm.subs[supi] = w.sdm.subs[supi1]
 				w.sdm.mu.Unlock()
 				c := w.establish(supi, 1, "internet", slice1)
-				w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(b, 0x100+uint32(i))})
-				refs[i] = c.Ref
+				w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(b, 0x100+uint32(i)))})
+				refs[i] = c.SmContextRef
 			}
 			n2 := setupResponse(b, 0xabcd)
 			ctx := context.Background()
 			reactivate := func(ref string) {
-				u, err := w.smf.UpdateSMContext(ctx, ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating})
-				if err != nil || u.N2SMType != sbi.N2SetupRequest {
+				u, err := w.smf.UpdateSMContext(ctx, ref, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxActivating})
+				if err != nil || u.N2SmInfoType != sbi.N2SetupRequest {
 					b.Errorf("ACTIVATING = %+v, %v", u, err)
 				}
-				if _, err := w.smf.UpdateSMContext(ctx, ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: n2}); err != nil {
+				if _, err := w.smf.UpdateSMContext(ctx, ref, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(n2)}); err != nil {
 					b.Errorf("setup response: %v", err)
 				}
 			}
@@ -56,7 +56,7 @@ func BenchmarkServiceRequestReactivation(b *testing.B) {
 				b.StopTimer()
 				t0 := time.Now()
 				for _, ref := range refs[:round] {
-					w.update(ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+					w.update(ref, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated})
 				}
 				idle += time.Since(t0)
 				b.StartTimer()

@@ -35,8 +35,8 @@ func BenchmarkUERequestedModification(b *testing.B) {
 				w.sdm.subs[supi] = w.sdm.subs[supi1]
 				w.sdm.mu.Unlock()
 				c := w.establish(supi, 1, "internet", slice1)
-				w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(b, 0x100+uint32(i))})
-				refs[i] = c.Ref
+				w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(b, 0x100+uint32(i)))})
+				refs[i] = c.SmContextRef
 			}
 			req := gbrRequest(b, 1, 0x21, 256_000)
 			resp := modifyResponse(b)
@@ -55,15 +55,15 @@ func BenchmarkUERequestedModification(b *testing.B) {
 							return
 						}
 						ref := refs[n%pool]
-						u, err := w.smf.UpdateSMContext(ctx, ref, sbi.SMContextUpdate{N1SM: req})
-						if err != nil || u.N2SMType != sbi.N2ModifyRequest {
-							b.Errorf("request = %x, %v", u.N1SM, err)
+						u, err := w.smf.UpdateSMContext(ctx, ref, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(req)})
+						if err != nil || u.N2SmInfoType != sbi.N2ModifyRequest {
+							b.Errorf("request = %x, %v", u.N1SmMsg.Bytes(), err)
 							return
 						}
-						if _, err := w.smf.UpdateSMContext(ctx, ref, sbi.SMContextUpdate{N2SMType: sbi.N2ModifyResponse, N2SM: resp}); err != nil {
+						if _, err := w.smf.UpdateSMContext(ctx, ref, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2ModifyResponse, N2SmInfo: sbi.N2SM(resp)}); err != nil {
 							b.Errorf("modify response: %v", err)
 						}
-						if _, err := w.smf.UpdateSMContext(ctx, ref, sbi.SMContextUpdate{N1SM: complete}); err != nil {
+						if _, err := w.smf.UpdateSMContext(ctx, ref, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(complete)}); err != nil {
 							b.Errorf("complete: %v", err)
 						}
 					}

@@ -40,12 +40,12 @@ func TestConcurrentSessions(t *testing.T) {
 			var prev netip.Addr // a kept session's, released by its replacement
 			for round := range 5 {
 				psi := uint8(1 + round%2)
-				c, err := w.smf.CreateSMContext(ctx, sbi.SMContextCreate{SUPI: supi(i), PDUSessionID: psi, DNN: "internet", SNSSAI: slice1, N1SM: request(psi, 1, 0, 0, false)})
-				if err != nil || c.Reject {
-					t.Errorf("%s: CreateSMContext = #%d, %v", supi(i), c.Cause, err)
+				c, err := w.smf.CreateSMContext(ctx, sbi.SmContextCreateData{Supi: supi(i), PduSessionID: psi, Dnn: "internet", SNssai: slice1, N1SmMsg: sbi.N1SM(request(psi, 1, 0, 0, false))})
+				if err != nil {
+					t.Errorf("%s: CreateSMContext: %v", supi(i), err)
 					return
 				}
-				a, _ := sm.ParseEstablishmentAccept(c.N1SM)
+				a, _ := sm.ParseEstablishmentAccept(c.N1SmMsg.Bytes())
 				mu.Lock()
 				if psi == 1 && prev.IsValid() {
 					delete(held, prev)
@@ -58,7 +58,7 @@ func TestConcurrentSessions(t *testing.T) {
 				if info, ok := w.session(supi(i), psi); ok {
 					w.upf.report(info.SEID, pfcp.UsageReport{URRID: 1, Trigger: pfcp.TriggerVolumeThreshold, Uplink: 1, Downlink: 2, Total: 3, SeqN: 1})
 				}
-				if _, err := w.smf.UpdateSMContext(ctx, c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, uint32(i+1))}); err != nil {
+				if _, err := w.smf.UpdateSMContext(ctx, c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, uint32(i+1)))}); err != nil {
 					t.Error(err)
 				}
 				if psi == 1 {
@@ -66,20 +66,20 @@ func TestConcurrentSessions(t *testing.T) {
 					prev = a.IPv4
 					if round == 4 {
 						mu.Lock()
-						kept = append(kept, c.Ref)
+						kept = append(kept, c.SmContextRef)
 						mu.Unlock()
 					}
 					continue
 				}
-				u, err := w.smf.UpdateSMContext(ctx, c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendReleaseRequest(nil, psi, 2, 0)})
-				if err != nil || u.N1SM == nil {
+				u, err := w.smf.UpdateSMContext(ctx, c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendReleaseRequest(nil, psi, 2, 0))})
+				if err != nil || u.N1SmMsg.Bytes() == nil {
 					t.Errorf("release request: %+v, %v", u, err)
 					continue
 				}
 				mu.Lock()
 				delete(held, a.IPv4)
 				mu.Unlock()
-				if u, err := w.smf.UpdateSMContext(ctx, c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendReleaseComplete(nil, psi, 2, 0)}); err != nil || !u.Released {
+				if u, err := w.smf.UpdateSMContext(ctx, c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendReleaseComplete(nil, psi, 2, 0))}); err != nil || !u.Released {
 					t.Errorf("release complete: %+v, %v", u, err)
 				}
 			}

@@ -24,11 +24,11 @@ func TestEstablishment(t *testing.T) {
 	if c.Reject {
 		t.Fatalf("rejected with #%d", c.Cause)
 	}
-	if c.Ref == "" || c.SessionAMBRUplink != 100_000_000 || c.SessionAMBRDownlink != 300_000_000 {
-		t.Errorf("CreateSMContext = ref %q, AMBR %d/%d; want a ref and 100M/300M", c.Ref, c.SessionAMBRUplink, c.SessionAMBRDownlink)
+	if c.SmContextRef == "" || c.N2SmInfoType != sbi.N2SetupRequest {
+		t.Errorf("CreateSMContext = ref %q, N2 SM information %v; want a ref and PDU_RES_SETUP_REQ", c.SmContextRef, c.N2SmInfoType)
 	}
 
-	accept, err := sm.ParseEstablishmentAccept(c.N1SM)
+	accept, err := sm.ParseEstablishmentAccept(c.N1SmMsg.Bytes())
 	if err != nil {
 		t.Fatalf("N1 SM: %v", err)
 	}
@@ -42,7 +42,7 @@ func TestEstablishment(t *testing.T) {
 		t.Errorf("PDU SESSION ESTABLISHMENT ACCEPT (-want +got):\n%s", diff)
 	}
 
-	n2, err := ngap.DecodeSetupRequestTransfer(c.N2SM)
+	n2, err := ngap.DecodeSetupRequestTransfer(c.N2SmInfo.Bytes())
 	if err != nil {
 		t.Fatalf("N2 SM: %v", err)
 	}
@@ -128,7 +128,7 @@ func TestPDUSessionTypes(t *testing.T) {
 			if c.Reject {
 				t.Fatalf("rejected with #%d", c.Cause)
 			}
-			a, err := sm.ParseEstablishmentAccept(c.N1SM)
+			a, err := sm.ParseEstablishmentAccept(c.N1SmMsg.Bytes())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,7 +173,7 @@ func TestStaticReserved(t *testing.T) {
 	w.sdm.subs[supi2] = []sbi.SMData{{DNN: "tiny", SNSSAI: slice1, StaticIPv4: static}}
 	w.sdm.mu.Unlock()
 	for psi := uint8(1); psi <= 4; psi++ {
-		a, _ := sm.ParseEstablishmentAccept(w.establish(supi1, psi, "tiny", slice1).N1SM)
+		a, _ := sm.ParseEstablishmentAccept(w.establish(supi1, psi, "tiny", slice1).N1SmMsg.Bytes())
 		if a.IPv4 == static {
 			t.Fatalf("session %d got the reserved static address", psi)
 		}
@@ -182,7 +182,7 @@ func TestStaticReserved(t *testing.T) {
 		t.Errorf("fifth dynamic session: reject %v #%d, want #26", c.Reject, c.Cause)
 	}
 	c := w.establish(supi2, 1, "tiny", slice1)
-	if a, _ := sm.ParseEstablishmentAccept(c.N1SM); a.IPv4 != static {
+	if a, _ := sm.ParseEstablishmentAccept(c.N1SmMsg.Bytes()); a.IPv4 != static {
 		t.Errorf("static subscriber got %s, want %s", a.IPv4, static)
 	}
 	// A second session of the static subscriber on that DNN: the address
@@ -190,7 +190,7 @@ func TestStaticReserved(t *testing.T) {
 	if c := w.create(supi2, 2, "tiny", slice1, request(2, 1, 0, 0, false)); !c.Reject || c.Cause != sm.CauseRequestRejectedUnspecified {
 		t.Errorf("second session with the static address: reject %v #%d, want #31", c.Reject, c.Cause)
 	}
-	if err := w.smf.ReleaseSMContext(context.Background(), c.Ref); err != nil {
+	if err := w.smf.ReleaseSMContext(context.Background(), c.SmContextRef); err != nil {
 		t.Fatal(err)
 	}
 	if c := w.create(supi1, 6, "tiny", slice1, request(6, 1, 0, 0, false)); !c.Reject {
@@ -225,12 +225,12 @@ func TestRejects(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := w.create(tc.supi, tc.psi, tc.dnn, tc.slice, tc.n1)
-			if !c.Reject || c.Cause != tc.cause || c.Ref != "" {
-				t.Fatalf("CreateSMContext = reject %v cause #%d ref %q, want reject #%d", c.Reject, c.Cause, c.Ref, tc.cause)
+			if !c.Reject || c.Cause != tc.cause || c.SmContextRef != "" {
+				t.Fatalf("CreateSMContext = reject %v cause #%d ref %q, want reject #%d", c.Reject, c.Cause, c.SmContextRef, tc.cause)
 			}
 			pti := tc.n1[2]
-			if want := sm.EstablishmentReject(nil, tc.wantPSI, pti, tc.cause); string(c.N1SM) != string(want) {
-				t.Errorf("N1 SM = %x, want %x", c.N1SM, want)
+			if want := sm.EstablishmentReject(nil, tc.wantPSI, pti, tc.cause); string(c.N1SmMsg.Bytes()) != string(want) {
+				t.Errorf("N1 SM = %x, want %x", c.N1SmMsg.Bytes(), want)
 			}
 		})
 	}
@@ -243,7 +243,7 @@ func TestRejects(t *testing.T) {
 	if got := w.metric("keel_smf_pdu_session_establishments_total", map[string]string{"result": "not_supported_ssc_mode"}); got != 2 {
 		t.Errorf("establishments{not_supported_ssc_mode} = %v, want 2", got)
 	}
-	if _, err := w.smf.CreateSMContext(context.Background(), sbi.SMContextCreate{SUPI: supi1, PDUSessionID: 1, DNN: "internet", N1SM: []byte{0x2e}}); err == nil {
+	if _, err := w.smf.CreateSMContext(context.Background(), sbi.SmContextCreateData{Supi: supi1, PduSessionID: 1, Dnn: "internet", N1SmMsg: sbi.N1SM([]byte{0x2e})}); err == nil {
 		t.Error("CreateSMContext with a truncated 5GSM message succeeded; want an error (message ignored)")
 	}
 }
@@ -263,10 +263,10 @@ func TestPoolExhaustion(t *testing.T) {
 	if got := w.metric("keel_pcf_sm_policy_associations", nil); got != 1 {
 		t.Errorf("%v policy associations, want 1 (the rejected session's is deleted)", got)
 	}
-	if err := w.smf.ReleaseSMContext(context.Background(), first.Ref); err != nil {
+	if err := w.smf.ReleaseSMContext(context.Background(), first.SmContextRef); err != nil {
 		t.Fatal(err)
 	}
-	a, err := sm.ParseEstablishmentAccept(w.establish(supi1, 3, "ims", slice1).N1SM)
+	a, err := sm.ParseEstablishmentAccept(w.establish(supi1, 3, "ims", slice1).N1SmMsg.Bytes())
 	if err != nil || a.IPv4 != netip.MustParseAddr("10.46.0.2") {
 		t.Errorf("after the release: address %s, %v; want 10.46.0.2 again", a.IPv4, err)
 	}
@@ -283,7 +283,7 @@ func TestSameSessionID(t *testing.T) {
 	oldInfo, _ := w.session(supi1, 1)
 	w.upf.Trace()
 	c := w.establish(supi1, 1, "ims", slice1) // the /30 pool holds one: only after the release
-	if c.Ref == old.Ref {
+	if c.SmContextRef == old.SmContextRef {
 		t.Error("the new session has the old one's reference")
 	}
 	want := []string{
@@ -293,7 +293,7 @@ func TestSameSessionID(t *testing.T) {
 	if diff := cmp.Diff(want, w.upf.Trace()); diff != "" {
 		t.Errorf("N4 trace (-want +got):\n%s", diff)
 	}
-	if _, err := w.smf.UpdateSMContext(context.Background(), old.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated}); err == nil {
+	if _, err := w.smf.UpdateSMContext(context.Background(), old.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated}); err == nil {
 		t.Error("update of the replaced context succeeded")
 	}
 	if n := len(w.smf.Sessions()); n != 1 {

@@ -18,21 +18,29 @@ import (
 
 // CreateSMContext runs the SMF's part of UE-requested PDU session
 // establishment (TS 23.502 §4.3.2.2.1, TS 24.501 §6.4.1).
-// A request the SMF refuses is answered with a PDU SESSION ESTABLISHMENT
-// REJECT (Reject set, no context); an error means no 5GSM answer can be
-// given (the message is to be ignored, TS 24.501 §7.2) or a fault.
-func (s *SMF) CreateSMContext(ctx context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
-	created, err := s.createSMContext(ctx, req)
+// A request the SMF refuses is answered with a *sbi.SmContextCreateError
+// carrying a PDU SESSION ESTABLISHMENT REJECT (no context); another error
+// means no 5GSM answer can be given (the message is to be ignored, TS
+// 24.501 §7.2) or a fault.
+func (s *SMF) CreateSMContext(ctx context.Context, req sbi.SmContextCreateData) (sbi.SmContextCreatedData, error) {
+	created, rej, err := s.createSMContext(ctx, req)
 	result := "error"
 	switch {
 	case err != nil:
-	case created.Reject:
-		result = causeLabel(created.Cause)
+	case rej != nil:
+		result = causeLabel(rej.cause)
+		err = createError(rej.cause, rej.n1)
 	default:
 		result = "accepted"
 	}
 	s.metrics.establishments.WithLabelValues(result).Inc()
 	return created, err
+}
+
+// refusal is a PDU SESSION ESTABLISHMENT REJECT and its 5GSM cause.
+type refusal struct {
+	cause uint8
+	n1    []byte
 }
 
 // rejection is a 5GSM cause for a PDU SESSION ESTABLISHMENT REJECT and
@@ -49,55 +57,55 @@ func reject(cause uint8, format string, args ...any) *rejection {
 	return &rejection{cause: cause, err: fmt.Errorf(format, args...)}
 }
 
-func (s *SMF) createSMContext(ctx context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
-	if !sbi.ValidSUPI(req.SUPI) {
-		return sbi.SMContextCreated{}, fmt.Errorf("smf: CreateSMContext: %w: SUPI %q", sbi.ErrInvalidRequest, req.SUPI)
+func (s *SMF) createSMContext(ctx context.Context, req sbi.SmContextCreateData) (sbi.SmContextCreatedData, *refusal, error) {
+	if !sbi.ValidSUPI(req.Supi) {
+		return sbi.SmContextCreatedData{}, nil, fmt.Errorf("smf: CreateSMContext: %w: SUPI %q", sbi.ErrInvalidRequest, req.Supi)
 	}
-	log := s.log.With("supi", req.SUPI, "pdu_session_id", req.PDUSessionID)
-	er, err := sm.ParseEstablishmentRequest(req.N1SM)
+	log := s.log.With("supi", req.Supi, "pdu_session_id", req.PduSessionID)
+	er, err := sm.ParseEstablishmentRequest(req.N1SmMsg.Bytes())
 	var smErr *sm.Error
 	switch {
 	case errors.As(err, &smErr):
 		log.Info("PDU session establishment rejected", "cause", int(smErr.Cause), "cause_name", sm.CauseName(smErr.Cause),
 			"reason", "malformed PDU SESSION ESTABLISHMENT REQUEST", "error", err)
-		return rejected(smErr.Header.PDUSessionID, smErr.Header.PTI, smErr.Cause), nil
+		return rejected(smErr.Header.PDUSessionID, smErr.Header.PTI, smErr.Cause)
 	case err != nil:
-		return sbi.SMContextCreated{}, fmt.Errorf("smf: CreateSMContext: %w: %w", sbi.ErrInvalidRequest, err)
+		return sbi.SmContextCreatedData{}, nil, fmt.Errorf("smf: CreateSMContext: %w: %w", sbi.ErrInvalidRequest, err)
 	}
-	if er.PDUSessionID != req.PDUSessionID {
+	if er.PDUSessionID != req.PduSessionID {
 		// TS 24.501 §7.3.2: the 5GSM message's PDU session ID must be the
 		// one the 5GMM transport carried.
 		log.Info("PDU session establishment rejected", "cause", int(sm.CauseInvalidPDUSessionIdentity),
 			"cause_name", sm.CauseName(sm.CauseInvalidPDUSessionIdentity), "reason", "PDU session ID not the transport's",
 			"message_psi", er.PDUSessionID)
-		return rejected(er.PDUSessionID, er.PTI, sm.CauseInvalidPDUSessionIdentity), nil
+		return rejected(er.PDUSessionID, er.PTI, sm.CauseInvalidPDUSessionIdentity)
 	}
 	ss, accept, err := s.establish(ctx, req, er)
 	var rej *rejection
 	if errors.As(err, &rej) {
 		log.Info("PDU session establishment rejected", "cause", int(rej.cause), "cause_name", sm.CauseName(rej.cause),
-			"reason", rej.err, "dnn", req.DNN, "snssai", ident.SNSSAI{SST: req.SNSSAI.SST, SD: req.SNSSAI.SD, HasSD: req.SNSSAI.HasSD}.String())
+			"reason", rej.err, "dnn", req.Dnn, "snssai", ident.SNSSAI{SST: req.SNssai.SST, SD: req.SNssai.SD, HasSD: req.SNssai.HasSD}.String())
 		if rej.cause == sm.CauseInsufficientResources {
 			// TS 24.501 §6.4.1.4.2: with #26 the network may give a
 			// Back-off timer value; the UE starts T3396 and does not ask
 			// again for this DNN and S-NSSAI before it expires, instead of
 			// retrying into the same failure.
-			return sbi.SMContextCreated{Reject: true, Cause: rej.cause,
-				N1SM: sm.EstablishmentRejectBackOff(nil, er.PDUSessionID, er.PTI, rej.cause, s.opts.T3396)}, nil
+			return sbi.SmContextCreatedData{}, &refusal{rej.cause, sm.EstablishmentRejectBackOff(nil, er.PDUSessionID, er.PTI, rej.cause, s.opts.T3396)}, nil
 		}
-		return rejected(er.PDUSessionID, er.PTI, rej.cause), nil
+		return rejected(er.PDUSessionID, er.PTI, rej.cause)
 	}
 	if err != nil {
-		return sbi.SMContextCreated{}, err
+		return sbi.SmContextCreatedData{}, nil, err
 	}
-	return sbi.SMContextCreated{
-		Ref: ss.ref, N1SM: accept.n1, N2SM: accept.n2,
-		SessionAMBRUplink: ss.policy.SessionAMBRUplink, SessionAMBRDownlink: ss.policy.SessionAMBRDownlink,
-	}, nil
+	snssai := req.SNssai
+	return sbi.SmContextCreatedData{
+		SmContextRef: ss.ref, PduSessionID: req.PduSessionID, SNssai: &snssai,
+		N1SmMsg: sbi.N1SM(accept.n1), N2SmInfo: sbi.N2SM(accept.n2), N2SmInfoType: sbi.N2SetupRequest,
+	}, nil, nil
 }
 
-func rejected(psi, pti, cause uint8) sbi.SMContextCreated {
-	return sbi.SMContextCreated{Reject: true, Cause: cause, N1SM: sm.EstablishmentReject(nil, psi, pti, cause)}
+func rejected(psi, pti, cause uint8) (sbi.SmContextCreatedData, *refusal, error) {
+	return sbi.SmContextCreatedData{}, &refusal{cause, sm.EstablishmentReject(nil, psi, pti, cause)}, nil
 }
 
 type accepted struct{ n1, n2 []byte }
@@ -106,10 +114,10 @@ type accepted struct{ n1, n2 []byte }
 // then sets the session up: policy, address, N4 session, and the
 // messages for the UE and the gNB. A *rejection names the 5GSM cause;
 // whatever was set up before it is undone.
-func (s *SMF) establish(ctx context.Context, req sbi.SMContextCreate, er sm.EstablishmentRequest) (*session, accepted, error) {
-	pools := s.pools(req.DNN, req.SNSSAI)
-	if req.DNN == "" || pools == nil {
-		return nil, accepted{}, reject(sm.CauseMissingOrUnknownDNN, "DNN %q not served", req.DNN)
+func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.EstablishmentRequest) (*session, accepted, error) {
+	pools := s.pools(req.Dnn, req.SNssai)
+	if req.Dnn == "" || pools == nil {
+		return nil, accepted{}, reject(sm.CauseMissingOrUnknownDNN, "DNN %q not served", req.Dnn)
 	}
 	sub, err := s.subscription(ctx, req)
 	if err != nil {
@@ -131,10 +139,10 @@ func (s *SMF) establish(ctx context.Context, req sbi.SMContextCreate, er sm.Esta
 
 	seid := s.nextSEID.Add(1)
 	ss := &session{
-		ref: strconv.FormatUint(seid, 10), key: key{req.SUPI, req.PDUSessionID},
-		dnn: req.DNN, snssai: req.SNSSAI, seid: seid, pool: pools, pduType: pduType,
+		ref: strconv.FormatUint(seid, 10), key: key{req.Supi, req.PduSessionID},
+		dnn: req.Dnn, snssai: req.SNssai, seid: seid, pool: pools, pduType: pduType,
 	}
-	ss.log = s.log.With("supi", req.SUPI, "pdu_session_id", req.PDUSessionID, "seid", seid)
+	ss.log = s.log.With("supi", req.Supi, "pdu_session_id", req.PduSessionID, "seid", seid)
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	s.metrics.sessions.WithLabelValues(establishing.String()).Inc()
@@ -155,11 +163,12 @@ func (s *SMF) establish(ctx context.Context, req sbi.SMContextCreate, er sm.Esta
 	}
 
 	pctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
-	ss.policy, err = s.pcf.Create(pctx, sbi.SMPolicyRequest{SUPI: req.SUPI, PDUSessionID: req.PDUSessionID, DNN: req.DNN, SNSSAI: req.SNSSAI})
+	ss.policy, err = s.pcf.Create(pctx, sbi.SmPolicyContextData{Supi: req.Supi, PduSessionID: req.PduSessionID,
+		PduSessionType: strings.ToUpper(pduTypeName(pduType)), Dnn: req.Dnn, SliceInfo: req.SNssai})
 	cancel()
 	if err != nil {
 		// TS 23.502 §4.3.2.2.1: no SM policy association, no session.
-		ss.policy = sbi.SMPolicy{}
+		ss.policy = sbi.SmPolicyDecision{}
 		return fail(reject(serviceCause(err), "Npcf_SMPolicyControl_Create: %w", err))
 	}
 	if ss.flows, err = flowsFromPolicy(ss.policy, nil); err != nil {
@@ -176,7 +185,7 @@ func (s *SMF) establish(ctx context.Context, req sbi.SMContextCreate, er sm.Esta
 		return fail(fmt.Errorf("smf: CreateSMContext: %w", err))
 	}
 	s.transition(ss, evEstablished{})
-	ss.log.Debug("PDU session established", "dnn", req.DNN, "pdu_type", pduTypeName(pduType), "ipv4", ss.ipv4, "ipv6", ss.ipv6,
+	ss.log.Debug("PDU session established", "dnn", req.Dnn, "pdu_type", pduTypeName(pduType), "ipv4", ss.ipv4, "ipv6", ss.ipv6,
 		"ul_teid", ss.n3.TEID, "up_seid", ss.upSEID.Load())
 	return ss, msgs, nil
 }
@@ -195,24 +204,24 @@ func serviceCause(err error) uint8 {
 // subscription checks that the subscriber may use the DNN in the slice
 // (TS 23.502 §4.3.2.2.1, Nudm_SDM_Get of sm-data) and returns the
 // entry.
-func (s *SMF) subscription(ctx context.Context, req sbi.SMContextCreate) (sbi.SMData, error) {
+func (s *SMF) subscription(ctx context.Context, req sbi.SmContextCreateData) (sbi.SMData, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
-	data, err := s.sdm.SessionManagement(ctx, req.SUPI)
+	data, err := s.sdm.SessionManagement(ctx, req.Supi)
 	cancel()
 	if err != nil {
 		return sbi.SMData{}, reject(serviceCause(err), "Nudm_SDM_Get sm-data: %w", err)
 	}
-	if d, ok := sbi.SubscribedDNN(data, req.DNN, req.SNSSAI); ok {
+	if d, ok := sbi.SubscribedDNN(data, req.Dnn, req.SNssai); ok {
 		return d, nil
 	}
 	for _, d := range data {
-		if strings.EqualFold(d.DNN, req.DNN) {
+		if strings.EqualFold(d.DNN, req.Dnn) {
 			// TS 24.501 §6.4.1.4, cause #70: the DNN is subscribed, but not in
 			// the requested slice.
-			return sbi.SMData{}, reject(sm.CauseMissingOrUnknownDNNInASlice, "DNN %q not subscribed in slice %d/%06x", req.DNN, req.SNSSAI.SST, req.SNSSAI.SD)
+			return sbi.SMData{}, reject(sm.CauseMissingOrUnknownDNNInASlice, "DNN %q not subscribed in slice %d/%06x", req.Dnn, req.SNssai.SST, req.SNssai.SD)
 		}
 	}
-	return sbi.SMData{}, reject(sm.CauseMissingOrUnknownDNN, "DNN %q not subscribed", req.DNN)
+	return sbi.SMData{}, reject(sm.CauseMissingOrUnknownDNN, "DNN %q not subscribed", req.Dnn)
 }
 
 // selectPDUType picks the PDU session type (TS 24.501 §6.4.1.2,

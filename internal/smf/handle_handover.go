@@ -46,32 +46,32 @@ type handover struct {
 //   - COMPLETED: the downlink moves to the target's tunnel, with End
 //     Markers on the source's (switchPath).
 //   - CANCELLED: the preparation is forgotten.
-func (s *SMF) handover(ctx context.Context, ss *session, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+func (s *SMF) handover(ctx context.Context, ss *session, upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
 	switch {
-	case upd.HOState == sbi.HOPreparing && upd.N2SMType == sbi.N2HandoverRequired:
-		x, err := ngap.DecodeHandoverRequiredTransfer(upd.N2SM)
+	case upd.HoState == sbi.HOPreparing && upd.N2SmInfoType == sbi.N2HandoverRequired:
+		x, err := ngap.DecodeHandoverRequiredTransfer(upd.N2SmInfo.Bytes())
 		if err != nil {
 			s.metrics.handovers.WithLabelValues("refused").Inc()
-			return sbi.SMContextUpdated{}, fmt.Errorf("smf: Handover Required Transfer: %w: %w", sbi.ErrInvalidRequest, err)
+			return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: Handover Required Transfer: %w: %w", sbi.ErrInvalidRequest, err)
 		}
 		if ss.state != active {
 			s.metrics.handovers.WithLabelValues("refused").Inc()
-			return sbi.SMContextUpdated{}, s.incompatible(ss, "handover preparation")
+			return sbi.SmContextUpdatedData{}, s.incompatible(ss, "handover preparation")
 		}
 		n2, err := setupTransfer(ss)
 		if err != nil {
-			return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w", err)
+			return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: %w", err)
 		}
 		ss.ho = handover{preparing: true, direct: x.DirectForwarding}
 		s.metrics.handovers.WithLabelValues("preparing").Inc()
 		ss.log.Debug("N2 handover preparing", "direct_forwarding", x.DirectForwarding)
-		return sbi.SMContextUpdated{N2SMType: sbi.N2SetupRequest, N2SM: n2}, nil
+		return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2SetupRequest, N2SmInfo: sbi.N2SM(n2)}, nil
 
-	case upd.HOState == sbi.HOPrepared && upd.N2SMType == sbi.N2HandoverRequestAck:
+	case upd.HoState == sbi.HOPrepared && upd.N2SmInfoType == sbi.N2HandoverRequestAck:
 		if !ss.ho.preparing {
-			return sbi.SMContextUpdated{}, s.incompatible(ss, "Handover Request Acknowledge Transfer")
+			return sbi.SmContextUpdatedData{}, s.incompatible(ss, "Handover Request Acknowledge Transfer")
 		}
-		x, err := ngap.DecodeHandoverRequestAcknowledgeTransfer(upd.N2SM)
+		x, err := ngap.DecodeHandoverRequestAcknowledgeTransfer(upd.N2SmInfo.Bytes())
 		if err != nil {
 			return s.notAdmitted(ctx, ss, ngap.ProtocolCause(ie.CauseProtocolPresentAbstractSyntaxErrorFalselyConstructedMessage), "Handover Request Acknowledge Transfer undecodable", "error", err)
 		}
@@ -93,55 +93,55 @@ func (s *SMF) handover(ctx context.Context, ss *session, upd sbi.SMContextUpdate
 		}
 		b, err := cmd.Encode()
 		if err != nil {
-			return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w", err)
+			return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: %w", err)
 		}
 		ss.ho.target, ss.ho.prepared = gnb, true
 		s.metrics.handovers.WithLabelValues("prepared").Inc()
-		return sbi.SMContextUpdated{N2SMType: sbi.N2HandoverCommand, N2SM: b}, nil
+		return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2HandoverCommand, N2SmInfo: sbi.N2SM(b)}, nil
 
-	case upd.HOState == sbi.HOPrepared && upd.N2SMType == sbi.N2HandoverResourceAllocationFailure:
+	case upd.HoState == sbi.HOPrepared && upd.N2SmInfoType == sbi.N2HandoverResourceAllocationFailure:
 		cause := "undecodable"
-		if c, err := ngap.DecodeHandoverResourceAllocationUnsuccessfulTransfer(upd.N2SM); err == nil {
+		if c, err := ngap.DecodeHandoverResourceAllocationUnsuccessfulTransfer(upd.N2SmInfo.Bytes()); err == nil {
 			cause = ngap.CauseString(c)
 		}
 		return s.notAdmitted(ctx, ss, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHoFailureInTarget5GCNgranNodeOrTargetSystem), "the target gNB did not admit it", "target_cause", cause)
 
-	case upd.HOState == sbi.HOCompleted:
+	case upd.HoState == sbi.HOCompleted:
 		if !ss.ho.prepared {
-			return sbi.SMContextUpdated{}, s.incompatible(ss, "handover completion")
+			return sbi.SmContextUpdatedData{}, s.incompatible(ss, "handover completion")
 		}
 		target := ss.ho.target
 		ss.ho = handover{}
 		if err := s.switchPath(ctx, ss, target); err != nil {
 			s.metrics.handovers.WithLabelValues("refused").Inc()
-			return sbi.SMContextUpdated{}, err
+			return sbi.SmContextUpdatedData{}, err
 		}
 		s.metrics.handovers.WithLabelValues("completed").Inc()
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 
-	case upd.HOState == sbi.HOCancelled:
+	case upd.HoState == sbi.HOCancelled:
 		if ss.ho.preparing {
 			s.metrics.handovers.WithLabelValues("cancelled").Inc()
 			ss.log.Debug("N2 handover cancelled")
 		}
 		ss.ho = handover{}
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 	}
-	return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w: hoState %s with N2 SM information type %d", sbi.ErrInvalidRequest, upd.HOState, upd.N2SMType)
+	return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: %w: hoState %s with N2 SM information type %d", sbi.ErrInvalidRequest, upd.HoState, upd.N2SmInfoType)
 }
 
 // notAdmitted releases a session the handover's target did not set up
 // and answers with a Handover Preparation Unsuccessful Transfer of
 // cause (TS 38.413 §9.3.4.18) for the Handover Command's PDU Session
 // Resource to Release List. Called with ss.mu held.
-func (s *SMF) notAdmitted(ctx context.Context, ss *session, cause *ie.Cause, reason string, args ...any) (sbi.SMContextUpdated, error) {
+func (s *SMF) notAdmitted(ctx context.Context, ss *session, cause *ie.Cause, reason string, args ...any) (sbi.SmContextUpdatedData, error) {
 	b, err := ngap.HandoverPreparationUnsuccessfulTransfer(cause)
 	if err != nil {
-		return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w", err)
+		return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: %w", err)
 	}
 	ss.ho = handover{}
 	s.metrics.handovers.WithLabelValues("not_admitted").Inc()
 	s.releaseNotSwitched(ctx, ss)
 	ss.log.Info("PDU session released: not handed over", append([]any{"reason", reason}, args...)...)
-	return sbi.SMContextUpdated{N2SMType: sbi.N2HandoverPreparationFailure, N2SM: b, Released: true}, nil
+	return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2HandoverPreparationFailure, N2SmInfo: sbi.N2SM(b), Released: true}, nil
 }

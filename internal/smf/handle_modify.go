@@ -26,7 +26,7 @@ type modification struct {
 	pti uint8
 	// old and oldFlows are the policy and QoS flows before: restored on
 	// a roll back.
-	old      sbi.SMPolicy
+	old      sbi.SmPolicyDecision
 	oldFlows []qosFlow
 }
 
@@ -53,7 +53,7 @@ const (
 // with the next Service Request's setup (its UE learns it at the next
 // modification or establishment: the choice TS 23.502 §4.3.3.2 leaves to
 // the SMF when the UE is not reachable).
-func (s *SMF) SMPolicyUpdated(ctx context.Context, pol sbi.SMPolicy) error {
+func (s *SMF) SMPolicyUpdated(ctx context.Context, pol sbi.SmPolicyDecision) error {
 	ss := s.byPolicy(pol.ID)
 	if ss == nil {
 		return fmt.Errorf("smf: UpdateNotify for policy %q: %w", pol.ID, sbi.ErrSMContextNotFound)
@@ -108,7 +108,7 @@ func (s *SMF) byPolicy(id string) *session {
 // to release). It returns nil when nothing the UE or the gNB holds
 // changed. On an error the session keeps its policy and flows. Called
 // with ss.mu held.
-func (s *SMF) modifyPolicy(ctx context.Context, ss *session, pol sbi.SMPolicy, pti uint8) (*sbi.N1N2Transfer, error) {
+func (s *SMF) modifyPolicy(ctx context.Context, ss *session, pol sbi.SmPolicyDecision, pti uint8) (*sbi.N1N2MessageTransferReqData, error) {
 	old := ss.policy
 	pol.ID = old.ID
 	ss.policy = pol
@@ -169,8 +169,9 @@ func (s *SMF) modifyPolicy(ctx context.Context, ss *session, pol sbi.SMPolicy, p
 	ss.mod = &modification{pti: pti, old: old, oldFlows: before}
 	ss.log.Info("PDU session modification", "pti", pti, "ambr_dl", pol.SessionAMBRDownlink, "ambr_ul", pol.SessionAMBRUplink,
 		"flows_created", len(created), "flows_modified", len(modified), "flows_deleted", len(deleted))
-	return &sbi.N1N2Transfer{SUPI: ss.key.supi, PDUSessionID: ss.key.psi, N1: sm.ModificationCommand(nil, m),
-		N2Type: sbi.N2ModifyRequest, N2: n2, FailureNotify: s}, nil
+	tr := sbi.NewN1N2Transfer(ss.key.psi, sm.ModificationCommand(nil, m), sbi.NgapPduResModReq, n2)
+	tr.FailureNotify = s
+	return &tr, nil
 }
 
 // applyFlows gives the UPF the rules of flows after in place of before
@@ -215,17 +216,17 @@ func (s *SMF) applyFlows(ctx context.Context, ss *session, before, after []qosFl
 // transfer sends a network-requested modification through the AMF
 // (N1N2MessageTransfer, TS 23.502 §4.3.3.2 step 3). Called without ss.mu:
 // the AMF may call UpdateSMContext before it answers.
-func (s *SMF) transfer(ctx context.Context, ss *session, tr sbi.N1N2Transfer) {
+func (s *SMF) transfer(ctx context.Context, ss *session, tr sbi.N1N2MessageTransferReqData) {
 	amf := s.amfService()
 	err := errors.New("no AMF")
-	var res sbi.N1N2TransferResult
+	var res sbi.N1N2MessageTransferRspData
 	if amf != nil {
 		cctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
-		res, err = amf.N1N2MessageTransfer(cctx, tr)
+		res, err = amf.N1N2MessageTransfer(cctx, ss.key.supi, tr)
 		cancel()
 	}
 	if err == nil {
-		if res == sbi.N1N2AttemptingToReachUE {
+		if res.Cause == sbi.N1N2AttemptingToReachUE {
 			ss.log.Debug("network-requested modification waits for the idle UE to be paged")
 		}
 		return
@@ -313,7 +314,7 @@ func (s *SMF) reportInactive(ctx context.Context, ss *session, before, after []q
 	}
 	pctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
 	defer cancel()
-	if _, err := s.pcf.Update(pctx, ss.policy.ID, sbi.SMPolicyUpdate{InactiveRules: gone}); err != nil {
+	if _, err := s.pcf.Update(pctx, ss.policy.ID, sbi.SmPolicyUpdateContextData{InactiveRules: gone}); err != nil {
 		ss.log.Warn("Npcf_SMPolicyControl_Update (rule reports) failed", "pcc_rules", gone, "error", err)
 	}
 }
@@ -327,11 +328,11 @@ func (s *SMF) reportInactive(ctx context.Context, ss *session, before, after []q
 // is answered PDU SESSION MODIFICATION REJECT #26 (with back-off) when
 // it asked. Called
 // with ss.mu held.
-func (s *SMF) modifyN2(ctx context.Context, ss *session, t sbi.N2SMType, b []byte) (sbi.SMContextUpdated, error) {
+func (s *SMF) modifyN2(ctx context.Context, ss *session, t sbi.N2SmInfoType, b []byte) (sbi.SmContextUpdatedData, error) {
 	if t == sbi.N2ModifyResponse {
 		r, err := ngap.DecodeModifyResponseTransfer(b)
 		if err != nil {
-			return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
+			return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
 		}
 		// TS 23.502 §4.3.3.2 step 5: a flow the gNB did not admit goes
 		// from the session and the UPF, and from the UE once this
@@ -339,33 +340,33 @@ func (s *SMF) modifyN2(ctx context.Context, ss *session, t sbi.N2SMType, b []byt
 		if err := s.dropFlows(ctx, ss, r.Failed, "not admitted by the gNB"); err != nil {
 			ss.log.Warn("N4: removing the QoS flows the gNB did not admit failed", "error", err)
 		}
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 	}
 	cause, err := ngap.DecodeModifyUnsuccessfulTransfer(b)
 	if err != nil {
-		return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
+		return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
 	}
 	m := ss.mod
 	if m == nil {
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 	}
 	ss.log.Info("the gNB failed the PDU session modification: rolled back", "cause", ngap.CauseString(cause))
 	s.rollBack(ctx, ss)
 	pti := m.pti
 	s.endModification(ctx, ss, modGNBFailed)
 	if pti == sm.NoPTI {
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 	}
 	// TS 24.501 §6.4.2.4.2: with #26 a back-off timer, so that the UE
 	// does not ask the gNB again at once for what it could not give.
-	return sbi.SMContextUpdated{N1SM: sm.ModificationRejectBackOff(nil, ss.key.psi, pti, sm.CauseInsufficientResources, s.opts.T3396)}, nil
+	return sbi.SmContextUpdatedData{N1SmMsg: sbi.N1SM(sm.ModificationRejectBackOff(nil, ss.key.psi, pti, sm.CauseInsufficientResources, s.opts.T3396))}, nil
 }
 
 // modificationCompleted ends a modification with the UE's PDU SESSION
 // MODIFICATION COMPLETE (TS 24.501 §6.3.2.3), or rolls it back on its
 // PDU SESSION MODIFICATION COMMAND REJECT (§6.3.2.4). Called with ss.mu
 // held.
-func (s *SMF) modificationCompleted(ctx context.Context, ss *session, b []byte, rejected bool) (sbi.SMContextUpdated, error) {
+func (s *SMF) modificationCompleted(ctx context.Context, ss *session, b []byte, rejected bool) (sbi.SmContextUpdatedData, error) {
 	parse := sm.ParseModificationComplete
 	if rejected {
 		parse = sm.ParseModificationCommandReject
@@ -376,7 +377,7 @@ func (s *SMF) modificationCompleted(ctx context.Context, ss *session, b []byte, 
 	case errors.As(err, &smErr):
 		return status(ss, smErr.Header, smErr.Cause, "malformed 5GSM message"), nil
 	case err != nil:
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 	case ss.mod == nil:
 		return status(ss, a.Header, sm.CauseMessageTypeNotCompatible, "no modification in progress"), nil
 	case a.PTI != ss.mod.pti:
@@ -385,10 +386,10 @@ func (s *SMF) modificationCompleted(ctx context.Context, ss *session, b []byte, 
 	if !rejected {
 		ss.log.Debug("PDU session modification completed")
 		s.endModification(ctx, ss, modCompleted)
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 	}
 	ss.log.Info("the UE rejected the PDU session modification: rolled back", "cause", int(a.Cause), "cause_name", sm.CauseName(a.Cause))
 	s.rollBack(ctx, ss)
 	s.endModification(ctx, ss, modUERejected)
-	return sbi.SMContextUpdated{}, nil
+	return sbi.SmContextUpdatedData{}, nil
 }

@@ -23,14 +23,14 @@ import (
 // PDU Session Resource Modify Request. A request the SMF cannot read or
 // the PCF refuses is answered PDU SESSION MODIFICATION REJECT. Called
 // with ss.mu held.
-func (s *SMF) modificationRequested(ctx context.Context, ss *session, b []byte) (sbi.SMContextUpdated, error) {
+func (s *SMF) modificationRequested(ctx context.Context, ss *session, b []byte) (sbi.SmContextUpdatedData, error) {
 	r, err := sm.ParseModificationRequest(b)
 	var smErr *sm.Error
 	switch {
 	case errors.As(err, &smErr):
 		return s.modificationRejected(ss, smErr.Header.PTI, smErr.Cause, "malformed PDU SESSION MODIFICATION REQUEST", err), nil
 	case err != nil:
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 	case ss.state != active:
 		// TS 24.501 §6.4.2.4: the user plane must be up for the gNB to
 		// take the flow (an idle UE sends a Service Request first).
@@ -43,7 +43,7 @@ func (s *SMF) modificationRequested(ctx context.Context, ss *session, b []byte) 
 		return s.modificationRejected(ss, r.PTI, cause, why, nil), nil
 	}
 	pctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
-	pol, err := s.pcf.Update(pctx, ss.policy.ID, sbi.SMPolicyUpdate{ResourceRequest: &req})
+	pol, err := s.pcf.Update(pctx, ss.policy.ID, sbi.SmPolicyUpdateContextData{UeInitResReq: &req})
 	cancel()
 	switch {
 	case errors.Is(err, sbi.ErrPolicyContextDenied):
@@ -59,7 +59,8 @@ func (s *SMF) modificationRequested(ctx context.Context, ss *session, b []byte) 
 		return s.modificationRejected(ss, r.PTI, sm.CauseSemanticErrorInQoSOperation, "the decision added no QoS flow", nil), nil
 	}
 	ss.log.Info("UE-requested PDU session modification: QoS flow added", "5qi", req.FiveQI, "mfbr_dl", req.MFBRDownlink, "mfbr_ul", req.MFBRUplink)
-	return sbi.SMContextUpdated{N1SM: tr.N1, N2SMType: sbi.N2ModifyRequest, N2SM: tr.N2}, nil
+	_, n2 := tr.N2()
+	return sbi.SmContextUpdatedData{N1SmMsg: sbi.N1SM(tr.N1()), N2SmInfoType: sbi.N2ModifyRequest, N2SmInfo: sbi.N2SM(n2)}, nil
 }
 
 // requestedQoS reads the flow a PDU SESSION MODIFICATION REQUEST asks
@@ -69,35 +70,35 @@ func (s *SMF) modificationRequested(ctx context.Context, ss *session, b []byte) 
 // (TS 24.501 §6.4.2.4.2: #84 for a QoS operation that does not parse,
 // #83 for one Keel does not take, #44 for packet filters it cannot
 // read) and why.
-func requestedQoS(r sm.ModificationRequest) (sbi.QoSRequest, uint8, string) {
+func requestedQoS(r sm.ModificationRequest) (sbi.UeInitiatedResourceRequest, uint8, string) {
 	if r.QoSRules == nil || r.QoSFlowDescriptions == nil {
-		return sbi.QoSRequest{}, sm.CauseSemanticErrorInQoSOperation, "no requested QoS rule or QoS flow description"
+		return sbi.UeInitiatedResourceRequest{}, sm.CauseSemanticErrorInQoSOperation, "no requested QoS rule or QoS flow description"
 	}
 	rules, err := sm.ParseQoSRules(r.QoSRules)
 	if err != nil {
-		return sbi.QoSRequest{}, sm.CauseSyntacticalErrorInQoSOperation, err.Error()
+		return sbi.UeInitiatedResourceRequest{}, sm.CauseSyntacticalErrorInQoSOperation, err.Error()
 	}
 	descs, err := sm.ParseQoSFlowDescriptions(r.QoSFlowDescriptions)
 	if err != nil {
-		return sbi.QoSRequest{}, sm.CauseSyntacticalErrorInQoSOperation, err.Error()
+		return sbi.UeInitiatedResourceRequest{}, sm.CauseSyntacticalErrorInQoSOperation, err.Error()
 	}
 	if len(rules) != 1 || len(descs) != 1 || rules[0].Op != sm.RuleOpCreate || descs[0].Op != sm.FlowOpCreate || rules[0].DQR {
-		return sbi.QoSRequest{}, sm.CauseSemanticErrorInQoSOperation, "want one QoS rule and one QoS flow description to create"
+		return sbi.UeInitiatedResourceRequest{}, sm.CauseSemanticErrorInQoSOperation, "want one QoS rule and one QoS flow description to create"
 	}
 	d := descs[0]
 	if d.FiveQI == 0 {
-		return sbi.QoSRequest{}, sm.CauseSemanticErrorInQoSOperation, "a QoS flow description without 5QI"
+		return sbi.UeInitiatedResourceRequest{}, sm.CauseSemanticErrorInQoSOperation, "a QoS flow description without 5QI"
 	}
-	q := sbi.QoSRequest{FiveQI: d.FiveQI, GFBRUplink: d.GFBRUplink, GFBRDownlink: d.GFBRDownlink, MFBRUplink: d.MFBRUplink, MFBRDownlink: d.MFBRDownlink}
+	q := sbi.UeInitiatedResourceRequest{FiveQI: d.FiveQI, GFBRUplink: d.GFBRUplink, GFBRDownlink: d.GFBRDownlink, MFBRUplink: d.MFBRUplink, MFBRDownlink: d.MFBRDownlink}
 	for _, f := range rules[0].Filters {
 		fd, ok := flowDescription(f)
 		if !ok {
-			return sbi.QoSRequest{}, sm.CauseSemanticErrorsInPacketFilters, "a packet filter component a flow description cannot hold"
+			return sbi.UeInitiatedResourceRequest{}, sm.CauseSemanticErrorsInPacketFilters, "a packet filter component a flow description cannot hold"
 		}
 		q.FlowDescriptions = append(q.FlowDescriptions, fd)
 	}
 	if len(q.FlowDescriptions) == 0 {
-		return sbi.QoSRequest{}, sm.CauseSemanticErrorsInPacketFilters, "a QoS rule without packet filters"
+		return sbi.UeInitiatedResourceRequest{}, sm.CauseSemanticErrorsInPacketFilters, "a QoS rule without packet filters"
 	}
 	return q, 0, ""
 }
@@ -140,13 +141,13 @@ func flowDescription(f sm.PacketFilter) (string, bool) {
 // modificationRejected answers a PDU SESSION MODIFICATION REQUEST with
 // PDU SESSION MODIFICATION REJECT (TS 24.501 §6.4.2.4) and logs why once;
 // #26 goes with a back-off timer (§6.4.2.4.2).
-func (s *SMF) modificationRejected(ss *session, pti, cause uint8, reason string, err error) sbi.SMContextUpdated {
+func (s *SMF) modificationRejected(ss *session, pti, cause uint8, reason string, err error) sbi.SmContextUpdatedData {
 	s.metrics.modifications.WithLabelValues("ue", modRefused).Inc()
 	ss.log.Info("PDU session modification rejected", "cause", int(cause), "cause_name", sm.CauseName(cause), "reason", reason, "error", err)
 	if cause == sm.CauseInsufficientResources {
-		return sbi.SMContextUpdated{N1SM: sm.ModificationRejectBackOff(nil, ss.key.psi, pti, cause, s.opts.T3396)}
+		return sbi.SmContextUpdatedData{N1SmMsg: sbi.N1SM(sm.ModificationRejectBackOff(nil, ss.key.psi, pti, cause, s.opts.T3396))}
 	}
-	return sbi.SMContextUpdated{N1SM: sm.ModificationReject(nil, ss.key.psi, pti, cause)}
+	return sbi.SmContextUpdatedData{N1SmMsg: sbi.N1SM(sm.ModificationReject(nil, ss.key.psi, pti, cause))}
 }
 
 // flowChanges compares a session's flows before and after a policy

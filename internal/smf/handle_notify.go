@@ -14,7 +14,7 @@ import (
 // procedures, PDU Session Resource Notify (TS 38.413 §8.2.4) and Modify
 // Indication (§8.2.5), forwarded by the AMF with UpdateSMContext. It
 // reports false for any other type. Called with ss.mu held.
-func (s *SMF) notified(ctx context.Context, ss *session, t sbi.N2SMType, b []byte) (sbi.SMContextUpdated, bool, error) {
+func (s *SMF) notified(ctx context.Context, ss *session, t sbi.N2SmInfoType, b []byte) (sbi.SmContextUpdatedData, bool, error) {
 	switch t {
 	case sbi.N2NotifyTransfer:
 		// QoS flows whose GBR is (no longer) fulfilled, or that the gNB
@@ -23,22 +23,22 @@ func (s *SMF) notified(ctx context.Context, ss *session, t sbi.N2SMType, b []byt
 		// note of.
 		n, err := ngap.DecodeNotifyTransfer(b)
 		if err != nil {
-			return sbi.SMContextUpdated{}, true, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
+			return sbi.SmContextUpdatedData{}, true, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
 		}
 		for qfi, c := range n.Notified {
 			ss.log.Info("the gNB notified a QoS flow", "qfi", qfi, "notification_cause", c)
 		}
-		return sbi.SMContextUpdated{}, true, s.dropFlows(ctx, ss, n.Released, "released by the gNB")
+		return sbi.SmContextUpdatedData{}, true, s.dropFlows(ctx, ss, n.Released, "released by the gNB")
 	case sbi.N2NotifyReleasedTransfer:
 		// The gNB released the session's resources (§8.2.4.2): as after
 		// an AN release, the session stays deactivated, its downlink
 		// held at the UPF, until the UE's user plane is set up again.
 		cause, err := ngap.DecodeNotifyReleasedTransfer(b)
 		if err != nil {
-			return sbi.SMContextUpdated{}, true, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
+			return sbi.SmContextUpdatedData{}, true, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
 		}
 		ss.log.Info("the gNB released the session's resources", "cause", ngap.CauseString(cause))
-		return sbi.SMContextUpdated{}, true, s.deactivate(ctx, ss)
+		return sbi.SmContextUpdatedData{}, true, s.deactivate(ctx, ss)
 	case sbi.N2ModifyIndication:
 		// §8.2.5.2: the SMF answers with a Modify Confirm Transfer or,
 		// when it cannot honour the change of downlink tunnel, an
@@ -48,14 +48,14 @@ func (s *SMF) notified(ctx context.Context, ss *session, t sbi.N2SMType, b []byt
 		// not supported): it refuses.
 		dl, err := ngap.DecodeModifyIndicationTransfer(b)
 		if err != nil {
-			return sbi.SMContextUpdated{}, true, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
+			return sbi.SmContextUpdatedData{}, true, fmt.Errorf("smf: %w: %w", sbi.ErrInvalidRequest, err)
 		}
 		fail, err := ngap.ModifyIndicationUnsuccessfulTransfer(ngap.MiscCause(ie.CauseMiscPresentUnspecified))
 		if err != nil {
-			return sbi.SMContextUpdated{}, true, err
+			return sbi.SmContextUpdatedData{}, true, err
 		}
 		ss.log.Info("PDU Session Resource Modify Indication refused: the downlink tunnel stays", "asked", dl.String())
-		return sbi.SMContextUpdated{N2SMType: sbi.N2ModifyIndicationFailure, N2SM: fail}, true, nil
+		return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2ModifyIndicationFailure, N2SmInfo: sbi.N2SM(fail)}, true, nil
 	}
-	return sbi.SMContextUpdated{}, false, nil
+	return sbi.SmContextUpdatedData{}, false, nil
 }

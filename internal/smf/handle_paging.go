@@ -93,11 +93,12 @@ func (s *SMF) page(ctx context.Context, r downlinkReport) {
 	if err == nil && amf == nil {
 		err = errors.New("no AMF to reach the UE")
 	}
-	var res sbi.N1N2TransferResult
+	var res sbi.N1N2MessageTransferRspData
 	if err == nil {
+		tr := sbi.NewN1N2Transfer(ss.key.psi, nil, sbi.NgapPduResSetupReq, n2)
+		tr.FailureNotify = s
 		cctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
-		res, err = amf.N1N2MessageTransfer(cctx, sbi.N1N2Transfer{SUPI: ss.key.supi, PDUSessionID: ss.key.psi,
-			N2Type: sbi.N2SetupRequest, N2: n2, FailureNotify: s})
+		res, err = amf.N1N2MessageTransfer(cctx, ss.key.supi, tr)
 		cancel()
 	}
 	switch {
@@ -105,7 +106,7 @@ func (s *SMF) page(ctx context.Context, r downlinkReport) {
 		s.metrics.n1n2.WithLabelValues("error").Inc()
 		ss.log.Info("the AMF cannot reach the UE for downlink data: buffered packets dropped", "cause", "n1n2_refused", "error", err)
 		s.unreachable(ctx, ss, r.period)
-	case res == sbi.N1N2AttemptingToReachUE:
+	case res.Cause == sbi.N1N2AttemptingToReachUE:
 		s.metrics.n1n2.WithLabelValues("attempting").Inc()
 	default:
 		s.metrics.n1n2.WithLabelValues("initiated").Inc()
@@ -116,7 +117,7 @@ func (s *SMF) page(ctx context.Context, r downlinkReport) {
 // (TS 29.518 §5.2.2.3.1; TS 23.502 §4.2.3.3 step 3c): paging the UE for
 // a session's downlink data failed. The SMF has the UPF drop what it
 // buffered; the session stays, deactivated.
-func (s *SMF) N1N2TransferFailed(ctx context.Context, supi string, psi uint8, cause sbi.N1N2FailureCause) {
+func (s *SMF) N1N2TransferFailed(ctx context.Context, supi string, psi uint8, cause sbi.N1N2MessageTransferCause) {
 	s.metrics.n1n2.WithLabelValues("failed").Inc()
 	s.sessions.Lock()
 	ss := s.sessions.byKey[key{supi, psi}]

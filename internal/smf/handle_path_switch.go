@@ -25,7 +25,7 @@ import (
 // Request Unsuccessful Transfer (§9.3.4.17) that the AMF puts in the
 // acknowledge's PDU Session Resource Released List; the UE learns of the
 // release from the gNB.
-func (s *SMF) pathSwitched(ctx context.Context, ss *session, t sbi.N2SMType, b []byte) (sbi.SMContextUpdated, bool, error) {
+func (s *SMF) pathSwitched(ctx context.Context, ss *session, t sbi.N2SmInfoType, b []byte) (sbi.SmContextUpdatedData, bool, error) {
 	switch t {
 	case sbi.N2PathSwitchRequest:
 		x, err := ngap.DecodePathSwitchTransfer(b)
@@ -47,10 +47,10 @@ func (s *SMF) pathSwitched(ctx context.Context, ss *session, t sbi.N2SMType, b [
 		}
 		ack, err := ngap.PathSwitchAckTransfer{UL: ngap.Tunnel{Addr: ss.n3.Addr, TEID: ss.n3.TEID}}.Encode()
 		if err != nil {
-			return sbi.SMContextUpdated{}, true, fmt.Errorf("smf: %w", err)
+			return sbi.SmContextUpdatedData{}, true, fmt.Errorf("smf: %w", err)
 		}
 		s.metrics.pathSwitches.WithLabelValues("switched").Inc()
-		return sbi.SMContextUpdated{N2SMType: sbi.N2PathSwitchRequestAck, N2SM: ack}, true, nil
+		return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2PathSwitchRequestAck, N2SmInfo: sbi.N2SM(ack)}, true, nil
 	case sbi.N2PathSwitchSetupFailed:
 		cause := "undecodable"
 		if f, err := ngap.DecodePathSwitchSetupFailedTransfer(b); err == nil {
@@ -59,9 +59,9 @@ func (s *SMF) pathSwitched(ctx context.Context, ss *session, t sbi.N2SMType, b [
 		s.metrics.pathSwitches.WithLabelValues("setup_failed").Inc()
 		s.releaseNotSwitched(ctx, ss)
 		ss.log.Info("PDU session released: the target gNB of a handover could not set it up", "cause", cause)
-		return sbi.SMContextUpdated{Released: true}, true, nil
+		return sbi.SmContextUpdatedData{Released: true}, true, nil
 	}
-	return sbi.SMContextUpdated{}, false, nil
+	return sbi.SmContextUpdatedData{}, false, nil
 }
 
 // switchPath moves the session's downlink to the gNB tunnel gnb after a
@@ -94,15 +94,15 @@ func (s *SMF) switchPath(ctx context.Context, ss *session, gnb tunnel) error {
 
 // pathSwitchFailed releases a session that could not be switched and
 // answers with a Path Switch Request Unsuccessful Transfer of cause.
-func (s *SMF) pathSwitchFailed(ctx context.Context, ss *session, cause *ie.Cause, reason string, args ...any) (sbi.SMContextUpdated, error) {
+func (s *SMF) pathSwitchFailed(ctx context.Context, ss *session, cause *ie.Cause, reason string, args ...any) (sbi.SmContextUpdatedData, error) {
 	fail, err := ngap.PathSwitchUnsuccessfulTransfer(cause)
 	if err != nil {
-		return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w", err)
+		return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: %w", err)
 	}
 	s.metrics.pathSwitches.WithLabelValues("failed").Inc()
 	s.releaseNotSwitched(ctx, ss)
 	ss.log.Info("PDU session released: its path was not switched", append([]any{"reason", reason}, args...)...)
-	return sbi.SMContextUpdated{N2SMType: sbi.N2PathSwitchRequestFailed, N2SM: fail, Released: true}, nil
+	return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2PathSwitchRequestFailed, N2SmInfo: sbi.N2SM(fail), Released: true}, nil
 }
 
 // releaseNotSwitched releases a session left behind by a handover

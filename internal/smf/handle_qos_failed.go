@@ -90,7 +90,8 @@ func (s *SMF) deleteAtUE(ctx context.Context, ss *session, gone []qosFlow) {
 		return
 	}
 	ss.mod = &modification{pti: sm.NoPTI, old: ss.policy, oldFlows: slices.Clone(ss.flows)}
-	tr := sbi.N1N2Transfer{SUPI: ss.key.supi, PDUSessionID: ss.key.psi, N1: sm.ModificationCommand(nil, m), FailureNotify: s}
+	tr := sbi.NewN1N2Transfer(ss.key.psi, sm.ModificationCommand(nil, m), sbi.NgapIeNone, nil)
+	tr.FailureNotify = s
 	s.done.Add(1)
 	go func() {
 		defer s.done.Done()

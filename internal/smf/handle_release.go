@@ -70,7 +70,7 @@ func (s *SMF) release(ctx context.Context, ss *session, cause uint8) error {
 		} else {
 			// Not under ss.mu: the AMF may answer through UpdateSMContext
 			// before it returns.
-			_, err = amf.N1N2MessageTransfer(ctx, sbi.N1N2Transfer{SUPI: ss.key.supi, PDUSessionID: ss.key.psi, N1: n1, N2Type: n2Type, N2: n2})
+			_, err = amf.N1N2MessageTransfer(ctx, ss.key.supi, sbi.NewN1N2Transfer(ss.key.psi, n1, n2Type, n2))
 		}
 	}
 	if err != nil {
@@ -84,15 +84,15 @@ func (s *SMF) release(ctx context.Context, ss *session, cause uint8) error {
 // releaseTransfer is the N2 SM information releasing the gNB's resources
 // of a session leaving state from (TS 23.502 §4.3.4.2: only when
 // the user plane is active or being activated).
-func releaseTransfer(from state) (sbi.N2SMType, []byte, error) {
+func releaseTransfer(from state) (sbi.NgapIeType, []byte, error) {
 	if from == inactive {
-		return sbi.N2None, nil, nil
+		return sbi.NgapIeNone, nil, nil
 	}
 	n2, err := ngap.ReleaseCommandTransfer{Cause: ngap.NASCause(ngapie.CauseNasPresentNormalRelease)}.Encode()
 	if err != nil {
-		return sbi.N2None, nil, fmt.Errorf("smf: %w", err)
+		return sbi.NgapIeNone, nil, fmt.Errorf("smf: %w", err)
 	}
-	return sbi.N2ReleaseCommand, n2, nil
+	return sbi.NgapPduResRelCmd, n2, nil
 }
 
 // releaseLocal ends a session without signalling; false when it was

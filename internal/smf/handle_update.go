@@ -15,24 +15,24 @@ import (
 // the news that the UE's user plane is deactivated (DEACTIVATED), or the
 // AMF asking for it to be activated again (ACTIVATING). N2 information
 // is handled before an N1 message given with it.
-func (s *SMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+func (s *SMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
 	ss, err := s.lookup(ref)
 	if err != nil {
-		return sbi.SMContextUpdated{}, err
+		return sbi.SmContextUpdatedData{}, err
 	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if ss.state == released || ss.state == establishing {
-		return sbi.SMContextUpdated{}, fmt.Errorf("smf: SM context %q: %w", ref, sbi.ErrSMContextNotFound)
+		return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: SM context %q: %w", ref, sbi.ErrSMContextNotFound)
 	}
-	var out sbi.SMContextUpdated
+	var out sbi.SmContextUpdatedData
 	switch {
-	case upd.HOState != sbi.HONone:
+	case upd.HoState != sbi.HONone:
 		if out, err = s.handover(ctx, ss, upd); err != nil {
 			return out, err
 		}
-	case upd.N2SMType != sbi.N2None:
-		if out, err = s.updateN2(ctx, ss, upd.N2SMType, upd.N2SM); err != nil {
+	case upd.N2SmInfoType != sbi.N2None:
+		if out, err = s.updateN2(ctx, ss, upd.N2SmInfoType, upd.N2SmInfo.Bytes()); err != nil {
 			return out, err
 		}
 	case upd.UpCnxState == sbi.UpCnxDeactivated:
@@ -43,17 +43,17 @@ func (s *SMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContext
 		if out, err = s.reactivate(ss); err != nil {
 			return out, err
 		}
-	case upd.N1SM == nil:
+	case upd.N1SmMsg.Bytes() == nil:
 		return out, fmt.Errorf("smf: UpdateSMContext %q: %w: neither N1 nor N2 SM information", ref, sbi.ErrInvalidRequest)
 	}
-	if upd.N1SM != nil && ss.state != released {
-		n1, err := s.updateN1(ctx, ss, upd.N1SM)
+	if upd.N1SmMsg.Bytes() != nil && ss.state != released {
+		n1, err := s.updateN1(ctx, ss, upd.N1SmMsg.Bytes())
 		if err != nil {
 			return out, err
 		}
-		out.N1SM = n1.N1SM
-		if n1.N2SMType != sbi.N2None {
-			out.N2SMType, out.N2SM = n1.N2SMType, n1.N2SM
+		out.N1SmMsg = n1.N1SmMsg
+		if n1.N2SmInfoType != sbi.N2None {
+			out.N2SmInfoType, out.N2SmInfo = n1.N2SmInfoType, n1.N2SmInfo
 		}
 	}
 	out.Released = ss.state == released
@@ -61,39 +61,39 @@ func (s *SMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContext
 }
 
 // updateN2 handles N2 SM information. Called with ss.mu held.
-func (s *SMF) updateN2(ctx context.Context, ss *session, t sbi.N2SMType, b []byte) (sbi.SMContextUpdated, error) {
+func (s *SMF) updateN2(ctx context.Context, ss *session, t sbi.N2SmInfoType, b []byte) (sbi.SmContextUpdatedData, error) {
 	switch t {
 	case sbi.N2SetupResponse:
 		r, err := ngap.DecodeSetupResponseTransfer(b)
 		if err != nil {
-			return sbi.SMContextUpdated{}, fmt.Errorf("smf: PDU Session Resource Setup Response Transfer: %w: %w", sbi.ErrInvalidRequest, err)
+			return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: PDU Session Resource Setup Response Transfer: %w: %w", sbi.ErrInvalidRequest, err)
 		}
 		if err := s.activate(ctx, ss, tunnel{Addr: r.DL.Addr, TEID: r.DL.TEID}); err != nil {
-			return sbi.SMContextUpdated{}, err
+			return sbi.SmContextUpdatedData{}, err
 		}
-		return sbi.SMContextUpdated{}, s.dropFlows(ctx, ss, r.Failed, "not admitted by the gNB")
+		return sbi.SmContextUpdatedData{}, s.dropFlows(ctx, ss, r.Failed, "not admitted by the gNB")
 	case sbi.N2SetupFailure:
 		if ss.upOnce {
-			return sbi.SMContextUpdated{}, s.reactivationFailed(ctx, ss)
+			return sbi.SmContextUpdatedData{}, s.reactivationFailed(ctx, ss)
 		}
 		// TS 23.502 §4.3.2.2.1: the gNB could not set the
 		// session up; the SMF releases it. The UE learns from the gNB
 		// that its PDU session has no radio resources.
 		if _, ok := next(ss.state, evN2SetupFailed{}); !ok {
-			return sbi.SMContextUpdated{}, s.incompatible(ss, "PDU Session Resource Setup Unsuccessful Transfer")
+			return sbi.SmContextUpdatedData{}, s.incompatible(ss, "PDU Session Resource Setup Unsuccessful Transfer")
 		}
 		s.teardown(ctx, ss)
 		s.transition(ss, evN2SetupFailed{})
 		s.remove(ss)
 		ss.log.Info("PDU session released: the gNB could not set it up")
-		return sbi.SMContextUpdated{Released: true}, nil
+		return sbi.SmContextUpdatedData{Released: true}, nil
 	case sbi.N2ReleaseResponse:
 		// TS 23.502 §4.3.4.2: the gNB released its resources; the
 		// context waits for the UE's PDU SESSION RELEASE COMPLETE.
 		if _, err := ngap.DecodeReleaseResponseTransfer(b); err != nil {
-			return sbi.SMContextUpdated{}, fmt.Errorf("smf: PDU Session Resource Release Response Transfer: %w: %w", sbi.ErrInvalidRequest, err)
+			return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: PDU Session Resource Release Response Transfer: %w: %w", sbi.ErrInvalidRequest, err)
 		}
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 	}
 	if t == sbi.N2ModifyResponse || t == sbi.N2ModifyFailure {
 		return s.modifyN2(ctx, ss, t, b)
@@ -104,7 +104,7 @@ func (s *SMF) updateN2(ctx context.Context, ss *session, t sbi.N2SMType, b []byt
 	if out, ok, err := s.pathSwitched(ctx, ss, t, b); ok {
 		return out, err
 	}
-	return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w: N2 SM information type %d not expected from the AMF", sbi.ErrInvalidRequest, t)
+	return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: %w: N2 SM information type %d not expected from the AMF", sbi.ErrInvalidRequest, t)
 }
 
 // incompatible is an update the session's state does not allow.
@@ -144,20 +144,20 @@ func (s *SMF) activate(ctx context.Context, ss *session, gnb tunnel) error {
 // answer (the gNB may be a new one: its answer moves the downlink); a
 // session being released gets an answer without N2 SM information, which
 // the AMF reads as not reactivated. Called with ss.mu held.
-func (s *SMF) reactivate(ss *session) (sbi.SMContextUpdated, error) {
+func (s *SMF) reactivate(ss *session) (sbi.SmContextUpdatedData, error) {
 	if _, ok := next(ss.state, evUPActivating{}); !ok {
 		ss.log.Info("user plane activation refused", "state", ss.state)
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 	}
 	n2, err := setupTransfer(ss)
 	if err != nil {
-		return sbi.SMContextUpdated{}, fmt.Errorf("smf: %w", err)
+		return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: %w", err)
 	}
 	if ss.state == inactive {
 		s.metrics.reactivations.WithLabelValues("requested").Inc()
 	}
 	s.transition(ss, evUPActivating{})
-	return sbi.SMContextUpdated{N2SMType: sbi.N2SetupRequest, N2SM: n2, UpCnxState: sbi.UpCnxActivating}, nil
+	return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2SetupRequest, N2SmInfo: sbi.N2SM(n2), UpCnxState: sbi.UpCnxActivating}, nil
 }
 
 // reactivationFailed: the gNB could not set up a session that had been
@@ -211,14 +211,14 @@ func (s *SMF) deactivate(ctx context.Context, ss *session) error {
 
 // updateN1 handles a 5GSM message from the UE (TS 24.501 §6.4.3, §7).
 // Called with ss.mu held.
-func (s *SMF) updateN1(ctx context.Context, ss *session, b []byte) (sbi.SMContextUpdated, error) {
+func (s *SMF) updateN1(ctx context.Context, ss *session, b []byte) (sbi.SmContextUpdatedData, error) {
 	h, err := sm.ParseHeader(b)
 	var smErr *sm.Error
 	switch {
 	case errors.As(err, &smErr):
 		return status(ss, smErr.Header, smErr.Cause, "malformed 5GSM message"), nil
 	case err != nil:
-		return sbi.SMContextUpdated{}, nil // TS 24.501 §7.2: ignored
+		return sbi.SmContextUpdatedData{}, nil // TS 24.501 §7.2: ignored
 	case h.PDUSessionID != ss.key.psi:
 		return status(ss, h, sm.CauseInvalidPDUSessionIdentity, "PDU session ID of another session"), nil
 	}
@@ -229,7 +229,7 @@ func (s *SMF) updateN1(ctx context.Context, ss *session, b []byte) (sbi.SMContex
 		return s.releaseCompleted(ss, b)
 	case sm.MsgStatus:
 		ss.log.Info("5GSM STATUS from the UE", "message", b)
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 	case sm.MsgModificationRequest:
 		return s.modificationRequested(ctx, ss, b)
 	case sm.MsgModificationComplete:
@@ -244,10 +244,10 @@ func (s *SMF) updateN1(ctx context.Context, ss *session, b []byte) (sbi.SMContex
 
 // status answers a 5GSM message with 5GSM STATUS (TS 24.501 §6.5, §7)
 // and logs it once with the session's SUPI and the cause.
-func status(ss *session, h sm.Header, cause uint8, reason string) sbi.SMContextUpdated {
+func status(ss *session, h sm.Header, cause uint8, reason string) sbi.SmContextUpdatedData {
 	ss.log.Info("5GSM STATUS sent", "cause", int(cause), "cause_name", sm.CauseName(cause), "reason", reason,
 		"message_type", int(h.MessageType))
-	return sbi.SMContextUpdated{N1SM: sm.Status(nil, h.PDUSessionID, h.PTI, cause)}
+	return sbi.SmContextUpdatedData{N1SmMsg: sbi.N1SM(sm.Status(nil, h.PDUSessionID, h.PTI, cause))}
 }
 
 // releaseRequested is the UE-requested PDU session release (TS 23.502
@@ -255,21 +255,21 @@ func status(ss *session, h sm.Header, cause uint8, reason string) sbi.SMContextU
 // session and answers PDU SESSION RELEASE COMMAND (#36 regular
 // deactivation, the UE's PTI) with, when the session has user plane
 // resources, a PDU Session Resource Release Command Transfer.
-func (s *SMF) releaseRequested(ctx context.Context, ss *session, b []byte) (sbi.SMContextUpdated, error) {
+func (s *SMF) releaseRequested(ctx context.Context, ss *session, b []byte) (sbi.SmContextUpdatedData, error) {
 	r, err := sm.ParseReleaseRequest(b)
 	var smErr *sm.Error
 	if errors.As(err, &smErr) {
 		ss.log.Info("PDU session release rejected", "cause", int(smErr.Cause), "cause_name", sm.CauseName(smErr.Cause),
 			"reason", "malformed PDU SESSION RELEASE REQUEST", "error", err)
-		return sbi.SMContextUpdated{N1SM: sm.ReleaseReject(nil, smErr.Header.PDUSessionID, smErr.Header.PTI, smErr.Cause)}, nil
+		return sbi.SmContextUpdatedData{N1SmMsg: sbi.N1SM(sm.ReleaseReject(nil, smErr.Header.PDUSessionID, smErr.Header.PTI, smErr.Cause))}, nil
 	}
 	if err != nil {
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 	}
 	from := ss.state
 	if from == releasing {
 		// A request crossing the release under way: the command again.
-		return sbi.SMContextUpdated{N1SM: sm.ReleaseCommand(nil, r.PDUSessionID, ss.pti, sm.CauseRegularDeactivation)}, nil
+		return sbi.SmContextUpdatedData{N1SmMsg: sbi.N1SM(sm.ReleaseCommand(nil, r.PDUSessionID, ss.pti, sm.CauseRegularDeactivation))}, nil
 	}
 	if _, ok := next(from, evReleaseRequested{r.PTI}); !ok {
 		return status(ss, r.Header, sm.CauseMessageTypeNotCompatible, "message not compatible with the session state"), nil
@@ -280,22 +280,22 @@ func (s *SMF) releaseRequested(ctx context.Context, ss *session, b []byte) (sbi.
 	ss.log.Debug("UE-requested PDU session release", "ue_cause", r.Cause)
 	n2Type, n2, err := releaseTransfer(from)
 	if err != nil {
-		return sbi.SMContextUpdated{}, err
+		return sbi.SmContextUpdatedData{}, err
 	}
-	return sbi.SMContextUpdated{N1SM: sm.ReleaseCommand(nil, r.PDUSessionID, r.PTI, sm.CauseRegularDeactivation), N2SMType: n2Type, N2SM: n2}, nil
+	return sbi.SmContextUpdatedData{N1SmMsg: sbi.N1SM(sm.ReleaseCommand(nil, r.PDUSessionID, r.PTI, sm.CauseRegularDeactivation)), N2SmInfoType: n2Type.N2SmInfoType(), N2SmInfo: sbi.N2SM(n2)}, nil
 }
 
 // releaseCompleted ends a release: PDU SESSION RELEASE COMPLETE (TS
 // 24.501 §6.3.3.3, §6.4.3.3; TS 23.502 §4.3.4.2): the context
 // goes.
-func (s *SMF) releaseCompleted(ss *session, b []byte) (sbi.SMContextUpdated, error) {
+func (s *SMF) releaseCompleted(ss *session, b []byte) (sbi.SmContextUpdatedData, error) {
 	r, err := sm.ParseReleaseComplete(b)
 	var smErr *sm.Error
 	switch {
 	case errors.As(err, &smErr):
 		return status(ss, smErr.Header, smErr.Cause, "malformed 5GSM message"), nil
 	case err != nil:
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 	case ss.state != releasing:
 		return status(ss, r.Header, sm.CauseMessageTypeNotCompatible, "message not compatible with the session state"), nil
 	case r.PTI != ss.pti:
@@ -305,5 +305,5 @@ func (s *SMF) releaseCompleted(ss *session, b []byte) (sbi.SMContextUpdated, err
 	s.transition(ss, evReleaseComplete{})
 	s.remove(ss)
 	ss.log.Debug("PDU session released")
-	return sbi.SMContextUpdated{Released: true}, nil
+	return sbi.SmContextUpdatedData{Released: true}, nil
 }

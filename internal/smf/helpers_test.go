@@ -2,6 +2,7 @@ package smf_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -346,7 +347,7 @@ type fakeAMF struct {
 	mu     sync.Mutex
 	calls  []n1n2
 	err    error
-	result sbi.N1N2TransferResult
+	result sbi.N1N2MessageTransferCause
 	called chan struct{} // when set, told of each call
 	// hold, when set, keeps each call waiting until it is closed.
 	hold chan struct{}
@@ -358,12 +359,12 @@ type n1n2 struct {
 	supi   string
 	psi    uint8
 	n1     []byte
-	n2Type sbi.N2SMType
+	n2Type sbi.N2SmInfoType
 	n2     []byte
 	notify sbi.N1N2FailureNotifier
 }
 
-func (a *fakeAMF) N1N2MessageTransfer(_ context.Context, req sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
+func (a *fakeAMF) N1N2MessageTransfer(_ context.Context, supi string, req sbi.N1N2MessageTransferReqData) (sbi.N1N2MessageTransferRspData, error) {
 	a.mu.Lock()
 	hold, entered := a.hold, a.entered
 	a.mu.Unlock()
@@ -378,7 +379,8 @@ func (a *fakeAMF) N1N2MessageTransfer(_ context.Context, req sbi.N1N2Transfer) (
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.calls = append(a.calls, n1n2{req.SUPI, req.PDUSessionID, req.N1, req.N2Type, req.N2, req.FailureNotify})
+	n2Type, n2 := req.N2()
+	a.calls = append(a.calls, n1n2{supi, req.PduSessionID, req.N1(), n2Type.N2SmInfoType(), n2, req.FailureNotify})
 	if a.called != nil {
 		select {
 		case a.called <- struct{}{}:
@@ -386,16 +388,16 @@ func (a *fakeAMF) N1N2MessageTransfer(_ context.Context, req sbi.N1N2Transfer) (
 		}
 	}
 	if a.err != nil {
-		return 0, a.err
+		return sbi.N1N2MessageTransferRspData{}, a.err
 	}
 	if a.result != 0 {
-		return a.result, nil
+		return sbi.N1N2MessageTransferRspData{Cause: a.result}, nil
 	}
-	return sbi.N1N2TransferInitiated, nil
+	return sbi.N1N2MessageTransferRspData{Cause: sbi.N1N2TransferInitiated}, nil
 }
 
 // set changes the AMF's answers.
-func (a *fakeAMF) set(result sbi.N1N2TransferResult, err error) {
+func (a *fakeAMF) set(result sbi.N1N2MessageTransferCause, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.result, a.err = result, err
@@ -574,17 +576,39 @@ func request(psi, pti, pduType, ssc uint8, dns bool) []byte {
 }
 
 // create runs CreateSMContext and fails the test on an error.
-func (w *world) create(supi string, psi uint8, dnn string, s sbi.SNSSAI, n1 []byte) sbi.SMContextCreated {
+func (w *world) create(supi string, psi uint8, dnn string, s sbi.SNSSAI, n1 []byte) created {
 	w.t.Helper()
-	c, err := w.smf.CreateSMContext(context.Background(), sbi.SMContextCreate{SUPI: supi, PDUSessionID: psi, DNN: dnn, SNSSAI: s, N1SM: n1})
-	if err != nil {
-		w.t.Fatalf("CreateSMContext: %v", err)
+	c, err := w.smf.CreateSMContext(context.Background(), sbi.SmContextCreateData{Supi: supi, PduSessionID: psi, Dnn: dnn, SNssai: s, N1SmMsg: sbi.N1SM(n1)})
+	return outcome(w.t, c, err)
+}
+
+// created is the outcome of a CreateSMContext: the answer, or with
+// Reject set the refusal's PDU SESSION ESTABLISHMENT REJECT (N1SmMsg)
+// and its 5GSM cause.
+type created struct {
+	sbi.SmContextCreatedData
+	Reject bool
+	Cause  uint8
+}
+
+func outcome(t testing.TB, c sbi.SmContextCreatedData, err error) created {
+	t.Helper()
+	var ce *sbi.SmContextCreateError
+	if errors.As(err, &ce) {
+		n1 := ce.N1SmMsg.Bytes()
+		if len(n1) < 5 || n1[3] != sm.MsgEstablishmentReject {
+			t.Fatalf("CreateSMContext refused (%v) without a PDU SESSION ESTABLISHMENT REJECT: %x", err, n1)
+		}
+		return created{SmContextCreatedData: sbi.SmContextCreatedData{N1SmMsg: ce.N1SmMsg}, Reject: true, Cause: n1[4]}
 	}
-	return c
+	if err != nil {
+		t.Fatalf("CreateSMContext: %v", err)
+	}
+	return created{SmContextCreatedData: c}
 }
 
 // establish creates a session that must be accepted.
-func (w *world) establish(supi string, psi uint8, dnn string, s sbi.SNSSAI) sbi.SMContextCreated {
+func (w *world) establish(supi string, psi uint8, dnn string, s sbi.SNSSAI) created {
 	w.t.Helper()
 	c := w.create(supi, psi, dnn, s, request(psi, 1, 0, 0, false))
 	if c.Reject {
@@ -593,7 +617,7 @@ func (w *world) establish(supi string, psi uint8, dnn string, s sbi.SNSSAI) sbi.
 	return c
 }
 
-func (w *world) update(ref string, upd sbi.SMContextUpdate) sbi.SMContextUpdated {
+func (w *world) update(ref string, upd sbi.SmContextUpdateData) sbi.SmContextUpdatedData {
 	w.t.Helper()
 	u, err := w.smf.UpdateSMContext(context.Background(), ref, upd)
 	if err != nil {

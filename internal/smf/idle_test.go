@@ -16,17 +16,17 @@ import (
 
 // idleSession establishes a session, activates its user plane and
 // releases the AN (TS 23.502 §4.2.6): the UE is idle, the session kept.
-func (w *world) idleSession(supi string, psi uint8) (sbi.SMContextCreated, sbi.SessionInfo) {
+func (w *world) idleSession(supi string, psi uint8) (sbi.SmContextCreatedData, sbi.SessionInfo) {
 	w.t.Helper()
 	c := w.establish(supi, psi, "internet", slice1)
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(w.t, 0xabc)})
-	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(w.t, 0xabc))})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated})
 	info, _ := w.session(supi, psi)
 	if info.State != "inactive" || info.UpCnxState != sbi.UpCnxDeactivated {
 		w.t.Fatalf("after AN release: state %s, up_cnx_state %s; want inactive, DEACTIVATED", info.State, info.UpCnxState)
 	}
 	w.upf.Trace()
-	return c, info
+	return c.SmContextCreatedData, info
 }
 
 // downlinkData has the UPF report downlink data for an idle session and
@@ -72,11 +72,11 @@ func TestDownlinkDataPagesTheUE(t *testing.T) {
 	}
 
 	// The UE answers with a Service Request: the AMF asks for the user plane.
-	u := w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating})
-	if u.N2SMType != sbi.N2SetupRequest || u.UpCnxState != sbi.UpCnxActivating || u.N1SM != nil || u.Released {
+	u := w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxActivating})
+	if u.N2SmInfoType != sbi.N2SetupRequest || u.UpCnxState != sbi.UpCnxActivating || u.N1SmMsg.Bytes() != nil || u.Released {
 		t.Fatalf("answer to ACTIVATING = %+v, want the setup request transfer, ACTIVATING", u)
 	}
-	if y, err := ngap.DecodeSetupRequestTransfer(u.N2SM); err != nil || y.UL != x.UL {
+	if y, err := ngap.DecodeSetupRequestTransfer(u.N2SmInfo.Bytes()); err != nil || y.UL != x.UL {
 		t.Fatalf("ACTIVATING transfer = %+v, %v; want the UPF's tunnel", y, err)
 	}
 	if s, _ := w.session(supi1, 1); s.UpCnxState != sbi.UpCnxActivating {
@@ -85,7 +85,7 @@ func TestDownlinkDataPagesTheUE(t *testing.T) {
 	if got := w.amf.count(); got != 0 {
 		t.Fatalf("%d transfers after the report crossing paging, want none", got)
 	}
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xdef)})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xdef))})
 	if s, _ := w.session(supi1, 1); s.State != "active" || s.UpCnxState != sbi.UpCnxActivated || s.DLTEID != 0xdef {
 		t.Errorf("after the gNB's response: %s %s DL TEID %#x, want active ACTIVATED 0xdef", s.State, s.UpCnxState, s.DLTEID)
 	}
@@ -95,7 +95,7 @@ func TestDownlinkDataPagesTheUE(t *testing.T) {
 	}
 
 	// Idle again, new downlink: paged again.
-	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated})
 	w.downlinkData(info)
 	w.waitFor("the second N1N2MessageTransfer", func() bool { return w.amf.count() == 1 })
 	if got := w.metric("keel_smf_up_reactivations_total", map[string]string{"result": "requested"}); got != 1 {
@@ -159,7 +159,7 @@ func TestReactivationAnswers(t *testing.T) {
 	seid := fmt.Sprint(info.UPSEID)
 
 	for _, what := range []string{"idle", "activating"} {
-		if u := w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating}); u.N2SMType != sbi.N2SetupRequest || u.UpCnxState != sbi.UpCnxActivating {
+		if u := w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxActivating}); u.N2SmInfoType != sbi.N2SetupRequest || u.UpCnxState != sbi.UpCnxActivating {
 			t.Fatalf("ACTIVATING when %s = %+v, want the setup request transfer", what, u)
 		}
 	}
@@ -167,7 +167,7 @@ func TestReactivationAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u := w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupFailure, N2SM: fail}); u.Released {
+	if u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupFailure, N2SmInfo: sbi.N2SM(fail)}); u.Released {
 		t.Fatal("a failed reactivation released the session")
 	}
 	if s, ok := w.session(supi1, 1); !ok || s.State != "inactive" || s.UpCnxState != sbi.UpCnxDeactivated {
@@ -181,8 +181,8 @@ func TestReactivationAnswers(t *testing.T) {
 	}
 
 	// Active: the same transfer again, the session stays active.
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xdef)})
-	if u := w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating}); u.N2SMType != sbi.N2SetupRequest {
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xdef))})
+	if u := w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxActivating}); u.N2SmInfoType != sbi.N2SetupRequest {
 		t.Fatalf("ACTIVATING when active = %+v, want the setup request transfer", u)
 	}
 	if s, _ := w.session(supi1, 1); s.State != "active" || s.DLTEID != 0xdef {
@@ -191,10 +191,10 @@ func TestReactivationAnswers(t *testing.T) {
 
 	// The UE loses its radio connection during the Service Request: the
 	// session is idle again and what the UPF kept goes.
-	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
-	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxActivating})
 	w.upf.Trace()
-	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated})
 	if diff := cmp.Diff([]string{"modification up_seid=" + seid + ": far 2 buffer notify", "modification up_seid=" + seid + ": drop buffered"}, w.upf.Trace()); diff != "" {
 		t.Errorf("N4 trace of an aborted reactivation (-want +got):\n%s", diff)
 	}
@@ -204,7 +204,7 @@ func TestReactivationAnswers(t *testing.T) {
 	if err := w.smf.Release(context.Background(), supi1, 2); err != nil {
 		t.Fatal(err)
 	}
-	if u := w.update(c2.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating}); u.N2SM != nil || u.UpCnxState != sbi.UpCnxNone {
+	if u := w.update(c2.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxActivating}); u.N2SmInfo.Bytes() != nil || u.UpCnxState != sbi.UpCnxNone {
 		t.Errorf("ACTIVATING while releasing = %+v, want nothing", u)
 	}
 }
@@ -241,10 +241,10 @@ func TestStaleDownlinkDataReport(t *testing.T) {
 	})
 
 	c, info := w.idleSession(supi1, 1)
-	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxActivating})
 	w.downlinkData(info) // the echo reply of the UE's first packet, kept until the gNB answers
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xdef)})
-	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xdef))})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated})
 
 	close(hold)
 	released = true
@@ -284,9 +284,9 @@ func TestLatePagingRefusalKeepsNewPeriod(t *testing.T) {
 	w.downlinkData(info)
 	<-entered // the transfer is under way
 
-	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating})
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xdef)})
-	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxActivating})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xdef))})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated})
 	w.upf.Trace()
 
 	close(hold)

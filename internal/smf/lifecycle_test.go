@@ -33,20 +33,20 @@ func TestUserPlane(t *testing.T) {
 	info, _ := w.session(supi1, 1)
 	w.upf.Trace()
 
-	if u := w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)}); u.N1SM != nil || u.N2SM != nil || u.Released {
+	if u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xabc))}); u.N1SmMsg.Bytes() != nil || u.N2SmInfo.Bytes() != nil || u.Released {
 		t.Errorf("update with the setup response = %+v, want nothing to send", u)
 	}
 	info2, _ := w.session(supi1, 1)
 	if info2.DLTEID != 0xabc || info2.GNBAddr != gnbN3 || info2.State != "active" {
 		t.Errorf("Sessions() after the setup response: DL %d@%s state %s, want 0xabc@%s active", info2.DLTEID, info2.GNBAddr, info2.State, gnbN3)
 	}
-	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated})
 	info3, _ := w.session(supi1, 1)
 	if info3.State != "inactive" || info3.DLTEID != 0 {
 		t.Errorf("Sessions() after AN release: state %s DL TEID %d, want inactive, 0", info3.State, info3.DLTEID)
 	}
-	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated}) // idle already: nothing to do
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xdef)})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated}) // idle already: nothing to do
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xdef))})
 	seid := fmt.Sprint(info.UPSEID)
 	want := []string{
 		"modification up_seid=" + seid + ": far 2 forward to 2748@" + gnbN3.String(),
@@ -59,10 +59,10 @@ func TestUserPlane(t *testing.T) {
 	if got := w.metric("keel_smf_sessions", map[string]string{"state": "active"}); got != 1 {
 		t.Errorf("keel_smf_sessions{active} = %v, want 1", got)
 	}
-	if _, err := w.smf.UpdateSMContext(context.Background(), c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: []byte{1, 2, 3}}); !errors.Is(err, sbi.ErrInvalidRequest) {
+	if _, err := w.smf.UpdateSMContext(context.Background(), c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM([]byte{1, 2, 3})}); !errors.Is(err, sbi.ErrInvalidRequest) {
 		t.Errorf("update with a malformed transfer = %v, want ErrInvalidRequest", err)
 	}
-	if _, err := w.smf.UpdateSMContext(context.Background(), "nope", sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated}); !errors.Is(err, sbi.ErrSMContextNotFound) {
+	if _, err := w.smf.UpdateSMContext(context.Background(), "nope", sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated}); !errors.Is(err, sbi.ErrSMContextNotFound) {
 		t.Errorf("update of an unknown context = %v, want ErrSMContextNotFound", err)
 	}
 }
@@ -74,7 +74,7 @@ func TestSetupFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupFailure, N2SM: fail})
+	u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupFailure, N2SmInfo: sbi.N2SM(fail)})
 	if !u.Released {
 		t.Errorf("update with a setup failure = %+v, want Released", u)
 	}
@@ -90,21 +90,21 @@ func TestSetupFailure(t *testing.T) {
 func TestUERelease(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	c := w.establish(supi1, 3, "internet", slice1)
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xabc))})
 	info, _ := w.session(supi1, 3)
 	w.upf.Trace()
 	w.upf.mu.Lock()
 	w.upf.usage = []pfcp.UsageReport{{URRID: 1, Trigger: pfcp.TriggerTermination, Uplink: 1000, Downlink: 5000, Total: 6000, SeqN: 1}}
 	w.upf.mu.Unlock()
 
-	u := w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendReleaseRequest(nil, 3, 9, sm.CauseRegularDeactivation)})
-	if want := sm.ReleaseCommand(nil, 3, 9, sm.CauseRegularDeactivation); string(u.N1SM) != string(want) {
-		t.Errorf("N1 SM = %x, want %x", u.N1SM, want)
+	u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendReleaseRequest(nil, 3, 9, sm.CauseRegularDeactivation))})
+	if want := sm.ReleaseCommand(nil, 3, 9, sm.CauseRegularDeactivation); string(u.N1SmMsg.Bytes()) != string(want) {
+		t.Errorf("N1 SM = %x, want %x", u.N1SmMsg.Bytes(), want)
 	}
-	if u.N2SMType != sbi.N2ReleaseCommand || u.Released {
-		t.Fatalf("update = N2 type %d, released %v; want a release command, not released yet", u.N2SMType, u.Released)
+	if u.N2SmInfoType != sbi.N2ReleaseCommand || u.Released {
+		t.Fatalf("update = N2 type %d, released %v; want a release command, not released yet", u.N2SmInfoType, u.Released)
 	}
-	if _, err := ngap.DecodeReleaseCommandTransfer(u.N2SM); err != nil {
+	if _, err := ngap.DecodeReleaseCommandTransfer(u.N2SmInfo.Bytes()); err != nil {
 		t.Errorf("N2 SM: %v", err)
 	}
 	if diff := cmp.Diff([]string{"deletion up_seid=" + fmt.Sprint(info.UPSEID)}, w.upf.Trace()); diff != "" {
@@ -115,22 +115,22 @@ func TestUERelease(t *testing.T) {
 	}
 
 	rr, _ := ngap.ReleaseResponseTransfer{}.Encode()
-	if u := w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2ReleaseResponse, N2SM: rr}); u.Released || u.N1SM != nil {
+	if u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2ReleaseResponse, N2SmInfo: sbi.N2SM(rr)}); u.Released || u.N1SmMsg.Bytes() != nil {
 		t.Errorf("update with the release response = %+v, want nothing", u)
 	}
 	// A complete with another PTI: 5GSM STATUS #47 (TS 24.501 §7.3.1).
-	u = w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendReleaseComplete(nil, 3, 8, 0)})
-	if want := sm.Status(nil, 3, 8, sm.CausePTIMismatch); string(u.N1SM) != string(want) || u.Released {
-		t.Errorf("complete with a wrong PTI = %x released %v, want %x", u.N1SM, u.Released, want)
+	u = w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendReleaseComplete(nil, 3, 8, 0))})
+	if want := sm.Status(nil, 3, 8, sm.CausePTIMismatch); string(u.N1SmMsg.Bytes()) != string(want) || u.Released {
+		t.Errorf("complete with a wrong PTI = %x released %v, want %x", u.N1SmMsg.Bytes(), u.Released, want)
 	}
-	u = w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendReleaseComplete(nil, 3, 9, 0)})
-	if !u.Released || u.N1SM != nil {
+	u = w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendReleaseComplete(nil, 3, 9, 0))})
+	if !u.Released || u.N1SmMsg.Bytes() != nil {
 		t.Errorf("update with RELEASE COMPLETE = %+v, want Released", u)
 	}
 	if len(w.smf.Sessions()) != 0 {
 		t.Error("session still listed")
 	}
-	if _, err := w.smf.UpdateSMContext(context.Background(), c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendReleaseComplete(nil, 3, 9, 0)}); !errors.Is(err, sbi.ErrSMContextNotFound) {
+	if _, err := w.smf.UpdateSMContext(context.Background(), c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendReleaseComplete(nil, 3, 9, 0))}); !errors.Is(err, sbi.ErrSMContextNotFound) {
 		t.Errorf("update after release = %v, want ErrSMContextNotFound", err)
 	}
 	if got := w.metric("keel_pcf_sm_policy_associations", nil); got != 0 {
@@ -157,9 +157,9 @@ func TestN1Errors(t *testing.T) {
 		{"too short", []byte{sm.EPD, 1}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			u := w.update(c.Ref, sbi.SMContextUpdate{N1SM: tc.n1})
-			if string(u.N1SM) != string(tc.want) || u.Released {
-				t.Errorf("update = %x (released %v), want %x", u.N1SM, u.Released, tc.want)
+			u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(tc.n1)})
+			if string(u.N1SmMsg.Bytes()) != string(tc.want) || u.Released {
+				t.Errorf("update = %x (released %v), want %x", u.N1SmMsg.Bytes(), u.Released, tc.want)
 			}
 		})
 	}
@@ -173,9 +173,9 @@ func TestN1Errors(t *testing.T) {
 func TestNetworkRelease(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	c := w.establish(supi1, 2, "internet", slice1)
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xabc))})
 	idle := w.establish(supi1, 4, "internet", slice1)
-	w.update(idle.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	w.update(idle.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated})
 	w.upf.Trace()
 
 	if err := w.smf.Release(context.Background(), supi1, 2); err != nil {
@@ -195,7 +195,7 @@ func TestNetworkRelease(t *testing.T) {
 	if got := w.upf.Trace(); len(got) != 1 || got[0][:8] != "deletion" {
 		t.Errorf("N4 trace = %v, want one deletion", got)
 	}
-	if u := w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendReleaseComplete(nil, 2, sm.NoPTI, 0)}); !u.Released {
+	if u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendReleaseComplete(nil, 2, sm.NoPTI, 0))}); !u.Released {
 		t.Errorf("update with RELEASE COMPLETE = %+v, want Released", u)
 	}
 
@@ -247,9 +247,9 @@ func TestUsageReport(t *testing.T) {
 func TestUPFRestart(t *testing.T) {
 	w := newWorld(t, worldOptions{hbEvery: 20 * time.Millisecond})
 	a := w.establish(supi1, 1, "internet", slice1)
-	w.update(a.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
+	w.update(a.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xabc))})
 	b := w.establish(supi1, 2, "ims", slice1)
-	w.update(b.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	w.update(b.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated})
 	before := w.smf.Sessions()
 
 	w.upf.restart()
@@ -283,8 +283,8 @@ func TestUPFRestart(t *testing.T) {
 		t.Errorf("keel_smf_upf_restarts_total = %v, want 1", got)
 	}
 	// The sessions still work: release one.
-	u := w.update(b.Ref, sbi.SMContextUpdate{N1SM: sm.AppendReleaseRequest(nil, 2, 5, 0)})
-	if u.N1SM == nil || u.N2SMType != sbi.N2None {
+	u := w.update(b.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendReleaseRequest(nil, 2, 5, 0))})
+	if u.N1SmMsg.Bytes() == nil || u.N2SmInfoType != sbi.N2None {
 		t.Errorf("release of an idle session after restart = %+v, want N1 only", u)
 	}
 	if w.upf.count() != 1 {

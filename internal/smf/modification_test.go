@@ -38,12 +38,12 @@ func gbrRequest(t testing.TB, psi, pti uint8, mfbr uint64) []byte {
 
 // activeSession establishes supi1's session 1 on internet with its user
 // plane up.
-func (w *world) activeSession() sbi.SMContextCreated {
+func (w *world) activeSession() sbi.SmContextCreatedData {
 	w.t.Helper()
 	c := w.establish(supi1, 1, "internet", slice1)
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(w.t, 0xabc)})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(w.t, 0xabc))})
 	w.upf.Trace()
-	return c
+	return c.SmContextCreatedData
 }
 
 func (w *world) modifications(kind, result string) float64 {
@@ -56,10 +56,10 @@ func (w *world) modifications(kind, result string) float64 {
 func (w *world) requestFlow(ref string) {
 	t := w.t
 	t.Helper()
-	u := w.update(ref, sbi.SMContextUpdate{N1SM: gbrRequest(t, 1, 0x21, 256_000)})
-	cmd, err := sm.ParseModificationCommand(u.N1SM)
+	u := w.update(ref, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(gbrRequest(t, 1, 0x21, 256_000))})
+	cmd, err := sm.ParseModificationCommand(u.N1SmMsg.Bytes())
 	if err != nil || cmd.PTI != 0x21 || cmd.HasAMBR {
-		t.Fatalf("answer %x: %+v, %v, want a PDU SESSION MODIFICATION COMMAND with PTI 0x21", u.N1SM, cmd, err)
+		t.Fatalf("answer %x: %+v, %v, want a PDU SESSION MODIFICATION COMMAND with PTI 0x21", u.N1SmMsg.Bytes(), cmd, err)
 	}
 	rules, err := sm.ParseQoSRules(cmd.QoSRules)
 	if err != nil || len(rules) != 1 || rules[0].ID != 2 || rules[0].QFI != 2 || rules[0].Op != sm.RuleOpCreate || len(rules[0].Filters) != 1 {
@@ -69,10 +69,10 @@ func (w *world) requestFlow(ref string) {
 	if err != nil || len(descs) != 1 || descs[0].QFI != 2 || descs[0].FiveQI != 1 || descs[0].MFBRDownlink != 256_000 || descs[0].GFBRUplink != 128_000 {
 		t.Fatalf("authorized QoS flow descriptions %+v, %v", descs, err)
 	}
-	if u.N2SMType != sbi.N2ModifyRequest {
-		t.Fatalf("N2 SM information type %d, want a Modify Request Transfer", u.N2SMType)
+	if u.N2SmInfoType != sbi.N2ModifyRequest {
+		t.Fatalf("N2 SM information type %d, want a Modify Request Transfer", u.N2SmInfoType)
 	}
-	x, err := ngap.DecodeModifyRequestTransfer(u.N2SM)
+	x, err := ngap.DecodeModifyRequestTransfer(u.N2SmInfo.Bytes())
 	if err != nil || len(x.Flows) != 1 || x.Flows[0].QFI != 2 || x.Flows[0].FiveQI != 1 || x.HasAMBR {
 		t.Fatalf("Modify Request Transfer %+v, %v, want QoS flow 2 with 5QI 1", x, err)
 	}
@@ -108,26 +108,26 @@ func modifyResponse(t testing.TB, admitted ...uint8) []byte {
 func TestUERequestedModification(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	c := w.activeSession()
-	w.requestFlow(c.Ref)
-	if u := w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2ModifyResponse, N2SM: modifyResponse(t, 2)}); u.N1SM != nil || u.N2SM != nil {
+	w.requestFlow(c.SmContextRef)
+	if u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2ModifyResponse, N2SmInfo: sbi.N2SM(modifyResponse(t, 2))}); u.N1SmMsg.Bytes() != nil || u.N2SmInfo.Bytes() != nil {
 		t.Errorf("answer to the Modify Response = %+v, want nothing", u)
 	}
-	if u := w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendModificationComplete(nil, 1, 0x21)}); u.N1SM != nil {
-		t.Errorf("answer to the COMPLETE = %x, want nothing", u.N1SM)
+	if u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendModificationComplete(nil, 1, 0x21))}); u.N1SmMsg.Bytes() != nil {
+		t.Errorf("answer to the COMPLETE = %x, want nothing", u.N1SmMsg.Bytes())
 	}
 	if got := w.modifications("ue", "completed"); got != 1 {
 		t.Errorf("completed UE-requested modifications = %v, want 1", got)
 	}
 	// A second flow gets the next QFI and rule identifier.
-	u := w.update(c.Ref, sbi.SMContextUpdate{N1SM: gbrRequest(t, 1, 0x22, 192_000)})
-	cmd, _ := sm.ParseModificationCommand(u.N1SM)
+	u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(gbrRequest(t, 1, 0x22, 192_000))})
+	cmd, _ := sm.ParseModificationCommand(u.N1SmMsg.Bytes())
 	if descs, err := sm.ParseQoSFlowDescriptions(cmd.QoSFlowDescriptions); err != nil || len(descs) != 1 || descs[0].QFI != 3 {
 		t.Errorf("second flow %+v, %v, want QFI 3", descs, err)
 	}
 	// A COMPLETE with another PTI is answered 5GSM STATUS #47.
-	u = w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendModificationComplete(nil, 1, 0x99)})
-	if len(u.N1SM) < 5 || u.N1SM[3] != sm.MsgStatus || u.N1SM[4] != sm.CausePTIMismatch {
-		t.Errorf("COMPLETE with a wrong PTI answered %x, want 5GSM STATUS #47", u.N1SM)
+	u = w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendModificationComplete(nil, 1, 0x99))})
+	if len(u.N1SmMsg.Bytes()) < 5 || u.N1SmMsg.Bytes()[3] != sm.MsgStatus || u.N1SmMsg.Bytes()[4] != sm.CausePTIMismatch {
+		t.Errorf("COMPLETE with a wrong PTI answered %x, want 5GSM STATUS #47", u.N1SmMsg.Bytes())
 	}
 }
 
@@ -137,15 +137,15 @@ func TestUERequestedModification(t *testing.T) {
 func TestModificationUERejects(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	c := w.activeSession()
-	w.requestFlow(c.Ref)
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2ModifyResponse, N2SM: modifyResponse(t, 2)})
-	w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendModificationCommandReject(nil, 1, 0x21, sm.CauseSemanticErrorInQoSOperation)})
+	w.requestFlow(c.SmContextRef)
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2ModifyResponse, N2SmInfo: sbi.N2SM(modifyResponse(t, 2))})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendModificationCommandReject(nil, 1, 0x21, sm.CauseSemanticErrorInQoSOperation))})
 	w.wantTrace("remove pdr 3", "remove pdr 4", "remove qer 3")
 	if got := w.modifications("ue", "ue-rejected"); got != 1 {
 		t.Errorf("UE-rejected modifications = %v, want 1", got)
 	}
 	// The QFI is free again.
-	w.requestFlow(c.Ref)
+	w.requestFlow(c.SmContextRef)
 }
 
 // TestModificationGNBFails: the gNB answers with a Modify Unsuccessful
@@ -155,15 +155,15 @@ func TestModificationUERejects(t *testing.T) {
 func TestModificationGNBFails(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	c := w.activeSession()
-	w.requestFlow(c.Ref)
+	w.requestFlow(c.SmContextRef)
 	fail, err := ngap.ModifyUnsuccessfulTransfer(ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentRadioResourcesNotAvailable))
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2ModifyFailure, N2SM: fail})
-	rej, err := sm.ParseModificationReject(u.N1SM)
+	u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2ModifyFailure, N2SmInfo: sbi.N2SM(fail)})
+	rej, err := sm.ParseModificationReject(u.N1SmMsg.Bytes())
 	if err != nil || rej.Cause != sm.CauseInsufficientResources || rej.PTI != 0x21 || !rej.HasBackOff {
-		t.Errorf("answer %x: %+v, %v, want PDU SESSION MODIFICATION REJECT #26 with back-off, PTI 0x21", u.N1SM, rej, err)
+		t.Errorf("answer %x: %+v, %v, want PDU SESSION MODIFICATION REJECT #26 with back-off, PTI 0x21", u.N1SmMsg.Bytes(), rej, err)
 	}
 	w.wantTrace("remove pdr 3", "remove pdr 4", "remove qer 3")
 	if got := w.modifications("ue", "gnb-failed"); got != 1 {
@@ -188,16 +188,16 @@ func TestModificationRefused(t *testing.T) {
 		{"no QoS rules", sm.AppendModificationRequest(nil, sm.ModificationRequest{Header: sm.Header{PDUSessionID: 1, PTI: 0x32}}), sm.CauseSemanticErrorInQoSOperation},
 		{"PTI 0", gbrRequest(t, 1, 0, 256_000), sm.CauseInvalidPTIValue},
 	} {
-		u := w.update(c.Ref, sbi.SMContextUpdate{N1SM: tc.n1})
-		rej, err := sm.ParseModificationReject(u.N1SM)
-		if err != nil || rej.Cause != tc.cause || u.N2SM != nil {
-			t.Errorf("%s: answer %x, N2 %x: %+v, %v, want PDU SESSION MODIFICATION REJECT #%d", tc.name, u.N1SM, u.N2SM, rej, err, tc.cause)
+		u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(tc.n1)})
+		rej, err := sm.ParseModificationReject(u.N1SmMsg.Bytes())
+		if err != nil || rej.Cause != tc.cause || u.N2SmInfo.Bytes() != nil {
+			t.Errorf("%s: answer %x, N2 %x: %+v, %v, want PDU SESSION MODIFICATION REJECT #%d", tc.name, u.N1SmMsg.Bytes(), u.N2SmInfo.Bytes(), rej, err, tc.cause)
 		}
 	}
 	w.wantTrace()
-	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
-	u := w.update(c.Ref, sbi.SMContextUpdate{N1SM: gbrRequest(t, 1, 0x33, 256_000)})
-	if rej, err := sm.ParseModificationReject(u.N1SM); err != nil || rej.Cause != sm.CauseRequestRejectedUnspecified {
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated})
+	u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(gbrRequest(t, 1, 0x33, 256_000))})
+	if rej, err := sm.ParseModificationReject(u.N1SmMsg.Bytes()); err != nil || rej.Cause != sm.CauseRequestRejectedUnspecified {
 		t.Errorf("request for an idle session: %+v, %v, want REJECT #31", rej, err)
 	}
 }
@@ -228,8 +228,8 @@ func TestNetworkRequestedModification(t *testing.T) {
 	if err != nil || !x.HasAMBR || x.AMBRDownlink != 200_000_000 || x.AMBRUplink != 50_000_000 {
 		t.Errorf("Modify Request Transfer %+v, %v, want the new AMBR", x, err)
 	}
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2ModifyResponse, N2SM: modifyResponse(t)})
-	w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendModificationComplete(nil, 1, sm.NoPTI)})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2ModifyResponse, N2SmInfo: sbi.N2SM(modifyResponse(t))})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendModificationComplete(nil, 1, sm.NoPTI))})
 	if got := w.modifications("network", "completed"); got != 1 {
 		t.Errorf("completed network-requested modifications = %v, want 1", got)
 	}
@@ -242,7 +242,7 @@ func TestNetworkRequestedModification(t *testing.T) {
 	w.setAMBR(supi1, 10_000_000, 20_000_000)
 	w.pcf.SubscriptionDataChanged(t.Context(), supi1)
 	w.amf.taken()
-	w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendModificationCommandReject(nil, 1, sm.NoPTI, sm.CauseSemanticErrorInQoSOperation)})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendModificationCommandReject(nil, 1, sm.NoPTI, sm.CauseSemanticErrorInQoSOperation))})
 	w.wantTrace("update qer 1 mbr 20000000/10000000", "update qer 1 mbr 200000000/50000000")
 	if got := w.modifications("network", "ue-rejected"); got != 1 {
 		t.Errorf("UE-rejected network-requested modifications = %v, want 1", got)
@@ -311,7 +311,7 @@ func TestNetworkRequestedPCCRule(t *testing.T) {
 	if x, err := ngap.DecodeModifyRequestTransfer(calls[0].n2); err != nil || len(x.Flows) != 1 || x.Flows[0].GBR == nil || x.Flows[0].GBR.MFBRDownlink != 128e3 {
 		t.Errorf("Modify Request Transfer %+v, %v, want the GBR flow", x, err)
 	}
-	w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendModificationComplete(nil, 1, sm.NoPTI)})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendModificationComplete(nil, 1, sm.NoPTI))})
 
 	// The rule's flow description and MFBR change: the UPF classifies by
 	// the new SDF filter and polices the new rate; the UE's rule has its
@@ -329,7 +329,7 @@ func TestNetworkRequestedPCCRule(t *testing.T) {
 	if rules, err := sm.ParseQoSRules(cmd.QoSRules); err != nil || len(rules) != 1 || rules[0].Op != sm.RuleOpReplaceFilters {
 		t.Errorf("QoS rules %+v, %v, want the filters of one replaced", rules, err)
 	}
-	w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendModificationComplete(nil, 1, sm.NoPTI)})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendModificationComplete(nil, 1, sm.NoPTI))})
 
 	w.setRules(supi1)
 	w.pcf.SubscriptionDataChanged(t.Context(), supi1)

@@ -62,7 +62,7 @@ func (f *faultyN4) nothingLeft() {
 	if c.Reject {
 		f.t.Fatalf("establishment on ims after the failure rejected with #%d: its address was not given back", c.Cause)
 	}
-	if err := f.smf.ReleaseSMContext(context.Background(), c.Ref); err != nil {
+	if err := f.smf.ReleaseSMContext(context.Background(), c.SmContextRef); err != nil {
 		f.t.Fatal(err)
 	}
 	if n := len(f.upf.Sessions()); n != 0 {
@@ -110,7 +110,7 @@ func TestN4LostMessages(t *testing.T) {
 	if info, _ := f.session(supi1, 1); info.UPSEID != ups[0].UPSEID {
 		t.Errorf("SMF's UP SEID %#x, the UPF's %#x", info.UPSEID, ups[0].UPSEID)
 	}
-	f.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
+	f.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xabc))})
 	if got := f.proxy.Seen(pfcptest.ToServer, message.MsgTypeSessionModificationRequest); got != 2 {
 		t.Errorf("modification requests sent %d times, want 2 (one retransmission)", got)
 	}

@@ -18,7 +18,7 @@ import (
 func TestUPFDroppedAssociation(t *testing.T) {
 	w := newWorld(t, worldOptions{hbEvery: 20 * time.Millisecond})
 	a := w.establish(supi1, 1, "internet", slice1)
-	w.update(a.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
+	w.update(a.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xabc))})
 	w.establish(supi1, 2, "ims", slice1)
 	before := w.smf.Sessions()
 
@@ -83,7 +83,7 @@ func TestUPFLostSessionOnModification(t *testing.T) {
 	a := w.establish(supi1, 1, "internet", slice1)
 	info, _ := w.session(supi1, 1)
 	w.upf.forget(info.UPSEID)
-	w.update(a.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
+	w.update(a.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xabc))})
 	now, _ := w.session(supi1, 1)
 	if now.State != "active" || now.UPSEID == info.UPSEID {
 		t.Errorf("session after the setup response: %s, UP SEID %d (was %d); want active with a new UP SEID", now.State, now.UPSEID, info.UPSEID)

@@ -23,14 +23,14 @@ func TestGNBInitiatedSessionProcedures(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	c := w.establish(supi1, 1, "internet", slice1)
 	info, _ := w.session(supi1, 1)
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xabc))})
 	w.upf.Trace()
 
 	notify, err := ngap.NotifyTransfer{Released: map[uint8]*ie.Cause{1: ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentRadioResourcesNotAvailable)}}.Encode()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u := w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2NotifyTransfer, N2SM: notify}); u.N1SM != nil || u.N2SM != nil || u.Released {
+	if u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2NotifyTransfer, N2SmInfo: sbi.N2SM(notify)}); u.N1SmMsg.Bytes() != nil || u.N2SmInfo.Bytes() != nil || u.Released {
 		t.Errorf("update with a Notify Transfer = %+v, want nothing to send", u)
 	}
 
@@ -38,15 +38,15 @@ func TestGNBInitiatedSessionProcedures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2ModifyIndication, N2SM: modInd})
-	if u.N2SMType != sbi.N2ModifyIndicationFailure || u.Released {
+	u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2ModifyIndication, N2SmInfo: sbi.N2SM(modInd)})
+	if u.N2SmInfoType != sbi.N2ModifyIndicationFailure || u.Released {
 		t.Fatalf("update with a Modify Indication = %+v, want a Modify Indication Unsuccessful Transfer", u)
 	}
 	var fail ie.PDUSessionResourceModifyIndicationUnsuccessfulTransfer
-	if err := ie.UnmarshalBinary(u.N2SM, &fail); err != nil || ngap.CauseString(fail.Cause) != "misc/5" {
-		t.Errorf("the refusal %x: %v, cause %s, want misc/5", u.N2SM, err, ngap.CauseString(fail.Cause))
+	if err := ie.UnmarshalBinary(u.N2SmInfo.Bytes(), &fail); err != nil || ngap.CauseString(fail.Cause) != "misc/5" {
+		t.Errorf("the refusal %x: %v, cause %s, want misc/5", u.N2SmInfo.Bytes(), err, ngap.CauseString(fail.Cause))
 	}
-	if _, err := w.smf.UpdateSMContext(t.Context(), c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2ModifyIndication, N2SM: []byte{1}}); !errors.Is(err, sbi.ErrInvalidRequest) {
+	if _, err := w.smf.UpdateSMContext(t.Context(), c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2ModifyIndication, N2SmInfo: sbi.N2SM([]byte{1})}); !errors.Is(err, sbi.ErrInvalidRequest) {
 		t.Errorf("a garbled Modify Indication Transfer: %v, want ErrInvalidRequest", err)
 	}
 	if info2, _ := w.session(supi1, 1); info2.DLTEID != 0xabc || info2.State != "active" {
@@ -57,7 +57,7 @@ func TestGNBInitiatedSessionProcedures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2NotifyReleasedTransfer, N2SM: released})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2NotifyReleasedTransfer, N2SmInfo: sbi.N2SM(released)})
 	if info3, _ := w.session(supi1, 1); info3.State != "inactive" || info3.DLTEID != 0 {
 		t.Errorf("after Notify Released: state %s DL TEID %d, want inactive, 0", info3.State, info3.DLTEID)
 	}

@@ -22,7 +22,7 @@ func TestPathSwitch(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	c := w.establish(supi1, 1, "internet", slice1)
 	info, _ := w.session(supi1, 1)
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xabc))})
 	w.upf.Trace()
 
 	target := netip.MustParseAddr("192.0.2.99")
@@ -30,11 +30,11 @@ func TestPathSwitch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2PathSwitchRequest, N2SM: x})
-	if u.N2SMType != sbi.N2PathSwitchRequestAck || u.Released {
+	u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2PathSwitchRequest, N2SmInfo: sbi.N2SM(x)})
+	if u.N2SmInfoType != sbi.N2PathSwitchRequestAck || u.Released {
 		t.Fatalf("update with a Path Switch Request Transfer = %+v, want a Path Switch Request Acknowledge Transfer", u)
 	}
-	ack, err := ngap.DecodePathSwitchAckTransfer(u.N2SM)
+	ack, err := ngap.DecodePathSwitchAckTransfer(u.N2SmInfo.Bytes())
 	if err != nil || ack.UL.TEID != info.ULTEID || ack.UL.TEID == 0 {
 		t.Errorf("acknowledge transfer %+v, %v, want the UPF's uplink TEID %#x", ack, err, info.ULTEID)
 	}
@@ -53,7 +53,7 @@ func TestPathSwitch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u := w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2PathSwitchSetupFailed, N2SM: failed}); !u.Released {
+	if u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2PathSwitchSetupFailed, N2SmInfo: sbi.N2SM(failed)}); !u.Released {
 		t.Errorf("update with a Setup Failed Transfer = %+v, want the session released", u)
 	}
 	if _, ok := w.session(supi1, 1); ok {
@@ -68,20 +68,20 @@ func TestPathSwitch(t *testing.T) {
 func TestPathSwitchNotSwitched(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	c := w.establish(supi1, 1, "internet", slice1)
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
-	u := w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2PathSwitchRequest, N2SM: []byte{0xff}})
-	if u.N2SMType != sbi.N2PathSwitchRequestFailed || !u.Released {
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xabc))})
+	u := w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2PathSwitchRequest, N2SmInfo: sbi.N2SM([]byte{0xff})})
+	if u.N2SmInfoType != sbi.N2PathSwitchRequestFailed || !u.Released {
 		t.Fatalf("update with a garbled transfer = %+v, want an Unsuccessful Transfer and the session released", u)
 	}
-	if cause, err := ngap.DecodePathSwitchUnsuccessfulTransfer(u.N2SM); err != nil || ngap.CauseString(cause) != "protocol/5" {
+	if cause, err := ngap.DecodePathSwitchUnsuccessfulTransfer(u.N2SmInfo.Bytes()); err != nil || ngap.CauseString(cause) != "protocol/5" {
 		t.Errorf("Unsuccessful Transfer cause %s, %v, want protocol/5 (abstract syntax error, falsely constructed message)", ngap.CauseString(cause), err)
 	}
 
 	c2 := w.establish(supi1, 2, "internet", slice1)
-	w.update(c2.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabd)})
-	w.update(c2.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	w.update(c2.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xabd))})
+	w.update(c2.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated})
 	x, _ := ngap.PathSwitchTransfer{DL: ngap.Tunnel{Addr: netip.MustParseAddr("192.0.2.99"), TEID: 0xdef}, QFIs: []uint8{1}}.Encode()
-	if u := w.update(c2.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2PathSwitchRequest, N2SM: x}); u.N2SMType != sbi.N2PathSwitchRequestFailed || !u.Released {
+	if u := w.update(c2.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2PathSwitchRequest, N2SmInfo: sbi.N2SM(x)}); u.N2SmInfoType != sbi.N2PathSwitchRequestFailed || !u.Released {
 		t.Errorf("path switch of an idle session = %+v, want it not switched and released", u)
 	}
 }

@@ -39,7 +39,7 @@ func TestPCOServers(t *testing.T) {
 		if c.Reject {
 			t.Fatalf("%s: rejected with #%d", tt.name, c.Cause)
 		}
-		a, err := sm.ParseEstablishmentAccept(c.N1SM)
+		a, err := sm.ParseEstablishmentAccept(c.N1SmMsg.Bytes())
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}

@@ -69,13 +69,13 @@ func TestSlowOrFailingPeers(t *testing.T) {
 // session: with #26 it carries the Back-off timer value IE (TS 24.501
 // §6.4.1.4.2, §8.3.3.2: IEI 37, length 1, GPRS timer 3) holding the
 // SMF's T3396, with any other cause the cause alone.
-func checkBackOff(t *testing.T, c sbi.SMContextCreated) {
+func checkBackOff(t *testing.T, c created) {
 	t.Helper()
-	want := []byte{sm.EPD, c.N1SM[1], c.N1SM[2], sm.MsgEstablishmentReject, c.Cause}
+	want := []byte{sm.EPD, c.N1SmMsg.Bytes()[1], c.N1SmMsg.Bytes()[2], sm.MsgEstablishmentReject, c.Cause}
 	if c.Cause == sm.CauseInsufficientResources {
 		want = append(want, 0x37, 1, sm.GPRSTimer3(smf.DefaultT3396))
 	}
-	if string(c.N1SM) != string(want) {
-		t.Errorf("reject #%d = %x, want %x", c.Cause, c.N1SM, want)
+	if string(c.N1SmMsg.Bytes()) != string(want) {
+		t.Errorf("reject #%d = %x, want %x", c.Cause, c.N1SmMsg.Bytes(), want)
 	}
 }

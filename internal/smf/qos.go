@@ -42,7 +42,7 @@ const maxFlows = 63
 // has keeps its QFI and QoS rule identifier; a new one takes the lowest
 // free. The modification procedure compares the result with prev to
 // know which flows to create, modify and delete (TS 23.502 §4.3.3.2).
-func flowsFromPolicy(p sbi.SMPolicy, prev []qosFlow) ([]qosFlow, error) {
+func flowsFromPolicy(p sbi.SmPolicyDecision, prev []qosFlow) ([]qosFlow, error) {
 	if len(p.PCCRules) >= maxFlows {
 		return nil, fmt.Errorf("%d PCC rules, at most %d", len(p.PCCRules), maxFlows-1)
 	}

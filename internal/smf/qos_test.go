@@ -35,7 +35,7 @@ func TestEstablishmentGBRFlow(t *testing.T) {
 	if c.Reject {
 		t.Fatalf("rejected with #%d", c.Cause)
 	}
-	a, err := sm.ParseEstablishmentAccept(c.N1SM)
+	a, err := sm.ParseEstablishmentAccept(c.N1SmMsg.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestEstablishmentGBRFlow(t *testing.T) {
 		t.Errorf("default flow QFI %d 5QI %d, want 1 and 5", a.QFI, a.FiveQI)
 	}
 
-	n2, err := ngap.DecodeSetupRequestTransfer(c.N2SM)
+	n2, err := ngap.DecodeSetupRequestTransfer(c.N2SmInfo.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,13 +156,13 @@ func TestFlowNotAdmitted(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: b})
+			w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(b)})
 			if how == "notify" {
 				n, err := ngap.NotifyTransfer{Released: map[uint8]*ie.Cause{2: ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentRadioResourcesNotAvailable)}}.Encode()
 				if err != nil {
 					t.Fatal(err)
 				}
-				w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2NotifyTransfer, N2SM: n})
+				w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2NotifyTransfer, N2SmInfo: sbi.N2SM(n)})
 			}
 			info, _ := w.session(supi1, 6)
 			up, _ := w.upf.session(info.UPSEID)
@@ -200,7 +200,7 @@ func TestFlowNotAdmitted(t *testing.T) {
 			if err != nil || len(descs) != 1 || descs[0].QFI != 2 || descs[0].Op != sm.FlowOpDelete {
 				t.Errorf("QoS flow descriptions %+v, %v, want QFI 2 deleted", descs, err)
 			}
-			w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendModificationComplete(nil, 6, sm.NoPTI)})
+			w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendModificationComplete(nil, 6, sm.NoPTI))})
 			if got := w.modifications("network", "completed"); got != 1 {
 				t.Errorf("completed network-requested modifications = %v, want 1", got)
 			}

@@ -184,7 +184,7 @@ type session struct {
 	pduType uint8
 	ipv4    netip.Addr
 	ipv6    netip.Prefix
-	policy  sbi.SMPolicy
+	policy  sbi.SmPolicyDecision
 	// flows are the session's QoS flows (qos.go), the default one
 	// first.
 	flows []qosFlow
@@ -199,7 +199,7 @@ type session struct {
 	// nextPolicy a policy change that waits for it to end
 	// (handle_modify.go).
 	mod        *modification
-	nextPolicy *sbi.SMPolicy
+	nextPolicy *sbi.SmPolicyDecision
 	// unadmitted are QoS flows the gNB did not admit or released while
 	// a modification ran: the UE is told to delete their rules once it
 	// ends (handle_qos_failed.go).

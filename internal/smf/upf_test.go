@@ -151,7 +151,7 @@ func TestWithUPF(t *testing.T) {
 	w := newWorld(t, worldOptions{upf: addr, hbEvery: 20 * time.Millisecond})
 
 	c := w.establish(supi1, 1, "internet", slice1)
-	n2, err := ngap.DecodeSetupRequestTransfer(c.N2SM)
+	n2, err := ngap.DecodeSetupRequestTransfer(c.N2SmInfo.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestWithUPF(t *testing.T) {
 		t.Errorf("datapath rules (-want +got):\n%s", diff)
 	}
 
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xabc))})
 	_, rules = dp.only(t)
 	if far := rules.FARs[1]; far.Action != upf.Forward || far.Outer == nil || *far.Outer != (upf.OuterHeader{TEID: 0xabc, Addr: gnbN3}) {
 		t.Errorf("downlink FAR after the setup response = %+v, want forward to 0xabc@%s", far, gnbN3)
@@ -205,9 +205,9 @@ func TestWithUPF(t *testing.T) {
 	dp2.count(seid2, 10, 20, true)
 	w.waitFor("usage report after restart", func() bool { s, _ := w.session(supi1, 1); return s.DLBytes == 4020 })
 	dp2.count(seid2, 0, 80, false) // reported at deletion
-	upd := w.update(c.Ref, sbi.SMContextUpdate{N1SM: sm.AppendReleaseRequest(nil, 1, 3, 0)})
-	if upd.N2SMType != sbi.N2ReleaseCommand {
-		t.Errorf("release: N2 type %d, want a release command", upd.N2SMType)
+	upd := w.update(c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendReleaseRequest(nil, 1, 3, 0))})
+	if upd.N2SmInfoType != sbi.N2ReleaseCommand {
+		t.Errorf("release: N2 type %d, want a release command", upd.N2SmInfoType)
 	}
 	if s, _ := w.session(supi1, 1); s.ULBytes != 1510 || s.DLBytes != 4100 {
 		t.Errorf("counters after the deletion = %d/%d, want 1510/4100", s.ULBytes, s.DLBytes)
@@ -234,8 +234,8 @@ func TestIdleWithUPF(t *testing.T) {
 	w.amf.set(sbi.N1N2AttemptingToReachUE, nil)
 
 	c := w.establish(supi1, 1, "internet", slice1)
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xabc)})
-	w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xabc))})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated})
 	seid, rules := dp.only(t)
 	if far := rules.FARs[1]; far.Action != upf.Buffer || !far.Notify {
 		t.Fatalf("downlink FAR of the idle session = %+v, want Buffer with Notify", far)
@@ -256,10 +256,10 @@ func TestIdleWithUPF(t *testing.T) {
 	}
 
 	// The UE's Service Request: ACTIVATING, then the gNB's tunnel.
-	if upd := w.update(c.Ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating}); upd.N2SMType != sbi.N2SetupRequest {
+	if upd := w.update(c.SmContextRef, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxActivating}); upd.N2SmInfoType != sbi.N2SetupRequest {
 		t.Fatalf("ACTIVATING = %+v", upd)
 	}
-	w.update(c.Ref, sbi.SMContextUpdate{N2SMType: sbi.N2SetupResponse, N2SM: setupResponse(t, 0xdef)})
+	w.update(c.SmContextRef, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2SetupResponse, N2SmInfo: sbi.N2SM(setupResponse(t, 0xdef))})
 	_, rules = dp.only(t)
 	if far := rules.FARs[1]; far.Action != upf.Forward || far.Notify || far.Outer == nil || far.Outer.TEID != 0xdef {
 		t.Errorf("downlink FAR after the Service Request = %+v, want Forward to 0xdef", far)

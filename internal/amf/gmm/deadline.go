@@ -111,13 +111,13 @@ type boundedSMF struct {
 	d time.Duration
 }
 
-func (b boundedSMF) CreateSMContext(ctx context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
+func (b boundedSMF) CreateSMContext(ctx context.Context, req sbi.SmContextCreateData) (sbi.SmContextCreatedData, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.d)
 	defer cancel()
 	return b.s.CreateSMContext(ctx, req)
 }
 
-func (b boundedSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+func (b boundedSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.d)
 	defer cancel()
 	return b.s.UpdateSMContext(ctx, ref, upd)

@@ -101,18 +101,18 @@ func (constantRand) Read(b []byte) (int, error) {
 // REQUEST (TS 24.501 §8.3.12).
 type fuzzSMF struct{}
 
-func (fuzzSMF) CreateSMContext(_ context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
-	if req.DNN != "internet" {
-		return sbi.SMContextCreated{}, sbi.ErrUserNotFound
+func (fuzzSMF) CreateSMContext(_ context.Context, req sbi.SmContextCreateData) (sbi.SmContextCreatedData, error) {
+	if req.Dnn != "internet" {
+		return sbi.SmContextCreatedData{}, sbi.ErrUserNotFound
 	}
-	return sbi.SMContextCreated{Ref: fmt.Sprintf("sm-%d", req.PDUSessionID),
-		N1SM: []byte{0x2e, req.PDUSessionID, 1, 0xc2}, N2SM: []byte{0x00}}, nil
+	return sbi.SmContextCreatedData{SmContextRef: fmt.Sprintf("sm-%d", req.PduSessionID),
+		N1SmMsg: sbi.N1SM([]byte{0x2e, req.PduSessionID, 1, 0xc2}), N2SmInfo: sbi.N2SM([]byte{0x00})}, nil
 }
 
-func (fuzzSMF) UpdateSMContext(_ context.Context, _ string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
-	out := sbi.SMContextUpdated{N1SM: upd.N1SM}
-	if len(upd.N1SM) > 3 && upd.N1SM[3] == 0xd1 {
-		out.N2SMType, out.N2SM, out.Released = sbi.N2ReleaseCommand, []byte{0x00}, true
+func (fuzzSMF) UpdateSMContext(_ context.Context, _ string, upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
+	out := sbi.SmContextUpdatedData{N1SmMsg: sbi.N1SM(upd.N1SmMsg.Bytes())}
+	if len(upd.N1SmMsg.Bytes()) > 3 && upd.N1SmMsg.Bytes()[3] == 0xd1 {
+		out.N2SmInfoType, out.N2SmInfo, out.Released = sbi.N2ReleaseCommand, sbi.N2SM([]byte{0x00}), true
 	}
 	return out, nil
 }
@@ -161,10 +161,10 @@ func (s *fuzzShell) ModifySessions(items []SessionResource) {
 		}
 	}
 }
-func (s *fuzzShell) ModifyContext(uint64, uint64)                             {}
-func (s *fuzzShell) Congested() bool                                          { return false }
-func (s *fuzzShell) TransfersFailed([]sbi.N1N2Transfer, sbi.N1N2FailureCause) {}
-func (s *fuzzShell) Page(Paging)                                              {}
+func (s *fuzzShell) ModifyContext(uint64, uint64)                                                   {}
+func (s *fuzzShell) Congested() bool                                                                { return false }
+func (s *fuzzShell) TransfersFailed([]sbi.N1N2MessageTransferReqData, sbi.N1N2MessageTransferCause) {}
+func (s *fuzzShell) Page(Paging)                                                                    {}
 
 // fuzzHome is what every fuzzed Machine shares.
 type fuzzHome struct {

@@ -140,9 +140,9 @@ func (s shell) Congested() bool { return s.w.congested }
 func (s shell) Page(p gmm.Paging) {
 	fmt.Fprintf(&s.w.log, "  nw: Paging 5g-s-tmsi=%s tais=%v\n", p.TMSI, p.TAIs)
 }
-func (s shell) TransfersFailed(ts []sbi.N1N2Transfer, cause sbi.N1N2FailureCause) {
+func (s shell) TransfersFailed(ts []sbi.N1N2MessageTransferReqData, cause sbi.N1N2MessageTransferCause) {
 	for _, t := range ts {
-		fmt.Fprintf(&s.w.log, "  nw: N1N2TransferFailed psi=%d %s\n", t.PDUSessionID, cause)
+		fmt.Fprintf(&s.w.log, "  nw: N1N2TransferFailed psi=%d %s\n", t.PduSessionID, cause)
 	}
 }
 func (s shell) Identified(id string) { fmt.Fprintf(&s.w.log, "  nw: identified %s\n", id) }

@@ -22,7 +22,7 @@ func (m *Machine) SessionModified(ctx context.Context, psi uint8, transfer []byt
 	if failed {
 		typ = sbi.N2ModifyFailure
 	}
-	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{N2SMType: typ, N2SM: transfer})
+	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{N2SmInfoType: typ, N2SmInfo: sbi.N2SM(transfer)})
 	if err != nil {
 		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
 		return

@@ -194,17 +194,17 @@ func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest, connected bo
 	waiting := m.takeDownlink()
 	var (
 		items   []SessionResource
-		later   []sbi.N1N2Transfer
+		later   []sbi.N1N2MessageTransferReqData
 		failed  nas.PSISet
 		causes  []nas.SessionCause
 		pending nas.PSISet
 	)
 	for _, t := range waiting {
-		s := m.sessions[t.PDUSessionID]
+		s := m.sessions[t.PduSessionID]
 		switch {
 		case s == nil:
-			m.failTransfers([]sbi.N1N2Transfer{t}, sbi.N1N2UENotResponding)
-		case t.N2Type == sbi.N2SetupRequest && len(t.N2) > 0:
+			m.failTransfers([]sbi.N1N2MessageTransferReqData{t}, sbi.N1N2UENotResponding)
+		case len(t.N2Of(sbi.NgapPduResSetupReq)) > 0:
 			// The SMF's PDU Session Resource Setup Request Transfer that
 			// waited for the UE (TS 23.502 §4.2.3.3 step 4b), with its
 			// 5GSM message, if any, as the item's NAS-PDU.
@@ -213,7 +213,7 @@ func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest, connected bo
 				continue
 			}
 			items = append(items, item)
-			pending = pending.Add(t.PDUSessionID)
+			pending = pending.Add(t.PduSessionID)
 		default:
 			later = append(later, t)
 		}
@@ -260,10 +260,10 @@ func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest, connected bo
 // deliverLater carries out, after the SERVICE ACCEPT, the transfers that
 // waited for the UE without setting a user plane up, and the signalling
 // that waited (a network-initiated deregistration).
-func (m *Machine) deliverLater(ctx context.Context, later []sbi.N1N2Transfer) {
+func (m *Machine) deliverLater(ctx context.Context, later []sbi.N1N2MessageTransferReqData) {
 	for _, t := range later {
 		if err := m.deliverTransfer(t); err != nil {
-			m.failTransfers([]sbi.N1N2Transfer{t}, sbi.N1N2UENotResponding)
+			m.failTransfers([]sbi.N1N2MessageTransferReqData{t}, sbi.N1N2UENotResponding)
 		}
 	}
 	m.resumeSignalling(ctx)
@@ -280,7 +280,7 @@ func (m *Machine) activate(ctx context.Context, psi uint8) (*SessionResource, ui
 		// §5.6.1.4.1: a session the network does not have.
 		return nil, nas.CauseInvalidPDUSessionIdentity
 	}
-	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxActivating})
+	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxActivating})
 	if err != nil {
 		m.log.Warn("Nsmf_PDUSession_UpdateSMContext (activating) failed", "pdu_session_id", psi, "error", err)
 		if errors.Is(err, sbi.ErrSMContextNotFound) {
@@ -289,10 +289,10 @@ func (m *Machine) activate(ctx context.Context, psi uint8) (*SessionResource, ui
 		}
 		return nil, nas.CauseInsufficientUserPlane
 	}
-	if upd.N2SMType != sbi.N2SetupRequest || len(upd.N2SM) == 0 {
+	if upd.N2SmInfoType != sbi.N2SetupRequest || len(upd.N2SmInfo.Bytes()) == 0 {
 		return nil, 0
 	}
-	return &SessionResource{PDUSessionID: psi, SNSSAI: s.snssai, Transfer: upd.N2SM}, 0
+	return &SessionResource{PDUSessionID: psi, SNSSAI: s.snssai, Transfer: upd.N2SmInfo.Bytes()}, 0
 }
 
 // serviceReject ends the service request with SERVICE REJECT (TS 24.501

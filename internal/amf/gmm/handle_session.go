@@ -55,7 +55,7 @@ func (m *Machine) handleULNASTransport(ctx context.Context, msg *nasMessage.ULNA
 		m.createSession(ctx, t, s)
 		return
 	}
-	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{N1SM: t.Payload})
+	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(t.Payload)})
 	if err != nil {
 		m.notForwarded(t, nas.CausePayloadNotForwarded, slog.LevelWarn, "reason", "Nsmf_PDUSession_UpdateSMContext failed", "error", err)
 		return
@@ -79,10 +79,21 @@ func (m *Machine) createSession(ctx context.Context, t nas.ULTransport, old *ses
 		m.svc.SMF.ReleaseSMContext(ctx, old.ref)
 		delete(m.sessions, t.PDUSessionID)
 	}
-	res, err := m.svc.SMF.CreateSMContext(ctx, sbi.SMContextCreate{
-		SUPI: m.supi, PDUSessionID: t.PDUSessionID, DNN: dnn,
-		SNSSAI: sbi.SNSSAI{SST: snssai.SST, SD: snssai.SD, HasSD: snssai.HasSD}, N1SM: t.Payload,
+	res, err := m.svc.SMF.CreateSMContext(ctx, sbi.SmContextCreateData{
+		Supi: m.supi, PduSessionID: t.PDUSessionID, Dnn: dnn,
+		SNssai:         sbi.SNSSAI{SST: snssai.SST, SD: snssai.SD, HasSD: snssai.HasSD},
+		ServingNetwork: sbi.PlmnID{Mcc: m.cfg.PLMN.MCC, Mnc: m.cfg.PLMN.MNC},
+		AnType:         sbi.AccessType3GPP, RatType: sbi.RatNR,
+		N1SmMsg: sbi.N1SM(t.Payload),
 	})
+	var refused *sbi.SmContextCreateError
+	if errors.As(err, &refused) && refused.N1SmMsg != nil {
+		// TS 29.502 §5.2.2.2.1: the SMF refused the SM context; its PDU
+		// SESSION ESTABLISHMENT REJECT goes to the UE.
+		m.sh.Outcome(Outcome{"pdu-session", "rejected"})
+		m.send(nas.DLTransport(nil, nas.PayloadN1SM, refused.N1SmMsg.Bytes(), t.PDUSessionID, 0))
+		return
+	}
 	if err != nil {
 		cause, level := nas.CausePayloadNotForwarded, slog.LevelWarn
 		if errors.Is(err, sbi.ErrUserNotFound) {
@@ -91,21 +102,21 @@ func (m *Machine) createSession(ctx context.Context, t nas.ULTransport, old *ses
 		m.notForwarded(t, cause, level, "reason", "Nsmf_PDUSession_CreateSMContext failed", "dnn", dnn, "error", err)
 		return
 	}
-	m.sh.Outcome(Outcome{"pdu-session", map[bool]string{true: "rejected", false: "accepted"}[res.Reject]})
-	if res.Reject || len(res.N2SM) == 0 {
-		m.send(nas.DLTransport(nil, nas.PayloadN1SM, res.N1SM, t.PDUSessionID, 0))
+	m.sh.Outcome(Outcome{"pdu-session", "accepted"})
+	if len(res.N2SmInfo.Bytes()) == 0 {
+		m.send(nas.DLTransport(nil, nas.PayloadN1SM, res.N1SmMsg.Bytes(), t.PDUSessionID, 0))
 		return
 	}
 	if m.sessions == nil {
 		m.sessions = map[uint8]*session{}
 	}
-	m.sessions[t.PDUSessionID] = &session{ref: res.Ref, snssai: *snssai, dnn: dnn}
-	pdu, err := m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, res.N1SM, t.PDUSessionID, 0), nas.IntegrityCiphered)
+	m.sessions[t.PDUSessionID] = &session{ref: res.SmContextRef, snssai: *snssai, dnn: dnn}
+	pdu, err := m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, res.N1SmMsg.Bytes(), t.PDUSessionID, 0), nas.IntegrityCiphered)
 	if err != nil {
 		m.log.Error("protecting DL NAS Transport", "error", err)
 		return
 	}
-	m.sh.SetupSessions([]SessionResource{{PDUSessionID: t.PDUSessionID, SNSSAI: *snssai, NASPDU: pdu, Transfer: res.N2SM}})
+	m.sh.SetupSessions([]SessionResource{{PDUSessionID: t.PDUSessionID, SNSSAI: *snssai, NASPDU: pdu, Transfer: res.N2SmInfo.Bytes()}})
 }
 
 // selectSlice picks the S-NSSAI (the UE's, if allowed, else the first
@@ -134,28 +145,28 @@ func (m *Machine) selectSlice(t nas.ULTransport) (*ident.SNSSAI, string) {
 }
 
 // smfAnswer forwards what the SMF returned for a session.
-func (m *Machine) smfAnswer(psi uint8, s *session, upd sbi.SMContextUpdated) {
+func (m *Machine) smfAnswer(psi uint8, s *session, upd sbi.SmContextUpdatedData) {
 	var nasPDU []byte
-	if len(upd.N1SM) > 0 {
+	if len(upd.N1SmMsg.Bytes()) > 0 {
 		var err error
-		nasPDU, err = m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, upd.N1SM, psi, 0), nas.IntegrityCiphered)
+		nasPDU, err = m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, upd.N1SmMsg.Bytes(), psi, 0), nas.IntegrityCiphered)
 		if err != nil {
 			m.log.Error("protecting DL NAS Transport", "error", err)
 			return
 		}
 	}
 	switch {
-	case upd.N2SMType == sbi.N2ReleaseCommand && m.connected:
-		m.sh.ReleaseSessions(nasPDU, []SessionResource{{PDUSessionID: psi, SNSSAI: s.snssai, Transfer: upd.N2SM}})
-	case upd.N2SMType == sbi.N2SetupRequest && m.connected:
+	case upd.N2SmInfoType == sbi.N2ReleaseCommand && m.connected:
+		m.sh.ReleaseSessions(nasPDU, []SessionResource{{PDUSessionID: psi, SNSSAI: s.snssai, Transfer: upd.N2SmInfo.Bytes()}})
+	case upd.N2SmInfoType == sbi.N2SetupRequest && m.connected:
 		// The user plane of an existing session set up again (TS
 		// 23.502 §4.2.3.3 step 4b for a connected UE, TS 38.413 §8.2.1).
-		m.sh.SetupSessions([]SessionResource{{PDUSessionID: psi, SNSSAI: s.snssai, NASPDU: nasPDU, Transfer: upd.N2SM}})
-	case upd.N2SMType == sbi.N2ModifyRequest && m.connected:
+		m.sh.SetupSessions([]SessionResource{{PDUSessionID: psi, SNSSAI: s.snssai, NASPDU: nasPDU, Transfer: upd.N2SmInfo.Bytes()}})
+	case upd.N2SmInfoType == sbi.N2ModifyRequest && m.connected:
 		// A PDU SESSION MODIFICATION COMMAND goes to the UE inside the
 		// PDU Session Resource Modify Request (TS 23.502 §4.3.3.2 step
 		// 4, TS 38.413 §8.2.3).
-		m.sh.ModifySessions([]SessionResource{{PDUSessionID: psi, SNSSAI: s.snssai, NASPDU: nasPDU, Transfer: upd.N2SM}})
+		m.sh.ModifySessions([]SessionResource{{PDUSessionID: psi, SNSSAI: s.snssai, NASPDU: nasPDU, Transfer: upd.N2SmInfo.Bytes()}})
 	case nasPDU != nil && m.connected:
 		m.sh.SendNAS(nasPDU)
 	}
@@ -176,7 +187,7 @@ func (m *Machine) SessionSetUp(ctx context.Context, psi uint8, transfer []byte, 
 	if failed {
 		typ = sbi.N2SetupFailure
 	}
-	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{N2SMType: typ, N2SM: transfer})
+	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{N2SmInfoType: typ, N2SmInfo: sbi.N2SM(transfer)})
 	if err != nil {
 		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
 		return
@@ -190,7 +201,7 @@ func (m *Machine) SessionReleased(ctx context.Context, psi uint8, transfer []byt
 	if s == nil {
 		return
 	}
-	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{N2SMType: sbi.N2ReleaseResponse, N2SM: transfer})
+	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2ReleaseResponse, N2SmInfo: sbi.N2SM(transfer)})
 	if err != nil {
 		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
 		return
@@ -220,7 +231,7 @@ func (m *Machine) releaseSessions(ctx context.Context) {
 func (m *Machine) deactivateSessions(ctx context.Context) {
 	for _, psi := range m.Sessions() {
 		s := m.sessions[psi]
-		if _, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{UpCnxState: sbi.UpCnxDeactivated}); err != nil {
+		if _, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated}); err != nil {
 			m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
 		}
 	}

@@ -22,7 +22,7 @@ func (m *Machine) SessionNotified(ctx context.Context, psi uint8, transfer []byt
 	if released {
 		typ = sbi.N2NotifyReleasedTransfer
 	}
-	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{N2SMType: typ, N2SM: transfer})
+	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{N2SmInfoType: typ, N2SmInfo: sbi.N2SM(transfer)})
 	if err != nil {
 		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
 		return
@@ -46,10 +46,10 @@ func (m *Machine) ModifyIndicated(ctx context.Context, items []ngap.SessionResul
 func (m *Machine) modifyIndicated(ctx context.Context, it ngap.SessionResult) ngap.SessionResult {
 	res := ngap.SessionResult{PDUSessionID: it.PDUSessionID, Failed: true}
 	s := m.sessions[it.PDUSessionID]
-	var upd sbi.SMContextUpdated
+	var upd sbi.SmContextUpdatedData
 	var err error
 	if s != nil {
-		upd, err = m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SMContextUpdate{N2SMType: sbi.N2ModifyIndication, N2SM: it.Transfer})
+		upd, err = m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2ModifyIndication, N2SmInfo: sbi.N2SM(it.Transfer)})
 	}
 	switch {
 	case s == nil:
@@ -58,10 +58,10 @@ func (m *Machine) modifyIndicated(ctx context.Context, it ngap.SessionResult) ng
 	case err != nil:
 		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", it.PDUSessionID, "error", err)
 		res.Transfer, err = ngap.ModifyIndicationUnsuccessfulTransfer(ngap.MiscCause(5)) // unspecified
-	case upd.N2SMType == sbi.N2ModifyConfirm:
-		res.Transfer, res.Failed = upd.N2SM, false
-	case upd.N2SMType == sbi.N2ModifyIndicationFailure:
-		res.Transfer = upd.N2SM
+	case upd.N2SmInfoType == sbi.N2ModifyConfirm:
+		res.Transfer, res.Failed = upd.N2SmInfo.Bytes(), false
+	case upd.N2SmInfoType == sbi.N2ModifyIndicationFailure:
+		res.Transfer = upd.N2SmInfo.Bytes()
 	default:
 		res.Transfer, err = ngap.ModifyIndicationUnsuccessfulTransfer(ngap.MiscCause(5))
 	}

@@ -302,7 +302,7 @@ type Shell interface {
 	// TransfersFailed tells the sender of each N1N2 transfer that it
 	// could not be carried out (its FailureNotify, TS 29.518
 	// §5.2.2.3.1), from outside the UE's executor.
-	TransfersFailed(ts []sbi.N1N2Transfer, cause sbi.N1N2FailureCause)
+	TransfersFailed(ts []sbi.N1N2MessageTransferReqData, cause sbi.N1N2MessageTransferCause)
 }
 
 // registration is the REGISTRATION REQUEST being served.

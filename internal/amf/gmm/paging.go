@@ -16,7 +16,7 @@ import (
 type downlink struct {
 	// transfers are the N1N2 transfers waiting for the UE, in arrival
 	// order, at most one per PDU session (a newer one replaces it).
-	transfers []sbi.N1N2Transfer
+	transfers []sbi.N1N2MessageTransferReqData
 	// deregister: a network-initiated deregistration (§5.5.2.3) waits
 	// for the UE to be connected.
 	deregister bool
@@ -35,9 +35,9 @@ func (d *downlink) pending() bool { return len(d.transfers) > 0 || d.deregister 
 // add keeps a transfer for the UE; a newer transfer for the same PDU
 // session replaces the older one (the SMF's latest N2 SM information is
 // the one to use), so what waits is bounded by the UE's sessions.
-func (d *downlink) add(t sbi.N1N2Transfer) {
+func (d *downlink) add(t sbi.N1N2MessageTransferReqData) {
 	for i := range d.transfers {
-		if d.transfers[i].PDUSessionID == t.PDUSessionID {
+		if d.transfers[i].PduSessionID == t.PduSessionID {
 			d.transfers[i] = t
 			return
 		}
@@ -55,7 +55,7 @@ func (d *downlink) add(t sbi.N1N2Transfer) {
 // Any other transfer is delivered with deliverTransfer once the secure
 // exchange is established on the new connection. The caller owns what
 // it takes; a transfer it cannot carry out goes to failTransfers.
-func (m *Machine) takeDownlink() []sbi.N1N2Transfer {
+func (m *Machine) takeDownlink() []sbi.N1N2MessageTransferReqData {
 	m.stopPaging()
 	ts := m.dl.transfers
 	m.dl.transfers = nil
@@ -66,12 +66,13 @@ func (m *Machine) takeDownlink() []sbi.N1N2Transfer {
 // message as DL NAS TRANSPORT, the N2 SM information as a PDU Session
 // Resource Setup Request (with the 5GSM message as the item's NAS-PDU) or
 // Release Command (TS 29.518 §5.2.2.3.1).
-func (m *Machine) deliverTransfer(t sbi.N1N2Transfer) error {
-	s := m.sessions[t.PDUSessionID]
+func (m *Machine) deliverTransfer(t sbi.N1N2MessageTransferReqData) error {
+	s := m.sessions[t.PduSessionID]
 	if s == nil {
 		return ErrNoSession
 	}
-	m.smfAnswer(t.PDUSessionID, s, sbi.SMContextUpdated{N1SM: t.N1, N2SMType: t.N2Type, N2SM: t.N2})
+	n2Type, n2 := t.N2()
+	m.smfAnswer(t.PduSessionID, s, sbi.SmContextUpdatedData{N1SmMsg: sbi.N1SM(t.N1()), N2SmInfoType: n2Type.N2SmInfoType(), N2SmInfo: sbi.N2SM(n2)})
 	return nil
 }
 
@@ -99,11 +100,11 @@ func (m *Machine) resumeSignalling(ctx context.Context) {
 // sender is answered ErrNotReachable at once and acts without the UE, as
 // with the skip indicator of TS 29.518 §6.1.6.2.24 (the UE learns from
 // the PDU session status of its next Service Request or registration).
-func (m *Machine) N1N2Transfer(ctx context.Context, t sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
+func (m *Machine) N1N2Transfer(ctx context.Context, t sbi.N1N2MessageTransferReqData) (sbi.N1N2MessageTransferCause, error) {
 	if m.state != Registered {
 		return 0, ErrNotReachable
 	}
-	if m.sessions[t.PDUSessionID] == nil {
+	if m.sessions[t.PduSessionID] == nil {
 		return 0, ErrNoSession
 	}
 	if m.connected && m.secured {
@@ -241,7 +242,7 @@ func (m *Machine) deliverDownlink(ctx context.Context) {
 	m.pagingAnswered()
 	for _, t := range m.takeDownlink() {
 		if err := m.deliverTransfer(t); err != nil {
-			m.failTransfers([]sbi.N1N2Transfer{t}, sbi.N1N2UENotReachable)
+			m.failTransfers([]sbi.N1N2MessageTransferReqData{t}, sbi.N1N2UENotReachable)
 		}
 	}
 	m.resumeSignalling(ctx)
@@ -249,7 +250,7 @@ func (m *Machine) deliverDownlink(ctx context.Context) {
 
 // failTransfers hands transfers that cannot be carried out back to their
 // senders, each with its failure notification.
-func (m *Machine) failTransfers(ts []sbi.N1N2Transfer, cause sbi.N1N2FailureCause) {
+func (m *Machine) failTransfers(ts []sbi.N1N2MessageTransferReqData, cause sbi.N1N2MessageTransferCause) {
 	if len(ts) > 0 {
 		m.sh.TransfersFailed(ts, cause)
 	}

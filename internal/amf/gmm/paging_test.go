@@ -17,51 +17,51 @@ import (
 // into the transcript.
 type transcriptSMF struct{ w *world }
 
-func (s transcriptSMF) CreateSMContext(_ context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
-	fmt.Fprintf(&s.w.log, "  smf: CreateSMContext psi=%d\n", req.PDUSessionID)
-	er, err := sm.ParseEstablishmentRequest(req.N1SM)
+func (s transcriptSMF) CreateSMContext(_ context.Context, req sbi.SmContextCreateData) (sbi.SmContextCreatedData, error) {
+	fmt.Fprintf(&s.w.log, "  smf: CreateSMContext psi=%d\n", req.PduSessionID)
+	er, err := sm.ParseEstablishmentRequest(req.N1SmMsg.Bytes())
 	if err != nil {
-		return sbi.SMContextCreated{}, err
+		return sbi.SmContextCreatedData{}, err
 	}
-	n1, err := sm.EstablishmentAccept(nil, sm.Accept{PDUSessionID: req.PDUSessionID, PTI: er.PTI, PDUType: 1, SSCMode: 1,
-		QFI: 1, FiveQI: 9, AMBRUplink: 1e6, AMBRDownlink: 1e6, IPv4: netip.MustParseAddr("10.45.0.2"), SST: 1, DNN: req.DNN})
+	n1, err := sm.EstablishmentAccept(nil, sm.Accept{PDUSessionID: req.PduSessionID, PTI: er.PTI, PDUType: 1, SSCMode: 1,
+		QFI: 1, FiveQI: 9, AMBRUplink: 1e6, AMBRDownlink: 1e6, IPv4: netip.MustParseAddr("10.45.0.2"), SST: 1, DNN: req.Dnn})
 	if err != nil {
-		return sbi.SMContextCreated{}, err
+		return sbi.SmContextCreatedData{}, err
 	}
-	return sbi.SMContextCreated{Ref: fmt.Sprintf("sm-%d", req.PDUSessionID), N1SM: n1, N2SM: []byte{0}}, nil
+	return sbi.SmContextCreatedData{SmContextRef: fmt.Sprintf("sm-%d", req.PduSessionID), N1SmMsg: sbi.N1SM(n1), N2SmInfo: sbi.N2SM([]byte{0})}, nil
 }
 
 // UpdateSMContext answers ACTIVATING with a PDU Session Resource Setup
 // Request Transfer.
-func (s transcriptSMF) UpdateSMContext(_ context.Context, ref string, u sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+func (s transcriptSMF) UpdateSMContext(_ context.Context, ref string, u sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
 	n1 := ""
-	if len(u.N1SM) >= 4 {
-		n1 = " n1=" + sm.MessageName(u.N1SM[3])
+	if len(u.N1SmMsg.Bytes()) >= 4 {
+		n1 = " n1=" + sm.MessageName(u.N1SmMsg.Bytes()[3])
 	}
-	fmt.Fprintf(&s.w.log, "  smf: UpdateSMContext %s upCnxState=%s n2=%d%s\n", ref, u.UpCnxState, u.N2SMType, n1)
+	fmt.Fprintf(&s.w.log, "  smf: UpdateSMContext %s upCnxState=%s n2=%d%s\n", ref, u.UpCnxState, u.N2SmInfoType, n1)
 	if u.UpCnxState == sbi.UpCnxActivating {
-		return sbi.SMContextUpdated{N2SMType: sbi.N2SetupRequest, N2SM: []byte{2}, UpCnxState: sbi.UpCnxActivating}, nil
+		return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2SetupRequest, N2SmInfo: sbi.N2SM([]byte{2}), UpCnxState: sbi.UpCnxActivating}, nil
 	}
-	if r, err := sm.ParseModificationRequest(u.N1SM); err == nil {
+	if r, err := sm.ParseModificationRequest(u.N1SmMsg.Bytes()); err == nil {
 		// The UE's QoS rule, under the network's rule 2 and QFI 2.
 		rules, err := sm.ParseQoSRules(r.QoSRules)
 		if err != nil || len(rules) != 1 {
-			return sbi.SMContextUpdated{}, fmt.Errorf("transcript SMF: requested QoS rules: %v", err)
+			return sbi.SmContextUpdatedData{}, fmt.Errorf("transcript SMF: requested QoS rules: %v", err)
 		}
 		rules[0].ID, rules[0].QFI = 2, 2
 		rv, err := sm.AppendQoSRules(nil, rules)
 		if err != nil {
-			return sbi.SMContextUpdated{}, err
+			return sbi.SmContextUpdatedData{}, err
 		}
 		fv, err := sm.AppendQoSFlowDescriptions(nil, []sm.QoSFlowDescription{{QFI: 2, Op: sm.FlowOpCreate, FiveQI: 1,
 			GFBRUplink: 128e3, GFBRDownlink: 128e3, MFBRUplink: 256e3, MFBRDownlink: 256e3}})
 		if err != nil {
-			return sbi.SMContextUpdated{}, err
+			return sbi.SmContextUpdatedData{}, err
 		}
 		n1 := sm.ModificationCommand(nil, sm.Modification{PDUSessionID: r.PDUSessionID, PTI: r.PTI, QoSRules: rv, QoSFlowDescriptions: fv})
-		return sbi.SMContextUpdated{N1SM: n1, N2SMType: sbi.N2ModifyRequest, N2SM: []byte{4}}, nil
+		return sbi.SmContextUpdatedData{N1SmMsg: sbi.N1SM(n1), N2SmInfoType: sbi.N2ModifyRequest, N2SmInfo: sbi.N2SM([]byte{4})}, nil
 	}
-	return sbi.SMContextUpdated{}, nil
+	return sbi.SmContextUpdatedData{}, nil
 }
 
 func (s transcriptSMF) ReleaseSMContext(_ context.Context, ref string) error {
@@ -73,7 +73,7 @@ func (s transcriptSMF) ReleaseSMContext(_ context.Context, ref string) error {
 // writes into the transcript (TransfersFailed).
 type notifier struct{}
 
-func (notifier) N1N2TransferFailed(context.Context, string, uint8, sbi.N1N2FailureCause) {}
+func (notifier) N1N2TransferFailed(context.Context, string, uint8, sbi.N1N2MessageTransferCause) {}
 
 // session opens PDU session psi.
 func (w *world) session(psi uint8) {
@@ -93,10 +93,13 @@ func (w *world) idle() {
 }
 
 // transfer is an N1N2MessageTransfer from the SMF.
-func (w *world) transfer(psi uint8, n2 sbi.N2SMType) (sbi.N1N2TransferResult, error) {
+func (w *world) transfer(psi uint8, n2 sbi.N2SmInfoType) (sbi.N1N2MessageTransferCause, error) {
 	fmt.Fprintf(&w.log, "smf: N1N2MessageTransfer psi=%d n2=%d\n", psi, n2)
-	res, err := w.m.N1N2Transfer(context.Background(), sbi.N1N2Transfer{SUPI: supi, PDUSessionID: psi, N2Type: n2, N2: []byte{1},
-		FailureNotify: notifier{}})
+	ie := map[sbi.N2SmInfoType]sbi.NgapIeType{sbi.N2SetupRequest: sbi.NgapPduResSetupReq,
+		sbi.N2ModifyRequest: sbi.NgapPduResModReq, sbi.N2ReleaseCommand: sbi.NgapPduResRelCmd}[n2]
+	t := sbi.NewN1N2Transfer(psi, nil, ie, []byte{1})
+	t.FailureNotify = notifier{}
+	res, err := w.m.N1N2Transfer(context.Background(), t)
 	fmt.Fprintf(&w.log, "  answer: %s %v\n", res, err)
 	return res, err
 }
@@ -252,7 +255,7 @@ func TestTransferConnected(t *testing.T) {
 // session) does not page: UE not reachable, at once.
 func TestTransferWithoutNotifierNotPaged(t *testing.T) {
 	w := registeredIdle(t, 1)
-	_, err := w.m.N1N2Transfer(context.Background(), sbi.N1N2Transfer{SUPI: supi, PDUSessionID: 1, N1: []byte{0x2e, 1, 0, 0xd3}})
+	_, err := w.m.N1N2Transfer(context.Background(), sbi.NewN1N2Transfer(1, []byte{0x2e, 1, 0, 0xd3}, sbi.NgapIeNone, nil))
 	if !errors.Is(err, gmm.ErrNotReachable) {
 		t.Errorf("N1N2Transfer without FailureNotify to an idle UE = %v, want ErrNotReachable", err)
 	}

@@ -95,22 +95,22 @@ func (m *Machine) takeSetups() ([]SessionResource, nas.PSISet) {
 	var (
 		items []SessionResource
 		set   nas.PSISet
-		rest  []sbi.N1N2Transfer
-		gone  []sbi.N1N2Transfer
+		rest  []sbi.N1N2MessageTransferReqData
+		gone  []sbi.N1N2MessageTransferReqData
 	)
 	for _, t := range m.dl.transfers {
-		s := m.sessions[t.PDUSessionID]
+		s := m.sessions[t.PduSessionID]
 		switch {
 		case s == nil:
 			gone = append(gone, t)
-		case t.N2Type == sbi.N2SetupRequest && len(t.N2) > 0:
+		case len(t.N2Of(sbi.NgapPduResSetupReq)) > 0:
 			item, err := m.setupItem(t, s)
 			if err != nil {
 				gone = append(gone, t)
 				continue
 			}
 			items = append(items, item)
-			set = set.Add(t.PDUSessionID)
+			set = set.Add(t.PduSessionID)
 		default:
 			rest = append(rest, t)
 		}
@@ -124,10 +124,10 @@ func (m *Machine) takeSetups() ([]SessionResource, nas.PSISet) {
 // for the UE to set session s's user plane up: the SMF's PDU Session
 // Resource Setup Request Transfer, and its 5GSM message, if any, as the
 // item's NAS-PDU (TS 23.502 §4.2.3.3 step 4b, §4.2.3.2 step 12).
-func (m *Machine) setupItem(t sbi.N1N2Transfer, s *session) (SessionResource, error) {
-	item := SessionResource{PDUSessionID: t.PDUSessionID, SNSSAI: s.snssai, Transfer: t.N2}
-	if len(t.N1) > 0 {
-		pdu, err := m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, t.N1, t.PDUSessionID, 0), nas.IntegrityCiphered)
+func (m *Machine) setupItem(t sbi.N1N2MessageTransferReqData, s *session) (SessionResource, error) {
+	item := SessionResource{PDUSessionID: t.PduSessionID, SNSSAI: s.snssai, Transfer: t.N2Of(sbi.NgapPduResSetupReq)}
+	if len(t.N1()) > 0 {
+		pdu, err := m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, t.N1(), t.PduSessionID, 0), nas.IntegrityCiphered)
 		if err != nil {
 			m.log.Error("protecting DL NAS Transport", "error", err)
 			return SessionResource{}, err

@@ -23,33 +23,33 @@ type srSMF struct {
 	fail map[string]bool
 }
 
-func (s *srSMF) CreateSMContext(_ context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
-	h, err := sm.ParseHeader(req.N1SM)
+func (s *srSMF) CreateSMContext(_ context.Context, req sbi.SmContextCreateData) (sbi.SmContextCreatedData, error) {
+	h, err := sm.ParseHeader(req.N1SmMsg.Bytes())
 	if err != nil {
-		return sbi.SMContextCreated{}, err
+		return sbi.SmContextCreatedData{}, err
 	}
-	accept, err := sm.EstablishmentAccept(nil, sm.Accept{PDUSessionID: req.PDUSessionID, PTI: h.PTI,
+	accept, err := sm.EstablishmentAccept(nil, sm.Accept{PDUSessionID: req.PduSessionID, PTI: h.PTI,
 		PDUType: sm.PDUTypeIPv4, SSCMode: sm.SSCMode1, QFI: 1, FiveQI: 9, AMBRUplink: 1e8, AMBRDownlink: 1e8,
-		IPv4: netip.AddrFrom4([4]byte{10, 45, 0, req.PDUSessionID}), SST: 1, DNN: "internet"})
+		IPv4: netip.AddrFrom4([4]byte{10, 45, 0, req.PduSessionID}), SST: 1, DNN: "internet"})
 	if err != nil {
-		return sbi.SMContextCreated{}, err
+		return sbi.SmContextCreatedData{}, err
 	}
-	ref := fmt.Sprintf("sm-%d", req.PDUSessionID)
+	ref := fmt.Sprintf("sm-%d", req.PduSessionID)
 	fmt.Fprintf(&s.w.log, "  smf: CreateSMContext %s\n", ref)
-	return sbi.SMContextCreated{Ref: ref, N1SM: accept, N2SM: []byte{req.PDUSessionID}}, nil
+	return sbi.SmContextCreatedData{SmContextRef: ref, N1SmMsg: sbi.N1SM(accept), N2SmInfo: sbi.N2SM([]byte{req.PduSessionID})}, nil
 }
 
-func (s *srSMF) UpdateSMContext(_ context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
-	fmt.Fprintf(&s.w.log, "  smf: UpdateSMContext %s n2=%d upCnx=%s\n", ref, upd.N2SMType, upd.UpCnxState)
+func (s *srSMF) UpdateSMContext(_ context.Context, ref string, upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
+	fmt.Fprintf(&s.w.log, "  smf: UpdateSMContext %s n2=%d upCnx=%s\n", ref, upd.N2SmInfoType, upd.UpCnxState)
 	if upd.UpCnxState != sbi.UpCnxActivating {
-		return sbi.SMContextUpdated{}, nil
+		return sbi.SmContextUpdatedData{}, nil
 	}
 	if s.fail[ref] {
-		return sbi.SMContextUpdated{}, sbi.ErrUnavailable
+		return sbi.SmContextUpdatedData{}, sbi.ErrUnavailable
 	}
 	var psi uint8
 	fmt.Sscanf(ref, "sm-%d", &psi)
-	return sbi.SMContextUpdated{N2SMType: sbi.N2SetupRequest, N2SM: []byte{psi}, UpCnxState: sbi.UpCnxActivating}, nil
+	return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2SetupRequest, N2SmInfo: sbi.N2SM([]byte{psi}), UpCnxState: sbi.UpCnxActivating}, nil
 }
 
 func (s *srSMF) ReleaseSMContext(_ context.Context, ref string) error {

@@ -166,16 +166,16 @@ type smf struct {
 	f *Faults
 }
 
-func (w smf) CreateSMContext(ctx context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
+func (w smf) CreateSMContext(ctx context.Context, req sbi.SmContextCreateData) (sbi.SmContextCreatedData, error) {
 	if err := w.f.inject(ctx, "CreateSMContext"); err != nil {
-		return sbi.SMContextCreated{}, err
+		return sbi.SmContextCreatedData{}, err
 	}
 	return w.s.CreateSMContext(ctx, req)
 }
 
-func (w smf) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+func (w smf) UpdateSMContext(ctx context.Context, ref string, upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
 	if err := w.f.inject(ctx, "UpdateSMContext"); err != nil {
-		return sbi.SMContextUpdated{}, err
+		return sbi.SmContextUpdatedData{}, err
 	}
 	return w.s.UpdateSMContext(ctx, ref, upd)
 }
@@ -195,11 +195,11 @@ type amf struct {
 	f *Faults
 }
 
-func (w amf) N1N2MessageTransfer(ctx context.Context, req sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
+func (w amf) N1N2MessageTransfer(ctx context.Context, ueContextID string, req sbi.N1N2MessageTransferReqData) (sbi.N1N2MessageTransferRspData, error) {
 	if err := w.f.inject(ctx, "N1N2MessageTransfer"); err != nil {
-		return 0, err
+		return sbi.N1N2MessageTransferRspData{}, err
 	}
-	return w.s.N1N2MessageTransfer(ctx, req)
+	return w.s.N1N2MessageTransfer(ctx, ueContextID, req)
 }
 
 // PCF wraps an Npcf_SMPolicyControl service.
@@ -210,9 +210,9 @@ type pcf struct {
 	f *Faults
 }
 
-func (w pcf) Create(ctx context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy, error) {
+func (w pcf) Create(ctx context.Context, req sbi.SmPolicyContextData) (sbi.SmPolicyDecision, error) {
 	if err := w.f.inject(ctx, "Create"); err != nil {
-		return sbi.SMPolicy{}, err
+		return sbi.SmPolicyDecision{}, err
 	}
 	return w.s.Create(ctx, req)
 }
@@ -224,9 +224,9 @@ func (w pcf) Delete(ctx context.Context, id string) error {
 	return w.s.Delete(ctx, id)
 }
 
-func (w pcf) Update(ctx context.Context, id string, upd sbi.SMPolicyUpdate) (sbi.SMPolicy, error) {
+func (w pcf) Update(ctx context.Context, id string, upd sbi.SmPolicyUpdateContextData) (sbi.SmPolicyDecision, error) {
 	if err := w.f.inject(ctx, "Update"); err != nil {
-		return sbi.SMPolicy{}, err
+		return sbi.SmPolicyDecision{}, err
 	}
 	return w.s.Update(ctx, id, upd)
 }

@@ -24,14 +24,14 @@ type amf struct {
 	locality string
 }
 
-func (s amf) N1N2MessageTransfer(ctx context.Context, req sbi.N1N2Transfer) (sbi.N1N2TransferResult, error) {
+func (s amf) N1N2MessageTransfer(ctx context.Context, ueContextID string, req sbi.N1N2MessageTransferReqData) (sbi.N1N2MessageTransferRspData, error) {
 	peers, err := s.dir.AMFs(ctx, sbi.Query{Locality: s.locality})
 	if err != nil {
-		return 0, err
+		return sbi.N1N2MessageTransferRspData{}, err
 	}
-	var res sbi.N1N2TransferResult
+	var res sbi.N1N2MessageTransferRspData
 	for _, p := range peers {
-		res, err = p.Service.N1N2MessageTransfer(ctx, req)
+		res, err = p.Service.N1N2MessageTransfer(ctx, ueContextID, req)
 		if err == nil || ctx.Err() != nil {
 			return res, err
 		}

@@ -19,13 +19,13 @@ type pcf struct {
 	locality string
 }
 
-func (s pcf) Create(ctx context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy, error) {
-	slice := req.SNSSAI
-	peers, err := s.dir.PCFs(ctx, sbi.Query{SUPI: req.SUPI, SNSSAI: &slice, DNN: req.DNN, Locality: s.locality})
+func (s pcf) Create(ctx context.Context, req sbi.SmPolicyContextData) (sbi.SmPolicyDecision, error) {
+	slice := req.SliceInfo
+	peers, err := s.dir.PCFs(ctx, sbi.Query{SUPI: req.Supi, SNSSAI: &slice, DNN: req.Dnn, Locality: s.locality})
 	if err != nil {
-		return sbi.SMPolicy{}, err
+		return sbi.SmPolicyDecision{}, err
 	}
-	return try(ctx, peers, func(p sbi.Peer[sbi.NpcfSMPolicyControl]) (sbi.SMPolicy, error) {
+	return try(ctx, peers, func(p sbi.Peer[sbi.NpcfSMPolicyControl]) (sbi.SmPolicyDecision, error) {
 		pol, err := p.Service.Create(ctx, req)
 		if err == nil {
 			pol.ID = Ref(p.ID, pol.ID)
@@ -38,10 +38,10 @@ func (s pcf) instance(ctx context.Context, id string) (sbi.Peer[sbi.NpcfSMPolicy
 	return one(ctx, id, sbi.ErrPolicyNotFound, func(q sbi.Query) ([]sbi.Peer[sbi.NpcfSMPolicyControl], error) { return s.dir.PCFs(ctx, q) })
 }
 
-func (s pcf) Update(ctx context.Context, id string, upd sbi.SMPolicyUpdate) (sbi.SMPolicy, error) {
+func (s pcf) Update(ctx context.Context, id string, upd sbi.SmPolicyUpdateContextData) (sbi.SmPolicyDecision, error) {
 	p, inner, err := s.instance(ctx, id)
 	if err != nil {
-		return sbi.SMPolicy{}, err
+		return sbi.SmPolicyDecision{}, err
 	}
 	pol, err := p.Service.Update(ctx, inner, upd)
 	if err == nil {
@@ -69,7 +69,7 @@ type policyNotifier struct {
 	n  sbi.NpcfSMPolicyNotifier
 }
 
-func (p policyNotifier) SMPolicyUpdated(ctx context.Context, pol sbi.SMPolicy) error {
+func (p policyNotifier) SMPolicyUpdated(ctx context.Context, pol sbi.SmPolicyDecision) error {
 	pol.ID = Ref(p.id, pol.ID)
 	return p.n.SMPolicyUpdated(ctx, pol)
 }

@@ -20,18 +20,18 @@ type fakeSMF struct {
 	refs []string
 }
 
-func (f *fakeSMF) CreateSMContext(_ context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
+func (f *fakeSMF) CreateSMContext(_ context.Context, req sbi.SmContextCreateData) (sbi.SmContextCreatedData, error) {
 	if f.err != nil {
-		return sbi.SMContextCreated{}, f.err
+		return sbi.SmContextCreatedData{}, f.err
 	}
-	return sbi.SMContextCreated{Ref: fmt.Sprintf("%s-%d", f.name, req.PDUSessionID)}, nil
+	return sbi.SmContextCreatedData{SmContextRef: fmt.Sprintf("%s-%d", f.name, req.PduSessionID)}, nil
 }
 
-func (f *fakeSMF) UpdateSMContext(_ context.Context, ref string, _ sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+func (f *fakeSMF) UpdateSMContext(_ context.Context, ref string, _ sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.refs = append(f.refs, ref)
-	return sbi.SMContextUpdated{}, nil
+	return sbi.SmContextUpdatedData{}, nil
 }
 
 func (f *fakeSMF) ReleaseSMContext(_ context.Context, ref string) error {
@@ -51,14 +51,14 @@ func TestSMFSelectionAndReselection(t *testing.T) {
 	d.AddSMF(sbi.Profile{InstanceID: "smf-c", SNSSAIs: []sbi.SNSSAI{ims}, DNNs: []string{"ims"}}, c)
 	s := selection.SMF(d, "")
 
-	res, err := s.CreateSMContext(ctx, sbi.SMContextCreate{PDUSessionID: 5, DNN: "ims", SNSSAI: ims})
-	if err != nil || res.Ref != "smf-c:c-5" {
-		t.Fatalf("CreateSMContext(ims) = %q, %v; want ref smf-c:c-5", res.Ref, err)
+	res, err := s.CreateSMContext(ctx, sbi.SmContextCreateData{PduSessionID: 5, Dnn: "ims", SNssai: ims})
+	if err != nil || res.SmContextRef != "smf-c:c-5" {
+		t.Fatalf("CreateSMContext(ims) = %q, %v; want ref smf-c:c-5", res.SmContextRef, err)
 	}
-	if _, err := s.UpdateSMContext(ctx, res.Ref, sbi.SMContextUpdate{}); err != nil {
+	if _, err := s.UpdateSMContext(ctx, res.SmContextRef, sbi.SmContextUpdateData{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ReleaseSMContext(ctx, res.Ref); err != nil {
+	if err := s.ReleaseSMContext(ctx, res.SmContextRef); err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(c.refs) != "[c-5 release c-5]" {
@@ -67,38 +67,38 @@ func TestSMFSelectionAndReselection(t *testing.T) {
 
 	// The preferred SMF is unavailable: the next one serves.
 	a.err = fmt.Errorf("smf: store: %w", sbi.ErrUnavailable)
-	res, err = s.CreateSMContext(ctx, sbi.SMContextCreate{PDUSessionID: 1, DNN: "internet", SNSSAI: internet})
-	if err != nil || res.Ref != "smf-b:b-1" {
-		t.Fatalf("CreateSMContext with smf-a unavailable = %q, %v; want smf-b:b-1", res.Ref, err)
+	res, err = s.CreateSMContext(ctx, sbi.SmContextCreateData{PduSessionID: 1, Dnn: "internet", SNssai: internet})
+	if err != nil || res.SmContextRef != "smf-b:b-1" {
+		t.Fatalf("CreateSMContext with smf-a unavailable = %q, %v; want smf-b:b-1", res.SmContextRef, err)
 	}
 	// A refusal with protocol meaning is the answer: no reselection.
 	a.err = sbi.ErrInvalidRequest
-	if _, err = s.CreateSMContext(ctx, sbi.SMContextCreate{PDUSessionID: 2, DNN: "internet", SNSSAI: internet}); !errors.Is(err, sbi.ErrInvalidRequest) {
+	if _, err = s.CreateSMContext(ctx, sbi.SmContextCreateData{PduSessionID: 2, Dnn: "internet", SNssai: internet}); !errors.Is(err, sbi.ErrInvalidRequest) {
 		t.Fatalf("CreateSMContext refused by smf-a: err = %v, want ErrInvalidRequest", err)
 	}
 	// Both unavailable: the last failure is answered.
 	a.err, b.err = sbi.ErrUnavailable, errors.New("connection refused")
-	if _, err = s.CreateSMContext(ctx, sbi.SMContextCreate{PDUSessionID: 3, DNN: "internet", SNSSAI: internet}); err == nil || err.Error() != "connection refused" {
+	if _, err = s.CreateSMContext(ctx, sbi.SmContextCreateData{PduSessionID: 3, Dnn: "internet", SNssai: internet}); err == nil || err.Error() != "connection refused" {
 		t.Fatalf("CreateSMContext with both down: err = %v, want connection refused", err)
 	}
 	// A reference of an instance the directory no longer knows.
-	if _, err := s.UpdateSMContext(ctx, "smf-gone:x-1", sbi.SMContextUpdate{}); !errors.Is(err, sbi.ErrNoInstance) {
+	if _, err := s.UpdateSMContext(ctx, "smf-gone:x-1", sbi.SmContextUpdateData{}); !errors.Is(err, sbi.ErrNoInstance) {
 		t.Errorf("UpdateSMContext of a gone instance: err = %v, want ErrNoInstance", err)
 	}
-	if _, err := s.UpdateSMContext(ctx, "no-instance", sbi.SMContextUpdate{}); !errors.Is(err, sbi.ErrSMContextNotFound) {
+	if _, err := s.UpdateSMContext(ctx, "no-instance", sbi.SmContextUpdateData{}); !errors.Is(err, sbi.ErrSMContextNotFound) {
 		t.Errorf("UpdateSMContext of a malformed reference: err = %v, want ErrSMContextNotFound", err)
 	}
 	// No SMF serves the slice.
 	other := sbi.SNSSAI{SST: 3}
-	if _, err := s.CreateSMContext(ctx, sbi.SMContextCreate{DNN: "internet", SNSSAI: other}); !errors.Is(err, sbi.ErrNoInstance) {
+	if _, err := s.CreateSMContext(ctx, sbi.SmContextCreateData{Dnn: "internet", SNssai: other}); !errors.Is(err, sbi.ErrNoInstance) {
 		t.Errorf("CreateSMContext for a slice no SMF serves: err = %v, want ErrNoInstance", err)
 	}
 }
 
 type fakePCF struct{ name string }
 
-func (f fakePCF) Create(_ context.Context, req sbi.SMPolicyRequest) (sbi.SMPolicy, error) {
-	return sbi.SMPolicy{ID: f.name + "-1"}, nil
+func (f fakePCF) Create(_ context.Context, req sbi.SmPolicyContextData) (sbi.SmPolicyDecision, error) {
+	return sbi.SmPolicyDecision{ID: f.name + "-1"}, nil
 }
 func (f fakePCF) Delete(_ context.Context, id string) error {
 	if id != f.name+"-1" {
@@ -106,13 +106,13 @@ func (f fakePCF) Delete(_ context.Context, id string) error {
 	}
 	return nil
 }
-func (f fakePCF) Update(_ context.Context, id string, _ sbi.SMPolicyUpdate) (sbi.SMPolicy, error) {
-	return sbi.SMPolicy{ID: id}, nil
+func (f fakePCF) Update(_ context.Context, id string, _ sbi.SmPolicyUpdateContextData) (sbi.SmPolicyDecision, error) {
+	return sbi.SmPolicyDecision{ID: id}, nil
 }
 
 type policyInbox struct{ ids []string }
 
-func (p *policyInbox) SMPolicyUpdated(_ context.Context, pol sbi.SMPolicy) error {
+func (p *policyInbox) SMPolicyUpdated(_ context.Context, pol sbi.SmPolicyDecision) error {
 	p.ids = append(p.ids, pol.ID)
 	return nil
 }
@@ -122,11 +122,11 @@ func TestPCFIDsAndNotifications(t *testing.T) {
 	d := sbi.NewStatic()
 	d.AddPCF(sbi.Profile{InstanceID: "pcf-1", DNNs: []string{"internet"}}, fakePCF{"p"})
 	s := selection.PCF(d, "")
-	pol, err := s.Create(ctx, sbi.SMPolicyRequest{DNN: "internet"})
+	pol, err := s.Create(ctx, sbi.SmPolicyContextData{Dnn: "internet"})
 	if err != nil || pol.ID != "pcf-1:p-1" {
 		t.Fatalf("Create = %q, %v; want pcf-1:p-1", pol.ID, err)
 	}
-	if pol, err = s.Update(ctx, pol.ID, sbi.SMPolicyUpdate{}); err != nil || pol.ID != "pcf-1:p-1" {
+	if pol, err = s.Update(ctx, pol.ID, sbi.SmPolicyUpdateContextData{}); err != nil || pol.ID != "pcf-1:p-1" {
 		t.Fatalf("Update = %q, %v; want pcf-1:p-1", pol.ID, err)
 	}
 	if err := s.Delete(ctx, pol.ID); err != nil {
@@ -134,7 +134,7 @@ func TestPCFIDsAndNotifications(t *testing.T) {
 	}
 	// The PCF notifies under its own ID; the SMF knows the selected one.
 	in := &policyInbox{}
-	selection.PolicyNotifier("pcf-1", in).SMPolicyUpdated(ctx, sbi.SMPolicy{ID: "p-1"})
+	selection.PolicyNotifier("pcf-1", in).SMPolicyUpdated(ctx, sbi.SmPolicyDecision{ID: "p-1"})
 	if fmt.Sprint(in.ids) != "[pcf-1:p-1]" {
 		t.Errorf("notified IDs %v, want [pcf-1:p-1]", in.ids)
 	}

@@ -18,25 +18,25 @@ type smf struct {
 	locality string
 }
 
-func (s smf) CreateSMContext(ctx context.Context, req sbi.SMContextCreate) (sbi.SMContextCreated, error) {
-	slice := req.SNSSAI
-	peers, err := s.dir.SMFs(ctx, sbi.Query{SNSSAI: &slice, DNN: req.DNN, Locality: s.locality})
+func (s smf) CreateSMContext(ctx context.Context, req sbi.SmContextCreateData) (sbi.SmContextCreatedData, error) {
+	slice := req.SNssai
+	peers, err := s.dir.SMFs(ctx, sbi.Query{SNSSAI: &slice, DNN: req.Dnn, Locality: s.locality})
 	if err != nil {
-		return sbi.SMContextCreated{}, err
+		return sbi.SmContextCreatedData{}, err
 	}
-	return try(ctx, peers, func(p sbi.Peer[sbi.NsmfPDUSession]) (sbi.SMContextCreated, error) {
+	return try(ctx, peers, func(p sbi.Peer[sbi.NsmfPDUSession]) (sbi.SmContextCreatedData, error) {
 		res, err := p.Service.CreateSMContext(ctx, req)
-		if err == nil && !res.Reject {
-			res.Ref = Ref(p.ID, res.Ref)
+		if err == nil {
+			res.SmContextRef = Ref(p.ID, res.SmContextRef)
 		}
 		return res, err
 	})
 }
 
-func (s smf) UpdateSMContext(ctx context.Context, ref string, upd sbi.SMContextUpdate) (sbi.SMContextUpdated, error) {
+func (s smf) UpdateSMContext(ctx context.Context, ref string, upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
 	p, inner, err := one(ctx, ref, sbi.ErrSMContextNotFound, func(q sbi.Query) ([]sbi.Peer[sbi.NsmfPDUSession], error) { return s.dir.SMFs(ctx, q) })
 	if err != nil {
-		return sbi.SMContextUpdated{}, err
+		return sbi.SmContextUpdatedData{}, err
 	}
 	return p.Service.UpdateSMContext(ctx, inner, upd)
 }
