@@ -26,7 +26,9 @@
 // RetryInterval while the NRF cannot be reached), heartbeats at the
 // heartBeatTimer the NRF answered, and registers again when a heartbeat
 // answers 404 — the NRF restarted or forgot the NF (TS 29.510
-// §5.2.2.3.2) — remaking its status subscriptions. Stop removes the
+// §5.2.2.3.2) — remaking its status subscriptions. A subscription is
+// renewed (made again, the former one removed) while three heartbeat
+// periods remain of the validityTime the NRF granted. Stop removes the
 // subscriptions and deregisters.
 //
 // Discover asks the NRF (Nnrf_NFDiscovery) and caches each answer for

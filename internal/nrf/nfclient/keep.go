@@ -31,6 +31,9 @@ func (c *Client) keep(ctx context.Context) {
 		err := c.heartbeat(ctx)
 		switch {
 		case err == nil:
+			// Renewed while two heartbeats remain, so that one failed
+			// attempt still leaves time for another.
+			c.renewSubscriptions(ctx, 3*period)
 		case notFound(err):
 			// The NRF does not know this NF: it restarted, or it
 			// suspended and forgot it (TS 29.510 §5.2.2.3.2).

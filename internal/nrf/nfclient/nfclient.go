@@ -93,6 +93,9 @@ type Client struct {
 type subscription struct {
 	data nnrf.SubscriptionData
 	id   string // the NRF's subscriptionId, "" until made
+	// expires is the validityTime the NRF answered; zero when it gave
+	// none (the subscription lasts while the NRF does).
+	expires time.Time
 }
 
 // New builds a Client.

@@ -38,6 +38,11 @@ type nrfServer struct {
 
 func startNRF(t *testing.T, v *openapitest.Validator, addr string) *nrfServer {
 	t.Helper()
+	return startNRFWith(t, v, addr, func(*nrf.Options) {})
+}
+
+func startNRFWith(t *testing.T, v *openapitest.Validator, addr string, mod func(*nrf.Options)) *nrfServer {
+	t.Helper()
 	key, err := accesstoken.GenerateSigningKey()
 	if err != nil {
 		t.Fatal(err)
@@ -47,8 +52,10 @@ func startNRF(t *testing.T, v *openapitest.Validator, addr string) *nrfServer {
 		t.Fatal(err)
 	}
 	s := &nrfServer{reg: prometheus.NewRegistry(), key: key, addr: ln.Addr().String()}
-	s.nrf, err = nrf.New(nrf.Options{InstanceID: nrfID, APIRoot: "http://" + s.addr, SigningKey: key, Registry: s.reg,
-		Notifier: nrf.HTTPNotifier{Client: sbihttp.NewClient(sbihttp.ClientConfig{Timeout: time.Second})}})
+	opts := nrf.Options{InstanceID: nrfID, APIRoot: "http://" + s.addr, SigningKey: key, Registry: s.reg,
+		Notifier: nrf.HTTPNotifier{Client: sbihttp.NewClient(sbihttp.ClientConfig{Timeout: time.Second})}}
+	mod(&opts)
+	s.nrf, err = nrf.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,4 +288,26 @@ func TestProfiles(t *testing.T) {
 			t.Errorf("Profile(%+v) succeeded", bad)
 		}
 	}
+}
+
+// TestSubscriptionRenewed: a subscription the NRF grants for 4 s is
+// made again before it ends, and the former one removed.
+func TestSubscriptionRenewed(t *testing.T) {
+	v := openapitest.New(t)
+	s := startNRFWith(t, v, "127.0.0.1:0", func(o *nrf.Options) { o.SubscriptionValidity = 4 * time.Second })
+	c := newClient(t, v, s.addr, amfSpec(), nil)
+	c.Start()
+	defer c.Stop(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.WaitRegistered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Subscribe(ctx, &nnrf.SubscrCond{NFType: nnrf.UDM}, "http://127.0.0.1:1/notify"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the subscription renewed", func() bool {
+		return metrictest.Value(t, s.reg, "keel_nrf_nfm_requests_total", "operation", "subscribe", "result", "ok") >= 2 &&
+			metrictest.Value(t, s.reg, "keel_nrf_nfm_requests_total", "operation", "unsubscribe", "result", "ok") >= 1
+	})
 }

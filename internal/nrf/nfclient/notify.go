@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"time"
 
 	"github.com/keelcore/keel/internal/nrf/nnrf"
 	"github.com/keelcore/keel/internal/sbi"
@@ -13,8 +14,9 @@ import (
 
 // Subscribe makes a status subscription at the NRF (NFStatusSubscribe,
 // TS 29.510 §5.2.2.5) for NFs matching cond (nil: every NF), notified at
-// notifyURI, which must reach HandleNotify. The client makes it again
-// each time it registers again, and removes it at Stop.
+// notifyURI, which must reach HandleNotify. The client renews it before
+// the validityTime the NRF gave ends, makes it again each time it
+// registers again, and removes it at Stop.
 func (c *Client) Subscribe(ctx context.Context, cond *nnrf.SubscrCond, notifyURI string) error {
 	s := &subscription{data: nnrf.SubscriptionData{
 		NFStatusNotificationURI: notifyURI, SubscrCond: cond,
@@ -37,9 +39,39 @@ func (c *Client) subscribe(ctx context.Context, s *subscription) error {
 		id = path.Base(resp.Location)
 	}
 	c.reg.Lock()
+	old := s.id
 	s.id = id
+	s.expires = time.Time{}
+	if answer.ValidityTime != nil {
+		s.expires = *answer.ValidityTime
+	}
 	c.reg.Unlock()
+	if old != "" && old != id {
+		// A renewal: the former subscription goes, so that the NF is not
+		// notified twice until it expires.
+		c.do(ctx, "unsubscribe", sbihttp.Request{Method: http.MethodDelete, URI: c.opts.NRF, Path: "/nnrf-nfm/v1" + sbihttp.Path("subscriptions", old)}, nil)
+	}
 	return nil
+}
+
+// renewSubscriptions makes again the subscriptions whose validityTime
+// ends within margin: the NRF bounds a subscription's life
+// (TS 29.510 §5.2.2.5.1) and drops it when it ends.
+func (c *Client) renewSubscriptions(ctx context.Context, margin time.Duration) {
+	now := c.now()
+	c.reg.Lock()
+	var due []*subscription
+	for _, s := range c.reg.subs {
+		if !s.expires.IsZero() && s.expires.Sub(now) < margin {
+			due = append(due, s)
+		}
+	}
+	c.reg.Unlock()
+	for _, s := range due {
+		if err := c.subscribe(ctx, s); err != nil && ctx.Err() == nil {
+			c.log.Warn("nfclient: status subscription not renewed", "err", err)
+		}
+	}
 }
 
 // HandleNotify is the sbihttp handler of the subscriptions' callback
