@@ -25,7 +25,6 @@ import (
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/ue"
-	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/udm"
 )
 
@@ -83,18 +82,20 @@ func fuzzKey(s string) secret.Key128 {
 // never moves.
 type fuzzUDR struct{}
 
-func (fuzzUDR) auth(supi string) (store.AuthData, error) {
+func (fuzzUDR) auth(supi string) (sbi.AuthenticationSubscription, error) {
 	if supi != fuzzSUPI {
-		return store.AuthData{}, sbi.ErrUserNotFound
+		return sbi.AuthenticationSubscription{}, sbi.ErrUserNotFound
 	}
-	return store.AuthData{K: fuzzK, OPc: fuzzOPc, AMF: [2]byte{0x80, 0x00}, SQN: 0x21}, nil
+	return sbi.AuthenticationSubscription{PermanentKey: fuzzK, OPc: fuzzOPc, AMF: [2]byte{0x80, 0x00}, SequenceNumber: sbi.SequenceNumber{SQN: 0x21}}, nil
 }
 
-func (u fuzzUDR) AuthenticationSubscription(_ context.Context, supi string) (store.AuthData, error) {
+func (u fuzzUDR) AuthenticationSubscription(_ context.Context, supi string) (sbi.AuthenticationSubscription, error) {
 	return u.auth(supi)
 }
 
-func (u fuzzUDR) NextSQN(_ context.Context, supi string) (store.AuthData, error) { return u.auth(supi) }
+func (u fuzzUDR) NextSQN(_ context.Context, supi string) (sbi.AuthenticationSubscription, error) {
+	return u.auth(supi)
+}
 
 func (u fuzzUDR) ResyncSQN(_ context.Context, supi string, _ uint64) error {
 	_, err := u.auth(supi)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/nas/sm"
@@ -467,10 +468,10 @@ type holdingUECM struct {
 	deregs atomic.Int32
 }
 
-func (h *holdingUECM) DeregisterAMF(ctx context.Context, supi string) error {
+func (h *holdingUECM) DeregisterAMF(ctx context.Context, supi string, guami ident.GUAMI) error {
 	<-h.gate
 	defer h.deregs.Add(1)
-	return h.NudmUECM.DeregisterAMF(ctx, supi)
+	return h.NudmUECM.DeregisterAMF(ctx, supi, guami)
 }
 
 // The UDM deregistration of a context forgotten after a panic cannot

@@ -510,7 +510,7 @@ func (a *AMF) releaseFailed(log *slog.Logger, supi string, refs map[uint8]string
 			<-prev
 		}
 		if a.services.UECM != nil {
-			if err := a.services.UECM.DeregisterAMF(ctx, supi); err != nil {
+			if err := a.services.UECM.DeregisterAMF(ctx, supi, a.guami()); err != nil {
 				log.Warn("amf: Nudm_UECM_Deregistration of a failed UE context failed", "err", err)
 			}
 		}
@@ -538,7 +538,10 @@ type orderedUECM struct {
 	a *AMF
 }
 
+// RegisterAMF stamps the AMF's identity (amfInstanceId, guami) on the
+// registration the UE's procedure makes (TS 29.503 §5.3.2.2.2).
 func (o orderedUECM) RegisterAMF(ctx context.Context, supi string, reg sbi.AMFRegistration) error {
+	reg.AMFInstanceID, reg.GUAMI = o.a.cfg.InstanceID, o.a.guami()
 	o.a.ues.Lock()
 	done := o.a.ues.releasing[supi]
 	o.a.ues.Unlock()
@@ -550,6 +553,17 @@ func (o orderedUECM) RegisterAMF(ctx context.Context, supi string, reg sbi.AMFRe
 		}
 	}
 	return o.NudmUECM.RegisterAMF(ctx, supi, reg)
+}
+
+// DeregisterAMF purges the registration with this AMF's GUAMI
+// (TS 29.503 §5.3.2.4.2), whatever the caller gave.
+func (o orderedUECM) DeregisterAMF(ctx context.Context, supi string, _ ident.GUAMI) error {
+	return o.NudmUECM.DeregisterAMF(ctx, supi, o.a.guami())
+}
+
+// guami is the AMF's GUAMI in the SBI's vocabulary.
+func (a *AMF) guami() ident.GUAMI {
+	return a.cfg.GUAMI
 }
 
 // maxDeregisteredTMSIs bounds the 5G-TMSIs of implicitly deregistered

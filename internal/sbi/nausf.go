@@ -60,7 +60,10 @@ type AuthRequest struct {
 
 // AuthChallenge is the 5G SE AV (TS 33.501 §6.1.3.2 step 5) in a
 // UEAuthenticationCtx (TS 29.509 §6.1.6). AuthCtxID names the context
-// to confirm.
+// to confirm and is opaque to the consumer, which only passes it back:
+// the AUSF's context ID in one process, the URI of the context's
+// 5g-aka-confirmation link (_links["5g-aka"].href) over HTTP, so the
+// confirmation reaches the AUSF instance that holds the context.
 type AuthChallenge struct {
 	AuthCtxID string
 	RAND      [16]byte

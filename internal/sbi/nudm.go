@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -104,21 +105,30 @@ type NudmUECM interface {
 	// it replaces an earlier registration. Errors: ErrUserNotFound.
 	RegisterAMF(ctx context.Context, supi string, reg AMFRegistration) error
 	// DeregisterAMF is the AMF's deregistration (TS 29.503 §5.3.2.4.2, a
-	// PATCH setting purgeFlag). Deregistering an unregistered UE is no error.
-	DeregisterAMF(ctx context.Context, supi string) error
+	// PATCH of amf-3gpp-access setting purgeFlag with the AMF's GUAMI).
+	// It removes the registration only when guami is the registered AMF's
+	// (or zero, for a caller that does not tell): the purge of an AMF the
+	// UE has left does not remove its successor's registration.
+	// Deregistering an unregistered UE is no error.
+	DeregisterAMF(ctx context.Context, supi string, guami ident.GUAMI) error
 	// AMF is the Get of the 3GPP access registration (TS 29.503 §5.3.2.5.2).
 	AMF(ctx context.Context, supi string) (AMFRegistration, bool)
 }
 
-// AMFRegistration is an Amf3GppAccessRegistration (TS 29.503 §5.3),
-// reduced to what Keel uses.
+// AMFRegistration is an Amf3GppAccessRegistration (TS 29.503 §6.2.6.2.2),
+// reduced to what Keel uses. The AMF stamps its own identity on the
+// registrations its UEs make.
 type AMFRegistration struct {
-	// AMFInstance is the AMF's NF instance ID.
-	AMFInstance string
-	// GUAMI in the form "<MCC><MNC>-<AMF ID in hex>" (TS 23.003 §2.10.1).
-	GUAMI string
+	// AMFInstanceID is the AMF's NF instance ID, a UUID (amfInstanceId,
+	// TS 29.571 NfInstanceId).
+	AMFInstanceID string
+	// GUAMI identifies the AMF (guami, TS 23.003 §2.10.1).
+	GUAMI ident.GUAMI
 	// RATType, e.g. "NR" (TS 29.571 RatType).
 	RATType string
+	// DeregCallbackURI is where the UDM notifies the AMF of a
+	// deregistration (deregCallbackUri); empty in one process.
+	DeregCallbackURI string
 }
 
 // SMData is one DNN of a subscriber's session management subscription

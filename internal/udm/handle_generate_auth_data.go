@@ -9,8 +9,6 @@ import (
 	"github.com/keelcore/keel/internal/crypto/kdf"
 	"github.com/keelcore/keel/internal/crypto/milenage"
 	"github.com/keelcore/keel/internal/sbi"
-	"github.com/keelcore/keel/internal/secret"
-	"github.com/keelcore/keel/internal/store"
 )
 
 // GenerateAuthData resolves the subscriber, re-synchronises its SQN when
@@ -54,11 +52,11 @@ func (u *UDM) generateAuthData(ctx context.Context, req sbi.AuthRequest) (sbi.Au
 
 // heVector computes a 5G HE AV from the authentication data of one fresh
 // SQN (TS 33.501 §6.1.3.2 step 3).
-func heVector(auth store.AuthData, rand [16]byte, snName string) (sbi.AuthVector, error) {
-	sqn := sqnBytes(auth.SQN)
+func heVector(auth sbi.AuthenticationSubscription, rand [16]byte, snName string) (sbi.AuthVector, error) {
+	sqn := sqnBytes(auth.SequenceNumber.SQN)
 	amf := auth.AMF
 	amf[0] |= 0x80 // TS 33.102 Annex H: separation bit (bit 0) is 1 for 5G (TS 33.501 §6.1.3.2.0).
-	mv, err := milenage.Generate(auth.K, opc(auth), rand, sqn, amf)
+	mv, err := milenage.Generate(auth.PermanentKey, auth.OPc, rand, sqn, amf)
 	if err != nil {
 		return sbi.AuthVector{}, err
 	}
@@ -67,15 +65,6 @@ func heVector(auth store.AuthData, rand [16]byte, snName string) (sbi.AuthVector
 	v.XRESStar = kdf.RESStar(mv.CK, mv.IK, snName, rand, mv.RES[:]) // TS 33.501 Annex A.4
 	v.KAUSF = kdf.KAUSF(mv.CK, mv.IK, snName, sqnXorAK)             // TS 33.501 Annex A.2
 	return v, nil
-}
-
-// opc returns OPc, derived from OP when the subscription holds OP
-// (TS 35.206 §4.1).
-func opc(auth store.AuthData) secret.Key128 {
-	if auth.OPIsOP {
-		return milenage.OPc(auth.K, auth.OPc)
-	}
-	return auth.OPc
 }
 
 // sqnBytes encodes a 48-bit SQN as six octets, most significant first.

@@ -27,7 +27,7 @@ func (u *UDM) verifyResync(ctx context.Context, supi string, r sbi.Resync) error
 	}
 	// TS 33.102 §6.3.5: SQN_MS = AUTS[0:6] ⊕ f5*(K, RAND), and MAC-S must
 	// equal f1*(K, SQN_MS, RAND, AMF 0x0000).
-	sqnMS, err := milenage.VerifyAUTS(auth.K, opc(auth), r.RAND, r.AUTS)
+	sqnMS, err := milenage.VerifyAUTS(auth.PermanentKey, auth.OPc, r.RAND, r.AUTS)
 	if errors.Is(err, milenage.ErrMACS) {
 		return fmt.Errorf("udm: %s: %w", supi, sbi.ErrSyncFailure)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -20,11 +21,15 @@ func (u *UDM) RegisterAMF(_ context.Context, supi string, reg sbi.AMFRegistratio
 	return nil
 }
 
-// DeregisterAMF forgets the AMF registration of a UE (TS 29.503 §5.3.2.4).
-func (u *UDM) DeregisterAMF(_ context.Context, supi string) error {
+// DeregisterAMF forgets the AMF registration of a UE (TS 29.503
+// §5.3.2.4.2) when guami is the registered AMF's or zero: the purge of
+// an AMF the UE has left keeps its successor's registration.
+func (u *UDM) DeregisterAMF(_ context.Context, supi string, guami ident.GUAMI) error {
 	u.amf.Lock()
 	defer u.amf.Unlock()
-	delete(u.amf.regs, supi)
+	if reg, ok := u.amf.regs[supi]; ok && (guami == ident.GUAMI{} || reg.GUAMI == guami) {
+		delete(u.amf.regs, supi)
+	}
 	return nil
 }
 

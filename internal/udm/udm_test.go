@@ -61,26 +61,36 @@ type fakeUDR struct {
 	resyncs []uint64
 }
 
-func (f *fakeUDR) AuthenticationSubscription(_ context.Context, supi string) (store.AuthData, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	a, ok := f.subs[supi]
-	if !ok {
-		return store.AuthData{}, fmt.Errorf("fake: %w", sbi.ErrUserNotFound)
+// shape answers a row as the UDR does: OP as OPc (TS 35.206 §4.1).
+func shape(a store.AuthData) sbi.AuthenticationSubscription {
+	opc := a.OPc
+	if a.OPIsOP {
+		opc = milenage.OPc(a.K, a.OPc)
 	}
-	return a, nil
+	return sbi.AuthenticationSubscription{AuthenticationMethod: sbi.AuthMethod5GAKA, PermanentKey: a.K, OPc: opc, AMF: a.AMF,
+		SequenceNumber: sbi.SequenceNumber{Scheme: sbi.SQNSchemeNonTimeBased, SQN: a.SQN, IndLength: 5}}
 }
 
-func (f *fakeUDR) NextSQN(_ context.Context, supi string) (store.AuthData, error) {
+func (f *fakeUDR) AuthenticationSubscription(_ context.Context, supi string) (sbi.AuthenticationSubscription, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	a, ok := f.subs[supi]
 	if !ok {
-		return store.AuthData{}, fmt.Errorf("fake: %w", sbi.ErrUserNotFound)
+		return sbi.AuthenticationSubscription{}, fmt.Errorf("fake: %w", sbi.ErrUserNotFound)
+	}
+	return shape(a), nil
+}
+
+func (f *fakeUDR) NextSQN(_ context.Context, supi string) (sbi.AuthenticationSubscription, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a, ok := f.subs[supi]
+	if !ok {
+		return sbi.AuthenticationSubscription{}, fmt.Errorf("fake: %w", sbi.ErrUserNotFound)
 	}
 	a.SQN++
 	f.subs[supi] = a
-	return a, nil
+	return shape(a), nil
 }
 
 func (f *fakeUDR) ResyncSQN(_ context.Context, supi string, sqnMS uint64) error {
@@ -386,7 +396,8 @@ func TestSDMAndUECM(t *testing.T) {
 	if _, ok := f.udm.AMF(ctx, supi); ok {
 		t.Error("AMF registration before RegisterAMF")
 	}
-	reg := sbi.AMFRegistration{AMFInstance: "amf-1", GUAMI: "00101-010040", RATType: "NR"}
+	guami := ident.GUAMI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, RegionID: 1, SetID: 1}
+	reg := sbi.AMFRegistration{AMFInstanceID: "4947a69a-f61b-4bc1-b9da-47c9c5d14b64", GUAMI: guami, RATType: "NR"}
 	if err := f.udm.RegisterAMF(ctx, supi, reg); err != nil {
 		t.Fatal(err)
 	}
@@ -399,7 +410,18 @@ func TestSDMAndUECM(t *testing.T) {
 	if got := metric(t, f.reg, "keel_udm_amf_registrations", ""); got != 1 {
 		t.Errorf("keel_udm_amf_registrations = %v, want 1", got)
 	}
-	f.udm.DeregisterAMF(ctx, supi)
+	// TS 29.503 §5.3.2.4.2: the purge of another AMF keeps the registration.
+	other := guami
+	other.Pointer = 2
+	if err := f.udm.DeregisterAMF(ctx, supi, other); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.udm.AMF(ctx, supi); !ok {
+		t.Error("the purge of another AMF removed the registration")
+	}
+	if err := f.udm.DeregisterAMF(ctx, supi, guami); err != nil {
+		t.Fatal(err)
+	}
 	if _, ok := f.udm.AMF(ctx, supi); ok {
 		t.Error("AMF registration after DeregisterAMF")
 	}

@@ -3,29 +3,36 @@ package udr
 import (
 	"context"
 
+	"github.com/keelcore/keel/internal/crypto/milenage"
+	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/store"
 )
 
-// AuthenticationSubscription reads a subscriber's authentication data
-// without advancing the SQN.
-func (u *UDR) AuthenticationSubscription(ctx context.Context, supi string) (store.AuthData, error) {
+// indLength is the length of IND in Keel's SQN = SEQ || IND
+// (TS 33.102 Annex C.3.2), as the UDM's re-synchronisation assumes.
+const indLength = 5
+
+// AuthenticationSubscription reads a subscriber's authentication
+// subscription (TS 29.505 AuthenticationSubscription) without advancing
+// the SQN.
+func (u *UDR) AuthenticationSubscription(ctx context.Context, supi string) (sbi.AuthenticationSubscription, error) {
 	sub, err := u.store.GetSubscriber(ctx, supi)
 	u.metrics.observe("AuthenticationSubscription", err)
 	if err != nil {
-		return store.AuthData{}, storeError("AuthenticationSubscription", supi, err)
+		return sbi.AuthenticationSubscription{}, storeError("AuthenticationSubscription", supi, err)
 	}
-	return sub.Auth, nil
+	return authenticationSubscription(sub.Auth), nil
 }
 
 // NextSQN advances the subscriber's SQN durably (store.Store.AdvanceSQN)
-// and returns the authentication data carrying the new SQN.
-func (u *UDR) NextSQN(ctx context.Context, supi string) (store.AuthData, error) {
+// and returns the authentication subscription carrying the new SQN.
+func (u *UDR) NextSQN(ctx context.Context, supi string) (sbi.AuthenticationSubscription, error) {
 	auth, err := u.store.AdvanceSQN(ctx, supi)
 	u.metrics.observe("NextSQN", err)
 	if err != nil {
-		return store.AuthData{}, storeError("NextSQN", supi, err)
+		return sbi.AuthenticationSubscription{}, storeError("NextSQN", supi, err)
 	}
-	return auth, nil
+	return authenticationSubscription(auth), nil
 }
 
 // ResyncSQN raises the subscriber's SQN to at least sqnMS; it never lowers
@@ -37,4 +44,22 @@ func (u *UDR) ResyncSQN(ctx context.Context, supi string, sqnMS uint64) error {
 		return storeError("ResyncSQN", supi, err)
 	}
 	return nil
+}
+
+// authenticationSubscription shapes a store row as TS 29.505 does. A
+// subscription provisioned with OP answers OPc = OPc(K, OP)
+// (TS 35.206 §4.1): consumers only ever see OPc.
+func authenticationSubscription(a store.AuthData) sbi.AuthenticationSubscription {
+	opc := a.OPc
+	if a.OPIsOP {
+		opc = milenage.OPc(a.K, a.OPc)
+	}
+	return sbi.AuthenticationSubscription{
+		AuthenticationMethod: sbi.AuthMethod5GAKA,
+		PermanentKey:         a.K,
+		OPc:                  opc,
+		AMF:                  a.AMF,
+		AlgorithmID:          sbi.AlgorithmMilenage,
+		SequenceNumber:       sbi.SequenceNumber{Scheme: sbi.SQNSchemeNonTimeBased, SQN: a.SQN, IndLength: indLength},
+	}
 }

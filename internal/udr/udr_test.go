@@ -58,32 +58,35 @@ func TestSQN(t *testing.T) {
 	ctx := context.Background()
 	u, _, reg := newUDR(t)
 	auth, err := u.AuthenticationSubscription(ctx, supi)
-	if err != nil || auth.SQN != 0x20 {
-		t.Fatalf("AuthenticationSubscription = SQN %#x, %v; want 0x20", auth.SQN, err)
+	if err != nil || auth.SequenceNumber.SQN != 0x20 {
+		t.Fatalf("AuthenticationSubscription = SQN %#x, %v; want 0x20", auth.SequenceNumber.SQN, err)
 	}
-	if auth.K.Hex() != "465b5ce8b199b49faa5f0a2ee238a6bc" || auth.AMF != [2]byte{0x80, 0} {
+	if auth.PermanentKey.Hex() != "465b5ce8b199b49faa5f0a2ee238a6bc" || auth.OPc.Hex() != "cd63cb71954a9f4e48a5994e37a02baf" || auth.AMF != [2]byte{0x80, 0} {
 		t.Errorf("AuthenticationSubscription returned other credentials than stored")
+	}
+	if auth.AuthenticationMethod != "5G_AKA" || auth.AlgorithmID != "milenage" || auth.SequenceNumber.Scheme != "NON_TIME_BASED" || auth.SequenceNumber.IndLength != 5 {
+		t.Errorf("AuthenticationSubscription = %+v, want 5G_AKA, milenage, NON_TIME_BASED with IND of 5 bits", auth)
 	}
 	for want := uint64(0x21); want < 0x24; want++ {
 		auth, err := u.NextSQN(ctx, supi)
-		if err != nil || auth.SQN != want {
-			t.Fatalf("NextSQN = %#x, %v; want %#x", auth.SQN, err, want)
+		if err != nil || auth.SequenceNumber.SQN != want {
+			t.Fatalf("NextSQN = %#x, %v; want %#x", auth.SequenceNumber.SQN, err, want)
 		}
 	}
-	if auth, _ := u.AuthenticationSubscription(ctx, supi); auth.SQN != 0x23 {
-		t.Errorf("AuthenticationSubscription after three NextSQN = %#x, want 0x23 (reading must not advance)", auth.SQN)
+	if auth, _ := u.AuthenticationSubscription(ctx, supi); auth.SequenceNumber.SQN != 0x23 {
+		t.Errorf("AuthenticationSubscription after three NextSQN = %#x, want 0x23 (reading must not advance)", auth.SequenceNumber.SQN)
 	}
 	if err := u.ResyncSQN(ctx, supi, 0x10); err != nil {
 		t.Fatal(err)
 	}
-	if auth, _ := u.NextSQN(ctx, supi); auth.SQN != 0x24 {
-		t.Errorf("NextSQN after a resync to a lower value = %#x, want 0x24 (resync never lowers)", auth.SQN)
+	if auth, _ := u.NextSQN(ctx, supi); auth.SequenceNumber.SQN != 0x24 {
+		t.Errorf("NextSQN after a resync to a lower value = %#x, want 0x24 (resync never lowers)", auth.SequenceNumber.SQN)
 	}
 	if err := u.ResyncSQN(ctx, supi, 0x1000); err != nil {
 		t.Fatal(err)
 	}
-	if auth, _ := u.NextSQN(ctx, supi); auth.SQN != 0x1001 {
-		t.Errorf("NextSQN after ResyncSQN(0x1000) = %#x, want 0x1001", auth.SQN)
+	if auth, _ := u.NextSQN(ctx, supi); auth.SequenceNumber.SQN != 0x1001 {
+		t.Errorf("NextSQN after ResyncSQN(0x1000) = %#x, want 0x1001", auth.SequenceNumber.SQN)
 	}
 	if got := counter(t, reg, "NextSQN", "ok"); got != 5 {
 		t.Errorf("keel_udr_requests_total{NextSQN,ok} = %v, want 5", got)
@@ -176,4 +179,25 @@ func TestSessionManagement(t *testing.T) {
 func counter(t *testing.T, reg *prometheus.Registry, op, result string) float64 {
 	t.Helper()
 	return metrictest.Value(t, reg, "keel_udr_requests_total", "operation", op, "result", result)
+}
+
+// TestOPAnsweredAsOPc: a subscription provisioned with OP is answered with
+// OPc derived from K and OP (TS 35.206 §4.1; TS 35.208 test set 1: K
+// 465b5ce8b199b49faa5f0a2ee238a6bc, OP cdc202d5123e20f62b6d676ac72cb318,
+// OPc cd63cb71954a9f4e48a5994e37a02baf).
+func TestOPAnsweredAsOPc(t *testing.T) {
+	ctx := context.Background()
+	u, st, _ := newUDR(t)
+	k, _ := secret.ParseKey128("465b5ce8b199b49faa5f0a2ee238a6bc")
+	op, _ := secret.ParseKey128("cdc202d5123e20f62b6d676ac72cb318")
+	const other = "imsi-001010000000002"
+	if err := st.CreateSubscriber(ctx, &store.Subscriber{SUPI: other, Auth: store.AuthData{K: k, OPc: op, OPIsOP: true, AMF: [2]byte{0x80, 0}}, NSSAI: []store.SNSSAI{{SST: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, get := range []func(context.Context, string) (sbi.AuthenticationSubscription, error){u.AuthenticationSubscription, u.NextSQN} {
+		auth, err := get(ctx, other)
+		if err != nil || auth.OPc.Hex() != "cd63cb71954a9f4e48a5994e37a02baf" {
+			t.Errorf("OPc = %s, %v; want cd63cb71954a9f4e48a5994e37a02baf", auth.OPc.Hex(), err)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -94,10 +95,10 @@ func (b boundedUECM) RegisterAMF(ctx context.Context, supi string, reg sbi.AMFRe
 	return b.s.RegisterAMF(ctx, supi, reg)
 }
 
-func (b boundedUECM) DeregisterAMF(ctx context.Context, supi string) error {
+func (b boundedUECM) DeregisterAMF(ctx context.Context, supi string, guami ident.GUAMI) error {
 	ctx, cancel := context.WithTimeout(ctx, b.d)
 	defer cancel()
-	return b.s.DeregisterAMF(ctx, supi)
+	return b.s.DeregisterAMF(ctx, supi, guami)
 }
 
 func (b boundedUECM) AMF(ctx context.Context, supi string) (sbi.AMFRegistration, bool) {

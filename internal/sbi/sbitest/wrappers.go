@@ -3,8 +3,8 @@ package sbitest
 import (
 	"context"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
-	"github.com/keelcore/keel/internal/store"
 )
 
 // AUSF wraps a Nausf_UEAuthentication service.
@@ -101,11 +101,11 @@ func (w uecm) RegisterAMF(ctx context.Context, supi string, reg sbi.AMFRegistrat
 	return w.s.RegisterAMF(ctx, supi, reg)
 }
 
-func (w uecm) DeregisterAMF(ctx context.Context, supi string) error {
+func (w uecm) DeregisterAMF(ctx context.Context, supi string, guami ident.GUAMI) error {
 	if err := w.f.inject(ctx, "DeregisterAMF"); err != nil {
 		return err
 	}
-	return w.s.DeregisterAMF(ctx, supi)
+	return w.s.DeregisterAMF(ctx, supi, guami)
 }
 
 func (w uecm) AMF(ctx context.Context, supi string) (sbi.AMFRegistration, bool) {
@@ -123,16 +123,16 @@ type udr struct {
 	f *Faults
 }
 
-func (w udr) AuthenticationSubscription(ctx context.Context, supi string) (store.AuthData, error) {
+func (w udr) AuthenticationSubscription(ctx context.Context, supi string) (sbi.AuthenticationSubscription, error) {
 	if err := w.f.inject(ctx, "AuthenticationSubscription"); err != nil {
-		return store.AuthData{}, err
+		return sbi.AuthenticationSubscription{}, err
 	}
 	return w.s.AuthenticationSubscription(ctx, supi)
 }
 
-func (w udr) NextSQN(ctx context.Context, supi string) (store.AuthData, error) {
+func (w udr) NextSQN(ctx context.Context, supi string) (sbi.AuthenticationSubscription, error) {
 	if err := w.f.inject(ctx, "NextSQN"); err != nil {
-		return store.AuthData{}, err
+		return sbi.AuthenticationSubscription{}, err
 	}
 	return w.s.NextSQN(ctx, supi)
 }

@@ -3,8 +3,8 @@ package selection
 import (
 	"context"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
-	"github.com/keelcore/keel/internal/store"
 )
 
 // UDM is the UDM's services as the AMF, the AUSF, the SMF and the PCF
@@ -62,8 +62,8 @@ func (s udm) RegisterAMF(ctx context.Context, supi string, reg sbi.AMFRegistrati
 	return s.call(ctx, s.bySUPI(supi), func(u sbi.UDM) error { return u.RegisterAMF(ctx, supi, reg) })
 }
 
-func (s udm) DeregisterAMF(ctx context.Context, supi string) error {
-	return s.call(ctx, s.bySUPI(supi), func(u sbi.UDM) error { return u.DeregisterAMF(ctx, supi) })
+func (s udm) DeregisterAMF(ctx context.Context, supi string, guami ident.GUAMI) error {
+	return s.call(ctx, s.bySUPI(supi), func(u sbi.UDM) error { return u.DeregisterAMF(ctx, supi, guami) })
 }
 
 func (s udm) AMF(ctx context.Context, supi string) (reg sbi.AMFRegistration, ok bool) {
@@ -94,7 +94,7 @@ func (s udr) call(ctx context.Context, supi string, do func(sbi.NudrDataReposito
 	return err
 }
 
-func (s udr) AuthenticationSubscription(ctx context.Context, supi string) (a store.AuthData, err error) {
+func (s udr) AuthenticationSubscription(ctx context.Context, supi string) (a sbi.AuthenticationSubscription, err error) {
 	err = s.call(ctx, supi, func(r sbi.NudrDataRepository) error {
 		a, err = r.AuthenticationSubscription(ctx, supi)
 		return err
@@ -102,7 +102,7 @@ func (s udr) AuthenticationSubscription(ctx context.Context, supi string) (a sto
 	return a, err
 }
 
-func (s udr) NextSQN(ctx context.Context, supi string) (a store.AuthData, err error) {
+func (s udr) NextSQN(ctx context.Context, supi string) (a sbi.AuthenticationSubscription, err error) {
 	err = s.call(ctx, supi, func(r sbi.NudrDataRepository) error {
 		a, err = r.NextSQN(ctx, supi)
 		return err
