@@ -10,6 +10,9 @@
 //     and Delete (TS 29.531 §5.3.2.2, §5.3.2.6):
 //     handle_nssai_availability.go.
 //
+// Their HTTP/2 binding is sbihttp.ServeNSSF and sbihttp.NSSFClient;
+// nssftest is the behaviour suite both the NSSF and the binding pass.
+//
 // # Slice availability
 //
 // The operator's configuration (Config.TAs) lists the S-NSSAIs of each

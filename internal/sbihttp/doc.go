@@ -3,7 +3,9 @@
 // client share. The bindings of the services (package sbihttp/<service>
 // or beside the service) adapt an interface of internal/sbi to HTTP with
 // it; the network functions themselves never see HTTP. NFs in one
-// process keep calling each other directly through internal/sbi.
+// process keep calling each other directly through internal/sbi. The
+// NSSF's binding is here: ServeNSSF and NSSFClient (nnssf*.go,
+// TS 29.531 §6.1, §6.2).
 //
 // # Server
 //

@@ -1,0 +1,129 @@
+package sbihttp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// NSSFClient is the NSSF's services over HTTP/2: sbi.NnssfNSSelection
+// and sbi.NnssfNSSAIAvailability for a consumer in another process. It
+// is safe for concurrent use, as its Client is.
+type NSSFClient struct {
+	c *Client
+}
+
+var (
+	_ sbi.NnssfNSSelection       = (*NSSFClient)(nil)
+	_ sbi.NnssfNSSAIAvailability = (*NSSFClient)(nil)
+)
+
+// NewNSSFClient returns the NSSF's services called through c, whose
+// Resolver gives the NSSF instances for ServiceNSSelection and
+// ServiceNSSAIAvailability.
+func NewNSSFClient(c *Client) *NSSFClient { return &NSSFClient{c: c} }
+
+// NetworkSliceInformation is Nnssf_NSSelection_Get (TS 29.531
+// §5.2.2.2.2): GET /network-slice-information with the query's
+// parameters, the structured ones JSON-encoded (§6.1.3.2.3.1).
+func (n *NSSFClient) NetworkSliceInformation(ctx context.Context, q sbi.NSSelectionQuery) (sbi.AuthorizedNetworkSliceInfo, error) {
+	v := url.Values{}
+	if q.NFType != "" {
+		v.Set(paramNFType, q.NFType)
+	}
+	if q.NFID != "" {
+		v.Set(paramNFID, q.NFID)
+	}
+	if q.TAI != nil {
+		b, err := json.Marshal(*q.TAI)
+		if err != nil {
+			return sbi.AuthorizedNetworkSliceInfo{}, fmt.Errorf("sbihttp: NSSelection: tai: %w: %v", sbi.ErrInvalidQueryParam, err)
+		}
+		v.Set(paramTAI, string(b))
+	}
+	if in := q.SliceInfoForRegistration; in != nil {
+		b, err := json.Marshal(encodeSliceInfoForRegistration(*in))
+		if err != nil {
+			return sbi.AuthorizedNetworkSliceInfo{}, fmt.Errorf("sbihttp: NSSelection: %s: %w: %v", paramSliceInfoReg, sbi.ErrInvalidQueryParam, err)
+		}
+		v.Set(paramSliceInfoReg, string(b))
+	}
+	var out authorizedNetworkSliceInfoJSON
+	_, err := n.c.Do(ctx, Request{Service: ServiceNSSelection, Version: VersionNSSelection, Method: http.MethodGet,
+		Path: "/network-slice-information", Query: v}, &out)
+	if err != nil {
+		return sbi.AuthorizedNetworkSliceInfo{}, err
+	}
+	return decodeAuthorizedNetworkSliceInfo(out), nil
+}
+
+// UpdateNSSAIAvailability is Nnssf_NSSAIAvailability_Update by PUT
+// (TS 29.531 §5.3.2.2): 200 with the authorized availability, or 204 when
+// the NSSF authorizes nothing.
+func (n *NSSFClient) UpdateNSSAIAvailability(ctx context.Context, nfID string, info sbi.NSSAIAvailabilityInfo) (sbi.AuthorizedNSSAIAvailabilityInfo, error) {
+	var out authorizedNSSAIAvailabilityInfoJSON
+	_, err := n.c.Do(ctx, Request{Service: ServiceNSSAIAvailability, Version: VersionNSSAIAvailability, Method: http.MethodPut,
+		Path: Path("nssai-availability", nfID), Body: encodeNSSAIAvailabilityInfo(info)}, &out)
+	if err != nil {
+		return sbi.AuthorizedNSSAIAvailabilityInfo{}, err
+	}
+	var res sbi.AuthorizedNSSAIAvailabilityInfo
+	for _, d := range out.AuthorizedNSSAIAvailabilityData {
+		if d.TAI == nil {
+			continue
+		}
+		res.AuthorizedNSSAIAvailabilityData = append(res.AuthorizedNSSAIAvailabilityData,
+			sbi.AuthorizedNSSAIAvailabilityData{TAI: *d.TAI, SupportedSNSSAIList: fromIdent(d.SupportedSNSSAIList)})
+	}
+	return res, nil
+}
+
+// DeleteNSSAIAvailability is Nnssf_NSSAIAvailability_Delete (TS 29.531
+// §5.3.2.6): DELETE /nssai-availability/{nfId}, 204.
+func (n *NSSFClient) DeleteNSSAIAvailability(ctx context.Context, nfID string) error {
+	_, err := n.c.Do(ctx, Request{Service: ServiceNSSAIAvailability, Version: VersionNSSAIAvailability, Method: http.MethodDelete,
+		Path: Path("nssai-availability", nfID)}, nil)
+	return err
+}
+
+func encodeSliceInfoForRegistration(in sbi.SliceInfoForRegistration) sliceInfoForRegistrationJSON {
+	out := sliceInfoForRegistrationJSON{RequestedNSSAI: toIdent(in.RequestedNSSAI), DefaultConfiguredSNSSAIInd: in.DefaultConfiguredSNSSAIInd}
+	for _, s := range in.SubscribedNSSAI {
+		out.SubscribedNSSAI = append(out.SubscribedNSSAI, subscribedSNSSAIJSON{SubscribedSNSSAI: ptr(ident.SNSSAI(s.SubscribedSNSSAI)), DefaultIndication: s.DefaultIndication})
+	}
+	if a := in.AllowedNSSAICurrentAccess; a != nil && len(a.AllowedSNSSAIList) > 0 {
+		l := encodeAllowedNSSAI(*a)
+		out.AllowedNSSAICurrentAccess = &l
+	}
+	return out
+}
+
+// decodeAuthorizedNetworkSliceInfo reads an NSSF's answer, skipping
+// entries without their required S-NSSAI.
+func decodeAuthorizedNetworkSliceInfo(in authorizedNetworkSliceInfoJSON) sbi.AuthorizedNetworkSliceInfo {
+	var out sbi.AuthorizedNetworkSliceInfo
+	for _, l := range in.AllowedNSSAIList {
+		a := sbi.AllowedNSSAI{}
+		if l.AccessType != nil {
+			a.AccessType = *l.AccessType
+		}
+		for _, s := range l.AllowedSNSSAIList {
+			if s.AllowedSNSSAI != nil {
+				a.AllowedSNSSAIList = append(a.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: sbi.SNSSAI(*s.AllowedSNSSAI)})
+			}
+		}
+		out.AllowedNSSAIList = append(out.AllowedNSSAIList, a)
+	}
+	for _, c := range in.ConfiguredNSSAI {
+		if c.ConfiguredSNSSAI != nil {
+			out.ConfiguredNSSAI = append(out.ConfiguredNSSAI, sbi.ConfiguredSNSSAI{ConfiguredSNSSAI: sbi.SNSSAI(*c.ConfiguredSNSSAI)})
+		}
+	}
+	out.RejectedNSSAIInPLMN, out.RejectedNSSAIInTA = fromIdent(in.RejectedNSSAIInPLMN), fromIdent(in.RejectedNSSAIInTA)
+	return out
+}

@@ -1,0 +1,234 @@
+package sbihttp
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// ServeNSSF registers the NSSF's HTTP/2 binding on srv (TS 29.531 §6.1,
+// §6.2): {apiRoot}/nnssf-nsselection/v2/network-slice-information (GET)
+// and {apiRoot}/nnssf-nssaiavailability/v1/nssai-availability/{nfId}
+// (PUT, DELETE).
+func ServeNSSF(srv *Server, sel sbi.NnssfNSSelection, avail sbi.NnssfNSSAIAvailability) {
+	s := srv.Service(ServiceNSSelection, VersionNSSelection)
+	s.Handle("GET /network-slice-information", func(w http.ResponseWriter, r *http.Request) error {
+		q, err := DecodeNSSelectionQuery(r.URL.Query())
+		if err != nil {
+			return err
+		}
+		info, err := sel.NetworkSliceInformation(r.Context(), q)
+		if err != nil {
+			return err
+		}
+		return Respond(w, http.StatusOK, encodeAuthorizedNetworkSliceInfo(info))
+	})
+	a := srv.Service(ServiceNSSAIAvailability, VersionNSSAIAvailability)
+	a.Handle("PUT /nssai-availability/{nfId}", func(w http.ResponseWriter, r *http.Request) error {
+		id := r.PathValue("nfId")
+		if !validUUID(id) {
+			return InvalidParamError(sbi.ErrInvalidRequest, "nfId", "not a UUID")
+		}
+		var in nssaiAvailabilityInfoJSON
+		if err := Decode(r, &in); err != nil {
+			return err
+		}
+		info, err := decodeNSSAIAvailabilityInfo(in)
+		if err != nil {
+			return err
+		}
+		out, err := avail.UpdateNSSAIAvailability(r.Context(), id, info)
+		if err != nil {
+			return err
+		}
+		if len(out.AuthorizedNSSAIAvailabilityData) == 0 {
+			// TS 29.531 §6.2.3.2.3.1: no supported slices after the
+			// update.
+			return NoContent(w)
+		}
+		return Respond(w, http.StatusOK, encodeAuthorizedNSSAIAvailabilityInfo(out))
+	})
+	a.Handle("DELETE /nssai-availability/{nfId}", func(w http.ResponseWriter, r *http.Request) error {
+		if err := avail.DeleteNSSAIAvailability(r.Context(), r.PathValue("nfId")); err != nil {
+			return err
+		}
+		return NoContent(w)
+	})
+}
+
+// DecodeNSSelectionQuery reads the query of Nnssf_NSSelection_Get
+// (TS 29.531 §6.1.3.2.3.1). It refuses a parameter given twice, one the
+// operation does not define, one Keel does not serve (the PDU session
+// and UE configuration update queries) and a JSON-encoded one that is
+// malformed, with 400 INVALID_QUERY_PARAM naming it; the NSSF itself
+// checks which are missing.
+func DecodeNSSelectionQuery(v url.Values) (sbi.NSSelectionQuery, error) {
+	var q sbi.NSSelectionQuery
+	for name, vs := range v {
+		switch name {
+		case paramNFType, paramNFID, paramSliceInfoReg, paramTAI, paramHomePLMN, paramSupportedFeatrs:
+		case paramSliceInfoPDU, paramSliceInfoUECU:
+			return q, InvalidParamError(sbi.ErrInvalidQueryParam, name, "not served: Keel's NSSF answers slice-info-request-for-registration only")
+		default:
+			return q, InvalidParamError(sbi.ErrInvalidQueryParam, name, "not a query parameter of this operation")
+		}
+		if len(vs) != 1 {
+			return q, InvalidParamError(sbi.ErrInvalidQueryParam, name, "given more than once")
+		}
+	}
+	q.NFType, q.NFID = v.Get(paramNFType), v.Get(paramNFID)
+	if q.NFID != "" && !validUUID(q.NFID) {
+		return q, InvalidParamError(sbi.ErrInvalidQueryParam, paramNFID, "not a UUID")
+	}
+	if s := v.Get(paramHomePLMN); s != "" {
+		var p ident.PLMN
+		if err := DecodeBytes([]byte(s), &p); err != nil {
+			return q, queryParamError(paramHomePLMN, err)
+		}
+	}
+	if s := v.Get(paramTAI); s != "" {
+		var t ident.TAI
+		if err := DecodeBytes([]byte(s), &t); err != nil {
+			return q, queryParamError(paramTAI, err)
+		}
+		q.TAI = &t
+	}
+	if s := v.Get(paramSliceInfoReg); s != "" {
+		var in sliceInfoForRegistrationJSON
+		if err := DecodeBytes([]byte(s), &in); err != nil {
+			return q, queryParamError(paramSliceInfoReg, err)
+		}
+		info, err := decodeSliceInfoForRegistration(in)
+		if err != nil {
+			return q, InvalidParamError(sbi.ErrInvalidQueryParam, paramSliceInfoReg, err.Error())
+		}
+		q.SliceInfoForRegistration = &info
+	}
+	return q, nil
+}
+
+// queryParamError turns the error of a JSON-encoded query parameter into
+// 400 INVALID_QUERY_PARAM naming it (TS 29.500 Table 5.2.7.2-1).
+func queryParamError(name string, err error) error {
+	return InvalidParamError(sbi.ErrInvalidQueryParam, name, err.Error())
+}
+
+func decodeSliceInfoForRegistration(in sliceInfoForRegistrationJSON) (sbi.SliceInfoForRegistration, error) {
+	out := sbi.SliceInfoForRegistration{RequestedNSSAI: fromIdent(in.RequestedNSSAI), DefaultConfiguredSNSSAIInd: in.DefaultConfiguredSNSSAIInd}
+	for i, s := range in.SubscribedNSSAI {
+		if s.SubscribedSNSSAI == nil {
+			return out, fmt.Errorf("subscribedNssai/%d: subscribedSnssai missing", i)
+		}
+		out.SubscribedNSSAI = append(out.SubscribedNSSAI, sbi.SubscribedSNSSAI{SubscribedSNSSAI: sbi.SNSSAI(*s.SubscribedSNSSAI), DefaultIndication: s.DefaultIndication})
+	}
+	if a := in.AllowedNSSAICurrentAccess; a != nil {
+		l, err := decodeAllowedNSSAI(*a)
+		if err != nil {
+			return out, fmt.Errorf("allowedNssaiCurrentAccess: %w", err)
+		}
+		out.AllowedNSSAICurrentAccess = &l
+	}
+	return out, nil
+}
+
+func decodeAllowedNSSAI(in allowedNSSAIJSON) (sbi.AllowedNSSAI, error) {
+	var out sbi.AllowedNSSAI
+	if in.AccessType == nil {
+		return out, fmt.Errorf("accessType missing")
+	}
+	out.AccessType = *in.AccessType
+	if len(in.AllowedSNSSAIList) == 0 {
+		return out, fmt.Errorf("allowedSnssaiList missing or empty")
+	}
+	for i, s := range in.AllowedSNSSAIList {
+		if s.AllowedSNSSAI == nil {
+			return out, fmt.Errorf("allowedSnssaiList/%d: allowedSnssai missing", i)
+		}
+		out.AllowedSNSSAIList = append(out.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: sbi.SNSSAI(*s.AllowedSNSSAI)})
+	}
+	return out, nil
+}
+
+func encodeAllowedNSSAI(in sbi.AllowedNSSAI) allowedNSSAIJSON {
+	out := allowedNSSAIJSON{AccessType: ptr(in.AccessType)}
+	for _, s := range in.AllowedSNSSAIList {
+		out.AllowedSNSSAIList = append(out.AllowedSNSSAIList, allowedSNSSAIJSON{AllowedSNSSAI: ptr(ident.SNSSAI(s.AllowedSNSSAI))})
+	}
+	return out
+}
+
+func encodeAuthorizedNetworkSliceInfo(in sbi.AuthorizedNetworkSliceInfo) authorizedNetworkSliceInfoJSON {
+	var out authorizedNetworkSliceInfoJSON
+	for _, l := range in.AllowedNSSAIList {
+		out.AllowedNSSAIList = append(out.AllowedNSSAIList, encodeAllowedNSSAI(l))
+	}
+	for _, c := range in.ConfiguredNSSAI {
+		out.ConfiguredNSSAI = append(out.ConfiguredNSSAI, configuredSNSSAIJSON{ConfiguredSNSSAI: ptr(ident.SNSSAI(c.ConfiguredSNSSAI))})
+	}
+	out.RejectedNSSAIInPLMN, out.RejectedNSSAIInTA = toIdent(in.RejectedNSSAIInPLMN), toIdent(in.RejectedNSSAIInTA)
+	return out
+}
+
+// decodeNSSAIAvailabilityInfo checks the attributes TS 29.531 requires
+// (400 MANDATORY_IE_MISSING naming the one absent); the NSSF checks the
+// rest.
+func decodeNSSAIAvailabilityInfo(in nssaiAvailabilityInfoJSON) (sbi.NSSAIAvailabilityInfo, error) {
+	var out sbi.NSSAIAvailabilityInfo
+	if in.SupportedNSSAIAvailabilityData == nil {
+		return out, InvalidParamError(sbi.ErrMandatoryIEMissing, "/supportedNssaiAvailabilityData", "missing")
+	}
+	for i, d := range in.SupportedNSSAIAvailabilityData {
+		if d.TAI == nil {
+			return out, InvalidParamError(sbi.ErrMandatoryIEMissing, fmt.Sprintf("/supportedNssaiAvailabilityData/%d/tai", i), "missing")
+		}
+		if d.SupportedSNSSAIList == nil {
+			return out, InvalidParamError(sbi.ErrMandatoryIEMissing, fmt.Sprintf("/supportedNssaiAvailabilityData/%d/supportedSnssaiList", i), "missing")
+		}
+		out.SupportedNSSAIAvailabilityData = append(out.SupportedNSSAIAvailabilityData,
+			sbi.SupportedNSSAIAvailabilityData{TAI: *d.TAI, SupportedSNSSAIList: fromIdent(d.SupportedSNSSAIList)})
+	}
+	return out, nil
+}
+
+func encodeNSSAIAvailabilityInfo(in sbi.NSSAIAvailabilityInfo) nssaiAvailabilityInfoJSON {
+	out := nssaiAvailabilityInfoJSON{SupportedNSSAIAvailabilityData: []supportedNSSAIAvailabilityDataJSON{}}
+	for _, d := range in.SupportedNSSAIAvailabilityData {
+		out.SupportedNSSAIAvailabilityData = append(out.SupportedNSSAIAvailabilityData,
+			supportedNSSAIAvailabilityDataJSON{TAI: ptr(d.TAI), SupportedSNSSAIList: toIdent(d.SupportedSNSSAIList)})
+	}
+	return out
+}
+
+func encodeAuthorizedNSSAIAvailabilityInfo(in sbi.AuthorizedNSSAIAvailabilityInfo) authorizedNSSAIAvailabilityInfoJSON {
+	var out authorizedNSSAIAvailabilityInfoJSON
+	for _, d := range in.AuthorizedNSSAIAvailabilityData {
+		out.AuthorizedNSSAIAvailabilityData = append(out.AuthorizedNSSAIAvailabilityData,
+			authorizedNSSAIAvailabilityDataJSON{TAI: ptr(d.TAI), SupportedSNSSAIList: toIdent(d.SupportedSNSSAIList)})
+	}
+	return out
+}
+
+// validUUID reports whether s is a UUID in its text form (RFC 9562 §4),
+// as TS 29.571 NfInstanceId is.
+func validUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
