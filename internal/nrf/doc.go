@@ -8,9 +8,10 @@
 //     instance, 200 for a replaced one, heartBeatTimer set by the NRF),
 //     Update (NFUpdate, PATCH with a JSON Patch document; the heartbeat
 //     is the patch replacing /nfStatus with REGISTERED), Deregister,
-//     Profile and List (NFProfileRetrieval, NFListRetrieval), Subscribe
-//     and Unsubscribe (NFStatusSubscribe/UnSubscribe, validityTime at
-//     most Options.SubscriptionValidity), and notifications
+//     Profile and List (NFProfileRetrieval, NFListRetrieval), Subscribe,
+//     UpdateSubscription and Unsubscribe (NFStatusSubscribe/UnSubscribe,
+//     validityTime at most Options.SubscriptionValidity and extended by a
+//     PATCH of /validityTime), and notifications
 //     NF_REGISTERED, NF_PROFILE_CHANGED, NF_DEREGISTERED posted to the
 //     subscribers through Options.Notifier (NFStatusNotify, §5.2.2.6).
 //   - Nnrf_NFDiscovery (§5.3): Discover, with the query of nnrf.Query;
@@ -44,6 +45,15 @@
 // stay valid when the NRF keeps its signing key (a key file); with a
 // fresh key producers refuse them and consumers fetch new ones.
 //
+// # Security
+//
+// Nnrf_NFManagement and Nnrf_NFDiscovery take no access token here (an
+// NF needs them before it can hold one): any peer reaching the NRF's
+// SBI may register, replace or remove a profile. Run the NRF's SBI on
+// mutual TLS (sbihttp.ServerConfig.TLS, TS 33.501 §13.1) or a network
+// only NFs reach. Options.MaxInstances and Options.MaxSubscriptions
+// bound what a peer can make the NRF hold (503 NF_CONGESTION past them).
+//
 // # Errors
 //
 // The methods return *nnrf.Error (HTTP status, ProblemDetails cause and
@@ -70,8 +80,8 @@
 //
 // # Spec conformance
 //
-// Not done: SCP and roaming (hnrf-uri, PLMN-specific lists), the
-// subscription PATCH (validity extension), NFListRetrieval paging,
+// Not done: SCP and roaming (hnrf-uri, PLMN-specific lists),
+// NFListRetrieval paging,
 // conditional requests (ETag/If-Match), profile changes sent as
 // profileChanges (the whole profile is sent), and the discovery
 // parameters beyond those of nnrf.Query, which are accepted and ignored.

@@ -2,9 +2,11 @@ package nrf
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // Register is NFRegister (TS 29.510 §5.2.2.2): PUT of the profile at
@@ -32,6 +34,10 @@ func (n *NRF) Register(id string, body []byte) (doc map[string]any, created bool
 	now := n.now()
 	n.state.Lock()
 	_, replaced := n.state.nfs[id]
+	if !replaced && len(n.state.nfs) >= n.opts.MaxInstances {
+		n.state.Unlock()
+		return nil, false, fmt.Errorf("%w: %d NF instances registered", sbi.ErrUnavailable, n.opts.MaxInstances)
+	}
 	n.state.nfs[id] = &entry{doc: doc, profile: p, lastSeen: now}
 	event := nnrf.EventRegistered
 	if replaced {
@@ -63,5 +69,5 @@ func result(err error) string {
 	if e, ok := err.(*nnrf.Error); ok {
 		return e.Cause
 	}
-	return "error"
+	return sbi.Outcome(err)
 }

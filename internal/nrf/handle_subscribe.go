@@ -2,8 +2,13 @@ package nrf
 
 import (
 	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // Subscribe is NFStatusSubscribe (TS 29.510 §5.2.2.5): the NRF keeps the
@@ -28,9 +33,54 @@ func (n *NRF) Subscribe(body []byte) (s nnrf.SubscriptionData, err error) {
 	s.ValidityTime = &v
 	s.SubscriptionID = rand.Text()
 	n.state.Lock()
+	defer n.state.Unlock()
+	if len(n.state.subs) >= n.opts.MaxSubscriptions {
+		return nnrf.SubscriptionData{}, fmt.Errorf("%w: %d subscriptions held", sbi.ErrUnavailable, len(n.state.subs))
+	}
 	n.state.subs[s.SubscriptionID] = &subscription{data: s, expires: v}
-	n.state.Unlock()
 	return s, nil
+}
+
+// UpdateSubscription extends a subscription (TS 29.510 §6.1.3.5.3.2):
+// a JSON Patch replacing /validityTime, the only member that may change.
+// The NRF grants at most Options.SubscriptionValidity from now; changed
+// tells an answer with the granted time (200) from one that took the
+// time asked (204).
+func (n *NRF) UpdateSubscription(id string, patch []byte) (s nnrf.SubscriptionData, changed bool, err error) {
+	defer func() { n.metrics.registrations.WithLabelValues("update_subscription", result(err)).Inc() }()
+	items, err := nnrf.DecodePatch(patch)
+	if err != nil {
+		return nnrf.SubscriptionData{}, false, err
+	}
+	var want time.Time
+	for i, it := range items {
+		if it.Op != "replace" || it.Path != "/validityTime" {
+			return nnrf.SubscriptionData{}, false, &nnrf.Error{Status: nnrf.ErrModificationNotAllowed.Status, Cause: nnrf.ErrModificationNotAllowed.Cause,
+				Param: "/" + strconv.Itoa(i), Msg: "only /validityTime may be replaced"}
+		}
+		if err := json.Unmarshal(it.Value, &want); err != nil {
+			return nnrf.SubscriptionData{}, false, &nnrf.Error{Status: nnrf.ErrIEIncorrect.Status, Cause: nnrf.ErrIEIncorrect.Cause,
+				Param: "/" + strconv.Itoa(i) + "/value", Msg: "validityTime is not a date-time"}
+		}
+	}
+	now := n.now()
+	granted := want.UTC()
+	if limit := now.Add(n.opts.SubscriptionValidity).UTC(); granted.After(limit) {
+		granted = limit
+	}
+	if !granted.After(now) {
+		return nnrf.SubscriptionData{}, false, &nnrf.Error{Status: nnrf.ErrIEIncorrect.Status, Cause: nnrf.ErrIEIncorrect.Cause, Param: "/0/value", Msg: "validityTime in the past"}
+	}
+	n.state.Lock()
+	defer n.state.Unlock()
+	sub, ok := n.state.subs[id]
+	if !ok || !now.Before(sub.expires) {
+		delete(n.state.subs, id)
+		return nnrf.SubscriptionData{}, false, nnrf.ErrSubscriptionNotFound
+	}
+	sub.expires = granted
+	sub.data.ValidityTime = &granted
+	return sub.data, !granted.Equal(want), nil
 }
 
 // Unsubscribe is NFStatusUnSubscribe (TS 29.510 §5.2.2.7).

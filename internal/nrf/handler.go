@@ -33,6 +33,7 @@ func (n *NRF) Routes(srv *sbihttp.Server) {
 	nfm.Handle("GET /nf-instances/{nfInstanceID}", n.httpProfile)
 	nfm.Handle("GET /nf-instances", n.httpList)
 	nfm.Handle("POST /subscriptions", n.httpSubscribe)
+	nfm.Handle("PATCH /subscriptions/{subscriptionID}", n.httpUpdateSubscription)
 	nfm.Handle("DELETE /subscriptions/{subscriptionID}", n.httpUnsubscribe)
 	disc := srv.Service(ServiceDisc, "v1")
 	disc.Handle("GET /nf-instances", n.httpDiscover)
@@ -128,6 +129,21 @@ func (n *NRF) httpSubscribe(w http.ResponseWriter, r *http.Request) error {
 		return problem(err)
 	}
 	return sbihttp.Created(w, sbihttp.ResourceURI(sbihttp.APIRoot(r), "/nnrf-nfm/v1", "subscriptions", s.SubscriptionID), s)
+}
+
+func (n *NRF) httpUpdateSubscription(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r, sbihttp.ContentJSONPatch)
+	if err != nil {
+		return err
+	}
+	s, changed, err := n.UpdateSubscription(r.PathValue("subscriptionID"), body)
+	if err != nil {
+		return problem(err)
+	}
+	if changed {
+		return sbihttp.Respond(w, http.StatusOK, s)
+	}
+	return sbihttp.NoContent(w)
 }
 
 func (n *NRF) httpUnsubscribe(w http.ResponseWriter, r *http.Request) error {

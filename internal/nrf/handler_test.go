@@ -116,13 +116,21 @@ func TestHTTPBinding(t *testing.T) {
 		t.Errorf("token for a service not offered = %d: %s", st, body)
 	}
 
+	later := f.clock.now().Add(time.Minute).UTC().Format(time.RFC3339)
+	if st, _, body = raw(t, v, "PATCH", nfm+"/subscriptions/"+sub.SubscriptionID, "application/json-patch+json", `[{"op":"replace","path":"/validityTime","value":"`+later+`"}]`); st != http.StatusNoContent {
+		t.Errorf("PATCH subscription = %d: %s", st, body)
+	}
+	st, _, body = raw(t, v, "PATCH", nfm+"/subscriptions/"+sub.SubscriptionID, "application/json-patch+json", `[{"op":"replace","path":"/validityTime","value":"2100-01-01T00:00:00Z"}]`)
+	if st != http.StatusOK || !bytes.Contains(body, []byte(`"validityTime":"2026-12-06T21:00:00Z"`)) {
+		t.Errorf("PATCH subscription past the NRF's limit = %d: %s", st, body)
+	}
 	if st, _, body = raw(t, v, "DELETE", nfm+"/subscriptions/"+sub.SubscriptionID, "", ""); st != http.StatusNoContent {
 		t.Errorf("DELETE subscription = %d: %s", st, body)
 	}
 	if st, _, body = raw(t, v, "DELETE", nfm+"/nf-instances/"+udmID, "", ""); st != http.StatusNoContent {
 		t.Errorf("DELETE = %d: %s", st, body)
 	}
-	if v.Count() < 14 {
+	if v.Count() < 16 {
 		t.Errorf("the oracle saw %d exchanges", v.Count())
 	}
 }

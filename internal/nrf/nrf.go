@@ -23,6 +23,8 @@ const (
 	DefaultSubscriptionValidity = time.Hour
 	DefaultTokenLifetime        = time.Hour
 	DefaultPurgeAfter           = 5 * time.Minute
+	DefaultMaxInstances         = 10_000
+	DefaultMaxSubscriptions     = 10_000
 	// heartbeatGrace is how many heartbeat periods may pass before an NF
 	// is suspended: one lost heartbeat is tolerated.
 	heartbeatGrace = 2
@@ -61,6 +63,11 @@ type Options struct {
 	// PurgeAfter is how long a SUSPENDED NF (heartbeats missed) stays
 	// listed before the NRF forgets it; 0 means DefaultPurgeAfter.
 	PurgeAfter time.Duration
+	// MaxInstances and MaxSubscriptions bound the registry, so that a
+	// faulty or hostile peer cannot exhaust the NRF's memory: past them
+	// a new registration or subscription is answered 503 NF_CONGESTION.
+	// 0 means DefaultMaxInstances, DefaultMaxSubscriptions.
+	MaxInstances, MaxSubscriptions int
 	// Notifier delivers status notifications; nil drops them.
 	Notifier Notifier
 	// Now is the clock; nil means time.Now.
@@ -136,6 +143,12 @@ func New(opts Options) (*NRF, error) {
 	setDefault(&opts.SubscriptionValidity, DefaultSubscriptionValidity)
 	setDefault(&opts.TokenLifetime, DefaultTokenLifetime)
 	setDefault(&opts.PurgeAfter, DefaultPurgeAfter)
+	if opts.MaxInstances <= 0 {
+		opts.MaxInstances = DefaultMaxInstances
+	}
+	if opts.MaxSubscriptions <= 0 {
+		opts.MaxSubscriptions = DefaultMaxSubscriptions
+	}
 	n := &NRF{opts: opts, now: opts.Now, log: opts.Logger, notifications: make(chan notification, notificationQueue)}
 	if n.now == nil {
 		n.now = time.Now

@@ -15,6 +15,7 @@ import (
 	"github.com/keelcore/keel/internal/accesstoken"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 const (
@@ -343,5 +344,62 @@ func TestToken(t *testing.T) {
 		if _, terr := f.nrf.Token(c.req); terr == nil || terr.Error != c.want {
 			t.Errorf("%s: Token = %v, want %s", name, terr, c.want)
 		}
+	}
+}
+
+func TestUpdateSubscription(t *testing.T) {
+	f := newFixture(t)
+	s, err := f.nrf.Subscribe([]byte(`{"nfStatusNotificationUri":"http://amf/notify"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	soon := f.clock.now().Add(10 * time.Minute).Format(time.RFC3339)
+	got, changed, err := f.nrf.UpdateSubscription(s.SubscriptionID, []byte(`[{"op":"replace","path":"/validityTime","value":"`+soon+`"}]`))
+	if err != nil || changed || got.ValidityTime.Format(time.RFC3339) != soon {
+		t.Errorf("UpdateSubscription(10 min) = %v, changed %v, %v; want granted as asked", got.ValidityTime, changed, err)
+	}
+	late := f.clock.now().Add(48 * time.Hour).Format(time.RFC3339)
+	got, changed, err = f.nrf.UpdateSubscription(s.SubscriptionID, []byte(`[{"op":"replace","path":"/validityTime","value":"`+late+`"}]`))
+	if err != nil || !changed || !got.ValidityTime.Equal(f.clock.now().Add(time.Hour)) {
+		t.Errorf("UpdateSubscription(48 h) = %v, changed %v, %v; want an hour", got.ValidityTime, changed, err)
+	}
+	for patch, want := range map[string]*nnrf.Error{
+		`[{"op":"replace","path":"/nfStatusNotificationUri","value":"http://x/y"}]`: nnrf.ErrModificationNotAllowed,
+		`[{"op":"replace","path":"/validityTime","value":"tomorrow"}]`:              nnrf.ErrIEIncorrect,
+		`[{"op":"replace","path":"/validityTime","value":"2000-01-01T00:00:00Z"}]`:  nnrf.ErrIEIncorrect,
+		`[]`: nnrf.ErrMsgFormat,
+	} {
+		if _, _, err := f.nrf.UpdateSubscription(s.SubscriptionID, []byte(patch)); !errors.Is(err, want) {
+			t.Errorf("UpdateSubscription(%s) = %v, want %s", patch, err, want.Cause)
+		}
+	}
+	f.clock.add(2 * time.Hour)
+	if _, _, err := f.nrf.UpdateSubscription(s.SubscriptionID, []byte(`[{"op":"replace","path":"/validityTime","value":"`+late+`"}]`)); !errors.Is(err, nnrf.ErrSubscriptionNotFound) {
+		t.Errorf("UpdateSubscription of an expired subscription = %v", err)
+	}
+}
+
+// TestLimits: past MaxInstances a new NF is refused 503 (a known one may
+// still register again), past MaxSubscriptions a subscription.
+func TestLimits(t *testing.T) {
+	n, err := New(Options{InstanceID: nrfID, APIRoot: "http://nrf", MaxInstances: 1, MaxSubscriptions: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := n.Register(udmID, udmProfile(udmID, "1", "2", 5)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := n.Register(udm2ID, udmProfile(udm2ID, "1", "2", 5)); !errors.Is(err, sbi.ErrUnavailable) {
+		t.Errorf("Register past the limit = %v, want %v", err, sbi.ErrUnavailable)
+	}
+	if _, _, err := n.Register(udmID, udmProfile(udmID, "1", "2", 5)); err != nil {
+		t.Errorf("Register again at the limit = %v", err)
+	}
+	sub := []byte(`{"nfStatusNotificationUri":"http://amf/notify"}`)
+	if _, err := n.Subscribe(sub); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Subscribe(sub); !errors.Is(err, sbi.ErrUnavailable) {
+		t.Errorf("Subscribe past the limit = %v, want %v", err, sbi.ErrUnavailable)
 	}
 }

@@ -2,6 +2,7 @@ package nfclient
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"path"
@@ -14,8 +15,8 @@ import (
 
 // Subscribe makes a status subscription at the NRF (NFStatusSubscribe,
 // TS 29.510 §5.2.2.5) for NFs matching cond (nil: every NF), notified at
-// notifyURI, which must reach HandleNotify. The client renews it before
-// the validityTime the NRF gave ends, makes it again each time it
+// notifyURI, which must reach HandleNotify. The client has its
+// validityTime extended before it ends, makes it again each time it
 // registers again, and removes it at Stop.
 func (c *Client) Subscribe(ctx context.Context, cond *nnrf.SubscrCond, notifyURI string) error {
 	s := &subscription{data: nnrf.SubscriptionData{
@@ -39,18 +40,12 @@ func (c *Client) subscribe(ctx context.Context, s *subscription) error {
 		id = path.Base(resp.Location)
 	}
 	c.reg.Lock()
-	old := s.id
 	s.id = id
 	s.expires = time.Time{}
 	if answer.ValidityTime != nil {
 		s.expires = *answer.ValidityTime
 	}
 	c.reg.Unlock()
-	if old != "" && old != id {
-		// A renewal: the former subscription goes, so that the NF is not
-		// notified twice until it expires.
-		c.do(ctx, "unsubscribe", sbihttp.Request{Method: http.MethodDelete, URI: c.opts.NRF, Path: "/nnrf-nfm/v1" + sbihttp.Path("subscriptions", old)}, nil)
-	}
 	return nil
 }
 
@@ -68,10 +63,47 @@ func (c *Client) renewSubscriptions(ctx context.Context, margin time.Duration) {
 	}
 	c.reg.Unlock()
 	for _, s := range due {
-		if err := c.subscribe(ctx, s); err != nil && ctx.Err() == nil {
+		if err := c.extend(ctx, s); err != nil && ctx.Err() == nil {
 			c.log.Warn("nfclient: status subscription not renewed", "err", err)
 		}
 	}
+}
+
+// renewFor is the validity a renewal asks for; the NRF grants what its
+// policy allows and says so.
+const renewFor = 24 * time.Hour
+
+// extend asks the NRF to extend the subscription's validityTime
+// (TS 29.510 §6.1.3.5.3.2: PATCH replacing /validityTime; 204 when the
+// time asked is granted, 200 with the one granted otherwise), or makes
+// the subscription again when the NRF no longer has it.
+func (c *Client) extend(ctx context.Context, s *subscription) error {
+	c.reg.Lock()
+	id := s.id
+	c.reg.Unlock()
+	want := c.now().Add(renewFor).UTC().Truncate(time.Second)
+	value, _ := json.Marshal(want)
+	var answer nnrf.SubscriptionData
+	resp, err := c.do(ctx, "update_subscription", sbihttp.Request{
+		Method: http.MethodPatch, URI: c.opts.NRF, Path: "/nnrf-nfm/v1" + sbihttp.Path("subscriptions", id),
+		Body: []nnrf.PatchItem{{Op: "replace", Path: "/validityTime", Value: value}}, ContentType: sbihttp.ContentJSONPatch,
+	}, &answer)
+	switch {
+	case notFound(err):
+		c.reg.Lock()
+		s.id = ""
+		c.reg.Unlock()
+		return c.subscribe(ctx, s)
+	case err != nil:
+		return fmt.Errorf("nfclient: extend subscription: %w", err)
+	}
+	c.reg.Lock()
+	defer c.reg.Unlock()
+	s.expires = want
+	if resp.Status == http.StatusOK && answer.ValidityTime != nil {
+		s.expires = *answer.ValidityTime
+	}
+	return nil
 }
 
 // HandleNotify is the sbihttp handler of the subscriptions' callback
