@@ -188,6 +188,11 @@ func (c *Client) Stop(ctx context.Context) error {
 	}
 	cancel()
 	<-done
+	return c.deregister(ctx)
+}
+
+// deregister removes the subscriptions and the registration.
+func (c *Client) deregister(ctx context.Context) error {
 	c.reg.Lock()
 	registered := c.reg.registered
 	c.reg.registered = false
