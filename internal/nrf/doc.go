@@ -51,7 +51,11 @@
 // NF needs them before it can hold one): any peer reaching the NRF's
 // SBI may register, replace or remove a profile. Run the NRF's SBI on
 // mutual TLS (sbihttp.ServerConfig.TLS, TS 33.501 §13.1) or a network
-// only NFs reach. Options.MaxInstances and Options.MaxSubscriptions
+// only NFs reach. The token endpoint, likewise, takes the consumer's
+// word for its nfInstanceId (checked against the registry: registered,
+// of the nfType it states); TS 33.501 §13.4.1.1 authenticates the
+// consumer by the TLS of the SBI, which binds the request to the
+// client certificate. Options.MaxInstances and Options.MaxSubscriptions
 // bound what a peer can make the NRF hold (503 NF_CONGESTION past them).
 //
 // # Errors

@@ -162,6 +162,7 @@ func TestHTTPBadInput(t *testing.T) {
 		{"heartbeat unknown NF", "PATCH", nfm + "/nf-instances/" + udm2ID, "application/json-patch+json", `[{"op":"replace","path":"/nfStatus","value":"REGISTERED"}]`, 404, "NF_NOT_FOUND", ""},
 		{"get unknown NF", "GET", nfm + "/nf-instances/" + udm2ID, "", "", 404, "NF_NOT_FOUND", ""},
 		{"unknown subscription", "DELETE", nfm + "/subscriptions/nope", "", "", 404, "SUBSCRIPTION_NOT_FOUND", ""},
+		{"subscription unknown member", "POST", nfm + "/subscriptions", "application/json", `{"nfStatusNotificationUri":"http://a.keel.example/n","colour":"red"}`, 400, "INVALID_MSG_FORMAT", "/colour"},
 		{"subscription relative URI", "POST", nfm + "/subscriptions", "application/json", `{"nfStatusNotificationUri":"/n"}`, 400, "MANDATORY_IE_INCORRECT", "/nfStatusNotificationUri"},
 		{"discovery without requester", "GET", root + "/nnrf-disc/v1/nf-instances?target-nf-type=UDM", "", "", 400, "MANDATORY_QUERY_PARAM_MISSING", "requester-nf-type"},
 		{"discovery unknown parameter", "GET", root + "/nnrf-disc/v1/nf-instances?target-nf-type=UDM&requester-nf-type=AMF&colour=red", "", "", 400, "INVALID_QUERY_PARAM", "colour"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -58,6 +59,21 @@ func (s *SubscriptionData) Wants(event string) bool {
 	return len(s.ReqNotifEvents) == 0 || slices.Contains(s.ReqNotifEvents, event)
 }
 
+// subscriptionMembers are the members of SubscriptionData in the Rel-17
+// document (TS 29.510 §6.1.6.2.16). Those Keel does not model are
+// accepted and not kept; any other is refused.
+var subscriptionMembers = func() map[string]bool {
+	m := make(map[string]bool)
+	for _, k := range strings.Fields(`nfStatusNotificationUri reqNfInstanceId subscrCond
+		subscriptionId validityTime reqNotifEvents plmnId nid notifCondition reqNfType
+		reqNfFqdn reqSnssais reqPerPlmnSnssais reqPlmnList reqSnpnList servingScope
+		requesterFeatures nrfSupportedFeatures hnrfUri onboardingCapability targetHni
+		preferredLocality`) {
+		m[k] = true
+	}
+	return m
+}()
+
 // DecodeSubscription reads a SubscriptionData of a subscribe request:
 // a callback URI that is absolute http or https, a condition of one of
 // the forms Keel honours, known events.
@@ -65,6 +81,11 @@ func DecodeSubscription(b []byte) (SubscriptionData, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil || raw == nil {
 		return SubscriptionData{}, errf(ErrMsgFormat, "", "SubscriptionData: want a JSON object")
+	}
+	for k := range raw {
+		if !subscriptionMembers[k] {
+			return SubscriptionData{}, errf(ErrMsgFormat, "/"+k, "SubscriptionData has no member %q", k)
+		}
 	}
 	if c, ok := raw["subscrCond"]; ok {
 		var m map[string]json.RawMessage
