@@ -38,10 +38,10 @@ func (f *fakeUDM) GenerateAuthData(_ context.Context, req sbi.AuthRequest) (sbi.
 	return vector(req.SUPI, f.n), nil
 }
 
-func (f *fakeUDM) ConfirmAuth(_ context.Context, _ string, success bool) error {
+func (f *fakeUDM) ConfirmAuth(_ context.Context, _ string, event sbi.AuthEvent) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.results = append(f.results, success)
+	f.results = append(f.results, event.Success)
 	return nil
 }
 

@@ -30,7 +30,7 @@ func (a *AUSF) confirm(ctx context.Context, authCtxID string, resStar [16]byte) 
 	ok := subtle.ConstantTimeCompare(resStar[:], c.xresStar[:]) == 1
 	// The result confirmation is bookkeeping in the UDM: its failure does
 	// not change the outcome of the authentication.
-	if err := a.udm.ConfirmAuth(ctx, c.supi, ok); err != nil {
+	if err := a.udm.ConfirmAuth(ctx, c.supi, sbi.AuthEvent{Success: ok, ServingNetworkName: c.snName}); err != nil {
 		a.log.Warn("UDM did not take the authentication result", "supi", c.supi, "error", err)
 	}
 	if !ok {

@@ -31,7 +31,7 @@ func (a *AUSF) deleteConfirmation(ctx context.Context, authCtxID string, cause u
 	if c == nil || !a.now().Before(c.expires) {
 		return fmt.Errorf("ausf: DeleteConfirmation: %w: %q", sbi.ErrAuthContextNotFound, authCtxID)
 	}
-	if err := a.udm.ConfirmAuth(ctx, c.supi, false); err != nil {
+	if err := a.udm.ConfirmAuth(ctx, c.supi, sbi.AuthEvent{Success: false, ServingNetworkName: c.snName}); err != nil {
 		a.log.Warn("UDM did not take the authentication result", "supi", c.supi, "error", err)
 	}
 	a.log.Info("authentication failed: the UE refused the challenge", "supi", c.supi, "cause", cause,

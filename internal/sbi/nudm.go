@@ -24,7 +24,16 @@ type NudmUEAuthentication interface {
 	// ConfirmAuth is Nudm_UEAuthentication_ResultConfirmation
 	// (POST /{supi}/auth-events, TS 29.503 §5.4.2.3): the AUSF reports the
 	// outcome of an authentication.
-	ConfirmAuth(ctx context.Context, supi string, success bool) error
+	ConfirmAuth(ctx context.Context, supi string, event AuthEvent) error
+}
+
+// AuthEvent is the outcome of an authentication the AUSF reports
+// (TS 29.503 AuthEvent: success, servingNetworkName; the authType is
+// 5G_AKA, the time stamp and the AUSF's instance ID are the
+// transport's).
+type AuthEvent struct {
+	Success            bool
+	ServingNetworkName string
 }
 
 // AuthVector is a 5G HE AV with the SUPI it was made for

@@ -72,6 +72,21 @@ func InvalidParamError(err error, param, reason string) error {
 	return &ParamError{Err: err, Params: []InvalidParam{{Param: param, Reason: reason}}}
 }
 
+// statusError answers err with a status other than its Problem's.
+type statusError struct {
+	err    error
+	status int
+}
+
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
+
+// WithStatus answers err (an sbi error) with status instead of its own,
+// for an operation whose document names another status for the same
+// condition. The ProblemDetails keeps err's cause and type, so the client
+// maps it back to the same sentinel.
+func WithStatus(err error, status int) error { return &statusError{err: err, status: status} }
+
 // problemFor builds the ProblemDetails answering err. An error without
 // protocol meaning is a SYSTEM_FAILURE whose detail says nothing of the
 // NF's internals (the caller logs it).
@@ -91,6 +106,10 @@ func problemFor(err error) ProblemDetails {
 	var pe *ParamError
 	if errors.As(err, &pe) {
 		pd.InvalidParams = pe.Params
+	}
+	var se *statusError
+	if errors.As(err, &se) {
+		pd.Status, pd.Title = se.status, http.StatusText(se.status)
 	}
 	return pd
 }
@@ -137,7 +156,7 @@ func errorFromProblem(status int, pd ProblemDetails) error {
 	var match *sbi.Problem
 	if reason, ok := strings.CutPrefix(pd.Type, problemTypePrefix); ok {
 		for _, p := range problems {
-			if p.Reason == reason && p.Status == status {
+			if p.Reason == reason {
 				match = p
 				break
 			}

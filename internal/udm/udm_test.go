@@ -425,7 +425,7 @@ func TestSDMAndUECM(t *testing.T) {
 	if _, ok := f.udm.AMF(ctx, supi); ok {
 		t.Error("AMF registration after DeregisterAMF")
 	}
-	if err := f.udm.ConfirmAuth(ctx, supi, true); err != nil {
+	if err := f.udm.ConfirmAuth(ctx, supi, sbi.AuthEvent{Success: true, ServingNetworkName: sn}); err != nil {
 		t.Error(err)
 	}
 	if got := metric(t, f.reg, "keel_udm_auth_events_total", "success"); got != 1 {

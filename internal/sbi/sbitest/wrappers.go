@@ -55,11 +55,11 @@ func (w udmAuth) GenerateAuthData(ctx context.Context, req sbi.AuthRequest) (sbi
 	return w.s.GenerateAuthData(ctx, req)
 }
 
-func (w udmAuth) ConfirmAuth(ctx context.Context, supi string, success bool) error {
+func (w udmAuth) ConfirmAuth(ctx context.Context, supi string, event sbi.AuthEvent) error {
 	if err := w.f.inject(ctx, "ConfirmAuth"); err != nil {
 		return err
 	}
-	return w.s.ConfirmAuth(ctx, supi, success)
+	return w.s.ConfirmAuth(ctx, supi, event)
 }
 
 // SDM wraps a Nudm_SubscriberDataManagement service.

@@ -38,8 +38,8 @@ func (s udm) GenerateAuthData(ctx context.Context, req sbi.AuthRequest) (v sbi.A
 	return v, err
 }
 
-func (s udm) ConfirmAuth(ctx context.Context, supi string, success bool) error {
-	return s.call(ctx, s.bySUPI(supi), func(u sbi.UDM) error { return u.ConfirmAuth(ctx, supi, success) })
+func (s udm) ConfirmAuth(ctx context.Context, supi string, event sbi.AuthEvent) error {
+	return s.call(ctx, s.bySUPI(supi), func(u sbi.UDM) error { return u.ConfirmAuth(ctx, supi, event) })
 }
 
 func (s udm) AccessAndMobility(ctx context.Context, supi string) (am sbi.AMData, err error) {

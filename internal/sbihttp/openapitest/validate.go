@@ -3,6 +3,8 @@ package openapitest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -96,8 +98,38 @@ func (v *Validator) Check(req *http.Request, reqBody []byte, status int, header 
 	}
 	out.SetBodyBytes(body)
 	respErr = openapi3filter.ValidateResponse(context.Background(), out)
+	var re *openapi3filter.ResponseError
+	if errors.As(respErr, &re) && re.Reason == "status is not supported" && mandatoryStatus[status] {
+		respErr = checkProblem(header, body)
+	}
 	v.checked.Add(1)
 	return reqErr, respErr
+}
+
+// mandatoryStatus are the status codes every SBI API supports for every
+// method, whether or not its document lists them (TS 29.500 Table
+// 5.2.7.1-1, "M"): their body is a ProblemDetails.
+var mandatoryStatus = map[int]bool{400: true, 401: true, 411: true, 413: true, 415: true, 429: true, 500: true, 501: true, 503: true}
+
+// checkProblem checks an answer the operation's document does not list
+// is a ProblemDetails (TS 29.571 §5.2.4.1): the media type, and the
+// types of the attributes Keel's consumers read.
+func checkProblem(header http.Header, body []byte) error {
+	if ct := header.Get("Content-Type"); ct != "application/problem+json" {
+		return fmt.Errorf("openapitest: a status the document does not list must carry application/problem+json, not %q", ct)
+	}
+	var pd struct {
+		Type, Title, Detail, Instance, Cause string
+		Status                               int
+		InvalidParams                        []struct {
+			Param  string `json:"param"`
+			Reason string `json:"reason"`
+		} `json:"invalidParams"`
+	}
+	if err := json.Unmarshal(body, &pd); err != nil {
+		return fmt.Errorf("openapitest: ProblemDetails: %w", err)
+	}
+	return nil
 }
 
 // report fails the test for the violations of one exchange seen by who.

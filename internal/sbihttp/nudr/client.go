@@ -1,0 +1,125 @@
+package nudr
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbihttp"
+	"github.com/keelcore/keel/internal/sbihttp/subdata"
+)
+
+// maxSQNAttempts bounds the compare-and-set rounds of one NextSQN: each
+// loses only to another UDM advancing the same subscriber's SQN, and the
+// next waits a random fraction of a millisecond per round lost.
+const maxSQNAttempts = 32
+
+// Client is Nudr_DataRepository over HTTP/2, for the UDM. It is safe for
+// concurrent use.
+type Client struct {
+	c *sbihttp.Client
+	// plmn is the servingPlmnId of am-data and sm-data requests: the home
+	// PLMN, whose subscription data Keel's UDR holds.
+	plmn string
+}
+
+var _ sbi.NudrDataRepository = (*Client)(nil)
+
+// NewClient returns the service over c; home is the PLMN the UDM serves.
+func NewClient(c *sbihttp.Client, home ident.PLMN) *Client {
+	return &Client{c: c, plmn: home.MCC + home.MNC}
+}
+
+func authPath(supi string) string {
+	return sbihttp.Path("subscription-data", supi, "authentication-data", "authentication-subscription")
+}
+
+// AuthenticationSubscription is GET authentication-subscription.
+func (c *Client) AuthenticationSubscription(ctx context.Context, supi string) (sbi.AuthenticationSubscription, error) {
+	var w authenticationSubscription
+	if _, err := c.c.Do(ctx, sbihttp.Request{Service: ServiceName, Version: Version, Method: http.MethodGet, Path: authPath(supi)}, &w); err != nil {
+		return sbi.AuthenticationSubscription{}, fmt.Errorf("nudr: AuthenticationSubscription: %w", err)
+	}
+	a, err := w.auth()
+	if err != nil {
+		return sbi.AuthenticationSubscription{}, fmt.Errorf("nudr: AuthenticationSubscription: answer: %w", err)
+	}
+	return a, nil
+}
+
+// NextSQN reads the authentication subscription and advances its SQN by
+// one with a JSON Patch that tests the value read, so that one value is
+// never given twice whatever the UDMs racing for it; a lost race reads
+// again.
+func (c *Client) NextSQN(ctx context.Context, supi string) (sbi.AuthenticationSubscription, error) {
+	lost := 0
+	for range maxSQNAttempts {
+		a, err := c.AuthenticationSubscription(ctx, supi)
+		if err != nil {
+			return sbi.AuthenticationSubscription{}, err
+		}
+		from := a.SequenceNumber.SQN
+		if from >= 1<<48-1 {
+			return sbi.AuthenticationSubscription{}, fmt.Errorf("nudr: NextSQN %s: %w: SQN exhausted", supi, sbi.ErrUnavailable)
+		}
+		ops := []patchItem{{Op: "test", Path: sqnPath, Value: formatSQN(from)}, {Op: "replace", Path: sqnPath, Value: formatSQN(from + 1)}}
+		_, err = c.c.Do(ctx, sbihttp.Request{Service: ServiceName, Version: Version, Method: http.MethodPatch, Path: authPath(supi), Body: ops, ContentType: sbihttp.ContentJSONPatch}, nil)
+		if p := sbi.ProblemOf(err); p != nil && p.Status == http.StatusConflict {
+			lost++
+			select {
+			case <-time.After(time.Duration(rand.Int64N(int64(lost) * int64(time.Millisecond)))):
+			case <-ctx.Done():
+				return sbi.AuthenticationSubscription{}, fmt.Errorf("nudr: NextSQN: %w", ctx.Err())
+			}
+			continue
+		}
+		if err != nil {
+			return sbi.AuthenticationSubscription{}, fmt.Errorf("nudr: NextSQN: %w", err)
+		}
+		a.SequenceNumber.SQN = from + 1
+		return a, nil
+	}
+	return sbi.AuthenticationSubscription{}, fmt.Errorf("nudr: NextSQN %s: %w: the SQN kept moving", supi, sbi.ErrUnavailable)
+}
+
+// ResyncSQN replaces the SQN with sqnMS, which the UDR applies without
+// ever lowering it.
+func (c *Client) ResyncSQN(ctx context.Context, supi string, sqnMS uint64) error {
+	ops := []patchItem{{Op: "replace", Path: sqnPath, Value: formatSQN(sqnMS)}}
+	if _, err := c.c.Do(ctx, sbihttp.Request{Service: ServiceName, Version: Version, Method: http.MethodPatch, Path: authPath(supi), Body: ops, ContentType: sbihttp.ContentJSONPatch}, nil); err != nil {
+		return fmt.Errorf("nudr: ResyncSQN: %w", err)
+	}
+	return nil
+}
+
+// AccessAndMobilitySubscription is GET provisioned-data/am-data.
+func (c *Client) AccessAndMobilitySubscription(ctx context.Context, supi string) (sbi.AMData, error) {
+	var w subdata.AccessAndMobilitySubscriptionData
+	path := sbihttp.Path("subscription-data", supi, c.plmn, "provisioned-data", "am-data")
+	if _, err := c.c.Do(ctx, sbihttp.Request{Service: ServiceName, Version: Version, Method: http.MethodGet, Path: path}, &w); err != nil {
+		return sbi.AMData{}, fmt.Errorf("nudr: AccessAndMobilitySubscription: %w", err)
+	}
+	am, err := w.AMData()
+	if err != nil {
+		return sbi.AMData{}, fmt.Errorf("nudr: AccessAndMobilitySubscription: answer: %w", err)
+	}
+	return am, nil
+}
+
+// SessionManagementSubscription is GET provisioned-data/sm-data.
+func (c *Client) SessionManagementSubscription(ctx context.Context, supi string) ([]sbi.SMData, error) {
+	var w []subdata.SessionManagementSubscriptionData
+	path := sbihttp.Path("subscription-data", supi, c.plmn, "provisioned-data", "sm-data")
+	if _, err := c.c.Do(ctx, sbihttp.Request{Service: ServiceName, Version: Version, Method: http.MethodGet, Path: path}, &w); err != nil {
+		return nil, fmt.Errorf("nudr: SessionManagementSubscription: %w", err)
+	}
+	sm, err := subdata.SMData(w)
+	if err != nil {
+		return nil, fmt.Errorf("nudr: SessionManagementSubscription: answer: %w", err)
+	}
+	return sm, nil
+}

@@ -1,0 +1,201 @@
+package subdata
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+
+	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// SessionManagementSubscriptionData is TS 29.503
+// SessionManagementSubscriptionData: one S-NSSAI and its DNNs.
+type SessionManagementSubscriptionData struct {
+	SingleNssai       ident.SNSSAI      `json:"singleNssai"`
+	DnnConfigurations DnnConfigurations `json:"dnnConfigurations,omitempty"`
+}
+
+// DnnConfigurations is the map from DNN to DnnConfiguration, kept in the
+// subscription's order: it is written in that order and read in the
+// order the JSON object lists its members.
+type DnnConfigurations []DnnEntry
+
+// DnnEntry is one member of DnnConfigurations.
+type DnnEntry struct {
+	DNN    string
+	Config DnnConfiguration
+}
+
+// DnnConfiguration is TS 29.503 DnnConfiguration, the attributes Keel uses.
+type DnnConfiguration struct {
+	PduSessionTypes PduSessionTypes       `json:"pduSessionTypes"`
+	SscModes        SscModes              `json:"sscModes"`
+	QosProfile      *SubscribedDefaultQos `json:"5gQosProfile,omitempty"`
+	SessionAmbr     *Ambr                 `json:"sessionAmbr,omitempty"`
+	StaticIPAddress []IPAddress           `json:"staticIpAddress,omitempty"`
+}
+
+// PduSessionTypes is TS 29.503 PduSessionTypes.
+type PduSessionTypes struct {
+	DefaultSessionType  string   `json:"defaultSessionType,omitempty"`
+	AllowedSessionTypes []string `json:"allowedSessionTypes,omitempty"`
+}
+
+// SscModes is TS 29.503 SscModes: Keel serves SSC mode 1 only.
+type SscModes struct {
+	DefaultSscMode  string   `json:"defaultSscMode"`
+	AllowedSscModes []string `json:"allowedSscModes,omitempty"`
+}
+
+// SubscribedDefaultQos is TS 29.571 SubscribedDefaultQos.
+type SubscribedDefaultQos struct {
+	FiveQI int `json:"5qi"`
+	Arp    Arp `json:"arp"`
+}
+
+// Arp is TS 29.571 Arp.
+type Arp struct {
+	PriorityLevel int    `json:"priorityLevel"`
+	PreemptCap    string `json:"preemptCap"`
+	PreemptVuln   string `json:"preemptVuln"`
+}
+
+// IPAddress is TS 29.503 IpAddress: an IPv4 address or an IPv6 prefix.
+type IPAddress struct {
+	IPv4Addr   string `json:"ipv4Addr,omitempty"`
+	IPv6Prefix string `json:"ipv6Prefix,omitempty"`
+}
+
+// FromSMData groups data by S-NSSAI, in the order they first appear.
+func FromSMData(data []sbi.SMData) []SessionManagementSubscriptionData {
+	var out []SessionManagementSubscriptionData
+	index := map[sbi.SNSSAI]int{}
+	for _, d := range data {
+		key := d.SNSSAI.Canonical()
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, SessionManagementSubscriptionData{SingleNssai: ident.SNSSAI{SST: d.SNSSAI.SST, SD: d.SNSSAI.SD, HasSD: d.SNSSAI.HasSD}})
+		}
+		c := DnnConfiguration{
+			PduSessionTypes: PduSessionTypes{DefaultSessionType: "IPV4", AllowedSessionTypes: []string{"IPV4", "IPV6", "IPV4V6"}},
+			SscModes:        SscModes{DefaultSscMode: "SSC_MODE_1", AllowedSscModes: []string{"SSC_MODE_1"}},
+			QosProfile:      &SubscribedDefaultQos{FiveQI: int(d.FiveQI), Arp: Arp{PriorityLevel: int(d.ARPPriority), PreemptCap: "NOT_PREEMPT", PreemptVuln: "PREEMPTABLE"}},
+			SessionAmbr:     ambr(d.SessionAMBRUplink, d.SessionAMBRDownlink),
+		}
+		if d.StaticIPv4.IsValid() {
+			c.StaticIPAddress = append(c.StaticIPAddress, IPAddress{IPv4Addr: d.StaticIPv4.String()})
+		}
+		if d.StaticIPv6.IsValid() {
+			c.StaticIPAddress = append(c.StaticIPAddress, IPAddress{IPv6Prefix: netip.PrefixFrom(d.StaticIPv6, 64).Masked().String()})
+		}
+		out[i].DnnConfigurations = append(out[i].DnnConfigurations, DnnEntry{DNN: d.DNN, Config: c})
+	}
+	return out
+}
+
+// SMData flattens the wire form back to one SMData per DNN and S-NSSAI.
+func SMData(list []SessionManagementSubscriptionData) ([]sbi.SMData, error) {
+	var out []sbi.SMData
+	for i, s := range list {
+		for _, e := range s.DnnConfigurations {
+			attr := fmt.Sprintf("/%d/dnnConfigurations/%s", i, e.DNN)
+			d := sbi.SMData{DNN: e.DNN, SNSSAI: sbi.SNSSAI{SST: s.SingleNssai.SST, SD: s.SingleNssai.SD, HasSD: s.SingleNssai.HasSD}}
+			if q := e.Config.QosProfile; q != nil {
+				if q.FiveQI < 0 || q.FiveQI > 255 || q.Arp.PriorityLevel < 1 || q.Arp.PriorityLevel > 15 {
+					return nil, fmt.Errorf("%w: %s/5gQosProfile: 5QI %d, ARP priority %d", sbi.ErrInvalidRequest, attr, q.FiveQI, q.Arp.PriorityLevel)
+				}
+				d.FiveQI, d.ARPPriority = uint8(q.FiveQI), uint8(q.Arp.PriorityLevel)
+			}
+			var err error
+			if d.SessionAMBRUplink, d.SessionAMBRDownlink, err = e.Config.SessionAmbr.values(attr + "/sessionAmbr"); err != nil {
+				return nil, err
+			}
+			for _, a := range e.Config.StaticIPAddress {
+				switch {
+				case a.IPv4Addr != "":
+					if d.StaticIPv4, err = netip.ParseAddr(a.IPv4Addr); err != nil || !d.StaticIPv4.Is4() {
+						return nil, fmt.Errorf("%w: %s/staticIpAddress: %q", sbi.ErrInvalidRequest, attr, a.IPv4Addr)
+					}
+				case a.IPv6Prefix != "":
+					p, err := netip.ParsePrefix(a.IPv6Prefix)
+					if err != nil || !p.Addr().Is6() {
+						return nil, fmt.Errorf("%w: %s/staticIpAddress: %q", sbi.ErrInvalidRequest, attr, a.IPv6Prefix)
+					}
+					d.StaticIPv6 = p.Masked().Addr()
+				}
+			}
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// MarshalJSON writes the members in order.
+func (c DnnConfigurations) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, e := range c {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := json.Marshal(e.DNN)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(e.Config)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads the members in the order the object lists them,
+// strictly (no attribute a DnnConfiguration does not define), a DNN
+// named twice refused.
+func (c *DnnConfigurations) UnmarshalJSON(b []byte) error {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(b, &members); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if _, err := dec.Token(); err != nil { // {
+		return err
+	}
+	seen := map[string]bool{}
+	*c = (*c)[:0]
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		dnn, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return err
+		}
+		if seen[dnn] {
+			return fmt.Errorf("%w: dnnConfigurations: DNN %q twice", sbi.ErrInvalidRequest, dnn)
+		}
+		seen[dnn] = true
+		if _, err := ident.ParseDNN(dnn); err != nil {
+			return fmt.Errorf("%w: dnnConfigurations: %v", sbi.ErrInvalidRequest, err)
+		}
+		var cfg DnnConfiguration
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&cfg); err != nil {
+			return err
+		}
+		*c = append(*c, DnnEntry{DNN: dnn, Config: cfg})
+	}
+	return nil
+}
