@@ -33,7 +33,6 @@ import (
 	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/nrf"
 	"github.com/keelcore/keel/internal/nrf/nfclient"
-	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sbi"
@@ -116,7 +115,6 @@ type App struct {
 	up    *userPlane
 	smf   *smf.SMF
 	amf   *amf.AMF
-	nssf  *nssf.NSSF
 	n2    sctp.Transport
 	n2ln  sctp.Listener
 	n2Err error // why N2 is not serving; nil when it is

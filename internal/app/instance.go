@@ -48,7 +48,7 @@ func needs(nf string) []sbi.NFType {
 	case "smf":
 		return []sbi.NFType{sbi.NFTypeUDM, sbi.NFTypePCF, sbi.NFTypeUPF, sbi.NFTypeAMF}
 	case "amf":
-		return []sbi.NFType{sbi.NFTypeAUSF, sbi.NFTypeUDM, sbi.NFTypeSMF}
+		return []sbi.NFType{sbi.NFTypeAUSF, sbi.NFTypeUDM, sbi.NFTypeSMF, sbi.NFTypeNSSF}
 	}
 	return nil
 }
@@ -59,7 +59,7 @@ func needs(nf string) []sbi.NFType {
 func unreachable(cfg config.Config, b bindings) []string {
 	reach := map[sbi.NFType]bool{
 		sbi.NFTypeUPF: true, sbi.NFTypeAMF: b.AMF != nil, sbi.NFTypeSMF: b.SMF != nil, sbi.NFTypeAUSF: b.AUSF != nil,
-		sbi.NFTypeUDM: b.UDM != nil, sbi.NFTypeUDR: b.UDR != nil, sbi.NFTypePCF: b.PCF != nil,
+		sbi.NFTypeUDM: b.UDM != nil, sbi.NFTypeUDR: b.UDR != nil, sbi.NFTypePCF: b.PCF != nil, sbi.NFTypeNSSF: b.NSSF != nil,
 	}
 	var out []string
 	for _, nf := range cfg.NFs {

@@ -31,6 +31,7 @@ type bindings struct {
 	UDM  func(*sbihttp.Client) sbi.UDM
 	UDR  func(*sbihttp.Client) sbi.NudrDataRepository
 	PCF  func(*sbihttp.Client) sbi.NpcfSMPolicyControl
+	NSSF func(*sbihttp.Client) sbi.NSSF
 }
 
 // nrfDirectory is the sbi.Directory of a split process: the instances
@@ -78,12 +79,21 @@ func find[T any](ctx context.Context, d *nrfDirectory, t nnrf.NFType, service st
 		if p.NFStatus != "" && p.NFStatus != nnrf.Registered {
 			continue
 		}
-		roots := nfclient.APIRoots(p, service)
-		if len(roots) == 0 {
+		// The instance's client resolves every service of its profile:
+		// one binding may call two APIs of one NF (the NSSF's).
+		resolver := sbihttp.StaticResolver{}
+		for _, s := range p.Services() {
+			if _, ok := resolver[s.ServiceName]; !ok {
+				if roots := nfclient.APIRoots(p, s.ServiceName); len(roots) > 0 {
+					resolver[s.ServiceName] = roots
+				}
+			}
+		}
+		if len(resolver[service]) == 0 {
 			continue
 		}
 		ps = append(ps, sbi.Profile{Type: sbi.NFType(p.NFType), InstanceID: p.NFInstanceID, Locality: p.Locality, Priority: priority(p)})
-		peers = append(peers, sbi.Peer[T]{ID: p.NFInstanceID, Service: d.client(p.NFInstanceID, service, roots, func(c *sbihttp.Client) any { return build(c) }).(T)})
+		peers = append(peers, sbi.Peer[T]{ID: p.NFInstanceID, Service: d.client(p.NFInstanceID, service, resolver, func(c *sbihttp.Client) any { return build(c) }).(T)})
 	}
 	if len(peers) == 0 {
 		return nil, fmt.Errorf("app: the NRF knows no %s for %s: %w", service, q, sbi.ErrNoInstance)
@@ -93,14 +103,14 @@ func find[T any](ctx context.Context, d *nrfDirectory, t nnrf.NFType, service st
 }
 
 // client returns the client of an instance's service, building it once.
-func (d *nrfDirectory) client(id, service string, roots []string, build func(*sbihttp.Client) any) any {
+func (d *nrfDirectory) client(id, service string, r sbihttp.Resolver, build func(*sbihttp.Client) any) any {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	k := [2]string{id, service}
 	if c, ok := d.clients[k]; ok {
 		return c
 	}
-	c := build(d.plane.client(d.cfg, sbihttp.StaticResolver{service: roots}))
+	c := build(d.plane.client(d.cfg, r))
 	d.clients[k] = c
 	return c
 }
@@ -134,6 +144,10 @@ func (d *nrfDirectory) UDRs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.Nu
 
 func (d *nrfDirectory) PCFs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.NpcfSMPolicyControl], error) {
 	return find(ctx, d, nnrf.PCF, "npcf-smpolicycontrol", q, d.bind.PCF, d.bind.PCF != nil)
+}
+
+func (d *nrfDirectory) NSSFs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.NSSF], error) {
+	return find(ctx, d, nnrf.NSSF, sbihttp.ServiceNSSelection, q, d.bind.NSSF, d.bind.NSSF != nil)
 }
 
 // UPFs: the UPF speaks PFCP, not the SBI, and Keel's UPF does not

@@ -7,27 +7,26 @@ import (
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbihttp"
 )
 
 // rootNSSF builds the NSSF: the configured slices in every configured
-// tracking area (TS 23.501 §5.15.8).
+// tracking area (TS 23.501 §5.15.8). The AMFs find it in the process's
+// directory or through the NRF, and reach it over the SBI when apart.
 func (a *App) rootNSSF(_ context.Context) error {
+	prof := profile(a.cfg, sbi.NFTypeNSSF)
+	if _, err := a.register(prof); err != nil {
+		return err
+	}
 	n, err := newNSSF(a.cfg, nssf.Options{Logger: a.log.With("component", "nssf"), Registry: a.registry})
 	if err != nil {
 		return err
 	}
-	a.nssf = n
-	return nil
-}
-
-// slices is the NSSF the AMF asks for the allowed NSSAI and tells its
-// slices per TA: the process's own, or, when the process does not run
-// the NSSF, one of the same configuration for the AMF alone.
-func (a *App) slices() (*nssf.NSSF, error) {
-	if a.nssf != nil {
-		return a.nssf, nil
+	a.dir.AddNSSF(prof, n)
+	if a.sbi != nil {
+		sbihttp.ServeNSSF(a.sbi.srv, n, n)
 	}
-	return newNSSF(a.cfg, nssf.Options{Logger: a.log.With("component", "nssf")})
+	return nil
 }
 
 func newNSSF(cfg config.Config, opts nssf.Options) (*nssf.NSSF, error) {

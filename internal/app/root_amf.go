@@ -12,8 +12,8 @@ import (
 
 // rootAMF builds the AMF and its N2 listener. For each UE it selects the
 // AUSF and the UDM by SUPI or the SUCI's routing indicator, and for each
-// PDU session the SMF by S-NSSAI and DNN (TS 23.501 §6.3.2, §6.3.4,
-// §6.3.8).
+// PDU session the SMF by S-NSSAI and DNN, and asks the NSSF for each
+// registration's slices (TS 23.501 §6.3.2, §6.3.4, §6.3.8, §6.3.14).
 func (a *App) rootAMF(ctx context.Context) error {
 	loc := a.cfg.SBI.Locality
 	prof := profile(a.cfg, sbi.NFTypeAMF)
@@ -29,10 +29,7 @@ func (a *App) rootAMF(ctx context.Context) error {
 		UECM: udm,
 		SMF:  selection.SMF(peers, loc),
 	}
-	slices, err := a.slices()
-	if err != nil {
-		return err
-	}
+	slices := selection.NSSF(peers, loc)
 	services.NSSF = slices
 	// One recorder for the process: keel_panics_total is shared by
 	// every component that has a panic boundary.

@@ -49,6 +49,9 @@ type Directory interface {
 	// PCFs serve Npcf_SMPolicyControl for the session's q.DNN and
 	// q.SNSSAI (TS 23.501 §6.3.7.1).
 	PCFs(ctx context.Context, q Query) ([]Peer[NpcfSMPolicyControl], error)
+	// NSSFs serve Nnssf_NSSelection and Nnssf_NSSAIAvailability (for the
+	// AMF, TS 23.502 §4.2.2.2.3 step 3; TS 23.501 §6.3.14).
+	NSSFs(ctx context.Context, q Query) ([]Peer[NSSF], error)
 	// UPFs answer the N4 (PFCP) addresses of the UPFs serving q.DNN and
 	// q.SNSSAI, those of q.Locality first (TS 23.501 §6.3.3.2).
 	UPFs(ctx context.Context, q Query) ([]Peer[netip.AddrPort], error)

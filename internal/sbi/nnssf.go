@@ -132,6 +132,12 @@ type NnssfNSSAIAvailability interface {
 	DeleteNSSAIAvailability(ctx context.Context, nfID string) error
 }
 
+// NSSF is the NSSF's services together, as one instance serves them.
+type NSSF interface {
+	NnssfNSSelection
+	NnssfNSSAIAvailability
+}
+
 // NSSAIAvailabilityInfo is TS 29.531 NssaiAvailabilityInfo.
 type NSSAIAvailabilityInfo struct {
 	SupportedNSSAIAvailabilityData []SupportedNSSAIAvailabilityData

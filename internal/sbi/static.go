@@ -25,6 +25,7 @@ type Static struct {
 	udm  []entry[UDM]
 	udr  []entry[NudrDataRepository]
 	pcf  []entry[NpcfSMPolicyControl]
+	nssf []entry[NSSF]
 	upf  []entry[netip.AddrPort]
 }
 
@@ -44,6 +45,7 @@ func (d *Static) AddAUSF(p Profile, s NausfUEAuthentication) { add(d, &d.ausf, p
 func (d *Static) AddUDM(p Profile, s UDM)                    { add(d, &d.udm, p, NFTypeUDM, s) }
 func (d *Static) AddUDR(p Profile, s NudrDataRepository)     { add(d, &d.udr, p, NFTypeUDR, s) }
 func (d *Static) AddPCF(p Profile, s NpcfSMPolicyControl)    { add(d, &d.pcf, p, NFTypePCF, s) }
+func (d *Static) AddNSSF(p Profile, s NSSF)                  { add(d, &d.nssf, p, NFTypeNSSF, s) }
 
 // AddUPF adds a UPF by its N4 address.
 func (d *Static) AddUPF(p Profile, n4 netip.AddrPort) { add(d, &d.upf, p, NFTypeUPF, n4) }
@@ -79,6 +81,10 @@ func (d *Static) PCFs(_ context.Context, q Query) ([]Peer[NpcfSMPolicyControl], 
 	return find(d, d.pcf, q, NFTypePCF)
 }
 
+func (d *Static) NSSFs(_ context.Context, q Query) ([]Peer[NSSF], error) {
+	return find(d, d.nssf, q, NFTypeNSSF)
+}
+
 func (d *Static) UPFs(_ context.Context, q Query) ([]Peer[netip.AddrPort], error) {
 	return find(d, d.upf, q, NFTypeUPF)
 }
@@ -100,6 +106,8 @@ func (d *Static) Has(t NFType) bool {
 		return len(d.udr) > 0
 	case NFTypePCF:
 		return len(d.pcf) > 0
+	case NFTypeNSSF:
+		return len(d.nssf) > 0
 	case NFTypeUPF:
 		return len(d.upf) > 0
 	}
@@ -225,6 +233,10 @@ func (c chain) UDRs(ctx context.Context, q Query) ([]Peer[NudrDataRepository], e
 
 func (c chain) PCFs(ctx context.Context, q Query) ([]Peer[NpcfSMPolicyControl], error) {
 	return first(ctx, c, q, func(d Directory) ([]Peer[NpcfSMPolicyControl], error) { return d.PCFs(ctx, q) })
+}
+
+func (c chain) NSSFs(ctx context.Context, q Query) ([]Peer[NSSF], error) {
+	return first(ctx, c, q, func(d Directory) ([]Peer[NSSF], error) { return d.NSSFs(ctx, q) })
 }
 
 func (c chain) UPFs(ctx context.Context, q Query) ([]Peer[netip.AddrPort], error) {

@@ -4,7 +4,7 @@
 // selection): the AMF's SMF by the session's S-NSSAI and DNN (§6.3.2),
 // its AUSF and UDM by SUPI or the SUCI's routing indicator (§6.3.4,
 // §6.3.8), the SMF's PCF by DNN and S-NSSAI (§6.3.7.1), the UDM's UDR by
-// SUPI (§6.3.9).
+// SUPI (§6.3.9), the AMF's NSSF (§6.3.14).
 //
 // A request that creates a resource (an SM context, an authentication
 // context, an SM policy association) goes to the first instance the
