@@ -20,12 +20,42 @@ type cached struct {
 }
 
 // Discover is NFDiscovery (TS 29.510 §5.3.2.2) for the query, the
-// requester being this NF. Answers are cached for their validityPeriod
-// (§6.2.6.2.2) and dropped earlier when a status notification concerns
-// them. No instance is not an error: the result is empty.
+// requester being this NF. The NRF is asked for the instances of the
+// target type offering the services (and the target instance, when
+// named); that answer is cached for its validityPeriod (§6.2.6.2.2),
+// dropped earlier when a status notification concerns it, and filtered
+// here by the rest of the query — SUPI, routing indicator, S-NSSAIs,
+// DNN, TAI, limit — with the NRF's own matching rules (nnrf.Query
+// Matches) on the profiles it gave. So selecting a UDM for each of
+// 100,000 SUPIs costs one discovery per validity period, not one per
+// subscriber. No instance is not an error: the result is empty.
 func (c *Client) Discover(ctx context.Context, q nnrf.Query) ([]nnrf.Profile, error) {
 	q.RequesterNFType = c.opts.Profile.NFType
 	q.RequesterNFInstanceID = c.opts.Profile.NFInstanceID
+	broad := nnrf.Query{TargetNFType: q.TargetNFType, RequesterNFType: q.RequesterNFType, RequesterNFInstanceID: q.RequesterNFInstanceID,
+		ServiceNames: q.ServiceNames, TargetNFInstanceID: q.TargetNFInstanceID}
+	all, err := c.discover(ctx, broad)
+	if err != nil {
+		return nil, err
+	}
+	var out []nnrf.Profile
+	for i := range all {
+		if q.Matches(&all[i]) {
+			out = append(out, all[i])
+		}
+	}
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
+}
+
+// maxCached bounds the discovery answers kept: past it the expired ones
+// go, and if that is not enough, all of them.
+const maxCached = 1024
+
+// discover asks the NRF the query, or answers from the cache.
+func (c *Client) discover(ctx context.Context, q nnrf.Query) ([]nnrf.Profile, error) {
 	key := q.Key()
 	now := c.now()
 	c.cache.Lock()
@@ -43,6 +73,16 @@ func (c *Client) Discover(ctx context.Context, q nnrf.Query) ([]nnrf.Profile, er
 	profiles := r.Profiles()
 	if r.ValidityPeriod > 0 {
 		c.cache.Lock()
+		if len(c.cache.m) >= maxCached {
+			for k, e := range c.cache.m {
+				if !now.Before(e.expires) {
+					delete(c.cache.m, k)
+				}
+			}
+			if len(c.cache.m) >= maxCached {
+				clear(c.cache.m)
+			}
+		}
 		c.cache.m[key] = cached{profiles: profiles, target: q.TargetNFType, expires: now.Add(time.Duration(r.ValidityPeriod) * time.Second)}
 		c.cache.Unlock()
 	}

@@ -31,8 +31,12 @@
 // periods remain of the validityTime the NRF granted. Stop removes the
 // subscriptions and deregisters.
 //
-// Discover asks the NRF (Nnrf_NFDiscovery) and caches each answer for
-// its validityPeriod; Select gives the apiRoots of the instances
+// Discover asks the NRF (Nnrf_NFDiscovery) for the instances of a type
+// offering the services, caches that answer for its validityPeriod (at
+// most 1,024 answers) and filters it by the rest of the query (SUPI,
+// routing indicator, S-NSSAIs, DNN, TAI) with the NRF's own matching
+// rules, so a per-subscriber selection costs no request once the type's
+// answer is cached; Select gives the apiRoots of the instances
 // serving a service for a query (a SUPI, a slice and DNN, a TAI);
 // Resolve is sbihttp's Resolver (the instances of the service's NF
 // type). Subscribe and HandleNotify take status notifications, which

@@ -2,6 +2,7 @@ package nfclient
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"testing"
@@ -311,4 +312,41 @@ func TestSubscriptionRenewed(t *testing.T) {
 	waitFor(t, "the subscription extended twice", func() bool {
 		return metrictest.Value(t, s.reg, "keel_nrf_nfm_requests_total", "operation", "update_subscription", "result", "ok") >= 2
 	})
+}
+
+// TestSelectBySUPIFromOneDiscovery: selecting the UDM of 200 SUPIs over
+// two UDMs' ranges picks the right one each time from one discovery.
+func TestSelectBySUPIFromOneDiscovery(t *testing.T) {
+	v := openapitest.New(t)
+	s := startNRF(t, v, "127.0.0.1:0")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	a := udmSpec(udmID, "http://127.0.0.1:8002")
+	b := udmSpec(udm2ID, "http://127.0.0.1:8003")
+	b.SUPIRanges = []nnrf.SUPIRange{{Start: "001010000010000", End: "001010000019999"}}
+	b.RoutingIndicators = []string{"0001"}
+	for _, sp := range []Spec{a, b} {
+		c := newClient(t, v, s.addr, sp, nil)
+		if err := c.register(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	amf := newClient(t, v, s.addr, amfSpec(), nil)
+	for i := range 200 {
+		supi := fmt.Sprintf("imsi-0010100000%05d", i*100)
+		want := "http://127.0.0.1:8002"
+		if i*100 >= 10000 {
+			want = "http://127.0.0.1:8003"
+		}
+		roots, err := amf.Select(ctx, nnrf.Query{SUPI: supi}, "nudm-ueau")
+		if err != nil || len(roots) != 1 || roots[0] != want {
+			t.Fatalf("Select(%s) = %v, %v; want [%s]", supi, roots, err, want)
+		}
+	}
+	if roots, err := amf.Select(ctx, nnrf.Query{RoutingIndicator: "0001"}, "nudm-ueau"); err != nil || len(roots) != 1 || roots[0] != "http://127.0.0.1:8003" {
+		t.Errorf("Select(routing indicator 0001) = %v, %v", roots, err)
+	}
+	if n := metrictest.Value(t, s.reg, "keel_nrf_discovery_requests_total", "target_nf_type", "UDM", "result", "found"); n != 1 {
+		t.Errorf("discoveries at the NRF = %v, want 1", n)
+	}
 }
