@@ -13,6 +13,7 @@ import (
 
 	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/nssf/nssftest"
+	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
 	"github.com/keelcore/keel/internal/sbihttp/openapitest"
 )
@@ -168,5 +169,37 @@ func TestNSSFBadInput(t *testing.T) {
 	}
 	if v.Count() == 0 {
 		t.Error("the OpenAPI oracle saw no exchange")
+	}
+}
+
+// BenchmarkNSSFOverHTTP is one Nnssf_NSSelection_Get through the HTTP/2
+// binding on loopback (h2c), client and server, the query of
+// BenchmarkNetworkSliceInformation in internal/nssf.
+func BenchmarkNSSFOverHTTP(b *testing.B) {
+	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []sbi.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}}}}}, nssf.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := sbihttp.NewServer(sbihttp.ServerConfig{})
+	sbihttp.ServeNSSF(srv, n, n)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv.Start(ln)
+	defer srv.Stop(context.Background())
+	root := "http://" + ln.Addr().String()
+	c := sbihttp.NewNSSFClient(sbihttp.NewClient(sbihttp.ClientConfig{Resolver: sbihttp.StaticResolver{sbihttp.ServiceNSSelection: {root}}}))
+	q := sbi.NSSelectionQuery{NFType: "AMF", NFID: nssftest.AMF1, TAI: &nssftest.TA1,
+		SliceInfoForRegistration: &sbi.SliceInfoForRegistration{
+			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: sbi.SNSSAI{SST: 1}, DefaultIndication: true}, {SubscribedSNSSAI: sbi.SNSSAI{SST: 2, SD: 1, HasSD: true}}},
+			RequestedNSSAI:  []sbi.SNSSAI{{SST: 2, SD: 1, HasSD: true}, {SST: 3}},
+		}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.NetworkSliceInformation(ctx, q); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
