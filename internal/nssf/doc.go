@@ -52,8 +52,10 @@
 // # Concurrency
 //
 // An NSSF is safe for concurrent use. The configuration is fixed at New;
-// the availability reported by the AMFs is guarded by one RWMutex, held
-// only while it is read or replaced, never across a call out.
+// the availability reported by the AMFs, and the view of the S-NSSAIs
+// supported per TA and PLMN derived from it on every report, are guarded
+// by one RWMutex, held only while they are read or replaced, never across
+// a call out.
 //
 // # Errors
 //

@@ -29,6 +29,7 @@ func (n *NSSF) UpdateNSSAIAvailability(ctx context.Context, nfID string, info sb
 		return sbi.AuthorizedNSSAIAvailabilityInfo{}, err
 	}
 	n.mu.byNF[nfID] = tas
+	n.rebuild()
 	n.mu.Unlock()
 	n.metrics.availability.WithLabelValues("update", "ok").Inc()
 
@@ -105,6 +106,7 @@ func (n *NSSF) DeleteNSSAIAvailability(ctx context.Context, nfID string) error {
 		err = fmt.Errorf("nssf: NSSAIAvailability of %q: %w", nfID, sbi.ErrNSSAIAvailabilityNotFound)
 	default:
 		delete(n.mu.byNF, nfID)
+		n.rebuild()
 	}
 	n.mu.Unlock()
 	n.metrics.availability.WithLabelValues("delete", sbi.Outcome(err)).Inc()

@@ -49,8 +49,10 @@ type NSSF struct {
 		stopped bool
 		// byNF holds, per NF instance ID, the S-NSSAIs authorized in
 		// each TA it reported (possibly none), as its last update left
-		// them.
+		// them (only TAs the configuration has).
 		byNF map[string]map[ident.TAI][]sbi.SNSSAI
+		// view is derived from configured and byNF (rebuild).
+		view view
 	}
 }
 
@@ -79,6 +81,7 @@ func New(cfg Config, opts Options) (*NSSF, error) {
 		n.configured[ta.TAI] = list
 	}
 	n.mu.byNF = map[string]map[ident.TAI][]sbi.SNSSAI{}
+	n.rebuild()
 	m, err := newMetrics(opts.Registry, n.reporting)
 	if err != nil {
 		return nil, fmt.Errorf("nssf: %w", err)
@@ -114,50 +117,65 @@ func (n *NSSF) reporting() float64 {
 }
 
 // supported returns the S-NSSAIs supported in tai and in its PLMN (all
-// PLMNs when tai is nil), canonical and each once. A TA some AMF
-// reported supports what the NSSF authorized for the AMFs there; one no
-// AMF reported, what the configuration lists; one the NSSF does not know
-// at all, what its PLMN supports. It fails only when the NSSF is stopped.
+// PLMNs when tai is nil), canonical and each once, from the view. The
+// slices returned are the view's: read them, never change them. It fails
+// only when the NSSF is stopped.
 func (n *NSSF) supported(tai *ident.TAI) (inTA, inPLMN []sbi.SNSSAI, err error) {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	if n.mu.stopped {
 		return nil, nil, fmt.Errorf("nssf: stopped: %w", sbi.ErrUnavailable)
 	}
-	in := func(t ident.TAI) (list []sbi.SNSSAI, known bool) {
+	v := &n.mu.view
+	if tai == nil {
+		return v.all, v.all, nil
+	}
+	inPLMN = v.inPLMN[tai.PLMN]
+	inTA, known := v.inTA[*tai]
+	if !known {
+		inTA = inPLMN
+	}
+	return inTA, inPLMN, nil
+}
+
+// view is what the configuration and the reports make of each TA and
+// PLMN: the S-NSSAIs supported in each, canonical and each once.
+type view struct {
+	// inTA holds every TA the NSSF knows (its configured ones): those
+	// some AMF reported support what the NSSF authorized for the AMFs
+	// there, the others what the configuration lists.
+	inTA map[ident.TAI][]sbi.SNSSAI
+	// inPLMN and all are the unions of inTA per PLMN and over all.
+	inPLMN map[ident.PLMN][]sbi.SNSSAI
+	all    []sbi.SNSSAI
+}
+
+// rebuild makes the view anew from the configuration and the reports;
+// the caller holds mu for writing. Reports change rarely (an AMF's start
+// and stop), selections often: the work is done here, once per report.
+func (n *NSSF) rebuild() {
+	v := view{inTA: map[ident.TAI][]sbi.SNSSAI{}, inPLMN: map[ident.PLMN][]sbi.SNSSAI{}}
+	for t, configured := range n.configured {
+		var list []sbi.SNSSAI
+		reported := false
 		for _, tas := range n.mu.byNF {
 			if l, ok := tas[t]; ok {
-				known = true
+				reported = true
 				for _, s := range l {
 					list = add(list, s)
 				}
 			}
 		}
-		if known {
-			return list, true
+		if !reported {
+			list = configured
 		}
-		list, known = n.configured[t]
-		return list, known
-	}
-	// Every TA known, from the configuration and the reports (the
-	// reports name only configured TAs: authorize drops the others).
-	for t := range n.configured {
-		if tai != nil && t.PLMN != tai.PLMN {
-			continue
-		}
-		l, _ := in(t)
-		for _, s := range l {
-			inPLMN = add(inPLMN, s)
+		v.inTA[t] = list
+		for _, s := range list {
+			v.inPLMN[t.PLMN] = add(v.inPLMN[t.PLMN], s)
+			v.all = add(v.all, s)
 		}
 	}
-	if tai == nil {
-		return inPLMN, inPLMN, nil
-	}
-	inTA, known := in(*tai)
-	if !known {
-		inTA = inPLMN
-	}
-	return inTA, inPLMN, nil
+	n.mu.view = v
 }
 
 // add appends s, canonical, to list unless list holds it.
