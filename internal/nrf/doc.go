@@ -76,10 +76,13 @@
 //
 // An NRF is safe for concurrent use. One mutex guards the registry and
 // the subscriptions; it is held for map operations and profile checks,
-// never across I/O. Start runs two goroutines, the expiry ticker and
-// the notification sender, both owned by the NRF and joined by Stop.
-// Notifications wait in a bounded queue (1024); past it they are
-// dropped and counted, so a slow subscriber never slows registrations.
+// never across I/O. Start runs five goroutines, the expiry ticker and
+// four notification senders, all owned by the NRF and joined by Stop.
+// A subscriber's notifications always go through the same sender, in
+// order; each sender has a bounded queue (256), past which
+// notifications are dropped and counted, so a slow or dead subscriber
+// never slows registrations and delays only the subscribers sharing its
+// sender.
 // Time comes from Options.Now.
 //
 // # Spec conformance

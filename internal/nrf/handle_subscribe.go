@@ -118,9 +118,20 @@ func (n *NRF) notifyLocked(event string, p *nnrf.Profile, doc map[string]any) {
 			Event: event, NFInstanceURI: n.instanceURI(p.NFInstanceID), NFProfile: profile,
 		}}
 		select {
-		case n.notifications <- nt:
+		case n.notifications[shard(nt.uri)] <- nt:
 		default:
 			n.metrics.notifications.WithLabelValues(event, "dropped").Inc()
 		}
 	}
+}
+
+// shard is the sender of a subscriber's notifications (FNV-1a of its
+// URI), so that they stay in order.
+func shard(uri string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(uri); i++ {
+		h ^= uint32(uri[i])
+		h *= 16777619
+	}
+	return int(h % notifySenders)
 }

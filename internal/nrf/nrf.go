@@ -94,9 +94,12 @@ type NRF struct {
 		subs map[string]*subscription
 	}
 
-	// notifications queue the notifications for the sender goroutine,
-	// so that no request waits for a subscriber's answer.
-	notifications chan notification
+	// notifications queue the notifications for the sender goroutines,
+	// so that no request waits for a subscriber's answer: one queue and
+	// one sender per shard, a subscriber's URI always in the same shard,
+	// so its notifications arrive in order and a subscriber that does
+	// not answer delays only the others of its shard.
+	notifications [notifySenders]chan notification
 
 	// run is the background work: the expiry ticker and the sender.
 	run struct {
@@ -126,9 +129,12 @@ type notification struct {
 	data nnrf.NotificationData
 }
 
-// notificationQueue bounds the notifications waiting to be sent; past
-// it they are dropped and counted.
-const notificationQueue = 1024
+// notificationQueue bounds the notifications waiting in each shard;
+// past it they are dropped and counted.
+const (
+	notificationQueue = 256
+	notifySenders     = 4
+)
 
 // New builds an NRF and registers its metrics.
 func New(opts Options) (*NRF, error) {
@@ -149,7 +155,10 @@ func New(opts Options) (*NRF, error) {
 	if opts.MaxSubscriptions <= 0 {
 		opts.MaxSubscriptions = DefaultMaxSubscriptions
 	}
-	n := &NRF{opts: opts, now: opts.Now, log: opts.Logger, notifications: make(chan notification, notificationQueue)}
+	n := &NRF{opts: opts, now: opts.Now, log: opts.Logger}
+	for i := range n.notifications {
+		n.notifications[i] = make(chan notification, notificationQueue)
+	}
 	if n.now == nil {
 		n.now = time.Now
 	}
@@ -172,7 +181,7 @@ func setDefault(d *time.Duration, def time.Duration) {
 }
 
 // Start runs the heartbeat expiry (every second) and the notification
-// sender until Stop.
+// senders until Stop.
 func (n *NRF) Start() {
 	n.run.Lock()
 	defer n.run.Unlock()
@@ -181,7 +190,7 @@ func (n *NRF) Start() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n.run.cancel = cancel
-	n.run.wg.Add(2)
+	n.run.wg.Add(1 + notifySenders)
 	go func() {
 		defer n.run.wg.Done()
 		t := time.NewTicker(time.Second)
@@ -195,10 +204,12 @@ func (n *NRF) Start() {
 			}
 		}
 	}()
-	go func() {
-		defer n.run.wg.Done()
-		n.send(ctx)
-	}()
+	for _, q := range n.notifications {
+		go func() {
+			defer n.run.wg.Done()
+			n.send(ctx, q)
+		}()
+	}
 }
 
 // Stop ends the background work and waits for it. Notifications still
@@ -214,12 +225,12 @@ func (n *NRF) Stop() {
 	}
 }
 
-func (n *NRF) send(ctx context.Context) {
+func (n *NRF) send(ctx context.Context, queue <-chan notification) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case nt := <-n.notifications:
+		case nt := <-queue:
 			if n.opts.Notifier == nil {
 				continue
 			}

@@ -403,3 +403,62 @@ func TestLimits(t *testing.T) {
 		t.Errorf("Subscribe past the limit = %v, want %v", err, sbi.ErrUnavailable)
 	}
 }
+
+// stuck never answers for one URI and records the others, in order.
+type stuck struct {
+	dead string
+	got  chan string
+}
+
+func (s stuck) Notify(ctx context.Context, uri string, n nnrf.NotificationData) error {
+	if uri == s.dead {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	s.got <- n.Event
+	return nil
+}
+
+// TestDeadSubscriber: a subscriber that never answers does not hold up
+// the notifications of one in another shard, which arrive in order.
+func TestDeadSubscriber(t *testing.T) {
+	dead, live := "http://dead.keel.example/n", ""
+	for i := 0; live == ""; i++ {
+		if u := fmt.Sprintf("http://live%d.keel.example/n", i); shard(u) != shard(dead) {
+			live = u
+		}
+	}
+	got := make(chan string, 8)
+	n, err := New(Options{InstanceID: nrfID, APIRoot: "http://nrf", Notifier: stuck{dead: dead, got: got}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Start()
+	defer n.Stop()
+	for _, u := range []string{dead, live} {
+		if _, err := n.Subscribe([]byte(`{"nfStatusNotificationUri":"` + u + `"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{udmID, udm2ID} {
+		if _, _, err := n.Register(id, udmProfile(id, "1", "2", 5)); err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Deregister(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var events []string
+	for range 4 {
+		select {
+		case e := <-got:
+			events = append(events, e)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the live subscriber got %v, then nothing", events)
+		}
+	}
+	want := "NF_REGISTERED NF_DEREGISTERED NF_REGISTERED NF_DEREGISTERED"
+	if strings.Join(events, " ") != want {
+		t.Errorf("events = %v, want %s", events, want)
+	}
+}
