@@ -102,7 +102,7 @@ func report(log io.Writer, n int, s Step) {
 // settings are the simulator settings of the report.
 func (o Options) settings() Settings {
 	return Settings{GNBs: o.GNBs, Concurrency: o.Concurrency, RatePerS: o.Rate,
-		PDU: o.PDU || o.Ping != "" || o.Paging, Ping: o.Ping, Idle: o.Idle, Paging: o.Paging}
+		PDU: o.PDU || o.Ping != "" || o.Paging, Ping: o.Ping, Idle: o.Idle, Paging: o.Paging, Split: o.Split}
 }
 
 // runStep runs one step in a temporary directory of its own, which it

@@ -121,10 +121,14 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 				thousands(float64(s.UEs)), p, def, thousands(float64(poolSize(def))), p.Addr().Next())
 		}
 		if s.Error != "" {
-			fmt.Fprintf(&b, "- %s UEs: not measured: %s\n", thousands(float64(s.UEs)), s.Error)
+			fmt.Fprintf(&b, "- %s UEs: not measured: %s\n", stepLabel(s), s.Error)
 		}
 		if s.Dir != "" {
-			fmt.Fprintf(&b, "- %s UEs: logs kept in %s (core.log, sim.log)\n", thousands(float64(s.UEs)), s.Dir)
+			logs := "core.log, sim.log"
+			if s.Topology == TopologySplit {
+				logs = "<nf>.log, sim.log"
+			}
+			fmt.Fprintf(&b, "- %s UEs: logs kept in %s (%s)\n", stepLabel(s), s.Dir, logs)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -173,8 +177,12 @@ func (r Report) setup() string {
 	if st.Paging {
 		sessions += "; every UE, idle, paged for a UDP datagram sent to it through the core's N6"
 	}
-	return fmt.Sprintf("Setup: per step a fresh `keel serve` and `keel sim` in a second process, on loopback; %s; %d gNBs; %s; %s.",
-		n2, st.GNBs, arrivals, sessions)
+	core := "a fresh `keel serve`"
+	if st.Split {
+		core = "a fresh core twice: split, every network function in a `keel serve --nf X` process of its own (SBI over h2c on loopback, through the NRF), then all in one `keel serve`,"
+	}
+	return fmt.Sprintf("Setup: per step %s and `keel sim` in a second process, on loopback; %s; %d gNBs; %s; %s.",
+		core, n2, st.GNBs, arrivals, sessions)
 }
 
 // verdict is a step's cell in the targets table: the figure, then met or

@@ -63,6 +63,8 @@ type Settings struct {
 	Ping     string  `json:"ping,omitempty"`
 	Idle     bool    `json:"idle,omitempty"`
 	Paging   bool    `json:"paging,omitempty"`
+	// Split: each step ran split, then all in one.
+	Split bool `json:"split,omitempty"`
 }
 
 // Step is one rung of the ladder: a fresh core and UEs registered on it.
