@@ -146,7 +146,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if len(cfg.NFs) == 0 {
 		cfg.NFs = config.NFNames()
 	}
-	if m := unreachable(cfg, httpBindings()); len(m) > 0 {
+	if m := unreachable(cfg, httpBindings(cfg, "")); len(m) > 0 {
 		return nil, fmt.Errorf("app: nfs %s consume %s, which this process does not run and this build cannot reach over HTTP/2 (no binding of their services): run them in this process",
 			strings.Join(cfg.NFs, ","), strings.Join(m, ", "))
 	}

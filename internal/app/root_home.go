@@ -9,6 +9,8 @@ import (
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbi/selection"
+	"github.com/keelcore/keel/internal/sbihttp/nausf"
+	"github.com/keelcore/keel/internal/sbihttp/nudm"
 	"github.com/keelcore/keel/internal/udm"
 )
 
@@ -38,6 +40,9 @@ func (a *App) rootUDM(_ context.Context) error {
 	}
 	a.udm = m
 	a.dir.AddUDM(prof, m)
+	if a.sbi != nil {
+		nudm.Register(a.sbi.srv, m, m, m)
+	}
 	return nil
 }
 
@@ -54,6 +59,9 @@ func (a *App) rootAUSF(_ context.Context) error {
 		return err
 	}
 	a.dir.AddAUSF(prof, s)
+	if a.sbi != nil {
+		nausf.Register(a.sbi.srv, s)
+	}
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/keelcore/keel/internal/dirlock"
 	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbihttp/nudr"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/health"
 	"github.com/keelcore/keel/internal/store/sqlite"
@@ -79,5 +80,8 @@ func (a *App) rootUDR(ctx context.Context) error {
 	}
 	a.udr = r
 	a.dir.AddUDR(prof, r)
+	if a.sbi != nil {
+		nudr.Register(a.sbi.srv, r)
+	}
 	return nil
 }
