@@ -142,6 +142,7 @@ func Problems() []*Problem {
 		ErrUnsupportedMediaType, ErrPayloadTooLarge, ErrResourceNotFound,
 		ErrMethodNotAllowed, ErrUnauthorized, ErrForbidden,
 		ErrSystemFailure, ErrNoInstance,
+		ErrMandatoryQueryParamMissing, ErrNSSAIAvailabilityNotFound,
 	}
 	ps := make([]*Problem, len(errs))
 	for i, e := range errs {

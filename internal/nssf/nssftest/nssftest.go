@@ -9,6 +9,7 @@ package nssftest
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -218,14 +219,19 @@ func testRefusals(t *testing.T, newServices Factory) {
 	ctx := context.Background()
 	q := sbi.NSSelectionQuery{NFType: "AMF", NFID: AMF1, TAI: ptr(TA1)}
 	_, err := s.Selection.NetworkSliceInformation(ctx, q)
-	wantProblem(t, "NSSelection without slice-info-request-for-registration", err, 400, "MANDATORY_QUERY_PARAM_MISSING")
+	wantProblem(t, "NSSelection without slice-info-request-for-registration", err, sbi.ErrMandatoryQueryParamMissing, 400, "MANDATORY_QUERY_PARAM_MISSING")
 
 	err = s.Availability.DeleteNSSAIAvailability(ctx, AMF2)
-	wantProblem(t, "Delete of availability never reported", err, 404, "CONTEXT_NOT_FOUND")
+	wantProblem(t, "Delete of availability never reported", err, sbi.ErrNSSAIAvailabilityNotFound, 404, "CONTEXT_NOT_FOUND")
 }
 
-func wantProblem(t *testing.T, what string, err error, status int, cause string) {
+// wantProblem checks that err is the sentinel want (errors.Is holds
+// across a transport too) with its status and cause.
+func wantProblem(t *testing.T, what string, err, want error, status int, cause string) {
 	t.Helper()
+	if !errors.Is(err, want) {
+		t.Errorf("%s: error %v, want %v", what, err, want)
+	}
 	p := sbi.ProblemOf(err)
 	if p == nil {
 		t.Errorf("%s: error %v, want status %d cause %s", what, err, status, cause)
