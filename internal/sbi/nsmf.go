@@ -129,6 +129,16 @@ type SmContextUpdateData struct {
 	Cause Cause `json:"cause,omitempty"`
 }
 
+// SmContextReleaseData is the AMF's release of an SM context (TS 29.502
+// §6.1.6.2.8), which Keel sends without content: the SMF releases the
+// context whatever it says.
+type SmContextReleaseData struct {
+	Cause        Cause            `json:"cause,omitempty"`
+	UeLocation   *UserLocation    `json:"ueLocation,omitempty"`
+	N2SmInfo     *RefToBinaryData `json:"n2SmInfo,omitempty"`
+	N2SmInfoType N2SmInfoType     `json:"n2SmInfoType,omitempty"`
+}
+
 // SmContextUpdatedData is the SMF's answer (TS 29.502 §6.1.6.2.5
 // SmContextUpdatedData): messages for the UE and the gNB.
 type SmContextUpdatedData struct {

@@ -130,7 +130,10 @@ type Request struct {
 	Query url.Values
 	// Body is marshalled to JSON unless nil.
 	Body any
-	// ContentType of Body; "" means application/json.
+	// Raw, when set, is the body as it goes (a multipart/related body of
+	// EncodeParts), in place of Body.
+	Raw []byte
+	// ContentType of Body or Raw; "" means application/json.
 	ContentType string
 	// Header holds extra headers (3gpp-Sbi-Callback).
 	Header http.Header
@@ -142,7 +145,24 @@ type Response struct {
 	Header http.Header
 	// Location is the created resource's URI of a 201.
 	Location string
+	// Body is the answer's body as it came, for an answer out cannot
+	// hold (multipart/related, DecodeParts).
+	Body []byte
 }
+
+// AnswerError is an error answer (3xx to 5xx): the sbi error it stands
+// for, which it wraps, and the answer itself, for an operation whose
+// error answers carry more than a ProblemDetails (TS 29.502
+// SmContextCreateError with the N1 SM message).
+type AnswerError struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	err    error
+}
+
+func (e *AnswerError) Error() string { return e.err.Error() }
+func (e *AnswerError) Unwrap() error { return e.err }
 
 // Path joins escaped segments into a path: Path("ue-authentications",
 // id, "5g-aka-confirmation").
@@ -165,8 +185,8 @@ func Path(segments ...string) string {
 // TS 29.500 §6.10.3 re-selection): the last failure is returned, a
 // connection failure wrapping sbi.ErrNoInstance.
 func (c *Client) Do(ctx context.Context, req Request, out any) (Response, error) {
-	var body []byte
-	if req.Body != nil {
+	body := req.Raw
+	if body == nil && req.Body != nil {
 		var err error
 		if body, err = json.Marshal(req.Body); err != nil {
 			return Response{}, fmt.Errorf("sbihttp: %s %s: marshal: %w", req.Method, req.Path, err)
@@ -248,7 +268,9 @@ func (c *Client) attempt(ctx context.Context, req Request, uri string, body []by
 		}
 		hr.Header.Set("Content-Type", ct)
 	}
-	hr.Header.Set("Accept", ContentJSON+", "+ContentHAL+", "+ContentProblem)
+	if hr.Header.Get("Accept") == "" {
+		hr.Header.Set("Accept", ContentJSON+", "+ContentHAL+", "+ContentProblem)
+	}
 	if c.cfg.Token != nil {
 		tok, err := c.cfg.Token(ctx, req.Service)
 		if err != nil {
@@ -272,9 +294,9 @@ func (c *Client) attempt(ctx context.Context, req Request, uri string, body []by
 		}
 		return Response{}, fmt.Errorf("sbihttp: %s %s: reading answer: %w: %w", req.Method, uri, sbi.ErrNoInstance, err), true
 	}
-	resp := Response{Status: hresp.StatusCode, Header: hresp.Header, Location: hresp.Header.Get("Location")}
+	resp := Response{Status: hresp.StatusCode, Header: hresp.Header, Location: hresp.Header.Get("Location"), Body: data}
 	if hresp.StatusCode >= 300 {
-		err := answerError(hresp, data)
+		err := &AnswerError{Status: hresp.StatusCode, Header: hresp.Header, Body: data, err: answerError(hresp, data)}
 		return Response{}, fmt.Errorf("sbihttp: %s %s: %w", req.Method, uri, err), hresp.StatusCode >= 500
 	}
 	if out != nil && len(data) > 0 && hresp.StatusCode != http.StatusNoContent {

@@ -39,15 +39,25 @@ func Decode(r *http.Request, v any, want ...string) error {
 	if err != nil || !contains(want, mt) {
 		return InvalidParamError(sbi.ErrUnsupportedMediaType, "Content-Type", fmt.Sprintf("%q, want %s", ct, strings.Join(want, " or ")))
 	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	return DecodeBytes(body, v)
+}
+
+// readBody reads a request's body, answering one over the server's limit
+// 413.
+func readBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return fmt.Errorf("%w: body over %d bytes", sbi.ErrPayloadTooLarge, tooLarge.Limit)
+			return nil, fmt.Errorf("%w: body over %d bytes", sbi.ErrPayloadTooLarge, tooLarge.Limit)
 		}
-		return fmt.Errorf("%w: reading body: %v", sbi.ErrInvalidMsgFormat, err)
+		return nil, fmt.Errorf("%w: reading body: %v", sbi.ErrInvalidMsgFormat, err)
 	}
-	return DecodeBytes(body, v)
+	return body, nil
 }
 
 // DecodeBytes is Decode's JSON part, for a body already read: strict,

@@ -47,6 +47,39 @@
 // with the token for the service (TS 33.501 §13.4.1). The transport is
 // HTTP/2 only: h2c for http apiRoots, TLS for https ones.
 //
+// # Session management bindings
+//
+// Nsmf_PDUSession (nsmf.go, nsmf_client.go), Namf_Communication's
+// N1N2MessageTransfer (namf.go) and Npcf_SMPolicyControl (npcf.go) have
+// a server (ServeNsmf, ServeNamf, NpcfServer.Serve) and a client
+// (NsmfClient, NamfClient, NpcfClient) implementing the interface of
+// internal/sbi, with the URIs and methods of TS 29.502 §6.1.3, TS 29.518
+// §6.1.3.5 and TS 29.512 §5.3. Binary N1 and N2 content travels as
+// multipart/related (multipart.go: EncodeParts, DecodeParts; RFC 2387,
+// TS 29.500 §6.1.2.4): a JSON root part and one part per RefToBinaryData,
+// named by its Content-ID; a body without binaries is plain JSON.
+// Resources are named by URI: an SM context's reference and an SM policy
+// association's ID are, at the client, the Location of their creation.
+//
+// The notifications are posted to the consumer's callback URIs, which a
+// process's Callbacks serves under {apiRoot}/callbacks/v1 and names in
+// its requests: smContextStatusUri (an SMF tells the AMF, before its
+// answer to the update that released a context, that the context is
+// RELEASED; the AMF's client then sets SmContextUpdatedData.Released),
+// n1n2FailureTxfNotifURI (naming the UE and PDU session; the Callbacks'
+// N1N2 notifier receives it) and notificationUri (the PCF's UpdateNotify,
+// to the Callbacks' policy notifier, the decision named by resourceUri).
+// Each is marked with 3gpp-Sbi-Callback. The PCF's side of UpdateNotify
+// is NpcfServer, the PCF's sbi.NpcfSMPolicyNotifier; the AMF's side of
+// the failure notification is the FailureNotify ServeNamf gives a
+// transfer with an n1n2FailureTxfNotifURI.
+//
+// An SM context operation's own errors are answered as
+// SmContextCreateError or SmContextUpdateError (ProblemDetails in
+// "error"; the 404 of these operations has no problem+json); a refused
+// establishment carries the PDU SESSION ESTABLISHMENT REJECT as a part
+// and reaches the caller as *sbi.SmContextCreateError.
+//
 // # Errors
 //
 // The errors of internal/sbi travel as ProblemDetails

@@ -50,6 +50,7 @@ type Spec struct {
 // route is one operation: its document's server path prefix
 // ("/nausf-auth/v1") and path template, as a regular expression.
 type route struct {
+	name     string // the document's file
 	doc      *openapi3.T
 	server   *openapi3.Server
 	template string
@@ -72,6 +73,9 @@ var load = sync.OnceValues(func() (*Spec, error) {
 	// The NRF's token request is a form with JSON-encoded fields
 	// (TS 29.510 §6.3.3.2.2): see formBodyDecoder.
 	openapi3filter.RegisterBodyDecoder("application/x-www-form-urlencoded", formBodyDecoder)
+	// Binary N1 and N2 content travels in multipart/related bodies
+	// (TS 29.500 §6.1.2.4): see relatedBodyDecoder.
+	openapi3filter.RegisterBodyDecoder("multipart/related", relatedBodyDecoder)
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = true
 	// The loader reads a file again for each reference into it: keep
@@ -126,7 +130,7 @@ func (s *Spec) add(name string, doc *openapi3.T) error {
 	}
 	for template, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			r := route{doc: doc, server: server, template: template, method: method, item: item, op: op}
+			r := route{name: name, doc: doc, server: server, template: template, method: method, item: item, op: op}
 			var re strings.Builder
 			re.WriteString("^" + regexp.QuoteMeta(prefix))
 			for _, seg := range strings.Split(strings.TrimPrefix(template, "/"), "/") {

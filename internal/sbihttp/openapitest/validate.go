@@ -79,7 +79,16 @@ var validation = &openapi3filter.Options{
 // Check validates one exchange: the request (its body given apart) and
 // the answer. It returns the request's violation and the answer's.
 func (v *Validator) Check(req *http.Request, reqBody []byte, status int, header http.Header, body []byte) (reqErr, respErr error) {
-	route, params, err := v.spec.find(req.Method, req.URL.EscapedPath())
+	var route *routers.Route
+	var params map[string]string
+	var err error
+	if cb := req.Header.Get("3gpp-Sbi-Callback"); cb != "" {
+		// A notification to a consumer's callback URI (TS 29.500
+		// §5.2.3.2.4): the operation is the callback its value names.
+		route, err = v.spec.findCallback(cb, req.Method)
+	} else {
+		route, params, err = v.spec.find(req.Method, req.URL.EscapedPath())
+	}
 	if err != nil {
 		return err, nil
 	}

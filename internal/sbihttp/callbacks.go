@@ -1,0 +1,208 @@
+package sbihttp
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// CallbackService is the path under which a consumer process receives the
+// notifications it asks its producers for: {apiRoot}/callbacks/v1/...
+// The URIs are the consumer's to choose (TS 29.501 §4.4.3); the producer
+// learns them from the request that asks for the notifications.
+const CallbackService = "callbacks"
+
+// Values of 3gpp-Sbi-Callback for the notifications of the session
+// management services (TS 29.500 §5.2.3.2.4: the notification's service
+// operation).
+const (
+	CallbackSMContextStatus = "Nsmf_PDUSession_SMContextStatusNotify"
+	CallbackN1N2Failure     = "Namf_Communication_N1N2MessageTransferFailureNotify"
+	CallbackSMPolicyUpdate  = "Npcf_SMPolicyControl_UpdateNotify"
+)
+
+// Callbacks is a consumer process's end of the notifications of the
+// session management services: the SM context status notifications an
+// AMF's Nsmf clients ask for (smContextStatusUri), the N1N2 transfer
+// failure notifications (n1n2FailureTxfNotifURI) and the SM policy
+// update notifications (notificationUri) an SMF's Namf and Npcf clients
+// ask for. One per process, shared by every client of it; it serves the
+// callbacks on the process's Server.
+//
+// Concurrency: safe for concurrent use. The notifiers are set once,
+// before the first request that names their URI; the SM context table is
+// guarded by mu.
+type Callbacks struct {
+	root string
+
+	notify struct {
+		sync.Mutex
+		n1n2   sbi.N1N2FailureNotifier
+		policy sbi.NpcfSMPolicyNotifier
+	}
+
+	// contexts are the SM contexts an Nsmf client created, by the token
+	// of their smContextStatusUri, and the ones the SMF said it released
+	// since the client last looked.
+	contexts struct {
+		sync.Mutex
+		next     uint64
+		ref      map[string]string // token → smContextRef
+		token    map[string]string // smContextRef → token
+		released map[string]bool   // smContextRef
+	}
+}
+
+// NewCallbacks serves the callbacks on srv, whose apiRoot (as the
+// producers reach it) is apiRoot.
+func NewCallbacks(srv *Server, apiRoot string) *Callbacks {
+	cb := &Callbacks{}
+	svc := srv.Service(CallbackService, "v1")
+	cb.root = ResourceURI(apiRoot, svc.Prefix())
+	cb.contexts.ref, cb.contexts.token, cb.contexts.released = map[string]string{}, map[string]string{}, map[string]bool{}
+	svc.Handle("POST /sm-context-status/{token}", cb.handleSMContextStatus)
+	svc.Handle("POST /n1n2-failure/{ueContextId}/{pduSessionId}", cb.handleN1N2Failure)
+	svc.Handle("POST /sm-policy/update", cb.handlePolicyUpdate)
+	return cb
+}
+
+// SetN1N2Notifier sets the receiver of N1N2 transfer failure
+// notifications: the SMF of the process.
+func (cb *Callbacks) SetN1N2Notifier(n sbi.N1N2FailureNotifier) {
+	cb.notify.Lock()
+	cb.notify.n1n2 = n
+	cb.notify.Unlock()
+}
+
+// SetPolicyNotifier sets the receiver of SM policy update notifications:
+// the SMF of the process.
+func (cb *Callbacks) SetPolicyNotifier(n sbi.NpcfSMPolicyNotifier) {
+	cb.notify.Lock()
+	cb.notify.policy = n
+	cb.notify.Unlock()
+}
+
+// statusURI returns a new smContextStatusUri and its token.
+func (cb *Callbacks) statusURI() (uri, token string) {
+	cb.contexts.Lock()
+	cb.contexts.next++
+	token = strconv.FormatUint(cb.contexts.next, 10)
+	cb.contexts.Unlock()
+	return cb.root + "/sm-context-status/" + token, token
+}
+
+// created records the SM context a token's status URI is for.
+func (cb *Callbacks) created(token, ref string) {
+	cb.contexts.Lock()
+	cb.contexts.ref[token], cb.contexts.token[ref] = ref, token
+	cb.contexts.Unlock()
+}
+
+// takeReleased reports whether the SMF notified the release of ref, and
+// forgets the context if so.
+func (cb *Callbacks) takeReleased(ref string) bool {
+	cb.contexts.Lock()
+	defer cb.contexts.Unlock()
+	if !cb.contexts.released[ref] {
+		return false
+	}
+	cb.forgetLocked(ref)
+	return true
+}
+
+// forget drops an SM context the AMF released.
+func (cb *Callbacks) forget(ref string) {
+	cb.contexts.Lock()
+	cb.forgetLocked(ref)
+	cb.contexts.Unlock()
+}
+
+func (cb *Callbacks) forgetLocked(ref string) {
+	delete(cb.contexts.ref, cb.contexts.token[ref])
+	delete(cb.contexts.token, ref)
+	delete(cb.contexts.released, ref)
+}
+
+// handleSMContextStatus is Nsmf_PDUSession_SMContextStatusNotify (TS
+// 29.502 §5.2.2.5) at the AMF: a context RELEASED is remembered until
+// the Nsmf client hands the answer of the update that released it to
+// the AMF (SmContextUpdatedData.Released).
+func (cb *Callbacks) handleSMContextStatus(w http.ResponseWriter, r *http.Request) error {
+	var n sbi.SmContextStatusNotification
+	if err := Decode(r, &n); err != nil {
+		return err
+	}
+	if n.StatusInfo.ResourceStatus == "" {
+		return InvalidParamError(sbi.ErrMandatoryIEMissing, "/statusInfo/resourceStatus", "mandatory")
+	}
+	cb.contexts.Lock()
+	defer cb.contexts.Unlock()
+	ref, ok := cb.contexts.ref[r.PathValue("token")]
+	if !ok {
+		return sbi.ErrSMContextNotFound
+	}
+	if n.StatusInfo.ResourceStatus == sbi.ResourceStatusReleased {
+		cb.contexts.released[ref] = true
+	}
+	return NoContent(w)
+}
+
+// handleN1N2Failure is N1N2MessageTransferFailureNotification (TS 29.518
+// §5.2.2.3.1) at the SMF: the UE context ID and the PDU session are in
+// the URI the SMF's Namf client gave.
+func (cb *Callbacks) handleN1N2Failure(w http.ResponseWriter, r *http.Request) error {
+	var n sbi.N1N2MsgTxfrFailureNotification
+	if err := Decode(r, &n); err != nil {
+		return err
+	}
+	if n.Cause == 0 {
+		return InvalidParamError(sbi.ErrMandatoryIEMissing, "/cause", "mandatory")
+	}
+	psi, err := strconv.ParseUint(r.PathValue("pduSessionId"), 10, 8)
+	if err != nil {
+		return InvalidParamError(sbi.ErrInvalidRequest, "{pduSessionId}", "not a PDU session ID")
+	}
+	cb.notify.Lock()
+	n1n2 := cb.notify.n1n2
+	cb.notify.Unlock()
+	if n1n2 == nil {
+		return sbi.ErrResourceNotFound
+	}
+	n1n2.N1N2TransferFailed(r.Context(), r.PathValue("ueContextId"), uint8(psi), n.Cause)
+	return NoContent(w)
+}
+
+// handlePolicyUpdate is Npcf_SMPolicyControl_UpdateNotify (TS 29.512
+// §4.2.3.2) at the SMF: the decision's ID is the association's URI,
+// resourceUri, as the SMF's Npcf client named it.
+func (cb *Callbacks) handlePolicyUpdate(w http.ResponseWriter, r *http.Request) error {
+	var n sbi.SmPolicyNotification
+	if err := Decode(r, &n); err != nil {
+		return err
+	}
+	if n.ResourceURI == "" || n.SmPolicyDecision == nil {
+		return InvalidParamError(sbi.ErrMandatoryIEMissing, "/resourceUri", "resourceUri and smPolicyDecision are mandatory")
+	}
+	cb.notify.Lock()
+	policy := cb.notify.policy
+	cb.notify.Unlock()
+	if policy == nil {
+		return sbi.ErrResourceNotFound
+	}
+	pol := *n.SmPolicyDecision
+	pol.ID = n.ResourceURI
+	if err := policy.SMPolicyUpdated(r.Context(), pol); err != nil {
+		return err
+	}
+	return NoContent(w)
+}
+
+// notify posts a notification to a consumer's callback URI.
+func notify(ctx context.Context, c *Client, uri, path, callback string, body any) error {
+	_, err := c.Do(ctx, Request{Method: http.MethodPost, URI: uri, Path: path, Body: body,
+		Header: http.Header{HeaderCallback: {callback}}}, nil)
+	return err
+}

@@ -1,0 +1,201 @@
+package sbihttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"strings"
+
+	"github.com/keelcore/keel/internal/sbi"
+)
+
+// Binary content of the SBI travels in multipart/related bodies (RFC
+// 2387; TS 29.500 §6.1.2.4): the root part is the JSON of the operation's
+// data type, each other part a binary of its own media type named by a
+// Content-ID, which the JSON refers to with a RefToBinaryData (TS 29.571
+// §5.4.4.3).
+
+// Media types of the multipart bodies and of their binary parts
+// (TS 29.502 §6.1.6.4, TS 29.518 §6.1.6.4).
+const (
+	ContentMultipartRelated = "multipart/related"
+	ContentNAS              = "application/vnd.3gpp.5gnas"
+	ContentNGAP             = "application/vnd.3gpp.ngap"
+)
+
+// MaxParts bounds the parts of a multipart body a server reads: the
+// operations Keel serves carry at most three binaries.
+const MaxParts = 8
+
+// Ref is a binary reference of a data type with the media type of the
+// part it names.
+type Ref struct {
+	Ref         *sbi.RefToBinaryData
+	ContentType string
+}
+
+// EncodeParts gives the body of v with the binaries refs hold: JSON
+// alone (application/json) when none holds content, else a
+// multipart/related body whose root part is v's JSON and each reference
+// with content one more part. Two references may not share a Content-ID.
+func EncodeParts(v any, refs []Ref) (body []byte, contentType string, err error) {
+	js, err := json.Marshal(v)
+	if err != nil {
+		return nil, "", fmt.Errorf("sbihttp: marshal: %w", err)
+	}
+	var bins []Ref
+	for _, r := range refs {
+		if r.Ref != nil {
+			bins = append(bins, r)
+		}
+	}
+	if len(bins) == 0 {
+		return js, ContentJSON, nil
+	}
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	root, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {ContentJSON}})
+	if err != nil {
+		return nil, "", fmt.Errorf("sbihttp: multipart: %w", err)
+	}
+	root.Write(js)
+	seen := map[string]bool{}
+	for _, r := range bins {
+		id := r.Ref.ContentID
+		if id == "" || seen[id] {
+			return nil, "", fmt.Errorf("sbihttp: multipart: Content-ID %q empty or given twice", id)
+		}
+		seen[id] = true
+		p, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {r.ContentType}, "Content-Id": {id}})
+		if err != nil {
+			return nil, "", fmt.Errorf("sbihttp: multipart: %w", err)
+		}
+		p.Write(r.Ref.Content)
+	}
+	if err := mw.Close(); err != nil {
+		return nil, "", fmt.Errorf("sbihttp: multipart: %w", err)
+	}
+	ct := mime.FormatMediaType(ContentMultipartRelated, map[string]string{"boundary": mw.Boundary(), "type": ContentJSON})
+	return b.Bytes(), ct, nil
+}
+
+// DecodeParts reads a body of media type contentType, application/json
+// or multipart/related, into v strictly (DecodeBytes), then gives each
+// reference refs(v) lists the content of the part it names. Its errors
+// are those of TS 29.500 §5.2.7.2: another media type 415; a malformed
+// multipart body, one without a JSON root part or with more than
+// MaxParts parts 400 INVALID_MSG_FORMAT; a reference to no part, or a
+// part of the wrong media type, 400 MANDATORY_IE_INCORRECT naming it.
+func DecodeParts(contentType string, body []byte, v any, refs func() []Ref) error {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil || (mt != ContentJSON && mt != ContentMultipartRelated) {
+		return InvalidParamError(sbi.ErrUnsupportedMediaType, "Content-Type",
+			fmt.Sprintf("%q, want %s or %s", contentType, ContentJSON, ContentMultipartRelated))
+	}
+	parts := map[string]part{}
+	if mt == ContentMultipartRelated {
+		var root []byte
+		if root, parts, err = splitParts(body, params["boundary"]); err != nil {
+			return err
+		}
+		body = root
+	}
+	if err := DecodeBytes(body, v); err != nil {
+		return err
+	}
+	for _, r := range refs() {
+		if r.Ref == nil {
+			continue
+		}
+		p, ok := parts[r.Ref.ContentID]
+		if !ok {
+			return InvalidParamError(sbi.ErrInvalidRequest, fmt.Sprintf("contentId %q", r.Ref.ContentID), "no body part with this Content-ID")
+		}
+		if p.contentType != r.ContentType {
+			return InvalidParamError(sbi.ErrInvalidRequest, fmt.Sprintf("contentId %q", r.Ref.ContentID),
+				fmt.Sprintf("part of type %q, want %s", p.contentType, r.ContentType))
+		}
+		r.Ref.Content = p.data
+	}
+	return nil
+}
+
+type part struct {
+	contentType string
+	data        []byte
+}
+
+// splitParts reads a multipart/related body: its JSON root part (the
+// first, RFC 2387 §3.2 without a start parameter) and the others by
+// Content-ID.
+func splitParts(body []byte, boundary string) ([]byte, map[string]part, error) {
+	if boundary == "" {
+		return nil, nil, fmt.Errorf("%w: multipart/related without a boundary", sbi.ErrInvalidMsgFormat)
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), boundary)
+	var root []byte
+	parts := map[string]part{}
+	for n := 0; ; n++ {
+		p, err := mr.NextRawPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: multipart: %v", sbi.ErrInvalidMsgFormat, err)
+		}
+		if n == MaxParts {
+			return nil, nil, fmt.Errorf("%w: multipart: more than %d parts", sbi.ErrInvalidMsgFormat, MaxParts)
+		}
+		data, err := io.ReadAll(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: multipart: %v", sbi.ErrInvalidMsgFormat, err)
+		}
+		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		if n == 0 {
+			if ct != ContentJSON {
+				return nil, nil, fmt.Errorf("%w: multipart: root part of type %q, want %s", sbi.ErrInvalidMsgFormat, ct, ContentJSON)
+			}
+			root = data
+			continue
+		}
+		id := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(p.Header.Get("Content-Id")), "<"), ">")
+		if id == "" {
+			return nil, nil, fmt.Errorf("%w: multipart: part %d without Content-ID", sbi.ErrInvalidMsgFormat, n)
+		}
+		if _, dup := parts[id]; dup {
+			return nil, nil, fmt.Errorf("%w: multipart: Content-ID %q given twice", sbi.ErrInvalidMsgFormat, id)
+		}
+		parts[id] = part{contentType: ct, data: data}
+	}
+	if root == nil {
+		return nil, nil, fmt.Errorf("%w: multipart: no part", sbi.ErrInvalidMsgFormat)
+	}
+	return root, parts, nil
+}
+
+// DecodeRequestParts is DecodeParts for a server's request.
+func DecodeRequestParts(r *http.Request, v any, refs func() []Ref) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	return DecodeParts(r.Header.Get("Content-Type"), body, v, refs)
+}
+
+// RespondParts answers with status and v with its binaries (EncodeParts).
+func RespondParts(w http.ResponseWriter, status int, v any, refs []Ref) error {
+	body, ct, err := EncodeParts(v, refs)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(status)
+	w.Write(body)
+	return nil
+}
