@@ -61,6 +61,11 @@ type Config struct {
 	// SBITimeout bounds each call to the AUSF and the UDM (the SMF's get
 	// three times as long); 0 means gmm.DefaultSBITimeout.
 	SBITimeout time.Duration
+	// Deadlines bound the calls of each 5GMM procedure from when the
+	// machine issues them (gmm/calls.go); a zero field takes SBITimeout
+	// (the SMF's three times that). Past its deadline a call has failed
+	// as a temporary failure of the peer: #22 with T3346.
+	Deadlines gmm.Deadlines
 	// MaxRegistering bounds the UEs registering at once; beyond it new
 	// registrations are refused with 5GMM cause #22 and the gNBs get an
 	// NGAP Overload Start until the number falls to half. 0 means
@@ -186,9 +191,12 @@ type AMF struct {
 		retired map[int64]*ueConn
 	}
 	// wg joins association readers and the AMF's own goroutines; runs
-	// joins UE executors.
-	wg   sync.WaitGroup
-	runs runs
+	// joins UE executors and the goroutines performing their SBI calls
+	// (calls.go), whose context is calls, cancelled by Stop.
+	wg          sync.WaitGroup
+	runs        runs
+	calls       context.Context
+	cancelCalls context.CancelFunc
 }
 
 // New builds an AMF. It registers its metrics on opts.Registry.
@@ -229,6 +237,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	limiter := lograte.New(opts.Logger.Handler(), rate)
 	a := &AMF{cfg: cfg, log: slog.New(limiter), logRate: limiter, now: opts.Now, metrics: m, panics: opts.Panics, resetTO: opts.ResetTimeout, probeTO: opts.ProbeTimeout,
 		afterFunc: opts.AfterFunc, maxUEs: cfg.MaxUEs}
+	a.calls, a.cancelCalls = context.WithCancel(context.Background())
 	svc := opts.Services
 	if svc.UECM != nil {
 		svc.UECM = orderedUECM{NudmUECM: svc.UECM, a: a}
@@ -270,6 +279,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 		Ciphering:          cfg.Ciphering,
 		T3512:              cfg.T3512,
 		Timers:             timers,
+		Deadlines:          deadlines(cfg),
 		PagingAttempts:     cfg.PagingAttempts,
 		Accept:             cfg.Accept,
 		AfterRegistration:  cfg.AfterRegistration,
@@ -290,6 +300,25 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	a.ues.releasing = map[string]chan struct{}{}
 	a.ues.retired = map[int64]*ueConn{}
 	return a, nil
+}
+
+// deadlines fills the zero deadlines of cfg.Deadlines from
+// cfg.SBITimeout.
+func deadlines(cfg Config) gmm.Deadlines {
+	d, base := cfg.Deadlines, cfg.SBITimeout
+	if base <= 0 {
+		base = gmm.DefaultSBITimeout
+	}
+	if d.Authentication <= 0 {
+		d.Authentication = base
+	}
+	if d.Subscription <= 0 {
+		d.Subscription = base
+	}
+	if d.Session <= 0 {
+		d.Session = 3 * base
+	}
+	return d
 }
 
 // Serve accepts gNB associations on ln until ctx is done or ln fails. Each
@@ -354,6 +383,7 @@ func (a *AMF) Stop(ctx context.Context) error {
 		// Readers first: their last act hands the UEs of their
 		// association to the executors.
 		a.wg.Wait()
+		a.cancelCalls()
 		a.runs.close()
 		close(done)
 	}()

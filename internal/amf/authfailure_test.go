@@ -79,6 +79,17 @@ func TestAuthenticationFailureSUCINamesSUPIAtAUSF(t *testing.T) {
 		t.Fatal(err)
 	}
 	answerChallenge(ctx, t, g, u)
+	// The AMF ends the AUSF's context off the UE's executor
+	// (Nausf_UEAuthentication_Delete, a notification): wait for it.
+	for {
+		rec.mu.Lock()
+		n := len(rec.deleted)
+		rec.mu.Unlock()
+		if n > 0 || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
 
 	var found bool
 	for _, rec := range ausfBuf.Records(t) {

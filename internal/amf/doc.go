@@ -50,11 +50,15 @@
 // may be waiting for that executor itself. Calls from other NFs for a
 // UE (N1N2MessageTransfer, UpdateConfiguration) queue their work on the
 // UE's executor and wait for its answer, or for their context to end.
+// The 5GMM machine's calls to the AUSF and the UDM (calls.go) run on
+// goroutines of the executor gate, each under its procedure's deadline,
+// and their answers come back to the UE's executor as events: a slow
+// peer holds no event of the UE, a UE Context Release least of all.
 // Serve also starts one goroutine that reports the AMF's slices to the
 // NSSF (nssai_availability.go), retrying while the NSSF refuses; Stop
-// cancels it. Stop joins the readers and it
-// (AMF.wg), then closes the executor gate (AMF.runs) and joins the
-// executors, and has the NSSF delete the report.
+// cancels it. Stop joins the readers and it (AMF.wg), cancels the calls'
+// context, then closes the executor gate (AMF.runs) and joins the
+// executors and the calls, and has the NSSF delete the report.
 //
 // # Errors
 //

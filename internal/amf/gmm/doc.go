@@ -15,17 +15,27 @@
 // # Concurrency
 //
 // A Machine is not safe for concurrent use: the AMF runs each UE's events
-// one at a time on that UE's serial executor. Calls to the services
-// (Nausf_UEAuthentication, Nudm_SDM, Nudm_UECM) block the UE's executor,
-// never another UE's; Bounded gives each call a deadline, so a silent
-// peer holds a UE for that long at most.
+// one at a time on that UE's serial executor. The machine never calls the
+// AUSF or the UDM (Nausf_UEAuthentication, Nudm_UECM, Nudm_SDM) itself:
+// it issues each call as a typed Request through Shell.Call, tagged with
+// a CallID, and the AMF performs it on a goroutine of its own (Perform)
+// and delivers the typed Answer back to the UE's mailbox (Answered), in
+// the style of etcd-raft's Step/Ready (calls.go). While a call is out
+// the procedure waits in procCall under the SBIDeadline timer
+// (Config.Deadlines: per procedure, DefaultSBITimeout by default) and the
+// UE's other events run: a UE Context Release, a NAS Non Delivery, a
+// DEREGISTRATION REQUEST, a second REGISTRATION REQUEST, a timer. Any of
+// them may end the waiting procedure; the answer of a call whose
+// procedure is gone is then discarded (Answered reports false). Calls to
+// the SMF (Nsmf_PDUSession) still run on the executor, bounded by
+// Bounded.
 //
 // # Errors
 //
 // A service's answer picks the 5GMM cause: a subscriber the home network
 // does not know is #7; a temporary failure of the network (sbi.Temporary:
-// a peer unavailable — its store's disk full — or silent past the bound)
-// is #22 with T3346, so the UE retries after the back-off; other failures
+// a peer unavailable — its store's disk full — or silent past the call's
+// deadline, ErrNoAnswer) is #22 with T3346, so the UE retries after the back-off; other failures
 // are #111. Every REJECT, 5GMM STATUS and returned 5GSM message the
 // machine sends is logged once, at info level, with the UE's SUPI (or
 // SUCI), the cause's number and name and the reason (reject_log.go); the

@@ -123,8 +123,37 @@ func (fuzzSMF) ReleaseSMContext(context.Context, string) error { return nil }
 // fuzzShell keeps the downlink NAS PDUs for the simulated UE and checks
 // that each is at least a NAS PDU.
 type fuzzShell struct {
-	tb testing.TB
-	dl [][]byte
+	tb    testing.TB
+	dl    [][]byte
+	svc   Services
+	calls []fuzzCall
+}
+
+// fuzzCall is an SBI call the machine issued, answered by settle.
+type fuzzCall struct {
+	id  CallID
+	req Request
+}
+
+func (s *fuzzShell) Call(id CallID, req Request, _ time.Duration) {
+	s.calls = append(s.calls, fuzzCall{id, req})
+}
+
+// settle answers m's calls, and those it issues on their answers.
+func (s *fuzzShell) settle(m *Machine) {
+	for len(s.calls) > 0 {
+		c := s.calls[0]
+		s.calls = s.calls[1:]
+		m.Answered(context.Background(), c.id, Perform(context.Background(), s.svc, c.req))
+	}
+}
+
+// handleNAS gives m an uplink NAS PDU and answers the calls it makes.
+func handleNAS(ctx context.Context, m *Machine, pdu []byte) {
+	m.HandleNAS(ctx, pdu)
+	if s, ok := m.sh.(*fuzzShell); ok {
+		s.settle(m)
+	}
 }
 
 func (s *fuzzShell) nas(pdu []byte) {
@@ -200,8 +229,9 @@ func (h *fuzzHome) machine(tb testing.TB) (*Machine, *fuzzShell) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	sh := &fuzzShell{tb: tb}
-	return New(h.cfg, Services{AUSF: a, SDM: h.udm, UECM: h.udm, SMF: fuzzSMF{}, NSSF: h.nssf}, sh, slog.New(slog.DiscardHandler)), sh
+	svc := Services{AUSF: a, SDM: h.udm, UECM: h.udm, SMF: fuzzSMF{}, NSSF: h.nssf}
+	sh := &fuzzShell{tb: tb, svc: svc}
+	return New(h.cfg, svc, sh, slog.New(slog.DiscardHandler)), sh
 }
 
 func fuzzUE(tb testing.TB, k secret.Key128, sqn uint64) *ue.UE {
@@ -255,7 +285,7 @@ func (h *fuzzHome) register(tb testing.TB) (*Machine, *ue.UE, [fuzzSteps][]byte)
 			pdu = answer(tb, u, sh)
 		}
 		steps[i] = pdu
-		m.HandleNAS(context.Background(), pdu)
+		handleNAS(context.Background(), m, pdu)
 	}
 	if m.State() != Registered || !m.secured || u.State() != ue.Registered {
 		tb.Fatalf("after the registration the machine is %s (secured %v), the UE %s", m.State(), m.secured, u.State())
@@ -267,7 +297,7 @@ func (h *fuzzHome) register(tb testing.TB) (*Machine, *ue.UE, [fuzzSteps][]byte)
 func (h *fuzzHome) replay(tb testing.TB, conv *[fuzzSteps][]byte, n int) (*Machine, *fuzzShell) {
 	m, sh := h.machine(tb)
 	for _, pdu := range conv[:n] {
-		m.HandleNAS(context.Background(), pdu)
+		handleNAS(context.Background(), m, pdu)
 	}
 	sh.dl = nil
 	want := []struct {
@@ -290,7 +320,7 @@ func FuzzHandleNAS(f *testing.F) {
 	h := newFuzzHome(f)
 	f.Fuzz(func(t *testing.T, pdu []byte) {
 		m, _ := h.machine(t)
-		m.HandleNAS(context.Background(), bytes.Clone(pdu))
+		handleNAS(context.Background(), m, bytes.Clone(pdu))
 	})
 }
 
@@ -304,7 +334,7 @@ func FuzzHandleNASMidRegistration(f *testing.F) {
 	_, _, conv := h.register(f)
 	f.Fuzz(func(t *testing.T, step uint8, pdu []byte) {
 		m, _ := h.replay(t, &conv, int(step)%(fuzzSteps+1))
-		m.HandleNAS(context.Background(), bytes.Clone(pdu))
+		handleNAS(context.Background(), m, bytes.Clone(pdu))
 	})
 }
 
@@ -327,7 +357,7 @@ func FuzzHandleNASSecured(f *testing.F) {
 			if typ := sht % 3; typ != nas.Plain && m.sec != nil {
 				pdu = protectUplink(t, m.sec, typ, pdu)
 			}
-			m.HandleNAS(context.Background(), pdu)
+			handleNAS(context.Background(), m, pdu)
 		}
 	})
 }
@@ -346,7 +376,7 @@ func FuzzHandleNASServiceAuthentication(f *testing.F) {
 		m, _ := h.serviceAuthentication(t, &conv)
 		for _, pdu := range [][]byte{first, second} {
 			if len(pdu) > 0 {
-				m.HandleNAS(context.Background(), bytes.Clone(pdu))
+				handleNAS(context.Background(), m, bytes.Clone(pdu))
 			}
 		}
 	})
@@ -363,7 +393,7 @@ func (h *fuzzHome) serviceAuthentication(tb testing.TB, conv *[fuzzSteps][]byte)
 	m.Connect()
 	sh.dl = nil
 	g := m.GUTI()
-	m.HandleNAS(ctx, nas.AppendServiceRequest(nil, nas.ServiceRequest{NgKSI: m.sec.NgKSI, Type: nas.ServiceData,
+	handleNAS(ctx, m, nas.AppendServiceRequest(nil, nas.ServiceRequest{NgKSI: m.sec.NgKSI, Type: nas.ServiceData,
 		STMSI: nas.STMSI{SetID: g.SetID, Pointer: g.Pointer, TMSI: g.TMSI}}))
 	if m.service == nil || m.proc != procAuthentication || m.sec == nil {
 		tb.Fatalf("after an unprotected SERVICE REQUEST: procedure %d, service %v; want authentication with the context kept", m.proc, m.service)
@@ -446,7 +476,7 @@ func fuzzSeeds(t *testing.T) map[string][]fuzzSeed {
 		t.Helper()
 		m, sh := h.machine(t)
 		u := fuzzUE(t, k, sqn)
-		m.HandleNAS(ctx, must(u.RegistrationRequest()))
+		handleNAS(ctx, m, must(u.RegistrationRequest()))
 		return answer(t, u, sh)
 	}
 	otherK := fuzzK
@@ -472,13 +502,13 @@ func fuzzSeeds(t *testing.T) map[string][]fuzzSeed {
 	// with the whole request in its NAS message container (TS 24.501
 	// §5.4.2.3), protected with the new context.
 	ms, _ := h.serviceAuthentication(t, &conv)
-	ms.HandleNAS(ctx, conv[stepAuthenticationResponse])
+	handleNAS(ctx, ms, conv[stepAuthenticationResponse])
 	if ms.pending == nil || ms.proc != procSecurityMode {
 		t.Fatalf("no security mode control after the AUTHENTICATION RESPONSE: procedure %d", ms.proc)
 	}
 	smcServiceRequest := protectUplink(t, ms.pending, nas.IntegrityCipheredNewCtxt,
 		append([]byte{nas.EPD5GMM, 0, 0x5e, 0x71, 0, byte(len(serviceData))}, serviceData...))
-	if ms.HandleNAS(ctx, bytes.Clone(smcServiceRequest)); !ms.serving || ms.service != nil {
+	if handleNAS(ctx, ms, bytes.Clone(smcServiceRequest)); !ms.serving || ms.service != nil {
 		t.Fatalf("the SECURITY MODE COMPLETE seed did not serve the SERVICE REQUEST: procedure %d", ms.proc)
 	}
 	return map[string][]fuzzSeed{

@@ -2,6 +2,7 @@ package gmm_test
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -68,6 +69,16 @@ type world struct {
 	// tmsis are the 5G-TMSIs AllocateGUTI hands out next; when empty it
 	// hands out 0xc0ffee00.
 	tmsis []uint32
+	// calls are the SBI calls the machine issued and the world has not
+	// answered yet; hold keeps them unanswered until answer is called.
+	calls []call
+	hold  bool
+}
+
+// call is an SBI call the machine issued.
+type call struct {
+	id  gmm.CallID
+	req gmm.Request
 }
 
 // shell records every action as a transcript line.
@@ -95,10 +106,13 @@ func (s shell) Release(c gmm.ReleaseCause) {
 }
 func (s shell) StartTimer(t gmm.Timer, d time.Duration) {
 	s.w.timer[t] = true
+	if t == gmm.SBIDeadline {
+		return // the call's line shows its deadline
+	}
 	fmt.Fprintf(&s.w.log, "  timer: start %s %s\n", t, d)
 }
 func (s shell) StopTimer(t gmm.Timer) {
-	if s.w.timer[t] {
+	if s.w.timer[t] && t != gmm.SBIDeadline {
 		fmt.Fprintf(&s.w.log, "  timer: stop %s\n", t)
 	}
 	s.w.timer[t] = false
@@ -148,6 +162,44 @@ func (s shell) TransfersFailed(ts []sbi.N1N2MessageTransferReqData, cause sbi.N1
 func (s shell) Identified(id string) { fmt.Fprintf(&s.w.log, "  nw: identified %s\n", id) }
 func (s shell) Outcome(o gmm.Outcome) {
 	fmt.Fprintf(&s.w.log, "  outcome: %s %s\n", o.Procedure, o.Result)
+}
+
+func (s shell) Call(id gmm.CallID, req gmm.Request, d time.Duration) {
+	fmt.Fprintf(&s.w.log, "  sbi: -> #%d %s (deadline %s)\n", id, req.Operation(), d)
+	s.w.calls = append(s.w.calls, call{id, req})
+}
+
+// settle answers the calls the machine issued, and those it issues on
+// their answers, unless the world holds them.
+func (w *world) settle() {
+	for !w.hold && len(w.calls) > 0 {
+		w.answer()
+	}
+}
+
+// answer performs the oldest call against the home network and delivers
+// its answer.
+func (w *world) answer() {
+	c := w.calls[0]
+	w.calls = w.calls[1:]
+	a := gmm.Perform(context.Background(), w.svc, c.req)
+	fmt.Fprintf(&w.log, "sbi: <- #%d %s %s\n", c.id, c.req.Operation(), answerResult(a))
+	if !w.m.Answered(context.Background(), c.id, a) {
+		fmt.Fprintf(&w.log, "  (discarded)\n")
+	}
+}
+
+// answerResult names an answer's outcome: ok, or the cause of its
+// failure.
+func answerResult(a gmm.Answer) string {
+	err := a.Error()
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "no answer"
+	}
+	return sbi.Outcome(err)
 }
 
 // describe names a NAS PDU: security header type and, when readable,
@@ -308,6 +360,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 // forget replaces the machine with a fresh one, as another AMF that has
 // never seen the UE.
 func (w *world) forget() {
+	w.settle()
 	fmt.Fprintf(&w.log, "(a new AMF without the UE's context)\n")
 	w.m = gmm.New(w.cfg, w.svc, shell{w}, slog.New(slog.DiscardHandler))
 }
@@ -316,6 +369,7 @@ func (w *world) forget() {
 func (w *world) up(label string, pdu []byte) {
 	fmt.Fprintf(&w.log, "ue: %s %s\n", label, describe(pdu))
 	w.m.HandleNAS(context.Background(), pdu)
+	w.settle()
 }
 
 // deliver hands the UE every pending downlink message and sends its
@@ -352,11 +406,13 @@ func (w *world) drop() {
 func (w *world) expire(t gmm.Timer) {
 	fmt.Fprintf(&w.log, "clock: %s expires\n", t)
 	w.m.Expired(context.Background(), t)
+	w.settle()
 }
 
 func (w *world) notDelivered(lowerLayerFailure bool) {
 	fmt.Fprintf(&w.log, "gnb: NAS Non Delivery Indication lower_layer_failure=%v\n", lowerLayerFailure)
 	w.m.NotDelivered(context.Background(), lowerLayerFailure)
+	w.settle()
 }
 
 func (w *world) register() {
@@ -370,6 +426,7 @@ func (w *world) register() {
 // check compares the transcript with testdata/<name>.txt.
 func (w *world) check(name string) {
 	w.t.Helper()
+	w.settle()
 	fmt.Fprintf(&w.log, "state: %s\n", w.m.State())
 	path := filepath.Join("testdata", name+".txt")
 	got := w.log.String()

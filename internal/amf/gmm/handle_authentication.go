@@ -30,13 +30,21 @@ type authState struct {
 }
 
 // authenticate starts 5G-AKA: Nausf_UEAuthentication_Authenticate, then
-// AUTHENTICATION REQUEST (TS 24.501 §5.4.1.3.2).
-func (m *Machine) authenticate(ctx context.Context, req sbi.AuthRequest) {
-	ch, err := m.svc.AUSF.Authenticate(ctx, req)
-	if err != nil {
-		m.authenticationUnavailable(err)
+// AUTHENTICATION REQUEST once the AUSF answers (challenged; TS 24.501
+// §5.4.1.3.2).
+func (m *Machine) authenticate(req sbi.AuthRequest) {
+	m.call(Authenticate{Req: req})
+}
+
+// challenged sends the AUTHENTICATION REQUEST of the AUSF's challenge.
+// ksiRetry says the authentication was started again for an ngKSI
+// already in use (§5.4.1.3.7 e).
+func (m *Machine) challenged(req sbi.AuthRequest, ksiRetry bool, a AuthenticateAnswer) {
+	if a.Err != nil {
+		m.authenticationUnavailable(a.Err)
 		return
 	}
+	ch := a.Challenge
 	// A fresh ngKSI, neither the one the UE says it holds nor that of
 	// the context in use (TS 24.501 §5.4.1.3.2); 7 means "no key
 	// available".
@@ -47,7 +55,8 @@ func (m *Machine) authenticate(ctx context.Context, req sbi.AuthRequest) {
 	}
 	m.nextKSI = (ksi + 1) % 7
 	m.auth = authState{ctxID: ch.AuthCtxID, rand: ch.RAND, hxres: ch.HXRESStar, ngKSI: ksi,
-		resynced: req.Resync != nil, viaGUTI: req.SUPI != "" && req.Resync == nil || req.Resync != nil && m.auth.viaGUTI}
+		resynced: req.Resync != nil, viaGUTI: req.SUPI != "" && req.Resync == nil || req.Resync != nil && m.auth.viaGUTI,
+		ksiRetried: ksiRetry}
 	msg := nas.AuthenticationRequest(nil, ksi, abba, ch.RAND, ch.AUTN)
 	m.start(procAuthentication, T3560, func() { m.send(msg) })
 }
@@ -100,8 +109,15 @@ func (m *Machine) handleAuthenticationResponse(ctx context.Context, msg *nasMess
 		m.authenticationFailed(ctx, "reason", "RES* does not match")
 		return
 	}
-	conf, err := m.svc.AUSF.Confirm(ctx, m.auth.ctxID, res)
-	if err != nil && sbi.Temporary(err) {
+	// T3560 stops: the UE has answered (§5.4.1.3.4); the AUSF's
+	// confirmation is what remains.
+	m.call(ConfirmAuth{AuthCtxID: m.auth.ctxID, RES: res})
+}
+
+// confirmed goes on to security mode control once the AUSF has confirmed
+// RES* (TS 33.501 §6.1.3.2.2 steps 9-12).
+func (m *Machine) confirmed(ctx context.Context, a ConfirmAuthAnswer) {
+	if err := a.Err; err != nil && sbi.Temporary(err) {
 		m.sh.Outcome(Outcome{"authentication", "unavailable"})
 		if m.service != nil {
 			m.serviceUnavailable(err)
@@ -110,12 +126,12 @@ func (m *Machine) handleAuthenticationResponse(ctx context.Context, msg *nasMess
 		m.serviceFailed(err, nas.CauseProtocolErrorUnspecified)
 		return
 	}
-	if err != nil {
+	if a.Err != nil {
 		// The AUSF's error names the SUPI the challenge was for.
-		m.authenticationFailed(ctx, "reason", "confirmation refused by the home network", "error", err)
+		m.authenticationFailed(ctx, "reason", "confirmation refused by the home network", "error", a.Err)
 		return
 	}
-	m.stopTimer()
+	conf := a.Confirmation
 	m.sh.Outcome(Outcome{"authentication", "success"})
 	if m.service == nil || conf.SUPI != m.supi {
 		m.supi = conf.SUPI
@@ -175,9 +191,7 @@ func (m *Machine) handleAuthenticationFailure(ctx context.Context, msg *nasMessa
 	// The challenge will never be confirmed: the AUSF ends its context
 	// (TS 29.509 authentication result removal) and, knowing the SUPI the
 	// AMF does not know yet for a concealed SUCI, logs whose SIM failed.
-	if err := m.svc.AUSF.DeleteConfirmation(ctx, m.auth.ctxID, cause); err != nil {
-		m.log.Info("the AUSF did not end the authentication context", m.identity(), "error", err)
-	}
+	m.notify(DeleteAuth{AuthCtxID: m.auth.ctxID, Cause: cause})
 	switch {
 	case cause == nas.CauseSynchFailure && msg.AuthenticationFailureParameter != nil && !m.auth.resynced:
 		auts := msg.AuthenticationFailureParameter.GetAuthenticationFailureParameter()
@@ -187,8 +201,7 @@ func (m *Machine) handleAuthenticationFailure(ctx context.Context, msg *nasMessa
 		} else if m.reg != nil && m.reg.identity.SUCI != nil {
 			req.SUCI = m.reg.identity.SUCI
 		}
-		m.stopTimer()
-		m.authenticate(ctx, req)
+		m.authenticate(req)
 	case cause == nas.CauseMACFailure && m.auth.viaGUTI:
 		m.authenticationFailed(ctx, "reason", "the UE found the network's MAC wrong")
 	case cause == nas.CauseNgKSIInUse && !m.auth.ksiRetried:
@@ -199,9 +212,8 @@ func (m *Machine) handleAuthenticationFailure(ctx context.Context, msg *nasMessa
 		} else if m.reg != nil && m.reg.identity.SUCI != nil {
 			req.SUCI = m.reg.identity.SUCI
 		}
-		m.stopTimer()
-		m.authenticate(ctx, req)
-		m.auth.ksiRetried = true
+		m.call(Authenticate{Req: req})
+		m.calling.ksiRetry = true
 	case m.service != nil:
 		m.sh.Outcome(Outcome{"authentication", "ue-failure"})
 		m.serviceAborted(ServiceAuthenticationFailed, ReleaseAuthenticationFailure)

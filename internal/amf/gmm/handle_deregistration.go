@@ -5,7 +5,6 @@ import (
 
 	"github.com/free5gc/nas/nasMessage"
 
-	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
 )
 
@@ -84,9 +83,7 @@ func (m *Machine) deregistered(ctx context.Context) {
 	m.dropDownlink()
 	m.releaseSessions(ctx)
 	if m.supi != "" && m.state != Deregistered {
-		if err := m.svc.UECM.DeregisterAMF(ctx, m.supi, ident.GUAMI{}); err != nil {
-			m.log.Warn("Nudm_UECM_Deregistration failed", "error", err)
-		}
+		m.notify(DeregisterAMF{SUPI: m.supi})
 	}
 	m.state = Deregistered
 	m.reg = nil

@@ -30,5 +30,5 @@ func (m *Machine) handleIdentityResponse(ctx context.Context, msg *nasMessage.Id
 	if m.reg != nil {
 		m.reg.identity = id
 	}
-	m.authenticate(ctx, sbi.AuthRequest{SUCI: id.SUCI, ServingNetworkName: m.cfg.ServingNetworkName})
+	m.authenticate(sbi.AuthRequest{SUCI: id.SUCI, ServingNetworkName: m.cfg.ServingNetworkName})
 }

@@ -77,10 +77,10 @@ func (m *Machine) handleRegistrationRequest(ctx context.Context, req *nasMessage
 	m.state = CommonProcedureInitiated
 	switch r.identity.Type {
 	case nas.IdentitySUCI:
-		m.authenticate(ctx, sbi.AuthRequest{SUCI: r.identity.SUCI, ServingNetworkName: m.cfg.ServingNetworkName})
+		m.authenticate(sbi.AuthRequest{SUCI: r.identity.SUCI, ServingNetworkName: m.cfg.ServingNetworkName})
 	case nas.IdentityGUTI:
 		if m.supi != "" {
-			m.authenticate(ctx, sbi.AuthRequest{SUPI: m.supi, ServingNetworkName: m.cfg.ServingNetworkName})
+			m.authenticate(sbi.AuthRequest{SUPI: m.supi, ServingNetworkName: m.cfg.ServingNetworkName})
 			return
 		}
 		// §5.5.1.2.2: the 5G-GUTI is unknown here; ask for the SUCI.
@@ -194,32 +194,53 @@ func (m *Machine) serviceFailed(err error, cause uint8) {
 }
 
 // accept finishes a registration once the UE is authenticated and the
-// secure exchange established (TS 23.502 §4.2.2.2.2 steps 14-21).
+// secure exchange established (TS 23.502 §4.2.2.2.2 steps 14-21): an
+// initial registration, or a UE whose subscription the AMF has not
+// fetched, first registers with the UDM (Nudm_UECM_Registration, step
+// 14d) and gets its access and mobility subscription (Nudm_SDM_Get, step
+// 14b), each call an event away (calls.go).
 func (m *Machine) accept(ctx context.Context) {
-	r := m.reg
-	if r.kind == regInitial || m.subscribed == nil {
-		if err := m.svc.UECM.RegisterAMF(ctx, m.supi, sbi.AMFRegistration{RATType: "NR"}); err != nil {
-			if !sbi.Temporary(err) {
-				m.log.Error("Nudm_UECM_Registration failed", "error", err)
-			}
-			m.serviceFailed(err, nas.CauseProtocolErrorUnspecified)
-			return
-		}
-		am, err := m.svc.SDM.AccessAndMobility(ctx, m.supi)
-		if err != nil {
-			cause := nas.CauseProtocolErrorUnspecified
-			if errors.Is(err, sbi.ErrUserNotFound) {
-				cause = nas.Cause5GSServicesNotAllowed
-			} else if !sbi.Temporary(err) {
-				m.log.Error("Nudm_SDM_Get failed", "error", err)
-			}
-			m.serviceFailed(err, cause)
-			return
-		}
-		m.am = am
-		m.subscribed = toNGAP(am.NSSAI)
-		m.defaults = toNGAP(am.DefaultNSSAI)
+	if m.reg.kind == regInitial || m.subscribed == nil {
+		m.call(RegisterAMF{SUPI: m.supi, Registration: sbi.AMFRegistration{RATType: "NR"}})
+		return
 	}
+	m.acceptRegistration(ctx)
+}
+
+// amfRegistered goes on once the UDM has answered Nudm_UECM_Registration.
+func (m *Machine) amfRegistered(err error) {
+	if err != nil {
+		if !sbi.Temporary(err) {
+			m.log.Error("Nudm_UECM_Registration failed", "error", err)
+		}
+		m.serviceFailed(err, nas.CauseProtocolErrorUnspecified)
+		return
+	}
+	m.call(GetAMData{SUPI: m.supi})
+}
+
+// subscriptionFetched goes on once the UDM has answered Nudm_SDM_Get.
+func (m *Machine) subscriptionFetched(ctx context.Context, a GetAMDataAnswer) {
+	if err := a.Err; err != nil {
+		cause := nas.CauseProtocolErrorUnspecified
+		if errors.Is(err, sbi.ErrUserNotFound) {
+			cause = nas.Cause5GSServicesNotAllowed
+		} else if !sbi.Temporary(err) {
+			m.log.Error("Nudm_SDM_Get failed", "error", err)
+		}
+		m.serviceFailed(err, cause)
+		return
+	}
+	m.am = a.Data
+	m.subscribed = toNGAP(a.Data.NSSAI)
+	m.defaults = toNGAP(a.Data.DefaultNSSAI)
+	m.acceptRegistration(ctx)
+}
+
+// acceptRegistration asks the NSSF for the registration's slices
+// (TS 23.502 §4.2.2.2.3 step 3), an event away (calls.go).
+func (m *Machine) acceptRegistration(ctx context.Context) {
+	r := m.reg
 	if len(r.caps) >= 2 {
 		m.caps = r.caps
 	}
@@ -227,14 +248,22 @@ func (m *Machine) accept(ctx context.Context) {
 	if r.kind != regInitial {
 		previous = m.allowed
 	}
-	slices, err := m.selectNSSAI(ctx, r.nssai, previous)
-	if err != nil {
+	m.call(SelectSlices{Query: m.nssaiQuery(r.nssai, previous)})
+}
+
+// slicesSelected goes on once the NSSF has answered
+// Nnssf_NSSelection_Get: the allowed NSSAI, and the REGISTRATION ACCEPT
+// with the UE's context (TS 23.502 §4.2.2.2.2 step 21).
+func (m *Machine) slicesSelected(ctx context.Context, ans SelectSlicesAnswer) {
+	if err := ans.Err; err != nil {
 		if !sbi.Temporary(err) {
 			m.log.Error("Nnssf_NSSelection_Get failed", "error", err)
 		}
-		m.serviceFailed(err, nas.CauseProtocolErrorUnspecified)
+		m.serviceFailed(fmt.Errorf("Nnssf_NSSelection_Get: %w", err), nas.CauseProtocolErrorUnspecified)
 		return
 	}
+	r := m.reg
+	slices := nssaiDecided(r.nssai, ans.Info)
 	if len(slices.allowed) == 0 {
 		// TS 24.501 §5.5.1.2.5: no slice the UE may use here: #62 with
 		// the rejected NSSAI.

@@ -36,10 +36,13 @@ const (
 	// acknowledgement waits for its CONFIGURATION UPDATE COMPLETE (TS
 	// 24.501 §5.4.4.2).
 	T3555
+	// SBIDeadline runs while the machine waits for the answer of a call
+	// to another NF (calls.go); on expiry the call has failed.
+	SBIDeadline
 )
 
 // MaxTimer is the highest Timer value.
-const MaxTimer = T3555
+const MaxTimer = SBIDeadline
 
 func (t Timer) String() string {
 	switch t {
@@ -59,6 +62,8 @@ func (t Timer) String() string {
 		return "implicit-deregistration"
 	case T3555:
 		return "T3555"
+	case SBIDeadline:
+		return "sbi-deadline"
 	}
 	return "T?"
 }
@@ -103,6 +108,8 @@ const (
 	procRegistrationAccept
 	procDeregistration
 	procConfigurationUpdate
+	// procCall waits for the answer of a call to another NF (calls.go).
+	procCall
 )
 
 // Config is what every UE's machine shares.
@@ -117,6 +124,8 @@ type Config struct {
 	Integrity, Ciphering []uint8
 	T3512                time.Duration
 	Timers               Timers
+	// Deadlines bound the calls to the other NFs (calls.go).
+	Deadlines Deadlines
 	// T3346 is the back-off a UE is given with cause #22 when the AMF
 	// is congested; 0 means DefaultT3346.
 	T3346 time.Duration
@@ -299,6 +308,10 @@ type Shell interface {
 	// Page sends an NGAP Paging for the UE to the gNBs serving a
 	// tracking area of its registration area.
 	Page(p Paging)
+	// Call performs req off the UE's executor, within deadline, and
+	// delivers its answer with Machine.Answered(id, ...) on the UE's
+	// executor. It must not call the machine before returning.
+	Call(id CallID, req Request, deadline time.Duration)
 	// TransfersFailed tells the sender of each N1N2 transfer that it
 	// could not be carried out (its FailureNotify, TS 29.518
 	// §5.2.2.3.1), from outside the UE's executor.
@@ -393,6 +406,10 @@ type Machine struct {
 	// hop is the AS security context's last {NH, NCC} pair (TS 33.501
 	// §6.9.2.1.1), set by each Initial Context Setup (handover.go).
 	hop nextHop
+	// calling is the call procCall waits for; lastCall the ID of the
+	// machine's last call (calls.go).
+	calling  outstanding
+	lastCall CallID
 }
 
 // New returns the machine of a UE that has just sent its first message.
@@ -598,6 +615,8 @@ func (m *Machine) timer() Timer {
 		return T3522
 	case procConfigurationUpdate:
 		return T3555
+	case procCall:
+		return SBIDeadline
 	}
 	return 0
 }
@@ -615,6 +634,9 @@ func (m *Machine) Expired(ctx context.Context, t Timer) {
 		return
 	case ImplicitDeregistration:
 		m.implicitDeregistrationExpired(ctx)
+		return
+	case SBIDeadline:
+		m.callExpired(ctx)
 		return
 	}
 	if t != m.timer() {
@@ -695,6 +717,11 @@ func (m *Machine) Released(ctx context.Context) {
 		// §5.4.4.4 a: the connection is gone before the complete.
 		m.abortConfigurationUpdate("released")
 	}
+	if m.proc == procCall && m.state == Registered {
+		// The registration update waiting for the UDM ends with the
+		// connection; the answer will be discarded.
+		m.reg = nil
+	}
 	if m.proc != procNone && m.proc != procRegistrationAccept {
 		m.stopTimer()
 	}
@@ -757,7 +784,7 @@ func (m *Machine) ContextSetUp(ctx context.Context, ok bool) {
 func (m *Machine) NotDelivered(ctx context.Context, lowerLayerFailure bool) {
 	t := m.timer()
 	switch {
-	case t == 0:
+	case t == 0 || t == SBIDeadline:
 		m.log.Info("NAS message not delivered by the gNB: no procedure waits for it", "cause", "nas-non-delivery")
 	case lowerLayerFailure:
 		m.log.Info("NAS message not delivered: lower layer failure, procedure aborted", "cause", "nas-non-delivery", "timer", t.String())

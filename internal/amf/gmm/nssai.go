@@ -1,10 +1,6 @@
 package gmm
 
 import (
-	"context"
-	"errors"
-	"fmt"
-
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/sbi"
@@ -22,21 +18,12 @@ type nssaiDecision struct {
 	configured []ident.SNSSAI
 }
 
-// errNoNSSF: the AMF was given no NSSF to ask.
-var errNoNSSF = errors.New("gmm: no NSSF")
-
-// selectNSSAI asks the NSSF for the registration's slices
-// (Nnssf_NSSelection_Get, TS 29.531 §5.2.2.2.2; TS 23.502 §4.2.2.2.3
-// step 3), which decides them by TS 23.501 §5.15.5.2.1: the requested
-// NSSAI, the subscribed S-NSSAIs with their default indication, the UE's
-// TA and, for a registration update, previous, the UE's allowed NSSAI.
-// The rejected NSSAI lists the requested S-NSSAIs the NSSF rejected, in
-// the UE's order and form, with cause 0 when not available in the PLMN
-// and 1 when not in the registration area (TS 24.501 §9.11.3.46).
-func (m *Machine) selectNSSAI(ctx context.Context, requested, previous []ident.SNSSAI) (nssaiDecision, error) {
-	if m.svc.NSSF == nil {
-		return nssaiDecision{}, errNoNSSF
-	}
+// nssaiQuery is the Nnssf_NSSelection_Get of a registration's slices
+// (TS 29.531 §5.2.2.2.2; TS 23.502 §4.2.2.2.3 step 3): the NSSF decides
+// them by TS 23.501 §5.15.5.2.1 from the requested NSSAI, the subscribed
+// S-NSSAIs with their default indication, the UE's TA and, for a
+// registration update, previous, the UE's allowed NSSAI.
+func (m *Machine) nssaiQuery(requested, previous []ident.SNSSAI) sbi.NSSelectionQuery {
 	in := &sbi.SliceInfoForRegistration{RequestedNSSAI: toSBI(requested)}
 	for _, s := range m.subscribed {
 		in.SubscribedNSSAI = append(in.SubscribedNSSAI, sbi.SubscribedSNSSAI{SubscribedSNSSAI: toSBI1(s), DefaultIndication: contains(m.defaults, s)})
@@ -53,10 +40,14 @@ func (m *Machine) selectNSSAI(ctx context.Context, requested, previous []ident.S
 		tai := *m.tai
 		q.TAI = &tai
 	}
-	info, err := m.svc.NSSF.NetworkSliceInformation(ctx, q)
-	if err != nil {
-		return nssaiDecision{}, fmt.Errorf("Nnssf_NSSelection_Get: %w", err)
-	}
+	return q
+}
+
+// nssaiDecided reads the NSSF's answer for the requested NSSAI. The
+// rejected NSSAI lists the requested S-NSSAIs the NSSF rejected, in the
+// UE's order and form, with cause 0 when not available in the PLMN and
+// 1 when not in the registration area (TS 24.501 §9.11.3.46).
+func nssaiDecided(requested []ident.SNSSAI, info sbi.AuthorizedNetworkSliceInfo) nssaiDecision {
 	d := nssaiDecision{allowed: toNGAP(info.Allowed())}
 	var seen []ident.SNSSAI
 	for _, s := range requested {
@@ -75,7 +66,7 @@ func (m *Machine) selectNSSAI(ctx context.Context, requested, previous []ident.S
 		s := c.ConfiguredSNSSAI
 		d.configured = append(d.configured, ident.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
 	}
-	return d, nil
+	return d
 }
 
 // contains reports whether list holds the slice s, with SD ffffff and no

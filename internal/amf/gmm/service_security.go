@@ -43,7 +43,7 @@ func (m *Machine) authenticateService(ctx context.Context, sr nas.ServiceRequest
 	m.service = &nas.ServiceRequest{NgKSI: sr.NgKSI, Type: sr.Type, STMSI: sr.STMSI}
 	m.secured = false
 	m.pending = nil
-	m.authenticate(ctx, sbi.AuthRequest{SUPI: m.supi, ServingNetworkName: m.cfg.ServingNetworkName})
+	m.authenticate(sbi.AuthRequest{SUPI: m.supi, ServingNetworkName: m.cfg.ServingNetworkName})
 }
 
 // serviceSecured goes on with the SERVICE REQUEST once security mode

@@ -1,0 +1,61 @@
+package amf
+
+import (
+	"context"
+	"time"
+
+	"github.com/keelcore/keel/internal/amf/gmm"
+)
+
+// Call performs a call of the UE's 5GMM machine (gmm/calls.go) on a
+// goroutine of its own, never on the UE's executor, so that the UE's
+// other events — a UE Context Release, a second REGISTRATION REQUEST,
+// another UE's anything — do not wait behind a slow peer. The goroutine
+// is the AMF's: Stop cancels its context and joins it (AMF.runs). Its
+// context ends at the call's deadline; the answer goes back to the
+// machine as an event on the UE's executor (Answered), where the
+// machine discards it if the procedure that called is gone.
+//
+// The UE's Nudm_UECM calls are performed in the order issued: a
+// deregistration of the UE must not overtake the registration before it,
+// nor the next registration overtake it (the UDM keeps the last).
+func (s ueShell) Call(id gmm.CallID, req gmm.Request, d time.Duration) {
+	u := s.u
+	a := u.a
+	var prev, done chan struct{}
+	switch req.(type) {
+	case gmm.RegisterAMF, gmm.DeregisterAMF:
+		prev, done = u.uecm, make(chan struct{})
+		u.uecm = done
+	}
+	if !a.runs.admit() {
+		// The AMF is stopping: no answer will be wanted.
+		if done != nil {
+			close(done)
+		}
+		return
+	}
+	go func() {
+		defer a.runs.wg.Done()
+		if done != nil {
+			defer close(done)
+		}
+		ctx, cancel := context.WithTimeout(a.calls, d)
+		defer cancel()
+		if prev != nil {
+			select {
+			case <-prev:
+			case <-ctx.Done():
+			}
+		}
+		var ans gmm.Answer
+		// The call runs inside the UE's panic boundary: a peer's bug
+		// (in-process NFs run here) ends this UE only, as on its
+		// executor.
+		if p := a.panics.Run(panicUE, u.log, func() { ans = gmm.Perform(ctx, a.services, req) }); p != nil {
+			u.do(u.fail)
+			return
+		}
+		u.do(func() { u.m.Answered(context.Background(), id, ans) })
+	}()
+}
