@@ -97,9 +97,19 @@
 // (session.go: typed states, one struct type per event, a transition
 // table) and a mutex that serialises its procedures: a handler holds it
 // from reading the state to its last change, across the session's N4
-// requests and PCF calls — so two procedures on one session never
-// interleave, while different sessions proceed in parallel — but never
-// across a call to the AMF, which may call back. The registry of
+// requests — so two procedures on one session never interleave, while
+// different sessions proceed in parallel — but never across an SBI call,
+// so that a slow PCF, UDM or AMF holds no event of the session: the
+// UDM's sm-data is read and the SM policy association created
+// (Npcf_SMPolicyControl_Create) before the session exists
+// (handle_create.go); a UE-requested modification releases the lock
+// while the PCF decides (Npcf_SMPolicyControl_Update), the session
+// marked authorising so that a second one is refused, and checks on
+// relocking that the session is still active with the same policy
+// (handle_modify_ue.go); the PCF's rule reports and policy deletions
+// decided under the lock are queued on the session and sent by
+// SMF.unlock once it is released, in order, on the same goroutine; calls
+// to the AMF, which may call back, are made without it. The registry of
 // sessions has its own lock, held for map operations only; lock order is
 // a session's mutex, then the registry's. A new session may lock the one
 // it replaces (newer before older, so no cycle). The PFCP node's handlers

@@ -168,21 +168,21 @@ func (s *SMF) restoreOne(ctx context.Context, ss *session, epoch uint64) {
 	switch ss.state {
 	case activating, active, inactive:
 	default:
-		ss.mu.Unlock()
+		s.unlock(ss)
 		return
 	}
 	if ss.epoch >= epoch {
-		ss.mu.Unlock()
+		s.unlock(ss)
 		return // set up since the UPF lost its sessions
 	}
 	err := s.reestablish(ctx, ss)
 	if err == nil {
-		ss.mu.Unlock()
+		s.unlock(ss)
 		s.metrics.restored.WithLabelValues("ok").Inc()
 		ss.log.Info("N4 session re-established after the UPF lost it", "up_seid", ss.upSEID.Load())
 		return
 	}
-	ss.mu.Unlock()
+	s.unlock(ss)
 	s.metrics.restored.WithLabelValues("released").Inc()
 	ss.log.Warn("N4 session lost by the UPF not re-established: releasing the PDU session", "error", err)
 	if err := s.release(ctx, ss, causeNetworkFailure); err != nil {

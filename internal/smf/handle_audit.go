@@ -72,11 +72,11 @@ func (s *SMF) auditOne(ctx context.Context, ss *session) {
 	}
 	ss.mu.Lock()
 	if ss.upSEID.Load() != seid {
-		ss.mu.Unlock()
+		s.unlock(ss)
 		return // changed meanwhile: released, or established again
 	}
 	ss.epoch = 0
-	ss.mu.Unlock()
+	s.unlock(ss)
 	ss.log.Warn("N4 audit: the UPF lost the session", "up_seid", seid)
 	epoch, _ := s.upfEpoch()
 	s.restoreOne(ctx, ss, epoch)

@@ -136,15 +136,25 @@ func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.
 	if !s.associated() {
 		return nil, accepted{}, reject(sm.CauseInsufficientResources, "no PFCP association with the UPF")
 	}
+	// The SM policy association is made before the session exists, so
+	// that no session's lock is held across the call (doc.go).
+	pctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
+	policy, err := s.pcf.Create(pctx, sbi.SmPolicyContextData{Supi: req.Supi, PduSessionID: req.PduSessionID,
+		PduSessionType: strings.ToUpper(pduTypeName(pduType)), Dnn: req.Dnn, SliceInfo: req.SNssai})
+	cancel()
+	if err != nil {
+		// TS 23.502 §4.3.2.2.1: no SM policy association, no session.
+		return nil, accepted{}, reject(serviceCause(err), "Npcf_SMPolicyControl_Create: %w", err)
+	}
 
 	seid := s.nextSEID.Add(1)
 	ss := &session{
 		ref: strconv.FormatUint(seid, 10), key: key{req.Supi, req.PduSessionID},
-		dnn: req.Dnn, snssai: req.SNssai, seid: seid, pool: pools, pduType: pduType,
+		dnn: req.Dnn, snssai: req.SNssai, seid: seid, pool: pools, pduType: pduType, policy: policy,
 	}
 	ss.log = s.log.With("supi", req.Supi, "pdu_session_id", req.PduSessionID, "seid", seid)
 	ss.mu.Lock()
-	defer ss.mu.Unlock()
+	defer s.unlock(ss)
 	s.metrics.sessions.WithLabelValues(establishing.String()).Inc()
 	if old := s.insert(ss); old != nil {
 		// TS 24.501 §6.4.1.7 (abnormal cases on the network side): an
@@ -153,7 +163,16 @@ func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.
 		// on with the new one. The UE has forgotten the old session
 		// already, so it is not signalled.
 		old.log.Info("PDU session replaced by a new one with its ID")
-		s.releaseLocal(ctx, old)
+		old.mu.Lock()
+		if old.state != released {
+			s.teardown(ctx, old)
+			s.transition(old, evLocalRelease{})
+			s.remove(old)
+		}
+		// The old session's policy is deleted once the new session's
+		// lock is released too.
+		ss.notify, old.notify = append(ss.notify, old.notify...), nil
+		old.mu.Unlock()
 	}
 	fail := func(err error) (*session, accepted, error) {
 		s.teardown(ctx, ss)
@@ -162,15 +181,6 @@ func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.
 		return nil, accepted{}, err
 	}
 
-	pctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
-	ss.policy, err = s.pcf.Create(pctx, sbi.SmPolicyContextData{Supi: req.Supi, PduSessionID: req.PduSessionID,
-		PduSessionType: strings.ToUpper(pduTypeName(pduType)), Dnn: req.Dnn, SliceInfo: req.SNssai})
-	cancel()
-	if err != nil {
-		// TS 23.502 §4.3.2.2.1: no SM policy association, no session.
-		ss.policy = sbi.SmPolicyDecision{}
-		return fail(reject(serviceCause(err), "Npcf_SMPolicyControl_Create: %w", err))
-	}
 	if ss.flows, err = flowsFromPolicy(ss.policy, nil); err != nil {
 		return fail(reject(sm.CauseRequestRejectedUnspecified, "SM policy decision: %w", err))
 	}

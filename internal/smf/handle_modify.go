@@ -61,17 +61,17 @@ func (s *SMF) SMPolicyUpdated(ctx context.Context, pol sbi.SmPolicyDecision) err
 	ss.mu.Lock()
 	switch {
 	case ss.state != active && ss.state != inactive && ss.state != activating:
-		ss.mu.Unlock()
+		s.unlock(ss)
 		return nil // being released
 	case ss.mod != nil:
 		// One modification at a time: this one starts when the running
 		// one ends (next).
 		ss.nextPolicy = &pol
-		ss.mu.Unlock()
+		s.unlock(ss)
 		return nil
 	}
 	tr, err := s.modifyPolicy(ctx, ss, pol, sm.NoPTI)
-	ss.mu.Unlock()
+	s.unlock(ss)
 	if err != nil {
 		s.metrics.modifications.WithLabelValues("network", modError).Inc()
 		return err
@@ -89,7 +89,7 @@ func (s *SMF) byPolicy(id string) *session {
 	for _, ss := range s.all() {
 		ss.mu.Lock()
 		match := ss.policy.ID == id
-		ss.mu.Unlock()
+		s.unlock(ss)
 		if match {
 			return ss
 		}
@@ -232,7 +232,7 @@ func (s *SMF) transfer(ctx context.Context, ss *session, tr sbi.N1N2MessageTrans
 		return
 	}
 	ss.mu.Lock()
-	defer ss.mu.Unlock()
+	defer s.unlock(ss)
 	ss.log.Info("network-requested modification not delivered: the new policy stays at the UPF", "error", err)
 	s.endModification(ctx, ss, modUnreachable)
 }
@@ -301,7 +301,8 @@ func (s *SMF) rollBack(ctx context.Context, ss *session) {
 // reportInactive tells the PCF of the PCC rules whose flows went from
 // before to after without the PCF's say (rule reports, ruleStatus
 // INACTIVE, TS 29.512 RuleReport), so that its decision no longer holds
-// them. Called with ss.mu held.
+// them. Called with ss.mu held; the report goes once it is released
+// (unlock).
 func (s *SMF) reportInactive(ctx context.Context, ss *session, before, after []qosFlow) {
 	var gone []string
 	for _, f := range before {
@@ -312,11 +313,14 @@ func (s *SMF) reportInactive(ctx context.Context, ss *session, before, after []q
 	if len(gone) == 0 {
 		return
 	}
-	pctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
-	defer cancel()
-	if _, err := s.pcf.Update(pctx, ss.policy.ID, sbi.SmPolicyUpdateContextData{InactiveRules: gone}); err != nil {
-		ss.log.Warn("Npcf_SMPolicyControl_Update (rule reports) failed", "pcc_rules", gone, "error", err)
-	}
+	id, log := ss.policy.ID, ss.log
+	ss.notify = append(ss.notify, func() {
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.SBITimeout)
+		defer cancel()
+		if _, err := s.pcf.Update(pctx, id, sbi.SmPolicyUpdateContextData{InactiveRules: gone}); err != nil {
+			log.Warn("Npcf_SMPolicyControl_Update (rule reports) failed", "pcc_rules", gone, "error", err)
+		}
+	})
 }
 
 // modifyN2 handles the gNB's answer to a PDU Session Resource Modify

@@ -22,7 +22,7 @@ import (
 // a Modify Request Transfer adding the flow, which the AMF sends in a
 // PDU Session Resource Modify Request. A request the SMF cannot read or
 // the PCF refuses is answered PDU SESSION MODIFICATION REJECT. Called
-// with ss.mu held.
+// with ss.mu held, which it releases while the PCF decides.
 func (s *SMF) modificationRequested(ctx context.Context, ss *session, b []byte) (sbi.SmContextUpdatedData, error) {
 	r, err := sm.ParseModificationRequest(b)
 	var smErr *sm.Error
@@ -35,17 +35,27 @@ func (s *SMF) modificationRequested(ctx context.Context, ss *session, b []byte) 
 		// TS 24.501 §6.4.2.4: the user plane must be up for the gNB to
 		// take the flow (an idle UE sends a Service Request first).
 		return s.modificationRejected(ss, r.PTI, sm.CauseRequestRejectedUnspecified, "user plane not active", nil), nil
-	case ss.mod != nil:
+	case ss.mod != nil || ss.authorising:
 		return s.modificationRejected(ss, r.PTI, sm.CauseInsufficientResources, "a modification is in progress", nil), nil
 	}
 	req, cause, why := requestedQoS(r)
 	if cause != 0 {
 		return s.modificationRejected(ss, r.PTI, cause, why, nil), nil
 	}
+	// The PCF is asked without the session's lock (doc.go); authorising
+	// keeps a second request out meanwhile, and a session released or
+	// deactivated meanwhile is not modified.
+	id := ss.policy.ID
+	ss.authorising = true
+	s.unlock(ss)
 	pctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
-	pol, err := s.pcf.Update(pctx, ss.policy.ID, sbi.SmPolicyUpdateContextData{UeInitResReq: &req})
+	pol, err := s.pcf.Update(pctx, id, sbi.SmPolicyUpdateContextData{UeInitResReq: &req})
 	cancel()
+	ss.mu.Lock()
+	ss.authorising = false
 	switch {
+	case ss.state != active || ss.policy.ID != id:
+		return s.modificationRejected(ss, r.PTI, sm.CauseInsufficientResources, "the session changed while the PCF decided", err), nil
 	case errors.Is(err, sbi.ErrPolicyContextDenied):
 		return s.modificationRejected(ss, r.PTI, sm.Cause5GSQoSNotAccepted, "the PCF did not authorise the QoS", err), nil
 	case err != nil:

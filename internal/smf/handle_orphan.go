@@ -53,7 +53,7 @@ func (s *SMF) deleteOrphan(ctx context.Context, o orphan) {
 	if ss != nil {
 		ss.mu.Lock()
 		owned := ss.upSEID.Load() == o.upSEID
-		ss.mu.Unlock()
+		s.unlock(ss)
 		if owned {
 			return
 		}

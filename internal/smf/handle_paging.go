@@ -83,12 +83,12 @@ func (s *SMF) page(ctx context.Context, r downlinkReport) {
 		if ss.idlePeriod.Load() == r.period {
 			ss.paging.Store(false)
 		}
-		ss.mu.Unlock()
+		s.unlock(ss)
 		s.metrics.downlinkReports.WithLabelValues("stale").Inc()
 		return
 	}
 	n2, err := setupTransfer(ss)
-	ss.mu.Unlock()
+	s.unlock(ss)
 	amf := s.amfService()
 	if err == nil && amf == nil {
 		err = errors.New("no AMF to reach the UE")
@@ -133,7 +133,7 @@ func (s *SMF) N1N2TransferFailed(ctx context.Context, supi string, psi uint8, ca
 	if ss.mod != nil && ss.mod.pti == sm.NoPTI {
 		s.endModification(ctx, ss, modUnreachable)
 	}
-	ss.mu.Unlock()
+	s.unlock(ss)
 }
 
 var _ sbi.N1N2FailureNotifier = (*SMF)(nil)
@@ -145,7 +145,7 @@ var _ sbi.N1N2FailureNotifier = (*SMF)(nil)
 // flag are the new period's, not this transfer's to end.
 func (s *SMF) unreachable(ctx context.Context, ss *session, period uint64) {
 	ss.mu.Lock()
-	defer ss.mu.Unlock()
+	defer s.unlock(ss)
 	if ss.idlePeriod.Load() != period {
 		return
 	}

@@ -50,11 +50,11 @@ func (s *SMF) release(ctx context.Context, ss *session, cause uint8) error {
 	ss.mu.Lock()
 	from := ss.state
 	if from == releasing {
-		ss.mu.Unlock()
+		s.unlock(ss)
 		return nil
 	}
 	if _, ok := next(from, evReleaseRequested{}); !ok {
-		ss.mu.Unlock()
+		s.unlock(ss)
 		return fmt.Errorf("smf: PDU session %d of %s: %w", ss.key.psi, ss.key.supi, sbi.ErrSMContextNotFound)
 	}
 	s.teardown(ctx, ss)
@@ -62,7 +62,7 @@ func (s *SMF) release(ctx context.Context, ss *session, cause uint8) error {
 	s.transition(ss, evReleaseRequested{pti: sm.NoPTI})
 	n1 := sm.ReleaseCommand(nil, ss.key.psi, sm.NoPTI, cause)
 	n2Type, n2, err := releaseTransfer(from)
-	ss.mu.Unlock()
+	s.unlock(ss)
 	ss.log.Info("network-requested PDU session release", "cause", cause)
 	if err == nil {
 		if amf == nil {
@@ -99,7 +99,7 @@ func releaseTransfer(from state) (sbi.NgapIeType, []byte, error) {
 // released already.
 func (s *SMF) releaseLocal(ctx context.Context, ss *session) bool {
 	ss.mu.Lock()
-	defer ss.mu.Unlock()
+	defer s.unlock(ss)
 	if ss.state == released {
 		return false
 	}
@@ -110,7 +110,7 @@ func (s *SMF) releaseLocal(ctx context.Context, ss *session) bool {
 }
 
 // teardown frees what a session holds: its N4 session, its addresses and
-// its policy association. It runs to the end even when ctx is done, so
+// its policy association, the last once ss.mu is released (unlock). It runs to the end even when ctx is done, so
 // that nothing leaks; failures are logged here, the SMF having nothing
 // better to do with them. Called with ss.mu held.
 func (s *SMF) teardown(ctx context.Context, ss *session) {
@@ -120,10 +120,15 @@ func (s *SMF) teardown(ctx context.Context, ss *session) {
 		ss.upSEID.Store(0)
 	}
 	s.releaseAddresses(ss)
-	if ss.policy.ID != "" {
-		if err := s.pcf.Delete(ctx, ss.policy.ID); err != nil {
-			ss.log.Warn("Npcf_SMPolicyControl_Delete", "error", err)
-		}
+	if id := ss.policy.ID; id != "" {
+		log := ss.log
+		ss.notify = append(ss.notify, func() {
+			pctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
+			defer cancel()
+			if err := s.pcf.Delete(pctx, id); err != nil {
+				log.Warn("Npcf_SMPolicyControl_Delete", "error", err)
+			}
+		})
 		ss.policy.ID = ""
 	}
 }

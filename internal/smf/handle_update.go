@@ -21,7 +21,7 @@ func (s *SMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SmContext
 		return sbi.SmContextUpdatedData{}, err
 	}
 	ss.mu.Lock()
-	defer ss.mu.Unlock()
+	defer s.unlock(ss)
 	if ss.state == released || ss.state == establishing {
 		return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: SM context %q: %w", ref, sbi.ErrSMContextNotFound)
 	}

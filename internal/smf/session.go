@@ -207,6 +207,13 @@ type session struct {
 	// ho is the N2 handover under way (handle_handover.go); written
 	// with mu held.
 	ho handover
+	// notify are the calls to the PCF made while mu is held, sent by
+	// SMF.unlock once it is released: no SBI call is made under a
+	// session's lock (doc.go). authorising is set while a UE-requested
+	// modification waits for the PCF without the lock
+	// (handle_modify_ue.go).
+	notify      []func()
+	authorising bool
 
 	// upSEID is the UP F-SEID's SEID, 0 while no N4 session exists;
 	// written with mu held.
@@ -280,4 +287,15 @@ func (s state) infoName() string {
 		return "inactive"
 	}
 	return s.String()
+}
+
+// unlock releases ss.mu, then makes the calls to the PCF queued under it
+// (ss.notify), in order, on the caller's goroutine.
+func (s *SMF) unlock(ss *session) {
+	q := ss.notify
+	ss.notify = nil
+	ss.mu.Unlock()
+	for _, f := range q {
+		f()
+	}
 }
