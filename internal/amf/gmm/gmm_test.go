@@ -265,6 +265,9 @@ type worldOptions struct {
 	// nil).
 	nssf *nssf.Config
 	tai  *ident.TAI
+	// nssfVia, when set, gives the machine the NSSF through a transport
+	// (the HTTP/2 binding) instead of directly.
+	nssfVia func(t *testing.T, n *nssf.NSSF) sbi.NnssfNSSelection
 	// accept sets the AMF's Registration Accept IEs.
 	accept gmm.AcceptIEs
 	// nitz and after set the AMF's NITZ and connection policy after
@@ -337,7 +340,11 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, timer: map[gmm.Timer]bool{}, cfg: cfg, svc: gmm.Services{AUSF: a, SDM: d, UECM: d, NSSF: n}}
+	var sel sbi.NnssfNSSelection = n
+	if o.nssfVia != nil {
+		sel = o.nssfVia(t, n)
+	}
+	w := &world{t: t, timer: map[gmm.Timer]bool{}, cfg: cfg, svc: gmm.Services{AUSF: a, SDM: d, UECM: d, NSSF: sel}}
 	if o.smf {
 		w.svc.SMF = transcriptSMF{w}
 	}
