@@ -48,7 +48,7 @@ type ue struct {
 // answer checks a challenge as the USIM and the ME do (TS 33.501
 // §6.1.3.2 step 7) and gives RES* and KSEAF, or the AUTS of a
 // synchronisation failure (TS 33.102 §6.3.3).
-func (u *ue) answer(t *testing.T, ch sbi.AuthChallenge) (resStar [16]byte, kseaf secret.Key256, auts *[14]byte) {
+func (u *ue) answer(t testing.TB, ch sbi.AuthChallenge) (resStar [16]byte, kseaf secret.Key256, auts *[14]byte) {
 	t.Helper()
 	v, err := milenage.Generate(u.k, u.opc, ch.RAND, [6]byte{}, [2]byte{})
 	if err != nil {
@@ -100,12 +100,14 @@ type core struct {
 	ues   []*ue
 	// v validates every exchange; nil when the NFs are called directly.
 	v *openapitest.Validator
+	// roots are the apiRoots of the UDR, the UDM and the AUSF over HTTP.
+	roots struct{ udr, udm, ausf string }
 }
 
 // newCore builds the home NFs over a fresh store with two subscribers
 // (one provisioned with OPc, one with OP). overHTTP puts each NF behind
 // its own h2c server and gives its consumers HTTP clients.
-func newCore(t *testing.T, overHTTP bool) *core {
+func newCore(t testing.TB, overHTTP bool, opts ...openapitest.Options) *core {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "keel.db"), sqlite.Options{})
@@ -144,10 +146,12 @@ func newCore(t *testing.T, overHTTP bool) *core {
 	}
 	c.udr = r
 	if overHTTP {
-		c.v = openapitest.New(t)
+		if _, bench := t.(*testing.B); !bench {
+			c.v = openapitest.New(t, opts...)
+		}
 		srv := c.server(t)
 		nudr.Register(srv, r)
-		c.udr = nudr.NewClient(c.client(t, srv), home)
+		c.udr = nudr.NewClient(c.client(t, srv, &c.roots.udr), home)
 	}
 	u, err := udm.New(udm.Options{UDR: c.udr, Keys: c.keys})
 	if err != nil {
@@ -158,7 +162,7 @@ func newCore(t *testing.T, overHTTP bool) *core {
 	if overHTTP {
 		srv := c.server(t)
 		nudm.Register(srv, u, u, u)
-		cl := nudm.NewClient(c.client(t, srv), ausfID)
+		cl := nudm.NewClient(c.client(t, srv, &c.roots.udm), ausfID)
 		ueau, c.sdm, c.uecm = cl, cl, cl
 	}
 	a, err := ausf.New(ausf.Options{UDM: ueau, ServingNetworks: []string{snName}})
@@ -169,31 +173,35 @@ func newCore(t *testing.T, overHTTP bool) *core {
 	if overHTTP {
 		srv := c.server(t)
 		nausf.Register(srv, a)
-		c.ausf = nausf.NewClient(c.client(t, srv))
+		c.ausf = nausf.NewClient(c.client(t, srv, &c.roots.ausf))
 	}
 	return c
 }
 
 // server returns an h2c server, not yet started, whose every exchange
 // the validator checks.
-func (c *core) server(t *testing.T) *sbihttp.Server {
+func (c *core) server(t testing.TB) *sbihttp.Server {
+	if c.v == nil { // a benchmark measures the binding alone
+		return sbihttp.NewServer(sbihttp.ServerConfig{})
+	}
 	return sbihttp.NewServer(sbihttp.ServerConfig{Middleware: []func(http.Handler) http.Handler{c.v.Middleware}})
 }
 
-// client starts srv on loopback and returns a validating client whose
-// every service resolves to it.
-func (c *core) client(t *testing.T, srv *sbihttp.Server) *sbihttp.Client {
+// client starts srv on loopback, sets *root to its apiRoot and returns a
+// validating client whose every service resolves to it.
+func (c *core) client(t testing.TB, srv *sbihttp.Server, root *string) *sbihttp.Client {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.Start(ln)
-	root := "http://" + ln.Addr().String()
-	cl := sbihttp.NewClient(sbihttp.ClientConfig{
-		Resolver:  anyService(root),
-		Transport: c.v.Transport(sbihttp.NewTransport(nil)),
-	})
+	*root = "http://" + ln.Addr().String()
+	var rt http.RoundTripper = sbihttp.NewTransport(nil)
+	if c.v != nil {
+		rt = c.v.Transport(rt)
+	}
+	cl := sbihttp.NewClient(sbihttp.ClientConfig{Resolver: anyService(*root), Transport: rt})
 	t.Cleanup(func() {
 		cl.CloseIdle()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -228,7 +236,7 @@ func both(t *testing.T, f func(t *testing.T, c *core)) {
 	}
 }
 
-func (c *core) storedSQN(t *testing.T, supi string) uint64 {
+func (c *core) storedSQN(t testing.TB, supi string) uint64 {
 	t.Helper()
 	s, err := c.store.GetSubscriber(context.Background(), supi)
 	if err != nil {

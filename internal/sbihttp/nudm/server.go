@@ -153,6 +153,18 @@ func (h sdmHandlers) smData(w http.ResponseWriter, r *http.Request) error {
 	return sbihttp.Respond(w, http.StatusOK, subdata.FromSMData(sm))
 }
 
+// checkGUAMI refuses an absent or malformed guami, which every AMF
+// registration and purge carries (TS 29.503 Amf3GppAccessRegistration).
+func checkGUAMI(g ident.GUAMI) error {
+	if g == (ident.GUAMI{}) {
+		return sbihttp.InvalidParamError(sbi.ErrMandatoryIEMissing, "/guami", "absent")
+	}
+	if err := g.Validate(); err != nil {
+		return sbihttp.InvalidParamError(sbi.ErrInvalidRequest, "/guami", err.Error())
+	}
+	return nil
+}
+
 type uecmHandlers struct {
 	u      sbi.NudmUECM
 	prefix string
@@ -170,8 +182,13 @@ func (h uecmHandlers) register(w http.ResponseWriter, r *http.Request) error {
 	if err := sbihttp.Decode(r, &in); err != nil {
 		return err
 	}
-	if in.AmfInstanceID == "" {
-		return sbihttp.InvalidParamError(sbi.ErrMandatoryIEMissing, "/amfInstanceId", "absent")
+	for attr, v := range map[string]string{"/amfInstanceId": in.AmfInstanceID, "/deregCallbackUri": in.DeregCallbackURI, "/ratType": in.RatType} {
+		if v == "" {
+			return sbihttp.InvalidParamError(sbi.ErrMandatoryIEMissing, attr, "absent")
+		}
+	}
+	if err := checkGUAMI(in.Guami); err != nil {
+		return err
 	}
 	_, existed := h.u.AMF(r.Context(), supi)
 	reg := sbi.AMFRegistration{AMFInstanceID: in.AmfInstanceID, GUAMI: in.Guami, RATType: in.RatType, DeregCallbackURI: in.DeregCallbackURI}
@@ -193,6 +210,9 @@ func (h uecmHandlers) purge(w http.ResponseWriter, r *http.Request) error {
 	}
 	var in amf3GppAccessRegistrationModification
 	if err := sbihttp.Decode(r, &in, sbihttp.ContentMergePatch); err != nil {
+		return err
+	}
+	if err := checkGUAMI(in.Guami); err != nil {
 		return err
 	}
 	if !in.PurgeFlag {
