@@ -1,6 +1,7 @@
 package sbi
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -284,12 +285,16 @@ func (u SmPolicyUpdateContextData) MarshalJSON() ([]byte, error) {
 	return json.Marshal(j)
 }
 
-// UnmarshalJSON reads what MarshalJSON writes; rule reports with another
-// status than INACTIVE and other rule operations are refused.
+// UnmarshalJSON reads what MarshalJSON writes, strictly: an attribute
+// Keel does not read is refused with encoding/json's own error, as a
+// strict decoder of the request would refuse it; rule reports with
+// another status than INACTIVE and other rule operations are refused.
 func (u *SmPolicyUpdateContextData) UnmarshalJSON(b []byte) error {
 	var j updateJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return fmt.Errorf("sbi: SmPolicyUpdateContextData: %w", err)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return err
 	}
 	var out SmPolicyUpdateContextData
 	for _, rr := range j.RuleReports {

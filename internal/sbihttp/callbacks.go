@@ -139,13 +139,13 @@ func (cb *Callbacks) handleSMContextStatus(w http.ResponseWriter, r *http.Reques
 		return InvalidParamError(sbi.ErrMandatoryIEMissing, "/statusInfo/resourceStatus", "mandatory")
 	}
 	cb.contexts.Lock()
-	defer cb.contexts.Unlock()
 	ref, ok := cb.contexts.ref[r.PathValue("token")]
+	if ok && n.StatusInfo.ResourceStatus == sbi.ResourceStatusReleased {
+		cb.contexts.released[ref] = true
+	}
+	cb.contexts.Unlock()
 	if !ok {
 		return sbi.ErrSMContextNotFound
-	}
-	if n.StatusInfo.ResourceStatus == sbi.ResourceStatusReleased {
-		cb.contexts.released[ref] = true
 	}
 	return NoContent(w)
 }

@@ -85,6 +85,7 @@ func TestSMBadInput(t *testing.T) {
 		{"npcf malformed JSON", npcf, "application/json", `[`, 400, "INVALID_MSG_FORMAT"},
 		{"npcf multipart", npcf, related, multipartBody(`{}`), 415, "INVALID_MSG_FORMAT"},
 		{"npcf no notificationUri", npcf, "application/json", `{"supi":"` + supi + `","pduSessionId":1,"pduSessionType":"IPV4","dnn":"internet","sliceInfo":{"sst":1}}`, 400, "MANDATORY_IE_MISSING"},
+		{"npcf update unknown attribute", npcf + "/1/update", "application/json", `{"ruleReports":[{"pccRuleIds":["a"],"ruleStatus":"INACTIVE","colour":1}]}`, 400, "INVALID_MSG_FORMAT"},
 		{"npcf update unknown rule status", npcf + "/1/update", "application/json", `{"ruleReports":[{"pccRuleIds":["a"],"ruleStatus":"GONE"}]}`, 400, "MANDATORY_IE_INCORRECT"},
 	} {
 		req, err := http.NewRequest(http.MethodPost, tc.uri, bytes.NewReader([]byte(tc.body)))
