@@ -12,6 +12,7 @@ import (
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/crypto/suci"
 	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
@@ -74,7 +75,7 @@ func TestAuthenticationFailureSUCINamesSUPIAtAUSF(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	u, err := ue.New(ue.Config{SUPI: supiOf(0), MCC: "001", MNC: "01", K: secret.RandomKey128(), OPc: c.keys[0][1],
-		Scheme: ue.SchemeA, HNKeyID: hk.ID, HNPublic: hk.Public, SNSSAIs: []ue.SNSSAI{{SST: 1}}})
+		Scheme: ue.SchemeA, HNKeyID: hk.ID, HNPublic: hk.Public, SNSSAIs: []ident.SNSSAI{{SST: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}

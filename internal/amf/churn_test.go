@@ -223,7 +223,7 @@ func TestAssociationDownWhileUEMoves(t *testing.T) {
 	// With a follow-on request the AMF keeps the connection on B after
 	// the update (TS 24.501 §5.5.1.3.4).
 	u, err := ue.New(ue.Config{SUPI: supiOf(0), MCC: "001", MNC: "01", K: c.keys[0][0], OPc: c.keys[0][1],
-		Scheme: ue.SchemeNull, SNSSAIs: []ue.SNSSAI{{SST: 1}}, FollowOnRequest: true})
+		Scheme: ue.SchemeNull, SNSSAIs: []ident.SNSSAI{{SST: 1}}, FollowOnRequest: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,7 +106,7 @@ func (u fuzzUDR) AccessAndMobilitySubscription(_ context.Context, supi string) (
 	if _, err := u.auth(supi); err != nil {
 		return sbi.AMData{}, err
 	}
-	return sbi.AMData{UEAMBRUplink: 1e8, UEAMBRDownlink: 2e8, NSSAI: []sbi.SNSSAI{{SST: 1}}, DNNs: []string{"internet"}}, nil
+	return sbi.AMData{UEAMBRUplink: 1e8, UEAMBRDownlink: 2e8, NSSAI: []ident.SNSSAI{{SST: 1}}, DNNs: []string{"internet"}}, nil
 }
 
 func (u fuzzUDR) SessionManagementSubscription(_ context.Context, supi string) ([]sbi.SMData, error) {
@@ -255,8 +255,8 @@ func (h *fuzzAMF) start(tb testing.TB) *fuzzRun {
 		tb.Fatal(err)
 	}
 	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{
-		{TAI: ident.TAI{PLMN: fuzzPLMN, TAC: 1}, Slices: []sbi.SNSSAI{{SST: 1}}},
-		{TAI: ident.TAI{PLMN: fuzzPLMN, TAC: 2}, Slices: []sbi.SNSSAI{{SST: 1}}},
+		{TAI: ident.TAI{PLMN: fuzzPLMN, TAC: 1}, Slices: []ident.SNSSAI{{SST: 1}}},
+		{TAI: ident.TAI{PLMN: fuzzPLMN, TAC: 2}, Slices: []ident.SNSSAI{{SST: 1}}},
 	}}, nssf.Options{})
 	if err != nil {
 		tb.Fatal(err)
@@ -315,7 +315,7 @@ func fuzzSeeds(t *testing.T) map[string][]byte {
 	t.Helper()
 	run := newFuzzAMF(t).start(t)
 	u, err := ue.New(ue.Config{SUPI: fuzzSUPI, MCC: "001", MNC: "01", K: fuzzK, OPc: fuzzOPc, Scheme: ue.SchemeNull,
-		SNSSAIs: []ue.SNSSAI{{SST: 1}}})
+		SNSSAIs: []ident.SNSSAI{{SST: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}

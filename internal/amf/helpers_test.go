@@ -8,7 +8,6 @@ import (
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nssf"
-	"github.com/keelcore/keel/internal/sbi"
 )
 
 // bitString36 is an NR Cell Identity (36 bits, TS 38.413 §9.3.1.7).
@@ -20,10 +19,7 @@ func bitString36() aper.BitString {
 // in every one of its TAs.
 func nssfFor(tb testing.TB, cfg amf.Config) *nssf.NSSF {
 	tb.Helper()
-	var slices []sbi.SNSSAI
-	for _, s := range cfg.Slices {
-		slices = append(slices, sbi.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
-	}
+	slices := append([]ident.SNSSAI(nil), cfg.Slices...)
 	var c nssf.Config
 	for _, tac := range cfg.TACs {
 		c.TAs = append(c.TAs, nssf.TASlices{TAI: ident.TAI{PLMN: cfg.PLMN, TAC: tac}, Slices: slices})

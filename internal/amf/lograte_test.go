@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/secret"
@@ -33,7 +34,7 @@ func TestUnknownSUPIFloodLogBounded(t *testing.T) {
 	var pdus [][]byte
 	for i := range 16 {
 		u, err := ue.New(ue.Config{SUPI: fmt.Sprintf("imsi-00101999%07d", i), MCC: "001", MNC: "01",
-			K: secret.RandomKey128(), OPc: secret.RandomKey128(), Scheme: ue.SchemeNull, SNSSAIs: []ue.SNSSAI{{SST: 1}}})
+			K: secret.RandomKey128(), OPc: secret.RandomKey128(), Scheme: ue.SchemeNull, SNSSAIs: []ident.SNSSAI{{SST: 1}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +127,7 @@ func TestAuthenticationFailureNamesSUPI(t *testing.T) {
 	defer cancel()
 	wrongK := secret.RandomKey128()
 	u, err := ue.New(ue.Config{SUPI: supiOf(0), MCC: "001", MNC: "01", K: wrongK, OPc: c.keys[0][1],
-		Scheme: ue.SchemeNull, SNSSAIs: []ue.SNSSAI{{SST: 1}}})
+		Scheme: ue.SchemeNull, SNSSAIs: []ident.SNSSAI{{SST: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,10 +43,7 @@ func (a *AMF) startReporting(ctx context.Context) {
 // availabilityInfo is what the AMF supports: its S-NSSAIs in every one
 // of its TAs.
 func (a *AMF) availabilityInfo() sbi.NSSAIAvailabilityInfo {
-	var supported []sbi.SNSSAI
-	for _, s := range a.cfg.Slices {
-		supported = append(supported, sbi.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
-	}
+	supported := append([]ident.SNSSAI(nil), a.cfg.Slices...)
 	var info sbi.NSSAIAvailabilityInfo
 	for _, tac := range a.cfg.TACs {
 		info.SupportedNSSAIAvailabilityData = append(info.SupportedNSSAIAvailabilityData, sbi.SupportedNSSAIAvailabilityData{

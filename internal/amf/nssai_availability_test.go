@@ -96,8 +96,8 @@ func TestNSSAIAvailabilityReported(t *testing.T) {
 	}
 	plmn := ident.PLMN{MCC: "001", MNC: "01"}
 	want := sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{
-		{TAI: ident.TAI{PLMN: plmn, TAC: 1}, SupportedSNSSAIList: []sbi.SNSSAI{{SST: 1}}},
-		{TAI: ident.TAI{PLMN: plmn, TAC: 2}, SupportedSNSSAIList: []sbi.SNSSAI{{SST: 1}}},
+		{TAI: ident.TAI{PLMN: plmn, TAC: 1}, SupportedSNSSAIList: []ident.SNSSAI{{SST: 1}}},
+		{TAI: ident.TAI{PLMN: plmn, TAC: 2}, SupportedSNSSAIList: []ident.SNSSAI{{SST: 1}}},
 	}}
 	if diff := cmp.Diff(want, info); diff != "" {
 		t.Errorf("reported availability mismatch (-want +got):\n%s", diff)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sim/scenario"
 	"github.com/keelcore/keel/internal/sim/ue"
@@ -39,7 +40,7 @@ func BenchmarkPaging(b *testing.B) {
 			defer cancel()
 			s, _, err := scenario.Register(ctx, g, c.ue(b, i))
 			if err == nil {
-				_, _, err = s.EstablishPDUSession(ctx, 1, "internet", ue.SNSSAI{SST: 1})
+				_, _, err = s.EstablishPDUSession(ctx, 1, "internet", ident.SNSSAI{SST: 1})
 			}
 			if err != nil {
 				b.Error(err)

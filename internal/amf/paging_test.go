@@ -93,7 +93,7 @@ func connectedWithSession(t *testing.T, c *core, smf *recordingSMF, g *gnb.GNB, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdu, err := s.UE.EstablishPDUSession(1, "internet", ue.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
+	pdu, err := s.UE.EstablishPDUSession(1, "internet", ident.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
 	if err != nil {
 		t.Fatal(err)
 	}

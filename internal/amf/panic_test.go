@@ -392,7 +392,7 @@ func TestUEPanicReleasesSessions(t *testing.T) {
 		// has no N3 address here, answers the resource setup with a
 		// failure, and the SMF keeps the SM context (its user plane
 		// inactive), as it would for a UE to be set up again later.
-		pdu, err := s.UE.EstablishPDUSession(1, "internet", ue.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
+		pdu, err := s.UE.EstablishPDUSession(1, "internet", ident.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -497,7 +497,7 @@ func TestUEPanicDeregistrationBeforeNewRegistration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdu, err := s.UE.EstablishPDUSession(1, "internet", ue.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
+	pdu, err := s.UE.EstablishPDUSession(1, "internet", ident.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
 	if err != nil {
 		t.Fatal(err)
 	}

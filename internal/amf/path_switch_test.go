@@ -17,7 +17,6 @@ import (
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sim/gnb"
 	"github.com/keelcore/keel/internal/sim/scenario"
-	"github.com/keelcore/keel/internal/sim/ue"
 )
 
 // switchingSMF is a recordingSMF that switches paths: a Path Switch
@@ -218,7 +217,7 @@ func BenchmarkXnHandover(b *testing.B) {
 			defer cancel()
 			s, _, err := scenario.Register(ctx, gnbs[0], c.ue(b, i))
 			if err == nil {
-				_, _, err = s.EstablishPDUSession(ctx, 1, "internet", ue.SNSSAI{SST: 1})
+				_, _, err = s.EstablishPDUSession(ctx, 1, "internet", ident.SNSSAI{SST: 1})
 			}
 			if err != nil {
 				b.Error(err)

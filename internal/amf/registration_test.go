@@ -19,6 +19,7 @@ import (
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/ausf"
 	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
@@ -104,7 +105,7 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 		k, opc := secret.RandomKey128(), secret.RandomKey128()
 		c.keys = append(c.keys, [2]secret.Key128{k, opc})
 		subs[i] = &store.Subscriber{SUPI: supiOf(i), Auth: store.AuthData{K: k, OPc: opc, AMF: [2]byte{0x80, 0}},
-			NSSAI: []store.SNSSAI{{SST: 1}}}
+			NSSAI: []ident.SNSSAI{{SST: 1}}}
 	}
 	if len(subs) > 0 {
 		if err := st.ImportSubscribers(ctx, subs); err != nil {
@@ -184,7 +185,7 @@ func (c *core) gnb(tb testing.TB, id uint32) *gnb.GNB {
 func (c *core) ue(tb testing.TB, i int) *ue.UE {
 	tb.Helper()
 	u, err := ue.New(ue.Config{SUPI: supiOf(i), MCC: "001", MNC: "01", K: c.keys[i][0], OPc: c.keys[i][1],
-		Scheme: ue.SchemeNull, SNSSAIs: []ue.SNSSAI{{SST: 1}}})
+		Scheme: ue.SchemeNull, SNSSAIs: []ident.SNSSAI{{SST: 1}}})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/ngap"
@@ -156,7 +157,7 @@ func TestANReleaseAndServiceRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ue.SNSSAI{SST: 1}); err != nil {
+	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ident.SNSSAI{SST: 1}); err != nil {
 		t.Fatal(err)
 	}
 	smf.waitEvents(t, "1", "setup-response")
@@ -289,7 +290,7 @@ func BenchmarkServiceRequest(b *testing.B) {
 			defer cancel()
 			s, _, err := scenario.Register(ctx, g, c.ue(b, i))
 			if err == nil {
-				_, _, err = s.EstablishPDUSession(ctx, 1, "internet", ue.SNSSAI{SST: 1})
+				_, _, err = s.EstablishPDUSession(ctx, 1, "internet", ident.SNSSAI{SST: 1})
 			}
 			if err != nil {
 				b.Error(err)
@@ -377,7 +378,7 @@ func TestServiceRequestReplacesConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ue.SNSSAI{SST: 1}); err != nil {
+	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ident.SNSSAI{SST: 1}); err != nil {
 		t.Fatal(err)
 	}
 	smf.waitEvents(t, "1", "setup-response")
@@ -470,7 +471,7 @@ func TestServiceRequestWrongMACAuthenticates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ue.SNSSAI{SST: 1}); err != nil {
+	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ident.SNSSAI{SST: 1}); err != nil {
 		t.Fatal(err)
 	}
 	smf.waitEvents(t, "1", "setup-response")
@@ -536,7 +537,7 @@ func TestServiceRequestReplayedNotAnswered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ue.SNSSAI{SST: 1}); err != nil {
+	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ident.SNSSAI{SST: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Release(ctx); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
@@ -59,7 +60,7 @@ func newEnvWith(t testing.TB, edit func(*api.Options)) *env {
 		Defaults: api.Defaults{
 			AMF: [2]byte{0x80, 0}, UEAMBR: store.AMBR{Uplink: 1e9, Downlink: 1e9},
 			SessionAMBR: store.AMBR{Uplink: 1e9, Downlink: 1e9}, FiveQI: 9, ARPPriority: 8,
-			NSSAI: []store.SNSSAI{{SST: 1}}, DNNs: []string{"internet"},
+			NSSAI: []ident.SNSSAI{{SST: 1}}, DNNs: []string{"internet"},
 		},
 	}
 	if edit != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
 )
@@ -23,10 +24,10 @@ func TestDefaultNSSAI(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	const supi = "imsi-001010000000001"
-	sd1 := store.SNSSAI{SST: 1, SD: 1, HasSD: true}
-	sst2 := store.SNSSAI{SST: 2}
+	sd1 := ident.SNSSAI{SST: 1, SD: 1, HasSD: true}
+	sst2 := ident.SNSSAI{SST: 2}
 
-	storedDefaults := func(supi string) []store.SNSSAI {
+	storedDefaults := func(supi string) []ident.SNSSAI {
 		t.Helper()
 		s, err := e.store.GetSubscriber(ctx, supi)
 		if err != nil {
@@ -53,7 +54,7 @@ func TestDefaultNSSAI(t *testing.T) {
 	if diff := cmp.Diff(wantAPI, answered("POST", "/api/v1/subscribers", create, http.StatusCreated)); diff != "" {
 		t.Errorf("create answer nssai mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]store.SNSSAI{sd1, sst2}, storedDefaults(supi)); diff != "" {
+	if diff := cmp.Diff([]ident.SNSSAI{sd1, sst2}, storedDefaults(supi)); diff != "" {
 		t.Errorf("stored defaults after create mismatch (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(wantAPI, answered("GET", "/api/v1/subscribers/"+supi, "", http.StatusOK)); diff != "" {
@@ -61,7 +62,7 @@ func TestDefaultNSSAI(t *testing.T) {
 	}
 
 	answered("PATCH", "/api/v1/subscribers/"+supi, `{"ue_ambr":{"uplink":"1 Mbps","downlink":"2 Mbps"}}`, http.StatusOK)
-	if diff := cmp.Diff([]store.SNSSAI{sd1, sst2}, storedDefaults(supi)); diff != "" {
+	if diff := cmp.Diff([]ident.SNSSAI{sd1, sst2}, storedDefaults(supi)); diff != "" {
 		t.Errorf("stored defaults after a PATCH without nssai mismatch (-want +got):\n%s", diff)
 	}
 
@@ -69,14 +70,14 @@ func TestDefaultNSSAI(t *testing.T) {
 	if diff := cmp.Diff([]api.SNSSAI{{SST: 2, Default: true}, {SST: 1}}, got); diff != "" {
 		t.Errorf("PATCH nssai without marks: answer mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]store.SNSSAI{sst2}, storedDefaults(supi)); diff != "" {
+	if diff := cmp.Diff([]ident.SNSSAI{sst2}, storedDefaults(supi)); diff != "" {
 		t.Errorf("stored defaults after a PATCH of nssai without marks mismatch (-want +got):\n%s", diff)
 	}
 
 	// Written without marks (as before schema version 5, or by Keel's
 	// own development subscriber): the first slice is the default.
 	k := secret.RandomKey128()
-	bare := &store.Subscriber{SUPI: "imsi-001010000000002", Auth: store.AuthData{K: k, OPc: k}, NSSAI: []store.SNSSAI{sst2, sd1}}
+	bare := &store.Subscriber{SUPI: "imsi-001010000000002", Auth: store.AuthData{K: k, OPc: k}, NSSAI: []ident.SNSSAI{sst2, sd1}}
 	if err := e.store.CreateSubscriber(ctx, bare); err != nil {
 		t.Fatalf("CreateSubscriber = %v", err)
 	}
@@ -89,7 +90,7 @@ func TestDefaultNSSAI(t *testing.T) {
 	if code, b := e.do("POST", "/api/v1/subscribers/import", "application/json", imp); code != http.StatusOK {
 		t.Fatalf("JSON import = %d %s", code, b)
 	}
-	if diff := cmp.Diff([]store.SNSSAI{sst2}, storedDefaults("imsi-001010000000003")); diff != "" {
+	if diff := cmp.Diff([]ident.SNSSAI{sst2}, storedDefaults("imsi-001010000000003")); diff != "" {
 		t.Errorf("stored defaults after JSON import mismatch (-want +got):\n%s", diff)
 	}
 

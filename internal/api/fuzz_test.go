@@ -6,13 +6,14 @@ import (
 	"io"
 	"testing"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/store"
 )
 
 var fuzzDefaults = Defaults{
 	AMF: [2]byte{0x80, 0}, UEAMBR: store.AMBR{Uplink: 1e9, Downlink: 1e9},
 	SessionAMBR: store.AMBR{Uplink: 1e9, Downlink: 1e9}, FiveQI: 9, ARPPriority: 8,
-	NSSAI: []store.SNSSAI{{SST: 1}}, DNNs: []string{"internet"},
+	NSSAI: []ident.SNSSAI{{SST: 1}}, DNNs: []string{"internet"},
 }
 
 // FuzzImport feeds the import row readers (CSV and JSON, which also

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
@@ -84,7 +85,7 @@ type Defaults struct {
 	FiveQI      uint8
 	ARPPriority uint8
 	// NSSAI is the subscribed NSSAI given when a request has none.
-	NSSAI []store.SNSSAI
+	NSSAI []ident.SNSSAI
 	// DNNs are the DNNs (in the first slice of NSSAI) given when a request has none.
 	DNNs []string
 }
@@ -116,8 +117,8 @@ func (r *SubscriberRequest) Apply(base *store.Subscriber, d Defaults) (*store.Su
 	var s store.Subscriber
 	if base != nil {
 		s = *base
-		s.NSSAI = append([]store.SNSSAI(nil), base.NSSAI...)
-		s.DefaultNSSAI = append([]store.SNSSAI(nil), base.DefaultNSSAI...)
+		s.NSSAI = append([]ident.SNSSAI(nil), base.NSSAI...)
+		s.DefaultNSSAI = append([]ident.SNSSAI(nil), base.DefaultNSSAI...)
 		s.DNNs = append([]store.DNNConfig(nil), base.DNNs...)
 	} else {
 		s.Auth.AMF = d.AMF
@@ -211,7 +212,7 @@ func (r *SubscriberRequest) Apply(base *store.Subscriber, d Defaults) (*store.Su
 	}
 	if len(s.DefaultNSSAI) == 0 && len(s.NSSAI) > 0 {
 		// None marked: the first slice is the default, stored marked.
-		s.DefaultNSSAI = []store.SNSSAI{s.NSSAI[0]}
+		s.DefaultNSSAI = []ident.SNSSAI{s.NSSAI[0]}
 	}
 	if r.DNNs != nil {
 		s.DNNs = s.DNNs[:0]
@@ -258,7 +259,7 @@ func (r *SubscriberRequest) Apply(base *store.Subscriber, d Defaults) (*store.Su
 	return &s, nil
 }
 
-func containsSlice(list []store.SNSSAI, s store.SNSSAI) bool {
+func containsSlice(list []ident.SNSSAI, s ident.SNSSAI) bool {
 	for _, x := range list {
 		if x == s {
 			return true
@@ -267,22 +268,22 @@ func containsSlice(list []store.SNSSAI, s store.SNSSAI) bool {
 	return false
 }
 
-func formatSNSSAI(s store.SNSSAI) string {
+func formatSNSSAI(s ident.SNSSAI) string {
 	if s.HasSD {
 		return fmt.Sprintf("%d/%06x", s.SST, s.SD)
 	}
 	return strconv.Itoa(int(s.SST))
 }
 
-func parseSNSSAI(field string, sst int, sd string) (store.SNSSAI, error) {
+func parseSNSSAI(field string, sst int, sd string) (ident.SNSSAI, error) {
 	if sst < 0 || sst > 255 {
-		return store.SNSSAI{}, fieldErr(field+".sst", "want 0 to 255, got %d", sst)
+		return ident.SNSSAI{}, fieldErr(field+".sst", "want 0 to 255, got %d", sst)
 	}
-	s := store.SNSSAI{SST: uint8(sst)}
+	s := ident.SNSSAI{SST: uint8(sst)}
 	if sd != "" {
 		v, err := strconv.ParseUint(sd, 16, 32)
 		if err != nil || len(sd) != 6 {
-			return store.SNSSAI{}, fieldErr(field+".sd", "want 6 hexadecimal digits, got %q", sd)
+			return ident.SNSSAI{}, fieldErr(field+".sd", "want 6 hexadecimal digits, got %q", sd)
 		}
 		s.SD, s.HasSD = uint32(v), true
 	}
@@ -303,11 +304,11 @@ func (a AMBR) parse(field string) (store.AMBR, error) {
 
 // parse checks one DNN's settings; nssai is the subscriber's, whose first
 // slice a DNN without sst is in.
-func (dn DNN) parse(field string, d Defaults, nssai []store.SNSSAI) (store.DNNConfig, error) {
+func (dn DNN) parse(field string, d Defaults, nssai []ident.SNSSAI) (store.DNNConfig, error) {
 	if !dnnPattern.MatchString(dn.DNN) || len(dn.DNN) > 100 {
 		return store.DNNConfig{}, fieldErr(field+".dnn", "want a DNN of dot-separated labels (letters, digits, hyphens), got %q", dn.DNN)
 	}
-	var sn store.SNSSAI
+	var sn ident.SNSSAI
 	switch {
 	case dn.SST != nil:
 		var err error
@@ -418,7 +419,7 @@ func FromStore(s *store.Subscriber) Subscriber {
 	return out
 }
 
-func sdString(s store.SNSSAI) string {
+func sdString(s ident.SNSSAI) string {
 	if !s.HasSD {
 		return ""
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/dirlock"
 	"github.com/keelcore/keel/internal/hnkey"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nrf"
 	"github.com/keelcore/keel/internal/nrf/nfclient"
 	"github.com/keelcore/keel/internal/panics"
@@ -416,8 +417,7 @@ func subscriberDefaults(cfg config.Config) api.Defaults {
 		ARPPriority: 8,
 	}
 	if len(cfg.Slices) > 0 {
-		sd, hasSD := cfg.Slices[0].SDValue()
-		d.NSSAI = []store.SNSSAI{{SST: cfg.Slices[0].SST, SD: sd, HasSD: hasSD}}
+		d.NSSAI = []ident.SNSSAI{cfg.Slices[0].SNSSAI()}
 	}
 	for _, dnn := range cfg.DNNs {
 		d.DNNs = append(d.DNNs, dnn.Name)

@@ -25,8 +25,7 @@ func newInstanceID() string {
 func profile(cfg config.Config, t sbi.NFType) sbi.Profile {
 	p := sbi.Profile{Type: t, InstanceID: newInstanceID(), Locality: cfg.SBI.Locality}
 	for _, s := range cfg.Slices {
-		sd, hasSD := s.SDValue()
-		p.SNSSAIs = append(p.SNSSAIs, sbi.SNSSAI{SST: s.SST, SD: sd, HasSD: hasSD})
+		p.SNSSAIs = append(p.SNSSAIs, s.SNSSAI())
 	}
 	switch t {
 	case sbi.NFTypeSMF, sbi.NFTypeUPF, sbi.NFTypePCF:

@@ -17,7 +17,7 @@ import (
 
 // amfConfig turns the operator's configuration into the AMF's.
 func amfConfig(cfg config.Config) amf.Config {
-	plmn := ident.PLMN{MCC: cfg.PLMN.MCC, MNC: cfg.PLMN.MNC}
+	plmn := cfg.PLMN
 	c := amf.Config{
 		Name:     cfg.AMF.Name,
 		PLMN:     plmn,
@@ -51,8 +51,7 @@ func amfConfig(cfg config.Config) amf.Config {
 		c.Accept.ServiceArea = append(c.Accept.ServiceArea, ident.TAI{PLMN: plmn, TAC: tac})
 	}
 	for _, s := range cfg.Slices {
-		sd, hasSD := s.SDValue()
-		c.Slices = append(c.Slices, ident.SNSSAI{SST: s.SST, SD: sd, HasSD: hasSD})
+		c.Slices = append(c.Slices, s.SNSSAI())
 	}
 	for _, n := range cfg.AMF.Integrity {
 		v, _ := config.NASAlgorithm(n)

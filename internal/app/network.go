@@ -21,8 +21,8 @@ func networkAttrs(cfg config.Config) []any {
 	slices := make([]string, len(cfg.Slices))
 	for i, s := range cfg.Slices {
 		slices[i] = fmt.Sprintf("sst %d", s.SST)
-		if sd, ok := s.SDValue(); ok {
-			slices[i] += fmt.Sprintf(" sd %06x", sd)
+		if n := s.SNSSAI(); n.HasSD {
+			slices[i] += fmt.Sprintf(" sd %06x", n.SD)
 		}
 	}
 	dnns := make([]string, len(cfg.DNNs))

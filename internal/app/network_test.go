@@ -15,6 +15,7 @@ import (
 
 	"github.com/keelcore/keel/internal/app"
 	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/sctp"
 )
@@ -27,7 +28,7 @@ func TestRunLogsNetwork(t *testing.T) {
 	cfg.HTTP.Address = netip.MustParseAddrPort("127.0.0.1:0")
 	cfg.N3.Address = netip.MustParseAddrPort("127.0.0.1:0")
 	cfg.N4.Address = netip.MustParseAddrPort("127.0.0.1:0")
-	cfg.PLMN = config.PLMN{MCC: "999", MNC: "070"}
+	cfg.PLMN = ident.PLMN{MCC: "999", MNC: "070"}
 	cfg.TACs = []uint32{1, 0x1234}
 	cfg.Slices = []config.Slice{{SST: 1}, {SST: 2, SD: "0000AB"}}
 	cfg.DNNs = append(cfg.DNNs, config.DNN{Name: "ims",

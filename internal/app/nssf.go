@@ -30,14 +30,13 @@ func (a *App) rootNSSF(_ context.Context) error {
 }
 
 func newNSSF(cfg config.Config, opts nssf.Options) (*nssf.NSSF, error) {
-	var slices []sbi.SNSSAI
+	var slices []ident.SNSSAI
 	for _, s := range cfg.Slices {
-		sd, hasSD := s.SDValue()
-		slices = append(slices, sbi.SNSSAI{SST: s.SST, SD: sd, HasSD: hasSD})
+		slices = append(slices, s.SNSSAI())
 	}
 	var c nssf.Config
 	for _, tac := range cfg.TACs {
-		c.TAs = append(c.TAs, nssf.TASlices{TAI: ident.TAI{PLMN: ident.PLMN{MCC: cfg.PLMN.MCC, MNC: cfg.PLMN.MNC}, TAC: tac}, Slices: slices})
+		c.TAs = append(c.TAs, nssf.TASlices{TAI: ident.TAI{PLMN: cfg.PLMN, TAC: tac}, Slices: slices})
 	}
 	return nssf.New(c, opts)
 }

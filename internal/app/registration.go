@@ -51,12 +51,10 @@ func (a *App) register(p sbi.Profile) (*nfclient.Client, error) {
 // home NFs serve every SUPI of the PLMN: no supiRanges.
 func (a *App) spec(p sbi.Profile) nfclient.Spec {
 	cfg := a.cfg
-	plmn := ident.PLMN{MCC: cfg.PLMN.MCC, MNC: cfg.PLMN.MNC}
+	plmn := cfg.PLMN
 	s := nfclient.Spec{InstanceID: p.InstanceID, Type: nnrf.NFType(p.Type), APIRoot: a.sbi.apiRoot,
 		Name: "keel-" + strings.ToLower(string(p.Type)), PLMNs: []ident.PLMN{plmn}, Locality: p.Locality}
-	for _, sn := range p.SNSSAIs {
-		s.SNSSAIs = append(s.SNSSAIs, ident.SNSSAI{SST: sn.SST, SD: sn.SD, HasSD: sn.HasSD})
-	}
+	s.SNSSAIs = append(s.SNSSAIs, p.SNSSAIs...)
 	switch p.Type {
 	case sbi.NFTypeAMF:
 		s.GUAMIs = []ident.GUAMI{{PLMN: plmn, RegionID: cfg.AMF.RegionID, SetID: cfg.AMF.SetID, Pointer: cfg.AMF.Pointer}}

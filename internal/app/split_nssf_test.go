@@ -27,13 +27,13 @@ func TestSplitNSSF(t *testing.T) {
 	tai := ident.TAI{PLMN: ident.PLMN{MCC: cfg.PLMN.MCC, MNC: cfg.PLMN.MNC}, TAC: cfg.TACs[0]}
 	info, err := c.NetworkSliceInformation(context.Background(), sbi.NSSelectionQuery{NFType: "AMF", NFID: "6f3f8d1e-7b7a-4c1e-9a57-0c2b6a3e0001", TAI: &tai,
 		SliceInfoForRegistration: &sbi.SliceInfoForRegistration{
-			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: sbi.SNSSAI{SST: 1}, DefaultIndication: true}},
-			RequestedNSSAI:  []sbi.SNSSAI{{SST: 1}, {SST: 99}},
+			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: ident.SNSSAI{SST: 1}, DefaultIndication: true}},
+			RequestedNSSAI:  []ident.SNSSAI{{SST: 1}, {SST: 99}},
 		}})
 	if err != nil {
 		t.Fatalf("NetworkSliceInformation: %v", err)
 	}
-	if got := info.Allowed(); len(got) != 1 || got[0] != (sbi.SNSSAI{SST: 1}) || len(info.RejectedNSSAIInPLMN) != 1 {
+	if got := info.Allowed(); len(got) != 1 || got[0] != (ident.SNSSAI{SST: 1}) || len(info.RejectedNSSAIInPLMN) != 1 {
 		t.Errorf("allowed %v, rejected in the PLMN %v; want [1] and [99] (the default configuration's slice is SST 1)", got, info.RejectedNSSAIInPLMN)
 	}
 }

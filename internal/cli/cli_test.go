@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/sqlite"
@@ -36,7 +37,7 @@ func apiServer(t *testing.T) (Env, *bytes.Buffer, *bytes.Buffer, store.Store) {
 		Defaults: api.Defaults{
 			AMF: [2]byte{0x80, 0}, UEAMBR: store.AMBR{Uplink: 1e9, Downlink: 1e9},
 			SessionAMBR: store.AMBR{Uplink: 1e9, Downlink: 1e9}, FiveQI: 9, ARPPriority: 8,
-			NSSAI: []store.SNSSAI{{SST: 1}}, DNNs: []string{"internet"},
+			NSSAI: []ident.SNSSAI{{SST: 1}}, DNNs: []string{"internet"},
 		},
 	})
 	return env, stdout, stderr, st

@@ -79,7 +79,7 @@ type churnRun struct {
 func runChurn(ctx context.Context, env Env, c churnRun) error {
 	cfg := churn.Config{
 		Transport: c.tr, AMF: c.amf, UEs: c.ues.count, NewUE: c.ues.newUE,
-		PDU: c.ues.pdu, DNN: c.ues.dnn, Slice: c.ues.ueSlice(), Ping: c.ues.ping, PingCount: c.ues.pingCount,
+		PDU: c.ues.pdu, DNN: c.ues.dnn, Slice: c.ues.slice, Ping: c.ues.ping, PingCount: c.ues.pingCount,
 		Duration: c.duration, ReconnectEvery: c.reconnectEvery, Timeout: c.timeout, Log: c.log,
 	}
 	for i := range c.gnbs {

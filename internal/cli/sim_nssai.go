@@ -2,11 +2,9 @@ package cli
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/keelcore/keel/internal/ident"
-	"github.com/keelcore/keel/internal/sim/ue"
 )
 
 // maxRequestedNSSAI is the most S-NSSAIs a Requested NSSAI carries
@@ -27,18 +25,9 @@ func parseSliceList(v string) ([]ident.SNSSAI, error) {
 	}
 	out := make([]ident.SNSSAI, 0, len(parts))
 	for _, p := range parts {
-		sst, sd, hasSD := strings.Cut(p, ":")
-		n, err := strconv.ParseUint(sst, 10, 8)
+		s, err := ident.ParseSNSSAI(p)
 		if err != nil {
-			return nil, fmt.Errorf("%q: SST wants a number from 0 to 255", p)
-		}
-		s := ident.SNSSAI{SST: uint8(n)}
-		if hasSD {
-			d, err := strconv.ParseUint(sd, 16, 32)
-			if err != nil || len(sd) != 6 {
-				return nil, fmt.Errorf("%q: SD wants 6 hex digits", p)
-			}
-			s.SD, s.HasSD = uint32(d), true
+			return nil, fmt.Errorf("%q: %w", p, err)
 		}
 		out = append(out, s)
 	}
@@ -61,13 +50,13 @@ func requestNSSAIFlag(v string, given bool, slice ident.SNSSAI) ([]ident.SNSSAI,
 
 // nssaiText prints an NSSAI in the syntax of --request-nssai, "none" when
 // empty.
-func nssaiText(list []ue.SNSSAI) string {
+func nssaiText(list []ident.SNSSAI) string {
 	if len(list) == 0 {
 		return "none"
 	}
 	parts := make([]string, len(list))
 	for i, s := range list {
-		parts[i] = ident.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD}.String()
+		parts[i] = s.String()
 	}
 	return strings.Join(parts, ",")
 }

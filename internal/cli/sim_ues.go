@@ -345,25 +345,11 @@ func (r *ueRun) newUE(i int) (*ue.UE, error) {
 	return ue.New(ue.Config{
 		SUPI: r.supi(i), MCC: r.plmn.MCC, MNC: r.plmn.MNC, K: k, OPc: opc,
 		Scheme: r.scheme, HNKeyID: r.hnKeyID, HNPublic: r.hnPublic,
-		SNSSAIs: r.requestedNSSAI(),
+		SNSSAIs: r.requested,
 		// TS 24.501 §5.5.1.2.2: a UE that opens a PDU session right after
 		// registering asks the network to keep the connection.
 		FollowOnRequest: r.pdu,
 	})
-}
-
-// requestedNSSAI is the UEs' Requested NSSAI.
-func (r *ueRun) requestedNSSAI() []ue.SNSSAI {
-	out := make([]ue.SNSSAI, len(r.requested))
-	for i, s := range r.requested {
-		out[i] = ue.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD}
-	}
-	return out
-}
-
-// ueSlice is the UEs' S-NSSAI.
-func (r *ueRun) ueSlice() ue.SNSSAI {
-	return ue.SNSSAI{SST: r.slice.SST, SD: r.slice.SD, HasSD: r.slice.HasSD}
 }
 
 // register registers UE i, with its PDU session when asked, and pings
@@ -385,7 +371,7 @@ func (r *ueRun) register(ctx context.Context, i int, g *gnb.GNB, res *ueResults)
 	res.latencies = append(res.latencies, lat)
 	res.mu.Unlock()
 	if r.pdu {
-		sess, plat, err := s.EstablishPDUSessionType(ctx, 1, r.dnn, r.ueSlice(), r.pduType)
+		sess, plat, err := s.EstablishPDUSessionType(ctx, 1, r.dnn, r.slice, r.pduType)
 		if err != nil {
 			return s, err
 		}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -20,8 +21,10 @@ type Config struct {
 	NFs []string `yaml:"nfs"`
 	// SBI is where this process serves its NFs' services and finds the
 	// NFs it does not run.
-	SBI  SBI  `yaml:"sbi"`
-	PLMN PLMN `yaml:"plmn"`
+	SBI SBI `yaml:"sbi"`
+	// PLMN is the identity of the network the core serves (TS 23.003
+	// §2.2), read from the keys mcc and mnc.
+	PLMN ident.PLMN `yaml:"plmn"`
 	// TACs are the tracking area codes the AMF serves, 24 bits each
 	// (TS 23.003 §28.6).
 	TACs []uint32 `yaml:"tacs"`
@@ -109,13 +112,6 @@ type SBITLS struct {
 	Mutual bool `yaml:"mutual"`
 }
 
-// PLMN is the identity of the network the core serves (TS 23.003 §2.2). The
-// digits stay strings: "01" and "001" are different MNCs.
-type PLMN struct {
-	MCC string `yaml:"mcc"`
-	MNC string `yaml:"mnc"`
-}
-
 // Slice is one S-NSSAI (TS 23.003 §28.4.2).
 type Slice struct {
 	SST uint8 `yaml:"sst"`
@@ -123,18 +119,17 @@ type Slice struct {
 	SD string `yaml:"sd"`
 }
 
-// SDValue returns the slice differentiator as a number and whether the
-// slice has one. It reports false for an empty or malformed SD; Validate
-// refuses the malformed ones.
-func (s Slice) SDValue() (sd uint32, hasSD bool) {
+// SNSSAI returns the slice as an S-NSSAI, without an SD when SD is empty
+// or malformed; Validate refuses the malformed ones.
+func (s Slice) SNSSAI() ident.SNSSAI {
+	out := ident.SNSSAI{SST: s.SST}
 	if len(s.SD) != 6 {
-		return 0, false
+		return out
 	}
-	v, err := strconv.ParseUint(s.SD, 16, 32)
-	if err != nil {
-		return 0, false
+	if v, err := strconv.ParseUint(s.SD, 16, 32); err == nil {
+		out.SD, out.HasSD = uint32(v), true
 	}
-	return uint32(v), true
+	return out
 }
 
 // AMF names the AMF and gives the parts of its GUAMI (TS 23.003 §2.10.1).

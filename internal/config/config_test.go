@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // equateNetip lets cmp compare the netip types, whose fields are
@@ -88,7 +89,7 @@ func TestLoadFull(t *testing.T) {
 		NFs: []string{"amf", "smf", "upf"},
 		SBI: SBI{Address: netip.MustParseAddrPort("10.0.0.1:7777"), NRF: "https://10.0.0.9:7777", Locality: "edge-1",
 			Timeout: 2 * time.Second, TLS: SBITLS{Certificate: "/etc/keel/sbi.pem", Key: "/etc/keel/sbi-key.pem", CA: "/etc/keel/ca.pem", Mutual: true}},
-		PLMN:   PLMN{MCC: "310", MNC: "260"},
+		PLMN:   ident.PLMN{MCC: "310", MNC: "260"},
 		TACs:   []uint32{1, 2, 16},
 		Slices: []Slice{{SST: 1}, {SST: 2, SD: "0000FF"}},
 		AMF: AMF{Name: "Keel AMF (lab 3)", RegionID: 202, SetID: 1023, Pointer: 63,

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 func TestParseErrors(t *testing.T) {
@@ -165,7 +166,7 @@ func TestParseUnquotedDigits(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse = %v", err)
 	}
-	if want := (PLMN{MCC: "001", MNC: "01"}); got.PLMN != want {
+	if want := (ident.PLMN{MCC: "001", MNC: "01"}); got.PLMN != want {
 		t.Errorf("Parse(unquoted digits).PLMN = %+v, want %+v", got.PLMN, want)
 	}
 }

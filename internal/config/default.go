@@ -8,6 +8,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"gopkg.in/yaml.v3"
 )
 
@@ -23,7 +24,7 @@ func Default() Config {
 	return Config{
 		NFs:    NFNames(),
 		SBI:    SBI{Address: netip.AddrPortFrom(loopback, 7777), Timeout: 5 * time.Second},
-		PLMN:   PLMN{MCC: "001", MNC: "01"},
+		PLMN:   ident.PLMN{MCC: "001", MNC: "01"},
 		TACs:   []uint32{1},
 		Slices: []Slice{{SST: 1}},
 		AMF: AMF{Name: "keel-amf", RegionID: 1, SetID: 1, Pointer: 0,

@@ -94,7 +94,7 @@ func TestSlogLevel(t *testing.T) {
 	}
 }
 
-func TestSDValue(t *testing.T) {
+func TestSliceSNSSAI(t *testing.T) {
 	for _, tt := range []struct {
 		sd     string
 		want   uint32
@@ -110,9 +110,9 @@ func TestSDValue(t *testing.T) {
 		{"12345g", 0, false},
 		{"+12345", 0, false},
 	} {
-		got, ok := Slice{SST: 1, SD: tt.sd}.SDValue()
-		if got != tt.want || ok != tt.wantOK {
-			t.Errorf("Slice{SD: %q}.SDValue() = %#x, %v, want %#x, %v", tt.sd, got, ok, tt.want, tt.wantOK)
+		got := Slice{SST: 1, SD: tt.sd}.SNSSAI()
+		if got.SST != 1 || got.SD != tt.want || got.HasSD != tt.wantOK {
+			t.Errorf("Slice{SD: %q}.SNSSAI() = %+v, want SD %#x, HasSD %v", tt.sd, got, tt.want, tt.wantOK)
 		}
 	}
 }

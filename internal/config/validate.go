@@ -9,20 +9,19 @@ import (
 	_ "time/tzdata" // amf.time_zone resolves without the host's zoneinfo
 	"unicode/utf8"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
 const (
-	maxTAC = 1<<24 - 1
+	maxTAC = ident.MaxTAC
 	// deletedTAC marks a deleted TAI (TS 24.501 §9.11.3.8): a UE would
 	// treat a tracking area with this code as gone.
 	deletedTAC = 0xfffffe
-	// noSD is the SD value meaning "no SD" (TS 23.003 §28.4.2).
-	noSD = 0xffffff
 
 	maxAMFNameLen = 150 // TS 38.413 §9.3.3.21
-	maxSetID      = 1<<10 - 1
-	maxPointer    = 1<<6 - 1
+	maxSetID      = ident.MaxAMFSetID
+	maxPointer    = ident.MaxAMFPointer
 
 	// maxGPRSTimer2 is the longest GPRS timer 2: 31 units of 6 minutes
 	// (TS 24.008 §10.5.7.4).
@@ -53,7 +52,7 @@ func (c Config) validate() *Error {
 	checks := []func() *Error{
 		c.validateNFs,
 		c.validateSBI,
-		c.PLMN.validate,
+		func() *Error { return validatePLMN(c.PLMN) },
 		c.validateTACs,
 		c.validateSlices,
 		c.AMF.validate,
@@ -72,7 +71,7 @@ func (c Config) validate() *Error {
 	return nil
 }
 
-func (p PLMN) validate() *Error {
+func validatePLMN(p ident.PLMN) *Error {
 	if !isDigits(p.MCC, 3, 3) {
 		return errorf("plmn.mcc", "must be 3 digits, got %q", p.MCC)
 	}
@@ -107,22 +106,16 @@ func (c Config) validateSlices() *Error {
 	if len(c.Slices) == 0 {
 		return errorf("slices", "must list at least one slice")
 	}
-	type snssai struct {
-		sst   uint8
-		sd    uint32
-		hasSD bool
-	}
-	seen := make(map[snssai]int, len(c.Slices))
+	seen := make(map[ident.SNSSAI]int, len(c.Slices))
 	for i, s := range c.Slices {
 		key := index("slices", i)
 		if s.SD != "" && !isHex(s.SD, 6) {
 			return errorf(key+".sd", "must be 6 hex digits or empty, got %q", s.SD)
 		}
-		sd, hasSD := s.SDValue()
-		if hasSD && sd == noSD {
+		id := s.SNSSAI()
+		if id.HasSD && id.SD == ident.NoSD {
 			return errorf(key+".sd", "%s means no SD (TS 23.003 §28.4.2); leave sd empty instead", s.SD)
 		}
-		id := snssai{s.SST, sd, hasSD}
 		if j, dup := seen[id]; dup {
 			return errorf(key, "sst %d, sd %q is also slices[%d]", s.SST, s.SD, j)
 		}

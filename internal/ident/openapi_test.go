@@ -3,7 +3,6 @@ package ident
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,19 +11,27 @@ import (
 )
 
 // commonData loads the schemas of identifiers from the Rel-17 TS 29.571
-// OpenAPI document, the oracle for the JSON forms, found at
-// ../shared/3gpp/openapi-rel17 beside the repository. Only these schemas
-// and those they refer to are taken: the whole document refers to files
-// of other specifications that the identifiers do not need.
+// OpenAPI document, the oracle for the JSON forms: the repository's copy
+// (internal/sbihttp/openapitest/openapi), else the one beside the
+// repository (../shared/3gpp/openapi-rel17). Only these schemas and those
+// they refer to are taken: the whole document refers to files of other
+// specifications that the identifiers do not need.
 func commonData(t *testing.T) *openapi3.T {
 	t.Helper()
-	path, err := filepath.Abs("../../../shared/3gpp/openapi-rel17/TS29571_CommonData.yaml")
-	if err != nil {
-		t.Fatal(err)
+	var path string
+	var src []byte
+	for _, p := range []string{
+		"../sbihttp/openapitest/openapi/TS29571_CommonData.yaml",
+		"../../../shared/3gpp/openapi-rel17/TS29571_CommonData.yaml",
+	} {
+		var err error
+		if src, err = os.ReadFile(p); err == nil {
+			path = p
+			break
+		}
 	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Skipf("the 3GPP Rel-17 OpenAPI documents are not at %s: %v", path, err)
+	if path == "" {
+		t.Skip("TS29571_CommonData.yaml (3GPP Rel-17 OpenAPI) is in neither internal/sbihttp/openapitest/openapi nor ../shared/3gpp/openapi-rel17")
 	}
 	var full struct {
 		Components struct {

@@ -8,8 +8,10 @@ import (
 
 // PLMN is a PLMN identity (TS 23.003 §2.2): an MCC of 3 digits and an MNC
 // of 2 or 3. The digits stay strings: "01" and "001" are different MNCs.
+// In YAML (Keel's configuration) the keys are those of the JSON form.
 type PLMN struct {
-	MCC, MNC string
+	MCC string `yaml:"mcc"`
+	MNC string `yaml:"mnc"`
 }
 
 // String is the TS 29.571 §5.4.4 string form of a PlmnId, "<mcc>-<mnc>",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/nssf/nssftest"
 	"github.com/keelcore/keel/internal/sbi"
@@ -17,7 +18,7 @@ func BenchmarkNetworkSliceInformation(b *testing.B) {
 	for tac := uint32(1); tac <= 16; tac++ {
 		tai := nssftest.TA1
 		tai.TAC = tac
-		cfg.TAs = append(cfg.TAs, nssf.TASlices{TAI: tai, Slices: []sbi.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}}})
+		cfg.TAs = append(cfg.TAs, nssf.TASlices{TAI: tai, Slices: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}}})
 	}
 	n, err := nssf.New(cfg, nssf.Options{})
 	if err != nil {
@@ -25,8 +26,8 @@ func BenchmarkNetworkSliceInformation(b *testing.B) {
 	}
 	q := sbi.NSSelectionQuery{NFType: "AMF", NFID: nssftest.AMF1, TAI: &nssftest.TA1,
 		SliceInfoForRegistration: &sbi.SliceInfoForRegistration{
-			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: sbi.SNSSAI{SST: 1}, DefaultIndication: true}, {SubscribedSNSSAI: sbi.SNSSAI{SST: 2, SD: 1, HasSD: true}}},
-			RequestedNSSAI:  []sbi.SNSSAI{{SST: 2, SD: 1, HasSD: true}, {SST: 3}},
+			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: ident.SNSSAI{SST: 1}, DefaultIndication: true}, {SubscribedSNSSAI: ident.SNSSAI{SST: 2, SD: 1, HasSD: true}}},
+			RequestedNSSAI:  []ident.SNSSAI{{SST: 2, SD: 1, HasSD: true}, {SST: 3}},
 		}}
 	ctx := context.Background()
 	b.ReportAllocs()

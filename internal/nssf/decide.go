@@ -1,35 +1,37 @@
 package nssf
 
-import "github.com/keelcore/keel/internal/sbi"
+import (
+	"github.com/keelcore/keel/internal/ident"
+)
 
 // registration is what the decision of a registration's slices is made
 // from.
 type registration struct {
 	// requested is the UE's requested NSSAI (empty: none), previous the
 	// allowed NSSAI it holds on a registration update (empty: none).
-	requested, previous []sbi.SNSSAI
+	requested, previous []ident.SNSSAI
 	// subscribed are the subscribed S-NSSAIs, defaults those of them
 	// marked default, both in the subscription's order.
-	subscribed, defaults []sbi.SNSSAI
+	subscribed, defaults []ident.SNSSAI
 	// defaultConfigured: the requested NSSAI is from the UE's default
 	// configured NSSAI.
 	defaultConfigured bool
 	// inTA and inPLMN are the S-NSSAIs supported in the UE's tracking
 	// area and in the PLMN.
-	inTA, inPLMN []sbi.SNSSAI
+	inTA, inPLMN []ident.SNSSAI
 }
 
 // decision is what a registration makes of the UE's slices.
 type decision struct {
 	// allowed is the allowed NSSAI; empty: no slice can be allowed.
-	allowed []sbi.SNSSAI
+	allowed []ident.SNSSAI
 	// rejectedPLMN and rejectedTA are the requested S-NSSAIs not
 	// allowed, as the UE gave them: not available in the PLMN, or not
 	// in the UE's tracking area.
-	rejectedPLMN, rejectedTA []sbi.SNSSAI
+	rejectedPLMN, rejectedTA []ident.SNSSAI
 	// configured is the configured NSSAI for the serving PLMN when the
 	// UE is to be sent one; nil otherwise.
-	configured []sbi.SNSSAI
+	configured []ident.SNSSAI
 }
 
 // decide applies TS 23.501 §5.15.5.2.1, TS 23.502 §4.2.2.2.3 and TS
@@ -57,7 +59,7 @@ type decision struct {
 // subscription used.
 func decide(r registration) decision {
 	var d decision
-	var configured []sbi.SNSSAI
+	var configured []ident.SNSSAI
 	for _, s := range r.subscribed {
 		if contains(r.inPLMN, s) {
 			configured = add(configured, s)
@@ -65,13 +67,13 @@ func decide(r registration) decision {
 	}
 	// allowable returns the configured entry for s when s may be
 	// allowed in the TA.
-	allowable := func(s sbi.SNSSAI) (sbi.SNSSAI, bool) {
+	allowable := func(s ident.SNSSAI) (ident.SNSSAI, bool) {
 		for _, c := range configured {
 			if same(c, s) && contains(r.inTA, c) {
 				return c, true
 			}
 		}
-		return sbi.SNSSAI{}, false
+		return ident.SNSSAI{}, false
 	}
 	if len(r.requested) == 0 && len(r.previous) > 0 {
 		for _, s := range r.previous {
@@ -84,7 +86,7 @@ func decide(r registration) decision {
 		}
 	}
 	sendConfigured := len(r.requested) == 0 || r.defaultConfigured
-	var seen []sbi.SNSSAI
+	var seen []ident.SNSSAI
 	for _, s := range r.requested {
 		if contains(seen, s) {
 			continue

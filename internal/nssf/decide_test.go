@@ -6,14 +6,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/ident"
 )
 
-func sn(sst uint8) sbi.SNSSAI { return sbi.SNSSAI{SST: sst} }
+func sn(sst uint8) ident.SNSSAI { return ident.SNSSAI{SST: sst} }
 
-func snd(sst uint8, sd uint32) sbi.SNSSAI { return sbi.SNSSAI{SST: sst, SD: sd, HasSD: true} }
+func snd(sst uint8, sd uint32) ident.SNSSAI { return ident.SNSSAI{SST: sst, SD: sd, HasSD: true} }
 
-func list(s ...sbi.SNSSAI) []sbi.SNSSAI { return s }
+func list(s ...ident.SNSSAI) []ident.SNSSAI { return s }
 
 // TestDecide runs the allowed NSSAI decision through each rule it
 // applies, each case with its clause.

@@ -51,14 +51,14 @@ func (n *NSSF) UpdateNSSAIAvailability(ctx context.Context, nfID string, info sb
 // one TA, each with at least one S-NSSAI; TS 29.571 NfInstanceId: a
 // UUID) and returns, per TA, the S-NSSAIs reported there that the
 // configuration has, canonical and each once.
-func (n *NSSF) authorize(nfID string, info sbi.NSSAIAvailabilityInfo) (map[ident.TAI][]sbi.SNSSAI, error) {
+func (n *NSSF) authorize(nfID string, info sbi.NSSAIAvailabilityInfo) (map[ident.TAI][]ident.SNSSAI, error) {
 	if !validUUID(nfID) {
 		return nil, fmt.Errorf("nssf: NSSAIAvailability: nfId %q is not a UUID: %w", nfID, sbi.ErrInvalidRequest)
 	}
 	if len(info.SupportedNSSAIAvailabilityData) == 0 {
 		return nil, fmt.Errorf("nssf: NSSAIAvailability: no supportedNssaiAvailabilityData: %w", sbi.ErrInvalidRequest)
 	}
-	tas := map[ident.TAI][]sbi.SNSSAI{}
+	tas := map[ident.TAI][]ident.SNSSAI{}
 	for _, d := range info.SupportedNSSAIAvailabilityData {
 		if err := d.TAI.Validate(); err != nil {
 			return nil, fmt.Errorf("nssf: NSSAIAvailability: %w: %w", sbi.ErrInvalidRequest, err)

@@ -23,7 +23,7 @@ type Config struct {
 // TASlices are the S-NSSAIs of one tracking area.
 type TASlices struct {
 	TAI    ident.TAI
-	Slices []sbi.SNSSAI
+	Slices []ident.SNSSAI
 }
 
 // Options are the NSSF's collaborators.
@@ -40,7 +40,7 @@ type NSSF struct {
 	metrics *metrics
 	// configured holds the S-NSSAIs of each TA of Config, canonical and
 	// each once; fixed after New.
-	configured map[ident.TAI][]sbi.SNSSAI
+	configured map[ident.TAI][]ident.SNSSAI
 
 	mu struct {
 		sync.RWMutex
@@ -50,7 +50,7 @@ type NSSF struct {
 		// byNF holds, per NF instance ID, the S-NSSAIs authorized in
 		// each TA it reported (possibly none), as its last update left
 		// them (only TAs the configuration has).
-		byNF map[string]map[ident.TAI][]sbi.SNSSAI
+		byNF map[string]map[ident.TAI][]ident.SNSSAI
 		// view is derived from configured and byNF (rebuild).
 		view view
 	}
@@ -66,7 +66,7 @@ func New(cfg Config, opts Options) (*NSSF, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	n := &NSSF{log: opts.Logger, configured: map[ident.TAI][]sbi.SNSSAI{}}
+	n := &NSSF{log: opts.Logger, configured: map[ident.TAI][]ident.SNSSAI{}}
 	for _, ta := range cfg.TAs {
 		if err := ta.TAI.Validate(); err != nil {
 			return nil, fmt.Errorf("nssf: configuration: %w", err)
@@ -80,7 +80,7 @@ func New(cfg Config, opts Options) (*NSSF, error) {
 		}
 		n.configured[ta.TAI] = list
 	}
-	n.mu.byNF = map[string]map[ident.TAI][]sbi.SNSSAI{}
+	n.mu.byNF = map[string]map[ident.TAI][]ident.SNSSAI{}
 	n.rebuild()
 	m, err := newMetrics(opts.Registry, n.reporting)
 	if err != nil {
@@ -120,7 +120,7 @@ func (n *NSSF) reporting() float64 {
 // PLMNs when tai is nil), canonical and each once, from the view. The
 // slices returned are the view's: read them, never change them. It fails
 // only when the NSSF is stopped.
-func (n *NSSF) supported(tai *ident.TAI) (inTA, inPLMN []sbi.SNSSAI, err error) {
+func (n *NSSF) supported(tai *ident.TAI) (inTA, inPLMN []ident.SNSSAI, err error) {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	if n.mu.stopped {
@@ -144,19 +144,19 @@ type view struct {
 	// inTA holds every TA the NSSF knows (its configured ones): those
 	// some AMF reported support what the NSSF authorized for the AMFs
 	// there, the others what the configuration lists.
-	inTA map[ident.TAI][]sbi.SNSSAI
+	inTA map[ident.TAI][]ident.SNSSAI
 	// inPLMN and all are the unions of inTA per PLMN and over all.
-	inPLMN map[ident.PLMN][]sbi.SNSSAI
-	all    []sbi.SNSSAI
+	inPLMN map[ident.PLMN][]ident.SNSSAI
+	all    []ident.SNSSAI
 }
 
 // rebuild makes the view anew from the configuration and the reports;
 // the caller holds mu for writing. Reports change rarely (an AMF's start
 // and stop), selections often: the work is done here, once per report.
 func (n *NSSF) rebuild() {
-	v := view{inTA: map[ident.TAI][]sbi.SNSSAI{}, inPLMN: map[ident.PLMN][]sbi.SNSSAI{}}
+	v := view{inTA: map[ident.TAI][]ident.SNSSAI{}, inPLMN: map[ident.PLMN][]ident.SNSSAI{}}
 	for t, configured := range n.configured {
-		var list []sbi.SNSSAI
+		var list []ident.SNSSAI
 		reported := false
 		for _, tas := range n.mu.byNF {
 			if l, ok := tas[t]; ok {
@@ -179,7 +179,7 @@ func (n *NSSF) rebuild() {
 }
 
 // add appends s, canonical, to list unless list holds it.
-func add(list []sbi.SNSSAI, s sbi.SNSSAI) []sbi.SNSSAI {
+func add(list []ident.SNSSAI, s ident.SNSSAI) []ident.SNSSAI {
 	if contains(list, s) {
 		return list
 	}
@@ -188,7 +188,7 @@ func add(list []sbi.SNSSAI, s sbi.SNSSAI) []sbi.SNSSAI {
 
 // contains reports whether list holds the slice s, with SD ffffff and no
 // SD the same (TS 23.003 §28.4.2).
-func contains(list []sbi.SNSSAI, s sbi.SNSSAI) bool {
+func contains(list []ident.SNSSAI, s ident.SNSSAI) bool {
 	for _, x := range list {
 		if same(x, s) {
 			return true
@@ -198,10 +198,10 @@ func contains(list []sbi.SNSSAI, s sbi.SNSSAI) bool {
 }
 
 // same reports whether a and b name the same slice (TS 23.003 §28.4.2).
-func same(a, b sbi.SNSSAI) bool { return a.Canonical() == b.Canonical() }
+func same(a, b ident.SNSSAI) bool { return a.Canonical() == b.Canonical() }
 
 // validSNSSAI checks a slice against TS 29.571 Snssai: an SD has 24 bits.
-func validSNSSAI(s sbi.SNSSAI) error {
+func validSNSSAI(s ident.SNSSAI) error {
 	if s.HasSD && s.SD > 0xffffff {
 		return fmt.Errorf("S-NSSAI: SD %#x exceeds 24 bits", s.SD)
 	}

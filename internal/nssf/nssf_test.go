@@ -27,17 +27,17 @@ func TestDirect(t *testing.T) {
 
 func newNSSF(t *testing.T, reg prometheus.Registerer) *nssf.NSSF {
 	t.Helper()
-	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []sbi.SNSSAI{{SST: 1}}}}}, nssf.Options{Registry: reg})
+	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []ident.SNSSAI{{SST: 1}}}}}, nssf.Options{Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
-func registration(tai *ident.TAI, requested ...sbi.SNSSAI) sbi.NSSelectionQuery {
+func registration(tai *ident.TAI, requested ...ident.SNSSAI) sbi.NSSelectionQuery {
 	return sbi.NSSelectionQuery{NFType: "AMF", NFID: nssftest.AMF1, TAI: tai,
 		SliceInfoForRegistration: &sbi.SliceInfoForRegistration{RequestedNSSAI: requested,
-			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: sbi.SNSSAI{SST: 1}, DefaultIndication: true}}}}
+			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: ident.SNSSAI{SST: 1}, DefaultIndication: true}}}}
 }
 
 // Malformed requests, including those no wire form can carry, are
@@ -57,13 +57,13 @@ func TestRefusals(t *testing.T) {
 		{"no slice info", sbi.NSSelectionQuery{NFType: "AMF", NFID: nssftest.AMF1}, sbi.ErrMandatoryQueryParamMissing},
 		{"4-digit MCC", registration(&bad), sbi.ErrInvalidQueryParam},
 		{"TAC beyond 24 bits", registration(&ident.TAI{PLMN: nssftest.PLMN, TAC: 1 << 24}), sbi.ErrInvalidQueryParam},
-		{"SD beyond 24 bits", registration(nil, sbi.SNSSAI{SST: 1, SD: 1 << 24, HasSD: true}), sbi.ErrInvalidQueryParam},
+		{"SD beyond 24 bits", registration(nil, ident.SNSSAI{SST: 1, SD: 1 << 24, HasSD: true}), sbi.ErrInvalidQueryParam},
 	} {
 		if _, err := n.NetworkSliceInformation(ctx, tt.q); !errors.Is(err, tt.want) {
 			t.Errorf("%s: NetworkSliceInformation() error = %v, want %v", tt.name, err, tt.want)
 		}
 	}
-	ok := []sbi.SupportedNSSAIAvailabilityData{{TAI: nssftest.TA1, SupportedSNSSAIList: []sbi.SNSSAI{{SST: 1}}}}
+	ok := []sbi.SupportedNSSAIAvailabilityData{{TAI: nssftest.TA1, SupportedSNSSAIList: []ident.SNSSAI{{SST: 1}}}}
 	for _, tt := range []struct {
 		name string
 		id   string
@@ -72,8 +72,8 @@ func TestRefusals(t *testing.T) {
 		{"nfId not a UUID", "amf-1", ok},
 		{"no TA", nssftest.AMF1, nil},
 		{"TA without S-NSSAI", nssftest.AMF1, []sbi.SupportedNSSAIAvailabilityData{{TAI: nssftest.TA1}}},
-		{"malformed TAI", nssftest.AMF1, []sbi.SupportedNSSAIAvailabilityData{{TAI: bad, SupportedSNSSAIList: []sbi.SNSSAI{{SST: 1}}}}},
-		{"SD beyond 24 bits", nssftest.AMF1, []sbi.SupportedNSSAIAvailabilityData{{TAI: nssftest.TA1, SupportedSNSSAIList: []sbi.SNSSAI{{SST: 1, SD: 1 << 25, HasSD: true}}}}},
+		{"malformed TAI", nssftest.AMF1, []sbi.SupportedNSSAIAvailabilityData{{TAI: bad, SupportedSNSSAIList: []ident.SNSSAI{{SST: 1}}}}},
+		{"SD beyond 24 bits", nssftest.AMF1, []sbi.SupportedNSSAIAvailabilityData{{TAI: nssftest.TA1, SupportedSNSSAIList: []ident.SNSSAI{{SST: 1, SD: 1 << 25, HasSD: true}}}}},
 	} {
 		_, err := n.UpdateNSSAIAvailability(ctx, tt.id, sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: tt.data})
 		if !errors.Is(err, sbi.ErrInvalidRequest) {
@@ -91,7 +91,7 @@ func TestRefusals(t *testing.T) {
 func TestStopStart(t *testing.T) {
 	n := newNSSF(t, nil)
 	ctx := context.Background()
-	data := sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{{TAI: nssftest.TA1, SupportedSNSSAIList: []sbi.SNSSAI{{SST: 1}}}}}
+	data := sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{{TAI: nssftest.TA1, SupportedSNSSAIList: []ident.SNSSAI{{SST: 1}}}}}
 	if _, err := n.UpdateNSSAIAvailability(ctx, nssftest.AMF1, data); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestStopStart(t *testing.T) {
 func TestNewRefusesBadConfig(t *testing.T) {
 	for _, cfg := range []nssf.Config{
 		{TAs: []nssf.TASlices{{TAI: ident.TAI{PLMN: ident.PLMN{MCC: "1", MNC: "01"}, TAC: 1}}}},
-		{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []sbi.SNSSAI{{SST: 1, SD: 1 << 24, HasSD: true}}}}},
+		{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []ident.SNSSAI{{SST: 1, SD: 1 << 24, HasSD: true}}}}},
 	} {
 		if _, err := nssf.New(cfg, nssf.Options{}); err == nil {
 			t.Errorf("New(%+v) succeeded, want an error", cfg)
@@ -131,14 +131,14 @@ func TestMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	n := newNSSF(t, reg)
 	ctx := context.Background()
-	if _, err := n.NetworkSliceInformation(ctx, registration(nil, sbi.SNSSAI{SST: 1}, sbi.SNSSAI{SST: 7})); err != nil {
+	if _, err := n.NetworkSliceInformation(ctx, registration(nil, ident.SNSSAI{SST: 1}, ident.SNSSAI{SST: 7})); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.NetworkSliceInformation(ctx, registration(&nssftest.TA1, sbi.SNSSAI{SST: 7})); err != nil {
+	if _, err := n.NetworkSliceInformation(ctx, registration(&nssftest.TA1, ident.SNSSAI{SST: 7})); err != nil {
 		t.Fatal(err)
 	}
 	n.NetworkSliceInformation(ctx, sbi.NSSelectionQuery{})
-	n.UpdateNSSAIAvailability(ctx, nssftest.AMF1, sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{{TAI: nssftest.TA1, SupportedSNSSAIList: []sbi.SNSSAI{{SST: 1}}}}})
+	n.UpdateNSSAIAvailability(ctx, nssftest.AMF1, sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{{TAI: nssftest.TA1, SupportedSNSSAIList: []ident.SNSSAI{{SST: 1}}}}})
 	n.DeleteNSSAIAvailability(ctx, nssftest.AMF2)
 	for _, tt := range []struct {
 		name   string

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -48,7 +49,7 @@ func (p *PCF) create(ctx context.Context, req sbi.SmPolicyContextData) (sbi.SmPo
 // subscriber's session management data: the subscribed session AMBR,
 // 5QI and ARP of the default QoS flow, or the PCF's defaults. ok is false
 // when the DNN is not subscribed in the slice.
-func (p *PCF) decide(data []sbi.SMData, dnn string, s sbi.SNSSAI) (pol sbi.SmPolicyDecision, ok bool) {
+func (p *PCF) decide(data []sbi.SMData, dnn string, s ident.SNSSAI) (pol sbi.SmPolicyDecision, ok bool) {
 	sm, ok := sbi.SubscribedDNN(data, dnn, s)
 	if !ok {
 		return sbi.SmPolicyDecision{}, false

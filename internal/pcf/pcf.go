@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -62,7 +63,7 @@ type association struct {
 	supi         string
 	pduSessionID uint8
 	dnn          string
-	snssai       sbi.SNSSAI
+	snssai       ident.SNSSAI
 	// decision is the association's current policy decision; ueRules
 	// the PCC rules of the UE's authorised resource requests (Update),
 	// part of it, kept when the subscription changes; ueRulesMade

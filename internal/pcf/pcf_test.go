@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sbi"
@@ -34,9 +35,9 @@ func TestCreateDelete(t *testing.T) {
 	ctx := context.Background()
 	reg := prometheus.NewRegistry()
 	sdm := fakeSDM{sm: []sbi.SMData{
-		{DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}, SessionAMBRUplink: 100e6, SessionAMBRDownlink: 300e6, FiveQI: 8, ARPPriority: 2},
-		{DNN: "ims", SNSSAI: sbi.SNSSAI{SST: 1}},
-		{DNN: "iot", SNSSAI: sbi.SNSSAI{SST: 2, SD: 0xa, HasSD: true}, FiveQI: 7},
+		{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 1}, SessionAMBRUplink: 100e6, SessionAMBRDownlink: 300e6, FiveQI: 8, ARPPriority: 2},
+		{DNN: "ims", SNSSAI: ident.SNSSAI{SST: 1}},
+		{DNN: "iot", SNSSAI: ident.SNSSAI{SST: 2, SD: 0xa, HasSD: true}, FiveQI: 7},
 	}}
 	p, err := pcf.New(pcf.Options{SDM: sdm, Registry: reg, DefaultSessionAMBRDownlink: 50e6})
 	if err != nil {
@@ -46,11 +47,11 @@ func TestCreateDelete(t *testing.T) {
 		req  sbi.SmPolicyContextData
 		want sbi.SmPolicyDecision
 	}{
-		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 1, Dnn: "Internet", SliceInfo: sbi.SNSSAI{SST: 1}},
+		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 1, Dnn: "Internet", SliceInfo: ident.SNSSAI{SST: 1}},
 			sbi.SmPolicyDecision{ID: "1", SessionAMBRUplink: 100e6, SessionAMBRDownlink: 300e6, FiveQI: 8, ARPPriority: 2}},
-		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 2, Dnn: "ims", SliceInfo: sbi.SNSSAI{SST: 1}},
+		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 2, Dnn: "ims", SliceInfo: ident.SNSSAI{SST: 1}},
 			sbi.SmPolicyDecision{ID: "2", SessionAMBRUplink: pcf.DefaultSessionAMBR, SessionAMBRDownlink: 50e6, FiveQI: pcf.DefaultFiveQI, ARPPriority: pcf.DefaultARPPriority}},
-		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 3, Dnn: "iot", SliceInfo: sbi.SNSSAI{SST: 2, SD: 0xa, HasSD: true}},
+		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 3, Dnn: "iot", SliceInfo: ident.SNSSAI{SST: 2, SD: 0xa, HasSD: true}},
 			sbi.SmPolicyDecision{ID: "3", SessionAMBRUplink: pcf.DefaultSessionAMBR, SessionAMBRDownlink: 50e6, FiveQI: 7, ARPPriority: pcf.DefaultARPPriority}},
 	} {
 		got, err := p.Create(ctx, tc.req)
@@ -69,9 +70,9 @@ func TestCreateDelete(t *testing.T) {
 		req  sbi.SmPolicyContextData
 		want error
 	}{
-		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 4, Dnn: "iot", SliceInfo: sbi.SNSSAI{SST: 1}}, sbi.ErrPolicyContextDenied},
-		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 4, Dnn: "other", SliceInfo: sbi.SNSSAI{SST: 1}}, sbi.ErrPolicyContextDenied},
-		{sbi.SmPolicyContextData{Supi: "imsi-001019999999999", PduSessionID: 1, Dnn: "internet", SliceInfo: sbi.SNSSAI{SST: 1}}, sbi.ErrUserNotFound},
+		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 4, Dnn: "iot", SliceInfo: ident.SNSSAI{SST: 1}}, sbi.ErrPolicyContextDenied},
+		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 4, Dnn: "other", SliceInfo: ident.SNSSAI{SST: 1}}, sbi.ErrPolicyContextDenied},
+		{sbi.SmPolicyContextData{Supi: "imsi-001019999999999", PduSessionID: 1, Dnn: "internet", SliceInfo: ident.SNSSAI{SST: 1}}, sbi.ErrUserNotFound},
 		{sbi.SmPolicyContextData{Supi: "x", PduSessionID: 1, Dnn: "internet"}, sbi.ErrInvalidRequest},
 		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 16, Dnn: "internet"}, sbi.ErrInvalidRequest},
 		{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 1}, sbi.ErrInvalidRequest},

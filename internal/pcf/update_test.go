@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -17,13 +18,13 @@ import (
 // subscription and refuses the rest with ErrPolicyContextDenied.
 func TestUpdate(t *testing.T) {
 	ctx := context.Background()
-	sdm := fakeSDM{sm: []sbi.SMData{{DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}, SessionAMBRUplink: 10e6, SessionAMBRDownlink: 20e6}}}
+	sdm := fakeSDM{sm: []sbi.SMData{{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 1}, SessionAMBRUplink: 10e6, SessionAMBRDownlink: 20e6}}}
 	reg := prometheus.NewRegistry()
 	p, err := pcf.New(pcf.Options{SDM: sdm, Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol, err := p.Create(ctx, sbi.SmPolicyContextData{Supi: supi, PduSessionID: 1, Dnn: "internet", SliceInfo: sbi.SNSSAI{SST: 1}})
+	pol, err := p.Create(ctx, sbi.SmPolicyContextData{Supi: supi, PduSessionID: 1, Dnn: "internet", SliceInfo: ident.SNSSAI{SST: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,14 +112,14 @@ func (n *notified) SMPolicyUpdated(_ context.Context, p sbi.SmPolicyDecision) er
 // subscribers and unchanged data send nothing.
 func TestSubscriptionDataChanged(t *testing.T) {
 	ctx := context.Background()
-	sdm := &changingSDM{sm: []sbi.SMData{{DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}, SessionAMBRUplink: 10e6, SessionAMBRDownlink: 20e6}}}
+	sdm := &changingSDM{sm: []sbi.SMData{{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 1}, SessionAMBRUplink: 10e6, SessionAMBRDownlink: 20e6}}}
 	p, err := pcf.New(pcf.Options{SDM: sdm})
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := &notified{}
 	p.SetNotifier(n)
-	pol, err := p.Create(ctx, sbi.SmPolicyContextData{Supi: supi, PduSessionID: 1, Dnn: "internet", SliceInfo: sbi.SNSSAI{SST: 1}})
+	pol, err := p.Create(ctx, sbi.SmPolicyContextData{Supi: supi, PduSessionID: 1, Dnn: "internet", SliceInfo: ident.SNSSAI{SST: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func TestSubscriptionDataChanged(t *testing.T) {
 		t.Fatalf("notified %+v for unchanged data", n.pols)
 	}
 	sdm.mu.Lock()
-	sdm.sm = []sbi.SMData{{DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}, SessionAMBRUplink: 5e6, SessionAMBRDownlink: 7e6}}
+	sdm.sm = []sbi.SMData{{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 1}, SessionAMBRUplink: 5e6, SessionAMBRDownlink: 7e6}}
 	sdm.mu.Unlock()
 	p.SubscriptionDataChanged(ctx, supi)
 	p.SubscriptionDataChanged(ctx, supi)

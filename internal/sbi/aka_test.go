@@ -137,7 +137,7 @@ func newCore(t *testing.T) *core {
 			auth.OPc, auth.OPIsOP = op, true
 			u.opc = milenage.OPc(u.k, op)
 		}
-		if err := st.CreateSubscriber(ctx, &store.Subscriber{SUPI: u.supi, Auth: auth, NSSAI: []store.SNSSAI{{SST: 1}}}); err != nil {
+		if err := st.CreateSubscriber(ctx, &store.Subscriber{SUPI: u.supi, Auth: auth, NSSAI: []ident.SNSSAI{{SST: 1}}}); err != nil {
 			t.Fatal(err)
 		}
 		c.ues = append(c.ues, u)

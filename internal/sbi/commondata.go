@@ -1,11 +1,6 @@
 package sbi
 
-import (
-	"encoding/json"
-	"fmt"
-	"strconv"
-	"strings"
-)
+import ()
 
 // Common data types of TS 29.571 §5.2 and §5.4 that the session
 // management services carry, with the fields Keel uses. Their JSON form
@@ -96,44 +91,4 @@ const RatNR = "NR"
 type Ambr struct {
 	Uplink   string `json:"uplink"`
 	Downlink string `json:"downlink"`
-}
-
-// snssaiJSON is the TS 29.571 §5.4.4.2 Snssai form: sst and, when the
-// slice has one, the SD as 6 hexadecimal digits.
-type snssaiJSON struct {
-	SST int    `json:"sst"`
-	SD  string `json:"sd,omitempty"`
-}
-
-// MarshalJSON writes the TS 29.571 Snssai form.
-func (s SNSSAI) MarshalJSON() ([]byte, error) {
-	j := snssaiJSON{SST: int(s.SST)}
-	if s.HasSD {
-		j.SD = fmt.Sprintf("%06x", s.SD)
-	}
-	return json.Marshal(j)
-}
-
-// UnmarshalJSON reads the TS 29.571 Snssai form.
-func (s *SNSSAI) UnmarshalJSON(b []byte) error {
-	var j snssaiJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return fmt.Errorf("sbi: snssai: %w", err)
-	}
-	if j.SST < 0 || j.SST > 255 {
-		return fmt.Errorf("sbi: snssai: sst %d out of 0 to 255", j.SST)
-	}
-	*s = SNSSAI{SST: uint8(j.SST)}
-	if j.SD != "" {
-		if len(j.SD) != 6 || strings.IndexFunc(j.SD, notHex) >= 0 {
-			return fmt.Errorf("sbi: snssai: sd %q is not 6 hexadecimal digits", j.SD)
-		}
-		v, _ := strconv.ParseUint(j.SD, 16, 32)
-		s.SD, s.HasSD = uint32(v), true
-	}
-	return nil
-}
-
-func notHex(r rune) bool {
-	return !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F')
 }

@@ -2,6 +2,7 @@ package sbi
 
 import (
 	"context"
+	"github.com/keelcore/keel/internal/ident"
 	"net/netip"
 	"strings"
 )
@@ -84,7 +85,7 @@ type Query struct {
 	RoutingIndicator string
 	// SNSSAI (snssais) and DNN (dnn) select the SMF, PCF and UPF of a
 	// session.
-	SNSSAI *SNSSAI
+	SNSSAI *ident.SNSSAI
 	DNN    string
 	// Locality prefers the instances of a location
 	// (preferred-locality); instances elsewhere still qualify.
@@ -99,7 +100,7 @@ type Profile struct {
 	InstanceID string
 	// SNSSAIs (sNssais) and DNNs (the dnn lists of smfInfo, upfInfo and
 	// pcfInfo): empty serves every slice and every DNN.
-	SNSSAIs []SNSSAI
+	SNSSAIs []ident.SNSSAI
 	DNNs    []string
 	// SUPIRanges (supiRanges) and RoutingIndicators (routingIndicators)
 	// of the home NFs: both empty serves every subscriber.
@@ -162,7 +163,7 @@ func (p Profile) Matches(q Query) bool {
 	return true
 }
 
-func containsSNSSAI(list []SNSSAI, s SNSSAI) bool {
+func containsSNSSAI(list []ident.SNSSAI, s ident.SNSSAI) bool {
 	s = s.Canonical()
 	for _, x := range list {
 		if x.Canonical() == s {

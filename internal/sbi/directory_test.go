@@ -6,16 +6,17 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
 func TestStaticSelection(t *testing.T) {
 	ctx := context.Background()
 	d := sbi.NewStatic()
-	embb, urllc := sbi.SNSSAI{SST: 1}, sbi.SNSSAI{SST: 2, SD: 0x10, HasSD: true}
+	embb, urllc := ident.SNSSAI{SST: 1}, ident.SNSSAI{SST: 2, SD: 0x10, HasSD: true}
 	d.AddUPF(sbi.Profile{InstanceID: "upf-any", Priority: 5}, netip.MustParseAddrPort("10.0.0.9:8805"))
-	d.AddUPF(sbi.Profile{InstanceID: "upf-edge", SNSSAIs: []sbi.SNSSAI{embb}, DNNs: []string{"internet"}, Locality: "edge"}, netip.MustParseAddrPort("10.0.0.1:8805"))
-	d.AddUPF(sbi.Profile{InstanceID: "upf-core", SNSSAIs: []sbi.SNSSAI{embb, urllc}, DNNs: []string{"internet", "ims"}, Locality: "core"}, netip.MustParseAddrPort("10.0.0.2:8805"))
+	d.AddUPF(sbi.Profile{InstanceID: "upf-edge", SNSSAIs: []ident.SNSSAI{embb}, DNNs: []string{"internet"}, Locality: "edge"}, netip.MustParseAddrPort("10.0.0.1:8805"))
+	d.AddUPF(sbi.Profile{InstanceID: "upf-core", SNSSAIs: []ident.SNSSAI{embb, urllc}, DNNs: []string{"internet", "ims"}, Locality: "core"}, netip.MustParseAddrPort("10.0.0.2:8805"))
 
 	ids := func(ps []sbi.Peer[netip.AddrPort]) []string {
 		var out []string

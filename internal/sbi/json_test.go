@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // The JSON forms are the Rel-17 OpenAPI ones (TS 29.502 §6.1.6, TS
@@ -61,20 +62,20 @@ func TestN2SmInfoTypeNames(t *testing.T) {
 
 func TestSNSSAIJSON(t *testing.T) {
 	for _, tc := range []struct {
-		s    SNSSAI
+		s    ident.SNSSAI
 		want string
-	}{{SNSSAI{SST: 1}, `{"sst":1}`}, {SNSSAI{SST: 2, SD: 0xa0b, HasSD: true}, `{"sst":2,"sd":"000a0b"}`}} {
+	}{{ident.SNSSAI{SST: 1}, `{"sst":1}`}, {ident.SNSSAI{SST: 2, SD: 0xa0b, HasSD: true}, `{"sst":2,"sd":"000a0b"}`}} {
 		b, err := json.Marshal(tc.s)
 		if err != nil || string(b) != tc.want {
 			t.Errorf("Marshal(%+v) = %s, %v; want %s", tc.s, b, err, tc.want)
 		}
-		var back SNSSAI
+		var back ident.SNSSAI
 		if err := json.Unmarshal(b, &back); err != nil || back != tc.s {
 			t.Errorf("Unmarshal(%s) = %+v, %v", b, back, err)
 		}
 	}
 	for _, bad := range []string{`{"sst":256}`, `{"sst":1,"sd":"12345"}`, `{"sst":1,"sd":"zzzzzz"}`, `{"sst":"1"}`} {
-		var s SNSSAI
+		var s ident.SNSSAI
 		if err := json.Unmarshal([]byte(bad), &s); err == nil {
 			t.Errorf("Unmarshal(%s) = %+v, want an error", bad, s)
 		}

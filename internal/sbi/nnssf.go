@@ -46,7 +46,7 @@ type SliceInfoForRegistration struct {
 	AllowedNSSAICurrentAccess *AllowedNSSAI
 	// RequestedNSSAI (requestedNssai) is the UE's requested NSSAI, as the
 	// UE sent it; empty when it requested none.
-	RequestedNSSAI []SNSSAI
+	RequestedNSSAI []ident.SNSSAI
 	// DefaultConfiguredSNSSAIInd (defaultConfiguredSnssaiInd) says the
 	// requested NSSAI came from the UE's default configured NSSAI
 	// (the DCNI bit of the network slicing indication, TS 24.501
@@ -56,7 +56,7 @@ type SliceInfoForRegistration struct {
 
 // SubscribedSNSSAI is TS 29.531 SubscribedSnssai.
 type SubscribedSNSSAI struct {
-	SubscribedSNSSAI  SNSSAI
+	SubscribedSNSSAI  ident.SNSSAI
 	DefaultIndication bool
 }
 
@@ -74,13 +74,13 @@ const AccessType3GPP = "3GPP_ACCESS"
 // AllowedSNSSAI is TS 29.531 AllowedSnssai, without network slice
 // instance information or a mapped home S-NSSAI (no roaming).
 type AllowedSNSSAI struct {
-	AllowedSNSSAI SNSSAI
+	AllowedSNSSAI ident.SNSSAI
 }
 
 // ConfiguredSNSSAI is TS 29.531 ConfiguredSnssai, without a mapped home
 // S-NSSAI.
 type ConfiguredSNSSAI struct {
-	ConfiguredSNSSAI SNSSAI
+	ConfiguredSNSSAI ident.SNSSAI
 }
 
 // AuthorizedNetworkSliceInfo is TS 29.531 AuthorizedNetworkSliceInfo, the
@@ -97,12 +97,12 @@ type AuthorizedNetworkSliceInfo struct {
 	// available in the PLMN (TS 24.501 §9.11.3.46 cause 0), or not in
 	// the UE's tracking area (cause 1). Each is given as the UE
 	// requested it.
-	RejectedNSSAIInPLMN, RejectedNSSAIInTA []SNSSAI
+	RejectedNSSAIInPLMN, RejectedNSSAIInTA []ident.SNSSAI
 }
 
 // Allowed returns the allowed S-NSSAIs for 3GPP access.
-func (a AuthorizedNetworkSliceInfo) Allowed() []SNSSAI {
-	var out []SNSSAI
+func (a AuthorizedNetworkSliceInfo) Allowed() []ident.SNSSAI {
+	var out []ident.SNSSAI
 	for _, l := range a.AllowedNSSAIList {
 		if l.AccessType != AccessType3GPP {
 			continue
@@ -148,7 +148,7 @@ type NSSAIAvailabilityInfo struct {
 // without SD ranges) the consumer supports in one tracking area.
 type SupportedNSSAIAvailabilityData struct {
 	TAI                 ident.TAI
-	SupportedSNSSAIList []SNSSAI
+	SupportedSNSSAIList []ident.SNSSAI
 }
 
 // AuthorizedNSSAIAvailabilityInfo is TS 29.531
@@ -162,5 +162,5 @@ type AuthorizedNSSAIAvailabilityInfo struct {
 // roaming).
 type AuthorizedNSSAIAvailabilityData struct {
 	TAI                 ident.TAI
-	SupportedSNSSAIList []SNSSAI
+	SupportedSNSSAIList []ident.SNSSAI
 }

@@ -1,6 +1,9 @@
 package sbi
 
-import "context"
+import (
+	"context"
+	"github.com/keelcore/keel/internal/ident"
+)
 
 // NpcfSMPolicyControl is the PCF's Npcf_SMPolicyControl service (TS
 // 29.512 §4.2), used by the SMF.
@@ -38,9 +41,9 @@ type SmPolicyContextData struct {
 	PduSessionID uint8  `json:"pduSessionId"`
 	// PduSessionType is "IPV4", "IPV6" or "IPV4V6" (TS 29.571
 	// PduSessionType).
-	PduSessionType string `json:"pduSessionType"`
-	Dnn            string `json:"dnn"`
-	SliceInfo      SNSSAI `json:"sliceInfo"`
+	PduSessionType string       `json:"pduSessionType"`
+	Dnn            string       `json:"dnn"`
+	SliceInfo      ident.SNSSAI `json:"sliceInfo"`
 	// NotificationURI is where the PCF sends UpdateNotify (§4.2.3.2);
 	// a binding fills it for a caller in one process, which leaves it
 	// empty.

@@ -3,6 +3,7 @@ package sbi
 import (
 	"context"
 	"fmt"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // NsmfPDUSession is the SMF's Nsmf_PDUSession service (TS 29.502 §5.2.2),
@@ -34,8 +35,8 @@ type SmContextCreateData struct {
 	PduSessionID uint8  `json:"pduSessionId,omitempty"`
 	// Dnn and SNssai as selected by the AMF (TS 23.502 §4.3.2.2.1 step
 	// 2: the UE's request, or the subscription's default).
-	Dnn    string `json:"dnn,omitempty"`
-	SNssai SNSSAI `json:"sNssai"`
+	Dnn    string       `json:"dnn,omitempty"`
+	SNssai ident.SNSSAI `json:"sNssai"`
 	// ServingNfID is the AMF's NF instance ID, ServingNetwork its PLMN,
 	// AnType and RatType the UE's access (mandatory in the schema but
 	// for RatType; a binding fills those a caller in one process leaves
@@ -66,7 +67,7 @@ type SmContextCreateData struct {
 type SmContextCreatedData struct {
 	SmContextRef string           `json:"-"`
 	PduSessionID uint8            `json:"pduSessionId,omitempty"`
-	SNssai       *SNSSAI          `json:"sNssai,omitempty"`
+	SNssai       *ident.SNSSAI    `json:"sNssai,omitempty"`
 	UpCnxState   UpCnxState       `json:"upCnxState,omitempty"`
 	N1SmMsg      *RefToBinaryData `json:"n1SmMsg,omitempty"`
 	// N2SmInfo is the PDU Session Resource Setup Request Transfer (TS

@@ -69,32 +69,15 @@ type AMData struct {
 	// UEAMBRUplink and UEAMBRDownlink are the subscribed UE-AMBR in bit/s.
 	UEAMBRUplink, UEAMBRDownlink uint64
 	// NSSAI holds the subscribed S-NSSAIs.
-	NSSAI []SNSSAI
+	NSSAI []ident.SNSSAI
 	// DefaultNSSAI holds the subscribed S-NSSAIs marked default
 	// (TS 29.503 Nssai defaultSingleNssais), a subset of NSSAI: what a UE
 	// is allowed when it requests no S-NSSAI the network can allow
 	// (TS 23.501 §5.15.5.2.1). Keel's subscriber data mark one or more
 	// subscribed S-NSSAIs default, the first when they mark none.
-	DefaultNSSAI []SNSSAI
+	DefaultNSSAI []ident.SNSSAI
 	// DNNs lists the subscribed DNNs, each once.
 	DNNs []string
-}
-
-// SNSSAI is a slice identifier (TS 23.003 §28.4.2, TS 29.571 Snssai):
-// SST and, when HasSD, a 24-bit SD.
-type SNSSAI struct {
-	SST   uint8
-	SD    uint32
-	HasSD bool
-}
-
-// Canonical returns s with an SD of ffffff, which stands for no SD
-// (TS 23.003 §28.4.2), as no SD: the one form slices are compared in.
-func (s SNSSAI) Canonical() SNSSAI {
-	if s.HasSD && s.SD == 0xffffff {
-		return SNSSAI{SST: s.SST}
-	}
-	return s
 }
 
 // NudmSDMNotifier receives Nudm_SDM_Notification (TS 23.502 §4.5.1,
@@ -144,7 +127,7 @@ type AMFRegistration struct {
 // (TS 29.503 SessionManagementSubscriptionData).
 type SMData struct {
 	DNN                                    string
-	SNSSAI                                 SNSSAI
+	SNSSAI                                 ident.SNSSAI
 	SessionAMBRUplink, SessionAMBRDownlink uint64
 	FiveQI, ARPPriority                    uint8
 	StaticIPv4                             netip.Addr
@@ -158,7 +141,7 @@ type SMData struct {
 // SubscribedDNN returns the entry of session management subscription
 // data for a DNN in a slice. DNNs compare without regard to case
 // (TS 23.003 §9.1).
-func SubscribedDNN(data []SMData, dnn string, s SNSSAI) (SMData, bool) {
+func SubscribedDNN(data []SMData, dnn string, s ident.SNSSAI) (SMData, bool) {
 	for _, d := range data {
 		if strings.EqualFold(d.DNN, dnn) && d.SNSSAI.Canonical() == s.Canonical() {
 			return d, true

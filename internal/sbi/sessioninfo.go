@@ -1,13 +1,16 @@
 package sbi
 
-import "net/netip"
+import (
+	"github.com/keelcore/keel/internal/ident"
+	"net/netip"
+)
 
 // SessionInfo describes a PDU session for the management API.
 type SessionInfo struct {
 	SUPI         string
 	PDUSessionID uint8
 	DNN          string
-	SNSSAI       SNSSAI
+	SNSSAI       ident.SNSSAI
 	PDUType      string // "ipv4", "ipv6", "ipv4v6"
 	IPv4         netip.Addr
 	IPv6Prefix   netip.Prefix

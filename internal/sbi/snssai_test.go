@@ -3,6 +3,7 @@ package sbi_test
 import (
 	"testing"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -10,11 +11,11 @@ import (
 // entry of SST 1 without an SD serves a request for SST 1 with SD ffffff,
 // and the other way round; another SD is another slice.
 func TestSubscribedDNNNoSDValue(t *testing.T) {
-	noSD := sbi.SNSSAI{SST: 1}
-	ffffff := sbi.SNSSAI{SST: 1, SD: 0xffffff, HasSD: true}
-	other := sbi.SNSSAI{SST: 1, SD: 1, HasSD: true}
+	noSD := ident.SNSSAI{SST: 1}
+	ffffff := ident.SNSSAI{SST: 1, SD: 0xffffff, HasSD: true}
+	other := ident.SNSSAI{SST: 1, SD: 1, HasSD: true}
 	for _, tt := range []struct {
-		subscribed, asked sbi.SNSSAI
+		subscribed, asked ident.SNSSAI
 		want              bool
 	}{
 		{noSD, ffffff, true},

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 
 	"github.com/keelcore/keel/internal/ident"
-	"github.com/keelcore/keel/internal/sbi"
 )
 
 // The NSSF's APIs (TS 29.531 §6.1.1, §6.2.1).
@@ -115,7 +114,7 @@ type authorizedNSSAIAvailabilityDataJSON struct {
 	SupportedSNSSAIList []ident.SNSSAI `json:"supportedSnssaiList"`
 }
 
-func toIdent(list []sbi.SNSSAI) []ident.SNSSAI {
+func toIdent(list []ident.SNSSAI) []ident.SNSSAI {
 	var out []ident.SNSSAI
 	for _, s := range list {
 		out = append(out, ident.SNSSAI(s))
@@ -123,10 +122,10 @@ func toIdent(list []sbi.SNSSAI) []ident.SNSSAI {
 	return out
 }
 
-func fromIdent(list []ident.SNSSAI) []sbi.SNSSAI {
-	var out []sbi.SNSSAI
+func fromIdent(list []ident.SNSSAI) []ident.SNSSAI {
+	var out []ident.SNSSAI
 	for _, s := range list {
-		out = append(out, sbi.SNSSAI(s))
+		out = append(out, ident.SNSSAI(s))
 	}
 	return out
 }

@@ -114,14 +114,14 @@ func decodeAuthorizedNetworkSliceInfo(in authorizedNetworkSliceInfoJSON) sbi.Aut
 		}
 		for _, s := range l.AllowedSNSSAIList {
 			if s.AllowedSNSSAI != nil {
-				a.AllowedSNSSAIList = append(a.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: sbi.SNSSAI(*s.AllowedSNSSAI)})
+				a.AllowedSNSSAIList = append(a.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: ident.SNSSAI(*s.AllowedSNSSAI)})
 			}
 		}
 		out.AllowedNSSAIList = append(out.AllowedNSSAIList, a)
 	}
 	for _, c := range in.ConfiguredNSSAI {
 		if c.ConfiguredSNSSAI != nil {
-			out.ConfiguredNSSAI = append(out.ConfiguredNSSAI, sbi.ConfiguredSNSSAI{ConfiguredSNSSAI: sbi.SNSSAI(*c.ConfiguredSNSSAI)})
+			out.ConfiguredNSSAI = append(out.ConfiguredNSSAI, sbi.ConfiguredSNSSAI{ConfiguredSNSSAI: ident.SNSSAI(*c.ConfiguredSNSSAI)})
 		}
 	}
 	out.RejectedNSSAIInPLMN, out.RejectedNSSAIInTA = fromIdent(in.RejectedNSSAIInPLMN), fromIdent(in.RejectedNSSAIInTA)

@@ -8,16 +8,16 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/nssf/nssftest"
-	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
 )
 
 // fuzzNSSF is the NSSF's binding on a server handler, without a network.
 func fuzzNSSF(tb testing.TB) http.Handler {
 	tb.Helper()
-	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []sbi.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}}}}}, nssf.Options{})
+	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}}}}}, nssf.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -122,7 +122,7 @@ func decodeSliceInfoForRegistration(in sliceInfoForRegistrationJSON) (sbi.SliceI
 		if s.SubscribedSNSSAI == nil {
 			return out, fmt.Errorf("subscribedNssai/%d: subscribedSnssai missing", i)
 		}
-		out.SubscribedNSSAI = append(out.SubscribedNSSAI, sbi.SubscribedSNSSAI{SubscribedSNSSAI: sbi.SNSSAI(*s.SubscribedSNSSAI), DefaultIndication: s.DefaultIndication})
+		out.SubscribedNSSAI = append(out.SubscribedNSSAI, sbi.SubscribedSNSSAI{SubscribedSNSSAI: ident.SNSSAI(*s.SubscribedSNSSAI), DefaultIndication: s.DefaultIndication})
 	}
 	if a := in.AllowedNSSAICurrentAccess; a != nil {
 		l, err := decodeAllowedNSSAI(*a)
@@ -147,7 +147,7 @@ func decodeAllowedNSSAI(in allowedNSSAIJSON) (sbi.AllowedNSSAI, error) {
 		if s.AllowedSNSSAI == nil {
 			return out, fmt.Errorf("allowedSnssaiList/%d: allowedSnssai missing", i)
 		}
-		out.AllowedSNSSAIList = append(out.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: sbi.SNSSAI(*s.AllowedSNSSAI)})
+		out.AllowedSNSSAIList = append(out.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: ident.SNSSAI(*s.AllowedSNSSAI)})
 	}
 	return out, nil
 }

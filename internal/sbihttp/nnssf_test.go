@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/nssf/nssftest"
 	"github.com/keelcore/keel/internal/sbi"
@@ -176,7 +177,7 @@ func TestNSSFBadInput(t *testing.T) {
 // binding on loopback (h2c), client and server, the query of
 // BenchmarkNetworkSliceInformation in internal/nssf.
 func BenchmarkNSSFOverHTTP(b *testing.B) {
-	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []sbi.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}}}}}, nssf.Options{})
+	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}}}}}, nssf.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -192,8 +193,8 @@ func BenchmarkNSSFOverHTTP(b *testing.B) {
 	c := sbihttp.NewNSSFClient(sbihttp.NewClient(sbihttp.ClientConfig{Resolver: sbihttp.StaticResolver{sbihttp.ServiceNSSelection: {root}}}))
 	q := sbi.NSSelectionQuery{NFType: "AMF", NFID: nssftest.AMF1, TAI: &nssftest.TA1,
 		SliceInfoForRegistration: &sbi.SliceInfoForRegistration{
-			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: sbi.SNSSAI{SST: 1}, DefaultIndication: true}, {SubscribedSNSSAI: sbi.SNSSAI{SST: 2, SD: 1, HasSD: true}}},
-			RequestedNSSAI:  []sbi.SNSSAI{{SST: 2, SD: 1, HasSD: true}, {SST: 3}},
+			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: ident.SNSSAI{SST: 1}, DefaultIndication: true}, {SubscribedSNSSAI: ident.SNSSAI{SST: 2, SD: 1, HasSD: true}}},
+			RequestedNSSAI:  []ident.SNSSAI{{SST: 2, SD: 1, HasSD: true}, {SST: 3}},
 		}}
 	ctx := context.Background()
 	b.ReportAllocs()

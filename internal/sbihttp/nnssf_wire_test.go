@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/nssf/nssftest"
 	"github.com/keelcore/keel/internal/sbi"
@@ -24,7 +25,7 @@ import (
 // malformed frame, no expert warning, and the requests and answers it
 // sees are those of TS 29.531 §6.1.3.2.3.1, §6.2.3.2.3.1 and §6.2.3.2.3.2.
 func TestNSSFOnTheWire(t *testing.T) {
-	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []sbi.SNSSAI{{SST: 1}}}}}, nssf.Options{})
+	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []ident.SNSSAI{{SST: 1}}}}}, nssf.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,12 +43,12 @@ func TestNSSFOnTheWire(t *testing.T) {
 	ctx := context.Background()
 
 	if _, err := nc.UpdateNSSAIAvailability(ctx, nssftest.AMF1, sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{
-		{TAI: nssftest.TA1, SupportedSNSSAIList: []sbi.SNSSAI{{SST: 1}}}}}); err != nil {
+		{TAI: nssftest.TA1, SupportedSNSSAIList: []ident.SNSSAI{{SST: 1}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := nc.NetworkSliceInformation(ctx, sbi.NSSelectionQuery{NFType: "AMF", NFID: nssftest.AMF1, TAI: &nssftest.TA1,
-		SliceInfoForRegistration: &sbi.SliceInfoForRegistration{RequestedNSSAI: []sbi.SNSSAI{{SST: 1}},
-			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: sbi.SNSSAI{SST: 1}, DefaultIndication: true}}}}); err != nil {
+		SliceInfoForRegistration: &sbi.SliceInfoForRegistration{RequestedNSSAI: []ident.SNSSAI{{SST: 1}},
+			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: ident.SNSSAI{SST: 1}, DefaultIndication: true}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := nc.DeleteNSSAIAvailability(ctx, nssftest.AMF2); !errors.Is(err, sbi.ErrNSSAIAvailabilityNotFound) {

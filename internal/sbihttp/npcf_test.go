@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
@@ -79,7 +80,7 @@ func TestNpcfSMPolicyControl(t *testing.T) {
 	for _, b := range npcfBindings {
 		t.Run(b.name, func(t *testing.T) {
 			ctx := context.Background()
-			sdm := &subscriberSDM{sm: []sbi.SMData{{DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}, SessionAMBRUplink: 10e6, SessionAMBRDownlink: 20e6, FiveQI: 9, ARPPriority: 8,
+			sdm := &subscriberSDM{sm: []sbi.SMData{{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 1}, SessionAMBRUplink: 10e6, SessionAMBRDownlink: 20e6, FiveQI: 9, ARPPriority: 8,
 				PCCRules: []sbi.PCCRule{{ID: "video", FlowDescriptions: []string{"permit out 17 from any 6000 to assigned"}, FiveQI: 2, ARP: sbi.ARP{PriorityLevel: 4},
 					GFBRUplink: 1e6, GFBRDownlink: 2e6, MFBRUplink: 1e6, MFBRDownlink: 4e6}}}}}
 			p, err := pcf.New(pcf.Options{SDM: sdm})
@@ -89,7 +90,7 @@ func TestNpcfSMPolicyControl(t *testing.T) {
 			inbox := &policyInbox{}
 			s := b.bind(t, p, inbox)
 
-			pol, err := s.Create(ctx, sbi.SmPolicyContextData{Supi: supi, PduSessionID: 1, PduSessionType: "IPV4", Dnn: "internet", SliceInfo: sbi.SNSSAI{SST: 1}})
+			pol, err := s.Create(ctx, sbi.SmPolicyContextData{Supi: supi, PduSessionID: 1, PduSessionType: "IPV4", Dnn: "internet", SliceInfo: ident.SNSSAI{SST: 1}})
 			if err != nil {
 				t.Fatalf("Create: %v", err)
 			}
@@ -120,7 +121,7 @@ func TestNpcfSMPolicyControl(t *testing.T) {
 			}
 
 			sdm.mu.Lock()
-			sdm.sm = []sbi.SMData{{DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}, SessionAMBRUplink: 5e6, SessionAMBRDownlink: 7e6, FiveQI: 9, ARPPriority: 8, PCCRules: sdm.sm[0].PCCRules}}
+			sdm.sm = []sbi.SMData{{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 1}, SessionAMBRUplink: 5e6, SessionAMBRDownlink: 7e6, FiveQI: 9, ARPPriority: 8, PCCRules: sdm.sm[0].PCCRules}}
 			sdm.mu.Unlock()
 			p.SubscriptionDataChanged(ctx, supi)
 			inbox.mu.Lock()
@@ -143,9 +144,9 @@ func TestNpcfSMPolicyControl(t *testing.T) {
 				req  sbi.SmPolicyContextData
 				want error
 			}{
-				{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 2, PduSessionType: "IPV4", Dnn: "ims", SliceInfo: sbi.SNSSAI{SST: 1}}, sbi.ErrPolicyContextDenied},
-				{sbi.SmPolicyContextData{Supi: "imsi-001019999999999", PduSessionID: 1, PduSessionType: "IPV4", Dnn: "internet", SliceInfo: sbi.SNSSAI{SST: 1}}, sbi.ErrUserNotFound},
-				{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 16, PduSessionType: "IPV4", Dnn: "internet", SliceInfo: sbi.SNSSAI{SST: 1}}, sbi.ErrInvalidRequest},
+				{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 2, PduSessionType: "IPV4", Dnn: "ims", SliceInfo: ident.SNSSAI{SST: 1}}, sbi.ErrPolicyContextDenied},
+				{sbi.SmPolicyContextData{Supi: "imsi-001019999999999", PduSessionID: 1, PduSessionType: "IPV4", Dnn: "internet", SliceInfo: ident.SNSSAI{SST: 1}}, sbi.ErrUserNotFound},
+				{sbi.SmPolicyContextData{Supi: supi, PduSessionID: 16, PduSessionType: "IPV4", Dnn: "internet", SliceInfo: ident.SNSSAI{SST: 1}}, sbi.ErrInvalidRequest},
 			} {
 				if _, err := s.Create(ctx, tc.req); !errors.Is(err, tc.want) {
 					t.Errorf("Create(%+v) = %v, want %v", tc.req, err, tc.want)

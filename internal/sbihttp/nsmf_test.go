@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
 )
@@ -100,7 +101,7 @@ func TestNsmfPDUSession(t *testing.T) {
 			ctx := context.Background()
 			smf := &scriptedSMF{}
 			s := b.bind(t, smf)
-			slice := sbi.SNSSAI{SST: 1, SD: 0x10203, HasSD: true}
+			slice := ident.SNSSAI{SST: 1, SD: 0x10203, HasSD: true}
 			req := sbi.SmContextCreateData{Supi: supi, PduSessionID: 5, Dnn: "internet", SNssai: slice,
 				ServingNetwork: sbi.PlmnID{Mcc: "001", Mnc: "01"}, AnType: sbi.AccessType3GPP, RatType: sbi.RatNR, N1SmMsg: sbi.N1SM([]byte{0x2e, 5, 1, 0xc1})}
 			c, err := s.CreateSMContext(ctx, req)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
@@ -48,7 +49,7 @@ func TestSMOnTheWire(t *testing.T) {
 
 	smf := sbihttp.NewNsmfClient(client, cb, sbihttp.Consumer{NFInstanceID: "1a3b8b9e-1b9f-4f3e-8f6a-2b1c0d9e8f7a", PLMN: sbi.PlmnID{Mcc: "001", Mnc: "01"}})
 	req := sm.AppendEstablishmentRequest(nil, sm.EstablishmentRequest{Header: sm.Header{PDUSessionID: 5, PTI: 1}, PDUType: sm.PDUTypeIPv4, SSCMode: sm.SSCMode1})
-	if _, err := smf.CreateSMContext(ctx, sbi.SmContextCreateData{Supi: supi, PduSessionID: 5, Dnn: "nothing", SNssai: sbi.SNSSAI{SST: 1}, N1SmMsg: sbi.N1SM(req)}); err == nil {
+	if _, err := smf.CreateSMContext(ctx, sbi.SmContextCreateData{Supi: supi, PduSessionID: 5, Dnn: "nothing", SNssai: ident.SNSSAI{SST: 1}, N1SmMsg: sbi.N1SM(req)}); err == nil {
 		t.Fatal("CreateSMContext accepted; want the refusal")
 	}
 	n2, err := ngap.ReleaseCommandTransfer{Cause: ngap.NASCause(0)}.Encode()

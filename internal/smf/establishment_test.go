@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/pfcp"
@@ -108,7 +109,7 @@ func TestPDUSessionTypes(t *testing.T) {
 		supi      string
 		psi       uint8
 		dnn       string
-		slice     sbi.SNSSAI
+		slice     ident.SNSSAI
 		requested uint8
 		want      sm.Accept // the fields checked
 	}{
@@ -205,7 +206,7 @@ func TestRejects(t *testing.T) {
 		supi    string
 		psi     uint8
 		dnn     string
-		slice   sbi.SNSSAI
+		slice   ident.SNSSAI
 		n1      []byte
 		cause   uint8
 		wantPSI uint8

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ippool"
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/ngap"
@@ -84,7 +83,7 @@ func (s *SMF) createSMContext(ctx context.Context, req sbi.SmContextCreateData) 
 	var rej *rejection
 	if errors.As(err, &rej) {
 		log.Info("PDU session establishment rejected", "cause", int(rej.cause), "cause_name", sm.CauseName(rej.cause),
-			"reason", rej.err, "dnn", req.Dnn, "snssai", ident.SNSSAI{SST: req.SNssai.SST, SD: req.SNssai.SD, HasSD: req.SNssai.HasSD}.String())
+			"reason", rej.err, "dnn", req.Dnn, "snssai", req.SNssai.String())
 		if rej.cause == sm.CauseInsufficientResources {
 			// TS 24.501 §6.4.1.4.2: with #26 the network may give a
 			// Back-off timer value; the UE starts T3396 and does not ask

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/wmnsk/go-pfcp/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/pcf"
@@ -28,8 +29,8 @@ var (
 	upfN3   = netip.MustParseAddr("192.0.2.1")
 	upfNode = netip.MustParseAddr("127.0.0.2")
 	gnbN3   = netip.MustParseAddr("192.0.2.100")
-	slice1  = sbi.SNSSAI{SST: 1}
-	slice2  = sbi.SNSSAI{SST: 2, SD: 0x0a, HasSD: true}
+	slice1  = ident.SNSSAI{SST: 1}
+	slice2  = ident.SNSSAI{SST: 2, SD: 0x0a, HasSD: true}
 )
 
 const (
@@ -576,7 +577,7 @@ func request(psi, pti, pduType, ssc uint8, dns bool) []byte {
 }
 
 // create runs CreateSMContext and fails the test on an error.
-func (w *world) create(supi string, psi uint8, dnn string, s sbi.SNSSAI, n1 []byte) created {
+func (w *world) create(supi string, psi uint8, dnn string, s ident.SNSSAI, n1 []byte) created {
 	w.t.Helper()
 	c, err := w.smf.CreateSMContext(context.Background(), sbi.SmContextCreateData{Supi: supi, PduSessionID: psi, Dnn: dnn, SNssai: s, N1SmMsg: sbi.N1SM(n1)})
 	return outcome(w.t, c, err)
@@ -608,7 +609,7 @@ func outcome(t testing.TB, c sbi.SmContextCreatedData, err error) created {
 }
 
 // establish creates a session that must be accepted.
-func (w *world) establish(supi string, psi uint8, dnn string, s sbi.SNSSAI) created {
+func (w *world) establish(supi string, psi uint8, dnn string, s ident.SNSSAI) created {
 	w.t.Helper()
 	c := w.create(supi, psi, dnn, s, request(psi, 1, 0, 0, false))
 	if c.Reject {

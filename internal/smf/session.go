@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ippool"
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -174,7 +175,7 @@ type session struct {
 	ref    string
 	key    key
 	dnn    string // as the UE asked, for the accept
-	snssai sbi.SNSSAI
+	snssai ident.SNSSAI
 	seid   uint64 // CP F-SEID, the SMF's
 	pool   *dnnPools
 	log    *slog.Logger

@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ippool"
 	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/pfcp"
@@ -33,7 +34,7 @@ type DNNConfig struct {
 	// SNSSAI, when set, limits this entry and its pools to one slice;
 	// an entry without it serves the DNN in every slice that has no
 	// entry of its own.
-	SNSSAI *sbi.SNSSAI
+	SNSSAI *ident.SNSSAI
 	// IPv4Pool and IPv6Pool are the pools of UE addresses and /64
 	// prefixes; the zero Prefix means the DNN does not offer that family.
 	IPv4Pool, IPv6Pool netip.Prefix
@@ -178,7 +179,7 @@ type amfRef struct{ sbi.NamfCommunication }
 // dnnKey indexes the DNN pools; anySlice for an entry without S-NSSAI.
 type dnnKey struct {
 	name     string
-	snssai   sbi.SNSSAI
+	snssai   ident.SNSSAI
 	anySlice bool
 }
 
@@ -335,7 +336,7 @@ func (p *dnnPools) reserve(a netip.Addr) error {
 
 // pools finds the pools of a DNN in a slice: the slice's own entry, else
 // the DNN's entry for every slice.
-func (s *SMF) pools(dnn string, snssai sbi.SNSSAI) *dnnPools {
+func (s *SMF) pools(dnn string, snssai ident.SNSSAI) *dnnPools {
 	name := strings.ToLower(dnn)
 	// TS 23.003 §28.4.2: SD ffffff and no SD are the same slice.
 	if p := s.dnns[dnnKey{name: name, snssai: snssai.Canonical()}]; p != nil {

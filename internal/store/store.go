@@ -30,6 +30,7 @@ import (
 	"iter"
 	"net/netip"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -218,20 +219,20 @@ type Subscriber struct {
 	// UEAMBR is the UE aggregate maximum bit rate (TS 23.501 §5.7.2.6).
 	UEAMBR AMBR
 	// NSSAI lists the subscribed S-NSSAIs.
-	NSSAI []SNSSAI
+	NSSAI []ident.SNSSAI
 	// DefaultNSSAI lists those of NSSAI marked default, in NSSAI order,
 	// each once (engines refuse other lists): the S-NSSAIs a UE requesting none that can be allowed
 	// is given (TS 23.501 §5.15.5.2.1; TS 29.503 Nssai
 	// defaultSingleNssais). Empty means the first of NSSAI is the
 	// default; Defaults applies that rule.
-	DefaultNSSAI []SNSSAI
+	DefaultNSSAI []ident.SNSSAI
 	// DNNs holds the per-DNN session settings.
 	DNNs []DNNConfig
 }
 
 // Defaults returns the subscriber's default S-NSSAIs: those marked in
 // DefaultNSSAI, or when none is marked the first of NSSAI.
-func (s *Subscriber) Defaults() []SNSSAI {
+func (s *Subscriber) Defaults() []ident.SNSSAI {
 	if len(s.DefaultNSSAI) > 0 {
 		return s.DefaultNSSAI
 	}
@@ -260,19 +261,11 @@ type AMBR struct {
 	Downlink uint64
 }
 
-// SNSSAI is a slice identifier (TS 23.003 §28.4.2). SD is 24 bits;
-// HasSD is false when no SD is given.
-type SNSSAI struct {
-	SST   uint8
-	SD    uint32
-	HasSD bool
-}
-
 // DNNConfig holds the session settings of one DNN for one subscriber.
 type DNNConfig struct {
 	DNN string
 	// SNSSAI is the slice this DNN is subscribed in.
-	SNSSAI      SNSSAI
+	SNSSAI      ident.SNSSAI
 	SessionAMBR AMBR
 	// FiveQI of the default QoS flow (TS 23.501 §5.7.2.1).
 	FiveQI uint8

@@ -8,6 +8,7 @@ import (
 
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/api/client"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/scenario"
@@ -30,7 +31,7 @@ func TestDeleteSubscriberEndsUE(t *testing.T) {
 	if _, err := c.CreateSubscriber(ctx, api.SubscriberRequest{SUPI: &supi, K: &kh, OPc: &opch}); err != nil {
 		t.Fatal(err)
 	}
-	u, err := ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: k, OPc: opc, Scheme: ue.SchemeNull, SNSSAIs: []ue.SNSSAI{{SST: 1}},
+	u, err := ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: k, OPc: opc, Scheme: ue.SchemeNull, SNSSAIs: []ident.SNSSAI{{SST: 1}},
 		FollowOnRequest: true}) // a PDU session follows the registration
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +43,7 @@ func TestDeleteSubscriberEndsUE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.EstablishPDUSession(ctx, 1, "internet", ue.SNSSAI{SST: 1}); err != nil {
+	if _, _, err := s.EstablishPDUSession(ctx, 1, "internet", ident.SNSSAI{SST: 1}); err != nil {
 		t.Fatal(err)
 	}
 	var sessions api.SessionList

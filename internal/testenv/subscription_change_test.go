@@ -8,6 +8,7 @@ import (
 
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/api/client"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/scenario"
@@ -33,7 +34,7 @@ func TestSubscriptionChangeModifies(t *testing.T) {
 	if _, err := c.CreateSubscriber(ctx, api.SubscriberRequest{SUPI: &supi, K: &kh, OPc: &opch}); err != nil {
 		t.Fatal(err)
 	}
-	u, err := ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: k, OPc: opc, Scheme: ue.SchemeNull, SNSSAIs: []ue.SNSSAI{{SST: 1}},
+	u, err := ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: k, OPc: opc, Scheme: ue.SchemeNull, SNSSAIs: []ident.SNSSAI{{SST: 1}},
 		FollowOnRequest: true})
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +46,7 @@ func TestSubscriptionChangeModifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.EstablishPDUSession(ctx, 1, "internet", ue.SNSSAI{SST: 1}); err != nil {
+	if _, _, err := s.EstablishPDUSession(ctx, 1, "internet", ident.SNSSAI{SST: 1}); err != nil {
 		t.Fatal(err)
 	}
 	sub, err := c.GetSubscriber(ctx, supi)

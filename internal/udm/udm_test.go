@@ -110,14 +110,14 @@ func (f *fakeUDR) AccessAndMobilitySubscription(_ context.Context, supi string) 
 	if _, err := f.AuthenticationSubscription(context.Background(), supi); err != nil {
 		return sbi.AMData{}, err
 	}
-	return sbi.AMData{UEAMBRUplink: 1e9, UEAMBRDownlink: 2e9, NSSAI: []sbi.SNSSAI{{SST: 1}}, DNNs: []string{"internet"}}, nil
+	return sbi.AMData{UEAMBRUplink: 1e9, UEAMBRDownlink: 2e9, NSSAI: []ident.SNSSAI{{SST: 1}}, DNNs: []string{"internet"}}, nil
 }
 
 func (f *fakeUDR) SessionManagementSubscription(_ context.Context, supi string) ([]sbi.SMData, error) {
 	if _, err := f.AuthenticationSubscription(context.Background(), supi); err != nil {
 		return nil, err
 	}
-	return []sbi.SMData{{DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}, SessionAMBRUplink: 1e8, SessionAMBRDownlink: 2e8, FiveQI: 9, ARPPriority: 8}}, nil
+	return []sbi.SMData{{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 1}, SessionAMBRUplink: 1e8, SessionAMBRDownlink: 2e8, FiveQI: 9, ARPPriority: 8}}, nil
 }
 
 func (f *fakeUDR) sqn(supi string) uint64 {

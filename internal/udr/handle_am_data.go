@@ -15,14 +15,10 @@ func (u *UDR) AccessAndMobilitySubscription(ctx context.Context, supi string) (s
 		return sbi.AMData{}, storeError("AccessAndMobilitySubscription", supi, err)
 	}
 	am := sbi.AMData{UEAMBRUplink: sub.UEAMBR.Uplink, UEAMBRDownlink: sub.UEAMBR.Downlink}
-	for _, s := range sub.NSSAI {
-		am.NSSAI = append(am.NSSAI, sbi.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
-	}
+	am.NSSAI = append(am.NSSAI, sub.NSSAI...)
 	// The subscribed S-NSSAIs marked default, or the first when none is
 	// (TS 29.503 Nssai defaultSingleNssais; TS 23.501 §5.15.5.2.1).
-	for _, s := range sub.Defaults() {
-		am.DefaultNSSAI = append(am.DefaultNSSAI, sbi.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
-	}
+	am.DefaultNSSAI = append(am.DefaultNSSAI, sub.Defaults()...)
 	seen := make(map[string]bool, len(sub.DNNs))
 	for _, d := range sub.DNNs {
 		if !seen[d.DNN] {

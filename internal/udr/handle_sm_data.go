@@ -22,7 +22,7 @@ func (u *UDR) SessionManagementSubscription(ctx context.Context, supi string) ([
 	for _, d := range sub.DNNs {
 		sm = append(sm, sbi.SMData{
 			DNN:                 d.DNN,
-			SNSSAI:              sbi.SNSSAI{SST: d.SNSSAI.SST, SD: d.SNSSAI.SD, HasSD: d.SNSSAI.HasSD},
+			SNSSAI:              d.SNSSAI,
 			SessionAMBRUplink:   d.SessionAMBR.Uplink,
 			SessionAMBRDownlink: d.SessionAMBR.Downlink,
 			FiveQI:              d.FiveQI,

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
@@ -34,13 +35,13 @@ func newUDR(t *testing.T) (*udr.UDR, store.Store, *prometheus.Registry) {
 		SUPI:   supi,
 		Auth:   store.AuthData{K: k, OPc: opc, AMF: [2]byte{0x80, 0}, SQN: 0x20},
 		UEAMBR: store.AMBR{Uplink: 50e6, Downlink: 200e6},
-		NSSAI:  []store.SNSSAI{{SST: 1}, {SST: 2, SD: 0xa, HasSD: true}},
+		NSSAI:  []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 0xa, HasSD: true}},
 		DNNs: []store.DNNConfig{
-			{DNN: "internet", SNSSAI: store.SNSSAI{SST: 1}, FiveQI: 9, ARPPriority: 8,
+			{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 1}, FiveQI: 9, ARPPriority: 8,
 				SessionAMBR: store.AMBR{Uplink: 100e6, Downlink: 300e6}, StaticIPv4: netip.MustParseAddr("10.45.0.7")},
-			{DNN: "ims", SNSSAI: store.SNSSAI{SST: 1}, FiveQI: 5, ARPPriority: 8,
+			{DNN: "ims", SNSSAI: ident.SNSSAI{SST: 1}, FiveQI: 5, ARPPriority: 8,
 				StaticIPv6: netip.MustParseAddr("2001:db8:0:7::")},
-			{DNN: "internet", SNSSAI: store.SNSSAI{SST: 2, SD: 0xa, HasSD: true}, FiveQI: 9, ARPPriority: 8},
+			{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 2, SD: 0xa, HasSD: true}, FiveQI: 9, ARPPriority: 8},
 		},
 	})
 	if err != nil {
@@ -120,8 +121,8 @@ func TestAccessAndMobility(t *testing.T) {
 	}
 	want := sbi.AMData{
 		UEAMBRUplink: 50e6, UEAMBRDownlink: 200e6,
-		NSSAI:        []sbi.SNSSAI{{SST: 1}, {SST: 2, SD: 0xa, HasSD: true}},
-		DefaultNSSAI: []sbi.SNSSAI{{SST: 1}},
+		NSSAI:        []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 0xa, HasSD: true}},
+		DefaultNSSAI: []ident.SNSSAI{{SST: 1}},
 		DNNs:         []string{"internet", "ims"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -136,11 +137,11 @@ func TestAccessAndMobilityMarkedDefaults(t *testing.T) {
 	ctx := context.Background()
 	k := secret.RandomKey128()
 	const other = "imsi-001010000000077"
-	sd5 := store.SNSSAI{SST: 1, SD: 5, HasSD: true}
+	sd5 := ident.SNSSAI{SST: 1, SD: 5, HasSD: true}
 	err := st.CreateSubscriber(ctx, &store.Subscriber{
 		SUPI: other, Auth: store.AuthData{K: k, OPc: k},
-		NSSAI:        []store.SNSSAI{{SST: 1}, sd5, {SST: 3}},
-		DefaultNSSAI: []store.SNSSAI{sd5, {SST: 3}},
+		NSSAI:        []ident.SNSSAI{{SST: 1}, sd5, {SST: 3}},
+		DefaultNSSAI: []ident.SNSSAI{sd5, {SST: 3}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +150,7 @@ func TestAccessAndMobilityMarkedDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []sbi.SNSSAI{{SST: 1, SD: 5, HasSD: true}, {SST: 3}}
+	want := []ident.SNSSAI{{SST: 1, SD: 5, HasSD: true}, {SST: 3}}
 	if diff := cmp.Diff(want, got.DefaultNSSAI); diff != "" {
 		t.Errorf("AccessAndMobilitySubscription(%s).DefaultNSSAI (-want +got):\n%s", other, diff)
 	}
@@ -162,10 +163,10 @@ func TestSessionManagement(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []sbi.SMData{
-		{DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 1}, SessionAMBRUplink: 100e6, SessionAMBRDownlink: 300e6,
+		{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 1}, SessionAMBRUplink: 100e6, SessionAMBRDownlink: 300e6,
 			FiveQI: 9, ARPPriority: 8, StaticIPv4: netip.MustParseAddr("10.45.0.7")},
-		{DNN: "ims", SNSSAI: sbi.SNSSAI{SST: 1}, FiveQI: 5, ARPPriority: 8, StaticIPv6: netip.MustParseAddr("2001:db8:0:7::")},
-		{DNN: "internet", SNSSAI: sbi.SNSSAI{SST: 2, SD: 0xa, HasSD: true}, FiveQI: 9, ARPPriority: 8},
+		{DNN: "ims", SNSSAI: ident.SNSSAI{SST: 1}, FiveQI: 5, ARPPriority: 8, StaticIPv6: netip.MustParseAddr("2001:db8:0:7::")},
+		{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 2, SD: 0xa, HasSD: true}, FiveQI: 9, ARPPriority: 8},
 	}
 	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
 		t.Errorf("SessionManagementSubscription (-want +got):\n%s", diff)
@@ -191,7 +192,7 @@ func TestOPAnsweredAsOPc(t *testing.T) {
 	k, _ := secret.ParseKey128("465b5ce8b199b49faa5f0a2ee238a6bc")
 	op, _ := secret.ParseKey128("cdc202d5123e20f62b6d676ac72cb318")
 	const other = "imsi-001010000000002"
-	if err := st.CreateSubscriber(ctx, &store.Subscriber{SUPI: other, Auth: store.AuthData{K: k, OPc: op, OPIsOP: true, AMF: [2]byte{0x80, 0}}, NSSAI: []store.SNSSAI{{SST: 1}}}); err != nil {
+	if err := st.CreateSubscriber(ctx, &store.Subscriber{SUPI: other, Auth: store.AuthData{K: k, OPc: op, OPIsOP: true, AMF: [2]byte{0x80, 0}}, NSSAI: []ident.SNSSAI{{SST: 1}}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, get := range []func(context.Context, string) (sbi.AuthenticationSubscription, error){u.AuthenticationSubscription, u.NextSQN} {

@@ -79,7 +79,7 @@ func (u fuzzUDR) AccessAndMobilitySubscription(_ context.Context, supi string) (
 	if _, err := u.auth(supi); err != nil {
 		return sbi.AMData{}, err
 	}
-	return sbi.AMData{UEAMBRUplink: 1e8, UEAMBRDownlink: 2e8, NSSAI: []sbi.SNSSAI{{SST: 1}}, DNNs: []string{"internet"}}, nil
+	return sbi.AMData{UEAMBRUplink: 1e8, UEAMBRDownlink: 2e8, NSSAI: []ident.SNSSAI{{SST: 1}}, DNNs: []string{"internet"}}, nil
 }
 
 func (u fuzzUDR) SessionManagementSubscription(_ context.Context, supi string) ([]sbi.SMData, error) {
@@ -210,7 +210,7 @@ func newFuzzHome(tb testing.TB) *fuzzHome {
 		tb.Fatal(err)
 	}
 	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{
-		{TAI: ident.TAI{PLMN: fuzzPLMN, TAC: 1}, Slices: []sbi.SNSSAI{{SST: 1}}},
+		{TAI: ident.TAI{PLMN: fuzzPLMN, TAC: 1}, Slices: []ident.SNSSAI{{SST: 1}}},
 	}}, nssf.Options{})
 	if err != nil {
 		tb.Fatal(err)
@@ -237,7 +237,7 @@ func (h *fuzzHome) machine(tb testing.TB) (*Machine, *fuzzShell) {
 func fuzzUE(tb testing.TB, k secret.Key128, sqn uint64) *ue.UE {
 	tb.Helper()
 	u, err := ue.New(ue.Config{SUPI: fuzzSUPI, MCC: "001", MNC: "01", K: k, OPc: fuzzOPc, Scheme: ue.SchemeNull,
-		SNSSAIs: []ue.SNSSAI{{SST: 1}}, SQN: sqn})
+		SNSSAIs: []ident.SNSSAI{{SST: 1}}, SQN: sqn})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -456,7 +456,7 @@ func fuzzSeeds(t *testing.T) map[string][]fuzzSeed {
 		}
 		return b
 	}
-	establish := must(u.EstablishPDUSession(1, "internet", ue.SNSSAI{SST: 1}, ue.PDUTypeIPv4))
+	establish := must(u.EstablishPDUSession(1, "internet", ident.SNSSAI{SST: 1}, ue.PDUTypeIPv4))
 	establishPlain := plain(m, establish)
 	deregister := must(u.DeregistrationRequest(false))
 	deregisterPlain := plain(m, deregister)

@@ -256,10 +256,10 @@ type worldOptions struct {
 	// subDefaults those of it marked default, nil meaning the first;
 	// slices the AMF's, nil meaning SST 1; ueNSSAI what the UE requests,
 	// nil meaning SST 1 (an empty list: no requested NSSAI).
-	subNSSAI    []store.SNSSAI
-	subDefaults []store.SNSSAI
+	subNSSAI    []ident.SNSSAI
+	subDefaults []ident.SNSSAI
 	slices      []ident.SNSSAI
-	ueNSSAI     []ue.SNSSAI
+	ueNSSAI     []ident.SNSSAI
 	// nssf, when set, configures the NSSF in place of the AMF's slices
 	// in its TA; tai is the UE's TA, as the gNB reports it (none when
 	// nil).
@@ -286,13 +286,13 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	}
 	t.Cleanup(func() { st.Close() })
 	if o.subNSSAI == nil {
-		o.subNSSAI = []store.SNSSAI{{SST: 1}}
+		o.subNSSAI = []ident.SNSSAI{{SST: 1}}
 	}
 	if o.slices == nil {
 		o.slices = []ident.SNSSAI{{SST: 1}}
 	}
 	if o.ueNSSAI == nil {
-		o.ueNSSAI = []ue.SNSSAI{{SST: 1}}
+		o.ueNSSAI = []ident.SNSSAI{{SST: 1}}
 	}
 	if !o.noSub {
 		err := st.CreateSubscriber(ctx, &store.Subscriber{SUPI: supi,
@@ -328,9 +328,9 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		Accept: o.accept, NITZ: o.nitz, AfterRegistration: o.after,
 	}
 	// The NSSF knows the AMF's slices in its TA, as app configures it.
-	var slices []sbi.SNSSAI
+	var slices []ident.SNSSAI
 	for _, s := range o.slices {
-		slices = append(slices, sbi.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
+		slices = append(slices, ident.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
 	}
 	nc := nssf.Config{TAs: []nssf.TASlices{{TAI: ident.TAI{PLMN: plmn, TAC: 1}, Slices: slices}}}
 	if o.nssf != nil {

@@ -232,8 +232,9 @@ func (m *Machine) subscriptionFetched(ctx context.Context, a GetAMDataAnswer) {
 		return
 	}
 	m.am = a.Data
-	m.subscribed = toNGAP(a.Data.NSSAI)
-	m.defaults = toNGAP(a.Data.DefaultNSSAI)
+	// Copies the machine owns, not nil once fetched.
+	m.subscribed = append([]ident.SNSSAI{}, a.Data.NSSAI...)
+	m.defaults = append([]ident.SNSSAI{}, a.Data.DefaultNSSAI...)
 	m.acceptRegistration(ctx)
 }
 
@@ -356,13 +357,4 @@ func (m *Machine) registered(ctx context.Context, result string) {
 	if m.connected && m.secured && m.dl.pending() {
 		m.deliverDownlink(ctx)
 	}
-}
-
-// toNGAP converts slices of the subscription data.
-func toNGAP(list []sbi.SNSSAI) []ident.SNSSAI {
-	out := make([]ident.SNSSAI, 0, len(list))
-	for _, s := range list {
-		out = append(out, ident.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
-	}
-	return out
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sim/ue"
 )
@@ -42,7 +43,7 @@ func TestSessionModification(t *testing.T) {
 	w.contextSetUp()
 	w.deliver()
 
-	am := sbi.AMData{UEAMBRUplink: 300e6, UEAMBRDownlink: 700e6, NSSAI: []sbi.SNSSAI{{SST: 1}}}
+	am := sbi.AMData{UEAMBRUplink: 300e6, UEAMBRDownlink: 700e6, NSSAI: []ident.SNSSAI{{SST: 1}}}
 	fmt.Fprintf(&w.log, "udm: UE-AMBR changed\n")
 	w.m.SubscriptionChanged(am)
 	fmt.Fprintf(&w.log, "udm: the same data again\n")

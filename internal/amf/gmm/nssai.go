@@ -24,14 +24,14 @@ type nssaiDecision struct {
 // S-NSSAIs with their default indication, the UE's TA and, for a
 // registration update, previous, the UE's allowed NSSAI.
 func (m *Machine) nssaiQuery(requested, previous []ident.SNSSAI) sbi.NSSelectionQuery {
-	in := &sbi.SliceInfoForRegistration{RequestedNSSAI: toSBI(requested)}
+	in := &sbi.SliceInfoForRegistration{RequestedNSSAI: append([]ident.SNSSAI(nil), requested...)}
 	for _, s := range m.subscribed {
-		in.SubscribedNSSAI = append(in.SubscribedNSSAI, sbi.SubscribedSNSSAI{SubscribedSNSSAI: toSBI1(s), DefaultIndication: contains(m.defaults, s)})
+		in.SubscribedNSSAI = append(in.SubscribedNSSAI, sbi.SubscribedSNSSAI{SubscribedSNSSAI: s, DefaultIndication: contains(m.defaults, s)})
 	}
 	if len(previous) > 0 {
 		a := sbi.AllowedNSSAI{AccessType: sbi.AccessType3GPP}
 		for _, s := range previous {
-			a.AllowedSNSSAIList = append(a.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: toSBI1(s)})
+			a.AllowedSNSSAIList = append(a.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: s})
 		}
 		in.AllowedNSSAICurrentAccess = &a
 	}
@@ -48,7 +48,7 @@ func (m *Machine) nssaiQuery(requested, previous []ident.SNSSAI) sbi.NSSelection
 // UE's order and form, with cause 0 when not available in the PLMN and
 // 1 when not in the registration area (TS 24.501 §9.11.3.46).
 func nssaiDecided(requested []ident.SNSSAI, info sbi.AuthorizedNetworkSliceInfo) nssaiDecision {
-	d := nssaiDecision{allowed: toNGAP(info.Allowed())}
+	d := nssaiDecision{allowed: append([]ident.SNSSAI{}, info.Allowed()...)}
 	var seen []ident.SNSSAI
 	for _, s := range requested {
 		if contains(seen, s) {
@@ -56,9 +56,9 @@ func nssaiDecided(requested []ident.SNSSAI, info sbi.AuthorizedNetworkSliceInfo)
 		}
 		seen = append(seen, s)
 		switch {
-		case containsSBI(info.RejectedNSSAIInPLMN, s):
+		case contains(info.RejectedNSSAIInPLMN, s):
 			d.rejected = append(d.rejected, nas.RejectedSNSSAI{SNSSAI: s, Cause: nas.RejectedNotAvailableInPLMN})
-		case containsSBI(info.RejectedNSSAIInTA, s):
+		case contains(info.RejectedNSSAIInTA, s):
 			d.rejected = append(d.rejected, nas.RejectedSNSSAI{SNSSAI: s, Cause: nas.RejectedNotAvailableInRegistrationArea})
 		}
 	}
@@ -78,24 +78,4 @@ func contains(list []ident.SNSSAI, s ident.SNSSAI) bool {
 		}
 	}
 	return false
-}
-
-func containsSBI(list []sbi.SNSSAI, s ident.SNSSAI) bool {
-	for _, x := range list {
-		if x.Canonical() == toSBI1(s).Canonical() {
-			return true
-		}
-	}
-	return false
-}
-
-func toSBI1(s ident.SNSSAI) sbi.SNSSAI { return sbi.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD} }
-
-// toSBI converts slices for the SBI.
-func toSBI(list []ident.SNSSAI) []sbi.SNSSAI {
-	var out []sbi.SNSSAI
-	for _, s := range list {
-		out = append(out, toSBI1(s))
-	}
-	return out
 }

@@ -12,8 +12,6 @@ import (
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
 	"github.com/keelcore/keel/internal/sbihttp/openapitest"
-	"github.com/keelcore/keel/internal/sim/ue"
-	"github.com/keelcore/keel/internal/store"
 )
 
 // nssfOverHTTP serves n on loopback through the NSSF's HTTP/2 binding
@@ -53,25 +51,25 @@ func TestNSSAIOverHTTP(t *testing.T) {
 	if *update {
 		t.Skip("the transcripts are written by the direct tests")
 	}
-	sd1 := store.SNSSAI{SST: 2, SD: 1, HasSD: true}
+	sd1 := ident.SNSSAI{SST: 2, SD: 1, HasSD: true}
 	home := ident.PLMN{MCC: plmn.MCC, MNC: plmn.MNC}
 	for _, tt := range []struct {
 		name string
 		o    worldOptions
 	}{
-		{"nssai_partly_rejected", worldOptions{subNSSAI: []store.SNSSAI{{SST: 1}, sd1},
-			slices: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}}, ueNSSAI: []ue.SNSSAI{{SST: 1}, {SST: 3}}}},
-		{"nssai_none_requested_two_defaults", worldOptions{subNSSAI: []store.SNSSAI{{SST: 1}, sd1, {SST: 3}}, subDefaults: []store.SNSSAI{sd1, {SST: 3}},
-			slices: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}, {SST: 3}}, ueNSSAI: []ue.SNSSAI{}}},
-		{"nssai_default", worldOptions{subNSSAI: []store.SNSSAI{{SST: 1}, {SST: 2}},
-			slices: []ident.SNSSAI{{SST: 1}, {SST: 2}, {SST: 3}}, ueNSSAI: []ue.SNSSAI{{SST: 3}, {SST: 4, SD: 0xabcdef, HasSD: true}}}},
-		{"nssai_nothing_allowed", worldOptions{subNSSAI: []store.SNSSAI{{SST: 1}},
-			slices: []ident.SNSSAI{{SST: 2}}, ueNSSAI: []ue.SNSSAI{{SST: 1}, {SST: 2}}}},
-		{"nssai_sd_ffffff_requested", worldOptions{ueNSSAI: []ue.SNSSAI{{SST: 1, SD: 0xffffff, HasSD: true}}}},
-		{"nssai_rejected_in_ta", worldOptions{subNSSAI: []store.SNSSAI{{SST: 1}, {SST: 2}}, ueNSSAI: []ue.SNSSAI{{SST: 2}, {SST: 5}, {SST: 1}},
+		{"nssai_partly_rejected", worldOptions{subNSSAI: []ident.SNSSAI{{SST: 1}, sd1},
+			slices: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}}, ueNSSAI: []ident.SNSSAI{{SST: 1}, {SST: 3}}}},
+		{"nssai_none_requested_two_defaults", worldOptions{subNSSAI: []ident.SNSSAI{{SST: 1}, sd1, {SST: 3}}, subDefaults: []ident.SNSSAI{sd1, {SST: 3}},
+			slices: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}, {SST: 3}}, ueNSSAI: []ident.SNSSAI{}}},
+		{"nssai_default", worldOptions{subNSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2}},
+			slices: []ident.SNSSAI{{SST: 1}, {SST: 2}, {SST: 3}}, ueNSSAI: []ident.SNSSAI{{SST: 3}, {SST: 4, SD: 0xabcdef, HasSD: true}}}},
+		{"nssai_nothing_allowed", worldOptions{subNSSAI: []ident.SNSSAI{{SST: 1}},
+			slices: []ident.SNSSAI{{SST: 2}}, ueNSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2}}}},
+		{"nssai_sd_ffffff_requested", worldOptions{ueNSSAI: []ident.SNSSAI{{SST: 1, SD: 0xffffff, HasSD: true}}}},
+		{"nssai_rejected_in_ta", worldOptions{subNSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2}}, ueNSSAI: []ident.SNSSAI{{SST: 2}, {SST: 5}, {SST: 1}},
 			nssf: &nssf.Config{TAs: []nssf.TASlices{
-				{TAI: ident.TAI{PLMN: home, TAC: 1}, Slices: []sbi.SNSSAI{{SST: 1}}},
-				{TAI: ident.TAI{PLMN: home, TAC: 2}, Slices: []sbi.SNSSAI{{SST: 1}, {SST: 2}}},
+				{TAI: ident.TAI{PLMN: home, TAC: 1}, Slices: []ident.SNSSAI{{SST: 1}}},
+				{TAI: ident.TAI{PLMN: home, TAC: 2}, Slices: []ident.SNSSAI{{SST: 1}, {SST: 2}}},
 			}},
 			tai: &ident.TAI{PLMN: plmn, TAC: 1}}},
 	} {
@@ -82,8 +80,8 @@ func TestNSSAIOverHTTP(t *testing.T) {
 		})
 	}
 	t.Run("nssai_kept_on_update", func(t *testing.T) {
-		w := registerShowing(t, worldOptions{subNSSAI: []store.SNSSAI{{SST: 1}, {SST: 2}},
-			slices: []ident.SNSSAI{{SST: 1}, {SST: 2}}, ueNSSAI: []ue.SNSSAI{{SST: 2}}, nssfVia: nssfOverHTTP})
+		w := registerShowing(t, worldOptions{subNSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2}},
+			slices: []ident.SNSSAI{{SST: 1}, {SST: 2}}, ueNSSAI: []ident.SNSSAI{{SST: 2}}, nssfVia: nssfOverHTTP})
 		w.ue.ConnectionReleased()
 		w.m.Released(t.Context())
 		pdu, err := w.ue.RegistrationUpdate(true)

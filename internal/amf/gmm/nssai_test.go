@@ -9,9 +9,6 @@ import (
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/nssf"
-	"github.com/keelcore/keel/internal/sbi"
-	"github.com/keelcore/keel/internal/sim/ue"
-	"github.com/keelcore/keel/internal/store"
 )
 
 // ies transcribes the IEs of a Registration Accept or Reject when the
@@ -113,9 +110,9 @@ func registerShowing(t *testing.T, o worldOptions) *world {
 func TestNSSAIRequestedPartlyRejected(t *testing.T) {
 	sd1 := ident.SNSSAI{SST: 2, SD: 1, HasSD: true}
 	w := registerShowing(t, worldOptions{
-		subNSSAI: []store.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}},
+		subNSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}},
 		slices:   []ident.SNSSAI{{SST: 1}, sd1},
-		ueNSSAI:  []ue.SNSSAI{{SST: 1}, {SST: 3}},
+		ueNSSAI:  []ident.SNSSAI{{SST: 1}, {SST: 3}},
 	})
 	if w.m.State() != gmm.Registered {
 		t.Errorf("state %s, want registered", w.m.State())
@@ -128,9 +125,9 @@ func TestNSSAIRequestedPartlyRejected(t *testing.T) {
 // and is sent the configured NSSAI.
 func TestNSSAINoneRequested(t *testing.T) {
 	w := registerShowing(t, worldOptions{
-		subNSSAI: []store.SNSSAI{{SST: 2, SD: 1, HasSD: true}, {SST: 1}},
+		subNSSAI: []ident.SNSSAI{{SST: 2, SD: 1, HasSD: true}, {SST: 1}},
 		slices:   []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}},
-		ueNSSAI:  []ue.SNSSAI{},
+		ueNSSAI:  []ident.SNSSAI{},
 	})
 	w.check("nssai_none_requested")
 }
@@ -139,12 +136,12 @@ func TestNSSAINoneRequested(t *testing.T) {
 // marks two of three subscribed S-NSSAIs default, is allowed those two
 // (read from the UDR's defaultSingleNssais), not the first subscribed one.
 func TestNSSAINoneRequestedTwoDefaults(t *testing.T) {
-	sd1 := store.SNSSAI{SST: 2, SD: 1, HasSD: true}
+	sd1 := ident.SNSSAI{SST: 2, SD: 1, HasSD: true}
 	w := registerShowing(t, worldOptions{
-		subNSSAI:    []store.SNSSAI{{SST: 1}, sd1, {SST: 3}},
-		subDefaults: []store.SNSSAI{sd1, {SST: 3}},
+		subNSSAI:    []ident.SNSSAI{{SST: 1}, sd1, {SST: 3}},
+		subDefaults: []ident.SNSSAI{sd1, {SST: 3}},
 		slices:      []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 1, HasSD: true}, {SST: 3}},
-		ueNSSAI:     []ue.SNSSAI{},
+		ueNSSAI:     []ident.SNSSAI{},
 	})
 	if w.m.State() != gmm.Registered {
 		t.Errorf("state %s, want registered", w.m.State())
@@ -157,9 +154,9 @@ func TestNSSAINoneRequestedTwoDefaults(t *testing.T) {
 // are rejected, and the configured NSSAI sent.
 func TestNSSAIFallbackToDefault(t *testing.T) {
 	w := registerShowing(t, worldOptions{
-		subNSSAI: []store.SNSSAI{{SST: 1}, {SST: 2}},
+		subNSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2}},
 		slices:   []ident.SNSSAI{{SST: 1}, {SST: 2}, {SST: 3}},
-		ueNSSAI:  []ue.SNSSAI{{SST: 3}, {SST: 4, SD: 0xabcdef, HasSD: true}},
+		ueNSSAI:  []ident.SNSSAI{{SST: 3}, {SST: 4, SD: 0xabcdef, HasSD: true}},
 	})
 	if w.m.State() != gmm.Registered {
 		t.Errorf("state %s, want registered", w.m.State())
@@ -172,9 +169,9 @@ func TestNSSAIFallbackToDefault(t *testing.T) {
 // not serve — with the requested S-NSSAIs in the rejected NSSAI.
 func TestNSSAINothingAllowed(t *testing.T) {
 	w := registerShowing(t, worldOptions{
-		subNSSAI: []store.SNSSAI{{SST: 1}},
+		subNSSAI: []ident.SNSSAI{{SST: 1}},
 		slices:   []ident.SNSSAI{{SST: 2}},
-		ueNSSAI:  []ue.SNSSAI{{SST: 1}, {SST: 2}},
+		ueNSSAI:  []ident.SNSSAI{{SST: 1}, {SST: 2}},
 	})
 	if w.m.State() != gmm.Deregistered {
 		t.Errorf("state %s, want deregistered", w.m.State())
@@ -188,13 +185,13 @@ func TestNSSAINothingAllowed(t *testing.T) {
 // without an SD.
 func TestNSSAINoSDValue(t *testing.T) {
 	t.Run("requested", func(t *testing.T) {
-		w := registerShowing(t, worldOptions{ueNSSAI: []ue.SNSSAI{{SST: 1, SD: 0xffffff, HasSD: true}}})
+		w := registerShowing(t, worldOptions{ueNSSAI: []ident.SNSSAI{{SST: 1, SD: 0xffffff, HasSD: true}}})
 		w.check("nssai_sd_ffffff_requested")
 	})
 	t.Run("subscribed", func(t *testing.T) {
 		w := registerShowing(t, worldOptions{
-			subNSSAI: []store.SNSSAI{{SST: 1, SD: 0xffffff, HasSD: true}},
-			ueNSSAI:  []ue.SNSSAI{},
+			subNSSAI: []ident.SNSSAI{{SST: 1, SD: 0xffffff, HasSD: true}},
+			ueNSSAI:  []ident.SNSSAI{},
 		})
 		w.check("nssai_sd_ffffff_subscribed")
 	})
@@ -209,11 +206,11 @@ func TestNSSAINoSDValue(t *testing.T) {
 func TestNSSAIRejectedInTA(t *testing.T) {
 	home := plmn
 	w := registerShowing(t, worldOptions{
-		subNSSAI: []store.SNSSAI{{SST: 1}, {SST: 2}},
-		ueNSSAI:  []ue.SNSSAI{{SST: 2}, {SST: 5}, {SST: 1}},
+		subNSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2}},
+		ueNSSAI:  []ident.SNSSAI{{SST: 2}, {SST: 5}, {SST: 1}},
 		nssf: &nssf.Config{TAs: []nssf.TASlices{
-			{TAI: ident.TAI{PLMN: home, TAC: 1}, Slices: []sbi.SNSSAI{{SST: 1}}},
-			{TAI: ident.TAI{PLMN: home, TAC: 2}, Slices: []sbi.SNSSAI{{SST: 1}, {SST: 2}}},
+			{TAI: ident.TAI{PLMN: home, TAC: 1}, Slices: []ident.SNSSAI{{SST: 1}}},
+			{TAI: ident.TAI{PLMN: home, TAC: 2}, Slices: []ident.SNSSAI{{SST: 1}, {SST: 2}}},
 		}},
 		tai: &ident.TAI{PLMN: plmn, TAC: 1},
 	})
@@ -228,9 +225,9 @@ func TestNSSAIRejectedInTA(t *testing.T) {
 // back to the default S-NSSAI.
 func TestNSSAIKeptOnUpdate(t *testing.T) {
 	w := registerShowing(t, worldOptions{
-		subNSSAI: []store.SNSSAI{{SST: 1}, {SST: 2}},
+		subNSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2}},
 		slices:   []ident.SNSSAI{{SST: 1}, {SST: 2}},
-		ueNSSAI:  []ue.SNSSAI{{SST: 2}},
+		ueNSSAI:  []ident.SNSSAI{{SST: 2}},
 	})
 	w.ue.ConnectionReleased()
 	w.m.Released(t.Context())

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sim/ue"
@@ -77,7 +78,7 @@ func (notifier) N1N2TransferFailed(context.Context, string, uint8, sbi.N1N2Messa
 
 // session opens PDU session psi.
 func (w *world) session(psi uint8) {
-	pdu, err := w.ue.EstablishPDUSession(psi, "internet", ue.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
+	pdu, err := w.ue.EstablishPDUSession(psi, "internet", ident.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/sim/ue"
-	"github.com/keelcore/keel/internal/store"
 )
 
 // logging gives the world a fresh machine that writes its log as JSON
@@ -50,7 +49,7 @@ func TestRejectsLoggedOnce(t *testing.T) {
 			msg: "registration refused for now: a service the AMF needs is unavailable", level: "WARN", cause: 22, named: "Congestion"},
 		{name: "no common integrity algorithm", o: worldOptions{ueIA: 0x80},
 			msg: "registration rejected", level: "INFO", cause: 23, named: "UE security capabilities mismatch"},
-		{name: "no slice allowed", o: worldOptions{subNSSAI: []store.SNSSAI{{SST: 1}}, slices: []ident.SNSSAI{{SST: 2}}},
+		{name: "no slice allowed", o: worldOptions{subNSSAI: []ident.SNSSAI{{SST: 1}}, slices: []ident.SNSSAI{{SST: 2}}},
 			msg: "registration rejected", level: "INFO", cause: 62, named: "No network slices available"},
 		{name: "wrong RES*", drive: func(w *world) {
 			w.register()

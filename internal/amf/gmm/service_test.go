@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/sbi"
@@ -67,7 +68,7 @@ func (w *world) withSessions(psis ...uint8) *srSMF {
 	w.register()
 	w.deliver()
 	for _, psi := range psis {
-		pdu, err := w.ue.EstablishPDUSession(psi, "internet", ue.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
+		pdu, err := w.ue.EstablishPDUSession(psi, "internet", ident.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
 		if err != nil {
 			w.t.Fatal(err)
 		}
@@ -405,7 +406,7 @@ func TestServiceRequestDuringProcedure(t *testing.T) {
 		t.Fatal(err)
 	}
 	other, err := ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: testK, OPc: testOPc, Scheme: ue.SchemeNull,
-		SNSSAIs: []ue.SNSSAI{{SST: 1}}})
+		SNSSAIs: []ident.SNSSAI{{SST: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +433,7 @@ func TestServiceRequestSessionStatus(t *testing.T) {
 	w.idle()
 	g, _ := w.ue.FiveGGUTI()
 	plain := nas.AppendServiceRequest(nil, nas.ServiceRequest{NgKSI: 0, Type: nas.ServiceData,
-		STMSI:      nas.STMSI{SetID: g.AMFSetID, Pointer: g.AMFPointer, TMSI: g.TMSI},
+		STMSI:      nas.STMSI{SetID: g.SetID, Pointer: g.Pointer, TMSI: g.TMSI},
 		UplinkData: nas.PSISet(0).Add(5), HasUplinkData: true, SessionStatus: nas.PSISet(0).Add(5), HasSessionStatus: true})
 	w.m.Connect()
 	w.up("sends", w.m.UplinkForTest(plain))
@@ -468,7 +469,7 @@ func TestServiceRequestConnected(t *testing.T) {
 	w.withSessions(5)
 	g, _ := w.ue.FiveGGUTI()
 	plain := nas.AppendServiceRequest(nil, nas.ServiceRequest{NgKSI: 0, Type: nas.ServiceData,
-		STMSI:      nas.STMSI{SetID: g.AMFSetID, Pointer: g.AMFPointer, TMSI: g.TMSI},
+		STMSI:      nas.STMSI{SetID: g.SetID, Pointer: g.Pointer, TMSI: g.TMSI},
 		UplinkData: nas.PSISet(0).Add(5), HasUplinkData: true})
 	w.up("sends", w.m.UplinkForTest(plain))
 	w.check("service_request_connected")

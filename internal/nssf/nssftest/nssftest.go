@@ -42,29 +42,29 @@ var (
 	AMF2 = "6f3f8d1e-7b7a-4c1e-9a57-0c2b6a3e0002"
 )
 
-func sn(sst uint8) sbi.SNSSAI { return sbi.SNSSAI{SST: sst} }
+func sn(sst uint8) ident.SNSSAI { return ident.SNSSAI{SST: sst} }
 
-func snd(sst uint8, sd uint32) sbi.SNSSAI { return sbi.SNSSAI{SST: sst, SD: sd, HasSD: true} }
+func snd(sst uint8, sd uint32) ident.SNSSAI { return ident.SNSSAI{SST: sst, SD: sd, HasSD: true} }
 
 // config has TA1 and TA2 each with SST 1 and 2:000001, and TA2 also SST 3.
 func config() nssf.Config {
 	return nssf.Config{TAs: []nssf.TASlices{
-		{TAI: TA1, Slices: []sbi.SNSSAI{sn(1), snd(2, 1)}},
-		{TAI: TA2, Slices: []sbi.SNSSAI{sn(1), snd(2, 1), sn(3)}},
+		{TAI: TA1, Slices: []ident.SNSSAI{sn(1), snd(2, 1)}},
+		{TAI: TA2, Slices: []ident.SNSSAI{sn(1), snd(2, 1), sn(3)}},
 	}}
 }
 
 // query is a registration query from AMF1 in tai (nil: none).
-func query(tai *ident.TAI, requested []sbi.SNSSAI, subscribed ...sbi.SubscribedSNSSAI) sbi.NSSelectionQuery {
+func query(tai *ident.TAI, requested []ident.SNSSAI, subscribed ...sbi.SubscribedSNSSAI) sbi.NSSelectionQuery {
 	return sbi.NSSelectionQuery{NFType: "AMF", NFID: AMF1, TAI: tai,
 		SliceInfoForRegistration: &sbi.SliceInfoForRegistration{SubscribedNSSAI: subscribed, RequestedNSSAI: requested}}
 }
 
-func sub(s sbi.SNSSAI, def bool) sbi.SubscribedSNSSAI {
+func sub(s ident.SNSSAI, def bool) sbi.SubscribedSNSSAI {
 	return sbi.SubscribedSNSSAI{SubscribedSNSSAI: s, DefaultIndication: def}
 }
 
-func allowed(s ...sbi.SNSSAI) []sbi.AllowedNSSAI {
+func allowed(s ...ident.SNSSAI) []sbi.AllowedNSSAI {
 	l := sbi.AllowedNSSAI{AccessType: sbi.AccessType3GPP}
 	for _, x := range s {
 		l.AllowedSNSSAIList = append(l.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: x})
@@ -72,7 +72,7 @@ func allowed(s ...sbi.SNSSAI) []sbi.AllowedNSSAI {
 	return []sbi.AllowedNSSAI{l}
 }
 
-func configured(s ...sbi.SNSSAI) []sbi.ConfiguredSNSSAI {
+func configured(s ...ident.SNSSAI) []sbi.ConfiguredSNSSAI {
 	var out []sbi.ConfiguredSNSSAI
 	for _, x := range s {
 		out = append(out, sbi.ConfiguredSNSSAI{ConfiguredSNSSAI: x})
@@ -107,33 +107,33 @@ func testSelection(t *testing.T, newServices Factory) {
 		want sbi.AuthorizedNetworkSliceInfo
 	}{{
 		name: "requested partly rejected in the PLMN",
-		q:    query(ptr(TA1), []sbi.SNSSAI{sn(1), sn(4)}, sub(sn(1), true), sub(snd(2, 1), false)),
+		q:    query(ptr(TA1), []ident.SNSSAI{sn(1), sn(4)}, sub(sn(1), true), sub(snd(2, 1), false)),
 		want: sbi.AuthorizedNetworkSliceInfo{AllowedNSSAIList: allowed(sn(1)), ConfiguredNSSAI: configured(sn(1), snd(2, 1)),
-			RejectedNSSAIInPLMN: []sbi.SNSSAI{sn(4)}},
+			RejectedNSSAIInPLMN: []ident.SNSSAI{sn(4)}},
 	}, {
 		name: "none requested: the defaults",
 		q:    query(ptr(TA1), nil, sub(sn(1), false), sub(snd(2, 1), true)),
 		want: sbi.AuthorizedNetworkSliceInfo{AllowedNSSAIList: allowed(snd(2, 1)), ConfiguredNSSAI: configured(sn(1), snd(2, 1))},
 	}, {
 		name: "rejected in the TA",
-		q:    query(ptr(TA1), []sbi.SNSSAI{sn(1), sn(3)}, sub(sn(1), true), sub(sn(3), false)),
-		want: sbi.AuthorizedNetworkSliceInfo{AllowedNSSAIList: allowed(sn(1)), RejectedNSSAIInTA: []sbi.SNSSAI{sn(3)}},
+		q:    query(ptr(TA1), []ident.SNSSAI{sn(1), sn(3)}, sub(sn(1), true), sub(sn(3), false)),
+		want: sbi.AuthorizedNetworkSliceInfo{AllowedNSSAIList: allowed(sn(1)), RejectedNSSAIInTA: []ident.SNSSAI{sn(3)}},
 	}, {
 		name: "allowed in another TA",
-		q:    query(ptr(TA2), []sbi.SNSSAI{sn(1), sn(3)}, sub(sn(1), true), sub(sn(3), false)),
+		q:    query(ptr(TA2), []ident.SNSSAI{sn(1), sn(3)}, sub(sn(1), true), sub(sn(3), false)),
 		want: sbi.AuthorizedNetworkSliceInfo{AllowedNSSAIList: allowed(sn(1), sn(3))},
 	}, {
 		name: "a TA the NSSF does not know: the PLMN's slices",
-		q:    query(ptr(TA9), []sbi.SNSSAI{sn(3)}, sub(sn(1), true), sub(sn(3), false)),
+		q:    query(ptr(TA9), []ident.SNSSAI{sn(3)}, sub(sn(1), true), sub(sn(3), false)),
 		want: sbi.AuthorizedNetworkSliceInfo{AllowedNSSAIList: allowed(sn(3))},
 	}, {
 		name: "no TAI: the PLMN's slices",
-		q:    query(nil, []sbi.SNSSAI{snd(3, 0xffffff)}, sub(sn(3), true)),
+		q:    query(nil, []ident.SNSSAI{snd(3, 0xffffff)}, sub(sn(3), true)),
 		want: sbi.AuthorizedNetworkSliceInfo{AllowedNSSAIList: allowed(sn(3))},
 	}, {
 		name: "nothing allowed",
-		q:    query(ptr(TA1), []sbi.SNSSAI{sn(5)}, sub(sn(5), true)),
-		want: sbi.AuthorizedNetworkSliceInfo{RejectedNSSAIInPLMN: []sbi.SNSSAI{sn(5)}},
+		q:    query(ptr(TA1), []ident.SNSSAI{sn(5)}, sub(sn(5), true)),
+		want: sbi.AuthorizedNetworkSliceInfo{RejectedNSSAIInPLMN: []ident.SNSSAI{sn(5)}},
 	}, {
 		name: "kept on update",
 		q: func() sbi.NSSelectionQuery {
@@ -159,27 +159,27 @@ func testAvailability(t *testing.T, newServices Factory) {
 	s := newServices(t, config())
 	ctx := context.Background()
 	got, err := s.Availability.UpdateNSSAIAvailability(ctx, AMF1, sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{
-		{TAI: TA1, SupportedSNSSAIList: []sbi.SNSSAI{sn(1), sn(3)}},
-		{TAI: TA9, SupportedSNSSAIList: []sbi.SNSSAI{sn(1)}},
+		{TAI: TA1, SupportedSNSSAIList: []ident.SNSSAI{sn(1), sn(3)}},
+		{TAI: TA9, SupportedSNSSAIList: []ident.SNSSAI{sn(1)}},
 	}})
 	if err != nil {
 		t.Fatalf("UpdateNSSAIAvailability: %v", err)
 	}
 	// SST 3 is not configured in TA1, TA9 not at all.
 	check(t, "authorized", got, sbi.AuthorizedNSSAIAvailabilityInfo{AuthorizedNSSAIAvailabilityData: []sbi.AuthorizedNSSAIAvailabilityData{
-		{TAI: TA1, SupportedSNSSAIList: []sbi.SNSSAI{sn(1)}},
+		{TAI: TA1, SupportedSNSSAIList: []ident.SNSSAI{sn(1)}},
 	}})
 	// TA1 now supports SST 1 only; 2:000001 is still in TA2.
-	q := query(ptr(TA1), []sbi.SNSSAI{snd(2, 1)}, sub(sn(1), true), sub(snd(2, 1), false))
+	q := query(ptr(TA1), []ident.SNSSAI{snd(2, 1)}, sub(sn(1), true), sub(snd(2, 1), false))
 	info, err := s.Selection.NetworkSliceInformation(ctx, q)
 	if err != nil {
 		t.Fatalf("NetworkSliceInformation: %v", err)
 	}
-	check(t, "in TA1 after the update", info, sbi.AuthorizedNetworkSliceInfo{AllowedNSSAIList: allowed(sn(1)), RejectedNSSAIInTA: []sbi.SNSSAI{snd(2, 1)}})
+	check(t, "in TA1 after the update", info, sbi.AuthorizedNetworkSliceInfo{AllowedNSSAIList: allowed(sn(1)), RejectedNSSAIInTA: []ident.SNSSAI{snd(2, 1)}})
 
 	// A second AMF supporting 2:000001 in TA1 makes it available again.
 	if _, err := s.Availability.UpdateNSSAIAvailability(ctx, AMF2, sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{
-		{TAI: TA1, SupportedSNSSAIList: []sbi.SNSSAI{snd(2, 1)}},
+		{TAI: TA1, SupportedSNSSAIList: []ident.SNSSAI{snd(2, 1)}},
 	}}); err != nil {
 		t.Fatalf("UpdateNSSAIAvailability(AMF2): %v", err)
 	}
@@ -192,7 +192,7 @@ func testAvailability(t *testing.T, newServices Factory) {
 	// Nothing authorized: an empty answer (HTTP 204), and AMF1's TA1
 	// report is replaced by none.
 	got, err = s.Availability.UpdateNSSAIAvailability(ctx, AMF1, sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{
-		{TAI: TA9, SupportedSNSSAIList: []sbi.SNSSAI{sn(1)}},
+		{TAI: TA9, SupportedSNSSAIList: []ident.SNSSAI{sn(1)}},
 	}})
 	if err != nil {
 		t.Fatalf("UpdateNSSAIAvailability: %v", err)
@@ -205,7 +205,7 @@ func testAvailability(t *testing.T, newServices Factory) {
 			t.Fatalf("DeleteNSSAIAvailability(%s): %v", id, err)
 		}
 	}
-	q = query(ptr(TA1), []sbi.SNSSAI{sn(1), snd(2, 1)}, sub(sn(1), true), sub(snd(2, 1), false))
+	q = query(ptr(TA1), []ident.SNSSAI{sn(1), snd(2, 1)}, sub(sn(1), true), sub(snd(2, 1), false))
 	info, err = s.Selection.NetworkSliceInformation(ctx, q)
 	if err != nil {
 		t.Fatalf("NetworkSliceInformation: %v", err)

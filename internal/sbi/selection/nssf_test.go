@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/nssf/nssftest"
 	"github.com/keelcore/keel/internal/sbi"
@@ -20,7 +21,7 @@ type faultyNSSF struct {
 
 func newNSSF(t *testing.T, f *sbitest.Faults) (*nssf.NSSF, sbi.NSSF) {
 	t.Helper()
-	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []sbi.SNSSAI{{SST: 1}, {SST: 2}}}}}, nssf.Options{})
+	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []ident.SNSSAI{{SST: 1}, {SST: 2}}}}}, nssf.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,14 +43,14 @@ func TestNSSF(t *testing.T) {
 
 	f1.Set("NetworkSliceInformation", sbitest.Fault{Err: sbi.ErrUnavailable})
 	q := sbi.NSSelectionQuery{NFType: "AMF", NFID: nssftest.AMF1, TAI: &nssftest.TA1,
-		SliceInfoForRegistration: &sbi.SliceInfoForRegistration{RequestedNSSAI: []sbi.SNSSAI{{SST: 2}},
-			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: sbi.SNSSAI{SST: 2}, DefaultIndication: true}}}}
+		SliceInfoForRegistration: &sbi.SliceInfoForRegistration{RequestedNSSAI: []ident.SNSSAI{{SST: 2}},
+			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: ident.SNSSAI{SST: 2}, DefaultIndication: true}}}}
 	info, err := s.NetworkSliceInformation(ctx, q)
 	if err != nil || len(info.Allowed()) != 1 || f2.Calls("NetworkSliceInformation") != 1 {
 		t.Errorf("NetworkSliceInformation with the first NSSF unavailable = %+v, %v; the second called %d times", info, err, f2.Calls("NetworkSliceInformation"))
 	}
 
-	update := sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{{TAI: nssftest.TA1, SupportedSNSSAIList: []sbi.SNSSAI{{SST: 1}}}}}
+	update := sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{{TAI: nssftest.TA1, SupportedSNSSAIList: []ident.SNSSAI{{SST: 1}}}}}
 	f1.Set("UpdateNSSAIAvailability", sbitest.Fault{Err: sbi.ErrUnavailable})
 	got, err := s.UpdateNSSAIAvailability(ctx, nssftest.AMF1, update)
 	if err != nil || len(got.AuthorizedNSSAIAvailabilityData) != 1 {

@@ -43,12 +43,12 @@ func (f *fakeSMF) ReleaseSMContext(_ context.Context, ref string) error {
 
 func TestSMFSelectionAndReselection(t *testing.T) {
 	ctx := context.Background()
-	internet, ims := sbi.SNSSAI{SST: 1}, sbi.SNSSAI{SST: 1, SD: 1, HasSD: true}
+	internet, ims := ident.SNSSAI{SST: 1}, ident.SNSSAI{SST: 1, SD: 1, HasSD: true}
 	a, b, c := &fakeSMF{name: "a"}, &fakeSMF{name: "b"}, &fakeSMF{name: "c"}
 	d := sbi.NewStatic()
-	d.AddSMF(sbi.Profile{InstanceID: "smf-a", SNSSAIs: []sbi.SNSSAI{internet}, DNNs: []string{"internet"}}, a)
-	d.AddSMF(sbi.Profile{InstanceID: "smf-b", SNSSAIs: []sbi.SNSSAI{internet}, DNNs: []string{"internet"}, Priority: 1}, b)
-	d.AddSMF(sbi.Profile{InstanceID: "smf-c", SNSSAIs: []sbi.SNSSAI{ims}, DNNs: []string{"ims"}}, c)
+	d.AddSMF(sbi.Profile{InstanceID: "smf-a", SNSSAIs: []ident.SNSSAI{internet}, DNNs: []string{"internet"}}, a)
+	d.AddSMF(sbi.Profile{InstanceID: "smf-b", SNSSAIs: []ident.SNSSAI{internet}, DNNs: []string{"internet"}, Priority: 1}, b)
+	d.AddSMF(sbi.Profile{InstanceID: "smf-c", SNSSAIs: []ident.SNSSAI{ims}, DNNs: []string{"ims"}}, c)
 	s := selection.SMF(d, "")
 
 	res, err := s.CreateSMContext(ctx, sbi.SmContextCreateData{PduSessionID: 5, Dnn: "ims", SNssai: ims})
@@ -89,7 +89,7 @@ func TestSMFSelectionAndReselection(t *testing.T) {
 		t.Errorf("UpdateSMContext of a malformed reference: err = %v, want ErrSMContextNotFound", err)
 	}
 	// No SMF serves the slice.
-	other := sbi.SNSSAI{SST: 3}
+	other := ident.SNSSAI{SST: 3}
 	if _, err := s.CreateSMContext(ctx, sbi.SmContextCreateData{Dnn: "internet", SNssai: other}); !errors.Is(err, sbi.ErrNoInstance) {
 		t.Errorf("CreateSMContext for a slice no SMF serves: err = %v, want ErrNoInstance", err)
 	}

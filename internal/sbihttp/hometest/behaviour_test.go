@@ -167,7 +167,7 @@ func TestSubscriberData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantAM := sbi.AMData{UEAMBRUplink: 50e6, UEAMBRDownlink: 200e6, NSSAI: []sbi.SNSSAI{{SST: 1}, {SST: 2, SD: 0xa, HasSD: true}}, DefaultNSSAI: []sbi.SNSSAI{{SST: 1}}, DNNs: []string{"internet", "ims"}}
+		wantAM := sbi.AMData{UEAMBRUplink: 50e6, UEAMBRDownlink: 200e6, NSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 0xa, HasSD: true}}, DefaultNSSAI: []ident.SNSSAI{{SST: 1}}, DNNs: []string{"internet", "ims"}}
 		if diff := cmp.Diff(wantAM, am); diff != "" {
 			t.Errorf("AccessAndMobility (-want +got):\n%s", diff)
 		}

@@ -126,11 +126,11 @@ func newCore(t testing.TB, overHTTP bool, opts ...openapitest.Options) *core {
 			u.opc = milenage.OPc(u.k, op)
 		}
 		sub := &store.Subscriber{SUPI: u.supi, Auth: auth, UEAMBR: store.AMBR{Uplink: 50e6, Downlink: 200e6},
-			NSSAI: []store.SNSSAI{{SST: 1}, {SST: 2, SD: 0xa, HasSD: true}},
+			NSSAI: []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 0xa, HasSD: true}},
 			DNNs: []store.DNNConfig{
-				{DNN: "internet", SNSSAI: store.SNSSAI{SST: 1}, FiveQI: 9, ARPPriority: 8, SessionAMBR: store.AMBR{Uplink: 100e6, Downlink: 300e6}, StaticIPv4: netip.MustParseAddr("10.45.0." + string(rune('7'+i)))},
-				{DNN: "ims", SNSSAI: store.SNSSAI{SST: 1}, FiveQI: 5, ARPPriority: 1, StaticIPv6: netip.MustParseAddr("2001:db8:0:" + string(rune('7'+i)) + "::")},
-				{DNN: "internet", SNSSAI: store.SNSSAI{SST: 2, SD: 0xa, HasSD: true}, FiveQI: 9, ARPPriority: 8},
+				{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 1}, FiveQI: 9, ARPPriority: 8, SessionAMBR: store.AMBR{Uplink: 100e6, Downlink: 300e6}, StaticIPv4: netip.MustParseAddr("10.45.0." + string(rune('7'+i)))},
+				{DNN: "ims", SNSSAI: ident.SNSSAI{SST: 1}, FiveQI: 5, ARPPriority: 1, StaticIPv6: netip.MustParseAddr("2001:db8:0:" + string(rune('7'+i)) + "::")},
+				{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 2, SD: 0xa, HasSD: true}, FiveQI: 9, ARPPriority: 8},
 			}}
 		if err := st.CreateSubscriber(ctx, sub); err != nil {
 			t.Fatal(err)

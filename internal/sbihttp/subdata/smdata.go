@@ -71,7 +71,7 @@ type IPAddress struct {
 // FromSMData groups data by S-NSSAI, in the order they first appear.
 func FromSMData(data []sbi.SMData) []SessionManagementSubscriptionData {
 	var out []SessionManagementSubscriptionData
-	index := map[sbi.SNSSAI]int{}
+	index := map[ident.SNSSAI]int{}
 	for _, d := range data {
 		key := d.SNSSAI.Canonical()
 		i, ok := index[key]
@@ -103,7 +103,7 @@ func SMData(list []SessionManagementSubscriptionData) ([]sbi.SMData, error) {
 	for i, s := range list {
 		for _, e := range s.DnnConfigurations {
 			attr := fmt.Sprintf("/%d/dnnConfigurations/%s", i, e.DNN)
-			d := sbi.SMData{DNN: e.DNN, SNSSAI: sbi.SNSSAI{SST: s.SingleNssai.SST, SD: s.SingleNssai.SD, HasSD: s.SingleNssai.HasSD}}
+			d := sbi.SMData{DNN: e.DNN, SNSSAI: ident.SNSSAI{SST: s.SingleNssai.SST, SD: s.SingleNssai.SD, HasSD: s.SingleNssai.HasSD}}
 			if q := e.Config.QosProfile; q != nil {
 				if q.FiveQI < 0 || q.FiveQI > 255 || q.Arp.PriorityLevel < 1 || q.Arp.PriorityLevel > 15 {
 					return nil, fmt.Errorf("%w: %s/5gQosProfile: 5QI %d, ARP priority %d", sbi.ErrInvalidRequest, attr, q.FiveQI, q.Arp.PriorityLevel)

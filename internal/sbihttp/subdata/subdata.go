@@ -93,7 +93,7 @@ func (d AccessAndMobilitySubscriptionData) AMData() (sbi.AMData, error) {
 	return am, nil
 }
 
-func snssais(list []sbi.SNSSAI) []ident.SNSSAI {
+func snssais(list []ident.SNSSAI) []ident.SNSSAI {
 	if len(list) == 0 {
 		return nil
 	}
@@ -104,13 +104,13 @@ func snssais(list []sbi.SNSSAI) []ident.SNSSAI {
 	return out
 }
 
-func fromSNSSAIs(list []ident.SNSSAI) []sbi.SNSSAI {
+func fromSNSSAIs(list []ident.SNSSAI) []ident.SNSSAI {
 	if len(list) == 0 {
 		return nil
 	}
-	out := make([]sbi.SNSSAI, len(list))
+	out := make([]ident.SNSSAI, len(list))
 	for i, s := range list {
-		out[i] = sbi.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD}
+		out[i] = ident.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD}
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sim/gnb"
 	"github.com/keelcore/keel/internal/sim/scenario"
@@ -31,7 +32,7 @@ type Config struct {
 	// requests to it through the session.
 	PDU       bool
 	DNN       string
-	Slice     ue.SNSSAI
+	Slice     ident.SNSSAI
 	Ping      netip.Addr
 	PingCount int
 	// Duration is how long the run lasts.

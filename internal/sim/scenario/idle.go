@@ -20,7 +20,7 @@ func (s *Session) TMSI() (ngap.FiveGSTMSI, bool) {
 	if !ok {
 		return ngap.FiveGSTMSI{}, false
 	}
-	return ngap.FiveGSTMSI{SetID: g.AMFSetID, Pointer: g.AMFPointer, TMSI: g.TMSI}, true
+	return ngap.FiveGSTMSI{SetID: g.SetID, Pointer: g.Pointer, TMSI: g.TMSI}, true
 }
 
 // rrcCause is the RRC establishment cause a UE gives for a Service

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sim/gnb"
 	"github.com/keelcore/keel/internal/sim/ue"
 )
@@ -21,7 +22,7 @@ const PingInterval = 100 * time.Millisecond
 // lets the network choose. Failures: "5gsm-cause-N" for a reject,
 // "5gmm-cause-N" for a request the AMF could not forward, "idle" without
 // a connection, "timeout", "released".
-func (s *Session) EstablishPDUSession(ctx context.Context, psi uint8, dnn string, snssai ue.SNSSAI) (ue.PDUSession, time.Duration, error) {
+func (s *Session) EstablishPDUSession(ctx context.Context, psi uint8, dnn string, snssai ident.SNSSAI) (ue.PDUSession, time.Duration, error) {
 	return s.EstablishPDUSessionType(ctx, psi, dnn, snssai, ue.PDUTypeIPv4)
 }
 
@@ -107,7 +108,7 @@ func (s *Session) untilSession(ctx context.Context, psi uint8, want ue.Event) er
 
 // EstablishPDUSessionType is EstablishPDUSession for a PDU session of
 // type pduType (ue.PDUTypeIPv4, ue.PDUTypeIPv6, ue.PDUTypeIPv4v6).
-func (s *Session) EstablishPDUSessionType(ctx context.Context, psi uint8, dnn string, snssai ue.SNSSAI, pduType uint8) (ue.PDUSession, time.Duration, error) {
+func (s *Session) EstablishPDUSessionType(ctx context.Context, psi uint8, dnn string, snssai ident.SNSSAI, pduType uint8) (ue.PDUSession, time.Duration, error) {
 	if s.Conn == nil {
 		return ue.PDUSession{}, 0, &Failure{Cause: "idle"}
 	}

@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/keelcore/keel/internal/sim/ue"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // TestSessionProceduresNeedAConnection: the 5GSM procedures and Ping of
@@ -14,7 +14,7 @@ import (
 func TestSessionProceduresNeedAConnection(t *testing.T) {
 	s := &Session{}
 	ctx := context.Background()
-	if _, _, err := s.EstablishPDUSession(ctx, 1, "internet", ue.SNSSAI{SST: 1}); Cause(err) != "idle" {
+	if _, _, err := s.EstablishPDUSession(ctx, 1, "internet", ident.SNSSAI{SST: 1}); Cause(err) != "idle" {
 		t.Errorf("EstablishPDUSession when idle: %v, want cause idle", err)
 	}
 	if _, err := s.Ping(ctx, 1, netip.MustParseAddr("10.45.0.1"), 1); Cause(err) != "idle" {

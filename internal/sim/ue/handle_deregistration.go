@@ -22,7 +22,7 @@ func (u *UE) DeregistrationRequest(switchOff bool) ([]byte, error) {
 	}
 	var id []byte
 	if u.guti != nil {
-		id = u.guti.appendIdentity(nil)
+		id = appendGUTI(nil, *u.guti)
 	} else {
 		var err error
 		if id, err = u.suciIdentity(); err != nil {

@@ -3,6 +3,7 @@ package ue
 import (
 	"errors"
 	"fmt"
+	"github.com/keelcore/keel/internal/ident"
 	"time"
 )
 
@@ -121,7 +122,7 @@ func (u *UE) handleEstablishmentAccept(s *smSession, m smMessage) (Result, error
 	if info.DNN == "" {
 		info.DNN = s.dnn
 	}
-	if info.SNSSAI == (SNSSAI{}) {
+	if info.SNSSAI == (ident.SNSSAI{}) {
 		info.SNSSAI = s.snssai
 	}
 	*s = smSession{state: SessionActive, pduType: s.pduType, dnn: s.dnn, snssai: s.snssai, info: info}
@@ -181,7 +182,7 @@ func (u *UE) handleReleaseCommand(s *smSession, m smMessage) (Result, error) {
 	if len(m.body) < 1 {
 		return Result{}, errors.New("ue: PDU Session Release Command without a 5GSM cause")
 	}
-	out, err := u.send(ulNASTransport(m.psi, smHeader(m.psi, m.pti, smReleaseComplete), 0, SNSSAI{}, nil))
+	out, err := u.send(ulNASTransport(m.psi, smHeader(m.psi, m.pti, smReleaseComplete), 0, ident.SNSSAI{}, nil))
 	if err != nil {
 		return Result{}, err
 	}

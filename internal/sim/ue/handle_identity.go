@@ -18,7 +18,7 @@ func (u *UE) handleIdentityRequest(in *inbound) (Result, error) {
 		}
 	case identityGUTI:
 		if u.guti != nil {
-			id = u.guti.appendIdentity(nil)
+			id = appendGUTI(nil, *u.guti)
 		}
 	case identityIMEI:
 		id = digitsIdentity(identityIMEI, u.imei)

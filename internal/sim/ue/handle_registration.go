@@ -67,7 +67,7 @@ func (u *UE) RegistrationUpdate(periodic bool, uplinkData ...uint8) ([]byte, err
 	if periodic {
 		typ = regPeriodic
 	}
-	id := u.guti.appendIdentity(nil)
+	id := appendGUTI(nil, *u.guti)
 	withNSSAI := !periodic && len(u.nssai) > 0
 	full := u.registrationRequest(typ, u.ctx.ngKSI, id, withNSSAI, nil)
 	if len(uplinkData) > 0 {

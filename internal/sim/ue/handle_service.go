@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/free5gc/nas"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // ServiceType is the service type of a Service Request (TS 24.501
@@ -109,11 +110,11 @@ func (u *UE) ServiceRequest(t ServiceType, uplinkData ...uint8) ([]byte, error) 
 // and PDU session status (§9.11.3.57, §9.11.3.44: bit n of the two
 // octets is PSI n, octet 3 holding PSI 0 to 7), and container as the NAS
 // message container when not nil.
-func serviceRequest(t ServiceType, ksi uint8, g *GUTI, uplinkData, active uint16, nonCleartext bool, container []byte) []byte {
+func serviceRequest(t ServiceType, ksi uint8, g *ident.GUTI, uplinkData, active uint16, nonCleartext bool, container []byte) []byte {
 	b := gmmHeader(nas.MsgTypeServiceRequest)
 	b = append(b, uint8(t)<<4|ksi&0x0F)
 	b = appendLVE(b, []byte{identitySTMSIOctet,
-		byte(g.AMFSetID >> 2), byte(g.AMFSetID<<6) | g.AMFPointer&0x3F,
+		byte(g.SetID >> 2), byte(g.SetID<<6) | g.Pointer&0x3F,
 		byte(g.TMSI >> 24), byte(g.TMSI >> 16), byte(g.TMSI >> 8), byte(g.TMSI)})
 	if nonCleartext {
 		if uplinkData != 0 {

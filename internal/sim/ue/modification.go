@@ -3,6 +3,7 @@ package ue
 import (
 	"errors"
 	"fmt"
+	"github.com/keelcore/keel/internal/ident"
 	"net/netip"
 	"slices"
 )
@@ -86,7 +87,7 @@ func (u *UE) RequestQoSFlow(psi uint8, r FlowRequest) ([]byte, error) {
 	req = append(req, rules...)
 	req = append(req, ieiQoSFlowDescs, byte(len(flows)>>8), byte(len(flows)))
 	req = append(req, flows...)
-	out, err := u.ctx.protect(ulNASTransport(psi, req, 0, SNSSAI{}, nil), shtIntegrityCiphered)
+	out, err := u.ctx.protect(ulNASTransport(psi, req, 0, ident.SNSSAI{}, nil), shtIntegrityCiphered)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +140,7 @@ func (u *UE) handleModificationCommand(s *smSession, m smMessage) (Result, error
 		answer = append(smHeader(m.psi, m.pti, smModificationCommandReject), causeQoSSemantic)
 		ev = EventPDUSessionModificationCommandRejected
 	}
-	out, perr := u.send(ulNASTransport(m.psi, answer, 0, SNSSAI{}, nil))
+	out, perr := u.send(ulNASTransport(m.psi, answer, 0, ident.SNSSAI{}, nil))
 	if perr != nil {
 		return Result{}, perr
 	}

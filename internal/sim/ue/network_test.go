@@ -9,6 +9,7 @@ import (
 	"github.com/free5gc/nas/nasMessage"
 	"github.com/free5gc/nas/nasType"
 	"github.com/free5gc/nas/security"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // The fake network below is the AMF side of the procedures, written for
@@ -54,7 +55,7 @@ func testConfig(t testing.TB) Config {
 	return Config{
 		SUPI: testSUPI, MCC: "001", MNC: "01",
 		K: key128(t, testK), OPc: key128(t, testOPc),
-		SNSSAIs: []SNSSAI{{SST: 1, SD: 0x010203, HasSD: true}},
+		SNSSAIs: []ident.SNSSAI{{SST: 1, SD: 0x010203, HasSD: true}},
 	}
 }
 

@@ -3,6 +3,7 @@ package ue
 import (
 	"errors"
 	"fmt"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // msgULNASTransport is the 5GMM message type of UL NAS TRANSPORT
@@ -18,7 +19,7 @@ const msgULNASTransport = 0x67
 // network picks the subscription's default. The answer comes in a DL NAS
 // TRANSPORT: Handle reports EventPDUSessionEstablished, or
 // EventPDUSessionRejected or EventPDUSessionNotForwarded with a cause.
-func (u *UE) EstablishPDUSession(psi uint8, dnn string, s SNSSAI, pduType uint8) ([]byte, error) {
+func (u *UE) EstablishPDUSession(psi uint8, dnn string, s ident.SNSSAI, pduType uint8) ([]byte, error) {
 	if err := u.canSendSM(psi); err != nil {
 		return nil, err
 	}
@@ -58,7 +59,7 @@ func (u *UE) ReleasePDUSession(psi uint8) ([]byte, error) {
 	}
 	pti := u.sm.nextPTI()
 	req := append(smHeader(psi, pti, smReleaseRequest), ieiSMCause, causeRegularDeact)
-	out, err := u.ctx.protect(ulNASTransport(psi, req, 0, SNSSAI{}, nil), shtIntegrityCiphered)
+	out, err := u.ctx.protect(ulNASTransport(psi, req, 0, ident.SNSSAI{}, nil), shtIntegrityCiphered)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/free5gc/nas"
 	"github.com/free5gc/nas/nasMessage"
 	"github.com/free5gc/nas/security"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 func TestInitialRegistrationRequestGolden(t *testing.T) {
@@ -86,11 +87,11 @@ func TestRegistrationFlow(t *testing.T) {
 	if got, want := u.GUTI(), "5g-guti-00101ca004000000001"; got != want {
 		t.Errorf("GUTI() = %q, want %q", got, want)
 	}
-	wantTAIs := []TAI{{"001", "01", 1}, {"001", "01", 16}, {"001", "01", 17}}
+	wantTAIs := []ident.TAI{{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, TAC: 1}, {PLMN: ident.PLMN{MCC: "001", MNC: "01"}, TAC: 16}, {PLMN: ident.PLMN{MCC: "001", MNC: "01"}, TAC: 17}}
 	if got := u.TAIList(); len(got) != 3 || got[0] != wantTAIs[0] || got[1] != wantTAIs[1] || got[2] != wantTAIs[2] {
 		t.Errorf("TAIList() = %v, want %v", got, wantTAIs)
 	}
-	if got := u.AllowedNSSAI(); len(got) != 1 || got[0] != (SNSSAI{SST: 1, SD: 0x010203, HasSD: true}) {
+	if got := u.AllowedNSSAI(); len(got) != 1 || got[0] != (ident.SNSSAI{SST: 1, SD: 0x010203, HasSD: true}) {
 		t.Errorf("AllowedNSSAI() = %v", got)
 	}
 	if got := u.T3512().Minutes(); got != 30 {

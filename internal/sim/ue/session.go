@@ -2,6 +2,7 @@ package ue
 
 import (
 	"fmt"
+	"github.com/keelcore/keel/internal/ident"
 	"net/netip"
 )
 
@@ -44,7 +45,7 @@ type PDUSession struct {
 	// DNN and SNSSAI are the ones the accept names, or else the ones the
 	// UE asked for.
 	DNN    string
-	SNSSAI SNSSAI
+	SNSSAI ident.SNSSAI
 	// QoSRules and QoSFlows are the authorized QoS rules (§9.11.4.13) and
 	// QoS flow descriptions (§9.11.4.12) of the accept.
 	QoSRules []QoSRule
@@ -132,7 +133,7 @@ type smSession struct {
 	pti     uint8
 	pduType uint8
 	dnn     string
-	snssai  SNSSAI
+	snssai  ident.SNSSAI
 	info    PDUSession // when active
 }
 

@@ -3,6 +3,7 @@ package ue
 import (
 	"errors"
 	"fmt"
+	"github.com/keelcore/keel/internal/ident"
 	"math"
 	"math/bits"
 	"net/netip"
@@ -81,7 +82,7 @@ func establishmentRequest(psi, pti, pduType uint8) []byte {
 // ulNASTransport encodes an UL NAS TRANSPORT (TS 24.501 §8.2.10) with
 // N1 SM information. reqType 0, a zero s and an empty dnn leave the
 // request type, S-NSSAI and DNN out.
-func ulNASTransport(psi uint8, sm []byte, reqType uint8, s SNSSAI, dnn []byte) []byte {
+func ulNASTransport(psi uint8, sm []byte, reqType uint8, s ident.SNSSAI, dnn []byte) []byte {
 	b := gmmHeader(msgULNASTransport)
 	b = append(b, payloadN1SM)
 	b = appendLVE(b, sm)
@@ -89,8 +90,8 @@ func ulNASTransport(psi uint8, sm []byte, reqType uint8, s SNSSAI, dnn []byte) [
 	if reqType != 0 {
 		b = append(b, ieiRequestType|reqType&0x07)
 	}
-	if s != (SNSSAI{}) {
-		b = appendTLV(b, ieiSNSSAI, appendNSSAI(nil, []SNSSAI{s})[1:])
+	if s != (ident.SNSSAI{}) {
+		b = appendTLV(b, ieiSNSSAI, appendNSSAI(nil, []ident.SNSSAI{s})[1:])
 	}
 	if len(dnn) > 0 {
 		b = appendTLV(b, ieiDNN, dnn)

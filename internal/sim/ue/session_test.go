@@ -12,13 +12,14 @@ import (
 	"github.com/free5gc/nas"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/keelcore/keel/internal/ident"
 )
 
 // The downlink 5GSM messages below are hand-built from TS 24.501 §8.3 and
 // §9.11.4, octet by octet, and cross-read with free5gc's decoder where it
 // has one, so that neither the UE's encoder nor its decoder checks itself.
 
-var testSlice = SNSSAI{SST: 1, SD: 0x010203, HasSD: true}
+var testSlice = ident.SNSSAI{SST: 1, SD: 0x010203, HasSD: true}
 
 // goldenAccept is a PDU SESSION ESTABLISHMENT ACCEPT for PDU session 1,
 // PTI 1.
@@ -204,7 +205,7 @@ func TestEstablishmentReject(t *testing.T) {
 		t.Errorf("SessionState(1) = %v", u.SessionState(1))
 	}
 	// A new attempt gets a new PTI.
-	up, err := u.EstablishPDUSession(1, "", SNSSAI{}, PDUTypeIPv6)
+	up, err := u.EstablishPDUSession(1, "", ident.SNSSAI{}, PDUTypeIPv6)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,16 +335,16 @@ func TestSessionsGoWithDeregistration(t *testing.T) {
 
 func TestEstablishPDUSessionRefuses(t *testing.T) {
 	u := newTestUE(t, nil)
-	if _, err := u.EstablishPDUSession(1, "internet", SNSSAI{}, PDUTypeIPv4); err == nil {
+	if _, err := u.EstablishPDUSession(1, "internet", ident.SNSSAI{}, PDUTypeIPv4); err == nil {
 		t.Error("EstablishPDUSession before registration: no error")
 	}
 	u, _ = acceptedSession(t)
 	for name, f := range map[string]func() error{
-		"PSI 0":        func() error { _, err := u.EstablishPDUSession(0, "x", SNSSAI{}, PDUTypeIPv4); return err },
-		"PSI 16":       func() error { _, err := u.EstablishPDUSession(16, "x", SNSSAI{}, PDUTypeIPv4); return err },
-		"active PSI":   func() error { _, err := u.EstablishPDUSession(1, "x", SNSSAI{}, PDUTypeIPv4); return err },
-		"type 7":       func() error { _, err := u.EstablishPDUSession(2, "x", SNSSAI{}, 7); return err },
-		"empty label":  func() error { _, err := u.EstablishPDUSession(2, "a..b", SNSSAI{}, PDUTypeIPv4); return err },
+		"PSI 0":        func() error { _, err := u.EstablishPDUSession(0, "x", ident.SNSSAI{}, PDUTypeIPv4); return err },
+		"PSI 16":       func() error { _, err := u.EstablishPDUSession(16, "x", ident.SNSSAI{}, PDUTypeIPv4); return err },
+		"active PSI":   func() error { _, err := u.EstablishPDUSession(1, "x", ident.SNSSAI{}, PDUTypeIPv4); return err },
+		"type 7":       func() error { _, err := u.EstablishPDUSession(2, "x", ident.SNSSAI{}, 7); return err },
+		"empty label":  func() error { _, err := u.EstablishPDUSession(2, "a..b", ident.SNSSAI{}, PDUTypeIPv4); return err },
 		"release PSI2": func() error { _, err := u.ReleasePDUSession(2); return err },
 	} {
 		if f() == nil {
@@ -351,7 +352,7 @@ func TestEstablishPDUSessionRefuses(t *testing.T) {
 		}
 	}
 	u.ConnectionReleased()
-	if _, err := u.EstablishPDUSession(2, "internet", SNSSAI{}, PDUTypeIPv4); err == nil {
+	if _, err := u.EstablishPDUSession(2, "internet", ident.SNSSAI{}, PDUTypeIPv4); err == nil {
 		t.Error("EstablishPDUSession in 5GMM-IDLE: no error")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -23,7 +24,7 @@ type Config struct {
 	Scheme           Scheme
 	HNKeyID          uint8  // home network public key identifier (profiles A and B)
 	HNPublic         []byte // 32 octets X25519, or 33 (compressed) or 65 octets P-256
-	SNSSAIs          []SNSSAI
+	SNSSAIs          []ident.SNSSAI
 	// EA and IA are the supported algorithms as bitmaps of the 5GS UE
 	// security capability IE (0x80 = 5G-EA0/IA0 ... 0x10 = 128-5G-EA3/IA3);
 	// zero means all four.
@@ -56,7 +57,7 @@ type UE struct {
 	plmn    [3]byte
 	routing [2]byte
 	snn     []byte // serving network name (the home PLMN: the simulator does not roam)
-	nssai   []SNSSAI
+	nssai   []ident.SNSSAI
 	follow  bool
 	// rejectMod: Config.RejectModification.
 	rejectMod bool
@@ -82,9 +83,9 @@ type UE struct {
 	secured bool
 	initial *initialMessage // the initial NAS message of the ongoing registration
 
-	guti    *GUTI
-	tais    []TAI
-	allowed []SNSSAI
+	guti    *ident.GUTI
+	tais    []ident.TAI
+	allowed []ident.SNSSAI
 	t3512   time.Duration
 
 	// 5GSM: the PDU sessions (session.go).
@@ -112,8 +113,8 @@ func New(cfg Config) (*UE, error) {
 		return nil, fmt.Errorf("ue: SUPI %q: want 6 to 15 IMSI digits", cfg.SUPI)
 	}
 	var err error
-	if u.plmn, err = encodePLMN(cfg.MCC, cfg.MNC); err != nil {
-		return nil, err
+	if u.plmn, err = (ident.PLMN{MCC: cfg.MCC, MNC: cfg.MNC}).Octets(); err != nil {
+		return nil, fmt.Errorf("ue: %w", err)
 	}
 	if !strings.HasPrefix(u.imsi, cfg.MCC+cfg.MNC) || len(u.imsi) == len(cfg.MCC+cfg.MNC) {
 		return nil, fmt.Errorf("ue: SUPI %q does not start with home PLMN %s%s and an MSIN", cfg.SUPI, cfg.MCC, cfg.MNC)
@@ -150,7 +151,7 @@ func New(cfg Config) (*UE, error) {
 	}
 	u.secCap = [2]byte{ea, ia}
 	u.snn = servingNetworkName(cfg.MCC, cfg.MNC)
-	u.nssai = append([]SNSSAI(nil), cfg.SNSSAIs...)
+	u.nssai = append([]ident.SNSSAI(nil), cfg.SNSSAIs...)
 	u.usim = newMilenage(cfg.K, cfg.OPc)
 	u.sqnMS = cfg.SQN
 	u.imei, u.imeisv = deviceIdentities(u.msin)
@@ -174,10 +175,10 @@ func (u *UE) GUTI() string {
 
 // TAIList returns the registration area from the last Registration Accept
 // or Configuration Update Command.
-func (u *UE) TAIList() []TAI { return append([]TAI(nil), u.tais...) }
+func (u *UE) TAIList() []ident.TAI { return append([]ident.TAI(nil), u.tais...) }
 
 // AllowedNSSAI returns the allowed NSSAI from the network.
-func (u *UE) AllowedNSSAI() []SNSSAI { return append([]SNSSAI(nil), u.allowed...) }
+func (u *UE) AllowedNSSAI() []ident.SNSSAI { return append([]ident.SNSSAI(nil), u.allowed...) }
 
 // T3512 returns the periodic registration update timer the network set;
 // 0 when it did not or deactivated it.
@@ -255,9 +256,9 @@ func (u *UE) ConnectionReleased() {
 // FiveGGUTI returns the 5G-GUTI the network assigned, whose AMF Set ID,
 // AMF Pointer and 5G-TMSI make the 5G-S-TMSI (TS 23.003 §2.11), and
 // false before registration.
-func (u *UE) FiveGGUTI() (GUTI, bool) {
+func (u *UE) FiveGGUTI() (ident.GUTI, bool) {
 	if u.guti == nil {
-		return GUTI{}, false
+		return ident.GUTI{}, false
 	}
 	return *u.guti, true
 }

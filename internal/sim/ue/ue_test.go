@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+	"github.com/keelcore/keel/internal/ident"
 	"go/parser"
 	"go/token"
 	"log/slog"
@@ -35,7 +36,7 @@ func TestNewRejects(t *testing.T) {
 		"routing indicator":    func(c *Config) { c.RoutingIndicator = "12345" },
 		"zero K":               func(c *Config) { c.K = [16]byte{} },
 		"SQN over 48 bits":     func(c *Config) { c.SQN = 1 << 48 },
-		"SD over 24 bits":      func(c *Config) { c.SNSSAIs = []SNSSAI{{SST: 1, SD: 1 << 24, HasSD: true}} },
+		"SD over 24 bits":      func(c *Config) { c.SNSSAIs = []ident.SNSSAI{{SST: 1, SD: 1 << 24, HasSD: true}} },
 		"profile A key":        func(c *Config) { c.Scheme, c.HNPublic = SchemeA, []byte{1, 2, 3} },
 		"profile B key":        func(c *Config) { c.Scheme, c.HNPublic = SchemeB, append([]byte{2}, bytes.Repeat([]byte{0xFF}, 32)...) },
 		"unknown scheme":       func(c *Config) { c.Scheme = 7 },
@@ -110,7 +111,7 @@ func TestStrings(t *testing.T) {
 		{State(9).String(), "State(9)"},
 		{EventRegistered.String(), "registered"},
 		{SchemeB.String(), "b"},
-		{GUTI{MCC: "001", MNC: "01", AMFRegionID: 0xCA, AMFSetID: 0x3FF, AMFPointer: 0x3F, TMSI: 0xDEADBEEF}.String(), "5g-guti-00101caffffdeadbeef"},
+		{ident.GUTI{GUAMI: ident.GUAMI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, RegionID: 0xCA, SetID: 0x3FF, Pointer: 0x3F}, TMSI: 0xDEADBEEF}.String(), "5g-guti-00101caffffdeadbeef"},
 	} {
 		if c.got != c.want {
 			t.Errorf("String() = %q, want %q", c.got, c.want)
@@ -119,10 +120,10 @@ func TestStrings(t *testing.T) {
 }
 
 func TestIdentityCodecs(t *testing.T) {
-	g := GUTI{MCC: "310", MNC: "410", AMFRegionID: 1, AMFSetID: 0x2AB, AMFPointer: 5, TMSI: 0x01020304}
-	b := g.appendIdentity(nil)
+	g := ident.GUTI{GUAMI: ident.GUAMI{PLMN: ident.PLMN{MCC: "310", MNC: "410"}, RegionID: 1, SetID: 0x2AB, Pointer: 5}, TMSI: 0x01020304}
+	b := appendGUTI(nil, g)
 	if got, err := parseGUTI(b); err != nil || got != g {
-		t.Errorf("parseGUTI(appendIdentity(%+v)) = %+v, %v", g, got, err)
+		t.Errorf("parseGUTI(appendGUTI(%+v)) = %+v, %v", g, got, err)
 	}
 	if got := hex.EncodeToString(b); got != "f2130014"+"01aac5"+"01020304" {
 		t.Errorf("GUTI identity = %s", got)
@@ -130,13 +131,13 @@ func TestIdentityCodecs(t *testing.T) {
 	if got, _ := routingIndicator("12"); got != [2]byte{0x21, 0xFF} {
 		t.Errorf("routingIndicator(12) = % x, want 21 ff", got)
 	}
-	nssai := []SNSSAI{{SST: 1}, {SST: 2, SD: 0xABCDEF, HasSD: true}}
+	nssai := []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 0xABCDEF, HasSD: true}}
 	if got, err := parseNSSAI(appendNSSAI(nil, nssai)); err != nil || len(got) != 2 || got[0] != nssai[0] || got[1] != nssai[1] {
 		t.Errorf("NSSAI round trip = %v, %v", got, err)
 	}
 	// Type 10 TAI list: two TAIs of different PLMNs.
 	tais, err := parseTAIList([]byte{0x41, 0x00, 0xF1, 0x10, 0, 0, 7, 0x13, 0x00, 0x14, 0, 1, 0})
-	if err != nil || len(tais) != 2 || tais[0] != (TAI{"001", "01", 7}) || tais[1] != (TAI{"310", "410", 256}) {
+	if err != nil || len(tais) != 2 || tais[0] != (ident.TAI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, TAC: 7}) || tais[1] != (ident.TAI{PLMN: ident.PLMN{MCC: "310", MNC: "410"}, TAC: 256}) {
 		t.Errorf("parseTAIList(type 10) = %v, %v", tais, err)
 	}
 	for _, bad := range [][]byte{{0x00, 0x00, 0xF1}, {0x60}, {0x41, 0x00, 0xF1, 0x10, 0, 0, 7}} {

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
 )
@@ -22,10 +23,10 @@ func benchSubscribers(n int) []*store.Subscriber {
 			SUPI:   fmt.Sprintf("imsi-00101%010d", i),
 			Auth:   store.AuthData{K: secret.RandomKey128(), OPc: secret.RandomKey128(), AMF: [2]byte{0x80, 0x00}, SQN: 32},
 			UEAMBR: store.AMBR{Uplink: 1_000_000_000, Downlink: 2_000_000_000},
-			NSSAI:  []store.SNSSAI{{SST: 1}, {SST: 1, SD: 0x000001, HasSD: true}},
+			NSSAI:  []ident.SNSSAI{{SST: 1}, {SST: 1, SD: 0x000001, HasSD: true}},
 			DNNs: []store.DNNConfig{
-				{DNN: "internet", SNSSAI: store.SNSSAI{SST: 1}, SessionAMBR: store.AMBR{Uplink: 1e8, Downlink: 2e8}, FiveQI: 9, ARPPriority: 8},
-				{DNN: "ims", SNSSAI: store.SNSSAI{SST: 1, SD: 1, HasSD: true}, FiveQI: 5, ARPPriority: 1,
+				{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 1}, SessionAMBR: store.AMBR{Uplink: 1e8, Downlink: 2e8}, FiveQI: 9, ARPPriority: 8},
+				{DNN: "ims", SNSSAI: ident.SNSSAI{SST: 1, SD: 1, HasSD: true}, FiveQI: 5, ARPPriority: 1,
 					StaticIPv4: netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})},
 			},
 		}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
 )
@@ -232,7 +233,7 @@ func encode(s *store.Subscriber) (row, error) {
 	return r, nil
 }
 
-func encodeSNSSAI(n store.SNSSAI) snssaiJSON {
+func encodeSNSSAI(n ident.SNSSAI) snssaiJSON {
 	j := snssaiJSON{SST: n.SST}
 	if n.HasSD {
 		j.SD = fmt.Sprintf("%06x", n.SD)
@@ -333,8 +334,8 @@ func decodeAuth(supi string, k, opc []byte, opIsOP bool, amf, sqn int64) (store.
 	return a, nil
 }
 
-func decodeSNSSAI(j snssaiJSON) (store.SNSSAI, error) {
-	n := store.SNSSAI{SST: j.SST}
+func decodeSNSSAI(j snssaiJSON) (ident.SNSSAI, error) {
+	n := ident.SNSSAI{SST: j.SST}
 	if j.SD == "" {
 		return n, nil
 	}

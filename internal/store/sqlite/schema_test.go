@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
 )
@@ -125,13 +126,13 @@ func TestMigrateFromVersion1(t *testing.T) {
 		SUPI:   "imsi-001010000000001",
 		Auth:   store.AuthData{K: k, OPc: opc, AMF: [2]byte{0x80, 0x00}, SQN: 99},
 		UEAMBR: store.AMBR{Uplink: 1000, Downlink: 2000},
-		NSSAI:  []store.SNSSAI{{SST: 1}, {SST: 2, SD: 10, HasSD: true}},
+		NSSAI:  []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 10, HasSD: true}},
 		// Migration 5 marks the first slice default, as it was.
-		DefaultNSSAI: []store.SNSSAI{{SST: 1}},
+		DefaultNSSAI: []ident.SNSSAI{{SST: 1}},
 		DNNs: []store.DNNConfig{
-			{DNN: "internet", SNSSAI: store.SNSSAI{SST: 1}, SessionAMBR: store.AMBR{Uplink: 10, Downlink: 20}, FiveQI: 9, ARPPriority: 8},
-			{DNN: "internet", SNSSAI: store.SNSSAI{SST: 2, SD: 10, HasSD: true}, SessionAMBR: store.AMBR{Uplink: 10, Downlink: 20}, FiveQI: 9, ARPPriority: 8},
-			{DNN: "ims", SNSSAI: store.SNSSAI{SST: 1}, SessionAMBR: store.AMBR{Uplink: 1, Downlink: 2}, FiveQI: 5, ARPPriority: 1, StaticIPv4: netip.MustParseAddr("10.0.0.1")},
+			{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 1}, SessionAMBR: store.AMBR{Uplink: 10, Downlink: 20}, FiveQI: 9, ARPPriority: 8},
+			{DNN: "internet", SNSSAI: ident.SNSSAI{SST: 2, SD: 10, HasSD: true}, SessionAMBR: store.AMBR{Uplink: 10, Downlink: 20}, FiveQI: 9, ARPPriority: 8},
+			{DNN: "ims", SNSSAI: ident.SNSSAI{SST: 1}, SessionAMBR: store.AMBR{Uplink: 1, Downlink: 2}, FiveQI: 5, ARPPriority: 1, StaticIPv4: netip.MustParseAddr("10.0.0.1")},
 		},
 	}
 	got, err := s.GetSubscriber(t.Context(), want.SUPI)
@@ -187,8 +188,8 @@ func TestMigrateStaticAddresses(t *testing.T) {
 	if err := s.UpdateSubscriber(ctx, second); !errors.Is(err, store.ErrAddressInUse) {
 		t.Errorf("UpdateSubscriber(second holder of 10.0.0.9) = %v, want ErrAddressInUse", err)
 	}
-	third := &store.Subscriber{SUPI: "imsi-001010000000003", Auth: store.AuthData{K: k, OPc: k}, NSSAI: []store.SNSSAI{{SST: 1}},
-		DNNs: []store.DNNConfig{{DNN: "ims", SNSSAI: store.SNSSAI{SST: 1}, StaticIPv6: netip.MustParseAddr("2001:db8:0:1::77")}}}
+	third := &store.Subscriber{SUPI: "imsi-001010000000003", Auth: store.AuthData{K: k, OPc: k}, NSSAI: []ident.SNSSAI{{SST: 1}},
+		DNNs: []store.DNNConfig{{DNN: "ims", SNSSAI: ident.SNSSAI{SST: 1}, StaticIPv6: netip.MustParseAddr("2001:db8:0:1::77")}}}
 	var inUse *store.AddressInUseError
 	if err := s.CreateSubscriber(ctx, third); !errors.As(err, &inUse) || inUse.Holder != "imsi-001010000000001" {
 		t.Errorf("CreateSubscriber(IPv6 in a migrated holder's /64) = %v, want an *AddressInUseError naming imsi-001010000000001", err)
@@ -222,7 +223,7 @@ func TestMigrateNSSAIDefault(t *testing.T) {
 
 	s := openTest(t, path, Options{})
 	ctx := t.Context()
-	for supi, want := range map[string][]store.SNSSAI{
+	for supi, want := range map[string][]ident.SNSSAI{
 		"imsi-001010000000001": {{SST: 2, SD: 10, HasSD: true}},
 		"imsi-001010000000002": nil,
 	} {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
 )
@@ -78,9 +79,9 @@ func testUpdateKeepsSQN(t *testing.T, s store.Store) {
 	upd.Auth.OPIsOP = true
 	upd.Auth.AMF = [2]byte{0x00, 0x01}
 	upd.UEAMBR = store.AMBR{Uplink: 3, Downlink: 4}
-	upd.NSSAI = []store.SNSSAI{{SST: 2, SD: 0xabcdef, HasSD: true}}
-	upd.DefaultNSSAI = []store.SNSSAI{{SST: 2, SD: 0xabcdef, HasSD: true}}
-	upd.DNNs = []store.DNNConfig{{DNN: "iot", SNSSAI: store.SNSSAI{SST: 2, SD: 0xabcdef, HasSD: true}, FiveQI: 7, ARPPriority: 15,
+	upd.NSSAI = []ident.SNSSAI{{SST: 2, SD: 0xabcdef, HasSD: true}}
+	upd.DefaultNSSAI = []ident.SNSSAI{{SST: 2, SD: 0xabcdef, HasSD: true}}
+	upd.DNNs = []store.DNNConfig{{DNN: "iot", SNSSAI: ident.SNSSAI{SST: 2, SD: 0xabcdef, HasSD: true}, FiveQI: 7, ARPPriority: 15,
 		PCCRules: []store.PCCRule{{ID: "voice", FlowDescriptions: []string{"permit out 17 from any 5000-5010 to assigned"}, FiveQI: 1,
 			ARP:  store.ARP{PriorityLevel: 2, PreemptionCapability: true},
 			GFBR: store.AMBR{Uplink: 64_000, Downlink: 128_000}, MFBR: store.AMBR{Uplink: 128_000, Downlink: 2_000_000}}}}}
@@ -162,9 +163,9 @@ func testInvalid(t *testing.T, s store.Store) {
 		{"letter", mod(func(s *store.Subscriber) { s.SUPI = "imsi-00101000000000a" })},
 		{"SQN over 48 bits", mod(func(s *store.Subscriber) { s.Auth.SQN = store.MaxSQN + 1 })},
 		{"SD over 24 bits", mod(func(s *store.Subscriber) { s.NSSAI[1].SD = 0x1000000 })},
-		{"default not subscribed", mod(func(s *store.Subscriber) { s.DefaultNSSAI = []store.SNSSAI{{SST: 3}} })},
-		{"default twice", mod(func(s *store.Subscriber) { s.DefaultNSSAI = []store.SNSSAI{{SST: 1}, {SST: 1}} })},
-		{"defaults out of NSSAI order", mod(func(s *store.Subscriber) { s.DefaultNSSAI = []store.SNSSAI{s.NSSAI[2], s.NSSAI[0]} })},
+		{"default not subscribed", mod(func(s *store.Subscriber) { s.DefaultNSSAI = []ident.SNSSAI{{SST: 3}} })},
+		{"default twice", mod(func(s *store.Subscriber) { s.DefaultNSSAI = []ident.SNSSAI{{SST: 1}, {SST: 1}} })},
+		{"defaults out of NSSAI order", mod(func(s *store.Subscriber) { s.DefaultNSSAI = []ident.SNSSAI{s.NSSAI[2], s.NSSAI[0]} })},
 		{"IPv6 as static IPv4", mod(func(s *store.Subscriber) { s.DNNs[1].StaticIPv4 = netip.MustParseAddr("2001:db8::1") })},
 	} {
 		if err := s.CreateSubscriber(ctx, c.sub); err == nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/store"
 )
 
@@ -29,7 +30,7 @@ func listFixture() []*store.Subscriber {
 			sub.DNNs = sub.DNNs[1:]
 		case 3:
 			second := sub.DNNs[0]
-			second.SNSSAI = store.SNSSAI{SST: 1, SD: 0x000001, HasSD: true}
+			second.SNSSAI = ident.SNSSAI{SST: 1, SD: 0x000001, HasSD: true}
 			sub.DNNs = append(sub.DNNs, second)
 		}
 		subs = append(subs, sub)

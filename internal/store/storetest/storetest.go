@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
 )
@@ -97,27 +98,27 @@ func newSubscriber(i int) *store.Subscriber {
 			SQN: uint64(i) * 32,
 		},
 		UEAMBR: store.AMBR{Uplink: 1_000_000_000, Downlink: 2_000_000_000},
-		NSSAI: []store.SNSSAI{
+		NSSAI: []ident.SNSSAI{
 			{SST: 1},
 			{SST: 1, SD: 0x000001, HasSD: true},
 			{SST: 255, SD: 0xffffff, HasSD: true},
 		},
 		// Two defaults, neither the first slice.
-		DefaultNSSAI: []store.SNSSAI{
+		DefaultNSSAI: []ident.SNSSAI{
 			{SST: 1, SD: 0x000001, HasSD: true},
 			{SST: 255, SD: 0xffffff, HasSD: true},
 		},
 		DNNs: []store.DNNConfig{
 			{
 				DNN:         "internet",
-				SNSSAI:      store.SNSSAI{SST: 1},
+				SNSSAI:      ident.SNSSAI{SST: 1},
 				SessionAMBR: store.AMBR{Uplink: 100_000_000, Downlink: 200_000_000},
 				FiveQI:      9,
 				ARPPriority: 8,
 			},
 			{
 				DNN:         "ims",
-				SNSSAI:      store.SNSSAI{SST: 1, SD: 0x000001, HasSD: true},
+				SNSSAI:      ident.SNSSAI{SST: 1, SD: 0x000001, HasSD: true},
 				SessionAMBR: store.AMBR{Uplink: 1_000_000, Downlink: 1_000_000},
 				FiveQI:      5,
 				ARPPriority: 1,
