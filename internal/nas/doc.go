@@ -2,7 +2,9 @@
 // 5G NAS security layer (integrity protection, ciphering and NAS COUNT
 // handling), the decoder entry point for uplink messages with the
 // protocol's error classification, the 5GS mobile identities, and builders
-// for the downlink 5GMM messages Keel sends.
+// for the downlink 5GMM messages Keel sends. Identities decode to
+// internal/ident's SUCI and GUTI; the package depends on no other codec
+// and not on internal/sbi.
 //
 // Message bodies are encoded and decoded by github.com/free5gc/nas; this
 // package owns everything around them that carries protocol meaning.

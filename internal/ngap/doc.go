@@ -3,7 +3,10 @@
 // classification of TS 38.413 §10, the identifiers NGAP carries (PLMN
 // identity, TAC, S-NSSAI, GUAMI, Global RAN Node ID, TAI, NR user
 // location, 5G-S-TMSI, UE security capabilities) as plain Go values, and
-// builders for the messages Keel sends.
+// builders for the messages Keel sends. The shared identifiers are
+// internal/ident's types; EncodePLMN, EncodeTAI, EncodeSNSSAI and
+// EncodeGUAMI make their IEs and the Decode functions read them back. The
+// package depends on no other codec and not on internal/sbi.
 //
 // # Spec conformance
 //
