@@ -537,7 +537,12 @@ func (a *AMF) handleHandoverNotify(ctx context.Context, r *ran, msg *message.Han
 		// as each path switches, reach it.
 		go func() {
 			defer a.runs.wg.Done()
-			a.smfHandover(items, sbi.HOCompleted, func(hoItem) sbi.SmContextUpdateData { return sbi.SmContextUpdateData{HoState: sbi.HOCompleted} })
+			// TS 29.502 §5.2.2.3.4.3: the UE's location at the target
+			// goes with COMPLETED.
+			at := userLocation(loc)
+			a.smfHandover(items, sbi.HOCompleted, func(hoItem) sbi.SmContextUpdateData {
+				return sbi.SmContextUpdateData{HoState: sbi.HOCompleted, UeLocation: at}
+			})
 			release := func() { a.retire(ho.source, released) }
 			if !u.doOr(func() {
 				for _, it := range items {

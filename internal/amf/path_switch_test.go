@@ -28,6 +28,7 @@ type switchingSMF struct {
 	tr    *transcript // records the path switch updates, when set
 	mu    sync.Mutex
 	types []sbi.N2SmInfoType
+	locs  []*sbi.UserLocation // the ueLocation of each update recorded
 }
 
 func (s *switchingSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
@@ -36,6 +37,7 @@ func (s *switchingSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.
 		if !s.quiet {
 			s.mu.Lock()
 			s.types = append(s.types, upd.N2SmInfoType)
+			s.locs = append(s.locs, upd.UeLocation)
 			s.mu.Unlock()
 		}
 		ans, err := s.pathSwitch(upd)
@@ -171,6 +173,15 @@ func TestPathSwitch(t *testing.T) {
 		t.Errorf("keel_amf_path_switches_total{acknowledged} = %v, want 1", n)
 	}
 	tr.check(t, "xn_changed_security_capabilities")
+	// TS 29.502 §5.2.2.3.1: the SMF is told where the UE now is.
+	smf.mu.Lock()
+	last := smf.locs[len(smf.locs)-1]
+	smf.mu.Unlock()
+	want := &sbi.UserLocation{NrLocation: &sbi.NrLocation{Tai: sbi.Tai{PlmnID: sbi.PlmnID{Mcc: plmn.MCC, Mnc: plmn.MNC}, Tac: "000001"},
+		Ncgi: sbi.Ncgi{PlmnID: sbi.PlmnID{Mcc: plmn.MCC, Mnc: plmn.MNC}, NrCellID: "000000020"}}}
+	if last == nil || *last.NrLocation != *want.NrLocation {
+		t.Errorf("ueLocation of the path switch = %+v, want %+v", last, want.NrLocation)
+	}
 
 	// A second handover, to the first gNB's side again as raw target:
 	// the same UE, NCC 3, a new NH; matching capabilities are not sent.
