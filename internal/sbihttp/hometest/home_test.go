@@ -100,6 +100,11 @@ type core struct {
 	ues   []*ue
 	// v validates every exchange; nil when the NFs are called directly.
 	v *openapitest.Validator
+	// udmNF is the UDM itself, which the UDR notifies of data changes.
+	udmNF *udm.UDM
+	// subscribe subscribes n to the UDM's am-data changes, directly or
+	// through an h2c callback server of its own.
+	subscribe func(t *testing.T, n sbi.NudmSDMNotifier)
 	// roots are the apiRoots of the UDR, the UDM and the AUSF over HTTP.
 	roots struct{ udr, udm, ausf string }
 }
@@ -158,12 +163,23 @@ func newCore(t testing.TB, overHTTP bool, opts ...openapitest.Options) *core {
 		t.Fatal(err)
 	}
 	var ueau sbi.NudmUEAuthentication = u
-	c.sdm, c.uecm = u, u
+	c.sdm, c.uecm, c.udmNF = u, u, u
+	c.subscribe = func(_ *testing.T, n sbi.NudmSDMNotifier) { u.SubscribeSDM(n) }
 	if overHTTP {
 		srv := c.server(t)
 		nudm.Register(srv, u, u, u)
+		nudm.ServeSubscriptions(srv, u, c.uriClient(), nil)
 		cl := nudm.NewClient(c.client(t, srv, &c.roots.udm), ausfID)
 		ueau, c.sdm, c.uecm = cl, cl, cl
+		c.subscribe = func(t *testing.T, n sbi.NudmSDMNotifier) {
+			amf := c.server(t)
+			nudm.ServeNotifications(amf, n)
+			var root string
+			c.client(t, amf, &root)
+			if err := cl.SubscribeSDM(context.Background(), root+nudm.CallbackPath); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	a, err := ausf.New(ausf.Options{UDM: ueau, ServingNetworks: []string{snName}})
 	if err != nil {
@@ -211,6 +227,16 @@ func (c *core) client(t testing.TB, srv *sbihttp.Server, root *string) *sbihttp.
 		}
 	})
 	return cl
+}
+
+// uriClient is a validating client for requests to URIs a peer gave
+// (notifications to a callbackReference).
+func (c *core) uriClient() *sbihttp.Client {
+	var rt http.RoundTripper = sbihttp.NewTransport(nil)
+	if c.v != nil {
+		rt = c.v.Transport(rt)
+	}
+	return sbihttp.NewClient(sbihttp.ClientConfig{Transport: rt})
 }
 
 // anyService resolves every service to one apiRoot.

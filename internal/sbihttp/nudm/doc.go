@@ -13,9 +13,18 @@
 //   - POST .../nudm-ueau/v1/{supi}/auth-events with AuthEvent: 201 with
 //     Location (§5.4.2.3).
 //   - GET {apiRoot}/nudm-sdm/v2/{supi}/am-data and /sm-data
-//     (§5.2.2.2.3, §5.2.2.2.5), shapes of package subdata. The SDM
-//     change notification is not bound yet: in one process the UDM
-//     notifies its subscribers directly (sbi.NudmSDMNotifier).
+//     (§5.2.2.2.3, §5.2.2.2.5), shapes of package subdata.
+//   - Subscription to data change notification (§5.2.2.3): POST
+//     {apiRoot}/nudm-sdm/v2/anyUE/sdm-subscriptions with an
+//     SdmSubscription whose monitoredResourceUris name anyUE's am-data
+//     (Keel's subscriptions are per NF, for every UE, as in one process);
+//     201 with Location. Others are 501. No DELETE: a subscription lasts
+//     as long as the UDM. The notification (§5.2.2.4): the UDM POSTs a
+//     ModificationNotification (a REPLACE of the whole am-data as
+//     newValue, resourceId {apiRoot}/nudm-sdm/v2/{supi}/am-data) to the
+//     callbackReference with 3gpp-Sbi-Callback Nudm_SDM_Notification;
+//     ServeNotifications serves it for the AMF (204), which gets it as
+//     sbi.NudmSDMNotifier in one process.
 //   - PUT {apiRoot}/nudm-uecm/v1/{ueId}/registrations/amf-3gpp-access
 //     with Amf3GppAccessRegistration: 201 with Location, or 200 when it
 //     replaces a registration (§5.3.2.2.2); PATCH with

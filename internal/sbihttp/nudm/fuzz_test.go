@@ -71,3 +71,30 @@ func FuzzPurgeAMF(f *testing.F) {
 	fuzzEntry(f, "PATCH", "/nudm-uecm/v1/"+supi+"/registrations/amf-3gpp-access", sbihttp.ContentMergePatch,
 		`{"guami":{"plmnId":{"mcc":"001","mnc":"01"},"amfId":"ca0fc1"},"purgeFlag":true}`)
 }
+
+func (fakeUDM) SubscribeSDM(sbi.NudmSDMNotifier) {}
+
+func (fakeUDM) AccessAndMobilityChanged(context.Context, string, sbi.AMData) {}
+
+// FuzzSubscribeSDM: POST sdm-subscriptions never faults on its body.
+func FuzzSubscribeSDM(f *testing.F) {
+	f.Add([]byte(`{"nfInstanceId":"4947a69a-f61b-4bc1-b9da-47c9c5d14b64","callbackReference":"http://amf.invalid/cb","monitoredResourceUris":["/nudm-sdm/v2/anyUE/am-data"]}`))
+	srv := sbihttp.NewServer(sbihttp.ServerConfig{})
+	ServeSubscriptions(srv, fakeUDM{}, sbihttp.NewClient(sbihttp.ClientConfig{}), nil)
+	h := srv.Handler()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		openapitest.CheckHandler(t, h, "POST", "/nudm-sdm/v2/anyUE/sdm-subscriptions", sbihttp.ContentJSON, body)
+	})
+}
+
+// FuzzSDMNotification: the consumer's callback never faults on a
+// notification body.
+func FuzzSDMNotification(f *testing.F) {
+	f.Add([]byte(`{"notifyItems":[{"resourceId":"http://udm.invalid/nudm-sdm/v2/imsi-001010000000001/am-data","changes":[{"op":"REPLACE","path":"","newValue":{"subscribedUeAmbr":{"uplink":"1 Mbps","downlink":"2 Mbps"},"nssai":{"defaultSingleNssais":[{"sst":1}]}}}]}]}`))
+	srv := sbihttp.NewServer(sbihttp.ServerConfig{})
+	ServeNotifications(srv, fakeUDM{})
+	h := srv.Handler()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		openapitest.CheckHandler(t, h, "POST", CallbackPath, sbihttp.ContentJSON, body)
+	})
+}
