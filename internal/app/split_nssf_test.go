@@ -2,12 +2,17 @@ package app_test
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
+	"github.com/keelcore/keel/internal/app"
+	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
+	"github.com/keelcore/keel/internal/sctp"
+	"github.com/keelcore/keel/internal/sctp/pipe"
 )
 
 // A process running the NSSF alone registers it at the NRF of another
@@ -36,4 +41,76 @@ func TestSplitNSSF(t *testing.T) {
 	if got := info.Allowed(); len(got) != 1 || got[0] != (ident.SNSSAI{SST: 1}) || len(info.RejectedNSSAIInPLMN) != 1 {
 		t.Errorf("allowed %v, rejected in the PLMN %v; want [1] and [99] (the default configuration's slice is SST 1)", got, info.RejectedNSSAIInPLMN)
 	}
+}
+
+// An AMF in another process than the NSSF finds it through the NRF and
+// tells it the slices it serves in its TAs (Nnssf_NSSAIAvailability
+// Update over HTTP/2, TS 29.531 §5.3.2.2): the NSSF, configured with SST
+// 1 and 2, then supports only the AMF's SST 1 there, until the AMF stops
+// and has its report deleted (§5.3.2.6).
+func TestSplitAMFReportsToNSSF(t *testing.T) {
+	home := splitConfig(t, "nrf", "nssf")
+	home.Slices = []config.Slice{{SST: 1}, {SST: 2}}
+	homeApp, _ := runApp(t, home)
+	sbiAddr := homeApp.SBIAddr()
+
+	edge := splitConfig(t, "udr", "udm", "ausf", "pcf", "upf", "smf", "amf")
+	edge.SBI.NRF = "http://" + sbiAddr.String()
+	edge.Slices = []config.Slice{{SST: 1}}
+	edgeApp, err := app.New(context.Background(), edge, app.Options{
+		SelectN2: func(string, *slog.Logger) (sctp.Transport, error) { return pipe.New(), nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- edgeApp.Run(ctx) }()
+	stopEdge := func() {
+		if cancel != nil {
+			cancel()
+			cancel = nil
+			if err := <-done; err != nil {
+				t.Errorf("edge process stopped with %v", err)
+			}
+		}
+	}
+	t.Cleanup(stopEdge)
+
+	root := "http://" + sbiAddr.String()
+	c := sbihttp.NewNSSFClient(sbihttp.NewClient(sbihttp.ClientConfig{Timeout: 2 * time.Second,
+		Resolver: sbihttp.StaticResolver{sbihttp.ServiceNSSelection: {root}}}))
+	tai := ident.TAI{PLMN: ident.PLMN{MCC: home.PLMN.MCC, MNC: home.PLMN.MNC}, TAC: home.TACs[0]}
+	// allowed2 reports whether a UE subscribed to SST 1 and 2 that
+	// requests SST 2 is allowed it.
+	allowed2 := func() bool {
+		t.Helper()
+		info, err := c.NetworkSliceInformation(context.Background(), sbi.NSSelectionQuery{NFType: "AMF", NFID: "6f3f8d1e-7b7a-4c1e-9a57-0c2b6a3e0001", TAI: &tai,
+			SliceInfoForRegistration: &sbi.SliceInfoForRegistration{
+				SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: ident.SNSSAI{SST: 1}, DefaultIndication: true}, {SubscribedSNSSAI: ident.SNSSAI{SST: 2}}},
+				RequestedNSSAI:  []ident.SNSSAI{{SST: 2}},
+			}})
+		if err != nil {
+			t.Fatalf("NetworkSliceInformation: %v", err)
+		}
+		for _, s := range info.Allowed() {
+			if s.SST == 2 {
+				return true
+			}
+		}
+		return false
+	}
+	waitFor := func(want bool, what string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for allowed2() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: SST 2 allowed = %v after 20 s, want %v", what, !want, want)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitFor(false, "the AMF's report")
+	stopEdge()
+	waitFor(true, "the AMF's stop")
 }
