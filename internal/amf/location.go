@@ -18,7 +18,7 @@ func userLocation(l ngap.UELocation) *sbi.UserLocation {
 		cell = l.TAI.PLMN
 	}
 	return &sbi.UserLocation{NrLocation: &sbi.NrLocation{
-		Tai:  sbi.Tai{PlmnID: sbi.PlmnID{Mcc: l.TAI.PLMN.MCC, Mnc: l.TAI.PLMN.MNC}, Tac: fmt.Sprintf("%06x", l.TAI.TAC)},
-		Ncgi: sbi.Ncgi{PlmnID: sbi.PlmnID{Mcc: cell.MCC, Mnc: cell.MNC}, NrCellID: fmt.Sprintf("%09x", l.CellID)},
+		Tai:  l.TAI,
+		Ncgi: sbi.Ncgi{PLMN: cell, NrCellID: fmt.Sprintf("%09x", l.CellID)},
 	}}
 }

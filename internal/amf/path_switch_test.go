@@ -177,8 +177,8 @@ func TestPathSwitch(t *testing.T) {
 	smf.mu.Lock()
 	last := smf.locs[len(smf.locs)-1]
 	smf.mu.Unlock()
-	want := &sbi.UserLocation{NrLocation: &sbi.NrLocation{Tai: sbi.Tai{PlmnID: sbi.PlmnID{Mcc: plmn.MCC, Mnc: plmn.MNC}, Tac: "000001"},
-		Ncgi: sbi.Ncgi{PlmnID: sbi.PlmnID{Mcc: plmn.MCC, Mnc: plmn.MNC}, NrCellID: "000000020"}}}
+	want := &sbi.UserLocation{NrLocation: &sbi.NrLocation{Tai: ident.TAI{PLMN: plmn, TAC: 1},
+		Ncgi: sbi.Ncgi{PLMN: plmn, NrCellID: "000000020"}}}
 	if last == nil || *last.NrLocation != *want.NrLocation {
 		t.Errorf("ueLocation of the path switch = %+v, want %+v", last, want.NrLocation)
 	}

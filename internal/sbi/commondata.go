@@ -1,6 +1,6 @@
 package sbi
 
-import ()
+import "github.com/keelcore/keel/internal/ident"
 
 // Common data types of TS 29.571 §5.2 and §5.4 that the session
 // management services carry, with the fields Keel uses. Their JSON form
@@ -50,31 +50,19 @@ func N2SM(b []byte) *RefToBinaryData {
 	return &RefToBinaryData{ContentID: ContentIDN2SM, Content: b}
 }
 
-// PlmnID is a PLMN identity (TS 29.571 §5.4.4.3 PlmnId): a 3-digit MCC
-// and a 2- or 3-digit MNC.
-type PlmnID struct {
-	Mcc string `json:"mcc"`
-	Mnc string `json:"mnc"`
-}
-
-// Tai is a tracking area identity (TS 29.571 §5.4.4.5 Tai; TS 23.003
-// §19.4.2.3): the TAC in hexadecimal, 4 or 6 digits.
-type Tai struct {
-	PlmnID PlmnID `json:"plmnId"`
-	Tac    string `json:"tac"`
-}
-
 // Ncgi is an NR cell global identity (TS 29.571 §5.4.4.9 Ncgi; TS 23.003
-// §19.6A): the 36-bit NR cell identity in 9 hexadecimal digits.
+// §19.6A): the PLMN (TS 29.571 PlmnId, ident's form) and the 36-bit NR
+// cell identity in 9 hexadecimal digits.
 type Ncgi struct {
-	PlmnID   PlmnID `json:"plmnId"`
-	NrCellID string `json:"nrCellId"`
+	PLMN     ident.PLMN `json:"plmnId"`
+	NrCellID string     `json:"nrCellId"`
 }
 
-// NrLocation is the NR user location (TS 29.571 §5.4.4.10 NrLocation).
+// NrLocation is the NR user location (TS 29.571 §5.4.4.10 NrLocation):
+// the TAI (TS 29.571 Tai, ident's form) and the cell.
 type NrLocation struct {
-	Tai  Tai  `json:"tai"`
-	Ncgi Ncgi `json:"ncgi"`
+	Tai  ident.TAI `json:"tai"`
+	Ncgi Ncgi      `json:"ncgi"`
 }
 
 // UserLocation is a UE's location (TS 29.571 §5.4.4.7 UserLocation);

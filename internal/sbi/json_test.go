@@ -18,8 +18,8 @@ func TestSmContextUpdateDataJSON(t *testing.T) {
 		N2SmInfo: N2SM([]byte{1, 2}), N2SmInfoType: N2HandoverRequired, HoState: HOPreparing,
 		UpCnxState: UpCnxActivating, Cause: CauseHOCancel,
 		UeLocation: &UserLocation{NrLocation: &NrLocation{
-			Tai:  Tai{PlmnID: PlmnID{Mcc: "001", Mnc: "01"}, Tac: "000001"},
-			Ncgi: Ncgi{PlmnID: PlmnID{Mcc: "001", Mnc: "01"}, NrCellID: "000000010"},
+			Tai:  ident.TAI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, TAC: 1},
+			Ncgi: Ncgi{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, NrCellID: "000000010"},
 		}},
 	}
 	b, err := json.Marshal(u)

@@ -42,7 +42,7 @@ type SmContextCreateData struct {
 	// for RatType; a binding fills those a caller in one process leaves
 	// empty from its own configuration).
 	ServingNfID    string        `json:"servingNfId"`
-	ServingNetwork PlmnID        `json:"servingNetwork"`
+	ServingNetwork ident.PLMN    `json:"servingNetwork"`
 	AnType         string        `json:"anType"`
 	RatType        string        `json:"ratType,omitempty"`
 	UeLocation     *UserLocation `json:"ueLocation,omitempty"`

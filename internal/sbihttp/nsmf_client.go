@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -20,7 +21,7 @@ const acceptParts = ContentMultipartRelated + ", " + ContentJSON + ", " + Conten
 // §6.1.6.2.2).
 type Consumer struct {
 	NFInstanceID string
-	PLMN         sbi.PlmnID
+	PLMN         ident.PLMN
 }
 
 // NsmfClient is an AMF's Nsmf_PDUSession over HTTP/2. An SM context's
@@ -43,7 +44,7 @@ func (n *NsmfClient) CreateSMContext(ctx context.Context, req sbi.SmContextCreat
 	if req.ServingNfID == "" {
 		req.ServingNfID = n.consumer.NFInstanceID
 	}
-	if req.ServingNetwork == (sbi.PlmnID{}) {
+	if req.ServingNetwork.IsZero() {
 		req.ServingNetwork = n.consumer.PLMN
 	}
 	if req.AnType == "" {

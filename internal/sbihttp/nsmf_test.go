@@ -85,7 +85,7 @@ var nsmfBindings = []struct {
 		pl := newPlane(t)
 		sbihttp.ServeNsmf(pl.producer, smf, pl.notifier)
 		pl.start(t)
-		return sbihttp.NewNsmfClient(pl.client, pl.cb, sbihttp.Consumer{NFInstanceID: "1a3b8b9e-1b9f-4f3e-8f6a-2b1c0d9e8f7a", PLMN: sbi.PlmnID{Mcc: "001", Mnc: "01"}})
+		return sbihttp.NewNsmfClient(pl.client, pl.cb, sbihttp.Consumer{NFInstanceID: "1a3b8b9e-1b9f-4f3e-8f6a-2b1c0d9e8f7a", PLMN: ident.PLMN{MCC: "001", MNC: "01"}})
 	}},
 }
 
@@ -103,7 +103,7 @@ func TestNsmfPDUSession(t *testing.T) {
 			s := b.bind(t, smf)
 			slice := ident.SNSSAI{SST: 1, SD: 0x10203, HasSD: true}
 			req := sbi.SmContextCreateData{Supi: supi, PduSessionID: 5, Dnn: "internet", SNssai: slice,
-				ServingNetwork: sbi.PlmnID{Mcc: "001", Mnc: "01"}, AnType: sbi.AccessType3GPP, RatType: sbi.RatNR, N1SmMsg: sbi.N1SM([]byte{0x2e, 5, 1, 0xc1})}
+				ServingNetwork: ident.PLMN{MCC: "001", MNC: "01"}, AnType: sbi.AccessType3GPP, RatType: sbi.RatNR, N1SmMsg: sbi.N1SM([]byte{0x2e, 5, 1, 0xc1})}
 			c, err := s.CreateSMContext(ctx, req)
 			if err != nil {
 				t.Fatalf("CreateSMContext: %v", err)
@@ -126,8 +126,8 @@ func TestNsmfPDUSession(t *testing.T) {
 				t.Errorf("CreateSMContext(other) = %v, want ErrInvalidRequest", err)
 			}
 
-			loc := &sbi.UserLocation{NrLocation: &sbi.NrLocation{Tai: sbi.Tai{PlmnID: sbi.PlmnID{Mcc: "001", Mnc: "01"}, Tac: "000001"},
-				Ncgi: sbi.Ncgi{PlmnID: sbi.PlmnID{Mcc: "001", Mnc: "01"}, NrCellID: "000000010"}}}
+			loc := &sbi.UserLocation{NrLocation: &sbi.NrLocation{Tai: ident.TAI{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, TAC: 1},
+				Ncgi: sbi.Ncgi{PLMN: ident.PLMN{MCC: "001", MNC: "01"}, NrCellID: "000000010"}}}
 			ho := sbi.SmContextUpdateData{HoState: sbi.HOPreparing, N2SmInfoType: sbi.N2HandoverRequired, N2SmInfo: sbi.N2SM([]byte{9, 8, 7}), UeLocation: loc, Cause: sbi.CauseHOFailure}
 			u, err := s.UpdateSMContext(ctx, c.SmContextRef, ho)
 			if err != nil || u.N2SmInfoType != sbi.N2HandoverCommand || string(u.N2SmInfo.Bytes()) != string(hoCmd) || u.Released {

@@ -47,7 +47,7 @@ func TestSMOnTheWire(t *testing.T) {
 	client := sbihttp.NewClient(sbihttp.ClientConfig{Resolver: sbihttp.StaticResolver{sbihttp.NsmfService: {root}, sbihttp.NamfService: {root}}})
 	ctx := context.Background()
 
-	smf := sbihttp.NewNsmfClient(client, cb, sbihttp.Consumer{NFInstanceID: "1a3b8b9e-1b9f-4f3e-8f6a-2b1c0d9e8f7a", PLMN: sbi.PlmnID{Mcc: "001", Mnc: "01"}})
+	smf := sbihttp.NewNsmfClient(client, cb, sbihttp.Consumer{NFInstanceID: "1a3b8b9e-1b9f-4f3e-8f6a-2b1c0d9e8f7a", PLMN: ident.PLMN{MCC: "001", MNC: "01"}})
 	req := sm.AppendEstablishmentRequest(nil, sm.EstablishmentRequest{Header: sm.Header{PDUSessionID: 5, PTI: 1}, PDUType: sm.PDUTypeIPv4, SSCMode: sm.SSCMode1})
 	if _, err := smf.CreateSMContext(ctx, sbi.SmContextCreateData{Supi: supi, PduSessionID: 5, Dnn: "nothing", SNssai: ident.SNSSAI{SST: 1}, N1SmMsg: sbi.N1SM(req)}); err == nil {
 		t.Fatal("CreateSMContext accepted; want the refusal")

@@ -82,7 +82,7 @@ func (m *Machine) createSession(ctx context.Context, t nas.ULTransport, old *ses
 	res, err := m.svc.SMF.CreateSMContext(ctx, sbi.SmContextCreateData{
 		Supi: m.supi, PduSessionID: t.PDUSessionID, Dnn: dnn,
 		SNssai:         ident.SNSSAI{SST: snssai.SST, SD: snssai.SD, HasSD: snssai.HasSD},
-		ServingNetwork: sbi.PlmnID{Mcc: m.cfg.PLMN.MCC, Mnc: m.cfg.PLMN.MNC},
+		ServingNetwork: m.cfg.PLMN,
 		AnType:         sbi.AccessType3GPP, RatType: sbi.RatNR,
 		N1SmMsg: sbi.N1SM(t.Payload),
 	})
