@@ -150,7 +150,7 @@ func TestTestOnlyImports(t *testing.T) {
 // withoutHTTP are the NFs that speak internal/sbi only: the HTTP/2
 // binding (internal/sbihttp and the bindings built on it) adapts their
 // interfaces, so they never import net/http or a binding.
-var withoutHTTP = []string{"ausf", "udm", "udr"}
+var withoutHTTP = []string{"ausf", "udm", "udr", "amf", "smf", "pcf"}
 
 func TestNetworkFunctionsWithoutHTTP(t *testing.T) {
 	fset := token.NewFileSet()

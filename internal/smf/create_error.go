@@ -1,11 +1,17 @@
 package smf
 
 import (
-	"net/http"
 	"strconv"
 
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/sbi"
+)
+
+// The statuses of an SmContextCreateError (RFC 9110 §15.5.4, §15.6.1),
+// written here so that the SMF does not import net/http.
+const (
+	statusForbidden           = 403
+	statusInternalServerError = 500
 )
 
 // createError is the answer to a CreateSMContext the SMF refuses with a
@@ -17,7 +23,7 @@ import (
 // SUBSCRIPTION_DENIED, N1_SM_ERROR), TS 29.500 §5.2.7.2 for a fault or
 // a shortage of the network (500 INSUFFICIENT_RESOURCES, SYSTEM_FAILURE).
 func createError(cause uint8, n1 []byte) *sbi.SmContextCreateError {
-	status, app := http.StatusForbidden, "N1_SM_ERROR"
+	status, app := statusForbidden, "N1_SM_ERROR"
 	switch cause {
 	case sm.CauseMissingOrUnknownDNN, sm.CauseMissingOrUnknownDNNInASlice:
 		app = "DNN_NOT_SUPPORTED"
@@ -30,9 +36,9 @@ func createError(cause uint8, n1 []byte) *sbi.SmContextCreateError {
 	case sm.CauseUserAuthenticationOrAuthorizationFailed, sm.CauseRequestedServiceOptionNotSubscribed:
 		app = "SUBSCRIPTION_DENIED"
 	case sm.CauseInsufficientResources, sm.CauseInsufficientResourcesForSliceAndDNN:
-		status, app = http.StatusInternalServerError, "INSUFFICIENT_RESOURCES"
+		status, app = statusInternalServerError, "INSUFFICIENT_RESOURCES"
 	case sm.CauseRequestRejectedUnspecified, sm.CauseNetworkFailure:
-		status, app = http.StatusInternalServerError, "SYSTEM_FAILURE"
+		status, app = statusInternalServerError, "SYSTEM_FAILURE"
 	}
 	return &sbi.SmContextCreateError{
 		Err:     sbi.ProblemDetails{Status: status, Cause: app, Detail: "PDU session establishment rejected with 5GSM cause #" + strconv.Itoa(int(cause))},
