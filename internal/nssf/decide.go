@@ -69,7 +69,7 @@ func decide(r registration) decision {
 	// allowed in the TA.
 	allowable := func(s ident.SNSSAI) (ident.SNSSAI, bool) {
 		for _, c := range configured {
-			if same(c, s) && contains(r.inTA, c) {
+			if c.Same(s) && contains(r.inTA, c) {
 				return c, true
 			}
 		}

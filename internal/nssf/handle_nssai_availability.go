@@ -69,7 +69,7 @@ func (n *NSSF) authorize(nfID string, info sbi.NSSAIAvailabilityInfo) (map[ident
 		configured, ok := n.configured[d.TAI]
 		list := tas[d.TAI]
 		for _, s := range d.SupportedSNSSAIList {
-			if err := validSNSSAI(s); err != nil {
+			if err := s.Validate(); err != nil {
 				return nil, fmt.Errorf("nssf: NSSAIAvailability: TA %s: %w: %w", d.TAI, sbi.ErrInvalidRequest, err)
 			}
 			if contains(configured, s) {

@@ -67,7 +67,7 @@ func (n *NSSF) registration(q sbi.NSSelectionQuery) (registration, error) {
 	}
 	in := q.SliceInfoForRegistration
 	for _, s := range in.SubscribedNSSAI {
-		if err := validSNSSAI(s.SubscribedSNSSAI); err != nil {
+		if err := s.SubscribedSNSSAI.Validate(); err != nil {
 			return r, fmt.Errorf("nssf: NSSelection: subscribedNssai: %w: %w", sbi.ErrInvalidQueryParam, err)
 		}
 		r.subscribed = append(r.subscribed, s.SubscribedSNSSAI)
@@ -76,14 +76,14 @@ func (n *NSSF) registration(q sbi.NSSelectionQuery) (registration, error) {
 		}
 	}
 	for _, s := range in.RequestedNSSAI {
-		if err := validSNSSAI(s); err != nil {
+		if err := s.Validate(); err != nil {
 			return r, fmt.Errorf("nssf: NSSelection: requestedNssai: %w: %w", sbi.ErrInvalidQueryParam, err)
 		}
 		r.requested = append(r.requested, s)
 	}
 	if a := in.AllowedNSSAICurrentAccess; a != nil && a.AccessType == sbi.AccessType3GPP {
 		for _, s := range a.AllowedSNSSAIList {
-			if err := validSNSSAI(s.AllowedSNSSAI); err != nil {
+			if err := s.AllowedSNSSAI.Validate(); err != nil {
 				return r, fmt.Errorf("nssf: NSSelection: allowedNssaiCurrentAccess: %w: %w", sbi.ErrInvalidQueryParam, err)
 			}
 			r.previous = append(r.previous, s.AllowedSNSSAI)

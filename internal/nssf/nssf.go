@@ -73,7 +73,7 @@ func New(cfg Config, opts Options) (*NSSF, error) {
 		}
 		list := n.configured[ta.TAI]
 		for _, s := range ta.Slices {
-			if err := validSNSSAI(s); err != nil {
+			if err := s.Validate(); err != nil {
 				return nil, fmt.Errorf("nssf: configuration: TA %s: %w", ta.TAI, err)
 			}
 			list = add(list, s)
@@ -190,20 +190,9 @@ func add(list []ident.SNSSAI, s ident.SNSSAI) []ident.SNSSAI {
 // SD the same (TS 23.003 §28.4.2).
 func contains(list []ident.SNSSAI, s ident.SNSSAI) bool {
 	for _, x := range list {
-		if same(x, s) {
+		if x.Same(s) {
 			return true
 		}
 	}
 	return false
-}
-
-// same reports whether a and b name the same slice (TS 23.003 §28.4.2).
-func same(a, b ident.SNSSAI) bool { return a.Canonical() == b.Canonical() }
-
-// validSNSSAI checks a slice against TS 29.571 Snssai: an SD has 24 bits.
-func validSNSSAI(s ident.SNSSAI) error {
-	if s.HasSD && s.SD > 0xffffff {
-		return fmt.Errorf("S-NSSAI: SD %#x exceeds 24 bits", s.SD)
-	}
-	return nil
 }

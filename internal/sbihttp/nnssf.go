@@ -114,20 +114,4 @@ type authorizedNSSAIAvailabilityDataJSON struct {
 	SupportedSNSSAIList []ident.SNSSAI `json:"supportedSnssaiList"`
 }
 
-func toIdent(list []ident.SNSSAI) []ident.SNSSAI {
-	var out []ident.SNSSAI
-	for _, s := range list {
-		out = append(out, ident.SNSSAI(s))
-	}
-	return out
-}
-
-func fromIdent(list []ident.SNSSAI) []ident.SNSSAI {
-	var out []ident.SNSSAI
-	for _, s := range list {
-		out = append(out, ident.SNSSAI(s))
-	}
-	return out
-}
-
 func ptr[T any](v T) *T { return &v }

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -78,7 +77,7 @@ func (n *NSSFClient) UpdateNSSAIAvailability(ctx context.Context, nfID string, i
 			continue
 		}
 		res.AuthorizedNSSAIAvailabilityData = append(res.AuthorizedNSSAIAvailabilityData,
-			sbi.AuthorizedNSSAIAvailabilityData{TAI: *d.TAI, SupportedSNSSAIList: fromIdent(d.SupportedSNSSAIList)})
+			sbi.AuthorizedNSSAIAvailabilityData{TAI: *d.TAI, SupportedSNSSAIList: d.SupportedSNSSAIList})
 	}
 	return res, nil
 }
@@ -92,9 +91,9 @@ func (n *NSSFClient) DeleteNSSAIAvailability(ctx context.Context, nfID string) e
 }
 
 func encodeSliceInfoForRegistration(in sbi.SliceInfoForRegistration) sliceInfoForRegistrationJSON {
-	out := sliceInfoForRegistrationJSON{RequestedNSSAI: toIdent(in.RequestedNSSAI), DefaultConfiguredSNSSAIInd: in.DefaultConfiguredSNSSAIInd}
+	out := sliceInfoForRegistrationJSON{RequestedNSSAI: in.RequestedNSSAI, DefaultConfiguredSNSSAIInd: in.DefaultConfiguredSNSSAIInd}
 	for _, s := range in.SubscribedNSSAI {
-		out.SubscribedNSSAI = append(out.SubscribedNSSAI, subscribedSNSSAIJSON{SubscribedSNSSAI: ptr(ident.SNSSAI(s.SubscribedSNSSAI)), DefaultIndication: s.DefaultIndication})
+		out.SubscribedNSSAI = append(out.SubscribedNSSAI, subscribedSNSSAIJSON{SubscribedSNSSAI: ptr(s.SubscribedSNSSAI), DefaultIndication: s.DefaultIndication})
 	}
 	if a := in.AllowedNSSAICurrentAccess; a != nil && len(a.AllowedSNSSAIList) > 0 {
 		l := encodeAllowedNSSAI(*a)
@@ -114,16 +113,16 @@ func decodeAuthorizedNetworkSliceInfo(in authorizedNetworkSliceInfoJSON) sbi.Aut
 		}
 		for _, s := range l.AllowedSNSSAIList {
 			if s.AllowedSNSSAI != nil {
-				a.AllowedSNSSAIList = append(a.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: ident.SNSSAI(*s.AllowedSNSSAI)})
+				a.AllowedSNSSAIList = append(a.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: *s.AllowedSNSSAI})
 			}
 		}
 		out.AllowedNSSAIList = append(out.AllowedNSSAIList, a)
 	}
 	for _, c := range in.ConfiguredNSSAI {
 		if c.ConfiguredSNSSAI != nil {
-			out.ConfiguredNSSAI = append(out.ConfiguredNSSAI, sbi.ConfiguredSNSSAI{ConfiguredSNSSAI: ident.SNSSAI(*c.ConfiguredSNSSAI)})
+			out.ConfiguredNSSAI = append(out.ConfiguredNSSAI, sbi.ConfiguredSNSSAI{ConfiguredSNSSAI: *c.ConfiguredSNSSAI})
 		}
 	}
-	out.RejectedNSSAIInPLMN, out.RejectedNSSAIInTA = fromIdent(in.RejectedNSSAIInPLMN), fromIdent(in.RejectedNSSAIInTA)
+	out.RejectedNSSAIInPLMN, out.RejectedNSSAIInTA = in.RejectedNSSAIInPLMN, in.RejectedNSSAIInTA
 	return out
 }

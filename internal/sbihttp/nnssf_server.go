@@ -117,12 +117,12 @@ func queryParamError(name string, err error) error {
 }
 
 func decodeSliceInfoForRegistration(in sliceInfoForRegistrationJSON) (sbi.SliceInfoForRegistration, error) {
-	out := sbi.SliceInfoForRegistration{RequestedNSSAI: fromIdent(in.RequestedNSSAI), DefaultConfiguredSNSSAIInd: in.DefaultConfiguredSNSSAIInd}
+	out := sbi.SliceInfoForRegistration{RequestedNSSAI: in.RequestedNSSAI, DefaultConfiguredSNSSAIInd: in.DefaultConfiguredSNSSAIInd}
 	for i, s := range in.SubscribedNSSAI {
 		if s.SubscribedSNSSAI == nil {
 			return out, fmt.Errorf("subscribedNssai/%d: subscribedSnssai missing", i)
 		}
-		out.SubscribedNSSAI = append(out.SubscribedNSSAI, sbi.SubscribedSNSSAI{SubscribedSNSSAI: ident.SNSSAI(*s.SubscribedSNSSAI), DefaultIndication: s.DefaultIndication})
+		out.SubscribedNSSAI = append(out.SubscribedNSSAI, sbi.SubscribedSNSSAI{SubscribedSNSSAI: *s.SubscribedSNSSAI, DefaultIndication: s.DefaultIndication})
 	}
 	if a := in.AllowedNSSAICurrentAccess; a != nil {
 		l, err := decodeAllowedNSSAI(*a)
@@ -147,7 +147,7 @@ func decodeAllowedNSSAI(in allowedNSSAIJSON) (sbi.AllowedNSSAI, error) {
 		if s.AllowedSNSSAI == nil {
 			return out, fmt.Errorf("allowedSnssaiList/%d: allowedSnssai missing", i)
 		}
-		out.AllowedSNSSAIList = append(out.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: ident.SNSSAI(*s.AllowedSNSSAI)})
+		out.AllowedSNSSAIList = append(out.AllowedSNSSAIList, sbi.AllowedSNSSAI{AllowedSNSSAI: *s.AllowedSNSSAI})
 	}
 	return out, nil
 }
@@ -155,7 +155,7 @@ func decodeAllowedNSSAI(in allowedNSSAIJSON) (sbi.AllowedNSSAI, error) {
 func encodeAllowedNSSAI(in sbi.AllowedNSSAI) allowedNSSAIJSON {
 	out := allowedNSSAIJSON{AccessType: ptr(in.AccessType)}
 	for _, s := range in.AllowedSNSSAIList {
-		out.AllowedSNSSAIList = append(out.AllowedSNSSAIList, allowedSNSSAIJSON{AllowedSNSSAI: ptr(ident.SNSSAI(s.AllowedSNSSAI))})
+		out.AllowedSNSSAIList = append(out.AllowedSNSSAIList, allowedSNSSAIJSON{AllowedSNSSAI: ptr(s.AllowedSNSSAI)})
 	}
 	return out
 }
@@ -166,9 +166,9 @@ func encodeAuthorizedNetworkSliceInfo(in sbi.AuthorizedNetworkSliceInfo) authori
 		out.AllowedNSSAIList = append(out.AllowedNSSAIList, encodeAllowedNSSAI(l))
 	}
 	for _, c := range in.ConfiguredNSSAI {
-		out.ConfiguredNSSAI = append(out.ConfiguredNSSAI, configuredSNSSAIJSON{ConfiguredSNSSAI: ptr(ident.SNSSAI(c.ConfiguredSNSSAI))})
+		out.ConfiguredNSSAI = append(out.ConfiguredNSSAI, configuredSNSSAIJSON{ConfiguredSNSSAI: ptr(c.ConfiguredSNSSAI)})
 	}
-	out.RejectedNSSAIInPLMN, out.RejectedNSSAIInTA = toIdent(in.RejectedNSSAIInPLMN), toIdent(in.RejectedNSSAIInTA)
+	out.RejectedNSSAIInPLMN, out.RejectedNSSAIInTA = in.RejectedNSSAIInPLMN, in.RejectedNSSAIInTA
 	return out
 }
 
@@ -188,7 +188,7 @@ func decodeNSSAIAvailabilityInfo(in nssaiAvailabilityInfoJSON) (sbi.NSSAIAvailab
 			return out, InvalidParamError(sbi.ErrMandatoryIEMissing, fmt.Sprintf("/supportedNssaiAvailabilityData/%d/supportedSnssaiList", i), "missing")
 		}
 		out.SupportedNSSAIAvailabilityData = append(out.SupportedNSSAIAvailabilityData,
-			sbi.SupportedNSSAIAvailabilityData{TAI: *d.TAI, SupportedSNSSAIList: fromIdent(d.SupportedSNSSAIList)})
+			sbi.SupportedNSSAIAvailabilityData{TAI: *d.TAI, SupportedSNSSAIList: d.SupportedSNSSAIList})
 	}
 	return out, nil
 }
@@ -197,7 +197,7 @@ func encodeNSSAIAvailabilityInfo(in sbi.NSSAIAvailabilityInfo) nssaiAvailability
 	out := nssaiAvailabilityInfoJSON{SupportedNSSAIAvailabilityData: []supportedNSSAIAvailabilityDataJSON{}}
 	for _, d := range in.SupportedNSSAIAvailabilityData {
 		out.SupportedNSSAIAvailabilityData = append(out.SupportedNSSAIAvailabilityData,
-			supportedNSSAIAvailabilityDataJSON{TAI: ptr(d.TAI), SupportedSNSSAIList: toIdent(d.SupportedSNSSAIList)})
+			supportedNSSAIAvailabilityDataJSON{TAI: ptr(d.TAI), SupportedSNSSAIList: d.SupportedSNSSAIList})
 	}
 	return out
 }
@@ -206,7 +206,7 @@ func encodeAuthorizedNSSAIAvailabilityInfo(in sbi.AuthorizedNSSAIAvailabilityInf
 	var out authorizedNSSAIAvailabilityInfoJSON
 	for _, d := range in.AuthorizedNSSAIAvailabilityData {
 		out.AuthorizedNSSAIAvailabilityData = append(out.AuthorizedNSSAIAvailabilityData,
-			authorizedNSSAIAvailabilityDataJSON{TAI: ptr(d.TAI), SupportedSNSSAIList: toIdent(d.SupportedSNSSAIList)})
+			authorizedNSSAIAvailabilityDataJSON{TAI: ptr(d.TAI), SupportedSNSSAIList: d.SupportedSNSSAIList})
 	}
 	return out
 }
