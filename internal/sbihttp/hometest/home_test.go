@@ -100,8 +100,8 @@ type core struct {
 	ues   []*ue
 	// v validates every exchange; nil when the NFs are called directly.
 	v *openapitest.Validator
-	// udmNF is the UDM itself, which the UDR notifies of data changes.
-	udmNF *udm.UDM
+	// udrNF is the UDR itself, told of data changes by the management API.
+	udrNF *udr.UDR
 	// subscribe subscribes n to the UDM's am-data changes, directly or
 	// through an h2c callback server of its own.
 	subscribe func(t *testing.T, n sbi.NudmSDMNotifier)
@@ -149,27 +149,37 @@ func newCore(t testing.TB, overHTTP bool, opts ...openapitest.Options) *core {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.udr = r
+	c.udr, c.udrNF = r, r
+	var udrClient *nudr.Client
 	if overHTTP {
 		if _, bench := t.(*testing.B); !bench {
 			c.v = openapitest.New(t, opts...)
 		}
 		srv := c.server(t)
 		nudr.Register(srv, r)
-		c.udr = nudr.NewClient(c.client(t, srv, &c.roots.udr), home)
+		nudr.ServeSubscriptions(srv, r, c.uriClient(), nil)
+		udrClient = nudr.NewClient(c.client(t, srv, &c.roots.udr), home)
+		c.udr = udrClient
 	}
 	u, err := udm.New(udm.Options{UDR: c.udr, Keys: c.keys})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ueau sbi.NudmUEAuthentication = u
-	c.sdm, c.uecm, c.udmNF = u, u, u
+	c.sdm, c.uecm = u, u
 	c.subscribe = func(_ *testing.T, n sbi.NudmSDMNotifier) { u.SubscribeSDM(n) }
+	if !overHTTP {
+		r.Subscribe(u)
+	}
 	if overHTTP {
 		srv := c.server(t)
 		nudm.Register(srv, u, u, u)
 		nudm.ServeSubscriptions(srv, u, c.uriClient(), nil)
+		nudr.ServeNotifications(srv, u)
 		cl := nudm.NewClient(c.client(t, srv, &c.roots.udm), ausfID)
+		if err := udrClient.Subscribe(context.Background(), c.roots.udm+nudr.CallbackPath); err != nil {
+			t.Fatal(err)
+		}
 		ueau, c.sdm, c.uecm = cl, cl, cl
 		c.subscribe = func(t *testing.T, n sbi.NudmSDMNotifier) {
 			amf := c.server(t)

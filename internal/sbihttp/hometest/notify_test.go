@@ -30,10 +30,12 @@ func (a *amf) AccessAndMobilityChanged(_ context.Context, supi string, am sbi.AM
 }
 
 // TestSDMNotification: a change of a subscriber's access and mobility
-// data reaches every subscribed AMF with the new data, in one process
-// through sbi.NudmSDMNotifier, apart through sdm-subscriptions and a
-// ModificationNotification to the AMF's callback (TS 29.503 §5.2.2.3,
-// §5.2.2.4; TS 23.502 §4.5.1).
+// data reaches every subscribed AMF with the new data: in one process
+// through sbi.NudrDataChangeNotifier and sbi.NudmSDMNotifier; apart, the
+// UDR's DataChangeNotify to the UDM's callback (subs-to-notify, TS 29.504
+// §5.2.2.3, §5.2.2.4), then the UDM's ModificationNotification to the
+// AMF's (sdm-subscriptions, TS 29.503 §5.2.2.3, §5.2.2.4; TS 23.502
+// §4.5.1, §4.16.9).
 func TestSDMNotification(t *testing.T) {
 	both(t, func(t *testing.T, c *core) {
 		ctx := context.Background()
@@ -48,8 +50,9 @@ func TestSDMNotification(t *testing.T) {
 		if err := c.store.UpdateSubscriber(ctx, sub); err != nil {
 			t.Fatal(err)
 		}
-		// The UDR's Nudr_DM_Notify to the UDM.
-		c.udmNF.SubscriptionDataChanged(ctx, supi)
+		// The management API tells the UDR, which notifies the UDM
+		// (Nudr_DM_Notify), which reads the data again and notifies the AMF.
+		c.udrNF.Changed(ctx, supi)
 		a.mu.Lock()
 		got, ok := a.got[supi]
 		a.mu.Unlock()

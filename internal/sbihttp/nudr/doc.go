@@ -27,7 +27,14 @@
 //     subdata; Keel's UDR keeps one subscription per subscriber, so the
 //     serving PLMN is checked in form only. The client sends the home
 //     PLMN it is given.
-//   - The UDR's change notification (Nudr_DM_Notify) is not bound yet.
+//   - Data change notification (TS 29.504 §5.2.2.3, §5.2.2.4): the UDM
+//     subscribes with POST subscription-data/subs-to-notify, monitoring
+//     {apiRoot}/nudr-dr/v2/subscription-data (every subscriber; others
+//     are 501), 201 with Location, no DELETE; the UDR POSTs a
+//     DataChangeNotify (ueId, a REPLACE of the subscriber's data) to the
+//     callbackReference with 3gpp-Sbi-Callback Nudr_DataRepository_Notify,
+//     which ServeNotifications hands to the UDM (204) as
+//     sbi.NudrDataChangeNotifier in one process.
 //
 // # Errors
 //

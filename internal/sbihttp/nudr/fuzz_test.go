@@ -42,3 +42,30 @@ func FuzzPatchAuthenticationSubscription(f *testing.F) {
 		openapitest.CheckHandler(t, h, "PATCH", "/nudr-dr/v2/subscription-data/imsi-001010000000001/authentication-data/authentication-subscription", sbihttp.ContentJSONPatch, body)
 	})
 }
+
+func (u *fakeUDR) Subscribe(sbi.NudrDataChangeNotifier) {}
+
+func (u *fakeUDR) SubscriptionDataChanged(context.Context, string) {}
+
+// FuzzSubscribe: POST subs-to-notify never faults on its body.
+func FuzzSubscribe(f *testing.F) {
+	f.Add([]byte(`{"callbackReference":"http://udm.invalid/cb","monitoredResourceUris":["/nudr-dr/v2/subscription-data"]}`))
+	srv := sbihttp.NewServer(sbihttp.ServerConfig{})
+	ServeSubscriptions(srv, &fakeUDR{}, sbihttp.NewClient(sbihttp.ClientConfig{}), nil)
+	h := srv.Handler()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		openapitest.CheckHandler(t, h, "POST", "/nudr-dr/v2/subscription-data/subs-to-notify", sbihttp.ContentJSON, body)
+	})
+}
+
+// FuzzDataChangeNotify: the UDM's callback never faults on a
+// notification body.
+func FuzzDataChangeNotify(f *testing.F) {
+	f.Add([]byte(`{"ueId":"imsi-001010000000001","notifyItems":[{"resourceId":"http://udr.invalid/nudr-dr/v2/subscription-data/imsi-001010000000001","changes":[{"op":"REPLACE","path":""}]}]}`))
+	srv := sbihttp.NewServer(sbihttp.ServerConfig{})
+	ServeNotifications(srv, &fakeUDR{})
+	h := srv.Handler()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		openapitest.CheckHandler(t, h, "POST", CallbackPath, sbihttp.ContentJSON, body)
+	})
+}

@@ -15,6 +15,7 @@ var callbacks = map[string]struct{ doc, path, method, name string }{
 	"Nsmf_PDUSession_SMContextStatusNotify":               {"TS29502_Nsmf_PDUSession.yaml", "/sm-contexts", "POST", "smContextStatusNotification"},
 	"Namf_Communication_N1N2MessageTransferFailureNotify": {"TS29518_Namf_Communication.yaml", "/ue-contexts/{ueContextId}/n1-n2-messages", "POST", "onN1N2TransferFailure"},
 	"Npcf_SMPolicyControl_UpdateNotify":                   {"TS29512_Npcf_SMPolicyControl.yaml", "/sm-policies", "POST", "SmPolicyUpdateNotification"},
+	"Nudr_DataRepository_Notify":                          {"TS29504_Nudr_DR.yaml", "/subscription-data/subs-to-notify", "POST", "onDataChange"},
 	"Nudm_SDM_Notification":                               {"TS29503_Nudm_SDM.yaml", "/{ueId}/sdm-subscriptions", "POST", "datachangeNotification"},
 }
 
