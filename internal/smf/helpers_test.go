@@ -461,7 +461,10 @@ type worldOptions struct {
 	pcfFaults, sdmFaults *sbitest.Faults
 	sbiTimeout           time.Duration
 	pccRules             map[string][]sbi.PCCRule // the PCF's per DNN
-	log                  *slog.Logger             // the SMF's logger; nil: the test's, with -v
+	// pcfVia, when set, is how the SMF reaches the world's PCF (over
+	// HTTP/2 in TestPeersOverHTTP).
+	pcfVia func(*pcf.PCF) sbi.NpcfSMPolicyControl
+	log    *slog.Logger // the SMF's logger; nil: the test's, with -v
 }
 
 var defaultDNNs = []smf.DNNConfig{
@@ -517,6 +520,9 @@ func newWorld(t testing.TB, o worldOptions) *world {
 	)
 	if o.pcfFaults != nil {
 		pcfSvc = sbitest.PCF(w.pcf, o.pcfFaults)
+	}
+	if o.pcfVia != nil {
+		pcfSvc = o.pcfVia(w.pcf)
 	}
 	if o.sdmFaults != nil {
 		sdmSvc = sbitest.SDM(w.sdm, o.sdmFaults)

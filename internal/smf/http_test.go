@@ -11,6 +11,7 @@ import (
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
 	"github.com/keelcore/keel/internal/sbihttp/openapitest"
@@ -107,5 +108,71 @@ func TestSMFOverHTTP(t *testing.T) {
 	}
 	if want := sm.EstablishmentReject(nil, 4, 2, sm.CauseMissingOrUnknownDNN); string(refused.N1SmMsg.Bytes()) != string(want) {
 		t.Errorf("reject = %x, want %x", refused.N1SmMsg.Bytes(), want)
+	}
+}
+
+// TestPeersOverHTTP: the SMF reaches its PCF and its AMF over HTTP/2 and
+// is reached by their notifications at its callbacks: the policy
+// association is created at the PCF, the PCF's UpdateNotify after a
+// subscription change has the SMF send the PDU SESSION MODIFICATION
+// COMMAND and the Modify Request Transfer through N1N2MessageTransfer,
+// and the AMF's failure notification (paging failed) ends the
+// modification as unreachable (TS 29.512 §4.2.3.2, TS 29.518
+// §5.2.2.3.1, TS 23.502 §4.3.3.2).
+func TestPeersOverHTTP(t *testing.T) {
+	v := openapitest.New(t)
+	mw := []func(http.Handler) http.Handler{v.Middleware}
+	peers, own := sbihttp.NewServer(sbihttp.ServerConfig{Middleware: mw}), sbihttp.NewServer(sbihttp.ServerConfig{Middleware: mw})
+	var lns []net.Listener
+	var roots []string
+	for range 2 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lns, roots = append(lns, ln), append(roots, "http://"+ln.Addr().String())
+	}
+	transport := v.Transport(sbihttp.NewTransport(nil))
+	client := sbihttp.NewClient(sbihttp.ClientConfig{Transport: transport, Timeout: 5 * time.Second,
+		Resolver: sbihttp.StaticResolver{sbihttp.NpcfService: {roots[0]}, sbihttp.NamfService: {roots[0]}}})
+	cb := sbihttp.NewCallbacks(own, roots[1])
+	w := newWorld(t, worldOptions{pcfVia: func(*pcf.PCF) sbi.NpcfSMPolicyControl { return sbihttp.NewNpcfClient(client, cb) }})
+	notifier := sbihttp.NewClient(sbihttp.ClientConfig{Transport: transport, Timeout: 5 * time.Second})
+	npcf := sbihttp.NewNpcfServer(notifier)
+	npcf.Serve(peers, w.pcf)
+	w.pcf.SetNotifier(npcf)
+	sbihttp.ServeNamf(peers, w.amf, notifier)
+	cb.SetPolicyNotifier(w.smf)
+	cb.SetN1N2Notifier(w.smf)
+	w.smf.SetAMF(sbihttp.NewNamfClient(client, cb))
+	for i, s := range []*sbihttp.Server{peers, own} {
+		s.Start(lns[i])
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			s.Stop(ctx)
+		})
+	}
+
+	w.activeSession()
+	w.setAMBR(supi1, 50_000_000, 200_000_000)
+	w.pcf.SubscriptionDataChanged(t.Context(), supi1)
+	w.wantTrace("update qer 1 mbr 200000000/50000000")
+	calls := w.amf.taken()
+	if len(calls) != 1 || calls[0].supi != supi1 || calls[0].n2Type != sbi.N2ModifyRequest || calls[0].notify == nil {
+		t.Fatalf("N1N2 transfers %+v, want one Modify Request Transfer for %s with a failure notifier", calls, supi1)
+	}
+	cmd, err := sm.ParseModificationCommand(calls[0].n1)
+	if err != nil || cmd.PTI != sm.NoPTI || !cmd.HasAMBR || cmd.AMBRDownlink != 200_000_000 || cmd.AMBRUplink != 50_000_000 {
+		t.Errorf("command %+v, %v, want the new Session-AMBR without PTI", cmd, err)
+	}
+	if x, err := ngap.DecodeModifyRequestTransfer(calls[0].n2); err != nil || x.AMBRDownlink != 200_000_000 {
+		t.Errorf("Modify Request Transfer %+v, %v, want the new AMBR", x, err)
+	}
+	// The UE could not be paged: the AMF's notification reaches the SMF.
+	calls[0].notify.N1N2TransferFailed(t.Context(), supi1, calls[0].psi, sbi.N1N2UENotResponding)
+	w.waitFor("the modification to end unreachable", func() bool { return w.modifications("network", "unreachable") == 1 })
+	if v.Count() == 0 {
+		t.Error("the OpenAPI oracle saw no exchange")
 	}
 }
