@@ -123,6 +123,9 @@ type App struct {
 	// sbi serves the NFs' services to other processes; nil in a process
 	// running every NF.
 	sbi *sbiPlane
+	// oauth holds the access token keys (sbi.oauth2); nil when tokens
+	// are off.
+	oauth *oauth2Keys
 
 	api      *api.Server
 	http     *http.Server

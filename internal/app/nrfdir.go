@@ -46,6 +46,8 @@ type nrfDirectory struct {
 	plane *sbiPlane
 	bind  bindings
 	cfg   config.Config
+	// tokens authorises the clients' requests; nil when tokens are off.
+	tokens *nfclient.Client
 
 	mu      sync.Mutex
 	clients map[[2]string]any // instance ID, service name
@@ -110,7 +112,7 @@ func (d *nrfDirectory) client(id, service string, r sbihttp.Resolver, build func
 	if c, ok := d.clients[k]; ok {
 		return c
 	}
-	c := build(d.plane.client(d.cfg, r))
+	c := build(d.plane.client(d.cfg, r, d.tokens))
 	d.clients[k] = c
 	return c
 }

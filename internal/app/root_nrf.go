@@ -15,13 +15,19 @@ func (a *App) rootNRF(_ context.Context) error {
 	if a.sbi == nil {
 		return nil
 	}
-	n, err := nrf.New(nrf.Options{
+	opts := nrf.Options{
 		InstanceID: newInstanceID(),
 		APIRoot:    a.sbi.apiRoot,
-		Notifier:   nrf.HTTPNotifier{Client: a.sbi.client(a.cfg, nil)},
+		Notifier:   nrf.HTTPNotifier{Client: a.sbi.client(a.cfg, nil, nil)},
 		Logger:     a.log.With("component", "nrf"),
 		Registry:   a.registry,
-	})
+	}
+	if a.oauth != nil {
+		// Nnrf_AccessToken (TS 29.510 §5.4): without a key the token
+		// endpoint refuses every request.
+		opts.SigningKey = a.oauth.sign
+	}
+	n, err := nrf.New(opts)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/nrf/nfclient"
 	"github.com/keelcore/keel/internal/sbihttp"
 )
 
@@ -39,6 +40,13 @@ func (a *App) buildSBI() error {
 	if err != nil {
 		return err
 	}
+	if a.oauth, err = loadOAuth2(a.cfg, a.log); err != nil {
+		return err
+	}
+	authorize, err := a.oauth.authorizer()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", a.cfg.SBI.Address.String())
 	if err != nil {
 		return fmt.Errorf("sbi.address: %w", err)
@@ -48,7 +56,7 @@ func (a *App) buildSBI() error {
 		scheme = "https"
 	}
 	a.sbi = &sbiPlane{
-		srv:       sbihttp.NewServer(sbihttp.ServerConfig{TLS: serverTLS, Log: a.log.With("component", "sbi")}),
+		srv:       sbihttp.NewServer(sbihttp.ServerConfig{TLS: serverTLS, Authorize: authorize, Log: a.log.With("component", "sbi")}),
 		ln:        ln,
 		apiRoot:   scheme + "://" + ln.Addr().String(),
 		transport: sbihttp.NewTransport(clientTLS),
@@ -58,9 +66,15 @@ func (a *App) buildSBI() error {
 }
 
 // client returns an SBI client of the process: every attempt bounded by
-// sbi.timeout, over the shared transport.
-func (p *sbiPlane) client(cfg config.Config, r sbihttp.Resolver) *sbihttp.Client {
-	return sbihttp.NewClient(sbihttp.ClientConfig{Resolver: r, Timeout: cfg.SBI.Timeout, TLS: p.clientTLS, Transport: p.transport})
+// sbi.timeout, over the shared transport, and with tokens (an NF's NRF
+// client, nil when tokens are off) every request authorised by an
+// access token of the service (TS 33.501 §13.4.1.2).
+func (p *sbiPlane) client(cfg config.Config, r sbihttp.Resolver, tokens *nfclient.Client) *sbihttp.Client {
+	cc := sbihttp.ClientConfig{Resolver: r, Timeout: cfg.SBI.Timeout, TLS: p.clientTLS, Transport: p.transport}
+	if tokens != nil {
+		cc.Token, cc.InvalidateToken = tokens.Token, tokens.InvalidateToken
+	}
+	return sbihttp.NewClient(cc)
 }
 
 // start serves the SBI; stop ends it.

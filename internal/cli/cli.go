@@ -61,6 +61,7 @@ func commands() []command {
 		{"subscriber", "manage subscribers through the management API", runSubscriber},
 		{"ue", "list UEs, deregister one (through the management API)", runUE},
 		{"hnkey", "show the home network public keys for SIM provisioning (SUCI)", runHNKey},
+		{"nrf", "print the NRF's public key, which checks its access tokens", runNRF},
 		{"version", "print version and commit", runVersion},
 	}
 }

@@ -95,6 +95,31 @@ type SBI struct {
 	// TLS, when Certificate is set, makes the SBI speak HTTP/2 over TLS
 	// (TS 33.501 §13.1) instead of h2c.
 	TLS SBITLS `yaml:"tls"`
+	// OAuth2 switches on the access tokens of TS 33.501 §13.4.1 on this
+	// process's SBI.
+	OAuth2 SBIOAuth2 `yaml:"oauth2"`
+}
+
+// SBIOAuth2 is OAuth 2.0 authorization of NF service access (TS 33.501
+// §13.4.1, TS 29.510 §5.4): the NRF signs access tokens, every SBI
+// server of a process checks them, every SBI client gets them from the
+// NRF. A process running every NF has no SBI on the wire and ignores it.
+type SBIOAuth2 struct {
+	// Enabled switches the tokens on. Off by default: the producers
+	// need a copy of the NRF's public key (NRFKey), a step of the
+	// deployment.
+	Enabled bool `yaml:"enabled"`
+	// SigningKey is the NRF's private key, a PEM file (P-256, PKCS #8
+	// or SEC 1, readable by its owner only); used by the process
+	// running the NRF. "" keeps the key in data_dir
+	// (accesstoken.SigningKeyFile), made on the NRF's first start.
+	SigningKey string `yaml:"signing_key"`
+	// NRFKey is the NRF's public key, a PEM file (as `keel nrf
+	// public-key` prints it), with which this process's producers
+	// check tokens; required with Enabled unless the process runs the
+	// NRF, which uses its own (and checks that NRFKey, when given, is
+	// its public half).
+	NRFKey string `yaml:"nrf_key"`
 }
 
 // SBITLS is the TLS of the SBI (TS 33.501 §13.1): the process's

@@ -88,7 +88,8 @@ func TestLoadFull(t *testing.T) {
 	want := Config{
 		NFs: []string{"amf", "smf", "upf"},
 		SBI: SBI{Address: netip.MustParseAddrPort("10.0.0.1:7777"), NRF: "https://10.0.0.9:7777", Locality: "edge-1",
-			Timeout: 2 * time.Second, TLS: SBITLS{Certificate: "/etc/keel/sbi.pem", Key: "/etc/keel/sbi-key.pem", CA: "/etc/keel/ca.pem", Mutual: true}},
+			Timeout: 2 * time.Second, TLS: SBITLS{Certificate: "/etc/keel/sbi.pem", Key: "/etc/keel/sbi-key.pem", CA: "/etc/keel/ca.pem", Mutual: true},
+			OAuth2: SBIOAuth2{Enabled: true, SigningKey: "/etc/keel/nrf-signing-key.pem", NRFKey: "/etc/keel/nrf.pub"}},
 		PLMN:   ident.PLMN{MCC: "310", MNC: "260"},
 		TACs:   []uint32{1, 2, 16},
 		Slices: []Slice{{SST: 1}, {SST: 2, SD: "0000FF"}},

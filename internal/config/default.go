@@ -151,6 +151,21 @@ sbi:
     key: {{str .SBI.TLS.Key}}
     ca: {{str .SBI.TLS.CA}}
     mutual: {{.SBI.TLS.Mutual}}
+  # Access tokens (OAuth 2.0, TS 33.501 §13.4.1): when enabled the NRF
+  # signs tokens (ES256), every SBI server of this process refuses a request
+  # without a valid token for its service (401, or 403 for another
+  # service), and every SBI client gets its tokens from the NRF. Off by
+  # default: the producers need a copy of the NRF's public key. A process
+  # running every NF has no SBI on the wire and ignores this.
+  oauth2:
+    enabled: {{.SBI.OAuth2.Enabled}}
+    # The NRF's private key (PEM file, mode 0600), for the process running
+    # the nrf. "" keeps one in data_dir, made on the NRF's first start and
+    # kept across restarts.
+    signing_key: {{str .SBI.OAuth2.SigningKey}}
+    # The NRF's public key (PEM file): required in a process that does not
+    # run the nrf. On the NRF's host, keel nrf public-key prints it.
+    nrf_key: {{str .SBI.OAuth2.NRFKey}}
 
 # The identity of the network (TS 23.003 §2.2). The digits are taken as
 # written, leading zeros included.

@@ -57,13 +57,18 @@ func (c Config) validateSBI() *Error {
 	case t.Mutual && t.Certificate == "":
 		return errorf("sbi.tls.mutual", "needs certificate and key: mutual TLS presents this process's certificate")
 	}
-	for _, f := range [...]struct{ key, path string }{{"sbi.tls.certificate", t.Certificate}, {"sbi.tls.key", t.Key}, {"sbi.tls.ca", t.CA}} {
+	o := c.SBI.OAuth2
+	for _, f := range [...]struct{ key, path string }{{"sbi.tls.certificate", t.Certificate}, {"sbi.tls.key", t.Key}, {"sbi.tls.ca", t.CA},
+		{"sbi.oauth2.signing_key", o.SigningKey}, {"sbi.oauth2.nrf_key", o.NRFKey}} {
 		if strings.IndexByte(f.path, 0) >= 0 {
 			return errorf(f.key, "must not contain a NUL byte")
 		}
 	}
 	if c.SBI.TLS.Certificate != "" && strings.HasPrefix(c.SBI.NRF, "http://") {
 		return errorf("sbi.nrf", "must be an https URL when sbi.tls is set, got %q", c.SBI.NRF)
+	}
+	if o.Enabled && !c.AllInOne() && !c.Runs("nrf") && !c.upfAlone() && o.NRFKey == "" {
+		return errorf("sbi.oauth2.nrf_key", "required with sbi.oauth2.enabled: this process does not run the NRF and checks the NRF's access tokens with its public key, a PEM file (keel nrf public-key prints it)")
 	}
 	if len(c.SBI.Locality) > maxLocalityLen || !isPrintableString(c.SBI.Locality) {
 		return errorf("sbi.locality", "must be at most %d letters, digits, spaces or '()+,-./:=?, got %q", maxLocalityLen, c.SBI.Locality)

@@ -31,6 +31,19 @@ func TestValidate(t *testing.T) {
 		{"TLS with an http NRF", func(c *Config) {
 			c.NFs, c.SBI.NRF, c.SBI.TLS.Certificate, c.SBI.TLS.Key = []string{"amf"}, "http://127.0.0.1:7777", "/c.pem", "/k.pem"
 		}, "sbi.nrf", "must be an https URL"},
+		{"OAuth2 without the NRF's key", func(c *Config) {
+			c.NFs, c.SBI.NRF, c.SBI.OAuth2.Enabled = []string{"udm"}, "http://127.0.0.1:7777", true
+		}, "sbi.oauth2.nrf_key", "required with sbi.oauth2.enabled"},
+		{"OAuth2 with the NRF's key", func(c *Config) {
+			c.NFs, c.SBI.NRF, c.SBI.OAuth2 = []string{"udm"}, "http://127.0.0.1:7777", SBIOAuth2{Enabled: true, NRFKey: "/etc/keel/nrf.pub"}
+		}, "", ""},
+		{"OAuth2 in the NRF's process", func(c *Config) { c.NFs, c.SBI.OAuth2.Enabled = []string{"nrf", "udr"}, true }, "", ""},
+		{"OAuth2 all in one", func(c *Config) { c.SBI.OAuth2.Enabled = true }, "", ""},
+		{"OAuth2 UPF alone", func(c *Config) {
+			c.NFs, c.SBI.NRF, c.SBI.OAuth2.Enabled = []string{"upf"}, "http://127.0.0.1:7777", true
+		}, "", ""},
+		{"OAuth2 key path NUL", func(c *Config) { c.SBI.OAuth2.SigningKey = "/a\x00b" }, "sbi.oauth2.signing_key", "NUL"},
+		{"OAuth2 disabled without a key", func(c *Config) { c.NFs, c.SBI.NRF = []string{"udm"}, "http://127.0.0.1:7777" }, "", ""},
 		{"UPF alone with its NRF", func(c *Config) { c.NFs, c.SBI.NRF = []string{"upf"}, "http://127.0.0.1:7777" }, "", ""},
 		{"three-digit MNC", func(c *Config) { c.PLMN.MNC = "001" }, "", ""},
 		{"MCC letters", func(c *Config) { c.PLMN.MCC = "0a1" }, "plmn.mcc", `must be 3 digits, got "0a1"`},

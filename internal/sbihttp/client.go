@@ -51,6 +51,11 @@ type ClientConfig struct {
 	Resolver Resolver
 	// Token, when set, authorises every request with a bearer token.
 	Token TokenSource
+	// InvalidateToken, when set with Token, drops the cached token of a
+	// service whose producer refused it as invalid_token (401, RFC 6750
+	// §3.1: expired, or signed with a key the producer does not hold);
+	// the request is then sent once more with a fresh token.
+	InvalidateToken func(serviceName string)
 	// Timeout bounds each attempt, one request to one instance, from
 	// sending to the whole answer read (TS 29.500 §6.11 request timeout);
 	// 0 means DefaultTimeout. The caller's context bounds the whole call.
@@ -199,6 +204,11 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (Response, error)
 	var last error
 	for _, target := range targets {
 		resp, err, retry := c.attempt(ctx, req, target, body, out)
+		var stale *staleToken
+		if errors.As(err, &stale) && c.cfg.InvalidateToken != nil && ctx.Err() == nil {
+			c.cfg.InvalidateToken(req.Service)
+			resp, err, retry = c.attempt(ctx, req, target, body, out)
+		}
 		if !retry {
 			return resp, err
 		}
@@ -296,8 +306,12 @@ func (c *Client) attempt(ctx context.Context, req Request, uri string, body []by
 	}
 	resp := Response{Status: hresp.StatusCode, Header: hresp.Header, Location: hresp.Header.Get("Location"), Body: data}
 	if hresp.StatusCode >= 300 {
-		err := &AnswerError{Status: hresp.StatusCode, Header: hresp.Header, Body: data, err: answerError(hresp, data)}
-		return Response{}, fmt.Errorf("sbihttp: %s %s: %w", req.Method, uri, err), hresp.StatusCode >= 500
+		err := fmt.Errorf("sbihttp: %s %s: %w", req.Method, uri,
+			&AnswerError{Status: hresp.StatusCode, Header: hresp.Header, Body: data, err: answerError(hresp, data)})
+		if hresp.StatusCode == http.StatusUnauthorized && c.cfg.Token != nil && invalidToken(hresp.Header.Values("WWW-Authenticate")) {
+			err = &staleToken{err}
+		}
+		return Response{}, err, hresp.StatusCode >= 500
 	}
 	if out != nil && len(data) > 0 && hresp.StatusCode != http.StatusNoContent {
 		if err := json.Unmarshal(data, out); err != nil {
@@ -305,6 +319,31 @@ func (c *Client) attempt(ctx context.Context, req Request, uri string, body []by
 		}
 	}
 	return resp, nil, false
+}
+
+// staleToken is a 401 answer to a request with a token, whose challenge
+// says invalid_token: a fresh token may be let through.
+type staleToken struct{ err error }
+
+func (s *staleToken) Error() string { return s.err.Error() }
+func (s *staleToken) Unwrap() error { return s.err }
+
+// invalidToken reports whether a WWW-Authenticate challenge of the Bearer
+// scheme carries error="invalid_token" (RFC 6750 §3).
+func invalidToken(challenges []string) bool {
+	for _, c := range challenges {
+		scheme, params, _ := strings.Cut(strings.TrimSpace(c), " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			continue
+		}
+		for _, p := range strings.Split(params, ",") {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "error") && strings.Trim(strings.TrimSpace(v), `"`) == "invalid_token" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // answerError maps an error answer to an sbi error: its ProblemDetails

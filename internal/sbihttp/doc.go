@@ -44,7 +44,11 @@
 // client try the next instance (TS 29.500 §6.10.3), up to MaxAttempts.
 // A Request with URI goes to that resource only (a Location an earlier
 // answer gave). ClientConfig.Token, when set, adds "Authorization: Bearer"
-// with the token for the service (TS 33.501 §13.4.1). The transport is
+// with the token for the service (TS 33.501 §13.4.1); with
+// ClientConfig.InvalidateToken too, a 401 whose challenge says
+// error="invalid_token" drops the cached token and sends the request
+// once more to the same instance with a fresh one (RFC 6750 §3.1), so a
+// consumer recovers from an NRF that changed its key. The transport is
 // HTTP/2 only: h2c for http apiRoots, TLS for https ones.
 //
 // # Session management bindings
