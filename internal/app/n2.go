@@ -28,6 +28,8 @@ func amfConfig(cfg config.Config) amf.Config {
 		Timers: gmm.Timers{T3513: cfg.AMF.T3513, MobileReachable: cfg.AMF.MobileReachable,
 			ImplicitDeregistration: cfg.AMF.ImplicitDeregistration},
 		PagingAttempts: int(cfg.AMF.PagingAttempts),
+		Deadlines: gmm.Deadlines{Authentication: cfg.AMF.Deadlines.Authentication,
+			Subscription: cfg.AMF.Deadlines.Subscription, Session: cfg.AMF.Deadlines.Session},
 		MaxRegistering: int(cfg.AMF.MaxRegistering),
 		Accept: gmm.AcceptIEs{
 			T3502:    cfg.AMF.T3502,

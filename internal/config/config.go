@@ -158,6 +158,20 @@ func (s Slice) SNSSAI() ident.SNSSAI {
 }
 
 // AMF names the AMF and gives the parts of its GUAMI (TS 23.003 §2.10.1).
+// AMFDeadlines are the deadlines of the AMF's SBI calls by procedure.
+type AMFDeadlines struct {
+	// Authentication bounds each Nausf_UEAuthentication call (default
+	// 5 s), Subscription each Nudm_UECM, Nudm_SDM and Nnssf_NSSelection
+	// call of a registration (default 5 s): both below the UE's T3510
+	// (15 s, TS 24.501 §10.2), so that the UE hears the back-off before
+	// it gives up. Session bounds each Nsmf_PDUSession call the AMF makes
+	// for a PDU session establishment (default 15 s: the SMF may itself
+	// wait for the UPF).
+	Authentication time.Duration `yaml:"authentication"`
+	Subscription   time.Duration `yaml:"subscription"`
+	Session        time.Duration `yaml:"session"`
+}
+
 type AMF struct {
 	// Name is sent to gNBs as the AMF Name in NG Setup Response
 	// (TS 38.413 §9.3.3.21).
@@ -193,6 +207,10 @@ type AMF struct {
 	// registrations get 5GMM cause #22 with a back-off and the gNBs an
 	// NGAP Overload Start (TS 24.501 §5.3.9, TS 38.413 §8.7.6).
 	MaxRegistering uint32 `yaml:"max_registering"`
+	// Deadlines bound the AMF's calls to the other NFs per procedure,
+	// each from when it is issued; past its deadline a call has failed
+	// (a registration gets #22 with a back-off, TS 24.501 §5.5.1.2.5).
+	Deadlines AMFDeadlines `yaml:"deadlines"`
 	// T3502 is sent in Registration Accept: how long a UE whose
 	// registration attempts failed waits before trying again (TS 24.501
 	// §5.5.1.2.7, §10.2, default 12 minutes). GPRS timer 2: up to 186

@@ -148,6 +148,12 @@ func (a AMF) validate() *Error {
 		return errorf("amf.implicit_deregistration", "must be at least 1s, got %s", a.ImplicitDeregistration)
 	case a.MaxRegistering == 0:
 		return errorf("amf.max_registering", "must be at least 1")
+	case a.Deadlines.Authentication < 10*time.Millisecond || a.Deadlines.Authentication >= 15*time.Second:
+		return errorf("amf.deadlines.authentication", "must be 10ms to under 15s (the UE's T3510, TS 24.501 §10.2), got %s", a.Deadlines.Authentication)
+	case a.Deadlines.Subscription < 10*time.Millisecond || a.Deadlines.Subscription >= 15*time.Second:
+		return errorf("amf.deadlines.subscription", "must be 10ms to under 15s (the UE's T3510, TS 24.501 §10.2), got %s", a.Deadlines.Subscription)
+	case a.Deadlines.Session < 10*time.Millisecond || a.Deadlines.Session > time.Minute:
+		return errorf("amf.deadlines.session", "must be 10ms to 1m, got %s", a.Deadlines.Session)
 	case a.T3502 < 2*time.Second || a.T3502 > maxGPRSTimer2:
 		return errorf("amf.t3502", "must be 2s to %s (GPRS timer 2, TS 24.008 §10.5.7.4), got %s", maxGPRSTimer2, a.T3502)
 	}

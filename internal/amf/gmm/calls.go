@@ -28,9 +28,11 @@ import (
 // ends the procedure as a temporary failure of the peer does: #22 with
 // T3346 (TS 24.501 §5.5.1.2.5, §5.6.1.5).
 //
-// Calls whose answer no procedure waits for (DeleteAuth, DeregisterAMF)
-// are notifications: they are issued the same way, under their deadline,
-// and their answer is only logged when it is an error.
+// Calls whose answer no procedure waits for (DeleteAuth, DeregisterAMF,
+// ReleaseSMContext) are notifications: they are issued the same way,
+// under their deadline, and their answer is only logged when it is an
+// error. CreateSMContext is issued the same way too, its answer matched
+// to its PDU session establishment (handle_session.go).
 
 // CallID tags a call; the machine numbers its calls from 1.
 type CallID uint64
@@ -84,6 +86,17 @@ type DeregisterAMF struct {
 // (TS 29.503 §5.2.2.2.3).
 type GetAMData struct{ SUPI string }
 
+// CreateSMContext is Nsmf_PDUSession_CreateSMContext (TS 29.502
+// §5.2.2.2), for the PDU session establishment of a registered UE.
+type CreateSMContext struct{ Data sbi.SmContextCreateData }
+
+// ReleaseSMContext is Nsmf_PDUSession_ReleaseSMContext (TS 29.502
+// §5.2.2.4); a notification.
+type ReleaseSMContext struct{ Ref string }
+
+func (CreateSMContext) Operation() string  { return "Nsmf_PDUSession_CreateSMContext" }
+func (ReleaseSMContext) Operation() string { return "Nsmf_PDUSession_ReleaseSMContext" }
+
 // SelectSlices is Nnssf_NSSelection_Get for a registration (TS 29.531
 // §5.2.2.2.2).
 type SelectSlices struct{ Query sbi.NSSelectionQuery }
@@ -117,15 +130,22 @@ type (
 		Info sbi.AuthorizedNetworkSliceInfo
 		Err  error
 	}
+	CreateSMContextAnswer struct {
+		Created sbi.SmContextCreatedData
+		Err     error
+	}
+	ReleaseSMContextAnswer struct{ Err error }
 )
 
-func (a AuthenticateAnswer) Error() error  { return a.Err }
-func (a ConfirmAuthAnswer) Error() error   { return a.Err }
-func (a DeleteAuthAnswer) Error() error    { return a.Err }
-func (a RegisterAMFAnswer) Error() error   { return a.Err }
-func (a DeregisterAMFAnswer) Error() error { return a.Err }
-func (a GetAMDataAnswer) Error() error     { return a.Err }
-func (a SelectSlicesAnswer) Error() error  { return a.Err }
+func (a AuthenticateAnswer) Error() error     { return a.Err }
+func (a ConfirmAuthAnswer) Error() error      { return a.Err }
+func (a DeleteAuthAnswer) Error() error       { return a.Err }
+func (a RegisterAMFAnswer) Error() error      { return a.Err }
+func (a DeregisterAMFAnswer) Error() error    { return a.Err }
+func (a GetAMDataAnswer) Error() error        { return a.Err }
+func (a SelectSlicesAnswer) Error() error     { return a.Err }
+func (a CreateSMContextAnswer) Error() error  { return a.Err }
+func (a ReleaseSMContextAnswer) Error() error { return a.Err }
 
 // ErrNoAnswer is the failure of a call whose deadline passed without an
 // answer. It wraps context.DeadlineExceeded: sbi.Temporary reports it.
@@ -172,6 +192,17 @@ func Perform(ctx context.Context, svc Services, req Request) Answer {
 		}
 		d, err := svc.SDM.AccessAndMobility(ctx, r.SUPI)
 		return GetAMDataAnswer{Data: d, Err: err}
+	case CreateSMContext:
+		if svc.SMF == nil {
+			return CreateSMContextAnswer{Err: errNoService}
+		}
+		c, err := svc.SMF.CreateSMContext(ctx, r.Data)
+		return CreateSMContextAnswer{Created: c, Err: err}
+	case ReleaseSMContext:
+		if svc.SMF == nil {
+			return ReleaseSMContextAnswer{Err: errNoService}
+		}
+		return ReleaseSMContextAnswer{Err: svc.SMF.ReleaseSMContext(ctx, r.Ref)}
 	case SelectSlices:
 		if svc.NSSF == nil {
 			return SelectSlicesAnswer{Err: errNoService}
@@ -218,6 +249,8 @@ func (d Deadlines) of(req Request) time.Duration {
 	switch req.(type) {
 	case Authenticate, ConfirmAuth, DeleteAuth:
 		return orDefault(d.Authentication, DefaultSBITimeout)
+	case CreateSMContext, ReleaseSMContext:
+		return orDefault(d.Session, 3*DefaultSBITimeout)
 	}
 	return orDefault(d.Subscription, DefaultSBITimeout)
 }
@@ -228,6 +261,17 @@ func orDefault(d, def time.Duration) time.Duration {
 	}
 	return def
 }
+
+// A PDU session establishment is no 5GMM procedure: the UE may run
+// several at once, beside any 5GMM procedure. Its call
+// (CreateSMContext) is kept in Machine.establishing by call ID, not in
+// procCall, and has no SBIDeadline: the shell's deadline
+// (Deadlines.Session) ends the call with an error answer. Deregistration
+// forgets the establishments; the SM context of an answer that finds
+// its establishment gone, or the UE without its N2 connection, is
+// released at the SMF (ReleaseSMContext), the UE having received no
+// accept (it learns the session's absence from the PDU session status,
+// TS 24.501 §5.6.1.4).
 
 // outstanding is the call the running procedure (procCall) waits for.
 type outstanding struct {
@@ -250,7 +294,8 @@ func (m *Machine) call(req Request) {
 	m.sh.StartTimer(SBIDeadline, d)
 }
 
-// notify issues req, whose answer no procedure waits for.
+// notify issues req outside procCall: a notification, or a call whose
+// answer Answered matches by its ID (CreateSMContext).
 func (m *Machine) notify(req Request) {
 	m.lastCall++
 	m.sh.Call(m.lastCall, req, m.cfg.Deadlines.of(req))
@@ -260,7 +305,7 @@ func (m *Machine) notify(req Request) {
 // is logged if it failed; an answer to a call no procedure waits for any
 // more is discarded, and Answered reports false.
 func (m *Machine) Answered(ctx context.Context, id CallID, a Answer) bool {
-	switch a.(type) {
+	switch ans := a.(type) {
 	case DeleteAuthAnswer:
 		if err := a.Error(); err != nil {
 			m.log.Info("the AUSF did not end the authentication context", m.identity(), "error", err)
@@ -271,6 +316,13 @@ func (m *Machine) Answered(ctx context.Context, id CallID, a Answer) bool {
 			m.log.Warn("Nudm_UECM_Deregistration failed", "error", err)
 		}
 		return true
+	case ReleaseSMContextAnswer:
+		if err := a.Error(); err != nil {
+			m.log.Warn("Nsmf_PDUSession_ReleaseSMContext failed", "error", err)
+		}
+		return true
+	case CreateSMContextAnswer:
+		return m.smContextCreated(id, ans)
 	}
 	if m.proc != procCall || id != m.calling.id {
 		m.log.Debug("SBI answer discarded: the procedure that called is gone", "call", uint64(id), "error", a.Error())

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/sim/ue"
 )
 
 // A call the world holds: the machine waits for its answer in the
@@ -143,4 +145,62 @@ func TestCallDeadline(t *testing.T) {
 			w.check(fmt.Sprintf("call_deadline_%d", i+1))
 		})
 	}
+}
+
+// A PDU session establishment (TS 23.502 §4.3.2.2.1) waits for the SMF
+// without holding the UE: the gNB releases the UE's connection while
+// Nsmf_PDUSession_CreateSMContext is out. The SMF's late answer finds
+// the UE without its connection: nothing goes to the UE, and the SM
+// context the SMF made is released (ReleaseSMContext) rather than left
+// behind; the UE has no session at the AMF.
+func TestCallSessionAnswerAfterRelease(t *testing.T) {
+	w := newWorld(t, worldOptions{smf: true})
+	w.register()
+	w.deliver()
+	w.hold = true
+	pdu, err := w.ue.EstablishPDUSession(1, "internet", ident.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.up("sends", pdu)
+	if len(w.calls) != 1 || w.calls[0].req.Operation() != "Nsmf_PDUSession_CreateSMContext" {
+		t.Fatalf("calls %v, want the CreateSMContext", w.calls)
+	}
+	w.idle()
+	w.hold = false
+	w.settle()
+	if len(w.dl) != 0 {
+		t.Errorf("the UE got %d messages after its connection was released", len(w.dl))
+	}
+	if refs := w.m.SMContexts(); len(refs) != 0 {
+		t.Errorf("the AMF keeps SM contexts %v of an establishment that did not complete", refs)
+	}
+	w.check("call_session_answer_after_release")
+}
+
+// Two establishments at once wait for the SMF side by side, and each
+// answer completes its own (TS 24.501 §6.4.1: the UE may run several
+// PDU session procedures).
+func TestCallSessionsConcurrent(t *testing.T) {
+	w := newWorld(t, worldOptions{smf: true})
+	w.register()
+	w.deliver()
+	w.hold = true
+	for _, psi := range []uint8{1, 2} {
+		pdu, err := w.ue.EstablishPDUSession(psi, "internet", ident.SNSSAI{SST: 1}, ue.PDUTypeIPv4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.up("sends", pdu)
+	}
+	if len(w.calls) != 2 {
+		t.Fatalf("%d calls, want two CreateSMContext", len(w.calls))
+	}
+	w.hold = false
+	w.settle()
+	w.deliver()
+	if refs := w.m.SMContexts(); len(refs) != 2 {
+		t.Errorf("SM contexts %v, want sessions 1 and 2", refs)
+	}
+	w.check("call_sessions_concurrent")
 }

@@ -26,9 +26,17 @@
 // UE's other events run: a UE Context Release, a NAS Non Delivery, a
 // DEREGISTRATION REQUEST, a second REGISTRATION REQUEST, a timer. Any of
 // them may end the waiting procedure; the answer of a call whose
-// procedure is gone is then discarded (Answered reports false). Calls to
-// the SMF (Nsmf_PDUSession) still run on the executor, bounded by
-// Bounded.
+// procedure is gone is then discarded (Answered reports false). A PDU
+// session establishment's Nsmf_PDUSession_CreateSMContext is a call too,
+// kept per establishment rather than as the 5GMM procedure, so that
+// several run beside each other and beside 5GMM procedures; its answer
+// finding the UE deregistered or without its N2 connection has the SM
+// context released (ReleaseSMContext, a notification). The other
+// Nsmf_PDUSession calls (UpdateSMContext of a 5GSM message, of a
+// service request's reactivation, of the gNB's answers; the release of
+// a deregistered UE's sessions) still run on the executor, bounded by
+// Bounded; the AMF's handover and path switch make theirs off the
+// executor already.
 //
 // # Errors
 //

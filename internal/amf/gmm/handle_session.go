@@ -52,7 +52,7 @@ func (m *Machine) handleULNASTransport(ctx context.Context, msg *nasMessage.ULNA
 	}
 	s := m.sessions[t.PDUSessionID]
 	if s == nil || t.RequestType == nas.RequestInitial {
-		m.createSession(ctx, t, s)
+		m.createSession(t, s)
 		return
 	}
 	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(t.Payload)})
@@ -64,8 +64,8 @@ func (m *Machine) handleULNASTransport(ctx context.Context, msg *nasMessage.ULNA
 }
 
 // createSession selects the DNN and slice and asks the SMF for an SM
-// context (TS 23.502 §4.3.2.2.1 steps 2-3).
-func (m *Machine) createSession(ctx context.Context, t nas.ULTransport, old *session) {
+// context (TS 23.502 §4.3.2.2.1 steps 2-3), an event away (calls.go).
+func (m *Machine) createSession(t nas.ULTransport, old *session) {
 	snssai, dnn := m.selectSlice(t)
 	if snssai == nil {
 		// §5.4.5.2.5: the S-NSSAI is not in the allowed NSSAI.
@@ -76,47 +76,80 @@ func (m *Machine) createSession(ctx context.Context, t nas.ULTransport, old *ses
 	if old != nil {
 		// A new establishment for an identity in use replaces the old
 		// session (TS 24.501 §6.4.1.2: the network releases it locally).
-		m.svc.SMF.ReleaseSMContext(ctx, old.ref)
+		m.notify(ReleaseSMContext{Ref: old.ref})
 		delete(m.sessions, t.PDUSessionID)
 	}
-	res, err := m.svc.SMF.CreateSMContext(ctx, sbi.SmContextCreateData{
+	req := CreateSMContext{Data: sbi.SmContextCreateData{
 		Supi: m.supi, PduSessionID: t.PDUSessionID, Dnn: dnn,
 		SNssai:         ident.SNSSAI{SST: snssai.SST, SD: snssai.SD, HasSD: snssai.HasSD},
 		ServingNetwork: m.cfg.PLMN,
 		AnType:         sbi.AccessType3GPP, RatType: sbi.RatNR,
 		N1SmMsg: sbi.N1SM(t.Payload),
-	})
+	}}
+	m.notify(req)
+	if m.establishing == nil {
+		m.establishing = map[CallID]establishment{}
+	}
+	m.establishing[m.lastCall] = establishment{t: t, snssai: *snssai, dnn: dnn}
+}
+
+// establishment is a PDU session establishment waiting for the SMF's
+// answer to CreateSMContext (calls.go).
+type establishment struct {
+	t      nas.ULTransport
+	snssai ident.SNSSAI
+	dnn    string
+}
+
+// smContextCreated goes on with the establishment of call id once the
+// SMF has answered (TS 23.502 §4.3.2.2.1 steps 3-11). It reports false
+// when the establishment is gone.
+func (m *Machine) smContextCreated(id CallID, a CreateSMContextAnswer) bool {
+	e, ok := m.establishing[id]
+	delete(m.establishing, id)
+	if !ok || !m.connected || m.state != Registered {
+		if a.Err == nil && a.Created.SmContextRef != "" {
+			m.notify(ReleaseSMContext{Ref: a.Created.SmContextRef})
+		}
+		return false
+	}
+	t, res, err := e.t, a.Created, a.Err
 	var refused *sbi.SmContextCreateError
 	if errors.As(err, &refused) && refused.N1SmMsg != nil {
 		// TS 29.502 §5.2.2.2.1: the SMF refused the SM context; its PDU
 		// SESSION ESTABLISHMENT REJECT goes to the UE.
 		m.sh.Outcome(Outcome{"pdu-session", "rejected"})
 		m.send(nas.DLTransport(nil, nas.PayloadN1SM, refused.N1SmMsg.Bytes(), t.PDUSessionID, 0))
-		return
+		return true
 	}
 	if err != nil {
 		cause, level := nas.CausePayloadNotForwarded, slog.LevelWarn
 		if errors.Is(err, sbi.ErrUserNotFound) {
 			cause, level = nas.CauseDNNNotSupportedInSlice, slog.LevelInfo
 		}
-		m.notForwarded(t, cause, level, "reason", "Nsmf_PDUSession_CreateSMContext failed", "dnn", dnn, "error", err)
-		return
+		m.notForwarded(t, cause, level, "reason", "Nsmf_PDUSession_CreateSMContext failed", "dnn", e.dnn, "error", err)
+		return true
 	}
 	m.sh.Outcome(Outcome{"pdu-session", "accepted"})
 	if len(res.N2SmInfo.Bytes()) == 0 {
 		m.send(nas.DLTransport(nil, nas.PayloadN1SM, res.N1SmMsg.Bytes(), t.PDUSessionID, 0))
-		return
+		return true
 	}
 	if m.sessions == nil {
 		m.sessions = map[uint8]*session{}
 	}
-	m.sessions[t.PDUSessionID] = &session{ref: res.SmContextRef, snssai: *snssai, dnn: dnn}
+	if old := m.sessions[t.PDUSessionID]; old != nil {
+		// Another establishment with this ID was answered first.
+		m.notify(ReleaseSMContext{Ref: old.ref})
+	}
+	m.sessions[t.PDUSessionID] = &session{ref: res.SmContextRef, snssai: e.snssai, dnn: e.dnn}
 	pdu, err := m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, res.N1SmMsg.Bytes(), t.PDUSessionID, 0), nas.IntegrityCiphered)
 	if err != nil {
 		m.log.Error("protecting DL NAS Transport", "error", err)
-		return
+		return true
 	}
-	m.sh.SetupSessions([]SessionResource{{PDUSessionID: t.PDUSessionID, SNSSAI: *snssai, NASPDU: pdu, Transfer: res.N2SmInfo.Bytes()}})
+	m.sh.SetupSessions([]SessionResource{{PDUSessionID: t.PDUSessionID, SNSSAI: e.snssai, NASPDU: pdu, Transfer: res.N2SmInfo.Bytes()}})
+	return true
 }
 
 // selectSlice picks the S-NSSAI (the UE's, if allowed, else the first

@@ -410,6 +410,9 @@ type Machine struct {
 	// machine's last call (calls.go).
 	calling  outstanding
 	lastCall CallID
+	// establishing are the PDU session establishments waiting for the
+	// SMF, by call ID (calls.go).
+	establishing map[CallID]establishment
 }
 
 // New returns the machine of a UE that has just sent its first message.
