@@ -21,6 +21,7 @@ import (
 	"github.com/keelcore/keel/internal/sbihttp/nudm"
 	"github.com/keelcore/keel/internal/sbihttp/nudr"
 	"github.com/keelcore/keel/internal/sbihttp/openapitest"
+	"github.com/keelcore/keel/internal/sbihttp/pcaptest"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/sqlite"
@@ -105,6 +106,8 @@ type core struct {
 	// subscribe subscribes n to the UDM's am-data changes, directly or
 	// through an h2c callback server of its own.
 	subscribe func(t *testing.T, n sbi.NudmSDMNotifier)
+	// captures record the TCP streams of every server, for tshark.
+	captures []*pcaptest.Listener
 	// roots are the apiRoots of the UDR, the UDM and the AUSF over HTTP.
 	roots struct{ udr, udm, ausf string }
 }
@@ -221,7 +224,13 @@ func (c *core) client(t testing.TB, srv *sbihttp.Server, root *string) *sbihttp.
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Start(ln)
+	if c.v == nil { // a benchmark records nothing
+		srv.Start(ln)
+	} else {
+		rec := pcaptest.Listen(ln)
+		c.captures = append(c.captures, rec)
+		srv.Start(rec)
+	}
 	*root = "http://" + ln.Addr().String()
 	var rt http.RoundTripper = sbihttp.NewTransport(nil)
 	if c.v != nil {
