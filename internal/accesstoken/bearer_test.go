@@ -88,6 +88,10 @@ func TestAuthorizer(t *testing.T) {
 			if err := json.Unmarshal(body, &pd); err != nil || pd.Status != c.status || resp.Header.Get("Content-Type") != sbihttp.ContentProblem {
 				t.Errorf("%s: answer %s is not ProblemDetails of %d", c.name, body, c.status)
 			}
+			// TS 29.500 Table 5.2.7.2-1 has no cause for these refusals.
+			if pd.Cause != "" {
+				t.Errorf("%s: cause %q, want none", c.name, pd.Cause)
+			}
 			if strings.Contains(string(body), good[:20]) {
 				t.Errorf("%s: the answer repeats the token", c.name)
 			}

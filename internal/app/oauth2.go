@@ -25,14 +25,17 @@ type oauth2Keys struct {
 }
 
 // tokenFree reports whether a service is served without a token: the
-// NRF's. TS 29.510 §6.1.9 and §6.2.9 leave OAuth2 on Nnrf_NFManagement
-// and Nnrf_NFDiscovery optional ("may"), and an NF must register before
-// the NRF grants it a token (§5.4.2.2 checks the consumer's profile);
-// the token endpoint itself takes client credentials, not a bearer
-// token (RFC 6749 §4.4).
+// NRF's, and the callbacks. TS 29.510 §6.1.9 and §6.2.9 leave OAuth2 on
+// Nnrf_NFManagement and Nnrf_NFDiscovery optional ("may"), and an NF
+// must register before the NRF grants it a token (§5.4.2.2 checks the
+// consumer's profile); the token endpoint itself takes client
+// credentials, not a bearer token (RFC 6749 §4.4). A notification is
+// sent by the producer to the URI its consumer gave it (TS 29.501
+// §4.4.3), a resource of the consumer's no NF service names, so no
+// scope of the NRF's grants it.
 func tokenFree(service string) bool {
 	switch service {
-	case nrf.ServiceNFM, nrf.ServiceDisc, nrf.ServiceToken:
+	case nrf.ServiceNFM, nrf.ServiceDisc, nrf.ServiceToken, sbihttp.CallbackService:
 		return true
 	}
 	return false

@@ -118,10 +118,15 @@ var (
 	ErrMethodNotAllowed error = &Problem{http.StatusMethodNotAllowed, "", "method_not_allowed", "method not allowed", false}
 	// ErrUnauthorized: the request carries no access token, or one that
 	// does not verify or has expired (TS 29.500 §6.7.3, RFC 6750 §3.1
-	// invalid_token; 401 without a cause).
+	// invalid_token). The answer has no cause: TS 29.500 Table 5.2.7.2-1
+	// defines none for 401, and ProblemDetails.cause is given only when
+	// one applies (TS 29.571 §5.2.4.1); the RFC 6750 error code travels
+	// in WWW-Authenticate.
 	ErrUnauthorized error = &Problem{http.StatusUnauthorized, "", "unauthorized", "unauthorized", false}
 	// ErrForbidden: the access token is valid but not for this service or
-	// NF (RFC 6750 §3.1 insufficient_scope; TS 33.501 §13.4.1).
+	// NF (RFC 6750 §3.1 insufficient_scope; TS 33.501 §13.4.1). No cause:
+	// the 403 causes of TS 29.500 Table 5.2.7.2-1 (MODIFICATION_NOT_ALLOWED,
+	// CCA_VERIFICATION_FAILURE, TOKEN_CCA_MISMATCH) name other refusals.
 	ErrForbidden error = &Problem{http.StatusForbidden, "", "forbidden", "forbidden", false}
 	// ErrSystemFailure: a fault of the NF without other protocol meaning
 	// (SYSTEM_FAILURE).

@@ -50,10 +50,14 @@ var (
 	// (MANDATORY_QUERY_PARAM_MISSING).
 	ErrQueryParamMissing = &Error{Status: http.StatusBadRequest, Cause: "MANDATORY_QUERY_PARAM_MISSING", Msg: "mandatory query parameter missing"}
 	// ErrNFNotFound: no NF instance with this ID is registered
-	// (TS 29.510 Table 6.1.7.3-1 NF_NOT_FOUND).
+	// (TS 29.510 Table 6.1.7.3-1 NF_NOT_FOUND, the NRF's application error
+	// for an unknown instance; §5.2.2.3, §5.2.2.4 and §5.2.2.9 give
+	// the 404 of an update, deregistration or retrieval and TS 29.500
+	// Table 5.2.7.2-1 has no other 404 cause for it).
 	ErrNFNotFound = &Error{Status: http.StatusNotFound, Cause: "NF_NOT_FOUND", Msg: "NF instance not found"}
-	// ErrSubscriptionNotFound: no subscription with this ID
-	// (SUBSCRIPTION_NOT_FOUND).
+	// ErrSubscriptionNotFound: no subscription with this ID (TS 29.500
+	// Table 5.2.7.2-1 SUBSCRIPTION_NOT_FOUND, 404: the subscription to
+	// modify or delete is not found).
 	ErrSubscriptionNotFound = &Error{Status: http.StatusNotFound, Cause: "SUBSCRIPTION_NOT_FOUND", Msg: "subscription not found"}
 	// ErrModificationNotAllowed: the patch cannot apply (a test fails,
 	// a path does not exist) or changes what cannot change: the instance
