@@ -3,6 +3,7 @@ package sbihttp
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 
@@ -198,6 +199,17 @@ func (cb *Callbacks) handlePolicyUpdate(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	return NoContent(w)
+}
+
+// checkCallbackURI refuses a callback URI a producer could not post to:
+// not absolute, or of another scheme than http and https (TS 29.501
+// §4.4.3), answered 400 MANDATORY_IE_INCORRECT naming param.
+func checkCallbackURI(param, uri string) error {
+	u, err := url.Parse(uri)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return InvalidParamError(sbi.ErrInvalidRequest, param, "not an absolute http or https URI")
+	}
+	return nil
 }
 
 // notify posts a notification to a consumer's callback URI.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync/atomic"
 
@@ -75,8 +74,8 @@ func (s *NamfServer) transfer(svc *Service, w http.ResponseWriter, r *http.Reque
 	id := strconv.FormatUint(s.next.Add(1), 10)
 	msgURI := ResourceURI(APIRoot(r), svc.Prefix(), "ue-contexts", ue, "n1-n2-messages", id)
 	if req.N1n2FailureTxfNotifURI != "" {
-		if u, err := url.Parse(req.N1n2FailureTxfNotifURI); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return InvalidParamError(sbi.ErrInvalidRequest, "/n1n2FailureTxfNotifURI", "not an http or https URI")
+		if err := checkCallbackURI("/n1n2FailureTxfNotifURI", req.N1n2FailureTxfNotifURI); err != nil {
+			return err
 		}
 		req.FailureNotify = failureNotifier{c: s.client, uri: req.N1n2FailureTxfNotifURI, msgURI: msgURI}
 	}

@@ -61,6 +61,9 @@ func (s *NpcfServer) create(svc *Service, w http.ResponseWriter, r *http.Request
 	if req.NotificationURI == "" {
 		return InvalidParamError(sbi.ErrMandatoryIEMissing, "/notificationUri", "mandatory")
 	}
+	if err := checkCallbackURI("/notificationUri", req.NotificationURI); err != nil {
+		return err
+	}
 	pol, err := s.pcf.Create(r.Context(), req)
 	if err != nil {
 		return err

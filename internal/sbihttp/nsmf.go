@@ -102,6 +102,9 @@ func (s *NsmfServer) create(svc *Service, w http.ResponseWriter, r *http.Request
 	if req.SmContextStatusURI == "" {
 		return InvalidParamError(sbi.ErrMandatoryIEMissing, "/smContextStatusUri", "mandatory")
 	}
+	if err := checkCallbackURI("/smContextStatusUri", req.SmContextStatusURI); err != nil {
+		return err
+	}
 	created, err := s.smf.CreateSMContext(r.Context(), req)
 	if err != nil {
 		return writeSMError(w, r, s.logFor(r), err)

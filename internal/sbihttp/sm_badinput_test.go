@@ -72,6 +72,8 @@ func TestSMBadInput(t *testing.T) {
 		{"nsmf dangling reference", nsmf, related, multipartBody(goodCreate, "other", "x"), 400, "MANDATORY_IE_INCORRECT"},
 		{"nsmf part without Content-Id", nsmf, related, "--B\r\nContent-Type: application/json\r\n\r\n" + goodCreate + "\r\n--B\r\nContent-Type: application/vnd.3gpp.5gnas\r\n\r\nx\r\n--B--\r\n", 400, "INVALID_MSG_FORMAT"},
 		{"nsmf no N1 SM message", nsmf, "application/json", strings.Replace(goodCreate, `,"n1SmMsg":{"contentId":"n1"}`, "", 1), 400, "MANDATORY_IE_MISSING"},
+		{"nsmf status URI not a URI", nsmf, related, multipartBody(strings.Replace(goodCreate, `http://127.0.0.1:1/cb`, `amf-callback`, 1), "n1", "x"), 400, "MANDATORY_IE_INCORRECT"},
+		{"namf failure URI not http", namf, related, multipartBody(`{"pduSessionId":1,"n1MessageContainer":{"n1MessageClass":"SM","n1MessageContent":{"contentId":"n1"}},"n1n2FailureTxfNotifURI":"ftp://smf/x"}`, "n1", "x"), 400, "MANDATORY_IE_INCORRECT"},
 		{"nsmf unknown n2SmInfoType", nsmf + "/ctx-5/modify", "application/json", `{"n2SmInfoType":"PDU_RES_BOGUS"}`, 400, "MANDATORY_IE_INCORRECT"},
 		{"namf malformed multipart", namf, related, "--B\r\nnot a part", 400, "INVALID_MSG_FORMAT"},
 		{"namf unknown attribute", namf, "application/json", `{"pduSessionId":1,"n1MessageContainer":{"n1MessageClass":"SM","n1MessageContent":{"contentId":"n1"}},"priority":1}`, 400, "INVALID_MSG_FORMAT"},
