@@ -2,7 +2,6 @@ package app
 
 import (
 	"github.com/keelcore/keel/internal/config"
-	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
 	"github.com/keelcore/keel/internal/sbihttp/nausf"
@@ -15,7 +14,7 @@ import (
 // that a process can reach through them. A service without one can be
 // consumed only in the process of its NF.
 func httpBindings(cfg config.Config, consumer string) bindings {
-	home := ident.PLMN{MCC: cfg.PLMN.MCC, MNC: cfg.PLMN.MNC}
+	home := cfg.PLMN
 	return bindings{
 		NSSF: func(c *sbihttp.Client) sbi.NSSF { return sbihttp.NewNSSFClient(c) },
 		AUSF: func(c *sbihttp.Client) sbi.NausfUEAuthentication { return nausf.NewClient(c) },

@@ -29,7 +29,7 @@ func TestSplitNSSF(t *testing.T) {
 	root := "http://" + nssfApp.SBIAddr().String()
 	c := sbihttp.NewNSSFClient(sbihttp.NewClient(sbihttp.ClientConfig{Timeout: 2 * time.Second,
 		Resolver: sbihttp.StaticResolver{sbihttp.ServiceNSSelection: {root}, sbihttp.ServiceNSSAIAvailability: {root}}}))
-	tai := ident.TAI{PLMN: ident.PLMN{MCC: cfg.PLMN.MCC, MNC: cfg.PLMN.MNC}, TAC: cfg.TACs[0]}
+	tai := ident.TAI{PLMN: cfg.PLMN, TAC: cfg.TACs[0]}
 	info, err := c.NetworkSliceInformation(context.Background(), sbi.NSSelectionQuery{NFType: "AMF", NFID: "6f3f8d1e-7b7a-4c1e-9a57-0c2b6a3e0001", TAI: &tai,
 		SliceInfoForRegistration: &sbi.SliceInfoForRegistration{
 			SubscribedNSSAI: []sbi.SubscribedSNSSAI{{SubscribedSNSSAI: ident.SNSSAI{SST: 1}, DefaultIndication: true}},

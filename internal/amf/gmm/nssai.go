@@ -63,8 +63,7 @@ func nssaiDecided(requested []ident.SNSSAI, info sbi.AuthorizedNetworkSliceInfo)
 		}
 	}
 	for _, c := range info.ConfiguredNSSAI {
-		s := c.ConfiguredSNSSAI
-		d.configured = append(d.configured, ident.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
+		d.configured = append(d.configured, c.ConfiguredSNSSAI)
 	}
 	return d
 }

@@ -52,7 +52,7 @@ func TestNSSAIOverHTTP(t *testing.T) {
 		t.Skip("the transcripts are written by the direct tests")
 	}
 	sd1 := ident.SNSSAI{SST: 2, SD: 1, HasSD: true}
-	home := ident.PLMN{MCC: plmn.MCC, MNC: plmn.MNC}
+	home := plmn
 	for _, tt := range []struct {
 		name string
 		o    worldOptions

@@ -78,7 +78,7 @@ func FromSMData(data []sbi.SMData) []SessionManagementSubscriptionData {
 		if !ok {
 			i = len(out)
 			index[key] = i
-			out = append(out, SessionManagementSubscriptionData{SingleNssai: ident.SNSSAI{SST: d.SNSSAI.SST, SD: d.SNSSAI.SD, HasSD: d.SNSSAI.HasSD}})
+			out = append(out, SessionManagementSubscriptionData{SingleNssai: d.SNSSAI})
 		}
 		c := DnnConfiguration{
 			PduSessionTypes: PduSessionTypes{DefaultSessionType: "IPV4", AllowedSessionTypes: []string{"IPV4", "IPV6", "IPV4V6"}},
@@ -103,7 +103,7 @@ func SMData(list []SessionManagementSubscriptionData) ([]sbi.SMData, error) {
 	for i, s := range list {
 		for _, e := range s.DnnConfigurations {
 			attr := fmt.Sprintf("/%d/dnnConfigurations/%s", i, e.DNN)
-			d := sbi.SMData{DNN: e.DNN, SNSSAI: ident.SNSSAI{SST: s.SingleNssai.SST, SD: s.SingleNssai.SD, HasSD: s.SingleNssai.HasSD}}
+			d := sbi.SMData{DNN: e.DNN, SNSSAI: s.SingleNssai}
 			if q := e.Config.QosProfile; q != nil {
 				if q.FiveQI < 0 || q.FiveQI > 255 || q.Arp.PriorityLevel < 1 || q.Arp.PriorityLevel > 15 {
 					return nil, fmt.Errorf("%w: %s/5gQosProfile: 5QI %d, ARP priority %d", sbi.ErrInvalidRequest, attr, q.FiveQI, q.Arp.PriorityLevel)

@@ -86,31 +86,17 @@ func (d AccessAndMobilitySubscriptionData) AMData() (sbi.AMData, error) {
 		return sbi.AMData{}, err
 	}
 	if d.Nssai != nil {
-		am.DefaultNSSAI = fromSNSSAIs(d.Nssai.DefaultSingleNssais)
-		am.NSSAI = fromSNSSAIs(d.Nssai.SingleNssais)
+		am.DefaultNSSAI = snssais(d.Nssai.DefaultSingleNssais)
+		am.NSSAI = snssais(d.Nssai.SingleNssais)
 	}
 	am.DNNs = d.SubscribedDnnList
 	return am, nil
 }
 
+// snssais copies a list of S-NSSAIs, nil when empty.
 func snssais(list []ident.SNSSAI) []ident.SNSSAI {
 	if len(list) == 0 {
 		return nil
 	}
-	out := make([]ident.SNSSAI, len(list))
-	for i, s := range list {
-		out[i] = ident.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD}
-	}
-	return out
-}
-
-func fromSNSSAIs(list []ident.SNSSAI) []ident.SNSSAI {
-	if len(list) == 0 {
-		return nil
-	}
-	out := make([]ident.SNSSAI, len(list))
-	for i, s := range list {
-		out[i] = ident.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD}
-	}
-	return out
+	return append([]ident.SNSSAI(nil), list...)
 }
