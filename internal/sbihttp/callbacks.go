@@ -33,9 +33,14 @@ const (
 // ask for. One per process, shared by every client of it; it serves the
 // callbacks on the process's Server.
 //
+// The notifications come from producers, not from consumers holding an
+// access token for a service of this process: a server's Authorizer is
+// to let CallbackService through (TS 33.501 §13.4.1 grants tokens per NF
+// service, and the callbacks are none).
+//
 // Concurrency: safe for concurrent use. The notifiers are set once,
 // before the first request that names their URI; the SM context table is
-// guarded by mu.
+// guarded by its mutex.
 type Callbacks struct {
 	root string
 

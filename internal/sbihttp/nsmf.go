@@ -126,6 +126,13 @@ func (s *NsmfServer) modify(w http.ResponseWriter, r *http.Request) error {
 	ref := r.PathValue("smContextRef")
 	out, err := s.smf.UpdateSMContext(r.Context(), ref, upd)
 	if err != nil {
+		if errors.Is(err, sbi.ErrSMContextNotFound) {
+			// The SMF released it on its own (a network-requested
+			// release the UE could not be told of): nothing to notify.
+			s.mu.Lock()
+			delete(s.status, ref)
+			s.mu.Unlock()
+		}
 		return writeSMError(w, r, s.logFor(r), err)
 	}
 	if out.Released {

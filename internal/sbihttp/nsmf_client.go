@@ -50,9 +50,9 @@ func (n *NsmfClient) CreateSMContext(ctx context.Context, req sbi.SmContextCreat
 	if req.AnType == "" {
 		req.AnType = sbi.AccessType3GPP
 	}
-	statusURI, token := n.cb.statusURI()
+	var token string
 	if req.SmContextStatusURI == "" {
-		req.SmContextStatusURI = statusURI
+		req.SmContextStatusURI, token = n.cb.statusURI()
 	}
 	body, ct, err := EncodeParts(req, createRefs(&req)())
 	if err != nil {
@@ -71,7 +71,9 @@ func (n *NsmfClient) CreateSMContext(ctx context.Context, req sbi.SmContextCreat
 		return sbi.SmContextCreatedData{}, fmt.Errorf("sbihttp: Nsmf_PDUSession_CreateSMContext: 201 without Location: %w", sbi.ErrInvalidMsgFormat)
 	}
 	out.SmContextRef = resp.Location
-	n.cb.created(token, out.SmContextRef)
+	if token != "" {
+		n.cb.created(token, out.SmContextRef)
+	}
 	return out, nil
 }
 
