@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,9 +100,6 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 func fieldErr(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
-
-// TS 23.003 §9.1: a DNN is dot-separated labels of letters, digits and hyphens.
-var dnnPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
 
 // ValidSUPI reports whether s is a SUPI of IMSI type in Keel's form:
 // "imsi-" and 6 to 15 digits (TS 23.003 §2.2: an IMSI is at most 15
@@ -305,7 +301,7 @@ func (a AMBR) parse(field string) (store.AMBR, error) {
 // parse checks one DNN's settings; nssai is the subscriber's, whose first
 // slice a DNN without sst is in.
 func (dn DNN) parse(field string, d Defaults, nssai []ident.SNSSAI) (store.DNNConfig, error) {
-	if !dnnPattern.MatchString(dn.DNN) || len(dn.DNN) > 100 {
+	if ident.DNN(dn.DNN).Validate() != nil { // TS 23.003 §9.1
 		return store.DNNConfig{}, fieldErr(field+".dnn", "want a DNN of dot-separated labels (letters, digits, hyphens), got %q", dn.DNN)
 	}
 	var sn ident.SNSSAI

@@ -30,11 +30,6 @@ const (
 	maxEmergencyListOctets = 48
 	maxServiceAreaTACs     = 16
 
-	// maxDNNLen is the longest DNN whose encoding (a length octet before
-	// each label, TS 23.003 §9.1) fits in 100 octets.
-	maxDNNLen   = 99
-	maxLabelLen = 63 // RFC 1035, which TS 23.003 §9.1 follows
-
 	minMTU = 1280 // the IPv6 minimum link MTU (RFC 8200 §5)
 	maxMTU = 9000
 )
@@ -375,32 +370,19 @@ func specialPrefixes(v6 bool) []special {
 	}
 }
 
-// validateDNNName checks a DNN against TS 23.003 §9.1: labels of letters,
-// digits and hyphens, each beginning and ending with a letter or digit, at
-// most 100 octets encoded.
+// validateDNNName checks a DNN against TS 23.003 §9.1 (ident.DNN):
+// labels of letters, digits and hyphens, each beginning and ending with a
+// letter or digit, at most 100 octets encoded.
 func validateDNNName(key, name string) *Error {
-	if name == "" {
-		return errorf(key, "must not be empty")
+	err := ident.DNN(name).Validate()
+	if err == nil {
+		return nil
 	}
-	if len(name) > maxDNNLen {
-		return errorf(key, "must be at most %d characters, 100 octets encoded (TS 23.003 §9.1), got %d", maxDNNLen, len(name))
+	var e *ident.Error
+	if errors.As(err, &e) {
+		return errorf(key, "%s (TS 23.003 §9.1), got %q", e.Want, name)
 	}
-	for _, label := range strings.Split(name, ".") {
-		switch {
-		case label == "":
-			return errorf(key, "has an empty label (two dots, or a dot at an end), got %q", name)
-		case len(label) > maxLabelLen:
-			return errorf(key, "has a label longer than %d characters, got %q", maxLabelLen, name)
-		case !isAlnum(label[0]) || !isAlnum(label[len(label)-1]):
-			return errorf(key, "labels must begin and end with a letter or digit (TS 23.003 §9.1), got %q", name)
-		}
-		for i := range len(label) {
-			if !isAlnum(label[i]) && label[i] != '-' {
-				return errorf(key, "may hold only letters, digits, hyphens and dots (TS 23.003 §9.1), got %q", name)
-			}
-		}
-	}
-	return nil
+	return errorf(key, "%v", err)
 }
 
 // validatePeers checks upf.n4.peers and smf.n4.peers: unicast addresses,

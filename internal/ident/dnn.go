@@ -38,20 +38,20 @@ func (d DNN) Validate() error {
 		return invalid("DNN", "", s, "must not be empty")
 	}
 	if len(s) > MaxDNNLen {
-		return invalid("DNN", "", clip([]byte(s)), fmt.Sprintf("%d characters, at most %d (100 octets encoded)", len(s), MaxDNNLen))
+		return invalid("DNN", "", clip([]byte(s)), fmt.Sprintf("must be at most %d characters, 100 octets encoded; has %d", MaxDNNLen, len(s)))
 	}
 	for _, label := range strings.Split(s, ".") {
 		switch {
 		case label == "":
-			return invalid("DNN", "label", s, "empty label (two dots, or a dot at an end)")
+			return invalid("DNN", "label", s, "has an empty label (two dots, or a dot at an end)")
 		case len(label) > MaxDNNLabelLen:
-			return invalid("DNN", "label", label, fmt.Sprintf("longer than %d characters", MaxDNNLabelLen))
+			return invalid("DNN", "label", label, fmt.Sprintf("has a label longer than %d characters", MaxDNNLabelLen))
 		case !isAlnum(label[0]) || !isAlnum(label[len(label)-1]):
-			return invalid("DNN", "label", label, "must begin and end with a letter or digit")
+			return invalid("DNN", "label", label, "labels must begin and end with a letter or digit")
 		}
 		for i := range len(label) {
 			if !isAlnum(label[i]) && label[i] != '-' {
-				return invalid("DNN", "label", label, "may hold only letters, digits and hyphens")
+				return invalid("DNN", "label", label, "may hold only letters, digits, hyphens and dots")
 			}
 		}
 	}

@@ -125,7 +125,7 @@ func TestJSONRefuses(t *testing.T) {
 		{`{"plmnId":{"mcc":"001","mnc":"01"}}`, `ident: GUAMI amfId "": missing`, new(GUAMI)},
 		{`"imsi-12"`, `ident: SUPI imsi "12": want 6 to 15 digits`, new(SUPI)},
 		{`12`, `ident: SUPI "number": wrong JSON type, want a JSON string`, new(SUPI)},
-		{`"in_ternet"`, `ident: DNN label "in_ternet": may hold only letters, digits and hyphens`, new(DNN)},
+		{`"in_ternet"`, `ident: DNN label "in_ternet": may hold only letters, digits, hyphens and dots`, new(DNN)},
 		{`"5g-guti-00101cafe01c0ffee0"`, `ident: 5G-GUTI "5g-guti-00101cafe01c0ffee0": want "5g-guti-" then 5 or 6 MCC and MNC digits and 14 hex digits`, new(GUTI)},
 		{`"suci-0-001-01-0-1-0-00"`, `ident: SUCI key id "0": want 1 to 255 with a protection scheme`, new(SUCI)},
 	} {
