@@ -2,8 +2,9 @@
 // functions: one Go interface per 3GPP NF service, named after it, with the
 // request and answer types it carries. In one process an NF calls another
 // through these interfaces directly; when NFs run apart, an HTTP/2 transport
-// (TS 29.500, TS 29.501) implements the same interfaces, so callers do not
-// change. The NF packages (amf, ausf, udm, udr, ...) never import one
+// (TS 29.500, TS 29.501; package sbihttp and its per-service bindings
+// nausf, nudm, nudr, ...) implements the same interfaces, so callers do
+// not change. The NF packages (amf, ausf, udm, udr, ...) never import one
 // another; they meet here.
 //
 // # Services

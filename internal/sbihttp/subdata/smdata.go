@@ -13,7 +13,7 @@ import (
 // SessionManagementSubscriptionData is TS 29.503
 // SessionManagementSubscriptionData: one S-NSSAI and its DNNs.
 type SessionManagementSubscriptionData struct {
-	SingleNssai       ident.SNSSAI      `json:"singleNssai"`
+	SingleNssai       *ident.SNSSAI     `json:"singleNssai"`
 	DnnConfigurations DnnConfigurations `json:"dnnConfigurations,omitempty"`
 }
 
@@ -78,13 +78,18 @@ func FromSMData(data []sbi.SMData) []SessionManagementSubscriptionData {
 		if !ok {
 			i = len(out)
 			index[key] = i
-			out = append(out, SessionManagementSubscriptionData{SingleNssai: d.SNSSAI})
+			snssai := d.SNSSAI
+			out = append(out, SessionManagementSubscriptionData{SingleNssai: &snssai})
 		}
 		c := DnnConfiguration{
 			PduSessionTypes: PduSessionTypes{DefaultSessionType: "IPV4", AllowedSessionTypes: []string{"IPV4", "IPV6", "IPV4V6"}},
 			SscModes:        SscModes{DefaultSscMode: "SSC_MODE_1", AllowedSscModes: []string{"SSC_MODE_1"}},
-			QosProfile:      &SubscribedDefaultQos{FiveQI: int(d.FiveQI), Arp: Arp{PriorityLevel: int(d.ARPPriority), PreemptCap: "NOT_PREEMPT", PreemptVuln: "PREEMPTABLE"}},
 			SessionAmbr:     ambr(d.SessionAMBRUplink, d.SessionAMBRDownlink),
+		}
+		// An ARP priority of 0 is none (TS 29.571 ArpPriorityLevel is
+		// 1 to 15): such data have no default QoS to tell.
+		if d.ARPPriority != 0 {
+			c.QosProfile = &SubscribedDefaultQos{FiveQI: int(d.FiveQI), Arp: Arp{PriorityLevel: int(d.ARPPriority), PreemptCap: "NOT_PREEMPT", PreemptVuln: "PREEMPTABLE"}}
 		}
 		if d.StaticIPv4.IsValid() {
 			c.StaticIPAddress = append(c.StaticIPAddress, IPAddress{IPv4Addr: d.StaticIPv4.String()})
@@ -101,9 +106,12 @@ func FromSMData(data []sbi.SMData) []SessionManagementSubscriptionData {
 func SMData(list []SessionManagementSubscriptionData) ([]sbi.SMData, error) {
 	var out []sbi.SMData
 	for i, s := range list {
+		if s.SingleNssai == nil {
+			return nil, fmt.Errorf("%w: /%d/singleNssai", sbi.ErrMandatoryIEMissing, i)
+		}
 		for _, e := range s.DnnConfigurations {
 			attr := fmt.Sprintf("/%d/dnnConfigurations/%s", i, e.DNN)
-			d := sbi.SMData{DNN: e.DNN, SNSSAI: s.SingleNssai}
+			d := sbi.SMData{DNN: e.DNN, SNSSAI: *s.SingleNssai}
 			if q := e.Config.QosProfile; q != nil {
 				if q.FiveQI < 0 || q.FiveQI > 255 || q.Arp.PriorityLevel < 1 || q.Arp.PriorityLevel > 15 {
 					return nil, fmt.Errorf("%w: %s/5gQosProfile: 5QI %d, ARP priority %d", sbi.ErrInvalidRequest, attr, q.FiveQI, q.Arp.PriorityLevel)
