@@ -38,6 +38,7 @@ import (
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbi/selection"
+	"github.com/keelcore/keel/internal/sbihttp"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/transport"
 	"github.com/keelcore/keel/internal/secret"
@@ -113,12 +114,17 @@ type App struct {
 	// pcfID is the PCF's instance ID, the prefix of its associations'
 	// IDs as the SMF knows them.
 	pcfID string
-	up    *userPlane
-	smf   *smf.SMF
-	amf   *amf.AMF
-	n2    sctp.Transport
-	n2ln  sctp.Listener
-	n2Err error // why N2 is not serving; nil when it is
+	// pcfHTTP serves the PCF to SMFs of other processes and sends them
+	// its notifications.
+	pcfHTTP *sbihttp.NpcfServer
+	up      *userPlane
+	smf     *smf.SMF
+	// smfUPF is the N4 address of the UPF the SMF associates with.
+	smfUPF netip.AddrPort
+	amf    *amf.AMF
+	n2     sctp.Transport
+	n2ln   sctp.Listener
+	n2Err  error // why N2 is not serving; nil when it is
 
 	// sbi serves the NFs' services to other processes; nil in a process
 	// running every NF.
@@ -150,7 +156,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if len(cfg.NFs) == 0 {
 		cfg.NFs = config.NFNames()
 	}
-	if m := unreachable(cfg, httpBindings(cfg, "")); len(m) > 0 {
+	if m := unreachable(cfg, httpBindings(cfg, "", nil)); len(m) > 0 {
 		return nil, fmt.Errorf("app: nfs %s consume %s, which this process does not run and this build cannot reach over HTTP/2 (no binding of their services): run them in this process",
 			strings.Join(cfg.NFs, ","), strings.Join(m, ", "))
 	}
@@ -201,8 +207,15 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 // which sends the SMF the new decisions (a new session AMBR)
 // (TS 23.502 §4.5.1, §4.16.9).
 func (a *App) connect() {
+	var local sbi.NpcfSMPolicyNotifier
 	if a.pcf != nil && a.smf != nil {
-		a.pcf.SetNotifier(selection.PolicyNotifier(a.pcfID, a.smf))
+		local = selection.PolicyNotifier(a.pcfID, a.smf)
+	}
+	switch {
+	case a.pcfHTTP != nil:
+		a.pcf.SetNotifier(pcfNotifier{http: a.pcfHTTP, local: local})
+	case local != nil:
+		a.pcf.SetNotifier(local)
 	}
 	if a.udr != nil && a.udm != nil {
 		a.udr.Subscribe(a.udm)
@@ -388,6 +401,9 @@ func (a *App) ready(ctx context.Context) error {
 	}
 	if a.n2Err != nil {
 		return fmt.Errorf("n2: not serving: %w", a.n2Err)
+	}
+	if a.smf != nil && !a.smf.Associated() {
+		return fmt.Errorf("smf: no PFCP association with the UPF at %s yet: PDU sessions are refused", a.smfUPF)
 	}
 	return nil
 }

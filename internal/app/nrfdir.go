@@ -24,14 +24,16 @@ type discoverer interface {
 // bindings build the HTTP/2 client of each service for one instance; a
 // nil one means that service has no HTTP binding, and its NF cannot be
 // reached in another process.
+//
+// Each takes the client of one instance and that instance's ID.
 type bindings struct {
-	AMF  func(*sbihttp.Client) sbi.NamfCommunication
-	SMF  func(*sbihttp.Client) sbi.NsmfPDUSession
-	AUSF func(*sbihttp.Client) sbi.NausfUEAuthentication
-	UDM  func(*sbihttp.Client) sbi.UDM
-	UDR  func(*sbihttp.Client) sbi.NudrDataRepository
-	PCF  func(*sbihttp.Client) sbi.NpcfSMPolicyControl
-	NSSF func(*sbihttp.Client) sbi.NSSF
+	AMF  func(*sbihttp.Client, string) sbi.NamfCommunication
+	SMF  func(*sbihttp.Client, string) sbi.NsmfPDUSession
+	AUSF func(*sbihttp.Client, string) sbi.NausfUEAuthentication
+	UDM  func(*sbihttp.Client, string) sbi.UDM
+	UDR  func(*sbihttp.Client, string) sbi.NudrDataRepository
+	PCF  func(*sbihttp.Client, string) sbi.NpcfSMPolicyControl
+	NSSF func(*sbihttp.Client, string) sbi.NSSF
 }
 
 // nrfDirectory is the sbi.Directory of a split process: the instances
@@ -66,7 +68,7 @@ func (d *nrfDirectory) query(t nnrf.NFType, service string, q sbi.Query) nnrf.Qu
 
 // find discovers the instances of service and gives each its client,
 // ranked by priority and q's locality.
-func find[T any](ctx context.Context, d *nrfDirectory, t nnrf.NFType, service string, q sbi.Query, build func(*sbihttp.Client) T, ok bool) ([]sbi.Peer[T], error) {
+func find[T any](ctx context.Context, d *nrfDirectory, t nnrf.NFType, service string, q sbi.Query, build func(*sbihttp.Client, string) T, ok bool) ([]sbi.Peer[T], error) {
 	if !ok {
 		return nil, fmt.Errorf("app: %s: no HTTP binding in this build: %w", service, sbi.ErrNoInstance)
 	}
@@ -95,7 +97,7 @@ func find[T any](ctx context.Context, d *nrfDirectory, t nnrf.NFType, service st
 			continue
 		}
 		ps = append(ps, sbi.Profile{Type: sbi.NFType(p.NFType), InstanceID: p.NFInstanceID, Locality: p.Locality, Priority: priority(p)})
-		peers = append(peers, sbi.Peer[T]{ID: p.NFInstanceID, Service: d.client(p.NFInstanceID, service, resolver, func(c *sbihttp.Client) any { return build(c) }).(T)})
+		peers = append(peers, sbi.Peer[T]{ID: p.NFInstanceID, Service: d.client(p.NFInstanceID, service, resolver, func(c *sbihttp.Client) any { return build(c, p.NFInstanceID) }).(T)})
 	}
 	if len(peers) == 0 {
 		return nil, fmt.Errorf("app: the NRF knows no %s for %s: %w", service, q, sbi.ErrNoInstance)

@@ -78,7 +78,7 @@ func (a *App) peersFor(c *nfclient.Client) sbi.Directory {
 	if c == nil {
 		return a.dir
 	}
-	return sbi.Chain(a.dir, &nrfDirectory{disc: c, plane: a.sbi, cfg: a.cfg, tokens: a.tokensFor(c), bind: httpBindings(a.cfg, c.InstanceID()), clients: map[[2]string]any{}})
+	return sbi.Chain(a.dir, &nrfDirectory{disc: c, plane: a.sbi, cfg: a.cfg, tokens: a.tokensFor(c), bind: httpBindings(a.cfg, c.InstanceID(), a.sbi), clients: map[[2]string]any{}})
 }
 
 // startRegistrations starts each NF's NRF client; stopRegistrations

@@ -8,6 +8,7 @@ import (
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbi/selection"
+	"github.com/keelcore/keel/internal/sbihttp"
 )
 
 // rootAMF builds the AMF and its N2 listener. For each UE it selects the
@@ -45,5 +46,8 @@ func (a *App) rootAMF(ctx context.Context) error {
 		return err
 	}
 	a.dir.AddAMF(prof, a.amf)
+	if a.sbi != nil {
+		sbihttp.ServeNamf(a.sbi.srv, a.amf, a.sbi.notify)
+	}
 	return a.startN2(ctx, a.opts.SelectN2)
 }

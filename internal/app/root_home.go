@@ -9,6 +9,7 @@ import (
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbi/selection"
+	"github.com/keelcore/keel/internal/sbihttp"
 	"github.com/keelcore/keel/internal/sbihttp/nausf"
 	"github.com/keelcore/keel/internal/sbihttp/nudm"
 	"github.com/keelcore/keel/internal/udm"
@@ -84,5 +85,9 @@ func (a *App) rootPCF(_ context.Context) error {
 	a.pcf = p
 	a.pcfID = prof.InstanceID
 	a.dir.AddPCF(prof, p)
+	if a.sbi != nil {
+		a.pcfHTTP = sbihttp.NewNpcfServer(a.sbi.notify)
+		a.pcfHTTP.Serve(a.sbi.srv, p)
+	}
 	return nil
 }

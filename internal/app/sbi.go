@@ -28,6 +28,13 @@ type sbiPlane struct {
 	// HTTP/2 connection whatever the services called on it.
 	transport http.RoundTripper
 	clientTLS *tls.Config
+	// callbacks receive the notifications the process's consumers ask
+	// their producers for; policies name the PCF instance of each SM
+	// policy association they notify.
+	callbacks *sbihttp.Callbacks
+	policies  *policyOwners
+	// notify sends the notifications of the process's producers.
+	notify *sbihttp.Client
 }
 
 // buildSBI binds the SBI listener. A process running every NF has no
@@ -55,13 +62,18 @@ func (a *App) buildSBI() error {
 	if serverTLS != nil {
 		scheme = "https"
 	}
-	a.sbi = &sbiPlane{
+	p := &sbiPlane{
 		srv:       sbihttp.NewServer(sbihttp.ServerConfig{TLS: serverTLS, Authorize: authorize, Log: a.log.With("component", "sbi")}),
 		ln:        ln,
 		apiRoot:   scheme + "://" + ln.Addr().String(),
 		transport: sbihttp.NewTransport(clientTLS),
 		clientTLS: clientTLS,
+		policies:  newPolicyOwners(),
 	}
+	p.callbacks = sbihttp.NewCallbacks(p.srv, p.apiRoot)
+	// Notifications go to the consumers' callbacks, which take no token.
+	p.notify = p.client(a.cfg, nil, nil)
+	a.sbi = p
 	return nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbi/selection"
+	"github.com/keelcore/keel/internal/sbihttp"
 	"github.com/keelcore/keel/internal/smf"
 	"github.com/keelcore/keel/internal/upf"
 )
@@ -209,8 +210,13 @@ func (a *App) rootSMF(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.smf = s
+	a.smf, a.smfUPF = s, upfN4
 	a.dir.AddSMF(prof, s)
+	if a.sbi != nil {
+		sbihttp.ServeNsmf(a.sbi.srv, s, a.sbi.notify)
+		a.sbi.callbacks.SetN1N2Notifier(s)
+		a.sbi.callbacks.SetPolicyNotifier(remotePolicies{owners: a.sbi.policies, smf: s})
+	}
 	return nil
 }
 
@@ -243,7 +249,7 @@ func (v sessionView) Sessions() []api.SessionInfo {
 }
 
 // RunUPF runs the UPF alone (`keel serve --nf upf`): its N4 endpoint, N3
-// and N6, and on the HTTP address /healthz and /metrics. Unlike the
+// and N6, and on the HTTP address /healthz, /readyz and /metrics. Unlike the
 // whole core, a UPF that cannot create its datapath stops here with the
 // reason.
 func RunUPF(ctx context.Context, cfg config.Config, opts Options) error {
@@ -270,6 +276,8 @@ func RunUPF(ctx context.Context, cfg config.Config, opts Options) error {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	// Its datapath and N4 endpoint are up once it serves: ready.
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)

@@ -42,6 +42,9 @@ type proc struct {
 	cmd     *exec.Cmd
 	api     string // its /healthz, /readyz and /metrics (and the management API with the UDR)
 	logPath string
+	// probe is the path waited on at start: /healthz, or /readyz for an
+	// NF of a split core (the SMF is ready once associated with the UPF).
+	probe string
 	// done is closed once the process has been reaped; err is then its
 	// exit.
 	done chan struct{}
@@ -97,7 +100,10 @@ func startProc(exe, dir, name string, cfgFile []byte) (*proc, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: starting the %s: %w", name, err)
 	}
-	p := &proc{name: name, cmd: cmd, api: "http://" + cfg.HTTP.Address.String(), logPath: logPath, done: make(chan struct{})}
+	p := &proc{name: name, cmd: cmd, api: "http://" + cfg.HTTP.Address.String(), logPath: logPath, probe: "/healthz", done: make(chan struct{})}
+	if !cfg.AllInOne() {
+		p.probe = "/readyz"
+	}
 	go func() {
 		p.err = cmd.Wait()
 		close(p.done)
@@ -219,7 +225,7 @@ func freeLoopbackPorts(n int) ([]netip.AddrPort, error) {
 	return out, nil
 }
 
-// waitHealthy waits until every process of the core answers /healthz.
+// waitHealthy waits until every process of the core answers its probe.
 func (c *core) waitHealthy(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, coreStartTimeout)
 	defer cancel()
@@ -236,7 +242,7 @@ func (p *proc) waitHealthy(ctx context.Context) error {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.api+"/healthz", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.api+p.probe, nil)
 		if err != nil {
 			return fmt.Errorf("bench: %w", err)
 		}
@@ -250,7 +256,7 @@ func (p *proc) waitHealthy(ctx context.Context) error {
 		case <-p.done:
 			return fmt.Errorf("bench: the %s exited while starting: %v; its log %s ends:\n%s", p.name, p.err, p.logPath, tail(p.logPath, 5))
 		case <-ctx.Done():
-			return fmt.Errorf("bench: the %s did not answer %s/healthz: %w (log %s)", p.name, p.api, context.Cause(ctx), p.logPath)
+			return fmt.Errorf("bench: the %s did not answer %s%s: %w (log %s)", p.name, p.api, p.probe, context.Cause(ctx), p.logPath)
 		case <-tick.C:
 		}
 	}

@@ -326,6 +326,10 @@ func (s *SMF) upfEpoch() (uint64, bool) {
 	return s.upf.epoch, s.upf.associated
 }
 
+// Associated reports whether the SMF holds a PFCP association with its
+// UPF (TS 29.244 §6.2.6): without one it refuses PDU sessions (#26).
+func (s *SMF) Associated() bool { return s.associated() }
+
 func (s *SMF) associated() bool {
 	_, ok := s.upfEpoch()
 	return ok

@@ -300,7 +300,14 @@ type promSamples map[string]map[string]float64
 // scrapeMetrics reads the core's /metrics, Prometheus' text format.
 func scrapeMetrics(t *testing.T, core *app.App) promSamples {
 	t.Helper()
-	resp, err := http.Get("http://" + core.HTTPAddr().String() + "/metrics")
+	return scrapeMetricsAt(t, core.HTTPAddr().String())
+}
+
+// scrapeMetricsAt reads the /metrics of the process whose management
+// address is addr.
+func scrapeMetricsAt(t *testing.T, addr string) promSamples {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,7 +76,8 @@ func freePort(t testing.TB) netip.AddrPort {
 }
 
 // start starts the process name running nfs (comma-separated) with its
-// own SBI and API ports, and waits until it answers /healthz.
+// own SBI and API ports, and waits until it answers /readyz (an SMF is
+// ready once associated with its UPF).
 func (c *splitCore) start(name, nfs string, extra ...string) *nfProc {
 	c.t.Helper()
 	p := &nfProc{t: c.t, name: name, api: freePort(c.t), sbi: freePort(c.t), log: filepath.Join(c.dir, name+".log")}
@@ -124,7 +125,7 @@ func (p *nfProc) waitHealthy() {
 	p.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + p.api.String() + "/healthz")
+		resp, err := http.Get("http://" + p.api.String() + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -137,7 +138,7 @@ func (p *nfProc) waitHealthy() {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	p.t.Fatalf("%s did not answer /healthz in 30 s\n%s", p.name, p.tail())
+	p.t.Fatalf("%s was not ready in 30 s\n%s", p.name, p.tail())
 }
 
 // kill ends the process at once, as a crash would (SIGKILL).
