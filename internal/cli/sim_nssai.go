@@ -13,8 +13,8 @@ const maxRequestedNSSAI = 8
 
 // parseSliceList reads the value of --request-nssai: S-NSSAIs separated
 // by commas, each SST in decimal or SST:SD with SD in 6 hex digits — the
-// form Keel prints S-NSSAIs in, e.g. "1,1:000001,2". "none" and "" are
-// the empty list.
+// form Keel prints S-NSSAIs in, e.g. "1,1:000001,2" — or SST-SD, the
+// TS 29.571 form (ident.ParseSNSSAI). "none" and "" are the empty list.
 func parseSliceList(v string) ([]ident.SNSSAI, error) {
 	if v == "" || v == "none" {
 		return nil, nil

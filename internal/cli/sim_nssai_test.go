@@ -20,6 +20,7 @@ func TestParseSliceList(t *testing.T) {
 		{"1", []ident.SNSSAI{{SST: 1}}},
 		{"1,1:000001,2", []ident.SNSSAI{{SST: 1}, {SST: 1, SD: 1, HasSD: true}, {SST: 2}}},
 		{"255:FFFFFF", []ident.SNSSAI{{SST: 255, SD: 0xffffff, HasSD: true}}},
+		{"2-00abcd", []ident.SNSSAI{{SST: 2, SD: 0xabcd, HasSD: true}}},
 		{"1,2,3,4,5,6,7,8", []ident.SNSSAI{{SST: 1}, {SST: 2}, {SST: 3}, {SST: 4}, {SST: 5}, {SST: 6}, {SST: 7}, {SST: 8}}},
 	}
 	for _, tt := range tests {
