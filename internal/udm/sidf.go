@@ -25,8 +25,8 @@ func (u *UDM) supiOf(req sbi.AuthRequest) (string, error) {
 // deconceal is the SIDF (TS 33.501 §6.12.2): it recovers the SUPI from a
 // SUCI of the IMSI type.
 func (u *UDM) deconceal(s ident.SUCI) (string, error) {
-	if !digits(s.MCC, 3, 3) || !digits(s.MNC, 2, 3) {
-		return "", fmt.Errorf("udm: %w: SUCI home network identifier %q-%q is not an MCC and MNC", sbi.ErrInvalidRequest, s.MCC, s.MNC)
+	if err := s.HomePLMN().Validate(); err != nil {
+		return "", fmt.Errorf("udm: %w: SUCI home network identifier: %v", sbi.ErrInvalidRequest, err)
 	}
 	var bcd []byte
 	switch scheme := suci.Scheme(s.Scheme); scheme {
@@ -64,16 +64,4 @@ func (u *UDM) deconceal(s ident.SUCI) (string, error) {
 		return "", fmt.Errorf("udm: %w: the SUCI conceals %d MSIN digits, too many or too few for an IMSI", sbi.ErrSUCIDeconceal, len(msin))
 	}
 	return supi, nil
-}
-
-func digits(s string, min, max int) bool {
-	if len(s) < min || len(s) > max {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
