@@ -74,15 +74,26 @@ func TestSMOnTheWire(t *testing.T) {
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	run := tsharktest.Runner(t, pcap, "-d", "tcp.port=="+port+",http2", "-o", "tcp.check_checksum:TRUE")
 	tsharktest.CheckClean(t, run, "tcp.checksum.status==0 || ip.checksum.status==0 || tcp.analysis.flags")
+	// A request's HEADERS and DATA frames may travel in separate TCP
+	// segments, so the paths and the bodies are read apart, each in
+	// the order they were sent.
+	paths := run("-Y", "http2.headers.path", "-T", "fields", "-e", "http2.headers.path")
+	wantPaths := []string{"/nsmf-pdusession/v1/sm-contexts", "/namf-comm/v1/ue-contexts/" + supi + "/n1-n2-messages"}
+	if got := strings.Fields(paths); strings.Join(got, "\n") != strings.Join(wantPaths, "\n") {
+		t.Errorf("tshark's request paths:\n%s\nwant:\n%s", paths, strings.Join(wantPaths, "\n"))
+	}
 	out := run("-Y", "mime_multipart", "-T", "fields", "-E", "occurrence=a", "-E", "separator=|",
-		"-e", "http2.headers.path", "-e", "http2.headers.status", "-e", "mime_multipart.header.content-type", "-e", "mime_multipart.header.content-id")
+		"-e", "mime_multipart.header.content-type", "-e", "mime_multipart.header.content-id")
 	want := []string{
-		"/nsmf-pdusession/v1/sm-contexts||application/json,application/vnd.3gpp.5gnas|n1SmMsg",
-		"|403|application/json,application/vnd.3gpp.5gnas|n1SmMsg",
-		"/namf-comm/v1/ue-contexts/" + supi + "/n1-n2-messages||application/json,application/vnd.3gpp.5gnas,application/vnd.3gpp.ngap|n1Message,n2Info",
+		"application/json,application/vnd.3gpp.5gnas|n1SmMsg",
+		"application/json,application/vnd.3gpp.5gnas|n1SmMsg",
+		"application/json,application/vnd.3gpp.5gnas,application/vnd.3gpp.ngap|n1Message,n2Info",
 	}
 	if strings.Join(strings.Fields(out), "\n") != strings.Join(want, "\n") {
 		t.Errorf("tshark's multipart bodies:\n%s\nwant:\n%s", out, strings.Join(want, "\n"))
+	}
+	if status := run("-Y", "http2.headers.status", "-T", "fields", "-e", "http2.headers.status"); !strings.Contains(status, "403") {
+		t.Errorf("tshark's answer statuses: %q, want the 403 of the refusal", status)
 	}
 	if nas := run("-Y", "nas_5gs.sm.message_type", "-T", "fields", "-e", "nas_5gs.sm.message_type"); strings.Join(strings.Fields(nas), ",") != "0xc1,0xc3,0xd3" {
 		t.Errorf("tshark's 5GSM messages in the parts: %q, want the request, the reject and the release command", nas)

@@ -24,8 +24,10 @@ func wantDown(t *testing.T, err error, reason sctp.DownReason) {
 func TestPeerTimeout(t *testing.T) {
 	var cut atomic.Bool
 	opts := Options{
-		HeartbeatInterval: 50 * time.Millisecond,
-		PeerTimeout:       300 * time.Millisecond,
+		// Wide enough that a loaded machine running the race detector
+		// does not miss heartbeats for a whole PeerTimeout.
+		HeartbeatInterval: 100 * time.Millisecond,
+		PeerTimeout:       time.Second,
 		DropInbound:       func([]byte) bool { return cut.Load() },
 	}
 	tr := newTransport(t, opts)
