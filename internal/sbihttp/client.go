@@ -206,7 +206,8 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (Response, error)
 		resp, err, retry := c.attempt(ctx, req, target, body, out)
 		var stale *staleToken
 		if errors.As(err, &stale) && c.cfg.InvalidateToken != nil && ctx.Err() == nil {
-			c.cfg.InvalidateToken(req.Service)
+			// The request had a token: its scope is known.
+			c.cfg.InvalidateToken(tokenScope(req))
 			resp, err, retry = c.attempt(ctx, req, target, body, out)
 		}
 		if !retry {
@@ -281,10 +282,12 @@ func (c *Client) attempt(ctx context.Context, req Request, uri string, body []by
 	if hr.Header.Get("Accept") == "" {
 		hr.Header.Set("Accept", ContentJSON+", "+ContentHAL+", "+ContentProblem)
 	}
-	if c.cfg.Token != nil {
-		tok, err := c.cfg.Token(ctx, req.Service)
+	// A notification to a callback URI names no service: no NF service's
+	// scope grants it, and it goes without a token.
+	if scope := tokenScope(req); c.cfg.Token != nil && scope != "" && scope != CallbackService {
+		tok, err := c.cfg.Token(ctx, scope)
 		if err != nil {
-			return Response{}, fmt.Errorf("sbihttp: access token for %s: %w", req.Service, err), false
+			return Response{}, fmt.Errorf("sbihttp: access token for %s: %w", scope, err), false
 		}
 		hr.Header.Set("Authorization", "Bearer "+tok)
 	}
@@ -319,6 +322,28 @@ func (c *Client) attempt(ctx context.Context, req Request, uri string, body []by
 		}
 	}
 	return resp, nil, false
+}
+
+// tokenScope is the service a request's token is for: its Service, or
+// for a request to a resource URI an earlier answer gave, the API name
+// of that URI, {apiRoot}/{apiName}/{apiVersion}/... (TS 29.501 §4.4.1),
+// the segment before the first version segment ("v1").
+func tokenScope(req Request) string {
+	if req.Service != "" || req.URI == "" {
+		return req.Service
+	}
+	u, err := url.Parse(req.URI)
+	if err != nil {
+		return ""
+	}
+	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	for i := 0; i+1 < len(segs); i++ {
+		v := segs[i+1]
+		if len(v) > 1 && v[0] == 'v' && strings.Trim(v[1:], "0123456789") == "" {
+			return segs[i]
+		}
+	}
+	return ""
 }
 
 // staleToken is a 401 answer to a request with a token, whose challenge

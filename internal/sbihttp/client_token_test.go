@@ -123,3 +123,60 @@ func TestInvalidTokenChallenge(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenScopeOfResourceURI: a request to a resource an earlier answer
+// named (a Location, a _links href) is authorised for the service of
+// that URI (TS 29.501 §4.4.1).
+func TestTokenScopeOfResourceURI(t *testing.T) {
+	for _, c := range []struct {
+		req  Request
+		want string
+	}{
+		{Request{Service: "nudm-sdm", Path: "/x"}, "nudm-sdm"},
+		{Request{URI: "http://10.0.0.1:7777/nausf-auth/v1/ue-authentications/abc/5g-aka-confirmation"}, "nausf-auth"},
+		{Request{URI: "https://ausf.example/prefix/nausf-auth/v1/ue-authentications/abc"}, "nausf-auth"},
+		{Request{URI: "http://10.0.0.1/nsmf-pdusession/v12/sm-contexts/1", Path: "/modify"}, "nsmf-pdusession"},
+		{Request{URI: "http://10.0.0.1/callbacks/sm-context-status/7"}, ""},
+		{Request{URI: "http://10.0.0.1/callbacks/v1/sm-policy/update"}, "callbacks"},
+		{Request{URI: "http://10.0.0.1/nudm-sdm/vx/y"}, ""},
+		{Request{URI: "::"}, ""},
+	} {
+		if got := tokenScope(c.req); got != c.want {
+			t.Errorf("tokenScope(%+v) = %q, want %q", c.req, got, c.want)
+		}
+	}
+
+	// The token of a URI request is the one of its service.
+	var asked []string
+	srv := NewServer(ServerConfig{Authorize: func(r *http.Request, service string) error {
+		if r.Header.Get("Authorization") != "Bearer for-"+service {
+			return &Challenge{Err: sbi.ErrUnauthorized, Header: `Bearer error="invalid_token"`}
+		}
+		return nil
+	}})
+	srv.Service("nkeel-echo", "v1").Handle("PUT /echoes/{supi}", func(w http.ResponseWriter, r *http.Request) error { return NoContent(w) })
+	root := start(t, srv, "http")
+	c := NewClient(ClientConfig{Token: func(_ context.Context, service string) (string, error) {
+		asked = append(asked, service)
+		return "for-" + service, nil
+	}})
+	defer c.CloseIdle()
+	if _, err := c.Do(context.Background(), Request{URI: root + "/nkeel-echo/v1/echoes/imsi-1", Method: "PUT"}, nil); err != nil || len(asked) != 1 || asked[0] != "nkeel-echo" {
+		t.Errorf("PUT to a resource URI: %v, tokens asked for %q; want one for nkeel-echo", err, asked)
+	}
+	// A notification to a callback goes without a token.
+	var auth []string
+	cb := NewServer(ServerConfig{})
+	cb.Service(CallbackService, "v1").Handle("POST /n", func(w http.ResponseWriter, r *http.Request) error {
+		auth = append(auth, r.Header.Get("Authorization"))
+		return NoContent(w)
+	})
+	cbRoot := start(t, cb, "http")
+	asked = nil
+	if _, err := c.Do(context.Background(), Request{URI: cbRoot + "/callbacks/v1/n", Method: "POST", Body: map[string]int{}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 0 || len(auth) != 1 || auth[0] != "" {
+		t.Errorf("notifications: tokens asked for %q, Authorization %q; want none", asked, auth)
+	}
+}

@@ -1,0 +1,76 @@
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/keelcore/keel/internal/cli"
+	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/sbihttp"
+	"github.com/keelcore/keel/internal/sctp/sctptest"
+)
+
+// TestSplitOAuth2 runs the core as three processes with access tokens on
+// (sbi.oauth2, TS 33.501 §13.4.1): the NRF; the UDR, UDM and AUSF; the
+// NSSF, PCF, UPF, SMF and AMF. Every SBI request between them carries a
+// token of the NRF's, which the producers check with the public key
+// `keel nrf public-key` printed before the NRF first started. 5 UEs
+// register, establish a session, ping and deregister; a request
+// without a token to the home process is refused 401; the NRF,
+// restarted, signs with the key it kept, and the UEs do it all again.
+func TestSplitOAuth2(t *testing.T) {
+	sctptest.RequireNetNS(t)
+	c := newSplitCore(t)
+	var pub, stderr bytes.Buffer
+	env := cli.Env{Stdin: strings.NewReader(""), Stdout: &pub, Stderr: &stderr, Getenv: func(string) string { return "" }}
+	if code := cli.Main(context.Background(), env, []string{"nrf", "public-key", "--data", filepath.Join(c.dir, "data-nrf")}); code != cli.ExitOK {
+		t.Fatalf("keel nrf public-key: exit %d: %s", code, stderr.String())
+	}
+	keyFile := filepath.Join(c.dir, "nrf.pub")
+	if err := os.WriteFile(keyFile, pub.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(c.dir, "keel.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("sbi:\n  oauth2:\n    enabled: true\n    nrf_key: " + keyFile + "\n")
+	f.Close()
+
+	nrf := c.start("nrf", "nrf")
+	home := c.start("home", "udr,udm,ausf")
+	c.start("core", "nssf,pcf,upf,smf,amf")
+	for _, nfType := range []string{"UDR", "UDM", "AUSF", "PCF", "SMF", "AMF"} {
+		c.waitListed(nfType, 1)
+	}
+	sim := func(what string, args ...string) {
+		t.Helper()
+		sum, code, stderr := runSim(t, home.api.String(), c.token(), append([]string{"--amf", config.Default().N2.Address.String(),
+			"--ues", "5", "--pdu", "--ping", "10.45.0.1", "--deregister"}, args...)...)
+		if code != 0 || sum.Registered != 5 || sum.Sessions != 5 || sum.PingReplies != 5 || sum.Failed != 0 {
+			t.Fatalf("%s: keel sim = exit %d, %+v\n%s\n%s\n%s", what, code, sum, stderr, c.procs["core"].tail(), home.tail())
+		}
+	}
+	sim("with tokens", "--provision")
+
+	resp, err := (&http.Client{Transport: sbihttp.NewTransport(nil)}).Get("http://" + home.sbi.String() + "/nudm-sdm/v2/imsi-001010000000001/am-data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") != "Bearer" {
+		t.Errorf("am-data without a token = %d %q, want 401 Bearer", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+
+	nrf.stop()
+	nrf.restart()
+	for _, nfType := range []string{"UDR", "UDM", "AUSF", "PCF", "SMF", "AMF"} {
+		c.waitListed(nfType, 1)
+	}
+	sim("after the NRF restarted", "--provision", "--imsi", "101")
+}
