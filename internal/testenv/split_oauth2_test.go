@@ -15,14 +15,13 @@ import (
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 )
 
-// TestSplitOAuth2 runs the core as three processes with access tokens on
-// (sbi.oauth2, TS 33.501 §13.4.1): the NRF; the UDR, UDM and AUSF; the
-// NSSF, PCF, UPF, SMF and AMF. Every SBI request between them carries a
-// token of the NRF's, which the producers check with the public key
-// `keel nrf public-key` printed before the NRF first started. 5 UEs
-// register, establish a session, ping and deregister; a request
-// without a token to the home process is refused 401; the NRF,
-// restarted, signs with the key it kept, and the UEs do it all again.
+// TestSplitOAuth2 runs every NF in its own process with access tokens on
+// (sbi.oauth2, TS 33.501 §13.4.1). Every SBI request between them
+// carries a token of the NRF's, which the producers check with the
+// public key `keel nrf public-key` printed before the NRF first started.
+// 5 UEs register, establish a session, ping and deregister; a request
+// without a token to the UDM is refused 401; the NRF, restarted, signs
+// with the key it kept, and 5 more UEs do it all again.
 func TestSplitOAuth2(t *testing.T) {
 	sctptest.RequireNetNS(t)
 	c := newSplitCore(t)
@@ -42,23 +41,24 @@ func TestSplitOAuth2(t *testing.T) {
 	f.WriteString("sbi:\n  oauth2:\n    enabled: true\n    nrf_key: " + keyFile + "\n")
 	f.Close()
 
-	nrf := c.start("nrf", "nrf")
-	home := c.start("home", "udr,udm,ausf")
-	c.start("core", "nssf,pcf,upf,smf,amf")
+	for _, nf := range config.NFNames() {
+		c.start(nf, nf)
+	}
+	nrf, udr, udm := c.procs["nrf"], c.procs["udr"], c.procs["udm"]
 	for _, nfType := range []string{"UDR", "UDM", "AUSF", "PCF", "SMF", "AMF"} {
 		c.waitListed(nfType, 1)
 	}
 	sim := func(what string, args ...string) {
 		t.Helper()
-		sum, code, stderr := runSim(t, home.api.String(), c.token(), append([]string{"--amf", config.Default().N2.Address.String(),
+		sum, code, stderr := runSim(t, udr.api.String(), c.token(), append([]string{"--amf", config.Default().N2.Address.String(),
 			"--ues", "5", "--pdu", "--ping", "10.45.0.1", "--deregister"}, args...)...)
 		if code != 0 || sum.Registered != 5 || sum.Sessions != 5 || sum.PingReplies != 5 || sum.Failed != 0 {
-			t.Fatalf("%s: keel sim = exit %d, %+v\n%s\n%s\n%s", what, code, sum, stderr, c.procs["core"].tail(), home.tail())
+			t.Fatalf("%s: keel sim = exit %d, %+v\n%s\n%s\n%s", what, code, sum, stderr, c.procs["amf"].tail(), c.procs["smf"].tail())
 		}
 	}
 	sim("with tokens", "--provision")
 
-	resp, err := (&http.Client{Transport: sbihttp.NewTransport(nil)}).Get("http://" + home.sbi.String() + "/nudm-sdm/v2/imsi-001010000000001/am-data")
+	resp, err := (&http.Client{Transport: sbihttp.NewTransport(nil)}).Get("http://" + udm.sbi.String() + "/nudm-sdm/v2/imsi-001010000000001/am-data")
 	if err != nil {
 		t.Fatal(err)
 	}
