@@ -135,6 +135,10 @@ type AMF struct {
 
 	gmmCfg   *gmm.Config
 	services gmm.Services
+	// peers are the services the 5GMM machine's calls are performed on
+	// (calls.go), each call under its own deadline; services bounds
+	// every call the AMF makes itself.
+	peers gmm.Services
 	// availability is the NSSF's NSSAIAvailability service, nil when
 	// there is none; reported is set once the NSSF has taken the AMF's
 	// slices.
@@ -243,6 +247,9 @@ func New(cfg Config, opts Options) (*AMF, error) {
 		svc.UECM = orderedUECM{NudmUECM: svc.UECM, a: a}
 	}
 	a.services = gmm.Bounded(svc, cfg.SBITimeout)
+	// The machine's calls have their deadline from the machine
+	// (calls.go): no second bound.
+	a.peers = svc
 	a.availability = opts.NSSAIAvailability
 	if a.cfg.InstanceID == "" {
 		a.cfg.InstanceID = instanceID(cfg.GUAMI)

@@ -52,7 +52,7 @@ func (s ueShell) Call(id gmm.CallID, req gmm.Request, d time.Duration) {
 		// The call runs inside the UE's panic boundary: a peer's bug
 		// (in-process NFs run here) ends this UE only, as on its
 		// executor.
-		if p := a.panics.Run(panicUE, u.log, func() { ans = gmm.Perform(ctx, a.services, req) }); p != nil {
+		if p := a.panics.Run(panicUE, u.log, func() { ans = gmm.Perform(ctx, a.peers, req) }); p != nil {
 			u.do(u.fail)
 			return
 		}
