@@ -75,7 +75,7 @@ type smError struct {
 // SMF's refusal with its N1 SM message, or the ProblemDetails of err in
 // an SmContextCreateError/SmContextUpdateError (TS 29.502 Table
 // 6.1.3.2.3.1-3: the 404 of these operations has no problem+json).
-func writeSMError(w http.ResponseWriter, r *http.Request, log func(error), err error) error {
+func writeSMError(w http.ResponseWriter, log func(error), err error) error {
 	var refused *sbi.SmContextCreateError
 	if errors.As(err, &refused) {
 		e := smError{Err: ProblemDetails{Title: http.StatusText(refused.Err.Status), Status: refused.Err.Status,
@@ -107,7 +107,7 @@ func (s *NsmfServer) create(svc *Service, w http.ResponseWriter, r *http.Request
 	}
 	created, err := s.smf.CreateSMContext(r.Context(), req)
 	if err != nil {
-		return writeSMError(w, r, s.logFor(r), err)
+		return writeSMError(w, s.logFor(r), err)
 	}
 	s.mu.Lock()
 	s.status[created.SmContextRef] = req.SmContextStatusURI
@@ -133,7 +133,7 @@ func (s *NsmfServer) modify(w http.ResponseWriter, r *http.Request) error {
 			delete(s.status, ref)
 			s.mu.Unlock()
 		}
-		return writeSMError(w, r, s.logFor(r), err)
+		return writeSMError(w, s.logFor(r), err)
 	}
 	if out.Released {
 		if err := s.notifyReleased(r, ref); err != nil {
