@@ -2,6 +2,7 @@ package sbihttp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -178,5 +179,34 @@ func TestTokenScopeOfResourceURI(t *testing.T) {
 	}
 	if len(asked) != 0 || len(auth) != 1 || auth[0] != "" {
 		t.Errorf("notifications: tokens asked for %q, Authorization %q; want none", asked, auth)
+	}
+}
+
+// TestInboundTokenRefusal: a producer whose own request to another NF
+// was refused its token answers SYSTEM_FAILURE, not the 401 or 403 of
+// that other NF: its consumer's token is good, and a 500 has the
+// consumer try another instance rather than drop the token.
+func TestInboundTokenRefusal(t *testing.T) {
+	srv := NewServer(ServerConfig{})
+	svc := srv.Service("nkeel-echo", "v1")
+	svc.Handle("GET /unauthorized", func(http.ResponseWriter, *http.Request) error {
+		return fmt.Errorf("udm: GenerateAuthData: %w", sbi.ErrUnauthorized)
+	})
+	svc.Handle("GET /forbidden", func(http.ResponseWriter, *http.Request) error {
+		return fmt.Errorf("access token for nudr-dr: %w", sbi.ErrForbidden)
+	})
+	root := start(t, srv, "http")
+	hc := &http.Client{Transport: NewTransport(nil)}
+	for _, p := range []string{"/unauthorized", "/forbidden"} {
+		resp, err := hc.Get(root + "/nkeel-echo/v1" + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pd ProblemDetails
+		json.NewDecoder(resp.Body).Decode(&pd)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusInternalServerError || pd.Cause != "SYSTEM_FAILURE" || resp.Header.Get("WWW-Authenticate") != "" {
+			t.Errorf("%s: %d %q %q, want 500 SYSTEM_FAILURE without a challenge", p, resp.StatusCode, pd.Cause, resp.Header.Get("WWW-Authenticate"))
+		}
 	}
 }

@@ -32,7 +32,10 @@
 // RESOURCE_URI_STRUCTURE_NOT_FOUND, a method the resource lacks 405, both
 // as ProblemDetails. ServerConfig.Authorize runs before every handler:
 // the NRF's OAuth2 access token check plugs in there (401 and 403
-// ProblemDetails, with WWW-Authenticate per RFC 6750 §3).
+// ProblemDetails, with WWW-Authenticate per RFC 6750 §3). A handler's
+// error saying a token was refused (a request the NF itself sent) is
+// answered 500 SYSTEM_FAILURE instead: the consumer's token is not at
+// fault.
 //
 // # Client
 //

@@ -155,9 +155,25 @@ func (svc *Service) Handle(pattern string, h Handler) {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		if err := h(w, r); err != nil {
-			WriteError(w, r, log, err)
+			WriteError(w, r, log, inboundRefusal(r, log, err))
 		}
 	})
+}
+
+// inboundRefusal turns a handler's error that says a token was refused
+// (sbi.ErrUnauthorized, sbi.ErrForbidden: a request this NF sent to
+// another, or to the NRF for a token, TS 33.501 §13.4.1.2) into
+// SYSTEM_FAILURE: the consumer's own token passed the authorizer, and a
+// 401 or 403 would have it drop a good token; a 500 has it try another
+// instance (TS 29.500 §6.10.3). The refusal is logged for the operator.
+func inboundRefusal(r *http.Request, log *slog.Logger, err error) error {
+	if !errors.Is(err, sbi.ErrUnauthorized) && !errors.Is(err, sbi.ErrForbidden) {
+		return err
+	}
+	if log != nil {
+		log.Warn("sbihttp: a request of this NF was refused its access token", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	return fmt.Errorf("%w: a request of this NF to another NF was refused its access token", sbi.ErrSystemFailure)
 }
 
 // route dispatches r, answering a URI or method no service has with
