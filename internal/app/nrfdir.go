@@ -40,9 +40,10 @@ type bindings struct {
 // NRF discovery answers, each reached through the HTTP/2 client of its
 // service at the apiRoot of its profile.
 //
-// Concurrency: safe for concurrent use; clients holds one client per
-// instance and service, built on first use and kept (they share the
-// process's transport, so an instance gone costs a map entry).
+// Concurrency: safe for concurrent use; clients, guarded by mu, holds
+// one client per instance and service, built on first use and kept
+// (they share the process's transport, so an instance gone costs a map
+// entry).
 type nrfDirectory struct {
 	disc  discoverer
 	plane *sbiPlane
@@ -83,40 +84,49 @@ func find[T any](ctx context.Context, d *nrfDirectory, t nnrf.NFType, service st
 		if p.NFStatus != "" && p.NFStatus != nnrf.Registered {
 			continue
 		}
-		// The instance's client resolves every service of its profile:
-		// one binding may call two APIs of one NF (the NSSF's).
-		resolver := sbihttp.StaticResolver{}
-		for _, s := range p.Services() {
-			if _, ok := resolver[s.ServiceName]; !ok {
-				if roots := nfclient.APIRoots(p, s.ServiceName); len(roots) > 0 {
-					resolver[s.ServiceName] = roots
-				}
-			}
-		}
-		if len(resolver[service]) == 0 {
+		c, ok := d.client(p, service, func(c *sbihttp.Client) any { return build(c, p.NFInstanceID) })
+		if !ok {
 			continue
 		}
 		ps = append(ps, sbi.Profile{Type: sbi.NFType(p.NFType), InstanceID: p.NFInstanceID, Locality: p.Locality, Priority: priority(p)})
-		peers = append(peers, sbi.Peer[T]{ID: p.NFInstanceID, Service: d.client(p.NFInstanceID, service, resolver, func(c *sbihttp.Client) any { return build(c, p.NFInstanceID) }).(T)})
+		peers = append(peers, sbi.Peer[T]{ID: p.NFInstanceID, Service: c.(T)})
 	}
 	if len(peers) == 0 {
 		return nil, fmt.Errorf("app: the NRF knows no %s for %s: %w", service, q, sbi.ErrNoInstance)
 	}
-	sbi.Rank(ps, peers, q.Locality)
+	if len(peers) > 1 {
+		sbi.Rank(ps, peers, q.Locality)
+	}
 	return peers, nil
 }
 
-// client returns the client of an instance's service, building it once.
-func (d *nrfDirectory) client(id, service string, r sbihttp.Resolver, build func(*sbihttp.Client) any) any {
+// client returns the client of an instance's service, building it on
+// first use; ok is false when the profile gives no apiRoot for the
+// service. Instance IDs are fresh at each start of an NF, so a cached
+// client never outlives the address it was built for.
+func (d *nrfDirectory) client(p *nnrf.Profile, service string, build func(*sbihttp.Client) any) (any, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	k := [2]string{id, service}
+	k := [2]string{p.NFInstanceID, service}
 	if c, ok := d.clients[k]; ok {
-		return c
+		return c, true
 	}
-	c := build(d.plane.client(d.cfg, r, d.tokens))
+	// The instance's client resolves every service of its profile: one
+	// binding may call two APIs of one NF (the NSSF's).
+	resolver := sbihttp.StaticResolver{}
+	for _, s := range p.Services() {
+		if _, ok := resolver[s.ServiceName]; !ok {
+			if roots := nfclient.APIRoots(p, s.ServiceName); len(roots) > 0 {
+				resolver[s.ServiceName] = roots
+			}
+		}
+	}
+	if len(resolver[service]) == 0 {
+		return nil, false
+	}
+	c := build(d.plane.client(d.cfg, resolver, d.tokens))
 	d.clients[k] = c
-	return c
+	return c, true
 }
 
 func priority(p *nnrf.Profile) uint16 {

@@ -127,11 +127,24 @@ func find[T any](d *Static, list []entry[T], q Query, t NFType) ([]Peer[T], erro
 	}
 	d.mu.RUnlock()
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: no %s for %s", ErrNoInstance, t, q)
+		return nil, &noInstance{t, q}
 	}
-	Rank(ps, out, q.Locality)
+	if len(out) > 1 {
+		Rank(ps, out, q.Locality)
+	}
 	return out, nil
 }
+
+// noInstance is ErrNoInstance for a type and query, formatted only when
+// read: a process's own directory answers it for every peer that runs
+// elsewhere, on every request.
+type noInstance struct {
+	t NFType
+	q Query
+}
+
+func (e *noInstance) Error() string { return fmt.Sprintf("%v: no %s for %s", ErrNoInstance, e.t, e.q) }
+func (e *noInstance) Unwrap() error { return ErrNoInstance }
 
 // Rank orders peers, and their profiles alike, by preference: the
 // profiles' priority, lower first, then those of locality first; the
