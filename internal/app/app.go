@@ -39,6 +39,7 @@ import (
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbi/selection"
 	"github.com/keelcore/keel/internal/sbihttp"
+	"github.com/keelcore/keel/internal/sbihttp/nudr"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/transport"
 	"github.com/keelcore/keel/internal/secret"
@@ -97,6 +98,10 @@ type App struct {
 	// dir holds the NFs of this process, each with its profile: how the
 	// NFs find one another (TS 23.501 §6.3).
 	dir *sbi.Static
+	// homePeers is the directory of the process's UDM or PCF, through
+	// which dataSubs finds the UDRs of other processes to subscribe at.
+	homePeers sbi.Directory
+	dataSubs  *subscriber
 	// registrations are the NRF clients of the NFs of a split process.
 	registrations []*nfclient.Client
 
@@ -194,6 +199,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		}
 	}
 	a.connect()
+	if d := a.serveDataChanges(); len(d) > 0 && a.homePeers != nil {
+		peers := a.homePeers
+		a.dataSubs = &subscriber{callback: a.sbi.apiRoot + nudr.CallbackPath,
+			udrs: func(ctx context.Context) ([]sbi.Peer[sbi.NudrDataRepository], error) {
+				return peers.UDRs(ctx, sbi.Query{})
+			}}
+	}
 	if err := a.buildAPI(); err != nil {
 		return nil, err
 	}
@@ -267,6 +279,9 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.sbi.start()
 	a.startRegistrations()
+	if a.dataSubs != nil {
+		a.dataSubs.start(a.log.With("component", "app"))
+	}
 	if a.health != nil {
 		a.health.Start()
 	}
@@ -318,6 +333,7 @@ func (a *App) stop() error {
 		errs = append(errs, a.amf.Stop(ctx))
 	}
 	a.closeSessions()
+	a.dataSubs.stop()
 	errs = append(errs, a.stopRegistrations(ctx), a.sbi.stop(ctx))
 	if a.nrf != nil {
 		a.nrf.Stop()

@@ -35,7 +35,8 @@ func (a *App) rootUDM(_ context.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := udm.New(udm.Options{UDR: selection.UDR(a.peersFor(reg), a.cfg.SBI.Locality), Keys: keys, Logger: a.log.With("component", "udm"), Registry: a.registry})
+	a.homePeers = a.peersFor(reg)
+	m, err := udm.New(udm.Options{UDR: selection.UDR(a.homePeers, a.cfg.SBI.Locality), Keys: keys, Logger: a.log.With("component", "udm"), Registry: a.registry})
 	if err != nil {
 		return err
 	}
@@ -78,7 +79,11 @@ func (a *App) rootPCF(_ context.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := pcf.New(pcf.Options{SDM: selection.UDM(a.peersFor(reg), a.cfg.SBI.Locality), PCCRules: rules, Logger: a.log.With("component", "pcf"), Registry: a.registry})
+	peers := a.peersFor(reg)
+	if a.homePeers == nil {
+		a.homePeers = peers
+	}
+	p, err := pcf.New(pcf.Options{SDM: selection.UDM(peers, a.cfg.SBI.Locality), PCCRules: rules, Logger: a.log.With("component", "pcf"), Registry: a.registry})
 	if err != nil {
 		return err
 	}

@@ -174,6 +174,12 @@ func measureStep(ctx context.Context, o Options, n int, dir, topology string) (_
 	}
 	s := measure(sim, o.settings(), coreStart, coreFrom, coreEnd, simEnd)
 	s.ProvisionS, s.UEPool = provisioned.Seconds(), pool.String()
+	if topology == TopologySplit {
+		// The simulator's gNBs leaving makes the AMF deactivate every
+		// session at the SMF over the SBI; the core stops once that is
+		// done, so that its graceful stop has only itself to finish.
+		c.settle(ctx)
+	}
 	return s, nil
 }
 

@@ -282,6 +282,39 @@ func (c *core) usage() (Usage, error) {
 	return sum, nil
 }
 
+// Bounds on waiting for a core to go idle before it is stopped.
+const (
+	settleTick = 500 * time.Millisecond
+	settleMax  = 2 * time.Minute
+	// idleCPU is the CPU time the core's processes may take together
+	// over a tick and still count as idle.
+	idleCPU = 50 * time.Millisecond
+)
+
+// settle waits until the core's processes are idle (their CPU time grows
+// by less than idleCPU over a tick), for at most settleMax.
+func (c *core) settle(ctx context.Context) {
+	prev, err := c.usage()
+	if err != nil {
+		return
+	}
+	t := time.NewTicker(settleTick)
+	defer t.Stop()
+	deadline := time.Now().Add(settleMax)
+	for time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		u, err := c.usage()
+		if err != nil || u.CPU-prev.CPU < idleCPU {
+			return
+		}
+		prev = u
+	}
+}
+
 // stop stops the core's processes in the reverse order of their start.
 func (c *core) stop() error {
 	var errs []error

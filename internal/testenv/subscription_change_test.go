@@ -3,14 +3,18 @@ package testenv
 import (
 	"context"
 	"net/netip"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/api/client"
+	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 	"github.com/keelcore/keel/internal/secret"
+	"github.com/keelcore/keel/internal/sim/gnb"
 	"github.com/keelcore/keel/internal/sim/scenario"
 	"github.com/keelcore/keel/internal/sim/ue"
 )
@@ -25,9 +29,37 @@ import (
 func TestSubscriptionChangeModifies(t *testing.T) {
 	sctptest.RequireNetNS(t)
 	core, token := startCore(t)
+	subscriptionChange(t, core.HTTPAddr().String(), token, core.N2Addr(), core.HTTPAddr().String())
+}
+
+// TestSplitSubscriptionChange is TestSubscriptionChangeModifies with the
+// UDR in a process of its own: its data change notification reaches the
+// UDM and the PCF of the other process over HTTP/2 (TS 29.504 §5.2.2.4).
+func TestSplitSubscriptionChange(t *testing.T) {
+	sctptest.RequireNetNS(t)
+	c := newSplitCore(t)
+	home := c.start("home", "nrf,udr")
+	core := c.start("core", "nssf,udm,ausf,pcf,upf,smf,amf")
+	c.waitListed("UDM", 1)
+	// The core subscribes at the UDR once it finds it.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if b, _ := os.ReadFile(core.log); strings.Contains(string(b), "subscribed to the UDR's data changes") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the core did not subscribe to the UDR's data changes\n%s", core.tail())
+		}
+	}
+	subscriptionChange(t, home.api.String(), c.token(), config.Default().N2.Address, core.api.String())
+}
+
+// subscriptionChange runs the scenario against the management API at
+// api, the AMF at n2, and the SMF whose process serves /metrics at
+// metrics.
+func subscriptionChange(t *testing.T, apiAddr, token string, n2 netip.AddrPort, metrics string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	c := client.New("http://"+core.HTTPAddr().String(), secret.Token(token))
+	c := client.New("http://"+apiAddr, secret.Token(token))
 	supi := "imsi-001010000000001"
 	k, opc := secret.RandomKey128(), secret.RandomKey128()
 	kh, opch := k.Hex(), opc.Hex()
@@ -41,7 +73,11 @@ func TestSubscriptionChangeModifies(t *testing.T) {
 	}
 	cfg := simGNB(1)
 	cfg.N3 = netip.MustParseAddr("127.0.0.2")
-	g := connectGNB(t, n2Transport(t), core, cfg)
+	g, err := gnb.Connect(ctx, n2Transport(t), n2, cfg, nil)
+	if err != nil {
+		t.Fatalf("gNB %s: %v", cfg.ID, err)
+	}
+	t.Cleanup(func() { g.Close() })
 	s, _, err := scenario.Register(ctx, g, u)
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +131,7 @@ func TestSubscriptionChangeModifies(t *testing.T) {
 	}
 	// The UE's COMPLETE reaches the SMF after the UE sent it.
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		got := scrapeMetrics(t, core).sum("keel_smf_pdu_session_modifications_total", "kind", "network", "result", "completed")
+		got := scrapeMetricsAt(t, metrics).sum("keel_smf_pdu_session_modifications_total", "kind", "network", "result", "completed")
 		if got == 1 {
 			break
 		}
