@@ -15,8 +15,11 @@
 // codec writes its own 5GS mobile identity. ident holds only the forms
 // the identifiers themselves define: text, JSON, and the 3-octet PLMN
 // coding of TS 24.008 §10.5.1.3 that NGAP and NAS share byte for byte.
-// The store and the management API may keep their own JSON shapes for
-// compatibility and convert through ident.
+// The store and the management API keep their own JSON shapes for
+// compatibility (a stored row, the API's "sst"/"sd"/"default" slices, the
+// API's dashed 5G-GUTI) and hold ident values once read; the
+// configuration reads PLMN from YAML through its yaml tags, and checks
+// DNNs with DNN.Validate.
 //
 // # Concurrency
 //

@@ -41,7 +41,7 @@ func (g GUAMI) String() string { return fmt.Sprintf("%s-%06x", g.PLMN, g.AMFID()
 // Validate checks the PLMN and the widths of Set ID and Pointer.
 func (g GUAMI) Validate() error {
 	if err := g.PLMN.Validate(); err != nil {
-		return retag(err, "GUAMI")
+		return within(err, "GUAMI", "plmnId")
 	}
 	if g.SetID > MaxAMFSetID {
 		return invalid("GUAMI", "amfSetId", fmt.Sprint(g.SetID), "exceeds 10 bits")
@@ -60,7 +60,7 @@ func ParseGUAMI(s string) (GUAMI, error) {
 	}
 	p, err := ParsePLMN(s[:i])
 	if err != nil {
-		return GUAMI{}, retag(err, "GUAMI")
+		return GUAMI{}, within(err, "GUAMI", "plmnId")
 	}
 	id, err := parseAMFID(s[i+1:])
 	if err != nil {
@@ -100,7 +100,7 @@ func (g *GUAMI) UnmarshalJSON(b []byte) error {
 	}
 	var v guamiJSON
 	if err := strictJSON(b, &v, "GUAMI"); err != nil {
-		return retag(err, "GUAMI")
+		return within(err, "GUAMI", "plmnId")
 	}
 	if v.PLMNID == nil || v.PLMNID.IsZero() {
 		return invalid("GUAMI", "plmnId", "", "missing")

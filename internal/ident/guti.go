@@ -27,7 +27,7 @@ func (g GUTI) String() string {
 // Validate checks the GUAMI.
 func (g GUTI) Validate() error {
 	if err := g.GUAMI.Validate(); err != nil {
-		return retagGUTI(err)
+		return within(err, "5G-GUTI", "plmnId")
 	}
 	return nil
 }
@@ -43,7 +43,7 @@ func ParseGUTI(s string) (GUTI, error) {
 	n := len(rest) - 14
 	p := PLMN{MCC: rest[:3], MNC: rest[3:n]}
 	if err := p.Validate(); err != nil {
-		return GUTI{}, retagGUTI(retag(err, "GUAMI"))
+		return GUTI{}, within(err, "5G-GUTI", "plmnId")
 	}
 	id, ok := parseHex(rest[n:n+6], 6)
 	if !ok {
@@ -54,15 +54,6 @@ func ParseGUTI(s string) (GUTI, error) {
 		return GUTI{}, invalid("5G-GUTI", "5g-tmsi", rest[n+6:], "want 8 hex digits")
 	}
 	return GUTI{GUAMI: GUAMI{PLMN: p}.withAMFID(id), TMSI: tmsi}, nil
-}
-
-func retagGUTI(err error) error {
-	if e, ok := err.(*Error); ok && e.Kind == "GUAMI" {
-		inner := *e
-		inner.Kind = "5G-GUTI"
-		return &inner
-	}
-	return err
 }
 
 // MarshalJSON gives the GUTI as a JSON string in the form of String.

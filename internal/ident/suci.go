@@ -57,9 +57,7 @@ func (s SUCI) String() string {
 // scheme range, the key ID, and the scheme output.
 func (s SUCI) Validate() error {
 	if err := s.HomePLMN().Validate(); err != nil {
-		e := *err.(*Error)
-		e.Kind = "SUCI"
-		return &e
+		return within(err, "SUCI", "")
 	}
 	if len(s.RoutingIndicator) < 1 || len(s.RoutingIndicator) > 4 || !isDigits(s.RoutingIndicator) {
 		return invalid("SUCI", "routing indicator", s.RoutingIndicator, "want 1 to 4 digits")

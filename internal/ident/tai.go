@@ -23,7 +23,7 @@ func (t TAI) String() string { return fmt.Sprintf("%s-%06x", t.PLMN, t.TAC) }
 // Validate checks the PLMN and that the TAC fits 24 bits.
 func (t TAI) Validate() error {
 	if err := t.PLMN.Validate(); err != nil {
-		return retag(err, "TAI")
+		return within(err, "TAI", "plmnId")
 	}
 	if t.TAC > MaxTAC {
 		return invalid("TAI", "tac", fmt.Sprintf("%x", t.TAC), "exceeds 24 bits")
@@ -40,7 +40,7 @@ func ParseTAI(s string) (TAI, error) {
 	}
 	p, err := ParsePLMN(s[:i])
 	if err != nil {
-		return TAI{}, retag(err, "TAI")
+		return TAI{}, within(err, "TAI", "plmnId")
 	}
 	tac, err := parseTAC(s[i+1:])
 	if err != nil {
@@ -82,7 +82,7 @@ func (t *TAI) UnmarshalJSON(b []byte) error {
 	}
 	var v taiJSON
 	if err := strictJSON(b, &v, "TAI"); err != nil {
-		return retag(err, "TAI")
+		return within(err, "TAI", "plmnId")
 	}
 	if v.PLMNID == nil || v.PLMNID.IsZero() {
 		return invalid("TAI", "plmnId", "", "missing")
@@ -98,28 +98,27 @@ func (t *TAI) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// retag prefixes the identifier kind of an inner identifier's error with
-// the outer one ("TAI plmnId.mcc" rather than "PLMN mcc").
-func retag(err error, outer string) error {
+// within re-labels the error of an identifier inside another with the
+// outer one's kind; a PLMN's field is put under plmnField ("TAI
+// plmnId.mcc" rather than "PLMN mcc").
+func within(err error, outer, plmnField string) error {
 	e, ok := err.(*Error)
-	if !ok {
+	if !ok || e.Kind == outer {
 		return err
 	}
 	inner := *e
-	switch inner.Kind {
-	case "PLMN":
-		inner.Field = joinField("plmnId", inner.Field)
-	case "GUAMI":
-		inner.Field = joinField("guami", inner.Field)
+	if inner.Kind == "PLMN" {
+		inner.Field = joinField(plmnField, inner.Field)
 	}
-	if inner.Kind != outer {
-		inner.Kind = outer
-	}
+	inner.Kind = outer
 	return &inner
 }
 
 func joinField(a, b string) string {
-	if b == "" {
+	switch {
+	case a == "":
+		return b
+	case b == "":
 		return a
 	}
 	return a + "." + b
