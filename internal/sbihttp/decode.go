@@ -28,8 +28,9 @@ const DefaultMaxBody = 1 << 20
 //     UnmarshalJSON refuses: ErrInvalidRequest (400 MANDATORY_IE_INCORRECT);
 //   - a body over the server's limit: ErrPayloadTooLarge (413).
 //
-// Attribute names are matched exactly as encoding/json does, so case is
-// not significant; the OpenAPI oracle of the tests checks what Keel sends.
+// Attribute names are case-sensitive: one that matches a field only
+// without regard to case (which encoding/json accepts) is an attribute
+// the type does not define.
 func Decode(r *http.Request, v any, want ...string) error {
 	if len(want) == 0 {
 		want = []string{ContentJSON}
@@ -74,7 +75,7 @@ func DecodeBytes(body []byte, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return fmt.Errorf("%w: data after the JSON value", sbi.ErrInvalidMsgFormat)
 	}
-	return nil
+	return checkCase(body, v)
 }
 
 // classify turns an encoding/json error into the TS 29.500 error.

@@ -26,6 +26,7 @@ var badInputs = []badInput{
 	{"two values", ContentJSON, `{"supi":"imsi-1"} {}`, 400, "INVALID_MSG_FORMAT", ""},
 	{"unknown field", ContentJSON, `{"supi":"imsi-1","colour":"red"}`, 400, "INVALID_MSG_FORMAT", "/colour"},
 	{"wrong type", ContentJSON, `{"supi":17}`, 400, "MANDATORY_IE_INCORRECT", "/supi"},
+	{"name in another case", ContentJSON, `{"Supi":"imsi-1"}`, 400, "INVALID_MSG_FORMAT", "/Supi"},
 	{"wrong type nested", ContentJSON, `{"supi":"imsi-1","count":"three"}`, 400, "MANDATORY_IE_INCORRECT", "/count"},
 	{"wrong content type", "text/plain", `{"supi":"imsi-1"}`, 415, "INVALID_MSG_FORMAT", "Content-Type"},
 	{"no content type", "", `{"supi":"imsi-1"}`, 415, "INVALID_MSG_FORMAT", "Content-Type"},

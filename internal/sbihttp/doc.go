@@ -102,7 +102,8 @@
 // Decode's errors (TS 29.500 Table 5.2.7.2-1):
 //
 //	malformed JSON, empty body, trailing data     400 INVALID_MSG_FORMAT
-//	attribute the data type does not define       400 INVALID_MSG_FORMAT (invalidParams names it)
+//	attribute the data type does not define       400 INVALID_MSG_FORMAT (invalidParams names it;
+//	                                              names are case-sensitive)
 //	attribute of the wrong JSON type or value     400 MANDATORY_IE_INCORRECT (invalidParams names it)
 //	Content-Type other than the operation's       415 INVALID_MSG_FORMAT
 //	body over ServerConfig.MaxBody                413
