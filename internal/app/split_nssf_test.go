@@ -80,7 +80,7 @@ func TestSplitAMFReportsToNSSF(t *testing.T) {
 	root := "http://" + sbiAddr.String()
 	c := sbihttp.NewNSSFClient(sbihttp.NewClient(sbihttp.ClientConfig{Timeout: 2 * time.Second,
 		Resolver: sbihttp.StaticResolver{sbihttp.ServiceNSSelection: {root}}}))
-	tai := ident.TAI{PLMN: ident.PLMN{MCC: home.PLMN.MCC, MNC: home.PLMN.MNC}, TAC: home.TACs[0]}
+	tai := ident.TAI{PLMN: home.PLMN, TAC: home.TACs[0]}
 	// allowed2 reports whether a UE subscribed to SST 1 and 2 that
 	// requests SST 2 is allowed it.
 	allowed2 := func() bool {

@@ -328,10 +328,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		Accept: o.accept, NITZ: o.nitz, AfterRegistration: o.after,
 	}
 	// The NSSF knows the AMF's slices in its TA, as app configures it.
-	var slices []ident.SNSSAI
-	for _, s := range o.slices {
-		slices = append(slices, ident.SNSSAI{SST: s.SST, SD: s.SD, HasSD: s.HasSD})
-	}
+	slices := append([]ident.SNSSAI(nil), o.slices...)
 	nc := nssf.Config{TAs: []nssf.TASlices{{TAI: ident.TAI{PLMN: plmn, TAC: 1}, Slices: slices}}}
 	if o.nssf != nil {
 		nc = *o.nssf

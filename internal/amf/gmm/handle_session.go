@@ -81,7 +81,7 @@ func (m *Machine) createSession(t nas.ULTransport, old *session) {
 	}
 	req := CreateSMContext{Data: sbi.SmContextCreateData{
 		Supi: m.supi, PduSessionID: t.PDUSessionID, Dnn: dnn,
-		SNssai:         ident.SNSSAI{SST: snssai.SST, SD: snssai.SD, HasSD: snssai.HasSD},
+		SNssai:         *snssai,
 		ServingNetwork: m.cfg.PLMN,
 		AnType:         sbi.AccessType3GPP, RatType: sbi.RatNR,
 		N1SmMsg: sbi.N1SM(t.Payload),
