@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"sync"
 
 	"github.com/keelcore/keel/internal/accesstoken"
 	"github.com/keelcore/keel/internal/config"
@@ -18,10 +19,28 @@ import (
 // oauth2Keys are the keys of OAuth 2.0 authorization on the SBI of a
 // process (TS 33.501 §13.4.1, sbi.oauth2): the NRF's signing key when the
 // process runs the NRF, and the public key its producers check tokens
-// with. Immutable once loaded.
+// with.
+//
+// Concurrency: the keys are immutable once loaded; instances is written
+// by New as the roots register their NFs, before the SBI server starts,
+// and only read once it serves.
 type oauth2Keys struct {
 	sign   accesstoken.SigningKey // zero unless the process runs the NRF
 	verify accesstoken.VerifyKey  // zero in a process serving nothing (the UPF alone)
+	// instances are the instance IDs of the process's NFs by type: a
+	// token whose audience names the instance admits it too.
+	instances map[nnrf.NFType]string
+}
+
+// note records the instance ID of an NF of the process.
+func (k *oauth2Keys) note(p sbi.Profile) {
+	if k == nil {
+		return
+	}
+	if k.instances == nil {
+		k.instances = map[nnrf.NFType]string{}
+	}
+	k.instances[nnrf.NFType(p.Type)] = p.InstanceID
 }
 
 // tokenFree reports whether a service is served without a token: the
@@ -104,19 +123,28 @@ func NRFSigningKey(cfg config.Config, log *slog.Logger) (accesstoken.SigningKey,
 // authorizer checks the access token of every request to the process's
 // SBI server but the NRF's own services (TS 33.501 §13.4.1.2): signed by
 // the NRF, not expired, its audience the NF type serving the requested
-// service, its scope naming the service. nil when there is no key to
-// check with.
+// service or the instance of that type in this process (TS 29.510
+// §6.3.5.2.4: the NRF names the instance when the consumer asked for a
+// token for it), its scope naming the service. nil when there is no key
+// to check with.
 func (k *oauth2Keys) authorizer() (sbihttp.Authorizer, error) {
 	if k == nil || k.verify.IsZero() {
 		return nil, nil
 	}
+	if _, err := accesstoken.Authorizer(accesstoken.ProducerConfig{Key: k.verify, NFType: string(nnrf.UDM)}); err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
 	byType := map[nnrf.NFType]sbihttp.Authorizer{}
 	for _, t := range []nnrf.NFType{nnrf.AMF, nnrf.SMF, nnrf.AUSF, nnrf.UDM, nnrf.UDR, nnrf.PCF, nnrf.NSSF} {
-		a, err := accesstoken.Authorizer(accesstoken.ProducerConfig{Key: k.verify, NFType: string(t)})
-		if err != nil {
-			return nil, fmt.Errorf("app: %w", err)
+		// Built at the first request, when the instance IDs are known.
+		var once sync.Once
+		var check sbihttp.Authorizer
+		byType[t] = func(r *http.Request, service string) error {
+			once.Do(func() {
+				check, _ = accesstoken.Authorizer(accesstoken.ProducerConfig{Key: k.verify, NFType: string(t), InstanceID: k.instances[t]})
+			})
+			return check(r, service)
 		}
-		byType[t] = a
 	}
 	return func(r *http.Request, service string) error {
 		if tokenFree(service) {

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,12 +20,18 @@ func TestAuthorizerPerService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	authz, err := (&oauth2Keys{verify: key.Public()}).authorizer()
+	keys := &oauth2Keys{verify: key.Public()}
+	keys.note(sbi.Profile{Type: sbi.NFTypeUDM, InstanceID: "udm-1"})
+	authz, err := keys.authorizer()
 	if err != nil || authz == nil {
 		t.Fatalf("authorizer = %v, %v", authz, err)
 	}
 	token := func(aud, scope string) string {
-		tok, err := accesstoken.Sign(key, accesstoken.Claims{Issuer: "nrf", Subject: "amf", Audience: accesstoken.Audience{NFType: aud},
+		audience := accesstoken.Audience{NFType: aud}
+		if strings.Contains(aud, "-") {
+			audience = accesstoken.Audience{Instances: []string{aud}}
+		}
+		tok, err := accesstoken.Sign(key, accesstoken.Claims{Issuer: "nrf", Subject: "amf", Audience: audience,
 			Scope: scope, Expiry: time.Now().Add(time.Minute).Unix()})
 		if err != nil {
 			t.Fatal(err)
@@ -45,6 +52,9 @@ func TestAuthorizerPerService(t *testing.T) {
 		{"nudr-dr", token("UDR", "nudr-dr"), nil},
 		{"nudr-dr", token("UDM", "nudr-dr"), sbi.ErrUnauthorized},
 		{"nudm-sdm", token("UDM", "nudm-uecm"), sbi.ErrForbidden},
+		{"nudm-sdm", token("udm-1", "nudm-sdm"), nil},
+		{"nudm-sdm", token("udm-2", "nudm-sdm"), sbi.ErrUnauthorized},
+		{"nudr-dr", token("udm-1", "nudr-dr"), sbi.ErrUnauthorized},
 		{"nkeel-unknown", token("UDM", "nkeel-unknown"), sbi.ErrForbidden},
 	} {
 		r, _ := http.NewRequest("GET", "http://udm/"+c.service+"/v1/x", nil)

@@ -21,6 +21,7 @@ func (a *App) register(p sbi.Profile) (*nfclient.Client, error) {
 	if a.sbi == nil {
 		return nil, nil
 	}
+	a.oauth.note(p)
 	spec := a.spec(p)
 	prof, err := nfclient.Profile(spec)
 	if err != nil {
