@@ -26,6 +26,10 @@
 // fmt, log/slog and encoding/json, so a configuration dump or a log line
 // never discloses it; PEM reveals it on purpose for a key file.
 // VerifyKey is the public half, safe to print and to distribute.
+// LoadOrCreateSigningKey keeps the NRF's key in a file (mode 0600, made
+// whole or not at all, refused when others may read it), so that a
+// restarted NRF signs with the key the producers hold; LoadVerifyKey
+// reads the producers' copy of its public half.
 //
 // # Errors
 //
