@@ -57,6 +57,16 @@ func TestSplitOAuth2(t *testing.T) {
 		}
 	}
 	sim("with tokens", "--provision")
+	// No request between the NFs was refused for its token: the NSSF
+	// reports and notifications included, which the UEs do not wait for.
+	for name, p := range c.procs {
+		b, _ := os.ReadFile(p.log)
+		for _, refused := range []string{"sbi: unauthorized", "sbi: forbidden", "refused its access token", "nfclient: token"} {
+			if strings.Contains(string(b), refused) {
+				t.Errorf("%s logged %q\n%s", name, refused, p.tail())
+			}
+		}
+	}
 
 	resp, err := (&http.Client{Transport: sbihttp.NewTransport(nil)}).Get("http://" + udm.sbi.String() + "/nudm-sdm/v2/imsi-001010000000001/am-data")
 	if err != nil {

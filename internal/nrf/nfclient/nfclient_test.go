@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -348,5 +349,59 @@ func TestSelectBySUPIFromOneDiscovery(t *testing.T) {
 	}
 	if n := metrictest.Value(t, s.reg, "keel_nrf_discovery_requests_total", "target_nf_type", "UDM", "result", "found"); n != 1 {
 		t.Errorf("discoveries at the NRF = %v, want 1", n)
+	}
+}
+
+// TestTokenWaitsForRegistration: an NF's first token request, made
+// while its registration is still under way (the NRF not up yet), waits
+// for the registration instead of being refused invalid_client
+// (TS 29.510 §5.4.2.2: tokens for registered NFs only); a request whose
+// context ends first fails.
+func TestTokenWaitsForRegistration(t *testing.T) {
+	v := openapitest.New(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c := newClient(t, v, addr, amfSpec(), nil)
+	c.Start()
+	defer c.Stop(context.Background())
+
+	short, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	if _, err := c.Token(short, "nudm-sdm"); err == nil {
+		t.Fatal("a token with no NRF up")
+	}
+
+	got := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err := c.Token(ctx, "nudm-sdm")
+		got <- err
+	}()
+	time.Sleep(200 * time.Millisecond)
+	s := startNRF(t, v, addr)
+	udm := newClient(t, v, s.addr, udmSpec(udmID, "http://127.0.0.1:8002"), nil)
+	udm.Start()
+	defer udm.Stop(context.Background())
+	if err := <-got; err != nil {
+		if !strings.Contains(err.Error(), "invalid_scope") {
+			t.Fatalf("Token during the registration = %v, want it to wait for the registration", err)
+		}
+		// The UDM may register after the AMF: the token names a service
+		// some UDM must offer (invalid_scope until then); again once it
+		// has.
+		waitFor(t, "the UDM's registration", udm.Registered)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := c.Token(ctx, "nudm-sdm"); err != nil {
+			t.Fatalf("Token after both registered: %v", err)
+		}
+	}
+	if !c.Registered() {
+		t.Error("a token granted before the client registered")
 	}
 }

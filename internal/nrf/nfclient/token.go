@@ -38,6 +38,9 @@ func (c *Client) Token(ctx context.Context, service string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("nfclient: token: no NF type serves %q", service)
 	}
+	if err := c.awaitRegistration(ctx); err != nil {
+		return "", fmt.Errorf("nfclient: token for %s: %w", service, err)
+	}
 	req := nnrf.AccessTokenReq{NFInstanceID: c.opts.Profile.NFInstanceID, NFType: c.opts.Profile.NFType, TargetNFType: target, Scope: service}
 	rsp, err := c.fetchToken(ctx, req)
 	c.metrics.requests.WithLabelValues("token", sbi.Outcome(err)).Inc()
@@ -53,6 +56,21 @@ func (c *Client) Token(ctx context.Context, service string) (string, error) {
 }
 
 var _ sbihttp.TokenSource = (*Client)(nil).Token
+
+// awaitRegistration waits, within ctx, for the first registration of a
+// client whose keeper runs: the NRF grants tokens to registered NFs only
+// (TS 29.510 §5.4.2.2), so an NF's first calls at start wait for it
+// rather than fail. A client not started is taken as registered by its
+// owner.
+func (c *Client) awaitRegistration(ctx context.Context) error {
+	c.run.Lock()
+	started := c.run.cancel != nil
+	c.run.Unlock()
+	if !started {
+		return nil
+	}
+	return c.WaitRegistered(ctx)
+}
 
 // InvalidateToken drops the cached token for the service, for a consumer
 // whose producer refused it (401: the NRF's key changed).
