@@ -164,8 +164,9 @@ sbi:
     # the nrf. "" keeps one in data_dir, made on the NRF's first start and
     # kept across restarts.
     signing_key: {{str .SBI.OAuth2.SigningKey}}
-    # The NRF's public key (PEM file): required in a process that does not
-    # run the nrf. On the NRF's host, keel nrf public-key prints it.
+    # The NRF's public key (PEM file): required with enabled in a process
+    # that does not run the nrf. On the NRF's host, keel nrf public-key
+    # prints it; in the NRF's process it must be its own.
     nrf_key: {{str .SBI.OAuth2.NRFKey}}
 
 # The identity of the network (TS 23.003 §2.2). The digits are taken as
