@@ -39,6 +39,7 @@ import (
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbi/selection"
 	"github.com/keelcore/keel/internal/sbihttp"
+	"github.com/keelcore/keel/internal/sbihttp/nudm"
 	"github.com/keelcore/keel/internal/sbihttp/nudr"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/transport"
@@ -101,7 +102,10 @@ type App struct {
 	// homePeers is the directory of the process's UDM or PCF, through
 	// which dataSubs finds the UDRs of other processes to subscribe at.
 	homePeers sbi.Directory
-	dataSubs  *subscriber
+	// amfPeers is the AMF's directory, through which its process finds
+	// the UDMs of other processes to subscribe at.
+	amfPeers    sbi.Directory
+	subscribers []*subscriber
 	// registrations are the NRF clients of the NFs of a split process.
 	registrations []*nfclient.Client
 
@@ -200,11 +204,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.connect()
 	if d := a.serveDataChanges(); len(d) > 0 && a.homePeers != nil {
-		peers := a.homePeers
-		a.dataSubs = &subscriber{callback: a.sbi.apiRoot + nudr.CallbackPath,
-			udrs: func(ctx context.Context) ([]sbi.Peer[sbi.NudrDataRepository], error) {
-				return peers.UDRs(ctx, sbi.Query{})
-			}}
+		a.subscribers = append(a.subscribers, &subscriber{what: "the UDR's data changes",
+			targets: dataChangeTargets(a.homePeers, a.sbi.apiRoot+nudr.CallbackPath)})
+	}
+	if a.sbi != nil && a.amf != nil && a.udm == nil && a.amfPeers != nil {
+		a.subscribers = append(a.subscribers, &subscriber{what: "the UDM's access and mobility data changes",
+			targets: sdmTargets(a.amfPeers, a.sbi.apiRoot+nudm.CallbackPath)})
 	}
 	if err := a.buildAPI(); err != nil {
 		return nil, err
@@ -279,8 +284,8 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.sbi.start()
 	a.startRegistrations()
-	if a.dataSubs != nil {
-		a.dataSubs.start(a.log.With("component", "app"))
+	for _, s := range a.subscribers {
+		s.start(a.log.With("component", "app"))
 	}
 	if a.health != nil {
 		a.health.Start()
@@ -333,7 +338,9 @@ func (a *App) stop() error {
 		errs = append(errs, a.amf.Stop(ctx))
 	}
 	a.closeSessions()
-	a.dataSubs.stop()
+	for _, s := range a.subscribers {
+		s.stop()
+	}
 	errs = append(errs, a.stopRegistrations(ctx), a.sbi.stop(ctx))
 	if a.nrf != nil {
 		a.nrf.Stop()

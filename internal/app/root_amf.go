@@ -23,6 +23,7 @@ func (a *App) rootAMF(ctx context.Context) error {
 		return err
 	}
 	peers := a.peersFor(reg)
+	a.amfPeers = peers
 	udm := selection.UDM(peers, loc)
 	services := gmm.Services{
 		AUSF: selection.AUSF(peers, loc),

@@ -33,21 +33,25 @@ func TestSubscriptionChangeModifies(t *testing.T) {
 }
 
 // TestSplitSubscriptionChange is TestSubscriptionChangeModifies with the
-// UDR in a process of its own: its data change notification reaches the
-// UDM and the PCF of the other process over HTTP/2 (TS 29.504 §5.2.2.4).
+// home NFs (UDR, UDM, AUSF) in one process and the AMF, SMF and PCF in
+// another: the UDR's data change notification reaches the PCF over
+// HTTP/2 (TS 29.504 §5.2.2.4), and the UDM's Nudm_SDM notification of the
+// new access and mobility data the AMF (TS 29.503 §5.2.2.3).
 func TestSplitSubscriptionChange(t *testing.T) {
 	sctptest.RequireNetNS(t)
 	c := newSplitCore(t)
-	home := c.start("home", "nrf,udr")
-	core := c.start("core", "nssf,udm,ausf,pcf,upf,smf,amf")
-	c.waitListed("UDM", 1)
-	// The core subscribes at the UDR once it finds it.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if b, _ := os.ReadFile(core.log); strings.Contains(string(b), "subscribed to the UDR's data changes") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the core did not subscribe to the UDR's data changes\n%s", core.tail())
+	home := c.start("home", "nrf,udr,udm,ausf")
+	core := c.start("core", "nssf,pcf,upf,smf,amf")
+	c.waitListed("PCF", 1)
+	// The core subscribes at the UDR and the UDM once it finds them.
+	for _, what := range []string{"subscribed to the UDR's data changes", "subscribed to the UDM's access and mobility data changes"} {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			if b, _ := os.ReadFile(core.log); strings.Contains(string(b), what) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the core's log lacks %q\n%s", what, core.tail())
+			}
 		}
 	}
 	subscriptionChange(t, home.api.String(), c.token(), config.Default().N2.Address, core.api.String())
