@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keelcore/keel/internal/accesstoken"
 	"github.com/keelcore/keel/internal/app"
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/ident"
@@ -218,5 +219,56 @@ func provision(t *testing.T, a *app.App, dataDir, supi string) {
 	defer resp.Body.Close()
 	if b, _ := io.ReadAll(resp.Body); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("provisioning %s = %d %s", supi, resp.StatusCode, b)
+	}
+}
+
+// TestOAuth2KeyErrors: a process refuses to start on a key it cannot
+// use, naming the key: an NRF whose nrf_key is another key's (its
+// producers would refuse every token), a producer whose nrf_key is
+// missing or not a public key, an NRF whose key file others may read.
+func TestOAuth2KeyErrors(t *testing.T) {
+	other, _ := accesstoken.GenerateSigningKey()
+	otherPub, _ := other.Public().PEM()
+	otherPriv, _ := other.PEM()
+	dir := t.TempDir()
+	write := func(name string, b []byte, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pubFile, privFile := write("other.pub", otherPub, 0o644), write("other.pem", otherPriv, 0o644)
+	for _, c := range []struct {
+		name string
+		cfg  func() config.Config
+		key  string
+	}{
+		{"NRF with another's public key", func() config.Config { return oauth2Config(t, pubFile, "nrf") }, "sbi.oauth2.nrf_key"},
+		{"NRF key readable by others", func() config.Config {
+			cfg := oauth2Config(t, "", "nrf")
+			cfg.SBI.OAuth2.SigningKey = privFile
+			return cfg
+		}, "sbi.oauth2.signing_key"},
+		{"producer without the key file", func() config.Config {
+			cfg := oauth2Config(t, filepath.Join(dir, "none.pub"), "udr")
+			cfg.SBI.NRF = "http://127.0.0.1:9"
+			return cfg
+		}, "sbi.oauth2.nrf_key"},
+		{"producer with a private key as nrf_key", func() config.Config {
+			cfg := oauth2Config(t, write("priv-as-pub.pem", otherPriv, 0o600), "udr")
+			cfg.SBI.NRF = "http://127.0.0.1:9"
+			return cfg
+		}, "sbi.oauth2.nrf_key"},
+	} {
+		a, err := app.New(context.Background(), c.cfg(), app.Options{})
+		if err == nil {
+			a.Close()
+			t.Errorf("%s: app.New succeeded", c.name)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.key) || strings.Contains(err.Error(), string(otherPriv[30:60])) {
+			t.Errorf("%s: %v, want an error naming %s without key material", c.name, err, c.key)
+		}
 	}
 }
