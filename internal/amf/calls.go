@@ -18,7 +18,9 @@ import (
 //
 // The UE's Nudm_UECM calls are performed in the order issued: a
 // deregistration of the UE must not overtake the registration before it,
-// nor the next registration overtake it (the UDM keeps the last).
+// nor the next registration overtake it (the UDM keeps the last). So are
+// its Nsmf_PDUSession calls: the SMF gets the UE's 5GSM messages in the
+// order the UE sent them.
 func (s ueShell) Call(id gmm.CallID, req gmm.Request, d time.Duration) {
 	u := s.u
 	a := u.a
@@ -27,6 +29,9 @@ func (s ueShell) Call(id gmm.CallID, req gmm.Request, d time.Duration) {
 	case gmm.RegisterAMF, gmm.DeregisterAMF:
 		prev, done = u.uecm, make(chan struct{})
 		u.uecm = done
+	case gmm.CreateSMContext, gmm.UpdateSMContext, gmm.ReleaseSMContext:
+		prev, done = u.smf, make(chan struct{})
+		u.smf = done
 	}
 	if !a.runs.admit() {
 		// The AMF is stopping: no answer will be wanted.

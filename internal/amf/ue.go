@@ -68,8 +68,9 @@ type ueContext struct {
 	switching bool
 	// handover is the N2 handover under way (handle_handover.go).
 	handover *n2Handover
-	// uecm is closed once the UE's last Nudm_UECM call is done (calls.go).
-	uecm chan struct{}
+	// uecm is closed once the UE's last Nudm_UECM call is done, smf
+	// once its last Nsmf_PDUSession call is (calls.go).
+	uecm, smf chan struct{}
 }
 
 type timerSlot struct {

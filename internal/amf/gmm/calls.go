@@ -31,8 +31,9 @@ import (
 // Calls whose answer no procedure waits for (DeleteAuth, DeregisterAMF,
 // ReleaseSMContext) are notifications: they are issued the same way,
 // under their deadline, and their answer is only logged when it is an
-// error. CreateSMContext is issued the same way too, its answer matched
-// to its PDU session establishment (handle_session.go).
+// error. CreateSMContext, and UpdateSMContext with a 5GSM message of the
+// UE, are issued the same way too, each answer matched to its PDU
+// session establishment or its relayed message (handle_session.go).
 
 // CallID tags a call; the machine numbers its calls from 1.
 type CallID uint64
@@ -90,6 +91,15 @@ type GetAMData struct{ SUPI string }
 // §5.2.2.2), for the PDU session establishment of a registered UE.
 type CreateSMContext struct{ Data sbi.SmContextCreateData }
 
+// UpdateSMContext is Nsmf_PDUSession_UpdateSMContext (TS 29.502
+// §5.2.2.3) carrying a 5GSM message of the UE for one of its sessions.
+type UpdateSMContext struct {
+	Ref  string
+	Data sbi.SmContextUpdateData
+}
+
+func (UpdateSMContext) Operation() string { return "Nsmf_PDUSession_UpdateSMContext" }
+
 // ReleaseSMContext is Nsmf_PDUSession_ReleaseSMContext (TS 29.502
 // §5.2.2.4); a notification.
 type ReleaseSMContext struct{ Ref string }
@@ -135,6 +145,10 @@ type (
 		Err     error
 	}
 	ReleaseSMContextAnswer struct{ Err error }
+	UpdateSMContextAnswer  struct {
+		Updated sbi.SmContextUpdatedData
+		Err     error
+	}
 )
 
 func (a AuthenticateAnswer) Error() error     { return a.Err }
@@ -146,6 +160,7 @@ func (a GetAMDataAnswer) Error() error        { return a.Err }
 func (a SelectSlicesAnswer) Error() error     { return a.Err }
 func (a CreateSMContextAnswer) Error() error  { return a.Err }
 func (a ReleaseSMContextAnswer) Error() error { return a.Err }
+func (a UpdateSMContextAnswer) Error() error  { return a.Err }
 
 // ErrNoAnswer is the failure of a call whose deadline passed without an
 // answer. It wraps context.DeadlineExceeded: sbi.Temporary reports it.
@@ -198,6 +213,12 @@ func Perform(ctx context.Context, svc Services, req Request) Answer {
 		}
 		c, err := svc.SMF.CreateSMContext(ctx, r.Data)
 		return CreateSMContextAnswer{Created: c, Err: err}
+	case UpdateSMContext:
+		if svc.SMF == nil {
+			return UpdateSMContextAnswer{Err: errNoService}
+		}
+		u, err := svc.SMF.UpdateSMContext(ctx, r.Ref, r.Data)
+		return UpdateSMContextAnswer{Updated: u, Err: err}
 	case ReleaseSMContext:
 		if svc.SMF == nil {
 			return ReleaseSMContextAnswer{Err: errNoService}
@@ -249,7 +270,7 @@ func (d Deadlines) of(req Request) time.Duration {
 	switch req.(type) {
 	case Authenticate, ConfirmAuth, DeleteAuth:
 		return orDefault(d.Authentication, DefaultSBITimeout)
-	case CreateSMContext, ReleaseSMContext:
+	case CreateSMContext, UpdateSMContext, ReleaseSMContext:
 		return orDefault(d.Session, 3*DefaultSBITimeout)
 	}
 	return orDefault(d.Subscription, DefaultSBITimeout)
@@ -295,7 +316,7 @@ func (m *Machine) call(req Request) {
 }
 
 // notify issues req outside procCall: a notification, or a call whose
-// answer Answered matches by its ID (CreateSMContext).
+// answer Answered matches by its ID (CreateSMContext, UpdateSMContext).
 func (m *Machine) notify(req Request) {
 	m.lastCall++
 	m.sh.Call(m.lastCall, req, m.cfg.Deadlines.of(req))
@@ -323,6 +344,8 @@ func (m *Machine) Answered(ctx context.Context, id CallID, a Answer) bool {
 		return true
 	case CreateSMContextAnswer:
 		return m.smContextCreated(id, ans)
+	case UpdateSMContextAnswer:
+		return m.smContextUpdated(id, ans)
 	}
 	if m.proc != procCall || id != m.calling.id {
 		m.log.Debug("SBI answer discarded: the procedure that called is gone", "call", uint64(id), "error", a.Error())

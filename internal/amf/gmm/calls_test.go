@@ -204,3 +204,36 @@ func TestCallSessionsConcurrent(t *testing.T) {
 	}
 	w.check("call_sessions_concurrent")
 }
+
+// A 5GSM message waits for the SMF without holding the UE (TS 24.501
+// §5.4.5.2): the UE deregisters (switched off) while its PDU SESSION
+// RELEASE REQUEST is at the SMF. The deregistration is served at once
+// and releases the session; the SMF's late answer belongs to a session
+// that is gone and is discarded: no PDU Session Resource Release goes
+// out for it.
+func TestCallSessionMessageAfterDeregistration(t *testing.T) {
+	w := newWorld(t, worldOptions{smf: true})
+	w.register()
+	w.deliver()
+	w.session(1)
+	w.hold = true
+	pdu, err := w.ue.ReleasePDUSession(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.up("sends", pdu)
+	if len(w.calls) != 1 || w.calls[0].req.Operation() != "Nsmf_PDUSession_UpdateSMContext" {
+		t.Fatalf("calls %v, want the UpdateSMContext", w.calls)
+	}
+	pdu, err = w.ue.DeregistrationRequest(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.up("sends", pdu)
+	w.hold = false
+	w.settle()
+	if w.m.State() != gmm.Deregistered || len(w.m.SMContexts()) != 0 {
+		t.Errorf("state %s, SM contexts %v; want deregistered, none", w.m.State(), w.m.SMContexts())
+	}
+	w.check("call_session_message_after_deregistration")
+}

@@ -27,16 +27,18 @@
 // DEREGISTRATION REQUEST, a second REGISTRATION REQUEST, a timer. Any of
 // them may end the waiting procedure; the answer of a call whose
 // procedure is gone is then discarded (Answered reports false). A PDU
-// session establishment's Nsmf_PDUSession_CreateSMContext is a call too,
-// kept per establishment rather than as the 5GMM procedure, so that
-// several run beside each other and beside 5GMM procedures; its answer
-// finding the UE deregistered or without its N2 connection has the SM
-// context released (ReleaseSMContext, a notification). The other
-// Nsmf_PDUSession calls (UpdateSMContext of a 5GSM message, of a
-// service request's reactivation, of the gNB's answers; the release of
-// a deregistered UE's sessions) still run on the executor, bounded by
-// Bounded; the AMF's handover and path switch make theirs off the
-// executor already.
+// session establishment's Nsmf_PDUSession_CreateSMContext, and the
+// UpdateSMContext relaying a 5GSM message of the UE, are calls too, kept
+// per establishment or message rather than as the 5GMM procedure, so
+// that several run beside each other and beside 5GMM procedures (the AMF
+// performs the UE's Nsmf calls in the order issued); an answer finding
+// its session gone or the UE deregistered is discarded, and the SM
+// context of a discarded CreateSMContext answer released
+// (ReleaseSMContext, a notification). The other Nsmf_PDUSession calls
+// (UpdateSMContext of a service request's reactivation and of the gNB's
+// answers; the release of a deregistered UE's sessions) still run on
+// the executor, bounded by Bounded; the AMF's handover and path switch
+// make theirs off the executor already.
 //
 // # Errors
 //

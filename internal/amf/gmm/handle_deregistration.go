@@ -82,7 +82,7 @@ func (m *Machine) deregistered(ctx context.Context) {
 	m.stopIdleTimer()
 	m.dropDownlink()
 	m.releaseSessions(ctx)
-	m.establishing = nil
+	m.establishing, m.relaying = nil, nil
 	if m.supi != "" && m.state != Deregistered {
 		m.notify(DeregisterAMF{SUPI: m.supi})
 	}

@@ -55,12 +55,36 @@ func (m *Machine) handleULNASTransport(ctx context.Context, msg *nasMessage.ULNA
 		m.createSession(t, s)
 		return
 	}
-	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(t.Payload)})
-	if err != nil {
-		m.notForwarded(t, nas.CausePayloadNotForwarded, slog.LevelWarn, "reason", "Nsmf_PDUSession_UpdateSMContext failed", "error", err)
-		return
+	m.notify(UpdateSMContext{Ref: s.ref, Data: sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(t.Payload)}})
+	if m.relaying == nil {
+		m.relaying = map[CallID]relayed{}
 	}
-	m.smfAnswer(t.PDUSessionID, s, upd)
+	m.relaying[m.lastCall] = relayed{t: t, s: s}
+}
+
+// relayed is a 5GSM message of the UE waiting for the SMF's answer to
+// its UpdateSMContext (calls.go).
+type relayed struct {
+	t nas.ULTransport
+	s *session
+}
+
+// smContextUpdated goes on with the 5GSM message of call id once the
+// SMF has answered. It reports false when the message's session is gone
+// meanwhile (released, replaced, the UE deregistered): the answer is
+// discarded.
+func (m *Machine) smContextUpdated(id CallID, a UpdateSMContextAnswer) bool {
+	r, ok := m.relaying[id]
+	delete(m.relaying, id)
+	if !ok || m.state != Registered || m.sessions[r.t.PDUSessionID] != r.s {
+		return false
+	}
+	if a.Err != nil {
+		m.notForwarded(r.t, nas.CausePayloadNotForwarded, slog.LevelWarn, "reason", "Nsmf_PDUSession_UpdateSMContext failed", "error", a.Err)
+		return true
+	}
+	m.smfAnswer(r.t.PDUSessionID, r.s, a.Updated)
+	return true
 }
 
 // createSession selects the DNN and slice and asks the SMF for an SM

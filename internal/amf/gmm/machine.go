@@ -413,6 +413,9 @@ type Machine struct {
 	// establishing are the PDU session establishments waiting for the
 	// SMF, by call ID (calls.go).
 	establishing map[CallID]establishment
+	// relaying are the UE's 5GSM messages waiting for the SMF, by call
+	// ID (handle_session.go).
+	relaying map[CallID]relayed
 }
 
 // New returns the machine of a UE that has just sent its first message.
