@@ -2,12 +2,30 @@
 // config.Config, starts them in order and stops them in reverse. Nothing
 // else in Keel constructs components or holds process-wide state.
 //
+// Each network function has a root of its own (rootNRF, rootNSSF,
+// rootUDR, rootUDM, rootAUSF, rootPCF, rootUPF, rootSMF, rootAMF), run
+// for the NFs of config.NFs. The NFs find their peers through a
+// directory (sbi.Directory, selection by package sbi/selection): the
+// process's own NFs, called directly, then, in a process running some of
+// the NFs only, the NRF's discovery with each peer reached over its
+// HTTP/2 binding. Such a process serves its NFs' services and the
+// callbacks of its consumers on sbi.address, registers its NFs at the NRF
+// and subscribes to the notifications of the producers it lacks.
+//
 // # Concurrency
 //
 // New, Run and Stop are called from one goroutine. Run blocks until its
 // context is cancelled or a component fails; it then stops everything and
 // returns. Components started here own their goroutines and join them in
-// their Stop.
+// their Stop; the NRF registrations (nfclient) and the notification
+// subscribers (subscriber) are started by Run and joined by its stop,
+// before the SBI server stops.
+//
+// # Errors
+//
+// A configuration whose NFs consume an NF the process neither runs nor
+// can reach over HTTP/2 is refused by New, naming both. Errors of the
+// roots name the configuration key at fault where there is one.
 package app
 
 import (
