@@ -9,7 +9,7 @@
 //	c, err := nfclient.New(nfclient.Options{NRF: "http://10.0.0.1:8000", Profile: p})
 //	c.Start()                   // register, heartbeat, register again
 //	defer c.Stop(ctx)           // deregister
-//	client := sbihttp.NewClient(sbihttp.ClientConfig{Resolver: c, Token: c.Token})
+//	client := sbihttp.NewClient(sbihttp.ClientConfig{Resolver: c, Token: c.Token, InvalidateToken: c.InvalidateToken})
 //
 // Profile builds the NF profile of an NF type (TS 29.510 §6.1.6.2.2):
 // its services (Services: the AMF namf-comm; the SMF nsmf-pdusession;
@@ -45,7 +45,9 @@
 // Token is sbihttp's TokenSource: an access token per service from the
 // NRF's token endpoint (client credentials, TS 33.501 §13.4.1.2), cached
 // until a tenth of its lifetime (at most a minute) before it expires;
-// InvalidateToken drops one a producer refused.
+// InvalidateToken drops one a producer refused (sbihttp then asks for a
+// fresh one). A started client's first requests wait for its
+// registration: the NRF grants tokens to registered NFs only.
 //
 // # Errors
 //
