@@ -443,6 +443,14 @@ func (a *App) ready(ctx context.Context) error {
 	if a.n2Err != nil {
 		return fmt.Errorf("n2: not serving: %w", a.n2Err)
 	}
+	// An NF not yet registered at the NRF cannot be discovered: the
+	// process is not ready until all of its are (after an NRF restart
+	// too, until each registered again).
+	for _, c := range a.registrations {
+		if !c.Registered() {
+			return fmt.Errorf("nrf: NF instance %s not registered at the NRF yet", c.InstanceID())
+		}
+	}
 	if a.smf != nil && !a.smf.Associated() {
 		return fmt.Errorf("smf: no PFCP association with the UPF at %s yet: PDU sessions are refused", a.smfUPF)
 	}

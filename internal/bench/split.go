@@ -16,9 +16,10 @@ const (
 )
 
 // startSplit starts the core of a step as one `keel serve --nf X` process
-// per network function, in the order of config.NFNames: the NRF first,
-// on whose SBI address the others register and discover one another; each
-// process with its SBI and HTTP listeners on free loopback ports. The UDR
+// per network function, in the order of config.NFNames, each once the
+// one before is ready: the NRF first, on whose SBI address the others
+// register and discover one another; each process with its SBI and HTTP
+// listeners on free loopback ports. The UDR
 // and the UDM share the data directory: the UDR's store and admin token,
 // and the home network keys with which the UDM de-conceals the SUCIs of
 // the UEs the simulator conceals with the keys the UDR's management API
@@ -60,15 +61,16 @@ func startSplit(ctx context.Context, exe, dir string, pool netip.Prefix) (_ *cor
 		if nf == "udr" {
 			c.api = p.api
 		}
-		// The NRF serves before the others register; the UDR's store
-		// and keys exist before the UDM reads the keys.
-		if nf == "nrf" || nf == "udr" {
-			wctx, cancel := context.WithTimeout(ctx, coreStartTimeout)
-			err := p.waitHealthy(wctx)
-			cancel()
-			if err != nil {
-				return nil, err
-			}
+		// Each process is ready (its NFs registered at the NRF, the
+		// SMF associated with the UPF) before the next starts: the NRF
+		// serves before the others register, the UDR's store and keys
+		// exist before the UDM reads the keys, and every producer is
+		// registered before its consumers first discover it.
+		wctx, cancel := context.WithTimeout(ctx, coreStartTimeout)
+		err = p.waitHealthy(wctx)
+		cancel()
+		if err != nil {
+			return nil, err
 		}
 	}
 	if c.api == "" {
