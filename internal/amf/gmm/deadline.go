@@ -9,14 +9,17 @@ import (
 )
 
 // DefaultSBITimeout bounds one call of the AMF to another NF when the
-// AMF's configuration does not say. A UE's executor waits for the
-// answer, so the bound is what one slow peer can cost a UE; it is well
-// under the UE's own guard on registration (T3510, 15 s, TS 24.501
-// §10.2), so the UE hears #22 and a back-off before it gives up.
+// AMF's configuration does not say (Deadlines, Bounded). The machine's
+// procedure waits for the answer that long at most (the UE's other
+// events run meanwhile, calls.go); it is well under the UE's own guard
+// on registration (T3510, 15 s, TS 24.501 §10.2), so the UE hears #22
+// and a back-off before it gives up.
 const DefaultSBITimeout = 5 * time.Second
 
 // Bounded returns services whose every call has a deadline d after it
-// starts (0: DefaultSBITimeout); the SMF's calls get 3d, as the SMF may
+// starts (0: DefaultSBITimeout), for the calls the AMF still makes on a
+// UE's executor or on its own goroutines (the SMF's, the release of a
+// failed context); the SMF's calls get 3d, as the SMF may
 // itself wait for the UPF (N4 retransmissions, TS 29.244 §6.4: 3 s four
 // times by default). A call that runs out answers an error wrapping
 // context.DeadlineExceeded, which sbi.Temporary reports: the machine
