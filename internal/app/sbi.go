@@ -58,12 +58,17 @@ func (a *App) buildSBI() error {
 	if err != nil {
 		return fmt.Errorf("sbi.address: %w", err)
 	}
+	served, err := sbihttp.NewServerMetrics(a.registry)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("sbi: metrics: %w", err)
+	}
 	scheme := "http"
 	if serverTLS != nil {
 		scheme = "https"
 	}
 	p := &sbiPlane{
-		srv:       sbihttp.NewServer(sbihttp.ServerConfig{TLS: serverTLS, Authorize: authorize, Log: a.log.With("component", "sbi")}),
+		srv:       sbihttp.NewServer(sbihttp.ServerConfig{TLS: serverTLS, Authorize: authorize, Log: a.log.With("component", "sbi"), Metrics: served}),
 		ln:        ln,
 		apiRoot:   scheme + "://" + ln.Addr().String(),
 		transport: sbihttp.NewTransport(clientTLS),

@@ -56,6 +56,8 @@ type ServerConfig struct {
 	MaxBody int64
 	// Log receives the faults answered 500; nil logs nothing.
 	Log *slog.Logger
+	// Metrics, when set, counts the requests each service answered.
+	Metrics *ServerMetrics
 }
 
 // Server is an SBI server: the services registered with Service, served
@@ -145,8 +147,14 @@ func (svc *Service) Handle(pattern string, h Handler) {
 	if !ok || !strings.HasPrefix(path, "/") {
 		panic(fmt.Sprintf("sbihttp: pattern %q: want \"METHOD /path\"", pattern))
 	}
-	name, authorize, log, maxBody := svc.name, svc.s.cfg.Authorize, svc.s.cfg.Log, svc.s.cfg.MaxBody
-	svc.s.mux.HandleFunc(method+" "+svc.prefix+path, func(w http.ResponseWriter, r *http.Request) {
+	name, authorize, log, maxBody, metrics := svc.name, svc.s.cfg.Authorize, svc.s.cfg.Log, svc.s.cfg.MaxBody, svc.s.cfg.Metrics
+	svc.s.mux.HandleFunc(method+" "+svc.prefix+path, func(hw http.ResponseWriter, r *http.Request) {
+		var w http.ResponseWriter = hw
+		if metrics != nil {
+			sw := &statusWriter{ResponseWriter: hw}
+			defer func() { metrics.count(name, sw.answered()) }()
+			w = sw
+		}
 		if authorize != nil {
 			if err := authorize(r, name); err != nil {
 				WriteError(w, r, log, err)
