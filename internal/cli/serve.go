@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -43,7 +44,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	b := ReadBuildInfo()
 	nfs := strings.Join(cfg.NFs, ",")
-	log.Info("keel starting", "component", "app", "version", b.Version, "commit", b.Commit, "config", configSource(*cfgPath), "data", cfg.DataDir, "nf", nfs)
+	gogc, setGC := gcPercent(cfg, env.Getenv)
+	if setGC {
+		debug.SetGCPercent(gogc)
+	}
+	log.Info("keel starting", "component", "app", "version", b.Version, "commit", b.Commit, "config", configSource(*cfgPath), "data", cfg.DataDir, "nf", nfs, "gogc", gcAttr(gogc, setGC, env.Getenv))
 	if len(cfg.NFs) == 1 && cfg.NFs[0] == "upf" {
 		return app.RunUPF(ctx, cfg, app.Options{Logger: log, Version: b.Version, Commit: b.Commit})
 	}
