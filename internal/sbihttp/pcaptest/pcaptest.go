@@ -66,10 +66,14 @@ func (c *conn) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// Write records b before sending it: the peer may answer as soon as the
+// bytes are out, and its answer, recorded by Read, must come after them
+// in the capture, or a client's next request would join its previous one
+// in a segment. A failed write is recorded whole; the capture is only
+// read after a clean exchange.
 func (c *conn) Write(b []byte) (int, error) {
-	n, err := c.Conn.Write(b)
-	c.record(false, b[:n])
-	return n, err
+	c.record(false, b)
+	return c.Conn.Write(b)
 }
 
 func (c *conn) record(fromClient bool, b []byte) {
