@@ -300,7 +300,7 @@ func (c *Client) attempt(ctx context.Context, req Request, uri string, body []by
 		return Response{}, fmt.Errorf("sbihttp: %s %s: %w: %w", req.Method, uri, sbi.ErrNoInstance, err), true
 	}
 	defer hresp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(hresp.Body, DefaultMaxBody+1))
+	data, err := readSized(io.LimitReader(hresp.Body, DefaultMaxBody+1), hresp.ContentLength)
 	if err != nil {
 		if ctx.Err() != nil {
 			return Response{}, fmt.Errorf("sbihttp: %s %s: %w", req.Method, uri, ctx.Err()), false
