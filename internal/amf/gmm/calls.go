@@ -29,7 +29,8 @@ import (
 // T3346 (TS 24.501 §5.5.1.2.5, §5.6.1.5).
 //
 // Calls whose answer no procedure waits for (DeleteAuth, DeregisterAMF,
-// ReleaseSMContext) are notifications: they are issued the same way,
+// ReleaseSMContext: of a replaced session, of a deregistered UE's, of
+// those the UE's PDU session status no longer lists) are notifications: they are issued the same way,
 // under their deadline, and their answer is only logged when it is an
 // error. CreateSMContext, and UpdateSMContext with a 5GSM message of the
 // UE, are issued the same way too, each answer matched to its PDU

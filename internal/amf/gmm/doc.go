@@ -34,11 +34,13 @@
 // performs the UE's Nsmf calls in the order issued); an answer finding
 // its session gone or the UE deregistered is discarded, and the SM
 // context of a discarded CreateSMContext answer released
-// (ReleaseSMContext, a notification). The other Nsmf_PDUSession calls
+// (ReleaseSMContext, a notification). Releasing the sessions of a
+// deregistered UE, or those its PDU session status no longer lists, is
+// one ReleaseSMContext notification per session, performed after the
+// UE's Nsmf calls issued before it. The other Nsmf_PDUSession calls
 // (UpdateSMContext of a service request's reactivation and of the gNB's
-// answers; the release of a deregistered UE's sessions) still run on
-// the executor, bounded by Bounded; the AMF's handover and path switch
-// make theirs off the executor already.
+// answers) still run on the executor, bounded by Bounded; the AMF's
+// handover and path switch make theirs off the executor already.
 //
 // # Errors
 //

@@ -81,7 +81,7 @@ func (m *Machine) handleDeregistrationAccept(ctx context.Context) {
 func (m *Machine) deregistered(ctx context.Context) {
 	m.stopIdleTimer()
 	m.dropDownlink()
-	m.releaseSessions(ctx)
+	m.releaseSessions()
 	m.establishing, m.relaying = nil, nil
 	if m.supi != "" && m.state != Deregistered {
 		m.notify(DeregisterAMF{SUPI: m.supi})

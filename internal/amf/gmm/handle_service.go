@@ -189,7 +189,7 @@ func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest, connected bo
 	if sr.HasSessionStatus {
 		// §5.6.1.4.1: the AMF releases locally the sessions the UE says
 		// are inactive.
-		m.releaseAbsentSessions(ctx, sr.SessionStatus)
+		m.releaseAbsentSessions(sr.SessionStatus)
 	}
 	waiting := m.takeDownlink()
 	var (

@@ -272,13 +272,14 @@ var (
 	ErrNotReachable = errors.New("gmm: UE not reachable")
 )
 
-// releaseSessions drops every SM context (the UE deregistered).
-func (m *Machine) releaseSessions(ctx context.Context) {
+// releaseSessions drops every SM context (the UE deregistered, TS 23.502
+// §4.2.2.3.2 step 2, §4.2.2.3.3 step 3): each release is a notification
+// (Nsmf_PDUSession_ReleaseSMContext, TS 29.502 §5.2.2.4) issued through
+// Shell.Call, off the UE's executor, after the UE's SMF calls before it
+// (calls.go).
+func (m *Machine) releaseSessions() {
 	for _, psi := range m.Sessions() {
-		s := m.sessions[psi]
-		if err := m.svc.SMF.ReleaseSMContext(ctx, s.ref); err != nil {
-			m.log.Warn("Nsmf_PDUSession_ReleaseSMContext failed", "pdu_session_id", psi, "error", err)
-		}
+		m.notify(ReleaseSMContext{Ref: m.sessions[psi].ref})
 		delete(m.sessions, psi)
 	}
 }

@@ -25,7 +25,7 @@ func (m *Machine) updateSessions(ctx context.Context, r *registration, a *nas.Ac
 		return nil
 	}
 	if r.hasSessionStatus {
-		m.releaseAbsentSessions(ctx, r.sessionStatus)
+		m.releaseAbsentSessions(r.sessionStatus)
 		a.HasSessionStatus = true
 		for _, psi := range m.Sessions() {
 			a.SessionStatus = a.SessionStatus.Add(psi)
@@ -43,16 +43,15 @@ func (m *Machine) updateSessions(ctx context.Context, r *registration, a *nas.Ac
 
 // releaseAbsentSessions releases locally, at the SMF, the UE's PDU
 // sessions that the PDU session status it sent says it no longer has
-// (Nsmf_PDUSession_ReleaseSMContext, TS 24.501 §5.5.1.3.4, §5.6.1.4.1).
-func (m *Machine) releaseAbsentSessions(ctx context.Context, status nas.PSISet) {
+// (Nsmf_PDUSession_ReleaseSMContext, TS 24.501 §5.5.1.3.4, §5.6.1.4.1),
+// each a notification issued off the UE's executor (calls.go).
+func (m *Machine) releaseAbsentSessions(status nas.PSISet) {
 	for _, psi := range m.Sessions() {
 		if status.Has(psi) {
 			continue
 		}
 		m.log.Info("PDU session released: the UE no longer has it", "pdu_session_id", psi)
-		if err := m.svc.SMF.ReleaseSMContext(ctx, m.sessions[psi].ref); err != nil {
-			m.log.Warn("Nsmf_PDUSession_ReleaseSMContext failed", "pdu_session_id", psi, "error", err)
-		}
+		m.notify(ReleaseSMContext{Ref: m.sessions[psi].ref})
 		delete(m.sessions, psi)
 	}
 }
