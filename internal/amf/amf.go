@@ -408,25 +408,26 @@ func (a *AMF) Stop(ctx context.Context) error {
 	}
 }
 
-// GNB describes a connected gNB for the management API.
+// GNB is a snapshot of one gNB association, as the AMF publishes it for
+// management (internal/api shapes its own view from it).
 type GNB struct {
-	ID          string     `json:"id"`
-	PLMN        string     `json:"plmn"`
-	GNBID       string     `json:"gnb_id"`
-	GNBIDBits   int        `json:"gnb_id_bits"`
-	Name        string     `json:"name,omitempty"`
-	Address     string     `json:"address"`
-	State       string     `json:"state"`
-	SupportedTA []TAInfo   `json:"supported_tas"`
-	ConnectedAt time.Time  `json:"connected_at"`
-	SetupAt     *time.Time `json:"setup_at,omitempty"`
+	ID          string
+	PLMN        string
+	GNBID       string
+	GNBIDBits   int
+	Name        string
+	Address     string
+	State       string
+	SupportedTA []TAInfo
+	ConnectedAt time.Time
+	SetupAt     *time.Time
 }
 
-// TAInfo is a supported tracking area as the API shows it.
+// TAInfo is one tracking area a gNB supports.
 type TAInfo struct {
-	TAC    uint32   `json:"tac"`
-	PLMNs  []string `json:"plmns"`
-	Slices []string `json:"slices"`
+	TAC    uint32
+	PLMNs  []string
+	Slices []string
 }
 
 // GNBs lists the associations, set up or not, in ID then address order.

@@ -52,7 +52,7 @@ func TestUpdateConfigurationNewGUTI(t *testing.T) {
 	tmsi := u.GUTI()[len(u.GUTI())-8:]
 	var ues []amf.UE
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if ues = c.amf.UEs(); len(ues) == 1 && strings.HasSuffix(ues[0].GUTI, tmsi) {
+		if ues = c.amf.UEs(); len(ues) == 1 && ues[0].GUTI != nil && strings.HasSuffix(ues[0].GUTI.String(), tmsi) {
 			return
 		}
 	}

@@ -71,10 +71,8 @@ func idleSession(t *testing.T, c *core, smf *recordingSMF, g *gnb.GNB, i int) (*
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if v, ok := ueView(c, supiOf(i)); ok && v.State == "registered" && v.GNB == "" {
-			var tmsi uint32
-			fmt.Sscanf(v.GUTI[len(v.GUTI)-8:], "%08x", &tmsi)
-			return s, ngap.FiveGSTMSI{SetID: 1, Pointer: 0, TMSI: tmsi}
+		if v, ok := ueView(c, supiOf(i)); ok && v.State == "registered" && v.GNB == "" && v.GUTI != nil {
+			return s, ngap.FiveGSTMSI{SetID: 1, Pointer: 0, TMSI: v.GUTI.TMSI}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("UE %d not idle and registered in the AMF", i)

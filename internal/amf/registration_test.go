@@ -220,8 +220,8 @@ func TestRegistrationInProcess(t *testing.T) {
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		gutis = map[string]bool{}
 		for _, u := range c.amf.UEs() {
-			if u.State == "registered" {
-				gutis[u.GUTI] = true
+			if u.State == "registered" && u.GUTI != nil {
+				gutis[u.GUTI.String()] = true
 			}
 		}
 		if len(gutis) == n {
@@ -306,12 +306,10 @@ func TestRegistrationUpdate(t *testing.T) {
 func tmsiOf(t *testing.T, c *core) ngap.FiveGSTMSI {
 	t.Helper()
 	ues := c.amf.UEs()
-	var tmsi uint32
-	if len(ues) != 1 || len(ues[0].GUTI) < 8 {
+	if len(ues) != 1 || ues[0].GUTI == nil {
 		t.Fatalf("UEs = %+v", ues)
 	}
-	fmt.Sscanf(ues[0].GUTI[len(ues[0].GUTI)-8:], "%08x", &tmsi)
-	return ngap.FiveGSTMSI{SetID: 1, Pointer: 0, TMSI: tmsi}
+	return ngap.FiveGSTMSI{SetID: 1, Pointer: 0, TMSI: ues[0].GUTI.TMSI}
 }
 
 // A UE that stops answering is released after T3560's fifth expiry, and

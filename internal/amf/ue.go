@@ -78,32 +78,33 @@ type timerSlot struct {
 	stop func() bool
 }
 
-// UE describes a UE for the management API.
+// UE is a snapshot of one UE context, as the AMF publishes it for
+// management: the API shapes its own view from it (internal/api).
 type UE struct {
-	SUPI         string    `json:"supi"`
-	GUTI         string    `json:"guti,omitempty"`
-	State        string    `json:"state"`
-	GNB          string    `json:"gnb,omitempty"`
-	AMFUENGAPID  int64     `json:"amf_ue_ngap_id,omitempty"`
-	RANUENGAPID  int64     `json:"ran_ue_ngap_id,omitempty"`
-	TAI          string    `json:"tai,omitempty"`
-	LastActivity time.Time `json:"last_activity"`
+	SUPI         string
+	GUTI         *ident.GUTI // nil until one is assigned
+	State        string
+	GNB          string
+	AMFUENGAPID  int64
+	RANUENGAPID  int64
+	TAI          string
+	LastActivity time.Time
 	// CMState is the UE's connection management state (TS 23.501
 	// §5.3.3.2): "connected" while an N2 connection carries it, "idle"
 	// otherwise.
-	CMState string `json:"cm_state"`
+	CMState string
 	// NRCellID is the NR Cell Identity (TS 38.413 §9.3.1.7, 36 bits, in
 	// hexadecimal) of the UE's last reported location.
-	NRCellID string `json:"nr_cell_id,omitempty"`
+	NRCellID string
 	// LocationTime is when a Location Report or RRC Inactive Transition
 	// Report last gave the location (TS 38.413 §8.12, §8.3).
-	LocationTime *time.Time `json:"location_time,omitempty"`
+	LocationTime *time.Time
 	// RRCState is "inactive" or "connected" once the gNB has sent an RRC
 	// Inactive Transition Report (TS 38.413 §8.3).
-	RRCState string `json:"rrc_state,omitempty"`
+	RRCState string
 	// RadioCapabilityOctets is the size of the UE Radio Capability the
 	// AMF keeps for the UE (TS 38.413 §8.14.1), 0 when it has none.
-	RadioCapabilityOctets int `json:"radio_capability_octets,omitempty"`
+	RadioCapabilityOctets int
 }
 
 // do runs f on the UE's executor; a full mailbox drops the event and
@@ -134,19 +135,12 @@ func (u *ueContext) doOr(f, failed func()) bool {
 	return true
 }
 
-// apiGUTI is the 5G-GUTI as the management API shows it, with dashes
-// between PLMN, AMF identifier and 5G-TMSI ("5g-guti-00101-010040-0000000b");
-// tools read this form, so it stays apart from the TS 29.518 form of
-// ident.GUTI.String.
-func apiGUTI(g ident.GUTI) string {
-	return fmt.Sprintf("5g-guti-%s%s-%06x-%08x", g.PLMN.MCC, g.PLMN.MNC, g.AMFID(), g.TMSI)
-}
-
 // publish refreshes the API's view of the UE.
 func (u *ueContext) publish() {
 	v := &UE{SUPI: u.supi, State: u.m.State().String(), LastActivity: u.lastEvent, CMState: "idle"}
 	if g := u.m.GUTI(); g != nil {
-		v.GUTI = apiGUTI(*g)
+		guti := *g
+		v.GUTI = &guti
 	}
 	if c := u.conn.Load(); c != nil {
 		v.AMFUENGAPID, v.RANUENGAPID = c.amfID, c.ranID

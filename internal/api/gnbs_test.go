@@ -9,21 +9,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/secret"
 )
 
 type fakeRAN struct{ resets []string }
 
-func (f *fakeRAN) GNBs() []amf.GNB {
-	return []amf.GNB{{ID: "gnb-00101-1", PLMN: "001-01", GNBID: "1", GNBIDBits: 22, State: "ready", Address: "127.0.0.1:5000",
-		SupportedTA: []amf.TAInfo{{TAC: 1, PLMNs: []string{"001-01"}, Slices: []string{"1"}}}}}
+func (f *fakeRAN) GNBs() []api.GNBInfo {
+	return []api.GNBInfo{{ID: "gnb-00101-1", PLMN: "001-01", GNBID: "1", GNBIDBits: 22, State: "ready", Address: "127.0.0.1:5000",
+		SupportedTA: []api.TAInfo{{TAC: 1, PLMNs: []string{"001-01"}, Slices: []string{"1"}}}}}
 }
 
 func (f *fakeRAN) ResetGNB(_ context.Context, id string) error {
 	if id != "gnb-00101-1" {
-		return amf.ErrUnknownGNB
+		return api.ErrNotFound
 	}
 	f.resets = append(f.resets, id)
 	return nil

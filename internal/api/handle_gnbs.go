@@ -4,20 +4,42 @@ import (
 	"context"
 	"errors"
 	"net/http"
-
-	"github.com/keelcore/keel/internal/amf"
+	"time"
 )
 
 // RAN is the view of the radio network the API serves: the AMF's gNB
 // registry.
 type RAN interface {
-	GNBs() []amf.GNB
+	GNBs() []GNBInfo
+	// ResetGNB runs an AMF-initiated NG Reset towards one gNB; an error
+	// wrapping ErrNotFound for a gNB that is not connected.
 	ResetGNB(ctx context.Context, id string) error
+}
+
+// GNBInfo is one gNB association as the API shows it.
+type GNBInfo struct {
+	ID          string     `json:"id"`
+	PLMN        string     `json:"plmn"`
+	GNBID       string     `json:"gnb_id"`
+	GNBIDBits   int        `json:"gnb_id_bits"`
+	Name        string     `json:"name,omitempty"`
+	Address     string     `json:"address"`
+	State       string     `json:"state"`
+	SupportedTA []TAInfo   `json:"supported_tas"`
+	ConnectedAt time.Time  `json:"connected_at"`
+	SetupAt     *time.Time `json:"setup_at,omitempty"`
+}
+
+// TAInfo is a tracking area a gNB supports, as the API shows it.
+type TAInfo struct {
+	TAC    uint32   `json:"tac"`
+	PLMNs  []string `json:"plmns"`
+	Slices []string `json:"slices"`
 }
 
 // GNBList is the answer to GET /api/v1/gnbs.
 type GNBList struct {
-	GNBs []amf.GNB `json:"gnbs"`
+	GNBs []GNBInfo `json:"gnbs"`
 }
 
 func (s *Server) listGNBs(w http.ResponseWriter, _ *http.Request) {
@@ -29,7 +51,7 @@ func (s *Server) resetGNB(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	err := s.opts.RAN.ResetGNB(r.Context(), id)
 	switch {
-	case errors.Is(err, amf.ErrUnknownGNB):
+	case errors.Is(err, ErrNotFound):
 		writeError(w, http.StatusNotFound, &Error{Field: "id", Message: "no connected gNB with this ID"})
 	case err != nil:
 		writeError(w, http.StatusBadGateway, &Error{Message: err.Error()})

@@ -6,8 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-
-	"github.com/keelcore/keel/internal/amf"
+	"time"
 )
 
 // ErrNotFound is what a view (UEs) wraps for an identifier it does not
@@ -24,8 +23,34 @@ type UEs interface {
 	Deregister(ctx context.Context, supi string) error
 }
 
-// UEInfo is one UE context as the API shows it: the AMF's own view.
-type UEInfo = amf.UE
+// UEInfo is one UE context as the API shows it (GET /api/v1/ues).
+type UEInfo struct {
+	SUPI string `json:"supi"`
+	// GUTI is the 5G-GUTI in the API's form, dashes between PLMN, AMF
+	// identifier and 5G-TMSI ("5g-guti-00101-010040-0000000b", see
+	// GUTIText); tools read this form.
+	GUTI         string    `json:"guti,omitempty"`
+	State        string    `json:"state"`
+	GNB          string    `json:"gnb,omitempty"`
+	AMFUENGAPID  int64     `json:"amf_ue_ngap_id,omitempty"`
+	RANUENGAPID  int64     `json:"ran_ue_ngap_id,omitempty"`
+	TAI          string    `json:"tai,omitempty"`
+	LastActivity time.Time `json:"last_activity"`
+	// CMState is the UE's connection management state (TS 23.501
+	// §5.3.3.2): "connected" or "idle".
+	CMState string `json:"cm_state"`
+	// NRCellID is the NR Cell Identity of the last reported location
+	// (TS 38.413 §9.3.1.7, 36 bits, in hexadecimal).
+	NRCellID string `json:"nr_cell_id,omitempty"`
+	// LocationTime is when the location was last reported.
+	LocationTime *time.Time `json:"location_time,omitempty"`
+	// RRCState is "inactive" or "connected" once the gNB has reported an
+	// RRC Inactive transition (TS 38.413 §8.3).
+	RRCState string `json:"rrc_state,omitempty"`
+	// RadioCapabilityOctets is the size of the UE Radio Capability the
+	// AMF keeps (TS 38.413 §8.14.1), 0 when it has none.
+	RadioCapabilityOctets int `json:"radio_capability_octets,omitempty"`
+}
 
 // UEList is the answer to GET /api/v1/ues.
 type UEList struct {

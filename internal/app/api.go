@@ -35,7 +35,7 @@ func (a *App) buildAPI() error {
 			Extra:    a.extraRoutes(),
 		}
 		if a.amf != nil {
-			opts.RAN, opts.UEs = a.amf, ueView{a.amf}
+			opts.RAN, opts.UEs = ranView{a.amf}, ueView{a.amf}
 		}
 		if a.smf != nil {
 			opts.Sessions = sessionView{a.smf}

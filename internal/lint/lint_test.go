@@ -172,3 +172,29 @@ func TestNetworkFunctionsWithoutHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIViewsInAPI: the management API's views (UEs, gNBs, sessions)
+// are its own types, shaped for its clients, and the network functions
+// keep their state in theirs: internal/api imports no network function,
+// and the composition root converts between them.
+func TestAPIViewsInAPI(t *testing.T) {
+	fset := token.NewFileSet()
+	root := repoRoot(t)
+	for _, path := range goFiles(t) {
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if !strings.HasPrefix(rel, "internal/api/") || strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if nf := nfOf(strings.TrimPrefix(p, module+"/")); nf != "" && strings.HasPrefix(p, module) {
+				t.Errorf("%s imports %s: the management API keeps its own views; app converts", rel, p)
+			}
+		}
+	}
+}

@@ -12,7 +12,7 @@ import (
 	"github.com/free5gc/ngap/message"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/keelcore/keel/internal/amf"
+	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/app"
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
@@ -104,7 +104,7 @@ func TestN2BadInputOnTheWire(t *testing.T) {
 		}
 		checkBystander(t, list, byBefore, bystander)
 		c.Abort()
-		waitGNBs(t, core, token, func(l []amf.GNB) bool { return len(l) == 1 }, "the aborted association forgotten")
+		waitGNBs(t, core, token, func(l []api.GNBInfo) bool { return len(l) == 1 }, "the aborted association forgotten")
 	})
 
 	t.Run("mutated", func(t *testing.T) {
@@ -328,7 +328,7 @@ func exchangeN2(t *testing.T, c sctp.Conn, ppid uint32, pdu []byte) message.Mess
 }
 
 // gnbAt is the entry of the gNB list for the association from addr.
-func gnbAt(t *testing.T, list []amf.GNB, addr string) amf.GNB {
+func gnbAt(t *testing.T, list []api.GNBInfo, addr string) api.GNBInfo {
 	t.Helper()
 	for _, g := range list {
 		if g.Address == addr {
@@ -336,12 +336,12 @@ func gnbAt(t *testing.T, list []amf.GNB, addr string) amf.GNB {
 		}
 	}
 	t.Fatalf("no association from %s listed: %+v", addr, list)
-	return amf.GNB{}
+	return api.GNBInfo{}
 }
 
 // checkBystander checks the bystander is listed as it was, has been sent
 // nothing, and still gets its RAN Configuration Update acknowledged.
-func checkBystander(t *testing.T, list []amf.GNB, was amf.GNB, g *gnb.GNB) {
+func checkBystander(t *testing.T, list []api.GNBInfo, was api.GNBInfo, g *gnb.GNB) {
 	t.Helper()
 	if diff := cmp.Diff(was, gnbAt(t, list, was.Address)); diff != "" {
 		t.Errorf("bystander's entry changed (-was +now):\n%s", diff)

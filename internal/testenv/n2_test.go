@@ -19,7 +19,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/app"
 	"github.com/keelcore/keel/internal/cli"
@@ -138,7 +137,7 @@ func TestN2OnTheWire(t *testing.T) {
 		t.Errorf("sim summary = %+v, want 5 gNBs set up", sum)
 	}
 	// The sim has closed its associations: the AMF forgets its gNBs.
-	waitGNBs(t, core, token, func(l []amf.GNB) bool { return len(l) == 0 }, "no gNB listed after keel sim ended")
+	waitGNBs(t, core, token, func(l []api.GNBInfo) bool { return len(l) == 0 }, "no gNB listed after keel sim ended")
 
 	// gNBs that stay connected, each with a configuration of its own, are
 	// listed with what their NG Setup Request said.
@@ -155,12 +154,12 @@ func TestN2OnTheWire(t *testing.T) {
 			TAs: []ngap.TA{{TAC: 1, PLMNs: []ident.PLMN{plmn}, Slices: []ident.SNSSAI{{SST: 3, SD: 0xabcdef, HasSD: true}, {SST: 1}}}}},
 	}
 	tr := n2Transport(t)
-	want := map[string]amf.GNB{}
+	want := map[string]api.GNBInfo{}
 	for _, cfg := range held {
 		g := connectGNB(t, tr, core, cfg)
-		tas := []amf.TAInfo{}
+		tas := []api.TAInfo{}
 		for _, ta := range cfg.TAs {
-			ti := amf.TAInfo{TAC: ta.TAC, PLMNs: []string{}, Slices: []string{}}
+			ti := api.TAInfo{TAC: ta.TAC, PLMNs: []string{}, Slices: []string{}}
 			for _, p := range ta.PLMNs {
 				ti.PLMNs = append(ti.PLMNs, p.String())
 			}
@@ -169,7 +168,7 @@ func TestN2OnTheWire(t *testing.T) {
 			}
 			tas = append(tas, ti)
 		}
-		want[cfg.ID.String()] = amf.GNB{
+		want[cfg.ID.String()] = api.GNBInfo{
 			ID: cfg.ID.String(), PLMN: "001-01", GNBID: strconv.FormatUint(uint64(cfg.ID.ID), 16), GNBIDBits: int(cfg.ID.Bits),
 			Name: cfg.Name, Address: g.Conn().LocalAddr().String(), State: "ready", SupportedTA: tas,
 		}
@@ -259,7 +258,7 @@ func connectGNB(t *testing.T, tr sctp.Transport, core *app.App, cfg gnb.Config) 
 }
 
 // apiGNBs lists the gNBs through GET /api/v1/gnbs.
-func apiGNBs(t *testing.T, core *app.App, token string) []amf.GNB {
+func apiGNBs(t *testing.T, core *app.App, token string) []api.GNBInfo {
 	t.Helper()
 	req, _ := http.NewRequest("GET", "http://"+core.HTTPAddr().String()+"/api/v1/gnbs", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -280,7 +279,7 @@ func apiGNBs(t *testing.T, core *app.App, token string) []amf.GNB {
 
 // waitGNBs polls GET /api/v1/gnbs until ok holds of the list, for at most
 // 5 s, and returns the list.
-func waitGNBs(t *testing.T, core *app.App, token string, ok func([]amf.GNB) bool, what string) []amf.GNB {
+func waitGNBs(t *testing.T, core *app.App, token string, ok func([]api.GNBInfo) bool, what string) []api.GNBInfo {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		l := apiGNBs(t, core, token)

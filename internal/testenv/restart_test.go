@@ -11,6 +11,7 @@ import (
 	"github.com/free5gc/ngap/message"
 
 	"github.com/keelcore/keel/internal/amf"
+	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
@@ -36,7 +37,7 @@ func TestRestartedGNBOnTheWire(t *testing.T) {
 			t.Fatal("the old association is still up 10 s after the restarted gNB's NG Setup")
 		}
 	}
-	waitGNBs(t, core, token, func(l []amf.GNB) bool {
+	waitGNBs(t, core, token, func(l []api.GNBInfo) bool {
 		return len(l) == 1 && l[0].Address == restarted.Conn().LocalAddr().String() && l[0].State == "ready"
 	}, "the restarted gNB listed alone")
 	m := scrapeMetrics(t, core)
@@ -87,7 +88,7 @@ func TestSilentGNBReplacedOnTheWire(t *testing.T) {
 	if _, err := silent.Recv(ctx); !errors.As(err, &down) || down.Reason != sctp.DownAbort {
 		t.Errorf("silent association after the new NG Setup: Recv = %v, want aborted by the peer", err)
 	}
-	waitGNBs(t, core, token, func(l []amf.GNB) bool {
+	waitGNBs(t, core, token, func(l []api.GNBInfo) bool {
 		return len(l) == 1 && l[0].Address == g.Conn().LocalAddr().String() && l[0].State == "ready"
 	}, "the new gNB listed alone")
 }
