@@ -13,10 +13,17 @@ import (
 	"github.com/keelcore/keel/internal/sbihttp/subdata"
 )
 
-// maxSQNAttempts bounds the compare-and-set rounds of one NextSQN: each
-// loses only to another UDM advancing the same subscriber's SQN, and the
-// next waits a random fraction of a millisecond per round lost.
-const maxSQNAttempts = 32
+// sqnContentionLimit bounds how long one NextSQN goes on losing the
+// compare-and-set to other advances of the same subscriber's SQN (when
+// its context allows that long): it is time, not a number of rounds,
+// because a round lasts a GET and a PATCH, which a loaded UDM or UDR
+// stretches while the rivals keep winning — a count of rounds made an
+// advance give up under contention a few other advances resolve.
+const sqnContentionLimit = 10 * time.Second
+
+// sqnBackoffMax caps the random wait after a lost round: a millisecond
+// per round lost, so that the racers drift apart.
+const sqnBackoffMax = 16 * time.Millisecond
 
 // Client is Nudr_DataRepository over HTTP/2, for the UDM. It is safe for
 // concurrent use.
@@ -25,13 +32,15 @@ type Client struct {
 	// plmn is the servingPlmnId of am-data and sm-data requests: the home
 	// PLMN, whose subscription data Keel's UDR holds.
 	plmn string
+	// sqnLimit is sqnContentionLimit (shorter in tests).
+	sqnLimit time.Duration
 }
 
 var _ sbi.NudrDataRepository = (*Client)(nil)
 
 // NewClient returns the service over c; home is the PLMN the UDM serves.
 func NewClient(c *sbihttp.Client, home ident.PLMN) *Client {
-	return &Client{c: c, plmn: home.MCC + home.MNC}
+	return &Client{c: c, plmn: home.MCC + home.MNC, sqnLimit: sqnContentionLimit}
 }
 
 func authPath(supi string) string {
@@ -53,11 +62,15 @@ func (c *Client) AuthenticationSubscription(ctx context.Context, supi string) (s
 
 // NextSQN reads the authentication subscription and advances its SQN by
 // one with a JSON Patch that tests the value read, so that one value is
-// never given twice whatever the UDMs racing for it; a lost race reads
-// again.
+// never given twice whatever the UDMs racing for it; a lost race (409)
+// reads again after a short random wait, until ctx ends or for
+// sqnContentionLimit, past which the advance fails sbi.ErrUnavailable.
 func (c *Client) NextSQN(ctx context.Context, supi string) (sbi.AuthenticationSubscription, error) {
-	lost := 0
-	for range maxSQNAttempts {
+	giveUp := time.Now().Add(c.sqnLimit)
+	for lost := 0; ; lost++ {
+		if lost > 0 && time.Now().After(giveUp) {
+			return sbi.AuthenticationSubscription{}, fmt.Errorf("nudr: NextSQN %s: %w: the SQN kept moving (%d rounds lost in %v)", supi, sbi.ErrUnavailable, lost, c.sqnLimit)
+		}
 		a, err := c.AuthenticationSubscription(ctx, supi)
 		if err != nil {
 			return sbi.AuthenticationSubscription{}, err
@@ -69,9 +82,9 @@ func (c *Client) NextSQN(ctx context.Context, supi string) (sbi.AuthenticationSu
 		ops := []patchItem{{Op: "test", Path: sqnPath, Value: formatSQN(from)}, {Op: "replace", Path: sqnPath, Value: formatSQN(from + 1)}}
 		_, err = c.c.Do(ctx, sbihttp.Request{Service: ServiceName, Version: Version, Method: http.MethodPatch, Path: authPath(supi), Body: ops, ContentType: sbihttp.ContentJSONPatch}, nil)
 		if p := sbi.ProblemOf(err); p != nil && p.Status == http.StatusConflict {
-			lost++
+			wait := min(time.Duration(lost+1)*time.Millisecond, sqnBackoffMax)
 			select {
-			case <-time.After(time.Duration(rand.Int64N(int64(lost) * int64(time.Millisecond)))):
+			case <-time.After(time.Duration(rand.Int64N(int64(wait)))):
 			case <-ctx.Done():
 				return sbi.AuthenticationSubscription{}, fmt.Errorf("nudr: NextSQN: %w", ctx.Err())
 			}
@@ -83,7 +96,6 @@ func (c *Client) NextSQN(ctx context.Context, supi string) (sbi.AuthenticationSu
 		a.SequenceNumber.SQN = from + 1
 		return a, nil
 	}
-	return sbi.AuthenticationSubscription{}, fmt.Errorf("nudr: NextSQN %s: %w: the SQN kept moving", supi, sbi.ErrUnavailable)
 }
 
 // ResyncSQN replaces the SQN with sqnMS, which the UDR applies without

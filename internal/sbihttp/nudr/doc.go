@@ -17,7 +17,11 @@
 //     204 when that gave X+1, else 409 Conflict, and the UDM reads again
 //     (the value the losing advance took goes unused, a gap TS 33.102
 //     Annex C allows). So no value is ever given twice, with any number of
-//     UDM instances, at the cost of a GET and a PATCH per vector.
+//     UDM instances, at the cost of a GET and a PATCH per vector. A UDM
+//     losing that race keeps trying, a random millisecond or so apart,
+//     while its context allows and for at most 10 s, then fails
+//     sbi.ErrUnavailable: contention on one subscriber delays an advance,
+//     it does not fail it.
 //   - The re-synchronisation (sbi ResyncSQN) is the PATCH
 //     [{"op":"replace","path":"/sequenceNumber/sqn","value":V}], which the
 //     UDR applies without ever lowering the SQN (TS 33.102 §6.3.5).
