@@ -28,7 +28,12 @@ type cached struct {
 // DNN, TAI, limit — with the NRF's own matching rules (nnrf.Query
 // Matches) on the profiles it gave. So selecting a UDM for each of
 // 100,000 SUPIs costs one discovery per validity period, not one per
-// subscriber. No instance is not an error: the result is empty.
+// subscriber. No instance is not an error: the result is empty, and
+// that answer is not cached — an NF started before its peers (processes
+// start in any order) would otherwise find none for a validity period
+// after they register, as an NF learns of registrations only through a
+// status subscription (TS 29.510 §5.2.2.5) it may not hold; so each
+// selection asks the NRF again until an instance registers.
 func (c *Client) Discover(ctx context.Context, q nnrf.Query) ([]nnrf.Profile, error) {
 	q.RequesterNFType = c.opts.Profile.NFType
 	q.RequesterNFInstanceID = c.opts.Profile.NFInstanceID
@@ -71,7 +76,7 @@ func (c *Client) discover(ctx context.Context, q nnrf.Query) ([]nnrf.Profile, er
 		return nil, fmt.Errorf("nfclient: discover %s: %w", q.TargetNFType, err)
 	}
 	profiles := r.Profiles()
-	if r.ValidityPeriod > 0 {
+	if r.ValidityPeriod > 0 && len(profiles) > 0 {
 		c.cache.Lock()
 		if len(c.cache.m) >= maxCached {
 			for k, e := range c.cache.m {

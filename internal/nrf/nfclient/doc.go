@@ -33,7 +33,8 @@
 //
 // Discover asks the NRF (Nnrf_NFDiscovery) for the instances of a type
 // offering the services, caches that answer for its validityPeriod (at
-// most 1,024 answers) and filters it by the rest of the query (SUPI,
+// most 1,024 answers; an answer with no instance is not cached, so a
+// peer registering after the NF started is found at once) and filters it by the rest of the query (SUPI,
 // routing indicator, S-NSSAIs, DNN, TAI) with the NRF's own matching
 // rules, so a per-subscriber selection costs no request once the type's
 // answer is cached; Select gives the apiRoots of the instances

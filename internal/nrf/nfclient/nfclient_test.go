@@ -2,6 +2,7 @@ package nfclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/nrf"
 	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
 	"github.com/keelcore/keel/internal/sbihttp/openapitest"
 )
@@ -403,5 +405,27 @@ func TestTokenWaitsForRegistration(t *testing.T) {
 	}
 	if !c.Registered() {
 		t.Error("a token granted before the client registered")
+	}
+}
+
+// TestEmptyAnswerNotCached: a discovery that finds no instance is not
+// kept, so an NF started before its peer (without a status
+// subscription) finds the peer as soon as it registers, not a
+// validityPeriod later.
+func TestEmptyAnswerNotCached(t *testing.T) {
+	v := openapitest.New(t)
+	s := startNRF(t, v, "127.0.0.1:0")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	amf := newClient(t, v, s.addr, amfSpec(), nil)
+	if _, err := amf.Resolve(ctx, "nudm-sdm"); !errors.Is(err, sbi.ErrNoInstance) {
+		t.Fatalf("Resolve before the UDM registered = %v, want %v", err, sbi.ErrNoInstance)
+	}
+	udm := newClient(t, v, s.addr, udmSpec(udmID, "http://127.0.0.1:8002"), nil)
+	if err := udm.register(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if roots, err := amf.Resolve(ctx, "nudm-sdm"); err != nil || len(roots) != 1 || roots[0] != "http://127.0.0.1:8002" {
+		t.Errorf("Resolve once the UDM registered = %v, %v; want its apiRoot", roots, err)
 	}
 }
