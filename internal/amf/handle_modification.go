@@ -25,7 +25,7 @@ func (a *AMF) handlePDUSessionResourceModifyResponse(ctx context.Context, r *ran
 	}
 	u.do(func() {
 		for _, res := range results {
-			u.m.SessionModified(ctx, res.PDUSessionID, res.Transfer, res.Failed)
+			u.m.SessionModified(res.PDUSessionID, res.Transfer, res.Failed)
 		}
 	})
 }

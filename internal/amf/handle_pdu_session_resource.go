@@ -22,7 +22,7 @@ func (a *AMF) handlePDUSessionResourceSetupResponse(ctx context.Context, r *ran,
 	}
 	u.do(func() {
 		for _, res := range results {
-			u.m.SessionSetUp(ctx, res.PDUSessionID, res.Transfer, res.Failed)
+			u.m.SessionSetUp(res.PDUSessionID, res.Transfer, res.Failed)
 		}
 	})
 }
@@ -41,7 +41,7 @@ func (a *AMF) handlePDUSessionResourceReleaseResponse(ctx context.Context, r *ra
 	}
 	u.do(func() {
 		for _, res := range results {
-			u.m.SessionReleased(ctx, res.PDUSessionID, res.Transfer)
+			u.m.SessionReleased(res.PDUSessionID, res.Transfer)
 		}
 	})
 }
@@ -62,7 +62,7 @@ func (a *AMF) handlePDUSessionResourceNotify(ctx context.Context, r *ran, msg *m
 	a.metrics.reports.WithLabelValues("PDUSessionResourceNotify").Inc()
 	u.do(func() {
 		for _, res := range results {
-			u.m.SessionNotified(ctx, res.PDUSessionID, res.Transfer, res.Failed)
+			u.m.SessionNotified(res.PDUSessionID, res.Transfer, res.Failed)
 		}
 	})
 }

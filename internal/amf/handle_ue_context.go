@@ -15,9 +15,10 @@ import (
 // Context Setup (TS 38.413 §8.3.1).
 //
 // The per-session results of the PDU Session Resource Setup List the
-// request carried (a Service Request's reactivated sessions) go to the
-// SMF as N2SetupResponse or N2SetupFailure (TS 23.502 §4.2.3.2 steps
-// 13-15) before the machine learns the outcome.
+// request carried (a Service Request's reactivated sessions) are issued
+// to the SMF as N2SetupResponse or N2SetupFailure (TS 23.502 §4.2.3.2
+// steps 13-15), calls performed off the UE's executor (calls.go), before
+// the machine learns the outcome.
 func (a *AMF) handleInitialContextSetupResponse(ctx context.Context, r *ran, msg *message.InitialContextSetupResponse) {
 	results, err := ngap.DecodeInitialContextSetupResponse(msg)
 	if err != nil {
@@ -41,7 +42,7 @@ func (a *AMF) contextSetUp(ctx context.Context, r *ran, msg message.Message, res
 	}
 	u.do(func() {
 		for _, res := range results {
-			u.m.SessionSetUp(ctx, res.PDUSessionID, res.Transfer, res.Failed || !ok)
+			u.m.SessionSetUp(res.PDUSessionID, res.Transfer, res.Failed || !ok)
 		}
 		u.m.ContextSetUp(ctx, ok)
 	})

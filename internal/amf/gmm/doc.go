@@ -36,11 +36,19 @@
 // context of a discarded CreateSMContext answer released
 // (ReleaseSMContext, a notification). Releasing the sessions of a
 // deregistered UE, or those its PDU session status no longer lists, is
-// one ReleaseSMContext notification per session, performed after the
-// UE's Nsmf calls issued before it. The other Nsmf_PDUSession calls
-// (UpdateSMContext of a service request's reactivation and of the gNB's
-// answers) still run on the executor, bounded by Bounded; the AMF's
-// handover and path switch make theirs off the executor already.
+// one ReleaseSMContext notification per session; the UpdateSMContext
+// carrying the gNB's answer for a session (PDU Session Resource Setup,
+// Modify, Release, Notify; an Initial Context Setup's session list) is
+// a call whose answer goes on if the session is still there, and the
+// upCnxState DEACTIVATED of an AN release one whose answer is only
+// logged when it failed. The AMF performs them all in the order issued,
+// after the UE's Nsmf calls before them. The UpdateSMContext ACTIVATING
+// of a Service Request's (or a registration update's) reactivated
+// sessions, and those of a PDU Session Resource Modify Indication,
+// still run on the executor, bounded by Bounded; the AMF makes them
+// wait for the UE's Nsmf calls issued before (its ordered_smf.go), so
+// the SMF sees them in order too. The AMF's handover and path switch
+// make theirs off the executor already.
 //
 // # Errors
 //

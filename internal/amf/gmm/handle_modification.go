@@ -1,8 +1,6 @@
 package gmm
 
 import (
-	"context"
-
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -12,7 +10,9 @@ import (
 // SMF (TS 23.502 §4.3.3.2 steps 5-6), whose answer (a PDU SESSION
 // MODIFICATION REJECT for a UE-requested modification the gNB refused)
 // goes on.
-func (m *Machine) SessionModified(ctx context.Context, psi uint8, transfer []byte, failed bool) {
+//
+// The UpdateSMContext is issued off the UE's executor (calls.go).
+func (m *Machine) SessionModified(psi uint8, transfer []byte, failed bool) {
 	s := m.sessions[psi]
 	if s == nil {
 		m.log.Info("PDU Session Resource Modify Response for an unknown PDU session", "pdu_session_id", psi)
@@ -22,12 +22,7 @@ func (m *Machine) SessionModified(ctx context.Context, psi uint8, transfer []byt
 	if failed {
 		typ = sbi.N2ModifyFailure
 	}
-	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{N2SmInfoType: typ, N2SmInfo: sbi.N2SM(transfer)})
-	if err != nil {
-		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
-		return
-	}
-	m.smfAnswer(psi, s, upd)
+	m.updateSM(psi, s, sbi.SmContextUpdateData{N2SmInfoType: typ, N2SmInfo: sbi.N2SM(transfer)}, relayed{kind: relayN2})
 }
 
 // SubscriptionChanged takes the UE's new access and mobility

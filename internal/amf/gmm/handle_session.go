@@ -55,35 +55,64 @@ func (m *Machine) handleULNASTransport(ctx context.Context, msg *nasMessage.ULNA
 		m.createSession(t, s)
 		return
 	}
-	m.notify(UpdateSMContext{Ref: s.ref, Data: sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(t.Payload)}})
+	m.updateSM(t.PDUSessionID, s, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(t.Payload)}, relayed{t: t, kind: relayNAS})
+}
+
+// updateSM issues Nsmf_PDUSession_UpdateSMContext for session psi
+// (calls.go) and keeps r, completed with the session, until the SMF's
+// answer comes back (smContextUpdated).
+func (m *Machine) updateSM(psi uint8, s *session, data sbi.SmContextUpdateData, r relayed) {
+	m.notify(UpdateSMContext{Ref: s.ref, Data: data})
 	if m.relaying == nil {
 		m.relaying = map[CallID]relayed{}
 	}
-	m.relaying[m.lastCall] = relayed{t: t, s: s}
+	r.psi, r.s = psi, s
+	m.relaying[m.lastCall] = r
 }
 
-// relayed is a 5GSM message of the UE waiting for the SMF's answer to
-// its UpdateSMContext (calls.go).
+// relayKind says what an UpdateSMContext carries, and so what its
+// answer does.
+type relayKind uint8
+
+const (
+	// relayNAS: a 5GSM message of the UE; a failure is returned to the
+	// UE (TS 24.501 §5.4.5.2.5).
+	relayNAS relayKind = iota
+	// relayN2: the gNB's answer or notification for the session (TS
+	// 23.502 §4.3.2.2.1 step 15, §4.3.3.2 steps 1e and 6, §4.3.4.2
+	// step 7); what the SMF answers goes on (smfAnswer).
+	relayN2
+	// relayDeactivate: upCnxState DEACTIVATED after an AN release (TS
+	// 23.502 §4.2.6 step 5); nothing waits for the answer.
+	relayDeactivate
+)
+
+// relayed is an UpdateSMContext of session psi waiting for the SMF's
+// answer (calls.go): t is the UE's 5GSM message of a relayNAS.
 type relayed struct {
-	t nas.ULTransport
-	s *session
+	kind relayKind
+	t    nas.ULTransport
+	psi  uint8
+	s    *session
 }
 
-// smContextUpdated goes on with the 5GSM message of call id once the
-// SMF has answered. It reports false when the message's session is gone
-// meanwhile (released, replaced, the UE deregistered): the answer is
-// discarded.
+// smContextUpdated goes on with the UpdateSMContext of call id once the
+// SMF has answered. It reports false when its session is gone meanwhile
+// (released, replaced, the UE deregistered): the answer is discarded.
 func (m *Machine) smContextUpdated(id CallID, a UpdateSMContextAnswer) bool {
 	r, ok := m.relaying[id]
 	delete(m.relaying, id)
-	if !ok || m.state != Registered || m.sessions[r.t.PDUSessionID] != r.s {
+	if !ok || m.sessions[r.psi] != r.s || (r.kind == relayNAS && m.state != Registered) {
 		return false
 	}
-	if a.Err != nil {
+	switch {
+	case a.Err != nil && r.kind == relayNAS:
 		m.notForwarded(r.t, nas.CausePayloadNotForwarded, slog.LevelWarn, "reason", "Nsmf_PDUSession_UpdateSMContext failed", "error", a.Err)
-		return true
+	case a.Err != nil:
+		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", r.psi, "error", a.Err)
+	case r.kind != relayDeactivate:
+		m.smfAnswer(r.psi, r.s, a.Updated)
 	}
-	m.smfAnswer(r.t.PDUSessionID, r.s, a.Updated)
 	return true
 }
 
@@ -235,7 +264,11 @@ func (m *Machine) smfAnswer(psi uint8, s *session, upd sbi.SmContextUpdatedData)
 // SessionSetUp reports the gNB's answer for one PDU session of a PDU
 // Session Resource Setup (TS 38.413 §8.2.1): the N2 SM information goes
 // to the SMF (TS 23.502 §4.3.2.2.1 steps 14-15).
-func (m *Machine) SessionSetUp(ctx context.Context, psi uint8, transfer []byte, failed bool) {
+//
+// The N2 SM information goes in an UpdateSMContext issued off the UE's
+// executor (calls.go); the SMF's answer goes on when it comes back, if
+// the session is still there.
+func (m *Machine) SessionSetUp(psi uint8, transfer []byte, failed bool) {
 	s := m.sessions[psi]
 	if s == nil {
 		return
@@ -244,26 +277,18 @@ func (m *Machine) SessionSetUp(ctx context.Context, psi uint8, transfer []byte, 
 	if failed {
 		typ = sbi.N2SetupFailure
 	}
-	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{N2SmInfoType: typ, N2SmInfo: sbi.N2SM(transfer)})
-	if err != nil {
-		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
-		return
-	}
-	m.smfAnswer(psi, s, upd)
+	m.updateSM(psi, s, sbi.SmContextUpdateData{N2SmInfoType: typ, N2SmInfo: sbi.N2SM(transfer)}, relayed{kind: relayN2})
 }
 
-// SessionReleased reports the gNB's PDU Session Resource Release Response.
-func (m *Machine) SessionReleased(ctx context.Context, psi uint8, transfer []byte) {
+// SessionReleased reports the gNB's PDU Session Resource Release Response
+// (TS 38.413 §8.2.2.2) to the SMF (TS 23.502 §4.3.4.2 step 7), an
+// UpdateSMContext issued off the UE's executor.
+func (m *Machine) SessionReleased(psi uint8, transfer []byte) {
 	s := m.sessions[psi]
 	if s == nil {
 		return
 	}
-	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2ReleaseResponse, N2SmInfo: sbi.N2SM(transfer)})
-	if err != nil {
-		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
-		return
-	}
-	m.smfAnswer(psi, s, upd)
+	m.updateSM(psi, s, sbi.SmContextUpdateData{N2SmInfoType: sbi.N2ReleaseResponse, N2SmInfo: sbi.N2SM(transfer)}, relayed{kind: relayN2})
 }
 
 // Errors of N1N2Transfer (TS 29.518 §5.2.2.3.1: CONTEXT_NOT_FOUND, UE_NOT_REACHABLE).
@@ -285,13 +310,13 @@ func (m *Machine) releaseSessions() {
 }
 
 // deactivateSessions tells the SMF the UE's user plane is down (the N2
-// connection was released, TS 23.502 §4.2.6).
-func (m *Machine) deactivateSessions(ctx context.Context) {
+// connection was released, TS 23.502 §4.2.6): an UpdateSMContext per
+// session, issued off the UE's executor after the UE's Nsmf calls
+// before it (calls.go), so that it never overtakes a gNB's answer still
+// on its way to the SMF.
+func (m *Machine) deactivateSessions() {
 	for _, psi := range m.Sessions() {
-		s := m.sessions[psi]
-		if _, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated}); err != nil {
-			m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
-		}
+		m.updateSM(psi, m.sessions[psi], sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated}, relayed{kind: relayDeactivate})
 	}
 }
 

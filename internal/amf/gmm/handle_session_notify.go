@@ -12,7 +12,9 @@ import (
 // Notify Transfer of a session whose QoS flows the gNB notifies, or the
 // Notify Released Transfer (released) of one whose resources it
 // released. The procedure has no answer to the gNB.
-func (m *Machine) SessionNotified(ctx context.Context, psi uint8, transfer []byte, released bool) {
+//
+// The UpdateSMContext is issued off the UE's executor (calls.go).
+func (m *Machine) SessionNotified(psi uint8, transfer []byte, released bool) {
 	s := m.sessions[psi]
 	if s == nil {
 		m.log.Info("PDU Session Resource Notify for an unknown PDU session", "pdu_session_id", psi)
@@ -22,12 +24,7 @@ func (m *Machine) SessionNotified(ctx context.Context, psi uint8, transfer []byt
 	if released {
 		typ = sbi.N2NotifyReleasedTransfer
 	}
-	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{N2SmInfoType: typ, N2SmInfo: sbi.N2SM(transfer)})
-	if err != nil {
-		m.log.Warn("Nsmf_PDUSession_UpdateSMContext failed", "pdu_session_id", psi, "error", err)
-		return
-	}
-	m.smfAnswer(psi, s, upd)
+	m.updateSM(psi, s, sbi.SmContextUpdateData{N2SmInfoType: typ, N2SmInfo: sbi.N2SM(transfer)}, relayed{kind: relayN2})
 }
 
 // ModifyIndicated passes each session of a PDU Session Resource Modify

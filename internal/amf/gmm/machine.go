@@ -413,8 +413,9 @@ type Machine struct {
 	// establishing are the PDU session establishments waiting for the
 	// SMF, by call ID (calls.go).
 	establishing map[CallID]establishment
-	// relaying are the UE's 5GSM messages waiting for the SMF, by call
-	// ID (handle_session.go).
+	// relaying are the UE's UpdateSMContext calls waiting for the SMF
+	// (its 5GSM messages, the gNB's answers, deactivations), by call ID
+	// (handle_session.go).
 	relaying map[CallID]relayed
 }
 
@@ -717,7 +718,7 @@ func (m *Machine) Released(ctx context.Context) {
 	m.secured = false
 	m.serving = false
 	if wasConnected && m.state == Registered {
-		m.deactivateSessions(ctx)
+		m.deactivateSessions()
 	}
 	if m.proc == procConfigurationUpdate {
 		// §5.4.4.4 a: the connection is gone before the complete.

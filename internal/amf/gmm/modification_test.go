@@ -1,7 +1,6 @@
 package gmm_test
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
 	"testing"
@@ -31,7 +30,7 @@ func TestSessionModification(t *testing.T) {
 	w.up("sends", pdu)
 	w.deliver()
 	fmt.Fprintf(&w.log, "gnb: PDUSessionResourceModifyResponse\n")
-	w.m.SessionModified(context.Background(), 1, []byte{5}, false)
+	w.m.SessionModified(1, []byte{5}, false)
 	if s, ok := w.ue.PDUSession(1); !ok || len(s.QoSRules) != 2 || len(s.QoSFlows) != 2 {
 		t.Errorf("the UE's session %+v, want two QoS rules and flows", s)
 	}

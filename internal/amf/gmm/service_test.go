@@ -74,7 +74,7 @@ func (w *world) withSessions(psis ...uint8) *srSMF {
 		}
 		w.up("sends", pdu)
 		w.deliver()
-		w.m.SessionSetUp(context.Background(), psi, []byte{0xee}, false)
+		w.m.SessionSetUp(psi, []byte{0xee}, false)
 	}
 	return smf
 }
@@ -96,7 +96,7 @@ func (w *world) serviceRequest(t ue.ServiceType, uplinkData ...uint8) []byte {
 func (w *world) contextSetUp() {
 	fmt.Fprintf(&w.log, "gnb: InitialContextSetupResponse\n")
 	for _, psi := range w.lastSessions {
-		w.m.SessionSetUp(context.Background(), psi, []byte{0xee}, false)
+		w.m.SessionSetUp(psi, []byte{0xee}, false)
 	}
 	w.m.ContextSetUp(context.Background(), true)
 }
@@ -485,7 +485,7 @@ func TestServiceRequestContextSetupFailure(t *testing.T) {
 	w.serviceRequest(ue.ServiceData, 5)
 	w.drop()
 	fmt.Fprintf(&w.log, "gnb: InitialContextSetupFailure\n")
-	w.m.SessionSetUp(context.Background(), 5, []byte{0xee}, true)
+	w.m.SessionSetUp(5, []byte{0xee}, true)
 	w.m.ContextSetUp(context.Background(), false)
 	if w.m.State() != gmm.Registered {
 		t.Errorf("state %s, want registered", w.m.State())
