@@ -73,12 +73,15 @@ func (a *App) startUPF(ctx context.Context) (*userPlane, error) {
 }
 
 // upfPeers are the SMFs the UPF takes N4 requests from: Keel's own, which
-// sends from n4.address's IP with that IP as its Node ID, and those of
+// sends from n4.address's IP (or smf.n4.address) with that IP as its
+// Node ID, and those of
 // upf.n4.peers.
 func upfPeers(cfg config.Config) []netip.Addr {
 	peers := append([]netip.Addr{}, cfg.UPF.N4.Peers...) // never nil, which would allow any
-	if own := cfg.N4.Address.Addr().Unmap(); !own.IsUnspecified() && !slices.Contains(peers, own) {
-		peers = append(peers, own)
+	for _, own := range []netip.Addr{cfg.N4.Address.Addr().Unmap(), cfg.SMF.N4.Address.Unmap()} {
+		if own.IsValid() && !own.IsUnspecified() && !slices.Contains(peers, own) {
+			peers = append(peers, own)
+		}
 	}
 	return peers
 }
@@ -170,7 +173,7 @@ func pccRules(dnns []config.DNN) (map[string][]sbi.PCCRule, error) {
 // DNNs, slices and locality (TS 23.501 §6.3.3.2: one UPF per SMF here,
 // chosen at start), selects a PCF for each session by DNN and S-NSSAI
 // and the UDM by SUPI, and reaches the UE's AMF for N1N2 transfers. Its
-// own PFCP endpoint takes an ephemeral port on the IP of n4.address.
+// own PFCP endpoint takes an ephemeral port on smf.n4.address, or n4.address's IP.
 func (a *App) rootSMF(ctx context.Context) error {
 	cfg, loc := a.cfg, a.cfg.SBI.Locality
 	prof := profile(cfg, sbi.NFTypeSMF)
@@ -198,7 +201,7 @@ func (a *App) rootSMF(ctx context.Context) error {
 	}
 	s, err := smf.New(ctx, smf.Options{
 		DNNs:     dnns,
-		N4:       netip.AddrPortFrom(cfg.N4.Address.Addr(), 0),
+		N4:       netip.AddrPortFrom(smfN4IP(cfg), 0),
 		UPF:      upfN4,
 		Peers:    cfg.SMF.N4.Peers,
 		PCF:      selection.PCF(peers, loc),
@@ -218,6 +221,15 @@ func (a *App) rootSMF(ctx context.Context) error {
 		a.sbi.callbacks.SetPolicyNotifier(remotePolicies{owners: a.sbi.policies, smf: s})
 	}
 	return nil
+}
+
+// smfN4IP is the IP of the SMF's PFCP endpoint and its Node ID:
+// smf.n4.address, or n4.address's IP.
+func smfN4IP(cfg config.Config) netip.Addr {
+	if cfg.SMF.N4.Address.IsValid() {
+		return cfg.SMF.N4.Address
+	}
+	return cfg.N4.Address.Addr()
 }
 
 // sessionView serves the SMF's sessions to the management API.

@@ -416,8 +416,14 @@ type SMF struct {
 	N4 SMFN4 `yaml:"n4"`
 }
 
-// SMFN4 says which UPFs the SMF takes N4 requests from.
+// SMFN4 is the SMF's own N4 endpoint and the UPFs it takes N4 requests
+// from.
 type SMFN4 struct {
+	// Address is the IP the SMF's PFCP endpoint binds (on an ephemeral
+	// port) and its PFCP Node ID (TS 29.244 §8.2.38); the zero Addr
+	// means n4.address's IP. Two SMFs sharing a UPF need Node IDs of
+	// their own: the UPF binds each association to its Node ID.
+	Address netip.Addr `yaml:"address"`
 	// Peers are the addresses UPF requests (heartbeats, association
 	// setups, session reports) are taken from besides n4.address, the
 	// UPF Keel runs or associates with.

@@ -354,6 +354,9 @@ func (d *decoder) addr(n *yaml.Node, key string, v reflect.Value) *Error {
 	if n.Kind != yaml.ScalarNode {
 		return mismatch(n, key, "an IP address")
 	}
+	if n.Value == "" && n.Tag == "!!str" {
+		return nil // none: the zero Addr
+	}
 	a, err := netip.ParseAddr(n.Value)
 	if err != nil {
 		return errorf(key, "must be an IP address, got %q (line %d)", n.Value, n.Line)

@@ -64,6 +64,7 @@ func DefaultYAML() []byte {
 		"str":    yamlString,
 		"prefix": yamlPrefix,
 		"list":   yamlList,
+		"addr":   yamlAddr,
 	}
 	t := template.Must(template.New("config").Funcs(funcs).Parse(defaultTemplate))
 	var b bytes.Buffer
@@ -88,6 +89,14 @@ func yamlPrefix(p netip.Prefix) string {
 		return `""`
 	}
 	return p.String()
+}
+
+// yamlAddr renders an optional address: "" for none.
+func yamlAddr(a netip.Addr) string {
+	if !a.IsValid() {
+		return `""`
+	}
+	return a.String()
 }
 
 // yamlList renders a flow list of numbers or addresses: [1, 2].
@@ -382,6 +391,10 @@ upf:
 smf:
   n4:
     peers: {{list .SMF.N4.Peers}}
+    # The IP the SMF's own PFCP endpoint binds (an ephemeral port), also
+    # its PFCP Node ID (TS 29.244 §8.2.38); "" for n4.address's IP. SMFs
+    # of one host sharing a UPF each need their own (127.0.0.2, ...).
+    address: {{addr .SMF.N4.Address}}
 
 # The management API and Prometheus metrics, over HTTP. Port 0 picks a free
 # port when the listener opens.

@@ -396,6 +396,11 @@ func (c Config) validatePeers() *Error {
 			return err
 		}
 	}
+	if a := c.SMF.N4.Address; a.IsValid() {
+		if err := validateUnicastList("smf.n4.address", "smf.n4.address", []netip.Addr{a}); err != nil {
+			return errorf("smf.n4.address", "%s", err.Problem)
+		}
+	}
 	return nil
 }
 
