@@ -92,7 +92,7 @@ func find[T any](ctx context.Context, d *nrfDirectory, t nnrf.NFType, service st
 		peers = append(peers, sbi.Peer[T]{ID: p.NFInstanceID, Service: c.(T)})
 	}
 	if len(peers) == 0 {
-		return nil, fmt.Errorf("app: the NRF knows no %s for %s: %w", service, q, sbi.ErrNoInstance)
+		return nil, fmt.Errorf("app: the NRF knows no %s for %s: %w: %w", service, q, sbi.ErrNoInstance, sbi.ErrNotListed)
 	}
 	if len(peers) > 1 {
 		sbi.Rank(ps, peers, q.Locality)

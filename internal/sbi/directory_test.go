@@ -3,6 +3,7 @@ package sbi_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -94,5 +95,29 @@ func TestChainPrefersFirst(t *testing.T) {
 	}
 	if _, err := c.AMFs(ctx, sbi.Query{}); !errors.Is(err, sbi.ErrNoInstance) {
 		t.Fatalf("Chain AMFs of empty directories: %v, want ErrNoInstance", err)
+	}
+}
+
+// unreachable is a directory that cannot be asked (an NRF down).
+type unreachable struct{ sbi.Directory }
+
+func (unreachable) SMFs(context.Context, sbi.Query) ([]sbi.Peer[sbi.NsmfPDUSession], error) {
+	return nil, fmt.Errorf("nrf: connection refused: %w", sbi.ErrNoInstance)
+}
+
+// TestChainNotListed tells "no directory lists it" (ErrNotListed) from
+// "a directory could not be asked": a resource of an instance no longer
+// listed is gone, one of an instance a directory could not be asked
+// about may not be.
+func TestChainNotListed(t *testing.T) {
+	ctx := context.Background()
+	q := sbi.Query{InstanceID: "smf-1"}
+	_, err := sbi.Chain(sbi.NewStatic(), sbi.NewStatic()).SMFs(ctx, q)
+	if !errors.Is(err, sbi.ErrNoInstance) || !errors.Is(err, sbi.ErrNotListed) {
+		t.Errorf("Chain SMFs listed by none: %v, want ErrNoInstance and ErrNotListed", err)
+	}
+	_, err = sbi.Chain(sbi.NewStatic(), unreachable{sbi.NewStatic()}).SMFs(ctx, q)
+	if !errors.Is(err, sbi.ErrNoInstance) || errors.Is(err, sbi.ErrNotListed) {
+		t.Errorf("Chain SMFs with the NRF unreachable: %v, want ErrNoInstance without ErrNotListed", err)
 	}
 }

@@ -89,6 +89,11 @@ var (
 	// (TS 23.501 §6.3; TS 29.500 Table 5.2.7.2-1 TARGET_NF_NOT_REACHABLE,
 	// 504). Temporary: an instance may register or come back.
 	ErrNoInstance error = &Problem{http.StatusGatewayTimeout, "TARGET_NF_NOT_REACHABLE", "no_instance", "no NF instance to serve the request", true}
+	// ErrNotListed comes with ErrNoInstance when the directory answered
+	// and lists no matching instance, as opposed to one that could not
+	// be asked (the NRF unreachable): a resource of an instance no longer
+	// listed is gone with it.
+	ErrNotListed = errors.New("sbi: the directory lists no such instance")
 
 	// Protocol errors of a transport (TS 29.500 §5.2.7.2, Table
 	// 5.2.7.2-1), answered before a request reaches an NF.

@@ -143,8 +143,8 @@ type noInstance struct {
 	q Query
 }
 
-func (e *noInstance) Error() string { return fmt.Sprintf("%v: no %s for %s", ErrNoInstance, e.t, e.q) }
-func (e *noInstance) Unwrap() error { return ErrNoInstance }
+func (e *noInstance) Error() string   { return fmt.Sprintf("%v: no %s for %s", ErrNoInstance, e.t, e.q) }
+func (e *noInstance) Unwrap() []error { return []error{ErrNoInstance, ErrNotListed} }
 
 // Rank orders peers, and their profiles alike, by preference: the
 // profiles' priority, lower first, then those of locality first; the
@@ -219,7 +219,17 @@ func first[T any](ctx context.Context, c chain, q Query, ask func(Directory) ([]
 		}
 	}
 	if len(errs) == 0 {
-		return nil, fmt.Errorf("%w: %s", ErrNoInstance, q)
+		return nil, fmt.Errorf("%w: %s: %w", ErrNoInstance, q, ErrNotListed)
+	}
+	// ErrNotListed only when every directory answered that it lists none.
+	var failed []error
+	for _, err := range errs {
+		if !errors.Is(err, ErrNotListed) {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) > 0 {
+		return nil, errors.Join(failed...)
 	}
 	return nil, errors.Join(errs...)
 }

@@ -48,18 +48,24 @@ func try[T, R any](ctx context.Context, peers []sbi.Peer[T], do func(sbi.Peer[T]
 	return zero, err
 }
 
-// one returns the instance a reference names.
+// one returns the instance a reference names. An instance the
+// directory no longer lists (the NRF took it out after missed heartbeats
+// or its deregistration, TS 29.510 §5.2.2.3.2, §5.2.2.4) holds no
+// resource any more: the error is notFound as well as ErrNoInstance, so
+// that a consumer ends what it kept of the resource (the AMF releases a
+// PDU session of a dead SMF locally, TS 24.501 §5.6.1.4.1) rather than
+// retrying it for ever.
 func one[T any](ctx context.Context, ref string, notFound error, ask func(sbi.Query) ([]sbi.Peer[T], error)) (sbi.Peer[T], string, error) {
 	id, inner, ok := SplitRef(ref)
 	if !ok {
 		return sbi.Peer[T]{}, "", fmt.Errorf("selection: reference %q names no instance: %w", ref, notFound)
 	}
 	peers, err := ask(sbi.Query{InstanceID: id})
+	if errors.Is(err, sbi.ErrNotListed) || err == nil && (len(peers) == 0 || peers[0].ID != id) {
+		return sbi.Peer[T]{}, "", fmt.Errorf("selection: instance %s no longer registered: %w: %w", id, notFound, sbi.ErrNoInstance)
+	}
 	if err != nil {
 		return sbi.Peer[T]{}, "", fmt.Errorf("selection: instance %s: %w", id, err)
-	}
-	if len(peers) == 0 || peers[0].ID != id {
-		return sbi.Peer[T]{}, "", fmt.Errorf("selection: instance %s: %w", id, sbi.ErrNoInstance)
 	}
 	return peers[0], inner, nil
 }

@@ -81,9 +81,20 @@ func TestSMFSelectionAndReselection(t *testing.T) {
 	if _, err = s.CreateSMContext(ctx, sbi.SmContextCreateData{PduSessionID: 3, Dnn: "internet", SNssai: internet}); err == nil || err.Error() != "connection refused" {
 		t.Fatalf("CreateSMContext with both down: err = %v, want connection refused", err)
 	}
-	// A reference of an instance the directory no longer knows.
-	if _, err := s.UpdateSMContext(ctx, "smf-gone:x-1", sbi.SmContextUpdateData{}); !errors.Is(err, sbi.ErrNoInstance) {
-		t.Errorf("UpdateSMContext of a gone instance: err = %v, want ErrNoInstance", err)
+	// A reference of an instance the directory no longer knows: its SM
+	// contexts are gone with it.
+	if _, err := s.UpdateSMContext(ctx, "smf-gone:x-1", sbi.SmContextUpdateData{}); !errors.Is(err, sbi.ErrNoInstance) ||
+		!errors.Is(err, sbi.ErrSMContextNotFound) || sbi.ProblemOf(err) != sbi.ProblemOf(sbi.ErrSMContextNotFound) {
+		t.Errorf("UpdateSMContext of a gone instance: err = %v, want ErrSMContextNotFound and ErrNoInstance", err)
+	}
+	if err := s.ReleaseSMContext(ctx, "smf-gone:x-1"); !errors.Is(err, sbi.ErrSMContextNotFound) {
+		t.Errorf("ReleaseSMContext of a gone instance: err = %v, want ErrSMContextNotFound", err)
+	}
+	// The directory could not be asked (the NRF down): the SM context
+	// may still be there.
+	down := selection.SMF(sbi.Chain(d, nrfDown{d}), "")
+	if _, err := down.UpdateSMContext(ctx, "smf-gone:x-1", sbi.SmContextUpdateData{}); errors.Is(err, sbi.ErrSMContextNotFound) || !errors.Is(err, sbi.ErrNoInstance) {
+		t.Errorf("UpdateSMContext with the NRF down: err = %v, want ErrNoInstance, not ErrSMContextNotFound", err)
 	}
 	if _, err := s.UpdateSMContext(ctx, "no-instance", sbi.SmContextUpdateData{}); !errors.Is(err, sbi.ErrSMContextNotFound) {
 		t.Errorf("UpdateSMContext of a malformed reference: err = %v, want ErrSMContextNotFound", err)
@@ -93,6 +104,13 @@ func TestSMFSelectionAndReselection(t *testing.T) {
 	if _, err := s.CreateSMContext(ctx, sbi.SmContextCreateData{Dnn: "internet", SNssai: other}); !errors.Is(err, sbi.ErrNoInstance) {
 		t.Errorf("CreateSMContext for a slice no SMF serves: err = %v, want ErrNoInstance", err)
 	}
+}
+
+// nrfDown is a directory that cannot be asked.
+type nrfDown struct{ sbi.Directory }
+
+func (nrfDown) SMFs(context.Context, sbi.Query) ([]sbi.Peer[sbi.NsmfPDUSession], error) {
+	return nil, fmt.Errorf("nrf: connection refused: %w", sbi.ErrNoInstance)
 }
 
 type fakePCF struct{ name string }
