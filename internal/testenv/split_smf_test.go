@@ -20,7 +20,8 @@ import (
 // failure (TS 29.500 §6.10.3); a UE whose establishment was in flight at
 // the dead SMF gets its request back with a 5GMM cause (TS 24.501
 // §5.4.5.2.5) and none waits until the simulator's timeout. A second
-// run then establishes every session on the survivor.
+// run then establishes every session on the survivor; with both SMFs
+// killed, every establishment ends with 5GMM cause #90.
 func TestSplitSMFKilled(t *testing.T) {
 	sctptest.RequireNetNS(t)
 	c := newSplitCore(t)
@@ -103,6 +104,15 @@ func TestSplitSMFKilled(t *testing.T) {
 	after := accepted(survivor)
 	if after-before != 20 {
 		t.Errorf("the surviving SMF accepted %v establishments after the kill, want 20", after-before)
+	}
+
+	// With no SMF left, each establishment comes back to its UE as not
+	// forwarded, 5GMM cause #90 (TS 24.501 §5.4.5.2.5), at once.
+	survivor.kill()
+	sum, _, stderr = runSim(t, udr.api.String(), c.token(), "--amf", n2, "--ues", "5", "--imsi", "2000",
+		"--provision", "--pdu", "--timeout", "20s")
+	if sum.Sessions != 0 || sum.UEsFailed != 5 || sum.Failures["ue 5gmm-cause-90"] != 5 {
+		t.Errorf("keel sim with both SMFs killed = %+v, want 5 UEs failed with 5gmm-cause-90\n%s", sum, stderr)
 	}
 }
 
