@@ -46,6 +46,8 @@ func TestSplitSMFKilled(t *testing.T) {
 	c.waitListed("SMF", 2)
 	udr := c.procs["udr"]
 	n2 := config.Default().N2.Address.String()
+	amfGoroutines := func() float64 { return scrapeMetricsAt(t, c.procs["amf"].api.String())["go_goroutines"][""] }
+	idle := amfGoroutines()
 
 	type result struct {
 		sum    cli.SimSummary
@@ -104,6 +106,17 @@ func TestSplitSMFKilled(t *testing.T) {
 	after := accepted(survivor)
 	if after-before != 20 {
 		t.Errorf("the surviving SMF accepted %v establishments after the kill, want 20", after-before)
+	}
+
+	// Every UE's procedures ended, and so did the AMF's goroutines for
+	// them: what is left over its count at start is a few HTTP/2
+	// connections to peers, not one per UE or per failed call.
+	n := amfGoroutines()
+	for deadline := time.Now().Add(5 * time.Second); n > idle+20 && time.Now().Before(deadline); n = amfGoroutines() {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n > idle+20 {
+		t.Errorf("the AMF runs %v goroutines after 220 UEs deregistered, %v at start: leaked", n, idle)
 	}
 
 	// With no SMF left, each establishment comes back to its UE as not
