@@ -159,8 +159,13 @@ func (a *AMF) releaseCommand(c *ueConn, cause *ie.Cause) {
 // own command and is taken without a word (TS 38.413 §8.3.3), not
 // refused as a message for an unknown UE (§10.6). An ID whose Complete
 // does not come within retiredGrace is forgotten.
+//
+// The command goes last: the gNB's Complete may be read (on the
+// association's reader, not this goroutine) as soon as the command is
+// sent, and it must then find c retired, else it would be refused with
+// an Error Indication for an unknown UE the gNB did nothing wrong to
+// draw.
 func (a *AMF) retire(c *ueConn, cause *ie.Cause) {
-	a.releaseCommand(c, cause)
 	a.unbindConn(c)
 	a.ues.Lock()
 	a.ues.retired[c.amfID] = c
@@ -172,6 +177,7 @@ func (a *AMF) retire(c *ueConn, cause *ie.Cause) {
 		}
 		a.ues.Unlock()
 	})
+	a.releaseCommand(c, cause)
 }
 
 // completeRetired takes the UE Context Release Complete of a retired
