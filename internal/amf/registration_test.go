@@ -88,6 +88,8 @@ type coreOptions struct {
 	// availability, when set, wraps the NSSF's NSSAIAvailability
 	// service the AMF is given.
 	availability func(sbi.NnssfNSSAIAvailability) sbi.NnssfNSSAIAvailability
+	// afterFunc, when set, is the AMF's Options.AfterFunc.
+	afterFunc func(time.Duration, func()) func() bool
 }
 
 func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOptions) *core {
@@ -147,7 +149,7 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 	if o.availability != nil {
 		avail = o.availability(n)
 	}
-	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: svc, NSSAIAvailability: avail, Panics: rec})
+	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: svc, NSSAIAvailability: avail, Panics: rec, AfterFunc: o.afterFunc})
 	if err != nil {
 		tb.Fatal(err)
 	}
