@@ -58,7 +58,7 @@ type nrfDirectory struct {
 
 // query is the NFDiscovery query of a selection; the discoverer adds
 // the requester.
-func (d *nrfDirectory) query(t nnrf.NFType, service string, q sbi.Query) nnrf.Query {
+func (d *nrfDirectory) query(t sbi.NFType, service string, q sbi.Query) nnrf.Query {
 	nq := nnrf.Query{TargetNFType: t, ServiceNames: []string{service},
 		TargetNFInstanceID: q.InstanceID, DNN: q.DNN, SUPI: q.SUPI, RoutingIndicator: q.RoutingIndicator}
 	if q.SNSSAI != nil {
@@ -69,7 +69,7 @@ func (d *nrfDirectory) query(t nnrf.NFType, service string, q sbi.Query) nnrf.Qu
 
 // find discovers the instances of service and gives each its client,
 // ranked by priority and q's locality.
-func find[T any](ctx context.Context, d *nrfDirectory, t nnrf.NFType, service string, q sbi.Query, build func(*sbihttp.Client, string) T, ok bool) ([]sbi.Peer[T], error) {
+func find[T any](ctx context.Context, d *nrfDirectory, t sbi.NFType, service string, q sbi.Query, build func(*sbihttp.Client, string) T, ok bool) ([]sbi.Peer[T], error) {
 	if !ok {
 		return nil, fmt.Errorf("app: %s: no HTTP binding in this build: %w", service, sbi.ErrNoInstance)
 	}
@@ -88,7 +88,7 @@ func find[T any](ctx context.Context, d *nrfDirectory, t nnrf.NFType, service st
 		if !ok {
 			continue
 		}
-		ps = append(ps, sbi.Profile{Type: sbi.NFType(p.NFType), InstanceID: p.NFInstanceID, Locality: p.Locality, Priority: priority(p)})
+		ps = append(ps, sbi.Profile{Type: p.NFType, InstanceID: p.NFInstanceID, Locality: p.Locality, Priority: priority(p)})
 		peers = append(peers, sbi.Peer[T]{ID: p.NFInstanceID, Service: c.(T)})
 	}
 	if len(peers) == 0 {
@@ -137,31 +137,31 @@ func priority(p *nnrf.Profile) uint16 {
 }
 
 func (d *nrfDirectory) AMFs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.NamfCommunication], error) {
-	return find(ctx, d, nnrf.AMF, "namf-comm", q, d.bind.AMF, d.bind.AMF != nil)
+	return find(ctx, d, sbi.NFTypeAMF, "namf-comm", q, d.bind.AMF, d.bind.AMF != nil)
 }
 
 func (d *nrfDirectory) SMFs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.NsmfPDUSession], error) {
-	return find(ctx, d, nnrf.SMF, "nsmf-pdusession", q, d.bind.SMF, d.bind.SMF != nil)
+	return find(ctx, d, sbi.NFTypeSMF, "nsmf-pdusession", q, d.bind.SMF, d.bind.SMF != nil)
 }
 
 func (d *nrfDirectory) AUSFs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.NausfUEAuthentication], error) {
-	return find(ctx, d, nnrf.AUSF, "nausf-auth", q, d.bind.AUSF, d.bind.AUSF != nil)
+	return find(ctx, d, sbi.NFTypeAUSF, "nausf-auth", q, d.bind.AUSF, d.bind.AUSF != nil)
 }
 
 func (d *nrfDirectory) UDMs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.UDM], error) {
-	return find(ctx, d, nnrf.UDM, "nudm-sdm", q, d.bind.UDM, d.bind.UDM != nil)
+	return find(ctx, d, sbi.NFTypeUDM, "nudm-sdm", q, d.bind.UDM, d.bind.UDM != nil)
 }
 
 func (d *nrfDirectory) UDRs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.NudrDataRepository], error) {
-	return find(ctx, d, nnrf.UDR, "nudr-dr", q, d.bind.UDR, d.bind.UDR != nil)
+	return find(ctx, d, sbi.NFTypeUDR, "nudr-dr", q, d.bind.UDR, d.bind.UDR != nil)
 }
 
 func (d *nrfDirectory) PCFs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.NpcfSMPolicyControl], error) {
-	return find(ctx, d, nnrf.PCF, "npcf-smpolicycontrol", q, d.bind.PCF, d.bind.PCF != nil)
+	return find(ctx, d, sbi.NFTypePCF, "npcf-smpolicycontrol", q, d.bind.PCF, d.bind.PCF != nil)
 }
 
 func (d *nrfDirectory) NSSFs(ctx context.Context, q sbi.Query) ([]sbi.Peer[sbi.NSSF], error) {
-	return find(ctx, d, nnrf.NSSF, sbihttp.ServiceNSSelection, q, d.bind.NSSF, d.bind.NSSF != nil)
+	return find(ctx, d, sbi.NFTypeNSSF, sbihttp.ServiceNSSelection, q, d.bind.NSSF, d.bind.NSSF != nil)
 }
 
 // UPFs: the UPF speaks PFCP, not the SBI, and Keel's UPF does not

@@ -11,7 +11,6 @@ import (
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/nrf"
 	"github.com/keelcore/keel/internal/nrf/nfclient"
-	"github.com/keelcore/keel/internal/nrf/nnrf"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
 )
@@ -29,7 +28,7 @@ type oauth2Keys struct {
 	verify accesstoken.VerifyKey  // zero in a process serving nothing (the UPF alone)
 	// instances are the instance IDs of the process's NFs by type: a
 	// token whose audience names the instance admits it too.
-	instances map[nnrf.NFType]string
+	instances map[sbi.NFType]string
 }
 
 // note records the instance ID of an NF of the process.
@@ -38,9 +37,9 @@ func (k *oauth2Keys) note(p sbi.Profile) {
 		return
 	}
 	if k.instances == nil {
-		k.instances = map[nnrf.NFType]string{}
+		k.instances = map[sbi.NFType]string{}
 	}
-	k.instances[nnrf.NFType(p.Type)] = p.InstanceID
+	k.instances[p.Type] = p.InstanceID
 }
 
 // tokenFree reports whether a service is served without a token: the
@@ -131,11 +130,11 @@ func (k *oauth2Keys) authorizer() (sbihttp.Authorizer, error) {
 	if k == nil || k.verify.IsZero() {
 		return nil, nil
 	}
-	if _, err := accesstoken.Authorizer(accesstoken.ProducerConfig{Key: k.verify, NFType: string(nnrf.UDM)}); err != nil {
+	if _, err := accesstoken.Authorizer(accesstoken.ProducerConfig{Key: k.verify, NFType: string(sbi.NFTypeUDM)}); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
-	byType := map[nnrf.NFType]sbihttp.Authorizer{}
-	for _, t := range []nnrf.NFType{nnrf.AMF, nnrf.SMF, nnrf.AUSF, nnrf.UDM, nnrf.UDR, nnrf.PCF, nnrf.NSSF} {
+	byType := map[sbi.NFType]sbihttp.Authorizer{}
+	for _, t := range []sbi.NFType{sbi.NFTypeAMF, sbi.NFTypeSMF, sbi.NFTypeAUSF, sbi.NFTypeUDM, sbi.NFTypeUDR, sbi.NFTypePCF, sbi.NFTypeNSSF} {
 		// Built at the first request, when the instance IDs are known.
 		var once sync.Once
 		var check sbihttp.Authorizer

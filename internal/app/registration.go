@@ -8,7 +8,6 @@ import (
 
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nrf/nfclient"
-	"github.com/keelcore/keel/internal/nrf/nnrf"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -53,7 +52,7 @@ func (a *App) register(p sbi.Profile) (*nfclient.Client, error) {
 func (a *App) spec(p sbi.Profile) nfclient.Spec {
 	cfg := a.cfg
 	plmn := cfg.PLMN
-	s := nfclient.Spec{InstanceID: p.InstanceID, Type: nnrf.NFType(p.Type), APIRoot: a.sbi.apiRoot,
+	s := nfclient.Spec{InstanceID: p.InstanceID, Type: p.Type, APIRoot: a.sbi.apiRoot,
 		Name: "keel-" + strings.ToLower(string(p.Type)), PLMNs: []ident.PLMN{plmn}, Locality: p.Locality}
 	s.SNSSAIs = append(s.SNSSAIs, p.SNSSAIs...)
 	switch p.Type {

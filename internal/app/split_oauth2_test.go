@@ -17,7 +17,6 @@ import (
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nrf/nfclient"
-	"github.com/keelcore/keel/internal/nrf/nnrf"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
 	"github.com/keelcore/keel/internal/sbihttp/nausf"
@@ -72,7 +71,7 @@ func TestSplitOAuth2(t *testing.T) {
 
 	// The consumer: an AMF registered at the NRF, whose client takes
 	// its tokens from the NRF (Nnrf_AccessToken, TS 29.510 §5.4.2.2).
-	amf, stopAMF := consumer(t, nrfURL, nnrf.AMF)
+	amf, stopAMF := consumer(t, nrfURL, sbi.NFTypeAMF)
 	hc := sbihttp.NewClient(sbihttp.ClientConfig{Resolver: amf, Timeout: 2 * time.Second, Token: amf.Token, InvalidateToken: amf.InvalidateToken})
 	defer hc.CloseIdle()
 	ausf := nausf.NewClient(hc)
@@ -169,7 +168,7 @@ func TestSplitOAuth2(t *testing.T) {
 
 // consumer registers an NF of type t at the NRF and returns its client
 // once registered, and what deregisters it.
-func consumer(t *testing.T, nrfURL string, nfType nnrf.NFType) (*nfclient.Client, func()) {
+func consumer(t *testing.T, nrfURL string, nfType sbi.NFType) (*nfclient.Client, func()) {
 	t.Helper()
 	plmn := ident.PLMN{MCC: "001", MNC: "01"}
 	spec := nfclient.Spec{InstanceID: "3b5e9a8c-2d1f-4e6a-9b7c-0a1b2c3d4e5f", Type: nfType, APIRoot: "http://127.0.0.1:9", Name: "test-consumer",

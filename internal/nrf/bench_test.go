@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // BenchmarkDiscover: a discovery by SUPI among 1,000 registered UDMs,
@@ -22,7 +23,7 @@ func BenchmarkDiscover(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	q := nnrf.Query{TargetNFType: nnrf.UDM, RequesterNFType: nnrf.AMF, SUPI: "imsi-001010005000042", ServiceNames: []string{"nudm-sdm"}}
+	q := nnrf.Query{TargetNFType: sbi.NFTypeUDM, RequesterNFType: sbi.NFTypeAMF, SUPI: "imsi-001010005000042", ServiceNames: []string{"nudm-sdm"}}
 	for b.Loop() {
 		if r := n.Discover(q); len(r.NFInstances) != 1 {
 			b.Fatalf("found %d", len(r.NFInstances))

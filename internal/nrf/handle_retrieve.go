@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // Profile is NFProfileRetrieval (TS 29.510 §5.2.2.9): the stored profile
@@ -22,7 +23,7 @@ func (n *NRF) Profile(id string) (doc map[string]any, err error) {
 // List is NFListRetrieval (TS 29.510 §5.2.2.8): the nfInstanceUris of the
 // registered NF instances, of one type when nfType is given, at most
 // limit of them when limit > 0, sorted by instance ID.
-func (n *NRF) List(nfType nnrf.NFType, limit int) []string {
+func (n *NRF) List(nfType sbi.NFType, limit int) []string {
 	n.state.Lock()
 	ids := make([]string, 0, len(n.state.nfs))
 	for id, e := range n.state.nfs {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/keelcore/keel/internal/accesstoken"
 	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // Token is the Nnrf_AccessToken Get operation (TS 29.510 §5.4.2.2,
@@ -28,7 +29,7 @@ func (n *NRF) Token(req nnrf.AccessTokenReq) (rsp nnrf.AccessTokenRsp, terr *nnr
 	}
 	n.state.Lock()
 	consumer, ok := n.state.nfs[req.NFInstanceID]
-	var consumerType nnrf.NFType
+	var consumerType sbi.NFType
 	if ok {
 		consumerType = consumer.profile.NFType
 	}

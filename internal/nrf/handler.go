@@ -107,7 +107,7 @@ func (n *NRF) httpList(w http.ResponseWriter, r *http.Request) error {
 			return sbihttp.InvalidParamError(sbi.ErrInvalidQueryParam, "limit", "want an integer of at least 1")
 		}
 	}
-	uris := n.List(nnrf.NFType(q.Get("nf-type")), limit)
+	uris := n.List(sbi.NFType(q.Get("nf-type")), limit)
 	links := map[string]any{"self": map[string]string{"href": sbihttp.APIRoot(r) + r.URL.RequestURI()}}
 	if len(uris) > 0 {
 		items := make([]map[string]string, len(uris))

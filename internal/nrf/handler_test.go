@@ -102,7 +102,7 @@ func TestHTTPBinding(t *testing.T) {
 		t.Errorf("discover = %d: %s", st, body)
 	}
 
-	form := nnrf.AccessTokenReq{NFInstanceID: amfID, NFType: nnrf.AMF, TargetNFType: nnrf.UDM, Scope: "nudm-sdm"}.Form().Encode()
+	form := nnrf.AccessTokenReq{NFInstanceID: amfID, NFType: sbi.NFTypeAMF, TargetNFType: sbi.NFTypeUDM, Scope: "nudm-sdm"}.Form().Encode()
 	st, h, body = raw(t, v, "POST", root+"/oauth2/token", "application/x-www-form-urlencoded", form)
 	var rsp nnrf.AccessTokenRsp
 	if st != http.StatusOK || json.Unmarshal(body, &rsp) != nil || h.Get("Cache-Control") != "no-store" {

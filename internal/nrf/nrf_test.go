@@ -147,14 +147,14 @@ func TestRegisterDiscoverDeregister(t *testing.T) {
 	}
 
 	// SUPI ranges pick the instance (TS 29.510 §6.2.3.2.3.1 supi).
-	if got := f.discover(t, nnrf.Query{TargetNFType: nnrf.UDM, RequesterNFType: nnrf.AMF, SUPI: "imsi-001010000007000"}); len(got) != 1 || got[0] != udm2ID {
+	if got := f.discover(t, nnrf.Query{TargetNFType: sbi.NFTypeUDM, RequesterNFType: sbi.NFTypeAMF, SUPI: "imsi-001010000007000"}); len(got) != 1 || got[0] != udm2ID {
 		t.Errorf("discover by SUPI = %v, want [%s]", got, udm2ID)
 	}
 	// A service the requester's type may not use is not offered.
-	if got := f.discover(t, nnrf.Query{TargetNFType: nnrf.UDM, RequesterNFType: nnrf.AUSF, ServiceNames: []string{"nudm-uecm"}}); len(got) != 0 {
+	if got := f.discover(t, nnrf.Query{TargetNFType: sbi.NFTypeUDM, RequesterNFType: sbi.NFTypeAUSF, ServiceNames: []string{"nudm-uecm"}}); len(got) != 0 {
 		t.Errorf("AUSF discovered nudm-uecm at %v", got)
 	}
-	r := f.nrf.Discover(nnrf.Query{TargetNFType: nnrf.UDM, RequesterNFType: nnrf.AMF})
+	r := f.nrf.Discover(nnrf.Query{TargetNFType: sbi.NFTypeUDM, RequesterNFType: sbi.NFTypeAMF})
 	if len(r.NFInstances) != 2 {
 		t.Fatalf("discover UDM = %d instances, want 2", len(r.NFInstances))
 	}
@@ -175,7 +175,7 @@ func TestRegisterDiscoverDeregister(t *testing.T) {
 	if got := f.notes.wait(t, 1); !strings.Contains(got[0], "NF_PROFILE_CHANGED "+udmID) {
 		t.Errorf("notifications = %q", got)
 	}
-	if uris := f.nrf.List(nnrf.UDM, 0); len(uris) != 2 || uris[0] != "http://nrf:8000/nnrf-nfm/v1/nf-instances/"+udmID {
+	if uris := f.nrf.List(sbi.NFTypeUDM, 0); len(uris) != 2 || uris[0] != "http://nrf:8000/nnrf-nfm/v1/nf-instances/"+udmID {
 		t.Errorf("List = %v", uris)
 	}
 
@@ -214,7 +214,7 @@ func TestHeartbeatExpiry(t *testing.T) {
 	if _, _, err := f.nrf.Register(udmID, udmProfile(udmID, "001010000000000", "001010000009999", 5)); err != nil {
 		t.Fatal(err)
 	}
-	q := nnrf.Query{TargetNFType: nnrf.UDM, RequesterNFType: nnrf.AMF}
+	q := nnrf.Query{TargetNFType: sbi.NFTypeUDM, RequesterNFType: sbi.NFTypeAMF}
 	heartbeat := []byte(`[{"op":"replace","path":"/nfStatus","value":"REGISTERED"}]`)
 
 	f.clock.add(9 * time.Second)
@@ -310,7 +310,7 @@ func TestToken(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rsp, terr := f.nrf.Token(nnrf.AccessTokenReq{GrantType: "client_credentials", NFInstanceID: amfID, NFType: nnrf.AMF, TargetNFType: nnrf.UDM, Scope: "nudm-sdm nudm-uecm"})
+	rsp, terr := f.nrf.Token(nnrf.AccessTokenReq{GrantType: "client_credentials", NFInstanceID: amfID, NFType: sbi.NFTypeAMF, TargetNFType: sbi.NFTypeUDM, Scope: "nudm-sdm nudm-uecm"})
 	if terr != nil {
 		t.Fatalf("Token = %v", terr)
 	}
@@ -335,10 +335,10 @@ func TestToken(t *testing.T) {
 		req  nnrf.AccessTokenReq
 		want string
 	}{
-		"unregistered consumer": {nnrf.AccessTokenReq{NFInstanceID: udm2ID, TargetNFType: nnrf.UDM, Scope: "nudm-sdm"}, nnrf.InvalidClient},
-		"wrong consumer type":   {nnrf.AccessTokenReq{NFInstanceID: amfID, NFType: nnrf.SMF, TargetNFType: nnrf.UDM, Scope: "nudm-sdm"}, nnrf.InvalidClient},
-		"service not offered":   {nnrf.AccessTokenReq{NFInstanceID: amfID, TargetNFType: nnrf.UDM, Scope: "nudm-ueau"}, nnrf.InvalidScope},
-		"service not allowed":   {nnrf.AccessTokenReq{NFInstanceID: udmID, TargetNFType: nnrf.UDM, Scope: "nudm-uecm"}, nnrf.InvalidScope},
+		"unregistered consumer": {nnrf.AccessTokenReq{NFInstanceID: udm2ID, TargetNFType: sbi.NFTypeUDM, Scope: "nudm-sdm"}, nnrf.InvalidClient},
+		"wrong consumer type":   {nnrf.AccessTokenReq{NFInstanceID: amfID, NFType: sbi.NFTypeSMF, TargetNFType: sbi.NFTypeUDM, Scope: "nudm-sdm"}, nnrf.InvalidClient},
+		"service not offered":   {nnrf.AccessTokenReq{NFInstanceID: amfID, TargetNFType: sbi.NFTypeUDM, Scope: "nudm-ueau"}, nnrf.InvalidScope},
+		"service not allowed":   {nnrf.AccessTokenReq{NFInstanceID: udmID, TargetNFType: sbi.NFTypeUDM, Scope: "nudm-uecm"}, nnrf.InvalidScope},
 		"unknown target":        {nnrf.AccessTokenReq{NFInstanceID: amfID, TargetNFInstanceID: udm2ID, Scope: "nudm-sdm"}, nnrf.InvalidRequest},
 	} {
 		if _, terr := f.nrf.Token(c.req); terr == nil || terr.Error != c.want {

@@ -15,7 +15,7 @@ import (
 // cached is one discovery answer, kept until expires.
 type cached struct {
 	profiles []nnrf.Profile
-	target   nnrf.NFType
+	target   sbi.NFType
 	expires  time.Time
 }
 
@@ -133,7 +133,7 @@ var _ sbihttp.Resolver = (*Client)(nil)
 
 // forget drops the cached answers a change of the NF concerns: those of
 // its type and those holding it.
-func (c *Client) forget(nfType nnrf.NFType, instanceID string) {
+func (c *Client) forget(nfType sbi.NFType, instanceID string) {
 	c.cache.Lock()
 	defer c.cache.Unlock()
 	for k, e := range c.cache.m {

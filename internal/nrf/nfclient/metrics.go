@@ -3,7 +3,7 @@ package nfclient
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 type metrics struct {
@@ -12,7 +12,7 @@ type metrics struct {
 	notifications *prometheus.CounterVec
 }
 
-func newMetrics(reg prometheus.Registerer, nfType nnrf.NFType) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer, nfType sbi.NFType) (*metrics, error) {
 	labels := prometheus.Labels{"nf_type": string(nfType)}
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{

@@ -104,12 +104,12 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func udmSpec(id, apiRoot string) Spec {
-	return Spec{InstanceID: id, Type: nnrf.UDM, APIRoot: apiRoot, PLMNs: []ident.PLMN{plmn},
+	return Spec{InstanceID: id, Type: sbi.NFTypeUDM, APIRoot: apiRoot, PLMNs: []ident.PLMN{plmn},
 		SUPIRanges: []nnrf.SUPIRange{{Start: "001010000000000", End: "001010000009999"}}, RoutingIndicators: []string{"0000"}}
 }
 
 func amfSpec() Spec {
-	return Spec{InstanceID: amfID, Type: nnrf.AMF, APIRoot: "http://127.0.0.1:8001", PLMNs: []ident.PLMN{plmn},
+	return Spec{InstanceID: amfID, Type: sbi.NFTypeAMF, APIRoot: "http://127.0.0.1:8001", PLMNs: []ident.PLMN{plmn},
 		GUAMIs: []ident.GUAMI{{PLMN: plmn, RegionID: 1, SetID: 1, Pointer: 0}}, TAIs: []ident.TAI{{PLMN: plmn, TAC: 1}}}
 }
 
@@ -131,7 +131,7 @@ func TestRegisterHeartbeatReregisterDeregister(t *testing.T) {
 		return metrictest.Value(t, s.reg, "keel_nrf_nfm_requests_total", "operation", "heartbeat", "result", "ok") >= 1
 	})
 
-	if err := c.Subscribe(ctx, &nnrf.SubscrCond{NFType: nnrf.AUSF}, "http://127.0.0.1:1/notify"); err != nil {
+	if err := c.Subscribe(ctx, &nnrf.SubscrCond{NFType: sbi.NFTypeAUSF}, "http://127.0.0.1:1/notify"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -222,7 +222,7 @@ func TestDiscoverResolveToken(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	srv.Start(ln)
 	defer srv.Stop(context.Background())
-	if err := amf.Subscribe(ctx, &nnrf.SubscrCond{NFType: nnrf.UDM}, "http://"+ln.Addr().String()+"/nrf-notify/v1/status"); err != nil {
+	if err := amf.Subscribe(ctx, &nnrf.SubscrCond{NFType: sbi.NFTypeUDM}, "http://"+ln.Addr().String()+"/nrf-notify/v1/status"); err != nil {
 		t.Fatal(err)
 	}
 	c2 := newClient(t, v, s.addr, udmSpec(udm2ID, "http://127.0.0.1:8003"), nil)
@@ -253,13 +253,13 @@ func TestProfiles(t *testing.T) {
 	slice := ident.SNSSAI{SST: 1, SD: 1, HasSD: true}
 	specs := []Spec{
 		amfSpec(),
-		{InstanceID: "11111111-1111-4111-8111-111111111111", Type: nnrf.SMF, APIRoot: "http://[::1]:8004", SNSSAIs: []ident.SNSSAI{slice},
+		{InstanceID: "11111111-1111-4111-8111-111111111111", Type: sbi.NFTypeSMF, APIRoot: "http://[::1]:8004", SNSSAIs: []ident.SNSSAI{slice},
 			Slices: []SliceDNNs{{SNSSAI: slice, DNNs: []string{"internet", "ims"}}}, TAIs: []ident.TAI{{PLMN: plmn, TAC: 1}}},
 		udmSpec(udmID, "https://udm.keel.example"),
-		{InstanceID: "22222222-2222-4222-8222-222222222222", Type: nnrf.AUSF, APIRoot: "http://127.0.0.1:8005", RoutingIndicators: []string{"0000"}},
-		{InstanceID: "33333333-3333-4333-8333-333333333333", Type: nnrf.UDR, APIRoot: "http://127.0.0.1:8006"},
-		{InstanceID: "44444444-4444-4444-8444-444444444444", Type: nnrf.PCF, APIRoot: "http://127.0.0.1:8007", DNNs: []string{"internet"}},
-		{InstanceID: "55555555-5555-4555-8555-555555555555", Type: nnrf.NSSF, APIRoot: "http://127.0.0.1:8008"},
+		{InstanceID: "22222222-2222-4222-8222-222222222222", Type: sbi.NFTypeAUSF, APIRoot: "http://127.0.0.1:8005", RoutingIndicators: []string{"0000"}},
+		{InstanceID: "33333333-3333-4333-8333-333333333333", Type: sbi.NFTypeUDR, APIRoot: "http://127.0.0.1:8006"},
+		{InstanceID: "44444444-4444-4444-8444-444444444444", Type: sbi.NFTypePCF, APIRoot: "http://127.0.0.1:8007", DNNs: []string{"internet"}},
+		{InstanceID: "55555555-5555-4555-8555-555555555555", Type: sbi.NFTypeNSSF, APIRoot: "http://127.0.0.1:8008"},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -269,24 +269,24 @@ func TestProfiles(t *testing.T) {
 			t.Errorf("%s: register = %v", sp.Type, err)
 		}
 	}
-	q := nnrf.Query{TargetNFType: nnrf.SMF, RequesterNFType: nnrf.AMF, SNSSAIs: []ident.SNSSAI{slice}, DNN: "ims", TAI: &ident.TAI{PLMN: plmn, TAC: 1}}
+	q := nnrf.Query{TargetNFType: sbi.NFTypeSMF, RequesterNFType: sbi.NFTypeAMF, SNSSAIs: []ident.SNSSAI{slice}, DNN: "ims", TAI: &ident.TAI{PLMN: plmn, TAC: 1}}
 	r := s.nrf.Discover(q)
 	if got := r.Profiles(); len(got) != 1 || APIRoots(&got[0], "nsmf-pdusession")[0] != "http://[::1]:8004" {
 		t.Errorf("SMF by slice, DNN and TAI = %+v", got)
 	}
-	q = nnrf.Query{TargetNFType: nnrf.AMF, RequesterNFType: nnrf.SMF, TAI: &ident.TAI{PLMN: plmn, TAC: 2}}
+	q = nnrf.Query{TargetNFType: sbi.NFTypeAMF, RequesterNFType: sbi.NFTypeSMF, TAI: &ident.TAI{PLMN: plmn, TAC: 2}}
 	if got := s.nrf.Discover(q).Profiles(); len(got) != 0 {
 		t.Errorf("AMF for a TAI it does not serve: %+v", got)
 	}
-	if got := s.nrf.Discover(nnrf.Query{TargetNFType: nnrf.UDM, RequesterNFType: nnrf.AUSF}).Profiles(); len(got) != 1 || APIRoots(&got[0], "nudm-ueau")[0] != "https://udm.keel.example:443" {
+	if got := s.nrf.Discover(nnrf.Query{TargetNFType: sbi.NFTypeUDM, RequesterNFType: sbi.NFTypeAUSF}).Profiles(); len(got) != 1 || APIRoots(&got[0], "nudm-ueau")[0] != "https://udm.keel.example:443" {
 		t.Errorf("UDM by FQDN = %+v", got)
 	}
 	for _, bad := range []Spec{
-		{InstanceID: amfID, Type: nnrf.UPF, APIRoot: "http://127.0.0.1:1"},
-		{InstanceID: amfID, Type: nnrf.AMF, APIRoot: "http://127.0.0.1:1"},
-		{InstanceID: amfID, Type: nnrf.SMF, APIRoot: "http://127.0.0.1:1"},
-		{InstanceID: "amf-1", Type: nnrf.UDM, APIRoot: "http://127.0.0.1:1"},
-		{InstanceID: amfID, Type: nnrf.UDM, APIRoot: "127.0.0.1:1"},
+		{InstanceID: amfID, Type: sbi.NFTypeUPF, APIRoot: "http://127.0.0.1:1"},
+		{InstanceID: amfID, Type: sbi.NFTypeAMF, APIRoot: "http://127.0.0.1:1"},
+		{InstanceID: amfID, Type: sbi.NFTypeSMF, APIRoot: "http://127.0.0.1:1"},
+		{InstanceID: "amf-1", Type: sbi.NFTypeUDM, APIRoot: "http://127.0.0.1:1"},
+		{InstanceID: amfID, Type: sbi.NFTypeUDM, APIRoot: "127.0.0.1:1"},
 	} {
 		if _, err := Profile(bad); err == nil {
 			t.Errorf("Profile(%+v) succeeded", bad)
@@ -307,7 +307,7 @@ func TestSubscriptionRenewed(t *testing.T) {
 	if err := c.WaitRegistered(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Subscribe(ctx, &nnrf.SubscrCond{NFType: nnrf.UDM}, "http://127.0.0.1:1/notify"); err != nil {
+	if err := c.Subscribe(ctx, &nnrf.SubscrCond{NFType: sbi.NFTypeUDM}, "http://127.0.0.1:1/notify"); err != nil {
 		t.Fatal(err)
 	}
 	// Past the first grant, the subscription is still the NRF's: two

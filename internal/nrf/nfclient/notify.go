@@ -117,9 +117,9 @@ func (c *Client) HandleNotify(w http.ResponseWriter, r *http.Request) error {
 	if n.Event == "" || n.NFInstanceURI == "" {
 		return sbihttp.InvalidParamError(sbi.ErrMandatoryIEMissing, "/event", "event and nfInstanceUri are mandatory")
 	}
-	var nfType nnrf.NFType
+	var nfType sbi.NFType
 	if t, ok := n.NFProfile["nfType"].(string); ok {
-		nfType = nnrf.NFType(t)
+		nfType = sbi.NFType(t)
 	}
 	c.forget(nfType, path.Base(n.NFInstanceURI))
 	c.metrics.notifications.WithLabelValues(n.Event).Inc()

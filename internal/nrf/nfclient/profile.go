@@ -8,6 +8,7 @@ import (
 
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // apiVersions are the API version in the URI and the full version of
@@ -27,21 +28,21 @@ var apiVersions = map[string]nnrf.Version{
 
 // typeServices are the services each SBI NF type of Keel serves. The UPF
 // is no SBI NF (it speaks PFCP on N4) and does not register.
-var typeServices = map[nnrf.NFType][]string{
-	nnrf.AMF:  {"namf-comm"},
-	nnrf.SMF:  {"nsmf-pdusession"},
-	nnrf.AUSF: {"nausf-auth"},
-	nnrf.UDM:  {"nudm-ueau", "nudm-sdm", "nudm-uecm"},
-	nnrf.UDR:  {"nudr-dr"},
-	nnrf.PCF:  {"npcf-smpolicycontrol"},
-	nnrf.NSSF: {"nnssf-nsselection", "nnssf-nssaiavailability"},
+var typeServices = map[sbi.NFType][]string{
+	sbi.NFTypeAMF:  {"namf-comm"},
+	sbi.NFTypeSMF:  {"nsmf-pdusession"},
+	sbi.NFTypeAUSF: {"nausf-auth"},
+	sbi.NFTypeUDM:  {"nudm-ueau", "nudm-sdm", "nudm-uecm"},
+	sbi.NFTypeUDR:  {"nudr-dr"},
+	sbi.NFTypePCF:  {"npcf-smpolicycontrol"},
+	sbi.NFTypeNSSF: {"nnssf-nsselection", "nnssf-nssaiavailability"},
 }
 
 // Services returns the services Keel's NFs of type t serve.
-func Services(t nnrf.NFType) []string { return append([]string(nil), typeServices[t]...) }
+func Services(t sbi.NFType) []string { return append([]string(nil), typeServices[t]...) }
 
 // ServiceType returns the NF type serving a service ("nudm-sdm" → UDM).
-func ServiceType(service string) (nnrf.NFType, bool) {
+func ServiceType(service string) (sbi.NFType, bool) {
 	for t, list := range typeServices {
 		for _, s := range list {
 			if s == service {
@@ -62,7 +63,7 @@ type Spec struct {
 	InstanceID string
 	// Type is the NF type (required): AMF, SMF, AUSF, UDM, UDR, PCF,
 	// NSSF.
-	Type nnrf.NFType
+	Type sbi.NFType
 	// APIRoot is where the instance serves its SBI (required):
 	// "http://10.0.0.5:8080" (h2c) or "https://udm.keel:443".
 	APIRoot string
@@ -79,7 +80,7 @@ type Spec struct {
 	Locality string
 	// AllowedNFTypes restricts which NF types may discover and use the
 	// instance; none allows every type.
-	AllowedNFTypes []nnrf.NFType
+	AllowedNFTypes []sbi.NFType
 
 	// AMF: the GUAMIs it serves (at least one) and its TAIs (amfInfo,
 	// TS 29.510 §6.1.6.2.11).
@@ -156,7 +157,7 @@ func Profile(s Spec) (nnrf.Profile, error) {
 		p.NFServiceList[name] = svc
 	}
 	switch s.Type {
-	case nnrf.AMF:
+	case sbi.NFTypeAMF:
 		if len(s.GUAMIs) == 0 {
 			return nnrf.Profile{}, fmt.Errorf("nfclient: an AMF profile needs its GUAMIs")
 		}
@@ -166,7 +167,7 @@ func Profile(s Spec) (nnrf.Profile, error) {
 			AMFSetID: fmt.Sprintf("%03x", g.SetID), AMFRegionID: fmt.Sprintf("%02x", g.RegionID),
 			GUAMIList: s.GUAMIs, TAIList: s.TAIs,
 		}
-	case nnrf.SMF:
+	case sbi.NFTypeSMF:
 		if len(s.Slices) == 0 {
 			return nnrf.Profile{}, fmt.Errorf("nfclient: an SMF profile needs its S-NSSAIs and DNNs")
 		}
@@ -182,13 +183,13 @@ func Profile(s Spec) (nnrf.Profile, error) {
 			info.SNSSAISMFInfoList = append(info.SNSSAISMFInfoList, item)
 		}
 		p.SMFInfo = info
-	case nnrf.UDM:
+	case sbi.NFTypeUDM:
 		p.UDMInfo = &nnrf.UDMInfo{SUPIRanges: s.SUPIRanges, RoutingIndicators: s.RoutingIndicators}
-	case nnrf.AUSF:
+	case sbi.NFTypeAUSF:
 		p.AUSFInfo = &nnrf.AUSFInfo{SUPIRanges: s.SUPIRanges, RoutingIndicators: s.RoutingIndicators}
-	case nnrf.UDR:
+	case sbi.NFTypeUDR:
 		p.UDRInfo = &nnrf.UDRInfo{SUPIRanges: s.SUPIRanges, SupportedDataSets: []string{"SUBSCRIPTION"}}
-	case nnrf.PCF:
+	case sbi.NFTypePCF:
 		p.PCFInfo = &nnrf.PCFInfo{SUPIRanges: s.SUPIRanges, DNNList: s.DNNs}
 	}
 	if err := p.Validate(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/keelcore/keel/internal/accesstoken"
 	"github.com/keelcore/keel/internal/nrf"
 	"github.com/keelcore/keel/internal/nrf/nnrf"
+	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
 	"github.com/keelcore/keel/internal/sbihttp/pcaptest"
 	"github.com/keelcore/keel/internal/tsharktest"
@@ -57,7 +58,7 @@ func TestNRFOnTheWire(t *testing.T) {
 	if err := c.heartbeat(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Discover(ctx, nnrf.Query{TargetNFType: nnrf.AMF, ServiceNames: []string{"namf-comm"}}); err != nil {
+	if _, err := c.Discover(ctx, nnrf.Query{TargetNFType: sbi.NFTypeAMF, ServiceNames: []string{"namf-comm"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Token(ctx, "namf-comm"); err != nil {

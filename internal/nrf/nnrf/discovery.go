@@ -8,13 +8,14 @@ import (
 	"strings"
 
 	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // Query is an NFDiscovery search (TS 29.510 §6.2.3.2.3.1) with the
 // parameters Keel matches on.
 type Query struct {
-	TargetNFType          NFType
-	RequesterNFType       NFType
+	TargetNFType          sbi.NFType
+	RequesterNFType       sbi.NFType
 	RequesterNFInstanceID string
 	TargetNFInstanceID    string
 	ServiceNames          []string
@@ -78,8 +79,8 @@ func ParseQuery(v url.Values) (Query, error) {
 		}
 	}
 	q := Query{
-		TargetNFType:          NFType(v.Get("target-nf-type")),
-		RequesterNFType:       NFType(v.Get("requester-nf-type")),
+		TargetNFType:          sbi.NFType(v.Get("target-nf-type")),
+		RequesterNFType:       sbi.NFType(v.Get("requester-nf-type")),
 		RequesterNFInstanceID: v.Get("requester-nf-instance-id"),
 		TargetNFInstanceID:    v.Get("target-nf-instance-id"),
 		DNN:                   v.Get("dnn"),

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/url"
 	"testing"
+
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // Every fuzz target checks that bad input is refused with an *Error of
@@ -35,7 +37,7 @@ func FuzzDecodeProfile(f *testing.F) {
 		if _, _, err := DecodeProfile(b2); err != nil {
 			t.Fatalf("re-encoded profile refused: %v", err)
 		}
-		q := Query{TargetNFType: p.NFType, RequesterNFType: AMF, SUPI: "imsi-001010000000001", DNN: "internet"}
+		q := Query{TargetNFType: p.NFType, RequesterNFType: sbi.NFTypeAMF, SUPI: "imsi-001010000000001", DNN: "internet"}
 		q.Matches(&p)
 	})
 }
@@ -143,7 +145,7 @@ func FuzzDecodeSubscription(f *testing.F) {
 		if s.NFStatusNotificationURI == "" || s.SubscriptionID != "" {
 			t.Fatalf("accepted %+v", s)
 		}
-		p := Profile{NFInstanceID: "5a4c5f0e-1b2d-4c3e-8f9a-0b1c2d3e4f50", NFType: UDM}
+		p := Profile{NFInstanceID: "5a4c5f0e-1b2d-4c3e-8f9a-0b1c2d3e4f50", NFType: sbi.NFTypeUDM}
 		s.SubscrCond.Covers(&p)
 		s.Wants(EventRegistered)
 	})

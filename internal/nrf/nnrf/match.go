@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // Matches reports whether the NF profile answers the query (TS 29.510
@@ -44,7 +45,7 @@ func (q *Query) Matches(p *Profile) bool {
 	return true
 }
 
-func allows(allowed []NFType, t NFType) bool {
+func allows(allowed []sbi.NFType, t sbi.NFType) bool {
 	return len(allowed) == 0 || slices.Contains(allowed, t)
 }
 

@@ -2,22 +2,7 @@ package nnrf
 
 import (
 	"github.com/keelcore/keel/internal/ident"
-)
-
-// NFType is an NF type (TS 29.510 §6.1.6.3.3).
-type NFType string
-
-// The NF types Keel runs or looks up.
-const (
-	NRF  NFType = "NRF"
-	AMF  NFType = "AMF"
-	SMF  NFType = "SMF"
-	AUSF NFType = "AUSF"
-	UDM  NFType = "UDM"
-	UDR  NFType = "UDR"
-	PCF  NFType = "PCF"
-	NSSF NFType = "NSSF"
-	UPF  NFType = "UPF"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // NFStatus is the status of a registered NF instance (TS 29.510
@@ -36,7 +21,7 @@ const (
 type Profile struct {
 	NFInstanceID   string       `json:"nfInstanceId"`
 	NFInstanceName string       `json:"nfInstanceName,omitempty"`
-	NFType         NFType       `json:"nfType"`
+	NFType         sbi.NFType   `json:"nfType"`
 	NFStatus       NFStatus     `json:"nfStatus"`
 	HeartBeatTimer int          `json:"heartBeatTimer,omitempty"`
 	PLMNList       []ident.PLMN `json:"plmnList,omitempty"`
@@ -44,7 +29,7 @@ type Profile struct {
 	FQDN           string       `json:"fqdn,omitempty"`
 	IPv4Addresses  []string     `json:"ipv4Addresses,omitempty"`
 	IPv6Addresses  []string     `json:"ipv6Addresses,omitempty"`
-	AllowedNFTypes []NFType     `json:"allowedNfTypes,omitempty"`
+	AllowedNFTypes []sbi.NFType `json:"allowedNfTypes,omitempty"`
 	Priority       *int         `json:"priority,omitempty"`
 	Capacity       *int         `json:"capacity,omitempty"`
 	Load           *int         `json:"load,omitempty"`
@@ -81,7 +66,7 @@ type Service struct {
 	FQDN              string       `json:"fqdn,omitempty"`
 	IPEndPoints       []IPEndPoint `json:"ipEndPoints,omitempty"`
 	APIPrefix         string       `json:"apiPrefix,omitempty"`
-	AllowedNFTypes    []NFType     `json:"allowedNfTypes,omitempty"`
+	AllowedNFTypes    []sbi.NFType `json:"allowedNfTypes,omitempty"`
 	Priority          *int         `json:"priority,omitempty"`
 	Capacity          *int         `json:"capacity,omitempty"`
 }

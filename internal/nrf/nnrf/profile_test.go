@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 const udmProfile = `{
@@ -25,7 +26,7 @@ func TestDecodeProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.NFType != UDM || len(p.Services()) != 1 || p.UDMInfo == nil || len(p.UDMInfo.SUPIRanges) != 1 {
+	if p.NFType != sbi.NFTypeUDM || len(p.Services()) != 1 || p.UDMInfo == nil || len(p.UDMInfo.SUPIRanges) != 1 {
 		t.Errorf("DecodeProfile = %+v", p)
 	}
 	if _, ok := doc["customInfo"]; !ok {
@@ -105,7 +106,7 @@ func TestQueryMatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	smf := Profile{NFInstanceID: "x", NFType: SMF, NFStatus: Registered, SMFInfo: &SMFInfo{SNSSAISMFInfoList: []SNSSAISMFInfoItem{
+	smf := Profile{NFInstanceID: "x", NFType: sbi.NFTypeSMF, NFStatus: Registered, SMFInfo: &SMFInfo{SNSSAISMFInfoList: []SNSSAISMFInfoItem{
 		{SNSSAI: ExtSNSSAI{SNSSAI: ident.SNSSAI{SST: 1, SD: 1, HasSD: true}}, DNNSMFInfoList: []DNNSMFInfoItem{{DNN: "internet"}}},
 	}}}
 	cases := []struct {
@@ -140,8 +141,8 @@ func TestQueryMatches(t *testing.T) {
 			t.Errorf("%s: Values does not round trip: %v", c.name, err)
 		}
 	}
-	p.AllowedNFTypes = []NFType{AUSF}
-	q := Query{TargetNFType: UDM, RequesterNFType: AMF}
+	p.AllowedNFTypes = []sbi.NFType{sbi.NFTypeAUSF}
+	q := Query{TargetNFType: sbi.NFTypeUDM, RequesterNFType: sbi.NFTypeAMF}
 	if q.Matches(&p) {
 		t.Error("a profile allowing AUSF only was discovered by an AMF")
 	}
@@ -172,7 +173,7 @@ func TestParseTokenForm(t *testing.T) {
 	ok := "grant_type=client_credentials&nfInstanceId=5a4c5f0e-1b2d-4c3e-8f9a-0b1c2d3e4f50&nfType=AMF&targetNfType=UDM&scope=nudm-sdm+nudm-uecm"
 	v, _ := url.ParseQuery(ok)
 	r, terr := ParseTokenForm(v)
-	if terr != nil || r.Scope != "nudm-sdm nudm-uecm" || r.TargetNFType != UDM {
+	if terr != nil || r.Scope != "nudm-sdm nudm-uecm" || r.TargetNFType != sbi.NFTypeUDM {
 		t.Fatalf("ParseTokenForm = %+v, %v", r, terr)
 	}
 	if r2, terr := ParseTokenForm(r.Form()); terr != nil || r2 != r {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // Notification events (TS 29.510 §6.1.6.3.7).
@@ -24,7 +26,7 @@ type SubscriptionData struct {
 	SubscriptionID          string      `json:"subscriptionId,omitempty"`
 	ValidityTime            *time.Time  `json:"validityTime,omitempty"`
 	ReqNotifEvents          []string    `json:"reqNotifEvents,omitempty"`
-	ReqNFType               NFType      `json:"reqNfType,omitempty"`
+	ReqNFType               sbi.NFType  `json:"reqNfType,omitempty"`
 }
 
 // SubscrCond is the subscription condition (TS 29.510 §6.1.6.2.17 and
@@ -32,9 +34,9 @@ type SubscriptionData struct {
 // instance (NfInstanceIdCond), an NF type (NfTypeCond), a service name
 // (ServiceNameCond). Only one member is set.
 type SubscrCond struct {
-	NFInstanceID string `json:"nfInstanceId,omitempty"`
-	NFType       NFType `json:"nfType,omitempty"`
-	ServiceName  string `json:"serviceName,omitempty"`
+	NFInstanceID string     `json:"nfInstanceId,omitempty"`
+	NFType       sbi.NFType `json:"nfType,omitempty"`
+	ServiceName  string     `json:"serviceName,omitempty"`
 }
 
 // Covers reports whether a change of the profile concerns the

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/keelcore/keel/internal/accesstoken"
+	"github.com/keelcore/keel/internal/sbi"
 )
 
 // AccessTokenReq is TS 29.510 §6.3.5.2.2 with the members Keel uses, sent
@@ -13,8 +14,8 @@ import (
 type AccessTokenReq struct {
 	GrantType          string
 	NFInstanceID       string
-	NFType             NFType
-	TargetNFType       NFType
+	NFType             sbi.NFType
+	TargetNFType       sbi.NFType
 	Scope              string
 	TargetNFInstanceID string
 }
@@ -65,8 +66,8 @@ func ParseTokenForm(form url.Values) (AccessTokenReq, *AccessTokenErr) {
 	r := AccessTokenReq{
 		GrantType:          form.Get("grant_type"),
 		NFInstanceID:       form.Get("nfInstanceId"),
-		NFType:             NFType(form.Get("nfType")),
-		TargetNFType:       NFType(form.Get("targetNfType")),
+		NFType:             sbi.NFType(form.Get("nfType")),
+		TargetNFType:       sbi.NFType(form.Get("targetNfType")),
 		Scope:              form.Get("scope"),
 		TargetNFInstanceID: form.Get("targetNfInstanceId"),
 	}
