@@ -206,10 +206,10 @@ func (cb *Callbacks) handlePolicyUpdate(w http.ResponseWriter, r *http.Request) 
 	return NoContent(w)
 }
 
-// checkCallbackURI refuses a callback URI a producer could not post to:
+// CheckCallbackURI refuses a callback URI a producer could not post to:
 // not absolute, or of another scheme than http and https (TS 29.501
 // §4.4.3), answered 400 MANDATORY_IE_INCORRECT naming param.
-func checkCallbackURI(param, uri string) error {
+func CheckCallbackURI(param, uri string) error {
 	u, err := url.Parse(uri)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return InvalidParamError(sbi.ErrInvalidRequest, param, "not an absolute http or https URI")
@@ -217,8 +217,9 @@ func checkCallbackURI(param, uri string) error {
 	return nil
 }
 
-// notify posts a notification to a consumer's callback URI.
-func notify(ctx context.Context, c *Client, uri, path, callback string, body any) error {
+// Notify posts a notification to a consumer's callback URI (uri, then
+// path below it), naming the callback in 3gpp-Sbi-Callback.
+func Notify(ctx context.Context, c *Client, uri, path, callback string, body any) error {
 	_, err := c.Do(ctx, Request{Method: http.MethodPost, URI: uri, Path: path, Body: body,
 		Header: http.Header{HeaderCallback: {callback}}}, nil)
 	return err

@@ -74,7 +74,7 @@ func (s *NamfServer) transfer(svc *Service, w http.ResponseWriter, r *http.Reque
 	id := strconv.FormatUint(s.next.Add(1), 10)
 	msgURI := ResourceURI(APIRoot(r), svc.Prefix(), "ue-contexts", ue, "n1-n2-messages", id)
 	if req.N1n2FailureTxfNotifURI != "" {
-		if err := checkCallbackURI("/n1n2FailureTxfNotifURI", req.N1n2FailureTxfNotifURI); err != nil {
+		if err := CheckCallbackURI("/n1n2FailureTxfNotifURI", req.N1n2FailureTxfNotifURI); err != nil {
 			return err
 		}
 		req.FailureNotify = failureNotifier{c: s.client, uri: req.N1n2FailureTxfNotifURI, msgURI: msgURI}
@@ -100,7 +100,7 @@ type failureNotifier struct {
 func (f failureNotifier) N1N2TransferFailed(ctx context.Context, _ string, _ uint8, cause sbi.N1N2MessageTransferCause) {
 	// The AMF has nobody to tell that the notification failed: the SMF
 	// then learns of the UE with its next transfer.
-	_ = notify(ctx, f.c, f.uri, "", CallbackN1N2Failure, sbi.N1N2MsgTxfrFailureNotification{Cause: cause, N1n2MsgDataURI: f.msgURI})
+	_ = Notify(ctx, f.c, f.uri, "", CallbackN1N2Failure, sbi.N1N2MsgTxfrFailureNotification{Cause: cause, N1n2MsgDataURI: f.msgURI})
 }
 
 // NamfClient is an SMF's N1N2MessageTransfer over HTTP/2. A request with

@@ -61,7 +61,7 @@ func (s *NpcfServer) create(svc *Service, w http.ResponseWriter, r *http.Request
 	if req.NotificationURI == "" {
 		return InvalidParamError(sbi.ErrMandatoryIEMissing, "/notificationUri", "mandatory")
 	}
-	if err := checkCallbackURI("/notificationUri", req.NotificationURI); err != nil {
+	if err := CheckCallbackURI("/notificationUri", req.NotificationURI); err != nil {
 		return err
 	}
 	pol, err := s.pcf.Create(r.Context(), req)
@@ -115,7 +115,7 @@ func (s *NpcfServer) SMPolicyUpdated(ctx context.Context, pol sbi.SmPolicyDecisi
 	if !ok {
 		return fmt.Errorf("sbihttp: UpdateNotify of SM policy %q: no notificationUri: %w", pol.ID, sbi.ErrPolicyNotFound)
 	}
-	return notify(ctx, s.client, a.notificationURI, "/update", CallbackSMPolicyUpdate,
+	return Notify(ctx, s.client, a.notificationURI, "/update", CallbackSMPolicyUpdate,
 		sbi.SmPolicyNotification{ResourceURI: a.resourceURI, SmPolicyDecision: &pol})
 }
 

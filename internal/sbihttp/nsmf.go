@@ -102,7 +102,7 @@ func (s *NsmfServer) create(svc *Service, w http.ResponseWriter, r *http.Request
 	if req.SmContextStatusURI == "" {
 		return InvalidParamError(sbi.ErrMandatoryIEMissing, "/smContextStatusUri", "mandatory")
 	}
-	if err := checkCallbackURI("/smContextStatusUri", req.SmContextStatusURI); err != nil {
+	if err := CheckCallbackURI("/smContextStatusUri", req.SmContextStatusURI); err != nil {
 		return err
 	}
 	created, err := s.smf.CreateSMContext(r.Context(), req)
@@ -159,7 +159,7 @@ func (s *NsmfServer) notifyReleased(r *http.Request, ref string) error {
 		return nil
 	}
 	n := sbi.SmContextStatusNotification{StatusInfo: sbi.StatusInfo{ResourceStatus: sbi.ResourceStatusReleased}}
-	if err := notify(r.Context(), s.client, uri, "", CallbackSMContextStatus, n); err != nil {
+	if err := Notify(r.Context(), s.client, uri, "", CallbackSMContextStatus, n); err != nil {
 		return fmt.Errorf("sbihttp: SMContextStatusNotify of %s: %w", ref, err)
 	}
 	return nil

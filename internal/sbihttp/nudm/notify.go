@@ -82,7 +82,7 @@ func ServeSubscriptions(srv *sbihttp.Server, u Subscriber, c *sbihttp.Client, lo
 		if len(in.MonitoredResourceURIs) == 0 {
 			return sbihttp.InvalidParamError(sbi.ErrMandatoryIEMissing, "/monitoredResourceUris", "absent")
 		}
-		if err := checkCallback(in.CallbackReference); err != nil {
+		if err := sbihttp.CheckCallbackURI("/callbackReference", in.CallbackReference); err != nil {
 			return err
 		}
 		if r.PathValue("ueId") != anyUE || !monitorsAMData(in.MonitoredResourceURIs) {
@@ -110,13 +110,6 @@ func monitorsAMData(uris []string) bool {
 	return false
 }
 
-func checkCallback(uri string) error {
-	if !strings.HasPrefix(uri, "http://") && !strings.HasPrefix(uri, "https://") {
-		return sbihttp.InvalidParamError(sbi.ErrInvalidRequest, "/callbackReference", "want an absolute http or https URI")
-	}
-	return nil
-}
-
 // callbackNotifier is a remote subscriber as the UDM sees it.
 type callbackNotifier struct {
 	c        *sbihttp.Client
@@ -134,8 +127,7 @@ func (n *callbackNotifier) AccessAndMobilityChanged(ctx context.Context, supi st
 		ResourceID: n.resource + sbihttp.Path(supi, "am-data"),
 		Changes:    []changeItem{{Op: "REPLACE", Path: "", NewValue: &data}},
 	}}}
-	req := sbihttp.Request{URI: n.uri, Method: http.MethodPost, Body: body, Header: http.Header{sbihttp.HeaderCallback: {CallbackName}}}
-	if _, err := n.c.Do(ctx, req, nil); err != nil && n.log != nil {
+	if err := sbihttp.Notify(ctx, n.c, n.uri, "", CallbackName, body); err != nil && n.log != nil {
 		n.log.Warn("nudm: Nudm_SDM_Notification not delivered", "supi", supi, "callback", n.uri, "err", err)
 	}
 }

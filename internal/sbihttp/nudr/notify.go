@@ -75,8 +75,8 @@ func ServeSubscriptions(srv *sbihttp.Server, u Subscriber, c *sbihttp.Client, lo
 		if len(in.MonitoredResourceURIs) == 0 {
 			return sbihttp.InvalidParamError(sbi.ErrMandatoryIEMissing, "/monitoredResourceUris", "absent")
 		}
-		if !strings.HasPrefix(in.CallbackReference, "http://") && !strings.HasPrefix(in.CallbackReference, "https://") {
-			return sbihttp.InvalidParamError(sbi.ErrInvalidRequest, "/callbackReference", "want an absolute http or https URI")
+		if err := sbihttp.CheckCallbackURI("/callbackReference", in.CallbackReference); err != nil {
+			return err
 		}
 		for _, m := range in.MonitoredResourceURIs {
 			if !strings.HasSuffix(m, monitored) {
@@ -110,8 +110,7 @@ func (n *callbackNotifier) SubscriptionDataChanged(ctx context.Context, supi str
 		ResourceID: n.resource + sbihttp.Path("subscription-data", supi),
 		Changes:    []changeItem{{Op: "REPLACE", Path: ""}},
 	}}}
-	req := sbihttp.Request{URI: n.uri, Method: http.MethodPost, Body: body, Header: http.Header{sbihttp.HeaderCallback: {CallbackName}}}
-	if _, err := n.c.Do(ctx, req, nil); err != nil && n.log != nil {
+	if err := sbihttp.Notify(ctx, n.c, n.uri, "", CallbackName, body); err != nil && n.log != nil {
 		n.log.Warn("nudr: data change notification not delivered", "supi", supi, "callback", n.uri, "err", err)
 	}
 }
