@@ -50,6 +50,10 @@ type AMFInfo struct {
 	Name     string
 	GUAMIs   []ident.GUAMI
 	Capacity uint8
+	// BackupAMFNames names, for the GUAMIs that have one, the AMF that
+	// takes the GUAMI over when this AMF fails or is withdrawn (TS 23.502
+	// §4.2.7.1 e; Served GUAMI List, TS 38.413 §9.2.6.2).
+	BackupAMFNames map[ident.GUAMI]string
 	// Slices lists the supported S-NSSAIs of each served PLMN.
 	PLMNs  []ident.PLMN
 	Slices []ident.SNSSAI
@@ -59,16 +63,12 @@ type AMFInfo struct {
 func NGSetupResponse(a AMFInfo) (*message.NGSetupResponse, error) {
 	m := &message.NGSetupResponse{
 		AMFName:             &ie.AMFName{Value: aper.PrintableString(a.Name)},
-		ServedGUAMIList:     &ie.ServedGUAMIList{},
 		RelativeAMFCapacity: &ie.RelativeAMFCapacity{Value: int64(a.Capacity)},
 		PLMNSupportList:     &ie.PLMNSupportList{},
 	}
-	for _, g := range a.GUAMIs {
-		gi, err := EncodeGUAMI(g)
-		if err != nil {
-			return nil, err
-		}
-		m.ServedGUAMIList.List = append(m.ServedGUAMIList.List, ie.ServedGUAMIItem{GUAMI: gi})
+	var err error
+	if m.ServedGUAMIList, err = servedGUAMIList(a.GUAMIs, a.BackupAMFNames); err != nil {
+		return nil, err
 	}
 	for _, p := range a.PLMNs {
 		pi, err := EncodePLMN(p)

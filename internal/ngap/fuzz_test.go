@@ -96,6 +96,12 @@ func FuzzDecode(f *testing.F) {
 			DecodeHandoverNotify(v)
 		case *message.HandoverCancel:
 			DecodeHandoverCancel(v)
+		case *message.NGSetupResponse:
+			DecodeNGSetupResponse(v)
+		case *message.AMFStatusIndication:
+			DecodeAMFStatusIndication(v)
+		case *message.AMFConfigurationUpdate:
+			DecodeServedGUAMIs(v.ServedGUAMIList)
 		}
 		if out, err := m.MarshalBinary(); err == nil {
 			if _, err := Decode(out); err != nil {

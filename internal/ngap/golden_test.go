@@ -111,9 +111,11 @@ func with(a, b map[string]string) map[string]string {
 	return out
 }
 
-// goldenCases are the cases of this file and of the Path Switch
-// messages (pathSwitchGoldenCases).
-func goldenCases() []goldenCase { return append(baseGoldenCases(), pathSwitchGoldenCases()...) }
+// goldenCases are the cases of this file, of the Path Switch messages
+// (pathSwitchGoldenCases) and of the AMF's configuration (amfConfigGoldenCases).
+func goldenCases() []goldenCase {
+	return append(append(baseGoldenCases(), pathSwitchGoldenCases()...), amfConfigGoldenCases()...)
+}
 
 func baseGoldenCases() []goldenCase {
 	loc := map[string]string{"ngap.NRCellIdentity": "0x0000000123456789", "ngap.tAC": "1"}
