@@ -22,6 +22,17 @@
 // store.AddressKey with its holder's SUPI as primary key, so that no two
 // subscribers hold one address however their writes interleave.
 //
+// # Records
+//
+// The store is also a store.Records (records.go): table records holds
+// (kind, key, value, revision, expires), and the one-row record_revision
+// counter gives every write its revision. A write reads the record's
+// revision, checks Expect and writes in one IMMEDIATE transaction, so
+// compare-and-set holds across processes sharing the file. Record writes
+// run on a connection of their own at synchronous=NORMAL: durable against
+// a crash of the process, not a power loss (see recordWriter). Each write
+// also deletes up to sweepBatch lapsed records, oldest first.
+//
 // # Imports
 //
 // ImportStream inserts each entry as it reads it, in one transaction, and

@@ -18,6 +18,11 @@ const (
 	opImport     = "import"
 	opAdvanceSQN = "advance_sqn"
 	opResyncSQN  = "resync_sqn"
+
+	opPutRecord    = "put_record"
+	opGetRecord    = "get_record"
+	opDeleteRecord = "delete_record"
+	opListRecords  = "list_records"
 )
 
 // metrics are the store's Prometheus collectors. They exist, and count,

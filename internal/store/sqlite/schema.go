@@ -105,6 +105,30 @@ CREATE TABLE static_addresses (
 			name:  "nssai_default",
 			apply: markFirstSliceDefault,
 		},
+		{
+			// store.Records: network functions' state under (kind, key).
+			// One counter gives every write its revision, so a record
+			// deleted and created again never repeats one. expires is in
+			// Unix nanoseconds, 0 for never; the partial index finds the
+			// lapsed rows writes sweep.
+			name:   "records",
+			tables: []string{"records", "record_revision"},
+			apply: execAll(`
+CREATE TABLE records (
+	kind     TEXT    NOT NULL,
+	key      TEXT    NOT NULL,
+	value    BLOB    NOT NULL CHECK (length(value) <= 65536),
+	revision INTEGER NOT NULL CHECK (revision > 0),
+	expires  INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (kind, key)
+) WITHOUT ROWID`,
+				`CREATE INDEX records_by_expiry ON records (expires) WHERE expires > 0`,
+				`CREATE TABLE record_revision (
+	id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+	n  INTEGER NOT NULL
+)`,
+				`INSERT INTO record_revision (id, n) VALUES (1, 0)`),
+		},
 	}
 }
 

@@ -65,6 +65,11 @@ type Store struct {
 	// getStmt is GetSubscriber's query, prepared once: parsing the SQL on
 	// every call was a tenth of the core's CPU per registration.
 	getStmt *sql.Stmt
+
+	// rec is the connection record writes use (records.go); getRecordStmt
+	// is GetRecord's query, prepared once.
+	rec           *recordWriter
+	getRecordStmt *sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -146,7 +151,25 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", abs, err)
 	}
-	s := &Store{path: abs, db: db, log: log, metrics: m, reg: opts.Registerer, writeLock: lock, sqn: w, getStmt: get}
+	rec, err := openRecordWriter(ctx, db)
+	if err != nil {
+		get.Close()
+		w.stop()
+		m.unregister(opts.Registerer)
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", abs, err)
+	}
+	getRec, err := db.PrepareContext(ctx, getRecordSQL)
+	if err != nil {
+		rec.close()
+		get.Close()
+		w.stop()
+		m.unregister(opts.Registerer)
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", abs, err)
+	}
+	s := &Store{path: abs, db: db, log: log, metrics: m, reg: opts.Registerer, writeLock: lock, sqn: w, getStmt: get,
+		rec: rec, getRecordStmt: getRec}
 	log.Info("sqlite: store opened", "path", abs, "schema_version", to)
 	return s, nil
 }
@@ -202,6 +225,8 @@ func (s *Store) Close() error {
 	s.metrics.unregister(s.reg)
 	werr := s.sqn.stop()
 	s.getStmt.Close()
+	s.getRecordStmt.Close()
+	s.rec.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("sqlite: %s: close: %w", s.path, err)
 	}

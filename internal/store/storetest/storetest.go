@@ -10,6 +10,9 @@
 //   - AdvanceSQN fails rather than go past store.MaxSQN;
 //   - calls after Close fail, and Close may be called more than once.
 //
+// RunRecords (records.go) is the conformance suite of store.Records, run
+// by every engine that keeps records.
+//
 // Faulty wraps any store and makes its writes or reads fail on demand (a
 // full disk: ErrDiskFull), for tests of the layers above a store.
 package storetest
