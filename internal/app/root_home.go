@@ -68,7 +68,8 @@ func (a *App) rootAUSF(_ context.Context) error {
 }
 
 // rootPCF builds the PCF with the configured PCC rules; it reads the
-// session management subscription from the UDM it selects by SUPI.
+// session management subscription from the UDM it selects by SUPI when
+// the SMF's request leaves it to, or the UDM is in this process.
 func (a *App) rootPCF(_ context.Context) error {
 	rules, err := pccRules(a.cfg.DNNs)
 	if err != nil {
@@ -83,7 +84,12 @@ func (a *App) rootPCF(_ context.Context) error {
 	if a.homePeers == nil {
 		a.homePeers = peers
 	}
-	p, err := pcf.New(pcf.Options{SDM: selection.UDM(peers, a.cfg.SBI.Locality), PCCRules: rules, Logger: a.log.With("component", "pcf"), Registry: a.registry})
+	// The subscribers' own PCC rules reach the PCF only from a UDM of
+	// its process: one apart sends none over HTTP (package subdata), and
+	// the PCF then decides from the subscribed QoS and AMBR the SMF
+	// passes, without reading the session management data again.
+	p, err := pcf.New(pcf.Options{SDM: selection.UDM(peers, a.cfg.SBI.Locality), SubscriberPCCRules: a.cfg.Runs("udm"),
+		PCCRules: rules, Logger: a.log.With("component", "pcf"), Registry: a.registry})
 	if err != nil {
 		return err
 	}

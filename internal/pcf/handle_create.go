@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -28,14 +27,14 @@ func (p *PCF) create(ctx context.Context, req sbi.SmPolicyContextData) (sbi.SmPo
 	case req.Dnn == "":
 		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Create: %w: no DNN", sbi.ErrInvalidRequest)
 	}
-	data, err := p.sdm.SessionManagement(ctx, req.Supi)
+	sub, subscribed, err := p.subscription(ctx, req)
 	if err != nil {
 		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Create: %w", err)
 	}
-	pol, ok := p.decide(data, req.Dnn, req.SliceInfo)
-	if !ok {
+	if !subscribed {
 		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Create %s: %w: DNN %q not subscribed in slice %d/%06x", req.Supi, sbi.ErrPolicyContextDenied, req.Dnn, req.SliceInfo.SST, req.SliceInfo.SD)
 	}
+	pol := p.decide(sub, req.Dnn)
 	p.associations.Lock()
 	p.associations.next++
 	pol.ID = strconv.FormatUint(p.associations.next, 10)
@@ -45,15 +44,51 @@ func (p *PCF) create(ctx context.Context, req sbi.SmPolicyContextData) (sbi.SmPo
 	return pol, nil
 }
 
-// decide is the policy of a session on dnn in slice s from the
-// subscriber's session management data: the subscribed session AMBR,
-// 5QI and ARP of the default QoS flow, or the PCF's defaults. ok is false
-// when the DNN is not subscribed in the slice.
-func (p *PCF) decide(data []sbi.SMData, dnn string, s ident.SNSSAI) (pol sbi.SmPolicyDecision, ok bool) {
-	sm, ok := sbi.SubscribedDNN(data, dnn, s)
-	if !ok {
-		return sbi.SmPolicyDecision{}, false
+// subscription is what the decision of a new association is made from:
+// the subscribed session AMBR and default QoS the SMF passed (TS 29.512
+// §4.2.2.5, §4.2.2.6), or, when it passed none or the PCF reads the
+// subscribers' own PCC rules through its UDM (Options.SubscriberPCCRules),
+// the DNN's entry of the session management data it reads. subscribed
+// is false when that data has no entry for the DNN in the slice; an SMF
+// passes its values only for a DNN it found subscribed.
+func (p *PCF) subscription(ctx context.Context, req sbi.SmPolicyContextData) (sub sbi.SMData, subscribed bool, err error) {
+	if req.SubsSessAmbr != nil && !p.subscriberRules {
+		sub, err = smfSubscription(req)
+		return sub, err == nil, err
 	}
+	data, err := p.sdm.SessionManagement(ctx, req.Supi)
+	if err != nil {
+		return sbi.SMData{}, false, err
+	}
+	sub, subscribed = sbi.SubscribedDNN(data, req.Dnn, req.SliceInfo)
+	return sub, subscribed, nil
+}
+
+// smfSubscription reads subsSessAmbr and subsDefQos (TS 29.512 §5.6.2.2):
+// a malformed bit rate or ARP is an incorrect attribute.
+func smfSubscription(req sbi.SmPolicyContextData) (sbi.SMData, error) {
+	sub := sbi.SMData{DNN: req.Dnn, SNSSAI: req.SliceInfo}
+	var err error
+	if sub.SessionAMBRUplink, err = sbi.ParseBitRate(req.SubsSessAmbr.Uplink); err != nil {
+		return sbi.SMData{}, fmt.Errorf("%w: subsSessAmbr/uplink: %v", sbi.ErrInvalidRequest, err)
+	}
+	if sub.SessionAMBRDownlink, err = sbi.ParseBitRate(req.SubsSessAmbr.Downlink); err != nil {
+		return sbi.SMData{}, fmt.Errorf("%w: subsSessAmbr/downlink: %v", sbi.ErrInvalidRequest, err)
+	}
+	if q := req.SubsDefQos; q != nil {
+		arp, err := q.Arp.Value()
+		if err != nil {
+			return sbi.SMData{}, fmt.Errorf("%w: subsDefQos/arp: %v", sbi.ErrInvalidRequest, err)
+		}
+		sub.FiveQI, sub.ARPPriority = q.FiveQI, arp.PriorityLevel
+	}
+	return sub, nil
+}
+
+// decide is the policy of a session on dnn from the subscription's entry
+// for it: the subscribed session AMBR, 5QI and ARP of the default QoS
+// flow, or the PCF's defaults.
+func (p *PCF) decide(sm sbi.SMData, dnn string) (pol sbi.SmPolicyDecision) {
 	pol = sbi.SmPolicyDecision{
 		SessionAMBRUplink:   sm.SessionAMBRUplink,
 		SessionAMBRDownlink: sm.SessionAMBRDownlink,
@@ -73,7 +108,7 @@ func (p *PCF) decide(data []sbi.SMData, dnn string, s ident.SNSSAI) (pol sbi.SmP
 	if pol.ARPPriority == 0 {
 		pol.ARPPriority = DefaultARPPriority
 	}
-	return pol, true
+	return pol
 }
 
 // pccRules are the PCC rules of a decision (TS 29.512 §4.2.2.2): the

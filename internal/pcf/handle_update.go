@@ -137,7 +137,8 @@ func (p *PCF) SubscriptionDataChanged(ctx context.Context, supi string) {
 			p.associations.Unlock()
 			continue
 		}
-		pol, subscribed := p.decide(data, a.dnn, a.snssai)
+		sub, subscribed := sbi.SubscribedDNN(data, a.dnn, a.snssai)
+		pol := p.decide(sub, a.dnn)
 		pol.ID = id
 		pol.PCCRules = append(pol.PCCRules, a.ueRules...)
 		changed := subscribed && !reflect.DeepEqual(pol, a.decision)

@@ -25,8 +25,17 @@ const (
 
 // Options are what a PCF is built from.
 type Options struct {
-	// SDM gives the session management subscription data (required).
+	// SDM gives the session management subscription data (required):
+	// the PCF reads it for a new association when the SMF passed no
+	// subscribed session AMBR and default QoS, and for every association
+	// of a subscriber whose data changed.
 	SDM sbi.NudmSDM
+	// SubscriberPCCRules says that SDM's data carries the subscribers'
+	// own PCC rules (sbi.SMData.PCCRules), as the UDM of the same process
+	// does: the PCF then reads it for every new association. Over HTTP
+	// the session management data carries none (package subdata), and a
+	// PCF without it decides from what the SMF passed.
+	SubscriberPCCRules bool
 	// DefaultSessionAMBRUplink and DefaultSessionAMBRDownlink apply when
 	// the subscription has no session AMBR (bit/s); 0 means
 	// DefaultSessionAMBR.
@@ -43,13 +52,14 @@ type Options struct {
 
 // PCF implements sbi.NpcfSMPolicyControl.
 type PCF struct {
-	sdm          sbi.NudmSDM
-	ambrUL       uint64
-	ambrDL       uint64
-	pccRules     map[string][]sbi.PCCRule // by lower-case DNN; read-only after New
-	log          *slog.Logger
-	metrics      *metrics
-	associations struct {
+	sdm             sbi.NudmSDM
+	subscriberRules bool
+	ambrUL          uint64
+	ambrDL          uint64
+	pccRules        map[string][]sbi.PCCRule // by lower-case DNN; read-only after New
+	log             *slog.Logger
+	metrics         *metrics
+	associations    struct {
 		sync.Mutex
 		next uint64
 		byID map[string]association
@@ -80,7 +90,7 @@ func New(opts Options) (*PCF, error) {
 	if opts.SDM == nil {
 		return nil, errors.New("pcf: no UDM")
 	}
-	p := &PCF{sdm: opts.SDM, ambrUL: opts.DefaultSessionAMBRUplink, ambrDL: opts.DefaultSessionAMBRDownlink, log: opts.Logger}
+	p := &PCF{sdm: opts.SDM, subscriberRules: opts.SubscriberPCCRules, ambrUL: opts.DefaultSessionAMBRUplink, ambrDL: opts.DefaultSessionAMBRDownlink, log: opts.Logger}
 	if p.ambrUL == 0 {
 		p.ambrUL = DefaultSessionAMBR
 	}

@@ -80,3 +80,20 @@ type Ambr struct {
 	Uplink   string `json:"uplink"`
 	Downlink string `json:"downlink"`
 }
+
+// SubscribedDefaultQos is the default QoS a subscription gives a DNN's
+// sessions (TS 29.571 §5.5.4 SubscribedDefaultQos): the 5QI and the
+// ARP of the default QoS flow.
+type SubscribedDefaultQos struct {
+	FiveQI uint8 `json:"5qi"`
+	Arp    Arp   `json:"arp"`
+}
+
+// Arp is an allocation and retention priority as it goes on the wire
+// (TS 29.571 §5.5.4 Arp): priorityLevel 1 to 15, preemptCap
+// NOT_PREEMPT or MAY_PREEMPT, preemptVuln NOT_PREEMPTABLE or PREEMPTABLE.
+type Arp struct {
+	PriorityLevel uint8  `json:"priorityLevel"`
+	PreemptCap    string `json:"preemptCap"`
+	PreemptVuln   string `json:"preemptVuln"`
+}

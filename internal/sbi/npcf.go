@@ -48,6 +48,15 @@ type SmPolicyContextData struct {
 	// a binding fills it for a caller in one process, which leaves it
 	// empty.
 	NotificationURI string `json:"notificationUri"`
+	// SubsSessAmbr and SubsDefQos are the session AMBR and default QoS
+	// the subscription gives the DNN in the slice, as the SMF read them
+	// from the UDM (§4.2.2.5, §4.2.2.6; TS 23.502 §4.3.2.2.1 step 4,
+	// §4.16.4): with SubsSessAmbr the PCF decides from them rather than
+	// reading the session management data again. SubsDefQos is absent
+	// when the subscription has no default QoS profile; a session AMBR of
+	// "0 bps" is one the subscription leaves to the PCF, as in sm-data.
+	SubsSessAmbr *Ambr                 `json:"subsSessAmbr,omitempty"`
+	SubsDefQos   *SubscribedDefaultQos `json:"subsDefQos,omitempty"`
 }
 
 // SmPolicyUpdateContextData is what the SMF reports (TS 29.512 §5.6.2.4

@@ -332,3 +332,9 @@ func (u *SmPolicyUpdateContextData) UnmarshalJSON(b []byte) error {
 	*u = out
 	return nil
 }
+
+// Value is the ARP a's wire form stands for: an error for a priority
+// level out of 1 to 15 or an unknown preemptCap or preemptVuln.
+func (a Arp) Value() (ARP, error) {
+	return arpFromJSON(arpJSON{PriorityLevel: int(a.PriorityLevel), PreemptCap: a.PreemptCap, PreemptVuln: a.PreemptVuln})
+}

@@ -100,6 +100,23 @@ func TestNpcfSMPolicyControl(t *testing.T) {
 				t.Errorf("Create = ID %q (-want +got):\n%s", pol.ID, diff)
 			}
 
+			// The SMF's subscribed session AMBR and default QoS (TS 29.512
+			// §4.2.2.5, §4.2.2.6) go as subsSessAmbr and subsDefQos; the PCF
+			// decides from them.
+			withSubs, err := s.Create(ctx, sbi.SmPolicyContextData{Supi: supi, PduSessionID: 2, PduSessionType: "IPV4", Dnn: "internet", SliceInfo: ident.SNSSAI{SST: 1},
+				SubsSessAmbr: &sbi.Ambr{Uplink: "30 Mbps", Downlink: "40 Mbps"},
+				SubsDefQos:   &sbi.SubscribedDefaultQos{FiveQI: 6, Arp: sbi.Arp{PriorityLevel: 3, PreemptCap: "NOT_PREEMPT", PreemptVuln: "PREEMPTABLE"}}})
+			if err != nil {
+				t.Fatalf("Create with subsSessAmbr and subsDefQos: %v", err)
+			}
+			want = sbi.SmPolicyDecision{SessionAMBRUplink: 30e6, SessionAMBRDownlink: 40e6, FiveQI: 6, ARPPriority: 3}
+			if diff := cmp.Diff(want, withSubs, ignoreID); diff != "" {
+				t.Errorf("Create with subsSessAmbr and subsDefQos (-want +got):\n%s", diff)
+			}
+			if err := s.Delete(ctx, withSubs.ID); err != nil {
+				t.Fatalf("Delete: %v", err)
+			}
+
 			voice := sbi.UeInitiatedResourceRequest{FiveQI: 1, GFBRUplink: 64e3, GFBRDownlink: 64e3, MFBRUplink: 128e3, MFBRDownlink: 128e3,
 				FlowDescriptions: []string{"permit out 17 from 10.45.0.1 5000 to assigned"}}
 			got, err := s.Update(ctx, pol.ID, sbi.SmPolicyUpdateContextData{UeInitResReq: &voice})

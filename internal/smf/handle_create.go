@@ -138,8 +138,10 @@ func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.
 	// The SM policy association is made before the session exists, so
 	// that no session's lock is held across the call (doc.go).
 	pctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
-	policy, err := s.pcf.Create(pctx, sbi.SmPolicyContextData{Supi: req.Supi, PduSessionID: req.PduSessionID,
-		PduSessionType: strings.ToUpper(pduTypeName(pduType)), Dnn: req.Dnn, SliceInfo: req.SNssai})
+	pcd := sbi.SmPolicyContextData{Supi: req.Supi, PduSessionID: req.PduSessionID,
+		PduSessionType: strings.ToUpper(pduTypeName(pduType)), Dnn: req.Dnn, SliceInfo: req.SNssai}
+	subscribedPolicy(&pcd, sub)
+	policy, err := s.pcf.Create(pctx, pcd)
 	cancel()
 	if err != nil {
 		// TS 23.502 §4.3.2.2.1: no SM policy association, no session.
@@ -197,6 +199,20 @@ func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.
 	ss.log.Debug("PDU session established", "dnn", req.Dnn, "pdu_type", pduTypeName(pduType), "ipv4", ss.ipv4, "ipv6", ss.ipv6,
 		"ul_teid", ss.n3.TEID, "up_seid", ss.upSEID.Load())
 	return ss, msgs, nil
+}
+
+// subscribedPolicy gives the PCF the subscribed session AMBR and default
+// QoS of the DNN the SMF read (TS 29.512 §4.2.2.5, §4.2.2.6, subsSessAmbr
+// and subsDefQos of SmPolicyContextData, §5.6.2.2), so that it need not
+// read the same session management data through the UDM again. A default
+// QoS goes only with its ARP priority: the subscription has none without
+// one (TS 29.571 ArpPriorityLevel is 1 to 15).
+func subscribedPolicy(pcd *sbi.SmPolicyContextData, sub sbi.SMData) {
+	pcd.SubsSessAmbr = &sbi.Ambr{Uplink: sbi.FormatBitRate(sub.SessionAMBRUplink), Downlink: sbi.FormatBitRate(sub.SessionAMBRDownlink)}
+	if sub.ARPPriority != 0 {
+		pcd.SubsDefQos = &sbi.SubscribedDefaultQos{FiveQI: sub.FiveQI,
+			Arp: sbi.Arp{PriorityLevel: sub.ARPPriority, PreemptCap: "NOT_PREEMPT", PreemptVuln: "PREEMPTABLE"}}
+	}
 }
 
 // serviceCause is the 5GSM cause of a session refused because a service

@@ -495,7 +495,7 @@ func newWorld(t testing.TB, o worldOptions) *world {
 		upf = w.upf.addr
 	}
 	var err error
-	if w.pcf, err = pcf.New(pcf.Options{SDM: w.sdm, Registry: w.reg, PCCRules: o.pccRules}); err != nil {
+	if w.pcf, err = pcf.New(pcf.Options{SDM: w.sdm, SubscriberPCCRules: true, Registry: w.reg, PCCRules: o.pccRules}); err != nil {
 		t.Fatal(err)
 	}
 	if o.dnns == nil {
