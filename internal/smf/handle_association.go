@@ -12,16 +12,18 @@ import (
 	"github.com/keelcore/keel/internal/pfcp"
 )
 
-// runAssociation keeps the N4 association with the UPF (TS 29.244
+// runAssociation keeps the N4 association with one UPF (TS 29.244
 // §6.2.6): it sets it up, retrying with a backoff from a tenth of the
 // heartbeat interval up to it until the UPF answers; then sends a
 // Heartbeat Request every interval (§6.2.2). A heartbeat without answer
 // (after the node's retransmissions) drops the association, so that new
-// sessions are refused until the UPF answers again; a changed Recovery
-// Time Stamp (in a heartbeat or association setup from the UPF, or in
-// the answer to the SMF's own association setup) means the UPF restarted
-// and lost its sessions, which restore re-establishes.
-func (s *SMF) runAssociation(ctx context.Context) {
+// sessions go to other UPFs or are refused until the UPF answers again,
+// and the UPF is lost (upfLost); a changed Recovery Time Stamp (in a
+// heartbeat or association setup from the UPF, or in the answer to the
+// SMF's own association setup) means the UPF restarted and lost its
+// sessions, which restore re-establishes. Each UPF has a loop of its
+// own, which New starts and Close joins.
+func (s *SMF) runAssociation(ctx context.Context, up *upfPeer) {
 	interval := s.opts.HeartbeatInterval
 	minBackoff := max(interval/10, time.Millisecond)
 	backoff := minBackoff
@@ -29,12 +31,12 @@ func (s *SMF) runAssociation(ctx context.Context) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		if !s.associated() {
-			if err := s.associate(ctx); err != nil {
+		if !up.isAssociated() {
+			if err := s.associate(ctx, up); err != nil {
 				if ctx.Err() != nil {
 					return
 				}
-				s.log.Warn("PFCP association setup with the UPF failed", "upf", s.opts.UPF, "retry_in", backoff, "error", err)
+				s.log.Warn("PFCP association setup with the UPF failed", "upf", up.name, "retry_in", backoff, "error", err)
 				select {
 				case <-ctx.Done():
 					return
@@ -48,67 +50,71 @@ func (s *SMF) runAssociation(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.kick:
-		case o := <-s.orphans:
-			s.deleteOrphan(ctx, o)
-		case ss := <-s.vanished:
-			epoch, _ := s.upfEpoch()
+		case <-up.kick:
+		case o := <-up.orphans:
+			s.deleteOrphan(ctx, up, o)
+		case ss := <-up.vanished:
+			epoch, _ := up.state()
 			s.restoreOne(ctx, ss, epoch)
 		case <-tick.C:
-			if err := s.heartbeat(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("UPF does not answer heartbeats: association dropped", "upf", s.opts.UPF, "error", err)
-				s.upf.Lock()
-				s.upf.associated = false
-				s.upf.Unlock()
-			} else if s.associated() {
-				audited = s.audit(ctx, audited)
+			if err := s.heartbeat(ctx, up); err != nil && ctx.Err() == nil {
+				s.log.Warn("UPF does not answer heartbeats: association dropped", "upf", up.name, "error", err)
+				s.upfLost(ctx, up)
+			} else if up.isAssociated() {
+				audited = s.audit(ctx, up, audited)
 			}
 		}
 	}
 }
 
 // associate sends an Association Setup Request and, once accepted,
-// restores the sessions if the UPF restarted since they were set up.
-func (s *SMF) associate(ctx context.Context) error {
+// restores the sessions if the UPF restarted since they were set up, and
+// deletes those released while it did not answer.
+func (s *SMF) associate(ctx context.Context, up *upfPeer) error {
 	req, err := pfcp.AssociationSetupRequest(0, s.nodeID, s.node.RecoveryTime())
 	if err != nil {
 		return err
 	}
-	m, err := s.request(ctx, n4AssociationSetup, req)
+	m, err := s.request(ctx, up, n4AssociationSetup, req)
 	if err != nil {
 		return err
 	}
 	_, rec, cause, err := pfcp.ParseAssociationSetup(m)
-	if err := s.checked(n4AssociationSetup, cause, err); err != nil {
+	if err := s.checked(up, n4AssociationSetup, cause, err); err != nil {
 		return err
 	}
-	s.upf.Lock()
-	prev, lost := s.upf.recovery, s.upf.lost
+	up.mu.Lock()
+	prev, lost, wasDown := up.recovery, up.lost, up.down
 	restarted := !prev.IsZero() && !prev.Equal(rec)
 	if restarted || lost {
-		s.upf.epoch++
+		up.epoch++
 	}
-	s.upf.recovery, s.upf.associated, s.upf.lost = rec, true, false
-	epoch := s.upf.epoch
-	s.upf.Unlock()
-	s.log.Info("PFCP association with the UPF set up", "upf", s.opts.UPF, "upf_recovery", rec, "upf_restarted", restarted, "upf_lost_sessions", lost)
+	up.recovery, up.associated, up.lost, up.down = rec, true, false, false
+	epoch := up.epoch
+	abandoned := up.abandoned
+	up.abandoned = nil
+	up.mu.Unlock()
+	s.log.Info("PFCP association with the UPF set up", "upf", up.name, "upf_recovery", rec, "upf_restarted", restarted,
+		"upf_lost_sessions", lost, "upf_was_unreachable", wasDown)
 	if restarted {
 		s.metrics.upfRestarts.Inc()
+		s.metrics.upfFailures.WithLabelValues("restart").Inc()
 	}
 	if restarted || lost {
-		s.restore(ctx, epoch)
+		s.restore(ctx, up, epoch)
 	}
+	s.deleteAbandoned(ctx, up, abandoned)
 	return nil
 }
 
-// heartbeat sends one Heartbeat Request and checks the UPF's Recovery
+// heartbeat sends one Heartbeat Request to up and checks its Recovery
 // Time Stamp.
-func (s *SMF) heartbeat(ctx context.Context) error {
+func (s *SMF) heartbeat(ctx context.Context, up *upfPeer) error {
 	req, err := pfcp.HeartbeatRequest(0, s.node.RecoveryTime())
 	if err != nil {
 		return err
 	}
-	m, err := s.request(ctx, n4Heartbeat, req)
+	m, err := s.request(ctx, up, n4Heartbeat, req)
 	if err != nil {
 		return err
 	}
@@ -123,7 +129,7 @@ func (s *SMF) heartbeat(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.checkRecovery(rec)
+	s.checkRecovery(up, rec)
 	return nil
 }
 
@@ -144,7 +150,7 @@ const causeNetworkFailure = sm.CauseNetworkFailure
 // chosen by it, so that no N2 signalling is needed. A session the UPF
 // will not take back is released as the network does it (TS 23.502
 // §4.3.4.2): the UE learns of it and may establish it anew.
-func (s *SMF) restore(ctx context.Context, epoch uint64) {
+func (s *SMF) restore(ctx context.Context, up *upfPeer, epoch uint64) {
 	work := make(chan *session)
 	var wg sync.WaitGroup
 	for range restoreWorkers {
@@ -155,7 +161,9 @@ func (s *SMF) restore(ctx context.Context, epoch uint64) {
 		})
 	}
 	for _, ss := range s.all() {
-		work <- ss
+		if ss.up == up {
+			work <- ss
+		}
 	}
 	close(work)
 	wg.Wait()

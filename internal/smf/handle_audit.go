@@ -15,7 +15,7 @@ import (
 // after each heartbeat answered.
 const auditPerHeartbeat = 4
 
-// audit checks that the UPF still has the next few sessions after the
+// audit checks that up still has the next few sessions after the
 // CP SEID after, in CP SEID order and round the registry, and returns
 // the CP SEID to go on from. A UPF can lose sessions without restarting
 // (its Recovery Time Stamp unchanged): it dropped the SMF's association
@@ -23,8 +23,8 @@ const auditPerHeartbeat = 4
 // (answered 65: re-established or released). Without the audit the SMF
 // would go on listing sessions that carry no traffic. The association
 // loop runs it.
-func (s *SMF) audit(ctx context.Context, after uint64) uint64 {
-	all := s.all()
+func (s *SMF) audit(ctx context.Context, up *upfPeer, after uint64) uint64 {
+	all := slices.DeleteFunc(s.all(), func(ss *session) bool { return ss.up != up })
 	if len(all) == 0 {
 		return after
 	}
@@ -34,7 +34,7 @@ func (s *SMF) audit(ctx context.Context, after uint64) uint64 {
 		ss := all[(i+n)%len(all)]
 		after = ss.seid
 		s.auditOne(ctx, ss)
-		if !s.associated() {
+		if !up.isAssociated() {
 			break
 		}
 	}
@@ -54,20 +54,20 @@ func (s *SMF) auditOne(ctx context.Context, ss *session) {
 		ss.log.Error("N4 audit", "error", err)
 		return
 	}
-	m, err := s.request(ctx, n4Audit, req)
+	m, err := s.request(ctx, ss.up, n4Audit, req)
 	if err != nil {
 		return // an unreachable UPF is the heartbeats' business
 	}
 	resp, ok := m.(*message.SessionModificationResponse)
 	if !ok {
-		s.checked(n4Audit, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
+		s.checked(ss.up, n4Audit, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
 		return
 	}
 	r, err := pfcp.ParseModificationResponse(resp)
-	if s.checked(n4Audit, r.Cause, err) == nil || r.Cause != pfcp.CauseSessionContextNotFound {
+	if s.checked(ss.up, n4Audit, r.Cause, err) == nil || r.Cause != pfcp.CauseSessionContextNotFound {
 		return
 	}
-	if s.upfRestarted(ctx) {
+	if s.upfRestarted(ctx, ss.up) {
 		return // restore takes every session back
 	}
 	ss.mu.Lock()
@@ -78,7 +78,7 @@ func (s *SMF) auditOne(ctx context.Context, ss *session) {
 	ss.epoch = 0
 	s.unlock(ss)
 	ss.log.Warn("N4 audit: the UPF lost the session", "up_seid", seid)
-	epoch, _ := s.upfEpoch()
+	epoch, _ := ss.up.state()
 	s.restoreOne(ctx, ss, epoch)
 }
 
@@ -88,9 +88,9 @@ func (s *SMF) auditOne(ctx context.Context, ss *session) {
 // to be re-established alone (and then again). It reports whether the
 // SMF is without an association afterwards: the UPF restarted, or did
 // not answer.
-func (s *SMF) upfRestarted(ctx context.Context) bool {
-	if err := s.heartbeat(ctx); err != nil {
+func (s *SMF) upfRestarted(ctx context.Context, up *upfPeer) bool {
+	if err := s.heartbeat(ctx, up); err != nil {
 		return true
 	}
-	return !s.associated()
+	return !up.isAssociated()
 }

@@ -114,8 +114,7 @@ type accepted struct{ n1, n2 []byte }
 // messages for the UE and the gNB. A *rejection names the 5GSM cause;
 // whatever was set up before it is undone.
 func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.EstablishmentRequest) (*session, accepted, error) {
-	pools := s.pools(req.Dnn, req.SNssai)
-	if req.Dnn == "" || pools == nil {
+	if req.Dnn == "" || !s.servesDNN(req.Dnn, req.SNssai) {
 		return nil, accepted{}, reject(sm.CauseMissingOrUnknownDNN, "DNN %q not served", req.Dnn)
 	}
 	sub, err := s.subscription(ctx, req)
@@ -128,12 +127,13 @@ func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.
 	if er.SSCMode != 0 && er.SSCMode != sm.SSCMode1 {
 		return nil, accepted{}, reject(sm.CauseNotSupportedSSCMode, "SSC mode %d", er.SSCMode)
 	}
-	pduType, typeCause, err := selectPDUType(er.PDUType, pools)
+	up, pools, err := s.selectUPF(req.Dnn, req.SNssai, req.UeLocation)
 	if err != nil {
 		return nil, accepted{}, err
 	}
-	if !s.associated() {
-		return nil, accepted{}, reject(sm.CauseInsufficientResources, "no PFCP association with the UPF")
+	pduType, typeCause, err := selectPDUType(er.PDUType, pools)
+	if err != nil {
+		return nil, accepted{}, err
 	}
 	// The SM policy association is made before the session exists, so
 	// that no session's lock is held across the call (doc.go).
@@ -151,9 +151,9 @@ func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.
 	seid := s.nextSEID.Add(1)
 	ss := &session{
 		ref: strconv.FormatUint(seid, 10), key: key{req.Supi, req.PduSessionID},
-		dnn: req.Dnn, snssai: req.SNssai, seid: seid, pool: pools, pduType: pduType, policy: policy,
+		dnn: req.Dnn, snssai: req.SNssai, seid: seid, pool: pools, up: up, pduType: pduType, policy: policy,
 	}
-	ss.log = s.log.With("supi", req.Supi, "pdu_session_id", req.PduSessionID, "seid", seid)
+	ss.log = s.log.With("supi", req.Supi, "pdu_session_id", req.PduSessionID, "seid", seid, "upf", up.name)
 	ss.mu.Lock()
 	defer s.unlock(ss)
 	s.metrics.sessions.WithLabelValues(establishing.String()).Inc()

@@ -27,7 +27,8 @@ const orphansQueued = 64
 // It runs on the node's reader and does not block.
 func (s *SMF) unmatched(peer netip.AddrPort, m message.Message) {
 	resp, ok := m.(*message.SessionEstablishmentResponse)
-	if !ok || !s.peers[peer.Addr().Unmap()] {
+	up := s.upfFrom(peer)
+	if !ok || up == nil {
 		return
 	}
 	r, err := pfcp.ParseEstablishmentResponse(resp)
@@ -35,46 +36,46 @@ func (s *SMF) unmatched(peer netip.AddrPort, m message.Message) {
 		return
 	}
 	select {
-	case s.orphans <- orphan{cpSEID: resp.SEID(), upSEID: r.UPSEID}:
+	case up.orphans <- orphan{cpSEID: resp.SEID(), upSEID: r.UPSEID}:
 	default:
 		s.log.Warn("N4 session set up after its request timed out left at the UPF: too many waiting", "up_seid", r.UPSEID)
 	}
 }
 
 // deleteOrphan deletes, at the UPF, a session that a late Session
-// Establishment Response reported (TS 29.244 §6.3.4), unless it is the
+// Establishment Response from up reported (TS 29.244 §6.3.4), unless it is the
 // one a PDU session holds: a duplicate response to a request that was
 // answered in time. The session's mu is taken so that an establishment
 // still storing its UP SEID is seen done.
-func (s *SMF) deleteOrphan(ctx context.Context, o orphan) {
+func (s *SMF) deleteOrphan(ctx context.Context, up *upfPeer, o orphan) {
 	s.sessions.Lock()
 	ss := s.sessions.bySEID[o.cpSEID]
 	s.sessions.Unlock()
 	if ss != nil {
 		ss.mu.Lock()
-		owned := ss.upSEID.Load() == o.upSEID
+		owned := ss.up == up && ss.upSEID.Load() == o.upSEID
 		s.unlock(ss)
 		if owned {
 			return
 		}
 	}
-	err := s.deleteUP(ctx, o.upSEID)
+	err := s.deleteUP(ctx, up, o.upSEID)
 	s.log.Info("N4 session set up after its request timed out deleted", "cp_seid", o.cpSEID, "up_seid", o.upSEID, "error", err)
 }
 
 // deleteUP sends a Session Deletion Request for a UP SEID no PDU
 // session holds; "Session context not found" counts as done.
-func (s *SMF) deleteUP(ctx context.Context, upSEID uint64) error {
-	m, err := s.request(ctx, n4Deletion, pfcp.DeletionRequest(upSEID, 0))
+func (s *SMF) deleteUP(ctx context.Context, up *upfPeer, upSEID uint64) error {
+	m, err := s.request(ctx, up, n4Deletion, pfcp.DeletionRequest(upSEID, 0))
 	if err != nil {
 		return err
 	}
 	resp, ok := m.(*message.SessionDeletionResponse)
 	if !ok {
-		return s.checked(n4Deletion, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
+		return s.checked(up, n4Deletion, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
 	}
 	r, err := pfcp.ParseDeletionResponse(resp)
-	if err := s.checked(n4Deletion, r.Cause, err); err != nil && r.Cause != pfcp.CauseSessionContextNotFound {
+	if err := s.checked(up, n4Deletion, r.Cause, err); err != nil && r.Cause != pfcp.CauseSessionContextNotFound {
 		return err
 	}
 	return nil

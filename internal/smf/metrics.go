@@ -15,6 +15,10 @@ type metrics struct {
 	reports        *prometheus.CounterVec
 	restored       *prometheus.CounterVec
 	upfRestarts    prometheus.Counter
+	// UPF failures by reason, and what became of the sessions of a UPF
+	// that stopped answering (handle_upf_lost.go).
+	upfFailures     *prometheus.CounterVec
+	upfLostSessions *prometheus.CounterVec
 	associated     prometheus.GaugeFunc
 	refused        *prometheus.CounterVec
 	// Idle mode: Downlink Data Reports, the N1N2MessageTransfers they
@@ -27,7 +31,7 @@ type metrics struct {
 	handovers       *prometheus.CounterVec
 }
 
-func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer, associated func() int) (*metrics, error) {
 	m := &metrics{
 		sessions: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "keel_smf_sessions",
@@ -53,6 +57,14 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 			Name: "keel_smf_upf_restarts_total",
 			Help: "UPF restarts seen (a new PFCP Recovery Time Stamp).",
 		}),
+		upfFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_smf_upf_failures_total",
+			Help: "UPF failures seen, by reason: heartbeat (no answer to a Heartbeat Request: the UPF is lost), restart (a new Recovery Time Stamp), association_lost (a request answered \"No established PFCP Association\").",
+		}, []string{"reason"}),
+		upfLostSessions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_smf_upf_lost_sessions_total",
+			Help: "PDU sessions of a UPF that stopped answering heartbeats, by what became of them: reactivation_requested (released with 5GSM cause #39 to be established again on another UPF), released_locally (the UE could not be told), kept (no other UPF serves the session's DNN).",
+		}, []string{"result"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_smf_pfcp_refused_total",
 			Help: "PFCP requests refused for who sent them, by reason (peer_not_allowed: not the UPF nor in Options.Peers).",
@@ -83,16 +95,11 @@ func newMetrics(reg prometheus.Registerer, associated func() bool) (*metrics, er
 		}, []string{"step"}),
 		associated: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "keel_smf_upf_associated",
-			Help: "1 while the SMF has a PFCP association with the UPF.",
-		}, func() float64 {
-			if associated() {
-				return 1
-			}
-			return 0
-		}),
+			Help: "The UPFs the SMF has a PFCP association with (1 for an SMF of one UPF while associated).",
+		}, func() float64 { return float64(associated()) }),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.sessions, m.establishments, m.n4, m.reports, m.restored, m.upfRestarts, m.associated, m.refused, m.downlinkReports, m.n1n2, m.reactivations, m.pathSwitches, m.modifications, m.handovers} {
+		for _, c := range []prometheus.Collector{m.sessions, m.establishments, m.n4, m.reports, m.restored, m.upfRestarts, m.upfFailures, m.upfLostSessions, m.associated, m.refused, m.downlinkReports, m.n1n2, m.reactivations, m.pathSwitches, m.modifications, m.handovers} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

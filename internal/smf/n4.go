@@ -54,9 +54,9 @@ func n4Cause(err error) uint8 {
 	return sm.CauseRequestRejectedUnspecified
 }
 
-// request sends an N4 request to the UPF and returns its response.
-func (s *SMF) request(ctx context.Context, op string, m message.Message) (message.Message, error) {
-	resp, err := s.node.Request(ctx, s.opts.UPF, m)
+// request sends an N4 request to a UPF and returns its response.
+func (s *SMF) request(ctx context.Context, up *upfPeer, op string, m message.Message) (message.Message, error) {
+	resp, err := s.node.Request(ctx, up.addr, m)
 	if err != nil {
 		s.observeN4(op, 0, err)
 		return nil, fmt.Errorf("smf: N4 %s: %w", op, err)
@@ -77,16 +77,16 @@ func (s *SMF) observeN4(op string, cause uint8, err error) {
 	s.metrics.n4.WithLabelValues(op, label).Inc()
 }
 
-// checked counts a parsed response and turns a rejecting cause into a
-// *rejectedError.
-func (s *SMF) checked(op string, cause uint8, err error) error {
+// checked counts a parsed response from up and turns a rejecting cause
+// into a *rejectedError.
+func (s *SMF) checked(up *upfPeer, op string, cause uint8, err error) error {
 	s.observeN4(op, cause, err)
 	if err != nil {
 		return fmt.Errorf("smf: N4 %s: %w", op, err)
 	}
 	if !pfcp.Accepted(cause) {
 		if cause == pfcp.CauseNoEstablishedPFCPAssociation && op != n4AssociationSetup {
-			s.associationLost()
+			s.associationLost(up)
 		}
 		return &rejectedError{op: op, cause: cause}
 	}
@@ -96,7 +96,7 @@ func (s *SMF) checked(op string, cause uint8, err error) error {
 // establishN4 creates the session's PFCP session (TS 29.244 §6.3.2) and
 // records the UP SEID and the UPF's N3 tunnel. Called with ss.mu held.
 func (s *SMF) establishN4(ctx context.Context, ss *session, n3 tunnel) error {
-	epoch, ok := s.upfEpoch()
+	epoch, ok := ss.up.state()
 	if !ok {
 		return errNotAssociated
 	}
@@ -104,16 +104,16 @@ func (s *SMF) establishN4(ctx context.Context, ss *session, n3 tunnel) error {
 	if err != nil {
 		return fmt.Errorf("smf: %w", err)
 	}
-	m, err := s.request(ctx, n4Establishment, req)
+	m, err := s.request(ctx, ss.up, n4Establishment, req)
 	if err != nil {
 		return err
 	}
 	resp, ok := m.(*message.SessionEstablishmentResponse)
 	if !ok {
-		return s.checked(n4Establishment, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
+		return s.checked(ss.up, n4Establishment, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
 	}
 	r, err := pfcp.ParseEstablishmentResponse(resp)
-	if err := s.checked(n4Establishment, r.Cause, err); err != nil {
+	if err := s.checked(ss.up, n4Establishment, r.Cause, err); err != nil {
 		return err
 	}
 	got := n3
@@ -148,7 +148,7 @@ func (s *SMF) modifyDownlink(ctx context.Context, ss *session, st state, gnb tun
 	// The UPF lost the session. Unless it restarted (the association
 	// loop then restores every session), set the session up again as it
 	// stands, then change it.
-	if s.upfRestarted(ctx) {
+	if s.upfRestarted(ctx, ss.up) {
 		return err
 	}
 	ss.log.Warn("the UPF lost the N4 session: re-establishing it", "up_seid", ss.upSEID.Load())
@@ -176,16 +176,16 @@ func (s *SMF) modifyN4(ctx context.Context, ss *session, op string, mr pfcp.Modi
 	if err != nil {
 		return fmt.Errorf("smf: %w", err)
 	}
-	m, err := s.request(ctx, op, req)
+	m, err := s.request(ctx, ss.up, op, req)
 	if err != nil {
 		return err
 	}
 	resp, ok := m.(*message.SessionModificationResponse)
 	if !ok {
-		return s.checked(op, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
+		return s.checked(ss.up, op, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
 	}
 	r, err := pfcp.ParseModificationResponse(resp)
-	if err := s.checked(op, r.Cause, err); err != nil {
+	if err := s.checked(ss.up, op, r.Cause, err); err != nil {
 		return err
 	}
 	s.addUsage(ss, r.Usage)
@@ -206,7 +206,7 @@ func (s *SMF) reestablish(ctx context.Context, ss *session) error {
 	if ss.n3 != old {
 		return fmt.Errorf("smf: the UPF gave F-TEID %d@%s, the gNB uses %d@%s", ss.n3.TEID, ss.n3.Addr, old.TEID, old.Addr)
 	}
-	ss.publish(s.opts.UPF.String())
+	ss.publish()
 	return nil
 }
 
@@ -215,7 +215,7 @@ func (s *SMF) reestablish(ctx context.Context, ss *session) error {
 // releases it (restoreOne), so that Sessions does not go on listing it.
 func (s *SMF) vanish(ss *session) {
 	select {
-	case s.vanished <- ss:
+	case ss.up.vanished <- ss:
 	default:
 		ss.log.Error("session lost by the UPF not queued for release: too many waiting")
 	}
@@ -229,16 +229,22 @@ func (s *SMF) deleteN4(ctx context.Context, ss *session) error {
 	if seid == 0 {
 		return nil
 	}
-	m, err := s.request(ctx, n4Deletion, pfcp.DeletionRequest(seid, 0))
+	if ss.up.abandon(seid) {
+		// The UPF does not answer (handle_upf_lost.go): its session is
+		// deleted once it does.
+		ss.upSEID.Store(0)
+		return nil
+	}
+	m, err := s.request(ctx, ss.up, n4Deletion, pfcp.DeletionRequest(seid, 0))
 	if err != nil {
 		return err
 	}
 	resp, ok := m.(*message.SessionDeletionResponse)
 	if !ok {
-		return s.checked(n4Deletion, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
+		return s.checked(ss.up, n4Deletion, 0, fmt.Errorf("answered with %s", m.MessageTypeName()))
 	}
 	r, err := pfcp.ParseDeletionResponse(resp)
-	if err := s.checked(n4Deletion, r.Cause, err); err != nil && !gone(r.Cause) {
+	if err := s.checked(ss.up, n4Deletion, r.Cause, err); err != nil && !gone(r.Cause) {
 		return err
 	}
 	s.addUsage(ss, r.Usage)
@@ -266,18 +272,20 @@ func (s *SMF) addUsage(ss *session, us []pfcp.UsageReport) {
 	}
 }
 
-// handleN4 answers the requests the UPF sends. It runs on the PFCP
+// handleN4 answers the requests the UPFs send. It runs on the PFCP
 // node's goroutines and never takes a session's mu. A request from an
-// address other than the UPF's and Options.Peers is refused "Request
-// rejected" (TS 29.244 §8.2.1; a Heartbeat goes unanswered) and counted:
-// N4 has no authentication of its own, and a forged Session Report or
-// Recovery Time Stamp would change the SMF's view of its sessions.
+// address other than a UPF's (its N4 address and UPFConfig.Peers) is
+// refused "Request rejected" (TS 29.244 §8.2.1; a Heartbeat goes
+// unanswered) and counted: N4 has no authentication of its own, and a
+// forged Session Report or Recovery Time Stamp would change the SMF's
+// view of its sessions.
 func (s *SMF) handleN4(ctx context.Context, peer netip.AddrPort, req message.Message) message.Message {
 	var (
 		resp message.Message
 		err  error
 	)
-	if !s.peers[peer.Addr().Unmap()] {
+	up := s.upfFrom(peer)
+	if up == nil {
 		s.metrics.refused.WithLabelValues("peer_not_allowed").Inc()
 		s.log.Info("N4 request from a peer not allowed refused", "type", req.MessageTypeName(), "peer", peer)
 		ce := &pfcp.CauseError{Cause: pfcp.CauseRequestRejected, MessageType: req.MessageType(), Sequence: req.Sequence(), Err: errors.New("smf: peer not allowed")}
@@ -291,7 +299,7 @@ func (s *SMF) handleN4(ctx context.Context, peer netip.AddrPort, req message.Mes
 	switch m := req.(type) {
 	case *message.HeartbeatRequest:
 		if rec, err := pfcp.ParseHeartbeat(m); err == nil {
-			s.checkRecovery(rec)
+			s.checkRecovery(up, rec)
 		}
 		resp, err = pfcp.HeartbeatResponse(m.Sequence(), s.node.RecoveryTime())
 	case *message.AssociationSetupRequest:
@@ -302,7 +310,7 @@ func (s *SMF) handleN4(ctx context.Context, peer netip.AddrPort, req message.Mes
 		if _, rec, _, perr := pfcp.ParseAssociationSetup(m); perr != nil {
 			cause = pfcp.CauseMandatoryIEMissing
 		} else {
-			s.checkRecovery(rec)
+			s.checkRecovery(up, rec)
 		}
 		resp, err = pfcp.AssociationSetupResponse(m.Sequence(), s.nodeID, cause, s.node.RecoveryTime())
 	case *message.SessionReportRequest:
@@ -318,57 +326,51 @@ func (s *SMF) handleN4(ctx context.Context, peer netip.AddrPort, req message.Mes
 	return resp
 }
 
-// upfEpoch returns the UPF's epoch and whether the SMF is associated
-// with it.
-func (s *SMF) upfEpoch() (uint64, bool) {
-	s.upf.Lock()
-	defer s.upf.Unlock()
-	return s.upf.epoch, s.upf.associated
+// Associated reports whether the SMF holds a PFCP association with one
+// of its UPFs at least (TS 29.244 §6.2.6): without any it refuses PDU
+// sessions (#26).
+func (s *SMF) Associated() bool { return s.associated() > 0 }
+
+// associated counts the UPFs the SMF is associated with.
+func (s *SMF) associated() int {
+	n := 0
+	for _, up := range s.upfs {
+		if up.isAssociated() {
+			n++
+		}
+	}
+	return n
 }
 
-// Associated reports whether the SMF holds a PFCP association with its
-// UPF (TS 29.244 §6.2.6): without one it refuses PDU sessions (#26).
-func (s *SMF) Associated() bool { return s.associated() }
-
-func (s *SMF) associated() bool {
-	_, ok := s.upfEpoch()
-	return ok
-}
-
-// associationLost: the UPF answered a session request "No established
-// PFCP Association" (TS 29.244 §6.2.6.1). It dropped the association,
-// and its sessions with it (§6.2.8), without restarting, so its Recovery
+// associationLost: up answered a session request "No established PFCP
+// Association" (TS 29.244 §6.2.6.1). It dropped the association, and
+// its sessions with it (§6.2.8), without restarting, so its Recovery
 // Time Stamp says nothing: the association loop sets the association up
 // again and restores every session.
-func (s *SMF) associationLost() {
-	s.upf.Lock()
-	first := !s.upf.lost
-	s.upf.associated, s.upf.lost = false, true
-	s.upf.Unlock()
+func (s *SMF) associationLost(up *upfPeer) {
+	up.mu.Lock()
+	first := !up.lost
+	up.associated, up.lost = false, true
+	up.mu.Unlock()
 	if first {
-		s.log.Warn("the UPF has no PFCP association with the SMF: its sessions are to be restored", "upf", s.opts.UPF)
+		s.metrics.upfFailures.WithLabelValues("association_lost").Inc()
+		s.log.Warn("the UPF has no PFCP association with the SMF: its sessions are to be restored", "upf", up.name)
 	}
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
+	up.wake()
 }
 
-// checkRecovery compares a Recovery Time Stamp the UPF sent with the one
-// of the association; a different one means the UPF restarted (TS 29.244
-// §6.2.2, §6.2.6.2): the association loop sets the association up again and
-// restores the sessions.
-func (s *SMF) checkRecovery(rec time.Time) {
-	s.upf.Lock()
-	restarted := s.upf.associated && !rec.Equal(s.upf.recovery)
+// checkRecovery compares a Recovery Time Stamp up sent with the one of
+// the association; a different one means the UPF restarted (TS 29.244
+// §6.2.2, §6.2.6.2): the association loop sets the association up again
+// and restores the sessions.
+func (s *SMF) checkRecovery(up *upfPeer, rec time.Time) {
+	up.mu.Lock()
+	restarted := up.associated && !rec.Equal(up.recovery)
 	if restarted {
-		s.upf.associated = false
+		up.associated = false
 	}
-	s.upf.Unlock()
+	up.mu.Unlock()
 	if restarted {
-		select {
-		case s.kick <- struct{}{}:
-		default:
-		}
+		up.wake()
 	}
 }

@@ -178,7 +178,9 @@ type session struct {
 	snssai ident.SNSSAI
 	seid   uint64 // CP F-SEID, the SMF's
 	pool   *dnnPools
-	log    *slog.Logger
+	// up is the UPF the session was given at establishment (select_upf.go).
+	up  *upfPeer
+	log *slog.Logger
 
 	mu      sync.Mutex
 	state   state
@@ -191,7 +193,7 @@ type session struct {
 	flows []qosFlow
 	n3    tunnel // the UPF's
 	gnb   tunnel // the gNB's, zero until known
-	epoch uint64 // the UPF epoch (SMF.upf.epoch) of its N4 session; 0: none
+	epoch uint64 // the UPF epoch (upfPeer.epoch) of its N4 session; 0: none
 	pti   uint8  // of the release in progress
 	// upOnce: the user plane was active once; a failed setup after that
 	// is a failed reactivation, which keeps the session.
@@ -250,7 +252,7 @@ type dnnPools struct {
 
 // publish makes the session's current state visible to Sessions. Called
 // with ss.mu held.
-func (ss *session) publish(upf string) {
+func (ss *session) publish() {
 	if ss.state == establishing || ss.state == released {
 		ss.view.Store(nil)
 		return
@@ -258,7 +260,7 @@ func (ss *session) publish(upf string) {
 	v := &sbi.SessionInfo{
 		SUPI: ss.key.supi, PDUSessionID: ss.key.psi, DNN: ss.dnn, SNSSAI: ss.snssai,
 		PDUType: pduTypeName(ss.pduType), IPv4: ss.ipv4, IPv6Prefix: ss.ipv6,
-		UPF: upf, SEID: ss.seid, UPSEID: ss.upSEID.Load(), ULTEID: ss.n3.TEID,
+		UPF: ss.up.name, SEID: ss.seid, UPSEID: ss.upSEID.Load(), ULTEID: ss.n3.TEID,
 		DLTEID: ss.gnb.TEID, GNBAddr: ss.gnb.Addr, State: ss.state.infoName(), UpCnxState: ss.state.upCnxState(),
 	}
 	ss.view.Store(v)

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/netip"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/keelcore/keel/internal/ident"
-	"github.com/keelcore/keel/internal/ippool"
 	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/pfcp"
 	"github.com/keelcore/keel/internal/sbi"
@@ -54,12 +52,14 @@ type Options struct {
 	// N4 is the SMF's PFCP address; its IP is the CP F-SEID's address.
 	// A wildcard address needs NodeID, which then serves as that address.
 	N4 netip.AddrPort
-	// UPF is the UPF's PFCP address.
-	UPF netip.AddrPort
-	// Peers are further addresses the UPF's requests (heartbeats,
-	// association setups, session reports) are taken from; UPF's own
-	// address always is. A request from any other is refused.
+	// UPF is the PFCP address of a UPF serving every DNN of DNNs in
+	// every slice and area, Peers further addresses its requests come
+	// from; UPFs are more UPFs (or all of them, UPF left zero). The SMF
+	// associates with each and selects one for each PDU session
+	// (select_upf.go).
+	UPF   netip.AddrPort
 	Peers []netip.Addr
+	UPFs  []UPFConfig
 	// NodeID is the SMF's PFCP Node ID (TS 29.244 §8.2.38); the zero
 	// Addr means N4's address.
 	NodeID netip.Addr
@@ -123,11 +123,9 @@ type SMF struct {
 	metrics *metrics
 	node    *pfcp.Node
 
-	// dnns holds the pools by lower-case DNN and slice; read-only after New.
-	dnns map[dnnKey]*dnnPools
-	// peers are the addresses N4 requests are taken from: the UPF's and
-	// Options.Peers; read-only after New.
-	peers map[netip.Addr]bool
+	// upfs are the UPFs, in the order of the options; read-only after
+	// New.
+	upfs []*upfPeer
 
 	nextSEID atomic.Uint64
 
@@ -141,31 +139,6 @@ type SMF struct {
 		bySEID map[uint64]*session
 	}
 
-	// upf is the N4 association with the UPF, guarded by its lock
-	// (held for field access only).
-	upf struct {
-		sync.Mutex
-		associated bool
-		recovery   time.Time // the UPF's Recovery Time Stamp
-		// epoch counts the times the UPF lost every session of the SMF
-		// (a restart, or its association dropped): a session whose N4
-		// session is of an older epoch is to be re-established.
-		epoch uint64
-		// lost: a session request was answered "No established PFCP
-		// Association": the UPF dropped the association, and with it
-		// the sessions, without restarting.
-		lost bool
-	}
-
-	// kick wakes the association loop: the UPF said it restarted.
-	kick chan struct{}
-	// orphans are sessions the UPF reported established after the SMF
-	// gave up on them, for the association loop to delete.
-	orphans chan orphan
-	// vanished are PDU sessions whose N4 session the UPF no longer has
-	// and that could not be re-established at once: the association
-	// loop tries again or releases them.
-	vanished chan *session
 	// pages are sessions with downlink data for an idle UE, for the
 	// paging workers (handle_paging.go).
 	pages  chan downlinkReport
@@ -198,15 +171,9 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 		return nil, fmt.Errorf("smf: N4 address %s: want an IPv4 address", opts.N4)
 	case opts.N4.Addr().IsUnspecified() && (!opts.NodeID.Is4() || opts.NodeID.IsUnspecified()):
 		return nil, fmt.Errorf("smf: N4 address %s is a wildcard: a Node ID with the SMF's IPv4 address is needed", opts.N4)
-	case !opts.UPF.IsValid():
-		return nil, errors.New("smf: no UPF N4 address")
 	}
 	s := &SMF{opts: opts, nodeID: opts.NodeID, cpAddr: opts.N4.Addr(), pcf: opts.PCF, sdm: opts.SDM, log: opts.Logger,
-		dnns: map[dnnKey]*dnnPools{}, kick: make(chan struct{}, 1), orphans: make(chan orphan, orphansQueued),
-		vanished: make(chan *session, orphansQueued), pages: make(chan downlinkReport, pagingQueued), peers: map[netip.Addr]bool{opts.UPF.Addr().Unmap(): true}}
-	for _, a := range opts.Peers {
-		s.peers[a.Unmap()] = true
-	}
+		pages: make(chan downlinkReport, pagingQueued)}
 	if !s.nodeID.IsValid() {
 		s.nodeID = s.cpAddr
 	}
@@ -235,10 +202,9 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 	if opts.AMF != nil {
 		s.SetAMF(opts.AMF)
 	}
-	if err := s.buildPools(opts.DNNs); err != nil {
+	if err := s.buildUPFs(opts, newPoolSet()); err != nil {
 		return nil, err
 	}
-	s.upf.epoch = 1
 	s.sessions.byRef = map[string]*session{}
 	s.sessions.byKey = map[key]*session{}
 	s.sessions.bySEID = map[uint64]*session{}
@@ -262,64 +228,13 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 		s.cancel()
 		return nil, fmt.Errorf("smf: N4: %w", err)
 	}
-	s.done.Go(func() { s.runAssociation(ctx) })
+	for _, up := range s.upfs {
+		s.done.Go(func() { s.runAssociation(ctx, up) })
+	}
 	for range pagingWorkers {
 		s.done.Go(func() { s.runPaging(ctx) })
 	}
 	return s, nil
-}
-
-// buildPools makes the pools of every DNN entry and refuses duplicate
-// entries and overlapping pools.
-func (s *SMF) buildPools(dnns []DNNConfig) error {
-	var v4, v6 []netip.Prefix
-	for _, d := range dnns {
-		k := dnnKey{name: strings.ToLower(d.Name), anySlice: d.SNSSAI == nil}
-		if d.SNSSAI != nil {
-			k.snssai = d.SNSSAI.Canonical()
-		}
-		if d.Name == "" || s.dnns[k] != nil {
-			return fmt.Errorf("smf: DNN %q: empty or configured twice for one slice", d.Name)
-		}
-		if d.MTU < 0 || d.MTU > 0xffff {
-			return fmt.Errorf("smf: DNN %q: MTU %d", d.Name, d.MTU)
-		}
-		p := &dnnPools{cfg: d}
-		var err error
-		if d.IPv4Pool.IsValid() {
-			if p.ipv4, err = ippool.NewIPv4(d.IPv4Pool); err != nil {
-				return fmt.Errorf("smf: DNN %q: %w", d.Name, err)
-			}
-			v4 = append(v4, d.IPv4Pool)
-		}
-		if d.IPv6Pool.IsValid() {
-			if p.ipv6, err = ippool.NewIPv6(d.IPv6Pool); err != nil {
-				return fmt.Errorf("smf: DNN %q: %w", d.Name, err)
-			}
-			v6 = append(v6, d.IPv6Pool)
-		}
-		if p.ipv4 == nil && p.ipv6 == nil {
-			return fmt.Errorf("smf: DNN %q has no address pool", d.Name)
-		}
-		s.dnns[k] = p
-	}
-	for _, ps := range [][]netip.Prefix{v4, v6} {
-		for i, a := range ps {
-			for _, b := range ps[i+1:] {
-				if a.Overlaps(b) {
-					return fmt.Errorf("smf: address pools %s and %s overlap", a, b)
-				}
-			}
-		}
-	}
-	for _, a := range s.opts.StaticAddresses {
-		for _, p := range s.dnns {
-			if err := p.reserve(a); err != nil {
-				return fmt.Errorf("smf: static address: %w", err)
-			}
-		}
-	}
-	return nil
 }
 
 // reserve takes a static address out of the dynamic range of the pool
@@ -332,17 +247,6 @@ func (p *dnnPools) reserve(a netip.Addr) error {
 		return p.ipv6.Reserve(a)
 	}
 	return nil
-}
-
-// pools finds the pools of a DNN in a slice: the slice's own entry, else
-// the DNN's entry for every slice.
-func (s *SMF) pools(dnn string, snssai ident.SNSSAI) *dnnPools {
-	name := strings.ToLower(dnn)
-	// TS 23.003 §28.4.2: SD ffffff and no SD are the same slice.
-	if p := s.dnns[dnnKey{name: name, snssai: snssai.Canonical()}]; p != nil {
-		return p
-	}
-	return s.dnns[dnnKey{name: name, anySlice: true}]
 }
 
 // SetAMF sets the AMF the SMF reaches UEs through (network-requested
@@ -413,6 +317,7 @@ func (s *SMF) insert(ss *session) (old *session) {
 	s.sessions.byRef[ss.ref] = ss
 	s.sessions.byKey[ss.key] = ss
 	s.sessions.bySEID[ss.seid] = ss
+	ss.up.sessions.Add(1)
 	return old
 }
 
@@ -421,6 +326,10 @@ func (s *SMF) insert(ss *session) (old *session) {
 func (s *SMF) remove(ss *session) {
 	s.sessions.Lock()
 	defer s.sessions.Unlock()
+	if s.sessions.byRef[ss.ref] != ss {
+		return
+	}
+	ss.up.sessions.Add(-1)
 	delete(s.sessions.byRef, ss.ref)
 	delete(s.sessions.bySEID, ss.seid)
 	if s.sessions.byKey[ss.key] == ss {
@@ -452,5 +361,5 @@ func (s *SMF) transition(ss *session, e event) {
 		s.metrics.sessions.WithLabelValues(n.String()).Inc()
 	}
 	ss.state = n
-	ss.publish(s.opts.UPF.String())
+	ss.publish()
 }

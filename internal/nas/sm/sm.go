@@ -42,6 +42,7 @@ const (
 	CauseRegularDeactivation                     uint8 = 36
 	Cause5GSQoSNotAccepted                       uint8 = 37
 	CauseNetworkFailure                          uint8 = 38
+	CauseReactivationRequested                   uint8 = 39
 	CauseInvalidPDUSessionIdentity               uint8 = 43
 	CauseSemanticErrorsInPacketFilters           uint8 = 44
 	CauseSyntacticalErrorInPacketFilters         uint8 = 45
