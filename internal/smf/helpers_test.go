@@ -62,6 +62,8 @@ type fakeUPF struct {
 	// noAssoc: the UPF dropped the SMF's association; session requests
 	// get cause 72 until the SMF sets it up again.
 	noAssoc bool
+	// dead: the UPF answers nothing (a failed UPF, or the path to it).
+	dead bool
 }
 
 type upfSession struct {
@@ -148,6 +150,15 @@ func (u *fakeUPF) dropAssociation() {
 	u.record("association dropped")
 }
 
+// setDead makes the UPF answer nothing, or answer again: a UPF failed or
+// cut off, without restarting (its sessions kept).
+func (u *fakeUPF) setDead(dead bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.dead = dead
+	u.record("dead %v", dead)
+}
+
 // forget deletes one session behind the SMF's back.
 func (u *fakeUPF) forget(seid uint64) {
 	u.mu.Lock()
@@ -184,7 +195,7 @@ func (u *fakeUPF) count() int {
 func (u *fakeUPF) handle(_ context.Context, peer netip.AddrPort, req message.Message) message.Message {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if u.silent[req.MessageType()] {
+	if u.silent[req.MessageType()] || u.dead {
 		return nil
 	}
 	u.smf = peer
@@ -442,6 +453,9 @@ type world struct {
 	t   testing.TB
 	smf *smf.SMF
 	upf *fakeUPF
+	// upfs are the fake UPFs of worldOptions.upfs, in order (upf is the
+	// first).
+	upfs []*fakeUPF
 	amf *fakeAMF
 	sdm *fakeSDM
 	pcf *pcf.PCF
@@ -452,6 +466,9 @@ type worldOptions struct {
 	dnns    []smf.DNNConfig
 	pfcp    pfcp.Options
 	noUPF   bool           // the SMF's UPF address answers nothing
+	// upfs, when set, are the SMF's UPFs instead of the one fake: an
+	// entry without N4 address is given a fake UPF of its own.
+	upfs []smf.UPFConfig
 	upf     netip.AddrPort // a UPF of the test's own instead of the fake
 	noWait  bool           // do not wait for the association
 	hbEvery time.Duration
@@ -488,6 +505,19 @@ func newWorld(t testing.TB, o worldOptions) *world {
 	}}}
 	upf := netip.MustParseAddrPort("127.0.0.1:9") // discard: nothing answers
 	switch {
+	case len(o.upfs) > 0:
+		upf = netip.AddrPort{}
+		o.upfs = append([]smf.UPFConfig(nil), o.upfs...)
+		for i := range o.upfs {
+			if !o.upfs[i].N4.IsValid() {
+				f := newFakeUPF(t)
+				w.upfs = append(w.upfs, f)
+				o.upfs[i].N4 = f.addr
+			}
+		}
+		if len(w.upfs) > 0 {
+			w.upf = w.upfs[0]
+		}
 	case o.upf.IsValid():
 		upf = o.upf
 	case !o.noUPF:
@@ -528,7 +558,7 @@ func newWorld(t testing.TB, o worldOptions) *world {
 		sdmSvc = sbitest.SDM(w.sdm, o.sdmFaults)
 	}
 	w.smf, err = smf.New(context.Background(), smf.Options{
-		DNNs: o.dnns, N4: netip.MustParseAddrPort("127.0.0.1:0"), UPF: upf,
+		DNNs: o.dnns, N4: netip.MustParseAddrPort("127.0.0.1:0"), UPF: upf, UPFs: o.upfs,
 		PCF: pcfSvc, SDM: sdmSvc, Logger: log, Registry: w.reg, PFCP: o.pfcp, HeartbeatInterval: o.hbEvery, StaticAddresses: o.static,
 		SBITimeout: o.sbiTimeout,
 	})
@@ -538,10 +568,17 @@ func newWorld(t testing.TB, o worldOptions) *world {
 	w.smf.SetAMF(w.amf)
 	t.Cleanup(w.smf.Close)
 	if !o.noUPF && !o.noWait {
-		w.waitFor("association", func() bool { return w.metric("keel_smf_upf_associated", nil) == 1 })
+		n := 1.0
+		if len(o.upfs) > 0 {
+			n = float64(len(w.upfs))
+		}
+		w.waitFor("association", func() bool { return w.metric("keel_smf_upf_associated", nil) == n })
 	}
 	if w.upf != nil {
 		w.upf.Trace()
+	}
+	for _, u := range w.upfs {
+		u.Trace()
 	}
 	return w
 }
