@@ -146,12 +146,10 @@ type App struct {
 	pcfHTTP *sbihttp.NpcfServer
 	up      *userPlane
 	smf     *smf.SMF
-	// smfUPF is the N4 address of the UPF the SMF associates with.
-	smfUPF netip.AddrPort
-	amf    *amf.AMF
-	n2     sctp.Transport
-	n2ln   sctp.Listener
-	n2Err  error // why N2 is not serving; nil when it is
+	amf     *amf.AMF
+	n2      sctp.Transport
+	n2ln    sctp.Listener
+	n2Err   error // why N2 is not serving; nil when it is
 
 	// sbi serves the NFs' services to other processes; nil in a process
 	// running every NF.
@@ -452,7 +450,7 @@ func (a *App) ready(ctx context.Context) error {
 		}
 	}
 	if a.smf != nil && !a.smf.Associated() {
-		return fmt.Errorf("smf: no PFCP association with the UPF at %s yet: PDU sessions are refused", a.smfUPF)
+		return fmt.Errorf("smf: no PFCP association with any UPF yet: PDU sessions are refused")
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/keelcore/keel/internal/api"
 	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbi/selection"
 	"github.com/keelcore/keel/internal/sbihttp"
@@ -169,9 +170,10 @@ func pccRules(dnns []config.DNN) (map[string][]sbi.PCCRule, error) {
 	return m, nil
 }
 
-// rootSMF builds the SMF. It associates with the UPF it selects for its
-// DNNs, slices and locality (TS 23.501 §6.3.3.2: one UPF per SMF here,
-// chosen at start), selects a PCF for each session by DNN and S-NSSAI
+// rootSMF builds the SMF. It associates with the UPFs of smf.upfs, or
+// with the one it finds for its DNNs and locality at start (TS 23.501
+// §6.3.3.2), and selects one of them for each session by DNN, slice,
+// the UE's tracking area and load (smf/select_upf.go); a PCF for each session by DNN and S-NSSAI
 // and the UDM by SUPI, and reaches the UE's AMF for N1N2 transfers. Its
 // own PFCP endpoint takes an ephemeral port on smf.n4.address, or n4.address's IP.
 func (a *App) rootSMF(ctx context.Context) error {
@@ -186,6 +188,26 @@ func (a *App) rootSMF(ctx context.Context) error {
 	for _, d := range cfg.DNNs {
 		dnns = append(dnns, smf.DNNConfig{Name: d.Name, IPv4Pool: d.IPv4Pool, IPv6Pool: d.IPv6Pool, DNS: d.DNS, PCSCF: d.PCSCF, MTU: int(d.MTU)})
 	}
+	opts := smf.Options{
+		DNNs:              dnns,
+		N4:                netip.AddrPortFrom(smfN4IP(cfg), 0),
+		PCF:               selection.PCF(peers, loc),
+		SDM:               selection.UDM(peers, loc),
+		AMF:               selection.AMF(peers, loc),
+		Logger:            a.log.With("component", "smf"),
+		Registry:          a.registry,
+		HeartbeatInterval: cfg.SMF.N4.HeartbeatInterval,
+	}
+	if len(cfg.SMF.UPFs) > 0 {
+		opts.UPFs = smfUPFs(cfg, dnns)
+		s, err := smf.New(ctx, opts)
+		if err != nil {
+			return err
+		}
+		a.smf = s
+		a.serveSMF(prof, s)
+		return nil
+	}
 	upfN4 := cfg.N4.Address
 	q := sbi.Query{Locality: loc}
 	if len(cfg.DNNs) > 0 {
@@ -199,28 +221,57 @@ func (a *App) rootSMF(ctx context.Context) error {
 		// sessions are refused until a UPF answers there.
 		a.log.Info("no UPF in this process: associating with n4.address", "component", "smf", "n4", upfN4.String())
 	}
-	s, err := smf.New(ctx, smf.Options{
-		DNNs:     dnns,
-		N4:       netip.AddrPortFrom(smfN4IP(cfg), 0),
-		UPF:      upfN4,
-		Peers:    cfg.SMF.N4.Peers,
-		PCF:      selection.PCF(peers, loc),
-		SDM:      selection.UDM(peers, loc),
-		AMF:      selection.AMF(peers, loc),
-		Logger:   a.log.With("component", "smf"),
-		Registry: a.registry,
-	})
+	opts.UPF, opts.Peers = upfN4, cfg.SMF.N4.Peers
+	s, err := smf.New(ctx, opts)
 	if err != nil {
 		return err
 	}
-	a.smf, a.smfUPF = s, upfN4
+	a.smf = s
+	a.serveSMF(prof, s)
+	return nil
+}
+
+// serveSMF puts the SMF in the process's directory and, in a split
+// process, on its SBI.
+func (a *App) serveSMF(prof sbi.Profile, s *smf.SMF) {
 	a.dir.AddSMF(prof, s)
 	if a.sbi != nil {
 		sbihttp.ServeNsmf(a.sbi.srv, s, a.sbi.notify)
 		a.sbi.callbacks.SetN1N2Notifier(s)
 		a.sbi.callbacks.SetPolicyNotifier(remotePolicies{owners: a.sbi.policies, smf: s})
 	}
-	return nil
+}
+
+// smfUPFs are the UPFs of smf.upfs for the SMF: each DNN entry is the
+// DNN's of dnns with the UPF's own pools where it gives them; slices
+// and TACs as S-NSSAIs and TAIs of the PLMN.
+func smfUPFs(cfg config.Config, dnns []smf.DNNConfig) []smf.UPFConfig {
+	var out []smf.UPFConfig
+	for _, u := range cfg.SMF.UPFs {
+		uc := smf.UPFConfig{Name: u.Name, N4: u.N4, Peers: u.Peers}
+		for _, d := range u.DNNs {
+			for _, top := range dnns {
+				if !strings.EqualFold(top.Name, d.Name) {
+					continue
+				}
+				if d.IPv4Pool.IsValid() {
+					top.IPv4Pool = d.IPv4Pool
+				}
+				if d.IPv6Pool.IsValid() {
+					top.IPv6Pool = d.IPv6Pool
+				}
+				uc.DNNs = append(uc.DNNs, top)
+			}
+		}
+		for _, sl := range u.Slices {
+			uc.SNSSAIs = append(uc.SNSSAIs, sl.SNSSAI())
+		}
+		for _, tac := range u.TACs {
+			uc.TAIs = append(uc.TAIs, ident.TAI{PLMN: cfg.PLMN, TAC: tac})
+		}
+		out = append(out, uc)
+	}
+	return out
 }
 
 // smfN4IP is the IP of the SMF's PFCP endpoint and its Node ID:

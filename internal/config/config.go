@@ -414,6 +414,40 @@ type UPFN4 struct {
 // SMF holds the SMF's settings beyond the DNNs.
 type SMF struct {
 	N4 SMFN4 `yaml:"n4"`
+	// UPFs are the UPFs the SMF associates with and selects among for
+	// each PDU session by DNN, slice, the UE's tracking area and load
+	// (TS 23.501 §6.3.3); none means the one UPF at n4.address (or the
+	// UPF of this process), serving every DNN.
+	UPFs []SMFUPF `yaml:"upfs"`
+}
+
+// SMFUPF is one UPF of smf.upfs.
+type SMFUPF struct {
+	// Name names the UPF in logs, metrics and the sessions API; "" for
+	// its N4 address.
+	Name string `yaml:"name"`
+	// N4 is the UPF's PFCP address.
+	N4 netip.AddrPort `yaml:"n4"`
+	// Peers are the UPF's other source addresses of N4 requests.
+	Peers []netip.Addr `yaml:"peers"`
+	// DNNs are the data networks of dnns the UPF serves, each with the
+	// UE address pools routed to it on N6 (the DNN's own when none is
+	// given: shared with every UPF that takes them); none means every
+	// DNN of dnns with its pools.
+	DNNs []SMFUPFDNN `yaml:"dnns"`
+	// Slices are the S-NSSAIs of slices the UPF serves; none means all.
+	Slices []Slice `yaml:"slices"`
+	// TACs are the tracking areas (of plmn) the UPF serves: UEs there
+	// are given one of these UPFs first; none means every area.
+	TACs []uint32 `yaml:"tacs"`
+}
+
+// SMFUPFDNN is a DNN a UPF of smf.upfs serves and its pools there.
+type SMFUPFDNN struct {
+	// Name is the name of an entry of dnns.
+	Name     string       `yaml:"name"`
+	IPv4Pool netip.Prefix `yaml:"ipv4_pool"`
+	IPv6Pool netip.Prefix `yaml:"ipv6_pool"`
 }
 
 // SMFN4 is the SMF's own N4 endpoint and the UPFs it takes N4 requests
@@ -426,8 +460,13 @@ type SMFN4 struct {
 	Address netip.Addr `yaml:"address"`
 	// Peers are the addresses UPF requests (heartbeats, association
 	// setups, session reports) are taken from besides n4.address, the
-	// UPF Keel runs or associates with.
+	// UPF Keel runs or associates with (smf.upfs give theirs apart).
 	Peers []netip.Addr `yaml:"peers"`
+	// HeartbeatInterval is the period of the SMF's PFCP Heartbeat
+	// Requests to each UPF (TS 29.244 §6.2.2): a UPF that answers none
+	// (after the retransmissions, about 12 s) is lost, and its sessions
+	// are released to be established on another UPF.
+	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
 }
 
 // HTTP is the listener of the management API and metrics.

@@ -51,6 +51,7 @@ func Default() Config {
 		N4:      N4{Address: netip.AddrPortFrom(loopback, 8805)},
 		N3:      N3{Address: netip.AddrPortFrom(loopback, 2152)},
 		UPF:     UPF{DLBuffer: UPFDLBuffer{Packets: 64, Bytes: 128 << 10, Time: 10 * time.Second}},
+		SMF:     SMF{N4: SMFN4{HeartbeatInterval: 10 * time.Second}},
 		HTTP:    HTTP{Address: netip.AddrPortFrom(loopback, 8080)},
 		DataDir: "./keel-data",
 		Log:     Log{Format: LogText, Level: LogInfo},
@@ -395,6 +396,29 @@ smf:
     # its PFCP Node ID (TS 29.244 §8.2.38); "" for n4.address's IP. SMFs
     # of one host sharing a UPF each need their own (127.0.0.2, ...).
     address: {{addr .SMF.N4.Address}}
+    # The period of the SMF's PFCP heartbeats to each UPF (TS 29.244
+    # §6.2.2), 100ms to 10m. A UPF answering none, after 3 retransmissions
+    # 3s apart, is lost: its sessions that another UPF can serve are
+    # released with 5GSM cause #39 "reactivation requested", so that the
+    # UEs establish them again there (keel_smf_upf_lost_sessions_total).
+    heartbeat_interval: {{.SMF.N4.HeartbeatInterval}}
+  # The UPFs the SMF associates with and selects among for each PDU
+  # session (TS 23.501 §6.3.3): of those with an association, serving the
+  # session's DNN and slice, one serving the UE's tracking area first, then
+  # the one with the fewest sessions. [] for the UPF at n4.address alone,
+  # serving every DNN. An entry:
+  #   - name: edge-1            # "" for its N4 address
+  #     n4: 10.0.1.5:8805       # its PFCP address (required)
+  #     peers: []               # its other N4 source addresses
+  #     dnns:                   # of dnns; [] for all of them
+  #       - name: internet
+  #         ipv4_pool: 10.45.0.0/17   # the part routed to this UPF on N6;
+  #                                   # none: the DNN's pools, shared
+  #     slices: [{sst: 1}]      # [] for every slice
+  #     tacs: [1]               # [] for every tracking area
+  # With a list, the UPF of this process (n4.address) is used only if
+  # listed.
+  upfs: []
 
 # The management API and Prometheus metrics, over HTTP. Port 0 picks a free
 # port when the listener opens.

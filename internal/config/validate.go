@@ -54,6 +54,7 @@ func (c Config) validate() *Error {
 		c.validateDNNs,
 		c.validateListeners,
 		c.validatePeers,
+		c.validateSMFUPFs,
 		c.validateDLBuffer,
 		c.validateDataDir,
 		c.Log.validate,

@@ -3,7 +3,22 @@
 // with the UPF driven over N4 (PFCP, TS 29.244), the policy from the PCF
 // (Npcf_SMPolicyControl) and the subscription from the UDM (Nudm_SDM
 // sm-data). UE addresses come from per-DNN pools (internal/ippool),
-// optionally per DNN and slice.
+// optionally per DNN and slice, and per UPF.
+//
+// # UPFs
+//
+// The SMF knows several UPFs (Options.UPF, Options.UPFs: each with its
+// N4 address, DNNs and their pools, slices and tracking areas), holds a
+// PFCP association with each, and gives every new PDU session one of
+// them (select_upf.go; TS 23.501 §6.3.3.2, §6.3.3.3): of the associated
+// UPFs serving the DNN in the slice, one serving the UE's tracking area
+// first, then the least loaded (fewest sessions); none associated: #26.
+// A UPF that stops answering heartbeats is lost (handle_upf_lost.go):
+// its sessions that another UPF can serve are released with 5GSM cause
+// #39 "reactivation requested" (TS 24.501 §6.3.3.2) so that the UEs
+// establish them again on a live UPF; the others are kept until it
+// answers again, and the N4 sessions of those released are deleted
+// there then.
 //
 // # Procedures
 //
@@ -120,8 +135,9 @@
 // (pagingWorkers of them) build the transfer under the session's lock
 // and call the AMF without it; N1N2TransferFailed, called by the AMF,
 // takes the session's lock for its N4 request and calls nothing back.
-// The association loop is the other
-// goroutine the SMF starts; it runs the restoration after a UPF restart with a few workers
+// The association loops, one per UPF, are the other
+// goroutines the SMF starts; each runs, for its UPF, the restoration after a restart and
+// the release of the sessions of a lost UPF with a few workers
 // it joins, the audit, the deletion of sessions a late establishment
 // answer reported (orphans) and the restoration or release of sessions
 // a procedure found lost (vanished), each handed over on a bounded
@@ -151,6 +167,9 @@
 //
 // # Spec conformance
 //
+// TS 23.501 §6.3.3.2, §6.3.3.3 (UPF selection); TS 23.527 §4.3 (UPF
+// restoration; a UPF failure without restart is left to the
+// implementation: release with #39);
 // TS 23.502 §4.3.2.2.1, §4.3.4.2, §4.2.6 (user plane deactivation),
 // §4.2.3.2 and §4.2.3.3 (the SMF's part of the UE- and network-triggered
 // Service Request); TS 24.501 §6.3.3, §6.4.1, §6.4.3, §7; TS 29.244
@@ -160,8 +179,9 @@
 // §8.2.31 (DROBU); TS 29.502 §5.2.2.3 (upCnxState); TS 29.518
 // §5.2.2.3.1 (N1N2MessageTransfer, its failure notification); TS 38.413
 // §9.3.4.1, §9.3.4.2, §9.3.4.12. Not implemented: SSC modes 2 and 3,
-// secondary authentication, PDU session modification, QoS flows beyond
-// the default one, several UPFs, N2 modification when the UPF cannot
+// secondary authentication, UPF relocation of a live session (a lost
+// UPF's sessions are released with #39 instead), UPFs discovered
+// through the NRF (upfInfo), N2 modification when the UPF cannot
 // keep a session's F-TEID, extended buffering and the BAR's Downlink
 // Data Notification Delay (the UPF's own bounds apply), paging policy
 // differentiation.

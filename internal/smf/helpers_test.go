@@ -456,19 +456,19 @@ type world struct {
 	// upfs are the fake UPFs of worldOptions.upfs, in order (upf is the
 	// first).
 	upfs []*fakeUPF
-	amf *fakeAMF
-	sdm *fakeSDM
-	pcf *pcf.PCF
-	reg *prometheus.Registry
+	amf  *fakeAMF
+	sdm  *fakeSDM
+	pcf  *pcf.PCF
+	reg  *prometheus.Registry
 }
 
 type worldOptions struct {
-	dnns    []smf.DNNConfig
-	pfcp    pfcp.Options
-	noUPF   bool           // the SMF's UPF address answers nothing
+	dnns  []smf.DNNConfig
+	pfcp  pfcp.Options
+	noUPF bool // the SMF's UPF address answers nothing
 	// upfs, when set, are the SMF's UPFs instead of the one fake: an
 	// entry without N4 address is given a fake UPF of its own.
-	upfs []smf.UPFConfig
+	upfs    []smf.UPFConfig
 	upf     netip.AddrPort // a UPF of the test's own instead of the fake
 	noWait  bool           // do not wait for the association
 	hbEvery time.Duration

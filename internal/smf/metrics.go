@@ -19,8 +19,8 @@ type metrics struct {
 	// that stopped answering (handle_upf_lost.go).
 	upfFailures     *prometheus.CounterVec
 	upfLostSessions *prometheus.CounterVec
-	associated     prometheus.GaugeFunc
-	refused        *prometheus.CounterVec
+	associated      prometheus.GaugeFunc
+	refused         *prometheus.CounterVec
 	// Idle mode: Downlink Data Reports, the N1N2MessageTransfers they
 	// start, the user plane reactivations.
 	downlinkReports *prometheus.CounterVec
