@@ -65,7 +65,6 @@ import (
 	"github.com/keelcore/keel/internal/smf"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/health"
-	"github.com/keelcore/keel/internal/store/sqlite"
 	"github.com/keelcore/keel/internal/udm"
 	"github.com/keelcore/keel/internal/udr"
 )
@@ -129,7 +128,7 @@ type App struct {
 
 	// The UDR's: data directory lock, store and admin token.
 	dataLock *dirlock.Lock
-	store    *sqlite.Store
+	store    storeEngine
 	health   *health.Store // the store as every component uses it
 	token    secret.Token
 	keys     *hnkey.Keyring

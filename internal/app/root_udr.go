@@ -12,6 +12,7 @@ import (
 	"github.com/keelcore/keel/internal/sbihttp/nudr"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/health"
+	"github.com/keelcore/keel/internal/store/postgres"
 	"github.com/keelcore/keel/internal/store/sqlite"
 	"github.com/keelcore/keel/internal/udr"
 )
@@ -45,16 +46,11 @@ func (a *App) rootUDR(ctx context.Context) error {
 		fmt.Fprintf(a.opts.Notice, "Admin token (shown once; kept in %s, mode 0600):\n\n    %s\n\n",
 			filepath.Join(cfg.DataDir, TokenFile), token.Reveal())
 	}
-	dbPath := filepath.Join(cfg.DataDir, DatabaseFile)
-	st, err := sqlite.Open(ctx, dbPath, sqlite.Options{
-		Logger:     a.log.With("component", "store"),
-		Registerer: a.registry,
-	})
+	st, err := a.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	a.store = st
-	a.log.Info("store open", "component", "store", "engine", "sqlite", "path", dbPath)
 	var used store.Store = st
 	if a.opts.WrapStore != nil {
 		used = a.opts.WrapStore(st)
@@ -84,4 +80,34 @@ func (a *App) rootUDR(ctx context.Context) error {
 		nudr.Register(a.sbi.srv, r)
 	}
 	return nil
+}
+
+// storeEngine is the subscriber store as the composition root holds it:
+// the store, its probe, and the readiness check /readyz makes.
+type storeEngine interface {
+	store.Store
+	store.Prober
+	Ping(ctx context.Context) error
+}
+
+// openStore opens the engine store.url chooses: PostgreSQL when it is
+// set, shared by every UDR instance, or else SQLite in the data
+// directory. The URL's password is never logged.
+func (a *App) openStore(ctx context.Context) (storeEngine, error) {
+	log := a.log.With("component", "store")
+	if u := a.cfg.Store.URL; u != "" {
+		st, err := postgres.Open(ctx, u, postgres.Options{Logger: log, Registerer: a.registry})
+		if err != nil {
+			return nil, fmt.Errorf("store.url %s: %w", a.cfg.Store.Redacted(), err)
+		}
+		log.Info("store open", "engine", "postgres", "url", a.cfg.Store.Redacted())
+		return st, nil
+	}
+	dbPath := filepath.Join(a.cfg.DataDir, DatabaseFile)
+	st, err := sqlite.Open(ctx, dbPath, sqlite.Options{Logger: log, Registerer: a.registry})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("store open", "engine", "sqlite", "path", dbPath)
+	return st, nil
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"log/slog"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -42,7 +43,9 @@ type Config struct {
 	// DataDir holds the subscriber store and other state kept across
 	// restarts. A relative path is relative to the working directory.
 	DataDir string `yaml:"data_dir"`
-	Log     Log    `yaml:"log"`
+	// Store chooses the subscriber store's engine.
+	Store Store `yaml:"store"`
+	Log   Log   `yaml:"log"`
 }
 
 // NFNames returns the network functions `keel serve` can run, in the
@@ -476,6 +479,25 @@ type HTTP struct {
 	Address netip.AddrPort `yaml:"address"`
 	// Pprof serves net/http/pprof under /debug/pprof/.
 	Pprof bool `yaml:"pprof"`
+}
+
+// Store chooses where the UDR keeps the subscribers and the state shared
+// by the instances of a network function.
+type Store struct {
+	// URL is a PostgreSQL URL (postgres://user:password@host:port/db?...)
+	// of a database shared by every UDR instance; "" keeps the store in
+	// an SQLite file in DataDir. The password is never logged: use
+	// Redacted to show the URL.
+	URL string `yaml:"url"`
+}
+
+// Redacted returns the URL with its password, if any, replaced by "xxxxx".
+func (s Store) Redacted() string {
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
 }
 
 // Log sets up the process logger.

@@ -432,6 +432,14 @@ http:
 # relative path is relative to the working directory.
 data_dir: {{str .DataDir}}
 
+# The subscriber store's engine. By default an SQLite file in data_dir, for
+# one UDR. A PostgreSQL URL, such as postgres://keel:secret@db:5432/keel,
+# keeps it in a database that several UDR instances share (TS 23.501
+# §5.21: any instance serves any request); Keel creates and migrates its
+# tables. The password is never logged.
+store:
+  url: {{str .Store.URL}}
+
 log:
   # text or json.
   format: {{str (print .Log.Format)}}

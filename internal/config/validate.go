@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 	_ "time/tzdata" // amf.time_zone resolves without the host's zoneinfo
@@ -57,6 +58,7 @@ func (c Config) validate() *Error {
 		c.validateSMFUPFs,
 		c.validateDLBuffer,
 		c.validateDataDir,
+		c.Store.validate,
 		c.Log.validate,
 	}
 	for _, check := range checks {
@@ -492,6 +494,31 @@ func (c Config) validateDataDir() *Error {
 		return errorf("data_dir", "must not be empty")
 	case strings.IndexByte(c.DataDir, 0) >= 0:
 		return errorf("data_dir", "must not contain a NUL byte, got %q", c.DataDir)
+	}
+	return nil
+}
+
+// validate checks that url, when set, is a PostgreSQL URL. Problems name
+// the URL without its password.
+func (s Store) validate() *Error {
+	if s.URL == "" {
+		return nil
+	}
+	if strings.ContainsAny(s.URL, "\x00\n") {
+		return errorf("store.url", "must not contain a NUL or newline")
+	}
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		return errorf("store.url", "is not a URL (postgres://user:password@host:port/database)")
+	}
+	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		return errorf("store.url", "must be a postgres:// or postgresql:// URL, got scheme %q in %s", u.Scheme, u.Redacted())
+	}
+	if u.Opaque != "" {
+		return errorf("store.url", "must be postgres://host/database, got %s", u.Redacted())
+	}
+	if db := strings.TrimPrefix(u.Path, "/"); db == "" || strings.Contains(db, "/") {
+		return errorf("store.url", "must name one database in its path (postgres://host/keel), got %s", u.Redacted())
 	}
 	return nil
 }

@@ -210,6 +210,12 @@ func TestValidate(t *testing.T) {
 		{"SCTP kernel", func(c *Config) { c.N2.SCTP = SCTPKernel }, "", ""},
 		{"data dir empty", func(c *Config) { c.DataDir = "" }, "data_dir", "must not be empty"},
 		{"data dir NUL", func(c *Config) { c.DataDir = "a\x00b" }, "data_dir", "NUL"},
+		{"store URL", func(c *Config) { c.Store.URL = "postgres://keel:pw@db:5432/keel?sslmode=require" }, "", ""},
+		{"store URL scheme", func(c *Config) { c.Store.URL = "mysql://keel:s3cret@db/keel" },
+			"store.url", `must be a postgres:// or postgresql:// URL, got scheme "mysql" in mysql://keel:xxxxx@db/keel`},
+		{"store URL no database", func(c *Config) { c.Store.URL = "postgres://keel:s3cret@db:5432" },
+			"store.url", "must name one database in its path (postgres://host/keel), got postgres://keel:xxxxx@db:5432"},
+		{"store URL not a URL", func(c *Config) { c.Store.URL = "postgres://keel:s3cret@db:port/keel" }, "store.url", "is not a URL"},
 		{"log format", func(c *Config) { c.Log.Format = "JSON" }, "log.format", `must be text or json, got "JSON"`},
 		{"log level", func(c *Config) { c.Log.Level = "" }, "log.level", `got ""`},
 		{"first mistake wins", func(c *Config) {

@@ -1,0 +1,90 @@
+package testenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/api/client"
+	"github.com/keelcore/keel/internal/app"
+	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/sctp/sctptest"
+	"github.com/keelcore/keel/internal/secret"
+	"github.com/keelcore/keel/internal/sim/scenario"
+	"github.com/keelcore/keel/internal/sim/ue"
+	"github.com/keelcore/keel/internal/store/postgres/pgtest"
+)
+
+// The core keeps its subscribers in PostgreSQL (store.url) and the server
+// crashes mid-run. While it is down /readyz says 503 naming the store and
+// a registration ends with a 5GMM cause, not a hang; once it is back the
+// pool reconnects, /readyz is 200 again and the same UE registers.
+func TestPostgresRestart(t *testing.T) {
+	sctptest.RequireNetNS(t)
+	srv := pgtest.Start(t, pgtest.Options{})
+	url := srv.NewDatabase(t)
+	core, token := startCoreOpts(t, func(c *config.Config) { c.Store.URL = url },
+		app.Options{StoreProbeInterval: 50 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	c := client.New("http://"+core.HTTPAddr().String(), secret.Token(token))
+	var ues []*ue.UE
+	for i := range 3 {
+		supi := fmt.Sprintf("imsi-00101%010d", i+1)
+		k, opc := secret.RandomKey128(), secret.RandomKey128()
+		kh, opch := k.Hex(), opc.Hex()
+		if _, err := c.CreateSubscriber(ctx, api.SubscriberRequest{SUPI: &supi, K: &kh, OPc: &opch}); err != nil {
+			t.Fatal(err)
+		}
+		u, err := ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: k, OPc: opc, Scheme: ue.SchemeNull, SNSSAIs: []ident.SNSSAI{{SST: 1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ues = append(ues, u)
+	}
+	g := connectGNB(t, n2Transport(t), core, simGNB(1))
+	if _, _, err := scenario.Register(ctx, g, ues[0]); err != nil {
+		t.Fatalf("registration with PostgreSQL up: %v", err)
+	}
+
+	if err := srv.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, core, http.StatusServiceUnavailable)
+	if code, reason := readyz(t, core); code != http.StatusServiceUnavailable || !strings.HasPrefix(reason, "store: ") {
+		t.Errorf("/readyz with PostgreSQL down = %d %q, want 503 naming the store", code, reason)
+	}
+	_, _, err := scenario.Register(ctx, g, ues[1])
+	var f *scenario.Failure
+	if !errors.As(err, &f) || !strings.HasPrefix(f.Cause, "5gmm-cause-") {
+		t.Errorf("registration with PostgreSQL down = %v, want a 5GMM cause", err)
+	}
+
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, core, http.StatusOK)
+	for _, u := range ues[1:] {
+		if _, _, err := scenario.Register(ctx, g, u); err != nil {
+			t.Errorf("registration of %s after PostgreSQL restarted: %v", u.SUPI(), err)
+		}
+	}
+}
+
+// waitReady waits until /readyz answers code, for 30 s at most.
+func waitReady(t *testing.T, core *app.App, code int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for got, reason := readyz(t, core); got != code; got, reason = readyz(t, core) {
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz = %d %q after 30 s, want %d", got, reason, code)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
