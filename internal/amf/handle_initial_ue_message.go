@@ -126,7 +126,7 @@ func initialGUTI(pdu []byte) *ident.GUTI {
 func (a *AMF) newUE(r *ran) *ueContext {
 	u := &ueContext{a: a, log: r.logger()}
 	u.exec.runs = &a.runs
-	u.m = gmm.New(a.gmmCfg, a.ueServices(u), ueShell{u}, u.log)
+	u.m = gmm.New(a.gmmCfg, a.services, ueShell{u}, u.log)
 	a.ueCount.Add(1)
 	a.metrics.ues.Inc()
 	u.registering = true

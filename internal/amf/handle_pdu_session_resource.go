@@ -68,11 +68,13 @@ func (a *AMF) handlePDUSessionResourceNotify(ctx context.Context, r *ran, msg *m
 }
 
 // handlePDUSessionResourceModifyIndication passes each session to its
-// SMF and answers with PDU Session Resource Modify Confirm (TS 38.413
-// §8.2.5.2): the sessions the SMF confirmed, and those it refused in the
-// Failed to Modify List.
+// SMF (TS 23.502 §4.3.3.2 step 1a) on the UE's executor, which issues the
+// UpdateSMContext calls and goes on with their answers as events; the
+// PDU Session Resource Modify Confirm (TS 38.413 §8.2.5.2) then lists
+// the sessions the SMF confirmed, and those it refused in the Failed to
+// Modify List (ueShell.ConfirmModification).
 func (a *AMF) handlePDUSessionResourceModifyIndication(ctx context.Context, r *ran, msg *message.PDUSessionResourceModifyIndication) {
-	u, c := a.boundUE(ctx, r, msg)
+	u, _ := a.boundUE(ctx, r, msg)
 	if u == nil {
 		return
 	}
@@ -81,19 +83,19 @@ func (a *AMF) handlePDUSessionResourceModifyIndication(ctx context.Context, r *r
 		a.abstractSyntax(ctx, r, msg)
 		return
 	}
-	u.do(func() {
-		results := u.m.ModifyIndicated(ctx, items)
-		kept := results[:0]
-		for _, res := range results {
-			if len(res.Transfer) > 0 {
-				kept = append(kept, res)
-			}
-		}
-		cfm, err := ngap.PDUSessionResourceModifyConfirm(c.amfID, c.ranID, kept)
-		if err != nil {
-			u.log.Error("amf: building PDU Session Resource Modify Confirm", "err", err)
-			return
-		}
-		a.sendUE(c, cfm)
-	})
+	u.do(func() { u.m.ModifyIndicated(items) })
+}
+
+func (s ueShell) ConfirmModification(results []ngap.SessionResult) {
+	u := s.u
+	c := u.conn.Load()
+	if c == nil {
+		return
+	}
+	cfm, err := ngap.PDUSessionResourceModifyConfirm(c.amfID, c.ranID, results)
+	if err != nil {
+		u.log.Error("amf: building PDU Session Resource Modify Confirm", "err", err)
+		return
+	}
+	u.a.sendUE(c, cfm)
 }

@@ -34,7 +34,10 @@ import (
 // under their deadline, and their answer is only logged when it is an
 // error. CreateSMContext, and UpdateSMContext with a 5GSM message of the
 // UE, are issued the same way too, each answer matched to its PDU
-// session establishment or its relayed message (handle_session.go).
+// session establishment or its relayed message (handle_session.go); so
+// are the UpdateSMContext ACTIVATING a SERVICE REQUEST or registration
+// update waits for (activation.go, under ActivationDeadline) and those
+// of a Modify Indication (handle_session_notify.go).
 
 // CallID tags a call; the machine numbers its calls from 1.
 type CallID uint64
@@ -346,6 +349,9 @@ func (m *Machine) Answered(ctx context.Context, id CallID, a Answer) bool {
 	case CreateSMContextAnswer:
 		return m.smContextCreated(id, ans)
 	case UpdateSMContextAnswer:
+		if m.activationAnswered(ctx, id, ans) {
+			return true
+		}
 		return m.smContextUpdated(id, ans)
 	}
 	if m.proc != procCall || id != m.calling.id {

@@ -17,8 +17,8 @@ import (
 const DefaultSBITimeout = 5 * time.Second
 
 // Bounded returns services whose every call has a deadline d after it
-// starts (0: DefaultSBITimeout), for the calls the AMF still makes on a
-// UE's executor or on its own goroutines (the SMF's, the release of a
+// starts (0: DefaultSBITimeout), for the calls the AMF makes on its own
+// goroutines (a handover's or path switch's Nsmf calls, the release of a
 // failed context); the SMF's calls get 3d, as the SMF may
 // itself wait for the UPF (N4 retransmissions, TS 29.244 §6.4: 3 s four
 // times by default). A call that runs out answers an error wrapping

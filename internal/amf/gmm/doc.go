@@ -41,14 +41,18 @@
 // Modify, Release, Notify; an Initial Context Setup's session list) is
 // a call whose answer goes on if the session is still there, and the
 // upCnxState DEACTIVATED of an AN release one whose answer is only
-// logged when it failed. The AMF performs them all in the order issued,
-// after the UE's Nsmf calls before them. The UpdateSMContext ACTIVATING
-// of a Service Request's (or a registration update's) reactivated
-// sessions, and those of a PDU Session Resource Modify Indication,
-// still run on the executor, bounded by Bounded; the AMF makes them
-// wait for the UE's Nsmf calls issued before (its ordered_smf.go), so
-// the SMF sees them in order too. The AMF's handover and path switch
-// make theirs off the executor already.
+// logged when it failed. The UpdateSMContext ACTIVATING of a Service
+// Request's (or a registration update's) reactivated sessions are calls
+// too: the procedure waits for their answers under the
+// ActivationDeadline timer, the UE's other events running meanwhile, and
+// sends its accept with the PDU session reactivation result once they
+// are in (activation.go). So are the UpdateSMContext of a PDU Session
+// Resource Modify Indication's sessions, whose confirm goes once the SMF
+// has answered for each (handle_session_notify.go). The AMF performs the
+// UE's Nsmf calls in the order issued, each after those before it: an
+// ACTIVATING never overtakes the DEACTIVATED of the release before it.
+// The machine makes no SBI call on the executor. The AMF's handover and
+// path switch make theirs off the executor too.
 //
 // # Errors
 //
@@ -86,7 +90,10 @@
 //     reachable and implicit deregistration timers (reachability.go).
 //   - TS 24.501 §5.6.1 UE-triggered service request (handle_service.go):
 //     SERVICE ACCEPT in the Initial Context Setup with the reactivated
-//     sessions (TS 23.502 §4.2.3.2), SERVICE REJECT #9, #10, #22 (T3346),
+//     sessions (TS 23.502 §4.2.3.2) once the SMF has answered their
+//     ACTIVATING (or its deadline passed: #92 in the PDU session
+//     reactivation result error cause, §9.11.3.43; #43 for a session the
+//     network does not have), SERVICE REJECT #9, #10, #22 (T3346),
 //     #96, #111; the PDU session status synchronised (§5.6.1.4.1). A
 //     SERVICE REQUEST failing the integrity check, or unprotected, is
 //     served after 5G-AKA and security mode control (TS 23.502 §4.2.3.2

@@ -16,6 +16,7 @@ import (
 	"github.com/keelcore/keel/internal/goldentest"
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
@@ -195,6 +196,7 @@ func (s *fuzzShell) ModifyContext(uint64, uint64)                               
 func (s *fuzzShell) Congested() bool                                                                { return false }
 func (s *fuzzShell) TransfersFailed([]sbi.N1N2MessageTransferReqData, sbi.N1N2MessageTransferCause) {}
 func (s *fuzzShell) Page(Paging)                                                                    {}
+func (s *fuzzShell) ConfirmModification([]ngap.SessionResult)                                       {}
 
 // fuzzHome is what every fuzzed Machine shares.
 type fuzzHome struct {

@@ -19,6 +19,7 @@ import (
 	"github.com/keelcore/keel/internal/crypto/kdf"
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
+	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/secret"
@@ -146,6 +147,13 @@ func (s shell) ModifySessions(items []gmm.SessionResource) {
 		s.w.dl = append(s.w.dl, it.NASPDU)
 		fmt.Fprintf(&s.w.log, "  nw: PDUSessionResourceModify psi=%d %s\n", it.PDUSessionID, describe(it.NASPDU))
 	}
+}
+func (s shell) ConfirmModification(results []ngap.SessionResult) {
+	fmt.Fprintf(&s.w.log, "  nw: PDUSessionResourceModifyConfirm")
+	for _, r := range results {
+		fmt.Fprintf(&s.w.log, " psi=%d(failed=%v %x)", r.PDUSessionID, r.Failed, r.Transfer)
+	}
+	fmt.Fprintf(&s.w.log, "\n")
 }
 func (s shell) ModifyContext(dl, ul uint64) {
 	fmt.Fprintf(&s.w.log, "  nw: UEContextModification ue-ambr=%d/%d\n", dl, ul)

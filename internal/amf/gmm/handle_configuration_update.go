@@ -61,7 +61,7 @@ func (m *Machine) UpdateConfiguration(ctx context.Context, u ConfigurationUpdate
 	if m.state != Registered {
 		return ErrNotRegistered
 	}
-	if m.connected && m.secured && m.proc == procNone && !m.serving {
+	if m.connected && m.secured && m.proc == procNone && !m.serving && !m.activating() {
 		m.sendConfigurationUpdate(u)
 		return nil
 	}
@@ -144,7 +144,7 @@ func (m *Machine) handleConfigurationUpdateComplete() {
 // exchange is established on the connection and no procedure runs.
 func (m *Machine) sendWaitingConfigurationUpdate() {
 	u := m.dl.config
-	if u == nil || m.proc != procNone || !m.connected || !m.secured {
+	if u == nil || m.proc != procNone || !m.connected || !m.secured || m.activating() {
 		return
 	}
 	m.dl.config = nil

@@ -49,6 +49,13 @@ func (m *Machine) Deregister(ctx context.Context) {
 	if m.state == Deregistered || m.dl.deregister {
 		return
 	}
+	if m.activating() {
+		// The SERVICE ACCEPT or REGISTRATION ACCEPT waits for the SMF:
+		// the DEREGISTRATION REQUEST follows it (resumeSignalling,
+		// deliverDownlink).
+		m.dl.deregister = true
+		return
+	}
 	if !m.connected && m.state == Registered && m.reachable() && m.guti != nil {
 		m.dl.deregister = true
 		m.page()
@@ -79,6 +86,9 @@ func (m *Machine) handleDeregistrationAccept(ctx context.Context) {
 // deregistered forgets the registration: Nudm_UECM_Deregistration, and
 // the 5G-GUTI and security context go (§5.5.2.2.2, §5.5.2.3.2).
 func (m *Machine) deregistered(ctx context.Context) {
+	if act := m.dropActivation(); act != nil && act.service != nil {
+		m.sh.Outcome(Outcome{"service-request", ServiceAborted})
+	}
 	m.stopIdleTimer()
 	m.dropDownlink()
 	m.releaseSessions()

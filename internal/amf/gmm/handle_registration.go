@@ -50,6 +50,15 @@ func (m *Machine) handleRegistrationRequest(ctx context.Context, req *nasMessage
 		m.stopTimer()
 		m.pending = nil
 	}
+	if act := m.dropActivation(); act != nil {
+		// The SERVICE REQUEST or registration update waiting for the SMF
+		// is replaced by this registration; the answers still to come
+		// are discarded.
+		m.log.Info("registration request while the SMF activates the user plane: restarting")
+		if act.service != nil {
+			m.sh.Outcome(Outcome{"service-request", ServiceAborted})
+		}
+	}
 	m.service = nil
 	m.reg = r
 	if r.kind == regEmergency {
@@ -286,11 +295,30 @@ func (m *Machine) slicesSelected(ctx context.Context, ans SelectSlicesAnswer) {
 	if newGUTI {
 		a.GUTI = m.guti
 	}
-	var sessions []SessionResource
-	if r.kind == regMobility || r.kind == regPeriodic {
-		sessions = m.updateSessions(ctx, r, &a)
+	st := &registrationStep{r: r, accept: a, newGUTI: newGUTI}
+	if (r.kind == regMobility || r.kind == regPeriodic) && m.svc.SMF != nil {
+		m.updateSessions(ctx, st)
+		return
 	}
-	accept, err := nas.RegistrationAccept(nil, a)
+	m.registrationAccepted(ctx, st)
+}
+
+// registrationStep is a registration whose REGISTRATION ACCEPT is being
+// built: the accept, the sessions for its Initial Context Setup, and
+// whether it gives the UE a new 5G-GUTI.
+type registrationStep struct {
+	r       *registration
+	accept  nas.Accept
+	items   []SessionResource
+	newGUTI bool
+}
+
+// registrationAccepted sends the REGISTRATION ACCEPT in the Initial
+// Context Setup (TS 23.502 §4.2.2.2.2 step 21), with the sessions whose
+// user plane it sets up.
+func (m *Machine) registrationAccepted(ctx context.Context, st *registrationStep) {
+	r := st.r
+	accept, err := nas.RegistrationAccept(nil, st.accept)
 	if err != nil {
 		m.log.Error("encoding Registration Accept", "error", err)
 		m.abort(ReleaseUnspecified)
@@ -302,19 +330,19 @@ func (m *Machine) slicesSelected(ctx context.Context, ans SelectSlicesAnswer) {
 		m.abort(ReleaseUnspecified)
 		return
 	}
-	setup := m.contextSetup(pdu, sessions)
+	setup := m.contextSetup(pdu, st.items)
 	// TS 23.502 §4.2.2.2.2, TS 24.501 §5.5.1.3.4: the stored UE radio
 	// capability does not survive an initial registration or the UE's
 	// word that it changed.
 	setup.ForgetRadioCapability = r.kind == regInitial || r.radioCapabilityUpdate
 	m.sh.SetupContext(setup)
-	if !newGUTI {
+	if !st.newGUTI {
 		// §5.5.1.3.4: without a new 5G-GUTI the UE sends no
 		// REGISTRATION COMPLETE; the update is done. The connection is
 		// kept for a follow-on request and for downlink that waited
 		// for the UE (§5.5.1.3.4: the AMF may keep it when it has
 		// pending downlink).
-		keep := r.follow || m.dl.pending() || len(sessions) > 0 || m.cfg.AfterRegistration == KeepAfterRegistration
+		keep := r.follow || m.dl.pending() || len(st.items) > 0 || m.cfg.AfterRegistration == KeepAfterRegistration
 		m.registered(ctx, "accepted")
 		if !keep {
 			m.release(ReleaseNormal)

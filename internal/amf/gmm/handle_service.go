@@ -2,7 +2,7 @@ package gmm
 
 import (
 	"context"
-	"errors"
+	"slices"
 	"time"
 
 	"github.com/keelcore/keel/internal/nas"
@@ -24,6 +24,10 @@ const (
 	ServiceSecurityModeRejected = "security-mode-rejected"
 	ServiceTimeout              = "timeout"
 	ServiceLowerLayerFailure    = "lower-layer-failure"
+	// ServiceAborted: a REGISTRATION REQUEST or a deregistration came
+	// while the SMF was activating the user plane of the accepted
+	// SERVICE REQUEST (activation.go).
+	ServiceAborted = "aborted"
 )
 
 // serviceRejected names the result of a SERVICE REJECT with cause.
@@ -55,6 +59,20 @@ func (m *Machine) handleServiceRequest(ctx context.Context, h nas.Header, plain 
 	// A UE in 5GMM-CONNECTED (its context already set up in the gNB)
 	// asks for user-plane resources only (§5.6.1.1).
 	connected := m.secured
+	if act := m.dropActivation(); act != nil {
+		// A new SERVICE REQUEST replaces the one (or the registration
+		// update) waiting for the SMF; the answers still to come are
+		// discarded. A UE whose context the gNB has not been given yet
+		// gets it with this one's accept.
+		m.log.Info("SERVICE REQUEST while the SMF activates the user plane of another: restarting")
+		if act.service != nil {
+			connected = act.service.connected
+		} else {
+			m.reg = nil
+			m.sh.Outcome(Outcome{"registration", "aborted"})
+			connected = false
+		}
+	}
 	sr, err := nas.ParseServiceRequest(plain)
 	if err != nil {
 		// TS 24.501 §7.5.1: a request with a missing or malformed
@@ -178,9 +196,10 @@ func (m *Machine) t3346() time.Duration {
 // serve accepts a SERVICE REQUEST (TS 24.501 §5.6.1.4.1, TS 23.502
 // §4.2.3.2 steps 4-12): sessions the UE no longer has are released at
 // the network; the user plane of the sessions in the Uplink data status
-// and of those with downlink waiting (paging) is activated; the Initial
-// Context Setup carries their N2 SM information, KgNB from the context
-// and the SERVICE ACCEPT's uplink COUNT, and the SERVICE ACCEPT.
+// is activated (activation.go) and that of those with downlink waiting
+// (paging) set up with the SMF's transfer; then (serviceActivated) the
+// Initial Context Setup carries their N2 SM information, KgNB from the
+// context and the SERVICE ACCEPT's uplink COUNT, and the SERVICE ACCEPT.
 //
 // A UE already in 5GMM-CONNECTED (connected) has its context in the gNB:
 // the SERVICE ACCEPT goes as DL NAS TRANSPORT and the sessions in a PDU
@@ -191,57 +210,92 @@ func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest, connected bo
 		// are inactive.
 		m.releaseAbsentSessions(sr.SessionStatus)
 	}
-	waiting := m.takeDownlink()
-	var (
-		items   []SessionResource
-		later   []sbi.N1N2MessageTransferReqData
-		failed  nas.PSISet
-		causes  []nas.SessionCause
-		pending nas.PSISet
-	)
+	st := &serviceStep{connected: connected, sessionStatus: sr.HasSessionStatus, reactivation: sr.HasUplinkData}
+	pending := st.take(m, m.takeDownlink())
+	if !sr.HasUplinkData {
+		m.serviceActivated(ctx, st, nil, 0, nil)
+		return
+	}
+	m.activate(ctx, &activation{service: st}, sr.UplinkData, pending)
+}
+
+// serviceStep is an accepted SERVICE REQUEST waiting for the SMF to
+// activate its user planes.
+type serviceStep struct {
+	// connected: the UE was in 5GMM-CONNECTED, its context in the gNB.
+	connected bool
+	// sessionStatus and reactivation say whether the request had a PDU
+	// session status and an Uplink data status: the accept answers each
+	// (§5.6.1.4.1).
+	sessionStatus, reactivation bool
+	// items are the sessions whose setup waited for the UE (the SMF's
+	// transfers), later the transfers to deliver after the accept.
+	items []SessionResource
+	later []sbi.N1N2MessageTransferReqData
+}
+
+// take sorts the transfers that waited for the UE: those that set a
+// session's user plane up become items (TS 23.502 §4.2.3.3 step 4b, the
+// SMF's PDU Session Resource Setup Request Transfer with its 5GSM
+// message as the item's NAS-PDU), the others wait for the accept, and
+// one for a session the UE no longer has fails. It returns the sessions
+// of the items.
+func (st *serviceStep) take(m *Machine, waiting []sbi.N1N2MessageTransferReqData) nas.PSISet {
+	var set nas.PSISet
+	for _, it := range st.items {
+		set = set.Add(it.PDUSessionID)
+	}
 	for _, t := range waiting {
 		s := m.sessions[t.PduSessionID]
 		switch {
 		case s == nil:
 			m.failTransfers([]sbi.N1N2MessageTransferReqData{t}, sbi.N1N2UENotResponding)
-		case len(t.N2Of(sbi.NgapPduResSetupReq)) > 0:
-			// The SMF's PDU Session Resource Setup Request Transfer that
-			// waited for the UE (TS 23.502 §4.2.3.3 step 4b), with its
-			// 5GSM message, if any, as the item's NAS-PDU.
+		case len(t.N2Of(sbi.NgapPduResSetupReq)) > 0 && !set.Has(t.PduSessionID):
 			item, err := m.setupItem(t, s)
 			if err != nil {
 				continue
 			}
-			items = append(items, item)
-			pending = pending.Add(t.PduSessionID)
+			st.items = append(st.items, item)
+			set = set.Add(t.PduSessionID)
 		default:
-			later = append(later, t)
+			st.later = append(st.later, t)
 		}
 	}
-	if sr.HasUplinkData {
-		var activated []SessionResource
-		activated, failed, causes = m.activateUplink(ctx, sr.UplinkData, pending)
-		items = append(items, activated...)
+	return set
+}
+
+// serviceActivated ends an accepted SERVICE REQUEST once the SMF has
+// answered for the sessions of its Uplink data status (activation.go):
+// activated are their items, failed and causes the sessions whose user
+// plane could not be set up.
+func (m *Machine) serviceActivated(ctx context.Context, st *serviceStep, activated []SessionResource, failed nas.PSISet, causes []nas.SessionCause) {
+	// Transfers that came for the UE while the SMF was asked.
+	st.take(m, m.takeDownlink())
+	items := st.items
+	for _, it := range activated {
+		if !slices.ContainsFunc(items, func(x SessionResource) bool { return x.PDUSessionID == it.PDUSessionID }) {
+			items = append(items, it)
+		}
 	}
 	a := nas.Accepted{}
-	if sr.HasSessionStatus {
+	if st.sessionStatus {
 		a.HasSessionStatus = true
 		for psi := range m.sessions {
 			a.SessionStatus = a.SessionStatus.Add(psi)
 		}
 	}
-	if sr.HasUplinkData {
+	if st.reactivation {
 		// §5.6.1.4.1: with an Uplink data status the AMF tells which
 		// user planes could not be set up, and why.
 		a.HasReactivation, a.Reactivation, a.ReactivationErrors = true, failed, causes
 	}
-	if connected {
+	if st.connected {
 		m.send(nas.ServiceAccept(nil, a))
 		if len(items) > 0 {
 			m.sh.SetupSessions(items)
 		}
 		m.sh.Outcome(Outcome{"service-request", ServiceAccepted})
-		m.deliverLater(ctx, later)
+		m.deliverLater(ctx, st.later)
 		return
 	}
 	pdu, err := m.sec.Protect(nas.ServiceAccept(nil, a), nas.IntegrityCiphered)
@@ -254,7 +308,7 @@ func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest, connected bo
 	// §5.6.1.4.1: even for signalling only the UE's context is set up
 	// in the gNB (AS security), so NAS can flow ciphered.
 	m.sh.SetupContext(m.contextSetup(pdu, items))
-	m.deliverLater(ctx, later)
+	m.deliverLater(ctx, st.later)
 }
 
 // deliverLater carries out, after the SERVICE ACCEPT, the transfers that
@@ -267,32 +321,6 @@ func (m *Machine) deliverLater(ctx context.Context, later []sbi.N1N2MessageTrans
 		}
 	}
 	m.resumeSignalling(ctx)
-}
-
-// activate asks the SMF to set the user plane of session psi up again
-// (Nsmf_PDUSession_UpdateSMContext with upCnxState ACTIVATING, TS 23.502
-// §4.2.3.2 step 5). It returns the session's item for the Initial
-// Context Setup, nil when the SMF has nothing for the gNB, or the 5GMM
-// cause for the PDU session reactivation result error cause (§9.11.3.43).
-func (m *Machine) activate(ctx context.Context, psi uint8) (*SessionResource, uint8) {
-	s := m.sessions[psi]
-	if s == nil {
-		// §5.6.1.4.1: a session the network does not have.
-		return nil, nas.CauseInvalidPDUSessionIdentity
-	}
-	upd, err := m.svc.SMF.UpdateSMContext(ctx, s.ref, sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxActivating})
-	if err != nil {
-		m.log.Warn("Nsmf_PDUSession_UpdateSMContext (activating) failed", "pdu_session_id", psi, "error", err)
-		if errors.Is(err, sbi.ErrSMContextNotFound) {
-			delete(m.sessions, psi)
-			return nil, nas.CauseInvalidPDUSessionIdentity
-		}
-		return nil, nas.CauseInsufficientUserPlane
-	}
-	if upd.N2SmInfoType != sbi.N2SetupRequest || len(upd.N2SmInfo.Bytes()) == 0 {
-		return nil, 0
-	}
-	return &SessionResource{PDUSessionID: psi, SNSSAI: s.snssai, Transfer: upd.N2SmInfo.Bytes()}, 0
 }
 
 // serviceReject ends the service request with SERVICE REJECT (TS 24.501

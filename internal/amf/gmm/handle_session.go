@@ -85,6 +85,11 @@ const (
 	// relayDeactivate: upCnxState DEACTIVATED after an AN release (TS
 	// 23.502 §4.2.6 step 5); nothing waits for the answer.
 	relayDeactivate
+	// relayModifyIndication: a session of the gNB's PDU Session
+	// Resource Modify Indication (TS 23.502 §4.3.3.2 step 1a); the
+	// answer is item index of the indication's confirm
+	// (handle_session_notify.go).
+	relayModifyIndication
 )
 
 // relayed is an UpdateSMContext of session psi waiting for the SMF's
@@ -94,6 +99,10 @@ type relayed struct {
 	t    nas.ULTransport
 	psi  uint8
 	s    *session
+	// ind and index: the Modify Indication of a relayModifyIndication
+	// and the session's item in it.
+	ind   *modifyIndication
+	index int
 }
 
 // smContextUpdated goes on with the UpdateSMContext of call id once the
@@ -102,6 +111,11 @@ type relayed struct {
 func (m *Machine) smContextUpdated(id CallID, a UpdateSMContextAnswer) bool {
 	r, ok := m.relaying[id]
 	delete(m.relaying, id)
+	if ok && r.kind == relayModifyIndication {
+		// The gNB waits for the confirm whatever became of the session.
+		m.modifyAnswered(r.ind, r.index, a)
+		return true
+	}
 	if !ok || m.sessions[r.psi] != r.s || (r.kind == relayNAS && m.state != Registered) {
 		return false
 	}

@@ -39,10 +39,15 @@ const (
 	// SBIDeadline runs while the machine waits for the answer of a call
 	// to another NF (calls.go); on expiry the call has failed.
 	SBIDeadline
+	// ActivationDeadline runs while a SERVICE REQUEST or a registration
+	// update waits for the SMF to activate the user plane of the UE's
+	// sessions (activation.go); on expiry the sessions not answered for
+	// are not reactivated.
+	ActivationDeadline
 )
 
 // MaxTimer is the highest Timer value.
-const MaxTimer = SBIDeadline
+const MaxTimer = ActivationDeadline
 
 func (t Timer) String() string {
 	switch t {
@@ -64,6 +69,8 @@ func (t Timer) String() string {
 		return "T3555"
 	case SBIDeadline:
 		return "sbi-deadline"
+	case ActivationDeadline:
+		return "activation-deadline"
 	}
 	return "T?"
 }
@@ -308,6 +315,11 @@ type Shell interface {
 	// Page sends an NGAP Paging for the UE to the gNBs serving a
 	// tracking area of its registration area.
 	Page(p Paging)
+	// ConfirmModification sends the PDU Session Resource Modify
+	// Confirm answering the gNB's Modify Indication (TS 38.413
+	// §8.2.5.2): each session's Modify Confirm Transfer, or its Modify
+	// Indication Unsuccessful Transfer (Failed).
+	ConfirmModification(results []ngap.SessionResult)
 	// Call performs req off the UE's executor, within deadline, and
 	// delivers its answer with Machine.Answered(id, ...) on the UE's
 	// executor. It must not call the machine before returning.
@@ -417,6 +429,13 @@ type Machine struct {
 	// (its 5GSM messages, the gNB's answers, deactivations), by call ID
 	// (handle_session.go).
 	relaying map[CallID]relayed
+	// act is the user-plane activation a SERVICE REQUEST or registration
+	// update waits for; nil when none does (activation.go).
+	act *activation
+	// releases counts the releases of the UE's N2 connection: what was
+	// asked on one connection is not answered on the next
+	// (handle_session_notify.go).
+	releases uint64
 }
 
 // New returns the machine of a UE that has just sent its first message.
@@ -645,6 +664,9 @@ func (m *Machine) Expired(ctx context.Context, t Timer) {
 	case SBIDeadline:
 		m.callExpired(ctx)
 		return
+	case ActivationDeadline:
+		m.activationExpired(ctx)
+		return
 	}
 	if t != m.timer() {
 		return
@@ -717,6 +739,17 @@ func (m *Machine) Released(ctx context.Context) {
 	m.connected = false
 	m.secured = false
 	m.serving = false
+	m.releases++
+	if act := m.dropActivation(); act != nil {
+		// The procedure waiting for the SMF ends with its connection;
+		// the DEACTIVATED below follows its ACTIVATING at the SMF.
+		if act.service != nil {
+			m.sh.Outcome(Outcome{"service-request", ServiceLowerLayerFailure})
+		} else {
+			m.reg = nil
+			m.sh.Outcome(Outcome{"registration", "lower-layer-failure"})
+		}
+	}
 	if wasConnected && m.state == Registered {
 		m.deactivateSessions()
 	}

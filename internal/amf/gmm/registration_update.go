@@ -14,31 +14,37 @@ import (
 // PDU session status and Uplink data status (TS 24.501 §5.5.1.3.4, TS
 // 23.502 §4.2.2.2.2 steps 17-18): the sessions the UE no longer has are
 // released locally at the SMF and the accept says which ones the network
-// keeps; the user plane of the sessions in the Uplink data status, and of
-// those with downlink waiting for the UE (a registration in answer to
-// paging), is activated. It returns the sessions for the Initial Context
-// Setup and fills a's PDU session status and reactivation result IEs.
+// keeps; the user plane of the sessions in the Uplink data status is
+// activated (activation.go), and that of those with downlink waiting for
+// the UE (a registration in answer to paging) set up with the SMF's
+// transfer. The accept goes once the SMF has answered
+// (registrationActivated), with the PDU session reactivation result IEs.
 // Other transfers that waited for the UE stay for deliverDownlink, once
 // the UE is registered.
-func (m *Machine) updateSessions(ctx context.Context, r *registration, a *nas.Accept) []SessionResource {
-	if m.svc.SMF == nil {
-		return nil
-	}
+func (m *Machine) updateSessions(ctx context.Context, st *registrationStep) {
+	r := st.r
 	if r.hasSessionStatus {
 		m.releaseAbsentSessions(r.sessionStatus)
-		a.HasSessionStatus = true
+		st.accept.HasSessionStatus = true
 		for _, psi := range m.Sessions() {
-			a.SessionStatus = a.SessionStatus.Add(psi)
+			st.accept.SessionStatus = st.accept.SessionStatus.Add(psi)
 		}
 	}
 	items, waiting := m.takeSetups()
-	if r.hasUplinkData {
-		var activated []SessionResource
-		activated, a.Reactivation, a.ReactivationErrors = m.activateUplink(ctx, r.uplinkData, waiting)
-		items = append(items, activated...)
-		a.HasReactivation = true
+	st.items = items
+	if !r.hasUplinkData {
+		m.registrationAccepted(ctx, st)
+		return
 	}
-	return items
+	m.activate(ctx, &activation{reg: st}, r.uplinkData, waiting)
+}
+
+// registrationActivated goes on with the registration update once the
+// SMF has answered for the sessions of its Uplink data status.
+func (m *Machine) registrationActivated(ctx context.Context, st *registrationStep, activated []SessionResource, failed nas.PSISet, causes []nas.SessionCause) {
+	st.items = append(st.items, activated...)
+	st.accept.HasReactivation, st.accept.Reactivation, st.accept.ReactivationErrors = true, failed, causes
+	m.registrationAccepted(ctx, st)
 }
 
 // releaseAbsentSessions releases locally, at the SMF, the UE's PDU
@@ -54,34 +60,6 @@ func (m *Machine) releaseAbsentSessions(status nas.PSISet) {
 		m.notify(ReleaseSMContext{Ref: m.sessions[psi].ref})
 		delete(m.sessions, psi)
 	}
-}
-
-// activateUplink activates the user plane of the sessions in the Uplink
-// data status uplink but not in skip (their setup already waits for the
-// gNB): the items for the Initial Context Setup, and the sessions that
-// could not be activated with their causes for the PDU session
-// reactivation result and its error cause IEs (TS 24.501 §5.5.1.3.4,
-// §5.6.1.4.1, §9.11.3.42, §9.11.3.43).
-func (m *Machine) activateUplink(ctx context.Context, uplink, skip nas.PSISet) ([]SessionResource, nas.PSISet, []nas.SessionCause) {
-	var (
-		items  []SessionResource
-		failed nas.PSISet
-		causes []nas.SessionCause
-	)
-	for _, psi := range uplink.IDs() {
-		if skip.Has(psi) {
-			continue
-		}
-		item, cause := m.activate(ctx, psi)
-		switch {
-		case cause != 0:
-			failed = failed.Add(psi)
-			causes = append(causes, nas.SessionCause{PSI: psi, Cause: cause})
-		case item != nil:
-			items = append(items, *item)
-		}
-	}
-	return items, failed, causes
 }
 
 // takeSetups removes from what waits for the UE the transfers that set a

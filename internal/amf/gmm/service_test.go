@@ -42,6 +42,10 @@ func (s *srSMF) CreateSMContext(_ context.Context, req sbi.SmContextCreateData) 
 
 func (s *srSMF) UpdateSMContext(_ context.Context, ref string, upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
 	fmt.Fprintf(&s.w.log, "  smf: UpdateSMContext %s n2=%d upCnx=%s\n", ref, upd.N2SmInfoType, upd.UpCnxState)
+	if upd.N2SmInfoType == sbi.N2ModifyIndication {
+		// The Modify Confirm Transfer: one octet, the indication's.
+		return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2ModifyConfirm, N2SmInfo: upd.N2SmInfo}, nil
+	}
 	if upd.UpCnxState != sbi.UpCnxActivating {
 		return sbi.SmContextUpdatedData{}, nil
 	}
