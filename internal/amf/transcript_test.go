@@ -234,6 +234,19 @@ func describePDU(b []byte) string {
 				w = append(w, "ue-security-capabilities")
 			}
 		}
+	case *message.PDUSessionResourceModifyConfirm:
+		var modified, failed []int64
+		if l := m.PDUSessionResourceModifyListModCfm; l != nil {
+			for _, it := range l.List {
+				modified = append(modified, it.PDUSessionID.Value)
+			}
+		}
+		if l := m.PDUSessionResourceFailedToModifyListModCfm; l != nil {
+			for _, it := range l.List {
+				failed = append(failed, it.PDUSessionID.Value)
+			}
+		}
+		w = append(w, fmt.Sprintf("modified=%v failed=%v", modified, failed))
 	case *message.PathSwitchRequestFailure:
 		if psis, c, err := ngap.DecodePathSwitchRequestFailure(m); err == nil {
 			w = append(w, fmt.Sprintf("released=%v", psis))
@@ -269,6 +282,8 @@ var n2SMTypes = map[sbi.N2SmInfoType]string{
 	sbi.N2HandoverPreparationFailure:        "HANDOVER_PREP_FAIL",
 	sbi.N2HandoverRequestAck:                "HANDOVER_REQ_ACK",
 	sbi.N2HandoverResourceAllocationFailure: "HANDOVER_RES_ALLOC_FAIL",
+	sbi.N2ModifyIndication:                  "PDU_RES_MOD_IND",
+	sbi.N2ModifyConfirm:                     "PDU_RES_MOD_CFM",
 }
 
 func n2SMType(t sbi.N2SmInfoType) string {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/nas"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sim/ue"
@@ -147,4 +148,32 @@ func TestModifyIndication(t *testing.T) {
 	w.idle()
 	w.deliverHeld()
 	w.check("modify_indication")
+}
+
+// The UE repeats its SERVICE REQUEST on the connection while the SMF has
+// not answered the first one's ACTIVATING: the second replaces the first
+// (whose answer is discarded) and, the gNB not having the UE's context
+// yet, is accepted with an Initial Context Setup.
+func TestServiceRequestRepeatedWhileActivating(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.withSessions(5)
+	w.idleHeld()
+	w.serviceRequest(ue.ServiceData, 5)
+	g, _ := w.ue.FiveGGUTI()
+	plain := nas.AppendServiceRequest(nil, nas.ServiceRequest{NgKSI: 0, Type: nas.ServiceData,
+		STMSI:      nas.STMSI{SetID: g.SetID, Pointer: g.Pointer, TMSI: g.TMSI},
+		UplinkData: nas.PSISet(0).Add(5), HasUplinkData: true})
+	w.up("sends again", w.m.UplinkForTest(plain))
+	w.answer()
+	if len(w.dl) != 0 {
+		t.Fatalf("the replaced request's answer sent %d messages", len(w.dl))
+	}
+	w.answer()
+	if w.setup.NASPDU == nil || fmt.Sprint(w.lastSessions) != "[5]" {
+		t.Errorf("no Initial Context Setup with PSI 5 (sessions %v)", w.lastSessions)
+	}
+	w.hold = false
+	w.deliver()
+	w.contextSetUp()
+	w.check("service_request_repeated_while_activating")
 }
