@@ -175,6 +175,14 @@ func (m *Machine) activationDone(ctx context.Context, act *activation) {
 // the UE's user plane.
 func (m *Machine) activating() bool { return m.act != nil }
 
+// contextPending reports whether the gNB has yet to be given the UE's
+// context: a SERVICE REQUEST of a UE in 5GMM-IDLE, or a registration
+// update, waits for the SMF before its Initial Context Setup. Nothing
+// UE-associated but that goes to the gNB meanwhile.
+func (m *Machine) contextPending() bool {
+	return m.act != nil && (m.act.reg != nil || !m.act.service.connected)
+}
+
 // dropActivation ends the wait for the SMF without going on with its
 // procedure (the answers to come are discarded), and returns the
 // procedure that waited.

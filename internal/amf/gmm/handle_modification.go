@@ -44,7 +44,7 @@ func (m *Machine) SubscriptionChanged(am sbi.AMData) bool {
 	}
 	// A subscription without a UE-AMBR has no aggregate limit; the gNB
 	// is not told to lift one it was never given.
-	if !m.connected || !m.secured || m.serving || am.UEAMBRUplink == 0 || am.UEAMBRDownlink == 0 {
+	if !m.connected || !m.secured || m.serving || m.contextPending() || am.UEAMBRUplink == 0 || am.UEAMBRDownlink == 0 {
 		m.log.Debug("UE-AMBR changed: the gNB gets it with the next Initial Context Setup",
 			"ue_ambr_dl", am.UEAMBRDownlink, "ue_ambr_ul", am.UEAMBRUplink)
 		return false

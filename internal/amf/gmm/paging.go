@@ -107,7 +107,7 @@ func (m *Machine) N1N2Transfer(ctx context.Context, t sbi.N1N2MessageTransferReq
 	if m.sessions[t.PduSessionID] == nil {
 		return 0, ErrNoSession
 	}
-	if m.connected && m.secured && !m.activating() {
+	if m.connected && m.secured && !m.contextPending() {
 		if err := m.deliverTransfer(t); err != nil {
 			return 0, err
 		}
@@ -117,9 +117,10 @@ func (m *Machine) N1N2Transfer(ctx context.Context, t sbi.N1N2MessageTransferReq
 		return 0, ErrNotReachable
 	}
 	// A UE connected but not yet secured (a registration or Service
-	// Request in progress), or whose accept waits for the SMF
-	// (activation.go), gets the transfer once the secure exchange is
-	// established and the accept sent (registered, takeDownlink).
+	// Request in progress), or whose Initial Context Setup waits for
+	// the SMF (activation.go), gets the transfer once the secure
+	// exchange is established and the context set up (registered,
+	// takeDownlink).
 	m.dl.add(t)
 	if !m.connected {
 		m.page()
