@@ -131,6 +131,12 @@ func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.
 	if err != nil {
 		return nil, accepted{}, err
 	}
+	registered := false
+	defer func() {
+		if !registered {
+			up.sessions.Add(-1) // counted by selectUPF
+		}
+	}()
 	pduType, typeCause, err := selectPDUType(er.PDUType, pools)
 	if err != nil {
 		return nil, accepted{}, err
@@ -157,7 +163,9 @@ func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.
 	ss.mu.Lock()
 	defer s.unlock(ss)
 	s.metrics.sessions.WithLabelValues(establishing.String()).Inc()
-	if old := s.insert(ss); old != nil {
+	old := s.insert(ss)
+	registered = true
+	if old != nil {
 		// TS 24.501 §6.4.1.7 (abnormal cases on the network side): an
 		// establishment request with the PDU session ID of an existing
 		// PDU session makes the SMF release that session locally and go

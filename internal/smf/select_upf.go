@@ -24,7 +24,10 @@ func (s *SMF) servesDNN(dnn string, snssai ident.SNSSAI) bool {
 // serving the UE's tracking area (UPFConfig.TAIs) come first; then the
 // one with the fewest PDU sessions (its load); then the first
 // configured. A UE in an area no UPF claims is given one of the others
-// rather than refused. No associated UPF for the DNN: #26 "insufficient
+// rather than refused. The session counts in the UPF's load from its
+// selection on (the caller gives it back with up.sessions.Add(-1) if
+// the session is never registered), so that establishments under way
+// at once spread as well. No associated UPF for the DNN: #26 "insufficient
 // resources", for the UE to try again later (TS 24.501 §6.4.1.4.2);
 // no UPF for the DNN at all: #27.
 func (s *SMF) selectUPF(dnn string, snssai ident.SNSSAI, loc *sbi.UserLocation) (*upfPeer, *dnnPools, error) {
@@ -38,6 +41,8 @@ func (s *SMF) selectUPF(dnn string, snssai ident.SNSSAI, loc *sbi.UserLocation) 
 		bestRank  [2]int64
 		served    bool
 	)
+	s.selecting.Lock()
+	defer s.selecting.Unlock()
 	for _, up := range s.upfs {
 		p := up.servesDNN(dnn, snssai)
 		if p == nil {
@@ -57,6 +62,7 @@ func (s *SMF) selectUPF(dnn string, snssai ident.SNSSAI, loc *sbi.UserLocation) 
 	}
 	switch {
 	case best != nil:
+		best.sessions.Add(1)
 		return best, bestPools, nil
 	case !served:
 		return nil, nil, reject(sm.CauseMissingOrUnknownDNN, "DNN %q not served in slice %s", dnn, snssai)

@@ -124,8 +124,10 @@ type SMF struct {
 	node    *pfcp.Node
 
 	// upfs are the UPFs, in the order of the options; read-only after
-	// New.
-	upfs []*upfPeer
+	// New. selecting makes a selection and the load it adds one step
+	// (selectUPF).
+	upfs      []*upfPeer
+	selecting sync.Mutex
 
 	nextSEID atomic.Uint64
 
@@ -317,7 +319,6 @@ func (s *SMF) insert(ss *session) (old *session) {
 	s.sessions.byRef[ss.ref] = ss
 	s.sessions.byKey[ss.key] = ss
 	s.sessions.bySEID[ss.seid] = ss
-	ss.up.sessions.Add(1)
 	return old
 }
 

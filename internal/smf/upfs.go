@@ -44,8 +44,8 @@ type UPFConfig struct {
 // Concurrency: the fields above mu never change after New. mu guards
 // the association's state and is held for field access only; lock
 // order: a session's mu before a UPF's. sessions (the UPF's load, the
-// PDU sessions that hold it) is an atomic kept by SMF.insert and
-// SMF.remove. Each UPF has its own association loop (runAssociation),
+// PDU sessions that hold it) is an atomic counted up by selectUPF and
+// down by SMF.remove (or the establishment that never registered). Each UPF has its own association loop (runAssociation),
 // the only reader of kick, orphans and vanished.
 type upfPeer struct {
 	name    string
