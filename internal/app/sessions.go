@@ -53,6 +53,7 @@ func (a *App) startUPF(ctx context.Context) (*userPlane, error) {
 	log := a.log.With("component", "upf")
 	dp, err := upf.NewDatapath(upf.DatapathOptions{
 		N3:       a.cfg.N3.Address,
+		TUN:      a.cfg.UPF.TUN,
 		Gateways: gateways(a.cfg.DNNs),
 		MTU:      tunMTU(a.cfg.DNNs),
 		Buffer:   dlBuffer(a.cfg),
@@ -322,7 +323,7 @@ func RunUPF(ctx context.Context, cfg config.Config, opts Options) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	log := opts.Logger.With("component", "upf")
-	dp, err := upf.NewDatapath(upf.DatapathOptions{N3: cfg.N3.Address, Gateways: gateways(cfg.DNNs), MTU: tunMTU(cfg.DNNs), Buffer: dlBuffer(cfg), Logger: log, Registry: reg})
+	dp, err := upf.NewDatapath(upf.DatapathOptions{N3: cfg.N3.Address, TUN: cfg.UPF.TUN, Gateways: gateways(cfg.DNNs), MTU: tunMTU(cfg.DNNs), Buffer: dlBuffer(cfg), Logger: log, Registry: reg})
 	if err != nil {
 		return err
 	}

@@ -388,6 +388,9 @@ type N4 struct {
 type UPF struct {
 	N4       UPFN4       `yaml:"n4"`
 	DLBuffer UPFDLBuffer `yaml:"dl_buffer"`
+	// TUN is the name of the UPF's N6 device; UPFs of one host (or
+	// network namespace) each need their own.
+	TUN string `yaml:"tun"`
 }
 
 // UPFDLBuffer bounds the downlink the UPF buffers for one session while

@@ -114,7 +114,7 @@ func TestLoadFull(t *testing.T) {
 		N4: N4{Address: netip.MustParseAddrPort("10.0.0.1:8805")},
 		N3: N3{Address: netip.MustParseAddrPort("10.0.0.1:2152")},
 		UPF: UPF{N4: UPFN4{Peers: []netip.Addr{netip.MustParseAddr("10.0.0.5"), netip.MustParseAddr("2001:db8::5")}, AllowAddressChange: true},
-			DLBuffer: UPFDLBuffer{Packets: 128, Bytes: 256 << 10, Time: 30 * time.Second}},
+			DLBuffer: UPFDLBuffer{Packets: 128, Bytes: 256 << 10, Time: 30 * time.Second}, TUN: "upf1"},
 		SMF: SMF{N4: SMFN4{Peers: []netip.Addr{netip.MustParseAddr("10.0.0.2")}, HeartbeatInterval: 2 * time.Second},
 			UPFs: []SMFUPF{
 				{Name: "edge-1", N4: netip.MustParseAddrPort("10.0.1.5:8805"), Peers: []netip.Addr{netip.MustParseAddr("10.0.1.6")},

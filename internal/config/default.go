@@ -50,7 +50,7 @@ func Default() Config {
 		N2:      N2{Address: netip.AddrPortFrom(loopback, 38412), SCTP: SCTPAuto},
 		N4:      N4{Address: netip.AddrPortFrom(loopback, 8805)},
 		N3:      N3{Address: netip.AddrPortFrom(loopback, 2152)},
-		UPF:     UPF{DLBuffer: UPFDLBuffer{Packets: 64, Bytes: 128 << 10, Time: 10 * time.Second}},
+		UPF:     UPF{DLBuffer: UPFDLBuffer{Packets: 64, Bytes: 128 << 10, Time: 10 * time.Second}, TUN: "keel0"},
 		SMF:     SMF{N4: SMFN4{HeartbeatInterval: 10 * time.Second}},
 		HTTP:    HTTP{Address: netip.AddrPortFrom(loopback, 8080)},
 		DataDir: "./keel-data",
@@ -384,6 +384,10 @@ upf:
     packets: {{.UPF.DLBuffer.Packets}}
     bytes: {{.UPF.DLBuffer.Bytes}}
     time: {{.UPF.DLBuffer.Time}}
+  # The name of the UPF's N6 TUN device (1 to 15 characters, no '/',
+  # ':' or spaces). UPFs sharing a host or network namespace each need
+  # their own, and UE pools of their own (their gateways are on it).
+  tun: {{str .UPF.TUN}}
 
 # Whom the SMF takes PFCP requests (heartbeats, association setups, session
 # reports) from besides n4.address, the UPF it associates with: the UPF's

@@ -6,12 +6,15 @@ import (
 	"time"
 )
 
-// validateSMFUPFs checks smf.n4.heartbeat_interval and smf.upfs: each
+// validateSMFUPFs checks upf.tun, smf.n4.heartbeat_interval and smf.upfs: each
 // UPF at a specific N4 address of its own, its DNNs among dnns with
 // pools within the DNN's, its slices among slices, its TACs 24 bits;
 // the pools the UPFs use (an entry's own, else the DNN's) overlap no
 // other, unless the same (one pool, shared).
 func (c Config) validateSMFUPFs() *Error {
+	if n := c.UPF.TUN; n == "" || len(n) > 15 || strings.ContainsAny(n, "/: \t\n") || n == "." || n == ".." {
+		return errorf("upf.tun", "must be a network device name of 1 to 15 characters without '/', ':' or spaces, got %q", n)
+	}
 	if hb := c.SMF.N4.HeartbeatInterval; hb < 100*time.Millisecond || hb > 10*time.Minute {
 		return errorf("smf.n4.heartbeat_interval", "must be 100ms..10m, got %s", hb)
 	}
