@@ -10,9 +10,11 @@ import (
 // §7.5.8): usage reports add to the session's byte counters; a Downlink
 // Data Report (DLDR, §5.2.4.1) for an idle UE is handed to the paging
 // workers (handle_paging.go), after which the answer goes at once; the
-// answer is cause 1, or 65 for a SEID the SMF does not know. It runs on
-// the PFCP node's goroutine and touches only the session's atomics.
-func (s *SMF) handleReport(m *message.SessionReportRequest) (message.Message, error) {
+// answer is cause 1, or 65 for a SEID the SMF does not know or whose
+// session is on another UPF than up, the one that sent the request (a
+// UPF reports on its own sessions only). It runs on the PFCP node's
+// goroutine and touches only the session's atomics.
+func (s *SMF) handleReport(up *upfPeer, m *message.SessionReportRequest) (message.Message, error) {
 	r, err := pfcp.ParseReportRequest(m)
 	if err != nil {
 		if ce, ok := err.(*pfcp.CauseError); ok {
@@ -23,7 +25,7 @@ func (s *SMF) handleReport(m *message.SessionReportRequest) (message.Message, er
 	s.sessions.Lock()
 	ss := s.sessions.bySEID[r.SEID]
 	s.sessions.Unlock()
-	if ss == nil {
+	if ss == nil || ss.up != up {
 		s.metrics.reports.WithLabelValues("session_context_not_found").Inc()
 		return pfcp.ReportResponse{Cause: pfcp.CauseSessionContextNotFound}.Message(0, m.Sequence())
 	}

@@ -314,7 +314,7 @@ func (s *SMF) handleN4(ctx context.Context, peer netip.AddrPort, req message.Mes
 		}
 		resp, err = pfcp.AssociationSetupResponse(m.Sequence(), s.nodeID, cause, s.node.RecoveryTime())
 	case *message.SessionReportRequest:
-		resp, err = s.handleReport(m)
+		resp, err = s.handleReport(up, m)
 	default:
 		s.log.Debug("N4 request ignored", "type", req.MessageTypeName(), "peer", peer)
 		return nil

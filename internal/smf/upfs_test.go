@@ -295,3 +295,25 @@ func TestUPFConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestReportFromOtherUPF: a UPF's Session Report Request about a
+// session on another UPF is answered "Session context not found" and
+// counts nothing.
+func TestReportFromOtherUPF(t *testing.T) {
+	w := newWorld(t, worldOptions{upfs: []smf.UPFConfig{{Name: "a"}, {Name: "b"}}})
+	w.establish(supi1, 1, "internet", slice1)
+	info, _ := w.session(supi1, 1)
+	if info.UPF != "a" {
+		t.Fatalf("session on %s, want a", info.UPF)
+	}
+	r, err := w.upfs[1].report(info.SEID, pfcp.UsageReport{URRID: 1, Trigger: pfcp.TriggerVolumeThreshold, Uplink: 100, Total: 100, SeqN: 1})
+	if err != nil || r.Cause != pfcp.CauseSessionContextNotFound {
+		t.Errorf("report from b = cause %d, %v; want 65", r.Cause, err)
+	}
+	if r, err = w.upfs[0].report(info.SEID, pfcp.UsageReport{URRID: 1, Trigger: pfcp.TriggerVolumeThreshold, Uplink: 7, Total: 7, SeqN: 1}); err != nil || r.Cause != pfcp.CauseRequestAccepted {
+		t.Errorf("report from a = cause %d, %v; want 1", r.Cause, err)
+	}
+	if now, _ := w.session(supi1, 1); now.ULBytes != 7 {
+		t.Errorf("uplink bytes %d, want 7 (a's report alone)", now.ULBytes)
+	}
+}
