@@ -156,8 +156,9 @@ func waitMetric(t *testing.T, c *core, name, label, value string, want float64) 
 
 // TS 24.501 §5.6.1.4.1, §9.11.3.43: the SMF refuses the ACTIVATING of a
 // Service Request's session, then, on the next one, does not answer
-// within the AMF's session deadline. Each time the UE gets the SERVICE
-// ACCEPT, its PDU session reactivation result marking PSI 5 with #92
+// within the AMF's reactivation deadline (amf.deadlines.reactivation).
+// Each time the UE gets the SERVICE ACCEPT, its PDU session
+// reactivation result marking PSI 5 with #92
 // (insufficient user-plane resources for the PDU session), and an
 // Initial Context Setup without the session. A third Service Request
 // reactivates it.
@@ -166,7 +167,7 @@ func TestActivationFailureCause(t *testing.T) {
 	faults := &sbitest.Faults{}
 	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{
 		services: func(s gmm.Services) gmm.Services { s.SMF = sbitest.SMF(smf, faults); return s },
-		config:   func(cfg *amf.Config) { cfg.Deadlines.Session = 300 * time.Millisecond },
+		config:   func(cfg *amf.Config) { cfg.Deadlines.Reactivation = 300 * time.Millisecond },
 	})
 	g := c.gnbN3(t, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

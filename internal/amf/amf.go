@@ -325,6 +325,9 @@ func deadlines(cfg Config) gmm.Deadlines {
 	if d.Session <= 0 {
 		d.Session = 3 * base
 	}
+	if d.Reactivation <= 0 {
+		d.Reactivation = base
+	}
 	return d
 }
 

@@ -29,7 +29,8 @@ func amfConfig(cfg config.Config) amf.Config {
 			ImplicitDeregistration: cfg.AMF.ImplicitDeregistration},
 		PagingAttempts: int(cfg.AMF.PagingAttempts),
 		Deadlines: gmm.Deadlines{Authentication: cfg.AMF.Deadlines.Authentication,
-			Subscription: cfg.AMF.Deadlines.Subscription, Session: cfg.AMF.Deadlines.Session},
+			Subscription: cfg.AMF.Deadlines.Subscription, Session: cfg.AMF.Deadlines.Session,
+			Reactivation: cfg.AMF.Deadlines.Reactivation},
 		MaxRegistering: int(cfg.AMF.MaxRegistering),
 		Accept: gmm.AcceptIEs{
 			T3502:    cfg.AMF.T3502,

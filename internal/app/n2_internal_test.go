@@ -39,8 +39,8 @@ func TestAMFConfigAcceptIEs(t *testing.T) {
 // The AMF's call deadlines come from amf.deadlines.
 func TestAMFConfigDeadlines(t *testing.T) {
 	cfg := config.Default()
-	cfg.AMF.Deadlines = config.AMFDeadlines{Authentication: 2 * time.Second, Subscription: 3 * time.Second, Session: 9 * time.Second}
-	want := gmm.Deadlines{Authentication: 2 * time.Second, Subscription: 3 * time.Second, Session: 9 * time.Second}
+	cfg.AMF.Deadlines = config.AMFDeadlines{Authentication: 2 * time.Second, Subscription: 3 * time.Second, Session: 9 * time.Second, Reactivation: 4 * time.Second}
+	want := gmm.Deadlines{Authentication: 2 * time.Second, Subscription: 3 * time.Second, Session: 9 * time.Second, Reactivation: 4 * time.Second}
 	if got := amfConfig(cfg).Deadlines; got != want {
 		t.Errorf("amfConfig(...).Deadlines = %+v, want %+v", got, want)
 	}

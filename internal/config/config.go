@@ -169,10 +169,14 @@ type AMFDeadlines struct {
 	// (15 s, TS 24.501 §10.2), so that the UE hears the back-off before
 	// it gives up. Session bounds each Nsmf_PDUSession call the AMF makes
 	// for a PDU session establishment (default 15 s: the SMF may itself
-	// wait for the UPF).
+	// wait for the UPF). Reactivation bounds the SMF's answers to the
+	// UpdateSMContext ACTIVATING a Service Request or registration
+	// update waits for (default 5 s, below the UE's T3517 and T3510, 15
+	// s): past it the accept marks the session not reactivated (#92).
 	Authentication time.Duration `yaml:"authentication"`
 	Subscription   time.Duration `yaml:"subscription"`
 	Session        time.Duration `yaml:"session"`
+	Reactivation   time.Duration `yaml:"reactivation"`
 }
 
 type AMF struct {

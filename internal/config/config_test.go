@@ -96,7 +96,7 @@ func TestLoadFull(t *testing.T) {
 		AMF: AMF{Name: "Keel AMF (lab 3)", RegionID: 202, SetID: 1023, Pointer: 63,
 			Integrity: []string{"NIA1", "NIA2"}, Ciphering: []string{"NEA0"}, T3512: 12 * time.Minute,
 			T3513: 2 * time.Second, PagingAttempts: 4, MobileReachable: 20 * time.Minute, ImplicitDeregistration: 10 * time.Minute, MaxRegistering: 500,
-			Deadlines: AMFDeadlines{Authentication: 4 * time.Second, Subscription: 3 * time.Second, Session: 20 * time.Second},
+			Deadlines: AMFDeadlines{Authentication: 4 * time.Second, Subscription: 3 * time.Second, Session: 20 * time.Second, Reactivation: 4 * time.Second},
 			T3502:     30 * time.Minute, IMSVoiceOverPS: true, EmergencyServices: true,
 			EmergencyNumbers: []EmergencyNumber{{Number: "112", Categories: []string{"police", "ambulance", "fire"}},
 				{Number: "1400", Categories: []string{"mountain"}}, {Number: "999"}},

@@ -36,7 +36,7 @@ func Default() Config {
 			ImplicitDeregistration:   4 * time.Minute,
 			MaxRegistering:           10000,
 			T3502:                    12 * time.Minute,
-			Deadlines:                AMFDeadlines{Authentication: 5 * time.Second, Subscription: 5 * time.Second, Session: 15 * time.Second},
+			Deadlines:                AMFDeadlines{Authentication: 5 * time.Second, Subscription: 5 * time.Second, Session: 15 * time.Second, Reactivation: 5 * time.Second},
 			NITZ:                     true,
 			NetworkName:              NetworkName{Full: "Keel", Short: "Keel"},
 			TimeZone:                 "UTC",
@@ -240,11 +240,15 @@ amf:
   # issued; past it the call has failed (a registration gets 5GMM cause
   # #22 with a back-off). authentication: each AUSF call; subscription:
   # each UDM and NSSF call of a registration (both below the UE's 15 s
-  # T3510); session: each SMF call of a PDU session establishment.
+  # T3510); session: each SMF call of a PDU session establishment;
+  # reactivation: the SMF's answers to the user-plane activation a Service
+  # Request or registration update waits for (below the UE's 15 s T3517;
+  # past it the accept marks the session #92).
   deadlines:
     authentication: {{.AMF.Deadlines.Authentication}}
     subscription: {{.AMF.Deadlines.Subscription}}
     session: {{.AMF.Deadlines.Session}}
+    reactivation: {{.AMF.Deadlines.Reactivation}}
   # T3502 sent to UEs: how long a UE whose registration attempts failed
   # waits before trying again (TS 24.501 §5.5.1.2.7, §10.2). 2s to 186m.
   t3502: {{.AMF.T3502}}

@@ -152,6 +152,8 @@ func (a AMF) validate() *Error {
 		return errorf("amf.deadlines.subscription", "must be 10ms to under 15s (the UE's T3510, TS 24.501 §10.2), got %s", a.Deadlines.Subscription)
 	case a.Deadlines.Session < 10*time.Millisecond || a.Deadlines.Session > time.Minute:
 		return errorf("amf.deadlines.session", "must be 10ms to 1m, got %s", a.Deadlines.Session)
+	case a.Deadlines.Reactivation < 10*time.Millisecond || a.Deadlines.Reactivation >= 15*time.Second:
+		return errorf("amf.deadlines.reactivation", "must be 10ms to under 15s (the UE's T3517, TS 24.501 §10.2), got %s", a.Deadlines.Reactivation)
 	case a.T3502 < 2*time.Second || a.T3502 > maxGPRSTimer2:
 		return errorf("amf.t3502", "must be 2s to %s (GPRS timer 2, TS 24.008 §10.5.7.4), got %s", maxGPRSTimer2, a.T3502)
 	}

@@ -86,6 +86,7 @@ func TestValidate(t *testing.T) {
 		{"authentication deadline past T3510", func(c *Config) { c.AMF.Deadlines.Authentication = 15 * time.Second }, "amf.deadlines.authentication", "under 15s"},
 		{"subscription deadline zero", func(c *Config) { c.AMF.Deadlines.Subscription = 0 }, "amf.deadlines.subscription", "must be 10ms"},
 		{"session deadline too long", func(c *Config) { c.AMF.Deadlines.Session = 2 * time.Minute }, "amf.deadlines.session", "must be 10ms to 1m"},
+		{"reactivation deadline past T3517", func(c *Config) { c.AMF.Deadlines.Reactivation = 15 * time.Second }, "amf.deadlines.reactivation", "under 15s"},
 		{"unknown time zone", func(c *Config) { c.AMF.TimeZone = "Mars/Olympus" }, "amf.time_zone", "must be an IANA time zone name"},
 		{"empty time zone is UTC", func(c *Config) { c.AMF.TimeZone = "" }, "", ""},
 		{"network name too long", func(c *Config) { c.AMF.NetworkName.Full = strings.Repeat("k", 101) }, "amf.network_name.full", "at most 100"},

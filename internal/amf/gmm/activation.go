@@ -17,7 +17,7 @@ import (
 // calls issued before it: the SMF never sees it overtake the DEACTIVATED
 // of the AN release before it (calls.go). The procedure waits in
 // Machine.act until every call is answered or the ActivationDeadline
-// timer (Deadlines.Session) expires, and goes on then (activationDone):
+// timer (Deadlines.Reactivation) expires, and goes on then (activationDone):
 // the SERVICE ACCEPT or REGISTRATION ACCEPT carries the PDU session
 // reactivation result and error cause of the sessions whose user plane
 // the SMF did not set up (TS 24.501 §5.6.1.4.1, §5.5.1.3.4, §9.11.3.42,
@@ -87,7 +87,7 @@ func (m *Machine) activate(ctx context.Context, act *activation, uplink, skip na
 		return
 	}
 	m.act = act
-	m.sh.StartTimer(ActivationDeadline, m.cfg.Deadlines.of(UpdateSMContext{}))
+	m.sh.StartTimer(ActivationDeadline, m.cfg.Deadlines.of(UpdateSMContext{Data: sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxActivating}}))
 }
 
 // activationAnswered takes the SMF's answer to the ACTIVATING of call

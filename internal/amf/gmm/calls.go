@@ -257,24 +257,38 @@ func noAnswer(req Request) Answer {
 
 // Deadlines bound the calls of the procedures, each from when it is
 // issued. A zero field takes its default: DefaultSBITimeout for the
-// AUSF and the UDM, three times that for the SMF (which may itself wait
-// for the UPF: N4 retransmissions, TS 29.244 §6.4).
+// AUSF, the UDM and the reactivation, three times that for the SMF's
+// other calls (the SMF may itself wait for the UPF: N4 retransmissions,
+// TS 29.244 §6.4).
 type Deadlines struct {
 	// Authentication bounds each Nausf_UEAuthentication call.
 	Authentication time.Duration
 	// Subscription bounds each Nudm_UECM and Nudm_SDM call of a
 	// registration, and its Nnssf_NSSelection_Get.
 	Subscription time.Duration
-	// Session bounds each Nsmf_PDUSession call.
+	// Session bounds each Nsmf_PDUSession call but the ACTIVATING below.
 	Session time.Duration
+	// Reactivation bounds each UpdateSMContext ACTIVATING a SERVICE
+	// REQUEST or registration update waits for, and the wait itself
+	// (ActivationDeadline, activation.go): it stays below the UE's
+	// T3517 and T3510 (15 s, TS 24.501 §10.2), so the UE gets its accept,
+	// the sessions the SMF did not answer for marked #92, before it gives
+	// up. The SMF has no N4 exchange to make for it (TS 23.502 §4.2.3.2
+	// step 5: it returns the N2 SM information it holds).
+	Reactivation time.Duration
 }
 
 // of returns the deadline of req.
 func (d Deadlines) of(req Request) time.Duration {
-	switch req.(type) {
+	switch r := req.(type) {
 	case Authenticate, ConfirmAuth, DeleteAuth:
 		return orDefault(d.Authentication, DefaultSBITimeout)
-	case CreateSMContext, UpdateSMContext, ReleaseSMContext:
+	case UpdateSMContext:
+		if r.Data.UpCnxState == sbi.UpCnxActivating {
+			return orDefault(d.Reactivation, DefaultSBITimeout)
+		}
+		return orDefault(d.Session, 3*DefaultSBITimeout)
+	case CreateSMContext, ReleaseSMContext:
 		return orDefault(d.Session, 3*DefaultSBITimeout)
 	}
 	return orDefault(d.Subscription, DefaultSBITimeout)
