@@ -15,7 +15,7 @@ func TestConformance(t *testing.T) {
 }
 
 // openTest opens a store on url and closes it when the test ends.
-func openTest(t *testing.T, url string, opts Options) *Store {
+func openTest(t testing.TB, url string, opts Options) *Store {
 	t.Helper()
 	s, err := Open(t.Context(), url, opts)
 	if err != nil {
@@ -23,4 +23,10 @@ func openTest(t *testing.T, url string, opts Options) *Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+func TestRecordsConformance(t *testing.T) {
+	storetest.RunRecords(t, func(t *testing.T) store.Records {
+		return openTest(t, pgtest.NewDatabase(t), Options{})
+	})
 }

@@ -58,6 +58,24 @@ CREATE TABLE health_probe (
 	probed_at timestamptz NOT NULL
 );`,
 		},
+		{
+			// store.Records: opaque values under a kind and a key, each
+			// write taking the next value of one sequence, so that a
+			// record's revisions grow across a delete and a new create.
+			// The partial index serves the sweep of lapsed records.
+			name: "records",
+			sql: `
+CREATE SEQUENCE record_revisions;
+CREATE TABLE records (
+	kind     text COLLATE "C" NOT NULL,
+	key      text COLLATE "C" NOT NULL,
+	value    bytea  NOT NULL,
+	revision bigint NOT NULL,
+	expires  timestamptz,
+	PRIMARY KEY (kind, key)
+);
+CREATE INDEX records_by_expiry ON records (expires) WHERE expires IS NOT NULL;`,
+		},
 	}
 }
 
