@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -30,9 +31,12 @@ func (a *App) buildAPI() error {
 			Served:   served(a.cfg.DNNs),
 			SpoolDir: a.cfg.DataDir,
 			Ready:    a.ready,
-			Changed:  a.udr.Changed,
-			HNKeys:   a.keys,
-			Extra:    a.extraRoutes(),
+			// The UDR's watch of the store notifies the change;
+			// the API's own read after it must not be served from
+			// the cache.
+			Changed: func(_ context.Context, supi string) { a.udr.Forget(supi) },
+			HNKeys:  a.keys,
+			Extra:   a.extraRoutes(),
 		}
 		if a.amf != nil {
 			opts.RAN, opts.UEs = ranView{a.amf}, ueView{a.amf}

@@ -305,6 +305,9 @@ func (a *App) Run(ctx context.Context) error {
 	if a.health != nil {
 		a.health.Start()
 	}
+	if a.udr != nil {
+		a.udr.Start()
+	}
 	n2ctx, stopN2 := context.WithCancel(context.Background())
 	defer stopN2()
 	n2done := make(chan error, 1)
@@ -366,6 +369,9 @@ func (a *App) stop() error {
 	}
 	if a.n2 != nil {
 		errs = append(errs, a.n2.Close())
+	}
+	if a.udr != nil {
+		a.udr.Stop()
 	}
 	if a.health != nil {
 		a.health.Stop()

@@ -70,7 +70,9 @@ func (a *App) rootUDR(ctx context.Context) error {
 	if _, err := a.register(prof); err != nil {
 		return err
 	}
-	r, err := udr.New(a.health, udr.Options{Logger: a.log.With("component", "udr"), Registry: a.registry})
+	// Both engines announce subscriber changes; PostgreSQL's come from
+	// every UDR instance sharing the database.
+	r, err := udr.New(a.health, udr.Options{Logger: a.log.With("component", "udr"), Registry: a.registry, Changes: st})
 	if err != nil {
 		return err
 	}
@@ -86,7 +88,9 @@ func (a *App) rootUDR(ctx context.Context) error {
 // the store, its probe, and the readiness check /readyz makes.
 type storeEngine interface {
 	store.Store
+	store.Records
 	store.Prober
+	store.ChangeNotifier
 	Ping(ctx context.Context) error
 }
 

@@ -2,6 +2,7 @@ package udm
 
 import (
 	"context"
+	"errors"
 
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -27,6 +28,11 @@ func (m *UDM) SubscriptionDataChanged(ctx context.Context, supi string) {
 		return
 	}
 	am, err := m.udr.AccessAndMobilitySubscription(ctx, supi)
+	if errors.Is(err, sbi.ErrUserNotFound) {
+		// A deleted subscriber: nothing left to notify of.
+		m.log.Debug("subscription change not notified: subscriber deleted", "supi", supi)
+		return
+	}
 	if err != nil {
 		m.log.Warn("subscription change not notified: access and mobility data unreadable", "supi", supi, "error", err)
 		return

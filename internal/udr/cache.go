@@ -11,17 +11,26 @@ import (
 // cacheTTL is how long a subscription read serves later reads: the access
 // and mobility data at registration and the session management data the
 // PCF and the SMF read at the PDU session that follows come from one
-// store read. A change made through the management API is seen by new
-// procedures within this time.
+// store read. Over a store that does not announce changes, a change made
+// by another writer is seen by new procedures within this time.
 const cacheTTL = 5 * time.Second
+
+// watchedCacheTTL is cacheTTL over a store that announces its changes
+// (store.ChangeNotifier): an entry goes when its subscriber changes, and
+// the TTL only bounds the memory of subscribers no longer read.
+const watchedCacheTTL = 10 * time.Minute
 
 // subCache holds recent subscription reads. Safe for concurrent use.
 type subCache struct {
 	now func() time.Time
+	ttl time.Duration
 	mu  struct {
 		sync.Mutex
 		m         map[string]cached
 		lastSweep time.Time
+		// gen counts invalidations: a read that began before one is
+		// not kept, since it may hold what the change replaced.
+		gen uint64
 	}
 }
 
@@ -30,8 +39,8 @@ type cached struct {
 	at  time.Time
 }
 
-func newSubCache(now func() time.Time) *subCache {
-	c := &subCache{now: now}
+func newSubCache(now func() time.Time, ttl time.Duration) *subCache {
+	c := &subCache{now: now, ttl: ttl}
 	c.mu.m = map[string]cached{}
 	return c
 }
@@ -42,8 +51,9 @@ func (c *subCache) get(ctx context.Context, st store.Store, supi string) (*store
 	now := c.now()
 	c.mu.Lock()
 	e, ok := c.mu.m[supi]
+	gen := c.mu.gen
 	c.mu.Unlock()
-	if ok && now.Sub(e.at) < cacheTTL {
+	if ok && now.Sub(e.at) < c.ttl {
 		return e.sub, nil
 	}
 	sub, err := st.GetSubscriber(ctx, supi)
@@ -51,10 +61,12 @@ func (c *subCache) get(ctx context.Context, st store.Store, supi string) (*store
 		return nil, err
 	}
 	c.mu.Lock()
-	c.mu.m[supi] = cached{sub: sub, at: now}
-	if now.Sub(c.mu.lastSweep) > cacheTTL {
+	if c.mu.gen == gen {
+		c.mu.m[supi] = cached{sub: sub, at: now}
+	}
+	if now.Sub(c.mu.lastSweep) > c.ttl {
 		for k, e := range c.mu.m {
-			if now.Sub(e.at) >= cacheTTL {
+			if now.Sub(e.at) >= c.ttl {
 				delete(c.mu.m, k)
 			}
 		}
@@ -68,5 +80,14 @@ func (c *subCache) get(ctx context.Context, st store.Store, supi string) (*store
 func (c *subCache) forget(supi string) {
 	c.mu.Lock()
 	delete(c.mu.m, supi)
+	c.mu.gen++
+	c.mu.Unlock()
+}
+
+// forgetAll drops every cached subscription: any may have changed.
+func (c *subCache) forgetAll() {
+	c.mu.Lock()
+	clear(c.mu.m)
+	c.mu.gen++
 	c.mu.Unlock()
 }

@@ -28,7 +28,7 @@ func (s *countingStore) GetSubscriber(_ context.Context, supi string) (*store.Su
 func TestSubscriptionCache(t *testing.T) {
 	now := time.Unix(1000, 0)
 	st := &countingStore{}
-	u := &UDR{store: st, cache: newSubCache(func() time.Time { return now }), metrics: &metrics{}}
+	u := &UDR{store: st, cache: newSubCache(func() time.Time { return now }, cacheTTL), metrics: &metrics{}}
 	ctx := context.Background()
 	for range 3 {
 		if _, err := u.cache.get(ctx, st, "imsi-001010000000001"); err != nil {

@@ -1,6 +1,7 @@
 package udr
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,12 @@ type Options struct {
 	Logger *slog.Logger
 	// Registry receives the UDR's metrics; nil leaves them unregistered.
 	Registry prometheus.Registerer
+	// Changes, when set, is the store's announcement of changes (the
+	// engine under any wrapper given to New): Start watches it, and a
+	// change announced by any UDR instance sharing the store drops the
+	// cached copy and notifies the subscribers (notify.go). Without it,
+	// only changes reported through Changed are.
+	Changes store.ChangeNotifier
 }
 
 // UDR implements sbi.NudrDataRepository over a store.Store.
@@ -32,6 +39,17 @@ type UDR struct {
 	subs struct {
 		sync.Mutex
 		list []sbi.NudrDataChangeNotifier
+	}
+
+	changes   store.ChangeNotifier
+	watchOnce sync.Once // makes watch.established
+	// watch is the goroutine Start runs over changes, cancelled and
+	// joined by Stop.
+	watch struct {
+		cancel context.CancelFunc
+		done   chan struct{}
+		// established is closed once the watch first is in place.
+		established chan struct{}
 	}
 }
 
@@ -51,7 +69,11 @@ func New(st store.Store, opts Options) (*UDR, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &UDR{store: st, cache: newSubCache(time.Now), log: log, metrics: m}, nil
+	ttl := cacheTTL
+	if opts.Changes != nil {
+		ttl = watchedCacheTTL
+	}
+	return &UDR{store: st, cache: newSubCache(time.Now, ttl), log: log, metrics: m, changes: opts.Changes}, nil
 }
 
 // storeError gives a store error its protocol meaning.

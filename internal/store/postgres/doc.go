@@ -27,13 +27,36 @@
 // but unused (the caller gets store.ErrUnavailable): TS 33.102 Annex C
 // permits gaps, never repeats.
 //
+// # Records
+//
+// The engine implements store.Records in the table records (migration 2):
+// every write is one statement, whose condition (MustCreate, an expected
+// revision, a lapsed record counting as absent) is checked in the same
+// statement under the row's lock, so two instances racing on one record
+// cannot both win; revisions come from one sequence, so they grow across
+// a delete and a new create. Each write also removes up to eight lapsed
+// records. Expiry compares with the clock of the calling process:
+// instances sharing a database need synchronised clocks.
+//
+// # Changes
+//
+// A trigger (migration 3) announces every update of a subscriber's data
+// and every delete with NOTIFY on the channel keel_subscriber_changed,
+// the payload the SUPI, when the transaction commits — whichever process
+// wrote it. An SQN advance or resync changes no subscription data and
+// announces nothing. WatchChanges (store.ChangeNotifier) LISTENs on a
+// connection of its own and reconnects when it is lost, announcing then
+// that changes may have been missed.
+//
 // # Concurrency
 //
 // A Store is safe for concurrent use by any number of goroutines, and the
 // database by any number of processes. Calls run on their caller's
 // goroutine on a connection of the pool (pgxpool), which reconnects by
-// itself after the server restarts. Close refuses new calls, waits for
-// those in flight and closes the pool. Store.life.mu is taken alone and
+// itself after the server restarts. WatchChanges runs on its caller's
+// goroutine until the caller's context is done or the store closes. Close
+// refuses new calls, ends the watches, waits for the calls in flight and
+// closes the pool. Store.life.mu is taken alone and
 // never held across a call.
 //
 // # Errors

@@ -41,6 +41,11 @@ type Store struct {
 	metrics *metrics
 	reg     prometheus.Registerer
 
+	// closing is cancelled by Close, which ends the WatchChanges calls
+	// before it waits for the calls in flight.
+	closing     context.Context
+	stopWatches context.CancelFunc
+
 	// life tracks the calls in flight so that Close can wait for them.
 	life struct {
 		mu     sync.Mutex
@@ -97,6 +102,7 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 		return nil, fmt.Errorf("postgres: %s: %w", name, err)
 	}
 	s := &Store{name: name, pool: pool, log: log, metrics: m, reg: opts.Registerer}
+	s.closing, s.stopWatches = context.WithCancel(context.Background())
 	log.Info("postgres: store opened", "database", name, "schema_version", to, "max_conns", cfg.MaxConns)
 	return s, nil
 }
@@ -150,6 +156,7 @@ func (s *Store) Close() error {
 	s.life.closed = true
 	s.life.mu.Unlock()
 
+	s.stopWatches()
 	s.life.calls.Wait()
 	s.metrics.unregister(s.reg)
 	s.pool.Close()

@@ -76,6 +76,23 @@ CREATE TABLE records (
 );
 CREATE INDEX records_by_expiry ON records (expires) WHERE expires IS NOT NULL;`,
 		},
+		{
+			// An update of a subscriber's data (not of its SQN alone:
+			// an advance is no change of subscription) or a delete
+			// announces the SUPI on changesChannel when it commits,
+			// whoever made it (changes.go).
+			name: "subscriber_changed",
+			sql: `
+CREATE FUNCTION keel_subscriber_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_notify('` + changesChannel + `', OLD.supi);
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER subscriber_changed
+	AFTER UPDATE OF k, opc, op_is_op, amf, ue_ambr_ul, ue_ambr_dl, nssai, dnns OR DELETE ON subscribers
+	FOR EACH ROW EXECUTE FUNCTION keel_subscriber_changed();`,
+		},
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/changefeed"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -62,6 +63,8 @@ type Store struct {
 	}
 
 	sqn *sqnWriter
+	// changes announces subscriber updates and deletes (changes.go).
+	changes *changefeed.Feed
 	// getStmt is GetSubscriber's query, prepared once: parsing the SQL on
 	// every call was a tenth of the core's CPU per registration.
 	getStmt *sql.Stmt
@@ -169,7 +172,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %s: %w", abs, err)
 	}
 	s := &Store{path: abs, db: db, log: log, metrics: m, reg: opts.Registerer, writeLock: lock, sqn: w, getStmt: get,
-		rec: rec, getRecordStmt: getRec}
+		rec: rec, getRecordStmt: getRec, changes: changefeed.New()}
 	log.Info("sqlite: store opened", "path", abs, "schema_version", to)
 	return s, nil
 }
@@ -223,6 +226,7 @@ func (s *Store) Close() error {
 
 	s.life.calls.Wait()
 	s.metrics.unregister(s.reg)
+	s.changes.Close()
 	werr := s.sqn.stop()
 	s.getStmt.Close()
 	s.getRecordStmt.Close()

@@ -141,6 +141,7 @@ WHERE supi = ?`,
 	if err != nil {
 		return fmt.Errorf("sqlite: UpdateSubscriber %s: %w", sub.SUPI, err)
 	}
+	s.changes.Publish(sub.SUPI)
 	s.log.Debug("sqlite: subscriber updated", "supi", sub.SUPI)
 	return nil
 }
@@ -168,6 +169,7 @@ func (s *Store) DeleteSubscriber(ctx context.Context, supi string) (err error) {
 	if err != nil {
 		return fmt.Errorf("sqlite: DeleteSubscriber %s: %w", supi, err)
 	}
+	s.changes.Publish(supi)
 	s.log.Debug("sqlite: subscriber deleted", "supi", supi)
 	return nil
 }
