@@ -94,8 +94,10 @@ type SimSummary struct {
 }
 
 func runSim(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "sim", "sim [--amf HOST:PORT] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--request-nssai SST[:SD],...|none] [--pdu [--pdu-type ipv4|ipv6|ipv4v6]] [--ping ADDR [--qos-flow 5qi=N,gfbr=RATE,mfbr=RATE [--qos-flow-duration D] [--default-flow-traffic]]] [--idle] [--paging] [--handover xn|n2] [--churn --duration D --reconnect-every D]] [--json]")
-	amfAddr := fs.String("amf", "127.0.0.1:38412", "the AMF's N2 address")
+	fs := newFlags(env, "sim", "sim [--amf HOST:PORT[,HOST:PORT...]] [--gnbs N] [--ues N [--provision] [--suci null|a|b] [--request-nssai SST[:SD],...|none] [--pdu [--pdu-type ipv4|ipv6|ipv4v6]] [--ping ADDR [--qos-flow 5qi=N,gfbr=RATE,mfbr=RATE [--qos-flow-duration D] [--default-flow-traffic]]] [--idle] [--paging] [--handover xn|n2] [--churn --duration D --reconnect-every D]] [--json]")
+	amfs := &amfList{addrs: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:38412")}}
+	fs.Var(amfs, "amf", "the AMF's N2 address; for an AMF set, the N2 addresses of its AMFs, comma-separated or the flag repeated: each gNB sets up an association with every one and sends each UE's Initial UE Message to the AMF selected for it (5G-S-TMSI, backup AMF, AMF set, relative capacity)")
+	amfReconnect := fs.Duration("amf-reconnect", time.Second, "with several --amf addresses, how long a gNB waits before setting up again an association that ended, doubling after each failure up to 10 s (0: the association stays down)")
 	gnbs := fs.Int("gnbs", 1, "number of gNBs, each with its own SCTP association")
 	jsonOut := fs.Bool("json", false, "print a JSON summary for scripts")
 	mode := fs.String("sctp", "auto", "SCTP implementation: auto, kernel or userspace")
@@ -138,9 +140,8 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	if _, err := parseArgs(fs, args, 0, "no arguments besides flags"); err != nil {
 		return err
 	}
-	addr, err := netip.ParseAddrPort(*amfAddr)
-	if err != nil {
-		return usagef("--amf %q: want IP:port", *amfAddr)
+	if *amfReconnect < 0 {
+		return usagef("--amf-reconnect %v: want 0 or more", *amfReconnect)
 	}
 	if *gnbs < 1 || *gnbs > 65535 {
 		return usagef("--gnbs %d: want 1 to 65535", *gnbs)
@@ -228,7 +229,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 	}
 	defer tr.Close()
 	gnbConfig := func(i int) gnb.Config {
-		return gnb.Config{
+		c := gnb.Config{
 			N3:   n3Of(n3Base, i),
 			ID:   ngap.RANNodeID{PLMN: plmn, Kind: ngap.KindGNB, ID: uint32(*firstID) + uint32(i), Bits: 22},
 			Name: fmt.Sprintf("keel-sim-gnb-%d", i+1),
@@ -236,10 +237,14 @@ func runSim(ctx context.Context, env Env, args []string) error {
 
 			NoRadioCapability: !*radioCap,
 		}
+		if len(amfs.addrs) > 1 {
+			c.Reconnect = gnb.Backoff{Initial: *amfReconnect, Max: amfReconnectMax, Timeout: *timeout}
+		}
+		return c
 	}
 	if *churnFlag {
 		return runChurn(ctx, env, churnRun{
-			tr: tr, amf: addr, gnbs: *gnbs, gnbConfig: gnbConfig, ues: run, duration: *duration,
+			tr: tr, amfs: amfs.addrs, gnbs: *gnbs, gnbConfig: gnbConfig, ues: run, duration: *duration,
 			reconnectEvery: *reconnectEvery, timeout: *timeout, api: apiF.addr, json: *jsonOut, log: log,
 		})
 	}
@@ -260,7 +265,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 			defer func() { <-sem }()
 			cctx, cancel := context.WithTimeout(ctx, *timeout)
 			defer cancel()
-			g, err := gnb.Connect(cctx, tr, addr, gnbConfig(i), log)
+			g, err := gnb.ConnectAMFs(cctx, tr, amfs.addrs, gnbConfig(i), log)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

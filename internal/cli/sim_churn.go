@@ -64,7 +64,7 @@ const coreSettle = 15 * time.Second
 // churnRun is what `keel sim --churn` needs.
 type churnRun struct {
 	tr             sctp.Transport
-	amf            netip.AddrPort
+	amfs           []netip.AddrPort
 	gnbs           int
 	gnbConfig      func(i int) gnb.Config
 	ues            *ueRun
@@ -78,7 +78,7 @@ type churnRun struct {
 
 func runChurn(ctx context.Context, env Env, c churnRun) error {
 	cfg := churn.Config{
-		Transport: c.tr, AMF: c.amf, UEs: c.ues.count, NewUE: c.ues.newUE,
+		Transport: c.tr, AMFs: c.amfs, UEs: c.ues.count, NewUE: c.ues.newUE,
 		PDU: c.ues.pdu, DNN: c.ues.dnn, Slice: c.ues.slice, Ping: c.ues.ping, PingCount: c.ues.pingCount,
 		Duration: c.duration, ReconnectEvery: c.reconnectEvery, Timeout: c.timeout, Log: c.log,
 	}

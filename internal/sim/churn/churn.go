@@ -19,7 +19,9 @@ import (
 // Config describes a churn run.
 type Config struct {
 	Transport sctp.Transport
-	AMF       netip.AddrPort
+	// AMFs are the N2 addresses of the AMF, or of the AMFs of a set, that
+	// every gNB connects to.
+	AMFs []netip.AddrPort
 	// GNBs are the simulated gNBs, each kept connected by the run.
 	GNBs []gnb.Config
 	// UEs is the number of UEs cycling at once; UE i uses gNB i mod
@@ -98,8 +100,8 @@ func (t *tally) add(f func(s *Summary)) {
 // returns what happened. It fails only when cfg is unusable or no gNB
 // completes its first NG Setup.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
-	if len(cfg.GNBs) == 0 || cfg.UEs < 1 || cfg.NewUE == nil || cfg.Duration <= 0 || cfg.Timeout <= 0 {
-		return Summary{}, errors.New("churn: want gNBs, UEs, NewUE, a duration and a timeout")
+	if len(cfg.AMFs) == 0 || len(cfg.GNBs) == 0 || cfg.UEs < 1 || cfg.NewUE == nil || cfg.Duration <= 0 || cfg.Timeout <= 0 {
+		return Summary{}, errors.New("churn: want AMFs, gNBs, UEs, NewUE, a duration and a timeout")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -108,7 +110,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	slots := make([]*slot, len(cfg.GNBs))
 	for i, gc := range cfg.GNBs {
 		cctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-		g, err := gnb.Connect(cctx, cfg.Transport, cfg.AMF, gc, cfg.Log)
+		g, err := gnb.ConnectAMFs(cctx, cfg.Transport, cfg.AMFs, gc, cfg.Log)
 		cancel()
 		if err != nil {
 			for _, s := range slots[:i] {

@@ -98,7 +98,7 @@ func TestReconnects(t *testing.T) {
 	}()
 
 	sum, err := Run(context.Background(), Config{
-		Transport: tr, AMF: l.Addr(),
+		Transport: tr, AMFs: []netip.AddrPort{l.Addr()},
 		GNBs: []gnb.Config{{ID: ngap.RANNodeID{PLMN: testPLMN, Kind: ngap.KindGNB, ID: 1, Bits: 22}, Name: "gnb-1",
 			TAs: []ngap.TA{{TAC: 1, PLMNs: []ident.PLMN{testPLMN}, Slices: []ident.SNSSAI{{SST: 1}}}}}},
 		UEs:   2,

@@ -115,7 +115,7 @@ func (s *slot) keep(ctx context.Context, cfg *Config, first time.Duration, t *ta
 func (s *slot) reconnect(ctx context.Context, cfg *Config, t *tally) bool {
 	for ctx.Err() == nil {
 		cctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-		g, err := gnb.Connect(cctx, cfg.Transport, cfg.AMF, s.cfg, cfg.Log)
+		g, err := gnb.ConnectAMFs(cctx, cfg.Transport, cfg.AMFs, s.cfg, cfg.Log)
 		cancel()
 		if err == nil {
 			s.put(g)

@@ -85,7 +85,7 @@ func TestSetupRefusedWithTimeToWait(t *testing.T) {
 		Name: "test-gnb",
 		TAs:  []ngap.TA{{TAC: 1, PLMNs: []ident.PLMN{testPLMN}, Slices: []ident.SNSSAI{testSlice}}},
 	}
-	_, err = connect(ctx, tr, l.Addr(), cfg, nil, nil)
+	_, err = connect(ctx, tr, []netip.AddrPort{l.Addr()}, cfg, nil, nil)
 	var se *SetupError
 	if !errors.As(err, &se) || se.TimeToWait != 5*time.Second || se.Cause != ngap.CauseString(ngap.MiscCause(ie.CauseMiscPresentUnspecified)) {
 		t.Errorf("connect = %v (%+v), want a SetupError with misc unspecified and a 5 s wait", err, se)

@@ -1,11 +1,17 @@
-// Package gnb is the gNB side of Keel's simulator: it opens an N2
-// association to an AMF, runs NG Setup (TS 38.413 §8.7.1), answers the
+// Package gnb is the gNB side of Keel's simulator: it opens N2
+// associations to one AMF or to several of an AMF set, runs NG Setup with
+// each (TS 38.413 §8.7.1) and learns what each serves (Served GUAMI List
+// with backup AMF names, Relative AMF Capacity), answers the
 // AMF-initiated non-UE-associated procedures (NG Reset, AMF Status
-// Indication, AMF Configuration Update, Error Indication), and carries simulated UEs' NAS over
-// UE-associated connections (Initial UE Message, Uplink and Downlink NAS
-// Transport, Initial Context Setup with its PDU sessions, UE Context
-// Release). It passes Paging (§8.5.1) on to the idle UEs that camp on it
-// (WatchPaging), by 5G-S-TMSI. With an N3
+// Indication, AMF Configuration Update, Error Indication), and carries
+// simulated UEs' NAS over UE-associated connections (Initial UE Message,
+// Uplink and Downlink NAS Transport, Initial Context Setup with its PDU
+// sessions, UE Context Release). An Initial UE Message goes to the AMF
+// selected for the UE (select.go: by 5G-S-TMSI, the backup AMF, the AMF
+// set, relative capacity; TS 23.501 §6.3.5). An association that ends
+// releases its UE connections locally and, with Config.Reconnect, is set
+// up again after a back-off (amf.go). It passes Paging (§8.5.1) on to the
+// idle UEs that camp on it (WatchPaging), by 5G-S-TMSI. With an N3
 // address it sets up and releases PDU session resources (§8.2.1, §8.2.2)
 // and carries the UEs' user traffic in GTP-U (TS 29.281) with its own
 // minimal codec: G-PDUs with a PDU Session Container (TS 38.415), Echo
@@ -16,16 +22,16 @@
 //
 // # Concurrency
 //
-// Connect returns a GNB whose NGAP reader goroutine runs until Close or
-// until the association goes down, and, with an N3 address, whose N3
-// reader goroutine runs until Close; Close joins both. Events and the
-// GNB's methods are safe for concurrent use.
+// Connect returns a GNB with one goroutine per AMF, which reads the
+// AMF's association and, with Config.Reconnect, sets up the next one
+// after it ended, until Close; and, with an N3 address, an N3 reader
+// goroutine that runs until Close. Close cancels them all and joins
+// them. Events and the GNB's methods are safe for concurrent use.
 package gnb
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/netip"
 	"sync"
@@ -33,8 +39,8 @@ import (
 	"time"
 
 	"github.com/free5gc/ngap/ie"
-	"github.com/free5gc/ngap/message"
 
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sctp"
 )
@@ -70,6 +76,9 @@ type Config struct {
 	// RadioCapability is what the gNB reports; nil means the capability
 	// of a UE of NR bands 78, 1 and 3 (UERadioCapability).
 	RadioCapability []byte
+	// Reconnect sets up an association again once it ended; zero: the
+	// association stays down.
+	Reconnect Backoff
 }
 
 // SetupError is an NG Setup the AMF refused.
@@ -87,22 +96,35 @@ type Event struct {
 	// Procedure is "NGReset", "AMFStatusIndication", "AMFConfigurationUpdate",
 	// "ErrorIndication", "Paging" (for no UE that camps on the gNB; Cause
 	// is then the 5G-S-TMSI, or why the Paging was not usable), or the
-	// answer to a message sent with Send.
+	// answer to a message sent with Send. A gNB that stays up when an
+	// association ends (it has another AMF, or Reconnect) also tells
+	// "AMFLost" (Cause: why) and, once set up again, "AMFSetUp".
 	Procedure string
 	Cause     string
+	// AMF names the AMF the event came from, when the gNB knows (AMF
+	// Status Indication, AMF Configuration Update, AMFLost, AMFSetUp).
+	AMF string
 }
 
 // GNB is a connected, set-up gNB.
 type GNB struct {
-	cfg  Config
-	conn sctp.Conn
-	log  *slog.Logger
-	// AMFName is what NG Setup Response announced.
+	cfg Config
+	tr  sctp.Transport
+	log *slog.Logger
+	// AMFName is what the first AMF's NG Setup Response announced.
 	AMFName string
 
+	// ctx is cancelled by Close: it ends reconnections.
+	ctx    context.Context
+	cancel context.CancelFunc
+	amfs   amfTable
+	// running counts the AMF goroutines (run); the last to return closes
+	// events and done.
+	running atomic.Int32
+
 	events chan Event
-	done   chan struct{}  // closed when the NGAP reader has returned
-	wg     sync.WaitGroup // the NGAP reader and the N3 reader
+	done   chan struct{}  // closed when every AMF goroutine has returned
+	wg     sync.WaitGroup // the AMF goroutines and the N3 reader
 	ues    ueTable
 	paging pagingTable
 	n2     n2Table
@@ -123,6 +145,14 @@ type GNB struct {
 // Connect opens the gNB's N3 socket when cfg.N3 is valid, dials the AMF
 // and runs NG Setup.
 func Connect(ctx context.Context, tr sctp.Transport, amf netip.AddrPort, cfg Config, log *slog.Logger) (*GNB, error) {
+	return ConnectAMFs(ctx, tr, []netip.AddrPort{amf}, cfg, log)
+}
+
+// ConnectAMFs is Connect to several AMFs, an AMF set (TS 23.501 §5.21):
+// the gNB sets up an association with each, in order. Without
+// cfg.Reconnect every NG Setup must succeed; with it, one is enough and
+// the gNB keeps trying the others in the background.
+func ConnectAMFs(ctx context.Context, tr sctp.Transport, amfs []netip.AddrPort, cfg Config, log *slog.Logger) (*GNB, error) {
 	var up *userPlane
 	if cfg.N3.IsValid() {
 		var err error
@@ -130,65 +160,63 @@ func Connect(ctx context.Context, tr sctp.Transport, amf netip.AddrPort, cfg Con
 			return nil, err
 		}
 	}
-	g, err := connect(ctx, tr, amf, cfg, log, up)
+	g, err := connect(ctx, tr, amfs, cfg, log, up)
 	if err != nil && up != nil {
 		up.conn.Close()
 	}
 	return g, err
 }
 
-// connect is Connect with the user plane already open (tests give one on
-// ports of their own).
-func connect(ctx context.Context, tr sctp.Transport, amf netip.AddrPort, cfg Config, log *slog.Logger, up *userPlane) (*GNB, error) {
+// connect is ConnectAMFs with the user plane already open (tests give
+// one on ports of their own).
+func connect(ctx context.Context, tr sctp.Transport, amfs []netip.AddrPort, cfg Config, log *slog.Logger, up *userPlane) (*GNB, error) {
+	if len(amfs) == 0 {
+		return nil, errors.New("gnb: no AMF address")
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	req, err := ngap.NGSetupRequest(ngap.GNBInfo{ID: cfg.ID, Name: cfg.Name, TAs: cfg.TAs})
-	if err != nil {
-		return nil, err
-	}
-	pdu, err := ngap.Encode(req)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := tr.Dial(ctx, netip.Addr{}, amf)
-	if err != nil {
-		return nil, fmt.Errorf("gnb %s: N2 association to %s: %w", cfg.ID, amf, err)
-	}
-	g := &GNB{cfg: cfg, conn: conn, log: log.With("gnb_id", cfg.ID.String()), events: make(chan Event, 16), done: make(chan struct{}), up: up}
+	g := &GNB{cfg: cfg, tr: tr, log: log.With("gnb_id", cfg.ID.String()), events: make(chan Event, 16), done: make(chan struct{}), up: up}
+	g.ctx, g.cancel = context.WithCancel(context.Background())
 	g.ues.byRAN = map[int64]*UEConn{}
 	g.bearers.byTEID = map[uint32]*bearer{}
-	if err := conn.Send(ctx, sctp.Message{Stream: 0, PPID: sctp.PPIDNGAP, Data: pdu}); err != nil {
-		conn.Abort()
-		return nil, fmt.Errorf("gnb %s: sending NG Setup Request: %w", cfg.ID, err)
-	}
-	in, err := conn.Recv(ctx)
-	if err != nil {
-		conn.Abort()
-		return nil, fmt.Errorf("gnb %s: waiting for NG Setup answer: %w", cfg.ID, err)
-	}
-	m, err := ngap.Decode(in.Data)
-	if err != nil {
-		conn.Abort()
-		return nil, fmt.Errorf("gnb %s: NG Setup answer: %w", cfg.ID, err)
-	}
-	switch resp := m.(type) {
-	case *message.NGSetupResponse:
-		if resp.AMFName != nil {
-			g.AMFName = string(resp.AMFName.Value)
+	g.amfs.backups = map[ident.GUAMI]string{}
+	g.amfs.unavailable = map[ident.GUAMI]bool{}
+	first := make([]*assoc, len(amfs))
+	var firstErr error
+	for i, addr := range amfs {
+		p := &amfPeer{addr: addr}
+		g.amfs.peers = append(g.amfs.peers, p)
+		a, info, err := g.setUp(ctx, p)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			if cfg.Reconnect.Initial <= 0 {
+				break
+			}
+			continue
 		}
-	case *message.NGSetupFailure:
-		conn.Close()
-		return nil, &SetupError{Cause: ngap.CauseString(resp.Cause), TimeToWait: timeToWait(resp.TimeToWait)}
-	case *message.ErrorIndication:
-		conn.Close()
-		return nil, &SetupError{Cause: ngap.CauseString(resp.Cause)}
-	default:
-		conn.Abort()
-		return nil, fmt.Errorf("gnb %s: NG Setup answered with %T", cfg.ID, m)
+		g.install(a, info)
+		first[i] = a
+		if g.AMFName == "" {
+			g.AMFName = info.Name
+		}
 	}
-	g.wg.Add(1)
-	go g.read()
+	if firstErr != nil && (cfg.Reconnect.Initial <= 0 || g.AMFName == "") {
+		for _, a := range first {
+			if a != nil {
+				a.conn.Abort()
+			}
+		}
+		g.cancel()
+		return nil, firstErr
+	}
+	g.running.Store(int32(len(amfs)))
+	for i, p := range g.amfs.peers {
+		g.wg.Add(1)
+		go g.run(p, first[i])
+	}
 	if up != nil {
 		g.wg.Add(1)
 		go g.readN3()
@@ -209,95 +237,61 @@ func timeToWait(t *ie.TimeToWait) time.Duration {
 	return 60 * time.Second
 }
 
-// Events delivers what the AMF initiates after NG Setup; it is closed when
-// the association ends. Events beyond its buffer are dropped.
+// Events delivers what the AMFs initiate after NG Setup; it is closed
+// with Down. Events beyond its buffer are dropped.
 func (g *GNB) Events() <-chan Event { return g.events }
 
-// Down is closed once the association has ended, by Close or from the
-// AMF's side, and every UE connection on it was told it is released.
+// Down is closed once the gNB has no association and sets none up: after
+// Close, or when every association has ended without Config.Reconnect;
+// every UE connection was then told it is released.
 func (g *GNB) Down() <-chan struct{} { return g.done }
 
-// ErrDown reports a UE connection opened on a gNB whose association has
-// ended.
+// ErrDown reports a UE connection opened on a gNB with no association
+// up, or one whose association ended.
 var ErrDown = errors.New("gnb: association down")
 
-// Send sends a raw NGAP PDU on stream 0 (tests use it to misbehave).
+// Send sends a raw NGAP PDU on stream 0 of the first AMF's association
+// (tests use it to misbehave).
 func (g *GNB) Send(ctx context.Context, pdu []byte) error {
-	return g.conn.Send(ctx, sctp.Message{Stream: 0, PPID: sctp.PPIDNGAP, Data: pdu})
+	return g.Conn().Send(ctx, sctp.Message{Stream: 0, PPID: sctp.PPIDNGAP, Data: pdu})
 }
 
-// Conn is the gNB's association.
-func (g *GNB) Conn() sctp.Conn { return g.conn }
+// Conn is the latest association of the first AMF that had one.
+func (g *GNB) Conn() sctp.Conn {
+	g.amfs.mu.Lock()
+	defer g.amfs.mu.Unlock()
+	for _, p := range g.amfs.peers {
+		if p.last != nil {
+			return p.last.conn
+		}
+	}
+	return nil
+}
 
-// Close shuts the association down, closes the N3 socket and waits for
-// the readers.
+// Close shuts the associations down, stops reconnecting, closes the N3
+// socket and waits for the goroutines.
 func (g *GNB) Close() error {
-	err := g.conn.Close()
+	g.cancel()
+	g.amfs.mu.Lock()
+	g.amfs.closed = true
+	var conns []sctp.Conn
+	for _, p := range g.amfs.peers {
+		if p.last != nil {
+			conns = append(conns, p.last.conn)
+		}
+	}
+	g.amfs.mu.Unlock()
+	var err error
+	for _, c := range conns {
+		if cerr := c.Close(); err == nil {
+			err = cerr
+		}
+	}
 	if g.up != nil {
 		g.up.conn.Close()
 	}
 	g.wg.Wait()
 	return err
-}
-
-func (g *GNB) read() {
-	defer g.wg.Done()
-	defer close(g.done)
-	defer close(g.events)
-	defer g.releaseAll()
-	ctx := context.Background()
-	for {
-		in, err := g.conn.Recv(ctx)
-		if err != nil {
-			if !errors.Is(err, sctp.ErrClosed) {
-				g.log.Info("gnb: association down", "err", err)
-			}
-			return
-		}
-		m, err := ngap.Decode(in.Data)
-		if err != nil {
-			g.emit(Event{Procedure: "Undecodable", Cause: err.Error()})
-			continue
-		}
-		if g.handleUE(ctx, m) {
-			continue
-		}
-		switch x := m.(type) {
-		case *message.NGReset:
-			// TS 38.413 §8.7.4.2.1: release, then acknowledge.
-			if b, err := ngap.Encode(&message.NGResetAcknowledge{}); err == nil {
-				g.conn.Send(ctx, sctp.Message{Stream: 0, PPID: sctp.PPIDNGAP, Data: b})
-			}
-			g.emit(Event{Procedure: "NGReset", Cause: ngap.CauseString(x.Cause)})
-		case *message.Paging:
-			g.handlePaging(x)
-		case *message.AMFStatusIndication:
-			g.emit(Event{Procedure: "AMFStatusIndication"})
-		case *message.AMFConfigurationUpdate:
-			// TS 38.413 §8.7.3.2: take what changed (the simulator keeps
-			// nothing of the AMF's configuration) and acknowledge.
-			if b, err := ngap.Encode(&message.AMFConfigurationUpdateAcknowledge{}); err == nil {
-				g.conn.Send(ctx, sctp.Message{Stream: 0, PPID: sctp.PPIDNGAP, Data: b})
-			}
-			g.emit(Event{Procedure: "AMFConfigurationUpdate"})
-		case *message.ErrorIndication:
-			g.emit(Event{Procedure: "ErrorIndication", Cause: ngap.CauseString(x.Cause)})
-		case *message.RANConfigurationUpdateAcknowledge:
-			g.emit(Event{Procedure: "RANConfigurationUpdateAcknowledge"})
-		case *message.RANConfigurationUpdateFailure:
-			g.emit(Event{Procedure: "RANConfigurationUpdateFailure", Cause: ngap.CauseString(x.Cause)})
-		case *message.NGResetAcknowledge:
-			g.emit(Event{Procedure: "NGResetAcknowledge"})
-		case *message.NGSetupResponse:
-			g.emit(Event{Procedure: "NGSetupResponse"})
-		case *message.NGSetupFailure:
-			g.emit(Event{Procedure: "NGSetupFailure", Cause: ngap.CauseString(x.Cause)})
-		case *message.HandoverCancelAcknowledge:
-			g.emit(Event{Procedure: "HandoverCancelAcknowledge"})
-		default:
-			g.emit(Event{Procedure: fmt.Sprintf("%T", m)})
-		}
-	}
 }
 
 func (g *GNB) emit(e Event) {

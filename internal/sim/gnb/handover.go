@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/keelcore/keel/internal/ngap"
@@ -77,12 +78,11 @@ func (c *UEConn) XnHandover(ctx context.Context, target *GNB) (*UEConn, ngap.Pat
 	case target.up == nil || src.up == nil:
 		return nil, ngap.PathSwitchAck{}, errNoUserPlane
 	}
-	select {
-	case <-target.done:
+	ta := target.assocTo(c.a.peer.addr)
+	if ta == nil {
 		return nil, ngap.PathSwitchAck{}, ErrDown
-	default:
 	}
-	n := target.newConn()
+	n := target.newConn(ta)
 	n.amfID.Store(amfID)
 	n.security.Store(sec)
 
@@ -132,7 +132,7 @@ func (c *UEConn) XnHandover(ctx context.Context, target *GNB) (*UEConn, ngap.Pat
 	req, err := ngap.PathSwitchRequest(ngap.PathSwitch{RANUE: n.ranID, SourceAMFUE: amfID, Location: target.location(n.ranID),
 		Security: sec.caps, Sessions: items})
 	if err == nil {
-		err = target.sendUE(ctx, n.ranID, req)
+		err = ta.sendUE(ctx, n.ranID, req)
 	}
 	if err != nil {
 		undo()
@@ -164,11 +164,11 @@ func (c *UEConn) XnHandover(ctx context.Context, target *GNB) (*UEConn, ngap.Pat
 
 // newConn opens a UE connection without an Initial UE Message: the UE
 // came by handover.
-func (g *GNB) newConn() *UEConn {
+func (g *GNB) newConn(a *assoc) *UEConn {
 	g.ues.mu.Lock()
 	defer g.ues.mu.Unlock()
 	g.ues.nextID = (g.ues.nextID + 1) % (1 << 32)
-	c := &UEConn{g: g, ranID: g.ues.nextID, down: make(chan Downlink, downlinkBuffer), gone: make(chan struct{}), added: make(chan struct{})}
+	c := &UEConn{g: g, a: a, ranID: g.ues.nextID, down: make(chan Downlink, downlinkBuffer), gone: make(chan struct{}), added: make(chan struct{})}
 	c.amfID.Store(-1)
 	g.ues.byRAN[c.ranID] = c
 	return c
@@ -226,6 +226,20 @@ func (g *GNB) WaitForwarding(ctx context.Context) error {
 		case <-e:
 		case <-ctx.Done():
 			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// assocTo returns the gNB's association with the AMF at addr, nil when
+// it has none up: the target of an Xn handover sends its Path Switch
+// Request to the UE's AMF (TS 38.413 §8.4.4), which the source names.
+func (g *GNB) assocTo(addr netip.AddrPort) *assoc {
+	g.amfs.mu.Lock()
+	defer g.amfs.mu.Unlock()
+	for _, p := range g.amfs.peers {
+		if p.addr == addr && p.cur != nil {
+			return p.cur
 		}
 	}
 	return nil

@@ -14,13 +14,13 @@ import (
 // admitted, with its NAS-PDU then delivered to the UE after the answer;
 // a session it has none for is in the Failed to Modify List
 // (unknown-PDU-session-ID) and its NAS-PDU is not delivered (§8.2.3.2).
-func (g *GNB) handleSessionModify(ctx context.Context, m *message.PDUSessionResourceModifyRequest) {
+func (g *GNB) handleSessionModify(ctx context.Context, a *assoc, m *message.PDUSessionResourceModifyRequest) {
 	amfUE, ranUE, items, err := ngap.DecodePDUSessionResourceModifyRequest(m)
 	if err != nil {
 		g.log.Warn("gnb: PDU Session Resource Modify Request", "err", err)
 		return
 	}
-	c := g.ueByRAN(ranUE)
+	c := g.ueOn(a, ranUE)
 	if c == nil {
 		g.log.Warn("gnb: PDU Session Resource Modify Request for an unknown UE", "ran_ue_ngap_id", ranUE)
 		return
@@ -60,11 +60,11 @@ func (g *GNB) handleSessionModify(ctx context.Context, m *message.PDUSessionReso
 		g.log.Warn("gnb: PDU Session Resource Modify Response", "err", err)
 		return
 	}
-	if err := g.sendUE(ctx, ranUE, resp); err != nil {
+	if err := a.sendUE(ctx, ranUE, resp); err != nil {
 		g.log.Warn("gnb: PDU Session Resource Modify Response", "err", err)
 	}
 	for _, pdu := range nas {
-		g.deliver(amfUE, ranUE, Downlink{NAS: pdu})
+		g.deliver(a, amfUE, ranUE, Downlink{NAS: pdu})
 	}
 }
 
@@ -72,28 +72,28 @@ func (g *GNB) handleSessionModify(ctx context.Context, m *message.PDUSessionReso
 // the gNB takes the new UE-AMBR (UEAMBR reports it) and answers with the
 // Response, or with the Failure (radio-network/unspecified) when its
 // configuration says to fail.
-func (g *GNB) handleContextModify(ctx context.Context, m *message.UEContextModificationRequest) {
+func (g *GNB) handleContextModify(ctx context.Context, a *assoc, m *message.UEContextModificationRequest) {
 	amfID, _, ranID, _ := ngap.UEIDs(m)
 	dl, ul, has, err := ngap.DecodeUEContextModificationRequest(m)
 	if err != nil {
 		g.log.Warn("gnb: UE Context Modification Request", "err", err)
 		return
 	}
-	c := g.ueByRAN(ranID)
+	c := g.ueOn(a, ranID)
 	if c == nil || g.cfg.FailModify {
 		cause := ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentUnspecified)
 		if c == nil {
 			cause = ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentUnknownLocalUENGAPID)
 		}
 		if f, err := ngap.UEContextModificationFailure(amfID, ranID, cause); err == nil {
-			g.sendUE(ctx, ranID, f)
+			a.sendUE(ctx, ranID, f)
 		}
 		return
 	}
 	if has {
 		c.ambr.Store(&[2]uint64{dl, ul})
 	}
-	g.sendUE(ctx, ranID, ngap.UEContextModificationResponse(amfID, ranID))
+	a.sendUE(ctx, ranID, ngap.UEContextModificationResponse(amfID, ranID))
 }
 
 // UEAMBR returns the UE-AMBR (downlink, uplink, bit/s) the last UE

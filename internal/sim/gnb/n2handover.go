@@ -69,12 +69,12 @@ func (g *GNB) expectN2(ul ngap.Tunnel) (chan n2Arrival, func()) {
 // data the source forwards), and Handover Request Acknowledge with the
 // Handover Request Acknowledge Transfers and a Target to Source
 // Transparent Container. Otherwise Handover Failure (§8.4.2.3).
-func (g *GNB) handleHandoverRequest(ctx context.Context, m *message.HandoverRequest) {
+func (g *GNB) handleHandoverRequest(ctx context.Context, a *assoc, m *message.HandoverRequest) {
 	req, err := ngap.DecodeHandoverRequest(m)
 	if err != nil {
 		g.log.Warn("gnb: Handover Request", "err", err)
 		if m != nil && m.AMFUENGAPID != nil {
-			g.handoverFailure(ctx, m.AMFUENGAPID.Value, ngap.ProtocolCause(ie.CauseProtocolPresentAbstractSyntaxErrorFalselyConstructedMessage))
+			g.handoverFailure(ctx, a, m.AMFUENGAPID.Value, ngap.ProtocolCause(ie.CauseProtocolPresentAbstractSyntaxErrorFalselyConstructedMessage))
 		}
 		return
 	}
@@ -87,10 +87,10 @@ func (g *GNB) handleHandoverRequest(ctx context.Context, m *message.HandoverRequ
 		}
 	}
 	if arrived == nil {
-		g.handoverFailure(ctx, req.AMFUE, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentNoRadioResourcesAvailableInTargetCell))
+		g.handoverFailure(ctx, a, req.AMFUE, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentNoRadioResourcesAvailableInTargetCell))
 		return
 	}
-	n := g.newConn()
+	n := g.newConn(a)
 	n.amfID.Store(req.AMFUE)
 	bearers := map[uint8]*bearer{}
 	var admitted, failed []ngap.HandoverSession
@@ -133,10 +133,10 @@ func (g *GNB) handleHandoverRequest(ctx context.Context, m *message.HandoverRequ
 	if ack == nil {
 		g.log.Warn("gnb: Handover Request not admitted", "err", err)
 		g.forgetUE(n)
-		g.handoverFailure(ctx, req.AMFUE, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentNoRadioResourcesAvailableInTargetCell))
+		g.handoverFailure(ctx, a, req.AMFUE, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentNoRadioResourcesAvailableInTargetCell))
 		return
 	}
-	if err := g.sendUE(ctx, n.ranID, ack); err != nil {
+	if err := a.sendUE(ctx, n.ranID, ack); err != nil {
 		g.forgetUE(n)
 		return
 	}
@@ -148,9 +148,9 @@ func (g *GNB) handleHandoverRequest(ctx context.Context, m *message.HandoverRequ
 	}
 }
 
-func (g *GNB) handoverFailure(ctx context.Context, amfUE int64, cause *ie.Cause) {
+func (g *GNB) handoverFailure(ctx context.Context, a *assoc, amfUE int64, cause *ie.Cause) {
 	if f, err := ngap.HandoverFailure(amfUE, cause); err == nil {
-		g.sendUE(ctx, 0, f)
+		a.sendUE(ctx, 0, f)
 	}
 }
 
@@ -212,7 +212,7 @@ func (c *UEConn) N2Handover(ctx context.Context, target *GNB) (*UEConn, N2Result
 		Cause:  ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHandoverDesirableForRadioReason),
 		Target: target.cfg.ID, TargetTAI: tloc.TAI, DirectForwarding: true, Sessions: items, Container: container})
 	if err == nil {
-		err = src.sendUE(ctx, c.ranID, req)
+		err = c.a.sendUE(ctx, c.ranID, req)
 	}
 	if err != nil {
 		return nil, N2Result{}, err
@@ -269,7 +269,7 @@ func (c *UEConn) N2Handover(ctx context.Context, target *GNB) (*UEConn, N2Result
 	// §8.4.6: the PDCP COUNTs of the UE's DRB, relayed to the target.
 	ul, err := ngap.UplinkRANStatusTransfer(amfID, c.ranID, ngap.DRBStatus12(1, 0, int64(pingSeq)&0xfff, 0, int64(pingSeq)&0xfff))
 	if err == nil {
-		err = src.sendUE(ctx, c.ranID, ul)
+		err = c.a.sendUE(ctx, c.ranID, ul)
 	}
 	if err != nil {
 		target.forgetUE(n)
@@ -288,7 +288,7 @@ func (c *UEConn) N2Handover(ctx context.Context, target *GNB) (*UEConn, N2Result
 	// §8.4.3: the UE arrived in the target cell.
 	notify, err := ngap.HandoverNotify(a.req.AMFUE, n.ranID, target.location(n.ranID))
 	if err == nil {
-		err = target.sendUE(ctx, n.ranID, notify)
+		err = n.a.sendUE(ctx, n.ranID, notify)
 	}
 	if err != nil {
 		target.forgetUE(n)

@@ -40,13 +40,13 @@ var (
 // for each session a DL TEID on the gNB's N3 address for the UPF's UL
 // tunnel, the answer, then the NAS PDUs to the UE. A session the gNB
 // cannot set up is in the failed list and its NAS PDU is not delivered.
-func (g *GNB) handleSessionSetup(ctx context.Context, m *message.PDUSessionResourceSetupRequest) {
+func (g *GNB) handleSessionSetup(ctx context.Context, a *assoc, m *message.PDUSessionResourceSetupRequest) {
 	amfUE, ranUE, items, err := ngap.DecodePDUSessionResourceSetupRequest(m)
 	if err != nil {
 		g.log.Warn("gnb: PDU Session Resource Setup Request", "err", err)
 		return
 	}
-	c := g.ueByRAN(ranUE)
+	c := g.ueOn(a, ranUE)
 	if c == nil {
 		g.log.Warn("gnb: PDU Session Resource Setup Request for an unknown UE", "ran_ue_ngap_id", ranUE)
 		return
@@ -62,11 +62,11 @@ func (g *GNB) handleSessionSetup(ctx context.Context, m *message.PDUSessionResou
 		g.log.Warn("gnb: PDU Session Resource Setup Response", "err", err)
 		return
 	}
-	if err := g.sendUE(ctx, ranUE, resp); err != nil {
+	if err := a.sendUE(ctx, ranUE, resp); err != nil {
 		g.log.Warn("gnb: PDU Session Resource Setup Response", "err", err)
 	}
 	for _, pdu := range nas {
-		g.deliver(amfUE, ranUE, Downlink{NAS: pdu})
+		g.deliver(a, amfUE, ranUE, Downlink{NAS: pdu})
 	}
 }
 
@@ -157,13 +157,13 @@ func (g *GNB) trySetupBearer(c *UEConn, it ngap.SessionItem) ([]byte, error) {
 
 // handleSessionRelease runs PDU Session Resource Release (TS 38.413
 // §8.2.2): the bearers go, the answer, then the NAS PDU to the UE.
-func (g *GNB) handleSessionRelease(ctx context.Context, m *message.PDUSessionResourceReleaseCommand) {
+func (g *GNB) handleSessionRelease(ctx context.Context, a *assoc, m *message.PDUSessionResourceReleaseCommand) {
 	amfUE, ranUE, nasPDU, items, err := ngap.DecodePDUSessionResourceReleaseCommand(m)
 	if err != nil {
 		g.log.Warn("gnb: PDU Session Resource Release Command", "err", err)
 		return
 	}
-	c := g.ueByRAN(ranUE)
+	c := g.ueOn(a, ranUE)
 	if c == nil {
 		g.log.Warn("gnb: PDU Session Resource Release Command for an unknown UE", "ran_ue_ngap_id", ranUE)
 		return
@@ -183,10 +183,10 @@ func (g *GNB) handleSessionRelease(ctx context.Context, m *message.PDUSessionRes
 		g.log.Warn("gnb: PDU Session Resource Release Response", "err", err)
 		return
 	}
-	if err := g.sendUE(ctx, ranUE, resp); err != nil {
+	if err := a.sendUE(ctx, ranUE, resp); err != nil {
 		g.log.Warn("gnb: PDU Session Resource Release Response", "err", err)
 	}
 	if len(nasPDU) > 0 {
-		g.deliver(amfUE, ranUE, Downlink{NAS: append([]byte(nil), nasPDU...)})
+		g.deliver(a, amfUE, ranUE, Downlink{NAS: append([]byte(nil), nasPDU...)})
 	}
 }

@@ -91,7 +91,7 @@ func setUp(t *testing.T, up *userPlane) (*GNB, *fakeAMF) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		g, err := connect(ctx, tr, l.Addr(), cfg, nil, up)
+		g, err := connect(ctx, tr, []netip.AddrPort{l.Addr()}, cfg, nil, up)
 		done <- result{g, err}
 	}()
 	conn, ok := <-accepted

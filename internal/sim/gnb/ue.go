@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 
@@ -13,7 +14,6 @@ import (
 
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/ngap"
-	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -52,7 +52,10 @@ type Downlink struct {
 // UEConn is one UE-associated logical NG connection (TS 38.413 §3.1) of
 // a simulated UE. Its methods are safe for concurrent use.
 type UEConn struct {
-	g     *GNB
+	g *GNB
+	// a is the association the connection is bound to (its NGAP UE-TNLA
+	// binding, TS 23.502 §4.2.7.2).
+	a     *assoc
 	ranID int64
 	amfID atomic.Int64 // -1 until the AMF names it
 	down  chan Downlink
@@ -107,22 +110,38 @@ func (g *GNB) AttachCause(ctx context.Context, nasPDU []byte, tmsi *ngap.FiveGST
 		return nil, ErrDown
 	default:
 	}
-	g.ues.mu.Lock()
-	g.ues.nextID = (g.ues.nextID + 1) % (1 << 32) // TS 38.413 §9.3.3.2
-	c := &UEConn{g: g, ranID: g.ues.nextID, down: make(chan Downlink, downlinkBuffer), gone: make(chan struct{}), added: make(chan struct{})}
-	c.amfID.Store(-1)
-	g.ues.byRAN[c.ranID] = c
-	g.ues.mu.Unlock()
+	g.amfs.mu.Lock()
+	a, _ := g.amfs.selectAMF(tmsi)
+	g.amfs.mu.Unlock()
+	if a == nil {
+		return nil, ErrDown
+	}
+	c := g.newConn(a)
+	select {
+	case <-a.down:
+		// The association ended between the selection and now, and its
+		// release may have missed c.
+		g.forgetUE(c)
+		return nil, ErrDown
+	default:
+	}
 	msg, err := ngap.InitialUEMessage(c.ranID, nasPDU, g.location(c.ranID), cause, tmsi)
 	if err != nil {
 		g.forgetUE(c)
 		return nil, err
 	}
-	if err := g.sendUE(ctx, c.ranID, msg); err != nil {
+	if err := a.sendUE(ctx, c.ranID, msg); err != nil {
 		g.forgetUE(c)
 		return nil, err
 	}
 	return c, nil
+}
+
+// AMF returns the address and name of the AMF the connection is bound to.
+func (c *UEConn) AMF() (netip.AddrPort, string) {
+	c.g.amfs.mu.Lock()
+	defer c.g.amfs.mu.Unlock()
+	return c.a.peer.addr, c.a.peer.name
 }
 
 // location is where the gNB says its UEs are: its first TA, and a cell
@@ -153,7 +172,7 @@ func (c *UEConn) Send(ctx context.Context, nasPDU []byte) error {
 	if err != nil {
 		return err
 	}
-	return c.g.sendUE(ctx, c.ranID, msg)
+	return c.a.sendUE(ctx, c.ranID, msg)
 }
 
 // RequestRelease asks the AMF to release the connection, as a gNB does
@@ -163,7 +182,7 @@ func (c *UEConn) RequestRelease(ctx context.Context) error {
 	if amf < 0 {
 		return ErrNoAMFID
 	}
-	return c.g.sendUE(ctx, c.ranID, ngap.UEContextReleaseRequest(amf, c.ranID, ngap.RadioNetworkCause(20))) // user-inactivity
+	return c.a.sendUE(ctx, c.ranID, ngap.UEContextReleaseRequest(amf, c.ranID, ngap.RadioNetworkCause(20))) // user-inactivity
 }
 
 // Close forgets the connection without telling the AMF (the radio link
@@ -187,24 +206,20 @@ func (g *GNB) ueByRAN(id int64) *UEConn {
 	return g.ues.byRAN[id]
 }
 
-// sendUE sends a UE-associated message on a non-zero stream chosen by
-// the RAN UE NGAP ID, so one UE's messages stay in order.
-func (g *GNB) sendUE(ctx context.Context, ranID int64, m message.Message) error {
-	b, err := ngap.Encode(m)
-	if err != nil {
-		return err
+// ueOn returns the UE connection with RAN UE NGAP ID id bound to
+// association a, nil if there is none.
+func (g *GNB) ueOn(a *assoc, id int64) *UEConn {
+	c := g.ueByRAN(id)
+	if c == nil || c.a != a {
+		return nil
 	}
-	stream := uint16(0)
-	if n := int64(g.conn.OutStreams()); n > 1 {
-		stream = uint16(1 + ranID%(n-1))
-	}
-	return g.conn.Send(ctx, sctp.Message{Stream: stream, PPID: sctp.PPIDNGAP, Data: b})
+	return c
 }
 
 // deliver hands a downlink message to its UE; it reports false when no
 // UE connection has the IDs.
-func (g *GNB) deliver(amfID, ranID int64, d Downlink) bool {
-	c := g.ueByRAN(ranID)
+func (g *GNB) deliver(a *assoc, amfID, ranID int64, d Downlink) bool {
+	c := g.ueOn(a, ranID)
 	if c == nil {
 		return false
 	}
@@ -222,13 +237,13 @@ func (g *GNB) deliver(amfID, ranID int64, d Downlink) bool {
 
 // handleUE runs the UE-associated downlink messages; it reports false
 // for messages that are not.
-func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
+func (g *GNB) handleUE(ctx context.Context, a *assoc, m message.Message) bool {
 	switch x := m.(type) {
 	case *message.DownlinkNASTransport:
 		if x.AMFUENGAPID == nil || x.RANUENGAPID == nil || x.NASPDU == nil {
 			return true
 		}
-		g.deliver(x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{NAS: append([]byte(nil), x.NASPDU.Value...)})
+		g.deliver(a, x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{NAS: append([]byte(nil), x.NASPDU.Value...)})
 	case *message.InitialContextSetupRequest:
 		ic, err := ngap.DecodeInitialContextSetupRequest(x)
 		if err != nil {
@@ -237,11 +252,11 @@ func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
 		}
 		// TS 38.413 §8.3.1.2: set up the sessions, answer, then the NAS
 		// PDUs go to the UE.
-		c := g.ueByRAN(ic.RANUE)
+		c := g.ueOn(a, ic.RANUE)
 		if c == nil {
 			fail, err := ngap.InitialContextSetupFailure(ic.AMFUE, ic.RANUE, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentUnknownLocalUENGAPID), nil)
 			if err == nil {
-				g.sendUE(ctx, ic.RANUE, fail)
+				a.sendUE(ctx, ic.RANUE, fail)
 			}
 			return true
 		}
@@ -255,17 +270,17 @@ func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
 			g.log.Warn("gnb: Initial Context Setup Response", "err", err)
 			return true
 		}
-		g.sendUE(ctx, ic.RANUE, resp)
+		a.sendUE(ctx, ic.RANUE, resp)
 		if len(ic.UERadioCapability) == 0 && !g.cfg.NoRadioCapability {
 			// §8.14.1: the capability the gNB learnt from the UE, for
 			// the AMF to keep.
-			g.sendUE(ctx, ic.RANUE, ngap.UERadioCapabilityInfoIndication(ic.AMFUE, ic.RANUE, g.radioCapability()))
+			a.sendUE(ctx, ic.RANUE, ngap.UERadioCapabilityInfoIndication(ic.AMFUE, ic.RANUE, g.radioCapability()))
 		}
 		c.security.Store(&asSecurity{caps: ic.Security, kgnb: ic.SecurityKey})
-		g.deliver(ic.AMFUE, ic.RANUE, Downlink{NAS: append([]byte(nil), ic.NASPDU...), ContextSetup: true, KgNB: ic.SecurityKey,
+		g.deliver(a, ic.AMFUE, ic.RANUE, Downlink{NAS: append([]byte(nil), ic.NASPDU...), ContextSetup: true, KgNB: ic.SecurityKey,
 			UERadioCapability: append([]byte(nil), ic.UERadioCapability...)})
 		for _, pdu := range nas {
-			g.deliver(ic.AMFUE, ic.RANUE, Downlink{NAS: pdu})
+			g.deliver(a, ic.AMFUE, ic.RANUE, Downlink{NAS: pdu})
 		}
 	case *message.PathSwitchRequestAcknowledge:
 		ack, err := ngap.DecodePathSwitchRequestAcknowledge(x)
@@ -274,25 +289,25 @@ func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
 			return true
 		}
 		// A connection no handover waits on: an event for the test.
-		return g.deliver(ack.AMFUE, ack.RANUE, Downlink{PathSwitch: &ack})
+		return g.deliver(a, ack.AMFUE, ack.RANUE, Downlink{PathSwitch: &ack})
 	case *message.PathSwitchRequestFailure:
 		if x.AMFUENGAPID == nil || x.RANUENGAPID == nil {
 			return true
 		}
 		_, cause, _ := ngap.DecodePathSwitchRequestFailure(x)
-		return g.deliver(x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{PathSwitchFailed: true, Cause: ngap.CauseString(cause)})
+		return g.deliver(a, x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{PathSwitchFailed: true, Cause: ngap.CauseString(cause)})
 	case *message.HandoverRequest:
-		g.handleHandoverRequest(ctx, x)
+		g.handleHandoverRequest(ctx, a, x)
 	case *message.HandoverCommand:
 		// The event as well, for tests that drive the UE by hand.
 		g.emit(Event{Procedure: "HandoverCommand"})
 		if cmd, err := ngap.DecodeHandoverCommand(x); err == nil {
-			g.deliver(cmd.AMFUE, cmd.RANUE, Downlink{HandoverCommand: &cmd})
+			g.deliver(a, cmd.AMFUE, cmd.RANUE, Downlink{HandoverCommand: &cmd})
 		}
 	case *message.HandoverPreparationFailure:
 		g.emit(Event{Procedure: "HandoverPreparationFailure", Cause: ngap.CauseString(x.Cause)})
 		if x.AMFUENGAPID != nil && x.RANUENGAPID != nil {
-			g.deliver(x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{HandoverFailed: true, Cause: ngap.CauseString(x.Cause)})
+			g.deliver(a, x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{HandoverFailed: true, Cause: ngap.CauseString(x.Cause)})
 		}
 	case *message.DownlinkRANStatusTransfer:
 		if x.AMFUENGAPID == nil || x.RANUENGAPID == nil {
@@ -301,22 +316,22 @@ func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
 		if _, err := ngap.DecodeRANStatusTransfer(x.RANStatusTransferTransparentContainer); err != nil {
 			g.log.Warn("gnb: Downlink RAN Status Transfer", "err", err)
 		}
-		g.deliver(x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{RANStatus: true})
+		g.deliver(a, x.AMFUENGAPID.Value, x.RANUENGAPID.Value, Downlink{RANStatus: true})
 	case *message.PDUSessionResourceSetupRequest:
-		g.handleSessionSetup(ctx, x)
+		g.handleSessionSetup(ctx, a, x)
 	case *message.PDUSessionResourceReleaseCommand:
-		g.handleSessionRelease(ctx, x)
+		g.handleSessionRelease(ctx, a, x)
 	case *message.PDUSessionResourceModifyRequest:
-		g.handleSessionModify(ctx, x)
+		g.handleSessionModify(ctx, a, x)
 	case *message.UEContextModificationRequest:
-		g.handleContextModify(ctx, x)
+		g.handleContextModify(ctx, a, x)
 	case *message.UEContextReleaseCommand:
 		amfID, _, ranID, hasRAN := ngap.UEIDs(x)
 		if !hasRAN {
-			ranID = g.ranIDOf(amfID)
+			ranID = g.ranIDOf(a, amfID)
 		}
-		g.sendUE(ctx, ranID, ngap.UEContextReleaseComplete(amfID, ranID))
-		g.deliver(amfID, ranID, Downlink{Released: true, Cause: ngap.CauseString(x.Cause)})
+		a.sendUE(ctx, ranID, ngap.UEContextReleaseComplete(amfID, ranID))
+		g.deliver(a, amfID, ranID, Downlink{Released: true, Cause: ngap.CauseString(x.Cause)})
 	default:
 		return false
 	}
@@ -324,25 +339,30 @@ func (g *GNB) handleUE(ctx context.Context, m message.Message) bool {
 }
 
 // ranIDOf finds the connection the AMF names by its own ID only.
-func (g *GNB) ranIDOf(amfID int64) int64 {
+func (g *GNB) ranIDOf(a *assoc, amfID int64) int64 {
 	g.ues.mu.Lock()
 	defer g.ues.mu.Unlock()
 	for id, c := range g.ues.byRAN {
-		if c.amfID.Load() == amfID {
+		if c.a == a && c.amfID.Load() == amfID {
 			return id
 		}
 	}
 	return -1
 }
 
-// releaseAll tells every UE its connection is gone (association down).
-func (g *GNB) releaseAll() {
+// releaseAll tells every UE connection bound to association a that it
+// is gone (the association ended): the NGAP UE-TNLA bindings of an AMF
+// that failed are released (TS 23.501 §5.21.2), so the UE's next NAS
+// message opens a new connection with an Initial UE Message.
+func (g *GNB) releaseAll(a *assoc) {
 	g.ues.mu.Lock()
-	list := make([]*UEConn, 0, len(g.ues.byRAN))
-	for _, c := range g.ues.byRAN {
-		list = append(list, c)
+	var list []*UEConn
+	for id, c := range g.ues.byRAN {
+		if c.a == a {
+			list = append(list, c)
+			delete(g.ues.byRAN, id)
+		}
 	}
-	g.ues.byRAN = map[int64]*UEConn{}
 	g.ues.mu.Unlock()
 	for _, c := range list {
 		g.removeBearers(c)
