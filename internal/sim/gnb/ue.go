@@ -155,6 +155,11 @@ func (g *GNB) location(ranID int64) ngap.UELocation {
 // Downlink delivers what the AMF sends the UE.
 func (c *UEConn) Downlink() <-chan Downlink { return c.down }
 
+// Released is closed once the connection is gone: released by the AMF,
+// by the end of its association, by Close, or handed over to another
+// gNB.
+func (c *UEConn) Released() <-chan struct{} { return c.gone }
+
 // RANUENGAPID returns the gNB's ID for the connection.
 func (c *UEConn) RANUENGAPID() int64 { return c.ranID }
 

@@ -53,7 +53,7 @@ func rrcCause(t ue.ServiceType) aper.Enumerated {
 // the gNB set up no resources for one, "ue", "transport", "timeout",
 // "released".
 func (s *Session) ServiceRequest(ctx context.Context, t ue.ServiceType, uplinkData ...uint8) (time.Duration, error) {
-	if s.Conn != nil {
+	if !s.dropped() && s.Conn != nil {
 		return 0, &Failure{Cause: "connected"}
 	}
 	tmsi, ok := s.TMSI()
@@ -128,7 +128,7 @@ type PagingResult struct {
 // before ctx ended, "downlink-lost" when the downlink did not arrive.
 func (s *Session) Paging(ctx context.Context, psi uint8, send func(ue.PDUSession) error, match func([]byte) bool) (PagingResult, error) {
 	var res PagingResult
-	if s.Conn != nil {
+	if !s.dropped() && s.Conn != nil {
 		return res, &Failure{Cause: "connected"}
 	}
 	sess, ok := s.UE.PDUSession(psi)

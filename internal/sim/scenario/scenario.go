@@ -106,7 +106,7 @@ func (s *Session) settle(ctx context.Context) error {
 // off, and waits for the release of the connection. An idle UE first
 // connects with a Service Request for signalling (§5.6.1).
 func (s *Session) Deregister(ctx context.Context) error {
-	if s.Conn == nil {
+	if s.dropped() || s.Conn == nil {
 		if _, err := s.ServiceRequest(ctx, ue.ServiceSignalling); err != nil {
 			return err
 		}
@@ -155,9 +155,32 @@ func (s *Session) send(ctx context.Context, pdu []byte, err error) error {
 		return &Failure{Cause: "ue", Err: err}
 	}
 	if err := s.Conn.Send(ctx, pdu); err != nil {
+		if s.dropped() {
+			return &Failure{Cause: "released", Err: err}
+		}
 		return &Failure{Cause: "transport", Err: err}
 	}
 	return nil
+}
+
+// dropped notices a connection the gNB released while nothing of the
+// UE's was waiting on it (the association with the UE's AMF lost between
+// two procedures): the UE is then in 5GMM-IDLE, as a phone is after an
+// RRC release, with its 5G NAS security context, and its next message
+// opens a new connection, to an AMF the gNB selects for it. It reports
+// whether it found one.
+func (s *Session) dropped() bool {
+	if s.Conn == nil {
+		return false
+	}
+	select {
+	case <-s.Conn.Released():
+		s.Conn = nil
+		s.UE.ConnectionReleased()
+		return true
+	default:
+		return false
+	}
 }
 
 // next waits for the next downlink NAS message, hands it to the UE and
@@ -230,7 +253,7 @@ func Cause(err error) string {
 // inactivity) and waits for the UE Context Release Command: the UE is
 // then in 5GMM-IDLE.
 func (s *Session) Release(ctx context.Context) error {
-	if s.Conn == nil {
+	if s.dropped() || s.Conn == nil {
 		return nil
 	}
 	if err := s.Conn.RequestRelease(ctx); err != nil {
@@ -243,7 +266,7 @@ func (s *Session) Release(ctx context.Context) error {
 // update from 5GMM-IDLE (TS 24.501 §5.5.1.3): a new connection whose
 // Initial UE Message carries the 5G-S-TMSI.
 func (s *Session) Update(ctx context.Context, periodic bool, tmsi *ngap.FiveGSTMSI) (time.Duration, error) {
-	if s.Conn != nil {
+	if !s.dropped() && s.Conn != nil {
 		return 0, &Failure{Cause: "connected"}
 	}
 	pdu, err := s.UE.RegistrationUpdate(periodic)

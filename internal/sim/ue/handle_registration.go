@@ -92,7 +92,7 @@ func (u *UE) RegistrationUpdate(periodic bool, uplinkData ...uint8) ([]byte, err
 		return nil, err
 	}
 	u.secured = false // a new connection: the network has to establish secure exchange on it
-	u.initial = &initialMessage{full: full, nonCleartext: nonCleartext}
+	u.initial = &initialMessage{full: full, nonCleartext: nonCleartext, update: true}
 	u.state = RegisteredInitiated
 	return out, nil
 }

@@ -306,3 +306,41 @@ func TestServiceRequestSecurityModeControl(t *testing.T) {
 		t.Errorf("event %v state %v", res.Event, u.State())
 	}
 }
+
+// A connection lost with the AMF while a Service Request or a
+// registration update is under way (the gNB's association down) aborts
+// the procedure: the UE is back in 5GMM-REGISTERED with its security
+// context, and its next Service Request, for another AMF of the set, is
+// integrity protected with the next uplink NAS COUNT, none reused.
+func TestConnectionLostMidProcedure(t *testing.T) {
+	u, n := idleWithSession(t)
+	first, err := u.ServiceRequest(ServiceData, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.open(first, shtIntegrity)
+	u.ConnectionReleased()
+	if u.State() != Registered {
+		t.Fatalf("after a lost Service Request State() = %v, want %v", u.State(), Registered)
+	}
+	rr, err := u.RegistrationUpdate(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.open(rr, shtIntegrity)
+	u.ConnectionReleased()
+	if u.State() != Registered {
+		t.Fatalf("after a lost registration update State() = %v, want %v", u.State(), Registered)
+	}
+	count := u.NextULCount()
+	again, err := u.ServiceRequest(ServiceSignalling)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != n.ul {
+		t.Fatalf("next uplink NAS COUNT %d, the network expects %d", count, n.ul)
+	}
+	if m := decode(t, n.open(again, shtIntegrity)).ServiceRequest; m == nil {
+		t.Fatal("not a Service Request")
+	}
+}

@@ -98,6 +98,9 @@ type UE struct {
 type initialMessage struct {
 	full         []byte // the entire plain message, cleartext and non-cleartext IEs
 	nonCleartext bool   // full has IEs that the message sent left out
+	// update is set for a mobility or periodic registration update, the
+	// UE registered all along.
+	update bool
 }
 
 // New checks cfg and returns a UE in state Deregistered.
@@ -241,14 +244,20 @@ func (u *UE) LastDLCount() (uint32, bool) {
 }
 
 // ConnectionReleased tells the UE that the lower layers released the N1
-// NAS signalling connection (RRC release): the next downlink messages
-// belong to a new connection, on which the network has to establish
-// secure exchange again. A service request under way is aborted (TS
-// 24.501 §5.6.1.7 a: lower layer failure): the UE is back in
-// 5GMM-REGISTERED.
+// NAS signalling connection (RRC release, or the gNB's association with
+// the UE's AMF lost): the next downlink messages belong to a new
+// connection, on which the network has to establish secure exchange
+// again. The 5G NAS security context stays, with its NAS COUNTs, so the
+// UE's next initial NAS message is integrity protected with it. A
+// service request under way is aborted (TS 24.501 §5.6.1.7 a: lower
+// layer failure), and so is a mobility or periodic registration update
+// (§5.5.1.3.7 a): the UE is back in 5GMM-REGISTERED.
 func (u *UE) ConnectionReleased() {
 	u.secured = false
-	if u.state == ServiceRequestInitiated {
+	switch {
+	case u.state == ServiceRequestInitiated:
+		u.state, u.initial = Registered, nil
+	case u.state == RegisteredInitiated && u.initial != nil && u.initial.update:
 		u.state, u.initial = Registered, nil
 	}
 }
