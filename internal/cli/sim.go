@@ -91,6 +91,9 @@ type SimSummary struct {
 	// Required to the source's UE Context Release Command) and "pdu_session_modification"
 	// (the UE's request to its COMPLETE).
 	Procedures map[string]ProcedureStats `json:"procedures,omitempty"`
+	// AMFs has, with several --amf addresses, what the gNBs saw of each
+	// AMF (amfSummaries).
+	AMFs []SimAMF `json:"amfs,omitempty"`
 }
 
 func runSim(ctx context.Context, env Env, args []string) error {
@@ -326,6 +329,9 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		sum.Failed += run.count
 	}
 	sum.DurationS = time.Since(start).Seconds()
+	if len(amfs.addrs) > 1 {
+		sum.AMFs = amfSummaries(amfs.addrs, connected)
+	}
 	closeAll(connected)
 	if *jsonOut {
 		if err := printJSON(env.Stdout, sum); err != nil {
@@ -333,6 +339,9 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		}
 	} else {
 		fmt.Fprintf(env.Stdout, "gNBs %d: NG Setup ok %d, failed %d in %.2f s over %s SCTP\n", sum.GNBs, sum.NGSetupOK, sum.GNBsFailed, sum.DurationS, sum.SCTP)
+		for _, a := range sum.AMFs {
+			fmt.Fprintf(env.Stdout, "AMF %s %s: up on %d gNBs, %d NG Setups, %d Initial UE Messages\n", a.Addr, a.Name, a.GNBsUp, a.SetUps, a.InitialUEMessages)
+		}
 		if sum.UEs > 0 {
 			fmt.Fprintf(env.Stdout, "UEs %d: registered %d, failed %d, %.0f registrations/s", sum.UEs, sum.Registered, sum.UEsFailed, sum.RatePerS)
 			if sum.LatencyMS != nil {

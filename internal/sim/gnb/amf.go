@@ -42,6 +42,9 @@ type amfPeer struct {
 	// current is the peer's weight in the smooth weighted round robin of
 	// selection by capacity (selectAMF).
 	current int
+	// setUps counts the NG Setups that succeeded, initial the Initial UE
+	// Messages sent to the AMF.
+	setUps, initial int
 }
 
 // assoc is one N2 association (TNL association) with an AMF, from its
@@ -125,6 +128,10 @@ type AMFStatus struct {
 	// Unavailable lists the GUAMIs of the AMF an AMF Status Indication
 	// withdrew.
 	Unavailable []ident.GUAMI
+	// SetUps counts the associations set up (NG Setup Response), the
+	// first and those after one ended; InitialUEMessages the UE
+	// connections the gNB opened towards the AMF.
+	SetUps, InitialUEMessages int
 }
 
 // AMFs returns the state of the gNB's AMFs, in the order Connect was
@@ -134,7 +141,8 @@ func (g *GNB) AMFs() []AMFStatus {
 	defer g.amfs.mu.Unlock()
 	out := make([]AMFStatus, 0, len(g.amfs.peers))
 	for _, p := range g.amfs.peers {
-		s := AMFStatus{Addr: p.addr, Name: p.name, GUAMIs: slices.Clone(p.guamis), Capacity: p.capacity, Up: p.cur != nil}
+		s := AMFStatus{Addr: p.addr, Name: p.name, GUAMIs: slices.Clone(p.guamis), Capacity: p.capacity, Up: p.cur != nil,
+			SetUps: p.setUps, InitialUEMessages: p.initial}
 		for _, gu := range p.guamis {
 			if g.amfs.unavailable[gu] {
 				s.Unavailable = append(s.Unavailable, gu)
@@ -207,6 +215,7 @@ func (g *GNB) install(a *assoc, info ngap.AMFInfo) bool {
 		p.last.conn.Abort()
 	}
 	p.cur, p.last = a, a
+	p.setUps++
 	g.amfs.serve(p, info.Name, info.GUAMIs, info.BackupAMFNames)
 	p.capacity = info.Capacity
 	return true

@@ -268,7 +268,8 @@ func TestSelectionBySTMSI(t *testing.T) {
 		t.Errorf("UE of an unknown pointer went nowhere")
 	}
 	status := g.AMFs()
-	if len(status) != 2 || status[0].Name != "amf-a" || !status[0].Up || status[1].Capacity != 100 || status[1].GUAMIs[0] != setGUAMI(2) {
+	if len(status) != 2 || status[0].Name != "amf-a" || !status[0].Up || status[1].Capacity != 100 || status[1].GUAMIs[0] != setGUAMI(2) ||
+		status[0].SetUps != 1 || status[0].InitialUEMessages+status[1].InitialUEMessages != 11 {
 		t.Errorf("AMFs() = %+v", status)
 	}
 }
@@ -413,6 +414,9 @@ func TestReconnect(t *testing.T) {
 	}
 	if _, got := attachTo(t, g, arrivals, setTMSI(1, 7)); got != 0 {
 		t.Errorf("UE of amf-a after its reconnection went to AMF %d", got)
+	}
+	if st := g.AMFs(); st[0].SetUps != 2 || st[1].SetUps != 1 {
+		t.Errorf("AMFs() = %+v, want amf-a set up twice, amf-b once", st)
 	}
 	// Both lost: the gNB stays up, reconnecting, until Close.
 	ends[0].conn.Abort()

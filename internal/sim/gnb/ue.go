@@ -112,6 +112,9 @@ func (g *GNB) AttachCause(ctx context.Context, nasPDU []byte, tmsi *ngap.FiveGST
 	}
 	g.amfs.mu.Lock()
 	a, _ := g.amfs.selectAMF(tmsi)
+	if a != nil {
+		a.peer.initial++
+	}
 	g.amfs.mu.Unlock()
 	if a == nil {
 		return nil, ErrDown
