@@ -16,9 +16,10 @@ import (
 // DEACTIVATED, TS 23.502 §4.2.6) runs off the UE's executor: while the
 // SMF takes two seconds to answer it, the UE's periodic registration
 // update is served at once. The Service Request that follows reactivates
-// the session only after it (UpdateSMContext ACTIVATING waits for the
-// UE's earlier Nsmf calls, ordered_smf.go), so the SMF never sees the
-// deactivation overtake the reactivation (TS 23.502 §4.2.3.2 step 5).
+// the session only after it (the UpdateSMContext ACTIVATING, a call
+// like the others, is performed after the UE's earlier Nsmf calls,
+// calls.go), so the SMF never sees the deactivation overtake the
+// reactivation (TS 23.502 §4.2.3.2 step 5).
 func TestSlowSMFHoldsNoEvent(t *testing.T) {
 	const latency = 2 * time.Second
 	smf := newIdleSMF(t)

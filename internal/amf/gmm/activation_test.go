@@ -177,3 +177,26 @@ func TestServiceRequestRepeatedWhileActivating(t *testing.T) {
 	w.contextSetUp()
 	w.check("service_request_repeated_while_activating")
 }
+
+// The subscribed UE-AMBR changes (Nudm_SDM notification) while the
+// SERVICE REQUEST of the idle UE waits for the SMF: no UE Context
+// Modification goes to the gNB, which has no context for the UE yet; the
+// Initial Context Setup carries the new UE-AMBR (TS 38.413 §8.3.1).
+func TestSubscriptionChangeWhileActivating(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.withSessions(5)
+	w.idleHeld()
+	w.serviceRequest(ue.ServiceData, 5)
+	fmt.Fprintf(&w.log, "udm: UE-AMBR changed\n")
+	if w.m.SubscriptionChanged(sbi.AMData{UEAMBRUplink: 300e6, UEAMBRDownlink: 700e6}) {
+		t.Error("SubscriptionChanged sent a UE Context Modification before the Initial Context Setup")
+	}
+	w.answer()
+	if w.setup.UEAMBRDownlink != 700e6 || w.setup.UEAMBRUplink != 300e6 {
+		t.Errorf("Initial Context Setup UE-AMBR %d/%d, want 700000000/300000000", w.setup.UEAMBRDownlink, w.setup.UEAMBRUplink)
+	}
+	w.hold = false
+	w.deliver()
+	w.contextSetUp()
+	w.check("subscription_change_while_activating")
+}
