@@ -69,7 +69,8 @@ func (u *UDR) Start() {
 }
 
 // Watching returns a channel closed once the watch Start began is in
-// place: changes committed after that are announced.
+// place: changes committed after that are announced. It is never closed
+// for a UDR without Options.Changes, or one not started.
 func (u *UDR) Watching() <-chan struct{} { return u.watching() }
 
 func (u *UDR) watching() chan struct{} {

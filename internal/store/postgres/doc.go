@@ -18,11 +18,17 @@
 //
 // # SQN
 //
-// AdvanceSQN is one statement, UPDATE ... SET sqn = sqn + 1 ... RETURNING,
-// committed on its own: PostgreSQL's row lock orders concurrent advances
-// of one subscriber, from this process or any other, and each caller gets
-// the value its own update wrote. There is no read-modify-write, so no SQN
-// is handed out twice however many UDR instances share the database. A
+// An SQN advance is done by the database in one statement, UPDATE ...
+// SET sqn = sqn + n ... RETURNING, committed on its own: PostgreSQL's row
+// lock orders concurrent advances of one subscriber, from this process or
+// any other, and each gets the values its own update wrote. There is no
+// read-modify-write, so no SQN is handed out twice however many UDR
+// instances share the database. The AdvanceSQN calls of this process in
+// flight at one moment share one such statement (sqnbatch.go: a batcher
+// goroutine started by Open and joined by Close), which locks its rows in
+// SUPI order so that batches of several processes never deadlock; a
+// subscriber advanced n times gets n consecutive values, one per call, in
+// the order the calls came. A
 // connection lost after the statement was sent may leave an SQN advanced
 // but unused (the caller gets store.ErrUnavailable): TS 33.102 Annex C
 // permits gaps, never repeats.

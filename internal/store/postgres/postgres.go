@@ -41,6 +41,8 @@ type Store struct {
 	metrics *metrics
 	reg     prometheus.Registerer
 
+	// sqn batches the AdvanceSQN calls (sqnbatch.go).
+	sqn *sqnBatcher
 	// closing is cancelled by Close, which ends the WatchChanges calls
 	// before it waits for the calls in flight.
 	closing     context.Context
@@ -103,6 +105,7 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 	}
 	s := &Store{name: name, pool: pool, log: log, metrics: m, reg: opts.Registerer}
 	s.closing, s.stopWatches = context.WithCancel(context.Background())
+	s.sqn = startSQNBatcher(s)
 	log.Info("postgres: store opened", "database", name, "schema_version", to, "max_conns", cfg.MaxConns)
 	return s, nil
 }
@@ -158,6 +161,7 @@ func (s *Store) Close() error {
 
 	s.stopWatches()
 	s.life.calls.Wait()
+	s.sqn.stop()
 	s.metrics.unregister(s.reg)
 	s.pool.Close()
 	s.log.Info("postgres: store closed", "database", s.name)

@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/keelcore/keel/internal/store"
-	"github.com/keelcore/keel/internal/store/subcodec"
 )
 
 const (
@@ -24,7 +23,9 @@ RETURNING k, opc, op_is_op, amf, sqn`
 )
 
 // AdvanceSQN increments the subscriber's SQN and returns the authentication
-// data with the new value, once the increment is committed.
+// data with the new value, once the increment is committed. Calls made at
+// one moment in this process share one statement and one commit
+// (sqnBatcher); a call the batch cannot serve runs alone.
 func (s *Store) AdvanceSQN(ctx context.Context, supi string) (_ store.AuthData, err error) {
 	defer classify(&err)
 	if err := s.enter(); err != nil {
@@ -32,31 +33,14 @@ func (s *Store) AdvanceSQN(ctx context.Context, supi string) (_ store.AuthData, 
 	}
 	defer s.life.calls.Done()
 	defer s.metrics.observe(opAdvanceSQN, time.Now())
-	var (
-		k, opc   []byte
-		opIsOP   bool
-		amf, sqn int64
-	)
-	err = s.pool.QueryRow(ctx, advanceSQL, supi, int64(store.MaxSQN)).Scan(&k, &opc, &opIsOP, &amf, &sqn)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = s.pool.QueryRow(ctx, lookupSQNSQL, supi).Scan(&sqn)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return store.AuthData{}, fmt.Errorf("postgres: AdvanceSQN %s: %w", supi, store.ErrNotFound)
-		}
-		if err != nil {
-			return store.AuthData{}, fmt.Errorf("postgres: AdvanceSQN %s: %w", supi, err)
-		}
-		return store.AuthData{}, fmt.Errorf("postgres: AdvanceSQN %s: SQN %d cannot advance without exceeding 48 bits", supi, sqn)
+	res := s.sqn.advance(ctx, supi)
+	if res.single {
+		res.auth, res.err = s.advanceOne(ctx, supi)
 	}
-	if err != nil {
-		return store.AuthData{}, fmt.Errorf("postgres: AdvanceSQN %s: %w", supi, err)
+	if res.err != nil {
+		return store.AuthData{}, fmt.Errorf("postgres: AdvanceSQN %s: %w", supi, res.err)
 	}
-	s.metrics.sqnAdvances.Inc()
-	auth, err := subcodec.DecodeAuth(supi, k, opc, opIsOP, amf, sqn)
-	if err != nil {
-		return store.AuthData{}, fmt.Errorf("postgres: AdvanceSQN: %w", err)
-	}
-	return auth, nil
+	return res.auth, nil
 }
 
 // ResyncSQN raises the stored SQN to sqnMS if it is lower.

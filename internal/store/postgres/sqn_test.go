@@ -114,3 +114,52 @@ func TestResyncSQNNeverLowers(t *testing.T) {
 		}
 	}
 }
+
+// TestAdvanceSQNNearEndConcurrent: concurrent advances of a subscriber two
+// short of store.MaxSQN, batched or not, hand out the two values left
+// once each and refuse the others.
+func TestAdvanceSQNNearEndConcurrent(t *testing.T) {
+	t.Parallel()
+	s := openTest(t, pgtest.NewDatabase(t), Options{})
+	sub := newSubscriber("imsi-001010000000004", store.MaxSQN-2)
+	other := newSubscriber("imsi-001010000000005", 0)
+	for _, x := range []*store.Subscriber{sub, other} {
+		if err := s.CreateSubscriber(t.Context(), x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const callers = 16
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		got  []uint64
+		errs int
+	)
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			supi := sub.SUPI
+			if i%4 == 0 {
+				supi = other.SUPI
+			}
+			a, err := s.AdvanceSQN(t.Context(), supi)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case supi == other.SUPI && err != nil:
+				t.Errorf("AdvanceSQN(%s) = %v", supi, err)
+			case supi == other.SUPI:
+			case err != nil:
+				errs++
+			default:
+				got = append(got, a.SQN)
+			}
+		}()
+	}
+	wg.Wait()
+	slices.Sort(got)
+	if want := []uint64{store.MaxSQN - 1, store.MaxSQN}; !slices.Equal(got, want) || errs != callers-callers/4-2 {
+		t.Errorf("advances near the end = %v and %d refusals, want %v and %d", got, errs, want, callers-callers/4-2)
+	}
+}
