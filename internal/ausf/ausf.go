@@ -1,29 +1,35 @@
 package ausf
 
 import (
-	"container/list"
+	"context"
 	"errors"
+	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/sbi"
-	"github.com/keelcore/keel/internal/secret"
+	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/memrecords"
 )
 
-// Defaults for Options.
-const (
-	DefaultContextTTL  = 30 * time.Second
-	DefaultMaxContexts = 100_000
-)
+// DefaultContextTTL is the default of Options.ContextTTL.
+const DefaultContextTTL = 30 * time.Second
+
+// RecordKind is the kind of the AUSF's authentication contexts in
+// store.Records, keyed by authCtxId.
+const RecordKind store.RecordKind = "ausf.auth-ctx"
 
 // Options are what an AUSF is built from.
 type Options struct {
 	// UDM generates the authentication vectors (required).
 	UDM sbi.NudmUEAuthentication
+	// Records keeps the authentication contexts between Authenticate and
+	// Confirm; AUSF instances sharing one confirm each other's. Nil
+	// means records of this AUSF's own (memrecords).
+	Records store.Records
 	// ServingNetworks lists the serving network names that may
 	// authenticate this network's subscribers (TS 33.501 §6.1.2); empty
 	// admits every well-formed name.
@@ -31,9 +37,6 @@ type Options struct {
 	// ContextTTL bounds the wait for a confirmation; 0 means
 	// DefaultContextTTL.
 	ContextTTL time.Duration
-	// MaxContexts bounds the contexts awaiting confirmation; 0 means
-	// DefaultMaxContexts.
-	MaxContexts int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives the AUSF's records; nil discards them.
@@ -50,31 +53,12 @@ type Options struct {
 // AUSF implements sbi.NausfUEAuthentication.
 type AUSF struct {
 	udm      sbi.NudmUEAuthentication
+	records  store.Records
 	networks map[string]bool
 	ttl      time.Duration
-	max      int
 	now      func() time.Time
 	log      *slog.Logger
 	metrics  *metrics
-
-	// ctxs holds the contexts awaiting confirmation. order lists them
-	// oldest first; since every context lives for the same TTL, that is
-	// also expiry order.
-	ctxs struct {
-		sync.Mutex
-		byID  map[string]*list.Element // of *authContext
-		order list.List
-	}
-}
-
-// authContext is what the AUSF keeps between Authenticate and Confirm.
-type authContext struct {
-	id       string
-	supi     string
-	snName   string
-	xresStar [16]byte
-	kausf    secret.Key256
-	expires  time.Time
 }
 
 var _ sbi.NausfUEAuthentication = (*AUSF)(nil)
@@ -84,12 +68,12 @@ func New(opts Options) (*AUSF, error) {
 	if opts.UDM == nil {
 		return nil, errors.New("ausf: no UDM")
 	}
-	a := &AUSF{udm: opts.UDM, ttl: opts.ContextTTL, max: opts.MaxContexts, now: opts.Now, log: opts.Logger}
+	a := &AUSF{udm: opts.UDM, records: opts.Records, ttl: opts.ContextTTL, now: opts.Now, log: opts.Logger}
+	if a.records == nil {
+		a.records = memrecords.New()
+	}
 	if a.ttl <= 0 {
 		a.ttl = DefaultContextTTL
-	}
-	if a.max <= 0 {
-		a.max = DefaultMaxContexts
 	}
 	if a.now == nil {
 		a.now = time.Now
@@ -116,51 +100,61 @@ func New(opts Options) (*AUSF, error) {
 		}
 	}
 	var err error
-	if a.metrics, err = newMetrics(opts.Registry, a.pending); err != nil {
+	if a.metrics, err = newMetrics(opts.Registry); err != nil {
 		return nil, err
 	}
-	a.ctxs.byID = make(map[string]*list.Element)
 	return a, nil
 }
 
-// keep stores c, dropping expired contexts and, when the table is full,
-// the oldest.
-func (a *AUSF) keep(c *authContext, now time.Time) {
-	a.ctxs.Lock()
-	defer a.ctxs.Unlock()
-	for e := a.ctxs.order.Front(); e != nil; e = a.ctxs.order.Front() {
-		old := e.Value.(*authContext)
-		full := a.ctxs.order.Len() >= a.max
-		if !full && now.Before(old.expires) {
-			break
-		}
-		a.ctxs.order.Remove(e)
-		delete(a.ctxs.byID, old.id)
-		if full && now.Before(old.expires) {
-			a.metrics.authentications.WithLabelValues("evicted").Inc()
-		} else {
-			a.metrics.authentications.WithLabelValues("expired").Inc()
-		}
+// keep stores a new context: one record write, which expires by the
+// store's clock a TTL from now, whatever Options.Now says; take checks
+// the context's own expiry by Options.Now.
+func (a *AUSF) keep(ctx context.Context, c *authContext) error {
+	_, err := a.records.PutRecord(ctx, store.Record{Kind: RecordKind, Key: c.id, Value: c.appendBinary(nil),
+		Expect: store.MustCreate, Expires: time.Now().Add(a.ttl)})
+	if err != nil {
+		return storeError(err)
 	}
-	a.ctxs.byID[c.id] = a.ctxs.order.PushBack(c)
+	return nil
 }
 
-// take removes and returns the context with this ID, nil if there is none.
-func (a *AUSF) take(id string) *authContext {
-	a.ctxs.Lock()
-	defer a.ctxs.Unlock()
-	e, ok := a.ctxs.byID[id]
-	if !ok {
-		return nil
+// take removes and returns the context with this ID: nil if there is
+// none, it has expired, or another instance took it first. Removing it
+// at the revision read makes each context confirmed at most once across
+// every instance sharing the records.
+func (a *AUSF) take(ctx context.Context, id string) (*authContext, error) {
+	rec, err := a.records.GetRecord(ctx, RecordKind, id)
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalidRecord) {
+		return nil, nil
 	}
-	a.ctxs.order.Remove(e)
-	delete(a.ctxs.byID, id)
-	return e.Value.(*authContext)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	err = a.records.DeleteRecord(ctx, RecordKind, id, rec.Revision)
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	c, err := decodeAuthContext(rec.Value)
+	if err != nil {
+		return nil, fmt.Errorf("%w: authentication context %q: %w", sbi.ErrSystemFailure, id, err)
+	}
+	c.id = id
+	if !a.now().Before(c.expires) {
+		return nil, nil
+	}
+	return c, nil
 }
 
-// pending counts the contexts awaiting confirmation.
-func (a *AUSF) pending() float64 {
-	a.ctxs.Lock()
-	defer a.ctxs.Unlock()
-	return float64(a.ctxs.order.Len())
+// storeError is a failure of the records as the AUSF answers it: a store
+// that cannot serve now (store.ErrUnavailable, a deadline) is
+// sbi.ErrUnavailable, which the AMF answers with a back-off; anything
+// else is sbi.ErrSystemFailure.
+func storeError(err error) error {
+	if errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%w: authentication context: %w", sbi.ErrUnavailable, err)
+	}
+	return fmt.Errorf("%w: authentication context: %w", sbi.ErrSystemFailure, err)
 }

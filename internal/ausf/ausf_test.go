@@ -14,6 +14,7 @@ import (
 	"github.com/keelcore/keel/internal/crypto/kdf"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/store/memrecords"
 )
 
 const sn = "5G:mnc001.mcc001.3gppnetwork.org"
@@ -138,7 +139,7 @@ func TestConfirm(t *testing.T) {
 
 func TestExpiry(t *testing.T) {
 	ctx := context.Background()
-	a, _, clk, reg := newAUSF(t, ausf.Options{})
+	a, _, clk, _ := newAUSF(t, ausf.Options{})
 	ch1, _ := a.Authenticate(ctx, sbi.AuthRequest{SUPI: "imsi-001010000000001", ServingNetworkName: sn})
 	clk.advance(ausf.DefaultContextTTL - time.Second)
 	ch2, _ := a.Authenticate(ctx, sbi.AuthRequest{SUPI: "imsi-001010000000002", ServingNetworkName: sn})
@@ -149,40 +150,59 @@ func TestExpiry(t *testing.T) {
 	if _, err := a.Confirm(ctx, ch2.AuthCtxID, vector("", 2).XRESStar); err != nil {
 		t.Errorf("Confirm of a context 1 s old: %v", err)
 	}
-	// Expired contexts are dropped when the next one is made.
-	a.Authenticate(ctx, sbi.AuthRequest{SUPI: "imsi-001010000000003", ServingNetworkName: sn})
-	clk.advance(ausf.DefaultContextTTL)
-	a.Authenticate(ctx, sbi.AuthRequest{SUPI: "imsi-001010000000004", ServingNetworkName: sn})
-	if got := metric(t, reg, "keel_ausf_authentications_total", "expired"); got != 1 {
-		t.Errorf("keel_ausf_authentications_total{result=expired} = %v, want 1", got)
+}
+
+// TestSharedRecords runs two AUSFs on one store.Records, as two instances
+// behind one NRF: a context made at one is confirmed at the other, once.
+func TestSharedRecords(t *testing.T) {
+	ctx := context.Background()
+	recs := memrecords.New()
+	a, udm, clk, _ := newAUSF(t, ausf.Options{Records: recs})
+	b, err := ausf.New(ausf.Options{UDM: udm, Records: recs, Now: clk.now})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := metric(t, reg, "keel_ausf_auth_contexts", ""); got != 1 {
-		t.Errorf("keel_ausf_auth_contexts = %v, want 1", got)
+	ch, err := a.Authenticate(ctx, sbi.AuthRequest{SUPI: "imsi-001010000000001", ServingNetworkName: sn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := b.Confirm(ctx, ch.AuthCtxID, vector("", 1).XRESStar)
+	if err != nil || conf.SUPI != "imsi-001010000000001" {
+		t.Fatalf("Confirm at the other instance = %+v, %v, want the SUPI", conf, err)
+	}
+	if want := kdf.KSEAF(vector("", 1).KAUSF, sn); !conf.KSEAF.Equal(want) {
+		t.Errorf("Confirm at the other instance: KSEAF differs from the one KAUSF gives")
+	}
+	if _, err := a.Confirm(ctx, ch.AuthCtxID, vector("", 1).XRESStar); !errors.Is(err, sbi.ErrAuthContextNotFound) {
+		t.Errorf("second Confirm, at the first instance = %v, want ErrAuthContextNotFound", err)
+	}
+	ch2, _ := b.Authenticate(ctx, sbi.AuthRequest{SUPI: "imsi-001010000000002", ServingNetworkName: sn})
+	if err := a.DeleteConfirmation(ctx, ch2.AuthCtxID, 21); err != nil {
+		t.Errorf("DeleteConfirmation at the other instance = %v", err)
+	}
+	if _, err := b.Confirm(ctx, ch2.AuthCtxID, vector("", 2).XRESStar); !errors.Is(err, sbi.ErrAuthContextNotFound) {
+		t.Errorf("Confirm after DeleteConfirmation = %v, want ErrAuthContextNotFound", err)
 	}
 }
 
-func TestBounded(t *testing.T) {
-	ctx := context.Background()
-	a, _, _, reg := newAUSF(t, ausf.Options{MaxContexts: 3})
-	var ids []string
-	for i := range 5 {
-		ch, err := a.Authenticate(ctx, sbi.AuthRequest{SUPI: fmt.Sprintf("imsi-00101000000000%d", i), ServingNetworkName: sn})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, ch.AuthCtxID)
+// TestRecordsFail checks that a failing store answers a temporary
+// failure, not a refusal.
+func TestRecordsFail(t *testing.T) {
+	recs := memrecords.New()
+	a, _, _, reg := newAUSF(t, ausf.Options{Records: recs})
+	ch, err := a.Authenticate(t.Context(), sbi.AuthRequest{SUPI: "imsi-001010000000001", ServingNetworkName: sn})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := metric(t, reg, "keel_ausf_auth_contexts", ""); got != 3 {
-		t.Errorf("keel_ausf_auth_contexts = %v, want 3 (the bound)", got)
+	recs.Close()
+	if _, err := a.Authenticate(t.Context(), sbi.AuthRequest{SUPI: "imsi-001010000000002", ServingNetworkName: sn}); !errors.Is(err, sbi.ErrUnavailable) {
+		t.Errorf("Authenticate with the records closed = %v, want ErrUnavailable", err)
 	}
-	for i, id := range ids {
-		_, err := a.Confirm(ctx, id, vector("", i+1).XRESStar)
-		if evicted := i < 2; evicted != errors.Is(err, sbi.ErrAuthContextNotFound) || !evicted && err != nil {
-			t.Errorf("Confirm of context %d = %v (the oldest two are evicted)", i, err)
-		}
+	if _, err := a.Confirm(t.Context(), ch.AuthCtxID, vector("", 1).XRESStar); !errors.Is(err, sbi.ErrUnavailable) {
+		t.Errorf("Confirm with the records closed = %v, want ErrUnavailable", err)
 	}
-	if got := metric(t, reg, "keel_ausf_authentications_total", "evicted"); got != 2 {
-		t.Errorf("keel_ausf_authentications_total{result=evicted} = %v, want 2", got)
+	if got := metric(t, reg, "keel_ausf_authentications_total", "unavailable"); got != 2 {
+		t.Errorf("keel_ausf_authentications_total{result=unavailable} = %v, want 2", got)
 	}
 }
 

@@ -30,17 +30,31 @@
 //
 // # Contexts
 //
+// A context lives in a store.Records (Options.Records) as one record of
+// kind "ausf.auth-ctx" keyed by its authCtxId (authctx.go holds its
+// binary form), so that every AUSF instance sharing the records confirms
+// the contexts of the others: the AMF may send the 5g-aka-confirmation
+// to any instance the NRF lists (TS 29.509 §5.2.2.2.2; TS 23.501 §6.3.1
+// leaves the choice of instance to the consumer). Authenticate writes the
+// record (create only), Confirm and DeleteConfirmation read it and
+// delete it at the revision read: of two instances racing on one context
+// one takes it and the other answers CONTEXT_NOT_FOUND, so each context
+// is confirmed at most once.
+//
 // Contexts expire after Options.ContextTTL (30 s by default: the AMF's
-// T3560 of 6 s with four retransmissions, TS 24.501 §10.2) and at most
-// Options.MaxContexts are kept; a new context beyond that evicts the
-// oldest. Expired contexts are dropped when a new one is made and refused
-// by Confirm.
+// T3560 of 6 s with four retransmissions, TS 24.501 §10.2): the record
+// carries its expiry by Options.Now, which Confirm checks, and lapses in
+// the store a TTL after its write by the store's clock, which removes it.
+// Without Options.Records the contexts are this instance's alone
+// (memrecords).
 //
 // # Errors
 //
 // The sbi sentinels: ErrServingNetworkNotAuthorized, and what the UDM
 // returns, from Authenticate; ErrAuthRejected and ErrAuthContextNotFound
-// from Confirm; ErrAuthContextNotFound from DeleteConfirmation. The AUSF
+// from Confirm; ErrAuthContextNotFound from DeleteConfirmation; from all
+// three sbi.ErrUnavailable when the records fail (store.ErrUnavailable)
+// and sbi.ErrSystemFailure for a record that does not decode. The AUSF
 // returns errors and does not log them.
 //
 // # Logs
@@ -56,7 +70,7 @@
 //
 // # Concurrency
 //
-// An AUSF is safe for concurrent use and starts no goroutine. The context
-// table is guarded by one mutex, held for map and list operations only,
-// never across a call to the UDM. Time comes from Options.Now.
+// An AUSF is safe for concurrent use and starts no goroutine; it holds no
+// mutable state of its own, the records being safe for concurrent use by
+// any number of instances. Time comes from Options.Now.
 package ausf

@@ -40,9 +40,10 @@ func (a *AUSF) authenticate(ctx context.Context, req sbi.AuthRequest) (sbi.AuthC
 		xresStar: av.XRESStar,
 		kausf:    av.KAUSF,
 	}
-	now := a.now()
-	c.expires = now.Add(a.ttl)
-	a.keep(c, now)
+	c.expires = a.now().Add(a.ttl)
+	if err := a.keep(ctx, c); err != nil {
+		return sbi.AuthChallenge{}, fmt.Errorf("ausf: Authenticate %s: %w", c.supi, err)
+	}
 	a.log.Debug("5G AKA challenge", "supi", c.supi, "auth_ctx_id", c.id)
 	return sbi.AuthChallenge{
 		AuthCtxID: c.id,

@@ -23,8 +23,11 @@ func (a *AUSF) Confirm(ctx context.Context, authCtxID string, resStar [16]byte) 
 }
 
 func (a *AUSF) confirm(ctx context.Context, authCtxID string, resStar [16]byte) (sbi.AuthConfirmation, error) {
-	c := a.take(authCtxID)
-	if c == nil || !a.now().Before(c.expires) {
+	c, err := a.take(ctx, authCtxID)
+	if err != nil {
+		return sbi.AuthConfirmation{}, fmt.Errorf("ausf: Confirm: %w", err)
+	}
+	if c == nil {
 		return sbi.AuthConfirmation{}, fmt.Errorf("ausf: Confirm: %w: %q", sbi.ErrAuthContextNotFound, authCtxID)
 	}
 	ok := subtle.ConstantTimeCompare(resStar[:], c.xresStar[:]) == 1

@@ -27,8 +27,11 @@ func (a *AUSF) DeleteConfirmation(ctx context.Context, authCtxID string, cause u
 }
 
 func (a *AUSF) deleteConfirmation(ctx context.Context, authCtxID string, cause uint8) error {
-	c := a.take(authCtxID)
-	if c == nil || !a.now().Before(c.expires) {
+	c, err := a.take(ctx, authCtxID)
+	if err != nil {
+		return fmt.Errorf("ausf: DeleteConfirmation: %w", err)
+	}
+	if c == nil {
 		return fmt.Errorf("ausf: DeleteConfirmation: %w: %q", sbi.ErrAuthContextNotFound, authCtxID)
 	}
 	if err := a.udm.ConfirmAuth(ctx, c.supi, sbi.AuthEvent{Success: false, ServingNetworkName: c.snName}); err != nil {
