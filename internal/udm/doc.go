@@ -44,6 +44,9 @@
 // # Concurrency
 //
 // A UDM is safe for concurrent use. It starts no goroutine. The key ring
-// and the options do not change after New; the AMF registrations are
-// guarded by their own lock, held for map operations only.
+// and the options do not change after New. The AMF registrations are
+// records in Options.Records, safe for concurrent use by any number of
+// instances; a purge compares the GUAMI and deletes at the revision it
+// read (compare-and-set), so it never removes a registration written
+// after its read.
 package udm

@@ -6,10 +6,10 @@ type metrics struct {
 	vectors          *prometheus.CounterVec
 	resyncs          *prometheus.CounterVec
 	authEvents       *prometheus.CounterVec
-	amfRegistrations prometheus.GaugeFunc
+	amfRegistrations prometheus.Gauge
 }
 
-func newMetrics(reg prometheus.Registerer, registered func() float64) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		vectors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_udm_auth_vectors_total",
@@ -23,10 +23,10 @@ func newMetrics(reg prometheus.Registerer, registered func() float64) (*metrics,
 			Name: "keel_udm_auth_events_total",
 			Help: "Authentication results reported by the AUSF (success, failure).",
 		}, []string{"result"}),
-		amfRegistrations: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		amfRegistrations: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "keel_udm_amf_registrations",
-			Help: "UEs with an AMF registration for 3GPP access.",
-		}, registered),
+			Help: "AMF registrations for 3GPP access this instance created less those it removed: with instances sharing their records, their sum is the UEs registered (one instance's value may be negative).",
+		}),
 	}
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.vectors, m.resyncs, m.authEvents, m.amfRegistrations} {

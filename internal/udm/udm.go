@@ -13,6 +13,8 @@ import (
 	"github.com/keelcore/keel/internal/crypto/suci"
 	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/memrecords"
 )
 
 // Options are what a UDM is built from.
@@ -26,6 +28,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Registry receives the UDM's metrics; nil leaves them unregistered.
 	Registry prometheus.Registerer
+	// Records keeps the AMF registrations (UECM); UDM instances sharing
+	// one read and purge each other's. Nil means records of this UDM's
+	// own (memrecords).
+	Records store.Records
 	// Rand is the source of RAND; nil means crypto/rand. Reads are
 	// serialised, so it need not be safe for concurrent use.
 	Rand io.Reader
@@ -42,11 +48,8 @@ type UDM struct {
 	rand    io.Reader
 	metrics *metrics
 
-	// amf holds the UE context management registrations by SUPI.
-	amf struct {
-		sync.Mutex
-		regs map[string]sbi.AMFRegistration
-	}
+	// records holds the UE context management registrations.
+	records store.Records
 	// sdmSubs are the NFs notified of access and mobility data changes
 	// (SubscribeSDM, SubscriptionDataChanged).
 	sdmSubs struct {
@@ -66,7 +69,10 @@ func New(opts Options) (*UDM, error) {
 	if opts.UDR == nil {
 		return nil, errors.New("udm: no UDR")
 	}
-	u := &UDM{udr: opts.UDR, keys: opts.Keys, log: opts.Logger, rand: opts.Rand}
+	u := &UDM{udr: opts.UDR, keys: opts.Keys, log: opts.Logger, rand: opts.Rand, records: opts.Records}
+	if u.records == nil {
+		u.records = memrecords.New()
+	}
 	if u.log == nil {
 		u.log = slog.New(slog.DiscardHandler)
 	}
@@ -75,7 +81,6 @@ func New(opts Options) (*UDM, error) {
 	} else {
 		u.rand = &lockedReader{r: u.rand}
 	}
-	u.amf.regs = make(map[string]sbi.AMFRegistration)
 	u.sidf = map[uint8]*suci.Deconcealer{}
 	if u.keys != nil {
 		for _, p := range u.keys.Public() {
@@ -88,7 +93,7 @@ func New(opts Options) (*UDM, error) {
 		}
 	}
 	var err error
-	if u.metrics, err = newMetrics(opts.Registry, u.registered); err != nil {
+	if u.metrics, err = newMetrics(opts.Registry); err != nil {
 		return nil, err
 	}
 	return u, nil
