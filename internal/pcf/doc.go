@@ -16,19 +16,37 @@
 // Options.DefaultSessionAMBR. Delete (handle_delete.go, §4.2.4) ends the
 // association.
 //
+// # Associations
+//
+// An association lives in a store.Records (Options.Records) as one record
+// of kind "pcf.sm-policy" (association.go), keyed by its ID: the SUPI and
+// a random part. So any PCF instance sharing the records updates and
+// deletes an association another created, knows where its UpdateNotify
+// goes (NotificationTarget: the SMF's notificationUri and the
+// association's URI, kept from the creation), and finds a subscriber's
+// associations by key prefix when the UDR reports a change. Create writes
+// once (create only), Delete deletes once, Update and a re-decision read
+// and write at the revision read (compare-and-set, again on a conflict):
+// of the instances told of one subscription change, one writes the new
+// decision and notifies the SMF. Without Options.Records the
+// associations are this instance's alone (memrecords).
+//
 // # Errors
 //
 // sbi.ErrInvalidRequest for a malformed SUPI, PDU session ID or empty
 // DNN; the UDM's errors (sbi.ErrUserNotFound); sbi.ErrPolicyContextDenied
 // when the subscription has no entry for the DNN and S-NSSAI;
-// sbi.ErrPolicyNotFound from Delete. The PCF returns errors and does not
-// log them.
+// sbi.ErrPolicyNotFound from Update and Delete; sbi.ErrUnavailable when
+// the records fail (store.ErrUnavailable) and sbi.ErrSystemFailure for a
+// record that does not decode. The PCF returns errors and does not log
+// them.
 //
 // # Concurrency
 //
 // A PCF is safe for concurrent use and starts no goroutine. Its
-// associations are guarded by one mutex, held for map operations only,
-// never across the call to the UDM.
+// associations are records, safe for concurrent use by any number of
+// instances; the notifier is guarded by its own mutex, never held across
+// a call.
 //
 // # Spec conformance
 //

@@ -3,11 +3,12 @@ package pcf
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/store"
 )
 
 // Create is Npcf_SMPolicyControl_Create (TS 29.512 §4.2.2): the policy
@@ -35,11 +36,17 @@ func (p *PCF) create(ctx context.Context, req sbi.SmPolicyContextData) (sbi.SmPo
 		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Create %s: %w: DNN %q not subscribed in slice %d/%06x", req.Supi, sbi.ErrPolicyContextDenied, req.Dnn, req.SliceInfo.SST, req.SliceInfo.SD)
 	}
 	pol := p.decide(sub, req.Dnn)
-	p.associations.Lock()
-	p.associations.next++
-	pol.ID = strconv.FormatUint(p.associations.next, 10)
-	p.associations.byID[pol.ID] = association{supi: req.Supi, pduSessionID: req.PduSessionID, dnn: req.Dnn, snssai: req.SliceInfo, decision: pol}
-	p.associations.Unlock()
+	pol.ID = newID(req.Supi)
+	a := association{SUPI: req.Supi, PDUSessionID: req.PduSessionID, DNN: req.Dnn, SNSSAI: req.SliceInfo, Decision: fromDecision(pol),
+		NotificationURI: req.NotificationURI}
+	if req.NotificationURI != "" {
+		a.ResourceURI = req.ResourceURIPrefix + url.PathEscape(pol.ID)
+	}
+	if err := p.save(ctx, pol.ID, a, store.MustCreate); err != nil {
+		// A random ID of 130 bits taken already is a broken random source.
+		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Create %s: %w", req.Supi, err)
+	}
+	p.metrics.associations.Inc()
 	p.log.Debug("SM policy association created", "supi", req.Supi, "pdu_session_id", req.PduSessionID, "dnn", req.Dnn, "policy", pol.ID)
 	return pol, nil
 }

@@ -2,13 +2,14 @@ package pcf
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/store"
 )
 
 // Update is Npcf_SMPolicyControl_Update (TS 23.502 §4.16.5.1, TS 29.512
@@ -24,33 +25,54 @@ import (
 // whole decision; the rule stays in the association's decisions until it
 // ends. A refused request is ErrPolicyContextDenied and changes nothing.
 func (p *PCF) Update(ctx context.Context, id string, upd sbi.SmPolicyUpdateContextData) (sbi.SmPolicyDecision, error) {
-	pol, err := p.update(id, upd)
+	pol, err := p.updateCAS(ctx, id, upd)
 	p.metrics.updates.WithLabelValues(sbi.Outcome(err)).Inc()
 	return pol, err
 }
 
-func (p *PCF) update(id string, upd sbi.SmPolicyUpdateContextData) (sbi.SmPolicyDecision, error) {
-	p.associations.Lock()
-	defer p.associations.Unlock()
-	a, ok := p.associations.byID[id]
-	if !ok {
-		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Update %q: %w", id, sbi.ErrPolicyNotFound)
+// updateCAS reads the association, applies the update and writes it back
+// at the revision read, again from the read when another instance changed
+// it meanwhile: one record write when uncontended.
+func (p *PCF) updateCAS(ctx context.Context, id string, upd sbi.SmPolicyUpdateContextData) (sbi.SmPolicyDecision, error) {
+	for range maxCASRounds {
+		a, rev, err := p.load(ctx, id)
+		if err != nil {
+			return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Update: %w", err)
+		}
+		changed, err := p.update(&a, id, upd)
+		if err != nil || !changed {
+			return a.Decision.sbi(id), err
+		}
+		err = p.save(ctx, id, a, rev)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Update %s: %w", a.SUPI, err)
+		}
+		return a.Decision.sbi(id), nil
 	}
+	return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Update %q: %w: the association kept changing", id, sbi.ErrUnavailable)
+}
+
+// update applies upd to a and reports whether a changed.
+func (p *PCF) update(a *association, id string, upd sbi.SmPolicyUpdateContextData) (changed bool, err error) {
 	if len(upd.InactiveRules) > 0 {
 		// TS 29.512 RuleReport: the SMF could not enforce these PCC
 		// rules; the ones installed for the UE's requests go.
 		gone := func(r sbi.PCCRule) bool {
 			return slices.Contains(upd.InactiveRules, r.ID) && strings.HasPrefix(r.ID, ueRulePrefix)
 		}
-		a.ueRules = slices.DeleteFunc(a.ueRules, gone)
-		a.decision.PCCRules = slices.DeleteFunc(slices.Clone(a.decision.PCCRules), gone)
-		p.associations.byID[id] = a
+		n := len(a.UERules)
+		a.UERules = slices.DeleteFunc(a.UERules, gone)
+		a.Decision.PCCRules = slices.DeleteFunc(slices.Clone(a.Decision.PCCRules), gone)
+		changed = len(a.UERules) != n
 	}
 	if upd.UeInitResReq == nil {
-		return a.decision, nil
+		return changed, nil
 	}
 	r := *upd.UeInitResReq
-	pol := a.decision
+	pol := a.Decision
 	gbr, known := standard5QI(r.FiveQI)
 	var why string
 	switch {
@@ -64,22 +86,23 @@ func (p *PCF) update(id string, upd sbi.SmPolicyUpdateContextData) (sbi.SmPolicy
 		why = "bit rates for a non-GBR 5QI"
 	case r.GFBRUplink > r.MFBRUplink || r.GFBRDownlink > r.MFBRDownlink:
 		why = "GFBR above MFBR"
-	case r.MFBRUplink > pol.SessionAMBRUplink || r.MFBRDownlink > pol.SessionAMBRDownlink:
-		why = fmt.Sprintf("MFBR %d/%d bit/s above the session AMBR %d/%d", r.MFBRUplink, r.MFBRDownlink, pol.SessionAMBRUplink, pol.SessionAMBRDownlink)
+	case r.MFBRUplink > pol.AMBRUplink || r.MFBRDownlink > pol.AMBRDownlink:
+		why = fmt.Sprintf("MFBR %d/%d bit/s above the session AMBR %d/%d", r.MFBRUplink, r.MFBRDownlink, pol.AMBRUplink, pol.AMBRDownlink)
 	}
 	if why != "" {
-		p.log.Debug("UE-requested resources refused", "supi", a.supi, "pdu_session_id", a.pduSessionID, "policy", id, "reason", why)
-		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Update %s: %w: %s", a.supi, sbi.ErrPolicyContextDenied, why)
+		// The refusal changes nothing, the rule reports included: the
+		// SMF reports them again with its next update.
+		p.log.Debug("UE-requested resources refused", "supi", a.SUPI, "pdu_session_id", a.PDUSessionID, "policy", id, "reason", why)
+		return false, fmt.Errorf("pcf: Update %s: %w: %s", a.SUPI, sbi.ErrPolicyContextDenied, why)
 	}
-	a.ueRulesMade++
-	rule := sbi.PCCRule{ID: ueRulePrefix + strconv.Itoa(a.ueRulesMade), FlowDescriptions: slices.Clone(r.FlowDescriptions), FiveQI: r.FiveQI,
+	a.UERulesMade++
+	rule := sbi.PCCRule{ID: ueRulePrefix + strconv.Itoa(a.UERulesMade), FlowDescriptions: slices.Clone(r.FlowDescriptions), FiveQI: r.FiveQI,
 		ARP:        sbi.ARP{PriorityLevel: pol.ARPPriority},
 		GFBRUplink: r.GFBRUplink, GFBRDownlink: r.GFBRDownlink, MFBRUplink: r.MFBRUplink, MFBRDownlink: r.MFBRDownlink}
-	a.ueRules = append(a.ueRules, rule)
+	a.UERules = append(a.UERules, rule)
 	pol.PCCRules = append(slices.Clone(pol.PCCRules), rule)
-	a.decision = pol
-	p.associations.byID[id] = a
-	return pol, nil
+	a.Decision = pol
+	return true, nil
 }
 
 // ueRulePrefix starts the IDs of the PCC rules of the UE's requests.
@@ -101,9 +124,9 @@ func standard5QI(q uint8) (gbr, ok bool) {
 // to (TS 29.512 §4.2.3): in one process the form of every association's
 // notificationUri. Call it before the first change is notified.
 func (p *PCF) SetNotifier(n sbi.NpcfSMPolicyNotifier) {
-	p.associations.Lock()
-	p.associations.notify = n
-	p.associations.Unlock()
+	p.notify.Lock()
+	p.notify.n = n
+	p.notify.Unlock()
 }
 
 // SubscriptionDataChanged is the UDR's notification that a subscriber's
@@ -111,48 +134,71 @@ func (p *PCF) SetNotifier(n sbi.NpcfSMPolicyNotifier) {
 // decision of each of the subscriber's associations again from the new
 // session management data and sends the ones that changed to the SMF
 // (UpdateNotify, TS 23.502 §4.16.5.2), which modifies the sessions.
+//
+// Every PCF instance sharing the records gets the notification; each
+// writes a changed decision by compare-and-set, so one of them writes it
+// and notifies the SMF, and the others find it written and stay silent.
 func (p *PCF) SubscriptionDataChanged(ctx context.Context, supi string) {
-	p.associations.Lock()
-	var ids []string
-	for id, a := range p.associations.byID {
-		if a.supi == supi {
-			ids = append(ids, id)
-		}
-	}
-	n := p.associations.notify
-	p.associations.Unlock()
-	if len(ids) == 0 {
+	recs, err := p.records.ListRecords(ctx, RecordKind, supi+".", "", store.MaxPageSize)
+	if err != nil {
+		p.log.Warn("subscription change not applied: SM policy associations unreadable", "supi", supi, "error", err)
 		return
 	}
-	slices.Sort(ids)
+	if len(recs) == 0 {
+		return
+	}
 	data, err := p.sdm.SessionManagement(ctx, supi)
 	if err != nil {
 		p.log.Warn("subscription change not applied: session management data unreadable", "supi", supi, "error", err)
 		return
 	}
-	for _, id := range ids {
-		p.associations.Lock()
-		a, ok := p.associations.byID[id]
-		if !ok {
-			p.associations.Unlock()
+	p.notify.Lock()
+	n := p.notify.n
+	p.notify.Unlock()
+	for _, rec := range recs {
+		id := rec.Key
+		a, pol, changed, err := p.redecide(ctx, id, data)
+		if err != nil {
+			p.log.Warn("subscription change not applied", "supi", supi, "policy", id, "error", err)
 			continue
 		}
-		sub, subscribed := sbi.SubscribedDNN(data, a.dnn, a.snssai)
-		pol := p.decide(sub, a.dnn)
-		pol.ID = id
-		pol.PCCRules = append(pol.PCCRules, a.ueRules...)
-		changed := subscribed && !reflect.DeepEqual(pol, a.decision)
-		if changed {
-			a.decision = pol
-			p.associations.byID[id] = a
-		}
-		p.associations.Unlock()
 		if !changed || n == nil {
 			continue
 		}
 		p.metrics.notifies.Inc()
 		if err := n.SMPolicyUpdated(ctx, pol); err != nil {
-			p.log.Warn("Npcf_SMPolicyControl_UpdateNotify failed", "supi", supi, "pdu_session_id", a.pduSessionID, "policy", id, "error", err)
+			p.log.Warn("Npcf_SMPolicyControl_UpdateNotify failed", "supi", supi, "pdu_session_id", a.PDUSessionID, "policy", id, "error", err)
 		}
 	}
+}
+
+// redecide makes the decision of one association again from data and
+// writes it if it changed, by compare-and-set.
+func (p *PCF) redecide(ctx context.Context, id string, data []sbi.SMData) (association, sbi.SmPolicyDecision, bool, error) {
+	for range maxCASRounds {
+		a, rev, err := p.load(ctx, id)
+		if errors.Is(err, sbi.ErrPolicyNotFound) {
+			return association{}, sbi.SmPolicyDecision{}, false, nil
+		}
+		if err != nil {
+			return association{}, sbi.SmPolicyDecision{}, false, err
+		}
+		sub, subscribed := sbi.SubscribedDNN(data, a.DNN, a.SNSSAI)
+		pol := p.decide(sub, a.DNN)
+		pol.PCCRules = append(pol.PCCRules, a.UERules...)
+		d := fromDecision(pol)
+		if !subscribed || sameDecision(d, a.Decision) {
+			return a, sbi.SmPolicyDecision{}, false, nil
+		}
+		a.Decision = d
+		err = p.save(ctx, id, a, rev)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return association{}, sbi.SmPolicyDecision{}, false, err
+		}
+		return a, d.sbi(id), true, nil
+	}
+	return association{}, sbi.SmPolicyDecision{}, false, fmt.Errorf("%w: the association kept changing", sbi.ErrUnavailable)
 }

@@ -7,10 +7,10 @@ type metrics struct {
 	deletes      *prometheus.CounterVec
 	updates      *prometheus.CounterVec
 	notifies     prometheus.Counter
-	associations prometheus.GaugeFunc
+	associations prometheus.Gauge
 }
 
-func newMetrics(reg prometheus.Registerer, count func() float64) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		creates: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_pcf_sm_policy_creates_total",
@@ -28,10 +28,10 @@ func newMetrics(reg prometheus.Registerer, count func() float64) (*metrics, erro
 			Name: "keel_pcf_sm_policy_update_notifies_total",
 			Help: "Npcf_SMPolicyControl_UpdateNotify sent to the SMF after a subscription change.",
 		}),
-		associations: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		associations: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "keel_pcf_sm_policy_associations",
-			Help: "SM policy associations, one per PDU session.",
-		}, count),
+			Help: "SM policy associations (one per PDU session) this instance created less those it deleted: with instances sharing their records, their sum is the associations (one instance's value may be negative).",
+		}),
 	}
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.creates, m.deletes, m.updates, m.notifies, m.associations} {

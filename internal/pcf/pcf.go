@@ -8,8 +8,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/memrecords"
 )
 
 // Defaults of a decision when the subscription leaves a value out.
@@ -44,6 +45,10 @@ type Options struct {
 	// compare without regard to case, TS 23.003 §9.1); a subscriber's
 	// own rule with the same ID replaces the DNN's.
 	PCCRules map[string][]sbi.PCCRule
+	// Records keeps the SM policy associations; PCF instances sharing
+	// one update and delete each other's. Nil means records of this
+	// PCF's own (memrecords).
+	Records store.Records
 	// Logger receives debug records; nil discards them.
 	Logger *slog.Logger
 	// Registry receives the PCF's metrics; nil leaves them unregistered.
@@ -59,28 +64,14 @@ type PCF struct {
 	pccRules        map[string][]sbi.PCCRule // by lower-case DNN; read-only after New
 	log             *slog.Logger
 	metrics         *metrics
-	associations    struct {
+	// records holds the associations (association.go).
+	records store.Records
+	// notify receives UpdateNotify; set once by SetNotifier, before the
+	// first notification.
+	notify struct {
 		sync.Mutex
-		next uint64
-		byID map[string]association
-		// notify receives UpdateNotify; set once by SetNotifier.
-		notify sbi.NpcfSMPolicyNotifier
+		n sbi.NpcfSMPolicyNotifier
 	}
-}
-
-// association is an SM policy association (TS 29.512 §4.2.2.1).
-type association struct {
-	supi         string
-	pduSessionID uint8
-	dnn          string
-	snssai       ident.SNSSAI
-	// decision is the association's current policy decision; ueRules
-	// the PCC rules of the UE's authorised resource requests (Update),
-	// part of it, kept when the subscription changes; ueRulesMade
-	// counts them, for their IDs.
-	decision    sbi.SmPolicyDecision
-	ueRules     []sbi.PCCRule
-	ueRulesMade int
 }
 
 var _ sbi.NpcfSMPolicyControl = (*PCF)(nil)
@@ -90,7 +81,10 @@ func New(opts Options) (*PCF, error) {
 	if opts.SDM == nil {
 		return nil, errors.New("pcf: no UDM")
 	}
-	p := &PCF{sdm: opts.SDM, subscriberRules: opts.SubscriberPCCRules, ambrUL: opts.DefaultSessionAMBRUplink, ambrDL: opts.DefaultSessionAMBRDownlink, log: opts.Logger}
+	p := &PCF{sdm: opts.SDM, subscriberRules: opts.SubscriberPCCRules, ambrUL: opts.DefaultSessionAMBRUplink, ambrDL: opts.DefaultSessionAMBRDownlink, log: opts.Logger, records: opts.Records}
+	if p.records == nil {
+		p.records = memrecords.New()
+	}
 	if p.ambrUL == 0 {
 		p.ambrUL = DefaultSessionAMBR
 	}
@@ -105,17 +99,9 @@ func New(opts Options) (*PCF, error) {
 		k := strings.ToLower(dnn)
 		p.pccRules[k] = append(p.pccRules[k], rules...)
 	}
-	p.associations.byID = make(map[string]association)
 	var err error
-	if p.metrics, err = newMetrics(opts.Registry, p.count); err != nil {
+	if p.metrics, err = newMetrics(opts.Registry); err != nil {
 		return nil, err
 	}
 	return p, nil
-}
-
-// count is the number of SM policy associations.
-func (p *PCF) count() float64 {
-	p.associations.Lock()
-	defer p.associations.Unlock()
-	return float64(len(p.associations.byID))
 }

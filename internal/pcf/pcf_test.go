@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -43,6 +44,7 @@ func TestCreateDelete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var ids []string
 	for _, tc := range []struct {
 		req  sbi.SmPolicyContextData
 		want sbi.SmPolicyDecision
@@ -58,6 +60,12 @@ func TestCreateDelete(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Create(%+v): %v", tc.req, err)
 		}
+		// The ID is the SUPI and a random part.
+		if !strings.HasPrefix(got.ID, supi+".") || len(got.ID) < len(supi)+21 {
+			t.Errorf("Create(%+v): ID %q, want %s. and a random part", tc.req, got.ID, supi)
+		}
+		ids = append(ids, got.ID)
+		tc.want.ID = got.ID
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("Create(%+v) (-want +got):\n%s", tc.req, diff)
 		}
@@ -82,10 +90,10 @@ func TestCreateDelete(t *testing.T) {
 		}
 	}
 
-	if err := p.Delete(ctx, "2"); err != nil {
+	if err := p.Delete(ctx, ids[1]); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Delete(ctx, "2"); !errors.Is(err, sbi.ErrPolicyNotFound) {
+	if err := p.Delete(ctx, ids[1]); !errors.Is(err, sbi.ErrPolicyNotFound) {
 		t.Errorf("second Delete = %v, want ErrPolicyNotFound", err)
 	}
 	if got := counter(t, reg, "keel_pcf_sm_policy_associations", ""); got != 2 {

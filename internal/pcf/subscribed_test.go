@@ -11,6 +11,7 @@ import (
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/store/memrecords"
 )
 
 // countingSDM counts the session management data reads of fakeSDM.
@@ -46,7 +47,7 @@ func TestCreateFromSMFSubscription(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	want := sbi.SmPolicyDecision{ID: "1", SessionAMBRUplink: 100e6, SessionAMBRDownlink: 300e6, FiveQI: 8, ARPPriority: 2}
+	want := sbi.SmPolicyDecision{ID: got.ID, SessionAMBRUplink: 100e6, SessionAMBRDownlink: 300e6, FiveQI: 8, ARPPriority: 2}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Create with subsSessAmbr and subsDefQos (-want +got):\n%s", diff)
 	}
@@ -55,7 +56,7 @@ func TestCreateFromSMFSubscription(t *testing.T) {
 	if got, err = p.Create(ctx, req); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	want = sbi.SmPolicyDecision{ID: "2", SessionAMBRUplink: pcf.DefaultSessionAMBR, SessionAMBRDownlink: pcf.DefaultSessionAMBR, FiveQI: pcf.DefaultFiveQI, ARPPriority: pcf.DefaultARPPriority}
+	want = sbi.SmPolicyDecision{ID: got.ID, SessionAMBRUplink: pcf.DefaultSessionAMBR, SessionAMBRDownlink: pcf.DefaultSessionAMBR, FiveQI: pcf.DefaultFiveQI, ARPPriority: pcf.DefaultARPPriority}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Create with a zero subsSessAmbr (-want +got):\n%s", diff)
 	}
@@ -72,7 +73,7 @@ func TestCreateFromSMFSubscription(t *testing.T) {
 	if got, err = p.Create(ctx, req); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	want = sbi.SmPolicyDecision{ID: "1", SessionAMBRUplink: 10e6, SessionAMBRDownlink: 20e6, FiveQI: 6, ARPPriority: 4, PCCRules: []sbi.PCCRule{rule}}
+	want = sbi.SmPolicyDecision{ID: got.ID, SessionAMBRUplink: 10e6, SessionAMBRDownlink: 20e6, FiveQI: 6, ARPPriority: 4, PCCRules: []sbi.PCCRule{rule}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Create with the subscribers' PCC rules (-want +got):\n%s", diff)
 	}
@@ -85,7 +86,8 @@ func TestCreateFromSMFSubscription(t *testing.T) {
 // ARP is an incorrect attribute (TS 29.500 §5.2.7.2, 400
 // MANDATORY_IE_INCORRECT), and makes no association.
 func TestCreateBadSMFSubscription(t *testing.T) {
-	p, err := pcf.New(pcf.Options{SDM: fakeSDM{}})
+	recs := memrecords.New()
+	p, err := pcf.New(pcf.Options{SDM: fakeSDM{}, Records: recs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +115,7 @@ func TestCreateBadSMFSubscription(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create after the refusals: %v", err)
 	}
-	if pol.ID != "1" {
-		t.Errorf("Create after the refusals: ID %q, want 1 (a refused request makes no association)", pol.ID)
+	if list, err := recs.ListRecords(context.Background(), pcf.RecordKind, "", "", 0); err != nil || len(list) != 1 || list[0].Key != pol.ID {
+		t.Errorf("associations after the refusals = %v, %v, want only %s (a refused request makes no association)", len(list), err, pol.ID)
 	}
 }

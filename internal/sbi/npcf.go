@@ -57,6 +57,11 @@ type SmPolicyContextData struct {
 	// "0 bps" is one the subscription leaves to the PCF, as in sm-data.
 	SubsSessAmbr *Ambr                 `json:"subsSessAmbr,omitempty"`
 	SubsDefQos   *SubscribedDefaultQos `json:"subsDefQos,omitempty"`
+	// ResourceURIPrefix is what a server puts before the association's
+	// ID to make its URI (the Location of the creation), so that the PCF
+	// keeps the URI with the association and any instance names it in
+	// UpdateNotify. Not on the wire; empty in one process.
+	ResourceURIPrefix string `json:"-"`
 }
 
 // SmPolicyUpdateContextData is what the SMF reports (TS 29.512 §5.6.2.4

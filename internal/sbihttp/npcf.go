@@ -24,16 +24,30 @@ const (
 // UpdateNotify: it is the PCF's sbi.NpcfSMPolicyNotifier, posting to the
 // notificationUri each association was created with.
 //
+// A PCF that implements NotificationTargets keeps each association's
+// notificationUri and URI itself, so that the server of any instance
+// sharing its associations notifies for all of them; for another the
+// server keeps those of the associations it created.
+//
 // Concurrency: safe for concurrent use; assoc is guarded by mu.
 type NpcfServer struct {
-	pcf    sbi.NpcfSMPolicyControl
-	client *Client
+	pcf     sbi.NpcfSMPolicyControl
+	targets NotificationTargets // pcf's, or nil
+	client  *Client
 
 	mu    sync.Mutex
 	assoc map[string]npcfAssoc // by smPolicyId
 }
 
 type npcfAssoc struct{ notificationURI, resourceURI string }
+
+// NotificationTargets is a PCF that keeps the notificationUri of each SM
+// policy association and the association's URI (TS 29.512 §4.2.3.2),
+// given to Create in SmPolicyContextData.NotificationURI and
+// ResourceURIPrefix; ok is false for an association without them.
+type NotificationTargets interface {
+	NotificationTarget(ctx context.Context, id string) (notificationURI, resourceURI string, ok bool)
+}
 
 // NewNpcfServer returns the server; client sends the notifications.
 // Serve registers the operations once the PCF exists (the PCF is built
@@ -45,6 +59,7 @@ func NewNpcfServer(client *Client) *NpcfServer {
 // Serve registers the operations of pcf on srv (TS 29.512 §5.3).
 func (s *NpcfServer) Serve(srv *Server, pcf sbi.NpcfSMPolicyControl) {
 	s.pcf = pcf
+	s.targets, _ = pcf.(NotificationTargets)
 	svc := srv.Service(NpcfService, NpcfVersion)
 	svc.Handle("POST /sm-policies", func(w http.ResponseWriter, r *http.Request) error { return s.create(svc, w, r) })
 	svc.Handle("POST /sm-policies/{smPolicyId}/update", s.update)
@@ -64,14 +79,17 @@ func (s *NpcfServer) create(svc *Service, w http.ResponseWriter, r *http.Request
 	if err := CheckCallbackURI("/notificationUri", req.NotificationURI); err != nil {
 		return err
 	}
+	req.ResourceURIPrefix = ResourceURI(APIRoot(r), svc.Prefix(), "sm-policies") + "/"
 	pol, err := s.pcf.Create(r.Context(), req)
 	if err != nil {
 		return err
 	}
 	loc := ResourceURI(APIRoot(r), svc.Prefix(), "sm-policies", pol.ID)
-	s.mu.Lock()
-	s.assoc[pol.ID] = npcfAssoc{notificationURI: req.NotificationURI, resourceURI: loc}
-	s.mu.Unlock()
+	if s.targets == nil {
+		s.mu.Lock()
+		s.assoc[pol.ID] = npcfAssoc{notificationURI: req.NotificationURI, resourceURI: loc}
+		s.mu.Unlock()
+	}
 	return Created(w, loc, pol)
 }
 
@@ -109,9 +127,15 @@ func (s *NpcfServer) delete(w http.ResponseWriter, r *http.Request) error {
 // SMPolicyUpdated sends Npcf_SMPolicyControl_UpdateNotify (TS 29.512
 // §4.2.3.2): POST {notificationUri}/update with SmPolicyNotification.
 func (s *NpcfServer) SMPolicyUpdated(ctx context.Context, pol sbi.SmPolicyDecision) error {
-	s.mu.Lock()
-	a, ok := s.assoc[pol.ID]
-	s.mu.Unlock()
+	var a npcfAssoc
+	var ok bool
+	if s.targets != nil {
+		a.notificationURI, a.resourceURI, ok = s.targets.NotificationTarget(ctx, pol.ID)
+	} else {
+		s.mu.Lock()
+		a, ok = s.assoc[pol.ID]
+		s.mu.Unlock()
+	}
 	if !ok {
 		return fmt.Errorf("sbihttp: UpdateNotify of SM policy %q: no notificationUri: %w", pol.ID, sbi.ErrPolicyNotFound)
 	}
