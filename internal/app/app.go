@@ -94,6 +94,12 @@ type Options struct {
 	// WrapStore wraps the subscriber store every component uses (tests
 	// inject faults with storetest.Faulty); nil uses it as it is.
 	WrapStore func(store.Store) store.Store
+	// Records, when set, is where the AUSF, UDM and PCF of a process
+	// that does not run the UDR keep their state (nfRecords): processes
+	// given one shared engine serve each other's authentication
+	// contexts, UECM registrations and SM policy associations. Nil
+	// leaves the choice to nfRecords.
+	Records store.Records
 	// StoreProbeInterval is the time between the store health probe's
 	// writes; 0 means health.DefaultProbeInterval.
 	StoreProbeInterval time.Duration
@@ -130,8 +136,11 @@ type App struct {
 	dataLock *dirlock.Lock
 	store    storeEngine
 	health   *health.Store // the store as every component uses it
-	token    secret.Token
-	keys     *hnkey.Keyring
+	// records holds the home NFs' state without the UDR's store
+	// (sharedRecords).
+	records store.Records
+	token   secret.Token
+	keys    *hnkey.Keyring
 
 	nrf *nrf.NRF
 	udr *udr.UDR

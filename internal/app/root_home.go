@@ -12,6 +12,8 @@ import (
 	"github.com/keelcore/keel/internal/sbihttp"
 	"github.com/keelcore/keel/internal/sbihttp/nausf"
 	"github.com/keelcore/keel/internal/sbihttp/nudm"
+	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/memrecords"
 	"github.com/keelcore/keel/internal/udm"
 )
 
@@ -36,7 +38,7 @@ func (a *App) rootUDM(_ context.Context) error {
 		return err
 	}
 	a.homePeers = a.peersFor(reg)
-	m, err := udm.New(udm.Options{UDR: selection.UDR(a.homePeers, a.cfg.SBI.Locality), Keys: keys, Logger: a.log.With("component", "udm"), Registry: a.registry})
+	m, err := udm.New(udm.Options{UDR: selection.UDR(a.homePeers, a.cfg.SBI.Locality), Keys: keys, Records: a.nfRecords(), Logger: a.log.With("component", "udm"), Registry: a.registry})
 	if err != nil {
 		return err
 	}
@@ -56,7 +58,7 @@ func (a *App) rootAUSF(_ context.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := ausf.New(ausf.Options{UDM: selection.UDM(a.peersFor(reg), a.cfg.SBI.Locality), Logger: a.log.With("component", "ausf"), Registry: a.registry})
+	s, err := ausf.New(ausf.Options{UDM: selection.UDM(a.peersFor(reg), a.cfg.SBI.Locality), Records: a.ausfRecords(), Logger: a.log.With("component", "ausf"), Registry: a.registry})
 	if err != nil {
 		return err
 	}
@@ -89,7 +91,7 @@ func (a *App) rootPCF(_ context.Context) error {
 	// the PCF then decides from the subscribed QoS and AMBR the SMF
 	// passes, without reading the session management data again.
 	p, err := pcf.New(pcf.Options{SDM: selection.UDM(peers, a.cfg.SBI.Locality), SubscriberPCCRules: a.cfg.Runs("udm"),
-		PCCRules: rules, Logger: a.log.With("component", "pcf"), Registry: a.registry})
+		PCCRules: rules, Records: a.nfRecords(), Logger: a.log.With("component", "pcf"), Registry: a.registry})
 	if err != nil {
 		return err
 	}
@@ -101,4 +103,39 @@ func (a *App) rootPCF(_ context.Context) error {
 		a.pcfHTTP.Serve(a.sbi.srv, p)
 	}
 	return nil
+}
+
+// nfRecords returns the records the UDM and PCF of this process keep
+// their state in (store.Records): the UDR's SQLite store when this
+// process runs the UDR, so that UECM registrations and SM policy
+// associations outlive a restart; else Options.Records, an engine shared
+// with other processes (in which instances of each NF serve each other's
+// state); else records of this process's own (memrecords), which make
+// each of its NFs a single instance. A shared engine chosen by
+// configuration (PostgreSQL, store.url) goes here, as Options.Records
+// does.
+func (a *App) nfRecords() store.Records {
+	if a.store != nil {
+		return a.store
+	}
+	return a.sharedRecords()
+}
+
+// ausfRecords returns the records the AUSF keeps its authentication
+// contexts in: an engine shared with other processes when there is one,
+// else memory. SQLite would share them with no other instance (one
+// process holds the data directory) and only keep them over a restart,
+// which ends the AMF's procedures of this process that wait for them; it
+// cost two of the four record writes of a registration.
+func (a *App) ausfRecords() store.Records { return a.sharedRecords() }
+
+// sharedRecords is Options.Records, or records of this process's own.
+func (a *App) sharedRecords() store.Records {
+	if a.records == nil {
+		a.records = a.opts.Records
+		if a.records == nil {
+			a.records = memrecords.New()
+		}
+	}
+	return a.records
 }
