@@ -137,10 +137,12 @@ type App struct {
 	store    storeEngine
 	health   *health.Store // the store as every component uses it
 	// records holds the home NFs' state without the UDR's store
-	// (sharedRecords).
-	records store.Records
-	token   secret.Token
-	keys    *hnkey.Keyring
+	// (sharedRecords); recordsEngine is the engine opened for it, closed
+	// after the NFs.
+	records       store.Records
+	recordsEngine io.Closer
+	token         secret.Token
+	keys          *hnkey.Keyring
 
 	nrf *nrf.NRF
 	udr *udr.UDR
@@ -280,6 +282,9 @@ func (a *App) teardown() {
 	if a.store != nil {
 		a.store.Close()
 	}
+	if a.recordsEngine != nil {
+		a.recordsEngine.Close()
+	}
 	if a.dataLock != nil {
 		a.dataLock.Release()
 	}
@@ -388,6 +393,9 @@ func (a *App) stop() error {
 	if a.store != nil {
 		errs = append(errs, a.store.Close())
 	}
+	if a.recordsEngine != nil {
+		errs = append(errs, a.recordsEngine.Close())
+	}
 	if a.dataLock != nil {
 		errs = append(errs, a.dataLock.Release())
 	}
@@ -413,6 +421,9 @@ func (a *App) Close() error {
 	var errs []error
 	if a.store != nil {
 		errs = append(errs, a.store.Close())
+	}
+	if a.recordsEngine != nil {
+		errs = append(errs, a.recordsEngine.Close())
 	}
 	if a.dataLock != nil {
 		errs = append(errs, a.dataLock.Release())

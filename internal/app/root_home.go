@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/keelcore/keel/internal/ausf"
@@ -14,6 +15,8 @@ import (
 	"github.com/keelcore/keel/internal/sbihttp/nudm"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/memrecords"
+	"github.com/keelcore/keel/internal/store/postgres"
+	"github.com/keelcore/keel/internal/store/sqlite"
 	"github.com/keelcore/keel/internal/udm"
 )
 
@@ -21,7 +24,11 @@ import (
 // selects by SUPI and de-conceals SUCIs with the home network keys of
 // the data directory (the UDR's, when both run in one process; a UDM
 // apart needs the same key file, hnkey.File, in its data directory).
-func (a *App) rootUDM(_ context.Context) error {
+func (a *App) rootUDM(ctx context.Context) error {
+	recs, err := a.homeRecords(ctx, "udm")
+	if err != nil {
+		return err
+	}
 	keys := a.keys
 	if keys == nil {
 		if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
@@ -38,7 +45,7 @@ func (a *App) rootUDM(_ context.Context) error {
 		return err
 	}
 	a.homePeers = a.peersFor(reg)
-	m, err := udm.New(udm.Options{UDR: selection.UDR(a.homePeers, a.cfg.SBI.Locality), Keys: keys, Records: a.nfRecords(), Logger: a.log.With("component", "udm"), Registry: a.registry})
+	m, err := udm.New(udm.Options{UDR: selection.UDR(a.homePeers, a.cfg.SBI.Locality), Keys: keys, Records: recs, Logger: a.log.With("component", "udm"), Registry: a.registry})
 	if err != nil {
 		return err
 	}
@@ -52,13 +59,17 @@ func (a *App) rootUDM(_ context.Context) error {
 
 // rootAUSF builds the AUSF, which obtains authentication vectors from
 // the UDM it selects by SUPI or routing indicator.
-func (a *App) rootAUSF(_ context.Context) error {
+func (a *App) rootAUSF(ctx context.Context) error {
+	recs, err := a.homeRecords(ctx, "ausf")
+	if err != nil {
+		return err
+	}
 	prof := profile(a.cfg, sbi.NFTypeAUSF)
 	reg, err := a.register(prof)
 	if err != nil {
 		return err
 	}
-	s, err := ausf.New(ausf.Options{UDM: selection.UDM(a.peersFor(reg), a.cfg.SBI.Locality), Records: a.ausfRecords(), Logger: a.log.With("component", "ausf"), Registry: a.registry})
+	s, err := ausf.New(ausf.Options{UDM: selection.UDM(a.peersFor(reg), a.cfg.SBI.Locality), Records: recs, Logger: a.log.With("component", "ausf"), Registry: a.registry})
 	if err != nil {
 		return err
 	}
@@ -72,7 +83,11 @@ func (a *App) rootAUSF(_ context.Context) error {
 // rootPCF builds the PCF with the configured PCC rules; it reads the
 // session management subscription from the UDM it selects by SUPI when
 // the SMF's request leaves it to, or the UDM is in this process.
-func (a *App) rootPCF(_ context.Context) error {
+func (a *App) rootPCF(ctx context.Context) error {
+	recs, err := a.homeRecords(ctx, "pcf")
+	if err != nil {
+		return err
+	}
 	rules, err := pccRules(a.cfg.DNNs)
 	if err != nil {
 		return err
@@ -91,7 +106,7 @@ func (a *App) rootPCF(_ context.Context) error {
 	// the PCF then decides from the subscribed QoS and AMBR the SMF
 	// passes, without reading the session management data again.
 	p, err := pcf.New(pcf.Options{SDM: selection.UDM(peers, a.cfg.SBI.Locality), SubscriberPCCRules: a.cfg.Runs("udm"),
-		PCCRules: rules, Records: a.nfRecords(), Logger: a.log.With("component", "pcf"), Registry: a.registry})
+		PCCRules: rules, Records: recs, Logger: a.log.With("component", "pcf"), Registry: a.registry})
 	if err != nil {
 		return err
 	}
@@ -105,37 +120,53 @@ func (a *App) rootPCF(_ context.Context) error {
 	return nil
 }
 
-// nfRecords returns the records the UDM and PCF of this process keep
-// their state in (store.Records): the UDR's SQLite store when this
-// process runs the UDR, so that UECM registrations and SM policy
-// associations outlive a restart; else Options.Records, an engine shared
-// with other processes (in which instances of each NF serve each other's
-// state); else records of this process's own (memrecords), which make
-// each of its NFs a single instance. A shared engine chosen by
-// configuration (PostgreSQL, store.url) goes here, as Options.Records
-// does.
-func (a *App) nfRecords() store.Records {
-	if a.store != nil {
-		return a.store
-	}
-	return a.sharedRecords()
-}
-
-// ausfRecords returns the records the AUSF keeps its authentication
-// contexts in: an engine shared with other processes when there is one,
-// else memory. SQLite would share them with no other instance (one
-// process holds the data directory) and only keep them over a restart,
-// which ends the AMF's procedures of this process that wait for them; it
-// cost two of the four record writes of a registration.
-func (a *App) ausfRecords() store.Records { return a.sharedRecords() }
-
-// sharedRecords is Options.Records, or records of this process's own.
-func (a *App) sharedRecords() store.Records {
-	if a.records == nil {
-		a.records = a.opts.Records
-		if a.records == nil {
-			a.records = memrecords.New()
+// homeRecords returns the records an AUSF, UDM or PCF of this process
+// keeps its state in (store.Records), nf naming it:
+//
+//   - the UDR's store when this process runs the UDR and the engine keeps
+//     records: SQLite keeps UECM registrations and SM policy associations
+//     over a restart; a shared engine (PostgreSQL) makes every instance
+//     using it serve the others' state. The AUSF's contexts stay out of
+//     SQLite, which shares them with no other instance (one process
+//     holds the data directory) and keeps them only over a restart, which
+//     also ended the AMF procedures waiting for them;
+//   - else the shared engine (sharedRecords).
+func (a *App) homeRecords(ctx context.Context, nf string) (store.Records, error) {
+	if r, ok := a.store.(store.Records); ok {
+		if _, local := a.store.(*sqlite.Store); !local || nf != "ausf" {
+			return r, nil
 		}
 	}
-	return a.records
+	return a.sharedRecords(ctx)
+}
+
+// sharedRecords returns the records of a process whose own store keeps
+// none for the NF: Options.Records when given; the PostgreSQL engine of
+// store.url in a process without the UDR, once that engine keeps
+// records; else records of this process's own (memrecords), which make
+// each of its NFs a single instance (docs/deployment.md).
+func (a *App) sharedRecords(ctx context.Context) (store.Records, error) {
+	if a.records != nil {
+		return a.records, nil
+	}
+	switch {
+	case a.opts.Records != nil:
+		a.records = a.opts.Records
+	case a.cfg.Store.URL != "" && a.store == nil:
+		if _, ok := any((*postgres.Store)(nil)).(store.Records); !ok {
+			a.log.Warn("store.url is set, but this build's PostgreSQL engine keeps no records: the AUSF, UDM and PCF of this process keep their state in memory, each a single instance",
+				"component", "store")
+			a.records = memrecords.New()
+			break
+		}
+		st, err := postgres.Open(ctx, a.cfg.Store.URL, postgres.Options{Logger: a.log.With("component", "records")})
+		if err != nil {
+			return nil, fmt.Errorf("store.url %s: %w", a.cfg.Store.Redacted(), err)
+		}
+		a.recordsEngine = st
+		a.records = any(st).(store.Records)
+	default:
+		a.records = memrecords.New()
+	}
+	return a.records, nil
 }
