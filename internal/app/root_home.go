@@ -142,9 +142,9 @@ func (a *App) homeRecords(ctx context.Context, nf string) (store.Records, error)
 
 // sharedRecords returns the records of a process whose own store keeps
 // none for the NF: Options.Records when given; the PostgreSQL engine of
-// store.url in a process without the UDR, once that engine keeps
-// records; else records of this process's own (memrecords), which make
-// each of its NFs a single instance (docs/deployment.md).
+// store.url in a process without the UDR, shared with every process
+// given the same URL; else records of this process's own (memrecords),
+// which make each of its NFs a single instance (docs/deployment.md).
 func (a *App) sharedRecords(ctx context.Context) (store.Records, error) {
 	if a.records != nil {
 		return a.records, nil
@@ -153,18 +153,13 @@ func (a *App) sharedRecords(ctx context.Context) (store.Records, error) {
 	case a.opts.Records != nil:
 		a.records = a.opts.Records
 	case a.cfg.Store.URL != "" && a.store == nil:
-		if _, ok := any((*postgres.Store)(nil)).(store.Records); !ok {
-			a.log.Warn("store.url is set, but this build's PostgreSQL engine keeps no records: the AUSF, UDM and PCF of this process keep their state in memory, each a single instance",
-				"component", "store")
-			a.records = memrecords.New()
-			break
-		}
 		st, err := postgres.Open(ctx, a.cfg.Store.URL, postgres.Options{Logger: a.log.With("component", "records")})
 		if err != nil {
 			return nil, fmt.Errorf("store.url %s: %w", a.cfg.Store.Redacted(), err)
 		}
+		a.log.Info("records open", "component", "records", "engine", "postgres", "url", a.cfg.Store.Redacted())
 		a.recordsEngine = st
-		a.records = any(st).(store.Records)
+		a.records = st
 	default:
 		a.records = memrecords.New()
 	}

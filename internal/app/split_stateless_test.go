@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/app"
+	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/crypto/kdf"
 	"github.com/keelcore/keel/internal/crypto/milenage"
 	"github.com/keelcore/keel/internal/ident"
@@ -19,13 +20,17 @@ import (
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/memrecords"
+	"github.com/keelcore/keel/internal/store/postgres/pgtest"
 )
 
-// runAppWith is runApp with Options.
-func runAppWith(t *testing.T, cfgNFs []string, nrf string, opts app.Options) *app.App {
+// runAppWith is runApp with Options and a change to the configuration.
+func runAppWith(t *testing.T, cfgNFs []string, nrf string, opts app.Options, change func(*config.Config)) *app.App {
 	t.Helper()
 	cfg := splitConfig(t, cfgNFs...)
 	cfg.SBI.NRF = nrf
+	if change != nil {
+		change(&cfg)
+	}
 	a, err := app.New(context.Background(), cfg, opts)
 	if err != nil {
 		t.Fatalf("app.New(nfs %v): %v", cfg.NFs, err)
@@ -60,10 +65,23 @@ func clientTo(a *app.App, services ...string) *sbihttp.Client {
 // policy association created at one PCF is updated and deleted at the
 // other (TS 29.512 §4.2.4.2, §4.2.5.2).
 func TestSplitStatelessHome(t *testing.T) {
+	shared := memrecords.New()
+	testStatelessHome(t, app.Options{Records: shared}, nil)
+}
+
+// TestSplitStatelessHomePostgres is TestSplitStatelessHome with the
+// processes given one store.url: each opens the PostgreSQL engine for its
+// records.
+func TestSplitStatelessHomePostgres(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	testStatelessHome(t, app.Options{}, func(cfg *config.Config) { cfg.Store.URL = url })
+}
+
+func testStatelessHome(t *testing.T, opts app.Options, change func(*config.Config)) {
 	ctx := t.Context()
 	nrfApp, _ := runApp(t, splitConfig(t, "nrf"))
 	nrf := "http://" + nrfApp.SBIAddr().String()
-	udrApp := runAppWith(t, []string{"udr"}, nrf, app.Options{})
+	udrApp := runAppWith(t, []string{"udr"}, nrf, app.Options{}, nil)
 	sub := &store.Subscriber{
 		SUPI:   "imsi-001010000000077",
 		Auth:   store.AuthData{K: secret.RandomKey128(), OPc: secret.RandomKey128(), AMF: [2]byte{0x80, 0}},
@@ -74,10 +92,9 @@ func TestSplitStatelessHome(t *testing.T) {
 	if err := udrApp.Store().CreateSubscriber(ctx, sub); err != nil {
 		t.Fatal(err)
 	}
-	shared := memrecords.New()
 	home := []string{"udm", "ausf", "pcf"}
-	one := runAppWith(t, home, nrf, app.Options{Records: shared})
-	two := runAppWith(t, home, nrf, app.Options{Records: shared})
+	one := runAppWith(t, home, nrf, opts, change)
+	two := runAppWith(t, home, nrf, opts, change)
 	waitRegistered(t, nrfApp.SBIAddr(), "UDR", 1, 10*time.Second)
 	waitRegistered(t, nrfApp.SBIAddr(), "UDM", 2, 10*time.Second)
 
