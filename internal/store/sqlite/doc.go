@@ -18,6 +18,9 @@
 // PRAGMA quick_check, lacks the tables its version implies, or was written
 // by a newer Keel, and leaves such a file untouched.
 //
+// A subscriber is stored in the form package subcodec defines, which the
+// PostgreSQL engine shares: a database's rows read the same in either.
+//
 // Static UE addresses are kept in static_addresses, one row per
 // store.AddressKey with its holder's SUPI as primary key, so that no two
 // subscribers hold one address however their writes interleave.

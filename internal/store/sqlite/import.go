@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/subcodec"
 )
 
 // errRefused makes writeTx roll an import back once an entry was refused.
@@ -165,32 +166,32 @@ func (im *importer) close(ctx context.Context, tx *sql.Tx) {
 // finds further refusals is still written.
 func (im *importer) insert(ctx context.Context, e store.ImportEntry, refused *store.ImportError) (bool, error) {
 	sub := e.Subscriber
-	if err := validate(sub); err != nil {
+	if err := subcodec.Validate(sub); err != nil {
 		refused.Add(store.RowError{Row: e.Row, Reason: err.Error()})
 		return false, nil
 	}
-	r, err := encode(sub)
+	r, err := subcodec.Encode(sub)
 	if err != nil {
 		refused.Add(store.RowError{Row: e.Row, Reason: err.Error()})
 		return false, nil
 	}
-	res, err := im.ins.ExecContext(ctx, r.args()...)
+	res, err := im.ins.ExecContext(ctx, rowArgs(&r)...)
 	if err != nil {
 		return false, err
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return false, err
 	} else if n == 0 {
-		reason := fmt.Sprintf("SUPI %s already exists", r.supi)
-		if first, ok, err := im.rowOfSUPI(ctx, r.supi); err != nil {
+		reason := fmt.Sprintf("SUPI %s already exists", r.SUPI)
+		if first, ok, err := im.rowOfSUPI(ctx, r.SUPI); err != nil {
 			return false, err
 		} else if ok {
-			reason = fmt.Sprintf("SUPI %s repeats row %d", r.supi, first)
+			reason = fmt.Sprintf("SUPI %s repeats row %d", r.SUPI, first)
 		}
 		refused.Add(store.RowError{Row: e.Row, Field: "supi", Reason: reason})
 		return false, nil
 	}
-	if _, err := im.insRow.ExecContext(ctx, r.supi, e.Row); err != nil {
+	if _, err := im.insRow.ExecContext(ctx, r.SUPI, e.Row); err != nil {
 		return false, err
 	}
 	var inUse *store.AddressInUseError
@@ -209,7 +210,7 @@ func (im *importer) insert(ctx context.Context, e store.ImportEntry, refused *st
 	if refused.Refused > 0 {
 		return false, nil
 	}
-	if err := insertDNNs(ctx, im.insDNN, r.supi, r.dnnNames); err != nil {
+	if err := insertDNNs(ctx, im.insDNN, r.SUPI, r.DNNNames); err != nil {
 		return false, err
 	}
 	return true, nil

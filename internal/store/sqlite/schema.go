@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/subcodec"
 )
 
 // A migration takes the schema from version n to n+1, where n is its index
@@ -239,7 +240,7 @@ func markFirstSliceDefault(ctx context.Context, tx *sql.Tx) error {
 // subscriberDNNs is one subscriber's DNN settings as its JSON holds them.
 type subscriberDNNs struct {
 	supi string
-	dnns []dnnJSON
+	dnns []subcodec.DNNJSON
 }
 
 // readDNNSettings reads every subscriber's DNN settings in SUPI order,

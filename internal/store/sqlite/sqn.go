@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/subcodec"
 )
 
 // maxSQNBatch bounds the requests the SQN writer commits together.
@@ -243,9 +244,9 @@ func advanceOne(ctx context.Context, advance, lookup *sql.Stmt, supi string) (sq
 	if err != nil {
 		return sqnResult{}, err
 	}
-	auth, err := decodeAuth(supi, k, opc, opIsOP, amf, sqn)
+	auth, err := subcodec.DecodeAuth(supi, k, opc, opIsOP, amf, sqn)
 	if err != nil {
-		return sqnResult{err: err}, nil
+		return sqnResult{err: fmt.Errorf("sqlite: AdvanceSQN: %w", err)}, nil
 	}
 	return sqnResult{auth: auth}, nil
 }

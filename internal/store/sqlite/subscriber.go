@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/subcodec"
 )
 
 // defaultPageSize is the page size of a ListQuery with no Limit.
@@ -42,15 +43,15 @@ func (s *Store) CreateSubscriber(ctx context.Context, sub *store.Subscriber) (er
 	}
 	defer s.life.calls.Done()
 	defer s.metrics.observe(opCreate, time.Now())
-	if err := validate(sub); err != nil {
+	if err := subcodec.Validate(sub); err != nil {
 		return fmt.Errorf("sqlite: CreateSubscriber: %w", err)
 	}
-	r, err := encode(sub)
+	r, err := subcodec.Encode(sub)
 	if err != nil {
 		return fmt.Errorf("sqlite: CreateSubscriber %s: %w", sub.SUPI, err)
 	}
 	err = s.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, insertSubscriberSQL, r.args()...)
+		res, err := tx.ExecContext(ctx, insertSubscriberSQL, rowArgs(&r)...)
 		if err != nil {
 			return err
 		}
@@ -62,7 +63,7 @@ func (s *Store) CreateSubscriber(ctx context.Context, sub *store.Subscriber) (er
 		if err := claimAddresses(ctx, tx, &r); err != nil {
 			return err
 		}
-		return replaceDNNs(ctx, tx, r.supi, r.dnnNames)
+		return replaceDNNs(ctx, tx, r.SUPI, r.DNNNames)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: CreateSubscriber %s: %w", sub.SUPI, err)
@@ -113,10 +114,10 @@ func (s *Store) UpdateSubscriber(ctx context.Context, sub *store.Subscriber) (er
 	}
 	defer s.life.calls.Done()
 	defer s.metrics.observe(opUpdate, time.Now())
-	if err := validate(sub); err != nil {
+	if err := subcodec.Validate(sub); err != nil {
 		return fmt.Errorf("sqlite: UpdateSubscriber: %w", err)
 	}
-	r, err := encode(sub)
+	r, err := subcodec.Encode(sub)
 	if err != nil {
 		return fmt.Errorf("sqlite: UpdateSubscriber %s: %w", sub.SUPI, err)
 	}
@@ -124,7 +125,7 @@ func (s *Store) UpdateSubscriber(ctx context.Context, sub *store.Subscriber) (er
 		res, err := tx.ExecContext(ctx, `UPDATE subscribers
 SET k = ?, opc = ?, op_is_op = ?, amf = ?, ue_ambr_ul = ?, ue_ambr_dl = ?, nssai = ?, dnns = ?
 WHERE supi = ?`,
-			r.k, r.opc, r.opIsOP, r.amf, r.ambrUL, r.ambrDL, r.nssai, r.dnns, r.supi)
+			r.K, r.OPc, r.OPIsOP, r.AMF, r.AMBRUL, r.AMBRDL, r.NSSAI, r.DNNs, r.SUPI)
 		if err != nil {
 			return err
 		}
@@ -136,7 +137,7 @@ WHERE supi = ?`,
 		if err := claimAddresses(ctx, tx, &r); err != nil {
 			return err
 		}
-		return replaceDNNs(ctx, tx, r.supi, r.dnnNames)
+		return replaceDNNs(ctx, tx, r.SUPI, r.DNNNames)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: UpdateSubscriber %s: %w", sub.SUPI, err)
