@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/keelcore/keel/internal/app"
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/scenario"
@@ -26,13 +28,29 @@ import (
 // The core keeps its subscribers in PostgreSQL (store.url) and the server
 // crashes mid-run. While it is down /readyz says 503 naming the store and
 // a registration ends with a 5GMM cause, not a hang; once it is back the
-// pool reconnects, /readyz is 200 again and the same UE registers.
+// pool reconnects, /readyz is 200 again and the same UE registers. The
+// URL's password appears in no log line and no /readyz reason.
 func TestPostgresRestart(t *testing.T) {
 	sctptest.RequireNetNS(t)
 	srv := pgtest.Start(t, pgtest.Options{})
-	url := srv.NewDatabase(t)
+	// The test server trusts local connections: the password is never
+	// asked for, but it is in the URL the core is given.
+	const password = "s3cretPassw0rd"
+	url := strings.Replace(srv.NewDatabase(t), "postgres@", "postgres:"+password+"@", 1)
+	if !strings.Contains(url, password) {
+		t.Fatalf("URL %s lacks the password", url)
+	}
+	var logs logtest.Buffer
 	core, token := startCoreOpts(t, func(c *config.Config) { c.Store.URL = url },
-		app.Options{StoreProbeInterval: 50 * time.Millisecond})
+		app.Options{StoreProbeInterval: 50 * time.Millisecond, Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	t.Cleanup(func() {
+		if strings.Contains(logs.String(), password) {
+			t.Errorf("the log shows store.url's password:\n%s", logs.String())
+		}
+		if !strings.Contains(logs.String(), "postgres:xxxxx@") {
+			t.Errorf("the log lacks store.url with its password redacted")
+		}
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	c := client.New("http://"+core.HTTPAddr().String(), secret.Token(token))
@@ -59,8 +77,8 @@ func TestPostgresRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitReady(t, core, http.StatusServiceUnavailable)
-	if code, reason := readyz(t, core); code != http.StatusServiceUnavailable || !strings.HasPrefix(reason, "store: ") {
-		t.Errorf("/readyz with PostgreSQL down = %d %q, want 503 naming the store", code, reason)
+	if code, reason := readyz(t, core); code != http.StatusServiceUnavailable || !strings.HasPrefix(reason, "store: ") || strings.Contains(reason, password) {
+		t.Errorf("/readyz with PostgreSQL down = %d %q, want 503 naming the store, without the password", code, reason)
 	}
 	_, _, err := scenario.Register(ctx, g, ues[1])
 	var f *scenario.Failure
