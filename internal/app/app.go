@@ -103,6 +103,17 @@ type Options struct {
 	// StoreProbeInterval is the time between the store health probe's
 	// writes; 0 means health.DefaultProbeInterval.
 	StoreProbeInterval time.Duration
+	// AdminToken, when set, is the management API's admin token, and the
+	// data directory's token file is neither read nor made (keel serve
+	// takes it from $KEEL_ADMIN_TOKEN, set from a Kubernetes Secret). It
+	// must be at least MinTokenLen characters.
+	AdminToken secret.Token
+	// HomeNetworkKeys, when set, are the home network keys of the UDR's
+	// management API and the UDM's SIDF, and the data directory's key
+	// file (hnkey.FileName) is neither read nor made: how a UDR and a
+	// UDM in separate containers share one key ring (keel serve takes
+	// it from $KEEL_HOME_NETWORK_KEYS).
+	HomeNetworkKeys *hnkey.Keyring
 }
 
 // App is a running core, or the part of it the configuration's nfs

@@ -23,13 +23,17 @@ import (
 // rootUDM builds the UDM, which reads subscriptions from the UDR it
 // selects by SUPI and de-conceals SUCIs with the home network keys of
 // the data directory (the UDR's, when both run in one process; a UDM
-// apart needs the same key file, hnkey.File, in its data directory).
+// apart needs the same key file, hnkey.FileName, in its data directory,
+// or the same Options.HomeNetworkKeys as the UDR).
 func (a *App) rootUDM(ctx context.Context) error {
 	recs, err := a.homeRecords(ctx, "udm")
 	if err != nil {
 		return err
 	}
 	keys := a.keys
+	if keys == nil {
+		keys = a.opts.HomeNetworkKeys
+	}
 	if keys == nil {
 		if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
 			return err

@@ -35,8 +35,12 @@ func (a *App) rootUDR(ctx context.Context) error {
 		return fmt.Errorf("data directory: %w", err)
 	}
 	a.dataLock = lock
-	token, created, err := loadOrCreateToken(cfg.DataDir)
-	if err != nil {
+	token, created := a.opts.AdminToken, false
+	if token == "" {
+		if token, created, err = loadOrCreateToken(cfg.DataDir); err != nil {
+			return err
+		}
+	} else if err := CheckToken(token); err != nil {
 		return err
 	}
 	a.token = token
@@ -63,7 +67,9 @@ func (a *App) rootUDR(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if a.keys, err = hnkey.LoadOrCreate(cfg.DataDir); err != nil {
+	if a.keys = a.opts.HomeNetworkKeys; a.keys != nil {
+		// Given by the process, not the data directory.
+	} else if a.keys, err = hnkey.LoadOrCreate(cfg.DataDir); err != nil {
 		return err
 	}
 	prof := profile(cfg, sbi.NFTypeUDR)

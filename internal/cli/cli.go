@@ -60,7 +60,7 @@ func commands() []command {
 		{"config", "check a configuration file or print the defaults", runConfig},
 		{"subscriber", "manage subscribers through the management API", runSubscriber},
 		{"ue", "list UEs, deregister one (through the management API)", runUE},
-		{"hnkey", "show the home network public keys for SIM provisioning (SUCI)", runHNKey},
+		{"hnkey", "show the home network public keys for SIM provisioning (SUCI), or generate a key ring", runHNKey},
 		{"nrf", "print the NRF's public key, which checks its access tokens", runNRF},
 		{"version", "print version and commit", runVersion},
 	}

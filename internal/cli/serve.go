@@ -13,7 +13,7 @@ import (
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "serve", "serve [--config FILE] [--data DIR] [--log-format text|json] [--nf all|LIST] [--sbi HOST:PORT] [--nrf URL] [--api HOST:PORT]")
+	fs := newFlags(env, "serve", "serve [--config FILE] [--data DIR] [--log-format text|json] [--nf all|LIST] [--sbi HOST:PORT] [--nrf URL] [--api HOST:PORT] [--n2 HOST:PORT] [--n3 HOST:PORT] [--n4 HOST:PORT]")
 	cfgPath := fs.String("config", "", "YAML configuration file (default: built-in defaults; see keel config default)")
 	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
 	logFormat := fs.String("log-format", "", "text or json (overrides log.format)")
@@ -22,6 +22,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	sbiAddr := fs.String("sbi", "", "HOST:PORT where this process serves its NFs' SBI services and registers them at the NRF (overrides sbi.address)")
 	nrf := fs.String("nrf", "", "URL of the NRF, such as http://127.0.0.1:7777; required when --nf leaves out nrf (overrides sbi.nrf)")
 	apiAddr := fs.String("api", "", "HOST:PORT of the management API, /healthz, /readyz and /metrics (overrides http.address)")
+	n2Addr := fs.String("n2", "", "HOST:PORT of the AMF's NGAP listener, facing gNBs (overrides n2.address)")
+	n3Addr := fs.String("n3", "", "HOST:PORT of the UPF's GTP-U endpoint, told to gNBs as the uplink tunnel endpoint (overrides n3.address)")
+	n4Addr := fs.String("n4", "", "HOST:PORT of the UPF's PFCP endpoint, where the SMF associates (overrides n4.address)")
 	_, err := parseArgs(fs, args, 0, "no arguments besides flags")
 	if err != nil {
 		return err
@@ -32,10 +35,15 @@ func runServe(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	if err := serveFlags(&cfg, serveOverrides{DataDir: *dataDir, LogFormat: *logFormat, Pprof: *pprof, NF: *nf, SBI: *sbiAddr, NRF: *nrf, API: *apiAddr}); err != nil {
+	if err := serveFlags(&cfg, serveOverrides{DataDir: *dataDir, LogFormat: *logFormat, Pprof: *pprof, NF: *nf, SBI: *sbiAddr, NRF: *nrf, API: *apiAddr,
+		N2: *n2Addr, N3: *n3Addr, N4: *n4Addr}); err != nil {
 		return err
 	}
 	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	secrets, err := readServeSecrets(env.Getenv)
+	if err != nil {
 		return err
 	}
 	log, err := app.NewLogger(env.Stderr, string(cfg.Log.Format), cfg.Log.Level.SlogLevel())
@@ -52,7 +60,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if len(cfg.NFs) == 1 && cfg.NFs[0] == "upf" {
 		return app.RunUPF(ctx, cfg, app.Options{Logger: log, Version: b.Version, Commit: b.Commit})
 	}
-	a, err := app.New(ctx, cfg, app.Options{Logger: log, Notice: env.Stdout, Version: b.Version, Commit: b.Commit})
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, Notice: env.Stdout, Version: b.Version, Commit: b.Commit,
+		AdminToken: secrets.adminToken, HomeNetworkKeys: secrets.keys})
 	if err != nil {
 		return err
 	}
@@ -65,6 +74,7 @@ type serveOverrides struct {
 	DataDir, LogFormat string
 	Pprof              bool
 	NF, SBI, NRF, API  string
+	N2, N3, N4         string
 }
 
 // serveFlags applies the flags to cfg. Their values are checked by
@@ -90,7 +100,8 @@ func serveFlags(cfg *config.Config, o serveOverrides) error {
 	for _, f := range []struct {
 		name, value string
 		dst         *netip.AddrPort
-	}{{"--sbi", o.SBI, &cfg.SBI.Address}, {"--api", o.API, &cfg.HTTP.Address}} {
+	}{{"--sbi", o.SBI, &cfg.SBI.Address}, {"--api", o.API, &cfg.HTTP.Address},
+		{"--n2", o.N2, &cfg.N2.Address}, {"--n3", o.N3, &cfg.N3.Address}, {"--n4", o.N4, &cfg.N4.Address}} {
 		if f.value == "" {
 			continue
 		}

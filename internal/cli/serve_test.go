@@ -30,6 +30,13 @@ func TestServeTopologyFlags(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Errorf("Validate after the flags: %v", err)
 	}
+	radio := config.Default()
+	if err := serveFlags(&radio, serveOverrides{N2: "0.0.0.0:38412", N3: "10.1.2.3:2152", N4: "10.1.2.3:8805"}); err != nil {
+		t.Fatalf("serveFlags --n2 --n3 --n4: %v", err)
+	}
+	if radio.N2.Address != netip.MustParseAddrPort("0.0.0.0:38412") || radio.N3.Address != netip.MustParseAddrPort("10.1.2.3:2152") || radio.N4.Address != netip.MustParseAddrPort("10.1.2.3:8805") {
+		t.Errorf("n2 %v, n3 %v, n4 %v: --n2, --n3, --n4 not applied", radio.N2.Address, radio.N3.Address, radio.N4.Address)
+	}
 	all := config.Default()
 	all.NFs = []string{"udr"}
 	if err := serveFlags(&all, serveOverrides{NF: "all"}); err != nil || !all.AllInOne() {
@@ -45,6 +52,9 @@ func TestServeTopologyFlags(t *testing.T) {
 		{serveOverrides{NF: ""}, ""},
 		{serveOverrides{SBI: "localhost:7777"}, `--sbi "localhost:7777": want an IP address and port`},
 		{serveOverrides{API: "8080"}, `--api "8080": want an IP address and port`},
+		{serveOverrides{N2: "gnb-facing:38412"}, `--n2 "gnb-facing:38412": want an IP address and port`},
+		{serveOverrides{N3: "10.0.0.1"}, `--n3 "10.0.0.1": want an IP address and port`},
+		{serveOverrides{N4: ":8805"}, `--n4 ":8805": want an IP address and port`},
 	} {
 		c := config.Default()
 		err := serveFlags(&c, tc.o)

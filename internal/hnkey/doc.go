@@ -11,6 +11,12 @@
 // rotation; identifiers are 1 to 255 (0 belongs to the null scheme,
 // TS 24.501 §9.11.3.4) and unique.
 //
+// A deployment that cannot share one data directory between the UDR and
+// a UDM apart (containers, each with its own volume) gives both the same
+// key ring another way: Generate makes one, Marshal writes it in the
+// file's format, Parse reads it back (keel serve takes it from
+// $KEEL_HOME_NETWORK_KEYS, set from a secret).
+//
 // # Errors
 //
 // A file that cannot be read as a key ring — malformed JSON, an unknown
@@ -22,7 +28,8 @@
 // # Secrets
 //
 // Private keys leave this package only through Keyring.Key, as
-// secret.Bytes, which prints as REDACTED.
+// secret.Bytes, which prints as REDACTED, and in the key file's format
+// through Keyring.Marshal, for the file or secret that keeps them.
 //
 // # Concurrency
 //

@@ -131,15 +131,7 @@ func LoadOrCreate(dir string) (*Keyring, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("hnkey: %w", err)
 	}
-	a, err := suci.GenerateKey(DefaultProfileAKeyID, suci.ProfileA)
-	if err != nil {
-		return nil, fmt.Errorf("hnkey: generating the profile A key: %w", err)
-	}
-	b, err := suci.GenerateKey(DefaultProfileBKeyID, suci.ProfileB)
-	if err != nil {
-		return nil, fmt.Errorf("hnkey: generating the profile B key: %w", err)
-	}
-	if kr, err = NewKeyring(a, b); err != nil {
+	if kr, err = Generate(); err != nil {
 		return nil, err
 	}
 	created, err := create(path, kr)
@@ -151,6 +143,54 @@ func LoadOrCreate(dir string) (*Keyring, error) {
 		return load(path)
 	}
 	return kr, nil
+}
+
+// Generate makes a new key ring: a profile A key (identifier
+// DefaultProfileAKeyID) and a profile B key (DefaultProfileBKeyID), as
+// LoadOrCreate puts in a new file.
+func Generate() (*Keyring, error) {
+	a, err := suci.GenerateKey(DefaultProfileAKeyID, suci.ProfileA)
+	if err != nil {
+		return nil, fmt.Errorf("hnkey: generating the profile A key: %w", err)
+	}
+	b, err := suci.GenerateKey(DefaultProfileBKeyID, suci.ProfileB)
+	if err != nil {
+		return nil, fmt.Errorf("hnkey: generating the profile B key: %w", err)
+	}
+	return NewKeyring(a, b)
+}
+
+// Parse reads a key ring in the format of the key file (FileName): a
+// JSON object whose keys list each key's id, scheme ("A" or "B") and
+// private and public keys in hexadecimal. Unknown fields, trailing data,
+// an empty list and a public key that is not the private key's are
+// refused. It is how a key ring given other than as a file (keel serve
+// takes one from $KEEL_HOME_NETWORK_KEYS) is read.
+func Parse(data []byte) (*Keyring, error) {
+	kr, err := parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("hnkey: %w", err)
+	}
+	return kr, nil
+}
+
+// Marshal returns kr in the format of the key file, private keys
+// included: for the file or the secret that holds them, never a log.
+func (kr *Keyring) Marshal() ([]byte, error) {
+	var f file
+	for _, k := range kr.keys {
+		name, _ := schemeName(k.Scheme) // NewKeyring admits A and B only.
+		f.Keys = append(f.Keys, fileKey{
+			ID: k.ID, Scheme: name,
+			Private: hex.EncodeToString(k.Private.Reveal()), // The file is where the private keys live.
+			Public:  hex.EncodeToString(k.Public),
+		})
+	}
+	data, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("hnkey: %w", err)
+	}
+	return append(data, '\n'), nil
 }
 
 // load reads a key ring file; an error wrapping fs.ErrNotExist means there
@@ -230,20 +270,10 @@ func (fk fileKey) key() (suci.HomeNetworkKey, error) {
 // did. The file appears complete or not at all: it is written under a
 // temporary name, synced, then linked into place.
 func create(path string, kr *Keyring) (created bool, err error) {
-	var f file
-	for _, k := range kr.keys {
-		name, _ := schemeName(k.Scheme)
-		f.Keys = append(f.Keys, fileKey{
-			ID: k.ID, Scheme: name,
-			Private: hex.EncodeToString(k.Private.Reveal()), // The file is where the private keys live.
-			Public:  hex.EncodeToString(k.Public),
-		})
-	}
-	data, err := json.MarshalIndent(f, "", "  ")
+	data, err := kr.Marshal()
 	if err != nil {
-		return false, fmt.Errorf("hnkey: %w", err)
+		return false, err
 	}
-	data = append(data, '\n')
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+FileName+".*") // Mode 0600.
 	if err != nil {
