@@ -13,33 +13,8 @@ import (
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "serve", "serve [--config FILE] [--data DIR] [--log-format text|json] [--nf all|LIST] [--sbi HOST:PORT] [--nrf URL] [--api HOST:PORT] [--n2 HOST:PORT] [--n3 HOST:PORT] [--n4 HOST:PORT]")
-	cfgPath := fs.String("config", "", "YAML configuration file (default: built-in defaults; see keel config default)")
-	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
-	logFormat := fs.String("log-format", "", "text or json (overrides log.format)")
-	pprof := fs.Bool("pprof", false, "serve Go profiles under /debug/pprof/ on the management port, behind the admin token (overrides http.pprof)")
-	nf := fs.String("nf", "", "network functions to run, comma-separated among "+strings.Join(config.NFNames(), ", ")+", or all (overrides nfs; default all: the whole core in one process)")
-	sbiAddr := fs.String("sbi", "", "HOST:PORT where this process serves its NFs' SBI services and registers them at the NRF (overrides sbi.address)")
-	nrf := fs.String("nrf", "", "URL of the NRF, such as http://127.0.0.1:7777; required when --nf leaves out nrf (overrides sbi.nrf)")
-	apiAddr := fs.String("api", "", "HOST:PORT of the management API, /healthz, /readyz and /metrics (overrides http.address)")
-	n2Addr := fs.String("n2", "", "HOST:PORT of the AMF's NGAP listener, facing gNBs (overrides n2.address)")
-	n3Addr := fs.String("n3", "", "HOST:PORT of the UPF's GTP-U endpoint, told to gNBs as the uplink tunnel endpoint (overrides n3.address)")
-	n4Addr := fs.String("n4", "", "HOST:PORT of the UPF's PFCP endpoint, where the SMF associates (overrides n4.address)")
-	_, err := parseArgs(fs, args, 0, "no arguments besides flags")
+	cfg, cfgPath, err := serveConfig(env, args)
 	if err != nil {
-		return err
-	}
-	cfg := config.Default()
-	if *cfgPath != "" {
-		if cfg, err = config.Load(*cfgPath); err != nil {
-			return err
-		}
-	}
-	if err := serveFlags(&cfg, serveOverrides{DataDir: *dataDir, LogFormat: *logFormat, Pprof: *pprof, NF: *nf, SBI: *sbiAddr, NRF: *nrf, API: *apiAddr,
-		N2: *n2Addr, N3: *n3Addr, N4: *n4Addr}); err != nil {
-		return err
-	}
-	if err := cfg.Validate(); err != nil {
 		return err
 	}
 	secrets, err := readServeSecrets(env.Getenv)
@@ -56,7 +31,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if setGC {
 		debug.SetGCPercent(gogc)
 	}
-	log.Info("keel starting", "component", "app", "version", b.Version, "commit", b.Commit, "config", configSource(*cfgPath), "data", cfg.DataDir, "nf", nfs, "gogc", gcAttr(gogc, setGC, env.Getenv))
+	log.Info("keel starting", "component", "app", "version", b.Version, "commit", b.Commit, "config", configSource(cfgPath), "data", cfg.DataDir, "nf", nfs, "gogc", gcAttr(gogc, setGC, env.Getenv))
 	if len(cfg.NFs) == 1 && cfg.NFs[0] == "upf" {
 		return app.RunUPF(ctx, cfg, app.Options{Logger: log, Version: b.Version, Commit: b.Commit})
 	}
@@ -66,6 +41,49 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	return a.Run(ctx)
+}
+
+// ServeConfig returns the configuration keel serve runs with when given
+// args (the arguments after "serve"): the file of --config, or the
+// defaults, with the flags over it, validated. It reads the file but
+// starts nothing; a deployment's tests check its rendered command lines
+// with it.
+func ServeConfig(env Env, args []string) (config.Config, error) {
+	cfg, _, err := serveConfig(env, args)
+	return cfg, err
+}
+
+func serveConfig(env Env, args []string) (config.Config, string, error) {
+	fs := newFlags(env, "serve", "serve [--config FILE] [--data DIR] [--log-format text|json] [--nf all|LIST] [--sbi HOST:PORT] [--nrf URL] [--api HOST:PORT] [--n2 HOST:PORT] [--n3 HOST:PORT] [--n4 HOST:PORT]")
+	cfgPath := fs.String("config", "", "YAML configuration file (default: built-in defaults; see keel config default)")
+	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
+	logFormat := fs.String("log-format", "", "text or json (overrides log.format)")
+	pprof := fs.Bool("pprof", false, "serve Go profiles under /debug/pprof/ on the management port, behind the admin token (overrides http.pprof)")
+	nf := fs.String("nf", "", "network functions to run, comma-separated among "+strings.Join(config.NFNames(), ", ")+", or all (overrides nfs; default all: the whole core in one process)")
+	sbiAddr := fs.String("sbi", "", "HOST:PORT where this process serves its NFs' SBI services and registers them at the NRF (overrides sbi.address)")
+	nrf := fs.String("nrf", "", "URL of the NRF, such as http://127.0.0.1:7777; required when --nf leaves out nrf (overrides sbi.nrf)")
+	apiAddr := fs.String("api", "", "HOST:PORT of the management API, /healthz, /readyz and /metrics (overrides http.address)")
+	n2Addr := fs.String("n2", "", "HOST:PORT of the AMF's NGAP listener, facing gNBs (overrides n2.address)")
+	n3Addr := fs.String("n3", "", "HOST:PORT of the UPF's GTP-U endpoint, told to gNBs as the uplink tunnel endpoint (overrides n3.address)")
+	n4Addr := fs.String("n4", "", "HOST:PORT of the UPF's PFCP endpoint, where the SMF associates (overrides n4.address)")
+	if _, err := parseArgs(fs, args, 0, "no arguments besides flags"); err != nil {
+		return config.Config{}, "", err
+	}
+	cfg := config.Default()
+	if *cfgPath != "" {
+		var err error
+		if cfg, err = config.Load(*cfgPath); err != nil {
+			return config.Config{}, "", err
+		}
+	}
+	if err := serveFlags(&cfg, serveOverrides{DataDir: *dataDir, LogFormat: *logFormat, Pprof: *pprof, NF: *nf, SBI: *sbiAddr, NRF: *nrf, API: *apiAddr,
+		N2: *n2Addr, N3: *n3Addr, N4: *n4Addr}); err != nil {
+		return config.Config{}, "", err
+	}
+	if err := cfg.Validate(); err != nil {
+		return config.Config{}, "", err
+	}
+	return cfg, *cfgPath, nil
 }
 
 // serveOverrides are the flags of keel serve that override configuration
