@@ -121,8 +121,11 @@ func nfOf(rel string) string {
 }
 
 // testOnly are packages for tests alone: the OpenAPI validator and its
-// dependency stay out of Keel's binaries.
-var testOnly = []string{"github.com/getkin/kin-openapi", module + "/internal/sbihttp/openapitest"}
+// dependency, and Helm with the Kubernetes and Prometheus Operator types
+// that internal/deploytest checks the chart with, stay out of Keel's
+// binaries.
+var testOnly = []string{"github.com/getkin/kin-openapi", module + "/internal/sbihttp/openapitest",
+	"helm.sh/helm", "k8s.io", "sigs.k8s.io", "github.com/prometheus-operator/prometheus-operator"}
 
 func TestTestOnlyImports(t *testing.T) {
 	fset := token.NewFileSet()
