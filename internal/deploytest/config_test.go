@@ -28,9 +28,3 @@ func serveNFs(args []string) ([]string, error) {
 }
 
 func allNFs() []string { return config.NFNames() }
-
-// configHasStore reports whether Keel's configuration has the store key
-// (store.url, the PostgreSQL engine's).
-func configHasStore() bool {
-	return strings.Contains(string(config.DefaultYAML()), "\nstore:")
-}

@@ -113,3 +113,13 @@ processes (nfs, sbi.address, sbi.nrf, the Pod's IP) is given as flags.
 {{- define "keel.image" -}}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
 {{- end -}}
+
+{{/*
+Whether the udr's data directory is on a PersistentVolumeClaim: with
+persistence, unless the store is PostgreSQL (store.url), where the data
+directory holds only the lock and every UDR Pod, of as many replicas as
+wanted, has an emptyDir of its own. "true" or "".
+*/}}
+{{- define "keel.dataVolume" -}}
+{{- if and .Values.persistence.enabled (not .Values.store.url) -}}true{{- end -}}
+{{- end -}}
