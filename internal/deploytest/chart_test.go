@@ -193,6 +193,13 @@ func ofKind[T any](objs []object) []T {
 	return out
 }
 
+// splitPostgres is values-split.yaml with the store in PostgreSQL and
+// the home NFs scaled out, rendered besides the values files.
+var splitPostgres = map[string]any{
+	"store": map[string]any{"url": "postgres://keel@db.example.internal:5432/keel", "passwordSecret": map[string]any{"name": "keel-db"}},
+	"nfs":   map[string]any{"udr": map[string]any{"replicas": 2}, "ausf": map[string]any{"replicas": 3}},
+}
+
 // wantProcesses are the Deployments each values file renders, by the
 // NFs they run ("all" for the whole core).
 var wantProcesses = map[string][]string{
@@ -204,9 +211,19 @@ var wantProcesses = map[string][]string{
 // Every values file renders objects that decode strictly into their
 // Kubernetes types, with the properties the deployment relies on.
 func TestChartRenders(t *testing.T) {
+	type renderCase struct {
+		name, file string
+		extra      map[string]any
+	}
+	var cases []renderCase
 	for _, file := range valuesFiles {
-		t.Run(strings.TrimSuffix(cmpName(file), ".yaml"), func(t *testing.T) {
-			files, err := render(t, userValues(t, file, secrets))
+		cases = append(cases, renderCase{strings.TrimSuffix(cmpName(file), ".yaml"), file, nil})
+	}
+	cases = append(cases, renderCase{"split with store.url", "values-split.yaml", splitPostgres})
+	for _, tc := range cases {
+		file := tc.file
+		t.Run(tc.name, func(t *testing.T) {
+			files, err := render(t, userValues(t, file, secrets, tc.extra))
 			if err != nil {
 				t.Fatalf("render: %v", err)
 			}
@@ -221,7 +238,14 @@ func TestChartRenders(t *testing.T) {
 			if !slices.Equal(procs, wantProcesses[file]) {
 				t.Errorf("Deployments for %v, want %v", procs, wantProcesses[file])
 			}
-			checkVolumes(t, ofKind[*corev1.PersistentVolumeClaim](objs), deps, file != "values-postgres.yaml")
+			storeURL := file == "values-postgres.yaml" || tc.extra != nil
+			checkVolumes(t, ofKind[*corev1.PersistentVolumeClaim](objs), deps, !storeURL)
+			for _, d := range deps {
+				opens := runs(d, "udr") || runs(d, "udm") || runs(d, "ausf") || runs(d, "pcf")
+				if has := slices.ContainsFunc(d.Spec.Template.Spec.Containers[0].Env, func(e corev1.EnvVar) bool { return e.Name == "PGPASSWORD" }); has != (storeURL && opens) {
+					t.Errorf("%s: $PGPASSWORD set %v; want it where store.url is opened", d.Name, has)
+				}
+			}
 			checkServices(t, ofKind[*corev1.Service](objs), deps)
 			checkServiceMonitors(t, ofKind[*monitoringv1.ServiceMonitor](objs), ofKind[*corev1.Service](objs), file == "values-split.yaml")
 			checkConfig(t, ofKind[*corev1.ConfigMap](objs), deps)
@@ -519,6 +543,7 @@ func TestChartRefuses(t *testing.T) {
 		{"split without N4 addresses", "values-split.yaml", merge(secrets, map[string]any{"n4": map[string]any{"upfAddress": ""}}), "n4.upfAddress"},
 		{"a listener in config", "", merge(secrets, map[string]any{"config": map[string]any{"n2": map[string]any{"address": "1.2.3.4:38412"}}}), "config.n2: set by the chart"},
 		{"a password in store.url", "", merge(secrets, map[string]any{"store": map[string]any{"url": "postgres://keel:hunter2@db/keel"}}), "store.url: holds a password"},
+		{"two UDRs on SQLite", "values-split.yaml", merge(secrets, map[string]any{"nfs": map[string]any{"udr": map[string]any{"replicas": 2}}}), "nfs.udr.replicas: more than one UDR needs store.url"},
 		{"unknown topology", "", merge(secrets, map[string]any{"topology": "mesh"}), `topology: want all-in-one or split, got "mesh"`},
 		{"unknown NF", "values-split.yaml", merge(secrets, map[string]any{"nfs": map[string]any{"mme": map[string]any{}}}), "nfs.mme: not a network function"},
 	} {
