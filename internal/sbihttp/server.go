@@ -64,12 +64,15 @@ type ServerConfig struct {
 // on one listener over HTTP/2.
 //
 // Concurrency: register every service and operation before Start; after
-// Start the routes are read-only and handlers run concurrently, one
-// goroutine per stream, owned by net/http. Stop waits for them.
+// Start the routes are read-only and handlers run concurrently, each
+// stream on a goroutine owned by net/http, which runs its handler on one
+// of the server's workers (workers.go) and waits for it. Stop waits for
+// the handlers and joins the workers.
 type Server struct {
-	cfg ServerConfig
-	mux *http.ServeMux
-	srv *http.Server
+	cfg     ServerConfig
+	mux     *http.ServeMux
+	srv     *http.Server
+	workers *workers
 
 	// mu guards serveErr and done, written by the goroutine Start owns.
 	mu       sync.Mutex
@@ -82,7 +85,7 @@ func NewServer(cfg ServerConfig) *Server {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), workers: newWorkers()}
 	var h http.Handler = http.HandlerFunc(s.route)
 	for i := len(cfg.Middleware) - 1; i >= 0; i-- {
 		h = cfg.Middleware[i](h)
@@ -147,7 +150,7 @@ func (svc *Service) Handle(pattern string, h Handler) {
 	if !ok || !strings.HasPrefix(path, "/") {
 		panic(fmt.Sprintf("sbihttp: pattern %q: want \"METHOD /path\"", pattern))
 	}
-	name, authorize, log, maxBody, metrics := svc.name, svc.s.cfg.Authorize, svc.s.cfg.Log, svc.s.cfg.MaxBody, svc.s.cfg.Metrics
+	name, authorize, log, maxBody, metrics, workers := svc.name, svc.s.cfg.Authorize, svc.s.cfg.Log, svc.s.cfg.MaxBody, svc.s.cfg.Metrics, svc.s.workers
 	svc.s.mux.HandleFunc(method+" "+svc.prefix+path, func(hw http.ResponseWriter, r *http.Request) {
 		var w http.ResponseWriter = hw
 		if metrics != nil {
@@ -162,9 +165,11 @@ func (svc *Service) Handle(pattern string, h Handler) {
 			}
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		if err := h(w, r); err != nil {
-			WriteError(w, r, log, inboundRefusal(r, log, err))
-		}
+		workers.run(func() {
+			if err := h(w, r); err != nil {
+				WriteError(w, r, log, inboundRefusal(r, log, err))
+			}
+		})
 	})
 }
 
@@ -221,6 +226,7 @@ func (s *Server) Start(ln net.Listener) {
 	s.done = make(chan struct{})
 	done := s.done
 	s.mu.Unlock()
+	s.workers.open()
 	go func() {
 		defer close(done)
 		var err error
@@ -253,6 +259,7 @@ func (s *Server) Stop(ctx context.Context) error {
 	if done != nil {
 		<-done
 	}
+	s.workers.stop()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.serveErr != nil {
