@@ -121,10 +121,13 @@
 // # Concurrency
 //
 // A Server takes its services and operations before Start; its handlers
-// then run concurrently, one goroutine per HTTP/2 stream, owned by
-// net/http; Stop joins the serving goroutine after the requests in
-// flight. A Client is safe for concurrent use by any number of
-// goroutines; a Resolver and a TokenSource must be too.
+// then run concurrently: each HTTP/2 stream has a goroutine owned by
+// net/http, which runs the handler on one of the server's workers
+// (workers.go: goroutines kept between requests, whose grown stacks are
+// not grown again for each request) and waits for it; Stop joins the
+// serving goroutine after the requests in flight, then the workers. A
+// Client is safe for concurrent use by any number of goroutines; a
+// Resolver and a TokenSource must be too.
 //
 // # Spec conformance
 //
