@@ -20,6 +20,7 @@ import (
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sctp"
+	"github.com/keelcore/keel/internal/store"
 )
 
 // Config is what the AMF serves.
@@ -29,6 +30,11 @@ type Config struct {
 	TACs   []uint32
 	Slices []ident.SNSSAI
 	GUAMI  ident.GUAMI
+	// BackupName, when set, is the name of the AMF of the same AMF set
+	// that takes the GUAMI over if this one fails, sent with it in NG
+	// Setup Response (TS 38.413 §8.7.1.2, §9.2.6.2 Backup AMF Name, TS
+	// 23.501 §5.21.2.3).
+	BackupName string
 	// InstanceID is the AMF's NF instance ID, a UUID (TS 29.571
 	// NfInstanceId); empty means one derived from the GUAMI, the same
 	// at every start.
@@ -109,6 +115,11 @@ type Options struct {
 	// suppressed ones. The zero value takes lograte's defaults; Keys is
 	// always "cause".
 	LogRate lograte.Options
+	// Records, when set, is the store the AMF set shares: the AMF saves
+	// its UEs' contexts there and restores those of UEs another
+	// instance of the set served (saver.go, restore.go, TS 23.501
+	// §5.21.2). nil keeps UE contexts in this process only.
+	Records store.Records
 	// Panics records the panics recovered at the UE executors' and the
 	// association readers' boundaries; it is the process's, shared with
 	// the other components. nil builds one that registers
@@ -144,9 +155,15 @@ type AMF struct {
 	// slices.
 	availability sbi.NnssfNSSAIAvailability
 	reported     atomic.Bool
-	afterFunc    func(d time.Duration, f func()) (stop func() bool)
-	maxUEs       int
-	ueCount      atomic.Int64
+	// records is Options.Records; recordLifetime how long a saved
+	// context outlives its last save: the UE is implicitly
+	// deregistered by then (mobile reachable and implicit
+	// deregistration timers, TS 24.501 §5.3.7).
+	records        store.Records
+	recordLifetime time.Duration
+	afterFunc      func(d time.Duration, f func()) (stop func() bool)
+	maxUEs         int
+	ueCount        atomic.Int64
 	// registering counts UE contexts not yet registered; overloaded is
 	// set while the gNBs have been sent Overload Start.
 	registering    atomic.Int64
@@ -176,9 +193,12 @@ type AMF struct {
 	ues struct {
 		sync.Mutex
 		byAMFID map[int64]*ueContext
-		byTMSI  map[uint32]*ueContext
-		bySUPI  map[string]*ueContext
-		nextID  int64
+		// byTMSI finds a UE by the AMF Pointer and 5G-TMSI of its
+		// 5G-GUTI: those of another instance of the set too, once the
+		// UE's context was restored here (restore.go).
+		byTMSI map[stmsi]*ueContext
+		bySUPI map[string]*ueContext
+		nextID int64
 		// releasing holds, per SUPI, the release of a context whose
 		// event panicked while it runs (releaseFailed): closed once the
 		// UDM has forgotten the registration.
@@ -187,8 +207,8 @@ type AMF struct {
 		// implicitly deregistered while idle (TS 24.501 §5.3.7), oldest
 		// first in deregOrder, at most maxDeregisteredTMSIs: a Service
 		// Request naming one is told #10, not #9 (§5.6.1.5).
-		deregistered map[uint32]struct{}
-		deregOrder   []uint32
+		deregistered map[stmsi]struct{}
+		deregOrder   []stmsi
 		// retired holds, by AMF UE NGAP ID, the connections the AMF
 		// released while their UE moved on, until the gNB's Release
 		// Complete (retire).
@@ -251,6 +271,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	// (calls.go): no second bound.
 	a.peers = svc
 	a.availability = opts.NSSAIAvailability
+	a.records = opts.Records
 	if a.cfg.InstanceID == "" {
 		a.cfg.InstanceID = instanceID(cfg.GUAMI)
 	}
@@ -291,6 +312,15 @@ func New(cfg Config, opts Options) (*AMF, error) {
 		Accept:             cfg.Accept,
 		AfterRegistration:  cfg.AfterRegistration,
 	}
+	a.recordLifetime = timers.MobileReachable
+	if a.recordLifetime == 0 {
+		a.recordLifetime = cfg.T3512 + 4*time.Minute
+	}
+	if timers.ImplicitDeregistration > 0 {
+		a.recordLifetime += timers.ImplicitDeregistration
+	} else {
+		a.recordLifetime += gmm.DefaultImplicitDeregistration
+	}
 	if cfg.NITZ != nil {
 		n := *cfg.NITZ
 		if n.Now == nil {
@@ -301,8 +331,8 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	a.mu.rans = map[*ran]struct{}{}
 	a.mu.byID = map[ngap.RANNodeID]*ran{}
 	a.ues.byAMFID = map[int64]*ueContext{}
-	a.ues.byTMSI = map[uint32]*ueContext{}
-	a.ues.deregistered = map[uint32]struct{}{}
+	a.ues.byTMSI = map[stmsi]*ueContext{}
+	a.ues.deregistered = map[stmsi]struct{}{}
 	a.ues.bySUPI = map[string]*ueContext{}
 	a.ues.releasing = map[string]chan struct{}{}
 	a.ues.retired = map[int64]*ueConn{}

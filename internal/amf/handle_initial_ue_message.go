@@ -37,15 +37,22 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 	nasPDU := append([]byte(nil), in.NASPDU...)
 	u, deregistered := a.lookupInitial(in.TMSI, nasPDU)
 	c := &ueConn{ran: r, ranID: in.RANUE, loc: in.Location}
+	var restore *ident.GUTI
 	if u == nil {
 		u = a.newUE(r)
 		if deregistered {
 			u.m.FormerlyRegistered()
+		} else if restore = a.restorable(in.TMSI, nasPDU); restore != nil {
+			a.claim(u, *restore)
 		}
 	}
 	a.bindConn(u, c)
 	now := a.now()
 	u.doOr(func() {
+		if restore != nil {
+			// Another instance of the set served the UE (restore.go).
+			a.restore(u, *restore)
+		}
 		// A UE on a new connection: the old one, if any, is gone.
 		u.lastEvent = now
 		if old := u.conn.Swap(c); old != nil && old != c {
@@ -84,16 +91,16 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 // it finds none, deregistered says whether the 5G-TMSI was a UE's this
 // AMF implicitly deregistered.
 func (a *AMF) lookupInitial(tmsi *ngap.FiveGSTMSI, pdu []byte) (u *ueContext, deregistered bool) {
-	var t uint32
+	var t stmsi
 	switch {
 	case tmsi != nil:
-		t = tmsi.TMSI
+		t = stmsiOf(tmsi.Pointer, tmsi.TMSI)
 	default:
 		g := initialGUTI(pdu)
 		if g == nil || g.PLMN != a.cfg.GUAMI.PLMN || g.RegionID != a.cfg.GUAMI.RegionID || g.SetID != a.cfg.GUAMI.SetID {
 			return nil, false
 		}
-		t = g.TMSI
+		t = stmsiOf(g.Pointer, g.TMSI)
 	}
 	a.ues.Lock()
 	defer a.ues.Unlock()

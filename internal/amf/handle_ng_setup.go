@@ -83,7 +83,7 @@ func (a *AMF) handleNGSetup(ctx context.Context, r *ran, req *message.NGSetupReq
 	}
 
 	resp, err := ngap.NGSetupResponse(ngap.AMFInfo{
-		Name: a.cfg.Name, GUAMIs: []ident.GUAMI{a.cfg.GUAMI}, Capacity: a.cfg.Capacity,
+		Name: a.cfg.Name, GUAMIs: []ident.GUAMI{a.cfg.GUAMI}, BackupAMFNames: a.backupNames(), Capacity: a.cfg.Capacity,
 		PLMNs: []ident.PLMN{a.cfg.PLMN}, Slices: a.cfg.Slices,
 	})
 	if err != nil {
@@ -139,4 +139,13 @@ func (a *AMF) setupFailedWait(ctx context.Context, r *ran, reason string, cause 
 	a.metrics.setups.WithLabelValues(reason).Inc()
 	r.logger().Info("amf: NG Setup refused", "reason", reason, "cause", ngap.CauseString(cause))
 	a.reply(ctx, r, ngap.NGSetupFailure(cause, wait, nil))
+}
+
+// backupNames is the Backup AMF Name of the AMF's GUAMI for NG Setup
+// Response (TS 38.413 §8.7.1.2, §9.2.6.2), nil without one.
+func (a *AMF) backupNames() map[ident.GUAMI]string {
+	if a.cfg.BackupName == "" {
+		return nil
+	}
+	return map[ident.GUAMI]string{a.cfg.GUAMI: a.cfg.BackupName}
 }

@@ -33,6 +33,9 @@ type metrics struct {
 	// §8.3.4) by result: sent, modified, failed.
 	contextModifications *prometheus.CounterVec
 	radioCapabilities    *prometheus.CounterVec
+	// saves and restores count the UE contexts kept in and read from the
+	// AMF set's store (saver.go, restore.go) by result.
+	saves, restores *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -78,6 +81,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "keel_amf_path_switches_total",
 			Help: "Path Switch Requests of Xn handovers (TS 38.413 §8.4.4, TS 23.502 §4.9.1.2), by result: acknowledged, or failed with its cause (unknown-ue, not-connected, ta-not-served, no-session-switched, busy).",
 		}, []string{"result"}),
+		saves: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_amf_ue_context_saves_total", Help: "UE context writes to the AMF set's store (TS 23.501 §5.21.2) by result: saved, deleted, conflict (another instance took the UE over), error.",
+		}, []string{"result"}),
+		restores: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_amf_ue_context_restores_total", Help: "UE contexts read from the AMF set's store for a UE another instance served, by result: restored, not-found, error.",
+		}, []string{"result"}),
 		serviceRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_amf_service_requests_total",
 			Help: "UE-triggered Service Requests (TS 24.501 §5.6.1) by result: accepted (context set up), context-setup-failed, ignored, rejected-<5GMM cause> (9, 10, 22, 96, 111, other); for one that failed the integrity check and ran authentication, authentication-failed, security-mode-rejected, timeout, lower-layer-failure.",
@@ -112,7 +121,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.associations, m.gnbs, m.messages, m.protocolErrors, m.setups, m.configUpdates, m.resets,
-			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts, m.serviceRequests, m.pathSwitches, m.handovers,
+			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts, m.serviceRequests, m.pathSwitches, m.handovers, m.saves, m.restores,
 			m.refused, m.reports, m.contextModifications, m.radioCapabilities} {
 			if err := reg.Register(c); err != nil {
 				return nil, err

@@ -46,6 +46,10 @@ type core struct {
 	keys [][2]secret.Key128
 	reg  *prometheus.Registry
 	udm  *udm.UDM
+	// cfg and svc are the AMF's configuration and services, for a peer
+	// instance of its AMF set (amfset_test.go).
+	cfg amf.Config
+	svc gmm.Services
 }
 
 func startCore(tb testing.TB, subscribers int, timers gmm.Timers) *core {
@@ -90,6 +94,8 @@ type coreOptions struct {
 	availability func(sbi.NnssfNSSAIAvailability) sbi.NnssfNSSAIAvailability
 	// afterFunc, when set, is the AMF's Options.AfterFunc.
 	afterFunc func(time.Duration, func()) func() bool
+	// records, when set, is the AMF set's store (Options.Records).
+	records store.Records
 }
 
 func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOptions) *core {
@@ -149,7 +155,7 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 	if o.availability != nil {
 		avail = o.availability(n)
 	}
-	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: svc, NSSAIAvailability: avail, Panics: rec, AfterFunc: o.afterFunc})
+	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: svc, NSSAIAvailability: avail, Panics: rec, AfterFunc: o.afterFunc, Records: o.records})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -168,7 +174,7 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 		ln.Close()
 		<-done
 	})
-	c.amf, c.addr, c.udm = a, ln.Addr(), d
+	c.amf, c.addr, c.udm, c.cfg, c.svc = a, ln.Addr(), d, cfg, svc
 	return c
 }
 

@@ -47,7 +47,7 @@ type ueContext struct {
 	m         *gmm.Machine
 	timers    [gmm.MaxTimer + 1]timerSlot
 	started   time.Time // first message of the running registration
-	tmsi      uint32
+	tmsi      stmsi
 	supi      string
 	lastEvent time.Time
 	loc       ngap.UELocation // last reported by the gNB
@@ -71,6 +71,10 @@ type ueContext struct {
 	// uecm is closed once the UE's last Nudm_UECM call is done, smf
 	// once its last Nsmf_PDUSession call is (calls.go).
 	uecm, smf chan struct{}
+	// saved is what the UE's context last saved to the AMF set's store
+	// (executor); saver performs the writes (saver.go, its own lock).
+	saved saveState
+	saver saver
 }
 
 type timerSlot struct {
@@ -124,7 +128,7 @@ func (u *ueContext) doOr(f, failed func()) bool {
 			}
 			return
 		}
-		if p := u.a.panics.Run(panicUE, u.log, func() { f(); u.publish() }); p != nil {
+		if p := u.a.panics.Run(panicUE, u.log, func() { f(); u.checkpoint(); u.publish() }); p != nil {
 			u.fail()
 		}
 	}) {
@@ -265,11 +269,11 @@ func (s ueShell) StopTimer(t gmm.Timer) {
 func (s ueShell) AllocateGUTI() ident.GUTI {
 	u := s.u
 	tmsi := u.a.allocateTMSI(u)
-	u.tmsi = tmsi
+	u.tmsi = stmsiOf(u.a.cfg.GUAMI.Pointer, tmsi)
 	return ident.GUTI{GUAMI: u.a.cfg.GUAMI, TMSI: tmsi}
 }
 
-func (s ueShell) RestoreGUTI(g ident.GUTI) { s.u.a.restoreTMSI(s.u, g.TMSI) }
+func (s ueShell) RestoreGUTI(g ident.GUTI) { s.u.a.restoreTMSI(s.u, stmsiOf(g.Pointer, g.TMSI)) }
 
 func (s ueShell) Identified(supi string) {
 	s.u.supi = supi
@@ -282,6 +286,10 @@ func (s ueShell) Congested() bool { return s.u.a.registering.Load() > s.u.a.maxR
 func (s ueShell) Outcome(o gmm.Outcome) {
 	u := s.u
 	u.a.metrics.outcome(o)
+	if o.Result == "accepted" || o.Result == "completed" {
+		// A procedure end: the context is saved (saver.go).
+		u.saved.due = true
+	}
 	if o.Procedure == "service-request" {
 		u.a.metrics.serviceRequests.WithLabelValues(o.Result).Inc()
 	}
@@ -384,6 +392,12 @@ func nasReleaseCause(c gmm.ReleaseCause) aper.Enumerated {
 	return 3 // unspecified
 }
 
+// stmsi is the part of a 5G-GUTI that tells UEs of one AMF set apart:
+// the AMF Pointer and the 5G-TMSI (TS 23.003 §2.10.1, §2.11).
+type stmsi uint64
+
+func stmsiOf(pointer uint8, tmsi uint32) stmsi { return stmsi(pointer)<<32 | stmsi(tmsi) }
+
 // allocateTMSI draws an unpredictable 5G-TMSI no other UE holds (TS
 // 33.501 §6.12.3) and binds it to u.
 func (a *AMF) allocateTMSI(u *ueContext) uint32 {
@@ -396,8 +410,9 @@ func (a *AMF) allocateTMSI(u *ueContext) uint32 {
 	for {
 		rand.Read(b[:])
 		t := binary.BigEndian.Uint32(b[:])
-		if _, taken := a.ues.byTMSI[t]; t != 0 && !taken {
-			a.ues.byTMSI[t] = u
+		k := stmsiOf(a.cfg.GUAMI.Pointer, t)
+		if _, taken := a.ues.byTMSI[k]; t != 0 && !taken {
+			a.ues.byTMSI[k] = u
 			return t
 		}
 	}
@@ -407,7 +422,7 @@ func (a *AMF) allocateTMSI(u *ueContext) uint32 {
 // in place of the new one (a configuration update the UE never
 // acknowledged, TS 24.501 §5.4.4.4). A 5G-TMSI taken meanwhile by
 // another UE stays that UE's.
-func (a *AMF) restoreTMSI(u *ueContext, tmsi uint32) {
+func (a *AMF) restoreTMSI(u *ueContext, tmsi stmsi) {
 	a.ues.Lock()
 	defer a.ues.Unlock()
 	if other, taken := a.ues.byTMSI[tmsi]; taken && other != u {
@@ -569,7 +584,7 @@ const maxDeregisteredTMSIs = 1 << 16
 
 // rememberDeregistered records the 5G-TMSI of a UE implicitly
 // deregistered, forgetting the oldest beyond maxDeregisteredTMSIs.
-func (a *AMF) rememberDeregistered(tmsi uint32) {
+func (a *AMF) rememberDeregistered(tmsi stmsi) {
 	if tmsi == 0 {
 		return
 	}
@@ -593,6 +608,7 @@ func (a *AMF) dropUE(u *ueContext, release *ie.Cause) {
 		return
 	}
 	u.dropped = true
+	u.forgetRecords()
 	a.ueCount.Add(-1)
 	a.metrics.ues.Dec()
 	a.registered(u)

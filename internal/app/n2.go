@@ -19,12 +19,13 @@ import (
 func amfConfig(cfg config.Config) amf.Config {
 	plmn := cfg.PLMN
 	c := amf.Config{
-		Name:     cfg.AMF.Name,
-		PLMN:     plmn,
-		TACs:     cfg.TACs,
-		GUAMI:    ident.GUAMI{PLMN: plmn, RegionID: cfg.AMF.RegionID, SetID: cfg.AMF.SetID, Pointer: cfg.AMF.Pointer},
-		Capacity: 255,
-		T3512:    cfg.AMF.T3512,
+		Name:       cfg.AMF.Name,
+		PLMN:       plmn,
+		TACs:       cfg.TACs,
+		GUAMI:      ident.GUAMI{PLMN: plmn, RegionID: cfg.AMF.RegionID, SetID: cfg.AMF.SetID, Pointer: cfg.AMF.Pointer},
+		BackupName: cfg.AMF.BackupAMFName,
+		Capacity:   255,
+		T3512:      cfg.AMF.T3512,
 		Timers: gmm.Timers{T3513: cfg.AMF.T3513, MobileReachable: cfg.AMF.MobileReachable,
 			ImplicitDeregistration: cfg.AMF.ImplicitDeregistration},
 		PagingAttempts: int(cfg.AMF.PagingAttempts),

@@ -9,6 +9,7 @@ import (
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbi/selection"
 	"github.com/keelcore/keel/internal/sbihttp"
+	"github.com/keelcore/keel/internal/store"
 )
 
 // rootAMF builds the AMF and its N2 listener. For each UE it selects the
@@ -42,7 +43,7 @@ func (a *App) rootAMF(ctx context.Context) error {
 	cfg := amfConfig(a.cfg)
 	cfg.InstanceID = prof.InstanceID
 	a.amf, err = amf.New(cfg, amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services,
-		NSSAIAvailability: slices, Panics: recorder})
+		NSSAIAvailability: slices, Panics: recorder, Records: a.amfRecords()})
 	if err != nil {
 		return err
 	}
@@ -51,4 +52,17 @@ func (a *App) rootAMF(ctx context.Context) error {
 		sbihttp.ServeNamf(a.sbi.srv, a.amf, a.sbi.notify)
 	}
 	return a.startN2(ctx, a.opts.SelectN2)
+}
+
+// amfRecords is the store the AMF set shares (TS 23.501 §5.21.2), where
+// the AMF saves its UEs' contexts: the process's store when it keeps
+// records, nil (contexts in this process only) otherwise.
+func (a *App) amfRecords() store.Records {
+	if a.store == nil {
+		return nil
+	}
+	if r, ok := any(a.store).(store.Records); ok {
+		return r
+	}
+	return nil
 }

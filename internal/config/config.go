@@ -188,6 +188,12 @@ type AMF struct {
 	SetID uint16 `yaml:"set_id"`
 	// Pointer has 6 bits.
 	Pointer uint8 `yaml:"pointer"`
+	// BackupAMFName is the name (amf.name) of the AMF instance of the
+	// same AMF set that takes this instance's GUAMI over if it fails,
+	// sent to gNBs with the GUAMI in NG Setup Response (TS 38.413
+	// §8.7.1.2, §9.2.6.2; TS 23.501 §5.21.2.3); "" sends none, and gNBs
+	// pick any AMF of the set.
+	BackupAMFName string `yaml:"backup_amf_name"`
 	// Integrity and Ciphering list the NAS algorithms the AMF may select,
 	// most preferred first (TS 33.501 §5.11.1.1): NIA1..NIA3 (NIA0 is
 	// refused outside emergency services, TS 24.501 §5.4.2.2) and

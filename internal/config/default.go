@@ -212,8 +212,13 @@ amf:
   region_id: {{.AMF.RegionID}}
   # AMF Set ID, 0..1023.
   set_id: {{.AMF.SetID}}
-  # AMF Pointer, 0..63.
+  # AMF Pointer, 0..63. Each instance of an AMF set has its own pointer
+  # (one GUAMI each, TS 23.501 §5.21.2).
   pointer: {{.AMF.Pointer}}
+  # Name of the instance of the same AMF set that takes this instance's
+  # GUAMI over if it fails, sent to gNBs in NG Setup Response (TS 38.413
+  # §8.7.1.2); empty sends none.
+  backup_amf_name: {{str .AMF.BackupAMFName}}
   # NAS integrity algorithms the AMF may select, most preferred first:
   # NIA1, NIA2, NIA3 (NIA0 is refused: TS 24.501 §5.4.2.2).
   integrity: {{list .AMF.Integrity}}

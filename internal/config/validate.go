@@ -130,6 +130,12 @@ func (a AMF) validate() *Error {
 		return errorf("amf.name", "must be at most %d characters (TS 38.413 §9.3.3.21), got %d", maxAMFNameLen, len(a.Name))
 	case !isPrintableString(a.Name):
 		return errorf("amf.name", "may hold only letters, digits, spaces and '()+,-./:=? (TS 38.413 §9.3.3.21), got %q", a.Name)
+	case len(a.BackupAMFName) > maxAMFNameLen:
+		return errorf("amf.backup_amf_name", "must be at most %d characters (TS 38.413 §9.3.3.21), got %d", maxAMFNameLen, len(a.BackupAMFName))
+	case !isPrintableString(a.BackupAMFName):
+		return errorf("amf.backup_amf_name", "may hold only letters, digits, spaces and '()+,-./:=? (TS 38.413 §9.3.3.21), got %q", a.BackupAMFName)
+	case a.BackupAMFName != "" && a.BackupAMFName == a.Name:
+		return errorf("amf.backup_amf_name", "names this AMF (amf.name %q): the backup is another instance of the AMF set", a.Name)
 	case a.SetID > maxSetID:
 		return errorf("amf.set_id", "must be 0..%d (10 bits), got %d", maxSetID, a.SetID)
 	case a.Pointer > maxPointer:

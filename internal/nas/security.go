@@ -100,6 +100,18 @@ func (c *Context) LastULCount() uint32 {
 // DLCount returns the downlink NAS COUNT the next message will use.
 func (c *Context) DLCount() uint32 { return c.dlNext }
 
+// ULSeen reports whether an uplink message was accepted with the context.
+func (c *Context) ULSeen() bool { return c.ulSeen }
+
+// SetCounts sets both NAS COUNTs of a context read back from where it was
+// saved (another AMF instance of the set, TS 23.501 §5.21.2): ul is the
+// uplink COUNT expected next, seen whether any uplink message was
+// accepted, dl the next downlink COUNT. Both are 24-bit values (TS
+// 24.501 §4.4.3.1); higher bits are dropped.
+func (c *Context) SetCounts(ul uint32, seen bool, dl uint32) {
+	c.ulNext, c.ulSeen, c.dlNext = ul&0xffffff, seen, dl&0xffffff
+}
+
 // estimate reconstructs the 24-bit uplink NAS COUNT from the received
 // sequence number (TS 24.501 §4.4.3.1): the overflow counter is the
 // expected one, plus one when the sequence number has wrapped.

@@ -47,6 +47,8 @@ type configUpdate struct {
 	// oldGUTI is the 5G-GUTI the UE held before the command gave it a
 	// new one; nil when the command gives none.
 	oldGUTI *ident.GUTI
+	// foreign: the old 5G-GUTI was another AMF instance's (Restore).
+	foreign bool
 }
 
 // UpdateConfiguration runs the generic UE configuration update procedure
@@ -87,6 +89,7 @@ func (m *Machine) sendConfigurationUpdate(u ConfigurationUpdate) {
 		g := m.sh.AllocateGUTI()
 		m.guti = &g
 		run.oldGUTI = &old
+		run.foreign, m.foreign = m.foreign, false
 		c.GUTI = &g
 	}
 	if len(u.AllowedNSSAI) > 0 {
@@ -176,6 +179,7 @@ func (m *Machine) restoreGUTI(run *configUpdate) {
 	if run.oldGUTI != nil {
 		g := *run.oldGUTI
 		m.guti = &g
+		m.foreign = run.foreign
 		m.sh.RestoreGUTI(g)
 	}
 }

@@ -283,10 +283,11 @@ func (m *Machine) slicesSelected(ctx context.Context, ans SelectSlicesAnswer) {
 		return
 	}
 	m.allowed = slices.allowed
-	newGUTI := m.guti == nil || r.kind == regInitial
+	newGUTI := m.guti == nil || r.kind == regInitial || m.foreign
 	if newGUTI {
 		g := m.sh.AllocateGUTI()
 		m.guti = &g
+		m.takeGUTI()
 	}
 	m.tais = m.cfg.TAIs
 	a := nas.Accept{AllowedNSSAI: m.allowed, RejectedNSSAI: slices.rejected, ConfiguredNSSAI: slices.configured,

@@ -396,6 +396,10 @@ type Machine struct {
 	secured bool
 	// formerly: see FormerlyRegistered.
 	formerly bool
+	// foreign is set while the UE's 5G-GUTI is one another AMF instance
+	// of the set gave it (Restore): the next registration or
+	// configuration update gives it one of this instance.
+	foreign bool
 	// serving is set while the Initial Context Setup of an accepted
 	// SERVICE REQUEST waits for the gNB's answer.
 	serving bool

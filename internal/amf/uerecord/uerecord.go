@@ -48,7 +48,9 @@ type UE struct {
 	Allowed, Subscribed, Defaults []ident.SNSSAI
 	// AMBRUplink and AMBRDownlink are the subscribed UE-AMBR in bit/s.
 	AMBRUplink, AMBRDownlink uint64
-	Sessions                 []Session
+	// DNNs are the subscribed DNNs, the first the default (Nudm_SDM).
+	DNNs     []string
+	Sessions []Session
 	// T3512 is the periodic registration timer the UE was given; the
 	// mobile reachable timer of the instance that restores the context
 	// runs from it (TS 24.501 §5.3.7).
@@ -109,6 +111,7 @@ type wire struct {
 	Defaults     []ident.SNSSAI `json:"defaults,omitempty"`
 	AMBRUplink   uint64         `json:"ambrUl,omitempty"`
 	AMBRDownlink uint64         `json:"ambrDl,omitempty"`
+	DNNs         []string       `json:"dnns,omitempty"`
 	Sessions     []wireSession  `json:"sessions,omitempty"`
 	T3512        int64          `json:"t3512,omitempty"` // seconds
 	Saved        int64          `json:"saved,omitempty"` // Unix milliseconds
@@ -130,7 +133,7 @@ func Marshal(b []byte, u UE) ([]byte, error) {
 		IntAlg: u.Security.IntAlg, EncAlg: u.Security.EncAlg, ULCount: u.Security.ULCount, ULSeen: u.Security.ULSeen,
 		DLCount: u.Security.DLCount, Capabilities: u.Capabilities, TAIs: u.TAIs, Allowed: u.Allowed,
 		Subscribed: u.Subscribed, Defaults: u.Defaults, AMBRUplink: u.AMBRUplink, AMBRDownlink: u.AMBRDownlink,
-		T3512: int64(u.T3512 / time.Second)}
+		DNNs: u.DNNs, T3512: int64(u.T3512 / time.Second)}
 	if !u.Saved.IsZero() {
 		w.Saved = u.Saved.UnixMilli()
 	}
@@ -168,7 +171,7 @@ func Unmarshal(b []byte) (UE, error) {
 	u := UE{SUPI: w.SUPI, GUTI: w.GUTI, Security: Security{NgKSI: w.NgKSI, IntAlg: w.IntAlg, EncAlg: w.EncAlg,
 		ULCount: w.ULCount, ULSeen: w.ULSeen, DLCount: w.DLCount}, Capabilities: w.Capabilities, TAIs: w.TAIs,
 		Allowed: w.Allowed, Subscribed: w.Subscribed, Defaults: w.Defaults, AMBRUplink: w.AMBRUplink,
-		AMBRDownlink: w.AMBRDownlink}
+		AMBRDownlink: w.AMBRDownlink, DNNs: w.DNNs}
 	copy(u.Security.KAMF[:], w.KAMF)
 	if w.T3512 < 0 || w.T3512 > int64(1<<31) {
 		return UE{}, fmt.Errorf("uerecord: t3512 of %d s out of range", w.T3512)
@@ -204,11 +207,18 @@ func (u UE) validate() error {
 		return fmt.Errorf("uerecord: %s: %d TAIs, want at most %d", u, len(u.TAIs), maxTAIs)
 	case len(u.Allowed) > maxSlices || len(u.Subscribed) > maxSlices || len(u.Defaults) > maxSlices:
 		return fmt.Errorf("uerecord: %s: more than %d S-NSSAIs in a list", u, maxSlices)
+	case len(u.DNNs) > maxSlices:
+		return fmt.Errorf("uerecord: %s: %d DNNs, want at most %d", u, len(u.DNNs), maxSlices)
 	case len(u.Sessions) > maxSessions:
 		return fmt.Errorf("uerecord: %s: %d PDU sessions, want at most %d", u, len(u.Sessions), maxSessions)
 	}
 	if err := u.GUTI.Validate(); err != nil {
 		return fmt.Errorf("uerecord: %w", err)
+	}
+	for _, d := range u.DNNs {
+		if d == "" || len(d) > maxText {
+			return fmt.Errorf("uerecord: %s: a DNN empty or too long", u)
+		}
 	}
 	var seen uint16
 	for _, s := range u.Sessions {

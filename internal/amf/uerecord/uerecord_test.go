@@ -34,7 +34,7 @@ func sample() uerecord.UE {
 		Allowed:      []ident.SNSSAI{{SST: 1}},
 		Subscribed:   []ident.SNSSAI{{SST: 1}, {SST: 2, SD: 0xabcdef, HasSD: true}},
 		Defaults:     []ident.SNSSAI{{SST: 1}},
-		AMBRUplink:   1e8, AMBRDownlink: 2e8,
+		AMBRUplink:   1e8, AMBRDownlink: 2e8, DNNs: []string{"internet", "ims"},
 		Sessions: []uerecord.Session{{ID: 1, SNSSAI: ident.SNSSAI{SST: 1}, DNN: "internet", Ref: "urn:uuid:1"},
 			{ID: 5, SNSSAI: ident.SNSSAI{SST: 1}, DNN: "ims", Ref: "urn:uuid:2"}},
 		T3512: 54 * time.Minute,

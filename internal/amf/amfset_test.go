@@ -1,0 +1,340 @@
+package amf_test
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/keelcore/keel/internal/amf"
+	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/amf/uerecord"
+	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/metrictest"
+	"github.com/keelcore/keel/internal/panics"
+	"github.com/keelcore/keel/internal/sim/gnb"
+	"github.com/keelcore/keel/internal/sim/scenario"
+	"github.com/keelcore/keel/internal/sim/ue"
+	"github.com/keelcore/keel/internal/store"
+)
+
+// memRecords is a store.Records in memory, as the AMF set's shared store
+// of a test: revisions, compare-and-set, no expiry.
+type memRecords struct {
+	mu   sync.Mutex
+	rev  int64
+	recs map[string]store.Record
+	// puts counts the writes by key prefix ("supi", "guti").
+	puts map[string]int
+}
+
+func newMemRecords() *memRecords {
+	return &memRecords{recs: map[string]store.Record{}, puts: map[string]int{}}
+}
+
+func (m *memRecords) PutRecord(_ context.Context, r store.Record) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := string(r.Kind) + "/" + r.Key
+	old, ok := m.recs[k]
+	switch {
+	case r.Expect == store.MustCreate && ok:
+		return 0, store.ErrConflict
+	case r.Expect > 0 && (!ok || old.Revision != r.Expect):
+		return 0, store.ErrConflict
+	}
+	m.rev++
+	r.Revision, r.Expect = m.rev, 0
+	r.Value = append([]byte(nil), r.Value...)
+	m.recs[k] = r
+	prefix, _, _ := strings.Cut(r.Key, ":")
+	m.puts[prefix]++
+	return r.Revision, nil
+}
+
+func (m *memRecords) GetRecord(_ context.Context, kind store.RecordKind, key string) (store.Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.recs[string(kind)+"/"+key]
+	if !ok {
+		return store.Record{}, store.ErrNotFound
+	}
+	r.Value = append([]byte(nil), r.Value...)
+	return r, nil
+}
+
+func (m *memRecords) DeleteRecord(_ context.Context, kind store.RecordKind, key string, expect int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := string(kind) + "/" + key
+	r, ok := m.recs[k]
+	switch {
+	case !ok:
+		return store.ErrNotFound
+	case expect > 0 && r.Revision != expect:
+		return store.ErrConflict
+	}
+	delete(m.recs, k)
+	return nil
+}
+
+func (m *memRecords) ListRecords(context.Context, store.RecordKind, string, string, int) ([]store.Record, error) {
+	return nil, nil
+}
+
+// context returns the saved context of supi, waiting until ok accepts it.
+func (m *memRecords) waitContext(t *testing.T, supi string, what string, ok func(uerecord.UE) bool) uerecord.UE {
+	t.Helper()
+	var last uerecord.UE
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		r, err := m.GetRecord(context.Background(), uerecord.Kind, uerecord.SUPIKey(supi))
+		if err != nil {
+			continue
+		}
+		u, err := uerecord.Unmarshal(r.Value)
+		if err != nil {
+			t.Fatalf("saved context of %s: %v", supi, err)
+		}
+		if last = u; ok(u) {
+			return u
+		}
+	}
+	t.Fatalf("saved context of %s %+v, want %s", supi, last, what)
+	return uerecord.UE{}
+}
+
+// peer starts a second AMF instance of c's AMF set, with AMF Pointer
+// pointer, on the same transport and services, sharing records; c's own
+// AMF must have been given the same records.
+func (c *core) peer(tb testing.TB, pointer uint8, records store.Records) *core {
+	tb.Helper()
+	cfg := c.cfg
+	cfg.GUAMI.Pointer = pointer
+	cfg.Name = "keel-amf-b"
+	cfg.InstanceID = ""
+	p := *c
+	p.reg = prometheus.NewRegistry()
+	rec, err := panics.New(panics.Options{Registry: p.reg, Observe: failOnPanic(tb)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a, err := amf.New(cfg, amf.Options{Registry: p.reg, Services: c.svc, Panics: rec, Records: records})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	ln, err := c.tr.Listen(ctx, netip.MustParseAddrPort("127.0.0.2:38412"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { a.Serve(sctx, ln); close(done) }()
+	tb.Cleanup(func() {
+		stopCtx, c := context.WithTimeout(ctx, 5*time.Second)
+		defer c()
+		a.Stop(stopCtx)
+		cancel()
+		ln.Close()
+		<-done
+	})
+	p.amf, p.addr, p.cfg = a, ln.Addr(), cfg
+	return &p
+}
+
+// An AMF set of two instances sharing one store (TS 23.501 §5.21.2): a
+// UE registers on A and establishes a PDU session, goes idle, and A
+// stops; its Service Request, whose 5G-S-TMSI names A, reaches B, which
+// reads the UE's context, checks the message with the restored keys and
+// accepts it without authentication, reactivates the session at the SMF
+// and gives the UE a 5G-GUTI of B (CONFIGURATION UPDATE COMMAND); the
+// record is B's from then on. A replay of the UE's Service Request at B
+// is refused by the integrity check; so is a forged one.
+func TestAMFSetServiceRequestAtAnotherInstance(t *testing.T) {
+	smf := newIdleSMF(t)
+	records := newMemRecords()
+	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{
+		services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s },
+		records:  records,
+	})
+	b := c.peer(t, 5, records)
+	ga := c.gnbN3(t, 1)
+	gb := b.gnbN3(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	u := c.ue(t, 0)
+	s, _, err := scenario.Register(ctx, ga, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ident.SNSSAI{SST: 1}); err != nil {
+		t.Fatal(err)
+	}
+	smf.waitEvents(t, "1", "setup-response")
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitCM(t, c, "idle")
+	tmsi := tmsiOf(t, c)
+	supi := supiOf(0)
+	saved := records.waitContext(t, supi, "one session, saved idle with the UE's uplink COUNT", func(r uerecord.UE) bool {
+		return len(r.Sessions) == 1 && r.Security.ULCount == u.NextULCount()
+	})
+	if saved.GUTI.Pointer != 0 || saved.GUTI.TMSI != tmsi.TMSI || saved.Sessions[0].Ref != "1" || saved.Sessions[0].DNN != "internet" {
+		t.Errorf("saved context %+v, want A's 5G-GUTI and session 5 of SM context 1", saved)
+	}
+
+	// A goes away; its UEs' next messages go to B.
+	stopCtx, stop := context.WithTimeout(ctx, 5*time.Second)
+	if err := c.amf.Stop(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	count := u.NextULCount()
+	sr, err := u.ServiceRequest(ue.ServiceData, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := gb.Attach(ctx, sr, &tmsi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := nextDownlink(ctx, t, conn)
+	res, err := u.Handle(d.NAS)
+	if err != nil || res.Event != ue.EventServiceAccepted {
+		t.Fatalf("UE handles B's answer to its Service Request: %v, %v; want accepted", res.Event, err)
+	}
+	if !d.ContextSetup || d.KgNB != u.KgNBForCount(count) {
+		t.Error("SERVICE ACCEPT not in an Initial Context Setup with the KgNB of the Service Request's uplink COUNT")
+	}
+	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "ACTIVATING", "setup-response")
+	// The new 5G-GUTI of B.
+	d = nextDownlink(ctx, t, conn)
+	res, err = u.Handle(d.NAS)
+	if err != nil {
+		t.Fatalf("UE handles B's CONFIGURATION UPDATE COMMAND: %v", err)
+	}
+	for _, up := range res.Uplink {
+		if err := conn.Send(ctx, up); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(u.GUTI(), "5g-guti-00101010045") {
+		t.Errorf("UE's 5G-GUTI after the Service Request at B = %s, want one of B (AMF ID 010045)", u.GUTI())
+	}
+	ues := waitUEs(t, b.amf, func(v amf.UE) bool { return v.GUTI != nil && v.GUTI.Pointer == 5 && v.CMState == "connected" })
+	if ues.SUPI != supi {
+		t.Errorf("B's UE %+v, want %s", ues, supi)
+	}
+	records.waitContext(t, supi, "B's 5G-GUTI", func(r uerecord.UE) bool { return r.GUTI.Pointer == 5 && len(r.Sessions) == 1 })
+	if got := metrictest.Value(t, b.reg, "keel_amf_ue_context_restores_total", "result", "restored"); got != 1 {
+		t.Errorf("B's keel_amf_ue_context_restores_total{result=restored} = %v, want 1", got)
+	}
+	if got := metrictest.Value(t, b.reg, "keel_amf_service_requests_total", "result", "accepted"); got != 1 {
+		t.Errorf("B's keel_amf_service_requests_total{result=accepted} = %v, want 1", got)
+	}
+
+	// A replay of the Service Request, and a forged one, on new
+	// connections: refused by the integrity check, so B asks for
+	// authentication instead of accepting.
+	forged := append([]byte(nil), sr...)
+	forged[len(forged)-1] ^= 1
+	for name, pdu := range map[string][]byte{"replayed": sr, "forged": forged} {
+		conn, err := gb.Attach(ctx, pdu, &tmsi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := nextDownlink(ctx, t, conn)
+		if d.ContextSetup {
+			t.Errorf("%s Service Request at B: accepted with an Initial Context Setup, want it refused", name)
+		}
+	}
+	if got := metrictest.Value(t, b.reg, "keel_amf_service_requests_total", "result", "accepted"); got != 1 {
+		t.Errorf("after a replayed and a forged Service Request, B's keel_amf_service_requests_total{result=accepted} = %v, want still 1", got)
+	}
+}
+
+// waitUEs waits until a shows one UE that ok accepts.
+func waitUEs(t *testing.T, a *amf.AMF, ok func(amf.UE) bool) amf.UE {
+	t.Helper()
+	var ues []amf.UE
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if ues = a.UEs(); len(ues) == 1 && ok(ues[0]) {
+			return ues[0]
+		}
+	}
+	t.Fatalf("UEs %+v, want one as the test expects", ues)
+	return amf.UE{}
+}
+
+// nextDownlink waits for the AMF's next downlink to conn.
+func nextDownlink(ctx context.Context, t *testing.T, conn *gnb.UEConn) gnb.Downlink {
+	t.Helper()
+	select {
+	case d := <-conn.Downlink():
+		return d
+	case <-ctx.Done():
+		t.Fatal("no downlink from the AMF")
+		return gnb.Downlink{}
+	}
+}
+
+// A mobility registration update whose 5G-GUTI names an instance of the
+// set that has stopped succeeds at another without authentication (TS
+// 23.502 §4.2.2.2.2, TS 24.501 §5.5.1.3.2): the REGISTRATION ACCEPT
+// gives a 5G-GUTI of the new instance, which registers with the UDM, and
+// the saved context is the new instance's, found by the new 5G-GUTI.
+func TestAMFSetMobilityRegistrationAtAnotherInstance(t *testing.T) {
+	records := newMemRecords()
+	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{records: records})
+	b := c.peer(t, 7, records)
+	ga := c.gnb(t, 1)
+	gb := b.gnb(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	u := c.ue(t, 0)
+	s, _, err := scenario.Register(ctx, ga, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Conn != nil {
+		if err := s.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitCM(t, c, "idle")
+	supi := supiOf(0)
+	old := records.waitContext(t, supi, "A's context", func(r uerecord.UE) bool { return r.GUTI.Pointer == 0 })
+	stopCtx, stop := context.WithTimeout(ctx, 5*time.Second)
+	if err := c.amf.Stop(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	s.GNB = gb
+	if _, err := s.Update(ctx, false, nil); err != nil {
+		t.Fatalf("mobility registration at B: %v", err)
+	}
+	if !strings.Contains(u.GUTI(), "5g-guti-00101010047") {
+		t.Errorf("UE's 5G-GUTI after the registration at B = %s, want one of B (AMF ID 010047)", u.GUTI())
+	}
+	waitUEs(t, b.amf, func(v amf.UE) bool { return v.GUTI != nil && v.GUTI.Pointer == 7 && v.State == "registered" })
+	now := records.waitContext(t, supi, "B's 5G-GUTI", func(r uerecord.UE) bool { return r.GUTI.Pointer == 7 })
+	if now.Security.KAMF != old.Security.KAMF {
+		t.Error("the context at B has another KAMF: the UE was authenticated again")
+	}
+	if got := metrictest.Value(t, b.reg, "keel_amf_procedures_total", "procedure", "authentication", "result", "success"); got != 0 {
+		t.Errorf("authentications at B = %v, want 0", got)
+	}
+	if got := metrictest.Value(t, c.reg, "keel_amf_procedures_total", "procedure", "authentication", "result", "success"); got != 1 {
+		t.Errorf("authentications at A = %v, want 1 (the metric's labels changed?)", got)
+	}
+	if _, err := records.GetRecord(ctx, uerecord.Kind, uerecord.GUTIKey(old.GUTI)); err == nil {
+		t.Error("the index of A's 5G-GUTI is still in the store")
+	}
+}

@@ -1,0 +1,130 @@
+package amf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/keelcore/keel/internal/amf/gmm"
+	"github.com/keelcore/keel/internal/amf/uerecord"
+	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/store"
+)
+
+// Restoring UE contexts (TS 23.501 §5.21.2.2, §5.21.2.3; TS 23.502
+// §4.2.3.2, §4.2.2.2.2): an Initial UE Message whose 5G-S-TMSI, or whose
+// REGISTRATION REQUEST's 5G-GUTI, names a UE of this AMF set that this
+// instance does not know — another instance gave the 5G-GUTI and has
+// stopped or died, or this one restarted — makes the AMF read the UE's
+// context from the store the set shares (saver.go) before the UE's
+// machine sees the message. The machine then goes on as the other
+// instance would have (gmm.Restore): the NAS message is checked with
+// the restored keys, a Service Request is accepted and its sessions
+// reactivated at the SMF, a registration update accepted, each without
+// authentication; the UE is given a 5G-GUTI of this instance, and this
+// instance's next save, conditional on the revision it read, makes the
+// record its own.
+//
+// The read runs on the UE's executor, before its first event: the UE's
+// message waits for it (at most storeTimeout), no other UE does. A UE
+// the store does not hold (or a store that fails) is served as unknown:
+// a Service Request is rejected with #9, a registration identifies the
+// UE (TS 24.501 §5.6.1.5, §5.5.1.2.2).
+
+// restorable returns the 5G-GUTI an initial message names when it is of
+// this AMF set and the AMF shares a store with the set; nil otherwise.
+func (a *AMF) restorable(tmsi *ngap.FiveGSTMSI, pdu []byte) *ident.GUTI {
+	if a.records == nil {
+		return nil
+	}
+	own := a.cfg.GUAMI
+	if tmsi != nil {
+		if tmsi.SetID != own.SetID {
+			return nil
+		}
+		g := ident.GUTI{GUAMI: own, TMSI: tmsi.TMSI}
+		g.Pointer = tmsi.Pointer
+		return &g
+	}
+	g := initialGUTI(pdu)
+	if g == nil || g.PLMN != own.PLMN || g.RegionID != own.RegionID || g.SetID != own.SetID {
+		return nil
+	}
+	return g
+}
+
+// claim makes the 5G-GUTI g name u while its context is read, so that
+// the UE's next message finds u; a UE holding it meanwhile keeps it.
+func (a *AMF) claim(u *ueContext, g ident.GUTI) {
+	k := stmsiOf(g.Pointer, g.TMSI)
+	a.ues.Lock()
+	defer a.ues.Unlock()
+	if _, taken := a.ues.byTMSI[k]; !taken {
+		a.ues.byTMSI[k] = u
+		u.tmsi = k
+	}
+}
+
+// unclaim undoes claim: the store does not hold the UE.
+func (a *AMF) unclaim(u *ueContext) {
+	a.ues.Lock()
+	defer a.ues.Unlock()
+	if u.tmsi != 0 && a.ues.byTMSI[u.tmsi] == u {
+		delete(a.ues.byTMSI, u.tmsi)
+	}
+	u.tmsi = 0
+}
+
+// restore reads the context of the UE with 5G-GUTI g into u, a context
+// that has seen no event yet. Run on u's executor.
+func (a *AMF) restore(u *ueContext, g ident.GUTI) {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	rec, rev, err := a.load(ctx, g)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		a.metrics.restores.WithLabelValues("not-found").Inc()
+		a.unclaim(u)
+		return
+	case err != nil:
+		a.metrics.restores.WithLabelValues("error").Inc()
+		u.log.Warn("amf: reading a UE context of the AMF set failed: the UE is served as unknown", "err", err, "guti", g.String(), "cause", "store")
+		a.unclaim(u)
+		return
+	}
+	u.log = u.log.With("supi", rec.SUPI)
+	u.m = gmm.Restore(a.gmmCfg, a.ueServices(u), ueShell{u}, u.log, rec)
+	u.supi = rec.SUPI
+	u.saved = saveState{last: rec, has: true, restored: true}
+	u.saver.mu.Lock()
+	u.saver.rev = rev
+	u.saver.mu.Unlock()
+	a.bindSUPI(u, rec.SUPI)
+	// Registered already: the UE does not count among those registering.
+	a.registered(u)
+	a.metrics.restores.WithLabelValues("restored").Inc()
+	u.log.Info("amf: UE context restored from the AMF set's store", "guti", g.String(), "sessions", len(rec.Sessions))
+}
+
+// load reads the context of the UE with 5G-GUTI g and its revision:
+// the index names the SUPI, whose record must still hold g (an index
+// left by an older 5G-GUTI is not the UE's).
+func (a *AMF) load(ctx context.Context, g ident.GUTI) (uerecord.UE, int64, error) {
+	idx, err := a.records.GetRecord(ctx, uerecord.Kind, uerecord.GUTIKey(g))
+	if err != nil {
+		return uerecord.UE{}, 0, err
+	}
+	r, err := a.records.GetRecord(ctx, uerecord.Kind, uerecord.SUPIKey(string(idx.Value)))
+	if err != nil {
+		return uerecord.UE{}, 0, err
+	}
+	rec, err := uerecord.Unmarshal(r.Value)
+	if err != nil {
+		return uerecord.UE{}, 0, fmt.Errorf("amf: UE context of %s: %w", g, err)
+	}
+	if rec.GUTI != g {
+		return uerecord.UE{}, 0, fmt.Errorf("amf: the UE of %s has another 5G-GUTI now: %w", g, store.ErrNotFound)
+	}
+	return rec, r.Revision, nil
+}
