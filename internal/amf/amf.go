@@ -156,8 +156,8 @@ type AMF struct {
 	availability sbi.NnssfNSSAIAvailability
 	reported     atomic.Bool
 	// records is Options.Records; recordLifetime how long a saved
-	// context outlives its last save: the UE is implicitly
-	// deregistered by then (mobile reachable and implicit
+	// context outlives its last save: twice the time after which its
+	// UE is implicitly deregistered (mobile reachable and implicit
 	// deregistration timers, TS 24.501 §5.3.7).
 	records        store.Records
 	recordLifetime time.Duration
@@ -321,6 +321,9 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	} else {
 		a.recordLifetime += gmm.DefaultImplicitDeregistration
 	}
+	// Twice that: a record outlives by far the implicit deregistration
+	// of its UE, which asks whether it is still there (takenOver).
+	a.recordLifetime *= 2
 	if cfg.NITZ != nil {
 		n := *cfg.NITZ
 		if n.Now == nil {

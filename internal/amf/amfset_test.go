@@ -338,3 +338,85 @@ func TestAMFSetMobilityRegistrationAtAnotherInstance(t *testing.T) {
 		t.Error("the index of A's 5G-GUTI is still in the store")
 	}
 }
+
+// releasingSMF is an idleSMF that records the SM contexts released.
+type releasingSMF struct {
+	*idleSMF
+	mu       sync.Mutex
+	released []string
+}
+
+func (s *releasingSMF) ReleaseSMContext(_ context.Context, ref string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.released = append(s.released, ref)
+	return nil
+}
+
+// An instance that still holds a UE another instance has taken over
+// (the gNB sent the UE's Service Request elsewhere while the first was
+// alive) does not undo the other's work: when the UE's implicit
+// deregistration timer expires there, it finds the record written by
+// the other instance and forgets the UE without releasing its sessions
+// at the SMF or deleting its record (TS 23.501 §5.21.2.3).
+func TestAMFSetStaleInstanceForgetsTheUE(t *testing.T) {
+	smf := &releasingSMF{idleSMF: newIdleSMF(t)}
+	records := newMemRecords()
+	c := startCoreOpts(t, 1, gmm.Timers{MobileReachable: 300 * time.Millisecond, ImplicitDeregistration: 300 * time.Millisecond}, coreOptions{
+		services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s },
+		records:  records,
+	})
+	b := c.peer(t, 5, records)
+	ga := c.gnbN3(t, 1)
+	gb := b.gnbN3(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	u := c.ue(t, 0)
+	s, _, err := scenario.Register(ctx, ga, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ident.SNSSAI{SST: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitCM(t, c, "idle")
+	tmsi := tmsiOf(t, c)
+	supi := supiOf(0)
+	records.waitContext(t, supi, "A's context", func(r uerecord.UE) bool { return r.Security.ULCount == u.NextULCount() })
+
+	// A is alive, but the UE's Service Request reaches B.
+	sr, err := u.ServiceRequest(ue.ServiceData, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := gb.Attach(ctx, sr, &tmsi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := u.Handle(nextDownlink(ctx, t, conn).NAS); err != nil || res.Event != ue.EventServiceAccepted {
+		t.Fatalf("Service Request at B: %v, %v", res.Event, err)
+	}
+	records.waitContext(t, supi, "written by B", func(r uerecord.UE) bool { return r.Security.DLCount > 100 })
+
+	// A's copy of the UE reaches its implicit deregistration.
+	for deadline := time.Now().Add(5 * time.Second); len(c.amf.UEs()) != 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("A still holds %+v", c.amf.UEs())
+		}
+	}
+	smf.mu.Lock()
+	released := append([]string(nil), smf.released...)
+	smf.mu.Unlock()
+	if len(released) != 0 {
+		t.Errorf("SM contexts released by the stale instance: %v, want none", released)
+	}
+	if _, err := records.GetRecord(ctx, uerecord.Kind, uerecord.SUPIKey(supi)); err != nil {
+		t.Errorf("B's record after A forgot the UE: %v", err)
+	}
+	if got := metrictest.Value(t, c.reg, "keel_amf_procedures_total", "procedure", "deregistration", "result", "implicit"); got != 0 {
+		t.Errorf("implicit deregistrations at A = %v, want 0", got)
+	}
+}

@@ -128,3 +128,31 @@ func (a *AMF) load(ctx context.Context, g ident.GUTI) (uerecord.UE, int64, error
 	}
 	return rec, r.Revision, nil
 }
+
+// takenOver reports whether another instance of the set has written the
+// UE's context since this one last did (or deleted it): asked before an
+// implicit deregistration, whose release of the UE's sessions and UDM
+// registration must not undo the other instance's (TS 23.501 §5.21.2.3).
+// A store that does not answer is taken as no: the UE is deregistered
+// as without a store. Run on the UE's executor.
+func (a *AMF) takenOver(u *ueContext) bool {
+	if a.records == nil || !u.saved.has {
+		return false
+	}
+	u.saver.mu.Lock()
+	rev, busy := u.saver.rev, u.saver.running
+	u.saver.mu.Unlock()
+	if busy || rev == 0 {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	r, err := a.records.GetRecord(ctx, uerecord.Kind, uerecord.SUPIKey(u.saved.last.SUPI))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return true
+	case err != nil:
+		return false
+	}
+	return r.Revision != rev
+}

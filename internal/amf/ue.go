@@ -245,6 +245,12 @@ func (s ueShell) StartTimer(t gmm.Timer, d time.Duration) {
 		u.do(func() {
 			if u.timers[t].gen == gen {
 				u.timers[t].stop = nil
+				if t == gmm.ImplicitDeregistration && u.a.takenOver(u) {
+					// Another instance of the set serves the UE now: its
+					// sessions and registration are that instance's.
+					u.a.lost(u)
+					return
+				}
 				u.m.Expired(context.Background(), t)
 				if u.m.State() == gmm.Deregistered && u.conn.Load() == nil {
 					// Implicitly deregistered while idle (TS 24.501

@@ -24,14 +24,23 @@ const DLCountMargin = 128
 // Snapshot returns the UE's context to save, and whether there is one
 // worth saving: a registered UE with a current 5G NAS security context
 // and a 5G-GUTI, no procedure waiting for the UE (TS 23.501 §5.21.2:
-// contexts are kept at procedure ends).
+// contexts are kept at procedure ends) but a configuration update, whose
+// new 5G-GUTI is not the UE's until it completes: the old one is saved
+// meanwhile (TS 24.501 §5.4.4.4).
 func (m *Machine) Snapshot() (uerecord.UE, bool) {
-	if m.state != Registered || m.sec == nil || m.guti == nil || m.supi == "" || m.proc != procNone || m.service != nil || m.serving {
+	if m.state != Registered || m.sec == nil || m.guti == nil || m.supi == "" || m.service != nil || m.serving {
+		return uerecord.UE{}, false
+	}
+	guti := *m.guti
+	switch {
+	case m.proc == procConfigurationUpdate && m.cu != nil && m.cu.oldGUTI != nil:
+		guti = *m.cu.oldGUTI
+	case m.proc != procNone && m.proc != procConfigurationUpdate:
 		return uerecord.UE{}, false
 	}
 	u := uerecord.UE{
 		SUPI: m.supi,
-		GUTI: *m.guti,
+		GUTI: guti,
 		Security: uerecord.Security{NgKSI: m.sec.NgKSI, KAMF: m.sec.KAMF, IntAlg: m.sec.IntAlg, EncAlg: m.sec.EncAlg,
 			ULCount: m.sec.ULCount(), ULSeen: m.sec.ULSeen(), DLCount: m.sec.DLCount()},
 		Capabilities: slices.Clone(m.caps),
