@@ -321,9 +321,10 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	} else {
 		a.recordLifetime += gmm.DefaultImplicitDeregistration
 	}
-	// Twice that: a record outlives by far the implicit deregistration
-	// of its UE, which asks whether it is still there (takenOver).
-	a.recordLifetime *= 2
+	// Twice that, and an hour at least: a record outlives by far the
+	// implicit deregistration of its UE, which asks whether it is still
+	// there (takenOver).
+	a.recordLifetime = max(2*a.recordLifetime, time.Hour)
 	if cfg.NITZ != nil {
 		n := *cfg.NITZ
 		if n.Now == nil {
@@ -409,7 +410,8 @@ func (a *AMF) Stop(ctx context.Context) error {
 		rans = append(rans, r)
 	}
 	a.mu.Unlock()
-	msg, err := ngap.AMFStatusIndication([]ident.GUAMI{a.cfg.GUAMI})
+	// TS 38.413 §8.7.6, §9.2.6.10: the GUAMI names its backup AMF.
+	msg, err := ngap.AMFStatusIndicationBackups([]ident.GUAMI{a.cfg.GUAMI}, a.backupNames())
 	if err != nil {
 		return fmt.Errorf("amf: %w", err)
 	}

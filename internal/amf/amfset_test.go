@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/free5gc/ngap/message"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/keelcore/keel/internal/amf"
@@ -15,79 +16,18 @@ import (
 	"github.com/keelcore/keel/internal/amf/uerecord"
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/metrictest"
+	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sim/gnb"
 	"github.com/keelcore/keel/internal/sim/scenario"
 	"github.com/keelcore/keel/internal/sim/ue"
 	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/store/memrecords"
 )
 
-// memRecords is a store.Records in memory, as the AMF set's shared store
-// of a test: revisions, compare-and-set, no expiry.
-type memRecords struct {
-	mu   sync.Mutex
-	rev  int64
-	recs map[string]store.Record
-	// puts counts the writes by key prefix ("supi", "guti").
-	puts map[string]int
-}
-
-func newMemRecords() *memRecords {
-	return &memRecords{recs: map[string]store.Record{}, puts: map[string]int{}}
-}
-
-func (m *memRecords) PutRecord(_ context.Context, r store.Record) (int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	k := string(r.Kind) + "/" + r.Key
-	old, ok := m.recs[k]
-	switch {
-	case r.Expect == store.MustCreate && ok:
-		return 0, store.ErrConflict
-	case r.Expect > 0 && (!ok || old.Revision != r.Expect):
-		return 0, store.ErrConflict
-	}
-	m.rev++
-	r.Revision, r.Expect = m.rev, 0
-	r.Value = append([]byte(nil), r.Value...)
-	m.recs[k] = r
-	prefix, _, _ := strings.Cut(r.Key, ":")
-	m.puts[prefix]++
-	return r.Revision, nil
-}
-
-func (m *memRecords) GetRecord(_ context.Context, kind store.RecordKind, key string) (store.Record, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	r, ok := m.recs[string(kind)+"/"+key]
-	if !ok {
-		return store.Record{}, store.ErrNotFound
-	}
-	r.Value = append([]byte(nil), r.Value...)
-	return r, nil
-}
-
-func (m *memRecords) DeleteRecord(_ context.Context, kind store.RecordKind, key string, expect int64) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	k := string(kind) + "/" + key
-	r, ok := m.recs[k]
-	switch {
-	case !ok:
-		return store.ErrNotFound
-	case expect > 0 && r.Revision != expect:
-		return store.ErrConflict
-	}
-	delete(m.recs, k)
-	return nil
-}
-
-func (m *memRecords) ListRecords(context.Context, store.RecordKind, string, string, int) ([]store.Record, error) {
-	return nil, nil
-}
-
-// context returns the saved context of supi, waiting until ok accepts it.
-func (m *memRecords) waitContext(t *testing.T, supi string, what string, ok func(uerecord.UE) bool) uerecord.UE {
+// waitContext returns the context of supi saved in m, waiting until ok
+// accepts it.
+func waitContext(t *testing.T, m store.Records, supi string, what string, ok func(uerecord.UE) bool) uerecord.UE {
 	t.Helper()
 	var last uerecord.UE
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
@@ -156,7 +96,7 @@ func (c *core) peer(tb testing.TB, pointer uint8, records store.Records) *core {
 // is refused by the integrity check; so is a forged one.
 func TestAMFSetServiceRequestAtAnotherInstance(t *testing.T) {
 	smf := newIdleSMF(t)
-	records := newMemRecords()
+	records := memrecords.New()
 	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{
 		services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s },
 		records:  records,
@@ -181,7 +121,7 @@ func TestAMFSetServiceRequestAtAnotherInstance(t *testing.T) {
 	waitCM(t, c, "idle")
 	tmsi := tmsiOf(t, c)
 	supi := supiOf(0)
-	saved := records.waitContext(t, supi, "one session, saved idle with the UE's uplink COUNT", func(r uerecord.UE) bool {
+	saved := waitContext(t, records, supi, "one session, saved idle with the UE's uplink COUNT", func(r uerecord.UE) bool {
 		return len(r.Sessions) == 1 && r.Security.ULCount == u.NextULCount()
 	})
 	if saved.GUTI.Pointer != 0 || saved.GUTI.TMSI != tmsi.TMSI || saved.Sessions[0].Ref != "1" || saved.Sessions[0].DNN != "internet" {
@@ -231,7 +171,7 @@ func TestAMFSetServiceRequestAtAnotherInstance(t *testing.T) {
 	if ues.SUPI != supi {
 		t.Errorf("B's UE %+v, want %s", ues, supi)
 	}
-	records.waitContext(t, supi, "B's 5G-GUTI", func(r uerecord.UE) bool { return r.GUTI.Pointer == 5 && len(r.Sessions) == 1 })
+	waitContext(t, records, supi, "B's 5G-GUTI", func(r uerecord.UE) bool { return r.GUTI.Pointer == 5 && len(r.Sessions) == 1 })
 	if got := metrictest.Value(t, b.reg, "keel_amf_ue_context_restores_total", "result", "restored"); got != 1 {
 		t.Errorf("B's keel_amf_ue_context_restores_total{result=restored} = %v, want 1", got)
 	}
@@ -290,7 +230,7 @@ func nextDownlink(ctx context.Context, t *testing.T, conn *gnb.UEConn) gnb.Downl
 // gives a 5G-GUTI of the new instance, which registers with the UDM, and
 // the saved context is the new instance's, found by the new 5G-GUTI.
 func TestAMFSetMobilityRegistrationAtAnotherInstance(t *testing.T) {
-	records := newMemRecords()
+	records := memrecords.New()
 	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{records: records})
 	b := c.peer(t, 7, records)
 	ga := c.gnb(t, 1)
@@ -309,7 +249,7 @@ func TestAMFSetMobilityRegistrationAtAnotherInstance(t *testing.T) {
 	}
 	waitCM(t, c, "idle")
 	supi := supiOf(0)
-	old := records.waitContext(t, supi, "A's context", func(r uerecord.UE) bool { return r.GUTI.Pointer == 0 })
+	old := waitContext(t, records, supi, "A's context", func(r uerecord.UE) bool { return r.GUTI.Pointer == 0 })
 	stopCtx, stop := context.WithTimeout(ctx, 5*time.Second)
 	if err := c.amf.Stop(stopCtx); err != nil {
 		t.Fatal(err)
@@ -324,7 +264,7 @@ func TestAMFSetMobilityRegistrationAtAnotherInstance(t *testing.T) {
 		t.Errorf("UE's 5G-GUTI after the registration at B = %s, want one of B (AMF ID 010047)", u.GUTI())
 	}
 	waitUEs(t, b.amf, func(v amf.UE) bool { return v.GUTI != nil && v.GUTI.Pointer == 7 && v.State == "registered" })
-	now := records.waitContext(t, supi, "B's 5G-GUTI", func(r uerecord.UE) bool { return r.GUTI.Pointer == 7 })
+	now := waitContext(t, records, supi, "B's 5G-GUTI", func(r uerecord.UE) bool { return r.GUTI.Pointer == 7 })
 	if now.Security.KAMF != old.Security.KAMF {
 		t.Error("the context at B has another KAMF: the UE was authenticated again")
 	}
@@ -361,10 +301,16 @@ func (s *releasingSMF) ReleaseSMContext(_ context.Context, ref string) error {
 // at the SMF or deleting its record (TS 23.501 §5.21.2.3).
 func TestAMFSetStaleInstanceForgetsTheUE(t *testing.T) {
 	smf := &releasingSMF{idleSMF: newIdleSMF(t)}
-	records := newMemRecords()
-	c := startCoreOpts(t, 1, gmm.Timers{MobileReachable: 300 * time.Millisecond, ImplicitDeregistration: 300 * time.Millisecond}, coreOptions{
-		services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s },
-		records:  records,
+	records := memrecords.New()
+	// A's timers are held until B has taken the UE over: only then may
+	// A's mobile reachable and implicit deregistration timers run out.
+	gate := newTimerGate()
+	gate.shut()
+	t.Cleanup(gate.release)
+	c := startCoreOpts(t, 1, gmm.Timers{MobileReachable: 100 * time.Millisecond, ImplicitDeregistration: 100 * time.Millisecond}, coreOptions{
+		services:  func(s gmm.Services) gmm.Services { s.SMF = smf; return s },
+		records:   records,
+		afterFunc: gate.afterFunc,
 	})
 	b := c.peer(t, 5, records)
 	ga := c.gnbN3(t, 1)
@@ -385,7 +331,7 @@ func TestAMFSetStaleInstanceForgetsTheUE(t *testing.T) {
 	waitCM(t, c, "idle")
 	tmsi := tmsiOf(t, c)
 	supi := supiOf(0)
-	records.waitContext(t, supi, "A's context", func(r uerecord.UE) bool { return r.Security.ULCount == u.NextULCount() })
+	waitContext(t, records, supi, "A's context", func(r uerecord.UE) bool { return r.Security.ULCount == u.NextULCount() })
 
 	// A is alive, but the UE's Service Request reaches B.
 	sr, err := u.ServiceRequest(ue.ServiceData, 5)
@@ -399,9 +345,10 @@ func TestAMFSetStaleInstanceForgetsTheUE(t *testing.T) {
 	if res, err := u.Handle(nextDownlink(ctx, t, conn).NAS); err != nil || res.Event != ue.EventServiceAccepted {
 		t.Fatalf("Service Request at B: %v, %v", res.Event, err)
 	}
-	records.waitContext(t, supi, "written by B", func(r uerecord.UE) bool { return r.Security.DLCount > 100 })
+	waitContext(t, records, supi, "written by B", func(r uerecord.UE) bool { return r.Security.DLCount > 100 })
 
 	// A's copy of the UE reaches its implicit deregistration.
+	gate.release()
 	for deadline := time.Now().Add(5 * time.Second); len(c.amf.UEs()) != 0; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("A still holds %+v", c.amf.UEs())
@@ -419,4 +366,67 @@ func TestAMFSetStaleInstanceForgetsTheUE(t *testing.T) {
 	if got := metrictest.Value(t, c.reg, "keel_amf_procedures_total", "procedure", "deregistration", "result", "implicit"); got != 0 {
 		t.Errorf("implicit deregistrations at A = %v, want 0", got)
 	}
+}
+
+// TS 38.413 §8.7.1.2: NG Setup Response names the backup AMF of the
+// AMF's GUAMI (amf.backup_amf_name), and an AMF without one names none.
+func TestNGSetupBackupAMFName(t *testing.T) {
+	for _, backup := range []string{"keel-amf-b", ""} {
+		c := startCoreOpts(t, 0, gmm.Timers{}, coreOptions{config: func(cfg *amf.Config) { cfg.BackupName = backup }})
+		conn, err := c.tr.Dial(context.Background(), netip.Addr{}, c.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Abort()
+		m, ok := exchange(t, conn, setupPDU(t, gnbConfig(1))).(*message.NGSetupResponse)
+		if !ok {
+			t.Fatal("no NG Setup Response")
+		}
+		info, err := ngap.DecodeNGSetupResponse(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[ident.GUAMI]string{c.cfg.GUAMI: backup}
+		if backup == "" {
+			want = nil
+		}
+		if len(info.BackupAMFNames) != len(want) || info.BackupAMFNames[c.cfg.GUAMI] != want[c.cfg.GUAMI] {
+			t.Errorf("backup AMF names in NG Setup Response = %v, want %v", info.BackupAMFNames, want)
+		}
+	}
+}
+
+// A record gone from under a UE's context (expired while the UE stayed
+// connected, deleted) is written afresh at the UE's next procedure end:
+// the UE stays served and findable by its 5G-GUTI.
+func TestAMFSetRecordGoneIsWrittenAgain(t *testing.T) {
+	smf := newIdleSMF(t)
+	records := memrecords.New()
+	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{
+		services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s },
+		records:  records,
+	})
+	g := c.gnbN3(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	u := c.ue(t, 0)
+	s, _, err := scenario.Register(ctx, g, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	supi := supiOf(0)
+	saved := waitContext(t, records, supi, "saved after the registration", func(uerecord.UE) bool { return true })
+	for _, key := range []string{uerecord.SUPIKey(supi), uerecord.GUTIKey(saved.GUTI)} {
+		if err := records.DeleteRecord(ctx, uerecord.Kind, key, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ident.SNSSAI{SST: 1}); err != nil {
+		t.Fatal(err)
+	}
+	waitContext(t, records, supi, "written again with the session", func(r uerecord.UE) bool { return len(r.Sessions) == 1 })
+	if idx, err := records.GetRecord(ctx, uerecord.Kind, uerecord.GUTIKey(saved.GUTI)); err != nil || string(idx.Value) != supi {
+		t.Errorf("index of the UE's 5G-GUTI = %q, %v; want %s", idx.Value, err, supi)
+	}
+	waitCM(t, c, "connected")
 }

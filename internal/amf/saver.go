@@ -65,6 +65,8 @@ type saveState struct {
 type saveJob struct {
 	value []byte
 	supi  string
+	// guti is the context's 5G-GUTI.
+	guti ident.GUTI
 	// index, when set, is the 5G-GUTI whose index record to write.
 	index *ident.GUTI
 	// drop deletes the UE's records (value unused); gutis are the index
@@ -111,7 +113,7 @@ func (u *ueContext) checkpoint() {
 		u.log.Error("amf: encoding the UE context to save", "err", err)
 		return
 	}
-	job := &saveJob{value: b, supi: snap.SUPI}
+	job := &saveJob{value: b, supi: snap.SUPI, guti: snap.GUTI}
 	if !u.saved.has || last.GUTI != snap.GUTI {
 		g := snap.GUTI
 		job.index = &g
@@ -235,7 +237,22 @@ func (a *AMF) perform(job *saveJob, rev int64) (int64, error) {
 		return 0, err
 	}
 	expires := a.now().Add(a.recordLifetime)
-	newRev, err := a.records.PutRecord(ctx, store.Record{Kind: uerecord.Kind, Key: uerecord.SUPIKey(job.supi), Value: job.value, Expect: rev, Expires: expires})
+	rec := store.Record{Kind: uerecord.Kind, Key: uerecord.SUPIKey(job.supi), Value: job.value, Expect: rev, Expires: expires}
+	newRev, err := a.records.PutRecord(ctx, rec)
+	if errors.Is(err, store.ErrConflict) && rev > 0 {
+		// Gone rather than changed: expired while the UE stayed
+		// connected without a procedure end, or deleted by an instance
+		// that deregistered it. Either way no newer context is there
+		// to protect; the UE's context is written afresh.
+		if _, gerr := a.records.GetRecord(ctx, uerecord.Kind, rec.Key); errors.Is(gerr, store.ErrNotFound) {
+			rec.Expect = store.MustCreate
+			newRev, err = a.records.PutRecord(ctx, rec)
+			if err == nil && job.index == nil {
+				g := job.guti
+				job.index = &g
+			}
+		}
+	}
 	if err != nil {
 		return rev, err
 	}
