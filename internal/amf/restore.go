@@ -94,7 +94,7 @@ func (a *AMF) restore(u *ueContext, g ident.GUTI) {
 		return
 	}
 	u.log = u.log.With("supi", rec.SUPI)
-	u.m = gmm.Restore(a.gmmCfg, a.ueServices(u), ueShell{u}, u.log, rec)
+	u.m = gmm.Restore(a.gmmCfg, a.services, ueShell{u}, u.log, rec)
 	u.supi = rec.SUPI
 	u.saved = saveState{last: rec, has: true, restored: true}
 	u.saver.mu.Lock()

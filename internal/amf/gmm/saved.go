@@ -28,7 +28,7 @@ const DLCountMargin = 128
 // new 5G-GUTI is not the UE's until it completes: the old one is saved
 // meanwhile (TS 24.501 §5.4.4.4).
 func (m *Machine) Snapshot() (uerecord.UE, bool) {
-	if m.state != Registered || m.sec == nil || m.guti == nil || m.supi == "" || m.service != nil || m.serving {
+	if m.state != Registered || m.sec == nil || m.guti == nil || m.supi == "" || m.service != nil || m.serving || m.act != nil {
 		return uerecord.UE{}, false
 	}
 	guti := *m.guti
