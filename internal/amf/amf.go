@@ -120,6 +120,12 @@ type Options struct {
 	// instance of the set served (saver.go, restore.go, TS 23.501
 	// §5.21.2). nil keeps UE contexts in this process only.
 	Records store.Records
+	// Alive, when set with Records, tells whether the AMF instance with
+	// an NF instance ID is in service (the NRF lists it): an
+	// N1N2MessageTransfer for a UE this instance does not know takes
+	// the UE over from the store only when the instance that saved it
+	// is not (restore.go). nil takes no UE over on a transfer.
+	Alive func(ctx context.Context, instanceID string) (bool, error)
 	// Panics records the panics recovered at the UE executors' and the
 	// association readers' boundaries; it is the process's, shared with
 	// the other components. nil builds one that registers
@@ -161,6 +167,7 @@ type AMF struct {
 	// deregistration timers, TS 24.501 §5.3.7).
 	records        store.Records
 	recordLifetime time.Duration
+	alive          func(ctx context.Context, instanceID string) (bool, error)
 	afterFunc      func(d time.Duration, f func()) (stop func() bool)
 	maxUEs         int
 	ueCount        atomic.Int64
@@ -272,6 +279,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	a.peers = svc
 	a.availability = opts.NSSAIAvailability
 	a.records = opts.Records
+	a.alive = opts.Alive
 	if a.cfg.InstanceID == "" {
 		a.cfg.InstanceID = instanceID(cfg.GUAMI)
 	}

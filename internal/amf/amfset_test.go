@@ -2,9 +2,11 @@ package amf_test
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
+	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sim/gnb"
 	"github.com/keelcore/keel/internal/sim/scenario"
 	"github.com/keelcore/keel/internal/sim/ue"
@@ -50,7 +53,10 @@ func waitContext(t *testing.T, m store.Records, supi string, what string, ok fun
 // peer starts a second AMF instance of c's AMF set, with AMF Pointer
 // pointer, on the same transport and services, sharing records; c's own
 // AMF must have been given the same records.
-func (c *core) peer(tb testing.TB, pointer uint8, records store.Records) *core {
+//
+// alive, when set, is B's Options.Alive: whether the instance that saved
+// a UE's context is still in service.
+func (c *core) peer(tb testing.TB, pointer uint8, records store.Records, alive ...func() bool) *core {
 	tb.Helper()
 	cfg := c.cfg
 	cfg.GUAMI.Pointer = pointer
@@ -62,7 +68,11 @@ func (c *core) peer(tb testing.TB, pointer uint8, records store.Records) *core {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	a, err := amf.New(cfg, amf.Options{Registry: p.reg, Services: c.svc, Panics: rec, Records: records})
+	opts := amf.Options{Registry: p.reg, Services: c.svc, Panics: rec, Records: records}
+	if len(alive) > 0 {
+		opts.Alive = func(context.Context, string) (bool, error) { return alive[0](), nil }
+	}
+	a, err := amf.New(cfg, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -429,4 +439,79 @@ func TestAMFSetRecordGoneIsWrittenAgain(t *testing.T) {
 		t.Errorf("index of the UE's 5G-GUTI = %q, %v; want %s", idx.Value, err, supi)
 	}
 	waitCM(t, c, "connected")
+}
+
+// Downlink for an idle UE whose AMF instance is gone reaches another
+// instance of the set (TS 23.501 §5.21.2.3, TS 23.502 §4.2.3.3): the
+// N1N2MessageTransfer the SMF sends there finds no context locally, reads
+// the UE's from the store once the instance that saved it is out of
+// service (and not before: a UE is served by one instance at a time),
+// pages the UE with the 5G-S-TMSI it holds, and the UE's Service Request
+// takes the transfer: the session's user plane is set up again.
+func TestAMFSetDownlinkAtAnotherInstance(t *testing.T) {
+	smf := newIdleSMF(t)
+	records := memrecords.New()
+	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{
+		services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s },
+		records:  records,
+	})
+	var aAlive atomic.Bool
+	aAlive.Store(true)
+	b := c.peer(t, 5, records, aAlive.Load)
+	ga := c.gnbN3(t, 1)
+	gb := b.gnbN3(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	u := c.ue(t, 0)
+	s, _, err := scenario.Register(ctx, ga, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ident.SNSSAI{SST: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitCM(t, c, "idle")
+	tmsi := tmsiOf(t, c)
+	supi := supiOf(0)
+	waitContext(t, records, supi, "saved idle", func(r uerecord.UE) bool { return r.Security.ULCount == u.NextULCount() })
+	req := sbi.NewN1N2Transfer(5, nil, sbi.NgapPduResSetupReq, smf.n2)
+	var f failures
+	req.FailureNotify = &f
+
+	// A serves the UE: B takes nothing over.
+	if _, err := b.amf.N1N2MessageTransfer(ctx, supi, req); !errors.Is(err, sbi.ErrUENotReachable) {
+		t.Fatalf("N1N2MessageTransfer at B while A serves the UE = %v, want UE not reachable", err)
+	}
+	stopCtx, stop := context.WithTimeout(ctx, 5*time.Second)
+	if err := c.amf.Stop(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	aAlive.Store(false)
+
+	paged, unwatch := gb.WatchPaging(tmsi)
+	defer unwatch()
+	rsp, err := b.amf.N1N2MessageTransfer(ctx, supi, req)
+	if err != nil || rsp.Cause != sbi.N1N2AttemptingToReachUE {
+		t.Fatalf("N1N2MessageTransfer at B once A is gone = %v, %v; want ATTEMPTING_TO_REACH_UE", rsp.Cause, err)
+	}
+	select {
+	case <-paged:
+	case <-ctx.Done():
+		t.Fatal("B did not page the UE with its 5G-S-TMSI")
+	}
+	s.GNB = gb
+	if _, err := s.ServiceRequest(ctx, ue.ServiceMobileTerminated); err != nil {
+		t.Fatalf("Service Request at B in answer to the paging: %v", err)
+	}
+	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "setup-response")
+	if got := f.got(); len(got) != 0 {
+		t.Errorf("failure notifications %v, want none", got)
+	}
+	if got := metrictest.Value(t, b.reg, "keel_amf_ue_context_restores_total", "result", "restored"); got != 1 {
+		t.Errorf("B's keel_amf_ue_context_restores_total{result=restored} = %v, want 1", got)
+	}
 }

@@ -156,3 +156,74 @@ func (a *AMF) takenOver(u *ueContext) bool {
 	}
 	return r.Revision != rev
 }
+
+// takeOver makes this instance serve the idle UE supi whose context an
+// instance of the set saved that is no longer in service (Options.Alive:
+// the NRF no longer lists it), for an N1N2MessageTransfer that found no
+// context here: the SMF reselects an AMF of the set when the UE's AMF
+// fails (TS 23.501 §5.21.2.3, TS 23.502 §4.2.3.3, TS 29.518
+// §5.2.2.3.1). The context is restored idle, its mobile reachable timer
+// running, and the transfer then pages the UE with its 5G-S-TMSI, which
+// still names the old instance: the gNBs send its Service Request here.
+// nil when there is nothing to take over: no store or liveness check,
+// no context, or its instance still in service (a UE two instances
+// serve at once would be worse than one transfer refused). Runs on the
+// caller's goroutine; the store calls are bounded by storeTimeout.
+func (a *AMF) takeOver(ctx context.Context, supi string) *ueContext {
+	if a.records == nil || a.alive == nil || a.stopping.Load() {
+		return nil
+	}
+	sctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	r, err := a.records.GetRecord(sctx, uerecord.Kind, uerecord.SUPIKey(supi))
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			a.metrics.restores.WithLabelValues("error").Inc()
+			a.log.Warn("amf: reading a UE context of the AMF set failed", "supi", supi, "err", err, "cause", "store")
+		}
+		return nil
+	}
+	rec, err := uerecord.Unmarshal(r.Value)
+	if err != nil {
+		a.metrics.restores.WithLabelValues("error").Inc()
+		a.log.Warn("amf: a UE context of the AMF set does not decode", "supi", supi, "err", err, "cause", "store")
+		return nil
+	}
+	own := a.cfg.GUAMI
+	if g := rec.GUTI.GUAMI; g.PLMN != own.PLMN || g.RegionID != own.RegionID || g.SetID != own.SetID || rec.Owner == a.cfg.InstanceID {
+		return nil
+	}
+	if rec.Owner != "" {
+		alive, err := a.alive(sctx, rec.Owner)
+		if err != nil || alive {
+			return nil
+		}
+	}
+	u := &ueContext{a: a, log: a.log.With("supi", supi)}
+	u.exec.runs = &a.runs
+	u.m = gmm.Restore(a.gmmCfg, a.services, ueShell{u}, u.log, rec)
+	u.supi = supi
+	u.saved = saveState{last: rec, has: true, restored: true}
+	u.saver.rev = r.Revision
+	k := stmsiOf(rec.GUTI.Pointer, rec.GUTI.TMSI)
+	a.ues.Lock()
+	if other := a.ues.bySUPI[supi]; other != nil {
+		// Another call took the UE over meanwhile.
+		a.ues.Unlock()
+		return other
+	}
+	if _, taken := a.ues.byTMSI[k]; taken {
+		a.ues.Unlock()
+		return nil
+	}
+	a.ues.bySUPI[supi] = u
+	a.ues.byTMSI[k] = u
+	u.tmsi = k
+	a.ues.Unlock()
+	a.ueCount.Add(1)
+	a.metrics.ues.Inc()
+	u.do(func() { u.m.Idle(context.Background()) })
+	a.metrics.restores.WithLabelValues("restored").Inc()
+	u.log.Info("amf: UE context taken over from an AMF instance of the set no longer in service", "guti", rec.GUTI.String(), "owner", rec.Owner)
+	return u
+}

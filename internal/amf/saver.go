@@ -107,7 +107,7 @@ func (u *ueContext) checkpoint() {
 	if !due {
 		return
 	}
-	snap.Saved = a.now()
+	snap.Saved, snap.Owner = a.now(), a.cfg.InstanceID
 	b, err := uerecord.Marshal(nil, snap)
 	if err != nil {
 		u.log.Error("amf: encoding the UE context to save", "err", err)
@@ -139,8 +139,8 @@ func (u *ueContext) forgetRecords() {
 // sameContext reports whether two snapshots hold the same context but
 // for their NAS COUNTs and save times.
 func sameContext(a, b uerecord.UE) bool {
-	a.Security.ULCount, a.Security.ULSeen, a.Security.DLCount, a.Saved = 0, false, 0, time.Time{}
-	b.Security.ULCount, b.Security.ULSeen, b.Security.DLCount, b.Saved = 0, false, 0, time.Time{}
+	a.Security.ULCount, a.Security.ULSeen, a.Security.DLCount, a.Saved, a.Owner = 0, false, 0, time.Time{}, ""
+	b.Security.ULCount, b.Security.ULSeen, b.Security.DLCount, b.Saved, b.Owner = 0, false, 0, time.Time{}, ""
 	return reflect.DeepEqual(a, b)
 }
 

@@ -352,6 +352,10 @@ func (a *AMF) N1N2MessageTransfer(ctx context.Context, supi string, req sbi.N1N2
 	u := a.ues.bySUPI[supi]
 	a.ues.Unlock()
 	if u == nil {
+		// A UE of an instance of the set that is gone (restore.go).
+		u = a.takeOver(ctx, supi)
+	}
+	if u == nil {
 		return sbi.N1N2MessageTransferRspData{}, errUnreachable
 	}
 	type answer struct {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 
 	"github.com/keelcore/keel/internal/amf"
 	"github.com/keelcore/keel/internal/amf/gmm"
@@ -43,7 +44,7 @@ func (a *App) rootAMF(ctx context.Context) error {
 	cfg := amfConfig(a.cfg)
 	cfg.InstanceID = prof.InstanceID
 	a.amf, err = amf.New(cfg, amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services,
-		NSSAIAvailability: slices, Panics: recorder, Records: a.amfRecords()})
+		NSSAIAvailability: slices, Panics: recorder, Records: a.amfRecords(), Alive: amfAlive(peers)})
 	if err != nil {
 		return err
 	}
@@ -65,4 +66,21 @@ func (a *App) amfRecords() store.Records {
 		return r
 	}
 	return nil
+}
+
+// amfAlive tells whether an AMF instance is in service: the AMF's
+// directory (the NRF, in a process apart) lists it. An instance that died
+// is listed until the NRF misses its heartbeats (TS 29.510 §5.2.2.3.2)
+// and the discovery's cached answer lapses.
+func amfAlive(dir sbi.Directory) func(ctx context.Context, instanceID string) (bool, error) {
+	return func(ctx context.Context, instanceID string) (bool, error) {
+		peers, err := dir.AMFs(ctx, sbi.Query{InstanceID: instanceID})
+		if errors.Is(err, sbi.ErrNoInstance) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		return len(peers) > 0, nil
+	}
 }

@@ -1,6 +1,7 @@
 package gmm
 
 import (
+	"context"
 	"log/slog"
 	"slices"
 	"sort"
@@ -129,5 +130,14 @@ func (m *Machine) takeGUTI() {
 	m.foreign = false
 	if c := m.dl.config; c != nil && c.NewGUTI && len(c.AllowedNSSAI) == 0 {
 		m.dl.config = nil
+	}
+}
+
+// Idle starts the reachability of a restored UE that no message brought
+// (an N1N2 transfer for it, TS 23.502 §4.2.3.3): 5GMM-IDLE, its mobile
+// reachable timer running (TS 24.501 §5.3.7), so that it can be paged.
+func (m *Machine) Idle(ctx context.Context) {
+	if !m.connected && m.state == Registered && m.idleTimer == 0 {
+		m.wentIdle(ctx)
 	}
 }

@@ -55,8 +55,10 @@ type UE struct {
 	// mobile reachable timer of the instance that restores the context
 	// runs from it (TS 24.501 §5.3.7).
 	T3512 time.Duration
-	// Saved is when the context was saved.
+	// Saved is when the context was saved, and Owner the NF instance ID
+	// of the AMF instance that saved it.
 	Saved time.Time
+	Owner string
 }
 
 // Security is the current 5G NAS security context (TS 33.501 §6.4.1).
@@ -115,6 +117,7 @@ type wire struct {
 	Sessions     []wireSession  `json:"sessions,omitempty"`
 	T3512        int64          `json:"t3512,omitempty"` // seconds
 	Saved        int64          `json:"saved,omitempty"` // Unix milliseconds
+	Owner        string         `json:"owner,omitempty"`
 }
 
 type wireSession struct {
@@ -133,7 +136,7 @@ func Marshal(b []byte, u UE) ([]byte, error) {
 		IntAlg: u.Security.IntAlg, EncAlg: u.Security.EncAlg, ULCount: u.Security.ULCount, ULSeen: u.Security.ULSeen,
 		DLCount: u.Security.DLCount, Capabilities: u.Capabilities, TAIs: u.TAIs, Allowed: u.Allowed,
 		Subscribed: u.Subscribed, Defaults: u.Defaults, AMBRUplink: u.AMBRUplink, AMBRDownlink: u.AMBRDownlink,
-		DNNs: u.DNNs, T3512: int64(u.T3512 / time.Second)}
+		DNNs: u.DNNs, Owner: u.Owner, T3512: int64(u.T3512 / time.Second)}
 	if !u.Saved.IsZero() {
 		w.Saved = u.Saved.UnixMilli()
 	}
@@ -171,7 +174,7 @@ func Unmarshal(b []byte) (UE, error) {
 	u := UE{SUPI: w.SUPI, GUTI: w.GUTI, Security: Security{NgKSI: w.NgKSI, IntAlg: w.IntAlg, EncAlg: w.EncAlg,
 		ULCount: w.ULCount, ULSeen: w.ULSeen, DLCount: w.DLCount}, Capabilities: w.Capabilities, TAIs: w.TAIs,
 		Allowed: w.Allowed, Subscribed: w.Subscribed, Defaults: w.Defaults, AMBRUplink: w.AMBRUplink,
-		AMBRDownlink: w.AMBRDownlink, DNNs: w.DNNs}
+		AMBRDownlink: w.AMBRDownlink, DNNs: w.DNNs, Owner: w.Owner}
 	copy(u.Security.KAMF[:], w.KAMF)
 	if w.T3512 < 0 || w.T3512 > int64(1<<31) {
 		return UE{}, fmt.Errorf("uerecord: t3512 of %d s out of range", w.T3512)
@@ -207,6 +210,8 @@ func (u UE) validate() error {
 		return fmt.Errorf("uerecord: %s: %d TAIs, want at most %d", u, len(u.TAIs), maxTAIs)
 	case len(u.Allowed) > maxSlices || len(u.Subscribed) > maxSlices || len(u.Defaults) > maxSlices:
 		return fmt.Errorf("uerecord: %s: more than %d S-NSSAIs in a list", u, maxSlices)
+	case len(u.Owner) > maxText:
+		return fmt.Errorf("uerecord: %s: owner of %d characters, want at most %d", u, len(u.Owner), maxText)
 	case len(u.DNNs) > maxSlices:
 		return fmt.Errorf("uerecord: %s: %d DNNs, want at most %d", u, len(u.DNNs), maxSlices)
 	case len(u.Sessions) > maxSessions:

@@ -39,6 +39,7 @@ func sample() uerecord.UE {
 			{ID: 5, SNSSAI: ident.SNSSAI{SST: 1}, DNN: "ims", Ref: "urn:uuid:2"}},
 		T3512: 54 * time.Minute,
 		Saved: time.UnixMilli(1_800_000_000_123),
+		Owner: "3a331b17-69a1-5e56-8679-c5cc5b8044ef",
 	}
 }
 
