@@ -21,6 +21,7 @@ import (
 	"github.com/keelcore/keel/internal/hnkey"
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/logtest"
+	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sbi"
@@ -94,8 +95,10 @@ type coreOptions struct {
 	availability func(sbi.NnssfNSSAIAvailability) sbi.NnssfNSSAIAvailability
 	// afterFunc, when set, is the AMF's Options.AfterFunc.
 	afterFunc func(time.Duration, func()) func() bool
-	// records, when set, is the AMF set's store (Options.Records).
-	records store.Records
+	// records, when set, is the AMF set's store (Options.Records);
+	// storeRecords makes it the core's SQLite store.
+	records      store.Records
+	storeRecords bool
 }
 
 func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOptions) *core {
@@ -145,6 +148,9 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 	cfg.SBITimeout = o.sbiTimeout
 	if o.config != nil {
 		o.config(&cfg)
+	}
+	if o.storeRecords {
+		o.records = st
 	}
 	n := nssfFor(tb, cfg)
 	svc := gmm.Services{AUSF: s, SDM: sdm, UECM: d, NSSF: n}
@@ -372,7 +378,14 @@ func TestMisbehavingUEsIsolated(t *testing.T) {
 // Registration Complete, the connection released) of simulated UEs against the AMF with its
 // UDR/UDM/AUSF and the SQLite store, over the in-memory transport: the
 // core and the simulator share the process. One op is one registration.
-func BenchmarkRegistration(b *testing.B) {
+func BenchmarkRegistration(b *testing.B) { benchmarkRegistration(b, false) }
+
+// BenchmarkRegistrationSaved is BenchmarkRegistration with the UE
+// contexts saved to the core's SQLite store (Options.Records), as an
+// instance of an AMF set does: the cost of saving at procedure ends.
+func BenchmarkRegistrationSaved(b *testing.B) { benchmarkRegistration(b, true) }
+
+func benchmarkRegistration(b *testing.B, saved bool) {
 	const parallel = 64
 	n := b.N
 	// The AMF releases each UE's connection once it is registered, so
@@ -382,7 +395,7 @@ func BenchmarkRegistration(b *testing.B) {
 	// wait).
 	c := startCoreOpts(b, n, gmm.Timers{}, coreOptions{config: func(cfg *amf.Config) {
 		cfg.AfterRegistration = gmm.ReleaseAfterRegistration
-	}})
+	}, storeRecords: saved})
 	g := c.gnb(b, 1)
 	ues := make([]*ue.UE, n)
 	for i := range ues {
@@ -406,6 +419,13 @@ func BenchmarkRegistration(b *testing.B) {
 		}()
 	}
 	wg.Wait()
+	if saved {
+		// The saves run behind the registrations: they are counted in
+		// once each UE's context is in the store.
+		for metrictest.Value(b, c.reg, "keel_amf_ue_context_saves_total", "result", "saved") < float64(n) {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "registrations/s")
 	// CPU seconds of the whole process (core and simulator) per
 	// registration: its inverse is registrations per second per core.
