@@ -43,8 +43,12 @@ func (a *App) rootAMF(ctx context.Context) error {
 	}
 	cfg := amfConfig(a.cfg)
 	cfg.InstanceID = prof.InstanceID
+	records, err := a.amfRecords(ctx)
+	if err != nil {
+		return err
+	}
 	a.amf, err = amf.New(cfg, amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services,
-		NSSAIAvailability: slices, Panics: recorder, Records: a.amfRecords(), Alive: amfAlive(peers)})
+		NSSAIAvailability: slices, Panics: recorder, Records: records, Alive: amfAlive(peers)})
 	if err != nil {
 		return err
 	}
@@ -56,16 +60,19 @@ func (a *App) rootAMF(ctx context.Context) error {
 }
 
 // amfRecords is the store the AMF set shares (TS 23.501 §5.21.2), where
-// the AMF saves its UEs' contexts: the process's store when it keeps
-// records, nil (contexts in this process only) otherwise.
-func (a *App) amfRecords() store.Records {
-	if a.store == nil {
-		return nil
+// the AMF saves its UEs' contexts: the UDR's store when this process runs
+// the UDR (SQLite: the contexts outlive a restart of the process), else
+// the shared engine of store.url or Options.Records (sharedRecords), as
+// for the home NFs' state; nil (contexts in this process only, nothing
+// saved) without one.
+func (a *App) amfRecords(ctx context.Context) (store.Records, error) {
+	if r, ok := a.store.(store.Records); ok {
+		return r, nil
 	}
-	if r, ok := any(a.store).(store.Records); ok {
-		return r
+	if a.opts.Records == nil && (a.cfg.Store.URL == "" || a.store != nil) {
+		return nil, nil
 	}
-	return nil
+	return a.sharedRecords(ctx)
 }
 
 // amfAlive tells whether an AMF instance is in service: the AMF's
