@@ -37,6 +37,11 @@ type Options struct {
 	// ContextTTL bounds the wait for a confirmation; 0 means
 	// DefaultContextTTL.
 	ContextTTL time.Duration
+	// MaxContexts bounds the contexts this instance made that await
+	// their confirmation (pending.go): beyond it Authenticate answers
+	// sbi.ErrUnavailable (503 NF_CONGESTION, TS 29.500 §5.2.7.2) before
+	// asking the UDM for a vector. 0 means DefaultMaxContexts.
+	MaxContexts int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives the AUSF's records; nil discards them.
@@ -59,6 +64,7 @@ type AUSF struct {
 	now      func() time.Time
 	log      *slog.Logger
 	metrics  *metrics
+	pending  *pending
 }
 
 var _ sbi.NausfUEAuthentication = (*AUSF)(nil)
@@ -75,6 +81,10 @@ func New(opts Options) (*AUSF, error) {
 	if a.ttl <= 0 {
 		a.ttl = DefaultContextTTL
 	}
+	if opts.MaxContexts <= 0 {
+		opts.MaxContexts = DefaultMaxContexts
+	}
+	a.pending = newPending(opts.MaxContexts)
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -100,7 +110,7 @@ func New(opts Options) (*AUSF, error) {
 		}
 	}
 	var err error
-	if a.metrics, err = newMetrics(opts.Registry); err != nil {
+	if a.metrics, err = newMetrics(opts.Registry, a.pending); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -137,6 +147,7 @@ func (a *AUSF) take(ctx context.Context, id string) (*authContext, error) {
 	if err != nil {
 		return nil, storeError(err)
 	}
+	a.pending.release(id)
 	c, err := decodeAuthContext(rec.Value)
 	if err != nil {
 		return nil, fmt.Errorf("%w: authentication context %q: %w", sbi.ErrSystemFailure, id, err)

@@ -46,7 +46,11 @@
 // carries its expiry by Options.Now, which Confirm checks, and lapses in
 // the store a TTL after its write by the store's clock, which removes it.
 // Without Options.Records the contexts are this instance's alone
-// (memrecords).
+// (memrecords). Each instance counts the contexts it made that await
+// their confirmation (pending.go) and refuses a new authentication past
+// Options.MaxContexts with sbi.ErrUnavailable (503 NF_CONGESTION,
+// TS 29.500 §5.2.7.2), before the UDM hands out a vector: a flood of
+// challenges never answered holds a bounded number of contexts.
 //
 // # Errors
 //
@@ -70,7 +74,8 @@
 //
 // # Concurrency
 //
-// An AUSF is safe for concurrent use and starts no goroutine; it holds no
-// mutable state of its own, the records being safe for concurrent use by
-// any number of instances. Time comes from Options.Now.
+// An AUSF is safe for concurrent use and starts no goroutine; its only
+// mutable state of its own is the count of contexts awaiting
+// confirmation, under its mutex (pending), the records being safe for
+// concurrent use by any number of instances. Time comes from Options.Now.
 package ausf

@@ -3,6 +3,7 @@ package ausf
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 
 	"github.com/keelcore/keel/internal/crypto/kdf"
@@ -14,7 +15,10 @@ import (
 // returns the 5G SE AV with the context's ID.
 func (a *AUSF) Authenticate(ctx context.Context, req sbi.AuthRequest) (sbi.AuthChallenge, error) {
 	ch, err := a.authenticate(ctx, req)
-	if err != nil {
+	switch {
+	case errors.Is(err, errOverloaded):
+		a.metrics.authentications.WithLabelValues("overloaded").Inc()
+	case err != nil:
 		a.metrics.authentications.WithLabelValues(sbi.Outcome(err)).Inc()
 	}
 	return ch, err
@@ -29,19 +33,21 @@ func (a *AUSF) authenticate(ctx context.Context, req sbi.AuthRequest) (sbi.AuthC
 	if a.networks != nil && !a.networks[req.ServingNetworkName] {
 		return sbi.AuthChallenge{}, fmt.Errorf("ausf: Authenticate: %w: %s", sbi.ErrServingNetworkNotAuthorized, req.ServingNetworkName)
 	}
+	// The slot is taken before the UDM hands out a vector (and an SQN):
+	// a refused request costs the home network nothing.
+	now := a.now()
+	c := &authContext{id: rand.Text(), snName: req.ServingNetworkName, expires: now.Add(a.ttl)}
+	if !a.pending.reserve(c.id, now, c.expires) {
+		return sbi.AuthChallenge{}, fmt.Errorf("%w: %w", sbi.ErrUnavailable, errOverloaded)
+	}
 	av, err := a.udm.GenerateAuthData(ctx, req)
 	if err != nil {
+		a.pending.release(c.id)
 		return sbi.AuthChallenge{}, fmt.Errorf("ausf: Authenticate: %w", err)
 	}
-	c := &authContext{
-		id:       rand.Text(),
-		supi:     av.SUPI,
-		snName:   req.ServingNetworkName,
-		xresStar: av.XRESStar,
-		kausf:    av.KAUSF,
-	}
-	c.expires = a.now().Add(a.ttl)
+	c.supi, c.xresStar, c.kausf = av.SUPI, av.XRESStar, av.KAUSF
 	if err := a.keep(ctx, c); err != nil {
+		a.pending.release(c.id)
 		return sbi.AuthChallenge{}, fmt.Errorf("ausf: Authenticate %s: %w", c.supi, err)
 	}
 	a.log.Debug("5G AKA challenge", "supi", c.supi, "auth_ctx_id", c.id)
