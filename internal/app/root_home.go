@@ -114,6 +114,20 @@ func (a *App) rootPCF(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// SQLite is this process's alone: the associations without a
+	// notificationUri are its previous run's SMF's, whose sessions the
+	// restart ended (pcf.ReleaseLocal; TS 23.527, restoration after a restart). No SMF of this
+	// process has made one yet. On records shared with other processes
+	// those could be theirs, and stay.
+	if _, own := recs.(*sqlite.Store); own {
+		n, err := p.ReleaseLocal(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			a.log.Info("SM policy associations of the SMF before the restart released", "component", "pcf", "associations", n)
+		}
+	}
 	a.pcf = p
 	a.pcfID = prof.InstanceID
 	a.dir.AddPCF(prof, p)

@@ -46,7 +46,6 @@ func (p *PCF) create(ctx context.Context, req sbi.SmPolicyContextData) (sbi.SmPo
 		// A random ID of 130 bits taken already is a broken random source.
 		return sbi.SmPolicyDecision{}, fmt.Errorf("pcf: Create %s: %w", req.Supi, err)
 	}
-	p.metrics.associations.Inc()
 	p.log.Debug("SM policy association created", "supi", req.Supi, "pdu_session_id", req.PduSessionID, "dnn", req.Dnn, "policy", pol.ID)
 	return pol, nil
 }

@@ -20,7 +20,6 @@ func (p *PCF) Delete(ctx context.Context, id string) error {
 	case err != nil:
 		err = fmt.Errorf("pcf: Delete %q: %w", id, storeError(err))
 	default:
-		p.metrics.associations.Dec()
 		p.log.Debug("SM policy association deleted", "policy", id)
 	}
 	p.metrics.deletes.WithLabelValues(sbi.Outcome(err)).Inc()

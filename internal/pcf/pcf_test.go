@@ -70,9 +70,6 @@ func TestCreateDelete(t *testing.T) {
 			t.Errorf("Create(%+v) (-want +got):\n%s", tc.req, diff)
 		}
 	}
-	if got := counter(t, reg, "keel_pcf_sm_policy_associations", ""); got != 3 {
-		t.Errorf("keel_pcf_sm_policy_associations = %v, want 3", got)
-	}
 
 	for _, tc := range []struct {
 		req  sbi.SmPolicyContextData
@@ -96,8 +93,8 @@ func TestCreateDelete(t *testing.T) {
 	if err := p.Delete(ctx, ids[1]); !errors.Is(err, sbi.ErrPolicyNotFound) {
 		t.Errorf("second Delete = %v, want ErrPolicyNotFound", err)
 	}
-	if got := counter(t, reg, "keel_pcf_sm_policy_associations", ""); got != 2 {
-		t.Errorf("keel_pcf_sm_policy_associations after Delete = %v, want 2", got)
+	if got := counter(t, reg, "keel_pcf_sm_policy_deletes_total", "ok"); got != 1 {
+		t.Errorf("keel_pcf_sm_policy_deletes_total{result=ok} = %v, want 1", got)
 	}
 	for result, want := range map[string]float64{"ok": 3, "policy_context_denied": 2, "user_not_found": 1, "invalid_request": 3} {
 		if got := counter(t, reg, "keel_pcf_sm_policy_creates_total", result); got != want {

@@ -97,7 +97,7 @@ func TestConcurrentSessions(t *testing.T) {
 	if n := w.upf.count(); n != 0 {
 		t.Errorf("%d N4 sessions left, want 0", n)
 	}
-	if got := w.metric("keel_pcf_sm_policy_associations", nil); got != 0 {
+	if got := w.associations(); got != 0 {
 		t.Errorf("%v policy associations left, want 0", got)
 	}
 	// Every address is back: the /24 holds 253 UEs.

@@ -238,7 +238,7 @@ func TestRejects(t *testing.T) {
 	if n := w.upf.count(); n != 0 {
 		t.Errorf("%d N4 sessions after rejects, want 0", n)
 	}
-	if got := w.metric("keel_pcf_sm_policy_associations", nil); got != 0 {
+	if got := w.associations(); got != 0 {
 		t.Errorf("%v policy associations after rejects, want 0", got)
 	}
 	if got := w.metric("keel_smf_pdu_session_establishments_total", map[string]string{"result": "not_supported_ssc_mode"}); got != 2 {
@@ -261,7 +261,7 @@ func TestPoolExhaustion(t *testing.T) {
 	if n := w.upf.count(); n != 1 {
 		t.Errorf("%d N4 sessions, want 1", n)
 	}
-	if got := w.metric("keel_pcf_sm_policy_associations", nil); got != 1 {
+	if got := w.associations(); got != 1 {
 		t.Errorf("%v policy associations, want 1 (the rejected session's is deleted)", got)
 	}
 	if err := w.smf.ReleaseSMContext(context.Background(), first.SmContextRef); err != nil {
@@ -334,7 +334,7 @@ func TestN4Failures(t *testing.T) {
 		w.upf.reject = 0
 		w.upf.mu.Unlock()
 		w.establish(supi1, 2, "ims", slice1)
-		if got := w.metric("keel_pcf_sm_policy_associations", nil); got != 1 {
+		if got := w.associations(); got != 1 {
 			t.Errorf("%v policy associations, want 1", got)
 		}
 	})

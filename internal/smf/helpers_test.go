@@ -679,3 +679,12 @@ func (w *world) session(supi string, psi uint8) (sbi.SessionInfo, bool) {
 	}
 	return sbi.SessionInfo{}, false
 }
+
+// associations are the PCF's SM policy associations: those created less
+// those deleted (its metrics' documented sum; the world's PCF releases
+// none).
+func (w *world) associations() float64 {
+	w.t.Helper()
+	return w.metric("keel_pcf_sm_policy_creates_total", map[string]string{"result": "ok"}) -
+		w.metric("keel_pcf_sm_policy_deletes_total", map[string]string{"result": "ok"})
+}

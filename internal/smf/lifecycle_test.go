@@ -133,7 +133,7 @@ func TestUERelease(t *testing.T) {
 	if _, err := w.smf.UpdateSMContext(context.Background(), c.SmContextRef, sbi.SmContextUpdateData{N1SmMsg: sbi.N1SM(sm.AppendReleaseComplete(nil, 3, 9, 0))}); !errors.Is(err, sbi.ErrSMContextNotFound) {
 		t.Errorf("update after release = %v, want ErrSMContextNotFound", err)
 	}
-	if got := w.metric("keel_pcf_sm_policy_associations", nil); got != 0 {
+	if got := w.associations(); got != 0 {
 		t.Errorf("%v policy associations, want 0", got)
 	}
 	if got := w.metric("keel_smf_sessions", map[string]string{"state": "releasing"}); got != 0 {

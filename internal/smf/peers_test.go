@@ -56,7 +56,7 @@ func TestSlowOrFailingPeers(t *testing.T) {
 	if n := w.upf.count(); n != 0 {
 		t.Errorf("%d N4 sessions after the refusals, want 0", n)
 	}
-	if got := w.metric("keel_pcf_sm_policy_associations", nil); got != 0 {
+	if got := w.associations(); got != 0 {
 		t.Errorf("%v policy associations after the refusals, want 0", got)
 	}
 	if c := w.establish(supi1, 1, "internet", slice1); c.Reject {

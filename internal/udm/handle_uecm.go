@@ -27,11 +27,12 @@ func (u *UDM) RegisterAMF(ctx context.Context, supi string, reg sbi.AMFRegistrat
 	_, err = u.records.PutRecord(ctx, store.Record{Kind: AMFRegistrationKind, Key: supi, Value: b, Expect: store.MustCreate})
 	switch {
 	case err == nil:
-		u.metrics.amfRegistrations.Inc()
+		u.metrics.amfRegistrations.WithLabelValues("created").Inc()
 	case errors.Is(err, store.ErrConflict):
 		if _, err := u.records.PutRecord(ctx, store.Record{Kind: AMFRegistrationKind, Key: supi, Value: b}); err != nil {
 			return fmt.Errorf("udm: RegisterAMF %s: %w", supi, storeError(err))
 		}
+		u.metrics.amfRegistrations.WithLabelValues("replaced").Inc()
 	default:
 		return fmt.Errorf("udm: RegisterAMF %s: %w", supi, storeError(err))
 	}
@@ -55,7 +56,7 @@ func (u *UDM) DeregisterAMF(ctx context.Context, supi string, guami ident.GUAMI)
 		err = u.records.DeleteRecord(ctx, AMFRegistrationKind, supi, rev)
 		switch {
 		case err == nil:
-			u.metrics.amfRegistrations.Dec()
+			u.metrics.amfRegistrations.WithLabelValues("purged").Inc()
 			return nil
 		case errors.Is(err, store.ErrNotFound):
 			return nil

@@ -6,7 +6,7 @@ type metrics struct {
 	vectors          *prometheus.CounterVec
 	resyncs          *prometheus.CounterVec
 	authEvents       *prometheus.CounterVec
-	amfRegistrations prometheus.Gauge
+	amfRegistrations *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -23,10 +23,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "keel_udm_auth_events_total",
 			Help: "Authentication results reported by the AUSF (success, failure).",
 		}, []string{"result"}),
-		amfRegistrations: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "keel_udm_amf_registrations",
-			Help: "AMF registrations for 3GPP access this instance created less those it removed: with instances sharing their records, their sum is the UEs registered (one instance's value may be negative).",
-		}),
+		amfRegistrations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_udm_amf_registrations_total",
+			Help: "Changes of the UECM AMF registrations for 3GPP access by event: created (a UE with none registered), replaced (another AMF registered it), purged (deregistered). The UEs registered are, summed over the instances sharing the records, created - purged, plus those the records kept over a restart.",
+		}, []string{"event"}),
 	}
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.vectors, m.resyncs, m.authEvents, m.amfRegistrations} {

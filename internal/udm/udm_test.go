@@ -407,8 +407,13 @@ func TestSDMAndUECM(t *testing.T) {
 	if err := f.udm.RegisterAMF(ctx, "x", reg); !errors.Is(err, sbi.ErrInvalidRequest) {
 		t.Errorf("RegisterAMF with a malformed SUPI = %v, want ErrInvalidRequest", err)
 	}
-	if got := metric(t, f.reg, "keel_udm_amf_registrations", ""); got != 1 {
-		t.Errorf("keel_udm_amf_registrations = %v, want 1", got)
+	if err := f.udm.RegisterAMF(ctx, supi, reg); err != nil {
+		t.Fatal(err)
+	}
+	for event, want := range map[string]float64{"created": 1, "replaced": 1, "purged": 0} {
+		if got := metrictest.Value(t, f.reg, "keel_udm_amf_registrations_total", "event", event); got != want {
+			t.Errorf("keel_udm_amf_registrations_total{event=%q} = %v, want %v", event, got, want)
+		}
 	}
 	// TS 29.503 §5.3.2.4.2: the purge of another AMF keeps the registration.
 	other := guami
@@ -424,6 +429,9 @@ func TestSDMAndUECM(t *testing.T) {
 	}
 	if _, ok := f.udm.AMF(ctx, supi); ok {
 		t.Error("AMF registration after DeregisterAMF")
+	}
+	if got := metrictest.Value(t, f.reg, "keel_udm_amf_registrations_total", "event", "purged"); got != 1 {
+		t.Errorf("keel_udm_amf_registrations_total{event=purged} = %v, want 1 (the other AMF's purge removes nothing)", got)
 	}
 	if err := f.udm.ConfirmAuth(ctx, supi, sbi.AuthEvent{Success: true, ServingNetworkName: sn}); err != nil {
 		t.Error(err)
