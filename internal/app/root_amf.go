@@ -60,16 +60,21 @@ func (a *App) rootAMF(ctx context.Context) error {
 }
 
 // amfRecords is the store the AMF set shares (TS 23.501 §5.21.2), where
-// the AMF saves its UEs' contexts: the UDR's store when this process runs
-// the UDR (SQLite: the contexts outlive a restart of the process), else
-// the shared engine of store.url or Options.Records (sharedRecords), as
-// for the home NFs' state; nil (contexts in this process only, nothing
-// saved) without one.
+// the AMF saves its UEs' contexts: a shared engine only — the UDR's store
+// when this process runs the UDR on store.url, else the engine of
+// store.url or Options.Records (sharedRecords), as for the home NFs'
+// state; nil (contexts in this process only, nothing saved) without one.
+// The embedded SQLite store is not shared: no other instance of the set
+// could read what the AMF saved there, so saving would only double the
+// CPU of a registration (BENCHMARKS.md, "AMF set").
 func (a *App) amfRecords(ctx context.Context) (store.Records, error) {
+	if a.opts.Records == nil && a.cfg.Store.URL == "" {
+		return nil, nil
+	}
 	if r, ok := a.store.(store.Records); ok {
 		return r, nil
 	}
-	if a.opts.Records == nil && (a.cfg.Store.URL == "" || a.store != nil) {
+	if a.opts.Records == nil && a.store != nil {
 		return nil, nil
 	}
 	return a.sharedRecords(ctx)
