@@ -34,6 +34,8 @@ type Client struct {
 	plmn string
 	// sqnLimit is sqnContentionLimit (shorter in tests).
 	sqnLimit time.Duration
+	// sqnTurns queue this client's advances of one subscriber's SQN.
+	sqnTurns sqnTurns
 }
 
 var _ sbi.NudrDataRepository = (*Client)(nil)
@@ -65,7 +67,14 @@ func (c *Client) AuthenticationSubscription(ctx context.Context, supi string) (s
 // never given twice whatever the UDMs racing for it; a lost race (409)
 // reads again after a short random wait, until ctx ends or for
 // sqnContentionLimit, past which the advance fails sbi.ErrUnavailable.
+// The advances this client makes for one SUPI take turns (sqnTurns), so
+// only those of other UDM processes race it.
 func (c *Client) NextSQN(ctx context.Context, supi string) (sbi.AuthenticationSubscription, error) {
+	done, err := c.sqnTurns.take(ctx, supi)
+	if err != nil {
+		return sbi.AuthenticationSubscription{}, fmt.Errorf("nudr: NextSQN: %w", err)
+	}
+	defer done()
 	giveUp := time.Now().Add(c.sqnLimit)
 	for lost := 0; ; lost++ {
 		if lost > 0 && time.Now().After(giveUp) {
