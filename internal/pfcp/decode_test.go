@@ -109,6 +109,8 @@ func parseMessage(m message.Message) error {
 		_, _, _, err = ParseAssociationSetup(m)
 	case *message.AssociationReleaseRequest, *message.AssociationReleaseResponse:
 		_, _, err = ParseAssociationRelease(m)
+	case *message.AssociationUpdateRequest, *message.AssociationUpdateResponse:
+		_, err = ParseAssociationUpdate(m)
 	case *message.HeartbeatRequest, *message.HeartbeatResponse:
 		_, err = ParseHeartbeat(m)
 	}

@@ -65,6 +65,16 @@ func goldenCases() []goldenCase {
 			want:  map[string]string{"pfcp.msg_type": "10", "pfcp.cause": "1"},
 		},
 		{
+			name: "association_update_request_release", about: "Association Update Request from the UPF asking for the release (SARR, URSS)",
+			build: func() (message.Message, error) { return AssociationUpdateRequest(3, upfNodeID, true) },
+			want:  map[string]string{"pfcp.msg_type": "7", "pfcp.seqno": "3", "pfcp.node_id_ipv4": "10.100.200.2", "pfcp.assoc_rel_req.sarr": "1"},
+		},
+		{
+			name: "association_update_response", about: "Association Update Response",
+			build: func() (message.Message, error) { return AssociationUpdateResponse(3, smfNodeID, CauseRequestAccepted) },
+			want:  map[string]string{"pfcp.msg_type": "8", "pfcp.node_id_ipv4": "10.100.200.1", "pfcp.cause": "1"},
+		},
+		{
 			name: "session_establishment_request", about: "Session Establishment Request of a 5G PDU session",
 			build: func() (message.Message, error) { return testEstablishmentRequest().Message(0x123456) },
 			want: map[string]string{

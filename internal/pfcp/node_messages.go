@@ -173,6 +173,106 @@ func ParseAssociationRelease(m message.Message) (nodeID netip.Addr, cause uint8,
 	return nodeID, cause, withHeader(err, m)
 }
 
+// AssociationUpdate is what Keel reads of a PFCP Association Update
+// Request or Response (§7.4.4.3, §7.4.4.4).
+type AssociationUpdate struct {
+	NodeID netip.Addr
+	// ReleaseRequested: the PFCP Association Release Request IE
+	// (§8.2.77) has SARR set — the UP function asks the CP function to
+	// release the association (§6.2.7.3). UsageReportsSent is its URSS
+	// flag: the UP function sent every non-zero usage report of the
+	// sessions affected.
+	ReleaseRequested, UsageReportsSent bool
+	// GracefulRelease is the Graceful Release Period (§8.2.78) the UP
+	// function gives with the release request, 0 when absent.
+	GracefulRelease time.Duration
+	// Cause is the response's (0 for a request).
+	Cause uint8
+}
+
+// Flags of the PFCP Association Release Request IE (§8.2.77, octet 5).
+const (
+	flagSARR = 0x01
+	flagURSS = 0x02
+)
+
+// AssociationUpdateRequest builds a PFCP Association Update Request
+// (§7.4.4.3): Node ID and, when release, the PFCP Association Release
+// Request IE with SARR (and URSS: Keel's UP function holds no usage
+// report back) — the UP function asks the CP function to release the
+// association (§6.2.7.3), as a UPF being taken out of service does.
+func AssociationUpdateRequest(seq uint32, nodeID netip.Addr, release bool) (*message.AssociationUpdateRequest, error) {
+	n, err := nodeIDIE(nodeID)
+	if err != nil {
+		return nil, fmt.Errorf("pfcp: Association Update Request: %w", err)
+	}
+	m := message.NewAssociationUpdateRequest(seq, n)
+	if release {
+		m.PFCPAssociationReleaseRequest = u8IE(ie.PFCPAssociationReleaseRequest, flagSARR|flagURSS)
+	}
+	return m, nil
+}
+
+// AssociationUpdateResponse builds a PFCP Association Update Response
+// (§7.4.4.4): Node ID and Cause.
+func AssociationUpdateResponse(seq uint32, nodeID netip.Addr, cause uint8) (*message.AssociationUpdateResponse, error) {
+	n, err := nodeIDIE(nodeID)
+	if err != nil {
+		return nil, fmt.Errorf("pfcp: Association Update Response: %w", err)
+	}
+	if cause == 0 {
+		return nil, fmt.Errorf("pfcp: Association Update Response: cause 0 is reserved")
+	}
+	return message.NewAssociationUpdateResponse(seq, n, u8IE(ie.Cause, cause)), nil
+}
+
+// ParseAssociationUpdate reads a PFCP Association Update Request or
+// Response: Node ID is mandatory, and Cause in the response.
+func ParseAssociationUpdate(m message.Message) (AssociationUpdate, error) {
+	var (
+		u           AssociationUpdate
+		n, c, r, gp *ie.IE
+		where       string
+	)
+	switch m := m.(type) {
+	case *message.AssociationUpdateRequest:
+		n, r, gp, where = m.NodeID, m.PFCPAssociationReleaseRequest, m.GracefulReleasePeriod, "Association Update Request"
+	case *message.AssociationUpdateResponse:
+		n, c, where = m.NodeID, m.Cause, "Association Update Response"
+		if c == nil {
+			return u, withHeader(errMissing(where, ie.Cause), m)
+		}
+	default:
+		return u, fmt.Errorf("pfcp: %T is not an Association Update message", m)
+	}
+	if n == nil {
+		return u, withHeader(errMissing(where, ie.NodeID), m)
+	}
+	var err error
+	if u.NodeID, err = readNodeID(n); err != nil {
+		return u, withHeader(err, m)
+	}
+	if c != nil {
+		if u.Cause, _, err = readCause(where, c, nil); err != nil {
+			return u, withHeader(err, m)
+		}
+	}
+	if r != nil {
+		if len(r.Payload) < 1 {
+			return u, withHeader(errIncorrect(ie.PFCPAssociationReleaseRequest, "%s: empty PFCP Association Release Request", where), m)
+		}
+		u.ReleaseRequested, u.UsageReportsSent = r.Payload[0]&flagSARR != 0, r.Payload[0]&flagURSS != 0
+	}
+	if gp != nil {
+		// A period the UP function gave wrongly does not stop the
+		// release it asks for: it is read as none.
+		if d, err := gp.GracefulReleasePeriod(); err == nil {
+			u.GracefulRelease = d
+		}
+	}
+	return u, nil
+}
+
 // HeartbeatRequest builds a PFCP Heartbeat Request (§7.4.2.1): Recovery
 // Time Stamp.
 func HeartbeatRequest(seq uint32, recovery time.Time) (*message.HeartbeatRequest, error) {

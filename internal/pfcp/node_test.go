@@ -528,3 +528,40 @@ func TestUnmatched(t *testing.T) {
 		t.Fatal("the late response did not reach Unmatched")
 	}
 }
+
+// TestAssociationUpdate: the UPF's release request reads back with its
+// flags, one without the IE asks nothing, and a response needs its
+// cause (TS 29.244 §7.4.4.3, §7.4.4.4, §8.2.77).
+func TestAssociationUpdate(t *testing.T) {
+	req, err := AssociationUpdateRequest(3, upfNodeID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseAssociationUpdate(decoded(t, req))
+	if want := (AssociationUpdate{NodeID: upfNodeID, ReleaseRequested: true, UsageReportsSent: true}); err != nil || got != want {
+		t.Errorf("ParseAssociationUpdate(release request) = %+v, %v, want %+v", got, err, want)
+	}
+	plain, _ := AssociationUpdateRequest(4, upfNodeID, false)
+	plain.GracefulReleasePeriod = ie.NewGracefulReleasePeriod(30 * time.Second)
+	if got, err := ParseAssociationUpdate(decoded(t, plain)); err != nil || got.ReleaseRequested || got.GracefulRelease != 30*time.Second {
+		t.Errorf("ParseAssociationUpdate(no release, period 30 s) = %+v, %v", got, err)
+	}
+	resp, _ := AssociationUpdateResponse(3, smfNodeID, CauseRequestAccepted)
+	if got, err := ParseAssociationUpdate(decoded(t, resp)); err != nil || got.Cause != CauseRequestAccepted || got.NodeID != smfNodeID {
+		t.Errorf("ParseAssociationUpdate(response) = %+v, %v", got, err)
+	}
+	resp.Cause = nil
+	var ce *CauseError
+	if _, err := ParseAssociationUpdate(decoded(t, resp)); !errors.As(err, &ce) || ce.Cause != CauseMandatoryIEMissing {
+		t.Errorf("ParseAssociationUpdate(response without cause) = %v, want cause %d", err, CauseMandatoryIEMissing)
+	}
+	if _, err := AssociationUpdateResponse(3, smfNodeID, 0); err == nil {
+		t.Error("AssociationUpdateResponse with cause 0 built")
+	}
+}
+
+func decoded(t *testing.T, m message.Message) message.Message {
+	t.Helper()
+	_, d := roundTrip(t, m)
+	return d
+}
