@@ -35,11 +35,22 @@ type cached struct {
 // status subscription (TS 29.510 §5.2.2.5) it may not hold; so each
 // selection asks the NRF again until an instance registers.
 func (c *Client) Discover(ctx context.Context, q nnrf.Query) ([]nnrf.Profile, error) {
+	return c.discoverFiltered(ctx, q, false)
+}
+
+// DiscoverFresh is Discover asking the NRF whatever the cache holds (and
+// caching its answer): for a consumer that follows the registrations of
+// a type by asking again and again, as the SMF its UPFs.
+func (c *Client) DiscoverFresh(ctx context.Context, q nnrf.Query) ([]nnrf.Profile, error) {
+	return c.discoverFiltered(ctx, q, true)
+}
+
+func (c *Client) discoverFiltered(ctx context.Context, q nnrf.Query, fresh bool) ([]nnrf.Profile, error) {
 	q.RequesterNFType = c.opts.Profile.NFType
 	q.RequesterNFInstanceID = c.opts.Profile.NFInstanceID
 	broad := nnrf.Query{TargetNFType: q.TargetNFType, RequesterNFType: q.RequesterNFType, RequesterNFInstanceID: q.RequesterNFInstanceID,
 		ServiceNames: q.ServiceNames, TargetNFInstanceID: q.TargetNFInstanceID}
-	all, err := c.discover(ctx, broad)
+	all, err := c.discover(ctx, broad, fresh)
 	if err != nil {
 		return nil, err
 	}
@@ -60,11 +71,11 @@ func (c *Client) Discover(ctx context.Context, q nnrf.Query) ([]nnrf.Profile, er
 const maxCached = 1024
 
 // discover asks the NRF the query, or answers from the cache.
-func (c *Client) discover(ctx context.Context, q nnrf.Query) ([]nnrf.Profile, error) {
+func (c *Client) discover(ctx context.Context, q nnrf.Query, fresh bool) ([]nnrf.Profile, error) {
 	key := q.Key()
 	now := c.now()
 	c.cache.Lock()
-	if e, ok := c.cache.m[key]; ok && now.Before(e.expires) {
+	if e, ok := c.cache.m[key]; ok && now.Before(e.expires) && !fresh {
 		c.cache.Unlock()
 		c.metrics.cache.WithLabelValues("hit").Inc()
 		return e.profiles, nil
@@ -76,6 +87,11 @@ func (c *Client) discover(ctx context.Context, q nnrf.Query) ([]nnrf.Profile, er
 		return nil, fmt.Errorf("nfclient: discover %s: %w", q.TargetNFType, err)
 	}
 	profiles := r.Profiles()
+	if len(profiles) == 0 {
+		c.cache.Lock()
+		delete(c.cache.m, key) // a fresh answer replaces a cached one
+		c.cache.Unlock()
+	}
 	if r.ValidityPeriod > 0 && len(profiles) > 0 {
 		c.cache.Lock()
 		if len(c.cache.m) >= maxCached {

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/keelcore/keel/internal/accesstoken"
@@ -260,6 +263,7 @@ func TestProfiles(t *testing.T) {
 		{InstanceID: "33333333-3333-4333-8333-333333333333", Type: sbi.NFTypeUDR, APIRoot: "http://127.0.0.1:8006"},
 		{InstanceID: "44444444-4444-4444-8444-444444444444", Type: sbi.NFTypePCF, APIRoot: "http://127.0.0.1:8007", DNNs: []string{"internet"}},
 		{InstanceID: "55555555-5555-4555-8555-555555555555", Type: sbi.NFTypeNSSF, APIRoot: "http://127.0.0.1:8008"},
+		upfSpec("66666666-6666-4666-8666-666666666666", "127.0.0.7", slice),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -281,8 +285,40 @@ func TestProfiles(t *testing.T) {
 	if got := s.nrf.Discover(nnrf.Query{TargetNFType: sbi.NFTypeUDM, RequesterNFType: sbi.NFTypeAUSF}).Profiles(); len(got) != 1 || APIRoots(&got[0], "nudm-ueau")[0] != "https://udm.keel.example:443" {
 		t.Errorf("UDM by FQDN = %+v", got)
 	}
+	// A UPF by slice, DNN and TAI, with its N4 address, pools and N3
+	// address (TS 29.510 UpfInfo).
+	q = nnrf.Query{TargetNFType: sbi.NFTypeUPF, RequesterNFType: sbi.NFTypeSMF, SNSSAIs: []ident.SNSSAI{slice}, DNN: "internet", TAI: &ident.TAI{PLMN: plmn, TAC: 1}}
+	got := s.nrf.Discover(q).Profiles()
+	if len(got) != 1 || got[0].UPFInfo == nil || !slices.Equal(got[0].IPv4Addresses, []string{"127.0.0.7"}) {
+		t.Fatalf("UPF by slice, DNN and TAI = %+v", got)
+	}
+	want := &nnrf.UPFInfo{
+		SNSSAIUPFInfoList: []nnrf.SNSSAIUPFInfoItem{{SNSSAI: nnrf.ExtSNSSAI{SNSSAI: slice}, DNNUPFInfoList: []nnrf.DNNUPFInfoItem{
+			{DNN: "internet", IPv4AddressRanges: []nnrf.IPv4AddressRange{{Start: "10.45.128.0", End: "10.45.255.255"}}}, {DNN: "ims"}}}},
+		InterfaceUPFInfoList: []nnrf.InterfaceUPFInfoItem{{InterfaceType: "N3", IPv4EndpointAddresses: []string{"127.0.0.8"}}},
+		TAIList:              []ident.TAI{{PLMN: plmn, TAC: 1}},
+	}
+	if diff := cmp.Diff(want, got[0].UPFInfo); diff != "" {
+		t.Errorf("discovered upfInfo (-want +got):\n%s", diff)
+	}
+	for _, q := range []nnrf.Query{
+		{TargetNFType: sbi.NFTypeUPF, RequesterNFType: sbi.NFTypeSMF, DNN: "iot"},
+		{TargetNFType: sbi.NFTypeUPF, RequesterNFType: sbi.NFTypeSMF, SNSSAIs: []ident.SNSSAI{{SST: 2}}},
+		{TargetNFType: sbi.NFTypeUPF, RequesterNFType: sbi.NFTypeSMF, TAI: &ident.TAI{PLMN: plmn, TAC: 2}},
+	} {
+		if got := s.nrf.Discover(q).Profiles(); len(got) != 0 {
+			t.Errorf("UPF for %+v it does not serve: %+v", q, got)
+		}
+	}
+	if r, err := (nnrf.IPv4AddressRange{Start: "10.45.128.0", End: "10.45.255.255"}).Prefix(); err != nil || r != netip.MustParsePrefix("10.45.128.0/17") {
+		t.Errorf("IPv4AddressRange.Prefix = %v, %v, want 10.45.128.0/17", r, err)
+	}
+	if _, err := (nnrf.IPv4AddressRange{Start: "10.45.128.1", End: "10.45.255.255"}).Prefix(); err == nil {
+		t.Error("IPv4AddressRange.Prefix of a range that is no prefix succeeded")
+	}
 	for _, bad := range []Spec{
 		{InstanceID: amfID, Type: sbi.NFTypeUPF, APIRoot: "http://127.0.0.1:1"},
+		{InstanceID: amfID, Type: sbi.NFTypeUPF, N4: netip.MustParseAddr("127.0.0.1")},
 		{InstanceID: amfID, Type: sbi.NFTypeAMF, APIRoot: "http://127.0.0.1:1"},
 		{InstanceID: amfID, Type: sbi.NFTypeSMF, APIRoot: "http://127.0.0.1:1"},
 		{InstanceID: "amf-1", Type: sbi.NFTypeUDM, APIRoot: "http://127.0.0.1:1"},
@@ -427,5 +463,53 @@ func TestEmptyAnswerNotCached(t *testing.T) {
 	}
 	if roots, err := amf.Resolve(ctx, "nudm-sdm"); err != nil || len(roots) != 1 || roots[0] != "http://127.0.0.1:8002" {
 		t.Errorf("Resolve once the UDM registered = %v, %v; want its apiRoot", roots, err)
+	}
+}
+
+func upfSpec(id, n4 string, slice ident.SNSSAI) Spec {
+	return Spec{InstanceID: id, Type: sbi.NFTypeUPF, N4: netip.MustParseAddr(n4), PLMNs: []ident.PLMN{plmn},
+		UPFSlices: []UPFSlice{{SNSSAI: slice, DNNs: []UPFDNN{{Name: "internet", IPv4Pools: []netip.Prefix{netip.MustParsePrefix("10.45.128.0/17")}}, {Name: "ims"}}}},
+		N3:        []netip.Addr{netip.MustParseAddr("127.0.0.8")}, TAIs: []ident.TAI{{PLMN: plmn, TAC: 1}}}
+}
+
+// TestDiscoverFresh: DiscoverFresh asks the NRF whatever the cache
+// holds, so that a UPF registering after the first answer is seen at
+// once and one deregistered is gone.
+func TestDiscoverFresh(t *testing.T) {
+	v := openapitest.New(t)
+	s := startNRF(t, v, "127.0.0.1:0")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	slice := ident.SNSSAI{SST: 1}
+	smf, err := New(Options{NRF: "http://" + s.addr, Profile: mustProfile(t, Spec{InstanceID: "11111111-1111-4111-8111-111111111111", Type: sbi.NFTypeSMF,
+		APIRoot: "http://127.0.0.1:8004", Slices: []SliceDNNs{{SNSSAI: slice, DNNs: []string{"internet"}}}}), Transport: v.Transport(sbihttp.NewTransport(nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := nnrf.Query{TargetNFType: sbi.NFTypeUPF, DNN: "internet"}
+	var upfs []*Client
+	for i, id := range []string{"66666666-6666-4666-8666-666666666666", "77777777-7777-4777-8777-777777777777"} {
+		c := newClient(t, v, s.addr, upfSpec(id, fmt.Sprintf("127.0.0.%d", 7+i), slice), nil)
+		if err := c.register(ctx); err != nil {
+			t.Fatal(err)
+		}
+		upfs = append(upfs, c)
+		if got, err := smf.Discover(ctx, q); err != nil || len(got) != 1 {
+			t.Fatalf("Discover after %d UPFs registered = %d profiles, %v; want the first answer, cached", i+1, len(got), err)
+		}
+		if got, err := smf.DiscoverFresh(ctx, q); err != nil || len(got) != i+1 {
+			t.Fatalf("DiscoverFresh after %d UPFs registered = %d profiles, %v", i+1, len(got), err)
+		}
+	}
+	for i, c := range upfs {
+		if err := c.deregister(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := smf.DiscoverFresh(ctx, q); err != nil || len(got) != len(upfs)-i-1 {
+			t.Fatalf("DiscoverFresh after %d UPFs deregistered = %d profiles, %v", i+1, len(got), err)
+		}
+	}
+	if got, err := smf.Discover(ctx, q); err != nil || len(got) != 0 {
+		t.Errorf("Discover after the empty fresh answer = %d profiles, %v; want none (not the stale cached answer)", len(got), err)
 	}
 }

@@ -27,7 +27,8 @@ var apiVersions = map[string]nnrf.Version{
 }
 
 // typeServices are the services each SBI NF type of Keel serves. The UPF
-// is no SBI NF (it speaks PFCP on N4) and does not register.
+// is no SBI NF (it speaks PFCP on N4): it registers without services
+// (upfProfile).
 var typeServices = map[sbi.NFType][]string{
 	sbi.NFTypeAMF:  {"namf-comm"},
 	sbi.NFTypeSMF:  {"nsmf-pdusession"},
@@ -95,6 +96,29 @@ type Spec struct {
 	RoutingIndicators []string
 	// PCF: the DNNs it serves (pcfInfo dnnList); none serves every DNN.
 	DNNs []string
+
+	// UPF (TS 29.510 §6.1.6.2 UpfInfo): N4 is its PFCP address, given
+	// in ipv4Addresses — a UPF serves no SBI, and the SMF sends PFCP to
+	// that address on port 8805 (TS 29.244 §4.2.2) — and APIRoot is not
+	// used; UPFSlices the DNNs it serves per S-NSSAI with the UE address
+	// pools it routes for them on N6 (sNssaiUpfInfoList, at least one);
+	// N3 its N3 addresses (interfaceUpfInfoList). UPF TAIs go in TAIs.
+	N4        netip.Addr
+	UPFSlices []UPFSlice
+	N3        []netip.Addr
+}
+
+// UPFSlice is one S-NSSAI a UPF serves with its DNNs.
+type UPFSlice struct {
+	SNSSAI ident.SNSSAI
+	DNNs   []UPFDNN
+}
+
+// UPFDNN is a DNN a UPF serves and the IPv4 pools of its UEs there
+// (dnnUpfInfoList ipv4AddressRanges, each a prefix).
+type UPFDNN struct {
+	Name      string
+	IPv4Pools []netip.Prefix
 }
 
 // SliceDNNs is one S-NSSAI an SMF serves with its DNNs ("*" for any).
@@ -107,6 +131,9 @@ type SliceDNNs struct {
 // the NF's services with their versions and endpoint, and the NF type's
 // info (amfInfo, smfInfo, udmInfo, ausfInfo, udrInfo, pcfInfo).
 func Profile(s Spec) (nnrf.Profile, error) {
+	if s.Type == sbi.NFTypeUPF {
+		return upfProfile(s)
+	}
 	services, ok := typeServices[s.Type]
 	if !ok {
 		return nnrf.Profile{}, fmt.Errorf("nfclient: NF type %q does not register at the NRF", s.Type)
@@ -246,4 +273,55 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// upfProfile is the NF profile of a UPF: no NF services, its N4 address
+// as the instance's address, and upfInfo.
+func upfProfile(s Spec) (nnrf.Profile, error) {
+	if !s.N4.Is4() || s.N4.IsUnspecified() {
+		return nnrf.Profile{}, fmt.Errorf("nfclient: a UPF profile needs its N4 IPv4 address, not %v", s.N4)
+	}
+	p := nnrf.Profile{
+		NFInstanceID: s.InstanceID, NFInstanceName: s.Name, NFType: s.Type, NFStatus: nnrf.Registered,
+		PLMNList: s.PLMNs, Priority: s.Priority, Capacity: s.Capacity, Locality: s.Locality,
+		AllowedNFTypes: s.AllowedNFTypes, IPv4Addresses: []string{s.N4.String()},
+	}
+	for _, sn := range s.SNSSAIs {
+		p.SNSSAIs = append(p.SNSSAIs, nnrf.ExtSNSSAI{SNSSAI: sn})
+	}
+	info := &nnrf.UPFInfo{TAIList: s.TAIs}
+	for _, sl := range s.UPFSlices {
+		item := nnrf.SNSSAIUPFInfoItem{SNSSAI: nnrf.ExtSNSSAI{SNSSAI: sl.SNSSAI}}
+		for _, d := range sl.DNNs {
+			di := nnrf.DNNUPFInfoItem{DNN: d.Name}
+			for _, pool := range d.IPv4Pools {
+				if !pool.Addr().Is4() {
+					return nnrf.Profile{}, fmt.Errorf("nfclient: UPF DNN %s: %v is not an IPv4 pool", d.Name, pool)
+				}
+				di.IPv4AddressRanges = append(di.IPv4AddressRanges, nnrf.IPv4Range(pool))
+			}
+			item.DNNUPFInfoList = append(item.DNNUPFInfoList, di)
+		}
+		if len(item.DNNUPFInfoList) == 0 {
+			return nnrf.Profile{}, fmt.Errorf("nfclient: UPF slice %s has no DNN", sl.SNSSAI)
+		}
+		info.SNSSAIUPFInfoList = append(info.SNSSAIUPFInfoList, item)
+	}
+	if len(info.SNSSAIUPFInfoList) == 0 {
+		return nnrf.Profile{}, fmt.Errorf("nfclient: a UPF profile needs its S-NSSAIs and DNNs")
+	}
+	var n3 []string
+	for _, a := range s.N3 {
+		if a.Is4() && !a.IsUnspecified() {
+			n3 = append(n3, a.String())
+		}
+	}
+	if len(n3) > 0 {
+		info.InterfaceUPFInfoList = []nnrf.InterfaceUPFInfoItem{{InterfaceType: "N3", IPv4EndpointAddresses: n3}}
+	}
+	p.UPFInfo = info
+	if err := p.Validate(); err != nil {
+		return nnrf.Profile{}, fmt.Errorf("nfclient: profile: %w", err)
+	}
+	return p, nil
 }

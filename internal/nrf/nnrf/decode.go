@@ -155,6 +155,32 @@ func (p *Profile) Validate() error {
 	if s := p.SMFInfo; s != nil && len(s.SNSSAISMFInfoList) == 0 {
 		return errf(ErrIEMissing, "/smfInfo/sNssaiSmfInfoList", "missing")
 	}
+	if u := p.UPFInfo; u != nil {
+		if len(u.SNSSAIUPFInfoList) == 0 {
+			return errf(ErrIEMissing, "/upfInfo/sNssaiUpfInfoList", "missing")
+		}
+		for i, it := range u.SNSSAIUPFInfoList {
+			if len(it.DNNUPFInfoList) == 0 {
+				return errf(ErrIEMissing, "/upfInfo/sNssaiUpfInfoList/"+itoa(i)+"/dnnUpfInfoList", "missing")
+			}
+			for j, d := range it.DNNUPFInfoList {
+				at := "/upfInfo/sNssaiUpfInfoList/" + itoa(i) + "/dnnUpfInfoList/" + itoa(j)
+				if d.DNN == "" {
+					return errf(ErrIEMissing, at+"/dnn", "missing")
+				}
+				for k, r := range d.IPv4AddressRanges {
+					if _, err := r.Prefix(); err != nil {
+						return errf(ErrOptionalIEIncorrect, at+"/ipv4AddressRanges/"+itoa(k), "%v", err)
+					}
+				}
+			}
+		}
+		for i, it := range u.InterfaceUPFInfoList {
+			if it.InterfaceType == "" {
+				return errf(ErrIEMissing, "/upfInfo/interfaceUpfInfoList/"+itoa(i)+"/interfaceType", "missing")
+			}
+		}
+	}
 	for key, s := range p.NFServiceList {
 		if s.ServiceInstanceID != key {
 			return errf(ErrIEIncorrect, "/nfServiceList/"+key, "key differs from serviceInstanceId %q", s.ServiceInstanceID)

@@ -74,6 +74,11 @@ func servesSlice(p *Profile, want []ident.SNSSAI) bool {
 			have = append(have, it.SNSSAI)
 		}
 	}
+	if p.UPFInfo != nil {
+		for _, it := range p.UPFInfo.SNSSAIUPFInfoList {
+			have = append(have, it.SNSSAI)
+		}
+	}
 	if len(have) == 0 {
 		return true
 	}
@@ -94,6 +99,15 @@ func servesDNN(p *Profile, dnn string) bool {
 		for _, it := range p.SMFInfo.SNSSAISMFInfoList {
 			for _, d := range it.DNNSMFInfoList {
 				if d.DNN == "*" || want.Equal(ident.DNN(d.DNN)) {
+					return true
+				}
+			}
+		}
+		return false
+	case p.UPFInfo != nil:
+		for _, it := range p.UPFInfo.SNSSAIUPFInfoList {
+			for _, d := range it.DNNUPFInfoList {
+				if want.Equal(ident.DNN(d.DNN)) {
 					return true
 				}
 			}
@@ -133,6 +147,9 @@ func servesTAI(p *Profile, t ident.TAI) bool {
 	}
 	if p.SMFInfo != nil {
 		list = append(list, p.SMFInfo.TAIList...)
+	}
+	if p.UPFInfo != nil {
+		list = append(list, p.UPFInfo.TAIList...)
 	}
 	return len(list) == 0 || slices.Contains(list, t)
 }

@@ -40,6 +40,7 @@ type Profile struct {
 	AMFInfo        *AMFInfo     `json:"amfInfo,omitempty"`
 	SMFInfo        *SMFInfo     `json:"smfInfo,omitempty"`
 	PCFInfo        *PCFInfo     `json:"pcfInfo,omitempty"`
+	UPFInfo        *UPFInfo     `json:"upfInfo,omitempty"`
 	// NFServices is the deprecated array form; NFServiceList, keyed by
 	// service instance ID, is the Rel-17 one. Keel sends the list and
 	// reads both.
@@ -136,4 +137,48 @@ type PCFInfo struct {
 	GroupID    string      `json:"groupId,omitempty"`
 	DNNList    []string    `json:"dnnList,omitempty"`
 	SUPIRanges []SUPIRange `json:"supiRanges,omitempty"`
+}
+
+// UPFInfo is UpfInfo of TS 29.510 §6.1.6.2: the slices and DNNs the UPF
+// serves, its user plane interfaces and tracking areas.
+type UPFInfo struct {
+	SNSSAIUPFInfoList    []SNSSAIUPFInfoItem    `json:"sNssaiUpfInfoList"`
+	InterfaceUPFInfoList []InterfaceUPFInfoItem `json:"interfaceUpfInfoList,omitempty"`
+	PDUSessionTypes      []string               `json:"pduSessionTypes,omitempty"`
+	TAIList              []ident.TAI            `json:"taiList,omitempty"`
+}
+
+// SNSSAIUPFInfoItem is SnssaiUpfInfoItem of TS 29.510 §6.1.6.2.
+type SNSSAIUPFInfoItem struct {
+	SNSSAI         ExtSNSSAI        `json:"sNssai"`
+	DNNUPFInfoList []DNNUPFInfoItem `json:"dnnUpfInfoList"`
+}
+
+// DNNUPFInfoItem is DnnUpfInfoItem of TS 29.510 §6.1.6.2: a DNN and the
+// UE addresses the UPF routes for it on N6.
+type DNNUPFInfoItem struct {
+	DNN               string             `json:"dnn"`
+	IPv4AddressRanges []IPv4AddressRange `json:"ipv4AddressRanges,omitempty"`
+	IPv6PrefixRanges  []IPv6PrefixRange  `json:"ipv6PrefixRanges,omitempty"`
+}
+
+// IPv4AddressRange is Ipv4AddressRange of TS 29.510 §6.1.6.2.
+type IPv4AddressRange struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+}
+
+// IPv6PrefixRange is Ipv6PrefixRange of TS 29.510 §6.1.6.2.
+type IPv6PrefixRange struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+}
+
+// InterfaceUPFInfoItem is InterfaceUpfInfoItem of TS 29.510 §6.1.6.2:
+// one user plane interface (UPInterfaceType N3, N6, N9, §6.1.6.3).
+type InterfaceUPFInfoItem struct {
+	InterfaceType         string   `json:"interfaceType"`
+	IPv4EndpointAddresses []string `json:"ipv4EndpointAddresses,omitempty"`
+	IPv6EndpointAddresses []string `json:"ipv6EndpointAddresses,omitempty"`
+	NetworkInstance       string   `json:"networkInstance,omitempty"`
 }

@@ -3,6 +3,7 @@ package nnrf
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"strings"
 )
@@ -78,4 +79,42 @@ func inRanges(ranges []SUPIRange, supi string) bool {
 		}
 	}
 	return false
+}
+
+// Prefix is the address range as the prefix it spans: Keel's UE address
+// pools are prefixes, so a range that is not one (start the prefix's
+// first address, end its last) is refused.
+func (r IPv4AddressRange) Prefix() (netip.Prefix, error) {
+	start, err := netip.ParseAddr(r.Start)
+	if err != nil || !start.Is4() {
+		return netip.Prefix{}, fmt.Errorf("start %q is not an IPv4 address", r.Start)
+	}
+	end, err := netip.ParseAddr(r.End)
+	if err != nil || !end.Is4() {
+		return netip.Prefix{}, fmt.Errorf("end %q is not an IPv4 address", r.End)
+	}
+	s, e := start.As4(), end.As4()
+	a, b := uint32(s[0])<<24|uint32(s[1])<<16|uint32(s[2])<<8|uint32(s[3]), uint32(e[0])<<24|uint32(e[1])<<16|uint32(e[2])<<8|uint32(e[3])
+	for bits := 0; bits <= 32; bits++ {
+		mask := uint32(0)
+		if bits > 0 {
+			mask = ^uint32(0) << (32 - bits)
+		}
+		if a&mask == a && b == a|^mask {
+			return netip.PrefixFrom(start, bits), nil
+		}
+	}
+	return netip.Prefix{}, fmt.Errorf("%s to %s is not one prefix", r.Start, r.End)
+}
+
+// IPv4Range is the address range a prefix spans.
+func IPv4Range(p netip.Prefix) IPv4AddressRange {
+	p = p.Masked()
+	a := p.Addr().As4()
+	v := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	if p.Bits() < 32 {
+		v |= ^uint32(0) >> p.Bits()
+	}
+	end := netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+	return IPv4AddressRange{Start: p.Addr().String(), End: end.String()}
 }
