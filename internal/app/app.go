@@ -167,10 +167,15 @@ type App struct {
 	pcfHTTP *sbihttp.NpcfServer
 	up      *userPlane
 	smf     *smf.SMF
-	amf     *amf.AMF
-	n2      sctp.Transport
-	n2ln    sctp.Listener
-	n2Err   error // why N2 is not serving; nil when it is
+	// upfWatch follows the UPFs registered at the NRF for a split SMF;
+	// nil otherwise. upfN3 is the N3 address of this process's UPF, for
+	// its NF profile.
+	upfWatch *upfWatch
+	upfN3    netip.Addr
+	amf      *amf.AMF
+	n2       sctp.Transport
+	n2ln     sctp.Listener
+	n2Err    error // why N2 is not serving; nil when it is
 
 	// sbi serves the NFs' services to other processes; nil in a process
 	// running every NF.
@@ -324,6 +329,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.sbi.start()
 	a.startRegistrations()
+	a.upfWatch.start()
 	for _, s := range a.subscribers {
 		s.start(a.log.With("component", "app"))
 	}
@@ -415,6 +421,7 @@ func (a *App) stop() error {
 
 // closeSessions stops the SMF, then the UPF.
 func (a *App) closeSessions() {
+	a.upfWatch.stop()
 	if a.smf != nil {
 		a.smf.Close()
 	}

@@ -67,6 +67,8 @@ func (a *App) spec(p sbi.Profile) nfclient.Spec {
 		}
 	case sbi.NFTypePCF:
 		s.DNNs = p.DNNs
+	case sbi.NFTypeUPF:
+		upfSpec(&s, cfg, a.upfN3)
 	}
 	return s
 }

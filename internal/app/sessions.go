@@ -43,8 +43,24 @@ func (a *App) rootUPF(ctx context.Context) error {
 		return err
 	}
 	a.up = up
-	if up.upf != nil {
-		a.dir.AddUPF(profile(a.cfg, sbi.NFTypeUPF), a.cfg.N4.Address)
+	if up.upf == nil {
+		return nil
+	}
+	prof := profile(a.cfg, sbi.NFTypeUPF)
+	a.dir.AddUPF(prof, a.cfg.N4.Address)
+	// Split, the UPF registers at the NRF for the SMFs to find it
+	// (upf_discovery.go) — when they can: at a specific IPv4 address, on
+	// the PFCP port.
+	n4 := a.cfg.N4.Address
+	switch {
+	case a.sbi == nil:
+	case !n4.Addr().Is4() || n4.Addr().IsUnspecified() || n4.Port() != pfcpPort:
+		a.log.Warn("UPF not registered at the NRF: SMFs find a UPF there at a specific IPv4 address on port 8805 only", "component", "upf", "n4", n4.String())
+	default:
+		a.upfN3 = up.dp.N3Addr().Addr().Unmap()
+		if _, err := a.register(prof); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -64,7 +80,7 @@ func (a *App) startUPF(ctx context.Context) (*userPlane, error) {
 		log.Error("UPF not started: PDU sessions will be refused", "err", err)
 		return &userPlane{}, nil
 	}
-	u, err := upf.New(ctx, upf.Options{N4: a.cfg.N4.Address, NodeID: a.cfg.N4.Address.Addr(), Datapath: dp, Logger: log, Registry: a.registry,
+	u, err := upf.New(context.WithoutCancel(ctx), upf.Options{N4: a.cfg.N4.Address, NodeID: a.cfg.N4.Address.Addr(), Datapath: dp, Logger: log, Registry: a.registry,
 		Peers: upfPeers(a.cfg), AllowAddressChange: a.cfg.UPF.N4.AllowAddressChange, DNNs: upfDNNs(a.cfg.DNNs)})
 	if err != nil {
 		dp.Close()
@@ -94,6 +110,9 @@ func (p *userPlane) close() error {
 	}
 	var errs []error
 	if p.upf != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), StopTimeout/3)
+		p.upf.Leave(ctx)
+		cancel()
 		errs = append(errs, p.upf.Close())
 	}
 	if p.dp != nil {
@@ -172,8 +191,9 @@ func pccRules(dnns []config.DNN) (map[string][]sbi.PCCRule, error) {
 }
 
 // rootSMF builds the SMF. It associates with the UPFs of smf.upfs, or
-// with the one it finds for its DNNs and locality at start (TS 23.501
-// §6.3.3.2), and selects one of them for each session by DNN, slice,
+// with the one of its process, or with the one at n4.address, and —
+// split — with the UPFs registered at the NRF in addition
+// (upf_discovery.go; TS 23.501 §6.3.3.2), and selects one of them for each session by DNN, slice,
 // the UE's tracking area and load (smf/select_upf.go); a PCF for each session by DNN and S-NSSAI
 // and the UDM by SUPI, and reaches the UE's AMF for N1N2 transfers. Its
 // own PFCP endpoint takes an ephemeral port on smf.n4.address, or n4.address's IP.
@@ -199,35 +219,37 @@ func (a *App) rootSMF(ctx context.Context) error {
 		Registry:          a.registry,
 		HeartbeatInterval: cfg.SMF.N4.HeartbeatInterval,
 	}
-	if len(cfg.SMF.UPFs) > 0 {
-		opts.UPFs = smfUPFs(cfg, dnns)
-		s, err := smf.New(ctx, opts)
-		if err != nil {
-			return err
-		}
-		a.smf = s
-		a.serveSMF(prof, s)
-		return nil
-	}
-	upfN4 := cfg.N4.Address
 	q := sbi.Query{Locality: loc}
 	if len(cfg.DNNs) > 0 {
 		q.DNN = cfg.DNNs[0].Name
 	}
-	if ups, err := peers.UPFs(ctx, q); err == nil {
-		upfN4 = ups[0].Service
-	} else {
+	ups, ownErr := peers.UPFs(ctx, q)
+	switch {
+	case len(cfg.SMF.UPFs) > 0:
+		opts.UPFs = smfUPFs(cfg, dnns)
+	case ownErr == nil:
+		opts.UPF, opts.Peers = ups[0].Service, cfg.SMF.N4.Peers
+	default:
 		// No UPF of this process (a UPF apart, or one that could not
-		// start): the SMF associates with the UPF at n4.address, and
-		// sessions are refused until a UPF answers there.
-		a.log.Info("no UPF in this process: associating with n4.address", "component", "smf", "n4", upfN4.String())
+		// start): the SMF associates with the UPF at n4.address, with
+		// the pools of dnns, and sessions are refused until a UPF
+		// answers there or, split, one registered at the NRF is found.
+		a.log.Info("no UPF in this process: associating with n4.address", "component", "smf", "n4", cfg.N4.Address.String())
+		opts.UPF, opts.Peers = cfg.N4.Address, cfg.SMF.N4.Peers
 	}
-	opts.UPF, opts.Peers = upfN4, cfg.SMF.N4.Peers
 	s, err := smf.New(ctx, opts)
 	if err != nil {
 		return err
 	}
 	a.smf = s
+	if reg != nil {
+		// Split, the SMF also uses the UPFs registered at the NRF, in
+		// addition to those configured (a UPF at a configured N4
+		// address is the configured one).
+		every := min(s.HeartbeatInterval(), maxUPFDiscoveryInterval)
+		a.upfWatch = &upfWatch{disc: reg, smf: s, plmn: cfg.PLMN, every: every, log: a.log.With("component", "smf"),
+			known: map[netip.AddrPort]bool{}, refused: map[netip.AddrPort]string{}}
+	}
 	a.serveSMF(prof, s)
 	return nil
 }
@@ -328,12 +350,28 @@ func RunUPF(ctx context.Context, cfg config.Config, opts Options) error {
 		return err
 	}
 	defer dp.Close()
-	u, err := upf.New(ctx, upf.Options{N4: cfg.N4.Address, NodeID: cfg.N4.Address.Addr(), Datapath: dp, Logger: log, Registry: reg,
+	// Not cancelled with ctx: at stop the UPF still speaks N4 to leave
+	// service (Leave), then Close ends it.
+	u, err := upf.New(context.WithoutCancel(ctx), upf.Options{N4: cfg.N4.Address, NodeID: cfg.N4.Address.Addr(), Datapath: dp, Logger: log, Registry: reg,
 		Peers: upfPeers(cfg), AllowAddressChange: cfg.UPF.N4.AllowAddressChange, DNNs: upfDNNs(cfg.DNNs)})
 	if err != nil {
 		return fmt.Errorf("n4.address: %w", err)
 	}
 	defer u.Close()
+	nrfc, err := upfRegistration(cfg, dp.N3Addr().Addr().Unmap(), reg, opts.Logger)
+	if err != nil {
+		return err
+	}
+	if nrfc != nil {
+		nrfc.Start()
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), StopTimeout)
+			defer cancel()
+			if err := nrfc.Stop(sctx); err != nil {
+				log.Warn("UPF deregistration from the NRF", "error", err)
+			}
+		}()
+	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Address.String())
 	if err != nil {
 		return fmt.Errorf("http.address: %w", err)
@@ -354,6 +392,11 @@ func RunUPF(ctx context.Context, cfg config.Config, opts Options) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), StopTimeout)
 	defer cancel()
+	// Taken out of service: each SMF moves the UPF's sessions at once
+	// (upf.Leave), within a part of the stop's time.
+	lctx, lcancel := context.WithTimeout(sctx, StopTimeout/3)
+	u.Leave(lctx)
+	lcancel()
 	srv.Shutdown(sctx)
 	<-errc
 	return nil

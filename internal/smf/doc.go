@@ -178,11 +178,14 @@
 // establishment, modification, deletion), §6.3.6 (session report),
 // §8.2.31 (DROBU); TS 29.502 §5.2.2.3 (upCnxState); TS 29.518
 // §5.2.2.3.1 (N1N2MessageTransfer, its failure notification); TS 38.413
-// §9.3.4.1, §9.3.4.2, §9.3.4.12. Not implemented: SSC modes 2 and 3,
-// secondary authentication, UPF relocation of a live session (a lost
-// UPF's sessions are released with #39 instead), UPFs discovered
-// through the NRF (upfInfo), N2 modification when the UPF cannot
-// keep a session's F-TEID, extended buffering and the BAR's Downlink
-// Data Notification Delay (the UPF's own bounds apply), paging policy
+// §9.3.4.1, §9.3.4.2, §9.3.4.12. UPFs may be added after New (AddUPF,
+// found at the NRF by the caller) and retired (RetireUPF); a UPF asking
+// for the release of its association (TS 29.244 §6.2.7.3, SARR) has its
+// sessions released with #39 at once (handle_upf_released.go). Not
+// implemented: SSC modes 2 and 3, secondary authentication, UPF
+// relocation of a live session (a lost UPF's sessions are released
+// with #39 instead), N2 modification when the UPF cannot keep a
+// session's F-TEID, extended buffering and the BAR's Downlink Data
+// Notification Delay (the UPF's own bounds apply), paging policy
 // differentiation.
 package smf

@@ -22,7 +22,8 @@ import (
 // heartbeat or association setup from the UPF, or in the answer to the
 // SMF's own association setup) means the UPF restarted and lost its
 // sessions, which restore re-establishes. Each UPF has a loop of its
-// own, which New starts and Close joins.
+// own, which New (or AddUPF) starts and Close joins; a retired UPF's
+// loop ends once the UPF holds no session (dropRetired).
 func (s *SMF) runAssociation(ctx context.Context, up *upfPeer) {
 	interval := s.opts.HeartbeatInterval
 	minBackoff := max(interval/10, time.Millisecond)
@@ -31,6 +32,19 @@ func (s *SMF) runAssociation(ctx context.Context, up *upfPeer) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
+		if s.dropRetired(up) {
+			return
+		}
+		if up.takeLeft() {
+			// The UPF released the association, going out of service:
+			// not asked again at once.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(interval):
+			}
+			continue
+		}
 		if !up.isAssociated() {
 			if err := s.associate(ctx, up); err != nil {
 				if ctx.Err() != nil {
@@ -51,6 +65,9 @@ func (s *SMF) runAssociation(ctx context.Context, up *upfPeer) {
 		case <-ctx.Done():
 			return
 		case <-up.kick:
+			if up.takeReleasing() {
+				s.upfReleased(ctx, up)
+			}
 		case o := <-up.orphans:
 			s.deleteOrphan(ctx, up, o)
 		case ss := <-up.vanished:

@@ -75,8 +75,8 @@ func (s *SMF) moveOff(ctx context.Context, ss *session) {
 // alternative is an associated UPF other than the session's that serves
 // its DNN in its slice, nil when there is none.
 func (s *SMF) alternative(ss *session) *upfPeer {
-	for _, up := range s.upfs {
-		if up != ss.up && up.isAssociated() && up.servesDNN(ss.dnn, ss.snssai) != nil {
+	for _, up := range s.upfList() {
+		if up != ss.up && up.isAssociated() && !up.isRetired() && up.servesDNN(ss.dnn, ss.snssai) != nil {
 			return up
 		}
 	}

@@ -220,6 +220,10 @@ func (u *fakeUPF) answer(req message.Message) (message.Message, error) {
 		return pfcp.AssociationSetupResponse(0, upfNode, pfcp.CauseRequestAccepted, u.node.RecoveryTime())
 	case *message.HeartbeatRequest:
 		return pfcp.HeartbeatResponse(0, u.node.RecoveryTime())
+	case *message.AssociationReleaseRequest:
+		u.record("association release")
+		u.sessions = map[uint64]*upfSession{}
+		return pfcp.AssociationReleaseResponse(0, upfNode, pfcp.CauseRequestAccepted)
 	case *message.SessionEstablishmentRequest:
 		r, err := pfcp.ParseEstablishmentRequest(m)
 		if err != nil {
@@ -332,6 +336,23 @@ func (u *fakeUPF) report(cpSEID uint64, us ...pfcp.UsageReport) (pfcp.ReportResp
 		return pfcp.ReportResponse{}, err
 	}
 	return pfcp.ParseReportResponse(m.(*message.SessionReportResponse))
+}
+
+// leave sends the SMF a PFCP Association Update Request asking for the
+// release of the association (SARR), as a UPF taken out of service.
+func (u *fakeUPF) leave() (pfcp.AssociationUpdate, error) {
+	u.mu.Lock()
+	n, peer := u.node, u.smf
+	u.mu.Unlock()
+	req, err := pfcp.AssociationUpdateRequest(0, upfNode, true)
+	if err != nil {
+		return pfcp.AssociationUpdate{}, err
+	}
+	m, err := n.Request(context.Background(), peer, req)
+	if err != nil {
+		return pfcp.AssociationUpdate{}, err
+	}
+	return pfcp.ParseAssociationUpdate(m)
 }
 
 // downlinkReport sends a Session Report Request with a Downlink Data

@@ -59,11 +59,11 @@ func newMetrics(reg prometheus.Registerer, associated func() int) (*metrics, err
 		}),
 		upfFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_smf_upf_failures_total",
-			Help: "UPF failures seen, by reason: heartbeat (no answer to a Heartbeat Request: the UPF is lost), restart (a new Recovery Time Stamp), association_lost (a request answered \"No established PFCP Association\").",
+			Help: "UPF failures seen, by reason: heartbeat (no answer to a Heartbeat Request: the UPF is lost), restart (a new Recovery Time Stamp), association_lost (a request answered \"No established PFCP Association\"), released (the UPF asked for the release of its association, as when taken out of service).",
 		}, []string{"reason"}),
 		upfLostSessions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_smf_upf_lost_sessions_total",
-			Help: "PDU sessions of a UPF that stopped answering heartbeats, by what became of them: reactivation_requested (released with 5GSM cause #39 to be established again on another UPF), released_locally (the UE could not be told), kept (no other UPF serves the session's DNN).",
+			Help: "PDU sessions of a UPF that stopped answering heartbeats or released its association, by what became of them: reactivation_requested (released with 5GSM cause #39 to be established again on another UPF), released_locally (the UE could not be told), kept (no other UPF serves the session's DNN, and the UPF may come back; a UPF that released its association keeps none).",
 		}, []string{"result"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_smf_pfcp_refused_total",

@@ -16,13 +16,14 @@ import (
 
 // N4 request types, the type label of keel_smf_n4_requests_total.
 const (
-	n4AssociationSetup = "association_setup"
-	n4Heartbeat        = "heartbeat"
-	n4Establishment    = "session_establishment"
-	n4Modification     = "session_modification"
-	n4Deletion         = "session_deletion"
-	n4Audit            = "session_audit"   // a modification changing nothing (handle_audit.go)
-	n4Discard          = "session_discard" // a modification with DROBU (handle_paging.go)
+	n4AssociationSetup   = "association_setup"
+	n4AssociationRelease = "association_release"
+	n4Heartbeat          = "heartbeat"
+	n4Establishment      = "session_establishment"
+	n4Modification       = "session_modification"
+	n4Deletion           = "session_deletion"
+	n4Audit              = "session_audit"   // a modification changing nothing (handle_audit.go)
+	n4Discard            = "session_discard" // a modification with DROBU (handle_paging.go)
 )
 
 // rejectedError is an N4 request the UPF answered with a rejecting cause.
@@ -315,6 +316,8 @@ func (s *SMF) handleN4(ctx context.Context, peer netip.AddrPort, req message.Mes
 		resp, err = pfcp.AssociationSetupResponse(m.Sequence(), s.nodeID, cause, s.node.RecoveryTime())
 	case *message.SessionReportRequest:
 		resp, err = s.handleReport(up, m)
+	case *message.AssociationUpdateRequest:
+		resp, err = s.handleAssociationUpdate(up, m)
 	default:
 		s.log.Debug("N4 request ignored", "type", req.MessageTypeName(), "peer", peer)
 		return nil
@@ -334,7 +337,7 @@ func (s *SMF) Associated() bool { return s.associated() > 0 }
 // associated counts the UPFs the SMF is associated with.
 func (s *SMF) associated() int {
 	n := 0
-	for _, up := range s.upfs {
+	for _, up := range s.upfList() {
 		if up.isAssociated() {
 			n++
 		}

@@ -9,7 +9,7 @@ import (
 // servesDNN reports whether any UPF of the SMF serves the DNN in the
 // slice, associated or not.
 func (s *SMF) servesDNN(dnn string, snssai ident.SNSSAI) bool {
-	for _, up := range s.upfs {
+	for _, up := range s.upfList() {
 		if up.servesDNN(dnn, snssai) != nil {
 			return true
 		}
@@ -20,7 +20,8 @@ func (s *SMF) servesDNN(dnn string, snssai ident.SNSSAI) bool {
 // selectUPF picks the UPF of a new PDU session and its address pools
 // (TS 23.501 §6.3.3.2, §6.3.3.3): among the UPFs that serve the DNN in
 // the slice (UPFConfig.DNNs, SNSSAIs) and with which the SMF holds a
-// PFCP association — a UPF whose association is down is skipped — those
+// PFCP association — a UPF whose association is down, or retired
+// (RetireUPF), is skipped — those
 // serving the UE's tracking area (UPFConfig.TAIs) come first; then the
 // one with the fewest PDU sessions (its load); then the first
 // configured. A UE in an area no UPF claims is given one of the others
@@ -43,13 +44,13 @@ func (s *SMF) selectUPF(dnn string, snssai ident.SNSSAI, loc *sbi.UserLocation) 
 	)
 	s.selecting.Lock()
 	defer s.selecting.Unlock()
-	for _, up := range s.upfs {
+	for _, up := range s.upfList() {
 		p := up.servesDNN(dnn, snssai)
 		if p == nil {
 			continue
 		}
 		served = true
-		if !up.isAssociated() {
+		if !up.isAssociated() || up.isRetired() {
 			continue
 		}
 		rank := [2]int64{0, up.sessions.Load()}

@@ -123,11 +123,20 @@ type SMF struct {
 	metrics *metrics
 	node    *pfcp.Node
 
-	// upfs are the UPFs, in the order of the options; read-only after
-	// New. selecting makes a selection and the load it adds one step
+	// upfs are the UPFs: those of the options, in their order, then
+	// those AddUPF added (discovered at the NRF). The slice is replaced,
+	// never changed in place: readers take it with upfList and need no
+	// lock. upfsMu serialises the changes (AddUPF, RetireUPF, a retired
+	// UPF's removal) and guards pools, the address pools of every UPF.
+	// selecting makes a selection and the load it adds one step
 	// (selectUPF).
-	upfs      []*upfPeer
+	upfs      atomic.Pointer[[]*upfPeer]
+	upfsMu    sync.Mutex
+	pools     *poolSet
 	selecting sync.Mutex
+	// ctx is the SMF's life (cancelled by Close): the association loops
+	// of UPFs added later run under it.
+	ctx context.Context
 
 	nextSEID atomic.Uint64
 
@@ -204,7 +213,8 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 	if opts.AMF != nil {
 		s.SetAMF(opts.AMF)
 	}
-	if err := s.buildUPFs(opts, newPoolSet()); err != nil {
+	s.pools = newPoolSet()
+	if err := s.buildUPFs(opts, s.pools); err != nil {
 		return nil, err
 	}
 	s.sessions.byRef = map[string]*session{}
@@ -230,8 +240,9 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 		s.cancel()
 		return nil, fmt.Errorf("smf: N4: %w", err)
 	}
-	for _, up := range s.upfs {
-		s.done.Go(func() { s.runAssociation(ctx, up) })
+	s.ctx = ctx
+	for _, up := range s.upfList() {
+		s.startAssociation(up)
 	}
 	for range pagingWorkers {
 		s.done.Go(func() { s.runPaging(ctx) })
@@ -250,6 +261,9 @@ func (p *dnnPools) reserve(a netip.Addr) error {
 	}
 	return nil
 }
+
+// HeartbeatInterval is the period of the SMF's PFCP heartbeats.
+func (s *SMF) HeartbeatInterval() time.Duration { return s.opts.HeartbeatInterval }
 
 // SetAMF sets the AMF the SMF reaches UEs through (network-requested
 // release, downlink data for idle UEs). Safe to call at any time.
@@ -330,7 +344,9 @@ func (s *SMF) remove(ss *session) {
 	if s.sessions.byRef[ss.ref] != ss {
 		return
 	}
-	ss.up.sessions.Add(-1)
+	if ss.up.sessions.Add(-1) == 0 && ss.up.isRetired() {
+		ss.up.wake() // its loop removes it (dropRetired)
+	}
 	delete(s.sessions.byRef, ss.ref)
 	delete(s.sessions.bySEID, ss.seid)
 	if s.sessions.byKey[ss.key] == ss {

@@ -317,3 +317,124 @@ func TestReportFromOtherUPF(t *testing.T) {
 		t.Errorf("uplink bytes %d, want 7 (a's report alone)", now.ULBytes)
 	}
 }
+
+// TestAddAndRetireUPF: a UPF added after New (as found at the NRF) is
+// associated and selected with its own pool; one at a known address is
+// not added twice, one whose pool overlaps another is refused; a
+// retired UPF gets no new session, keeps the one it has, and is removed
+// once that one is released.
+func TestAddAndRetireUPF(t *testing.T) {
+	w := newWorld(t, worldOptions{upfs: []smf.UPFConfig{{Name: "a"}}})
+	w.establish(supi1, 1, "internet", slice1)
+	b := newFakeUPF(t)
+	b.Trace()
+	pool := netip.MustParsePrefix("10.47.0.0/16")
+	added, err := w.smf.AddUPF(smf.UPFConfig{Name: "b", N4: b.addr, DNNs: []smf.DNNConfig{{Name: "internet", IPv4Pool: pool}, {Name: "unknown"}}})
+	if !added || err != nil {
+		t.Fatalf("AddUPF(b) = %v, %v, want added", added, err)
+	}
+	w.waitFor("association with b", func() bool { return w.metric("keel_smf_upf_associated", nil) == 2 })
+	if added, err := w.smf.AddUPF(smf.UPFConfig{Name: "b again", N4: b.addr}); added || err != nil {
+		t.Errorf("AddUPF(b again) = %v, %v, want not added, no error", added, err)
+	}
+	c := newFakeUPF(t)
+	if added, err := w.smf.AddUPF(smf.UPFConfig{Name: "c", N4: c.addr, DNNs: []smf.DNNConfig{{Name: "internet", IPv4Pool: netip.MustParsePrefix("10.45.1.0/24")}}}); added || err == nil {
+		t.Errorf("AddUPF(c) with a pool inside the SMF's 10.45.0.0/16 = %v, %v, want an error", added, err)
+	}
+	w.establish(supi1, 2, "internet", slice1)
+	info, _ := w.session(supi1, 2)
+	if info.UPF != "b" || !pool.Contains(info.IPv4) {
+		t.Fatalf("session 2 on %s with %s, want b (the least loaded) with an address of %s", info.UPF, info.IPv4, pool)
+	}
+
+	if !w.smf.RetireUPF(b.addr) || w.smf.RetireUPF(b.addr) {
+		t.Errorf("RetireUPF(b) twice: want true, then false")
+	}
+	for psi := uint8(3); psi <= 4; psi++ {
+		w.establish(supi1, psi, "internet", slice1)
+		if got := w.upfOf(supi1, psi); got != "a" {
+			t.Errorf("session %d on %s with b retired, want a", psi, got)
+		}
+	}
+	if n := b.count(); n != 1 {
+		t.Errorf("b holds %d N4 sessions while retired, want its 1 kept", n)
+	}
+	if err := w.smf.ReleaseSMContext(context.Background(), fmt.Sprint(info.SEID)); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor("b removed", func() bool { return w.metric("keel_smf_upf_associated", nil) == 1 })
+	// Listed again, it is a new UPF, associated and selected again.
+	if added, err := w.smf.AddUPF(smf.UPFConfig{Name: "b", N4: b.addr, DNNs: []smf.DNNConfig{{Name: "internet", IPv4Pool: pool}}}); !added || err != nil {
+		t.Fatalf("AddUPF(b) after its removal = %v, %v, want added", added, err)
+	}
+	w.waitFor("association with b again", func() bool { return w.metric("keel_smf_upf_associated", nil) == 2 })
+	w.establish(supi1, 5, "internet", slice1)
+	if got := w.upfOf(supi1, 5); got != "b" {
+		t.Errorf("session 5 on %s, want b, listed again and the least loaded", got)
+	}
+}
+
+// TestAddUPFPoolShare: a UPF's pool replaces the SMF's for the DNN,
+// unless the SMF's lies within it — the SMF's share of the UPF's
+// addresses, as when several SMFs use one UPF.
+func TestAddUPFPoolShare(t *testing.T) {
+	share := netip.MustParsePrefix("10.45.128.0/17")
+	dnns := []smf.DNNConfig{{Name: "internet", IPv4Pool: share}}
+	w := newWorld(t, worldOptions{dnns: dnns, upfs: []smf.UPFConfig{{Name: "a", DNNs: []smf.DNNConfig{{Name: "internet", IPv4Pool: netip.MustParsePrefix("10.60.0.0/16")}}}}})
+	b := newFakeUPF(t)
+	if added, err := w.smf.AddUPF(smf.UPFConfig{Name: "b", N4: b.addr, DNNs: []smf.DNNConfig{{Name: "internet", IPv4Pool: netip.MustParsePrefix("10.45.0.0/16")}}}); !added || err != nil {
+		t.Fatalf("AddUPF(b) = %v, %v", added, err)
+	}
+	w.waitFor("association with b", func() bool { return w.metric("keel_smf_upf_associated", nil) == 2 })
+	w.establish(supi1, 1, "internet", slice1) // on a
+	w.establish(supi1, 2, "internet", slice1) // on b, the least loaded
+	info, _ := w.session(supi1, 2)
+	if info.UPF != "b" || !share.Contains(info.IPv4) {
+		t.Errorf("session on %s with %s, want b with an address of the SMF's share %s", info.UPF, info.IPv4, share)
+	}
+}
+
+// TestUPFReleasesAssociation: a UPF asks for the release of its PFCP
+// association (Association Update Request with SARR, TS 29.244 §6.2.7.3):
+// answered accepted, each of its sessions is released with #39 at once
+// and the SMF releases the association, which deletes the N4 sessions
+// at the UPF (§6.2.8);
+// new sessions go to the other UPF, the other's sessions untouched.
+func TestUPFReleasesAssociation(t *testing.T) {
+	w := newWorld(t, worldOptions{hbEvery: time.Hour, upfs: []smf.UPFConfig{{Name: "a"}, {Name: "b"}}})
+	a, b := w.upfs[0], w.upfs[1]
+	w.establish(supi1, 1, "internet", slice1)
+	w.establish(supi1, 2, "internet", slice1)
+	if w.upfOf(supi1, 1) != "a" || w.upfOf(supi1, 2) != "b" {
+		t.Fatalf("sessions on %s and %s, want a and b", w.upfOf(supi1, 1), w.upfOf(supi1, 2))
+	}
+	a.Trace()
+	b.Trace()
+	r, err := b.leave()
+	if err != nil || r.Cause != pfcp.CauseRequestAccepted {
+		t.Fatalf("Association Update Request with SARR answered %+v, %v; want accepted", r, err)
+	}
+	var seen []string
+	w.waitFor("b's session released with #39 and the association with b released", func() bool {
+		seen = append(seen, b.Trace()...)
+		return w.metric("keel_smf_upf_lost_sessions_total", map[string]string{"result": "reactivation_requested"}) == 1 &&
+			slices.Contains(seen, "association release")
+	})
+	if got := w.metric("keel_smf_upf_failures_total", map[string]string{"reason": "released"}); got != 1 {
+		t.Errorf("keel_smf_upf_failures_total{released} = %v, want 1", got)
+	}
+	calls := w.amf.taken()
+	if len(calls) != 1 || calls[0].psi != 2 || len(calls[0].n1) != 5 || calls[0].n1[3] != sm.MsgReleaseCommand || calls[0].n1[4] != sm.CauseReactivationRequested {
+		t.Errorf("N1N2MessageTransfers %+v, want one for session 2 with a PDU SESSION RELEASE COMMAND #39", calls)
+	}
+	if n := b.count(); n != 0 {
+		t.Errorf("b holds %d N4 sessions, want its one deleted", n)
+	}
+	if tr := a.Trace(); len(tr) != 0 {
+		t.Errorf("a saw %q, want nothing", tr)
+	}
+	w.establish(supi1, 3, "internet", slice1)
+	if got := w.upfOf(supi1, 3); got != "a" {
+		t.Errorf("a new session on %s, want a (b released its association)", got)
+	}
+}

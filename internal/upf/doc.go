@@ -17,6 +17,9 @@
 // from a known Node ID means the CP function restarted, and the sessions
 // it had are deleted (§6.2.6.2), while an unchanged one keeps them. §6.2.8
 // Association Release from the CP function: its sessions are deleted.
+// §6.2.7.3 leaving service (Leave, at a graceful stop): an Association
+// Update Request with SARR (§8.2.77) to each associated CP function,
+// new associations refused, until each has released its association.
 // §6.3.2 Session Establishment: a random UP SEID, a TEID per CHOOSE F-TEID on
 // the datapath's N3 address (the same for PDRs of one request with the
 // same CHOOSE ID, §8.2.3), the rules installed, the UP F-SEID and Created
@@ -73,8 +76,8 @@
 // PDR (refused "Invalid F-TEID allocation option"), the Updated PDR and
 // Failed Rule ID IEs, the BAR parameters other than Suggested Buffering
 // Packets Count (Downlink Data Notification Delay, DL Buffering Duration:
-// ignored), buffering in the CP function (BUCP), PFD management, Association Update and Session
-// Set Deletion (refused "Service not supported"), UP function initiated
+// ignored), buffering in the CP function (BUCP), PFD management, Association Update from the CP
+// function and Session Set Deletion (refused "Service not supported"), UP function initiated
 // association setup and heartbeats. What the pfcp package does not read
 // (pfcp/doc.go) is refused "Mandatory IE incorrect".
 //

@@ -41,7 +41,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"result"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_upf_pfcp_refused_total",
-			Help: "N4 requests refused for who sent them, by reason: peer_not_allowed, node_id_not_allowed, node_id_in_use, not_association_peer, no_association, not_session_owner.",
+			Help: "N4 requests refused for who sent them, by reason: peer_not_allowed, node_id_not_allowed, node_id_in_use, not_association_peer, no_association, not_session_owner, leaving (an Association Setup while the UPF leaves service).",
 		}, []string{"reason"}),
 	}
 	if reg != nil {

@@ -109,6 +109,7 @@ const (
 	refusedNodeID     = "node_id_not_allowed"  // an Association Setup for a Node ID not in Options.Peers
 	refusedNodeIDUsed = "node_id_in_use"       // an Association Setup for a Node ID bound to another address
 	refusedNotOwner   = "not_association_peer" // an Association Release for a Node ID bound to another address
+	refusedLeaving    = "leaving"              // an Association Setup while the UPF leaves service (Leave)
 	refusedNoAssoc    = "no_association"       // a session request from an address without an association (for its Node ID)
 	refusedOtherCP    = "not_session_owner"    // a session request for a session of another association
 )

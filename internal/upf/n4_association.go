@@ -23,6 +23,7 @@ func (u *UPF) heartbeat(peer netip.AddrPort, m *message.HeartbeatRequest) (messa
 			if a.addr == peer && !a.recovery.Equal(rec) {
 				restarted = a
 				delete(u.state.peers, a.nodeID)
+				u.removed()
 				break
 			}
 		}
@@ -70,6 +71,10 @@ func (u *UPF) associationSetup(peer netip.AddrPort, m *message.AssociationSetupR
 	}
 	if u.peers != nil && !u.peers[nodeID] {
 		return refuse(refusedNodeID, errors.New("upf: Node ID not among the allowed peers"))
+	}
+	if u.leaving.Load() {
+		// Taken out of service (Leave): no new association.
+		return refuse(refusedLeaving, errors.New("upf: leaving service"))
 	}
 	u.state.Lock()
 	old := u.state.peers[nodeID]
@@ -138,6 +143,7 @@ func (u *UPF) associationRelease(peer netip.AddrPort, m *message.AssociationRele
 	var doomed []*session
 	if ok {
 		delete(u.state.peers, nodeID)
+		u.removed()
 		doomed = u.sessionsOf(nodeID)
 		u.metrics.associations.Set(float64(len(u.state.peers)))
 	}

@@ -726,3 +726,55 @@ func readN4(t *testing.T, c *net.UDPConn) []byte {
 	}
 	return buf[:n]
 }
+
+// TestN4Leave: Leave asks the associated CP function to release the
+// association (Association Update Request with SARR, TS 29.244
+// §6.2.7.3) and returns once it has (its Association Release Request
+// deletes the sessions); an Association Setup meanwhile is refused.
+func TestN4Leave(t *testing.T) {
+	e := newN4Env(t)
+	asked := make(chan pfcp.AssociationUpdate, 1)
+	var cp *pfcp.Node
+	cp, err := pfcp.Listen(t.Context(), n4Local, func(ctx context.Context, peer netip.AddrPort, req message.Message) message.Message {
+		m, ok := req.(*message.AssociationUpdateRequest)
+		if !ok {
+			return nil
+		}
+		u, err := pfcp.ParseAssociationUpdate(m)
+		if err != nil {
+			t.Errorf("CP: ParseAssociationUpdate() = %v", err)
+		}
+		asked <- u
+		go func() {
+			rel, _ := pfcp.AssociationReleaseRequest(0, n4CPID)
+			if _, err := cp.Request(t.Context(), peer, rel); err != nil {
+				t.Errorf("CP: Association Release Request: %v", err)
+			}
+		}()
+		resp, _ := pfcp.AssociationUpdateResponse(0, n4CPID, pfcp.CauseRequestAccepted)
+		return resp
+	}, pfcp.Options{T1: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cp.Close() })
+	e.cp = cp
+	e.associate(cpBoot1)
+	e.establish(n4Request(1))
+
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if left := e.upf.Leave(ctx); left != 0 {
+		t.Fatalf("Leave() = %d associations left, want 0", left)
+	}
+	if u := <-asked; !u.ReleaseRequested || u.NodeID != n4UPFID {
+		t.Errorf("the CP function was sent %+v, want a release request (SARR) from %v", u, n4UPFID)
+	}
+	if n := len(e.upf.Sessions()); n != 0 {
+		t.Errorf("after the release: %d sessions, want 0", n)
+	}
+	req, _ := pfcp.AssociationSetupRequest(0, n4CPID, cpBoot1)
+	if _, _, cause, err := pfcp.ParseAssociationSetup(e.request(req)); err != nil || cause != pfcp.CauseRequestRejected {
+		t.Errorf("Association Setup while leaving: cause %d, %v; want %d", cause, err, pfcp.CauseRequestRejected)
+	}
+}

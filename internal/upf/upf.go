@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -88,7 +89,11 @@ type UPF struct {
 		sessions map[uint64]*session         // by UP SEID
 		teids    map[uint32]uint64           // local TEID → UP SEID
 		nextTEID uint32
+		// changed is closed (and replaced) when an association goes.
+		changed chan struct{}
 	}
+	// leaving: Leave runs, and new associations are refused.
+	leaving atomic.Bool
 }
 
 // association is a PFCP association with a CP function (TS 29.244
@@ -142,6 +147,7 @@ func New(ctx context.Context, opts Options) (*UPF, error) {
 	u.state.peers = make(map[netip.Addr]*association)
 	u.state.sessions = make(map[uint64]*session)
 	u.state.teids = make(map[uint32]uint64)
+	u.state.changed = make(chan struct{})
 	u.state.nextTEID = rand.Uint32()
 	u.newSEID = randomSEID
 	u.allowMove = opts.AllowAddressChange
