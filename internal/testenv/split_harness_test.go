@@ -81,6 +81,11 @@ func freePort(t testing.TB) netip.AddrPort {
 func (c *splitCore) start(name, nfs string, extra ...string) *nfProc {
 	c.t.Helper()
 	p := &nfProc{t: c.t, name: name, api: freePort(c.t), sbi: freePort(c.t), log: filepath.Join(c.dir, name+".log")}
+	for p.sbi == p.api {
+		// Both ports were free, closed again, and the kernel may hand
+		// out one twice before the process binds them.
+		p.sbi = freePort(c.t)
+	}
 	data := filepath.Join(c.dir, "data-"+name)
 	if strings.Contains(","+nfs+",", ",udr,") || strings.Contains(","+nfs+",", ",udm,") {
 		data = c.home
