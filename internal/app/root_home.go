@@ -26,7 +26,7 @@ import (
 // apart needs the same key file, hnkey.FileName, in its data directory,
 // or the same Options.HomeNetworkKeys as the UDR).
 func (a *App) rootUDM(ctx context.Context) error {
-	recs, err := a.homeRecords(ctx, "udm")
+	recs, err := a.homeRecords(ctx)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (a *App) rootUDM(ctx context.Context) error {
 // rootAUSF builds the AUSF, which obtains authentication vectors from
 // the UDM it selects by SUPI or routing indicator.
 func (a *App) rootAUSF(ctx context.Context) error {
-	recs, err := a.homeRecords(ctx, "ausf")
+	recs, err := a.homeRecords(ctx)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (a *App) rootAUSF(ctx context.Context) error {
 // session management subscription from the UDM it selects by SUPI when
 // the SMF's request leaves it to, or the UDM is in this process.
 func (a *App) rootPCF(ctx context.Context) error {
-	recs, err := a.homeRecords(ctx, "pcf")
+	recs, err := a.homeRecords(ctx)
 	if err != nil {
 		return err
 	}
@@ -114,20 +114,6 @@ func (a *App) rootPCF(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// SQLite is this process's alone: the associations without a
-	// notificationUri are its previous run's SMF's, whose sessions the
-	// restart ended (pcf.ReleaseLocal; TS 23.527, restoration after a restart). No SMF of this
-	// process has made one yet. On records shared with other processes
-	// those could be theirs, and stay.
-	if _, own := recs.(*sqlite.Store); own {
-		n, err := p.ReleaseLocal(ctx)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			a.log.Info("SM policy associations of the SMF before the restart released", "component", "pcf", "associations", n)
-		}
-	}
 	a.pcf = p
 	a.pcfID = prof.InstanceID
 	a.dir.AddPCF(prof, p)
@@ -139,19 +125,19 @@ func (a *App) rootPCF(ctx context.Context) error {
 }
 
 // homeRecords returns the records an AUSF, UDM or PCF of this process
-// keeps its state in (store.Records), nf naming it:
+// keeps its state in (store.Records):
 //
-//   - the UDR's store when this process runs the UDR and the engine keeps
-//     records: SQLite keeps UECM registrations and SM policy associations
-//     over a restart; a shared engine (PostgreSQL) makes every instance
-//     using it serve the others' state. The AUSF's contexts stay out of
-//     SQLite, which shares them with no other instance (one process
-//     holds the data directory) and keeps them only over a restart, which
-//     also ended the AMF procedures waiting for them;
-//   - else the shared engine (sharedRecords).
-func (a *App) homeRecords(ctx context.Context, nf string) (store.Records, error) {
+//   - the UDR's store when this process runs the UDR on a shared engine
+//     (PostgreSQL): every instance using it serves the others' state;
+//   - else sharedRecords: the engine of store.url or Options.Records, or
+//     memory. The embedded SQLite store is this process's alone, so
+//     records there would serve no other instance, and they would be
+//     stale after a restart, which also ended the AMF's UE contexts and
+//     the SMF's sessions they belong to; writing them cost some 300 CPU
+//     µs per registration with its session (BENCHMARKS.md).
+func (a *App) homeRecords(ctx context.Context) (store.Records, error) {
 	if r, ok := a.store.(store.Records); ok {
-		if _, local := a.store.(*sqlite.Store); !local || nf != "ausf" {
+		if _, local := a.store.(*sqlite.Store); !local {
 			return r, nil
 		}
 	}

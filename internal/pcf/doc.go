@@ -31,11 +31,9 @@
 // decision and notifies the SMF. Without Options.Records the
 // associations are this instance's alone (memrecords).
 //
-// An association lives until its SMF deletes it (TS 29.512 §4.2.4), or,
-// for one of an SMF called directly in the process (no notificationUri),
-// until ReleaseLocal at the start of the process that restarted it, on
-// records that process alone uses. Those of an SMF apart are never
-// removed by the PCF.
+// An association lives until its SMF deletes it (TS 29.512 §4.2.4); the
+// PCF removes none by itself. On the records of one process (memory)
+// they end with the process, as its SMF's sessions do.
 //
 // # Errors
 //

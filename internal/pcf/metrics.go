@@ -7,7 +7,6 @@ type metrics struct {
 	deletes  *prometheus.CounterVec
 	updates  *prometheus.CounterVec
 	notifies prometheus.Counter
-	released *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -28,13 +27,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "keel_pcf_sm_policy_update_notifies_total",
 			Help: "Npcf_SMPolicyControl_UpdateNotify sent to the SMF after a subscription change.",
 		}),
-		released: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "keel_pcf_sm_policy_associations_released_total",
-			Help: "SM policy associations the PCF removed without a Delete from their SMF, by reason (smf_restarted: the SMF of this process, whose sessions a restart ended). The associations made since the instances sharing the records started are, summed over them, creates_total{result=\"ok\"} - deletes_total{result=\"ok\"} - released_total.",
-		}, []string{"reason"}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.creates, m.deletes, m.updates, m.notifies, m.released} {
+		for _, c := range []prometheus.Collector{m.creates, m.deletes, m.updates, m.notifies} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}
