@@ -96,7 +96,7 @@ func (a *AMF) restore(u *ueContext, g ident.GUTI) {
 	u.log = u.log.With("supi", rec.SUPI)
 	u.m = gmm.Restore(a.gmmCfg, a.services, ueShell{u}, u.log, rec)
 	u.supi = rec.SUPI
-	u.saved = saveState{last: rec, has: true, restored: true}
+	u.saved = saveState{last: rec, has: true}
 	u.saver.mu.Lock()
 	u.saver.rev = rev
 	u.saver.mu.Unlock()
@@ -203,7 +203,7 @@ func (a *AMF) takeOver(ctx context.Context, supi string) *ueContext {
 	u.exec.runs = &a.runs
 	u.m = gmm.Restore(a.gmmCfg, a.services, ueShell{u}, u.log, rec)
 	u.supi = supi
-	u.saved = saveState{last: rec, has: true, restored: true}
+	u.saved = saveState{last: rec, has: true}
 	u.saver.rev = r.Revision
 	k := stmsiOf(rec.GUTI.Pointer, rec.GUTI.TMSI)
 	a.ues.Lock()

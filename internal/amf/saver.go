@@ -56,9 +56,6 @@ type saveState struct {
 	has  bool
 	// due is set when a procedure ended (ueShell.Outcome).
 	due bool
-	// restored is set for a context read from the store: its first
-	// write is conditional on the revision read.
-	restored bool
 }
 
 // saveJob is one write or deletion of a UE's records.
