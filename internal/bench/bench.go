@@ -164,6 +164,12 @@ func measureStep(ctx context.Context, o Options, n int, dir, topology string) (_
 	if err != nil {
 		return Step{}, err
 	}
+	var servedFrom sbiServed
+	if topology == TopologySplit {
+		if servedFrom, err = c.served(ctx); err != nil {
+			return Step{}, err
+		}
+	}
 	sim, simEnd, err := simulate(ctx, o, c, n, k, opc, dir)
 	if err != nil {
 		return Step{}, err
@@ -179,6 +185,13 @@ func measureStep(ctx context.Context, o Options, n int, dir, topology string) (_
 		// session at the SMF over the SBI; the core stops once that is
 		// done, so that its graceful stop has only itself to finish.
 		c.settle(ctx)
+		// The SBI calls counted once the core is idle again include
+		// those of the UEs' release when the gNBs left.
+		served, err := c.served(ctx)
+		if err != nil {
+			return Step{}, err
+		}
+		s.SBICallsPerUE = served.perUE(servedFrom, sim.Registered)
 	}
 	return s, nil
 }

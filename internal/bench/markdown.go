@@ -75,6 +75,19 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		}
 	}
 
+	for _, s := range r.Steps {
+		if len(s.SBICallsPerUE) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n## SBI calls per UE, %s UEs split\n\n| service | calls per UE |\n|---|---:|\n", thousands(float64(s.UEs)))
+		total := 0.0
+		for _, svc := range slices.Sorted(maps.Keys(s.SBICallsPerUE)) {
+			fmt.Fprintf(&b, "| %s | %.2f |\n", svc, s.SBICallsPerUE[svc])
+			total += s.SBICallsPerUE[svc]
+		}
+		fmt.Fprintf(&b, "| all | %.2f |\n", total)
+	}
+
 	b.WriteString("\n## Targets\n\n| target |")
 	for _, s := range r.Steps {
 		fmt.Fprintf(&b, " %s UEs |", stepLabel(s))

@@ -107,6 +107,12 @@ type Step struct {
 	CoreRSSMiB        float64  `json:"core_rss_mib"`
 	CoreKiBPerSession *float64 `json:"core_kib_per_session"`
 
+	// SBICallsPerUE is, for a split core, the SBI requests its
+	// processes answered (keel_sbi_requests_served_total, every status)
+	// from the end of provisioning until the core was idle after the
+	// simulator's exit, by service name, per registered UE.
+	SBICallsPerUE map[string]float64 `json:"sbi_calls_per_ue,omitempty"`
+
 	Targets []Target `json:"targets"`
 	// Dir is the step's temporary directory when it was kept: the core's
 	// configuration, data and log (core.log) and the simulator's
