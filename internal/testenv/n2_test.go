@@ -297,14 +297,14 @@ func waitGNBs(t *testing.T, core *app.App, token string, ok func([]api.GNBInfo) 
 type promSamples map[string]map[string]float64
 
 // scrapeMetrics reads the core's /metrics, Prometheus' text format.
-func scrapeMetrics(t *testing.T, core *app.App) promSamples {
+func scrapeMetrics(t testing.TB, core *app.App) promSamples {
 	t.Helper()
 	return scrapeMetricsAt(t, core.HTTPAddr().String())
 }
 
 // scrapeMetricsAt reads the /metrics of the process whose management
 // address is addr.
-func scrapeMetricsAt(t *testing.T, addr string) promSamples {
+func scrapeMetricsAt(t testing.TB, addr string) promSamples {
 	t.Helper()
 	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
