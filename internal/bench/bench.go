@@ -39,6 +39,17 @@ type Options struct {
 	// over HTTP/2), then with the whole core in one process, and reports
 	// the split rates against the all-in-one ones.
 	Split bool
+	// AMFs, when not empty, runs each step once per entry N with the
+	// core as an AMF set of N AMF processes and one process for every
+	// other network function (TopologyAMFSet), the simulator's gNBs
+	// facing every AMF. It excludes Split.
+	AMFs []int
+	// StoreURL, when set, is a PostgreSQL server (postgres://...) on
+	// which each step creates a database of its own and drops it
+	// afterwards; every process of the core gets that database as
+	// store.url. Without it the core keeps its store in SQLite and the
+	// AMFs of a set share no UE contexts.
+	StoreURL string
 	// StepTimeout bounds one step, the core's start to its stop.
 	StepTimeout time.Duration
 	// Keep keeps every step's temporary directory; a step with failures
@@ -60,25 +71,14 @@ func Run(ctx context.Context, o Options) Report {
 		Machine:  readMachine(o.Version),
 		Settings: o.settings(),
 	}
-	for i, n := range o.UEs {
-		topologies := []string{TopologyAllInOne}
-		if o.Split {
-			topologies = []string{TopologySplit, TopologyAllInOne}
-		}
-		var s Step
-		var pair []Step
-		for _, top := range topologies {
-			fmt.Fprintf(o.Log, "keel bench: step %d of %d: %d UEs, %s\n", i+1, len(o.UEs), n, top)
-			s = runStep(ctx, o, n, top)
-			report(o.Log, n, s)
-			r.Steps = append(r.Steps, s)
-			pair = append(pair, s)
-			if s.Error != "" {
-				break
-			}
-		}
-		if o.Split && len(pair) == 2 {
-			r.Split = append(r.Split, compare(pair[0], pair[1]))
+	steps := o.plan()
+	for i, sp := range steps {
+		fmt.Fprintf(o.Log, "keel bench: step %d of %d: %s\n", i+1, len(steps), sp)
+		s := runStep(ctx, o, sp)
+		report(o.Log, sp, s)
+		r.Steps = append(r.Steps, s)
+		if o.Split && sp.topology == TopologyAllInOne && len(r.Steps) >= 2 {
+			r.Split = append(r.Split, compare(r.Steps[len(r.Steps)-2], s))
 		}
 		if s.Error != "" {
 			break
@@ -87,37 +87,91 @@ func Run(ctx context.Context, o Options) Report {
 	return r
 }
 
-// report logs the outcome of a step.
-func report(log io.Writer, n int, s Step) {
+// stepPlan is what one step runs: its UEs against a core of one
+// topology, with AMFs AMF processes in an AMF set.
+type stepPlan struct {
+	ues      int
+	topology string
+	amfs     int
+}
+
+func (p stepPlan) String() string {
+	s := fmt.Sprintf("%d UEs, %s", p.ues, p.topology)
+	if p.amfs > 0 {
+		s += fmt.Sprintf(" of %d AMF%s", p.amfs, plural(p.amfs))
+	}
+	return s
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// plan lists the steps of a ladder in order: for each UE count, the
+// core all in one; with Split, split and then all in one; with AMFs, an
+// AMF set of each size in turn.
+func (o Options) plan() []stepPlan {
+	var out []stepPlan
+	for _, n := range o.UEs {
+		switch {
+		case len(o.AMFs) > 0:
+			for _, a := range o.AMFs {
+				out = append(out, stepPlan{ues: n, topology: TopologyAMFSet, amfs: a})
+			}
+		case o.Split:
+			out = append(out, stepPlan{ues: n, topology: TopologySplit}, stepPlan{ues: n, topology: TopologyAllInOne})
+		default:
+			out = append(out, stepPlan{ues: n, topology: TopologyAllInOne})
+		}
+	}
+	return out
+}
+
+// report logs the outcome of a step: its figures, and with an AMF set
+// the CPU of each AMF process.
+func report(log io.Writer, sp stepPlan, s Step) {
 	switch {
 	case s.Error != "":
-		fmt.Fprintf(log, "keel bench: %d UEs: %s\n", n, s.Error)
+		fmt.Fprintf(log, "keel bench: %s: %s\n", sp, s.Error)
+		return
 	case s.Failed > 0:
-		fmt.Fprintf(log, "keel bench: %d UEs: %d registered, %d failed; logs in %s\n", n, s.Registered, s.Failed, s.Dir)
+		fmt.Fprintf(log, "keel bench: %s: %d registered, %d failed; logs in %s\n", sp, s.Registered, s.Failed, s.Dir)
 	default:
-		fmt.Fprintf(log, "keel bench: %d UEs: %d registered, %d sessions, %.0f registrations/s\n", n, s.Registered, s.Sessions, s.RegistrationsPerS)
+		fmt.Fprintf(log, "keel bench: %s: %d registered, %d sessions, %.0f registrations/s, core CPU %s µs/UE\n",
+			sp, s.Registered, s.Sessions, s.RegistrationsPerS, micros(s.CoreCPUSPerUE))
+	}
+	for _, a := range s.AMFProcesses {
+		fmt.Fprintf(log, "keel bench: %s: %s: %.2f CPU s, %s UE connections\n", sp, a.Name, a.CPUS, ueConnections(a))
 	}
 }
 
 // settings are the simulator settings of the report.
 func (o Options) settings() Settings {
-	return Settings{GNBs: o.GNBs, Concurrency: o.Concurrency, RatePerS: o.Rate,
-		PDU: o.PDU || o.Ping != "" || o.Paging, Ping: o.Ping, Idle: o.Idle, Paging: o.Paging, Split: o.Split}
+	set := Settings{GNBs: o.GNBs, Concurrency: o.Concurrency, RatePerS: o.Rate,
+		PDU: o.PDU || o.Ping != "" || o.Paging, Ping: o.Ping, Idle: o.Idle, Paging: o.Paging, Split: o.Split, AMFs: o.AMFs}
+	if o.StoreURL != "" {
+		set.Store = StorePostgres
+	}
+	return set
 }
 
 // runStep runs one step in a temporary directory of its own, which it
 // removes unless the step failed or o.Keep asks to keep it.
-func runStep(ctx context.Context, o Options, n int, topology string) Step {
+func runStep(ctx context.Context, o Options, sp stepPlan) Step {
 	dir, err := os.MkdirTemp("", "keel-bench-")
 	if err != nil {
-		return Step{UEs: n, Error: fmt.Sprintf("bench: %v", err)}
+		return Step{UEs: sp.ues, Error: fmt.Sprintf("bench: %v", err)}
 	}
-	s, err := measureStep(ctx, o, n, dir, topology)
-	if o.Split {
-		s.Topology = topology
+	s, err := measureStep(ctx, o, sp, dir)
+	if o.Split || sp.topology == TopologyAMFSet {
+		s.Topology = sp.topology
 	}
+	s.AMFs = sp.amfs
 	if err != nil {
-		s.UEs, s.Error = n, err.Error()
+		s.UEs, s.Error = sp.ues, err.Error()
 	}
 	if o.Keep || s.failing() {
 		s.Dir = dir
@@ -127,17 +181,35 @@ func runStep(ctx context.Context, o Options, n int, topology string) Step {
 	return s
 }
 
-// measureStep starts a core, provisions n subscribers, runs the
-// simulator against it and stops the core.
-func measureStep(ctx context.Context, o Options, n int, dir, topology string) (_ Step, err error) {
+// measureStep starts a core, provisions the step's subscribers, runs
+// the simulator against it and stops the core; with o.StoreURL on a
+// database of the step's own, dropped once the core has stopped.
+func measureStep(ctx context.Context, o Options, sp stepPlan, dir string) (_ Step, err error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, o.StepTimeout, fmt.Errorf("the step ran out of its %v (--timeout)", o.StepTimeout))
 	defer cancel()
+	n := sp.ues
 	pool := uePool(n)
+	var storeURL string
+	if o.StoreURL != "" {
+		db, err := createStepDatabase(ctx, o.StoreURL)
+		if err != nil {
+			return Step{}, err
+		}
+		defer func() {
+			if derr := db.drop(); derr != nil && err == nil {
+				err = derr
+			}
+		}()
+		storeURL = db.url
+	}
 	var c *core
-	if topology == TopologySplit {
-		c, err = startSplit(ctx, o.Exe, dir, pool)
-	} else {
-		c, err = startCore(o.Exe, dir, pool)
+	switch sp.topology {
+	case TopologySplit:
+		c, err = startSplit(ctx, o.Exe, dir, pool, storeURL)
+	case TopologyAMFSet:
+		c, err = startAMFSet(ctx, o.Exe, dir, pool, sp.amfs, storeURL)
+	default:
+		c, err = startCore(o.Exe, dir, pool, storeURL)
 	}
 	if err != nil {
 		return Step{}, err
@@ -160,12 +232,12 @@ func measureStep(ctx context.Context, o Options, n int, dir, topology string) (_
 		return Step{}, err
 	}
 	provisioned := time.Since(began)
-	coreFrom, err := c.usage()
+	coreFrom, err := c.sample()
 	if err != nil {
 		return Step{}, err
 	}
 	var servedFrom sbiServed
-	if topology == TopologySplit {
+	if sp.topology != TopologyAllInOne {
 		if servedFrom, err = c.served(ctx); err != nil {
 			return Step{}, err
 		}
@@ -174,13 +246,16 @@ func measureStep(ctx context.Context, o Options, n int, dir, topology string) (_
 	if err != nil {
 		return Step{}, err
 	}
-	coreEnd, err := c.usage()
+	coreEnd, err := c.sample()
 	if err != nil {
 		return Step{}, err
 	}
-	s := measure(sim, o.settings(), coreStart, coreFrom, coreEnd, simEnd)
+	s := measure(sim, o.settings(), coreStart, coreFrom.sum, coreEnd.sum, simEnd)
 	s.ProvisionS, s.UEPool = provisioned.Seconds(), pool.String()
-	if topology == TopologySplit {
+	if sp.topology == TopologyAMFSet {
+		s.AMFProcesses = amfProcesses(sim, c.n2, coreFrom.amfs, coreEnd.amfs)
+	}
+	if sp.topology != TopologyAllInOne {
 		// The simulator's gNBs leaving makes the AMF deactivate every
 		// session at the SMF over the SBI; the core stops once that is
 		// done, so that its graceful stop has only itself to finish.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -28,11 +29,16 @@ const (
 )
 
 // core is the core of a step: one `keel serve` child process on a data
-// directory of its own, or with Split one per network function.
+// directory of its own, with Split one per network function, or with an
+// AMF set one per AMF and one for the other network functions.
 type core struct {
-	procs     []*proc
-	api       string // the management API's base URL (the UDR's process)
-	n2        netip.AddrPort
+	procs []*proc
+	// amfs are the processes of procs that run an AMF alone (an AMF
+	// set's instances), in the order of n2, whose CPU the step reports
+	// one by one.
+	amfs      []*proc
+	api       string           // the management API's base URL (the UDR's process)
+	n2        []netip.AddrPort // the AMFs' NGAP listeners, each gNB's peers
 	tokenFile string
 }
 
@@ -56,13 +62,13 @@ type proc struct {
 // The core's log (stderr) goes to dir/core.log; its stdout, where a first
 // start announces the admin token, is dropped: the token is in the data
 // directory, and no error message that quotes the log can carry it.
-func startCore(exe, dir string, pool netip.Prefix) (*core, error) {
+func startCore(exe, dir string, pool netip.Prefix, storeURL string) (*core, error) {
 	ports, err := freeLoopbackPorts(2)
 	if err != nil {
 		return nil, err
 	}
 	dataDir := filepath.Join(dir, "data")
-	cfgFile, err := coreConfig(coreKeys{DataDir: dataDir, HTTP: ports[0], N2: ports[1]}, pool)
+	cfgFile, err := coreConfig(coreKeys{DataDir: dataDir, HTTP: ports[0], N2: ports[1], StoreURL: storeURL}, pool)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +76,7 @@ func startCore(exe, dir string, pool netip.Prefix) (*core, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &core{procs: []*proc{p}, api: p.api, n2: ports[1], tokenFile: filepath.Join(dataDir, "admin-token")}, nil
+	return &core{procs: []*proc{p}, api: p.api, n2: ports[1:2], tokenFile: filepath.Join(dataDir, "admin-token")}, nil
 }
 
 // startProc writes a configuration into dir/<name>.yaml and starts
@@ -121,6 +127,20 @@ type coreKeys struct {
 	NFs     []string
 	SBI     netip.AddrPort
 	NRF     string
+	// StoreURL is store.url: the PostgreSQL database of the step.
+	StoreURL string
+	// AMF is the amf section's identity of an AMF set's instance: its
+	// name, pointer and backup (amf.name, amf.pointer,
+	// amf.backup_amf_name); nil keeps the defaults.
+	AMF *amfKeys
+}
+
+// amfKeys identify one instance of an AMF set (TS 23.501 §5.21): the
+// region and set are the defaults', the same for every instance.
+type amfKeys struct {
+	Name          string `yaml:"name"`
+	Pointer       uint8  `yaml:"pointer"`
+	BackupAMFName string `yaml:"backup_amf_name,omitempty"`
 }
 
 // coreConfig is the built-in configuration (`keel config default`) with
@@ -133,6 +153,9 @@ func coreConfig(k coreKeys, pool netip.Prefix) ([]byte, error) {
 	type sbi struct {
 		Address string `yaml:"address,omitempty"`
 		NRF     string `yaml:"nrf,omitempty"`
+	}
+	type store struct {
+		URL string `yaml:"url"`
 	}
 	type dnn struct {
 		Name     string   `yaml:"name"`
@@ -155,10 +178,15 @@ func coreConfig(k coreKeys, pool netip.Prefix) ([]byte, error) {
 		N2      *listener `yaml:"n2,omitempty"`
 		N3      *listener `yaml:"n3,omitempty"`
 		N4      *listener `yaml:"n4,omitempty"`
+		AMF     *amfKeys  `yaml:"amf,omitempty"`
+		Store   *store    `yaml:"store,omitempty"`
 		// DNNs replaces the default list as a whole, so it repeats the
 		// other DNNs and the first one's other keys.
 		DNNs []dnn `yaml:"dnns,omitempty"`
-	}{NFs: k.NFs, DataDir: k.DataDir, HTTP: addr(k.HTTP), N2: addr(k.N2), N3: addr(k.N3), N4: addr(k.N4)}
+	}{NFs: k.NFs, DataDir: k.DataDir, HTTP: addr(k.HTTP), N2: addr(k.N2), N3: addr(k.N3), N4: addr(k.N4), AMF: k.AMF}
+	if k.StoreURL != "" {
+		f.Store = &store{URL: k.StoreURL}
+	}
 	if k.SBI.IsValid() || k.NRF != "" {
 		f.SBI = &sbi{NRF: k.NRF}
 		if k.SBI.IsValid() {
@@ -265,21 +293,42 @@ func (p *proc) waitHealthy(ctx context.Context) error {
 // usage samples the running core: the CPU and memory of its processes
 // together.
 func (c *core) usage() (Usage, error) {
-	var sum Usage
+	s, err := c.sample()
+	return s.sum, err
+}
+
+// coreSample is the core's processes at one moment: together, and each
+// AMF of an AMF set alone (in the order of core.amfs).
+type coreSample struct {
+	sum  Usage
+	amfs []Usage
+}
+
+// sample reads every process of the core from /proc.
+func (c *core) sample() (coreSample, error) {
+	var s coreSample
 	for _, p := range c.procs {
-		select {
-		case <-p.done:
-			return Usage{}, fmt.Errorf("bench: the %s exited during the step: %v; its log %s ends:\n%s", p.name, p.err, p.logPath, tail(p.logPath, 5))
-		default:
-		}
-		u, err := readUsage(p.cmd.Process.Pid)
+		u, err := p.usage()
 		if err != nil {
-			return Usage{}, err
+			return coreSample{}, err
 		}
-		sum.CPU += u.CPU
-		sum.RSS += u.RSS
+		s.sum.CPU += u.CPU
+		s.sum.RSS += u.RSS
+		if slices.Contains(c.amfs, p) {
+			s.amfs = append(s.amfs, u)
+		}
 	}
-	return sum, nil
+	return s, nil
+}
+
+// usage samples one running process.
+func (p *proc) usage() (Usage, error) {
+	select {
+	case <-p.done:
+		return Usage{}, fmt.Errorf("bench: the %s exited during the step: %v; its log %s ends:\n%s", p.name, p.err, p.logPath, tail(p.logPath, 5))
+	default:
+	}
+	return readUsage(p.cmd.Process.Pid)
 }
 
 // Bounds on waiting for a core to go idle before it is stopped.

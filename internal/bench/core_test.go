@@ -45,7 +45,7 @@ func TestFreeLoopbackPorts(t *testing.T) {
 }
 
 func TestSimArgs(t *testing.T) {
-	c := &core{api: "http://127.0.0.1:40001", n2: netip.MustParseAddrPort("127.0.0.1:40002"), tokenFile: "/tmp/b/data/admin-token"}
+	c := &core{api: "http://127.0.0.1:40001", n2: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:40002")}, tokenFile: "/tmp/b/data/admin-token"}
 	var k, opc secret.Key128
 	k[0], opc[15] = 0xaa, 0xbb
 	o := Options{Exe: "keel", GNBs: 4, Concurrency: 64, Rate: 1500.5, PDU: true, Ping: "10.45.0.1"}

@@ -16,6 +16,14 @@
 // its own data directory and ports; a step with more UEs than the default
 // UE pool serves gets a pool wide enough for them.
 //
+// With Options.AMFs each step runs the core as an AMF set (TS 23.501
+// §5.21): N `keel serve --nf amf` processes with one GUAMI each, their
+// backups chained, and one process for every other network function;
+// the simulator's gNBs face every AMF, and the step reports each AMF
+// process's CPU besides the core's. With Options.StoreURL each step
+// creates a PostgreSQL database of its own on that server, which every
+// process of the core gets as store.url, and drops it afterwards.
+//
 // The package is Linux only: it reads /proc and waits for the simulator
 // with waitid(WNOWAIT) so that its CPU time can be read after it exited
 // and before it is reaped.

@@ -79,7 +79,11 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		if len(s.SBICallsPerUE) == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n## SBI calls per UE, %s UEs split\n\n| service | calls per UE |\n|---|---:|\n", thousands(float64(s.UEs)))
+		heading := thousands(float64(s.UEs)) + " UEs split"
+		if s.Topology == TopologyAMFSet {
+			heading = fmt.Sprintf("%s UEs, %d AMF%s", thousands(float64(s.UEs)), s.AMFs, plural(s.AMFs))
+		}
+		fmt.Fprintf(&b, "\n## SBI calls per UE, %s\n\n| service | calls per UE |\n|---|---:|\n", heading)
 		total := 0.0
 		for _, svc := range slices.Sorted(maps.Keys(s.SBICallsPerUE)) {
 			fmt.Fprintf(&b, "| %s | %.2f |\n", svc, s.SBICallsPerUE[svc])
@@ -88,8 +92,16 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| all | %.2f |\n", total)
 	}
 
+	if len(r.Settings.AMFs) > 0 {
+		b.WriteString(r.amfSetTable())
+	}
+
 	b.WriteString("\n## Targets\n\n| target |")
 	for _, s := range r.Steps {
+		if s.Topology == TopologyAMFSet {
+			fmt.Fprintf(&b, " %s UEs, %d AMF%s |", thousands(float64(s.UEs)), s.AMFs, plural(s.AMFs))
+			continue
+		}
 		fmt.Fprintf(&b, " %s UEs |", stepLabel(s))
 	}
 	b.WriteString("\n|---|")
@@ -138,8 +150,11 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		}
 		if s.Dir != "" {
 			logs := "core.log, sim.log"
-			if s.Topology == TopologySplit {
+			switch s.Topology {
+			case TopologySplit:
 				logs = "<nf>.log, sim.log"
+			case TopologyAMFSet:
+				logs = "nfs.log, amf-<i>.log, sim.log"
 			}
 			fmt.Fprintf(&b, "- %s UEs: logs kept in %s (%s)\n", stepLabel(s), s.Dir, logs)
 		}
@@ -148,13 +163,85 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	return err
 }
 
-// stepLabel names a step in a table: its UEs, and its topology in a
-// --split run.
+// stepLabel names a step in a table: its UEs, its topology in a --split
+// run, its AMFs in an --amfs run.
 func stepLabel(s Step) string {
-	if s.Topology == "" {
+	switch {
+	case s.Topology == TopologyAMFSet:
+		return fmt.Sprintf("%s, %d AMF%s", thousands(float64(s.UEs)), s.AMFs, plural(s.AMFs))
+	case s.Topology == "":
 		return thousands(float64(s.UEs))
 	}
 	return thousands(float64(s.UEs)) + " " + s.Topology
+}
+
+// amfSetTable is the AMF set section: for each step, its rates against
+// those of the step with one AMF and as many UEs, how busy the core's
+// and the simulator's processes kept the machine's CPUs, and the CPU of
+// each AMF process with the UE connections it took.
+func (r Report) amfSetTable() string {
+	var b strings.Builder
+	b.WriteString("\n## AMF set: the AMFs in processes of their own\n\n")
+	b.WriteString("| UEs | AMFs | registrations/s | sessions/s | × 1 AMF | core CPU µs/UE | core CPUs busy | sim CPUs busy | each AMF: CPU s (UE connections) |\n")
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	rate := func(s Step) float64 {
+		if r.Settings.PDU {
+			return s.SessionsPerS
+		}
+		return s.RegistrationsPerS
+	}
+	for _, s := range r.Steps {
+		if s.Topology != TopologyAMFSet {
+			continue
+		}
+		if !s.measured() {
+			fmt.Fprintf(&b, "| %s | %d |%s\n", thousands(float64(s.UEs)), s.AMFs, strings.Repeat(" – |", 7))
+			continue
+		}
+		ratio := "–"
+		i := slices.IndexFunc(r.Steps, func(o Step) bool {
+			return o.Topology == TopologyAMFSet && o.AMFs == 1 && o.UEs == s.UEs && o.measured()
+		})
+		if i >= 0 && rate(r.Steps[i]) > 0 {
+			ratio = fmt.Sprintf("%.2f×", rate(s)/rate(r.Steps[i]))
+		}
+		var amfs []string
+		for _, a := range s.AMFProcesses {
+			amfs = append(amfs, fmt.Sprintf("%s %.1f (%s)", a.Name, a.CPUS, ueConnections(a)))
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", thousands(float64(s.UEs)), s.AMFs,
+			thousands(s.RegistrationsPerS), thousands(s.SessionsPerS), ratio, micros(s.CoreCPUSPerUE),
+			busy(s.CoreCPUS, s.DurationS, r.Machine.CPUs), busy(s.SimCPUS, s.DurationS, r.Machine.CPUs), strings.Join(amfs, "; "))
+	}
+	b.WriteString("\nCPUs busy is CPU seconds over the simulator's run (its duration), of the machine's CPUs. × 1 AMF is the ")
+	if r.Settings.PDU {
+		b.WriteString("sessions")
+	} else {
+		b.WriteString("registrations")
+	}
+	b.WriteString("/s set against the step with one AMF and as many UEs.\n")
+	return b.String()
+}
+
+// ueConnections are the UE connections an AMF took, or "all" for the
+// only one.
+func ueConnections(a AMFProcess) string {
+	if a.InitialUEMessages == nil {
+		return "all"
+	}
+	return thousands(float64(*a.InitialUEMessages))
+}
+
+// busy is CPU time over a span as CPUs kept busy, of the machine's.
+func busy(cpuS, spanS float64, cpus int) string {
+	if spanS <= 0 {
+		return "–"
+	}
+	out := fmt.Sprintf("%.2f", cpuS/spanS)
+	if cpus > 0 {
+		out += fmt.Sprintf(" of %d", cpus)
+	}
+	return out
 }
 
 // setup describes how the steps ran.
@@ -191,11 +278,23 @@ func (r Report) setup() string {
 		sessions += "; every UE, idle, paged for a UDP datagram sent to it through the core's N6"
 	}
 	core := "a fresh `keel serve`"
-	if st.Split {
+	sim := "`keel sim` in a second process"
+	switch {
+	case st.Split:
 		core = "a fresh core twice: split, every network function in a `keel serve --nf X` process of its own (SBI over h2c on loopback, through the NRF), then all in one `keel serve`,"
+	case len(st.AMFs) > 0:
+		core = "a fresh core as one AMF set of N AMF processes (`keel serve --nf amf`: keel-amf-1 to keel-amf-N, region 1, set 1, pointers 1 to N, each the next one's backup, each its own N2 address) and one process for every other network function (`keel serve --nf " + strings.Join(homeNFs(), ",") + "`, whose NRF the AMFs register at; SBI over h2c on loopback),"
+		sim = "`keel sim` in another process, each of its gNBs facing every AMF (`--amf` with all N2 addresses; UEs spread over the AMFs by the gNBs' round robin)"
 	}
-	return fmt.Sprintf("Setup: per step %s and `keel sim` in a second process, on loopback; %s; %d gNBs; %s; %s.",
-		core, n2, st.GNBs, arrivals, sessions)
+	store := ""
+	switch {
+	case st.Store == StorePostgres:
+		store = "; every process's store on PostgreSQL (store.url: a database of the step's own, created on the --store-url server and dropped after the step), where the AMFs save their UE contexts; the database server's CPU is not counted as the core's"
+	case len(st.AMFs) > 0:
+		store = "; the store on SQLite in the home process's data directory, so the AMFs save no UE contexts and share none (docs/deployment.md, \"AMF set\")"
+	}
+	return fmt.Sprintf("Setup: per step %s and %s, on loopback%s; %s; %d gNBs; %s; %s.",
+		core, sim, store, n2, st.GNBs, arrivals, sessions)
 }
 
 // verdict is a step's cell in the targets table: the figure, then met or

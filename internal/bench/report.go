@@ -3,6 +3,7 @@ package bench
 import (
 	"encoding/json"
 	"io"
+	"net/netip"
 )
 
 // Report is the outcome of a ladder.
@@ -65,16 +66,28 @@ type Settings struct {
 	Paging   bool    `json:"paging,omitempty"`
 	// Split: each step ran split, then all in one.
 	Split bool `json:"split,omitempty"`
+	// AMFs are the AMF set sizes each UE count ran with (--amfs).
+	AMFs []int `json:"amfs,omitempty"`
+	// Store is StorePostgres when every process of the core kept its
+	// store in a PostgreSQL database of the step's own (--store-url);
+	// "" for SQLite in the data directory.
+	Store string `json:"store,omitempty"`
 }
+
+// StorePostgres is Settings.Store for a core on PostgreSQL.
+const StorePostgres = "postgres"
 
 // Step is one rung of the ladder: a fresh core and UEs registered on it.
 // The per-UE figures are null when no UE got that far.
 type Step struct {
-	// Topology is TopologySplit or TopologyAllInOne in a --split run.
-	Topology   string `json:"topology,omitempty"`
-	UEs        int    `json:"ues"`
-	Registered int    `json:"registered"`
-	Sessions   int    `json:"sessions"`
+	// Topology is TopologySplit or TopologyAllInOne in a --split run,
+	// TopologyAMFSet in an --amfs run.
+	Topology string `json:"topology,omitempty"`
+	// AMFs is the number of AMF processes of an AMF set step.
+	AMFs       int `json:"amfs,omitempty"`
+	UEs        int `json:"ues"`
+	Registered int `json:"registered"`
+	Sessions   int `json:"sessions"`
 	// Failed counts failed gNBs and UEs, as the simulator does; Failures
 	// counts them by cause.
 	Failed   int            `json:"failed"`
@@ -106,8 +119,12 @@ type Step struct {
 	CoreRSSStartMiB   float64  `json:"core_rss_start_mib"`
 	CoreRSSMiB        float64  `json:"core_rss_mib"`
 	CoreKiBPerSession *float64 `json:"core_kib_per_session"`
+	// AMFProcesses are the AMF processes of an AMF set step, in the
+	// order of their N2 addresses: the core's CPU above is theirs and the
+	// other process's together.
+	AMFProcesses []AMFProcess `json:"amf_processes,omitempty"`
 
-	// SBICallsPerUE is, for a split core, the SBI requests its
+	// SBICallsPerUE is, for a split core or an AMF set, the SBI requests its
 	// processes answered (keel_sbi_requests_served_total, every status)
 	// from the end of provisioning until the core was idle after the
 	// simulator's exit, by service name, per registered UE.
@@ -183,3 +200,41 @@ func measure(sim SimResult, set Settings, coreStart, coreFrom, coreEnd, simEnd U
 }
 
 func ptr(v float64) *float64 { return &v }
+
+// AMFProcess is what one AMF process of an AMF set took in a step.
+type AMFProcess struct {
+	// Name is its amf.name; N2 its NGAP listener.
+	Name string `json:"name"`
+	N2   string `json:"n2"`
+	// CPUS is its CPU time over the same span as the core's.
+	CPUS float64 `json:"cpu_s"`
+	// InitialUEMessages are the UE connections the simulator's gNBs
+	// opened to it (its share of the UEs: every UE registers, and sets
+	// up its session on the same connection); null for the one AMF of a
+	// set of one, which the simulator does not count apart (it has
+	// them all).
+	InitialUEMessages *int `json:"initial_ue_messages"`
+	// RSSMiB is its resident memory at the simulator's exit.
+	RSSMiB float64 `json:"rss_mib"`
+}
+
+// amfProcesses are the figures of an AMF set's processes: from and end
+// sample them (in the order of n2) at the end of provisioning and at the
+// simulator's exit; the simulator's summary says how many UE
+// connections its gNBs opened to each N2 address.
+func amfProcesses(sim SimResult, n2 []netip.AddrPort, from, end []Usage) []AMFProcess {
+	out := make([]AMFProcess, len(n2))
+	for i, a := range n2 {
+		out[i] = AMFProcess{Name: amfName(i + 1), N2: a.String()}
+		if i < len(from) && i < len(end) {
+			out[i].CPUS = (end[i].CPU - from[i].CPU).Seconds()
+			out[i].RSSMiB = float64(end[i].RSS) / bytesPerMiB
+		}
+		for _, sa := range sim.AMFs {
+			if sa.Addr == a.String() {
+				out[i].InitialUEMessages = &sa.InitialUEMessages
+			}
+		}
+	}
+	return out
+}

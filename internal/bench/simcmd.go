@@ -2,15 +2,17 @@ package bench
 
 import (
 	"context"
+	"net/netip"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/keelcore/keel/internal/secret"
 )
 
 // execSim is the `keel sim` command of a step: n UEs with the provisioned
-// keys against the core's N2 and API, printing its JSON summary. The
+// keys against the core's AMFs (each gNB connects to every one) and API, printing its JSON summary. The
 // context kills it.
 func execSim(ctx context.Context, o Options, c *core, n int, k, opc secret.Key128) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, o.Exe, simArgs(o, c, n)...)
@@ -25,7 +27,7 @@ func execSim(ctx context.Context, o Options, c *core, n int, k, opc secret.Key12
 // passed in its environment.
 func simArgs(o Options, c *core, n int) []string {
 	args := []string{"sim",
-		"--amf", c.n2.String(), "--api", c.api, "--token-file", c.tokenFile,
+		"--amf", joinAddrs(c.n2), "--api", c.api, "--token-file", c.tokenFile,
 		"--plmn", simPLMN, "--imsi", strconv.Itoa(simFirstMSIN),
 		"--ues", strconv.Itoa(n),
 		"--gnbs", strconv.Itoa(o.GNBs), "--concurrency", strconv.Itoa(o.Concurrency),
@@ -47,4 +49,13 @@ func simArgs(o Options, c *core, n int) []string {
 		args = append(args, "--paging")
 	}
 	return args
+}
+
+// joinAddrs is `keel sim --amf`'s list: addresses separated by commas.
+func joinAddrs(addrs []netip.AddrPort) string {
+	s := make([]string, len(addrs))
+	for i, a := range addrs {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ",")
 }

@@ -48,6 +48,17 @@ type SimResult struct {
 	EndMarkers int `json:"end_markers"`
 
 	Procedures map[string]Percentiles `json:"procedures"`
+
+	// AMFs is what the gNBs saw of each AMF they faced, in --amf order.
+	AMFs []SimAMF `json:"amfs"`
+}
+
+// SimAMF is the simulator's view of one AMF: its N2 address and the UE
+// connections (Initial UE Messages) its gNBs opened to it.
+type SimAMF struct {
+	Addr              string `json:"addr"`
+	Name              string `json:"name"`
+	InitialUEMessages int    `json:"initial_ue_messages"`
 }
 
 // Percentiles are one procedure's latency percentiles in milliseconds and

@@ -23,15 +23,16 @@ const (
 // and the UDM share the data directory: the UDR's store and admin token,
 // and the home network keys with which the UDM de-conceals the SUCIs of
 // the UEs the simulator conceals with the keys the UDR's management API
-// publishes. Every process's log goes to dir/<nf>.log.
-func startSplit(ctx context.Context, exe, dir string, pool netip.Prefix) (_ *core, err error) {
+// publishes. Every process's log goes to dir/<nf>.log. With storeURL
+// every process gets it as store.url.
+func startSplit(ctx context.Context, exe, dir string, pool netip.Prefix, storeURL string) (_ *core, err error) {
 	nfs := config.NFNames()
 	ports, err := freeLoopbackPorts(2*len(nfs) + 1)
 	if err != nil {
 		return nil, err
 	}
 	dataDir := filepath.Join(dir, "data")
-	c := &core{n2: ports[2*len(nfs)], tokenFile: filepath.Join(dataDir, "admin-token")}
+	c := &core{n2: ports[2*len(nfs):], tokenFile: filepath.Join(dataDir, "admin-token")}
 	defer func() {
 		if err != nil {
 			c.stop()
@@ -39,13 +40,13 @@ func startSplit(ctx context.Context, exe, dir string, pool netip.Prefix) (_ *cor
 	}()
 	nrf := "http://" + ports[0].String()
 	for i, nf := range nfs {
-		k := coreKeys{NFs: []string{nf}, SBI: ports[2*i], HTTP: ports[2*i+1], DataDir: filepath.Join(dir, "data-"+nf)}
+		k := coreKeys{NFs: []string{nf}, SBI: ports[2*i], HTTP: ports[2*i+1], DataDir: filepath.Join(dir, "data-"+nf), StoreURL: storeURL}
 		switch nf {
 		case "nrf":
 		case "udr", "udm":
 			k.DataDir, k.NRF = dataDir, nrf
 		case "amf":
-			k.N2, k.NRF = c.n2, nrf
+			k.N2, k.NRF = c.n2[0], nrf
 		default:
 			k.NRF = nrf
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/keelcore/keel/internal/bench"
 )
 
-const benchUsage = `bench [--ues 1000,10000,100000] [--gnbs N] [--concurrency N] [--rate N] [--pdu=false] [--ping ADDR] [--idle] [--paging] [--split] [--timeout D] [--keep] [--json]
+const benchUsage = `bench [--ues 1000,10000,100000] [--gnbs N] [--concurrency N] [--rate N] [--pdu=false] [--ping ADDR] [--idle] [--paging] [--split | --amfs 1,2,3] [--store-url postgres://...] [--timeout D] [--keep] [--json]
 
 Each step of the ladder starts a fresh core (keel serve, with a temporary
 data directory under $TMPDIR and free loopback ports), provisions the
@@ -31,6 +31,22 @@ a process of its own (keel serve --nf nrf, --nf nssf, ... --nf amf, each
 with its SBI on a free loopback port, meeting through the NRF over
 HTTP/2), then with the whole core in one process; the report sets the
 split rates against the all-in-one ones (target: at least 0.5x).
+
+With --amfs LIST each UE count runs once per entry N with the core as one
+AMF set (docs/deployment.md, "AMF set"): N processes of keel serve --nf
+amf (keel-amf-1 to keel-amf-N, pointers 1 to N, each the next one's
+backup, each its own N2 address) and one process for every other network
+function, whose NRF they register at; each of the simulator's gNBs faces
+every AMF. The report adds the CPU of each AMF process and the UEs it
+took, and sets each step's rate against the step with one AMF. --amfs
+runs a topology of its own: it does not combine with --split.
+
+With --store-url postgres://USER:PASSWORD@HOST/DB every step creates a
+database of its own on that server (the user needs CREATEDB), gives it to
+every process of the core as store.url, and drops it after the step; the
+database the URL names is only connected to. An AMF set shares UE
+contexts only there: without --store-url its AMFs keep them to
+themselves. The database server's CPU is not counted as the core's.
 
 A step with more UEs than the default UE pool serves (10.45.0.0/16, 65,533
 sessions) runs its core with that pool widened to hold them (10.44.0.0/15
@@ -84,6 +100,8 @@ func benchOptions(env Env, args []string) (bench.Options, bool, error) {
 	idle := fs.Bool("idle", false, "release each UE to idle after registration, then have it send a Service Request (keel sim --idle)")
 	paging := fs.Bool("paging", false, "page each idle UE for downlink sent to it through the core's N6 (keel sim --paging; implies --pdu)")
 	split := fs.Bool("split", false, "run each step with every network function in its own process, then all in one, and compare their rates")
+	amfs := fs.String("amfs", "", "run each UE count once per entry N of this list, with N AMF processes of one AMF set and one process for the other network functions (not with --split)")
+	storeURL := fs.String("store-url", "", "PostgreSQL server (postgres://...) on which each step creates a database of its own for every process's store.url")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up on a step after this long")
 	keep := fs.Bool("keep", false, "keep every step's temporary directory (configuration, data, logs); a step with failures keeps its own anyway")
 	jsonOut := fs.Bool("json", false, "print the report as JSON for scripts")
@@ -109,10 +127,40 @@ func benchOptions(env Env, args []string) (bench.Options, bool, error) {
 			return bench.Options{}, false, usagef("--ping %q: want an IPv4 address", *ping)
 		}
 	}
+	var amfLadder []int
+	if *amfs != "" {
+		if *split {
+			return bench.Options{}, false, usagef("--amfs with --split: --amfs runs the AMFs in processes of their own and the other network functions in one; --split compares every network function apart with all in one: run them one at a time")
+		}
+		if amfLadder, err = parseAMFLadder(*amfs); err != nil {
+			return bench.Options{}, false, err
+		}
+	}
+	if *storeURL != "" {
+		// The URL may hold a password: the error names the problem
+		// only.
+		if err := bench.CheckStoreURL(*storeURL); err != nil {
+			return bench.Options{}, false, usagef("--store-url: %v", err)
+		}
+	}
 	return bench.Options{
 		UEs: ladder, GNBs: *gnbs, Concurrency: *concurrency, Rate: *rate,
-		PDU: *pdu || *ping != "" || *paging, Ping: *ping, Idle: *idle, Paging: *paging, Split: *split, StepTimeout: *timeout, Keep: *keep,
+		PDU: *pdu || *ping != "" || *paging, Ping: *ping, Idle: *idle, Paging: *paging, Split: *split,
+		AMFs: amfLadder, StoreURL: *storeURL, StepTimeout: *timeout, Keep: *keep,
 	}, *jsonOut, nil
+}
+
+// parseAMFLadder reads --amfs: AMF set sizes separated by commas.
+func parseAMFLadder(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > bench.MaxAMFs {
+			return nil, usagef("--amfs %q: want AMF counts from 1 to %d separated by commas", s, bench.MaxAMFs)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // parseLadder reads --ues: UE counts separated by commas.

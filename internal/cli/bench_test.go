@@ -38,6 +38,18 @@ func TestBenchOptions(t *testing.T) {
 			args: []string{"--ues", "1000", "--pdu=false", "--idle", "--paging"},
 			want: bench.Options{UEs: []int{1000}, GNBs: 10, Concurrency: 256, PDU: true, Idle: true, Paging: true, StepTimeout: 30 * time.Minute},
 		},
+		{
+			// An AMF set ladder on a PostgreSQL server.
+			args: []string{"--amfs", "1, 2,3", "--ues", "10000", "--store-url", "postgres://keel:secret@db/postgres?sslmode=disable"},
+			want: bench.Options{UEs: []int{10000}, GNBs: 10, Concurrency: 256, PDU: true, AMFs: []int{1, 2, 3},
+				StoreURL: "postgres://keel:secret@db/postgres?sslmode=disable", StepTimeout: 30 * time.Minute},
+		},
+		{
+			// --store-url alone puts the all-in-one core on PostgreSQL.
+			args: []string{"--ues", "100", "--split", "--store-url", "postgresql://keel@10.0.0.1/postgres"},
+			want: bench.Options{UEs: []int{100}, GNBs: 10, Concurrency: 256, PDU: true, Split: true,
+				StoreURL: "postgresql://keel@10.0.0.1/postgres", StepTimeout: 30 * time.Minute},
+		},
 	} {
 		env := Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(string) string { return "" }}
 		got, gotJSON, err := benchOptions(env, tc.args)
@@ -69,6 +81,13 @@ func TestBenchFlagErrors(t *testing.T) {
 		{[]string{"--timeout", "0s"}, "--timeout"},
 		{[]string{"--ping", "fd00::1"}, "--ping"},
 		{[]string{"--ping", "upf"}, "--ping"},
+		{[]string{"--amfs", "0"}, "--amfs"},
+		{[]string{"--amfs", "64"}, "--amfs"},
+		{[]string{"--amfs", "1,,2"}, "--amfs"},
+		{[]string{"--amfs", "two"}, "--amfs"},
+		{[]string{"--amfs", "1,2", "--split"}, "--amfs with --split"},
+		{[]string{"--store-url", "mysql://keel:s3cret@db/keel"}, "--store-url"},
+		{[]string{"--store-url", "postgres://keel:s3cret@/keel"}, "--store-url: no host"},
 		{[]string{"--bogus"}, "bogus"},
 		{[]string{"extra"}, "no arguments"},
 	} {
@@ -81,6 +100,9 @@ func TestBenchFlagErrors(t *testing.T) {
 		if stdout.Len() != 0 {
 			t.Errorf("keel bench %q printed a report on a usage error: %q", tc.args, stdout.String())
 		}
+		if strings.Contains(stderr.String(), "s3cret") {
+			t.Errorf("keel bench %q quotes the store URL's password: %q", tc.args, stderr.String())
+		}
 	}
 }
 
@@ -90,7 +112,7 @@ func TestBenchHelp(t *testing.T) {
 	if code := Main(context.Background(), env, []string{"bench", "-h"}); code != ExitOK {
 		t.Errorf("keel bench -h = exit %d, want %d", code, ExitOK)
 	}
-	if !strings.Contains(stderr.String(), "CAP_NET_ADMIN") || !strings.Contains(stderr.String(), "-ues") {
+	if !strings.Contains(stderr.String(), "CAP_NET_ADMIN") || !strings.Contains(stderr.String(), "-ues") || !strings.Contains(stderr.String(), "does not combine with --split") {
 		t.Errorf("keel bench -h says %q, want the flags and the CAP_NET_ADMIN caveat", stderr.String())
 	}
 }
@@ -110,6 +132,8 @@ func TestBenchReadsSimSummary(t *testing.T) {
 			"registration": {P50: 1, P95: 2, P99: 3, Count: 99},
 			"pdu_session":  {P50: 4, P95: 5, P99: 6, Count: 97},
 		},
+		AMFs: []SimAMF{{Addr: "127.0.0.1:40004", Name: "keel-amf-1", GNBsUp: 4, SetUps: 4, InitialUEMessages: 60},
+			{Addr: "127.0.0.1:40007", Name: "keel-amf-2", GNBsUp: 3, SetUps: 4, InitialUEMessages: 41}},
 	}
 	b, err := json.Marshal(sum)
 	if err != nil {
@@ -130,6 +154,8 @@ func TestBenchReadsSimSummary(t *testing.T) {
 			bench.ProcRegistration: {P50: 1, P95: 2, P99: 3, Count: 99},
 			bench.ProcPDUSession:   {P50: 4, P95: 5, P99: 6, Count: 97},
 		},
+		AMFs: []bench.SimAMF{{Addr: "127.0.0.1:40004", Name: "keel-amf-1", InitialUEMessages: 60},
+			{Addr: "127.0.0.1:40007", Name: "keel-amf-2", InitialUEMessages: 41}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("the bench reads keel sim --json differently (-want +got):\n%s", diff)
