@@ -181,6 +181,7 @@ func amfSetReport(t *testing.T) Report {
 	}
 	two := measure(sim, Settings{PDU: true}, Usage{}, Usage{CPU: time.Second}, Usage{CPU: 33 * time.Second}, Usage{CPU: 8 * time.Second})
 	two.Topology, two.AMFs = TopologyAMFSet, 2
+	two.SBICallsPerUE = map[string]float64{"nausf-auth": 2, "nsmf-pdusession": 1.5}
 	two.AMFProcesses = amfProcesses(sim, []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:40004"), netip.MustParseAddrPort("127.0.0.1:40007")},
 		[]Usage{{CPU: 100 * time.Millisecond}, {CPU: 200 * time.Millisecond}},
 		[]Usage{{CPU: 7100 * time.Millisecond}, {CPU: 7400 * time.Millisecond}})
@@ -219,6 +220,7 @@ func TestAMFSetReport(t *testing.T) {
 		"| 10,000 | 1 | 500 | 500 | 1.00× | 3,000 | 1.50 of 2 | 0.40 of 2 | keel-amf-1 12.0 (all) |",
 		"| 10,000 | 2 | 625 | 625 | 1.25× | 3,200 | 2.00 of 2 | 0.50 of 2 | keel-amf-1 7.0 (5,001); keel-amf-2 7.2 (4,999) |",
 		"| target | 10,000 UEs, 1 AMF | 10,000 UEs, 2 AMFs |",
+		"## SBI calls per UE, 10,000 UEs, 2 AMFs\n\n| service | calls per UE |\n|---|---:|\n| nausf-auth | 2.00 |\n| nsmf-pdusession | 1.50 |\n| all | 3.50 |\n",
 	} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())
