@@ -38,6 +38,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"net/netip"
+	"regexp"
 	"strings"
 	"time"
 
@@ -189,6 +190,16 @@ type App struct {
 	listener net.Listener
 }
 
+// goCollector is the Go runtime's collector: the default metrics (heap
+// statistics as of the last collection, go_gc_gomemlimit_bytes for
+// memory_limit) and go_gc_heap_live_bytes, the heap its last collection
+// marked live (runtime/metrics /gc/heap/live:bytes), which keel bench
+// reads for the live heap per UE.
+func goCollector() prometheus.Collector {
+	return collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(
+		collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/gc/heap/live:bytes$`)}))
+}
+
 // New builds the NFs of cfg.NFs with their metrics, and the management
 // API with its listener bound. Nothing is served until Run.
 func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
@@ -213,7 +224,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a := &App{cfg: cfg, log: opts.Logger, opts: opts, registry: prometheus.NewRegistry(), dir: sbi.NewStatic()}
 	a.registry.MustRegister(
-		collectors.NewGoCollector(),
+		goCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	build := prometheus.NewGauge(prometheus.GaugeOpts{

@@ -343,7 +343,7 @@ func RunUPF(ctx context.Context, cfg config.Config, opts Options) error {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(goCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	log := opts.Logger.With("component", "upf")
 	dp, err := upf.NewDatapath(upf.DatapathOptions{N3: cfg.N3.Address, TUN: cfg.UPF.TUN, Gateways: gateways(cfg.DNNs), MTU: tunMTU(cfg.DNNs), Buffer: dlBuffer(cfg), Logger: log, Registry: reg})
 	if err != nil {

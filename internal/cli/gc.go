@@ -40,3 +40,26 @@ func gcAttr(percent int, set bool, getenv func(string) string) string {
 	}
 	return "100"
 }
+
+// memoryLimit is the Go runtime's memory limit a serving process sets
+// from memory_limit, and whether it sets one: none when the key is 0,
+// nor when the operator set GOMEMLIMIT, which the runtime has already
+// applied and which wins over the configuration.
+func memoryLimit(cfg config.Config, getenv func(string) string) (int64, bool) {
+	if cfg.MemoryLimit == 0 || getenv("GOMEMLIMIT") != "" {
+		return 0, false
+	}
+	return int64(cfg.MemoryLimit), true
+}
+
+// memoryLimitAttr is the memory limit as the start-up log line states
+// it: the configuration's, GOMEMLIMIT's, or none.
+func memoryLimitAttr(cfg config.Config, set bool, getenv func(string) string) string {
+	switch v := getenv("GOMEMLIMIT"); {
+	case set:
+		return cfg.MemoryLimit.String()
+	case v != "":
+		return "GOMEMLIMIT=" + v
+	}
+	return "none"
+}

@@ -39,3 +39,39 @@ func TestGCPercentOfASplitProcess(t *testing.T) {
 		}
 	}
 }
+
+// memory_limit sets the Go runtime's memory limit unless it is 0 or
+// GOMEMLIMIT is set, which wins.
+func TestMemoryLimit(t *testing.T) {
+	env := func(limit string) func(string) string {
+		return func(k string) string {
+			if k == "GOMEMLIMIT" {
+				return limit
+			}
+			return ""
+		}
+	}
+	limited := config.Default()
+	limited.MemoryLimit = 8 << 30
+	for _, tc := range []struct {
+		name    string
+		cfg     config.Config
+		env     string
+		want    int64
+		set     bool
+		logAttr string
+	}{
+		{"no limit by default", config.Default(), "", 0, false, "none"},
+		{"the configured limit", limited, "", 8 << 30, true, "8GiB"},
+		{"GOMEMLIMIT wins over the configuration", limited, "2GiB", 0, false, "GOMEMLIMIT=2GiB"},
+		{"GOMEMLIMIT without a configured limit", config.Default(), "off", 0, false, "GOMEMLIMIT=off"},
+	} {
+		got, set := memoryLimit(tc.cfg, env(tc.env))
+		if got != tc.want || set != tc.set {
+			t.Errorf("%s: memoryLimit = %d, %v, want %d, %v", tc.name, got, set, tc.want, tc.set)
+		}
+		if a := memoryLimitAttr(tc.cfg, set, env(tc.env)); a != tc.logAttr {
+			t.Errorf("%s: logged memory_limit %q, want %q", tc.name, a, tc.logAttr)
+		}
+	}
+}

@@ -31,7 +31,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if setGC {
 		debug.SetGCPercent(gogc)
 	}
-	log.Info("keel starting", "component", "app", "version", b.Version, "commit", b.Commit, "config", configSource(cfgPath), "data", cfg.DataDir, "nf", nfs, "gogc", gcAttr(gogc, setGC, env.Getenv))
+	limit, setLimit := memoryLimit(cfg, env.Getenv)
+	if setLimit {
+		debug.SetMemoryLimit(limit)
+	}
+	log.Info("keel starting", "component", "app", "version", b.Version, "commit", b.Commit, "config", configSource(cfgPath), "data", cfg.DataDir, "nf", nfs,
+		"gogc", gcAttr(gogc, setGC, env.Getenv), "memory_limit", memoryLimitAttr(cfg, setLimit, env.Getenv))
 	if len(cfg.NFs) == 1 && cfg.NFs[0] == "upf" {
 		return app.RunUPF(ctx, cfg, app.Options{Logger: log, Version: b.Version, Commit: b.Commit})
 	}

@@ -46,6 +46,12 @@ type Config struct {
 	// Store chooses the subscriber store's engine.
 	Store Store `yaml:"store"`
 	Log   Log   `yaml:"log"`
+	// MemoryLimit is the Go runtime's soft memory limit for the process
+	// (runtime/debug.SetMemoryLimit), set by keel serve at start: the
+	// collector works harder as the heap nears it instead of letting
+	// the process grow past it. 0 leaves the runtime's default (no
+	// limit). The GOMEMLIMIT environment variable, when set, wins.
+	MemoryLimit ByteSize `yaml:"memory_limit"`
 }
 
 // NFNames returns the network functions `keel serve` can run, in the

@@ -122,9 +122,10 @@ func TestLoadFull(t *testing.T) {
 				{N4: netip.MustParseAddrPort("10.0.2.5:8805"), DNNs: []SMFUPFDNN{{Name: "Internet",
 					IPv4Pool: netip.MustParsePrefix("10.45.128.0/17"), IPv6Pool: netip.MustParsePrefix("2001:db8:45:8000::/49")}}},
 			}},
-		HTTP:    HTTP{Address: netip.MustParseAddrPort("0.0.0.0:0"), Pprof: true},
-		DataDir: "/var/lib/keel",
-		Log:     Log{Format: LogJSON, Level: LogDebug},
+		HTTP:        HTTP{Address: netip.MustParseAddrPort("0.0.0.0:0"), Pprof: true},
+		DataDir:     "/var/lib/keel",
+		Log:         Log{Format: LogJSON, Level: LogDebug},
+		MemoryLimit: 14 << 30,
 	}
 	if diff := cmp.Diff(want, got, equateNetip()); diff != "" {
 		t.Errorf("Load(full.yaml) mismatch (-want +got):\n%s", diff)

@@ -108,6 +108,8 @@ func (d *decoder) value(n *yaml.Node, key string, v reflect.Value) *Error {
 		return d.addr(n, key, v)
 	case reflect.TypeFor[time.Duration]():
 		return d.duration(n, key, v)
+	case reflect.TypeFor[ByteSize]():
+		return d.byteSize(n, key, v)
 	}
 	switch v.Kind() {
 	case reflect.Struct:
@@ -312,6 +314,20 @@ func (d *decoder) duration(n *yaml.Node, key string, v reflect.Value) *Error {
 		return errorf(key, "must be a duration such as 54m or 6s, got %q (line %d)", n.Value, n.Line)
 	}
 	v.SetInt(int64(t))
+	return nil
+}
+
+// byteSize reads a ByteSize: a whole number of bytes, or a string with
+// a unit (8GiB).
+func (d *decoder) byteSize(n *yaml.Node, key string, v reflect.Value) *Error {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" && n.ShortTag() != "!!str" {
+		return mismatch(n, key, "a size such as 8GiB or 512MiB")
+	}
+	s, err := ParseByteSize(strings.ReplaceAll(n.Value, "_", ""))
+	if err != nil {
+		return errorf(key, "must be a size such as 8GiB or 512MiB: %v (line %d)", err, n.Line)
+	}
+	v.SetUint(uint64(s))
 	return nil
 }
 

@@ -453,6 +453,13 @@ data_dir: {{str .DataDir}}
 store:
   url: {{str .Store.URL}}
 
+# The Go runtime's soft memory limit for the process, such as 8GiB (units
+# B, KiB, MiB, GiB, TiB): as the heap nears it the collector runs more
+# often instead of letting the process grow. 0 for no limit. For a large
+# deployment, about 90% of the memory the process may use (its container's
+# limit). The GOMEMLIMIT environment variable, when set, wins.
+memory_limit: {{print .MemoryLimit}}
+
 log:
   # text or json.
   format: {{str (print .Log.Format)}}

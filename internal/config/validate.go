@@ -60,6 +60,7 @@ func (c Config) validate() *Error {
 		c.validateDataDir,
 		c.Store.validate,
 		c.Log.validate,
+		c.validateMemoryLimit,
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {
@@ -494,6 +495,18 @@ func (n N2) validateSCTP() *Error {
 		return nil
 	}
 	return errorf("n2.sctp", "must be auto, kernel or userspace, got %q", n.SCTP)
+}
+
+// MinMemoryLimit is the smallest memory_limit other than 0: below it the
+// idle core alone (some 30 MiB of heap with its UPF's buffers) keeps the
+// collector running without pause.
+const MinMemoryLimit ByteSize = 64 << 20
+
+func (c Config) validateMemoryLimit() *Error {
+	if c.MemoryLimit != 0 && c.MemoryLimit < MinMemoryLimit {
+		return errorf("memory_limit", "must be 0 (no limit) or at least %v, got %v", MinMemoryLimit, c.MemoryLimit)
+	}
+	return nil
 }
 
 func (c Config) validateDataDir() *Error {
