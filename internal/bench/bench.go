@@ -190,9 +190,9 @@ func measureStep(ctx context.Context, o Options, sp stepPlan, dir string) (_ Ste
 	n := sp.ues
 	pool := uePool(n)
 	var storeURL string
+	var db *stepDatabase
 	if o.StoreURL != "" {
-		db, err := createStepDatabase(ctx, o.StoreURL)
-		if err != nil {
+		if db, err = createStepDatabase(ctx, o.StoreURL); err != nil {
 			return Step{}, err
 		}
 		defer func() {
@@ -236,6 +236,7 @@ func measureStep(ctx context.Context, o Options, sp stepPlan, dir string) (_ Ste
 	if err != nil {
 		return Step{}, err
 	}
+	dbFrom := db.cpu()
 	var servedFrom sbiServed
 	if sp.topology != TopologyAllInOne {
 		if servedFrom, err = c.served(ctx); err != nil {
@@ -250,7 +251,9 @@ func measureStep(ctx context.Context, o Options, sp stepPlan, dir string) (_ Ste
 	if err != nil {
 		return Step{}, err
 	}
+	dbEnd := db.cpu()
 	s := measure(sim, o.settings(), coreStart, coreFrom.sum, coreEnd.sum, simEnd)
+	s.storeCPU(dbFrom, dbEnd)
 	s.ProvisionS, s.UEPool = provisioned.Seconds(), pool.String()
 	if sp.topology == TopologyAMFSet {
 		s.AMFProcesses = amfProcesses(sim, c.n2, coreFrom.amfs, coreEnd.amfs)

@@ -145,6 +145,9 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "- %s UEs: the core's UE pool was widened to %s (the default %s holds %s sessions), so its UPF was at %s.\n",
 				thousands(float64(s.UEs)), p, def, thousands(float64(poolSize(def))), p.Addr().Next())
 		}
+		if s.StoreCPUSPerUE != nil && s.Topology != TopologyAMFSet {
+			fmt.Fprintf(&b, "- %s UEs: the PostgreSQL server took %s CPU µs per UE besides the core's.\n", stepLabel(s), micros(s.StoreCPUSPerUE))
+		}
 		if s.Error != "" {
 			fmt.Fprintf(&b, "- %s UEs: not measured: %s\n", stepLabel(s), s.Error)
 		}
@@ -182,8 +185,8 @@ func stepLabel(s Step) string {
 func (r Report) amfSetTable() string {
 	var b strings.Builder
 	b.WriteString("\n## AMF set: the AMFs in processes of their own\n\n")
-	b.WriteString("| UEs | AMFs | registrations/s | sessions/s | × 1 AMF | core CPU µs/UE | core CPUs busy | sim CPUs busy | each AMF: CPU s (UE connections) |\n")
-	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("| UEs | AMFs | registrations/s | sessions/s | × 1 AMF | core CPU µs/UE | database CPU µs/UE | CPUs busy: core | database | sim | each AMF: CPU s (UE connections) |\n")
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	rate := func(s Step) float64 {
 		if r.Settings.PDU {
 			return s.SessionsPerS
@@ -195,7 +198,7 @@ func (r Report) amfSetTable() string {
 			continue
 		}
 		if !s.measured() {
-			fmt.Fprintf(&b, "| %s | %d |%s\n", thousands(float64(s.UEs)), s.AMFs, strings.Repeat(" – |", 7))
+			fmt.Fprintf(&b, "| %s | %d |%s\n", thousands(float64(s.UEs)), s.AMFs, strings.Repeat(" – |", 9))
 			continue
 		}
 		ratio := "–"
@@ -209,11 +212,15 @@ func (r Report) amfSetTable() string {
 		for _, a := range s.AMFProcesses {
 			amfs = append(amfs, fmt.Sprintf("%s %.1f (%s)", a.Name, a.CPUS, ueConnections(a)))
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", thousands(float64(s.UEs)), s.AMFs,
-			thousands(s.RegistrationsPerS), thousands(s.SessionsPerS), ratio, micros(s.CoreCPUSPerUE),
-			busy(s.CoreCPUS, s.DurationS, r.Machine.CPUs), busy(s.SimCPUS, s.DurationS, r.Machine.CPUs), strings.Join(amfs, "; "))
+		dbBusy := "–"
+		if s.StoreCPUS != nil {
+			dbBusy = busy(*s.StoreCPUS, s.DurationS)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", thousands(float64(s.UEs)), s.AMFs,
+			thousands(s.RegistrationsPerS), thousands(s.SessionsPerS), ratio, micros(s.CoreCPUSPerUE), micros(s.StoreCPUSPerUE),
+			busy(s.CoreCPUS, s.DurationS), dbBusy, busy(s.SimCPUS, s.DurationS), strings.Join(amfs, "; "))
 	}
-	b.WriteString("\nCPUs busy is CPU seconds over the simulator's run (its duration), of the machine's CPUs. × 1 AMF is the ")
+	fmt.Fprintf(&b, "\nCPUs busy is CPU seconds over the simulator's run (its duration): how many of the machine's %d CPUs each kept busy on average. The database is the PostgreSQL server of --store-url when it runs on this machine. × 1 AMF is the ", r.Machine.CPUs)
 	if r.Settings.PDU {
 		b.WriteString("sessions")
 	} else {
@@ -232,16 +239,12 @@ func ueConnections(a AMFProcess) string {
 	return thousands(float64(*a.InitialUEMessages))
 }
 
-// busy is CPU time over a span as CPUs kept busy, of the machine's.
-func busy(cpuS, spanS float64, cpus int) string {
+// busy is CPU time over a span: the CPUs it kept busy on average.
+func busy(cpuS, spanS float64) string {
 	if spanS <= 0 {
 		return "–"
 	}
-	out := fmt.Sprintf("%.2f", cpuS/spanS)
-	if cpus > 0 {
-		out += fmt.Sprintf(" of %d", cpus)
-	}
-	return out
+	return fmt.Sprintf("%.2f", cpuS/spanS)
 }
 
 // setup describes how the steps ran.
@@ -289,7 +292,7 @@ func (r Report) setup() string {
 	store := ""
 	switch {
 	case st.Store == StorePostgres:
-		store = "; every process's store on PostgreSQL (store.url: a database of the step's own, created on the --store-url server and dropped after the step), where the AMFs save their UE contexts; the database server's CPU is not counted as the core's"
+		store = "; every process's store on PostgreSQL (store.url: a database of the step's own, created on the --store-url server and dropped after the step), where the AMFs save their UE contexts; the database server's CPU is not the core's, and is reported apart when the server runs on this machine"
 	case len(st.AMFs) > 0:
 		store = "; the store on SQLite in the home process's data directory, so the AMFs save no UE contexts and share none (docs/deployment.md, \"AMF set\")"
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/netip"
+	"time"
 )
 
 // Report is the outcome of a ladder.
@@ -119,6 +120,13 @@ type Step struct {
 	CoreRSSStartMiB   float64  `json:"core_rss_start_mib"`
 	CoreRSSMiB        float64  `json:"core_rss_mib"`
 	CoreKiBPerSession *float64 `json:"core_kib_per_session"`
+	// StoreCPUS is, with --store-url on a PostgreSQL server running on
+	// this machine, the server's CPU time over the same span as the
+	// core's (its postmaster, the backends serving the core and its
+	// background processes); StoreCPUSPerUE the same per registered UE.
+	// Null when the server is elsewhere: then it is not measured.
+	StoreCPUS      *float64 `json:"store_cpu_s,omitempty"`
+	StoreCPUSPerUE *float64 `json:"store_cpu_s_per_ue,omitempty"`
 	// AMFProcesses are the AMF processes of an AMF set step, in the
 	// order of their N2 addresses: the core's CPU above is theirs and the
 	// other process's together.
@@ -200,6 +208,18 @@ func measure(sim SimResult, set Settings, coreStart, coreFrom, coreEnd, simEnd U
 }
 
 func ptr(v float64) *float64 { return &v }
+
+// storeCPU sets the database server's CPU from its samples at the end of
+// provisioning and at the simulator's exit; nil ones leave it unmeasured.
+func (s *Step) storeCPU(from, end *time.Duration) {
+	if from == nil || end == nil {
+		return
+	}
+	s.StoreCPUS = ptr((*end - *from).Seconds())
+	if s.Registered > 0 {
+		s.StoreCPUSPerUE = ptr(*s.StoreCPUS / float64(s.Registered))
+	}
+}
 
 // AMFProcess is what one AMF process of an AMF set took in a step.
 type AMFProcess struct {

@@ -38,6 +38,9 @@ type stepDatabase struct {
 	admin string // the --store-url, through which the database is made and dropped
 	name  string
 	url   string // admin with name as its database: every process's store.url
+	// postmaster is the server's PID when it runs on this machine, whose
+	// CPU the step then reports (serverCPU); 0 when it does not.
+	postmaster int
 }
 
 // createStepDatabase creates a database named keel_bench_<random> on the
@@ -51,10 +54,29 @@ func createStepDatabase(ctx context.Context, admin string) (*stepDatabase, error
 	if d.url, err = withDatabase(admin, d.name); err != nil {
 		return nil, err
 	}
-	if err := d.exec(ctx, "CREATE DATABASE "+d.name); err != nil {
+	err = d.exec(ctx, "CREATE DATABASE "+d.name, func(conn *pgx.Conn) {
+		var backend int
+		if conn.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&backend) == nil {
+			d.postmaster = localPostmaster(backend)
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// cpu is the server's CPU time so far (serverCPU), or nil when the server
+// is not on this machine or could not be read.
+func (d *stepDatabase) cpu() *time.Duration {
+	if d == nil || d.postmaster == 0 {
+		return nil
+	}
+	c, err := serverCPU(d.postmaster)
+	if err != nil {
+		return nil
+	}
+	return &c
 }
 
 // withDatabase is the URL admin with its database (its path) replaced
@@ -72,10 +94,12 @@ func withDatabase(admin, name string) (string, error) {
 func (d *stepDatabase) drop() error {
 	ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
 	defer cancel()
-	return d.exec(ctx, "DROP DATABASE IF EXISTS "+d.name+" WITH (FORCE)")
+	return d.exec(ctx, "DROP DATABASE IF EXISTS "+d.name+" WITH (FORCE)", nil)
 }
 
-func (d *stepDatabase) exec(ctx context.Context, sql string) error {
+// exec runs sql through a connection to the admin URL's database and
+// calls then, if not nil, with the same connection.
+func (d *stepDatabase) exec(ctx context.Context, sql string, then func(*pgx.Conn)) error {
 	conn, err := pgx.Connect(ctx, d.admin)
 	if err != nil {
 		return fmt.Errorf("bench: connecting to the --store-url server: %w", err)
@@ -83,6 +107,9 @@ func (d *stepDatabase) exec(ctx context.Context, sql string) error {
 	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := conn.Exec(ctx, sql); err != nil {
 		return fmt.Errorf("bench: %s on the --store-url server: %w", sql, err)
+	}
+	if then != nil {
+		then(conn)
 	}
 	return nil
 }

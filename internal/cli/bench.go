@@ -46,7 +46,8 @@ database of its own on that server (the user needs CREATEDB), gives it to
 every process of the core as store.url, and drops it after the step; the
 database the URL names is only connected to. An AMF set shares UE
 contexts only there: without --store-url its AMFs keep them to
-themselves. The database server's CPU is not counted as the core's.
+themselves. The database server's CPU is not the core's: the report
+gives it apart when the server runs on this machine.
 
 A step with more UEs than the default UE pool serves (10.45.0.0/16, 65,533
 sessions) runs its core with that pool widened to hold them (10.44.0.0/15
