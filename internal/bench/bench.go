@@ -226,6 +226,10 @@ func measureStep(ctx context.Context, o Options, sp stepPlan, dir string) (_ Ste
 	if err != nil {
 		return Step{}, err
 	}
+	heapStart, err := c.liveHeap(ctx, dir, "start")
+	if err != nil {
+		return Step{}, err
+	}
 	k, opc := secret.RandomKey128(), secret.RandomKey128()
 	began := time.Now()
 	if err := provision(ctx, c, n, k, opc); err != nil {
@@ -270,7 +274,15 @@ func measureStep(ctx context.Context, o Options, sp stepPlan, dir string) (_ Ste
 			return Step{}, err
 		}
 		s.SBICallsPerUE = served.perUE(servedFrom, sim.Registered)
+	} else {
+		c.settle(ctx)
 	}
+	// The UEs' state, once the core is idle with the simulator gone.
+	heapEnd, err := c.liveHeap(ctx, dir, "end")
+	if err != nil {
+		return Step{}, err
+	}
+	s.setHeap(heapStart, heapEnd, o.settings())
 	return s, nil
 }
 

@@ -55,6 +55,10 @@ type proc struct {
 	// exit.
 	done chan struct{}
 	err  error
+
+	// pprof says that it serves Go profiles behind the admin token
+	// (http.pprof), through which the bench has it collect its garbage.
+	pprof bool
 }
 
 // startCore writes a configuration into dir, with a UE pool that holds
@@ -68,7 +72,7 @@ func startCore(exe, dir string, pool netip.Prefix, storeURL string) (*core, erro
 		return nil, err
 	}
 	dataDir := filepath.Join(dir, "data")
-	cfgFile, err := coreConfig(coreKeys{DataDir: dataDir, HTTP: ports[0], N2: ports[1], StoreURL: storeURL}, pool)
+	cfgFile, err := coreConfig(coreKeys{DataDir: dataDir, HTTP: ports[0], Pprof: true, N2: ports[1], StoreURL: storeURL}, pool)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +110,8 @@ func startProc(exe, dir, name string, cfgFile []byte) (*proc, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: starting the %s: %w", name, err)
 	}
-	p := &proc{name: name, cmd: cmd, api: "http://" + cfg.HTTP.Address.String(), logPath: logPath, probe: "/healthz", done: make(chan struct{})}
+	p := &proc{name: name, cmd: cmd, api: "http://" + cfg.HTTP.Address.String(), logPath: logPath, probe: "/healthz", done: make(chan struct{}),
+		pprof: cfg.HTTP.Pprof && cfg.Runs("udr")}
 	if !cfg.AllInOne() {
 		p.probe = "/readyz"
 	}
@@ -133,6 +138,9 @@ type coreKeys struct {
 	// name, pointer and backup (amf.name, amf.pointer,
 	// amf.backup_amf_name); nil keeps the defaults.
 	AMF *amfKeys
+
+	// Pprof is http.pprof: the Go profiles behind the admin token.
+	Pprof bool
 }
 
 // amfKeys identify one instance of an AMF set (TS 23.501 §5.21): the
@@ -149,6 +157,7 @@ type amfKeys struct {
 func coreConfig(k coreKeys, pool netip.Prefix) ([]byte, error) {
 	type listener struct {
 		Address string `yaml:"address"`
+		Pprof   bool   `yaml:"pprof,omitempty"`
 	}
 	type sbi struct {
 		Address string `yaml:"address,omitempty"`
@@ -168,7 +177,7 @@ func coreConfig(k coreKeys, pool netip.Prefix) ([]byte, error) {
 		if !a.IsValid() {
 			return nil
 		}
-		return &listener{a.String()}
+		return &listener{Address: a.String()}
 	}
 	f := struct {
 		NFs     []string  `yaml:"nfs,omitempty"`
@@ -186,6 +195,9 @@ func coreConfig(k coreKeys, pool netip.Prefix) ([]byte, error) {
 	}{NFs: k.NFs, DataDir: k.DataDir, HTTP: addr(k.HTTP), N2: addr(k.N2), N3: addr(k.N3), N4: addr(k.N4), AMF: k.AMF}
 	if k.StoreURL != "" {
 		f.Store = &store{URL: k.StoreURL}
+	}
+	if f.HTTP != nil {
+		f.HTTP.Pprof = k.Pprof
 	}
 	if k.SBI.IsValid() || k.NRF != "" {
 		f.SBI = &sbi{NRF: k.NRF}

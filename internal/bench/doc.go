@@ -41,6 +41,15 @@
 // and garbage the Go runtime has not yet collected or returned, so it is
 // an upper bound, and steady only at the larger steps.
 //
+// The live heap is go_gc_heap_live_bytes of the core's /metrics, read
+// before provisioning and once the core is idle after the simulator's
+// exit, each time right after a collection the bench asks for through
+// the heap profile (GET /debug/pprof/heap?gc=1: the all-in-one core runs
+// with http.pprof; the profiles are kept in the step's directory). Its
+// growth per registered UE is the UEs' state without garbage. The
+// processes of a split core other than the UDR's serve no profiles and
+// report the heap their last collection marked.
+//
 // # Concurrency
 //
 // Run is called from one goroutine and runs the steps one at a time. Each

@@ -95,6 +95,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	if len(r.Settings.AMFs) > 0 {
 		b.WriteString(r.amfSetTable())
 	}
+	b.WriteString(r.memoryTable())
 
 	b.WriteString("\n## Targets\n\n| target |")
 	for _, s := range r.Steps {
@@ -136,6 +137,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	b.WriteString("\n## Notes\n\n")
 	b.WriteString("- CPU is utime+stime of /proc/<pid>/stat (10 ms clock ticks) per registered UE: the core's from the end of provisioning to the simulator's exit, the simulator's over its whole run.\n")
 	b.WriteString("- Memory per UE with a session is the growth of the core's VmRSS from before provisioning to the simulator's exit, divided by the sessions. It includes the subscribers' data and garbage the Go runtime has not yet returned: an upper bound, steady only at the larger steps.\n")
+	b.WriteString("- Live heap is go_gc_heap_live_bytes of the core's /metrics (runtime/metrics /gc/heap/live:bytes) before provisioning and once the core is idle after the simulator's exit, each right after a collection the bench asks for (GET /debug/pprof/heap?gc=1; the core runs with http.pprof, and the profiles are kept as heap-start.pprof and heap-end.pprof with --keep); a process of a split core without the management API reports the heap its last collection marked. Its growth per registered UE is the UEs' state without garbage; the simulator's gNBs have left, so the UEs are idle.\n")
 	if !m.NetAdmin {
 		b.WriteString("- The bench ran without CAP_NET_ADMIN, so the core's UPF could not create its TUN device and refused every PDU session (5GSM cause #26); the failures above show it. Run as root, or in a network namespace where the bench holds CAP_NET_ADMIN.\n")
 	}
@@ -382,4 +384,26 @@ func orUnknown(s string) string {
 		return "(unknown)"
 	}
 	return s
+}
+
+// memoryTable is the core's resident memory and live heap of each step,
+// before provisioning and after the simulator, and their growth per
+// registered UE.
+func (r Report) memoryTable() string {
+	var b strings.Builder
+	per := "per registered UE"
+	if r.Settings.PDU {
+		per = "per UE with a session"
+	}
+	fmt.Fprintf(&b, "\n## Memory\n\n| UEs | core RSS MiB before / after | RSS KiB %s | core live heap MiB before / after | live heap KiB %s |\n", per, per)
+	b.WriteString("|---:|---:|---:|---:|---:|\n")
+	for _, s := range r.Steps {
+		if !s.measured() {
+			fmt.Fprintf(&b, "| %s |%s\n", stepLabel(s), strings.Repeat(" – |", 4))
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %.1f / %.1f | %s | %.1f / %.1f | %s |\n", stepLabel(s), s.CoreRSSStartMiB, s.CoreRSSMiB,
+			oneDecimal(s.CoreKiBPerUE), s.CoreHeapStartMiB, s.CoreHeapMiB, oneDecimal(s.CoreHeapKiBPerUE))
+	}
+	return b.String()
 }

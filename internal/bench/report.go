@@ -138,6 +138,19 @@ type Step struct {
 	// simulator's exit, by service name, per registered UE.
 	SBICallsPerUE map[string]float64 `json:"sbi_calls_per_ue,omitempty"`
 
+	// CoreKiBPerUE is the growth of the core's resident memory from
+	// before provisioning to the simulator's exit per registered UE.
+	// CoreHeapStartMiB and CoreHeapMiB are the core's live heap
+	// (go_gc_heap_live_bytes, after a collection) before provisioning
+	// and once the core is idle after the simulator's exit, and
+	// CoreHeapKiBPerUE its growth per registered UE: the UEs' state
+	// and whatever the core keeps of their subscriptions, without
+	// garbage or memory the runtime holds unused.
+	CoreKiBPerUE     *float64 `json:"core_kib_per_ue"`
+	CoreHeapStartMiB float64  `json:"core_heap_start_mib"`
+	CoreHeapMiB      float64  `json:"core_heap_mib"`
+	CoreHeapKiBPerUE *float64 `json:"core_heap_kib_per_ue"`
+
 	Targets []Target `json:"targets"`
 	// Dir is the step's temporary directory when it was kept: the core's
 	// configuration, data and log (core.log) and the simulator's
@@ -199,12 +212,26 @@ func measure(sim SimResult, set Settings, coreStart, coreFrom, coreEnd, simEnd U
 		s.CoreCPUSPerUE = ptr(s.CoreCPUS / float64(sim.Registered))
 		s.SimCPUSPerUE = ptr(s.SimCPUS / float64(sim.Registered))
 	}
+	grown := float64(coreEnd.RSS) - float64(coreStart.RSS)
 	if sim.Sessions > 0 {
-		grown := float64(coreEnd.RSS) - float64(coreStart.RSS)
 		s.CoreKiBPerSession = ptr(grown / bytesPerKiB / float64(sim.Sessions))
+	}
+	if sim.Registered > 0 {
+		s.CoreKiBPerUE = ptr(grown / bytesPerKiB / float64(sim.Registered))
 	}
 	s.Targets = evaluate(s, set)
 	return s
+}
+
+// setHeap puts the core's live heap before provisioning (start) and
+// after the step (end) into s, and holds s against the targets again.
+func (s *Step) setHeap(start, end uint64, set Settings) {
+	s.CoreHeapStartMiB = float64(start) / bytesPerMiB
+	s.CoreHeapMiB = float64(end) / bytesPerMiB
+	if s.Registered > 0 {
+		s.CoreHeapKiBPerUE = ptr((float64(end) - float64(start)) / bytesPerKiB / float64(s.Registered))
+	}
+	s.Targets = evaluate(*s, set)
 }
 
 func ptr(v float64) *float64 { return &v }

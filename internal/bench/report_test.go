@@ -38,12 +38,14 @@ func testReport(t *testing.T) Report {
 		Usage{CPU: 650 * time.Millisecond, RSS: 30 * mib},
 		Usage{CPU: 320 * time.Millisecond})
 	ok.ProvisionS = 0.012
+	ok.setHeap(12*mib, 16*mib, Settings{PDU: true})
 	noTUN := measure(readSim(t, "sim_no_tun.json"), Settings{PDU: true},
 		Usage{CPU: 40 * time.Millisecond, RSS: 23 * mib},
 		Usage{CPU: 150 * time.Millisecond, RSS: 30 * mib},
 		Usage{CPU: 48150 * time.Millisecond, RSS: 412 * mib},
 		Usage{CPU: 29000 * time.Millisecond})
 	noTUN.ProvisionS = 0.1
+	noTUN.setHeap(12*mib, 300*mib, Settings{PDU: true})
 	ok.UEPool, noTUN.UEPool = "10.45.0.0/16", "10.44.0.0/15"
 	noTUN.Dir = "/tmp/keel-bench-2"
 	return Report{
@@ -127,6 +129,33 @@ func TestMeasure(t *testing.T) {
 	if got.CoreRSSMiB != 33 || got.CoreRSSStartMiB != 23 {
 		t.Errorf("CoreRSSMiB, CoreRSSStartMiB = %v, %v, want 33, 23", got.CoreRSSMiB, got.CoreRSSStartMiB)
 	}
+	if got.CoreKiBPerUE == nil || !near(*got.CoreKiBPerUE, 10.24) {
+		t.Errorf("CoreKiBPerUE = %v, want 10.24", deref(got.CoreKiBPerUE))
+	}
+	// 4 MiB of live heap grown over 1000 UEs: 4.096 KiB each, past the
+	// 4 KiB target.
+	got.setHeap(12*mib, 16*mib, Settings{PDU: true})
+	if got.CoreHeapKiBPerUE == nil || !near(*got.CoreHeapKiBPerUE, 4.096) || got.CoreHeapStartMiB != 12 || got.CoreHeapMiB != 16 {
+		t.Errorf("live heap = %v → %v MiB, %v KiB per UE, want 12 → 16 MiB, 4.096 KiB", got.CoreHeapStartMiB, got.CoreHeapMiB, deref(got.CoreHeapKiBPerUE))
+	}
+	for _, tg := range got.Targets {
+		if tg.Name == "core_heap_kib_per_ue" && (tg.Met || !near(tg.MissedBy, 0.096)) {
+			t.Errorf("target %+v, want missed by 0.096 KiB", tg)
+		}
+	}
+}
+
+func TestParseGauge(t *testing.T) {
+	in := "# HELP go_gc_heap_live_bytes Heap memory occupied by live objects.\n# TYPE go_gc_heap_live_bytes gauge\ngo_gc_heap_live_bytes_total 1\ngo_gc_heap_live_bytes 1.1961896e+07\n"
+	if v, err := parseGauge(strings.NewReader(in), heapMetric); err != nil || v != 11961896 {
+		t.Errorf("parseGauge = %v, %v, want 11961896", v, err)
+	}
+	if _, err := parseGauge(strings.NewReader("go_goroutines 4\n"), heapMetric); err == nil {
+		t.Errorf("parseGauge without the metric = nil error")
+	}
+	if _, err := parseGauge(strings.NewReader("go_gc_heap_live_bytes x\n"), heapMetric); err == nil {
+		t.Errorf("parseGauge of a malformed value = nil error")
+	}
 }
 
 // With --idle and --paging the Service Request rate and the paging p99
@@ -192,35 +221,38 @@ func TestEvaluate(t *testing.T) {
 	}{
 		{
 			name: "at the limits",
-			step: Step{SessionsPerS: 1000, RegistrationsPerS: 5, Procedures: reg(49.9), CoreKiBPerSession: ptr(7.99)},
+			step: Step{SessionsPerS: 1000, RegistrationsPerS: 5, Procedures: reg(49.9), CoreKiBPerSession: ptr(7.99), CoreHeapKiBPerUE: ptr(4)},
 			pdu:  true,
 			want: map[string]Target{
 				"registrations_sessions_per_s": {Limit: 1000, Got: ptr(1000), Met: true},
 				"failures":                     {Limit: 0, Got: ptr(0), Met: true},
 				"registration_p99_ms":          {Limit: 50, Got: ptr(49.9), Met: true},
 				"core_kib_per_session":         {Limit: 8, Got: ptr(7.99), Met: true},
+				"core_heap_kib_per_ue":         {Limit: 4, Got: ptr(4), Met: true},
 			},
 		},
 		{
 			name: "just missed",
-			step: Step{SessionsPerS: 999.5, Failed: 3, Procedures: reg(50), CoreKiBPerSession: ptr(8)},
+			step: Step{SessionsPerS: 999.5, Failed: 3, Procedures: reg(50), CoreKiBPerSession: ptr(8), CoreHeapKiBPerUE: ptr(4.5)},
 			pdu:  true,
 			want: map[string]Target{
 				"registrations_sessions_per_s": {Limit: 1000, Got: ptr(999.5), MissedBy: 0.5},
 				"failures":                     {Limit: 0, Got: ptr(3), MissedBy: 3},
 				"registration_p99_ms":          {Limit: 50, Got: ptr(50), MissedBy: 0},
 				"core_kib_per_session":         {Limit: 8, Got: ptr(8), MissedBy: 0},
+				"core_heap_kib_per_ue":         {Limit: 4, Got: ptr(4.5), MissedBy: 0.5},
 			},
 		},
 		{
 			name: "without sessions",
-			step: Step{SessionsPerS: 0, RegistrationsPerS: 1500},
+			step: Step{SessionsPerS: 0, RegistrationsPerS: 1500, CoreKiBPerUE: ptr(10)},
 			pdu:  false,
 			want: map[string]Target{
 				"registrations_sessions_per_s": {Limit: 1000, Got: ptr(1500), Met: true},
 				"failures":                     {Limit: 0, Got: ptr(0), Met: true},
 				"registration_p99_ms":          {Limit: 50},
 				"core_kib_per_session":         {Limit: 8},
+				"core_kib_per_ue":              {Limit: 10, Got: ptr(10), Met: true},
 			},
 		},
 	} {

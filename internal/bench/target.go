@@ -4,7 +4,8 @@ package bench
 type Target struct {
 	// Name is the figure: registrations_sessions_per_s, failures,
 	// registration_p99_ms, service_requests_per_s (with --idle),
-	// paging_p99_ms (with --paging) or core_kib_per_session.
+	// paging_p99_ms (with --paging), core_kib_per_session,
+	// core_heap_kib_per_ue (with sessions) or core_kib_per_ue (without).
 	Name  string  `json:"name"`
 	Limit float64 `json:"limit"`
 	// Got is the step's figure, null when the step has none (no
@@ -99,6 +100,32 @@ func targetDefs() []targetDef {
 				}
 				return *s.CoreKiBPerSession, true
 			},
+		},
+		{
+			// Issue 18: live heap per registered UE with one session
+			// at most 4 KiB.
+			name: "core_heap_kib_per_ue", label: "core live heap per UE with a session ≤ 4 KiB", unit: " KiB", decimals: 1,
+			limit: 4, bound: atMost,
+			value: func(s Step, _ bool) (float64, bool) {
+				if s.CoreHeapKiBPerUE == nil {
+					return 0, false
+				}
+				return *s.CoreHeapKiBPerUE, true
+			},
+			applies: func(set Settings) bool { return set.PDU },
+		},
+		{
+			// Issue 18: at most 10 KiB of resident memory per registered
+			// UE without a session (at 1,000 UEs).
+			name: "core_kib_per_ue", label: "core memory per registered UE ≤ 10 KiB", unit: " KiB", decimals: 1,
+			limit: 10, bound: atMost,
+			value: func(s Step, _ bool) (float64, bool) {
+				if s.CoreKiBPerUE == nil {
+					return 0, false
+				}
+				return *s.CoreKiBPerUE, true
+			},
+			applies: func(set Settings) bool { return !set.PDU },
 		},
 	}
 }
