@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -66,10 +67,16 @@ func benchmarkMemoryPerUE(b *testing.B, pdu bool) {
 		runtime.MemProfileRate = 256
 	}
 	tr := pipe.New()
+	// The logger of keel serve, writing nowhere: loggers that carry a
+	// UE's attributes cost what they cost in production.
+	log, err := app.NewLogger(io.Discard, string(config.LogText), slog.LevelInfo)
+	if err != nil {
+		b.Fatal(err)
+	}
 	core, token := startCoreOpts(b, func(c *config.Config) {
 		c.DNNs[0].IPv4Pool = poolFor(c.DNNs[0].IPv4Pool, n)
 	}, app.Options{
-		Logger:   slog.New(slog.DiscardHandler),
+		Logger:   log,
 		SelectN2: func(string, *slog.Logger) (sctp.Transport, error) { return tr, nil },
 	})
 	k, opc := secret.RandomKey128(), secret.RandomKey128()
