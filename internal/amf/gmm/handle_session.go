@@ -111,6 +111,10 @@ type relayed struct {
 func (m *Machine) smContextUpdated(id CallID, a UpdateSMContextAnswer) bool {
 	r, ok := m.relaying[id]
 	delete(m.relaying, id)
+	if len(m.relaying) == 0 {
+		// An emptied map keeps its table: an idle UE holds none.
+		m.relaying = nil
+	}
 	if ok && r.kind == relayModifyIndication {
 		// The gNB waits for the confirm whatever became of the session.
 		m.modifyAnswered(r.ind, r.index, a)
@@ -174,6 +178,10 @@ type establishment struct {
 func (m *Machine) smContextCreated(id CallID, a CreateSMContextAnswer) bool {
 	e, ok := m.establishing[id]
 	delete(m.establishing, id)
+	if len(m.establishing) == 0 {
+		// An emptied map keeps its table: an idle UE holds none.
+		m.establishing = nil
+	}
 	if !ok || !m.connected || m.state != Registered {
 		if a.Err == nil && a.Created.SmContextRef != "" {
 			m.notify(ReleaseSMContext{Ref: a.Created.SmContextRef})
