@@ -108,6 +108,15 @@ type Options struct {
 	// S-NSSAIs it supports per TA (nssai_availability.go); nil tells
 	// none.
 	NSSAIAvailability sbi.NnssfNSSAIAvailability
+	// NSSAINotificationURI, when set with NSSAIAvailability and
+	// Services.NSSF, is where the NSSF is to post its NSSAI availability
+	// notifications: the AMF then subscribes to them and, while
+	// subscribed, keeps the NSSF's answers to registrations' slice
+	// queries, up to MaxKeptSlices (0 means DefaultMaxKeptSlices), and
+	// drops them on every notification (nssai_kept.go). Empty asks the
+	// NSSF every time.
+	NSSAINotificationURI string
+	MaxKeptSlices        int
 	// AfterFunc schedules timer expiries; nil means time.AfterFunc.
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 	// LogRate limits the AMF's repetitive log lines (lograte): per
@@ -161,6 +170,11 @@ type AMF struct {
 	// slices.
 	availability sbi.NnssfNSSAIAvailability
 	reported     atomic.Bool
+	// kept holds the NSSF's answers while the AMF is subscribed to NSSAI
+	// availability notifications at nssaiURI; nil when it does not
+	// subscribe.
+	kept     *keptSlices
+	nssaiURI string
 	// records is Options.Records; recordLifetime how long a saved
 	// context outlives its last save: twice the time after which its
 	// UE is implicitly deregistered (mobile reachable and implicit
@@ -195,6 +209,9 @@ type AMF struct {
 		// slices to the NSSF (nssai_availability.go); nil until it
 		// starts.
 		stopReporting context.CancelFunc
+		// subscription is the ID of the AMF's NSSAI availability
+		// subscription at the NSSF; empty when it holds none.
+		subscription string
 	}
 	// ues routes UE-associated messages and identities to UE contexts.
 	ues struct {
@@ -272,6 +289,13 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	svc := opts.Services
 	if svc.UECM != nil {
 		svc.UECM = orderedUECM{NudmUECM: svc.UECM, a: a}
+	}
+	if opts.NSSAINotificationURI != "" && opts.NSSAIAvailability != nil && svc.NSSF != nil {
+		if a.kept, err = newKeptSlices(svc.NSSF, opts.MaxKeptSlices, opts.Registry); err != nil {
+			return nil, fmt.Errorf("amf: %w", err)
+		}
+		a.nssaiURI = opts.NSSAINotificationURI
+		svc.NSSF = a.kept
 	}
 	a.services = gmm.Bounded(svc, cfg.SBITimeout)
 	// The machine's calls have their deadline from the machine
@@ -442,6 +466,7 @@ func (a *AMF) Stop(ctx context.Context) error {
 	}()
 	defer a.logRate.Flush(context.WithoutCancel(ctx))
 	defer a.withdrawSlices(ctx)
+	defer a.unsubscribeSlices(ctx)
 	select {
 	case <-done:
 		return nil

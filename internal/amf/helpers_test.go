@@ -1,6 +1,7 @@
 package amf_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/free5gc/ngap/aper"
@@ -19,14 +20,21 @@ func bitString36() aper.BitString {
 // in every one of its TAs.
 func nssfFor(tb testing.TB, cfg amf.Config) *nssf.NSSF {
 	tb.Helper()
+	return nssfWith(tb, cfg, nssf.Options{})
+}
+
+// nssfWith is nssfFor with opts, stopped at the test's end.
+func nssfWith(tb testing.TB, cfg amf.Config, opts nssf.Options) *nssf.NSSF {
+	tb.Helper()
 	slices := append([]ident.SNSSAI(nil), cfg.Slices...)
 	var c nssf.Config
 	for _, tac := range cfg.TACs {
 		c.TAs = append(c.TAs, nssf.TASlices{TAI: ident.TAI{PLMN: cfg.PLMN, TAC: tac}, Slices: slices})
 	}
-	n, err := nssf.New(c, nssf.Options{})
+	n, err := nssf.New(c, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(func() { n.Stop(context.Background()) })
 	return n
 }

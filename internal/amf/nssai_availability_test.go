@@ -47,6 +47,14 @@ func (r *recordingAvailability) DeleteNSSAIAvailability(ctx context.Context, nfI
 	return err
 }
 
+func (r *recordingAvailability) SubscribeNSSAIAvailability(ctx context.Context, sub sbi.NSSAIAvailabilitySubscription) (sbi.NSSAIAvailabilitySubscribed, error) {
+	return r.s.SubscribeNSSAIAvailability(ctx, sub)
+}
+
+func (r *recordingAvailability) UnsubscribeNSSAIAvailability(ctx context.Context, id string) error {
+	return r.s.UnsubscribeNSSAIAvailability(ctx, id)
+}
+
 var uuidV5 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 // TS 29.531 §5.3.2.2, §5.3.2.6; TS 23.501 §5.15.8: the AMF tells the

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sctp/pipe"
@@ -49,8 +51,9 @@ type core struct {
 	udm  *udm.UDM
 	// cfg and svc are the AMF's configuration and services, for a peer
 	// instance of its AMF set (amfset_test.go).
-	cfg amf.Config
-	svc gmm.Services
+	cfg  amf.Config
+	svc  gmm.Services
+	nssf *nssf.NSSF
 }
 
 func startCore(tb testing.TB, subscribers int, timers gmm.Timers) *core {
@@ -99,6 +102,22 @@ type coreOptions struct {
 	// storeRecords makes it the core's SQLite store.
 	records      store.Records
 	storeRecords bool
+	// nssfSlices, when set, are the NSSF's S-NSSAIs in every TA of the
+	// AMF in place of the AMF's; nssaiURI, when set, is the AMF's
+	// Options.NSSAINotificationURI, the NSSF's notifications then
+	// delivered to the AMF directly.
+	nssfSlices []ident.SNSSAI
+	nssaiURI   string
+}
+
+// toAMF delivers the NSSF's notifications to the AMF, once it is set.
+type toAMF struct{ a atomic.Pointer[amf.AMF] }
+
+func (t *toAMF) NotifyNSSAIAvailability(ctx context.Context, uri string, n sbi.NSSAIAvailabilityNotification) error {
+	if a := t.a.Load(); a != nil {
+		a.NSSAIAvailabilityChanged(ctx, n)
+	}
+	return nil
 }
 
 func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOptions) *core {
@@ -152,7 +171,13 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 	if o.storeRecords {
 		o.records = st
 	}
-	n := nssfFor(tb, cfg)
+	forward := &toAMF{}
+	nssfCfg := cfg
+	if o.nssfSlices != nil {
+		nssfCfg.Slices = o.nssfSlices
+	}
+	n := nssfWith(tb, nssfCfg, nssf.Options{Notifier: forward})
+	c.nssf = n
 	svc := gmm.Services{AUSF: s, SDM: sdm, UECM: d, NSSF: n}
 	if o.services != nil {
 		svc = o.services(svc)
@@ -161,10 +186,12 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 	if o.availability != nil {
 		avail = o.availability(n)
 	}
-	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: svc, NSSAIAvailability: avail, Panics: rec, AfterFunc: o.afterFunc, Records: o.records})
+	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: svc, NSSAIAvailability: avail, Panics: rec, AfterFunc: o.afterFunc, Records: o.records,
+		NSSAINotificationURI: o.nssaiURI})
 	if err != nil {
 		tb.Fatal(err)
 	}
+	forward.a.Store(a)
 	ln, err := c.tr.Listen(ctx, netip.MustParseAddrPort("127.0.0.1:38412"))
 	if err != nil {
 		tb.Fatal(err)

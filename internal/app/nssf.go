@@ -18,7 +18,13 @@ func (a *App) rootNSSF(_ context.Context) error {
 	if _, err := a.register(prof); err != nil {
 		return err
 	}
-	n, err := newNSSF(a.cfg, nssf.Options{Logger: a.log.With("component", "nssf"), Registry: a.registry})
+	opts := nssf.Options{Logger: a.log.With("component", "nssf"), Registry: a.registry}
+	if a.sbi != nil {
+		// TS 29.531 §5.3.2.5: the AMFs of other processes subscribe to
+		// the changes of the slices supported per TA.
+		opts.Notifier = sbihttp.NewNSSAIAvailabilityNotifier(a.sbi.notify)
+	}
+	n, err := newNSSF(a.cfg, opts)
 	if err != nil {
 		return err
 	}

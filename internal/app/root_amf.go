@@ -47,10 +47,21 @@ func (a *App) rootAMF(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.amf, err = amf.New(cfg, amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services,
-		NSSAIAvailability: slices, Panics: recorder, Records: records, Alive: amfAlive(peers)})
+	opts := amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services,
+		NSSAIAvailability: slices, Panics: recorder, Records: records, Alive: amfAlive(peers)}
+	// An NSSF in another process notifies the AMF's callbacks of changes
+	// of the slices supported per TA, and the AMF keeps its answers
+	// meanwhile (TS 29.531 §5.3.2.3, §5.3.2.5): one SBI call fewer per
+	// registration. One in this process is asked directly, every time.
+	if a.sbi != nil && !a.cfg.Runs("nssf") {
+		opts.NSSAINotificationURI = a.sbi.callbacks.NSSAIAvailabilityURI()
+	}
+	a.amf, err = amf.New(cfg, opts)
 	if err != nil {
 		return err
+	}
+	if opts.NSSAINotificationURI != "" {
+		a.sbi.callbacks.SetNSSAIAvailabilityReceiver(a.amf)
 	}
 	a.dir.AddAMF(prof, a.amf)
 	if a.sbi != nil {

@@ -2,7 +2,12 @@ package app_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,6 +116,36 @@ func TestSplitAMFReportsToNSSF(t *testing.T) {
 		}
 	}
 	waitFor(false, "the AMF's report")
+	// The AMF subscribes to the NSSF's NSSAI availability changes
+	// (TS 29.531 §5.3.2.3.1) once its report is taken, and unsubscribes
+	// at its stop (§5.3.2.4).
+	waitSubscriptions(t, homeApp.HTTPAddr(), 1)
 	stopEdge()
 	waitFor(true, "the AMF's stop")
+	waitSubscriptions(t, homeApp.HTTPAddr(), 0)
+}
+
+// waitSubscriptions waits until the NSSF of the process serving /metrics
+// on api holds want NSSAI availability subscriptions.
+func waitSubscriptions(t *testing.T, api netip.AddrPort, want int) {
+	t.Helper()
+	const metric = "keel_nssf_nssai_availability_subscriptions "
+	got := ""
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get("http://" + api.String() + "/metrics")
+		if err != nil {
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, l := range strings.Split(string(body), "\n") {
+			if v, ok := strings.CutPrefix(l, metric); ok {
+				got = v
+			}
+		}
+		if got == strconv.Itoa(want) {
+			return
+		}
+	}
+	t.Fatalf("%s= %q, want %d", metric, got, want)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -32,6 +33,17 @@ type Options struct {
 	Logger *slog.Logger
 	// Registry receives the NSSF's metrics; nil leaves them unregistered.
 	Registry prometheus.Registerer
+	// Notifier delivers the notifications of NSSAI availability
+	// subscriptions (TS 29.531 §5.3.2.5); nil refuses subscriptions.
+	Notifier sbi.NSSAIAvailabilityNotifier
+	// Now is the clock of subscription expiries; nil means time.Now.
+	Now func() time.Time
+	// SubscriptionLifetime is the longest subscription granted; 0 means
+	// DefaultSubscriptionLifetime.
+	SubscriptionLifetime time.Duration
+	// MaxSubscriptions bounds the subscriptions held; 0 means
+	// DefaultMaxSubscriptions.
+	MaxSubscriptions int
 }
 
 // NSSF implements sbi.NnssfNSSelection and sbi.NnssfNSSAIAvailability.
@@ -41,6 +53,13 @@ type NSSF struct {
 	// configured holds the S-NSSAIs of each TA of Config, canonical and
 	// each once; fixed after New.
 	configured map[ident.TAI][]ident.SNSSAI
+	notifier   sbi.NSSAIAvailabilityNotifier
+	now        func() time.Time
+	lifetime   time.Duration
+	maxSubs    int
+	// wg joins the goroutines delivering notifications
+	// (notifyChangedLocked), whose context is mu.notifyCtx.
+	wg sync.WaitGroup
 
 	mu struct {
 		sync.RWMutex
@@ -53,6 +72,15 @@ type NSSF struct {
 		byNF map[string]map[ident.TAI][]ident.SNSSAI
 		// view is derived from configured and byNF (rebuild).
 		view view
+		// subs are the NSSAI availability subscriptions by ID; nextSub
+		// numbers them.
+		subs    map[string]*subscription
+		nextSub uint64
+		// notifyCtx is the context of notification deliveries, from
+		// New or Start until Stop cancels it (cancelNotify); nil while
+		// stopped.
+		notifyCtx    context.Context
+		cancelNotify context.CancelFunc
 	}
 }
 
@@ -66,7 +94,17 @@ func New(cfg Config, opts Options) (*NSSF, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	n := &NSSF{log: opts.Logger, configured: map[ident.TAI][]ident.SNSSAI{}}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.SubscriptionLifetime <= 0 {
+		opts.SubscriptionLifetime = DefaultSubscriptionLifetime
+	}
+	if opts.MaxSubscriptions <= 0 {
+		opts.MaxSubscriptions = DefaultMaxSubscriptions
+	}
+	n := &NSSF{log: opts.Logger, configured: map[ident.TAI][]ident.SNSSAI{}, notifier: opts.Notifier,
+		now: opts.Now, lifetime: opts.SubscriptionLifetime, maxSubs: opts.MaxSubscriptions}
 	for _, ta := range cfg.TAs {
 		if err := ta.TAI.Validate(); err != nil {
 			return nil, fmt.Errorf("nssf: configuration: %w", err)
@@ -81,8 +119,10 @@ func New(cfg Config, opts Options) (*NSSF, error) {
 		n.configured[ta.TAI] = list
 	}
 	n.mu.byNF = map[string]map[ident.TAI][]ident.SNSSAI{}
+	n.mu.subs = map[string]*subscription{}
+	n.mu.notifyCtx, n.mu.cancelNotify = context.WithCancel(context.Background())
 	n.rebuild()
-	m, err := newMetrics(opts.Registry, n.reporting)
+	m, err := newMetrics(opts.Registry, n.reporting, n.subscriptions)
 	if err != nil {
 		return nil, fmt.Errorf("nssf: %w", err)
 	}
@@ -90,22 +130,31 @@ func New(cfg Config, opts Options) (*NSSF, error) {
 	return n, nil
 }
 
-// Start lets the NSSF serve requests again after Stop. The NSSF runs no
-// goroutine of its own: its services run on their callers'.
+// Start lets the NSSF serve requests again after Stop. Its services run
+// on their callers' goroutines; the NSSF's own deliver notifications.
 func (n *NSSF) Start(ctx context.Context) error {
 	n.mu.Lock()
 	n.mu.stopped = false
+	if n.mu.notifyCtx == nil {
+		n.mu.notifyCtx, n.mu.cancelNotify = context.WithCancel(context.Background())
+	}
 	n.mu.Unlock()
 	return nil
 }
 
 // Stop makes every further request answer sbi.ErrUnavailable, as an NSSF
-// that is going away does (TS 29.500 §5.2.7.2: 503). The reported
-// availability is kept for a Start that follows.
+// that is going away does (TS 29.500 §5.2.7.2: 503), cancels the
+// notifications under way and waits for their goroutines. The reported
+// availability and the subscriptions are kept for a Start that follows.
 func (n *NSSF) Stop(ctx context.Context) error {
 	n.mu.Lock()
 	n.mu.stopped = true
+	if n.mu.cancelNotify != nil {
+		n.mu.cancelNotify()
+	}
+	n.mu.notifyCtx, n.mu.cancelNotify = nil, nil
 	n.mu.Unlock()
+	n.wg.Wait()
 	return nil
 }
 
@@ -150,8 +199,9 @@ type view struct {
 	all    []ident.SNSSAI
 }
 
-// rebuild makes the view anew from the configuration and the reports;
-// the caller holds mu for writing. Reports change rarely (an AMF's start
+// rebuild makes the view anew from the configuration and the reports,
+// and notifies the subscriptions to the TAs whose S-NSSAIs changed; the
+// caller holds mu for writing. Reports change rarely (an AMF's start
 // and stop), selections often: the work is done here, once per report.
 func (n *NSSF) rebuild() {
 	v := view{inTA: map[ident.TAI][]ident.SNSSAI{}, inPLMN: map[ident.PLMN][]ident.SNSSAI{}}
@@ -175,7 +225,9 @@ func (n *NSSF) rebuild() {
 			v.all = add(v.all, s)
 		}
 	}
+	old := n.mu.view
 	n.mu.view = v
+	n.notifyChangedLocked(old)
 }
 
 // add appends s, canonical, to list unless list holds it.

@@ -16,12 +16,13 @@ import (
 
 // The behaviour suite against the NSSF called directly.
 func TestDirect(t *testing.T) {
-	nssftest.Run(t, func(t *testing.T, cfg nssf.Config) nssftest.Services {
-		n, err := nssf.New(cfg, nssf.Options{})
+	nssftest.Run(t, func(t *testing.T, cfg nssf.Config, notify sbi.NSSAIAvailabilityNotifier) nssftest.Services {
+		n, err := nssf.New(cfg, nssf.Options{Notifier: notify})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return nssftest.Services{Selection: n, Availability: n}
+		t.Cleanup(func() { n.Stop(context.Background()) })
+		return nssftest.Services{Selection: n, Availability: n, NotificationURI: "http://amf.example:8080/callbacks/v1/nssai-availability"}
 	})
 }
 

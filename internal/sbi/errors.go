@@ -73,6 +73,10 @@ var (
 	// ErrNSSAIAvailabilityNotFound: the NSSF holds no NSSAI availability
 	// information of this NF instance (TS 29.531 §5.3.2.6, 404 Not Found).
 	ErrNSSAIAvailabilityNotFound error = &Problem{http.StatusNotFound, "CONTEXT_NOT_FOUND", "nssai_availability_not_found", "NSSAI availability information not found", false}
+	// ErrNSSAISubscriptionNotFound: the NSSF holds no NSSAI availability
+	// subscription with this ID, or it expired (TS 29.531 §5.3.2.4, 404
+	// Not Found).
+	ErrNSSAISubscriptionNotFound error = &Problem{http.StatusNotFound, "CONTEXT_NOT_FOUND", "nssai_subscription_not_found", "NSSAI availability subscription not found", false}
 	// ErrUnavailable: the NF cannot serve the request now for a reason of
 	// its own — its store fails (a full disk), it is overloaded — and the
 	// request may be retried later (TS 29.500 Table 5.2.7.2-1: 503 Service
@@ -153,6 +157,7 @@ func Problems() []*Problem {
 		ErrMethodNotAllowed, ErrUnauthorized, ErrForbidden,
 		ErrSystemFailure, ErrNoInstance,
 		ErrMandatoryQueryParamMissing, ErrNSSAIAvailabilityNotFound,
+		ErrNSSAISubscriptionNotFound,
 	}
 	ps := make([]*Problem, len(errs))
 	for i, e := range errs {

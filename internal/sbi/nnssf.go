@@ -2,6 +2,7 @@ package sbi
 
 import (
 	"context"
+	"time"
 
 	"github.com/keelcore/keel/internal/ident"
 )
@@ -130,6 +131,84 @@ type NnssfNSSAIAvailability interface {
 	// forgets what nfID reported. Errors:
 	// ErrNSSAIAvailabilityNotFound, ErrUnavailable.
 	DeleteNSSAIAvailability(ctx context.Context, nfID string) error
+	// SubscribeNSSAIAvailability is Nnssf_NSSAIAvailability_Subscribe
+	// (POST /nssai-availability/subscriptions, TS 29.531 §5.3.2.3.1):
+	// the NSSF notifies sub.NotificationURI whenever the S-NSSAIs it
+	// supports in one of the subscribed TAs change (Notify, §5.3.2.5),
+	// until the subscription expires or is deleted. The answer holds the
+	// subscription's ID, its expiry and the S-NSSAIs supported in the
+	// subscribed TAs now. Errors: ErrInvalidRequest, ErrUnavailable.
+	SubscribeNSSAIAvailability(ctx context.Context, sub NSSAIAvailabilitySubscription) (NSSAIAvailabilitySubscribed, error)
+	// UnsubscribeNSSAIAvailability is Nnssf_NSSAIAvailability_Unsubscribe
+	// (DELETE /nssai-availability/subscriptions/{subscriptionId}, TS
+	// 29.531 §5.3.2.4). Errors: ErrNSSAISubscriptionNotFound,
+	// ErrUnavailable.
+	UnsubscribeNSSAIAvailability(ctx context.Context, subscriptionID string) error
+}
+
+// EventSNSSAIStatusChange is the TS 29.531 NssfEventType of a
+// subscription to changes of the S-NSSAIs supported per TA.
+const EventSNSSAIStatusChange = "SNSSAI_STATUS_CHANGE_REPORT"
+
+// NSSAIAvailabilitySubscription is TS 29.531
+// NssfEventSubscriptionCreateData.
+type NSSAIAvailabilitySubscription struct {
+	// NotificationURI (nfNssaiAvailabilityUri) is where the NSSF posts
+	// its notifications: an absolute http or https URI.
+	NotificationURI string
+	// TAIs (taiList) and TAIRanges (taiRangeList) are the subscribed
+	// TAs: those listed and those in a range.
+	TAIs      []ident.TAI
+	TAIRanges []TAIRange
+	// Event is EventSNSSAIStatusChange.
+	Event string
+	// Expiry is when the consumer wants the subscription to end; zero
+	// leaves it to the NSSF.
+	Expiry time.Time
+	// AMFID (amfId) is the subscribing AMF's NF instance ID, when
+	// given.
+	AMFID string
+}
+
+// TAIRange is TS 29.510 TaiRange: TAs of one PLMN by ranges of TACs.
+type TAIRange struct {
+	PLMN      ident.PLMN
+	TACRanges []TACRange
+}
+
+// TACRange is TS 29.510 TacRange: the TACs from Start to End (each 4 or
+// 6 hexadecimal digits), or those whose 6-digit text matches Pattern, a
+// regular expression.
+type TACRange struct {
+	Start, End string
+	Pattern    string
+}
+
+// NSSAIAvailabilitySubscribed is TS 29.531
+// NssfEventSubscriptionCreatedData.
+type NSSAIAvailabilitySubscribed struct {
+	SubscriptionID string
+	// Expiry is when the NSSF ends the subscription; zero when it set
+	// none.
+	Expiry time.Time
+	// AuthorizedNSSAIAvailabilityData are the S-NSSAIs supported now in
+	// the subscribed TAs the NSSF knows.
+	AuthorizedNSSAIAvailabilityData []AuthorizedNSSAIAvailabilityData
+}
+
+// NSSAIAvailabilityNotification is TS 29.531 NssfEventNotification: the
+// S-NSSAIs supported now in the subscribed TAs, after a change in one of
+// them.
+type NSSAIAvailabilityNotification struct {
+	SubscriptionID                  string
+	AuthorizedNSSAIAvailabilityData []AuthorizedNSSAIAvailabilityData
+}
+
+// NSSAIAvailabilityNotifier delivers the NSSF's notifications
+// (Nnssf_NSSAIAvailability_Notify, TS 29.531 §5.3.2.5) to a
+// subscription's notification URI.
+type NSSAIAvailabilityNotifier interface {
+	NotifyNSSAIAvailability(ctx context.Context, uri string, n NSSAIAvailabilityNotification) error
 }
 
 // NSSF is the NSSF's services together, as one instance serves them.

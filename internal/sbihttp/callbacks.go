@@ -48,6 +48,7 @@ type Callbacks struct {
 		sync.Mutex
 		n1n2   sbi.N1N2FailureNotifier
 		policy sbi.NpcfSMPolicyNotifier
+		nssai  NSSAIAvailabilityReceiver
 	}
 
 	// contexts are the SM contexts an Nsmf client created, by the token
@@ -72,8 +73,27 @@ func NewCallbacks(srv *Server, apiRoot string) *Callbacks {
 	svc.Handle("POST /sm-context-status/{token}", cb.handleSMContextStatus)
 	svc.Handle("POST /n1n2-failure/{ueContextId}/{pduSessionId}", cb.handleN1N2Failure)
 	svc.Handle("POST /sm-policy/update", cb.handlePolicyUpdate)
+	svc.Handle("POST /nssai-availability", cb.handleNSSAIAvailability)
 	return cb
 }
+
+// NSSAIAvailabilityReceiver takes the NSSF's NSSAI availability
+// notifications a process subscribed to: the AMF of the process.
+type NSSAIAvailabilityReceiver interface {
+	NSSAIAvailabilityChanged(ctx context.Context, n sbi.NSSAIAvailabilityNotification)
+}
+
+// SetNSSAIAvailabilityReceiver sets the receiver of NSSAI availability
+// notifications, which arrive at NSSAIAvailabilityURI.
+func (cb *Callbacks) SetNSSAIAvailabilityReceiver(r NSSAIAvailabilityReceiver) {
+	cb.notify.Lock()
+	cb.notify.nssai = r
+	cb.notify.Unlock()
+}
+
+// NSSAIAvailabilityURI is the nfNssaiAvailabilityUri of the process's
+// NSSAI availability subscriptions.
+func (cb *Callbacks) NSSAIAvailabilityURI() string { return cb.root + "/nssai-availability" }
 
 // SetN1N2Notifier sets the receiver of N1N2 transfer failure
 // notifications: the SMF of the process.
@@ -204,6 +224,45 @@ func (cb *Callbacks) handlePolicyUpdate(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	return NoContent(w)
+}
+
+// handleNSSAIAvailability is Nnssf_NSSAIAvailability_Notify (TS 29.531
+// §5.3.2.5) at the subscribed AMF: 204 once the receiver has it.
+func (cb *Callbacks) handleNSSAIAvailability(w http.ResponseWriter, r *http.Request) error {
+	n, err := DecodeNSSAIAvailabilityNotification(r)
+	if err != nil {
+		return err
+	}
+	cb.notify.Lock()
+	recv := cb.notify.nssai
+	cb.notify.Unlock()
+	if recv == nil {
+		return sbi.ErrResourceNotFound
+	}
+	recv.NSSAIAvailabilityChanged(r.Context(), n)
+	return NoContent(w)
+}
+
+// DecodeNSSAIAvailabilityNotification reads an NssfEventNotification
+// (TS 29.531 §6.2.5.2), refusing one without its subscriptionId or
+// authorizedNssaiAvailabilityData or an entry without its tai (400
+// MANDATORY_IE_MISSING naming it).
+func DecodeNSSAIAvailabilityNotification(r *http.Request) (sbi.NSSAIAvailabilityNotification, error) {
+	var in nssfEventNotificationJSON
+	if err := Decode(r, &in); err != nil {
+		return sbi.NSSAIAvailabilityNotification{}, err
+	}
+	switch {
+	case in.SubscriptionID == nil:
+		return sbi.NSSAIAvailabilityNotification{}, InvalidParamError(sbi.ErrMandatoryIEMissing, "/subscriptionId", "missing")
+	case in.AuthorizedNSSAIAvailabilityData == nil:
+		return sbi.NSSAIAvailabilityNotification{}, InvalidParamError(sbi.ErrMandatoryIEMissing, "/authorizedNssaiAvailabilityData", "missing")
+	}
+	data, err := decodeAuthorizedData("/authorizedNssaiAvailabilityData", in.AuthorizedNSSAIAvailabilityData)
+	if err != nil {
+		return sbi.NSSAIAvailabilityNotification{}, err
+	}
+	return sbi.NSSAIAvailabilityNotification{SubscriptionID: *in.SubscriptionID, AuthorizedNSSAIAvailabilityData: data}, nil
 }
 
 // CheckCallbackURI refuses a callback URI a producer could not post to:

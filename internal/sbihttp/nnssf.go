@@ -2,6 +2,7 @@ package sbihttp
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/keelcore/keel/internal/ident"
 )
@@ -112,6 +113,47 @@ type authorizedNSSAIAvailabilityInfoJSON struct {
 type authorizedNSSAIAvailabilityDataJSON struct {
 	TAI                 *ident.TAI     `json:"tai"`
 	SupportedSNSSAIList []ident.SNSSAI `json:"supportedSnssaiList"`
+}
+
+// nssfEventSubscriptionCreateDataJSON is NssfEventSubscriptionCreateData.
+type nssfEventSubscriptionCreateDataJSON struct {
+	NFNSSAIAvailabilityURI *string        `json:"nfNssaiAvailabilityUri"`
+	TAIList                []ident.TAI    `json:"taiList"`
+	Event                  *string        `json:"event"`
+	Expiry                 *time.Time     `json:"expiry,omitempty"`
+	AMFSetID               string         `json:"amfSetId,omitempty"`
+	TAIRangeList           []taiRangeJSON `json:"taiRangeList,omitempty"`
+	AMFID                  string         `json:"amfId,omitempty"`
+	SupportedFeatures      string         `json:"supportedFeatures,omitempty"`
+}
+
+// taiRangeJSON is TS 29.510 TaiRange.
+type taiRangeJSON struct {
+	PLMNID       *ident.PLMN    `json:"plmnId"`
+	TACRangeList []tacRangeJSON `json:"tacRangeList"`
+	NID          string         `json:"nid,omitempty"`
+}
+
+// tacRangeJSON is TS 29.510 TacRange.
+type tacRangeJSON struct {
+	Start   string `json:"start,omitempty"`
+	End     string `json:"end,omitempty"`
+	Pattern string `json:"pattern,omitempty"`
+}
+
+// nssfEventSubscriptionCreatedDataJSON is NssfEventSubscriptionCreatedData.
+type nssfEventSubscriptionCreatedDataJSON struct {
+	SubscriptionID                  string                                `json:"subscriptionId"`
+	Expiry                          *time.Time                            `json:"expiry,omitempty"`
+	AuthorizedNSSAIAvailabilityData []authorizedNSSAIAvailabilityDataJSON `json:"authorizedNssaiAvailabilityData,omitempty"`
+	SupportedFeatures               string                                `json:"supportedFeatures,omitempty"`
+}
+
+// nssfEventNotificationJSON is NssfEventNotification; its
+// authorizedNssaiAvailabilityData is required, possibly empty.
+type nssfEventNotificationJSON struct {
+	SubscriptionID                  *string                               `json:"subscriptionId"`
+	AuthorizedNSSAIAvailabilityData []authorizedNSSAIAvailabilityDataJSON `json:"authorizedNssaiAvailabilityData"`
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -88,6 +89,75 @@ func (n *NSSFClient) DeleteNSSAIAvailability(ctx context.Context, nfID string) e
 	_, err := n.c.Do(ctx, Request{Service: ServiceNSSAIAvailability, Version: VersionNSSAIAvailability, Method: http.MethodDelete,
 		Path: Path("nssai-availability", nfID)}, nil)
 	return err
+}
+
+// SubscribeNSSAIAvailability is Nnssf_NSSAIAvailability_Subscribe
+// (TS 29.531 §5.3.2.3.1): POST /nssai-availability/subscriptions, 201
+// with the subscription's URI in Location. The subscription's ID at the
+// client is that URI, so that its Unsubscribe goes to the NSSF instance
+// that holds it.
+func (n *NSSFClient) SubscribeNSSAIAvailability(ctx context.Context, sub sbi.NSSAIAvailabilitySubscription) (sbi.NSSAIAvailabilitySubscribed, error) {
+	var out nssfEventSubscriptionCreatedDataJSON
+	resp, err := n.c.Do(ctx, Request{Service: ServiceNSSAIAvailability, Version: VersionNSSAIAvailability, Method: http.MethodPost,
+		Path: "/nssai-availability/subscriptions", Body: encodeNSSAISubscription(sub)}, &out)
+	if err != nil {
+		return sbi.NSSAIAvailabilitySubscribed{}, err
+	}
+	if resp.Location == "" {
+		return sbi.NSSAIAvailabilitySubscribed{}, fmt.Errorf("sbihttp: NSSAIAvailability subscribe: 201 without Location: %w", sbi.ErrSystemFailure)
+	}
+	res := sbi.NSSAIAvailabilitySubscribed{SubscriptionID: resp.Location}
+	if out.Expiry != nil {
+		res.Expiry = *out.Expiry
+	}
+	for _, d := range out.AuthorizedNSSAIAvailabilityData {
+		if d.TAI != nil {
+			res.AuthorizedNSSAIAvailabilityData = append(res.AuthorizedNSSAIAvailabilityData,
+				sbi.AuthorizedNSSAIAvailabilityData{TAI: *d.TAI, SupportedSNSSAIList: d.SupportedSNSSAIList})
+		}
+	}
+	return res, nil
+}
+
+// UnsubscribeNSSAIAvailability is Nnssf_NSSAIAvailability_Unsubscribe
+// (TS 29.531 §5.3.2.4): DELETE on the subscription's URI (its ID at the
+// client), or below the NSSF's API for a bare subscription ID; 204.
+func (n *NSSFClient) UnsubscribeNSSAIAvailability(ctx context.Context, id string) error {
+	req := Request{Service: ServiceNSSAIAvailability, Version: VersionNSSAIAvailability, Method: http.MethodDelete}
+	if strings.HasPrefix(id, "http://") || strings.HasPrefix(id, "https://") {
+		req.URI = id
+	} else {
+		req.Path = Path("nssai-availability", "subscriptions", id)
+	}
+	_, err := n.c.Do(ctx, req, nil)
+	return err
+}
+
+// CallbackNSSAIAvailability is the 3gpp-Sbi-Callback value of the NSSF's
+// notifications (TS 29.500 §5.2.3.2.4).
+const CallbackNSSAIAvailability = "Nnssf_NSSAIAvailability_Notify"
+
+// NSSAIAvailabilityNotifier is the NSSF's sbi.NSSAIAvailabilityNotifier
+// over HTTP/2: it posts NssfEventNotification to a subscription's
+// nfNssaiAvailabilityUri (TS 29.531 §5.3.2.5), which answers 204. It is
+// safe for concurrent use, as its Client is.
+type NSSAIAvailabilityNotifier struct{ c *Client }
+
+var _ sbi.NSSAIAvailabilityNotifier = NSSAIAvailabilityNotifier{}
+
+// NewNSSAIAvailabilityNotifier returns the notifier posting through c.
+func NewNSSAIAvailabilityNotifier(c *Client) NSSAIAvailabilityNotifier {
+	return NSSAIAvailabilityNotifier{c: c}
+}
+
+// NotifyNSSAIAvailability posts n to uri.
+func (p NSSAIAvailabilityNotifier) NotifyNSSAIAvailability(ctx context.Context, uri string, n sbi.NSSAIAvailabilityNotification) error {
+	body := nssfEventNotificationJSON{SubscriptionID: ptr(n.SubscriptionID), AuthorizedNSSAIAvailabilityData: []authorizedNSSAIAvailabilityDataJSON{}}
+	for _, d := range n.AuthorizedNSSAIAvailabilityData {
+		body.AuthorizedNSSAIAvailabilityData = append(body.AuthorizedNSSAIAvailabilityData,
+			authorizedNSSAIAvailabilityDataJSON{TAI: ptr(d.TAI), SupportedSNSSAIList: d.SupportedSNSSAIList})
+	}
+	return Notify(ctx, p.c, uri, "", CallbackNSSAIAvailability, body)
 }
 
 func encodeSliceInfoForRegistration(in sbi.SliceInfoForRegistration) sliceInfoForRegistrationJSON {

@@ -26,6 +26,20 @@ func fuzzNSSF(tb testing.TB) http.Handler {
 	return srv.Handler()
 }
 
+// fuzzNSSFNotifying is fuzzNSSF with notifications delivered nowhere,
+// so that subscriptions are taken.
+func fuzzNSSFNotifying(tb testing.TB) http.Handler {
+	tb.Helper()
+	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []ident.SNSSAI{{SST: 1}}}}},
+		nssf.Options{Notifier: make(nssftest.Notifications, 1)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := sbihttp.NewServer(sbihttp.ServerConfig{})
+	sbihttp.ServeNSSF(srv, n, n)
+	return srv.Handler()
+}
+
 // checkAnswer fails on an answer other than a success or a 4xx with
 // ProblemDetails naming a cause (TS 29.500 §5.2.7.2): bad input is never
 // a crash or a 5xx.

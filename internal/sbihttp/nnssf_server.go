@@ -10,9 +10,10 @@ import (
 )
 
 // ServeNSSF registers the NSSF's HTTP/2 binding on srv (TS 29.531 §6.1,
-// §6.2): {apiRoot}/nnssf-nsselection/v2/network-slice-information (GET)
-// and {apiRoot}/nnssf-nssaiavailability/v1/nssai-availability/{nfId}
-// (PUT, DELETE).
+// §6.2): {apiRoot}/nnssf-nsselection/v2/network-slice-information (GET),
+// and below {apiRoot}/nnssf-nssaiavailability/v1 /nssai-availability/{nfId}
+// (PUT, DELETE), /nssai-availability/subscriptions (POST) and
+// /nssai-availability/subscriptions/{subscriptionId} (DELETE).
 func ServeNSSF(srv *Server, sel sbi.NnssfNSSelection, avail sbi.NnssfNSSAIAvailability) {
 	s := srv.Service(ServiceNSSelection, VersionNSSelection)
 	s.Handle("GET /network-slice-information", func(w http.ResponseWriter, r *http.Request) error {
@@ -57,6 +58,109 @@ func ServeNSSF(srv *Server, sel sbi.NnssfNSSelection, avail sbi.NnssfNSSAIAvaila
 		}
 		return NoContent(w)
 	})
+	a.Handle("POST /nssai-availability/subscriptions", func(w http.ResponseWriter, r *http.Request) error {
+		var in nssfEventSubscriptionCreateDataJSON
+		if err := Decode(r, &in); err != nil {
+			return err
+		}
+		sub, err := decodeNSSAISubscription(in)
+		if err != nil {
+			return err
+		}
+		out, err := avail.SubscribeNSSAIAvailability(r.Context(), sub)
+		if err != nil {
+			return err
+		}
+		loc := ResourceURI(APIRoot(r), a.Prefix(), "nssai-availability", "subscriptions", out.SubscriptionID)
+		return Created(w, loc, encodeNSSAISubscribed(out))
+	})
+	a.Handle("DELETE /nssai-availability/subscriptions/{subscriptionId}", func(w http.ResponseWriter, r *http.Request) error {
+		if err := avail.UnsubscribeNSSAIAvailability(r.Context(), r.PathValue("subscriptionId")); err != nil {
+			return err
+		}
+		return NoContent(w)
+	})
+}
+
+// decodeNSSAISubscription checks the attributes of
+// NssfEventSubscriptionCreateData TS 29.531 requires (400
+// MANDATORY_IE_MISSING naming the one absent) and the notification URI
+// (400 MANDATORY_IE_INCORRECT); the NSSF checks the rest.
+func decodeNSSAISubscription(in nssfEventSubscriptionCreateDataJSON) (sbi.NSSAIAvailabilitySubscription, error) {
+	var out sbi.NSSAIAvailabilitySubscription
+	switch {
+	case in.NFNSSAIAvailabilityURI == nil:
+		return out, InvalidParamError(sbi.ErrMandatoryIEMissing, "/nfNssaiAvailabilityUri", "missing")
+	case in.TAIList == nil:
+		return out, InvalidParamError(sbi.ErrMandatoryIEMissing, "/taiList", "missing")
+	case in.Event == nil:
+		return out, InvalidParamError(sbi.ErrMandatoryIEMissing, "/event", "missing")
+	}
+	if err := CheckCallbackURI("/nfNssaiAvailabilityUri", *in.NFNSSAIAvailabilityURI); err != nil {
+		return out, err
+	}
+	if in.AMFID != "" && !validUUID(in.AMFID) {
+		return out, InvalidParamError(sbi.ErrInvalidRequest, "/amfId", "not a UUID")
+	}
+	out = sbi.NSSAIAvailabilitySubscription{NotificationURI: *in.NFNSSAIAvailabilityURI, TAIs: in.TAIList, Event: *in.Event, AMFID: in.AMFID}
+	if in.Expiry != nil {
+		out.Expiry = *in.Expiry
+	}
+	for i, r := range in.TAIRangeList {
+		if r.PLMNID == nil {
+			return out, InvalidParamError(sbi.ErrMandatoryIEMissing, fmt.Sprintf("/taiRangeList/%d/plmnId", i), "missing")
+		}
+		if r.TACRangeList == nil {
+			return out, InvalidParamError(sbi.ErrMandatoryIEMissing, fmt.Sprintf("/taiRangeList/%d/tacRangeList", i), "missing")
+		}
+		tr := sbi.TAIRange{PLMN: *r.PLMNID}
+		for _, t := range r.TACRangeList {
+			tr.TACRanges = append(tr.TACRanges, sbi.TACRange{Start: t.Start, End: t.End, Pattern: t.Pattern})
+		}
+		out.TAIRanges = append(out.TAIRanges, tr)
+	}
+	return out, nil
+}
+
+func encodeNSSAISubscription(in sbi.NSSAIAvailabilitySubscription) nssfEventSubscriptionCreateDataJSON {
+	out := nssfEventSubscriptionCreateDataJSON{NFNSSAIAvailabilityURI: ptr(in.NotificationURI), TAIList: in.TAIs, Event: ptr(in.Event), AMFID: in.AMFID}
+	if out.TAIList == nil {
+		out.TAIList = []ident.TAI{}
+	}
+	if !in.Expiry.IsZero() {
+		out.Expiry = ptr(in.Expiry.UTC())
+	}
+	for _, r := range in.TAIRanges {
+		tr := taiRangeJSON{PLMNID: ptr(r.PLMN)}
+		for _, t := range r.TACRanges {
+			tr.TACRangeList = append(tr.TACRangeList, tacRangeJSON{Start: t.Start, End: t.End, Pattern: t.Pattern})
+		}
+		out.TAIRangeList = append(out.TAIRangeList, tr)
+	}
+	return out
+}
+
+func encodeNSSAISubscribed(in sbi.NSSAIAvailabilitySubscribed) nssfEventSubscriptionCreatedDataJSON {
+	out := nssfEventSubscriptionCreatedDataJSON{SubscriptionID: in.SubscriptionID,
+		AuthorizedNSSAIAvailabilityData: encodeAuthorizedNSSAIAvailabilityInfo(sbi.AuthorizedNSSAIAvailabilityInfo{AuthorizedNSSAIAvailabilityData: in.AuthorizedNSSAIAvailabilityData}).AuthorizedNSSAIAvailabilityData}
+	if !in.Expiry.IsZero() {
+		out.Expiry = ptr(in.Expiry.UTC())
+	}
+	return out
+}
+
+// decodeAuthorizedData reads AuthorizedNssaiAvailabilityData entries,
+// refusing one without its tai (400 MANDATORY_IE_MISSING naming it, at
+// path).
+func decodeAuthorizedData(path string, in []authorizedNSSAIAvailabilityDataJSON) ([]sbi.AuthorizedNSSAIAvailabilityData, error) {
+	var out []sbi.AuthorizedNSSAIAvailabilityData
+	for i, d := range in {
+		if d.TAI == nil {
+			return nil, InvalidParamError(sbi.ErrMandatoryIEMissing, fmt.Sprintf("%s/%d/tai", path, i), "missing")
+		}
+		out = append(out, sbi.AuthorizedNSSAIAvailabilityData{TAI: *d.TAI, SupportedSNSSAIList: d.SupportedSNSSAIList})
+	}
+	return out, nil
 }
 
 // DecodeNSSelectionQuery reads the query of Nnssf_NSSelection_Get

@@ -42,13 +42,20 @@ func serveNSSF(t *testing.T, n *nssf.NSSF, v *openapitest.Validator) string {
 // server, every exchange checked against TS29531_Nnssf_NSSelection and
 // TS29531_Nnssf_NSSAIAvailability.
 func TestNSSFOverHTTP(t *testing.T) {
-	nssftest.Run(t, func(t *testing.T, cfg nssf.Config) nssftest.Services {
-		n, err := nssf.New(cfg, nssf.Options{})
+	nssftest.Run(t, func(t *testing.T, cfg nssf.Config, notify sbi.NSSAIAvailabilityNotifier) nssftest.Services {
+		v := openapitest.New(t)
+		// The NSSF posts its notifications through the oracle to a
+		// consumer's callbacks, also behind it, which hand them to
+		// notify.
+		n, err := nssf.New(cfg, nssf.Options{Notifier: sbihttp.NewNSSAIAvailabilityNotifier(
+			sbihttp.NewClient(sbihttp.ClientConfig{Transport: v.Transport(sbihttp.NewTransport(nil))}))})
 		if err != nil {
 			t.Fatal(err)
 		}
-		v := openapitest.New(t)
 		root := serveNSSF(t, n, v)
+		t.Cleanup(func() { n.Stop(context.Background()) })
+		cb := serveCallbacks(t, v)
+		cb.SetNSSAIAvailabilityReceiver(forward{uri: cb.NSSAIAvailabilityURI(), to: notify})
 		c := sbihttp.NewClient(sbihttp.ClientConfig{
 			Resolver:  sbihttp.StaticResolver{sbihttp.ServiceNSSelection: {root}, sbihttp.ServiceNSSAIAvailability: {root}},
 			Transport: v.Transport(sbihttp.NewTransport(nil)),
@@ -59,8 +66,38 @@ func TestNSSFOverHTTP(t *testing.T) {
 			}
 		})
 		nc := sbihttp.NewNSSFClient(c)
-		return nssftest.Services{Selection: nc, Availability: nc}
+		return nssftest.Services{Selection: nc, Availability: nc, NotificationURI: cb.NSSAIAvailabilityURI()}
 	})
+}
+
+// forward hands the notifications a consumer's callbacks took at uri to
+// a notifier.
+type forward struct {
+	uri string
+	to  sbi.NSSAIAvailabilityNotifier
+}
+
+func (f forward) NSSAIAvailabilityChanged(ctx context.Context, n sbi.NSSAIAvailabilityNotification) {
+	f.to.NotifyNSSAIAvailability(ctx, f.uri, n)
+}
+
+// serveCallbacks starts a consumer's callbacks on loopback behind the
+// OpenAPI oracle.
+func serveCallbacks(t *testing.T, v *openapitest.Validator) *sbihttp.Callbacks {
+	t.Helper()
+	srv := sbihttp.NewServer(sbihttp.ServerConfig{Middleware: []func(http.Handler) http.Handler{v.Middleware}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb := sbihttp.NewCallbacks(srv, "http://"+ln.Addr().String())
+	srv.Start(ln)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Stop(ctx)
+	})
+	return cb
 }
 
 // rawNSSF sends one request through the oracle and returns the status
@@ -97,6 +134,7 @@ var amfID = nssftest.AMF1
 
 const (
 	goodTAI = `{"plmnId":{"mcc":"001","mnc":"01"},"tac":"000001"}`
+	goodSub = `{"nfNssaiAvailabilityUri":"http://amf.example/callbacks/v1/nssai-availability","taiList":[` + goodTAI + `],"event":"SNSSAI_STATUS_CHANGE_REPORT","expiry":"2099-01-01T00:00:00Z"}`
 	goodReg = `{"subscribedNssai":[{"subscribedSnssai":{"sst":1},"defaultIndication":true}],"requestedNssai":[{"sst":1}]}`
 )
 
@@ -112,7 +150,7 @@ func selectionURI(root string, params ...string) string {
 // cause of TS 29.500 §5.2.7.2 (Table 5.2.7.2-1), never a success or a
 // 5xx; a well-formed request next to them succeeds.
 func TestNSSFBadInput(t *testing.T) {
-	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: nil}}}, nssf.Options{})
+	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: nil}}}, nssf.Options{Notifier: make(nssftest.Notifications, 8)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +189,19 @@ func TestNSSFBadInput(t *testing.T) {
 		{"TAC of 5 digits", "PUT", avail + amfID, "application/json", `{"supportedNssaiAvailabilityData":[{"tai":{"plmnId":{"mcc":"001","mnc":"01"},"tac":"00001"},"supportedSnssaiList":[{"sst":1}]}]}`, 400, "MANDATORY_IE_INCORRECT", ""},
 		{"delete of nothing reported", "DELETE", avail + amfID, "", "", 404, "CONTEXT_NOT_FOUND", ""},
 		{"PATCH not served", "PATCH", avail + amfID, "application/json-patch+json", `[{"op":"remove","path":"/supportedNssaiAvailabilityData/0"}]`, 405, "", ""},
+		{"subscription of the wrong content type", "POST", avail + "subscriptions", "text/plain", goodSub, 415, "INVALID_MSG_FORMAT", ""},
+		{"subscription not JSON", "POST", avail + "subscriptions", "application/json", `{"taiList":`, 400, "INVALID_MSG_FORMAT", ""},
+		{"subscription with an unknown attribute", "POST", avail + "subscriptions", "application/json", `{"nfNssaiAvailabilityUri":"http://amf/cb","taiList":[],"event":"SNSSAI_STATUS_CHANGE_REPORT","colour":1}`, 400, "INVALID_MSG_FORMAT", "/colour"},
+		{"subscription without a URI", "POST", avail + "subscriptions", "application/json", `{"taiList":[` + goodTAI + `],"event":"SNSSAI_STATUS_CHANGE_REPORT"}`, 400, "MANDATORY_IE_MISSING", "/nfNssaiAvailabilityUri"},
+		{"subscription without taiList", "POST", avail + "subscriptions", "application/json", `{"nfNssaiAvailabilityUri":"http://amf/cb","event":"SNSSAI_STATUS_CHANGE_REPORT"}`, 400, "MANDATORY_IE_MISSING", "/taiList"},
+		{"subscription without event", "POST", avail + "subscriptions", "application/json", `{"nfNssaiAvailabilityUri":"http://amf/cb","taiList":[` + goodTAI + `]}`, 400, "MANDATORY_IE_MISSING", "/event"},
+		{"subscription to a relative URI", "POST", avail + "subscriptions", "application/json", `{"nfNssaiAvailabilityUri":"/cb","taiList":[` + goodTAI + `],"event":"SNSSAI_STATUS_CHANGE_REPORT"}`, 400, "MANDATORY_IE_INCORRECT", "/nfNssaiAvailabilityUri"},
+		{"subscription with amfId not a UUID", "POST", avail + "subscriptions", "application/json", `{"nfNssaiAvailabilityUri":"http://amf/cb","taiList":[` + goodTAI + `],"event":"SNSSAI_STATUS_CHANGE_REPORT","amfId":"amf-1"}`, 400, "MANDATORY_IE_INCORRECT", "/amfId"},
+		{"subscription to no TA", "POST", avail + "subscriptions", "application/json", `{"nfNssaiAvailabilityUri":"http://amf/cb","taiList":[],"event":"SNSSAI_STATUS_CHANGE_REPORT"}`, 400, "MANDATORY_IE_INCORRECT", ""},
+		{"TAI range without plmnId", "POST", avail + "subscriptions", "application/json", `{"nfNssaiAvailabilityUri":"http://amf/cb","taiList":[],"taiRangeList":[{"tacRangeList":[{"start":"000001","end":"000009"}]}],"event":"SNSSAI_STATUS_CHANGE_REPORT"}`, 400, "MANDATORY_IE_MISSING", "/taiRangeList/0/plmnId"},
+		{"TAC range with a bad pattern", "POST", avail + "subscriptions", "application/json", `{"nfNssaiAvailabilityUri":"http://amf/cb","taiList":[],"taiRangeList":[{"plmnId":{"mcc":"001","mnc":"01"},"tacRangeList":[{"pattern":"(["}]}],"event":"SNSSAI_STATUS_CHANGE_REPORT"}`, 400, "MANDATORY_IE_INCORRECT", ""},
+		{"another event", "POST", avail + "subscriptions", "application/json", `{"nfNssaiAvailabilityUri":"http://amf/cb","taiList":[` + goodTAI + `],"event":"SOMETHING_ELSE"}`, 400, "MANDATORY_IE_INCORRECT", ""},
+		{"unsubscribe of nothing subscribed", "DELETE", avail + "subscriptions/42", "", "", 404, "CONTEXT_NOT_FOUND", ""},
 	} {
 		status, pd, body := rawNSSF(t, v, tt.method, tt.uri, tt.contentType, tt.body)
 		if status != tt.wantStatus || pd.Cause != tt.wantCause {
@@ -167,6 +218,15 @@ func TestNSSFBadInput(t *testing.T) {
 	}
 	if status, _, body := rawNSSF(t, v, "DELETE", avail+amfID, "", ""); status != http.StatusNoContent {
 		t.Errorf("DELETE: %d, want 204: %s", status, body)
+	}
+	// A well-formed subscription is created with its URI in Location,
+	// and deleted by it.
+	status, _, body := rawNSSF(t, v, "POST", avail+"subscriptions", "application/json", goodSub)
+	if status != http.StatusCreated || !strings.Contains(string(body), `"subscriptionId":"1"`) {
+		t.Errorf("POST subscriptions: %d, want 201 with subscription 1: %s", status, body)
+	}
+	if status, _, body := rawNSSF(t, v, "DELETE", avail+"subscriptions/1", "", ""); status != http.StatusNoContent {
+		t.Errorf("DELETE subscriptions/1: %d, want 204: %s", status, body)
 	}
 	if v.Count() == 0 {
 		t.Error("the OpenAPI oracle saw no exchange")

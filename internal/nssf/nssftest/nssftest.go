@@ -10,7 +10,9 @@ package nssftest
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -24,11 +26,36 @@ import (
 type Services struct {
 	Selection    sbi.NnssfNSSelection
 	Availability sbi.NnssfNSSAIAvailability
+	// NotificationURI is the URI to subscribe with: the transport
+	// delivers the notifications posted there to the Factory's
+	// notifier.
+	NotificationURI string
 }
 
-// Factory builds an NSSF with cfg and returns its services through the
-// transport under test; it cleans up through t.
-type Factory func(t *testing.T, cfg nssf.Config) Services
+// Factory builds an NSSF with cfg whose NSSAI availability notifications
+// reach notify, and returns its services through the transport under
+// test; it cleans up through t, stopping the NSSF.
+type Factory func(t *testing.T, cfg nssf.Config, notify sbi.NSSAIAvailabilityNotifier) Services
+
+// Notifications is an sbi.NSSAIAvailabilityNotifier that hands each
+// notification, with the URI it was sent to, to the test.
+type Notifications chan Notification
+
+// Notification is one delivered notification.
+type Notification struct {
+	URI string
+	sbi.NSSAIAvailabilityNotification
+}
+
+// NotifyNSSAIAvailability hands n to the test.
+func (c Notifications) NotifyNSSAIAvailability(ctx context.Context, uri string, n sbi.NSSAIAvailabilityNotification) error {
+	select {
+	case c <- Notification{uri, n}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 // The identities the suite uses.
 var (
@@ -87,6 +114,119 @@ func Run(t *testing.T, newServices Factory) {
 	t.Run("Selection", func(t *testing.T) { testSelection(t, newServices) })
 	t.Run("Availability", func(t *testing.T) { testAvailability(t, newServices) })
 	t.Run("Refusals", func(t *testing.T) { testRefusals(t, newServices) })
+	t.Run("Subscriptions", func(t *testing.T) { testSubscriptions(t, newServices) })
+}
+
+// sameSubscription reports whether the ID a notification carries (the
+// NSSF's) names the subscription the consumer knows as id: the same ID,
+// or the URI of its Location (TS 29.531 §6.2.3.3.3.1).
+func sameSubscription(id, notified string) bool {
+	return id == notified || strings.HasSuffix(id, "/"+notified) || strings.HasSuffix(id, ":"+notified)
+}
+
+// next waits for the next notification; the bound only ends a test that
+// would hang.
+func next(t *testing.T, notes Notifications) Notification {
+	t.Helper()
+	select {
+	case n := <-notes:
+		return n
+	case <-time.After(10 * time.Second):
+		t.Fatal("no notification")
+		return Notification{}
+	}
+}
+
+// TS 29.531 §5.3.2.3, §5.3.2.4, §5.3.2.5: a subscription to TAs (listed
+// or in a TAC range) is answered with their S-NSSAIs, and notified with
+// them whenever an AMF's update or delete changes what one of them
+// supports; unsubscribed, it is gone.
+func testSubscriptions(t *testing.T, newServices Factory) {
+	notes := make(Notifications, 8)
+	s := newServices(t, config(), notes)
+	ctx := context.Background()
+	expiry := time.Now().Add(10 * time.Minute).Truncate(time.Second)
+	sub1, err := s.Availability.SubscribeNSSAIAvailability(ctx, sbi.NSSAIAvailabilitySubscription{NotificationURI: s.NotificationURI,
+		TAIs: []ident.TAI{TA1}, Event: sbi.EventSNSSAIStatusChange, Expiry: expiry, AMFID: AMF1})
+	if err != nil {
+		t.Fatalf("SubscribeNSSAIAvailability: %v", err)
+	}
+	if sub1.SubscriptionID == "" || !sub1.Expiry.Equal(expiry) {
+		t.Errorf("subscription %q expiring %v, want an ID and the expiry asked for, %v", sub1.SubscriptionID, sub1.Expiry, expiry)
+	}
+	check(t, "subscribed TA1", sub1.AuthorizedNSSAIAvailabilityData, []sbi.AuthorizedNSSAIAvailabilityData{{TAI: TA1, SupportedSNSSAIList: []ident.SNSSAI{sn(1), snd(2, 1)}}})
+	// Every TAC of the PLMN from 000002: TA2 (TA9 is not configured).
+	sub2, err := s.Availability.SubscribeNSSAIAvailability(ctx, sbi.NSSAIAvailabilitySubscription{NotificationURI: s.NotificationURI,
+		TAIs: []ident.TAI{}, TAIRanges: []sbi.TAIRange{{PLMN: PLMN, TACRanges: []sbi.TACRange{{Start: "000002", End: "FFFFFF"}}}}, Event: sbi.EventSNSSAIStatusChange})
+	if err != nil {
+		t.Fatalf("SubscribeNSSAIAvailability with a TAI range: %v", err)
+	}
+	if sub2.Expiry.IsZero() || sub2.Expiry.After(time.Now().Add(nssf.DefaultSubscriptionLifetime+time.Minute)) {
+		t.Errorf("expiry %v, want one within the NSSF's longest lifetime", sub2.Expiry)
+	}
+	check(t, "subscribed range", sub2.AuthorizedNSSAIAvailabilityData, []sbi.AuthorizedNSSAIAvailabilityData{{TAI: TA2, SupportedSNSSAIList: []ident.SNSSAI{sn(1), snd(2, 1), sn(3)}}})
+
+	// AMF1 supports SST 1 only in TA1: the first subscription hears.
+	if _, err := s.Availability.UpdateNSSAIAvailability(ctx, AMF1, sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{
+		{TAI: TA1, SupportedSNSSAIList: []ident.SNSSAI{sn(1)}}}}); err != nil {
+		t.Fatalf("UpdateNSSAIAvailability: %v", err)
+	}
+	n := next(t, notes)
+	if n.URI != s.NotificationURI || !sameSubscription(sub1.SubscriptionID, n.SubscriptionID) {
+		t.Errorf("notification to %s for %q, want %s for %q", n.URI, n.SubscriptionID, s.NotificationURI, sub1.SubscriptionID)
+	}
+	check(t, "notified TA1", n.AuthorizedNSSAIAvailabilityData, []sbi.AuthorizedNSSAIAvailabilityData{{TAI: TA1, SupportedSNSSAIList: []ident.SNSSAI{sn(1)}}})
+
+	// The same update again changes nothing; AMF2's in TA2 is the
+	// second subscription's.
+	if _, err := s.Availability.UpdateNSSAIAvailability(ctx, AMF1, sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{
+		{TAI: TA1, SupportedSNSSAIList: []ident.SNSSAI{sn(1)}}}}); err != nil {
+		t.Fatalf("UpdateNSSAIAvailability: %v", err)
+	}
+	if _, err := s.Availability.UpdateNSSAIAvailability(ctx, AMF2, sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{
+		{TAI: TA2, SupportedSNSSAIList: []ident.SNSSAI{sn(3)}}}}); err != nil {
+		t.Fatalf("UpdateNSSAIAvailability(AMF2): %v", err)
+	}
+	n = next(t, notes)
+	if !sameSubscription(sub2.SubscriptionID, n.SubscriptionID) {
+		t.Errorf("notification for %q, want the range's %q (TA1 did not change)", n.SubscriptionID, sub2.SubscriptionID)
+	}
+	check(t, "notified TA2", n.AuthorizedNSSAIAvailabilityData, []sbi.AuthorizedNSSAIAvailabilityData{{TAI: TA2, SupportedSNSSAIList: []ident.SNSSAI{sn(3)}}})
+
+	// Unsubscribed, the first hears nothing of AMF1's delete: the next
+	// notification is the second's, for AMF2's.
+	if err := s.Availability.UnsubscribeNSSAIAvailability(ctx, sub1.SubscriptionID); err != nil {
+		t.Fatalf("UnsubscribeNSSAIAvailability: %v", err)
+	}
+	for _, id := range []string{AMF1, AMF2} {
+		if err := s.Availability.DeleteNSSAIAvailability(ctx, id); err != nil {
+			t.Fatalf("DeleteNSSAIAvailability(%s): %v", id, err)
+		}
+	}
+	n = next(t, notes)
+	if !sameSubscription(sub2.SubscriptionID, n.SubscriptionID) {
+		t.Errorf("notification for %q, want %q", n.SubscriptionID, sub2.SubscriptionID)
+	}
+	check(t, "TA2 back to its configuration", n.AuthorizedNSSAIAvailabilityData, []sbi.AuthorizedNSSAIAvailabilityData{{TAI: TA2, SupportedSNSSAIList: []ident.SNSSAI{sn(1), snd(2, 1), sn(3)}}})
+	err = s.Availability.UnsubscribeNSSAIAvailability(ctx, sub1.SubscriptionID)
+	wantProblem(t, "Unsubscribe twice", err, sbi.ErrNSSAISubscriptionNotFound, 404, "CONTEXT_NOT_FOUND")
+	if err := s.Availability.UnsubscribeNSSAIAvailability(ctx, sub2.SubscriptionID); err != nil {
+		t.Fatalf("UnsubscribeNSSAIAvailability: %v", err)
+	}
+
+	for _, bad := range []struct {
+		what string
+		sub  sbi.NSSAIAvailabilitySubscription
+	}{
+		{"another event", sbi.NSSAIAvailabilitySubscription{NotificationURI: s.NotificationURI, TAIs: []ident.TAI{TA1}, Event: "UE_MOVED"}},
+		{"no TA", sbi.NSSAIAvailabilitySubscription{NotificationURI: s.NotificationURI, TAIs: []ident.TAI{}, Event: sbi.EventSNSSAIStatusChange}},
+		{"a TAC range ending before its start", sbi.NSSAIAvailabilitySubscription{NotificationURI: s.NotificationURI, TAIs: []ident.TAI{},
+			TAIRanges: []sbi.TAIRange{{PLMN: PLMN, TACRanges: []sbi.TACRange{{Start: "000009", End: "000001"}}}}, Event: sbi.EventSNSSAIStatusChange}},
+		{"an expiry passed", sbi.NSSAIAvailabilitySubscription{NotificationURI: s.NotificationURI, TAIs: []ident.TAI{TA1}, Event: sbi.EventSNSSAIStatusChange, Expiry: time.Now().Add(-time.Hour)}},
+	} {
+		_, err := s.Availability.SubscribeNSSAIAvailability(ctx, bad.sub)
+		wantProblem(t, "Subscribe with "+bad.what, err, sbi.ErrInvalidRequest, 400, "MANDATORY_IE_INCORRECT")
+	}
 }
 
 func check(t *testing.T, name string, got, want any) {
@@ -99,7 +239,7 @@ func check(t *testing.T, name string, got, want any) {
 // TS 29.531 §5.2.2.2.2, TS 23.501 §5.15.5.2.1: the registration query's
 // answer from the configuration alone.
 func testSelection(t *testing.T, newServices Factory) {
-	s := newServices(t, config())
+	s := newServices(t, config(), make(Notifications, 8))
 	ctx := context.Background()
 	for _, tt := range []struct {
 		name string
@@ -156,7 +296,7 @@ func testSelection(t *testing.T, newServices Factory) {
 // is authorized against the configuration, and decides what its TAs
 // support until it is deleted.
 func testAvailability(t *testing.T, newServices Factory) {
-	s := newServices(t, config())
+	s := newServices(t, config(), make(Notifications, 8))
 	ctx := context.Background()
 	got, err := s.Availability.UpdateNSSAIAvailability(ctx, AMF1, sbi.NSSAIAvailabilityInfo{SupportedNSSAIAvailabilityData: []sbi.SupportedNSSAIAvailabilityData{
 		{TAI: TA1, SupportedSNSSAIList: []ident.SNSSAI{sn(1), sn(3)}},
@@ -215,7 +355,7 @@ func testAvailability(t *testing.T, newServices Factory) {
 
 // Refusals a well-formed request can meet (TS 29.500 §5.2.7.2).
 func testRefusals(t *testing.T, newServices Factory) {
-	s := newServices(t, config())
+	s := newServices(t, config(), make(Notifications, 8))
 	ctx := context.Background()
 	q := sbi.NSSelectionQuery{NFType: "AMF", NFID: AMF1, TAI: ptr(TA1)}
 	_, err := s.Selection.NetworkSliceInformation(ctx, q)

@@ -263,6 +263,20 @@ func (w nssaiAvailability) UpdateNSSAIAvailability(ctx context.Context, nfID str
 	return w.s.UpdateNSSAIAvailability(ctx, nfID, info)
 }
 
+func (w nssaiAvailability) SubscribeNSSAIAvailability(ctx context.Context, sub sbi.NSSAIAvailabilitySubscription) (sbi.NSSAIAvailabilitySubscribed, error) {
+	if err := w.f.inject(ctx, "SubscribeNSSAIAvailability"); err != nil {
+		return sbi.NSSAIAvailabilitySubscribed{}, err
+	}
+	return w.s.SubscribeNSSAIAvailability(ctx, sub)
+}
+
+func (w nssaiAvailability) UnsubscribeNSSAIAvailability(ctx context.Context, id string) error {
+	if err := w.f.inject(ctx, "UnsubscribeNSSAIAvailability"); err != nil {
+		return err
+	}
+	return w.s.UnsubscribeNSSAIAvailability(ctx, id)
+}
+
 func (w nssaiAvailability) DeleteNSSAIAvailability(ctx context.Context, nfID string) error {
 	if err := w.f.inject(ctx, "DeleteNSSAIAvailability"); err != nil {
 		return err

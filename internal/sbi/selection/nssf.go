@@ -48,6 +48,33 @@ func (s nssf) DeleteNSSAIAvailability(ctx context.Context, nfID string) error {
 	})
 }
 
+// SubscribeNSSAIAvailability subscribes at the first instance that
+// answers; the subscription's ID names that instance (Ref), so that its
+// Unsubscribe goes there.
+func (s nssf) SubscribeNSSAIAvailability(ctx context.Context, sub sbi.NSSAIAvailabilitySubscription) (sbi.NSSAIAvailabilitySubscribed, error) {
+	peers, err := s.dir.NSSFs(ctx, sbi.Query{Locality: s.locality})
+	if err != nil {
+		return sbi.NSSAIAvailabilitySubscribed{}, err
+	}
+	return try(ctx, peers, func(p sbi.Peer[sbi.NSSF]) (sbi.NSSAIAvailabilitySubscribed, error) {
+		res, err := p.Service.SubscribeNSSAIAvailability(ctx, sub)
+		if err == nil {
+			res.SubscriptionID = Ref(p.ID, res.SubscriptionID)
+		}
+		return res, err
+	})
+}
+
+// UnsubscribeNSSAIAvailability deletes the subscription at the instance
+// its ID names; one no longer listed holds none.
+func (s nssf) UnsubscribeNSSAIAvailability(ctx context.Context, id string) error {
+	p, inner, err := one(ctx, id, sbi.ErrNSSAISubscriptionNotFound, func(q sbi.Query) ([]sbi.Peer[sbi.NSSF], error) { return s.dir.NSSFs(ctx, q) })
+	if err != nil {
+		return err
+	}
+	return p.Service.UnsubscribeNSSAIAvailability(ctx, inner)
+}
+
 // each calls do on every instance, first telling whether no instance
 // has succeeded yet; it fails when none succeeded.
 func (s nssf) each(ctx context.Context, do func(first bool, p sbi.Peer[sbi.NSSF]) error) error {

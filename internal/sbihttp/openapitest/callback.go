@@ -16,6 +16,7 @@ var callbacks = map[string]struct{ doc, path, method, name string }{
 	"Namf_Communication_N1N2MessageTransferFailureNotify": {"TS29518_Namf_Communication.yaml", "/ue-contexts/{ueContextId}/n1-n2-messages", "POST", "onN1N2TransferFailure"},
 	"Npcf_SMPolicyControl_UpdateNotify":                   {"TS29512_Npcf_SMPolicyControl.yaml", "/sm-policies", "POST", "SmPolicyUpdateNotification"},
 	"Nudr_DataRepository_Notify":                          {"TS29504_Nudr_DR.yaml", "/subscription-data/subs-to-notify", "POST", "onDataChange"},
+	"Nnssf_NSSAIAvailability_Notify":                      {"TS29531_Nnssf_NSSAIAvailability.yaml", "/nssai-availability/subscriptions", "POST", "nssaiAvailabilityNotification"},
 	"Nudm_SDM_Notification":                               {"TS29503_Nudm_SDM.yaml", "/{ueId}/sdm-subscriptions", "POST", "datachangeNotification"},
 }
 
