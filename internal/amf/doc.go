@@ -55,10 +55,15 @@
 // and their answers come back to the UE's executor as events: a slow
 // peer holds no event of the UE, a UE Context Release least of all.
 // Serve also starts one goroutine that reports the AMF's slices to the
-// NSSF (nssai_availability.go), retrying while the NSSF refuses; Stop
-// cancels it. Stop joins the readers and it (AMF.wg), cancels the calls'
-// context, then closes the executor gate (AMF.runs) and joins the
-// executors and the calls, and has the NSSF delete the report.
+// NSSF (nssai_availability.go), retrying while the NSSF refuses, and
+// then, with Options.NSSAINotificationURI, keeps the AMF subscribed to
+// the NSSF's NSSAI availability changes; Stop cancels it. Stop joins the
+// readers and it (AMF.wg), cancels the calls' context, then closes the
+// executor gate (AMF.runs) and joins the executors and the calls,
+// unsubscribes and has the NSSF delete the report. The NSSF answers kept
+// while subscribed (nssai_kept.go) are guarded by their own mutex:
+// the calls' goroutines read and add them, the notification handler and
+// the subscribing goroutine drop them.
 //
 // # Errors
 //
@@ -144,5 +149,9 @@
 // in each of its TAs are reported to the NSSF by Nnssf_NSSAIAvailability
 // Update when it starts serving and deleted when it stops; there is no
 // update on a configuration change, since the AMF's configuration is
-// fixed while it runs. 5GMM procedures: see package gmm.
+// fixed while it runs. TS 29.531 §5.3.2.3.1, §5.3.2.4, §5.3.2.5: with an
+// NSSF in another process the AMF subscribes to its NSSAI availability
+// changes and, while subscribed, keeps the Nnssf_NSSelection answer per
+// registration query, dropping them on every notification. 5GMM
+// procedures: see package gmm.
 package amf

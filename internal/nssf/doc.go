@@ -8,7 +8,8 @@
 //     registration (TS 29.531 §5.2.2.2.2): handle_nsselection.go.
 //   - Nnssf_NSSAIAvailability (sbi.NnssfNSSAIAvailability), Update by PUT
 //     and Delete (TS 29.531 §5.3.2.2, §5.3.2.6):
-//     handle_nssai_availability.go.
+//     handle_nssai_availability.go; Subscribe, Unsubscribe and Notify
+//     (§5.3.2.3.1, §5.3.2.4, §5.3.2.5): handle_nssai_subscription.go.
 //
 // Their HTTP/2 binding is sbihttp.ServeNSSF and sbihttp.NSSFClient;
 // nssftest is the behaviour suite both the NSSF and the binding pass.
@@ -49,13 +50,25 @@
 // allowed and configured S-NSSAIs are given once each, without an SD of
 // ffffff; rejected ones as the UE requested them.
 //
+// # Subscriptions
+//
+// A consumer (an AMF) subscribes to the changes of the S-NSSAIs supported
+// in TAs it lists or in TAC ranges of a PLMN. Whenever an update or a
+// delete changes what a TA supports, every subscription covering that TA
+// is notified, through Options.Notifier, of what its TAs support at the
+// time of sending. Subscriptions end at their expiry (at most
+// Options.SubscriptionLifetime after their creation) or when deleted; an
+// NSSF without a Notifier refuses them.
+//
 // # Concurrency
 //
 // An NSSF is safe for concurrent use. The configuration is fixed at New;
-// the availability reported by the AMFs, and the view of the S-NSSAIs
-// supported per TA and PLMN derived from it on every report, are guarded
-// by one RWMutex, held only while they are read or replaced, never across
-// a call out.
+// the availability reported by the AMFs, the view of the S-NSSAIs
+// supported per TA and PLMN derived from it on every report, and the
+// subscriptions are guarded by one RWMutex, held only while they are read
+// or replaced, never across a call out. Notifications are delivered on
+// goroutines of the NSSF, one per change, under a context Stop cancels;
+// Stop joins them.
 //
 // # Errors
 //
@@ -73,5 +86,6 @@
 // session or UE configuration update query, no AMF re-allocation: the
 // answer has no target AMF set or candidate AMFs, no NSI information, no
 // mapping of S-NSSAIs for roaming). NSSAIAvailability has no PATCH, no
-// subscriptions and no notifications, and no restricted S-NSSAIs.
+// subscription modification, no restricted S-NSSAIs, and notifies only
+// SNSSAI_STATUS_CHANGE_REPORT.
 package nssf

@@ -262,11 +262,11 @@ func compareTAI(a, b ident.TAI) int {
 }
 
 // changedTAs are the TAs whose supported S-NSSAIs differ between two
-// views.
+// views, as sets: a rebuild may list the same S-NSSAIs in another order.
 func changedTAs(old, cur view) []ident.TAI {
 	var out []ident.TAI
 	for t, l := range cur.inTA {
-		if !slices.Equal(l, old.inTA[t]) {
+		if prev, ok := old.inTA[t]; !ok || !sameSet(l, prev) {
 			out = append(out, t)
 		}
 	}
@@ -276,6 +276,20 @@ func changedTAs(old, cur view) []ident.TAI {
 		}
 	}
 	return out
+}
+
+// sameSet reports whether two lists of canonical S-NSSAIs, each given
+// once, hold the same ones.
+func sameSet(a, b []ident.SNSSAI) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			return false
+		}
+	}
+	return true
 }
 
 // notifyChangedLocked notifies, off the caller's goroutine, every
