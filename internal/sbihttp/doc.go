@@ -74,8 +74,11 @@
 // answer to the update that released a context, that the context is
 // RELEASED; the AMF's client then sets SmContextUpdatedData.Released),
 // n1n2FailureTxfNotifURI (naming the UE and PDU session; the Callbacks'
-// N1N2 notifier receives it) and notificationUri (the PCF's UpdateNotify,
-// to the Callbacks' policy notifier, the decision named by resourceUri).
+// N1N2 notifier receives it), notificationUri (the PCF's UpdateNotify,
+// to the Callbacks' policy notifier, the decision named by resourceUri)
+// and nfNssaiAvailabilityUri (the NSSF's NSSAI availability
+// notifications, TS 29.531 §5.3.2.5, to the Callbacks' NSSAI
+// availability receiver, the AMF; NSSAIAvailabilityNotifier posts them).
 // Each is marked with 3gpp-Sbi-Callback. The PCF's side of UpdateNotify
 // is NpcfServer, the PCF's sbi.NpcfSMPolicyNotifier; the AMF's side of
 // the failure notification is the FailureNotify ServeNamf gives a
