@@ -8,6 +8,7 @@ import (
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/amf/uerecord"
 	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/logattrs"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/store"
 )
@@ -93,7 +94,7 @@ func (a *AMF) restore(u *ueContext, g ident.GUTI) {
 		a.unclaim(u)
 		return
 	}
-	u.log = u.log.With("supi", rec.SUPI)
+	u.log = logattrs.With(u.log, "supi", rec.SUPI)
 	u.m = gmm.Restore(a.gmmCfg, a.services, ueShell{u}, u.log, rec)
 	u.supi = rec.SUPI
 	u.saved = saveState{last: rec, has: true}
@@ -199,7 +200,7 @@ func (a *AMF) takeOver(ctx context.Context, supi string) *ueContext {
 			return nil
 		}
 	}
-	u := &ueContext{a: a, log: a.log.With("supi", supi)}
+	u := &ueContext{a: a, log: logattrs.With(a.log, "supi", supi)}
 	u.exec.runs = &a.runs
 	u.m = gmm.Restore(a.gmmCfg, a.services, ueShell{u}, u.log, rec)
 	u.supi = supi

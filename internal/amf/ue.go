@@ -15,6 +15,7 @@ import (
 
 	"github.com/keelcore/keel/internal/amf/gmm"
 	"github.com/keelcore/keel/internal/ident"
+	"github.com/keelcore/keel/internal/logattrs"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -283,7 +284,7 @@ func (s ueShell) RestoreGUTI(g ident.GUTI) { s.u.a.restoreTMSI(s.u, stmsiOf(g.Po
 
 func (s ueShell) Identified(supi string) {
 	s.u.supi = supi
-	s.u.log = s.u.log.With("supi", supi)
+	s.u.log = logattrs.With(s.u.log, "supi", supi)
 	s.u.a.bindSUPI(s.u, supi)
 }
 

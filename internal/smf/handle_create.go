@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/keelcore/keel/internal/ippool"
+	"github.com/keelcore/keel/internal/logattrs"
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/sbi"
@@ -159,7 +160,7 @@ func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.
 		ref: strconv.FormatUint(seid, 10), key: key{req.Supi, req.PduSessionID},
 		dnn: req.Dnn, snssai: req.SNssai, seid: seid, pool: pools, up: up, pduType: pduType, policy: policy,
 	}
-	ss.log = s.log.With("supi", req.Supi, "pdu_session_id", req.PduSessionID, "seid", seid, "upf", up.name)
+	ss.log = logattrs.With(s.log, "supi", req.Supi, "pdu_session_id", req.PduSessionID, "seid", seid, "upf", up.name)
 	ss.mu.Lock()
 	defer s.unlock(ss)
 	s.metrics.sessions.WithLabelValues(establishing.String()).Inc()
