@@ -162,7 +162,9 @@ func TestAMFSetServiceRequestAtAnotherInstance(t *testing.T) {
 	if !d.ContextSetup || d.KgNB != u.KgNBForCount(count) {
 		t.Error("SERVICE ACCEPT not in an Initial Context Setup with the KgNB of the Service Request's uplink COUNT")
 	}
-	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "ACTIVATING", "setup-response")
+	// A's DEACTIVATED at the release, B's as it restores the UE (the
+	// SMF may not have had A's), then the reactivation.
+	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "DEACTIVATED", "ACTIVATING", "setup-response")
 	// The new 5G-GUTI of B.
 	d = nextDownlink(ctx, t, conn)
 	res, err = u.Handle(d.NAS)
@@ -507,7 +509,7 @@ func TestAMFSetDownlinkAtAnotherInstance(t *testing.T) {
 	if _, err := s.ServiceRequest(ctx, ue.ServiceMobileTerminated); err != nil {
 		t.Fatalf("Service Request at B in answer to the paging: %v", err)
 	}
-	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "setup-response")
+	smf.waitEvents(t, "1", "setup-response", "DEACTIVATED", "DEACTIVATED", "setup-response")
 	if got := f.got(); len(got) != 0 {
 		t.Errorf("failure notifications %v, want none", got)
 	}

@@ -22,7 +22,9 @@ import (
 // machine sees the message. The machine then goes on as the other
 // instance would have (gmm.Restore): the NAS message is checked with
 // the restored keys, a Service Request is accepted and its sessions
-// reactivated at the SMF, a registration update accepted, each without
+// reactivated at the SMF (after the SMF is told their user plane is
+// down: gmm.Machine.DeactivateUserPlanes), a registration update
+// accepted, each without
 // authentication; the UE is given a 5G-GUTI of this instance, and this
 // instance's next save, conditional on the revision it read, makes the
 // record its own.
@@ -96,6 +98,7 @@ func (a *AMF) restore(u *ueContext, g ident.GUTI) {
 	}
 	u.log = logattrs.With(u.log, "supi", rec.SUPI)
 	u.m = gmm.Restore(a.gmmCfg, a.services, ueShell{u}, u.log, rec)
+	u.m.DeactivateUserPlanes()
 	u.supi = rec.SUPI
 	u.saved = saveState{last: rec, has: true}
 	u.saver.mu.Lock()
@@ -223,7 +226,10 @@ func (a *AMF) takeOver(ctx context.Context, supi string) *ueContext {
 	a.ues.Unlock()
 	a.ueCount.Add(1)
 	a.metrics.ues.Inc()
-	u.do(func() { u.m.Idle(context.Background()) })
+	u.do(func() {
+		u.m.DeactivateUserPlanes()
+		u.m.Idle(context.Background())
+	})
 	a.metrics.restores.WithLabelValues("restored").Inc()
 	u.log.Info("amf: UE context taken over from an AMF instance of the set no longer in service", "guti", rec.GUTI.String(), "owner", rec.Owner)
 	return u

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -24,6 +25,7 @@ import (
 	"github.com/keelcore/keel/internal/sim/ue"
 	"github.com/keelcore/keel/internal/store/postgres"
 	"github.com/keelcore/keel/internal/store/postgres/pgtest"
+	"github.com/keelcore/keel/internal/udm"
 )
 
 // TestAMFSetKillServiceRequest is the AMF set's instance loss (TS 23.501
@@ -38,10 +40,11 @@ import (
 // uplink data (TS 24.501 §5.6.1, TS 23.502 §4.2.3.2). Every one is
 // accepted, the UEs of the dead instance through the survivor, which
 // restored their contexts from the store (no re-registration, no
-// re-authentication), with the session's user plane back (a ping
-// through it): no UE lost. The survivor's
+// re-authentication), with the session's user plane back (each of 3
+// echo requests through it answered): no UE lost. The survivor's
 // keel_amf_ue_context_restores_total{result="restored"} equals the dead
-// instance's UE count.
+// instance's UE count, and the UDM's registration of each of those UEs
+// names the survivor.
 func TestAMFSetKillServiceRequest(t *testing.T) {
 	sctptest.RequireNetNS(t)
 	url := pgtest.NewDatabase(t)
@@ -181,9 +184,12 @@ func TestAMFSetKillServiceRequest(t *testing.T) {
 
 	// Every UE's Service Request, with its session's uplink data, and a
 	// ping through the reactivated user plane.
+	// Every echo request is answered: the survivor tells the SMF that
+	// the user plane of a restored UE's session is down before it asks
+	// for it again, so the UPF buffers the replies that come before the
+	// gNB's new tunnel is known instead of sending them to the tunnel
+	// the dead instance's last N2 connection had.
 	dst := netip.MustParseAddr("10.45.0.1")
-	var mu sync.Mutex
-	partial := 0
 	for i, s := range sessions {
 		wg.Add(1)
 		go func() {
@@ -191,12 +197,8 @@ func TestAMFSetKillServiceRequest(t *testing.T) {
 			_, err := s.ServiceRequest(ctx, ue.ServiceData, 1)
 			if err == nil {
 				var r gnb.PingResult
-				if r, err = s.Ping(ctx, 1, dst, 3); err == nil && r.Received == 0 {
-					err = fmt.Errorf("ping: none of 3 echo requests answered")
-				} else if err == nil && r.Received < 3 {
-					mu.Lock()
-					partial++
-					mu.Unlock()
+				if r, err = s.Ping(ctx, 1, dst, 3); err == nil && r.Received < 3 {
+					err = fmt.Errorf("ping: %d of 3 echo requests answered", r.Received)
 				}
 			}
 			errs[i] = err
@@ -217,8 +219,33 @@ func TestAMFSetKillServiceRequest(t *testing.T) {
 	if got := m.sum("keel_amf_service_requests_total", "result", "accepted"); got != float64(n) {
 		t.Errorf("keel-amf-a: keel_amf_service_requests_total{result=accepted} = %v, want %d", got, n)
 	}
+	// The UDM's registration of each UE of keel-amf-b names the survivor
+	// once its Service Request was accepted there (TS 29.503
+	// §5.3.2.2.2): a notification after the SERVICE ACCEPT.
+	for i, u := range ues {
+		if pointers[i] != 2 {
+			continue
+		}
+		var reg struct {
+			Instance string `json:"amfInstanceId"`
+			Pointer  uint8  `json:"amfPointer"`
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			r, err := db.GetRecord(ctx, udm.AMFRegistrationKind, u.SUPI())
+			if err == nil {
+				err = json.Unmarshal(r.Value, &reg)
+			}
+			if err == nil && reg.Pointer == 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("UE %s: the UDM's registration names AMF pointer %d (%v) 10 s after its Service Request at keel-amf-a, want 1", u.SUPI(), reg.Pointer, err)
+				break
+			}
+		}
+	}
 	if t.Failed() {
 		t.Logf("%s\n%s", amfA.tail(), c.procs["smf"].tail())
 	}
-	t.Logf("keel-amf-b killed with %d of %d UEs idle on it: %d UEs lost, %d answered only some of 3 echo requests", onB, n, lost, partial)
+	t.Logf("keel-amf-b killed with %d of %d UEs idle on it: %d UEs lost", onB, n, lost)
 }

@@ -360,6 +360,10 @@ func (m *Machine) Answered(ctx context.Context, id CallID, a Answer) bool {
 			m.log.Warn("Nsmf_PDUSession_ReleaseSMContext failed", "error", err)
 		}
 		return true
+	case RegisterAMFAnswer:
+		if m.uecmRegistered(id, ans.Err) {
+			return true
+		}
 	case CreateSMContextAnswer:
 		return m.smContextCreated(id, ans)
 	case UpdateSMContextAnswer:

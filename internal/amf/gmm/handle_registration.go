@@ -225,6 +225,7 @@ func (m *Machine) amfRegistered(err error) {
 		m.serviceFailed(err, nas.CauseProtocolErrorUnspecified)
 		return
 	}
+	m.uecm = uecmState{}
 	m.call(GetAMData{SUPI: m.supi})
 }
 

@@ -210,6 +210,7 @@ func (m *Machine) serve(ctx context.Context, sr nas.ServiceRequest, connected bo
 		// are inactive.
 		m.releaseAbsentSessions(sr.SessionStatus)
 	}
+	m.registerTakenOver()
 	st := &serviceStep{connected: connected, sessionStatus: sr.HasSessionStatus, reactivation: sr.HasUplinkData}
 	pending := st.take(m, m.takeDownlink())
 	if !sr.HasUplinkData {

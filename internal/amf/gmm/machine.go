@@ -400,6 +400,10 @@ type Machine struct {
 	// of the set gave it (Restore): the next registration or
 	// configuration update gives it one of this instance.
 	foreign bool
+	// uecm says what the UDM's Nudm_UECM registration of the UE names
+	// (uecm.go): this instance, or, after Restore, another instance of
+	// the set until this one registers.
+	uecm uecmState
 	// serving is set while the Initial Context Setup of an accepted
 	// SERVICE REQUEST waits for the gNB's answer.
 	serving bool

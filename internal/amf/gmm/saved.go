@@ -113,6 +113,7 @@ func Restore(cfg *Config, svc Services, sh Shell, log *slog.Logger, u uerecord.U
 		m.sessions[ss.ID] = &session{ref: ss.Ref, snssai: ss.SNSSAI, dnn: ss.DNN}
 	}
 	m.foreign = true
+	m.uecm.stale = true
 	m.dl.config = &ConfigurationUpdate{NewGUTI: true}
 	return m
 }
@@ -140,4 +141,29 @@ func (m *Machine) Idle(ctx context.Context) {
 	if !m.connected && m.state == Registered && m.idleTimer == 0 {
 		m.wentIdle(ctx)
 	}
+}
+
+// DeactivateUserPlanes tells the SMF that the user plane of each of a
+// restored UE's PDU sessions is down (Nsmf_PDUSession_UpdateSMContext
+// upCnxState DEACTIVATED, TS 23.502 §4.2.6 step 5, TS 29.502
+// §5.2.2.3.2.1). The UE is in 5GMM-IDLE here, but the instance that
+// saved its context may have died after its N2 connection was released
+// and before that release's DEACTIVATED reached the SMF, or while the
+// UE was still connected there (the gNB then releases the UE's
+// resources with the lost association, TS 38.413 §8.7.1.1): the SMF
+// would go on forwarding the session's downlink to a tunnel the gNB no
+// longer has, and the downlink sent between the UE's Service Request
+// and the gNB's answer with its new tunnel would be lost instead of
+// buffered and delivered (TS 23.502 §4.2.3.2 steps 5 and 12-13). For a
+// session the SMF had deactivated already the call changes nothing.
+//
+// The AMF calls it on the UE's executor once the machine is restored,
+// before the UE's first message: the ACTIVATING of the UE's Service
+// Request or registration update then reaches the SMF after it
+// (calls.go).
+func (m *Machine) DeactivateUserPlanes() {
+	if m.connected {
+		return
+	}
+	m.deactivateSessions()
 }
