@@ -49,7 +49,12 @@ func (a *App) rootUDM(ctx context.Context) error {
 		return err
 	}
 	a.homePeers = a.peersFor(reg)
-	m, err := udm.New(udm.Options{UDR: selection.UDR(a.homePeers, a.cfg.SBI.Locality), Keys: keys, Records: recs, Logger: a.log.With("component", "udm"), Registry: a.registry})
+	// A UDR in another process is asked for a registration's access and
+	// mobility and session management data in one request (TS 29.505
+	// §5.2.26), the latter kept for the PDU session that follows; its
+	// data changes reach the UDM as notifications (datachange.go).
+	m, err := udm.New(udm.Options{UDR: selection.UDR(a.homePeers, a.cfg.SBI.Locality), Keys: keys, Records: recs, Logger: a.log.With("component", "udm"), Registry: a.registry,
+		KeepSessionManagement: a.sbi != nil && !a.cfg.Runs("udr")})
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,18 @@ type NudrDataRepository interface {
 	SessionManagementSubscription(ctx context.Context, supi string) ([]SMData, error)
 }
 
+// NudrProvisionedData is implemented by a Nudr_DataRepository binding
+// that reads several provisioned data sets of a UE in one request:
+// QueryProvisionedData (TS 29.505 §5.2.26, GET
+// /subscription-data/{ueId}/{servingPlmnId}/provisioned-data with
+// dataset-names AM,SM). A UDM whose UDR is in another process reads the
+// access and mobility and the session management data together through
+// it (package udm, sm_kept.go). The errors are those of
+// NudrDataRepository.
+type NudrProvisionedData interface {
+	AccessAndMobilityWithSessionManagement(ctx context.Context, supi string) (AMData, []SMData, error)
+}
+
 // NudrDataChangeNotifier receives the UDR's notifications of data change
 // (Nudr_DM_Notify, TS 23.502 §5.2.12, §4.16.9 step 2): a subscriber's
 // subscription data changed. In one process the UDR calls each subscribed NF once per

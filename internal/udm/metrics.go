@@ -7,6 +7,9 @@ type metrics struct {
 	resyncs          *prometheus.CounterVec
 	authEvents       *prometheus.CounterVec
 	amfRegistrations *prometheus.CounterVec
+	// smReads counts the session management data reads by source: udr
+	// (asked) or kept (read with the access and mobility data, sm_kept.go).
+	smReads *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -27,9 +30,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "keel_udm_amf_registrations_total",
 			Help: "Changes of the UECM AMF registrations for 3GPP access by event: created (a UE with none registered), replaced (another AMF registered it), purged (deregistered). The UEs registered are, summed over the instances sharing the records, created - purged, plus those the records kept over a restart.",
 		}, []string{"event"}),
+		smReads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_udm_sm_data_reads_total",
+			Help: "Nudm_SDM_Get of sm-data answered, by source: udr (read from the UDR) or kept (read from the UDR with the UE's am-data, QueryProvisionedData of TS 29.505 §5.2.26).",
+		}, []string{"source"}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.vectors, m.resyncs, m.authEvents, m.amfRegistrations} {
+		for _, c := range []prometheus.Collector{m.vectors, m.resyncs, m.authEvents, m.amfRegistrations, m.smReads} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

@@ -19,8 +19,12 @@ func (m *UDM) SubscribeSDM(n sbi.NudmSDMNotifier) {
 // SubscriptionDataChanged is the UDR's Nudr_DM_Notify: the UDM reads the
 // subscriber's access and mobility data again and notifies its
 // subscribers (Nudm_SDM_Notification, TS 23.502 §4.5.1), which compare
-// it with what they hold.
+// it with what they hold; session management data kept for the UE is
+// dropped.
 func (m *UDM) SubscriptionDataChanged(ctx context.Context, supi string) {
+	if m.smKept != nil {
+		m.smKept.drop(supi)
+	}
 	m.sdmSubs.Lock()
 	list := m.sdmSubs.list
 	m.sdmSubs.Unlock()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -35,6 +36,17 @@ type Options struct {
 	// Rand is the source of RAND; nil means crypto/rand. Reads are
 	// serialised, so it need not be safe for concurrent use.
 	Rand io.Reader
+	// KeepSessionManagement, with a UDR that implements
+	// sbi.NudrProvisionedData (one in another process), reads a UE's
+	// session management data together with its access and mobility
+	// data and keeps it for the UE's next sm-data Get, for SMKeptFor
+	// (0 means DefaultSMKeptFor), dropped when the UDR notifies a change
+	// of the UE's data (sm_kept.go): one UDR request fewer per
+	// registration followed by a PDU session.
+	KeepSessionManagement bool
+	SMKeptFor             time.Duration
+	// Now is the clock of the kept data; nil means time.Now.
+	Now func() time.Time
 }
 
 // UDM implements sbi.NudmUEAuthentication, sbi.NudmSDM and sbi.NudmUECM.
@@ -50,6 +62,11 @@ type UDM struct {
 
 	// records holds the UE context management registrations.
 	records store.Records
+	// provisioned and smKept, both set or neither, read and keep the
+	// session management data with the access and mobility data
+	// (Options.KeepSessionManagement).
+	provisioned sbi.NudrProvisionedData
+	smKept      *smKept
 	// sdmSubs are the NFs notified of access and mobility data changes
 	// (SubscribeSDM, SubscriptionDataChanged).
 	sdmSubs struct {
@@ -70,6 +87,12 @@ func New(opts Options) (*UDM, error) {
 		return nil, errors.New("udm: no UDR")
 	}
 	u := &UDM{udr: opts.UDR, keys: opts.Keys, log: opts.Logger, rand: opts.Rand, records: opts.Records}
+	if p, ok := opts.UDR.(sbi.NudrProvisionedData); ok && opts.KeepSessionManagement {
+		if opts.Now == nil {
+			opts.Now = time.Now
+		}
+		u.provisioned, u.smKept = p, newSMKept(opts.Now, opts.SMKeptFor, DefaultMaxSMKept)
+	}
 	if u.records == nil {
 		u.records = memrecords.New()
 	}

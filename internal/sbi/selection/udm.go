@@ -129,3 +129,23 @@ func (s udr) SessionManagementSubscription(ctx context.Context, supi string) (sm
 	})
 	return sm, err
 }
+
+var _ sbi.NudrProvisionedData = udr{}
+
+// AccessAndMobilityWithSessionManagement reads both data sets in one
+// request from a UDR whose binding can (QueryProvisionedData, TS 29.505
+// §5.2.26), in two from one that cannot.
+func (s udr) AccessAndMobilityWithSessionManagement(ctx context.Context, supi string) (am sbi.AMData, sm []sbi.SMData, err error) {
+	err = s.call(ctx, supi, func(r sbi.NudrDataRepository) error {
+		if p, ok := r.(sbi.NudrProvisionedData); ok {
+			am, sm, err = p.AccessAndMobilityWithSessionManagement(ctx, supi)
+			return err
+		}
+		if am, err = r.AccessAndMobilitySubscription(ctx, supi); err != nil {
+			return err
+		}
+		sm, err = r.SessionManagementSubscription(ctx, supi)
+		return err
+	})
+	return am, sm, err
+}

@@ -164,7 +164,7 @@ func newCore(t testing.TB, overHTTP bool, opts ...openapitest.Options) *core {
 		udrClient = nudr.NewClient(c.client(t, srv, &c.roots.udr), home)
 		c.udr = udrClient
 	}
-	u, err := udm.New(udm.Options{UDR: c.udr, Keys: c.keys})
+	u, err := udm.New(udm.Options{UDR: c.udr, Keys: c.keys, KeepSessionManagement: true})
 	if err != nil {
 		t.Fatal(err)
 	}

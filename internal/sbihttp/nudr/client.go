@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/keelcore/keel/internal/ident"
@@ -129,6 +130,52 @@ func (c *Client) AccessAndMobilitySubscription(ctx context.Context, supi string)
 		return sbi.AMData{}, fmt.Errorf("nudr: AccessAndMobilitySubscription: answer: %w", err)
 	}
 	return am, nil
+}
+
+// The DataSetNames of TS 29.505 Keel's UDR holds.
+const (
+	DataSetAM = "AM"
+	DataSetSM = "SM"
+)
+
+// provisionedDataSets is TS 29.505 ProvisionedDataSets with the data
+// sets Keel holds; a data set the answer lacks was not asked for or is
+// empty (smData has at least one item when present).
+type provisionedDataSets struct {
+	AMData *subdata.AccessAndMobilitySubscriptionData  `json:"amData,omitempty"`
+	SMData []subdata.SessionManagementSubscriptionData `json:"smData,omitempty"`
+}
+
+var _ sbi.NudrProvisionedData = (*Client)(nil)
+
+// AccessAndMobilityWithSessionManagement is QueryProvisionedData (TS
+// 29.505 §5.2.26.3.1): GET provisioned-data?dataset-names=AM,SM, both
+// data sets in one request.
+func (c *Client) AccessAndMobilityWithSessionManagement(ctx context.Context, supi string) (sbi.AMData, []sbi.SMData, error) {
+	var w provisionedDataSets
+	path := sbihttp.Path("subscription-data", supi, c.plmn, "provisioned-data")
+	q := url.Values{"dataset-names": {DataSetAM + "," + DataSetSM}}
+	if _, err := c.c.Do(ctx, sbihttp.Request{Service: ServiceName, Version: Version, Method: http.MethodGet, Path: path, Query: q}, &w); err != nil {
+		return sbi.AMData{}, nil, fmt.Errorf("nudr: QueryProvisionedData: %w", err)
+	}
+	return decodeProvisioned(w)
+}
+
+// decodeProvisioned reads an answer to QueryProvisionedData for AM and
+// SM: amData is required, smData absent is no session management data.
+func decodeProvisioned(w provisionedDataSets) (sbi.AMData, []sbi.SMData, error) {
+	if w.AMData == nil {
+		return sbi.AMData{}, nil, fmt.Errorf("nudr: QueryProvisionedData: answer without amData: %w", sbi.ErrSystemFailure)
+	}
+	am, err := w.AMData.AMData()
+	if err != nil {
+		return sbi.AMData{}, nil, fmt.Errorf("nudr: QueryProvisionedData: answer: %w", err)
+	}
+	sm, err := subdata.SMData(w.SMData)
+	if err != nil {
+		return sbi.AMData{}, nil, fmt.Errorf("nudr: QueryProvisionedData: answer: %w", err)
+	}
+	return am, sm, nil
 }
 
 // SessionManagementSubscription is GET provisioned-data/sm-data.

@@ -15,6 +15,8 @@ func FuzzClientAnswers(f *testing.F) {
 	f.Add(204, []byte(``))
 	f.Add(409, []byte(`{"status":409}`))
 	f.Add(200, []byte(`[{"singleNssai":{"sst":1},"dnnConfigurations":{"internet":{"pduSessionTypes":{},"sscModes":{"defaultSscMode":"SSC_MODE_1"}}}}]`))
+	f.Add(200, []byte(`{"amData":{"subscribedUeAmbr":{"uplink":"1 Gbps","downlink":"2 Gbps"},"nssai":{"defaultSingleNssais":[{"sst":1}]}},"smData":[{"singleNssai":{"sst":1},"dnnConfigurations":{"internet":{"pduSessionTypes":{"defaultSessionType":"IPV4"},"sscModes":{"defaultSscMode":"SSC_MODE_1"}}}}]}`))
+	f.Add(200, []byte(`{"smData":[{"singleNssai":null}]}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		if status < 100 || status > 599 {
 			return
@@ -31,6 +33,7 @@ func FuzzClientAnswers(f *testing.F) {
 		_ = c.ResyncSQN(ctx, supi, 5)
 		_, _ = c.AccessAndMobilitySubscription(ctx, supi)
 		_, _ = c.SessionManagementSubscription(ctx, supi)
+		_, _, _ = c.AccessAndMobilityWithSessionManagement(ctx, supi)
 		_ = c.Subscribe(ctx, "http://127.0.0.1/cb")
 		if status != 409 { // a 409 to every PATCH has NextSQN wait between its rounds
 			_, _ = c.NextSQN(ctx, supi)

@@ -3,7 +3,9 @@ package nudr
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
+	"strings"
 
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
@@ -41,6 +43,7 @@ func Register(srv *sbihttp.Server, r sbi.NudrDataRepository) {
 	svc.Handle("PATCH /subscription-data/{ueId}/authentication-data/authentication-subscription", h.patchAuth)
 	svc.Handle("GET /subscription-data/{ueId}/{servingPlmnId}/provisioned-data/am-data", h.amData)
 	svc.Handle("GET /subscription-data/{ueId}/{servingPlmnId}/provisioned-data/sm-data", h.smData)
+	svc.Handle("GET /subscription-data/{ueId}/{servingPlmnId}/provisioned-data", h.provisioned)
 }
 
 type handlers struct{ r sbi.NudrDataRepository }
@@ -152,6 +155,80 @@ func (h handlers) amData(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return sbihttp.Respond(w, http.StatusOK, subdata.FromAMData(am))
+}
+
+// provisioned is QueryProvisionedData (TS 29.505 §5.2.26.3.1): the data
+// sets dataset-names lists, all those Keel holds (AM and SM) when it
+// lists none.
+func (h handlers) provisioned(w http.ResponseWriter, r *http.Request) error {
+	s, err := supi(r)
+	if err != nil {
+		return err
+	}
+	if err := h.servingPLMN(r); err != nil {
+		return err
+	}
+	am, sm, err := DatasetNames(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	var out provisionedDataSets
+	if am {
+		d, err := h.r.AccessAndMobilitySubscription(r.Context(), s)
+		if err != nil {
+			return err
+		}
+		w := subdata.FromAMData(d)
+		out.AMData = &w
+	}
+	if sm {
+		d, err := h.r.SessionManagementSubscription(r.Context(), s)
+		if err != nil {
+			return err
+		}
+		out.SMData = subdata.FromSMData(d)
+	}
+	return sbihttp.Respond(w, http.StatusOK, out)
+}
+
+// DatasetNames reads the query of QueryProvisionedData: dataset-names,
+// a comma-separated list (form style, not exploded) of AM and SM, each
+// once; none means both. Another parameter, a name given twice, a name
+// Keel does not hold or a parameter repeated is 400 INVALID_QUERY_PARAM
+// naming dataset-names (TS 29.500 Table 5.2.7.2-1).
+func DatasetNames(q url.Values) (am, sm bool, err error) {
+	bad := func(why string) error {
+		return sbihttp.InvalidParamError(sbi.ErrInvalidQueryParam, "dataset-names", why)
+	}
+	for name, vs := range q {
+		if name != "dataset-names" {
+			return false, false, sbihttp.InvalidParamError(sbi.ErrInvalidQueryParam, name, "not a query parameter of this operation")
+		}
+		if len(vs) != 1 {
+			return false, false, bad("given more than once")
+		}
+	}
+	v, ok := q["dataset-names"]
+	if !ok {
+		return true, true, nil
+	}
+	for _, n := range strings.Split(v[0], ",") {
+		switch n {
+		case DataSetAM:
+			if am {
+				return false, false, bad("AM named twice")
+			}
+			am = true
+		case DataSetSM:
+			if sm {
+				return false, false, bad("SM named twice")
+			}
+			sm = true
+		default:
+			return false, false, bad(fmt.Sprintf("%q: Keel's UDR holds AM and SM only", n))
+		}
+	}
+	return am, sm, nil
 }
 
 // smData is QuerySmData (TS 29.505 §5.2.2.5).
