@@ -29,6 +29,19 @@
 // that the next vector's SEQ is SEQ_MS + 1 with IND 0 (Annex C.3.4, IND of
 // 5 bits), and a fresh vector is generated.
 //
+// # Subscription data
+//
+// Nudm_SDM Get of am-data and sm-data (handle_sdm.go) read the UDR. With
+// Options.KeepSessionManagement and a UDR in another process
+// (sbi.NudrProvisionedData), the am-data Get of a registration reads the
+// session management data in the same UDR request (QueryProvisionedData
+// with dataset-names AM,SM, TS 29.505 §5.2.26), and the sm-data Get of
+// the PDU session establishment that follows (TS 23.502 §4.3.2.2.1 step
+// 4) is answered from it once, within Options.SMKeptFor (5 s, the
+// lifetime of the UDR's own reads over a store that announces no
+// changes); a change the UDR notifies for the UE (Nudr_DM_Notify,
+// SubscriptionDataChanged) drops it (sm_kept.go).
+//
 // # Errors
 //
 // The sbi sentinels: ErrUserNotFound for a SUPI without a subscription,
@@ -44,7 +57,9 @@
 // # Concurrency
 //
 // A UDM is safe for concurrent use. It starts no goroutine. The key ring
-// and the options do not change after New. The AMF registrations are
+// and the options do not change after New. The session management data
+// kept is guarded by its own mutex; a read that began before a drop does
+// not keep its data. The AMF registrations are
 // records in Options.Records, safe for concurrent use by any number of
 // instances; a purge compares the GUAMI and deletes at the revision it
 // read (compare-and-set), so it never removes a registration written
