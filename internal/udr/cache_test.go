@@ -3,6 +3,7 @@ package udr
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ func (s *countingStore) GetSubscriber(_ context.Context, supi string) (*store.Su
 func TestSubscriptionCache(t *testing.T) {
 	now := time.Unix(1000, 0)
 	st := &countingStore{}
-	u := &UDR{store: st, cache: newSubCache(func() time.Time { return now }, cacheTTL), metrics: &metrics{}}
+	u := &UDR{store: st, cache: newSubCache(func() time.Time { return now }, cacheTTL, maxCached), metrics: &metrics{}}
 	ctx := context.Background()
 	for range 3 {
 		if _, err := u.cache.get(ctx, st, "imsi-001010000000001"); err != nil {
@@ -58,5 +59,49 @@ func TestSubscriptionCache(t *testing.T) {
 	u.cache.mu.Unlock()
 	if n != 1 {
 		t.Errorf("cache holds %d entries after a sweep, want 1", n)
+	}
+}
+
+// A full cache holds no more than its bound: a new read replaces an
+// entry, the expired ones first, and is served from the cache after.
+func TestSubscriptionCacheBound(t *testing.T) {
+	now := time.Unix(1000, 0)
+	st := &countingStore{}
+	c := newSubCache(func() time.Time { return now }, cacheTTL, 3)
+	ctx := context.Background()
+	read := func(supi string) {
+		t.Helper()
+		if _, err := c.get(ctx, st, supi); err != nil {
+			t.Fatal(err)
+		}
+	}
+	size := func() int {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.mu.m)
+	}
+	for i := range 10 {
+		read(fmt.Sprintf("imsi-00101000000%04d", i))
+		if n := size(); n > 3 {
+			t.Fatalf("after %d reads the cache holds %d entries, want at most 3", i+1, n)
+		}
+	}
+	gets := st.gets
+	read("imsi-001010000000009")
+	if st.gets != gets {
+		t.Errorf("the last read was not kept: %d store reads, want %d", st.gets, gets)
+	}
+	// Once the entries expired, the next sweep removes them rather than
+	// new reads evicting at random: all three new ones stay.
+	now = now.Add(2 * cacheTTL)
+	for i := range 3 {
+		read(fmt.Sprintf("imsi-00101000001%04d", i))
+	}
+	gets = st.gets
+	for i := range 3 {
+		read(fmt.Sprintf("imsi-00101000001%04d", i))
+	}
+	if st.gets != gets || size() != 3 {
+		t.Errorf("after expiry: %d more store reads and %d entries, want 0 and 3", st.gets-gets, size())
 	}
 }

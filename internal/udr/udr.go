@@ -73,7 +73,7 @@ func New(st store.Store, opts Options) (*UDR, error) {
 	if opts.Changes != nil {
 		ttl = watchedCacheTTL
 	}
-	return &UDR{store: st, cache: newSubCache(time.Now, ttl), log: log, metrics: m, changes: opts.Changes}, nil
+	return &UDR{store: st, cache: newSubCache(time.Now, ttl, maxCached), log: log, metrics: m, changes: opts.Changes}, nil
 }
 
 // storeError gives a store error its protocol meaning.
