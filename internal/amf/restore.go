@@ -100,7 +100,7 @@ func (a *AMF) restore(u *ueContext, g ident.GUTI) {
 	u.m = gmm.Restore(a.gmmCfg, a.services, ueShell{u}, u.log, rec)
 	u.m.DeactivateUserPlanes()
 	u.supi = rec.SUPI
-	u.saved = saveState{last: rec, has: true}
+	u.saved = &saveState{last: rec, has: true}
 	u.saver.mu.Lock()
 	u.saver.rev = rev
 	u.saver.mu.Unlock()
@@ -140,7 +140,7 @@ func (a *AMF) load(ctx context.Context, g ident.GUTI) (uerecord.UE, int64, error
 // A store that does not answer is taken as no: the UE is deregistered
 // as without a store. Run on the UE's executor.
 func (a *AMF) takenOver(u *ueContext) bool {
-	if a.records == nil || !u.saved.has {
+	if a.records == nil || !u.hasSaved() {
 		return false
 	}
 	u.saver.mu.Lock()
@@ -207,7 +207,7 @@ func (a *AMF) takeOver(ctx context.Context, supi string) *ueContext {
 	u.exec.runs = &a.runs
 	u.m = gmm.Restore(a.gmmCfg, a.services, ueShell{u}, u.log, rec)
 	u.supi = supi
-	u.saved = saveState{last: rec, has: true}
+	u.saved = &saveState{last: rec, has: true}
 	u.saver.rev = r.Revision
 	k := stmsiOf(rec.GUTI.Pointer, rec.GUTI.TMSI)
 	a.ues.Lock()

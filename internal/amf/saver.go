@@ -82,12 +82,19 @@ type saver struct {
 	rev int64
 }
 
+// hasSaved reports whether the UE's context has records in the store.
+func (u *ueContext) hasSaved() bool { return u.saved != nil && u.saved.has }
+
 // checkpoint saves the UE's context when due; run at the end of each of
 // its events.
 func (u *ueContext) checkpoint() {
 	a := u.a
 	if a.records == nil || u.dropped || u.failed {
 		return
+	}
+	if u.saved == nil {
+		// Nothing saved yet: the first snapshot is due.
+		u.saved = &saveState{}
 	}
 	snap, ok := u.m.Snapshot()
 	if !ok {
@@ -125,7 +132,7 @@ func (u *ueContext) checkpoint() {
 
 // forgetRecords deletes the UE's records: it is deregistered.
 func (u *ueContext) forgetRecords() {
-	if !u.saved.has {
+	if !u.hasSaved() {
 		return
 	}
 	job := &saveJob{drop: true, supi: u.saved.last.SUPI, gutis: []ident.GUTI{u.saved.last.GUTI}}
@@ -281,6 +288,8 @@ func (a *AMF) lost(u *ueContext) {
 		return
 	}
 	u.log.Info("amf: UE context taken over by another AMF instance of the set: forgotten here", "cause", "taken-over")
-	u.saved.has = false
+	if u.saved != nil {
+		u.saved.has = false
+	}
 	a.dropUE(u, nil)
 }

@@ -73,8 +73,10 @@ type ueContext struct {
 	// once its last Nsmf_PDUSession call is (calls.go).
 	uecm, smf chan struct{}
 	// saved is what the UE's context last saved to the AMF set's store
-	// (executor); saver performs the writes (saver.go, its own lock).
-	saved saveState
+	// (executor), nil without a store or before the first save: an
+	// AMF without one holds none of it per UE; saver performs the
+	// writes (saver.go, its own lock).
+	saved *saveState
 	saver saver
 }
 
@@ -295,7 +297,9 @@ func (s ueShell) Outcome(o gmm.Outcome) {
 	u.a.metrics.outcome(o)
 	if o.Result == "accepted" || o.Result == "completed" {
 		// A procedure end: the context is saved (saver.go).
-		u.saved.due = true
+		if u.saved != nil {
+			u.saved.due = true
+		}
 	}
 	if o.Procedure == "service-request" {
 		u.a.metrics.serviceRequests.WithLabelValues(o.Result).Inc()
