@@ -26,8 +26,8 @@ type session struct {
 	cpAddr netip.AddrPort // where the CP's requests come from, and reports go
 	rules  pfcp.Rules     // as installed, every F-TEID resolved
 	teids  []uint32       // the local TEIDs the session holds
-	urrs   map[uint32]*urrState
-	gone   bool // deleted: later procedures find no session
+	urrs   []urrState     // one per URR of rules, found by ID: a session has one or two
+	gone   bool           // deleted: later procedures find no session
 }
 
 // urrState is what the usage reports of one URR carry over: UR-SEQN
@@ -35,6 +35,7 @@ type session struct {
 // datapath's counters at the last report — they only grow, and a report
 // carries the usage since the previous one.
 type urrState struct {
+	id    uint32 // the URR's
 	seqN  uint32
 	since time.Time
 	last  Usage
@@ -52,7 +53,7 @@ func (u *UPF) lookup(seid uint64) *session {
 // use: a peer that knows one session's SEID learns nothing of the
 // others' (TS 29.244 §5.6.1 leaves their allocation to the UPF).
 func (u *UPF) newSession(cpNode netip.Addr, cpSEID uint64, cpAddr netip.AddrPort) *session {
-	s := &session{cpNode: cpNode, cpSEID: cpSEID, cpAddr: cpAddr, urrs: make(map[uint32]*urrState)}
+	s := &session{cpNode: cpNode, cpSEID: cpSEID, cpAddr: cpAddr}
 	s.mu.Lock()
 	u.state.Lock()
 	defer u.state.Unlock()
@@ -265,28 +266,35 @@ func (u *UPF) toDatapath(r pfcp.Rules) Rules {
 // startURRs starts the measurement of the session's URRs not measured yet,
 // and forgets those it no longer has. s.mu must be held.
 func (s *session) startURRs(now time.Time) {
-	have := map[uint32]bool{}
+	s.urrs = slices.DeleteFunc(s.urrs, func(st urrState) bool {
+		return !slices.ContainsFunc(s.rules.URRs, func(x pfcp.URR) bool { return x.ID == st.id })
+	})
 	for _, x := range s.rules.URRs {
-		have[x.ID] = true
-		if s.urrs[x.ID] == nil {
-			s.urrs[x.ID] = &urrState{since: now}
+		if s.urr(x.ID) == nil {
+			s.urrs = append(s.urrs, urrState{id: x.ID, since: now})
 		}
 	}
-	for id := range s.urrs {
-		if !have[id] {
-			delete(s.urrs, id)
+}
+
+// urr returns the state of URR id, nil when it has none. s.mu must be
+// held; the pointer is good until s.urrs changes.
+func (s *session) urr(id uint32) *urrState {
+	for i := range s.urrs {
+		if s.urrs[i].id == id {
+			return &s.urrs[i]
 		}
 	}
+	return nil
 }
 
 // report turns the datapath's counters of a URR into a usage report
 // (§7.5.8.3): the usage since the previous report, its bounds, the next
 // UR-SEQN. s.mu must be held.
 func (s *session) report(use Usage, trigger string, now time.Time) pfcp.UsageReport {
-	st := s.urrs[use.URRID]
+	st := s.urr(use.URRID)
 	if st == nil {
-		st = &urrState{since: now}
-		s.urrs[use.URRID] = st
+		s.urrs = append(s.urrs, urrState{id: use.URRID, since: now})
+		st = &s.urrs[len(s.urrs)-1]
 	}
 	d := use
 	// Counters that went back mean the URR was created again.
