@@ -39,6 +39,8 @@ type smKept struct {
 		sync.Mutex
 		m   map[string]keptSM
 		gen uint64
+		// swept is when the entries past their lifetime last went.
+		swept time.Time
 	}
 }
 
@@ -67,8 +69,10 @@ func (k *smKept) generation() uint64 {
 }
 
 // put keeps supi's data read since generation gen, unless a drop came in
-// between. At the bound, the entries past their lifetime go; if none
-// has, the data is not kept.
+// between. The entries past their lifetime (those no sm-data Get took:
+// a UE without a session, one whose Get went to another UDM instance)
+// go once per lifetime, and at the bound; at the bound with none past
+// it, the data is not kept.
 func (k *smKept) put(supi string, data []sbi.SMData, gen uint64) {
 	now := k.now()
 	k.mu.Lock()
@@ -76,12 +80,13 @@ func (k *smKept) put(supi string, data []sbi.SMData, gen uint64) {
 	if k.mu.gen != gen {
 		return
 	}
-	if len(k.mu.m) >= k.maxKept {
+	if len(k.mu.m) >= k.maxKept || now.Sub(k.mu.swept) >= k.keptFor {
 		for s, e := range k.mu.m {
 			if now.Sub(e.at) >= k.keptFor {
 				delete(k.mu.m, s)
 			}
 		}
+		k.mu.swept = now
 		if len(k.mu.m) >= k.maxKept {
 			return
 		}

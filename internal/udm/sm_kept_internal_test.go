@@ -22,6 +22,14 @@ func TestSMKeptBounds(t *testing.T) {
 	if _, ok := k.take("c"); !ok || k.size() != 0 {
 		t.Errorf("at the bound with every entry expired: c kept %v, %d left; want c kept and the expired gone", ok, k.size())
 	}
+	// Entries no Get took go once their lifetime has passed.
+	k.put("e", data, k.generation())
+	now = now.Add(time.Second)
+	k.put("f", data, k.generation())
+	if k.size() != 1 {
+		t.Errorf("%d kept after a lifetime, want 1: the untaken entry swept", k.size())
+	}
+	k.take("f")
 	// A read that began before a drop keeps nothing.
 	gen := k.generation()
 	k.drop("x")
