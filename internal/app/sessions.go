@@ -247,8 +247,16 @@ func (a *App) rootSMF(ctx context.Context) error {
 		// addition to those configured (a UPF at a configured N4
 		// address is the configured one).
 		every := min(s.HeartbeatInterval(), maxUPFDiscoveryInterval)
-		a.upfWatch = &upfWatch{disc: reg, smf: s, plmn: cfg.PLMN, every: every, log: a.log.With("component", "smf"),
+		m, err := newUPFWatchMetrics(a.registry)
+		if err != nil {
+			return err
+		}
+		a.upfWatch = &upfWatch{disc: reg, smf: s, plmn: cfg.PLMN, every: every, resync: upfResyncInterval,
+			wake: make(chan struct{}, 1), log: a.log.With("component", "smf"), metrics: m,
 			known: map[netip.AddrPort]bool{}, refused: map[netip.AddrPort]string{}}
+		if a.sbi != nil {
+			a.upfWatch.serve(a.sbi.srv, a.sbi.apiRoot)
+		}
 	}
 	a.serveSMF(prof, s)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"strings"
 	"sync"
@@ -24,35 +25,124 @@ import (
 // found at the NRF is reached there, at the address of its profile.
 const pfcpPort = 8805
 
-// maxUPFDiscoveryInterval bounds the period of the SMF's UPF discovery.
+// maxUPFDiscoveryInterval bounds the period of the SMF's UPF discovery
+// until its status subscription at the NRF is made.
 const maxUPFDiscoveryInterval = 5 * time.Second
+
+// upfResyncInterval is the period of the SMF's UPF discovery once the
+// NRF notifies it of the UPFs' changes: it makes up for a notification
+// lost (the NRF sends each once, and drops those its queue has no room
+// for).
+const upfResyncInterval = time.Minute
+
+// upfStatusPath is the path, below the process's callback service
+// (sbihttp.CallbackService), where the NRF notifies the SMF of UPFs
+// registered, changed and deregistered.
+const upfStatusPath = "/nf-status/upf"
 
 // upfWatch keeps a split SMF's UPFs in step with the UPFs registered at
 // the NRF (TS 23.501 §6.3.3.2: the SMF may discover UPFs through the
-// NRF; TS 29.510 §5.3.2.2 NFDiscovery with target-nf-type UPF): every
-// interval (smf.n4.heartbeat_interval, at most 5 s) it asks the NRF,
-// adds each UPF newly listed (smf.AddUPF: associated, then selected by
-// the DNNs, slices and TAIs of its upfInfo, with the UE address pools
-// of its ipv4AddressRanges) and retires each one no longer listed
-// (smf.RetireUPF: no new session there; removed once it holds none).
-// A failed discovery changes nothing. Only the UPFs it added are
-// retired: a configured one stays whatever the NRF says.
+// NRF; TS 29.510 §5.3.2.2 NFDiscovery with target-nf-type UPF): it asks
+// the NRF, adds each UPF newly listed (smf.AddUPF: associated, then
+// selected by the DNNs, slices and TAIs of its upfInfo, with the UE
+// address pools of its ipv4AddressRanges) and retires each one no
+// longer listed (smf.RetireUPF: no new session there; removed once it
+// holds none). It asks when it starts, then whenever the NRF notifies a
+// UPF registered, changed or deregistered: once the SMF's NRF client is
+// registered the watch subscribes to the status of UPFs
+// (NFStatusSubscribe with an nfType condition, TS 29.510 §5.2.2.5;
+// NFStatusNotify to upfStatusPath, §5.2.2.6), and asks again every
+// upfResyncInterval in case a notification was lost. Until the
+// subscription is made it asks every interval (smf.n4.heartbeat_interval,
+// at most 5 s), trying to subscribe each time. A failed discovery
+// changes nothing. Only the UPFs it added are retired: a configured one
+// stays whatever the NRF says.
 //
 // Concurrency: start runs one goroutine; stop cancels and joins it. It
 // is the only user of known, the N4 addresses of the UPFs it added, and
-// of refused.
+// of refused. The notification handler, on the SBI server's goroutines,
+// only nudges it through wake.
 type upfWatch struct {
 	disc  *nfclient.Client
 	smf   *smf.SMF
 	plmn  ident.PLMN
 	every time.Duration
-	log   *slog.Logger
+	// resync is the period once subscribed (upfResyncInterval).
+	resync time.Duration
+	// notifyURI is where the NRF notifies the watch (upfStatusPath on
+	// the process's SBI); empty: no subscription, the watch polls.
+	notifyURI string
+	wake      chan struct{}
+	log       *slog.Logger
+	metrics   upfWatchMetrics
 
 	known map[netip.AddrPort]bool
 	// refused are the UPFs AddUPF refused, with its error: logged once.
 	refused map[netip.AddrPort]string
 	cancel  context.CancelFunc
 	done    sync.WaitGroup
+}
+
+// upfWatchMetrics count the SMF's UPF discoveries by what asked for
+// them, and the NRF's status notifications about UPFs.
+type upfWatchMetrics struct {
+	discoveries   *prometheus.CounterVec
+	notifications *prometheus.CounterVec
+}
+
+func newUPFWatchMetrics(reg prometheus.Registerer) (upfWatchMetrics, error) {
+	m := upfWatchMetrics{
+		discoveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_smf_upf_discoveries_total",
+			Help: "UPF discoveries at the NRF, by trigger: start, notification (an NFStatusNotify about a UPF), resync (the period; before the status subscription is made, every discovery).",
+		}, []string{"trigger"}),
+		notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_smf_upf_status_notifications_total",
+			Help: "NF status notifications about UPFs received from the NRF (TS 29.510 NFStatusNotify), by event.",
+		}, []string{"event"}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	for _, c := range []prometheus.Collector{m.discoveries, m.notifications} {
+		if err := reg.Register(c); err != nil {
+			return upfWatchMetrics{}, err
+		}
+	}
+	return m, nil
+}
+
+// serve registers the watch's notification callback on srv, whose
+// apiRoot is apiRoot, and sets notifyURI.
+func (w *upfWatch) serve(srv *sbihttp.Server, apiRoot string) {
+	svc := srv.Service(sbihttp.CallbackService, "v1")
+	svc.Handle("POST "+upfStatusPath, w.handleNotify)
+	w.notifyURI = sbihttp.ResourceURI(apiRoot, svc.Prefix()) + upfStatusPath
+}
+
+// handleNotify is NFStatusNotify (TS 29.510 §5.2.2.6) for the watch's
+// subscription: it nudges the watch and answers 204. A notification
+// about an NF of another type (the NRF filters them) is answered and
+// ignored.
+func (w *upfWatch) handleNotify(rw http.ResponseWriter, r *http.Request) error {
+	var n nnrf.NotificationData
+	if err := sbihttp.Decode(r, &n); err != nil {
+		return err
+	}
+	if n.Event == "" || n.NFInstanceURI == "" {
+		return sbihttp.InvalidParamError(sbi.ErrMandatoryIEMissing, "/event", "event and nfInstanceUri are mandatory")
+	}
+	if t, ok := n.NFProfile["nfType"].(string); ok && sbi.NFType(t) != sbi.NFTypeUPF {
+		return sbihttp.NoContent(rw)
+	}
+	if n.Event == nnrf.EventRegistered || n.Event == nnrf.EventDeregistered || n.Event == nnrf.EventProfileChanged {
+		w.metrics.notifications.WithLabelValues(n.Event).Inc()
+	}
+	select {
+	case w.wake <- struct{}{}:
+	default: // a discovery is due already
+	}
+	return sbihttp.NoContent(rw)
 }
 
 func (w *upfWatch) start() {
@@ -62,17 +152,50 @@ func (w *upfWatch) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
 	w.done.Go(func() {
-		tick := time.NewTicker(w.every)
-		defer tick.Stop()
+		subscribed := false
+		trigger := "start"
 		for {
+			if !subscribed {
+				subscribed = w.subscribe(ctx)
+			}
+			w.metrics.discoveries.WithLabelValues(trigger).Inc()
 			w.poll(ctx)
+			wait := w.every
+			if subscribed {
+				wait = w.resync
+			}
+			t := time.NewTimer(wait)
 			select {
 			case <-ctx.Done():
+				t.Stop()
 				return
-			case <-tick.C:
+			case <-w.wake:
+				trigger = "notification"
+			case <-t.C:
+				trigger = "resync"
 			}
+			t.Stop()
 		}
 	})
+}
+
+// subscribe makes the watch's status subscription at the NRF once the
+// SMF's NRF client is registered, and reports whether it is made. The
+// client keeps it from then on (nfclient.Client.Subscribe).
+func (w *upfWatch) subscribe(ctx context.Context) bool {
+	if w.notifyURI == "" || !w.disc.Registered() {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, w.every)
+	defer cancel()
+	if err := w.disc.Subscribe(ctx, &nnrf.SubscrCond{NFType: sbi.NFTypeUPF}, w.notifyURI); err != nil {
+		if ctx.Err() == nil {
+			w.log.Warn("UPF status subscription at the NRF failed: discovering UPFs every interval meanwhile", "interval", w.every, "error", err)
+		}
+		return false
+	}
+	w.log.Info("subscribed to the UPFs' status at the NRF", "resync", w.resync)
+	return true
 }
 
 func (w *upfWatch) stop() {

@@ -16,7 +16,8 @@ import (
 // n4.address finds the other by NF discovery (TS 23.501 §6.3.3.2),
 // associates with it and spreads sessions over both, with the pool it
 // announces; a third UPF registering later is
-// found, associated and given sessions; stopped gracefully, it asks the
+// found when the NRF notifies the SMF (NFStatusNotify of its status
+// subscription to UPFs), associated and given sessions; stopped gracefully, it asks the
 // SMF to release its association (PFCP Association Update Request with
 // SARR), and the SMF releases its sessions with #39 before the process
 // has stopped.
@@ -79,10 +80,17 @@ func TestSplitUPFsFromNRF(t *testing.T) {
 		t.Errorf("sessions at the UPFs found at the NRF: %v and %v, want 5 and 5 (by load)", onA, onB)
 	}
 
-	// A third UPF registers: the SMF finds it and gives it sessions, the
-	// least loaded.
+	// A third UPF registers: the NRF notifies the SMF (its status
+	// subscription to UPFs), which discovers it then — not at its next
+	// resync, a minute on — and gives it sessions, the least loaded.
 	third := c.start("upf-c", "upf", "--config", upfC)
 	associated(3)
+	if got := metric(s, "keel_smf_upf_status_notifications_total", `event="NF_REGISTERED"`); got < 1 {
+		t.Errorf("keel_smf_upf_status_notifications_total{event=NF_REGISTERED} = %v, want at least 1 (the third UPF's)", got)
+	}
+	if got := metric(s, "keel_smf_upf_discoveries_total", `trigger="notification"`); got < 1 {
+		t.Errorf("keel_smf_upf_discoveries_total{trigger=notification} = %v, want at least 1", got)
+	}
 	sum, code, stderr = runSim(t, udr.api.String(), c.token(), "--amf", n2, "--ues", "10", "--imsi", "100", "--provision", "--ping", "10.45.128.1", "--timeout", "20s")
 	if code != 0 || sum.Sessions != 10 || sum.PingReplies != 10 {
 		t.Fatalf("keel sim with a third UPF = exit %d, %+v\n%s\n%s", code, sum, stderr, s.tail())
@@ -110,4 +118,9 @@ func TestSplitUPFsFromNRF(t *testing.T) {
 		t.Errorf("keel_smf_upf_failures_total{heartbeat} = %v, want 0: the UPF said it was leaving", got)
 	}
 	c.waitListed("UPF", 2)
+	for deadline := time.Now().Add(10 * time.Second); metric(s, "keel_smf_upf_status_notifications_total", `event="NF_DEREGISTERED"`) < 1; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the SMF was not notified of the third UPF's deregistration\n%s", s.tail())
+		}
+	}
 }

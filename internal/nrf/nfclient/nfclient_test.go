@@ -513,3 +513,31 @@ func TestDiscoverFresh(t *testing.T) {
 		t.Errorf("Discover after the empty fresh answer = %d profiles, %v; want none (not the stale cached answer)", len(got), err)
 	}
 }
+
+// TestSubscriptionRefusedNotKept: a subscription the NRF refuses is an
+// error and is not kept (the caller tries again), so the client does
+// not renew it nor make it again when it registers again.
+func TestSubscriptionRefusedNotKept(t *testing.T) {
+	v := openapitest.New(t)
+	s := startNRFWith(t, v, "127.0.0.1:0", func(o *nrf.Options) { o.MaxSubscriptions = 1 })
+	c := newClient(t, v, s.addr, amfSpec(), nil)
+	c.Start()
+	defer c.Stop(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.WaitRegistered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Subscribe(ctx, &nnrf.SubscrCond{NFType: sbi.NFTypeUDM}, "http://127.0.0.1:1/notify"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Subscribe(ctx, &nnrf.SubscrCond{NFType: sbi.NFTypeUPF}, "http://127.0.0.1:1/notify"); err == nil {
+		t.Fatal("a second subscription past the NRF's limit of one was accepted")
+	}
+	c.reg.Lock()
+	n := len(c.reg.subs)
+	c.reg.Unlock()
+	if n != 1 {
+		t.Errorf("the client keeps %d subscriptions, want 1 (the refused one dropped)", n)
+	}
+}

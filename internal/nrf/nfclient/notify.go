@@ -15,18 +15,23 @@ import (
 
 // Subscribe makes a status subscription at the NRF (NFStatusSubscribe,
 // TS 29.510 §5.2.2.5) for NFs matching cond (nil: every NF), notified at
-// notifyURI, which must reach HandleNotify. The client has its
-// validityTime extended before it ends, makes it again each time it
-// registers again, and removes it at Stop.
+// notifyURI, which must reach HandleNotify or a handler of the
+// caller's. The client has its validityTime extended before it ends,
+// makes it again each time it registers again, and removes it at Stop.
+// A subscription the NRF refused or did not answer is not kept: the
+// caller tries again.
 func (c *Client) Subscribe(ctx context.Context, cond *nnrf.SubscrCond, notifyURI string) error {
 	s := &subscription{data: nnrf.SubscriptionData{
 		NFStatusNotificationURI: notifyURI, SubscrCond: cond,
 		ReqNFInstanceID: c.opts.Profile.NFInstanceID, ReqNFType: c.opts.Profile.NFType,
 	}}
+	if err := c.subscribe(ctx, s); err != nil {
+		return err
+	}
 	c.reg.Lock()
 	c.reg.subs = append(c.reg.subs, s)
 	c.reg.Unlock()
-	return c.subscribe(ctx, s)
+	return nil
 }
 
 func (c *Client) subscribe(ctx context.Context, s *subscription) error {
