@@ -99,3 +99,34 @@ func TestNSSAIAnswersNotKept(t *testing.T) {
 		t.Errorf("subscribed %t with %d answers kept, want neither", sub, kept)
 	}
 }
+
+// TS 29.531 §5.3.2.3.1, §5.3.2.4: granted a short lifetime, the AMF
+// subscribes again before it ends and deletes the old subscription,
+// dropping the answers kept under it.
+func TestNSSAISubscriptionRenewed(t *testing.T) {
+	calls := &sbitest.Faults{}
+	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{nssaiURI: "http://amf.test/callbacks/v1/nssai-availability",
+		nssfLifetime: 2 * time.Second,
+		availability: func(a sbi.NnssfNSSAIAvailability) sbi.NnssfNSSAIAvailability {
+			return sbitest.NSSAIAvailability(a, calls)
+		}})
+	waitKept(t, c, 0)
+	g := c.gnb(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, _, err := scenario.Register(ctx, g, c.ue(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	subscribed := calls.Calls("SubscribeNSSAIAvailability")
+	deadline := time.Now().Add(10 * time.Second)
+	for calls.Calls("SubscribeNSSAIAvailability") == subscribed || calls.Calls("UnsubscribeNSSAIAvailability") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d subscriptions, %d unsubscriptions after 10 s with a 2 s lifetime; want a renewal and the old one deleted",
+				calls.Calls("SubscribeNSSAIAvailability"), calls.Calls("UnsubscribeNSSAIAvailability"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if sub, kept := c.amf.NSSAISubscribed(); !sub || kept != 0 {
+		t.Errorf("after the renewal: subscribed %t with %d answers kept, want subscribed with none", sub, kept)
+	}
+}

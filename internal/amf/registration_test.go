@@ -108,6 +108,9 @@ type coreOptions struct {
 	// delivered to the AMF directly.
 	nssfSlices []ident.SNSSAI
 	nssaiURI   string
+	// nssfLifetime, when set, is the longest subscription the NSSF
+	// grants.
+	nssfLifetime time.Duration
 }
 
 // toAMF delivers the NSSF's notifications to the AMF, once it is set.
@@ -176,7 +179,7 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 	if o.nssfSlices != nil {
 		nssfCfg.Slices = o.nssfSlices
 	}
-	n := nssfWith(tb, nssfCfg, nssf.Options{Notifier: forward})
+	n := nssfWith(tb, nssfCfg, nssf.Options{Notifier: forward, SubscriptionLifetime: o.nssfLifetime})
 	c.nssf = n
 	svc := gmm.Services{AUSF: s, SDM: sdm, UECM: d, NSSF: n}
 	if o.services != nil {

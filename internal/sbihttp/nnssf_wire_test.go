@@ -21,11 +21,13 @@ import (
 
 // TestNSSFOnTheWire records an AMF's NSSF exchanges over h2c (its
 // availability update, a registration's slice selection, an unknown
-// delete, its withdrawal) and has tshark decode them as HTTP/2: no
-// malformed frame, no expert warning, and the requests and answers it
-// sees are those of TS 29.531 §6.1.3.2.3.1, §6.2.3.2.3.1 and §6.2.3.2.3.2.
+// delete, its subscription to availability changes and its deletion,
+// its withdrawal) and has tshark decode them as HTTP/2: no malformed
+// frame, no expert warning, and the requests and answers it sees are
+// those of TS 29.531 §6.1.3.2.3.1, §6.2.3.2.3.1, §6.2.3.2.3.2,
+// §6.2.3.3.3.1 and §6.2.3.4.3.1.
 func TestNSSFOnTheWire(t *testing.T) {
-	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []ident.SNSSAI{{SST: 1}}}}}, nssf.Options{})
+	n, err := nssf.New(nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []ident.SNSSAI{{SST: 1}}}}}, nssf.Options{Notifier: make(nssftest.Notifications, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,6 +55,14 @@ func TestNSSFOnTheWire(t *testing.T) {
 	}
 	if err := nc.DeleteNSSAIAvailability(ctx, nssftest.AMF2); !errors.Is(err, sbi.ErrNSSAIAvailabilityNotFound) {
 		t.Fatalf("delete of nothing reported: %v", err)
+	}
+	sub, err := nc.SubscribeNSSAIAvailability(ctx, sbi.NSSAIAvailabilitySubscription{NotificationURI: "http://amf.invalid/callbacks/v1/nssai-availability",
+		TAIs: []ident.TAI{nssftest.TA1}, Event: sbi.EventSNSSAIStatusChange, AMFID: nssftest.AMF1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.UnsubscribeNSSAIAvailability(ctx, sub.SubscriptionID); err != nil {
+		t.Fatal(err)
 	}
 	if err := nc.DeleteNSSAIAvailability(ctx, nssftest.AMF1); err != nil {
 		t.Fatal(err)
@@ -95,6 +105,10 @@ func TestNSSFOnTheWire(t *testing.T) {
 		"||200|application/json",
 		"DELETE|/nnssf-nssaiavailability/v1/nssai-availability/" + nssftest.AMF2 + "||",
 		"||404|application/problem+json",
+		"POST|/nnssf-nssaiavailability/v1/nssai-availability/subscriptions||application/json",
+		"||201|application/json",
+		"DELETE|/nnssf-nssaiavailability/v1/nssai-availability/subscriptions/1||",
+		"||204|",
 		"DELETE|/nnssf-nssaiavailability/v1/nssai-availability/" + nssftest.AMF1 + "||",
 		"||204|",
 	}
