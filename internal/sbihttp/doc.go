@@ -124,11 +124,15 @@
 // # Concurrency
 //
 // A Server takes its services and operations before Start; its handlers
-// then run concurrently: each HTTP/2 stream has a goroutine owned by
-// net/http, which runs the handler on one of the server's workers
-// (workers.go: goroutines kept between requests, whose grown stacks are
-// not grown again for each request) and waits for it; Stop joins the
-// serving goroutine after the requests in flight, then the workers. A
+// then run concurrently on the server's workers (workers.go: goroutines
+// kept between requests, whose grown stacks are not grown again for each
+// request). Over h2c the server is package h2server: one goroutine per
+// connection reads its frames, hands each request, body read, to a
+// worker, and the handler's answer goes out as HEADERS and DATA in one
+// write. Over TLS it is net/http's: each HTTP/2 stream has a goroutine
+// owned by net/http, which runs the handler on a worker and waits for it.
+// Stop sends GOAWAY, joins the connections after the requests in flight,
+// then the workers. A
 // Client is safe for concurrent use by any number of goroutines; a
 // Resolver and a TokenSource must be too.
 //

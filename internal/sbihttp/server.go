@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbihttp/h2server"
 )
 
 // 3GPP custom headers (TS 29.500 §5.2.3.2).
@@ -64,14 +65,17 @@ type ServerConfig struct {
 // on one listener over HTTP/2.
 //
 // Concurrency: register every service and operation before Start; after
-// Start the routes are read-only and handlers run concurrently, each
-// stream on a goroutine owned by net/http, which runs its handler on one
-// of the server's workers (workers.go) and waits for it. Stop waits for
-// the handlers and joins the workers.
+// Start the routes are read-only and handlers run concurrently on the
+// server's workers (workers.go). Over h2c, package h2server reads each
+// connection on a goroutine of its own and spawns each request, read
+// whole, on a worker; over TLS each stream runs on a goroutine owned by
+// net/http, which runs its handler on a worker and waits for it. Stop
+// waits for the handlers and joins the workers.
 type Server struct {
 	cfg     ServerConfig
 	mux     *http.ServeMux
-	srv     *http.Server
+	srv     *http.Server     // TLS
+	h2c     *h2server.Server // cleartext
 	workers *workers
 
 	// mu guards serveErr and done, written by the goroutine Start owns.
@@ -109,8 +113,24 @@ func NewServer(cfg ServerConfig) *Server {
 	} else {
 		s.srv.ErrorLog = log.New(io.Discard, "", 0)
 	}
+	if cfg.TLS == nil {
+		s.h2c = &h2server.Server{
+			Handler:              h,
+			Go:                   s.workers.spawn,
+			BaseContext:          context.WithValue(context.Background(), onWorkerKey{}, true),
+			MaxConcurrentStreams: 1000,
+			MaxRequestBody:       int(cfg.MaxBody),
+			PrefaceTimeout:       s.srv.ReadHeaderTimeout,
+			IdleTimeout:          s.srv.IdleTimeout,
+			ErrorLog:             s.srv.ErrorLog,
+		}
+	}
 	return s
 }
+
+// onWorkerKey marks the context of a request that h2server runs on a
+// worker already: its handler is called in place.
+type onWorkerKey struct{}
 
 // Handler returns the server's root handler, middleware included, for a
 // caller that serves it on its own http.Server.
@@ -165,11 +185,16 @@ func (svc *Service) Handle(pattern string, h Handler) {
 			}
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		workers.run(func() {
+		serve := func() {
 			if err := h(w, r); err != nil {
 				WriteError(w, r, log, inboundRefusal(r, log, err))
 			}
-		})
+		}
+		if r.Context().Value(onWorkerKey{}) != nil {
+			serve()
+			return
+		}
+		workers.run(serve)
 	})
 }
 
@@ -234,7 +259,7 @@ func (s *Server) Start(ln net.Listener) {
 			// ServeTLS offers "h2" by ALPN (RFC 7540 §3.3).
 			err = s.srv.ServeTLS(ln, "", "")
 		} else {
-			err = s.srv.Serve(ln)
+			err = s.h2c.Serve(ln)
 		}
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
@@ -249,9 +274,14 @@ func (s *Server) Start(ln net.Listener) {
 // then closes every connection, and joins the serving goroutine. It
 // returns why serving ended early, if it did.
 func (s *Server) Stop(ctx context.Context) error {
-	err := s.srv.Shutdown(ctx)
-	if err != nil {
-		err = errors.Join(err, s.srv.Close())
+	var err error
+	if s.h2c != nil {
+		err = s.h2c.Shutdown(ctx)
+	} else {
+		err = s.srv.Shutdown(ctx)
+		if err != nil {
+			err = errors.Join(err, s.srv.Close())
+		}
 	}
 	s.mu.Lock()
 	done := s.done

@@ -14,15 +14,19 @@ import (
 const maxWorkers = 128
 
 // workers run a server's handlers on goroutines kept from one request to
-// the next. net/http runs each HTTP/2 stream's handler on a goroutine of
+// the next: for an h2c server (package h2server), which reads every
+// frame of a connection on one goroutine, each whole request is spawned
+// on one; for net/http's server (TLS), each stream's goroutine runs its
+// handler on one and waits. net/http runs each HTTP/2 stream's handler on a goroutine of
 // its own, which starts with a small stack and grows it, copying it each
 // time, through JSON decoding, the NF's work and its own calls out: a
 // worker's stack has grown already. The stream's goroutine waits for its
 // handler; a handler's panic is not swallowed but raised again on it,
 // where net/http expects it, with the worker's stack.
 //
-// Concurrency: run is called from the streams' goroutines. Between open
-// and stop (the server's Start and Stop), a worker is started by run when
+// Concurrency: run is called from the streams' goroutines, spawn from an
+// h2c connection's reading goroutine. Between open and stop (the
+// server's Start and Stop), a worker is started by run or spawn when
 // no worker is idle and fewer than maxWorkers exist, and takes requests
 // from jobs until stop closes quit; stop joins them. Outside that window
 // (a caller serving Server.Handler itself) handlers run on the streams'
@@ -44,6 +48,7 @@ type job struct {
 	fn    func()
 	done  chan struct{}
 	panic any
+	async bool // spawned: nobody waits for it
 }
 
 func newWorkers() *workers {
@@ -75,6 +80,27 @@ func (w *workers) run(fn func()) {
 	}
 }
 
+// spawn runs fn on an idle worker, a new one, or, when neither can be
+// had, on a goroutine of its own, and returns at once, never running fn
+// on the caller. The caller joins fn itself (the h2c server waits for
+// its handlers); fn must not panic (the h2c server recovers a handler's
+// panic itself, as net/http does).
+func (w *workers) spawn(fn func()) {
+	j := w.pool.Get().(*job)
+	j.fn, j.async = fn, true
+	select {
+	case w.jobs <- j:
+		return
+	default:
+	}
+	if w.start(j) {
+		return
+	}
+	j.fn, j.async = nil, false
+	w.pool.Put(j)
+	go fn()
+}
+
 // handlerPanic is a handler's panic raised again on its stream's
 // goroutine: the value and the worker's stack where it was raised.
 type handlerPanic struct {
@@ -101,7 +127,14 @@ func (w *workers) start(j *job) bool {
 func (w *workers) work(j *job) {
 	defer w.wg.Done()
 	for {
-		j.do()
+		if j.async {
+			fn := j.fn
+			j.fn, j.async = nil, false
+			w.pool.Put(j)
+			fn()
+		} else {
+			j.do()
+		}
 		select {
 		case j = <-w.jobs:
 		case <-w.quit:
