@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbihttp/h2client"
 )
 
 // Resolver gives the apiRoots ("http://10.0.0.5:8080") of the instances
@@ -74,18 +75,19 @@ type ClientConfig struct {
 const DefaultTimeout = 5 * time.Second
 
 // NewTransport returns an HTTP/2-only transport: h2c with prior
-// knowledge for http URLs, HTTP/2 over TLS (tlsConfig) for https ones.
-func NewTransport(tlsConfig *tls.Config) *http.Transport {
+// knowledge for http URLs, on package h2client (one write per request,
+// one reading goroutine per connection), and HTTP/2 over TLS (tlsConfig)
+// for https ones, on net/http's transport.
+func NewTransport(tlsConfig *tls.Config) http.RoundTripper {
 	var protocols http.Protocols
-	protocols.SetUnencryptedHTTP2(true)
 	protocols.SetHTTP2(true)
-	return &http.Transport{
+	return &h2client.Transport{Fallback: &http.Transport{
 		Protocols:           &protocols,
 		TLSClientConfig:     tlsConfig,
 		MaxIdleConnsPerHost: 4,
 		IdleConnTimeout:     2 * time.Minute,
 		HTTP2:               &http.HTTP2Config{MaxConcurrentStreams: 1000, PingTimeout: 5 * time.Second, SendPingTimeout: 30 * time.Second},
-	}
+	}}
 }
 
 // Client calls SBI services over HTTP/2.
