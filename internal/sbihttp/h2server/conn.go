@@ -83,10 +83,12 @@ type conn struct {
 	lower             map[string]string
 	dateSec           int64
 	date              string
-	// closing: a GOAWAY went either way; the connection closes once no
-	// stream is left. closed: serve has ended; nothing more is written.
-	closing, closed bool
-	writeErr        error
+	// ready: this server's SETTINGS went out, the first frame it owes
+	// (RFC 9113 §3.4). closing: a GOAWAY went either way; the connection
+	// closes once no stream is left. closed: serve has ended; nothing
+	// more is written.
+	ready, closing, closed bool
+	writeErr               error
 }
 
 // stream is one request. Fields above mu's are the reader's until the
@@ -184,6 +186,7 @@ func (c *conn) handshake() error {
 	)
 	c.wfr.WriteWindowUpdate(0, connWindow-defaultWindow)
 	err := c.flushLocked()
+	c.ready = true
 	c.mu.Unlock()
 	if err != nil {
 		return err
@@ -251,6 +254,11 @@ func (c *conn) fail(code http2.ErrCode) {
 func (c *conn) goAway() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.ready {
+		c.closing = true
+		c.nc.Close() // still in its handshake: no stream to wait for
+		return
+	}
 	if c.closed || c.closing {
 		if len(c.streams) == 0 {
 			c.nc.Close()
