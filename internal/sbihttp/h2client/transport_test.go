@@ -95,8 +95,10 @@ func TestAgainstNetHTTP(t *testing.T) {
 // connection serves the next request.
 func TestCancel(t *testing.T) {
 	reset := make(chan struct{})
+	started := make(chan struct{})
 	addr := netHTTPServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/slow" {
+			close(started)
 			<-r.Context().Done() // the stream's RST_STREAM
 			close(reset)
 			return
@@ -118,6 +120,7 @@ func TestCancel(t *testing.T) {
 		_, err := hc.Do(req)
 		done <- err
 	}()
+	<-started
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled request = %v, want context.Canceled", err)

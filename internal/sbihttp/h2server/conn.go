@@ -44,9 +44,13 @@ const (
 // and the write buffer (a frame sequence is built and written whole under
 // mu, so frames of two answers never interleave within a HEADERS and
 // CONTINUATION sequence, and the HPACK encoder's state follows the order
-// frames go out). cond (on mu) wakes an answer waiting for a send window
-// when a WINDOW_UPDATE or SETTINGS arrives, its stream is reset or the
-// connection ends. serve, on exit, marks the connection closed, cancels
+// frames go out). A write to the socket is made under mu, so the reading
+// goroutine waits for it; WriteTimeout bounds it, and a connection whose
+// write fails or times out is closed (net/http's server instead hands
+// frames to a writer goroutine: a goroutine switch per frame, which is
+// what this package saves). cond (on mu) wakes an answer waiting for a
+// send window when a WINDOW_UPDATE or SETTINGS arrives, its stream is
+// reset or the connection ends. serve, on exit, marks the connection closed, cancels
 // every stream's context, closes the socket and waits (handlers) for the
 // handlers it started.
 type conn struct {
