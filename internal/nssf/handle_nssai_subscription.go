@@ -104,7 +104,7 @@ func (n *NSSF) SubscribeNSSAIAvailability(ctx context.Context, in sbi.NSSAIAvail
 		return sbi.NSSAIAvailabilitySubscribed{}, err
 	}
 	n.mu.nextSub++
-	s.id = strconv.FormatUint(n.mu.nextSub, 10)
+	s.id = n.subPrefix + strconv.FormatUint(n.mu.nextSub, 10)
 	n.mu.subs[s.id] = s
 	out := sbi.NSSAIAvailabilitySubscribed{SubscriptionID: s.id, Expiry: s.expiry, AuthorizedNSSAIAvailabilityData: n.coveredLocked(s)}
 	n.mu.Unlock()

@@ -2,6 +2,8 @@ package nssf
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -54,9 +56,14 @@ type NSSF struct {
 	// each once; fixed after New.
 	configured map[ident.TAI][]ident.SNSSAI
 	notifier   sbi.NSSAIAvailabilityNotifier
-	now        func() time.Time
-	lifetime   time.Duration
-	maxSubs    int
+	// subPrefix starts every subscription ID: random at New, so that an
+	// ID a consumer kept from before a restart of the NSSF names no
+	// subscription made since (a renewal's Unsubscribe of it must not
+	// delete another consumer's).
+	subPrefix string
+	now       func() time.Time
+	lifetime  time.Duration
+	maxSubs   int
 	// wg joins the goroutines delivering notifications
 	// (notifyChangedLocked), whose context is mu.notifyCtx.
 	wg sync.WaitGroup
@@ -103,7 +110,11 @@ func New(cfg Config, opts Options) (*NSSF, error) {
 	if opts.MaxSubscriptions <= 0 {
 		opts.MaxSubscriptions = DefaultMaxSubscriptions
 	}
-	n := &NSSF{log: opts.Logger, configured: map[ident.TAI][]ident.SNSSAI{}, notifier: opts.Notifier,
+	var nonce [6]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return nil, fmt.Errorf("nssf: %w", err)
+	}
+	n := &NSSF{log: opts.Logger, configured: map[ident.TAI][]ident.SNSSAI{}, notifier: opts.Notifier, subPrefix: hex.EncodeToString(nonce[:]) + "-",
 		now: opts.Now, lifetime: opts.SubscriptionLifetime, maxSubs: opts.MaxSubscriptions}
 	for _, ta := range cfg.TAs {
 		if err := ta.TAI.Validate(); err != nil {

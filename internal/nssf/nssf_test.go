@@ -158,3 +158,35 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+// A subscription ID kept from before a restart of the NSSF names no
+// subscription made since: its Unsubscribe is 404, and the subscription
+// made after the restart stays.
+func TestSubscriptionIDsAcrossRestart(t *testing.T) {
+	cfg := nssf.Config{TAs: []nssf.TASlices{{TAI: nssftest.TA1, Slices: []ident.SNSSAI{{SST: 1}}}}}
+	sub := sbi.NSSAIAvailabilitySubscription{NotificationURI: "http://amf.example/cb", TAIs: []ident.TAI{nssftest.TA1}, Event: sbi.EventSNSSAIStatusChange}
+	ctx := context.Background()
+	var ids []string
+	var last *nssf.NSSF
+	for range 2 {
+		n, err := nssf.New(cfg, nssf.Options{Notifier: make(nssftest.Notifications, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { n.Stop(ctx) })
+		got, err := n.SubscribeNSSAIAvailability(ctx, sub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, last = append(ids, got.SubscriptionID), n
+	}
+	if ids[0] == ids[1] {
+		t.Fatalf("the first subscriptions of two NSSF starts are both %q", ids[0])
+	}
+	if err := last.UnsubscribeNSSAIAvailability(ctx, ids[0]); !errors.Is(err, sbi.ErrNSSAISubscriptionNotFound) {
+		t.Errorf("Unsubscribe of the ID from before the restart = %v, want %v", err, sbi.ErrNSSAISubscriptionNotFound)
+	}
+	if err := last.UnsubscribeNSSAIAvailability(ctx, ids[1]); err != nil {
+		t.Errorf("Unsubscribe of the subscription made after the restart: %v", err)
+	}
+}

@@ -222,11 +222,14 @@ func TestNSSFBadInput(t *testing.T) {
 	// A well-formed subscription is created with its URI in Location,
 	// and deleted by it.
 	status, _, body := rawNSSF(t, v, "POST", avail+"subscriptions", "application/json", goodSub)
-	if status != http.StatusCreated || !strings.Contains(string(body), `"subscriptionId":"1"`) {
-		t.Errorf("POST subscriptions: %d, want 201 with subscription 1: %s", status, body)
+	var created struct {
+		SubscriptionID string `json:"subscriptionId"`
 	}
-	if status, _, body := rawNSSF(t, v, "DELETE", avail+"subscriptions/1", "", ""); status != http.StatusNoContent {
-		t.Errorf("DELETE subscriptions/1: %d, want 204: %s", status, body)
+	if err := json.Unmarshal(body, &created); status != http.StatusCreated || err != nil || created.SubscriptionID == "" {
+		t.Fatalf("POST subscriptions: %d, want 201 with a subscriptionId: %s", status, body)
+	}
+	if status, _, body := rawNSSF(t, v, "DELETE", avail+"subscriptions/"+created.SubscriptionID, "", ""); status != http.StatusNoContent {
+		t.Errorf("DELETE subscriptions/%s: %d, want 204: %s", created.SubscriptionID, status, body)
 	}
 	if v.Count() == 0 {
 		t.Error("the OpenAPI oracle saw no exchange")

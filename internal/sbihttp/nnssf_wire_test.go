@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -107,7 +108,7 @@ func TestNSSFOnTheWire(t *testing.T) {
 		"||404|application/problem+json",
 		"POST|/nnssf-nssaiavailability/v1/nssai-availability/subscriptions||application/json",
 		"||201|application/json",
-		"DELETE|/nnssf-nssaiavailability/v1/nssai-availability/subscriptions/1||",
+		"DELETE|/nnssf-nssaiavailability/v1/nssai-availability/subscriptions/" + path.Base(sub.SubscriptionID) + "||",
 		"||204|",
 		"DELETE|/nnssf-nssaiavailability/v1/nssai-availability/" + nssftest.AMF1 + "||",
 		"||204|",
