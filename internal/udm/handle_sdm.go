@@ -2,7 +2,9 @@ package udm
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -16,20 +18,38 @@ func (u *UDM) AccessAndMobility(ctx context.Context, supi string) (sbi.AMData, e
 	if !sbi.ValidSUPI(supi) {
 		return sbi.AMData{}, fmt.Errorf("udm: AccessAndMobility: %w: SUPI %q", sbi.ErrInvalidRequest, supi)
 	}
-	if u.smKept != nil {
+	if u.smKept != nil && !u.provisionedRefused.Load() {
 		gen := u.smKept.generation()
 		am, sm, err := u.provisioned.AccessAndMobilityWithSessionManagement(ctx, supi)
-		if err != nil {
+		if err == nil {
+			u.smKept.put(supi, sm, gen)
+			return am, nil
+		}
+		if !notServed(err) {
 			return sbi.AMData{}, fmt.Errorf("udm: AccessAndMobility: %w", err)
 		}
-		u.smKept.put(supi, sm, gen)
-		return am, nil
+		// A UDR without QueryProvisionedData (another vendor's, an
+		// older Keel): the data sets one by one from now on.
+		u.provisionedRefused.Store(true)
+		u.log.Warn("udm: the UDR does not serve provisioned-data with dataset-names; reading am-data and sm-data apart", "error", err)
 	}
 	am, err := u.udr.AccessAndMobilitySubscription(ctx, supi)
 	if err != nil {
 		return sbi.AMData{}, fmt.Errorf("udm: AccessAndMobility: %w", err)
 	}
 	return am, nil
+}
+
+// notServed reports whether err is a UDR's refusal of an operation it
+// does not serve (TS 29.500 §5.2.7.2: 404 RESOURCE_URI_STRUCTURE_NOT_FOUND,
+// 405, 501, or 400 INVALID_QUERY_PARAM for a query it does not know), not
+// a failure of the request's UE.
+func notServed(err error) bool {
+	if errors.Is(err, sbi.ErrResourceNotFound) || errors.Is(err, sbi.ErrMethodNotAllowed) || errors.Is(err, sbi.ErrInvalidQueryParam) {
+		return true
+	}
+	p := sbi.ProblemOf(err)
+	return p != nil && p.Status == http.StatusNotImplemented
 }
 
 // SessionManagement returns the session management subscription data

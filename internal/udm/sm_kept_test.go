@@ -2,6 +2,7 @@ package udm_test
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,14 +16,19 @@ import (
 )
 
 // provisionedUDR is fakeUDR reading several data sets in one request
-// (sbi.NudrProvisionedData), counting the requests of each kind.
+// (sbi.NudrProvisionedData), counting the requests of each kind; with
+// refuse set it answers QueryProvisionedData with that error.
 type provisionedUDR struct {
 	*fakeUDR
 	provisioned, sm atomic.Int64
+	refuse          error
 }
 
 func (p *provisionedUDR) AccessAndMobilityWithSessionManagement(ctx context.Context, supi string) (sbi.AMData, []sbi.SMData, error) {
 	p.provisioned.Add(1)
+	if p.refuse != nil {
+		return sbi.AMData{}, nil, p.refuse
+	}
 	am, err := p.fakeUDR.AccessAndMobilitySubscription(ctx, supi)
 	if err != nil {
 		return sbi.AMData{}, nil, err
@@ -119,5 +125,34 @@ func TestSessionManagementNotKept(t *testing.T) {
 	}
 	if _, err := u.AccessAndMobility(context.Background(), supi); err != nil {
 		t.Errorf("AccessAndMobility over a UDR without QueryProvisionedData: %v", err)
+	}
+}
+
+// A UDR that does not serve QueryProvisionedData (404
+// RESOURCE_URI_STRUCTURE_NOT_FOUND) is asked once; the UDM then reads
+// the data sets one by one. A refusal for the UE (USER_NOT_FOUND) is the
+// Get's answer, and the next Get asks QueryProvisionedData again.
+func TestSessionManagementUDRWithoutProvisionedData(t *testing.T) {
+	const supi = "imsi-001010000000001"
+	r := &provisionedUDR{fakeUDR: &fakeUDR{subs: map[string]store.AuthData{supi: {}}}, refuse: sbi.ErrUserNotFound}
+	u, err := udm.New(udm.Options{UDR: r, KeepSessionManagement: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := u.AccessAndMobility(ctx, supi); !errors.Is(err, sbi.ErrUserNotFound) {
+		t.Errorf("AccessAndMobility with the UDR answering USER_NOT_FOUND = %v, want it", err)
+	}
+	r.refuse = sbi.ErrResourceNotFound
+	for range 2 {
+		if _, err := u.AccessAndMobility(ctx, supi); err != nil {
+			t.Fatalf("AccessAndMobility over a UDR without provisioned-data: %v", err)
+		}
+		if _, err := u.SessionManagement(ctx, supi); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r.provisioned.Load() != 2 || r.sm.Load() != 2 {
+		t.Errorf("%d QueryProvisionedData and %d sm-data reads, want 2 (the refusal for the UE, then the one not served) and 2", r.provisioned.Load(), r.sm.Load())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,6 +68,10 @@ type UDM struct {
 	// (Options.KeepSessionManagement).
 	provisioned sbi.NudrProvisionedData
 	smKept      *smKept
+	// provisionedRefused is set once the UDR refused QueryProvisionedData
+	// as an operation it does not serve: the data sets are then read
+	// one by one.
+	provisionedRefused atomic.Bool
 	// sdmSubs are the NFs notified of access and mobility data changes
 	// (SubscribeSDM, SubscriptionDataChanged).
 	sdmSubs struct {

@@ -3,6 +3,7 @@ package nudr
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -122,4 +123,19 @@ func FuzzProvisionedDataQuery(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw string) {
 		openapitest.CheckHandler(t, h, "GET", provisionedPath+"?"+requestTarget(raw), "", nil)
 	})
+}
+
+// A UDR that does not serve provisioned-data answers 404
+// RESOURCE_URI_STRUCTURE_NOT_FOUND; the client's error says so, for the
+// UDM to read the data sets apart.
+func TestProvisionedDataNotServed(t *testing.T) {
+	c := NewClient(sbihttp.NewClient(sbihttp.ClientConfig{
+		Resolver:    sbihttp.StaticResolver{ServiceName: {"http://127.0.0.1:1"}},
+		Transport:   openapitest.Answering{Status: http.StatusNotFound, ContentType: sbihttp.ContentProblem, Body: []byte(`{"status":404,"cause":"RESOURCE_URI_STRUCTURE_NOT_FOUND"}`)},
+		MaxAttempts: 1,
+	}), ident.PLMN{MCC: "001", MNC: "01"})
+	_, _, err := c.AccessAndMobilityWithSessionManagement(context.Background(), "imsi-001010000000001")
+	if !errors.Is(err, sbi.ErrResourceNotFound) {
+		t.Errorf("AccessAndMobilityWithSessionManagement against a UDR without provisioned-data = %v, want %v", err, sbi.ErrResourceNotFound)
+	}
 }
