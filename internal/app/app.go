@@ -166,8 +166,11 @@ type App struct {
 	// pcfHTTP serves the PCF to SMFs of other processes and sends them
 	// its notifications.
 	pcfHTTP *sbihttp.NpcfServer
-	up      *userPlane
-	smf     *smf.SMF
+	// pcfSweep releases a split PCF's associations of SMFs gone; nil
+	// otherwise.
+	pcfSweep *pcfSweeper
+	up       *userPlane
+	smf      *smf.SMF
 	// upfWatch follows the UPFs registered at the NRF for a split SMF;
 	// nil otherwise. upfN3 is the N3 address of this process's UPF, for
 	// its NF profile.
@@ -341,6 +344,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.sbi.start()
 	a.startRegistrations()
 	a.upfWatch.start()
+	a.pcfSweep.start()
 	for _, s := range a.subscribers {
 		s.start(a.log.With("component", "app"))
 	}
@@ -398,6 +402,7 @@ func (a *App) stop() error {
 		errs = append(errs, a.amf.Stop(ctx))
 	}
 	a.closeSessions()
+	a.pcfSweep.stop()
 	for _, s := range a.subscribers {
 		s.stop()
 	}

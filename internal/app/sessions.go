@@ -215,6 +215,7 @@ func (a *App) rootSMF(ctx context.Context) error {
 		PCF:               selection.PCF(peers, loc),
 		SDM:               selection.UDM(peers, loc),
 		AMF:               selection.AMF(peers, loc),
+		InstanceID:        prof.InstanceID,
 		Logger:            a.log.With("component", "smf"),
 		Registry:          a.registry,
 		HeartbeatInterval: cfg.SMF.N4.HeartbeatInterval,

@@ -40,6 +40,10 @@ type association struct {
 	// for an SMF in this process.
 	NotificationURI string `json:"notificationUri,omitempty"`
 	ResourceURI     string `json:"resourceUri,omitempty"`
+	// SMFID is the SMF's NF instance ID (smfId), empty when the SMF did
+	// not say: OrphanSweep releases the association once that SMF is
+	// gone.
+	SMFID string `json:"smfId,omitempty"`
 }
 
 // decision is an sbi.SmPolicyDecision without its ID (the record's key).

@@ -31,8 +31,10 @@
 // decision and notifies the SMF. Without Options.Records the
 // associations are this instance's alone (memrecords).
 //
-// An association lives until its SMF deletes it (TS 29.512 §4.2.4); the
-// PCF removes none by itself. On the records of one process (memory)
+// An association lives until its SMF deletes it (TS 29.512 §4.2.4), or
+// until its SMF is gone: OrphanSweep (sweep.go), run by the caller,
+// releases the associations whose smfId names an SMF the NRF did not
+// list at two sweeps in a row. On the records of one process (memory)
 // they end with the process, as its SMF's sessions do.
 //
 // # Errors
@@ -47,7 +49,8 @@
 //
 // # Concurrency
 //
-// A PCF is safe for concurrent use and starts no goroutine. Its
+// A PCF is safe for concurrent use and starts no goroutine (an
+// OrphanSweep is one goroutine's, its caller's). Its
 // associations are records, safe for concurrent use by any number of
 // instances; the notifier is guarded by its own mutex, never held across
 // a call.

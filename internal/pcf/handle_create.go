@@ -38,7 +38,7 @@ func (p *PCF) create(ctx context.Context, req sbi.SmPolicyContextData) (sbi.SmPo
 	pol := p.decide(sub, req.Dnn)
 	pol.ID = newID(req.Supi)
 	a := association{SUPI: req.Supi, PDUSessionID: req.PduSessionID, DNN: req.Dnn, SNSSAI: req.SliceInfo, Decision: fromDecision(pol),
-		NotificationURI: req.NotificationURI}
+		NotificationURI: req.NotificationURI, SMFID: req.SmfID}
 	if req.NotificationURI != "" {
 		a.ResourceURI = req.ResourceURIPrefix + url.PathEscape(pol.ID)
 	}

@@ -7,6 +7,7 @@ type metrics struct {
 	deletes  *prometheus.CounterVec
 	updates  *prometheus.CounterVec
 	notifies prometheus.Counter
+	orphans  prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -27,9 +28,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "keel_pcf_sm_policy_update_notifies_total",
 			Help: "Npcf_SMPolicyControl_UpdateNotify sent to the SMF after a subscription change.",
 		}),
+		orphans: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "keel_pcf_sm_policy_orphans_released_total",
+			Help: "SM policy associations released because their SMF is no longer registered at the NRF (OrphanSweep).",
+		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.creates, m.deletes, m.updates, m.notifies} {
+		for _, c := range []prometheus.Collector{m.creates, m.deletes, m.updates, m.notifies, m.orphans} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

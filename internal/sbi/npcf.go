@@ -48,6 +48,11 @@ type SmPolicyContextData struct {
 	// a binding fills it for a caller in one process, which leaves it
 	// empty.
 	NotificationURI string `json:"notificationUri"`
+	// SmfID is the NF instance ID of the SMF (smfId, TS 29.512
+	// §5.6.2.3): the PCF releases the associations of an SMF no longer
+	// registered at the NRF (pcf.OrphanSweep); empty when the SMF does
+	// not say.
+	SmfID string `json:"smfId,omitempty"`
 	// SubsSessAmbr and SubsDefQos are the session AMBR and default QoS
 	// the subscription gives the DNN in the slice, as the SMF read them
 	// from the UDM (§4.2.2.5, §4.2.2.6; TS 23.502 §4.3.2.2.1 step 4,

@@ -146,7 +146,7 @@ func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.
 	// that no session's lock is held across the call (doc.go).
 	pctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
 	pcd := sbi.SmPolicyContextData{Supi: req.Supi, PduSessionID: req.PduSessionID,
-		PduSessionType: strings.ToUpper(pduTypeName(pduType)), Dnn: req.Dnn, SliceInfo: req.SNssai}
+		PduSessionType: strings.ToUpper(pduTypeName(pduType)), Dnn: req.Dnn, SliceInfo: req.SNssai, SmfID: s.opts.InstanceID}
 	subscribedPolicy(&pcd, sub)
 	policy, err := s.pcf.Create(pctx, pcd)
 	cancel()

@@ -503,6 +503,8 @@ type worldOptions struct {
 	// HTTP/2 in TestPeersOverHTTP).
 	pcfVia func(*pcf.PCF) sbi.NpcfSMPolicyControl
 	log    *slog.Logger // the SMF's logger; nil: the test's, with -v
+	// instanceID is the SMF's Options.InstanceID.
+	instanceID string
 }
 
 var defaultDNNs = []smf.DNNConfig{
@@ -581,7 +583,7 @@ func newWorld(t testing.TB, o worldOptions) *world {
 	w.smf, err = smf.New(context.Background(), smf.Options{
 		DNNs: o.dnns, N4: netip.MustParseAddrPort("127.0.0.1:0"), UPF: upf, UPFs: o.upfs,
 		PCF: pcfSvc, SDM: sdmSvc, Logger: log, Registry: w.reg, PFCP: o.pfcp, HeartbeatInterval: o.hbEvery, StaticAddresses: o.static,
-		SBITimeout: o.sbiTimeout,
+		SBITimeout: o.sbiTimeout, InstanceID: o.instanceID,
 	})
 	if err != nil {
 		t.Fatal(err)

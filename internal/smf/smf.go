@@ -68,6 +68,10 @@ type Options struct {
 	PCF sbi.NpcfSMPolicyControl
 	SDM sbi.NudmSDM
 	AMF sbi.NamfCommunication
+	// InstanceID is the SMF's NF instance ID, given to the PCF as the
+	// smfId of each SM policy association (TS 29.512 §5.6.2.3), so that
+	// the PCF can tell the associations of an SMF that is gone.
+	InstanceID string
 	// Logger receives the SMF's records; nil discards them.
 	Logger *slog.Logger
 	// LogRate limits the SMF's repetitive log lines (lograte): per
