@@ -61,6 +61,17 @@ func (s ueShell) Call(id gmm.CallID, req gmm.Request, d time.Duration) {
 			u.do(u.fail)
 			return
 		}
-		u.do(func() { u.m.Answered(context.Background(), id, ans) })
+		u.do(func() {
+			// The call is performed: a later call has nothing to wait
+			// for, and the UE keeps no channel of it.
+			switch done {
+			case nil:
+			case u.uecm:
+				u.uecm = nil
+			case u.smf:
+				u.smf = nil
+			}
+			u.m.Answered(context.Background(), id, ans)
+		})
 	}()
 }

@@ -70,7 +70,8 @@ type ueContext struct {
 	// handover is the N2 handover under way (handle_handover.go).
 	handover *n2Handover
 	// uecm is closed once the UE's last Nudm_UECM call is done, smf
-	// once its last Nsmf_PDUSession call is (calls.go).
+	// once its last Nsmf_PDUSession call is (calls.go); each is nil
+	// again once that call's answer reached the executor.
 	uecm, smf chan struct{}
 	// saved is what the UE's context last saved to the AMF set's store
 	// (executor), nil without a store or before the first save: an
