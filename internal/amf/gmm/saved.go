@@ -146,11 +146,11 @@ func (m *Machine) Idle(ctx context.Context) {
 // DeactivateUserPlanes tells the SMF that the user plane of each of a
 // restored UE's PDU sessions is down (Nsmf_PDUSession_UpdateSMContext
 // upCnxState DEACTIVATED, TS 23.502 §4.2.6 step 5, TS 29.502
-// §5.2.2.3.2.1). The UE is in 5GMM-IDLE here, but the instance that
+// §5.2.2.3.2). The UE is in 5GMM-IDLE here, but the instance that
 // saved its context may have died after its N2 connection was released
 // and before that release's DEACTIVATED reached the SMF, or while the
 // UE was still connected there (the gNB then releases the UE's
-// resources with the lost association, TS 38.413 §8.7.1.1): the SMF
+// resources with the lost association): the SMF
 // would go on forwarding the session's downlink to a tunnel the gNB no
 // longer has, and the downlink sent between the UE's Service Request
 // and the gNB's answer with its new tunnel would be lost instead of
