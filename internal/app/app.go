@@ -104,6 +104,9 @@ type Options struct {
 	// StoreProbeInterval is the time between the store health probe's
 	// writes; 0 means health.DefaultProbeInterval.
 	StoreProbeInterval time.Duration
+	// PCFSweepInterval is the period of a split PCF's sweep of the SM
+	// policy associations of SMFs gone (pcf_sweep.go); 0 means 5 minutes.
+	PCFSweepInterval time.Duration
 	// AdminToken, when set, is the management API's admin token, and the
 	// data directory's token file is neither read nor made (keel serve
 	// takes it from $KEEL_ADMIN_TOKEN, set from a Kubernetes Secret). It

@@ -33,9 +33,9 @@ type pcfSweeper struct {
 }
 
 // newPCFSweeper returns the sweeper of p, which finds the SMFs through
-// disc; nil without disc (one process: no SMF of another process makes
-// associations).
-func newPCFSweeper(p *pcf.PCF, disc *nfclient.Client, log *slog.Logger) *pcfSweeper {
+// disc, every every (0: pcfSweepInterval); nil without disc (one
+// process: no SMF of another process makes associations).
+func newPCFSweeper(p *pcf.PCF, disc *nfclient.Client, every time.Duration, log *slog.Logger) *pcfSweeper {
 	if disc == nil {
 		return nil
 	}
@@ -50,7 +50,10 @@ func newPCFSweeper(p *pcf.PCF, disc *nfclient.Client, log *slog.Logger) *pcfSwee
 		}
 		return ids, nil
 	}
-	return &pcfSweeper{sweep: p.NewOrphanSweep(alive), every: pcfSweepInterval, log: log}
+	if every <= 0 {
+		every = pcfSweepInterval
+	}
+	return &pcfSweeper{sweep: p.NewOrphanSweep(alive), every: every, log: log}
 }
 
 func (s *pcfSweeper) start() {

@@ -121,7 +121,7 @@ func (a *App) rootPCF(ctx context.Context) error {
 	}
 	a.pcf = p
 	a.pcfID = prof.InstanceID
-	a.pcfSweep = newPCFSweeper(p, reg, a.log.With("component", "pcf"))
+	a.pcfSweep = newPCFSweeper(p, reg, a.opts.PCFSweepInterval, a.log.With("component", "pcf"))
 	a.dir.AddPCF(prof, p)
 	if a.sbi != nil {
 		a.pcfHTTP = sbihttp.NewNpcfServer(a.sbi.notify)
