@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/keelcore/keel/internal/sbi"
 )
@@ -49,8 +48,12 @@ func notServed(err error) bool {
 		return true
 	}
 	p := sbi.ProblemOf(err)
-	return p != nil && p.Status == http.StatusNotImplemented
+	return p != nil && p.Status == statusNotImplemented
 }
+
+// statusNotImplemented is HTTP's 501 (RFC 9110 §15.6.2): the UDM reads
+// statuses through sbi.ProblemDetails and binds no HTTP itself.
+const statusNotImplemented = 501
 
 // SessionManagement returns the session management subscription data
 // (Nudm_SDM_Get of sm-data, TS 29.503 §5.2.2.2), one entry per DNN and
