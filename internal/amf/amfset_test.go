@@ -171,6 +171,11 @@ func TestAMFSetServiceRequestAtAnotherInstance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("UE handles B's CONFIGURATION UPDATE COMMAND: %v", err)
 	}
+	// Written ahead of the command: the new 5G-GUTI, and A's, which the
+	// UE may still use until it completes (writeahead.go).
+	if r := readContext(t, records, supi); r.GUTI.Pointer != 5 || r.Former == nil || r.Former.Pointer != 0 || r.Former.TMSI != tmsi.TMSI {
+		t.Errorf("context when the UE got B's CONFIGURATION UPDATE COMMAND: 5G-GUTI %s, former %v; want B's and A's", r.GUTI, r.Former)
+	}
 	for _, up := range res.Uplink {
 		if err := conn.Send(ctx, up); err != nil {
 			t.Fatal(err)

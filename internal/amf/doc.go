@@ -54,6 +54,11 @@
 // goroutines of the executor gate, each under its procedure's deadline,
 // and their answers come back to the UE's executor as events: a slow
 // peer holds no event of the UE, a UE Context Release least of all.
+// With a store shared by the AMF set, each UE's context writes run on a
+// saver goroutine of the UE, of the executor gate (saver.go), and the
+// messages that must not reach the UE before a write is done (a new
+// 5G-GUTI, a new PDU session) wait there for it, not on the executor
+// (writeahead.go).
 // Serve also starts one goroutine that reports the AMF's slices to the
 // NSSF (nssai_availability.go), retrying while the NSSF refuses, and
 // then, with Options.NSSAINotificationURI, keeps the AMF subscribed to

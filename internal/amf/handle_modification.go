@@ -95,7 +95,7 @@ func (s ueShell) ModifySessions(items []gmm.SessionResource) {
 		u.log.Error("amf: building PDU Session Resource Modify Request", "err", err)
 		return
 	}
-	u.a.sendUE(c, msg)
+	u.emit(func() { u.a.sendUE(c, msg) })
 }
 
 func (s ueShell) ModifyContext(ambrDownlink, ambrUplink uint64) {
@@ -110,5 +110,5 @@ func (s ueShell) ModifyContext(ambrDownlink, ambrUplink uint64) {
 		return
 	}
 	u.a.metrics.contextModifications.WithLabelValues("sent").Inc()
-	u.a.sendUE(c, msg)
+	u.emit(func() { u.a.sendUE(c, msg) })
 }

@@ -36,6 +36,10 @@ type metrics struct {
 	// saves and restores count the UE contexts kept in and read from the
 	// AMF set's store (saver.go, restore.go) by result.
 	saves, restores *prometheus.CounterVec
+	// writeAhead counts the saves downlink waited for (writeahead.go)
+	// by result; writeAheadWait is how long it waited.
+	writeAhead     *prometheus.CounterVec
+	writeAheadWait prometheus.Histogram
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -84,6 +88,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		saves: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_amf_ue_context_saves_total", Help: "UE context writes to the AMF set's store (TS 23.501 §5.21.2) by result: saved, deleted, conflict (another instance took the UE over), error.",
 		}, []string{"result"}),
+		writeAhead: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "keel_amf_ue_context_write_ahead_total", Help: "UE context saves that the downlink relying on them waited for (a REGISTRATION ACCEPT or CONFIGURATION UPDATE COMMAND with a new 5G-GUTI, a PDU Session Establishment Accept) by result: saved (sent after the store had it), unsaved (the store failed or did not answer within its deadline: sent anyway), dropped (another instance took the UE over: not sent).",
+		}, []string{"result"}),
+		writeAheadWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "keel_amf_ue_context_write_ahead_seconds",
+			Help:    "Time downlink waited for the save of the UE context it relies on.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}),
 		restores: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "keel_amf_ue_context_restores_total", Help: "UE contexts read from the AMF set's store for a UE another instance served, by result: restored, not-found, error.",
 		}, []string{"result"}),
@@ -122,7 +134,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.associations, m.gnbs, m.messages, m.protocolErrors, m.setups, m.configUpdates, m.resets,
 			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts, m.serviceRequests, m.pathSwitches, m.handovers, m.saves, m.restores,
-			m.refused, m.reports, m.contextModifications, m.radioCapabilities} {
+			m.writeAhead, m.writeAheadWait, m.refused, m.reports, m.contextModifications, m.radioCapabilities} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

@@ -97,7 +97,13 @@ func (a *AMF) restore(u *ueContext, g ident.GUTI) {
 		return
 	}
 	u.log = logattrs.With(u.log, "supi", rec.SUPI)
-	u.m = gmm.Restore(a.gmmCfg, a.services, ueShell{u}, u.log, rec)
+	// The UE named itself by g, its 5G-GUTI or the former one a
+	// REGISTRATION ACCEPT or CONFIGURATION UPDATE COMMAND it may not have
+	// received was replacing: the machine names it by g. The record,
+	// as saved, is what the next save replaces (both indexes go then).
+	held := rec
+	held.GUTI, held.Former = g, nil
+	u.m = gmm.Restore(a.gmmCfg, a.services, ueShell{u}, u.log, held)
 	u.m.DeactivateUserPlanes()
 	u.supi = rec.SUPI
 	u.saved = &saveState{last: rec, has: true}
@@ -112,8 +118,9 @@ func (a *AMF) restore(u *ueContext, g ident.GUTI) {
 }
 
 // load reads the context of the UE with 5G-GUTI g and its revision:
-// the index names the SUPI, whose record must still hold g (an index
-// left by an older 5G-GUTI is not the UE's).
+// the index names the SUPI, whose record must still hold g as its
+// 5G-GUTI or its former one (an index left by an older 5G-GUTI is not
+// the UE's).
 func (a *AMF) load(ctx context.Context, g ident.GUTI) (uerecord.UE, int64, error) {
 	idx, err := a.records.GetRecord(ctx, uerecord.Kind, uerecord.GUTIKey(g))
 	if err != nil {
@@ -127,7 +134,7 @@ func (a *AMF) load(ctx context.Context, g ident.GUTI) (uerecord.UE, int64, error
 	if err != nil {
 		return uerecord.UE{}, 0, fmt.Errorf("amf: UE context of %s: %w", g, err)
 	}
-	if rec.GUTI != g {
+	if !indexed(rec, g) {
 		return uerecord.UE{}, 0, fmt.Errorf("amf: the UE of %s has another 5G-GUTI now: %w", g, store.ErrNotFound)
 	}
 	return rec, r.Revision, nil

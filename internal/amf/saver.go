@@ -20,10 +20,12 @@ import (
 //
 // When: at the end of each event of the UE's executor (checkpoint), the
 // machine's context is saved if it is at a procedure end (gmm.Machine.
-// Snapshot: registered, no procedure waiting for the UE) and
+// Snapshot: registered, no procedure waiting for the UE but one giving
+// a new 5G-GUTI) and
 //
 //   - a procedure just ended (registration, service request or
-//     configuration update accepted: ueShell.Outcome sets saveDue), or
+//     configuration update accepted: ueShell.Outcome sets saveDue),
+//     unless what it ends with was written ahead already, or
 //   - what it holds besides the NAS COUNTs changed (a PDU session
 //     established or released, a new 5G-GUTI, allowed NSSAI, ...), or
 //   - the UE went idle with uplink messages accepted since the last save
@@ -34,7 +36,8 @@ import (
 // A UE deregistered, or forgotten, has its records deleted.
 //
 // How: the executor only encodes the context (tens of microseconds) and
-// hands the bytes to the UE's saver. The saver performs the store
+// hands the bytes to the UE's saver, with the messages of the event
+// that must wait for the write (writeahead.go). The saver performs the store
 // writes on a goroutine of the executor gate (AMF.runs, joined by Stop),
 // one at a time per UE and in order; a context saved while an earlier
 // write is in flight replaces the one waiting behind it, so a busy UE
@@ -54,8 +57,16 @@ type saveState struct {
 	// one.
 	last uerecord.UE
 	has  bool
-	// due is set when a procedure ended (ueShell.Outcome).
-	due bool
+	// due is set when a procedure ended (ueShell.Outcome). ahead is set
+	// by a write-ahead save (writeahead.go) until the next procedure
+	// end: that end, finding the context as written ahead but for its
+	// COUNTs, writes nothing more (a registration's REGISTRATION
+	// COMPLETE after its accept was written ahead).
+	due, ahead bool
+	// out collects the UE-associated messages of the event under way:
+	// they go at its end, after the save they may rely on
+	// (writeahead.go).
+	out []outMsg
 }
 
 // saveJob is one write or deletion of a UE's records.
@@ -70,6 +81,13 @@ type saveJob struct {
 	// records to delete.
 	drop  bool
 	gutis []ident.GUTI
+	// seq numbers the job among the UE's (saver.seq); messages waiting
+	// for it go once saver.done reaches it.
+	seq uint64
+	// writeAhead is set when downlink waits for the job, since
+	// waitSince.
+	writeAhead bool
+	waitSince  time.Time
 }
 
 // saver performs one UE's store writes in order, off its executor.
@@ -80,17 +98,35 @@ type saver struct {
 	// rev is the revision of the SUPI record as last written or read; 0
 	// when the context is this instance's own (write unconditionally).
 	rev int64
+	// q orders the jobs and the messages waiting for them
+	// (writeahead.go), made with the first job: an AMF without a store
+	// keeps none of it per UE.
+	q *aheadQueue
+}
+
+// aheadQueue is the order of a UE's saver jobs and of the messages that
+// wait for them, guarded by saver.mu.
+type aheadQueue struct {
+	// seq is the last job's number and done that of the last job
+	// performed. held are the UE's messages waiting, in order, each for
+	// the job of its seq; sending is set while the saver sends some, and
+	// dropped once the UE is another instance's: nothing more is sent.
+	seq, done uint64
+	held      []outMsg
+	sending   bool
+	dropped   bool
 }
 
 // hasSaved reports whether the UE's context has records in the store.
 func (u *ueContext) hasSaved() bool { return u.saved != nil && u.saved.has }
 
-// checkpoint saves the UE's context when due; run at the end of each of
-// its events.
-func (u *ueContext) checkpoint() {
+// checkpoint returns the save of the UE's context when one is due, and
+// whether it is a write-ahead one: the UE relies on what it saves
+// (writeahead.go). Run at the end of each of its events.
+func (u *ueContext) checkpoint() (*saveJob, bool) {
 	a := u.a
 	if a.records == nil || u.dropped || u.failed {
-		return
+		return nil, false
 	}
 	if u.saved == nil {
 		// Nothing saved yet: the first snapshot is due.
@@ -101,33 +137,59 @@ func (u *ueContext) checkpoint() {
 		if u.saved.has && u.m.State() == gmm.Deregistered {
 			u.forgetRecords()
 		}
-		return
+		return nil, false
 	}
 	last := u.saved.last
-	due := u.saved.due || !u.saved.has || !sameContext(snap, last) ||
+	same := u.saved.has && sameContext(snap, last)
+	ended := u.saved.due && !(u.saved.ahead && same)
+	due := ended || !same ||
 		(snap.Security.DLCount-last.Security.DLCount)&0xffffff >= gmm.DLCountMargin/4 ||
 		(!u.m.Connected() && snap.Security.ULCount != last.Security.ULCount)
-	u.saved.due = false
+	if u.saved.due {
+		u.saved.due, u.saved.ahead = false, false
+	}
 	if !due {
-		return
+		return nil, false
+	}
+	writeAhead := !u.saved.has || reliedOn(snap, last)
+	if writeAhead {
+		u.saved.ahead = true
 	}
 	snap.Saved, snap.Owner = a.now(), a.cfg.InstanceID
 	b, err := uerecord.Marshal(nil, snap)
 	if err != nil {
 		u.log.Error("amf: encoding the UE context to save", "err", err)
-		return
+		return nil, false
 	}
 	job := &saveJob{value: b, supi: snap.SUPI, guti: snap.GUTI}
-	if !u.saved.has || last.GUTI != snap.GUTI {
+	if !u.saved.has || !indexed(last, snap.GUTI) {
 		g := snap.GUTI
 		job.index = &g
-		if u.saved.has {
-			// The index of the UE's former 5G-GUTI goes.
-			job.gutis = []ident.GUTI{last.GUTI}
+	}
+	if u.saved.has {
+		// The indexes of the 5G-GUTIs the UE can no longer use go.
+		for _, g := range gutisOf(last) {
+			if !indexed(snap, g) {
+				job.gutis = append(job.gutis, g)
+			}
 		}
 	}
 	u.saved.last, u.saved.has = snap, true
-	u.save(job)
+	return job, writeAhead
+}
+
+// gutisOf lists the 5G-GUTIs a saved context is indexed by: its own
+// and its former one.
+func gutisOf(r uerecord.UE) []ident.GUTI {
+	if r.Former != nil {
+		return []ident.GUTI{r.GUTI, *r.Former}
+	}
+	return []ident.GUTI{r.GUTI}
+}
+
+// indexed reports whether a saved context r is found by g.
+func indexed(r uerecord.UE, g ident.GUTI) bool {
+	return r.GUTI == g || (r.Former != nil && *r.Former == g)
 }
 
 // forgetRecords deletes the UE's records: it is deregistered.
@@ -135,9 +197,9 @@ func (u *ueContext) forgetRecords() {
 	if !u.hasSaved() {
 		return
 	}
-	job := &saveJob{drop: true, supi: u.saved.last.SUPI, gutis: []ident.GUTI{u.saved.last.GUTI}}
+	job := &saveJob{drop: true, supi: u.saved.last.SUPI, gutis: gutisOf(u.saved.last)}
 	u.saved.has = false
-	u.save(job)
+	u.queue(job, nil, false)
 }
 
 // sameContext reports whether two snapshots hold the same context but
@@ -146,36 +208,6 @@ func sameContext(a, b uerecord.UE) bool {
 	a.Security.ULCount, a.Security.ULSeen, a.Security.DLCount, a.Saved, a.Owner = 0, false, 0, time.Time{}, ""
 	b.Security.ULCount, b.Security.ULSeen, b.Security.DLCount, b.Saved, b.Owner = 0, false, 0, time.Time{}, ""
 	return reflect.DeepEqual(a, b)
-}
-
-// save hands job to the UE's saver: it runs after the jobs handed
-// before it, replacing a job still waiting unless that one deletes.
-func (u *ueContext) save(job *saveJob) {
-	s := &u.saver
-	s.mu.Lock()
-	if s.next != nil && s.next.drop && !job.drop {
-		// A deletion waiting is followed by a new context: the
-		// deletion's index records still go.
-		job.gutis = s.next.gutis
-	}
-	s.next = job
-	if s.running {
-		s.mu.Unlock()
-		return
-	}
-	if !u.a.runs.admit() {
-		// Stopped: the job runs here, on an executor Stop joins.
-		s.running = true
-		s.mu.Unlock()
-		u.a.runSaver(u)
-		return
-	}
-	s.running = true
-	s.mu.Unlock()
-	go func() {
-		defer u.a.runs.wg.Done()
-		u.a.runSaver(u)
-	}()
 }
 
 // storeTimeout bounds each store call of a save or restore.
@@ -198,21 +230,27 @@ func (a *AMF) runSaver(u *ueContext) {
 		newRev, err := a.perform(job, rev)
 		s.mu.Lock()
 		s.rev = newRev
+		s.q.done = job.seq
 		s.mu.Unlock()
+		conflict := errors.Is(err, store.ErrConflict)
 		switch {
-		case errors.Is(err, store.ErrConflict):
+		case conflict:
 			a.metrics.saves.WithLabelValues("conflict").Inc()
+			a.writeAheadDone(job, "dropped")
 			// Another instance wrote the UE's context since: it serves
 			// the UE now.
 			u.do(func() { a.lost(u) })
 		case err != nil:
 			a.metrics.saves.WithLabelValues("error").Inc()
+			a.writeAheadDone(job, "unsaved")
 			u.log.Warn("amf: saving the UE context failed", "err", err, "cause", "store")
 		case job.drop:
 			a.metrics.saves.WithLabelValues("deleted").Inc()
 		default:
 			a.metrics.saves.WithLabelValues("saved").Inc()
+			a.writeAheadDone(job, "saved")
 		}
+		a.sendHeld(u, conflict)
 	}
 }
 

@@ -79,6 +79,9 @@ type ueContext struct {
 	// writes (saver.go, its own lock).
 	saved *saveState
 	saver saver
+	// inEvent is set while an event runs: with a store, the messages it
+	// sends wait for its end (saveState.out, writeahead.go).
+	inEvent bool
 }
 
 type timerSlot struct {
@@ -132,7 +135,23 @@ func (u *ueContext) doOr(f, failed func()) bool {
 			}
 			return
 		}
-		if p := u.a.panics.Run(panicUE, u.log, func() { f(); u.checkpoint(); u.publish() }); p != nil {
+		if p := u.a.panics.Run(panicUE, u.log, func() {
+			u.inEvent = true
+			f()
+			job, writeAhead := u.checkpoint()
+			u.inEvent = false
+			var out []outMsg
+			if u.saved != nil {
+				out, u.saved.out = u.saved.out, nil
+			}
+			u.queue(job, out, writeAhead)
+			u.publish()
+		}); p != nil {
+			// What the event meant to send goes with the context.
+			u.inEvent = false
+			if u.saved != nil {
+				u.saved.out = nil
+			}
 			u.fail()
 		}
 	}) {
@@ -181,7 +200,8 @@ func (s ueShell) SendNAS(pdu []byte) {
 	if c == nil {
 		return
 	}
-	u.a.sendUE(c, ngap.DownlinkNASTransport(c.amfID, c.ranID, pdu))
+	msg := ngap.DownlinkNASTransport(c.amfID, c.ranID, pdu)
+	u.emit(func() { u.a.sendUE(c, msg) })
 }
 
 func (s ueShell) SetupContext(cs gmm.ContextSetup) {
@@ -225,7 +245,7 @@ func (s ueShell) SetupContext(cs gmm.ContextSetup) {
 		u.log.Error("amf: building Initial Context Setup Request", "err", err)
 		return
 	}
-	u.a.sendUE(c, msg)
+	u.emit(func() { u.a.sendUE(c, msg) })
 }
 
 func (s ueShell) Release(cause gmm.ReleaseCause) {
@@ -234,7 +254,8 @@ func (s ueShell) Release(cause gmm.ReleaseCause) {
 	if c == nil {
 		return
 	}
-	u.a.releaseCommand(c, ngap.NASCause(nasReleaseCause(cause)))
+	release := ngap.NASCause(nasReleaseCause(cause))
+	u.emit(func() { u.a.releaseCommand(c, release) })
 }
 
 func (s ueShell) StartTimer(t gmm.Timer, d time.Duration) {
@@ -329,7 +350,7 @@ func (s ueShell) SetupSessions(items []gmm.SessionResource) {
 		u.log.Error("amf: building PDU Session Resource Setup Request", "err", err)
 		return
 	}
-	u.a.sendUE(c, msg)
+	u.emit(func() { u.a.sendUE(c, msg) })
 }
 
 func (s ueShell) ReleaseSessions(nasPDU []byte, items []gmm.SessionResource) {
@@ -347,7 +368,7 @@ func (s ueShell) ReleaseSessions(nasPDU []byte, items []gmm.SessionResource) {
 		u.log.Error("amf: building PDU Session Resource Release Command", "err", err)
 		return
 	}
-	u.a.sendUE(c, msg)
+	u.emit(func() { u.a.sendUE(c, msg) })
 }
 
 // N1N2MessageTransfer is Namf_Communication_N1N2MessageTransfer (TS

@@ -286,6 +286,10 @@ func (m *Machine) slicesSelected(ctx context.Context, ans SelectSlicesAnswer) {
 	m.allowed = slices.allowed
 	newGUTI := m.guti == nil || r.kind == regInitial || m.foreign
 	if newGUTI {
+		if m.guti != nil {
+			old := *m.guti
+			r.former = &old
+		}
 		g := m.sh.AllocateGUTI()
 		m.guti = &g
 		m.takeGUTI()

@@ -347,6 +347,9 @@ type registration struct {
 	// type (TS 24.501 §9.11.3.9A, §5.5.1.3.2): the UE's radio capability
 	// changed.
 	radioCapabilityUpdate bool
+	// former is the 5G-GUTI the UE held before the REGISTRATION ACCEPT
+	// gave it a new one, until the REGISTRATION COMPLETE (Snapshot).
+	former *ident.GUTI
 }
 
 // Registration types, TS 24.501 §9.11.3.7.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/keelcore/keel/internal/amf/uerecord"
 	"github.com/keelcore/keel/internal/crypto/kdf"
+	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/nas"
 )
 
@@ -25,23 +26,44 @@ const DLCountMargin = 128
 // Snapshot returns the UE's context to save, and whether there is one
 // worth saving: a registered UE with a current 5G NAS security context
 // and a 5G-GUTI, no procedure waiting for the UE (TS 23.501 §5.21.2:
-// contexts are kept at procedure ends) but a configuration update, whose
-// new 5G-GUTI is not the UE's until it completes: the old one is saved
-// meanwhile (TS 24.501 §5.4.4.4).
+// contexts are kept at procedure ends) but two that give the UE a new
+// 5G-GUTI and wait for its acknowledgement: a REGISTRATION ACCEPT (TS
+// 24.501 §5.5.1.2.4, §5.5.1.3.4, T3550) and a CONFIGURATION UPDATE
+// COMMAND (§5.4.4.2, T3555). The UE takes the new 5G-GUTI as soon as it
+// receives the message, and the network takes the old one as invalid
+// only on the COMPLETE, so the context then carries both: the new one
+// as its 5G-GUTI and the old one as Former. Saved before the message
+// goes (the AMF's write-ahead), it lets another instance of the set
+// serve the UE whichever of the two it uses next.
 func (m *Machine) Snapshot() (uerecord.UE, bool) {
-	if m.state != Registered || m.sec == nil || m.guti == nil || m.supi == "" || m.service != nil || m.serving || m.act != nil {
+	accepting := m.proc == procRegistrationAccept && m.reg != nil
+	renaming := m.proc == procConfigurationUpdate && m.cu != nil && m.cu.oldGUTI != nil
+	// A command giving a new 5G-GUTI may go in the same breath as the
+	// SERVICE ACCEPT, before the gNB has set the context up (serving):
+	// the UE relies on it all the same.
+	if (m.state != Registered && !accepting) || m.sec == nil || m.guti == nil || m.supi == "" || m.service != nil || (m.serving && !renaming) || m.act != nil {
 		return uerecord.UE{}, false
 	}
 	guti := *m.guti
+	var former *ident.GUTI
 	switch {
-	case m.proc == procConfigurationUpdate && m.cu != nil && m.cu.oldGUTI != nil:
-		guti = *m.cu.oldGUTI
+	case renaming:
+		former = m.cu.oldGUTI
+	case accepting:
+		former = m.reg.former
 	case m.proc != procNone && m.proc != procConfigurationUpdate:
 		return uerecord.UE{}, false
 	}
+	if former != nil && *former != guti {
+		g := *former
+		former = &g
+	} else {
+		former = nil
+	}
 	u := uerecord.UE{
-		SUPI: m.supi,
-		GUTI: guti,
+		SUPI:   m.supi,
+		GUTI:   guti,
+		Former: former,
 		Security: uerecord.Security{NgKSI: m.sec.NgKSI, KAMF: m.sec.KAMF, IntAlg: m.sec.IntAlg, EncAlg: m.sec.EncAlg,
 			ULCount: m.sec.ULCount(), ULSeen: m.sec.ULSeen(), DLCount: m.sec.DLCount()},
 		Capabilities: slices.Clone(m.caps),

@@ -35,7 +35,14 @@ const (
 type UE struct {
 	SUPI string
 	// GUTI is the UE's 5G-GUTI; its GUAMI names the instance that gave it.
-	GUTI     ident.GUTI
+	GUTI ident.GUTI
+	// Former, when set, is the 5G-GUTI the UE held before GUTI: a
+	// REGISTRATION ACCEPT or CONFIGURATION UPDATE COMMAND giving GUTI is
+	// on its way and the UE has not acknowledged it, so the UE may still
+	// use either (TS 24.501 §5.5.1.2.4, §5.4.4.4: the network takes the
+	// old one as invalid only on the COMPLETE). The context is found by
+	// both.
+	Former   *ident.GUTI
 	Security Security
 	// Capabilities is the UE security capability IE value (TS 24.501
 	// §9.11.3.54).
@@ -99,6 +106,7 @@ type wire struct {
 	V            int            `json:"v"`
 	SUPI         string         `json:"supi"`
 	GUTI         ident.GUTI     `json:"guti"`
+	Former       *ident.GUTI    `json:"former,omitempty"`
 	NgKSI        uint8          `json:"ngKsi"`
 	KAMF         []byte         `json:"kamf"`
 	IntAlg       uint8          `json:"ia"`
@@ -132,7 +140,7 @@ func Marshal(b []byte, u UE) ([]byte, error) {
 	if err := u.validate(); err != nil {
 		return nil, err
 	}
-	w := wire{V: Version, SUPI: u.SUPI, GUTI: u.GUTI, NgKSI: u.Security.NgKSI, KAMF: u.Security.KAMF.Bytes(),
+	w := wire{V: Version, SUPI: u.SUPI, GUTI: u.GUTI, Former: u.Former, NgKSI: u.Security.NgKSI, KAMF: u.Security.KAMF.Bytes(),
 		IntAlg: u.Security.IntAlg, EncAlg: u.Security.EncAlg, ULCount: u.Security.ULCount, ULSeen: u.Security.ULSeen,
 		DLCount: u.Security.DLCount, Capabilities: u.Capabilities, TAIs: u.TAIs, Allowed: u.Allowed,
 		Subscribed: u.Subscribed, Defaults: u.Defaults, AMBRUplink: u.AMBRUplink, AMBRDownlink: u.AMBRDownlink,
@@ -171,7 +179,7 @@ func Unmarshal(b []byte) (UE, error) {
 	if len(w.KAMF) != len(secret.Key256{}) {
 		return UE{}, fmt.Errorf("uerecord: kamf of %d octets, want 32", len(w.KAMF))
 	}
-	u := UE{SUPI: w.SUPI, GUTI: w.GUTI, Security: Security{NgKSI: w.NgKSI, IntAlg: w.IntAlg, EncAlg: w.EncAlg,
+	u := UE{SUPI: w.SUPI, GUTI: w.GUTI, Former: w.Former, Security: Security{NgKSI: w.NgKSI, IntAlg: w.IntAlg, EncAlg: w.EncAlg,
 		ULCount: w.ULCount, ULSeen: w.ULSeen, DLCount: w.DLCount}, Capabilities: w.Capabilities, TAIs: w.TAIs,
 		Allowed: w.Allowed, Subscribed: w.Subscribed, Defaults: w.Defaults, AMBRUplink: w.AMBRUplink,
 		AMBRDownlink: w.AMBRDownlink, DNNs: w.DNNs, Owner: w.Owner}
@@ -219,6 +227,14 @@ func (u UE) validate() error {
 	}
 	if err := u.GUTI.Validate(); err != nil {
 		return fmt.Errorf("uerecord: %w", err)
+	}
+	if u.Former != nil {
+		if err := u.Former.Validate(); err != nil {
+			return fmt.Errorf("uerecord: former 5G-GUTI: %w", err)
+		}
+		if *u.Former == u.GUTI {
+			return fmt.Errorf("uerecord: %s: former 5G-GUTI is the 5G-GUTI", u)
+		}
 	}
 	for _, d := range u.DNNs {
 		if d == "" || len(d) > maxText {

@@ -58,6 +58,35 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestFormerGUTI: a context saved while a new 5G-GUTI waits for the
+// UE's acknowledgement keeps the former one, and is found by both.
+func TestFormerGUTI(t *testing.T) {
+	u := sample()
+	former := u.GUTI
+	former.TMSI = 0x0badcafe
+	u.Former = &former
+	b, err := uerecord.Marshal(nil, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(`"former":`)) {
+		t.Errorf("Marshal = %s, want a former member", b)
+	}
+	got, err := uerecord.Unmarshal(b)
+	if err != nil {
+		t.Fatalf("Unmarshal(%s) = %v", b, err)
+	}
+	if diff := cmp.Diff(u, got); diff != "" {
+		t.Errorf("Unmarshal(Marshal(u)) differs (-want +got):\n%s", diff)
+	}
+	same := u
+	g := u.GUTI
+	same.Former = &g
+	if _, err := uerecord.Marshal(nil, same); err == nil || !strings.Contains(err.Error(), "former") {
+		t.Errorf("Marshal(former = 5G-GUTI) = %v, want an error naming the former 5G-GUTI", err)
+	}
+}
+
 // TestGolden pins the version 1 encoding: a record written by one Keel
 // is read by the next, so the form may not drift unnoticed.
 func TestGolden(t *testing.T) {
