@@ -4,27 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/keelcore/keel/internal/amf/uerecord"
-	"github.com/keelcore/keel/internal/api"
-	"github.com/keelcore/keel/internal/api/client"
-	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/ident"
-	"github.com/keelcore/keel/internal/sctp/sctptest"
-	"github.com/keelcore/keel/internal/sctp/userspace"
-	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/sim/gnb"
 	"github.com/keelcore/keel/internal/sim/scenario"
 	"github.com/keelcore/keel/internal/sim/ue"
 	"github.com/keelcore/keel/internal/store/postgres"
-	"github.com/keelcore/keel/internal/store/postgres/pgtest"
 	"github.com/keelcore/keel/internal/udm"
 )
 
@@ -46,72 +36,12 @@ import (
 // instance's UE count, and the UDM's registration of each of those UEs
 // names the survivor.
 func TestAMFSetKillServiceRequest(t *testing.T) {
-	sctptest.RequireNetNS(t)
-	url := pgtest.NewDatabase(t)
-	c := newSplitCore(t)
-	if err := os.WriteFile(filepath.Join(c.dir, "keel.yaml"), []byte("n2:\n  sctp: userspace\n"+
-		"amf:\n  ciphering: [NEA0]\nstore:\n  url: "+url+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	amfCfg := func(name, backup string, pointer int, n2 string) string {
-		p := filepath.Join(c.dir, name+".yaml")
-		cfg := fmt.Sprintf("n2:\n  sctp: userspace\n  address: %s\n"+
-			"amf:\n  ciphering: [NEA0]\n  name: %s\n  region_id: 1\n  set_id: 1\n  pointer: %d\n  backup_amf_name: %s\n"+
-			"store:\n  url: %s\n", n2, name, pointer, backup, url)
-		if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	n2a, n2b := config.Default().N2.Address.String(), "127.0.0.2:38412"
-	for _, nf := range config.NFNames() {
-		if nf == "amf" {
-			continue
-		}
-		c.start(nf, nf)
-	}
-	for _, nfType := range []string{"UDR", "UDM", "AUSF", "PCF", "SMF"} {
-		c.waitListed(nfType, 1)
-	}
-	amfA := c.start("amf", "amf", "--config", amfCfg("keel-amf-a", "keel-amf-b", 1, n2a))
-	amfB := c.start("amf2", "amf", "--config", amfCfg("keel-amf-b", "keel-amf-a", 2, n2b))
-	c.waitListed("AMF", 2)
-
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	set := startAMFSet(ctx, t)
+	c, amfA, g, url := set.c, set.a, set.g, set.url
 	const n = 30
-	admin := client.New("http://"+c.procs["udr"].api.String(), secret.Token(c.token()))
-	ues := make([]*ue.UE, n)
-	for i := range ues {
-		supi := fmt.Sprintf("imsi-00101%010d", 7000+i)
-		k, opc := secret.RandomKey128(), secret.RandomKey128()
-		kh, opch := k.Hex(), opc.Hex()
-		if _, err := admin.CreateSubscriber(ctx, api.SubscriberRequest{SUPI: &supi, K: &kh, OPc: &opch}); err != nil {
-			t.Fatal(err)
-		}
-		u, err := ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: k, OPc: opc, Scheme: ue.SchemeNull,
-			SNSSAIs: []ident.SNSSAI{{SST: 1}}, FollowOnRequest: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ues[i] = u
-	}
-
-	// The gNB's transport probes a silent peer every 200 ms and declares
-	// it down after 2 s: a killed AMF sends no ABORT.
-	tr, err := userspace.New(userspace.Options{Logger: slog.New(slog.DiscardHandler),
-		HeartbeatInterval: 200 * time.Millisecond, PeerTimeout: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { tr.Close() })
-	cfg := simGNB(1)
-	cfg.N3 = netip.MustParseAddr("127.0.0.2")
-	g, err := gnb.ConnectAMFs(ctx, tr, []netip.AddrPort{netip.MustParseAddrPort(n2a), netip.MustParseAddrPort(n2b)}, cfg, nil)
-	if err != nil {
-		t.Fatalf("gNB facing both AMFs: %v", err)
-	}
-	t.Cleanup(func() { g.Close() })
+	ues := set.subscribers(ctx, t, 7000, n)
 
 	// Register every UE with a PDU session, then release it to idle.
 	sessions := make([]*scenario.Session, n)
@@ -175,12 +105,7 @@ func TestAMFSetKillServiceRequest(t *testing.T) {
 			}
 		}
 	}
-	amfB.kill()
-	for deadline := time.Now().Add(30 * time.Second); g.AMFs()[1].Up; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the gNB still has keel-amf-b's association up 30 s after the kill")
-		}
-	}
+	set.killB(t)
 
 	// Every UE's Service Request, with its session's uplink data, and a
 	// ping through the reactivated user plane.

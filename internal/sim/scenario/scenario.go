@@ -222,17 +222,24 @@ func (s *Session) next(ctx context.Context) (ue.Result, error) {
 	}
 }
 
+// waitRelease waits for the network to release the UE's connection,
+// handing the UE what comes meanwhile (a CONFIGURATION UPDATE COMMAND
+// giving it a new 5G-GUTI, TS 24.501 §5.4.4) and sending its answers, as
+// a UE does until its RRC connection is released.
 func (s *Session) waitRelease(ctx context.Context) error {
 	for s.Conn != nil {
-		select {
-		case <-ctx.Done():
-			return &Failure{Cause: "timeout", Err: ctx.Err()}
-		case d, ok := <-s.Conn.Downlink():
-			if !ok || d.Released {
-				s.Conn = nil
-				s.UE.ConnectionReleased()
+		_, err := s.next(ctx)
+		var f *Failure
+		switch {
+		case err == nil:
+		case errors.As(err, &f) && (f.Cause == "released" || f.Cause == "timeout"):
+			if f.Cause == "timeout" {
+				return err
 			}
+			return nil
 		}
+		// A message the UE cannot take does not stop the wait: the
+		// release still comes.
 	}
 	return nil
 }

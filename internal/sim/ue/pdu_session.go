@@ -84,3 +84,16 @@ func (u *UE) canSendSM(psi uint8) error {
 	}
 	return nil
 }
+
+// AbortPDUSessionEstablishment gives up the UE-requested establishment
+// of PDU session psi that got no answer, as on the last expiry of T3580
+// (TS 24.501 §6.4.1.6 a): the PTI is released and the session is PDU
+// SESSION INACTIVE again, so that the UE may request it anew. A session
+// in another state is left alone; it reports whether one was aborted.
+func (u *UE) AbortPDUSessionEstablishment(psi uint8) bool {
+	if psi == 0 || int(psi) >= len(u.sm.sessions) || u.sm.sessions[psi].state != SessionActivePending {
+		return false
+	}
+	u.sm.sessions[psi] = smSession{}
+	return true
+}

@@ -215,6 +215,35 @@ func TestEstablishmentReject(t *testing.T) {
 	}
 }
 
+// An establishment that gets no answer is given up (T3580's last
+// expiry, TS 24.501 §6.4.1.6 a): the session is inactive, a late accept
+// for the released PTI is not taken, and a new request goes with a new
+// PTI.
+func TestAbortPDUSessionEstablishment(t *testing.T) {
+	u, n, _ := establish(t)
+	if u.AbortPDUSessionEstablishment(2) {
+		t.Error("AbortPDUSessionEstablishment(2) = true for a session never requested")
+	}
+	if !u.AbortPDUSessionEstablishment(1) {
+		t.Fatal("AbortPDUSessionEstablishment(1) = false, want the pending establishment aborted")
+	}
+	if u.SessionState(1) != SessionInactive {
+		t.Errorf("SessionState(1) = %v after the abort, want %v", u.SessionState(1), SessionInactive)
+	}
+	if _, err := u.Handle(n.protect(dlNASTransport(t, 1, goldenAccept, 0), 2)); err == nil {
+		if _, ok := u.PDUSession(1); ok {
+			t.Error("an accept for the aborted establishment made session 1 active")
+		}
+	}
+	up, err := u.EstablishPDUSession(1, "", ident.SNSSAI{}, PDUTypeIPv6)
+	if err != nil {
+		t.Fatalf("EstablishPDUSession after the abort: %v", err)
+	}
+	if pti := n.open(up, 2)[8]; pti != 2 { // UL NAS TRANSPORT header, container length, EPD, PSI, PTI
+		t.Errorf("PTI of the new request = %d, want 2", pti)
+	}
+}
+
 func TestNotForwarded(t *testing.T) {
 	u, n, ul := establish(t)
 	// TS 24.501 §5.4.5.2.5: the AMF returns the UE's own 5GSM message
