@@ -38,7 +38,7 @@ import (
 func TestAMFSetKillServiceRequest(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	set := startAMFSet(ctx, t)
+	set := startAMFSet(ctx, t, 0)
 	c, amfA, g, url := set.c, set.a, set.g, set.url
 	const n = 30
 	ues := set.subscribers(ctx, t, 7000, n)

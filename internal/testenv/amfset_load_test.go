@@ -19,7 +19,9 @@ import (
 
 // TestAMFSetKillUnderLoad is the AMF set's instance loss under load (TS
 // 23.501 §5.21.2.3): two AMF processes of one set on a shared PostgreSQL
-// store (startAMFSet), and 24 UEs cycling through them without pause,
+// store (startAMFSet), keel-amf-b reaching it over a link that delays
+// each way by storeDelay, as a database a network away does (so that
+// a save takes long enough for the kill to fall inside one), and 24 UEs cycling through them without pause,
 // each on a goroutine of its own: a UE registers (follow-on request) and
 // establishes a PDU session, goes idle (AN release), comes back with a
 // Service Request for its session's uplink data, goes idle again, and so
@@ -49,7 +51,7 @@ import (
 func TestAMFSetKillUnderLoad(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	set := startAMFSet(ctx, t)
+	set := startAMFSet(ctx, t, storeDelay)
 	const n = 24
 	ues := set.subscribers(ctx, t, 8000, n)
 	seed := uint64(time.Now().UnixNano())
@@ -185,6 +187,10 @@ type loadUE struct {
 	// lost says why the UE is lost; its goroutine then ends.
 	lost error
 }
+
+// storeDelay is the one-way delay between keel-amf-b and the store in
+// TestAMFSetKillUnderLoad.
+const storeDelay = 20 * time.Millisecond
 
 // stepTimeout is how long a UE waits for the network in one step before
 // it gives the procedure up and tries again (T3510, T3517: 15 s).
