@@ -281,7 +281,9 @@ func TestAMFSetMobilityRegistrationAtAnotherInstance(t *testing.T) {
 		t.Errorf("UE's 5G-GUTI after the registration at B = %s, want one of B (AMF ID 010047)", u.GUTI())
 	}
 	waitUEs(t, b.amf, func(v amf.UE) bool { return v.GUTI != nil && v.GUTI.Pointer == 7 && v.State == "registered" })
-	now := waitContext(t, records, supi, "B's 5G-GUTI", func(r uerecord.UE) bool { return r.GUTI.Pointer == 7 })
+	// Saved ahead of the accept with A's 5G-GUTI as the former one, then
+	// again once the REGISTRATION COMPLETE made B's the only one.
+	now := waitContext(t, records, supi, "B's 5G-GUTI alone", func(r uerecord.UE) bool { return r.GUTI.Pointer == 7 && r.Former == nil })
 	if now.Security.KAMF != old.Security.KAMF {
 		t.Error("the context at B has another KAMF: the UE was authenticated again")
 	}

@@ -49,9 +49,12 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 	a.bindConn(u, c)
 	now := a.now()
 	u.doOr(func() {
-		if restore != nil {
-			// Another instance of the set served the UE (restore.go).
-			a.restore(u, *restore)
+		if restore != nil && !a.restore(u, *restore) {
+			// Another instance of the set served the UE, and the store
+			// did not say what it holds (restore.go): the UE tries again.
+			a.dropUE(u, nil)
+			a.retire(c, ngap.MiscCause(ie.CauseMiscPresentUnspecified))
+			return
 		}
 		// A UE on a new connection: the old one, if any, is gone.
 		u.lastEvent = now

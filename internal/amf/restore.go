@@ -31,9 +31,10 @@ import (
 //
 // The read runs on the UE's executor, before its first event: the UE's
 // message waits for it (at most storeTimeout), no other UE does. A UE
-// the store does not hold (or a store that fails) is served as unknown:
-// a Service Request is rejected with #9, a registration identifies the
-// UE (TS 24.501 §5.6.1.5, §5.5.1.2.2).
+// the store does not hold is served as unknown: a Service Request is
+// rejected with #9, a registration identifies the UE (TS 24.501
+// §5.6.1.5, §5.5.1.2.2). A store that fails is no word on the UE: its
+// connection is released without an answer and the UE tries again.
 
 // restorable returns the 5G-GUTI an initial message names when it is of
 // this AMF set and the AMF shares a store with the set; nil otherwise.
@@ -80,8 +81,14 @@ func (a *AMF) unclaim(u *ueContext) {
 }
 
 // restore reads the context of the UE with 5G-GUTI g into u, a context
-// that has seen no event yet. Run on u's executor.
-func (a *AMF) restore(u *ueContext, g ident.GUTI) {
+// that has seen no event yet, and reports false when the store failed
+// (or did not answer within storeTimeout): the caller then releases the
+// UE's connection without an answer, so that the UE tries again (its
+// procedure ends on the lower layer failure, TS 24.501 §5.6.1.7 a,
+// §5.5.1.3.7 a) rather than being refused as unknown and made to
+// register again for a fault of the store. A UE the store does not hold
+// is served as unknown. Run on u's executor.
+func (a *AMF) restore(u *ueContext, g ident.GUTI) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
 	rec, rev, err := a.load(ctx, g)
@@ -89,12 +96,12 @@ func (a *AMF) restore(u *ueContext, g ident.GUTI) {
 	case errors.Is(err, store.ErrNotFound):
 		a.metrics.restores.WithLabelValues("not-found").Inc()
 		a.unclaim(u)
-		return
+		return true
 	case err != nil:
 		a.metrics.restores.WithLabelValues("error").Inc()
-		u.log.Warn("amf: reading a UE context of the AMF set failed: the UE is served as unknown", "err", err, "guti", g.String(), "cause", "store")
+		u.log.Warn("amf: reading a UE context of the AMF set failed: the UE's connection is released for it to try again", "err", err, "guti", g.String(), "cause", "store")
 		a.unclaim(u)
-		return
+		return false
 	}
 	u.log = logattrs.With(u.log, "supi", rec.SUPI)
 	// The UE named itself by g, its 5G-GUTI or the former one a
@@ -115,6 +122,7 @@ func (a *AMF) restore(u *ueContext, g ident.GUTI) {
 	a.registered(u)
 	a.metrics.restores.WithLabelValues("restored").Inc()
 	u.log.Info("amf: UE context restored from the AMF set's store", "guti", g.String(), "sessions", len(rec.Sessions))
+	return true
 }
 
 // load reads the context of the UE with 5G-GUTI g and its revision:

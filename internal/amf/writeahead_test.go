@@ -12,16 +12,25 @@ import (
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/metrictest"
 	"github.com/keelcore/keel/internal/sim/scenario"
+	"github.com/keelcore/keel/internal/sim/ue"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/store/memrecords"
 )
 
 // slowRecords is a store whose UE context writes take delay, as a remote
-// database's do, and fail while failing is set.
+// database's do, and fail while failing is set; its reads fail while
+// readFailing is.
 type slowRecords struct {
 	store.Records
-	delay   time.Duration
-	failing atomic.Bool
+	delay                time.Duration
+	failing, readFailing atomic.Bool
+}
+
+func (s *slowRecords) GetRecord(ctx context.Context, kind store.RecordKind, key string) (store.Record, error) {
+	if s.readFailing.Load() {
+		return store.Record{}, errStoreDown
+	}
+	return s.Records.GetRecord(ctx, kind, key)
 }
 
 var errStoreDown = errors.New("test store: down")
@@ -102,6 +111,63 @@ func TestAMFSetWriteAheadStoreDown(t *testing.T) {
 	}
 	if got := metrictest.Value(t, c.reg, "keel_amf_ue_context_write_ahead_total", "result", "unsaved"); got < 1 {
 		t.Errorf("keel_amf_ue_context_write_ahead_total{result=unsaved} = %v, want at least 1", got)
+	}
+}
+
+// A store that fails when another instance of the set reads a UE's
+// context is no word on the UE: its Service Request is not refused as
+// unknown (which would make it register again) but its connection
+// released without an answer, and the UE's next try, the store back,
+// is accepted with its session.
+func TestAMFSetRestoreStoreDown(t *testing.T) {
+	smf := newIdleSMF(t)
+	records := &slowRecords{Records: memrecords.New()}
+	c := startCoreOpts(t, 1, gmm.Timers{}, coreOptions{
+		services: func(s gmm.Services) gmm.Services { s.SMF = smf; return s },
+		records:  records,
+	})
+	b := c.peer(t, 5, records)
+	ga := c.gnbN3(t, 1)
+	gb := b.gnbN3(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	u := c.ue(t, 0)
+	s, _, err := scenario.Register(ctx, ga, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.EstablishPDUSession(ctx, 5, "internet", ident.SNSSAI{SST: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitContext(t, records, supiOf(0), "saved idle with its session", func(r uerecord.UE) bool {
+		return len(r.Sessions) == 1 && r.Security.ULCount == u.NextULCount()
+	})
+	stopCtx, stop := context.WithTimeout(ctx, 5*time.Second)
+	if err := c.amf.Stop(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	records.readFailing.Store(true)
+	at := &scenario.Session{UE: u, GNB: gb}
+	if _, err := at.ServiceRequest(ctx, ue.ServiceData, 5); scenario.Cause(err) != "released" {
+		t.Fatalf("Service Request at B with the store failing: %v, want the connection released without an answer", err)
+	}
+	if _, ok := u.FiveGGUTI(); !ok {
+		t.Fatal("the UE lost its 5G-GUTI: refused as unknown")
+	}
+	if got := metrictest.Value(t, b.reg, "keel_amf_ue_context_restores_total", "result", "error"); got != 1 {
+		t.Errorf("B's keel_amf_ue_context_restores_total{result=error} = %v, want 1", got)
+	}
+	records.readFailing.Store(false)
+	if _, err := at.ServiceRequest(ctx, ue.ServiceData, 5); err != nil {
+		t.Fatalf("Service Request at B with the store back: %v", err)
+	}
+	if got := metrictest.Value(t, b.reg, "keel_amf_ue_context_restores_total", "result", "restored"); got != 1 {
+		t.Errorf("B's keel_amf_ue_context_restores_total{result=restored} = %v, want 1", got)
 	}
 }
 
