@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -26,9 +27,9 @@ import (
 // establishes a PDU session, goes idle (AN release), comes back with a
 // Service Request for its session's uplink data, goes idle again, and so
 // on. The UEs start 40 ms apart, so that registrations go on beside
-// Service Requests. At a random moment 1.5 to 3.5 s into the load (the
-// seed is logged) keel-amf-b is killed with SIGKILL, whatever it is
-// doing.
+// Service Requests. At a random moment 0 to 2 s after keel-amf-b has
+// registered 4 UEs (the seed is logged) it is killed with SIGKILL,
+// whatever it is doing.
 //
 // The UEs act as UEs do (TS 24.501): a procedure that ends without an
 // answer (the gNB releases the connections of the lost association,
@@ -56,8 +57,7 @@ func TestAMFSetKillUnderLoad(t *testing.T) {
 	ues := set.subscribers(ctx, t, 8000, n)
 	seed := uint64(time.Now().UnixNano())
 	r := rand.New(rand.NewPCG(seed, seed>>32))
-	killAt := 1500*time.Millisecond + time.Duration(r.Int64N(int64(2*time.Second)))
-	t.Logf("seed %d: keel-amf-b killed %v into the load", seed, killAt)
+	killAfter := time.Duration(r.Int64N(int64(2 * time.Second)))
 
 	load := make([]*loadUE, n)
 	stop := make(chan struct{})
@@ -87,8 +87,28 @@ func TestAMFSetKillUnderLoad(t *testing.T) {
 	}
 	defer stopLoad()
 
-	time.Sleep(time.Until(start.Add(killAt)))
+	// The kill comes at a random moment once keel-amf-b serves some UEs:
+	// how long registrations take depends on the machine's load.
+	onBAtLeast := func(k int) bool {
+		held := 0
+		for _, l := range load {
+			l.mu.Lock()
+			if l.pointer == 2 {
+				held++
+			}
+			l.mu.Unlock()
+		}
+		return held >= k
+	}
+	for deadline := time.Now().Add(60 * time.Second); !onBAtLeast(minOnB); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d UEs registered with keel-amf-b within 60 s", minOnB)
+		}
+	}
+	time.Sleep(killAfter)
 	set.b.kill()
+	t.Logf("seed %d: keel-amf-b killed %v into the load, %v after it served %d UEs", seed,
+		time.Since(start).Round(time.Millisecond), killAfter.Round(time.Millisecond), minOnB)
 	var onB, inFlight int
 	steps := map[string]int{}
 	for _, l := range load {
@@ -160,7 +180,10 @@ func TestAMFSetKillUnderLoad(t *testing.T) {
 		t.Errorf("keel-amf-a: keel_amf_ue_context_write_ahead_total{result=saved} = 0, want the accepts written ahead")
 	}
 	if t.Failed() {
-		t.Logf("%s\n%s", set.a.tail(), set.c.procs["smf"].tail())
+		b, _ := os.ReadFile(set.b.log)
+		t.Logf("keel-amf-a restores: not-found %v, error %v; keel-amf-b's log: %d failed saves\n%s\n%s\n%s",
+			m.sum("keel_amf_ue_context_restores_total", "result", "not-found"), m.sum("keel_amf_ue_context_restores_total", "result", "error"),
+			strings.Count(string(b), "saving the UE context failed"), set.a.tail(), set.b.tail(), set.c.procs["smf"].tail())
 	}
 	t.Logf("%d cycles in %v, %d UEs lost; keel-amf-a restored %v contexts; failed steps, retried: %s",
 		cycles, time.Since(start).Round(time.Millisecond), lost, restored, summarize(causes))
@@ -187,6 +210,10 @@ type loadUE struct {
 	// lost says why the UE is lost; its goroutine then ends.
 	lost error
 }
+
+// minOnB is how many UEs keel-amf-b serves at least before the random
+// moment of its kill comes.
+const minOnB = 4
 
 // storeDelay is the one-way delay between keel-amf-b and the store in
 // TestAMFSetKillUnderLoad.
