@@ -75,3 +75,36 @@ func (s ueShell) Call(id gmm.CallID, req gmm.Request, d time.Duration) {
 		})
 	}()
 }
+
+// smfInOrder runs fn, the Nsmf_PDUSession_UpdateSMContext calls of an
+// N2 or Xn handover (TS 23.502 §4.9.1.2.2, §4.9.1.3), on a goroutine of
+// the AMF's (AMF.runs: Stop cancels ctx and joins it), in the UE's
+// order of Nsmf calls kept by ueShell.Call: after the calls the UE
+// issued before have ended, before the ones it issues after start. A
+// handover that follows a Service Request thus reaches the SMF after its
+// ACTIVATING, and a release after it does not overtake its COMPLETED.
+// fn hands its outcome back through the UE's executor (u.do).
+//
+// It must be called on u's executor. It reports false and runs nothing
+// once the AMF is stopping.
+func (a *AMF) smfInOrder(u *ueContext, fn func(ctx context.Context)) bool {
+	if !a.runs.admit() {
+		return false
+	}
+	prev, done := u.smf, make(chan struct{})
+	u.smf = done
+	go func() {
+		defer a.runs.wg.Done()
+		defer close(done)
+		if prev != nil {
+			select {
+			case <-prev:
+			case <-a.calls.Done():
+			}
+		}
+		// Each call is bounded by a.services (gmm.Bounded, the SBI
+		// deadline); a.calls ends them at Stop.
+		fn(a.calls)
+	}()
+	return true
+}

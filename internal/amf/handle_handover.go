@@ -141,7 +141,13 @@ func (a *AMF) handoverRequired(u *ueContext, c *ueConn, h ngap.HandoverRequired)
 		a.handoverPreparationFailure(u, c, "no-session", hoFailure)
 		return
 	}
-	if !a.runs.admit() {
+	items := ho.items
+	if !a.smfInOrder(u, func(ctx context.Context) {
+		a.smfHandover(ctx, items, func(it hoItem) sbi.SmContextUpdateData {
+			return sbi.SmContextUpdateData{HoState: sbi.HOPreparing, N2SmInfoType: sbi.N2HandoverRequired, N2SmInfo: sbi.N2SM(it.transfer)}
+		})
+		u.do(func() { a.handoverPrepared(u, ho, items) })
+	}) {
 		return
 	}
 	u.handover = ho
@@ -151,42 +157,34 @@ func (a *AMF) handoverRequired(u *ueContext, c *ueConn, h ngap.HandoverRequired)
 		d = DefaultTNGRELOCprep
 	}
 	ho.stopTimer = a.afterFunc(d, func() { u.do(func() { a.handoverTimedOut(u, ho) }) })
-	items := ho.items
-	go func() {
-		defer a.runs.wg.Done()
-		a.smfHandover(items, sbi.HOPreparing, func(it hoItem) sbi.SmContextUpdateData {
-			return sbi.SmContextUpdateData{HoState: sbi.HOPreparing, N2SmInfoType: sbi.N2HandoverRequired, N2SmInfo: sbi.N2SM(it.transfer)}
-		})
-		u.do(func() { a.handoverPrepared(u, ho, items) })
-	}()
 }
 
 // smfHandover calls Nsmf_PDUSession_UpdateSMContext for each item from
-// a goroutine, never from the UE's executor.
-func (a *AMF) smfHandover(items []hoItem, _ sbi.HoState, upd func(hoItem) sbi.SmContextUpdateData) {
+// a goroutine of smfInOrder, never from the UE's executor.
+func (a *AMF) smfHandover(ctx context.Context, items []hoItem, upd func(hoItem) sbi.SmContextUpdateData) {
 	for i := range items {
 		it := &items[i]
 		if a.services.SMF == nil {
 			it.err = errNoSMF
 			continue
 		}
-		it.answer, it.err = a.services.SMF.UpdateSMContext(context.Background(), it.ref, upd(*it))
+		it.answer, it.err = a.services.SMF.UpdateSMContext(ctx, it.ref, upd(*it))
 	}
 }
 
 // cancelAtSMF tells the SMF the sessions' handover is cancelled (TS
-// 23.502 §4.9.1.3.4 step 2, hoState CANCELLED), from a goroutine.
-func (a *AMF) cancelAtSMF(items []hoItem) {
+// 23.502 §4.9.1.3.4 step 2, hoState CANCELLED), from a goroutine of
+// smfInOrder. It runs on u's executor.
+func (a *AMF) cancelAtSMF(u *ueContext, items []hoItem) {
 	items = append([]hoItem(nil), items...)
-	if len(items) == 0 || !a.runs.admit() {
+	if len(items) == 0 {
 		return
 	}
-	go func() {
-		defer a.runs.wg.Done()
-		a.smfHandover(items, sbi.HOCancelled, func(hoItem) sbi.SmContextUpdateData {
+	a.smfInOrder(u, func(ctx context.Context) {
+		a.smfHandover(ctx, items, func(hoItem) sbi.SmContextUpdateData {
 			return sbi.SmContextUpdateData{HoState: sbi.HOCancelled, Cause: sbi.CauseHOCancel}
 		})
-	}()
+	})
 }
 
 // handoverPrepared sends the Handover Request once the SMF has answered
@@ -197,7 +195,7 @@ func (a *AMF) cancelAtSMF(items []hoItem) {
 // connection to the target.
 func (a *AMF) handoverPrepared(u *ueContext, ho *n2Handover, items []hoItem) {
 	if u.handover != ho || ho.cancelled {
-		a.cancelAtSMF(items)
+		a.cancelAtSMF(u, items)
 		return
 	}
 	hoFailure := ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHoFailureInTarget5GCNgranNodeOrTargetSystem)
@@ -313,12 +311,8 @@ func (a *AMF) handleHandoverRequestAcknowledge(ctx context.Context, r *ran, msg 
 				}
 			}
 		}
-		if !a.runs.admit() {
-			return
-		}
-		go func() {
-			defer a.runs.wg.Done()
-			a.smfHandover(items, sbi.HOPrepared, func(it hoItem) sbi.SmContextUpdateData {
+		a.smfInOrder(u, func(ctx context.Context) {
+			a.smfHandover(ctx, items, func(it hoItem) sbi.SmContextUpdateData {
 				t := sbi.N2HandoverRequestAck
 				if it.failed {
 					t = sbi.N2HandoverResourceAllocationFailure
@@ -326,7 +320,7 @@ func (a *AMF) handleHandoverRequestAcknowledge(ctx context.Context, r *ran, msg 
 				return sbi.SmContextUpdateData{HoState: sbi.HOPrepared, N2SmInfoType: t, N2SmInfo: sbi.N2SM(it.transfer)}
 			})
 			u.do(func() { a.handoverCommand(u, ho, items, ack.Container) })
-		}()
+		})
 	})
 }
 
@@ -337,7 +331,7 @@ func (a *AMF) handleHandoverRequestAcknowledge(ctx context.Context, r *ran, msg 
 // context. Without a session left, the preparation fails.
 func (a *AMF) handoverCommand(u *ueContext, ho *n2Handover, items []hoItem, container []byte) {
 	if u.handover != ho || ho.stage != hoCommanding {
-		a.cancelAtSMF(items)
+		a.cancelAtSMF(u, items)
 		return
 	}
 	hoFailure := ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHoFailureInTarget5GCNgranNodeOrTargetSystem)
@@ -439,7 +433,7 @@ func (a *AMF) endHandover(u *ueContext, ho *n2Handover, cause *ie.Cause) {
 		// handoverCommand cancel what they answered for.
 		ho.cancelled = true
 	default:
-		a.cancelAtSMF(ho.items)
+		a.cancelAtSMF(u, ho.items)
 	}
 	if t := ho.target; t != nil {
 		// A target that has not answered is named by the AMF UE NGAP
@@ -526,21 +520,16 @@ func (a *AMF) handleHandoverNotify(ctx context.Context, r *ran, msg *message.Han
 		a.metrics.handovers.WithLabelValues("completed").Inc()
 		released := ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentSuccessfulHandover)
 		items := ho.items
-		if !a.runs.admit() {
-			a.retire(ho.source, released)
-			return
-		}
 		// The source is released once the SMF has switched the paths
 		// (TS 23.502 §4.9.1.3.3: the UE Context Release Command follows
 		// the Nsmf_PDUSession_UpdateSMContext exchanges), so that it
 		// still holds the UE's tunnels when the UPF's End Markers, sent
 		// as each path switches, reach it.
-		go func() {
-			defer a.runs.wg.Done()
+		if !a.smfInOrder(u, func(ctx context.Context) {
 			// TS 29.502 §5.2.2.3.4.3: the UE's location at the target
 			// goes with COMPLETED.
 			at := userLocation(loc)
-			a.smfHandover(items, sbi.HOCompleted, func(hoItem) sbi.SmContextUpdateData {
+			a.smfHandover(ctx, items, func(hoItem) sbi.SmContextUpdateData {
 				return sbi.SmContextUpdateData{HoState: sbi.HOCompleted, UeLocation: at}
 			})
 			release := func() { a.retire(ho.source, released) }
@@ -554,6 +543,8 @@ func (a *AMF) handleHandoverNotify(ctx context.Context, r *ran, msg *message.Han
 			}, release) {
 				release()
 			}
-		}()
+		}) {
+			a.retire(ho.source, released)
+		}
 	})
 }

@@ -136,12 +136,11 @@ func (a *AMF) pathSwitch(u *ueContext, target *ran, p ngap.PathSwitch) {
 	}
 	if !slices.ContainsFunc(items, func(it switchItem) bool { return !it.failed }) {
 		a.pathSwitchFailure(u, target, p, "no-session-switched", ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentUnknownPDUSessionID))
-		if len(items) > 0 && a.runs.admit() {
+		if len(items) > 0 {
 			// The sessions the target failed to set up still go to the
 			// SMF, which releases them.
-			go func() {
-				defer a.runs.wg.Done()
-				a.smfPathSwitch(items, userLocation(p.Location))
+			a.smfInOrder(u, func(ctx context.Context) {
+				a.smfPathSwitch(ctx, items, userLocation(p.Location))
 				u.do(func() {
 					for _, it := range items {
 						if it.err != nil || it.answer.Released {
@@ -149,28 +148,25 @@ func (a *AMF) pathSwitch(u *ueContext, target *ran, p ngap.PathSwitch) {
 						}
 					}
 				})
-			}()
+			})
 		}
 		return
 	}
-	if !a.runs.admit() {
-		return // the AMF is stopping
-	}
-	u.switching = true
-	go func() {
-		defer a.runs.wg.Done()
-		a.smfPathSwitch(items, userLocation(p.Location))
+	if a.smfInOrder(u, func(ctx context.Context) {
+		a.smfPathSwitch(ctx, items, userLocation(p.Location))
 		u.do(func() { a.pathSwitched(u, c, target, p, hc, items, released) })
-	}()
+	}) {
+		u.switching = true
+	}
 }
 
 // smfPathSwitch calls Nsmf_PDUSession_UpdateSMContext for each item:
 // the Path Switch Request Transfer (PATH_SWITCH_REQ) or the Setup Failed
-// Transfer (PATH_SWITCH_SETUP_FAIL), from a goroutine of pathSwitch,
+// Transfer (PATH_SWITCH_SETUP_FAIL), from a goroutine of smfInOrder,
 // never from the UE's executor: each call waits for the SMF and its
 // PFCP exchange with the UPF. loc is the UE's location at the target
 // (TS 29.502 §5.2.2.3.1: ueLocation).
-func (a *AMF) smfPathSwitch(items []switchItem, loc *sbi.UserLocation) {
+func (a *AMF) smfPathSwitch(ctx context.Context, items []switchItem, loc *sbi.UserLocation) {
 	if a.services.SMF == nil {
 		for i := range items {
 			items[i].err = errNoSMF
@@ -183,7 +179,7 @@ func (a *AMF) smfPathSwitch(items []switchItem, loc *sbi.UserLocation) {
 		if it.failed {
 			typ = sbi.N2PathSwitchSetupFailed
 		}
-		it.answer, it.err = a.services.SMF.UpdateSMContext(context.Background(), it.ref, sbi.SmContextUpdateData{N2SmInfoType: typ, N2SmInfo: sbi.N2SM(it.transfer), UeLocation: loc})
+		it.answer, it.err = a.services.SMF.UpdateSMContext(ctx, it.ref, sbi.SmContextUpdateData{N2SmInfoType: typ, N2SmInfo: sbi.N2SM(it.transfer), UeLocation: loc})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,6 +32,27 @@ type handoverSMF struct {
 	tr     *transcript // records the handover's updates
 	mu     sync.Mutex
 	states []string
+	// holdCreate, when set, holds CreateSMContext until its release.
+	holdCreate atomic.Pointer[heldCall]
+}
+
+// heldCall is a call an SMF holds: arrived is closed when the first
+// one arrives, and it is answered once release is closed.
+type heldCall struct {
+	once             sync.Once
+	arrived, release chan struct{}
+}
+
+func (s *handoverSMF) CreateSMContext(ctx context.Context, req sbi.SmContextCreateData) (sbi.SmContextCreatedData, error) {
+	if h := s.holdCreate.Load(); h != nil {
+		h.once.Do(func() { close(h.arrived) })
+		select {
+		case <-h.release:
+		case <-ctx.Done():
+			return sbi.SmContextCreatedData{}, ctx.Err()
+		}
+	}
+	return s.recordingSMF.CreateSMContext(ctx, req)
 }
 
 func (s *handoverSMF) UpdateSMContext(ctx context.Context, ref string, upd sbi.SmContextUpdateData) (sbi.SmContextUpdatedData, error) {
@@ -279,6 +301,43 @@ func TestN2Handover(t *testing.T) {
 }
 
 func amfConfigGUAMI() ident.GUAMI { return amfConfig().GUAMI }
+
+// TS 23.502 §4.9.1.3.2 step 3 after §4.3.2.2.1 step 3: Handover Required
+// arrives while the UE's establishment of a second PDU session waits for
+// the SMF's CreateSMContext. The handover's UpdateSMContext PREPARING
+// goes in the UE's order of Nsmf calls: only once the SMF has answered
+// the create, and the handover then goes on (Handover Request to the
+// target).
+func TestN2HandoverAfterPendingSMFCall(t *testing.T) {
+	w := newHOWorld(t, nil)
+	h := &heldCall{arrived: make(chan struct{}), release: make(chan struct{})}
+	w.smf.holdCreate.Store(h)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go w.sess.EstablishPDUSession(ctx, 2, "internet", ident.SNSSAI{SST: 1}) //nolint:errcheck // the handover may end it
+	select {
+	case <-h.arrived:
+	case <-ctx.Done():
+		t.Fatal("the second session's CreateSMContext never reached the SMF")
+	}
+	w.required(t, 2, 1)
+	for deadline := time.Now().Add(5 * time.Second); counter(w.c, "keel_amf_n2_handovers_total", "required") != 1; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("keel_amf_n2_handovers_total{required} not 1")
+		}
+	}
+	w.smf.mu.Lock()
+	early := slices.Clone(w.smf.states)
+	w.smf.mu.Unlock()
+	if len(early) != 0 {
+		t.Fatalf("the SMF was given %v while the UE's CreateSMContext was unanswered, want nothing before it", early)
+	}
+	close(h.release)
+	w.smf.waitStates(t, "PREPARING")
+	if req := w.request(t); len(req.Sessions) != 1 || req.Sessions[0].PDUSessionID != 1 {
+		t.Errorf("Handover Request sessions %+v, want session 1", req.Sessions)
+	}
+}
 
 // TestN2HandoverPreparationRefused: a target gNB that is not connected
 // gets the source unknown-targetID, one that does not serve the
