@@ -277,7 +277,9 @@ func measureStep(ctx context.Context, o Options, sp stepPlan, dir string) (_ Ste
 	} else {
 		c.settle(ctx)
 	}
-	// The UEs' state, once the core is idle with the simulator gone.
+	// The UEs' state, once the core is idle with the simulator gone
+	// and the sessions' deactivations are done.
+	c.waitSessionsIdle(ctx)
 	heapEnd, err := c.liveHeap(ctx, dir, "end")
 	if err != nil {
 		return Step{}, err

@@ -107,3 +107,73 @@ func parseGauge(r io.Reader, name string) (float64, error) {
 	}
 	return 0, fmt.Errorf("no %s", name)
 }
+
+// sessionsMetric counts the SMF's PDU sessions by state.
+const sessionsMetric = "keel_smf_sessions"
+
+// waitSessionsIdle waits, for at most settleMax, until every PDU session
+// of the core's processes is inactive or gone (keel_smf_sessions): the
+// simulator's gNBs leaving deactivates each session with an N4
+// modification, and at 10,000 UEs some are still in flight (holding
+// their calls' and requests' memory) when the core's CPU has settled.
+// Past settleMax the heap is read as it is.
+func (c *core) waitSessionsIdle(ctx context.Context) {
+	hc := &http.Client{Timeout: 5 * time.Second}
+	t := time.NewTicker(settleTick)
+	defer t.Stop()
+	deadline := time.Now().Add(settleMax)
+	for time.Now().Before(deadline) {
+		busy := 0.0
+		for _, p := range c.procs {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.api+"/metrics", nil)
+			if err != nil {
+				return
+			}
+			resp, err := hc.Do(req)
+			if err != nil {
+				return
+			}
+			n, err := parseBusySessions(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				return
+			}
+			busy += n
+		}
+		if busy == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// parseBusySessions sums the samples of keel_smf_sessions in r whose
+// state is not inactive.
+func parseBusySessions(r io.Reader) (float64, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	sum := 0.0
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), sessionsMetric+"{")
+		if !ok {
+			continue
+		}
+		labels, value, ok := strings.Cut(rest, "} ")
+		if !ok {
+			return 0, fmt.Errorf("malformed sample %q", sc.Text())
+		}
+		if strings.Contains(labels, `state="inactive"`) {
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s %q: %w", sessionsMetric, value, err)
+		}
+		sum += v
+	}
+	return sum, sc.Err()
+}

@@ -297,3 +297,13 @@ func deref(p *float64) any {
 	}
 	return *p
 }
+
+func TestParseBusySessions(t *testing.T) {
+	in := "# TYPE keel_smf_sessions gauge\nkeel_smf_sessions{state=\"active\"} 3\nkeel_smf_sessions{state=\"inactive\"} 9997\nkeel_smf_sessions{state=\"releasing\"} 1\nkeel_smf_sessions_total 5\n"
+	if n, err := parseBusySessions(strings.NewReader(in)); err != nil || n != 4 {
+		t.Errorf("parseBusySessions = %v, %v, want 4 sessions not inactive", n, err)
+	}
+	if n, err := parseBusySessions(strings.NewReader("go_goroutines 4\n")); err != nil || n != 0 {
+		t.Errorf("parseBusySessions without the metric = %v, %v, want 0", n, err)
+	}
+}
