@@ -36,7 +36,8 @@ import (
 // or the step's 10 s pass: T3510, T3517 expiry) is tried again, an
 // establishment left without an answer is given up (T3580, §6.4.1.6)
 // and requested again; a UE that holds a 5G-GUTI never registers
-// again. The test goes on until every UE has completed a whole cycle
+// again. (One liberty: a UE refused with #22 and a back-off tries again
+// at once instead of after T3346, which would outlast the test.) The test goes on until every UE has completed a whole cycle
 // begun after the gNB found keel-amf-b gone.
 //
 // Lost, and asserted to be none: a UE that held a 5G-GUTI and was
