@@ -45,10 +45,13 @@ type ueContext struct {
 	conn atomic.Pointer[ueConn]
 
 	// executor
-	m         *gmm.Machine
-	timers    [gmm.MaxTimer + 1]timerSlot
-	started   time.Time // first message of the running registration
-	tmsi      stmsi
+	m       *gmm.Machine
+	timers  [gmm.MaxTimer + 1]timerSlot
+	started time.Time // first message of the running registration
+	tmsi    stmsi
+	// alias is a second 5G-TMSI naming the UE, 0 when none: that of a
+	// 5G-GUTI the UE never acknowledged but may hold (restoreTMSI).
+	alias     stmsi
 	supi      string
 	lastEvent time.Time
 	loc       ngap.UELocation // last reported by the gNB
@@ -444,6 +447,7 @@ func (a *AMF) allocateTMSI(u *ueContext) uint32 {
 	if u.tmsi != 0 && a.ues.byTMSI[u.tmsi] == u {
 		delete(a.ues.byTMSI, u.tmsi)
 	}
+	a.dropAlias(u)
 	for {
 		rand.Read(b[:])
 		t := binary.BigEndian.Uint32(b[:])
@@ -455,21 +459,31 @@ func (a *AMF) allocateTMSI(u *ueContext) uint32 {
 	}
 }
 
-// restoreTMSI binds u to tmsi, its 5G-TMSI before the last allocateTMSI,
-// in place of the new one (a configuration update the UE never
-// acknowledged, TS 24.501 §5.4.4.4). A 5G-TMSI taken meanwhile by
-// another UE stays that UE's.
+// restoreTMSI binds u to tmsi, its 5G-TMSI before the last allocateTMSI
+// (a configuration update the UE never acknowledged, TS 24.501
+// §5.4.4.4); the new one stays bound to u as its alias, since the UE
+// may hold it (§5.4.4.6), until the next allocateTMSI. A 5G-TMSI taken
+// meanwhile by another UE stays that UE's.
 func (a *AMF) restoreTMSI(u *ueContext, tmsi stmsi) {
 	a.ues.Lock()
 	defer a.ues.Unlock()
 	if other, taken := a.ues.byTMSI[tmsi]; taken && other != u {
 		return
 	}
-	if u.tmsi != 0 && a.ues.byTMSI[u.tmsi] == u {
-		delete(a.ues.byTMSI, u.tmsi)
+	a.dropAlias(u)
+	if u.tmsi != 0 && u.tmsi != tmsi && a.ues.byTMSI[u.tmsi] == u {
+		u.alias = u.tmsi
 	}
 	a.ues.byTMSI[tmsi] = u
 	u.tmsi = tmsi
+}
+
+// dropAlias unbinds u's alias 5G-TMSI; a.ues is held.
+func (a *AMF) dropAlias(u *ueContext) {
+	if u.alias != 0 && a.ues.byTMSI[u.alias] == u {
+		delete(a.ues.byTMSI, u.alias)
+	}
+	u.alias = 0
 }
 
 // bindSUPI makes u the UE of supi; an older context of the same UE is
@@ -669,6 +683,7 @@ func (a *AMF) dropUE(u *ueContext, release *ie.Cause) {
 	if u.tmsi != 0 && a.ues.byTMSI[u.tmsi] == u {
 		delete(a.ues.byTMSI, u.tmsi)
 	}
+	a.dropAlias(u)
 	if u.supi != "" && a.ues.bySUPI[u.supi] == u {
 		delete(a.ues.bySUPI, u.supi)
 	}

@@ -92,6 +92,11 @@ func TestConfigurationUpdateT3555Abort(t *testing.T) {
 	if g := w.m.GUTI(); g == nil || g.TMSI != 0xc0ffee00 {
 		t.Errorf("GUTI %v after the abort, want the old 5G-TMSI c0ffee00", g)
 	}
+	// §5.4.4.6: the UE may have taken the new one all the same; the
+	// context saved for the AMF set is found by both.
+	if r, ok := w.m.Snapshot(); !ok || r.GUTI.TMSI != 0xc0ffee00 || r.Former == nil || r.Former.TMSI != 0xc0ffee11 {
+		t.Errorf("Snapshot after the abort = 5G-GUTI %v, former %v, %v; want c0ffee00 and the new c0ffee11", r.GUTI, r.Former, ok)
+	}
 	// The UE, which kept its configuration, goes on as before.
 	w.deregisterUE()
 	w.check("configuration_update_t3555_abort")

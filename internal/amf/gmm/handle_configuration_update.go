@@ -86,6 +86,7 @@ func (m *Machine) sendConfigurationUpdate(u ConfigurationUpdate) {
 	run := &configUpdate{}
 	if u.NewGUTI {
 		old := *m.guti
+		m.also = nil
 		g := m.sh.AllocateGUTI()
 		m.guti = &g
 		run.oldGUTI = &old
@@ -178,6 +179,12 @@ func (m *Machine) abortConfigurationUpdate(result string) {
 func (m *Machine) restoreGUTI(run *configUpdate) {
 	if run.oldGUTI != nil {
 		g := *run.oldGUTI
+		if m.guti != nil && *m.guti != g {
+			// The UE may have taken the new one: it stays valid beside
+			// the old one until the UE is given another (§5.4.4.6).
+			also := *m.guti
+			m.also = &also
+		}
 		m.guti = &g
 		m.foreign = run.foreign
 		m.sh.RestoreGUTI(g)

@@ -290,6 +290,7 @@ func (m *Machine) slicesSelected(ctx context.Context, ans SelectSlicesAnswer) {
 			old := *m.guti
 			r.former = &old
 		}
+		m.also = nil
 		g := m.sh.AllocateGUTI()
 		m.guti = &g
 		m.takeGUTI()

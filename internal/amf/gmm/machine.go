@@ -292,8 +292,9 @@ type Shell interface {
 	// AllocateGUTI returns a fresh 5G-GUTI that now names this UE.
 	AllocateGUTI() ident.GUTI
 	// RestoreGUTI makes g, the UE's 5G-GUTI before the last
-	// AllocateGUTI, name it again in place of the new one, which the UE
-	// never acknowledged (TS 24.501 §5.4.4.4).
+	// AllocateGUTI, name it again; the new one, which the UE never
+	// acknowledged but may hold, names it too until the next
+	// AllocateGUTI (TS 24.501 §5.4.4.4, §5.4.4.6: both stay valid).
 	RestoreGUTI(g ident.GUTI)
 	// Identified reports the UE's SUPI once it is authenticated.
 	Identified(supi string)
@@ -403,6 +404,10 @@ type Machine struct {
 	// of the set gave it (Restore): the next registration or
 	// configuration update gives it one of this instance.
 	foreign bool
+	// also is the 5G-GUTI an aborted CONFIGURATION UPDATE COMMAND gave:
+	// the UE may hold it rather than guti, so both name it until it is
+	// given another (TS 24.501 §5.4.4.6; Shell.RestoreGUTI).
+	also *ident.GUTI
 	// uecm says what the UDM's Nudm_UECM registration of the UE names
 	// (uecm.go): this instance, or, after Restore, another instance of
 	// the set until this one registers.

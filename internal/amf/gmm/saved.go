@@ -53,6 +53,10 @@ func (m *Machine) Snapshot() (uerecord.UE, bool) {
 		former = m.reg.former
 	case m.proc != procNone && m.proc != procConfigurationUpdate:
 		return uerecord.UE{}, false
+	default:
+		// A configuration update aborted: the new 5G-GUTI it gave may be
+		// the UE's (§5.4.4.6).
+		former = m.also
 	}
 	if former != nil && *former != guti {
 		g := *former
