@@ -16,6 +16,8 @@ import (
 	"golang.org/x/net/http/httpguts"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
+
+	"github.com/keelcore/keel/internal/sbihttp/h2wire"
 )
 
 const (
@@ -68,7 +70,7 @@ type conn struct {
 	wfr               *http2.Framer
 	hbuf              bytes.Buffer
 	henc              *hpack.Encoder
-	lower             map[string]string
+	lower             h2wire.Names
 	goAway            bool  // the server sent GOAWAY: no new stream
 	closed            bool  // no more frames either way
 	err               error // why it closed
@@ -94,7 +96,6 @@ func newConn(t *Transport, nc net.Conn) (*conn, error) {
 		t:                 t,
 		nc:                nc,
 		canon:             map[string]string{},
-		lower:             map[string]string{},
 		streams:           map[uint32]*stream{},
 		nextID:            1,
 		sendWindow:        defaultWindow,
@@ -280,7 +281,7 @@ func (c *conn) encodeLocked(req *http.Request, body []byte) ([]byte, error) {
 	c.henc.WriteField(hpack.HeaderField{Name: ":authority", Value: authority})
 	c.henc.WriteField(hpack.HeaderField{Name: ":path", Value: path})
 	for k, vs := range req.Header {
-		name := c.lowerLocked(k)
+		name := c.lower.Lower(k)
 		switch name {
 		case "connection", "proxy-connection", "keep-alive", "transfer-encoding", "upgrade", "te", "host", "content-length":
 			continue
@@ -316,32 +317,6 @@ func (c *conn) writeHeadersLocked(id uint32, block []byte, endStream bool) {
 		c.wfr.WriteContinuation(id, n == len(rest), rest[:n])
 		rest = rest[n:]
 	}
-}
-
-func (c *conn) lowerLocked(k string) string {
-	if l, ok := c.lower[k]; ok {
-		return l
-	}
-	l := asciiLower(k)
-	if len(c.lower) < 128 {
-		c.lower[k] = l
-	}
-	return l
-}
-
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }
 
 // flushLocked writes the write buffer in one write.

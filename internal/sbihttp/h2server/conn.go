@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
+
+	"github.com/keelcore/keel/internal/sbihttp/h2wire"
 )
 
 const (
@@ -84,7 +86,7 @@ type conn struct {
 	wfr               *http2.Framer // writes into wbuf
 	hbuf              bytes.Buffer
 	henc              *hpack.Encoder // writes into hbuf
-	lower             map[string]string
+	lower             h2wire.Names
 	dateSec           int64
 	date              string
 	// ready: this server's SETTINGS went out, the first frame it owes
@@ -123,7 +125,6 @@ func newConn(s *Server, nc net.Conn) *conn {
 		peerInitialWindow: defaultWindow,
 		peerMaxFrame:      defaultMaxFrame,
 		canon:             map[string]string{},
-		lower:             map[string]string{},
 	}
 	c.ctx, c.cancel = context.WithCancel(s.BaseContext)
 	c.cond.L = &c.mu

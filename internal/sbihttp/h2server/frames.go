@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
+
+	"github.com/keelcore/keel/internal/sbihttp/h2wire"
 )
 
 // frame handles one frame the client sent, c.mu held. It returns the
@@ -60,7 +62,7 @@ func (c *conn) settings(f *http2.SettingsFrame) http2.ErrCode {
 	code := http2.ErrCodeNo
 	f.ForeachSetting(func(s http2.Setting) error {
 		if err := s.Valid(); err != nil {
-			code = http2.ErrCode(err.(http2.ConnectionError))
+			code = h2wire.SettingCode(err)
 			return err
 		}
 		switch s.ID {

@@ -162,7 +162,7 @@ func (c *conn) encodeLocked(status int, h http.Header, data []byte) []byte {
 	c.henc.WriteField(hpack.HeaderField{Name: ":status", Value: statusText(status)})
 	var sawType, sawLength, sawDate bool
 	for k, vs := range h {
-		name := c.lowerLocked(k)
+		name := c.lower.Lower(k)
 		switch name {
 		case "connection", "proxy-connection", "keep-alive", "transfer-encoding", "upgrade", "te":
 			continue
@@ -196,33 +196,6 @@ func (c *conn) encodeLocked(status int, h http.Header, data []byte) []byte {
 		c.henc.WriteField(hpack.HeaderField{Name: "date", Value: c.date})
 	}
 	return c.hbuf.Bytes()
-}
-
-// lowerLocked is a header key in lower case (§8.2.1), remembered.
-func (c *conn) lowerLocked(k string) string {
-	if l, ok := c.lower[k]; ok {
-		return l
-	}
-	l := asciiLower(k)
-	if len(c.lower) < 128 {
-		c.lower[k] = l
-	}
-	return l
-}
-
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }
 
 func statusText(code int) string {
