@@ -36,6 +36,8 @@ type env struct {
 	token secret.Token
 	store store.Store
 	logs  *logtest.Buffer
+	// handler is the server's, for tests that serve it otherwise (TLS).
+	handler http.Handler
 }
 
 func newEnv(t testing.TB) *env {
@@ -72,7 +74,7 @@ func newEnvWith(t testing.TB, edit func(*api.Options)) *env {
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, token: tok, store: st, logs: logs}
+	return &env{t: t, srv: srv, token: tok, store: st, logs: logs, handler: s.Handler()}
 }
 
 // do sends a request with the admin token and returns status and body.

@@ -3,7 +3,23 @@
 // /api/v1/openapi.yaml.
 //
 // Every route under /api/ needs the admin token as a bearer credential
-// ("Authorization: Bearer <token>"); /healthz, /readyz and /metrics do not.
+// ("Authorization: Bearer <token>") or the operator console's session
+// cookie; /healthz, /readyz, /metrics and the sign-in do not.
+//
+// # Console sessions
+//
+// POST /api/v1/session trades the admin token for a session
+// (internal/websession): its id in an HttpOnly, SameSite=Strict cookie
+// (Secure when the request came over TLS), its CSRF token in the body. A
+// request authenticated by the cookie whose method may change state
+// (RFC 9110 §9.2.1: any but GET, HEAD, OPTIONS) must repeat that token in
+// X-CSRF-Token, or is refused 403: a page of another origin can make the
+// browser send the cookie but cannot read the token. A bearer request is
+// not made by a browser on its own and needs none. An Authorization
+// header, when present, decides alone; a forged or expired cookie is 401
+// and cleared. Options.Console serves the console's pages on the same
+// origin, at every GET path outside /api/, /metrics, /healthz, /readyz and
+// /debug/.
 // K, OP and OPc are write-only: requests may carry them, no response does,
 // and no log line names them.
 //
@@ -35,6 +51,8 @@
 //
 // # Concurrency
 //
-// A Server is safe for concurrent use; it holds no state of its own beyond
-// what it was built with. Request handling is bounded by the store.
+// A Server is safe for concurrent use; beyond what it was built with it
+// holds only the console's sessions and sign-in failure counts, each
+// behind its own lock (internal/websession). Request handling is bounded
+// by the store.
 package api

@@ -15,6 +15,7 @@ import (
 
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
+	"github.com/keelcore/keel/internal/websession"
 )
 
 //go:embed openapi.yaml
@@ -68,6 +69,16 @@ type Options struct {
 	// Extra mounts further routes under /api/v1 (gNBs, UEs, sessions);
 	// they share authentication and metrics.
 	Extra map[string]http.Handler
+	// Console serves the operator console (internal/console): GET and
+	// HEAD of every path outside /api/, /metrics, /healthz, /readyz
+	// and /debug/. nil: those paths answer 404.
+	Console http.Handler
+	// WebSessions holds the console's sign-in sessions (nil: a store
+	// with websession's default lifetimes and bound).
+	WebSessions *websession.Store
+	// SignInThrottle limits failed sign-ins per client address (nil:
+	// websession's defaults).
+	SignInThrottle *websession.Throttle
 }
 
 // Server is the management API.
@@ -94,6 +105,12 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxImportBytes == 0 {
 		opts.MaxImportBytes = maxImportBytes
 	}
+	if opts.WebSessions == nil {
+		opts.WebSessions = websession.New(websession.Options{})
+	}
+	if opts.SignInThrottle == nil {
+		opts.SignInThrottle = websession.NewThrottle(websession.ThrottleOptions{})
+	}
 	s := &Server{opts: opts, log: opts.Logger, mux: http.NewServeMux()}
 	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "keel_api_request_duration_seconds",
@@ -115,6 +132,9 @@ func New(opts Options) (*Server, error) {
 		w.Header().Set("Content-Type", "application/yaml")
 		w.Write(openAPIDocument)
 	})
+	s.route("POST /api/v1/session", false, s.signIn)
+	s.route("GET /api/v1/session", true, s.getSession)
+	s.route("DELETE /api/v1/session", true, s.signOut)
 	s.route("GET /api/v1/subscribers", true, s.listSubscribers)
 	s.route("POST /api/v1/subscribers", true, s.createSubscriber)
 	s.route("POST /api/v1/subscribers/import", true, s.importSubscribers)
@@ -141,6 +161,10 @@ func New(opts Options) (*Server, error) {
 		s.route(pattern, true, h.ServeHTTP)
 	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if opts.Console != nil && consolePath(r.URL.Path) {
+			opts.Console.ServeHTTP(w, r)
+			return
+		}
 		writeError(w, http.StatusNotFound, &Error{Message: "no such route: " + r.Method + " " + r.URL.Path})
 	})
 	return s, nil
@@ -158,9 +182,12 @@ func (s *Server) route(pattern string, auth bool, h http.HandlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
-		if auth && !s.authorized(r) {
-			rec.Header().Set("WWW-Authenticate", `Bearer realm="keel"`)
-			writeError(rec, http.StatusUnauthorized, &Error{Message: "missing or wrong admin token (Authorization: Bearer <token>)"})
+		if auth {
+			if code, e := s.authorize(rec, r); e != nil {
+				writeError(rec, code, e)
+			} else {
+				h(rec, r)
+			}
 		} else {
 			h(rec, r)
 		}
@@ -171,13 +198,16 @@ func (s *Server) route(pattern string, auth bool, h http.HandlerFunc) {
 	})
 }
 
-func (s *Server) authorized(r *http.Request) bool {
-	const prefix = "Bearer "
-	h := r.Header.Get("Authorization")
-	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) || s.opts.Token == "" {
-		return false
+// consolePath reports whether a path not routed otherwise is the
+// console's: anything but the API's, the probes', the metrics' and the
+// profiles' paths.
+func consolePath(p string) bool {
+	for _, own := range []string{"/api", "/metrics", "/healthz", "/readyz", "/debug"} {
+		if p == own || strings.HasPrefix(p, own+"/") {
+			return false
+		}
 	}
-	return s.opts.Token.Equal(h[len(prefix):])
+	return true
 }
 
 type statusRecorder struct {

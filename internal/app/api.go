@@ -11,17 +11,24 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/console"
 )
 
 // buildAPI builds the management API and binds its listener. The API
 // goes with the UDR, whose store holds the subscribers: a process
 // running the UDR serves the whole API (with the gNBs, UEs and sessions
 // of the AMF and SMF when they run there too); any other serves
-// /healthz, /readyz and /metrics only.
+// /healthz, /readyz and /metrics only. The process serving the API serves
+// the operator console beside it, at "/" (internal/console).
 func (a *App) buildAPI() error {
 	var handler http.Handler
 	if a.udr != nil {
+		ui, err := console.New()
+		if err != nil {
+			return err
+		}
 		opts := api.Options{
+			Console:  ui,
 			Store:    a.health,
 			Token:    a.token,
 			Logger:   a.log.With("component", "api"),

@@ -69,4 +69,19 @@ func TestAPIChecksServedNetwork(t *testing.T) {
 	if code, b := create(`[{"dnn":"internet","static_ipv4":"10.60.0.7"}]`); code != http.StatusCreated {
 		t.Errorf("create with an address of the configured pool = %d %s, want 201", code, b)
 	}
+
+	// The operator console is served beside the API, at / and at its
+	// client-side routes, with its Content-Security-Policy.
+	for _, path := range []string{"/", "/ues/imsi-001010000000001"} {
+		resp, err := http.Get("http://" + a.HTTPAddr().String() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(strings.ToLower(string(b)), "<html") ||
+			!strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+			t.Errorf("GET %s = %d %.60q, CSP %q: want the console", path, resp.StatusCode, b, resp.Header.Get("Content-Security-Policy"))
+		}
+	}
 }
