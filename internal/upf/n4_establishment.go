@@ -47,7 +47,7 @@ func (u *UPF) establish(peer netip.AddrPort, m *message.SessionEstablishmentRequ
 		cause, off := causeOf(err, pfcp.CauseRuleCreationModificationFailure)
 		return refuse(cause, off, err)
 	}
-	s.startURRs(u.now())
+	s.startURRs(rules, u.now())
 	log.Debug("upf: PFCP session established", "pdrs", len(rules.PDRs), "fars", len(rules.FARs), "qers", len(rules.QERs), "urrs", len(rules.URRs))
 	resp, err := pfcp.EstablishmentResponse{
 		NodeID: u.nodeID, Cause: pfcp.CauseRequestAccepted,

@@ -61,7 +61,12 @@ func (u *UPF) modify(peer netip.AddrPort, m *message.SessionModificationRequest)
 		resp, err := pfcp.ModificationResponse{Cause: pfcp.CauseRequestAccepted}.Message(cpSEID, 0)
 		return u.built(resp, err, log), pfcp.CauseRequestAccepted
 	}
-	next, err := modified(s.rules, req)
+	cur, err := s.rules.unpack()
+	if err != nil {
+		log.Error("upf: session rules", "err", err)
+		return refuse(pfcp.CauseSystemFailure, 0, err)
+	}
+	next, err := modified(cur, req)
 	if err != nil {
 		cause, off := causeOf(err, pfcp.CauseRuleCreationModificationFailure)
 		return refuse(cause, off, err)
@@ -86,7 +91,7 @@ func (u *UPF) modify(peer netip.AddrPort, m *message.SessionModificationRequest)
 	}
 	created, taken, err := u.claim(s, &next)
 	if err == nil {
-		err = u.install(s, next, taken, endMarkers(s.rules, req.Update.FARs))
+		err = u.install(s, next, taken, endMarkers(cur, req.Update.FARs))
 	}
 	if err != nil {
 		cause, off := causeOf(err, pfcp.CauseRuleCreationModificationFailure)
@@ -102,7 +107,7 @@ func (u *UPF) modify(peer netip.AddrPort, m *message.SessionModificationRequest)
 			reports = append(reports, s.report(use, pfcp.TriggerQuery, now))
 		}
 	}
-	s.startURRs(now)
+	s.startURRs(next, now)
 	log.Debug("upf: PFCP session modified", "pdrs", len(next.PDRs), "reports", len(reports))
 	resp, err := pfcp.ModificationResponse{Cause: pfcp.CauseRequestAccepted, CreatedPDRs: created, Usage: reports}.Message(cpSEID, 0)
 	return u.built(resp, err, log), pfcp.CauseRequestAccepted

@@ -24,7 +24,7 @@ type session struct {
 	mu     sync.Mutex
 	cpSEID uint64
 	cpAddr netip.AddrPort // where the CP's requests come from, and reports go
-	rules  pfcp.Rules     // as installed, every F-TEID resolved
+	rules  packedRules    // as installed, every F-TEID resolved
 	teids  []uint32       // the local TEIDs the session holds
 	urrs   []urrState     // one per URR of rules, found by ID: a session has one or two
 	gone   bool           // deleted: later procedures find no session
@@ -194,7 +194,7 @@ func (u *UPF) install(s *session, r pfcp.Rules, taken []uint32, endMarkers []Out
 		}
 	}
 	u.release(free)
-	s.rules, s.teids = r, keep
+	s.rules, s.teids = packRules(r), keep
 	return nil
 }
 
@@ -263,13 +263,14 @@ func (u *UPF) toDatapath(r pfcp.Rules) Rules {
 	return out
 }
 
-// startURRs starts the measurement of the session's URRs not measured yet,
-// and forgets those it no longer has. s.mu must be held.
-func (s *session) startURRs(now time.Time) {
+// startURRs starts the measurement of the URRs of the session's rules r
+// (as just installed) not measured yet, and forgets those it no longer
+// has. s.mu must be held.
+func (s *session) startURRs(r pfcp.Rules, now time.Time) {
 	s.urrs = slices.DeleteFunc(s.urrs, func(st urrState) bool {
-		return !slices.ContainsFunc(s.rules.URRs, func(x pfcp.URR) bool { return x.ID == st.id })
+		return !slices.ContainsFunc(r.URRs, func(x pfcp.URR) bool { return x.ID == st.id })
 	})
-	for _, x := range s.rules.URRs {
+	for _, x := range r.URRs {
 		if s.urr(x.ID) == nil {
 			s.urrs = append(s.urrs, urrState{id: x.ID, since: now})
 		}

@@ -220,7 +220,7 @@ func (u *UPF) Sessions() []SessionView {
 	for _, s := range all {
 		s.mu.Lock()
 		if !s.gone {
-			v := SessionView{UPSEID: s.upSEID, CPSEID: s.cpSEID, CPNodeID: s.cpNode, CPAddr: s.cpAddr, PDRs: len(s.rules.PDRs)}
+			v := SessionView{UPSEID: s.upSEID, CPSEID: s.cpSEID, CPNodeID: s.cpNode, CPAddr: s.cpAddr, PDRs: s.rules.pdrs()}
 			v.Usage, _ = u.dp.Usage(s.upSEID)
 			out = append(out, v)
 		}
