@@ -3,6 +3,7 @@ module github.com/keelcore/keel
 go 1.26.8
 
 require (
+	github.com/evanw/esbuild v0.28.2
 	github.com/free5gc/nas v1.2.3
 	github.com/free5gc/ngap v1.2.0
 	github.com/getkin/kin-openapi v0.153.0

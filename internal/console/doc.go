@@ -5,6 +5,16 @@
 // listener, so the console and the API share an origin and the console's
 // requests carry the session cookie and CSRF token the API checks.
 //
+// # How dist/ is built
+//
+// The sources are in web/ (plain ES modules and one stylesheet, no
+// framework). `go run ./internal/console/build` builds them with
+// esbuild's Go API (package webbuild) into dist/, which is committed;
+// `npm run build` in web/ writes the same bytes. TestAssetsUpToDate
+// rebuilds in memory and fails when the committed dist/ differs from its
+// sources; TestAssetsSize keeps the JavaScript and CSS under 200 KB
+// gzip-compressed.
+//
 // # What is served
 //
 // Every file of dist/ at its path; index.html at "/" and at every other
