@@ -310,9 +310,7 @@ func runSim(ctx context.Context, env Env, args []string) error {
 		}
 		if run.handoverTraffic > 0 {
 			sum.HandoverDownlinkSent = res.hoSent
-			for _, g := range connected {
-				sum.HandoverDownlinkArrived += int(g.Discards())
-			}
+			sum.HandoverDownlinkArrived = drainDownlink(ctx, connected, res.hoSent)
 		}
 		sum.SessionsPerS = res.rate(res.sessions, passRegistration)
 		sum.ServiceRequestsPerS = res.rate(res.serviceRequests, passService)
@@ -432,4 +430,38 @@ func failureCause(err error) string {
 		msg = msg[i+2:]
 	}
 	return "transport: " + msg
+}
+
+// downlinkDrainIdle is how long drainDownlink waits for the next
+// downlink datagram before it counts the rest as lost.
+const downlinkDrainIdle = 2 * time.Second
+
+// drainDownlink waits for the downlink datagrams still in flight when
+// the last UE's handover ended (queued in the UPF, on N3, or forwarded
+// between gNBs) and returns how many the gNBs received. It stops when
+// all sent have arrived, when none arrives for downlinkDrainIdle, or
+// when ctx ends: a datagram the core lost is counted lost, not awaited
+// for ever.
+func drainDownlink(ctx context.Context, gnbs []*gnb.GNB, sent int) int {
+	arrived := func() int {
+		n := 0
+		for _, g := range gnbs {
+			n += int(g.Discards())
+		}
+		return n
+	}
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	last, progress := arrived(), time.Now()
+	for last < sent && time.Since(progress) < downlinkDrainIdle {
+		select {
+		case <-ctx.Done():
+			return arrived()
+		case <-tick.C:
+		}
+		if n := arrived(); n != last {
+			last, progress = n, time.Now()
+		}
+	}
+	return last
 }
