@@ -131,6 +131,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "UE Radio Capability Info Indications by result: stored, too-large or malformed (refused).",
 		}, []string{"result"}),
 	}
+	// Every kind of protocol error is listed from the start, at 0, so
+	// that a rate or an alert over it has a series before the first.
+	for _, kind := range []string{"transfer-syntax", "abstract-syntax", "logical", "unknown-ue", "wrong-ppid"} {
+		m.protocolErrors.WithLabelValues(kind)
+	}
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.associations, m.gnbs, m.messages, m.protocolErrors, m.setups, m.configUpdates, m.resets,
 			m.ues, m.overload, m.overloads, m.procedures, m.registrationLatency, m.paging, m.pagingAttempts, m.serviceRequests, m.pathSwitches, m.handovers, m.saves, m.restores,

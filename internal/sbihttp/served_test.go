@@ -53,4 +53,27 @@ func TestServerMetricsCountByServiceAndStatus(t *testing.T) {
 			t.Errorf("served nkeel-echo %s = %v, want %v", status, got, want)
 		}
 	}
+	// Each answered request has its latency observed once, by service.
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var observed uint64
+	for _, mf := range mfs {
+		if mf.GetName() != "keel_sbi_request_duration_seconds" {
+			continue
+		}
+		for _, s := range mf.GetMetric() {
+			if l := s.GetLabel(); len(l) != 1 || l[0].GetName() != "service" || l[0].GetValue() != "nkeel-echo" {
+				t.Errorf("keel_sbi_request_duration_seconds series labelled %v, want service nkeel-echo", l)
+			}
+			if h := s.GetHistogram(); h.GetSampleSum() <= 0 {
+				t.Errorf("keel_sbi_request_duration_seconds sum = %v, want the time spent", h.GetSampleSum())
+			}
+			observed += s.GetHistogram().GetSampleCount()
+		}
+	}
+	if observed != 6 {
+		t.Errorf("keel_sbi_request_duration_seconds counts %d requests, want the 6 answered", observed)
+	}
 }

@@ -174,8 +174,8 @@ func (svc *Service) Handle(pattern string, h Handler) {
 	svc.s.mux.HandleFunc(method+" "+svc.prefix+path, func(hw http.ResponseWriter, r *http.Request) {
 		var w http.ResponseWriter = hw
 		if metrics != nil {
-			sw := &statusWriter{ResponseWriter: hw}
-			defer func() { metrics.count(name, sw.answered()) }()
+			sw, start := &statusWriter{ResponseWriter: hw}, time.Now()
+			defer func() { metrics.count(name, sw.answered(), start) }()
 			w = sw
 		}
 		if authorize != nil {

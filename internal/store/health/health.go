@@ -121,6 +121,11 @@ func New(s store.Store, opts Options) (*Store, error) {
 		}, []string{"op"}),
 	}
 	h.healthy.Set(1)
+	// Every operation is listed from the start, at 0, so that a rate or
+	// an alert over the errors has a series before the first.
+	for _, op := range []string{opCreate, opGet, opUpdate, opDelete, opList, opCount, opImport, opAdvanceSQN, opResyncSQN, opProbe} {
+		h.errs.WithLabelValues(op)
+	}
 	if opts.Registerer != nil {
 		if err := opts.Registerer.Register(h.healthy); err != nil {
 			return nil, fmt.Errorf("store health: metrics: %w", err)
