@@ -78,6 +78,7 @@ export class Frame {
     this.errorSource = source;
     this.alert.textContent = text;
     this.alert.hidden = false;
+    this.clearNotice();
   }
 
   clearError(source) {
@@ -89,6 +90,7 @@ export class Frame {
 
   showNotice(text) {
     clearTimeout(this.noticeTimer);
+    if (!this.notice) return;
     this.notice.textContent = text;
     this.notice.hidden = false;
     this.noticeTimer = setTimeout(() => { this.notice.hidden = true; }, 6000);

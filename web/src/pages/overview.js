@@ -7,7 +7,8 @@ const HISTORY = 90; // samples kept for the charts: 3 minutes at 2 s
 
 export async function render(ctx) {
   ctx.page("overview", "Overview", true);
-  const first = await ctx.api.get("/api/v1/overview", { signal: ctx.signal });
+  const source = new Source(ctx);
+  const first = await source.read();
   const history = [];
   const root = h("main", { id: "page-overview" });
   const draw = (o) => {
@@ -16,8 +17,56 @@ export async function render(ctx) {
     replace(root, view(o, history));
   };
   draw(first);
-  ctx.poll(2000, async () => draw(await ctx.api.get("/api/v1/overview", { signal: ctx.signal })));
+  ctx.poll(2000, async () => draw(await source.read()));
   return root;
+}
+
+// Source reads GET /api/v1/overview. A core without that route (404 "no
+// such route") gets its overview computed here from the gNB, UE and
+// session lists, throughput from the sessions' byte counters between two
+// reads; procedure rates and failures need the server's counters and
+// are left out.
+class Source {
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.local = false;
+    this.prev = null;
+  }
+
+  async read() {
+    const { api, signal } = this.ctx;
+    if (!this.local) {
+      try {
+        return await api.get("/api/v1/overview", { signal });
+      } catch (err) {
+        if (err.status !== 404 || !/no such route/.test(err.message)) throw err;
+        this.local = true;
+      }
+    }
+    const [g, u, s] = await Promise.all([
+      api.get("/api/v1/gnbs", { signal }), api.get("/api/v1/ues", { signal }), api.get("/api/v1/sessions", { signal })]);
+    const ues = (u.ues || []).filter((x) => x.state === "registered");
+    const sessions = s.sessions || [];
+    const now = Date.now();
+    const ul = sessions.reduce((n, x) => n + (x.ul_bytes || 0), 0);
+    const dl = sessions.reduce((n, x) => n + (x.dl_bytes || 0), 0);
+    let throughput = { uplink_bps: 0, downlink_bps: 0 };
+    if (this.prev && now > this.prev.t) {
+      const secs = (now - this.prev.t) / 1000;
+      throughput = { uplink_bps: Math.max(0, ((ul - this.prev.ul) * 8) / secs), downlink_bps: Math.max(0, ((dl - this.prev.dl) * 8) / secs) };
+    }
+    this.prev = { t: now, ul, dl };
+    return {
+      gnbs: (g.gnbs || []).length,
+      ues: { registered: ues.length, connected: ues.filter((x) => x.cm_state === "connected").length, idle: ues.filter((x) => x.cm_state === "idle").length },
+      sessions: sessions.length,
+      throughput,
+      rates: null,
+      failures: null,
+      time: new Date(now).toISOString(),
+      local: true,
+    };
+  }
 }
 
 function num(x) {
@@ -40,20 +89,21 @@ function view(o, history) {
       stat("gNBs", int(o.gnbs), "with an N2 association", "ov-gnbs"),
       stat("Registered UEs", int(ues.registered), [h("span", { class: "dot dot-good" }), `${int(ues.connected)} connected · `, h("span", { class: "dot dot-warn" }), `${int(ues.idle)} idle`], "ov-registered"),
       stat("PDU sessions", int(o.sessions), null, "ov-sessions"),
-      stat("Registrations", `${dec(o.rates?.registrations_per_second)}/s`, `sessions ${dec(o.rates?.sessions_per_second)}/s`, "ov-rates"),
+      stat("Registrations", o.rates ? `${dec(o.rates.registrations_per_second)}/s` : "—", o.rates ? `sessions ${dec(o.rates.sessions_per_second)}/s` : "not reported by this Keel", "ov-rates"),
       stat("Throughput", bps(num(o.throughput?.downlink_bps) + num(o.throughput?.uplink_bps)), `↓ ${bps(o.throughput?.downlink_bps)} · ↑ ${bps(o.throughput?.uplink_bps)}`, "ov-throughput")),
     h("div", { class: "grid-2" },
       h("section", { class: "card" },
         h("div", { class: "card-head" }, h("h2", null, "User plane throughput"), legend([["dl", "Downlink"], ["ul", "Uplink"]])),
         chart(history, [["dl", "series-a"], ["ul", "series-b"]], bps)),
-      h("section", { class: "card" },
+      o.rates ? h("section", { class: "card" },
         h("div", { class: "card-head" }, h("h2", null, "Procedure rates"), legend([["reg", "Registrations/s"], ["ses", "Sessions/s"]])),
-        chart(history, [["reg", "series-a"], ["ses", "series-b"]], (v) => `${dec(v)}/s`))),
+        chart(history, [["reg", "series-a"], ["ses", "series-b"]], (v) => `${dec(v)}/s`)) : null),
     h("section", { class: "card" },
       h("div", { class: "card-head" }, h("h2", null, "Failures by cause"), h("span", { class: "muted" }, `${int(totalFailures)} in total`)),
       table({ class: "table", "data-testid": "ov-failures" }, ["Cause", "Count"],
-        failures.map((f) => [f.cause || "—", h("span", { class: "num" }, int(f.count))]), "No procedure has failed.")),
-    h("p", { class: "muted small", "data-testid": "ov-updated" }, `Updated ${clock(o.time || new Date())}, every 2 s.`),
+        failures.map((f) => [f.cause || "—", h("span", { class: "num" }, int(f.count))]), o.failures ? "No procedure has failed." : "Not reported by this Keel.")),
+    h("p", { class: "muted small", "data-testid": "ov-updated" }, `Updated ${clock(o.time || new Date())}, every 2 s`,
+      o.local ? "; computed in the browser from the gNB, UE and session lists (this Keel has no /api/v1/overview)." : "."),
   ];
 }
 
