@@ -4,6 +4,7 @@ import { h, replace, table, link, mono, badge, dl } from "../dom.js";
 import { time, ago, int } from "../format.js";
 import { confirm } from "../ui.js";
 import { enc } from "../api.js";
+import { MAX_ROWS } from "./ues.js";
 
 export async function renderList(ctx) {
   ctx.page("gnbs", "gNBs", true);
@@ -85,8 +86,9 @@ export async function renderDetail(ctx) {
       h("section", { class: "card card-flush" },
         h("div", { class: "card-head card-pad" }, h("h2", null, "UEs"), h("span", { class: "muted" }, `${int(ues.length)} served`)),
         table({ class: "table", "data-testid": "gnb-ues" }, ["SUPI"],
-          ues.map((u) => { const supi = typeof u === "string" ? u : u.supi; return h("tr", { "data-supi": supi }, h("td", null, link(`/ues/${enc(supi)}`, mono(supi)))); }),
-          "No UE context is served by this gNB.")));
+          ues.slice(0, MAX_ROWS).map((u) => { const supi = typeof u === "string" ? u : u.supi; return h("tr", { "data-supi": supi }, h("td", null, link(`/ues/${enc(supi)}`, mono(supi)))); }),
+          "No UE context is served by this gNB."),
+        ues.length > MAX_ROWS ? h("p", { class: "muted card-pad" }, `First ${int(MAX_ROWS)} shown.`) : null));
   };
   draw(await gnbDetail(ctx, id));
   ctx.poll(5000, async () => draw(await gnbDetail(ctx, id)));

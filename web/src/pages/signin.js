@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 export function render({ api, frame, done }) {
   const token = h("input", { type: "password", id: "signin-token", name: "token", autocomplete: "current-password", required: true, spellcheck: "false", "data-testid": "signin-token", placeholder: "Admin token" });
   const submit = h("button", { type: "submit", class: "btn btn-primary btn-block", "data-testid": "signin-submit" }, "Sign in");
-  const form = h("form", { class: "signin-form", "data-testid": "signin-form" },
+  const form = h("form", { class: "signin-form", "data-testid": "signin-form", novalidate: true },
     h("label", { class: "field", for: "signin-token" }, h("span", { class: "field-label" }, "Admin token"), token,
       h("span", { class: "field-hint" }, "Created on Keel's first start in ", h("code", null, "keel-data/admin-token"), ".")),
     submit);

@@ -75,7 +75,7 @@ function editForm(ctx, sub, saved) {
   const json = h("textarea", { class: "input mono code", rows: 14, spellcheck: "false", "data-testid": "sub-edit-json" });
   json.value = JSON.stringify({ nssai: sub.nssai || [], dnns: sub.dnns || [] }, null, 2);
   const submit = h("button", { type: "submit", class: "btn btn-primary", "data-testid": "sub-save" }, "Save changes");
-  const form = h("form", { class: "card form", "data-testid": "sub-edit-form" },
+  const form = h("form", { class: "card form", "data-testid": "sub-edit-form", novalidate: true },
     h("h2", null, "Change"),
     h("div", { class: "form-grid" },
       field("AMF", amf),

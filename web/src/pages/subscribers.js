@@ -139,7 +139,7 @@ function createForm(ctx, created) {
   const dnns = h("input", { class: "input", placeholder: "default, e.g. internet, ims", "data-testid": "sub-dnns" });
   const gen = (input) => h("button", { type: "button", class: "btn btn-small", "data-testid": `${input.dataset.testid}-generate`, onclick: () => { input.value = randomKey(); } }, "Generate");
   const submit = h("button", { type: "submit", class: "btn btn-primary", "data-testid": "sub-create-submit" }, "Create subscriber");
-  const form = h("form", { class: "card form", "data-testid": "sub-create-form" },
+  const form = h("form", { class: "card form", "data-testid": "sub-create-form", novalidate: true },
     h("h2", null, "New subscriber"),
     h("div", { class: "form-grid" },
       field("SUPI", supi),
@@ -197,14 +197,17 @@ function importForm(ctx, reportArea, imported) {
   const file = h("input", { type: "file", class: "input", accept: ".csv,.json,text/csv,application/json", required: true, "data-testid": "import-file" });
   const submit = h("button", { type: "submit", class: "btn btn-primary", "data-testid": "import-submit" }, "Import");
   const template = h("button", { type: "button", class: "btn btn-ghost", onclick: () => download("subscribers.csv", csvTemplate(), "text/csv") }, "CSV template");
-  const form = h("form", { class: "card form", "data-testid": "import-form" },
+  const form = h("form", { class: "card form", "data-testid": "import-form", novalidate: true },
     h("h2", null, "Import subscribers"),
     h("p", { class: "muted" }, "A CSV file with a header line (columns among supi, k, opc, op, amf, sqn, ue_ambr_uplink, ue_ambr_downlink, sst, sd, dnn, 5qi, arp_priority, session_ambr_uplink, session_ambr_downlink, static_ipv4, static_ipv6) or a JSON array of subscribers. All or nothing: one refused row and nothing is stored; every refused row is listed."),
     h("div", { class: "form-row" }, file, submit, template));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = file.files && file.files[0];
-    if (!f) return;
+    if (!f) {
+      ctx.error("Choose a CSV or JSON file to import.");
+      return;
+    }
     const name = f.name.toLowerCase();
     const type = name.endsWith(".csv") ? "text/csv" : name.endsWith(".json") ? "application/json" : f.type || "text/csv";
     submit.disabled = true;

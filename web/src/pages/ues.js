@@ -2,9 +2,14 @@
 // session's IP address; a UE's sessions and recent procedures;
 // network-initiated deregistration (TS 24.501 §5.5.2.3).
 import { h, replace, table, link, mono, badge, dl } from "../dom.js";
-import { time, ago, bytes, snssai } from "../format.js";
+import { time, ago, bytes, snssai, int } from "../format.js";
 import { confirm } from "../ui.js";
 import { enc } from "../api.js";
+
+// MAX_ROWS bounds a table drawn every few seconds: a core with 100,000
+// UEs answers them all, and the browser would spend its time in layout.
+// A search narrows the list.
+export const MAX_ROWS = 500;
 
 export async function renderList(ctx) {
   ctx.page("ues", "UEs", true);
@@ -22,8 +27,11 @@ export async function renderList(ctx) {
   const stateSel = h("select", { class: "input input-narrow", "data-testid": "ue-state", "aria-label": "State" },
     [["", "All states"], ["registered", "Registered"], ["deregistered", "Deregistered"]].map(([v, l]) => h("option", { value: v, selected: v === state.st }, l)));
   const draw = () => {
-    const ues = visible(list.ues || [], state.q);
-    count.textContent = `${ues.length} UE${ues.length === 1 ? "" : "s"}`;
+    const all = visible(list.ues || [], state.q);
+    const ues = all.slice(0, MAX_ROWS);
+    count.textContent = all.length > ues.length
+      ? `first ${int(ues.length)} of ${int(all.length)} UEs: search to narrow`
+      : `${int(all.length)} UE${all.length === 1 ? "" : "s"}`;
     replace(area, table({ class: "table", "data-testid": "ue-table" }, ["SUPI", "5G-GUTI", "5GMM", "CM", "gNB", "TAI", "Last activity"],
       ues.map((u) => h("tr", { "data-supi": u.supi },
         h("td", null, link(`/ues/${enc(u.supi)}`, mono(u.supi))),
@@ -125,9 +133,10 @@ export async function renderDetail(ctx) {
 }
 
 // sessionsTable lists PDU sessions (GET /api/v1/sessions rows).
-export function sessionsTable(list, withSUPI) {
+export function sessionsTable(all, withSUPI) {
+  const list = all.slice(0, MAX_ROWS);
   const head = ["PDU session", "DNN", "Slice", "Type", "UE address", "User plane", "UPF", "↑ bytes", "↓ bytes"];
-  return table({ class: "table", "data-testid": "session-table" }, withSUPI ? ["SUPI", ...head] : head,
+  const t = table({ class: "table", "data-testid": "session-table" }, withSUPI ? ["SUPI", ...head] : head,
     list.map((s) => h("tr", { "data-supi": s.supi, "data-psi": s.pdu_session_id },
       withSUPI ? h("td", null, link(`/ues/${enc(s.supi)}`, mono(s.supi))) : null,
       h("td", { class: "num" }, String(s.pdu_session_id)),
@@ -140,4 +149,6 @@ export function sessionsTable(list, withSUPI) {
       h("td", { class: "num" }, bytes(s.ul_bytes)),
       h("td", { class: "num" }, bytes(s.dl_bytes)))),
     "No PDU session.");
+  if (all.length <= list.length) return t;
+  return [t, h("p", { class: "muted card-pad" }, `First ${int(list.length)} of ${int(all.length)} sessions shown: filter by SUPI to see others.`)];
 }
