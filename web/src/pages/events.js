@@ -1,5 +1,5 @@
 // Events: recent procedure failures, newest first (GET /api/v1/events).
-import { h, replace, table, link, mono } from "../dom.js";
+import { h, replace, table, link, mono, badge } from "../dom.js";
 import { time } from "../format.js";
 import { enc } from "../api.js";
 
@@ -7,11 +7,12 @@ export async function render(ctx) {
   ctx.page("events", "Events", true);
   const fetchList = () => ctx.api.get("/api/v1/events?limit=200", { signal: ctx.signal });
   const area = h("div", null);
-  const draw = (list) => replace(area, table({ class: "table", "data-testid": "event-table" }, ["Time", "Procedure", "Cause", "SUPI", "Detail"],
+  const draw = (list) => replace(area, table({ class: "table", "data-testid": "event-table" }, ["Time", "Procedure", "Result", "Cause", "SUPI", "Detail"],
     (list.events || []).map((e) => [
       h("span", { class: "nowrap" }, time(e.time)),
       e.procedure || "—",
-      h("span", { class: "badge badge-bad" }, e.cause || "—"),
+      badge(e.result || "failed"),
+      e.cause || "—",
       e.supi ? link(`/ues/${enc(e.supi)}`, mono(e.supi)) : "—",
       e.detail || "",
     ]), "No procedure has failed recently."));

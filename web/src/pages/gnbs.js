@@ -60,7 +60,9 @@ export async function renderDetail(ctx) {
     }
   };
   const draw = (g) => {
-    const tas = g.tas || g.supported_tas || [];
+    // The detail's tas are the TACs alone; supported_tas (the list's
+    // form, which the detail also carries) has each TA's PLMNs and slices.
+    const tas = Array.isArray(g.supported_tas) ? g.supported_tas : (g.tas || []).map((tac) => ({ tac }));
     const slices = g.slices || [...new Set(tas.flatMap((t) => t.slices || []))];
     const ues = g.ues || [];
     replace(root,

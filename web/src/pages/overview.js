@@ -69,6 +69,14 @@ class Source {
   }
 }
 
+// notServing names the network functions this process does not run (a
+// split core): their figures read 0 here.
+function notServing(serving) {
+  if (!serving || typeof serving !== "object") return "";
+  const off = Object.entries(serving).filter(([, on]) => !on).map(([nf]) => nf.toUpperCase());
+  return off.length ? `; this process runs no ${off.join(" or ")}, whose figures read 0` : "";
+}
+
 function num(x) {
   return typeof x === "number" && Number.isFinite(x) ? x : 0;
 }
@@ -103,7 +111,9 @@ function view(o, history) {
       table({ class: "table", "data-testid": "ov-failures" }, ["Cause", "Count"],
         failures.map((f) => [f.cause || "—", h("span", { class: "num" }, int(f.count))]), o.failures ? "No procedure has failed." : "Not reported by this Keel.")),
     h("p", { class: "muted small", "data-testid": "ov-updated" }, `Updated ${clock(o.time || new Date())}, every 2 s`,
-      o.local ? "; computed in the browser from the gNB, UE and session lists (this Keel has no /api/v1/overview)." : "."),
+      o.window_seconds ? `; rates and throughput over the last ${dec(o.window_seconds)} s` : "",
+      o.local ? "; computed in the browser from the gNB, UE and session lists (this Keel has no /api/v1/overview)" : "",
+      notServing(o.serving), "."),
   ];
 }
 

@@ -124,9 +124,9 @@ export async function renderDetail(ctx) {
       sessionsTable(u.sessions || [], false)),
     h("section", { class: "card card-flush" },
       h("div", { class: "card-head card-pad" }, h("h2", null, "Recent procedures")),
-      table({ class: "table", "data-testid": "ue-procedures" }, ["Time", "Procedure", "Result", "Cause"],
-        (u.procedures || []).map((p) => [time(p.time), p.procedure || "—", badge(p.result), p.cause || "—"]),
-        Array.isArray(u.procedures) ? "No procedure recorded for this UE." : "This Keel does not report procedures per UE.")));
+      table({ class: "table", "data-testid": "ue-procedures" }, ["Time", "Procedure", "Result", "Cause", "Detail"],
+        (u.procedures || []).map((p) => [h("span", { class: "nowrap" }, time(p.time)), p.procedure || "—", badge(p.result), p.cause || "—", p.detail || ""]),
+        Array.isArray(u.procedures) ? "No recent procedure failure for this UE." : "This Keel does not report procedures per UE.")));
   draw(await load());
   ctx.poll(3000, async () => draw(await load()));
   return root;
