@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -109,5 +112,37 @@ func TestAssetsSize(t *testing.T) {
 	}
 	if total >= budget {
 		t.Errorf("JavaScript and CSS take %d bytes gzip-compressed, want < %d", total, budget)
+	}
+}
+
+// TestSourcesWithoutMarkupSinks: the console's sources build the page
+// with DOM calls and text nodes only (web/src/dom.js), so that data from
+// the API (a subscriber field, a gNB name, a cause) can never become
+// markup or script. This keeps the sinks that would parse a string out
+// of them.
+func TestSourcesWithoutMarkupSinks(t *testing.T) {
+	sinks := regexp.MustCompile(`\.(innerHTML|outerHTML)\s*[+]?=|insertAdjacentHTML\s*\(|document\.write(ln)?\s*\(|\beval\s*\(|new\s+Function\s*\(|createContextualFragment|DOMParser|srcdoc`)
+	n := 0
+	err := filepath.WalkDir("../../web/src", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".js") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n++
+		for i, line := range strings.Split(string(b), "\n") {
+			if m := sinks.FindString(line); m != "" {
+				t.Errorf("%s:%d uses %q: build elements with h() and text nodes instead", path, i+1, m)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("no JavaScript found under web/src")
 	}
 }
