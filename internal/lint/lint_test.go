@@ -121,11 +121,12 @@ func nfOf(rel string) string {
 }
 
 // testOnly are packages for tests alone: the OpenAPI validator and its
-// dependency, and Helm with the Kubernetes and Prometheus Operator types
-// that internal/deploytest checks the chart with, stay out of Keel's
-// binaries.
+// dependency, Helm with the Kubernetes and Prometheus Operator types
+// that internal/deploytest checks the chart with, and the browser driver
+// of the console's tests stay out of Keel's binaries.
 var testOnly = []string{"github.com/getkin/kin-openapi", module + "/internal/sbihttp/openapitest",
-	"helm.sh/helm", "k8s.io", "sigs.k8s.io", "github.com/prometheus-operator/prometheus-operator"}
+	"helm.sh/helm", "k8s.io", "sigs.k8s.io", "github.com/prometheus-operator/prometheus-operator",
+	"github.com/chromedp"}
 
 func TestTestOnlyImports(t *testing.T) {
 	fset := token.NewFileSet()
