@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,7 +64,7 @@ func TestConsole(t *testing.T) {
 		chromedp.Clear(chromedp.CSS("[data-testid=signin-token]")),
 		chromedp.SendKeys(chromedp.CSS("[data-testid=signin-token]"), token),
 		chromedp.Click(chromedp.CSS("[data-testid=signin-submit]")))
-	b.do("signed in", chromedp.WaitVisible(chromedp.CSS("[data-testid=signout]")))
+	b.waitPage("overview")
 
 	cookie := sessionCookie(t, b)
 	// The cookie alone changes nothing: a POST from the page without the
@@ -159,6 +160,12 @@ func TestConsole(t *testing.T) {
 	b.nav("sessions", "sessions")
 	b.do("the UE's session", chromedp.WaitVisible(chromedp.CSS(`[data-testid=session-table] tr[data-supi="`+supi+`"]`)))
 	b.screenshot("sessions")
+
+	// The overview counts the UE and its session, by its own refresh.
+	b.nav("overview", "overview")
+	b.poll("the overview counts the UE", `(document.querySelector("[data-testid=ov-registered] .stat-value") || {}).textContent === "1" &&
+		(document.querySelector("[data-testid=ov-sessions] .stat-value") || {}).textContent === "1"`)
+	b.screenshot("overview")
 
 	// gNBs: the name the gNB gave is shown as text.
 	b.nav("gnbs", "gnbs")
@@ -269,7 +276,8 @@ func writeFile(t *testing.T, path, content string) {
 }
 
 // register registers the subscriber's UE through g, with a PDU session
-// on the internet DNN, and leaves it connected.
+// on the internet DNN through which it pings the UPF's N6 address, and
+// leaves it connected.
 func register(ctx context.Context, t *testing.T, g *gnb.GNB, supi string, k, opc secret.Key128) *scenario.Session {
 	t.Helper()
 	u, err := ue.New(ue.Config{SUPI: supi, MCC: "001", MNC: "01", K: k, OPc: opc, Scheme: ue.SchemeNull,
@@ -283,6 +291,10 @@ func register(ctx context.Context, t *testing.T, g *gnb.GNB, supi string, k, opc
 	}
 	if _, _, err := s.EstablishPDUSession(ctx, 1, "internet", ident.SNSSAI{SST: 1}); err != nil {
 		t.Fatalf("UE %s: PDU session: %v", supi, err)
+	}
+	// Some user traffic, for the session's byte counts.
+	if r, err := s.Ping(ctx, 1, netip.MustParseAddr("10.45.0.1"), 5); err != nil || r.Received != 5 {
+		t.Fatalf("UE %s: ping through the UPF: %+v, %v", supi, r, err)
 	}
 	return s
 }

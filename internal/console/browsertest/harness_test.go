@@ -230,6 +230,18 @@ func eval[T any](b *browser, what, expr string) T {
 	return v
 }
 
+// poll waits until the JavaScript expression cond is true in the page,
+// for stepTimeout at most: a condition on what the page shows, which it
+// reaches by its own refresh.
+func (b *browser) poll(what, cond string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout))); err != nil {
+		b.t.Fatalf("%s: %v\n%s", what, err, b.state())
+	}
+}
+
 // state describes the page for a failure: its location, the console's
 // error area, and the start of its text.
 func (b *browser) state() string {
