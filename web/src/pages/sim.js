@@ -67,22 +67,34 @@ export async function render(ctx) {
   for (const el of [ri, withNull, bForm, ...picks.map((p) => p.box)]) el.addEventListener("input", draw);
   draw();
 
-  return h("main", { id: "page-sim" },
-    h("section", { class: "card card-flush" },
-      h("div", { class: "card-head card-pad" }, h("h2", null, "Home network public keys"), h("span", { class: "muted" }, "TS 33.501 §6.12, Annex C.3.4")),
-      table({ class: "table", "data-testid": "hnkey-table" }, ["Use", "Identifier", "Scheme", "Public key", ""],
-        picks.map(({ k, box }) => h("tr", { "data-key-id": k.id },
+  // The keys' order is their priority on the SIM; "Up" moves one ahead.
+  const keyArea = h("div", null);
+  const up = (i) => {
+    [picks[i - 1], picks[i]] = [picks[i], picks[i - 1]];
+    drawKeys();
+    draw();
+  };
+  const drawKeys = () => replace(keyArea,
+    table({ class: "table", "data-testid": "hnkey-table" }, ["Use", "Priority", "Identifier", "Scheme", "Public key", ""],
+        picks.map(({ k, box }, i) => h("tr", { "data-key-id": k.id },
           h("td", null, box),
+          h("td", { class: "nowrap" }, String(i + 1), i > 0 ? h("button", { type: "button", class: "btn btn-small btn-ghost", title: "Move up", "aria-label": `Give key ${k.id} priority ${i}`, "data-testid": `sim-up-${k.id}`, onclick: () => up(i) }, "↑") : null),
           h("td", { class: "num" }, mono(String(k.id))),
-          h("td", null, SCHEME_NAME[k.scheme] || k.scheme),
+          h("td", { class: "nowrap" }, SCHEME_NAME[k.scheme] || k.scheme),
           h("td", { class: "key-cell" }, h("code", { class: "mono hex" }, k.public_key),
             k.public_key_uncompressed ? h("div", { class: "muted small" }, "uncompressed: ", h("code", { class: "mono hex" }, k.public_key_uncompressed)) : null),
           h("td", { class: "actions" }, copyButton(k.public_key, "Copy", `copy-hnkey-${k.id}`),
             k.public_key_uncompressed ? copyButton(k.public_key_uncompressed, "Copy uncompressed", `copy-hnkey-${k.id}-uncompressed`) : null))),
-        "Keel has no home network key: SUCIs can only use the null scheme.")),
+        "Keel has no home network key: SUCIs can only use the null scheme."));
+  drawKeys();
+
+  return h("main", { id: "page-sim" },
+    h("section", { class: "card card-flush" },
+      h("div", { class: "card-head card-pad" }, h("h2", null, "Home network public keys"), h("span", { class: "muted" }, "TS 33.501 §6.12, Annex C.3.4")),
+      keyArea),
     h("section", { class: "card form" },
       h("h2", null, "What to write on a SIM"),
-      h("p", { class: "muted" }, "The keys ticked above go into the SIM in the order listed, the first one preferred. The SIM's K and OPc come from the subscriber's creation (shown once there)."),
+      h("p", { class: "muted" }, "The keys ticked above go into the SIM in their order of priority: the UE uses the first whose scheme it supports. The SIM's K and OPc come from the subscriber's creation (shown once there)."),
       h("div", { class: "form-grid" },
         field("Routing indicator", ri, "1 to 4 digits; 0 when the operator has none"),
         field("Profile B key form", bForm, "Most SIM tools take the compressed point; some need it uncompressed"),
