@@ -24,19 +24,20 @@ import (
 )
 
 // injection is markup an attacker would have a page run: a gNB names
-// itself with it in its NG Setup Request, and it goes into an imported
-// row and a search. The console must show it as text.
+// itself with it in its NG Setup Request, and it goes into the create
+// form, an imported row and a search. The console must show it as text.
 const injection = `<img src=x onerror=alert(1)><script>alert(2)</script>`
 
 // TestConsole signs in with the admin token, creates a subscriber, imports
 // a CSV with a bad row and sees that row's error, watches a simulated UE
 // register and appear in the UE list without a reload, deregisters it from
 // its page and sees it go, and signs out, after which the session cookie
-// is refused. On the way it visits the pages (a screenshot of each with
-// -update-screenshots), and checks that script in a gNB's name, an import
-// row and a search is shown as text (no element made of it, no dialog), that
-// a state-changing request with the cookie but without the CSRF token is
-// refused, and that an API error is shown rather than a blank page.
+// is refused, as is a forged one. On the way it visits the pages (a
+// screenshot of each with -update-screenshots), and checks that script in
+// a gNB's name, the create form, an import row and a search is shown as
+// text (no element made of it, no dialog), that a state-changing request
+// with the cookie but without the CSRF token is refused, and that an API
+// error is shown rather than a blank page.
 func TestConsole(t *testing.T) {
 	sctptest.RequireNetNS(t)
 	browserPath := chromium(t)
@@ -89,6 +90,16 @@ func TestConsole(t *testing.T) {
 	if n := text(b, "[data-testid=notice]"); !strings.Contains(n, "Created "+supi) {
 		t.Errorf("notice after the create = %q, want it to name %s", n, supi)
 	}
+	// Markup for a SUPI: the API's refusal is shown, as text.
+	b.do("create with markup for a SUPI",
+		chromedp.Click(chromedp.CSS("[data-testid=sub-new]")),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=sub-supi]"), injection),
+		chromedp.Click(chromedp.CSS("[data-testid=sub-create-submit]")),
+		chromedp.WaitVisible(chromedp.CSS("[data-testid=error]")))
+	if msg := text(b, "[data-testid=error]"); !strings.Contains(msg, "supi") {
+		t.Errorf("error shown for a SUPI of markup = %q, want the API's refusal naming supi", msg)
+	}
+	b.checkNoInjection("create form")
 
 	// Import: a CSV with a bad row is refused as a whole, and the report
 	// names the row (line 3: the header is line 1) and what is wrong with
@@ -225,6 +236,22 @@ func TestConsole(t *testing.T) {
 		t.Errorf("GET /api/v1/subscribers with the cookie of the session signed out = %d, want 401", resp.StatusCode)
 	}
 	b.open("/subscribers")
+	b.waitPage("signin")
+
+	// A forged session cookie is refused too.
+	forged := strings.Repeat("5a", 32)
+	ctx2, cancel2 := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel2()
+	if _, err := chromedp.Call(ctx2, network.SetCookie, network.SetCookieParams{Name: "keel_session", Value: forged, URL: base + "/", Path: "/"}); err != nil {
+		t.Fatal(err)
+	}
+	if !eval[bool](b, "the forged cookie", `document.cookie.includes("keel_session=`+forged+`")`) {
+		t.Fatal("the browser does not hold the forged cookie")
+	}
+	if status := eval[int](b, "GET with a forged cookie", `fetch("/api/v1/subscribers", {credentials: "same-origin"}).then((r) => r.status)`); status != http.StatusUnauthorized {
+		t.Errorf("GET /api/v1/subscribers with a forged session cookie = %d, want 401", status)
+	}
+	b.open("/ues")
 	b.waitPage("signin")
 	b.checkClean()
 }
