@@ -41,17 +41,19 @@ export async function render(ctx) {
 }
 
 function summary(sub) {
-  return h("div", { class: "grid-2" },
+  return h("div", null,
     h("section", { class: "card" },
       h("h2", null, "Subscription"),
-      dl([
+      h("div", { class: "props-2" }, dl([
         ["SUPI", mono(sub.supi)],
         ["Operator key", sub.op_type === "op" ? "OP (OPc derived by Keel)" : "OPc"],
         ["AMF", mono(sub.amf)],
         ["SQN", mono(sub.sqn)],
+      ]), dl([
         ["UE-AMBR", sub.ue_ambr ? `↑ ${sub.ue_ambr.uplink} · ↓ ${sub.ue_ambr.downlink}` : "—"],
         ["Slices", (sub.nssai || []).map((n) => h("span", { class: n.default ? "chip chip-strong" : "chip" }, (n.sd ? `${n.sst}/${n.sd}` : String(n.sst)) + (n.default ? " · default" : "")))],
-      ])),
+        ["DNNs", (sub.dnns || []).map((d) => h("span", { class: "chip" }, d.dnn))],
+      ]))),
     h("section", { class: "card card-flush" },
       h("div", { class: "card-head card-pad" }, h("h2", null, "DNNs")),
       table({ class: "table", "data-testid": "sub-dnn-table" }, ["DNN", "Slice", "Session AMBR ↑ / ↓", "5QI", "ARP", "Static address", "PCC rules"],
