@@ -18,6 +18,7 @@ import (
 	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/panics"
+	"github.com/keelcore/keel/internal/procevent"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sctp"
 	"github.com/keelcore/keel/internal/store"
@@ -140,6 +141,9 @@ type Options struct {
 	// the other components. nil builds one that registers
 	// keel_panics_total on Registry.
 	Panics *panics.Recorder
+	// Events takes the registrations and service requests that fail,
+	// with their 5GMM cause (events.go); nil records none.
+	Events procevent.Recorder
 }
 
 // The boundaries' names in keel_panics_total{component}.
@@ -158,6 +162,8 @@ type AMF struct {
 	panics  *panics.Recorder
 	resetTO time.Duration
 	probeTO time.Duration
+	// events is Options.Events (events.go), nil for none.
+	events procevent.Recorder
 
 	gmmCfg   *gmm.Config
 	services gmm.Services
@@ -304,6 +310,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	a.availability = opts.NSSAIAvailability
 	a.records = opts.Records
 	a.alive = opts.Alive
+	a.events = opts.Events
 	if a.cfg.InstanceID == "" {
 		a.cfg.InstanceID = instanceID(cfg.GUAMI)
 	}

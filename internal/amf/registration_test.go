@@ -26,6 +26,7 @@ import (
 	"github.com/keelcore/keel/internal/ngap"
 	"github.com/keelcore/keel/internal/nssf"
 	"github.com/keelcore/keel/internal/panics"
+	"github.com/keelcore/keel/internal/procevent"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sctp/pipe"
 	"github.com/keelcore/keel/internal/secret"
@@ -115,6 +116,8 @@ type coreOptions struct {
 	// nssfLifetime, when set, is the longest subscription the NSSF
 	// grants.
 	nssfLifetime time.Duration
+	// events, when set, is the AMF's Options.Events.
+	events procevent.Recorder
 }
 
 // toAMF delivers the NSSF's notifications to the AMF, once it is set.
@@ -197,7 +200,7 @@ func startCoreOpts(tb testing.TB, subscribers int, timers gmm.Timers, o coreOpti
 		avail = o.availability(n)
 	}
 	a, err := amf.New(cfg, amf.Options{Logger: log, Registry: c.reg, Services: svc, NSSAIAvailability: avail, Panics: rec, AfterFunc: o.afterFunc, Records: o.records,
-		NSSAINotificationURI: o.nssaiURI})
+		NSSAINotificationURI: o.nssaiURI, Events: o.events})
 	if err != nil {
 		tb.Fatal(err)
 	}

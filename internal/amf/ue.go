@@ -320,6 +320,9 @@ func (s ueShell) Congested() bool { return s.u.a.registering.Load() > s.u.a.maxR
 func (s ueShell) Outcome(o gmm.Outcome) {
 	u := s.u
 	u.a.metrics.outcome(o)
+	if u.a.events != nil {
+		u.a.recordFailure(u, o)
+	}
 	if o.Result == "accepted" || o.Result == "completed" {
 		// A procedure end: the context is saved (saver.go).
 		if u.saved != nil {

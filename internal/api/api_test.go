@@ -442,6 +442,16 @@ func TestPagination(t *testing.T) {
 	if got := walk("&supi_prefix=imsi-00102"); len(got) != 12 {
 		t.Errorf("prefix imsi-00102: %d subscribers, want 12", len(got))
 	}
+	for _, q := range []string{"imsi-00102", "00102", "IMSI-00102"} {
+		if got := walk("&q=" + q); len(got) != 12 {
+			t.Errorf("q=%s: %d subscribers, want 12", q, len(got))
+		}
+	}
+	for _, q := range []string{"x", "imsi-0010a", "0010100000000000000", "imsi-00101&supi_prefix=imsi-001"} {
+		if code, b := e.do("GET", "/api/v1/subscribers?q="+q, "", ""); code != 400 || !strings.Contains(string(b), `"field": "q"`) {
+			t.Errorf("q=%s = %d %s, want 400 naming q", q, code, b)
+		}
+	}
 	if got := walk("&dnn=internet"); len(got) != 25 {
 		t.Errorf("dnn internet: %d subscribers, want 25", len(got))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -44,6 +45,49 @@ type GNBList struct {
 
 func (s *Server) listGNBs(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, GNBList{GNBs: s.opts.RAN.GNBs()})
+}
+
+// GNBDetail is the answer to GET /api/v1/gnbs/{id}: the gNB with its
+// tracking areas, the slices it supports in any of them and the UEs it
+// serves.
+type GNBDetail struct {
+	GNBInfo
+	// TAs are the TACs of the gNB's supported TAs.
+	TAs []uint32 `json:"tas"`
+	// Slices are the S-NSSAIs ("SST" or "SST:SD") the gNB supports in
+	// any TA, each once.
+	Slices []string `json:"slices"`
+	// UEs are the SUPIs of the UE contexts the gNB serves now.
+	UEs []string `json:"ues"`
+}
+
+func (s *Server) getGNB(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	for _, g := range s.opts.RAN.GNBs() {
+		if g.ID != id {
+			continue
+		}
+		d := GNBDetail{GNBInfo: g, TAs: []uint32{}, Slices: []string{}, UEs: []string{}}
+		for _, ta := range g.SupportedTA {
+			d.TAs = append(d.TAs, ta.TAC)
+			for _, sl := range ta.Slices {
+				if !slices.Contains(d.Slices, sl) {
+					d.Slices = append(d.Slices, sl)
+				}
+			}
+		}
+		if s.opts.UEs != nil {
+			for _, u := range s.opts.UEs.UEs() {
+				if u.GNB == id {
+					d.UEs = append(d.UEs, u.SUPI)
+				}
+			}
+			slices.Sort(d.UEs)
+		}
+		writeJSON(w, http.StatusOK, d)
+		return
+	}
+	writeError(w, http.StatusNotFound, &Error{Field: "id", Message: "no connected gNB with this ID"})
 }
 
 // resetGNB runs an AMF-initiated NG Reset towards one gNB.

@@ -42,7 +42,12 @@ type SessionList struct {
 }
 
 func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
-	supi := r.URL.Query().Get("supi")
+	writeJSON(w, http.StatusOK, SessionList{Sessions: s.sessionsOf(r.URL.Query().Get("supi"))})
+}
+
+// sessionsOf returns the sessions of supi ("": all), by SUPI then PDU
+// session ID.
+func (s *Server) sessionsOf(supi string) []SessionInfo {
 	list := s.opts.Sessions.Sessions()
 	out := make([]SessionInfo, 0, len(list))
 	for _, x := range list {
@@ -53,5 +58,5 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 	slices.SortFunc(out, func(a, b SessionInfo) int {
 		return cmp.Or(strings.Compare(a.SUPI, b.SUPI), cmp.Compare(a.PDUSessionID, b.PDUSessionID))
 	})
-	writeJSON(w, http.StatusOK, SessionList{Sessions: out})
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/keelcore/keel/internal/store"
 )
@@ -30,9 +31,23 @@ func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) {
 		}
 		lq.Limit = n
 	}
+	if v := strings.ToLower(strings.TrimSpace(q.Get("q"))); v != "" {
+		// The console's search: a SUPI or its leading digits, the
+		// prefix walk's cost (the SUPI index) whatever the store's size.
+		digits := strings.TrimPrefix(v, "imsi-")
+		if len(digits) > 15 || strings.Trim(digits, "0123456789") != "" {
+			writeError(w, http.StatusBadRequest, &Error{Field: "q", Message: "want a SUPI (imsi-...) or its leading digits"})
+			return
+		}
+		if lq.SUPIPrefix != "" {
+			writeError(w, http.StatusBadRequest, &Error{Field: "q", Message: "give q or supi_prefix, not both"})
+			return
+		}
+		lq.SUPIPrefix = "imsi-" + digits
+	}
 	for k := range q {
 		switch k {
-		case "after", "supi_prefix", "dnn", "limit":
+		case "after", "supi_prefix", "dnn", "limit", "q":
 		default:
 			writeError(w, http.StatusBadRequest, &Error{Field: k, Message: "unknown query parameter"})
 			return

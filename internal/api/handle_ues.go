@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/keelcore/keel/internal/procevent"
 )
 
 // ErrNotFound is what a view (UEs) wraps for an identifier it does not
@@ -57,28 +60,106 @@ type UEList struct {
 	UEs []UEInfo `json:"ues"`
 }
 
+// UEFinder is what a UEs view may also offer: one UE context by SUPI
+// without listing every UE (the AMF's, cheap with many UEs).
+type UEFinder interface {
+	UE(supi string) (UEInfo, bool)
+}
+
+// UEDetail is the answer to GET /api/v1/ues/{supi}: the UE context with
+// its PDU sessions and its recent procedure failures.
+type UEDetail struct {
+	UEInfo
+	Sessions []SessionInfo `json:"sessions"`
+	// Procedures are the UE's recent procedure failures, newest first
+	// (from the events of GET /api/v1/events).
+	Procedures []Procedure `json:"procedures"`
+}
+
+// Procedure is one procedure of a UE.
+type Procedure struct {
+	Time      time.Time `json:"time"`
+	Procedure string    `json:"procedure"`
+	Result    string    `json:"result"`
+	Cause     string    `json:"cause,omitempty"`
+	Detail    string    `json:"detail,omitempty"`
+}
+
+// maxUEProcedures bounds the procedures a UE's detail lists.
+const maxUEProcedures = 20
+
+// listUEs lists the UE contexts, those in a state with state=, those
+// matching a search with q=: a part of the SUPI or of the 5G-GUTI (its
+// API text form), or a UE address of one of the UE's PDU sessions (an
+// IPv4 address, or an IPv6 address in its prefix).
 func (s *Server) listUEs(w http.ResponseWriter, r *http.Request) {
 	state := r.URL.Query().Get("state")
+	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
+	var byAddr map[string]bool
+	if q != "" && s.opts.Sessions != nil {
+		if addr, err := netip.ParseAddr(q); err == nil {
+			byAddr = s.supisAt(addr)
+		}
+	}
 	list := s.opts.UEs.UEs()
 	out := make([]UEInfo, 0, len(list))
 	for _, u := range list {
-		if state == "" || u.State == state {
-			out = append(out, u)
+		if state != "" && u.State != state {
+			continue
 		}
+		if q != "" && !strings.Contains(strings.ToLower(u.SUPI), q) && !strings.Contains(strings.ToLower(u.GUTI), q) && !byAddr[u.SUPI] {
+			continue
+		}
+		out = append(out, u)
 	}
 	slices.SortFunc(out, func(a, b UEInfo) int { return strings.Compare(a.SUPI, b.SUPI) })
 	writeJSON(w, http.StatusOK, UEList{UEs: out})
 }
 
-func (s *Server) getUE(w http.ResponseWriter, r *http.Request) {
-	supi := r.PathValue("supi")
-	for _, u := range s.opts.UEs.UEs() {
-		if u.SUPI == supi {
-			writeJSON(w, http.StatusOK, u)
-			return
+// supisAt returns the SUPIs of the PDU sessions holding addr.
+func (s *Server) supisAt(addr netip.Addr) map[string]bool {
+	addr = addr.Unmap()
+	out := map[string]bool{}
+	for _, x := range s.opts.Sessions.Sessions() {
+		if a, err := netip.ParseAddr(x.IPv4); err == nil && a == addr {
+			out[x.SUPI] = true
+		}
+		if p, err := netip.ParsePrefix(x.IPv6Prefix); err == nil && p.Contains(addr) {
+			out[x.SUPI] = true
 		}
 	}
-	writeError(w, http.StatusNotFound, &Error{Field: "supi", Message: "no UE context with this SUPI"})
+	return out
+}
+
+func (s *Server) findUE(supi string) (UEInfo, bool) {
+	if f, ok := s.opts.UEs.(UEFinder); ok {
+		return f.UE(supi)
+	}
+	for _, u := range s.opts.UEs.UEs() {
+		if u.SUPI == supi {
+			return u, true
+		}
+	}
+	return UEInfo{}, false
+}
+
+func (s *Server) getUE(w http.ResponseWriter, r *http.Request) {
+	supi := r.PathValue("supi")
+	u, ok := s.findUE(supi)
+	if !ok {
+		writeError(w, http.StatusNotFound, &Error{Field: "supi", Message: "no UE context with this SUPI"})
+		return
+	}
+	d := UEDetail{UEInfo: u, Sessions: []SessionInfo{}, Procedures: []Procedure{}}
+	if s.opts.Sessions != nil {
+		d.Sessions = s.sessionsOf(supi)
+	}
+	if s.opts.Events != nil {
+		for _, e := range s.opts.Events.Recent(maxUEProcedures, func(e *procevent.Event) bool { return e.SUPI == supi }) {
+			d.Procedures = append(d.Procedures, Procedure{Time: e.Time.UTC(), Procedure: e.Procedure, Result: e.Result, Cause: e.Cause, Detail: e.Detail})
+		}
+	}
+	writeJSON(w, http.StatusOK, d)
 }
 
 // deregisterUE starts a network-initiated deregistration; it is accepted,

@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/procevent"
 	"github.com/keelcore/keel/internal/secret"
 )
 
@@ -16,7 +17,8 @@ import (
 // $ref in it resolves, that every route it documents is served and that
 // every route Keel serves is documented.
 func TestOpenAPIDocument(t *testing.T) {
-	opts := api.Options{RAN: &fakeRAN{}, UEs: &fakeUEs{}, HNKeys: fakeHNKeys{}, Sessions: fakeSessions{}, Gatherer: prometheus.NewRegistry()}
+	opts := api.Options{RAN: &fakeRAN{}, UEs: &fakeUEs{}, HNKeys: fakeHNKeys{}, Sessions: fakeSessions{}, Gatherer: prometheus.NewRegistry(),
+		Sampler: api.NewSampler(api.SamplerOptions{Read: func() api.Counters { return api.Counters{} }}), Events: procevent.NewRing(0), Config: &api.ConfigView{}}
 	do := testServer(t, opts)
 	if code, _ := do("GET", "/api/v1/openapi.yaml", false); code != http.StatusUnauthorized {
 		t.Errorf("GET /api/v1/openapi.yaml without token = %d, want 401", code)

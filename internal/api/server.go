@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/keelcore/keel/internal/procevent"
 	"github.com/keelcore/keel/internal/secret"
 	"github.com/keelcore/keel/internal/store"
 	"github.com/keelcore/keel/internal/websession"
@@ -79,6 +80,15 @@ type Options struct {
 	// SignInThrottle limits failed sign-ins per client address (nil:
 	// websession's defaults).
 	SignInThrottle *websession.Throttle
+	// Sampler serves /api/v1/overview with its rates; nil leaves the
+	// route out. Its owner runs it (Sampler.Run).
+	Sampler *Sampler
+	// Events are the process's recent procedure failures: they serve
+	// /api/v1/events, the overview's failures and a UE's recent
+	// procedures; nil leaves the route out.
+	Events *procevent.Ring
+	// Config serves /api/v1/config; nil leaves the route out.
+	Config *ConfigView
 }
 
 // Server is the management API.
@@ -144,6 +154,7 @@ func New(opts Options) (*Server, error) {
 	s.route("DELETE /api/v1/subscribers/{supi}", true, s.deleteSubscriber)
 	if opts.RAN != nil {
 		s.route("GET /api/v1/gnbs", true, s.listGNBs)
+		s.route("GET /api/v1/gnbs/{id}", true, s.getGNB)
 		s.route("POST /api/v1/gnbs/{id}/reset", true, s.resetGNB)
 	}
 	if opts.UEs != nil {
@@ -156,6 +167,15 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.HNKeys != nil {
 		s.route("GET /api/v1/home-network-keys", true, s.listHNKeys)
+	}
+	if opts.Sampler != nil {
+		s.route("GET /api/v1/overview", true, s.overview)
+	}
+	if opts.Events != nil {
+		s.route("GET /api/v1/events", true, s.listEvents)
+	}
+	if opts.Config != nil {
+		s.route("GET /api/v1/config", true, s.getConfig)
 	}
 	for pattern, h := range opts.Extra {
 		s.route(pattern, true, h.ServeHTTP)

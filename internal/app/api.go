@@ -27,8 +27,12 @@ func (a *App) buildAPI() error {
 		if err != nil {
 			return err
 		}
+		a.sampler = api.NewSampler(api.SamplerOptions{Read: api.GatheredCounters(a.registry)})
 		opts := api.Options{
 			Console:  ui,
+			Sampler:  a.sampler,
+			Events:   a.events,
+			Config:   configView(a.cfg),
 			Store:    a.health,
 			Token:    a.token,
 			Logger:   a.log.With("component", "api"),

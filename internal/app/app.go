@@ -55,6 +55,7 @@ import (
 	"github.com/keelcore/keel/internal/nrf/nfclient"
 	"github.com/keelcore/keel/internal/panics"
 	"github.com/keelcore/keel/internal/pcf"
+	"github.com/keelcore/keel/internal/procevent"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbi/selection"
 	"github.com/keelcore/keel/internal/sbihttp"
@@ -194,6 +195,14 @@ type App struct {
 	api      *api.Server
 	http     *http.Server
 	listener net.Listener
+	// events are the procedure failures the AMF and SMF of this process
+	// record, which the API serves; sampler reads the metrics for the
+	// API's overview (nil without the API), on a goroutine Run starts
+	// and stop ends (cancel, then wait for samplerDone).
+	events        *procevent.Ring
+	sampler       *api.Sampler
+	cancelSampler context.CancelFunc
+	samplerDone   chan struct{}
 }
 
 // goCollector is the Go runtime's collector: the default metrics (heap
@@ -228,7 +237,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("app: nfs %s consume %s, which this process does not run and this build cannot reach over HTTP/2 (no binding of their services): run them in this process",
 			strings.Join(cfg.NFs, ","), strings.Join(m, ", "))
 	}
-	a := &App{cfg: cfg, log: opts.Logger, opts: opts, registry: prometheus.NewRegistry(), dir: sbi.NewStatic()}
+	a := &App{cfg: cfg, log: opts.Logger, opts: opts, registry: prometheus.NewRegistry(), dir: sbi.NewStatic(), events: procevent.NewRing(0)}
 	a.registry.MustRegister(
 		goCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -357,6 +366,14 @@ func (a *App) Run(ctx context.Context) error {
 	if a.udr != nil {
 		a.udr.Start()
 	}
+	if a.sampler != nil {
+		sctx, cancel := context.WithCancel(context.Background())
+		a.cancelSampler, a.samplerDone = cancel, make(chan struct{})
+		go func() {
+			defer close(a.samplerDone)
+			a.sampler.Run(sctx)
+		}()
+	}
 	n2ctx, stopN2 := context.WithCancel(context.Background())
 	defer stopN2()
 	n2done := make(chan error, 1)
@@ -416,6 +433,10 @@ func (a *App) stop() error {
 	if err := a.http.Shutdown(ctx); err != nil {
 		a.http.Close()
 		errs = append(errs, err)
+	}
+	if a.cancelSampler != nil {
+		a.cancelSampler()
+		<-a.samplerDone
 	}
 	if a.n2 != nil {
 		errs = append(errs, a.n2.Close())

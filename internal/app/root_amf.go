@@ -48,7 +48,7 @@ func (a *App) rootAMF(ctx context.Context) error {
 		return err
 	}
 	opts := amf.Options{Logger: a.log.With("component", "amf"), Registry: a.registry, Services: services,
-		NSSAIAvailability: slices, Panics: recorder, Records: records, Alive: amfAlive(peers)}
+		NSSAIAvailability: slices, Panics: recorder, Records: records, Alive: amfAlive(peers), Events: a.events}
 	// An NSSF in another process notifies the AMF's callbacks of changes
 	// of the slices supported per TA, and the AMF keeps its answers
 	// meanwhile (TS 29.531 §5.3.2.3, §5.3.2.5): one SBI call fewer per

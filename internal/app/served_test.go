@@ -70,6 +70,25 @@ func TestAPIChecksServedNetwork(t *testing.T) {
 		t.Errorf("create with an address of the configured pool = %d %s, want 201", code, b)
 	}
 
+	// The console's own routes are wired: the overview, the events, the
+	// configuration.
+	for _, path := range []string{"/api/v1/overview", "/api/v1/events", "/api/v1/config"} {
+		req, _ := http.NewRequest("GET", "http://"+a.HTTPAddr().String()+path, nil)
+		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(token)))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %d %s", path, resp.StatusCode, b)
+		}
+		if path == "/api/v1/config" && !strings.Contains(string(b), "10.60.0.0/16") {
+			t.Errorf("GET /api/v1/config lacks the DNN's pool: %s", b)
+		}
+	}
+
 	// The operator console is served beside the API, at / and at its
 	// client-side routes, with its Content-Security-Policy.
 	for _, path := range []string{"/", "/ues/imsi-001010000000001"} {

@@ -219,6 +219,7 @@ func (a *App) rootSMF(ctx context.Context) error {
 		Logger:            a.log.With("component", "smf"),
 		Registry:          a.registry,
 		HeartbeatInterval: cfg.SMF.N4.HeartbeatInterval,
+		Events:            a.events,
 	}
 	q := sbi.Query{Locality: loc}
 	if len(cfg.DNNs) > 0 {

@@ -37,6 +37,21 @@ func ueInfo(u amf.UE) api.UEInfo {
 	return v
 }
 
+// UE finds one UE context without listing them.
+func (v ueView) UE(supi string) (api.UEInfo, bool) {
+	u, ok := v.a.UE(supi)
+	if !ok {
+		return api.UEInfo{}, false
+	}
+	return ueInfo(u), true
+}
+
+// UECounts counts the registered UEs without listing them.
+func (v ueView) UECounts() api.UECounts {
+	c := v.a.UECounts()
+	return api.UECounts{Registered: c.Registered, Connected: c.Connected, Idle: c.Idle}
+}
+
 func (v ueView) Deregister(ctx context.Context, supi string) error {
 	err := v.a.DeregisterUE(ctx, supi)
 	if errors.Is(err, amf.ErrUnknownUE) {

@@ -8,11 +8,13 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/keelcore/keel/internal/ippool"
 	"github.com/keelcore/keel/internal/logattrs"
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/ngap"
+	"github.com/keelcore/keel/internal/procevent"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -30,6 +32,11 @@ func (s *SMF) CreateSMContext(ctx context.Context, req sbi.SmContextCreateData) 
 	case rej != nil:
 		result = causeLabel(rej.cause)
 		err = createError(rej.cause, rej.n1)
+		if s.opts.Events != nil {
+			s.opts.Events.Record(procevent.Event{Time: time.Now(), Procedure: "pdu-session-establishment", Result: "rejected",
+				Cause: procevent.FiveGSMCause(rej.cause, sm.CauseName(rej.cause)), SUPI: req.Supi,
+				Detail: fmt.Sprintf("PDU session %d, DNN %q", req.PduSessionID, req.Dnn)})
+		}
 	default:
 		result = "accepted"
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/keelcore/keel/internal/nas/sm"
 	"github.com/keelcore/keel/internal/pcf"
 	"github.com/keelcore/keel/internal/pfcp"
+	"github.com/keelcore/keel/internal/procevent"
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbi/sbitest"
 	"github.com/keelcore/keel/internal/smf"
@@ -505,6 +506,8 @@ type worldOptions struct {
 	log    *slog.Logger // the SMF's logger; nil: the test's, with -v
 	// instanceID is the SMF's Options.InstanceID.
 	instanceID string
+	// events is the SMF's Options.Events.
+	events procevent.Recorder
 }
 
 var defaultDNNs = []smf.DNNConfig{
@@ -583,7 +586,7 @@ func newWorld(t testing.TB, o worldOptions) *world {
 	w.smf, err = smf.New(context.Background(), smf.Options{
 		DNNs: o.dnns, N4: netip.MustParseAddrPort("127.0.0.1:0"), UPF: upf, UPFs: o.upfs,
 		PCF: pcfSvc, SDM: sdmSvc, Logger: log, Registry: w.reg, PFCP: o.pfcp, HeartbeatInterval: o.hbEvery, StaticAddresses: o.static,
-		SBITimeout: o.sbiTimeout, InstanceID: o.instanceID,
+		SBITimeout: o.sbiTimeout, InstanceID: o.instanceID, Events: o.events,
 	})
 	if err != nil {
 		t.Fatal(err)

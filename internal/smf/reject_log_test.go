@@ -3,9 +3,11 @@ package smf_test
 import (
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/keelcore/keel/internal/logtest"
 	"github.com/keelcore/keel/internal/nas/sm"
+	"github.com/keelcore/keel/internal/procevent"
 )
 
 // A PDU SESSION ESTABLISHMENT REJECT is logged once, at info level, with
@@ -29,5 +31,29 @@ func TestEstablishmentRejectLoggedOnce(t *testing.T) {
 	rec := found[0]
 	if rec["level"] != "INFO" || rec["supi"] != supi1 || rec["cause"] != float64(27) || rec["cause_name"] != "Missing or unknown DNN" || rec["dnn"] != "enterprise" {
 		t.Errorf("reject line %v, want INFO with supi %s, cause 27 \"Missing or unknown DNN\" and dnn enterprise", rec, supi1)
+	}
+}
+
+// A PDU SESSION ESTABLISHMENT REJECT is an event with its 5GSM cause; an
+// accepted establishment is none.
+func TestEstablishmentRejectRecorded(t *testing.T) {
+	ring := procevent.NewRing(8)
+	w := newWorld(t, worldOptions{events: ring})
+	if c := w.create(supi1, 1, "internet", slice1, request(1, 1, 0, 0, false)); c.Reject {
+		t.Fatalf("establishment on internet refused: %+v", c)
+	}
+	if got := ring.Recent(8, nil); len(got) != 0 {
+		t.Fatalf("an accepted establishment recorded %+v", got)
+	}
+	w.create(supi1, 2, "enterprise", slice1, request(2, 2, 0, 0, false))
+	got := ring.Recent(8, nil)
+	want := procevent.Event{Procedure: "pdu-session-establishment", Result: "rejected", Cause: "Missing or unknown DNN (5GSM #27)",
+		SUPI: supi1, Detail: `PDU session 2, DNN "enterprise"`}
+	if len(got) != 1 || got[0].Time.IsZero() {
+		t.Fatalf("events = %+v, want one", got)
+	}
+	got[0].Time = time.Time{}
+	if got[0] != want {
+		t.Errorf("event = %+v, want %+v", got[0], want)
 	}
 }

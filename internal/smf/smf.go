@@ -17,6 +17,7 @@ import (
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/lograte"
 	"github.com/keelcore/keel/internal/pfcp"
+	"github.com/keelcore/keel/internal/procevent"
 	"github.com/keelcore/keel/internal/sbi"
 )
 
@@ -102,6 +103,9 @@ type Options struct {
 	// T3396 is the back-off sent with #26 "insufficient resources" when a
 	// session is refused for a temporary failure; 0 means DefaultT3396.
 	T3396 time.Duration
+	// Events takes the PDU session establishments refused, with their
+	// 5GSM cause; nil records none.
+	Events procevent.Recorder
 }
 
 // DefaultSBITimeout is the default of Options.SBITimeout.

@@ -169,6 +169,7 @@ func (m *Machine) authenticationFailed(ctx context.Context, reason ...any) {
 func (m *Machine) authenticationReject(reason ...any) {
 	m.log.Info("authentication rejected", append([]any{m.identity()}, reason...)...)
 	m.sh.Outcome(Outcome{"authentication", "rejected"})
+	m.rejectCause = 0
 	m.sh.Outcome(Outcome{"registration", "rejected"})
 	m.stopTimer()
 	m.send(nas.AuthenticationReject(nil))
@@ -219,6 +220,7 @@ func (m *Machine) handleAuthenticationFailure(ctx context.Context, msg *nasMessa
 		m.serviceAborted(ServiceAuthenticationFailed, ReleaseAuthenticationFailure)
 	default:
 		m.sh.Outcome(Outcome{"authentication", "ue-failure"})
+		m.rejectCause = 0
 		m.sh.Outcome(Outcome{"registration", "rejected"})
 		m.abort(ReleaseAuthenticationFailure)
 	}

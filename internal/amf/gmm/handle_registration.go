@@ -149,12 +149,14 @@ func parseRegistration(req *nasMessage.RegistrationRequest, plain []byte) (*regi
 // releases the N2 connection; the log line carries the reason attrs.
 func (m *Machine) reject(cause uint8, reason ...any) {
 	m.logReject("registration rejected", cause, reason...)
+	m.rejectCause = cause
 	m.rejectWith(nas.RegistrationReject(nil, cause))
 }
 
 // rejectNSSAI rejects with #62 "no network slices available" and the
 // rejected NSSAI (§5.5.1.2.5, §8.2.9.5).
 func (m *Machine) rejectNSSAI(rejected []nas.RejectedSNSSAI) {
+	m.rejectCause = nas.CauseNoNetworkSlicesAvailable
 	m.rejectWith(nas.RegistrationRejectNSSAI(nil, nas.CauseNoNetworkSlicesAvailable, rejected))
 }
 
@@ -178,6 +180,7 @@ func (m *Machine) rejectWith(msg []byte) {
 func (m *Machine) backOff(result string) {
 	m.stopTimer()
 	m.send(nas.RegistrationRejectBackoff(nil, nas.CauseCongestion, m.t3346()))
+	m.rejectCause = nas.CauseCongestion
 	m.sh.Outcome(Outcome{"registration", result})
 	if m.state != Registered {
 		m.state = Deregistered

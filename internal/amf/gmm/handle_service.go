@@ -335,6 +335,7 @@ func (m *Machine) serviceReject(cause uint8, t3346 time.Duration, reason ...any)
 // sendServiceReject is serviceReject for a caller that logged the reject.
 func (m *Machine) sendServiceReject(cause uint8, t3346 time.Duration) {
 	m.send(nas.ServiceReject(nil, nas.Rejected{Cause: cause, T3346: t3346}))
+	m.rejectCause = cause
 	m.sh.Outcome(Outcome{"service-request", serviceRejected(cause)})
 	m.release(ReleaseNormal)
 }

@@ -371,6 +371,10 @@ type Machine struct {
 	state    State
 	proc     procedure
 	expiries int
+	// rejectCause is the 5GMM cause of the last REGISTRATION REJECT or
+	// SERVICE REJECT, 0 after an AUTHENTICATION REJECT or a failed
+	// authentication (no cause is sent); RejectCause reports it.
+	rejectCause uint8
 	// retransmit re-sends the message of the running procedure.
 	retransmit func()
 
@@ -466,6 +470,21 @@ func (m *Machine) Locate(tai ident.TAI) { m.tai = &tai }
 
 // State returns the 5GMM state.
 func (m *Machine) State() State { return m.state }
+
+// RejectCause returns the 5GMM cause (TS 24.501 §9.11.3.2) of the last
+// REGISTRATION REJECT or SERVICE REJECT sent, for the Shell's Outcome of a
+// rejected procedure to report it; 0 when the registration ended with an
+// AUTHENTICATION REJECT or a failed authentication, which carry none.
+// Like every Machine method, called from the UE's executor only.
+func (m *Machine) RejectCause() uint8 { return m.rejectCause }
+
+// Identity names the UE as its log lines do: "supi" and the SUPI once
+// known or given in a null-scheme SUCI, else "suci" and the SUCI of the
+// registration running, else "supi" and "".
+func (m *Machine) Identity() (kind, value string) {
+	a := m.identity()
+	return a.Key, a.Value.String()
+}
 
 // SUPI returns the UE's SUPI once known.
 func (m *Machine) SUPI() string { return m.supi }
