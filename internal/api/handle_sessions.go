@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -39,10 +40,43 @@ type SessionInfo struct {
 // SessionList is the answer to GET /api/v1/sessions.
 type SessionList struct {
 	Sessions []SessionInfo `json:"sessions"`
+	// Total counts the sessions the supi filter keeps, before limit and
+	// after.
+	Total int `json:"total"`
+	// Next is the "after" of the next page when limit cut the list: the
+	// last session's SUPI and PDU session ID ("imsi-...:5").
+	Next string `json:"next,omitempty"`
 }
 
+// listSessions lists the PDU sessions by SUPI then PDU session ID, a
+// subscriber's with supi=; with limit= at most that many, after the
+// session after= names (a page's next).
 func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, SessionList{Sessions: s.sessionsOf(r.URL.Query().Get("supi"))})
+	limit, after, ok := listWindow(w, r)
+	if !ok {
+		return
+	}
+	out := s.sessionsOf(r.URL.Query().Get("supi"))
+	total := len(out)
+	if after != "" {
+		supi, psi, _ := strings.Cut(after, ":")
+		id, err := strconv.Atoi(psi)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, &Error{Field: "after", Message: `want a page's next: "<supi>:<PDU session ID>"`})
+			return
+		}
+		i := 0
+		for i < len(out) && cmp.Or(strings.Compare(out[i].SUPI, supi), cmp.Compare(int(out[i].PDUSessionID), id)) <= 0 {
+			i++
+		}
+		out = out[i:]
+	}
+	var next string
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].SUPI + ":" + strconv.Itoa(int(out[limit-1].PDUSessionID))
+	}
+	writeJSON(w, http.StatusOK, SessionList{Sessions: out, Total: total, Next: next})
 }
 
 // sessionsOf returns the sessions of supi ("": all), by SUPI then PDU

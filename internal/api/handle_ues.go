@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,6 +59,29 @@ type UEInfo struct {
 // UEList is the answer to GET /api/v1/ues.
 type UEList struct {
 	UEs []UEInfo `json:"ues"`
+	// Total counts the UEs the filters (state, q) keep, before limit and
+	// after.
+	Total int `json:"total"`
+	// Next is the "after" of the next page when limit cut the list.
+	Next string `json:"next,omitempty"`
+}
+
+// maxListLimit bounds the limit of the UE and session lists.
+const maxListLimit = 10_000
+
+// listWindow reads the limit= and after= of a list (limit 0: no limit)
+// and refuses the request naming the parameter when one is malformed.
+func listWindow(w http.ResponseWriter, r *http.Request) (limit int, after string, ok bool) {
+	q := r.URL.Query()
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxListLimit {
+			writeError(w, http.StatusBadRequest, &Error{Field: "limit", Message: "want a whole number from 1 to " + strconv.Itoa(maxListLimit)})
+			return 0, "", false
+		}
+		limit = n
+	}
+	return limit, q.Get("after"), true
 }
 
 // UEFinder is what a UEs view may also offer: one UE context by SUPI
@@ -88,11 +112,16 @@ type Procedure struct {
 // maxUEProcedures bounds the procedures a UE's detail lists.
 const maxUEProcedures = 20
 
-// listUEs lists the UE contexts, those in a state with state=, those
-// matching a search with q=: a part of the SUPI or of the 5G-GUTI (its
-// API text form), or a UE address of one of the UE's PDU sessions (an
-// IPv4 address, or an IPv6 address in its prefix).
+// listUEs lists the UE contexts by SUPI, those in a state with state=,
+// those matching a search with q=: a part of the SUPI or of the 5G-GUTI
+// (its API text form), or a UE address of one of the UE's PDU sessions
+// (an IPv4 address, or an IPv6 address in its prefix); with limit= at
+// most that many, after the SUPI after=.
 func (s *Server) listUEs(w http.ResponseWriter, r *http.Request) {
+	limit, after, ok := listWindow(w, r)
+	if !ok {
+		return
+	}
 	state := r.URL.Query().Get("state")
 	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
 	var byAddr map[string]bool
@@ -113,7 +142,19 @@ func (s *Server) listUEs(w http.ResponseWriter, r *http.Request) {
 		out = append(out, u)
 	}
 	slices.SortFunc(out, func(a, b UEInfo) int { return strings.Compare(a.SUPI, b.SUPI) })
-	writeJSON(w, http.StatusOK, UEList{UEs: out})
+	total := len(out)
+	if after != "" {
+		i, _ := slices.BinarySearchFunc(out, after, func(u UEInfo, k string) int { return strings.Compare(u.SUPI, k) })
+		for i < len(out) && out[i].SUPI <= after {
+			i++
+		}
+		out = out[i:]
+	}
+	var next string
+	if limit > 0 && len(out) > limit {
+		out, next = out[:limit], out[limit-1].SUPI
+	}
+	writeJSON(w, http.StatusOK, UEList{UEs: out, Total: total, Next: next})
 }
 
 // supisAt returns the SUPIs of the PDU sessions holding addr.

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -128,5 +129,74 @@ func TestGNBDetail(t *testing.T) {
 	}
 	if code, _ := do("GET", "/api/v1/gnbs/gnb-00101-1", false); code != http.StatusUnauthorized {
 		t.Errorf("GET gNB without the token = %d", code)
+	}
+}
+
+// The UE and session lists page with limit= and after=, with the count
+// of what the filters keep; without limit they list everything.
+func TestUEAndSessionPages(t *testing.T) {
+	do := testServer(t, api.Options{UEs: searchUEs(), Sessions: ipSessions{}})
+	walkUEs := func(query string) (supis []string, totals []int) {
+		after := ""
+		for range 10 {
+			_, body := do("GET", "/api/v1/ues?limit=2"+query+"&after="+after, true)
+			var l api.UEList
+			if err := json.Unmarshal([]byte(body), &l); err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range l.UEs {
+				supis = append(supis, u.SUPI)
+			}
+			totals = append(totals, l.Total)
+			if l.Next == "" {
+				return
+			}
+			after = l.Next
+		}
+		t.Fatal("the UE pages do not end")
+		return
+	}
+	supis, totals := walkUEs("")
+	if diff := cmp.Diff([]string{"imsi-001010000000001", "imsi-001010000000002", "imsi-001010000000003"}, supis); diff != "" {
+		t.Errorf("UE pages (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int{3, 3}, totals); diff != "" {
+		t.Errorf("UE totals (-want +got):\n%s", diff)
+	}
+	if supis, totals := walkUEs("&q=0000000003"); len(supis) != 1 || totals[0] != 1 {
+		t.Errorf("UE search pages = %v totals %v", supis, totals)
+	}
+	_, body := do("GET", "/api/v1/ues", true)
+	var all api.UEList
+	json.Unmarshal([]byte(body), &all)
+	if len(all.UEs) != 3 || all.Total != 3 || all.Next != "" {
+		t.Errorf("UE list without limit = %+v", all)
+	}
+
+	var sessions []string
+	after := ""
+	for range 10 {
+		_, body := do("GET", "/api/v1/sessions?limit=2&after="+after, true)
+		var l api.SessionList
+		if err := json.Unmarshal([]byte(body), &l); err != nil {
+			t.Fatal(err)
+		}
+		if l.Total != 3 {
+			t.Errorf("session total = %d, want 3", l.Total)
+		}
+		for _, x := range l.Sessions {
+			sessions = append(sessions, fmt.Sprintf("%s:%d", x.SUPI, x.PDUSessionID))
+		}
+		if after = l.Next; after == "" {
+			break
+		}
+	}
+	if diff := cmp.Diff([]string{"imsi-001010000000002:1", "imsi-001010000000003:1", "imsi-001010000000003:2"}, sessions); diff != "" {
+		t.Errorf("session pages (-want +got):\n%s", diff)
+	}
+	for _, q := range []string{"/api/v1/ues?limit=0", "/api/v1/ues?limit=x", "/api/v1/sessions?limit=10001", "/api/v1/sessions?after=imsi-1"} {
+		if code, body := do("GET", q, true); code != http.StatusBadRequest || !strings.Contains(body, `"field"`) {
+			t.Errorf("GET %s = %d %s, want 400 naming the parameter", q, code, body)
+		}
 	}
 }
