@@ -182,10 +182,11 @@ class App {
       error: (err, source) => { if (!(err && err.name === "AbortError")) app.frame.showError(err, source); },
       clearError: (source) => app.frame.clearError(source),
       notice: (text) => app.frame.showNotice(text),
-      // poll calls fn every ms once the page is shown, until the page is
-      // left; a failure shows in the error area and the next success
-      // clears it.
+      // poll calls fn every ms (a number, or a function giving it before
+      // each wait) once the page is shown, until the page is left; a
+      // failure shows in the error area and the next success clears it.
       poll(ms, fn) {
+        const wait = typeof ms === "function" ? ms : () => ms;
         const source = `poll-${Math.random()}`;
         let timer = 0;
         const tick = async () => {
@@ -197,9 +198,9 @@ class App {
             if (err && err.status === 401) return;
             app.frame.showError(err, source);
           }
-          if (!signal.aborted) timer = setTimeout(tick, ms);
+          if (!signal.aborted) timer = setTimeout(tick, wait());
         };
-        ctx.started.push(() => { timer = setTimeout(tick, ms); });
+        ctx.started.push(() => { timer = setTimeout(tick, wait()); });
         signal.addEventListener("abort", () => clearTimeout(timer));
       },
     };
