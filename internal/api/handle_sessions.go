@@ -41,8 +41,9 @@ type SessionInfo struct {
 type SessionList struct {
 	Sessions []SessionInfo `json:"sessions"`
 	// Total counts the sessions the supi filter keeps, before limit and
-	// after.
-	Total int `json:"total"`
+	// after; given with limit only, the answer without it being as it
+	// always was.
+	Total *int `json:"total,omitempty"`
 	// Next is the "after" of the next page when limit cut the list: the
 	// last session's SUPI and PDU session ID ("imsi-...:5").
 	Next string `json:"next,omitempty"`
@@ -76,7 +77,11 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 		out = out[:limit]
 		next = out[limit-1].SUPI + ":" + strconv.Itoa(int(out[limit-1].PDUSessionID))
 	}
-	writeJSON(w, http.StatusOK, SessionList{Sessions: out, Total: total, Next: next})
+	l := SessionList{Sessions: out, Next: next}
+	if limit > 0 {
+		l.Total = &total
+	}
+	writeJSON(w, http.StatusOK, l)
 }
 
 // sessionsOf returns the sessions of supi ("": all), by SUPI then PDU

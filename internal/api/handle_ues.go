@@ -60,8 +60,9 @@ type UEInfo struct {
 type UEList struct {
 	UEs []UEInfo `json:"ues"`
 	// Total counts the UEs the filters (state, q) keep, before limit and
-	// after.
-	Total int `json:"total"`
+	// after; given with limit only, the answer without it being as it
+	// always was.
+	Total *int `json:"total,omitempty"`
 	// Next is the "after" of the next page when limit cut the list.
 	Next string `json:"next,omitempty"`
 }
@@ -154,7 +155,11 @@ func (s *Server) listUEs(w http.ResponseWriter, r *http.Request) {
 	if limit > 0 && len(out) > limit {
 		out, next = out[:limit], out[limit-1].SUPI
 	}
-	writeJSON(w, http.StatusOK, UEList{UEs: out, Total: total, Next: next})
+	l := UEList{UEs: out, Next: next}
+	if limit > 0 {
+		l.Total = &total
+	}
+	writeJSON(w, http.StatusOK, l)
 }
 
 // supisAt returns the SUPIs of the PDU sessions holding addr.
