@@ -103,7 +103,7 @@ func (a *AMF) restore(u *ueContext, g ident.GUTI) bool {
 		a.unclaim(u)
 		return false
 	}
-	u.log = logattrs.With(u.log, "supi", rec.SUPI)
+	u.log = logattrs.From(u.log, supiAttr(rec.SUPI))
 	// The UE named itself by g, its 5G-GUTI or the former one a
 	// REGISTRATION ACCEPT or CONFIGURATION UPDATE COMMAND it may not have
 	// received was replacing: the machine names it by g. The record,
@@ -218,7 +218,7 @@ func (a *AMF) takeOver(ctx context.Context, supi string) *ueContext {
 			return nil
 		}
 	}
-	u := &ueContext{a: a, log: logattrs.With(a.log, "supi", supi)}
+	u := &ueContext{a: a, log: logattrs.From(a.log, supiAttr(supi))}
 	u.exec.runs = &a.runs
 	u.m = gmm.Restore(a.gmmCfg, a.services, ueShell{u}, u.log, rec)
 	u.supi = supi

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -45,10 +46,15 @@ type ueContext struct {
 	conn atomic.Pointer[ueConn]
 
 	// executor
-	m       *gmm.Machine
-	timers  [gmm.MaxTimer + 1]timerSlot
-	started time.Time // first message of the running registration
-	tmsi    stmsi
+	m *gmm.Machine
+	// timers are the machine's running timers, one slot each (an idle
+	// UE runs one or none of the gmm.MaxTimer+1), and timerGen counts
+	// their starts: a timer that fires finds its slot only if it was not
+	// stopped or started again since.
+	timers   []timerSlot
+	timerGen uint64
+	started  time.Time // first message of the running registration
+	tmsi     stmsi
 	// alias is a second 5G-TMSI naming the UE, 0 when none: that of a
 	// 5G-GUTI the UE never acknowledged but may hold (restoreTMSI).
 	alias     stmsi
@@ -87,9 +93,46 @@ type ueContext struct {
 	inEvent bool
 }
 
+// supiAttr is the attribute of a UE's logger once the UE is identified
+// (logattrs.From): the logger holds the SUPI's string, not a copy of
+// the attribute.
+type supiAttr string
+
+func (s supiAttr) AppendLogAttrs(dst []slog.Attr) []slog.Attr {
+	return append(dst, slog.String("supi", string(s)))
+}
+
 type timerSlot struct {
+	t    gmm.Timer
 	gen  uint64
 	stop func() bool
+}
+
+// timer returns the index of t's slot in u.timers, -1 when t is not
+// running.
+func (u *ueContext) timer(t gmm.Timer) int {
+	for i := range u.timers {
+		if u.timers[i].t == t {
+			return i
+		}
+	}
+	return -1
+}
+
+// stopTimer stops t and frees its slot.
+func (u *ueContext) stopTimer(t gmm.Timer) {
+	if i := u.timer(t); i >= 0 {
+		u.timers[i].stop()
+		u.dropTimer(i)
+	}
+}
+
+// dropTimer frees slot i; no slot left frees the slice.
+func (u *ueContext) dropTimer(i int) {
+	u.timers = slices.Delete(u.timers, i, i+1)
+	if len(u.timers) == 0 {
+		u.timers = nil
+	}
 }
 
 // UE is a snapshot of one UE context, as the AMF publishes it for
@@ -263,16 +306,13 @@ func (s ueShell) Release(cause gmm.ReleaseCause) {
 
 func (s ueShell) StartTimer(t gmm.Timer, d time.Duration) {
 	u := s.u
-	slot := &u.timers[t]
-	if slot.stop != nil {
-		slot.stop()
-	}
-	slot.gen++
-	gen := slot.gen
-	slot.stop = u.a.afterFunc(d, func() {
+	u.stopTimer(t)
+	u.timerGen++
+	gen := u.timerGen
+	stop := u.a.afterFunc(d, func() {
 		u.do(func() {
-			if u.timers[t].gen == gen {
-				u.timers[t].stop = nil
+			if i := u.timer(t); i >= 0 && u.timers[i].gen == gen {
+				u.dropTimer(i)
 				if t == gmm.ImplicitDeregistration && u.a.takenOver(u) {
 					// Another instance of the set serves the UE now: its
 					// sessions and registration are that instance's.
@@ -289,15 +329,11 @@ func (s ueShell) StartTimer(t gmm.Timer, d time.Duration) {
 			}
 		})
 	})
+	u.timers = append(u.timers, timerSlot{t: t, gen: gen, stop: stop})
 }
 
 func (s ueShell) StopTimer(t gmm.Timer) {
-	slot := &s.u.timers[t]
-	if slot.stop != nil {
-		slot.stop()
-		slot.stop = nil
-	}
-	slot.gen++
+	s.u.stopTimer(t)
 }
 
 func (s ueShell) AllocateGUTI() ident.GUTI {
@@ -311,7 +347,7 @@ func (s ueShell) RestoreGUTI(g ident.GUTI) { s.u.a.restoreTMSI(s.u, stmsiOf(g.Po
 
 func (s ueShell) Identified(supi string) {
 	s.u.supi = supi
-	s.u.log = logattrs.With(s.u.log, "supi", supi)
+	s.u.log = logattrs.From(s.u.log, supiAttr(supi))
 	s.u.a.bindSUPI(s.u, supi)
 }
 
@@ -666,12 +702,10 @@ func (a *AMF) dropUE(u *ueContext, release *ie.Cause) {
 	a.ueCount.Add(-1)
 	a.metrics.ues.Dec()
 	a.registered(u)
-	for i := range u.timers {
-		if u.timers[i].stop != nil {
-			u.timers[i].stop()
-		}
-		u.timers[i].gen++
+	for _, slot := range u.timers {
+		slot.stop()
 	}
+	u.timers = nil
 	if ho := u.handover; ho != nil {
 		a.endHandover(u, ho, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHandoverCancelled))
 	}

@@ -7,7 +7,10 @@
 // session that is kept for the session's life and seldom logs: the core
 // holds hundreds of thousands of them. With keeps the attribute values
 // only (a SUPI is the string the UE's context holds anyway) and pays the
-// encoding when a record is written.
+// encoding when a record is written. From goes further for attributes
+// that never change: the logger keeps the value that gives them (the
+// session itself), not the attributes, and builds them for the records
+// that are written.
 //
 // # Concurrency
 //

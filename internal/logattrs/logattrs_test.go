@@ -43,6 +43,33 @@ func TestSameOutputAsWith(t *testing.T) {
 		if got.String() != want.String() {
 			t.Errorf("%s: logged %q, want %q as With logs it", tc.name, got.String(), want.String())
 		}
+		var from bytes.Buffer
+		fromBase := textLogger(&from, slog.LevelInfo).With("component", "amf")
+		tc.log(logattrs.From(fromBase, testSource{"imsi-001010000000001", 1}))
+		if from.String() != want.String() {
+			t.Errorf("%s: a logger of From logged %q, want %q as With logs it", tc.name, from.String(), want.String())
+		}
+	}
+}
+
+// testSource is a session's attributes for From.
+type testSource struct {
+	supi string
+	psi  int
+}
+
+func (s testSource) AppendLogAttrs(dst []slog.Attr) []slog.Attr {
+	return append(dst, slog.String("supi", s.supi), slog.Int("pdu_session_id", s.psi))
+}
+
+// With over a logger of From, and From over a logger of With, keep both
+// sets in order.
+func TestNestedFrom(t *testing.T) {
+	var b bytes.Buffer
+	l := logattrs.With(logattrs.From(logattrs.With(textLogger(&b, slog.LevelInfo), "gnb_id", 7), testSource{"imsi-1", 5}), "seid", 9)
+	l.Info("x", "cause", 3)
+	if want := "level=INFO msg=x gnb_id=7 supi=imsi-1 pdu_session_id=5 seid=9 cause=3\n"; b.String() != want {
+		t.Errorf("logged %q, want %q", b.String(), want)
 	}
 }
 
@@ -96,6 +123,13 @@ func TestSmallerThanWith(t *testing.T) {
 	t.Logf("bytes per logger: logattrs.With %d, slog's With %d", lazy, with)
 	if lazy >= with {
 		t.Errorf("a logger of With holds %d bytes, one of slog's With %d: want fewer", lazy, with)
+	}
+	// From keeps the source, which the session holds anyway.
+	src := &testSource{supi, 1}
+	from := held(func() *slog.Logger { return logattrs.From(base, src) })
+	t.Logf("bytes per logger: logattrs.From %d", from)
+	if from >= lazy {
+		t.Errorf("a logger of From holds %d bytes, one of With %d: want fewer", from, lazy)
 	}
 }
 

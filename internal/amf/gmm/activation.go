@@ -73,7 +73,7 @@ func (m *Machine) activate(ctx context.Context, act *activation, uplink, skip na
 			continue
 		}
 		act.psis = append(act.psis, psi)
-		s := m.sessions[psi]
+		s := m.sessions.get(psi)
 		if s == nil {
 			// §5.6.1.4.1: a session the network does not have.
 			act.results[psi] = activationResult{cause: nas.CauseInvalidPDUSessionIdentity}
@@ -106,8 +106,8 @@ func (m *Machine) activationAnswered(ctx context.Context, id CallID, a UpdateSMC
 	switch {
 	case a.Err != nil && errors.Is(a.Err, sbi.ErrSMContextNotFound):
 		m.log.Warn("Nsmf_PDUSession_UpdateSMContext (activating): the SMF no longer has the session", "pdu_session_id", x.psi, "error", a.Err)
-		if m.sessions[x.psi] == x.s {
-			delete(m.sessions, x.psi)
+		if m.sessions.get(x.psi) == x.s {
+			m.sessions.del(x.psi)
 		}
 		res.cause = nas.CauseInvalidPDUSessionIdentity
 	case a.Err != nil:
@@ -152,7 +152,7 @@ func (m *Machine) activationDone(ctx context.Context, act *activation) {
 	)
 	for _, psi := range act.psis {
 		r := act.results[psi]
-		if r.cause == 0 && r.item != nil && m.sessions[psi] == nil {
+		if r.cause == 0 && r.item != nil && m.sessions.get(psi) == nil {
 			// Released while the SMF was asked.
 			r = activationResult{cause: nas.CauseInvalidPDUSessionIdentity}
 		}

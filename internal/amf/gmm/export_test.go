@@ -8,7 +8,7 @@ import (
 // ForgetSession drops PDU session psi from the machine without telling
 // anyone, as a network that lost it would: the tests of a UE naming a
 // session the network does not have.
-func (m *Machine) ForgetSession(psi uint8) { delete(m.sessions, psi) }
+func (m *Machine) ForgetSession(psi uint8) { m.sessions.del(psi) }
 
 // UplinkForTest protects plain as the UE would, integrity only (security
 // header type 1) with the next uplink COUNT of the machine's current

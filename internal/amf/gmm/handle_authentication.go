@@ -137,6 +137,9 @@ func (m *Machine) confirmed(ctx context.Context, a ConfirmAuthAnswer) {
 		m.supi = conf.SUPI
 		m.sh.Identified(conf.SUPI)
 	}
+	// The AUSF's authentication context is not named again (TS 29.509
+	// §5.2.2.2.2: the confirmation ends it): its ID goes.
+	m.auth.ctxID = ""
 	kamf := kdf.KAMF(conf.KSEAF, conf.SUPI, abba)
 	m.securityMode(ctx, kamf, m.auth.ngKSI)
 }

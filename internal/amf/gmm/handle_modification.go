@@ -13,7 +13,7 @@ import (
 //
 // The UpdateSMContext is issued off the UE's executor (calls.go).
 func (m *Machine) SessionModified(psi uint8, transfer []byte, failed bool) {
-	s := m.sessions[psi]
+	s := m.sessions.get(psi)
 	if s == nil {
 		m.log.Info("PDU Session Resource Modify Response for an unknown PDU session", "pdu_session_id", psi)
 		return

@@ -306,7 +306,7 @@ func (m *Machine) slicesSelected(ctx context.Context, ans SelectSlicesAnswer) {
 		a.GUTI = m.guti
 	}
 	st := &registrationStep{r: r, accept: a, newGUTI: newGUTI}
-	if (r.kind == regMobility || r.kind == regPeriodic) && m.svc.SMF != nil {
+	if (r.kind == regMobility || r.kind == regPeriodic) && m.smf {
 		m.updateSessions(ctx, st)
 		return
 	}

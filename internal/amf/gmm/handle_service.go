@@ -247,7 +247,7 @@ func (st *serviceStep) take(m *Machine, waiting []sbi.N1N2MessageTransferReqData
 		set = set.Add(it.PDUSessionID)
 	}
 	for _, t := range waiting {
-		s := m.sessions[t.PduSessionID]
+		s := m.sessions.get(t.PduSessionID)
 		switch {
 		case s == nil:
 			m.failTransfers([]sbi.N1N2MessageTransferReqData{t}, sbi.N1N2UENotResponding)
@@ -281,8 +281,8 @@ func (m *Machine) serviceActivated(ctx context.Context, st *serviceStep, activat
 	a := nas.Accepted{}
 	if st.sessionStatus {
 		a.HasSessionStatus = true
-		for psi := range m.sessions {
-			a.SessionStatus = a.SessionStatus.Add(psi)
+		for _, s := range m.sessions {
+			a.SessionStatus = a.SessionStatus.Add(s.psi)
 		}
 	}
 	if st.reactivation {

@@ -1,6 +1,7 @@
 package gmm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,7 +20,42 @@ import (
 type session struct {
 	ref    string
 	snssai ident.SNSSAI
+	psi    uint8 // the PDU session ID
 	dnn    string
+}
+
+// sessionSet is a UE's PDU sessions in increasing order of PDU session
+// ID: a UE has one or a few (at most 15, TS 24.501 §9.4), which a slice
+// holds in a few bytes where a map took some 180.
+type sessionSet []*session
+
+// get returns the session psi, nil when there is none.
+func (ss sessionSet) get(psi uint8) *session {
+	for _, s := range ss {
+		if s.psi == psi {
+			return s
+		}
+	}
+	return nil
+}
+
+// put makes s the session psi, in place of any it had.
+func (ss *sessionSet) put(psi uint8, s *session) {
+	s.psi = psi
+	i, found := slices.BinarySearchFunc(*ss, psi, func(x *session, psi uint8) int { return cmp.Compare(x.psi, psi) })
+	if found {
+		(*ss)[i] = s
+		return
+	}
+	*ss = slices.Insert(*ss, i, s)
+}
+
+// del removes the session psi, if there is one; an empty set is nil.
+func (ss *sessionSet) del(psi uint8) {
+	*ss = slices.DeleteFunc(*ss, func(s *session) bool { return s.psi == psi })
+	if len(*ss) == 0 {
+		*ss = nil
+	}
 }
 
 // SessionResource is one PDU session's part of a PDU Session Resource
@@ -46,11 +82,11 @@ func (m *Machine) handleULNASTransport(ctx context.Context, msg *nasMessage.ULNA
 			"payload_type", int(t.PayloadType))
 		return
 	}
-	if m.svc.SMF == nil {
+	if !m.smf {
 		m.notForwarded(t, nas.CausePayloadNotForwarded, slog.LevelInfo, "reason", "no SMF")
 		return
 	}
-	s := m.sessions[t.PDUSessionID]
+	s := m.sessions.get(t.PDUSessionID)
 	if s == nil || t.RequestType == nas.RequestInitial {
 		m.createSession(t, s)
 		return
@@ -120,7 +156,7 @@ func (m *Machine) smContextUpdated(id CallID, a UpdateSMContextAnswer) bool {
 		m.modifyAnswered(r.ind, r.index, a)
 		return true
 	}
-	if !ok || m.sessions[r.psi] != r.s || (r.kind == relayNAS && m.state != Registered) {
+	if !ok || m.sessions.get(r.psi) != r.s || (r.kind == relayNAS && m.state != Registered) {
 		return false
 	}
 	switch {
@@ -148,7 +184,7 @@ func (m *Machine) createSession(t nas.ULTransport, old *session) {
 		// A new establishment for an identity in use replaces the old
 		// session (TS 24.501 §6.4.1.2: the network releases it locally).
 		m.notify(ReleaseSMContext{Ref: old.ref})
-		delete(m.sessions, t.PDUSessionID)
+		m.sessions.del(t.PDUSessionID)
 	}
 	req := CreateSMContext{Data: sbi.SmContextCreateData{
 		Supi: m.supi, PduSessionID: t.PDUSessionID, Dnn: dnn,
@@ -210,14 +246,11 @@ func (m *Machine) smContextCreated(id CallID, a CreateSMContextAnswer) bool {
 		m.send(nas.DLTransport(nil, nas.PayloadN1SM, res.N1SmMsg.Bytes(), t.PDUSessionID, 0))
 		return true
 	}
-	if m.sessions == nil {
-		m.sessions = map[uint8]*session{}
-	}
-	if old := m.sessions[t.PDUSessionID]; old != nil {
+	if old := m.sessions.get(t.PDUSessionID); old != nil {
 		// Another establishment with this ID was answered first.
 		m.notify(ReleaseSMContext{Ref: old.ref})
 	}
-	m.sessions[t.PDUSessionID] = &session{ref: res.SmContextRef, snssai: e.snssai, dnn: e.dnn}
+	m.sessions.put(t.PDUSessionID, &session{ref: res.SmContextRef, snssai: e.snssai, dnn: e.dnn})
 	pdu, err := m.sec.Protect(nas.DLTransport(nil, nas.PayloadN1SM, res.N1SmMsg.Bytes(), t.PDUSessionID, 0), nas.IntegrityCiphered)
 	if err != nil {
 		m.log.Error("protecting DL NAS Transport", "error", err)
@@ -279,7 +312,7 @@ func (m *Machine) smfAnswer(psi uint8, s *session, upd sbi.SmContextUpdatedData)
 		m.sh.SendNAS(nasPDU)
 	}
 	if upd.Released {
-		delete(m.sessions, psi)
+		m.sessions.del(psi)
 	}
 }
 
@@ -291,7 +324,7 @@ func (m *Machine) smfAnswer(psi uint8, s *session, upd sbi.SmContextUpdatedData)
 // executor (calls.go); the SMF's answer goes on when it comes back, if
 // the session is still there.
 func (m *Machine) SessionSetUp(psi uint8, transfer []byte, failed bool) {
-	s := m.sessions[psi]
+	s := m.sessions.get(psi)
 	if s == nil {
 		return
 	}
@@ -306,7 +339,7 @@ func (m *Machine) SessionSetUp(psi uint8, transfer []byte, failed bool) {
 // (TS 38.413 §8.2.2.2) to the SMF (TS 23.502 §4.3.4.2 step 7), an
 // UpdateSMContext issued off the UE's executor.
 func (m *Machine) SessionReleased(psi uint8, transfer []byte) {
-	s := m.sessions[psi]
+	s := m.sessions.get(psi)
 	if s == nil {
 		return
 	}
@@ -326,8 +359,8 @@ var (
 // (calls.go).
 func (m *Machine) releaseSessions() {
 	for _, psi := range m.Sessions() {
-		m.notify(ReleaseSMContext{Ref: m.sessions[psi].ref})
-		delete(m.sessions, psi)
+		m.notify(ReleaseSMContext{Ref: m.sessions.get(psi).ref})
+		m.sessions.del(psi)
 	}
 }
 
@@ -338,17 +371,16 @@ func (m *Machine) releaseSessions() {
 // on its way to the SMF.
 func (m *Machine) deactivateSessions() {
 	for _, psi := range m.Sessions() {
-		m.updateSM(psi, m.sessions[psi], sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated}, relayed{kind: relayDeactivate})
+		m.updateSM(psi, m.sessions.get(psi), sbi.SmContextUpdateData{UpCnxState: sbi.UpCnxDeactivated}, relayed{kind: relayDeactivate})
 	}
 }
 
 // Sessions lists the UE's PDU session IDs in increasing order.
 func (m *Machine) Sessions() []uint8 {
 	out := make([]uint8, 0, len(m.sessions))
-	for psi := range m.sessions {
-		out = append(out, psi)
+	for _, s := range m.sessions {
+		out = append(out, s.psi)
 	}
-	slices.Sort(out)
 	return out
 }
 
@@ -358,8 +390,8 @@ func (m *Machine) Sessions() []uint8 {
 // sessions without running the machine again.
 func (m *Machine) SMContexts() map[uint8]string {
 	out := make(map[uint8]string, len(m.sessions))
-	for psi, s := range m.sessions {
-		out[psi] = s.ref
+	for _, s := range m.sessions {
+		out[s.psi] = s.ref
 	}
 	return out
 }

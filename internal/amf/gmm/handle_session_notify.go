@@ -13,7 +13,7 @@ import (
 //
 // The UpdateSMContext is issued off the UE's executor (calls.go).
 func (m *Machine) SessionNotified(psi uint8, transfer []byte, released bool) {
-	s := m.sessions[psi]
+	s := m.sessions.get(psi)
 	if s == nil {
 		m.log.Info("PDU Session Resource Notify for an unknown PDU session", "pdu_session_id", psi)
 		return
@@ -39,7 +39,7 @@ func (m *Machine) ModifyIndicated(items []ngap.SessionResult) {
 	ind := &modifyIndication{results: make([]ngap.SessionResult, len(items)), releases: m.releases}
 	for i, it := range items {
 		ind.results[i] = ngap.SessionResult{PDUSessionID: it.PDUSessionID, Failed: true}
-		s := m.sessions[it.PDUSessionID]
+		s := m.sessions.get(it.PDUSessionID)
 		if s == nil {
 			ind.fail(m, i, true)
 			continue

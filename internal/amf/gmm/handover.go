@@ -51,4 +51,4 @@ func (m *Machine) NextHop() (nh secret.Key256, ncc uint8, ok bool) {
 
 // SessionGone forgets a PDU session the SMF released (a handover's
 // target could not set it up, or its path was not switched).
-func (m *Machine) SessionGone(psi uint8) { delete(m.sessions, psi) }
+func (m *Machine) SessionGone(psi uint8) { m.sessions.del(psi) }

@@ -364,9 +364,11 @@ const (
 // Machine is one UE's 5GMM state in the AMF.
 type Machine struct {
 	cfg *Config
-	svc Services
 	sh  Shell
 	log *slog.Logger
+	// smf is set when Services.SMF is: without one, PDU sessions are
+	// refused. The machine calls services through the shell only.
+	smf bool
 
 	state    State
 	proc     procedure
@@ -396,7 +398,7 @@ type Machine struct {
 	// the subscribed S-NSSAIs marked default.
 	subscribed, defaults []ident.SNSSAI
 	// sessions are the UE's PDU sessions by ID.
-	sessions map[uint8]*session
+	sessions sessionSet
 	// connected is true while the UE has an N2 connection.
 	connected bool
 	// secured is true once the secure exchange of NAS messages is
@@ -460,7 +462,7 @@ type Machine struct {
 
 // New returns the machine of a UE that has just sent its first message.
 func New(cfg *Config, svc Services, sh Shell, log *slog.Logger) *Machine {
-	return &Machine{cfg: cfg, svc: svc, sh: sh, log: log, connected: true}
+	return &Machine{cfg: cfg, smf: svc.SMF != nil, sh: sh, log: log, connected: true}
 }
 
 // Locate tells the machine the UE's current TA, from the User Location

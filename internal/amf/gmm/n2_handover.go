@@ -15,8 +15,8 @@ type HandoverRequest struct {
 // HandoverRequestInfo returns the UE's HandoverRequest.
 func (m *Machine) HandoverRequestInfo() HandoverRequest {
 	out := HandoverRequest{Slices: make(map[uint8]ident.SNSSAI, len(m.sessions)), UEAMBRUplink: m.am.UEAMBRUplink, UEAMBRDownlink: m.am.UEAMBRDownlink}
-	for psi, s := range m.sessions {
-		out.Slices[psi] = s.snssai
+	for _, s := range m.sessions {
+		out.Slices[s.psi] = s.snssai
 	}
 	return out
 }

@@ -67,7 +67,7 @@ func (m *Machine) takeDownlink() []sbi.N1N2MessageTransferReqData {
 // Resource Setup Request (with the 5GSM message as the item's NAS-PDU) or
 // Release Command (TS 29.518 §5.2.2.3.1).
 func (m *Machine) deliverTransfer(t sbi.N1N2MessageTransferReqData) error {
-	s := m.sessions[t.PduSessionID]
+	s := m.sessions.get(t.PduSessionID)
 	if s == nil {
 		return ErrNoSession
 	}
@@ -104,7 +104,7 @@ func (m *Machine) N1N2Transfer(ctx context.Context, t sbi.N1N2MessageTransferReq
 	if m.state != Registered {
 		return 0, ErrNotReachable
 	}
-	if m.sessions[t.PduSessionID] == nil {
+	if m.sessions.get(t.PduSessionID) == nil {
 		return 0, ErrNoSession
 	}
 	if m.connected && m.secured && !m.contextPending() {

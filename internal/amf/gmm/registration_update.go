@@ -57,8 +57,8 @@ func (m *Machine) releaseAbsentSessions(status nas.PSISet) {
 			continue
 		}
 		m.log.Info("PDU session released: the UE no longer has it", "pdu_session_id", psi)
-		m.notify(ReleaseSMContext{Ref: m.sessions[psi].ref})
-		delete(m.sessions, psi)
+		m.notify(ReleaseSMContext{Ref: m.sessions.get(psi).ref})
+		m.sessions.del(psi)
 	}
 }
 
@@ -76,7 +76,7 @@ func (m *Machine) takeSetups() ([]SessionResource, nas.PSISet) {
 		gone  []sbi.N1N2MessageTransferReqData
 	)
 	for _, t := range m.dl.transfers {
-		s := m.sessions[t.PduSessionID]
+		s := m.sessions.get(t.PduSessionID)
 		switch {
 		case s == nil:
 			gone = append(gone, t)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"slices"
-	"sort"
 
 	"github.com/keelcore/keel/internal/amf/uerecord"
 	"github.com/keelcore/keel/internal/crypto/kdf"
@@ -80,14 +79,8 @@ func (m *Machine) Snapshot() (uerecord.UE, bool) {
 		DNNs:         slices.Clone(m.am.DNNs),
 		T3512:        m.cfg.T3512,
 	}
-	ids := make([]int, 0, len(m.sessions))
-	for id := range m.sessions {
-		ids = append(ids, int(id))
-	}
-	sort.Ints(ids)
-	for _, id := range ids {
-		s := m.sessions[uint8(id)]
-		u.Sessions = append(u.Sessions, uerecord.Session{ID: uint8(id), SNSSAI: s.snssai, DNN: s.dnn, Ref: s.ref})
+	for _, s := range m.sessions {
+		u.Sessions = append(u.Sessions, uerecord.Session{ID: s.psi, SNSSAI: s.snssai, DNN: s.dnn, Ref: s.ref})
 	}
 	return u, true
 }
@@ -134,9 +127,9 @@ func Restore(cfg *Config, svc Services, sh Shell, log *slog.Logger, u uerecord.U
 	m.defaults = slices.Clone(u.Defaults)
 	m.am.UEAMBRUplink, m.am.UEAMBRDownlink = u.AMBRUplink, u.AMBRDownlink
 	m.am.NSSAI, m.am.DefaultNSSAI, m.am.DNNs = slices.Clone(u.Subscribed), slices.Clone(u.Defaults), slices.Clone(u.DNNs)
-	m.sessions = make(map[uint8]*session, len(u.Sessions))
+	m.sessions = nil
 	for _, ss := range u.Sessions {
-		m.sessions[ss.ID] = &session{ref: ss.Ref, snssai: ss.SNSSAI, dnn: ss.DNN}
+		m.sessions.put(ss.ID, &session{ref: ss.Ref, snssai: ss.SNSSAI, dnn: ss.DNN})
 	}
 	m.foreign = true
 	m.uecm.stale = true
