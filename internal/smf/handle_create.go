@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 
@@ -106,7 +105,7 @@ func (s *SMF) createSMContext(ctx context.Context, req sbi.SmContextCreateData) 
 	}
 	snssai := req.SNssai
 	return sbi.SmContextCreatedData{
-		SmContextRef: ss.ref, PduSessionID: req.PduSessionID, SNssai: &snssai,
+		SmContextRef: ss.ref(), PduSessionID: req.PduSessionID, SNssai: &snssai,
 		N1SmMsg: sbi.N1SM(accept.n1), N2SmInfo: sbi.N2SM(accept.n2), N2SmInfoType: sbi.N2SetupRequest,
 	}, nil, nil
 }
@@ -164,10 +163,10 @@ func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.
 
 	seid := s.nextSEID.Add(1)
 	ss := &session{
-		ref: strconv.FormatUint(seid, 10), key: key{req.Supi, req.PduSessionID},
+		key: key{req.Supi, req.PduSessionID},
 		dnn: req.Dnn, snssai: req.SNssai, seid: seid, pool: pools, up: up, pduType: pduType, policy: policy,
 	}
-	ss.log = logattrs.With(s.log, "supi", req.Supi, "pdu_session_id", req.PduSessionID, "seid", seid, "upf", up.name)
+	ss.log = logattrs.From(s.log, ss)
 	ss.mu.Lock()
 	defer s.unlock(ss)
 	s.metrics.sessions.WithLabelValues(establishing.String()).Inc()

@@ -62,13 +62,13 @@ func (s *SMF) handover(ctx context.Context, ss *session, upd sbi.SmContextUpdate
 		if err != nil {
 			return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: %w", err)
 		}
-		ss.ho = handover{preparing: true, direct: x.DirectForwarding}
+		ss.ho = &handover{preparing: true, direct: x.DirectForwarding}
 		s.metrics.handovers.WithLabelValues("preparing").Inc()
 		ss.log.Debug("N2 handover preparing", "direct_forwarding", x.DirectForwarding)
 		return sbi.SmContextUpdatedData{N2SmInfoType: sbi.N2SetupRequest, N2SmInfo: sbi.N2SM(n2)}, nil
 
 	case upd.HoState == sbi.HOPrepared && upd.N2SmInfoType == sbi.N2HandoverRequestAck:
-		if !ss.ho.preparing {
+		if ss.ho == nil || !ss.ho.preparing {
 			return sbi.SmContextUpdatedData{}, s.incompatible(ss, "Handover Request Acknowledge Transfer")
 		}
 		x, err := ngap.DecodeHandoverRequestAcknowledgeTransfer(upd.N2SmInfo.Bytes())
@@ -107,11 +107,11 @@ func (s *SMF) handover(ctx context.Context, ss *session, upd sbi.SmContextUpdate
 		return s.notAdmitted(ctx, ss, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHoFailureInTarget5GCNgranNodeOrTargetSystem), "the target gNB did not admit it", "target_cause", cause)
 
 	case upd.HoState == sbi.HOCompleted:
-		if !ss.ho.prepared {
+		if ss.ho == nil || !ss.ho.prepared {
 			return sbi.SmContextUpdatedData{}, s.incompatible(ss, "handover completion")
 		}
 		target := ss.ho.target
-		ss.ho = handover{}
+		ss.ho = nil
 		if err := s.switchPath(ctx, ss, target); err != nil {
 			s.metrics.handovers.WithLabelValues("refused").Inc()
 			return sbi.SmContextUpdatedData{}, err
@@ -120,11 +120,11 @@ func (s *SMF) handover(ctx context.Context, ss *session, upd sbi.SmContextUpdate
 		return sbi.SmContextUpdatedData{}, nil
 
 	case upd.HoState == sbi.HOCancelled:
-		if ss.ho.preparing {
+		if ss.ho != nil && ss.ho.preparing {
 			s.metrics.handovers.WithLabelValues("cancelled").Inc()
 			ss.log.Debug("N2 handover cancelled")
 		}
-		ss.ho = handover{}
+		ss.ho = nil
 		return sbi.SmContextUpdatedData{}, nil
 	}
 	return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: %w: hoState %s with N2 SM information type %d", sbi.ErrInvalidRequest, upd.HoState, upd.N2SmInfoType)
@@ -139,7 +139,7 @@ func (s *SMF) notAdmitted(ctx context.Context, ss *session, cause *ie.Cause, rea
 	if err != nil {
 		return sbi.SmContextUpdatedData{}, fmt.Errorf("smf: %w", err)
 	}
-	ss.ho = handover{}
+	ss.ho = nil
 	s.metrics.handovers.WithLabelValues("not_admitted").Inc()
 	s.releaseNotSwitched(ctx, ss)
 	ss.log.Info("PDU session released: not handed over", append([]any{"reason", reason}, args...)...)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -172,7 +173,6 @@ type key struct {
 // it. upSEID, ulBytes, dlBytes and view are atomics read without mu
 // (usage reports, Sessions).
 type session struct {
-	ref    string
 	key    key
 	dnn    string // as the UE asked, for the accept
 	snssai ident.SNSSAI
@@ -207,9 +207,9 @@ type session struct {
 	// a modification ran: the UE is told to delete their rules once it
 	// ends (handle_qos_failed.go).
 	unadmitted []qosFlow
-	// ho is the N2 handover under way (handle_handover.go); written
-	// with mu held.
-	ho handover
+	// ho is the N2 handover under way (handle_handover.go), nil when
+	// none; written with mu held.
+	ho *handover
 	// notify are the calls to the PCF made while mu is held, sent by
 	// SMF.unlock once it is released: no SBI call is made under a
 	// session's lock (doc.go). authorising is set while a UE-requested
@@ -234,6 +234,18 @@ type session struct {
 	// period current when it came; a paging worker that takes it after
 	// the session was reactivated and released again drops it.
 	idlePeriod atomic.Uint64
+}
+
+// ref is the session's SM context reference (TS 29.502 §5.2.2.2.1): its
+// CP SEID in decimal, made when asked rather than kept.
+func (ss *session) ref() string { return strconv.FormatUint(ss.seid, 10) }
+
+// AppendLogAttrs gives the session's logger (logattrs.From) its
+// attributes, from fields that never change: the SUPI, the PDU session
+// ID, the CP SEID and the UPF.
+func (ss *session) AppendLogAttrs(dst []slog.Attr) []slog.Attr {
+	return append(dst, slog.String("supi", ss.key.supi), slog.Any("pdu_session_id", ss.key.psi),
+		slog.Uint64("seid", ss.seid), slog.String("upf", ss.up.name))
 }
 
 // downlinkReport is a Downlink Data Report waiting for a paging worker:

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -150,10 +151,10 @@ type SMF struct {
 
 	// sessions is the registry of SM contexts. Its lock is held for map
 	// operations only. Lock order: a session's mu before sessions.mu,
-	// never the other way.
+	// never the other way. An SM context reference is the session's CP
+	// SEID in decimal (session.ref): bySEID finds both.
 	sessions struct {
 		sync.Mutex
-		byRef  map[string]*session
 		byKey  map[key]*session
 		bySEID map[uint64]*session
 	}
@@ -225,7 +226,6 @@ func New(ctx context.Context, opts Options) (*SMF, error) {
 	if err := s.buildUPFs(opts, s.pools); err != nil {
 		return nil, err
 	}
-	s.sessions.byRef = map[string]*session{}
 	s.sessions.byKey = map[key]*session{}
 	s.sessions.bySEID = map[uint64]*session{}
 	var err error
@@ -300,8 +300,8 @@ func (s *SMF) Close() {
 // session ID. It never waits for a procedure in progress.
 func (s *SMF) Sessions() []sbi.SessionInfo {
 	s.sessions.Lock()
-	all := make([]*session, 0, len(s.sessions.byRef))
-	for _, ss := range s.sessions.byRef {
+	all := make([]*session, 0, len(s.sessions.bySEID))
+	for _, ss := range s.sessions.bySEID {
 		all = append(all, ss)
 	}
 	s.sessions.Unlock()
@@ -325,8 +325,9 @@ func (s *SMF) Sessions() []sbi.SessionInfo {
 func (s *SMF) lookup(ref string) (*session, error) {
 	s.sessions.Lock()
 	defer s.sessions.Unlock()
-	ss, ok := s.sessions.byRef[ref]
-	if !ok {
+	seid, err := strconv.ParseUint(ref, 10, 64)
+	ss, ok := s.sessions.bySEID[seid]
+	if err != nil || !ok || ss.ref() != ref {
 		return nil, fmt.Errorf("smf: SM context %q: %w", ref, sbi.ErrSMContextNotFound)
 	}
 	return ss, nil
@@ -338,7 +339,6 @@ func (s *SMF) insert(ss *session) (old *session) {
 	s.sessions.Lock()
 	defer s.sessions.Unlock()
 	old = s.sessions.byKey[ss.key]
-	s.sessions.byRef[ss.ref] = ss
 	s.sessions.byKey[ss.key] = ss
 	s.sessions.bySEID[ss.seid] = ss
 	return old
@@ -349,13 +349,12 @@ func (s *SMF) insert(ss *session) (old *session) {
 func (s *SMF) remove(ss *session) {
 	s.sessions.Lock()
 	defer s.sessions.Unlock()
-	if s.sessions.byRef[ss.ref] != ss {
+	if s.sessions.bySEID[ss.seid] != ss {
 		return
 	}
 	if ss.up.sessions.Add(-1) == 0 && ss.up.isRetired() {
 		ss.up.wake() // its loop removes it (dropRetired)
 	}
-	delete(s.sessions.byRef, ss.ref)
 	delete(s.sessions.bySEID, ss.seid)
 	if s.sessions.byKey[ss.key] == ss {
 		delete(s.sessions.byKey, ss.key)
@@ -366,8 +365,8 @@ func (s *SMF) remove(ss *session) {
 func (s *SMF) all() []*session {
 	s.sessions.Lock()
 	defer s.sessions.Unlock()
-	out := make([]*session, 0, len(s.sessions.byRef))
-	for _, ss := range s.sessions.byRef {
+	out := make([]*session, 0, len(s.sessions.bySEID))
+	for _, ss := range s.sessions.bySEID {
 		out = append(out, ss)
 	}
 	return out
