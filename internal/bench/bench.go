@@ -226,7 +226,7 @@ func measureStep(ctx context.Context, o Options, sp stepPlan, dir string) (_ Ste
 	if err != nil {
 		return Step{}, err
 	}
-	heapStart, err := c.liveHeap(ctx, dir, "start")
+	heapStart, err := c.memory(ctx, dir, "start")
 	if err != nil {
 		return Step{}, err
 	}
@@ -280,7 +280,7 @@ func measureStep(ctx context.Context, o Options, sp stepPlan, dir string) (_ Ste
 	// The UEs' state, once the core is idle with the simulator gone
 	// and the sessions' deactivations are done.
 	c.waitSessionsIdle(ctx)
-	heapEnd, err := c.liveHeap(ctx, dir, "end")
+	heapEnd, err := c.memory(ctx, dir, "end")
 	if err != nil {
 		return Step{}, err
 	}

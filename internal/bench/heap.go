@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -14,39 +15,85 @@ import (
 )
 
 // heapMetric is the heap the Go runtime's last collection marked live
-// (runtime/metrics /gc/heap/live:bytes), on every process's /metrics.
-const heapMetric = "go_gc_heap_live_bytes"
+// (runtime/metrics /gc/heap/live:bytes), on every process's /metrics;
+// idleMetric the heap spans holding no object, releasedMetric those of
+// them returned to the operating system.
+const (
+	heapMetric     = "go_gc_heap_live_bytes"
+	idleMetric     = "go_memstats_heap_idle_bytes"
+	releasedMetric = "go_memstats_heap_released_bytes"
+)
 
-// liveHeap returns the live heap of the core's processes together. A
+// memSample is the core's memory at one moment, its processes together:
+// the live heap, the free heap the runtime keeps resident (idle spans
+// not yet returned to the operating system: what debug.FreeOSMemory
+// would give back at once, and the runtime's background scavenger gives
+// back over minutes), and the resident set.
+type memSample struct {
+	live, free, rss uint64
+}
+
+// memory has the core collect its garbage (liveHeap) and reads its
+// memory right after.
+func (c *core) memory(ctx context.Context, dir, label string) (memSample, error) {
+	m, err := c.liveHeap(ctx, dir, label)
+	if err != nil {
+		return memSample{}, err
+	}
+	u, err := c.usage()
+	if err != nil {
+		return memSample{}, err
+	}
+	m.rss = u.RSS
+	return m, nil
+}
+
+// liveHeap returns the live heap of the core's processes together, and
+// their free heap (memSample). A
 // process that serves Go profiles (the all-in-one core, which the bench
 // runs with http.pprof) is first made to collect its garbage by asking
 // for its heap profile with gc=1; the profile is kept as
-// dir/heap-<label>.pprof (`go tool pprof -sample_index=inuse_space`).
+// dir/heap-<label>.pprof (`go tool pprof -sample_index=inuse_space`),
+// and the metrics read after it as dir/metrics-<label>.txt.
 // The other processes report the heap their last collection marked,
 // which leaves out what they allocated since.
-func (c *core) liveHeap(ctx context.Context, dir, label string) (uint64, error) {
+func (c *core) liveHeap(ctx context.Context, dir, label string) (memSample, error) {
 	hc := &http.Client{Timeout: 30 * time.Second}
-	var sum uint64
+	var sum memSample
 	for _, p := range c.procs {
 		if p.pprof {
 			if err := c.collect(ctx, hc, p, filepath.Join(dir, "heap-"+label+".pprof")); err != nil {
-				return 0, err
+				return memSample{}, err
 			}
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.api+"/metrics", nil)
 		if err != nil {
-			return 0, fmt.Errorf("bench: %w", err)
+			return memSample{}, fmt.Errorf("bench: %w", err)
 		}
 		resp, err := hc.Do(req)
 		if err != nil {
-			return 0, fmt.Errorf("bench: the %s's metrics: %w", p.name, err)
+			return memSample{}, fmt.Errorf("bench: the %s's metrics: %w", p.name, err)
 		}
-		v, err := parseGauge(resp.Body, heapMetric)
+		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil {
-			return 0, fmt.Errorf("bench: the %s's metrics: %w", p.name, err)
+			return memSample{}, fmt.Errorf("bench: the %s's metrics: %w", p.name, err)
 		}
-		sum += uint64(v)
+		if p.pprof {
+			// Kept beside the profile: the runtime's memory classes
+			// (go_memstats_*) say where the resident set goes.
+			if err := os.WriteFile(filepath.Join(dir, "metrics-"+label+".txt"), body, 0o600); err != nil {
+				return memSample{}, fmt.Errorf("bench: %w", err)
+			}
+		}
+		v, err := parseGauges(bytes.NewReader(body), heapMetric, idleMetric, releasedMetric)
+		if err != nil {
+			return memSample{}, fmt.Errorf("bench: the %s's metrics: %w", p.name, err)
+		}
+		sum.live += uint64(v[0])
+		if v[1] > v[2] {
+			sum.free += uint64(v[1] - v[2])
+		}
 	}
 	return sum, nil
 }
@@ -89,23 +136,42 @@ func (c *core) collect(ctx context.Context, hc *http.Client, p *proc, path strin
 // parseGauge returns the value of the sample of name, a metric without
 // labels, in r, a Prometheus text exposition.
 func parseGauge(r io.Reader, name string) (float64, error) {
+	v, err := parseGauges(r, name)
+	if err != nil {
+		return 0, err
+	}
+	return v[0], nil
+}
+
+// parseGauges returns the values of the samples of names, metrics
+// without labels, in r, in the order of names.
+func parseGauges(r io.Reader, names ...string) ([]float64, error) {
+	out := make([]float64, len(names))
+	found := make([]bool, len(names))
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		value, ok := strings.CutPrefix(sc.Text(), name+" ")
-		if !ok {
-			continue
+		for i, name := range names {
+			value, ok := strings.CutPrefix(sc.Text(), name+" ")
+			if !ok || found[i] {
+				continue
+			}
+			v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+			if err != nil {
+				return nil, fmt.Errorf("%s %q: %w", name, value, err)
+			}
+			out[i], found[i] = v, true
 		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-		if err != nil {
-			return 0, fmt.Errorf("%s %q: %w", name, value, err)
-		}
-		return v, nil
 	}
 	if err := sc.Err(); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return 0, fmt.Errorf("no %s", name)
+	for i, name := range names {
+		if !found[i] {
+			return nil, fmt.Errorf("no %s", name)
+		}
+	}
+	return out, nil
 }
 
 // sessionsMetric counts the SMF's PDU sessions by state.

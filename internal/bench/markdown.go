@@ -138,6 +138,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	b.WriteString("- CPU is utime+stime of /proc/<pid>/stat (10 ms clock ticks) per registered UE: the core's from the end of provisioning to the simulator's exit, the simulator's over its whole run.\n")
 	b.WriteString("- Memory per UE with a session is the growth of the core's VmRSS from before provisioning to the simulator's exit, divided by the sessions. It includes the subscribers' data and garbage the Go runtime has not yet returned: an upper bound, steady only at the larger steps.\n")
 	b.WriteString("- Live heap is go_gc_heap_live_bytes of the core's /metrics (runtime/metrics /gc/heap/live:bytes) before provisioning and once the core is idle after the simulator's exit, each right after a collection the bench asks for (GET /debug/pprof/heap?gc=1; the core runs with http.pprof, and the profiles are kept as heap-start.pprof and heap-end.pprof with --keep); a process of a split core without the management API reports the heap its last collection marked. Its growth per registered UE is the UEs' state without garbage; the simulator's gNBs have left, so the UEs are idle.\n")
+	b.WriteString("- Free heap kept is go_memstats_heap_idle_bytes less go_memstats_heap_released_bytes after the end's collection: heap spans without objects that the runtime keeps resident, grown to during the burst, which debug.FreeOSMemory would return at once and the background scavenger returns over minutes. The last column is the RSS growth with the free heap left out of both readings, each taken right after its collection.\n")
 	if !m.NetAdmin {
 		b.WriteString("- The bench ran without CAP_NET_ADMIN, so the core's UPF could not create its TUN device and refused every PDU session (5GSM cause #26); the failures above show it. Run as root, or in a network namespace where the bench holds CAP_NET_ADMIN.\n")
 	}
@@ -395,15 +396,15 @@ func (r Report) memoryTable() string {
 	if r.Settings.PDU {
 		per = "per UE with a session"
 	}
-	fmt.Fprintf(&b, "\n## Memory\n\n| UEs | core RSS MiB before / after | RSS KiB %s | core live heap MiB before / after | live heap KiB %s |\n", per, per)
-	b.WriteString("|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "\n## Memory\n\n| UEs | core RSS MiB before / after | RSS KiB %s | core live heap MiB before / after | live heap KiB %s | free heap kept MiB | RSS KiB %s, free heap returned |\n", per, per, per)
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range r.Steps {
 		if !s.measured() {
-			fmt.Fprintf(&b, "| %s |%s\n", stepLabel(s), strings.Repeat(" – |", 4))
+			fmt.Fprintf(&b, "| %s |%s\n", stepLabel(s), strings.Repeat(" – |", 6))
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %.1f / %.1f | %s | %.1f / %.1f | %s |\n", stepLabel(s), s.CoreRSSStartMiB, s.CoreRSSMiB,
-			oneDecimal(s.CoreKiBPerUE), s.CoreHeapStartMiB, s.CoreHeapMiB, oneDecimal(s.CoreHeapKiBPerUE))
+		fmt.Fprintf(&b, "| %s | %.1f / %.1f | %s | %.1f / %.1f | %s | %.1f | %s |\n", stepLabel(s), s.CoreRSSStartMiB, s.CoreRSSMiB,
+			oneDecimal(s.CoreKiBPerUE), s.CoreHeapStartMiB, s.CoreHeapMiB, oneDecimal(s.CoreHeapKiBPerUE), s.CoreHeapFreeMiB, oneDecimal(s.CoreKiBPerUEFreed))
 	}
 	return b.String()
 }

@@ -150,6 +150,17 @@ type Step struct {
 	CoreHeapStartMiB float64  `json:"core_heap_start_mib"`
 	CoreHeapMiB      float64  `json:"core_heap_mib"`
 	CoreHeapKiBPerUE *float64 `json:"core_heap_kib_per_ue"`
+	// CoreHeapFreeMiB is the free heap the core keeps resident once idle
+	// after the step (heap spans without objects not yet returned to the
+	// operating system), and CoreKiBPerUEFreed the growth of its
+	// resident memory per registered UE, both read right after the
+	// collections of the live heap, without that free heap: what the
+	// growth would be once debug.FreeOSMemory or the runtime's
+	// background scavenger gave it back. The difference from
+	// CoreKiBPerUE is heap the runtime grew to during the burst and
+	// keeps.
+	CoreHeapFreeMiB   float64  `json:"core_heap_free_mib"`
+	CoreKiBPerUEFreed *float64 `json:"core_kib_per_ue_freed"`
 
 	Targets []Target `json:"targets"`
 	// Dir is the step's temporary directory when it was kept: the core's
@@ -223,13 +234,18 @@ func measure(sim SimResult, set Settings, coreStart, coreFrom, coreEnd, simEnd U
 	return s
 }
 
-// setHeap puts the core's live heap before provisioning (start) and
-// after the step (end) into s, and holds s against the targets again.
-func (s *Step) setHeap(start, end uint64, set Settings) {
-	s.CoreHeapStartMiB = float64(start) / bytesPerMiB
-	s.CoreHeapMiB = float64(end) / bytesPerMiB
+// setHeap puts the core's memory before provisioning (start) and after
+// the step (end) into s, and holds s against the targets again.
+func (s *Step) setHeap(start, end memSample, set Settings) {
+	s.CoreHeapStartMiB = float64(start.live) / bytesPerMiB
+	s.CoreHeapMiB = float64(end.live) / bytesPerMiB
+	s.CoreHeapFreeMiB = float64(end.free) / bytesPerMiB
 	if s.Registered > 0 {
-		s.CoreHeapKiBPerUE = ptr((float64(end) - float64(start)) / bytesPerKiB / float64(s.Registered))
+		s.CoreHeapKiBPerUE = ptr((float64(end.live) - float64(start.live)) / bytesPerKiB / float64(s.Registered))
+		if start.rss > 0 && end.rss > 0 {
+			grown := (float64(end.rss) - float64(end.free)) - (float64(start.rss) - float64(start.free))
+			s.CoreKiBPerUEFreed = ptr(grown / bytesPerKiB / float64(s.Registered))
+		}
 	}
 	s.Targets = evaluate(*s, set)
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,14 +39,14 @@ func testReport(t *testing.T) Report {
 		Usage{CPU: 650 * time.Millisecond, RSS: 30 * mib},
 		Usage{CPU: 320 * time.Millisecond})
 	ok.ProvisionS = 0.012
-	ok.setHeap(12*mib, 16*mib, Settings{PDU: true})
+	ok.setHeap(memSample{live: 12 * mib, free: 2 * mib, rss: 24 * mib}, memSample{live: 16 * mib, free: 3 * mib, rss: 30 * mib}, Settings{PDU: true})
 	noTUN := measure(readSim(t, "sim_no_tun.json"), Settings{PDU: true},
 		Usage{CPU: 40 * time.Millisecond, RSS: 23 * mib},
 		Usage{CPU: 150 * time.Millisecond, RSS: 30 * mib},
 		Usage{CPU: 48150 * time.Millisecond, RSS: 412 * mib},
 		Usage{CPU: 29000 * time.Millisecond})
 	noTUN.ProvisionS = 0.1
-	noTUN.setHeap(12*mib, 300*mib, Settings{PDU: true})
+	noTUN.setHeap(memSample{live: 12 * mib}, memSample{live: 300 * mib}, Settings{PDU: true})
 	ok.UEPool, noTUN.UEPool = "10.45.0.0/16", "10.44.0.0/15"
 	noTUN.Dir = "/tmp/keel-bench-2"
 	return Report{
@@ -134,9 +135,15 @@ func TestMeasure(t *testing.T) {
 	}
 	// 4 MiB of live heap grown over 1000 UEs: 4.096 KiB each, past the
 	// 4 KiB target.
-	got.setHeap(12*mib, 16*mib, Settings{PDU: true})
+	// The resident set read after the collections, 24 → 34 MiB, of
+	// which 2 and then 5 MiB free heap: 7 MiB grown without it, 7.168
+	// KiB per UE.
+	got.setHeap(memSample{live: 12 * mib, free: 2 * mib, rss: 24 * mib}, memSample{live: 16 * mib, free: 5 * mib, rss: 34 * mib}, Settings{PDU: true})
 	if got.CoreHeapKiBPerUE == nil || !near(*got.CoreHeapKiBPerUE, 4.096) || got.CoreHeapStartMiB != 12 || got.CoreHeapMiB != 16 {
 		t.Errorf("live heap = %v → %v MiB, %v KiB per UE, want 12 → 16 MiB, 4.096 KiB", got.CoreHeapStartMiB, got.CoreHeapMiB, deref(got.CoreHeapKiBPerUE))
+	}
+	if got.CoreKiBPerUEFreed == nil || !near(*got.CoreKiBPerUEFreed, 7.168) || got.CoreHeapFreeMiB != 5 {
+		t.Errorf("free heap %v MiB, RSS per UE with it returned %v KiB, want 5 MiB, 7.168 KiB", got.CoreHeapFreeMiB, deref(got.CoreKiBPerUEFreed))
 	}
 	for _, tg := range got.Targets {
 		if tg.Name == "core_heap_kib_per_ue" && (tg.Met || !near(tg.MissedBy, 0.096)) {
@@ -155,6 +162,13 @@ func TestParseGauge(t *testing.T) {
 	}
 	if _, err := parseGauge(strings.NewReader("go_gc_heap_live_bytes x\n"), heapMetric); err == nil {
 		t.Errorf("parseGauge of a malformed value = nil error")
+	}
+	in += "go_memstats_heap_idle_bytes 8.192e+06\ngo_memstats_heap_released_bytes 2.048e+06\n"
+	if v, err := parseGauges(strings.NewReader(in), releasedMetric, heapMetric, idleMetric); err != nil || !slices.Equal(v, []float64{2048000, 11961896, 8192000}) {
+		t.Errorf("parseGauges = %v, %v, want [2048000 11961896 8192000]", v, err)
+	}
+	if _, err := parseGauges(strings.NewReader(in), heapMetric, "go_memstats_stack_inuse_bytes"); err == nil {
+		t.Errorf("parseGauges without one of the metrics = nil error")
 	}
 }
 
