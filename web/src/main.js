@@ -15,8 +15,8 @@ import * as sim from "./pages/sim.js";
 import * as config from "./pages/config.js";
 import * as events from "./pages/events.js";
 
-// Routes: path pattern (":name" takes one segment), navigation entry,
-// page module and which render function of it.
+// Routes: path pattern (":name" takes one segment) and the page's render
+// function, which returns the page's <main> once its data has loaded.
 const ROUTES = [
   ["/", overview.render],
   ["/gnbs", gnbs.renderList],

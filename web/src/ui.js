@@ -1,6 +1,6 @@
 // The page frame: navigation, the error and notice areas, the
 // confirmation dialog.
-import { h, replace, link } from "./dom.js";
+import { h, replace } from "./dom.js";
 
 export const NAV = [
   ["overview", "/", "Overview"],
@@ -123,10 +123,3 @@ export function confirm({ title, body, action = "Confirm", danger = false }) {
     cancel.focus();
   });
 }
-
-// emptyState is shown where a list has nothing.
-export function emptyState(text) {
-  return h("div", { class: "empty-state" }, text);
-}
-
-export { link };
