@@ -32,7 +32,7 @@ const injection = `<img src=x onerror=alert(1)><script>alert(2)</script>`
 // a CSV with a bad row and sees that row's error, watches a simulated UE
 // register and appear in the UE list without a reload, deregisters it from
 // its page and sees it go, and signs out, after which the session cookie
-// is refused, as is a forged one. On the way it visits the pages (a
+// is refused, as is a forged one. On the way it visits every page (a
 // screenshot of each with -update-screenshots), and checks that script in
 // a gNB's name, the create form, an import row and a search is shown as
 // text (no element made of it, no dialog), that a state-changing request
@@ -160,6 +160,16 @@ func TestConsole(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	s := register(ctx, t, g, supi, k, opc)
+	// A UE the network does not know: its refused registration is an
+	// event, for the events page.
+	stranger, err := ue.New(ue.Config{SUPI: "imsi-001010000009999", MCC: "001", MNC: "01", K: secret.RandomKey128(), OPc: secret.RandomKey128(),
+		Scheme: ue.SchemeNull, SNSSAIs: []ident.SNSSAI{{SST: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := scenario.Register(ctx, g, stranger); err == nil {
+		t.Fatal("a UE without a subscription registered")
+	}
 	served := make(chan error, 1)
 	go func() { served <- serveUntilDeregistered(ctx, s) }()
 	b.do("the UE appears", chromedp.WaitVisible(chromedp.CSS(`[data-testid=ue-table] tr[data-supi="`+supi+`"]`)))
@@ -215,11 +225,16 @@ func TestConsole(t *testing.T) {
 	b.nav("ues", "ues")
 	b.do("the UE goes", chromedp.WaitNotPresent(chromedp.CSS(`[data-testid=ue-table] tr[data-supi="`+supi+`"]`)))
 
-	for _, p := range []struct{ nav, page string }{{"sim", "sim"}} {
+	for _, p := range []struct{ nav, page string }{{"sim", "sim"}, {"config", "config"}} {
 		b.nav(p.nav, p.page)
 		b.checkNoInjection(p.page)
 		b.screenshot(p.page)
 	}
+	// Events: the stranger's refused registration.
+	b.nav("events", "events")
+	b.poll("the refused registration's event", `[...document.querySelectorAll("[data-testid=event-table] tbody tr")].some((r) => r.textContent.includes("registration"))`)
+	b.checkNoInjection("events")
+	b.screenshot("events")
 
 	// Sign-out ends the session on the server: the cookie the browser
 	// held is refused, and the console asks for sign-in again.
