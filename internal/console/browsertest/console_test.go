@@ -2,6 +2,8 @@ package browsertest
 
 import (
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -225,11 +227,20 @@ func TestConsole(t *testing.T) {
 	b.nav("ues", "ues")
 	b.do("the UE goes", chromedp.WaitNotPresent(chromedp.CSS(`[data-testid=ue-table] tr[data-supi="`+supi+`"]`)))
 
-	for _, p := range []struct{ nav, page string }{{"sim", "sim"}, {"config", "config"}} {
-		b.nav(p.nav, p.page)
-		b.checkNoInjection(p.page)
-		b.screenshot(p.page)
+	// SIM provisioning: the files shown are those built here from the
+	// API's keys, in their order.
+	b.nav("sim", "sim")
+	if got, want := text(b, "[data-testid=sim-suci-calc-info]"), suciCalcInfo(t, base, token); got != want {
+		t.Errorf("EF SUCI_Calc_Info shown = %s, want %s", got, want)
 	}
+	if got := text(b, "[data-testid=sim-routing-indicator]"); got != "F0FFFFFF" {
+		t.Errorf("EF Routing_Indicator shown for routing indicator 0 = %s, want F0FFFFFF", got)
+	}
+	b.checkNoInjection("sim")
+	b.screenshot("sim")
+	b.nav("config", "config")
+	b.checkNoInjection("config")
+	b.screenshot("config")
 	// Events: the stranger's refused registration.
 	b.nav("events", "events")
 	b.poll("the refused registration's event", `[...document.querySelectorAll("[data-testid=event-table] tbody tr")].some((r) => r.textContent.includes("registration"))`)
@@ -376,4 +387,53 @@ func serveUntilDeregistered(ctx context.Context, s *scenario.Session) error {
 		return errors.New("connection released without a Deregistration Request")
 	}
 	return nil
+}
+
+// suciCalcInfo builds EF SUCI_Calc_Info (TS 31.102 §4.4.11.8) in upper-case
+// hex from the home network public keys the API lists, in its order: the
+// Protection Scheme Identifier List data object ('A0': per key its
+// protection scheme identifier, TS 33.501 Annex C.1, and its key index,
+// its position from 1 in the next list), then the Home Network Public
+// Key List data object ('A1': per key '80' its identifier, '81' the key,
+// a profile B key compressed).
+func suciCalcInfo(t *testing.T, base, token string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/api/v1/home-network-keys", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Keys []struct {
+			ID     uint8  `json:"id"`
+			Scheme string `json:"scheme"`
+			Public string `json:"public_key"`
+		} `json:"keys"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || resp.StatusCode != http.StatusOK || len(list.Keys) == 0 {
+		t.Fatalf("GET /api/v1/home-network-keys = %d, %+v, %v; want keys", resp.StatusCode, list, err)
+	}
+	tlv := func(tag byte, v []byte) []byte {
+		if len(v) > 0x7f { // BER length in one octet only below 128
+			t.Fatalf("TLV %02X of %d octets: longer than this test encodes", tag, len(v))
+		}
+		return append([]byte{tag, byte(len(v))}, v...)
+	}
+	var psi, keys []byte
+	for i, k := range list.Keys {
+		scheme := map[string]byte{"A": 1, "B": 2}[k.Scheme]
+		if scheme == 0 {
+			t.Fatalf("home network key %d: scheme %q", k.ID, k.Scheme)
+		}
+		pub, err := hex.DecodeString(k.Public)
+		if err != nil {
+			t.Fatalf("home network key %d: %v", k.ID, err)
+		}
+		psi = append(psi, scheme, byte(i+1))
+		keys = append(keys, tlv(0x80, []byte{k.ID})...)
+		keys = append(keys, tlv(0x81, pub)...)
+	}
+	return strings.ToUpper(hex.EncodeToString(append(tlv(0xa0, psi), tlv(0xa1, keys)...)))
 }
