@@ -5,24 +5,33 @@ import { h, replace, table, link, mono, badge, dl } from "../dom.js";
 import { time, ago, bytes, snssai, int } from "../format.js";
 import { confirm } from "../ui.js";
 import { enc } from "../api.js";
+import { Pager } from "../pager.js";
 
 // MAX_ROWS bounds a table drawn every few seconds: a core with 100,000
 // UEs answers them all, and the browser would spend its time in layout.
 // A search narrows the list.
 export const MAX_ROWS = 500;
 
-// A list past BIG_LIST UEs is polled every 10 s rather than 2 s: the API
-// answers every UE each time, some 300 bytes of JSON per UE.
+// A core that does not page its UE list (no limit=) answers every UE
+// each time, some 300 bytes of JSON per UE: past BIG_LIST UEs such a
+// list is polled every 10 s rather than 2 s.
 const BIG_LIST = 5000;
+
+// paged reports whether the API paged its answer (limit= understood):
+// it then gives total. An older core answers the whole list.
+function paged(res) {
+  return typeof res.total === "number";
+}
 
 export async function renderList(ctx) {
   ctx.page("ues", "UEs", true);
   const state = { q: ctx.query.get("q") || "", st: ctx.query.get("state") || "" };
+  const pager = new Pager(MAX_ROWS, "ue", () => reload().then(() => ctx.clearError(), (err) => ctx.error(err)));
   const fetchList = () => {
-    const p = new URLSearchParams();
+    const p = pager.query(new URLSearchParams());
     if (state.q) p.set("q", state.q);
     if (state.st) p.set("state", state.st);
-    return ctx.api.get(`/api/v1/ues${p.toString() ? `?${p}` : ""}`, { signal: ctx.signal });
+    return ctx.api.get(`/api/v1/ues?${p}`, { signal: ctx.signal });
   };
   let list = await fetchList();
   const area = h("div", null);
@@ -31,11 +40,19 @@ export async function renderList(ctx) {
   const stateSel = h("select", { class: "input input-narrow", "data-testid": "ue-state", "aria-label": "State" },
     [["", "All states"], ["registered", "Registered"], ["deregistered", "Deregistered"]].map(([v, l]) => h("option", { value: v, selected: v === state.st }, l)));
   const draw = () => {
-    const all = visible(list.ues || [], state.q);
-    const ues = all.slice(0, MAX_ROWS);
-    count.textContent = (all.length > ues.length
-      ? `first ${int(ues.length)} of ${int(all.length)} UEs: search to narrow`
-      : `${int(all.length)} UE${all.length === 1 ? "" : "s"}`) + ((list.ues || []).length > BIG_LIST ? ", refreshed every 10 s" : "");
+    let ues;
+    if (paged(list)) {
+      ues = list.ues || [];
+      pager.show(ues.length, list.total, list.next, "UEs");
+      count.textContent = `${int(list.total)} UE${list.total === 1 ? "" : "s"}`;
+    } else {
+      const all = visible(list.ues || [], state.q);
+      ues = all.slice(0, MAX_ROWS);
+      pager.el.hidden = true;
+      count.textContent = (all.length > ues.length
+        ? `first ${int(ues.length)} of ${int(all.length)} UEs: search to narrow`
+        : `${int(all.length)} UE${all.length === 1 ? "" : "s"}`) + ((list.ues || []).length > BIG_LIST ? ", refreshed every 10 s" : "");
+    }
     replace(area, table({ class: "table", "data-testid": "ue-table" }, ["SUPI", "5G-GUTI", "5GMM", "CM", "gNB", "TAI", "Last activity"],
       ues.map((u) => h("tr", { "data-supi": u.supi },
         h("td", null, link(`/ues/${enc(u.supi)}`, mono(u.supi))),
@@ -52,6 +69,7 @@ export async function renderList(ctx) {
   const apply = () => {
     state.q = search.value.trim();
     state.st = stateSel.value;
+    pager.reset();
     const p = new URLSearchParams();
     if (state.q) p.set("q", state.q);
     if (state.st) p.set("state", state.st);
@@ -61,10 +79,10 @@ export async function renderList(ctx) {
   search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(apply, 250); });
   stateSel.addEventListener("change", apply);
   draw();
-  ctx.poll(() => ((list.ues || []).length > BIG_LIST ? 10000 : 2000), reload);
+  ctx.poll(() => (!paged(list) && (list.ues || []).length > BIG_LIST ? 10000 : 2000), reload);
   return h("main", { id: "page-ues" },
     h("div", { class: "toolbar" }, search, stateSel, h("div", { class: "spacer" }), count),
-    h("section", { class: "card card-flush" }, area));
+    h("section", { class: "card card-flush" }, area, pager.el));
 }
 
 // visible keeps the UEs matching q by SUPI or 5G-GUTI. An address is
