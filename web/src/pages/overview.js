@@ -128,7 +128,9 @@ function chart(history, series, fmt) {
   let max = 0;
   for (const p of history) for (const [k] of series) max = Math.max(max, p[k]);
   const scale = max > 0 ? max * 1.15 : 1;
-  const x = (i) => P + (i + HISTORY - history.length) * ((W - 2 * P) / (HISTORY - 1));
+  // The samples span the width: the first one read on the left, the
+  // last on the right (up to HISTORY of them, 3 minutes).
+  const x = (i) => P + i * ((W - 2 * P) / Math.max(1, history.length - 1));
   const y = (v) => H - P - (v / scale) * (H - 2 * P);
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart", preserveAspectRatio: "none", role: "img", "aria-label": "chart" });
   for (let g = 1; g <= 3; g++) svg.append(s("line", { x1: 0, x2: W, y1: (H / 4) * g, y2: (H / 4) * g, class: "grid" }));
@@ -138,5 +140,8 @@ function chart(history, series, fmt) {
     svg.append(s("polygon", { points: `${x(0).toFixed(1)},${H - P} ${pts} ${x(history.length - 1).toFixed(1)},${H - P}`, class: `area ${cls}` }));
     svg.append(s("polyline", { points: pts, class: `line ${cls}` }));
   }
-  return h("div", { class: "chart-wrap" }, svg, h("div", { class: "chart-max muted small" }, max > 0 ? `max ${fmt(max)}` : "no traffic yet"));
+  const since = history.length ? (history.length >= HISTORY ? "last 3 min" : `since ${clock(history[0].t)}`) : "";
+  return h("div", { class: "chart-wrap" }, svg,
+    h("div", { class: "chart-max muted small" }, max > 0 ? `max ${fmt(max)}` : "none yet"),
+    h("div", { class: "chart-span muted small" }, since));
 }
