@@ -7,8 +7,11 @@ import (
 	"maps"
 	"net/netip"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,13 +20,15 @@ import (
 
 	"github.com/keelcore/keel/internal/app"
 	"github.com/keelcore/keel/internal/config"
+	"github.com/keelcore/keel/internal/oracle"
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 )
 
 // The dashboard and the alert rules of deploy/grafana.
 const (
-	dashboardFile = "../../deploy/grafana/keel-dashboard.json"
-	alertsFile    = "../../deploy/grafana/alerts.yaml"
+	dashboardFile  = "../../deploy/grafana/keel-dashboard.json"
+	alertsFile     = "../../deploy/grafana/alerts.yaml"
+	alertTestsFile = "../../deploy/grafana/alerts_test.yaml"
 )
 
 // TestGrafanaMetricsExist reads every PromQL expression of the Grafana
@@ -96,6 +101,44 @@ func TestGrafanaMetricsExist(t *testing.T) {
 				t.Errorf("%s: label %s is a label of none of %v", where, l, q.metrics)
 			}
 		}
+	}
+}
+
+// TestAlertRules has Prometheus' own tool judge what the test above only
+// reads: promtool checks the alert rules and every expression of the
+// dashboard (Grafana's variables given values: $__rate_interval 5m,
+// $__range 1h, $instance .*), and runs the rules' unit tests
+// (deploy/grafana/alerts_test.yaml: which alert fires, when, with which
+// labels and text, for series shaped as /metrics has them).
+func TestAlertRules(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		oracle.Missing(t, "promtool is not installed (Debian package prometheus): %v", err)
+	}
+	run := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(promtool, args...).CombinedOutput(); err != nil {
+			t.Errorf("promtool %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	run("check", "rules", alertsFile)
+	run("test", "rules", alertTestsFile)
+
+	exprs := dashboardExprs(t)
+	grafana := strings.NewReplacer("$__rate_interval", "5m", "$__range", "1h", "$instance", ".*")
+	var rules strings.Builder
+	rules.WriteString("groups:\n  - name: dashboard\n    rules:\n")
+	var index []string
+	for i, where := range slices.Sorted(maps.Keys(exprs)) {
+		fmt.Fprintf(&rules, "      - record: keel:dashboard_%d\n        expr: %s\n", i, strconv.Quote(grafana.Replace(exprs[where])))
+		index = append(index, fmt.Sprintf("keel:dashboard_%d: %s", i, where))
+	}
+	path := filepath.Join(t.TempDir(), "dashboard-rules.yaml")
+	if err := os.WriteFile(path, []byte(rules.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(promtool, "check", "rules", path).CombinedOutput(); err != nil {
+		t.Errorf("promtool check rules on the dashboard's expressions: %v\n%s\nrules:\n%s", err, out, strings.Join(index, "\n"))
 	}
 }
 
