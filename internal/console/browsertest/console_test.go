@@ -188,6 +188,8 @@ func TestConsole(t *testing.T) {
 	b.nav("overview", "overview")
 	b.poll("the overview counts the UE", `(document.querySelector("[data-testid=ov-registered] .stat-value") || {}).textContent === "1" &&
 		(document.querySelector("[data-testid=ov-sessions] .stat-value") || {}).textContent === "1"`)
+	// Its charts draw once it has refreshed itself a second time.
+	b.poll("the overview refreshes its charts", `document.querySelectorAll("#page-overview svg polyline").length >= 2`)
 	b.screenshot("overview")
 
 	// gNBs: the name the gNB gave is shown as text.
