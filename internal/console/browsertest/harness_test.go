@@ -37,8 +37,10 @@ var updateScreenshots = flag.Bool("update-screenshots", false, "write a screensh
 const screenshotDir = "../../../docs/console"
 
 // stepTimeout bounds each browser step: a page that does not reach the
-// state a step waits for fails the test instead of hanging it.
-const stepTimeout = 15 * time.Second
+// state a step waits for fails the test instead of hanging it. A step
+// takes well under a second here; the bound leaves room for a CI machine
+// running other packages' tests at the same time.
+const stepTimeout = 30 * time.Second
 
 // The userspace SCTP of the simulated gNBs needs raw sockets: the tests
 // run in a network namespace of their own, and the browser with them.
