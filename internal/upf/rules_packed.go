@@ -1,6 +1,7 @@
 package upf
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"net/netip"
@@ -45,9 +46,15 @@ const (
 	packQERGateDL
 )
 
-// packRules packs r.
+// packRules packs r into a slice of its exact length: it is kept for the
+// session's life.
 func packRules(r pfcp.Rules) packedRules {
-	b := make([]byte, 0, 32+48*len(r.PDRs)+16*(len(r.FARs)+len(r.QERs)+len(r.URRs)))
+	var buf [256]byte
+	return packedRules(bytes.Clone(appendRules(buf[:0], r)))
+}
+
+// appendRules appends r packed to b.
+func appendRules(b []byte, r pfcp.Rules) []byte {
 	b = binary.AppendUvarint(b, uint64(len(r.PDRs)))
 	for _, p := range r.PDRs {
 		b = binary.AppendUvarint(b, uint64(p.ID))
@@ -103,7 +110,7 @@ func packRules(r pfcp.Rules) packedRules {
 	for _, x := range r.BARs {
 		b = append(b, x.ID, x.SuggestedPackets)
 	}
-	return packedRules(b)
+	return b
 }
 
 func bit(set bool, flag byte) byte {
