@@ -23,7 +23,7 @@ func (u *UPF) heartbeat(peer netip.AddrPort, m *message.HeartbeatRequest) (messa
 			if a.addr == peer && !a.recovery.Equal(rec) {
 				restarted = a
 				delete(u.state.peers, a.nodeID)
-				u.removed()
+				u.state.purging++
 				break
 			}
 		}
@@ -37,6 +37,7 @@ func (u *UPF) heartbeat(peer netip.AddrPort, m *message.HeartbeatRequest) (messa
 			u.log.Warn("upf: CP function restarted (heartbeat): its sessions are deleted", "cp", restarted.nodeID, "peer", peer,
 				"old_recovery", restarted.recovery, "new_recovery", rec, "sessions", len(doomed))
 			u.purge(doomed)
+			u.removed()
 		}
 	}
 	resp, err := pfcp.HeartbeatResponse(0, u.node.RecoveryTime())
@@ -143,7 +144,7 @@ func (u *UPF) associationRelease(peer netip.AddrPort, m *message.AssociationRele
 	var doomed []*session
 	if ok {
 		delete(u.state.peers, nodeID)
-		u.removed()
+		u.state.purging++
 		doomed = u.sessionsOf(nodeID)
 		u.metrics.associations.Set(float64(len(u.state.peers)))
 	}
@@ -154,6 +155,7 @@ func (u *UPF) associationRelease(peer netip.AddrPort, m *message.AssociationRele
 	} else {
 		u.log.Info("upf: PFCP association released", "cp", nodeID, "peer", peer, "sessions", len(doomed))
 		u.purge(doomed)
+		u.removed()
 	}
 	resp, err := pfcp.AssociationReleaseResponse(0, u.nodeID, cause)
 	return u.built(resp, err, u.log), cause

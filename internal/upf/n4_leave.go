@@ -34,9 +34,9 @@ func (u *UPF) Leave(ctx context.Context) int {
 	wg.Wait()
 	for {
 		u.state.Lock()
-		n, changed := len(u.state.peers), u.state.changed
+		n, purging, changed := len(u.state.peers), u.state.purging, u.state.changed
 		u.state.Unlock()
-		if n == 0 {
+		if n == 0 && purging == 0 {
 			return 0
 		}
 		select {
@@ -75,9 +75,12 @@ func (u *UPF) askRelease(ctx context.Context, nodeID netip.Addr, addr netip.Addr
 	log.Info("upf: release of the PFCP association asked and accepted")
 }
 
-// removed notes that an association went: Leave waits on it. u.state
-// must be held.
+// removed notes that an association removed earlier (state.purging)
+// went with its sessions: Leave waits on it.
 func (u *UPF) removed() {
+	u.state.Lock()
+	defer u.state.Unlock()
+	u.state.purging--
 	close(u.state.changed)
 	u.state.changed = make(chan struct{})
 }

@@ -734,6 +734,9 @@ func readN4(t *testing.T, c *net.UDPConn) []byte {
 func TestN4Leave(t *testing.T) {
 	e := newN4Env(t)
 	asked := make(chan pfcp.AssociationUpdate, 1)
+	// released is the CP function's Association Release Request's
+	// outcome: its answer may come after Leave returned.
+	released := make(chan error, 1)
 	var cp *pfcp.Node
 	cp, err := pfcp.Listen(t.Context(), n4Local, func(ctx context.Context, peer netip.AddrPort, req message.Message) message.Message {
 		m, ok := req.(*message.AssociationUpdateRequest)
@@ -747,9 +750,8 @@ func TestN4Leave(t *testing.T) {
 		asked <- u
 		go func() {
 			rel, _ := pfcp.AssociationReleaseRequest(0, n4CPID)
-			if _, err := cp.Request(t.Context(), peer, rel); err != nil {
-				t.Errorf("CP: Association Release Request: %v", err)
-			}
+			_, err := cp.Request(t.Context(), peer, rel)
+			released <- err
 		}()
 		resp, _ := pfcp.AssociationUpdateResponse(0, n4CPID, pfcp.CauseRequestAccepted)
 		return resp
@@ -772,6 +774,9 @@ func TestN4Leave(t *testing.T) {
 	}
 	if n := len(e.upf.Sessions()); n != 0 {
 		t.Errorf("after the release: %d sessions, want 0", n)
+	}
+	if err := <-released; err != nil {
+		t.Errorf("CP: Association Release Request: %v", err)
 	}
 	req, _ := pfcp.AssociationSetupRequest(0, n4CPID, cpBoot1)
 	if _, _, cause, err := pfcp.ParseAssociationSetup(e.request(req)); err != nil || cause != pfcp.CauseRequestRejected {

@@ -89,8 +89,11 @@ type UPF struct {
 		sessions map[uint64]*session         // by UP SEID
 		teids    map[uint32]uint64           // local TEID → UP SEID
 		nextTEID uint32
-		// changed is closed (and replaced) when an association goes.
+		// changed is closed (and replaced) when an association has
+		// gone with its sessions; purging counts the associations
+		// removed whose sessions are still being deleted.
 		changed chan struct{}
+		purging int
 	}
 	// leaving: Leave runs, and new associations are refused.
 	leaving atomic.Bool
