@@ -21,6 +21,11 @@ const insertSubscriberSQL = `INSERT INTO subscribers (` + subscriberColumns + `)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (supi) DO NOTHING`
 
+// addCountSQL adds to the kept number of subscribers (migration
+// subscriber_count); every statement inserting into or deleting from
+// subscribers is followed by it in its transaction.
+const addCountSQL = `UPDATE subscriber_count SET n = n + ? WHERE id = 1`
+
 const insertDNNSQL = `INSERT INTO subscriber_dnns (supi, dnn) VALUES (?, ?)`
 
 // insertAddressSQL claims a static address; it changes no row when the

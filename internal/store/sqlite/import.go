@@ -102,7 +102,8 @@ func (s *Store) ImportStream(ctx context.Context, src iter.Seq2[store.ImportEntr
 		if refused.Refused > 0 {
 			return errRefused
 		}
-		return nil
+		_, err = tx.ExecContext(stmtCtx, addCountSQL, stored)
+		return err
 	})
 	if errors.Is(err, errRefused) {
 		return 0, fmt.Errorf("sqlite: import of %d subscribers: %w", read, &refused)
