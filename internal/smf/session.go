@@ -198,6 +198,9 @@ type session struct {
 	// upOnce: the user plane was active once; a failed setup after that
 	// is a failed reactivation, which keeps the session.
 	upOnce bool
+	// authorising is set while a UE-requested modification waits for
+	// the PCF without the lock (handle_modify_ue.go).
+	authorising bool
 	// mod is the PDU session modification in progress, nil when none;
 	// nextPolicy a policy change that waits for it to end
 	// (handle_modify.go).
@@ -212,11 +215,8 @@ type session struct {
 	ho *handover
 	// notify are the calls to the PCF made while mu is held, sent by
 	// SMF.unlock once it is released: no SBI call is made under a
-	// session's lock (doc.go). authorising is set while a UE-requested
-	// modification waits for the PCF without the lock
-	// (handle_modify_ue.go).
-	notify      []func()
-	authorising bool
+	// session's lock (doc.go).
+	notify []func()
 
 	// upSEID is the UP F-SEID's SEID, 0 while no N4 session exists;
 	// written with mu held.
