@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/keelcore/keel/internal/api"
+	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/console"
 )
 
@@ -63,9 +65,9 @@ func (a *App) buildAPI() error {
 	} else {
 		handler = a.healthMux()
 	}
-	ln, err := net.Listen("tcp", a.cfg.HTTP.Address.String())
+	ln, err := httpListener(a.cfg.HTTP)
 	if err != nil {
-		return fmt.Errorf("http.address: %w", err)
+		return err
 	}
 	a.listener = ln
 	a.http = &http.Server{
@@ -74,6 +76,28 @@ func (a *App) buildAPI() error {
 		ErrorLog:          slog.NewLogLogger(a.log.With("component", "http").Handler(), slog.LevelWarn),
 	}
 	return nil
+}
+
+// httpListener opens the management listener of http.address, over TLS
+// when http.tls gives a certificate: http.Server then serves HTTPS, with
+// Request.TLS set, and the console's session cookie is Secure.
+func httpListener(c config.HTTP) (net.Listener, error) {
+	var conf *tls.Config
+	if c.TLS.Certificate != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLS.Certificate, c.TLS.Key)
+		if err != nil {
+			return nil, fmt.Errorf("http.tls: %w", err)
+		}
+		conf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", c.Address.String())
+	if err != nil {
+		return nil, fmt.Errorf("http.address: %w", err)
+	}
+	if conf != nil {
+		ln = tls.NewListener(ln, conf)
+	}
+	return ln, nil
 }
 
 // healthMux serves the probes and metrics of a process without the UDR.

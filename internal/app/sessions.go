@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -382,9 +381,9 @@ func RunUPF(ctx context.Context, cfg config.Config, opts Options) error {
 			}
 		}()
 	}
-	ln, err := net.Listen("tcp", cfg.HTTP.Address.String())
+	ln, err := httpListener(cfg.HTTP)
 	if err != nil {
-		return fmt.Errorf("http.address: %w", err)
+		return err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })

@@ -498,6 +498,17 @@ type HTTP struct {
 	Address netip.AddrPort `yaml:"address"`
 	// Pprof serves net/http/pprof under /debug/pprof/.
 	Pprof bool `yaml:"pprof"`
+	// TLS, when Certificate is set, serves the management API, the
+	// console, the probes and the metrics over HTTPS: the console's
+	// session cookie is then Secure.
+	TLS HTTPTLS `yaml:"tls"`
+}
+
+// HTTPTLS is the certificate of the management listener.
+type HTTPTLS struct {
+	// Certificate and Key are PEM files; both or neither.
+	Certificate string `yaml:"certificate"`
+	Key         string `yaml:"key"`
 }
 
 // Store chooses where the UDR keeps the subscribers and the state shared

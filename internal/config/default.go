@@ -440,6 +440,13 @@ http:
   # Serve Go runtime profiles under /debug/pprof/, behind the admin token
   # like the rest of the API.
   pprof: {{.HTTP.Pprof}}
+  # HTTPS instead of HTTP: a certificate and its key, PEM files (both or
+  # neither). The console's session cookie is then Secure; probes, metrics
+  # scrapers and tools (--api https://...) must then speak HTTPS and trust
+  # the certificate.
+  tls:
+    certificate: {{str .HTTP.TLS.Certificate}}
+    key: {{str .HTTP.TLS.Key}}
 
 # Where the subscriber store and other state live across restarts. A
 # relative path is relative to the working directory.

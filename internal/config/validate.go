@@ -54,6 +54,7 @@ func (c Config) validate() *Error {
 		c.AMF.validate,
 		c.validateDNNs,
 		c.validateListeners,
+		c.validateHTTPTLS,
 		c.validatePeers,
 		c.validateSMFUPFs,
 		c.validateDLBuffer,
@@ -446,6 +447,19 @@ type listener struct {
 	// advertised means peers are sent this address, so it must be a
 	// specific one.
 	advertised bool
+}
+
+func (c Config) validateHTTPTLS() *Error {
+	t := c.HTTP.TLS
+	if (t.Certificate == "") != (t.Key == "") {
+		return errorf("http.tls", "certificate and key go together: give both PEM files or neither")
+	}
+	for _, f := range [...]struct{ key, path string }{{"http.tls.certificate", t.Certificate}, {"http.tls.key", t.Key}} {
+		if strings.IndexByte(f.path, 0) >= 0 {
+			return errorf(f.key, "must not contain a NUL byte")
+		}
+	}
+	return nil
 }
 
 func (c Config) validateListeners() *Error {
