@@ -40,12 +40,12 @@ func (a *App) serveDataChanges() dataChange {
 		return nil
 	}
 	if a.udm != nil {
-		nudm.ServeSubscriptions(a.sbi.srv, a.udm, a.sbi.notify, a.log.With("component", "udm"))
+		nudm.ServeSubscriptions(a.sbi.srv, a.udm, a.sbi.notifier(a.cfg, sbi.NFTypeUDM), a.log.With("component", "udm"))
 	} else if a.amf != nil {
 		nudm.ServeNotifications(a.sbi.srv, a.amf)
 	}
 	if a.udr != nil {
-		nudr.ServeSubscriptions(a.sbi.srv, a.udr, a.sbi.notify, a.log.With("component", "udr"))
+		nudr.ServeSubscriptions(a.sbi.srv, a.udr, a.sbi.notifier(a.cfg, sbi.NFTypeUDR), a.log.With("component", "udr"))
 		return nil
 	}
 	var d dataChange

@@ -51,6 +51,8 @@ type nrfDirectory struct {
 	cfg   config.Config
 	// tokens authorises the clients' requests; nil when tokens are off.
 	tokens *nfclient.Client
+	// agent is the consumer NF's User-Agent (TS 29.500 §5.2.2.2).
+	agent string
 
 	mu      sync.Mutex
 	clients map[[2]string]any // instance ID, service name
@@ -124,7 +126,7 @@ func (d *nrfDirectory) client(p *nnrf.Profile, service string, build func(*sbiht
 	if len(resolver[service]) == 0 {
 		return nil, false
 	}
-	c := build(d.plane.client(d.cfg, resolver, d.tokens))
+	c := build(d.plane.client(d.cfg, resolver, d.tokens, d.agent))
 	d.clients[k] = c
 	return c, true
 }

@@ -22,7 +22,7 @@ func (a *App) rootNSSF(_ context.Context) error {
 	if a.sbi != nil {
 		// TS 29.531 §5.3.2.5: the AMFs of other processes subscribe to
 		// the changes of the slices supported per TA.
-		opts.Notifier = sbihttp.NewNSSAIAvailabilityNotifier(a.sbi.notify)
+		opts.Notifier = sbihttp.NewNSSAIAvailabilityNotifier(a.sbi.notifier(a.cfg, sbi.NFTypeNSSF))
 	}
 	n, err := newNSSF(a.cfg, opts)
 	if err != nil {

@@ -42,6 +42,7 @@ func (a *App) register(p sbi.Profile) (*nfclient.Client, error) {
 		return nil, err
 	}
 	a.registrations = append(a.registrations, c)
+	a.sbi.agents[p.Type] = c.UserAgent()
 	return c, nil
 }
 
@@ -80,7 +81,7 @@ func (a *App) peersFor(c *nfclient.Client) sbi.Directory {
 	if c == nil {
 		return a.dir
 	}
-	return sbi.Chain(a.dir, &nrfDirectory{disc: c, plane: a.sbi, cfg: a.cfg, tokens: a.tokensFor(c), bind: httpBindings(a.cfg, c.InstanceID(), a.sbi), clients: map[[2]string]any{}})
+	return sbi.Chain(a.dir, &nrfDirectory{disc: c, plane: a.sbi, cfg: a.cfg, tokens: a.tokensFor(c), agent: c.UserAgent(), bind: httpBindings(a.cfg, c.InstanceID(), a.sbi), clients: map[[2]string]any{}})
 }
 
 // startRegistrations starts each NF's NRF client; stopRegistrations

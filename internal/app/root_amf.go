@@ -65,7 +65,7 @@ func (a *App) rootAMF(ctx context.Context) error {
 	}
 	a.dir.AddAMF(prof, a.amf)
 	if a.sbi != nil {
-		sbihttp.ServeNamf(a.sbi.srv, a.amf, a.sbi.notify)
+		sbihttp.ServeNamf(a.sbi.srv, a.amf, a.sbi.notifier(a.cfg, sbi.NFTypeAMF))
 	}
 	return a.startN2(ctx, a.opts.SelectN2)
 }

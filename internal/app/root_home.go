@@ -124,7 +124,7 @@ func (a *App) rootPCF(ctx context.Context) error {
 	a.pcfSweep = newPCFSweeper(p, reg, a.opts.PCFSweepInterval, a.log.With("component", "pcf"))
 	a.dir.AddPCF(prof, p)
 	if a.sbi != nil {
-		a.pcfHTTP = sbihttp.NewNpcfServer(a.sbi.notify)
+		a.pcfHTTP = sbihttp.NewNpcfServer(a.sbi.notifier(a.cfg, sbi.NFTypePCF))
 		a.pcfHTTP.Serve(a.sbi.srv, p)
 	}
 	return nil

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/keelcore/keel/internal/nrf"
+	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbihttp"
 )
 
 // rootNRF builds the NRF (TS 29.510) on this process's SBI: NF
@@ -15,10 +17,11 @@ func (a *App) rootNRF(_ context.Context) error {
 	if a.sbi == nil {
 		return nil
 	}
+	id := newInstanceID()
 	opts := nrf.Options{
-		InstanceID: newInstanceID(),
+		InstanceID: id,
 		APIRoot:    a.sbi.apiRoot,
-		Notifier:   nrf.HTTPNotifier{Client: a.sbi.client(a.cfg, nil, nil)},
+		Notifier:   nrf.HTTPNotifier{Client: a.sbi.client(a.cfg, nil, nil, sbihttp.UserAgent(string(sbi.NFTypeNRF), id))},
 		Logger:     a.log.With("component", "nrf"),
 		Registry:   a.registry,
 	}

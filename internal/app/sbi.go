@@ -12,6 +12,7 @@ import (
 
 	"github.com/keelcore/keel/internal/config"
 	"github.com/keelcore/keel/internal/nrf/nfclient"
+	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
 )
 
@@ -33,8 +34,10 @@ type sbiPlane struct {
 	// policy association they notify.
 	callbacks *sbihttp.Callbacks
 	policies  *policyOwners
-	// notify sends the notifications of the process's producers.
-	notify *sbihttp.Client
+	// agents are the User-Agents of the process's NFs by NF type
+	// (TS 29.500 §5.2.2.2), set as each registers at the NRF while the
+	// process is built, read-only once it runs.
+	agents map[sbi.NFType]string
 }
 
 // buildSBI binds the SBI listener. A process running every NF has no
@@ -76,22 +79,33 @@ func (a *App) buildSBI() error {
 		policies:  newPolicyOwners(),
 	}
 	p.callbacks = sbihttp.NewCallbacks(p.srv, p.apiRoot)
-	// Notifications go to the consumers' callbacks, which take no token.
-	p.notify = p.client(a.cfg, nil, nil)
+	p.agents = map[sbi.NFType]string{}
 	a.sbi = p
 	return nil
 }
 
 // client returns an SBI client of the process: every attempt bounded by
-// sbi.timeout, over the shared transport, and with tokens (an NF's NRF
+// sbi.timeout, over the shared transport, every request with userAgent
+// (the consumer NF's, TS 29.500 §5.2.2.2), and with tokens (an NF's NRF
 // client, nil when tokens are off) every request authorised by an
 // access token of the service (TS 33.501 §13.4.1.2).
-func (p *sbiPlane) client(cfg config.Config, r sbihttp.Resolver, tokens *nfclient.Client) *sbihttp.Client {
-	cc := sbihttp.ClientConfig{Resolver: r, Timeout: cfg.SBI.Timeout, TLS: p.clientTLS, Transport: p.transport}
+func (p *sbiPlane) client(cfg config.Config, r sbihttp.Resolver, tokens *nfclient.Client, userAgent string) *sbihttp.Client {
+	cc := sbihttp.ClientConfig{Resolver: r, Timeout: cfg.SBI.Timeout, TLS: p.clientTLS, Transport: p.transport, UserAgent: userAgent}
 	if tokens != nil {
 		cc.Token, cc.InvalidateToken = tokens.Token, tokens.InvalidateToken
 	}
 	return sbihttp.NewClient(cc)
+}
+
+// notifier returns the client with which the process's NF of type t
+// sends its notifications to consumers' callbacks (which take no token),
+// its requests carrying the NF's User-Agent.
+func (p *sbiPlane) notifier(cfg config.Config, t sbi.NFType) *sbihttp.Client {
+	ua := p.agents[t]
+	if ua == "" {
+		ua = string(t)
+	}
+	return p.client(cfg, nil, nil, ua)
 }
 
 // start serves the SBI; stop ends it.

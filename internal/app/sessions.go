@@ -268,7 +268,7 @@ func (a *App) rootSMF(ctx context.Context) error {
 func (a *App) serveSMF(prof sbi.Profile, s *smf.SMF) {
 	a.dir.AddSMF(prof, s)
 	if a.sbi != nil {
-		sbihttp.ServeNsmf(a.sbi.srv, s, a.sbi.notify)
+		sbihttp.ServeNsmf(a.sbi.srv, s, a.sbi.notifier(a.cfg, sbi.NFTypeSMF))
 		a.sbi.callbacks.SetN1N2Notifier(s)
 		a.sbi.callbacks.SetPolicyNotifier(remotePolicies{owners: a.sbi.policies, smf: s})
 	}

@@ -69,6 +69,22 @@ type ClientConfig struct {
 	// Transport replaces the HTTP/2 transport, e.g. with the validating
 	// RoundTripper of package openapitest around NewTransport's.
 	Transport http.RoundTripper
+	// UserAgent, when set, is the User-Agent of every request: the NF
+	// type of the consumer, then "-" and what identifies it further
+	// (TS 29.500 §5.2.2.2, Table 5.2.2.2-1); UserAgent builds it. A
+	// request's own User-Agent header wins.
+	UserAgent string
+}
+
+// UserAgent is the User-Agent of an NF's requests, "<NF type>-<NF
+// instance ID>" ("AMF-6f1c..."): TS 29.500 §5.2.2.2 has the header
+// identify the NF type of the HTTP/2 client, its value starting with the
+// NF type followed by "-" and any other specific information.
+func UserAgent(nfType, instanceID string) string {
+	if instanceID == "" {
+		return nfType
+	}
+	return nfType + "-" + instanceID
 }
 
 // DefaultTimeout is an attempt's deadline when ClientConfig leaves it 0.
@@ -280,6 +296,9 @@ func (c *Client) attempt(ctx context.Context, req Request, uri string, body []by
 			ct = ContentJSON
 		}
 		hr.Header.Set("Content-Type", ct)
+	}
+	if c.cfg.UserAgent != "" && hr.Header.Get("User-Agent") == "" {
+		hr.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
 	if hr.Header.Get("Accept") == "" {
 		hr.Header.Set("Accept", ContentJSON+", "+ContentHAL+", "+ContentProblem)

@@ -131,3 +131,34 @@ func TestResolverErrors(t *testing.T) {
 		t.Errorf("bad URI: %v", err)
 	}
 }
+
+// TS 29.500 §5.2.2.2: every request carries the User-Agent of the
+// consumer, its NF type first; a request's own header wins.
+func TestUserAgent(t *testing.T) {
+	s := NewServer(ServerConfig{})
+	agents := make(chan string, 2)
+	s.Service("nkeel-echo", "v1").Handle("GET /echoes/{supi}", func(w http.ResponseWriter, r *http.Request) error {
+		agents <- r.Header.Get("User-Agent")
+		return NoContent(w)
+	})
+	root := start(t, s, "http")
+	ua := UserAgent("AMF", "3b9c41a4-7a5e-4c8e-9d3e-1f2a3b4c5d6e")
+	if want := "AMF-3b9c41a4-7a5e-4c8e-9d3e-1f2a3b4c5d6e"; ua != want {
+		t.Errorf("UserAgent = %q, want %q", ua, want)
+	}
+	c := NewClient(ClientConfig{Resolver: StaticResolver{"nkeel-echo": {root}}, UserAgent: ua})
+	defer c.CloseIdle()
+	if _, err := c.Do(context.Background(), Request{Service: "nkeel-echo", Method: "GET", Path: "/echoes/imsi-1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-agents; got != ua {
+		t.Errorf("User-Agent = %q, want %q", got, ua)
+	}
+	req := Request{Service: "nkeel-echo", Method: "GET", Path: "/echoes/imsi-1", Header: http.Header{"User-Agent": {"SMF-x"}}}
+	if _, err := c.Do(context.Background(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-agents; got != "SMF-x" {
+		t.Errorf("User-Agent with the request's own = %q, want SMF-x", got)
+	}
+}

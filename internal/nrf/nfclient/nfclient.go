@@ -117,8 +117,9 @@ func New(opts Options) (*Client, error) {
 	}
 	c := &Client{
 		opts: opts, now: opts.Now, log: opts.Logger,
-		sbi: sbihttp.NewClient(sbihttp.ClientConfig{Transport: opts.Transport, Timeout: opts.Timeout, MaxAttempts: 1}),
-		hc:  &http.Client{Transport: opts.Transport, Timeout: opts.Timeout},
+		sbi: sbihttp.NewClient(sbihttp.ClientConfig{Transport: opts.Transport, Timeout: opts.Timeout, MaxAttempts: 1,
+			UserAgent: sbihttp.UserAgent(string(opts.Profile.NFType), opts.Profile.NFInstanceID)}),
+		hc: &http.Client{Transport: opts.Transport, Timeout: opts.Timeout},
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -139,6 +140,12 @@ func New(opts Options) (*Client, error) {
 
 // InstanceID is this NF's instance ID.
 func (c *Client) InstanceID() string { return c.opts.Profile.NFInstanceID }
+
+// UserAgent is the User-Agent of the NF's SBI requests (TS 29.500
+// §5.2.2.2): its NF type and instance ID.
+func (c *Client) UserAgent() string {
+	return sbihttp.UserAgent(string(c.opts.Profile.NFType), c.opts.Profile.NFInstanceID)
+}
 
 // Start runs the registration keeper until Stop: it registers (retrying
 // every RetryInterval while the NRF cannot be reached), heartbeats at

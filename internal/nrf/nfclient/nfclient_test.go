@@ -541,3 +541,60 @@ func TestSubscriptionRefusedNotKept(t *testing.T) {
 		t.Errorf("the client keeps %d subscriptions, want 1 (the refused one dropped)", n)
 	}
 }
+
+// agentRecorder records the User-Agent of every request it carries.
+type agentRecorder struct {
+	rt     http.RoundTripper
+	agents chan string
+}
+
+func (a agentRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	select {
+	case a.agents <- r.Method + " " + r.URL.Path + " " + r.Header.Get("User-Agent"):
+	default:
+	}
+	return a.rt.RoundTrip(r)
+}
+
+// TS 29.500 §5.2.2.2: the NF's requests to the NRF (registration,
+// discovery, access token) carry its User-Agent, "<NF type>-<instance>".
+func TestUserAgentOfNRFRequests(t *testing.T) {
+	v := openapitest.New(t)
+	s := startNRF(t, v, "127.0.0.1:0")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	udm := newClient(t, v, s.addr, udmSpec(udmID, "http://127.0.0.1:8002"), nil)
+	udm.Start()
+	t.Cleanup(func() { udm.Stop(context.Background()) })
+	if err := udm.WaitRegistered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec := agentRecorder{rt: v.Transport(sbihttp.NewTransport(nil)), agents: make(chan string, 64)}
+	c, err := New(Options{NRF: "http://" + s.addr, Profile: mustProfile(t, amfSpec()), Transport: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.UserAgent() != "AMF-"+amfID {
+		t.Errorf("UserAgent() = %q, want AMF-%s", c.UserAgent(), amfID)
+	}
+	c.Start()
+	t.Cleanup(func() { c.Stop(context.Background()) })
+	if err := c.WaitRegistered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Resolve(ctx, "nudm-sdm"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Token(ctx, "nudm-sdm"); err != nil {
+		t.Fatal(err)
+	}
+	n := len(rec.agents)
+	for range n {
+		if a := <-rec.agents; !strings.HasSuffix(a, " AMF-"+amfID) {
+			t.Errorf("request %q: User-Agent is not AMF-%s", a, amfID)
+		}
+	}
+	if n < 3 {
+		t.Errorf("%d requests recorded, want registration, discovery and token at least", n)
+	}
+}

@@ -89,6 +89,7 @@ func (c *Client) fetchToken(ctx context.Context, req nnrf.AccessTokenReq) (nnrf.
 	}
 	hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	hr.Header.Set("Accept", sbihttp.ContentJSON+", "+sbihttp.ContentProblem)
+	hr.Header.Set("User-Agent", c.UserAgent())
 	resp, err := c.hc.Do(hr)
 	if err != nil {
 		return nnrf.AccessTokenRsp{}, fmt.Errorf("nfclient: token: %w: %w", sbi.ErrNoInstance, err)

@@ -47,7 +47,9 @@ const (
 // write holds mu for at most WriteTimeout; a connection whose write
 // fails is closed. cond (on mu) wakes a request waiting for a send window
 // when a WINDOW_UPDATE or SETTINGS arrives, its stream ends, its context
-// ends or the connection does.
+// ends or the connection does. keepalive, a timer whose function runs on
+// the timer's own goroutine under mu, checks the connection's silence
+// (see keepalive); closeLocked stops it.
 type conn struct {
 	t     *Transport
 	nc    net.Conn
@@ -60,6 +62,9 @@ type conn struct {
 	streams           map[uint32]*stream
 	nextID            uint32
 	reads             uint64 // frames read, to tell a silent connection
+	keepalive         *time.Timer
+	checkedReads      uint64 // reads when keepalive last looked
+	pinged            bool   // a PING went out, unanswered by any frame yet
 	sendWindow        int64
 	peerInitialWindow int64
 	peerMaxFrame      int
@@ -124,8 +129,44 @@ func newConn(t *Transport, nc net.Conn) (*conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("h2client: connection preface: %w", err)
 	}
+	if d := t.pingInterval(); d > 0 {
+		c.mu.Lock()
+		if !c.closed {
+			c.keepalive = time.AfterFunc(d, c.checkAlive)
+		}
+		c.mu.Unlock()
+	}
 	go c.readLoop()
 	return c, nil
+}
+
+// checkAlive runs when the keepalive timer fires. A connection that read
+// a frame since the last check is alive: checked again in PingInterval.
+// One silent for PingInterval gets a PING (RFC 9113 §6.7), which the
+// server must answer; one still silent PingTimeout after it is taken for
+// gone (a peer host lost without a reset, a path black-holed) and
+// closed, so that its requests fail and the next ones dial afresh
+// instead of waiting out their deadlines on it.
+func (c *conn) checkAlive() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	if c.reads != c.checkedReads {
+		c.checkedReads, c.pinged = c.reads, false
+		c.keepalive.Reset(c.t.pingInterval())
+		return
+	}
+	if c.pinged {
+		c.closeLocked(fmt.Errorf("h2client: connection lost: no frame from the server %v after a PING", c.t.pingTimeout()))
+		return
+	}
+	c.pinged = true
+	c.wfr.WritePing(false, [8]byte{'k', 'e', 'e', 'l', 'p', 'i', 'n', 'g'})
+	if c.flushLocked() == nil {
+		c.keepalive.Reset(c.t.pingTimeout())
+	}
 }
 
 // available reports whether the connection may open a stream now, and
@@ -366,6 +407,9 @@ func (c *conn) closeLocked(err error) {
 	}
 	c.closed = true
 	c.err = err
+	if c.keepalive != nil {
+		c.keepalive.Stop()
+	}
 	c.nc.Close()
 	for _, st := range c.streams {
 		st.finished = true

@@ -28,7 +28,11 @@
 // another instance. A request whose context ends while its connection
 // has sent nothing since the request went out marks that connection
 // broken (closed), so that the next request dials afresh rather than
-// waiting on a dead peer.
+// waiting on a dead peer. A connection from which no frame came for
+// Transport.PingInterval sends a PING (RFC 9113 §6.7) and is closed if
+// still nothing comes within PingTimeout: an idle connection to a peer
+// that vanished without a reset is dropped before a request is sent on
+// it.
 //
 // TLS (https) requests go to the Fallback RoundTripper, net/http's.
 package h2client

@@ -46,6 +46,11 @@ func (c *conn) frame(f http2.Frame) http2.ErrCode {
 		if !f.IsAck() {
 			c.wfr.WritePing(true, f.Data)
 			c.flushLocked()
+		} else if c.pinged {
+			// The keepalive's PING answered: the next check is a
+			// PingInterval away, not the rest of its PingTimeout.
+			c.pinged, c.checkedReads = false, c.reads
+			c.keepalive.Reset(c.t.pingInterval())
 		}
 	case *http2.GoAwayFrame:
 		// §6.8: streams above the last one were not processed and may

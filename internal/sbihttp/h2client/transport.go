@@ -30,6 +30,12 @@ type Transport struct {
 	// MaxResponseBody bounds an answer's body; a longer one resets its
 	// stream and fails the request. 0 means 8 MiB.
 	MaxResponseBody int
+	// PingInterval is how long a connection may go without a frame from
+	// the server before it sends a PING (RFC 9113 §6.7), and PingTimeout
+	// how long it then waits for any frame before it takes the server for
+	// gone and closes the connection, failing what it carried. 0 means
+	// 30 s and 5 s; a negative PingInterval sends none.
+	PingInterval, PingTimeout time.Duration
 
 	mu    sync.Mutex
 	hosts map[string]*host
@@ -167,6 +173,20 @@ func (t *Transport) writeTimeout() time.Duration {
 		return 10 * time.Second
 	}
 	return t.WriteTimeout
+}
+
+func (t *Transport) pingInterval() time.Duration {
+	if t.PingInterval == 0 {
+		return 30 * time.Second
+	}
+	return t.PingInterval
+}
+
+func (t *Transport) pingTimeout() time.Duration {
+	if t.PingTimeout <= 0 {
+		return 5 * time.Second
+	}
+	return t.PingTimeout
 }
 
 func (t *Transport) maxResponseBody() int {

@@ -281,6 +281,65 @@ func TestSilentConnection(t *testing.T) {
 	}
 }
 
+// TestKeepalive: a connection silent for PingInterval sends a PING
+// (RFC 9113 §6.7); a server that answers keeps it, one that stays
+// silent PingTimeout more has it closed, and the next request dials
+// anew.
+func TestKeepalive(t *testing.T) {
+	for _, answer := range []bool{true, false} {
+		pinged, closed := make(chan struct{}, 8), make(chan struct{}, 1)
+		addr := fakeServer(t, func(n int, fr *http2.Framer, enc func(...string) []byte) {
+			for {
+				f, err := fr.ReadFrame()
+				if err != nil {
+					closed <- struct{}{}
+					return
+				}
+				switch f := f.(type) {
+				case *http2.MetaHeadersFrame:
+					fr.WriteHeaders(http2.HeadersFrameParam{StreamID: f.StreamID, BlockFragment: enc(":status", "204", "x-conn", strconv.Itoa(n)), EndStream: true, EndHeaders: true})
+				case *http2.PingFrame:
+					if !f.IsAck() {
+						if answer {
+							fr.WritePing(true, f.Data)
+						}
+						select {
+						case pinged <- struct{}{}:
+						default:
+						}
+					}
+				}
+			}
+		})
+		// An answered PING must not be taken for silence however slowly
+		// a loaded machine runs the server.
+		timeout := 20 * time.Millisecond
+		if answer {
+			timeout = time.Minute
+		}
+		tr := &Transport{PingInterval: 20 * time.Millisecond, PingTimeout: timeout}
+		hc := &http.Client{Transport: tr}
+		if resp, err := hc.Get("http://" + addr + "/"); err != nil || resp.Header.Get("X-Conn") != "0" {
+			t.Fatalf("first request = %v, %v", resp, err)
+		}
+		wantConn := "1"
+		if answer {
+			for range 3 {
+				<-pinged
+			}
+			wantConn = "0"
+		} else {
+			<-pinged
+			<-closed
+		}
+		resp, err := hc.Get("http://" + addr + "/")
+		if err != nil || resp.Header.Get("X-Conn") != wantConn {
+			t.Errorf("server answering PINGs %v: next request = %v, %v, want it on connection %s", answer, resp, err, wantConn)
+		}
+		tr.CloseIdleConnections()
+	}
+}
+
 // TestFlowControlToServer: a body larger than the server's window waits
 // for its WINDOW_UPDATEs and never exceeds a window.
 func TestFlowControlToServer(t *testing.T) {
