@@ -1,7 +1,6 @@
 package ident
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -89,12 +88,24 @@ func (g GUAMI) MarshalJSON() ([]byte, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
 	}
-	id := fmt.Sprintf("%06x", g.AMFID())
-	return json.Marshal(guamiJSON{PLMNID: &g.PLMN, AMFID: &id})
+	b := append(make([]byte, 0, 64), `{"plmnId":`...)
+	b = appendPLMN(b, g.PLMN)
+	b = append(b, `,"amfId":"`...)
+	b = appendHex6(b, g.AMFID())
+	return append(b, `"}`...), nil
 }
 
 // UnmarshalJSON reads a TS 29.571 Guami.
 func (g *GUAMI) UnmarshalJSON(b []byte) error {
+	if q, ok := fastGUAMI(b); ok {
+		*g = q
+		return nil
+	}
+	return g.unmarshalStrict(b)
+}
+
+// unmarshalStrict is UnmarshalJSON for any form of the JSON value.
+func (g *GUAMI) unmarshalStrict(b []byte) error {
 	if isNull(b) {
 		return nil
 	}

@@ -1,7 +1,6 @@
 package ident
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -94,12 +93,21 @@ func (p PLMN) MarshalJSON() ([]byte, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	return json.Marshal(plmnJSON{MCC: &p.MCC, MNC: &p.MNC})
+	return appendPLMN(make([]byte, 0, 28), p), nil
 }
 
 // UnmarshalJSON reads a TS 29.571 PlmnId; both members are required and
 // no others are accepted.
 func (p *PLMN) UnmarshalJSON(b []byte) error {
+	if q, ok := fastPLMN(b); ok {
+		*p = q
+		return nil
+	}
+	return p.unmarshalStrict(b)
+}
+
+// unmarshalStrict is UnmarshalJSON for any form of the JSON value.
+func (p *PLMN) unmarshalStrict(b []byte) error {
 	if isNull(b) {
 		return nil
 	}

@@ -115,16 +115,20 @@ func (s SNSSAI) MarshalJSON() ([]byte, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	v := snssaiJSON{SST: json.RawMessage(strconv.Itoa(int(s.SST)))}
-	if s.HasSD {
-		sd := fmt.Sprintf("%06x", s.SD)
-		v.SD = &sd
-	}
-	return json.Marshal(v)
+	return appendSNSSAI(make([]byte, 0, 24), s), nil
 }
 
 // UnmarshalJSON reads a TS 29.571 Snssai: sst required, sd optional.
 func (s *SNSSAI) UnmarshalJSON(b []byte) error {
+	if q, ok := fastSNSSAI(b); ok {
+		*s = q
+		return nil
+	}
+	return s.unmarshalStrict(b)
+}
+
+// unmarshalStrict is UnmarshalJSON for any form of the JSON value.
+func (s *SNSSAI) unmarshalStrict(b []byte) error {
 	if isNull(b) {
 		return nil
 	}

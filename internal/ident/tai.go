@@ -1,7 +1,6 @@
 package ident
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -71,12 +70,24 @@ func (t TAI) MarshalJSON() ([]byte, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
-	tac := fmt.Sprintf("%06x", t.TAC)
-	return json.Marshal(taiJSON{PLMNID: &t.PLMN, TAC: &tac})
+	b := append(make([]byte, 0, 64), `{"plmnId":`...)
+	b = appendPLMN(b, t.PLMN)
+	b = append(b, `,"tac":"`...)
+	b = appendHex6(b, t.TAC)
+	return append(b, `"}`...), nil
 }
 
 // UnmarshalJSON reads a TS 29.571 Tai.
 func (t *TAI) UnmarshalJSON(b []byte) error {
+	if q, ok := fastTAI(b); ok {
+		*t = q
+		return nil
+	}
+	return t.unmarshalStrict(b)
+}
+
+// unmarshalStrict is UnmarshalJSON for any form of the JSON value.
+func (t *TAI) unmarshalStrict(b []byte) error {
 	if isNull(b) {
 		return nil
 	}
