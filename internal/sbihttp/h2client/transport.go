@@ -64,7 +64,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		var err error
-		body, err = io.ReadAll(req.Body)
+		body, err = readBody(req.Body, req.ContentLength)
 		req.Body.Close()
 		if err != nil {
 			return nil, fmt.Errorf("h2client: reading the request body: %w", err)
@@ -91,6 +91,35 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return nil, err
+}
+
+// maxPresized is the largest declared body length readBody allocates
+// for before reading.
+const maxPresized = 1 << 20
+
+// readBody reads a request body whole: in one allocation when the
+// request declares its length (an SBI client's body, marshalled before),
+// rather than io.ReadAll's doubling from 512 bytes; a body that turns out
+// longer than declared is still read whole.
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 || size > maxPresized {
+		return io.ReadAll(r)
+	}
+	// One byte over the size, so the read that meets the end finds room.
+	buf := make([]byte, 0, size+1)
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // longer than declared: grow
+		}
+	}
 }
 
 // conn returns a connection to addr that may open a stream, dialling one

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"golang.org/x/net/http2"
@@ -396,5 +397,23 @@ func TestFlowControlToServer(t *testing.T) {
 	}
 	if b := <-got; !bytes.Equal(b, body) {
 		t.Errorf("server got %d bytes, want %d", len(b), size)
+	}
+}
+
+// TestReadBody: a request body is read whole whether it is as long as
+// its declared length, shorter, longer, or of no declared length.
+func TestReadBody(t *testing.T) {
+	body := strings.Repeat("x", 3000)
+	for _, size := range []int64{3000, 100, 5000, -1, 0} {
+		got, err := readBody(strings.NewReader(body), size)
+		if err != nil || string(got) != body {
+			t.Errorf("readBody(%d-byte body, declared %d) = %d bytes, %v; want the body", len(body), size, len(got), err)
+		}
+	}
+	if got, err := readBody(strings.NewReader(""), 10); err != nil || len(got) != 0 {
+		t.Errorf("readBody(empty, declared 10) = %q, %v", got, err)
+	}
+	if _, err := readBody(io.MultiReader(strings.NewReader("ab"), iotest.ErrReader(io.ErrClosedPipe)), 10); !errors.Is(err, io.ErrClosedPipe) {
+		t.Errorf("readBody of a failing reader = %v, want its error", err)
 	}
 }
