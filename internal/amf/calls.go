@@ -40,7 +40,7 @@ func (s ueShell) Call(id gmm.CallID, req gmm.Request, d time.Duration) {
 		}
 		return
 	}
-	go func() {
+	a.runs.spawn(func() {
 		defer a.runs.wg.Done()
 		if done != nil {
 			defer close(done)
@@ -73,7 +73,7 @@ func (s ueShell) Call(id gmm.CallID, req gmm.Request, d time.Duration) {
 			}
 			u.m.Answered(context.Background(), id, ans)
 		})
-	}()
+	})
 }
 
 // smfInOrder runs fn, the Nsmf_PDUSession_UpdateSMContext calls of an
@@ -93,7 +93,7 @@ func (a *AMF) smfInOrder(u *ueContext, fn func(ctx context.Context)) bool {
 	}
 	prev, done := u.smf, make(chan struct{})
 	u.smf = done
-	go func() {
+	a.runs.spawn(func() {
 		defer a.runs.wg.Done()
 		defer close(done)
 		if prev != nil {
@@ -105,6 +105,6 @@ func (a *AMF) smfInOrder(u *ueContext, fn func(ctx context.Context)) bool {
 		// Each call is bounded by a.services (gmm.Bounded, the SBI
 		// deadline); a.calls ends them at Stop.
 		fn(a.calls)
-	}()
+	})
 	return true
 }

@@ -1,6 +1,9 @@
 package amf
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // executor runs one UE's events one at a time, in arrival order, on a
 // goroutine that exists only while events are waiting: an idle UE costs
@@ -17,10 +20,36 @@ type executor struct {
 // runs counts the executors running so that Stop can wait for them; once
 // closed it admits no new run (a timer firing after Stop is dropped).
 // Admission and Close take the lock, so every Add happens before Wait.
+//
+// It also keeps up to maxWarm goroutines between runs (spawn): a UE's
+// events and its SBI calls each ran on a goroutine of their own, which
+// started with the smallest stack and grew it, copying it each time,
+// through NAS handling or an SBI call's HTTP/2 and JSON (runtime.newstack,
+// 11% of a split AMF's CPU in a profile of keel bench --split); a warm
+// goroutine's stack has grown already. close ends them once the runs
+// have returned and joins them.
 type runs struct {
 	mu     sync.RWMutex
 	closed bool
 	wg     sync.WaitGroup
+
+	warm    chan func() // to an idle warm goroutine
+	quit    chan struct{}
+	idle    atomic.Int32 // warm goroutines waiting on warm
+	workers sync.WaitGroup
+	once    sync.Once
+}
+
+// maxWarm bounds the warm goroutines kept idle: enough for the runs a
+// busy AMF has at once, few enough that an idle AMF keeps a few MiB of
+// stacks at most.
+const maxWarm = 64
+
+func (r *runs) init() {
+	r.once.Do(func() {
+		r.warm = make(chan func())
+		r.quit = make(chan struct{})
+	})
 }
 
 func (r *runs) admit() bool {
@@ -33,12 +62,55 @@ func (r *runs) admit() bool {
 	return true
 }
 
-// close stops admitting runs and waits for the running ones.
+// spawn runs fn, a run admit admitted, on an idle warm goroutine or a new
+// one, and returns at once. fn calls r.wg.Done when it ends, as before.
+func (r *runs) spawn(fn func()) {
+	r.init()
+	select {
+	case r.warm <- fn:
+		return
+	default:
+	}
+	r.workers.Add(1)
+	go r.work(fn)
+}
+
+// work runs fn, then, while fewer than maxWarm others wait, the runs
+// handed to it, until close.
+func (r *runs) work(fn func()) {
+	defer r.workers.Done()
+	for {
+		fn()
+		if r.idle.Add(1) > maxWarm {
+			r.idle.Add(-1)
+			return
+		}
+		select {
+		case fn = <-r.warm:
+			r.idle.Add(-1)
+		case <-r.quit:
+			r.idle.Add(-1)
+			return
+		}
+	}
+}
+
+// close stops admitting runs, waits for the running ones and ends the
+// warm goroutines.
 func (r *runs) close() {
+	r.init()
 	r.mu.Lock()
 	r.closed = true
 	r.mu.Unlock()
 	r.wg.Wait()
+	r.mu.Lock()
+	select {
+	case <-r.quit:
+	default:
+		close(r.quit)
+	}
+	r.mu.Unlock()
+	r.workers.Wait()
 }
 
 // mailboxSize bounds the events one UE may have waiting.
@@ -63,7 +135,7 @@ func (e *executor) submit(f func()) bool {
 	}
 	e.running = true
 	e.mu.Unlock()
-	go e.run()
+	e.runs.spawn(e.run)
 	return true
 }
 

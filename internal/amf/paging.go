@@ -34,10 +34,10 @@ func (s ueShell) TransfersFailed(ts []sbi.N1N2MessageTransferReqData, cause sbi.
 		run()
 		return
 	}
-	go func() {
+	a.runs.spawn(func() {
 		defer a.runs.wg.Done()
 		run()
-	}()
+	})
 }
 
 // sbiTimeout is the bound on one call of the AMF to another NF.

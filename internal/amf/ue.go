@@ -626,10 +626,10 @@ func (a *AMF) releaseFailed(log *slog.Logger, supi string, refs map[uint8]string
 		run()
 		return
 	}
-	go func() {
+	a.runs.spawn(func() {
 		defer a.runs.wg.Done()
 		run()
-	}()
+	})
 }
 
 // orderedUECM is the UDM's Nudm_UECM as the AMF's UEs use it: a

@@ -154,10 +154,10 @@ func (u *ueContext) queue(job *saveJob, out []outMsg, writeAhead bool) {
 		u.a.runSaver(u)
 		return
 	}
-	go func() {
+	u.a.runs.spawn(func() {
 		defer u.a.runs.wg.Done()
 		u.a.runSaver(u)
-	}()
+	})
 }
 
 // sendHeld sends, in order, the messages that waited for the jobs up to
