@@ -274,8 +274,15 @@ func (c *Client) targets(ctx context.Context, req Request) ([]string, error) {
 // attempt sends req to uri once. retry reports whether another instance
 // may serve it: the connection failed or timed out, or the answer was 5xx.
 func (c *Client) attempt(ctx context.Context, req Request, uri string, body []byte, out any) (Response, error, bool) {
-	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
+	// The attempt's deadline (TS 29.500 §6.11): a caller's deadline that
+	// comes first bounds the attempt already, and spares it a context
+	// and a timer of its own (one per SBI call).
+	actx := ctx
+	if d, ok := ctx.Deadline(); !ok || time.Until(d) > c.cfg.Timeout {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, c.cfg.Timeout)
+		defer cancel()
+	}
 	if len(req.Query) > 0 {
 		uri += "?" + req.Query.Encode()
 	}
