@@ -51,8 +51,10 @@
 // ClientConfig.InvalidateToken too, a 401 whose challenge says
 // error="invalid_token" drops the cached token and sends the request
 // once more to the same instance with a fresh one (RFC 6750 §3.1), so a
-// consumer recovers from an NRF that changed its key. The transport is
-// HTTP/2 only: h2c for http apiRoots, TLS for https ones.
+// consumer recovers from an NRF that changed its key. ClientConfig.UserAgent
+// is sent as every request's User-Agent, the consumer's NF type and
+// instance ID (TS 29.500 §5.2.2.2). The transport is HTTP/2 only: h2c
+// for http apiRoots, TLS for https ones.
 //
 // # Session management bindings
 //
@@ -139,6 +141,7 @@
 // # Spec conformance
 //
 //   - TS 29.500 §5.2.1: HTTP/2 only (no HTTP/1.1), h2c or TLS.
+//   - TS 29.500 §5.2.2.2: User-Agent "<NF type>-<NF instance ID>".
 //   - TS 29.500 §5.2.7: ProblemDetails with the causes of Table 5.2.7.2-1.
 //   - TS 29.500 §6.10.3: re-selection of another instance after a
 //     connection failure or a 5xx.
