@@ -97,14 +97,22 @@ func render(t *testing.T, vals map[string]any) (map[string]string, error) {
 // beyond information is the PostgreSQL chart not fetched into charts/.
 func TestChartLint(t *testing.T) {
 	for _, file := range valuesFiles {
-		res := lint.RunAll(chartDir, userValues(t, file, secrets), namespace)
-		for _, m := range res.Messages {
-			switch {
-			case m.Severity == support.WarningSev && strings.HasSuffix(m.Err.Error(), "missing these dependencies: postgresql"):
-			case m.Severity <= support.InfoSev:
-			default:
-				t.Errorf("helm lint with %q: %s", file, m)
-			}
+		checkLint(t, file, userValues(t, file, secrets))
+	}
+}
+
+// checkLint runs helm lint with vals (named for the messages by what)
+// and fails on any finding beyond information, except the PostgreSQL
+// chart not fetched into charts/.
+func checkLint(t *testing.T, what string, vals map[string]any) {
+	t.Helper()
+	res := lint.RunAll(chartDir, vals, namespace)
+	for _, m := range res.Messages {
+		switch {
+		case m.Severity == support.WarningSev && strings.HasSuffix(m.Err.Error(), "missing these dependencies: postgresql"):
+		case m.Severity <= support.InfoSev:
+		default:
+			t.Errorf("helm lint with %q: %s", what, m)
 		}
 	}
 }
@@ -156,6 +164,8 @@ func decodeStrict(t *testing.T, files map[string]string) []object {
 				obj = &corev1.PersistentVolumeClaim{}
 			case "monitoring.coreos.com/v1 ServiceMonitor":
 				obj = &monitoringv1.ServiceMonitor{}
+			case "monitoring.coreos.com/v1 PrometheusRule":
+				obj = &monitoringv1.PrometheusRule{}
 			default:
 				t.Fatalf("%s: %s %s is not a kind the chart should render", name, tm.APIVersion, tm.Kind)
 			}

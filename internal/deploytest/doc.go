@@ -5,7 +5,9 @@
 // the Helm chart in deploy/helm/keel, linted and rendered with Helm's Go
 // module for each of its values files, every rendered object decoded
 // strictly into its Kubernetes API type, and the configuration it renders
-// loaded as keel serve loads it, with each process's command line.
+// loaded as keel serve loads it, with each process's command line; and
+// the alert rules and Grafana dashboard the chart ships, rendered into a
+// PrometheusRule and a ConfigMap equal to the files they come from.
 //
 // The package holds tests only: Helm, the Kubernetes API types and the
 // Prometheus Operator's types are imported by its tests alone, so no

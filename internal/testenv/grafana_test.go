@@ -24,10 +24,11 @@ import (
 	"github.com/keelcore/keel/internal/sctp/sctptest"
 )
 
-// The dashboard and the alert rules of deploy/grafana.
+// The dashboard and the alert rules, in the Helm chart (which ships them)
+// and nowhere else; their unit tests in deploy/grafana.
 const (
-	dashboardFile  = "../../deploy/grafana/keel-dashboard.json"
-	alertsFile     = "../../deploy/grafana/alerts.yaml"
+	dashboardFile  = "../../deploy/helm/keel/files/keel-dashboard.json"
+	alertsFile     = "../../deploy/helm/keel/files/alerts.yaml"
 	alertTestsFile = "../../deploy/grafana/alerts_test.yaml"
 )
 
