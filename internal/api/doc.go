@@ -49,6 +49,16 @@
 // answer lists the refused rows (the first store.MaxImportErrors, and a
 // count of the rest); nothing is stored unless every row is.
 //
+// # The console's views
+//
+// GET /api/v1/overview reads the process's metrics through a Sampler
+// (every 2 s, rates over ~10 s; its owner runs it), GET /api/v1/events a
+// procevent.Ring the AMF and SMF of the process feed on their failure
+// paths, GET /api/v1/config a ConfigView the composition root fills field
+// by field without secrets. Views a UEs implementation may also offer
+// (UECounter, UEFinder) spare the overview and a UE's detail a copy of
+// every UE.
+//
 // # Concurrency
 //
 // A Server is safe for concurrent use; beyond what it was built with it
