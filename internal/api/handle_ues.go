@@ -132,34 +132,79 @@ func (s *Server) listUEs(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	list := s.opts.UEs.UEs()
-	out := make([]UEInfo, 0, len(list))
-	for _, u := range list {
+	// Indexes into list of the UEs kept, ordered by SUPI without moving
+	// the UEs themselves; with limit, only the first limit+1 after
+	// after are ordered (a bounded heap), not every UE.
+	var keep []int32
+	total := 0
+	for i := range list {
+		u := &list[i]
 		if state != "" && u.State != state {
 			continue
 		}
 		if q != "" && !strings.Contains(strings.ToLower(u.SUPI), q) && !strings.Contains(strings.ToLower(u.GUTI), q) && !byAddr[u.SUPI] {
 			continue
 		}
-		out = append(out, u)
-	}
-	slices.SortFunc(out, func(a, b UEInfo) int { return strings.Compare(a.SUPI, b.SUPI) })
-	total := len(out)
-	if after != "" {
-		i, _ := slices.BinarySearchFunc(out, after, func(u UEInfo, k string) int { return strings.Compare(u.SUPI, k) })
-		for i < len(out) && out[i].SUPI <= after {
-			i++
+		total++
+		if after != "" && u.SUPI <= after {
+			continue
 		}
-		out = out[i:]
+		keep = append(keep, int32(i))
 	}
+	bySUPI := func(a, b int32) int { return strings.Compare(list[a].SUPI, list[b].SUPI) }
+	if limit > 0 && len(keep) > limit+1 {
+		keep = smallest(keep, limit+1, bySUPI)
+	}
+	slices.SortFunc(keep, bySUPI)
 	var next string
-	if limit > 0 && len(out) > limit {
-		out, next = out[:limit], out[limit-1].SUPI
+	if limit > 0 && len(keep) > limit {
+		keep, next = keep[:limit], list[keep[limit-1]].SUPI
+	}
+	out := make([]UEInfo, len(keep))
+	for i, k := range keep {
+		out[i] = list[k]
 	}
 	l := UEList{UEs: out, Next: next}
 	if limit > 0 {
 		l.Total = &total
 	}
 	writeJSON(w, http.StatusOK, l)
+}
+
+// smallest returns the n smallest of xs by cmp, in no order, keeping a
+// max-heap of n: O(len(xs) log n), most elements refused by one compare
+// with the heap's top. xs is reused.
+func smallest(xs []int32, n int, cmp func(a, b int32) int) []int32 {
+	h := xs[:0:n]
+	down := func(i int) {
+		for {
+			l, big := 2*i+1, i
+			if l < len(h) && cmp(h[l], h[big]) > 0 {
+				big = l
+			}
+			if r := l + 1; r < len(h) && cmp(h[r], h[big]) > 0 {
+				big = r
+			}
+			if big == i {
+				return
+			}
+			h[i], h[big] = h[big], h[i]
+			i = big
+		}
+	}
+	for _, x := range xs {
+		switch {
+		case len(h) < n:
+			h = append(h, x)
+			for i := len(h) - 1; i > 0 && cmp(h[(i-1)/2], h[i]) < 0; i = (i - 1) / 2 {
+				h[i], h[(i-1)/2] = h[(i-1)/2], h[i]
+			}
+		case cmp(x, h[0]) < 0:
+			h[0] = x
+			down(0)
+		}
+	}
+	return h
 }
 
 // supisAt returns the SUPIs of the PDU sessions holding addr.
