@@ -60,12 +60,15 @@ func TestGrafanaMetricsExist(t *testing.T) {
 	nrf := runNFs(t, "nrf", "")
 	runNFs(t, "udr", "http://"+nrf.SBIAddr().String())
 	var split promSamples
+	// Both SBI metrics: a scrape gathers them one by one, so one can
+	// show a request the other, gathered before it ended, does not.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if split = scrapeMetrics(t, nrf); len(split["keel_sbi_request_duration_seconds_count"]) > 0 {
+		split = scrapeMetrics(t, nrf)
+		if len(split["keel_sbi_request_duration_seconds_count"]) > 0 && len(split["keel_sbi_requests_served_total"]) > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the NRF's /metrics has no keel_sbi_request_duration_seconds 10 s after a UDR started")
+			t.Fatal("the NRF's /metrics has no keel_sbi_request_duration_seconds or no keel_sbi_requests_served_total 10 s after a UDR started")
 		}
 	}
 	for name, series := range split {
