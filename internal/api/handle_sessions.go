@@ -57,8 +57,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	out := s.sessionsOf(r.URL.Query().Get("supi"))
-	total := len(out)
+	afterSUPI, afterID := "", -1
 	if after != "" {
 		supi, psi, _ := strings.Cut(after, ":")
 		id, err := strconv.Atoi(psi)
@@ -66,16 +65,41 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, &Error{Field: "after", Message: `want a page's next: "<supi>:<PDU session ID>"`})
 			return
 		}
-		i := 0
-		for i < len(out) && cmp.Or(strings.Compare(out[i].SUPI, supi), cmp.Compare(int(out[i].PDUSessionID), id)) <= 0 {
-			i++
-		}
-		out = out[i:]
+		afterSUPI, afterID = supi, id
 	}
+	only := r.URL.Query().Get("supi")
+	list := s.opts.Sessions.Sessions()
+	order := func(x *SessionInfo, supi string, id int) int {
+		return cmp.Or(strings.Compare(x.SUPI, supi), cmp.Compare(int(x.PDUSessionID), id))
+	}
+	// As the UE list: indexes, only the page's sessions ordered.
+	var keep []int32
+	total := 0
+	for i := range list {
+		x := &list[i]
+		if only != "" && x.SUPI != only {
+			continue
+		}
+		total++
+		if after != "" && order(x, afterSUPI, afterID) <= 0 {
+			continue
+		}
+		keep = append(keep, int32(i))
+	}
+	byKey := func(a, b int32) int { return order(&list[a], list[b].SUPI, int(list[b].PDUSessionID)) }
+	if limit > 0 && len(keep) > limit+1 {
+		keep = smallest(keep, limit+1, byKey)
+	}
+	slices.SortFunc(keep, byKey)
 	var next string
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].SUPI + ":" + strconv.Itoa(int(out[limit-1].PDUSessionID))
+	if limit > 0 && len(keep) > limit {
+		keep = keep[:limit]
+		last := list[keep[limit-1]]
+		next = last.SUPI + ":" + strconv.Itoa(int(last.PDUSessionID))
+	}
+	out := make([]SessionInfo, len(keep))
+	for i, k := range keep {
+		out[i] = list[k]
 	}
 	l := SessionList{Sessions: out, Next: next}
 	if limit > 0 {

@@ -75,3 +75,46 @@ func TestUEPagesOfManyUEs(t *testing.T) {
 		t.Errorf("pages walked differ from the whole list (-want +got):\n%s", diff)
 	}
 }
+
+type manySessions []api.SessionInfo
+
+func (m manySessions) Sessions() []api.SessionInfo { return m }
+
+// Session pages likewise: every session once, by SUPI then PDU session ID.
+func TestSessionPagesOfManySessions(t *testing.T) {
+	var list manySessions
+	for _, i := range rand.Perm(600) {
+		list = append(list, api.SessionInfo{SUPI: fmt.Sprintf("imsi-00101%010d", i/3), PDUSessionID: uint8(1 + i%3), DNN: "internet"})
+	}
+	do := testServer(t, api.Options{Sessions: list})
+	var whole api.SessionList
+	_, body := do("GET", "/api/v1/sessions", true)
+	if err := json.Unmarshal([]byte(body), &whole); err != nil || len(whole.Sessions) != 600 {
+		t.Fatalf("whole list: %d sessions, %v", len(whole.Sessions), err)
+	}
+	var walked []api.SessionInfo
+	after := ""
+	for pages := 0; ; pages++ {
+		if pages > 100 {
+			t.Fatal("pages do not end")
+		}
+		_, body := do("GET", "/api/v1/sessions?limit=11&after="+after, true)
+		var l api.SessionList
+		if err := json.Unmarshal([]byte(body), &l); err != nil || l.Total == nil || *l.Total != 600 || len(l.Sessions) > 11 {
+			t.Fatalf("page after %q: %s", after, body)
+		}
+		walked = append(walked, l.Sessions...)
+		if after = l.Next; after == "" {
+			break
+		}
+	}
+	if diff := cmp.Diff(whole.Sessions, walked); diff != "" {
+		t.Errorf("pages walked differ from the whole list (-want +got):\n%s", diff)
+	}
+	for i := 1; i < len(whole.Sessions); i++ {
+		a, b := whole.Sessions[i-1], whole.Sessions[i]
+		if a.SUPI > b.SUPI || a.SUPI == b.SUPI && a.PDUSessionID >= b.PDUSessionID {
+			t.Fatalf("whole list out of order at %d: %s:%d then %s:%d", i, a.SUPI, a.PDUSessionID, b.SUPI, b.PDUSessionID)
+		}
+	}
+}
