@@ -64,6 +64,11 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // are then made again.
 func (c *Client) register(ctx context.Context) error {
 	var answer nnrf.Profile
+	// From here the NRF may hold the profile even if no answer comes
+	// back (the caller stops meanwhile): Stop deregisters it then too.
+	c.reg.Lock()
+	c.reg.sent = true
+	c.reg.Unlock()
 	if _, err := c.do(ctx, "register", sbihttp.Request{Method: http.MethodPut, URI: c.opts.NRF, Path: c.instancePath(), Body: c.opts.Profile}, &answer); err != nil {
 		return err
 	}

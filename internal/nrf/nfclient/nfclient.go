@@ -64,8 +64,11 @@ type Client struct {
 	reg struct {
 		sync.Mutex
 		registered bool
-		heartbeat  time.Duration
-		subs       []*subscription
+		// sent is whether a registration was ever sent: the NRF may
+		// hold the profile although no answer said so.
+		sent      bool
+		heartbeat time.Duration
+		subs      []*subscription
 		// ready is closed at the first successful registration.
 		ready chan struct{}
 	}
@@ -201,8 +204,11 @@ func (c *Client) Stop(ctx context.Context) error {
 // deregister removes the subscriptions and the registration.
 func (c *Client) deregister(ctx context.Context) error {
 	c.reg.Lock()
-	registered := c.reg.registered
-	c.reg.registered = false
+	// A registration whose answer never came (Stop cancelled it, or it
+	// timed out) may have reached the NRF: the NF is deregistered then
+	// too, and a 404 says the NRF did not have it.
+	registered := c.reg.registered || c.reg.sent
+	c.reg.registered, c.reg.sent = false, false
 	var ids []string
 	for _, s := range c.reg.subs {
 		if s.id != "" {
@@ -217,6 +223,9 @@ func (c *Client) deregister(ctx context.Context) error {
 		return nil
 	}
 	_, err := c.do(ctx, "deregister", sbihttp.Request{Method: http.MethodDelete, URI: c.opts.NRF, Path: c.instancePath()}, nil)
+	if notFound(err) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("nfclient: deregister: %w", err)
 	}

@@ -598,3 +598,76 @@ func TestUserAgentOfNRFRequests(t *testing.T) {
 		t.Errorf("%d requests recorded, want registration, discovery and token at least", n)
 	}
 }
+
+// An NF stopped while its registration is unanswered deregisters all the
+// same: the NRF took the profile, and without the DELETE it would list
+// the stopped NF until its heartbeats are missed (TS 29.510 §5.2.2.4).
+func TestStopDuringRegistration(t *testing.T) {
+	v := openapitest.New(t)
+	key, err := accesstoken.GenerateSigningKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	n, err := nrf.New(nrf.Options{InstanceID: nrfID, APIRoot: "http://" + addr, SigningKey: key, Registry: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The NRF handles a PUT, then holds its answer until the client
+	// gives up on it.
+	held := make(chan struct{}, 1)
+	holdPUT := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPut {
+				next.ServeHTTP(w, r)
+				return
+			}
+			next.ServeHTTP(discardWriter{h: http.Header{}}, r)
+			held <- struct{}{}
+			<-r.Context().Done()
+		})
+	}
+	srv := sbihttp.NewServer(sbihttp.ServerConfig{Middleware: []func(http.Handler) http.Handler{holdPUT, v.Middleware}})
+	n.Routes(srv)
+	srv.Start(ln)
+	n.Start()
+	t.Cleanup(func() {
+		n.Stop()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Stop(ctx)
+	})
+
+	c := newClient(t, v, addr, udmSpec(udmID, "http://127.0.0.1:8002"), nil)
+	c.Start()
+	select {
+	case <-held:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no registration reached the NRF")
+	}
+	if _, err := n.Profile(udmID); err != nil {
+		t.Fatalf("the NRF does not hold the profile it was sent: %v", err)
+	}
+	if c.Registered() {
+		t.Fatal("the client counts itself registered without an answer")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Profile(udmID); err == nil {
+		t.Error("the NF is still registered after Stop")
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps nothing.
+type discardWriter struct{ h http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.h }
+func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d discardWriter) WriteHeader(int)             {}
