@@ -3,6 +3,7 @@ package amf
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // executor runs one UE's events one at a time, in arrival order, on a
@@ -27,7 +28,7 @@ type executor struct {
 // through NAS handling or an SBI call's HTTP/2 and JSON (runtime.newstack,
 // 11% of a split AMF's CPU in a profile of keel bench --split); a warm
 // goroutine's stack has grown already. close ends them once the runs
-// have returned and joins them.
+// have returned and joins them; one idle for warmIdle ends by itself.
 type runs struct {
 	mu     sync.RWMutex
 	closed bool
@@ -75,19 +76,38 @@ func (r *runs) spawn(fn func()) {
 	go r.work(fn)
 }
 
+// warmIdle is how long a warm goroutine waits for another run before it
+// ends: a busy AMF keeps its warm goroutines, one gone quiet is back to
+// the goroutines it started with within warmIdle.
+const warmIdle = 2 * time.Second
+
 // work runs fn, then, while fewer than maxWarm others wait, the runs
-// handed to it, until close.
+// handed to it, until none comes for warmIdle or close.
 func (r *runs) work(fn func()) {
 	defer r.workers.Done()
+	var wait *time.Timer
+	defer func() {
+		if wait != nil {
+			wait.Stop()
+		}
+	}()
 	for {
 		fn()
 		if r.idle.Add(1) > maxWarm {
 			r.idle.Add(-1)
 			return
 		}
+		if wait == nil {
+			wait = time.NewTimer(warmIdle)
+		} else {
+			wait.Reset(warmIdle)
+		}
 		select {
 		case fn = <-r.warm:
 			r.idle.Add(-1)
+		case <-wait.C:
+			r.idle.Add(-1)
+			return
 		case <-r.quit:
 			r.idle.Add(-1)
 			return
