@@ -12,6 +12,15 @@
 // is bounded by the live records plus those that lapsed since the last
 // sweep, at a constant cost per write amortised.
 //
+// # Memory
+//
+// A value is kept as what it shares with a reference value of its kind
+// (a prefix and a suffix) and the bytes between (packed.go): the records
+// of one kind an NF writes differ in a few bytes, so a UE's UECM
+// registration and SM policy association take a few bytes each beside
+// their keys. Reads rebuild the value; the format of the values is their
+// owners' and is not changed.
+//
 // # Concurrency
 //
 // Records is safe for concurrent use; one mutex guards every map, taken
