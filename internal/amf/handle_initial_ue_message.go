@@ -145,7 +145,7 @@ func (a *AMF) newUE(r *ran) *ueContext {
 		a.log.Warn("amf: overload: too many UEs registering at once; Overload Start to the gNBs", "registering", a.registering.Load())
 		a.toAllGNBs(ngap.OverloadStart())
 	}
-	u.publish()
+	u.shown = true // not in AMF.ues.bySUPI yet: no lock needed
 	return u
 }
 

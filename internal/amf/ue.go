@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,12 +39,25 @@ type ueConn struct {
 // Concurrency: the fields under "executor" are touched only by the UE's
 // executor. conn is also read by the N2 reader to check IDs, so it is an
 // atomic pointer. The registry maps (AMF.ues) are guarded by AMF.ues.mu.
+//
+// The management API reads the UE (view) from the executor's fields
+// under viewMu, which the executor holds through each event (doOr): it
+// sees the UE as it stands between two events, never within one, and
+// waits at most for the event running, which does no I/O but a store
+// read of a UE restored from the AMF set's (restore.go), before the UE
+// is in AMF.ues.bySUPI. No copy of the view is kept per UE. Lock order:
+// viewMu before AMF.ues.mu and ran.mu (events take them), so the API
+// never holds either while it takes viewMu.
 type ueContext struct {
-	a    *AMF
-	exec executor
-	log  *slog.Logger
-	view atomic.Pointer[UE] // published after each event, for the API
-	conn atomic.Pointer[ueConn]
+	a      *AMF
+	exec   executor
+	log    *slog.Logger
+	viewMu sync.Mutex
+	// shown is set once the UE has a state for the API to show: after
+	// newUE, or the first event of a context taken over (restore.go).
+	// Guarded by viewMu.
+	shown bool
+	conn  atomic.Pointer[ueConn]
 
 	// executor
 	m *gmm.Machine
@@ -175,6 +189,8 @@ func (u *ueContext) do(f func()) { u.doOr(f, nil) }
 // reports false when the mailbox was full and neither will run.
 func (u *ueContext) doOr(f, failed func()) bool {
 	if !u.exec.submit(func() {
+		u.viewMu.Lock()
+		defer u.viewMu.Unlock()
 		if u.failed {
 			if failed != nil {
 				failed()
@@ -191,7 +207,7 @@ func (u *ueContext) doOr(f, failed func()) bool {
 				out, u.saved.out = u.saved.out, nil
 			}
 			u.queue(job, out, writeAhead)
-			u.publish()
+			u.shown = true
 		}); p != nil {
 			// What the event meant to send goes with the context.
 			u.inEvent = false
@@ -208,29 +224,47 @@ func (u *ueContext) doOr(f, failed func()) bool {
 	return true
 }
 
-// publish refreshes the API's view of the UE.
-func (u *ueContext) publish() {
-	v := &UE{SUPI: u.supi, State: u.m.State().String(), LastActivity: u.lastEvent, CMState: "idle"}
+// view returns the UE as the management API shows it, read from the
+// executor's fields under viewMu; false until the UE has a state to show
+// (shown).
+func (u *ueContext) view() (UE, bool) {
+	u.viewMu.Lock()
+	if !u.shown {
+		u.viewMu.Unlock()
+		return UE{}, false
+	}
+	v := UE{SUPI: u.supi, State: u.m.State().String(), LastActivity: u.lastEvent, CMState: "idle",
+		RRCState: u.rrcState, RadioCapabilityOctets: len(u.radioCapability)}
 	if g := u.m.GUTI(); g != nil {
 		guti := *g
 		v.GUTI = &guti
 	}
+	var r *ran
 	if c := u.conn.Load(); c != nil {
 		v.AMFUENGAPID, v.RANUENGAPID = c.amfID, c.ranID
-		v.GNB = c.ran.gnbID()
 		v.CMState = "connected"
+		r = c.ran
 	}
-	if u.loc.TAI.PLMN.MCC != "" {
-		v.TAI = u.loc.TAI.String()
-		v.NRCellID = fmt.Sprintf("%09x", u.loc.CellID)
+	loc, locAt := u.loc, u.locAt
+	u.viewMu.Unlock()
+	if r != nil {
+		v.GNB = r.gnbID()
 	}
-	if !u.locAt.IsZero() {
-		at := u.locAt
-		v.LocationTime = &at
+	if loc.TAI.PLMN.MCC != "" {
+		v.TAI = loc.TAI.String()
+		v.NRCellID = fmt.Sprintf("%09x", loc.CellID)
 	}
-	v.RRCState = u.rrcState
-	v.RadioCapabilityOctets = len(u.radioCapability)
-	u.view.Store(v)
+	if !locAt.IsZero() {
+		v.LocationTime = &locAt
+	}
+	return v, true
+}
+
+// counted is what UECounts needs of the UE, read as view reads it.
+func (u *ueContext) counted() (shown, registered, connected bool) {
+	u.viewMu.Lock()
+	defer u.viewMu.Unlock()
+	return u.shown, u.m.State() == gmm.Registered, u.conn.Load() != nil
 }
 
 // maxBitRate is the highest value of the NGAP Bit Rate IE (TS 38.413
@@ -729,16 +763,11 @@ func (a *AMF) dropUE(u *ueContext, release *ie.Cause) {
 
 // UEs lists the UEs the AMF knows by SUPI.
 func (a *AMF) UEs() []UE {
-	a.ues.Lock()
-	list := make([]*ueContext, 0, len(a.ues.bySUPI))
-	for _, u := range a.ues.bySUPI {
-		list = append(list, u)
-	}
-	a.ues.Unlock()
+	list := a.listUEs()
 	out := make([]UE, 0, len(list))
 	for _, u := range list {
-		if v := u.view.Load(); v != nil {
-			out = append(out, *v)
+		if v, ok := u.view(); ok {
+			out = append(out, v)
 		}
 	}
 	return out

@@ -10,24 +10,22 @@ type UECounts struct {
 	Registered, Connected, Idle int
 }
 
-// UECounts counts the UE contexts by state from their published views,
-// without copying them: cheap enough to call every few seconds with
-// hundreds of thousands of UEs.
+// UECounts counts the UE contexts by state, without copying their
+// views: cheap enough to call every few seconds with hundreds of
+// thousands of UEs.
 func (a *AMF) UECounts() UECounts {
 	var c UECounts
-	a.ues.Lock()
-	defer a.ues.Unlock()
-	for _, u := range a.ues.bySUPI {
-		v := u.view.Load()
-		if v == nil {
+	for _, u := range a.listUEs() {
+		shown, registered, connected := u.counted()
+		if !shown {
 			continue
 		}
 		c.Contexts++
-		if v.State != "registered" {
+		if !registered {
 			continue
 		}
 		c.Registered++
-		if v.CMState == "connected" {
+		if connected {
 			c.Connected++
 		} else {
 			c.Idle++
@@ -36,8 +34,20 @@ func (a *AMF) UECounts() UECounts {
 	return c
 }
 
-// UE returns the published view of the UE context of supi, without
-// copying the others.
+// listUEs returns the UE contexts with a SUPI. AMF.ues is not held
+// when it returns: a UE's view is read without it (ueContext lock order).
+func (a *AMF) listUEs() []*ueContext {
+	a.ues.Lock()
+	defer a.ues.Unlock()
+	list := make([]*ueContext, 0, len(a.ues.bySUPI))
+	for _, u := range a.ues.bySUPI {
+		list = append(list, u)
+	}
+	return list
+}
+
+// UE returns the view of the UE context of supi, without reading the
+// others.
 func (a *AMF) UE(supi string) (UE, bool) {
 	a.ues.Lock()
 	u := a.ues.bySUPI[supi]
@@ -45,9 +55,5 @@ func (a *AMF) UE(supi string) (UE, bool) {
 	if u == nil {
 		return UE{}, false
 	}
-	v := u.view.Load()
-	if v == nil {
-		return UE{}, false
-	}
-	return *v, true
+	return u.view()
 }

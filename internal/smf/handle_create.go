@@ -309,28 +309,36 @@ func selectPDUType(requested uint8, p *dnnPools) (pduType, cause uint8, err erro
 // session holds gives #31.
 func (s *SMF) allocate(ss *session, sub sbi.SMData) error {
 	if ss.pduType != sm.PDUTypeIPv6 {
-		var err error
+		var (
+			v4  netip.Addr
+			err error
+		)
 		if a := sub.StaticIPv4; a.IsValid() {
 			if err = ss.pool.ipv4.Claim(a); err == nil {
-				ss.ipv4 = a
+				v4 = a
 				err = ss.pool.ipv4.Reserve(a)
 			}
 		} else {
-			ss.ipv4, err = ss.pool.ipv4.Allocate()
+			v4, err = ss.pool.ipv4.Allocate()
 		}
+		ss.setAddresses(v4, ss.ipv6)
 		if err != nil {
 			return addressRejection(err)
 		}
 	}
 	if ss.pduType != sm.PDUTypeIPv4 {
-		var err error
+		var (
+			v6  netip.Prefix
+			err error
+		)
 		if a := sub.StaticIPv6; a.IsValid() {
-			if ss.ipv6, err = ss.pool.ipv6.Claim(a); err == nil {
+			if v6, err = ss.pool.ipv6.Claim(a); err == nil {
 				err = ss.pool.ipv6.Reserve(a)
 			}
 		} else {
-			ss.ipv6, err = ss.pool.ipv6.Allocate()
+			v6, err = ss.pool.ipv6.Allocate()
 		}
+		ss.setAddresses(ss.ipv4, v6)
 		if err != nil {
 			return addressRejection(err)
 		}
@@ -351,13 +359,13 @@ func (s *SMF) releaseAddresses(ss *session) {
 		if err := ss.pool.ipv4.Release(ss.ipv4); err != nil {
 			ss.log.Error("IPv4 address release", "error", err)
 		}
-		ss.ipv4 = netip.Addr{}
+		ss.setAddresses(netip.Addr{}, ss.ipv6)
 	}
 	if ss.ipv6.IsValid() {
 		if err := ss.pool.ipv6.Release(ss.ipv6); err != nil {
 			ss.log.Error("IPv6 prefix release", "error", err)
 		}
-		ss.ipv6 = netip.Prefix{}
+		ss.setAddresses(ss.ipv4, netip.Prefix{})
 	}
 }
 

@@ -85,7 +85,7 @@ func (s *SMF) switchPath(ctx context.Context, ss *session, gnb tunnel) error {
 	if err := s.modifyDownlink(ctx, ss, active, gnb, endMarker); err != nil {
 		return err
 	}
-	ss.gnb = gnb
+	ss.setGNB(gnb)
 	ss.upOnce = true
 	s.transition(ss, evN2Setup{gnb})
 	ss.log.Debug("downlink switched to the target gNB", "gnb", gnb.Addr, "dl_teid", gnb.TEID, "end_marker", endMarker)

@@ -125,7 +125,7 @@ func (s *SMF) activate(ctx context.Context, ss *session, gnb tunnel) error {
 	if err := s.modifyDownlink(ctx, ss, active, gnb, false); err != nil {
 		return err
 	}
-	ss.gnb = gnb
+	ss.setGNB(gnb)
 	ss.upOnce = true
 	s.transition(ss, evN2Setup{gnb})
 	// TS 23.502 §4.2.3.3: the user plane is back, paging is over; the
@@ -171,7 +171,7 @@ func (s *SMF) reactivationFailed(ctx context.Context, ss *session) error {
 		return s.incompatible(ss, "PDU Session Resource Setup Unsuccessful Transfer")
 	}
 	s.metrics.reactivations.WithLabelValues("failed").Inc()
-	ss.gnb = tunnel{}
+	ss.setGNB(tunnel{})
 	s.transition(ss, evReactivationFailed{})
 	ss.paging.Store(false)
 	s.discardBuffered(ctx, ss)
@@ -202,7 +202,7 @@ func (s *SMF) deactivate(ctx context.Context, ss *session) error {
 		// reported and pages the UE again.
 		s.discardBuffered(ctx, ss)
 	}
-	ss.gnb = tunnel{}
+	ss.setGNB(tunnel{})
 	s.transition(ss, evANReleased{})
 	// A new idle period: a transfer for the last one is over.
 	ss.paging.Store(false)

@@ -129,7 +129,10 @@ func (s *SMF) establishN4(ctx context.Context, ss *session, n3 tunnel) error {
 		return fmt.Errorf("smf: N4 %s: no F-TEID for the uplink PDR in the response", n4Establishment)
 	}
 	ss.upSEID.Store(r.UPSEID)
-	ss.n3, ss.epoch = got, epoch
+	ss.viewMu.Lock()
+	ss.n3 = got
+	ss.viewMu.Unlock()
+	ss.epoch = epoch
 	return nil
 }
 
@@ -207,7 +210,6 @@ func (s *SMF) reestablish(ctx context.Context, ss *session) error {
 	if ss.n3 != old {
 		return fmt.Errorf("smf: the UPF gave F-TEID %d@%s, the gNB uses %d@%s", ss.n3.TEID, ss.n3.Addr, old.TEID, old.Addr)
 	}
-	ss.publish()
 	return nil
 }
 

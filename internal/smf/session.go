@@ -170,8 +170,14 @@ type key struct {
 // holds it from its first look at the state to its last change, across
 // the session's N4 requests and the PCF calls, but never across a call
 // to the AMF (which may call back). The fields below mu are guarded by
-// it. upSEID, ulBytes, dlBytes and view are atomics read without mu
-// (usage reports, Sessions).
+// it. upSEID, ulBytes and dlBytes are atomics read without mu (usage
+// reports, Sessions).
+//
+// Sessions, the management API's view, never waits for a procedure: it
+// reads the fields it shows that change (state, ipv4, ipv6, n3, gnb)
+// under viewMu alone, and they are written with both mu and viewMu
+// held (setGNB, setAddresses, transition), so a procedure reads them
+// under mu as before. No copy of the view is kept per session.
 type session struct {
 	key    key
 	dnn    string // as the UE asked, for the accept
@@ -183,6 +189,7 @@ type session struct {
 	log *slog.Logger
 
 	mu      sync.Mutex
+	viewMu  sync.Mutex
 	state   state
 	pduType uint8
 	ipv4    netip.Addr
@@ -222,7 +229,6 @@ type session struct {
 	// written with mu held.
 	upSEID           atomic.Uint64
 	ulBytes, dlBytes atomic.Uint64
-	view             atomic.Pointer[sbi.SessionInfo]
 	// paging: a Downlink Data Report started an N1N2MessageTransfer that
 	// has not ended — until the session is active again, the transfer
 	// failed or the UE could not be paged. Set by the PFCP handler
@@ -262,20 +268,37 @@ type dnnPools struct {
 	ipv6 *ippool.IPv6 // nil: no IPv6 on this DNN
 }
 
-// publish makes the session's current state visible to Sessions. Called
-// with ss.mu held.
-func (ss *session) publish() {
-	if ss.state == establishing || ss.state == released {
-		ss.view.Store(nil)
-		return
+// setGNB sets the gNB's tunnel. Called with ss.mu held.
+func (ss *session) setGNB(t tunnel) {
+	ss.viewMu.Lock()
+	ss.gnb = t
+	ss.viewMu.Unlock()
+}
+
+// setAddresses sets the UE's addresses. Called with ss.mu held.
+func (ss *session) setAddresses(v4 netip.Addr, v6 netip.Prefix) {
+	ss.viewMu.Lock()
+	ss.ipv4, ss.ipv6 = v4, v6
+	ss.viewMu.Unlock()
+}
+
+// info is the session as Sessions shows it; false while it is being
+// established or once it is released. It reads under viewMu, never
+// waiting for a procedure.
+func (ss *session) info() (sbi.SessionInfo, bool) {
+	ss.viewMu.Lock()
+	st, v4, v6, n3, gnb := ss.state, ss.ipv4, ss.ipv6, ss.n3, ss.gnb
+	ss.viewMu.Unlock()
+	if st == establishing || st == released {
+		return sbi.SessionInfo{}, false
 	}
-	v := &sbi.SessionInfo{
+	return sbi.SessionInfo{
 		SUPI: ss.key.supi, PDUSessionID: ss.key.psi, DNN: ss.dnn, SNSSAI: ss.snssai,
-		PDUType: pduTypeName(ss.pduType), IPv4: ss.ipv4, IPv6Prefix: ss.ipv6,
-		UPF: ss.up.name, SEID: ss.seid, UPSEID: ss.upSEID.Load(), ULTEID: ss.n3.TEID,
-		DLTEID: ss.gnb.TEID, GNBAddr: ss.gnb.Addr, State: ss.state.infoName(), UpCnxState: ss.state.upCnxState(),
-	}
-	ss.view.Store(v)
+		PDUType: pduTypeName(ss.pduType), IPv4: v4, IPv6Prefix: v6,
+		UPF: ss.up.name, SEID: ss.seid, UPSEID: ss.upSEID.Load(), ULTEID: n3.TEID,
+		DLTEID: gnb.TEID, GNBAddr: gnb.Addr, State: st.infoName(), UpCnxState: st.upCnxState(),
+		ULBytes: ss.ulBytes.Load(), DLBytes: ss.dlBytes.Load(),
+	}, true
 }
 
 // upCnxState is the user plane connection's state (TS 29.502

@@ -307,13 +307,9 @@ func (s *SMF) Sessions() []sbi.SessionInfo {
 	s.sessions.Unlock()
 	out := make([]sbi.SessionInfo, 0, len(all))
 	for _, ss := range all {
-		v := ss.view.Load()
-		if v == nil {
-			continue
+		if info, ok := ss.info(); ok {
+			out = append(out, info)
 		}
-		info := *v
-		info.ULBytes, info.DLBytes = ss.ulBytes.Load(), ss.dlBytes.Load()
-		out = append(out, info)
 	}
 	slices.SortFunc(out, func(a, b sbi.SessionInfo) int {
 		return cmp.Or(cmp.Compare(a.SUPI, b.SUPI), cmp.Compare(a.PDUSessionID, b.PDUSessionID))
@@ -372,8 +368,7 @@ func (s *SMF) all() []*session {
 	return out
 }
 
-// transition moves ss to the state after e, keeping the gauge and the
-// published view in step. Called with ss.mu held; the caller checked
+// transition moves ss to the state after e, keeping the gauge in step. Called with ss.mu held; the caller checked
 // with next that e is allowed.
 func (s *SMF) transition(ss *session, e event) {
 	n, ok := next(ss.state, e)
@@ -384,6 +379,7 @@ func (s *SMF) transition(ss *session, e event) {
 	if n != released {
 		s.metrics.sessions.WithLabelValues(n.String()).Inc()
 	}
+	ss.viewMu.Lock()
 	ss.state = n
-	ss.publish()
+	ss.viewMu.Unlock()
 }
