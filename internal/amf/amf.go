@@ -189,8 +189,10 @@ type AMF struct {
 	recordLifetime time.Duration
 	alive          func(ctx context.Context, instanceID string) (bool, error)
 	afterFunc      func(d time.Duration, f func()) (stop func() bool)
-	maxUEs         int
-	ueCount        atomic.Int64
+	// long runs the UEs' long timers (longtimers.go).
+	long    *longTimers
+	maxUEs  int
+	ueCount atomic.Int64
 	// registering counts UE contexts not yet registered; overloaded is
 	// set while the gNBs have been sent Overload Start.
 	registering    atomic.Int64
@@ -317,6 +319,7 @@ func New(cfg Config, opts Options) (*AMF, error) {
 	if a.afterFunc == nil {
 		a.afterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 	}
+	a.long = newLongTimers(a.afterFunc)
 	if a.maxUEs == 0 {
 		a.maxUEs = 1_000_000
 	}
@@ -469,6 +472,7 @@ func (a *AMF) Stop(ctx context.Context) error {
 		a.wg.Wait()
 		a.cancelCalls()
 		a.runs.close()
+		a.long.close()
 		close(done)
 	}()
 	defer a.logRate.Flush(context.WithoutCancel(ctx))

@@ -67,6 +67,9 @@ type ueContext struct {
 	// stopped or started again since.
 	timers   []timerSlot
 	timerGen uint64
+	// deadline is the long timer the UE runs, queued in AMF.long
+	// while it runs (longtimers.go): it has no runtime timer of its own.
+	deadline deadline
 	started  time.Time // first message of the running registration
 	tmsi     stmsi
 	// alias is a second 5G-TMSI naming the UE, 0 when none: that of a
@@ -116,10 +119,28 @@ func (s supiAttr) AppendLogAttrs(dst []slog.Attr) []slog.Attr {
 	return append(dst, slog.String("supi", string(s)))
 }
 
+// timerSlot is a running timer: stop stops a runtime timer, nil for a
+// long timer (isLong), which is u.deadline.
 type timerSlot struct {
 	t    gmm.Timer
 	gen  uint64
 	stop func() bool
+}
+
+// isLong reports whether t runs in AMF.long rather than on a
+// runtime timer of its own: the timers an idle UE holds for minutes or
+// hours (TS 24.501 §5.3.7).
+func isLong(t gmm.Timer) bool {
+	return t == gmm.MobileReachable || t == gmm.ImplicitDeregistration
+}
+
+// cancel stops the timer of slot i.
+func (u *ueContext) cancel(i int) {
+	if s := u.timers[i]; s.stop != nil {
+		s.stop()
+	} else {
+		u.a.long.cancel(u)
+	}
 }
 
 // timer returns the index of t's slot in u.timers, -1 when t is not
@@ -136,7 +157,7 @@ func (u *ueContext) timer(t gmm.Timer) int {
 // stopTimer stops t and frees its slot.
 func (u *ueContext) stopTimer(t gmm.Timer) {
 	if i := u.timer(t); i >= 0 {
-		u.timers[i].stop()
+		u.cancel(i)
 		u.dropTimer(i)
 	}
 }
@@ -343,27 +364,46 @@ func (s ueShell) StartTimer(t gmm.Timer, d time.Duration) {
 	u.stopTimer(t)
 	u.timerGen++
 	gen := u.timerGen
-	stop := u.a.afterFunc(d, func() {
-		u.do(func() {
-			if i := u.timer(t); i >= 0 && u.timers[i].gen == gen {
+	var stop func() bool
+	if isLong(t) {
+		// One deadline per UE: the machine runs one of the long timers
+		// at a time (gmm's Machine.idleTimer); should it start the other,
+		// that one stops.
+		for i := range u.timers {
+			if isLong(u.timers[i].t) {
+				u.cancel(i)
 				u.dropTimer(i)
-				if t == gmm.ImplicitDeregistration && u.a.takenOver(u) {
-					// Another instance of the set serves the UE now: its
-					// sessions and registration are that instance's.
-					u.a.lost(u)
-					return
-				}
-				u.m.Expired(context.Background(), t)
-				if u.m.State() == gmm.Deregistered && u.conn.Load() == nil {
-					// Implicitly deregistered while idle (TS 24.501
-					// §5.3.7): the context goes, as after a release.
-					u.a.rememberDeregistered(u.tmsi)
-					u.a.dropUE(u, nil)
-				}
+				break
 			}
-		})
-	})
+		}
+		u.a.long.start(u, t, gen, d)
+	} else {
+		stop = u.a.afterFunc(d, func() { u.do(func() { u.expired(t, gen) }) })
+	}
 	u.timers = append(u.timers, timerSlot{t: t, gen: gen, stop: stop})
+}
+
+// expired runs the expiry of timer t of generation gen on the UE's
+// executor: nothing when t was stopped or started again since.
+func (u *ueContext) expired(t gmm.Timer, gen uint64) {
+	i := u.timer(t)
+	if i < 0 || u.timers[i].gen != gen {
+		return
+	}
+	u.dropTimer(i)
+	if t == gmm.ImplicitDeregistration && u.a.takenOver(u) {
+		// Another instance of the set serves the UE now: its
+		// sessions and registration are that instance's.
+		u.a.lost(u)
+		return
+	}
+	u.m.Expired(context.Background(), t)
+	if u.m.State() == gmm.Deregistered && u.conn.Load() == nil {
+		// Implicitly deregistered while idle (TS 24.501
+		// §5.3.7): the context goes, as after a release.
+		u.a.rememberDeregistered(u.tmsi)
+		u.a.dropUE(u, nil)
+	}
 }
 
 func (s ueShell) StopTimer(t gmm.Timer) {
@@ -736,8 +776,8 @@ func (a *AMF) dropUE(u *ueContext, release *ie.Cause) {
 	a.ueCount.Add(-1)
 	a.metrics.ues.Dec()
 	a.registered(u)
-	for _, slot := range u.timers {
-		slot.stop()
+	for i := range u.timers {
+		u.cancel(i)
 	}
 	u.timers = nil
 	if ho := u.handover; ho != nil {
