@@ -5,21 +5,28 @@ import "sync/atomic"
 // urrCounter measures the volume of one URR (TS 29.244 §5.2.2.2). The
 // uplink counters are written by the N3 reader, the downlink ones by the
 // TUN reader: each pair has a cache line of its own so the two readers do
-// not contend.
+// not contend. The counter is 128 bytes, a size class of the Go
+// allocator whose objects are 128-byte aligned: the uplink pair and the
+// fields read with it fill the first 64-byte line, the downlink pair
+// begins the second, so neither shares a line with the other or with a
+// neighbouring counter, without the 208 bytes explicit padding around
+// both took (TestURRCounterLayout).
 type urrCounter struct {
-	id   uint32
-	seid uint64
-
 	ulBytes, ulPkts atomic.Uint64
-	_               [64]byte
-	dlBytes, dlPkts atomic.Uint64
-	_               [64]byte
+	threshold       atomic.Uint64 // octets, both directions; 0: none
+	reported        atomic.Bool   // the threshold was crossed and reported
+	queued          atomic.Bool   // in the report queue
+	next            atomic.Pointer[urrCounter]
+	seid            uint64
+	id              uint32
+	_               [urrLine - 52]byte
 
-	threshold atomic.Uint64 // octets, both directions; 0: none
-	reported  atomic.Bool   // the threshold was crossed and reported
-	queued    atomic.Bool   // in the report queue
-	next      atomic.Pointer[urrCounter]
+	dlBytes, dlPkts atomic.Uint64
+	_               [urrLine - 16]byte
 }
+
+// urrLine is the cache line the two halves of a urrCounter are apart.
+const urrLine = 64
 
 func (u *urrCounter) addUL(n int, q *reportQueue) {
 	u.ulPkts.Add(1)
