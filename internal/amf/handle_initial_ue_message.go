@@ -76,7 +76,7 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 			return
 		}
 		u.started = now
-		u.loc, u.rrcState = c.loc, ""
+		u.loc, u.rrcState = c.loc, rrcNone
 		if c.loc.TAI.PLMN.MCC != "" {
 			u.m.Locate(c.loc.TAI)
 		}

@@ -88,7 +88,7 @@ func (a *AMF) connectionGone(ctx context.Context, u *ueContext, c *ueConn) {
 		a.endHandover(u, ho, ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentHandoverCancelled))
 	}
 	a.unbindConn(c)
-	u.rrcState = ""
+	u.rrcState = rrcNone
 	if a.stopping.Load() {
 		// The core is going away: its SMF too, so the sessions are not
 		// told the user plane went down.

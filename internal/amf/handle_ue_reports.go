@@ -98,9 +98,9 @@ func (a *AMF) handleRRCInactiveTransitionReport(ctx context.Context, r *ran, msg
 		return
 	}
 	a.metrics.reports.WithLabelValues("RRCInactiveTransitionReport").Inc()
-	state := "connected"
+	state := rrcConnected
 	if msg.RRCState.Value == ie.RRCStatePresentInactive {
-		state = "inactive"
+		state = rrcInactive
 	}
 	loc, locErr := ngap.DecodeUELocation(msg.UserLocationInformation)
 	now := a.now()

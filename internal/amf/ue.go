@@ -53,11 +53,7 @@ type ueContext struct {
 	exec   executor
 	log    *slog.Logger
 	viewMu sync.Mutex
-	// shown is set once the UE has a state for the API to show: after
-	// newUE, or the first event of a context taken over (restore.go).
-	// Guarded by viewMu.
-	shown bool
-	conn  atomic.Pointer[ueConn]
+	conn   atomic.Pointer[ueConn]
 
 	// executor
 	m *gmm.Machine
@@ -79,12 +75,20 @@ type ueContext struct {
 	lastEvent time.Time
 	loc       ngap.UELocation // last reported by the gNB
 	locAt     time.Time       // when a Location Report or RRC Inactive Transition Report gave loc
-	rrcState  string          // "inactive" or "connected" as the last RRC Inactive Transition Report said
 	// radioCapability is the UE Radio Capability the gNB last reported
 	// (TS 38.413 §8.14.1), at most ngap.MaxUERadioCapability octets; nil
 	// until then. It goes to the gNB in each Initial Context Setup.
 	radioCapability []byte
-	dropped         bool
+	// The one-byte fields are kept together, so that their padding does
+	// not take the context past a size class of the allocator.
+	//
+	// shown is set once the UE has a state for the API to show: after
+	// newUE, or the first event of a context taken over (restore.go).
+	// Guarded by viewMu.
+	shown bool
+	// rrcState is what the last RRC Inactive Transition Report said.
+	rrcState rrcState
+	dropped  bool
 	// failed is set when an event panicked: the UE's context is gone
 	// and its machine runs no further event.
 	failed bool
@@ -93,6 +97,9 @@ type ueContext struct {
 	// switching is set while a Path Switch Request waits for the SMF
 	// (handle_path_switch.go): a second one is refused meanwhile.
 	switching bool
+	// inEvent is set while an event runs: with a store, the messages it
+	// sends wait for its end (saveState.out, writeahead.go).
+	inEvent bool
 	// handover is the N2 handover under way (handle_handover.go).
 	handover *n2Handover
 	// uecm is closed once the UE's last Nudm_UECM call is done, smf
@@ -105,9 +112,28 @@ type ueContext struct {
 	// writes (saver.go, its own lock).
 	saved *saveState
 	saver saver
-	// inEvent is set while an event runs: with a store, the messages it
-	// sends wait for its end (saveState.out, writeahead.go).
-	inEvent bool
+}
+
+// rrcState is a UE's RRC state as an RRC Inactive Transition Report
+// gave it (TS 38.413 §8.3): none until one does.
+type rrcState uint8
+
+const (
+	rrcNone rrcState = iota
+	rrcConnected
+	rrcInactive
+)
+
+// String is the state as the management API names it: "", "connected"
+// or "inactive".
+func (s rrcState) String() string {
+	switch s {
+	case rrcConnected:
+		return "connected"
+	case rrcInactive:
+		return "inactive"
+	}
+	return ""
 }
 
 // supiAttr is the attribute of a UE's logger once the UE is identified
@@ -255,7 +281,7 @@ func (u *ueContext) view() (UE, bool) {
 		return UE{}, false
 	}
 	v := UE{SUPI: u.supi, State: u.m.State().String(), LastActivity: u.lastEvent, CMState: "idle",
-		RRCState: u.rrcState, RadioCapabilityOctets: len(u.radioCapability)}
+		RRCState: u.rrcState.String(), RadioCapabilityOctets: len(u.radioCapability)}
 	if g := u.m.GUTI(); g != nil {
 		guti := *g
 		v.GUTI = &guti

@@ -35,7 +35,8 @@ type pdrRule struct {
 	prec uint32
 	teid uint32 // Access: the local TEID
 	// Access: the QFI to match, 0 for any; Core: the QFI to mark.
-	qfi uint8
+	qfi  uint8
+	gate bool // every QER of the PDR opens the gate in its direction (beside qfi: 8 bytes less)
 	// ue holds the UE address and prefix: the destination of downlink
 	// packets, the source of uplink packets when the PDR names one.
 	ue []addrKey
@@ -43,7 +44,6 @@ type pdrRule struct {
 	// there are any.
 	sdf  []ipfilter.Rule
 	far  farRule // a copy: one pointer less to chase per packet
-	gate bool    // every QER of the PDR opens the gate in its direction
 	mbr  []*rateLimiter
 	urrs []*urrCounter
 }

@@ -31,3 +31,12 @@ func TestURRCounterLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestPDRRuleSize keeps a compiled PDR within the allocator's 160-byte
+// size class: a session's uplink and downlink PDRs are each a slice of
+// one.
+func TestPDRRuleSize(t *testing.T) {
+	if size := unsafe.Sizeof(pdrRule{}); size > 160 {
+		t.Errorf("pdrRule is %d bytes, past the 160-byte size class", size)
+	}
+}

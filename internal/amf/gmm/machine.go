@@ -370,35 +370,15 @@ type Machine struct {
 	// refused. The machine calls services through the shell only.
 	smf bool
 
-	state    State
-	proc     procedure
-	expiries int
+	// The one-byte fields are kept together: spread among the larger ones,
+	// their padding took the machine past a size class of the allocator.
+	state State
+	proc  procedure
 	// rejectCause is the 5GMM cause of the last REGISTRATION REJECT or
 	// SERVICE REJECT, 0 after an AUTHENTICATION REJECT or a failed
 	// authentication (no cause is sent); RejectCause reports it.
 	rejectCause uint8
-	// retransmit re-sends the message of the running procedure.
-	retransmit func()
-
-	supi    string
-	guti    *ident.GUTI
-	sec     *nas.Context // current 5G NAS security context
-	pending *nas.Context // being taken into use by security mode control
-	// service is the SERVICE REQUEST that failed the integrity check,
-	// its cleartext IEs, while the UE is authenticated for it
-	// (service_security.go); nil otherwise.
-	service *nas.ServiceRequest
-	nextKSI uint8
-	reg     *registration
-	auth    authState
-	caps    []byte // UE security capability IE value
-	allowed []ident.SNSSAI
-	am      sbi.AMData
-	// subscribed is the subscribed NSSAI from Nudm_SDM, and defaults
-	// the subscribed S-NSSAIs marked default.
-	subscribed, defaults []ident.SNSSAI
-	// sessions are the UE's PDU sessions by ID.
-	sessions sessionSet
+	nextKSI     uint8
 	// connected is true while the UE has an N2 connection.
 	connected bool
 	// secured is true once the secure exchange of NAS messages is
@@ -410,6 +390,36 @@ type Machine struct {
 	// of the set gave it (Restore): the next registration or
 	// configuration update gives it one of this instance.
 	foreign bool
+	// serving is set while the Initial Context Setup of an accepted
+	// SERVICE REQUEST waits for the gNB's answer.
+	serving bool
+	// idleTimer is the reachability timer running while the registered
+	// UE is idle: MobileReachable, then ImplicitDeregistration; 0 while
+	// it is connected (reachability.go).
+	idleTimer Timer
+
+	expiries int
+	// retransmit re-sends the message of the running procedure.
+	retransmit func()
+
+	supi    string
+	guti    *ident.GUTI
+	sec     *nas.Context // current 5G NAS security context
+	pending *nas.Context // being taken into use by security mode control
+	// service is the SERVICE REQUEST that failed the integrity check,
+	// its cleartext IEs, while the UE is authenticated for it
+	// (service_security.go); nil otherwise.
+	service *nas.ServiceRequest
+	reg     *registration
+	auth    authState
+	caps    []byte // UE security capability IE value
+	allowed []ident.SNSSAI
+	am      sbi.AMData
+	// subscribed is the subscribed NSSAI from Nudm_SDM, and defaults
+	// the subscribed S-NSSAIs marked default.
+	subscribed, defaults []ident.SNSSAI
+	// sessions are the UE's PDU sessions by ID.
+	sessions sessionSet
 	// also is the 5G-GUTI an aborted CONFIGURATION UPDATE COMMAND gave:
 	// the UE may hold it rather than guti, so both name it until it is
 	// given another (TS 24.501 §5.4.4.6; Shell.RestoreGUTI).
@@ -418,16 +428,9 @@ type Machine struct {
 	// (uecm.go): this instance, or, after Restore, another instance of
 	// the set until this one registers.
 	uecm uecmState
-	// serving is set while the Initial Context Setup of an accepted
-	// SERVICE REQUEST waits for the gNB's answer.
-	serving bool
 	// dl is what waits for the UE while it is idle, and its paging
 	// (paging.go).
 	dl downlink
-	// idleTimer is the reachability timer running while the registered
-	// UE is idle: MobileReachable, then ImplicitDeregistration; 0 while
-	// it is connected (reachability.go).
-	idleTimer Timer
 	// tais is the TAI list of the UE's last REGISTRATION ACCEPT: its
 	// registration area, where it is paged.
 	tais []ident.TAI
