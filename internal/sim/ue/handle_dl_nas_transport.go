@@ -72,7 +72,7 @@ func (u *UE) handleDLNASTransport(in *inbound) (Result, error) {
 		return Result{}, errors.New("ue: DL NAS Transport: N1 SM information without a PDU session ID")
 	}
 	psi := m.PduSessionID2Value.GetPduSessionID2Value()
-	if psi == 0 || int(psi) >= len(u.sm.sessions) {
+	if psi == 0 || psi > maxPSI {
 		return Result{}, fmt.Errorf("ue: DL NAS Transport: PDU session ID %d", psi)
 	}
 	if m.Cause5GMM != nil {
@@ -89,7 +89,7 @@ func (u *UE) handleDLNASTransport(in *inbound) (Result, error) {
 	if !ok {
 		return Result{}, fmt.Errorf("ue: 5GSM message type %#02x: %w", sm.typ, ErrNotImplemented)
 	}
-	s := &u.sm.sessions[psi]
+	s := u.sm.at(psi)
 	if !p.accepts(s.state) {
 		return Result{}, fmt.Errorf("ue: %s for PDU session %d in %s: %w", p.name, psi, s.state, ErrUnexpected)
 	}
@@ -101,7 +101,7 @@ func (u *UE) handleDLNASTransport(in *inbound) (Result, error) {
 // go anywhere releases the session locally: the network has no context
 // for it.
 func (u *UE) smNotForwarded(psi, cause uint8) Result {
-	s := &u.sm.sessions[psi]
+	s := u.sm.at(psi)
 	switch s.state {
 	case SessionActivePending, SessionInactivePending:
 		*s = smSession{}

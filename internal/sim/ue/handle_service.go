@@ -133,7 +133,7 @@ func serviceRequest(t ServiceType, ksi uint8, g *ident.GUTI, uplinkData, active 
 // and of the PDU session status (§9.11.3.44: every session the UE has).
 func (u *UE) sessionStatus(uplinkData []uint8) (pending, active uint16, err error) {
 	for _, psi := range uplinkData {
-		if psi == 0 || int(psi) >= len(u.sm.sessions) || u.sm.sessions[psi].state != SessionActive {
+		if psi == 0 || u.sm.stateOf(psi) != SessionActive {
 			return 0, 0, fmt.Errorf("ue: uplink data status names PDU session %d, which is not active", psi)
 		}
 		pending |= 1 << psi
@@ -283,7 +283,7 @@ func (u *UE) handleServiceReject(in *inbound) (Result, error) {
 // returns their IDs.
 func (u *UE) syncSessions(status uint16) []uint8 {
 	var released []uint8
-	for psi := uint8(1); psi < 16; psi++ {
+	for psi := uint8(1); int(psi) < len(u.sm.sessions); psi++ {
 		s := &u.sm.sessions[psi]
 		if s.state != SessionInactive && status&(1<<psi) == 0 {
 			*s = smSession{}

@@ -48,7 +48,7 @@ func (u *UE) RequestQoSFlow(psi uint8, r FlowRequest) ([]byte, error) {
 	if err := u.canSendSM(psi); err != nil {
 		return nil, err
 	}
-	s := &u.sm.sessions[psi]
+	s := u.sm.at(psi)
 	if s.state != SessionActive {
 		return nil, fmt.Errorf("ue: modification of PDU session %d in %s", psi, s.state)
 	}

@@ -23,7 +23,7 @@ func (u *UE) EstablishPDUSession(psi uint8, dnn string, s ident.SNSSAI, pduType 
 	if err := u.canSendSM(psi); err != nil {
 		return nil, err
 	}
-	if st := u.sm.sessions[psi].state; st != SessionInactive {
+	if st := u.sm.stateOf(psi); st != SessionInactive {
 		return nil, fmt.Errorf("ue: PDU session %d is in %s", psi, st)
 	}
 	if pduType < PDUTypeIPv4 || pduType > PDUTypeEthernet {
@@ -41,7 +41,7 @@ func (u *UE) EstablishPDUSession(psi uint8, dnn string, s ident.SNSSAI, pduType 
 	if err != nil {
 		return nil, err
 	}
-	u.sm.sessions[psi] = smSession{state: SessionActivePending, pti: pti, pduType: pduType, dnn: dnn, snssai: s}
+	*u.sm.at(psi) = smSession{state: SessionActivePending, pti: pti, pduType: pduType, dnn: dnn, snssai: s}
 	return out, nil
 }
 
@@ -54,7 +54,7 @@ func (u *UE) ReleasePDUSession(psi uint8) ([]byte, error) {
 	if err := u.canSendSM(psi); err != nil {
 		return nil, err
 	}
-	if st := u.sm.sessions[psi].state; st != SessionActive {
+	if st := u.sm.stateOf(psi); st != SessionActive {
 		return nil, fmt.Errorf("ue: release of PDU session %d in %s", psi, st)
 	}
 	pti := u.sm.nextPTI()
@@ -63,7 +63,7 @@ func (u *UE) ReleasePDUSession(psi uint8) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &u.sm.sessions[psi]
+	s := u.sm.at(psi)
 	s.state, s.pti = SessionInactivePending, pti
 	return out, nil
 }
@@ -73,7 +73,7 @@ func (u *UE) ReleasePDUSession(psi uint8) ([]byte, error) {
 // exchange (TS 24.501 §5.4.5.2.1; from 5GMM-IDLE a Service Request
 // comes first).
 func (u *UE) canSendSM(psi uint8) error {
-	if psi == 0 || int(psi) >= len(u.sm.sessions) {
+	if psi == 0 || psi > maxPSI {
 		return fmt.Errorf("ue: PDU session ID %d: want 1 to 15", psi)
 	}
 	if u.state != Registered {
@@ -91,7 +91,7 @@ func (u *UE) canSendSM(psi uint8) error {
 // SESSION INACTIVE again, so that the UE may request it anew. A session
 // in another state is left alone; it reports whether one was aborted.
 func (u *UE) AbortPDUSessionEstablishment(psi uint8) bool {
-	if psi == 0 || int(psi) >= len(u.sm.sessions) || u.sm.sessions[psi].state != SessionActivePending {
+	if psi == 0 || u.sm.stateOf(psi) != SessionActivePending {
 		return false
 	}
 	u.sm.sessions[psi] = smSession{}

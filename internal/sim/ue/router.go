@@ -128,7 +128,7 @@ func (u *UE) HandleRouterAdvertisement(psi uint8, pkt []byte) (RouterAdvertiseme
 	if err != nil {
 		return ra, err
 	}
-	if psi == 0 || int(psi) >= len(u.sm.sessions) || u.sm.sessions[psi].state != SessionActive {
+	if psi == 0 || u.sm.stateOf(psi) != SessionActive {
 		return ra, fmt.Errorf("ue: Router Advertisement on PDU session %d, which is not active", psi)
 	}
 	s := &u.sm.sessions[psi].info

@@ -137,11 +137,33 @@ type smSession struct {
 	info    PDUSession // when active
 }
 
-// smContext is every PDU session of the UE, indexed by PDU session ID
-// (1 to 15, TS 24.501 §9.4).
+// maxPSI is the highest PDU session ID (TS 24.501 §9.4: 1 to 15).
+const maxPSI = 15
+
+// smContext is every PDU session of the UE, indexed by PDU session ID:
+// sessions is as long as the highest ID used yet needs (a UE with one
+// session holds two entries, not sixteen), and an ID beyond it is a
+// session in PDU SESSION INACTIVE.
 type smContext struct {
-	sessions [16]smSession
+	sessions []smSession
 	lastPTI  uint8
+}
+
+// at returns session psi (1 to maxPSI), making room for it. The pointer
+// holds until the next at of a higher ID.
+func (c *smContext) at(psi uint8) *smSession {
+	if n := int(psi) + 1; n > len(c.sessions) {
+		c.sessions = append(c.sessions, make([]smSession, n-len(c.sessions))...)
+	}
+	return &c.sessions[psi]
+}
+
+// stateOf is the 5GSM state of session psi.
+func (c *smContext) stateOf(psi uint8) SMState {
+	if int(psi) >= len(c.sessions) {
+		return SessionInactive
+	}
+	return c.sessions[psi].state
 }
 
 // nextPTI allocates a procedure transaction identity for a UE-requested
@@ -153,7 +175,7 @@ func (c *smContext) nextPTI() uint8 {
 
 // PDUSession returns the PDU session psi if it is active.
 func (u *UE) PDUSession(psi uint8) (PDUSession, bool) {
-	if psi == 0 || int(psi) >= len(u.sm.sessions) || u.sm.sessions[psi].state != SessionActive {
+	if psi == 0 || u.sm.stateOf(psi) != SessionActive {
 		return PDUSession{}, false
 	}
 	return u.sm.sessions[psi].info, true
@@ -161,10 +183,7 @@ func (u *UE) PDUSession(psi uint8) (PDUSession, bool) {
 
 // SessionState returns the 5GSM state of PDU session psi.
 func (u *UE) SessionState(psi uint8) SMState {
-	if psi == 0 || int(psi) >= len(u.sm.sessions) {
-		return SessionInactive
-	}
-	return u.sm.sessions[psi].state
+	return u.sm.stateOf(psi)
 }
 
 // releaseSessions releases every PDU session locally, without signalling.
