@@ -286,13 +286,128 @@ func (c *Client) attempt(ctx context.Context, req Request, uri string, body []by
 	if len(req.Query) > 0 {
 		uri += "?" + req.Query.Encode()
 	}
+	var token string
+	// A notification to a callback URI names no service: no NF service's
+	// scope grants it, and it goes without a token.
+	if scope := tokenScope(req); c.cfg.Token != nil && scope != "" && scope != CallbackService {
+		tok, err := c.cfg.Token(ctx, scope)
+		if err != nil {
+			return Response{}, fmt.Errorf("sbihttp: access token for %s: %w", scope, err), false
+		}
+		token = "Bearer " + tok
+	}
+	var ans h2client.Answer
+	var err error
+	if h2c, ok := c.hc.Transport.(*h2client.Transport); ok && directTarget(uri) {
+		ans, err = c.exchange(actx, h2c, req, uri, body, token)
+	} else {
+		ans, err = c.roundTrip(actx, req, uri, body, token)
+	}
+	if err != nil {
+		if errors.Is(err, sbi.ErrInvalidRequest) {
+			return Response{}, err, false
+		}
+		if ctx.Err() != nil {
+			// The caller gave up: no other instance either.
+			return Response{}, fmt.Errorf("sbihttp: %s %s: %w", req.Method, uri, ctx.Err()), false
+		}
+		return Response{}, fmt.Errorf("sbihttp: %s %s: %w: %w", req.Method, uri, sbi.ErrNoInstance, err), true
+	}
+	data := ans.Body
+	if len(data) > DefaultMaxBody+1 {
+		data = data[:DefaultMaxBody+1] // as a reader limited to it reads
+	}
+	resp := Response{Status: ans.Status, Header: ans.Header, Location: ans.Header.Get("Location"), Body: data}
+	if ans.Status >= 300 {
+		err := fmt.Errorf("sbihttp: %s %s: %w", req.Method, uri,
+			&AnswerError{Status: ans.Status, Header: ans.Header, Body: data, err: answerError(ans.Status, ans.Header, data)})
+		if ans.Status == http.StatusUnauthorized && c.cfg.Token != nil && invalidToken(ans.Header.Values("WWW-Authenticate")) {
+			err = &staleToken{err}
+		}
+		return Response{}, err, ans.Status >= 500
+	}
+	if out != nil && len(data) > 0 && ans.Status != http.StatusNoContent {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp, fmt.Errorf("sbihttp: %s %s: answer: %w: %v", req.Method, uri, sbi.ErrInvalidMsgFormat, err), false
+		}
+	}
+	return resp, nil, false
+}
+
+// directTarget reports whether uri is an http URI whose authority and
+// path-and-query go on the wire as they are: an h2c exchange without
+// net/http's request (see h2client.Exchange). Any other goes through
+// net/http, which parses and escapes it.
+func directTarget(uri string) bool {
+	rest, ok := strings.CutPrefix(uri, "http://")
+	if !ok || rest == "" {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case c <= ' ' || c >= 0x7f || c == '#' || c == '@' || c == '\\':
+			return false
+		}
+	}
+	return true
+}
+
+// splitTarget splits an http URI directTarget accepted into its
+// authority and its path and query ("/" when it has no path).
+func splitTarget(uri string) (authority, path string) {
+	rest := strings.TrimPrefix(uri, "http://")
+	i := strings.IndexAny(rest, "/?")
+	if i < 0 {
+		return rest, "/"
+	}
+	authority, path = rest[:i], rest[i:]
+	if path[0] == '?' {
+		path = "/" + path
+	}
+	return authority, path
+}
+
+// exchange makes one attempt as an h2client.Exchange.
+func (c *Client) exchange(ctx context.Context, t *h2client.Transport, req Request, uri string, body []byte, token string) (h2client.Answer, error) {
+	authority, path := splitTarget(uri)
+	x := h2client.Exchange{Method: req.Method, Authority: authority, Path: path, Body: body, Authorization: token}
+	if len(req.Header) > 0 {
+		x.Header = make(http.Header, len(req.Header))
+		for k, vs := range req.Header {
+			x.Header[http.CanonicalHeaderKey(k)] = vs
+		}
+	}
+	if body != nil {
+		x.ContentType = req.ContentType
+		if x.ContentType == "" {
+			x.ContentType = ContentJSON
+		}
+		delete(x.Header, "Content-Type")
+	}
+	if c.cfg.UserAgent != "" && x.Header.Get("User-Agent") == "" {
+		x.UserAgent = c.cfg.UserAgent
+	}
+	if x.Header.Get("Accept") == "" {
+		x.Accept = acceptAll
+	}
+	if token != "" {
+		delete(x.Header, "Authorization")
+	}
+	return t.Exchange(ctx, &x)
+}
+
+// acceptAll is what an SBI client accepts (TS 29.500 §5.2.2.2).
+const acceptAll = ContentJSON + ", " + ContentHAL + ", " + ContentProblem
+
+// roundTrip makes one attempt through net/http.
+func (c *Client) roundTrip(ctx context.Context, req Request, uri string, body []byte, token string) (h2client.Answer, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	hr, err := http.NewRequestWithContext(actx, req.Method, uri, rd)
+	hr, err := http.NewRequestWithContext(ctx, req.Method, uri, rd)
 	if err != nil {
-		return Response{}, fmt.Errorf("sbihttp: %s %s: %w: %v", req.Method, uri, sbi.ErrInvalidRequest, err), false
+		return h2client.Answer{}, fmt.Errorf("sbihttp: %s %s: %w: %v", req.Method, uri, sbi.ErrInvalidRequest, err)
 	}
 	for k, vs := range req.Header {
 		hr.Header[k] = vs
@@ -308,48 +423,21 @@ func (c *Client) attempt(ctx context.Context, req Request, uri string, body []by
 		hr.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
 	if hr.Header.Get("Accept") == "" {
-		hr.Header.Set("Accept", ContentJSON+", "+ContentHAL+", "+ContentProblem)
+		hr.Header.Set("Accept", acceptAll)
 	}
-	// A notification to a callback URI names no service: no NF service's
-	// scope grants it, and it goes without a token.
-	if scope := tokenScope(req); c.cfg.Token != nil && scope != "" && scope != CallbackService {
-		tok, err := c.cfg.Token(ctx, scope)
-		if err != nil {
-			return Response{}, fmt.Errorf("sbihttp: access token for %s: %w", scope, err), false
-		}
-		hr.Header.Set("Authorization", "Bearer "+tok)
+	if token != "" {
+		hr.Header.Set("Authorization", token)
 	}
 	hresp, err := c.hc.Do(hr)
 	if err != nil {
-		if ctx.Err() != nil {
-			// The caller gave up: no other instance either.
-			return Response{}, fmt.Errorf("sbihttp: %s %s: %w", req.Method, uri, ctx.Err()), false
-		}
-		return Response{}, fmt.Errorf("sbihttp: %s %s: %w: %w", req.Method, uri, sbi.ErrNoInstance, err), true
+		return h2client.Answer{}, err
 	}
 	defer hresp.Body.Close()
 	data, err := readSized(io.LimitReader(hresp.Body, DefaultMaxBody+1), hresp.ContentLength)
 	if err != nil {
-		if ctx.Err() != nil {
-			return Response{}, fmt.Errorf("sbihttp: %s %s: %w", req.Method, uri, ctx.Err()), false
-		}
-		return Response{}, fmt.Errorf("sbihttp: %s %s: reading answer: %w: %w", req.Method, uri, sbi.ErrNoInstance, err), true
+		return h2client.Answer{}, fmt.Errorf("reading answer: %w", err)
 	}
-	resp := Response{Status: hresp.StatusCode, Header: hresp.Header, Location: hresp.Header.Get("Location"), Body: data}
-	if hresp.StatusCode >= 300 {
-		err := fmt.Errorf("sbihttp: %s %s: %w", req.Method, uri,
-			&AnswerError{Status: hresp.StatusCode, Header: hresp.Header, Body: data, err: answerError(hresp, data)})
-		if hresp.StatusCode == http.StatusUnauthorized && c.cfg.Token != nil && invalidToken(hresp.Header.Values("WWW-Authenticate")) {
-			err = &staleToken{err}
-		}
-		return Response{}, err, hresp.StatusCode >= 500
-	}
-	if out != nil && len(data) > 0 && hresp.StatusCode != http.StatusNoContent {
-		if err := json.Unmarshal(data, out); err != nil {
-			return resp, fmt.Errorf("sbihttp: %s %s: answer: %w: %v", req.Method, uri, sbi.ErrInvalidMsgFormat, err), false
-		}
-	}
-	return resp, nil, false
+	return h2client.Answer{Status: hresp.StatusCode, Header: hresp.Header, Body: data}, nil
 }
 
 // tokenScope is the service a request's token is for: its Service, or
@@ -401,20 +489,20 @@ func invalidToken(challenges []string) bool {
 
 // answerError maps an error answer to an sbi error: its ProblemDetails
 // when it has one, else its status alone.
-func answerError(hresp *http.Response, data []byte) error {
+func answerError(status int, header http.Header, data []byte) error {
 	var pd ProblemDetails
-	mt, _, _ := mime.ParseMediaType(hresp.Header.Get("Content-Type"))
+	mt, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
 	if mt == ContentProblem || mt == ContentJSON {
 		if err := json.Unmarshal(data, &pd); err != nil {
 			pd = ProblemDetails{}
 		}
 	}
-	if pd.Status != 0 && pd.Status != hresp.StatusCode {
+	if pd.Status != 0 && pd.Status != status {
 		// TS 29.571 §5.2.4.1: status, when present, repeats the HTTP
 		// status; trust the HTTP one.
-		pd.Status = hresp.StatusCode
+		pd.Status = status
 	}
-	return errorFromProblem(hresp.StatusCode, pd)
+	return errorFromProblem(status, pd)
 }
 
 // IsConnectionError reports whether err is a failure to reach an

@@ -162,3 +162,27 @@ func TestUserAgent(t *testing.T) {
 		t.Errorf("User-Agent with the request's own = %q, want SMF-x", got)
 	}
 }
+
+// TestDirectTarget: the URIs that go to h2client.Exchange as they are,
+// and how they split; the others go through net/http's parsing.
+func TestDirectTarget(t *testing.T) {
+	for uri, want := range map[string][2]string{
+		"http://127.0.0.1:8080/nudm-sdm/v2/imsi-001010000000001/am-data?plmn-id=x": {"127.0.0.1:8080", "/nudm-sdm/v2/imsi-001010000000001/am-data?plmn-id=x"},
+		"http://[::1]:80/nnrf-disc/v1/nf-instances":                                {"[::1]:80", "/nnrf-disc/v1/nf-instances"},
+		"http://udm.keel":     {"udm.keel", "/"},
+		"http://udm.keel?x=1": {"udm.keel", "/?x=1"},
+	} {
+		if !directTarget(uri) {
+			t.Errorf("directTarget(%q) = false", uri)
+			continue
+		}
+		if a, p := splitTarget(uri); a != want[0] || p != want[1] {
+			t.Errorf("splitTarget(%q) = %q, %q, want %q", uri, a, p, want)
+		}
+	}
+	for _, uri := range []string{"https://udm.keel/x", "http://", "http://udm.keel/a b", "http://udm.keel/é", "http://u@udm.keel/", "http://udm.keel/x#f", "HTTP://udm.keel/"} {
+		if directTarget(uri) {
+			t.Errorf("directTarget(%q) = true", uri)
+		}
+	}
+}

@@ -119,7 +119,7 @@ func FuzzProblemAnswer(f *testing.F) {
 			return
 		}
 		resp := &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {ContentProblem}}, Body: io.NopCloser(bytes.NewReader(body))}
-		err := answerError(resp, body)
+		err := answerError(resp.StatusCode, resp.Header, body)
 		p := sbi.ProblemOf(err)
 		if p == nil || p.Status != status {
 			t.Fatalf("answer %d %q: %v", status, body, err)

@@ -199,25 +199,54 @@ func (c *conn) closeIfIdle() bool {
 
 // roundTrip sends req with body on a new stream and waits for its answer.
 func (c *conn) roundTrip(req *http.Request, body []byte) (*http.Response, error) {
-	ctx := req.Context()
+	authority := req.Host
+	if authority == "" {
+		authority = req.URL.Host
+	}
+	ans, err := c.exchange(req.Context(), &Exchange{Method: req.Method, Authority: authority, Path: req.URL.RequestURI(), Header: req.Header, Body: body})
+	if err != nil {
+		return nil, err
+	}
+	resp := &http.Response{
+		Status:        strconv.Itoa(ans.Status) + " " + http.StatusText(ans.Status),
+		StatusCode:    ans.Status,
+		Proto:         "HTTP/2.0",
+		ProtoMajor:    2,
+		Header:        ans.Header,
+		ContentLength: int64(len(ans.Body)),
+		Request:       req,
+	}
+	if len(ans.Body) == 0 {
+		resp.Body = http.NoBody
+	} else {
+		b := &respBody{}
+		b.Reset(ans.Body)
+		resp.Body = b
+	}
+	return resp, nil
+}
+
+// exchange sends x on a new stream and waits for its answer, or for ctx
+// to end.
+func (c *conn) exchange(ctx context.Context, x *Exchange) (Answer, error) {
 	c.mu.Lock()
 	if c.closed || c.goAway || len(c.streams) >= c.peerMaxStreams || c.nextID >= maxWindow {
 		c.mu.Unlock()
-		return nil, errUnprocessed
+		return Answer{}, errUnprocessed
 	}
 	st := &stream{id: c.nextID, done: make(chan struct{}), sendWindow: c.peerInitialWindow, recvWindow: streamWindow}
 	c.nextID += 2
 	c.streams[st.id] = st
 	st.sentAt = c.reads
-	block, err := c.encodeLocked(req, body)
+	block, err := c.encodeLocked(x)
 	if err != nil {
 		c.removeLocked(st)
 		c.mu.Unlock()
-		return nil, err
+		return Answer{}, err
 	}
-	c.writeHeadersLocked(st.id, block, len(body) == 0)
-	if len(body) > 0 {
-		c.writeBodyLocked(ctx, st, body)
+	c.writeHeadersLocked(st.id, block, len(x.Body) == 0)
+	if len(x.Body) > 0 {
+		c.writeBodyLocked(ctx, st, x.Body)
 	}
 	c.flushLocked()
 	c.mu.Unlock()
@@ -242,25 +271,9 @@ func (c *conn) roundTrip(req *http.Request, body []byte) (*http.Response, error)
 		<-st.done
 	}
 	if st.err != nil {
-		return nil, st.err
+		return Answer{}, st.err
 	}
-	resp := &http.Response{
-		Status:        strconv.Itoa(st.status) + " " + http.StatusText(st.status),
-		StatusCode:    st.status,
-		Proto:         "HTTP/2.0",
-		ProtoMajor:    2,
-		Header:        st.header,
-		ContentLength: int64(len(st.body)),
-		Request:       req,
-	}
-	if len(st.body) == 0 {
-		resp.Body = http.NoBody
-	} else {
-		b := &respBody{}
-		b.Reset(st.body)
-		resp.Body = b
-	}
-	return resp, nil
+	return Answer{Status: st.status, Header: st.header, Body: st.body}, nil
 }
 
 // respBody is an answer's body, read whole.
@@ -307,21 +320,28 @@ func (c *conn) writeBodyLocked(ctx context.Context, st *stream, body []byte) {
 // encodeLocked HPACK-encodes a request's header block (§8.3.1): the
 // pseudo-header fields, then its fields in lower case without the
 // connection-specific ones (§8.2.2), and content-length.
-func (c *conn) encodeLocked(req *http.Request, body []byte) ([]byte, error) {
-	authority := req.Host
-	if authority == "" {
-		authority = req.URL.Host
+func (c *conn) encodeLocked(x *Exchange) ([]byte, error) {
+	if !httpguts.ValidHostHeader(x.Authority) {
+		return nil, fmt.Errorf("h2client: invalid host %q", x.Authority)
 	}
-	path := req.URL.RequestURI()
-	if !httpguts.ValidHostHeader(authority) {
-		return nil, fmt.Errorf("h2client: invalid host %q", authority)
+	if !validPath(x.Path) {
+		return nil, fmt.Errorf("h2client: invalid request target %q", x.Path)
 	}
 	c.hbuf.Reset()
-	c.henc.WriteField(hpack.HeaderField{Name: ":method", Value: req.Method})
+	c.henc.WriteField(hpack.HeaderField{Name: ":method", Value: x.Method})
 	c.henc.WriteField(hpack.HeaderField{Name: ":scheme", Value: "http"})
-	c.henc.WriteField(hpack.HeaderField{Name: ":authority", Value: authority})
-	c.henc.WriteField(hpack.HeaderField{Name: ":path", Value: path})
-	for k, vs := range req.Header {
+	c.henc.WriteField(hpack.HeaderField{Name: ":authority", Value: x.Authority})
+	c.henc.WriteField(hpack.HeaderField{Name: ":path", Value: x.Path})
+	for _, f := range x.fields() {
+		if f.value == "" {
+			continue
+		}
+		if !httpguts.ValidHeaderFieldValue(f.value) {
+			return nil, fmt.Errorf("h2client: invalid value of header field %q", f.name)
+		}
+		c.henc.WriteField(hpack.HeaderField{Name: f.name, Value: f.value, Sensitive: f.name == "authorization"})
+	}
+	for k, vs := range x.Header {
 		name := c.lower.Lower(k)
 		switch name {
 		case "connection", "proxy-connection", "keep-alive", "transfer-encoding", "upgrade", "te", "host", "content-length":
@@ -338,8 +358,8 @@ func (c *conn) encodeLocked(req *http.Request, body []byte) ([]byte, error) {
 			c.henc.WriteField(hpack.HeaderField{Name: name, Value: v, Sensitive: name == "authorization"})
 		}
 	}
-	if len(body) > 0 || req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch {
-		c.henc.WriteField(hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(len(body))})
+	if len(x.Body) > 0 || x.Method == http.MethodPost || x.Method == http.MethodPut || x.Method == http.MethodPatch {
+		c.henc.WriteField(hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(len(x.Body))})
 	}
 	return c.hbuf.Bytes(), nil
 }
