@@ -67,13 +67,13 @@ func DecodeBytes(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return fmt.Errorf("%w: empty body", sbi.ErrInvalidMsgFormat)
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	// json.Unmarshal refuses data after the value; checkCase refuses an
+	// attribute the type does not define, as a Decoder with
+	// DisallowUnknownFields would, and one that matches a field only
+	// without regard to case; Unmarshal spares a Decoder's allocation
+	// and its copy of the body.
+	if err := json.Unmarshal(body, v); err != nil {
 		return classify(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%w: data after the JSON value", sbi.ErrInvalidMsgFormat)
 	}
 	return checkCase(body, v)
 }
