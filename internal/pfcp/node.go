@@ -86,12 +86,21 @@ type Node struct {
 		pending map[uint32]*transaction
 	}
 	// in remembers the requests received, answered or being handled,
-	// oldest first in order.
+	// for ResponseCache: an answer older than that is gone for serve
+	// (TS 29.244 §6.4), and a sweep every quarter of it removes such
+	// answers in bulk (sweep), so memory holds the requests of 1.25
+	// ResponseCache at most. The answers are values in the map, 56 bytes
+	// each beside their responses (an answer by pointer and a queue of
+	// them by age took some 180 bytes a request: a third of the UPF's
+	// memory per UE right after a burst of sessions).
 	in struct {
 		sync.Mutex
-		seen  map[inKey]*answer
-		order []*answer
+		seen  map[inKey]answer
+		peak  int   // the most answers seen held since it was made
+		swept int64 // when the last sweep ran, from base
 	}
+	// base is when the Node started: answers' times count from it.
+	base time.Time
 }
 
 type transaction struct {
@@ -105,15 +114,22 @@ type result struct {
 	err error
 }
 
+// inKey names a request received: its peer's address and port, its
+// sequence number and its message type. The address is kept in its
+// 16-byte form (an IPv6 zone is not kept: PFCP peers have none).
 type inKey struct {
-	peer netip.AddrPort
-	seq  uint32
+	addr [16]byte
+	port uint16
 	typ  uint8
+	seq  uint32
+}
+
+func keyOf(peer netip.AddrPort, typ uint8, seq uint32) inKey {
+	return inKey{addr: peer.Addr().As16(), port: peer.Port(), typ: typ, seq: seq}
 }
 
 type answer struct {
-	key  inKey
-	at   time.Time
+	at   int64  // when the request came, from Node.base
 	resp []byte // nil until answered, and when no response is sent
 }
 
@@ -166,7 +182,8 @@ func Listen(ctx context.Context, addr netip.AddrPort, h Handler, opts Options) (
 	// the duplicate cache its peers hold for its previous life.
 	n.out.next = rand.Uint32N(1 << 24)
 	n.out.pending = make(map[uint32]*transaction)
-	n.in.seen = make(map[inKey]*answer)
+	n.in.seen = make(map[inKey]answer)
+	n.base = opts.Now()
 	context.AfterFunc(n.ctx, func() { conn.Close() })
 	n.wg.Go(n.read)
 	return n, nil
@@ -370,11 +387,11 @@ func (n *Node) refuse(peer netip.AddrPort, ce *CauseError) {
 // answered gets the same response, one still being handled gets nothing
 // (its response is on its way).
 func (n *Node) serve(peer netip.AddrPort, typ uint8, seq uint32, run func(context.Context) message.Message) {
-	key := inKey{peer: peer, seq: seq, typ: typ}
-	now := n.opts.Now()
+	key := keyOf(peer, typ, seq)
+	now := int64(n.opts.Now().Sub(n.base))
 	n.in.Lock()
-	n.expire(now)
-	if a, ok := n.in.seen[key]; ok {
+	n.sweep(now)
+	if a, ok := n.in.seen[key]; ok && now-a.at < int64(n.opts.ResponseCache) {
 		resp := a.resp
 		n.in.Unlock()
 		n.metrics.duplicates.Inc()
@@ -384,9 +401,8 @@ func (n *Node) serve(peer netip.AddrPort, typ uint8, seq uint32, run func(contex
 		}
 		return
 	}
-	a := &answer{key: key, at: now}
-	n.in.seen[key] = a
-	n.in.order = append(n.in.order, a)
+	n.in.seen[key] = answer{at: now}
+	n.in.peak = max(n.in.peak, len(n.in.seen))
 	n.in.Unlock()
 
 	select {
@@ -418,7 +434,10 @@ func (n *Node) serve(peer netip.AddrPort, typ uint8, seq uint32, run func(contex
 			return
 		}
 		n.in.Lock()
-		a.resp = b
+		if a, ok := n.in.seen[key]; ok && a.at == now {
+			a.resp = b
+			n.in.seen[key] = a
+		}
 		n.in.Unlock()
 		if err := n.send(b, peer); err != nil && !errors.Is(err, ErrClosed) {
 			n.log.Warn("pfcp: send response", "peer", peer, "err", err)
@@ -427,21 +446,26 @@ func (n *Node) serve(peer netip.AddrPort, typ uint8, seq uint32, run func(contex
 	})
 }
 
-// expire forgets the requests older than the response cache. n.in must be
-// locked.
-func (n *Node) expire(now time.Time) {
-	i := 0
-	for ; i < len(n.in.order); i++ {
-		a := n.in.order[i]
-		if now.Sub(a.at) < n.opts.ResponseCache {
-			break
-		}
-		if n.in.seen[a.key] == a {
-			delete(n.in.seen, a.key)
-		}
-		n.in.order[i] = nil
+// sweep forgets the answers older than the response cache, once per
+// quarter of it; a map left holding a quarter of its peak is made anew,
+// since a Go map keeps the room it grew to. n.in must be locked.
+func (n *Node) sweep(now int64) {
+	cache := int64(n.opts.ResponseCache)
+	if now-n.in.swept < cache/4 {
+		return
 	}
-	// Appending reallocates only the live tail: the queue's memory stays
-	// proportional to what it holds.
-	n.in.order = n.in.order[i:]
+	n.in.swept = now
+	for k, a := range n.in.seen {
+		if now-a.at >= cache {
+			delete(n.in.seen, k)
+		}
+	}
+	if n.in.peak > 64 && len(n.in.seen) < n.in.peak/4 {
+		seen := make(map[inKey]answer, len(n.in.seen))
+		for k, a := range n.in.seen {
+			seen[k] = a
+		}
+		n.in.seen = seen
+		n.in.peak = len(seen)
+	}
 }

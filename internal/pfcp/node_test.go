@@ -565,3 +565,41 @@ func decoded(t *testing.T, m message.Message) message.Message {
 	_, d := roundTrip(t, m)
 	return d
 }
+
+// TestResponseCacheSwept: the answers older than ResponseCache go in
+// bulk, and the map that held a burst of them is made anew.
+func TestResponseCacheSwept(t *testing.T) {
+	var now atomic.Int64
+	now.Store(testRecovery.UnixNano())
+	n := listen(t, nil, Options{ResponseCache: time.Minute, MaxHandlers: 2000, Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	peer := netip.MustParseAddrPort("192.0.2.1:8805")
+	var ran atomic.Int32
+	run := func(context.Context) message.Message { ran.Add(1); return nil }
+	handled := func(want int32) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ran.Load() < want; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("handler ran %d times, want %d", ran.Load(), want)
+			}
+		}
+	}
+	for seq := range uint32(1000) {
+		n.serve(peer, 1, seq, run)
+	}
+	handled(1000)
+	held := func() (int, int) {
+		n.in.Lock()
+		defer n.in.Unlock()
+		return len(n.in.seen), n.in.peak
+	}
+	if l, p := held(); l != 1000 || p != 1000 {
+		t.Fatalf("after 1,000 requests: %d answers held, peak %d; want 1,000 and 1,000", l, p)
+	}
+	now.Add(int64(61 * time.Second))
+	n.serve(peer, 1, 5000, run)
+	n.serve(peer, 1, 0, run) // a sequence number whose answer lapsed: a new request
+	handled(1002)
+	if l, p := held(); l != 2 || p != 2 {
+		t.Errorf("after the cache time: %d answers held, peak %d; want 2 and 2", l, p)
+	}
+}
