@@ -164,6 +164,7 @@ func Listen(ctx context.Context, addr netip.AddrPort, h Handler, opts Options) (
 	if err != nil {
 		return nil, fmt.Errorf("pfcp: %w", err)
 	}
+	rcvbuf := raiseBuffers(conn, socketBuffer)
 	local := conn.LocalAddr().(*net.UDPAddr).AddrPort()
 	local = netip.AddrPortFrom(local.Addr().Unmap(), local.Port())
 	m, err := newNodeMetrics(opts.Registry, local)
@@ -186,8 +187,16 @@ func Listen(ctx context.Context, addr netip.AddrPort, h Handler, opts Options) (
 	n.base = opts.Now()
 	context.AfterFunc(n.ctx, func() { conn.Close() })
 	n.wg.Go(n.read)
+	n.log.Debug("pfcp: node listening", "receive_buffer", rcvbuf)
 	return n, nil
 }
+
+// socketBuffer is what a Node asks for its socket's buffers. A burst of
+// requests, such as the session modifications of every UE of a gNB that
+// went away, arrives faster than a node busy with other work reads it:
+// the default (about 200 KiB, some thousand modifications) overflows, and
+// every request lost waits out T1 (3 s) for its retransmission.
+const socketBuffer = 4 << 20
 
 // Addr is the local address of the Node's socket.
 func (n *Node) Addr() netip.AddrPort { return n.addr }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -601,5 +603,29 @@ func TestResponseCacheSwept(t *testing.T) {
 	handled(1002)
 	if l, p := held(); l != 2 || p != 2 {
 		t.Errorf("after the cache time: %d answers held, peak %d; want 2 and 2", l, p)
+	}
+}
+
+// TestSocketBuffers: a Node's socket gets a receive buffer above the
+// kernel's default where the process may have one (as root, the FORCE
+// option), so that a burst of requests is queued rather than dropped.
+func TestSocketBuffers(t *testing.T) {
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	got := raiseBuffers(conn, socketBuffer)
+	if runtime.GOOS != "linux" {
+		t.Skip("buffer size not readable here")
+	}
+	if os.Geteuid() != 0 {
+		if got <= 0 {
+			t.Fatalf("receive buffer %d", got)
+		}
+		t.Skipf("not root: receive buffer %d, as far as net.core.rmem_max lets it go", got)
+	}
+	if got < socketBuffer {
+		t.Errorf("receive buffer %d, want at least %d", got, socketBuffer)
 	}
 }
