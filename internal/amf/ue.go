@@ -196,8 +196,8 @@ func (u *ueContext) dropTimer(i int) {
 	}
 }
 
-// UE is a snapshot of one UE context, as the AMF publishes it for
-// management: the API shapes its own view from it (internal/api).
+// UE is a snapshot of one UE context, as the AMF reads it when
+// management asks (ueContext.view): the API shapes its own view from it (internal/api).
 type UE struct {
 	SUPI         string
 	GUTI         *ident.GUTI // nil until one is assigned
