@@ -37,7 +37,7 @@ const (
 
 // conn is one h2c connection to a server.
 //
-// Concurrency: readLoop, started by newConn, is the only reader and owns
+// Concurrency: readLoop, started by newConn, is the only reader and owns hr,
 // fr and canon; it ends when the connection fails or closes, after
 // failing every stream left. Requests run roundTrip on their callers'
 // goroutines. Everything under mu is shared: the streams, the windows,
@@ -55,6 +55,7 @@ type conn struct {
 	nc    net.Conn
 	br    *bufio.Reader
 	fr    *http2.Framer
+	hr    *h2wire.HeaderReader
 	canon map[string]string
 
 	mu                sync.Mutex
@@ -112,8 +113,8 @@ func newConn(t *Transport, nc net.Conn) (*conn, error) {
 	c.cond.L = &c.mu
 	c.br = bufio.NewReaderSize(nc, readBuffer)
 	c.fr = http2.NewFramer(nil, c.br)
-	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	c.fr.MaxHeaderListSize = 1 << 20
+	c.hr = h2wire.NewHeaderReader(c.fr, c.fr.MaxHeaderListSize)
 	c.wfr = http2.NewFramer(&c.wbuf, nil)
 	c.henc = hpack.NewEncoder(&c.hbuf)
 	c.mu.Lock()
@@ -443,7 +444,7 @@ func (c *conn) closeLocked(err error) {
 // readLoop reads the server's frames until the connection ends.
 func (c *conn) readLoop() {
 	for {
-		f, err := c.fr.ReadFrame()
+		f, err := c.hr.ReadFrame()
 		if err != nil {
 			var se http2.StreamError
 			if errors.As(err, &se) {

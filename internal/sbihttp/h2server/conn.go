@@ -40,7 +40,7 @@ const (
 // conn is one h2c connection.
 //
 // Concurrency: serve runs on the connection's own goroutine, the only
-// one that reads; it owns fr, canon, br and maxStreamID's increases.
+// one that reads; it owns fr, hr, canon, br and maxStreamID's increases.
 // Handlers run on the Server's Go goroutines, one per request. Everything
 // under mu is shared: the streams, the send windows, the HPACK encoder
 // and the write buffer (a frame sequence is built and written whole under
@@ -64,7 +64,8 @@ type conn struct {
 	handlers   sync.WaitGroup
 
 	br    *bufio.Reader
-	fr    *http2.Framer     // reads only
+	fr    *http2.Framer // reads only
+	hr    *h2wire.HeaderReader
 	canon map[string]string // lower-case field name → canonical key
 
 	mu   sync.Mutex
@@ -130,8 +131,8 @@ func newConn(s *Server, nc net.Conn) *conn {
 	c.cond.L = &c.mu
 	c.br = bufio.NewReaderSize(nc, readBuffer)
 	c.fr = http2.NewFramer(nil, c.br)
-	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	c.fr.MaxHeaderListSize = s.MaxHeaderListSize
+	c.hr = h2wire.NewHeaderReader(c.fr, s.MaxHeaderListSize)
 	c.wfr = http2.NewFramer(&c.wbuf, nil)
 	c.henc = hpack.NewEncoder(&c.hbuf)
 	return c
@@ -155,7 +156,7 @@ func (c *conn) serve() {
 		return
 	}
 	for {
-		f, err := c.fr.ReadFrame()
+		f, err := c.hr.ReadFrame()
 		if err != nil {
 			if !c.readError(err) {
 				return
@@ -196,7 +197,7 @@ func (c *conn) handshake() error {
 	if err != nil {
 		return err
 	}
-	f, err := c.fr.ReadFrame()
+	f, err := c.hr.ReadFrame()
 	if err != nil {
 		return err
 	}
