@@ -133,10 +133,13 @@ func (o Options) plan() []stepPlan {
 // report logs the outcome of a step: its figures, and with an AMF set
 // the CPU of each AMF process.
 func report(log io.Writer, sp stepPlan, s Step) {
-	switch {
-	case s.Error != "":
+	if s.Error != "" {
 		fmt.Fprintf(log, "keel bench: %s: %s\n", sp, s.Error)
-		return
+		if s.Registered == 0 {
+			return
+		}
+	}
+	switch {
 	case s.Failed > 0:
 		fmt.Fprintf(log, "keel bench: %s: %d registered, %d failed; logs in %s\n", sp, s.Registered, s.Failed, s.Dir)
 	default:
@@ -214,6 +217,7 @@ func measureStep(ctx context.Context, o Options, sp stepPlan, dir string) (_ Ste
 	if err != nil {
 		return Step{}, err
 	}
+	c.scale = waitScale(sp.ues)
 	defer func() {
 		if serr := c.stop(); serr != nil && err == nil {
 			err = serr
@@ -282,7 +286,9 @@ func measureStep(ctx context.Context, o Options, sp stepPlan, dir string) (_ Ste
 	c.waitSessionsIdle(ctx)
 	heapEnd, err := c.memory(ctx, dir, "end")
 	if err != nil {
-		return Step{}, err
+		// The step's registrations stand; its memory is unmeasured.
+		s.Error = err.Error()
+		return s, nil
 	}
 	s.setHeap(heapStart, heapEnd, o.settings())
 	return s, nil

@@ -40,7 +40,15 @@ type core struct {
 	api       string           // the management API's base URL (the UDR's process)
 	n2        []netip.AddrPort // the AMFs' NGAP listeners, each gNB's peers
 	tokenFile string
+	// scale multiplies the bounds on waiting for the core after the
+	// simulator (settleMax, a heap profile's collection): a step of
+	// n UEs waits max(1, n/100,000) times as long, its sessions'
+	// deactivations and a collection of its heap taking as much longer.
+	scale time.Duration
 }
+
+// waitScale is the factor of core.scale for a step of n UEs.
+func waitScale(n int) time.Duration { return time.Duration(max(1, n/100_000)) }
 
 // proc is one `keel serve` child process.
 type proc struct {
@@ -361,7 +369,7 @@ func (c *core) settle(ctx context.Context) {
 	}
 	t := time.NewTicker(settleTick)
 	defer t.Stop()
-	deadline := time.Now().Add(settleMax)
+	deadline := time.Now().Add(settleMax * max(c.scale, 1))
 	for time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():

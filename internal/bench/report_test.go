@@ -321,3 +321,27 @@ func TestParseBusySessions(t *testing.T) {
 		t.Errorf("parseBusySessions without the metric = %v, %v, want 0", n, err)
 	}
 }
+
+// TestReportUnmeasuredMemory: a step whose registrations ran but whose
+// memory could not be read logs both its error and its figures; the
+// waits after the simulator grow with the step.
+func TestReportUnmeasuredMemory(t *testing.T) {
+	var log bytes.Buffer
+	report(&log, stepPlan{ues: 1_000_000, topology: TopologyAllInOne},
+		Step{UEs: 1_000_000, Registered: 1_000_000, Sessions: 1_000_000, RegistrationsPerS: 387, Error: "bench: the core's heap profile: timeout"})
+	for _, want := range []string{"heap profile: timeout", "1000000 registered, 1000000 sessions, 387 registrations/s"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, log.String())
+		}
+	}
+	log.Reset()
+	report(&log, stepPlan{ues: 10, topology: TopologyAllInOne}, Step{UEs: 10, Error: "bench: core did not start"})
+	if strings.Contains(log.String(), "registered") {
+		t.Errorf("a step that never ran logs figures:\n%s", log.String())
+	}
+	for n, want := range map[int]time.Duration{1_000: 1, 100_000: 1, 300_000: 3, 1_000_000: 10} {
+		if got := waitScale(n); got != want {
+			t.Errorf("waitScale(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
