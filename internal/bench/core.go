@@ -50,6 +50,9 @@ type core struct {
 // waitScale is the factor of core.scale for a step of n UEs.
 func waitScale(n int) time.Duration { return time.Duration(max(1, n/100_000)) }
 
+// waitFor is a wait of d scaled to the core's step.
+func (c *core) waitFor(d time.Duration) time.Duration { return d * max(c.scale, 1) }
+
 // proc is one `keel serve` child process.
 type proc struct {
 	name    string // the NFs it runs, for messages
@@ -369,7 +372,7 @@ func (c *core) settle(ctx context.Context) {
 	}
 	t := time.NewTicker(settleTick)
 	defer t.Stop()
-	deadline := time.Now().Add(settleMax * max(c.scale, 1))
+	deadline := time.Now().Add(c.waitFor(settleMax))
 	for time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():

@@ -58,7 +58,7 @@ func (c *core) memory(ctx context.Context, dir, label string) (memSample, error)
 // The other processes report the heap their last collection marked,
 // which leaves out what they allocated since.
 func (c *core) liveHeap(ctx context.Context, dir, label string) (memSample, error) {
-	hc := &http.Client{Timeout: 30 * time.Second * max(c.scale, 1)}
+	hc := &http.Client{Timeout: c.waitFor(30 * time.Second)}
 	var sum memSample
 	for _, p := range c.procs {
 		if p.pprof {
@@ -184,10 +184,10 @@ const sessionsMetric = "keel_smf_sessions"
 // their calls' and requests' memory) when the core's CPU has settled.
 // Past settleMax the heap is read as it is.
 func (c *core) waitSessionsIdle(ctx context.Context) {
-	hc := &http.Client{Timeout: 5 * time.Second * max(c.scale, 1)}
+	hc := &http.Client{Timeout: c.waitFor(5 * time.Second)}
 	t := time.NewTicker(settleTick)
 	defer t.Stop()
-	deadline := time.Now().Add(settleMax * max(c.scale, 1))
+	deadline := time.Now().Add(c.waitFor(settleMax))
 	for time.Now().Before(deadline) {
 		busy := 0.0
 		for _, p := range c.procs {

@@ -102,7 +102,10 @@ func (r *HeaderReader) block(hf *http2.HeadersFrame) (http2.Frame, error) {
 		if r.invalid != nil {
 			return nil, http2.ConnectionError(http2.ErrCodeProtocol)
 		}
-		cf := f.(*http2.ContinuationFrame)
+		cf, ok := f.(*http2.ContinuationFrame)
+		if !ok { // the Framer's order check makes this unreachable
+			return nil, http2.ConnectionError(http2.ErrCodeProtocol)
+		}
 		frag, ended = cf.HeaderBlockFragment(), cf.HeadersEnded()
 	}
 	if err := r.dec.Close(); err != nil {
