@@ -118,6 +118,15 @@ func (s SNSSAI) MarshalJSON() ([]byte, error) {
 	return appendSNSSAI(make([]byte, 0, 24), s), nil
 }
 
+// AppendJSON appends the TS 29.571 Snssai to b: the bytes MarshalJSON
+// gives, without its allocation.
+func (s SNSSAI) AppendJSON(b []byte) ([]byte, error) {
+	if err := s.Validate(); err != nil {
+		return b, err
+	}
+	return appendSNSSAI(b, s), nil
+}
+
 // UnmarshalJSON reads a TS 29.571 Snssai: sst required, sd optional.
 func (s *SNSSAI) UnmarshalJSON(b []byte) error {
 	if q, ok := fastSNSSAI(b); ok {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp/h2client"
+	"github.com/keelcore/keel/internal/sbihttp/strictjson"
 )
 
 // Resolver gives the apiRoots ("http://10.0.0.5:8080") of the instances
@@ -211,7 +212,7 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (Response, error)
 	body := req.Raw
 	if body == nil && req.Body != nil {
 		var err error
-		if body, err = json.Marshal(req.Body); err != nil {
+		if body, err = marshal(req.Body); err != nil {
 			return Response{}, fmt.Errorf("sbihttp: %s %s: marshal: %w", req.Method, req.Path, err)
 		}
 	}
@@ -327,7 +328,7 @@ func (c *Client) attempt(ctx context.Context, req Request, uri string, body []by
 		return Response{}, err, ans.Status >= 500
 	}
 	if out != nil && len(data) > 0 && ans.Status != http.StatusNoContent {
-		if err := json.Unmarshal(data, out); err != nil {
+		if err := unmarshalAnswer(data, out); err != nil {
 			return resp, fmt.Errorf("sbihttp: %s %s: answer: %w: %v", req.Method, uri, sbi.ErrInvalidMsgFormat, err), false
 		}
 	}
@@ -509,4 +510,17 @@ func answerError(status int, header http.Header, data []byte) error {
 // instance rather than an answer.
 func IsConnectionError(err error) bool {
 	return errors.Is(err, sbi.ErrNoInstance)
+}
+
+// unmarshalAnswer reads an answer's body into out as json.Unmarshal does:
+// an attribute out's type does not define is skipped (a peer may be of
+// a later release), with out's own decoder when it has one.
+func unmarshalAnswer(data []byte, out any) error {
+	d, ok := out.(JSONDecoder)
+	if !ok {
+		return json.Unmarshal(data, out)
+	}
+	r := strictjson.NewReader(data, true)
+	d.DecodeJSON(r)
+	return r.Finish()
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbihttp/strictjson"
 )
 
 // DefaultMaxBody bounds the body a server reads from one request.
@@ -67,6 +68,9 @@ func DecodeBytes(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return fmt.Errorf("%w: empty body", sbi.ErrInvalidMsgFormat)
 	}
+	if d, ok := v.(JSONDecoder); ok {
+		return decodeStrict(body, d)
+	}
 	// json.Unmarshal refuses data after the value; checkCase refuses an
 	// attribute the type does not define, as a Decoder with
 	// DisallowUnknownFields would, and one that matches a field only
@@ -82,7 +86,14 @@ func DecodeBytes(body []byte, v any) error {
 func classify(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var strict *strictjson.Error
 	switch {
+	case errors.As(err, &strict):
+		// A type's own UnmarshalJSON read over strictjson.
+		if strict.Kind == strictjson.Refused && strict.Err != nil {
+			return classify(strict.Err)
+		}
+		return strictError(strict)
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return fmt.Errorf("%w: %v", sbi.ErrInvalidMsgFormat, err)
 	case errors.As(err, &typ):

@@ -2,7 +2,6 @@ package sbihttp
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -45,7 +44,7 @@ type Ref struct {
 // multipart/related body whose root part is v's JSON and each reference
 // with content one more part. Two references may not share a Content-ID.
 func EncodeParts(v any, refs []Ref) (body []byte, contentType string, err error) {
-	js, err := json.Marshal(v)
+	js, err := marshal(v)
 	if err != nil {
 		return nil, "", fmt.Errorf("sbihttp: marshal: %w", err)
 	}

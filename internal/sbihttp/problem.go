@@ -184,7 +184,7 @@ func errorFromProblem(status int, pd ProblemDetails) error {
 }
 
 func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
 		// Only a type that cannot be marshalled gets here: a programming
 		// error, answered as such.

@@ -94,7 +94,7 @@ func (c *Client) AccessAndMobility(ctx context.Context, supi string) (sbi.AMData
 
 // SessionManagement is GET /{supi}/sm-data.
 func (c *Client) SessionManagement(ctx context.Context, supi string) ([]sbi.SMData, error) {
-	var w []subdata.SessionManagementSubscriptionData
+	var w subdata.SMDataList
 	if _, err := c.c.Do(ctx, sbihttp.Request{Service: SDM, Version: SDMVer, Method: http.MethodGet, Path: sbihttp.Path(supi, "sm-data")}, &w); err != nil {
 		return nil, fmt.Errorf("nudm: SessionManagement: %w", err)
 	}

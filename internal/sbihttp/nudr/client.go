@@ -142,8 +142,8 @@ const (
 // sets Keel holds; a data set the answer lacks was not asked for or is
 // empty (smData has at least one item when present).
 type provisionedDataSets struct {
-	AMData *subdata.AccessAndMobilitySubscriptionData  `json:"amData,omitempty"`
-	SMData []subdata.SessionManagementSubscriptionData `json:"smData,omitempty"`
+	AMData *subdata.AccessAndMobilitySubscriptionData `json:"amData,omitempty"`
+	SMData subdata.SMDataList                         `json:"smData,omitempty"`
 }
 
 var _ sbi.NudrProvisionedData = (*Client)(nil)
@@ -180,7 +180,7 @@ func decodeProvisioned(w provisionedDataSets) (sbi.AMData, []sbi.SMData, error) 
 
 // SessionManagementSubscription is GET provisioned-data/sm-data.
 func (c *Client) SessionManagementSubscription(ctx context.Context, supi string) ([]sbi.SMData, error) {
-	var w []subdata.SessionManagementSubscriptionData
+	var w subdata.SMDataList
 	path := sbihttp.Path("subscription-data", supi, c.plmn, "provisioned-data", "sm-data")
 	if _, err := c.c.Do(ctx, sbihttp.Request{Service: ServiceName, Version: Version, Method: http.MethodGet, Path: path}, &w); err != nil {
 		return nil, fmt.Errorf("nudr: SessionManagementSubscription: %w", err)

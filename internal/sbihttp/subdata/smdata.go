@@ -1,13 +1,12 @@
 package subdata
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
+	"github.com/keelcore/keel/internal/sbihttp/strictjson"
 )
 
 // SessionManagementSubscriptionData is TS 29.503
@@ -69,8 +68,8 @@ type IPAddress struct {
 }
 
 // FromSMData groups data by S-NSSAI, in the order they first appear.
-func FromSMData(data []sbi.SMData) []SessionManagementSubscriptionData {
-	var out []SessionManagementSubscriptionData
+func FromSMData(data []sbi.SMData) SMDataList {
+	var out SMDataList
 	index := map[ident.SNSSAI]int{}
 	for _, d := range data {
 		key := d.SNSSAI.Canonical()
@@ -142,68 +141,12 @@ func SMData(list []SessionManagementSubscriptionData) ([]sbi.SMData, error) {
 	return out, nil
 }
 
-// MarshalJSON writes the members in order.
-func (c DnnConfigurations) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, e := range c {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, err := json.Marshal(e.DNN)
-		if err != nil {
-			return nil, err
-		}
-		v, err := json.Marshal(e.Config)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
+// MarshalJSON writes the members in order (AppendJSON).
+func (c DnnConfigurations) MarshalJSON() ([]byte, error) { return c.AppendJSON(nil), nil }
 
-// UnmarshalJSON reads the members in the order the object lists them,
-// strictly (no attribute a DnnConfiguration does not define), a DNN
-// named twice refused.
+// UnmarshalJSON reads the members as DecodeJSON does.
 func (c *DnnConfigurations) UnmarshalJSON(b []byte) error {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(b, &members); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if _, err := dec.Token(); err != nil { // {
-		return err
-	}
-	seen := map[string]bool{}
-	*c = (*c)[:0]
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		dnn, _ := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return err
-		}
-		if seen[dnn] {
-			return fmt.Errorf("%w: dnnConfigurations: DNN %q twice", sbi.ErrInvalidRequest, dnn)
-		}
-		seen[dnn] = true
-		if _, err := ident.ParseDNN(dnn); err != nil {
-			return fmt.Errorf("%w: dnnConfigurations: %v", sbi.ErrInvalidRequest, err)
-		}
-		var cfg DnnConfiguration
-		d := json.NewDecoder(bytes.NewReader(raw))
-		d.DisallowUnknownFields()
-		if err := d.Decode(&cfg); err != nil {
-			return err
-		}
-		*c = append(*c, DnnEntry{DNN: dnn, Config: cfg})
-	}
-	return nil
+	r := strictjson.NewReader(b, false)
+	c.DecodeJSON(r)
+	return r.Finish()
 }
