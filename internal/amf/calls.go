@@ -41,7 +41,7 @@ func (s ueShell) Call(id gmm.CallID, req gmm.Request, d time.Duration) {
 		return
 	}
 	a.runs.spawn(func() {
-		defer a.runs.wg.Done()
+		defer a.runs.done()
 		if done != nil {
 			defer close(done)
 		}
@@ -94,7 +94,7 @@ func (a *AMF) smfInOrder(u *ueContext, fn func(ctx context.Context)) bool {
 	prev, done := u.smf, make(chan struct{})
 	u.smf = done
 	a.runs.spawn(func() {
-		defer a.runs.wg.Done()
+		defer a.runs.done()
 		defer close(done)
 		if prev != nil {
 			select {

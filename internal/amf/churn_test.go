@@ -27,8 +27,23 @@ import (
 // connection that was on the association (an earlier AMF re-read the
 // UE's connection after choosing it, found it gone and crashed on it).
 func TestAssociationDownWhileReleasing(t *testing.T) {
-	const ues, rounds = 60, 12
+	associationDownWhileReleasing(t, 12, 0)
+}
+
+// The same with the release of the association's UEs paced by 3 runs
+// (the AMF's pace limit is 1,024, above the 60 UEs of the test): the
+// connections are handed to their executors from a run of their own as
+// runs end, and every one still ends.
+func TestAssociationDownPaced(t *testing.T) {
+	associationDownWhileReleasing(t, 4, 3)
+}
+
+func associationDownWhileReleasing(t *testing.T, rounds int, paceLimit int64) {
+	const ues = 60
 	c := startCore(t, ues, gmm.Timers{})
+	if paceLimit > 0 {
+		c.amf.SetPaceLimit(paceLimit)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for round := range rounds {

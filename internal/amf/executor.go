@@ -39,7 +39,27 @@ type runs struct {
 	idle    atomic.Int32 // warm goroutines waiting on warm
 	workers sync.WaitGroup
 	once    sync.Once
+
+	// active counts the runs admitted and not yet done; pace waits on
+	// it. paceMu guards paced, the channel done closes for the waiters
+	// once active is below the limit (paceLimit, or limit when a test
+	// sets one); waiting says one may be open.
+	active  atomic.Int64
+	limit   atomic.Int64
+	waiting atomic.Bool
+	paceMu  sync.Mutex
+	paced   chan struct{}
 }
+
+// paceLimit is the number of active runs above which pace holds a mass
+// release back. Every run is a goroutine, and the runtime keeps the
+// record of each goroutine it ever ran at once (some 450 bytes) for the
+// process's life, with its stack's spans as free heap; releasing every
+// UE of a departed gNB at once ran an executor and then an Nsmf call for
+// each of them together, 100,000 goroutines for 100,000 UEs. Far above
+// the runs a busy AMF has at once (a few hundred at keel bench's 256
+// registrations in flight), so that only a mass release waits.
+const paceLimit = 1024
 
 // maxWarm bounds the warm goroutines kept idle: enough for the runs a
 // busy AMF has at once, few enough that an idle AMF keeps a few MiB of
@@ -60,6 +80,55 @@ func (r *runs) admit() bool {
 		return false
 	}
 	r.wg.Add(1)
+	r.active.Add(1)
+	return true
+}
+
+// done ends a run admit admitted: each run defers it.
+func (r *runs) done() {
+	if r.active.Add(-1) < r.paceAt() && r.waiting.Load() {
+		r.paceMu.Lock()
+		if r.paced != nil {
+			close(r.paced)
+			r.paced = nil
+		}
+		r.waiting.Store(false)
+		r.paceMu.Unlock()
+	}
+	r.wg.Done()
+}
+
+// paceAt is the number of active runs pace waits below.
+func (r *runs) paceAt() int64 {
+	if n := r.limit.Load(); n > 0 {
+		return n
+	}
+	return paceLimit
+}
+
+// pace waits until fewer than paceLimit runs are active, or stop is
+// closed; it reports whether to go on. A waiter registers (waiting)
+// before it reads active again, and done decrements active before it
+// reads waiting, so a run ending meanwhile either sees the waiter or
+// is seen by it: no wake-up is lost.
+func (r *runs) pace(stop <-chan struct{}) bool {
+	for r.active.Load() >= r.paceAt() {
+		r.paceMu.Lock()
+		if r.paced == nil {
+			r.paced = make(chan struct{})
+		}
+		ch := r.paced
+		r.waiting.Store(true)
+		r.paceMu.Unlock()
+		if r.active.Load() < r.paceAt() {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-stop:
+			return false
+		}
+	}
 	return true
 }
 
@@ -160,7 +229,7 @@ func (e *executor) submit(f func()) bool {
 }
 
 func (e *executor) run() {
-	defer e.runs.wg.Done()
+	defer e.runs.done()
 	for {
 		e.mu.Lock()
 		if len(e.queue) == 0 {

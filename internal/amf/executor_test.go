@@ -21,7 +21,7 @@ func TestWarmGoroutinesEnd(t *testing.T) {
 			t.Fatal("a run refused before close")
 		}
 		r.spawn(func() {
-			defer r.wg.Done()
+			defer r.done()
 			started.Done()
 			release.Wait()
 		})
@@ -46,7 +46,7 @@ func TestWarmGoroutinesEnd(t *testing.T) {
 		t.Fatal("a run refused before close")
 	}
 	done := make(chan struct{})
-	r.spawn(func() { defer r.wg.Done(); close(done) })
+	r.spawn(func() { defer r.done(); close(done) })
 	<-done
 	r.close()
 	// close has joined them; the runtime counts a goroutine until it
@@ -59,5 +59,64 @@ func TestWarmGoroutinesEnd(t *testing.T) {
 	}
 	if r.admit() {
 		t.Fatal("a run admitted after close")
+	}
+}
+
+// pace holds a mass release back while paceLimit runs are active, lets
+// it go on as soon as one ends, and gives up once stop is closed.
+func TestPaceWaitsForRuns(t *testing.T) {
+	var r runs
+	release := make(chan struct{})
+	var started sync.WaitGroup
+	started.Add(paceLimit)
+	for range paceLimit {
+		if !r.admit() {
+			t.Fatal("a run refused before close")
+		}
+		r.spawn(func() {
+			defer r.done()
+			started.Done()
+			<-release
+		})
+	}
+	started.Wait()
+
+	went := make(chan bool, 1)
+	go func() { went <- r.pace(nil) }()
+	select {
+	case <-went:
+		t.Fatalf("pace went on with %d runs active", r.active.Load())
+	case <-time.After(50 * time.Millisecond):
+	}
+	stop := make(chan struct{})
+	stopped := make(chan bool, 1)
+	go func() { stopped <- r.pace(stop) }()
+	close(stop)
+	select {
+	case ok := <-stopped:
+		if ok {
+			t.Error("pace reported go on after stop")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("pace did not give up after stop")
+	}
+
+	// One run ends: the waiter goes on.
+	release <- struct{}{}
+	select {
+	case ok := <-went:
+		if !ok {
+			t.Error("pace reported stop")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("pace still waiting with %d runs active", r.active.Load())
+	}
+	close(release)
+	r.close()
+	if n := r.active.Load(); n != 0 {
+		t.Errorf("%d runs active after close", n)
+	}
+	if !r.pace(nil) {
+		t.Error("pace waits with no run active")
 	}
 }

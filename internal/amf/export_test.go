@@ -16,3 +16,7 @@ func (a *AMF) NSSAISubscribed() (subscribed bool, kept int) {
 	}
 	return subscribed, kept
 }
+
+// SetPaceLimit sets the active runs above which a mass release waits
+// (runs.pace).
+func (a *AMF) SetPaceLimit(n int64) { a.runs.limit.Store(n) }

@@ -103,6 +103,11 @@ func (a *AMF) connectionGone(ctx context.Context, u *ueContext, c *ueConn) {
 // releaseRAN ends every UE connection of an association that went down
 // or was reset (TS 38.413 §8.7.4).
 //
+// The connections are handed to their UEs' executors no faster than the
+// AMF's runs end (runs.pace): each UE's end runs its executor and an
+// Nsmf_PDUSession_UpdateSMContext deactivating its sessions, and a gNB
+// with 100,000 UEs would otherwise start them all at once.
+//
 // Each connection is taken while AMF.ues is held, and that connection,
 // not whatever the UE holds when its executor runs, is the one ended: by
 // then the UE may have gone idle (UE Context Release Complete) or moved
@@ -127,6 +132,10 @@ func (a *AMF) releaseRAN(ctx context.Context, r *ran) {
 	a.ues.Unlock()
 	end := func() {
 		for _, x := range list {
+			if !a.runs.pace(a.calls.Done()) {
+				// Stopping: the rest end with the AMF.
+				return
+			}
 			x.u.do(func() { a.connectionGone(ctx, x.u, x.c) })
 		}
 	}
@@ -134,7 +143,16 @@ func (a *AMF) releaseRAN(ctx context.Context, r *ran) {
 		(*h)(end)
 		return
 	}
-	end()
+	if int64(len(list)) < a.runs.paceAt() || !a.runs.admit() {
+		end()
+		return
+	}
+	// A mass release is paced (runs.pace) on a run of its own, so that
+	// the reader of an association that stays up (NG Reset) goes on.
+	a.runs.spawn(func() {
+		defer a.runs.done()
+		end()
+	})
 }
 
 // retiredGrace is how long the AMF waits for the UE Context Release

@@ -35,7 +35,7 @@ func (s ueShell) TransfersFailed(ts []sbi.N1N2MessageTransferReqData, cause sbi.
 		return
 	}
 	a.runs.spawn(func() {
-		defer a.runs.wg.Done()
+		defer a.runs.done()
 		run()
 	})
 }

@@ -727,7 +727,7 @@ func (a *AMF) releaseFailed(log *slog.Logger, supi string, refs map[uint8]string
 		return
 	}
 	a.runs.spawn(func() {
-		defer a.runs.wg.Done()
+		defer a.runs.done()
 		run()
 	})
 }

@@ -155,7 +155,7 @@ func (u *ueContext) queue(job *saveJob, out []outMsg, writeAhead bool) {
 		return
 	}
 	u.a.runs.spawn(func() {
-		defer u.a.runs.wg.Done()
+		defer u.a.runs.done()
 		u.a.runSaver(u)
 	})
 }
