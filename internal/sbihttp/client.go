@@ -17,7 +17,7 @@ import (
 
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp/h2client"
-	"github.com/keelcore/keel/internal/sbihttp/strictjson"
+	"github.com/keelcore/keel/internal/strictjson"
 )
 
 // Resolver gives the apiRoots ("http://10.0.0.5:8080") of the instances

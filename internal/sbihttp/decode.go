@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/keelcore/keel/internal/sbi"
-	"github.com/keelcore/keel/internal/sbihttp/strictjson"
+	"github.com/keelcore/keel/internal/strictjson"
 )
 
 // DefaultMaxBody bounds the body a server reads from one request.

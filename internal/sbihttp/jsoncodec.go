@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/keelcore/keel/internal/sbi"
-	"github.com/keelcore/keel/internal/sbihttp/strictjson"
+	"github.com/keelcore/keel/internal/strictjson"
 )
 
 // JSONDecoder is a body type that reads itself from JSON over a

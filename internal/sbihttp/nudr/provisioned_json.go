@@ -1,8 +1,8 @@
 package nudr
 
 import (
-	"github.com/keelcore/keel/internal/sbihttp/strictjson"
 	"github.com/keelcore/keel/internal/sbihttp/subdata"
+	"github.com/keelcore/keel/internal/strictjson"
 )
 
 // QueryProvisionedData's answer is the largest body of a registration:

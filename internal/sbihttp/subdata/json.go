@@ -6,7 +6,7 @@ import (
 
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
-	"github.com/keelcore/keel/internal/sbihttp/strictjson"
+	"github.com/keelcore/keel/internal/strictjson"
 )
 
 // The subscription data are read and written by hand over

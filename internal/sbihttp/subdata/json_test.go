@@ -8,9 +8,9 @@ import (
 
 	"github.com/keelcore/keel/internal/sbi"
 	"github.com/keelcore/keel/internal/sbihttp"
-	"github.com/keelcore/keel/internal/sbihttp/strictjson"
 	"github.com/keelcore/keel/internal/sbihttp/subdata"
 	"github.com/keelcore/keel/internal/sbihttp/subdata/subdatatest"
+	"github.com/keelcore/keel/internal/strictjson"
 )
 
 // amSeeds and smSeeds hold the committed corpora's bodies and the

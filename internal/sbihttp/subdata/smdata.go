@@ -6,7 +6,7 @@ import (
 
 	"github.com/keelcore/keel/internal/ident"
 	"github.com/keelcore/keel/internal/sbi"
-	"github.com/keelcore/keel/internal/sbihttp/strictjson"
+	"github.com/keelcore/keel/internal/strictjson"
 )
 
 // SessionManagementSubscriptionData is TS 29.503
