@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/keelcore/keel/internal/strictjson"
 )
 
 // The JSON forms of the Npcf_SMPolicyControl types whose Go form is
@@ -54,12 +56,14 @@ func arpFromJSON(j arpJSON) (ARP, error) {
 }
 
 type sessionRuleJSON struct {
-	SessRuleID   string `json:"sessRuleId"`
-	AuthSessAmbr *Ambr  `json:"authSessAmbr,omitempty"`
-	AuthDefQos   *struct {
-		FiveQI int      `json:"5qi"`
-		Arp    *arpJSON `json:"arp,omitempty"`
-	} `json:"authDefQos,omitempty"`
+	SessRuleID   string          `json:"sessRuleId"`
+	AuthSessAmbr *Ambr           `json:"authSessAmbr,omitempty"`
+	AuthDefQos   *authDefQosJSON `json:"authDefQos,omitempty"`
+}
+
+type authDefQosJSON struct {
+	FiveQI int      `json:"5qi"`
+	Arp    *arpJSON `json:"arp,omitempty"`
 }
 
 type flowInfoJSON struct {
@@ -107,70 +111,47 @@ func parseRate(field, s string) (uint64, error) {
 	return v, nil
 }
 
-// MarshalJSON writes the decision as TS 29.512 §5.6.2.3 has it: the
-// session rule in sessRules, each PCC rule in pccRules with a precedence
-// that keeps Keel's order and a reference to its QoS data in qosDecs.
+// MarshalJSON writes the decision as TS 29.512 §5.6.2.3 has it
+// (AppendJSON, npcf_codec.go).
 func (d SmPolicyDecision) MarshalJSON() ([]byte, error) {
-	j := decisionJSON{SessRules: map[string]sessionRuleJSON{}}
-	sr := sessionRuleJSON{SessRuleID: sessRuleID,
-		AuthSessAmbr: &Ambr{Uplink: FormatBitRate(d.SessionAMBRUplink), Downlink: FormatBitRate(d.SessionAMBRDownlink)}}
-	sr.AuthDefQos = &struct {
-		FiveQI int      `json:"5qi"`
-		Arp    *arpJSON `json:"arp,omitempty"`
-	}{FiveQI: int(d.FiveQI)}
-	if d.ARPPriority != 0 {
-		a := arpToJSON(ARP{PriorityLevel: d.ARPPriority})
-		sr.AuthDefQos.Arp = &a
-	}
-	j.SessRules[sessRuleID] = sr
-	for i, r := range d.PCCRules {
-		if j.PccRules == nil {
-			j.PccRules, j.QosDecs = map[string]pccRuleJSON{}, map[string]qosDataJSON{}
-		}
-		qid := "qos-" + r.ID
-		p := pccRuleJSON{PccRuleID: r.ID, Precedence: 10 * (i + 1), RefQosData: []string{qid}}
-		for _, fd := range r.FlowDescriptions {
-			p.FlowInfos = append(p.FlowInfos, flowInfoJSON{FlowDescription: fd})
-		}
-		a := arpToJSON(r.ARP)
-		j.PccRules[r.ID] = p
-		j.QosDecs[qid] = qosDataJSON{QosID: qid, FiveQI: int(r.FiveQI), Arp: &a,
-			GbrUl: rate(r.GFBRUplink), GbrDl: rate(r.GFBRDownlink), MaxbrUl: rate(r.MFBRUplink), MaxbrDl: rate(r.MFBRDownlink)}
-	}
-	return json.Marshal(j)
+	return d.AppendJSON(nil)
 }
 
 // UnmarshalJSON reads the TS 29.512 §5.6.2.3 form MarshalJSON writes: one
 // session rule, PCC rules in precedence order each referring to one QoS
 // data of the decision.
 func (d *SmPolicyDecision) UnmarshalJSON(b []byte) error {
-	var j decisionJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return fmt.Errorf("sbi: SmPolicyDecision: %w", err)
-	}
-	out := SmPolicyDecision{ID: d.ID}
+	r := strictjson.NewReader(b, true)
+	d.DecodeJSON(r)
+	return r.Finish()
+}
+
+// decisionFromJSON converts the decision's JSON form; id is the
+// decision's ID, which the body does not carry.
+func decisionFromJSON(j decisionJSON, id string) (SmPolicyDecision, error) {
+	out := SmPolicyDecision{ID: id}
 	if len(j.SessRules) > 1 {
-		return fmt.Errorf("sbi: SmPolicyDecision: %d session rules, Keel takes one", len(j.SessRules))
+		return SmPolicyDecision{}, fmt.Errorf("sbi: SmPolicyDecision: %d session rules, Keel takes one", len(j.SessRules))
 	}
 	for _, sr := range j.SessRules {
 		if sr.AuthSessAmbr != nil {
 			var err error
 			if out.SessionAMBRUplink, err = parseRate("authSessAmbr.uplink", sr.AuthSessAmbr.Uplink); err != nil {
-				return err
+				return SmPolicyDecision{}, err
 			}
 			if out.SessionAMBRDownlink, err = parseRate("authSessAmbr.downlink", sr.AuthSessAmbr.Downlink); err != nil {
-				return err
+				return SmPolicyDecision{}, err
 			}
 		}
 		if q := sr.AuthDefQos; q != nil {
 			if q.FiveQI < 0 || q.FiveQI > 255 {
-				return fmt.Errorf("sbi: SmPolicyDecision: authDefQos 5qi %d out of 0 to 255", q.FiveQI)
+				return SmPolicyDecision{}, fmt.Errorf("sbi: SmPolicyDecision: authDefQos 5qi %d out of 0 to 255", q.FiveQI)
 			}
 			out.FiveQI = uint8(q.FiveQI)
 			if q.Arp != nil {
 				a, err := arpFromJSON(*q.Arp)
 				if err != nil {
-					return err
+					return SmPolicyDecision{}, err
 				}
 				out.ARPPriority = a.PriorityLevel
 			}
@@ -183,27 +164,27 @@ func (d *SmPolicyDecision) UnmarshalJSON(b []byte) error {
 	var rules []ordered
 	for id, p := range j.PccRules {
 		if p.PccRuleID != id {
-			return fmt.Errorf("sbi: SmPolicyDecision: pccRules key %q holds pccRuleId %q", id, p.PccRuleID)
+			return SmPolicyDecision{}, fmt.Errorf("sbi: SmPolicyDecision: pccRules key %q holds pccRuleId %q", id, p.PccRuleID)
 		}
 		r := PCCRule{ID: id}
 		for _, fi := range p.FlowInfos {
 			r.FlowDescriptions = append(r.FlowDescriptions, fi.FlowDescription)
 		}
 		if len(p.RefQosData) != 1 {
-			return fmt.Errorf("sbi: SmPolicyDecision: PCC rule %q: want one refQosData, have %d", id, len(p.RefQosData))
+			return SmPolicyDecision{}, fmt.Errorf("sbi: SmPolicyDecision: PCC rule %q: want one refQosData, have %d", id, len(p.RefQosData))
 		}
 		q, ok := j.QosDecs[p.RefQosData[0]]
 		if !ok {
-			return fmt.Errorf("sbi: SmPolicyDecision: PCC rule %q: no qosDecs %q", id, p.RefQosData[0])
+			return SmPolicyDecision{}, fmt.Errorf("sbi: SmPolicyDecision: PCC rule %q: no qosDecs %q", id, p.RefQosData[0])
 		}
 		if q.FiveQI < 0 || q.FiveQI > 255 {
-			return fmt.Errorf("sbi: SmPolicyDecision: qosDecs %q: 5qi %d out of 0 to 255", q.QosID, q.FiveQI)
+			return SmPolicyDecision{}, fmt.Errorf("sbi: SmPolicyDecision: qosDecs %q: 5qi %d out of 0 to 255", q.QosID, q.FiveQI)
 		}
 		r.FiveQI = uint8(q.FiveQI)
 		if q.Arp != nil {
 			a, err := arpFromJSON(*q.Arp)
 			if err != nil {
-				return err
+				return SmPolicyDecision{}, err
 			}
 			r.ARP = a
 		}
@@ -214,7 +195,7 @@ func (d *SmPolicyDecision) UnmarshalJSON(b []byte) error {
 			v    *uint64
 		}{{"gbrUl", q.GbrUl, &r.GFBRUplink}, {"gbrDl", q.GbrDl, &r.GFBRDownlink}, {"maxbrUl", q.MaxbrUl, &r.MFBRUplink}, {"maxbrDl", q.MaxbrDl, &r.MFBRDownlink}} {
 			if *x.v, err = parseRate(x.name, x.s); err != nil {
-				return err
+				return SmPolicyDecision{}, err
 			}
 		}
 		rules = append(rules, ordered{p.Precedence, r})
@@ -225,8 +206,7 @@ func (d *SmPolicyDecision) UnmarshalJSON(b []byte) error {
 	for _, o := range rules {
 		out.PCCRules = append(out.PCCRules, o.rule)
 	}
-	*d = out
-	return nil
+	return out, nil
 }
 
 type packetFilterInfoJSON struct {

@@ -687,3 +687,25 @@ func (r *Reader) Strings(l *[]string) {
 	}
 	*l = Trim(s, n)
 }
+
+// SetLenient sets whether undefined attributes are skipped (true) or
+// faults, and returns the previous setting: a type whose UnmarshalJSON
+// reads with plain json.Unmarshal is read leniently wherever it is.
+func (r *Reader) SetLenient(lenient bool) bool {
+	prev := r.lenient
+	r.lenient = lenient
+	return prev
+}
+
+// Unmarshal reads any value and hands its text to u, as encoding/json
+// hands a value to a type with its own UnmarshalJSON (a null included);
+// u's error refuses the value.
+func (r *Reader) Unmarshal(u interface{ UnmarshalJSON([]byte) error }) {
+	raw := r.Raw()
+	if raw == nil {
+		return
+	}
+	if err := u.UnmarshalJSON(raw); err != nil {
+		r.Refuse("", err)
+	}
+}
