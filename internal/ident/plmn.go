@@ -90,10 +90,20 @@ type plmnJSON struct {
 
 // MarshalJSON gives the TS 29.571 PlmnId object {"mcc","mnc"}.
 func (p PLMN) MarshalJSON() ([]byte, error) {
-	if err := p.Validate(); err != nil {
+	b, err := p.AppendJSON(make([]byte, 0, 28))
+	if err != nil {
 		return nil, err
 	}
-	return appendPLMN(make([]byte, 0, 28), p), nil
+	return b, nil
+}
+
+// AppendJSON appends the TS 29.571 PlmnId to b, the bytes MarshalJSON
+// gives.
+func (p PLMN) AppendJSON(b []byte) ([]byte, error) {
+	if err := p.Validate(); err != nil {
+		return b, err
+	}
+	return appendPLMN(b, p), nil
 }
 
 // UnmarshalJSON reads a TS 29.571 PlmnId; both members are required and

@@ -67,10 +67,20 @@ type taiJSON struct {
 // MarshalJSON gives the TS 29.571 Tai object; the TAC is written with 6
 // hex digits, the 5GS length.
 func (t TAI) MarshalJSON() ([]byte, error) {
-	if err := t.Validate(); err != nil {
+	b, err := t.AppendJSON(make([]byte, 0, 64))
+	if err != nil {
 		return nil, err
 	}
-	b := append(make([]byte, 0, 64), `{"plmnId":`...)
+	return b, nil
+}
+
+// AppendJSON appends the TS 29.571 Tai to b, the bytes MarshalJSON
+// gives.
+func (t TAI) AppendJSON(b []byte) ([]byte, error) {
+	if err := t.Validate(); err != nil {
+		return b, err
+	}
+	b = append(b, `{"plmnId":`...)
 	b = appendPLMN(b, t.PLMN)
 	b = append(b, `,"tac":"`...)
 	b = appendHex6(b, t.TAC)

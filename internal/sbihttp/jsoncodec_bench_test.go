@@ -18,7 +18,8 @@ func (d discardWriter) Header() http.Header       { return d.h }
 func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (discardWriter) WriteHeader(int)             {}
 
-// BenchmarkPolicyJSON: the PCF's reading of SmPolicyContextData and
+// BenchmarkPolicyJSON: the SMF's reading of SmContextCreateData and
+// the AMF's writing of it (with its N1 part), the PCF's reading of SmPolicyContextData and
 // writing of SmPolicyDecision (with two PCC rules), and the SMF's
 // reading of the decision, as the servers and clients do them.
 func BenchmarkPolicyJSON(b *testing.B) {
@@ -30,6 +31,16 @@ func BenchmarkPolicyJSON(b *testing.B) {
 		{ID: "voice", FlowDescriptions: []string{"permit out 17 from any 5000-5010 to assigned"}, FiveQI: 1, ARP: sbi.ARP{PriorityLevel: 2}, GFBRUplink: 64e3, GFBRDownlink: 64e3, MFBRUplink: 128e3, MFBRDownlink: 128e3},
 		{ID: "video", FlowDescriptions: []string{"permit out 17 from any 6000 to assigned", "permit out 6 from any 443 to assigned"}, FiveQI: 2, ARP: sbi.ARP{PriorityLevel: 4}, GFBRUplink: 1e6, GFBRDownlink: 1e6, MFBRUplink: 2e6, MFBRDownlink: 2e6},
 	}}
+	plmn := ident.PLMN{MCC: "001", MNC: "01"}
+	create := sbi.SmContextCreateData{Supi: "imsi-001010000000001", PduSessionID: 1, Dnn: "internet", SNssai: ident.SNSSAI{SST: 1},
+		ServingNfID: "6b0e1a52-8c1e-4d2f-9b0a-2f3c4d5e6f70", ServingNetwork: plmn, AnType: "3GPP_ACCESS", RatType: sbi.RatNR,
+		UeLocation:         &sbi.UserLocation{NrLocation: &sbi.NrLocation{Tai: ident.TAI{PLMN: plmn, TAC: 1}, Ncgi: sbi.Ncgi{PLMN: plmn, NrCellID: "000000010"}}},
+		SmContextStatusURI: "http://10.0.0.2:7777/namf-callback/v1/sm-context-status/imsi-001010000000001/1",
+		N1SmMsg:            &sbi.RefToBinaryData{ContentID: sbi.ContentIDN1SM, Content: []byte{0x2e, 0x01, 0x01, 0xc1, 0xff, 0xff, 0x91, 0xa1}}}
+	createBody, err := json.Marshal(create)
+	if err != nil {
+		b.Fatal(err)
+	}
 	ctxBody, err := json.Marshal(ctxData)
 	if err != nil {
 		b.Fatal(err)
@@ -67,6 +78,23 @@ func BenchmarkPolicyJSON(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			_ = sbihttp.Respond(w, http.StatusOK, dec)
+		}
+	})
+	b.Run("SmContextCreateData/decode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var v sbi.SmContextCreateData
+			if err := sbihttp.DecodeBytes(createBody, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("SmContextCreateData/encode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := sbihttp.EncodeParts(create, []sbihttp.Ref{{Ref: create.N1SmMsg, ContentType: sbihttp.ContentNAS}}); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }

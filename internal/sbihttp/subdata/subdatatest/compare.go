@@ -39,7 +39,7 @@ func Compare(t testing.TB, body []byte, hand Codec, ref any) bool {
 	}
 	got, gerr := hand.AppendJSON(nil)
 	want, werr := json.Marshal(ref)
-	if (gerr == nil) != (werr == nil) || string(got) != string(want) {
+	if (gerr == nil) != (werr == nil) || (gerr == nil && string(got) != string(want)) {
 		t.Fatalf("AppendJSON of %q = %s, %v; json.Marshal of the reference %s, %v", body, got, gerr, want, werr)
 	}
 	return true
