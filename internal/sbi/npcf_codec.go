@@ -44,36 +44,14 @@ func (j *decisionJSON) decode(r *strictjson.Reader) {
 	for k, ok := r.Member(); ok; k, ok = r.Member() {
 		switch r.Field(k, "sessRules", "pccRules", "qosDecs") {
 		case "sessRules":
-			decodeMap(r, &j.SessRules, (*sessionRuleJSON).decode)
+			strictjson.Map(r, &j.SessRules, (*sessionRuleJSON).decode)
 		case "pccRules":
-			decodeMap(r, &j.PccRules, (*pccRuleJSON).decode)
+			strictjson.Map(r, &j.PccRules, (*pccRuleJSON).decode)
 		case "qosDecs":
-			decodeMap(r, &j.QosDecs, (*qosDataJSON).decode)
+			strictjson.Map(r, &j.QosDecs, (*qosDataJSON).decode)
 		default:
 			r.Skip()
 		}
-	}
-}
-
-// decodeMap reads an object into a map as encoding/json does: null
-// sets it nil; each member replaces the value of its key with one
-// decoded from zero.
-func decodeMap[T any](r *strictjson.Reader, m *map[string]T, decode func(*T, *strictjson.Reader)) {
-	if r.Null() {
-		*m = nil
-		return
-	}
-	if !r.BeginObject("map") {
-		return
-	}
-	if *m == nil {
-		*m = map[string]T{}
-	}
-	for k, ok := r.Member(); ok; k, ok = r.Member() {
-		key := string(k)
-		var v T
-		decode(&v, r)
-		(*m)[key] = v
 	}
 }
 
@@ -88,26 +66,13 @@ func (s *sessionRuleJSON) decode(r *strictjson.Reader) {
 				s.SessRuleID = v
 			}
 		case "authSessAmbr":
-			decodePtr(r, &s.AuthSessAmbr, (*Ambr).DecodeJSON)
+			strictjson.Ptr(r, &s.AuthSessAmbr, (*Ambr).DecodeJSON)
 		case "authDefQos":
-			decodePtr(r, &s.AuthDefQos, (*authDefQosJSON).decode)
+			strictjson.Ptr(r, &s.AuthDefQos, (*authDefQosJSON).decode)
 		default:
 			r.Skip()
 		}
 	}
-}
-
-// decodePtr reads into a pointer as encoding/json does: null sets it
-// nil, a value is decoded into what it points to (a new one if nil).
-func decodePtr[T any](r *strictjson.Reader, p **T, decode func(*T, *strictjson.Reader)) {
-	if r.Null() {
-		*p = nil
-		return
-	}
-	if *p == nil {
-		*p = new(T)
-	}
-	decode(*p, r)
 }
 
 func (q *authDefQosJSON) decode(r *strictjson.Reader) {
@@ -121,7 +86,7 @@ func (q *authDefQosJSON) decode(r *strictjson.Reader) {
 				q.FiveQI = int(v)
 			}
 		case "arp":
-			decodePtr(r, &q.Arp, (*arpJSON).decode)
+			strictjson.Ptr(r, &q.Arp, (*arpJSON).decode)
 		default:
 			r.Skip()
 		}
@@ -220,7 +185,7 @@ func (q *qosDataJSON) decode(r *strictjson.Reader) {
 				q.FiveQI = int(v)
 			}
 		case "arp":
-			decodePtr(r, &q.Arp, (*arpJSON).decode)
+			strictjson.Ptr(r, &q.Arp, (*arpJSON).decode)
 		case "maxbrUl":
 			if v, ok := r.String(); ok {
 				q.MaxbrUl = v
@@ -383,9 +348,9 @@ func (c *SmPolicyContextData) DecodeJSON(r *strictjson.Reader) {
 				c.SmfID = v
 			}
 		case "subsSessAmbr":
-			decodePtr(r, &c.SubsSessAmbr, (*Ambr).DecodeJSON)
+			strictjson.Ptr(r, &c.SubsSessAmbr, (*Ambr).DecodeJSON)
 		case "subsDefQos":
-			decodePtr(r, &c.SubsDefQos, (*SubscribedDefaultQos).DecodeJSON)
+			strictjson.Ptr(r, &c.SubsDefQos, (*SubscribedDefaultQos).DecodeJSON)
 		default:
 			r.Skip()
 		}

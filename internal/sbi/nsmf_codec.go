@@ -46,13 +46,13 @@ func (c *SmContextCreateData) DecodeJSON(r *strictjson.Reader) {
 				c.RatType = v
 			}
 		case "ueLocation":
-			decodePtr(r, &c.UeLocation, (*UserLocation).DecodeJSON)
+			strictjson.Ptr(r, &c.UeLocation, (*UserLocation).DecodeJSON)
 		case "smContextStatusUri":
 			if v, ok := r.String(); ok {
 				c.SmContextStatusURI = v
 			}
 		case "n1SmMsg":
-			decodePtr(r, &c.N1SmMsg, (*RefToBinaryData).DecodeJSON)
+			strictjson.Ptr(r, &c.N1SmMsg, (*RefToBinaryData).DecodeJSON)
 		default:
 			r.Skip()
 		}
@@ -117,7 +117,7 @@ func (u *UserLocation) DecodeJSON(r *strictjson.Reader) {
 	for k, ok := r.Member(); ok; k, ok = r.Member() {
 		switch r.Field(k, "nrLocation") {
 		case "nrLocation":
-			decodePtr(r, &u.NrLocation, (*NrLocation).DecodeJSON)
+			strictjson.Ptr(r, &u.NrLocation, (*NrLocation).DecodeJSON)
 		default:
 			r.Skip()
 		}

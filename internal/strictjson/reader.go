@@ -709,3 +709,38 @@ func (r *Reader) Unmarshal(u interface{ UnmarshalJSON([]byte) error }) {
 		r.Refuse("", err)
 	}
 }
+
+// Map reads an object into *m as encoding/json reads a map: null sets
+// it nil; each member replaces its key's value with one decode reads
+// from zero.
+func Map[T any](r *Reader, m *map[string]T, decode func(*T, *Reader)) {
+	if r.Null() {
+		*m = nil
+		return
+	}
+	if !r.BeginObject("map") {
+		return
+	}
+	if *m == nil {
+		*m = map[string]T{}
+	}
+	for k, ok := r.Member(); ok; k, ok = r.Member() {
+		key := string(k)
+		var v T
+		decode(&v, r)
+		(*m)[key] = v
+	}
+}
+
+// Ptr reads into *p as encoding/json reads a pointer: null sets it
+// nil, a value is decoded into what it points to (a new one if nil).
+func Ptr[T any](r *Reader, p **T, decode func(*T, *Reader)) {
+	if r.Null() {
+		*p = nil
+		return
+	}
+	if *p == nil {
+		*p = new(T)
+	}
+	decode(*p, r)
+}
