@@ -2,13 +2,14 @@ package sbihttp
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"strings"
 
 	"github.com/keelcore/keel/internal/sbi"
@@ -44,44 +45,63 @@ type Ref struct {
 // multipart/related body whose root part is v's JSON and each reference
 // with content one more part. Two references may not share a Content-ID.
 func EncodeParts(v any, refs []Ref) (body []byte, contentType string, err error) {
+	var rnd [30]byte
+	_, _ = rand.Read(rnd[:]) // never fails (crypto/rand)
+	return encodeParts(v, refs, hex.EncodeToString(rnd[:]))
+}
+
+// encodeParts is EncodeParts with the boundary given: it writes the
+// bytes a mime/multipart.Writer with that boundary writes (its
+// boundary too is 30 random octets in hexadecimal), in one buffer.
+func encodeParts(v any, refs []Ref, boundary string) (body []byte, contentType string, err error) {
 	js, err := marshal(v)
 	if err != nil {
 		return nil, "", fmt.Errorf("sbihttp: marshal: %w", err)
 	}
-	var bins []Ref
-	for _, r := range refs {
-		if r.Ref != nil {
-			bins = append(bins, r)
+	size, bins := len(js)+2*len(boundary)+64, 0
+	for i, r := range refs {
+		if r.Ref == nil {
+			continue
 		}
-	}
-	if len(bins) == 0 {
-		return js, ContentJSON, nil
-	}
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	root, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {ContentJSON}})
-	if err != nil {
-		return nil, "", fmt.Errorf("sbihttp: multipart: %w", err)
-	}
-	root.Write(js)
-	seen := map[string]bool{}
-	for _, r := range bins {
 		id := r.Ref.ContentID
-		if id == "" || seen[id] {
+		if id == "" {
 			return nil, "", fmt.Errorf("sbihttp: multipart: Content-ID %q empty or given twice", id)
 		}
-		seen[id] = true
-		p, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {r.ContentType}, "Content-Id": {id}})
-		if err != nil {
-			return nil, "", fmt.Errorf("sbihttp: multipart: %w", err)
+		for _, prev := range refs[:i] {
+			if prev.Ref != nil && prev.Ref.ContentID == id {
+				return nil, "", fmt.Errorf("sbihttp: multipart: Content-ID %q empty or given twice", id)
+			}
 		}
-		p.Write(r.Ref.Content)
+		bins++
+		size += len(boundary) + len(id) + len(r.ContentType) + len(r.Ref.Content) + 48
 	}
-	if err := mw.Close(); err != nil {
-		return nil, "", fmt.Errorf("sbihttp: multipart: %w", err)
+	if bins == 0 {
+		return js, ContentJSON, nil
 	}
-	ct := mime.FormatMediaType(ContentMultipartRelated, map[string]string{"boundary": mw.Boundary(), "type": ContentJSON})
-	return b.Bytes(), ct, nil
+	b := make([]byte, 0, size)
+	b = append(b, "--"...)
+	b = append(b, boundary...)
+	b = append(b, "\r\nContent-Type: "+ContentJSON+"\r\n\r\n"...)
+	b = append(b, js...)
+	for _, r := range refs {
+		if r.Ref == nil {
+			continue
+		}
+		// multipart.Writer writes a part's header fields in the order
+		// of their names: Content-Id before Content-Type.
+		b = append(b, "\r\n--"...)
+		b = append(b, boundary...)
+		b = append(b, "\r\nContent-Id: "...)
+		b = append(b, r.Ref.ContentID...)
+		b = append(b, "\r\nContent-Type: "...)
+		b = append(b, r.ContentType...)
+		b = append(b, "\r\n\r\n"...)
+		b = append(b, r.Ref.Content...)
+	}
+	b = append(b, "\r\n--"...)
+	b = append(b, boundary...)
+	b = append(b, "--\r\n"...)
+	return b, ContentMultipartRelated + "; boundary=" + boundary + `; type="` + ContentJSON + `"`, nil
 }
 
 // DecodeParts reads a body of media type contentType, application/json
