@@ -157,6 +157,14 @@ func splitParts(body []byte, boundary string) ([]byte, map[string]part, error) {
 	if boundary == "" {
 		return nil, nil, fmt.Errorf("%w: multipart/related without a boundary", sbi.ErrInvalidMsgFormat)
 	}
+	if root, parts, ok := splitCanonical(body, boundary); ok {
+		return root, parts, nil
+	}
+	return splitPartsReader(body, boundary)
+}
+
+// splitPartsReader is splitParts with mime/multipart's reader.
+func splitPartsReader(body []byte, boundary string) ([]byte, map[string]part, error) {
 	mr := multipart.NewReader(bytes.NewReader(body), boundary)
 	var root []byte
 	parts := map[string]part{}
@@ -217,4 +225,128 @@ func RespondParts(w http.ResponseWriter, status int, v any, refs []Ref) error {
 	w.WriteHeader(status)
 	w.Write(body)
 	return nil
+}
+
+// splitCanonical reads a multipart/related body in the form Keel's
+// EncodeParts and most writers give it (no preamble or padding, CRLF
+// line ends, each part with Content-Type and, but for the root,
+// Content-Id header fields, each written once and plainly) without
+// mime/multipart's buffered reader. It reports false for a body in any
+// other form, or one splitParts refuses, which splitParts then reads
+// as before: what it accepts it splits as multipart.Reader does.
+func splitCanonical(body []byte, boundary string) ([]byte, map[string]part, bool) {
+	delim := "\r\n--" + boundary
+	if !bytes.HasPrefix(body, []byte(delim[2:]+"\r\n")) {
+		return nil, nil, false
+	}
+	rest := body[len(delim)-2:] // from the CRLF after the first delimiter
+	var root []byte
+	parts := map[string]part{}
+	for n := 0; ; n++ {
+		if n == MaxParts {
+			return nil, nil, false
+		}
+		rest = rest[2:] // the CRLF after the delimiter
+		var ct, id string
+		var ctSeen, idSeen bool
+		for {
+			end := bytes.Index(rest, []byte("\r\n"))
+			if end < 0 {
+				return nil, nil, false
+			}
+			line := rest[:end]
+			rest = rest[end+2:]
+			if len(line) == 0 {
+				break
+			}
+			name, value, ok := bytes.Cut(line, []byte(": "))
+			if !ok || !plainValue(value) {
+				return nil, nil, false
+			}
+			switch string(name) {
+			case "Content-Type":
+				if ctSeen {
+					return nil, nil, false
+				}
+				ctSeen, ct = true, mediaType(string(value))
+			case "Content-Id":
+				if idSeen {
+					return nil, nil, false
+				}
+				idSeen, id = true, strings.TrimSuffix(strings.TrimPrefix(string(value), "<"), ">")
+			default:
+				return nil, nil, false
+			}
+		}
+		// multipart.Reader takes content that starts with the
+		// delimiter's dashes as a delimiter line.
+		if bytes.HasPrefix(rest, []byte(delim[2:])) {
+			return nil, nil, false
+		}
+		end := bytes.Index(rest, []byte(delim))
+		if end < 0 {
+			return nil, nil, false
+		}
+		data := rest[:end]
+		rest = rest[end+len(delim):]
+		final := bytes.HasPrefix(rest, []byte("--\r\n"))
+		if !final && !bytes.HasPrefix(rest, []byte("\r\n")) {
+			return nil, nil, false
+		}
+		if n == 0 {
+			if !ctSeen || idSeen || ct != ContentJSON {
+				return nil, nil, false
+			}
+			root = data[:len(data):len(data)]
+		} else {
+			if !ctSeen || id == "" {
+				return nil, nil, false
+			}
+			if _, dup := parts[id]; dup {
+				return nil, nil, false
+			}
+			// A copy, as multipart.Reader's: the content outlives the body.
+			parts[id] = part{contentType: ct, data: bytes.Clone(data)}
+		}
+		if final {
+			return root, parts, len(rest) == 4
+		}
+	}
+}
+
+// plainValue reports whether a header field's value is printable ASCII
+// with no white space at its ends, so that textproto would read it as
+// it is.
+func plainValue(v []byte) bool {
+	if len(v) == 0 || v[0] == ' ' || v[len(v)-1] == ' ' {
+		return false
+	}
+	for _, c := range v {
+		if c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// mediaType is splitParts's reading of a Content-Type: the media type of
+// mime.ParseMediaType, "" for one it refuses; a plain lower-case type
+// is taken as it is.
+func mediaType(v string) string {
+	slash := false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '.', c == '-', c == '+':
+		case c == '/' && !slash && i > 0 && i < len(v)-1:
+			slash = true
+		default:
+			mt, _, _ := mime.ParseMediaType(v)
+			return mt
+		}
+	}
+	if !slash {
+		mt, _, _ := mime.ParseMediaType(v)
+		return mt
+	}
+	return v
 }
