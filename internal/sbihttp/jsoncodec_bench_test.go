@@ -89,6 +89,23 @@ func BenchmarkPolicyJSON(b *testing.B) {
 			}
 		}
 	})
+	b.Run("SmContextCreatedData+N1+N2/DecodeParts", func(b *testing.B) {
+		v := sbi.SmContextCreatedData{PduSessionID: 1, SNssai: &ident.SNSSAI{SST: 1}, UpCnxState: sbi.UpCnxActivated,
+			N1SmMsg: sbi.N1SM(make([]byte, 40)), N2SmInfo: sbi.N2SM(make([]byte, 60)), N2SmInfoType: sbi.N2SetupRequest}
+		body, ct, err := sbihttp.EncodeParts(v, []sbihttp.Ref{{Ref: v.N1SmMsg, ContentType: sbihttp.ContentNAS}, {Ref: v.N2SmInfo, ContentType: sbihttp.ContentNGAP}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			var out sbi.SmContextCreatedData
+			if err := sbihttp.DecodeParts(ct, body, &out, func() []sbihttp.Ref {
+				return []sbihttp.Ref{{Ref: out.N1SmMsg, ContentType: sbihttp.ContentNAS}, {Ref: out.N2SmInfo, ContentType: sbihttp.ContentNGAP}}
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("SmContextCreateData/encode", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -58,3 +58,68 @@ func FuzzSmContextCreateDataJSON(f *testing.F) {
 		subdatatest.Compare(t, body, new(sbi.SmContextCreateData), new(refCreate))
 	})
 }
+
+// The references of the SMF's answers and the AMF's updates: the same
+// types without codecs of their own.
+type (
+	refCreated sbi.SmContextCreatedData
+	refUpdate  sbi.SmContextUpdateData
+	refUpdated sbi.SmContextUpdatedData
+)
+
+var createdSeeds = []string{
+	`{"pduSessionId":1,"sNssai":{"sst":1},"upCnxState":"ACTIVATED","n1SmMsg":{"contentId":"n1SmMsg"},"n2SmInfo":{"contentId":"n2SmInfo"},"n2SmInfoType":"PDU_RES_SETUP_REQ"}`,
+	`{}`, `null`, `{"sNssai":null,"n1SmMsg":null}`, `{"upCnxState":"NOPE"}`, `{"upCnxState":1}`, `{"upCnxState":null,"n2SmInfoType":null}`,
+	`{"n2SmInfoType":["x"]}`, `{"sNssai":{"sst":"x"}}`, `{"UpCnxState":"ACTIVATED"}`, `{"pduSessionId":300,"x":1}`, `{"n2SmInfoType":"PDU_RES_SETUP_REQ"}x`,
+}
+
+var updateSeeds = []string{
+	`{"n2SmInfo":{"contentId":"n2SmInfo"},"n2SmInfoType":"PDU_RES_SETUP_RSP"}`,
+	`{"upCnxState":"DEACTIVATED"}`, `{"upCnxState":"ACTIVATING","ueLocation":{"nrLocation":{"tai":{"plmnId":{"mcc":"001","mnc":"01"},"tac":"000001"},"ncgi":{"plmnId":{"mcc":"001","mnc":"01"},"nrCellId":"000000010"}}}}`,
+	`{"hoState":"CANCELLED","cause":"HO_CANCEL"}`, `{"hoState":"X"}`, `{"cause":1}`, `{"n1SmMsg":{"contentId":"n1SmMsg"}}`, `{}`, `null`, `{"HoState":"PREPARING"}`,
+	`{"ueLocation":{"nrLocation":{"tai":1}}}`, `{"cause":"\u003c"}`,
+}
+
+var updatedSeeds = []string{
+	`{"n1SmMsg":{"contentId":"n1SmMsg"},"n2SmInfo":{"contentId":"n2SmInfo"},"n2SmInfoType":"PDU_RES_REL_CMD"}`,
+	`{"upCnxState":"ACTIVATING","n2SmInfo":{"contentId":"n2SmInfo"},"n2SmInfoType":"PDU_RES_SETUP_REQ"}`, `{}`, `null`, `{"n2SmInfoType":""}`, `{"released":true}`,
+}
+
+func TestNsmfJSONAgreesWithReference(t *testing.T) {
+	for _, s := range createdSeeds {
+		subdatatest.Compare(t, []byte(s), new(sbi.SmContextCreatedData), new(refCreated))
+	}
+	for _, s := range updateSeeds {
+		subdatatest.Compare(t, []byte(s), new(sbi.SmContextUpdateData), new(refUpdate))
+	}
+	for _, s := range updatedSeeds {
+		subdatatest.Compare(t, []byte(s), new(sbi.SmContextUpdatedData), new(refUpdated))
+	}
+}
+
+func FuzzSmContextCreatedDataJSON(f *testing.F) {
+	for _, s := range createdSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		subdatatest.Compare(t, body, new(sbi.SmContextCreatedData), new(refCreated))
+	})
+}
+
+func FuzzSmContextUpdateDataJSON(f *testing.F) {
+	for _, s := range updateSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		subdatatest.Compare(t, body, new(sbi.SmContextUpdateData), new(refUpdate))
+	})
+}
+
+func FuzzSmContextUpdatedDataJSON(f *testing.F) {
+	for _, s := range updatedSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		subdatatest.Compare(t, body, new(sbi.SmContextUpdatedData), new(refUpdated))
+	})
+}
