@@ -63,7 +63,10 @@ func readBody(r *http.Request) ([]byte, error) {
 }
 
 // DecodeBytes is Decode's JSON part, for a body already read: strict,
-// one value, every error an sbi error as Decode lists.
+// one value, every error an sbi error as Decode lists. A v that
+// implements JSONDecoder reads itself over package strictjson, with the
+// same semantics and errors, without encoding/json's reflection or the
+// key-case walk.
 func DecodeBytes(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return fmt.Errorf("%w: empty body", sbi.ErrInvalidMsgFormat)

@@ -115,6 +115,20 @@
 //
 // Errors of the package itself read "sbihttp: ...".
 //
+// # JSON
+//
+// The large bodies of a registration and a PDU session (subscription
+// data, policy, SM context and authentication bodies) implement
+// JSONDecoder and JSONAppender: DecodeBytes, the client's answer
+// decoding (leniently: a peer's undefined attributes are skipped, as
+// json.Unmarshal skips them), answers, request bodies and EncodeParts
+// use them instead of encoding/json. Their decoders accept, refuse and
+// fill what encoding/json with the strict checks does and their
+// encoders write json.Marshal's bytes; differential tests and fuzz
+// targets (package subdatatest's Compare) hold them to it. A
+// multipart/related body in the canonical form EncodeParts writes is
+// split without mime/multipart's reader; any other form goes to it.
+//
 // # Headers
 //
 // 3gpp-Sbi-Callback (HeaderCallback) marks a notification request with

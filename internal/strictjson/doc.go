@@ -22,10 +22,10 @@
 //     empty slice that is not nil;
 //   - data after the value is refused.
 //
-// A Writer-less append API (AppendString and friends) encodes with
+// The append functions (AppendString, AppendStrings) encode with
 // encoding/json's escaping, HTML-safe escapes and U+2028/U+2029
 // included, so hand-written encoders produce the bytes json.Marshal
-// would.
+// would: encoders append to the caller's buffer.
 //
 // # Errors
 //
@@ -37,6 +37,12 @@
 // malformed JSON anywhere first, then the first value a type's own
 // decoding refused, then the first wrong JSON type, then the first
 // undefined attribute. Error.Pointer names the attribute (RFC 6901).
+//
+// # Spec conformance
+//
+//   - RFC 8259: the grammar, with encoding/json's nesting limit (10,000)
+//     and its replacement of invalid UTF-8 and lone surrogates.
+//   - TS 29.500 §5.2.7.2: the causes of Error.Kind (see Errors).
 //
 // # Concurrency
 //
