@@ -70,6 +70,7 @@ type Reader struct {
 	typ     *Error // first wrong type; decoding goes on
 	unknown *Error // first undefined attribute; decoding goes on
 	depth   int
+	pathBuf [8]seg // path's first levels, without an allocation
 }
 
 // NewReader reads data strictly: an attribute the type does not define,
@@ -78,7 +79,9 @@ type Reader struct {
 // attributes of later releases) skip such attributes as encoding/json
 // does.
 func NewReader(data []byte, lenient bool) *Reader {
-	return &Reader{data: data, lenient: lenient, path: make([]seg, 0, 8)}
+	r := &Reader{data: data, lenient: lenient}
+	r.path = r.pathBuf[:0]
+	return r
 }
 
 // Failed reports whether a fault ended decoding.
