@@ -1,6 +1,8 @@
 package nudm
 
 import (
+	"strconv"
+
 	"github.com/keelcore/keel/internal/strictjson"
 )
 
@@ -143,4 +145,98 @@ func (v *av5GHeAka) decode(r *strictjson.Reader) {
 			*dst = s
 		}
 	}
+}
+
+func (e *authEvent) DecodeJSON(r *strictjson.Reader) {
+	if !r.BeginObject("AuthEvent") {
+		return
+	}
+	for k, ok := r.Member(); ok; k, ok = r.Member() {
+		var dst *string
+		switch r.Field(k, "nfInstanceId", "success", "timeStamp", "authType", "servingNetworkName") {
+		case "nfInstanceId":
+			dst = &e.NfInstanceID
+		case "success":
+			if v, ok := r.Bool(); ok {
+				e.Success = v
+			}
+			continue
+		case "timeStamp":
+			dst = &e.TimeStamp
+		case "authType":
+			dst = &e.AuthType
+		case "servingNetworkName":
+			dst = &e.ServingNetworkName
+		default:
+			r.Skip()
+			continue
+		}
+		if s, ok := r.String(); ok {
+			*dst = s
+		}
+	}
+}
+
+func (e authEvent) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"nfInstanceId":`...)
+	b = strictjson.AppendString(b, e.NfInstanceID)
+	b = append(b, `,"success":`...)
+	b = strconv.AppendBool(b, e.Success)
+	b = append(b, `,"timeStamp":`...)
+	b = strictjson.AppendString(b, e.TimeStamp)
+	b = append(b, `,"authType":`...)
+	b = strictjson.AppendString(b, e.AuthType)
+	b = append(b, `,"servingNetworkName":`...)
+	b = strictjson.AppendString(b, e.ServingNetworkName)
+	return append(b, '}'), nil
+}
+
+func (a *amf3GppAccessRegistration) DecodeJSON(r *strictjson.Reader) {
+	if !r.BeginObject("Amf3GppAccessRegistration") {
+		return
+	}
+	for k, ok := r.Member(); ok; k, ok = r.Member() {
+		var dst *string
+		switch r.Field(k, "amfInstanceId", "deregCallbackUri", "guami", "ratType", "purgeFlag") {
+		case "amfInstanceId":
+			dst = &a.AmfInstanceID
+		case "deregCallbackUri":
+			dst = &a.DeregCallbackURI
+		case "guami":
+			r.Unmarshal(&a.Guami)
+			continue
+		case "ratType":
+			dst = &a.RatType
+		case "purgeFlag":
+			if v, ok := r.Bool(); ok {
+				a.PurgeFlag = v
+			}
+			continue
+		default:
+			r.Skip()
+			continue
+		}
+		if s, ok := r.String(); ok {
+			*dst = s
+		}
+	}
+}
+
+func (a amf3GppAccessRegistration) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"amfInstanceId":`...)
+	b = strictjson.AppendString(b, a.AmfInstanceID)
+	b = append(b, `,"deregCallbackUri":`...)
+	b = strictjson.AppendString(b, a.DeregCallbackURI)
+	b = append(b, `,"guami":`...)
+	g, err := a.Guami.MarshalJSON()
+	if err != nil {
+		return b, err
+	}
+	b = append(b, g...)
+	b = append(b, `,"ratType":`...)
+	b = strictjson.AppendString(b, a.RatType)
+	if a.PurgeFlag {
+		b = append(b, `,"purgeFlag":true`...)
+	}
+	return append(b, '}'), nil
 }
