@@ -212,7 +212,7 @@ func (m *Machine) serviceFailed(err error, cause uint8) {
 // 14d) and gets its access and mobility subscription (Nudm_SDM_Get, step
 // 14b), each call an event away (calls.go).
 func (m *Machine) accept(ctx context.Context) {
-	if m.reg.kind == regInitial || m.subscribed == nil {
+	if m.reg.kind == regInitial || !m.fetched {
 		m.call(RegisterAMF{SUPI: m.supi, Registration: sbi.AMFRegistration{RATType: "NR"}})
 		return
 	}
@@ -244,10 +244,7 @@ func (m *Machine) subscriptionFetched(ctx context.Context, a GetAMDataAnswer) {
 		m.serviceFailed(err, cause)
 		return
 	}
-	m.am = a.Data
-	// Copies the machine owns, not nil once fetched.
-	m.subscribed = append([]ident.SNSSAI{}, a.Data.NSSAI...)
-	m.defaults = append([]ident.SNSSAI{}, a.Data.DefaultNSSAI...)
+	m.am, m.fetched = a.Data, true
 	m.acceptRegistration(ctx)
 }
 
@@ -282,7 +279,7 @@ func (m *Machine) slicesSelected(ctx context.Context, ans SelectSlicesAnswer) {
 		// TS 24.501 §5.5.1.2.5: no slice the UE may use here: #62 with
 		// the rejected NSSAI.
 		m.logReject("registration rejected", nas.CauseNoNetworkSlicesAvailable, "reason", "no network slice can be allowed",
-			"requested", fmt.Sprint(r.nssai), "subscribed", fmt.Sprint(m.subscribed), "rejected", fmt.Sprint(slices.rejected))
+			"requested", fmt.Sprint(r.nssai), "subscribed", fmt.Sprint(m.am.NSSAI), "rejected", fmt.Sprint(slices.rejected))
 		m.rejectNSSAI(slices.rejected)
 		return
 	}

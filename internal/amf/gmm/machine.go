@@ -393,6 +393,11 @@ type Machine struct {
 	// serving is set while the Initial Context Setup of an accepted
 	// SERVICE REQUEST waits for the gNB's answer.
 	serving bool
+	// fetched is set once this instance has the UE's access and
+	// mobility subscription from Nudm_SDM (am): a context restored from
+	// another instance of the set has it from the record, and its next
+	// registration registers with the UDM and fetches it afresh.
+	fetched bool
 	// idleTimer is the reachability timer running while the registered
 	// UE is idle: MobileReachable, then ImplicitDeregistration; 0 while
 	// it is connected (reachability.go).
@@ -414,10 +419,10 @@ type Machine struct {
 	auth    authState
 	caps    []byte // UE security capability IE value
 	allowed []ident.SNSSAI
-	am      sbi.AMData
-	// subscribed is the subscribed NSSAI from Nudm_SDM, and defaults
-	// the subscribed S-NSSAIs marked default.
-	subscribed, defaults []ident.SNSSAI
+	// am is the access and mobility subscription: am.NSSAI the
+	// subscribed NSSAI, am.DefaultNSSAI those marked default. Read only:
+	// its slices may be the UDM's own in one process.
+	am sbi.AMData
 	// sessions are the UE's PDU sessions by ID.
 	sessions sessionSet
 	// also is the 5G-GUTI an aborted CONFIGURATION UPDATE COMMAND gave:

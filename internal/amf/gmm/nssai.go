@@ -25,8 +25,8 @@ type nssaiDecision struct {
 // registration update, previous, the UE's allowed NSSAI.
 func (m *Machine) nssaiQuery(requested, previous []ident.SNSSAI) sbi.NSSelectionQuery {
 	in := &sbi.SliceInfoForRegistration{RequestedNSSAI: append([]ident.SNSSAI(nil), requested...)}
-	for _, s := range m.subscribed {
-		in.SubscribedNSSAI = append(in.SubscribedNSSAI, sbi.SubscribedSNSSAI{SubscribedSNSSAI: s, DefaultIndication: contains(m.defaults, s)})
+	for _, s := range m.am.NSSAI {
+		in.SubscribedNSSAI = append(in.SubscribedNSSAI, sbi.SubscribedSNSSAI{SubscribedSNSSAI: s, DefaultIndication: contains(m.am.DefaultNSSAI, s)})
 	}
 	if len(previous) > 0 {
 		a := sbi.AllowedNSSAI{AccessType: sbi.AccessType3GPP}

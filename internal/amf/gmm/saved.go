@@ -72,8 +72,8 @@ func (m *Machine) Snapshot() (uerecord.UE, bool) {
 		Capabilities: slices.Clone(m.caps),
 		TAIs:         slices.Clone(m.tais),
 		Allowed:      slices.Clone(m.allowed),
-		Subscribed:   slices.Clone(m.subscribed),
-		Defaults:     slices.Clone(m.defaults),
+		Subscribed:   slices.Clone(m.am.NSSAI),
+		Defaults:     slices.Clone(m.am.DefaultNSSAI),
 		AMBRUplink:   m.am.UEAMBRUplink,
 		AMBRDownlink: m.am.UEAMBRDownlink,
 		DNNs:         slices.Clone(m.am.DNNs),
@@ -121,10 +121,9 @@ func Restore(cfg *Config, svc Services, sh Shell, log *slog.Logger, u uerecord.U
 	m.caps = slices.Clone(u.Capabilities)
 	m.tais = slices.Clone(u.TAIs)
 	m.allowed = slices.Clone(u.Allowed)
-	// m.subscribed stays nil: the UE's next registration registers this
+	// m.fetched stays false: the UE's next registration registers this
 	// instance with the UDM and fetches the subscription afresh (TS
 	// 23.502 §4.2.2.2.2 step 14, a registration at a new AMF).
-	m.defaults = slices.Clone(u.Defaults)
 	m.am.UEAMBRUplink, m.am.UEAMBRDownlink = u.AMBRUplink, u.AMBRDownlink
 	m.am.NSSAI, m.am.DefaultNSSAI, m.am.DNNs = slices.Clone(u.Subscribed), slices.Clone(u.Defaults), slices.Clone(u.DNNs)
 	m.sessions = nil
