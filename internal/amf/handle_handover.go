@@ -516,7 +516,7 @@ func (a *AMF) handleHandoverNotify(ctx context.Context, r *ran, msg *message.Han
 		u.handover = nil
 		ho.target.loc = loc
 		u.conn.Store(ho.target)
-		u.loc, u.locAt = loc, a.now()
+		u.loc, u.locAt = loc, wallAt(a.now())
 		a.metrics.handovers.WithLabelValues("completed").Inc()
 		released := ngap.RadioNetworkCause(ie.CauseRadioNetworkPresentSuccessfulHandover)
 		items := ho.items

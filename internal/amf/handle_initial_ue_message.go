@@ -57,7 +57,7 @@ func (a *AMF) handleInitialUEMessage(ctx context.Context, r *ran, msg *message.I
 			return
 		}
 		// A UE on a new connection: the old one, if any, is gone.
-		u.lastEvent = now
+		u.lastEvent = wallAt(now)
 		if old := u.conn.Swap(c); old != nil && old != c {
 			a.retire(old, ngap.NASCause(3))
 			if u.m.State() == gmm.Registered && !a.stopping.Load() {

@@ -251,7 +251,7 @@ func (a *AMF) pathSwitched(u *ueContext, source *ueConn, target *ran, p ngap.Pat
 	u.conn.Store(moved)
 	source.ran.ues.Add(-1)
 	target.ues.Add(1)
-	u.loc, u.locAt = p.Location, a.now()
+	u.loc, u.locAt = p.Location, wallAt(a.now())
 	a.metrics.pathSwitches.WithLabelValues("acknowledged").Inc()
 	a.sendUE(moved, msg)
 }

@@ -80,7 +80,7 @@ func (a *AMF) handleLocationReport(ctx context.Context, r *ran, msg *message.Loc
 	now := a.now()
 	u.do(func() {
 		if u.conn.Load() == c {
-			u.loc, u.locAt = loc, now
+			u.loc, u.locAt = loc, wallAt(now)
 		}
 	})
 }
@@ -110,7 +110,7 @@ func (a *AMF) handleRRCInactiveTransitionReport(ctx context.Context, r *ran, msg
 		}
 		u.rrcState = state
 		if locErr == nil {
-			u.loc, u.locAt = loc, now
+			u.loc, u.locAt = loc, wallAt(now)
 		}
 	})
 }

@@ -29,7 +29,7 @@ func (a *AMF) handleUplinkNASTransport(ctx context.Context, r *ran, msg *message
 	pdu := append([]byte(nil), msg.NASPDU.Value...)
 	now := a.now()
 	u.do(func() {
-		u.lastEvent = now
+		u.lastEvent = wallAt(now)
 		if loc != nil && u.conn.Load() == c {
 			u.loc = *loc
 			u.m.Locate(loc.TAI)

@@ -72,9 +72,9 @@ type ueContext struct {
 	// 5G-GUTI the UE never acknowledged but may hold (restoreTMSI).
 	alias     stmsi
 	supi      string
-	lastEvent time.Time
+	lastEvent wallClock
 	loc       ngap.UELocation // last reported by the gNB
-	locAt     time.Time       // when a Location Report or RRC Inactive Transition Report gave loc
+	locAt     wallClock       // when a Location Report or RRC Inactive Transition Report gave loc
 	// radioCapability is the UE Radio Capability the gNB last reported
 	// (TS 38.413 §8.14.1), at most ngap.MaxUERadioCapability octets; nil
 	// until then. It goes to the gNB in each Initial Context Setup.
@@ -134,6 +134,28 @@ func (s rrcState) String() string {
 		return "inactive"
 	}
 	return ""
+}
+
+// wallClock is a wall-clock instant in Unix nanoseconds, 0 for none:
+// 8 bytes where a time.Time takes 24, for the instants a UE context
+// keeps only to show them (UE.LastActivity, UE.LocationTime); they need
+// no monotonic reading.
+type wallClock int64
+
+// wallAt is t as a wallClock.
+func wallAt(t time.Time) wallClock {
+	if t.IsZero() {
+		return 0
+	}
+	return wallClock(t.UnixNano())
+}
+
+// time is w as a time.Time, the zero Time for none.
+func (w wallClock) time() time.Time {
+	if w == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(w))
 }
 
 // supiAttr is the attribute of a UE's logger once the UE is identified
@@ -280,7 +302,7 @@ func (u *ueContext) view() (UE, bool) {
 		u.viewMu.Unlock()
 		return UE{}, false
 	}
-	v := UE{SUPI: u.supi, State: u.m.State().String(), LastActivity: u.lastEvent, CMState: "idle",
+	v := UE{SUPI: u.supi, State: u.m.State().String(), LastActivity: u.lastEvent.time(), CMState: "idle",
 		RRCState: u.rrcState.String(), RadioCapabilityOctets: len(u.radioCapability)}
 	if g := u.m.GUTI(); g != nil {
 		guti := *g
@@ -292,7 +314,7 @@ func (u *ueContext) view() (UE, bool) {
 		v.CMState = "connected"
 		r = c.ran
 	}
-	loc, locAt := u.loc, u.locAt
+	loc, locAt := u.loc, u.locAt.time()
 	u.viewMu.Unlock()
 	if r != nil {
 		v.GNB = r.gnbID()
