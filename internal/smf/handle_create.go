@@ -187,7 +187,10 @@ func (s *SMF) establish(ctx context.Context, req sbi.SmContextCreateData, er sm.
 		}
 		// The old session's policy is deleted once the new session's
 		// lock is released too.
-		ss.notify, old.notify = append(ss.notify, old.notify...), nil
+		if old.notify != nil {
+			ss.later(*old.notify...)
+			old.notify = nil
+		}
 		old.mu.Unlock()
 	}
 	fail := func(err error) (*session, accepted, error) {

@@ -314,7 +314,7 @@ func (s *SMF) reportInactive(ctx context.Context, ss *session, before, after []q
 		return
 	}
 	id, log := ss.policy.ID, ss.log
-	ss.notify = append(ss.notify, func() {
+	ss.later(func() {
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.SBITimeout)
 		defer cancel()
 		if _, err := s.pcf.Update(pctx, id, sbi.SmPolicyUpdateContextData{InactiveRules: gone}); err != nil {

@@ -122,7 +122,7 @@ func (s *SMF) teardown(ctx context.Context, ss *session) {
 	s.releaseAddresses(ss)
 	if id := ss.policy.ID; id != "" {
 		log := ss.log
-		ss.notify = append(ss.notify, func() {
+		ss.later(func() {
 			pctx, cancel := context.WithTimeout(ctx, s.opts.SBITimeout)
 			defer cancel()
 			if err := s.pcf.Delete(pctx, id); err != nil {

@@ -182,32 +182,40 @@ type session struct {
 	key    key
 	dnn    string // as the UE asked, for the accept
 	snssai ident.SNSSAI
+	// state, pduType, pti and upOnce (below) are written with mu held;
+	// they sit here, in the bytes after snssai, so that the session
+	// fits the allocator's 416-byte class (TestSessionSize).
+	state   state
+	pduType uint8
+	pti     uint8 // of the release in progress
+	// upOnce: the user plane was active once; a failed setup after that
+	// is a failed reactivation, which keeps the session.
+	upOnce bool
 	seid   uint64 // CP F-SEID, the SMF's
 	pool   *dnnPools
 	// up is the UPF the session was given at establishment (select_upf.go).
 	up  *upfPeer
 	log *slog.Logger
 
-	mu      sync.Mutex
-	viewMu  sync.Mutex
-	state   state
-	pduType uint8
-	ipv4    netip.Addr
-	ipv6    netip.Prefix
-	policy  sbi.SmPolicyDecision
+	mu     sync.Mutex
+	viewMu sync.Mutex
+	ipv4   netip.Addr
+	ipv6   netip.Prefix
+	policy sbi.SmPolicyDecision
 	// flows are the session's QoS flows (qos.go), the default one
 	// first.
 	flows []qosFlow
 	n3    tunnel // the UPF's
 	gnb   tunnel // the gNB's, zero until known
 	epoch uint64 // the UPF epoch (upfPeer.epoch) of its N4 session; 0: none
-	pti   uint8  // of the release in progress
-	// upOnce: the user plane was active once; a failed setup after that
-	// is a failed reactivation, which keeps the session.
-	upOnce bool
 	// authorising is set while a UE-requested modification waits for
 	// the PCF without the lock (handle_modify_ue.go).
 	authorising bool
+	// paging: a Downlink Data Report started an N1N2MessageTransfer that
+	// has not ended — until the session is active again, the transfer
+	// failed or the UE could not be paged. Set by the PFCP handler
+	// (without mu), cleared by the procedures.
+	paging atomic.Bool
 	// mod is the PDU session modification in progress, nil when none;
 	// nextPolicy a policy change that waits for it to end
 	// (handle_modify.go).
@@ -220,20 +228,15 @@ type session struct {
 	// ho is the N2 handover under way (handle_handover.go), nil when
 	// none; written with mu held.
 	ho *handover
-	// notify are the calls to the PCF made while mu is held, sent by
-	// SMF.unlock once it is released: no SBI call is made under a
-	// session's lock (doc.go).
-	notify []func()
+	// notify are the calls to the PCF made while mu is held (later),
+	// sent by SMF.unlock once it is released: no SBI call is made under
+	// a session's lock (doc.go). nil while none waits, as almost always.
+	notify *[]func()
 
 	// upSEID is the UP F-SEID's SEID, 0 while no N4 session exists;
 	// written with mu held.
 	upSEID           atomic.Uint64
 	ulBytes, dlBytes atomic.Uint64
-	// paging: a Downlink Data Report started an N1N2MessageTransfer that
-	// has not ended — until the session is active again, the transfer
-	// failed or the UE could not be paged. Set by the PFCP handler
-	// (without mu), cleared by the procedures.
-	paging atomic.Bool
 	// idlePeriod counts the session's idle periods: deactivate starts
 	// one (under mu, before the UPF is told to buffer, so every report
 	// of the new period sees it; read without mu by the PFCP handler). A Downlink Data Report is for the
@@ -330,10 +333,24 @@ func (s state) infoName() string {
 // unlock releases ss.mu, then makes the calls to the PCF queued under it
 // (ss.notify), in order, on the caller's goroutine.
 func (s *SMF) unlock(ss *session) {
-	q := ss.notify
-	ss.notify = nil
+	var q []func()
+	if ss.notify != nil {
+		q, ss.notify = *ss.notify, nil
+	}
 	ss.mu.Unlock()
 	for _, f := range q {
 		f()
 	}
+}
+
+// later queues calls for SMF.unlock to make once ss.mu is released.
+// Called with ss.mu held.
+func (ss *session) later(fs ...func()) {
+	if len(fs) == 0 {
+		return
+	}
+	if ss.notify == nil {
+		ss.notify = new([]func())
+	}
+	*ss.notify = append(*ss.notify, fs...)
 }
