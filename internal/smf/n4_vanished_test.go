@@ -107,7 +107,14 @@ func TestUPFLostSessionReleased(t *testing.T) {
 	w.waitFor("release", func() bool {
 		return w.metric("keel_smf_upf_restored_sessions_total", map[string]string{"result": "released"}) == 1
 	})
-	calls := w.amf.taken()
+	// The counter goes up before the release sends its transfer
+	// (restoreOne): wait for the transfer too.
+	var calls []n1n2
+	w.waitFor("the release's N1N2MessageTransfer", func() bool {
+		calls = append(calls, w.amf.taken()...)
+		return len(calls) > 0
+	})
+	calls = append(calls, w.amf.taken()...)
 	if len(calls) != 1 || string(calls[0].n1) != string(sm.ReleaseCommand(nil, 1, sm.NoPTI, sm.CauseNetworkFailure)) {
 		t.Errorf("N1N2MessageTransfer calls = %+v, want one RELEASE COMMAND #38", calls)
 	}
