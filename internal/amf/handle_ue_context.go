@@ -130,9 +130,11 @@ func (a *AMF) releaseRAN(ctx context.Context, r *ran) {
 		}
 	}
 	a.ues.Unlock()
-	end := func() {
+	// end hands each connection to its UE's executor; paced, no faster
+	// than the AMF's runs end (runs.pace).
+	end := func(paced bool) {
 		for _, x := range list {
-			if !a.runs.pace(a.calls.Done()) {
+			if paced && !a.runs.pace(a.calls.Done()) {
 				// Stopping: the rest end with the AMF.
 				return
 			}
@@ -140,18 +142,20 @@ func (a *AMF) releaseRAN(ctx context.Context, r *ran) {
 		}
 	}
 	if h := a.releaseListed.Load(); h != nil {
-		(*h)(end)
+		(*h)(func() { end(false) })
 		return
 	}
 	if int64(len(list)) < a.runs.paceAt() || !a.runs.admit() {
-		end()
+		// A few connections, handed over at once: the reader never
+		// waits for the AMF's runs.
+		end(false)
 		return
 	}
-	// A mass release is paced (runs.pace) on a run of its own, so that
-	// the reader of an association that stays up (NG Reset) goes on.
+	// A mass release is paced on a run of its own, so that the reader
+	// of an association that stays up (NG Reset) goes on.
 	a.runs.spawn(func() {
 		defer a.runs.done()
-		end()
+		end(true)
 	})
 }
 
