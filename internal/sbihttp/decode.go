@@ -93,9 +93,6 @@ func classify(err error) error {
 	switch {
 	case errors.As(err, &strict):
 		// A type's own UnmarshalJSON read over strictjson.
-		if strict.Kind == strictjson.Refused && strict.Err != nil {
-			return classify(strict.Err)
-		}
 		return strictError(strict)
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return fmt.Errorf("%w: %v", sbi.ErrInvalidMsgFormat, err)

@@ -119,35 +119,11 @@ func (n Nssai) AppendJSON(b []byte) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// DecodeJSON reads the TS 29.571 Ambr.
-func (a *Ambr) DecodeJSON(r *strictjson.Reader) {
-	if !r.BeginObject("Ambr") {
-		return
-	}
-	for k, ok := r.Member(); ok; k, ok = r.Member() {
-		switch r.Field(k, "uplink", "downlink") {
-		case "uplink":
-			if v, ok := r.String(); ok {
-				a.Uplink = v
-			}
-		case "downlink":
-			if v, ok := r.String(); ok {
-				a.Downlink = v
-			}
-		default:
-			r.Skip()
-		}
-	}
-}
+// DecodeJSON reads the TS 29.571 Ambr, as sbi.Ambr (the same attributes).
+func (a *Ambr) DecodeJSON(r *strictjson.Reader) { (*sbi.Ambr)(a).DecodeJSON(r) }
 
-// AppendJSON appends a as json.Marshal writes it.
-func (a Ambr) AppendJSON(b []byte) []byte {
-	b = append(b, `{"uplink":`...)
-	b = strictjson.AppendString(b, a.Uplink)
-	b = append(b, `,"downlink":`...)
-	b = strictjson.AppendString(b, a.Downlink)
-	return append(b, '}')
-}
+// AppendJSON appends a as json.Marshal writes it, as sbi.Ambr.
+func (a Ambr) AppendJSON(b []byte) []byte { return sbi.Ambr(a).AppendJSON(b) }
 
 func decodeAmbrPtr(r *strictjson.Reader, p **Ambr) {
 	if r.Null() {
