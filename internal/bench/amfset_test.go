@@ -142,16 +142,28 @@ func TestOptionsPlan(t *testing.T) {
 		o    Options
 		want []stepPlan
 	}{
-		{Options{UEs: []int{10, 20}}, []stepPlan{{10, TopologyAllInOne, 0}, {20, TopologyAllInOne, 0}}},
-		{Options{UEs: []int{10}, Split: true}, []stepPlan{{10, TopologySplit, 0}, {10, TopologyAllInOne, 0}}},
+		{Options{UEs: []int{10, 20}}, []stepPlan{{10, TopologyAllInOne, 0, 0}, {20, TopologyAllInOne, 0, 0}}},
+		{Options{UEs: []int{10}, Split: true}, []stepPlan{{10, TopologySplit, 0, 0}, {10, TopologyAllInOne, 0, 0}}},
+		{Options{UEs: []int{10}, Split: true, Rounds: 1}, []stepPlan{{10, TopologySplit, 0, 0}, {10, TopologyAllInOne, 0, 0}}},
+		// Rounds alternate the order of the pair.
+		{Options{UEs: []int{10, 20}, Split: true, Rounds: 3}, []stepPlan{
+			{10, TopologySplit, 0, 1}, {10, TopologyAllInOne, 0, 1},
+			{10, TopologyAllInOne, 0, 2}, {10, TopologySplit, 0, 2},
+			{10, TopologySplit, 0, 3}, {10, TopologyAllInOne, 0, 3},
+			{20, TopologySplit, 0, 1}, {20, TopologyAllInOne, 0, 1},
+			{20, TopologyAllInOne, 0, 2}, {20, TopologySplit, 0, 2},
+			{20, TopologySplit, 0, 3}, {20, TopologyAllInOne, 0, 3}}},
 		{Options{UEs: []int{10, 20}, AMFs: []int{1, 3}}, []stepPlan{
-			{10, TopologyAMFSet, 1}, {10, TopologyAMFSet, 3}, {20, TopologyAMFSet, 1}, {20, TopologyAMFSet, 3}}},
+			{10, TopologyAMFSet, 1, 0}, {10, TopologyAMFSet, 3, 0}, {20, TopologyAMFSet, 1, 0}, {20, TopologyAMFSet, 3, 0}}},
 	} {
 		if diff := cmp.Diff(tc.want, tc.o.plan(), cmp.AllowUnexported(stepPlan{})); diff != "" {
 			t.Errorf("%+v: plan differs (-want +got):\n%s", tc.o, diff)
 		}
 	}
-	if got, want := (stepPlan{10000, TopologyAMFSet, 2}).String(), "10000 UEs, amf-set of 2 AMFs"; got != want {
+	if got, want := (stepPlan{10000, TopologyAMFSet, 2, 0}).String(), "10000 UEs, amf-set of 2 AMFs"; got != want {
+		t.Errorf("stepPlan.String() = %q, want %q", got, want)
+	}
+	if got, want := (stepPlan{10000, TopologySplit, 0, 2}).String(), "10000 UEs, split, round 2"; got != want {
 		t.Errorf("stepPlan.String() = %q, want %q", got, want)
 	}
 }
@@ -250,7 +262,7 @@ func TestAMFSetReport(t *testing.T) {
 	}
 
 	var text bytes.Buffer
-	report(&text, stepPlan{10000, TopologyAMFSet, 2}, r.Steps[1])
+	report(&text, stepPlan{ues: 10000, topology: TopologyAMFSet, amfs: 2}, r.Steps[1])
 	want := "keel bench: 10000 UEs, amf-set of 2 AMFs: 10000 registered, 10000 sessions, 625 registrations/s, core CPU 3,200 µs/UE\n" +
 		"keel bench: 10000 UEs, amf-set of 2 AMFs: keel-amf-1: 7.00 CPU s, 5,001 UE connections\n" +
 		"keel bench: 10000 UEs, amf-set of 2 AMFs: keel-amf-2: 7.20 CPU s, 4,999 UE connections\n"

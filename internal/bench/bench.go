@@ -39,6 +39,13 @@ type Options struct {
 	// over HTTP/2), then with the whole core in one process, and reports
 	// the split rates against the all-in-one ones.
 	Split bool
+	// Rounds is, with Split, how many pairs of steps each UE count runs,
+	// the order of the two topologies alternating from one round to the
+	// next (split then all in one, then all in one then split, ...): a
+	// machine whose speed drifts over the run (a virtual machine's
+	// neighbours) then weighs on both topologies alike, and the report
+	// adds the median of the rounds' ratios. 0 or 1 is one round.
+	Rounds int
 	// AMFs, when not empty, runs each step once per entry N with the
 	// core as an AMF set of N AMF processes and one process for every
 	// other network function (TopologyAMFSet), the simulator's gNBs
@@ -77,12 +84,22 @@ func Run(ctx context.Context, o Options) Report {
 		s := runStep(ctx, o, sp)
 		report(o.Log, sp, s)
 		r.Steps = append(r.Steps, s)
-		if o.Split && sp.topology == TopologyAllInOne && len(r.Steps) >= 2 {
-			r.Split = append(r.Split, compare(r.Steps[len(r.Steps)-2], s))
+		if o.Split && i%2 == 1 {
+			// The second step of a round: the pair is complete.
+			split, aio := r.Steps[len(r.Steps)-2], s
+			if split.Topology != TopologySplit {
+				split, aio = aio, split
+			}
+			c := compare(split, aio)
+			c.Round = sp.round
+			r.Split = append(r.Split, c)
 		}
 		if s.Error != "" {
 			break
 		}
+	}
+	if o.Split && o.Rounds > 1 {
+		r.SplitMedian = medians(r.Split)
 	}
 	return r
 }
@@ -93,12 +110,18 @@ type stepPlan struct {
 	ues      int
 	topology string
 	amfs     int
+	// round is the step's round of a --split run of several rounds,
+	// from 1; 0 in a run of one.
+	round int
 }
 
 func (p stepPlan) String() string {
 	s := fmt.Sprintf("%d UEs, %s", p.ues, p.topology)
 	if p.amfs > 0 {
 		s += fmt.Sprintf(" of %d AMF%s", p.amfs, plural(p.amfs))
+	}
+	if p.round > 0 {
+		s += fmt.Sprintf(", round %d", p.round)
 	}
 	return s
 }
@@ -111,8 +134,9 @@ func plural(n int) string {
 }
 
 // plan lists the steps of a ladder in order: for each UE count, the
-// core all in one; with Split, split and then all in one; with AMFs, an
-// AMF set of each size in turn.
+// core all in one; with Split, split and then all in one, or with Rounds
+// that pair as many times, in the opposite order every other round; with
+// AMFs, an AMF set of each size in turn.
 func (o Options) plan() []stepPlan {
 	var out []stepPlan
 	for _, n := range o.UEs {
@@ -120,6 +144,14 @@ func (o Options) plan() []stepPlan {
 		case len(o.AMFs) > 0:
 			for _, a := range o.AMFs {
 				out = append(out, stepPlan{ues: n, topology: TopologyAMFSet, amfs: a})
+			}
+		case o.Split && o.Rounds > 1:
+			for r := 1; r <= o.Rounds; r++ {
+				split, aio := stepPlan{ues: n, topology: TopologySplit, round: r}, stepPlan{ues: n, topology: TopologyAllInOne, round: r}
+				if r%2 == 0 {
+					split, aio = aio, split
+				}
+				out = append(out, split, aio)
 			}
 		case o.Split:
 			out = append(out, stepPlan{ues: n, topology: TopologySplit}, stepPlan{ues: n, topology: TopologyAllInOne})
@@ -155,6 +187,9 @@ func report(log io.Writer, sp stepPlan, s Step) {
 func (o Options) settings() Settings {
 	set := Settings{GNBs: o.GNBs, Concurrency: o.Concurrency, RatePerS: o.Rate,
 		PDU: o.PDU || o.Ping != "" || o.Paging, Ping: o.Ping, Idle: o.Idle, Paging: o.Paging, Split: o.Split, AMFs: o.AMFs}
+	if o.Split && o.Rounds > 1 {
+		set.Rounds = o.Rounds
+	}
 	if o.StoreURL != "" {
 		set.Store = StorePostgres
 	}
@@ -172,7 +207,7 @@ func runStep(ctx context.Context, o Options, sp stepPlan) Step {
 	if o.Split || sp.topology == TopologyAMFSet {
 		s.Topology = sp.topology
 	}
-	s.AMFs = sp.amfs
+	s.AMFs, s.Round = sp.amfs, sp.round
 	if err != nil {
 		s.UEs, s.Error = sp.ues, err.Error()
 	}
@@ -263,6 +298,7 @@ func measureStep(ctx context.Context, o Options, sp stepPlan, dir string) (_ Ste
 	s := measure(sim, o.settings(), coreStart, coreFrom.sum, coreEnd.sum, simEnd)
 	s.storeCPU(dbFrom, dbEnd)
 	s.ProvisionS, s.UEPool = provisioned.Seconds(), pool.String()
+	s.GOMAXPROCS = c.maxProcs
 	if sp.topology == TopologyAMFSet {
 		s.AMFProcesses = amfProcesses(sim, c.n2, coreFrom.amfs, coreEnd.amfs)
 	}

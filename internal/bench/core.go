@@ -40,6 +40,9 @@ type core struct {
 	api       string           // the management API's base URL (the UDR's process)
 	n2        []netip.AddrPort // the AMFs' NGAP listeners, each gNB's peers
 	tokenFile string
+	// maxProcs is the GOMAXPROCS the bench gave each process (a split
+	// core's), 0 for the runtime's default.
+	maxProcs int
 	// scale multiplies the bounds on waiting for the core after the
 	// simulator (settleMax, a heap profile's collection): a step of
 	// n UEs waits max(1, n/100,000) times as long, its sessions'
@@ -95,8 +98,9 @@ func startCore(exe, dir string, pool netip.Prefix, storeURL string) (*core, erro
 }
 
 // startProc writes a configuration into dir/<name>.yaml and starts
-// `exe serve` on it, its log in dir/<name>.log.
-func startProc(exe, dir, name string, cfgFile []byte) (*proc, error) {
+// `exe serve` on it, its log in dir/<name>.log, with env added to the
+// environment it inherits.
+func startProc(exe, dir, name string, cfgFile []byte, env ...string) (*proc, error) {
 	cfg, err := config.Parse(cfgFile)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %s configuration: %w", name, err)
@@ -116,7 +120,7 @@ func startProc(exe, dir, name string, cfgFile []byte) (*proc, error) {
 	defer logf.Close()
 	cmd := exec.Command(exe, "serve", "--config", cfgPath)
 	cmd.Stderr = logf
-	cmd.Env = childEnv()
+	cmd.Env = append(childEnv(), env...)
 	cmd.SysProcAttr = childAttr(syscall.SIGTERM)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: starting the %s: %w", name, err)

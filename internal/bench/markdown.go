@@ -65,13 +65,17 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		b.WriteString("| UEs | split registrations/s | all-in-one registrations/s | ratio | split sessions/s | all-in-one sessions/s | ratio | target |\n")
 		b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---|\n")
 		for _, c := range r.Split {
-			verdict := "met"
-			if !c.Met {
-				verdict = "missed"
+			ues := thousands(float64(c.UEs))
+			if c.Round > 0 {
+				ues += fmt.Sprintf(", round %d", c.Round)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %.2f× | %s | %s | %.2f× | ≥ %.1f×: %s |\n", thousands(float64(c.UEs)),
+			fmt.Fprintf(&b, "| %s | %s | %s | %.2f× | %s | %s | %.2f× | ≥ %.1f×: %s |\n", ues,
 				thousands(c.SplitRegistrationsPerS), thousands(c.AllInOneRegistrationsPerS), c.RegistrationsRatio,
-				thousands(c.SplitSessionsPerS), thousands(c.AllInOneSessionsPerS), c.SessionsRatio, c.Target, verdict)
+				thousands(c.SplitSessionsPerS), thousands(c.AllInOneSessionsPerS), c.SessionsRatio, c.Target, metOrMissed(c.Met))
+		}
+		for _, med := range r.SplitMedian {
+			fmt.Fprintf(&b, "| %s, median of %d rounds | | | %.2f× | | | %.2f× | ≥ %.1f×: %s |\n", thousands(float64(med.UEs)), med.Rounds,
+				med.RegistrationsRatio, med.SessionsRatio, med.Target, metOrMissed(med.Met))
 		}
 	}
 
@@ -148,6 +152,9 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "- %s UEs: the core's UE pool was widened to %s (the default %s holds %s sessions), so its UPF was at %s.\n",
 				thousands(float64(s.UEs)), p, def, thousands(float64(poolSize(def))), p.Addr().Next())
 		}
+		if s.GOMAXPROCS > 0 {
+			fmt.Fprintf(&b, "- %s UEs: each of the core's processes ran with GOMAXPROCS=%d, the machine's %d CPUs shared out among them (set GOMAXPROCS for the bench to choose another).\n", stepLabel(s), s.GOMAXPROCS, m.CPUs)
+		}
 		if s.StoreCPUSPerUE != nil && s.Topology != TopologyAMFSet {
 			fmt.Fprintf(&b, "- %s UEs: the PostgreSQL server took %s CPU µs per UE besides the core's.\n", stepLabel(s), micros(s.StoreCPUSPerUE))
 		}
@@ -169,14 +176,24 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	return err
 }
 
-// stepLabel names a step in a table: its UEs, its topology in a --split
-// run, its AMFs in an --amfs run.
+// metOrMissed is a target's verdict.
+func metOrMissed(met bool) string {
+	if met {
+		return "met"
+	}
+	return "missed"
+}
+
+// stepLabel names a step in a table: its UEs, its topology (and round)
+// in a --split run, its AMFs in an --amfs run.
 func stepLabel(s Step) string {
 	switch {
 	case s.Topology == TopologyAMFSet:
 		return fmt.Sprintf("%s, %d AMF%s", thousands(float64(s.UEs)), s.AMFs, plural(s.AMFs))
 	case s.Topology == "":
 		return thousands(float64(s.UEs))
+	case s.Round > 0:
+		return fmt.Sprintf("%s %s, round %d", thousands(float64(s.UEs)), s.Topology, s.Round)
 	}
 	return thousands(float64(s.UEs)) + " " + s.Topology
 }
@@ -286,6 +303,8 @@ func (r Report) setup() string {
 	core := "a fresh `keel serve`"
 	sim := "`keel sim` in a second process"
 	switch {
+	case st.Split && st.Rounds > 1:
+		core = fmt.Sprintf("a fresh core %d times over, alternating in %d rounds: split, every network function in a `keel serve --nf X` process of its own (SBI over h2c on loopback, through the NRF), and all in one `keel serve`, the split first in odd rounds and second in even ones,", 2*st.Rounds, st.Rounds)
 	case st.Split:
 		core = "a fresh core twice: split, every network function in a `keel serve --nf X` process of its own (SBI over h2c on loopback, through the NRF), then all in one `keel serve`,"
 	case len(st.AMFs) > 0:

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -15,6 +16,9 @@ type Report struct {
 	// Split compares, for each step of a --split run, the core with
 	// every NF in its own process against the core in one process.
 	Split []SplitComparison `json:"split,omitempty"`
+	// SplitMedian is, in a --split run of several rounds, the median of
+	// the rounds' comparisons for each UE count.
+	SplitMedian []SplitMedian `json:"split_median,omitempty"`
 }
 
 // SplitComparison sets the rates of a step with every NF in its own
@@ -22,6 +26,8 @@ type Report struct {
 // process, measured in the same run.
 type SplitComparison struct {
 	UEs int `json:"ues"`
+	// Round is the round of a run of several (Options.Rounds), from 1.
+	Round int `json:"round,omitempty"`
 	// The registrations (and PDU sessions) per second of each topology,
 	// and the split's share of the all-in-one rate.
 	SplitRegistrationsPerS    float64 `json:"split_registrations_per_s"`
@@ -55,6 +61,54 @@ func compare(split, aio Step) SplitComparison {
 	return c
 }
 
+// SplitMedian is the median of the split's shares of the all-in-one
+// rates over the rounds of one UE count; with an even number of rounds,
+// the mean of the middle two. Met is whether both medians reach Target.
+type SplitMedian struct {
+	UEs                int     `json:"ues"`
+	Rounds             int     `json:"rounds"`
+	RegistrationsRatio float64 `json:"registrations_ratio"`
+	SessionsRatio      float64 `json:"sessions_ratio"`
+	Target             float64 `json:"target"`
+	Met                bool    `json:"met"`
+}
+
+// medians summarises the comparisons of each UE count, in the order of
+// their first round.
+func medians(cs []SplitComparison) []SplitMedian {
+	var out []SplitMedian
+	byUEs := map[int][]SplitComparison{}
+	for _, c := range cs {
+		if byUEs[c.UEs] == nil {
+			out = append(out, SplitMedian{UEs: c.UEs, Target: SplitTarget})
+		}
+		byUEs[c.UEs] = append(byUEs[c.UEs], c)
+	}
+	for i := range out {
+		m := &out[i]
+		rounds := byUEs[m.UEs]
+		m.Rounds = len(rounds)
+		m.RegistrationsRatio = median(rounds, func(c SplitComparison) float64 { return c.RegistrationsRatio })
+		m.SessionsRatio = median(rounds, func(c SplitComparison) float64 { return c.SessionsRatio })
+		sessions := slices.ContainsFunc(rounds, func(c SplitComparison) bool { return c.AllInOneSessionsPerS > 0 })
+		m.Met = m.RegistrationsRatio >= SplitTarget && (!sessions || m.SessionsRatio >= SplitTarget)
+	}
+	return out
+}
+
+// median is the median of f over cs, which is not empty.
+func median(cs []SplitComparison, f func(SplitComparison) float64) float64 {
+	v := make([]float64, len(cs))
+	for i, c := range cs {
+		v[i] = f(c)
+	}
+	slices.Sort(v)
+	if n := len(v); n%2 == 0 {
+		return (v[n/2-1] + v[n/2]) / 2
+	}
+	return v[len(v)/2]
+}
+
 // Settings are the simulator settings every step ran with.
 type Settings struct {
 	GNBs        int `json:"gnbs"`
@@ -67,6 +121,9 @@ type Settings struct {
 	Paging   bool    `json:"paging,omitempty"`
 	// Split: each step ran split, then all in one.
 	Split bool `json:"split,omitempty"`
+	// Rounds is the pairs of steps of each UE count in a --split run of
+	// more than one (--rounds).
+	Rounds int `json:"rounds,omitempty"`
 	// AMFs are the AMF set sizes each UE count ran with (--amfs).
 	AMFs []int `json:"amfs,omitempty"`
 	// Store is StorePostgres when every process of the core kept its
@@ -85,10 +142,16 @@ type Step struct {
 	// TopologyAMFSet in an --amfs run.
 	Topology string `json:"topology,omitempty"`
 	// AMFs is the number of AMF processes of an AMF set step.
-	AMFs       int `json:"amfs,omitempty"`
+	AMFs int `json:"amfs,omitempty"`
+	// Round is the step's round in a --split run of several.
+	Round      int `json:"round,omitempty"`
 	UEs        int `json:"ues"`
 	Registered int `json:"registered"`
 	Sessions   int `json:"sessions"`
+	// GOMAXPROCS is what the bench set for each process of a split
+	// core (splitMaxProcs); absent when the processes kept the
+	// runtime's default or inherited the bench's environment.
+	GOMAXPROCS int `json:"gomaxprocs,omitempty"`
 	// Failed counts failed gNBs and UEs, as the simulator does; Failures
 	// counts them by cause.
 	Failed   int            `json:"failed"`

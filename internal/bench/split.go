@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 
 	"github.com/keelcore/keel/internal/config"
 )
@@ -39,6 +42,10 @@ func startSplit(ctx context.Context, exe, dir string, pool netip.Prefix, storeUR
 		}
 	}()
 	nrf := "http://" + ports[0].String()
+	var env []string
+	if c.maxProcs = splitMaxProcs(runtime.NumCPU(), len(nfs), os.Getenv); c.maxProcs > 0 {
+		env = append(env, "GOMAXPROCS="+strconv.Itoa(c.maxProcs))
+	}
 	for i, nf := range nfs {
 		k := coreKeys{NFs: []string{nf}, SBI: ports[2*i], HTTP: ports[2*i+1], DataDir: filepath.Join(dir, "data-"+nf), StoreURL: storeURL}
 		switch nf {
@@ -54,7 +61,7 @@ func startSplit(ctx context.Context, exe, dir string, pool netip.Prefix, storeUR
 		if err != nil {
 			return nil, err
 		}
-		p, err := startProc(exe, dir, nf, cfgFile)
+		p, err := startProc(exe, dir, nf, cfgFile, env...)
 		if err != nil {
 			return nil, err
 		}
@@ -78,4 +85,21 @@ func startSplit(ctx context.Context, exe, dir string, pool netip.Prefix, storeUR
 		return nil, fmt.Errorf("bench: no process runs the UDR")
 	}
 	return c, nil
+}
+
+// splitMaxProcs is the GOMAXPROCS each process of a split core runs
+// with: the machine's CPUs shared out among its processes, at least
+// one, as a deployment that gives every NF its own share of the host's
+// cores would set it (or the Go runtime would read from a container's
+// CPU limit). Left to its default, each of the nine runtimes would keep
+// as many Ps as the machine has CPUs, and on a machine with fewer CPUs
+// than processes they wake threads that find no work and steal from
+// one another's processes: on 2 CPUs the split core took some 5% more
+// CPU per UE that way (BENCHMARKS.md). 0 when the environment already
+// sets GOMAXPROCS, which the processes then inherit.
+func splitMaxProcs(cpus, procs int, getenv func(string) string) int {
+	if getenv("GOMAXPROCS") != "" {
+		return 0
+	}
+	return max(1, cpus/max(procs, 1))
 }

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"math"
 	"net/netip"
 	"strings"
 	"testing"
@@ -27,6 +28,65 @@ func TestCompareSplit(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// Rounds' comparisons give one median per UE count, the mean of the
+// middle two for an even number of rounds, met only when both medians
+// reach the target.
+func TestSplitMedians(t *testing.T) {
+	cs := []SplitComparison{
+		{UEs: 10, Round: 1, RegistrationsRatio: 0.40, SessionsRatio: 0.7, AllInOneSessionsPerS: 1},
+		{UEs: 10, Round: 2, RegistrationsRatio: 0.55, SessionsRatio: 0.6, AllInOneSessionsPerS: 1},
+		{UEs: 10, Round: 3, RegistrationsRatio: 0.52, SessionsRatio: 0.2, AllInOneSessionsPerS: 1},
+		{UEs: 20, Round: 1, RegistrationsRatio: 0.60, SessionsRatio: 0.4, AllInOneSessionsPerS: 1},
+		{UEs: 20, Round: 2, RegistrationsRatio: 0.50, SessionsRatio: 0.5, AllInOneSessionsPerS: 1},
+	}
+	got := medians(cs)
+	want := []SplitMedian{
+		{UEs: 10, Rounds: 3, RegistrationsRatio: 0.52, SessionsRatio: 0.6, Target: SplitTarget, Met: true},
+		{UEs: 20, Rounds: 2, RegistrationsRatio: 0.55, SessionsRatio: 0.45, Target: SplitTarget, Met: false},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("medians = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.UEs != w.UEs || g.Rounds != w.Rounds || g.Met != w.Met || g.Target != w.Target ||
+			math.Abs(g.RegistrationsRatio-w.RegistrationsRatio) > 1e-9 || math.Abs(g.SessionsRatio-w.SessionsRatio) > 1e-9 {
+			t.Errorf("medians[%d] = %+v, want %+v", i, g, w)
+		}
+	}
+	var b strings.Builder
+	r := Report{Settings: Settings{Split: true, Rounds: 3}, Split: cs[:3], SplitMedian: got[:1],
+		Steps: []Step{{UEs: 10, Topology: TopologySplit, Round: 2, GOMAXPROCS: 1}}}
+	if err := r.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| 10, round 2 |", "| 10, median of 3 rounds | | | 0.52× | | | 0.60× | ≥ 0.5×: met |", "10 split, round 2 UEs: each of the core's processes ran with GOMAXPROCS=1", "alternating in 3 rounds"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+// A split core's processes share the machine's CPUs, at least one
+// each, unless the environment chose GOMAXPROCS.
+func TestSplitMaxProcs(t *testing.T) {
+	none := func(string) string { return "" }
+	for _, tc := range []struct{ cpus, procs, want int }{{2, 9, 1}, {1, 9, 1}, {18, 9, 2}, {32, 9, 3}, {4, 0, 4}} {
+		if got := splitMaxProcs(tc.cpus, tc.procs, none); got != tc.want {
+			t.Errorf("splitMaxProcs(%d CPUs, %d processes) = %d, want %d", tc.cpus, tc.procs, got, tc.want)
+		}
+	}
+	set := func(k string) string {
+		if k == "GOMAXPROCS" {
+			return "4"
+		}
+		return ""
+	}
+	if got := splitMaxProcs(2, 9, set); got != 0 {
+		t.Errorf("splitMaxProcs with GOMAXPROCS in the environment = %d, want 0 (inherited)", got)
 	}
 }
 

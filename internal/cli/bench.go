@@ -13,7 +13,7 @@ import (
 	"github.com/keelcore/keel/internal/bench"
 )
 
-const benchUsage = `bench [--ues 1000,10000,100000] [--gnbs N] [--concurrency N] [--rate N] [--pdu=false] [--ping ADDR] [--idle] [--paging] [--split | --amfs 1,2,3] [--store-url postgres://...] [--timeout D] [--keep] [--json]
+const benchUsage = `bench [--ues 1000,10000,100000] [--gnbs N] [--concurrency N] [--rate N] [--pdu=false] [--ping ADDR] [--idle] [--paging] [--split [--rounds N] | --amfs 1,2,3] [--store-url postgres://...] [--timeout D] [--keep] [--json]
 
 Each step of the ladder starts a fresh core (keel serve, with a temporary
 data directory under $TMPDIR and free loopback ports), provisions the
@@ -30,7 +30,13 @@ With --split each step runs twice: first with every network function in
 a process of its own (keel serve --nf nrf, --nf nssf, ... --nf amf, each
 with its SBI on a free loopback port, meeting through the NRF over
 HTTP/2), then with the whole core in one process; the report sets the
-split rates against the all-in-one ones (target: at least 0.5x).
+split rates against the all-in-one ones (target: at least 0.5x). Each
+process of the split core runs with GOMAXPROCS set to the machine's CPUs
+shared out among the nine (at least 1), unless the bench's environment
+sets GOMAXPROCS. With --rounds N each UE count runs that pair N times,
+the split first in odd rounds and second in even ones, so that a machine
+whose speed drifts weighs on both alike, and the report adds the median
+of the rounds' ratios.
 
 With --amfs LIST each UE count runs once per entry N with the core as one
 AMF set (docs/deployment.md, "AMF set"): N processes of keel serve --nf
@@ -101,6 +107,7 @@ func benchOptions(env Env, args []string) (bench.Options, bool, error) {
 	idle := fs.Bool("idle", false, "release each UE to idle after registration, then have it send a Service Request (keel sim --idle)")
 	paging := fs.Bool("paging", false, "page each idle UE for downlink sent to it through the core's N6 (keel sim --paging; implies --pdu)")
 	split := fs.Bool("split", false, "run each step with every network function in its own process, then all in one, and compare their rates")
+	rounds := fs.Int("rounds", 1, "with --split, run each UE count's pair of steps this many times, alternating their order, and report the median ratio")
 	amfs := fs.String("amfs", "", "run each UE count once per entry N of this list, with N AMF processes of one AMF set and one process for the other network functions (not with --split)")
 	storeURL := fs.String("store-url", "", "PostgreSQL server (postgres://...) on which each step creates a database of its own for every process's store.url")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up on a step after this long")
@@ -128,6 +135,12 @@ func benchOptions(env Env, args []string) (bench.Options, bool, error) {
 			return bench.Options{}, false, usagef("--ping %q: want an IPv4 address", *ping)
 		}
 	}
+	switch {
+	case *rounds < 1:
+		return bench.Options{}, false, usagef("--rounds %d: want 1 or more", *rounds)
+	case *rounds > 1 && !*split:
+		return bench.Options{}, false, usagef("--rounds %d without --split: rounds alternate the split and all-in-one steps", *rounds)
+	}
 	var amfLadder []int
 	if *amfs != "" {
 		if *split {
@@ -146,7 +159,7 @@ func benchOptions(env Env, args []string) (bench.Options, bool, error) {
 	}
 	return bench.Options{
 		UEs: ladder, GNBs: *gnbs, Concurrency: *concurrency, Rate: *rate,
-		PDU: *pdu || *ping != "" || *paging, Ping: *ping, Idle: *idle, Paging: *paging, Split: *split,
+		PDU: *pdu || *ping != "" || *paging, Ping: *ping, Idle: *idle, Paging: *paging, Split: *split, Rounds: *rounds,
 		AMFs: amfLadder, StoreURL: *storeURL, StepTimeout: *timeout, Keep: *keep,
 	}, *jsonOut, nil
 }

@@ -21,34 +21,39 @@ func TestBenchOptions(t *testing.T) {
 	}{
 		{
 			args: nil,
-			want: bench.Options{UEs: []int{1000, 10000, 100000}, GNBs: 10, Concurrency: 256, PDU: true, StepTimeout: 30 * time.Minute},
+			want: bench.Options{UEs: []int{1000, 10000, 100000}, GNBs: 10, Concurrency: 256, PDU: true, StepTimeout: 30 * time.Minute, Rounds: 1},
 		},
 		{
 			args: []string{"--ues", "5000", "--gnbs", "4", "--concurrency", "64", "--rate", "1500", "--pdu=false", "--timeout", "2m", "--keep", "--json"},
-			want: bench.Options{UEs: []int{5000}, GNBs: 4, Concurrency: 64, Rate: 1500, StepTimeout: 2 * time.Minute, Keep: true},
+			want: bench.Options{UEs: []int{5000}, GNBs: 4, Concurrency: 64, Rate: 1500, StepTimeout: 2 * time.Minute, Keep: true, Rounds: 1},
 			json: true,
 		},
 		{
 			// --ping implies --pdu, as in keel sim.
 			args: []string{"--ues", " 10, 20 ,30", "--pdu=false", "--ping", "10.45.0.1"},
-			want: bench.Options{UEs: []int{10, 20, 30}, GNBs: 10, Concurrency: 256, PDU: true, Ping: "10.45.0.1", StepTimeout: 30 * time.Minute},
+			want: bench.Options{UEs: []int{10, 20, 30}, GNBs: 10, Concurrency: 256, PDU: true, Ping: "10.45.0.1", StepTimeout: 30 * time.Minute, Rounds: 1},
 		},
 		{
 			// --paging implies --pdu too.
 			args: []string{"--ues", "1000", "--pdu=false", "--idle", "--paging"},
-			want: bench.Options{UEs: []int{1000}, GNBs: 10, Concurrency: 256, PDU: true, Idle: true, Paging: true, StepTimeout: 30 * time.Minute},
+			want: bench.Options{UEs: []int{1000}, GNBs: 10, Concurrency: 256, PDU: true, Idle: true, Paging: true, StepTimeout: 30 * time.Minute, Rounds: 1},
 		},
 		{
 			// An AMF set ladder on a PostgreSQL server.
 			args: []string{"--amfs", "1, 2,3", "--ues", "10000", "--store-url", "postgres://keel:secret@db/postgres?sslmode=disable"},
 			want: bench.Options{UEs: []int{10000}, GNBs: 10, Concurrency: 256, PDU: true, AMFs: []int{1, 2, 3},
-				StoreURL: "postgres://keel:secret@db/postgres?sslmode=disable", StepTimeout: 30 * time.Minute},
+				StoreURL: "postgres://keel:secret@db/postgres?sslmode=disable", StepTimeout: 30 * time.Minute, Rounds: 1},
 		},
 		{
 			// --store-url alone puts the all-in-one core on PostgreSQL.
 			args: []string{"--ues", "100", "--split", "--store-url", "postgresql://keel@10.0.0.1/postgres"},
 			want: bench.Options{UEs: []int{100}, GNBs: 10, Concurrency: 256, PDU: true, Split: true,
-				StoreURL: "postgresql://keel@10.0.0.1/postgres", StepTimeout: 30 * time.Minute},
+				StoreURL: "postgresql://keel@10.0.0.1/postgres", StepTimeout: 30 * time.Minute, Rounds: 1},
+		},
+		{
+			// Rounds of the split comparison.
+			args: []string{"--ues", "10000", "--split", "--rounds", "3"},
+			want: bench.Options{UEs: []int{10000}, GNBs: 10, Concurrency: 256, PDU: true, Split: true, Rounds: 3, StepTimeout: 30 * time.Minute},
 		},
 	} {
 		env := Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(string) string { return "" }}
@@ -86,6 +91,8 @@ func TestBenchFlagErrors(t *testing.T) {
 		{[]string{"--amfs", "1,,2"}, "--amfs"},
 		{[]string{"--amfs", "two"}, "--amfs"},
 		{[]string{"--amfs", "1,2", "--split"}, "--amfs with --split"},
+		{[]string{"--split", "--rounds", "0"}, "--rounds 0: want 1 or more"},
+		{[]string{"--rounds", "3"}, "--rounds 3 without --split"},
 		{[]string{"--store-url", "mysql://keel:s3cret@db/keel"}, "--store-url"},
 		{[]string{"--store-url", "postgres://keel:s3cret@/keel"}, "--store-url: no host"},
 		{[]string{"--bogus"}, "bogus"},
