@@ -2,6 +2,7 @@ package sbihttp
 
 import (
 	"context"
+	"fmt"
 	"testing"
 )
 
@@ -21,6 +22,23 @@ func BenchmarkSBICall(b *testing.B) {
 			if _, err := c.Do(context.Background(), req, &out); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+	// A GET of a resource named by the UE, as most SBI requests are
+	// (its :path differs from one UE to the next), answered 200.
+	b.Run("per-UE-path", func(b *testing.B) {
+		paths := make([]string, 4096)
+		for i := range paths {
+			paths[i] = fmt.Sprintf("/echoes/imsi-0010100%08d", i)
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			var out echoOut
+			if _, err := c.Do(context.Background(), Request{Service: "nkeel-echo", Method: "GET", Path: paths[i%len(paths)]}, &out); err != nil {
+				b.Fatal(err)
+			}
+			i++
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {

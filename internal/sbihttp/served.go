@@ -3,6 +3,7 @@ package sbihttp
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,13 +43,46 @@ func NewServerMetrics(reg prometheus.Registerer) (*ServerMetrics, error) {
 	return m, nil
 }
 
-// count adds one request of service answered with status, started at
-// start.
-func (m *ServerMetrics) count(service string, status int, start time.Time) {
-	if m != nil {
-		m.served.WithLabelValues(service, strconv.Itoa(status)).Inc()
-		m.duration.WithLabelValues(service).Observe(time.Since(start).Seconds())
+// serviceMetrics are one service's series of a ServerMetrics, looked up
+// once when its operations are registered rather than at every request
+// (a label lookup hashes and compares the label values under a lock):
+// its latency, and its count of the statuses a service answers most,
+// each created at its first use so that a status never answered has no
+// series. Other statuses are looked up as they come.
+//
+// Concurrency: safe for concurrent use by the handlers' goroutines.
+type serviceMetrics struct {
+	m                      *ServerMetrics
+	name                   string
+	duration               prometheus.Observer
+	ok, created, noContent func() prometheus.Counter
+}
+
+// service returns the series of the service name; nil when m is.
+func (m *ServerMetrics) service(name string) *serviceMetrics {
+	if m == nil {
+		return nil
 	}
+	status := func(code string) func() prometheus.Counter {
+		return sync.OnceValue(func() prometheus.Counter { return m.served.WithLabelValues(name, code) })
+	}
+	return &serviceMetrics{m: m, name: name, duration: m.duration.WithLabelValues(name),
+		ok: status("200"), created: status("201"), noContent: status("204")}
+}
+
+// count adds one request answered with status, started at start.
+func (s *serviceMetrics) count(status int, start time.Time) {
+	switch status {
+	case http.StatusOK:
+		s.ok().Inc()
+	case http.StatusCreated:
+		s.created().Inc()
+	case http.StatusNoContent:
+		s.noContent().Inc()
+	default:
+		s.m.served.WithLabelValues(s.name, strconv.Itoa(status)).Inc()
+	}
+	s.duration.Observe(time.Since(start).Seconds())
 }
 
 // statusWriter remembers the status a handler answered with; a handler

@@ -170,12 +170,13 @@ func (svc *Service) Handle(pattern string, h Handler) {
 	if !ok || !strings.HasPrefix(path, "/") {
 		panic(fmt.Sprintf("sbihttp: pattern %q: want \"METHOD /path\"", pattern))
 	}
-	name, authorize, log, maxBody, metrics, workers := svc.name, svc.s.cfg.Authorize, svc.s.cfg.Log, svc.s.cfg.MaxBody, svc.s.cfg.Metrics, svc.s.workers
+	name, authorize, log, maxBody, workers := svc.name, svc.s.cfg.Authorize, svc.s.cfg.Log, svc.s.cfg.MaxBody, svc.s.workers
+	metrics := svc.s.cfg.Metrics.service(name)
 	svc.s.mux.HandleFunc(method+" "+svc.prefix+path, func(hw http.ResponseWriter, r *http.Request) {
 		var w http.ResponseWriter = hw
 		if metrics != nil {
 			sw, start := &statusWriter{ResponseWriter: hw}, time.Now()
-			defer func() { metrics.count(name, sw.answered(), start) }()
+			defer func() { metrics.count(sw.answered(), start) }()
 			w = sw
 		}
 		if authorize != nil {

@@ -77,11 +77,11 @@ func (c *Client) discover(ctx context.Context, q nnrf.Query, fresh bool) ([]nnrf
 	c.cache.Lock()
 	if e, ok := c.cache.m[key]; ok && now.Before(e.expires) && !fresh {
 		c.cache.Unlock()
-		c.metrics.cache.WithLabelValues("hit").Inc()
+		c.metrics.hit.Inc()
 		return e.profiles, nil
 	}
 	c.cache.Unlock()
-	c.metrics.cache.WithLabelValues("miss").Inc()
+	c.metrics.miss.Inc()
 	var r nnrf.SearchResult
 	if _, err := c.do(ctx, "discover", sbihttp.Request{Method: http.MethodGet, URI: c.opts.NRF, Path: "/nnrf-disc/v1/nf-instances", Query: q.Values()}, &r); err != nil {
 		return nil, fmt.Errorf("nfclient: discover %s: %w", q.TargetNFType, err)

@@ -10,6 +10,9 @@ type metrics struct {
 	requests      *prometheus.CounterVec
 	cache         *prometheus.CounterVec
 	notifications *prometheus.CounterVec
+	// hit and miss are cache's two series, looked up once: every
+	// discovery of every SBI call counts one.
+	hit, miss prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer, nfType sbi.NFType) (*metrics, error) {
@@ -31,6 +34,7 @@ func newMetrics(reg prometheus.Registerer, nfType sbi.NFType) (*metrics, error) 
 			ConstLabels: labels,
 		}, []string{"event"}),
 	}
+	m.hit, m.miss = m.cache.WithLabelValues("hit"), m.cache.WithLabelValues("miss")
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.requests, m.cache, m.notifications} {
 			if err := reg.Register(c); err != nil {

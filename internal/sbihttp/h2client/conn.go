@@ -332,7 +332,7 @@ func (c *conn) encodeLocked(x *Exchange) ([]byte, error) {
 	c.henc.WriteField(hpack.HeaderField{Name: ":method", Value: x.Method})
 	c.henc.WriteField(hpack.HeaderField{Name: ":scheme", Value: "http"})
 	c.henc.WriteField(hpack.HeaderField{Name: ":authority", Value: x.Authority})
-	c.henc.WriteField(hpack.HeaderField{Name: ":path", Value: x.Path})
+	h2wire.WriteLiteral(&c.hbuf, h2wire.StaticPath, x.Path)
 	for _, f := range x.fields() {
 		if f.value == "" {
 			continue
@@ -360,7 +360,8 @@ func (c *conn) encodeLocked(x *Exchange) ([]byte, error) {
 		}
 	}
 	if len(x.Body) > 0 || x.Method == http.MethodPost || x.Method == http.MethodPut || x.Method == http.MethodPatch {
-		c.henc.WriteField(hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(len(x.Body))})
+		var n [20]byte
+		h2wire.WriteLiteral(&c.hbuf, h2wire.StaticContentLength, string(strconv.AppendInt(n[:0], int64(len(x.Body)), 10)))
 	}
 	return c.hbuf.Bytes(), nil
 }

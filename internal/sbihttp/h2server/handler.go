@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/keelcore/keel/internal/sbihttp/h2wire"
 	"golang.org/x/net/http/httpguts"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
@@ -177,7 +178,15 @@ func (c *conn) encodeLocked(status int, h http.Header, data []byte) []byte {
 			continue
 		}
 		for _, v := range vs {
-			if httpguts.ValidHeaderFieldValue(v) {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				continue
+			}
+			switch name {
+			case "content-length":
+				h2wire.WriteLiteral(&c.hbuf, h2wire.StaticContentLength, v)
+			case "location":
+				h2wire.WriteLiteral(&c.hbuf, h2wire.StaticLocation, v)
+			default:
 				c.henc.WriteField(hpack.HeaderField{Name: name, Value: v})
 			}
 		}
@@ -186,7 +195,8 @@ func (c *conn) encodeLocked(status int, h http.Header, data []byte) []byte {
 		c.henc.WriteField(hpack.HeaderField{Name: "content-type", Value: http.DetectContentType(data)})
 	}
 	if !sawLength && bodyAllowed(status) {
-		c.henc.WriteField(hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(len(data))})
+		var n [20]byte
+		h2wire.WriteLiteral(&c.hbuf, h2wire.StaticContentLength, string(strconv.AppendInt(n[:0], int64(len(data)), 10)))
 	}
 	if !sawDate {
 		now := time.Now()
