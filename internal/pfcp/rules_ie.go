@@ -2,6 +2,7 @@ package pfcp
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/wmnsk/go-pfcp/ie"
 )
@@ -109,7 +110,7 @@ func parsePDR(where string, g *ie.IE, update bool) (PDR, error) {
 	if p.ID, err = readU16(id); err != nil {
 		return PDR{}, err
 	}
-	where = fmt.Sprintf("%s %d", where, p.ID)
+	where = withID(where, p.ID)
 	if i := first(c, ie.Precedence); i != nil {
 		if p.Precedence, err = readU32(i); err != nil {
 			return PDR{}, err
@@ -314,7 +315,7 @@ func parseFAR(where string, g *ie.IE, update bool) (FAR, error) {
 	if f.ID, err = readU32(id); err != nil {
 		return FAR{}, err
 	}
-	where = fmt.Sprintf("%s %d", where, f.ID)
+	where = withID(where, f.ID)
 	if i := first(c, ie.ApplyAction); i != nil {
 		if err := readApplyAction(i, &f); err != nil {
 			return FAR{}, err
@@ -410,7 +411,7 @@ func parseQER(where string, g *ie.IE, update bool) (QER, error) {
 	if q.ID, err = readU32(id); err != nil {
 		return QER{}, err
 	}
-	where = fmt.Sprintf("%s %d", where, q.ID)
+	where = withID(where, q.ID)
 	if i := first(c, ie.GateStatus); i != nil {
 		if q.GateUL, q.GateDL, err = readGate(i); err != nil {
 			return QER{}, err
@@ -470,7 +471,7 @@ func parseURR(where string, g *ie.IE, update bool) (URR, error) {
 	if u.ID, err = readU32(id); err != nil {
 		return URR{}, err
 	}
-	where = fmt.Sprintf("%s %d", where, u.ID)
+	where = withID(where, u.ID)
 	mm := first(c, ie.MeasurementMethod)
 	if mm == nil && !update {
 		return URR{}, errMissing(where, ie.MeasurementMethod)
@@ -693,4 +694,11 @@ func parseRules(where string, pdrs, fars, qers, urrs []*ie.IE, bar *ie.IE, updat
 		r.BARs = append(r.BARs, b)
 	}
 	return r, nil
+}
+
+// withID is where a rule's error is placed, followed by the rule's ID:
+// "Session Establishment Request: Create PDR 2". It is built for every
+// rule parsed, error or not, so without fmt.
+func withID[T uint8 | uint16 | uint32](where string, id T) string {
+	return where + " " + strconv.FormatUint(uint64(id), 10)
 }
