@@ -107,9 +107,26 @@ func find[T any](ctx context.Context, d *nrfDirectory, t sbi.NFType, service str
 // service. Instance IDs are fresh at each start of an NF, so a cached
 // client never outlives the address it was built for.
 func (d *nrfDirectory) client(p *nnrf.Profile, service string, build func(*sbihttp.Client) any) (any, bool) {
+	k := [2]string{p.NFInstanceID, service}
+	d.mu.Lock()
+	c, ok := d.clients[k]
+	d.mu.Unlock()
+	if ok {
+		return c, true
+	}
+	return d.newClient(k, p, service, build)
+}
+
+// newClient builds and caches the client of key k, unless another
+// caller did first. It is client's first use apart: its frame (the
+// resolver, the client's configuration) is some 2.5 KB, which client,
+// on the path of every SBI call, would otherwise reserve on each
+// call's stack, and grow that stack for.
+//
+//go:noinline
+func (d *nrfDirectory) newClient(k [2]string, p *nnrf.Profile, service string, build func(*sbihttp.Client) any) (any, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	k := [2]string{p.NFInstanceID, service}
 	if c, ok := d.clients[k]; ok {
 		return c, true
 	}
