@@ -67,6 +67,26 @@ func (c *subCache) get(ctx context.Context, st store.Store, supi string) (*store
 	if ok && now.Sub(e.at) < c.ttl {
 		return e.sub, nil
 	}
+	return c.keep(ctx, st, supi, now, gen)
+}
+
+// read returns supi's subscription from the store, never from the
+// cache, and keeps it for later gets: the authentication subscription a
+// UDM reads before it advances the SQN (which must be the store's
+// current one) is the read that serves the access and mobility data
+// asked moments later. Those readers take nothing of it but what the
+// SQN's advance leaves as it was.
+func (c *subCache) read(ctx context.Context, st store.Store, supi string) (*store.Subscriber, error) {
+	now := c.now()
+	c.mu.Lock()
+	gen := c.mu.gen
+	c.mu.Unlock()
+	return c.keep(ctx, st, supi, now, gen)
+}
+
+// keep reads supi's subscription from the store and keeps it, unless the
+// cache was invalidated since gen.
+func (c *subCache) keep(ctx context.Context, st store.Store, supi string, now time.Time, gen uint64) (*store.Subscriber, error) {
 	sub, err := st.GetSubscriber(ctx, supi)
 	if err != nil {
 		return nil, err

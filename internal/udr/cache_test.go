@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keelcore/keel/internal/store"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // countingStore counts GetSubscriber calls; nothing else is used.
@@ -103,5 +104,42 @@ func TestSubscriptionCacheBound(t *testing.T) {
 	}
 	if st.gets != gets || size() != 3 {
 		t.Errorf("after expiry: %d more store reads and %d entries, want 0 and 3", st.gets-gets, size())
+	}
+}
+
+// The authentication subscription is read from the store every time,
+// its SQN the store's current one, and the read serves the access and
+// mobility data asked next from the cache.
+func TestAuthenticationSubscriptionPrimesCache(t *testing.T) {
+	now := time.Unix(1000, 0)
+	st := &countingStore{}
+	m, err := newMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &UDR{store: st, cache: newSubCache(func() time.Time { return now }, cacheTTL, maxCached), metrics: m}
+	ctx := context.Background()
+	const supi = "imsi-001010000000001"
+	for i := range 2 {
+		if _, err := u.AuthenticationSubscription(ctx, supi); err != nil {
+			t.Fatal(err)
+		}
+		if st.gets != i+1 {
+			t.Fatalf("authentication subscription read %d times = %d store reads, want %d (never from the cache)", i+1, st.gets, i+1)
+		}
+	}
+	if _, err := u.AccessAndMobilitySubscription(ctx, supi); err != nil {
+		t.Fatal(err)
+	}
+	if st.gets != 2 {
+		t.Errorf("access and mobility data after the authentication subscription = %d store reads in all, want 2 (from the cache)", st.gets)
+	}
+	// A read that began before an invalidation is not kept.
+	u.cache.forget(supi)
+	if _, err := u.AccessAndMobilitySubscription(ctx, supi); err != nil {
+		t.Fatal(err)
+	}
+	if st.gets != 3 {
+		t.Errorf("access and mobility data after a change = %d store reads in all, want 3", st.gets)
 	}
 }

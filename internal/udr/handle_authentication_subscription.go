@@ -14,9 +14,10 @@ const indLength = 5
 
 // AuthenticationSubscription reads a subscriber's authentication
 // subscription (TS 29.505 AuthenticationSubscription) without advancing
-// the SQN.
+// the SQN, from the store; the read also serves the subscription data
+// asked next from the cache.
 func (u *UDR) AuthenticationSubscription(ctx context.Context, supi string) (sbi.AuthenticationSubscription, error) {
-	sub, err := u.store.GetSubscriber(ctx, supi)
+	sub, err := u.cache.read(ctx, u.store, supi)
 	u.metrics.observe("AuthenticationSubscription", err)
 	if err != nil {
 		return sbi.AuthenticationSubscription{}, storeError("AuthenticationSubscription", supi, err)
