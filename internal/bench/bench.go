@@ -98,10 +98,19 @@ func Run(ctx context.Context, o Options) Report {
 			break
 		}
 	}
-	if o.Split && o.Rounds > 1 {
+	if o.rounds() > 0 {
 		r.SplitMedian = medians(r.Split)
 	}
 	return r
+}
+
+// rounds is the number of rounds of a --split run of several, 0 for a
+// run of one round (or none).
+func (o Options) rounds() int {
+	if o.Split && o.Rounds > 1 {
+		return o.Rounds
+	}
+	return 0
 }
 
 // stepPlan is what one step runs: its UEs against a core of one
@@ -145,16 +154,17 @@ func (o Options) plan() []stepPlan {
 			for _, a := range o.AMFs {
 				out = append(out, stepPlan{ues: n, topology: TopologyAMFSet, amfs: a})
 			}
-		case o.Split && o.Rounds > 1:
-			for r := 1; r <= o.Rounds; r++ {
-				split, aio := stepPlan{ues: n, topology: TopologySplit, round: r}, stepPlan{ues: n, topology: TopologyAllInOne, round: r}
-				if r%2 == 0 {
+		case o.Split:
+			for r := range max(o.rounds(), 1) {
+				split, aio := stepPlan{ues: n, topology: TopologySplit}, stepPlan{ues: n, topology: TopologyAllInOne}
+				if o.rounds() > 0 {
+					split.round, aio.round = r+1, r+1
+				}
+				if r%2 == 1 {
 					split, aio = aio, split
 				}
 				out = append(out, split, aio)
 			}
-		case o.Split:
-			out = append(out, stepPlan{ues: n, topology: TopologySplit}, stepPlan{ues: n, topology: TopologyAllInOne})
 		default:
 			out = append(out, stepPlan{ues: n, topology: TopologyAllInOne})
 		}
@@ -187,9 +197,7 @@ func report(log io.Writer, sp stepPlan, s Step) {
 func (o Options) settings() Settings {
 	set := Settings{GNBs: o.GNBs, Concurrency: o.Concurrency, RatePerS: o.Rate,
 		PDU: o.PDU || o.Ping != "" || o.Paging, Ping: o.Ping, Idle: o.Idle, Paging: o.Paging, Split: o.Split, AMFs: o.AMFs}
-	if o.Split && o.Rounds > 1 {
-		set.Rounds = o.Rounds
-	}
+	set.Rounds = o.rounds()
 	if o.StoreURL != "" {
 		set.Store = StorePostgres
 	}

@@ -360,8 +360,7 @@ func (c *conn) encodeLocked(x *Exchange) ([]byte, error) {
 		}
 	}
 	if len(x.Body) > 0 || x.Method == http.MethodPost || x.Method == http.MethodPut || x.Method == http.MethodPatch {
-		var n [20]byte
-		h2wire.WriteLiteral(&c.hbuf, h2wire.StaticContentLength, string(strconv.AppendInt(n[:0], int64(len(x.Body)), 10)))
+		h2wire.WriteLiteralUint(&c.hbuf, h2wire.StaticContentLength, uint64(len(x.Body)))
 	}
 	return c.hbuf.Bytes(), nil
 }

@@ -195,8 +195,7 @@ func (c *conn) encodeLocked(status int, h http.Header, data []byte) []byte {
 		c.henc.WriteField(hpack.HeaderField{Name: "content-type", Value: http.DetectContentType(data)})
 	}
 	if !sawLength && bodyAllowed(status) {
-		var n [20]byte
-		h2wire.WriteLiteral(&c.hbuf, h2wire.StaticContentLength, string(strconv.AppendInt(n[:0], int64(len(data)), 10)))
+		h2wire.WriteLiteralUint(&c.hbuf, h2wire.StaticContentLength, uint64(len(data)))
 	}
 	if !sawDate {
 		now := time.Now()

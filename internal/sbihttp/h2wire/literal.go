@@ -1,6 +1,9 @@
 package h2wire
 
-import "bytes"
+import (
+	"bytes"
+	"strconv"
+)
 
 // Indexes of the HPACK static table (RFC 7541 Appendix A) for the names
 // WriteLiteral writes.
@@ -27,6 +30,16 @@ func WriteLiteral(b *bytes.Buffer, nameIndex uint64, value string) {
 	appendInt(b, 0x00, 4, nameIndex)
 	appendInt(b, 0x00, 7, uint64(len(value)))
 	b.WriteString(value)
+}
+
+// WriteLiteralUint is WriteLiteral of v in decimal (a content-length),
+// without making a string of it.
+func WriteLiteralUint(b *bytes.Buffer, nameIndex uint64, v uint64) {
+	var digits [20]byte
+	d := strconv.AppendUint(digits[:0], v, 10)
+	appendInt(b, 0x00, 4, nameIndex)
+	appendInt(b, 0x00, 7, uint64(len(d)))
+	b.Write(d)
 }
 
 // appendInt writes i as an HPACK integer with an n-bit prefix (RFC 7541

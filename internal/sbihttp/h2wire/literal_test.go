@@ -48,7 +48,7 @@ func TestWriteLiteralDecodes(t *testing.T) {
 		}
 		WriteLiteral(&b, StaticPath, value)
 		enc.WriteField(hpack.HeaderField{Name: "content-type", Value: "application/json"})
-		WriteLiteral(&b, StaticContentLength, "1234")
+		WriteLiteralUint(&b, StaticContentLength, 1234)
 		WriteLiteral(&b, StaticLocation, "http://127.0.0.1:7777/nsmf-pdusession/v1/sm-contexts/1")
 		d := hpack.NewDecoder(4096, nil)
 		d.SetMaxStringLength(1 << 20)
